@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs every Debian package that teselas needs to build, serve and test.
+# Idempotent: run it as often as you like. It is the only script that installs anything
+# (npm packages for the browser tests come from web/package-lock.json via `npm ci`).
+set -euo pipefail
+
+PACKAGES=(
+  # build
+  build-essential cmake pkg-config git clang
+  # libraries
+  libmicrohttpd-dev libgdal-dev libproj-dev libgeos-dev
+  libsqlite3-dev libspatialite-dev libsqlite3-mod-spatialite
+  libpng-dev zlib1g-dev libcairo2-dev libfontconfig-dev libjansson-dev
+  # fonts for the server-side renderer (Spanish text: accents and ñ)
+  fonts-dejavu-core fontconfig
+  # tests
+  libcmocka-dev gdal-bin sqlite3 spatialite-bin curl jq python3 procps
+  chromium
+)
+
+need=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || need+=("$p")
+done
+if ! command -v node >/dev/null 2>&1; then need+=(nodejs npm); fi
+
+if [ ${#need[@]} -gt 0 ]; then
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}"
+fi
+echo "install-deps: all Debian packages present"

@@ -1,0 +1,79 @@
+# lib.sh — helpers for the integration tests: start the real `teselas serve` on a free loopback
+# port, stop it by PID, and small assertions. Source it; $TESELAS is the binary under test.
+set -euo pipefail
+
+: "${TESELAS:?TESELAS must point at the teselas binary}"
+TEST_TMP=$(mktemp -d /tmp/teselas-http-XXXXXX)
+SERVER_PID=""
+SERVER_PORT=""
+SERVER_LOG="$TEST_TMP/server.log"
+N_CHECKS=0
+
+cleanup() {
+  [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
+  rm -rf "$TEST_TMP"
+}
+trap cleanup EXIT
+
+fail() {
+  echo "FAIL: $*" >&2
+  [ -f "$SERVER_LOG" ] && { echo "--- server log (tail) ---" >&2; tail -20 "$SERVER_LOG" >&2; }
+  exit 1
+}
+ok() { N_CHECKS=$((N_CHECKS + 1)); }
+
+# A sample database shared by the tests of one script (small and fast to build).
+demo_db() {
+  local db="$TEST_TMP/leon.db"
+  [ -f "$db" ] || "$TESELAS" demo --db "$db" --build-only --incidents "${1:-5000}" 2>/dev/null
+  echo "$db"
+}
+
+# start_server DB [extra serve flags...]: port 0 lets the kernel pick a free port; the server
+# prints the one it got.
+start_server() {
+  local db=$1; shift
+  "$TESELAS" serve --db "$db" --port 0 --bind 127.0.0.1 "$@" 2>"$SERVER_LOG" &
+  SERVER_PID=$!
+  for _ in $(seq 1 100); do
+    SERVER_PORT=$(sed -n 's|.*serving .* at http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$SERVER_LOG")
+    [ -n "$SERVER_PORT" ] && break
+    kill -0 "$SERVER_PID" 2>/dev/null || fail "server exited at start: $(cat "$SERVER_LOG")"
+    sleep 0.05
+  done
+  [ -n "$SERVER_PORT" ] || fail "server did not start"
+  BASE="http://127.0.0.1:$SERVER_PORT"
+}
+
+stop_server() {
+  kill -TERM "$SERVER_PID"
+  local rc=0
+  wait "$SERVER_PID" || rc=$?
+  SERVER_PID=""
+  return $rc
+}
+
+# http_get PATH [curl args...]: body to $TEST_TMP/body, status in $STATUS, headers in $TEST_TMP/headers
+http_get() {
+  local path=$1; shift
+  STATUS=$(curl -s -o "$TEST_TMP/body" -D "$TEST_TMP/headers" -w '%{http_code}' "$@" "$BASE$path")
+}
+
+expect_status() {
+  [ "$STATUS" = "$1" ] || fail "expected HTTP $1, got $STATUS for ${2:-request}: $(head -c 300 "$TEST_TMP/body")"
+  ok
+}
+
+# expect_json 'python expression over `d`' — the body parsed as JSON must satisfy it.
+expect_json() {
+  python3 -c "import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if ($1) else 1)" \
+    "$TEST_TMP/body" || fail "JSON check failed: $1 on $(head -c 400 "$TEST_TMP/body")"
+  ok
+}
+
+expect_header() {
+  grep -qi "^$1: $2" "$TEST_TMP/headers" || fail "header $1: $2 missing in $(cat "$TEST_TMP/headers")"
+  ok
+}
+
+done_checks() { echo "ok: $N_CHECKS checks in $(basename "$0")"; }

@@ -1,0 +1,72 @@
+/* Unit tests of the route table and the request helpers, with fake requests (no socket). */
+#include "check.h"
+#include "http/handlers.h"
+#include "http/http.h"
+
+static http_handler route(const char *path, http_request *req) {
+  memset(req, 0, sizeof *req);
+  req->path = path;
+  req->method = "GET";
+  bool mismatch;
+  return http_route_find(req, &mismatch);
+}
+
+static void routes_match_exact_paths(void **state) {
+  http_request req;
+  assert_ptr_equal(route("/health", &req), h_health);
+  assert_ptr_equal(route("/", &req), h_landing);
+  assert_null(route("/healthz", &req));
+  assert_null(route("/health/x", &req));
+  assert_null(route("", &req));
+}
+
+static void errors_are_json_with_mapped_status(void **state) {
+  http_response resp = {0};
+  buf_init(&resp.body, 0);
+  http_error(&resp, ERR_INVALID, "bbox needs %d numbers", 4);
+  assert_int_equal(resp.status, 400);
+  assert_string_equal(resp.content_type, "application/json");
+  assert_string_equal(buf_cstr(&resp.body),
+                      "{\"code\":\"invalid_parameter\",\"description\":\"bbox needs 4 numbers\"}\n");
+  assert_int_equal(http_status_for(ERR_NOT_FOUND), 404);
+  assert_int_equal(http_status_for(ERR_LIMIT), 413);
+  assert_int_equal(http_status_for(ERR_DB), 500);
+  buf_free(&resp.body);
+}
+
+static void etag_matching(void **state) {
+  http_request req = {0};
+  http_response resp = {0};
+  buf_init(&resp.body, 0);
+  req.if_none_match = "\"a\", W/\"v3-1\"";
+  assert_true(http_etag_check(&req, &resp, "\"v3-1\""));
+  assert_int_equal(resp.status, 304);
+  resp.status = 0;
+  req.if_none_match = "\"v3-10\"";
+  assert_false(http_etag_check(&req, &resp, "\"v3-1\""));
+  req.if_none_match = "";
+  assert_false(http_etag_check(&req, &resp, "\"v3-1\""));
+  buf_free(&resp.body);
+}
+
+static void json_preference(void **state) {
+  http_request req = {0};
+  req.accept = "text/html,application/json;q=0.9";
+  assert_false(http_wants_json(&req));
+  req.accept = "application/json";
+  assert_true(http_wants_json(&req));
+  req.accept = "text/html";
+  req.args[0] = (query_arg){"f", "json"};
+  req.n_args = 1;
+  assert_true(http_wants_json(&req));
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(routes_match_exact_paths),
+      cmocka_unit_test(errors_are_json_with_mapped_status),
+      cmocka_unit_test(etag_matching),
+      cmocka_unit_test(json_preference),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,193 @@
+/* Unit tests of store/ against a real SpatiaLite file: write versions, read them back by bbox,
+ * see a new version from an open reader, abort without a trace, prune old versions, refuse files
+ * that are not teselas databases. */
+#include <sqlite3.h>
+
+#include "check.h"
+#include "importers/wkb.h"
+#include "store/store.h"
+
+static const layer_field FIELDS[] = {{"name", "Nombre", FIELD_TEXT},
+                                     {"n", "Número", FIELD_INTEGER},
+                                     {"ok", "Correcto", FIELD_BOOLEAN}};
+
+/* Writes n points on a diagonal from (-101.7, 21.0) with step 0.01; returns the version. */
+static int64_t write_points(const char *db, int n, const char *sha) {
+  layer_meta meta = {.id = "puntos", .title = "Puntos", .source_sha256 = sha, .minzoom = -1,
+                     .maxzoom = -1, .keep_versions = 2};
+  store_writer *w = NULL;
+  err e;
+  assert_int_equal(store_writer_begin(db, &meta, FIELDS, 3, &w, &e), ERR_OK);
+  buf g;
+  buf_init(&g, 0);
+  for (int i = 0; i < n; i++) {
+    buf_reset(&g);
+    wkb_point(&g, -101.7 + 0.01 * i, 21.0 + 0.01 * i);
+    char name[16];
+    snprintf(name, sizeof name, "p%d", i);
+    value v[] = {{.kind = VALUE_TEXT, .s = name, .len = strlen(name)},
+                 {.kind = VALUE_INT, .i = i},
+                 {.kind = i % 2 ? VALUE_BOOL : VALUE_NULL, .i = 1}};
+    assert_int_equal(store_writer_add(w, i + 1, g.data, g.len, v, &e), ERR_OK);
+  }
+  buf_free(&g);
+  int64_t version = 0;
+  if (store_writer_commit(w, "{\"read\":1}", &version, &e) != ERR_OK) fail_msg("%s", e.msg);
+  return version;
+}
+
+static void write_then_query_by_bbox(void **state) {
+  char db[256];
+  check_tmp_path("t.db", db, sizeof db);
+  assert_int_equal(write_points(db, 10, "abc"), 1);
+  store_reader *r = NULL;
+  err e;
+  assert_int_equal(store_reader_open(db, &r, &e), ERR_OK);
+  const catalog *cat = NULL;
+  assert_int_equal(store_reader_catalog(r, &cat, &e), ERR_OK);
+  assert_int_equal(cat->n_layers, 1);
+  const layer_info *l = catalog_find(cat, "puntos", 6);
+  assert_non_null(l);
+  assert_string_equal(l->geometry_type, "Point");
+  assert_int_equal(l->feature_count, 10);
+  assert_int_equal(l->n_fields, 3);
+  assert_string_equal(l->fields[1].label, "Número");
+  assert_int_equal(l->fields[2].type, FIELD_BOOLEAN);
+  assert_true(l->bounds[0] > -101.7001 && l->bounds[2] < -101.6099);
+
+  /* points 2..4 lie in this box */
+  double bbox[4] = {-101.685, 21.015, -101.655, 21.045};
+  const char *cols[] = {"name", "n", "ok"};
+  store_query q = {.layer = l, .bbox = bbox, .fields = cols, .n_fields = 3,
+                   .with_geometry = true, .limit = -1, .after_id = INT64_MIN};
+  int64_t count = 0;
+  assert_int_equal(store_query_count(r, &q, &count, &e), ERR_OK);
+  assert_int_equal(count, 3);
+  store_iter *it = NULL;
+  assert_int_equal(store_query_start(r, &q, &it, &e), ERR_OK);
+  store_feature f;
+  int64_t ids[8];
+  int n = 0;
+  while (store_iter_next(it, &f, &e) == 1) {
+    assert_true(n < 8);
+    ids[n++] = f.id;
+    assert_non_null(f.blob);
+    assert_int_equal(f.values[1].kind, VALUE_INT);
+    assert_int_equal(f.values[2].kind, f.id % 2 == 0 ? VALUE_BOOL : VALUE_NULL);
+  }
+  store_iter_close(it);
+  assert_int_equal(n, 3);
+  assert_int_equal(ids[0], 3);
+  assert_int_equal(ids[2], 5);
+  store_reader_close(r);
+}
+
+static void open_reader_sees_new_version(void **state) {
+  char db[256];
+  check_tmp_path("t.db", db, sizeof db);
+  write_points(db, 5, "v1");
+  store_reader *r = NULL;
+  err e;
+  const catalog *cat = NULL;
+  assert_int_equal(store_reader_open(db, &r, &e), ERR_OK);
+  assert_int_equal(store_reader_catalog(r, &cat, &e), ERR_OK);
+  assert_int_equal(cat->layers[0].version, 1);
+  assert_int_equal(write_points(db, 7, "v2"), 2);
+  assert_int_equal(store_reader_catalog(r, &cat, &e), ERR_OK);
+  assert_int_equal(cat->layers[0].version, 2);
+  assert_int_equal(cat->layers[0].feature_count, 7);
+  assert_string_equal(cat->layers[0].source_sha256, "v2");
+  char sum[65];
+  assert_int_equal(store_layer_checksum(db, "puntos", sum, &e), ERR_OK);
+  assert_string_equal(sum, "v2");
+  store_reader_close(r);
+}
+
+static int count_rows(const char *db, const char *sql) {
+  sqlite3 *h = NULL;
+  sqlite3_stmt *st = NULL;
+  sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL);
+  sqlite3_prepare_v2(h, sql, -1, &st, NULL);
+  int n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+  sqlite3_finalize(st);
+  sqlite3_close(h);
+  return n;
+}
+
+static void abort_leaves_no_trace_and_old_versions_are_pruned(void **state) {
+  char db[256];
+  check_tmp_path("t.db", db, sizeof db);
+  write_points(db, 3, "v1");
+  write_points(db, 3, "v2");
+  write_points(db, 3, "v3"); /* keep_versions 2: v1's table goes, its history row stays */
+  assert_int_equal(count_rows(db, "SELECT count(*) FROM sqlite_master WHERE type='table' AND "
+                                  "name LIKE 'lyr_puntos_v%'"),
+                   2);
+  assert_int_equal(count_rows(db, "SELECT count(*) FROM teselas_history"), 3);
+  layer_meta meta = {.id = "puntos", .minzoom = -1, .maxzoom = -1};
+  store_writer *w = NULL;
+  err e;
+  assert_int_equal(store_writer_begin(db, &meta, FIELDS, 3, &w, &e), ERR_OK);
+  store_writer_abort(w);
+  assert_int_equal(count_rows(db, "SELECT version FROM teselas_layers"), 3);
+  assert_int_equal(count_rows(db, "SELECT count(*) FROM sqlite_master WHERE name LIKE "
+                                  "'lyr_puntos_v4%'"),
+                   0);
+}
+
+static void empty_import_is_refused(void **state) {
+  char db[256];
+  check_tmp_path("t.db", db, sizeof db);
+  write_points(db, 2, "v1");
+  layer_meta meta = {.id = "puntos", .minzoom = -1, .maxzoom = -1};
+  store_writer *w = NULL;
+  err e;
+  assert_int_equal(store_writer_begin(db, &meta, FIELDS, 3, &w, &e), ERR_OK);
+  assert_int_equal(store_writer_commit(w, NULL, NULL, &e), ERR_INVALID);
+  assert_non_null(strstr(e.msg, "no valid feature"));
+  assert_int_equal(count_rows(db, "SELECT feature_count FROM teselas_layers"), 2);
+}
+
+static void refuses_what_is_not_a_teselas_database(void **state) {
+  char path[256];
+  err e;
+  store_reader *r = NULL;
+  assert_int_equal(store_reader_open("/nonexistent/x.db", &r, &e), ERR_IO);
+  assert_non_null(strstr(e.msg, "no such file"));
+  check_tmp_path("junk.db", path, sizeof path);
+  FILE *f = fopen(path, "w");
+  fputs("this is not sqlite, just text that is long enough to look like a header.....", f);
+  fclose(f);
+  assert_int_equal(store_reader_open(path, &r, &e), ERR_INVALID);
+  assert_non_null(strstr(e.msg, "not a SQLite database"));
+  check_tmp_path("plain.db", path, sizeof path);
+  sqlite3 *h = NULL;
+  sqlite3_open(path, &h);
+  sqlite3_exec(h, "CREATE TABLE t(x)", NULL, NULL, NULL);
+  sqlite3_close(h);
+  assert_int_equal(store_reader_open(path, &r, &e), ERR_INVALID);
+  assert_non_null(strstr(e.msg, "not a teselas database"));
+  assert_null(r);
+}
+
+static void layer_ids(void **state) {
+  assert_true(store_layer_id_valid("parques"));
+  assert_true(store_layer_id_valid("rios-canales_2"));
+  assert_false(store_layer_id_valid(""));
+  assert_false(store_layer_id_valid("1abc"));
+  assert_false(store_layer_id_valid("Parques"));
+  assert_false(store_layer_id_valid("a;drop"));
+  assert_false(store_layer_id_valid("a\"b"));
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(write_then_query_by_bbox),
+      cmocka_unit_test(open_reader_sees_new_version),
+      cmocka_unit_test(abort_leaves_no_trace_and_old_versions_are_pruned),
+      cmocka_unit_test(empty_import_is_refused),
+      cmocka_unit_test(refuses_what_is_not_a_teselas_database),
+      cmocka_unit_test(layer_ids),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,135 @@
+/* serve.c — `teselas serve`: parse the flags into a server_config, start, wait for SIGINT or
+ * SIGTERM, stop cleanly. */
+#include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "cli/serve_int.h"
+#include "core/log.h"
+
+static const char USAGE[] =
+    "usage: teselas serve --db DB [options]\n"
+    "\n"
+    "  --db DB               the SpatiaLite database (made by `teselas import` or `teselas demo`)\n"
+    "  --port N              TCP port (default 8080; 0 picks a free one)\n"
+    "  --bind ADDR           IPv4 address to listen on (default 127.0.0.1)\n"
+    "  --threads N           worker threads (default: one per core)\n"
+    "  --public-url URL      base of absolute URLs when behind a proxy\n"
+    "  --styles DIR          add the MapLibre styles of DIR\n"
+    "  --cache-control S     Cache-Control of data responses (default \"public, max-age=300\")\n"
+    "  --tile-cache-mb N     in-memory tile cache size (default 256; 0 disables)\n"
+    "  --quiet               no access log\n"
+    "  --help, --version\n";
+
+void serve_config_defaults(server_config *cfg) {
+  memset(cfg, 0, sizeof *cfg);
+  cfg->bind = "127.0.0.1";
+  cfg->port = 8080;
+  cfg->cache_control = "public, max-age=300";
+  cfg->tile_cache_bytes = 256u * 1024 * 1024;
+  cfg->request_arena_bytes = 256u * 1024 * 1024;
+  cfg->tile_buffer = 64;
+}
+
+static bool parse_int(const char *s, long lo, long hi, long *out) {
+  char *end = NULL;
+  long v = strtol(s, &end, 10);
+  if (!*s || *end || v < lo || v > hi) return false;
+  *out = v;
+  return true;
+}
+
+/* Returns 0 when parsed, 2 on bad usage, -1 when --help/--version was answered. */
+int serve_parse_flags(int argc, char **argv, server_config *cfg, const char *usage) {
+  static const struct option OPTS[] = {
+      {"db", required_argument, 0, 'd'},         {"port", required_argument, 0, 'p'},
+      {"bind", required_argument, 0, 'b'},       {"threads", required_argument, 0, 't'},
+      {"public-url", required_argument, 0, 'u'}, {"styles", required_argument, 0, 's'},
+      {"cache-control", required_argument, 0, 'c'}, {"tile-cache-mb", required_argument, 0, 'm'},
+      {"quiet", no_argument, 0, 'q'},            {"help", no_argument, 0, 'h'},
+      {"version", no_argument, 0, 'V'},          {0, 0, 0, 0}};
+  long v;
+  int c, li = 0;
+  optind = 1;
+  opterr = 0;
+  while ((c = getopt_long(argc, argv, ":", OPTS, &li)) != -1) {
+    switch (c) {
+      case 'd': cfg->db_path = optarg; break;
+      case 'p':
+        if (!parse_int(optarg, 0, 65535, &v)) goto bad_value;
+        cfg->port = (int)v;
+        break;
+      case 'b': cfg->bind = optarg; break;
+      case 't':
+        if (!parse_int(optarg, 1, 256, &v)) goto bad_value;
+        cfg->threads = (int)v;
+        break;
+      case 'u': cfg->public_url = optarg; break;
+      case 's': cfg->styles_dir = optarg; break;
+      case 'c': cfg->cache_control = optarg; break;
+      case 'm':
+        if (!parse_int(optarg, 0, 1 << 20, &v)) goto bad_value;
+        cfg->tile_cache_bytes = (size_t)v * 1024 * 1024;
+        break;
+      case 'q': cfg->quiet = true; break;
+      case 'h': fputs(usage, stdout); return -1;
+      case 'V': cli_version(); return -1;
+      case ':':
+        fprintf(stderr, "teselas: option %s needs a value\n\n%s", argv[optind - 1], usage);
+        return 2;
+      default:
+        fprintf(stderr, "teselas: unknown option %s\n\n%s", argv[optind - 1], usage);
+        return 2;
+    }
+  }
+  return 0;
+bad_value:
+  fprintf(stderr, "teselas: invalid value '%s' for --%s\n\n%s", optarg, OPTS[li].name, usage);
+  return 2;
+}
+
+int serve_run(const server_config *cfg) {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  /* Blocked before the workers exist so that only this thread receives them. */
+  pthread_sigmask(SIG_BLOCK, &set, NULL);
+  signal(SIGPIPE, SIG_IGN);
+  http_server *srv = NULL;
+  err e;
+  err_clear(&e);
+  if (http_server_start(cfg, &srv, &e) != ERR_OK) {
+    fprintf(stderr, "teselas: %s\n", e.msg);
+    return 1;
+  }
+  log_info("teselas %s serving %s at http://%s:%d/", TESELAS_VERSION, cfg->db_path, cfg->bind,
+           http_server_port(srv));
+  fflush(stderr);
+  int sig = 0;
+  sigwait(&set, &sig);
+  log_info("received %s, finishing in-flight requests", sig == SIGINT ? "SIGINT" : "SIGTERM");
+  http_server_stop(srv);
+  log_info("stopped");
+  return 0;
+}
+
+int cli_serve(int argc, char **argv) {
+  server_config cfg;
+  serve_config_defaults(&cfg);
+  int rc = serve_parse_flags(argc, argv, &cfg, USAGE);
+  if (rc) return rc < 0 ? 0 : rc;
+  if (optind < argc) {
+    fprintf(stderr, "teselas: unexpected argument '%s'\n\n%s", argv[optind], USAGE);
+    return 2;
+  }
+  if (!cfg.db_path) {
+    fprintf(stderr, "teselas: serve needs --db DB\n\n%s", USAGE);
+    return 2;
+  }
+  return serve_run(&cfg);
+}

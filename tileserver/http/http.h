@@ -1,0 +1,123 @@
+/* http.h — the HTTP side of teselas: the only module that includes microhttpd.h (in its .c files).
+ *
+ * Handlers see an http_request (parsed path parameters, query arguments, a few headers, the
+ * request's arena and the worker's store reader) and fill an http_response. They never see
+ * libmicrohttpd, SQL, protobuf or geometry. */
+#ifndef TESELAS_HTTP_H
+#define TESELAS_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/arena.h"
+#include "core/buf.h"
+#include "core/err.h"
+#include "store/store.h"
+
+/* Start-up configuration: parsed once by main, never mutated afterwards. */
+typedef struct server_config {
+  const char *db_path;
+  const char *bind;          /* IPv4 address to listen on */
+  int port;
+  int threads;               /* worker threads; 0 = number of cores */
+  const char *public_url;    /* base of absolute URLs, or NULL to use the Host header */
+  const char *styles_dir;    /* user's styles, or NULL */
+  const char *cache_control; /* Cache-Control of data responses */
+  size_t tile_cache_bytes;   /* bound of the in-memory tile cache; 0 disables it */
+  size_t request_arena_bytes;/* per-request memory cap */
+  int tile_buffer;           /* MVT buffer in tile units */
+  bool quiet;                /* no access log */
+} server_config;
+
+typedef struct str_view {
+  const char *s;
+  size_t len;
+} str_view;
+
+typedef struct query_arg {
+  const char *key;
+  const char *value;  /* "" when the argument has no value */
+} query_arg;
+
+enum { HTTP_MAX_PARAMS = 8, HTTP_MAX_ARGS = 64, HTTP_MAX_HEADERS = 16 };
+
+typedef struct http_request {
+  arena *arena;
+  const server_config *config;
+  store_reader *reader;       /* this worker thread's read-only connection */
+  const catalog *catalog;     /* snapshot for this request */
+  const char *method;
+  const char *path;
+  str_view params[HTTP_MAX_PARAMS];  /* captures of {name} in the route pattern, in order */
+  size_t n_params;
+  query_arg args[HTTP_MAX_ARGS];
+  size_t n_args;
+  const char *accept;          /* header values, "" when absent */
+  const char *accept_encoding;
+  const char *if_none_match;
+  const char *host;
+  const char *base_url;        /* "http://host:port" or the public URL, without trailing '/' */
+  int64_t started_unix;        /* when the server started, for /health */
+  struct http_services *services; /* long-lived shared services (tile cache, styles) */
+} http_request;
+
+typedef struct http_header {
+  const char *name;
+  const char *value;
+} http_header;
+
+/* A streamed body: called until it returns 0 (end) or -1 (abort). */
+typedef long (*http_stream_fn)(void *ctx, uint64_t pos, char *out, size_t max);
+typedef void (*http_stream_free_fn)(void *ctx);
+
+typedef struct http_response {
+  int status;
+  const char *content_type;
+  buf body;
+  http_header headers[HTTP_MAX_HEADERS];
+  size_t n_headers;
+  bool compressible;           /* gzip it when the client accepts gzip */
+  http_stream_fn stream;       /* when set, body is ignored and the callback produces it */
+  http_stream_free_fn stream_free;
+  void *stream_ctx;
+} http_response;
+
+typedef void (*http_handler)(http_request *req, http_response *resp);
+
+/* ---- helpers for handlers (respond.c) ---- */
+
+/* Value of query argument `key` or NULL. */
+const char *http_arg(const http_request *req, const char *key);
+/* Adds a response header; the strings must outlive the response (arena or static). */
+void http_header_add(http_response *resp, const char *name, const char *val);
+/* Sets a JSON error body {"code","description"} and the status mapped from the error kind
+ * (INVALID→400, NOT_FOUND→404, LIMIT→413, the rest→500): the one place of that mapping. */
+void http_error(http_response *resp, err_code code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Status for an error kind. */
+int http_status_for(err_code code);
+/* Sets ETag and answers 304 when If-None-Match matches; returns true when it did (handler stops). */
+bool http_etag_check(const http_request *req, http_response *resp, const char *etag);
+/* True when the client prefers JSON (f=json or Accept: application/json). */
+bool http_wants_json(const http_request *req);
+
+/* ---- the server (server.c) ---- */
+
+typedef struct http_server http_server;
+
+/* Validates the database, binds the port and starts the worker pool. Errors: a one-line message
+ * (port taken, database unreadable or not a teselas database). Caller owns; http_server_stop. */
+err_code http_server_start(const server_config *cfg, http_server **out, err *e);
+/* Stops accepting, lets in-flight requests finish, joins the workers and frees the server. */
+void http_server_stop(http_server *s);
+/* The port actually bound (useful with port 0). */
+int http_server_port(const http_server *s);
+
+/* ---- the route table (routes.c) ---- */
+
+/* Finds the handler for method+path and fills req->params. NULL when no route matches;
+ * *out_method_mismatch tells a 405 from a 404. */
+http_handler http_route_find(http_request *req, bool *out_method_mismatch);
+
+#endif

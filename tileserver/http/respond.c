@@ -1,0 +1,81 @@
+/* respond.c — helpers every handler uses: query arguments, headers, JSON errors, ETags.
+ * The mapping from error kind to HTTP status lives here and only here. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "http/http.h"
+
+const char *http_arg(const http_request *req, const char *key) {
+  for (size_t i = 0; i < req->n_args; i++)
+    if (req->args[i].key && strcmp(req->args[i].key, key) == 0) return req->args[i].value;
+  return NULL;
+}
+
+void http_header_add(http_response *resp, const char *name, const char *val) {
+  if (resp->n_headers < HTTP_MAX_HEADERS) {
+    resp->headers[resp->n_headers].name = name;
+    resp->headers[resp->n_headers].value = val;
+    resp->n_headers++;
+  }
+}
+
+int http_status_for(err_code code) {
+  switch (code) {
+    case ERR_OK: return 200;
+    case ERR_INVALID: return 400;
+    case ERR_NOT_FOUND: return 404;
+    case ERR_LIMIT: return 413;
+    default: return 500;
+  }
+}
+
+void http_error(http_response *resp, err_code code, const char *fmt, ...) {
+  char msg[ERR_MSG_MAX];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  buf_reset(&resp->body);
+  resp->status = http_status_for(code);
+  resp->content_type = "application/json";
+  resp->compressible = false;
+  resp->stream = NULL;
+  buf_puts(&resp->body, "{\"code\":");
+  buf_json_str(&resp->body, err_code_name(code));
+  buf_puts(&resp->body, ",\"description\":");
+  buf_json_str(&resp->body, msg);
+  buf_puts(&resp->body, "}\n");
+}
+
+/* If-None-Match may list several tags, or "*"; weak tags compare equal to strong ones (RFC 9110
+ * §13.1.2 uses the weak comparison for If-None-Match). */
+static bool etag_listed(const char *header, const char *etag) {
+  if (strcmp(header, "*") == 0) return true;
+  size_t n = strlen(etag);
+  for (const char *p = header; (p = strstr(p, etag)) != NULL; p += n) {
+    bool start_ok = p == header || p[-1] == ' ' || p[-1] == ',' || p[-1] == '/';
+    bool end_ok = p[n] == '\0' || p[n] == ',' || p[n] == ' ';
+    if (start_ok && end_ok) return true;
+  }
+  return false;
+}
+
+bool http_etag_check(const http_request *req, http_response *resp, const char *etag) {
+  http_header_add(resp, "ETag", etag);
+  if (req->if_none_match[0] && etag_listed(req->if_none_match, etag)) {
+    resp->status = 304;
+    buf_reset(&resp->body);
+    return true;
+  }
+  return false;
+}
+
+bool http_wants_json(const http_request *req) {
+  const char *f = http_arg(req, "f");
+  if (f) return strcmp(f, "json") == 0;
+  const char *accept = req->accept;
+  const char *json = strstr(accept, "application/json");
+  const char *html = strstr(accept, "text/html");
+  return json && (!html || json < html);
+}

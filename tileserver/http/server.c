@@ -1,0 +1,365 @@
+/* server.c — libmicrohttpd glue: the listening socket, the worker pool, one read-only store
+ * connection per worker thread, the per-request arena, gzip, and the access log.
+ *
+ * Shutdown: main blocks SIGINT/SIGTERM before the workers start and waits for them; then
+ * http_server_stop quiesces the daemon (no new connections) and MHD_stop_daemon joins the workers,
+ * which finish the request they are answering. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "core/log.h"
+#include "http/http.h"
+#include "http/services.h"
+
+struct http_server {
+  struct MHD_Daemon *daemon;
+  server_config cfg;
+  pthread_key_t worker_key;
+  int listen_fd;
+  int port;
+  int64_t started_unix;
+  http_services *services;
+};
+
+/* Per worker thread: its own read-only connection (STYLE.md: per-thread resources hang off one
+ * thread-local context), closed when the thread exits. */
+typedef struct worker {
+  store_reader *reader;
+} worker;
+
+/* Per request: what the access log needs once the response has gone out. */
+typedef struct req_log {
+  struct timespec start;
+  int status;
+  size_t bytes;
+  char method[8];
+  char path[256];
+} req_log;
+
+static void worker_destroy(void *p) {
+  worker *w = p;
+  if (!w) return;
+  store_reader_close(w->reader);
+  free(w);
+}
+
+static worker *worker_get(http_server *s, err *e) {
+  worker *w = pthread_getspecific(s->worker_key);
+  if (w) return w;
+  w = calloc(1, sizeof *w);
+  if (!w) {
+    err_set(e, ERR_NOMEM, "out of memory");
+    return NULL;
+  }
+  if (store_reader_open(s->cfg.db_path, &w->reader, e) != ERR_OK) {
+    free(w);
+    return NULL;
+  }
+  pthread_setspecific(s->worker_key, w);
+  return w;
+}
+
+static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+                                    const char *val) {
+  http_request *req = cls;
+  if (req->n_args >= HTTP_MAX_ARGS) return MHD_NO;
+  req->args[req->n_args].key = arena_strdup(req->arena, key);
+  req->args[req->n_args].value = arena_strdup(req->arena, val ? val : "");
+  req->n_args++;
+  return MHD_YES;
+}
+
+static const char *header(struct MHD_Connection *c, const char *name) {
+  const char *v = MHD_lookup_connection_value(c, MHD_HEADER_KIND, name);
+  return v ? v : "";
+}
+
+static const char *base_url(http_request *req) {
+  const char *pub = req->config->public_url;
+  if (pub && *pub) {
+    size_t n = strlen(pub);
+    while (n > 0 && pub[n - 1] == '/') n--;
+    return arena_strndup(req->arena, pub, n);
+  }
+  /* The Host header is echoed into links: keep only characters a host:port can hold. */
+  const char *host = req->host;
+  char clean[256];
+  size_t n = 0;
+  for (const char *p = host; *p && n < sizeof clean - 1; p++)
+    if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+        *p == '.' || *p == ':' || *p == '-' || *p == '[' || *p == ']')
+      clean[n++] = *p;
+  clean[n] = '\0';
+  if (n == 0) snprintf(clean, sizeof clean, "127.0.0.1:%d", req->config->port);
+  return arena_sprintf(req->arena, "http://%s", clean);
+}
+
+static bool accepts_gzip(const char *accept_encoding) {
+  /* "gzip" listed and not explicitly refused with q=0. */
+  const char *p = strstr(accept_encoding, "gzip");
+  if (!p) return false;
+  const char *q = strstr(p, "q=0");
+  const char *comma = strchr(p, ',');
+  return !(q && (!comma || q < comma) && strncmp(q, "q=0.", 4) != 0);
+}
+
+/* gzip body in place when it pays. Returns false only on allocation failure (body kept). */
+static void maybe_gzip(const http_request *req, http_response *resp) {
+  http_header_add(resp, "Vary", "Accept-Encoding");
+  if (!resp->compressible || resp->body.len < 256 || !accepts_gzip(req->accept_encoding)) return;
+  z_stream z;
+  memset(&z, 0, sizeof z);
+  if (deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) return;
+  size_t cap = deflateBound(&z, resp->body.len);
+  uint8_t *out = malloc(cap);
+  if (!out) {
+    deflateEnd(&z);
+    return;
+  }
+  z.next_in = resp->body.data;
+  z.avail_in = (uInt)resp->body.len;
+  z.next_out = out;
+  z.avail_out = (uInt)cap;
+  int rc = deflate(&z, Z_FINISH);
+  size_t n = z.total_out;
+  deflateEnd(&z);
+  if (rc != Z_STREAM_END) {
+    free(out);
+    return;
+  }
+  buf_free(&resp->body);
+  resp->body.data = out;
+  resp->body.len = n;
+  resp->body.cap = cap;
+  http_header_add(resp, "Content-Encoding", "gzip");
+}
+
+static void dispatch(http_server *s, http_request *req, http_response *resp) {
+  err e;
+  err_clear(&e);
+  worker *w = worker_get(s, &e);
+  if (!w) {
+    http_error(resp, ERR_INTERNAL, "database unavailable");
+    log_error("worker: %s", e.msg);
+    return;
+  }
+  req->reader = w->reader;
+  if (store_reader_catalog(w->reader, &req->catalog, &e) != ERR_OK) {
+    http_error(resp, ERR_INTERNAL, "catalog unavailable");
+    log_error("catalog: %s", e.msg);
+    return;
+  }
+  bool method_mismatch = false;
+  http_handler h = http_route_find(req, &method_mismatch);
+  if (!h) {
+    if (method_mismatch) {
+      http_error(resp, ERR_INVALID, "method %s is not allowed here", req->method);
+      resp->status = 405;
+      http_header_add(resp, "Allow", "GET, HEAD, OPTIONS");
+    } else {
+      http_error(resp, ERR_NOT_FOUND, "no such resource: %s", req->path);
+    }
+    return;
+  }
+  h(req, resp);
+  if (arena_failed(req->arena) || (resp->body.failed && !resp->stream)) {
+    buf_free(&resp->body);
+    resp->n_headers = 0;
+    http_error(resp, ERR_LIMIT, "the response is larger than this server allows");
+  }
+}
+
+static struct MHD_Response *to_mhd(http_request *req, http_response *resp, size_t *out_len) {
+  struct MHD_Response *r;
+  if (resp->stream) {
+    r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 64 * 1024,
+                                          (MHD_ContentReaderCallback)resp->stream,
+                                          resp->stream_ctx, resp->stream_free);
+  } else {
+    maybe_gzip(req, resp);
+    size_t len = resp->body.len;
+    *out_len = len;
+    uint8_t *data = buf_steal(&resp->body, NULL);
+    r = MHD_create_response_from_buffer_with_free_callback(len, data ? data : (void *)"", data ? free : NULL);
+  }
+  if (!r) return NULL;
+  if (resp->content_type) MHD_add_response_header(r, "Content-Type", resp->content_type);
+  MHD_add_response_header(r, "Access-Control-Allow-Origin", "*");
+  for (size_t i = 0; i < resp->n_headers; i++)
+    MHD_add_response_header(r, resp->headers[i].name, resp->headers[i].value);
+  return r;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version, const char *upload,
+                                  size_t *upload_size, void **con_cls) {
+  http_server *s = cls;
+  req_log *lg = *con_cls;
+  if (!lg) {
+    lg = calloc(1, sizeof *lg);
+    if (!lg) return MHD_NO;
+    clock_gettime(CLOCK_MONOTONIC, &lg->start);
+    snprintf(lg->method, sizeof lg->method, "%s", method);
+    snprintf(lg->path, sizeof lg->path, "%s", url);
+    *con_cls = lg;
+    /* Answer on a later call, once the whole request is in: answering now makes MHD close the
+     * connection, which defeats keep-alive. */
+    return MHD_YES;
+  }
+  if (*upload_size) { /* no endpoint takes a body: discard it */
+    *upload_size = 0;
+    return MHD_YES;
+  }
+  http_request req = {0};
+  http_response resp = {0};
+  req.arena = arena_create(s->cfg.request_arena_bytes);
+  if (!req.arena) return MHD_NO;
+  buf_init(&resp.body, 512u * 1024 * 1024);
+  req.config = &s->cfg;
+  req.method = method;
+  req.path = url;
+  req.started_unix = s->started_unix;
+  req.services = s->services;
+  req.accept = header(conn, "Accept");
+  req.accept_encoding = header(conn, "Accept-Encoding");
+  req.if_none_match = header(conn, "If-None-Match");
+  req.host = header(conn, "Host");
+  MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_arg, &req);
+  req.base_url = base_url(&req);
+  if (strcmp(method, "OPTIONS") == 0) {
+    resp.status = 204;
+    http_header_add(&resp, "Access-Control-Allow-Methods", "GET, HEAD, OPTIONS");
+    http_header_add(&resp, "Access-Control-Allow-Headers", "*");
+    http_header_add(&resp, "Access-Control-Max-Age", "86400");
+  } else if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
+    http_error(&resp, ERR_INVALID, "method %s is not allowed", method);
+    resp.status = 405;
+    http_header_add(&resp, "Allow", "GET, HEAD, OPTIONS");
+  } else {
+    dispatch(s, &req, &resp);
+  }
+  struct MHD_Response *r = to_mhd(&req, &resp, &lg->bytes);
+  enum MHD_Result ok = MHD_NO;
+  if (r) {
+    lg->status = resp.status ? resp.status : 200;
+    ok = MHD_queue_response(conn, (unsigned)lg->status, r);
+    MHD_destroy_response(r);
+  } else if (resp.stream_free) {
+    resp.stream_free(resp.stream_ctx);
+  }
+  buf_free(&resp.body);
+  arena_destroy(req.arena);
+  return ok;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe) {
+  http_server *s = cls;
+  req_log *lg = *con_cls;
+  if (!lg) return;
+  *con_cls = NULL;
+  if (!s->cfg.quiet) {
+    struct timespec end;
+    clock_gettime(CLOCK_MONOTONIC, &end);
+    long long us = (end.tv_sec - lg->start.tv_sec) * 1000000LL +
+                   (end.tv_nsec - lg->start.tv_nsec) / 1000;
+    /* Paths are logged without their query string: filters may carry personal values. */
+    fprintf(stderr, "access %s %s %d %zu %lldus%s\n", lg->method, lg->path, lg->status, lg->bytes,
+            us, toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted");
+  }
+  free(lg);
+}
+
+/* Binds the socket ourselves so "port taken" gets a precise message instead of MHD's NULL. */
+static err_code listen_socket(const server_config *cfg, int *out_fd, int *out_port, err *e) {
+  struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)cfg->port)};
+  if (inet_pton(AF_INET, cfg->bind, &addr.sin_addr) != 1)
+    return err_set(e, ERR_INVALID, "--bind %s is not an IPv4 address", cfg->bind);
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return err_set(e, ERR_IO, "cannot create a socket: %s", strerror(errno));
+  int one = 1;
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  if (bind(fd, (struct sockaddr *)&addr, sizeof addr) != 0) {
+    int en = errno;
+    close(fd);
+    if (en == EADDRINUSE)
+      return err_set(e, ERR_IO, "port %d on %s is already in use (choose another with --port)",
+                     cfg->port, cfg->bind);
+    return err_set(e, ERR_IO, "cannot listen on %s:%d: %s", cfg->bind, cfg->port, strerror(en));
+  }
+  if (listen(fd, 512) != 0) {
+    int en = errno;
+    close(fd);
+    return err_set(e, ERR_IO, "cannot listen on %s:%d: %s", cfg->bind, cfg->port, strerror(en));
+  }
+  socklen_t len = sizeof addr;
+  getsockname(fd, (struct sockaddr *)&addr, &len);
+  *out_port = ntohs(addr.sin_port);
+  *out_fd = fd;
+  return ERR_OK;
+}
+
+err_code http_server_start(const server_config *cfg, http_server **out, err *e) {
+  *out = NULL;
+  /* Fail before binding when the database is unusable: one clear message, exit 1. */
+  store_reader *probe = NULL;
+  err_code rc = store_reader_open(cfg->db_path, &probe, e);
+  if (rc != ERR_OK) return rc;
+  const catalog *cat = NULL;
+  rc = store_reader_catalog(probe, &cat, e);
+  store_reader_close(probe);
+  if (rc != ERR_OK) return rc;
+
+  http_server *s = calloc(1, sizeof *s);
+  if (!s) return err_set(e, ERR_NOMEM, "out of memory");
+  s->cfg = *cfg;
+  s->started_unix = (int64_t)time(NULL);
+  if (pthread_key_create(&s->worker_key, worker_destroy) != 0) {
+    free(s);
+    return err_set(e, ERR_INTERNAL, "cannot create the worker key");
+  }
+  if ((rc = http_services_create(&s->cfg, &s->services, e)) != ERR_OK) goto fail;
+  if ((rc = listen_socket(cfg, &s->listen_fd, &s->port, e)) != ERR_OK) goto fail;
+  s->cfg.port = s->port;
+  unsigned threads = cfg->threads > 0 ? (unsigned)cfg->threads : (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
+  if (threads < 1) threads = 1;
+  s->daemon = MHD_start_daemon(
+      MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO, 0, NULL, NULL, on_request, s,
+      MHD_OPTION_LISTEN_SOCKET, s->listen_fd, MHD_OPTION_THREAD_POOL_SIZE, threads,
+      MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_CONNECTION_TIMEOUT, 30u,
+      MHD_OPTION_CONNECTION_LIMIT, 2048u, MHD_OPTION_END);
+  if (!s->daemon) {
+    close(s->listen_fd);
+    rc = err_set(e, ERR_IO, "cannot start the HTTP server on %s:%d", cfg->bind, s->port);
+    goto fail;
+  }
+  *out = s;
+  return ERR_OK;
+fail:
+  http_services_destroy(s->services);
+  pthread_key_delete(s->worker_key);
+  free(s);
+  return rc;
+}
+
+void http_server_stop(http_server *s) {
+  if (!s) return;
+  MHD_quiesce_daemon(s->daemon);
+  MHD_stop_daemon(s->daemon);
+  close(s->listen_fd);
+  http_services_destroy(s->services);
+  pthread_key_delete(s->worker_key);
+  free(s);
+}
+
+int http_server_port(const http_server *s) { return s->port; }

@@ -1,0 +1,14 @@
+/* services.c — creation and destruction of the shared services. */
+#include <stdlib.h>
+
+#include "http/services.h"
+
+err_code http_services_create(const server_config *cfg, http_services **out, err *e) {
+  http_services *s = calloc(1, sizeof *s);
+  if (!s) return err_set(e, ERR_NOMEM, "out of memory");
+  s->config = cfg;
+  *out = s;
+  return ERR_OK;
+}
+
+void http_services_destroy(http_services *s) { free(s); }

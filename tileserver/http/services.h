@@ -1,0 +1,15 @@
+/* services.h — long-lived objects shared by all workers, built at start-up and destroyed at stop:
+ * the tile cache and the style registry. Each guards its own mutable state. */
+#ifndef TESELAS_HTTP_SERVICES_H
+#define TESELAS_HTTP_SERVICES_H
+
+#include "http/http.h"
+
+typedef struct http_services {
+  const server_config *config;
+} http_services;
+
+err_code http_services_create(const server_config *cfg, http_services **out, err *e);
+void http_services_destroy(http_services *s);
+
+#endif

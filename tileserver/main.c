@@ -1,0 +1,41 @@
+/* main.c — the teselas binary: picks a subcommand and hands it the rest of the arguments. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+static const char USAGE[] =
+    "teselas — vector tiles, maps and open data for a municipality\n"
+    "\n"
+    "usage: teselas <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  import FILE --db DB --layer ID   load a CSV, GeoJSON, Shapefile, KML, GeoPackage or GPX file\n"
+    "  publish DIR --db DB              import every layer described in DIR (layers as code)\n"
+    "  serve --db DB                    serve tiles, features, styles and maps over HTTP\n"
+    "  layers --db DB                   list the layers of a database\n"
+    "  demo [--db DB]                   build the León sample database and serve it\n"
+    "\n"
+    "Run `teselas <command> --help` for the options of a command.\n";
+
+int main(int argc, char **argv) {
+  if (argc < 2) {
+    fputs(USAGE, stderr);
+    return 2;
+  }
+  const char *cmd = argv[1];
+  if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+    fputs(USAGE, stdout);
+    return 0;
+  }
+  if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0) return cli_version();
+  static const struct {
+    const char *name;
+    int (*fn)(int, char **);
+  } COMMANDS[] = {{"serve", cli_serve},   {"demo", cli_demo},       {"layers", cli_layers},
+                  {"import", cli_import}, {"publish", cli_publish}};
+  for (size_t i = 0; i < sizeof COMMANDS / sizeof *COMMANDS; i++)
+    if (strcmp(cmd, COMMANDS[i].name) == 0) return COMMANDS[i].fn(argc - 1, argv + 1);
+  fprintf(stderr, "teselas: unknown command '%s'\n\n%s", cmd, USAGE);
+  return 2;
+}

@@ -1,0 +1,135 @@
+/* catalog.c — reads the catalog table into an immutable snapshot (catalog / layer_info).
+ * The snapshot is plain malloc'd memory owned by whoever loaded it; nothing here caches. */
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/store_int.h"
+
+static char *dup_col(sqlite3_stmt *st, int col) {
+  const unsigned char *s = sqlite3_column_text(st, col);
+  return strdup(s ? (const char *)s : "");
+}
+
+static void layer_free(layer_info *l) {
+  char **strs[] = {&l->id,        &l->title,       &l->description,   &l->geometry_type,
+                   &l->license,   &l->publisher,   &l->frequency,     &l->keywords,
+                   &l->updated_at, &l->source_name, &l->source_sha256, &l->privacy,
+                   &l->report,    &l->table_name,  &l->date_field};
+  for (size_t i = 0; i < sizeof strs / sizeof *strs; i++) free(*strs[i]);
+  for (size_t i = 0; i < l->n_fields; i++) {
+    free(l->fields[i].name);
+    free(l->fields[i].label);
+  }
+  free(l->fields);
+}
+
+void catalog_destroy(catalog *c) {
+  if (!c) return;
+  for (size_t i = 0; i < c->n_layers; i++) layer_free(&c->layers[i]);
+  free(c->layers);
+  free(c);
+}
+
+/* fields is a JSON array of {"name","type","label"} written by the writer. */
+static err_code parse_fields(layer_info *l, const char *text, err *e) {
+  json_error_t jerr;
+  json_t *arr = json_loads(text, 0, &jerr);
+  if (!json_is_array(arr)) {
+    json_decref(arr);
+    return err_set(e, ERR_INVALID, "catalog: fields of layer %s are not a JSON array", l->id);
+  }
+  size_t n = json_array_size(arr);
+  l->fields = calloc(n ? n : 1, sizeof *l->fields);
+  if (!l->fields) {
+    json_decref(arr);
+    return err_set(e, ERR_NOMEM, "out of memory reading the catalog");
+  }
+  for (size_t i = 0; i < n; i++) {
+    json_t *f = json_array_get(arr, i);
+    const char *name = json_string_value(json_object_get(f, "name"));
+    const char *type = json_string_value(json_object_get(f, "type"));
+    const char *label = json_string_value(json_object_get(f, "label"));
+    layer_field *lf = &l->fields[l->n_fields++];
+    lf->name = strdup(name ? name : "");
+    lf->label = strdup(label ? label : lf->name);
+    if (!type || !field_type_parse(type, &lf->type)) lf->type = FIELD_TEXT;
+  }
+  json_decref(arr);
+  return ERR_OK;
+}
+
+static const char CATALOG_SQL[] =
+    "SELECT id, title, description, geometry_type, license, publisher, frequency, keywords,"
+    " updated_at, source_name, source_sha256, privacy, report, table_name, date_field,"
+    " minx, miny, maxx, maxy, feature_count, version, minzoom, maxzoom, sample, fields"
+    " FROM teselas_layers ORDER BY id";
+
+static err_code read_row(sqlite3_stmt *st, layer_info *l, err *e) {
+  char **strs[] = {&l->id,        &l->title,       &l->description,   &l->geometry_type,
+                   &l->license,   &l->publisher,   &l->frequency,     &l->keywords,
+                   &l->updated_at, &l->source_name, &l->source_sha256, &l->privacy,
+                   &l->report,    &l->table_name,  &l->date_field};
+  for (int i = 0; i < 15; i++) *strs[i] = dup_col(st, i);
+  for (int i = 0; i < 4; i++) l->bounds[i] = sqlite3_column_double(st, 15 + i);
+  l->feature_count = sqlite3_column_int64(st, 19);
+  l->version = sqlite3_column_int64(st, 20);
+  l->minzoom = sqlite3_column_int(st, 21);
+  l->maxzoom = sqlite3_column_int(st, 22);
+  l->sample = sqlite3_column_int(st, 23) != 0;
+  for (int i = 0; i < 15; i++)
+    if (!*strs[i]) return err_set(e, ERR_NOMEM, "out of memory reading the catalog");
+  const unsigned char *fields = sqlite3_column_text(st, 24);
+  return parse_fields(l, fields ? (const char *)fields : "[]", e);
+}
+
+/* Loads the whole catalog. Used by the reader (per worker) and by `teselas layers`. */
+err_code store_catalog_load(sqlite3 *db, catalog **out, err *e) {
+  sqlite3_stmt *st = NULL;
+  catalog *c = calloc(1, sizeof *c);
+  err_code rc = ERR_OK;
+  if (!c) return err_set(e, ERR_NOMEM, "out of memory reading the catalog");
+  if (sqlite3_prepare_v2(db, CATALOG_SQL, -1, &st, NULL) != SQLITE_OK) {
+    rc = err_set(e, ERR_DB, "catalog: %s", sqlite3_errmsg(db));
+    goto done;
+  }
+  size_t cap = 0;
+  int step;
+  while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+    if (c->n_layers == cap) {
+      cap = cap ? cap * 2 : 16;
+      layer_info *p = realloc(c->layers, cap * sizeof *p);
+      if (!p) {
+        rc = err_set(e, ERR_NOMEM, "out of memory reading the catalog");
+        goto done;
+      }
+      c->layers = p;
+    }
+    layer_info *l = &c->layers[c->n_layers++];
+    memset(l, 0, sizeof *l);
+    if ((rc = read_row(st, l, e)) != ERR_OK) goto done;
+  }
+  if (step != SQLITE_DONE) rc = err_set(e, ERR_DB, "catalog: %s", sqlite3_errmsg(db));
+done:
+  sqlite3_finalize(st);
+  if (rc != ERR_OK) {
+    catalog_destroy(c);
+    c = NULL;
+  }
+  *out = c;
+  return rc;
+}
+
+const layer_info *catalog_find(const catalog *c, const char *id, size_t id_len) {
+  for (size_t i = 0; i < c->n_layers; i++) {
+    const char *lid = c->layers[i].id;
+    if (strlen(lid) == id_len && memcmp(lid, id, id_len) == 0) return &c->layers[i];
+  }
+  return NULL;
+}
+
+const layer_field *layer_find_field(const layer_info *l, const char *name) {
+  for (size_t i = 0; i < l->n_fields; i++)
+    if (strcmp(l->fields[i].name, name) == 0) return &l->fields[i];
+  return NULL;
+}

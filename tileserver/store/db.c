@@ -1,0 +1,69 @@
+/* db.c — the schema of the catalog and small SQL helpers used by reader and writer. */
+#include <stdio.h>
+#include <string.h>
+
+#include "store/store_int.h"
+
+const char *const STORE_SCHEMA_SQL =
+    "CREATE TABLE IF NOT EXISTS teselas_layers("
+    " id TEXT PRIMARY KEY, title TEXT NOT NULL DEFAULT '', description TEXT NOT NULL DEFAULT '',"
+    " geometry_type TEXT NOT NULL DEFAULT '', minx REAL, miny REAL, maxx REAL, maxy REAL,"
+    " feature_count INTEGER NOT NULL DEFAULT 0, fields TEXT NOT NULL DEFAULT '[]',"
+    " license TEXT NOT NULL DEFAULT '', publisher TEXT NOT NULL DEFAULT '',"
+    " frequency TEXT NOT NULL DEFAULT '', keywords TEXT NOT NULL DEFAULT '',"
+    " version INTEGER NOT NULL, updated_at TEXT NOT NULL,"
+    " source_name TEXT NOT NULL DEFAULT '', source_sha256 TEXT NOT NULL DEFAULT '',"
+    " privacy TEXT NOT NULL DEFAULT '{}', report TEXT NOT NULL DEFAULT '{}',"
+    " table_name TEXT NOT NULL, date_field TEXT NOT NULL DEFAULT '',"
+    " minzoom INTEGER NOT NULL DEFAULT 0, maxzoom INTEGER NOT NULL DEFAULT 16,"
+    " sample INTEGER NOT NULL DEFAULT 0);"
+    "CREATE TABLE IF NOT EXISTS teselas_history("
+    " layer_id TEXT NOT NULL, version INTEGER NOT NULL, imported_at TEXT NOT NULL,"
+    " source_name TEXT NOT NULL DEFAULT '', source_sha256 TEXT NOT NULL DEFAULT '',"
+    " feature_count INTEGER NOT NULL, report TEXT NOT NULL DEFAULT '{}',"
+    " table_name TEXT NOT NULL, PRIMARY KEY(layer_id, version));";
+
+err_code store_exec(sqlite3 *db, const char *sql, const char *what, err *e) {
+  char *msg = NULL;
+  if (sqlite3_exec(db, sql, NULL, NULL, &msg) == SQLITE_OK) return ERR_OK;
+  err_set(e, ERR_DB, "%s: %s", what, msg ? msg : sqlite3_errmsg(db));
+  sqlite3_free(msg);
+  return ERR_DB;
+}
+
+void store_quote_ident(buf *b, const char *name) {
+  buf_putc(b, '"');
+  for (const char *p = name; *p; p++) {
+    if (*p == '"') buf_putc(b, '"');
+    buf_putc(b, *p);
+  }
+  buf_putc(b, '"');
+}
+
+const char *store_sql_type(field_type t) {
+  switch (t) {
+    case FIELD_INTEGER:
+    case FIELD_BOOLEAN: return "INTEGER";
+    case FIELD_REAL: return "REAL";
+    default: return "TEXT";
+  }
+}
+
+void store_index_name(buf *b, const char *table) {
+  buf_puts(b, "\"idx_");
+  for (const char *p = table; *p; p++) {
+    if (*p == '"') buf_putc(b, '"');
+    buf_putc(b, *p);
+  }
+  buf_puts(b, "_geom\"");
+}
+
+bool store_layer_id_valid(const char *id) {
+  size_t n = strlen(id);
+  if (n == 0 || n > 63 || !(id[0] >= 'a' && id[0] <= 'z')) return false;
+  for (size_t i = 0; i < n; i++) {
+    char c = id[i];
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-')) return false;
+  }
+  return true;
+}

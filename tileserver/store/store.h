@@ -1,0 +1,151 @@
+/* store.h — the only module that knows SQL.
+ *
+ * Its interface speaks of layers, bboxes and feature streams, never of SpatiaLite, so the same API
+ * can later run over PostGIS (DESIGN.md, growth path).
+ *
+ * The database: one SpatiaLite file in WAL mode. One table per layer *version* (geometry in
+ * EPSG:4326 with a spatial index), a catalog table `teselas_layers` pointing at the current version
+ * of each layer, and `teselas_history` with one row per imported version. Publishing a version is
+ * one transaction that fills the new table and repoints the catalog, so readers see either the old
+ * or the new version, never a mix, and a killed import leaves nothing behind. */
+#ifndef TESELAS_STORE_H
+#define TESELAS_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/err.h"
+#include "core/value.h"
+
+/* ---- the catalog ---------------------------------------------------------------------- */
+
+typedef struct layer_field {
+  char *name;      /* column name as published */
+  char *label;     /* human label (Spanish by default); may equal name */
+  field_type type;
+} layer_field;
+
+/* Everything the catalog says about one layer. Strings are never NULL ("" when unset). */
+typedef struct layer_info {
+  char *id;
+  char *title;
+  char *description;
+  char *geometry_type;   /* "Point", "LineString", "Polygon" (multi kept in the data) */
+  char *license;
+  char *publisher;
+  char *frequency;       /* "monthly", "quarterly", "yearly", "on event" */
+  char *keywords;
+  char *updated_at;      /* ISO 8601 UTC */
+  char *source_name;
+  char *source_sha256;
+  char *privacy;         /* JSON object text; "{}" when none */
+  char *report;          /* JSON quality report of the last import; "{}" when none */
+  char *table_name;      /* internal: the table holding the current version */
+  char *date_field;      /* the field used for datetime queries, "" when none */
+  double bounds[4];      /* minx, miny, maxx, maxy in CRS84 */
+  int64_t feature_count;
+  int64_t version;
+  int minzoom, maxzoom;
+  bool sample;           /* generated sample data, not official */
+  layer_field *fields;
+  size_t n_fields;
+} layer_info;
+
+/* An immutable snapshot of the catalog. */
+typedef struct catalog {
+  layer_info *layers;
+  size_t n_layers;
+  int64_t data_version;  /* changes whenever another connection committed */
+} catalog;
+
+const layer_info *catalog_find(const catalog *c, const char *id, size_t id_len);
+const layer_field *layer_find_field(const layer_info *l, const char *name);
+void catalog_destroy(catalog *c);
+
+/* ---- read side: one connection per worker thread -------------------------------------------- */
+
+typedef struct store_reader store_reader;
+
+/* Opens DB read-only. Fails with ERR_IO (missing/unreadable) or ERR_INVALID (not a teselas
+ * database), with a one-line message naming the cause. Caller owns; store_reader_close. */
+err_code store_reader_open(const char *path, store_reader **out, err *e);
+void store_reader_close(store_reader *r);
+
+/* The current catalog. Reloaded only when the database changed since the last call (an import
+ * committed), so a server sees new versions on its next request without a restart.
+ * The snapshot is owned by the reader and stays valid until the next call on this reader. */
+err_code store_reader_catalog(store_reader *r, const catalog **out, err *e);
+
+/* One feature of a query. Owned by the iterator; valid until the next store_iter_next. */
+typedef struct store_feature {
+  int64_t id;
+  const uint8_t *blob;   /* SpatiaLite geometry blob (decode with geom/) */
+  size_t blob_len;
+  const value *values;   /* one per requested field, in the order asked */
+  size_t n_values;
+} store_feature;
+
+typedef struct store_iter store_iter;
+
+typedef struct store_query {
+  const layer_info *layer;
+  const double *bbox;            /* minx, miny, maxx, maxy in CRS84, or NULL for all */
+  const char *const *fields;     /* field names to return (already checked against the layer) */
+  size_t n_fields;
+  bool with_geometry;
+  const char *where_sql;         /* extra condition built by features/ (placeholders ?), or NULL */
+  const value *where_args;
+  size_t n_where_args;
+  const char *order_sql;         /* ORDER BY clause body, NULL = by id */
+  int64_t limit;                 /* < 0: no limit */
+  int64_t offset;
+  int64_t after_id;              /* > INT64_MIN: only ids greater than this (keyset paging) */
+} store_query;
+
+/* Starts a query; the iterator borrows the reader (one live iterator per reader at a time). */
+err_code store_query_start(store_reader *r, const store_query *q, store_iter **out, err *e);
+/* Returns 1 with a feature, 0 at the end, -1 on error (details in e). */
+int store_iter_next(store_iter *it, store_feature *out, err *e);
+void store_iter_close(store_iter *it);
+/* Number of features matching the query without limit/offset. */
+err_code store_query_count(store_reader *r, const store_query *q, int64_t *out, err *e);
+
+/* ---- write side: the import of one layer version ---------------------------------------------- */
+
+/* Catalog metadata supplied by an import. NULL strings keep the previous version's value (or ""). */
+typedef struct layer_meta {
+  const char *id;
+  const char *title, *description, *license, *publisher, *frequency, *keywords;
+  const char *source_name, *source_sha256;
+  const char *privacy;     /* JSON object text or NULL */
+  const char *date_field;  /* or NULL */
+  int minzoom, maxzoom;    /* -1: derive */
+  bool sample;
+  int keep_versions;       /* versions kept in history with their tables (>= 1) */
+} layer_meta;
+
+typedef struct store_writer store_writer;
+
+/* Opens (creating if needed) the database read-write and starts the transaction that builds a
+ * new version of meta->id with the given fields. Caller owns: commit or abort. */
+err_code store_writer_begin(const char *db_path, const layer_meta *meta, const layer_field *fields,
+                            size_t n_fields, store_writer **out, err *e);
+/* Adds one feature: OGC WKB geometry in EPSG:4326 (lon/lat) plus one value per field.
+ * id < 0 lets the store number the feature. */
+err_code store_writer_add(store_writer *w, int64_t id, const uint8_t *wkb, size_t wkb_len,
+                          const value *values, err *e);
+/* Builds the spatial index, computes bounds and counts, repoints the catalog, records history
+ * with report_json, prunes old versions, commits, and frees w. On failure nothing changed. */
+err_code store_writer_commit(store_writer *w, const char *report_json, int64_t *out_version, err *e);
+/* Rolls everything back and frees w. */
+void store_writer_abort(store_writer *w);
+
+/* The SHA-256 of the latest version of a layer ("" when the layer does not exist), so an import
+ * of an identical file can be recognised before any work. */
+err_code store_layer_checksum(const char *db_path, const char *layer_id, char out_hex[65], err *e);
+
+/* True for a layer id teselas accepts: [a-z0-9_-], 1..63 characters, starting with a letter. */
+bool store_layer_id_valid(const char *id);
+
+#endif

@@ -1,0 +1,407 @@
+/* writer.c — the write side: one import builds one new version of a layer inside one
+ * transaction, then repoints the catalog. A crash, kill -9 or error before COMMIT leaves the
+ * database exactly as it was (SQLite's WAL guarantees it; tested by the importer tests).
+ *
+ * The spatial index is built once after the rows are in (CreateSpatialIndex fills the R*Tree
+ * from the table), which is much faster than maintaining it row by row through triggers. */
+#include <jansson.h>
+#include <sqlite3.h>
+#include <spatialite.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "store/store_int.h"
+
+struct store_writer {
+  sqlite3 *db;
+  void *spl_cache;       /* SpatiaLite's per-connection cache */
+  sqlite3_stmt *insert;
+  char *table;
+  char *id;
+  layer_meta meta;       /* borrowed strings: valid until commit/abort (caller keeps them) */
+  layer_field *fields;   /* borrowed */
+  size_t n_fields;
+  int64_t version;
+  int64_t n_added;
+};
+
+static void writer_free(store_writer *w) {
+  if (!w) return;
+  sqlite3_finalize(w->insert);
+  if (w->db) sqlite3_close(w->db);
+  if (w->spl_cache) spatialite_cleanup_ex(w->spl_cache);
+  free(w->table);
+  free(w->id);
+  free(w);
+}
+
+static err_code open_rw(const char *path, store_writer *w, err *e) {
+  if (sqlite3_open_v2(path, &w->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK)
+    return err_set(e, ERR_IO, "cannot open database %s: %s", path, sqlite3_errmsg(w->db));
+  sqlite3_busy_timeout(w->db, 30000);
+  w->spl_cache = spatialite_alloc_connection();
+  spatialite_init_ex(w->db, w->spl_cache, 0);
+  err_code rc = store_exec(w->db, "PRAGMA journal_mode=WAL", path, e);
+  if (rc != ERR_OK) return rc;
+  sqlite3_stmt *st = NULL;
+  sqlite3_prepare_v2(w->db, "SELECT 1 FROM sqlite_master WHERE name='geometry_columns'", -1, &st,
+                     NULL);
+  bool has_meta = st && sqlite3_step(st) == SQLITE_ROW;
+  sqlite3_finalize(st);
+  if (!has_meta && (rc = store_exec(w->db, "SELECT InitSpatialMetadata(1)", "SpatiaLite metadata",
+                                    e)) != ERR_OK)
+    return rc;
+  return store_exec(w->db, STORE_SCHEMA_SQL, "catalog schema", e);
+}
+
+static int64_t next_version(sqlite3 *db, const char *id) {
+  sqlite3_stmt *st = NULL;
+  int64_t v = 1;
+  if (sqlite3_prepare_v2(db, "SELECT max(version) FROM teselas_history WHERE layer_id=?", -1, &st,
+                         NULL) == SQLITE_OK) {
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW) v = sqlite3_column_int64(st, 0) + 1;
+  }
+  sqlite3_finalize(st);
+  return v;
+}
+
+static err_code create_table(store_writer *w, err *e) {
+  buf sql;
+  buf_init(&sql, 0);
+  buf_puts(&sql, "CREATE TABLE ");
+  store_quote_ident(&sql, w->table);
+  buf_puts(&sql, "(fid INTEGER PRIMARY KEY");
+  for (size_t i = 0; i < w->n_fields; i++) {
+    buf_puts(&sql, ", ");
+    store_quote_ident(&sql, w->fields[i].name);
+    buf_printf(&sql, " %s", store_sql_type(w->fields[i].type));
+  }
+  buf_puts(&sql, ")");
+  err_code rc = store_exec(w->db, buf_cstr(&sql), "create layer table", e);
+  if (rc == ERR_OK) {
+    buf_reset(&sql);
+    buf_printf(&sql, "SELECT AddGeometryColumn('%s', 'geom', 4326, 'GEOMETRY', 'XY')", w->table);
+    rc = store_exec(w->db, buf_cstr(&sql), "add geometry column", e);
+  }
+  if (rc == ERR_OK) {
+    buf_reset(&sql);
+    buf_puts(&sql, "INSERT INTO ");
+    store_quote_ident(&sql, w->table);
+    buf_puts(&sql, "(fid, geom");
+    for (size_t i = 0; i < w->n_fields; i++) {
+      buf_puts(&sql, ", ");
+      store_quote_ident(&sql, w->fields[i].name);
+    }
+    buf_puts(&sql, ") VALUES(?, GeomFromWKB(?, 4326)");
+    for (size_t i = 0; i < w->n_fields; i++) buf_puts(&sql, ", ?");
+    buf_puts(&sql, ")");
+    if (sqlite3_prepare_v2(w->db, buf_cstr(&sql), -1, &w->insert, NULL) != SQLITE_OK)
+      rc = err_set(e, ERR_DB, "prepare insert: %s", sqlite3_errmsg(w->db));
+  }
+  buf_free(&sql);
+  return rc;
+}
+
+err_code store_writer_begin(const char *db_path, const layer_meta *meta, const layer_field *fields,
+                            size_t n_fields, store_writer **out, err *e) {
+  *out = NULL;
+  if (!store_layer_id_valid(meta->id))
+    return err_set(e, ERR_INVALID,
+                   "layer id '%s' is not valid: use 1-63 lower-case letters, digits, '_' or '-', "
+                   "starting with a letter",
+                   meta->id);
+  store_writer *w = calloc(1, sizeof *w);
+  if (!w) return err_set(e, ERR_NOMEM, "out of memory");
+  w->meta = *meta;
+  w->fields = (layer_field *)fields;
+  w->n_fields = n_fields;
+  w->id = strdup(meta->id);
+  err_code rc = open_rw(db_path, w, e);
+  if (rc == ERR_OK) rc = store_exec(w->db, "BEGIN IMMEDIATE", "start import transaction", e);
+  if (rc == ERR_OK) {
+    w->version = next_version(w->db, meta->id);
+    char table[128];
+    snprintf(table, sizeof table, "lyr_%s_v%lld", meta->id, (long long)w->version);
+    for (char *p = table; *p; p++)
+      if (*p == '-') *p = '_';
+    w->table = strdup(table);
+    rc = (w->id && w->table) ? create_table(w, e) : err_set(e, ERR_NOMEM, "out of memory");
+  }
+  if (rc != ERR_OK) {
+    store_writer_abort(w);
+    return rc;
+  }
+  *out = w;
+  return ERR_OK;
+}
+
+err_code store_writer_add(store_writer *w, int64_t id, const uint8_t *wkb, size_t wkb_len,
+                          const value *values, err *e) {
+  sqlite3_stmt *st = w->insert;
+  sqlite3_reset(st);
+  if (id >= 0) sqlite3_bind_int64(st, 1, id);
+  else sqlite3_bind_null(st, 1);
+  sqlite3_bind_blob(st, 2, wkb, (int)wkb_len, SQLITE_STATIC);
+  for (size_t i = 0; i < w->n_fields; i++) {
+    const value *v = &values[i];
+    int idx = 3 + (int)i;
+    switch (v->kind) {
+      case VALUE_NULL: sqlite3_bind_null(st, idx); break;
+      case VALUE_INT:
+      case VALUE_BOOL: sqlite3_bind_int64(st, idx, v->i); break;
+      case VALUE_REAL: sqlite3_bind_double(st, idx, v->d); break;
+      case VALUE_TEXT: sqlite3_bind_text(st, idx, v->s, (int)v->len, SQLITE_STATIC); break;
+    }
+  }
+  if (sqlite3_step(st) != SQLITE_DONE) {
+    int code = sqlite3_extended_errcode(w->db);
+    return err_set(e, code == SQLITE_CONSTRAINT_PRIMARYKEY ? ERR_INVALID : ERR_DB,
+                   "feature %lld: %s", (long long)id, sqlite3_errmsg(w->db));
+  }
+  w->n_added++;
+  return ERR_OK;
+}
+
+/* "Point" for POINT and MULTIPOINT, etc.: the most common base type of the layer. */
+static err_code dominant_type(store_writer *w, char *out, size_t out_len, err *e) {
+  buf sql;
+  buf_init(&sql, 0);
+  buf_puts(&sql, "SELECT GeometryType(geom) AS t, count(*) AS n FROM ");
+  store_quote_ident(&sql, w->table);
+  buf_puts(&sql, " GROUP BY t ORDER BY n DESC LIMIT 1");
+  sqlite3_stmt *st = NULL;
+  int rc = sqlite3_prepare_v2(w->db, buf_cstr(&sql), -1, &st, NULL);
+  buf_free(&sql);
+  if (rc != SQLITE_OK) return err_set(e, ERR_DB, "geometry type: %s", sqlite3_errmsg(w->db));
+  const char *t = sqlite3_step(st) == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : NULL;
+  const char *name = "Geometry";
+  if (t && strstr(t, "POINT")) name = "Point";
+  else if (t && strstr(t, "LINESTRING")) name = "LineString";
+  else if (t && strstr(t, "POLYGON")) name = "Polygon";
+  snprintf(out, out_len, "%s", name);
+  sqlite3_finalize(st);
+  return ERR_OK;
+}
+
+static char *fields_json(const store_writer *w) {
+  json_t *arr = json_array();
+  for (size_t i = 0; i < w->n_fields; i++) {
+    const layer_field *f = &w->fields[i];
+    json_array_append_new(arr, json_pack("{s:s, s:s, s:s}", "name", f->name, "type",
+                                         field_type_name(f->type), "label",
+                                         f->label ? f->label : f->name));
+  }
+  char *s = json_dumps(arr, JSON_COMPACT);
+  json_decref(arr);
+  return s;
+}
+
+static void now_iso(char out[32]) {
+  time_t t = time(NULL);
+  struct tm tm;
+  gmtime_r(&t, &tm);
+  strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* Zooms where the layer is useful when the import did not set them: from the zoom at which its
+ * bounds fill about one tile, three levels out, to street level. */
+static void derive_zooms(const double b[4], int *minzoom, int *maxzoom) {
+  double w = b[2] - b[0], h = b[3] - b[1];
+  double span = w > h ? w : h;
+  int fit = 0;
+  while (fit < 14 && span > 0 && span * (double)(1 << (fit + 1)) <= 360.0) fit++;
+  if (*minzoom < 0) *minzoom = fit > 3 ? fit - 3 : 0;
+  if (*maxzoom < 0) *maxzoom = 16;
+}
+
+static err_code layer_stats(store_writer *w, double b[4], int64_t *count, err *e) {
+  buf sql;
+  buf_init(&sql, 0);
+  buf_puts(&sql, "SELECT min(MbrMinX(geom)), min(MbrMinY(geom)), max(MbrMaxX(geom)),"
+                 " max(MbrMaxY(geom)), count(*) FROM ");
+  store_quote_ident(&sql, w->table);
+  sqlite3_stmt *st = NULL;
+  int rc = sqlite3_prepare_v2(w->db, buf_cstr(&sql), -1, &st, NULL);
+  buf_free(&sql);
+  if (rc != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW) {
+    err_set(e, ERR_DB, "layer bounds: %s", sqlite3_errmsg(w->db));
+    sqlite3_finalize(st);
+    return ERR_DB;
+  }
+  for (int i = 0; i < 4; i++) b[i] = sqlite3_column_double(st, i);
+  *count = sqlite3_column_int64(st, 4);
+  sqlite3_finalize(st);
+  return ERR_OK;
+}
+
+static const char UPSERT_SQL[] =
+    "INSERT INTO teselas_layers(id, title, description, license, publisher, frequency, keywords,"
+    " source_name, source_sha256, privacy, date_field, geometry_type, minx, miny, maxx, maxy,"
+    " feature_count, fields, version, updated_at, table_name, report, minzoom, maxzoom, sample)"
+    " VALUES(?1, coalesce(?2, ?1), coalesce(?3,''), coalesce(?4,''), coalesce(?5,''),"
+    " coalesce(?6,''), coalesce(?7,''), coalesce(?8,''), coalesce(?9,''), coalesce(?10,'{}'),"
+    " coalesce(?11,''), ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)"
+    " ON CONFLICT(id) DO UPDATE SET title=coalesce(?2, title),"
+    " description=coalesce(?3, description), license=coalesce(?4, license),"
+    " publisher=coalesce(?5, publisher), frequency=coalesce(?6, frequency),"
+    " keywords=coalesce(?7, keywords), source_name=coalesce(?8, source_name),"
+    " source_sha256=coalesce(?9, source_sha256), privacy=coalesce(?10, privacy),"
+    " date_field=coalesce(?11, date_field), geometry_type=?12, minx=?13, miny=?14, maxx=?15,"
+    " maxy=?16, feature_count=?17, fields=?18, version=?19, updated_at=?20, table_name=?21,"
+    " report=?22, minzoom=?23, maxzoom=?24, sample=?25";
+
+static void bind_opt(sqlite3_stmt *st, int idx, const char *s) {
+  if (s) sqlite3_bind_text(st, idx, s, -1, SQLITE_TRANSIENT);
+  else sqlite3_bind_null(st, idx);
+}
+
+static err_code upsert_catalog(store_writer *w, const char *report, const double b[4],
+                               int64_t count, err *e) {
+  char gtype[32], now[32];
+  err_code rc = dominant_type(w, gtype, sizeof gtype, e);
+  if (rc != ERR_OK) return rc;
+  now_iso(now);
+  int minzoom = w->meta.minzoom, maxzoom = w->meta.maxzoom;
+  derive_zooms(b, &minzoom, &maxzoom);
+  char *fields = fields_json(w);
+  sqlite3_stmt *st = NULL;
+  if (!fields || sqlite3_prepare_v2(w->db, UPSERT_SQL, -1, &st, NULL) != SQLITE_OK) {
+    free(fields);
+    return err_set(e, ERR_DB, "catalog update: %s", sqlite3_errmsg(w->db));
+  }
+  const layer_meta *m = &w->meta;
+  const char *opt[] = {m->title,       m->description,   m->license, m->publisher, m->frequency,
+                       m->keywords,    m->source_name,   m->source_sha256, m->privacy,
+                       m->date_field};
+  sqlite3_bind_text(st, 1, w->id, -1, SQLITE_STATIC);
+  for (int i = 0; i < 10; i++) bind_opt(st, 2 + i, opt[i]);
+  sqlite3_bind_text(st, 12, gtype, -1, SQLITE_STATIC);
+  for (int i = 0; i < 4; i++) sqlite3_bind_double(st, 13 + i, b[i]);
+  sqlite3_bind_int64(st, 17, count);
+  sqlite3_bind_text(st, 18, fields, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 19, w->version);
+  sqlite3_bind_text(st, 20, now, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 21, w->table, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 22, report ? report : "{}", -1, SQLITE_STATIC);
+  sqlite3_bind_int(st, 23, minzoom);
+  sqlite3_bind_int(st, 24, maxzoom);
+  sqlite3_bind_int(st, 25, m->sample ? 1 : 0);
+  rc = sqlite3_step(st) == SQLITE_DONE
+           ? ERR_OK
+           : err_set(e, ERR_DB, "catalog update: %s", sqlite3_errmsg(w->db));
+  sqlite3_finalize(st);
+  free(fields);
+  if (rc != ERR_OK) return rc;
+
+  sqlite3_stmt *h = NULL;
+  if (sqlite3_prepare_v2(w->db,
+                         "INSERT INTO teselas_history(layer_id, version, imported_at, source_name,"
+                         " source_sha256, feature_count, report, table_name)"
+                         " VALUES(?,?,?,coalesce(?,''),coalesce(?,''),?,?,?)",
+                         -1, &h, NULL) != SQLITE_OK)
+    return err_set(e, ERR_DB, "history: %s", sqlite3_errmsg(w->db));
+  sqlite3_bind_text(h, 1, w->id, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(h, 2, w->version);
+  sqlite3_bind_text(h, 3, now, -1, SQLITE_STATIC);
+  bind_opt(h, 4, m->source_name);
+  bind_opt(h, 5, m->source_sha256);
+  sqlite3_bind_int64(h, 6, count);
+  sqlite3_bind_text(h, 7, report ? report : "{}", -1, SQLITE_STATIC);
+  sqlite3_bind_text(h, 8, w->table, -1, SQLITE_STATIC);
+  rc = sqlite3_step(h) == SQLITE_DONE ? ERR_OK
+                                      : err_set(e, ERR_DB, "history: %s", sqlite3_errmsg(w->db));
+  sqlite3_finalize(h);
+  return rc;
+}
+
+/* Drops the tables of versions older than the newest keep_versions; their history rows stay
+ * (with an empty table_name) as the record of what was published when. */
+static err_code prune_versions(store_writer *w, err *e) {
+  int keep = w->meta.keep_versions > 0 ? w->meta.keep_versions : 3;
+  sqlite3_stmt *st = NULL;
+  if (sqlite3_prepare_v2(w->db,
+                         "SELECT version, table_name FROM teselas_history WHERE layer_id=? AND"
+                         " table_name<>'' AND version<=?",
+                         -1, &st, NULL) != SQLITE_OK)
+    return err_set(e, ERR_DB, "prune: %s", sqlite3_errmsg(w->db));
+  sqlite3_bind_text(st, 1, w->id, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 2, w->version - keep);
+  /* Collect first: SQLite cannot drop a table while a statement over the schema is running. */
+  buf sql;
+  buf_init(&sql, 0);
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    const char *table = (const char *)sqlite3_column_text(st, 1);
+    buf_printf(&sql,
+               "SELECT DisableSpatialIndex('%s','geom'); DROP TABLE IF EXISTS \"idx_%s_geom\";"
+               " SELECT DiscardGeometryColumn('%s','geom'); DROP TABLE IF EXISTS \"%s\";"
+               " UPDATE teselas_history SET table_name='' WHERE layer_id='%s' AND version=%lld;",
+               table, table, table, table, w->id, (long long)sqlite3_column_int64(st, 0));
+  }
+  sqlite3_finalize(st);
+  err_code rc = sql.failed ? err_set(e, ERR_NOMEM, "out of memory")
+                           : sql.len ? store_exec(w->db, buf_cstr(&sql), "drop old version", e)
+                                     : ERR_OK;
+  buf_free(&sql);
+  return rc;
+}
+
+err_code store_writer_commit(store_writer *w, const char *report_json, int64_t *out_version,
+                             err *e) {
+  double b[4];
+  int64_t count = 0;
+  char sql[256];
+  snprintf(sql, sizeof sql, "SELECT CreateSpatialIndex('%s', 'geom')", w->table);
+  err_code rc = store_exec(w->db, sql, "spatial index", e);
+  if (rc == ERR_OK) rc = layer_stats(w, b, &count, e);
+  if (rc == ERR_OK && count == 0)
+    rc = err_set(e, ERR_INVALID, "no valid feature to publish for layer %s", w->id);
+  if (rc == ERR_OK) rc = upsert_catalog(w, report_json, b, count, e);
+  if (rc == ERR_OK) rc = prune_versions(w, e);
+  if (rc == ERR_OK) {
+    sqlite3_finalize(w->insert);
+    w->insert = NULL;
+    rc = store_exec(w->db, "COMMIT", "commit import", e);
+  }
+  if (rc != ERR_OK) {
+    store_writer_abort(w);
+    return rc;
+  }
+  if (out_version) *out_version = w->version;
+  /* Fold the WAL back into the file so the database is one self-contained file at rest. */
+  sqlite3_wal_checkpoint_v2(w->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+  writer_free(w);
+  return ERR_OK;
+}
+
+void store_writer_abort(store_writer *w) {
+  if (!w) return;
+  if (w->db && !sqlite3_get_autocommit(w->db)) {
+    sqlite3_finalize(w->insert);
+    w->insert = NULL;
+    sqlite3_exec(w->db, "ROLLBACK", NULL, NULL, NULL);
+  }
+  writer_free(w);
+}
+
+err_code store_layer_checksum(const char *db_path, const char *layer_id, char out_hex[65],
+                              err *e) {
+  out_hex[0] = '\0';
+  sqlite3 *db = NULL;
+  if (sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+    sqlite3_close(db);
+    return ERR_OK; /* no database yet: no layer */
+  }
+  sqlite3_stmt *st = NULL;
+  if (sqlite3_prepare_v2(db, "SELECT source_sha256 FROM teselas_layers WHERE id=?", -1, &st,
+                         NULL) == SQLITE_OK) {
+    sqlite3_bind_text(st, 1, layer_id, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+      snprintf(out_hex, 65, "%s", (const char *)sqlite3_column_text(st, 0));
+  }
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  return ERR_OK;
+}
