@@ -120,6 +120,23 @@ char *arena_sprintf(arena *a, const char *fmt, ...) {
   return p;
 }
 
+void arena_reset(arena *a) {
+  chunk *keep = NULL, *c = a->head;
+  while (c) {
+    chunk *next = c->next;
+    if (!keep && c->size == ARENA_CHUNK) keep = c;
+    else free(c);
+    c = next;
+  }
+  if (keep) {
+    keep->next = NULL;
+    keep->used = 0;
+  }
+  a->head = keep;
+  a->used = 0;
+  a->failed = a->over_cap = false;
+}
+
 bool arena_failed(const arena *a) { return a->failed; }
 bool arena_over_cap(const arena *a) { return a->over_cap; }
 size_t arena_used(const arena *a) { return a->used; }

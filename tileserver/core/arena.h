@@ -26,6 +26,10 @@ char *arena_strdup(arena *a, const char *s);
 char *arena_strndup(arena *a, const char *s, size_t n);
 char *arena_sprintf(arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Frees everything allocated so far (keeping one chunk for reuse) and clears a cap failure, so a
+ * loop can use one arena as scratch space per item: memory stays bounded by the largest item. */
+void arena_reset(arena *a);
+
 bool arena_failed(const arena *a);
 /* True when the failure was the cap rather than the system allocator. */
 bool arena_over_cap(const arena *a);

@@ -78,6 +78,7 @@ typedef struct http_response {
   http_header headers[HTTP_MAX_HEADERS];
   size_t n_headers;
   bool compressible;           /* gzip it when the client accepts gzip */
+  bool precompressed;          /* body is already gzip (Content-Encoding is set for it) */
   http_stream_fn stream;       /* when set, body is ignored and the callback produces it */
   http_stream_free_fn stream_free;
   void *stream_ctx;
@@ -99,6 +100,8 @@ void http_error(http_response *resp, err_code code, const char *fmt, ...)
 int http_status_for(err_code code);
 /* Sets ETag and answers 304 when If-None-Match matches; returns true when it did (handler stops). */
 bool http_etag_check(const http_request *req, http_response *resp, const char *etag);
+/* True when Accept-Encoding allows gzip. */
+bool http_accepts_gzip(const http_request *req);
 /* True when the client prefers JSON (f=json or Accept: application/json). */
 bool http_wants_json(const http_request *req);
 

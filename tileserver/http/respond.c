@@ -2,6 +2,7 @@
  * The mapping from error kind to HTTP status lives here and only here. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "http/http.h"
@@ -78,4 +79,17 @@ bool http_wants_json(const http_request *req) {
   const char *json = strstr(accept, "application/json");
   const char *html = strstr(accept, "text/html");
   return json && (!html || json < html);
+}
+
+bool http_accepts_gzip(const http_request *req) {
+  /* "gzip" listed and not refused with q=0 */
+  const char *p = strstr(req->accept_encoding, "gzip");
+  if (!p) return false;
+  const char *comma = strchr(p, ',');
+  const char *q = strstr(p, ";q=0");
+  if (q && (!comma || q < comma)) {
+    double v = atof(q + 3);
+    return v > 0;
+  }
+  return true;
 }

@@ -15,6 +15,12 @@ typedef struct route {
 static const route ROUTES[] = {
     {"/", h_landing},
     {"/health", h_health},
+    {"/tiles/{ids}/{z}/{x}/{y}.pbf", h_tile},
+    {"/tiles/{ids}/{z}/{x}/{y}.mvt", h_tile},
+    {"/tiles/{ids}.json", h_tilejson},
+    {"/collections/{id}/tiles", h_ogc_tilesets},
+    {"/collections/{id}/tiles/WebMercatorQuad", h_ogc_tileset},
+    {"/collections/{id}/tiles/WebMercatorQuad/{z}/{y}/{x}", h_ogc_tile},
 };
 
 /* Matches one path segment [s, s+n) against one pattern segment [p, p+pn). */

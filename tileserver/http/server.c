@@ -15,8 +15,8 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
-#include <zlib.h>
 
+#include "core/gzip.h"
 #include "core/log.h"
 #include "http/http.h"
 #include "http/services.h"
@@ -104,43 +104,23 @@ static const char *base_url(http_request *req) {
   return arena_sprintf(req->arena, "http://%s", clean);
 }
 
-static bool accepts_gzip(const char *accept_encoding) {
-  /* "gzip" listed and not explicitly refused with q=0. */
-  const char *p = strstr(accept_encoding, "gzip");
-  if (!p) return false;
-  const char *q = strstr(p, "q=0");
-  const char *comma = strchr(p, ',');
-  return !(q && (!comma || q < comma) && strncmp(q, "q=0.", 4) != 0);
-}
-
-/* gzip body in place when it pays. Returns false only on allocation failure (body kept). */
+/* gzip the body when it pays and the client accepts it; a body that is already gzip (from the
+ * tile cache) only gets its header. */
 static void maybe_gzip(const http_request *req, http_response *resp) {
   http_header_add(resp, "Vary", "Accept-Encoding");
-  if (!resp->compressible || resp->body.len < 256 || !accepts_gzip(req->accept_encoding)) return;
-  z_stream z;
-  memset(&z, 0, sizeof z);
-  if (deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) return;
-  size_t cap = deflateBound(&z, resp->body.len);
-  uint8_t *out = malloc(cap);
-  if (!out) {
-    deflateEnd(&z);
+  if (resp->precompressed) {
+    http_header_add(resp, "Content-Encoding", "gzip");
     return;
   }
-  z.next_in = resp->body.data;
-  z.avail_in = (uInt)resp->body.len;
-  z.next_out = out;
-  z.avail_out = (uInt)cap;
-  int rc = deflate(&z, Z_FINISH);
-  size_t n = z.total_out;
-  deflateEnd(&z);
-  if (rc != Z_STREAM_END) {
-    free(out);
+  if (!resp->compressible || resp->body.len < 256 || !http_accepts_gzip(req)) return;
+  buf z;
+  buf_init(&z, 0);
+  if (gzip_compress(resp->body.data, resp->body.len, 6, &z, NULL) != ERR_OK) {
+    buf_free(&z);
     return;
   }
   buf_free(&resp->body);
-  resp->body.data = out;
-  resp->body.len = n;
-  resp->body.cap = cap;
+  resp->body = z;
   http_header_add(resp, "Content-Encoding", "gzip");
 }
 

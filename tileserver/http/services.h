@@ -4,9 +4,11 @@
 #define TESELAS_HTTP_SERVICES_H
 
 #include "http/http.h"
+#include "tiles/cache.h"
 
 typedef struct http_services {
   const server_config *config;
+  tile_cache *tiles;  /* encoded tiles, raw and gzip, keyed by layer versions */
 } http_services;
 
 err_code http_services_create(const server_config *cfg, http_services **out, err *e);

@@ -1,0 +1,68 @@
+/* geom_int.h — internals shared by the sources of geom/: allocation, layout checks, and the
+ * bounded reader and two-pass sink behind the BLOB and WKB decoders. Not for other modules. */
+#ifndef TESELAS_GEOM_GEOM_INT_H
+#define TESELAS_GEOM_GEOM_INT_H
+
+#include "geom/geom.h"
+
+/* n elements of size bytes from the arena, or NULL when the arena fails or n * size overflows.
+ * n == 0 still returns a (minimal) block, so NULL always means failure. */
+void *geom_alloc_n(arena *a, size_t n, size_t size);
+
+/* True when the offsets describe a valid layout (see geom.h) for n_pts points. */
+bool geom_layout_ok(geom_type type, uint32_t n_pts, const uint32_t *part_end, uint32_t n_parts,
+                    const uint32_t *poly_end, uint32_t n_polys);
+
+/* A geom with no points that keeps g's type and multi flag. */
+geom geom_empty_like(const geom *g);
+
+/* ---- decoding ------------------------------------------------------------------------------- */
+
+/* A cursor over untrusted bytes: every read checks the remaining length first, so a malformed
+ * count can never make a decoder read past len (the decoders are fuzzed). Invariant: off <= len. */
+typedef struct geom_rd {
+  const uint8_t *p;
+  size_t len;
+  size_t off;
+  bool le; /* byte order of multi-byte values */
+} geom_rd;
+
+bool geom_rd_u8(geom_rd *r, uint8_t *out);
+bool geom_rd_u32(geom_rd *r, uint32_t *out);
+bool geom_rd_f64(geom_rd *r, double *out);
+/* True when n more bytes are available (n computed in 64 bits by callers to avoid overflow). */
+bool geom_rd_has(const geom_rd *r, uint64_t n);
+
+/* How coordinates are stored: Z and M are read past and dropped. Compressed (SpatiaLite classes
+ * 1000000+): first and last vertex in full doubles, the others as float deltas of x, y (and z),
+ * with m, if any, as a full double. */
+typedef struct geom_cfmt {
+  bool z, m, compressed;
+} geom_cfmt;
+
+/* Decoding is two passes over the same bytes (what SQLite does with its record formats): the
+ * first validates everything and counts points/parts/polygons per type, the second fills arrays
+ * allocated at their exact size. No growth, no realloc copies in the arena, and a hostile count
+ * cannot make us allocate more than the bytes can hold. */
+typedef struct geom_sink {
+  bool fill;         /* second pass */
+  geom_type keep;    /* second pass: only members of this type are stored */
+  size_t n_pts[4], n_parts[4], n_polys[4]; /* first pass counts, indexed by geom_type */
+  geom *g;           /* second pass output */
+  uint32_t cap_pts, cap_parts, cap_polys;
+  bool overflow;     /* second pass saw more than the first counted: a bug */
+  geom_type declared;/* type named by the top-level class, for empty results */
+  bool multi;
+  int32_t srid;
+} geom_sink;
+
+typedef err_code (*geom_walk_fn)(geom_rd *r, geom_sink *s, err *e);
+
+/* Runs walk twice over src as described above and fills *out_g (arena a). */
+err_code geom_decode_run(geom_rd src, geom_walk_fn walk, arena *a, geom_sink *s, geom *out_g,
+                         err *e);
+
+/* Reads the body of an elementary geometry (kind 1 point, 2 line, 3 polygon) in format f. */
+err_code geom_read_body(geom_rd *r, geom_type kind, geom_cfmt f, geom_sink *s, err *e);
+
+#endif

@@ -1,0 +1,155 @@
+/* h_tiles.c — vector tiles, TileJSON and the OGC API - Tiles alias.
+ * Each handler parses the address into a tile_params and calls the tiles service. */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "http/handlers.h"
+#include "http/services.h"
+#include "tiles/tilejson.h"
+#include "tiles/tiles.h"
+
+/* A non-negative decimal integer of at most 10 digits, nothing else. */
+static bool parse_index(str_view v, int64_t *out) {
+  if (v.len == 0 || v.len > 10) return false;
+  int64_t n = 0;
+  for (size_t i = 0; i < v.len; i++) {
+    if (v.s[i] < '0' || v.s[i] > '9') return false;
+    n = n * 10 + (v.s[i] - '0');
+  }
+  *out = n;
+  return true;
+}
+
+/* "a,b,c" → the catalog's layers; 404 naming the first unknown one. */
+static bool resolve_layers(http_request *req, http_response *resp, str_view ids,
+                           tile_params *p) {
+  size_t start = 0;
+  p->n_layers = 0;
+  for (size_t i = 0; i <= ids.len; i++) {
+    if (i < ids.len && ids.s[i] != ',') continue;
+    size_t n = i - start;
+    if (n == 0 || p->n_layers == TILES_MAX_LAYERS) {
+      http_error(resp, ERR_INVALID, "the layer list must name 1 to %d layers separated by commas",
+                 TILES_MAX_LAYERS);
+      return false;
+    }
+    const layer_info *l = catalog_find(req->catalog, ids.s + start, n);
+    if (!l) {
+      http_error(resp, ERR_NOT_FOUND, "no layer named '%.*s'", (int)(n > 64 ? 64 : n),
+                 ids.s + start);
+      return false;
+    }
+    for (size_t k = 0; k < p->n_layers; k++) {
+      if (p->layers[k] == l) {
+        http_error(resp, ERR_INVALID, "layer '%s' is listed twice", l->id);
+        return false;
+      }
+    }
+    p->layers[p->n_layers++] = l;
+    start = i + 1;
+  }
+  return true;
+}
+
+static bool parse_address(http_response *resp, str_view z, str_view x, str_view y,
+                          tile_params *p) {
+  int64_t zi, xi, yi;
+  if (!parse_index(z, &zi) || !parse_index(x, &xi) || !parse_index(y, &yi)) {
+    http_error(resp, ERR_INVALID, "tile address must be three non-negative integers z/x/y");
+    return false;
+  }
+  err e;
+  if (geom_tile_validate(zi, xi, yi, &p->tile, &e) != ERR_OK) {
+    http_error(resp, ERR_INVALID, "%s", e.msg);
+    return false;
+  }
+  return true;
+}
+
+static void serve_tile(http_request *req, http_response *resp, tile_params *p) {
+  p->extent = TILES_EXTENT;
+  p->buffer = (uint32_t)req->config->tile_buffer;
+  char etag[160];
+  tiles_etag(p, etag, sizeof etag);
+  http_header_add(resp, "Cache-Control", req->config->cache_control);
+  if (http_etag_check(req, resp, etag)) return;
+  bool gz = false;
+  err e;
+  err_clear(&e);
+  err_code rc = tiles_serve(req->reader, req->services->tiles, p, http_accepts_gzip(req),
+                            &resp->body, &gz, &e);
+  if (rc != ERR_OK) {
+    http_error(resp, rc, "%s", rc == ERR_LIMIT ? "this tile is too large; zoom in" : e.msg);
+    return;
+  }
+  resp->status = resp->body.len ? 200 : 204;
+  resp->content_type = "application/vnd.mapbox-vector-tile";
+  resp->precompressed = gz;
+}
+
+/* GET /tiles/{ids}/{z}/{x}/{y}.pbf (and .mvt) */
+void h_tile(http_request *req, http_response *resp) {
+  tile_params p = {0};
+  if (!resolve_layers(req, resp, req->params[0], &p)) return;
+  if (!parse_address(resp, req->params[1], req->params[2], req->params[3], &p)) return;
+  serve_tile(req, resp, &p);
+}
+
+/* GET /collections/{id}/tiles/WebMercatorQuad/{tileMatrix}/{tileRow}/{tileCol}: row is y. */
+void h_ogc_tile(http_request *req, http_response *resp) {
+  tile_params p = {0};
+  if (!resolve_layers(req, resp, req->params[0], &p)) return;
+  if (p.n_layers != 1) {
+    http_error(resp, ERR_NOT_FOUND, "a collection is one layer");
+    return;
+  }
+  if (!parse_address(resp, req->params[1], req->params[3], req->params[2], &p)) return;
+  serve_tile(req, resp, &p);
+}
+
+static void send_doc(http_response *resp, json_t *doc) {
+  char *text = doc ? json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+  json_decref(doc);
+  if (!text) {
+    http_error(resp, ERR_NOMEM, "out of memory");
+    return;
+  }
+  resp->status = 200;
+  resp->content_type = "application/json";
+  resp->compressible = true;
+  buf_puts(&resp->body, text);
+  buf_putc(&resp->body, '\n');
+  free(text);
+}
+
+/* GET /tiles/{ids}.json */
+void h_tilejson(http_request *req, http_response *resp) {
+  tile_params p = {0};
+  if (!resolve_layers(req, resp, req->params[0], &p)) return;
+  char *ids = arena_strndup(req->arena, req->params[0].s, req->params[0].len);
+  if (!ids) return;
+  http_header_add(resp, "Cache-Control", "no-cache");
+  send_doc(resp, tiles_tilejson(p.layers, p.n_layers, ids, req->base_url));
+}
+
+static const layer_info *one_layer(http_request *req, http_response *resp) {
+  const layer_info *l = catalog_find(req->catalog, req->params[0].s, req->params[0].len);
+  if (!l)
+    http_error(resp, ERR_NOT_FOUND, "no collection named '%.*s'",
+               (int)(req->params[0].len > 64 ? 64 : req->params[0].len), req->params[0].s);
+  return l;
+}
+
+/* GET /collections/{id}/tiles */
+void h_ogc_tilesets(http_request *req, http_response *resp) {
+  const layer_info *l = one_layer(req, resp);
+  if (l) send_doc(resp, tiles_ogc_tilesets(l, req->base_url));
+}
+
+/* GET /collections/{id}/tiles/WebMercatorQuad */
+void h_ogc_tileset(http_request *req, http_response *resp) {
+  const layer_info *l = one_layer(req, resp);
+  if (l) send_doc(resp, tiles_ogc_tileset(l, req->base_url));
+}

@@ -1,0 +1,80 @@
+/* tiles.h — the vector-tile service: layers of the catalog + a tile address in, MVT bytes out.
+ *
+ * It joins the store (features in a bbox), the geometry pipeline (geom_to_tile) and the encoder
+ * (mvt/), and decides generalisation: point layers are merged into clusters on a pixel grid at low
+ * zoom, and polygons or lines smaller than a pixel are dropped (and counted) below the layer's
+ * maxzoom. It knows nothing of HTTP. */
+#ifndef TESELAS_TILES_H
+#define TESELAS_TILES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/buf.h"
+#include "core/err.h"
+#include "geom/geom.h"
+#include "store/store.h"
+
+enum {
+  TILES_EXTENT = 4096,
+  TILES_BUFFER = 64,
+  TILES_MAX_LAYERS = 16,
+  /* Point layers with more features than this are clustered below TILES_CLUSTER_BELOW_ZOOM. */
+  TILES_CLUSTER_MIN_FEATURES = 2000,
+  TILES_CLUSTER_BELOW_ZOOM = 14,
+  /* Past this many points in one tile a layer is clustered at any zoom (finer cells), so that a
+   * 1,000,000-point layer never yields a multi-megabyte tile. */
+  TILES_POINT_BUDGET = 20000,
+  /* Encoded size above which a tile is refused with ERR_LIMIT (the goal is <= 500 KB). */
+  TILES_BYTE_LIMIT = 8 * 1024 * 1024
+};
+
+/* An extra condition on the features of a tile (from the features API's filter parser): an SQL
+ * fragment over the layer's columns with parameters ?8, ?9, ... and their values. */
+typedef struct tile_filter {
+  const char *key;        /* canonical text of the filter: part of the cache key and ETag */
+  const char *where_sql;
+  const value *args;
+  size_t n_args;
+} tile_filter;
+
+typedef struct tile_params {
+  geom_tile_id tile;
+  uint32_t extent;                 /* 0 = TILES_EXTENT */
+  uint32_t buffer;                 /* tile units beyond each edge */
+  const layer_info *layers[TILES_MAX_LAYERS];
+  size_t n_layers;
+  const tile_filter *filter;       /* NULL = all features; applies to every layer */
+} tile_params;
+
+typedef struct tile_stats {
+  uint32_t n_features;   /* features written, clusters included */
+  uint32_t n_clusters;   /* of which clusters */
+  uint32_t n_dropped;    /* features smaller than a pixel that were dropped */
+} tile_stats;
+
+/* Appends the tile (one MVT layer per requested layer that has features here) to out.
+ * An empty out with ERR_OK means an empty tile. Errors: ERR_LIMIT (tile too large), ERR_DB,
+ * ERR_NOMEM. */
+err_code tiles_build(store_reader *r, const tile_params *p, buf *out, tile_stats *out_stats,
+                     err *e);
+
+/* The tile as a client gets it: from the cache when there, else built and cached (raw and gzip).
+ * want_gzip asks for the gzip bytes (*out_gzip tells what out holds). An empty out means an
+ * empty tile (HTTP 204). cache may be NULL. */
+typedef struct tile_cache tile_cache;
+err_code tiles_serve(store_reader *r, tile_cache *cache, const tile_params *p, bool want_gzip,
+                     buf *out, bool *out_gzip, err *e);
+
+/* A strong ETag for the tile: layer versions, address and filter. Written into out (>= 128). */
+void tiles_etag(const tile_params *p, char *out, size_t out_len);
+
+/* Below which zoom a layer's points are clustered (0 = never): for TileJSON and the styles. */
+int tiles_cluster_below(const layer_info *l);
+
+/* Tolerance of the simplification at zoom z for layer l, in tile units (overzoom above the
+ * layer's maxzoom keeps the ground tolerance of the maxzoom). */
+double tiles_tolerance(const layer_info *l, uint32_t z, uint32_t extent);
+
+#endif

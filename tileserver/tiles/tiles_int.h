@@ -1,0 +1,25 @@
+/* tiles_int.h — shared by the files of tiles/; not part of its interface. */
+#ifndef TESELAS_TILES_INT_H
+#define TESELAS_TILES_INT_H
+
+#include "mvt/mvt.h"
+#include "tiles/tiles.h"
+
+/* Cluster cells in tile units of a 4096 extent: 16 px of a 256-px tile at low zoom, 4 px when a
+ * layer is too dense for its own tile at high zoom. Both divide the extent, so cells never
+ * straddle a tile edge and the cells of zoom z+1 nest in those of zoom z (stable clusters). */
+enum { TILES_CLUSTER_CELL = 256, TILES_CLUSTER_CELL_FINE = 64 };
+
+/* The lon/lat box of tile t grown by margin_fraction of its size on each side. */
+geom_bbox tiles_query_bbox(geom_tile_id t, double margin_fraction);
+/* A bbox query over layer l with the tile's filter; field_names (n_fields + 1 slots) receives
+ * every field of l, or NULL to select none. */
+void tiles_fill_query(const tile_params *p, const layer_info *l, const geom_bbox *bb,
+                      store_query *q, const char **field_names);
+/* The typed attributes of f on the open feature of ml. */
+err_code tiles_add_props(mvt_layer *ml, const layer_info *l, const store_feature *f, err *e);
+/* The points of l merged per grid cell of cell_units (scaled to the extent). */
+err_code tiles_cluster_layer(store_reader *r, const tile_params *p, const layer_info *l,
+                             uint32_t cell_units, buf *out, tile_stats *st, err *e);
+
+#endif
