@@ -38,7 +38,7 @@ static err_code wkb_header(geom_rd *r, uint32_t *out_kind, geom_cfmt *out_f, err
 
 /* One element; allowed is the kind a MULTI* container admits (0: any, inside a collection). */
 static err_code wkb_element(geom_rd *r, geom_sink *s, int depth, uint32_t allowed, err *e) {
-  uint32_t kind, n;
+  uint32_t kind = 0, n = 0;
   geom_cfmt f;
   err_code rc = wkb_header(r, &kind, &f, e);
   if (rc) return rc;
