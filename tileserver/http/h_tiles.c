@@ -71,6 +71,7 @@ static bool parse_address(http_response *resp, str_view z, str_view x, str_view 
 static void serve_tile(http_request *req, http_response *resp, tile_params *p) {
   p->extent = TILES_EXTENT;
   p->buffer = (uint32_t)req->config->tile_buffer;
+  p->pyramids = req->services->pyramids;
   char etag[160];
   tiles_etag(p, etag, sizeof etag);
   http_header_add(resp, "Cache-Control", req->config->cache_control);

@@ -8,7 +8,10 @@ err_code http_services_create(const server_config *cfg, http_services **out, err
   if (!s) return err_set(e, ERR_NOMEM, "out of memory");
   s->config = cfg;
   s->tiles = tile_cache_create(cfg->tile_cache_bytes);
-  if (!s->tiles) {
+  s->pyramids = pyramid_registry_create();
+  if (!s->tiles || !s->pyramids) {
+    tile_cache_destroy(s->tiles);
+    pyramid_registry_destroy(s->pyramids);
     free(s);
     return err_set(e, ERR_NOMEM, "out of memory for the tile cache");
   }
@@ -19,5 +22,6 @@ err_code http_services_create(const server_config *cfg, http_services **out, err
 void http_services_destroy(http_services *s) {
   if (!s) return;
   tile_cache_destroy(s->tiles);
+  pyramid_registry_destroy(s->pyramids);
   free(s);
 }

@@ -5,10 +5,12 @@
 
 #include "http/http.h"
 #include "tiles/cache.h"
+#include "tiles/pyramid.h"
 
 typedef struct http_services {
   const server_config *config;
   tile_cache *tiles;  /* encoded tiles, raw and gzip, keyed by layer versions */
+  pyramid_registry *pyramids; /* point clusters per layer version */
 } http_services;
 
 err_code http_services_create(const server_config *cfg, http_services **out, err *e);

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tiles/pyramid.h"
 #include "tiles/tiles_int.h"
 
 typedef struct cell {
@@ -76,6 +77,47 @@ static err_code fill_grid(store_reader *r, const tile_params *p, const layer_inf
   return step < 0 ? (e ? e->code : ERR_DB) : ERR_OK;
 }
 
+/* Cells from the layer's precomputed pyramid instead of a scan: the grid of this tile is the
+ * global cells [x*n - 1, x*n + n] of the zoom (n cells across a tile), the same cells fill_grid
+ * would fill, with the same sums. */
+typedef struct pyramid_fill {
+  grid *g;
+  const tile_params *p;
+  int64_t cx0, cy0;
+  double scale; /* world units to tile units */
+} pyramid_fill;
+
+static void add_pyramid_cell(void *ctx, const pyramid_cell *c) {
+  pyramid_fill *pf = ctx;
+  int64_t ix = (int64_t)(c->key & 0xFFFFFFFFu) - pf->cx0, iy = (int64_t)(c->key >> 32) - pf->cy0;
+  if (ix < 0 || iy < 0 || ix >= pf->g->n || iy >= pf->g->n) return;
+  cell *gc = &pf->g->cells[iy * pf->g->n + ix];
+  gc->count = c->count;
+  gc->first_id = c->first_id;
+  gc->sx = c->sx * pf->scale - (double)c->count * pf->p->tile.x * pf->p->extent;
+  gc->sy = c->sy * pf->scale - (double)c->count * pf->p->tile.y * pf->p->extent;
+}
+
+static err_code fill_grid_from_pyramid(store_reader *r, const tile_params *p, const layer_info *l,
+                                       grid *g, bool *out_done, err *e) {
+  *out_done = false;
+  int maxz = tiles_cluster_below(l) - 1;
+  uint32_t per_tile = (uint32_t)(g->n - 2);
+  point_pyramid *pyr = NULL;
+  err_code rc = pyramid_acquire(p->pyramids, r, l, l->minzoom < 0 ? 0 : l->minzoom, maxz,
+                                per_tile, &pyr, e);
+  if (rc != ERR_OK) return rc;
+  int64_t last = ((int64_t)1 << p->tile.z) * per_tile - 1;
+  int64_t cx0 = (int64_t)p->tile.x * per_tile - 1, cy0 = (int64_t)p->tile.y * per_tile - 1;
+  pyramid_fill pf = {g, p, cx0, cy0, ldexp((double)p->extent, (int)p->tile.z)};
+  int64_t x1 = cx0 + g->n - 1, y1 = cy0 + g->n - 1;
+  *out_done = pyramid_cells(pyr, p->tile.z, (uint32_t)(cx0 < 0 ? 0 : cx0),
+                            (uint32_t)(x1 > last ? last : x1), (uint32_t)(cy0 < 0 ? 0 : cy0),
+                            (uint32_t)(y1 > last ? last : y1), add_pyramid_cell, &pf);
+  pyramid_release(p->pyramids, pyr);
+  return ERR_OK;
+}
+
 static bool in_buffered_tile(const tile_params *p, tile_pt t) {
   int32_t lo = -(int32_t)p->buffer, hi = (int32_t)(p->extent + p->buffer);
   return t.x >= lo && t.y >= lo && t.x <= hi && t.y <= hi;
@@ -124,7 +166,13 @@ err_code tiles_cluster_layer(store_reader *r, const tile_params *p, const layer_
   g.cells = calloc((size_t)g.n * (size_t)g.n, sizeof *g.cells);
   if (!g.cells) return err_set(e, ERR_NOMEM, "out of memory");
   mvt_layer *ml = NULL;
-  err_code rc = fill_grid(r, p, l, &g, e);
+  bool done = false;
+  err_code rc = ERR_OK;
+  /* The pyramid holds the unfiltered layer on the standard grid; anything else is scanned. */
+  if (p->pyramids && !p->filter && cell_units == TILES_CLUSTER_CELL &&
+      (int)p->tile.z < tiles_cluster_below(l))
+    rc = fill_grid_from_pyramid(r, p, l, &g, &done, e);
+  if (rc == ERR_OK && !done) rc = fill_grid(r, p, l, &g, e);
   if (rc == ERR_OK) rc = mvt_layer_create(l->id, p->extent, TILES_BYTE_LIMIT, &ml, e);
   if (rc == ERR_OK) rc = write_clusters(p, &g, ml, st, e);
   if (rc == ERR_OK) rc = write_singles(r, p, l, &g, ml, e);

@@ -46,6 +46,7 @@ typedef struct tile_params {
   const layer_info *layers[TILES_MAX_LAYERS];
   size_t n_layers;
   const tile_filter *filter;       /* NULL = all features; applies to every layer */
+  struct pyramid_registry *pyramids; /* precomputed clusters (tiles/pyramid.h), or NULL */
 } tile_params;
 
 typedef struct tile_stats {
@@ -72,6 +73,20 @@ void tiles_etag(const tile_params *p, char *out, size_t out_len);
 
 /* Below which zoom a layer's points are clustered (0 = never): for TileJSON and the styles. */
 int tiles_cluster_below(const layer_info *l);
+
+/* One cell of the cluster grid (cluster_list.c). */
+typedef struct tiles_cluster {
+  map_pt merc;       /* EPSG:3857 position, as the tile holds it (rounded to its tile unit) */
+  uint32_t count;    /* points merged: 1 means the feature `id` itself, drawn with its attributes */
+  int64_t id;
+} tiles_cluster;
+
+/* The clusters of point layer l at zoom z (the grid of tiles_build below tiles_cluster_below)
+ * of every cell that meets the EPSG:3857 box merc, for the raster renderer. Caller frees *out
+ * with free(). Errors: ERR_DB, ERR_NOMEM, ERR_LIMIT (a box of more than 4096 cells a side). */
+err_code tiles_clusters_in_box(store_reader *r, const layer_info *l, uint32_t z,
+                               const geom_bbox *merc, tiles_cluster **out, size_t *out_n,
+                               err *e);
 
 /* Tolerance of the simplification at zoom z for layer l, in tile units (overzoom above the
  * layer's maxzoom keeps the ground tolerance of the maxzoom). */

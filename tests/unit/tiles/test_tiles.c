@@ -1,0 +1,104 @@
+/* Unit tests of tiles/: clusters from the precomputed pyramid equal clusters computed per tile,
+ * byte for byte; the cache is bounded and keyed; ETags change with the layer version. */
+#include "check.h"
+#include "importers/demo.h"
+#include "tiles/cache.h"
+#include "tiles/pyramid.h"
+#include "tiles/tiles.h"
+
+static char DB[256];
+
+static int setup(void **state) {
+  check_tmp_path("leon.db", DB, sizeof DB);
+  err e;
+  demo_options opt = {.n_incidents = 8000};
+  return demo_build(DB, &opt, &e) == ERR_OK ? 0 : -1;
+}
+
+static void pyramid_clusters_equal_scanned_clusters(void **state) {
+  store_reader *r = NULL;
+  const catalog *cat = NULL;
+  err e;
+  assert_int_equal(store_reader_open(DB, &r, &e), ERR_OK);
+  assert_int_equal(store_reader_catalog(r, &cat, &e), ERR_OK);
+  const layer_info *l = catalog_find(cat, "incidentes", 10);
+  assert_non_null(l);
+  assert_true(tiles_cluster_below(l) > 0);
+  pyramid_registry *reg = pyramid_registry_create();
+  int checked = 0, nonempty = 0;
+  for (uint32_t z = (uint32_t)l->minzoom; z < (uint32_t)tiles_cluster_below(l); z++) {
+    /* every tile around the centre (-101.68, 21.12) at this zoom */
+    map_pt c = geom_lonlat_to_tile((map_pt){-101.68, 21.12}, (geom_tile_id){z, 0, 0}, 1);
+    for (int dy = -1; dy <= 1; dy++) {
+      for (int dx = -1; dx <= 1; dx++) {
+        tile_params p = {.tile = {z, (uint32_t)c.x + dx, (uint32_t)c.y + dy}, .extent = 4096,
+                         .buffer = 64, .layers = {l}, .n_layers = 1};
+        buf a, b;
+        buf_init(&a, 0);
+        buf_init(&b, 0);
+        assert_int_equal(tiles_build(r, &p, &a, NULL, &e), ERR_OK);
+        p.pyramids = reg;
+        assert_int_equal(tiles_build(r, &p, &b, NULL, &e), ERR_OK);
+        assert_int_equal(a.len, b.len);
+        if (a.len) assert_memory_equal(a.data, b.data, a.len);
+        nonempty += a.len > 0;
+        checked++;
+        buf_free(&a);
+        buf_free(&b);
+      }
+    }
+  }
+  assert_true(checked >= 9 && nonempty >= 9);
+  pyramid_registry_destroy(reg);
+  store_reader_close(r);
+}
+
+static void cache_is_bounded_and_keyed(void **state) {
+  tile_cache *c = tile_cache_create(4000);
+  uint8_t data[900];
+  memset(data, 7, sizeof data);
+  char key[32];
+  for (int i = 0; i < 10; i++) {
+    snprintf(key, sizeof key, "k%d", i);
+    tile_cache_put(c, key, data, sizeof data);
+  }
+  tile_cache_stats s = tile_cache_get_stats(c);
+  assert_true(s.bytes <= 4000);
+  assert_int_equal(s.entries, 4);
+  buf out;
+  buf_init(&out, 0);
+  assert_true(tile_cache_get(c, "k9", &out));
+  assert_int_equal(out.len, 900);
+  assert_false(tile_cache_get(c, "k0", &out)); /* evicted: least recently used */
+  tile_cache_put(c, "big", data, 2000);          /* more than a quarter: not kept */
+  assert_false(tile_cache_get(c, "big", &out));
+  tile_cache_put(c, "empty", NULL, 0);           /* empty tiles are worth caching */
+  buf_reset(&out);
+  assert_true(tile_cache_get(c, "empty", &out));
+  assert_int_equal(out.len, 0);
+  buf_free(&out);
+  tile_cache_destroy(c);
+}
+
+static void etag_follows_version_and_address(void **state) {
+  layer_info l = {.id = "a", .version = 3};
+  tile_params p = {.tile = {12, 891, 1801}, .layers = {&l}, .n_layers = 1};
+  char e1[160], e2[160], e3[160];
+  tiles_etag(&p, e1, sizeof e1);
+  l.version = 4;
+  tiles_etag(&p, e2, sizeof e2);
+  p.tile.x++;
+  tiles_etag(&p, e3, sizeof e3);
+  assert_string_not_equal(e1, e2);
+  assert_string_not_equal(e2, e3);
+  assert_true(e1[0] == '"' && e1[strlen(e1) - 1] == '"');
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(pyramid_clusters_equal_scanned_clusters),
+      cmocka_unit_test(cache_is_bounded_and_keyed),
+      cmocka_unit_test(etag_follows_version_and_address),
+  };
+  return cmocka_run_group_tests(tests, setup, NULL);
+}
