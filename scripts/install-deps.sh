@@ -13,8 +13,18 @@ PACKAGES=(
   libpng-dev zlib1g-dev libcairo2-dev libfontconfig-dev libjansson-dev
   # fonts for the server-side renderer (Spanish text: accents and ñ)
   fonts-dejavu-core fontconfig
+  # labels and browser glyphs use Noto Sans (regular, bold, italic) when present
+  fonts-noto-core
   # tests
   libcmocka-dev gdal-bin sqlite3 spatialite-bin curl jq python3 procps
+  # vector-tile cross-check against PostGIS's ST_AsMVT (tests/http/test_tiles_postgis.sh runs a
+  # private cluster on a loopback port) and hex dumps of its tiles
+  postgresql postgresql-15-postgis-3 xxd
+  # benchmarks: /usr/bin/time reports peak memory (bench/import/run.sh)
+  time
+  # raster renderer: golden-image comparison (numpy) and the Mapnik cross-check and benchmark
+  # (Debian's python3 at /usr/bin/python3: tests/http/test_styles_*.sh, bench/render/run.sh)
+  python3-numpy python3-mapnik
   chromium
 )
 

@@ -58,7 +58,7 @@ start_server "$DB"
 http_get /health
 expect_status 200 /health
 expect_json 'd["status"] == "ok" and d["layers"] == 6 and d["uptime_s"] >= 0'
-http_get /
+http_get '/?f=json'
 expect_status 200 /
 expect_json 'sorted(l["id"] for l in d["layers"]) == ["colonias","cuerpos-agua","incidentes","limite-municipal","parques","rios-canales"]'
 expect_json 'all(l["sample"] for l in d["layers"])'
@@ -71,7 +71,7 @@ expect_status 405 POST
 expect_json 'd["code"] == "invalid_parameter"'
 http_get /health -I
 expect_status 200 HEAD
-http_get / -H 'Accept-Encoding: gzip'
+http_get '/?f=json' -H 'Accept-Encoding: gzip'
 expect_header Content-Encoding gzip
 # the access log has method, path, status, bytes and microseconds
 grep -qE '^access GET /health 200 [0-9]+ [0-9]+us' "$SERVER_LOG" || fail "access log line"

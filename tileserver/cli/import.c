@@ -1,30 +1,214 @@
-/* import.c — `teselas import` and `teselas publish`: placeholders until the importer lands.
- * They already answer --help, --version and bad flags like every other subcommand. */
+/* import.c — `teselas import FILE --db DB --layer ID [options]`: flags to import_options, the
+ * report to stdout (and --report FILE.json), exit 0 when published or unchanged, 1 when the file
+ * was rejected (the published layer is untouched), 2 for bad usage. */
+#include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
+#include "importers/import.h"
 
-static int placeholder(int argc, char **argv, const char *usage) {
-  for (int i = 1; i < argc; i++) {
-    if (strcmp(argv[i], "--help") == 0) {
-      fputs(usage, stdout);
-      return 0;
-    }
-    if (strcmp(argv[i], "--version") == 0) return cli_version();
-    if (strncmp(argv[i], "--", 2) == 0) {
-      fprintf(stderr, "teselas: unknown option %s\n\n%s", argv[i], usage);
-      return 2;
-    }
+static const char USAGE[] =
+    "usage: teselas import FILE --db DB --layer ID [options]\n"
+    "\n"
+    "Loads a CSV, GeoJSON, GeoJSON sequence, Shapefile (.shp or .zip), KML/KMZ, GeoPackage or GPX\n"
+    "file as a new version of layer ID, prints a quality report and stores it in the database.\n"
+    "Re-importing an identical file with the same options creates no version.\n"
+    "\n"
+    "source:\n"
+    "  --source-layer NAME    layer of a GeoPackage, KML or GPX (default: the first; KML: all)\n"
+    "  --source-srs CRS       CRS of the coordinates when the file has none or a wrong one\n"
+    "                         (EPSG:6372, EPSG:32614, ...)\n"
+    "  --lat COL --lon COL    CSV coordinate columns (default: detected by name)\n"
+    "  --wkt COL              CSV column with WKT geometries\n"
+    "  --encoding ENC         CSV/DBF text encoding: UTF-8, WINDOWS-1252, ISO-8859-1\n"
+    "fields:\n"
+    "  --fields a,b,c         publish only these fields, in this order\n"
+    "  --rename old=new,...   publish a field under another name\n"
+    "  --types a=integer,...  convert fields (integer, real, text, date, datetime, boolean)\n"
+    "  --id-field COL         field checked for duplicate ids (default: id, fid, gid, cvegeo...)\n"
+    "  --date-field COL       field used for date queries\n"
+    "checks:\n"
+    "  --fix-swapped          swap latitude/longitude and restore lost minus signs when detected\n"
+    "  --expect-bbox W,S,E,N  report features outside this box (default: the area of interest)\n"
+    "  --area W,S,E,N         area of interest for the checks (default: Mexico)\n"
+    "catalog:\n"
+    "  --title T --description D --license L --publisher P --frequency F --keywords K\n"
+    "  --privacy JSON         privacy policy of the layer (a JSON object)\n"
+    "  --keep N               versions kept (default 3)\n"
+    "output:\n"
+    "  --report FILE.json     also write the quality report as JSON\n"
+    "  --force                import even when nothing changed\n"
+    "  --quiet                print only the result line\n";
+
+enum { MAX_SPECS = 256 };
+
+typedef struct cli_state {
+  import_options opt;
+  import_field_spec specs[MAX_SPECS];
+  char *lists[3];        /* strdup'd --fields, --rename, --types (split in place) */
+  const char *report_path;
+  bool quiet;
+} cli_state;
+
+static import_field_spec *spec_for(cli_state *c, const char *name) {
+  for (size_t i = 0; i < c->opt.n_specs; i++)
+    if (strcmp(c->specs[i].name, name) == 0) return &c->specs[i];
+  if (c->opt.n_specs >= MAX_SPECS) return NULL;
+  import_field_spec *s = &c->specs[c->opt.n_specs++];
+  *s = (import_field_spec){.name = name};
+  return s;
+}
+
+/* --fields a,b / --rename a=b / --types a=integer: 0, or 2 after printing the problem. */
+static int parse_list(cli_state *c, int which, const char *arg) {
+  static const char *const FLAG[] = {"--fields", "--rename", "--types"};
+  free(c->lists[which]);
+  char *list = c->lists[which] = strdup(arg);
+  char *save = NULL;
+  for (char *item = strtok_r(list, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
+    char *eq = strchr(item, '=');
+    if ((which == 0) != (eq == NULL) || item == eq) goto bad;
+    if (eq) *eq = '\0';
+    import_field_spec *s = spec_for(c, item);
+    if (!s) goto bad;
+    if (which == 1) s->rename_to = eq + 1;
+    if (which == 2 && !(s->has_type = field_type_parse(eq + 1, &s->type))) goto bad;
   }
-  fprintf(stderr, "teselas: %s is not available in this build yet\n", argv[0]);
-  return 1;
+  if (which == 0) c->opt.only_spec_fields = true;
+  return 0;
+bad:
+  fprintf(stderr, "teselas: invalid value '%s' for %s\n\n%s", arg, FLAG[which], USAGE);
+  return 2;
+}
+
+static int parse_bbox(const char *arg, double out[4], const char *flag) {
+  char *end = NULL;
+  const char *p = arg;
+  for (int i = 0; i < 4; i++) {
+    out[i] = strtod(p, &end);
+    if (end == p || (i < 3 && *end != ',') || (i == 3 && *end)) goto bad;
+    p = end + 1;
+  }
+  if (out[0] < out[2] && out[1] < out[3]) return 0;
+bad:
+  fprintf(stderr, "teselas: invalid value '%s' for %s (west,south,east,north)\n\n%s", arg, flag,
+          USAGE);
+  return 2;
+}
+
+enum {
+  O_DB = 256, O_LAYER, O_TITLE, O_DESC, O_LICENSE, O_PUBLISHER, O_FREQ, O_KEYWORDS, O_SRS,
+  O_SRC_LAYER, O_LAT, O_LON, O_WKT, O_ENC, O_FIELDS, O_RENAME, O_TYPES, O_ID, O_DATE, O_PRIVACY,
+  O_FIX, O_EXPECT, O_AREA, O_KEEP, O_REPORT, O_FORCE, O_QUIET, O_HELP, O_VERSION
+};
+
+static const struct option OPTS[] = {
+    {"db", 1, 0, O_DB},           {"layer", 1, 0, O_LAYER},        {"title", 1, 0, O_TITLE},
+    {"description", 1, 0, O_DESC}, {"license", 1, 0, O_LICENSE},   {"licence", 1, 0, O_LICENSE},
+    {"publisher", 1, 0, O_PUBLISHER}, {"frequency", 1, 0, O_FREQ}, {"keywords", 1, 0, O_KEYWORDS},
+    {"source-srs", 1, 0, O_SRS},  {"source-layer", 1, 0, O_SRC_LAYER}, {"lat", 1, 0, O_LAT},
+    {"lon", 1, 0, O_LON},         {"wkt", 1, 0, O_WKT},            {"encoding", 1, 0, O_ENC},
+    {"fields", 1, 0, O_FIELDS},   {"rename", 1, 0, O_RENAME},      {"types", 1, 0, O_TYPES},
+    {"id-field", 1, 0, O_ID},     {"date-field", 1, 0, O_DATE},    {"privacy", 1, 0, O_PRIVACY},
+    {"fix-swapped", 0, 0, O_FIX}, {"expect-bbox", 1, 0, O_EXPECT}, {"area", 1, 0, O_AREA},
+    {"keep", 1, 0, O_KEEP},       {"report", 1, 0, O_REPORT},      {"force", 0, 0, O_FORCE},
+    {"quiet", 0, 0, O_QUIET},     {"help", 0, 0, O_HELP},          {"version", 0, 0, O_VERSION},
+    {0, 0, 0, 0}};
+
+/* One option into c; returns 0, or the exit status (-1 means "exit 0": --help/--version). */
+static int apply_option(cli_state *c, int id, const char *arg) {
+  import_options *o = &c->opt;
+  const char **strs[] = {[O_DB - O_DB] = &o->db_path, [O_LAYER - O_DB] = &o->layer_id,
+                         [O_TITLE - O_DB] = &o->title, [O_DESC - O_DB] = &o->description,
+                         [O_LICENSE - O_DB] = &o->license, [O_PUBLISHER - O_DB] = &o->publisher,
+                         [O_FREQ - O_DB] = &o->frequency, [O_KEYWORDS - O_DB] = &o->keywords,
+                         [O_SRS - O_DB] = &o->source_srs, [O_SRC_LAYER - O_DB] = &o->source_layer,
+                         [O_LAT - O_DB] = &o->lat_col, [O_LON - O_DB] = &o->lon_col,
+                         [O_WKT - O_DB] = &o->wkt_col, [O_ENC - O_DB] = &o->encoding,
+                         [O_ID - O_DB] = &o->id_field, [O_DATE - O_DB] = &o->date_field,
+                         [O_PRIVACY - O_DB] = &o->privacy};
+  if (id - O_DB >= 0 && id - O_DB < (int)(sizeof strs / sizeof *strs) && strs[id - O_DB]) {
+    *strs[id - O_DB] = arg;
+    return 0;
+  }
+  char *end = NULL;
+  switch (id) {
+    case O_FIELDS: return parse_list(c, 0, arg);
+    case O_RENAME: return parse_list(c, 1, arg);
+    case O_TYPES: return parse_list(c, 2, arg);
+    case O_FIX: o->fix_swapped = true; return 0;
+    case O_EXPECT: o->has_expect_bbox = true; return parse_bbox(arg, o->expect_bbox, "--expect-bbox");
+    case O_AREA: o->has_area = true; return parse_bbox(arg, o->area, "--area");
+    case O_KEEP:
+      o->keep_versions = (int)strtol(arg, &end, 10);
+      if (*end || o->keep_versions < 1 || o->keep_versions > 1000) {
+        fprintf(stderr, "teselas: invalid value '%s' for --keep\n\n%s", arg, USAGE);
+        return 2;
+      }
+      return 0;
+    case O_REPORT: c->report_path = arg; return 0;
+    case O_FORCE: o->force = true; return 0;
+    case O_QUIET: c->quiet = true; return 0;
+    case O_HELP: fputs(USAGE, stdout); return -1;
+    case O_VERSION: cli_version(); return -1;
+    default: return 2;
+  }
+}
+
+static int parse_args(int argc, char **argv, cli_state *c) {
+  int id;
+  optind = 1;
+  opterr = 0;
+  while ((id = getopt_long(argc, argv, ":", OPTS, NULL)) != -1) {
+    int rc = (id == '?' || id == ':') ? 2 : apply_option(c, id, optarg);
+    if (rc == 2 && (id == '?' || id == ':'))
+      fprintf(stderr, "teselas: bad option %s\n\n%s", argv[optind - 1], USAGE);
+    if (rc) return rc;
+  }
+  if (optind + 1 != argc || !c->opt.db_path || !c->opt.layer_id) {
+    fprintf(stderr, "teselas: import needs one FILE, --db DB and --layer ID\n\n%s", USAGE);
+    return 2;
+  }
+  c->opt.path = argv[optind];
+  return 0;
+}
+
+static bool write_report(const char *path, const char *json) {
+  FILE *f = fopen(path, "w");
+  if (!f) return false;
+  bool ok = fputs(json ? json : "{}", f) >= 0 && fputc('\n', f) != EOF;
+  return fclose(f) == 0 && ok;
 }
 
 int cli_import(int argc, char **argv) {
-  return placeholder(argc, argv, "usage: teselas import FILE --db DB --layer ID [options]\n");
-}
-
-int cli_publish(int argc, char **argv) {
-  return placeholder(argc, argv, "usage: teselas publish DIR --db DB\n");
+  cli_state *c = calloc(1, sizeof *c);
+  if (!c) return 1;
+  c->opt.specs = c->specs;
+  int rc = parse_args(argc, argv, c);
+  if (rc) goto done;
+  if (isatty(2)) c->opt.progress = stderr;
+  import_result res;
+  err e;
+  err_clear(&e);
+  err_code code = import_run(&c->opt, &res, &e);
+  if (!c->quiet && res.report_text) fputs(res.report_text, stdout);
+  else if (res.status == IMPORT_PUBLISHED)
+    printf("%s: versión %lld publicada\n", c->opt.layer_id, (long long)res.version);
+  else if (res.status == IMPORT_UNCHANGED)
+    printf("%s: sin cambios (versión %lld)\n", c->opt.layer_id, (long long)res.version);
+  fflush(stdout);
+  rc = code == ERR_OK ? 0 : 1;
+  if (code != ERR_OK) fprintf(stderr, "teselas: import: %s\n", e.msg);
+  if (c->report_path && !write_report(c->report_path, res.report_json)) {
+    fprintf(stderr, "teselas: import: cannot write the report to %s\n", c->report_path);
+    rc = 1;
+  }
+  import_result_free(&res);
+done:
+  for (int i = 0; i < 3; i++) free(c->lists[i]);
+  free(c);
+  return rc < 0 ? 0 : rc;
 }

@@ -30,18 +30,9 @@ void h_health(http_request *req, http_response *resp) {
 }
 
 void h_landing(http_request *req, http_response *resp) {
-  json_t *layers = json_array();
-  for (size_t i = 0; i < req->catalog->n_layers; i++) {
-    const layer_info *l = &req->catalog->layers[i];
-    json_array_append_new(
-        layers, json_pack("{s:s, s:s, s:s, s:I, s:I, s:b, s:[f,f,f,f], s:s, s:s, s:s}", "id",
-                          l->id, "title", l->title, "geometry_type", l->geometry_type,
-                          "feature_count", (json_int_t)l->feature_count, "version",
-                          (json_int_t)l->version, "sample", l->sample, "bounds", l->bounds[0],
-                          l->bounds[1], l->bounds[2], l->bounds[3], "publisher", l->publisher,
-                          "license", l->license, "updated_at", l->updated_at));
+  if (!http_wants_json(req)) { /* browsers get the catalog page (h_pages.c) */
+    h_catalog_page(req, resp);
+    return;
   }
-  json_t *doc = json_pack("{s:s, s:s, s:o}", "title", "teselas", "description",
-                          "Mapas, teselas y datos abiertos del municipio", "layers", layers);
-  send_json(resp, doc);
+  h_ogc_landing(req, resp); /* the OGC API landing page, with the layer list (h_ogc.c) */
 }

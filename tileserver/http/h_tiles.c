@@ -75,7 +75,8 @@ static void serve_tile(http_request *req, http_response *resp, tile_params *p) {
   char etag[160];
   tiles_etag(p, etag, sizeof etag);
   http_header_add(resp, "Cache-Control", req->config->cache_control);
-  if (http_etag_check(req, resp, etag)) return;
+  /* headers keep pointers: the tag must live as long as the request */
+  if (http_etag_check(req, resp, arena_strdup(req->arena, etag))) return;
   bool gz = false;
   err e;
   err_clear(&e);

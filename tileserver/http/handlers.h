@@ -6,6 +6,7 @@
 
 void h_health(http_request *req, http_response *resp);
 void h_landing(http_request *req, http_response *resp);
+void h_metrics(http_request *req, http_response *resp);
 
 /* h_tiles.c */
 void h_tile(http_request *req, http_response *resp);
@@ -13,5 +14,30 @@ void h_tilejson(http_request *req, http_response *resp);
 void h_ogc_tile(http_request *req, http_response *resp);
 void h_ogc_tilesets(http_request *req, http_response *resp);
 void h_ogc_tileset(http_request *req, http_response *resp);
+
+/* h_pages.c: the pages people see (h_landing calls h_catalog_page for browsers) */
+void h_catalog_page(http_request *req, http_response *resp);
+void h_map_page(http_request *req, http_response *resp);
+void h_embed_page(http_request *req, http_response *resp);
+void h_asset(http_request *req, http_response *resp);
+
+/* h_styles.c: MapLibre styles, raster tiles, static images, glyphs */
+void h_styles(http_request *req, http_response *resp);
+void h_style_json(http_request *req, http_response *resp);
+void h_style_tile(http_request *req, http_response *resp);
+void h_style_static(http_request *req, http_response *resp);
+void h_fonts(http_request *req, http_response *resp);
+
+/* h_ogc.c, h_features.c: OGC API - Features */
+void h_ogc_landing(http_request *req, http_response *resp);
+void h_conformance(http_request *req, http_response *resp);
+void h_api(http_request *req, http_response *resp);
+void h_collections(http_request *req, http_response *resp);
+void h_collection(http_request *req, http_response *resp);
+void h_queryables(http_request *req, http_response *resp);
+void h_items(http_request *req, http_response *resp);
+void h_item(http_request *req, http_response *resp);
+void h_aggregate(http_request *req, http_response *resp);
+void h_download(http_request *req, http_response *resp);
 
 #endif

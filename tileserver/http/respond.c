@@ -63,6 +63,7 @@ static bool etag_listed(const char *header, const char *etag) {
 }
 
 bool http_etag_check(const http_request *req, http_response *resp, const char *etag) {
+  if (!etag) return false; /* the request's arena failed: answer without a tag */
   http_header_add(resp, "ETag", etag);
   if (req->if_none_match[0] && etag_listed(req->if_none_match, etag)) {
     resp->status = 304;

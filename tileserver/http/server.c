@@ -159,12 +159,42 @@ static void dispatch(http_server *s, http_request *req, http_response *resp) {
   }
 }
 
+/* http_stream_fn returns 0 at the end and -1 to abort; MHD reads 0 as "nothing yet" and wants
+ * its own END_OF_STREAM / END_WITH_ERROR codes, so a streamed body goes through this adapter. */
+typedef struct stream_adapter {
+  http_stream_fn fn;
+  http_stream_free_fn free_fn;
+  void *ctx;
+} stream_adapter;
+
+static ssize_t stream_read(void *cls, uint64_t pos, char *out, size_t max) {
+  stream_adapter *a = cls;
+  long n = a->fn(a->ctx, pos, out, max);
+  if (n > 0) return n;
+  return n == 0 ? MHD_CONTENT_READER_END_OF_STREAM : MHD_CONTENT_READER_END_WITH_ERROR;
+}
+
+static void stream_done(void *cls) {
+  stream_adapter *a = cls;
+  if (a->free_fn) a->free_fn(a->ctx);
+  free(a);
+}
+
+/* NULL on failure, and then resp->stream_ctx still belongs to the caller. */
+static struct MHD_Response *stream_response(http_response *resp) {
+  stream_adapter *a = malloc(sizeof *a);
+  if (!a) return NULL;
+  *a = (stream_adapter){resp->stream, resp->stream_free, resp->stream_ctx};
+  struct MHD_Response *r =
+      MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 64 * 1024, stream_read, a, stream_done);
+  if (!r) free(a);
+  return r;
+}
+
 static struct MHD_Response *to_mhd(http_request *req, http_response *resp, size_t *out_len) {
   struct MHD_Response *r;
   if (resp->stream) {
-    r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 64 * 1024,
-                                          (MHD_ContentReaderCallback)resp->stream,
-                                          resp->stream_ctx, resp->stream_free);
+    r = stream_response(resp);
   } else {
     maybe_gzip(req, resp);
     size_t len = resp->body.len;
@@ -248,14 +278,16 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
   req_log *lg = *con_cls;
   if (!lg) return;
   *con_cls = NULL;
+  struct timespec end;
+  clock_gettime(CLOCK_MONOTONIC, &end);
+  long long us = (end.tv_sec - lg->start.tv_sec) * 1000000LL +
+                 (end.tv_nsec - lg->start.tv_nsec) / 1000;
+  bool completed = toe == MHD_REQUEST_TERMINATED_COMPLETED_OK;
+  metrics_count(&s->services->metrics, completed ? lg->status : 0, (uint64_t)us, lg->bytes);
   if (!s->cfg.quiet) {
-    struct timespec end;
-    clock_gettime(CLOCK_MONOTONIC, &end);
-    long long us = (end.tv_sec - lg->start.tv_sec) * 1000000LL +
-                   (end.tv_nsec - lg->start.tv_nsec) / 1000;
     /* Paths are logged without their query string: filters may carry personal values. */
     fprintf(stderr, "access %s %s %d %zu %lldus%s\n", lg->method, lg->path, lg->status, lg->bytes,
-            us, toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted");
+            us, completed ? "" : " aborted");
   }
   free(lg);
 }

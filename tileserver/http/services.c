@@ -15,6 +15,15 @@ err_code http_services_create(const server_config *cfg, http_services **out, err
     free(s);
     return err_set(e, ERR_NOMEM, "out of memory for the tile cache");
   }
+  /* styles: the built-in ones of the source tree, then the user's (which may replace them) */
+  s->images = tile_cache_create(cfg->tile_cache_bytes / 2);
+  err_code rc = s->images ? render_styles_create(TESELAS_SOURCE_DIR "/styles", cfg->styles_dir,
+                                                 &s->styles, e)
+                          : err_set(e, ERR_NOMEM, "out of memory for the image cache");
+  if (rc != ERR_OK) {
+    http_services_destroy(s);
+    return rc;
+  }
   *out = s;
   return ERR_OK;
 }
@@ -23,5 +32,7 @@ void http_services_destroy(http_services *s) {
   if (!s) return;
   tile_cache_destroy(s->tiles);
   pyramid_registry_destroy(s->pyramids);
+  render_styles_destroy(s->styles);
+  tile_cache_destroy(s->images);
   free(s);
 }

@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/buf.h"
 #include "core/err.h"
 #include "core/value.h"
 
@@ -84,13 +85,15 @@ typedef struct store_feature {
   size_t blob_len;
   const value *values;   /* one per requested field, in the order asked */
   size_t n_values;
+  double distance_m;     /* with store_query.near: true distance in metres (0 inside a polygon) */
 } store_feature;
 
 typedef struct store_iter store_iter;
 
 typedef struct store_query {
   const layer_info *layer;
-  const double *bbox;            /* minx, miny, maxx, maxy in CRS84, or NULL for all */
+  const double *bbox;            /* minx, miny, maxx, maxy in CRS84, or NULL for all; minx > maxx
+                                    is a box that crosses the antimeridian */
   const char *const *fields;     /* field names to return (already checked against the layer) */
   size_t n_fields;
   bool with_geometry;
@@ -101,6 +104,15 @@ typedef struct store_query {
   int64_t limit;                 /* < 0: no limit */
   int64_t offset;
   int64_t after_id;              /* > INT64_MIN: only ids greater than this (keyset paging) */
+  bool bbox_exact;               /* also test each feature's exact bounding box: the R*Tree holds
+                                    float32 boxes rounded outwards, so alone it may return points
+                                    up to ~1 m outside the bbox (fine for tiles, not for a query) */
+  bool spatial_sql;              /* where_sql calls SQL/MM functions (ST_Intersects,
+                                    ST_GeomFromText): the reader loads them on first use */
+  const double *near;            /* lon, lat, or NULL: order by true (ellipsoidal) distance in
+                                    metres, then by id, and fill store_feature.distance_m. Without
+                                    a bbox and with limit >= 0 the reader searches a growing window
+                                    around the point, so the nearest of a million cost milliseconds */
 } store_query;
 
 /* Starts a query; the iterator borrows the reader (one live iterator per reader at a time). */
@@ -110,6 +122,28 @@ int store_iter_next(store_iter *it, store_feature *out, err *e);
 void store_iter_close(store_iter *it);
 /* Number of features matching the query without limit/offset. */
 err_code store_query_count(store_reader *r, const store_query *q, int64_t *out, err *e);
+
+/* Appends to sql a condition on `fid` that is true when a feature's bounding box intersects the
+ * box bound to parameters ?first .. ?first+3 (minx, miny, maxx, maxy, in that order), through
+ * the spatial index and exactly (see bbox_exact). features/ uses it for CQL2 spatial predicates.
+ * crosses_antimeridian selects the form for minx > maxx. */
+void store_where_bbox(const layer_info *l, int first_param, bool crosses_antimeridian, buf *sql);
+
+/* One group of store_query_groups: key is the field's value (or "YYYY-MM" text by month). */
+typedef int (*store_group_fn)(void *ctx, const value *key, int64_t count);
+
+/* Counts the features matching q (bbox, where; order, limit and offset ignored) grouped by the
+ * value of `field`, or by the month (YYYY-MM) of the date in `field` when by_month, and calls fn
+ * once per group in key order (NULL keys first). fn returns non-zero to stop. field must be one
+ * of the layer's fields. */
+err_code store_query_groups(store_reader *r, const store_query *q, const char *field,
+                            bool by_month, store_group_fn fn, void *ctx, err *e);
+
+/* The smallest and largest value of a date/datetime field of layer l, as ISO 8601 text in
+ * out_min/out_max ("" when the layer has no values). Cached per reader and table version, so
+ * only the first call after an import scans the table. */
+err_code store_layer_time_extent(store_reader *r, const layer_info *l, const char *field,
+                                 char out_min[40], char out_max[40], err *e);
 
 /* ---- write side: the import of one layer version ---------------------------------------------- */
 
@@ -140,10 +174,21 @@ err_code store_writer_add(store_writer *w, int64_t id, const uint8_t *wkb, size_
 err_code store_writer_commit(store_writer *w, const char *report_json, int64_t *out_version, err *e);
 /* Rolls everything back and frees w. */
 void store_writer_abort(store_writer *w);
+/* The version number this writer is building (known from store_writer_begin on). */
+int64_t store_writer_version(const store_writer *w);
+/* Counts, in the features added so far, the non-null values of `field` that repeat an earlier
+ * one (count - count distinct), so an importer can report duplicate ids without holding them in
+ * memory. out_example (may be NULL) gets one repeated value as text. */
+err_code store_writer_duplicates(store_writer *w, const char *field, int64_t *out_n,
+                                 char *out_example, size_t example_len, err *e);
 
 /* The SHA-256 of the latest version of a layer ("" when the layer does not exist), so an import
  * of an identical file can be recognised before any work. */
 err_code store_layer_checksum(const char *db_path, const char *layer_id, char out_hex[65], err *e);
+
+/* The quality report JSON of the current version of a layer; *out_json is NULL when the layer
+ * (or the database) does not exist. Caller frees *out_json with free(). */
+err_code store_layer_report(const char *db_path, const char *layer_id, char **out_json, err *e);
 
 /* True for a layer id teselas accepts: [a-z0-9_-], 1..63 characters, starting with a letter. */
 bool store_layer_id_valid(const char *id);

@@ -137,7 +137,14 @@ err_code tiles_build(store_reader *r, const tile_params *params, buf *out, tile_
     if ((int)p.tile.z < tiles_cluster_below(l)) {
       rc = tiles_cluster_layer(r, &p, l, TILES_CLUSTER_CELL, out, &st, e);
     } else {
-      bool over_budget = false;
+      uint64_t estimate = 0;
+      bool over_budget = tiles_estimate_points(r, &p, l, &estimate, e) &&
+                         estimate > TILES_POINT_BUDGET;
+      if (over_budget) {
+        rc = tiles_cluster_layer(r, &p, l, TILES_CLUSTER_CELL_FINE, out, &st, e);
+        if (rc != ERR_OK) return rc;
+        continue;
+      }
       rc = raw_layer(r, &p, l, out, &st, &over_budget, e);
       if (over_budget) rc = tiles_cluster_layer(r, &p, l, TILES_CLUSTER_CELL_FINE, out, &st, e);
     }

@@ -98,24 +98,65 @@ static void add_pyramid_cell(void *ctx, const pyramid_cell *c) {
   gc->sy = c->sy * pf->scale - (double)c->count * pf->p->tile.y * pf->p->extent;
 }
 
+/* The pyramid of l: 16 px cells from the layer's minzoom to FINE_LEVELS above its last clustered
+ * zoom, because the 4 px cells of zoom z (for tiles over the point budget) are the 16 px cells of
+ * zoom z + 2. Every caller asks for the same range, so the first build serves all. */
+enum { PYRAMID_CELLS = TILES_EXTENT / TILES_CLUSTER_CELL, FINE_LEVELS = 4 };
+
+static err_code acquire(store_reader *r, const tile_params *p, const layer_info *l,
+                        point_pyramid **out, int *out_maxz, err *e) {
+  int last = tiles_cluster_below(l) - 1;
+  *out_maxz = last + FINE_LEVELS > 18 ? 18 : last + FINE_LEVELS;
+  return pyramid_acquire(p->pyramids, r, l, l->minzoom < 0 ? 0 : l->minzoom, *out_maxz,
+                         PYRAMID_CELLS, out, e);
+}
+
 static err_code fill_grid_from_pyramid(store_reader *r, const tile_params *p, const layer_info *l,
                                        grid *g, bool *out_done, err *e) {
   *out_done = false;
-  int maxz = tiles_cluster_below(l) - 1;
   uint32_t per_tile = (uint32_t)(g->n - 2);
+  int level = (int)p->tile.z;
+  for (uint32_t k = per_tile; k > PYRAMID_CELLS; k /= 2) level++;
   point_pyramid *pyr = NULL;
-  err_code rc = pyramid_acquire(p->pyramids, r, l, l->minzoom < 0 ? 0 : l->minzoom, maxz,
-                                per_tile, &pyr, e);
+  int maxz;
+  err_code rc = acquire(r, p, l, &pyr, &maxz, e);
   if (rc != ERR_OK) return rc;
   int64_t last = ((int64_t)1 << p->tile.z) * per_tile - 1;
   int64_t cx0 = (int64_t)p->tile.x * per_tile - 1, cy0 = (int64_t)p->tile.y * per_tile - 1;
   pyramid_fill pf = {g, p, cx0, cy0, ldexp((double)p->extent, (int)p->tile.z)};
   int64_t x1 = cx0 + g->n - 1, y1 = cy0 + g->n - 1;
-  *out_done = pyramid_cells(pyr, p->tile.z, (uint32_t)(cx0 < 0 ? 0 : cx0),
+  *out_done = level <= maxz &&
+              pyramid_cells(pyr, (uint32_t)level, (uint32_t)(cx0 < 0 ? 0 : cx0),
                             (uint32_t)(x1 > last ? last : x1), (uint32_t)(cy0 < 0 ? 0 : cy0),
                             (uint32_t)(y1 > last ? last : y1), add_pyramid_cell, &pf);
   pyramid_release(p->pyramids, pyr);
   return ERR_OK;
+}
+
+static void sum_count(void *ctx, const pyramid_cell *c) { *(uint64_t *)ctx += c->count; }
+
+/* Points of the tile counted on the pyramid's finest level: exact while the tile spans whole
+ * cells (up to 4 zooms above it, cells being 1/16 of a tile). false when unknown. */
+bool tiles_estimate_points(store_reader *r, const tile_params *p, const layer_info *l,
+                           uint64_t *out_n, err *e) {
+  if (!p->pyramids || p->filter || tiles_cluster_below(l) <= 0 ||
+      (int)p->tile.z < tiles_cluster_below(l))
+    return false;
+  point_pyramid *pyr = NULL;
+  int maxz;
+  if (acquire(r, p, l, &pyr, &maxz, e) != ERR_OK) return false;
+  /* count on the finest level at or below z + 4, where the tile spans whole cells */
+  int level = (int)p->tile.z + 4 < maxz ? (int)p->tile.z + 4 : maxz;
+  int shift = (int)p->tile.z - level; /* <= 0: cells are smaller than the tile */
+  uint64_t per_tile = (uint64_t)PYRAMID_CELLS << -shift;
+  bool exact = shift + 4 >= 0;
+  uint64_t x0 = p->tile.x * per_tile, x1 = (p->tile.x + 1) * per_tile - 1;
+  uint64_t y0 = p->tile.y * per_tile, y1 = (p->tile.y + 1) * per_tile - 1;
+  *out_n = 0;
+  bool ok = exact && pyramid_cells(pyr, (uint32_t)level, (uint32_t)x0, (uint32_t)x1,
+                                   (uint32_t)y0, (uint32_t)y1, sum_count, out_n);
+  pyramid_release(p->pyramids, pyr);
+  return ok;
 }
 
 static bool in_buffered_tile(const tile_params *p, tile_pt t) {
@@ -169,8 +210,7 @@ err_code tiles_cluster_layer(store_reader *r, const tile_params *p, const layer_
   bool done = false;
   err_code rc = ERR_OK;
   /* The pyramid holds the unfiltered layer on the standard grid; anything else is scanned. */
-  if (p->pyramids && !p->filter && cell_units == TILES_CLUSTER_CELL &&
-      (int)p->tile.z < tiles_cluster_below(l))
+  if (p->pyramids && !p->filter && tiles_cluster_below(l) > 0)
     rc = fill_grid_from_pyramid(r, p, l, &g, &done, e);
   if (rc == ERR_OK && !done) rc = fill_grid(r, p, l, &g, e);
   if (rc == ERR_OK) rc = mvt_layer_create(l->id, p->extent, TILES_BYTE_LIMIT, &ml, e);
@@ -187,32 +227,34 @@ err_code tiles_cluster_layer(store_reader *r, const tile_params *p, const layer_
 
 static err_code write_singles(store_reader *r, const tile_params *p, const layer_info *l,
                               const grid *g, mvt_layer *ml, err *e) {
+  /* The ids travel as one JSON array parameter, so the SQL text is the same for every tile and
+   * its prepared statement is reused (an IN list of N placeholders would be a new statement per
+   * tile, thousands of parameters at 4 px cells). */
   size_t n_filter = p->filter ? p->filter->n_args : 0, n = 0;
-  size_t cap = (size_t)g->n * (size_t)g->n;
-  value *args = calloc(n_filter + cap + 1, sizeof *args);
-  buf where;
+  value args[64];
+  if (n_filter + 1 > sizeof args / sizeof *args) return err_set(e, ERR_LIMIT, "filter too long");
+  buf ids, where;
+  buf_init(&ids, 0);
   buf_init(&where, 0);
-  if (!args) return err_set(e, ERR_NOMEM, "out of memory");
-  if (n_filter) memcpy(args, p->filter->args, n_filter * sizeof *args);
-  if (p->filter) buf_printf(&where, "(%s) AND ", p->filter->where_sql);
-  buf_puts(&where, "fid IN (");
-  for (size_t i = 0; i < cap; i++) {
+  buf_putc(&ids, '[');
+  for (size_t i = 0; i < (size_t)g->n * (size_t)g->n; i++) {
     const cell *c = &g->cells[i];
     if (c->count != 1 || !in_buffered_tile(p, cell_center(c))) continue;
-    args[n_filter + n] = (value){.kind = VALUE_INT, .i = c->first_id};
-    buf_printf(&where, "%s?%zu", n ? "," : "", 8 + n_filter + n);
-    n++;
+    buf_printf(&ids, "%s%lld", n++ ? "," : "", (long long)c->first_id);
   }
-  buf_putc(&where, ')');
-  err_code rc = ERR_OK;
-  if (n > 0) {
+  buf_putc(&ids, ']');
+  if (n_filter) memcpy(args, p->filter->args, n_filter * sizeof *args);
+  args[n_filter] = (value){.kind = VALUE_TEXT, .s = buf_cstr(&ids), .len = ids.len};
+  if (p->filter) buf_printf(&where, "(%s) AND ", p->filter->where_sql);
+  buf_printf(&where, "fid IN (SELECT value FROM json_each(?%zu))", 8 + n_filter);
+  err_code rc = ids.failed || where.failed ? err_set(e, ERR_NOMEM, "out of memory") : ERR_OK;
+  if (rc == ERR_OK && n > 0) {
     const char *names[l->n_fields + 1];
     store_query q;
     tiles_fill_query(p, l, NULL, &q, names);
-    q.bbox = NULL;
     q.where_sql = buf_cstr(&where);
     q.where_args = args;
-    q.n_where_args = n_filter + n;
+    q.n_where_args = n_filter + 1;
     store_iter *it = NULL;
     rc = store_query_start(r, &q, &it, e);
     store_feature f;
@@ -229,7 +271,7 @@ static err_code write_singles(store_reader *r, const tile_params *p, const layer
     if (step < 0 && rc == ERR_OK) rc = e ? e->code : ERR_DB;
     store_iter_close(it);
   }
+  buf_free(&ids);
   buf_free(&where);
-  free(args);
   return rc;
 }

@@ -82,9 +82,12 @@ typedef struct tiles_cluster {
 } tiles_cluster;
 
 /* The clusters of point layer l at zoom z (the grid of tiles_build below tiles_cluster_below)
- * of every cell that meets the EPSG:3857 box merc, for the raster renderer. Caller frees *out
+ * of every cell that meets the EPSG:3857 box merc, for the raster renderer; read from the
+ * layer's cluster pyramid when pyramids is given (else a scan of the box). Caller frees *out
  * with free(). Errors: ERR_DB, ERR_NOMEM, ERR_LIMIT (a box of more than 4096 cells a side). */
-err_code tiles_clusters_in_box(store_reader *r, const layer_info *l, uint32_t z,
+struct pyramid_registry;
+err_code tiles_clusters_in_box(store_reader *r, struct pyramid_registry *pyramids,
+                               const layer_info *l, uint32_t z,
                                const geom_bbox *merc, tiles_cluster **out, size_t *out_n,
                                err *e);
 

@@ -22,4 +22,8 @@ err_code tiles_add_props(mvt_layer *ml, const layer_info *l, const store_feature
 err_code tiles_cluster_layer(store_reader *r, const tile_params *p, const layer_info *l,
                              uint32_t cell_units, buf *out, tile_stats *st, err *e);
 
+/* An upper bound of the points of l in tile p from the cluster pyramid; false when unknown. */
+bool tiles_estimate_points(store_reader *r, const tile_params *p, const layer_info *l,
+                           uint64_t *out_n, err *e);
+
 #endif

@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# Features API benchmark, on this machine, in one run:
+#  1. bbox queries of ~100 features on a 1,000,000-point layer: wrk with a Lua script that cycles
+#     through bboxes calibrated to hold 80..120 features; p50/p99 latency and requests/s;
+#  2. the full GeoJSON download of that layer (curl to a file) against `ogr2ogr -f GeoJSON` of the
+#     same SpatiaLite table, and the server's peak memory during the download;
+#  3. GDAL's OGC API client copying the whole layer (ogr2ogr OAPIF -> GPKG, PAGE_SIZE=10000).
+# Usage: bench/features/run.sh [N_POINTS]   (default 1000000; work files in bench/work/features)
+# Prints a Markdown block for bench/RESULTS.md.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+N=${1:-1000000}
+WORK=bench/work/features
+BUILD=build-bench-features
+mkdir -p "$WORK"
+LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
+command -v wrk >/dev/null || { echo "bench: installing wrk"; apt-get install -y -qq wrk >/dev/null; }
+
+cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build "$BUILD" -j"$(nproc)" --target teselas >/dev/null
+T=$BUILD/teselas
+DB=$WORK/bench-$N.db
+[ -f "$DB" ] || "$T" demo --db "$DB" --build-only --incidents "$N" >/dev/null 2>&1
+TABLE=$(sqlite3 "$DB" "SELECT table_name FROM teselas_layers WHERE id = 'incidentes'")
+
+"$T" serve --db "$DB" --port 0 --quiet 2>"$WORK/server.log" &
+PID=$!
+trap 'kill $PID 2>/dev/null || true' EXIT
+for _ in $(seq 100); do
+  PORT=$(sed -n 's|.*serving .* at http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$WORK/server.log")
+  [ -n "$PORT" ] && break
+  sleep 0.05
+done
+B=http://127.0.0.1:$PORT
+# CPU seconds (user + system) the server has used so far: steadier than wall time on a shared box.
+cpu_s() { awk -v t="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / t}' /proc/$PID/stat; }
+TIMEFORMAT='%R %U %S'
+
+# ---- 1. bbox queries of ~100 features --------------------------------------------------------
+python3 - "$B" > "$WORK/bboxes.lua" <<'EOF'
+import json, random, sys, urllib.request
+base = sys.argv[1]
+rng = random.Random(42)
+boxes, tries = [], 0
+while len(boxes) < 200 and tries < 5000:
+    tries += 1
+    lon, lat = -101.68 + rng.uniform(-0.08, 0.08), 21.12 + rng.uniform(-0.06, 0.06)
+    half = 0.002
+    for _ in range(12):  # bisect the half-size until the box holds 80..120 points
+        b = "%.5f,%.5f,%.5f,%.5f" % (lon - half, lat - half, lon + half, lat + half)
+        n = json.load(urllib.request.urlopen("%s/collections/incidentes/items?limit=1&bbox=%s" % (base, b)))["numberMatched"]
+        if 80 <= n <= 120:
+            boxes.append(b)
+            break
+        half *= (100.0 / max(n, 1)) ** 0.5 if n else 2
+print("local boxes = {%s}" % ",".join('"%s"' % b for b in boxes))
+print("""local i = 0
+request = function()
+  i = i % #boxes + 1
+  return wrk.format("GET", "/collections/incidentes/items?bbox=" .. boxes[i])
+end""")
+EOF
+# wrk shares the machine with the server: one wrk thread. Latency with one request in flight per
+# core (-c = cores); throughput at saturation (-c16), where latency is mostly queueing.
+C=$(nproc)
+wrk -t1 -c4 -d3s -s "$WORK/bboxes.lua" "$B" >/dev/null   # warm-up
+CPU0=$(cpu_s)
+wrk -t1 -c"$C" -d20s --latency -s "$WORK/bboxes.lua" "$B" > "$WORK/wrk-latency.txt"
+CPU1=$(cpu_s)
+NREQ=$(awk '/requests in/{print $1}' "$WORK/wrk-latency.txt")
+CPU_REQ=$(echo "scale=3; ($CPU1 - $CPU0) * 1000 / $NREQ" | bc)
+wrk -t1 -c16 -d20s --latency -s "$WORK/bboxes.lua" "$B" > "$WORK/wrk-throughput.txt"
+P50=$(awk '$1=="50%"{print $2}' "$WORK/wrk-latency.txt")
+P99=$(awk '$1=="99%"{print $2}' "$WORK/wrk-latency.txt")
+RPS1=$(awk '/Requests\/sec/{print $2}' "$WORK/wrk-latency.txt")
+P99S=$(awk '$1=="99%"{print $2}' "$WORK/wrk-throughput.txt")
+RPS=$(awk '/Requests\/sec/{print $2}' "$WORK/wrk-throughput.txt")
+NBOX=$(grep -o '"[-0-9.,]*"' "$WORK/bboxes.lua" | wc -l)
+
+# ---- 2. full download vs ogr2ogr -----------------------------------------------------------
+rm -f "$WORK/dl.geojson" "$WORK/ogr.geojson"
+# The server's heap (RssAnon) sampled during the download: the readers mmap the database, so
+# file pages show in RSS, but they are the kernel's page cache, not memory the download holds.
+ANON0=$(awk '/RssAnon/{print $2}' /proc/$PID/status)
+rm -f "$WORK/dl.done"
+( max=0; while kill -0 $PID 2>/dev/null && [ ! -f "$WORK/dl.done" ]; do
+    a=$(awk '/RssAnon/{print $2}' /proc/$PID/status); [ "$a" -gt "$max" ] && max=$a; sleep 0.02
+  done; echo "$max" > "$WORK/anon.max" ) &
+SAMPLER=$!
+CPU0=$(cpu_s)
+S=$(date +%s.%N)
+curl -sf -o "$WORK/dl.geojson" "$B/collections/incidentes/download.geojson"
+DL=$(echo "$(date +%s.%N) - $S" | bc)
+DL_CPU=$(echo "$(cpu_s) - $CPU0" | bc)
+touch "$WORK/dl.done"
+wait $SAMPLER
+ANON1=$(cat "$WORK/anon.max")
+{ time ogr2ogr -f GeoJSON "$WORK/ogr.geojson" "$DB" "$TABLE"; } 2> "$WORK/ogr.time"
+OGR=$(awk '{print $1}' "$WORK/ogr.time")
+OGR_CPU=$(awk '{print $2 + $3}' "$WORK/ogr.time")
+NDL=$(python3 -c "import json,sys; print(len(json.load(open(sys.argv[1]))['features']))" "$WORK/dl.geojson")
+SZDL=$(du -m "$WORK/dl.geojson" | cut -f1)
+SZOGR=$(du -m "$WORK/ogr.geojson" | cut -f1)
+
+# ---- 3. GDAL's OAPIF client, whole layer ------------------------------------------------------
+rm -f "$WORK/oapif.gpkg"
+S=$(date +%s.%N)
+ogr2ogr -f GPKG "$WORK/oapif.gpkg" "OAPIF:$B/" incidentes -oo PAGE_SIZE=10000
+OAPIF=$(echo "$(date +%s.%N) - $S" | bc)
+NOAPIF=$(sqlite3 "$WORK/oapif.gpkg" "SELECT count(*) FROM incidentes")
+NEQ=$(sqlite3 -cmd ".load mod_spatialite" "$DB" "ATTACH '$WORK/oapif.gpkg' AS o;
+  SELECT count(*) FROM \"$TABLE\" s JOIN o.incidentes d ON d.fid = s.fid
+  WHERE s.tipo IS d.tipo AND s.fecha IS d.fecha AND s.hora IS d.hora
+    AND ST_Equals(s.geom, GeomFromGPB(d.geom))")
+
+cat <<EOF
+### $(date -u +%Y-%m-%d) — $N points, $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), load average $LOAD0 at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end
+Command: \`bench/features/run.sh $N\` (Release build, \`serve --quiet\`, one worker per core).
+
+| measure | teselas | peer |
+| --- | --- | --- |
+| bbox query, ~100 features ($NBOX boxes of 80–120 points), wrk -t1 -c$C -d20s | p50 $P50, p99 $P99 ($RPS1 req/s); server CPU $CPU_REQ ms per request | — |
+| same, saturated: wrk -t1 -c16 -d20s | $RPS req/s, p99 $P99S | — |
+| full GeoJSON download of $NDL points | $(printf '%.2f' "$DL") s wall, $DL_CPU s server CPU (curl to a file, $SZDL MB) | ogr2ogr -f GeoJSON: $OGR s wall, $OGR_CPU s CPU ($SZOGR MB) |
+| server heap (RssAnon) before → peak during the download | $((ANON0 / 1024)) MB → $((ANON1 / 1024)) MB | — |
+| GDAL OAPIF client, whole layer → GPKG (PAGE_SIZE=10000) | $(printf '%.1f' "$OAPIF") s, $NOAPIF features, $NEQ equal to the source | — |
+EOF

@@ -1,0 +1,352 @@
+/* import.c — one import from start to finish: recognise an unchanged source, open it, decide the
+ * fields, stream every feature through the geometry checks into the store's writer, count what
+ * happened, and commit the new version with its report (or roll everything back).
+ *
+ * The writer's transaction is the safety net: nothing is visible until COMMIT, and a failure or
+ * kill -9 before it leaves the database as it was. A database file that did not exist before a
+ * failed import is removed, so a failure leaves no trace at all. */
+#include "importers/import.h"
+
+#include <jansson.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "importers/import_int.h"
+#include "importers/sha256.h"
+
+typedef struct import_state {
+  const import_options *opt;
+  import_report *rep;
+  import_source src;
+  import_schema schema;
+  geom_check gc;
+  store_writer *w;
+  gdal_errors gerr;
+  struct timespec t0, shown;
+  int64_t total;        /* features expected, -1 unknown (progress only) */
+  bool progress_shown;
+} import_state;
+
+static double seconds_since(const struct timespec *t0) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* The source's SHA-256: the file, plus a Shapefile's companions (.shx .dbf .prj .cpg), whose
+ * change is a change of data too. */
+static err_code source_checksum(const char *path, char out[65], err *e) {
+  sha256_ctx c;
+  sha256_init(&c);
+  err_code rc = sha256_update_file(&c, path, e);
+  size_t n = strlen(path);
+  if (rc == ERR_OK && n > 4 && strcasecmp(path + n - 4, ".shp") == 0) {
+    static const char *const SIDE[] = {".shx", ".dbf", ".prj", ".cpg"};
+    char side[4096];
+    for (int i = 0; i < 4 && rc == ERR_OK; i++) {
+      snprintf(side, sizeof side, "%.*s%s", (int)(n - 4), path, SIDE[i]);
+      if (access(side, R_OK) == 0) rc = sha256_update_file(&c, side, e);
+    }
+  }
+  sha256_final_hex(&c, out);
+  return rc;
+}
+
+static void fp_str(sha256_ctx *c, const char *key, const char *v) {
+  sha256_update(c, key, strlen(key) + 1);
+  if (v) sha256_update(c, v, strlen(v) + 1);
+  else sha256_update(c, "\x01", 1);
+}
+
+/* A fingerprint of every option that changes what gets published: re-importing the same file
+ * with other options (another title, other fields) is a new version, not "unchanged". */
+static void options_fingerprint(const import_options *o, char out[65]) {
+  sha256_ctx c;
+  sha256_init(&c);
+  const char *s[] = {o->source_layer, o->source_srs, o->lat_col, o->lon_col, o->wkt_col,
+                     o->encoding, o->id_field, o->title, o->description, o->license, o->publisher,
+                     o->frequency, o->keywords, o->privacy, o->date_field, o->fingerprint_extra};
+  for (size_t i = 0; i < sizeof s / sizeof *s; i++) fp_str(&c, "opt", s[i]);
+  for (size_t i = 0; i < o->n_specs; i++) {
+    const import_field_spec *f = &o->specs[i];
+    fp_str(&c, "field", f->name);
+    fp_str(&c, "rename", f->rename_to);
+    fp_str(&c, "label", f->label);
+    fp_str(&c, "type", f->has_type ? field_type_name(f->type) : NULL);
+  }
+  double nums[] = {o->only_spec_fields, o->fix_swapped, o->has_expect_bbox,
+                   o->expect_bbox[0],   o->expect_bbox[1], o->expect_bbox[2],
+                   o->expect_bbox[3],   o->has_area,       o->area[0],
+                   o->area[1],          o->area[2],        o->area[3],
+                   o->keep_versions};
+  sha256_update(&c, nums, sizeof nums);
+  sha256_final_hex(&c, out);
+}
+
+/* True (with the current version in *version) when the layer already holds this source imported
+ * with these options. */
+static bool is_unchanged(const import_options *opt, const import_report *rep, int64_t *version,
+                         err *e) {
+  char have[65];
+  if (store_layer_checksum(opt->db_path, opt->layer_id, have, e) != ERR_OK ||
+      strcmp(have, rep->sha256) != 0)
+    return false;
+  char *text = NULL;
+  if (store_layer_report(opt->db_path, opt->layer_id, &text, e) != ERR_OK || !text) return false;
+  json_t *doc = json_loads(text, 0, NULL);
+  free(text);
+  const char *fp = json_string_value(json_object_get(doc, "options_sha256"));
+  bool same = fp && strcmp(fp, rep->options_sha256) == 0;
+  *version = json_integer_value(json_object_get(doc, "version"));
+  json_decref(doc);
+  return same;
+}
+
+static void progress(import_state *s, bool final) {
+  FILE *out = s->opt->progress;
+  if (!out) return;
+  if (final) {
+    if (s->progress_shown) fputs("\r\033[K", out);
+    s->progress_shown = false;
+    return;
+  }
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  if ((double)(now.tv_sec - s->shown.tv_sec) + (double)(now.tv_nsec - s->shown.tv_nsec) / 1e9 <
+      0.25)
+    return;
+  s->shown = now;
+  s->progress_shown = true;
+  double el = seconds_since(&s->t0);
+  fprintf(out, "\r%s: %lld registros leídos (%.0f por segundo)", s->opt->layer_id,
+          (long long)s->rep->n_read, el > 0 ? (double)s->rep->n_read / el : 0.0);
+  if (s->total > 0)
+    fprintf(out, ", %.0f%%", 100.0 * (double)s->rep->n_read / (double)s->total);
+  fputs("\033[K", out);
+  fflush(out);
+}
+
+/* The geometry of one feature as checked WKB: 1, 0 rejected (reported), -1 fatal. */
+static int feature_geometry(import_state *s, OGRFeatureH f, int64_t record, const uint8_t **wkb,
+                            size_t *len, err *e) {
+  const csv_info *csv = &s->src.csv;
+  if (!csv->is_csv) return geom_check_run(&s->gc, OGR_F_GetGeometryRef(f), record, s->rep, wkb, len, e);
+  if (csv->wkt_idx >= 0) {
+    const char *text = OGR_F_GetFieldAsString(f, csv->wkt_idx);
+    OGRGeometryH g = NULL;
+    char *p = (char *)text;
+    if (!*text) return report_issue(s->rep, ISSUE_NO_GEOMETRY, record, "columna WKT vacía"), 0;
+    if (OGR_G_CreateFromWkt(&p, NULL, &g) != OGRERR_NONE || !g)
+      return report_issue(s->rep, ISSUE_BAD_WKT, record, "'%.60s'", text), 0;
+    int rc = geom_check_run(&s->gc, g, record, s->rep, wkb, len, e);
+    OGR_G_DestroyGeometry(g);
+    return rc;
+  }
+  int rc = geom_check_csv_point(&s->gc, OGR_F_GetFieldAsString(f, csv->lon_idx),
+                                OGR_F_GetFieldAsString(f, csv->lat_idx), record, s->rep);
+  if (rc < 0) return err_set(e, ERR_NOMEM, "sin memoria"), -1;
+  return rc ? geom_check_wkb(&s->gc, record, s->rep, wkb, len, e) : 0;
+}
+
+static err_code read_layer(import_state *s, OGRLayerH layer, int64_t *record, err *e) {
+  OGR_L_ResetReading(layer);
+  schema_bind_layer(&s->schema, OGR_L_GetLayerDefn(layer));
+  const char *folder = OGR_L_GetName(layer);
+  int failures_before = s->gerr.n_failures;
+  OGRFeatureH f;
+  err_code rc = ERR_OK;
+  while (rc == ERR_OK && (f = OGR_L_GetNextFeature(layer)) != NULL) {
+    int64_t rec = ++*record;
+    s->rep->n_read++;
+    const uint8_t *wkb = NULL;
+    size_t len = 0;
+    int ok = feature_geometry(s, f, rec, &wkb, &len, e);
+    if (ok == 1) {
+      schema_values(&s->schema, f, folder, rec, s->rep);
+      rc = store_writer_add(s->w, rec, wkb, len, s->schema.values, e);
+      s->rep->n_imported += rc == ERR_OK;
+    } else if (ok == 0) {
+      s->rep->n_rejected++;
+    } else {
+      rc = e->code ? e->code : ERR_INTERNAL;
+    }
+    OGR_F_Destroy(f);
+    if ((rec & 1023) == 0) progress(s, false);
+  }
+  if (rc == ERR_OK && s->gerr.n_failures > failures_before) {
+    /* GDAL stopped on an error rather than at the end: a truncated or corrupt file. Publishing
+     * the part read would silently drop the rest, so the whole import is refused. */
+    char why[ERR_MSG_MAX / 2 + 8];
+    rc = err_set(e, ERR_INVALID, "el archivo está dañado o incompleto: la lectura se detuvo "
+                 "después del registro %lld: %s", (long long)*record,
+                 gdal_errors_text(&s->gerr, "error de GDAL", why, sizeof why));
+  }
+  return rc;
+}
+
+static err_code read_all(import_state *s, err *e) {
+  int64_t record = 0;
+  s->total = source_count(&s->src);
+  for (size_t i = 0; i < s->src.n_layers; i++) {
+    err_code rc = read_layer(s, s->src.layers[i], &record, e);
+    if (rc != ERR_OK) return rc;
+  }
+  progress(s, true);
+  if (s->rep->n_imported == 0)
+    return err_set(e, ERR_INVALID, "ningún registro válido: %lld leídos, %lld rechazados",
+                   (long long)s->rep->n_read, (long long)s->rep->n_rejected);
+  if (s->gerr.n_warnings)
+    report_note(s->rep, "GDAL dio %d avisos; el primero: %s", s->gerr.n_warnings,
+                s->gerr.first_warning);
+  return ERR_OK;
+}
+
+static err_code begin_writer(import_state *s, err *e) {
+  const import_options *o = s->opt;
+  layer_meta meta = {.id = o->layer_id, .title = o->title, .description = o->description,
+                     .license = o->license, .publisher = o->publisher, .frequency = o->frequency,
+                     .keywords = o->keywords, .source_name = s->rep->source_name,
+                     .source_sha256 = s->rep->sha256, .privacy = o->privacy,
+                     .date_field = o->date_field, .minzoom = -1, .maxzoom = -1,
+                     .keep_versions = o->keep_versions > 0 ? o->keep_versions : 3};
+  return store_writer_begin(o->db_path, &meta, s->schema.fields, s->schema.n, &s->w, e);
+}
+
+/* Duplicate ids, the report, the commit. */
+static err_code finish(import_state *s, import_result *out, err *e) {
+  import_report *rep = s->rep;
+  if (s->schema.id_idx >= 0) {
+    const char *id = s->schema.fields[s->schema.id_idx].name;
+    snprintf(rep->id_field, sizeof rep->id_field, "%s", id);
+    err_code rc = store_writer_duplicates(s->w, id, &rep->n_duplicate_ids, rep->duplicate_example,
+                                          sizeof rep->duplicate_example, e);
+    if (rc != ERR_OK) return rc;
+  }
+  rep->status = "published";
+  rep->version = store_writer_version(s->w);
+  snprintf(rep->message, sizeof rep->message, "versión %lld publicada", (long long)rep->version);
+  rep->elapsed_s = seconds_since(&s->t0);
+  char *json = report_to_json(rep);
+  if (!json) return err_set(e, ERR_NOMEM, "sin memoria para el informe");
+  store_writer *w = s->w;
+  s->w = NULL;  /* commit frees it, on success and on failure */
+  err_code rc = store_writer_commit(w, json, &out->version, e);
+  free(json);
+  return rc;
+}
+
+static void remove_db(const char *path) {
+  static const char *const SUFFIX[] = {"", "-wal", "-shm", "-journal"};
+  char p[4096];
+  for (int i = 0; i < 4; i++) {
+    snprintf(p, sizeof p, "%s%s", path, SUFFIX[i]);
+    unlink(p);
+  }
+}
+
+static err_code check_options(const import_options *opt, err *e) {
+  if (!opt->path || !opt->db_path || !opt->layer_id)
+    return err_set(e, ERR_INVALID, "faltan el archivo, --db o --layer");
+  if (!store_layer_id_valid(opt->layer_id))
+    return err_set(e, ERR_INVALID,
+                   "el id de capa '%s' no es válido: use de 1 a 63 minúsculas, dígitos, '_' o "
+                   "'-', empezando por una letra",
+                   opt->layer_id);
+  if (opt->privacy) {
+    json_t *p = json_loads(opt->privacy, 0, NULL);
+    bool ok = json_is_object(p);
+    json_decref(p);
+    if (!ok) return err_set(e, ERR_INVALID, "--privacy debe ser un objeto JSON");
+  }
+  return ERR_OK;
+}
+
+/* Everything up to the end of the data: open, schema, geometry checks, writer, stream. */
+static err_code run_import(import_state *s, import_result *out, err *e) {
+  err_code rc = source_open(s->opt, &s->src, s->rep, e);
+  if (rc == ERR_OK) rc = schema_build(s->opt, &s->src, &s->schema, s->rep, e);
+  if (rc == ERR_OK) rc = geom_check_init(&s->gc, s->opt, &s->src, s->rep, e);
+  if (rc == ERR_OK) rc = begin_writer(s, e);
+  if (rc == ERR_OK) rc = read_all(s, e);
+  if (rc == ERR_OK) rc = finish(s, out, e);
+  return rc;
+}
+
+static void result_fill(import_result *out, import_report *rep) {
+  out->n_imported = rep->n_imported;
+  out->report_json = report_to_json(rep);
+  out->report_text = report_to_text(rep);
+}
+
+err_code import_run(const import_options *opt, import_result *out, err *e) {
+  memset(out, 0, sizeof *out);
+  out->status = IMPORT_REJECTED;
+  err local;
+  if (!e) e = &local;
+  err_clear(e);
+  err_code rc = check_options(opt, e);
+  if (rc != ERR_OK) return rc;
+  import_state s = {.opt = opt};
+  clock_gettime(CLOCK_MONOTONIC, &s.t0);
+  s.rep = calloc(1, sizeof *s.rep);
+  if (!s.rep) return err_set(e, ERR_NOMEM, "sin memoria");
+  import_report *rep = s.rep;
+  snprintf(rep->layer_id, sizeof rep->layer_id, "%s", opt->layer_id);
+  char pathcopy[4096];
+  snprintf(pathcopy, sizeof pathcopy, "%s", opt->path);
+  snprintf(rep->source_name, sizeof rep->source_name, "%s", basename(pathcopy));
+  utf8_sanitize(rep->source_name);
+  rc = access(opt->path, R_OK) == 0 ? source_checksum(opt->path, rep->sha256, e)
+                                    : err_set(e, ERR_IO, "no existe el archivo %s", opt->path);
+  options_fingerprint(opt, rep->options_sha256);
+  if (rc == ERR_OK && !opt->force && is_unchanged(opt, rep, &out->version, e)) {
+    out->status = IMPORT_UNCHANGED;
+    rep->status = "unchanged";
+    rep->version = out->version;
+    snprintf(rep->message, sizeof rep->message,
+             "la versión %lld ya tiene este archivo (mismo SHA-256) con las mismas opciones",
+             (long long)out->version);
+    result_fill(out, rep);
+    free(rep);
+    return ERR_OK;
+  }
+  struct stat st;
+  bool db_existed = stat(opt->db_path, &st) == 0;
+  GDALAllRegister();
+  gdal_errors_push(&s.gerr);
+  s.src.gdal = &s.gerr;
+  if (rc == ERR_OK) rc = run_import(&s, out, e);
+  gdal_errors_pop();
+  progress(&s, true);
+  if (rc == ERR_OK) {
+    out->status = IMPORT_PUBLISHED;
+  } else {
+    store_writer_abort(s.w);
+    s.w = NULL;
+    if (!db_existed) remove_db(opt->db_path);
+    rep->status = "rejected";
+    rep->version = 0;
+    snprintf(rep->message, sizeof rep->message, "%s", e ? e->msg : "error");
+    utf8_sanitize(rep->message);
+  }
+  rep->elapsed_s = seconds_since(&s.t0);
+  result_fill(out, rep);
+  geom_check_free(&s.gc);
+  schema_free(&s.schema);
+  source_close(&s.src);
+  report_free_fields(rep);
+  free(rep);
+  return rc;
+}
+
+void import_result_free(import_result *r) {
+  free(r->report_json);
+  free(r->report_text);
+  memset(r, 0, sizeof *r);
+}

@@ -1,0 +1,78 @@
+/* import.h — `teselas import`: any file a municipal department publishes (CSV, GeoJSON,
+ * GeoJSON sequences, Shapefile or a .zip holding one, KML/KMZ, GeoPackage, GPX), read with
+ * GDAL/OGR, transformed with PROJ to EPSG:4326 lon/lat, checked and repaired with GEOS, described
+ * by a quality report, and written as one new layer version in one transaction.
+ *
+ * A failed import (unreadable file, no valid feature, kill -9) leaves the database as it was.
+ * Memory stays bounded: features are streamed one at a time; the report keeps counters and a
+ * fixed number of examples; duplicate ids are counted by SQL over the staging table. */
+#ifndef TESELAS_IMPORTERS_IMPORT_H
+#define TESELAS_IMPORTERS_IMPORT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "core/err.h"
+#include "core/value.h"
+
+/* What to do with one source field. From --fields/--rename/--types or a layers/ definition. */
+typedef struct import_field_spec {
+  const char *name;      /* the field as the source names it */
+  const char *rename_to; /* published name, or NULL */
+  const char *label;     /* human label, or NULL (the name) */
+  bool has_type;         /* convert to `type`, counting values that do not fit */
+  field_type type;
+} import_field_spec;
+
+typedef struct import_options {
+  const char *path;          /* the source file */
+  const char *db_path;
+  const char *layer_id;
+  const char *source_layer;  /* layer of a GeoPackage/KML/GPX; NULL: the first (KML: all) */
+  const char *source_srs;    /* overrides the file's CRS: "EPSG:6372", WKT, PROJ string */
+  const char *lat_col, *lon_col, *wkt_col;  /* CSV: coordinate columns (NULL: detect) */
+  const char *encoding;      /* CSV/DBF text encoding (NULL: detect) */
+  const char *id_field;      /* field checked for duplicates (NULL: detect id/fid/gid/...) */
+  const import_field_spec *specs;
+  size_t n_specs;
+  bool only_spec_fields;     /* publish only the fields named in specs, in that order */
+  /* catalog metadata (NULL keeps the previous version's value) */
+  const char *title, *description, *license, *publisher, *frequency, *keywords;
+  const char *privacy;       /* JSON object text, or NULL */
+  const char *date_field;
+  bool fix_swapped;          /* swap lat/lon and restore lost minus signs instead of reporting */
+  bool has_expect_bbox;
+  double expect_bbox[4];     /* minx, miny, maxx, maxy (CRS84): features outside are reported */
+  bool has_area;
+  double area[4];            /* area of interest for swap detection; default: Mexico */
+  int keep_versions;         /* default 3 */
+  bool force;                /* import even when the source and options are unchanged */
+  const char *fingerprint_extra; /* mixed into the options fingerprint (publish: the definition) */
+  FILE *progress;            /* a progress line goes here (a terminal), or NULL for none */
+} import_options;
+
+typedef enum import_status {
+  IMPORT_PUBLISHED = 0,  /* a new version is live (maybe with warnings) */
+  IMPORT_UNCHANGED,      /* same source and options as the current version: nothing written */
+  IMPORT_REJECTED        /* nothing written; the report says why */
+} import_status;
+
+typedef struct import_result {
+  import_status status;
+  int64_t version;       /* the new version (PUBLISHED) or the current one (UNCHANGED) */
+  int64_t n_imported;
+  char *report_json;     /* malloc'd; the quality report (also stored in the database) */
+  char *report_text;     /* malloc'd; the same, for people (Spanish) */
+} import_result;
+
+/* Runs one import. Returns ERR_OK for PUBLISHED and UNCHANGED; on rejection returns the error
+ * kind with a one-line message in e, and still fills the report when one was made. The caller
+ * frees the result with import_result_free. */
+err_code import_run(const import_options *opt, import_result *out, err *e);
+void import_result_free(import_result *r);
+
+/* The default area of interest (Mexico: lon -118.5..-86.5, lat 14.3..32.8). */
+void import_default_area(double out[4]);
+
+#endif

@@ -1,0 +1,147 @@
+/* layerdef.c — reads one layers/ definition file (JSON) into import options (layers/README.md). */
+#include "importers/layerdef.h"
+
+#include <jansson.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const KEYS[] = {
+    "id",        "source",     "title",      "description", "license", "publisher",
+    "frequency", "keywords",   "source_layer", "source_srs", "lat",     "lon",
+    "wkt",       "encoding",   "id_field",   "date_field",  "fields",  "fix_swapped",
+    "expect_bbox", "keep",     "privacy",    "$comment",    NULL};
+
+static const char *str(json_t *doc, const char *key) {
+  return json_string_value(json_object_get(doc, key));
+}
+
+static err_code check_keys(json_t *doc, const char *path, err *e) {
+  const char *key;
+  json_t *v;
+  json_object_foreach(doc, key, v) {
+    bool known = false;
+    for (const char *const *k = KEYS; *k && !known; k++) known = strcmp(*k, key) == 0;
+    if (!known) return err_set(e, ERR_INVALID, "%s: clave desconocida '%s'", path, key);
+    if (v && !json_is_string(v) && strcmp(key, "fields") && strcmp(key, "keywords") &&
+        strcmp(key, "fix_swapped") && strcmp(key, "expect_bbox") && strcmp(key, "keep") &&
+        strcmp(key, "privacy") && strcmp(key, "$comment"))
+      return err_set(e, ERR_INVALID, "%s: '%s' debe ser texto", path, key);
+  }
+  return ERR_OK;
+}
+
+/* "fields": [{"name", "rename", "label", "type"}] — the published fields, in order. */
+static err_code load_fields(layer_def *d, json_t *fields, err *e) {
+  if (!fields) return ERR_OK;
+  if (!json_is_array(fields) || json_array_size(fields) == 0)
+    return err_set(e, ERR_INVALID, "%s: 'fields' debe ser una lista de campos", d->path);
+  size_t n = json_array_size(fields);
+  d->specs = calloc(n, sizeof *d->specs);
+  if (!d->specs) return err_set(e, ERR_NOMEM, "sin memoria");
+  for (size_t i = 0; i < n; i++) {
+    json_t *f = json_array_get(fields, i);
+    import_field_spec *s = &d->specs[i];
+    s->name = json_is_string(f) ? json_string_value(f) : str(f, "name");
+    if (!s->name) return err_set(e, ERR_INVALID, "%s: el campo %zu no tiene 'name'", d->path, i + 1);
+    if (json_is_object(f)) {
+      s->rename_to = str(f, "rename");
+      s->label = str(f, "label");
+      const char *type = str(f, "type");
+      if (type && !(s->has_type = field_type_parse(type, &s->type)))
+        return err_set(e, ERR_INVALID, "%s: tipo '%s' desconocido en el campo '%s' (integer, "
+                       "real, text, date, datetime, boolean)", d->path, type, s->name);
+    }
+  }
+  d->opt.specs = d->specs;
+  d->opt.n_specs = n;
+  d->opt.only_spec_fields = true;
+  return ERR_OK;
+}
+
+static err_code load_misc(layer_def *d, json_t *doc, err *e) {
+  json_t *kw = json_object_get(doc, "keywords");
+  if (json_is_array(kw)) {
+    size_t total = 1, i;
+    json_t *k;
+    json_array_foreach(kw, i, k) total += (json_string_value(k) ? strlen(json_string_value(k)) : 0) + 2;
+    if (!(d->keywords = calloc(1, total))) return err_set(e, ERR_NOMEM, "sin memoria");
+    json_array_foreach(kw, i, k) if (json_string_value(k)) {
+      if (*d->keywords) strcat(d->keywords, ", ");
+      strcat(d->keywords, json_string_value(k));
+    }
+    d->opt.keywords = d->keywords;
+  } else {
+    d->opt.keywords = json_string_value(kw);
+  }
+  json_t *priv = json_object_get(doc, "privacy");
+  if (priv && !json_is_object(priv))
+    return err_set(e, ERR_INVALID, "%s: 'privacy' debe ser un objeto", d->path);
+  if (priv) d->opt.privacy = d->privacy = json_dumps(priv, JSON_COMPACT | JSON_SORT_KEYS);
+  json_t *bbox = json_object_get(doc, "expect_bbox");
+  if (bbox) {
+    if (!json_is_array(bbox) || json_array_size(bbox) != 4)
+      return err_set(e, ERR_INVALID, "%s: 'expect_bbox' es [minx, miny, maxx, maxy]", d->path);
+    for (size_t i = 0; i < 4; i++) d->opt.expect_bbox[i] = json_number_value(json_array_get(bbox, i));
+    d->opt.has_expect_bbox = true;
+  }
+  d->opt.fix_swapped = json_is_true(json_object_get(doc, "fix_swapped"));
+  d->opt.keep_versions = (int)json_integer_value(json_object_get(doc, "keep"));
+  return ERR_OK;
+}
+
+err_code layerdef_load(const char *path, layer_def *d, err *e) {
+  memset(d, 0, sizeof *d);
+  snprintf(d->path, sizeof d->path, "%s", path);
+  json_error_t je;
+  json_t *doc = json_load_file(path, 0, &je);
+  d->doc = doc;
+  if (!doc)
+    return err_set(e, ERR_INVALID, "%s: JSON inválido en la línea %d: %s", path, je.line, je.text);
+  if (!json_is_object(doc)) return err_set(e, ERR_INVALID, "%s: se esperaba un objeto JSON", path);
+  err_code rc = check_keys(doc, path, e);
+  if (rc != ERR_OK) return rc;
+  const char *id = str(doc, "id"), *source = str(doc, "source");
+  if (!id || !source) return err_set(e, ERR_INVALID, "%s: faltan 'id' o 'source'", path);
+  char dir[4096];
+  snprintf(dir, sizeof dir, "%s", path);
+  snprintf(d->source, sizeof d->source, "%s%s%s", source[0] == '/' ? "" : dirname(dir),
+           source[0] == '/' ? "" : "/", source);
+  import_options *o = &d->opt;
+  o->path = d->source;
+  o->layer_id = id;
+  o->title = str(doc, "title");
+  o->description = str(doc, "description");
+  o->license = str(doc, "license");
+  o->publisher = str(doc, "publisher");
+  o->frequency = str(doc, "frequency");
+  o->source_layer = str(doc, "source_layer");
+  o->source_srs = str(doc, "source_srs");
+  o->lat_col = str(doc, "lat");
+  o->lon_col = str(doc, "lon");
+  o->wkt_col = str(doc, "wkt");
+  o->encoding = str(doc, "encoding");
+  o->id_field = str(doc, "id_field");
+  o->date_field = str(doc, "date_field");
+  if ((rc = load_fields(d, json_object_get(doc, "fields"), e)) != ERR_OK) return rc;
+  if ((rc = load_misc(d, doc, e)) != ERR_OK) return rc;
+  /* The definition enters the fingerprint, so an edit is a new version; but not where the file
+   * lives (its SHA-256 covers the content: moving the folder is no change) nor comments. */
+  json_t *fp = json_deep_copy(doc);
+  json_object_del(fp, "source");
+  json_object_del(fp, "$comment");
+  d->fingerprint = json_dumps(fp, JSON_COMPACT | JSON_SORT_KEYS);
+  json_decref(fp);
+  o->fingerprint_extra = d->fingerprint;
+  return ERR_OK;
+}
+
+void layerdef_free(layer_def *d) {
+  json_decref(d->doc);
+  free(d->specs);
+  free(d->keywords);
+  free(d->privacy);
+  free(d->fingerprint);
+  memset(d, 0, sizeof *d);
+}

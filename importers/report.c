@@ -1,0 +1,230 @@
+/* report.c — the quality report of one import: counters and a bounded number of examples per
+ * kind of problem (so memory does not grow with the file), printed for people in Spanish and
+ * stored as JSON in the catalog and the history (and --report FILE.json).
+ *
+ * The text follows the portal's quality model: integrity (records rejected, duplicate ids),
+ * accuracy (repairs, swapped or unsigned coordinates, features outside the expected area),
+ * completeness (how full each field is) and consistency (values that do not fit their type). */
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "importers/import_int.h"
+
+typedef struct issue_info {
+  const char *code;      /* stable key in the JSON report */
+  const char *label;     /* Spanish, for people */
+} issue_info;
+
+static const issue_info ISSUES[ISSUE_N] = {
+    [ISSUE_NO_GEOMETRY] = {"no_geometry", "sin geometría"},
+    [ISSUE_EMPTY] = {"empty_geometry", "geometría vacía"},
+    [ISSUE_BAD_COORDS] = {"bad_coordinates", "coordenadas vacías o no numéricas"},
+    [ISSUE_BAD_WKT] = {"bad_wkt", "texto WKT que no es una geometría"},
+    [ISSUE_NAN] = {"nan", "coordenadas que no son números (NaN o infinito)"},
+    [ISSUE_OUT_OF_RANGE] = {"out_of_range", "coordenadas fuera de rango"},
+    [ISSUE_TRANSFORM] = {"transform_failed", "no se pudo transformar a EPSG:4326"},
+    [ISSUE_INVALID] = {"invalid_geometry", "geometría inválida que no se pudo reparar"},
+    [ISSUE_REPAIRED] = {"repaired", "geometrías inválidas reparadas"},
+    [ISSUE_SWAPPED] = {"swapped_lat_lon", "latitud y longitud parecen invertidas"},
+    [ISSUE_POSITIVE_LON] = {"positive_longitude",
+                            "longitud positiva (el área está al oeste de Greenwich)"},
+    [ISSUE_OUTSIDE] = {"outside_area", "fuera del área esperada"},
+    [ISSUE_BAD_VALUE] = {"bad_value", "valores que no corresponden al tipo del campo"},
+};
+
+bool issue_rejects(issue_kind k) { return k < ISSUE_N_REJECT; }
+
+void report_issue(import_report *r, issue_kind k, int64_t record, const char *fmt, ...) {
+  r->counts[k]++;
+  if (r->n_examples[k] >= REPORT_EXAMPLES) return;
+  report_example *x = &r->examples[k][r->n_examples[k]++];
+  x->record = record;
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(x->detail, sizeof x->detail, fmt, ap);
+  va_end(ap);
+  utf8_sanitize(x->detail);
+}
+
+void report_note(import_report *r, const char *fmt, ...) {
+  if (r->n_notes >= sizeof r->notes / sizeof *r->notes) return;
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(r->notes[r->n_notes], REPORT_DETAIL_MAX, fmt, ap);
+  va_end(ap);
+  utf8_sanitize(r->notes[r->n_notes++]);
+}
+
+void report_free_fields(import_report *r) {
+  for (size_t i = 0; i < r->n_fields; i++) {
+    free(r->fields[i].name);
+    free(r->fields[i].source_name);
+  }
+  free(r->fields);
+  r->fields = NULL;
+  r->n_fields = 0;
+}
+
+static double pct(int64_t part, int64_t whole) {
+  return whole > 0 ? 100.0 * (double)part / (double)whole : 0.0;
+}
+
+static json_t *issues_json(const import_report *r, json_t **out_list) {
+  json_t *counts = json_object();
+  json_t *list = json_array();
+  for (int k = 0; k < ISSUE_N; k++) {
+    if (!r->counts[k]) continue;
+    json_object_set_new(counts, ISSUES[k].code, json_integer(r->counts[k]));
+    for (size_t i = 0; i < r->n_examples[k]; i++)
+      json_array_append_new(list, json_pack("{s:I, s:s, s:b, s:s}", "record",
+                                            (json_int_t)r->examples[k][i].record, "code",
+                                            ISSUES[k].code, "rejected", issue_rejects(k),
+                                            "detail", r->examples[k][i].detail));
+  }
+  *out_list = list;
+  return counts;
+}
+
+static json_t *fields_json(const import_report *r) {
+  json_t *arr = json_array();
+  for (size_t i = 0; i < r->n_fields; i++) {
+    const report_field *f = &r->fields[i];
+    json_t *o = json_pack("{s:s, s:s, s:s, s:I, s:f, s:I}", "name", f->name, "source_name",
+                          f->source_name, "type", field_type_name(f->type), "filled",
+                          (json_int_t)f->n_filled, "filled_pct",
+                          (double)((int64_t)(pct(f->n_filled, r->n_imported) * 10 + 0.5)) / 10,
+                          "bad_values", (json_int_t)f->n_bad);
+    if (f->n_bad) {
+      json_object_set_new(o, "bad_example", json_string(f->bad_example));
+      json_object_set_new(o, "bad_record", json_integer(f->bad_record));
+    }
+    json_array_append_new(arr, o);
+  }
+  return arr;
+}
+
+char *report_to_json(const import_report *r) {
+  json_t *list = NULL;
+  json_t *counts = issues_json(r, &list);
+  json_t *notes = json_array();
+  for (size_t i = 0; i < r->n_notes; i++) json_array_append_new(notes, json_string(r->notes[i]));
+  json_t *src = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "name", r->source_name, "sha256",
+                          r->sha256, "driver", r->driver, "layer", r->source_layer, "crs", r->crs,
+                          "encoding", r->encoding);
+  if (r->csv_separator[0]) {
+    json_object_set_new(src, "separator", json_string(r->csv_separator));
+    json_object_set_new(src, "decimal_comma", json_boolean(r->decimal_comma));
+  }
+  json_t *doc = json_pack(
+      "{s:s, s:s, s:s, s:I, s:o, s:{s:I, s:I, s:I, s:I, s:I, s:I}, s:o, s:o, s:{s:s, s:I}, s:o, "
+      "s:o, s:s, s:f}",
+      "layer", r->layer_id, "status", r->status ? r->status : "rejected", "message", r->message,
+      "version",
+      (json_int_t)r->version, "source", src, "counts", "read", (json_int_t)r->n_read, "imported",
+      (json_int_t)r->n_imported, "rejected", (json_int_t)r->n_rejected, "repaired",
+      (json_int_t)r->counts[ISSUE_REPAIRED], "swapped_fixed", (json_int_t)r->n_swapped_fixed,
+      "longitude_sign_fixed", (json_int_t)r->n_lon_fixed, "issues", counts, "examples", list,
+      "duplicate_ids", "field", r->id_field, "count", (json_int_t)r->n_duplicate_ids, "fields",
+      fields_json(r), "notes", notes, "options_sha256", r->options_sha256, "elapsed_s",
+      r->elapsed_s);
+  if (!doc) return NULL;
+  if (r->n_duplicate_ids)
+    json_object_set_new(json_object_get(doc, "duplicate_ids"), "example",
+                        json_string(r->duplicate_example));
+  char *s = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+  json_decref(doc);
+  return s;
+}
+
+static void text_issues(buf *b, const import_report *r, int from, int to) {
+  for (int k = from; k < to; k++) {
+    if (!r->counts[k]) continue;
+    buf_printf(b, "  %s: %lld\n", ISSUES[k].label, (long long)r->counts[k]);
+    for (size_t i = 0; i < r->n_examples[k]; i++) {
+      if (r->examples[k][i].record > 0)
+        buf_printf(b, "    registro %lld: %s\n", (long long)r->examples[k][i].record,
+                   r->examples[k][i].detail);
+      else
+        buf_printf(b, "    %s\n", r->examples[k][i].detail);
+    }
+    if (r->counts[k] > (int64_t)r->n_examples[k])
+      buf_printf(b, "    … y %lld más\n", (long long)(r->counts[k] - (int64_t)r->n_examples[k]));
+  }
+}
+
+static void text_header(buf *b, const import_report *r) {
+  buf_printf(b, "Informe de calidad de la capa «%s»\n", r->layer_id);
+  buf_printf(b, "Archivo: %s (%s", r->source_name, r->driver[0] ? r->driver : "?");
+  if (r->source_layer[0]) buf_printf(b, ", capa «%s»", r->source_layer);
+  if (r->csv_separator[0])
+    buf_printf(b, ", separador «%s»%s", strcmp(r->csv_separator, "\t") ? r->csv_separator : "TAB",
+               r->decimal_comma ? ", coma decimal" : "");
+  if (r->encoding[0]) buf_printf(b, ", codificación %s", r->encoding);
+  buf_printf(b, ")\n");
+  if (r->sha256[0]) buf_printf(b, "  SHA-256 %s\n", r->sha256);
+  if (r->crs[0]) buf_printf(b, "  Sistema de coordenadas de origen: %s\n", r->crs);
+  buf_printf(b, "Registros leídos: %lld · importados: %lld · rechazados: %lld · reparados: %lld\n",
+             (long long)r->n_read, (long long)r->n_imported, (long long)r->n_rejected,
+             (long long)r->counts[ISSUE_REPAIRED]);
+}
+
+static void text_fields(buf *b, const import_report *r) {
+  if (!r->n_fields || !r->n_imported) return;
+  buf_printf(b, "Completitud y consistencia, por campo:\n");
+  buf_printf(b, "  %-24s %-9s %8s  %s\n", "campo", "tipo", "lleno", "valores que no encajan");
+  for (size_t i = 0; i < r->n_fields; i++) {
+    const report_field *f = &r->fields[i];
+    /* pad by characters, not bytes: "Población" is 10 bytes wide in UTF-8 */
+    int chars = 0;
+    for (const char *p = f->name; *p; p++) chars += ((unsigned char)*p & 0xC0) != 0x80;
+    buf_printf(b, "  %s%*s %-9s %7.1f%%  %lld", f->name, chars < 24 ? 24 - chars : 0, "",
+               field_type_name(f->type), pct(f->n_filled, r->n_imported), (long long)f->n_bad);
+    if (f->n_bad)
+      buf_printf(b, " (p. ej. «%s» en el registro %lld)", f->bad_example,
+                 (long long)f->bad_record);
+    buf_putc(b, '\n');
+  }
+}
+
+char *report_to_text(const import_report *r) {
+  buf b;
+  buf_init(&b, 0);
+  text_header(&b, r);
+  bool integrity = r->n_rejected || r->n_duplicate_ids;
+  if (integrity) {
+    buf_printf(&b, "Integridad:\n");
+    text_issues(&b, r, 0, ISSUE_N_REJECT);
+    if (r->n_duplicate_ids)
+      buf_printf(&b, "  identificadores repetidos en «%s»: %lld (p. ej. «%s»)\n", r->id_field,
+                 (long long)r->n_duplicate_ids, r->duplicate_example);
+  }
+  bool accuracy = false;
+  for (int k = ISSUE_REPAIRED; k < ISSUE_BAD_VALUE; k++) accuracy |= r->counts[k] > 0;
+  if (accuracy) {
+    buf_printf(&b, "Exactitud:\n");
+    text_issues(&b, r, ISSUE_REPAIRED, ISSUE_BAD_VALUE);
+    if (r->n_swapped_fixed || r->n_lon_fixed)
+      buf_printf(&b, "  corregidos con --fix-swapped: %lld invertidos, %lld sin signo\n",
+                 (long long)r->n_swapped_fixed, (long long)r->n_lon_fixed);
+  }
+  text_fields(&b, r);
+  text_issues(&b, r, ISSUE_BAD_VALUE, ISSUE_N);
+  for (size_t i = 0; i < r->n_notes; i++)
+    buf_printf(&b, "%s %s\n", i ? "     " : "Notas:", r->notes[i]);
+  if (r->status && strcmp(r->status, "published") == 0)
+    buf_printf(&b, "Resultado: publicada la versión %lld%s.\n", (long long)r->version,
+               r->n_rejected || accuracy ? " con advertencias" : "");
+  else if (r->status && strcmp(r->status, "unchanged") == 0)
+    buf_printf(&b, "Resultado: sin cambios (%s).\n", r->message);
+  else
+    buf_printf(&b, "Resultado: RECHAZADA, la capa publicada no cambió: %s\n", r->message);
+  if (b.failed) {
+    buf_free(&b);
+    return NULL;
+  }
+  buf_cstr(&b);
+  return (char *)buf_steal(&b, NULL);
+}

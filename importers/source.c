@@ -1,0 +1,259 @@
+/* source.c — opens the file with GDAL/OGR and picks what to read: the layer (a GeoPackage's
+ * --source-layer, GPX waypoints/routes/tracks, every folder of a KML), the driver (a .zip through
+ * /vsizip/, a KMZ through LIBKML) and the source CRS (the file's, --source-srs, or none).
+ * It reads no features: import.c streams them. */
+#include <cpl_conv.h>
+#include <cpl_error.h>
+#include <cpl_string.h>
+#include <cpl_vsi.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "importers/import_int.h"
+
+static void CPL_STDCALL gdal_handler(CPLErr cls, CPLErrorNum num, const char *msg) {
+  gdal_errors *g = CPLGetErrorHandlerUserData();
+  if (!g || !msg) return;
+  if (cls >= CE_Failure) {
+    if (g->n_failures++ == 0) snprintf(g->first, sizeof g->first, "%s", msg);
+    snprintf(g->last, sizeof g->last, "%s", msg);
+  } else if (cls == CE_Warning) {
+    if (g->n_warnings++ == 0) snprintf(g->first_warning, sizeof g->first_warning, "%s", msg);
+  }
+}
+
+void gdal_errors_push(gdal_errors *g) { CPLPushErrorHandlerEx(gdal_handler, g); }
+void gdal_errors_pop(void) { CPLPopErrorHandler(); }
+
+const char *gdal_errors_text(const gdal_errors *g, const char *fallback, char *out, size_t len) {
+  if (!g->n_failures) snprintf(out, len, "%s", fallback);
+  else if (g->n_failures > 1 && strcmp(g->first, g->last) != 0)
+    snprintf(out, len, "%s (%s)", g->first, g->last);
+  else snprintf(out, len, "%s", g->first);
+  utf8_sanitize(out);
+  return out;
+}
+
+static bool has_ext(const char *path, const char *ext) {
+  size_t n = strlen(path), m = strlen(ext);
+  return n > m && strcasecmp(path + n - m, ext) == 0;
+}
+
+/* A KMZ whose only document is doc.kml is extracted to a temporary file: GDAL 3.6's LIBKML
+ * driver drops the <SchemaData> attributes when it reads the document from inside the zip, and
+ * reads them from a plain .kml. A multi-file KMZ (NetworkLinks to other documents in the zip)
+ * is opened as it is, since the links are relative to the archive. */
+static err_code kmz_extract(const char *path, import_source *src, char *open_path, size_t len,
+                            err *e) {
+  char zip[1100];
+  snprintf(zip, sizeof zip, "/vsizip/%s", path);
+  char **files = VSIReadDirRecursive(zip);
+  int n_kml = 0;
+  const char *kml = NULL;
+  for (char **f = files; f && *f; f++)
+    if (has_ext(*f, ".kml")) {
+      n_kml++;
+      kml = *f;
+    }
+  snprintf(open_path, len, "%s", path);
+  err_code rc = ERR_OK;
+  if (n_kml == 1) {
+    char inner[1400];
+    snprintf(inner, sizeof inner, "%s/%s", zip, kml);
+    const char *tmpdir = getenv("TMPDIR");
+    snprintf(src->temp_kml, sizeof src->temp_kml, "%s/teselas-import-XXXXXX.kml",
+             tmpdir && *tmpdir ? tmpdir : "/tmp");
+    int fd = mkstemps(src->temp_kml, 4);
+    if (fd < 0 || CPLCopyFile(src->temp_kml, inner) != 0) {
+      rc = err_set(e, ERR_IO, "no se pudo extraer %s de %s", kml, path);
+      if (fd >= 0) unlink(src->temp_kml);
+      src->temp_kml[0] = '\0';
+    } else {
+      snprintf(open_path, len, "%s", src->temp_kml);
+    }
+    if (fd >= 0) close(fd);
+  } else if (n_kml == 0) {
+    rc = err_set(e, ERR_INVALID, "%s no contiene ningún documento KML", path);
+  }
+  CSLDestroy(files);
+  return rc;
+}
+
+static err_code open_dataset(const import_options *opt, import_source *src, import_report *rep,
+                             err *e) {
+  const char *path = opt->path;
+  char open_path[1100];
+  const char *const *drivers = NULL;
+  static const char *const CSV_DRIVER[] = {"CSV", NULL};
+  static const char *const KML_DRIVERS[] = {"LIBKML", "KML", NULL};
+  char **oo = NULL;
+  err_code rc = ERR_OK;
+  if (has_ext(path, ".csv") || has_ext(path, ".txt") || has_ext(path, ".tsv")) {
+    if ((rc = csv_prepare(path, opt, &src->csv, e)) != ERR_OK) return rc;
+    snprintf(open_path, sizeof open_path, "%s", src->csv.open_path);
+    /* GDAL 3.6 has no SEPARATOR open option: it detects ',' ';' or TAB from the header as
+     * csv_detect_separator does. */
+    oo = CSLSetNameValue(oo, "AUTODETECT_TYPE", "NO");
+    oo = CSLSetNameValue(oo, "GEOM_POSSIBLE_NAMES", "teselas_no_such_column");
+    drivers = CSV_DRIVER;
+  } else if (has_ext(path, ".kmz")) {
+    if ((rc = kmz_extract(path, src, open_path, sizeof open_path, e)) != ERR_OK) return rc;
+    drivers = KML_DRIVERS;
+  } else if (has_ext(path, ".zip")) {
+    snprintf(open_path, sizeof open_path, "/vsizip/%s", path);
+  } else if (has_ext(path, ".ndjson") || has_ext(path, ".jsonl")) {
+    snprintf(open_path, sizeof open_path, "GeoJSONSeq:%s", path);
+  } else {
+    snprintf(open_path, sizeof open_path, "%s", path);
+  }
+  if (opt->encoding && !src->csv.is_csv)
+    oo = CSLSetNameValue(oo, "ENCODING", opt->encoding);  /* Shapefile DBF */
+  src->ds = GDALOpenEx(open_path, GDAL_OF_VECTOR | GDAL_OF_READONLY | GDAL_OF_VERBOSE_ERROR,
+                       drivers, (const char *const *)oo, NULL);
+  if (!src->ds && oo && !src->csv.is_csv) /* ENCODING is not an open option of that driver */
+    src->ds = GDALOpenEx(open_path, GDAL_OF_VECTOR | GDAL_OF_READONLY, drivers, NULL, NULL);
+  CSLDestroy(oo);
+  if (!src->ds) {
+    char why[ERR_MSG_MAX / 2 + 8];
+    gdal_errors_text(src->gdal, "GDAL no reconoce el formato", why, sizeof why);
+    int line = 0, col = 0, n = 0;
+    if (sscanf(why, "At line %d, character %d: %n", &line, &col, &n) == 2 && n > 0)
+      return err_set(e, ERR_INVALID, "no se pudo leer %s: error de sintaxis en la línea %d, "
+                     "carácter %d (%s)", path, line, col, why + n);
+    return err_set(e, ERR_INVALID, "no se pudo leer %s: %s", path, why);
+  }
+  snprintf(src->driver, sizeof src->driver, "%s",
+           GDALGetDriverShortName(GDALGetDatasetDriver(src->ds)));
+  snprintf(rep->driver, sizeof rep->driver, "%s", src->driver);
+  return ERR_OK;
+}
+
+static err_code no_such_layer(GDALDatasetH ds, const char *name, err *e) {
+  char list[300] = "";
+  size_t used = 0;
+  for (int i = 0; i < GDALDatasetGetLayerCount(ds) && used + 2 < sizeof list; i++)
+    used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "",
+                             OGR_L_GetName(GDALDatasetGetLayer(ds, i)));
+  return err_set(e, ERR_INVALID, "el archivo no tiene la capa '%s' (capas: %s)", name, list);
+}
+
+/* Which layers to read: --source-layer; every folder of a KML; the first non-empty of GPX's
+ * waypoints, routes and tracks; otherwise the first layer (noting the others). */
+static err_code choose_layers(const import_options *opt, import_source *src, import_report *rep,
+                              err *e) {
+  GDALDatasetH ds = src->ds;
+  int n = GDALDatasetGetLayerCount(ds);
+  if (n <= 0) return err_set(e, ERR_INVALID, "el archivo %s no contiene capas", opt->path);
+  src->layers = calloc((size_t)n, sizeof *src->layers);
+  if (!src->layers) return err_set(e, ERR_NOMEM, "sin memoria");
+  if (opt->source_layer) {
+    OGRLayerH l = GDALDatasetGetLayerByName(ds, opt->source_layer);
+    if (!l) return no_such_layer(ds, opt->source_layer, e);
+    src->layers[src->n_layers++] = l;
+  } else if (strstr(src->driver, "KML")) {
+    for (int i = 0; i < n; i++) src->layers[src->n_layers++] = GDALDatasetGetLayer(ds, i);
+    src->folder_field = n > 1;
+  } else if (strcmp(src->driver, "GPX") == 0) {
+    static const char *const GPX[] = {"waypoints", "routes", "tracks"};
+    for (int i = 0; i < 3 && !src->n_layers; i++) {
+      OGRLayerH l = GDALDatasetGetLayerByName(ds, GPX[i]);
+      if (l && OGR_L_GetFeatureCount(l, 1) > 0) src->layers[src->n_layers++] = l;
+    }
+    if (!src->n_layers) return err_set(e, ERR_INVALID, "el GPX no tiene puntos, rutas ni tracks");
+  } else {
+    src->layers[src->n_layers++] = GDALDatasetGetLayer(ds, 0);
+    if (n > 1)
+      report_note(rep, "el archivo tiene %d capas; se importó '%s' (elija otra con "
+                  "--source-layer)", n, OGR_L_GetName(src->layers[0]));
+  }
+  if (!src->csv.is_csv) /* a CSV's layer is its file name: nothing to tell */
+    snprintf(rep->source_layer, sizeof rep->source_layer, "%s",
+             src->n_layers == 1 ? OGR_L_GetName(src->layers[0]) : "(todas las carpetas)");
+  return ERR_OK;
+}
+
+/* "EPSG:6372" when the CRS is known to an authority, else its name. */
+static void srs_describe(OGRSpatialReferenceH srs, char *out, size_t len) {
+  OGRSpatialReferenceH c = OSRClone(srs);
+  const char *auth = OSRGetAuthorityName(c, NULL);
+  if (!auth) {
+    OSRAutoIdentifyEPSG(c);
+    auth = OSRGetAuthorityName(c, NULL);
+  }
+  const char *name = OSRGetName(c);
+  if (auth && OSRGetAuthorityCode(c, NULL))
+    snprintf(out, len, "%s:%s (%s)", auth, OSRGetAuthorityCode(c, NULL), name ? name : "");
+  else snprintf(out, len, "%s", name ? name : "desconocido");
+  OSRDestroySpatialReference(c);
+}
+
+static err_code choose_srs(const import_options *opt, import_source *src, import_report *rep,
+                           err *e) {
+  if (opt->source_srs) {
+    src->srs = OSRNewSpatialReference(NULL);
+    if (OSRSetFromUserInput(src->srs, opt->source_srs) != OGRERR_NONE)
+      return err_set(e, ERR_INVALID, "--source-srs '%s' no es un sistema de coordenadas conocido",
+                     opt->source_srs);
+  } else {
+    OGRSpatialReferenceH s = OGR_L_GetSpatialRef(src->layers[0]);
+    if (s) src->srs = OSRClone(s);
+  }
+  if (!src->srs && src->csv.is_csv) {
+    /* Latitude/longitude columns are degrees on WGS84 unless the publisher says otherwise. */
+    src->srs = OSRNewSpatialReference(NULL);
+    OSRImportFromEPSG(src->srs, 4326);
+  }
+  if (src->srs) {
+    OSRSetAxisMappingStrategy(src->srs, OAMS_TRADITIONAL_GIS_ORDER);
+    srs_describe(src->srs, rep->crs, sizeof rep->crs);
+  } else {
+    src->srs_assumed = true;
+    snprintf(rep->crs, sizeof rep->crs, "no declarado");
+    report_note(rep, "el archivo no declara su sistema de coordenadas (falta el .prj o está "
+                "vacío): se asumió WGS84 (EPSG:4326) porque las coordenadas son grados; si no "
+                "es así, indique --source-srs");
+  }
+  return ERR_OK;
+}
+
+err_code source_open(const import_options *opt, import_source *src, import_report *rep, err *e) {
+  struct stat st;
+  if (stat(opt->path, &st) != 0)
+    return err_set(e, ERR_IO, "no existe el archivo %s", opt->path);
+  if (S_ISDIR(st.st_mode))
+    return err_set(e, ERR_INVALID, "%s es una carpeta: indique el archivo", opt->path);
+  err_code rc = open_dataset(opt, src, rep, e);
+  if (rc == ERR_OK) rc = choose_layers(opt, src, rep, e);
+  if (rc == ERR_OK) rc = choose_srs(opt, src, rep, e);
+  if (rc == ERR_OK && src->csv.is_csv) {
+    rc = csv_find_columns(OGR_L_GetLayerDefn(src->layers[0]), opt, &src->csv, e);
+    snprintf(rep->encoding, sizeof rep->encoding, "%s", src->csv.encoding);
+    rep->csv_separator[0] = src->csv.separator;
+    if (src->csv.encoding_note[0]) report_note(rep, "%s", src->csv.encoding_note);
+  }
+  return rc;
+}
+
+int64_t source_count(import_source *src) {
+  if (src->csv.is_csv) return src->csv.n_lines;
+  int64_t total = 0;
+  for (size_t i = 0; i < src->n_layers; i++) {
+    GIntBig n = OGR_L_GetFeatureCount(src->layers[i], 0);
+    if (n < 0) return -1;
+    total += n;
+  }
+  return total;
+}
+
+void source_close(import_source *src) {
+  if (src->ds) GDALClose(src->ds);
+  free(src->layers);
+  if (src->srs) OSRDestroySpatialReference(src->srs);
+  if (src->csv.temp_path[0]) unlink(src->csv.temp_path);
+  if (src->temp_kml[0]) unlink(src->temp_kml);
+  memset(src, 0, sizeof *src);
+}

@@ -1,0 +1,139 @@
+// lib.mjs — helpers of the browser tests: a sample database, the real `teselas serve` on a free
+// loopback port, Debian's Chromium driven by playwright-core (never a downloaded browser), a
+// page watcher that records console errors, failed requests and requests to other origins, and
+// axe-core. Screenshots go to $TESELAS_ARTIFACTS/browser/.
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const require = createRequire(import.meta.url);
+
+export const TESELAS = process.env.TESELAS;
+export const ARTIFACTS = join(process.env.TESELAS_ARTIFACTS || join(tmpdir(), 'teselas-artifacts'), 'browser');
+mkdirSync(ARTIFACTS, { recursive: true });
+
+export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--use-angle=swiftshader', '--enable-unsafe-swiftshader'];
+
+export function loadPlaywright() {
+  try {
+    return require('playwright-core');
+  } catch {
+    throw new Error('playwright-core is missing: run `npm ci` in tests/browser (scripts/test.sh does)');
+  }
+}
+
+export function axeSource() {
+  return readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+}
+
+// A sample database and the server on port 0; resolves when it prints the port it bound.
+export async function startServer() {
+  if (!TESELAS) throw new Error('TESELAS must point at the teselas binary');
+  const dir = mkdtempSync(join(tmpdir(), 'teselas-browser-'));
+  const db = join(dir, 'leon.db');
+  execFileSync(TESELAS, ['demo', '--db', db, '--build-only', '--incidents', '5000'], { stdio: 'ignore' });
+  const proc = spawn(TESELAS, ['serve', '--db', db, '--port', '0', '--bind', '127.0.0.1', '--quiet'],
+    { stdio: ['ignore', 'ignore', 'pipe'] });
+  let log = '';
+  const port = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${log}`)), 10000);
+    proc.stderr.on('data', (d) => {
+      log += d;
+      const m = /serving .* at http:\/\/127\.0\.0\.1:(\d+)\//.exec(log);
+      if (m) { clearTimeout(timer); resolve(Number(m[1])); }
+    });
+    proc.on('exit', (code) => reject(new Error(`server exited ${code}: ${log}`)));
+  });
+  return {
+    base: `http://127.0.0.1:${port}`,
+    port,
+    log: () => log,
+    async stop() {
+      proc.kill('SIGTERM');
+      await new Promise((r) => proc.once('exit', r));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+// A page on another origin (another loopback port) that embeds the map with one <iframe>.
+export async function startHostPage(iframeSrc) {
+  const html = `<!doctype html><html lang="es"><head><meta charset="utf-8"><title>Sitio de un
+    comité vecinal</title><link rel="icon" href="data:,"></head><body><main><h1>Nuestro barrio</h1>
+    <iframe id="mapa" src="${iframeSrc}" title="Mapa de parques" width="600" height="400"
+    style="border:0"></iframe></main></body></html>`;
+  const srv = createServer((req, res) => {
+    if (req.url === '/') {
+      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+      res.end(html);
+    } else {
+      res.writeHead(404);
+      res.end();
+    }
+  });
+  await new Promise((r) => srv.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${srv.address().port}/`,
+    close: () => new Promise((r) => { srv.close(r); srv.closeAllConnections(); }),
+  };
+}
+
+// Records what a page must not do: console errors, uncaught exceptions, failed requests (a
+// request the browser itself cancelled, as MapLibre does with tiles it no longer needs, is not a
+// failure), HTTP errors, and any request to an origin not in `allowed`.
+export function watch(page, allowed) {
+  const problems = [];
+  const origins = new Set(allowed);
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console error: ${m.text()}`); });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('requestfailed', (r) => {
+    const why = r.failure()?.errorText || '';
+    if (!why.includes('ERR_ABORTED')) problems.push(`request failed: ${r.url()} ${why}`);
+  });
+  page.on('response', (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`); });
+  page.on('request', (r) => {
+    const u = new URL(r.url());
+    if (u.protocol === 'data:' || u.protocol === 'blob:') return;
+    if (!origins.has(u.origin)) problems.push(`request to another origin: ${r.url()}`);
+  });
+  return problems;
+}
+
+export async function waitForMap(pageOrFrame, states = ['idle'], timeout = 30000) {
+  await pageOrFrame.waitForFunction((s) => s.includes(document.documentElement.dataset.map),
+    states, { timeout });
+  return pageOrFrame.evaluate(() => document.documentElement.dataset.map);
+}
+
+// axe-core: the violations of impact serious or critical, as readable lines.
+export async function axeSerious(page) {
+  // evaluated through the DevTools protocol: the pages' Content-Security-Policy (script-src
+  // 'self') rightly refuses an inline <script>
+  await page.evaluate(axeSource());
+  const result = await page.evaluate(async () => {
+    // eslint-disable-next-line no-undef
+    const r = await axe.run(document, { resultTypes: ['violations'] });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help,
+      nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
+  });
+  return result.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.impact} ${v.id}: ${v.help} at ${v.nodes.join(', ')}`);
+}
+
+export async function shot(page, name) {
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
+}
+
+// Presses Tab until the focused element matches `selector` (keyboard only); returns how many.
+export async function tabTo(page, selector, max = 80) {
+  for (let i = 1; i <= max; i++) {
+    await page.keyboard.press('Tab');
+    if (await page.evaluate((s) => document.activeElement?.matches(s) ?? false, selector)) return i;
+  }
+  throw new Error(`${selector} not reached with Tab in ${max} presses`);
+}

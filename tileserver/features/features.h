@@ -1,0 +1,162 @@
+/* features.h — OGC API - Features for teselas (Part 1 core, GeoJSON, HTML, OpenAPI 3.0, and the
+ * text encoding of CQL2 basic + spatial filters from Part 3).
+ *
+ * What it does: turns query parameters into a typed request (every value checked, every field
+ * name checked against the catalog, every value bound as an SQL parameter), writes the answers
+ * (GeoJSON, CSV, HTML), the documents of the API (landing page, conformance, collections,
+ * queryables, OpenAPI), whole-layer downloads streamed with bounded memory, and counts by group.
+ * What it does not: HTTP. A handler hands it key/value pairs and a base URL, calls one function,
+ * and sends what it wrote. Errors are ERR_INVALID with a message that starts with the name of the
+ * parameter at fault ("bbox: ..."), ERR_NOT_FOUND for an unknown feature, or a server-side kind. */
+#ifndef TESELAS_FEATURES_H
+#define TESELAS_FEATURES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/arena.h"
+#include "core/buf.h"
+#include "core/err.h"
+#include "store/store.h"
+
+/* /req/core/fc-limit-definition: default 100, maximum 10,000; larger values are clamped
+ * (/req/core/fc-limit-response-1 lets the server return fewer than asked). */
+enum { FEATURES_LIMIT_DEFAULT = 100, FEATURES_LIMIT_MAX = 10000 };
+
+typedef enum features_format {
+  FEATURES_GEOJSON = 0, /* application/geo+json (items) or application/json (documents) */
+  FEATURES_CSV,
+  FEATURES_HTML,
+  FEATURES_GPKG         /* downloads only */
+} features_format;
+
+/* What a request is for: decides which parameters it accepts. */
+typedef enum features_use {
+  FEATURES_USE_ITEMS = 0, /* /collections/{id}/items */
+  FEATURES_USE_ITEM,      /* /collections/{id}/items/{fid}: only f */
+  FEATURES_USE_DOWNLOAD,  /* whole-layer download: filters, no limit/offset/near/sortby */
+  FEATURES_USE_AGGREGATE  /* counts by group: filters and `by` */
+} features_use;
+
+/* One query argument, decoded. */
+typedef struct features_kv {
+  const char *key;
+  const char *value; /* "" when the argument has no value */
+} features_kv;
+
+/* A parsed, validated request. Everything lives in the arena given to features_request_parse
+ * except layer, which belongs to the caller's catalog snapshot. */
+typedef struct features_request {
+  const layer_info *layer;
+  features_use use;
+  features_format format;
+  bool has_bbox;
+  double bbox[4];            /* minx, miny, maxx, maxy in CRS84; minx > maxx crosses 180° */
+  int64_t limit;             /* items: 1..FEATURES_LIMIT_MAX; others: -1 (all) */
+  int64_t offset;             /* for numbering and prev links; see after_id */
+  bool has_after;
+  int64_t after_id;           /* after=ID: keyset paging in id order (what next links use, so
+                                 walking a million features costs the same per page) */
+  bool has_near;
+  double near[2];            /* lon, lat: nearest first, with distance_m */
+  const char **fields;       /* properties to write (all the layer's by default) */
+  size_t n_fields;
+  const char *order_sql;     /* sortby, or NULL for feature id order */
+  const char *where_sql;     /* PROP=VALUE, datetime and filter, AND-ed; NULL when none */
+  value *where_args;         /* bound as ?8, ?9, ... (store.h) */
+  size_t n_where_args;
+  bool spatial_sql;          /* where_sql uses SQL/MM spatial functions */
+  bool csv_bom;              /* bom=true: UTF-8 byte-order mark for spreadsheet programs */
+  const char *by;            /* aggregate: a field name, or "month" of the layer's date field */
+  const features_kv *args;   /* the arguments as received, repeated in next/prev links */
+  size_t n_args;
+} features_request;
+
+/* Parses args for `use` on layer l. default_format is what content negotiation chose when there
+ * is no f parameter. Unknown parameters that are not field names are refused
+ * (/req/core/query-param-unknown); repeated parameters too. Errors: ERR_INVALID naming the
+ * parameter, ERR_NOMEM when the arena fails. */
+err_code features_request_parse(const layer_info *l, features_use use, const features_kv *args,
+                                size_t n_args, features_format default_format, arena *a,
+                                features_request *out, err *e);
+
+/* The store query of a request (borrows its memory). */
+void features_request_query(const features_request *r, store_query *out);
+
+/* Parses f=json|geojson|csv|html|gpkg; NULL keeps *out (the negotiated default). */
+err_code features_format_parse(const char *f, features_format *out, err *e);
+/* Media type of a format for items ("application/geo+json", "text/csv; charset=utf-8", ...). */
+const char *features_format_mime(features_format f);
+
+/* ---- the answers (items.c) ---------------------------------------------------------------- */
+
+/* Writes the items of r in r->format to out: a GeoJSON FeatureCollection with numberMatched,
+ * numberReturned, timeStamp and self/alternate/next/prev/collection links whose hrefs start with
+ * base_url and repeat every argument of r (only the offset changes); or CSV; or an HTML page.
+ * Scratch memory from a; the body in out. Errors: ERR_DB, ERR_NOMEM, ERR_LIMIT (out is full). */
+err_code features_items_write(store_reader *rd, const features_request *r, const char *base_url,
+                              arena *a, buf *out, err *e);
+
+/* Writes feature fid (decimal text) of layer l as a GeoJSON Feature with links, or an HTML page.
+ * ERR_NOT_FOUND when there is no such feature (including a fid that is not a number). */
+err_code features_item_write(store_reader *rd, const layer_info *l, const char *fid,
+                             features_format f, const char *base_url, arena *a, buf *out, err *e);
+
+/* ---- counts by group (aggregate.c) --------------------------------------------------------- */
+
+/* Writes {"collection","by","groups":[{"key","count"}],"total","suppressed_groups","min_count"}
+ * for r->by over the features that match r. Groups smaller than the layer's privacy minimum
+ * (privacy {"min_count": k}; 1 when unset) are left out and counted in suppressed_groups, and
+ * total is then the sum of the groups shown, so no hidden count can be derived. */
+err_code features_aggregate_write(store_reader *rd, const features_request *r, buf *out, err *e);
+
+/* The minimum count of a published group for layer l (privacy policy "min_count"; >= 1). */
+int64_t features_privacy_min_count(const layer_info *l);
+
+/* ---- whole-layer downloads (download.c, gpkg.c) ------------------------------------------- */
+
+typedef struct features_stream features_stream;
+
+/* Opens a download of layer layer_id in format f (GeoJSON, CSV or GeoPackage) with the filters of
+ * args (bbox, datetime, filter, PROP=VALUE, properties). The stream owns its own read-only
+ * connection and copies of everything, so it outlives the request and never blocks the worker's
+ * connection; its memory stays bounded whatever the layer's size. A GeoPackage is written by
+ * GDAL to an unlinked temporary file first. Caller owns; features_stream_close. Errors as
+ * features_request_parse, ERR_NOT_FOUND for an unknown layer, ERR_IO, ERR_DB. */
+err_code features_stream_open(const char *db_path, const char *layer_id, features_format f,
+                              const features_kv *args, size_t n_args, features_stream **out,
+                              err *e);
+/* Copies up to max bytes of the body into out: returns the count, 0 at the end, -1 on error. */
+long features_stream_read(features_stream *s, char *out, size_t max);
+void features_stream_close(features_stream *s);
+/* File extension of a download format ("geojson", "csv", "gpkg"). */
+const char *features_format_ext(features_format f);
+
+/* ---- the documents of the API (ogc.c, openapi.c) ------------------------------------------ */
+
+typedef struct features_site {
+  const char *base_url; /* "http://host:port", no trailing slash */
+  const char *title;
+  const char *description;
+} features_site;
+
+/* Each writes JSON (FEATURES_GEOJSON) or an HTML page (FEATURES_HTML) to out. */
+/* The landing page lists the collections too ("layers": id, title, counts), as the first JSON
+ * landing page of teselas did, so its consumers keep working. */
+err_code features_doc_landing(const features_site *s, const catalog *c, features_format f,
+                              buf *out, err *e);
+err_code features_doc_conformance(const features_site *s, features_format f, buf *out, err *e);
+err_code features_doc_collections(const features_site *s, store_reader *rd, const catalog *c,
+                                  features_format f, buf *out, err *e);
+err_code features_doc_collection(const features_site *s, store_reader *rd, const layer_info *l,
+                                 features_format f, buf *out, err *e);
+/* JSON Schema of the queryable fields of l (Part 3, /req/queryables). */
+err_code features_doc_queryables(const features_site *s, const layer_info *l, features_format f,
+                                 buf *out, err *e);
+/* The OpenAPI 3.0 document of every endpoint and parameter this server has, with each
+ * collection's fields as its PROP=VALUE parameters. */
+err_code features_doc_openapi(const features_site *s, const catalog *c, features_format f,
+                              buf *out, err *e);
+
+#endif

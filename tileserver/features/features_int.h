@@ -1,0 +1,141 @@
+/* features_int.h — what the files of features/ share: the condition builder, the CQL2 compiler,
+ * dates, and the writers. Not part of the module's interface. */
+#ifndef TESELAS_FEATURES_INT_H
+#define TESELAS_FEATURES_INT_H
+
+#include "features/features.h"
+#include "geom/geom.h"
+
+/* ---- a WHERE condition under construction (where.c) ----------------------------------------
+ * SQL text with ?N placeholders plus the values bound to them, numbered from ?8 (store.h). Text
+ * values are copied into the arena. Sticky failure: once an append or the arena fails, `failed`
+ * stays set and features_where_finish reports it. */
+
+enum { FEATURES_FIRST_PARAM = 8, FEATURES_MAX_PARAMS = 30000, FEATURES_MAX_SQL = 1 << 20 };
+
+typedef struct features_where {
+  buf sql;
+  value *args;
+  size_t n_args, cap_args;
+  arena *a;
+  bool spatial_sql;
+  bool failed;
+  bool too_many;  /* more values than FEATURES_MAX_PARAMS */
+} features_where;
+
+void features_where_init(features_where *w, arena *a);
+void features_where_free(features_where *w);
+/* Binds v and returns its placeholder number N (for "?N"), or 0 on failure (sticky). */
+int features_where_bind(features_where *w, value v);
+/* Appends name as a double-quoted SQL identifier (embedded quotes doubled). */
+void features_sql_ident(buf *b, const char *name);
+/* Starts one more AND-ed term: appends " AND " unless the condition is empty. */
+void features_where_and(features_where *w);
+/* Moves the condition into r (where_sql NULL when empty) and frees w's buffer. `param` names the
+ * parameter blamed for a limit. */
+err_code features_where_finish(features_where *w, features_request *r, const char *param, err *e);
+
+/* ---- CQL2 text (cql2_lex.c, cql2.c) ---------------------------------------------------------- */
+
+/* Compiles a CQL2-text filter on layer l into one parenthesised term appended to w. Property
+ * names must be fields of l (or "geometry"/"geom" in spatial predicates); every literal becomes a
+ * bound value. ERR_INVALID with "filter: at character N: ..." for anything else. */
+err_code features_cql2_compile(const layer_info *l, const char *text, features_where *w, err *e);
+
+/* ---- dates (datetime.c) ------------------------------------------------------------------ */
+
+typedef struct features_time {
+  char text[40];  /* "YYYY-MM-DD", or "YYYY-MM-DDTHH:MM:SS[.fff…]Z" normalised to UTC */
+  bool has_time;
+} features_time;
+
+typedef struct features_interval {
+  bool instant;              /* one instant: start only */
+  bool open_start, open_end; /* "..", or empty, at either end */
+  features_time start, end;
+} features_interval;
+
+/* Parses an RFC 3339 full-date or date-time (with Z or an offset, folded to UTC). */
+bool features_time_parse(const char *s, size_t n, features_time *out);
+/* Parses the datetime parameter: an instant, "start/end", "../end", "start/..". */
+err_code features_datetime_parse(const char *s, features_interval *out, err *e);
+/* Appends the condition "the value of date field f intersects iv" to w. */
+void features_datetime_where(const layer_field *f, const features_interval *iv, features_where *w);
+
+/* ---- writers (json.c, geojson.c, csv.c, html.c, links.c) ---------------------------------- */
+
+/* A coordinate with at most 7 decimals (RFC 7946 §11.2: about 1 cm), trailing zeros dropped. */
+void features_put_coord(buf *b, double v);
+/* A real number as the shortest text that reads back equal; null when not finite. */
+void features_put_real(buf *b, double v);
+void features_put_int(buf *b, int64_t v);
+/* A value as JSON: null, true/false, a number, or a string. */
+void features_json_value(buf *b, const value *v);
+
+/* Decodes a feature's geometry into a (an empty geom when it has none or the decoder refuses it:
+ * a broken stored geometry is written as null rather than failing the whole answer). */
+void features_decode(const store_feature *f, arena *a, geom *out);
+
+/* RFC 7946 geometry object: Point/MultiPoint/.../MultiPolygon, exterior rings counterclockwise and
+ * holes clockwise (§3.1.6); "null" for an empty geometry. */
+void features_geojson_geometry(buf *b, const geom *g);
+/* WKT of g ("" for empty), coordinates as features_put_coord. */
+void features_wkt(buf *b, const geom *g);
+
+/* What each writer needs to know about the columns. */
+typedef struct features_cols {
+  const layer_info *layer;
+  const char *const *fields;
+  size_t n_fields;
+  bool distance; /* near: a distance_m property */
+} features_cols;
+
+/* {"type":"Feature","id":..,"geometry":..,"properties":{..}} without the closing brace, so the
+ * caller may add links. */
+void features_geojson_feature_open(buf *b, const features_cols *c, const store_feature *f,
+                                   const geom *g);
+
+/* CSV (RFC 4180, CRLF): header, then one row per feature. Point layers get lon/lat columns,
+ * other layers a wkt column. */
+void features_csv_header(buf *b, const features_cols *c, bool bom);
+void features_csv_row(buf *b, const features_cols *c, const store_feature *f, const geom *g);
+
+/* An href: base_url + path + the args (except f, limit, offset, after) percent-encoded, then
+ * limit (when > 0), offset (when > 0), after (when has_after) and f (when not NULL). */
+typedef struct features_href {
+  const char *base_url, *path;
+  const features_kv *args;
+  size_t n_args;
+  int64_t limit, offset;
+  bool has_after;
+  int64_t after;
+  const char *f;
+} features_href;
+void features_put_href(buf *b, const features_href *h);
+/* Appends s with HTML escaping (&, <, >, ", '). */
+void features_html_escape(buf *b, const char *s, size_t n);
+/* Opens an HTML page (lang="es", title, stylesheet) and its <main>; html_end closes both. */
+void features_html_begin(buf *b, const char *title, const char *base_url);
+void features_html_end(buf *b);
+/* HTML of one item page and of an items page (html.c). */
+typedef struct features_html_page {
+  const features_cols *cols;
+  const char *base_url;
+  int64_t matched, offset, limit;
+  const char *next_href, *prev_href; /* NULL when none */
+} features_html_page;
+void features_html_items_begin(buf *b, const features_html_page *p);
+void features_html_items_row(buf *b, const features_html_page *p, const store_feature *f,
+                             const geom *g);
+void features_html_items_end(buf *b, const features_html_page *p, int64_t returned);
+
+/* OGC WKB (little-endian, 2D) of g; false for an empty geometry (wkb.c). */
+bool features_wkb(buf *b, const geom *g);
+/* Writes the features of r (a download request) to a new GeoPackage at path (gpkg.c). */
+err_code features_gpkg_write(store_reader *rd, const features_request *r, const char *path,
+                             err *e);
+
+/* Time now as "YYYY-MM-DDTHH:MM:SSZ". */
+void features_now_iso(char out[32]);
+
+#endif

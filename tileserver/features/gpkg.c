@@ -1,0 +1,166 @@
+/* gpkg.c — a layer written as a GeoPackage by GDAL's GPKG driver, for analysts who want one file
+ * QGIS opens at once. The file goes to a private temporary directory; download.c opens it,
+ * unlinks it and streams it, so nothing is left behind even if the client goes away. Memory stays
+ * bounded: features go through one at a time, committed every FEATURES_GPKG_TXN features.
+ * GDAL's messages are kept off stderr (a thread-local quiet handler) and copied into the error. */
+#include <cpl_conv.h>
+#include <cpl_error.h>
+#include <gdal.h>
+#include <ogr_api.h>
+#include <ogr_srs_api.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "features/features_int.h"
+
+enum { FEATURES_GPKG_TXN = 20000 };
+
+static OGRwkbGeometryType ogr_type(const char *t) {
+  if (strcmp(t, "Point") == 0) return wkbPoint;
+  if (strcmp(t, "LineString") == 0) return wkbLineString;
+  if (strcmp(t, "Polygon") == 0) return wkbPolygon;
+  return wkbUnknown;
+}
+
+static err_code gdal_fail(err *e, const char *what) {
+  return err_set(e, ERR_IO, "GeoPackage: %s: %s", what, CPLGetLastErrorMsg());
+}
+
+static err_code add_fields(OGRLayerH lyr, const features_request *r, err *e) {
+  for (size_t i = 0; i < r->n_fields; i++) {
+    const layer_field *f = layer_find_field(r->layer, r->fields[i]);
+    OGRFieldType t = OFTString;
+    OGRFieldSubType st = OFSTNone;
+    switch (f->type) {
+      case FIELD_INTEGER: t = OFTInteger64; break;
+      case FIELD_REAL: t = OFTReal; break;
+      case FIELD_DATE: t = OFTDate; break;
+      case FIELD_DATETIME: t = OFTDateTime; break;
+      case FIELD_BOOLEAN: t = OFTInteger, st = OFSTBoolean; break;
+      case FIELD_TEXT: break;
+    }
+    OGRFieldDefnH fd = OGR_Fld_Create(f->name, t);
+    OGR_Fld_SetSubType(fd, st);
+    OGR_Fld_SetAlternativeName(fd, f->label);
+    OGRErr oe = OGR_L_CreateField(lyr, fd, TRUE);
+    OGR_Fld_Destroy(fd);
+    if (oe != OGRERR_NONE) return gdal_fail(e, "cannot create a field");
+  }
+  return ERR_OK;
+}
+
+static void set_value(OGRFeatureH of, int i, const value *v) {
+  switch (v->kind) {
+    case VALUE_NULL: OGR_F_SetFieldNull(of, i); break;
+    case VALUE_INT:
+    case VALUE_BOOL: OGR_F_SetFieldInteger64(of, i, v->i); break;
+    case VALUE_REAL: OGR_F_SetFieldDouble(of, i, v->d); break;
+    case VALUE_TEXT: {
+      char small[256];
+      if (v->len < sizeof small) {
+        memcpy(small, v->s, v->len);
+        small[v->len] = '\0';
+        OGR_F_SetFieldString(of, i, small);
+      } else {
+        char *s = CPLMalloc(v->len + 1);
+        memcpy(s, v->s, v->len);
+        s[v->len] = '\0';
+        OGR_F_SetFieldString(of, i, s);
+        CPLFree(s);
+      }
+    }
+  }
+}
+
+/* Writes one feature; wkb and scratch are reused between calls. */
+static err_code add_feature(OGRLayerH lyr, const store_feature *f, arena *scratch, buf *wkb,
+                            err *e) {
+  OGRFeatureH of = OGR_F_Create(OGR_L_GetLayerDefn(lyr));
+  OGR_F_SetFID(of, f->id);
+  for (size_t i = 0; i < f->n_values; i++) set_value(of, (int)i, &f->values[i]);
+  geom g;
+  arena_reset(scratch);
+  features_decode(f, scratch, &g);
+  buf_reset(wkb);
+  OGRGeometryH og = NULL;
+  if (features_wkb(wkb, &g) &&
+      OGR_G_CreateFromWkb(wkb->data, NULL, &og, (int)wkb->len) == OGRERR_NONE)
+    OGR_F_SetGeometryDirectly(of, og);
+  OGRErr oe = OGR_L_CreateFeature(lyr, of);
+  OGR_F_Destroy(of);
+  return oe == OGRERR_NONE ? ERR_OK : gdal_fail(e, "cannot write a feature");
+}
+
+static err_code copy_features(store_reader *rd, const features_request *r, GDALDatasetH ds,
+                              OGRLayerH lyr, err *e) {
+  store_query q;
+  features_request_query(r, &q);
+  store_iter *it = NULL;
+  err_code rc = store_query_start(rd, &q, &it, e);
+  if (rc != ERR_OK) return rc;
+  arena *scratch = arena_create(0);
+  buf wkb;
+  buf_init(&wkb, 0);
+  store_feature f;
+  int k = 0;
+  int64_t n = 0;
+  GDALDatasetStartTransaction(ds, FALSE);
+  while (scratch && rc == ERR_OK && (k = store_iter_next(it, &f, e)) == 1) {
+    rc = add_feature(lyr, &f, scratch, &wkb, e);
+    if (++n % FEATURES_GPKG_TXN == 0) {
+      GDALDatasetCommitTransaction(ds);
+      GDALDatasetStartTransaction(ds, FALSE);
+    }
+  }
+  if (GDALDatasetCommitTransaction(ds) != OGRERR_NONE && rc == ERR_OK)
+    rc = gdal_fail(e, "cannot commit");
+  store_iter_close(it);
+  buf_free(&wkb);
+  if (!scratch) return err_set(e, ERR_NOMEM, "out of memory");
+  arena_destroy(scratch);
+  if (rc == ERR_OK && k < 0) rc = e ? e->code : ERR_DB;
+  return rc;
+}
+
+/* Drivers are registered once per process, whichever worker downloads first. */
+static pthread_once_t gdal_once = PTHREAD_ONCE_INIT;
+static void gdal_register(void) { GDALAllRegister(); }
+
+err_code features_gpkg_write(store_reader *rd, const features_request *r, const char *path,
+                             err *e) {
+  pthread_once(&gdal_once, gdal_register);
+  CPLPushErrorHandler(CPLQuietErrorHandler);
+  CPLErrorReset();
+  err_code rc = ERR_OK;
+  OGRSpatialReferenceH srs = OSRNewSpatialReference(NULL);
+  GDALDatasetH ds = NULL;
+  GDALDriverH drv = GDALGetDriverByName("GPKG");
+  if (!drv || !srs) {
+    rc = gdal_fail(e, "the GPKG driver is missing");
+    goto done;
+  }
+  OSRImportFromEPSG(srs, 4326);
+  OSRSetAxisMappingStrategy(srs, OAMS_TRADITIONAL_GIS_ORDER);
+  ds = GDALCreate(drv, path, 0, 0, 0, GDT_Unknown, NULL);
+  if (!ds) {
+    rc = gdal_fail(e, "cannot create the file");
+    goto done;
+  }
+  char ident[300], desc[1100];
+  snprintf(ident, sizeof ident, "IDENTIFIER=%s", r->layer->title);
+  snprintf(desc, sizeof desc, "DESCRIPTION=%s", r->layer->description);
+  char *opts[] = {"GEOMETRY_NAME=geom", "FID=fid", ident, desc, NULL};
+  OGRLayerH lyr = GDALDatasetCreateLayer(ds, r->layer->id, srs, ogr_type(r->layer->geometry_type),
+                                         opts);
+  if (!lyr) {
+    rc = gdal_fail(e, "cannot create the layer");
+    goto done;
+  }
+  if ((rc = add_fields(lyr, r, e)) == ERR_OK) rc = copy_features(rd, r, ds, lyr, e);
+done:
+  if (ds) GDALClose(ds);
+  if (srs) OSRDestroySpatialReference(srs);
+  CPLPopErrorHandler();
+  return rc;
+}

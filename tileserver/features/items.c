@@ -1,0 +1,174 @@
+/* items.c — the service behind /collections/{id}/items and /items/{fid}: run the query, write
+ * GeoJSON (or CSV, or HTML) with the counts and links of OGC API - Features Part 1:
+ * /req/core/fc-response (FeatureCollection), /req/core/fc-links (self, alternate),
+ * /req/core/fc-next-1 (next while more remain), /req/core/fc-numberMatched,
+ * /req/core/fc-numberReturned, /req/core/fc-timeStamp, /req/core/f-links (one feature).
+ * Paging is by offset over a stable order (feature id, or sortby then id), and each layer version
+ * is an immutable table, so walking the next links returns every matched feature exactly once. */
+#include <stdio.h>
+#include <string.h>
+
+#include "features/features_int.h"
+
+/* numberMatched: the catalog's count when nothing filters, else a count query (without the
+ * after= cursor, which pages and does not filter). */
+static err_code matched_count(store_reader *rd, const features_request *r, const store_query *q,
+                              int64_t *out, err *e) {
+  if (!r->has_bbox && !r->where_sql) {
+    *out = r->layer->feature_count;
+    return ERR_OK;
+  }
+  store_query all = *q;
+  all.after_id = INT64_MIN;
+  return store_query_count(rd, &all, out, e);
+}
+
+typedef struct page {
+  const features_request *r;
+  const char *base_url;
+  char path[160];
+  int64_t matched, returned;
+  int64_t last_id;  /* id of the last feature written */
+} page;
+
+/* The href of this request at another offset; with a cursor (after=) when keyset paging
+ * applies: id order and a known last id. */
+static void put_page_href(buf *b, const page *pg, int64_t offset, bool after, const char *f) {
+  const features_request *r = pg->r;
+  features_href h = {pg->base_url, pg->path, r->args, r->n_args, r->limit, offset,
+                     after, pg->last_id, f};
+  if (!after && r->has_after && offset == r->offset) h.has_after = true, h.after = r->after_id;
+  features_put_href(b, &h);
+}
+
+static void link(buf *b, const page *pg, bool first, const char *rel, const char *type,
+                 const char *title, int64_t offset, bool after) {
+  if (!first) buf_putc(b, ',');
+  buf_printf(b, "{\"rel\":\"%s\",\"type\":\"%s\",\"title\":\"%s\",\"href\":\"", rel, type, title);
+  buf b2;
+  buf_init(&b2, 0);
+  put_page_href(&b2, pg, offset, after, strcmp(type, "text/html") == 0 ? "html"
+                                        : strcmp(type, "text/csv") == 0 ? "csv" : "json");
+  buf_json_escape(b, (const char *)b2.data, b2.len);
+  buf_free(&b2);
+  buf_puts(b, "\"}");
+}
+
+static void collection_links(buf *b, const page *pg) {
+  const features_request *r = pg->r;
+  bool keyset = !r->order_sql && !r->has_near;
+  buf_puts(b, "\"links\":[");
+  link(b, pg, true, "self", "application/geo+json", "Esta página", r->offset, false);
+  link(b, pg, false, "alternate", "text/html", "Esta página en HTML", r->offset, false);
+  link(b, pg, false, "alternate", "text/csv", "Esta página en CSV", r->offset, false);
+  if (r->offset + pg->returned < pg->matched && pg->returned == r->limit)
+    link(b, pg, false, "next", "application/geo+json", "Página siguiente", r->offset + r->limit,
+         keyset);
+  if (r->offset > 0)
+    link(b, pg, false, "prev", "application/geo+json", "Página anterior",
+         r->offset > r->limit ? r->offset - r->limit : 0, false);
+  buf_printf(b, ",{\"rel\":\"collection\",\"type\":\"application/json\",\"title\":\"La "
+                "colección\",\"href\":\"%s/collections/%s\"}]",
+             pg->base_url, r->layer->id);
+}
+
+/* Runs q and calls the writer for each feature; scratch holds one decoded geometry at a time. */
+typedef void (*row_fn)(buf *out, const void *ctx, const store_feature *f, const geom *g,
+                       int64_t i);
+
+static err_code run(store_reader *rd, const store_query *q, buf *out, row_fn fn, const void *ctx,
+                    page *pg, err *e) {
+  store_iter *it = NULL;
+  err_code rc = store_query_start(rd, q, &it, e);
+  if (rc != ERR_OK) return rc;
+  arena *scratch = arena_create(0);
+  if (!scratch) {
+    store_iter_close(it);
+    return err_set(e, ERR_NOMEM, "out of memory");
+  }
+  store_feature f;
+  geom g;
+  int k;
+  int64_t n = 0;
+  while (!out->failed && (k = store_iter_next(it, &f, e)) == 1) {
+    arena_reset(scratch);
+    features_decode(&f, scratch, &g);
+    fn(out, ctx, &f, &g, n++);
+    pg->last_id = f.id;
+  }
+  store_iter_close(it);
+  arena_destroy(scratch);
+  pg->returned = n;
+  if (out->failed) return err_set(e, ERR_LIMIT, "the answer is larger than this server allows");
+  return k < 0 ? (e ? e->code : ERR_DB) : ERR_OK;
+}
+
+static void geojson_row(buf *out, const void *ctx, const store_feature *f, const geom *g,
+                        int64_t i) {
+  if (i) buf_putc(out, ',');
+  features_geojson_feature_open(out, ctx, f, g);
+  buf_putc(out, '}');
+}
+
+static void csv_row(buf *out, const void *ctx, const store_feature *f, const geom *g, int64_t i) {
+  features_csv_row(out, ctx, f, g);
+}
+
+static void html_row(buf *out, const void *ctx, const store_feature *f, const geom *g, int64_t i) {
+  features_html_items_row(out, ctx, f, g);
+}
+
+static char *href(arena *a, const page *pg, int64_t offset, const char *f) {
+  buf b;
+  buf_init(&b, 0);
+  put_page_href(&b, pg, offset, false, f);
+  char *s = arena_strndup(a, (const char *)b.data, b.len);
+  buf_free(&b);
+  return s;
+}
+
+static err_code write_html(store_reader *rd, const store_query *q, page *pg,
+                           const features_cols *cols, arena *a, buf *out, err *e) {
+  const features_request *r = pg->r;
+  features_html_page hp = {cols, pg->base_url, pg->matched, r->offset, r->limit, NULL, NULL};
+  if (r->offset + r->limit < pg->matched) hp.next_href = href(a, pg, r->offset + r->limit, "html");
+  if (r->offset > 0) hp.prev_href = href(a, pg, r->offset > r->limit ? r->offset - r->limit : 0, "html");
+  features_html_items_begin(out, &hp);
+  err_code rc = run(rd, q, out, html_row, &hp, pg, e);
+  if (rc == ERR_OK) features_html_items_end(out, &hp, pg->returned);
+  return rc;
+}
+
+err_code features_items_write(store_reader *rd, const features_request *r, const char *base_url,
+                              arena *a, buf *out, err *e) {
+  store_query q;
+  features_request_query(r, &q);
+  page pg = {.r = r, .base_url = base_url};
+  snprintf(pg.path, sizeof pg.path, "/collections/%s/items", r->layer->id);
+  features_cols cols = {r->layer, r->fields, r->n_fields, r->has_near};
+  if (r->format == FEATURES_CSV) { /* CSV has no counts */
+    features_csv_header(out, &cols, r->csv_bom);
+    return run(rd, &q, out, csv_row, &cols, &pg, e);
+  }
+  err_code rc;
+  if (r->format == FEATURES_HTML) {
+    rc = matched_count(rd, r, &q, &pg.matched, e);
+    return rc == ERR_OK ? write_html(rd, &q, &pg, &cols, a, out, e) : rc;
+  }
+  buf_puts(out, "{\"type\":\"FeatureCollection\",\"features\":[");
+  rc = run(rd, &q, out, geojson_row, &cols, &pg, e);
+  if (rc != ERR_OK) return rc;
+  /* A short page that starts where the offset says is the last one: its end is the count, and
+   * the count query (as costly as the page itself) is skipped. */
+  if (!r->has_after && pg.returned > 0 && pg.returned < r->limit)
+    pg.matched = r->offset + pg.returned;
+  else if ((rc = matched_count(rd, r, &q, &pg.matched, e)) != ERR_OK)
+    return rc;
+  char now[32];
+  features_now_iso(now);
+  buf_printf(out, "],\"numberMatched\":%lld,\"numberReturned\":%lld,\"timeStamp\":\"%s\",",
+             (long long)pg.matched, (long long)pg.returned, now);
+  collection_links(out, &pg);
+  buf_puts(out, "}\n");
+  return out->failed ? err_set(e, ERR_LIMIT, "the answer is too large") : ERR_OK;
+}

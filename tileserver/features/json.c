@@ -1,0 +1,93 @@
+/* json.c — numbers and values as JSON text, written without printf on the hot path: a
+ * million-point download formats two million coordinates, and snprintf("%.7f") was the largest
+ * cost there. Also the time stamp and the geometry decoding every writer shares. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "features/features_int.h"
+
+void features_put_int(buf *b, int64_t v) {
+  char tmp[24];
+  char *p = tmp + sizeof tmp;
+  uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+  do {
+    *--p = (char)('0' + u % 10);
+    u /= 10;
+  } while (u);
+  if (v < 0) *--p = '-';
+  buf_append(b, p, (size_t)(tmp + sizeof tmp - p));
+}
+
+void features_put_coord(buf *b, double v) {
+  if (!isfinite(v)) {
+    buf_puts(b, "null");
+    return;
+  }
+  if (fabs(v) >= 1e11) { /* not degrees: no fixed-point shortcut */
+    buf_printf(b, "%.7f", v);
+    return;
+  }
+  int64_t n = llround(v * 1e7);
+  char tmp[32];
+  char *end = tmp + sizeof tmp, *p = end;
+  uint64_t u = n < 0 ? (uint64_t)(-n) : (uint64_t)n;
+  uint64_t ip = u / 10000000u, fp = u % 10000000u;
+  if (fp) {
+    int digits = 7;
+    while (fp % 10 == 0) fp /= 10, digits--;
+    for (int i = 0; i < digits; i++, fp /= 10) *--p = (char)('0' + fp % 10);
+    *--p = '.';
+  }
+  do {
+    *--p = (char)('0' + ip % 10);
+    ip /= 10;
+  } while (ip);
+  if (n < 0) *--p = '-';
+  buf_append(b, p, (size_t)(end - p));
+}
+
+void features_put_real(buf *b, double v) {
+  if (!isfinite(v)) {
+    buf_puts(b, "null");
+    return;
+  }
+  if (v == floor(v) && fabs(v) < 1e15) {
+    features_put_int(b, (int64_t)v);
+    return;
+  }
+  char tmp[40];
+  snprintf(tmp, sizeof tmp, "%.15g", v);
+  if (strtod(tmp, NULL) != v) snprintf(tmp, sizeof tmp, "%.17g", v);
+  buf_puts(b, tmp);
+}
+
+void features_json_value(buf *b, const value *v) {
+  switch (v->kind) {
+    case VALUE_NULL: buf_append(b, "null", 4); break;
+    case VALUE_BOOL: buf_puts(b, v->i ? "true" : "false"); break;
+    case VALUE_INT: features_put_int(b, v->i); break;
+    case VALUE_REAL: features_put_real(b, v->d); break;
+    case VALUE_TEXT:
+      buf_putc(b, '"');
+      buf_json_escape(b, v->s, v->len);
+      buf_putc(b, '"');
+      break;
+  }
+}
+
+void features_now_iso(char out[32]) {
+  time_t t = time(NULL);
+  struct tm tm;
+  gmtime_r(&t, &tm);
+  strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+void features_decode(const store_feature *f, arena *a, geom *out) {
+  memset(out, 0, sizeof *out);
+  if (!f->blob || !f->blob_len) return;
+  if (geom_blob_decode(f->blob, f->blob_len, a, out, NULL, NULL) != ERR_OK)
+    memset(out, 0, sizeof *out);
+}

@@ -1,0 +1,98 @@
+/* links.c — hrefs of next/prev/alternate links, which carry every query argument of the request
+ * (bbox, filter, datetime, properties, ...): only limit, offset and f change. Losing the bbox in
+ * `next` is a known bug of other servers; here the arguments are copied as received, so nothing
+ * is lost. Also HTML escaping and the page frame shared by the HTML writers. */
+#include <string.h>
+
+#include "features/features_int.h"
+
+/* Unreserved characters (RFC 3986 §2.3) and ",:/" stay; everything else is %XX, '+' included
+ * (servers read '+' in a query as a space). */
+static void put_encoded(buf *b, const char *s) {
+  static const char hex[] = "0123456789ABCDEF";
+  for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    unsigned char c = *p;
+    bool keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                strchr("-._~,:/", c);
+    if (keep && c) {
+      buf_putc(b, c);
+    } else {
+      char e[3] = {'%', hex[c >> 4], hex[c & 15]};
+      buf_append(b, e, 3);
+    }
+  }
+}
+
+void features_put_href(buf *b, const features_href *h) {
+  buf_puts(b, h->base_url);
+  buf_puts(b, h->path);
+  char sep = '?';
+  for (size_t i = 0; i < h->n_args; i++) {
+    const char *k = h->args[i].key;
+    if (strcmp(k, "f") == 0 || strcmp(k, "limit") == 0 || strcmp(k, "offset") == 0 ||
+        strcmp(k, "after") == 0)
+      continue;
+    buf_putc(b, sep);
+    sep = '&';
+    put_encoded(b, k);
+    buf_putc(b, '=');
+    put_encoded(b, h->args[i].value);
+  }
+  if (h->limit > 0) {
+    buf_printf(b, "%climit=%lld", sep, (long long)h->limit);
+    sep = '&';
+  }
+  if (h->offset > 0) {
+    buf_printf(b, "%coffset=%lld", sep, (long long)h->offset);
+    sep = '&';
+  }
+  if (h->has_after) {
+    buf_printf(b, "%cafter=%lld", sep, (long long)h->after);
+    sep = '&';
+  }
+  if (h->f) buf_printf(b, "%cf=%s", sep, h->f);
+}
+
+void features_html_escape(buf *b, const char *s, size_t n) {
+  size_t start = 0;
+  for (size_t i = 0; i < n; i++) {
+    const char *rep = NULL;
+    switch (s[i]) {
+      case '&': rep = "&amp;"; break;
+      case '<': rep = "&lt;"; break;
+      case '>': rep = "&gt;"; break;
+      case '"': rep = "&quot;"; break;
+      case '\'': rep = "&#39;"; break;
+      default: continue;
+    }
+    buf_append(b, s + start, i - start);
+    buf_puts(b, rep);
+    start = i + 1;
+  }
+  buf_append(b, s + start, n - start);
+}
+
+static const char STYLE[] =
+    "body{font:16px/1.5 system-ui,sans-serif;margin:0 auto;max-width:72rem;padding:1rem;"
+    "color:#1a1a1a}a{color:#0b57d0}table{border-collapse:collapse;width:100%;margin:1rem 0}"
+    "caption{text-align:left;font-weight:600;padding:.5rem 0}th,td{border:1px solid #bbb;"
+    "padding:.35rem .5rem;text-align:left;vertical-align:top}th{background:#f0f0f0}"
+    "tbody tr:nth-child(even){background:#fafafa}nav ul{list-style:none;padding:0;display:flex;"
+    "gap:1rem;flex-wrap:wrap}.num{text-align:right;font-variant-numeric:tabular-nums}"
+    "a:focus,button:focus{outline:3px solid #f9a825}";
+
+void features_html_begin(buf *b, const char *title, const char *base_url) {
+  buf_puts(b, "<!DOCTYPE html>\n<html lang=\"es\">\n<head>\n<meta charset=\"utf-8\">\n"
+              "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>");
+  features_html_escape(b, title, strlen(title));
+  buf_printf(b, " · teselas</title>\n<style>%s</style>\n</head>\n<body>\n", STYLE);
+  buf_puts(b, "<header><nav aria-label=\"Ruta\"><a href=\"");
+  features_html_escape(b, base_url, strlen(base_url));
+  buf_puts(b, "/\">Inicio</a> › <a href=\"");
+  features_html_escape(b, base_url, strlen(base_url));
+  buf_puts(b, "/collections?f=html\">Colecciones</a></nav></header>\n<main>\n<h1>");
+  features_html_escape(b, title, strlen(title));
+  buf_puts(b, "</h1>\n");
+}
+
+void features_html_end(buf *b) { buf_puts(b, "</main>\n</body>\n</html>\n"); }

@@ -1,0 +1,153 @@
+/* h_ogc.c — the documents of OGC API - Features: landing page (JSON), /conformance, /api,
+ * /collections, /collections/{id}, /collections/{id}/queryables; and the request helpers the
+ * OGC handlers share. Each handler: negotiate the format, call one features/ function, send. */
+#include <string.h>
+
+#include "http/h_ogc_int.h"
+
+static const char SITE_TITLE[] = "teselas";
+static const char SITE_DESCRIPTION[] =
+    "Mapas, teselas y datos abiertos del municipio (OGC API - Features)";
+
+const layer_info *h_ogc_layer(http_request *req, http_response *resp) {
+  const layer_info *l = catalog_find(req->catalog, req->params[0].s, req->params[0].len);
+  if (!l)
+    http_error(resp, ERR_NOT_FOUND, "no collection '%.*s'",
+               (int)(req->params[0].len > 64 ? 64 : req->params[0].len), req->params[0].s);
+  return l;
+}
+
+features_kv *h_ogc_args(http_request *req) {
+  features_kv *kv = arena_calloc(req->arena, req->n_args + 1, sizeof *kv);
+  for (size_t i = 0; kv && i < req->n_args; i++) {
+    kv[i].key = req->args[i].key ? req->args[i].key : "";
+    kv[i].value = req->args[i].value ? req->args[i].value : "";
+  }
+  return kv;
+}
+
+/* Position of the first of the media types in Accept, or SIZE_MAX. */
+static size_t accept_pos(const char *accept, const char *type) {
+  const char *p = strstr(accept, type);
+  return p ? (size_t)(p - accept) : (size_t)-1;
+}
+
+features_format h_ogc_negotiate(const http_request *req, bool items) {
+  const char *a = req->accept;
+  size_t html = accept_pos(a, "text/html"), csv = items ? accept_pos(a, "text/csv") : (size_t)-1;
+  size_t json = accept_pos(a, "json");
+  if (html < json && html < csv) return FEATURES_HTML;
+  if (csv < json && csv < html) return FEATURES_CSV;
+  return FEATURES_GEOJSON;
+}
+
+bool h_ogc_doc_format(http_request *req, http_response *resp, features_format *out) {
+  *out = h_ogc_negotiate(req, false);
+  const char *f = http_arg(req, "f");
+  if (!f) return true;
+  if (strcmp(f, "json") == 0) *out = FEATURES_GEOJSON;
+  else if (strcmp(f, "html") == 0) *out = FEATURES_HTML;
+  else {
+    http_error(resp, ERR_INVALID, "f: unknown format '%.32s' (json, html)", f);
+    return false;
+  }
+  return true;
+}
+
+features_site h_ogc_site(const http_request *req) {
+  return (features_site){req->base_url, SITE_TITLE, SITE_DESCRIPTION};
+}
+
+void h_ogc_fail(http_response *resp, const err *e) {
+  if (e->code == ERR_OK) { /* only an arena that failed before anything set e */
+    http_error(resp, ERR_NOMEM, "out of memory");
+    return;
+  }
+  http_error(resp, e->code, "%s", e->msg[0] ? e->msg : err_code_name(e->code));
+}
+
+void h_ogc_ok(http_request *req, http_response *resp, const char *content_type) {
+  resp->status = 200;
+  resp->content_type = content_type;
+  resp->compressible = true;
+  http_header_add(resp, "Cache-Control", req->config->cache_control);
+}
+
+static const char *doc_type(features_format f) {
+  return f == FEATURES_HTML ? "text/html; charset=utf-8" : "application/json";
+}
+
+/* Called by h_landing when the client wants JSON (/req/core/root-success). */
+void h_ogc_landing(http_request *req, http_response *resp) {
+  features_site s = h_ogc_site(req);
+  err e = {0};
+  if (features_doc_landing(&s, req->catalog, FEATURES_GEOJSON, &resp->body, &e) != ERR_OK) {
+    h_ogc_fail(resp, &e);
+    return;
+  }
+  h_ogc_ok(req, resp, "application/json");
+}
+
+void h_conformance(http_request *req, http_response *resp) {
+  features_format f;
+  if (!h_ogc_doc_format(req, resp, &f)) return;
+  features_site s = h_ogc_site(req);
+  err e = {0};
+  if (features_doc_conformance(&s, f, &resp->body, &e) != ERR_OK) {
+    h_ogc_fail(resp, &e);
+    return;
+  }
+  h_ogc_ok(req, resp, doc_type(f));
+}
+
+/* /api: the OpenAPI document; an HTML page of it with f=html (or for a browser). */
+void h_api(http_request *req, http_response *resp) {
+  features_format f;
+  if (!h_ogc_doc_format(req, resp, &f)) return;
+  features_site s = h_ogc_site(req);
+  err e = {0};
+  if (features_doc_openapi(&s, req->catalog, f, &resp->body, &e) != ERR_OK) {
+    h_ogc_fail(resp, &e);
+    return;
+  }
+  h_ogc_ok(req, resp, f == FEATURES_HTML ? doc_type(f)
+                                         : "application/vnd.oai.openapi+json;version=3.0");
+}
+
+void h_collections(http_request *req, http_response *resp) {
+  features_format f;
+  if (!h_ogc_doc_format(req, resp, &f)) return;
+  features_site s = h_ogc_site(req);
+  err e = {0};
+  if (features_doc_collections(&s, req->reader, req->catalog, f, &resp->body, &e) != ERR_OK) {
+    h_ogc_fail(resp, &e);
+    return;
+  }
+  h_ogc_ok(req, resp, doc_type(f));
+}
+
+void h_collection(http_request *req, http_response *resp) {
+  features_format f;
+  const layer_info *l = h_ogc_layer(req, resp);
+  if (!l || !h_ogc_doc_format(req, resp, &f)) return;
+  features_site s = h_ogc_site(req);
+  err e = {0};
+  if (features_doc_collection(&s, req->reader, l, f, &resp->body, &e) != ERR_OK) {
+    h_ogc_fail(resp, &e);
+    return;
+  }
+  h_ogc_ok(req, resp, doc_type(f));
+}
+
+void h_queryables(http_request *req, http_response *resp) {
+  features_format f;
+  const layer_info *l = h_ogc_layer(req, resp);
+  if (!l || !h_ogc_doc_format(req, resp, &f)) return;
+  features_site s = h_ogc_site(req);
+  err e = {0};
+  if (features_doc_queryables(&s, l, f, &resp->body, &e) != ERR_OK) {
+    h_ogc_fail(resp, &e);
+    return;
+  }
+  h_ogc_ok(req, resp, f == FEATURES_HTML ? doc_type(f) : "application/schema+json");
+}

@@ -1,0 +1,182 @@
+/* h_pages.c — the pages people see and the files they load: the catalog (GET / for browsers,
+ * through h_landing), /maps/{style}, /embed/{style} and /assets/{build}/{name}.
+ *
+ * The handlers find out which endpoints of the other modules this server answers by asking the
+ * route table itself (so a page never links to or loads a URL that would 404), then call one
+ * www/ function. Pages are never cached stale (the catalog changes with every import); assets
+ * are immutable under their build-id URL. */
+#include <stdio.h>
+#include <string.h>
+
+#include "http/handlers.h"
+#include "http/services.h"
+#include "render/render.h"
+#include "www/www.h"
+
+/* The handler that would answer path, or NULL. */
+static http_handler route_of(const http_request *req, const char *path) {
+  http_request probe = *req;
+  probe.path = path;
+  bool mismatch = false;
+  return http_route_find(&probe, &mismatch);
+}
+
+static bool has_route(const http_request *req, const char *path) {
+  return route_of(req, path) != NULL;
+}
+
+/* Candidate URL forms of whole-layer downloads, first that this server answers wins. */
+static const char *download_template(const http_request *req, const char *id) {
+  static const char *const FORMS[][2] = {
+      {"/collections/%s/download", "/collections/{id}/download?f={f}"},
+      {"/collections/%s/download.geojson", "/collections/{id}/download.{f}"},
+      {"/collections/%s/items.geojson", "/collections/{id}/items.{f}"},
+      {"/downloads/%s.geojson", "/downloads/{id}.{f}"},
+  };
+  char path[256];
+  http_handler items = NULL;
+  snprintf(path, sizeof path, "/collections/%s/items", id);
+  items = route_of(req, path);
+  for (size_t i = 0; i < sizeof FORMS / sizeof *FORMS; i++) {
+    snprintf(path, sizeof path, FORMS[i][0], id);
+    http_handler h = route_of(req, path);
+    if (h && h != items) return FORMS[i][1];
+  }
+  return NULL;
+}
+
+static const render_styles *style_registry(const http_request *req) {
+  return req->services ? req->services->styles : NULL;
+}
+
+/* A page may show style `name` when the registry has it, or when the server has no styles at
+ * all (the scripts then build an automatic style from TileJSON). */
+static bool style_known(const http_request *req, const char *name, size_t len) {
+  const render_styles *reg = style_registry(req);
+  if (!reg || render_styles_count(reg) == 0) return true;
+  return render_styles_find(reg, name, len) != NULL;
+}
+
+/* The style of the catalog's map links: the León demo's when loaded, else the first one. */
+static const char *default_style(const http_request *req) {
+  const render_styles *reg = style_registry(req);
+  if (reg && render_styles_count(reg) > 0 &&
+      !render_styles_find(reg, WWW_DEFAULT_STYLE, strlen(WWW_DEFAULT_STYLE)))
+    return render_style_name(render_styles_at(reg, 0));
+  return WWW_DEFAULT_STYLE;
+}
+
+static void find_endpoints(const http_request *req, const char *style, www_endpoints *ep) {
+  char path[256];
+  memset(ep, 0, sizeof *ep);
+  const char *id = req->catalog->n_layers ? req->catalog->layers[0].id : "x";
+  snprintf(path, sizeof path, "/collections/%s/items", id);
+  ep->items = has_route(req, path);
+  snprintf(path, sizeof path, "/collections/%s/aggregate", id);
+  ep->aggregate = has_route(req, path);
+  ep->collections = has_route(req, "/collections");
+  snprintf(path, sizeof path, "/styles/%s/style.json", style);
+  const render_styles *reg = style_registry(req);
+  ep->style = has_route(req, path) && reg && render_styles_find(reg, style, strlen(style));
+  snprintf(path, sizeof path, "/styles/%s/1/0/0.png", style);
+  http_handler png = route_of(req, path);
+  ep->png = png != NULL && ep->style;
+  /* "/styles/{style}/{z}/{x}/{y}.png" would also match a static image path: only a handler of
+   * its own counts. */
+  snprintf(path, sizeof path, "/styles/%s/static/-101.68,21.12,10/64x64.png", style);
+  http_handler st = route_of(req, path);
+  ep->static_img = st != NULL && st != png && ep->style;
+  ep->download = download_template(req, id);
+}
+
+/* Headers of every page. Framing: only the embed page may be framed by other sites. */
+static void page_headers(http_request *req, http_response *resp, bool embed) {
+  const char *extra = req->config->public_url && *req->config->public_url ? req->base_url : "";
+  const char *csp = arena_sprintf(
+      req->arena,
+      "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+      "img-src 'self' data: blob: %s; connect-src 'self' %s; worker-src 'self' blob:; "
+      "child-src 'self' blob:; font-src 'self'; object-src 'none'; base-uri 'none'; "
+      "form-action 'self'; frame-ancestors %s",
+      extra, extra, embed ? "*" : "'self'");
+  if (csp) http_header_add(resp, "Content-Security-Policy", csp);
+  if (!embed) http_header_add(resp, "X-Frame-Options", "SAMEORIGIN");
+  http_header_add(resp, "X-Content-Type-Options", "nosniff");
+  http_header_add(resp, "Referrer-Policy", "strict-origin-when-cross-origin");
+  http_header_add(resp, "Cache-Control", "no-cache");
+  resp->status = 200;
+  resp->content_type = "text/html; charset=utf-8";
+  resp->compressible = true;
+}
+
+static bool site_init(http_request *req, http_response *resp, const char *style, size_t len,
+                      www_site *s) {
+  if (!www_style_name_valid(style, len) || !style_known(req, style, len)) {
+    http_error(resp, ERR_NOT_FOUND, "no map style named '%.*s'", (int)(len > 64 ? 64 : len),
+               style);
+    return false;
+  }
+  s->style = arena_strndup(req->arena, style, len);
+  if (!s->style) return false;
+  s->base_url = req->base_url;
+  s->lang = www_lang_parse(http_arg(req, "lang"));
+  find_endpoints(req, s->style, &s->ep);
+  return true;
+}
+
+static void send_page(http_response *resp, err_code rc, const err *e) {
+  if (rc != ERR_OK) http_error(resp, rc, "%s", e->msg);
+}
+
+/* GET / for browsers (h_landing sends JSON to clients that ask for it). */
+void h_catalog_page(http_request *req, http_response *resp) {
+  www_site s;
+  const char *style = default_style(req);
+  if (!site_init(req, resp, style, strlen(style), &s)) return;
+  page_headers(req, resp, false);
+  http_header_add(resp, "Vary", "Accept");
+  err e;
+  err_clear(&e);
+  send_page(resp, www_catalog_write(&s, req->catalog, &resp->body, &e), &e);
+}
+
+static void map_page(http_request *req, http_response *resp, bool embed) {
+  www_site s;
+  if (!site_init(req, resp, req->params[0].s, req->params[0].len, &s)) return;
+  page_headers(req, resp, embed);
+  err e;
+  err_clear(&e);
+  send_page(resp, www_map_write(&s, req->catalog, embed, &resp->body, &e), &e);
+}
+
+/* GET /maps/{style} */
+void h_map_page(http_request *req, http_response *resp) { map_page(req, resp, false); }
+
+/* GET /embed/{style}?layers=a,b&center=lon,lat&zoom=z&controls=0|1&lang=es|en */
+void h_embed_page(http_request *req, http_response *resp) { map_page(req, resp, true); }
+
+/* GET /assets/{build}/{name}: any build id answers (an old page keeps working after an upgrade),
+ * but only the current one may be cached forever. */
+void h_asset(http_request *req, http_response *resp) {
+  const www_asset *a = www_asset_find(req->params[1].s, req->params[1].len);
+  if (!a) {
+    http_error(resp, ERR_NOT_FOUND, "no such file: %.*s",
+               (int)(req->params[1].len > 64 ? 64 : req->params[1].len), req->params[1].s);
+    return;
+  }
+  bool current = req->params[0].len == strlen(WWW_BUILD_ID) &&
+                 memcmp(req->params[0].s, WWW_BUILD_ID, req->params[0].len) == 0;
+  http_header_add(resp, "Cache-Control",
+                  current ? "public, max-age=31536000, immutable" : "no-cache");
+  http_header_add(resp, "X-Content-Type-Options", "nosniff");
+  if (http_etag_check(req, resp, a->etag)) return;
+  resp->status = 200;
+  resp->content_type = a->content_type;
+  if (a->gz && http_accepts_gzip(req)) {
+    buf_append(&resp->body, a->gz, a->gz_len);
+    resp->precompressed = true;
+  } else {
+    buf_append(&resp->body, a->data, a->len);
+    resp->compressible = strncmp(a->content_type, "text/", 5) == 0;
+  }
+}

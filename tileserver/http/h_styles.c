@@ -1,0 +1,263 @@
+/* h_styles.c — MapLibre styles, raster tiles and static images drawn from them, and the SDF
+ * glyphs the browser needs for their labels.
+ *
+ *   GET /styles                                   the styles (named ones, then one automatic
+ *                                                 style per catalog layer)
+ *   GET /styles/{style}/style.json                the style with absolute source URLs
+ *   GET /styles/{style}/{z}/{x}/{y}[@2x].png      256-px (512-px) raster tile
+ *   GET /styles/{style}/static/{lon},{lat},{zoom}/{w}x{h}[@2x].png
+ *   GET /styles/{style}/static/{minx},{miny},{maxx},{maxy}/{w}x{h}[@2x].png
+ *   GET /fonts/{fontstack}/{start}-{end}.pbf      glyphs
+ *
+ * Images and glyphs go through the image cache, keyed by the style's hash and the versions of
+ * the layers it draws (so an import makes new keys), and carry the same ETag. */
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "http/handlers.h"
+#include "http/services.h"
+#include "render/render.h"
+
+enum { IMAGE_BYTE_LIMIT = 64 * 1024 * 1024 };
+
+/* The named style, else the automatic style of a catalog layer of that id (in the arena). */
+static const render_style *find_style(http_request *req, http_response *resp) {
+  str_view name = req->params[0];
+  const render_style *s = render_styles_find(req->services->styles, name.s, name.len);
+  if (s) return s;
+  const layer_info *l = catalog_find(req->catalog, name.s, name.len);
+  render_style *autos = NULL;
+  err e;
+  if (l && render_style_auto(l, req->arena, &autos, &e) == ERR_OK) return autos;
+  http_error(resp, ERR_NOT_FOUND, "no style named '%.*s'", (int)(name.len > 64 ? 64 : name.len),
+             name.s);
+  return NULL;
+}
+
+static void send_json(http_response *resp, json_t *doc) {
+  char *text = doc ? json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+  json_decref(doc);
+  if (!text) {
+    http_error(resp, ERR_NOMEM, "out of memory");
+    return;
+  }
+  resp->status = 200;
+  resp->content_type = "application/json";
+  resp->compressible = true;
+  buf_puts(&resp->body, text);
+  buf_putc(&resp->body, '\n');
+  free(text);
+}
+
+static json_t *style_entry(const http_request *req, const char *id, const char *title, bool is_auto) {
+  char url[1024], tiles[1024];
+  snprintf(url, sizeof url, "%s/styles/%s/style.json", req->base_url, id);
+  snprintf(tiles, sizeof tiles, "%s/styles/%s/{z}/{x}/{y}.png", req->base_url, id);
+  return json_pack("{s:s,s:s,s:b,s:s,s:s}", "id", id, "name", title, "automatic", is_auto, "url",
+                   url, "tiles", tiles);
+}
+
+/* GET /styles */
+void h_styles(http_request *req, http_response *resp) {
+  const render_styles *reg = req->services->styles;
+  json_t *list = json_array();
+  for (size_t i = 0; i < render_styles_count(reg); i++) {
+    const render_style *s = render_styles_at(reg, i);
+    json_array_append_new(list, style_entry(req, render_style_name(s), render_style_title(s), false));
+  }
+  for (size_t i = 0; i < req->catalog->n_layers; i++) {
+    const layer_info *l = &req->catalog->layers[i];
+    if (!render_styles_find(reg, l->id, strlen(l->id)))
+      json_array_append_new(list, style_entry(req, l->id, l->title, true));
+  }
+  http_header_add(resp, "Cache-Control", "no-cache");
+  send_json(resp, list);
+}
+
+/* GET /styles/{style}/style.json */
+void h_style_json(http_request *req, http_response *resp) {
+  const render_style *s = find_style(req, resp);
+  if (!s) return;
+  http_header_add(resp, "Cache-Control", "no-cache");
+  send_json(resp, render_style_document(s, req->catalog, req->base_url));
+}
+
+/* Draws (or finds in the cache) the image of view v under s; address names it in keys. */
+static void serve_png(http_request *req, http_response *resp, const render_style *s,
+                      const render_view *v, const char *address) {
+  char etag[128];
+  render_etag(s, req->catalog, address, etag, sizeof etag);
+  char *etag_copy = arena_strdup(req->arena, etag);
+  if (!etag_copy) return;
+  http_header_add(resp, "Cache-Control", req->config->cache_control);
+  if (http_etag_check(req, resp, etag_copy)) return;
+  char *key = arena_sprintf(req->arena, "%s%s|%s", render_style_name(s), etag, address);
+  if (!key) return;
+  resp->content_type = "image/png";
+  resp->status = 200;
+  if (tile_cache_get(req->services->images, key, &resp->body)) return;
+  render_request rq = {.reader = req->reader, .catalog = req->catalog,
+                       .pyramids = req->services->pyramids, .styles = req->services->styles,
+                       .style = s, .view = *v};
+  err e;
+  err_clear(&e);
+  resp->body.limit = IMAGE_BYTE_LIMIT;
+  err_code rc = render_image(&rq, req->arena, &resp->body, NULL, &e);
+  if (rc != ERR_OK) {
+    http_error(resp, rc, "%s", rc == ERR_LIMIT ? "this image is too large to draw" : e.msg);
+    return;
+  }
+  tile_cache_put(req->services->images, key, resp->body.data, resp->body.len);
+}
+
+/* "12" or "12@2x": the number and the ratio. */
+static bool parse_index(str_view v, int64_t *out, double *ratio) {
+  if (ratio) {
+    *ratio = 1;
+    if (v.len > 3 && memcmp(v.s + v.len - 3, "@2x", 3) == 0) v.len -= 3, *ratio = 2;
+  }
+  if (v.len == 0 || v.len > 10) return false;
+  int64_t n = 0;
+  for (size_t i = 0; i < v.len; i++) {
+    if (v.s[i] < '0' || v.s[i] > '9') return false;
+    n = n * 10 + (v.s[i] - '0');
+  }
+  *out = n;
+  return true;
+}
+
+/* GET /styles/{style}/{z}/{x}/{y}.png and @2x.png */
+void h_style_tile(http_request *req, http_response *resp) {
+  int64_t z, x, y;
+  double ratio;
+  if (!parse_index(req->params[1], &z, NULL) || !parse_index(req->params[2], &x, NULL) ||
+      !parse_index(req->params[3], &y, &ratio)) {
+    http_error(resp, ERR_INVALID, "a raster tile is /{z}/{x}/{y}.png or /{z}/{x}/{y}@2x.png");
+    return;
+  }
+  geom_tile_id t;
+  err e;
+  if (geom_tile_validate(z, x, y, &t, &e) != ERR_OK) {
+    http_error(resp, ERR_INVALID, "%s", e.msg);
+    return;
+  }
+  const render_style *s = find_style(req, resp);
+  if (!s) return;
+  render_view v = render_view_tile(t, ratio);
+  char *address = arena_sprintf(req->arena, "%u/%u/%u@%gx", t.z, t.x, t.y, ratio);
+  if (address) serve_png(req, resp, s, &v, address);
+}
+
+/* Up to max comma-separated finite numbers filling the whole of v; returns how many. */
+static int parse_numbers(str_view v, double *out, int max) {
+  char tmp[256];
+  if (v.len == 0 || v.len >= sizeof tmp) return -1;
+  memcpy(tmp, v.s, v.len);
+  tmp[v.len] = '\0';
+  int n = 0;
+  for (char *p = tmp; n < max;) {
+    char *end = NULL;
+    out[n] = strtod(p, &end);
+    if (end == p || !isfinite(out[n])) return -1;
+    n++;
+    if (*end == '\0') return n;
+    if (*end != ',') return -1;
+    p = end + 1;
+  }
+  return -1;
+}
+
+/* "600x400" or "600x400@2x" */
+static bool parse_size(str_view v, uint32_t *w, uint32_t *h, double *ratio) {
+  *ratio = 1;
+  if (v.len > 3 && memcmp(v.s + v.len - 3, "@2x", 3) == 0) v.len -= 3, *ratio = 2;
+  const char *x = memchr(v.s, 'x', v.len);
+  int64_t a, b;
+  if (!x || !parse_index((str_view){v.s, (size_t)(x - v.s)}, &a, NULL) ||
+      !parse_index((str_view){x + 1, v.len - (size_t)(x + 1 - v.s)}, &b, NULL))
+    return false;
+  if (a < 1 || b < 1 || a > RENDER_MAX_SIZE || b > RENDER_MAX_SIZE) return false;
+  *w = (uint32_t)a, *h = (uint32_t)b;
+  return true;
+}
+
+/* GET /styles/{style}/static/{lon},{lat},{zoom}/{w}x{h}.png and /{minx},{miny},{maxx},{maxy}/ */
+void h_style_static(http_request *req, http_response *resp) {
+  double nums[4];
+  uint32_t w, h;
+  double ratio;
+  int n = parse_numbers(req->params[1], nums, 4);
+  if (n != 3 && n != 4) {
+    http_error(resp, ERR_INVALID, "the view is {lon},{lat},{zoom} or {minx},{miny},{maxx},{maxy}");
+    return;
+  }
+  if (!parse_size(req->params[2], &w, &h, &ratio)) {
+    http_error(resp, ERR_INVALID, "the size is {w}x{h} or {w}x{h}@2x, from 1x1 to %dx%d",
+               RENDER_MAX_SIZE, RENDER_MAX_SIZE);
+    return;
+  }
+  render_view v;
+  err e;
+  geom_bbox box = {nums[0], nums[1], nums[2], nums[3]};
+  err_code rc = n == 3 ? render_view_center(nums[0], nums[1], nums[2], w, h, ratio, &v, &e)
+                       : render_view_bbox(&box, w, h, ratio, &v, &e);
+  if (rc != ERR_OK) {
+    http_error(resp, rc, "%s", e.msg);
+    return;
+  }
+  const render_style *s = find_style(req, resp);
+  if (!s) return;
+  char *address = arena_sprintf(req->arena, "static/%.*s/%ux%u@%gx", (int)req->params[1].len,
+                                req->params[1].s, w, h, ratio);
+  if (address) serve_png(req, resp, s, &v, address);
+}
+
+/* %XX decoding of a path segment into the arena (fontstacks hold spaces and commas). */
+static char *url_decode(arena *a, str_view v) {
+  char *out = arena_alloc(a, v.len + 1);
+  size_t n = 0;
+  for (size_t i = 0; out && i < v.len; i++) {
+    unsigned c;
+    if (v.s[i] == '%' && i + 2 < v.len && sscanf(v.s + i + 1, "%2x", &c) == 1) {
+      out[n++] = (char)c;
+      i += 2;
+    } else {
+      out[n++] = v.s[i];
+    }
+  }
+  if (out) out[n] = '\0';
+  return out;
+}
+
+/* GET /fonts/{fontstack}/{start}-{end}.pbf */
+void h_fonts(http_request *req, http_response *resp) {
+  char *stack = url_decode(req->arena, req->params[0]);
+  unsigned start = 0, end = 0;
+  char tail = 0;
+  char range[32];
+  snprintf(range, sizeof range, "%.*s", (int)(req->params[1].len < 31 ? req->params[1].len : 31),
+           req->params[1].s);
+  if (!stack || sscanf(range, "%u-%u%c", &start, &end, &tail) != 2 || end != start + 255 ||
+      start % 256 != 0 || start >= 65536 || strlen(stack) > 256) {
+    http_error(resp, ERR_INVALID, "a glyph range is {start}-{start+255}.pbf, start a multiple of 256");
+    return;
+  }
+  char *key = arena_sprintf(req->arena, "fonts|%s|%u", stack, start);
+  if (!key) return;
+  http_header_add(resp, "Cache-Control", "public, max-age=86400");
+  resp->content_type = "application/x-protobuf";
+  resp->compressible = true;
+  resp->status = 200;
+  if (tile_cache_get(req->services->images, key, &resp->body)) return;
+  err e;
+  err_clear(&e);
+  err_code rc = render_glyphs_pbf(req->services->styles, stack, start, &resp->body, &e);
+  if (rc != ERR_OK) {
+    http_error(resp, rc, "%s", e.msg);
+    return;
+  }
+  tile_cache_put(req->services->images, key, resp->body.data, resp->body.len);
+}

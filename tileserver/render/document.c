@@ -1,0 +1,88 @@
+/* document.c — what a style looks like from outside: the style.json a browser loads (sources
+ * rewritten to this server's absolute URLs), the catalog layers it draws, and its ETag. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "render/render_int.h"
+
+/* The ids of "a,b,c" that exist in the catalog, comma-separated, into out. */
+static void existing_ids(const char *ids, const catalog *c, buf *out) {
+  const char *p = ids;
+  while (*p) {
+    size_t n = strcspn(p, ",");
+    if (n > 0 && catalog_find(c, p, n)) {
+      if (out->len) buf_putc(out, ',');
+      buf_append(out, p, n);
+    }
+    p += n;
+    if (*p == ',') p++;
+  }
+}
+
+static void rewrite_sources(json_t *doc, const catalog *c, const char *base_url) {
+  const char *key;
+  json_t *src;
+  json_t *sources = json_object_get(doc, "sources");
+  json_object_foreach(sources, key, src) {
+    const char *url = json_string_value(json_object_get(src, "url"));
+    if (!url || strncmp(url, "teselas://", 10) != 0) continue;
+    buf ids;
+    buf_init(&ids, 0);
+    existing_ids(url + 10, c, &ids);
+    char *abs = NULL;
+    if (ids.len && asprintf(&abs, "%s/tiles/%s.json", base_url, buf_cstr(&ids)) > 0) {
+      json_object_set_new(src, "url", json_string(abs));
+    } else {
+      /* none of its layers exist (yet): an empty source keeps the style loadable */
+      json_object_del(src, "url");
+      json_object_set_new(src, "tiles", json_array());
+    }
+    free(abs);
+    buf_free(&ids);
+  }
+}
+
+json_t *render_style_document(const render_style *s, const catalog *c, const char *base_url) {
+  json_t *doc = json_loads(s->text, 0, NULL);
+  if (!doc) return NULL;
+  rewrite_sources(doc, c, base_url);
+  const char *glyphs = json_string_value(json_object_get(doc, "glyphs"));
+  if (!glyphs || strncmp(glyphs, "teselas://", 10) == 0) {
+    char *url = NULL;
+    if (asprintf(&url, "%s/fonts/{fontstack}/{range}.pbf", base_url) > 0)
+      json_object_set_new(doc, "glyphs", json_string(url));
+    free(url);
+  }
+  return doc;
+}
+
+size_t render_style_layers(const render_style *s, const catalog *c, const layer_info **out,
+                           size_t max) {
+  size_t n = 0;
+  for (size_t i = 0; i < s->n_layers; i++) {
+    const rlayer *L = &s->layers[i];
+    if (L->source_index < 0 || !s->sources[L->source_index].teselas) continue;
+    const layer_info *l = catalog_find(c, L->source_layer, strlen(L->source_layer));
+    if (!l) continue;
+    bool dup = false;
+    for (size_t k = 0; k < n; k++) dup |= out[k] == l;
+    if (!dup && n < max) out[n++] = l;
+  }
+  return n;
+}
+
+void render_etag(const render_style *s, const catalog *c, const char *address, char *out,
+                 size_t out_len) {
+  const layer_info *ls[RENDER_MAX_LAYERS];
+  size_t n = render_style_layers(s, c, ls, RENDER_MAX_LAYERS);
+  uint32_t h = s->hash ^ 0x9e3779b9u;
+  for (size_t i = 0; i < n; i++) {
+    for (const char *p = ls[i]->id; *p; p++) h = (h ^ (uint8_t)*p) * 16777619u;
+    h = (h ^ (uint32_t)ls[i]->version) * 16777619u;
+    h = (h ^ (uint32_t)(ls[i]->version >> 32)) * 16777619u;
+  }
+  uint32_t a = 2166136261u;
+  for (const char *p = address; *p; p++) a = (a ^ (uint8_t)*p) * 16777619u;
+  snprintf(out, out_len, "\"r%08x-%08x-%zu\"", h, a, n);
+}

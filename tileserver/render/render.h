@@ -1,0 +1,139 @@
+/* render.h — MapLibre styles and the server-side renderer: a style and a view in, a PNG out.
+ *
+ * The registry holds the styles (the built-in ones of styles/ and a user's --styles DIR), each
+ * parsed, validated and compiled once at start-up, and the font faces the labels use. A layer of
+ * the catalog that no style names still gets an automatic style, built per request from its
+ * geometry type. Rendering reads the store directly (no MVT round trip): the features of the view
+ * go through the geometry stages of geom/ in device pixels and are drawn with cairo,
+ * anti-aliased. Dense point layers are drawn as the vector tiles hold them (tiles/ clusters), so
+ * the PNG shows what the browser shows.
+ *
+ * Nothing here knows HTTP. The registry is immutable after render_styles_create, so every worker
+ * thread reads it without a lock. */
+#ifndef TESELAS_RENDER_H
+#define TESELAS_RENDER_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/arena.h"
+#include "core/buf.h"
+#include "core/err.h"
+#include "geom/geom.h"
+#include "store/store.h"
+
+enum {
+  RENDER_TILE_SIZE = 256,
+  RENDER_MAX_SIZE = 2048,  /* largest static image side, in CSS pixels */
+  RENDER_MAX_LAYERS = 128  /* style layers */
+};
+
+typedef struct render_style render_style;
+typedef struct render_styles render_styles;
+
+/* ---- the registry ---------------------------------------------------------------------------- */
+
+/* Loads every *.json of builtin_dir and then of user_dir (either may be NULL; a user's style with
+ * a built-in's name replaces it). A file that is not a valid style is logged with its path and
+ * the JSON pointer of the problem, and the others still load. Fails only on ERR_NOMEM or when
+ * user_dir cannot be read (ERR_IO). Caller owns; render_styles_destroy. */
+err_code render_styles_create(const char *builtin_dir, const char *user_dir, render_styles **out,
+                              err *e);
+void render_styles_destroy(render_styles *reg);
+
+size_t render_styles_count(const render_styles *reg);
+const render_style *render_styles_at(const render_styles *reg, size_t i);
+/* The named style, or NULL. */
+const render_style *render_styles_find(const render_styles *reg, const char *name, size_t len);
+/* Problems found at load, one line each ("PATH: POINTER: message"), "" when none. */
+const char *render_styles_problems(const render_styles *reg);
+
+/* Parses and compiles one style document (text) into arena a, for tests and the registry.
+ * Errors: ERR_INVALID with "POINTER: message". */
+err_code render_style_parse(const char *name, const char *text, size_t len, arena *a,
+                            render_style **out, err *e);
+/* The automatic style of catalog layer l (fill, line or circle by geometry type; clusters sized
+ * by point_count for a clustered point layer; labels from a "nombre" field), in arena a. */
+err_code render_style_auto(const layer_info *l, arena *a, render_style **out, err *e);
+
+const char *render_style_name(const render_style *s);
+const char *render_style_title(const render_style *s);
+bool render_style_is_auto(const render_style *s);
+/* The catalog layers the style draws that exist in c (at most max; returns how many). */
+size_t render_style_layers(const render_style *s, const catalog *c, const layer_info **out,
+                           size_t max);
+
+/* The style as MapLibre GL JS loads it: "teselas://ids" sources become absolute TileJSON URLs
+ * under base_url, glyphs point at this server's /fonts. New reference; caller json_decref. */
+json_t *render_style_document(const render_style *s, const catalog *c, const char *base_url);
+
+/* ---- views ------------------------------------------------------------------------------------- */
+
+typedef struct render_view {
+  geom_bbox merc;     /* EPSG:3857 metres of the image's edges */
+  uint32_t width;     /* CSS pixels */
+  uint32_t height;
+  double ratio;       /* device pixels per CSS pixel: 1 or 2 (@2x) */
+  double zoom;        /* style zoom (MapLibre: a 512-px world at zoom 0) */
+  bool is_tile;       /* a 256-px XYZ tile: clusters follow the vector tiles */
+} render_view;
+
+/* XYZ tile t of 256 CSS pixels: style zoom t.z - 1, as MapLibre shows the same ground at that
+ * zoom (its world is 512 px wide at zoom 0). */
+render_view render_view_tile(geom_tile_id t, double ratio);
+/* w×h CSS pixels centred on lon/lat at style zoom. ERR_INVALID out of range. */
+err_code render_view_center(double lon, double lat, double zoom, uint32_t w, uint32_t h,
+                            double ratio, render_view *out, err *e);
+/* The lon/lat box fitted into w×h (the box is centred; the longer side fills the image). */
+err_code render_view_bbox(const geom_bbox *lonlat, uint32_t w, uint32_t h, double ratio,
+                          render_view *out, err *e);
+
+/* ---- rendering --------------------------------------------------------------------------------- */
+
+typedef struct render_stats {
+  uint32_t n_features;  /* drawn (clusters count once) */
+  uint32_t n_labels;    /* placed */
+} render_stats;
+
+struct pyramid_registry;
+
+typedef struct render_request {
+  store_reader *reader;                /* the worker's connection */
+  const catalog *catalog;              /* the request's snapshot */
+  struct pyramid_registry *pyramids;   /* precomputed clusters (tiles/pyramid.h), or NULL */
+  const render_styles *styles;         /* fonts */
+  const render_style *style;
+  render_view view;
+} render_request;
+
+/* Draws rq->style over rq->view with the features of the catalog's layers and appends the PNG to
+ * out. Memory comes from arena a (the request's). Errors: ERR_DB, ERR_NOMEM, ERR_LIMIT (the arena
+ * cap). out_stats may be NULL. */
+err_code render_image(const render_request *rq, arena *a, buf *out, render_stats *out_stats,
+                      err *e);
+
+/* A strong ETag of style s drawn at `address` ("z/x/y@2x", "static/..."): the style's hash and
+ * the versions of the layers it draws. Written into out (>= 96 bytes). */
+void render_etag(const render_style *s, const catalog *c, const char *address, char *out,
+                 size_t out_len);
+
+/* ---- PNG (png.c) ------------------------------------------------------------------------------ */
+
+/* Encodes a cairo ARGB32 image (premultiplied, native endian, `stride` bytes a row) as PNG:
+ * a fully transparent or single-colour image as a 1-bit palette image (about 100 bytes for a
+ * tile), a palette image with tRNS when it has at most 256 colours (lossless), RGB when it is
+ * opaque, RGBA otherwise. Appends to out. Errors: ERR_NOMEM, ERR_LIMIT (out's limit). */
+err_code render_png_encode(const uint8_t *argb, uint32_t width, uint32_t height, size_t stride,
+                           buf *out, err *e);
+
+/* ---- glyphs for the browser (glyphs.c) ------------------------------------------------------- */
+
+/* The signed-distance-field glyphs of code points [start, start+255] for a font stack, as the
+ * MapLibre glyph protobuf (glyphs.proto: 24-px SDF, 3-px border). start must be a multiple of 256
+ * below 65536 (ERR_INVALID). Appends to out. */
+err_code render_glyphs_pbf(const render_styles *reg, const char *fontstack, uint32_t start,
+                           buf *out, err *e);
+
+#endif

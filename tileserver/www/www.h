@@ -1,0 +1,82 @@
+/* www.h — the pages people see: the catalog (/), the map viewer (/maps/{style}) and the page for
+ * iframes (/embed/{style}), plus the static files they load (our JS/CSS, MapLibre GL JS, Leaflet),
+ * embedded in the binary at build time by web/build.mjs (see tileserver/www/CMakeLists.txt).
+ *
+ * It knows HTML, not HTTP: the http/ handlers find out which endpoints this server answers (so a
+ * page links only to what exists), call one function here, and send the document it wrote.
+ * Every text from the catalog is escaped on its way into HTML (www_html_put) or JSON-in-HTML
+ * (the page configuration, with '<' written as \u003c). Text for people is in plain Spanish by
+ * default and in English with lang=en (text.c). */
+#ifndef TESELAS_WWW_H
+#define TESELAS_WWW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/buf.h"
+#include "core/err.h"
+#include "store/store.h"
+
+/* ---- static assets (assets.c; the table is generated) ---------------------------------------- */
+
+typedef struct www_asset {
+  const char *name;          /* "viewer.js", "maplibre-gl.mjs" */
+  const char *content_type;
+  const unsigned char *data;
+  size_t len;
+  const unsigned char *gz;   /* gzip of data, or NULL when it would not be smaller */
+  size_t gz_len;
+  const char *etag;          /* quoted strong ETag of data */
+} www_asset;
+
+/* The generated table, sorted by name, and a hash of every asset: asset URLs are
+ * /assets/<WWW_BUILD_ID>/<name>, so a new build is a new URL and browsers may cache forever. */
+extern const www_asset WWW_ASSETS[];
+extern const size_t WWW_N_ASSETS;
+extern const char WWW_BUILD_ID[];
+
+/* The asset named [name, name+len), or NULL. Static data: never freed. */
+const www_asset *www_asset_find(const char *name, size_t len);
+
+/* ---- pages ----------------------------------------------------------------------------------- */
+
+/* The style the catalog's map links use: the León demo's (styles/leon.json). */
+#define WWW_DEFAULT_STYLE "leon"
+
+typedef enum www_lang { WWW_LANG_ES = 0, WWW_LANG_EN } www_lang;
+
+/* "en" → English; anything else (NULL, "", "es", unknown) → Spanish, the default. */
+www_lang www_lang_parse(const char *s);
+
+/* The endpoints of other modules that this server answers, found by the caller: pages link to
+ * and load only these, so a missing one degrades a page instead of breaking it. */
+typedef struct www_endpoints {
+  bool items;       /* /collections/{id}/items (GeoJSON, CSV): the data table, search */
+  bool aggregate;   /* /collections/{id}/aggregate: the charts */
+  bool collections; /* /collections, /api: the OGC API links */
+  bool style;       /* /styles/{style}/style.json */
+  bool png;         /* /styles/{style}/{z}/{x}/{y}.png: the no-WebGL fallback */
+  bool static_img;  /* /styles/{style}/static/{lon},{lat},{zoom}/{w}x{h}.png: thumbnails */
+  const char *download; /* whole-layer download path with "{id}" and "{f}" (geojson, csv, gpkg)
+                           in it, or NULL */
+} www_endpoints;
+
+typedef struct www_site {
+  const char *base_url;    /* "http://host:port", no trailing slash: for copy-paste URLs */
+  const char *style;       /* the map style the pages show (already validated by the caller) */
+  www_lang lang;
+  www_endpoints ep;
+} www_site;
+
+/* Writes the catalog page: every layer with its metadata, quality summary, thumbnail, and the
+ * links a person can use. Errors: ERR_NOMEM/ERR_LIMIT when out fails. */
+err_code www_catalog_write(const www_site *s, const catalog *c, buf *out, err *e);
+
+/* Writes the viewer page (embed false) or the page meant for iframes (embed true): an HTML shell
+ * with the page configuration as JSON; the scripts do the rest. Errors as www_catalog_write. */
+err_code www_map_write(const www_site *s, const catalog *c, bool embed, buf *out, err *e);
+
+/* True for a style name a page accepts: [A-Za-z0-9_-], 1..63 characters. */
+bool www_style_name_valid(const char *s, size_t len);
+
+#endif

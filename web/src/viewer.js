@@ -1,0 +1,281 @@
+// viewer.js — the full-page map (/maps/{style}): layer list with toggles and the legend read from
+// the style, popups with the fields' human labels, search by name, the view in the URL hash, and
+// the panels: data table (the accessible alternative to the map), charts, and "Insertar este mapa".
+// Every control is a native button, checkbox, select or link, so it works with the keyboard alone.
+import {
+  collapseAttribution, copyText, el, featureCard, formatHash, hasWebGL, legendEntries, loadStyle,
+  parseHash, parseQuery, readConfig, styleLayersByLayer, swatch, unionBounds,
+} from './common.js';
+import { maplibreLocale } from './i18n.js';
+import { createCharts } from './charts.js';
+import { createEmbedPanel } from './embedpanel.js';
+import { createSearch } from './search.js';
+import { createTable } from './table.js';
+
+const cfg = readConfig();
+const t = cfg.t;
+const app = document.getElementById('app');
+const status = document.getElementById('status');
+const fromHash = parseHash(location.hash);
+const fromQuery = parseQuery(location.search, cfg);
+const visible = new Set((fromHash.layers || fromQuery.layers || cfg.layers.map((l) => l.id))
+  .filter((id) => cfg.byId.has(id)));
+
+let map = null;
+let mlgl = null;
+let style = null;
+let groups = new Map();
+let popup = null;
+
+function say(text) {
+  status.textContent = text;
+}
+
+function visibleIds() {
+  return cfg.layers.map((l) => l.id).filter((id) => visible.has(id));
+}
+
+function bbox() {
+  if (!map) return unionBounds(visibleIds().map((id) => cfg.byId.get(id)));
+  const b = map.getBounds();
+  const r = (x) => Math.round(x * 1e6) / 1e6;
+  return [r(Math.max(-180, b.getWest())), r(Math.max(-85, b.getSouth())),
+    r(Math.min(180, b.getEast())), r(Math.min(85, b.getNorth()))];
+}
+
+// ---- the panel ----------------------------------------------------------------------------------
+
+const panel = el('aside', { id: 'panel', class: 'panel', 'aria-label': t('panelLabel') });
+const mapBox = el('div', { id: 'map', class: 'map', role: 'region', 'aria-label': t('mapLabel') });
+const layerList = el('ul', { class: 'layer-list' });
+const fieldset = el('fieldset', { class: 'layers' },
+  el('legend', {}, el('h2', {}, t('layers'))),
+  el('p', { class: 'help' }, t('layersHelp')), layerList);
+
+const allSample = cfg.layers.length > 0 && cfg.layers.every((l) => l.sample);
+if (allSample) fieldset.insertBefore(el('p', { class: 'sample' }, t('allSample')), layerList);
+
+function buildLayerList() {
+  layerList.replaceChildren();
+  for (const l of cfg.layers) {
+    const id = `toggle-${l.id}`;
+    const box = el('input', { type: 'checkbox', id, checked: visible.has(l.id), 'data-layer': l.id,
+      onchange: (ev) => setVisible(l.id, ev.target.checked) });
+    const entries = style ? legendEntries(style, l, t) : [];
+    const legend = el('ul', { class: 'legend', 'aria-label': t('legendOf', { title: l.title }) });
+    for (const e of entries) legend.append(el('li', {}, swatch(e), e.label));
+    const first = entries.find((e) => e.kind !== 'cluster');
+    layerList.append(el('li', { class: 'layer' },
+      el('label', { for: id }, box, first ? swatch(first) : null, el('span', {}, l.title),
+        l.sample && !allSample ? el('span', { class: 'tag' }, t('sample')) : null),
+      entries.length > 1 ? legend : null,
+      l.privacy ? el('p', { class: 'privacy' }, l.privacy) : null));
+  }
+}
+
+function setVisible(id, on) {
+  if (on) visible.add(id); else visible.delete(id);
+  if (map) {
+    for (const sl of groups.get(id) || []) {
+      if (map.getLayer(sl)) map.setLayoutProperty(sl, 'visibility', on ? 'visible' : 'none');
+    }
+  }
+  viewChanged();
+}
+
+const sections = {};
+function sectionToggle(key, label, build) {
+  const sec = el('section', { id: `${key}-panel`, class: 'tool-panel', hidden: true,
+    'aria-labelledby': `${key}-title` });
+  const btn = el('button', { type: 'button', class: 'tool', id: `${key}-button`,
+    'aria-expanded': 'false', 'aria-controls': `${key}-panel` }, label);
+  btn.addEventListener('click', () => {
+    const open = sec.hidden;
+    sec.hidden = !open;
+    btn.setAttribute('aria-expanded', String(open));
+    if (open) {
+      sections[key].refresh();
+      sec.querySelector('h2')?.focus();
+    }
+  });
+  sections[key] = build(sec);
+  return { btn, sec };
+}
+
+const ctx = {
+  cfg, t, bbox, visibleIds,
+  map: () => map,
+  isOpen: (key) => !document.getElementById(`${key}-panel`).hidden,
+  showFeature,
+};
+
+const linkBtn = el('button', { type: 'button', class: 'tool', id: 'link-button' }, t('linkButton'));
+linkBtn.addEventListener('click', async () => {
+  const ok = await copyText(location.href);
+  say(ok ? t('linkCopied') : t('copyFailed'));
+});
+
+const table = sectionToggle('table', t('tableButton'), (sec) => createTable(ctx, sec));
+const charts = sectionToggle('charts', t('chartsButton'), (sec) => createCharts(ctx, sec));
+const embed = sectionToggle('embed', t('embedButton'), (sec) => createEmbedPanel(ctx, sec));
+const search = createSearch(ctx);
+
+panel.append(fieldset, search.element,
+  el('div', { class: 'tools' }, table.btn, charts.btn, embed.btn, linkBtn),
+  table.sec, charts.sec, embed.sec,
+  el('p', { class: 'back' }, el('a', { href: cfg.lang === 'en' ? '/?lang=en' : '/' }, t('catalog'))));
+app.append(panel, mapBox);
+buildLayerList();
+
+// ---- the view in the URL, and everything that follows the view ---------------------------------
+
+let pending = 0;
+function viewChanged() {
+  clearTimeout(pending);
+  pending = setTimeout(() => {
+    if (map) {
+      const hash = formatHash(map, visibleIds());
+      history.replaceState(null, '', location.pathname + location.search + hash);
+      const sw = document.getElementById('lang-switch');
+      if (sw) sw.href = `${location.pathname}?lang=${cfg.lang === 'en' ? 'es' : 'en'}${hash}`;
+    }
+    for (const s of Object.values(sections)) s.refresh();
+  }, 250);
+}
+
+// ---- popups --------------------------------------------------------------------------------------
+
+function openPopup(lngLat, content, opener) {
+  if (popup) popup.remove();
+  popup = new mlgl.Popup({ maxWidth: '320px', focusAfterOpen: true, className: 'teselas-popup' })
+    .setLngLat(lngLat).setDOMContent(content).addTo(map);
+  if (opener) popup.on('close', () => opener.isConnected && opener.focus());
+}
+
+function queryableLayers() {
+  return visibleIds().flatMap((id) => groups.get(id) || []).filter((sl) => map.getLayer(sl));
+}
+
+// What a click or a tap means: a point or a line within 5 px first (they are small targets),
+// then the smallest area under or within 5 px of the pointer (a park before the municipality
+// that contains it), then labels.
+function featuresAt(point) {
+  const layers = queryableLayers();
+  const box = map.queryRenderedFeatures([[point.x - 5, point.y - 5], [point.x + 5, point.y + 5]], { layers });
+  const drawn = (f) => f.layer.type !== 'symbol';
+  const isArea = (f) => f.geometry.type.includes('Polygon') && drawn(f);
+  const size = (f) => {
+    const b = geometryBounds(f.geometry);
+    return (b[2] - b[0]) * (b[3] - b[1]);
+  };
+  const areas = box.filter(isArea).map((f) => [size(f), f]).sort((a, b) => a[0] - b[0]).map((x) => x[1]);
+  const ordered = [
+    ...box.filter((f) => f.geometry.type.includes('Point')),
+    ...box.filter((f) => f.geometry.type.includes('Line') && drawn(f)),
+    ...areas,
+    ...box.filter((f) => !drawn(f)),
+  ];
+  const seen = new Set();
+  return ordered.filter((f) => {
+    const k = `${f.sourceLayer}/${f.id}`;
+    if (seen.has(k) || !cfg.byId.has(f.sourceLayer)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+function popupFor(features, lngLat, opener) {
+  if (!features.length) return;
+  const f = features[0];
+  const layer = cfg.byId.get(f.sourceLayer);
+  const card = featureCard(cfg, layer, f.properties, 2);
+  if (f.properties.point_count) {
+    card.append(el('button', { type: 'button', class: 'button',
+      onclick: () => map.easeTo({ center: lngLat, zoom: Math.min(map.getZoom() + 2, 18) }) },
+    t('zoomHere')));
+  }
+  if (features.length > 1) {
+    card.append(el('p', { class: 'more' },
+      features.length === 2 ? t('popupMoreOne') : t('popupMore', { n: features.length - 1 })));
+  }
+  openPopup(lngLat, card, opener);
+}
+
+// From the table or the search: move to the feature, then open its card.
+function showFeature(layerId, feature, opener) {
+  const layer = cfg.byId.get(layerId);
+  if (!map) return;
+  const b = geometryBounds(feature.geometry);
+  const center = [(b[0] + b[2]) / 2, (b[1] + b[3]) / 2];
+  const card = featureCard(cfg, layer, feature.properties || {}, 2);
+  if (b[0] === b[2] && b[1] === b[3]) map.jumpTo({ center, zoom: Math.max(map.getZoom(), 16) });
+  else map.fitBounds([[b[0], b[1]], [b[2], b[3]]], { padding: 40, maxZoom: 17, animate: false });
+  openPopup(center, card, opener);
+}
+
+function geometryBounds(g) {
+  const b = [Infinity, Infinity, -Infinity, -Infinity];
+  const walk = (c) => {
+    if (typeof c[0] === 'number') {
+      b[0] = Math.min(b[0], c[0]); b[1] = Math.min(b[1], c[1]);
+      b[2] = Math.max(b[2], c[0]); b[3] = Math.max(b[3], c[1]);
+    } else c.forEach(walk);
+  };
+  if (g && g.coordinates) walk(g.coordinates);
+  else if (g && g.geometries) g.geometries.forEach((x) => walk(x.coordinates));
+  return b;
+}
+
+// ---- the map ---------------------------------------------------------------------------------------
+
+async function start() {
+  if (!hasWebGL()) {
+    say(`${t('noWebgl')} ${t('noWebglTable')}`);
+    mapBox.classList.add('nomap');
+    mapBox.append(el('p', { class: 'nomap-text' }, t('noWebgl')));
+    document.getElementById('table-button').click();
+    return;
+  }
+  mlgl = await import('./maplibre-gl.mjs');
+  const loaded = await loadStyle(cfg);
+  style = loaded.style;
+  groups = styleLayersByLayer(style, cfg);
+  for (const sl of style.layers) {
+    const id = sl['source-layer'];
+    if (id && groups.has(id) && !visible.has(id)) sl.layout = { ...(sl.layout || {}), visibility: 'none' };
+  }
+  buildLayerList();
+  const view = fromHash.center ? { center: fromHash.center, zoom: fromHash.zoom }
+    : fromQuery.center ? { center: fromQuery.center, zoom: fromQuery.zoom ?? 12 }
+      : { bounds: unionBounds(visibleIds().map((id) => cfg.byId.get(id))), fitBoundsOptions: { padding: 20 } };
+  map = new mlgl.Map({
+    container: mapBox, style, ...view, locale: maplibreLocale(t), maxZoom: 19,
+    attributionControl: { compact: true }, // the TileJSON carries each layer's publisher and licence
+  });
+  map.addControl(new mlgl.NavigationControl({ showCompass: false }), 'top-right');
+  map.addControl(new mlgl.ScaleControl({ unit: 'metric' }), 'bottom-left');
+  map.on('click', (e) => popupFor(featuresAt(e.point), e.lngLat, null));
+  map.on('mousemove', (e) => {
+    map.getCanvas().style.cursor = featuresAt(e.point).length ? 'pointer' : '';
+  });
+  // Enter on the focused map opens the card of what is at its centre.
+  map.getCanvasContainer().addEventListener('keydown', (e) => {
+    if (e.key !== 'Enter') return;
+    const c = map.getCenter();
+    popupFor(featuresAt(map.project(c)), c, map.getCanvas());
+  });
+  map.on('moveend', viewChanged);
+  map.once('idle', () => {
+    say((loaded.auto && cfg.endpoints.style ? `${t('styleFallback', { style: cfg.style })} ` : '') +
+      t('readyCount', { n: visibleIds().length }));
+    collapseAttribution(mapBox);
+    document.documentElement.dataset.map = 'idle';
+    viewChanged();
+  });
+  window.teselas = { map, cfg, visibleIds, groups, bbox, featuresAt };
+}
+
+start().catch((err) => {
+  say(`${t('noWebgl')} ${t('noWebglTable')}`);
+  console.warn('teselas: map not started:', err);
+});
