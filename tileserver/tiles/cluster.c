@@ -100,15 +100,21 @@ static void add_pyramid_cell(void *ctx, const pyramid_cell *c) {
 
 /* The pyramid of l: 16 px cells from the layer's minzoom to FINE_LEVELS above its last clustered
  * zoom, because the 4 px cells of zoom z (for tiles over the point budget) are the 16 px cells of
- * zoom z + 2. Every caller asks for the same range, so the first build serves all. */
+ * zoom z + 2. Every caller (vector tiles here, the raster renderer in cluster_list.c) goes
+ * through this function, so the first build serves all of them. */
 enum { PYRAMID_CELLS = TILES_EXTENT / TILES_CLUSTER_CELL, FINE_LEVELS = 4 };
+
+err_code tiles_pyramid_acquire(pyramid_registry *reg, store_reader *r, const layer_info *l,
+                               point_pyramid **out, int *out_maxz, err *e) {
+  int last = tiles_cluster_below(l) - 1;
+  *out_maxz = last + FINE_LEVELS > 18 ? 18 : last + FINE_LEVELS;
+  return pyramid_acquire(reg, r, l, l->minzoom < 0 ? 0 : l->minzoom, *out_maxz, PYRAMID_CELLS,
+                         out, e);
+}
 
 static err_code acquire(store_reader *r, const tile_params *p, const layer_info *l,
                         point_pyramid **out, int *out_maxz, err *e) {
-  int last = tiles_cluster_below(l) - 1;
-  *out_maxz = last + FINE_LEVELS > 18 ? 18 : last + FINE_LEVELS;
-  return pyramid_acquire(p->pyramids, r, l, l->minzoom < 0 ? 0 : l->minzoom, *out_maxz,
-                         PYRAMID_CELLS, out, e);
+  return tiles_pyramid_acquire(p->pyramids, r, l, out, out_maxz, e);
 }
 
 static err_code fill_grid_from_pyramid(store_reader *r, const tile_params *p, const layer_info *l,
@@ -145,11 +151,13 @@ bool tiles_estimate_points(store_reader *r, const tile_params *p, const layer_in
   point_pyramid *pyr = NULL;
   int maxz;
   if (acquire(r, p, l, &pyr, &maxz, e) != ERR_OK) return false;
-  /* count on the finest level at or below z + 4, where the tile spans whole cells */
+  /* Count on the finest level at or below z + 4. A tile spans 16 * 2^(level - z) cells of that
+   * level: whole cells, so an exact count, as long as that is at least one (level >= z - 4). */
   int level = (int)p->tile.z + 4 < maxz ? (int)p->tile.z + 4 : maxz;
-  int shift = (int)p->tile.z - level; /* <= 0: cells are smaller than the tile */
-  uint64_t per_tile = (uint64_t)PYRAMID_CELLS << -shift;
-  bool exact = shift + 4 >= 0;
+  int d = level - (int)p->tile.z;
+  bool exact = d >= -4;
+  uint64_t per_tile = exact ? (d >= 0 ? (uint64_t)PYRAMID_CELLS << d : (uint64_t)PYRAMID_CELLS >> -d)
+                            : 1;
   uint64_t x0 = p->tile.x * per_tile, x1 = (p->tile.x + 1) * per_tile - 1;
   uint64_t y0 = p->tile.y * per_tile, y1 = (p->tile.y + 1) * per_tile - 1;
   *out_n = 0;

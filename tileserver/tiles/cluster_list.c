@@ -100,12 +100,13 @@ static void pyr_add(void *ctx, const pyramid_cell *c) {
 static bool from_pyramid(pyramid_registry *pyramids, store_reader *r, const layer_info *l,
                          uint32_t z, grid_box *b, err *e) {
   if (!pyramids || tiles_cluster_below(l) <= 0 || b->c0x < 0 || b->c0y < 0) return false;
-  int maxz = tiles_cluster_below(l) - 1 + 4 > 18 ? 18 : tiles_cluster_below(l) - 1 + 4;
-  if ((int)z > maxz) return false;
   point_pyramid *pyr = NULL;
-  if (pyramid_acquire(pyramids, r, l, l->minzoom < 0 ? 0 : l->minzoom, maxz,
-                      TILES_EXTENT / TILES_CLUSTER_CELL, &pyr, e) != ERR_OK)
+  int maxz;
+  if (tiles_pyramid_acquire(pyramids, r, l, &pyr, &maxz, e) != ERR_OK) return false;
+  if ((int)z > maxz) {
+    pyramid_release(pyramids, pyr);
     return false;
+  }
   pyr_ctx pc = {b, ldexp((double)TILES_EXTENT, (int)z)};
   bool ok = pyramid_cells(pyr, z, (uint32_t)b->c0x, (uint32_t)(b->c0x + b->nx - 1),
                           (uint32_t)b->c0y, (uint32_t)(b->c0y + b->ny - 1), pyr_add, &pc);

@@ -26,4 +26,11 @@ err_code tiles_cluster_layer(store_reader *r, const tile_params *p, const layer_
 bool tiles_estimate_points(store_reader *r, const tile_params *p, const layer_info *l,
                            uint64_t *out_n, err *e);
 
+/* The cluster pyramid of point layer l with the zoom range every caller shares; *out_maxz is
+ * its finest level. Release with pyramid_release. */
+struct point_pyramid;
+struct pyramid_registry;
+err_code tiles_pyramid_acquire(struct pyramid_registry *reg, store_reader *r, const layer_info *l,
+                               struct point_pyramid **out, int *out_maxz, err *e);
+
 #endif

@@ -26,7 +26,8 @@ static void pyramid_clusters_equal_scanned_clusters(void **state) {
   assert_true(tiles_cluster_below(l) > 0);
   pyramid_registry *reg = pyramid_registry_create();
   int checked = 0, nonempty = 0;
-  for (uint32_t z = (uint32_t)l->minzoom; z < (uint32_t)tiles_cluster_below(l); z++) {
+  /* clustered zooms read the pyramid; the zooms above use it to count points (up to z 20) */
+  for (uint32_t z = (uint32_t)l->minzoom; z <= 20; z++) {
     /* every tile around the centre (-101.68, 21.12) at this zoom */
     map_pt c = geom_lonlat_to_tile((map_pt){-101.68, 21.12}, (geom_tile_id){z, 0, 0}, 1);
     for (int dy = -1; dy <= 1; dy++) {
@@ -48,7 +49,7 @@ static void pyramid_clusters_equal_scanned_clusters(void **state) {
       }
     }
   }
-  assert_true(checked >= 9 && nonempty >= 9);
+  assert_true(checked >= 9 * 14 && nonempty >= 9 * 7);
   pyramid_registry_destroy(reg);
   store_reader_close(r);
 }
