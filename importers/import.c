@@ -27,6 +27,8 @@ typedef struct import_state {
   import_schema schema;
   geom_check gc;
   store_writer *w;
+  import_privacy priv;  /* the privacy policy at work (privacy_*.c) */
+  char *privacy_json;   /* the policy as the catalog stores it */
   gdal_errors gerr;
   struct timespec t0, shown;
   int64_t total;        /* features expected, -1 unknown (progress only) */
@@ -80,6 +82,8 @@ static void options_fingerprint(const import_options *o, char out[65]) {
     fp_str(&c, "label", f->label);
     fp_str(&c, "type", f->has_type ? field_type_name(f->type) : NULL);
   }
+  for (size_t i = 0; i < o->n_drop; i++) fp_str(&c, "drop", o->drop[i]);
+  for (size_t i = 0; i < o->n_keep; i++) fp_str(&c, "keep", o->keep[i]);
   double nums[] = {o->only_spec_fields, o->fix_swapped, o->has_expect_bbox,
                    o->expect_bbox[0],   o->expect_bbox[1], o->expect_bbox[2],
                    o->expect_bbox[3],   o->has_area,       o->area[0],
@@ -154,6 +158,23 @@ static int feature_geometry(import_state *s, OGRFeatureH f, int64_t record, cons
   return rc ? geom_check_wkb(&s->gc, record, s->rep, wkb, len, e) : 0;
 }
 
+/* One checked feature to the writer, through the privacy policy (which may move its point, or
+ * only count it). */
+static err_code emit(import_state *s, int64_t rec, const uint8_t *wkb, size_t len, err *e) {
+  if (s->priv.policy.mode == PRIVACY_MODE_NONE) {
+    err_code rc = store_writer_add(s->w, rec, wkb, len, s->schema.values, e);
+    s->rep->n_imported += rc == ERR_OK;
+    return rc;
+  }
+  int r = import_privacy_feature(&s->priv, &s->schema, rec, &wkb, &len, e);
+  if (r < 0) return e->code ? e->code : ERR_INTERNAL;
+  /* a moved point is renumbered by the store: the source's order says nothing then */
+  err_code rc = r == 1 ? store_writer_add(s->w, -1, wkb, len, s->schema.values, e) : ERR_OK;
+  bool counted = r == 1 || (s->priv.policy.mode == PRIVACY_MODE_AGGREGATE && !s->priv.counting);
+  s->rep->n_imported += rc == ERR_OK && counted;
+  return rc;
+}
+
 static err_code read_layer(import_state *s, OGRLayerH layer, int64_t *record, err *e) {
   OGR_L_ResetReading(layer);
   schema_bind_layer(&s->schema, OGR_L_GetLayerDefn(layer));
@@ -168,9 +189,8 @@ static err_code read_layer(import_state *s, OGRLayerH layer, int64_t *record, er
     size_t len = 0;
     int ok = feature_geometry(s, f, rec, &wkb, &len, e);
     if (ok == 1) {
-      schema_values(&s->schema, f, folder, rec, s->rep);
-      rc = store_writer_add(s->w, rec, wkb, len, s->schema.values, e);
-      s->rep->n_imported += rc == ERR_OK;
+      if (!s->priv.counting) schema_values(&s->schema, f, folder, rec, s->rep);
+      rc = emit(s, rec, wkb, len, e);
     } else if (ok == 0) {
       s->rep->n_rejected++;
     } else {
@@ -198,24 +218,53 @@ static err_code read_all(import_state *s, err *e) {
     if (rc != ERR_OK) return rc;
   }
   progress(s, true);
+  if (s->rep->n_imported == 0 && s->priv.n_withheld > 0)
+    return err_set(e, ERR_INVALID, "ninguna celda llega a k=%lld casos: no hay nada que se pueda "
+                   "publicar", (long long)s->priv.policy.k);
   if (s->rep->n_imported == 0)
     return err_set(e, ERR_INVALID, "ningún registro válido: %lld leídos, %lld rechazados",
                    (long long)s->rep->n_read, (long long)s->rep->n_rejected);
-  if (s->gerr.n_warnings)
+  if (s->gerr.n_warnings && s->priv.policy.mode != PRIVACY_MODE_NONE)
+    report_note(s->rep, "GDAL dio %d avisos", s->gerr.n_warnings);
+  else if (s->gerr.n_warnings)
     report_note(s->rep, "GDAL dio %d avisos; el primero: %s", s->gerr.n_warnings,
                 s->gerr.first_warning);
   return ERR_OK;
 }
 
+/* generalize with k: a first pass counts the records per cell (into a report that is thrown
+ * away), so the second knows which cells reach k before it writes a point. */
+static err_code count_pass(import_state *s, err *e) {
+  if (s->priv.policy.mode != PRIVACY_MODE_GENERALIZE || !s->priv.policy.k) return ERR_OK;
+  import_report *real = s->rep, *scratch = calloc(1, sizeof *scratch);
+  if (!scratch) return err_set(e, ERR_NOMEM, "sin memoria");
+  s->rep = scratch;
+  s->priv.counting = true;
+  int64_t record = 0;
+  err_code rc = ERR_OK;
+  for (size_t i = 0; i < s->src.n_layers && rc == ERR_OK; i++)
+    rc = read_layer(s, s->src.layers[i], &record, e);
+  s->rep = real;
+  free(scratch);
+  if (rc == ERR_OK) rc = import_privacy_end_count(&s->priv, e);
+  return rc;
+}
+
 static err_code begin_writer(import_state *s, err *e) {
   const import_options *o = s->opt;
+  s->privacy_json = import_privacy_catalog_json(&s->priv);
+  if (!s->privacy_json) return err_set(e, ERR_NOMEM, "sin memoria");
+  bool aggregate = s->priv.policy.mode == PRIVACY_MODE_AGGREGATE;
   layer_meta meta = {.id = o->layer_id, .title = o->title, .description = o->description,
                      .license = o->license, .publisher = o->publisher, .frequency = o->frequency,
                      .keywords = o->keywords, .source_name = s->rep->source_name,
-                     .source_sha256 = s->rep->sha256, .privacy = o->privacy,
-                     .date_field = o->date_field, .minzoom = -1, .maxzoom = -1,
+                     .source_sha256 = s->rep->sha256, .privacy = s->privacy_json,
+                     .date_field = aggregate ? "" : o->date_field, .minzoom = -1, .maxzoom = -1,
                      .keep_versions = o->keep_versions > 0 ? o->keep_versions : 3};
-  return store_writer_begin(o->db_path, &meta, s->schema.fields, s->schema.n, &s->w, e);
+  import_privacy_bounds_step(&s->priv, meta.bounds_step);
+  size_t n = 0;
+  const layer_field *fields = import_privacy_fields(&s->priv, &s->schema, &n);
+  return store_writer_begin(o->db_path, &meta, fields, n, &s->w, e);
 }
 
 /* Duplicate ids, the report, the commit. */
@@ -228,6 +277,8 @@ static err_code finish(import_state *s, import_result *out, err *e) {
                                           sizeof rep->duplicate_example, e);
     if (rc != ERR_OK) return rc;
   }
+  import_privacy_report(&s->priv, rep);
+  if (s->priv.policy.mode != PRIVACY_MODE_NONE) report_scrub(rep);
   rep->status = "published";
   rep->version = store_writer_version(s->w);
   snprintf(rep->message, sizeof rep->message, "versión %lld publicada", (long long)rep->version);
@@ -258,12 +309,12 @@ static err_code check_options(const import_options *opt, err *e) {
                    "el id de capa '%s' no es válido: use de 1 a 63 minúsculas, dígitos, '_' o "
                    "'-', empezando por una letra",
                    opt->layer_id);
-  if (opt->privacy) {
-    json_t *p = json_loads(opt->privacy, 0, NULL);
-    bool ok = json_is_object(p);
-    json_decref(p);
-    if (!ok) return err_set(e, ERR_INVALID, "--privacy debe ser un objeto JSON");
-  }
+  /* the policy is parsed here too, so a bad one fails even when the file did not change */
+  privacy_policy p;
+  const char *spec = opt->privacy;
+  while (spec && (*spec == ' ' || *spec == '\t' || *spec == '\n')) spec++;
+  if (spec && *spec == '{') return privacy_policy_from_json(spec, &p, e);
+  if (spec && *spec) return privacy_policy_parse(spec, &p, e);
   return ERR_OK;
 }
 
@@ -271,9 +322,13 @@ static err_code check_options(const import_options *opt, err *e) {
 static err_code run_import(import_state *s, import_result *out, err *e) {
   err_code rc = source_open(s->opt, &s->src, s->rep, e);
   if (rc == ERR_OK) rc = schema_build(s->opt, &s->src, &s->schema, s->rep, e);
+  if (rc == ERR_OK) rc = import_privacy_init(&s->priv, s->opt, e);
+  if (rc == ERR_OK) rc = import_privacy_check(&s->priv, s->opt, &s->src, &s->schema, s->rep, e);
   if (rc == ERR_OK) rc = geom_check_init(&s->gc, s->opt, &s->src, s->rep, e);
   if (rc == ERR_OK) rc = begin_writer(s, e);
+  if (rc == ERR_OK) rc = count_pass(s, e);
   if (rc == ERR_OK) rc = read_all(s, e);
+  if (rc == ERR_OK) rc = import_privacy_publish(&s->priv, s->w, e);
   if (rc == ERR_OK) rc = finish(s, out, e);
   return rc;
 }
@@ -334,13 +389,18 @@ err_code import_run(const import_options *opt, import_result *out, err *e) {
     rep->version = 0;
     snprintf(rep->message, sizeof rep->message, "%s", e ? e->msg : "error");
     utf8_sanitize(rep->message);
+    if (s.priv.policy.mode != PRIVACY_MODE_NONE) report_scrub(rep);
   }
   rep->elapsed_s = seconds_since(&s.t0);
   result_fill(out, rep);
   geom_check_free(&s.gc);
   schema_free(&s.schema);
   source_close(&s.src);
+  import_privacy_free(&s.priv);
+  free(s.privacy_json);
   report_free_fields(rep);
+  free(rep->privacy_json);
+  free(rep->privacy_text);
   free(rep);
   return rc;
 }

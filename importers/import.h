@@ -39,7 +39,12 @@ typedef struct import_options {
   bool only_spec_fields;     /* publish only the fields named in specs, in that order */
   /* catalog metadata (NULL keeps the previous version's value) */
   const char *title, *description, *license, *publisher, *frequency, *keywords;
-  const char *privacy;       /* JSON object text, or NULL */
+  const char *privacy;       /* privacy policy: a spec (privacy/policy.h: "generalize:grid=250")
+                                or its JSON form ("{}", {"mode":...}); NULL: none */
+  const char *const *drop;   /* fields never written (--drop): not even a column */
+  size_t n_drop;
+  const char *const *keep;   /* personal-looking fields published on purpose (--keep-field) */
+  size_t n_keep;
   const char *date_field;
   bool fix_swapped;          /* swap lat/lon and restore lost minus signs instead of reporting */
   bool has_expect_bbox;

@@ -17,6 +17,9 @@
 #include "core/buf.h"
 #include "core/err.h"
 #include "importers/import.h"
+#include "privacy/grid.h"
+#include "privacy/kanon.h"
+#include "privacy/policy.h"
 #include "store/store.h"
 
 /* ---- the quality report ------------------------------------------------------------------- */
@@ -79,6 +82,8 @@ typedef struct import_report {
   size_t n_fields;
   char notes[8][REPORT_DETAIL_MAX];
   size_t n_notes;
+  char *privacy_json;   /* malloc'd: what the privacy policy did (report_privacy_set), or NULL */
+  char *privacy_text;   /* malloc'd: the same for people, or NULL */
   const char *status;   /* "published", "unchanged", "rejected" */
   char message[ERR_MSG_MAX];
   int64_t version;
@@ -93,6 +98,9 @@ bool issue_rejects(issue_kind k);
 char *report_to_json(const import_report *r);
 char *report_to_text(const import_report *r);
 void report_free_fields(import_report *r);
+/* A layer with a privacy policy: the examples of the report lose their details (coordinates,
+ * values of fields that are not published as read), keeping the counts. */
+void report_scrub(import_report *r);
 
 /* ---- the source ---------------------------------------------------------------------------- */
 
@@ -240,5 +248,66 @@ typedef bool (*wkb_coords_fn)(uint8_t *xy, uint32_t n, void *ud);
 bool wkb_walk(uint8_t *wkb, size_t len, wkb_coords_fn fn, void *ud);
 /* Envelope of a 2D WKB; false when malformed. NaN coordinates make *out_finite false. */
 bool wkb_envelope(uint8_t *wkb, size_t len, double out[4], bool *out_finite);
+
+/* ---- privacy: privacy_fields.c, privacy_points.c, privacy_cells.c, privacy_polygons.c ---- */
+
+/* The polygons of another layer for aggregate:layer=ID (privacy_polygons.c). */
+typedef struct polygon_index polygon_index;
+
+err_code polygon_index_load(const char *db_path, const char *layer_id, polygon_index **out,
+                            err *e);
+void polygon_index_free(polygon_index *ix);
+/* The polygon holding (lon, lat): its id as text in out_id (PRIVACY_CELL_ID_MAX bytes); false
+ * when no polygon holds the point. */
+bool polygon_index_find(polygon_index *ix, double lon, double lat, char *out_id);
+/* A polygon's geometry (OGC WKB, EPSG:4326), its feature id and bbox; false for an unknown id. */
+bool polygon_index_get(polygon_index *ix, const char *id, const uint8_t **out_wkb,
+                       size_t *out_len, int64_t *out_fid, double out_bbox[4]);
+
+/* What the privacy policy of an import needs while it runs. */
+typedef struct import_privacy {
+  privacy_policy policy;     /* parsed from the options; field decisions added by the check */
+  privacy_grid *grid;        /* generalize, aggregate by grid */
+  polygon_index *polygons;   /* aggregate by the polygons of another layer */
+  privacy_kanon *kn;         /* aggregate, and generalize with k */
+  bool counting;             /* generalize with k: the first pass, which only feeds kn */
+  bool inherited;            /* no --privacy: the published version's policy is kept */
+  int by_idx[PRIVACY_MAX_BY];/* schema index of each category field (aggregate) */
+  int date_idx;              /* schema index of the date field (aggregate), -1 none */
+  layer_field out_fields[2]; /* aggregate: what the layer publishes (celda, casos) */
+  buf wkb;                   /* the snapped point */
+  buf text;                  /* scratch: a category */
+  char (*months)[11];        /* generalize with month: one truncated date per schema field */
+  int64_t n_withheld;        /* generalize with k: points of cells below k, not written */
+  int64_t n_not_point;       /* records that are not points (refused) */
+  int64_t n_bad_date;        /* aggregate: dates that are not dates (counted as unknown month) */
+  int64_t n_cells;           /* aggregate: features written (published cells) */
+} import_privacy;
+
+/* Parses opt->privacy (a spec, or the JSON form) and makes the grid. ERR_INVALID naming the
+ * problem. import_privacy_free also after a failure. */
+err_code import_privacy_init(import_privacy *p, const import_options *opt, err *e);
+void import_privacy_free(import_privacy *p);
+/* The personal-data check on the first rows (detect.h): ERR_INVALID listing every personal field
+ * neither dropped nor kept (why each looks personal goes to rep's text); records the decisions in
+ * p->policy; resolves the fields the policy names. Reads the source and rewinds it. */
+err_code import_privacy_check(import_privacy *p, const import_options *opt, import_source *src,
+                              import_schema *schema, import_report *rep, err *e);
+/* The fields the writer creates: the schema's, or the aggregate's own. */
+const layer_field *import_privacy_fields(const import_privacy *p, const import_schema *s,
+                                         size_t *out_n);
+/* One checked feature (values already in s->values): 1 with the geometry to write in *wkb and *len
+ * (the snapped point), 0 when nothing is written (counted, withheld), -1 with e filled. */
+int import_privacy_feature(import_privacy *p, import_schema *s, int64_t record,
+                           const uint8_t **wkb, size_t *len, err *e);
+/* generalize with k, after the first pass: computes which cells are published. */
+err_code import_privacy_end_count(import_privacy *p, err *e);
+/* aggregate, after the last feature: k-anonymity, one feature per published cell and the units. */
+err_code import_privacy_publish(import_privacy *p, store_writer *w, err *e);
+/* The policy as catalog JSON (caller frees), and what it did into the report. */
+char *import_privacy_catalog_json(const import_privacy *p);
+void import_privacy_report(const import_privacy *p, import_report *rep);
+/* layer_meta.bounds_step for this policy (0 when none). */
+void import_privacy_bounds_step(const import_privacy *p, double out[2]);
 
 #endif

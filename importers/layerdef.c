@@ -11,7 +11,7 @@ static const char *const KEYS[] = {
     "id",        "source",     "title",      "description", "license", "publisher",
     "frequency", "keywords",   "source_layer", "source_srs", "lat",     "lon",
     "wkt",       "encoding",   "id_field",   "date_field",  "fields",  "fix_swapped",
-    "expect_bbox", "keep",     "privacy",    "$comment",    NULL};
+    "expect_bbox", "keep",     "privacy",    "drop",        "keep_fields", "$comment", NULL};
 
 static const char *str(json_t *doc, const char *key) {
   return json_string_value(json_object_get(doc, key));
@@ -26,7 +26,8 @@ static err_code check_keys(json_t *doc, const char *path, err *e) {
     if (!known) return err_set(e, ERR_INVALID, "%s: clave desconocida '%s'", path, key);
     if (v && !json_is_string(v) && strcmp(key, "fields") && strcmp(key, "keywords") &&
         strcmp(key, "fix_swapped") && strcmp(key, "expect_bbox") && strcmp(key, "keep") &&
-        strcmp(key, "privacy") && strcmp(key, "$comment"))
+        strcmp(key, "privacy") && strcmp(key, "drop") && strcmp(key, "keep_fields") &&
+        strcmp(key, "$comment"))
       return err_set(e, ERR_INVALID, "%s: '%s' debe ser texto", path, key);
   }
   return ERR_OK;
@@ -60,6 +61,24 @@ static err_code load_fields(layer_def *d, json_t *fields, err *e) {
   return ERR_OK;
 }
 
+/* "drop" / "keep_fields": lists of field names (the --drop and --keep-field decisions). */
+static err_code load_names(layer_def *d, json_t *list, const char *key, const char ***out,
+                           size_t *out_n, err *e) {
+  if (!list) return ERR_OK;
+  if (!json_is_array(list))
+    return err_set(e, ERR_INVALID, "%s: '%s' debe ser una lista de campos", d->path, key);
+  *out = calloc(json_array_size(list) + 1, sizeof **out);
+  if (!*out) return err_set(e, ERR_NOMEM, "sin memoria");
+  size_t i;
+  json_t *v;
+  json_array_foreach(list, i, v) {
+    if (!json_is_string(v) || !*json_string_value(v))
+      return err_set(e, ERR_INVALID, "%s: '%s' debe ser una lista de campos", d->path, key);
+    (*out)[(*out_n)++] = json_string_value(v);
+  }
+  return ERR_OK;
+}
+
 static err_code load_misc(layer_def *d, json_t *doc, err *e) {
   json_t *kw = json_object_get(doc, "keywords");
   if (json_is_array(kw)) {
@@ -75,10 +94,20 @@ static err_code load_misc(layer_def *d, json_t *doc, err *e) {
   } else {
     d->opt.keywords = json_string_value(kw);
   }
+  /* "privacy": a spec ("generalize:grid=250,k=5") or the catalog's JSON form ({} = none) */
   json_t *priv = json_object_get(doc, "privacy");
-  if (priv && !json_is_object(priv))
-    return err_set(e, ERR_INVALID, "%s: 'privacy' debe ser un objeto", d->path);
-  if (priv) d->opt.privacy = d->privacy = json_dumps(priv, JSON_COMPACT | JSON_SORT_KEYS);
+  if (priv && !json_is_object(priv) && !json_is_string(priv))
+    return err_set(e, ERR_INVALID, "%s: 'privacy' debe ser un texto (\"generalize:grid=250\") o "
+                   "un objeto", d->path);
+  if (json_is_string(priv)) d->opt.privacy = json_string_value(priv);
+  else if (priv) d->opt.privacy = d->privacy = json_dumps(priv, JSON_COMPACT | JSON_SORT_KEYS);
+  err_code rc = load_names(d, json_object_get(doc, "drop"), "drop", &d->drop, &d->opt.n_drop, e);
+  if (rc == ERR_OK)
+    rc = load_names(d, json_object_get(doc, "keep_fields"), "keep_fields", &d->keep,
+                    &d->opt.n_keep, e);
+  if (rc != ERR_OK) return rc;
+  d->opt.drop = d->drop;
+  d->opt.keep = d->keep;
   json_t *bbox = json_object_get(doc, "expect_bbox");
   if (bbox) {
     if (!json_is_array(bbox) || json_array_size(bbox) != 4)
@@ -143,5 +172,7 @@ void layerdef_free(layer_def *d) {
   free(d->keywords);
   free(d->privacy);
   free(d->fingerprint);
+  free(d->drop);
+  free(d->keep);
   memset(d, 0, sizeof *d);
 }

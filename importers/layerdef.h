@@ -15,6 +15,7 @@ typedef struct layer_def {
   void *doc;                 /* the parsed JSON (json_t *) */
   import_field_spec *specs;
   char *keywords, *privacy, *fingerprint;
+  const char **drop, **keep;  /* "drop", "keep_fields": borrowed from doc */
 } layer_def;
 
 /* Reads and checks one definition. Unknown keys are errors (a typo must not be silently

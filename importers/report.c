@@ -134,6 +134,7 @@ char *report_to_json(const import_report *r) {
   if (r->n_duplicate_ids)
     json_object_set_new(json_object_get(doc, "duplicate_ids"), "example",
                         json_string(r->duplicate_example));
+  if (r->privacy_json) json_object_set_new(doc, "privacy", json_loads(r->privacy_json, 0, NULL));
   char *s = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
   json_decref(doc);
   return s;
@@ -212,6 +213,7 @@ char *report_to_text(const import_report *r) {
   }
   text_fields(&b, r);
   text_issues(&b, r, ISSUE_BAD_VALUE, ISSUE_N);
+  if (r->privacy_text) buf_puts(&b, r->privacy_text);
   for (size_t i = 0; i < r->n_notes; i++)
     buf_printf(&b, "%s %s\n", i ? "     " : "Notas:", r->notes[i]);
   if (r->status && strcmp(r->status, "published") == 0)
@@ -227,4 +229,14 @@ char *report_to_text(const import_report *r) {
   }
   buf_cstr(&b);
   return (char *)buf_steal(&b, NULL);
+}
+
+void report_scrub(import_report *r) {
+  static const char HIDDEN[] = "(detalle omitido: la capa tiene una política de privacidad)";
+  for (int k = 0; k < ISSUE_N; k++)
+    for (size_t i = 0; i < r->n_examples[k]; i++)
+      snprintf(r->examples[k][i].detail, sizeof r->examples[k][i].detail, "%s", HIDDEN);
+  for (size_t i = 0; i < r->n_fields; i++)
+    if (r->fields[i].n_bad) snprintf(r->fields[i].bad_example, sizeof r->fields[i].bad_example, "…");
+  if (r->n_duplicate_ids) snprintf(r->duplicate_example, sizeof r->duplicate_example, "…");
 }

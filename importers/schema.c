@@ -87,6 +87,13 @@ static candidate *collect(import_source *src, size_t *out_n) {
   return c;
 }
 
+/* --drop: the field gets no column and its values are never read. */
+static bool is_dropped(const import_options *opt, const char *name) {
+  for (size_t i = 0; i < opt->n_drop; i++)
+    if (strcasecmp(opt->drop[i], name ? name : "carpeta") == 0) return true;
+  return false;
+}
+
 static const import_field_spec *find_spec(const import_options *opt, const char *name) {
   for (size_t i = 0; name && i < opt->n_specs; i++)
     if (strcasecmp(opt->specs[i].name, name) == 0) return &opt->specs[i];
@@ -202,9 +209,14 @@ err_code schema_build(const import_options *opt, import_source *src, import_sche
     rc = err_set(e, ERR_NOMEM, "sin memoria");
     goto done;
   }
+  for (size_t i = 0; i < opt->n_drop && rc == ERR_OK; i++)
+    if (!find_candidate(cand, n_cand, opt->drop[i]))
+      rc = err_set(e, ERR_INVALID, "--drop: el archivo no tiene el campo '%s'", opt->drop[i]);
+  if (rc != ERR_OK) goto done;
   if (opt->only_spec_fields) {
     for (size_t i = 0; i < opt->n_specs && rc == ERR_OK; i++) {
       const candidate *c = find_candidate(cand, n_cand, opt->specs[i].name);
+      if (c && is_dropped(opt, c->name)) continue;
       rc = c ? add_field(out, c, &opt->specs[i], rep, e)
              : err_set(e, ERR_INVALID, "el archivo no tiene el campo '%s'", opt->specs[i].name);
     }
@@ -213,7 +225,8 @@ err_code schema_build(const import_options *opt, import_source *src, import_sche
       if (!find_candidate(cand, n_cand, opt->specs[i].name))
         rc = err_set(e, ERR_INVALID, "el archivo no tiene el campo '%s'", opt->specs[i].name);
     for (size_t i = 0; i < n_cand && rc == ERR_OK; i++)
-      rc = add_field(out, &cand[i], find_spec(opt, cand[i].name), rep, e);
+      if (!is_dropped(opt, cand[i].name))
+        rc = add_field(out, &cand[i], find_spec(opt, cand[i].name), rep, e);
   }
   if (rc != ERR_OK) goto done;
   if (src->csv.is_csv) infer_csv_types(out, src, opt);

@@ -33,6 +33,7 @@ demo_db() {
 # prints the one it got.
 start_server() {
   local db=$1; shift
+  : > "$SERVER_LOG"  # exists before the loop reads it (the shell may not have opened it yet)
   "$TESELAS" serve --db "$db" --port 0 --bind 127.0.0.1 "$@" 2>"$SERVER_LOG" &
   SERVER_PID=$!
   for _ in $(seq 1 100); do

@@ -121,7 +121,7 @@ bad "/collections/parques/aggregate?by=month" by
 bad "/collections/parques/aggregate?by=superficie_m2" by
 
 req "aggregate: groups under the privacy minimum are withheld"
-sqlite3 "$DB" "UPDATE teselas_layers SET privacy = '{\"min_count\": 400}' WHERE id = 'incidentes'"
+sqlite3 "$DB" "UPDATE teselas_layers SET privacy = '{\"mode\": \"generalize\", \"grid_m\": 250, \"k\": 400, \"min_count\": 400}' WHERE id = 'incidentes'"
 get "/collections/incidentes/aggregate?by=tipo"
 json 'd["min_count"] == 400 and all(g["count"] >= 400 for g in d["groups"])'
 json 'd["suppressed_groups"] > 0 and d["total"] == sum(g["count"] for g in d["groups"]) < 4000'

@@ -13,8 +13,11 @@ Parque "Los Álamos",21.13,-101.67
 EOF
 "$TESELAS" import "$TEST_TMP/evil.csv" --db "$DB" --layer evil \
   --title '</script><script>alert(1)</script>' --description 'a & b <b>bold</b>' \
-  --publisher "O'Brien \"&\" Co" --privacy '{"description":"Ubicaciones aproximadas <250 m>"}' \
+  --publisher "O'Brien \"&\" Co" --privacy 'generalize:grid=250' \
   >/dev/null 2>&1 || fail "import of the test layer"
+# a policy whose description carries markup (the importer writes its own; this one is planted)
+sqlite3 "$DB" "UPDATE teselas_layers SET privacy = json_set(privacy, '\$.description',
+  'Ubicaciones aproximadas <250 m>') WHERE id = 'evil'"
 start_server "$DB"
 
 # --- / : HTML for browsers and curl, JSON when asked ---

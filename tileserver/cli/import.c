@@ -1,6 +1,7 @@
 /* import.c — `teselas import FILE --db DB --layer ID [options]`: flags to import_options, the
  * report to stdout (and --report FILE.json), exit 0 when published or unchanged, 1 when the file
- * was rejected (the published layer is untouched), 2 for bad usage. */
+ * was rejected (the published layer is untouched; also when it looks personal and no --drop or
+ * --keep-field decides), 2 for bad usage. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,18 +37,24 @@ static const char USAGE[] =
     "  --area W,S,E,N         area of interest for the checks (default: Mexico)\n"
     "catalog:\n"
     "  --title T --description D --license L --publisher P --frequency F --keywords K\n"
-    "  --privacy JSON         privacy policy of the layer (a JSON object)\n"
+    "  --privacy SPEC         privacy policy: none | generalize:grid=250[,shape=hex][,month][,k=5]\n"
+    "                         | aggregate:grid=500[,k=5][,by=tipo][,date=fecha] | aggregate:layer=ID\n"
+    "                         (default: the published version's policy, else none)\n"
+    "  --drop F               never publish field F, not even as a column (repeatable)\n"
+    "  --keep-field F         publish F although it looks personal; recorded in the catalog\n"
+    "                         (repeatable)\n"
     "  --keep N               versions kept (default 3)\n"
     "output:\n"
     "  --report FILE.json     also write the quality report as JSON\n"
     "  --force                import even when nothing changed\n"
     "  --quiet                print only the result line\n";
 
-enum { MAX_SPECS = 256 };
+enum { MAX_SPECS = 256, MAX_DECISIONS = 64 };
 
 typedef struct cli_state {
   import_options opt;
   import_field_spec specs[MAX_SPECS];
+  const char *drop[MAX_DECISIONS], *keep[MAX_DECISIONS];  /* --drop, --keep-field */
   char *lists[3];        /* strdup'd --fields, --rename, --types (split in place) */
   const char *report_path;
   bool quiet;
@@ -102,7 +109,8 @@ bad:
 enum {
   O_DB = 256, O_LAYER, O_TITLE, O_DESC, O_LICENSE, O_PUBLISHER, O_FREQ, O_KEYWORDS, O_SRS,
   O_SRC_LAYER, O_LAT, O_LON, O_WKT, O_ENC, O_FIELDS, O_RENAME, O_TYPES, O_ID, O_DATE, O_PRIVACY,
-  O_FIX, O_EXPECT, O_AREA, O_KEEP, O_REPORT, O_FORCE, O_QUIET, O_HELP, O_VERSION
+  O_FIX, O_EXPECT, O_AREA, O_KEEP, O_REPORT, O_FORCE, O_QUIET, O_HELP, O_VERSION, O_DROP,
+  O_KEEP_FIELD
 };
 
 static const struct option OPTS[] = {
@@ -116,7 +124,17 @@ static const struct option OPTS[] = {
     {"fix-swapped", 0, 0, O_FIX}, {"expect-bbox", 1, 0, O_EXPECT}, {"area", 1, 0, O_AREA},
     {"keep", 1, 0, O_KEEP},       {"report", 1, 0, O_REPORT},      {"force", 0, 0, O_FORCE},
     {"quiet", 0, 0, O_QUIET},     {"help", 0, 0, O_HELP},          {"version", 0, 0, O_VERSION},
-    {0, 0, 0, 0}};
+    {"drop", 1, 0, O_DROP},       {"keep-field", 1, 0, O_KEEP_FIELD}, {0, 0, 0, 0}};
+
+/* --drop F / --keep-field F: 0, or 2 after printing the problem. */
+static int add_decision(const char **list, size_t *n, const char *arg, const char *flag) {
+  if (!*arg || *n >= MAX_DECISIONS) {
+    fprintf(stderr, "teselas: invalid value '%s' for %s\n\n%s", arg, flag, USAGE);
+    return 2;
+  }
+  list[(*n)++] = arg;
+  return 0;
+}
 
 /* One option into c; returns 0, or the exit status (-1 means "exit 0": --help/--version). */
 static int apply_option(cli_state *c, int id, const char *arg) {
@@ -150,6 +168,8 @@ static int apply_option(cli_state *c, int id, const char *arg) {
       }
       return 0;
     case O_REPORT: c->report_path = arg; return 0;
+    case O_DROP: return add_decision(c->drop, &o->n_drop, arg, "--drop");
+    case O_KEEP_FIELD: return add_decision(c->keep, &o->n_keep, arg, "--keep-field");
     case O_FORCE: o->force = true; return 0;
     case O_QUIET: c->quiet = true; return 0;
     case O_HELP: fputs(USAGE, stdout); return -1;
@@ -187,6 +207,8 @@ int cli_import(int argc, char **argv) {
   cli_state *c = calloc(1, sizeof *c);
   if (!c) return 1;
   c->opt.specs = c->specs;
+  c->opt.drop = c->drop;
+  c->opt.keep = c->keep;
   int rc = parse_args(argc, argv, c);
   if (rc) goto done;
   if (isatty(2)) c->opt.progress = stderr;

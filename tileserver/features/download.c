@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "features/features_int.h"
+#include "privacy/policy.h"
 
 enum { STREAM_CHUNK = 64 * 1024, STREAM_ARENA = 64u << 20 };
 
@@ -76,6 +77,8 @@ static err_code stream_start(features_stream *s, const char *db_path, const char
   if (rc != ERR_OK) return rc;
   const layer_info *l = catalog_find(cat, layer_id, strlen(layer_id));
   if (!l) return err_set(e, ERR_NOT_FOUND, "no collection %s", layer_id);
+  privacy_policy policy; /* this stream's own catalog: the same gate as the server's */
+  if ((rc = features_layer_policy(l, &policy, e)) != ERR_OK) return rc;
   rc = features_request_parse(l, FEATURES_USE_DOWNLOAD, copy, n_args, f, s->a, &s->req, e);
   if (rc != ERR_OK) return rc;
   s->cols = (features_cols){l, s->req.fields, s->req.n_fields, false};

@@ -114,6 +114,21 @@ err_code features_aggregate_write(store_reader *rd, const features_request *r, b
 /* The minimum count of a published group for layer l (privacy policy "min_count"; >= 1). */
 int64_t features_privacy_min_count(const layer_info *l);
 
+/* ---- privacy policies (privacy.c) ----------------------------------------------------------- */
+
+struct privacy_policy;
+/* Layer l's policy (privacy/policy.h). A policy that does not parse is ERR_NOT_FOUND: such a
+ * layer is not served at all rather than served unprotected. */
+err_code features_layer_policy(const layer_info *l, struct privacy_policy *out, err *e);
+/* True for a layer published only as counts (privacy mode aggregate). */
+bool features_layer_is_aggregate(const layer_info *l);
+/* /collections/{id}/aggregate of an aggregate layer, answered only from its published units:
+ * bbox (the cells whose box meets it), by = a category field of the policy, "category" or
+ * "month", and a category filter FIELD=VALUE naming every category field. Writes the same JSON as
+ * features_aggregate_write (plus "k"). ERR_INVALID naming a parameter (never echoing a value). */
+err_code features_units_write(store_reader *rd, const layer_info *l, const features_kv *args,
+                              size_t n_args, buf *out, err *e);
+
 /* ---- whole-layer downloads (download.c, gpkg.c) ------------------------------------------- */
 
 typedef struct features_stream features_stream;

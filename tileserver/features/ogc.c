@@ -200,6 +200,12 @@ json_t *features_collection_json(const features_site *s, store_reader *rd, const
   json_object_set_new(c, "featureCount", json_integer((json_int_t)l->feature_count));
   json_object_set_new(c, "geometryType", json_string(l->geometry_type));
   json_object_set_new(c, "sample", json_boolean(l->sample));
+  /* the privacy policy as the catalog holds it: mode, grid, k, the Spanish "description" */
+  json_t *privacy = json_loads(l->privacy, 0, NULL);
+  if (json_is_object(privacy) && json_object_size(privacy))
+    json_object_set_new(c, "privacy", privacy);
+  else
+    json_decref(privacy);
   json_object_set_new(c, "links", collection_links(s, l));
   return c;
 }

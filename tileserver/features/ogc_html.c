@@ -1,5 +1,6 @@
 /* ogc_html.c — HTML pages of the API documents (conformance class html, /req/html/content):
  * plain, accessible, in Spanish, with the same links as the JSON. */
+#include <jansson.h>
 #include <string.h>
 
 #include "features/ogc_int.h"
@@ -85,6 +86,14 @@ err_code features_html_collection(const features_site *s, store_reader *rd, cons
     buf_puts(out, "</dd>\n");
   }
   if (l->sample) buf_puts(out, "<dt>Aviso</dt><dd>Datos de muestra, no oficiales.</dd>\n");
+  json_t *privacy = json_loads(l->privacy, 0, NULL); /* the policy, said for people (issue 8) */
+  const char *ptext = json_string_value(json_object_get(privacy, "description"));
+  if (ptext && *ptext) {
+    buf_puts(out, "<dt>Privacidad</dt><dd>");
+    esc(out, ptext);
+    buf_puts(out, "</dd>\n");
+  }
+  json_decref(privacy);
   buf_printf(out, "</dl>\n<ul>\n<li><a href=\"%s/collections/%s/items?f=html\">Ver los "
                   "elementos</a></li>\n<li><a href=\"%s/collections/%s/queryables?f=html\">"
                   "Propiedades consultables</a></li>\n<li>",

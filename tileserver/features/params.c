@@ -161,8 +161,8 @@ static err_code unknown_field(parse_ctx *c, const char *param, const char *name)
     if (k < 0) break;
     n += (size_t)k;
   }
-  return err_set(c->e, ERR_INVALID, "%s: '%.64s' is not a field of %s (fields: %s)", param, name,
-                 c->layer->id, known);
+  return err_set(c->e, ERR_INVALID, "%s: not a field of %s (fields: %s)", param, c->layer->id,
+                 known); /* the name is not echoed: it may be a value (issue 8) */
 }
 
 /* properties=a,b chooses the properties written (Part 1 recommends it; OGC API Records and
@@ -289,7 +289,8 @@ static const param_def PARAMS[] = {
 };
 
 /* PROP=VALUE (/req/core/fc-filters): equality on a published field, the value typed by the
- * field (an integer field refuses "abc" rather than matching nothing). */
+ * field (an integer field refuses "abc" rather than matching nothing). Errors never repeat the
+ * value: a filter value can be personal data (issue 8). */
 static err_code p_equality(parse_ctx *c, const layer_field *f, const char *v) {
   value val = {.kind = VALUE_TEXT, .s = v, .len = strlen(v)};
   double d;
@@ -297,23 +298,23 @@ static err_code p_equality(parse_ctx *c, const layer_field *f, const char *v) {
   switch (f->type) {
     case FIELD_INTEGER:
       if (!parse_i64(v, &val.i))
-        return err_set(c->e, ERR_INVALID, "%s: '%.64s' is not an integer", f->name, v);
+        return err_set(c->e, ERR_INVALID, "%s: not an integer", f->name);
       val.kind = VALUE_INT;
       break;
     case FIELD_REAL:
       if (parse_numbers(v, &d, 1) != 1)
-        return err_set(c->e, ERR_INVALID, "%s: '%.64s' is not a number", f->name, v);
+        return err_set(c->e, ERR_INVALID, "%s: not a number", f->name);
       val = (value){.kind = VALUE_REAL, .d = d};
       break;
     case FIELD_BOOLEAN:
       if (strcmp(v, "true") && strcmp(v, "false") && strcmp(v, "1") && strcmp(v, "0"))
-        return err_set(c->e, ERR_INVALID, "%s: '%.64s' is not true or false", f->name, v);
+        return err_set(c->e, ERR_INVALID, "%s: not true or false", f->name);
       val = (value){.kind = VALUE_INT, .i = v[0] == 't' || v[0] == '1'};
       break;
     case FIELD_DATE:
     case FIELD_DATETIME:
       if (!features_time_parse(v, strlen(v), &t) || (f->type == FIELD_DATE && t.has_time))
-        return err_set(c->e, ERR_INVALID, "%s: '%.64s' is not an RFC 3339 %s", f->name, v,
+        return err_set(c->e, ERR_INVALID, "%s: not an RFC 3339 %s", f->name,
                        f->type == FIELD_DATE ? "date (YYYY-MM-DD)" : "date-time");
       val.s = t.text;
       val.len = strlen(t.text);

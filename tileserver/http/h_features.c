@@ -50,6 +50,13 @@ void h_aggregate(http_request *req, http_response *resp) {
   features_kv *args = h_ogc_args(req);
   features_request r;
   err e = {0};
+  if (args && features_layer_is_aggregate(l)) { /* counts only from its published units */
+    if (features_units_write(req->reader, l, args, req->n_args, &resp->body, &e) != ERR_OK)
+      h_ogc_fail(resp, &e);
+    else
+      h_ogc_ok(req, resp, "application/json");
+    return;
+  }
   if (!args ||
       features_request_parse(l, FEATURES_USE_AGGREGATE, args, req->n_args, FEATURES_GEOJSON,
                              req->arena, &r, &e) != ERR_OK ||

@@ -18,6 +18,7 @@
 
 #include "core/gzip.h"
 #include "core/log.h"
+#include "http/gate.h"
 #include "http/http.h"
 #include "http/services.h"
 
@@ -35,6 +36,7 @@ struct http_server {
  * thread-local context), closed when the thread exits. */
 typedef struct worker {
   store_reader *reader;
+  http_gate *gate;  /* the catalog minus layers whose privacy policy cannot be read */
 } worker;
 
 /* Per request: what the access log needs once the response has gone out. */
@@ -50,6 +52,7 @@ static void worker_destroy(void *p) {
   worker *w = p;
   if (!w) return;
   store_reader_close(w->reader);
+  http_gate_destroy(w->gate);
   free(w);
 }
 
@@ -61,7 +64,13 @@ static worker *worker_get(http_server *s, err *e) {
     err_set(e, ERR_NOMEM, "out of memory");
     return NULL;
   }
+  if (!(w->gate = http_gate_create())) {
+    free(w);
+    err_set(e, ERR_NOMEM, "out of memory");
+    return NULL;
+  }
   if (store_reader_open(s->cfg.db_path, &w->reader, e) != ERR_OK) {
+    http_gate_destroy(w->gate);
     free(w);
     return NULL;
   }
@@ -134,7 +143,9 @@ static void dispatch(http_server *s, http_request *req, http_response *resp) {
     return;
   }
   req->reader = w->reader;
-  if (store_reader_catalog(w->reader, &req->catalog, &e) != ERR_OK) {
+  const catalog *all = NULL;
+  if (store_reader_catalog(w->reader, &all, &e) != ERR_OK ||
+      http_gate_catalog(w->gate, all, &req->catalog, &e) != ERR_OK) {
     http_error(resp, ERR_INTERNAL, "catalog unavailable");
     log_error("catalog: %s", e.msg);
     return;

@@ -175,6 +175,10 @@ static sqlite3_stmt *stmt_get(store_reader *r, const char *sql, err *e) {
   return victim->st;
 }
 
+sqlite3_stmt *store_reader_stmt(store_reader *r, const char *sql, err *e) {
+  return stmt_get(r, sql, e);
+}
+
 static err_code data_version(store_reader *r, int64_t *out, err *e) {
   sqlite3_stmt *st = stmt_get(r, "PRAGMA data_version", e);
   if (!st) return ERR_DB;

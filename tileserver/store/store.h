@@ -157,6 +157,9 @@ typedef struct layer_meta {
   int minzoom, maxzoom;    /* -1: derive */
   bool sample;
   int keep_versions;       /* versions kept in history with their tables (>= 1) */
+  double bounds_step[2];   /* > 0: the catalog's bounds are rounded outwards to multiples of
+                              these degrees (lon, lat), so they say no more than the privacy
+                              grid does; 0: exact bounds */
 } layer_meta;
 
 typedef struct store_writer store_writer;
@@ -182,6 +185,33 @@ int64_t store_writer_version(const store_writer *w);
 err_code store_writer_duplicates(store_writer *w, const char *field, int64_t *out_n,
                                  char *out_example, size_t example_len, err *e);
 
+/* ---- published counts of aggregate layers (units.c) ---------------------------------------- */
+
+/* One published count of an aggregate layer (privacy/kanon.h calls it a unit): the records of a
+ * cell, or of a cell and a category, a month, or both. Strings are "" for the dimensions its
+ * level does not have. */
+typedef struct store_unit {
+  int level;             /* 0 cell, 1 cell+category, 2 cell+month, 3 cell+category+month */
+  const char *cell, *category, *month;
+  int64_t count;
+  double bbox[4];        /* the cell's bounding box in CRS84 */
+} store_unit;
+
+/* Stores the units of the version w is building (in its transaction: they appear with the
+ * version and go with it when it is pruned). Raw records never come here, only counts already
+ * published. ERR_DB, ERR_NOMEM. */
+err_code store_writer_add_units(store_writer *w, const store_unit *units, size_t n_units, err *e);
+
+/* Called once per unit by store_units_scan; the strings are valid during the call only. Non-zero
+ * stops the scan. */
+typedef int (*store_unit_fn)(void *ctx, const store_unit *u);
+
+/* Streams the units of one level of layer l's current version whose cell's bounding box
+ * intersects bbox (minx, miny, maxx, maxy; minx > maxx crosses the antimeridian; NULL: every
+ * cell), ordered by cell, category and month. A layer without units streams nothing. */
+err_code store_units_scan(store_reader *r, const layer_info *l, int level, const double *bbox,
+                          store_unit_fn fn, void *ctx, err *e);
+
 /* The SHA-256 of the latest version of a layer ("" when the layer does not exist), so an import
  * of an identical file can be recognised before any work. */
 err_code store_layer_checksum(const char *db_path, const char *layer_id, char out_hex[65], err *e);
@@ -189,6 +219,10 @@ err_code store_layer_checksum(const char *db_path, const char *layer_id, char ou
 /* The quality report JSON of the current version of a layer; *out_json is NULL when the layer
  * (or the database) does not exist. Caller frees *out_json with free(). */
 err_code store_layer_report(const char *db_path, const char *layer_id, char **out_json, err *e);
+
+/* The privacy policy JSON of the current version of a layer; *out_json is NULL when the layer
+ * (or the database) does not exist. Caller frees *out_json with free(). */
+err_code store_layer_privacy(const char *db_path, const char *layer_id, char **out_json, err *e);
 
 /* True for a layer id teselas accepts: [a-z0-9_-], 1..63 characters, starting with a letter. */
 bool store_layer_id_valid(const char *id);

@@ -19,6 +19,14 @@ const char *store_sql_type(field_type t);
 /* Name of the R*Tree that SpatiaLite keeps for table's geometry column. */
 void store_index_name(buf *b, const char *table);
 
+/* The writer's connection and what it is building (for units.c). */
+sqlite3 *store_writer_db(const store_writer *w);
+const char *store_writer_layer_id(const store_writer *w);
+/* A statement of the reader's cache (reset, bindings cleared), or NULL with e filled. */
+sqlite3_stmt *store_reader_stmt(store_reader *r, const char *sql, err *e);
+/* Deletes the units of layer_id's versions <= max_version (inside the writer's transaction). */
+err_code store_units_prune(sqlite3 *db, const char *layer_id, int64_t max_version, err *e);
+
 /* Loads the whole catalog (caller owns; catalog_destroy). */
 err_code store_catalog_load(sqlite3 *db, catalog **out, err *e);
 

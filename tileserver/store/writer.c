@@ -5,6 +5,7 @@
  * The spatial index is built once after the rows are in (CreateSpatialIndex fills the R*Tree
  * from the table), which is much faster than maintaining it row by row through triggers. */
 #include <jansson.h>
+#include <math.h>
 #include <sqlite3.h>
 #include <spatialite.h>
 #include <stdio.h>
@@ -241,6 +242,20 @@ static err_code layer_stats(store_writer *w, double b[4], int64_t *count, err *e
   return ERR_OK;
 }
 
+/* Privacy layers: bounds rounded outwards to the grid (layer_meta.bounds_step), so neither
+ * TileJSON nor a collection's extent is more precise than the data. */
+static void round_bounds(const double step[2], double b[4]) {
+  for (int k = 0; k < 2; k++) {
+    if (!(step[k] > 0)) continue;
+    b[k] = floor(b[k] / step[k]) * step[k];
+    b[k + 2] = ceil(b[k + 2] / step[k]) * step[k];
+  }
+  if (b[0] < -180) b[0] = -180;
+  if (b[2] > 180) b[2] = 180;
+  if (b[1] < -90) b[1] = -90;
+  if (b[3] > 90) b[3] = 90;
+}
+
 static const char UPSERT_SQL[] =
     "INSERT INTO teselas_layers(id, title, description, license, publisher, frequency, keywords,"
     " source_name, source_sha256, privacy, date_field, geometry_type, minx, miny, maxx, maxy,"
@@ -349,6 +364,7 @@ static err_code prune_versions(store_writer *w, err *e) {
                            : sql.len ? store_exec(w->db, buf_cstr(&sql), "drop old version", e)
                                      : ERR_OK;
   buf_free(&sql);
+  if (rc == ERR_OK) rc = store_units_prune(w->db, w->id, w->version - keep, e);
   return rc;
 }
 
@@ -360,6 +376,7 @@ err_code store_writer_commit(store_writer *w, const char *report_json, int64_t *
   snprintf(sql, sizeof sql, "SELECT CreateSpatialIndex('%s', 'geom')", w->table);
   err_code rc = store_exec(w->db, sql, "spatial index", e);
   if (rc == ERR_OK) rc = layer_stats(w, b, &count, e);
+  if (rc == ERR_OK) round_bounds(w->meta.bounds_step, b);
   if (rc == ERR_OK && count == 0)
     rc = err_set(e, ERR_INVALID, "no valid feature to publish for layer %s", w->id);
   if (rc == ERR_OK) rc = upsert_catalog(w, report_json, b, count, e);
@@ -412,6 +429,10 @@ err_code store_layer_checksum(const char *db_path, const char *layer_id, char ou
 
 int64_t store_writer_version(const store_writer *w) { return w->version; }
 
+sqlite3 *store_writer_db(const store_writer *w) { return w->db; }
+
+const char *store_writer_layer_id(const store_writer *w) { return w->id; }
+
 err_code store_writer_duplicates(store_writer *w, const char *field, int64_t *out_n,
                                  char *out_example, size_t example_len, err *e) {
   *out_n = 0;
@@ -446,7 +467,8 @@ err_code store_writer_duplicates(store_writer *w, const char *field, int64_t *ou
   return ERR_OK;
 }
 
-err_code store_layer_report(const char *db_path, const char *layer_id, char **out_json, err *e) {
+static err_code layer_column(const char *db_path, const char *sql, const char *layer_id,
+                             char **out_json, err *e) {
   *out_json = NULL;
   sqlite3 *db = NULL;
   if (sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
@@ -455,8 +477,7 @@ err_code store_layer_report(const char *db_path, const char *layer_id, char **ou
   }
   sqlite3_stmt *st = NULL;
   err_code rc = ERR_OK;
-  if (sqlite3_prepare_v2(db, "SELECT report FROM teselas_layers WHERE id=?", -1, &st, NULL) ==
-      SQLITE_OK) {
+  if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
     sqlite3_bind_text(st, 1, layer_id, -1, SQLITE_STATIC);
     if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0)) {
       *out_json = strdup((const char *)sqlite3_column_text(st, 0));
@@ -466,4 +487,14 @@ err_code store_layer_report(const char *db_path, const char *layer_id, char **ou
   sqlite3_finalize(st);
   sqlite3_close(db);
   return rc;
+}
+
+err_code store_layer_report(const char *db_path, const char *layer_id, char **out_json, err *e) {
+  return layer_column(db_path, "SELECT report FROM teselas_layers WHERE id=?", layer_id, out_json,
+                      e);
+}
+
+err_code store_layer_privacy(const char *db_path, const char *layer_id, char **out_json, err *e) {
+  return layer_column(db_path, "SELECT privacy FROM teselas_layers WHERE id=?", layer_id, out_json,
+                      e);
 }

@@ -21,6 +21,14 @@ static const char *tilejson_type(field_type t) {
   }
 }
 
+/* The Spanish sentence of a layer's privacy policy ("Ubicaciones aproximadas a una cuadrícula de
+ * 250 m; ..."), or NULL when it has none. Caller json_decref's *out_doc, which owns the text. */
+static const char *privacy_text(const layer_info *l, json_t **out_doc) {
+  *out_doc = json_loads(l->privacy, 0, NULL);
+  const char *t = json_string_value(json_object_get(*out_doc, "description"));
+  return t && *t ? t : NULL;
+}
+
 char *tiles_attribution(const layer_info *const *layers, size_t n_layers) {
   buf b;
   buf_init(&b, 64 * 1024);
@@ -36,6 +44,12 @@ char *tiles_attribution(const layer_info *const *layers, size_t n_layers) {
     if (*l->license) buf_printf(&b, " (%s)", l->license);
     if (l->sample) buf_puts(&b, ", datos de muestra");
   }
+  for (size_t i = 0; i < n_layers; i++) { /* what a map of sensitive data must say on it */
+    json_t *doc;
+    const char *t = privacy_text(layers[i], &doc);
+    if (t) buf_printf(&b, "%s%s", b.len ? ". " : "", t);
+    json_decref(doc);
+  }
   buf_cstr(&b);
   return (char *)buf_steal(&b, NULL);
 }
@@ -50,9 +64,14 @@ static json_t *vector_layer(const layer_info *l) {
     json_object_set_new(fields, "point_count", json_string("Number"));
     json_object_set_new(fields, "cluster", json_string("Boolean"));
   }
-  json_t *vl = json_pack("{s:s, s:s, s:i, s:i, s:o, s:s}", "id", l->id, "description", l->title,
+  json_t *pdoc;
+  const char *ptext = privacy_text(l, &pdoc);
+  json_t *vl = json_pack("{s:s, s:o, s:i, s:i, s:o, s:s}", "id", l->id, "description",
+                         ptext ? json_sprintf("%s. %s", l->title, ptext) : json_string(l->title),
                          "minzoom", l->minzoom, "maxzoom", l->maxzoom, "fields", fields,
                          "geometry_type", l->geometry_type);
+  if (ptext) json_object_set(vl, "privacy", pdoc);
+  json_decref(pdoc);
   /* Which zooms are generalised, and how (the issue asks TileJSON to say so). */
   json_t *gen = json_object();
   if (cb > 0) {
@@ -98,6 +117,14 @@ json_t *tiles_tilejson(const layer_info *const *layers, size_t n_layers, const c
       attribution ? attribution : "", "tiles", base_url, "", "scheme", "xyz", "minzoom", minzoom,
       "maxzoom", maxzoom, "bounds", b[0], b[1], b[2], b[3], "center", (b[0] + b[2]) / 2,
       (b[1] + b[3]) / 2, center_zoom, "vector_layers", vls);
+  /* privacy: the policy of each layer that has one (issue 8), by layer id */
+  json_t *privacy = json_object();
+  for (size_t i = 0; i < n_layers; i++) {
+    json_t *p = json_object_get(json_array_get(vls, i), "privacy");
+    if (p) json_object_set(privacy, layers[i]->id, p);
+  }
+  if (doc && json_object_size(privacy)) json_object_set(doc, "privacy", privacy);
+  json_decref(privacy);
   char *url = NULL;
   if (doc && asprintf(&url, "%s/tiles/%s/{z}/{x}/{y}.pbf?v=%s", base_url, ids_path,
                       buf_cstr(&versions)) > 0) {

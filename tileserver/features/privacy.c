@@ -1,0 +1,168 @@
+/* privacy.c — the features API under a layer's privacy policy (issue 8): reading the policy, and
+ * the counts of an aggregate layer answered only from its published units.
+ *
+ * An aggregate layer's records never reached the database; what did is, per cell, the counts that
+ * passed k-anonymity (privacy/kanon.h), stored by the importer as units. An answer is the sum of
+ * the units of one level over the cells whose box meets the bbox (privacy_answer_add), so any
+ * answer, and any difference of two answers, is a sum of whole published units, each >= k. The
+ * group-by-SQL path of aggregate.c (groups under min_count withheld) is not safe against
+ * differences of overlapping bboxes, which is why it is used only for the other layers, whose
+ * records are published one by one anyway.
+ *
+ * Error messages name parameters, never echo their values. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "features/features_int.h"
+#include "privacy/kanon.h"
+#include "privacy/policy.h"
+
+err_code features_layer_policy(const layer_info *l, privacy_policy *out, err *e) {
+  err local;
+  if (privacy_policy_from_json(l->privacy, out, &local) == ERR_OK) return ERR_OK;
+  return err_set(e, ERR_NOT_FOUND, "collection %s is not available", l->id);
+}
+
+bool features_layer_is_aggregate(const layer_info *l) {
+  privacy_policy p;
+  return features_layer_policy(l, &p, NULL) == ERR_OK && p.mode == PRIVACY_MODE_AGGREGATE;
+}
+
+/* A parsed /aggregate request on an aggregate layer. */
+typedef struct units_request {
+  privacy_policy policy;
+  bool has_bbox;
+  double bbox[4];
+  privacy_group_by by;
+  const char *by_name;      /* as asked */
+  const char *filter[PRIVACY_MAX_BY];
+  size_t n_filter;
+  buf category;             /* the filter's category key: values joined with U+001F */
+} units_request;
+
+static int by_index(const privacy_policy *p, const char *name) {
+  for (size_t i = 0; i < p->n_by; i++)
+    if (strcmp(p->by[i], name) == 0) return (int)i;
+  return -1;
+}
+
+static err_code parse_by(units_request *u, const char *v, err *e) {
+  const privacy_policy *p = &u->policy;
+  u->by_name = v;
+  if (strcmp(v, "month") == 0 && p->date_field[0]) u->by = PRIVACY_BY_MONTH;
+  else if ((strcmp(v, "category") == 0 && p->n_by) || (p->n_by == 1 && by_index(p, v) == 0))
+    u->by = PRIVACY_BY_CATEGORY;
+  else
+    return err_set(e, ERR_INVALID, "by: this layer publishes counts by %s%s%s",
+                   p->n_by == 1 ? p->by[0] : p->n_by ? "category" : "",
+                   p->n_by && p->date_field[0] ? " or " : "", p->date_field[0] ? "month" : "");
+  return ERR_OK;
+}
+
+/* bbox=minx,miny,maxx,maxy (CRS84; minx > maxx crosses the antimeridian), as for the items. */
+static err_code parse_bbox(const char *v, double b[4], err *e) {
+  const char *p = v;
+  for (int i = 0; i < 4; i++) {
+    char *end = NULL;
+    b[i] = strtod(p, &end);
+    if (end == p || !isfinite(b[i]) || fabs(b[i]) > (i % 2 ? 90.0 : 180.0) ||
+        (i < 3 && *end != ',') || (i == 3 && *end))
+      return err_set(e, ERR_INVALID, "bbox: needs 4 numbers minx,miny,maxx,maxy (lon/lat, CRS84)");
+    p = end + 1;
+  }
+  if (b[1] > b[3]) return err_set(e, ERR_INVALID, "bbox: miny is greater than maxy");
+  return ERR_OK;
+}
+
+static err_code parse_arg(units_request *u, const features_kv *a, err *e) {
+  if (strcmp(a->key, "f") == 0) {
+    if (strcmp(a->value, "json") != 0) return err_set(e, ERR_INVALID, "f: only json here");
+    return ERR_OK;
+  }
+  if (strcmp(a->key, "bbox") == 0) {
+    u->has_bbox = true;
+    return parse_bbox(a->value, u->bbox, e);
+  }
+  if (strcmp(a->key, "by") == 0) return parse_by(u, a->value, e);
+  int i = by_index(&u->policy, a->key);
+  if (i < 0)
+    return err_set(e, ERR_INVALID, "%.64s: counts of this layer are filtered only by bbox%s",
+                   a->key, u->policy.n_by ? " and its category fields" : "");
+  u->filter[i] = a->value;
+  u->n_filter++;
+  return ERR_OK;
+}
+
+static err_code parse_units(const layer_info *l, const features_kv *args, size_t n_args,
+                            units_request *u, err *e) {
+  err_code rc = features_layer_policy(l, &u->policy, e);
+  for (size_t i = 0; i < n_args && rc == ERR_OK; i++) {
+    for (size_t j = 0; j < i; j++)
+      if (strcmp(args[i].key, args[j].key) == 0)
+        return err_set(e, ERR_INVALID, "%.64s: repeated", args[i].key);
+    rc = parse_arg(u, &args[i], e);
+  }
+  if (rc != ERR_OK || !u->n_filter) return rc;
+  if (u->n_filter != u->policy.n_by)
+    return err_set(e, ERR_INVALID, "%s: a category filter names every category field",
+                   u->policy.by[0]);
+  for (size_t i = 0; i < u->policy.n_by; i++) {
+    if (i) buf_puts(&u->category, "\x1f");
+    buf_puts(&u->category, u->filter[i]);
+  }
+  return u->category.failed ? err_set(e, ERR_NOMEM, "out of memory") : ERR_OK;
+}
+
+typedef struct units_ctx {
+  privacy_answer answer;
+  privacy_query q;
+  int64_t n_units;
+} units_ctx;
+
+static int on_unit(void *ctx, const store_unit *su) {
+  units_ctx *c = ctx;
+  privacy_unit u = {(privacy_level)su->level, su->cell, su->category, su->month, su->count};
+  c->n_units++;
+  return privacy_answer_add(&c->answer, &c->q, &u) ? 0 : 1;
+}
+
+static void write_answer(const layer_info *l, const units_request *u, const units_ctx *c,
+                         buf *out) {
+  buf_puts(out, "{\"collection\":");
+  buf_json_str(out, l->id);
+  if (u->by_name) {
+    buf_puts(out, ",\"by\":");
+    buf_json_str(out, u->by_name);
+  }
+  buf_puts(out, ",\"groups\":[");
+  for (size_t i = 0; i < c->answer.n_groups; i++) {
+    buf_puts(out, i ? ",{\"key\":" : "{\"key\":");
+    buf_json_str(out, c->answer.groups[i].key);
+    buf_puts(out, ",\"count\":");
+    features_put_int(out, c->answer.groups[i].count);
+    buf_putc(out, '}');
+  }
+  buf_printf(out, "],\"total\":%lld,\"suppressed_groups\":0,\"min_count\":%lld,\"k\":%lld,"
+             "\"source\":\"published_units\"}\n", (long long)c->answer.total,
+             (long long)u->policy.k, (long long)u->policy.k);
+}
+
+err_code features_units_write(store_reader *rd, const layer_info *l, const features_kv *args,
+                              size_t n_args, buf *out, err *e) {
+  units_request u = {0};
+  buf_init(&u.category, 4096);
+  err_code rc = parse_units(l, args, n_args, &u, e);
+  units_ctx c = {0};
+  privacy_answer_init(&c.answer);
+  c.q = (privacy_query){.by = u.by, .category = u.n_filter ? buf_cstr(&u.category) : NULL};
+  int level = (int)privacy_query_level(c.q.by, c.q.category != NULL);
+  if (rc == ERR_OK)
+    rc = store_units_scan(rd, l, level, u.has_bbox ? u.bbox : NULL, on_unit, &c, e);
+  if (rc == ERR_OK && c.answer.failed) rc = err_set(e, ERR_NOMEM, "out of memory");
+  if (rc == ERR_OK) write_answer(l, &u, &c, out);
+  if (rc == ERR_OK && out->failed) rc = err_set(e, ERR_LIMIT, "the answer is too large");
+  privacy_answer_free(&c.answer);
+  buf_free(&u.category);
+  return rc;
+}
