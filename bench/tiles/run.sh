@@ -47,6 +47,8 @@ cleanup() {
   pg_stop
 }
 trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 log() { echo "[$(date +%H:%M:%S) load $(cut -d' ' -f1 /proc/loadavg)] $*" >&2; }
 
 # --- build (release) and data ------------------------------------------------------------------

@@ -19,6 +19,8 @@ if ! pg_available; then
 fi
 need_decoders
 trap 'pg_stop; cleanup' EXIT
+trap 'exit 130' INT   # so that an interrupted run still stops its PostgreSQL (EXIT trap)
+trap 'exit 143' TERM
 
 DB=$(demo_db 20000)
 pg_start || fail "PostgreSQL did not start"
