@@ -46,6 +46,10 @@ q="SELECT id, feature_count, minx, miny, maxx, maxy FROM teselas_layers ORDER BY
 # rebuilding the same database skips unchanged layers: no new version
 "$TESELAS" demo --db "$DB" --build-only --incidents 5000 2>/dev/null
 [ "$(sqlite3 "$DB" "SELECT max(version) FROM teselas_layers")" = 1 ] || fail "rebuild made a version"
+# another incident count makes a new version of the incidents only
+"$TESELAS" demo --db "$TEST_TMP/again.db" --build-only --incidents 5001 2>/dev/null
+[ "$(sqlite3 "$TEST_TMP/again.db" "SELECT group_concat(id) FROM teselas_layers WHERE version = 2")" = incidentes ] \
+  || fail "a new incident count re-versioned other layers"
 # it is a real SpatiaLite database with a spatial index per layer
 [ "$(sqlite3 "$DB" "SELECT count(*) FROM geometry_columns WHERE spatial_index_enabled=1")" = 6 ] \
   || fail "spatial indexes"
