@@ -30,10 +30,11 @@ void gdal_errors_push(gdal_errors *g) { CPLPushErrorHandlerEx(gdal_handler, g); 
 void gdal_errors_pop(void) { CPLPopErrorHandler(); }
 
 const char *gdal_errors_text(const gdal_errors *g, const char *fallback, char *out, size_t len) {
-  if (!g->n_failures) snprintf(out, len, "%s", fallback);
-  else if (g->n_failures > 1 && strcmp(g->first, g->last) != 0)
-    snprintf(out, len, "%s (%s)", g->first, g->last);
-  else snprintf(out, len, "%s", g->first);
+  snprintf(out, len, "%s", g->n_failures ? g->first : fallback);
+  if (g->n_failures > 1 && strcmp(g->first, g->last) != 0) {
+    size_t k = strlen(out); /* the last message after the first, truncated when too long */
+    if (k + 4 < len) snprintf(out + k, len - k, " (%s)", g->last);
+  }
   utf8_sanitize(out);
   return out;
 }

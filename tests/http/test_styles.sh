@@ -106,5 +106,14 @@ done
 wait "${pids[@]}"
 [ "$(grep -c '^200$' "$TEST_TMP/codes")" = 40 ] || fail "parallel tiles: $(sort "$TEST_TMP/codes" | uniq -c)"
 ok
+# layers= draws only the listed catalog layers: another image with its own ETag
+img=/styles/leon/static/-101.68,21.12,13/300x200.png
+http_get "$img"; expect_status 200 "static, every layer"
+cp "$TEST_TMP/body" "$TEST_TMP/all.png"; tag_all=$(grep -i '^etag:' "$TEST_TMP/headers")
+http_get "$img?layers=colonias"; expect_status 200 "static, colonias only"
+tag_one=$(grep -i '^etag:' "$TEST_TMP/headers")
+[ "$tag_all" != "$tag_one" ] || fail "layers= kept the ETag of the whole style"
+cmp -s "$TEST_TMP/all.png" "$TEST_TMP/body" && fail "layers=colonias drew the same image as every layer"
+ok
 stop_server || fail "server did not stop cleanly"
 done_checks

@@ -88,6 +88,14 @@ void h_style_json(http_request *req, http_response *resp) {
 /* Draws (or finds in the cache) the image of view v under s; address names it in keys. */
 static void serve_png(http_request *req, http_response *resp, const render_style *s,
                       const render_view *v, const char *address) {
+  /* layers=a,b draws only those catalog layers (the catalog's thumbnails, the embed's PNG
+   * fallback): another image, so part of its ETag and cache key */
+  const char *only = http_arg(req, "layers");
+  if (only) {
+    only = arena_strndup(req->arena, only, strnlen(only, 512));
+    address = only ? arena_sprintf(req->arena, "%s?layers=%s", address, only) : NULL;
+    if (!address) return;
+  }
   char etag[128];
   render_etag(s, req->catalog, address, etag, sizeof etag);
   char *etag_copy = arena_strdup(req->arena, etag);
@@ -101,7 +109,7 @@ static void serve_png(http_request *req, http_response *resp, const render_style
   if (tile_cache_get(req->services->images, key, &resp->body)) return;
   render_request rq = {.reader = req->reader, .catalog = req->catalog,
                        .pyramids = req->services->pyramids, .styles = req->services->styles,
-                       .style = s, .view = *v};
+                       .style = s, .view = *v, .only_layers = only};
   err e;
   err_clear(&e);
   resp->body.limit = IMAGE_BYTE_LIMIT;

@@ -64,7 +64,7 @@ static err_code zone_pj(privacy_grid *g, int32_t zone, PJ **out, err *e) {
 
 err_code privacy_grid_project(privacy_grid *g, int32_t zone, double lon, double lat, double *out_x,
                               double *out_y, err *e) {
-  PJ *pj;
+  PJ *pj = NULL;
   err_code rc = zone_pj(g, zone, &pj, e);
   if (rc != ERR_OK) return rc;
   PJ_COORD r = proj_trans(pj, PJ_FWD, proj_coord(lon, lat, 0, 0));
@@ -76,7 +76,7 @@ err_code privacy_grid_project(privacy_grid *g, int32_t zone, double lon, double 
 
 err_code privacy_grid_unproject(privacy_grid *g, int32_t zone, double x, double y, double *out_lon,
                                 double *out_lat, err *e) {
-  PJ *pj;
+  PJ *pj = NULL;
   err_code rc = zone_pj(g, zone, &pj, e);
   if (rc != ERR_OK) return rc;
   PJ_COORD r = proj_trans(pj, PJ_INV, proj_coord(x, y, 0, 0));
@@ -118,7 +118,7 @@ void privacy_grid_center_metric(const privacy_grid *g, privacy_cell c, double *o
 
 err_code privacy_grid_center(privacy_grid *g, privacy_cell c, double *out_lon, double *out_lat,
                              err *e) {
-  double x, y;
+  double x = 0, y = 0;
   privacy_grid_center_metric(g, c, &x, &y);
   return privacy_grid_unproject(g, c.zone, x, y, out_lon, out_lat, e);
 }
@@ -146,7 +146,7 @@ static err_code candidate_of(privacy_grid *g, privacy_cell c, candidate *out, er
 
 static err_code candidate_at(privacy_grid *g, int32_t zone, double lon, double lat, candidate *out,
                              err *e) {
-  double x, y;
+  double x = 0, y = 0;
   err_code rc = privacy_grid_project(g, zone, lon, lat, &x, &y, e);
   return rc == ERR_OK ? candidate_of(g, cell_of_xy(g, zone, x, y), out, e) : rc;
 }
@@ -173,7 +173,7 @@ static err_code nearest_owned(privacy_grid *g, const candidate two[2], double lo
     for (size_t n = 0; n < n_nb; n++) {
       const int *d = hex ? HEX[n] : SQUARE[n];
       privacy_cell c = {two[k].cell.zone, two[k].cell.i + d[0], two[k].cell.j + d[1]};
-      candidate cand;
+      candidate cand = {0};
       err_code rc = candidate_of(g, c, &cand, e);
       if (rc != ERR_OK) return rc;
       double dist = haversine_m(lon, lat, cand.lon, cand.lat);

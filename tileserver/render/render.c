@@ -68,12 +68,24 @@ static err_code features_for(const job *j, fetched *f, err *e) {
   return render_features_fetch(&src, f->layer, &j->v, f->with_labels, j->a, &f->fs, e);
 }
 
+/* True when id is one of the comma-separated names of list (NULL list: every layer). */
+static bool listed(const char *list, const char *id) {
+  if (!list) return true;
+  size_t n = strlen(id);
+  for (const char *p = list; *p;) {
+    size_t len = strcspn(p, ",");
+    if (len == n && memcmp(p, id, n) == 0) return true;
+    p += len + (p[len] == ',');
+  }
+  return false;
+}
+
 static void plan(job *j) {
   for (size_t i = 0; i < j->s->n_layers; i++) {
     const rlayer *L = &j->s->layers[i];
     j->of_layer[i] = NULL;
     const layer_info *l = render_layer_active(L, j->v.zoom) ? layer_of(j->s, L, j->c) : NULL;
-    if (!l) continue;
+    if (!l || !listed(j->rq->only_layers, l->id)) continue;
     fetched *f = slot_for(j->list, &j->n_list, l);
     f->with_labels |= L->type == RL_SYMBOL;
     j->of_layer[i] = f;

@@ -106,6 +106,7 @@ typedef struct render_request {
   const render_styles *styles;         /* fonts */
   const render_style *style;
   render_view view;
+  const char *only_layers;             /* comma list of catalog layers to draw, or NULL for all */
 } render_request;
 
 /* Draws rq->style over rq->view with the features of the catalog's layers and appends the PNG to
