@@ -5,28 +5,13 @@
 
 #include "http/handlers.h"
 
-static void send_json(http_response *resp, json_t *doc) {
-  char *text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-  json_decref(doc);
-  if (!text) {
-    http_error(resp, ERR_NOMEM, "out of memory");
-    return;
-  }
-  resp->status = 200;
-  resp->content_type = "application/json";
-  resp->compressible = true;
-  buf_puts(&resp->body, text);
-  buf_putc(&resp->body, '\n');
-  free(text);
-}
-
 void h_health(http_request *req, http_response *resp) {
   json_t *doc = json_pack("{s:s, s:I, s:I, s:s}", "status", "ok", "layers",
                           (json_int_t)req->catalog->n_layers, "uptime_s",
                           (json_int_t)(time(NULL) - req->started_unix), "version",
                           TESELAS_VERSION);
   http_header_add(resp, "Cache-Control", "no-store");
-  send_json(resp, doc);
+  http_send_json(resp, doc);
 }
 
 void h_landing(http_request *req, http_response *resp) {

@@ -37,21 +37,6 @@ static const render_style *find_style(http_request *req, http_response *resp) {
   return NULL;
 }
 
-static void send_json(http_response *resp, json_t *doc) {
-  char *text = doc ? json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
-  json_decref(doc);
-  if (!text) {
-    http_error(resp, ERR_NOMEM, "out of memory");
-    return;
-  }
-  resp->status = 200;
-  resp->content_type = "application/json";
-  resp->compressible = true;
-  buf_puts(&resp->body, text);
-  buf_putc(&resp->body, '\n');
-  free(text);
-}
-
 static json_t *style_entry(const http_request *req, const char *id, const char *title, bool is_auto) {
   char url[1024], tiles[1024];
   snprintf(url, sizeof url, "%s/styles/%s/style.json", req->base_url, id);
@@ -74,7 +59,7 @@ void h_styles(http_request *req, http_response *resp) {
       json_array_append_new(list, style_entry(req, l->id, l->title, true));
   }
   http_header_add(resp, "Cache-Control", "no-cache");
-  send_json(resp, list);
+  http_send_json(resp, list);
 }
 
 /* GET /styles/{style}/style.json */
@@ -82,7 +67,7 @@ void h_style_json(http_request *req, http_response *resp) {
   const render_style *s = find_style(req, resp);
   if (!s) return;
   http_header_add(resp, "Cache-Control", "no-cache");
-  send_json(resp, render_style_document(s, req->catalog, req->base_url));
+  http_send_json(resp, render_style_document(s, req->catalog, req->base_url));
 }
 
 /* Draws (or finds in the cache) the image of view v under s; address names it in keys. */

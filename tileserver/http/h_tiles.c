@@ -111,21 +111,6 @@ void h_ogc_tile(http_request *req, http_response *resp) {
   serve_tile(req, resp, &p);
 }
 
-static void send_doc(http_response *resp, json_t *doc) {
-  char *text = doc ? json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
-  json_decref(doc);
-  if (!text) {
-    http_error(resp, ERR_NOMEM, "out of memory");
-    return;
-  }
-  resp->status = 200;
-  resp->content_type = "application/json";
-  resp->compressible = true;
-  buf_puts(&resp->body, text);
-  buf_putc(&resp->body, '\n');
-  free(text);
-}
-
 /* GET /tiles/{ids}.json */
 void h_tilejson(http_request *req, http_response *resp) {
   tile_params p = {0};
@@ -133,7 +118,7 @@ void h_tilejson(http_request *req, http_response *resp) {
   char *ids = arena_strndup(req->arena, req->params[0].s, req->params[0].len);
   if (!ids) return;
   http_header_add(resp, "Cache-Control", "no-cache");
-  send_doc(resp, tiles_tilejson(p.layers, p.n_layers, ids, req->base_url));
+  http_send_json(resp, tiles_tilejson(p.layers, p.n_layers, ids, req->base_url));
 }
 
 static const layer_info *one_layer(http_request *req, http_response *resp) {
@@ -147,11 +132,11 @@ static const layer_info *one_layer(http_request *req, http_response *resp) {
 /* GET /collections/{id}/tiles */
 void h_ogc_tilesets(http_request *req, http_response *resp) {
   const layer_info *l = one_layer(req, resp);
-  if (l) send_doc(resp, tiles_ogc_tilesets(l, req->base_url));
+  if (l) http_send_json(resp, tiles_ogc_tilesets(l, req->base_url));
 }
 
 /* GET /collections/{id}/tiles/WebMercatorQuad */
 void h_ogc_tileset(http_request *req, http_response *resp) {
   const layer_info *l = one_layer(req, resp);
-  if (l) send_doc(resp, tiles_ogc_tileset(l, req->base_url));
+  if (l) http_send_json(resp, tiles_ogc_tileset(l, req->base_url));
 }

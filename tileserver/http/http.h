@@ -100,6 +100,9 @@ void http_error(http_response *resp, err_code code, const char *fmt, ...)
 int http_status_for(err_code code);
 /* Sets ETag and answers 304 when If-None-Match matches; returns true when it did (handler stops). */
 bool http_etag_check(const http_request *req, http_response *resp, const char *etag);
+/* Answers 200 with doc as indented JSON and releases doc (NULL doc: a 500 for lack of memory). */
+struct json_t;
+void http_send_json(http_response *resp, struct json_t *doc);
 /* True when Accept-Encoding allows gzip. */
 bool http_accepts_gzip(const http_request *req);
 /* True when the client prefers JSON (f=json or Accept: application/json). */

@@ -1,5 +1,6 @@
 /* respond.c — helpers every handler uses: query arguments, headers, JSON errors, ETags.
  * The mapping from error kind to HTTP status lives here and only here. */
+#include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -93,4 +94,19 @@ bool http_accepts_gzip(const http_request *req) {
     return v > 0;
   }
   return true;
+}
+
+void http_send_json(http_response *resp, struct json_t *doc) {
+  char *text = doc ? json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+  json_decref(doc);
+  if (!text) {
+    http_error(resp, ERR_NOMEM, "out of memory");
+    return;
+  }
+  resp->status = 200;
+  resp->content_type = "application/json";
+  resp->compressible = true;
+  buf_puts(&resp->body, text);
+  buf_putc(&resp->body, '\n');
+  free(text);
 }
