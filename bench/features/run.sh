@@ -5,12 +5,12 @@
 #  2. the full GeoJSON download of that layer (curl to a file) against `ogr2ogr -f GeoJSON` of the
 #     same SpatiaLite table, and the server's peak memory during the download;
 #  3. GDAL's OGC API client copying the whole layer (ogr2ogr OAPIF -> GPKG, PAGE_SIZE=10000).
-# Usage: bench/features/run.sh [N_POINTS]   (default 1000000; work files in bench/work/features)
+# Usage: bench/features/run.sh [N_POINTS]   (default 1000000; work files in bench/out/features)
 # Prints a Markdown block for bench/RESULTS.md.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 N=${1:-1000000}
-WORK=bench/work/features
+WORK=bench/out/features
 BUILD=build-bench-features
 mkdir -p "$WORK"
 LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)

@@ -13,7 +13,7 @@
 #   bench/render/run.sh [--seconds N]  (default 8)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-WORK=$ROOT/bench/work/render
+WORK=$ROOT/bench/out/render
 SECONDS_PER_RUN=8
 [ "${1:-}" = --seconds ] && SECONDS_PER_RUN=$2
 mkdir -p "$WORK"

@@ -14,13 +14,13 @@
 #   3. geojson-vt + vt-pbf in node (bench/tiles/gvt.mjs): tiles/s after loading, and its memory;
 #   4. teselas cached (tiles fetched once first) vs nginx serving the same tiles as static files:
 #      wrk, 2 threads, 32 connections.
-# Prints a table and writes bench/work/tiles-results.json. Needs bench/setup.sh first.
+# Prints a table and writes bench/out/tiles-results.json. Needs bench/setup.sh first.
 #
 #   bench/tiles/run.sh [--seconds N]   (N: length of each wrk run, default 8; PostGIS and
 #                                       geojson-vt get 2.5 N per layer and zoom, at most)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-WORK=$ROOT/bench/work
+WORK=$ROOT/bench/out
 SECONDS_PER_RUN=8
 while [ $# -gt 0 ]; do
   case $1 in
