@@ -102,6 +102,25 @@ bool buf_json_escape(buf *b, const char *s, size_t n) {
   return buf_append(b, s + start, n - start);
 }
 
+bool buf_html_escape(buf *b, const char *s, size_t n) {
+  size_t run = 0; /* unescaped runs are copied in one append */
+  for (size_t i = 0; i < n; i++) {
+    const char *rep;
+    switch (s[i]) {
+      case '&': rep = "&amp;"; break;
+      case '<': rep = "&lt;"; break;
+      case '>': rep = "&gt;"; break;
+      case '"': rep = "&quot;"; break;
+      case '\'': rep = "&#39;"; break;
+      default: continue;
+    }
+    buf_append(b, s + run, i - run);
+    buf_puts(b, rep);
+    run = i + 1;
+  }
+  return buf_append(b, s + run, n - run);
+}
+
 bool buf_json_str(buf *b, const char *s) {
   if (!s) return buf_append(b, "null", 4);
   buf_putc(b, '"');

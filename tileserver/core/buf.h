@@ -31,6 +31,9 @@ bool buf_puts(buf *b, const char *s);
 bool buf_printf(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Appends s as the inside of a JSON string (escaped, without the quotes). */
 bool buf_json_escape(buf *b, const char *s, size_t n);
+/* Appends n bytes of s with the five HTML special characters escaped (& < > " '), safe in text
+ * and in quoted attribute values. */
+bool buf_html_escape(buf *b, const char *s, size_t n);
 /* Appends "s" with JSON escaping; s NULL appends null. */
 bool buf_json_str(buf *b, const char *s);
 /* Appends a NUL after the data without counting it in len; returns data as a C string. */

@@ -112,8 +112,6 @@ typedef struct features_href {
   const char *f;
 } features_href;
 void features_put_href(buf *b, const features_href *h);
-/* Appends s with HTML escaping (&, <, >, ", '). */
-void features_html_escape(buf *b, const char *s, size_t n);
 /* Opens an HTML page (lang="es", title, stylesheet) and its <main>; html_end closes both. */
 void features_html_begin(buf *b, const char *title, const char *base_url);
 void features_html_end(buf *b);

@@ -10,7 +10,7 @@ static const char *label_of(const features_cols *c, const char *name) {
   return f && f->label[0] ? f->label : name;
 }
 
-static void put_esc(buf *b, const char *s) { features_html_escape(b, s, strlen(s)); }
+static void put_esc(buf *b, const char *s) { buf_html_escape(b, s, strlen(s)); }
 
 static void pager(buf *b, const features_html_page *p) {
   if (!p->prev_href && !p->next_href) return;
@@ -78,7 +78,7 @@ static void put_cell(buf *b, const value *v) {
     case VALUE_BOOL: buf_puts(b, v->i ? "sí" : "no"); break;
     case VALUE_INT: features_put_int(b, v->i); break;
     case VALUE_REAL: features_put_real(b, v->d); break;
-    case VALUE_TEXT: features_html_escape(b, v->s, v->len); break;
+    case VALUE_TEXT: buf_html_escape(b, v->s, v->len); break;
   }
   buf_puts(b, "</td>");
 }

@@ -47,16 +47,16 @@ static void item_html(buf *b, const features_cols *c, const store_feature *f, co
   buf wkt;
   buf_init(&wkt, 0);
   features_wkt(&wkt, g);
-  features_html_escape(b, (const char *)wkt.data, wkt.len);
+  buf_html_escape(b, (const char *)wkt.data, wkt.len);
   buf_free(&wkt);
   buf_puts(b, "</td></tr>\n");
   for (size_t i = 0; i < c->n_fields; i++) {
     const layer_field *fd = &l->fields[i];
     buf_puts(b, "<tr><th scope=\"row\">");
-    features_html_escape(b, fd->label, strlen(fd->label));
+    buf_html_escape(b, fd->label, strlen(fd->label));
     buf_puts(b, "</th><td>");
     const value *v = &f->values[i];
-    if (v->kind == VALUE_TEXT) features_html_escape(b, v->s, v->len);
+    if (v->kind == VALUE_TEXT) buf_html_escape(b, v->s, v->len);
     else if (v->kind == VALUE_BOOL) buf_puts(b, v->i ? "sí" : "no");
     else if (v->kind == VALUE_NULL) buf_puts(b, "—");
     else features_json_value(b, v);

@@ -53,25 +53,6 @@ void features_put_href(buf *b, const features_href *h) {
   if (h->f) buf_printf(b, "%cf=%s", sep, h->f);
 }
 
-void features_html_escape(buf *b, const char *s, size_t n) {
-  size_t start = 0;
-  for (size_t i = 0; i < n; i++) {
-    const char *rep = NULL;
-    switch (s[i]) {
-      case '&': rep = "&amp;"; break;
-      case '<': rep = "&lt;"; break;
-      case '>': rep = "&gt;"; break;
-      case '"': rep = "&quot;"; break;
-      case '\'': rep = "&#39;"; break;
-      default: continue;
-    }
-    buf_append(b, s + start, i - start);
-    buf_puts(b, rep);
-    start = i + 1;
-  }
-  buf_append(b, s + start, n - start);
-}
-
 static const char STYLE[] =
     "body{font:16px/1.5 system-ui,sans-serif;margin:0 auto;max-width:72rem;padding:1rem;"
     "color:#1a1a1a}a{color:#0b57d0}table{border-collapse:collapse;width:100%;margin:1rem 0}"
@@ -84,14 +65,14 @@ static const char STYLE[] =
 void features_html_begin(buf *b, const char *title, const char *base_url) {
   buf_puts(b, "<!DOCTYPE html>\n<html lang=\"es\">\n<head>\n<meta charset=\"utf-8\">\n"
               "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>");
-  features_html_escape(b, title, strlen(title));
+  buf_html_escape(b, title, strlen(title));
   buf_printf(b, " · teselas</title>\n<style>%s</style>\n</head>\n<body>\n", STYLE);
   buf_puts(b, "<header><nav aria-label=\"Ruta\"><a href=\"");
-  features_html_escape(b, base_url, strlen(base_url));
+  buf_html_escape(b, base_url, strlen(base_url));
   buf_puts(b, "/\">Inicio</a> › <a href=\"");
-  features_html_escape(b, base_url, strlen(base_url));
+  buf_html_escape(b, base_url, strlen(base_url));
   buf_puts(b, "/collections?f=html\">Colecciones</a></nav></header>\n<main>\n<h1>");
-  features_html_escape(b, title, strlen(title));
+  buf_html_escape(b, title, strlen(title));
   buf_puts(b, "</h1>\n");
 }
 

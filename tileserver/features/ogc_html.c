@@ -5,7 +5,7 @@
 
 #include "features/ogc_int.h"
 
-static void esc(buf *b, const char *s) { features_html_escape(b, s, strlen(s)); }
+static void esc(buf *b, const char *s) { buf_html_escape(b, s, strlen(s)); }
 
 static err_code done(buf *out, err *e) {
   features_html_end(out);

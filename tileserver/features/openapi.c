@@ -263,10 +263,10 @@ static err_code openapi_html(const features_site *s, json_t *doc, buf *out, err 
   json_object_foreach(json_object_get(doc, "paths"), path, item) {
     json_t *get = json_object_get(item, "get");
     buf_puts(out, "<section>\n<h2><code>GET ");
-    features_html_escape(out, path, strlen(path));
+    buf_html_escape(out, path, strlen(path));
     buf_puts(out, "</code></h2>\n<p>");
     const char *summary = json_string_value(json_object_get(get, "summary"));
-    if (summary) features_html_escape(out, summary, strlen(summary));
+    if (summary) buf_html_escape(out, summary, strlen(summary));
     buf_puts(out, "</p>\n<ul>\n");
     size_t i;
     json_t *p;
@@ -276,9 +276,9 @@ static err_code openapi_html(const features_site *s, json_t *doc, buf *out, err 
       const char *name = json_string_value(json_object_get(p, "name"));
       const char *desc = json_string_value(json_object_get(p, "description"));
       buf_puts(out, "<li><code>");
-      if (name) features_html_escape(out, name, strlen(name));
+      if (name) buf_html_escape(out, name, strlen(name));
       buf_puts(out, "</code>: ");
-      if (desc) features_html_escape(out, desc, strlen(desc));
+      if (desc) buf_html_escape(out, desc, strlen(desc));
       buf_puts(out, "</li>\n");
     }
     buf_puts(out, "</ul>\n</section>\n");

@@ -6,27 +6,7 @@
 
 #include "www/www_int.h"
 
-void www_html_putn(buf *b, const char *s, size_t n) {
-  size_t run = 0; /* copy unescaped runs in one append */
-  for (size_t i = 0; i < n; i++) {
-    const char *rep = NULL;
-    switch (s[i]) {
-      case '&': rep = "&amp;"; break;
-      case '<': rep = "&lt;"; break;
-      case '>': rep = "&gt;"; break;
-      case '"': rep = "&quot;"; break;
-      case '\'': rep = "&#39;"; break;
-      default: break;
-    }
-    if (!rep) continue;
-    buf_append(b, s + run, i - run);
-    buf_puts(b, rep);
-    run = i + 1;
-  }
-  buf_append(b, s + run, n - run);
-}
-
-void www_html_put(buf *b, const char *s) { www_html_putn(b, s ? s : "", s ? strlen(s) : 0); }
+void www_html_put(buf *b, const char *s) { buf_html_escape(b, s ? s : "", s ? strlen(s) : 0); }
 
 void www_html_text(buf *b, const www_site *s, www_text_id id) {
   www_html_put(b, www_text(s->lang, id));

@@ -81,6 +81,6 @@ void www_privacy_summary(buf *b, www_lang lang, const layer_info *l) {
   buf text;
   buf_init(&text, 0);
   www_privacy_text(lang, l, &text);
-  if (text.len) www_html_putn(b, (const char *)text.data, text.len);
+  if (text.len) buf_html_escape(b, (const char *)text.data, text.len);
   buf_free(&text);
 }

@@ -30,7 +30,6 @@ const char *www_lang_code(www_lang lang);
 
 /* Appends s escaped for HTML text and quoted attribute values (& < > " '). */
 void www_html_put(buf *b, const char *s);
-void www_html_putn(buf *b, const char *s, size_t n);
 /* Appends the text of id, escaped. */
 void www_html_text(buf *b, const www_site *s, www_text_id id);
 

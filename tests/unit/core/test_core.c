@@ -78,6 +78,16 @@ static void buf_json_escapes_controls_and_quotes(void **state) {
   buf_free(&b);
 }
 
+static void buf_html_escapes_the_five_specials(void **state) {
+  buf b;
+  buf_init(&b, 0);
+  const char *s = "<a href=\"x\">Tom & Jerry's</a> León";
+  buf_html_escape(&b, s, strlen(s));
+  assert_string_equal(buf_cstr(&b),
+                      "&lt;a href=&quot;x&quot;&gt;Tom &amp; Jerry&#39;s&lt;/a&gt; León");
+  buf_free(&b);
+}
+
 static void err_messages_are_bounded(void **state) {
   err e;
   char big[2000];
@@ -97,6 +107,7 @@ int main(void) {
       cmocka_unit_test(buf_limit_and_sticky_failure),
       cmocka_unit_test(buf_printf_grows),
       cmocka_unit_test(buf_json_escapes_controls_and_quotes),
+      cmocka_unit_test(buf_html_escapes_the_five_specials),
       cmocka_unit_test(err_messages_are_bounded),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
