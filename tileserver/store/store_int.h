@@ -27,6 +27,23 @@ sqlite3_stmt *store_reader_stmt(store_reader *r, const char *sql, err *e);
 /* Deletes the units of layer_id's versions <= max_version (inside the writer's transaction). */
 err_code store_units_prune(sqlite3 *db, const char *layer_id, int64_t max_version, err *e);
 
+/* Layers of up to this many rows get a packed spatial index (32 bytes of memory a row while it is
+ * built); bigger ones are indexed row by row, slower but in bounded memory. */
+#define STORE_RTREE_BULK_CAP ((size_t)8 * 1000 * 1000)
+/* What one pass over a version table tells the catalog. */
+typedef struct store_layer_scan {
+  double bounds[4];        /* minx, miny, maxx, maxy */
+  int64_t count;           /* rows */
+  char geometry_type[16];  /* "Point", "LineString", "Polygon" or "Geometry": the most common */
+} store_layer_scan;
+/* Fills the empty R*Tree idx_<table>_geom with every row's box as a packed tree (rtree_load.c),
+ * and *out_scan on the way. *out_done is false, and nothing written, when the table has more
+ * than cap rows (or none). */
+err_code store_rtree_bulk_load(sqlite3 *db, const char *table, size_t cap, bool *out_done,
+                               store_layer_scan *out_scan, err *e);
+/* For tests: the row count past which w indexes row by row. */
+void store_writer_set_index_cap(store_writer *w, size_t cap);
+
 /* Loads the whole catalog (caller owns; catalog_destroy). */
 err_code store_catalog_load(sqlite3 *db, catalog **out, err *e);
 

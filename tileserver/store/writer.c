@@ -2,8 +2,10 @@
  * transaction, then repoints the catalog. A crash, kill -9 or error before COMMIT leaves the
  * database exactly as it was (SQLite's WAL guarantees it; tested by the importer tests).
  *
- * The spatial index is built once after the rows are in (CreateSpatialIndex fills the R*Tree
- * from the table), which is much faster than maintaining it row by row through triggers. */
+ * SpatiaLite registers the geometry column and its (still empty) spatial index when the table is
+ * created, so the database is a regular SpatiaLite one; its per-row triggers (geometry
+ * constraint, timestamps, index maintenance: 3 µs a row) are parked while the rows go in and
+ * put back at commit, once the index has been bulk-loaded (rtree_load.c). */
 #include <jansson.h>
 #include <math.h>
 #include <sqlite3.h>
@@ -26,6 +28,8 @@ struct store_writer {
   size_t n_fields;
   int64_t version;
   int64_t n_added;
+  buf triggers;          /* the table's SpatiaLite triggers, parked during the load: SQL; ... */
+  size_t index_cap;      /* rows up to which the index is bulk-loaded */
 };
 
 static void writer_free(store_writer *w) {
@@ -35,6 +39,7 @@ static void writer_free(store_writer *w) {
   if (w->spl_cache) spatialite_cleanup_ex(w->spl_cache);
   free(w->table);
   free(w->id);
+  buf_free(&w->triggers);
   free(w);
 }
 
@@ -73,6 +78,31 @@ static int64_t next_version(sqlite3 *db, const char *id) {
   return v;
 }
 
+/* Saves the SQL of the table's triggers in w->triggers and drops them (inside the import's
+ * transaction: an abort brings them back with everything else). */
+static err_code park_triggers(store_writer *w, err *e) {
+  sqlite3_stmt *st = NULL;
+  if (sqlite3_prepare_v2(w->db,
+                         "SELECT name, sql FROM sqlite_master WHERE type='trigger' AND tbl_name=?",
+                         -1, &st, NULL) != SQLITE_OK)
+    return err_set(e, ERR_DB, "triggers: %s", sqlite3_errmsg(w->db));
+  sqlite3_bind_text(st, 1, w->table, -1, SQLITE_STATIC);
+  buf drop;
+  buf_init(&drop, 0);
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    buf_printf(&w->triggers, "%s;\n", (const char *)sqlite3_column_text(st, 1));
+    buf_puts(&drop, "DROP TRIGGER ");
+    store_quote_ident(&drop, (const char *)sqlite3_column_text(st, 0));
+    buf_puts(&drop, ";");
+  }
+  sqlite3_finalize(st);
+  err_code rc = drop.failed || w->triggers.failed ? err_set(e, ERR_NOMEM, "out of memory")
+                : drop.len ? store_exec(w->db, buf_cstr(&drop), "park triggers", e)
+                           : ERR_OK;
+  buf_free(&drop);
+  return rc;
+}
+
 static err_code create_table(store_writer *w, err *e) {
   buf sql;
   buf_init(&sql, 0);
@@ -88,9 +118,13 @@ static err_code create_table(store_writer *w, err *e) {
   err_code rc = store_exec(w->db, buf_cstr(&sql), "create layer table", e);
   if (rc == ERR_OK) {
     buf_reset(&sql);
-    buf_printf(&sql, "SELECT AddGeometryColumn('%s', 'geom', 4326, 'GEOMETRY', 'XY')", w->table);
+    buf_printf(&sql,
+               "SELECT AddGeometryColumn('%s', 'geom', 4326, 'GEOMETRY', 'XY');"
+               " SELECT CreateSpatialIndex('%s', 'geom');",
+               w->table, w->table);
     rc = store_exec(w->db, buf_cstr(&sql), "add geometry column", e);
   }
+  if (rc == ERR_OK) rc = park_triggers(w, e);
   if (rc == ERR_OK) {
     buf_reset(&sql);
     buf_puts(&sql, "INSERT INTO ");
@@ -124,6 +158,8 @@ err_code store_writer_begin(const char *db_path, const layer_meta *meta, const l
   w->fields = (layer_field *)fields;
   w->n_fields = n_fields;
   w->id = strdup(meta->id);
+  buf_init(&w->triggers, 0);
+  w->index_cap = STORE_RTREE_BULK_CAP;
   err_code rc = open_rw(db_path, w, e);
   if (rc == ERR_OK) rc = store_exec(w->db, "BEGIN IMMEDIATE", "start import transaction", e);
   if (rc == ERR_OK) {
@@ -142,6 +178,8 @@ err_code store_writer_begin(const char *db_path, const layer_meta *meta, const l
   *out = w;
   return ERR_OK;
 }
+
+void store_writer_set_index_cap(store_writer *w, size_t cap) { w->index_cap = cap; }
 
 err_code store_writer_add(store_writer *w, int64_t id, const uint8_t *wkb, size_t wkb_len,
                           const value *values, err *e) {
@@ -242,6 +280,27 @@ static err_code layer_stats(store_writer *w, double b[4], int64_t *count, err *e
   return ERR_OK;
 }
 
+/* Fills the spatial index (packed, or row by row past the cap), learns the layer's bounds,
+ * count and geometry type on the way, and puts the triggers back. */
+static err_code finish_index(store_writer *w, store_layer_scan *scan, err *e) {
+  bool done = false;
+  err_code rc = store_rtree_bulk_load(w->db, w->table, w->index_cap, &done, scan, e);
+  if (rc == ERR_OK && !done) {
+    char sql[512];
+    snprintf(sql, sizeof sql,
+             "INSERT INTO \"idx_%s_geom\"(pkid, xmin, xmax, ymin, ymax) SELECT fid,"
+             " MbrMinX(geom), MbrMaxX(geom), MbrMinY(geom), MbrMaxY(geom) FROM \"%s\""
+             " WHERE geom IS NOT NULL",
+             w->table, w->table);
+    rc = store_exec(w->db, sql, "spatial index", e);
+    if (rc == ERR_OK) rc = layer_stats(w, scan->bounds, &scan->count, e);
+    if (rc == ERR_OK) rc = dominant_type(w, scan->geometry_type, sizeof scan->geometry_type, e);
+  }
+  if (rc == ERR_OK && w->triggers.len)
+    rc = store_exec(w->db, buf_cstr(&w->triggers), "restore triggers", e);
+  return rc;
+}
+
 /* Privacy layers: bounds rounded outwards to the grid (layer_meta.bounds_step), so neither
  * TileJSON nor a collection's extent is more precise than the data. */
 static void round_bounds(const double step[2], double b[4]) {
@@ -277,11 +336,12 @@ static void bind_opt(sqlite3_stmt *st, int idx, const char *s) {
   else sqlite3_bind_null(st, idx);
 }
 
-static err_code upsert_catalog(store_writer *w, const char *report, const double b[4],
-                               int64_t count, err *e) {
-  char gtype[32], now[32];
-  err_code rc = dominant_type(w, gtype, sizeof gtype, e);
-  if (rc != ERR_OK) return rc;
+static err_code upsert_catalog(store_writer *w, const char *report, const store_layer_scan *scan,
+                               err *e) {
+  const double *b = scan->bounds;
+  int64_t count = scan->count;
+  const char *gtype = scan->geometry_type;
+  char now[32];
   now_iso(now);
   int minzoom = w->meta.minzoom, maxzoom = w->meta.maxzoom;
   derive_zooms(b, &minzoom, &maxzoom);
@@ -308,7 +368,7 @@ static err_code upsert_catalog(store_writer *w, const char *report, const double
   sqlite3_bind_int(st, 23, minzoom);
   sqlite3_bind_int(st, 24, maxzoom);
   sqlite3_bind_int(st, 25, m->sample ? 1 : 0);
-  rc = sqlite3_step(st) == SQLITE_DONE
+  err_code rc = sqlite3_step(st) == SQLITE_DONE
            ? ERR_OK
            : err_set(e, ERR_DB, "catalog update: %s", sqlite3_errmsg(w->db));
   sqlite3_finalize(st);
@@ -370,16 +430,12 @@ static err_code prune_versions(store_writer *w, err *e) {
 
 err_code store_writer_commit(store_writer *w, const char *report_json, int64_t *out_version,
                              err *e) {
-  double b[4];
-  int64_t count = 0;
-  char sql[256];
-  snprintf(sql, sizeof sql, "SELECT CreateSpatialIndex('%s', 'geom')", w->table);
-  err_code rc = store_exec(w->db, sql, "spatial index", e);
-  if (rc == ERR_OK) rc = layer_stats(w, b, &count, e);
-  if (rc == ERR_OK) round_bounds(w->meta.bounds_step, b);
-  if (rc == ERR_OK && count == 0)
+  store_layer_scan scan = {.count = 0};
+  err_code rc = finish_index(w, &scan, e);
+  if (rc == ERR_OK) round_bounds(w->meta.bounds_step, scan.bounds);
+  if (rc == ERR_OK && scan.count == 0)
     rc = err_set(e, ERR_INVALID, "no valid feature to publish for layer %s", w->id);
-  if (rc == ERR_OK) rc = upsert_catalog(w, report_json, b, count, e);
+  if (rc == ERR_OK) rc = upsert_catalog(w, report_json, &scan, e);
   if (rc == ERR_OK) rc = prune_versions(w, e);
   if (rc == ERR_OK) {
     sqlite3_finalize(w->insert);
