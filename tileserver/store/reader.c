@@ -281,7 +281,11 @@ static void sql_where(buf *sql, const query_plan *p) {
     store_index_name(sql, q->layer->table_name);
     buf_puts(sql, p->bbox[0] > p->bbox[2] ? " WHERE (xmax >= ?2 OR xmin <= ?1)"
                                           : " WHERE xmin <= ?1 AND xmax >= ?2");
-    buf_puts(sql, " AND ymin <= ?3 AND ymax >= ?4)");
+    buf_puts(sql, " AND ymin <= ?3 AND ymax >= ?4");
+    if (q->min_box[0] > 0 || q->min_box[1] > 0)
+      buf_printf(sql, " AND (xmax - xmin >= %.17g OR ymax - ymin >= %.17g)", q->min_box[0],
+                 q->min_box[1]);
+    buf_putc(sql, ')');
     if (q->bbox_exact && p->bbox == q->bbox)
       buf_puts(sql, " AND teselas_mbr_intersects(geom, ?2, ?4, ?1, ?3)");
   }

@@ -109,6 +109,10 @@ typedef struct store_query {
                                     up to ~1 m outside the bbox (fine for tiles, not for a query) */
   bool spatial_sql;              /* where_sql calls SQL/MM functions (ST_Intersects,
                                     ST_GeomFromText): the reader loads them on first use */
+  double min_box[2];             /* > 0: only features whose index box is at least min_box[0]
+                                    degrees wide or min_box[1] high, decided on the R*Tree alone
+                                    (sub-pixel features are never read). Written into the SQL
+                                    text: callers round them to a power of two */
   const double *near;            /* lon, lat, or NULL: order by true (ellipsoidal) distance in
                                     metres, then by id, and fill store_feature.distance_m. Without
                                     a bbox and with limit >= 0 the reader searches a growing window

@@ -45,6 +45,18 @@ static bool smaller_than_pixel(const geom *g, const geom_tile_opts *o) {
   return fabs(hi.x - lo.x) < px && fabs(hi.y - lo.y) < px;
 }
 
+/* A box that any feature smaller than a pixel (smaller_than_pixel) fits in, whatever its place in
+ * the query box qb: one pixel of longitude, and of latitude where the Mercator pixel is shortest
+ * (the edge farthest from the equator), with 1 % to spare; rounded down to powers of two so the
+ * SQL text, which carries them, takes few forms. The exact test still runs on what is read. */
+static void subpixel_box(const geom_bbox *qb, uint32_t z, double out[2]) {
+  double px = 360.0 / ldexp(256.0, (int)z);
+  double lat = fmax(fabs(qb->min_y), fabs(qb->max_y));
+  double dlat = px * cos(lat * M_PI / 180.0) * 0.99;
+  out[0] = ldexp(1.0, (int)floor(log2(px)));
+  out[1] = dlat > 0 ? ldexp(1.0, (int)floor(log2(dlat))) : 0;
+}
+
 void tiles_fill_query(const tile_params *p, const layer_info *l, const geom_bbox *bb,
                       store_query *q, const char **field_names) {
   memset(q, 0, sizeof *q);
@@ -85,6 +97,7 @@ static err_code raw_layer(store_reader *r, const tile_params *p, const layer_inf
   const char *names[l->n_fields + 1];
   store_query q;
   tiles_fill_query(p, l, &bb, &q, names);
+  if (drop_small) subpixel_box(&bb, p->tile.z, q.min_box);
   mvt_layer *ml = NULL;
   store_iter *it = NULL;
   arena *scratch = arena_create(0);

@@ -52,7 +52,8 @@ typedef struct tile_params {
 typedef struct tile_stats {
   uint32_t n_features;   /* features written, clusters included */
   uint32_t n_clusters;   /* of which clusters */
-  uint32_t n_dropped;    /* features smaller than a pixel that were dropped */
+  uint32_t n_dropped;    /* features read, then dropped as smaller than a pixel (most such
+                            features are never read: the R*Tree query skips them by size) */
 } tile_stats;
 
 /* Appends the tile (one MVT layer per requested layer that has features here) to out.
