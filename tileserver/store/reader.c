@@ -245,7 +245,9 @@ static void sql_select(buf *sql, const query_plan *p) {
       return;
     case MODE_ROWS:
       buf_puts(sql, "SELECT fid, ");
-      buf_puts(sql, q->with_geometry ? "geom" : "NULL");
+      if (!q->with_geometry) buf_puts(sql, "NULL");
+      else if (q->lod_zoom > 0 && q->layer->has_lod) store_lod_geometry_sql(sql, q->lod_zoom);
+      else buf_puts(sql, "geom");
       for (size_t i = 0; i < q->n_fields; i++) {
         buf_puts(sql, ", ");
         store_quote_ident(sql, q->fields[i]);

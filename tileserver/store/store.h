@@ -49,6 +49,7 @@ typedef struct layer_info {
   int64_t version;
   int minzoom, maxzoom;
   bool sample;           /* generated sample data, not official */
+  bool has_lod;          /* its table holds lighter copies of the geometries for low zooms */
   layer_field *fields;
   size_t n_fields;
 } layer_info;
@@ -109,6 +110,8 @@ typedef struct store_query {
                                     up to ~1 m outside the bbox (fine for tiles, not for a query) */
   bool spatial_sql;              /* where_sql calls SQL/MM functions (ST_Intersects,
                                     ST_GeomFromText): the reader loads them on first use */
+  int lod_zoom;                  /* > 0: geometries for a tile of this zoom, from the layer's levels
+                                    of detail when it has them (has_lod) */
   double min_box[2];             /* > 0: only features whose index box is at least min_box[0]
                                     degrees wide or min_box[1] high, decided on the R*Tree alone
                                     (sub-pixel features are never read). Written into the SQL

@@ -44,6 +44,11 @@ err_code store_rtree_bulk_load(sqlite3 *db, const char *table, size_t cap, bool 
 /* For tests: the row count past which w indexes row by row. */
 void store_writer_set_index_cap(store_writer *w, size_t cap);
 
+/* Adds the low-zoom copies of a line layer's geometries to its version table (lod.c). */
+err_code store_lod_build(sqlite3 *db, const char *table, const double bounds[4], err *e);
+/* The geometry expression a tile of zoom z reads from a table with levels of detail. */
+void store_lod_geometry_sql(buf *sql, int zoom);
+
 /* Loads the whole catalog (caller owns; catalog_destroy). */
 err_code store_catalog_load(sqlite3 *db, catalog **out, err *e);
 

@@ -281,7 +281,8 @@ static err_code layer_stats(store_writer *w, double b[4], int64_t *count, err *e
 }
 
 /* Fills the spatial index (packed, or row by row past the cap), learns the layer's bounds,
- * count and geometry type on the way, and puts the triggers back. */
+ * count and geometry type on the way, adds a line layer's levels of detail, and puts the
+ * triggers back. */
 static err_code finish_index(store_writer *w, store_layer_scan *scan, err *e) {
   bool done = false;
   err_code rc = store_rtree_bulk_load(w->db, w->table, w->index_cap, &done, scan, e);
@@ -296,6 +297,8 @@ static err_code finish_index(store_writer *w, store_layer_scan *scan, err *e) {
     if (rc == ERR_OK) rc = layer_stats(w, scan->bounds, &scan->count, e);
     if (rc == ERR_OK) rc = dominant_type(w, scan->geometry_type, sizeof scan->geometry_type, e);
   }
+  if (rc == ERR_OK && strcmp(scan->geometry_type, "LineString") == 0)
+    rc = store_lod_build(w->db, w->table, scan->bounds, e);
   if (rc == ERR_OK && w->triggers.len)
     rc = store_exec(w->db, buf_cstr(&w->triggers), "restore triggers", e);
   return rc;

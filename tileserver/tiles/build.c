@@ -98,6 +98,7 @@ static err_code raw_layer(store_reader *r, const tile_params *p, const layer_inf
   store_query q;
   tiles_fill_query(p, l, &bb, &q, names);
   if (drop_small) subpixel_box(&bb, p->tile.z, q.min_box);
+  q.lod_zoom = (int)p->tile.z;
   mvt_layer *ml = NULL;
   store_iter *it = NULL;
   arena *scratch = arena_create(0);
