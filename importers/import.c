@@ -260,6 +260,7 @@ static err_code begin_writer(import_state *s, err *e) {
                      .keywords = o->keywords, .source_name = s->rep->source_name,
                      .source_sha256 = s->rep->sha256, .privacy = s->privacy_json,
                      .date_field = aggregate ? "" : o->date_field, .minzoom = -1, .maxzoom = -1,
+                     .sample = o->sample,
                      .keep_versions = o->keep_versions > 0 ? o->keep_versions : 3};
   import_privacy_bounds_step(&s->priv, meta.bounds_step);
   size_t n = 0;
@@ -335,18 +336,27 @@ static err_code run_import(import_state *s, import_result *out, err *e) {
 
 static void result_fill(import_result *out, import_report *rep) {
   out->n_imported = rep->n_imported;
+  out->n_rejected = rep->n_rejected;
+  out->n_warnings = rep->n_duplicate_ids;
+  for (int k = ISSUE_N_REJECT; k < ISSUE_N; k++) out->n_warnings += rep->counts[k];
   out->report_json = report_to_json(rep);
   out->report_text = report_to_text(rep);
 }
 
-err_code import_run(const import_options *opt, import_result *out, err *e) {
+err_code import_run(const import_options *given, import_result *out, err *e) {
   memset(out, 0, sizeof *out);
   out->status = IMPORT_REJECTED;
   err local;
   if (!e) e = &local;
   err_clear(e);
-  err_code rc = check_options(opt, e);
+  err_code rc = check_options(given, e);
   if (rc != ERR_OK) return rc;
+  /* Without --area, the catalog's area of interest (when one is stored) is the area: it enters
+   * the fingerprint, so moving the catalog's area re-checks the layers on their next import. */
+  import_options eff = *given;
+  const import_options *opt = &eff;
+  if (!eff.has_area && (rc = store_area_get(eff.db_path, eff.area, &eff.has_area, e)) != ERR_OK)
+    return rc;
   import_state s = {.opt = opt};
   clock_gettime(CLOCK_MONOTONIC, &s.t0);
   s.rep = calloc(1, sizeof *s.rep);

@@ -50,8 +50,11 @@ typedef struct import_options {
   bool has_expect_bbox;
   double expect_bbox[4];     /* minx, miny, maxx, maxy (CRS84): features outside are reported */
   bool has_area;
-  double area[4];            /* area of interest for swap detection; default: Mexico */
+  double area[4];            /* area of interest for swap detection and, without expect_bbox,
+                                for features outside it; default: the catalog's area of
+                                interest stored in the database (store_area_get), else Mexico */
   int keep_versions;         /* default 3 */
+  bool sample;               /* generated sample data: the catalog says so (layer_info.sample) */
   bool force;                /* import even when the source and options are unchanged */
   const char *fingerprint_extra; /* mixed into the options fingerprint (publish: the definition) */
   FILE *progress;            /* a progress line goes here (a terminal), or NULL for none */
@@ -67,13 +70,17 @@ typedef struct import_result {
   import_status status;
   int64_t version;       /* the new version (PUBLISHED) or the current one (UNCHANGED) */
   int64_t n_imported;
+  int64_t n_rejected;    /* records refused (no geometry, bad coordinates, ...) */
+  int64_t n_warnings;    /* records published with a warning (repaired, swapped, outside the
+                            area, a value that did not fit) plus repeated ids */
   char *report_json;     /* malloc'd; the quality report (also stored in the database) */
   char *report_text;     /* malloc'd; the same, for people (Spanish) */
 } import_result;
 
-/* Runs one import. Returns ERR_OK for PUBLISHED and UNCHANGED; on rejection returns the error
- * kind with a one-line message in e, and still fills the report when one was made. The caller
- * frees the result with import_result_free. */
+/* Runs one import. Without opt->has_area, the area is the catalog's area of interest when the
+ * database stores one (store_area_get), else Mexico. Returns ERR_OK for PUBLISHED and UNCHANGED;
+ * on rejection returns the error kind with a one-line message in e, and still fills the report
+ * when one was made. The caller frees the result with import_result_free. */
 err_code import_run(const import_options *opt, import_result *out, err *e);
 void import_result_free(import_result *r);
 

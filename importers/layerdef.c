@@ -1,4 +1,6 @@
-/* layerdef.c — reads one layers/ definition file (JSON) into import options (layers/README.md). */
+/* layerdef.c — reads one layers/ definition file (JSON) into import options, and the folder's
+ * catalog file (_catalog.json) into catalog settings (layers/README.md). It does not import:
+ * importers/publish.c runs the definitions. */
 #include "importers/layerdef.h"
 
 #include <jansson.h>
@@ -7,11 +9,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const KEYS[] = {
-    "id",        "source",     "title",      "description", "license", "publisher",
-    "frequency", "keywords",   "source_layer", "source_srs", "lat",     "lon",
-    "wkt",       "encoding",   "id_field",   "date_field",  "fields",  "fix_swapped",
-    "expect_bbox", "keep",     "privacy",    "drop",        "keep_fields", "$comment", NULL};
+#include "core/buf.h"
+#include "store/store.h"
+
+/* Every key a definition may hold, and the JSON type of its value: 's' text, 'b' true/false,
+ * '*' checked where it is read (lists, numbers, objects). */
+static const struct {
+  const char *key;
+  char kind;
+} KEYS[] = {{"id", 's'},          {"source", 's'},       {"title", 's'},       {"description", 's'},
+            {"license", 's'},     {"publisher", 's'},    {"frequency", 's'},   {"keywords", '*'},
+            {"source_layer", 's'}, {"source_srs", 's'},  {"lat", 's'},         {"lon", 's'},
+            {"wkt", 's'},         {"encoding", 's'},     {"id_field", 's'},    {"date_field", 's'},
+            {"fields", '*'},      {"fix_swapped", 'b'},  {"expect_bbox", '*'}, {"keep", '*'},
+            {"privacy", '*'},     {"drop", '*'},         {"keep_fields", '*'}, {"sample", 'b'},
+            {"$comment", '*'}};
 
 static const char *str(json_t *doc, const char *key) {
   return json_string_value(json_object_get(doc, key));
@@ -21,14 +33,13 @@ static err_code check_keys(json_t *doc, const char *path, err *e) {
   const char *key;
   json_t *v;
   json_object_foreach(doc, key, v) {
-    bool known = false;
-    for (const char *const *k = KEYS; *k && !known; k++) known = strcmp(*k, key) == 0;
-    if (!known) return err_set(e, ERR_INVALID, "%s: clave desconocida '%s'", path, key);
-    if (v && !json_is_string(v) && strcmp(key, "fields") && strcmp(key, "keywords") &&
-        strcmp(key, "fix_swapped") && strcmp(key, "expect_bbox") && strcmp(key, "keep") &&
-        strcmp(key, "privacy") && strcmp(key, "drop") && strcmp(key, "keep_fields") &&
-        strcmp(key, "$comment"))
+    size_t k = 0, n = sizeof KEYS / sizeof *KEYS;
+    while (k < n && strcmp(KEYS[k].key, key) != 0) k++;
+    if (k == n) return err_set(e, ERR_INVALID, "%s: clave desconocida '%s'", path, key);
+    if (KEYS[k].kind == 's' && !json_is_string(v))
       return err_set(e, ERR_INVALID, "%s: '%s' debe ser texto", path, key);
+    if (KEYS[k].kind == 'b' && !json_is_boolean(v))
+      return err_set(e, ERR_INVALID, "%s: '%s' debe ser true o false", path, key);
   }
   return ERR_OK;
 }
@@ -120,11 +131,19 @@ static err_code load_misc(layer_def *d, json_t *doc, err *e) {
   return ERR_OK;
 }
 
-err_code layerdef_load(const char *path, layer_def *d, err *e) {
+/* The source path: absolute as written, else relative to base (a folder). */
+static void resolve_source(const char *base, const char *source, char *out, size_t out_len) {
+  if (source[0] == '/' || !base || !*base) snprintf(out, out_len, "%s", source);
+  else snprintf(out, out_len, "%s/%s", base, source);
+}
+
+err_code layerdef_parse(const char *name, const char *text, const char *sources_dir,
+                        layer_def *d, err *e) {
   memset(d, 0, sizeof *d);
-  snprintf(d->path, sizeof d->path, "%s", path);
+  snprintf(d->path, sizeof d->path, "%s", name);
+  const char *path = d->path;
   json_error_t je;
-  json_t *doc = json_load_file(path, 0, &je);
+  json_t *doc = json_loads(text, 0, &je);
   d->doc = doc;
   if (!doc)
     return err_set(e, ERR_INVALID, "%s: JSON inválido en la línea %d: %s", path, je.line, je.text);
@@ -135,8 +154,7 @@ err_code layerdef_load(const char *path, layer_def *d, err *e) {
   if (!id || !source) return err_set(e, ERR_INVALID, "%s: faltan 'id' o 'source'", path);
   char dir[4096];
   snprintf(dir, sizeof dir, "%s", path);
-  snprintf(d->source, sizeof d->source, "%s%s%s", source[0] == '/' ? "" : dirname(dir),
-           source[0] == '/' ? "" : "/", source);
+  resolve_source(sources_dir ? sources_dir : dirname(dir), source, d->source, sizeof d->source);
   import_options *o = &d->opt;
   o->path = d->source;
   o->layer_id = id;
@@ -153,10 +171,12 @@ err_code layerdef_load(const char *path, layer_def *d, err *e) {
   o->encoding = str(doc, "encoding");
   o->id_field = str(doc, "id_field");
   o->date_field = str(doc, "date_field");
+  o->sample = json_is_true(json_object_get(doc, "sample"));
   if ((rc = load_fields(d, json_object_get(doc, "fields"), e)) != ERR_OK) return rc;
   if ((rc = load_misc(d, doc, e)) != ERR_OK) return rc;
   /* The definition enters the fingerprint, so an edit is a new version; but not where the file
-   * lives (its SHA-256 covers the content: moving the folder is no change) nor comments. */
+   * lives (its SHA-256 covers the content: moving the folder, or --sources, is no change) nor
+   * comments. */
   json_t *fp = json_deep_copy(doc);
   json_object_del(fp, "source");
   json_object_del(fp, "$comment");
@@ -164,6 +184,67 @@ err_code layerdef_load(const char *path, layer_def *d, err *e) {
   json_decref(fp);
   o->fingerprint_extra = d->fingerprint;
   return ERR_OK;
+}
+
+char *layerdef_read_file(const char *path, err *e) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return err_set(e, ERR_IO, "%s: no se puede leer", path), NULL;
+  buf b;
+  buf_init(&b, 0);
+  char chunk[8192];
+  size_t n;
+  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) buf_append(&b, chunk, n);
+  bool failed = ferror(f) || b.failed;
+  fclose(f);
+  buf_cstr(&b);
+  if (failed || b.failed) {
+    buf_free(&b);
+    return err_set(e, ERR_IO, "%s: no se puede leer", path), NULL;
+  }
+  return (char *)buf_steal(&b, NULL);
+}
+
+bool layerdef_is_catalog(const char *path) {
+  const char *slash = strrchr(path, '/');
+  return strcmp(slash ? slash + 1 : path, LAYERDEF_CATALOG_FILE) == 0;
+}
+
+err_code layerdef_catalog_parse(const char *name, const char *text, catalog_def *out, err *e) {
+  memset(out, 0, sizeof *out);
+  json_error_t je;
+  json_t *doc = json_loads(text, 0, &je);
+  if (!doc)
+    return err_set(e, ERR_INVALID, "%s: JSON inválido en la línea %d: %s", name, je.line,
+                   je.text);
+  if (!json_is_object(doc)) {
+    json_decref(doc);
+    return err_set(e, ERR_INVALID, "%s: se esperaba un objeto JSON", name);
+  }
+  err_code rc = ERR_OK;
+  const char *key;
+  json_t *v;
+  json_object_foreach(doc, key, v) {
+    if (strcmp(key, "$comment") == 0) continue;
+    if (strcmp(key, "area_of_interest") != 0) {
+      rc = err_set(e, ERR_INVALID, "%s: clave desconocida '%s'", name, key);
+      break;
+    }
+    out->has_area = true;
+    out->clear_area = json_is_null(v);  /* null: the catalog has no area of interest */
+    if (out->clear_area) continue;
+    bool ok = json_is_array(v) && json_array_size(v) == 4;
+    for (size_t i = 0; ok && i < 4; i++) {
+      ok = json_is_number(json_array_get(v, i));
+      out->area[i] = json_number_value(json_array_get(v, i));
+    }
+    if (!ok || !store_area_valid(out->area)) {
+      rc = err_set(e, ERR_INVALID, "%s: 'area_of_interest' es [oeste, sur, este, norte] en "
+                   "grados, o null", name);
+      break;
+    }
+  }
+  json_decref(doc);
+  return rc;
 }
 
 void layerdef_free(layer_def *d) {

@@ -1,4 +1,5 @@
-/* demo.c — `teselas demo`: build the León sample database, then serve it. */
+/* demo.c — `teselas demo`: write the León sample's source files, publish them with the León
+ * catalog's definitions (layers/leon, built into the binary), then serve the database. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,12 +15,22 @@ static const char USAGE[] =
     "\n"
     "Builds a sample database of León, Guanajuato (generated data, marked as sample in the\n"
     "catalog: municipal boundary, colonias, parks, rivers and canals, water bodies and 50,000\n"
-    "security incidents) and serves it.\n"
+    "security incidents) and serves it. The generated source files (GeoJSON, and a CSV for the\n"
+    "incidents) are written next to the database, in DB's name with -sources (leon.db:\n"
+    "leon-sources/), then published like `teselas publish` does with the definitions of\n"
+    "layers/leon (built into teselas): a rebuild skips the layers that did not change.\n"
     "\n"
     "  --db DB           where to build it (default: a temporary file removed at exit)\n"
     "  --build-only      build the database and exit without serving\n"
     "  --incidents N     number of incidents (default 50000)\n"
     "  and every option of `teselas serve` (--port, --bind, --public-url, ...)\n";
+
+/* DB's folder and name without .db, plus "-sources": leon.db -> leon-sources. */
+static void sources_dir_for(const char *db, char *out, size_t out_len) {
+  size_t n = strlen(db);
+  if (n > 3 && strcmp(db + n - 3, ".db") == 0) n -= 3;
+  snprintf(out, out_len, "%.*s-sources", (int)n, db);
+}
 
 int cli_demo(int argc, char **argv) {
   /* Demo-only flags are taken out before the serve flags are parsed. */
@@ -55,8 +66,10 @@ int cli_demo(int argc, char **argv) {
   if (rc) return rc < 0 ? 0 : rc;
 
   char tmpdir[] = "/tmp/teselas-demo-XXXXXX";
-  char tmpdb[64] = "";
-  if (!cfg.db_path) {
+  char tmpdb[64] = "", sources[4096] = "";
+  if (cfg.db_path) {
+    sources_dir_for(cfg.db_path, sources, sizeof sources);
+  } else {
     if (!mkdtemp(tmpdir)) {
       perror("teselas: cannot create a temporary directory");
       return 1;
@@ -65,11 +78,13 @@ int cli_demo(int argc, char **argv) {
     cfg.db_path = tmpdb;
   }
   fprintf(stderr, "teselas: building the León sample database in %s ...\n", cfg.db_path);
+  if (sources[0]) fprintf(stderr, "teselas: its source files go to %s/\n", sources);
   struct timespec t0, t1;
   clock_gettime(CLOCK_MONOTONIC, &t0);
   err e;
   err_clear(&e);
-  demo_options opt = {.n_incidents = incidents};
+  demo_options opt = {.n_incidents = incidents, .sources_dir = sources[0] ? sources : NULL,
+                      .log = stderr};
   if (demo_build(cfg.db_path, &opt, &e) != ERR_OK) {
     fprintf(stderr, "teselas: demo: %s\n", e.msg);
     return 1;

@@ -10,6 +10,7 @@
 
 #include "cli/cli.h"
 #include "importers/import.h"
+#include "store/store.h"
 
 static const char USAGE[] =
     "usage: teselas import FILE --db DB --layer ID [options]\n"
@@ -34,7 +35,10 @@ static const char USAGE[] =
     "checks:\n"
     "  --fix-swapped          swap latitude/longitude and restore lost minus signs when detected\n"
     "  --expect-bbox W,S,E,N  report features outside this box (default: the area of interest)\n"
-    "  --area W,S,E,N         area of interest for the checks (default: Mexico)\n"
+    "  --area W,S,E,N         area of interest for the checks (default: the catalog's, else\n"
+    "                         Mexico)\n"
+    "  --save-area            with --area: store it as the catalog's area of interest, used by\n"
+    "                         every later import and publish into DB (after a successful import)\n"
     "catalog:\n"
     "  --title T --description D --license L --publisher P --frequency F --keywords K\n"
     "  --privacy SPEC         privacy policy: none | generalize:grid=250[,shape=hex][,month][,k=5]\n"
@@ -58,6 +62,7 @@ typedef struct cli_state {
   char *lists[3];        /* strdup'd --fields, --rename, --types (split in place) */
   const char *report_path;
   bool quiet;
+  bool save_area;        /* --save-area: --area becomes the catalog's area of interest */
 } cli_state;
 
 static import_field_spec *spec_for(cli_state *c, const char *name) {
@@ -110,7 +115,7 @@ enum {
   O_DB = 256, O_LAYER, O_TITLE, O_DESC, O_LICENSE, O_PUBLISHER, O_FREQ, O_KEYWORDS, O_SRS,
   O_SRC_LAYER, O_LAT, O_LON, O_WKT, O_ENC, O_FIELDS, O_RENAME, O_TYPES, O_ID, O_DATE, O_PRIVACY,
   O_FIX, O_EXPECT, O_AREA, O_KEEP, O_REPORT, O_FORCE, O_QUIET, O_HELP, O_VERSION, O_DROP,
-  O_KEEP_FIELD
+  O_KEEP_FIELD, O_SAVE_AREA
 };
 
 static const struct option OPTS[] = {
@@ -124,7 +129,8 @@ static const struct option OPTS[] = {
     {"fix-swapped", 0, 0, O_FIX}, {"expect-bbox", 1, 0, O_EXPECT}, {"area", 1, 0, O_AREA},
     {"keep", 1, 0, O_KEEP},       {"report", 1, 0, O_REPORT},      {"force", 0, 0, O_FORCE},
     {"quiet", 0, 0, O_QUIET},     {"help", 0, 0, O_HELP},          {"version", 0, 0, O_VERSION},
-    {"drop", 1, 0, O_DROP},       {"keep-field", 1, 0, O_KEEP_FIELD}, {0, 0, 0, 0}};
+    {"drop", 1, 0, O_DROP},       {"keep-field", 1, 0, O_KEEP_FIELD},
+    {"save-area", 0, 0, O_SAVE_AREA}, {0, 0, 0, 0}};
 
 /* --drop F / --keep-field F: 0, or 2 after printing the problem. */
 static int add_decision(const char **list, size_t *n, const char *arg, const char *flag) {
@@ -172,6 +178,7 @@ static int apply_option(cli_state *c, int id, const char *arg) {
     case O_KEEP_FIELD: return add_decision(c->keep, &o->n_keep, arg, "--keep-field");
     case O_FORCE: o->force = true; return 0;
     case O_QUIET: c->quiet = true; return 0;
+    case O_SAVE_AREA: c->save_area = true; return 0;
     case O_HELP: fputs(USAGE, stdout); return -1;
     case O_VERSION: cli_version(); return -1;
     default: return 2;
@@ -190,6 +197,11 @@ static int parse_args(int argc, char **argv, cli_state *c) {
   }
   if (optind + 1 != argc || !c->opt.db_path || !c->opt.layer_id) {
     fprintf(stderr, "teselas: import needs one FILE, --db DB and --layer ID\n\n%s", USAGE);
+    return 2;
+  }
+  if (c->save_area && (!c->opt.has_area || !store_area_valid(c->opt.area))) {
+    fprintf(stderr, "teselas: --save-area needs --area W,S,E,N within longitude ±180 and "
+            "latitude ±90\n\n%s", USAGE);
     return 2;
   }
   c->opt.path = argv[optind];
@@ -222,6 +234,11 @@ int cli_import(int argc, char **argv) {
   else if (res.status == IMPORT_UNCHANGED)
     printf("%s: sin cambios (versión %lld)\n", c->opt.layer_id, (long long)res.version);
   fflush(stdout);
+  /* saved only after a successful import: a rejected file changes nothing, settings included */
+  if (code == ERR_OK && c->save_area &&
+      (code = store_area_set(c->opt.db_path, c->opt.area, &e)) == ERR_OK)
+    printf("área de interés del catálogo: %g,%g,%g,%g\n", c->opt.area[0], c->opt.area[1],
+           c->opt.area[2], c->opt.area[3]);
   rc = code == ERR_OK ? 0 : 1;
   if (code != ERR_OK) fprintf(stderr, "teselas: import: %s\n", e.msg);
   if (c->report_path && !write_report(c->report_path, res.report_json)) {

@@ -9,7 +9,8 @@
 static const char USAGE[] =
     "usage: teselas layers --db DB [--json]\n"
     "\n"
-    "Lists the layers of a database: id, version, features, geometry type, title.\n";
+    "Lists the layers of a database: id, version, features, geometry type, title; then the\n"
+    "catalog's area of interest, when one is set.\n";
 
 int cli_layers(int argc, char **argv) {
   static const struct option OPTS[] = {{"db", required_argument, 0, 'd'},
@@ -61,5 +62,9 @@ int cli_layers(int argc, char **argv) {
   }
   if (json) puts("]");
   store_reader_close(r);
+  double area[4];
+  bool has_area = false;
+  if (!json && store_area_get(db, area, &has_area, &e) == ERR_OK && has_area)
+    printf("\nárea de interés del catálogo: %g,%g,%g,%g\n", area[0], area[1], area[2], area[3]);
   return 0;
 }

@@ -234,4 +234,22 @@ err_code store_layer_privacy(const char *db_path, const char *layer_id, char **o
 /* True for a layer id teselas accepts: [a-z0-9_-], 1..63 characters, starting with a letter. */
 bool store_layer_id_valid(const char *id);
 
+/* ---- catalog-wide settings (settings.c) ----------------------------------------------------- */
+
+/* A setting of the whole catalog, as text. *out_value is NULL when the database, its settings or
+ * the key do not exist. Caller frees *out_value with free(). ERR_NOMEM, ERR_DB. */
+err_code store_setting_get(const char *db_path, const char *key, char **out_value, err *e);
+/* Sets (text NULL: removes) a setting, creating the database and the settings table when
+ * needed. ERR_IO (cannot open or create), ERR_DB. */
+err_code store_setting_set(const char *db_path, const char *key, const char *text, err *e);
+
+/* The catalog's area of interest, [west, south, east, north] in CRS84 degrees: the box the
+ * importer measures features against (swapped coordinates, features outside the expected area).
+ * *out_found is false when none is stored. ERR_INVALID when the stored text is not a valid box. */
+err_code store_area_get(const char *db_path, double out[4], bool *out_found, err *e);
+/* Stores the area of interest (NULL removes it). ERR_INVALID for a box that is not one. */
+err_code store_area_set(const char *db_path, const double *area, err *e);
+/* True when west < east and south < north, finite, within longitude ±180 and latitude ±90. */
+bool store_area_valid(const double area[4]);
+
 #endif
