@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "importers/import_int.h"
-#include "importers/sha256.h"
+#include "importers/checksum.h"
 
 typedef struct import_state {
   const import_options *opt;
@@ -44,33 +44,33 @@ static double seconds_since(const struct timespec *t0) {
 /* The source's SHA-256: the file, plus a Shapefile's companions (.shx .dbf .prj .cpg), whose
  * change is a change of data too. */
 static err_code source_checksum(const char *path, char out[65], err *e) {
-  sha256_ctx c;
-  sha256_init(&c);
-  err_code rc = sha256_update_file(&c, path, e);
+  checksum_ctx c;
+  checksum_init(&c);
+  err_code rc = checksum_update_file(&c, path, e);
   size_t n = strlen(path);
   if (rc == ERR_OK && n > 4 && strcasecmp(path + n - 4, ".shp") == 0) {
     static const char *const SIDE[] = {".shx", ".dbf", ".prj", ".cpg"};
     char side[4096];
     for (int i = 0; i < 4 && rc == ERR_OK; i++) {
       snprintf(side, sizeof side, "%.*s%s", (int)(n - 4), path, SIDE[i]);
-      if (access(side, R_OK) == 0) rc = sha256_update_file(&c, side, e);
+      if (access(side, R_OK) == 0) rc = checksum_update_file(&c, side, e);
     }
   }
-  sha256_final_hex(&c, out);
+  checksum_final_hex(&c, out);
   return rc;
 }
 
-static void fp_str(sha256_ctx *c, const char *key, const char *v) {
-  sha256_update(c, key, strlen(key) + 1);
-  if (v) sha256_update(c, v, strlen(v) + 1);
-  else sha256_update(c, "\x01", 1);
+static void fp_str(checksum_ctx *c, const char *key, const char *v) {
+  checksum_update(c, key, strlen(key) + 1);
+  if (v) checksum_update(c, v, strlen(v) + 1);
+  else checksum_update(c, "\x01", 1);
 }
 
 /* A fingerprint of every option that changes what gets published: re-importing the same file
  * with other options (another title, other fields) is a new version, not "unchanged". */
 static void options_fingerprint(const import_options *o, char out[65]) {
-  sha256_ctx c;
-  sha256_init(&c);
+  checksum_ctx c;
+  checksum_init(&c);
   const char *s[] = {o->source_layer, o->source_srs, o->lat_col, o->lon_col, o->wkt_col,
                      o->encoding, o->id_field, o->title, o->description, o->license, o->publisher,
                      o->frequency, o->keywords, o->privacy, o->date_field, o->fingerprint_extra};
@@ -89,8 +89,8 @@ static void options_fingerprint(const import_options *o, char out[65]) {
                    o->expect_bbox[3],   o->has_area,       o->area[0],
                    o->area[1],          o->area[2],        o->area[3],
                    o->keep_versions};
-  sha256_update(&c, nums, sizeof nums);
-  sha256_final_hex(&c, out);
+  checksum_update(&c, nums, sizeof nums);
+  checksum_final_hex(&c, out);
 }
 
 /* True (with the current version in *version) when the layer already holds this source imported

@@ -10,7 +10,7 @@ PACKAGES=(
   # libraries
   libmicrohttpd-dev libgdal-dev libproj-dev libgeos-dev
   libsqlite3-dev libspatialite-dev libsqlite3-mod-spatialite
-  libpng-dev zlib1g-dev libcairo2-dev libfontconfig-dev libjansson-dev
+  libpng-dev zlib1g-dev libcairo2-dev libfontconfig-dev libjansson-dev nettle-dev
   # fonts for the server-side renderer (Spanish text: accents and ñ)
   fonts-dejavu-core fontconfig
   # labels and browser glyphs use Noto Sans (regular, bold, italic) when present

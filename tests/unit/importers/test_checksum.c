@@ -1,13 +1,13 @@
-/* SHA-256 against the FIPS 180-2 examples, in one piece and fed in odd-sized chunks. */
+/* SHA-256 (importers/checksum.c) against the FIPS 180-2 examples, whole and in odd-sized chunks. */
 #include "check.h"
-#include "importers/sha256.h"
+#include "importers/checksum.h"
 
 static void hash(const char *s, size_t len, size_t chunk, char out[65]) {
-  sha256_ctx c;
-  sha256_init(&c);
+  checksum_ctx c;
+  checksum_init(&c);
   for (size_t i = 0; i < len; i += chunk)
-    sha256_update(&c, s + i, len - i < chunk ? len - i : chunk);
-  sha256_final_hex(&c, out);
+    checksum_update(&c, s + i, len - i < chunk ? len - i : chunk);
+  checksum_final_hex(&c, out);
 }
 
 static void fips_vectors(void **state) {
@@ -61,15 +61,15 @@ static void file_and_missing_file(void **state) {
   FILE *f = fopen(path, "w");
   fputs("abc", f);
   fclose(f);
-  sha256_ctx c;
-  sha256_init(&c);
+  checksum_ctx c;
+  checksum_init(&c);
   err e;
-  assert_int_equal(sha256_update_file(&c, path, &e), ERR_OK);
+  assert_int_equal(checksum_update_file(&c, path, &e), ERR_OK);
   char out[65];
-  sha256_final_hex(&c, out);
+  checksum_final_hex(&c, out);
   assert_string_equal(out, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-  sha256_init(&c);
-  assert_int_equal(sha256_update_file(&c, "/no/such/file", &e), ERR_IO);
+  checksum_init(&c);
+  assert_int_equal(checksum_update_file(&c, "/no/such/file", &e), ERR_IO);
   assert_non_null(strstr(e.msg, "/no/such/file"));
 }
 
