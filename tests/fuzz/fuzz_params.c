@@ -1,7 +1,8 @@
 /* fuzz_params.c — libFuzzer target for the query-parameter parser (features/params.c and the
  * parsers it calls: bbox, limit, datetime, sortby, properties, near, CQL2): the input is split at
- * '&' and '=' into arguments, parsed for each use (items, item, download, aggregate), and when it
- * parses, the next-link href is built from it. Never a crash, an out-of-bounds read or a leak. */
+ * '&' and '=' into arguments, parsed for each use (items, item, download, aggregate, tile), and
+ * when it parses, the next-link href is built from it. Never a crash, an out-of-bounds read or a
+ * leak. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,7 +28,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     n++;
   }
   layer_info l = fixture_layer();
-  for (int use = FEATURES_USE_ITEMS; use <= FEATURES_USE_AGGREGATE; use++) {
+  for (int use = FEATURES_USE_ITEMS; use <= FEATURES_USE_TILE; use++) {
     arena *a = arena_create(64u << 20);
     features_request r;
     err e;

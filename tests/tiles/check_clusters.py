@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """check_clusters.py — checks a clustered point tile against the source points.
 
-    check_clusters.py --db DB --tile DIR/Z/X/Y.pbf --layer ID [--max-bytes 512000]
+    check_clusters.py --db DB --tile DIR/Z/X/Y.pbf --layer ID [--max-bytes 512000] [--where SQL]
 
 Rebuilds the clusters from the source with the rule teselas documents (tiles/cluster.c, TileJSON
 `generalization`): cells of 256 tile units (16 px of a 256-px tile) below z14, or 64 units (4 px)
@@ -15,7 +15,8 @@ and attributes; features outside the buffered tile (64 units) are not written. A
   - the clusters (position +-1 unit, count) and the single points (ids) equal the rebuilt ones,
     so the sum of point_count plus the singles equals the number of source points in the cells
     the tile shows.
-Prints a summary line; exits 1 on any difference.
+With --where (an SQL condition over the layer's columns) only the source points that satisfy it
+count: the check of a filtered tile. Prints a summary line; exits 1 on any difference.
 """
 import argparse
 import json
@@ -32,13 +33,13 @@ from check_tile import HERE, lonlat, lonlat_to_tile, sql, tile_bounds_merc  # no
 BUFFER = 64
 
 
-def source_points(db, table, z, x, y, margin_units):
+def source_points(db, table, z, x, y, margin_units, where=None):
     b = tile_bounds_merc(z, x, y)
     m = (b[2] - b[0]) * margin_units / 4096
     lo, hi = lonlat(b[0] - m, b[1] - m), lonlat(b[2] + m, b[3] + m)
     q = (f'SELECT fid, X(geom), Y(geom) FROM "{table}" WHERE fid IN (SELECT pkid FROM '
          f'"idx_{table}_geom" WHERE xmax >= {lo[0]!r} AND xmin <= {hi[0]!r} '
-         f'AND ymax >= {lo[1]!r} AND ymin <= {hi[1]!r})')
+         f'AND ymax >= {lo[1]!r} AND ymin <= {hi[1]!r})' + (f' AND ({where})' if where else ''))
     out = subprocess.run(["sqlite3", "-readonly", "-separator", " ", "-cmd", ".load mod_spatialite",
                           db, q], check=True, capture_output=True, text=True).stdout
     for line in out.splitlines():
@@ -81,6 +82,7 @@ def main():
     ap.add_argument("--tile", required=True)
     ap.add_argument("--layer", required=True)
     ap.add_argument("--max-bytes", type=int, default=500 * 1024)
+    ap.add_argument("--where", help="SQL condition on the source rows (a filtered tile)")
     a = ap.parse_args()
     z, x, y = map(int, re.search(r"(\d+)/(\d+)/(\d+)\.pbf$", a.tile).groups())
     dec = subprocess.run(["node", os.path.join(HERE, "decode.mjs"), a.tile], capture_output=True,
@@ -113,15 +115,15 @@ def main():
         # not clustered (at most 20,000 points here): every point of the buffered tile, as is
         cell = 0
         want_clusters, want_singles = [], set()
-        for fid, lon, lat in source_points(a.db, table, z, x, y, BUFFER):
+        for fid, lon, lat in source_points(a.db, table, z, x, y, BUFFER, a.where):
             tx, ty = lonlat_to_tile(lon, lat, z, x, y)
             if -BUFFER <= tx <= 4096 + BUFFER and -BUFFER <= ty <= 4096 + BUFFER:
                 want_singles.add(fid)
         shown = len(want_singles)
     else:
         cell = 256 if z < 14 else 64
-        want_clusters, want_singles, shown = rebuild(source_points(a.db, table, z, x, y, cell),
-                                                     z, x, y, cell)
+        want_clusters, want_singles, shown = rebuild(
+            source_points(a.db, table, z, x, y, cell, a.where), z, x, y, cell)
     # match clusters by count and position (+-1 unit for the rounding of a floating mean)
     pending = sorted(want_clusters, key=lambda c: (c[2], c[0], c[1]))
     by_count = defaultdict(list)
@@ -145,7 +147,7 @@ def main():
     total = sum(c[2] for c in got_clusters) + len(got_singles)
     if total != shown:
         fails.append(f"point_count sum + singles = {total}, source points in the shown cells = {shown}")
-    print(f"  {z}/{x}/{y} {a.layer}: {len(got_clusters)} clusters + {len(got_singles)} points = "
+    print(f"  {z}/{x}/{y} {a.layer}{' (filtered)' if a.where else ''}: {len(got_clusters)} clusters + {len(got_singles)} points = "
           f"{total} source points, {tile['bytes']} bytes, cell {cell}")
     if fails:
         print(f"FAIL {a.tile}:", *fails[:20], sep="\n  ", file=sys.stderr)

@@ -36,7 +36,10 @@ typedef enum features_use {
   FEATURES_USE_ITEMS = 0, /* /collections/{id}/items */
   FEATURES_USE_ITEM,      /* /collections/{id}/items/{fid}: only f */
   FEATURES_USE_DOWNLOAD,  /* whole-layer download: filters, no limit/offset/near/sortby */
-  FEATURES_USE_AGGREGATE  /* counts by group: filters and `by` */
+  FEATURES_USE_AGGREGATE, /* counts by group: filters and `by` */
+  FEATURES_USE_TILE       /* a vector tile's filter: datetime, filter (filter-lang, filter-crs)
+                             and PROP=VALUE, with the items' checks; `v` (the layer versions in
+                             TileJSON's tile URLs) is accepted and ignored */
 } features_use;
 
 /* One query argument, decoded. */
@@ -80,6 +83,12 @@ typedef struct features_request {
 err_code features_request_parse(const layer_info *l, features_use use, const features_kv *args,
                                 size_t n_args, features_format default_format, arena *a,
                                 features_request *out, err *e);
+
+/* Appends args as URL query arguments "k=v&k2=v2", percent-encoded as the items' links are,
+ * with sep ('?' or '&') before the first, leaving out the keys listed in skip (NULL-terminated;
+ * skip may be NULL). Returns how many were written (0: nothing, not even sep). */
+size_t features_put_query(buf *b, char sep, const features_kv *args, size_t n_args,
+                          const char *const *skip);
 
 /* The store query of a request (borrows its memory). */
 void features_request_query(const features_request *r, store_query *out);

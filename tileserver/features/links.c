@@ -23,21 +23,30 @@ static void put_encoded(buf *b, const char *s) {
   }
 }
 
+static bool skipped(const char *key, const char *const *skip) {
+  for (; skip && *skip; skip++)
+    if (strcmp(key, *skip) == 0) return true;
+  return false;
+}
+
+size_t features_put_query(buf *b, char sep, const features_kv *args, size_t n_args,
+                          const char *const *skip) {
+  size_t n = 0;
+  for (size_t i = 0; i < n_args; i++) {
+    if (skipped(args[i].key, skip)) continue;
+    buf_putc(b, n++ ? '&' : sep);
+    put_encoded(b, args[i].key);
+    buf_putc(b, '=');
+    put_encoded(b, args[i].value);
+  }
+  return n;
+}
+
 void features_put_href(buf *b, const features_href *h) {
+  static const char *const PAGING[] = {"f", "limit", "offset", "after", NULL};
   buf_puts(b, h->base_url);
   buf_puts(b, h->path);
-  char sep = '?';
-  for (size_t i = 0; i < h->n_args; i++) {
-    const char *k = h->args[i].key;
-    if (strcmp(k, "f") == 0 || strcmp(k, "limit") == 0 || strcmp(k, "offset") == 0 ||
-        strcmp(k, "after") == 0)
-      continue;
-    buf_putc(b, sep);
-    sep = '&';
-    put_encoded(b, k);
-    buf_putc(b, '=');
-    put_encoded(b, h->args[i].value);
-  }
+  char sep = features_put_query(b, '?', h->args, h->n_args, PAGING) ? '&' : '?';
   if (h->limit > 0) {
     buf_printf(b, "%climit=%lld", sep, (long long)h->limit);
     sep = '&';

@@ -28,6 +28,7 @@ enum {
   U_ITEM = 1 << FEATURES_USE_ITEM,
   U_DOWNLOAD = 1 << FEATURES_USE_DOWNLOAD,
   U_AGG = 1 << FEATURES_USE_AGGREGATE,
+  U_TILE = 1 << FEATURES_USE_TILE,
   U_FILTERS = U_ITEMS | U_DOWNLOAD | U_AGG
 };
 
@@ -248,6 +249,10 @@ static err_code p_bom(parse_ctx *c, const char *v) {
   return ERR_OK;
 }
 
+/* v=1.2: the layer versions TileJSON puts in tile URLs so that a re-import is a new URL; the
+ * tile is addressed by the catalog's versions, so the value is not read. */
+static err_code p_version(parse_ctx *c, const char *v) { return ERR_OK; }
+
 static err_code p_by(parse_ctx *c, const char *v) {
   const layer_field *f = layer_find_field(c->layer, v);
   if (strcmp(v, "month") == 0) {
@@ -276,16 +281,17 @@ static const param_def PARAMS[] = {
     {"limit", U_ITEMS, p_limit},
     {"offset", U_ITEMS, p_offset},
     {"after", U_ITEMS, p_after},
-    {"datetime", U_FILTERS, p_datetime},
+    {"datetime", U_FILTERS | U_TILE, p_datetime},
     {"properties", U_ITEMS | U_DOWNLOAD, p_properties},
     {"sortby", U_ITEMS, p_sortby},
-    {"filter", U_FILTERS, p_filter},
-    {"filter-lang", U_FILTERS, p_filter_lang},
-    {"filter-crs", U_FILTERS, p_filter_crs},
+    {"filter", U_FILTERS | U_TILE, p_filter},
+    {"filter-lang", U_FILTERS | U_TILE, p_filter_lang},
+    {"filter-crs", U_FILTERS | U_TILE, p_filter_crs},
     {"crs", U_ITEMS | U_ITEM | U_DOWNLOAD, p_crs},
     {"near", U_ITEMS, p_near},
     {"bom", U_ITEMS | U_DOWNLOAD, p_bom},
     {"by", U_AGG, p_by},
+    {"v", U_TILE, p_version},
 };
 
 /* PROP=VALUE (/req/core/fc-filters): equality on a published field, the value typed by the
@@ -337,6 +343,11 @@ static err_code parse_one(parse_ctx *c, features_use use, const features_kv *kv)
   }
   const layer_field *f = layer_find_field(c->layer, kv->key);
   if (f && use != FEATURES_USE_ITEM) return p_equality(c, f, kv->value);
+  if (use == FEATURES_USE_TILE)
+    return err_set(c->e, ERR_INVALID,
+                   "%.64s: unknown parameter (a tile takes datetime, filter, or a field name of %s "
+                   "for equality)",
+                   kv->key, c->layer->id);
   return err_set(c->e, ERR_INVALID,
                  "%.64s: unknown parameter (use bbox, limit, offset, datetime, properties, sortby, "
                  "filter, near, f, or a field name of %s for equality)",

@@ -1,11 +1,20 @@
 /* h_tiles.c — vector tiles, TileJSON and the OGC API - Tiles alias.
- * Each handler parses the address into a tile_params and calls the tiles service. */
+ * Each handler parses the address and the filter into a tile_params and calls the tiles service.
+ *
+ * Filters are the items' parameters (datetime, filter in CQL2 text, PROP=VALUE), parsed by the
+ * features API's own parser once per requested layer (FEATURES_USE_TILE), so a tile answers to
+ * exactly the items' rules: only published fields are queryable (a field dropped under a layer's
+ * privacy policy does not exist), every value is bound and type-checked, errors are the items'
+ * (naming the parameter), and any other parameter is a 400 (`v`, the versions in TileJSON's URLs,
+ * excepted). On several layers every layer must know every field named: the
+ * parser's 400 names the layer that lacks it. datetime on a layer without a date field matches
+ * nothing there, as for its items. */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "http/handlers.h"
+#include "http/h_ogc_int.h"
 #include "http/services.h"
 #include "tiles/tilejson.h"
 #include "tiles/tiles.h"
@@ -68,6 +77,55 @@ static bool parse_address(http_response *resp, str_view z, str_view x, str_view 
   return true;
 }
 
+static int kv_cmp(const void *a, const void *b) {
+  return strcmp(((const features_kv *)a)->key, ((const features_kv *)b)->key);
+}
+
+/* The query arguments sorted by name: `tipo=x&hora=1` and `hora=1&tipo=x` compile to the same
+ * condition, hence one cache entry and one ETag. NULL when the arena failed. */
+static features_kv *sorted_args(http_request *req) {
+  features_kv *kv = h_ogc_args(req);
+  if (kv) qsort(kv, req->n_args, sizeof *kv, kv_cmp);
+  return kv;
+}
+
+/* The filter of each layer of p from the query (see the top of this file) and its canonical
+ * text; false after answering 400. */
+static bool parse_filters(http_request *req, http_response *resp, const features_kv *args,
+                          tile_params *p) {
+  err e = {0};
+  if (!args) {
+    h_ogc_fail(resp, &e);
+    return false;
+  }
+  for (size_t i = 0; i < p->n_layers; i++) {
+    features_request r;
+    if (features_request_parse(p->layers[i], FEATURES_USE_TILE, args, req->n_args,
+                               FEATURES_GEOJSON, req->arena, &r, &e) != ERR_OK) {
+      h_ogc_fail(resp, &e);
+      return false;
+    }
+    if (!r.where_sql) continue;
+    tile_filter *f = arena_alloc(req->arena, sizeof *f);
+    if (!f) {
+      h_ogc_fail(resp, &e);
+      return false;
+    }
+    *f = (tile_filter){r.where_sql, r.where_args, r.n_where_args, r.spatial_sql};
+    p->filters[i] = f;
+  }
+  buf key;
+  buf_init(&key, 0);
+  err_code rc = tiles_filter_key(p, &key, &e);
+  if (rc == ERR_OK && key.len) {
+    p->filter_key = arena_strndup(req->arena, (const char *)key.data, key.len);
+    if (!p->filter_key) rc = err_set(&e, ERR_NOMEM, "out of memory");
+  }
+  buf_free(&key);
+  if (rc != ERR_OK) h_ogc_fail(resp, &e);
+  return rc == ERR_OK;
+}
+
 static void serve_tile(http_request *req, http_response *resp, tile_params *p) {
   p->extent = TILES_EXTENT;
   p->buffer = (uint32_t)req->config->tile_buffer;
@@ -76,14 +134,19 @@ static void serve_tile(http_request *req, http_response *resp, tile_params *p) {
   tiles_etag(p, etag, sizeof etag);
   http_header_add(resp, "Cache-Control", req->config->cache_control);
   /* headers keep pointers: the tag must live as long as the request */
-  if (http_etag_check(req, resp, arena_strdup(req->arena, etag))) return;
+  bool not_modified = http_etag_check(req, resp, arena_strdup(req->arena, etag));
   bool gz = false;
   err e;
   err_clear(&e);
+  /* A 304 needs the tile too (from the cache when it is there): see http_not_modified. */
   err_code rc = tiles_serve(req->reader, req->services->tiles, p, http_accepts_gzip(req),
                             &resp->body, &gz, &e);
   if (rc != ERR_OK) {
     http_error(resp, rc, "%s", rc == ERR_LIMIT ? "this tile is too large; zoom in" : e.msg);
+    return;
+  }
+  if (not_modified) {
+    http_not_modified(resp);
     return;
   }
   resp->status = resp->body.len ? 200 : 204;
@@ -96,6 +159,7 @@ void h_tile(http_request *req, http_response *resp) {
   tile_params p = {0};
   if (!resolve_layers(req, resp, req->params[0], &p)) return;
   if (!parse_address(resp, req->params[1], req->params[2], req->params[3], &p)) return;
+  if (!parse_filters(req, resp, sorted_args(req), &p)) return;
   serve_tile(req, resp, &p);
 }
 
@@ -108,17 +172,33 @@ void h_ogc_tile(http_request *req, http_response *resp) {
     return;
   }
   if (!parse_address(resp, req->params[1], req->params[3], req->params[2], &p)) return;
+  if (!parse_filters(req, resp, sorted_args(req), &p)) return;
   serve_tile(req, resp, &p);
 }
 
-/* GET /tiles/{ids}.json */
+/* GET /tiles/{ids}.json, with the tiles' filter parameters: they are checked as a tile checks
+ * them and repeated (sorted, percent-encoded, without v) in the tile URLs. */
 void h_tilejson(http_request *req, http_response *resp) {
+  static const char *const NOT_REPEATED[] = {"v", NULL};
   tile_params p = {0};
   if (!resolve_layers(req, resp, req->params[0], &p)) return;
+  features_kv *args = sorted_args(req);
+  if (!parse_filters(req, resp, args, &p)) return;
   char *ids = arena_strndup(req->arena, req->params[0].s, req->params[0].len);
-  if (!ids) return;
+  buf query;
+  buf_init(&query, 0);
+  /* '&' before the first argument, dropped: tiles_tilejson joins the query to the versions */
+  bool filtered = p.filter_key && features_put_query(&query, '&', args, req->n_args, NOT_REPEATED);
+  const char *q = filtered && !query.failed ? arena_strdup(req->arena, buf_cstr(&query) + 1)
+                 : filtered                    ? NULL
+                                               : "";
+  buf_free(&query);
+  if (!ids || !q) {
+    http_error(resp, ERR_NOMEM, "out of memory");
+    return;
+  }
   http_header_add(resp, "Cache-Control", "no-cache");
-  http_send_json(resp, tiles_tilejson(p.layers, p.n_layers, ids, req->base_url));
+  http_send_json(resp, tiles_tilejson(p.layers, p.n_layers, ids, q, req->base_url));
 }
 
 static const layer_info *one_layer(http_request *req, http_response *resp) {

@@ -98,8 +98,15 @@ void http_error(http_response *resp, err_code code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Status for an error kind. */
 int http_status_for(err_code code);
-/* Sets ETag and answers 304 when If-None-Match matches; returns true when it did (handler stops). */
+/* Sets ETag and answers 304 when If-None-Match matches; returns true when it did (handler stops,
+ * or goes on to http_not_modified). */
 bool http_etag_check(const http_request *req, http_response *resp, const char *etag);
+/* Makes resp, whose body holds what a 200 to this request would carry, a 304 that keeps that
+ * body without sending it. Why: libmicrohttpd 0.9.75 (Debian 12) writes a Content-Length on
+ * every 304, the length of the response's body (it cannot be left out: a response of unknown
+ * size gets Transfer-Encoding: chunked and a stray "0\r\n\r\n" instead), and RFC 9110 §8.6
+ * allows a Content-Length on a 304 only when it equals the 200's. The body is never sent. */
+void http_not_modified(http_response *resp);
 /* Answers 200 with doc as indented JSON and releases doc (NULL doc: a 500 for lack of memory). */
 struct json_t;
 void http_send_json(http_response *resp, struct json_t *doc);

@@ -74,6 +74,14 @@ bool http_etag_check(const http_request *req, http_response *resp, const char *e
   return false;
 }
 
+void http_not_modified(http_response *resp) {
+  resp->status = 304;
+  resp->content_type = NULL;
+  resp->compressible = false;
+  resp->precompressed = false;
+  resp->stream = NULL;
+}
+
 bool http_wants_json(const http_request *req) {
   const char *f = http_arg(req, "f");
   if (f) return strcmp(f, "json") == 0;

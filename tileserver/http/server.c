@@ -209,7 +209,7 @@ static struct MHD_Response *to_mhd(http_request *req, http_response *resp, size_
   } else {
     maybe_gzip(req, resp);
     size_t len = resp->body.len;
-    *out_len = len;
+    *out_len = resp->status == 304 ? 0 : len; /* a 304's body only sets its Content-Length */
     uint8_t *data = buf_steal(&resp->body, NULL);
     r = MHD_create_response_from_buffer_with_free_callback(len, data ? data : (void *)"", data ? free : NULL);
   }

@@ -57,6 +57,12 @@ static void subpixel_box(const geom_bbox *qb, uint32_t z, double out[2]) {
   out[1] = dlat > 0 ? ldexp(1.0, (int)floor(log2(dlat))) : 0;
 }
 
+const tile_filter *tiles_layer_filter(const tile_params *p, const layer_info *l) {
+  for (size_t i = 0; i < p->n_layers; i++)
+    if (p->layers[i] == l) return p->filters[i];
+  return NULL;
+}
+
 void tiles_fill_query(const tile_params *p, const layer_info *l, const geom_bbox *bb,
                       store_query *q, const char **field_names) {
   memset(q, 0, sizeof *q);
@@ -70,10 +76,12 @@ void tiles_fill_query(const tile_params *p, const layer_info *l, const geom_bbox
     q->fields = field_names;
     q->n_fields = l->n_fields;
   }
-  if (p->filter) {
-    q->where_sql = p->filter->where_sql;
-    q->where_args = p->filter->args;
-    q->n_where_args = p->filter->n_args;
+  const tile_filter *f = tiles_layer_filter(p, l);
+  if (f) {
+    q->where_sql = f->where_sql;
+    q->where_args = f->args;
+    q->n_where_args = f->n_args;
+    q->spatial_sql = f->spatial_sql;
   }
 }
 

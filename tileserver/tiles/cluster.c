@@ -145,7 +145,7 @@ static void sum_count(void *ctx, const pyramid_cell *c) { *(uint64_t *)ctx += c-
  * cells (up to 4 zooms above it, cells being 1/16 of a tile). false when unknown. */
 bool tiles_estimate_points(store_reader *r, const tile_params *p, const layer_info *l,
                            uint64_t *out_n, err *e) {
-  if (!p->pyramids || p->filter || tiles_cluster_below(l) <= 0 ||
+  if (!p->pyramids || tiles_layer_filter(p, l) || tiles_cluster_below(l) <= 0 ||
       (int)p->tile.z < tiles_cluster_below(l))
     return false;
   point_pyramid *pyr = NULL;
@@ -218,7 +218,7 @@ err_code tiles_cluster_layer(store_reader *r, const tile_params *p, const layer_
   bool done = false;
   err_code rc = ERR_OK;
   /* The pyramid holds the unfiltered layer on the standard grid; anything else is scanned. */
-  if (p->pyramids && !p->filter && tiles_cluster_below(l) > 0)
+  if (p->pyramids && !tiles_layer_filter(p, l) && tiles_cluster_below(l) > 0)
     rc = fill_grid_from_pyramid(r, p, l, &g, &done, e);
   if (rc == ERR_OK && !done) rc = fill_grid(r, p, l, &g, e);
   if (rc == ERR_OK) rc = mvt_layer_create(l->id, p->extent, TILES_BYTE_LIMIT, &ml, e);
@@ -238,7 +238,8 @@ static err_code write_singles(store_reader *r, const tile_params *p, const layer
   /* The ids travel as one JSON array parameter, so the SQL text is the same for every tile and
    * its prepared statement is reused (an IN list of N placeholders would be a new statement per
    * tile, thousands of parameters at 4 px cells). */
-  size_t n_filter = p->filter ? p->filter->n_args : 0, n = 0;
+  const tile_filter *filter = tiles_layer_filter(p, l);
+  size_t n_filter = filter ? filter->n_args : 0, n = 0;
   value args[64];
   if (n_filter + 1 > sizeof args / sizeof *args) return err_set(e, ERR_LIMIT, "filter too long");
   buf ids, where;
@@ -251,9 +252,9 @@ static err_code write_singles(store_reader *r, const tile_params *p, const layer
     buf_printf(&ids, "%s%lld", n++ ? "," : "", (long long)c->first_id);
   }
   buf_putc(&ids, ']');
-  if (n_filter) memcpy(args, p->filter->args, n_filter * sizeof *args);
+  if (n_filter) memcpy(args, filter->args, n_filter * sizeof *args);
   args[n_filter] = (value){.kind = VALUE_TEXT, .s = buf_cstr(&ids), .len = ids.len};
-  if (p->filter) buf_printf(&where, "(%s) AND ", p->filter->where_sql);
+  if (filter) buf_printf(&where, "(%s) AND ", filter->where_sql);
   buf_printf(&where, "fid IN (SELECT value FROM json_each(?%zu))", 8 + n_filter);
   err_code rc = ids.failed || where.failed ? err_set(e, ERR_NOMEM, "out of memory") : ERR_OK;
   if (rc == ERR_OK && n > 0) {

@@ -2,7 +2,8 @@
  * OGC API - Tiles tileset metadata for the catalog's layers.
  *
  * Tile URLs carry the layer versions (?v=...) so that browsers and CDNs never serve a stale tile
- * after an import: a new version is a new URL. */
+ * after an import: a new version is a new URL. A filtered TileJSON (/tiles/{id}.json?tipo=robo)
+ * repeats its filter in the tile URLs, so a map source pointed at it draws filtered tiles. */
 #include "tiles/tilejson.h"
 
 #include <stdio.h>
@@ -89,7 +90,7 @@ static json_t *vector_layer(const layer_info *l) {
 }
 
 json_t *tiles_tilejson(const layer_info *const *layers, size_t n_layers, const char *ids_path,
-                       const char *base_url) {
+                       const char *filter_query, const char *base_url) {
   double b[4] = {180, 90, -180, -90};
   int minzoom = 24, maxzoom = 0;
   buf versions, names;
@@ -126,8 +127,9 @@ json_t *tiles_tilejson(const layer_info *const *layers, size_t n_layers, const c
   if (doc && json_object_size(privacy)) json_object_set(doc, "privacy", privacy);
   json_decref(privacy);
   char *url = NULL;
-  if (doc && asprintf(&url, "%s/tiles/%s/{z}/{x}/{y}.pbf?v=%s", base_url, ids_path,
-                      buf_cstr(&versions)) > 0) {
+  bool filtered = filter_query && *filter_query;
+  if (doc && asprintf(&url, "%s/tiles/%s/{z}/{x}/{y}.pbf?v=%s%s%s", base_url, ids_path,
+                      buf_cstr(&versions), filtered ? "&" : "", filtered ? filter_query : "") > 0) {
     json_array_set_new(json_object_get(doc, "tiles"), 0, json_string(url));
     free(url);
   }

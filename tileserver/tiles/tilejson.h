@@ -8,9 +8,11 @@
 #include "store/store.h"
 
 /* TileJSON for one or several layers. base_url without a trailing slash; ids_path is the
- * comma list as it appears in URLs. */
+ * comma list as it appears in URLs; filter_query, when not NULL or "", is the tiles' filter as
+ * URL query arguments, already percent-encoded ("tipo=robo&datetime=2025-01-01%2F.."), which every
+ * tile URL carries after the layer versions, so a map source of this TileJSON is filtered. */
 json_t *tiles_tilejson(const layer_info *const *layers, size_t n_layers, const char *ids_path,
-                       const char *base_url);
+                       const char *filter_query, const char *base_url);
 
 /* OGC API - Tiles: the list of tilesets of a collection, and the WebMercatorQuad tileset. */
 json_t *tiles_ogc_tilesets(const layer_info *l, const char *base_url);

@@ -30,14 +30,23 @@ enum {
   TILES_BYTE_LIMIT = 8 * 1024 * 1024
 };
 
-/* An extra condition on the features of a tile (from the features API's filter parser): an SQL
- * fragment over the layer's columns with parameters ?8, ?9, ... and their values. */
+/* An extra condition on the features of one layer of a tile (from the features API's filter
+ * parser, features_request_parse with FEATURES_USE_TILE): an SQL fragment over the layer's
+ * columns with parameters ?8, ?9, ... and their values. */
 typedef struct tile_filter {
-  const char *key;        /* canonical text of the filter: part of the cache key and ETag */
   const char *where_sql;
   const value *args;
   size_t n_args;
+  bool spatial_sql;                /* where_sql calls SQL/MM functions (CQL2 S_INTERSECTS, ...) */
 } tile_filter;
+
+enum {
+  /* Bounds of a tile's filters, checked by tiles_filter_key: the canonical text is the cache
+   * key and must stay small; the values of a layer's filter are bound beside the ids of a
+   * clustered tile's single points (cluster.c). */
+  TILES_FILTER_KEY_MAX = 4096,
+  TILES_FILTER_MAX_VALUES = 48
+};
 
 typedef struct tile_params {
   geom_tile_id tile;
@@ -45,9 +54,19 @@ typedef struct tile_params {
   uint32_t buffer;                 /* tile units beyond each edge */
   const layer_info *layers[TILES_MAX_LAYERS];
   size_t n_layers;
-  const tile_filter *filter;       /* NULL = all features; applies to every layer */
+  /* filters[i] restricts layers[i] (NULL: all its features). When any is set, filter_key must
+   * be their canonical text (tiles_filter_key): it is part of the cache key and the ETag. */
+  const tile_filter *filters[TILES_MAX_LAYERS];
+  const char *filter_key;          /* NULL when no layer is filtered */
   struct pyramid_registry *pyramids; /* precomputed clusters (tiles/pyramid.h), or NULL */
 } tile_params;
+
+/* Writes the canonical text of p's filters to out: per layer, the condition (length-prefixed)
+ * and its values (typed; text JSON-quoted), so two filters that select differently never share
+ * a text, while spellings that compile to the same condition (spaces, quotes, keyword case)
+ * share one. "" when no layer is filtered. Errors: ERR_INVALID naming `filter` past
+ * TILES_FILTER_KEY_MAX bytes or TILES_FILTER_MAX_VALUES values in one layer; ERR_NOMEM. */
+err_code tiles_filter_key(const tile_params *p, buf *out, err *e);
 
 typedef struct tile_stats {
   uint32_t n_features;   /* features written, clusters included */
@@ -69,7 +88,8 @@ typedef struct tile_cache tile_cache;
 err_code tiles_serve(store_reader *r, tile_cache *cache, const tile_params *p, bool want_gzip,
                      buf *out, bool *out_gzip, err *e);
 
-/* A strong ETag for the tile: layer versions, address and filter. Written into out (>= 128). */
+/* A strong ETag for the tile: layer versions, address and a 64-bit hash of p->filter_key.
+ * Written into out (>= 128 bytes). */
 void tiles_etag(const tile_params *p, char *out, size_t out_len);
 
 /* Below which zoom a layer's points are clustered (0 = never): for TileJSON and the styles. */

@@ -12,7 +12,9 @@ enum { TILES_CLUSTER_CELL = 256, TILES_CLUSTER_CELL_FINE = 64 };
 
 /* The lon/lat box of tile t grown by margin_fraction of its size on each side. */
 geom_bbox tiles_query_bbox(geom_tile_id t, double margin_fraction);
-/* A bbox query over layer l with the tile's filter; field_names (n_fields + 1 slots) receives
+/* The filter of layer l in p (NULL when none; l is one of p->layers). */
+const tile_filter *tiles_layer_filter(const tile_params *p, const layer_info *l);
+/* A bbox query over layer l with its filter in p; field_names (n_fields + 1 slots) receives
  * every field of l, or NULL to select none. */
 void tiles_fill_query(const tile_params *p, const layer_info *l, const geom_bbox *bb,
                       store_query *q, const char **field_names);

@@ -175,6 +175,30 @@ static void uses_accept_their_parameters(void **state) {
   arena_destroy(p.a);
 }
 
+/* A tile's filter: the items' filter parameters and checks, v ignored, nothing else. */
+static void tile_use_takes_the_filters_only(void **state) {
+  parsed p = parse_q("v=1.2", FEATURES_USE_TILE);
+  assert_int_equal(p.rc, ERR_OK);
+  assert_null(p.r.where_sql);
+  arena_destroy(p.a);
+  p = parse_q("tipo=robo&datetime=2025-01-01/..&filter=hora >= 20&filter-lang=cql2-text&v=3",
+              FEATURES_USE_TILE);
+  assert_int_equal(p.rc, ERR_OK);
+  assert_non_null(p.r.where_sql);
+  assert_int_equal(p.r.n_where_args, 3);
+  arena_destroy(p.a);
+  const char *refused[] = {"bbox=1,2,3,4", "limit=5", "f=json", "properties=tipo", "nope=1",
+                           "hora=abc", "filter=nope = 1", "v=1&v=2"};
+  for (size_t i = 0; i < sizeof refused / sizeof *refused; i++) {
+    p = parse_q(refused[i], FEATURES_USE_TILE);
+    if (p.rc != ERR_INVALID) fail_msg("%s: expected ERR_INVALID, got %d", refused[i], p.rc);
+    arena_destroy(p.a);
+  }
+  p = parse_q("v=1", FEATURES_USE_ITEMS); /* only tiles take v */
+  assert_int_equal(p.rc, ERR_INVALID);
+  arena_destroy(p.a);
+}
+
 static void store_query_mirrors_the_request(void **state) {
   parsed p = parse_q("bbox=1,2,3,4&after=10&limit=7&offset=70", FEATURES_USE_ITEMS);
   store_query q;
@@ -221,6 +245,7 @@ int main(void) {
       cmocka_unit_test(datetime_on_date_and_datetime_fields),
       cmocka_unit_test(sortby_properties_near),
       cmocka_unit_test(uses_accept_their_parameters),
+      cmocka_unit_test(tile_use_takes_the_filters_only),
       cmocka_unit_test(store_query_mirrors_the_request),
       cmocka_unit_test(failing_arena_is_an_error_not_a_crash),
   };

@@ -1,5 +1,6 @@
 /* Unit tests of tiles/: clusters from the precomputed pyramid equal clusters computed per tile,
- * byte for byte; the cache is bounded and keyed; ETags change with the layer version. */
+ * byte for byte; the cache is bounded and keyed; ETags change with the layer version and the
+ * filter, whose canonical text tells different filters apart. */
 #include "check.h"
 #include "importers/demo.h"
 #include "tiles/cache.h"
@@ -95,11 +96,68 @@ static void etag_follows_version_and_address(void **state) {
   assert_true(e1[0] == '"' && e1[strlen(e1) - 1] == '"');
 }
 
+/* The filter's canonical text: equal only for equal conditions and values; bounded. */
+static void filter_key_names_the_whole_filter(void **state) {
+  layer_info l = {.id = "a", .version = 3};
+  value v1[] = {{.kind = VALUE_TEXT, .s = "robo", .len = 4}};
+  value v2[] = {{.kind = VALUE_TEXT, .s = "rob", .len = 3}};
+  value v3[] = {{.kind = VALUE_INT, .i = 4}};
+  tile_filter f1 = {"\"tipo\" = ?8", v1, 1, false}, f2 = {"\"tipo\" = ?8", v2, 1, false};
+  tile_filter f3 = {"\"tipo\" = ?8", v3, 1, false};
+  tile_params p = {.tile = {12, 891, 1801}, .layers = {&l}, .n_layers = 1};
+  char e0[160], e1[160];
+  tiles_etag(&p, e0, sizeof e0);
+  const tile_filter *fs[] = {&f1, &f2, &f3};
+  char keys[3][256], tags[3][160];
+  err e;
+  for (int i = 0; i < 3; i++) {
+    buf k;
+    buf_init(&k, 0);
+    p.filters[0] = fs[i];
+    assert_int_equal(tiles_filter_key(&p, &k, &e), ERR_OK);
+    snprintf(keys[i], sizeof keys[i], "%s", buf_cstr(&k));
+    p.filter_key = keys[i];
+    tiles_etag(&p, tags[i], sizeof tags[i]);
+    buf_free(&k);
+  }
+  assert_string_equal(keys[0], "[0]11:\"tipo\" = ?8 t\"robo\";");
+  assert_string_not_equal(keys[0], keys[1]);
+  assert_string_not_equal(keys[0], keys[2]);
+  assert_string_not_equal(tags[0], tags[1]);
+  assert_string_not_equal(tags[0], tags[2]);
+  assert_string_not_equal(tags[0], e0);
+  /* the same filter again: the same tag */
+  p.filter_key = keys[0];
+  tiles_etag(&p, e1, sizeof e1);
+  assert_string_equal(e1, tags[0]);
+  /* no filter: no text */
+  buf k;
+  buf_init(&k, 0);
+  p.filters[0] = NULL;
+  assert_int_equal(tiles_filter_key(&p, &k, &e), ERR_OK);
+  assert_int_equal(k.len, 0);
+  /* too many values, too long a text: 400s naming filter */
+  value many[TILES_FILTER_MAX_VALUES + 1];
+  for (size_t i = 0; i <= TILES_FILTER_MAX_VALUES; i++) many[i] = (value){.kind = VALUE_INT};
+  tile_filter fm = {"1", many, TILES_FILTER_MAX_VALUES + 1, false};
+  p.filters[0] = &fm;
+  assert_int_equal(tiles_filter_key(&p, &k, &e), ERR_INVALID);
+  assert_true(strncmp(e.msg, "filter:", 7) == 0);
+  static char long_sql[TILES_FILTER_KEY_MAX + 1];
+  memset(long_sql, 'x', TILES_FILTER_KEY_MAX);
+  tile_filter fl = {long_sql, NULL, 0, false};
+  p.filters[0] = &fl;
+  buf_reset(&k);
+  assert_int_equal(tiles_filter_key(&p, &k, &e), ERR_INVALID);
+  buf_free(&k);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(pyramid_clusters_equal_scanned_clusters),
       cmocka_unit_test(cache_is_bounded_and_keyed),
       cmocka_unit_test(etag_follows_version_and_address),
+      cmocka_unit_test(filter_key_names_the_whole_filter),
   };
   return cmocka_run_group_tests(tests, setup, NULL);
 }
