@@ -20,7 +20,8 @@ The tile file must be saved as .../Z/X/Y.pbf so that GDAL georeferences it. Per 
   - points sit at the rounded projection of the source point (+-1 unit);
   - polygons: ring count and exterior count equal the source's when the source lies inside the
     tile; area equals the area of the source clipped to the buffered tile within the error of
-    snapping and simplifying; GEOS (GDAL's SQLite dialect, ST_IsValid) finds every polygon valid;
+    snapping and simplifying; GEOS (GDAL's SQLite dialect, ST_IsValid) finds every polygon valid,
+    on the edge of the buffered tile (where clipping cut it) as anywhere else;
   - lines: length equals the clipped source length within the same kind of error.
 Prints one summary line per layer; exits 1 listing every failure.
 """
@@ -173,7 +174,7 @@ def check_props(layer, f, row, fails):
 
 def on_seam(reason, z, x, y, buffer):
     """True when GEOS's error location lies on the edge of the buffered tile, where clipping cut
-    the ring (the known Sutherland-Hodgman artifact: a zero-width bridge along the cut)."""
+    the ring: the failure says so, as it points at the clip stage and its repair (geom/seam.c)."""
     m = re.search(r"\[(-?[0-9.e+]+) (-?[0-9.e+]+)\]", reason or "")
     if not m:
         return False
@@ -183,7 +184,7 @@ def on_seam(reason, z, x, y, buffer):
     return any(abs(v - e) < 0.01 for v in (tx, ty) for e in (-buffer, 4096 + buffer))
 
 
-def check_layer(db, layer, tl, gl, z, x, y, buffer, fails, allow_seam=False):
+def check_layer(db, layer, tl, gl, z, x, y, buffer, fails):
     lid = layer["id"]
     table, gtype = layer["table_name"], layer["geometry_type"]
     layer["fields"] = json.loads(layer["fields"])
@@ -192,8 +193,7 @@ def check_layer(db, layer, tl, gl, z, x, y, buffer, fails, allow_seam=False):
     feats = tl["features"] if tl else []
     ids = [f["id"] for f in feats]
     summary = {"layer": lid, "features": len(feats), "must": len(must), "may": len(may),
-               "dropped": 0, "clustered": 0, "seam": 0}
-    seam_ids = set()
+               "dropped": 0, "clustered": 0}
     if tl is None:
         if must:
             fails.append(f"{lid}: layer absent but {len(must)} source features intersect the tile")
@@ -204,8 +204,6 @@ def check_layer(db, layer, tl, gl, z, x, y, buffer, fails, allow_seam=False):
         fails.append(f"{lid}: {p}")
     for f in feats:
         for p in f["problems"]:
-            if p.endswith("self-intersection"):
-                continue  # judged below with GEOS, which says where
             fails.append(f"{lid}#{f['id']}: {p}")
         if f["type"] != GEOM_TYPES[gtype]:
             fails.append(f"{lid}#{f['id']}: geometry type {f['type']} for a {gtype} layer")
@@ -250,24 +248,15 @@ def check_layer(db, layer, tl, gl, z, x, y, buffer, fails, allow_seam=False):
             fails.append(f"{lid}: GDAL ids differ from @mapbox/vector-tile ids")
         for r in gl["rows"]:
             if gtype == "Polygon" and r["valid"] != "1":
-                msg = f"{lid}#{r['mvt_id']}: GEOS says invalid: {r['reason']}"
                 seam = on_seam(r["reason"], z, x, y, buffer)
-                if seam and allow_seam:
-                    summary["seam"] += 1
-                    seam_ids.add(int(r["mvt_id"]))
-                    print(f"  KNOWN BUG (clip seam): {msg}", file=sys.stderr)
-                else:
-                    fails.append(msg + (" (on the buffer seam)" if seam else ""))
+                fails.append(f"{lid}#{r['mvt_id']}: GEOS says invalid: {r['reason']}" +
+                             (" (on the buffer seam)" if seam else ""))
         gdal_type = {"boolean": ("Integer(Boolean)",), "integer": ("Integer", "Integer64"),
                      "real": ("Real",), "text": ("String",), "date": ("String",)}
         for fd in layer["fields"]:
             t = gl["fields"].get(fd["name"])
             if t is not None and t not in gdal_type.get(fd["type"], ("String",)):
                 fails.append(f"{lid}: GDAL reads {fd['name']} ({fd['type']}) as {t}")
-    for f in feats:
-        for p in f["problems"]:
-            if p.endswith("self-intersection") and f["id"] not in seam_ids:
-                fails.append(f"{lid}#{f['id']}: {p}")
     measures = clipped_measures(db, table, sorted(got), z, x, y, buffer)
     b_lo, b_hi = -buffer, 4096 + buffer
     for f in feats:
@@ -325,9 +314,6 @@ def main():
     ap.add_argument("--layers", required=True)
     ap.add_argument("--buffer", type=int, default=64)
     ap.add_argument("--json", help="write the decoded tile here")
-    ap.add_argument("--allow-seam-artifacts", action="store_true",
-                    help="report polygons made invalid by clipping on the buffered tile's edge as "
-                         "a known bug instead of failing")
     a = ap.parse_args()
     m = re.search(r"(\d+)/(\d+)/(\d+)\.(pbf|mvt)$", a.tile)
     if not m:
@@ -360,9 +346,9 @@ def main():
                 fails.append(f"{lid}: present below its minzoom")
             continue
         s = check_layer(a.db, catalog[lid], tile["layers"].get(lid), gdal.get(lid), z, x, y,
-                        a.buffer, fails, a.allow_seam_artifacts)
+                        a.buffer, fails)
         print(f"  {z}/{x}/{y} {lid}: {s['features']} features (source {s['must']}..{s['may']}, "
-              f"dropped {s['dropped']}, clusters {s['clustered']}, seam-invalid {s['seam']})")
+              f"dropped {s['dropped']}, clusters {s['clustered']})")
     if fails:
         print(f"FAIL {a.tile}:", *fails[:60], sep="\n  ", file=sys.stderr)
         if len(fails) > 60:

@@ -4,11 +4,6 @@
 TILES_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ALL_LAYERS=limite-municipal,colonias,parques,rios-canales,cuerpos-agua,incidentes
 
-# Every polygon that clipping on the buffered tile's edge leaves invalid for GEOS is a known bug
-# of the clip stage (see tests/tiles/README.md); TESELAS_STRICT_SEAM=1 makes it fail the tests.
-SEAM_FLAG=--allow-seam-artifacts
-[ "${TESELAS_STRICT_SEAM:-0}" = 1 ] && SEAM_FLAG=
-
 need_decoders() {
   [ -f "$TILES_DIR/../browser/node_modules/@mapbox/vector-tile/package.json" ] ||
     fail "npm packages missing: run (cd tests/browser && npm ci)"
@@ -44,12 +39,11 @@ check_tile() {
   fetch_tile "$layers" "$z" "$x" "$y"
   [ "$STATUS" = 200 ] || fail "tile $layers/$z/$x/$y: HTTP $STATUS"
   python3 "$TILES_DIR/check_tile.py" --db "$db" --tile "$TILE" --layers "$layers" \
-    --json "$TILE.json" $SEAM_FLAG >"$TEST_TMP/check.out" 2>"$TEST_TMP/check.err" || {
+    --json "$TILE.json" >"$TEST_TMP/check.out" 2>"$TEST_TMP/check.err" || {
     cat "$TEST_TMP/check.out" "$TEST_TMP/check.err" >&2
     fail "tile $layers/$z/$x/$y does not match its source"
   }
   cat "$TEST_TMP/check.out"
-  grep 'KNOWN BUG' "$TEST_TMP/check.err" >&2 || true
   ok
 }
 

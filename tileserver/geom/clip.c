@@ -4,9 +4,14 @@
  * stripe. Most features are wholly inside or outside a tile, so the bbox is tested first and an
  * axis the bbox already fits is not clipped at all.
  *
- * It does not make polygons valid: a ring that runs along an edge after clipping may touch itself
- * there (as with every Sutherland-Hodgman clipper, PostGIS' and geojson-vt's included); zero-area
- * leftovers are removed by geom_quantize. */
+ * Sutherland-Hodgman keeps each ring in one piece, so a clipped polygon covers the right area but
+ * is not always valid along the clip line: the parts of a concave ring that remain inside come out
+ * joined by zero-width bridges along it, and a hole cut by it keeps a run along it that lies on the
+ * exterior's (as with every such clipper, PostGIS' and geojson-vt's included). Drawing with a fill
+ * rule does not mind. geom_to_tile makes them valid after rounding, with geom_seam_repair
+ * (seam.c): validity is judged on the integer grid, where rounding can also make points on the
+ * clip line meet, and only the few polygons that need it pay for the rebuild (85 polygons in 83 of
+ * the 7,267 tiles of the León demo at z10-z16); features wholly inside skip both. */
 #include "geom/geom_int.h"
 
 /* The slab k1 <= coord <= k2 on one axis (0: x, 1: y). */

@@ -54,3 +54,14 @@ geom geom_empty_like(const geom *g) {
   out.multi = g->multi;
   return out;
 }
+
+/* Summed in unsigned (wrapping) arithmetic: the partial sums may overflow, but the true total of a
+ * ring within +-2^28 fits in 60 bits, so the wrapped total is exact. */
+int64_t geom_ring_area2(const tile_pt *r, uint32_t n) {
+  uint64_t sum = 0;
+  for (uint32_t i = 0; i < n; i++) {
+    tile_pt a = r[i], b = r[i + 1 < n ? i + 1 : 0];
+    sum += (uint64_t)((int64_t)a.x * b.y) - (uint64_t)((int64_t)b.x * a.y);
+  }
+  return sum > INT64_MAX ? -(int64_t)(~sum) - 1 : (int64_t)sum;
+}

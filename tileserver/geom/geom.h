@@ -157,7 +157,11 @@ err_code geom_project(const geom *g, const geom_tile_opts *o, arena *a, geom *ou
 
 /* Clips g to rect (inclusive). Points outside are dropped; a line that leaves and re-enters
  * becomes several parts; a ring is clipped as a whole (Sutherland-Hodgman, one stripe per axis as
- * in geojson-vt), and a polygon whose exterior vanishes loses its holes too.
+ * in geojson-vt), and a polygon whose exterior vanishes loses its holes too. So a clipped polygon
+ * covers the right area but may not be valid along rect's edges: parts of a concave ring are
+ * joined by zero-width bridges there, and a hole cut by an edge keeps its run along it.
+ * geom_seam_repair fixes that on the integer grid (geom_to_tile runs it); drawing with a fill
+ * rule does not need it.
  * Trivial accept: when g's bbox is inside rect, *out_g = *g (same arrays, no work). Trivial reject:
  * when it is outside, *out_g is empty. */
 err_code geom_clip_rect(const geom *g, geom_bbox rect, arena *a, geom *out_g, err *e);
@@ -176,8 +180,21 @@ err_code geom_simplify(const geom *g, double tolerance, arena *a, geom *out_g, e
  * whose exterior vanished. Coordinates must lie within ±2^28 (ERR_INVALID otherwise). */
 err_code geom_quantize(const geom *g, arena *a, tile_geom *out_tg, err *e);
 
+/* Makes the polygons of tg valid along the boundary of the rectangle lo..hi (the buffered tile,
+ * on the grid) where geom_clip_rect cut them: a polygon whose rings run over the same stretch of
+ * the boundary (a bridge, a cut hole) or meet at a point on it is rebuilt by walking the boundary,
+ * so bridged parts become separate polygons (the result stays multi), a cut hole becomes a notch
+ * in its exterior, and a ring touching itself on the boundary becomes a ring and a hole that
+ * touches it there. Nothing away from the boundary is changed. Input as geom_quantize leaves it
+ * (exteriors of positive area, holes negative) with every point within the rectangle; the output
+ * keeps that. Polygons that need nothing are copied as they are, and when none needs anything
+ * *out_tg = *tg (no copy). Output in arena a. Errors: ERR_NOMEM (the output is then empty). */
+err_code geom_seam_repair(const tile_geom *tg, tile_pt lo, tile_pt hi, arena *a,
+                          tile_geom *out_tg, err *e);
+
 /* The whole pipeline, in the order of the spec: bbox reject -> project to tile units -> clip to
- * the buffered tile (trivial accept/reject first) -> simplify -> quantize, dedupe, fix winding.
+ * the buffered tile (trivial accept/reject first) -> simplify -> quantize, dedupe, fix winding ->
+ * repair polygons along the clip line (only when the clip cut something).
  * An empty *out_tg (n_pts == 0) with ERR_OK means "nothing of g in this tile": skip the feature.
  * Output in arena a. Errors: ERR_INVALID for bad options or coordinates, ERR_NOMEM. */
 err_code geom_to_tile(const geom *g, const geom_tile_opts *o, arena *a, tile_geom *out_tg, err *e);

@@ -16,6 +16,10 @@ bool geom_layout_ok(geom_type type, uint32_t n_pts, const uint32_t *part_end, ui
 /* A geom with no points that keeps g's type and multi flag. */
 geom geom_empty_like(const geom *g);
 
+/* Twice the signed area of the open ring r[0..n) on the grid (surveyor's formula), exact for
+ * coordinates within +-2^28. Positive means clockwise on screen (y down): an MVT exterior. */
+int64_t geom_ring_area2(const tile_pt *r, uint32_t n);
+
 /* ---- decoding ------------------------------------------------------------------------------- */
 
 /* A cursor over untrusted bytes: every read checks the remaining length first, so a malformed

@@ -2,7 +2,8 @@
  *
  * Each stage is a pure function in its own file over the flat layout, allocating from the request
  * arena; a stage that has nothing to do returns its input (no copy), so a small feature well inside
- * a tile costs one projection and one rounding pass. */
+ * a tile costs one projection and one rounding pass. Polygons that the clip cut get one more pass
+ * on the grid (seam.c), which rebuilds the few whose rings overlap along the clip line. */
 #include "geom/geom_int.h"
 
 #include <math.h>
@@ -60,8 +61,17 @@ err_code geom_to_tile(const geom *g, const geom_tile_opts *o, arena *a, tile_geo
   if (!(px.min_x <= hi && px.max_x >= lo && px.min_y <= hi && px.max_y >= lo)) return ERR_OK;
 
   geom projected, clipped, simple;
+  tile_geom grid;
   if ((rc = geom_project(g, o, a, &projected, e))) return rc;
   if ((rc = geom_clip_rect(&projected, rect, a, &clipped, e))) return rc;
   if ((rc = geom_simplify(&clipped, o->tolerance, a, &simple, e))) return rc;
-  return geom_quantize(&simple, a, out_tg, e);
+  if ((rc = geom_quantize(&simple, a, &grid, e))) return rc;
+  /* Trivially accepted (the clip returned its input): nothing was cut, nothing to repair. */
+  if (g->type != GEOM_POLYGON || clipped.pts == projected.pts) {
+    *out_tg = grid;
+    return ERR_OK;
+  }
+  tile_pt lo_pt = {-(int32_t)o->buffer, -(int32_t)o->buffer};
+  tile_pt hi_pt = {(int32_t)(o->extent + o->buffer), (int32_t)(o->extent + o->buffer)};
+  return geom_seam_repair(&grid, lo_pt, hi_pt, a, out_tg, e);
 }

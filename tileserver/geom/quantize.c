@@ -27,18 +27,6 @@ static uint32_t put_rounded(const map_pt *p, uint32_t n, tile_geom *out) {
   return out->n_pts - start;
 }
 
-/* Twice the signed area by the surveyor's formula. Summed in unsigned (wrapping) arithmetic: the
- * partial sums may overflow, but the true total of a ring within ±2^28 fits in 60 bits, so the
- * wrapped total is exact. Positive means clockwise on screen (y down). */
-static int64_t ring_area2(const tile_pt *r, uint32_t n) {
-  uint64_t sum = 0;
-  for (uint32_t i = 0; i < n; i++) {
-    tile_pt a = r[i], b = r[i + 1 < n ? i + 1 : 0];
-    sum += (uint64_t)((int64_t)a.x * b.y) - (uint64_t)((int64_t)b.x * a.y);
-  }
-  return sum > INT64_MAX ? -(int64_t)(~sum) - 1 : (int64_t)sum;
-}
-
 /* Reverses a ring but keeps its first point first. */
 static void reverse_ring(tile_pt *r, uint32_t n) {
   for (uint32_t i = 1, j = n - 1; i < j; i++, j--) {
@@ -53,7 +41,7 @@ static bool quant_ring(const map_pt *p, uint32_t n, bool exterior, tile_geom *ou
   uint32_t start = out->n_pts, m = put_rounded(p, n, out);
   tile_pt *r = out->pts + start;
   while (m > 1 && same(r[m - 1], r[0])) m--; /* the closing point is implied by ClosePath */
-  int64_t area2 = m >= 3 ? ring_area2(r, m) : 0;
+  int64_t area2 = m >= 3 ? geom_ring_area2(r, m) : 0;
   if (area2 == 0) {
     out->n_pts = start;
     return false;
