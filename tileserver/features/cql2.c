@@ -65,8 +65,12 @@ static bool fail_at(parser *p, size_t pos, const char *fmt, ...) {
   return false;
 }
 
+/* Names the token that does not fit; a literal is named by its kind only, never quoted, because
+ * filter values may be personal data and error messages end up in logs and screenshots. */
 static bool fail(parser *p, const char *what) {
   if (p->tok.kind == T_END) return fail_at(p, p->tok.pos, "%s, found the end of the filter", what);
+  if (p->tok.kind == T_STRING) return fail_at(p, p->tok.pos, "%s, found a text value", what);
+  if (p->tok.kind == T_NUMBER) return fail_at(p, p->tok.pos, "%s, found a number", what);
   return fail_at(p, p->tok.pos, "%s, found '%.*s'", what, (int)(p->tok.len > 40 ? 40 : p->tok.len),
                  p->tok.s);
 }
