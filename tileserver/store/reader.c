@@ -273,13 +273,24 @@ void store_where_bbox(const layer_info *l, int first_param, bool crosses_antimer
   buf_printf(sql, " AND teselas_mbr_intersects(geom, ?%d, ?%d, ?%d, ?%d)", minx, miny, maxx, maxy);
 }
 
+/* Rows of a box in any order: the R*Tree drives the loop and each row is fetched by id, with no
+ * temporary index of ids and no sort (a tile does not care about order; a query does). */
+static bool box_driven(const query_plan *p) {
+  const store_query *q = p->q;
+  return q->any_order && p->bbox && p->mode == MODE_ROWS && !q->near && !q->order_sql &&
+         q->after_id == INT64_MIN;
+}
+
 static void sql_where(buf *sql, const query_plan *p) {
   const store_query *q = p->q;
+  bool driven = box_driven(p);
   buf_puts(sql, " FROM ");
-  store_quote_ident(sql, q->layer->table_name);
-  buf_puts(sql, " WHERE 1");
   if (p->bbox) {
-    buf_puts(sql, " AND fid IN (SELECT pkid FROM ");
+    buf_puts(sql, driven ? "(SELECT pkid AS teselas_pkid FROM " : "");
+    if (!driven) {
+      store_quote_ident(sql, q->layer->table_name);
+      buf_puts(sql, " WHERE 1 AND fid IN (SELECT pkid FROM ");
+    }
     store_index_name(sql, q->layer->table_name);
     buf_puts(sql, p->bbox[0] > p->bbox[2] ? " WHERE (xmax >= ?2 OR xmin <= ?1)"
                                           : " WHERE xmin <= ?1 AND xmax >= ?2");
@@ -288,8 +299,16 @@ static void sql_where(buf *sql, const query_plan *p) {
       buf_printf(sql, " AND (xmax - xmin >= %.17g OR ymax - ymin >= %.17g)", q->min_box[0],
                  q->min_box[1]);
     buf_putc(sql, ')');
+    if (driven) {
+      buf_puts(sql, " AS teselas_i JOIN ");
+      store_quote_ident(sql, q->layer->table_name);
+      buf_puts(sql, " ON fid = teselas_pkid WHERE 1");
+    }
     if (q->bbox_exact && p->bbox == q->bbox)
       buf_puts(sql, " AND teselas_mbr_intersects(geom, ?2, ?4, ?1, ?3)");
+  } else {
+    store_quote_ident(sql, q->layer->table_name);
+    buf_puts(sql, " WHERE 1");
   }
   if (q->after_id > INT64_MIN) buf_puts(sql, " AND fid > ?5");
   if (q->where_sql) buf_printf(sql, " AND (%s)", q->where_sql);
@@ -305,7 +324,7 @@ static void sql_tail(buf *sql, const query_plan *p) {
       /* Features without a geometry have no distance: they come last. */
       if (q->near)
         buf_puts(sql, " ORDER BY teselas_d IS NULL, teselas_d, fid");
-      else
+      else if (!box_driven(p))
         buf_printf(sql, " ORDER BY %s", q->order_sql ? q->order_sql : "fid");
       buf_puts(sql, " LIMIT ?6 OFFSET ?7");
       return;

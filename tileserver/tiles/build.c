@@ -107,6 +107,7 @@ static err_code raw_layer(store_reader *r, const tile_params *p, const layer_inf
   tiles_fill_query(p, l, &bb, &q, names);
   if (drop_small) subpixel_box(&bb, p->tile.z, q.min_box);
   q.lod_zoom = (int)p->tile.z;
+  q.any_order = true;
   mvt_layer *ml = NULL;
   store_iter *it = NULL;
   arena *scratch = arena_create(0);
