@@ -16,6 +16,7 @@
 
 #include "http/h_ogc_int.h"
 #include "http/services.h"
+#include "tiles/cache.h"
 #include "tiles/tilejson.h"
 #include "tiles/tiles.h"
 
@@ -126,6 +127,8 @@ static bool parse_filters(http_request *req, http_response *resp, const features
   return rc == ERR_OK;
 }
 
+static void release_pin(void *entry) { tile_cache_release(entry); }
+
 static void serve_tile(http_request *req, http_response *resp, tile_params *p) {
   p->extent = TILES_EXTENT;
   p->buffer = (uint32_t)req->config->tile_buffer;
@@ -135,23 +138,25 @@ static void serve_tile(http_request *req, http_response *resp, tile_params *p) {
   http_header_add(resp, "Cache-Control", req->config->cache_control);
   /* headers keep pointers: the tag must live as long as the request */
   bool not_modified = http_etag_check(req, resp, arena_strdup(req->arena, etag));
-  bool gz = false;
   err e;
   err_clear(&e);
   /* A 304 needs the tile too (from the cache when it is there): see http_not_modified. */
-  err_code rc = tiles_serve(req->reader, req->services->tiles, p, http_accepts_gzip(req),
-                            &resp->body, &gz, &e);
+  tile_served t = {.bytes = &resp->body};
+  err_code rc = tiles_serve(req->reader, req->services->tiles, p, http_accepts_gzip(req), &t, &e);
   if (rc != ERR_OK) {
     http_error(resp, rc, "%s", rc == ERR_LIMIT ? "this tile is too large; zoom in" : e.msg);
     return;
   }
+  if (t.pin) /* a cache hit: the cached bytes are sent as they are, then the pin released */
+    http_body_external(resp, tile_cache_entry_data(t.pin), tile_cache_entry_len(t.pin),
+                       release_pin, t.pin);
   if (not_modified) {
     http_not_modified(resp);
     return;
   }
-  resp->status = resp->body.len ? 200 : 204;
+  resp->status = http_body_len(resp) ? 200 : 204;
   resp->content_type = "application/vnd.mapbox-vector-tile";
-  resp->precompressed = gz;
+  resp->precompressed = t.gzip;
 }
 
 /* GET /tiles/{ids}/{z}/{x}/{y}.pbf (and .mvt) */

@@ -71,10 +71,22 @@ typedef struct http_header {
 typedef long (*http_stream_fn)(void *ctx, uint64_t pos, char *out, size_t max);
 typedef void (*http_stream_free_fn)(void *ctx);
 
+/* A body held elsewhere (a pinned tile cache entry): sent as it is, with no copy, and released
+ * once: release(ctx) when the HTTP library is done with the response, or when the response is
+ * dropped (an error replaces it, or it could not be queued). */
+typedef struct http_body_ref {
+  const void *data;
+  size_t len;
+  void (*release)(void *ctx);  /* NULL: no external body */
+  void *ctx;
+} http_body_ref;
+
 typedef struct http_response {
   int status;
   const char *content_type;
   buf body;
+  http_body_ref external;      /* when external.release is set, sent instead of body (never gzipped
+                                  by the server: set precompressed for gzip bytes) */
   http_header headers[HTTP_MAX_HEADERS];
   size_t n_headers;
   bool compressible;           /* gzip it when the client accepts gzip */
@@ -96,16 +108,25 @@ void http_header_add(http_response *resp, const char *name, const char *val);
  * (INVALID→400, NOT_FOUND→404, LIMIT→413, the rest→500): the one place of that mapping. */
 void http_error(http_response *resp, err_code code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* Makes the body the external bytes [data, data+len), released with release(ctx) when the response
+ * is done with them (see http_body_ref); any earlier body is dropped. */
+void http_body_external(http_response *resp, const void *data, size_t len,
+                        void (*release)(void *ctx), void *ctx);
+/* Releases the external body now, if there is one (idempotent). */
+void http_body_drop_external(http_response *resp);
+/* Length of the body that will be sent: the external one or `body`. */
+size_t http_body_len(const http_response *resp);
 /* Status for an error kind. */
 int http_status_for(err_code code);
 /* Sets ETag and answers 304 when If-None-Match matches; returns true when it did (handler stops,
  * or goes on to http_not_modified). */
 bool http_etag_check(const http_request *req, http_response *resp, const char *etag);
-/* Makes resp, whose body holds what a 200 to this request would carry, a 304 that keeps that
- * body without sending it. Why: libmicrohttpd 0.9.75 (Debian 12) writes a Content-Length on
- * every 304, the length of the response's body (it cannot be left out: a response of unknown
- * size gets Transfer-Encoding: chunked and a stray "0\r\n\r\n" instead), and RFC 9110 §8.6
- * allows a Content-Length on a 304 only when it equals the 200's. The body is never sent. */
+/* Makes resp, whose body (or external body) holds what a 200 to this request would carry, a 304
+ * that keeps that body without sending it. Why: libmicrohttpd 0.9.75 (Debian 12) writes a
+ * Content-Length on every 304, the length of the response's body (it cannot be left out: a
+ * response of unknown size gets Transfer-Encoding: chunked and a stray "0\r\n\r\n" instead), and
+ * RFC 9110 §8.6 allows a Content-Length on a 304 only when it equals the 200's. The body is never
+ * sent. */
 void http_not_modified(http_response *resp);
 /* Answers 200 with doc as indented JSON and releases doc (NULL doc: a 500 for lack of memory). */
 struct json_t;

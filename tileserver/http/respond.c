@@ -22,6 +22,23 @@ void http_header_add(http_response *resp, const char *name, const char *val) {
   }
 }
 
+void http_body_external(http_response *resp, const void *data, size_t len,
+                        void (*release)(void *ctx), void *ctx) {
+  http_body_drop_external(resp);
+  buf_reset(&resp->body);
+  resp->external = (http_body_ref){data, len, release, ctx};
+}
+
+void http_body_drop_external(http_response *resp) {
+  http_body_ref ext = resp->external;
+  resp->external = (http_body_ref){0};
+  if (ext.release) ext.release(ext.ctx);
+}
+
+size_t http_body_len(const http_response *resp) {
+  return resp->external.release ? resp->external.len : resp->body.len;
+}
+
 int http_status_for(err_code code) {
   switch (code) {
     case ERR_OK: return 200;
@@ -39,6 +56,7 @@ void http_error(http_response *resp, err_code code, const char *fmt, ...) {
   vsnprintf(msg, sizeof msg, fmt, ap);
   va_end(ap);
   buf_reset(&resp->body);
+  http_body_drop_external(resp);
   resp->status = http_status_for(code);
   resp->content_type = "application/json";
   resp->compressible = false;

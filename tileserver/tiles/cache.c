@@ -1,25 +1,36 @@
-/* cache.c — LRU over a chained hash table. Entry = one malloc holding header, key and bytes. */
+/* cache.c — LRU over a chained hash table. Entry = one malloc holding header, key and bytes.
+ *
+ * Reference counts: the table holds one reference to each entry in it, every pin one more. The
+ * table's reference is dropped under the mutex (eviction, replacement, destroy); a pin is taken
+ * under the mutex (the lookup) but dropped without it, by an atomic decrement: the mutex is taken
+ * again only by the release that frees an entry the table no longer holds, to settle the byte
+ * count. So the common release, of an entry still in the table, costs one atomic operation. */
 #include "tiles/cache.h"
 
+#include <assert.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct entry {
-  struct entry *next_hash;
-  struct entry *prev_lru, *next_lru; /* head = most recent */
+struct tile_cache_entry {
+  struct tile_cache_entry *next_hash;
+  struct tile_cache_entry *prev_lru, *next_lru; /* head = most recent */
+  tile_cache *cache;
+  atomic_size_t refs; /* 1 for the table while the entry is in it, + 1 per pin */
   uint64_t hash;
   size_t len;
   char *key;
   uint8_t *data;
-} entry;
+};
+typedef struct tile_cache_entry entry;
 
 struct tile_cache {
   pthread_mutex_t lock;
   entry **buckets;
   size_t n_buckets;
   entry *lru_head, *lru_tail;
-  size_t max_bytes, bytes, entries;
+  size_t max_bytes, bytes, entries, pinned_unlinked;
   uint64_t hits, misses, evictions;
 };
 
@@ -45,8 +56,10 @@ tile_cache *tile_cache_create(size_t max_bytes) {
 
 void tile_cache_destroy(tile_cache *c) {
   if (!c) return;
+  assert(c->pinned_unlinked == 0); /* a response still holds a pin: destroyed too early */
   for (entry *e = c->lru_head, *next; e; e = next) {
     next = e->next_lru;
+    assert(atomic_load(&e->refs) == 1);
     free(e);
   }
   free(c->buckets);
@@ -77,22 +90,28 @@ static entry **find_slot(tile_cache *c, const char *key, uint64_t h) {
   return slot;
 }
 
+/* Takes e out of the table and drops the table's reference; e is freed now unless pinned, else by
+ * the last tile_cache_release. Under the lock. */
 static void remove_entry(tile_cache *c, entry *e) {
   entry **slot = find_slot(c, e->key, e->hash);
   if (*slot == e) *slot = e->next_hash;
   lru_unlink(c, e);
-  c->bytes -= e->len;
   c->entries--;
-  free(e);
+  if (atomic_fetch_sub_explicit(&e->refs, 1, memory_order_acq_rel) == 1) {
+    c->bytes -= e->len;
+    free(e);
+  } else {
+    c->pinned_unlinked++;
+  }
 }
 
-bool tile_cache_get(tile_cache *c, const char *key, buf *out) {
-  if (!c || !c->max_bytes) return false;
+tile_cache_entry *tile_cache_pin(tile_cache *c, const char *key) {
+  if (!c || !c->max_bytes) return NULL;
   uint64_t h = hash_key(key);
   pthread_mutex_lock(&c->lock);
   entry *e = *find_slot(c, key, h);
-  bool hit = e && buf_append(out, e->data, e->len);
-  if (hit) {
+  if (e) {
+    atomic_fetch_add_explicit(&e->refs, 1, memory_order_relaxed); /* the table holds one */
     lru_unlink(c, e);
     lru_push_front(c, e);
     c->hits++;
@@ -100,7 +119,32 @@ bool tile_cache_get(tile_cache *c, const char *key, buf *out) {
     c->misses++;
   }
   pthread_mutex_unlock(&c->lock);
-  return hit;
+  return e;
+}
+
+const uint8_t *tile_cache_entry_data(const tile_cache_entry *e) { return e->data; }
+
+size_t tile_cache_entry_len(const tile_cache_entry *e) { return e->len; }
+
+void tile_cache_release(tile_cache_entry *e) {
+  if (!e) return;
+  /* acq_rel: every pin's reads of the bytes happen before the free below */
+  if (atomic_fetch_sub_explicit(&e->refs, 1, memory_order_acq_rel) != 1) return;
+  /* the last reference, so the table dropped its own already (remove_entry counted it) */
+  tile_cache *c = e->cache;
+  pthread_mutex_lock(&c->lock);
+  c->bytes -= e->len;
+  c->pinned_unlinked--;
+  pthread_mutex_unlock(&c->lock);
+  free(e);
+}
+
+bool tile_cache_get(tile_cache *c, const char *key, buf *out) {
+  entry *e = tile_cache_pin(c, key);
+  if (!e) return false;
+  bool ok = buf_append(out, e->data, e->len);
+  tile_cache_release(e);
+  return ok;
 }
 
 void tile_cache_put(tile_cache *c, const char *key, const uint8_t *data, size_t len) {
@@ -109,6 +153,8 @@ void tile_cache_put(tile_cache *c, const char *key, const uint8_t *data, size_t 
   entry *e = malloc(sizeof *e + key_len + 1 + len);
   if (!e) return;
   memset(e, 0, sizeof *e);
+  atomic_init(&e->refs, 1);
+  e->cache = c;
   e->key = (char *)(e + 1);
   memcpy(e->key, key, key_len + 1);
   e->data = (uint8_t *)e->key + key_len + 1;
@@ -118,6 +164,8 @@ void tile_cache_put(tile_cache *c, const char *key, const uint8_t *data, size_t 
   pthread_mutex_lock(&c->lock);
   entry *old = *find_slot(c, key, e->hash);
   if (old) remove_entry(c, old);
+  /* Pinned entries out of the table still count in bytes but cannot be evicted: once the table
+   * is empty the new entry goes in all the same (see cache.h). */
   while (c->lru_tail && c->bytes + len > c->max_bytes) {
     remove_entry(c, c->lru_tail);
     c->evictions++;
@@ -135,7 +183,8 @@ tile_cache_stats tile_cache_get_stats(tile_cache *c) {
   tile_cache_stats s = {0};
   if (!c) return s;
   pthread_mutex_lock(&c->lock);
-  s = (tile_cache_stats){c->hits, c->misses, c->evictions, c->bytes, c->entries};
+  s = (tile_cache_stats){c->hits, c->misses, c->evictions, c->bytes, c->entries,
+                         c->pinned_unlinked};
   pthread_mutex_unlock(&c->lock);
   return s;
 }

@@ -2,7 +2,17 @@
  *
  * Keys name the layers *with their versions* (and the filter), so a re-import makes new keys and
  * the old entries simply age out: no invalidation, no restart. Least-recently-used entries are
- * evicted when the byte bound is reached. Thread-safe (one mutex; entries are copied out). */
+ * evicted when the byte bound is reached. Thread-safe: one mutex guards the table and the LRU
+ * list; a hit is either copied out (tile_cache_get) or pinned (tile_cache_pin) so that the HTTP
+ * library sends the cached bytes themselves, with no copy and no lock held while they are sent.
+ *
+ * Pins and the bound: an entry is reference-counted (the cache holds one reference while the
+ * entry is in the table, each pin one more). An entry evicted or replaced while pinned leaves the
+ * table at once (a lookup no longer finds it) but its memory lives on until the last pin is
+ * released, and until then its bytes still count in `bytes`: the bound is a bound on memory. The
+ * cache cannot evict what is pinned, so while responses are in flight `bytes` may exceed the
+ * bound by the size of the tiles being sent at that moment (at most one per connection, each at
+ * most a quarter of the bound). */
 #ifndef TESELAS_TILES_CACHE_H
 #define TESELAS_TILES_CACHE_H
 
@@ -13,19 +23,33 @@
 #include "core/buf.h"
 
 typedef struct tile_cache tile_cache;
+typedef struct tile_cache_entry tile_cache_entry;
 
-/* max_bytes 0 gives a cache that stores nothing. Caller owns; tile_cache_destroy. */
+/* max_bytes 0 gives a cache that stores nothing. Caller owns; tile_cache_destroy, which must come
+ * after every pin was released (asserted). */
 tile_cache *tile_cache_create(size_t max_bytes);
 void tile_cache_destroy(tile_cache *c);
 
-/* On a hit, appends the bytes to out and returns true. */
+/* On a hit, appends the bytes to out and returns true (false also when out cannot grow). */
 bool tile_cache_get(tile_cache *c, const char *key, buf *out);
-/* Stores a copy of [data, data+len) under key (replacing an older entry). */
+/* On a hit, pins the entry and returns it: its bytes stay valid and unchanged until
+ * tile_cache_release, whatever the cache does meanwhile. NULL on a miss. Any thread may release. */
+tile_cache_entry *tile_cache_pin(tile_cache *c, const char *key);
+const uint8_t *tile_cache_entry_data(const tile_cache_entry *e);
+size_t tile_cache_entry_len(const tile_cache_entry *e);
+/* Drops a pin; frees the entry when it was the last reference to an entry no longer in the table.
+ * NULL is ignored. */
+void tile_cache_release(tile_cache_entry *e);
+
+/* Stores a copy of [data, data+len) under key (replacing an older entry). Tiles larger than a
+ * quarter of the bound are not kept. */
 void tile_cache_put(tile_cache *c, const char *key, const uint8_t *data, size_t len);
 
 typedef struct tile_cache_stats {
   uint64_t hits, misses, evictions;
-  size_t bytes, entries;
+  size_t bytes;           /* memory of the entries in the table and of those only pins keep */
+  size_t entries;         /* entries in the table */
+  size_t pinned_unlinked; /* entries out of the table that pins still keep alive */
 } tile_cache_stats;
 tile_cache_stats tile_cache_get_stats(tile_cache *c);
 

@@ -103,6 +103,36 @@ static void open_reader_sees_new_version(void **state) {
   store_reader_close(r);
 }
 
+/* The reader's catalog follows every commit of another connection on its very next call, also
+ * when the commit restarts a checkpointed WAL, and is not reloaded when nothing committed. */
+static void reader_sees_every_commit_on_its_next_call(void **state) {
+  char db[256];
+  check_tmp_path("t.db", db, sizeof db);
+  write_points(db, 5, "v1");
+  store_reader *r = NULL;
+  err e;
+  const catalog *cat = NULL, *again = NULL;
+  assert_int_equal(store_reader_open(db, &r, &e), ERR_OK);
+  sqlite3 *w = NULL;
+  assert_int_equal(sqlite3_open(db, &w), SQLITE_OK);
+  sqlite3_busy_timeout(w, 5000);
+  for (int i = 0; i < 60; i++) {
+    char sql[128], title[16];
+    snprintf(title, sizeof title, "t%d", i);
+    if (i % 10 == 5) /* fold the WAL back: the next commit writes it from the start again */
+      assert_int_equal(sqlite3_exec(w, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL),
+                       SQLITE_OK);
+    snprintf(sql, sizeof sql, "UPDATE teselas_layers SET title = '%s'", title);
+    assert_int_equal(sqlite3_exec(w, sql, NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(store_reader_catalog(r, &cat, &e), ERR_OK);
+    assert_string_equal(cat->layers[0].title, title);
+    assert_int_equal(store_reader_catalog(r, &again, &e), ERR_OK);
+    assert_ptr_equal(again, cat); /* nothing committed: the same snapshot */
+  }
+  sqlite3_close(w);
+  store_reader_close(r);
+}
+
 static int count_rows(const char *db, const char *sql) {
   sqlite3 *h = NULL;
   sqlite3_stmt *st = NULL;
@@ -184,6 +214,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(write_then_query_by_bbox),
       cmocka_unit_test(open_reader_sees_new_version),
+      cmocka_unit_test(reader_sees_every_commit_on_its_next_call),
       cmocka_unit_test(abort_leaves_no_trace_and_old_versions_are_pruned),
       cmocka_unit_test(empty_import_is_refused),
       cmocka_unit_test(refuses_what_is_not_a_teselas_database),

@@ -82,6 +82,55 @@ static void cache_is_bounded_and_keyed(void **state) {
   tile_cache_destroy(c);
 }
 
+/* tiles_serve builds a tile into the caller's buffer once, then hands the cached bytes over
+ * pinned, raw and gzip alike; an empty tile is a hit of 0 bytes. */
+static void serve_hands_hits_over_pinned(void **state) {
+  store_reader *r = NULL;
+  const catalog *cat = NULL;
+  err e;
+  assert_int_equal(store_reader_open(DB, &r, &e), ERR_OK);
+  assert_int_equal(store_reader_catalog(r, &cat, &e), ERR_OK);
+  tile_cache *c = tile_cache_create(1u << 24);
+  map_pt at = geom_lonlat_to_tile((map_pt){-101.68, 21.12}, (geom_tile_id){14, 0, 0}, 1);
+  tile_params p = {.tile = {14, (uint32_t)at.x, (uint32_t)at.y}, .extent = 4096, .buffer = 64,
+                   .layers = {catalog_find(cat, "incidentes", 10)}, .n_layers = 1};
+  for (int gz = 0; gz <= 1; gz++) {
+    buf built, none;
+    buf_init(&built, 0);
+    buf_init(&none, 0);
+    tile_served t = {.bytes = &built}, hit = {.bytes = &none};
+    assert_int_equal(tiles_serve(r, c, &p, gz, &t, &e), ERR_OK);
+    assert_null(t.pin);
+    assert_true(built.len > 0);
+    assert_int_equal(t.gzip, gz);
+    assert_int_equal(tiles_serve(r, c, &p, gz, &hit, &e), ERR_OK);
+    assert_non_null(hit.pin);
+    assert_int_equal(none.len, 0);
+    assert_int_equal(hit.gzip, gz);
+    assert_int_equal(tile_cache_entry_len(hit.pin), built.len);
+    assert_memory_equal(tile_cache_entry_data(hit.pin), built.data, built.len);
+    tile_cache_release(hit.pin);
+    buf_free(&built);
+    buf_free(&none);
+  }
+  p.tile = (geom_tile_id){14, 0, 0}; /* far from León: empty */
+  for (int i = 0; i < 2; i++) {
+    buf b;
+    buf_init(&b, 0);
+    tile_served t = {.bytes = &b};
+    assert_int_equal(tiles_serve(r, c, &p, true, &t, &e), ERR_OK);
+    assert_int_equal(i ? tile_cache_entry_len(t.pin) : b.len, 0);
+    assert_false(t.gzip);
+    tile_cache_release(t.pin);
+    buf_free(&b);
+  }
+  tile_cache_stats s = tile_cache_get_stats(c);
+  assert_int_equal(s.hits, 4); /* the second of each pair, and the raw tile for its gzip */
+  assert_int_equal(s.pinned_unlinked, 0);
+  tile_cache_destroy(c);
+  store_reader_close(r);
+}
+
 static void etag_follows_version_and_address(void **state) {
   layer_info l = {.id = "a", .version = 3};
   tile_params p = {.tile = {12, 891, 1801}, .layers = {&l}, .n_layers = 1};
@@ -94,6 +143,24 @@ static void etag_follows_version_and_address(void **state) {
   assert_string_not_equal(e1, e2);
   assert_string_not_equal(e2, e3);
   assert_true(e1[0] == '"' && e1[strlen(e1) - 1] == '"');
+}
+
+/* The tag's exact form: clients keep it, so it must not change with its implementation. */
+static void etag_keeps_its_form(void **state) {
+  layer_info a = {.id = "incidentes", .version = 3}, b = {.id = "parques", .version = 12};
+  tile_params p = {.tile = {12, 891, 1801}, .layers = {&a, &b}, .n_layers = 1};
+  char out[160];
+  tiles_etag(&p, out, sizeof out);
+  assert_string_equal(out, "\"t3-bfa6e6be-12-891-1801-00000000\"");
+  p.n_layers = 2;
+  p.filter_key = "[0]11:\"tipo\" = ?8 t\"robo\";";
+  tiles_etag(&p, out, sizeof out);
+  assert_string_equal(out, "\"t3.12-e741d77c-12-891-1801-f015a5e4396c23f5c\"");
+  p.tile = (geom_tile_id){0, 0, 0};
+  a.version = 9000000000LL;
+  p.filter_key = "";
+  tiles_etag(&p, out, sizeof out);
+  assert_string_equal(out, "\"t9000000000.12-e741d77c-0-0-0-00000000\"");
 }
 
 /* The filter's canonical text: equal only for equal conditions and values; bounded. */
@@ -156,7 +223,9 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(pyramid_clusters_equal_scanned_clusters),
       cmocka_unit_test(cache_is_bounded_and_keyed),
+      cmocka_unit_test(serve_hands_hits_over_pinned),
       cmocka_unit_test(etag_follows_version_and_address),
+      cmocka_unit_test(etag_keeps_its_form),
       cmocka_unit_test(filter_key_names_the_whole_filter),
   };
   return cmocka_run_group_tests(tests, setup, NULL);
