@@ -211,7 +211,8 @@ for l in "${LAYERS[@]}"; do
   log "geojson-vt: $l"
   table=$(sqlite3 "$DB" "SELECT table_name FROM teselas_layers WHERE id = '$l'")
   rm -f "$WORK/$l.export.geojson"
-  ogr2ogr -f GeoJSON "$WORK/$l.export.geojson" "$DB" "$table" -preserve_fid -lco WRITE_BBOX=NO \
+  ogr2ogr -f GeoJSON "$WORK/$l.export.geojson" "$DB" "$table" -select "$(pg_layer_fields "$DB" "$l")" \
+    -preserve_fid -lco WRITE_BBOX=NO \
     -lco COORDINATE_PRECISION=7 -lco RFC7946=YES
   node --max-old-space-size=20000 "$ROOT/bench/tiles/gvt.mjs" "$WORK/$l.export.geojson" "$l" \
     "$TILES" "$SLOW_BUDGET" > "$WORK/gvt.$l.json"

@@ -71,13 +71,21 @@ pg_stop() {
 # into a PostGIS table named after the layer id (quoted: ids have dashes), with fid as the
 # primary key, geom in EPSG:4326 and a GiST index on geom and on ST_Transform(geom, 3857), the
 # index that Martin's and pg_tileserv's tile queries use when the data are stored in 4326.
+# pg_layer_fields DB ID: the layer's published fields, comma-separated (for ogr2ogr -select)
+pg_layer_fields() {
+  sqlite3 "$1" "SELECT group_concat(json_extract(value, '\$.name'), ',') FROM teselas_layers,
+                json_each(teselas_layers.fields) WHERE teselas_layers.id = '$2'"
+}
+
 pg_load_layers() {
   local db=$1; shift
   local ids=("$@") id table
   [ ${#ids[@]} -gt 0 ] || mapfile -t ids < <(sqlite3 "$db" "SELECT id FROM teselas_layers ORDER BY id")
   for id in "${ids[@]}"; do
     table=$(sqlite3 "$db" "SELECT table_name FROM teselas_layers WHERE id = '$id'")
-    ogr2ogr -f PostgreSQL "$PG_CONN" "$db" "$table" -nln "$id" -overwrite -preserve_fid \
+    # the layer's published fields only (a line layer's table also holds its levels of detail)
+    ogr2ogr -f PostgreSQL "$PG_CONN" "$db" "$table" -select "$(pg_layer_fields "$db" "$id")" \
+      -nln "$id" -overwrite -preserve_fid \
       -lco FID=fid -lco GEOMETRY_NAME=geom -lco LAUNDER=NO -lco SPATIAL_INDEX=NONE -nlt PROMOTE_TO_MULTI \
       -a_srs EPSG:4326 --config PG_USE_COPY YES >/dev/null 2>"$PG_DIR/ogr2ogr.err" ||
       { cat "$PG_DIR/ogr2ogr.err" >&2; return 1; }
