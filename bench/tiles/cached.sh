@@ -19,6 +19,8 @@
 # (bench/setup.sh, or bench/tiles/run.sh once).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=nginx.sh
+source "$ROOT/bench/tiles/nginx.sh"
 WORK=$ROOT/bench/out
 SECS=5
 ROUNDS=5
@@ -86,35 +88,9 @@ for i in "${!BINS[@]}"; do
     done
   done
 done
-mkdir -p "$RUN/nginx/tmp"
 NGX_PORT=$(python3 -c "import socket; s=socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])")
-cat > "$RUN/nginx/nginx.conf" <<EOF
-$( [ "$(id -u)" = 0 ] && echo "user root;" )
-worker_processes $(nproc);
-daemon off;
-pid $RUN/nginx/nginx.pid;
-error_log $RUN/nginx/error.log warn;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  sendfile on;
-  tcp_nopush on;
-  keepalive_requests 10000000;
-  client_body_temp_path $RUN/nginx/tmp/body; proxy_temp_path $RUN/nginx/tmp/proxy;
-  fastcgi_temp_path $RUN/nginx/tmp/fastcgi; uwsgi_temp_path $RUN/nginx/tmp/uwsgi; scgi_temp_path $RUN/nginx/tmp/scgi;
-  types { application/vnd.mapbox-vector-tile pbf; }
-  server {
-    listen 127.0.0.1:$NGX_PORT;
-    root $RUN/static;
-    add_header Access-Control-Allow-Origin *;
-    add_header Cache-Control "public, max-age=300";
-  }
-}
-EOF
-nginx -c "$RUN/nginx/nginx.conf" -p "$RUN/nginx" &
-NGX_PID=$!
+nginx_static_start "$RUN/nginx" "$RUN/static" "$NGX_PORT" "$(nproc)"
 PIDS+=($NGX_PID)
-sleep 0.5
 
 # ticks PID: CPU time (user + system, clock ticks) of PID and its children (nginx's workers)
 ticks() {

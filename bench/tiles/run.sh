@@ -39,6 +39,8 @@ done
 [ -d "$ROOT/bench/node_modules/geojson-vt" ] || { echo "run.sh: run bench/setup.sh" >&2; exit 1; }
 # shellcheck source=../../tests/postgis/lib.sh
 source "$ROOT/tests/postgis/lib.sh"
+# shellcheck source=nginx.sh
+source "$ROOT/bench/tiles/nginx.sh"
 
 PIDS=()
 cleanup() {
@@ -239,36 +241,9 @@ for l in "${LAYERS[@]}"; do
     done
   done
 done
-NGX=$WORK/nginx
-rm -rf "$NGX"; mkdir -p "$NGX/tmp"
 NGX_PORT=$(pg_free_port)
-cat > "$NGX/nginx.conf" <<EOF
-$( [ "$(id -u)" = 0 ] && echo "user root;" )
-worker_processes $N_THREADS;
-daemon off;
-pid $NGX/nginx.pid;
-error_log $NGX/error.log warn;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  sendfile on;
-  tcp_nopush on;
-  keepalive_requests 10000000;
-  client_body_temp_path $NGX/tmp/body; proxy_temp_path $NGX/tmp/proxy;
-  fastcgi_temp_path $NGX/tmp/fastcgi; uwsgi_temp_path $NGX/tmp/uwsgi; scgi_temp_path $NGX/tmp/scgi;
-  types { application/vnd.mapbox-vector-tile pbf; }
-  server {
-    listen 127.0.0.1:$NGX_PORT;
-    root $WORK/static;
-    add_header Access-Control-Allow-Origin *;
-    add_header Cache-Control "public, max-age=300";
-  }
-}
-EOF
-nginx -c "$NGX/nginx.conf" -p "$NGX" &
-NGX_PID=$!
+nginx_static_start "$WORK/nginx" "$WORK/static" "$NGX_PORT" "$N_THREADS"
 PIDS+=("$NGX_PID")
-sleep 0.5
 for l in "${LAYERS[@]}"; do
   for z in "${ZOOMS[@]}"; do
     f=$(paths_file "$l" "$z")
