@@ -35,6 +35,10 @@ grep -q '2 registros publicados de 2' "$TEST_TMP/body" || fail "no quality summa
 grep -q '<dt>Privacidad</dt><dd>Ubicaciones aproximadas &lt;250 m&gt;</dd>' "$TEST_TMP/body" \
   || fail "no privacy policy in the catalog"
 grep -q "frame-ancestors 'self'" "$TEST_TMP/headers" || fail "catalog may be framed"
+# a thumbnail is drawn at a zoom where the style draws its layer: styles/leon.json starts
+# colonias at z11, although the zoom that fits the whole layer is 10
+thumb=$(grep -o 'src="/styles/leon/static/[^"]*layers=colonias"' "$TEST_TMP/body" | head -1)
+[[ "$thumb" =~ ,1[1-5]/320x180\.png ]] || fail "colonias thumbnail below the style's zoom: $thumb"
 # every link of a layer's card answers (map, downloads, API)
 links=$(grep -o 'href="/[^"]*parques[^"]*"' "$TEST_TMP/body" | sed 's/^href="//; s/"$//; s/&amp;/\&/g' | sort -u)
 [ "$(echo "$links" | wc -l)" -ge 3 ] || fail "too few links for parques: $links"

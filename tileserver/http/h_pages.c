@@ -109,6 +109,10 @@ static void page_headers(http_request *req, http_response *resp, bool embed) {
   resp->compressible = true;
 }
 
+static double style_min_zoom(const void *style, const char *layer_id) {
+  return render_style_min_zoom(style, layer_id);
+}
+
 static bool site_init(http_request *req, http_response *resp, const char *style, size_t len,
                       www_site *s) {
   if (!www_style_name_valid(style, len) || !style_known(req, style, len)) {
@@ -121,6 +125,10 @@ static bool site_init(http_request *req, http_response *resp, const char *style,
   s->base_url = req->base_url;
   s->lang = www_lang_parse(http_arg(req, "lang"));
   find_endpoints(req, s->style, &s->ep);
+  const render_styles *reg = style_registry(req);
+  const render_style *rs = reg ? render_styles_find(reg, style, len) : NULL;
+  s->layer_min_zoom = rs ? style_min_zoom : NULL;
+  s->layer_min_zoom_ctx = rs;
   return true;
 }
 

@@ -142,3 +142,13 @@ const char *render_styles_problems(const render_styles *reg) { return reg ? reg-
 const char *render_style_name(const render_style *s) { return s->name; }
 const char *render_style_title(const render_style *s) { return s->title; }
 bool render_style_is_auto(const render_style *s) { return s->automatic; }
+
+double render_style_min_zoom(const render_style *s, const char *layer_id) {
+  double z = -1;
+  for (size_t i = 0; i < s->n_layers; i++) {
+    const rlayer *L = &s->layers[i];
+    if (!L->visible || L->type == RL_OTHER || strcmp(L->source_layer, layer_id) != 0) continue;
+    if (z < 0 || L->minzoom < z) z = L->minzoom;
+  }
+  return z;
+}

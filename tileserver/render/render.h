@@ -61,6 +61,8 @@ err_code render_style_auto(const layer_info *l, arena *a, render_style **out, er
 const char *render_style_name(const render_style *s);
 const char *render_style_title(const render_style *s);
 bool render_style_is_auto(const render_style *s);
+/* The lowest zoom at which style s draws catalog layer layer_id, or -1 when it never does. */
+double render_style_min_zoom(const render_style *s, const char *layer_id);
 /* The catalog layers the style draws that exist in c (at most max; returns how many). */
 size_t render_style_layers(const render_style *s, const catalog *c, const layer_info **out,
                            size_t max);

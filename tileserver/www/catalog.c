@@ -32,6 +32,10 @@ static void thumbnail(buf *b, const www_site *s, const layer_info *l) {
   double lon, lat;
   int zoom;
   thumb_view(l->bounds, &lon, &lat, &zoom);
+  /* a layer the style draws only from zoom 11 (colonias) would show an empty thumbnail at the
+   * zoom that fits the whole layer: show its centre where the map starts drawing it */
+  double from = s->layer_min_zoom ? s->layer_min_zoom(s->layer_min_zoom_ctx, l->id) : -1;
+  if (from > zoom) zoom = (int)fmin(ceil(from), 15);
   buf_printf(b, "<img class=\"thumb\" width=\"%d\" height=\"%d\" loading=\"lazy\" src=\"/styles/",
              THUMB_W, THUMB_H);
   www_html_put(b, s->style);

@@ -66,6 +66,10 @@ typedef struct www_site {
   const char *style;       /* the map style the pages show (already validated by the caller) */
   www_lang lang;
   www_endpoints ep;
+  /* The lowest zoom at which the style draws a layer (-1: never, or not known), so that a
+   * thumbnail is not drawn at a zoom that shows nothing; NULL when there is no style. */
+  double (*layer_min_zoom)(const void *ctx, const char *layer_id);
+  const void *layer_min_zoom_ctx;
 } www_site;
 
 /* Writes the catalog page: every layer with its metadata, quality summary, thumbnail, and the
