@@ -2,6 +2,7 @@
  * features of a layer and SHOULD NOT repeat). Values are interned as their encoded Value message,
  * so "same value" means same type and same bytes with no per-type comparison code, and the layer
  * writes them out unchanged. Also the growable uint32 array the feature encoder uses. */
+#include "core/hash.h"
 #include "mvt/mvt_int.h"
 
 #include <stdlib.h>
@@ -34,11 +35,7 @@ void mvt_u32s_free(mvt_u32s *a) {
 
 /* FNV-1a, then a final mix so the low bits (the slot) depend on every input byte. */
 static uint64_t hash_bytes(const uint8_t *p, size_t n) {
-  uint64_t h = 1469598103934665603ull;
-  for (size_t i = 0; i < n; i++) h = (h ^ p[i]) * 1099511628211ull;
-  h ^= h >> 33;
-  h *= 0xff51afd7ed558ccdull;
-  return h ^ (h >> 33);
+  return hash_mix64(hash_fnv64(HASH_FNV64_SEED, p, n));
 }
 
 void mvt_intern_init(mvt_intern *t, uint32_t field, size_t byte_limit) {

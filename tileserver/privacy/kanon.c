@@ -5,6 +5,7 @@
  * records sorts them by (cell, category, month) text, builds the tree in one pass, applies the
  * suppression rules top-down, then lays out the published units of each level in cell order with
  * per-cell ranges, so a query touches only the cells it names. */
+#include "core/hash.h"
 #include "privacy/kanon_int.h"
 
 #include <stdio.h>
@@ -15,12 +16,7 @@
 
 /* ---- interned strings -------------------------------------------------------------------- */
 
-static uint64_t hash_str(const char *s) {
-  uint64_t h = 1469598103934665603ull;
-  for (; *s; s++) h = (h ^ (uint8_t)*s) * 1099511628211ull;
-  h ^= h >> 33;
-  return h * 0xff51afd7ed558ccdull;
-}
+static uint64_t hash_str(const char *s) { return hash_mix64(hash_fnv64_str(HASH_FNV64_SEED, s)); }
 
 /* Rehashes into at least twice as many slots as ids (+1), so probing always meets an empty slot. */
 static bool strtab_grow(strtab *t) {

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/hash.h"
 #include "render/render_int.h"
 #include "tiles/tiles.h"
 
@@ -58,8 +59,7 @@ static void add_points(json_t *layers, const layer_info *l, const char *fill, co
 }
 
 static json_t *auto_doc(const layer_info *l) {
-  uint32_t h = 2166136261u;
-  for (const char *p = l->id; *p; p++) h = (h ^ (uint8_t)*p) * 16777619u;
+  uint32_t h = hash_fnv32_str(HASH_FNV32_SEED, l->id);
   const char *fill = PALETTE[h % 8][0], *dark = PALETTE[h % 8][1];
   char url[128];
   snprintf(url, sizeof url, "teselas://%s", l->id);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/hash.h"
 #include "render/render_int.h"
 
 /* The ids of "a,b,c" that exist in the catalog, comma-separated, into out. */
@@ -78,11 +79,10 @@ void render_etag(const render_style *s, const catalog *c, const char *address, c
   size_t n = render_style_layers(s, c, ls, RENDER_MAX_LAYERS);
   uint32_t h = s->hash ^ 0x9e3779b9u;
   for (size_t i = 0; i < n; i++) {
-    for (const char *p = ls[i]->id; *p; p++) h = (h ^ (uint8_t)*p) * 16777619u;
+    h = hash_fnv32_str(h, ls[i]->id);
     h = (h ^ (uint32_t)ls[i]->version) * 16777619u;
     h = (h ^ (uint32_t)(ls[i]->version >> 32)) * 16777619u;
   }
-  uint32_t a = 2166136261u;
-  for (const char *p = address; *p; p++) a = (a ^ (uint8_t)*p) * 16777619u;
+  uint32_t a = hash_fnv32_str(HASH_FNV32_SEED, address);
   snprintf(out, out_len, "\"r%08x-%08x-%zu\"", h, a, n);
 }

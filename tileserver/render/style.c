@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/hash.h"
 #include "render/render_int.h"
 
 typedef struct prop_def {
@@ -229,11 +230,7 @@ static err_code compile_sources(render_style *s, json_t *srcs, arena *a, err *e)
   return ERR_OK;
 }
 
-static uint32_t text_hash(const char *text) {
-  uint32_t h = 2166136261u;
-  for (const char *p = text; p && *p; p++) h = (h ^ (uint8_t)*p) * 16777619u;
-  return h;
-}
+static uint32_t text_hash(const char *text) { return hash_fnv32_str(HASH_FNV32_SEED, text); }
 
 err_code render_style_compile(const char *name, json_t *doc, arena *a, render_style **out,
                               err *e) {

@@ -5,6 +5,7 @@
  * under the mutex (the lookup) but dropped without it, by an atomic decrement: the mutex is taken
  * again only by the release that frees an entry the table no longer holds, to settle the byte
  * count. So the common release, of an entry still in the table, costs one atomic operation. */
+#include "core/hash.h"
 #include "tiles/cache.h"
 
 #include <assert.h>
@@ -35,9 +36,7 @@ struct tile_cache {
 };
 
 static uint64_t hash_key(const char *s) {
-  uint64_t h = 1469598103934665603ull; /* FNV-1a */
-  for (; *s; s++) h = (h ^ (uint8_t)*s) * 1099511628211ull;
-  return h;
+  return hash_mix64(hash_fnv64_str(HASH_FNV64_SEED, s));
 }
 
 tile_cache *tile_cache_create(size_t max_bytes) {

@@ -9,25 +9,10 @@
  * that compile alike (`hora>=20`, `"hora" >= 20`) share one entry. */
 #include <string.h>
 
+#include "core/hash.h"
 #include "core/gzip.h"
 #include "tiles/cache.h"
 #include "tiles/tiles.h"
-
-static uint32_t fnv32(const char *s) {
-  uint32_t h = 2166136261u;
-  for (; s && *s; s++) h = (h ^ (uint8_t)*s) * 16777619u;
-  return h;
-}
-
-/* FNV-1a 64 with a final avalanche (the splitmix64 finaliser), so that every bit of the text moves
- * every bit of the tag. For the ETag only: the cache compares the full text. */
-static uint64_t hash64(const char *s) {
-  uint64_t h = 1469598103934665603ull;
-  for (; *s; s++) h = (h ^ (uint8_t)*s) * 1099511628211ull;
-  h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ull;
-  h = (h ^ (h >> 27)) * 0x94d049bb133111ebull;
-  return h ^ (h >> 31);
-}
 
 /* Writes v in decimal at s; returns the digits written (at most 20). */
 static size_t fmt_uint(char *s, uint64_t v) {
@@ -128,12 +113,12 @@ void tiles_etag(const tile_params *p, char *out, size_t out_len) {
   size_t n = 0;
   tag[n++] = '"';
   tag[n++] = 't';
-  uint32_t h = 2166136261u;
+  uint32_t h = HASH_FNV32_SEED;
   /* versions joined by '.', up to about 96 characters (16 layers of small versions fit) */
   for (size_t i = 0, start = n; i < p->n_layers && n - start < 96; i++) {
     if (i) tag[n++] = '.';
     n += fmt_int(tag + n, p->layers[i]->version);
-    h = (h ^ fnv32(p->layers[i]->id)) * 16777619u;
+    h = (h ^ hash_fnv32_str(HASH_FNV32_SEED, p->layers[i]->id)) * 16777619u;
   }
   tag[n++] = '-';
   n += fmt_hex(tag + n, h, 8);
@@ -146,7 +131,7 @@ void tiles_etag(const tile_params *p, char *out, size_t out_len) {
   /* The unfiltered tag keeps its old form, so clients' caches stay valid across this change. */
   if (p->filter_key && *p->filter_key) {
     tag[n++] = 'f';
-    n += fmt_hex(tag + n, hash64(p->filter_key), 16);
+    n += fmt_hex(tag + n, hash_mix64(hash_fnv64_str(HASH_FNV64_SEED, p->filter_key)), 16);
   } else {
     n += fmt_hex(tag + n, 0, 8);
   }
