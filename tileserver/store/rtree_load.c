@@ -208,27 +208,18 @@ static err_code prepare(sqlite3 *db, buf *sql, sqlite3_stmt **st, err *e) {
   return ERR_OK;
 }
 
-/* Reads every row's box; *out_n = 0 and ERR_OK with *out NULL when there are more than cap. */
-static err_code read_boxes(sqlite3 *db, const char *table, size_t cap, rt_entry **out,
+/* Reads the boxes of the table's n rows (the writer counted them as they went in); *out NULL
+ * and ERR_OK when there are more than cap, or none. */
+static err_code read_boxes(sqlite3 *db, const char *table, size_t n, size_t cap, rt_entry **out,
                            size_t *out_n, store_layer_scan *scan, err *e) {
   *out = NULL;
   *out_n = 0;
+  if (n > cap || n == 0) return ERR_OK;
   buf sql;
   buf_init(&sql, 0);
-  buf_puts(&sql, "SELECT count(*) FROM ");
-  store_quote_ident(&sql, table);
   sqlite3_stmt *st = NULL;
-  err_code rc = prepare(db, &sql, &st, e);
-  size_t n = 0;
-  if (rc == ERR_OK && sqlite3_step(st) == SQLITE_ROW) n = (size_t)sqlite3_column_int64(st, 0);
-  sqlite3_finalize(st);
-  st = NULL;
-  if (rc != ERR_OK || n > cap || n == 0) {
-    buf_free(&sql);
-    return rc;
-  }
+  err_code rc = ERR_OK;
   rt_entry *a = malloc(n * sizeof *a);
-  buf_reset(&sql);
   buf_puts(&sql, "SELECT fid, geom FROM ");
   store_quote_ident(&sql, table);
   if (!a) rc = err_set(e, ERR_NOMEM, "out of memory for the spatial index (%zu rows)", n);
@@ -281,12 +272,12 @@ static void hilbert_sort(rt_entry *a, size_t n) {
   qsort(a, n, sizeof *a, by_key);
 }
 
-err_code store_rtree_bulk_load(sqlite3 *db, const char *table, size_t cap, bool *out_done,
-                               store_layer_scan *out_scan, err *e) {
+err_code store_rtree_bulk_load(sqlite3 *db, const char *table, size_t n_rows, size_t cap,
+                               bool *out_done, store_layer_scan *out_scan, err *e) {
   *out_done = false;
   rt_entry *a = NULL;
   size_t n = 0;
-  err_code rc = read_boxes(db, table, cap, &a, &n, out_scan, e);
+  err_code rc = read_boxes(db, table, n_rows, cap, &a, &n, out_scan, e);
   if (rc != ERR_OK || !a) return rc;
   hilbert_sort(a, n);
 

@@ -36,11 +36,11 @@ typedef struct store_layer_scan {
   int64_t count;           /* rows */
   char geometry_type[16];  /* "Point", "LineString", "Polygon" or "Geometry": the most common */
 } store_layer_scan;
-/* Fills the empty R*Tree idx_<table>_geom with every row's box as a packed tree (rtree_load.c),
- * and *out_scan on the way. *out_done is false, and nothing written, when the table has more
- * than cap rows (or none). */
-err_code store_rtree_bulk_load(sqlite3 *db, const char *table, size_t cap, bool *out_done,
-                               store_layer_scan *out_scan, err *e);
+/* Fills the empty R*Tree idx_<table>_geom with the boxes of the table's n_rows rows as a packed
+ * tree (rtree_load.c), and *out_scan on the way. *out_done is false, and nothing written, when
+ * n_rows is more than cap (or 0). */
+err_code store_rtree_bulk_load(sqlite3 *db, const char *table, size_t n_rows, size_t cap,
+                               bool *out_done, store_layer_scan *out_scan, err *e);
 /* For tests: the row count past which w indexes row by row. */
 void store_writer_set_index_cap(store_writer *w, size_t cap);
 

@@ -285,7 +285,8 @@ static err_code layer_stats(store_writer *w, double b[4], int64_t *count, err *e
  * triggers back. */
 static err_code finish_index(store_writer *w, store_layer_scan *scan, err *e) {
   bool done = false;
-  err_code rc = store_rtree_bulk_load(w->db, w->table, w->index_cap, &done, scan, e);
+  err_code rc = store_rtree_bulk_load(w->db, w->table, (size_t)w->n_added, w->index_cap, &done,
+                                       scan, e);
   if (rc == ERR_OK && !done) {
     char sql[512];
     snprintf(sql, sizeof sql,
