@@ -61,7 +61,10 @@ if [ -z "$TESELAS" ]; then
   TESELAS=$ROOT/build-bench/teselas
 fi
 DB=$WORK/bench.db
-if [ ! -f "$DB" ] || [ "$(sqlite3 "$DB" "SELECT feature_count FROM teselas_layers WHERE id='incidentes'")" != 1000000 ]; then
+# rebuilt when missing, smaller, or written before rows were stored in curve order
+if [ ! -f "$DB" ] || [ "$(sqlite3 "$DB" "SELECT feature_count FROM teselas_layers WHERE id='incidentes'")" != 1000000 ] ||
+   [ "$(sqlite3 "$DB" "SELECT count(*) FROM teselas_layers l, pragma_table_info(l.table_name) c
+                       WHERE l.id='incidentes' AND c.name='teselas_row'")" != 1 ]; then
   rm -f "$DB" "$DB-wal" "$DB-shm"
   log "building 1,000,000 incidents"
   "$TESELAS" demo --db "$DB" --build-only --incidents 1000000 2>/dev/null

@@ -45,7 +45,7 @@ ok
 "$TESELAS" import "$CSV" --db "$DB" --layer incidentes "${DROPS[@]}" --drop edad --quiet \
   > "$TEST_TMP/out" 2>&1 || fail "import with --drop: $(cat "$TEST_TMP/out")"
 cols=$(q "SELECT group_concat(name) FROM pragma_table_info('lyr_incidentes_v1')")
-[ "$cols" = "fid,id,tipo,fecha,geom" ] || fail "columns: $cols"
+[ "$cols" = "teselas_row,fid,id,tipo,fecha,geom" ] || fail "columns: $cols"
 q "SELECT privacy FROM teselas_layers WHERE id='incidentes'" > "$TEST_TMP/p.json"
 python3 - "$TEST_TMP/p.json" <<'PY' || fail "catalog policy: $(cat "$TEST_TMP/p.json")"
 import json, sys
@@ -125,7 +125,7 @@ EOF
   || fail "publish: $(cat "$TEST_TMP/out")"
 [ "$(q "SELECT json_extract(privacy, '\$.mode') || json_extract(privacy, '\$.kept_fields[0].field') FROM teselas_layers WHERE id='def'")" = aggregateedad ] \
   || fail "definition: $(q "SELECT privacy FROM teselas_layers WHERE id='def'")"
-[ "$(q "SELECT group_concat(name) FROM pragma_table_info('lyr_def_v1')")" = "fid,celda,casos,geom" ] \
+[ "$(q "SELECT group_concat(name) FROM pragma_table_info('lyr_def_v1')")" = "teselas_row,fid,celda,casos,geom" ] \
   || fail "aggregate columns"
 [ "$(q "SELECT min(casos) >= 5 FROM lyr_def_v1")" = 1 ] || fail "a cell below k"
 ok

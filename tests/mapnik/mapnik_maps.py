@@ -42,8 +42,9 @@ def table_of(db, layer_id):
 
 
 def datasource(db, table):
+    # Mapnik joins the spatial index on key_field: the table's row number, not the feature id
     params = {"type": "sqlite", "file": db, "table": table, "geometry_field": "geom",
-              "wkb_format": "spatialite", "key_field": "fid", "use_spatial_index": "true",
+              "wkb_format": "spatialite", "key_field": "teselas_row", "use_spatial_index": "true",
               "geometry_table": table}
     return "<Datasource>" + "".join(f'<Parameter name="{k}">{v}</Parameter>'
                                     for k, v in params.items()) + "</Datasource>"

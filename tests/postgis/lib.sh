@@ -68,8 +68,8 @@ pg_stop() {
 }
 
 # pg_load_layers DB [id ...]: copies the current version of each teselas layer (all by default)
-# into a PostGIS table named after the layer id (quoted: ids have dashes), with fid as the
-# primary key, geom in EPSG:4326 and a GiST index on geom and on ST_Transform(geom, 3857), the
+# into a PostGIS table named after the layer id (quoted: ids have dashes), with fid and the
+# published fields, geom in EPSG:4326 and a GiST index on geom and on ST_Transform(geom, 3857), the
 # index that Martin's and pg_tileserv's tile queries use when the data are stored in 4326.
 # pg_layer_fields DB ID: the layer's published fields, comma-separated (for ogr2ogr -select)
 pg_layer_fields() {
@@ -83,10 +83,11 @@ pg_load_layers() {
   [ ${#ids[@]} -gt 0 ] || mapfile -t ids < <(sqlite3 "$db" "SELECT id FROM teselas_layers ORDER BY id")
   for id in "${ids[@]}"; do
     table=$(sqlite3 "$db" "SELECT table_name FROM teselas_layers WHERE id = '$id'")
-    # the layer's published fields only (a line layer's table also holds its levels of detail)
-    ogr2ogr -f PostgreSQL "$PG_CONN" "$db" "$table" -select "$(pg_layer_fields "$db" "$id")" \
+    # the feature id and the layer's published fields only (a line layer's table also holds its
+    # levels of detail); GDAL takes the table's row number (teselas_row) as its FID
+    ogr2ogr -f PostgreSQL "$PG_CONN" "$db" "$table" -select "fid,$(pg_layer_fields "$db" "$id")" \
       -nln "$id" -overwrite -preserve_fid \
-      -lco FID=fid -lco GEOMETRY_NAME=geom -lco LAUNDER=NO -lco SPATIAL_INDEX=NONE -nlt PROMOTE_TO_MULTI \
+      -lco FID=teselas_row -lco GEOMETRY_NAME=geom -lco LAUNDER=NO -lco SPATIAL_INDEX=NONE -nlt PROMOTE_TO_MULTI \
       -a_srs EPSG:4326 --config PG_USE_COPY YES >/dev/null 2>"$PG_DIR/ogr2ogr.err" ||
       { cat "$PG_DIR/ogr2ogr.err" >&2; return 1; }
     "${PSQL[@]}" -c "CREATE INDEX ON \"$id\" USING gist (geom);

@@ -37,7 +37,7 @@ def source_points(db, table, z, x, y, margin_units, where=None):
     b = tile_bounds_merc(z, x, y)
     m = (b[2] - b[0]) * margin_units / 4096
     lo, hi = lonlat(b[0] - m, b[1] - m), lonlat(b[2] + m, b[3] + m)
-    q = (f'SELECT fid, X(geom), Y(geom) FROM "{table}" WHERE fid IN (SELECT pkid FROM '
+    q = (f'SELECT fid, X(geom), Y(geom) FROM "{table}" WHERE rowid IN (SELECT pkid FROM '
          f'"idx_{table}_geom" WHERE xmax >= {lo[0]!r} AND xmin <= {hi[0]!r} '
          f'AND ymax >= {lo[1]!r} AND ymin <= {hi[1]!r})' + (f' AND ({where})' if where else ''))
     out = subprocess.run(["sqlite3", "-readonly", "-separator", " ", "-cmd", ".load mod_spatialite",

@@ -70,7 +70,7 @@ def round_half_away(v):
 def ids_in(db, table, z, x, y, units, extent=4096):
     b = tile_bounds_merc(z, x, y)
     m = (b[2] - b[0]) * units / extent
-    q = (f'SELECT fid FROM "{table}" WHERE fid IN (SELECT pkid FROM "idx_{table}_geom" '
+    q = (f'SELECT fid FROM "{table}" WHERE rowid IN (SELECT pkid FROM "idx_{table}_geom" '
          f'WHERE xmax >= {lonlat(b[0] - m, 0)[0]!r} - 1e-9 AND xmin <= {lonlat(b[2] + m, 0)[0]!r} + 1e-9 '
          f'AND ymax >= {lonlat(0, b[1] - m)[1]!r} - 1e-9 AND ymin <= {lonlat(0, b[3] + m)[1]!r} + 1e-9) '
          f'AND ST_Intersects(ST_Transform(geom, 3857), '

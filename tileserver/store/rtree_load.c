@@ -2,8 +2,9 @@
  *
  * SpatiaLite's CreateSpatialIndex inserts the rows one by one into SQLite's R*Tree: about 10 µs
  * a row (choose-leaf, splits, forced reinserts), half of a million-point import. A version table
- * never changes after its import, so the tree can instead be built bottom-up: the rows' boxes
- * sorted along a Hilbert curve, cut into full nodes, level after level, and written straight
+ * never changes after its import, so the tree can instead be built bottom-up: the rows' boxes,
+ * read in row order (the writer stored the rows along a Hilbert curve: curve.c), cut into full
+ * nodes, level after level, and written straight
  * into the R*Tree's three shadow tables (node, rowid, parent) in SQLite's own node format
  * (sqlite/ext/rtree/rtree.c: 2-byte depth in the root, 2-byte cell count, then cells of an
  * 8-byte big-endian id and four big-endian float32 bounds). Nodes come out full and spatially
@@ -23,9 +24,8 @@
 #include "store/store_int.h"
 
 typedef struct rt_entry {
-  int64_t id;     /* a row's fid, or a child node's number */
+  int64_t id;     /* a row's number (teselas_row), or a child node's number */
   float b[4];     /* xmin, xmax, ymin, ymax (the R*Tree's column order) */
-  uint32_t key;   /* Hilbert index of the box centre */
 } rt_entry;
 
 /* float32 bounds that contain the double ones, rounded exactly as the R*Tree module rounds the
@@ -56,10 +56,8 @@ static int32_t get_i32(const unsigned char *p, bool little) {
   return (int32_t)u;
 }
 
-/* The MBR and class of a SpatiaLite geometry blob (00 | endian | srid | minx miny maxx maxy |
- * 7C | class ...); 0 when the blob is not one or not 2D, else the class (1-7: Point,
- * LineString, Polygon, their Multi forms, GeometryCollection). */
-static int blob_mbr(const unsigned char *p, int len, double mbr[4]) {
+int store_blob_mbr(const void *blob, int len, double mbr[4]) {
+  const unsigned char *p = blob;
   if (!p || len < 44 || p[0] != 0x00 || p[38] != 0x7C || p[len - 1] != 0xFE) return 0;
   bool little = p[1] == 0x01;
   int32_t cls = get_i32(p + 39, little);
@@ -88,33 +86,6 @@ static const char *class_type(const int64_t per_class[8]) {
     case 3: case 6: return "Polygon";
     default: return "Geometry";
   }
-}
-
-/* Index along a Hilbert curve of order 16 of cell (x, y), both < 65536. */
-static uint32_t hilbert(uint32_t x, uint32_t y) {
-  uint32_t d = 0;
-  for (uint32_t s = 1u << 15; s > 0; s >>= 1) {
-    uint32_t rx = (x & s) ? 1 : 0, ry = (y & s) ? 1 : 0;
-    d += s * s * ((3 * rx) ^ ry);
-    if (ry == 0) {
-      if (rx == 1) {
-        x = s - 1 - (x & (s - 1)) + (x & ~(s - 1));
-        y = s - 1 - (y & (s - 1)) + (y & ~(s - 1));
-        x &= 0xFFFF;
-        y &= 0xFFFF;
-      }
-      uint32_t t = x;
-      x = y;
-      y = t;
-    }
-  }
-  return d;
-}
-
-static int by_key(const void *a, const void *b) {
-  const rt_entry *x = a, *y = b;
-  if (x->key != y->key) return x->key < y->key ? -1 : 1;
-  return x->id < y->id ? -1 : x->id > y->id;
 }
 
 static void put_u16(unsigned char *p, unsigned v) {
@@ -220,8 +191,9 @@ static err_code read_boxes(sqlite3 *db, const char *table, size_t n, size_t cap,
   sqlite3_stmt *st = NULL;
   err_code rc = ERR_OK;
   rt_entry *a = malloc(n * sizeof *a);
-  buf_puts(&sql, "SELECT fid, geom FROM ");
+  buf_puts(&sql, "SELECT rowid, geom, fid FROM ");
   store_quote_ident(&sql, table);
+  buf_puts(&sql, " ORDER BY rowid");
   if (!a) rc = err_set(e, ERR_NOMEM, "out of memory for the spatial index (%zu rows)", n);
   if (rc == ERR_OK) rc = prepare(db, &sql, &st, e);
   buf_free(&sql);
@@ -232,10 +204,10 @@ static err_code read_boxes(sqlite3 *db, const char *table, size_t n, size_t cap,
   while (rc == ERR_OK && sqlite3_step(st) == SQLITE_ROW && k < n) {
     double m[4];
     if (sqlite3_column_type(st, 1) == SQLITE_NULL) continue; /* no geometry, no index entry */
-    int cls = blob_mbr(sqlite3_column_blob(st, 1), sqlite3_column_bytes(st, 1), m);
+    int cls = store_blob_mbr(sqlite3_column_blob(st, 1), sqlite3_column_bytes(st, 1), m);
     if (!cls) {
       rc = err_set(e, ERR_INVALID, "feature %lld: not a 2D SpatiaLite geometry",
-                   (long long)sqlite3_column_int64(st, 0));
+                   (long long)sqlite3_column_int64(st, 2));
       break;
     }
     scan_add(scan, m, cls, per_class);
@@ -253,25 +225,6 @@ static err_code read_boxes(sqlite3 *db, const char *table, size_t n, size_t cap,
   return ERR_OK;
 }
 
-/* Sorts the entries along a Hilbert curve over their common bounds. */
-static void hilbert_sort(rt_entry *a, size_t n) {
-  double lo[2] = {INFINITY, INFINITY}, hi[2] = {-INFINITY, -INFINITY};
-  for (size_t i = 0; i < n; i++) {
-    double c[2] = {((double)a[i].b[0] + a[i].b[1]) / 2, ((double)a[i].b[2] + a[i].b[3]) / 2};
-    for (int k = 0; k < 2; k++) {
-      lo[k] = fmin(lo[k], c[k]);
-      hi[k] = fmax(hi[k], c[k]);
-    }
-  }
-  double scale[2];
-  for (int k = 0; k < 2; k++) scale[k] = hi[k] > lo[k] ? 65535.0 / (hi[k] - lo[k]) : 0;
-  for (size_t i = 0; i < n; i++) {
-    double cx = ((double)a[i].b[0] + a[i].b[1]) / 2, cy = ((double)a[i].b[2] + a[i].b[3]) / 2;
-    a[i].key = hilbert((uint32_t)((cx - lo[0]) * scale[0]), (uint32_t)((cy - lo[1]) * scale[1]));
-  }
-  qsort(a, n, sizeof *a, by_key);
-}
-
 err_code store_rtree_bulk_load(sqlite3 *db, const char *table, size_t n_rows, size_t cap,
                                bool *out_done, store_layer_scan *out_scan, err *e) {
   *out_done = false;
@@ -279,7 +232,6 @@ err_code store_rtree_bulk_load(sqlite3 *db, const char *table, size_t n_rows, si
   size_t n = 0;
   err_code rc = read_boxes(db, table, n_rows, cap, &a, &n, out_scan, e);
   if (rc != ERR_OK || !a) return rc;
-  hilbert_sort(a, n);
 
   buf sql;
   buf_init(&sql, 0);

@@ -110,7 +110,7 @@ typedef struct store_query {
                                     up to ~1 m outside the bbox (fine for tiles, not for a query) */
   bool spatial_sql;              /* where_sql calls SQL/MM functions (ST_Intersects,
                                     ST_GeomFromText): the reader loads them on first use */
-  bool any_order;                /* rows of a bbox may come in any order (the index's): faster */
+  bool any_order;                /* rows may come in any order (the table's or index's): faster */
   int lod_zoom;                  /* > 0: geometries for a tile of this zoom, from the layer's levels
                                     of detail when it has them (has_lod) */
   double min_box[2];             /* > 0: only features whose index box is at least min_box[0]

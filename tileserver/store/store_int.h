@@ -41,6 +41,17 @@ typedef struct store_layer_scan {
  * n_rows is more than cap (or 0). */
 err_code store_rtree_bulk_load(sqlite3 *db, const char *table, size_t n_rows, size_t cap,
                                bool *out_done, store_layer_scan *out_scan, err *e);
+/* The box (minx, miny, maxx, maxy) and class of a SpatiaLite geometry blob (00 | endian | srid |
+ * MBR | 7C | class ...): 0 when it is not one or not 2D, else the class (1-7: Point, LineString,
+ * Polygon, their Multi forms, GeometryCollection). rtree_load.c. */
+int store_blob_mbr(const void *blob, int len, double mbr[4]);
+
+/* Rows in curve order (curve.c): the key of a point on a Hilbert curve over the lon/lat world,
+ * and the copy of a loaded version's rows (fid, geom, fields) from table `from` (SQL, may be
+ * schema-qualified) into `to`, sorted by it. */
+int64_t store_curve_key(double lon, double lat);
+err_code store_curve_copy(sqlite3 *db, const char *from, const char *to, const layer_field *fields,
+                          size_t n_fields, err *e);
 /* For tests: the row count past which w indexes row by row. */
 void store_writer_set_index_cap(store_writer *w, size_t cap);
 

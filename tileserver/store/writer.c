@@ -5,7 +5,12 @@
  * SpatiaLite registers the geometry column and its (still empty) spatial index when the table is
  * created, so the database is a regular SpatiaLite one; its per-row triggers (geometry
  * constraint, timestamps, index maintenance: 3 µs a row) are parked while the rows go in and
- * put back at commit, once the index has been bulk-loaded (rtree_load.c). */
+ * put back at commit, once the index has been bulk-loaded (rtree_load.c).
+ *
+ * Rows go first into a temporary table keyed by feature id (which refuses a repeated id as it
+ * comes) and are copied into the version table at commit in curve order (curve.c): the version
+ * table's INTEGER PRIMARY KEY is teselas_row, the position on the curve, and fid a unique
+ * column. */
 #include <jansson.h>
 #include <math.h>
 #include <sqlite3.h>
@@ -16,6 +21,10 @@
 #include <time.h>
 
 #include "store/store_int.h"
+
+/* Where the rows of the version being built wait (temporary: private to the writer's connection,
+ * gone with it). */
+#define STAGE_TABLE "temp.teselas_stage"
 
 struct store_writer {
   sqlite3 *db;
@@ -55,6 +64,8 @@ static err_code open_rw(const char *path, store_writer *w, err *e) {
    * ~50 MB of nodes in random order, and with the default cache every miss is a pread/pwrite
    * of the WAL (perf: 20% of an import in the kernel). A fixed cap, whatever the file size. */
   if ((rc = store_exec(w->db, "PRAGMA cache_size=-65536", path, e)) != ERR_OK) return rc;
+  /* the rows wait in a temporary table until commit: the same cap for its pages */
+  if ((rc = store_exec(w->db, "PRAGMA temp.cache_size=-65536", path, e)) != ERR_OK) return rc;
   sqlite3_stmt *st = NULL;
   sqlite3_prepare_v2(w->db, "SELECT 1 FROM sqlite_master WHERE name='geometry_columns'", -1, &st,
                      NULL);
@@ -103,19 +114,27 @@ static err_code park_triggers(store_writer *w, err *e) {
   return rc;
 }
 
+/* Appends ", name TYPE" for each field. */
+static void field_columns(buf *sql, const store_writer *w) {
+  for (size_t i = 0; i < w->n_fields; i++) {
+    buf_puts(sql, ", ");
+    store_quote_ident(sql, w->fields[i].name);
+    buf_printf(sql, " %s", store_sql_type(w->fields[i].type));
+  }
+}
+
 static err_code create_table(store_writer *w, err *e) {
   buf sql;
   buf_init(&sql, 0);
   buf_puts(&sql, "CREATE TABLE ");
   store_quote_ident(&sql, w->table);
-  buf_puts(&sql, "(fid INTEGER PRIMARY KEY");
-  for (size_t i = 0; i < w->n_fields; i++) {
-    buf_puts(&sql, ", ");
-    store_quote_ident(&sql, w->fields[i].name);
-    buf_printf(&sql, " %s", store_sql_type(w->fields[i].type));
-  }
+  buf_puts(&sql, "(teselas_row INTEGER PRIMARY KEY, fid INTEGER NOT NULL");
+  field_columns(&sql, w);
+  buf_puts(&sql, "); CREATE TABLE " STAGE_TABLE "(fid INTEGER PRIMARY KEY, geom BLOB");
+  field_columns(&sql, w);
   buf_puts(&sql, ")");
-  err_code rc = store_exec(w->db, buf_cstr(&sql), "create layer table", e);
+  err_code rc = sql.failed ? err_set(e, ERR_NOMEM, "out of memory")
+                           : store_exec(w->db, buf_cstr(&sql), "create layer table", e);
   if (rc == ERR_OK) {
     buf_reset(&sql);
     buf_printf(&sql,
@@ -127,9 +146,7 @@ static err_code create_table(store_writer *w, err *e) {
   if (rc == ERR_OK) rc = park_triggers(w, e);
   if (rc == ERR_OK) {
     buf_reset(&sql);
-    buf_puts(&sql, "INSERT INTO ");
-    store_quote_ident(&sql, w->table);
-    buf_puts(&sql, "(fid, geom");
+    buf_puts(&sql, "INSERT INTO " STAGE_TABLE "(fid, geom");
     for (size_t i = 0; i < w->n_fields; i++) {
       buf_puts(&sql, ", ");
       store_quote_ident(&sql, w->fields[i].name);
@@ -285,12 +302,30 @@ static err_code layer_stats(store_writer *w, double b[4], int64_t *count, err *e
  * triggers back. */
 static err_code finish_index(store_writer *w, store_layer_scan *scan, err *e) {
   bool done = false;
-  err_code rc = store_rtree_bulk_load(w->db, w->table, (size_t)w->n_added, w->index_cap, &done,
+  /* the statement reads the staging table: finalised before the table goes */
+  sqlite3_finalize(w->insert);
+  w->insert = NULL;
+  err_code rc = store_curve_copy(w->db, STAGE_TABLE, w->table, w->fields, w->n_fields, e);
+  if (rc == ERR_OK) {
+    buf sql;
+    buf_init(&sql, 0);
+    buf_puts(&sql, "DROP TABLE " STAGE_TABLE "; CREATE UNIQUE INDEX ");
+    char name[160];
+    snprintf(name, sizeof name, "%s_fid", w->table);
+    store_quote_ident(&sql, name);
+    buf_puts(&sql, " ON ");
+    store_quote_ident(&sql, w->table);
+    buf_puts(&sql, "(fid)");
+    rc = sql.failed ? err_set(e, ERR_NOMEM, "out of memory")
+                    : store_exec(w->db, buf_cstr(&sql), "feature id index", e);
+    buf_free(&sql);
+  }
+  if (rc == ERR_OK) rc = store_rtree_bulk_load(w->db, w->table, (size_t)w->n_added, w->index_cap, &done,
                                        scan, e);
   if (rc == ERR_OK && !done) {
     char sql[512];
     snprintf(sql, sizeof sql,
-             "INSERT INTO \"idx_%s_geom\"(pkid, xmin, xmax, ymin, ymax) SELECT fid,"
+             "INSERT INTO \"idx_%s_geom\"(pkid, xmin, xmax, ymin, ymax) SELECT rowid,"
              " MbrMinX(geom), MbrMaxX(geom), MbrMinY(geom), MbrMaxY(geom) FROM \"%s\""
              " WHERE geom IS NOT NULL",
              w->table, w->table);
@@ -506,12 +541,9 @@ err_code store_writer_duplicates(store_writer *w, const char *field, int64_t *ou
   store_quote_ident(&sql, field);
   buf_puts(&sql, "), (SELECT ");
   store_quote_ident(&sql, field);
-  buf_puts(&sql, " FROM ");
-  store_quote_ident(&sql, w->table);
-  buf_puts(&sql, " WHERE ");
+  buf_puts(&sql, " FROM " STAGE_TABLE " WHERE ");
   store_quote_ident(&sql, field);
-  buf_puts(&sql, " IS NOT NULL GROUP BY 1 HAVING count(*) > 1 LIMIT 1) FROM ");
-  store_quote_ident(&sql, w->table);
+  buf_puts(&sql, " IS NOT NULL GROUP BY 1 HAVING count(*) > 1 LIMIT 1) FROM " STAGE_TABLE);
   sqlite3_stmt *st = NULL;
   int rc = sql.failed ? SQLITE_NOMEM : sqlite3_prepare_v2(w->db, buf_cstr(&sql), -1, &st, NULL);
   buf_free(&sql);

@@ -135,10 +135,11 @@ static void world_xy(double lon, double lat, double *wx, double *wy) {
   *wy = 0.5 - log((1 + s) / (1 - s)) / (4 * M_PI);
 }
 
-/* Reads every point of the layer (no fields), in id order. */
+/* Reads every point of the layer (no fields), in the table's order (the sort below decides). */
 static err_code scan_points(store_reader *r, const layer_info *l, double cells, rec **out,
                             size_t *out_n, err *e) {
-  store_query q = {.layer = l, .with_geometry = true, .limit = -1, .after_id = INT64_MIN};
+  store_query q = {.layer = l, .with_geometry = true, .limit = -1, .after_id = INT64_MIN,
+                   .any_order = true};
   store_iter *it = NULL;
   err_code rc = store_query_start(r, &q, &it, e);
   if (rc != ERR_OK) return rc;

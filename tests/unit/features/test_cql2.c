@@ -83,7 +83,8 @@ static void like_between_in_null(void **state) {
 static void spatial_predicates_use_the_index(void **state) {
   compiled c = compile("S_INTERSECTS(geometry, BBOX(-101.7, 21.1, -101.6, 21.2))");
   assert_int_equal(c.rc, ERR_OK);
-  assert_non_null(strstr(c.r.where_sql, "fid IN (SELECT pkid FROM \"idx_lyr_incidentes_v1_geom\""));
+  assert_non_null(strstr(c.r.where_sql, "\"lyr_incidentes_v1\".rowid IN (SELECT pkid FROM"
+                                        " \"idx_lyr_incidentes_v1_geom\""));
   assert_non_null(strstr(c.r.where_sql, "ST_Intersects(geom, ST_GeomFromText(?12, 4326)) = 1"));
   assert_true(c.r.spatial_sql);
   assert_int_equal(c.r.n_where_args, 5);

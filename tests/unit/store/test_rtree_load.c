@@ -121,16 +121,31 @@ static void index_triggers_work_after_the_load(void **state) {
   sqlite3 *db = open_db(path);
   void *cache = spatialite_alloc_connection();
   spatialite_init_ex(db, cache, 0);
+  /* the index is keyed by row number (teselas_row), the feature id is a column */
+  int64_t row_of_1 = scalar(db, "SELECT teselas_row FROM lyr_packed_v1 WHERE fid = 1");
+  assert_int_equal(scalar(db, "SELECT count(*) FROM idx_lyr_packed_v1_geom WHERE pkid = (SELECT"
+                              " teselas_row FROM lyr_packed_v1 WHERE fid = 1)"),
+                   1);
   assert_int_equal(sqlite3_exec(db,
                                 "INSERT INTO lyr_packed_v1(fid, n, geom) VALUES(9999, 1,"
                                 " MakePoint(-100.0, 25.0, 4326));"
                                 "DELETE FROM lyr_packed_v1 WHERE fid = 1;",
                                 NULL, NULL, NULL),
                    SQLITE_OK);
-  assert_int_equal(scalar(db, "SELECT count(*) FROM idx_lyr_packed_v1_geom WHERE pkid = 9999 AND"
+  assert_int_equal(scalar(db, "SELECT count(*) FROM idx_lyr_packed_v1_geom WHERE pkid = (SELECT"
+                              " teselas_row FROM lyr_packed_v1 WHERE fid = 9999) AND"
                               " xmin <= -100.0 AND xmax >= -100.0"),
                    1);
-  assert_int_equal(scalar(db, "SELECT count(*) FROM idx_lyr_packed_v1_geom WHERE pkid = 1"), 0);
+  char sql[128];
+  snprintf(sql, sizeof sql, "SELECT count(*) FROM idx_lyr_packed_v1_geom WHERE pkid = %lld",
+           (long long)row_of_1);
+  assert_int_equal(scalar(db, sql), 0);
+  /* the feature id stays unique */
+  assert_int_not_equal(sqlite3_exec(db,
+                                    "INSERT INTO lyr_packed_v1(fid, n, geom) VALUES(9999, 2,"
+                                    " MakePoint(-100.0, 25.0, 4326))",
+                                    NULL, NULL, NULL),
+                       SQLITE_OK);
   assert_string_equal(text(db, "SELECT rtreecheck('idx_lyr_packed_v1_geom')", out, sizeof out),
                       "ok");
   /* the geometry constraint trigger is back too: another SRID is refused */
