@@ -104,6 +104,10 @@ map_pt geom_merc_to_lonlat(map_pt merc);
 /* Position inside tile t in tile units (0..extent across the tile, y down), as doubles; points
  * outside the tile give values below 0 or above extent. */
 map_pt geom_lonlat_to_tile(map_pt lonlat, geom_tile_id t, uint32_t extent);
+/* The two steps of geom_lonlat_to_tile: "world" coordinates (x east, y south, both 0..1 across
+ * the Web Mercator square), then tile units. Their composition gives the same doubles. */
+map_pt geom_lonlat_to_world(map_pt lonlat);
+map_pt geom_world_to_tile(map_pt world, geom_tile_id t, uint32_t extent);
 map_pt geom_merc_to_tile(map_pt merc, geom_tile_id t, uint32_t extent);
 
 /* Metres per pixel at the equator at zoom z for tiles of tile_size pixels (256: 156543.03 at z0). */
@@ -198,5 +202,27 @@ err_code geom_seam_repair(const tile_geom *tg, tile_pt lo, tile_pt hi, arena *a,
  * An empty *out_tg (n_pts == 0) with ERR_OK means "nothing of g in this tile": skip the feature.
  * Output in arena a. Errors: ERR_INVALID for bad options or coordinates, ERR_NOMEM. */
 err_code geom_to_tile(const geom *g, const geom_tile_opts *o, arena *a, tile_geom *out_tg, err *e);
+
+/* The rest of the pipeline for a geometry already in tile units of o->tile and already
+ * simplified (a ranked line): bbox reject -> clip -> quantize -> repair polygons along the clip. */
+err_code geom_projected_to_tile(const geom *g, const geom_tile_opts *o, arena *a,
+                                tile_geom *out_tg, err *e);
+
+/* ---- ranked lines (geom/ranked.c): lines stored for tiles ------------------------------------ */
+
+/* The Douglas-Peucker rank of every vertex of line g (any planar coordinates): the vertices a
+ * Douglas-Peucker run with tolerance t keeps are exactly those of rank > t * t (part ends have an
+ * infinite rank). *out_rank: g->n_pts values in arena a. */
+err_code geom_rank_line(const geom *g, arena *a, double **out_rank, err *e);
+/* Writes line g (world coordinates) with the vertices of rank > min_rank as a ranked-line blob
+ * into out (reset first); returns how many vertices it kept. */
+uint32_t geom_ranked_write(const geom *g, const double *rank, double min_rank, buf *out);
+/* True when b is a ranked-line blob (a SpatiaLite blob never is). */
+bool geom_is_ranked(const uint8_t *b, size_t n);
+/* The vertices of ranked-line blob b that the tolerance of o keeps, in tile units of o->tile
+ * (parts left empty are dropped), and the whole line's bbox in tile units. ERR_INVALID for a
+ * malformed blob. */
+err_code geom_ranked_project(const uint8_t *b, size_t n, const geom_tile_opts *o, arena *a,
+                             geom *out_g, geom_bbox *out_px, err *e);
 
 #endif

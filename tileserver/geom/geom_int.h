@@ -20,6 +20,25 @@ geom geom_empty_like(const geom *g);
  * coordinates within +-2^28. Positive means clockwise on screen (y down): an MVT exterior. */
 int64_t geom_ring_area2(const tile_pt *r, uint32_t n);
 
+/* Squared distance from p to the segment a-b (to a when a == b). Douglas-Peucker's measure, one
+ * definition for simplify.c and ranked.c, whose results must agree to the bit. */
+static inline double geom_seg_dist2(map_pt p, map_pt a, map_pt b) {
+  double x = a.x, y = a.y, dx = b.x - x, dy = b.y - y;
+  if (dx != 0 || dy != 0) {
+    double t = ((p.x - x) * dx + (p.y - y) * dy) / (dx * dx + dy * dy);
+    if (t > 1) {
+      x = b.x;
+      y = b.y;
+    } else if (t > 0) {
+      x += dx * t;
+      y += dy * t;
+    }
+  }
+  dx = p.x - x;
+  dy = p.y - y;
+  return dx * dx + dy * dy;
+}
+
 /* ---- decoding ------------------------------------------------------------------------------- */
 
 /* A cursor over untrusted bytes: every read checks the remaining length first, so a malformed

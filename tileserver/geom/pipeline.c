@@ -47,6 +47,22 @@ static err_code check_opts(const geom_tile_opts *o, err *e) {
   return ERR_OK;
 }
 
+/* Quantizes g (clipped, simplified) and, for polygons the clip cut, repairs the clip line. */
+static err_code finish(const geom *g, bool cut, const geom_tile_opts *o, arena *a,
+                       tile_geom *out_tg, err *e) {
+  tile_geom grid;
+  err_code rc = geom_quantize(g, a, &grid, e);
+  if (rc) return rc;
+  /* Trivially accepted (the clip returned its input): nothing was cut, nothing to repair. */
+  if (g->type != GEOM_POLYGON || !cut) {
+    *out_tg = grid;
+    return ERR_OK;
+  }
+  tile_pt lo_pt = {-(int32_t)o->buffer, -(int32_t)o->buffer};
+  tile_pt hi_pt = {(int32_t)(o->extent + o->buffer), (int32_t)(o->extent + o->buffer)};
+  return geom_seam_repair(&grid, lo_pt, hi_pt, a, out_tg, e);
+}
+
 err_code geom_to_tile(const geom *g, const geom_tile_opts *o, arena *a, tile_geom *out_tg, err *e) {
   *out_tg = (tile_geom){.type = g->type};
   err_code rc = check_opts(o, e);
@@ -61,17 +77,22 @@ err_code geom_to_tile(const geom *g, const geom_tile_opts *o, arena *a, tile_geo
   if (!(px.min_x <= hi && px.max_x >= lo && px.min_y <= hi && px.max_y >= lo)) return ERR_OK;
 
   geom projected, clipped, simple;
-  tile_geom grid;
   if ((rc = geom_project(g, o, a, &projected, e))) return rc;
   if ((rc = geom_clip_rect(&projected, rect, a, &clipped, e))) return rc;
   if ((rc = geom_simplify(&clipped, o->tolerance, a, &simple, e))) return rc;
-  if ((rc = geom_quantize(&simple, a, &grid, e))) return rc;
-  /* Trivially accepted (the clip returned its input): nothing was cut, nothing to repair. */
-  if (g->type != GEOM_POLYGON || clipped.pts == projected.pts) {
-    *out_tg = grid;
-    return ERR_OK;
-  }
-  tile_pt lo_pt = {-(int32_t)o->buffer, -(int32_t)o->buffer};
-  tile_pt hi_pt = {(int32_t)(o->extent + o->buffer), (int32_t)(o->extent + o->buffer)};
-  return geom_seam_repair(&grid, lo_pt, hi_pt, a, out_tg, e);
+  return finish(&simple, clipped.pts != projected.pts, o, a, out_tg, e);
+}
+
+err_code geom_projected_to_tile(const geom *g, const geom_tile_opts *o, arena *a,
+                                tile_geom *out_tg, err *e) {
+  *out_tg = (tile_geom){.type = g->type};
+  err_code rc = check_opts(o, e);
+  if (rc) return rc;
+  geom_bbox px;
+  if (!geom_bbox_compute(g, &px)) return ERR_OK;
+  double lo = -(double)o->buffer, hi = (double)o->extent + o->buffer;
+  if (!(px.min_x <= hi && px.max_x >= lo && px.min_y <= hi && px.max_y >= lo)) return ERR_OK;
+  geom clipped;
+  if ((rc = geom_clip_rect(g, (geom_bbox){lo, lo, hi, hi}, a, &clipped, e))) return rc;
+  return finish(&clipped, clipped.pts != g->pts, o, a, out_tg, e);
 }

@@ -10,23 +10,6 @@
 
 #include <string.h>
 
-static double seg_dist2(map_pt p, map_pt a, map_pt b) {
-  double x = a.x, y = a.y, dx = b.x - x, dy = b.y - y;
-  if (dx != 0 || dy != 0) {
-    double t = ((p.x - x) * dx + (p.y - y) * dy) / (dx * dx + dy * dy);
-    if (t > 1) {
-      x = b.x;
-      y = b.y;
-    } else if (t > 0) {
-      x += dx * t;
-      y += dy * t;
-    }
-  }
-  dx = p.x - x;
-  dy = p.y - y;
-  return dx * dx + dy * dy;
-}
-
 typedef struct dp_scratch {
   uint8_t *keep;   /* one flag per point of the longest part */
   uint32_t *stack; /* as many entries as that part has points */
@@ -45,7 +28,7 @@ static void dp_mark(const map_pt *p, uint32_t n, dp_scratch *s) {
     double max = s->tol2;
     uint32_t idx = 0; /* 0 is never inside (first, last): it means "nothing beyond tolerance" */
     for (uint32_t i = first + 1; i < last; i++) {
-      double d = seg_dist2(p[i], p[first], p[last]);
+      double d = geom_seg_dist2(p[i], p[first], p[last]);
       if (d > max) {
         idx = i;
         max = d;

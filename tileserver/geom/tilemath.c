@@ -64,6 +64,12 @@ static map_pt world_to_tile(map_pt w, geom_tile_id t, uint32_t extent) {
   return (map_pt){(w.x * n - t.x) * extent, (w.y * n - t.y) * extent};
 }
 
+map_pt geom_lonlat_to_world(map_pt lonlat) { return lonlat_to_world(lonlat); }
+
+map_pt geom_world_to_tile(map_pt world, geom_tile_id t, uint32_t extent) {
+  return world_to_tile(world, t, extent);
+}
+
 map_pt geom_lonlat_to_tile(map_pt lonlat, geom_tile_id t, uint32_t extent) {
   return world_to_tile(lonlat_to_world(lonlat), t, extent);
 }

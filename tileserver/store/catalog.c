@@ -63,7 +63,9 @@ static const char CATALOG_SQL[] =
     "SELECT id, title, description, geometry_type, license, publisher, frequency, keywords,"
     " updated_at, source_name, source_sha256, privacy, report, table_name, date_field,"
     " minx, miny, maxx, maxy, feature_count, version, minzoom, maxzoom, sample, fields,"
-    " (SELECT count(*) FROM pragma_table_info(table_name) WHERE name = 'geom_z10')"
+    " (SELECT count(*) FROM pragma_table_info(table_name) WHERE name = 'geom_z10'),"
+    " (SELECT count(*) FROM sqlite_master WHERE type = 'table' AND"
+    "  name = teselas_layers.table_name || '_tile_lines')"
     " FROM teselas_layers ORDER BY id";
 
 static err_code read_row(sqlite3_stmt *st, layer_info *l, err *e) {
@@ -79,6 +81,7 @@ static err_code read_row(sqlite3_stmt *st, layer_info *l, err *e) {
   l->maxzoom = sqlite3_column_int(st, 22);
   l->sample = sqlite3_column_int(st, 23) != 0;
   l->has_lod = sqlite3_column_int(st, 25) != 0;
+  l->has_tile_lines = sqlite3_column_int(st, 26) != 0;
   for (int i = 0; i < 15; i++)
     if (!*strs[i]) return err_set(e, ERR_NOMEM, "out of memory reading the catalog");
   const unsigned char *fields = sqlite3_column_text(st, 24);

@@ -304,6 +304,13 @@ static void distance_sql(buf *sql, const store_query *q) {
   buf_printf(sql, "ST_Distance(geom, MakePoint(?%d, ?%d, 4326), 1) AS teselas_d", lon, lon + 1);
 }
 
+static bool box_driven(const query_plan *p);
+
+/* A tile's rows of a line layer stored for tiles: geometries from <table>_tile_lines. */
+static bool tile_lines(const query_plan *p) {
+  return p->q->with_geometry && p->q->lod_zoom > 0 && p->q->layer->has_tile_lines && box_driven(p);
+}
+
 static void sql_select(buf *sql, const query_plan *p) {
   const store_query *q = p->q;
   switch (p->mode) {
@@ -320,6 +327,7 @@ static void sql_select(buf *sql, const query_plan *p) {
     case MODE_ROWS:
       buf_puts(sql, "SELECT fid, ");
       if (!q->with_geometry) buf_puts(sql, "NULL");
+      else if (tile_lines(p)) store_tile_lines_sql(sql, q->lod_zoom);
       else if (q->lod_zoom > 0 && q->layer->has_lod) store_lod_geometry_sql(sql, q->lod_zoom);
       else buf_puts(sql, "geom");
       for (size_t i = 0; i < q->n_fields; i++) {
@@ -383,7 +391,13 @@ static void sql_where(buf *sql, const query_plan *p) {
       store_quote_ident(sql, q->layer->table_name);
       buf_puts(sql, " ON ");
       store_quote_ident(sql, q->layer->table_name);
-      buf_puts(sql, ".rowid = teselas_pkid WHERE 1");
+      buf_puts(sql, ".rowid = teselas_pkid");
+      if (tile_lines(p)) {
+        buf_puts(sql, " LEFT JOIN ");
+        buf_printf(sql, "\"%s_tile_lines\"", q->layer->table_name);
+        buf_puts(sql, " AS teselas_t ON teselas_t.rowid = teselas_pkid");
+      }
+      buf_puts(sql, " WHERE 1");
     }
     if (q->bbox_exact && p->bbox == q->bbox)
       buf_puts(sql, " AND teselas_mbr_intersects(geom, ?2, ?4, ?1, ?3)");

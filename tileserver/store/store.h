@@ -50,6 +50,7 @@ typedef struct layer_info {
   int minzoom, maxzoom;
   bool sample;           /* generated sample data, not official */
   bool has_lod;          /* its table holds lighter copies of the geometries for low zooms */
+  bool has_tile_lines;   /* its lines are also stored ranked for tiles (<table>_tile_lines) */
   layer_field *fields;
   size_t n_fields;
 } layer_info;
@@ -112,7 +113,9 @@ typedef struct store_query {
                                     ST_GeomFromText): the reader loads them on first use */
   bool any_order;                /* rows may come in any order (the table's or index's): faster */
   int lod_zoom;                  /* > 0: geometries for a tile of this zoom, from the layer's levels
-                                    of detail when it has them (has_lod) */
+                                    of detail when it has them (has_lod); with any_order and a
+                                    bbox, its ranked lines (has_tile_lines: a blob for
+                                    geom_ranked_project, or SpatiaLite's for other rows) */
   double min_box[2];             /* > 0: only features whose index box is at least min_box[0]
                                     degrees wide or min_box[1] high, decided on the R*Tree alone
                                     (sub-pixel features are never read). Written into the SQL

@@ -60,6 +60,12 @@ err_code store_lod_build(sqlite3 *db, const char *table, const double bounds[4],
 /* The geometry expression a tile of zoom z reads from a table with levels of detail. */
 void store_lod_geometry_sql(buf *sql, int zoom);
 
+/* Builds `<table>_tile_lines`, the version's lines ranked for tiles (tile_lines.c). */
+err_code store_tile_lines_build(sqlite3 *db, const char *table, err *e);
+/* The geometry expression a tile of zoom z reads when the query joins that table as teselas_t:
+ * the lightest copy that serves the zoom, else the SpatiaLite geometry (rows that are not lines). */
+void store_tile_lines_sql(buf *sql, int zoom);
+
 /* Loads the whole catalog (caller owns; catalog_destroy). */
 err_code store_catalog_load(sqlite3 *db, catalog **out, err *e);
 

@@ -335,6 +335,8 @@ static err_code finish_index(store_writer *w, store_layer_scan *scan, err *e) {
   }
   if (rc == ERR_OK && strcmp(scan->geometry_type, "LineString") == 0)
     rc = store_lod_build(w->db, w->table, scan->bounds, e);
+  if (rc == ERR_OK && strcmp(scan->geometry_type, "LineString") == 0)
+    rc = store_tile_lines_build(w->db, w->table, e);
   if (rc == ERR_OK && w->triggers.len)
     rc = store_exec(w->db, buf_cstr(&w->triggers), "restore triggers", e);
   return rc;
@@ -455,8 +457,9 @@ static err_code prune_versions(store_writer *w, err *e) {
     buf_printf(&sql,
                "SELECT DisableSpatialIndex('%s','geom'); DROP TABLE IF EXISTS \"idx_%s_geom\";"
                " SELECT DiscardGeometryColumn('%s','geom'); DROP TABLE IF EXISTS \"%s\";"
+               " DROP TABLE IF EXISTS \"%s_tile_lines\";"
                " UPDATE teselas_history SET table_name='' WHERE layer_id='%s' AND version=%lld;",
-               table, table, table, table, w->id, (long long)sqlite3_column_int64(st, 0));
+               table, table, table, table, table, w->id, (long long)sqlite3_column_int64(st, 0));
   }
   sqlite3_finalize(st);
   err_code rc = sql.failed ? err_set(e, ERR_NOMEM, "out of memory")

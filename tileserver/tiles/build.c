@@ -34,6 +34,12 @@ geom_bbox tiles_query_bbox(geom_tile_id t, double margin_fraction) {
   return (geom_bbox){lo.x, lo.y, hi.x, hi.y};
 }
 
+/* True when a bbox in tile units is under one pixel of a 256-px tile on both axes. */
+static bool px_smaller_than_pixel(const geom_bbox *px, const geom_tile_opts *o) {
+  double pixel = o->extent / 256.0;
+  return fabs(px->max_x - px->min_x) < pixel && fabs(px->max_y - px->min_y) < pixel;
+}
+
 /* True when g would cover less than one pixel of a 256-px tile at this zoom: it is dropped below
  * the layer's maxzoom (points never are). */
 static bool smaller_than_pixel(const geom *g, const geom_tile_opts *o) {
@@ -41,8 +47,24 @@ static bool smaller_than_pixel(const geom *g, const geom_tile_opts *o) {
   if (!geom_bbox_compute(g, &b)) return true;
   map_pt lo = geom_lonlat_to_tile((map_pt){b.min_x, b.min_y}, o->tile, o->extent);
   map_pt hi = geom_lonlat_to_tile((map_pt){b.max_x, b.max_y}, o->tile, o->extent);
-  double px = o->extent / 256.0;
-  return fabs(hi.x - lo.x) < px && fabs(hi.y - lo.y) < px;
+  return px_smaller_than_pixel(&(geom_bbox){lo.x, lo.y, hi.x, hi.y}, o);
+}
+
+/* f's geometry in the tile: false when it has nothing there (*out_small when it was dropped for
+ * being smaller than a pixel). A ranked line (line layers stored for tiles) comes projected and
+ * simplified already; anything else is a SpatiaLite blob for the whole pipeline. */
+static bool feature_to_tile(const store_feature *f, const geom_tile_opts *o, bool drop_small,
+                            arena *a, tile_geom *out, bool *out_small) {
+  geom g;
+  if (geom_is_ranked(f->blob, f->blob_len)) {
+    geom_bbox px;
+    if (geom_ranked_project(f->blob, f->blob_len, o, a, &g, &px, NULL) != ERR_OK) return false;
+    if (drop_small && px_smaller_than_pixel(&px, o)) return (*out_small = true, false);
+    return geom_projected_to_tile(&g, o, a, out, NULL) == ERR_OK && out->n_pts > 0;
+  }
+  if (geom_blob_decode(f->blob, f->blob_len, a, &g, NULL, NULL) != ERR_OK) return false;
+  if (drop_small && smaller_than_pixel(&g, o)) return (*out_small = true, false);
+  return geom_to_tile(&g, o, a, out, NULL) == ERR_OK && out->n_pts > 0;
 }
 
 /* A box that any feature smaller than a pixel (smaller_than_pixel) fits in, whatever its place in
@@ -106,7 +128,9 @@ static err_code raw_layer(store_reader *r, const tile_params *p, const layer_inf
   store_query q;
   tiles_fill_query(p, l, &bb, &q, names);
   if (drop_small) subpixel_box(&bb, p->tile.z, q.min_box);
-  q.lod_zoom = (int)p->tile.z;
+  /* the zoom whose tolerance this tile uses (past the layer's maxzoom it keeps shrinking) */
+  int over = (int)p->tile.z - l->maxzoom;
+  q.lod_zoom = (int)p->tile.z + (over > 0 ? over : 0);
   q.any_order = true;
   mvt_layer *ml = NULL;
   store_iter *it = NULL;
@@ -119,14 +143,12 @@ static err_code raw_layer(store_reader *r, const tile_params *p, const layer_inf
   int step = 0;
   while (rc == ERR_OK && (step = store_iter_next(it, &f, e)) == 1) {
     arena_reset(scratch);
-    geom g;
     tile_geom tg;
-    if (geom_blob_decode(f.blob, f.blob_len, scratch, &g, NULL, NULL) != ERR_OK) continue;
-    if (drop_small && smaller_than_pixel(&g, &o)) {
-      dropped++;
+    bool small = false;
+    if (!feature_to_tile(&f, &o, drop_small, scratch, &tg, &small)) {
+      dropped += small;
       continue;
     }
-    if (geom_to_tile(&g, &o, scratch, &tg, NULL) != ERR_OK || tg.n_pts == 0) continue;
     if ((rc = mvt_layer_feature_begin(ml, true, (uint64_t)f.id, e)) != ERR_OK) break;
     if ((rc = mvt_layer_feature_geom(ml, &tg, e)) != ERR_OK && rc != ERR_INVALID) break;
     if ((rc = tiles_add_props(ml, l, &f, e)) != ERR_OK) break;
