@@ -77,4 +77,25 @@ expect_header() {
   ok
 }
 
+# etag: the ETag of the last http_get.
+etag() { sed -n 's/^ETag: *\(.*\)\r$/\1/Ip' "$TEST_TMP/headers"; }
+
+# expect_304 PATH ETAG LENGTH [curl args...]: If-None-Match: ETAG answers 304 with that ETag, no
+# body, no Content-Type, and a Content-Length, when there is one, equal to LENGTH, the 200's
+# (RFC 9110 §8.6; libmicrohttpd always writes one).
+expect_304() {
+  local path=$1 tag=$2 len=$3; shift 3
+  rm -f "$TEST_TMP/body"
+  http_get "$path" -H "If-None-Match: $tag" "$@"
+  expect_status 304 "If-None-Match on $path"
+  # (curl -I writes the headers where the body would go)
+  [ ! -s "$TEST_TMP/body" ] || [[ " $* " == *" -I "* ]] || fail "304 with a body"
+  expect_header ETag "$tag"
+  local cl
+  cl=$(sed -n 's/^Content-Length: *\([0-9]*\)\r$/\1/Ip' "$TEST_TMP/headers")
+  [ -z "$cl" ] || [ "$cl" = "$len" ] || fail "304 of $path has Content-Length $cl, the 200 has $len"
+  ! grep -qi '^Content-Type' "$TEST_TMP/headers" || fail "304 with a Content-Type"
+  ok
+}
+
 done_checks() { echo "ok: $N_CHECKS checks in $(basename "$0")"; }

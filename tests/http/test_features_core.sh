@@ -42,6 +42,78 @@ if missing:
     sys.exit("routes missing from the OpenAPI document: %s" % missing)
 EOF2
 ok
+# vector tiles take the items' filters (h_tiles.c): the document lists them, with the items'
+# components, and the server accepts every query parameter the document lists for a tile
+name_of='(p.get("name") or p["$ref"].split("/")[-1])'
+tile_params() { echo "{$name_of for p in d[\"paths\"][\"$1\"][\"get\"][\"parameters\"]}"; }
+for path in '/tiles/{ids}/{z}/{x}/{y}.pbf' '/tiles/{ids}/{z}/{x}/{y}.mvt' '/tiles/{ids}.json'; do
+  json "{'datetime','filter','filter-lang','filter-crs','v','tipo','fecha','hora','nombre','estado'} <= $(tile_params "$path")" "$path lists the filters and every published field"
+done
+json "{'z','y','x','datetime','filter','filter-lang','v','tipo','fecha','hora'} <= $(tile_params '/collections/incidentes/tiles/WebMercatorQuad/{z}/{y}/{x}') and 'nombre' not in $(tile_params '/collections/incidentes/tiles/WebMercatorQuad/{z}/{y}/{x}')" "the OGC tile lists its collection's fields only"
+json '{"$ref": "#/components/parameters/filter"} in d["paths"]["/tiles/{ids}/{z}/{x}/{y}.pbf"]["get"]["parameters"] and {"$ref": "#/components/parameters/datetime"} in d["paths"]["/collections/incidentes/items"]["get"]["parameters"]' "tiles reuse the items' components"
+json '"204" in d["paths"]["/tiles/{ids}/{z}/{x}/{y}.pbf"]["get"]["responses"]' "an empty tile is a 204"
+cp "$TEST_TMP/body" "$TEST_TMP/api.json"
+python3 - "$TEST_TMP/api.json" "$BASE" <<'EOF2' || rfail "a tile parameter of /api is refused by the server, or one it refuses is listed"
+import json, sys, urllib.error, urllib.parse, urllib.request
+doc, base = json.load(open(sys.argv[1])), sys.argv[2]
+comp = doc["components"]["parameters"]
+
+def status(url):
+    try:
+        with urllib.request.urlopen(base + url) as r:
+            return r.status
+    except urllib.error.HTTPError as e:
+        return e.code
+
+def value(p):  # a valid value of the documented type
+    s = p["schema"]
+    if "enum" in s:
+        return s["enum"][0]
+    if s.get("format") == "date":
+        return "2025-01-01"
+    if s.get("format") == "date-time" or p["name"] == "datetime":
+        return "2025-01-01T00:00:00Z/.."
+    return {"integer": "1", "number": "1.5", "boolean": "true"}.get(s["type"], "x")
+
+def query_params(path):
+    ps = [comp[p["$ref"].split("/")[-1]] if "$ref" in p else p
+          for p in doc["paths"][path]["get"]["parameters"]]
+    return [p for p in ps if p["in"] == "query"]
+
+fields = {}
+for layer in ("incidentes", "colonias", "parques"):
+    with urllib.request.urlopen(base + "/collections/%s/queryables" % layer) as r:
+        fields[layer] = set(json.load(r)["properties"])
+bad = []
+for path, url in [("/tiles/{ids}/{z}/{x}/{y}.pbf", "/tiles/%s/12/903/1807.pbf"),
+                  ("/tiles/{ids}/{z}/{x}/{y}.mvt", "/tiles/%s/12/903/1807.mvt"),
+                  ("/tiles/{ids}.json", "/tiles/%s.json"),
+                  ("/collections/incidentes/tiles/WebMercatorQuad/{z}/{y}/{x}",
+                   "/collections/incidentes/tiles/WebMercatorQuad/12/1807/903?%.0s")]:
+    for p in query_params(path):
+        for layer in ("incidentes", "colonias", "parques") if "{ids}" in path else ("incidentes",):
+            q = {p["name"]: value(p)}
+            if p["name"] in ("filter", "filter-lang", "filter-crs"):
+                probe = "tipo" if "tipo" in fields[layer] else "nombre"
+                q["filter"] = "%s IS NULL OR %s <> ''" % (probe, probe)
+            known = p["name"] in fields[layer] or p["name"] in comp
+            got = status((url % layer).rstrip("?") + "?" + urllib.parse.urlencode(q))
+            if (got in (200, 204)) != known:
+                bad.append((path, layer, q, got))
+    if status((url % "incidentes").rstrip("?") + "?limit=10") != 400:
+        bad.append((path, "limit is not a tile parameter"))
+if bad:
+    sys.exit("tile parameters and /api disagree: %s" % bad)
+EOF2
+ok
+# the whole document against the OpenAPI 3.0 schema, where the validator is installed
+if python3 -c 'import openapi_spec_validator' 2>/dev/null; then
+  python3 -c 'import json, sys; from openapi_spec_validator import validate; validate(json.load(open(sys.argv[1])))' \
+    "$TEST_TMP/api.json" || rfail "/api is not a valid OpenAPI 3.0 document"
+  ok
+else
+  echo "note: openapi-spec-validator not installed; /api not validated against the OpenAPI schema"
+fi
 
 req /req/core/conformance-op
 get /conformance

@@ -2,7 +2,7 @@
  * the route table and every parameter the parsers accept, with one path per collection so each
  * collection's fields appear as its PROP=VALUE parameters (/req/core/fc-filters) — the way GDAL
  * and the OGC test suite read it. When a route or a parameter is added, this file changes too;
- * tests/http/test_features_api.sh checks the two agree. */
+ * tests/http/test_features_core.sh checks the two agree. */
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
@@ -74,6 +74,10 @@ static json_t *parameters(void) {
                                         json_pack("{s:s, s:i, s:i, s:{s:s}}", "type", "array",
                                                   "minItems", 2, "maxItems", 2, "items", "type",
                                                   "number")));
+  json_object_set_new(p, "v", qparam("v", "Versiones de las capas, que TileJSON pone en las URL "
+                                     "de sus teselas para que una reimportación cambie la URL; "
+                                     "no filtra",
+                                     json_pack("{s:s}", "type", "string")));
   json_object_set_new(p, "bom", qparam("bom", "CSV con marca de orden de bytes (para Excel)",
                                        json_pack("{s:s}", "type", "boolean")));
   return p;
@@ -103,6 +107,12 @@ static json_t *op(const char *id, const char *summary, json_t *params, json_t *r
                    "parameters", params ? params : json_array(), "responses", resp);
 }
 
+/* Appends the elements of b to a and releases b. */
+static void extend(json_t *a, json_t *b) {
+  json_array_extend(a, b);
+  json_decref(b);
+}
+
 static json_t *refs(const char *const *names) {
   json_t *a = json_array();
   for (; *names; names++) json_array_append_new(a, ref("parameters", *names));
@@ -123,6 +133,24 @@ static void add(json_t *paths, const char *fmt, const char *id, json_t *item) {
   json_object_set_new(paths, p, item);
 }
 
+/* What a vector tile (and its TileJSON) accepts besides PROP=VALUE: FEATURES_USE_TILE in
+ * params.c. The same components as the items, so the two cannot drift apart in the document. */
+static const char *const TILE_FILTERS[] = {"datetime", "filter", "filter-lang", "filter-crs", "v",
+                                           NULL};
+
+/* A tile's answers: the tile, or 204 when no feature reaches it (MVT has no empty document). */
+static json_t *tile_responses(void) {
+  json_t *r = responses("MVT", (const char *const[]){"application/vnd.mapbox-vector-tile"}, 1,
+                        true);
+  json_object_set_new(r, "204", json_pack("{s:s}", "description", "Ningún elemento en la tesela"));
+  return r;
+}
+
+static json_t *int_path_param(const char *name, const char *desc) {
+  return json_pack("{s:s, s:s, s:s, s:b, s:{s:s, s:i}}", "name", name, "in", "path",
+                   "description", desc, "required", 1, "schema", "type", "integer", "minimum", 0);
+}
+
 static void collection_paths(json_t *paths, const layer_info *l) {
   static const char *const ITEMS[] = {"bbox", "bbox-crs", "limit", "offset", "after", "datetime",
                                       "properties", "sortby", "filter", "filter-lang",
@@ -134,12 +162,17 @@ static void collection_paths(json_t *paths, const layer_info *l) {
   const char *id = l->id;
   char opid[160];
   json_t *items = refs(ITEMS), *dl = refs(DL), *agg = refs(AGG);
+  json_t *tp = json_pack("[o, o, o]", int_path_param("z", "zoom (tileMatrix)"),
+                         int_path_param("y", "fila (tileRow)"),
+                         int_path_param("x", "columna (tileCol)"));
+  extend(tp, refs(TILE_FILTERS));
   for (size_t i = 0; i < l->n_fields; i++) {
     json_t *schema = json_object();
     features_field_schema(schema, l->fields[i].type);
     json_t *p = qparam(l->fields[i].name, l->fields[i].label, schema);
     json_array_append(items, p);
     json_array_append(dl, p);
+    json_array_append(tp, p);
     json_array_append_new(agg, p);
   }
   json_array_append_new(agg, qparam("by", "Agrupar por un campo o por mes (month)",
@@ -182,15 +215,75 @@ static void collection_paths(json_t *paths, const layer_info *l) {
   snprintf(opid, sizeof opid, "getTileSet_%s", id);
   add(paths, "/collections/%s/tiles/WebMercatorQuad", id,
       op(opid, "Teselas WebMercatorQuad", NULL, responses("TileSet", JSON_HTML, 1, true)));
-  json_t *tp = json_pack("[o, o, o]", path_param("z", "zoom"), path_param("y", "fila"),
-                         path_param("x", "columna"));
   snprintf(opid, sizeof opid, "getTile_%s", id);
   add(paths, "/collections/%s/tiles/WebMercatorQuad/{z}/{y}/{x}", id,
-      op(opid, "Una tesela vectorial", tp,
-         responses("MVT", (const char *const[]){"application/vnd.mapbox-vector-tile"}, 1, true)));
+      op(opid, "Una tesela vectorial", tp, tile_responses()));
 }
 
-/* The endpoints outside OGC API - Features, from the route table: maps, tiles, styles, fonts. */
+/* PROP=VALUE on /tiles/{ids}: one parameter per field name published by any layer. On several
+ * layers each must publish the field (h_tiles.c), so the description names the layers that do;
+ * a name typed differently in two layers is documented as a string. Names that the parser takes
+ * as its own parameters (params.c looks those up first) are left out. */
+static json_t *tile_field_params(const catalog *c) {
+  json_t *out = json_array(), *by_name = json_object();
+  for (size_t i = 0; i < c->n_layers; i++) {
+    const layer_info *l = &c->layers[i];
+    for (size_t k = 0; k < l->n_fields; k++) {
+      const layer_field *f = &l->fields[k];
+      bool reserved = false;
+      for (const char *const *r = TILE_FILTERS; *r; r++) reserved |= strcmp(*r, f->name) == 0;
+      if (reserved || json_object_get(by_name, f->name)) continue;
+      json_t *schema = json_object();
+      features_field_schema(schema, f->type);
+      char desc[512];
+      int n = snprintf(desc, sizeof desc, "Solo los elementos cuyo campo %s es este valor (con "
+                       "varias capas, todas deben publicarlo). Lo publican:", f->name);
+      for (size_t j = i; j < c->n_layers; j++) {
+        const layer_field *g = layer_find_field(&c->layers[j], f->name);
+        if (!g) continue;
+        if (g->type != f->type) {
+          json_object_set_new(schema, "type", json_string("string"));
+          json_object_del(schema, "format");
+        }
+        if (n > 0 && (size_t)n < sizeof desc)
+          n += snprintf(desc + n, sizeof desc - (size_t)n, " %s", c->layers[j].id);
+      }
+      json_t *p = qparam(f->name, desc, schema);
+      json_object_set(by_name, f->name, p);
+      json_array_append_new(out, p);
+    }
+  }
+  json_decref(by_name);
+  return out;
+}
+
+/* /tiles/{ids}/{z}/{x}/{y}.pbf and .mvt, and the TileJSON: the filters of h_tiles.c. */
+static void tile_paths(json_t *paths, const catalog *c) {
+  static const char *const TILE[] = {"/tiles/{ids}/{z}/{x}/{y}.pbf", "/tiles/{ids}/{z}/{x}/{y}.mvt"};
+  static const char *const TILE_OP[] = {"getTile", "getTileMvt"};
+  static const char *const TILE_SUMMARY[] = {
+      "Tesela vectorial (MVT) de una o varias capas, filtrada como sus elementos",
+      "Tesela vectorial (MVT), otro nombre"};
+  json_t *filters = refs(TILE_FILTERS);
+  extend(filters, tile_field_params(c));
+  json_t *ids = path_param("ids", "Una capa, o varias separadas por comas (una capa del MVT "
+                                  "cada una)");
+  for (int i = 0; i < 2; i++) {
+    json_t *p = json_pack("[O, o, o, o]", ids, int_path_param("z", "zoom"),
+                          int_path_param("x", "columna"), int_path_param("y", "fila"));
+    json_array_extend(p, filters);
+    json_object_set_new(paths, TILE[i], op(TILE_OP[i], TILE_SUMMARY[i], p, tile_responses()));
+  }
+  json_t *p = json_pack("[o]", ids);
+  extend(p, filters);
+  json_object_set_new(paths, "/tiles/{ids}.json",
+                      op("getTileJSON", "TileJSON 3.0.0; sus URL de teselas llevan el filtro", p,
+                         responses("TileJSON 3.0.0", (const char *const[]){"application/json"},
+                                   1, true)));
+}
+
+/* The endpoints outside OGC API - Features without query parameters of their own, from the route
+ * table: maps, styles, fonts (tiles: tile_paths). */
 typedef struct simple_path {
   const char *path, *op, *summary, *mime;
 } simple_path;
@@ -201,11 +294,6 @@ static const simple_path OTHER[] = {
     {"/maps/{style}", "getMap", "Mapa interactivo", "text/html"},
     {"/embed/{style}", "getEmbed", "Mapa para insertar con <iframe>", "text/html"},
     {"/assets/{build}/{name}", "getAsset", "Archivos de las páginas", "application/octet-stream"},
-    {"/tiles/{ids}/{z}/{x}/{y}.pbf", "getTile", "Tesela vectorial (MVT) de una o varias capas",
-     "application/vnd.mapbox-vector-tile"},
-    {"/tiles/{ids}/{z}/{x}/{y}.mvt", "getTileMvt", "Tesela vectorial (MVT), otro nombre",
-     "application/vnd.mapbox-vector-tile"},
-    {"/tiles/{ids}.json", "getTileJSON", "TileJSON 3.0.0", "application/json"},
     {"/styles", "getStyles", "Estilos de mapa", "application/json"},
     {"/styles/{style}/style.json", "getStyle", "Estilo MapLibre", "application/json"},
     {"/styles/{style}/static/{view}/{size}.png", "getStaticMap",
@@ -292,6 +380,7 @@ err_code features_doc_openapi(const features_site *s, const catalog *c, features
                               buf *out, err *e) {
   json_t *paths = json_object();
   common_paths(paths);
+  tile_paths(paths, c);
   for (size_t i = 0; i < c->n_layers; i++) collection_paths(paths, &c->layers[i]);
   json_t *components = json_pack(
       "{s:o, s:{s:o}}", "parameters", parameters(), "responses", "Error",

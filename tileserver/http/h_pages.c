@@ -163,6 +163,9 @@ void h_map_page(http_request *req, http_response *resp) { map_page(req, resp, fa
 /* GET /embed/{style}?layers=a,b&center=lon,lat&zoom=z&controls=0|1&lang=es|en */
 void h_embed_page(http_request *req, http_response *resp) { map_page(req, resp, true); }
 
+/* The release of bytes that live as long as the program (http_body_external wants one). */
+static void embedded_bytes(void *ctx) { (void)ctx; }
+
 /* GET /assets/{build}/{name}: any build id answers (an old page keeps working after an upgrade),
  * but only the current one may be cached forever. */
 void h_asset(http_request *req, http_response *resp) {
@@ -177,14 +180,17 @@ void h_asset(http_request *req, http_response *resp) {
   http_header_add(resp, "Cache-Control",
                   current ? "public, max-age=31536000, immutable" : "no-cache");
   http_header_add(resp, "X-Content-Type-Options", "nosniff");
-  if (http_etag_check(req, resp, a->etag)) return;
+  bool not_modified = http_etag_check(req, resp, a->etag);
+  /* Sent from where they are embedded, without a copy, and never compressed here: the build
+   * keeps a gzip copy of every type that compresses, unless it would not be smaller. A 304 keeps
+   * the bytes the 200 would send for its Content-Length (http_not_modified). */
+  bool gz = a->gz && http_accepts_gzip(req);
+  http_body_external(resp, gz ? a->gz : a->data, gz ? a->gz_len : a->len, embedded_bytes, NULL);
+  if (not_modified) {
+    http_not_modified(resp);
+    return;
+  }
   resp->status = 200;
   resp->content_type = a->content_type;
-  if (a->gz && http_accepts_gzip(req)) {
-    buf_append(&resp->body, a->gz, a->gz_len);
-    resp->precompressed = true;
-  } else {
-    buf_append(&resp->body, a->data, a->len);
-    resp->compressible = strncmp(a->content_type, "text/", 5) == 0;
-  }
+  resp->precompressed = gz;
 }

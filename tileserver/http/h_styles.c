@@ -70,6 +70,26 @@ void h_style_json(http_request *req, http_response *resp) {
   http_send_json(resp, render_style_document(s, req->catalog, req->base_url));
 }
 
+static void release_pin(void *entry) { tile_cache_release(entry); }
+
+/* Draws view v under s into the body and caches it under key; false after answering the error. */
+static bool draw_png(http_request *req, http_response *resp, const render_style *s,
+                     const render_view *v, const char *only, const char *key) {
+  render_request rq = {.reader = req->reader, .catalog = req->catalog,
+                       .pyramids = req->services->pyramids, .styles = req->services->styles,
+                       .style = s, .view = *v, .only_layers = only};
+  err e;
+  err_clear(&e);
+  resp->body.limit = IMAGE_BYTE_LIMIT;
+  err_code rc = render_image(&rq, req->arena, &resp->body, NULL, &e);
+  if (rc != ERR_OK) {
+    http_error(resp, rc, "%s", rc == ERR_LIMIT ? "this image is too large to draw" : e.msg);
+    return false;
+  }
+  tile_cache_put(req->services->images, key, resp->body.data, resp->body.len);
+  return true;
+}
+
 /* Draws (or finds in the cache) the image of view v under s; address names it in keys. */
 static void serve_png(http_request *req, http_response *resp, const render_style *s,
                       const render_view *v, const char *address) {
@@ -86,24 +106,22 @@ static void serve_png(http_request *req, http_response *resp, const render_style
   char *etag_copy = arena_strdup(req->arena, etag);
   if (!etag_copy) return;
   http_header_add(resp, "Cache-Control", req->config->cache_control);
-  if (http_etag_check(req, resp, etag_copy)) return;
+  /* a 304 needs the image too, from the cache when it is there: see http_not_modified */
+  bool not_modified = http_etag_check(req, resp, etag_copy);
   char *key = arena_sprintf(req->arena, "%s%s|%s", render_style_name(s), etag, address);
   if (!key) return;
-  resp->content_type = "image/png";
-  resp->status = 200;
-  if (tile_cache_get(req->services->images, key, &resp->body)) return;
-  render_request rq = {.reader = req->reader, .catalog = req->catalog,
-                       .pyramids = req->services->pyramids, .styles = req->services->styles,
-                       .style = s, .view = *v, .only_layers = only};
-  err e;
-  err_clear(&e);
-  resp->body.limit = IMAGE_BYTE_LIMIT;
-  err_code rc = render_image(&rq, req->arena, &resp->body, NULL, &e);
-  if (rc != ERR_OK) {
-    http_error(resp, rc, "%s", rc == ERR_LIMIT ? "this image is too large to draw" : e.msg);
+  tile_cache_entry *pin = tile_cache_pin(req->services->images, key);
+  if (pin) /* sent as it is in the cache, then the pin released */
+    http_body_external(resp, tile_cache_entry_data(pin), tile_cache_entry_len(pin), release_pin,
+                       pin);
+  else if (!draw_png(req, resp, s, v, only, key))
+    return;
+  if (not_modified) {
+    http_not_modified(resp);
     return;
   }
-  tile_cache_put(req->services->images, key, resp->body.data, resp->body.len);
+  resp->content_type = "image/png";
+  resp->status = 200;
 }
 
 /* "12" or "12@2x": the number and the ratio. */

@@ -118,8 +118,9 @@ void http_body_drop_external(http_response *resp);
 size_t http_body_len(const http_response *resp);
 /* Status for an error kind. */
 int http_status_for(err_code code);
-/* Sets ETag and answers 304 when If-None-Match matches; returns true when it did (handler stops,
- * or goes on to http_not_modified). */
+/* Sets the ETag header; true when If-None-Match matches it. The handler then still makes the body
+ * a 200 would carry and ends with http_not_modified, which turns the response into the 304: a
+ * handler that stopped at the match would send a 304 with Content-Length: 0 (see below). */
 bool http_etag_check(const http_request *req, http_response *resp, const char *etag);
 /* Makes resp, whose body (or external body) holds what a 200 to this request would carry, a 304
  * that keeps that body without sending it. Why: libmicrohttpd 0.9.75 (Debian 12) writes a

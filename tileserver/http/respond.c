@@ -84,12 +84,7 @@ static bool etag_listed(const char *header, const char *etag) {
 bool http_etag_check(const http_request *req, http_response *resp, const char *etag) {
   if (!etag) return false; /* the request's arena failed: answer without a tag */
   http_header_add(resp, "ETag", etag);
-  if (req->if_none_match[0] && etag_listed(req->if_none_match, etag)) {
-    resp->status = 304;
-    buf_reset(&resp->body);
-    return true;
-  }
-  return false;
+  return req->if_none_match[0] && etag_listed(req->if_none_match, etag);
 }
 
 void http_not_modified(http_response *resp) {
