@@ -111,15 +111,27 @@ static const candidate *find_candidate(const candidate *c, size_t n, const char 
   return NULL;
 }
 
-/* A published name that is free (case-insensitively: SQLite's rule) and not fid/geom. */
+/* Names the store gives columns of its own (the feature id, the geometry and its levels of
+ * detail) and the teselas_ prefix of its row number, side tables and query aliases: a field may
+ * not take them (CREATE TABLE would fail, or a tile's query would find two columns of the name). */
+static bool reserved(const char *name) {
+  static const char *const OWN[] = {"fid", "geom", "geom_z10", "geom_z8", "geom_z6"};
+  for (size_t i = 0; i < sizeof OWN / sizeof *OWN; i++)
+    if (strcasecmp(name, OWN[i]) == 0) return true;
+  return strncasecmp(name, "teselas_", 8) == 0;
+}
+
+/* A published name that is free (case-insensitively: SQLite's rule) and not reserved. */
 static char *unique_name(const layer_field *done, size_t n_done, const char *want) {
-  char name[160];
-  snprintf(name, sizeof name, "%s", want && *want ? want : "campo");
+  char base[160], name[180];
+  snprintf(base, sizeof base, "%s%s", want && strncasecmp(want, "teselas_", 8) == 0 ? "campo_" : "",
+           want && *want ? want : "campo");
+  snprintf(name, sizeof name, "%s", base);
   for (int k = 2;; k++) {
-    bool taken = strcasecmp(name, "fid") == 0 || strcasecmp(name, "geom") == 0;
+    bool taken = reserved(name);
     for (size_t i = 0; i < n_done && !taken; i++) taken = strcasecmp(done[i].name, name) == 0;
     if (!taken) return strdup(name);
-    snprintf(name, sizeof name, "%s_%d", want && *want ? want : "campo", k);
+    snprintf(name, sizeof name, "%s_%d", base, k);
   }
 }
 

@@ -76,8 +76,9 @@ err_code store_curve_copy(sqlite3 *db, const char *from, const char *to, const l
   store_quote_ident(&sql, to);
   buf_printf(&sql, "(%s) SELECT %s FROM %s ORDER BY teselas_curve(geom), fid", buf_cstr(&cols),
              buf_cstr(&cols), from);
-  err_code rc = cols.failed || sql.failed ? err_set(e, ERR_NOMEM, "out of memory")
-                                          : store_exec(db, buf_cstr(&sql), "rows in curve order", e);
+  err_code rc = cols.failed || sql.failed
+                    ? err_set(e, ERR_NOMEM, "out of memory")
+                    : store_exec(db, buf_cstr(&sql), "rows in curve order", e);
   buf_free(&cols);
   buf_free(&sql);
   return rc;

@@ -7,10 +7,13 @@
  * table (teselas_row, so a tile reads both in step). A tile then keeps the vertices ranked above
  * its tolerance: the same vertices a Douglas-Peucker run on the whole line keeps.
  *
- * Besides the whole line (g, vertices of rank > 0: collinear ones never reach a tile), lighter
- * copies for low zooms: gN holds the vertices a tile of zoom N keeps, so it serves every zoom up
- * to N exactly; it is kept only for lines it at least halves (else NULL, and the next finer copy
- * is read). The version table and its geometry column stay as they were for every other reader. */
+ * Besides the whole line (teselas_g, vertices of rank > 0: collinear ones never reach a tile),
+ * lighter copies for low zooms: teselas_gN holds the vertices a tile of zoom N keeps, so it
+ * serves every zoom up to N exactly; it is kept only for lines it at least halves (else NULL, and
+ * the next finer copy is read). The version table and its geometry column stay as they were for
+ * every other reader.
+ * Column names carry the teselas_ prefix, which no field may take (importers/schema.c), so a
+ * tile's query, which joins both tables, never finds a name twice. */
 #include <math.h>
 #include <stdio.h>
 
@@ -33,7 +36,7 @@ static uint32_t count_kept(const double *rank, uint32_t n, double min) {
   return k;
 }
 
-/* Ranks one line and binds its copies to ins (parameters 2.. : g, then the levels). */
+/* Ranks one line and binds its copies to ins (parameters 2.. : the whole line, then the levels). */
 static err_code bind_line(sqlite3_stmt *ins, const uint8_t *blob, size_t len, arena *a,
                           buf *out[], bool *out_line, err *e) {
   *out_line = false;
@@ -67,8 +70,8 @@ static err_code bind_line(sqlite3_stmt *ins, const uint8_t *blob, size_t len, ar
 err_code store_tile_lines_build(sqlite3 *db, const char *table, err *e) {
   char sql[512];
   snprintf(sql, sizeof sql,
-           "CREATE TABLE \"%s_tile_lines\"(teselas_row INTEGER PRIMARY KEY, g BLOB, g%d BLOB,"
-           " g%d BLOB, g%d BLOB, g%d BLOB)",
+           "CREATE TABLE \"%s_tile_lines\"(teselas_row INTEGER PRIMARY KEY, teselas_g BLOB,"
+           " teselas_g%d BLOB, teselas_g%d BLOB, teselas_g%d BLOB, teselas_g%d BLOB)",
            table, LEVELS[0], LEVELS[1], LEVELS[2], LEVELS[3]);
   err_code rc = store_exec(db, sql, "lines for tiles", e);
   if (rc != ERR_OK) return rc;
@@ -109,6 +112,6 @@ err_code store_tile_lines_build(sqlite3 *db, const char *table, err *e) {
 void store_tile_lines_sql(buf *sql, int zoom) {
   buf_puts(sql, "coalesce(");
   for (int k = N_LEVELS - 1; k >= 0; k--)
-    if (zoom <= LEVELS[k]) buf_printf(sql, "teselas_t.g%d, ", LEVELS[k]);
-  buf_puts(sql, "teselas_t.g, geom)");
+    if (zoom <= LEVELS[k]) buf_printf(sql, "teselas_t.teselas_g%d, ", LEVELS[k]);
+  buf_puts(sql, "teselas_t.teselas_g, geom)");
 }

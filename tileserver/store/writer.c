@@ -320,8 +320,8 @@ static err_code finish_index(store_writer *w, store_layer_scan *scan, err *e) {
                     : store_exec(w->db, buf_cstr(&sql), "feature id index", e);
     buf_free(&sql);
   }
-  if (rc == ERR_OK) rc = store_rtree_bulk_load(w->db, w->table, (size_t)w->n_added, w->index_cap, &done,
-                                       scan, e);
+  if (rc == ERR_OK)
+    rc = store_rtree_bulk_load(w->db, w->table, (size_t)w->n_added, w->index_cap, &done, scan, e);
   if (rc == ERR_OK && !done) {
     char sql[512];
     snprintf(sql, sizeof sql,
