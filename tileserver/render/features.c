@@ -16,22 +16,46 @@ static map_pt to_px(const rview_px *v, map_pt merc) {
   return (map_pt){(merc.x - v->min_mx) / v->res, (v->max_my - merc.y) / v->res};
 }
 
-/* Projects g (lon/lat) to device pixels into arena a; offsets are shared. */
-static bool project(const rview_px *v, const geom *g, arena *a, geom *out) {
+/* A decoded geometry and the space of its points: lon/lat (a SpatiaLite blob), or world
+ * coordinates (a line layer's ranked line, geom/ranked.c: 0..1 across the Mercator square). */
+typedef struct src_geom {
+  geom g;
+  bool world;
+} src_geom;
+
+static map_pt to_merc(const src_geom *s, map_pt p) {
+  if (!s->world) return geom_lonlat_to_merc(p);
+  return (map_pt){p.x * 2 * MERC_HALF - MERC_HALF, MERC_HALF - p.y * 2 * MERC_HALF};
+}
+
+/* Projects s to device pixels into arena a; offsets are shared. */
+static bool project(const rview_px *v, const src_geom *s, arena *a, geom *out) {
+  const geom *g = &s->g;
   *out = *g;
   out->pts = arena_alloc(a, (g->n_pts ? g->n_pts : 1) * sizeof *out->pts);
   if (!out->pts) return false;
-  for (uint32_t i = 0; i < g->n_pts; i++) out->pts[i] = to_px(v, geom_lonlat_to_merc(g->pts[i]));
+  for (uint32_t i = 0; i < g->n_pts; i++) out->pts[i] = to_px(v, to_merc(s, g->pts[i]));
   return true;
 }
 
+/* Decodes f's geometry. A ranked line comes with the vertices the vector tile of zoom vz keeps
+ * (the browser draws no more), in world coordinates: the tile pipeline's tolerance, 2 units of a
+ * 4096-unit tile, is 2 / (4096 * 2^vz) of the world. */
+static bool decode(const store_feature *f, uint32_t vz, arena *a, src_geom *out) {
+  out->world = geom_is_ranked(f->blob, f->blob_len);
+  if (!out->world) return geom_blob_decode(f->blob, f->blob_len, a, &out->g, NULL, NULL) == ERR_OK;
+  geom_tile_opts world = {.tile = {0, 0, 0}, .srs = GEOM_SRS_LONLAT, .extent = 1, .buffer = 0,
+                          .tolerance = 2.0 / ldexp(4096.0, (int)vz)};
+  geom_bbox unused;
+  return geom_ranked_project(f->blob, f->blob_len, &world, a, &out->g, &unused, NULL) == ERR_OK;
+}
+
 /* The vector tiles drop polygons and lines under one pixel of a 256-px tile below maxzoom. */
-static bool dropped_by_tiles(const layer_info *l, const geom *g, uint32_t vz) {
-  if (g->type == GEOM_POINT || (int)vz >= l->maxzoom) return false;
+static bool dropped_by_tiles(const layer_info *l, const src_geom *s, uint32_t vz) {
+  if (s->g.type == GEOM_POINT || (int)vz >= l->maxzoom) return false;
   geom_bbox b;
-  if (!geom_bbox_compute(g, &b)) return true;
-  map_pt lo = geom_lonlat_to_merc((map_pt){b.min_x, b.min_y});
-  map_pt hi = geom_lonlat_to_merc((map_pt){b.max_x, b.max_y});
+  if (!geom_bbox_compute(&s->g, &b)) return true;
+  map_pt lo = to_merc(s, (map_pt){b.min_x, b.min_y}), hi = to_merc(s, (map_pt){b.max_x, b.max_y});
   double px = 2 * MERC_HALF / ldexp(1.0, (int)vz) / 256.0;
   return fabs(hi.x - lo.x) < px && fabs(hi.y - lo.y) < px;
 }
@@ -70,7 +94,8 @@ static rgeom *sink_next(sink *s) {
 }
 
 /* Projects, labels, clips and simplifies one decoded geometry into the next item. */
-static err_code add_geom(sink *s, const rview_px *v, const geom *g, bool with_labels, rgeom **out) {
+static err_code add_geom(sink *s, const rview_px *v, const src_geom *g, bool with_labels,
+                         rgeom **out) {
   geom px, clipped, simple;
   *out = NULL;
   if (!project(v, g, s->a, &px)) return ERR_NOMEM;
@@ -98,7 +123,8 @@ static void fill_query(const layer_info *l, const rview_px *v, geom_bbox *ll, co
   map_pt hi = geom_merc_to_lonlat((map_pt){v->merc_buffered.max_x, v->merc_buffered.max_y});
   *ll = (geom_bbox){lo.x, lo.y, hi.x, hi.y};
   for (size_t i = 0; i < l->n_fields; i++) names[i] = l->fields[i].name;
-  /* lod_zoom: line layers' lighter copies err by under 1/16 of a 256-px pixel at that zoom */
+  /* lod_zoom: line layers come as the vector tiles of that zoom have them (ranked lines; in
+   * versions written before those, lighter copies within 1/16 of a 256-px pixel) */
   *q = (store_query){.layer = l, .bbox = &ll->min_x, .fields = names, .n_fields = l->n_fields,
                      .with_geometry = true, .limit = -1, .after_id = INT64_MIN,
                      .lod_zoom = (int)v->vector_zoom};
@@ -134,13 +160,14 @@ static err_code fetch_raw(store_reader *r, const layer_info *l, const rview_px *
   int step = 0;
   while (rc == ERR_OK && (step = store_iter_next(it, &f, e)) == 1) {
     if (only && !bsearch(&f.id, only, n_only, sizeof *only, cmp_id)) continue;
-    geom g;
+    src_geom g;
     arena_reset(scratch);
-    if (geom_blob_decode(f.blob, f.blob_len, scratch, &g, NULL, NULL) != ERR_OK) continue;
+    if (!decode(&f, v->vector_zoom, scratch, &g)) continue;
     if (dropped_by_tiles(l, &g, v->vector_zoom)) continue;
     rgeom *item = NULL;
     if ((rc = add_geom(s, v, &g, with_labels, &item)) != ERR_OK || !item) continue;
-    item->f = (rfeature){.layer = l, .values = copy_values(&f, s->a), .id = f.id, .type = g.type};
+    item->f =
+        (rfeature){.layer = l, .values = copy_values(&f, s->a), .id = f.id, .type = g.g.type};
     if (!item->f.values) rc = ERR_NOMEM;
     s->out->n++;
   }

@@ -304,11 +304,16 @@ static void distance_sql(buf *sql, const store_query *q) {
   buf_printf(sql, "ST_Distance(geom, MakePoint(?%d, ?%d, 4326), 1) AS teselas_d", lon, lon + 1);
 }
 
-static bool box_driven(const query_plan *p);
-
-/* A tile's rows of a line layer stored for tiles: geometries from <table>_tile_lines. */
+/* Rows of a box of a line layer stored for tiles, for a tile or an image of a zoom (lod_zoom):
+ * geometries from <table>_tile_lines, joined as teselas_t. */
 static bool tile_lines(const query_plan *p) {
-  return p->q->with_geometry && p->q->lod_zoom > 0 && p->q->layer->has_tile_lines && box_driven(p);
+  return p->q->with_geometry && p->q->lod_zoom > 0 && p->q->layer->has_tile_lines && p->bbox &&
+         p->mode == MODE_ROWS;
+}
+
+static void join_tile_lines(buf *sql, const query_plan *p, const char *row) {
+  buf_printf(sql, " LEFT JOIN \"%s_tile_lines\" AS teselas_t ON teselas_t.rowid = %s",
+             p->q->layer->table_name, row);
 }
 
 static void sql_select(buf *sql, const query_plan *p) {
@@ -376,7 +381,17 @@ static void sql_where(buf *sql, const query_plan *p) {
     buf_puts(sql, driven ? "(SELECT pkid AS teselas_pkid FROM " : "");
     if (!driven) {
       store_quote_ident(sql, q->layer->table_name);
-      buf_puts(sql, " WHERE 1 AND rowid IN (SELECT pkid FROM ");
+      if (tile_lines(p)) {
+        buf t;
+        buf_init(&t, 0);
+        store_quote_ident(&t, q->layer->table_name);
+        buf_puts(&t, ".rowid");
+        join_tile_lines(sql, p, buf_cstr(&t));
+        buf_free(&t);
+      }
+      buf_puts(sql, " WHERE 1 AND ");
+      store_quote_ident(sql, q->layer->table_name);
+      buf_puts(sql, ".rowid IN (SELECT pkid FROM ");
     }
     store_index_name(sql, q->layer->table_name);
     buf_puts(sql, p->bbox[0] > p->bbox[2] ? " WHERE (xmax >= ?2 OR xmin <= ?1)"
@@ -392,11 +407,7 @@ static void sql_where(buf *sql, const query_plan *p) {
       buf_puts(sql, " ON ");
       store_quote_ident(sql, q->layer->table_name);
       buf_puts(sql, ".rowid = teselas_pkid");
-      if (tile_lines(p)) {
-        buf_puts(sql, " LEFT JOIN ");
-        buf_printf(sql, "\"%s_tile_lines\"", q->layer->table_name);
-        buf_puts(sql, " AS teselas_t ON teselas_t.rowid = teselas_pkid");
-      }
+      if (tile_lines(p)) join_tile_lines(sql, p, "teselas_pkid");
       buf_puts(sql, " WHERE 1");
     }
     if (q->bbox_exact && p->bbox == q->bbox)

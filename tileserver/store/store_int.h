@@ -55,9 +55,8 @@ err_code store_curve_copy(sqlite3 *db, const char *from, const char *to, const l
 /* For tests: the row count past which w indexes row by row. */
 void store_writer_set_index_cap(store_writer *w, size_t cap);
 
-/* Adds the low-zoom copies of a line layer's geometries to its version table (lod.c). */
-err_code store_lod_build(sqlite3 *db, const char *table, const double bounds[4], err *e);
-/* The geometry expression a tile of zoom z reads from a table with levels of detail. */
+/* The geometry expression a tile of zoom z reads from a version table with levels of detail
+ * (geom_z10/8/6, written by earlier versions of teselas: lod.c). */
 void store_lod_geometry_sql(buf *sql, int zoom);
 
 /* Builds `<table>_tile_lines`, the version's lines ranked for tiles (tile_lines.c). */

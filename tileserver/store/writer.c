@@ -297,9 +297,9 @@ static err_code layer_stats(store_writer *w, double b[4], int64_t *count, err *e
   return ERR_OK;
 }
 
-/* Fills the spatial index (packed, or row by row past the cap), learns the layer's bounds,
- * count and geometry type on the way, adds a line layer's levels of detail, and puts the
- * triggers back. */
+/* Copies the rows in curve order, fills the spatial index (packed, or row by row past the cap),
+ * learns the layer's bounds, count and geometry type on the way, stores a line layer's lines for
+ * tiles, and puts the triggers back. */
 static err_code finish_index(store_writer *w, store_layer_scan *scan, err *e) {
   bool done = false;
   /* the statement reads the staging table: finalised before the table goes */
@@ -333,8 +333,6 @@ static err_code finish_index(store_writer *w, store_layer_scan *scan, err *e) {
     if (rc == ERR_OK) rc = layer_stats(w, scan->bounds, &scan->count, e);
     if (rc == ERR_OK) rc = dominant_type(w, scan->geometry_type, sizeof scan->geometry_type, e);
   }
-  if (rc == ERR_OK && strcmp(scan->geometry_type, "LineString") == 0)
-    rc = store_lod_build(w->db, w->table, scan->bounds, e);
   if (rc == ERR_OK && strcmp(scan->geometry_type, "LineString") == 0)
     rc = store_tile_lines_build(w->db, w->table, e);
   if (rc == ERR_OK && w->triggers.len)
