@@ -72,7 +72,9 @@ fi
 python3 "$ROOT/bench/tiles/gen_data.py" "$WORK"
 PENDING=()
 for id in parques-bench agua-bench; do
-  if ! "$TESELAS" import "$WORK/$id.geojson" --db "$DB" --layer "$id" --quiet >/dev/null 2>&1; then
+  # --force: a new version each run, written by the binary under test (the same file alone would
+  # leave the version an earlier build wrote)
+  if ! "$TESELAS" import "$WORK/$id.geojson" --db "$DB" --layer "$id" --quiet --force >/dev/null 2>&1; then
     log "teselas import is not available: $id pending"
     PENDING+=("$id")
   fi

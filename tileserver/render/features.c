@@ -21,6 +21,7 @@ static map_pt to_px(const rview_px *v, map_pt merc) {
 typedef struct src_geom {
   geom g;
   bool world;
+  geom_bbox whole; /* world: the bbox of the whole line, as the vector tiles judge it */
 } src_geom;
 
 static map_pt to_merc(const src_geom *s, map_pt p) {
@@ -43,18 +44,18 @@ static bool project(const rview_px *v, const src_geom *s, arena *a, geom *out) {
  * 4096-unit tile, is 2 / (4096 * 2^vz) of the world. */
 static bool decode(const store_feature *f, uint32_t vz, arena *a, src_geom *out) {
   out->world = geom_is_ranked(f->blob, f->blob_len);
+  out->whole = (geom_bbox){0, 0, 0, 0};
   if (!out->world) return geom_blob_decode(f->blob, f->blob_len, a, &out->g, NULL, NULL) == ERR_OK;
   geom_tile_opts world = {.tile = {0, 0, 0}, .srs = GEOM_SRS_LONLAT, .extent = 1, .buffer = 0,
                           .tolerance = 2.0 / ldexp(4096.0, (int)vz)};
-  geom_bbox unused;
-  return geom_ranked_project(f->blob, f->blob_len, &world, a, &out->g, &unused, NULL) == ERR_OK;
+  return geom_ranked_project(f->blob, f->blob_len, &world, a, &out->g, &out->whole, NULL) == ERR_OK;
 }
 
 /* The vector tiles drop polygons and lines under one pixel of a 256-px tile below maxzoom. */
 static bool dropped_by_tiles(const layer_info *l, const src_geom *s, uint32_t vz) {
   if (s->g.type == GEOM_POINT || (int)vz >= l->maxzoom) return false;
-  geom_bbox b;
-  if (!geom_bbox_compute(&s->g, &b)) return true;
+  geom_bbox b = s->whole;
+  if (!s->world && !geom_bbox_compute(&s->g, &b)) return true;
   map_pt lo = to_merc(s, (map_pt){b.min_x, b.min_y}), hi = to_merc(s, (map_pt){b.max_x, b.max_y});
   double px = 2 * MERC_HALF / ldexp(1.0, (int)vz) / 256.0;
   return fabs(hi.x - lo.x) < px && fabs(hi.y - lo.y) < px;

@@ -64,8 +64,8 @@ static const char CATALOG_SQL[] =
     " updated_at, source_name, source_sha256, privacy, report, table_name, date_field,"
     " minx, miny, maxx, maxy, feature_count, version, minzoom, maxzoom, sample, fields,"
     " (SELECT count(*) FROM pragma_table_info(table_name) WHERE name = 'geom_z10'),"
-    " (SELECT count(*) FROM sqlite_master WHERE type = 'table' AND"
-    "  name = teselas_layers.table_name || '_tile_lines')"
+    " (SELECT count(*) FROM pragma_table_info(table_name || '_tile_lines')"
+    "  WHERE name = 'teselas_g')"
     " FROM teselas_layers ORDER BY id";
 
 static err_code read_row(sqlite3_stmt *st, layer_info *l, err *e) {

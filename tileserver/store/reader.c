@@ -6,7 +6,7 @@
  * SpatiaLite extension loaded: less start-up work per thread and no SQL functions on the hot path.
  * Its pkid is the table's rowid: teselas_row, the row's place on the curve (store/curve.c), or in
  * tables written before rows were stored in curve order, fid itself. So the index is joined on
- * rowid and features are named and paged by fid, which reads both layouts alike. 
+ * rowid and features are named and paged by fid, which reads both layouts alike.
  * Statements are prepared once per SQL text and cached on the connection. */
 #include <math.h>
 #include <sqlite3.h>
@@ -311,9 +311,16 @@ static bool tile_lines(const query_plan *p) {
          p->mode == MODE_ROWS;
 }
 
-static void join_tile_lines(buf *sql, const query_plan *p, const char *row) {
-  buf_printf(sql, " LEFT JOIN \"%s_tile_lines\" AS teselas_t ON teselas_t.rowid = %s",
-             p->q->layer->table_name, row);
+/* Joins the side table on the row number: the index's (driven), or the version table's. */
+static void join_tile_lines(buf *sql, const query_plan *p, bool driven) {
+  const char *table = p->q->layer->table_name;
+  buf_printf(sql, " LEFT JOIN \"%s_tile_lines\" AS teselas_t ON teselas_t.rowid = ", table);
+  if (driven) {
+    buf_puts(sql, "teselas_pkid");
+    return;
+  }
+  store_quote_ident(sql, table);
+  buf_puts(sql, ".rowid");
 }
 
 static void sql_select(buf *sql, const query_plan *p) {
@@ -381,14 +388,7 @@ static void sql_where(buf *sql, const query_plan *p) {
     buf_puts(sql, driven ? "(SELECT pkid AS teselas_pkid FROM " : "");
     if (!driven) {
       store_quote_ident(sql, q->layer->table_name);
-      if (tile_lines(p)) {
-        buf t;
-        buf_init(&t, 0);
-        store_quote_ident(&t, q->layer->table_name);
-        buf_puts(&t, ".rowid");
-        join_tile_lines(sql, p, buf_cstr(&t));
-        buf_free(&t);
-      }
+      if (tile_lines(p)) join_tile_lines(sql, p, false);
       buf_puts(sql, " WHERE 1 AND ");
       store_quote_ident(sql, q->layer->table_name);
       buf_puts(sql, ".rowid IN (SELECT pkid FROM ");
@@ -407,7 +407,7 @@ static void sql_where(buf *sql, const query_plan *p) {
       buf_puts(sql, " ON ");
       store_quote_ident(sql, q->layer->table_name);
       buf_puts(sql, ".rowid = teselas_pkid");
-      if (tile_lines(p)) join_tile_lines(sql, p, "teselas_pkid");
+      if (tile_lines(p)) join_tile_lines(sql, p, true);
       buf_puts(sql, " WHERE 1");
     }
     if (q->bbox_exact && p->bbox == q->bbox)

@@ -2,7 +2,8 @@
  * lines and lighter copies for low zooms in <table>_tile_lines, a tile's query reads the copy
  * that serves its zoom, each copy holds exactly the vertices the whole line keeps at that
  * copy's tolerance; versions written earlier, with levels of detail in the version table
- * (geom_z10...), still read those; point layers get neither. */
+ * (geom_z10...), still read those; a side table of another layout is ignored; point layers get
+ * neither. */
 #include <math.h>
 #include <sqlite3.h>
 #include <spatialite.h>
@@ -160,6 +161,33 @@ static void earlier_levels_of_detail_are_still_read(void **state) {
   arena_destroy(a);
 }
 
+/* A side table of another layout (column names of a development build) is not read: tiles fall
+ * back to the SpatiaLite geometry rather than fail on a missing column. */
+static void side_table_of_another_layout_is_ignored(void **state) {
+  (void)state;
+  char db[256];
+  check_tmp_path("lines.db", db, sizeof db);
+  write_lines(db, 2);
+  sqlite3 *sdb = NULL;
+  assert_int_equal(sqlite3_open(db, &sdb), SQLITE_OK);
+  assert_int_equal(
+      sqlite3_exec(sdb, "ALTER TABLE lyr_rios_v1_tile_lines RENAME COLUMN teselas_g TO g", NULL,
+                   NULL, NULL),
+      SQLITE_OK);
+  sqlite3_close(sdb);
+  store_reader *r = NULL;
+  const layer_info *l = open_layer(db, &r, "rios");
+  assert_false(l->has_tile_lines);
+  arena *a = arena_create(0);
+  size_t n = 0;
+  const uint8_t *b = blob_read(r, l, 12, a, &n);
+  geom g;
+  assert_int_equal(geom_blob_decode(b, n, a, &g, NULL, NULL), ERR_OK);
+  assert_int_equal(g.n_pts, 400);
+  store_reader_close(r);
+  arena_destroy(a);
+}
+
 static void point_layers_have_none(void **state) {
   (void)state;
   char db[256];
@@ -186,6 +214,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(line_layers_are_stored_ranked_for_tiles),
       cmocka_unit_test(earlier_levels_of_detail_are_still_read),
+      cmocka_unit_test(side_table_of_another_layout_is_ignored),
       cmocka_unit_test(point_layers_have_none),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
