@@ -110,6 +110,11 @@ map_pt geom_lonlat_to_world(map_pt lonlat);
 map_pt geom_world_to_tile(map_pt world, geom_tile_id t, uint32_t extent);
 map_pt geom_merc_to_tile(map_pt merc, geom_tile_id t, uint32_t extent);
 
+/* The tile pipeline's simplification tolerance at zoom z below a layer's maxzoom: 2 units of a
+ * 4096-unit tile (1/8 of a 256-px pixel), as a fraction of the world (world coordinates). Vector
+ * tiles, the ranked lines' copies and PNG tiles all simplify with it. */
+double geom_tile_tolerance_world(int z);
+
 /* Metres per pixel at the equator at zoom z for tiles of tile_size pixels (256: 156543.03 at z0). */
 double geom_zoom_resolution(uint32_t z, uint32_t tile_size);
 

@@ -90,6 +90,8 @@ geom_bbox geom_tile_bounds_merc(geom_tile_id t) {
                      -MERC_HALF + (t.x + 1) * span, MERC_HALF - t.y * span};
 }
 
+double geom_tile_tolerance_world(int z) { return 2.0 / ldexp(4096.0, z); }
+
 double geom_zoom_resolution(uint32_t z, uint32_t tile_size) {
   return 2 * MERC_HALF / (tile_size * ldexp(1.0, (int)z));
 }

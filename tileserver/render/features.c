@@ -40,14 +40,13 @@ static bool project(const rview_px *v, const src_geom *s, arena *a, geom *out) {
 }
 
 /* Decodes f's geometry. A ranked line comes with the vertices the vector tile of zoom vz keeps
- * (the browser draws no more), in world coordinates: the tile pipeline's tolerance, 2 units of a
- * 4096-unit tile, is 2 / (4096 * 2^vz) of the world. */
+ * (the browser draws no more), in world coordinates. */
 static bool decode(const store_feature *f, uint32_t vz, arena *a, src_geom *out) {
   out->world = geom_is_ranked(f->blob, f->blob_len);
   out->whole = (geom_bbox){0, 0, 0, 0};
   if (!out->world) return geom_blob_decode(f->blob, f->blob_len, a, &out->g, NULL, NULL) == ERR_OK;
   geom_tile_opts world = {.tile = {0, 0, 0}, .srs = GEOM_SRS_LONLAT, .extent = 1, .buffer = 0,
-                          .tolerance = 2.0 / ldexp(4096.0, (int)vz)};
+                          .tolerance = geom_tile_tolerance_world((int)vz)};
   return geom_ranked_project(f->blob, f->blob_len, &world, a, &out->g, &out->whole, NULL) == ERR_OK;
 }
 

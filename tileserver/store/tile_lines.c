@@ -14,7 +14,6 @@
  * every other reader.
  * Column names carry the teselas_ prefix, which no field may take (importers/schema.c), so a
  * tile's query, which joins both tables, never finds a name twice. */
-#include <math.h>
 #include <stdio.h>
 
 #include "geom/geom.h"
@@ -23,10 +22,9 @@
 static const int LEVELS[] = {13, 11, 9, 7};
 enum { N_LEVELS = sizeof LEVELS / sizeof *LEVELS };
 
-/* The tile pipeline's tolerance at zoom z (tiles_tolerance: 2 units of a 4096-unit tile), in
- * world units, squared. */
+/* The tile pipeline's tolerance at zoom z, squared: the least rank a vertex of a tile keeps. */
 static double min_rank(int z) {
-  double t = 2.0 / ldexp(4096.0, z);
+  double t = geom_tile_tolerance_world(z);
   return t * t;
 }
 

@@ -21,7 +21,7 @@ int tiles_cluster_below(const layer_info *l) {
 double tiles_tolerance(const layer_info *l, uint32_t z, uint32_t extent) {
   /* 1/8 of a 256-px pixel: below what a screen shows, yet it removes the collinear and
    * near-collinear vertices that dominate detailed polygons at low zoom. */
-  double base = (double)extent / 4096.0 * 2.0;
+  double base = geom_tile_tolerance_world(0) * extent; /* in tile units at the tile's zoom */
   int over = (int)z - l->maxzoom;
   return over > 0 ? base / ldexp(1.0, over) : base;
 }
