@@ -154,6 +154,24 @@ static bool transform_fn(uint8_t *xy, uint32_t n, void *ud) {
   return true;
 }
 
+/* Rounding noise past the edge of the world is the edge: Natural Earth's Russia reaches
+ * x = 180.00000000000006 (two units in the last place), and the whole country was rejected as
+ * out of range. 1e-9 degrees is 0.1 mm; anything farther out is a real error. */
+#define WORLD_EDGE_SLACK 1e-9
+
+static bool clamp_fn(uint8_t *xy, uint32_t n, void *ud) {
+  (void)ud;
+  for (uint32_t i = 0; i < 2 * n; i++) {
+    double v, lim = i % 2 ? 90 : 180;
+    memcpy(&v, xy + 8 * (size_t)i, 8);
+    if (fabs(v) > lim && fabs(v) <= lim + WORLD_EDGE_SLACK) {
+      v = v < 0 ? -lim : lim;
+      memcpy(xy + 8 * (size_t)i, &v, 8);
+    }
+  }
+  return true;
+}
+
 /* GEOS validity (OGC SFA rules) and repair for lines and polygons. Returns 1 with *out set, or
  * 0 after reporting a rejection. */
 static int check_valid(geom_check *g, int64_t record, import_report *rep, const uint8_t **out,
@@ -236,6 +254,10 @@ int geom_check_wkb(geom_check *g, int64_t record, import_report *rep, const uint
   if (g->ct) {
     if (!wkb_walk(g->wkb.data, g->wkb.len, transform_fn, g))
       return report_issue(rep, ISSUE_TRANSFORM, record, "x=%.3f y=%.3f", env[0], env[1]), 0;
+    wkb_envelope(g->wkb.data, g->wkb.len, env, &finite);
+  }
+  if (env[0] < -180 || env[2] > 180 || env[1] < -90 || env[3] > 90) {
+    wkb_walk(g->wkb.data, g->wkb.len, clamp_fn, NULL);
     wkb_envelope(g->wkb.data, g->wkb.len, env, &finite);
   }
   if (env[0] < -180 || env[2] > 180 || env[1] < -90 || env[3] > 90)

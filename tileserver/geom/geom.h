@@ -80,6 +80,12 @@ static inline uint32_t geom_part_start(const uint32_t *part_end, uint32_t i) {
 /* Bounding box of g's points; false (and *out_bbox untouched) when g is empty. */
 bool geom_bbox_compute(const geom *g, geom_bbox *out_bbox);
 
+/* True when g meets the closed box b (geom/relate.c): some point of a point set lies in it, some
+ * segment of a line or ring touches it, or it lies inside a polygon (and in none of its holes).
+ * Exact per part, unlike a test of g's bounding box; planar, in g's coordinates. An empty g or an
+ * inverted box meets nothing. */
+bool geom_intersects_bbox(const geom *g, geom_bbox b);
+
 /* ---- tile math (geom/tilemath.c): Web Mercator, the "Google" XYZ scheme, y = 0 at the north ---- */
 
 enum { GEOM_ZOOM_MAX = 24 };
