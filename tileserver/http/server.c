@@ -39,11 +39,28 @@ typedef struct worker {
   http_gate *gate;  /* the catalog minus layers whose privacy policy cannot be read */
 } worker;
 
-/* Per request: what the access log needs once the response has gone out. */
+/* Bounds on what a request may carry; past them teselas answers with a JSON error (414, 431, 413).
+ * libmicrohttpd answers by itself, with an HTML page, a request line or header block that does
+ * not fit its per-connection memory pool (32 KiB by default, so a 100 KB URL got HTML): the pool
+ * is sized far above these bounds, so every request up to POOL_BYTES reaches teselas. The pool is
+ * mapped lazily: a connection costs the pages its request touches, not POOL_BYTES. */
+enum {
+  URL_MAX = 16 * 1024,     /* raw request target, query included (nginx's default buffer: 8 KiB) */
+  HEADERS_MAX = 32 * 1024, /* names and values of every header */
+  BODY_MAX = 64 * 1024,    /* no endpoint reads a body: a small one is ignored, a larger refused */
+  POOL_BYTES = 1024 * 1024
+};
+
+/* Per request: what the access log needs once the response has gone out, and what was learned
+ * from the raw request before libmicrohttpd decoded it. Allocated by uri_seen. */
 typedef struct req_log {
   struct timespec start;
   int status;
   size_t bytes;
+  bool seen;           /* the access handler has been called for this request */
+  bool encoded_nul;    /* the raw target holds %00: a decoded path or argument would hold a NUL */
+  size_t target_len;   /* bytes of the raw request target */
+  uint64_t body_bytes; /* body bytes received so far */
   char method[8];
   char path[256];
 } req_log;
@@ -238,25 +255,98 @@ static struct MHD_Response *to_mhd(http_request *req, http_response *resp, size_
   return r;
 }
 
+/* libmicrohttpd decodes %XX in the path and the arguments, and a decoded NUL ends the C string it
+ * hands over: "/collections/x/items/%00%ff" arrived as "/collections/x/items/", the list. So the
+ * raw target is looked at here, before decoding. Its unescaping turns "%00" into NUL wherever it
+ * occurs and nowhere else (a '%' not followed by two hex digits stays as it is), so a substring
+ * test is exact. */
+static bool has_encoded_nul(const char *target) {
+  for (const char *p = target; (p = strchr(p, '%')) != NULL; p++)
+    if (p[1] == '0' && p[2] == '0') return true;
+  return false;
+}
+
+/* MHD_OPTION_URI_LOG_CALLBACK: called with the raw request target once the request line is in;
+ * what it returns is the request's *con_cls, freed by on_completed. */
+static void *uri_seen(void *cls, const char *target, struct MHD_Connection *conn) {
+  (void)cls;
+  (void)conn;
+  req_log *lg = calloc(1, sizeof *lg);
+  if (!lg) return NULL;
+  clock_gettime(CLOCK_MONOTONIC, &lg->start);
+  lg->target_len = strlen(target);
+  lg->encoded_nul = has_encoded_nul(target);
+  return lg;
+}
+
+static enum MHD_Result add_len(void *cls, enum MHD_ValueKind kind, const char *key,
+                               const char *val) {
+  (void)kind;
+  *(size_t *)cls += strlen(key) + (val ? strlen(val) : 0) + 4; /* ": " and CRLF */
+  return MHD_YES;
+}
+
+static bool answered_method(const char *m) {
+  return strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0 || strcmp(m, "OPTIONS") == 0;
+}
+
+static bool early_body(struct MHD_Connection *conn) {
+  const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+  return cl && strtoull(cl, NULL, 10) > BODY_MAX;
+}
+
+/* A request teselas refuses before routing (bounds, NULs): true with the JSON error in resp. */
+static bool refused(struct MHD_Connection *conn, const char *method, const req_log *lg,
+                    http_response *resp) {
+  size_t headers = 0;
+  MHD_get_connection_values(conn, MHD_HEADER_KIND, add_len, &headers);
+  if (lg->target_len > URL_MAX) {
+    http_error(resp, ERR_LIMIT, "the URL is longer than %d bytes", URL_MAX);
+    resp->status = 414;
+  } else if (headers > HEADERS_MAX) {
+    http_error(resp, ERR_LIMIT, "the request headers are larger than %d bytes", HEADERS_MAX);
+    resp->status = 431;
+  } else if (answered_method(method) && (lg->body_bytes > BODY_MAX || early_body(conn))) {
+    http_error(resp, ERR_LIMIT, "no endpoint takes a request body; this one is larger than %d "
+               "bytes", BODY_MAX);
+  } else if (lg->encoded_nul) {
+    http_error(resp, ERR_INVALID, "the path or a parameter holds an encoded NUL (%%00)");
+  } else {
+    return false;
+  }
+  return true;
+}
+
+/* True when the method is not one teselas answers or the declared body is over BODY_MAX. */
+static bool early_refusal(struct MHD_Connection *conn, const char *method) {
+  return !answered_method(method) || early_body(conn);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version, const char *upload,
                                   size_t *upload_size, void **con_cls) {
   http_server *s = cls;
   req_log *lg = *con_cls;
-  if (!lg) {
-    lg = calloc(1, sizeof *lg);
-    if (!lg) return MHD_NO;
+  if (!lg) { /* uri_seen ran out of memory */
+    if (!(lg = calloc(1, sizeof *lg))) return MHD_NO;
     clock_gettime(CLOCK_MONOTONIC, &lg->start);
+    *con_cls = lg;
+  }
+  if (!lg->seen) {
+    lg->seen = true;
     snprintf(lg->method, sizeof lg->method, "%s", method);
     snprintf(lg->path, sizeof lg->path, "%s", url);
-    *con_cls = lg;
     /* Answer on a later call, once the whole request is in: answering now makes MHD close the
-     * connection, which defeats keep-alive. */
-    return MHD_YES;
+     * connection, which defeats keep-alive. Except a request refused for its method or declared
+     * body size: libmicrohttpd lets a response be queued only now or once the body is in, and
+     * reading a body nobody wants is work for nothing. */
+    if (!early_refusal(conn, method))
+      return MHD_YES;
   }
-  if (*upload_size) { /* no endpoint takes a body: discard it */
+  if (*upload_size) { /* no endpoint takes a body: discard it, or refuse it once too large */
+    lg->body_bytes += *upload_size;
     *upload_size = 0;
-    return MHD_YES;
+    if (lg->body_bytes <= BODY_MAX) return MHD_YES;
   }
   http_request req = {0};
   http_response resp = {0};
@@ -274,7 +364,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
   req.host = header(conn, "Host");
   MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_arg, &req);
   req.base_url = base_url(&req);
-  if (strcmp(method, "OPTIONS") == 0) {
+  if (refused(conn, method, lg, &resp)) {
+    /* answered above */
+  } else if (strcmp(method, "OPTIONS") == 0) {
     resp.status = 204;
     http_header_add(&resp, "Access-Control-Allow-Methods", "GET, HEAD, OPTIONS");
     http_header_add(&resp, "Access-Control-Allow-Headers", "*");
@@ -377,7 +469,8 @@ err_code http_server_start(const server_config *cfg, http_server **out, err *e) 
   s->daemon = MHD_start_daemon(
       MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO, 0, NULL, NULL, on_request, s,
       MHD_OPTION_LISTEN_SOCKET, s->listen_fd, MHD_OPTION_THREAD_POOL_SIZE, threads,
-      MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_CONNECTION_TIMEOUT, 30u,
+      MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_URI_LOG_CALLBACK, uri_seen, s,
+      MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)POOL_BYTES, MHD_OPTION_CONNECTION_TIMEOUT, 30u,
       MHD_OPTION_CONNECTION_LIMIT, 2048u, MHD_OPTION_END);
   if (!s->daemon) {
     close(s->listen_fd);
