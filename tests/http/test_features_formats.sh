@@ -33,7 +33,7 @@ req "CSV: RFC 4180, lon/lat for points, WKT otherwise"
 get "/collections/incidentes/items?f=csv&limit=5"
 status_is 200 csv
 content_type_is 'text/csv; charset=utf-8'
-head -1 "$TEST_TMP/body" | grep -q $'^id,lon,lat,tipo,fecha,hora\r$' || rfail "CSV header: $(head -1 "$TEST_TMP/body")"
+head -1 "$TEST_TMP/body" | grep -q $'^fid,lon,lat,tipo,fecha,hora\r$' || rfail "CSV header: $(head -1 "$TEST_TMP/body")"
 [ "$(wc -l < "$TEST_TMP/body")" = 6 ] || rfail "CSV rows"
 python3 - "$TEST_TMP/body" "$DB" <<'EOF' || rfail "CSV values differ from the source"
 import csv, sqlite3, sys
@@ -95,7 +95,7 @@ json 'd["type"] == "FeatureCollection" and len(d["features"]) == 4000 and len({f
 http_get "/collections/incidentes/download.csv?bbox=-101.72,21.08,-101.64,21.16&properties=tipo"
 want=$(sql "$DB" "SELECT count(*) FROM lyr_incidentes_v1 WHERE X(geom) BETWEEN -101.72 AND -101.64 AND Y(geom) BETWEEN 21.08 AND 21.16")
 [ "$(($(wc -l < "$TEST_TMP/body") - 1))" = "$want" ] || rfail "a filtered CSV download"
-head -1 "$TEST_TMP/body" | grep -q $'^id,lon,lat,tipo\r$' || rfail "download properties"
+head -1 "$TEST_TMP/body" | grep -q $'^fid,lon,lat,tipo\r$' || rfail "download properties"
 ok
 bad "/collections/incidentes/download.geojson?limit=5" limit
 bad "/collections/incidentes/download.csv?filter=x%20%3D" filter

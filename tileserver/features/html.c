@@ -44,7 +44,7 @@ void features_html_items_begin(buf *b, const features_html_page *p) {
   pager(b, p);
   buf_puts(b, "<table>\n<caption>");
   put_esc(b, l->title[0] ? l->title : l->id);
-  buf_printf(b, ", elementos %lld a %lld</caption>\n<thead><tr><th scope=\"col\">id</th>"
+  buf_printf(b, ", elementos %lld a %lld</caption>\n<thead><tr><th scope=\"col\">fid</th>"
                 "<th scope=\"col\">Ubicación</th>",
              (long long)first, (long long)last);
   for (size_t i = 0; i < p->cols->n_fields; i++) {

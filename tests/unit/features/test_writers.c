@@ -92,7 +92,7 @@ static void csv_quotes_what_it_must(void **state) {
   buf_init(&b, 0);
   features_csv_header(&b, &c, true);
   features_csv_row(&b, &c, &f, &g);
-  assert_string_equal(text(&b), "\xEF\xBB\xBFid,lon,lat,tipo,hora,activo,monto\r\n"
+  assert_string_equal(text(&b), "\xEF\xBB\xBF" "fid,lon,lat,tipo,hora,activo,monto\r\n"
                                 "9,-101.5,21.25,\"robo, \"\"grave\"\"\n\",3,true,\r\n");
   buf_free(&b);
 }
