@@ -1,7 +1,8 @@
 /* cql2_spatial.c — the spatial predicates of CQL2 (S_INTERSECTS, S_DISJOINT, S_WITHIN,
- * S_CONTAINS, S_EQUALS, S_TOUCHES, S_CROSSES, S_OVERLAPS) with one side the geometry property
- * and the other a literal: BBOX(minx,miny,maxx,maxy) or WKT (POINT, LINESTRING, POLYGON and their
- * MULTI forms), in CRS84.
+ * S_CONTAINS, S_EQUALS, S_TOUCHES, S_CROSSES, S_OVERLAPS) over the geometry property and
+ * literals: BBOX(minx,miny,maxx,maxy) or WKT (POINT, LINESTRING, POLYGON and their MULTI forms), in
+ * CRS84. Usually one side is the property and the other a literal; property-property (CQL2) also
+ * allows the property on both sides, or literals on both.
  *
  * A literal is checked here (numbers, ranges, closed rings of 4+ points), re-written as WKT and
  * bound as one parameter; the SQL is ST_<op>(geom, ST_GeomFromText(?, 4326)) = 1 (the "= 1"
@@ -211,6 +212,22 @@ static void emit(features_cql2 *p, const spatial_op *op, geom_lit *g, bool prop_
   p->w->spatial_sql = true;
 }
 
+/* Both arguments properties (property-property: the layer's one geometry with itself) or both
+ * literals: no index test, SpatiaLite decides (on every row, or once: the answer is constant). */
+static void emit_pair(features_cql2 *p, const spatial_op *op, geom_lit g[2], bool props) {
+  if (props) {
+    buf_printf(p->sql, "(%s(geom, geom) = 1)", op->sql);
+  } else {
+    int a = features_cql2_bind(p, (value){.kind = VALUE_TEXT, .s = (const char *)g[0].wkt.data,
+                                          .len = g[0].wkt.len});
+    int b = features_cql2_bind(p, (value){.kind = VALUE_TEXT, .s = (const char *)g[1].wkt.data,
+                                          .len = g[1].wkt.len});
+    buf_printf(p->sql, "(%s(ST_GeomFromText(?%d, 4326), ST_GeomFromText(?%d, 4326)) = 1)",
+               op->sql, a, b);
+  }
+  p->w->spatial_sql = true;
+}
+
 bool features_cql2_spatial(features_cql2 *p) {
   const spatial_op *op = NULL;
   for (size_t i = 0; i < sizeof OPS / sizeof *OPS && !op; i++)
@@ -218,17 +235,18 @@ bool features_cql2_spatial(features_cql2 *p) {
   if (!op) return features_cql2_fail(p, "expected a spatial function (S_INTERSECTS, S_WITHIN, ...)");
   size_t pos = p->tok.pos;
   features_cql2_next(p);
-  geom_lit g = {.box = {0}};
-  buf_init(&g.wkt, FEATURES_MAX_SQL);
-  bool a_prop = false, b_prop = false;
-  bool ok = features_cql2_expect(p, T_LPAREN, "expected '('") && spatial_arg(p, &g, &a_prop) &&
-            features_cql2_expect(p, T_COMMA, "expected ','") && spatial_arg(p, &g, &b_prop) &&
+  geom_lit g[2] = {{.box = {0}}, {.box = {0}}};
+  buf_init(&g[0].wkt, FEATURES_MAX_SQL);
+  buf_init(&g[1].wkt, FEATURES_MAX_SQL);
+  bool prop[2] = {false, false};
+  bool ok = features_cql2_expect(p, T_LPAREN, "expected '('") && spatial_arg(p, &g[0], &prop[0]) &&
+            features_cql2_expect(p, T_COMMA, "expected ','") && spatial_arg(p, &g[1], &prop[1]) &&
             features_cql2_expect(p, T_RPAREN, "expected ')'");
-  if (ok && a_prop == b_prop)
-    ok = features_cql2_fail_at(p, pos, "%s compares the geometry property with one literal",
-                               op->name);
-  if (ok && g.wkt.failed) ok = features_cql2_fail_at(p, pos, "the geometry is too large");
-  if (ok) emit(p, op, &g, a_prop);
-  buf_free(&g.wkt);
+  if (ok && (g[0].wkt.failed || g[1].wkt.failed))
+    ok = features_cql2_fail_at(p, pos, "the geometry is too large");
+  if (ok && prop[0] != prop[1]) emit(p, op, prop[0] ? &g[1] : &g[0], prop[0]);
+  else if (ok) emit_pair(p, op, g, prop[0]);
+  buf_free(&g[0].wkt);
+  buf_free(&g[1].wkt);
   return ok;
 }

@@ -14,7 +14,13 @@
 
 const char FEATURES_CRS84[] = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
 
-/* Conformance classes, each implemented and tested (tests/http/test_features_*.sh). */
+/* Conformance classes, each implemented and tested (tests/http/test_features_*.sh,
+ * test_clients_conformance.sh), and no others. Not declared: Features Part 2 (crs: only CRS84 is
+ * served, with no Content-Crs header), CQL2 JSON, case- and accent-insensitive comparison,
+ * temporal, array and arithmetic functions; Tiles' dataset-tilesets (tilesets are per
+ * collection), collections-selection, datetime (tiles take datetime, but tileset metadata does
+ * not describe a time dimension) and the PNG, JPEG and GeoJSON tile formats (PNG tiles are
+ * served per style under /styles, outside the OGC tiles resources). */
 static const char *const CONFORMANCE[] = {
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
@@ -31,6 +37,13 @@ static const char *const CONFORMANCE[] = {
     "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions",
     "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions-plus",
     "http://www.opengis.net/spec/cql2/1.0/conf/spatial-functions",
+    /* OGC API - Tiles - Part 1: Core (OGC 20-057), vector tiles of each collection */
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/tileset",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/tilesets-list",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/geodata-tilesets",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/mvt",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/oas30",
 };
 
 json_t *features_link(const char *rel, const char *type, const char *title, const char *href) {
