@@ -40,7 +40,7 @@ import csv, sqlite3, sys
 rows = list(csv.DictReader(open(sys.argv[1], newline="", encoding="utf-8")))
 db = sqlite3.connect(sys.argv[2])
 for r in rows:
-    t, f, h = db.execute("SELECT tipo, fecha, hora FROM lyr_incidentes_v1 WHERE fid = ?", (int(r["id"]),)).fetchone()
+    t, f, h = db.execute("SELECT tipo, fecha, hora FROM lyr_incidentes_v1 WHERE fid = ?", (int(r["fid"]),)).fetchone()
     if (r["tipo"], r["fecha"], int(r["hora"])) != (t, f, h): sys.exit(1)
     float(r["lon"]); float(r["lat"])
 EOF
