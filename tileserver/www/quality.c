@@ -84,7 +84,7 @@ static void warnings(buf *b, www_lang lang, json_t *doc, json_t *counts) {
   bool first = true;
   size_t mark = b->len;
   buf_printf(b, " %s: ", www_text(lang, T_W_HEAD));
-  json_t *issues = json_object_get(counts, "issues"), *v;
+  json_t *issues = json_object_get(doc, "issues"), *v;
   const char *code;
   json_object_foreach(issues, code, v) {
     if (!json_is_integer(v) || json_integer_value(v) <= 0 || is_rejecting(code)) continue;

@@ -84,8 +84,8 @@ static void quality_summary_rounds_down_and_lists_warnings(void **state) {
                      "\"fields\":[{\"filled\":211}]}");
   assert_non_null(strstr(s, "100 % de los campos"));
   s = summary_of(&b, "{\"counts\":{\"read\":9,\"imported\":9,\"swapped_fixed\":2,"
-                     "\"longitude_sign_fixed\":1,\"issues\":{\"outside_area\":3,"
-                     "\"shifted\":4,\"damaged_text\":5,\"novel_kind\":6,\"nan\":7}},"
+                     "\"longitude_sign_fixed\":1},\"issues\":{\"outside_area\":3,"
+                     "\"shifted\":4,\"damaged_text\":5,\"novel_kind\":6,\"nan\":7},"
                      "\"schema_changes\":{\"count\":2}}");
   assert_non_null(strstr(s, "3 fuera del área esperada"));
   assert_non_null(strstr(s, "4 lejos del resto de la capa"));
