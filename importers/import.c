@@ -164,6 +164,7 @@ static err_code emit(import_state *s, int64_t rec, const uint8_t *wkb, size_t le
   if (s->priv.policy.mode == PRIVACY_MODE_NONE) {
     err_code rc = store_writer_add(s->w, rec, wkb, len, s->schema.values, e);
     s->rep->n_imported += rc == ERR_OK;
+    if (rc == ERR_OK) schema_count_published(&s->schema, s->rep);
     return rc;
   }
   int r = import_privacy_feature(&s->priv, &s->schema, rec, &wkb, &len, e);
@@ -172,6 +173,7 @@ static err_code emit(import_state *s, int64_t rec, const uint8_t *wkb, size_t le
   err_code rc = r == 1 ? store_writer_add(s->w, -1, wkb, len, s->schema.values, e) : ERR_OK;
   bool counted = r == 1 || (s->priv.policy.mode == PRIVACY_MODE_AGGREGATE && !s->priv.counting);
   s->rep->n_imported += rc == ERR_OK && counted;
+  if (rc == ERR_OK && counted) schema_count_published(&s->schema, s->rep);
   return rc;
 }
 
@@ -218,6 +220,7 @@ static err_code read_all(import_state *s, err *e) {
     if (rc != ERR_OK) return rc;
   }
   progress(s, true);
+  geom_check_outliers(&s->gc, s->rep);
   if (s->rep->n_imported == 0 && s->priv.n_withheld > 0)
     return err_set(e, ERR_INVALID, "ninguna celda llega a k=%lld casos: no hay nada que se pueda "
                    "publicar", (long long)s->priv.policy.k);
@@ -323,6 +326,7 @@ static err_code check_options(const import_options *opt, err *e) {
 static err_code run_import(import_state *s, import_result *out, err *e) {
   err_code rc = source_open(s->opt, &s->src, s->rep, e);
   if (rc == ERR_OK) rc = schema_build(s->opt, &s->src, &s->schema, s->rep, e);
+  if (rc == ERR_OK) rc = schema_compare(s->opt, &s->schema, s->rep, e);
   if (rc == ERR_OK) rc = import_privacy_init(&s->priv, s->opt, e);
   if (rc == ERR_OK) rc = import_privacy_check(&s->priv, s->opt, &s->src, &s->schema, s->rep, e);
   if (rc == ERR_OK) rc = geom_check_init(&s->gc, s->opt, &s->src, s->rep, e);

@@ -39,11 +39,13 @@ typedef enum issue_kind {
   ISSUE_SWAPPED,        /* latitude and longitude look swapped */
   ISSUE_POSITIVE_LON,   /* longitude lost its minus sign (west of Greenwich) */
   ISSUE_OUTSIDE,        /* outside the expected area */
+  ISSUE_SHIFTED,        /* far from the rest of the layer (robust outlier, e.g. one degree off) */
   ISSUE_BAD_VALUE,      /* an attribute value does not fit the field's type */
+  ISSUE_TEXT_DAMAGE,    /* text with characters lost in an earlier conversion ('?', U+FFFD) */
   ISSUE_N
 } issue_kind;
 
-enum { REPORT_EXAMPLES = 10, REPORT_DETAIL_MAX = 200 };
+enum { REPORT_EXAMPLES = 10, REPORT_DETAIL_MAX = 200, REPORT_FIELD_RECORDS = 5 };
 
 typedef struct report_example {
   int64_t record;
@@ -54,11 +56,21 @@ typedef struct report_field {
   char *name;           /* published name */
   char *source_name;
   field_type type;
+  field_type source_type; /* the source's own type (before a declared conversion) */
   int64_t n_filled;
   int64_t n_bad;        /* values that did not fit the type (stored as null) */
   char bad_example[64];
   int64_t bad_record;
+  int64_t n_damaged;    /* text values with lost characters (never shown: only record numbers) */
+  int64_t damaged_records[REPORT_FIELD_RECORDS];
 } report_field;
+
+/* How the published fields changed from the version before (schema.c). */
+typedef struct schema_change {
+  char name[128];
+  char from[16];        /* "" for an added field */
+  char to[16];          /* "" for a removed field */
+} schema_change;
 
 typedef struct import_report {
   char layer_id[64];
@@ -82,6 +94,13 @@ typedef struct import_report {
   size_t n_fields;
   char notes[8][REPORT_DETAIL_MAX];
   size_t n_notes;
+  bool has_previous;    /* a version was published before: changes are relative to it */
+  schema_change changes[32];
+  size_t n_changes;     /* listed in changes (at most 32) */
+  int64_t n_changes_total;
+  int64_t shifted_records[256]; /* every record ISSUE_SHIFTED names (up to 256) */
+  size_t n_shifted_records;
+  char fields_declared[65]; /* hash of a layer definition's fields ("" without one) */
   char *privacy_json;   /* malloc'd: what the privacy policy did (report_privacy_set), or NULL */
   char *privacy_text;   /* malloc'd: the same for people, or NULL */
   const char *status;   /* "published", "unchanged", "rejected" */
@@ -94,6 +113,10 @@ void report_issue(import_report *r, issue_kind k, int64_t record, const char *fm
     __attribute__((format(printf, 4, 5)));
 void report_note(import_report *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 bool issue_rejects(issue_kind k);
+/* A share as a percentage with one decimal, rounded down: 100 only when part == whole, never
+ * above 100, and above 0 whenever part > 0 (so 99.96 % of fields filled never reads "100"). */
+double report_pct(int64_t part, int64_t whole);
+void report_schema_change(import_report *r, const char *name, const char *from, const char *to);
 /* The report as JSON text / readable Spanish text. Caller frees; NULL when out of memory. */
 char *report_to_json(const import_report *r);
 char *report_to_text(const import_report *r);
@@ -174,6 +197,7 @@ typedef struct schema_field {
   int src_idx;           /* its index in the current layer's definition; -1: absent */
   OGRFieldType src_type;
   OGRFieldSubType src_subtype;
+  field_type natural;    /* the type the source gives it (CSV: inferred from the first rows) */
   bool convert;          /* convert text to `type` */
   bool decimal_comma;
   buf scratch;           /* holds the converted text value of the current feature */
@@ -194,6 +218,16 @@ void schema_bind_layer(import_schema *s, OGRFeatureDefnH defn);
 /* Fills s->values from feature f (record numbers the report). */
 void schema_values(import_schema *s, OGRFeatureH f, const char *folder, int64_t record,
                    import_report *rep);
+/* True when text shows characters lost in an earlier conversion ('?' standing for a letter,
+ * U+FFFD). */
+bool schema_text_damaged(const char *text, size_t len);
+/* Counts the filled fields of the values just written (fill rates are over published records). */
+void schema_count_published(const import_schema *s, import_report *rep);
+/* Compares the schema with the published version's (its report) and with what the options
+ * expect (--expect-schema, a layer definition's typed fields): every change goes to the report;
+ * ERR_INVALID naming each unexpected change. */
+err_code schema_compare(const import_options *opt, const import_schema *s, import_report *rep,
+                        err *e);
 void schema_free(import_schema *s);
 /* Text to a typed value; false when it does not fit. The result may point into scratch. */
 bool schema_convert_text(const char *s, field_type t, bool decimal_comma, buf *scratch,
@@ -223,6 +257,9 @@ typedef struct geom_check {
   double *xs, *ys;       /* scratch for PROJ, grown to the longest ring */
   int *ok;
   size_t cap;
+  struct geom_centre *centres; /* each accepted record's envelope centre, for geom_check_outliers */
+  size_t n_centres, cap_centres;
+  int64_t last_record;
 } geom_check;
 
 err_code geom_check_init(geom_check *g, const import_options *opt, import_source *src,
@@ -232,6 +269,9 @@ void geom_check_free(geom_check *g);
  * the record is rejected (the report says why), or -1 for a fatal error (e filled). */
 int geom_check_run(geom_check *g, OGRGeometryH geom, int64_t record, import_report *rep,
                    const uint8_t **out_wkb, size_t *out_len, err *e);
+/* After the last record: records far from the layer's own distribution (robust outliers in MAD
+ * units, and the one-degree shift of a mistyped digit) are reported as ISSUE_SHIFTED. */
+void geom_check_outliers(geom_check *g, import_report *rep);
 /* The same for the WKB already in g->wkb (a CSV point). */
 int geom_check_wkb(geom_check *g, int64_t record, import_report *rep, const uint8_t **out_wkb,
                    size_t *out_len, err *e);

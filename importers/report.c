@@ -32,7 +32,10 @@ static const issue_info ISSUES[ISSUE_N] = {
     [ISSUE_POSITIVE_LON] = {"positive_longitude",
                             "longitud positiva (el área está al oeste de Greenwich)"},
     [ISSUE_OUTSIDE] = {"outside_area", "fuera del área esperada"},
+    [ISSUE_SHIFTED] = {"shifted", "lejos del resto de la capa (¿coordenada desplazada?)"},
     [ISSUE_BAD_VALUE] = {"bad_value", "valores que no corresponden al tipo del campo"},
+    [ISSUE_TEXT_DAMAGE] = {"damaged_text",
+                           "textos con caracteres perdidos en una conversión ('?' o '\xEF\xBF\xBD')"},
 };
 
 bool issue_rejects(issue_kind k) { return k < ISSUE_N_REJECT; }
@@ -68,8 +71,42 @@ void report_free_fields(import_report *r) {
   r->n_fields = 0;
 }
 
-static double pct(int64_t part, int64_t whole) {
-  return whole > 0 ? 100.0 * (double)part / (double)whole : 0.0;
+double report_pct(int64_t part, int64_t whole) {
+  if (whole <= 0 || part <= 0) return 0.0;
+  if (part >= whole) return 100.0;
+  /* tenths rounded down, in integers: 99.96 % is 99.9, not "100" */
+  int64_t tenths = part * 1000 / whole; /* counts stay far below 2^63 / 1000 */
+  if (tenths < 1) tenths = 1;
+  return (double)tenths / 10.0;
+}
+
+void report_schema_change(import_report *r, const char *name, const char *from, const char *to) {
+  r->n_changes_total++;
+  if (r->n_changes >= sizeof r->changes / sizeof *r->changes) return;
+  schema_change *c = &r->changes[r->n_changes++];
+  snprintf(c->name, sizeof c->name, "%s", name);
+  snprintf(c->from, sizeof c->from, "%s", from ? from : "");
+  snprintf(c->to, sizeof c->to, "%s", to ? to : "");
+  utf8_sanitize(c->name);
+}
+
+/* {"added": [{name, type}], "removed": [...], "retyped": [{name, from, to}]}, or NULL when no
+ * version was published before. */
+static json_t *changes_json(const import_report *r) {
+  if (!r->has_previous) return NULL;
+  json_t *added = json_array(), *removed = json_array(), *retyped = json_array();
+  for (size_t i = 0; i < r->n_changes; i++) {
+    const schema_change *c = &r->changes[i];
+    if (!c->from[0])
+      json_array_append_new(added, json_pack("{s:s, s:s}", "name", c->name, "type", c->to));
+    else if (!c->to[0])
+      json_array_append_new(removed, json_pack("{s:s, s:s}", "name", c->name, "type", c->from));
+    else
+      json_array_append_new(retyped,
+                            json_pack("{s:s, s:s, s:s}", "name", c->name, "from", c->from, "to", c->to));
+  }
+  return json_pack("{s:o, s:o, s:o, s:I}", "added", added, "removed", removed, "retyped", retyped,
+                   "count", (json_int_t)r->n_changes_total);
 }
 
 static json_t *issues_json(const import_report *r, json_t **out_list) {
@@ -92,11 +129,20 @@ static json_t *fields_json(const import_report *r) {
   json_t *arr = json_array();
   for (size_t i = 0; i < r->n_fields; i++) {
     const report_field *f = &r->fields[i];
-    json_t *o = json_pack("{s:s, s:s, s:s, s:I, s:f, s:I}", "name", f->name, "source_name",
-                          f->source_name, "type", field_type_name(f->type), "filled",
-                          (json_int_t)f->n_filled, "filled_pct",
-                          (double)((int64_t)(pct(f->n_filled, r->n_imported) * 10 + 0.5)) / 10,
+    int64_t filled = f->n_filled < r->n_imported ? f->n_filled : r->n_imported;
+    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:I, s:f, s:I}", "name", f->name, "source_name",
+                          f->source_name, "type", field_type_name(f->type), "source_type",
+                          field_type_name(f->source_type), "filled",
+                          (json_int_t)filled, "filled_pct", report_pct(filled, r->n_imported),
                           "bad_values", (json_int_t)f->n_bad);
+    if (f->n_damaged) {
+      /* record numbers only: the values may be personal */
+      json_t *recs = json_array();
+      for (int64_t k = 0; k < f->n_damaged && k < REPORT_FIELD_RECORDS; k++)
+        json_array_append_new(recs, json_integer(f->damaged_records[k]));
+      json_object_set_new(o, "damaged_text",
+                          json_pack("{s:I, s:o}", "count", (json_int_t)f->n_damaged, "records", recs));
+    }
     if (f->n_bad) {
       json_object_set_new(o, "bad_example", json_string(f->bad_example));
       json_object_set_new(o, "bad_record", json_integer(f->bad_record));
@@ -135,6 +181,16 @@ char *report_to_json(const import_report *r) {
     json_object_set_new(json_object_get(doc, "duplicate_ids"), "example",
                         json_string(r->duplicate_example));
   if (r->privacy_json) json_object_set_new(doc, "privacy", json_loads(r->privacy_json, 0, NULL));
+  json_t *changes = changes_json(r);
+  if (changes) json_object_set_new(doc, "schema_changes", changes);
+  if (r->n_shifted_records) {
+    json_t *recs = json_array();
+    for (size_t i = 0; i < r->n_shifted_records; i++)
+      json_array_append_new(recs, json_integer(r->shifted_records[i]));
+    json_object_set_new(doc, "shifted_records", recs);
+  }
+  if (r->fields_declared[0])
+    json_object_set_new(doc, "fields_declared", json_string(r->fields_declared));
   char *s = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
   json_decref(doc);
   return s;
@@ -181,12 +237,31 @@ static void text_fields(buf *b, const import_report *r) {
     /* pad by characters, not bytes: "Población" is 10 bytes wide in UTF-8 */
     int chars = 0;
     for (const char *p = f->name; *p; p++) chars += ((unsigned char)*p & 0xC0) != 0x80;
+    int64_t filled = f->n_filled < r->n_imported ? f->n_filled : r->n_imported;
     buf_printf(b, "  %s%*s %-9s %7.1f%%  %lld", f->name, chars < 24 ? 24 - chars : 0, "",
-               field_type_name(f->type), pct(f->n_filled, r->n_imported), (long long)f->n_bad);
+               field_type_name(f->type), report_pct(filled, r->n_imported), (long long)f->n_bad);
     if (f->n_bad)
       buf_printf(b, " (p. ej. «%s» en el registro %lld)", f->bad_example,
                  (long long)f->bad_record);
+    if (f->n_damaged) {
+      buf_printf(b, "; %lld con caracteres perdidos (registros", (long long)f->n_damaged);
+      for (int64_t k = 0; k < f->n_damaged && k < REPORT_FIELD_RECORDS; k++)
+        buf_printf(b, "%s %lld", k ? "," : "", (long long)f->damaged_records[k]);
+      buf_puts(b, f->n_damaged > REPORT_FIELD_RECORDS ? "…)" : ")");
+    }
     buf_putc(b, '\n');
+  }
+}
+
+static void text_changes(buf *b, const import_report *r) {
+  if (!r->n_changes) return;
+  buf_printf(b, "Cambios de campos respecto de la versión publicada: %lld\n",
+             (long long)r->n_changes_total);
+  for (size_t i = 0; i < r->n_changes; i++) {
+    const schema_change *c = &r->changes[i];
+    if (!c->from[0]) buf_printf(b, "  nuevo: %s (%s)\n", c->name, c->to);
+    else if (!c->to[0]) buf_printf(b, "  quitado: %s (%s)\n", c->name, c->from);
+    else buf_printf(b, "  cambió de tipo: %s (%s → %s)\n", c->name, c->from, c->to);
   }
 }
 
@@ -194,6 +269,7 @@ char *report_to_text(const import_report *r) {
   buf b;
   buf_init(&b, 0);
   text_header(&b, r);
+  text_changes(&b, r);
   bool integrity = r->n_rejected || r->n_duplicate_ids;
   if (integrity) {
     buf_printf(&b, "Integridad:\n");

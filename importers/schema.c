@@ -154,7 +154,7 @@ static err_code add_field(import_schema *s, const candidate *c, const import_fie
   sf->src_subtype = c->sub;
   sf->src_idx = -1;
   buf_init(&sf->scratch, 0);
-  f->type = ogr_natural_type(c->type, c->sub);
+  f->type = sf->natural = ogr_natural_type(c->type, c->sub);
   if (spec && spec->has_type && spec->type != f->type) {
     f->type = spec->type;
     sf->convert = true;
@@ -181,11 +181,12 @@ static void infer_csv_types(import_schema *s, import_source *src, const import_o
   OGR_L_ResetReading(layer);
   const char **column = malloc(SCHEMA_SAMPLE_ROWS * sizeof *column);
   for (size_t i = 0; column && i < s->n; i++) {
-    const import_field_spec *spec = find_spec(opt, s->src[i].src_name);
-    if (spec && spec->has_type) continue;
     for (size_t r = 0; r < rows; r++) column[r] = samples[r * s->n + i];
     bool comma = false;
-    s->fields[i].type = schema_infer_type(column, rows, &comma);
+    s->src[i].natural = schema_infer_type(column, rows, &comma);
+    const import_field_spec *spec = find_spec(opt, s->src[i].src_name);
+    if (spec && spec->has_type) continue;
+    s->fields[i].type = s->src[i].natural;
     s->src[i].convert = s->fields[i].type != FIELD_TEXT;
     s->src[i].decimal_comma = comma;
   }
@@ -257,6 +258,7 @@ err_code schema_build(const import_options *opt, import_source *src, import_sche
     rep->fields[i].name = strdup(out->fields[i].name);
     rep->fields[i].source_name = strdup(out->src[i].src_name ? out->src[i].src_name : "(carpeta)");
     rep->fields[i].type = out->fields[i].type;
+    rep->fields[i].source_type = out->src[i].natural;
     rep->n_fields++;
   }
   if (rc == ERR_OK && !rep->fields) rc = err_set(e, ERR_NOMEM, "sin memoria");
@@ -356,6 +358,38 @@ static bool one_value(schema_field *sf, field_type type, OGRFeatureH f, import_r
   return schema_null_marker(s);  /* checked only on failure: most cells convert */
 }
 
+void schema_count_published(const import_schema *s, import_report *rep) {
+  for (size_t i = 0; i < s->n && i < rep->n_fields; i++)
+    if (s->values[i].kind != VALUE_NULL) rep->fields[i].n_filled++;
+}
+
+static bool contains(const char *s, size_t len, const char *needle) {
+  size_t n = strlen(needle);
+  for (size_t i = 0; i + n <= len; i++)
+    if (memcmp(s + i, needle, n) == 0) return true;
+  return false;
+}
+
+static bool is_alnum_at(const unsigned char *p, const unsigned char *start, const unsigned char *end) {
+  if (p < start || p >= end) return false;
+  return (*p >= '0' && *p <= '9') || ((*p | 0x20) >= 'a' && (*p | 0x20) <= 'z') || *p >= 0x80;
+}
+
+/* Characters lost in an earlier conversion: U+FFFD, or a '?' standing for a letter or a dash.
+ * Spanish opens every question with '¿', so in a text without one every '?' is damage ("CH?1",
+ * "MEXICO ? TACUBA", "Jos? Luis"); in a text with one, only a '?' inside a word is. Addresses
+ * with a query string ("://") are left alone. On SACMEX's wells this finds exactly the values its
+ * SOURCE.md lists (210 NUMERO, 70 NOMBRE) and the 14 CALLE and 2 COLONIA values with a '?'. */
+bool schema_text_damaged(const char *text, size_t len) {
+  const unsigned char *s = (const unsigned char *)text, *end = s + len;
+  if (contains(text, len, "\xEF\xBF\xBD")) return true;
+  if (!memchr(text, '?', len) || contains(text, len, "://")) return false;
+  if (!contains(text, len, "\xC2\xBF")) return true;
+  for (const unsigned char *p = s; p < end; p++)
+    if (*p == '?' && is_alnum_at(p - 1, s, end) && is_alnum_at(p + 1, s, end)) return true;
+  return false;
+}
+
 void schema_values(import_schema *s, OGRFeatureH f, const char *folder, int64_t record,
                    import_report *rep) {
   for (size_t i = 0; i < s->n; i++) {
@@ -365,7 +399,12 @@ void schema_values(import_schema *s, OGRFeatureH f, const char *folder, int64_t 
     if (!sf->src_name) *v = (value){.kind = VALUE_TEXT, .s = folder, .len = strlen(folder)};
     else ok = one_value(sf, s->fields[i].type, f, rep, v);
     report_field *rf = &rep->fields[i];
-    if (v->kind != VALUE_NULL) rf->n_filled++;
+    if (v->kind == VALUE_TEXT && s->fields[i].type == FIELD_TEXT && schema_text_damaged(v->s, v->len)) {
+      if (rf->n_damaged < REPORT_FIELD_RECORDS) rf->damaged_records[rf->n_damaged] = record;
+      rf->n_damaged++;
+      /* the field's name only: its values may be personal */
+      report_issue(rep, ISSUE_TEXT_DAMAGE, record, "campo '%s'", rf->name);
+    }
     if (ok) continue;
     if (rf->n_bad++ == 0) {
       snprintf(rf->bad_example, sizeof rf->bad_example, "%s", OGR_F_GetFieldAsString(f, sf->src_idx));

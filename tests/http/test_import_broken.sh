@@ -112,7 +112,7 @@ rejected pozos "$W/vacio.kml" "ningún registro válido"
 printf 'id,latitud,longitud,poblacion\n1,21.10,-101.60,12\n2,21.11,-101.61,mil\n1,21.12,-101.62,30\n3,21.13,-101.63,\n' > "$W/dup.csv"
 "$TESELAS" import "$W/dup.csv" --db "$DB" --layer dup --types poblacion=integer --report "$W/dup.json" > "$W/dup.txt"
 report "$W/dup.json" 'd["duplicate_ids"] == {"field": "id", "count": 1, "example": "1"} and d["counts"]["imported"] == 4'
-report "$W/dup.json" '[f for f in d["fields"] if f["name"] == "poblacion"][0] == {"name": "poblacion", "source_name": "poblacion", "type": "integer", "filled": 2, "filled_pct": 50.0, "bad_values": 1, "bad_example": "mil", "bad_record": 2}'
+report "$W/dup.json" '[f for f in d["fields"] if f["name"] == "poblacion"][0] == {"name": "poblacion", "source_name": "poblacion", "type": "integer", "source_type": "text", "filled": 2, "filled_pct": 50.0, "bad_values": 1, "bad_example": "mil", "bad_record": 2}'
 grep -q "identificadores repetidos en «id»: 1" "$W/dup.txt" || fail "duplicate text"
 grep -q "campo 'poblacion': 'mil' no es integer" "$W/dup.txt" || fail "bad value text"
 

@@ -32,6 +32,8 @@ static const char USAGE[] =
     "  --types a=integer,...  convert fields (integer, real, text, date, datetime, boolean)\n"
     "  --id-field COL         field checked for duplicate ids (default: id, fid, gid, cvegeo...)\n"
     "  --date-field COL       field used for date queries\n"
+    "  --expect-schema S      refuse the import when the fields changed: 'same' (as the\n"
+    "                         published version) or name:type,name:type,... (exactly these)\n"
     "checks:\n"
     "  --fix-swapped          swap latitude/longitude and restore lost minus signs when detected\n"
     "  --expect-bbox W,S,E,N  report features outside this box (default: the area of interest)\n"
@@ -115,7 +117,7 @@ enum {
   O_DB = 256, O_LAYER, O_TITLE, O_DESC, O_LICENSE, O_PUBLISHER, O_FREQ, O_KEYWORDS, O_SRS,
   O_SRC_LAYER, O_LAT, O_LON, O_WKT, O_ENC, O_FIELDS, O_RENAME, O_TYPES, O_ID, O_DATE, O_PRIVACY,
   O_FIX, O_EXPECT, O_AREA, O_KEEP, O_REPORT, O_FORCE, O_QUIET, O_HELP, O_VERSION, O_DROP,
-  O_KEEP_FIELD, O_SAVE_AREA
+  O_KEEP_FIELD, O_SAVE_AREA, O_EXPECT_SCHEMA
 };
 
 static const struct option OPTS[] = {
@@ -130,7 +132,7 @@ static const struct option OPTS[] = {
     {"keep", 1, 0, O_KEEP},       {"report", 1, 0, O_REPORT},      {"force", 0, 0, O_FORCE},
     {"quiet", 0, 0, O_QUIET},     {"help", 0, 0, O_HELP},          {"version", 0, 0, O_VERSION},
     {"drop", 1, 0, O_DROP},       {"keep-field", 1, 0, O_KEEP_FIELD},
-    {"save-area", 0, 0, O_SAVE_AREA}, {0, 0, 0, 0}};
+    {"save-area", 0, 0, O_SAVE_AREA}, {"expect-schema", 1, 0, O_EXPECT_SCHEMA}, {0, 0, 0, 0}};
 
 /* --drop F / --keep-field F: 0, or 2 after printing the problem. */
 static int add_decision(const char **list, size_t *n, const char *arg, const char *flag) {
@@ -153,7 +155,8 @@ static int apply_option(cli_state *c, int id, const char *arg) {
                          [O_LAT - O_DB] = &o->lat_col, [O_LON - O_DB] = &o->lon_col,
                          [O_WKT - O_DB] = &o->wkt_col, [O_ENC - O_DB] = &o->encoding,
                          [O_ID - O_DB] = &o->id_field, [O_DATE - O_DB] = &o->date_field,
-                         [O_PRIVACY - O_DB] = &o->privacy};
+                         [O_PRIVACY - O_DB] = &o->privacy,
+                         [O_EXPECT_SCHEMA - O_DB] = &o->expect_schema};
   if (id - O_DB >= 0 && id - O_DB < (int)(sizeof strs / sizeof *strs) && strs[id - O_DB]) {
     *strs[id - O_DB] = arg;
     return 0;

@@ -176,6 +176,9 @@ static json_t *collection_links(const features_site *s, const layer_info *l) {
   json_array_append_new(a, features_linkf("queryables", "application/schema+json",
                                           "Propiedades consultables",
                                           "%s/collections/%s/queryables", b, id));
+  json_array_append_new(a, features_linkf("describedby", "application/json",
+                                          "Informe de calidad de la última importación",
+                                          "%s/collections/%s/quality", b, id));
   json_array_append_new(a, features_linkf("http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector",
                                           "application/json", "Teselas vectoriales (OGC API - Tiles)",
                                           "%s/collections/%s/tiles", b, id));

@@ -96,8 +96,9 @@ err_code features_html_collection(const features_site *s, store_reader *rd, cons
   json_decref(privacy);
   buf_printf(out, "</dl>\n<ul>\n<li><a href=\"%s/collections/%s/items?f=html\">Ver los "
                   "elementos</a></li>\n<li><a href=\"%s/collections/%s/queryables?f=html\">"
-                  "Propiedades consultables</a></li>\n<li>",
-             s->base_url, l->id, s->base_url, l->id);
+                  "Propiedades consultables</a></li>\n<li><a href=\"%s/collections/%s/quality?f=html\">"
+                  "Informe de calidad</a></li>\n<li>",
+             s->base_url, l->id, s->base_url, l->id, s->base_url, l->id);
   download_links(out, s, l);
   buf_puts(out, "</li>\n</ul>\n");
   return done(out, e);

@@ -198,6 +198,10 @@ static void collection_paths(json_t *paths, const layer_info *l) {
   snprintf(opid, sizeof opid, "aggregate_%s", id);
   add(paths, "/collections/%s/aggregate", id,
       op(opid, "Conteos por grupo", agg, responses("Conteos", JSON_HTML, 1, true)));
+  snprintf(opid, sizeof opid, "getQuality_%s", id);
+  add(paths, "/collections/%s/quality", id,
+      op(opid, "Informe de calidad de la última importación",
+         refs((const char *const[]){"f", NULL}), responses("El informe", JSON_HTML, 2, true)));
   static const char *const EXT[] = {"geojson", "csv", "gpkg"};
   static const char *const MIME[] = {"application/geo+json", "text/csv",
                                      "application/geopackage+sqlite3"};

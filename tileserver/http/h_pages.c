@@ -74,6 +74,8 @@ static void find_endpoints(const http_request *req, const char *style, www_endpo
   ep->items = has_route(req, path);
   snprintf(path, sizeof path, "/collections/%s/aggregate", id);
   ep->aggregate = has_route(req, path);
+  snprintf(path, sizeof path, "/collections/%s/quality", id);
+  ep->quality = has_route(req, path);
   ep->collections = has_route(req, "/collections");
   snprintf(path, sizeof path, "/styles/%s/style.json", style);
   const render_styles *reg = style_registry(req);

@@ -40,4 +40,7 @@ void h_item(http_request *req, http_response *resp);
 void h_aggregate(http_request *req, http_response *resp);
 void h_download(http_request *req, http_response *resp);
 
+/* h_quality.c: the full quality report of a layer's last import */
+void h_quality(http_request *req, http_response *resp);
+
 #endif

@@ -38,6 +38,7 @@ static const route ROUTES[] = {
     {"/collections/{id}/items/{fid}", h_item},
     {"/collections/{id}/queryables", h_queryables},
     {"/collections/{id}/aggregate", h_aggregate},
+    {"/collections/{id}/quality", h_quality},
     {"/collections/{id}/download.{fmt}", h_download},
 };
 

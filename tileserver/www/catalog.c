@@ -86,6 +86,13 @@ static void metadata(buf *b, const www_site *s, const layer_info *l) {
   buf_puts(b, ")</dd></div>\n");
   dt(b, s, T_QUALITY);
   www_quality_summary(b, s->lang, l);
+  if (s->ep.quality) {
+    buf_puts(b, " <a href=\"/collections/");
+    www_html_put(b, l->id);
+    buf_puts(b, s->lang == WWW_LANG_EN ? "/quality?f=html&amp;lang=en\">" : "/quality?f=html\">");
+    www_html_text(b, s, T_Q_FULL_REPORT);
+    buf_puts(b, "</a>");
+  }
   buf_puts(b, "</dd></div>\n");
   size_t mark = b->len;
   dt(b, s, T_PRIVACY);

@@ -57,6 +57,7 @@ typedef struct www_endpoints {
   bool style;       /* /styles/{style}/style.json */
   bool png;         /* /styles/{style}/{z}/{x}/{y}.png: the no-WebGL fallback */
   bool static_img;  /* /styles/{style}/static/{lon},{lat},{zoom}/{w}x{h}.png: thumbnails */
+  bool quality;     /* /collections/{id}/quality: the full quality report */
   const char *download; /* whole-layer download path with "{id}" and "{f}" (geojson, csv, gpkg)
                            in it, or NULL */
 } www_endpoints;
@@ -71,6 +72,13 @@ typedef struct www_site {
   double (*layer_min_zoom)(const void *ctx, const char *layer_id);
   const void *layer_min_zoom_ctx;
 } www_site;
+
+/* The full quality report of l's last import as JSON ({"id", "summary", "report", "links"}),
+ * less what the layer's privacy policy withholds (record numbers); "report" is null when the
+ * layer has none. base_url prefixes the links. Errors: ERR_NOMEM/ERR_LIMIT. */
+err_code www_quality_json(const char *base_url, const layer_info *l, buf *out, err *e);
+/* The same as a page for people. */
+err_code www_quality_page(const www_site *s, const layer_info *l, buf *out, err *e);
 
 /* Writes the catalog page: every layer with its metadata, quality summary, thumbnail, and the
  * links a person can use. Errors: ERR_NOMEM/ERR_LIMIT when out fails. */

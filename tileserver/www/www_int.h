@@ -17,6 +17,8 @@ typedef enum www_text_id {
   T_FREQ_DAILY, T_FREQ_WEEKLY, T_FREQ_MONTHLY, T_FREQ_QUARTERLY, T_FREQ_YEARLY, T_FREQ_EVENT,
   T_GEOM_POINT, T_GEOM_LINE, T_GEOM_POLYGON, T_GEOM_OTHER,
   T_Q_SAMPLE, T_Q_NONE, T_Q_PUBLISHED, T_Q_REJECTED, T_Q_REPAIRED, T_Q_FILLED,
+  T_W_HEAD, T_W_OUTSIDE, T_W_SHIFTED, T_W_SWAPPED, T_W_POSITIVE_LON, T_W_BAD_VALUE,
+  T_W_DAMAGED_TEXT, T_W_FIXED, T_W_DUPLICATES, T_W_SCHEMA, T_Q_FULL_REPORT,
   T_FOOTER, T_API_LINK, T_JSON_LINK, T_MAP_TITLE, T_EMBED_TITLE, T_NOSCRIPT, T_BACK_CATALOG,
   T_LOADING, T_PRIVACY_NONE, T_N_TEXTS
 } www_text_id;
@@ -47,6 +49,8 @@ void www_asset_url(buf *b, const char *name);
 void www_fmt_count(int64_t n, char out[32]);
 /* "2026-11-22T07:46:24Z" → "22 de noviembre de 2026" / "22 November 2026"; other text as is. */
 void www_fmt_date(buf *b, www_lang lang, const char *iso);
+/* part/whole as a percentage for people: "99.2", "100" only when part == whole, never above. */
+void www_fmt_pct(int64_t part, int64_t whole, char out[32]);
 /* A catalog frequency ("monthly") for people. */
 const char *www_fmt_frequency(www_lang lang, const char *freq);
 /* A geometry type ("Point") for people. */

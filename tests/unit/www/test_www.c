@@ -51,6 +51,52 @@ static void formats_counts_and_dates_for_people(void **state) {
   assert_string_equal(www_fmt_geometry(WWW_LANG_ES, "MultiPolygon"), "Áreas");
 }
 
+/* The summary of a report: 99.2 % is not "100 %", a fill rate never exceeds 100 % (a report
+ * counting withheld records), and every warning kind is listed, known or not. */
+static const char *summary_of(buf *b, const char *report) {
+  layer_info l = {.id = "x", .report = (char *)report, .privacy = "{}", .feature_count = 0};
+  buf_reset(b);
+  www_quality_summary(b, WWW_LANG_ES, &l);
+  return buf_cstr(b);
+}
+
+static void quality_summary_rounds_down_and_lists_warnings(void **state) {
+  char p[32];
+  www_fmt_pct(992, 1000, p);
+  assert_string_equal(p, "99.2");
+  www_fmt_pct(9999, 10000, p);
+  assert_string_equal(p, "99.9");
+  www_fmt_pct(1000, 1000, p);
+  assert_string_equal(p, "100");
+  www_fmt_pct(1055, 1000, p);
+  assert_string_equal(p, "100");
+  www_fmt_pct(1, 100000, p);
+  assert_string_equal(p, "0.1");
+  buf b;
+  buf_init(&b, 0);
+  const char *s = summary_of(&b, "{\"counts\":{\"read\":1000,\"imported\":1000},"
+                                 "\"fields\":[{\"filled\":992}]}");
+  assert_non_null(strstr(s, "99.2 % de los campos"));
+  s = summary_of(&b, "{\"counts\":{\"read\":1000,\"imported\":1000},"
+                     "\"fields\":[{\"filled\":1000},{\"filled\":999}]}");
+  assert_non_null(strstr(s, "99.9 % de los campos"));
+  s = summary_of(&b, "{\"counts\":{\"read\":200,\"imported\":200},"
+                     "\"fields\":[{\"filled\":211}]}");
+  assert_non_null(strstr(s, "100 % de los campos"));
+  s = summary_of(&b, "{\"counts\":{\"read\":9,\"imported\":9,\"swapped_fixed\":2,"
+                     "\"longitude_sign_fixed\":1},\"issues\":{\"outside_area\":3,"
+                     "\"shifted\":4,\"damaged_text\":5,\"novel_kind\":6,\"nan\":7},"
+                     "\"schema_changes\":{\"count\":2}}");
+  assert_non_null(strstr(s, "3 fuera del área esperada"));
+  assert_non_null(strstr(s, "4 lejos del resto de la capa"));
+  assert_non_null(strstr(s, "5 textos con caracteres perdidos"));
+  assert_non_null(strstr(s, "6 novel_kind"));
+  assert_non_null(strstr(s, "3 coordenadas corregidas"));
+  assert_non_null(strstr(s, "2 cambios de campos"));
+  assert_null(strstr(s, "7 "));
+  buf_free(&b);
+}
+
 static void parses_language_and_style_names(void **state) {
   assert_int_equal(www_lang_parse(NULL), WWW_LANG_ES);
   assert_int_equal(www_lang_parse("es"), WWW_LANG_ES);
@@ -94,7 +140,7 @@ static void catalog_page_escapes_and_links(void **state) {
       .source_name = "", .source_sha256 = "",
       .privacy = "{\"description\":\"Ubicaciones aproximadas\"}",
       .report = "{\"counts\":{\"read\":10,\"imported\":9,\"rejected\":1,\"repaired\":2},"
-                "\"fields\":[{\"filled_pct\":100},{\"filled_pct\":50}]}",
+                "\"fields\":[{\"filled\":9},{\"filled\":5}]}",
       .table_name = "", .date_field = "", .bounds = {-101.8, 21.0, -101.5, 21.3},
       .feature_count = 9, .version = 1, .minzoom = 6, .maxzoom = 16, .sample = false,
       .fields = fields, .n_fields = 1};
@@ -113,7 +159,7 @@ static void catalog_page_escapes_and_links(void **state) {
   assert_non_null(strstr(html, "Cada tres meses"));
   assert_non_null(strstr(html, "5 de enero de 2026"));
   assert_non_null(strstr(html, "9 registros publicados de 10; 1 rechazados por errores; "
-                               "2 geometrías reparadas; 75 % de los campos tienen valor."));
+                               "2 geometrías reparadas; 77.7 % de los campos tienen valor."));
   assert_non_null(strstr(html, "Ubicaciones aproximadas"));
   assert_non_null(strstr(html, "href=\"/maps/leon?layers=parques\""));
   assert_non_null(strstr(html, "/collections/parques/items?f=csv&amp;limit=10000"));
@@ -168,6 +214,7 @@ int main(void) {
       cmocka_unit_test(escapes_every_special_character),
       cmocka_unit_test(formats_counts_and_dates_for_people),
       cmocka_unit_test(parses_language_and_style_names),
+      cmocka_unit_test(quality_summary_rounds_down_and_lists_warnings),
       cmocka_unit_test(finds_embedded_assets),
       cmocka_unit_test(catalog_page_escapes_and_links),
       cmocka_unit_test(map_page_keeps_script_text_inert),
