@@ -101,6 +101,9 @@ void report_free_fields(import_report *r);
 /* A layer with a privacy policy: the examples of the report lose their details (coordinates,
  * values of fields that are not published as read), keeping the counts. */
 void report_scrub(import_report *r);
+/* The notes keep the number of GDAL's warnings, never their text (which may quote a value of a
+ * dropped field). */
+void report_scrub_gdal(import_report *r);
 
 /* ---- the source ---------------------------------------------------------------------------- */
 
@@ -272,6 +275,9 @@ typedef struct import_privacy {
   privacy_kanon *kn;         /* aggregate, and generalize with k */
   bool counting;             /* generalize with k: the first pass, which only feeds kn */
   bool inherited;            /* no --privacy: the published version's policy is kept */
+  bool explicit_none;        /* --privacy none (or a JSON form naming mode none): exact on purpose */
+  int *band;                 /* generalize with month: per schema field, 1 = time of day banded */
+  char (*band_text)[12];     /* the band of the current record, for text fields ("06:00-12:00") */
   int by_idx[PRIVACY_MAX_BY];/* schema index of each category field (aggregate) */
   int date_idx;              /* schema index of the date field (aggregate), -1 none */
   layer_field out_fields[2]; /* aggregate: what the layer publishes (celda, casos) */
@@ -307,6 +313,11 @@ err_code import_privacy_publish(import_privacy *p, store_writer *w, err *e);
 /* The policy as catalog JSON (caller frees), and what it did into the report. */
 char *import_privacy_catalog_json(const import_privacy *p);
 void import_privacy_report(const import_privacy *p, import_report *rep);
+/* Why this import's policy publishes less than the layer's published one (a mode that publishes
+ * less, a coarser grid, month, a larger k, a field no longer published), a static Spanish phrase,
+ * or NULL in *out when it does not (or the layer is new): the earlier versions are then purged. */
+err_code import_privacy_purge_reason(const import_privacy *p, const import_options *opt,
+                                     const char **out, err *e);
 /* layer_meta.bounds_step for this policy (0 when none). */
 void import_privacy_bounds_step(const import_privacy *p, double out[2]);
 

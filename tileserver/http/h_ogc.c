@@ -48,7 +48,7 @@ bool h_ogc_doc_format(http_request *req, http_response *resp, features_format *o
   if (strcmp(f, "json") == 0) *out = FEATURES_GEOJSON;
   else if (strcmp(f, "html") == 0) *out = FEATURES_HTML;
   else {
-    http_error(resp, ERR_INVALID, "f: unknown format '%.32s' (json, html)", f);
+    http_error(resp, ERR_INVALID, "f: unknown format (json, html)");
     return false;
   }
   return true;
