@@ -692,10 +692,11 @@ static bool layer_published(sqlite3 *db, const char *id) {
   return found;
 }
 
-/* secure_delete against VACUUM, measured on the 131,141 points of the SSP-CDMX file (91 MB
- * database): see README ("Quitar una capa"). secure_delete zeroes only the pages the removal
- * frees and costs no more than the removal itself; VACUUM rewrites the whole file, all layers,
- * and needs as much free disk again. */
+/* secure_delete rather than VACUUM, measured on the 131,141 points of the SSP-CDMX file (31 MB):
+ * dropping the exact version takes 0.71 s, 1.69 s with secure_delete; VACUUM takes 0.42 s on the
+ * 6.6 MB left and 1.3-1.9 s on a 55 MB file, growing with every other layer of the database.
+ * secure_delete costs what the removed rows cost and runs inside the transaction (a VACUUM cannot),
+ * so a crash never leaves the rows in free pages. */
 err_code store_layer_remove(const char *db_path, const char *layer_id, const char *reason, err *e) {
   if (!store_layer_id_valid(layer_id))
     return err_set(e, ERR_INVALID, "layer id '%s' is not valid", layer_id);
