@@ -5,8 +5,9 @@
 # look for), published with exact locations, then generalised (none → generalize), then on a
 # coarser grid, then removed. After each purge the raw bytes of the database, its -wal and -shm,
 # free pages included, hold no exact coordinate and no folio (tests/privacy/check_bytes.py); before
-# it they do (the control). The history and the catalog say what happened. With the shared folder,
-# the same on all 131,141 located records.
+# it they do (the control). The history and the catalog say what happened. With the shared folder
+# and TESELAS_PRIVACY_FULL=1, the same on all 131,141 located records (about 30 s on an idle
+# machine, too long for the suite's 600 s budget when the machine is shared).
 source "$(dirname "$0")/lib.sh"
 PRIV="$(cd "$(dirname "$0")/../privacy" && pwd)"
 DB="$TEST_TMP/p.db"
@@ -113,7 +114,7 @@ ok
 
 # --- all 131,141 located records of the shared file ---
 BIG="${TESELAS_SHARED_DATA:-}/cdmx-ssp-delitos/crime-lat-long.csv"
-if [ -f "$BIG" ]; then
+if [ -f "$BIG" ] && [ "${TESELAS_PRIVACY_FULL:-0}" = 1 ]; then
   DB="$TEST_TMP/big.db"
   CSV="$TEST_TMP/big.csv"
   with_folio "$BIG" "$CSV"
@@ -125,6 +126,6 @@ if [ -f "$BIG" ]; then
   bytes_check absent || fail "131k: exact data left after the purge"
   ok
 else
-  echo "note: TESELAS_SHARED_DATA has no cdmx-ssp-delitos: the 131k-record run was skipped"
+  echo "note: the 131k-record run needs TESELAS_SHARED_DATA and TESELAS_PRIVACY_FULL=1: not run"
 fi
 done_checks
