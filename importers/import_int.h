@@ -294,9 +294,12 @@ typedef struct import_privacy {
  * problem. import_privacy_free also after a failure. */
 err_code import_privacy_init(import_privacy *p, const import_options *opt, err *e);
 void import_privacy_free(import_privacy *p);
-/* The personal-data check on the first rows (detect.h): ERR_INVALID listing every personal field
- * neither dropped nor kept (why each looks personal goes to rep's text); records the decisions in
- * p->policy; resolves the fields the policy names. Reads the source and rewinds it. */
+/* The checks on the first rows (detect.h): ERR_INVALID listing every personal field neither
+ * dropped nor kept (why each looks personal goes to rep's text); ERR_INVALID when a point layer
+ * that looks like incidents against people would publish exact locations without --privacy none
+ * (recorded in the policy when it was given); under generalize, the source's identifiers leave the
+ * schema and (with month) times of day are marked for 6-hour bands, unless kept. Records the
+ * decisions in p->policy; resolves the fields the policy names. Reads the source and rewinds it. */
 err_code import_privacy_check(import_privacy *p, const import_options *opt, import_source *src,
                               import_schema *schema, import_report *rep, err *e);
 /* The fields the writer creates: the schema's, or the aggregate's own. */
