@@ -227,7 +227,8 @@ static err_code read_all(import_state *s, err *e) {
   if (s->rep->n_imported == 0)
     return err_set(e, ERR_INVALID, "ningún registro válido: %lld leídos, %lld rechazados",
                    (long long)s->rep->n_read, (long long)s->rep->n_rejected);
-  if (s->gerr.n_warnings && s->priv.policy.mode != PRIVACY_MODE_NONE)
+  /* GDAL quotes what it read: with a policy, or a field dropped, only the count is kept */
+  if (s->gerr.n_warnings && (s->priv.policy.mode != PRIVACY_MODE_NONE || s->priv.policy.n_dropped))
     report_note(s->rep, "GDAL dio %d avisos", s->gerr.n_warnings);
   else if (s->gerr.n_warnings)
     report_note(s->rep, "GDAL dio %d avisos; el primero: %s", s->gerr.n_warnings,
@@ -264,8 +265,14 @@ static err_code begin_writer(import_state *s, err *e) {
                      .source_sha256 = s->rep->sha256, .privacy = s->privacy_json,
                      .date_field = aggregate ? "" : o->date_field, .minzoom = -1, .maxzoom = -1,
                      .sample = o->sample,
+                     .renumber = s->priv.policy.mode == PRIVACY_MODE_GENERALIZE,
                      .keep_versions = o->keep_versions > 0 ? o->keep_versions : 3};
   import_privacy_bounds_step(&s->priv, meta.bounds_step);
+  err_code rc = import_privacy_purge_reason(&s->priv, o, &meta.purge_reason, e);
+  if (rc != ERR_OK) return rc;
+  if (meta.purge_reason)
+    report_note(s->rep, "se borraron todas las versiones anteriores, con datos más precisos (%s); "
+                "el espacio que ocupaban se sobrescribió con ceros", meta.purge_reason);
   size_t n = 0;
   const layer_field *fields = import_privacy_fields(&s->priv, &s->schema, &n);
   return store_writer_begin(o->db_path, &meta, fields, n, &s->w, e);
@@ -283,6 +290,7 @@ static err_code finish(import_state *s, import_result *out, err *e) {
   }
   import_privacy_report(&s->priv, rep);
   if (s->priv.policy.mode != PRIVACY_MODE_NONE) report_scrub(rep);
+  else if (s->priv.policy.n_dropped) report_scrub_gdal(rep);
   rep->status = "published";
   rep->version = store_writer_version(s->w);
   snprintf(rep->message, sizeof rep->message, "versión %lld publicada", (long long)rep->version);

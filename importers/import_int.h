@@ -124,6 +124,9 @@ void report_free_fields(import_report *r);
 /* A layer with a privacy policy: the examples of the report lose their details (coordinates,
  * values of fields that are not published as read), keeping the counts. */
 void report_scrub(import_report *r);
+/* The notes keep the number of GDAL's warnings, never their text (which may quote a value of a
+ * dropped field). */
+void report_scrub_gdal(import_report *r);
 
 /* ---- the source ---------------------------------------------------------------------------- */
 
@@ -312,6 +315,9 @@ typedef struct import_privacy {
   privacy_kanon *kn;         /* aggregate, and generalize with k */
   bool counting;             /* generalize with k: the first pass, which only feeds kn */
   bool inherited;            /* no --privacy: the published version's policy is kept */
+  bool explicit_none;        /* --privacy none (or a JSON form naming mode none): exact on purpose */
+  int *band;                 /* generalize with month: per schema field, 1 = time of day banded */
+  char (*band_text)[12];     /* the band of the current record, for text fields ("06:00-12:00") */
   int by_idx[PRIVACY_MAX_BY];/* schema index of each category field (aggregate) */
   int date_idx;              /* schema index of the date field (aggregate), -1 none */
   layer_field out_fields[2]; /* aggregate: what the layer publishes (celda, casos) */
@@ -328,9 +334,12 @@ typedef struct import_privacy {
  * problem. import_privacy_free also after a failure. */
 err_code import_privacy_init(import_privacy *p, const import_options *opt, err *e);
 void import_privacy_free(import_privacy *p);
-/* The personal-data check on the first rows (detect.h): ERR_INVALID listing every personal field
- * neither dropped nor kept (why each looks personal goes to rep's text); records the decisions in
- * p->policy; resolves the fields the policy names. Reads the source and rewinds it. */
+/* The checks on the first rows (detect.h): ERR_INVALID listing every personal field neither
+ * dropped nor kept (why each looks personal goes to rep's text); ERR_INVALID when a point layer
+ * that looks like incidents against people would publish exact locations without --privacy none
+ * (recorded in the policy when it was given); under generalize, the source's identifiers leave the
+ * schema and (with month) times of day are marked for 6-hour bands, unless kept. Records the
+ * decisions in p->policy; resolves the fields the policy names. Reads the source and rewinds it. */
 err_code import_privacy_check(import_privacy *p, const import_options *opt, import_source *src,
                               import_schema *schema, import_report *rep, err *e);
 /* The fields the writer creates: the schema's, or the aggregate's own. */
@@ -347,6 +356,11 @@ err_code import_privacy_publish(import_privacy *p, store_writer *w, err *e);
 /* The policy as catalog JSON (caller frees), and what it did into the report. */
 char *import_privacy_catalog_json(const import_privacy *p);
 void import_privacy_report(const import_privacy *p, import_report *rep);
+/* Why this import's policy publishes less than the layer's published one (a mode that publishes
+ * less, a coarser grid, month, a larger k, a field no longer published), a static Spanish phrase,
+ * or NULL in *out when it does not (or the layer is new): the earlier versions are then purged. */
+err_code import_privacy_purge_reason(const import_privacy *p, const import_options *opt,
+                                     const char **out, err *e);
 /* layer_meta.bounds_step for this policy (0 when none). */
 void import_privacy_bounds_step(const import_privacy *p, double out[2]);
 

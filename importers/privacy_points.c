@@ -13,6 +13,7 @@
 
 #include "importers/import_int.h"
 #include "importers/wkb.h"
+#include "privacy/detect.h"
 
 static const char *const MODE_NAME[] = {"none", "generalize", "aggregate"};
 
@@ -56,6 +57,29 @@ static void truncate_dates(import_privacy *p, import_schema *s) {
   }
 }
 
+/* generalize with month: a time of day becomes the first hour of its 6-hour band (an integer
+ * field) or the band as text ("06:00-12:00"); a value that is not a time is not published. */
+static void band_times(import_privacy *p, import_schema *s) {
+  for (size_t i = 0; i < s->n; i++) {
+    value *v = &s->values[i];
+    if (!p->band[i] || v->kind == VALUE_NULL) continue;
+    int band = -1;
+    if (v->kind == VALUE_INT) band = v->i >= 0 && v->i <= 23 ? (int)(v->i / 6 * 6) : -1;
+    else if (v->kind == VALUE_REAL) band = v->d >= 0 && v->d < 24 ? (int)v->d / 6 * 6 : -1;
+    else if (v->kind == VALUE_TEXT) {
+      char text[32];
+      snprintf(text, sizeof text, "%.*s", (int)(v->len < 31 ? v->len : 31), v->s);
+      band = privacy_time_band(text);
+    }
+    if (band < 0) *v = (value){.kind = VALUE_NULL};
+    else if (v->kind == VALUE_TEXT) {
+      snprintf(p->band_text[i], sizeof p->band_text[i], "%02d:00-%02d:00", band % 24, (band + 6) % 100);
+      *v = (value){.kind = VALUE_TEXT, .s = p->band_text[i], .len = strlen(p->band_text[i])};
+    } else if (v->kind == VALUE_REAL) v->d = band;
+    else v->i = band;
+  }
+}
+
 static int generalize(import_privacy *p, import_schema *s, double lon, double lat,
                       const uint8_t **wkb, size_t *len, err *e) {
   privacy_cell cell;
@@ -69,6 +93,7 @@ static int generalize(import_privacy *p, import_schema *s, double lon, double la
     return 0;
   }
   if (p->months) truncate_dates(p, s);
+  if (p->band) band_times(p, s);
   buf_reset(&p->wkb);
   wkb_point(&p->wkb, cx, cy);
   if (p->wkb.failed) return err_set(e, ERR_NOMEM, "sin memoria"), -1;

@@ -307,8 +307,21 @@ char *report_to_text(const import_report *r) {
   return (char *)buf_steal(&b, NULL);
 }
 
+/* GDAL's messages quote what they read, a value of any field included (a dropped one too): the
+ * notes keep how many warnings GDAL gave, never their text. */
+void report_scrub_gdal(import_report *r) {
+  static const char PREFIX[] = "GDAL dio ";
+  for (size_t i = 0; i < r->n_notes; i++) {
+    char *note = r->notes[i];
+    if (strncmp(note, PREFIX, sizeof PREFIX - 1) != 0) continue;
+    char *cut = strstr(note, " avisos");
+    if (cut) cut[sizeof " avisos" - 1] = '\0';
+  }
+}
+
 void report_scrub(import_report *r) {
   static const char HIDDEN[] = "(detalle omitido: la capa tiene una política de privacidad)";
+  report_scrub_gdal(r);
   for (int k = 0; k < ISSUE_N; k++)
     for (size_t i = 0; i < r->n_examples[k]; i++)
       snprintf(r->examples[k][i].detail, sizeof r->examples[k][i].detail, "%s", HIDDEN);

@@ -14,6 +14,7 @@ static const char USAGE[] =
     "  publish DIR --db DB              import every layer described in DIR (layers as code)\n"
     "  serve --db DB                    serve tiles, features, styles and maps over HTTP\n"
     "  layers --db DB                   list the layers of a database\n"
+    "  remove ID --db DB                unpublish a layer: every version, wiped from the file\n"
     "  demo [--db DB]                   build the León sample database and serve it\n"
     "\n"
     "Run `teselas <command> --help` for the options of a command.\n";
@@ -33,7 +34,7 @@ int main(int argc, char **argv) {
     const char *name;
     int (*fn)(int, char **);
   } COMMANDS[] = {{"serve", cli_serve},   {"demo", cli_demo},       {"layers", cli_layers},
-                  {"import", cli_import}, {"publish", cli_publish}};
+                  {"import", cli_import}, {"publish", cli_publish}, {"remove", cli_remove}};
   for (size_t i = 0; i < sizeof COMMANDS / sizeof *COMMANDS; i++)
     if (strcmp(cmd, COMMANDS[i].name) == 0) return COMMANDS[i].fn(argc - 1, argv + 1);
   fprintf(stderr, "teselas: unknown command '%s'\n\n%s", cmd, USAGE);

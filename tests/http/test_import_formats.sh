@@ -124,7 +124,7 @@ ok
 # progress: silent when stderr is not a terminal, a progress line on a terminal (script(1) gives
 # the import a pseudo-terminal)
 [ ! -s "$TEST_TMP/localidades.err" ] || fail "output on stderr without a terminal: $(cat "$TEST_TMP/localidades.err")"
-script -qec "'$TESELAS' import '$D/cdmx-ssp/crime-lat-long-2000.csv' --db '$DB' --layer tty --quiet" /dev/null > "$TEST_TMP/tty.out"
+script -qec "'$TESELAS' import '$D/cdmx-ssp/crime-lat-long-2000.csv' --db '$DB' --layer tty --privacy none --quiet" /dev/null > "$TEST_TMP/tty.out"
 grep -q "registros leídos (.* por segundo), [0-9]*%" "$TEST_TMP/tty.out" || fail "no progress line on a terminal: $(cat -v "$TEST_TMP/tty.out")"
 ok
 

@@ -42,7 +42,7 @@ grep -q 'nombre_victima' "$TEST_TMP/err" && ! grep -q 'telefono' "$TEST_TMP/err"
 ok
 
 # --- dropping every personal field: published, no column, the decision in the catalog ---
-"$TESELAS" import "$CSV" --db "$DB" --layer incidentes "${DROPS[@]}" --drop edad --quiet \
+"$TESELAS" import "$CSV" --db "$DB" --layer incidentes "${DROPS[@]}" --drop edad --privacy none --quiet \
   > "$TEST_TMP/out" 2>&1 || fail "import with --drop: $(cat "$TEST_TMP/out")"
 cols=$(q "SELECT group_concat(name) FROM pragma_table_info('lyr_incidentes_v1')")
 [ "$cols" = "teselas_row,fid,id,tipo,fecha,geom" ] || fail "columns: $cols"

@@ -18,6 +18,14 @@ python3 "$PRIV/gen_incidents.py" 1500 8 > "$CSV"
 PERSONAL=(nombre_victima telefono curp domicilio)
 DROPS=()
 for f in "${PERSONAL[@]}"; do DROPS+=(--drop "$f"); done
+mkdir -p "$TEST_TMP/styles"
+cat > "$TEST_TMP/styles/puntos.json" <<'EOF'
+{"version": 8, "name": "puntos",
+ "sources": {"s": {"type": "vector", "url": "teselas://incidentes"}},
+ "layers": [{"id": "fondo", "type": "background", "paint": {"background-color": "#ffffff"}},
+            {"id": "puntos", "type": "circle", "source": "s", "source-layer": "incidentes",
+             "paint": {"circle-radius": 2, "circle-color": "#000000"}}]}
+EOF
 CHECK_DROPS=()
 for f in "${PERSONAL[@]}"; do CHECK_DROPS+=(--drop "$f"); done
 
@@ -35,9 +43,10 @@ run_policy() {
   python3 "$PRIV/check_db.py" --csv "$CSV" --mode "$mode" "${CHECK_DROPS[@]}" \
     "$db" "$db-wal" "$db-shm" || fail "$policy: the database holds withheld data"
   ok
-  start_server "$db"
+  start_server "$db" --styles "$TEST_TMP/styles"
   SECONDS=0
   python3 "$PRIV/crawl.py" --base "$BASE" --layer incidentes --csv "$CSV" --mode "$mode" \
+    --points-style puntos \
     --published "$TEST_TMP/published.txt" "${CHECK_DROPS[@]}" --work "$TEST_TMP" \
     || fail "$policy: a response leaks"
   echo "  ($policy: crawled in ${SECONDS}s)"
@@ -59,14 +68,17 @@ run_policy "none"
 # the checks can see a leak: the layer published with exact points fails both as "generalize"
 python3 "$PRIV/check_db.py" --csv "$CSV" --mode generalize "$TEST_TMP/none.db" >/dev/null \
   && fail "check_db.py does not see exact coordinates"
-start_server "$TEST_TMP/none.db" --quiet
+start_server "$TEST_TMP/none.db" --quiet --styles "$TEST_TMP/styles"
 python3 "$PRIV/crawl.py" --base "$BASE" --layer incidentes --csv "$CSV" --mode generalize \
+  --points-style puntos \
   --published <(sqlite3 -cmd ".load mod_spatialite" "$TEST_TMP/none.db" \
                 "SELECT AsGeoJSON(geom, 9) FROM lyr_incidentes_v1 LIMIT 20") \
   --work "$TEST_TMP" --max-tiles 20 > "$TEST_TMP/control.out" \
   && fail "crawl.py does not see exact coordinates"
 grep -q 'LEAK: /collections/incidentes/items' "$TEST_TMP/control.out" \
   || fail "crawl.py: $(head -5 "$TEST_TMP/control.out")"
+grep -q 'LEAK: /styles/puntos/.*under a pixel' "$TEST_TMP/control.out" \
+  || fail "crawl.py does not see exact points in images: $(grep -c LEAK "$TEST_TMP/control.out") leaks"
 stop_server || fail "server exited non-zero"
 ok
 run_policy "generalize:grid=250"

@@ -16,7 +16,14 @@ Asks the running server every question a user can ask about one layer and checks
       - vector tiles at z10..18 are decoded with @mapbox/vector-tile (decode_points.mjs): each
         vertex inside its tile's own square is checked, and at zooms where a tile unit is under a
         metre every point that is not a cluster must sit on a published vertex.
-  * PNG tiles and static images of the layer's automatic style render (200, PNG).
+  * PNG tiles and static images of the layer's automatic style render (200, PNG);
+  * (generalize, aggregate; with --points-style, a style that draws only the layer's points as
+    small dark circles on white) PNG tiles at z18 and static images at zoom 18 around published
+    positions: every drawn point's pixel centroid (png_points.py) lies more than a pixel from
+    every exact source location, and (generalize) within a pixel of a published position;
+  * every query parameter the OpenAPI document (/api) lists for the layer's routes (items,
+    aggregate, downloads, tiles, TileJSON), and every field as PROP=VALUE, sent with values of the
+    dropped fields: no answer is a 5xx, none holds the value or a source position.
 The published vertices come from the database (--published: one GeoJSON geometry per line,
 dumped with SpatiaLite by the shell test), not from the API under test.
 Prints a summary; exits 1 with the first problems found.
@@ -32,6 +39,8 @@ import re
 import subprocess
 import sys
 import urllib.parse
+
+import png_points
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 M_PER_DEG = 111320.0
@@ -128,8 +137,11 @@ class Crawl:
         return r.status, r.getheader("Content-Type") or "", body
 
     def problem(self, msg):
-        if len(self.problems) < 40:
-            self.problems.append(msg)
+        # at most 10 of a kind (the words before the first '/' or ':'), so that one kind of leak
+        # does not hide another
+        kind = msg.split(":")[0].split("/")[1] if msg.startswith("/") else msg.split(" ")[0]
+        if sum(1 for k, _ in self.problems if k == kind) < 10:
+            self.problems.append((kind, msg))
 
     def check_bytes(self, what, body):
         for v in self.forbidden:
@@ -312,6 +324,97 @@ class Crawl:
             if status != 200 or not body.startswith(b"\x89PNG"):
                 self.problem("%s: HTTP %d %s" % (p, status, ctype))
 
+    def filters(self):
+        """Every filter parameter of the layer's routes, with personal values from the source."""
+        status, _, body = self.get("/api")
+        if status != 200:
+            self.problem("/api: HTTP %d" % status)
+            return
+        api = json.loads(body)
+        L = self.a.layer
+        x, y = tile_of(14, *self.center())
+        fill = {"ids": L, "z": "14", "x": str(x), "y": str(y)}
+        probes = [v.decode() for v in self.forbidden[:2]] or ["Juan Perez Lopez"]
+        self.n_filter_requests = 0
+        for template, ops in sorted(api["paths"].items()):
+            layer_route = template.startswith("/collections/%s/" % L) or template.startswith("/tiles/{ids}")
+            if "get" not in ops or not layer_route:
+                continue
+            path = template
+            for k, v in fill.items():
+                path = path.replace("{%s}" % k, v)
+            if "{" in path:
+                continue  # /items/{featureId}: probed by errors()
+            for prm in ops["get"].get("parameters", []):
+                if "$ref" in prm:
+                    prm = api["components"]["parameters"][prm["$ref"].split("/")[-1]]
+                if prm["in"] != "query":
+                    continue
+                for v in probes:
+                    p = path + "?" + urllib.parse.urlencode({prm["name"]: v})
+                    status, _, body = self.get(p)
+                    self.n_filter_requests += 1
+                    self.check_text_positions(p, body)
+                    if status >= 500:
+                        self.problem("%s: HTTP %d" % (p, status))
+
+    def center(self):
+        b = self.tilejson["bounds"]
+        return ((b[0] + b[2]) / 2, (b[1] + b[3]) / 2)
+
+    def check_png_points(self, what, body, world, ox, oy):
+        """Drawn points of one image (world: pixels of the Mercator world at its zoom; ox, oy: the
+        image's top-left corner in that world)."""
+        if not body.startswith(b"\x89PNG"):
+            self.problem("%s: not a PNG" % what)
+            return
+        _, _, pts = png_points.centroids(body)
+        px_m = 40075016.7 * self.cos / world  # one pixel, in metres
+        for (cx, cy) in pts:
+            wx, wy = ox + cx, oy + cy
+            lon = wx / world * 360 - 180
+            lat = math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * wy / world))))
+            self.n_png_points += 1
+            near = [h for h in self.originals.near(lon, lat, px_m * 1.0 + 0.05)
+                    if h[2] not in self.exempt]
+            if near:
+                self.problem("%s: a point is drawn %.2f m (under a pixel) from source record %s"
+                             % (what, near[0][3], near[0][2]))
+                return
+            if self.a.mode == "generalize" and not any(True for _ in self.published.near(lon, lat, px_m * 1.5 + 0.05)):
+                self.problem("%s: a point is drawn at %.7f,%.7f, on no published position"
+                             % (what, lon, lat))
+                return
+
+    def point_images(self):
+        """PNGs of the points alone at the highest zoom, around published positions."""
+        S = self.a.points_style
+        self.n_png_points = 0
+        if not S or self.a.mode == "aggregate":
+            return
+        spots = sorted({(round(lon, 7), round(lat, 7)) for ks in self.published.buckets.values()
+                        for (lon, lat, _) in ks})[:: max(1, len(self.published.buckets) // 12)][:12]
+        for lon, lat in spots:
+            # static image at MapLibre zoom 18: a 512-px-tile world
+            world = 512 * 2 ** 18
+            wx, wy = png_points.world_px(lon, lat, world)
+            path = "/styles/%s/static/%.7f,%.7f,18/256x256.png" % (S, lon, lat)
+            status, _, body = self.get(path)
+            if status != 200:
+                self.problem("%s: HTTP %d" % (path, status))
+                continue
+            self.check_png_points(path, body, world, wx - 128, wy - 128)
+            # the PNG tile at z18 that holds it (style zoom 17: a 256-px-tile world of 2^18 tiles)
+            x, y = tile_of(18, lon, lat)
+            path = "/styles/%s/18/%d/%d.png" % (S, x, y)
+            status, _, body = self.get(path)
+            if status != 200:
+                self.problem("%s: HTTP %d" % (path, status))
+                continue
+            self.check_png_points(path, body, 256 * 2 ** 18, x * 256, y * 256)
+        if spots and self.n_png_points == 0:
+            self.problem("no point drawn in any image of --points-style %s" % S)
+
     def run(self):
         if self.a.mode != "none" and len(self.exempt) > max(3, self.n_source // 200):
             self.problem("%d of %d source points lie within 1 m of a published vertex: the "
@@ -320,13 +423,17 @@ class Crawl:
         self.items()
         self.aggregates()
         self.errors()
+        self.filters()
         self.tiles()
         self.images()
+        self.point_images()
         print("crawl %s (%s): %d requests, %d tiles, %d text positions and %d tile vertices "
-              "checked, %d dropped values searched, %d source points on a published vertex"
+              "checked, %d dropped values searched, %d source points on a published vertex, "
+              "%d filter requests, %d drawn points checked"
               % (self.a.layer, self.a.mode, self.n_requests, getattr(self, "n_tiles", 0),
-                 self.n_positions, self.n_tile_vertices, len(self.forbidden), len(self.exempt)))
-        for p in self.problems:
+                 self.n_positions, self.n_tile_vertices, len(self.forbidden), len(self.exempt),
+                 getattr(self, "n_filter_requests", 0), getattr(self, "n_png_points", 0)))
+        for _, p in self.problems:
             print("LEAK: " + p)
         return 1 if self.problems else 0
 
@@ -354,6 +461,7 @@ def main():
     ap.add_argument("--base", required=True)
     ap.add_argument("--layer", required=True)
     ap.add_argument("--style")
+    ap.add_argument("--points-style")
     ap.add_argument("--csv", required=True)
     ap.add_argument("--published", required=True)
     ap.add_argument("--mode", choices=["none", "generalize", "aggregate"], required=True)

@@ -189,7 +189,7 @@ static bool operand_parse(parser *p, operand *o) {
     for (size_t i = 0; i < p->l->n_fields && n + 2 < sizeof known; i++)
       n += (size_t)snprintf(known + n, sizeof known - n, "%s%s", i ? ", " : "",
                             p->l->fields[i].name);
-    return fail_at(p, t.pos, "'%.64s' is not a queryable of %s (%s)", name, p->l->id, known);
+    return fail_at(p, t.pos, "not a queryable of %s (%s)", p->l->id, known);
   }
   o->c = field_cls(o->field->type);
   next(p);

@@ -113,6 +113,7 @@ static bool parse_end(const char *s, size_t n, bool *open, features_time *t) {
   return *open || features_time_parse(s, n, t);
 }
 
+/* Errors name the parameter and the rule, never the value (which may be personal data). */
 err_code features_datetime_parse(const char *s, features_interval *out, err *e) {
   memset(out, 0, sizeof *out);
   const char *slash = strchr(s, '/');
@@ -120,25 +121,22 @@ err_code features_datetime_parse(const char *s, features_interval *out, err *e) 
     out->instant = true;
     if (features_time_parse(s, strlen(s), &out->start)) return ERR_OK;
     return err_set(e, ERR_INVALID,
-                   "datetime: '%.64s' is not an RFC 3339 date or date-time "
-                   "(2025-06-30, 2025-06-30T12:00:00Z, or an interval start/end with .. for open)",
-                   s);
+                   "datetime: not an RFC 3339 date or date-time "
+                   "(2025-06-30, 2025-06-30T12:00:00Z, or an interval start/end with .. for open)");
   }
   if (strchr(slash + 1, '/') ||
       !parse_end(s, (size_t)(slash - s), &out->open_start, &out->start) ||
       !parse_end(slash + 1, strlen(slash + 1), &out->open_end, &out->end))
     return err_set(e, ERR_INVALID,
-                   "datetime: '%.64s' is not an interval start/end of RFC 3339 dates or "
-                   "date-times (use .. for an open end)",
-                   s);
+                   "datetime: not an interval start/end of RFC 3339 dates or "
+                   "date-times (use .. for an open end)");
   if (!out->open_start && !out->open_end) {
     /* Compare as instants: a date starts at 00:00 and ends at 24:00. */
     char a[48], b[48];
     snprintf(a, sizeof a, "%s%s", out->start.text, out->start.has_time ? "" : "T00:00:00Z");
     snprintf(b, sizeof b, "%s%s", out->end.text, out->end.has_time ? "" : "T99");
     if (strcmp(a, b) > 0)
-      return err_set(e, ERR_INVALID, "datetime: the start %s is after the end %s",
-                     out->start.text, out->end.text);
+      return err_set(e, ERR_INVALID, "datetime: the start is after the end");
   }
   return ERR_OK;
 }

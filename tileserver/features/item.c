@@ -72,7 +72,7 @@ err_code features_item_write(store_reader *rd, const layer_info *l, const char *
                              features_format f, const char *base_url, arena *a, buf *out, err *e) {
   int64_t id;
   if (!parse_fid(fid, &id))
-    return err_set(e, ERR_NOT_FOUND, "%s has no feature '%.40s'", l->id, fid);
+    return err_set(e, ERR_NOT_FOUND, "%s has no feature of that id", l->id);
   const char **fields = arena_calloc(a, l->n_fields + 1, sizeof *fields);
   if (!fields) return err_set(e, ERR_NOMEM, "out of memory");
   for (size_t i = 0; i < l->n_fields; i++) fields[i] = l->fields[i].name;

@@ -62,6 +62,9 @@ static int parse_numbers(const char *s, double *out, int max) {
   }
 }
 
+/* Messages name the parameter and the rule, never the value: a value may be personal data (a
+ * name typed in a search box), and an error body is cached, logged and shown. */
+
 /* /req/core/fc-bbox-definition: 4 numbers (or 6 with heights, which are ignored), CRS84,
  * lower-left then upper-right; minx > maxx is a box across the antimeridian. */
 static err_code p_bbox(parse_ctx *c, const char *v) {
@@ -69,18 +72,17 @@ static err_code p_bbox(parse_ctx *c, const char *v) {
   int k = parse_numbers(v, n, 6);
   if (k != 4 && k != 6)
     return err_set(c->e, ERR_INVALID,
-                   k < 0 ? "bbox: '%.64s' holds something that is not a number"
-                         : "bbox: '%.64s' needs 4 numbers minx,miny,maxx,maxy (lon/lat, CRS84)",
-                   v);
+                   k < 0 ? "bbox: holds something that is not a number"
+                         : "bbox: needs 4 numbers minx,miny,maxx,maxy (lon/lat, CRS84)");
   double *b = c->r->bbox;
   if (k == 4) memcpy(b, n, 4 * sizeof *b);
   else b[0] = n[0], b[1] = n[1], b[2] = n[3], b[3] = n[4];
   if (b[1] > b[3])
-    return err_set(c->e, ERR_INVALID, "bbox: miny %g is greater than maxy %g", b[1], b[3]);
+    return err_set(c->e, ERR_INVALID, "bbox: miny is greater than maxy");
   for (int i = 0; i < 4; i++)
     if (fabs(b[i]) > (i % 2 ? 90.0 : 180.0))
       return err_set(c->e, ERR_INVALID,
-                     "bbox: %g is outside CRS84 (longitude -180..180, latitude -90..90)", b[i]);
+                     "bbox: a number is outside CRS84 (longitude -180..180, latitude -90..90)");
   c->r->has_bbox = true;
   return ERR_OK;
 }
@@ -94,7 +96,7 @@ static err_code p_bbox_crs(parse_ctx *c, const char *v) {
 static err_code p_limit(parse_ctx *c, const char *v) {
   int64_t n;
   if (!parse_i64(v, &n) || n < 1)
-    return err_set(c->e, ERR_INVALID, "limit: '%.64s' is not an integer between 1 and %d", v,
+    return err_set(c->e, ERR_INVALID, "limit: not an integer between 1 and %d",
                    FEATURES_LIMIT_MAX);
   c->r->limit = n > FEATURES_LIMIT_MAX ? FEATURES_LIMIT_MAX : n;
   return ERR_OK;
@@ -103,7 +105,7 @@ static err_code p_limit(parse_ctx *c, const char *v) {
 static err_code p_offset(parse_ctx *c, const char *v) {
   int64_t n;
   if (!parse_i64(v, &n) || n < 0)
-    return err_set(c->e, ERR_INVALID, "offset: '%.64s' is not an integer >= 0", v);
+    return err_set(c->e, ERR_INVALID, "offset: not an integer >= 0");
   c->r->offset = n;
   return ERR_OK;
 }
@@ -115,7 +117,7 @@ static err_code p_offset(parse_ctx *c, const char *v) {
  * with the offset. */
 static err_code p_after(parse_ctx *c, const char *v) {
   if (!parse_i64(v, &c->r->after_id) || c->r->after_id == INT64_MIN)
-    return err_set(c->e, ERR_INVALID, "after: '%.64s' is not a feature id", v);
+    return err_set(c->e, ERR_INVALID, "after: not a feature id");
   c->r->has_after = true;
   return ERR_OK;
 }
@@ -218,7 +220,7 @@ static err_code p_filter(parse_ctx *c, const char *v) {
 
 static err_code p_filter_lang(parse_ctx *c, const char *v) {
   if (strcmp(v, "cql2-text") == 0) return ERR_OK;
-  return err_set(c->e, ERR_INVALID, "filter-lang: only cql2-text is supported, not '%.32s'", v);
+  return err_set(c->e, ERR_INVALID, "filter-lang: only cql2-text is supported");
 }
 
 static err_code p_filter_crs(parse_ctx *c, const char *v) {
@@ -234,7 +236,7 @@ static err_code p_crs(parse_ctx *c, const char *v) {
 static err_code p_near(parse_ctx *c, const char *v) {
   double *p = c->r->near;
   if (parse_numbers(v, p, 2) != 2 || fabs(p[0]) > 180.0 || fabs(p[1]) > 90.0)
-    return err_set(c->e, ERR_INVALID, "near: '%.64s' is not lon,lat in degrees (CRS84)", v);
+    return err_set(c->e, ERR_INVALID, "near: not lon,lat in degrees (CRS84)");
   c->r->has_near = true;
   return ERR_OK;
 }
@@ -244,7 +246,7 @@ static err_code p_f(parse_ctx *c, const char *v) { return features_format_parse(
 static err_code p_bom(parse_ctx *c, const char *v) {
   if (strcmp(v, "true") != 0 && strcmp(v, "false") != 0 && strcmp(v, "1") != 0 &&
       strcmp(v, "0") != 0)
-    return err_set(c->e, ERR_INVALID, "bom: '%.32s' is not true or false", v);
+    return err_set(c->e, ERR_INVALID, "bom: not true or false");
   c->r->csv_bom = v[0] == 't' || v[0] == '1';
   return ERR_OK;
 }
@@ -262,7 +264,7 @@ static err_code p_by(parse_ctx *c, const char *v) {
   } else if (!f) {
     return unknown_field(c, "by", v);
   } else if (f->type == FIELD_REAL) {
-    return err_set(c->e, ERR_INVALID, "by: %s holds real numbers, which do not group", v);
+    return err_set(c->e, ERR_INVALID, "by: the field holds real numbers, which do not group");
   }
   c->r->by = arena_strdup(c->a, v);
   return c->r->by ? ERR_OK : err_set(c->e, ERR_NOMEM, "out of memory");
@@ -432,7 +434,7 @@ err_code features_format_parse(const char *f, features_format *out, err *e) {
   else if (strcmp(f, "csv") == 0) *out = FEATURES_CSV;
   else if (strcmp(f, "html") == 0) *out = FEATURES_HTML;
   else if (strcmp(f, "gpkg") == 0) *out = FEATURES_GPKG;
-  else return err_set(e, ERR_INVALID, "f: unknown format '%.32s' (json, csv, html)", f);
+  else return err_set(e, ERR_INVALID, "f: unknown format (json, csv, html)");
   return ERR_OK;
 }
 

@@ -84,8 +84,7 @@ void h_download(http_request *req, http_response *resp) {
   else if (ext.len == 3 && memcmp(ext.s, "csv", 3) == 0) f = FEATURES_CSV;
   else if (ext.len == 4 && memcmp(ext.s, "gpkg", 4) == 0) f = FEATURES_GPKG;
   else {
-    http_error(resp, ERR_NOT_FOUND, "no download format '%.*s' (geojson, csv, gpkg)",
-               (int)(ext.len > 16 ? 16 : ext.len), ext.s);
+    http_error(resp, ERR_NOT_FOUND, "no such download format (geojson, csv, gpkg)");
     return;
   }
   features_kv *args = h_ogc_args(req);

@@ -12,8 +12,7 @@ static const char SITE_DESCRIPTION[] =
 const layer_info *h_ogc_layer(http_request *req, http_response *resp) {
   const layer_info *l = catalog_find(req->catalog, req->params[0].s, req->params[0].len);
   if (!l)
-    http_error(resp, ERR_NOT_FOUND, "no collection '%.*s'",
-               (int)(req->params[0].len > 64 ? 64 : req->params[0].len), req->params[0].s);
+    http_error(resp, ERR_NOT_FOUND, "collectionId: no collection of that id (/collections lists them)");
   return l;
 }
 
@@ -48,7 +47,7 @@ bool h_ogc_doc_format(http_request *req, http_response *resp, features_format *o
   if (strcmp(f, "json") == 0) *out = FEATURES_GEOJSON;
   else if (strcmp(f, "html") == 0) *out = FEATURES_HTML;
   else {
-    http_error(resp, ERR_INVALID, "f: unknown format '%.32s' (json, html)", f);
+    http_error(resp, ERR_INVALID, "f: unknown format (json, html)");
     return false;
   }
   return true;

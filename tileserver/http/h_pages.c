@@ -118,8 +118,7 @@ static double style_min_zoom(const void *style, const char *layer_id) {
 static bool site_init(http_request *req, http_response *resp, const char *style, size_t len,
                       www_site *s) {
   if (!www_style_name_valid(style, len) || !style_known(req, style, len)) {
-    http_error(resp, ERR_NOT_FOUND, "no map style named '%.*s'", (int)(len > 64 ? 64 : len),
-               style);
+    http_error(resp, ERR_NOT_FOUND, "style: no map style of that name (/styles lists them)");
     return false;
   }
   s->style = arena_strndup(req->arena, style, len);

@@ -32,8 +32,7 @@ static const render_style *find_style(http_request *req, http_response *resp) {
   render_style *autos = NULL;
   err e;
   if (l && render_style_auto(l, req->arena, &autos, &e) == ERR_OK) return autos;
-  http_error(resp, ERR_NOT_FOUND, "no style named '%.*s'", (int)(name.len > 64 ? 64 : name.len),
-             name.s);
+  http_error(resp, ERR_NOT_FOUND, "style: no style of that name (/styles lists them)");
   return NULL;
 }
 

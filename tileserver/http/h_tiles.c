@@ -47,8 +47,8 @@ static bool resolve_layers(http_request *req, http_response *resp, str_view ids,
     }
     const layer_info *l = catalog_find(req->catalog, ids.s + start, n);
     if (!l) {
-      http_error(resp, ERR_NOT_FOUND, "no layer named '%.*s'", (int)(n > 64 ? 64 : n),
-                 ids.s + start);
+      http_error(resp, ERR_NOT_FOUND, "ids: a layer of the list does not exist (/collections "
+                 "lists them)");
       return false;
     }
     for (size_t k = 0; k < p->n_layers; k++) {
@@ -209,8 +209,7 @@ void h_tilejson(http_request *req, http_response *resp) {
 static const layer_info *one_layer(http_request *req, http_response *resp) {
   const layer_info *l = catalog_find(req->catalog, req->params[0].s, req->params[0].len);
   if (!l)
-    http_error(resp, ERR_NOT_FOUND, "no collection named '%.*s'",
-               (int)(req->params[0].len > 64 ? 64 : req->params[0].len), req->params[0].s);
+    http_error(resp, ERR_NOT_FOUND, "collectionId: no collection of that id (/collections lists them)");
   return l;
 }
 

@@ -183,7 +183,8 @@ static void dispatch(http_server *s, http_request *req, http_response *resp) {
       resp->status = 405;
       http_header_add(resp, "Allow", "GET, HEAD, OPTIONS");
     } else {
-      http_error(resp, ERR_NOT_FOUND, "no such resource: %s", req->path);
+      /* the path is not repeated: it may carry what a client typed (a name, a phone) */
+      http_error(resp, ERR_NOT_FOUND, "no such resource (/api lists them)");
     }
     return;
   }

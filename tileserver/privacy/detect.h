@@ -92,6 +92,39 @@ void privacy_finding_reason(const privacy_finding *f, buf *out);
 bool privacy_detection_message(const privacy_detection *d, const char *const *skip, size_t n_skip,
                                buf *out);
 
+/* ---- incidents against people (detect_incident.c) ----------------------------------------- */
+
+/* What is known of a layer before it is written: its metadata (each may be NULL) and its fields'
+ * names and sample values. */
+typedef struct privacy_incident_input {
+  const char *title, *description, *keywords;
+  const privacy_field_sample *fields;
+  size_t n_fields;
+} privacy_incident_input;
+
+/* True when the layer looks like incidents against people (crimes, violence, victims): its
+ * title, description, keywords or a field's name holds such a word, or at least 1 in 100 of a
+ * field's sampled values does. Appends the reasons in Spanish ("título: «delitos»; valores del
+ * campo crime como «homicidio» y «lesiones» en 120 de 1000 registros"), which quote the words of
+ * the detector's list, never a value of the source. */
+bool privacy_detect_incidents(const privacy_incident_input *in, buf *out);
+
+/* ---- fields that link a generalised record back to an exact release (detect_linkage.c) ---- */
+
+/* True when a field looks like the source's record identifier: its name says so (id, folio,
+ * clave, uuid, objectid, *_id...), or its sample holds at least 20 values, all distinct, that
+ * are whole numbers or single words (codes). A unique id joins a generalised record to the same
+ * record in any exact-location release. */
+bool privacy_detect_identifier(const privacy_field_sample *f);
+
+/* True when a field holds a time of day: its name says so (hora, hour, time, horario) or 9 in 10
+ * of its non-empty values are "HH:MM[:SS]". */
+bool privacy_detect_time_of_day(const privacy_field_sample *f);
+
+/* The 6-hour band of a time of day: "HH:MM[:SS]" or an hour "H"/"HH" (0..23) gives the band's
+ * first hour (0, 6, 12 or 18), or -1 when the text is not a time. */
+int privacy_time_band(const char *s);
+
 /* ---- the single tests, for reuse (scrubbing logs and error messages) and unit tests -------- */
 
 /* What a field name alone says (a static Spanish phrase such as "teléfono"), or NULL when the

@@ -46,15 +46,19 @@ err_code privacy_policy_validate(const privacy_policy *p, err *e) {
     case PRIVACY_MODE_NONE:
       if (p->grid_m != 0 || p->k != 0 || p->month || p->n_by || p->layer[0] || p->date_field[0])
         what = "none no admite parámetros";
+      else if (p->n_ids_dropped || p->n_banded)
+        what = "none no descarta identificadores ni reduce horas";
       break;
     case PRIVACY_MODE_GENERALIZE:
-      if (!grid_valid(p->grid_m)) what = "generalize necesita una cuadrícula de 50 m a 100 km";
+      if (p->exact_decided) what = "generalize no publica ubicaciones exactas";
+      else if (!grid_valid(p->grid_m)) what = "generalize necesita una cuadrícula de 50 m a 100 km";
       else if (p->k != 0 && !k_valid(p->k)) what = "k debe ser un entero de 2 a 1000";
       else if (p->layer[0] || p->n_by || p->date_field[0])
         what = "layer, by y date solo se usan con aggregate";
       break;
     case PRIVACY_MODE_AGGREGATE:
-      if ((p->grid_m != 0) == (p->layer[0] != '\0'))
+      if (p->exact_decided) what = "aggregate no publica ubicaciones exactas";
+      else if ((p->grid_m != 0) == (p->layer[0] != '\0'))
         what = "aggregate necesita una cuadrícula (grid= o hex=) o una capa (layer=), no ambas";
       else if (p->grid_m != 0 && !grid_valid(p->grid_m))
         what = "la cuadrícula debe medir de 50 m a 100 km";
@@ -359,4 +363,33 @@ err_code privacy_policy_drop_field(privacy_policy *p, const char *name, err *e) 
     return err_set(e, ERR_LIMIT, "privacidad: a lo más %d campos descartados", PRIVACY_MAX_FIELDS);
   snprintf(p->dropped[p->n_dropped++], PRIVACY_NAME_MAX, "%s", name);
   return ERR_OK;
+}
+
+static err_code add_name(char (*list)[PRIVACY_NAME_MAX], size_t *n, const char *name, err *e) {
+  err_code rc = check_name(name, e);
+  if (rc != ERR_OK) return rc;
+  for (size_t i = 0; i < *n; i++)
+    if (strcmp(list[i], name) == 0) return ERR_OK;
+  if (*n == 4) return err_set(e, ERR_LIMIT, "privacidad: a lo más 4 campos de cada clase");
+  snprintf(list[(*n)++], PRIVACY_NAME_MAX, "%s", name);
+  return ERR_OK;
+}
+
+err_code privacy_policy_drop_id(privacy_policy *p, const char *name, err *e) {
+  return add_name(p->ids_dropped, &p->n_ids_dropped, name, e);
+}
+
+err_code privacy_policy_band_time(privacy_policy *p, const char *name, err *e) {
+  return add_name(p->banded, &p->n_banded, name, e);
+}
+
+void privacy_policy_decide_exact(privacy_policy *p, const char *reason) {
+  p->exact_decided = true;
+  size_t n = reason ? strlen(reason) : 0;
+  if (n >= sizeof p->exact_reason) {
+    n = sizeof p->exact_reason - 1;
+    while (n && ((unsigned char)reason[n] & 0xC0) == 0x80) n--; /* not inside a character */
+  }
+  memcpy(p->exact_reason, reason ? reason : "", n);
+  p->exact_reason[n] = '\0';
 }

@@ -60,6 +60,7 @@ enum {
   PRIVACY_MAX_BY = 4,       /* category fields of an aggregate policy */
   PRIVACY_MAX_FIELDS = 32,  /* kept or dropped fields recorded */
   PRIVACY_REASON_MAX = 160, /* why a kept field looked personal */
+  PRIVACY_EXACT_REASON_MAX = 400, /* why a layer published with exact locations looked sensitive */
   PRIVACY_K_DEFAULT = 5,    /* aggregate without k= */
   PRIVACY_K_MIN = 2,
   PRIVACY_K_MAX = 1000
@@ -87,6 +88,16 @@ typedef struct privacy_policy {
   size_t n_kept;
   char dropped[PRIVACY_MAX_FIELDS][PRIVACY_NAME_MAX];
   size_t n_dropped;
+  /* none, chosen on purpose (--privacy none) for a layer that looks like incidents against
+   * people: the catalog says "ubicaciones exactas" and why the layer looked sensitive */
+  bool exact_decided;
+  char exact_reason[PRIVACY_EXACT_REASON_MAX];
+  /* generalize: the source's identifiers not published (the store numbers the records) and the
+   * times of day coarsened to 6-hour bands (with month) */
+  char ids_dropped[4][PRIVACY_NAME_MAX];
+  size_t n_ids_dropped;
+  char banded[4][PRIVACY_NAME_MAX];
+  size_t n_banded;
 } privacy_policy;
 
 /* The policy of a layer without one: mode none, nothing kept or dropped. */
@@ -109,6 +120,13 @@ err_code privacy_policy_keep_field(privacy_policy *p, const char *name, const ch
                                    err *e);
 err_code privacy_policy_drop_field(privacy_policy *p, const char *name, err *e);
 bool privacy_policy_is_kept(const privacy_policy *p, const char *name);
+/* Records a source identifier not published / a time of day coarsened to 6-hour bands
+ * (generalize). ERR_LIMIT past 4 of each; a name already recorded is not added twice. */
+err_code privacy_policy_drop_id(privacy_policy *p, const char *name, err *e);
+err_code privacy_policy_band_time(privacy_policy *p, const char *name, err *e);
+/* Records that exact locations are published on purpose, and why the layer looked sensitive
+ * (truncated at a character boundary to PRIVACY_EXACT_REASON_MAX - 1 bytes). Mode none only. */
+void privacy_policy_decide_exact(privacy_policy *p, const char *reason);
 bool privacy_policy_is_dropped(const privacy_policy *p, const char *name);
 
 /* True when the published layer keeps exact locations (mode none): the detector then also treats

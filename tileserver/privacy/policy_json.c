@@ -11,7 +11,7 @@
 
 void privacy_policy_to_json(const privacy_policy *p, buf *out) {
   static const char *const MODES[] = {"none", "generalize", "aggregate"};
-  if (p->mode == PRIVACY_MODE_NONE && !p->n_kept && !p->n_dropped) {
+  if (p->mode == PRIVACY_MODE_NONE && !p->n_kept && !p->n_dropped && !p->exact_decided) {
     buf_puts(out, "{}"); /* the catalog's "no policy", which the pages show as nothing */
     return;
   }
@@ -37,6 +37,25 @@ void privacy_policy_to_json(const privacy_policy *p, buf *out) {
     }
     buf_puts(out, "],\"date_field\":");
     buf_json_str(out, p->date_field);
+  }
+  if (p->exact_decided) {
+    buf_puts(out, ",\"exact_locations\":true,\"exact_reason\":");
+    buf_json_str(out, p->exact_reason);
+  }
+  const struct {
+    const char *key;
+    const char (*names)[PRIVACY_NAME_MAX];
+    size_t n;
+  } LISTS[] = {{"ids_dropped", p->ids_dropped, p->n_ids_dropped},
+               {"times_banded", p->banded, p->n_banded}};
+  for (size_t l = 0; l < 2; l++) {
+    if (!LISTS[l].n) continue;
+    buf_printf(out, ",\"%s\":[", LISTS[l].key);
+    for (size_t i = 0; i < LISTS[l].n; i++) {
+      if (i) buf_putc(out, ',');
+      buf_json_str(out, LISTS[l].names[i]);
+    }
+    buf_putc(out, ']');
   }
   for (int lang = PRIVACY_LANG_ES; lang <= PRIVACY_LANG_EN; lang++) {
     buf_reset(&tmp);
@@ -127,6 +146,17 @@ static err_code read_lists(json_t *doc, privacy_policy *p, err *e) {
     err_code rc = privacy_policy_keep_field(p, name, why, e);
     if (rc != ERR_OK) return rc;
   }
+  json_t *ids = json_object_get(doc, "ids_dropped"), *times = json_object_get(doc, "times_banded");
+  if ((ids && !json_is_array(ids)) || (times && !json_is_array(times)))
+    return bad(e, ids && !json_is_array(ids) ? "ids_dropped" : "times_banded", "una lista");
+  json_array_foreach(ids, i, v) {
+    err_code rc = privacy_policy_drop_id(p, json_string_value(v), e);
+    if (rc != ERR_OK) return rc;
+  }
+  json_array_foreach(times, i, v) {
+    err_code rc = privacy_policy_band_time(p, json_string_value(v), e);
+    if (rc != ERR_OK) return rc;
+  }
   json_t *dropped = json_object_get(doc, "dropped_fields");
   if (dropped && !json_is_array(dropped)) return bad(e, "dropped_fields", "una lista");
   json_array_foreach(dropped, i, v) {
@@ -156,6 +186,10 @@ err_code privacy_policy_from_json(const char *text, privacy_policy *out, err *e)
   if (rc == ERR_OK) rc = get_str(doc, "layer", p.layer, sizeof p.layer, e);
   if (rc == ERR_OK) rc = get_str(doc, "date_field", p.date_field, sizeof p.date_field, e);
   if (rc == ERR_OK) rc = read_lists(doc, &p, e);
+  json_t *exact = json_object_get(doc, "exact_locations");
+  if (rc == ERR_OK && exact && !json_is_boolean(exact)) rc = bad(e, "exact_locations", "true o false");
+  if (rc == ERR_OK && json_is_true(exact))
+    privacy_policy_decide_exact(&p, json_string_value(json_object_get(doc, "exact_reason")));
   json_decref(doc);
   if (rc == ERR_OK) rc = privacy_policy_validate(&p, e);
   if (rc == ERR_OK) *out = p;

@@ -78,6 +78,36 @@ static void describe_aggregate(const privacy_policy *p, privacy_lang lang, buf *
              (long long)p->k);
 }
 
+/* Mode none chosen on purpose for a layer that looks sensitive. */
+static void describe_exact(const privacy_policy *p, privacy_lang lang, buf *out) {
+  bool es = lang == PRIVACY_LANG_ES;
+  buf_puts(out, es ? "Ubicaciones exactas, por decisión expresa de quien publica"
+                   : "Exact locations, published on purpose by the publisher");
+  if (p->exact_reason[0])
+    buf_printf(out, es ? " (la capa parece registrar incidentes contra personas: %s)"
+                       : " (the layer looks like incidents against people: %s)",
+               p->exact_reason);
+  buf_putc(out, '.');
+}
+
+/* generalize: identifiers not published, times of day in bands. */
+static void describe_linkage(const privacy_policy *p, privacy_lang lang, buf *out) {
+  bool es = lang == PRIVACY_LANG_ES;
+  const char *names[4];
+  if (p->n_ids_dropped) {
+    for (size_t i = 0; i < p->n_ids_dropped; i++) names[i] = p->ids_dropped[i];
+    buf_puts(out, es ? " No se publica el identificador del origen (" : " The source's identifier (");
+    put_list(out, names, p->n_ids_dropped, lang);
+    buf_puts(out, es ? "): cada registro lleva un número propio." : ") is not published: each record has its own number.");
+  }
+  if (p->n_banded) {
+    for (size_t i = 0; i < p->n_banded; i++) names[i] = p->banded[i];
+    buf_puts(out, es ? " Horas reducidas a franjas de 6 horas (" : " Times of day reduced to 6-hour bands (");
+    put_list(out, names, p->n_banded, lang);
+    buf_puts(out, ").");
+  }
+}
+
 static void describe_fields(const privacy_policy *p, privacy_lang lang, buf *out) {
   bool es = lang == PRIVACY_LANG_ES;
   const char *names[PRIVACY_MAX_FIELDS];
@@ -103,15 +133,19 @@ static void describe_fields(const privacy_policy *p, privacy_lang lang, buf *out
 }
 
 void privacy_policy_describe(const privacy_policy *p, privacy_lang lang, buf *out) {
+  size_t start = out->len;
   switch (p->mode) {
     case PRIVACY_MODE_GENERALIZE: describe_generalize(p, lang, out); break;
     case PRIVACY_MODE_AGGREGATE: describe_aggregate(p, lang, out); break;
-    default: break; /* nothing done to the geometry: nothing to say about it */
+    default:
+      if (p->exact_decided) describe_exact(p, lang, out);
+      break; /* otherwise nothing done to the geometry: nothing to say about it */
   }
   size_t before = out->len;
+  describe_linkage(p, lang, out);
   describe_fields(p, lang, out);
   /* mode none: the field sentences stand alone, without their leading space */
-  if (p->mode == PRIVACY_MODE_NONE && out->len > before && !out->failed) {
+  if (p->mode == PRIVACY_MODE_NONE && before == start && out->len > before && !out->failed) {
     memmove(out->data + before, out->data + before + 1, out->len - before - 1);
     out->len--;
   }

@@ -171,6 +171,13 @@ typedef struct layer_meta {
   double bounds_step[2];   /* > 0: the catalog's bounds are rounded outwards to multiples of
                               these degrees (lon, lat), so they say no more than the privacy
                               grid does; 0: exact bounds */
+  const char *purge_reason;/* non-NULL: the new version is coarser than the published ones, so
+                              commit removes every earlier version (tables, side tables, units),
+                              marks their history rows with this reason and zeroes the freed
+                              pages (secure_delete) */
+  bool renumber;           /* feature ids are the rows' places on the curve, not the order in
+                              which they were added (which follows the source's order, and so
+                              its ids): a generalised layer's records cannot be matched back */
 } layer_meta;
 
 typedef struct store_writer store_writer;
@@ -188,6 +195,14 @@ err_code store_writer_add(store_writer *w, int64_t id, const uint8_t *wkb, size_
 err_code store_writer_commit(store_writer *w, const char *report_json, int64_t *out_version, err *e);
 /* Rolls everything back and frees w. */
 void store_writer_abort(store_writer *w);
+
+/* Unpublishes a layer: every version's table, spatial index, side tables and units, and its
+ * catalog entry, in one transaction with secure_delete on (freed pages are zeroed), then the WAL
+ * is checkpointed and truncated, so no byte of the layer's rows is left in the files. The history
+ * keeps one row per version (source, checksum, count) with its report replaced by the removal
+ * record, plus a row saying when and why the layer was removed. ERR_NOT_FOUND for an unknown
+ * layer; ERR_DB, ERR_IO otherwise. */
+err_code store_layer_remove(const char *db_path, const char *layer_id, const char *reason, err *e);
 /* The version number this writer is building (known from store_writer_begin on). */
 int64_t store_writer_version(const store_writer *w);
 /* Counts, in the features added so far, the non-null values of `field` that repeat an earlier

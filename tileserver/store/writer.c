@@ -15,6 +15,7 @@
 #include <math.h>
 #include <sqlite3.h>
 #include <spatialite.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -178,6 +179,10 @@ err_code store_writer_begin(const char *db_path, const layer_meta *meta, const l
   buf_init(&w->triggers, 0);
   w->index_cap = STORE_RTREE_BULK_CAP;
   err_code rc = open_rw(db_path, w, e);
+  /* A purge zeroes what it frees (and what the catalog's update overwrites), so the finer rows
+   * are not left in free pages: see store_layer_remove for the figures. */
+  if (rc == ERR_OK && meta->purge_reason)
+    rc = store_exec(w->db, "PRAGMA secure_delete=ON", "secure delete", e);
   if (rc == ERR_OK) rc = store_exec(w->db, "BEGIN IMMEDIATE", "start import transaction", e);
   if (rc == ERR_OK) {
     w->version = next_version(w->db, meta->id);
@@ -309,7 +314,13 @@ static err_code finish_index(store_writer *w, store_layer_scan *scan, err *e) {
   if (rc == ERR_OK) {
     buf sql;
     buf_init(&sql, 0);
-    buf_puts(&sql, "DROP TABLE " STAGE_TABLE "; CREATE UNIQUE INDEX ");
+    buf_puts(&sql, "DROP TABLE " STAGE_TABLE "; ");
+    if (w->meta.renumber) {
+      buf_puts(&sql, "UPDATE ");
+      store_quote_ident(&sql, w->table);
+      buf_puts(&sql, " SET fid = teselas_row; ");
+    }
+    buf_puts(&sql, "CREATE UNIQUE INDEX ");
     char name[160];
     snprintf(name, sizeof name, "%s_fid", w->table);
     store_quote_ident(&sql, name);
@@ -435,37 +446,82 @@ static err_code upsert_catalog(store_writer *w, const char *report, const store_
   return rc;
 }
 
-/* Drops the tables of versions older than the newest keep_versions; their history rows stay
- * (with an empty table_name) as the record of what was published when. */
-static err_code prune_versions(store_writer *w, err *e) {
-  int keep = w->meta.keep_versions > 0 ? w->meta.keep_versions : 3;
+/* SQL that drops one version's table, its spatial index and its side table. */
+static void drop_version_sql(buf *sql, const char *table) {
+  buf_printf(sql,
+             "SELECT DisableSpatialIndex('%s','geom'); DROP TABLE IF EXISTS \"idx_%s_geom\";"
+             " SELECT DiscardGeometryColumn('%s','geom'); DROP TABLE IF EXISTS \"%s\";"
+             " DROP TABLE IF EXISTS \"%s_tile_lines\";",
+             table, table, table, table, table);
+}
+
+/* Drops the tables of the layer's versions up to max_version; their history rows stay (with an
+ * empty table_name) as the record of what was published when. With a note (a purge), every such
+ * history row, tables dropped earlier included, has its report replaced by the note: an old
+ * report's examples may quote what the new policy withholds. */
+static err_code drop_versions(sqlite3 *db, const char *id, int64_t max_version, const char *note,
+                              err *e) {
   sqlite3_stmt *st = NULL;
-  if (sqlite3_prepare_v2(w->db,
+  if (sqlite3_prepare_v2(db,
                          "SELECT version, table_name FROM teselas_history WHERE layer_id=? AND"
                          " table_name<>'' AND version<=?",
                          -1, &st, NULL) != SQLITE_OK)
-    return err_set(e, ERR_DB, "prune: %s", sqlite3_errmsg(w->db));
-  sqlite3_bind_text(st, 1, w->id, -1, SQLITE_STATIC);
-  sqlite3_bind_int64(st, 2, w->version - keep);
+    return err_set(e, ERR_DB, "prune: %s", sqlite3_errmsg(db));
+  sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 2, max_version);
   /* Collect first: SQLite cannot drop a table while a statement over the schema is running. */
   buf sql;
   buf_init(&sql, 0);
   while (sqlite3_step(st) == SQLITE_ROW) {
     const char *table = (const char *)sqlite3_column_text(st, 1);
-    buf_printf(&sql,
-               "SELECT DisableSpatialIndex('%s','geom'); DROP TABLE IF EXISTS \"idx_%s_geom\";"
-               " SELECT DiscardGeometryColumn('%s','geom'); DROP TABLE IF EXISTS \"%s\";"
-               " DROP TABLE IF EXISTS \"%s_tile_lines\";"
-               " UPDATE teselas_history SET table_name='' WHERE layer_id='%s' AND version=%lld;",
-               table, table, table, table, table, w->id, (long long)sqlite3_column_int64(st, 0));
+    drop_version_sql(&sql, table);
+    buf_printf(&sql, " UPDATE teselas_history SET table_name='' WHERE layer_id='%s' AND version=%lld;",
+               id, (long long)sqlite3_column_int64(st, 0));
   }
   sqlite3_finalize(st);
   err_code rc = sql.failed ? err_set(e, ERR_NOMEM, "out of memory")
-                           : sql.len ? store_exec(w->db, buf_cstr(&sql), "drop old version", e)
+                           : sql.len ? store_exec(db, buf_cstr(&sql), "drop old version", e)
                                      : ERR_OK;
   buf_free(&sql);
-  if (rc == ERR_OK) rc = store_units_prune(w->db, w->id, w->version - keep, e);
+  if (rc == ERR_OK) rc = store_units_prune(db, id, max_version, e);
+  if (rc == ERR_OK && note) {
+    sqlite3_stmt *u = NULL;
+    if (sqlite3_prepare_v2(db, "UPDATE teselas_history SET report=? WHERE layer_id=? AND version<=?",
+                           -1, &u, NULL) != SQLITE_OK)
+      return err_set(e, ERR_DB, "history: %s", sqlite3_errmsg(db));
+    sqlite3_bind_text(u, 1, note, -1, SQLITE_STATIC);
+    sqlite3_bind_text(u, 2, id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(u, 3, max_version);
+    rc = sqlite3_step(u) == SQLITE_DONE ? ERR_OK
+                                        : err_set(e, ERR_DB, "history: %s", sqlite3_errmsg(db));
+    sqlite3_finalize(u);
+  }
   return rc;
+}
+
+/* The report a purged or removed version keeps in the history. Caller frees. */
+static char *purge_note(const char *status, const char *reason) {
+  char now[32];
+  now_iso(now);
+  json_t *o = json_pack("{s:s, s:s, s:s}", "status", status, "at", now, "reason",
+                        reason ? reason : "");
+  char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
+  json_decref(o);
+  return text;
+}
+
+/* Versions older than the newest keep_versions, or, when the new version is coarser than the
+ * published ones, every earlier version. */
+static err_code prune_versions(store_writer *w, err *e) {
+  if (w->meta.purge_reason) {
+    char *note = purge_note("purged", w->meta.purge_reason);
+    err_code rc = note ? drop_versions(w->db, w->id, w->version - 1, note, e)
+                       : err_set(e, ERR_NOMEM, "out of memory");
+    free(note);
+    return rc;
+  }
+  int keep = w->meta.keep_versions > 0 ? w->meta.keep_versions : 3;
+  return drop_versions(w->db, w->id, w->version - keep, NULL, e);
 }
 
 err_code store_writer_commit(store_writer *w, const char *report_json, int64_t *out_version,
@@ -487,8 +543,13 @@ err_code store_writer_commit(store_writer *w, const char *report_json, int64_t *
     return rc;
   }
   if (out_version) *out_version = w->version;
-  /* Fold the WAL back into the file so the database is one self-contained file at rest. */
-  sqlite3_wal_checkpoint_v2(w->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+  /* Fold the WAL back into the file so the database is one self-contained file at rest; after a
+   * purge, truncate it too: its frames still hold the pages as they were before they were
+   * zeroed. */
+  sqlite3_wal_checkpoint_v2(w->db, NULL,
+                            w->meta.purge_reason ? SQLITE_CHECKPOINT_TRUNCATE
+                                                 : SQLITE_CHECKPOINT_PASSIVE,
+                            NULL, NULL);
   writer_free(w);
   return ERR_OK;
 }
@@ -590,4 +651,77 @@ err_code store_layer_report(const char *db_path, const char *layer_id, char **ou
 err_code store_layer_privacy(const char *db_path, const char *layer_id, char **out_json, err *e) {
   return layer_column(db_path, "SELECT privacy FROM teselas_layers WHERE id=?", layer_id, out_json,
                       e);
+}
+
+/* Deletes the catalog entry and records the removal in the history (a row after the last
+ * version, so a later import starts a new version number). */
+static err_code forget_layer(sqlite3 *db, const char *id, const char *note, err *e) {
+  sqlite3_stmt *st = NULL;
+  err_code rc = ERR_OK;
+  if (sqlite3_prepare_v2(db, "DELETE FROM teselas_layers WHERE id=?", -1, &st, NULL) != SQLITE_OK)
+    return err_set(e, ERR_DB, "catalog: %s", sqlite3_errmsg(db));
+  sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+  if (sqlite3_step(st) != SQLITE_DONE) rc = err_set(e, ERR_DB, "catalog: %s", sqlite3_errmsg(db));
+  sqlite3_finalize(st);
+  if (rc != ERR_OK) return rc;
+  char now[32];
+  now_iso(now);
+  if (sqlite3_prepare_v2(db,
+                         "INSERT INTO teselas_history(layer_id, version, imported_at, feature_count,"
+                         " report, table_name) SELECT ?1, coalesce(max(version), 0) + 1, ?2, 0, ?3,"
+                         " '' FROM teselas_history WHERE layer_id=?1",
+                         -1, &st, NULL) != SQLITE_OK)
+    return err_set(e, ERR_DB, "history: %s", sqlite3_errmsg(db));
+  sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 3, note, -1, SQLITE_STATIC);
+  if (sqlite3_step(st) != SQLITE_DONE) rc = err_set(e, ERR_DB, "history: %s", sqlite3_errmsg(db));
+  sqlite3_finalize(st);
+  return rc;
+}
+
+static bool layer_published(sqlite3 *db, const char *id) {
+  sqlite3_stmt *st = NULL;
+  bool found = sqlite3_prepare_v2(db, "SELECT 1 FROM teselas_layers WHERE id=?", -1, &st, NULL) ==
+               SQLITE_OK;
+  if (found) {
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    found = sqlite3_step(st) == SQLITE_ROW;
+  }
+  sqlite3_finalize(st);
+  return found;
+}
+
+/* secure_delete rather than VACUUM, measured on the 131,141 points of the SSP-CDMX file (31 MB):
+ * dropping the exact version takes 0.71 s, 1.69 s with secure_delete; VACUUM takes 0.42 s on the
+ * 6.6 MB left and 1.3-1.9 s on a 55 MB file, growing with every other layer of the database.
+ * secure_delete costs what the removed rows cost and runs inside the transaction (a VACUUM cannot),
+ * so a crash never leaves the rows in free pages. */
+err_code store_layer_remove(const char *db_path, const char *layer_id, const char *reason, err *e) {
+  if (!store_layer_id_valid(layer_id))
+    return err_set(e, ERR_INVALID, "layer id '%s' is not valid", layer_id);
+  FILE *probe = fopen(db_path, "rb");
+  if (!probe) return err_set(e, ERR_IO, "cannot open database %s", db_path);
+  fclose(probe);
+  store_writer *w = calloc(1, sizeof *w);
+  if (!w) return err_set(e, ERR_NOMEM, "out of memory");
+  buf_init(&w->triggers, 0);
+  char *note = purge_note("removed", reason);
+  err_code rc = note ? open_rw(db_path, w, e) : err_set(e, ERR_NOMEM, "out of memory");
+  if (rc == ERR_OK) rc = store_exec(w->db, "PRAGMA secure_delete=ON", "secure delete", e);
+  if (rc == ERR_OK) rc = store_exec(w->db, "BEGIN IMMEDIATE", "start removal", e);
+  if (rc == ERR_OK && !layer_published(w->db, layer_id))
+    rc = err_set(e, ERR_NOT_FOUND, "no layer '%s' in %s", layer_id, db_path);
+  if (rc == ERR_OK) rc = drop_versions(w->db, layer_id, INT64_MAX, note, e);
+  if (rc == ERR_OK) rc = forget_layer(w->db, layer_id, note, e);
+  if (rc == ERR_OK) rc = store_exec(w->db, "COMMIT", "commit removal", e);
+  if (rc == ERR_OK &&
+      sqlite3_wal_checkpoint_v2(w->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL) != SQLITE_OK)
+    rc = err_set(e, ERR_DB, "checkpoint: %s (a server still reading? the rows are deleted; "
+                 "run the command again once it stops)", sqlite3_errmsg(w->db));
+  if (rc != ERR_OK && w->db && !sqlite3_get_autocommit(w->db))
+    sqlite3_exec(w->db, "ROLLBACK", NULL, NULL, NULL);
+  free(note);
+  writer_free(w);
+  return rc;
 }
