@@ -265,6 +265,83 @@ describe('embed', () => {
   });
 });
 
+// The page side of the automatic styles' contract, on the demo's data: a style whose layers carry
+// "teselas:legend" (what the colours mean) and "teselas:context" (a boundary drawn for
+// orientation). Served in place of `leon` by the browser, so the pages are checked apart from
+// the server's choice of colours. Colour names are a person's naming of the Okabe-Ito swatches.
+describe('a style with legend metadata', () => {
+  const COLOURS = [['#e69f00', 'naranja', 'orange'], ['#56b4e9', 'azul claro', 'light blue'],
+    ['#009e73', 'verde azulado', 'teal'], ['#cc79a7', 'rosa', 'pink']];
+  let style;
+  let tipos;
+  before(async () => {
+    const agg = await (await fetch(`${server.base}/collections/incidentes/aggregate?by=tipo`)).json();
+    tipos = agg.groups.map((g) => g.key).filter((k) => typeof k === 'string').slice(0, COLOURS.length);
+    const match = ['match', ['get', 'tipo'], ...tipos.flatMap((k, i) => [k, COLOURS[i][0]]), '#999999'];
+    style = { version: 8, name: 'contrato',
+      sources: { teselas: { type: 'vector', url: `${server.base}/tiles/limite-municipal,incidentes.json` } },
+      layers: [
+        { id: 'fondo', type: 'background', paint: { 'background-color': '#f4f3ef' } },
+        { id: 'limite', type: 'line', source: 'teselas', 'source-layer': 'limite-municipal',
+          paint: { 'line-color': '#888888' }, metadata: { 'teselas:context': true } },
+        { id: 'grupos', type: 'circle', source: 'teselas', 'source-layer': 'incidentes', filter: ['has', 'point_count'],
+          paint: { 'circle-color': '#444444', 'circle-radius': 10 },
+          metadata: { 'teselas:legend': { layer: 'incidentes', title: 'Incidentes', kind: 'clusters', field: null,
+            items: [{ label: 'Grupos de casos', color: '#444444', value: null }] } } },
+        { id: 'casos', type: 'circle', source: 'teselas', 'source-layer': 'incidentes', filter: ['!', ['has', 'point_count']],
+          paint: { 'circle-color': match, 'circle-radius': 4 },
+          metadata: { 'teselas:legend': { layer: 'incidentes', title: 'Incidentes', kind: 'categories', field: 'tipo',
+            items: tipos.map((k, i) => ({ label: k, color: COLOURS[i][0], value: k })) } } },
+      ] };
+  });
+
+  async function openWithStyle(path) {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'es-MX' });
+    const page = await context.newPage();
+    await page.route('**/styles/leon/style.json', (r) => r.fulfill({ contentType: 'application/json',
+      body: JSON.stringify(style) }));
+    const problems = watch(page, [server.base]);
+    await page.goto(server.base + path);
+    await waitForMap(page);
+    return { page, problems, close: () => context.close() };
+  }
+
+  for (const lang of ['es', 'en']) {
+    test(`categories as a list with their colours in words (${lang}); context not listed`, async () => {
+      const { page, problems, close } = await openWithStyle(`/maps/leon${lang === 'en' ? '?lang=en' : ''}`);
+      const toggles = await page.$$eval('.layer-list input[type=checkbox]', (bs) => bs.map((b) => b.dataset.layer));
+      assert.deepEqual(toggles, ['incidentes'], 'the context boundary is listed as a data layer');
+      const tree = await page.locator('#legend-incidentes').ariaSnapshot();
+      assert.match(tree, /^- list/);
+      tipos.forEach((k, i) => {
+        const name = COLOURS[i][lang === 'en' ? 2 : 1];
+        assert.ok(tree.includes(`- listitem: ${k} (${name})`), `no "${k} (${name})" in\n${tree}`);
+      });
+      assert.ok(tree.includes(lang === 'en' ? '(dark grey)' : '(gris oscuro)'), tree);
+      assert.deepEqual(await axeSerious(page), []);
+      assert.deepEqual(problems, []);
+      await close();
+    });
+  }
+
+  test('the status line says what is drawn, and what has nothing in the view', async () => {
+    const { page, problems, close } = await openWithStyle('/maps/leon');
+    const first = await page.textContent('#status');
+    assert.match(first, /^Mapa listo\. Se dibujan: Incidentes de seguridad \([\d,.]+ elementos\)\.$/);
+    // the drawn count is the cases the map shows: every point, clusters by their size
+    const n = Number(/\(([\d,.]+) elementos/.exec(first)[1].replace(/[,.]/g, ''));
+    const total = await (await fetch(`${server.base}/collections/incidentes`)).json();
+    assert.ok(n > 0 && n <= total.featureCount, `${n} drawn of ${total.featureCount}`);
+    await page.evaluate(() => window.teselas.map.jumpTo({ center: [-30, -40], zoom: 9 }));
+    await page.waitForFunction(() => document.getElementById('status').textContent.includes('no tienen elementos'));
+    assert.equal(await page.textContent('#status'), 'Mapa listo, pero las capas activas no tienen elementos en esta ' +
+      'vista (Incidentes de seguridad). Aleje o mueva el mapa.');
+    assert.equal(await page.getAttribute('#status', 'aria-live'), 'polite');
+    assert.deepEqual(problems, []);
+    await close();
+  });
+});
+
 describe('viewer without WebGL', () => {
   test('says so and opens the data table instead', async () => {
     const p = await open('/maps/leon?layers=parques', { noWebGL: true });
