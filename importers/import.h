@@ -46,6 +46,8 @@ typedef struct import_options {
   const char *const *keep;   /* personal-looking fields published on purpose (--keep-field) */
   size_t n_keep;
   const char *date_field;
+  const char *style;         /* the automatic style's choice, JSON: {"by": F} or
+                                {"graduated": F, "classes": N}; NULL: chosen from the data */
   bool fix_swapped;          /* swap lat/lon and restore lost minus signs instead of reporting */
   bool has_expect_bbox;
   double expect_bbox[4];     /* minx, miny, maxx, maxy (CRS84): features outside are reported */
