@@ -165,8 +165,10 @@ function fromMetadata(style, layer, t, lang) {
       const key = `${label}|${swatchKind}`;
       if (!item.color || seen.has(key)) continue;
       seen.add(key);
+      // the style's own name of its colour when it gives one in the page's language (Spanish)
+      const named = lang !== 'en' && typeof item.color_name === 'string' && item.color_name;
       out.entries.push({ label, color: item.color, kind: swatchKind, value: item.value,
-        colorName: colorName(item.color, lang) });
+        colorName: named || colorName(item.color, lang) });
     }
   }
   return out;
