@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "importers/import_int.h"
+#include "importers/autostyle.h"
 #include "importers/checksum.h"
 
 typedef struct import_state {
@@ -73,7 +74,8 @@ static void options_fingerprint(const import_options *o, char out[65]) {
   checksum_init(&c);
   const char *s[] = {o->source_layer, o->source_srs, o->lat_col, o->lon_col, o->wkt_col,
                      o->encoding, o->id_field, o->title, o->description, o->license, o->publisher,
-                     o->frequency, o->keywords, o->privacy, o->date_field, o->fingerprint_extra};
+                     o->frequency, o->keywords, o->privacy, o->date_field, o->fingerprint_extra,
+                     o->style};
   for (size_t i = 0; i < sizeof s / sizeof *s; i++) fp_str(&c, "opt", s[i]);
   for (size_t i = 0; i < o->n_specs; i++) {
     const import_field_spec *f = &o->specs[i];
@@ -288,6 +290,10 @@ static err_code finish(import_state *s, import_result *out, err *e) {
                                           sizeof rep->duplicate_example, e);
     if (rc != ERR_OK) return rc;
   }
+  size_t n_fields = 0;
+  const layer_field *fields = import_privacy_fields(&s->priv, &s->schema, &n_fields);
+  err_code src = import_autostyle(s->w, fields, n_fields, s->opt->style, e);
+  if (src != ERR_OK) return src;
   import_privacy_report(&s->priv, rep);
   if (s->priv.policy.mode != PRIVACY_MODE_NONE) report_scrub(rep);
   else if (s->priv.policy.n_dropped) report_scrub_gdal(rep);

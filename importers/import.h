@@ -49,6 +49,8 @@ typedef struct import_options {
   const char *expect_schema; /* NULL: changes of fields are reported only; "same": any change
                                 from the published version refuses the import; otherwise a list
                                 "name:type,name:type" that must be the published fields exactly */
+  const char *style;         /* the automatic style's choice, JSON: {"by": F} or
+                                {"graduated": F, "classes": N}; NULL: chosen from the data */
   bool fix_swapped;          /* swap lat/lon and restore lost minus signs instead of reporting */
   bool has_expect_bbox;
   double expect_bbox[4];     /* minx, miny, maxx, maxy (CRS84): features outside are reported */

@@ -3,6 +3,8 @@
  * importers/publish.c runs the definitions. */
 #include "importers/layerdef.h"
 
+#include "importers/autostyle.h"
+
 #include <jansson.h>
 #include <libgen.h>
 #include <stdio.h>
@@ -23,7 +25,7 @@ static const struct {
             {"wkt", 's'},         {"encoding", 's'},     {"id_field", 's'},    {"date_field", 's'},
             {"fields", '*'},      {"fix_swapped", 'b'},  {"expect_bbox", '*'}, {"keep", '*'},
             {"privacy", '*'},     {"drop", '*'},         {"keep_fields", '*'}, {"sample", 'b'},
-            {"$comment", '*'}};
+            {"style", '*'},       {"$comment", '*'}};
 
 static const char *str(json_t *doc, const char *key) {
   return json_string_value(json_object_get(doc, key));
@@ -125,6 +127,16 @@ static err_code load_misc(layer_def *d, json_t *doc, err *e) {
       return err_set(e, ERR_INVALID, "%s: 'expect_bbox' es [minx, miny, maxx, maxy]", d->path);
     for (size_t i = 0; i < 4; i++) d->opt.expect_bbox[i] = json_number_value(json_array_get(bbox, i));
     d->opt.has_expect_bbox = true;
+  }
+  /* "style": {"by": F} or {"graduated": F, "classes": N} (importers/autostyle.h) */
+  json_t *style = json_object_get(doc, "style");
+  if (style) {
+    d->opt.style = d->style = json_dumps(style, JSON_COMPACT | JSON_SORT_KEYS);
+    if (!d->style) return err_set(e, ERR_NOMEM, "sin memoria");
+    err why;
+    err_clear(&why);
+    if (import_autostyle_check(d->style, &why) != ERR_OK)
+      return err_set(e, ERR_INVALID, "%s: %s", d->path, why.msg);
   }
   d->opt.fix_swapped = json_is_true(json_object_get(doc, "fix_swapped"));
   d->opt.keep_versions = (int)json_integer_value(json_object_get(doc, "keep"));
@@ -252,6 +264,7 @@ void layerdef_free(layer_def *d) {
   free(d->specs);
   free(d->keywords);
   free(d->privacy);
+  free(d->style);
   free(d->fingerprint);
   free(d->drop);
   free(d->keep);

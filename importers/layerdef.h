@@ -19,7 +19,7 @@ typedef struct layer_def {
   /* owned storage the options point into */
   void *doc;                 /* the parsed JSON (json_t *) */
   import_field_spec *specs;
-  char *keywords, *privacy, *fingerprint;
+  char *keywords, *privacy, *fingerprint, *style;
   const char **drop, **keep;  /* "drop", "keep_fields": borrowed from doc */
 } layer_def;
 

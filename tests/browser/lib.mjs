@@ -3,17 +3,29 @@
 // page watcher that records console errors, failed requests and requests to other origins, and
 // axe-core. Screenshots go to $TESELAS_ARTIFACTS/browser/.
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 
 const require = createRequire(import.meta.url);
 
 export const TESELAS = process.env.TESELAS;
 export const ARTIFACTS = join(process.env.TESELAS_ARTIFACTS || join(tmpdir(), 'teselas-artifacts'), 'browser');
 mkdirSync(ARTIFACTS, { recursive: true });
+
+// Debian's Chromium (package `chromium`), found on PATH; CHROMIUM may name another binary.
+export function findChromium() {
+  if (process.env.CHROMIUM) return existsSync(process.env.CHROMIUM) ? process.env.CHROMIUM : null;
+  for (const dir of (process.env.PATH || '').split(delimiter)) {
+    for (const name of ['chromium', 'chromium-browser']) {
+      if (dir && existsSync(join(dir, name))) return join(dir, name);
+    }
+  }
+  return null;
+}
+export const CHROMIUM = findChromium();
 
 export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu',
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
@@ -31,12 +43,18 @@ export function axeSource() {
   return readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 }
 
-// A sample database and the server on port 0; resolves when it prints the port it bound.
-export async function startServer() {
+// The demo's sample database of León.
+export function buildDemo(db) {
+  execFileSync(TESELAS, ['demo', '--db', db, '--build-only', '--incidents', '5000'], { stdio: 'ignore' });
+}
+
+// A database built by `build(db)` (the demo's by default) and the server on port 0; resolves
+// when it prints the port it bound.
+export async function startServer(build = buildDemo) {
   if (!TESELAS) throw new Error('TESELAS must point at the teselas binary');
   const dir = mkdtempSync(join(tmpdir(), 'teselas-browser-'));
-  const db = join(dir, 'leon.db');
-  execFileSync(TESELAS, ['demo', '--db', db, '--build-only', '--incidents', '5000'], { stdio: 'ignore' });
+  const db = join(dir, 'test.db');
+  build(db, dir);
   const proc = spawn(TESELAS, ['serve', '--db', db, '--port', '0', '--bind', '127.0.0.1', '--quiet'],
     { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
@@ -123,6 +141,31 @@ export async function axeSerious(page) {
   });
   return result.filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => `${v.impact} ${v.id}: ${v.help} at ${v.nodes.join(', ')}`);
+}
+
+// Pixel statistics of an image the page shows (same origin, so the canvas is readable): the
+// number of distinct colours and the standard deviation of the grey level. A flat image has one
+// colour and a deviation of 0.
+export function imageStats(pageOrFrame, selector) {
+  return pageOrFrame.$$eval(selector, (imgs) => imgs.filter((i) => i.complete && i.naturalWidth > 0).map((img) => {
+    const c = document.createElement('canvas');
+    c.width = img.naturalWidth;
+    c.height = img.naturalHeight;
+    const g = c.getContext('2d');
+    g.drawImage(img, 0, 0);
+    const d = g.getImageData(0, 0, c.width, c.height).data;
+    const colours = new Set();
+    let sum = 0, sum2 = 0;
+    const n = d.length / 4;
+    for (let i = 0; i < d.length; i += 4) {
+      const a = d[i + 3] / 255;
+      const y = (0.299 * d[i] + 0.587 * d[i + 1] + 0.114 * d[i + 2]) * a + 255 * (1 - a);
+      sum += y; sum2 += y * y;
+      if (colours.size < 1000) colours.add((d[i] << 24) ^ (d[i + 1] << 16) ^ (d[i + 2] << 8) ^ d[i + 3]);
+    }
+    const mean = sum / n;
+    return { src: img.getAttribute('src'), colours: colours.size, sd: Math.sqrt(Math.max(0, sum2 / n - mean * mean)) };
+  }));
 }
 
 export async function shot(page, name) {

@@ -4,12 +4,12 @@
 // card with the fields' human labels; the data table lists the features of the view; the embed
 // works inside an iframe of another origin; without WebGL it shows PNG tiles; axe-core finds no
 // serious or critical violation; every control works with the keyboard alone; 360 px phones.
-// Parts that need an endpoint another module has not shipped yet are skipped, saying which.
+// Every endpoint the pages use must be served: a missing route fails its test, never skips it.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
 import {
-  CHROMIUM_ARGS, axeSerious, loadPlaywright, shot, startHostPage, startServer, tabTo, waitForMap, watch,
+  CHROMIUM, CHROMIUM_ARGS, axeSerious, imageStats, loadPlaywright, shot, startHostPage, startServer, tabTo, waitForMap, watch,
 } from './lib.mjs';
 
 const DEMO_LAYERS = ['limite-municipal', 'colonias', 'parques', 'rios-canales', 'cuerpos-agua', 'incidentes'];
@@ -59,7 +59,7 @@ function renderedByLayer(page) {
 before(async () => {
   server = await startServer();
   const { chromium } = loadPlaywright();
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   const html = await (await fetch(`${server.base}/maps/leon`)).text();
   const cfg = JSON.parse(/<script type="application\/json" id="teselas-config">(.*?)<\/script>/s.exec(html)[1]);
   endpoints = cfg.endpoints;
@@ -72,7 +72,7 @@ after(async () => {
 });
 
 describe('catalog', () => {
-  test('lists every layer with its metadata and links, no errors', async (t) => {
+  test('lists every layer with its metadata and links, no errors', async () => {
     const { page, problems, close } = await open('/');
     await page.waitForLoadState('networkidle');
     const cards = await page.$$eval('.card h3', (hs) => hs.map((h) => h.textContent));
@@ -88,11 +88,10 @@ describe('catalog', () => {
       const tpl = await page.inputValue(`#tt-${id}`);
       assert.equal(tpl, `${server.base}/tiles/${id}/{z}/{x}/{y}.pbf`);
     }
-    if (endpoints.static_img === undefined) { /* the config does not list it: see the thumbnails */ }
     const thumbs = await page.$$eval('img.thumb', (imgs) => imgs.map((i) => i.complete && i.naturalWidth));
-    if (thumbs.length) assert.ok(thumbs.every((w) => w > 0), 'a thumbnail did not load');
-    else t.diagnostic('thumbnails skipped: /styles/{style}/static/... is not served by this build');
-    if (!endpoints.items) t.diagnostic('download links skipped: /collections/{id}/items is not served by this build');
+    assert.equal(thumbs.length, DEMO_LAYERS.length, 'a layer has no thumbnail (/styles/{style}/static/...)');
+    assert.ok(thumbs.every((w) => w > 0), 'a thumbnail did not load');
+    assert.ok(endpoints.items, '/collections/{id}/items is not served: no download links');
     await shot(page, 'catalog');
     assert.deepEqual(problems, []);
     await close();
@@ -168,7 +167,7 @@ describe('viewer', () => {
     assert.deepEqual(v.problems, []);
   });
 
-  test('the data table lists the features of the view', async (t) => {
+  test('the data table lists the features of the view', async () => {
     const { page } = v;
     await jumpAndSettle(page, [-101.68, 21.125], 14);
     await page.click('#table-button');
@@ -181,28 +180,23 @@ describe('viewer', () => {
       return [...ids].sort((a, b) => a - b);
     });
     assert.ok(drawnIds.length > 0, 'no park drawn');
-    if (!endpoints.items) t.diagnostic('table from the drawn features: /collections/{id}/items is not served by this build');
+    assert.ok(endpoints.items, '/collections/{id}/items is not served: the table would list only drawn features');
     // the API selects by bounding box, the map by drawn pixels: a park whose box touches the view
     // but whose shape does not may be listed without being drawn, never the reverse
     for (const id of drawnIds) assert.ok(tableIds.includes(id), `park ${id} is drawn but not in the table`);
     assert.ok(tableIds.length <= drawnIds.length + 3, `table ${tableIds.length} rows, drawn ${drawnIds.length}`);
     const header = await page.textContent('#data-table thead');
     assert.ok(header.includes('Estado') && header.includes('Superficie (m²)'), header);
-    if (endpoints.items) {
-      const href = await page.getAttribute('#table-csv', 'href');
-      const r = await fetch(server.base + href);
-      assert.equal(r.status, 200);
-      assert.match(r.headers.get('content-type'), /csv/);
-    }
+    const href = await page.getAttribute('#table-csv', 'href');
+    const r = await fetch(server.base + href);
+    assert.equal(r.status, 200);
+    assert.match(r.headers.get('content-type'), /csv/);
     await shot(page, 'viewer-table');
     assert.deepEqual(v.problems, []);
   });
 
-  test('charts of incidents by month and by type', async (t) => {
-    if (!endpoints.aggregate) {
-      t.skip('/collections/{id}/aggregate is not served by this build');
-      return;
-    }
+  test('charts of incidents by month and by type', async () => {
+    assert.ok(endpoints.aggregate, '/collections/{id}/aggregate is not served by this build');
     const { page } = v;
     await page.click('#charts-button');
     await page.waitForFunction(() => document.querySelector('.charts')?.dataset.state === 'ready');
@@ -258,21 +252,93 @@ describe('embed', () => {
     await host.close();
   });
 
-  test('without WebGL it shows the PNG tiles with Leaflet', async (t) => {
+  test('without WebGL it shows the PNG tiles with Leaflet', async () => {
+    assert.ok(endpoints.png, 'PNG tiles (/styles/{style}/{z}/{x}/{y}.png) are not served by this build');
     const e = await open('/embed/leon?layers=parques,colonias&center=-101.68,21.125&zoom=13', { noWebGL: true });
-    const state = await waitForMap(e.page, ['raster', 'none']);
-    if (!endpoints.png) {
-      assert.equal(state, 'none');
-      assert.ok((await e.page.textContent('#map')).length > 10, 'no message instead of the map');
-      t.skip('PNG tiles: /styles/{style}/{z}/{x}/{y}.png is not served by this build (message shown)');
-    } else {
-      assert.equal(state, 'raster');
-      const tiles = await e.page.$$eval('img.leaflet-tile', (imgs) => imgs.filter((i) => i.complete && i.naturalWidth === 256 || i.naturalWidth === 512).length);
-      assert.ok(tiles > 0, 'no PNG tile shown');
-    }
+    assert.equal(await waitForMap(e.page, ['raster', 'none']), 'raster');
+    const stats = await imageStats(e.page, 'img.leaflet-tile');
+    assert.ok(stats.length > 0, 'no PNG tile shown');
+    assert.ok(stats.some((st) => st.colours > 2 && st.sd > 2), `every tile is flat: ${JSON.stringify(stats)}`);
     await shot(e.page, 'embed-no-webgl');
     assert.deepEqual(e.problems, []);
     await e.close();
+  });
+});
+
+// The page side of the automatic styles' contract, on the demo's data: a style whose layers carry
+// "teselas:legend" (what the colours mean) and "teselas:context" (a boundary drawn for
+// orientation). Served in place of `leon` by the browser, so the pages are checked apart from
+// the server's choice of colours. Colour names are a person's naming of the Okabe-Ito swatches.
+describe('a style with legend metadata', () => {
+  const COLOURS = [['#e69f00', 'naranja', 'orange'], ['#56b4e9', 'azul claro', 'light blue'],
+    ['#009e73', 'verde azulado', 'teal'], ['#cc79a7', 'rosa', 'pink']];
+  let style;
+  let tipos;
+  before(async () => {
+    const agg = await (await fetch(`${server.base}/collections/incidentes/aggregate?by=tipo`)).json();
+    tipos = agg.groups.map((g) => g.key).filter((k) => typeof k === 'string').slice(0, COLOURS.length);
+    const match = ['match', ['get', 'tipo'], ...tipos.flatMap((k, i) => [k, COLOURS[i][0]]), '#999999'];
+    style = { version: 8, name: 'contrato',
+      sources: { teselas: { type: 'vector', url: `${server.base}/tiles/limite-municipal,incidentes.json` } },
+      layers: [
+        { id: 'fondo', type: 'background', paint: { 'background-color': '#f4f3ef' } },
+        { id: 'limite', type: 'line', source: 'teselas', 'source-layer': 'limite-municipal',
+          paint: { 'line-color': '#888888' }, metadata: { 'teselas:context': true } },
+        { id: 'grupos', type: 'circle', source: 'teselas', 'source-layer': 'incidentes', filter: ['has', 'point_count'],
+          paint: { 'circle-color': '#444444', 'circle-radius': 10 },
+          metadata: { 'teselas:legend': { layer: 'incidentes', title: 'Incidentes', kind: 'clusters', field: null,
+            items: [{ label: 'Grupos de casos', color: '#444444', value: null }] } } },
+        { id: 'casos', type: 'circle', source: 'teselas', 'source-layer': 'incidentes', filter: ['!', ['has', 'point_count']],
+          paint: { 'circle-color': match, 'circle-radius': 4 },
+          metadata: { 'teselas:legend': { layer: 'incidentes', title: 'Incidentes', kind: 'categories', field: 'tipo',
+            items: tipos.map((k, i) => ({ label: k, color: COLOURS[i][0], value: k })) } } },
+      ] };
+  });
+
+  async function openWithStyle(path) {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'es-MX' });
+    const page = await context.newPage();
+    await page.route('**/styles/leon/style.json', (r) => r.fulfill({ contentType: 'application/json',
+      body: JSON.stringify(style) }));
+    const problems = watch(page, [server.base]);
+    await page.goto(server.base + path);
+    await waitForMap(page);
+    return { page, problems, close: () => context.close() };
+  }
+
+  for (const lang of ['es', 'en']) {
+    test(`categories as a list with their colours in words (${lang}); context not listed`, async () => {
+      const { page, problems, close } = await openWithStyle(`/maps/leon${lang === 'en' ? '?lang=en' : ''}`);
+      const toggles = await page.$$eval('.layer-list input[type=checkbox]', (bs) => bs.map((b) => b.dataset.layer));
+      assert.deepEqual(toggles, ['incidentes'], 'the context boundary is listed as a data layer');
+      const tree = await page.locator('#legend-incidentes').ariaSnapshot();
+      assert.match(tree, /^- list/);
+      tipos.forEach((k, i) => {
+        const name = COLOURS[i][lang === 'en' ? 2 : 1];
+        assert.ok(tree.includes(`- listitem: ${k} (${name})`), `no "${k} (${name})" in\n${tree}`);
+      });
+      assert.ok(tree.includes(lang === 'en' ? '(dark grey)' : '(gris oscuro)'), tree);
+      assert.deepEqual(await axeSerious(page), []);
+      assert.deepEqual(problems, []);
+      await close();
+    });
+  }
+
+  test('the status line says what is drawn, and what has nothing in the view', async () => {
+    const { page, problems, close } = await openWithStyle('/maps/leon');
+    const first = await page.textContent('#status');
+    assert.match(first, /^Mapa listo\. Se dibujan: Incidentes de seguridad \([\d,.]+ elementos\)\.$/);
+    // the drawn count is the cases the map shows: every point, clusters by their size
+    const n = Number(/\(([\d,.]+) elementos/.exec(first)[1].replace(/[,.]/g, ''));
+    const total = await (await fetch(`${server.base}/collections/incidentes`)).json();
+    assert.ok(n > 0 && n <= total.featureCount, `${n} drawn of ${total.featureCount}`);
+    await page.evaluate(() => window.teselas.map.jumpTo({ center: [-30, -40], zoom: 9 }));
+    await page.waitForFunction(() => document.getElementById('status').textContent.includes('no tienen elementos'));
+    assert.equal(await page.textContent('#status'), 'Mapa listo, pero las capas activas no tienen elementos en esta ' +
+      'vista (Incidentes de seguridad). Aleje o mueva el mapa.');
+    assert.equal(await page.getAttribute('#status', 'aria-live'), 'polite');
+    assert.deepEqual(problems, []);
+    await close();
   });
 });
 

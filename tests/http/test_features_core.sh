@@ -106,14 +106,9 @@ if bad:
     sys.exit("tile parameters and /api disagree: %s" % bad)
 EOF2
 ok
-# the whole document against the OpenAPI 3.0 schema, where the validator is installed
-if python3 -c 'import openapi_spec_validator' 2>/dev/null; then
-  python3 -c 'import json, sys; from openapi_spec_validator import validate; validate(json.load(open(sys.argv[1])))' \
-    "$TEST_TMP/api.json" || rfail "/api is not a valid OpenAPI 3.0 document"
-  ok
-else
-  echo "note: openapi-spec-validator not installed; /api not validated against the OpenAPI schema"
-fi
+# the whole document against the OpenAPI 3.0 schema: ctest http_openapi_valid
+# (tests/browser/test_openapi.mjs, npm @apidevtools/swagger-parser), a test of its own that fails
+# on an invalid document and is reported as skipped, never passed, when the validator is missing
 
 req /req/core/conformance-op
 get /conformance

@@ -36,7 +36,7 @@ expect_json 'd["glyphs"] == "https://mapas.example.mx/teselas/fonts/{fontstack}/
 expect_json 'all(l["type"] in ("background","fill","line","circle","symbol") for l in d["layers"])'
 http_get /styles/parques/style.json
 expect_status 200 "automatic style"
-expect_json 'd["sources"]["teselas"]["url"].endswith("/tiles/parques.json")'
+expect_json 'd["sources"]["parques"]["url"].endswith("/tiles/parques.json")'
 http_get /styles/nada/style.json
 expect_status 404 "unknown style"
 expect_json 'd["code"] == "not_found"'

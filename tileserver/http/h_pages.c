@@ -49,24 +49,28 @@ static const render_styles *style_registry(const http_request *req) {
   return req->services ? req->services->styles : NULL;
 }
 
-/* A page may show style `name` when the registry has it, or when the server has no styles at
- * all (the scripts then build an automatic style from TileJSON). */
-static bool style_known(const http_request *req, const char *name, size_t len) {
+/* The style the page draws: one /styles lists (named, or automatic built in the arena), or
+ * NULL. A server without a style registry has none. */
+static const render_style *page_style(const http_request *req, const char *name, size_t len) {
   const render_styles *reg = style_registry(req);
-  if (!reg || render_styles_count(reg) == 0) return true;
-  return render_styles_find(reg, name, len) != NULL;
+  const render_style *rs = NULL;
+  err e;
+  if (!reg || render_style_resolve(reg, req->catalog, name, len, req->arena, &rs, &e) != ERR_OK)
+    return NULL;
+  return rs;
 }
 
-/* The style of the catalog's map links: the León demo's when loaded, else the first one. */
+/* The style of the catalog's map links: the first one /styles lists (a named style that draws
+ * layers of this database, else `todas`). */
 static const char *default_style(const http_request *req) {
   const render_styles *reg = style_registry(req);
-  if (reg && render_styles_count(reg) > 0 &&
-      !render_styles_find(reg, WWW_DEFAULT_STYLE, strlen(WWW_DEFAULT_STYLE)))
-    return render_style_name(render_styles_at(reg, 0));
-  return WWW_DEFAULT_STYLE;
+  render_style_entry first;
+  if (reg && render_styles_list(reg, req->catalog, &first, 1) == 1) return first.name;
+  return reg ? RENDER_ALL_STYLE : WWW_DEFAULT_STYLE;
 }
 
-static void find_endpoints(const http_request *req, const char *style, www_endpoints *ep) {
+static void find_endpoints(const http_request *req, const char *style, bool has_style,
+                           www_endpoints *ep) {
   char path[256];
   memset(ep, 0, sizeof *ep);
   const char *id = req->catalog->n_layers ? req->catalog->layers[0].id : "x";
@@ -78,8 +82,7 @@ static void find_endpoints(const http_request *req, const char *style, www_endpo
   ep->quality = has_route(req, path);
   ep->collections = has_route(req, "/collections");
   snprintf(path, sizeof path, "/styles/%s/style.json", style);
-  const render_styles *reg = style_registry(req);
-  ep->style = has_route(req, path) && reg && render_styles_find(reg, style, strlen(style));
+  ep->style = has_route(req, path) && has_style;
   snprintf(path, sizeof path, "/styles/%s/1/0/0.png", style);
   http_handler png = route_of(req, path);
   ep->png = png != NULL && ep->style;
@@ -115,9 +118,29 @@ static double style_min_zoom(const void *style, const char *layer_id) {
   return render_style_min_zoom(style, layer_id);
 }
 
+/* The style that draws a layer best, for its thumbnail and its "see on the map" link: the first
+ * named style offered that draws it, else the layer's own automatic style. */
+static const char *layer_style(const void *ctx, const char *layer_id, double *out_min_zoom) {
+  const http_request *req = ctx;
+  const render_styles *reg = style_registry(req);
+  render_style_entry list[64];
+  size_t n = reg ? render_styles_list(reg, req->catalog, list, 64) : 0;
+  for (size_t i = 0; i < n && !list[i].automatic; i++) {
+    const render_style *s = render_styles_find(reg, list[i].name, strlen(list[i].name));
+    double z = s ? render_style_min_zoom(s, layer_id) : -1;
+    if (z >= 0) {
+      *out_min_zoom = z;
+      return list[i].name;
+    }
+  }
+  *out_min_zoom = -1;
+  return layer_id;
+}
+
 static bool site_init(http_request *req, http_response *resp, const char *style, size_t len,
                       www_site *s) {
-  if (!www_style_name_valid(style, len) || !style_known(req, style, len)) {
+  const render_style *rs = www_style_name_valid(style, len) ? page_style(req, style, len) : NULL;
+  if (!www_style_name_valid(style, len) || (!rs && style_registry(req))) {
     http_error(resp, ERR_NOT_FOUND, "style: no map style of that name (/styles lists them)");
     return false;
   }
@@ -125,11 +148,11 @@ static bool site_init(http_request *req, http_response *resp, const char *style,
   if (!s->style) return false;
   s->base_url = req->base_url;
   s->lang = www_lang_parse(http_arg(req, "lang"));
-  find_endpoints(req, s->style, &s->ep);
-  const render_styles *reg = style_registry(req);
-  const render_style *rs = reg ? render_styles_find(reg, style, len) : NULL;
+  find_endpoints(req, s->style, rs != NULL, &s->ep);
   s->layer_min_zoom = rs ? style_min_zoom : NULL;
   s->layer_min_zoom_ctx = rs;
+  s->layer_style = style_registry(req) ? layer_style : NULL;
+  s->layer_style_ctx = req;
   return true;
 }
 

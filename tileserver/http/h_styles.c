@@ -1,8 +1,8 @@
 /* h_styles.c — MapLibre styles, raster tiles and static images drawn from them, and the SDF
  * glyphs the browser needs for their labels.
  *
- *   GET /styles                                   the styles (named ones, then one automatic
- *                                                 style per catalog layer)
+ *   GET /styles                                   the styles offered for this database, the one
+ *                                                 to prefer first (render_styles_list)
  *   GET /styles/{style}/style.json                the style with absolute source URLs
  *   GET /styles/{style}/{z}/{x}/{y}[@2x].png      256-px (512-px) raster tile
  *   GET /styles/{style}/static/{lon},{lat},{zoom}/{w}x{h}[@2x].png
@@ -23,42 +23,42 @@
 
 enum { IMAGE_BYTE_LIMIT = 64 * 1024 * 1024 };
 
-/* The named style, else the automatic style of a catalog layer of that id (in the arena). */
+/* A style /styles lists: named, or automatic (built in the request's arena). */
 static const render_style *find_style(http_request *req, http_response *resp) {
   str_view name = req->params[0];
-  const render_style *s = render_styles_find(req->services->styles, name.s, name.len);
-  if (s) return s;
-  const layer_info *l = catalog_find(req->catalog, name.s, name.len);
-  render_style *autos = NULL;
+  const render_style *s = NULL;
   err e;
-  if (l && render_style_auto(l, req->arena, &autos, &e) == ERR_OK) return autos;
-  http_error(resp, ERR_NOT_FOUND, "style: no style of that name (/styles lists them)");
-  return NULL;
+  err_clear(&e);
+  err_code rc = render_style_resolve(req->services->styles, req->catalog, name.s, name.len,
+                                     req->arena, &s, &e);
+  if (rc != ERR_OK) {
+    http_error(resp, rc, "%s", e.msg);
+    return NULL;
+  }
+  return s;
 }
 
-static json_t *style_entry(const http_request *req, const char *id, const char *title, bool is_auto) {
+static json_t *style_entry(const http_request *req, const render_style_entry *s) {
   char url[1024], tiles[1024];
-  snprintf(url, sizeof url, "%s/styles/%s/style.json", req->base_url, id);
-  snprintf(tiles, sizeof tiles, "%s/styles/%s/{z}/{x}/{y}.png", req->base_url, id);
-  return json_pack("{s:s,s:s,s:b,s:s,s:s}", "id", id, "name", title, "automatic", is_auto, "url",
-                   url, "tiles", tiles);
+  snprintf(url, sizeof url, "%s/styles/%s/style.json", req->base_url, s->name);
+  snprintf(tiles, sizeof tiles, "%s/styles/%s/{z}/{x}/{y}.png", req->base_url, s->name);
+  return json_pack("{s:s,s:s,s:b,s:s,s:s}", "id", s->name, "name", s->title, "automatic",
+                   s->automatic, "url", url, "tiles", tiles);
 }
 
-/* GET /styles */
+/* GET /styles: in the order a client should prefer (render_styles_list). */
 void h_styles(http_request *req, http_response *resp) {
-  const render_styles *reg = req->services->styles;
-  json_t *list = json_array();
-  for (size_t i = 0; i < render_styles_count(reg); i++) {
-    const render_style *s = render_styles_at(reg, i);
-    json_array_append_new(list, style_entry(req, render_style_name(s), render_style_title(s), false));
+  size_t max = render_styles_count(req->services->styles) + req->catalog->n_layers + 1;
+  render_style_entry *list = arena_alloc(req->arena, max * sizeof *list);
+  if (!list) {
+    http_error(resp, ERR_NOMEM, "out of memory");
+    return;
   }
-  for (size_t i = 0; i < req->catalog->n_layers; i++) {
-    const layer_info *l = &req->catalog->layers[i];
-    if (!render_styles_find(reg, l->id, strlen(l->id)))
-      json_array_append_new(list, style_entry(req, l->id, l->title, true));
-  }
+  size_t n = render_styles_list(req->services->styles, req->catalog, list, max);
+  json_t *arr = json_array();
+  for (size_t i = 0; i < n; i++) json_array_append_new(arr, style_entry(req, &list[i]));
   http_header_add(resp, "Cache-Control", "no-cache");
-  http_send_json(resp, list);
+  http_send_json(resp, arr);
 }
 
 /* GET /styles/{style}/style.json */

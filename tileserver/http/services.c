@@ -3,6 +3,18 @@
 
 #include "http/services.h"
 
+/* Says at start-up which named styles are not offered for this database and why (the database
+ * may gain their layers later: they are offered from then on, without a restart). */
+static void log_skipped_styles(const render_styles *reg, const char *db_path) {
+  store_reader *r = NULL;
+  const catalog *c = NULL;
+  err e;
+  if (db_path && store_reader_open(db_path, &r, &e) == ERR_OK &&
+      store_reader_catalog(r, &c, &e) == ERR_OK)
+    render_styles_log_skipped(reg, c);
+  store_reader_close(r);
+}
+
 err_code http_services_create(const server_config *cfg, http_services **out, err *e) {
   http_services *s = calloc(1, sizeof *s);
   if (!s) return err_set(e, ERR_NOMEM, "out of memory");
@@ -24,6 +36,7 @@ err_code http_services_create(const server_config *cfg, http_services **out, err
     http_services_destroy(s);
     return rc;
   }
+  log_skipped_styles(s->styles, cfg->db_path);
   *out = s;
   return ERR_OK;
 }

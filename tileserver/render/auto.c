@@ -1,25 +1,231 @@
-/* auto.c — the automatic style of a catalog layer that no style draws: a sensible default by
- * geometry type, so every published layer can be seen at once, in the browser and as PNG.
- *   polygons: a translucent fill and a darker outline;
- *   lines:    a line that widens with zoom;
- *   points:   circles; a clustered layer also gets cluster circles sized by point_count, with
- *             the count as a label;
- *   a text field called nombre/name/titulo labels the features from zoom 13.
- * The colour comes from a fixed palette indexed by a hash of the layer id (stable across runs). */
+/* auto.c — how an automatic style draws one catalog layer, from the choice stored with its
+ * version at import (importers/autostyle.c: layer_info.style):
+ *   categories: one colour per value (a `match` on the field), the rest grey;
+ *   classes:    a graduated fill (a `step` on the field at the stored limits);
+ *   single:     one colour per layer;
+ * polygons as a translucent fill and an outline, lines widening with zoom, points as circles
+ * (a clustered layer also as clusters sized by point_count, with the count), and a label layer
+ * from the stored label field. The style layer that stands for the data carries the legend
+ * ("teselas:legend": layer, title, kind, field, items with label, colour, colour name, value);
+ * a context layer (a dimmed boundary for orientation) carries "teselas:context" instead.
+ * A version stored before choices were recorded ("{}") is drawn in a single colour. */
 #include <stdio.h>
 #include <string.h>
 
-#include "core/hash.h"
-#include "render/render_int.h"
+#include "render/auto_int.h"
 #include "tiles/tiles.h"
 
-static const char *const PALETTE[][2] = {
-    {"#1b9e77", "#0f5c45"}, {"#d95f02", "#7a3501"}, {"#7570b3", "#443f75"},
-    {"#e7298a", "#8c1552"}, {"#66a61e", "#3b6111"}, {"#e6ab02", "#8a6601"},
-    {"#a6761d", "#5e4210"}, {"#1f78b4", "#114569"},
-};
+static json_t *zoom_ramp(double lo, double hi) {
+  return json_pack("[s,[s],[s],f,f,f,f]", "interpolate", "linear", "zoom", 8.0, lo, 16.0, hi);
+}
 
-static const char *label_field(const layer_info *l) {
+static json_t *layer_base(const layer_info *l, const char *suffix, const char *type) {
+  char id[160];
+  snprintf(id, sizeof id, "%s-%s", l->id, suffix);
+  return json_pack("{s:s,s:s,s:s,s:s}", "id", id, "type", type, "source", l->id, "source-layer",
+                   l->id);
+}
+
+/* "12" for integers, "12.5" otherwise, short. */
+static void number_text(double v, char *out, size_t n) {
+  if (v == (double)(long long)v && v > -1e15 && v < 1e15) snprintf(out, n, "%lld", (long long)v);
+  else snprintf(out, n, "%.4g", v);
+}
+
+static json_t *legend_item(const char *label, auto_colour c, json_t *v) {
+  return json_pack("{s:s,s:s,s:s,s:o}", "label", label, "color", c.hex, "color_name", c.name,
+                   "value", v ? v : json_null());
+}
+
+/* Categories: the colour expression into *color, the legend items returned. */
+static json_t *categories(json_t *choice, const char *field, json_t **color) {
+  json_t *cats = json_object_get(choice, "categories");
+  json_t *match = json_pack("[s,[s,s]]", "match", "get", field);
+  json_t *items = json_array();
+  size_t i;
+  json_t *c;
+  json_array_foreach(cats, i, c) {
+    json_t *v = json_object_get(c, "value");
+    if (!json_is_string(v) && !json_is_integer(v)) continue;
+    auto_colour col = auto_palette_category(i);
+    char label[256];
+    if (json_is_string(v)) snprintf(label, sizeof label, "%s", json_string_value(v));
+    else number_text(json_number_value(v), label, sizeof label);
+    json_array_append(match, v);
+    json_array_append_new(match, json_string(col.hex));
+    json_t *it = legend_item(label, col, json_incref(v));
+    json_object_set(it, "count", json_object_get(c, "count"));
+    json_array_append_new(items, it);
+  }
+  json_array_append_new(match, json_string(auto_palette_other().hex));
+  if (json_integer_value(json_object_get(choice, "other")) > 0)
+    json_array_append_new(items, legend_item("Otros valores", auto_palette_other(), NULL));
+  *color = match;
+  return items;
+}
+
+/* Classes: [lo, hi) each, the last one closed; integers labelled "lo–hi-1". */
+static json_t *classes(json_t *choice, const char *field, json_t **color) {
+  json_t *limits = json_object_get(choice, "limits");
+  size_t n = json_array_size(limits) > 1 ? json_array_size(limits) - 1 : 1;
+  json_t *step = json_pack("[s,[s,s],s]", "step", "get", field, auto_palette_class(0, n).hex);
+  json_t *items = json_array();
+  for (size_t i = 0; i < n; i++) {
+    double lo = json_number_value(json_array_get(limits, i));
+    double hi = json_number_value(json_array_get(limits, i + 1));
+    auto_colour col = auto_palette_class(i, n);
+    if (i > 0) {
+      json_array_append_new(step, json_real(lo));
+      json_array_append_new(step, json_string(col.hex));
+    }
+    bool ints = lo == (double)(long long)lo && hi == (double)(long long)hi;
+    double shown_hi = ints && i + 1 < n ? hi - 1 : hi;
+    char a[48], b[48], label[120];
+    number_text(lo, a, sizeof a);
+    number_text(shown_hi, b, sizeof b);
+    if (shown_hi <= lo) snprintf(label, sizeof label, "%s", a);
+    else snprintf(label, sizeof label, ints ? "%s a %s" : "%s a menos de %s", a, b);
+    if (!ints && i + 1 == n) snprintf(label, sizeof label, "%s a %s", a, b);
+    json_array_append_new(items, legend_item(label, col, json_pack("[f,f]", lo, hi)));
+  }
+  *color = step;
+  return items;
+}
+
+/* The layer's colour expression and its legend ("teselas:legend"), from the stored choice. */
+static json_t *legend(const layer_info *l, json_t *choice, json_t **color) {
+  const char *kind = json_string_value(json_object_get(choice, "kind"));
+  const char *field = json_string_value(json_object_get(choice, "field"));
+  json_t *items = NULL;
+  if (json_array_size(json_object_get(choice, "categories")) == 0 &&
+      kind && strcmp(kind, "categories") == 0)
+    kind = NULL; /* nothing to match on */
+  if (kind && field && strcmp(kind, "categories") == 0) {
+    items = categories(choice, field, color);
+  } else if (kind && field && strcmp(kind, "classes") == 0) {
+    items = classes(choice, field, color);
+  } else {
+    kind = "single", field = NULL;
+    auto_colour c = auto_palette_single(l->id);
+    *color = json_string(c.hex);
+    items = json_pack("[o]", legend_item(l->title, c, NULL));
+  }
+  return json_pack("{s:{s:s,s:s,s:s,s:o,s:o}}", "teselas:legend", "layer", l->id, "title",
+                   l->title, "kind", kind, "field", field ? json_string(field) : json_null(),
+                   "items", items);
+}
+
+static void add_polygons(json_t *layers, const layer_info *l, json_t *color, json_t *meta,
+                         const char *field_kind) {
+  json_t *fill = layer_base(l, "fill", "fill");
+  json_object_set_new(fill, "paint", json_pack("{s:O,s:f}", "fill-color", color, "fill-opacity",
+                                               strcmp(field_kind, "single") ? 0.7 : 0.35));
+  json_object_set_new(fill, "metadata", meta);
+  if (strcmp(field_kind, "classes") == 0)  /* features without a value have no class */
+    json_object_set_new(fill, "filter", json_pack("[s,s]", "has",
+                        json_string_value(json_object_get(json_object_get(meta, "teselas:legend"),
+                                                          "field"))));
+  json_array_append_new(layers, fill);
+  json_t *line = layer_base(l, "outline", "line");
+  json_object_set_new(line, "paint", json_pack("{s:s,s:o,s:f}", "line-color", "#4d4d4d",
+                                               "line-width", zoom_ramp(0.4, 1.2), "line-opacity",
+                                               0.8));
+  json_array_append_new(layers, line);
+}
+
+static void add_lines(json_t *layers, const layer_info *l, json_t *color, json_t *meta) {
+  json_t *line = layer_base(l, "line", "line");
+  json_object_set_new(line, "layout", json_pack("{s:s,s:s}", "line-cap", "round", "line-join",
+                                                "round"));
+  json_object_set_new(line, "paint", json_pack("{s:O,s:o}", "line-color", color, "line-width",
+                                               zoom_ramp(1.0, 4.0)));
+  json_object_set_new(line, "metadata", meta);
+  json_array_append_new(layers, line);
+}
+
+static void add_clusters(json_t *layers, const layer_info *l, const char *colour) {
+  json_t *cl = layer_base(l, "clusters", "circle");
+  json_object_set_new(cl, "filter", json_pack("[s,s]", "has", "point_count"));
+  json_object_set_new(cl, "paint", json_pack(
+      "{s:[s,[s,s],f,f,f,f,f,f,f],s:s,s:f,s:f,s:s}", "circle-radius", "step", "get",
+      "point_count", 7.0, 10.0, 9.0, 100.0, 12.0, 1000.0, 15.0, "circle-color", colour,
+      "circle-opacity", 0.8, "circle-stroke-width", 1.0, "circle-stroke-color", "#ffffff"));
+  json_object_set_new(cl, "metadata", json_pack(
+      "{s:{s:s,s:s,s:s,s:s,s:[{s:s,s:s,s:s,s:n}]}}", "teselas:legend", "layer", l->id, "title",
+      l->title, "kind", "clusters", "field", "point_count", "items", "label",
+      "Grupo de puntos: el número dice cuántos hay", "color", colour, "color_name",
+      "gris oscuro", "value"));
+  json_array_append_new(layers, cl);
+  json_t *count = layer_base(l, "cluster-count", "symbol");
+  json_object_set_new(count, "filter", json_pack("[s,s]", "has", "point_count"));
+  json_object_set_new(count, "layout", json_pack("{s:[s,[s,s]],s:f,s:[s]}", "text-field",
+                                                 "to-string", "get", "point_count", "text-size",
+                                                 10.0, "text-font", "Noto Sans Bold"));
+  json_object_set_new(count, "paint", json_pack("{s:s,s:s,s:f}", "text-color", "#ffffff",
+                                                "text-halo-color", "#333333", "text-halo-width",
+                                                0.5));
+  json_array_append_new(layers, count);
+}
+
+static void add_points(json_t *layers, const layer_info *l, json_t *color, json_t *meta) {
+  bool clustered = tiles_cluster_below(l) > 0;
+  if (clustered) add_clusters(layers, l, "#4d4d4d");
+  json_t *pt = layer_base(l, "points", "circle");
+  json_object_set_new(pt, "paint", json_pack("{s:o,s:O,s:f,s:s}", "circle-radius",
+                                             zoom_ramp(3.0, 6.0), "circle-color", color,
+                                             "circle-stroke-width", 1.0, "circle-stroke-color",
+                                             "#ffffff"));
+  if (clustered)
+    json_object_set_new(pt, "filter", json_pack("[s,[s,s]]", "!", "has", "point_count"));
+  json_object_set_new(pt, "metadata", meta);
+  json_array_append_new(layers, pt);
+}
+
+/* A boundary: its outline, dimmed for context or plain in the composite. */
+static void add_outline(json_t *layers, const layer_info *l, bool context, json_t *meta) {
+  json_t *line = layer_base(l, context ? "context" : "boundary", "line");
+  json_object_set_new(line, "paint", json_pack(
+      "{s:s,s:o,s:f}", "line-color", context ? "#666666" : "#333333", "line-width",
+      zoom_ramp(context ? 0.8 : 1.2, context ? 2.0 : 3.0), "line-opacity", context ? 0.55 : 0.9));
+  if (context) {
+    json_object_set_new(line, "metadata", json_pack("{s:b}", "teselas:context", 1));
+    json_decref(meta);
+  } else {
+    json_object_set_new(line, "metadata", meta);
+  }
+  json_array_append_new(layers, line);
+}
+
+void auto_add_layer(json_t *layers, const layer_info *l, auto_role role) {
+  json_t *choice = json_loads(l->style ? l->style : "{}", 0, NULL);
+  json_t *color = NULL;
+  json_t *meta = legend(l, choice, &color);
+  const char *kind = json_string_value(json_object_get(json_object_get(meta, "teselas:legend"),
+                                                       "kind"));
+  if (role != AUTO_DATA) {
+    if (role == AUTO_OUTLINE) { /* the legend says what the outline looks like */
+      json_t *lg = json_object_get(meta, "teselas:legend");
+      json_object_set_new(lg, "kind", json_string("single"));
+      json_object_set_new(lg, "field", json_null());
+      json_object_set_new(lg, "items", json_pack("[o]", legend_item(l->title,
+                          (auto_colour){"#333333", "gris oscuro"}, NULL)));
+    }
+    add_outline(layers, l, role == AUTO_CONTEXT, meta);
+  } else if (strcmp(l->geometry_type, "Polygon") == 0) {
+    add_polygons(layers, l, color, meta, kind);
+  } else if (strcmp(l->geometry_type, "LineString") == 0) {
+    add_lines(layers, l, color, meta);
+  } else {
+    add_points(layers, l, color, meta);
+  }
+  json_decref(color);
+  json_decref(choice);
+}
+
+/* The stored label field; for versions stored without a choice, a text field of a usual name. */
+static const char *label_field(const layer_info *l, json_t *choice) {
+  json_t *lab = json_object_get(choice, "label");
+  if (lab) return json_string_value(lab);
   static const char *const NAMES[] = {"nombre", "name", "titulo", "title", "nom"};
   for (size_t k = 0; k < sizeof NAMES / sizeof *NAMES; k++) {
     const layer_field *f = layer_find_field(l, NAMES[k]);
@@ -28,76 +234,28 @@ static const char *label_field(const layer_info *l) {
   return NULL;
 }
 
-static json_t *width_ramp(double lo, double hi) {
-  return json_pack("[s,[s],[s],f,f,f,f]", "interpolate", "linear", "zoom", 8.0, lo, 16.0, hi);
-}
-
-static void add_points(json_t *layers, const layer_info *l, const char *fill, const char *dark) {
-  bool clustered = tiles_cluster_below(l) > 0;
-  if (clustered) {
-    json_array_append_new(layers, json_pack(
-        "{s:s,s:s,s:s,s:s,s:[s,s],s:{s:o,s:s,s:f,s:f,s:s}}", "id", "clusters", "type", "circle",
-        "source", "teselas", "source-layer", l->id, "filter", "has", "point_count", "paint",
-        "circle-radius",
-        json_pack("[s,[s,s],f,f,f,f,f,f,f]", "step", "get", "point_count", 7.0, 10.0, 9.0, 100.0,
-                  12.0, 1000.0, 15.0),
-        "circle-color", fill, "circle-opacity", 0.75, "circle-stroke-width", 1.0,
-        "circle-stroke-color", "#ffffff"));
-    json_array_append_new(layers, json_pack(
-        "{s:s,s:s,s:s,s:s,s:[s,s],s:{s:[s,[s,s]],s:f,s:[s]},s:{s:s,s:s,s:f}}", "id",
-        "cluster-count", "type", "symbol", "source", "teselas", "source-layer", l->id, "filter",
-        "has", "point_count", "layout", "text-field", "to-string", "get", "point_count",
-        "text-size", 10.0, "text-font", "Noto Sans Bold", "paint", "text-color", "#ffffff",
-        "text-halo-color", dark, "text-halo-width", 0.5));
+void auto_add_labels(json_t *layers, const layer_info *l) {
+  json_t *choice = json_loads(l->style ? l->style : "{}", 0, NULL);
+  const char *name = label_field(l, choice);
+  if (name) {
+    /* few large features (municipios) are named from the start; many small ones only close up,
+     * where their names fit */
+    double from = l->feature_count <= 50 ? 0 : l->feature_count <= 2000 ? 12 : 14;
+    json_t *lab = layer_base(l, "labels", "symbol");
+    json_object_set_new(lab, "minzoom", json_real(from));
+    json_object_set_new(lab, "layout", json_pack("{s:[s,s],s:f,s:[s],s:f}", "text-field", "get",
+                                                 name, "text-size", 12.0, "text-font",
+                                                 "Noto Sans Regular", "text-max-width", 8.0));
+    json_object_set_new(lab, "paint", json_pack("{s:s,s:s,s:f}", "text-color", "#222222",
+                                                "text-halo-color", "#ffffff", "text-halo-width",
+                                                1.5));
+    json_array_append_new(layers, lab);
   }
-  json_t *pt = json_pack("{s:s,s:s,s:s,s:s,s:{s:o,s:s,s:f,s:s}}", "id", "points", "type",
-                         "circle", "source", "teselas", "source-layer", l->id, "paint",
-                         "circle-radius", width_ramp(2.5, 5.0), "circle-color", fill,
-                         "circle-stroke-width", 1.0, "circle-stroke-color", "#ffffff");
-  if (clustered) json_object_set_new(pt, "filter", json_pack("[s,[s,s]]", "!", "has", "point_count"));
-  json_array_append_new(layers, pt);
+  json_decref(choice);
 }
 
-static json_t *auto_doc(const layer_info *l) {
-  uint32_t h = hash_fnv32_str(HASH_FNV32_SEED, l->id);
-  const char *fill = PALETTE[h % 8][0], *dark = PALETTE[h % 8][1];
+void auto_add_source(json_t *sources, const layer_info *l) {
   char url[128];
   snprintf(url, sizeof url, "teselas://%s", l->id);
-  json_t *layers = json_array();
-  json_array_append_new(layers, json_pack("{s:s,s:s,s:{s:s}}", "id", "background", "type",
-                                          "background", "paint", "background-color", "#f4f3ef"));
-  if (strcmp(l->geometry_type, "Polygon") == 0) {
-    json_array_append_new(layers, json_pack(
-        "{s:s,s:s,s:s,s:s,s:{s:s,s:f}}", "id", "fill", "type", "fill", "source", "teselas",
-        "source-layer", l->id, "paint", "fill-color", fill, "fill-opacity", 0.35));
-    json_array_append_new(layers, json_pack(
-        "{s:s,s:s,s:s,s:s,s:{s:s,s:o}}", "id", "outline", "type", "line", "source", "teselas",
-        "source-layer", l->id, "paint", "line-color", dark, "line-width", width_ramp(0.5, 1.5)));
-  } else if (strcmp(l->geometry_type, "LineString") == 0) {
-    json_array_append_new(layers, json_pack(
-        "{s:s,s:s,s:s,s:s,s:{s:s,s:s},s:{s:s,s:o}}", "id", "line", "type", "line", "source",
-        "teselas", "source-layer", l->id, "layout", "line-cap", "round", "line-join", "round",
-        "paint", "line-color", fill, "line-width", width_ramp(1.0, 4.0)));
-  } else {
-    add_points(layers, l, fill, dark);
-  }
-  const char *name = label_field(l);
-  if (name)
-    json_array_append_new(layers, json_pack(
-        "{s:s,s:s,s:s,s:s,s:f,s:{s:[s,s],s:f,s:[s]},s:{s:s,s:s,s:f}}", "id", "labels", "type",
-        "symbol", "source", "teselas", "source-layer", l->id, "minzoom", 13.0, "layout",
-        "text-field", "get", name, "text-size", 12.0, "text-font", "Noto Sans Regular", "paint",
-        "text-color", "#333333", "text-halo-color", "#ffffff", "text-halo-width", 1.5));
-  return json_pack("{s:i,s:s,s:{s:{s:s,s:s}},s:s,s:o}", "version", 8, "name", l->title,
-                   "sources", "teselas", "type", "vector", "url", url, "glyphs",
-                   "teselas://fonts", "layers", layers);
-}
-
-err_code render_style_auto(const layer_info *l, arena *a, render_style **out, err *e) {
-  json_t *doc = auto_doc(l);
-  if (!doc) return err_set(e, ERR_NOMEM, "out of memory");
-  err_code rc = render_style_compile(l->id, doc, a, out, e);
-  json_decref(doc);
-  if (rc == ERR_OK) (*out)->automatic = true;
-  return rc;
+  json_object_set_new(sources, l->id, json_pack("{s:s,s:s}", "type", "vector", "url", url));
 }

@@ -21,27 +21,81 @@ static void existing_ids(const char *ids, const catalog *c, buf *out) {
   }
 }
 
+static void add_missing(json_t *missing, const char *id, size_t n) {
+  size_t i;
+  json_t *v;
+  json_array_foreach(missing, i, v) {
+    if (strlen(json_string_value(v)) == n && memcmp(json_string_value(v), id, n) == 0) return;
+  }
+  json_array_append_new(missing, json_stringn(id, n));
+}
+
+/* The ids of "a,b,c" that are not in the catalog, into missing. */
+static void missing_ids(const char *ids, const catalog *c, json_t *missing) {
+  for (const char *p = ids; *p;) {
+    size_t n = strcspn(p, ",");
+    if (n > 0 && !catalog_find(c, p, n)) add_missing(missing, p, n);
+    p += n;
+    if (*p == ',') p++;
+  }
+}
+
+/* Style layers drawing from a removed source go with it (MapLibre refuses a layer whose source
+ * does not exist, and a source without tiles draws nothing). */
+static void drop_layers_of(json_t *doc, const char *source) {
+  json_t *layers = json_object_get(doc, "layers");
+  for (size_t i = json_array_size(layers); i-- > 0;) {
+    const char *src = json_string_value(json_object_get(json_array_get(layers, i), "source"));
+    if (src && strcmp(src, source) == 0) json_array_remove(layers, i);
+  }
+}
+
+/* Layers of existing sources that name a source-layer the catalog lacks: listed as missing. */
+static void missing_source_layers(json_t *doc, const catalog *c, json_t *teselas, json_t *missing) {
+  size_t i;
+  json_t *L;
+  json_array_foreach(json_object_get(doc, "layers"), i, L) {
+    const char *src = json_string_value(json_object_get(L, "source"));
+    const char *sl = json_string_value(json_object_get(L, "source-layer"));
+    if (src && sl && json_object_get(teselas, src) && !catalog_find(c, sl, strlen(sl)))
+      add_missing(missing, sl, strlen(sl));
+  }
+}
+
 static void rewrite_sources(json_t *doc, const catalog *c, const char *base_url) {
   const char *key;
-  json_t *src;
+  json_t *src, *tmp;
   json_t *sources = json_object_get(doc, "sources");
-  json_object_foreach(sources, key, src) {
+  json_t *missing = json_array(), *teselas = json_object();
+  json_object_foreach_safe(sources, tmp, key, src) {
     const char *url = json_string_value(json_object_get(src, "url"));
     if (!url || strncmp(url, "teselas://", 10) != 0) continue;
     buf ids;
     buf_init(&ids, 0);
     existing_ids(url + 10, c, &ids);
+    missing_ids(url + 10, c, missing);
     char *abs = NULL;
     if (ids.len && asprintf(&abs, "%s/tiles/%s.json", base_url, buf_cstr(&ids)) > 0) {
       json_object_set_new(src, "url", json_string(abs));
+      json_object_set_new(teselas, key, json_true());
     } else {
-      /* none of its layers exist (yet): an empty source keeps the style loadable */
-      json_object_del(src, "url");
-      json_object_set_new(src, "tiles", json_array());
+      drop_layers_of(doc, key);
+      json_object_del(sources, key);
     }
     free(abs);
     buf_free(&ids);
   }
+  missing_source_layers(doc, c, teselas, missing);
+  json_decref(teselas);
+  if (json_array_size(missing)) {
+    json_t *meta = json_object_get(doc, "metadata");
+    if (!json_is_object(meta)) {
+      meta = json_object();
+      json_object_set_new(doc, "metadata", meta);
+    }
+    json_object_set(meta, "teselas:missing_layers", missing);
+  }
+  json_decref(missing);
 }
 
 json_t *render_style_document(const render_style *s, const catalog *c, const char *base_url) {

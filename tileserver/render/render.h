@@ -54,9 +54,37 @@ const char *render_styles_problems(const render_styles *reg);
  * Errors: ERR_INVALID with "POINTER: message". */
 err_code render_style_parse(const char *name, const char *text, size_t len, arena *a,
                             render_style **out, err *e);
-/* The automatic style of catalog layer l (fill, line or circle by geometry type; clusters sized
- * by point_count for a clustered point layer; labels from a "nombre" field), in arena a. */
-err_code render_style_auto(const layer_info *l, arena *a, render_style **out, err *e);
+/* The composite automatic style of every layer, and its title. */
+#define RENDER_ALL_STYLE "todas"
+#define RENDER_ALL_TITLE "Todas las capas"
+
+/* The automatic style of catalog layer l, drawn by the choice stored with its version at import
+ * (categories, graduated classes, a single colour; clusters; labels) with legend metadata on
+ * its style layers, over a dimmed boundary layer of c when c has one around it (c may be NULL).
+ * In arena a. */
+err_code render_style_auto(const catalog *c, const layer_info *l, arena *a, render_style **out,
+                           err *e);
+/* The composite automatic style `todas` of every layer of c, in arena a. */
+err_code render_style_all(const catalog *c, arena *a, render_style **out, err *e);
+
+/* One style /styles offers. Strings borrowed from the registry or the catalog. */
+typedef struct render_style_entry {
+  const char *name;
+  const char *title;
+  bool automatic;
+} render_style_entry;
+
+/* The styles offered for catalog c, in the order a client should prefer them: named styles that
+ * draw at least one layer of c; `todas` (so it is first when none does); one automatic style per
+ * layer that no named style replaces. Returns how many (at most max). */
+size_t render_styles_list(const render_styles *reg, const catalog *c, render_style_entry *out,
+                          size_t max);
+/* A style render_styles_list offers, by name: the named one, or an automatic one built in
+ * arena a. ERR_NOT_FOUND for any other name (a named style that draws nothing here included). */
+err_code render_style_resolve(const render_styles *reg, const catalog *c, const char *name,
+                              size_t len, arena *a, const render_style **out, err *e);
+/* Logs, once at start-up, each named style that is not offered for c and why. */
+void render_styles_log_skipped(const render_styles *reg, const catalog *c);
 
 const char *render_style_name(const render_style *s);
 const char *render_style_title(const render_style *s);
@@ -68,7 +96,10 @@ size_t render_style_layers(const render_style *s, const catalog *c, const layer_
                            size_t max);
 
 /* The style as MapLibre GL JS loads it: "teselas://ids" sources become absolute TileJSON URLs
- * under base_url, glyphs point at this server's /fonts. New reference; caller json_decref. */
+ * under base_url of the layers of c they name; a source none of whose layers exist is removed
+ * with the style layers that use it, and metadata."teselas:missing_layers" lists the catalog
+ * layers the style names that c lacks. glyphs point at this server's /fonts. New reference;
+ * caller json_decref. */
 json_t *render_style_document(const render_style *s, const catalog *c, const char *base_url);
 
 /* ---- views ------------------------------------------------------------------------------------- */

@@ -15,7 +15,7 @@ static void layer_free(layer_info *l) {
   char **strs[] = {&l->id,        &l->title,       &l->description,   &l->geometry_type,
                    &l->license,   &l->publisher,   &l->frequency,     &l->keywords,
                    &l->updated_at, &l->source_name, &l->source_sha256, &l->privacy,
-                   &l->report,    &l->table_name,  &l->date_field};
+                   &l->report,    &l->table_name,  &l->date_field, &l->style};
   for (size_t i = 0; i < sizeof strs / sizeof *strs; i++) free(*strs[i]);
   for (size_t i = 0; i < l->n_fields; i++) {
     free(l->fields[i].name);
@@ -115,6 +115,7 @@ err_code store_catalog_load(sqlite3 *db, catalog **out, err *e) {
     if ((rc = read_row(st, l, e)) != ERR_OK) goto done;
   }
   if (step != SQLITE_DONE) rc = err_set(e, ERR_DB, "catalog: %s", sqlite3_errmsg(db));
+  if (rc == ERR_OK) rc = store_catalog_load_styles(db, c, e);
 done:
   sqlite3_finalize(st);
   if (rc != ERR_OK) {

@@ -53,6 +53,8 @@ typedef struct layer_info {
   bool has_tile_lines;   /* its lines are also stored ranked for tiles (<table>_tile_lines) */
   layer_field *fields;
   size_t n_fields;
+  char *style;           /* JSON: the automatic style chosen at import from the data (field,
+                            categories with their counts, class limits, label field); "{}" */
 } layer_info;
 
 /* An immutable snapshot of the catalog. */
@@ -210,6 +212,30 @@ int64_t store_writer_version(const store_writer *w);
  * memory. out_example (may be NULL) gets one repeated value as text. */
 err_code store_writer_duplicates(store_writer *w, const char *field, int64_t *out_n,
                                  char *out_example, size_t example_len, err *e);
+
+/* ---- profiles of the version being built, for automatic styles (profile.c) ---------------- */
+
+/* Called once per distinct value by store_writer_value_counts; v is valid during the call. */
+typedef int (*store_count_fn)(void *ctx, const value *v, int64_t count);
+
+/* The distinct non-null values of `field` among the features added so far, most frequent first
+ * (ties by value), at most max of them; *out_distinct gets how many distinct values there are,
+ * counted up to max + 1 (so "more than max" is known without listing them), *out_filled the
+ * number of features with a value. */
+err_code store_writer_value_counts(store_writer *w, const char *field, size_t max,
+                                   store_count_fn fn, void *ctx, size_t *out_distinct,
+                                   int64_t *out_filled, err *e);
+/* The non-null numeric values of `field` sorted ascending: their number, and the values at
+ * positions floor(i * n / n_ranks) for i = 0 .. n_ranks - 1 plus the largest, into
+ * out[n_ranks + 1] (the lower limits of n_ranks quantile classes, then the maximum). */
+err_code store_writer_quantiles(store_writer *w, const char *field, size_t n_ranks, double *out,
+                                int64_t *out_n, err *e);
+/* The most common geometry type of the features added so far: "Point", "LineString",
+ * "Polygon" or "Geometry"; and how many features were added. */
+err_code store_writer_geometry_type(store_writer *w, char out[16], int64_t *out_count, err *e);
+/* Stores the automatic style description (JSON text) with the version w builds; the catalog
+ * shows it as layer_info.style. */
+err_code store_writer_set_style(store_writer *w, const char *json, err *e);
 
 /* ---- published counts of aggregate layers (units.c) ---------------------------------------- */
 

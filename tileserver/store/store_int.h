@@ -19,6 +19,14 @@ const char *store_sql_type(field_type t);
 /* Name of the R*Tree that SpatiaLite keeps for table's geometry column. */
 void store_index_name(buf *b, const char *table);
 
+/* Where the rows of the version being built wait until commit (temporary: private to the
+ * writer's connection, gone with it): writer.c fills it, profile.c reads it. */
+#define STORE_STAGE_TABLE "temp.teselas_stage"
+
+/* The automatic style descriptions stored with layer versions (profile.c), attached to a loaded
+ * catalog's layers (layer_info.style). A database without them leaves "{}". */
+err_code store_catalog_load_styles(sqlite3 *db, catalog *c, err *e);
+
 /* The writer's connection and what it is building (for units.c). */
 sqlite3 *store_writer_db(const store_writer *w);
 const char *store_writer_layer_id(const store_writer *w);

@@ -23,9 +23,7 @@
 
 #include "store/store_int.h"
 
-/* Where the rows of the version being built wait (temporary: private to the writer's connection,
- * gone with it). */
-#define STAGE_TABLE "temp.teselas_stage"
+#define STAGE_TABLE STORE_STAGE_TABLE
 
 struct store_writer {
   sqlite3 *db;

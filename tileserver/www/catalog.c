@@ -22,6 +22,15 @@ static void thumb_view(const double b[4], double *lon, double *lat, int *zoom) {
   *zoom = z < 0 ? 0 : z > 15 ? 15 : (int)z;
 }
 
+/* The style of a layer's thumbnail and map link, and the zoom it draws the layer from. A named
+ * style draws only that layer (layers=); a layer's own automatic style draws it with its
+ * context. */
+static const char *card_style(const www_site *s, const layer_info *l, double *from) {
+  if (s->layer_style) return s->layer_style(s->layer_style_ctx, l->id, from);
+  *from = s->layer_min_zoom ? s->layer_min_zoom(s->layer_min_zoom_ctx, l->id) : -1;
+  return s->style;
+}
+
 static void thumbnail(buf *b, const www_site *s, const layer_info *l) {
   if (!s->ep.static_img) {
     buf_puts(b, "<div class=\"thumb none\"><span>");
@@ -34,13 +43,18 @@ static void thumbnail(buf *b, const www_site *s, const layer_info *l) {
   thumb_view(l->bounds, &lon, &lat, &zoom);
   /* a layer the style draws only from zoom 11 (colonias) would show an empty thumbnail at the
    * zoom that fits the whole layer: show its centre where the map starts drawing it */
-  double from = s->layer_min_zoom ? s->layer_min_zoom(s->layer_min_zoom_ctx, l->id) : -1;
+  double from = -1;
+  const char *style = card_style(s, l, &from);
   if (from > zoom) zoom = (int)fmin(ceil(from), 15);
   buf_printf(b, "<img class=\"thumb\" width=\"%d\" height=\"%d\" loading=\"lazy\" src=\"/styles/",
              THUMB_W, THUMB_H);
-  www_html_put(b, s->style);
-  buf_printf(b, "/static/%.5f,%.5f,%d/%dx%d.png?layers=%s\" alt=\"", lon, lat, zoom, THUMB_W,
-             THUMB_H, l->id);
+  www_html_put(b, style);
+  buf_printf(b, "/static/%.5f,%.5f,%d/%dx%d.png", lon, lat, zoom, THUMB_W, THUMB_H);
+  if (strcmp(style, l->id) != 0) {
+    buf_puts(b, "?layers=");
+    www_html_put(b, l->id);
+  }
+  buf_puts(b, "\" alt=\"");
   www_html_text(b, s, T_THUMB_ALT);
   buf_puts(b, ": ");
   www_html_put(b, l->title);
@@ -203,8 +217,9 @@ static void layer_card(buf *b, const www_site *s, const layer_info *l) {
     buf_puts(b, "</p>\n");
   }
   metadata(b, s, l);
+  double from;
   buf_puts(b, "<p><a class=\"button\" href=\"/maps/");
-  www_html_put(b, s->style);
+  www_html_put(b, card_style(s, l, &from));
   buf_puts(b, "?layers=");
   www_html_put(b, l->id);
   if (s->lang == WWW_LANG_EN) buf_puts(b, "&amp;lang=en");

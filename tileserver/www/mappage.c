@@ -11,6 +11,23 @@
 
 #include "www/www_int.h"
 
+/* What the charts may group by under the layer's privacy policy: an aggregated layer publishes
+ * counts by the policy's fields ("by") and month only, and none of them is a field of its
+ * published cells, so the page must learn them here. Adds "privacy_mode", "group_by" and
+ * "group_month" (whether by=month has a date to count). */
+static void add_privacy_groups(json_t *o, const layer_info *l) {
+  json_t *p = json_loads(l->privacy, 0, NULL);
+  const char *mode = json_string_value(json_object_get(p, "mode"));
+  json_t *by = json_object_get(p, "by");
+  json_object_set_new(o, "privacy_mode", json_string(mode ? mode : "none"));
+  json_object_set_new(o, "group_by", json_is_array(by) ? json_deep_copy(by) : json_array());
+  /* by=month counts the policy's date field, which the published cells do not carry */
+  json_t *date = json_object_get(p, "date_field");
+  json_object_set_new(o, "group_month", json_boolean(*l->date_field ||
+                                                     (json_is_string(date) && *json_string_value(date))));
+  json_decref(p);
+}
+
 static json_t *layer_json(const layer_info *l, www_lang lang) {
   json_t *fields = json_array();
   for (size_t i = 0; i < l->n_fields; i++)
@@ -29,6 +46,7 @@ static json_t *layer_json(const layer_info *l, www_lang lang) {
   if (o) json_object_set_new(o, "privacy", json_stringn(privacy.len ? (const char *)privacy.data : "",
                                                          privacy.len));
   buf_free(&privacy);
+  if (o) add_privacy_groups(o, l);
   return o;
 }
 

@@ -40,7 +40,8 @@ const www_asset *www_asset_find(const char *name, size_t len);
 
 /* ---- pages ----------------------------------------------------------------------------------- */
 
-/* The style the catalog's map links use: the León demo's (styles/leon.json). */
+/* The style the pages use when the server has no style registry (the León demo's); with one,
+ * the first style /styles lists. */
 #define WWW_DEFAULT_STYLE "leon"
 
 typedef enum www_lang { WWW_LANG_ES = 0, WWW_LANG_EN } www_lang;
@@ -71,6 +72,11 @@ typedef struct www_site {
    * thumbnail is not drawn at a zoom that shows nothing; NULL when there is no style. */
   double (*layer_min_zoom)(const void *ctx, const char *layer_id);
   const void *layer_min_zoom_ctx;
+  /* The style that draws a layer best (a named style that draws it, else the layer's own
+   * automatic style, named by its id) and the lowest zoom at which it does (-1: from any): the
+   * catalog's thumbnails and "see on the map" links. NULL: the page's style for every layer. */
+  const char *(*layer_style)(const void *ctx, const char *layer_id, double *out_min_zoom);
+  const void *layer_style_ctx;
 } www_site;
 
 /* The full quality report of l's last import as JSON ({"id", "summary", "report", "links"}),

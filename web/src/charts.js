@@ -1,5 +1,5 @@
-// charts.js — small bar charts of the current view for layers with a date or a category field
-// (incidents): counts by month and by type, from the features API's aggregation endpoint
+// charts.js — small bar charts of the current view for any layer with a date or a category field:
+// counts by month and by category, from the features API's aggregation endpoint
 // (/collections/{id}/aggregate?bbox=..&by=month|FIELD), which applies the layer's privacy policy
 // (small groups are left out and counted in suppressed_groups). Each chart is an SVG picture
 // with a text alternative and its numbers in a table.
@@ -14,10 +14,19 @@ function svg(tag, attrs, text) {
   return e;
 }
 
-function categoryField(layer) {
-  return layer.fields.find((f) => f.name === 'tipo' && f.type === 'text') ||
-    layer.fields.find((f) => f.type === 'text' && f.name !== layer.date_field && !/nombre|name/i.test(f.name)) ||
-    null;
+const NAME_LIKE = /nombre|name|^nom_|_nom$|titulo|title|descrip|direcci|domicilio|calle/i;
+const ID_LIKE = /^(id|fid|uuid|gid|objectid)$|_id$|^id_|^cve|^clave|^codigo|^cvegeo|^folio/i;
+
+// The field a chart groups by: the policy's first group of an aggregated layer (its only one the
+// server counts by); else the field the style colours by (the automatic style picked it because it
+// has few values); else the first text field that is neither a name nor a code.
+export function categoryField(layer, legend) {
+  const named = (name) => layer.fields.find((f) => f.name === name) || { name, label: name, type: 'text' };
+  if (layer.group_by && layer.group_by.length) return named(layer.group_by[0]);
+  if (layer.privacy_mode === 'aggregate') return null;
+  if (legend && legend.kind === 'categories' && legend.field) return named(legend.field);
+  return layer.fields.find((f) => f.type === 'text' && f.name !== layer.date_field &&
+    !NAME_LIKE.test(f.name) && !ID_LIKE.test(f.name)) || null;
 }
 
 // Vertical bars for months (time reads left to right), horizontal bars for categories.
@@ -93,8 +102,9 @@ export function createCharts(ctx, sec) {
   async function refresh() {
     if (!ctx.isOpen('charts')) return;
     const my = ++seq;
+    const fieldOf = (l) => categoryField(l, ctx.legendOf ? ctx.legendOf(l) : null);
     const layers = ctx.visibleIds().map((id) => cfg.byId.get(id))
-      .filter((l) => l.date_field || (l.geometry.includes('Point') && categoryField(l)));
+      .filter((l) => l.group_month || fieldOf(l));
     if (!cfg.endpoints.aggregate || !layers.length) {
       body.replaceChildren(el('p', {}, t('chartsNone')));
       return;
@@ -103,9 +113,9 @@ export function createCharts(ctx, sec) {
     try {
       for (const l of layers) {
         out.push(el('h3', {}, l.title));
-        if (l.date_field) out.push(await chart(l, 'month', t('byMonth', { title: l.title }), my));
-        const cf = categoryField(l);
-        if (cf) out.push(await chart(l, cf.name, t('byField', { title: l.title, label: cf.label.toLowerCase() }), my));
+        if (l.group_month) out.push(await chart(l, 'month', t('byMonth', { title: l.title }), my));
+        const cf = fieldOf(l);
+        if (cf) out.push(await chart(l, cf.name, t('byField', { title: l.title, label: (cf.label || cf.name).toLowerCase() }), my));
       }
     } catch {
       if (my === seq) body.replaceChildren(el('p', {}, t('tableError')));

@@ -1,7 +1,7 @@
 // common.js — what the viewer and the embed page share: the page configuration written by the
 // server, a DOM helper that never parses HTML (every catalog or feature text goes in as text),
-// the map style (the server's, or one built from TileJSON when the style is not available), the
-// legend read from the style, and values formatted for people.
+// the map style (the server's, or one built from TileJSON when the style is not available), what
+// the map really draws (for the status line), and values formatted for people.
 import { makeT } from './i18n.js';
 
 export function readConfig() {
@@ -99,87 +99,40 @@ export async function loadStyle(cfg) {
   return { style: autoStyle(cfg), auto: true };
 }
 
-// Style layer ids of each catalog layer, by their source-layer.
-export function styleLayersByLayer(style, cfg) {
-  const out = new Map(cfg.layers.map((l) => [l.id, []]));
-  for (const sl of style.layers || []) {
-    const id = sl['source-layer'];
-    if (id && out.has(id)) out.get(id).push(sl.id);
-  }
-  return out;
-}
+// ---- what the map really draws -----------------------------------------------------------------
 
-// ---- the legend, read from the style ---------------------------------------------------------
-
-function literalColor(v) {
-  if (typeof v === 'string') return v;
-  if (!Array.isArray(v)) return null;
-  const op = v[0];
-  if (op === 'interpolate' || op === 'interpolate-hcl' || op === 'interpolate-lab') return literalColor(v[4]);
-  if (op === 'step') return literalColor(v[2]);
-  if (op === 'case') return literalColor(v[v.length - 1]);
-  if (op === 'match') return literalColor(v[v.length - 1]);
-  if (op === 'literal') return literalColor(v[1]);
-  if (op === 'coalesce') return literalColor(v[v.length - 1]);
-  return null;
-}
-
-const PAINT_COLOR = { fill: 'fill-color', line: 'line-color', circle: 'circle-color',
-  'fill-extrusion': 'fill-extrusion-color' };
-
-function isClusterLayer(sl) {
-  return JSON.stringify(sl.filter || '').includes('point_count') &&
-    !JSON.stringify(sl.filter || '').includes('"!"');
-}
-
-// A fill so pale or transparent that a swatch of it says nothing (a land mask, a faint area).
-function faintFill(sl) {
-  const op = sl.paint && sl.paint['fill-opacity'];
-  if (typeof op === 'number' && op < 0.3) return true;
-  const c = literalColor(sl.paint && sl.paint['fill-color']);
-  const m = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(c || '');
-  if (!m) return false;
-  const [r, g, b] = m.slice(1).map((h) => parseInt(h, 16) / 255);
-  return 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.92;
-}
-
-// [{label, color, kind}] for one catalog layer: a match on a property gives one entry per value.
-// Fills speak for their layer; its outlines are listed only when no fill does.
-export function legendEntries(style, layer, t) {
-  const entries = [];
-  const seen = new Set();
-  const push = (label, color, kind) => {
-    const key = `${label}|${kind}`;
-    if (!color || seen.has(key)) return;
-    seen.add(key);
-    entries.push({ label, color, kind });
-  };
-  const own = (style.layers || []).filter((sl) => sl['source-layer'] === layer.id && PAINT_COLOR[sl.type]
-    && sl.paint && sl.paint[PAINT_COLOR[sl.type]] !== undefined && !(sl.type === 'fill' && faintFill(sl)));
-  const hasFill = own.some((sl) => sl.type === 'fill');
-  for (const sl of own) {
-    if (sl.type === 'line' && hasFill) continue;
-    const v = sl.paint[PAINT_COLOR[sl.type]];
-    const kind = sl.type === 'circle' ? 'circle' : sl.type === 'line' ? 'line' : 'fill';
-    if (sl.type === 'circle' && isClusterLayer(sl)) {
-      push(t('clusters'), literalColor(v), 'cluster');
-    } else if (Array.isArray(v) && v[0] === 'match' && Array.isArray(v[1]) && v[1][0] === 'get') {
-      for (let i = 2; i + 1 < v.length; i += 2) {
-        const labels = Array.isArray(v[i]) ? v[i] : [v[i]];
-        push(labels.join(', '), literalColor(v[i + 1]), kind);
-      }
-      push(t('other'), literalColor(v[v.length - 1]), kind);
-    } else {
-      push(layer.title, literalColor(v), kind);
+// Per catalog layer in `ids`: how many of its features the map draws in the current view (a
+// cluster counts the cases it holds). A layer switched on whose tiles hold nothing here gets 0, so
+// the status line can say so instead of counting it as shown.
+export function drawnSummary(map, ids, groups) {
+  return ids.map((id) => {
+    const layers = (groups.get(id) || []).filter((sl) => map.getLayer(sl));
+    let n = 0;
+    const seen = new Set();
+    if (layers.length) {
+      map.queryRenderedFeatures({ layers }).forEach((f, i) => {
+        const key = f.id !== undefined ? `${f.sourceLayer}/${f.id}` : `#${i}`;
+        if (seen.has(key)) return;
+        seen.add(key);
+        n += Number(f.properties && f.properties.point_count) || 1;
+      });
     }
-  }
-  return entries;
+    return { id, n };
+  });
 }
 
-export function swatch(entry) {
-  const s = el('span', { class: `swatch ${entry.kind}`, 'aria-hidden': 'true' });
-  s.style.setProperty('--c', entry.color);
-  return s;
+// The status line (role=status, read by screen readers) from drawnSummary().
+export function drawnStatus(cfg, summary) {
+  const t = cfg.t;
+  if (!summary.length) return t('statusNoLayers');
+  const count = (n) => (n === 1 ? t('oneFeature') : t('nFeatures', { n: formatValue(null, n, cfg) }));
+  const title = (id) => cfg.byId.get(id)?.title || id;
+  const drawn = summary.filter((s) => s.n > 0);
+  const empty = summary.filter((s) => s.n === 0);
+  if (!drawn.length) return t('statusNothing', { list: empty.map((s) => title(s.id)).join(', ') });
+  let text = t('statusDrawn', { list: drawn.map((s) => `${title(s.id)} (${count(s.n)})`).join('; ') });
+  if (empty.length) text += ` ${t('statusEmpty', { list: empty.map((s) => title(s.id)).join(', ') })}`;
+  return text;
 }
 
 // ---- values for people ------------------------------------------------------------------------
@@ -219,11 +172,17 @@ export function formatValue(field, v, cfg) {
   return String(v);
 }
 
-// The field that names a feature ("nombre", or a label that says so, or the first text field).
+// The field that names a feature: "nombre", then the usual names of third-party files (INEGI's
+// NOMGEO and nom_loc, "name", "titulo"), then a text field whose name or label says so.
+const NAME_FIELDS = ['nombre', 'name', 'nomgeo', 'nom_loc', 'nom_mun', 'nom_col', 'colonia', 'titulo', 'title'];
 export function nameField(layer) {
-  return layer.fields.find((f) => f.name === 'nombre') ||
-    layer.fields.find((f) => /nombre|name/i.test(f.label) && f.type === 'text') ||
-    null;
+  const text = layer.fields.filter((f) => f.type === 'text');
+  for (const n of NAME_FIELDS) {
+    const f = text.find((x) => x.name.toLowerCase() === n);
+    if (f) return f;
+  }
+  return text.find((f) => /nombre|name/i.test(f.label)) ||
+    text.find((f) => /^nom_|_nom$|nombre|name/i.test(f.name)) || null;
 }
 
 export function featureName(layer, props, cfg) {

@@ -3,20 +3,23 @@
 // on click, and a link to the full map (which has the data table). Without WebGL (old phones,
 // locked-down browsers) it shows the same style as PNG tiles drawn by the server, with Leaflet.
 import {
-  attributionOf, collapseAttribution, el, featureCard, hasWebGL, legendEntries, loadStyle, parseQuery, readConfig,
-  styleLayersByLayer, swatch, unionBounds,
+  attributionOf, collapseAttribution, drawnStatus, drawnSummary, el, featureCard, hasWebGL, loadStyle,
+  parseQuery, readConfig, unionBounds,
 } from './common.js';
 import { maplibreLocale } from './i18n.js';
+import { layerLegend, legendCaption, legendItem, styleLayersByLayer } from './legend.js';
 
 const cfg = readConfig();
 const t = cfg.t;
 const q = parseQuery(location.search, cfg);
-const ids = (q.layers && q.layers.length ? q.layers : cfg.layers.map((l) => l.id));
-const titles = ids.map((id) => cfg.byId.get(id).title).join(', ');
+// The layers shown: those asked for in ?layers= that the style draws, else every layer it draws
+// (set once the style is read; a context boundary is drawn but is not one of them).
+let ids = [];
+let titles = '';
 const app = document.getElementById('app');
 const status = document.getElementById('status');
 
-const mapBox = el('div', { id: 'map', class: 'map', role: 'region', 'aria-label': t('iframeTitle', { layers: titles }) });
+const mapBox = el('div', { id: 'map', class: 'map', role: 'region', 'aria-label': t('mapTitle') });
 const fullUrl = () => {
   const view = window.teselas?.view?.();
   const hash = view ? `#map=${view.zoom.toFixed(2)}/${view.lat.toFixed(5)}/${view.lon.toFixed(5)}&capas=${ids.join(',')}` : '';
@@ -28,19 +31,32 @@ full.addEventListener('focus', () => { full.href = fullUrl(); });
 full.addEventListener('mouseenter', () => { full.href = fullUrl(); });
 app.append(mapBox, full);
 
+function chooseLayers(groups) {
+  const drawn = cfg.layers.map((l) => l.id).filter((id) => (groups.get(id) || []).length > 0);
+  const all = drawn.length ? drawn : cfg.layers.map((l) => l.id);
+  const asked = (q.layers || []).filter((id) => all.includes(id));
+  ids = asked.length ? asked : all;
+  titles = ids.map((id) => cfg.byId.get(id).title).join(', ');
+  mapBox.setAttribute('aria-label', t('iframeTitle', { layers: titles }));
+}
+
+// One list per layer, its title as the list's name; each entry says its colour in words.
 function legendBox(style) {
-  const list = el('ul', { class: 'legend' });
+  const box = el('div', { id: 'legend-box', class: 'legend-box', hidden: true });
   for (const id of ids) {
     const l = cfg.byId.get(id);
-    const entries = legendEntries(style, l, t);
-    if (entries.length === 1) {
-      list.append(el('li', {}, swatch(entries[0]), l.title));
+    const lg = layerLegend(style, l, t, cfg.lang);
+    if (lg.entries.length === 1) {
+      const e = lg.entries[0];
+      box.append(el('ul', { class: 'legend' }, legendItem({ ...e, label: l.title })));
       continue;
     }
-    list.append(el('li', { class: 'group' }, l.title));
-    for (const e of entries) list.append(el('li', { class: 'sub' }, swatch(e), e.label));
+    const head = el('p', { class: 'group', id: `legend-title-${id}` }, l.title);
+    const caption = legendCaption(lg, l, t);
+    box.append(head, caption ? el('p', { class: 'legend-caption' }, caption) : null,
+      el('ul', { class: 'legend', 'aria-labelledby': `legend-title-${id}` },
+        ...lg.entries.map((e) => legendItem(e, { class: 'sub' }))));
   }
-  const box = el('div', { id: 'legend-box', class: 'legend-box', hidden: true }, list);
   const btn = el('button', { type: 'button', class: 'legend-button', 'aria-expanded': 'false',
     'aria-controls': 'legend-box' }, t('legend'));
   btn.addEventListener('click', () => {
@@ -55,12 +71,11 @@ function initialView() {
   return { bounds: unionBounds(ids.map((id) => cfg.byId.get(id))) };
 }
 
-async function vectorMap(style) {
+async function vectorMap(style, groups) {
   const mlgl = await import('./maplibre-gl.mjs');
-  const groups = styleLayersByLayer(style, cfg);
-  for (const sl of style.layers) {
-    const id = sl['source-layer'];
-    if (id && groups.has(id) && !ids.includes(id)) sl.layout = { ...(sl.layout || {}), visibility: 'none' };
+  for (const [id, sls] of groups) {
+    if (ids.includes(id)) continue;
+    for (const sl of style.layers) if (sls.includes(sl.id)) sl.layout = { ...(sl.layout || {}), visibility: 'none' };
   }
   const v = initialView();
   const map = new mlgl.Map({
@@ -81,8 +96,12 @@ async function vectorMap(style) {
   });
   map.once('idle', () => {
     collapseAttribution(mapBox);
-    status.textContent = t('ready', { layers: titles });
+    status.textContent = drawnStatus(cfg, drawnSummary(map, ids, groups));
     document.documentElement.dataset.map = 'idle';
+    map.on('moveend', () => map.once('idle', () => {
+      const text = drawnStatus(cfg, drawnSummary(map, ids, groups));
+      if (status.textContent !== text) status.textContent = text;
+    }));
   });
   window.teselas = {
     map, cfg, mode: 'vector', groups,
@@ -130,10 +149,12 @@ async function rasterMap() {
 
 async function start() {
   const { style } = await loadStyle(cfg);
+  const groups = styleLayersByLayer(style, cfg);
+  chooseLayers(groups);
   if (q.controls) app.append(legendBox(style));
   if (hasWebGL()) {
     try {
-      await vectorMap(style);
+      await vectorMap(style, groups);
       return;
     } catch (err) {
       console.warn('teselas: WebGL map failed, using PNG tiles:', err);

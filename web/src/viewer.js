@@ -3,9 +3,10 @@
 // the panels: data table (the accessible alternative to the map), charts, and "Insertar este mapa".
 // Every control is a native button, checkbox, select or link, so it works with the keyboard alone.
 import {
-  collapseAttribution, copyText, el, featureCard, formatHash, hasWebGL, legendEntries, loadStyle,
-  parseHash, parseQuery, readConfig, styleLayersByLayer, swatch, unionBounds,
+  collapseAttribution, copyText, drawnStatus, drawnSummary, el, featureCard, formatHash, hasWebGL,
+  loadStyle, parseHash, parseQuery, readConfig, unionBounds,
 } from './common.js';
+import { layerLegend, legendCaption, legendItem, styleLayersByLayer, swatch } from './legend.js';
 import { maplibreLocale } from './i18n.js';
 import { createCharts } from './charts.js';
 import { createEmbedPanel } from './embedpanel.js';
@@ -43,6 +44,17 @@ function bbox() {
     r(Math.min(180, b.getEast())), r(Math.min(85, b.getNorth()))];
 }
 
+// Only the catalog layers the style draws are listed, switched and queried: a style of one layer
+// (/maps/{layer}) lists that layer, and its dimmed context boundary is drawn but not listed.
+function keepDrawnLayers() {
+  const drawn = cfg.layers.filter((l) => (groups.get(l.id) || []).length > 0);
+  if (!drawn.length) return;
+  cfg.layers = drawn;
+  cfg.byId = new Map(drawn.map((l) => [l.id, l]));
+  for (const id of [...visible]) if (!cfg.byId.has(id)) visible.delete(id);
+  if (!visible.size) for (const l of drawn) visible.add(l.id);
+}
+
 // ---- the panel ----------------------------------------------------------------------------------
 
 const panel = el('aside', { id: 'panel', class: 'panel', 'aria-label': t('panelLabel') });
@@ -61,13 +73,18 @@ function buildLayerList() {
     const id = `toggle-${l.id}`;
     const box = el('input', { type: 'checkbox', id, checked: visible.has(l.id), 'data-layer': l.id,
       onchange: (ev) => setVisible(l.id, ev.target.checked) });
-    const entries = style ? legendEntries(style, l, t) : [];
-    const legend = el('ul', { class: 'legend', 'aria-label': t('legendOf', { title: l.title }) });
-    for (const e of entries) legend.append(el('li', {}, swatch(e), e.label));
+    const lg = style ? layerLegend(style, l, t, cfg.lang) : { entries: [] };
+    const entries = lg.entries;
+    const caption = legendCaption(lg, l, t);
+    const legend = el('ul', { class: 'legend', id: `legend-${l.id}`, 'aria-label': t('legendOf', { title: l.title }) });
+    for (const e of entries) legend.append(legendItem(e));
     const first = entries.find((e) => e.kind !== 'cluster');
-    layerList.append(el('li', { class: 'layer' },
+    const single = entries.length === 1 && first;
+    layerList.append(el('li', { class: 'layer', 'data-legend': lg.kind },
       el('label', { for: id }, box, first ? swatch(first) : null, el('span', {}, l.title),
+        single ? el('span', { class: 'color-name' }, `(${first.colorName})`) : null,
         l.sample && !allSample ? el('span', { class: 'tag' }, t('sample')) : null),
+      entries.length > 1 && caption ? el('p', { class: 'legend-caption' }, caption) : null,
       entries.length > 1 ? legend : null,
       l.privacy ? el('p', { class: 'privacy' }, l.privacy) : null));
   }
@@ -80,6 +97,7 @@ function setVisible(id, on) {
       if (map.getLayer(sl)) map.setLayoutProperty(sl, 'visibility', on ? 'visible' : 'none');
     }
   }
+  reportAfterIdle();
   viewChanged();
 }
 
@@ -106,6 +124,7 @@ const ctx = {
   cfg, t, bbox, visibleIds,
   map: () => map,
   isOpen: (key) => !document.getElementById(`${key}-panel`).hidden,
+  legendOf: (l) => (style ? layerLegend(style, l, t, cfg.lang) : null),
   showFeature,
 };
 
@@ -141,6 +160,23 @@ function viewChanged() {
     }
     for (const s of Object.values(sections)) s.refresh();
   }, 250);
+}
+
+// ---- the status line: what is really drawn ----------------------------------------------------
+
+// After each move or switch, once the map is idle (every tile of the view loaded and drawn), the
+// status line says which layers have features in the view and which have none. It is a polite
+// live region, so it is rewritten only when its text changes.
+let reportDue = false;
+function reportAfterIdle() {
+  reportDue = true;
+  if (map && map.loaded()) map.triggerRepaint();
+}
+
+function reportDrawn() {
+  if (!map) return;
+  const text = drawnStatus(cfg, drawnSummary(map, visibleIds(), groups));
+  if (status.textContent !== text) say(text);
 }
 
 // ---- popups --------------------------------------------------------------------------------------
@@ -229,6 +265,11 @@ function geometryBounds(g) {
 // ---- the map ---------------------------------------------------------------------------------------
 
 async function start() {
+  const loaded = await loadStyle(cfg);
+  style = loaded.style;
+  groups = styleLayersByLayer(style, cfg);
+  keepDrawnLayers();
+  buildLayerList();
   if (!hasWebGL()) {
     say(`${t('noWebgl')} ${t('noWebglTable')}`);
     mapBox.classList.add('nomap');
@@ -237,14 +278,10 @@ async function start() {
     return;
   }
   mlgl = await import('./maplibre-gl.mjs');
-  const loaded = await loadStyle(cfg);
-  style = loaded.style;
-  groups = styleLayersByLayer(style, cfg);
-  for (const sl of style.layers) {
-    const id = sl['source-layer'];
-    if (id && groups.has(id) && !visible.has(id)) sl.layout = { ...(sl.layout || {}), visibility: 'none' };
+  for (const [id, sls] of groups) {
+    if (visible.has(id)) continue;
+    for (const sl of style.layers) if (sls.includes(sl.id)) sl.layout = { ...(sl.layout || {}), visibility: 'none' };
   }
-  buildLayerList();
   const view = fromHash.center ? { center: fromHash.center, zoom: fromHash.zoom }
     : fromQuery.center ? { center: fromQuery.center, zoom: fromQuery.zoom ?? 12 }
       : { bounds: unionBounds(visibleIds().map((id) => cfg.byId.get(id))), fitBoundsOptions: { padding: 20 } };
@@ -264,15 +301,24 @@ async function start() {
     const c = map.getCenter();
     popupFor(featuresAt(map.project(c)), c, map.getCanvas());
   });
-  map.on('moveend', viewChanged);
+  map.on('moveend', () => {
+    reportAfterIdle();
+    viewChanged();
+  });
+  map.on('idle', () => {
+    if (!reportDue) return;
+    reportDue = false;
+    reportDrawn();
+  });
   map.once('idle', () => {
-    say((loaded.auto && cfg.endpoints.style ? `${t('styleFallback', { style: cfg.style })} ` : '') +
-      t('readyCount', { n: visibleIds().length }));
+    const drawn = drawnStatus(cfg, drawnSummary(map, visibleIds(), groups));
+    say((loaded.auto && cfg.endpoints.style ? `${t('styleFallback', { style: cfg.style })} ` : '') + drawn);
+    reportDue = false;
     collapseAttribution(mapBox);
     document.documentElement.dataset.map = 'idle';
     viewChanged();
   });
-  window.teselas = { map, cfg, visibleIds, groups, bbox, featuresAt };
+  window.teselas = { map, cfg, visibleIds, groups, bbox, featuresAt, style };
 }
 
 start().catch((err) => {

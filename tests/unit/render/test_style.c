@@ -120,18 +120,18 @@ static void automatic_style_and_document(void **state) {
   arena *a = arena_create(0);
   render_style *s;
   err e;
-  assert_int_equal(render_style_auto(&layers[0], a, &s, &e), ERR_OK);
+  assert_int_equal(render_style_auto(&c, &layers[0], a, &s, &e), ERR_OK);
   assert_true(render_style_is_auto(s));
   assert_int_equal(s->layers[1].type, RL_FILL);
   assert_int_equal(s->layers[s->n_layers - 1].type, RL_SYMBOL); /* nombre labels */
   json_t *doc = render_style_document(s, &c, "https://x.mx/t");
   assert_string_equal(json_string_value(json_object_get(json_object_get(json_object_get(doc, "sources"),
-                      "teselas"), "url")), "https://x.mx/t/tiles/parques.json");
+                      "parques"), "url")), "https://x.mx/t/tiles/parques.json");
   assert_string_equal(json_string_value(json_object_get(doc, "glyphs")),
                       "https://x.mx/t/fonts/{fontstack}/{range}.pbf");
   json_decref(doc);
-  assert_int_equal(render_style_auto(&layers[1], a, &s, &e), ERR_OK);
-  assert_string_equal(s->layers[1].id, "clusters"); /* a clustered point layer */
+  assert_int_equal(render_style_auto(&c, &layers[1], a, &s, &e), ERR_OK);
+  assert_string_equal(s->layers[1].id, "incidentes-clusters"); /* a clustered point layer */
   char e1[96], e2[96];
   render_etag(s, &c, "1/0/0@1x", e1, sizeof e1);
   layers[1].version = 2;
