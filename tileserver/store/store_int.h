@@ -19,7 +19,7 @@ const char *store_sql_type(field_type t);
 /* Name of the R*Tree that SpatiaLite keeps for table's geometry column. */
 void store_index_name(buf *b, const char *table);
 
-/* The writer's connection and what it is building (for units.c). */
+/* The writer's connection and what it is building (for agg.c). */
 sqlite3 *store_writer_db(const store_writer *w);
 const char *store_writer_layer_id(const store_writer *w);
 /* A statement of the reader's cache (reset, bindings cleared), or NULL with e filled. */
