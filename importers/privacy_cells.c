@@ -153,3 +153,45 @@ err_code import_privacy_publish(import_privacy *p, store_writer *w, err *e) {
   free(bbox);
   return rc;
 }
+
+/* ---- the report ------------------------------------------------------------------------------ */
+
+static bool safe(int64_t v, int64_t k) { return v == 0 || v >= k; }
+
+/* The records in no published cell (suppressed_records) are the outside ones plus those of the
+ * withheld cells: 0 or >= k together (the outside records are a withheld child of the root, so
+ * secondary suppression covers them). Saying how many are outside splits that sum, so it is said
+ * only when both parts are 0 or >= k; else a withheld polygon holding one record would be
+ * records - published - outside. */
+void import_privacy_kanon_report(const import_privacy *p, buf *j, buf *t) {
+  static const char *const LEVEL[] = {"cell", "cell_category", "cell_month",
+                                      "cell_category_month"};
+  privacy_kanon_stats st;
+  privacy_kanon_get_stats(p->kn, &st);
+  int64_t k = p->policy.k, in_cells = st.n_suppressed_records - st.n_unassigned;
+  bool say_outside = safe(st.n_unassigned, k) && safe(in_cells, k);
+  buf_printf(j, ",\"records\":%lld,\"suppressed_records\":%lld,\"tiers\":%d",
+             (long long)st.n_records, (long long)st.n_suppressed_records, st.n_tiers);
+  if (say_outside) buf_printf(j, ",\"unassigned\":%lld", (long long)st.n_unassigned);
+  else buf_puts(j, ",\"unassigned\":null");
+  for (int pass = 0; pass < 2; pass++) {
+    buf_puts(j, pass ? ",\"suppressed\":{" : ",\"published\":{");
+    for (int l = 0; l < PRIVACY_N_LEVELS; l++)
+      buf_printf(j, "%s\"%s\":%lld", l ? "," : "", LEVEL[l],
+                 (long long)(pass ? st.n_suppressed[l] : st.n_published[l]));
+    buf_putc(j, '}');
+  }
+  buf_printf(t, "  k-anonimato (k=%lld): %lld celdas publicadas, %lld omitidas; %lld registros "
+             "sin celda publicada", (long long)k, (long long)st.n_published[0],
+             (long long)st.n_suppressed[0], (long long)st.n_suppressed_records);
+  if (st.n_unassigned && say_outside)
+    buf_printf(t, " (%lld fuera de todo polígono)", (long long)st.n_unassigned);
+  else if (st.n_unassigned)
+    buf_puts(t, ", entre ellos algunos fuera de todo polígono");
+  buf_puts(t, "\n");
+  if (p->policy.n_by || p->policy.date_field[0])
+    buf_printf(t, "  conteos omitidos en las celdas: %lld por categoría, %lld por mes, %lld por "
+               "categoría y mes; niveles de agregación sobre las celdas: %d\n",
+               (long long)st.n_suppressed[1], (long long)st.n_suppressed[2],
+               (long long)st.n_suppressed[3], st.n_tiers);
+}
