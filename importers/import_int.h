@@ -353,6 +353,9 @@ int import_privacy_feature(import_privacy *p, import_schema *s, int64_t record,
 err_code import_privacy_end_count(import_privacy *p, err *e);
 /* aggregate, after the last feature: k-anonymity, one feature per published cell and the units. */
 err_code import_privacy_publish(import_privacy *p, store_writer *w, err *e);
+/* The k-anonymity part of the privacy report (privacy_cells.c): JSON members appended to j, lines
+ * for people to t. Figures that together would single out fewer than k records are left out. */
+void import_privacy_kanon_report(const import_privacy *p, buf *j, buf *t);
 /* The policy as catalog JSON (caller frees), and what it did into the report. */
 char *import_privacy_catalog_json(const import_privacy *p);
 void import_privacy_report(const import_privacy *p, import_report *rep);

@@ -171,32 +171,6 @@ err_code import_privacy_end_count(import_privacy *p, err *e) {
 
 /* ---- the report --------------------------------------------------------------------------- */
 
-static void kanon_report(const import_privacy *p, buf *j, buf *t) {
-  static const char *const LEVEL[] = {"cell", "cell_category", "cell_month",
-                                      "cell_category_month"};
-  privacy_kanon_stats st;
-  privacy_kanon_get_stats(p->kn, &st);
-  buf_printf(j, ",\"records\":%lld,\"unassigned\":%lld,\"suppressed_records\":%lld",
-             (long long)st.n_records, (long long)st.n_unassigned,
-             (long long)st.n_suppressed_records);
-  for (int pass = 0; pass < 2; pass++) {
-    buf_puts(j, pass ? ",\"suppressed\":{" : ",\"published\":{");
-    for (int l = 0; l < PRIVACY_N_LEVELS; l++)
-      buf_printf(j, "%s\"%s\":%lld", l ? "," : "", LEVEL[l],
-                 (long long)(pass ? st.n_suppressed[l] : st.n_published[l]));
-    buf_putc(j, '}');
-  }
-  buf_printf(t, "  k-anonimato (k=%lld): %lld celdas publicadas, %lld omitidas; %lld registros "
-             "en celdas omitidas", (long long)p->policy.k, (long long)st.n_published[0],
-             (long long)st.n_suppressed[0], (long long)st.n_suppressed_records);
-  if (st.n_unassigned) buf_printf(t, "; %lld fuera de todo polígono", (long long)st.n_unassigned);
-  buf_puts(t, "\n");
-  if (p->policy.n_by || p->policy.date_field[0])
-    buf_printf(t, "  conteos omitidos: %lld por categoría, %lld por mes, %lld por categoría y mes\n",
-               (long long)st.n_suppressed[1], (long long)st.n_suppressed[2],
-               (long long)st.n_suppressed[3]);
-}
-
 void import_privacy_report(const import_privacy *p, import_report *rep) {
   if (p->policy.mode == PRIVACY_MODE_NONE && !p->policy.n_kept && !p->policy.n_dropped) return;
   buf j, t, d;
@@ -222,7 +196,7 @@ void import_privacy_report(const import_privacy *p, import_report *rep) {
       buf_printf(&t, "  %lld fechas ilegibles, contadas como mes desconocido\n",
                  (long long)p->n_bad_date);
   }
-  if (p->kn && p->policy.k) kanon_report(p, &j, &t);
+  if (p->kn && p->policy.k) import_privacy_kanon_report(p, &j, &t);
   buf_putc(&j, '}');
   buf_cstr(&j);
   free(rep->privacy_json);

@@ -36,7 +36,7 @@ ok
 
 start_server "$DB" --quiet
 python3 "$PRIV/check_kanon.py" --base "$BASE" --layer tipo-mes --csv "$CSV" --grid 1000 --k 5 \
-  --by tipo --date fecha --boxes 150 || fail "k-anonymity of tipo-mes"
+  --by tipo --date fecha --boxes 80 --whole || fail "k-anonymity of tipo-mes"
 ok
 python3 "$PRIV/check_kanon.py" --base "$BASE" --layer mes --csv "$CSV" --grid 500 --k 5 \
   --date fecha --boxes 150 --seed 2 || fail "k-anonymity of mes"

@@ -1,23 +1,27 @@
 #!/usr/bin/env python3
-"""check_kanon.py — k-anonymity of an aggregate layer through the whole API (issue 8).
+"""check_kanon.py — k-anonymity and truth of an aggregate layer through the whole API.
 
     check_kanon.py --base URL --layer ID --csv SOURCE.csv --grid METRES --k K [--by FIELD]
-                   [--date FIELD] [--boxes N] [--seed S]
+                   [--date FIELD] [--lat COL --lon COL] [--boxes N] [--seed S] [--cells N]
+                   [--whole]
 
 Ground truth: the source points projected to UTM 14N with gdaltransform (the grid of
-privacy/grid.h: cell "14:i:j" holds easting in [iN, (i+1)N) and northing in [jN, (j+1)N)).
-Checks, for every question the API lets a user ask of the layer:
+privacy/grid.h: cell "14:i:j" holds easting in [iN, (i+1)N) and northing in [jN, (j+1)N)); a
+cell's box is that of its four corners, projected back. Checks, for every question the API lets
+a user ask of the layer:
+  * --whole: the whole area (no bbox) by month, by category and in total equals the counts of
+    the source (csv module only) for every group holding >= k records, and every answer's total
+    plus what it says it withheld is the number of located records;
   * items: every cell's `casos` is >= k and equals the true count of its cell; cells under k
     are absent;
-  * one cell at a time (a bbox inside the cell): totals, by category, by month, a category
-    filter with and without by=month: every group >= k; counts of a cell, a (cell, category) and a
-    (cell, category, month) equal the true counts; (cell, month) counts, derived from published
-    leaves, are >= k and never above the truth;
-  * many random bboxes: every group >= k; the total equals the sum of `casos` of the cells whose
-    box meets the bbox (the answer is made of published units only);
-  * differences: for nested bboxes every per-group difference is 0 or >= k; for any two
-    overlapping bboxes the difference equals the published units of the cells in one and not the
-    other (each >= k), so subtracting answers teaches nothing the per-cell units did not.
+  * one cell at a time (a bbox inside the cell, for --cells cells): totals, by category, by
+    month, a category filter with and without by=month: every group >= k and exact when
+    published; a cell minus its published parts is 0 or >= k;
+  * many random bboxes: every group >= k; the groupings agree (each total plus the records it
+    says it withheld is the same); the total is at most the true count of the cells the bbox
+    meets, and equal when the answer withheld no cell;
+  * differences: for nested bboxes every per-group difference is 0 or >= k; for two
+    overlapping bboxes, each minus the answer of their intersection is 0 or >= k per group.
 Exits 1 listing the violations.
 """
 import argparse
@@ -57,22 +61,50 @@ class Api:
         return self.get("/collections/%s/aggregate?%s" % (self.layer, urllib.parse.urlencode(q)))
 
 
-def truth(a):
-    rows = list(csv.DictReader(open(a.csv, encoding="utf-8")))
-    inp = "".join("%s %s\n" % (r["lon"], r["lat"]) for r in rows)
-    out = subprocess.run(["gdaltransform", "-s_srs", "EPSG:4326", "-t_srs", "EPSG:32614",
-                          "-output_xy"], input=inp, capture_output=True, text=True, check=True)
+def read_rows(a):
+    rows = []
+    for r in csv.DictReader(open(a.csv, encoding="utf-8")):
+        try:
+            lon, lat = float(r[a.lon]), float(r[a.lat])
+        except ValueError:  # "NA" and empty coordinates are refused at import
+            continue
+        if math.isfinite(lon) and math.isfinite(lat):
+            rows.append((lon, lat, r))
+    return rows
+
+
+def transform(points, inverse=False):
+    inp = "".join("%r %r\n" % p for p in points)
+    args = ["gdaltransform", "-s_srs", "EPSG:4326", "-t_srs", "EPSG:32614", "-output_xy"]
+    if inverse:
+        args[2], args[4] = args[4], args[2]
+    out = subprocess.run(args, input=inp, capture_output=True, text=True, check=True)
+    return [tuple(map(float, line.split())) for line in out.stdout.splitlines()]
+
+
+def truth(a, rows):
     t = collections.Counter()
-    for r, line in zip(rows, out.stdout.splitlines()):
-        e, n = map(float, line.split())
-        cell = "14:%d:%d" % (math.floor(e / a.grid), math.floor(n / a.grid))
+    cells = set()
+    for (lon, lat, r), (e, n) in zip(rows, transform([(x, y) for x, y, _ in rows])):
+        i, j = math.floor(e / a.grid), math.floor(n / a.grid)
+        cell = "14:%d:%d" % (i, j)
+        cells.add((cell, i, j))
         cat = r[a.by] if a.by else ""
         month = r[a.date][:7] if a.date else ""
         t[(cell,)] += 1
         t[(cell, "c", cat)] += 1
         t[(cell, "m", month)] += 1
         t[(cell, "cm", cat, month)] += 1
-    return t
+    cells = sorted(cells)
+    corners = [((i + di) * a.grid, (j + dj) * a.grid) for _, i, j in cells
+               for di in (0, 1) for dj in (0, 1)]
+    ll = transform(corners, inverse=True)
+    box = {}
+    for n, (cell, _, _) in enumerate(cells):
+        xy = ll[4 * n:4 * n + 4]
+        box[cell] = (min(p[0] for p in xy), min(p[1] for p in xy), max(p[0] for p in xy),
+                     max(p[1] for p in xy))
+    return t, box
 
 
 def flatten(c):
@@ -88,7 +120,8 @@ class Check:
         self.a, self.k = a, a.k
         self.api = Api(a.base, a.layer)
         self.bad = []
-        self.t = truth(a)
+        self.rows = read_rows(a)
+        self.t, self.cell_box = truth(a, self.rows)
 
     def fail(self, msg):
         if len(self.bad) < 30:
@@ -122,24 +155,34 @@ class Check:
         self.cats = sorted({k[2] for k in self.t if len(k) == 3 and k[1] == "c"})
 
     def questions(self, box):
-        """Every aggregation a user can ask about one bbox: {(question, key): count}."""
-        ans = {("total", ""): self.api.agg(box)["total"]}
+        """Every aggregation a user can ask about one bbox: {(question, key): count}; the keys
+        starting with "_" are what each answer says it withheld."""
+        doc = self.api.agg(box)
+        ans = {("total", ""): doc["total"], ("_cells", ""): doc["withheld_cells"]}
         self.groups("bbox", {"groups": [], "total": ans[("total", "")]})
-        if self.a.by:
-            for key, n in self.groups("by category", self.api.agg(box, self.a.by)).items():
-                ans[("c", key)] = n
-        if self.a.date:
-            for key, n in self.groups("by month", self.api.agg(box, "month")).items():
-                ans[("m", key)] = n
+        base = doc["total"] + doc["withheld_records"]
+        for by, tag in ((self.a.by, "c"), (self.a.date and "month", "m")):
+            if not by:
+                continue
+            doc = self.api.agg(box, by)
+            for key, n in self.groups("by " + by, doc).items():
+                ans[(tag, key)] = n
+            if doc["total"] + doc["withheld_records"] != base:
+                self.fail("bbox %s: by %s total %d + withheld %d != %d" % (
+                    box, by, doc["total"], doc["withheld_records"], base))
         if self.a.by:
             for cat in self.cats:
                 doc = self.api.agg(box, None, {self.a.by: cat})
                 self.groups("filter %s" % cat, doc)
                 ans[("fc", cat)] = doc["total"]
                 if self.a.date:
-                    for key, n in self.groups("filter %s by month" % cat,
-                                              self.api.agg(box, "month", {self.a.by: cat})).items():
+                    doc2 = self.api.agg(box, "month", {self.a.by: cat})
+                    for key, n in self.groups("filter %s by month" % cat, doc2).items():
                         ans[("fcm", cat, key)] = n
+                    if doc2["withheld_cells"] == 0 and \
+                            doc2["total"] + doc2["withheld_records"] != doc["total"]:
+                        self.fail("bbox %s: %s by month %d + withheld %d != %d" % (
+                            box, cat, doc2["total"], doc2["withheld_records"], doc["total"]))
         return ans
 
     def inner(self, box):
@@ -148,7 +191,11 @@ class Check:
 
     def per_cell(self):
         self.unit = {}
-        for c, (box, n) in self.cell.items():
+        rng = random.Random(self.a.seed)
+        cells = sorted(self.cell.items())
+        if self.a.cells is not None and self.a.cells < len(cells):
+            cells = rng.sample(cells, self.a.cells)
+        for c, (box, n) in cells:
             ans = self.questions(self.inner(box))
             self.unit[c] = ans
             if ans[("total", "")] != n:
@@ -160,10 +207,7 @@ class Check:
                         "m": lambda: self.t[(c, "m", key[1])]}.get(key[0])
                 if true is None:
                     continue
-                if key[0] == "m" and self.a.by:
-                    if v > true():  # derived from published leaves: never above the truth
-                        self.fail("cell %s month %s: %d > true %d" % (c, key[1], v, true()))
-                elif v and v != true():  # 0: withheld
+                if v and v != true():  # 0: withheld
                     self.fail("cell %s %s: %d, true %d" % (c, key, v, true()))
             self.remainders(c, n, ans)
 
@@ -183,14 +227,29 @@ class Check:
         elif self.a.date:
             check("the cell", n, [v for key, v in ans.items() if key[0] == "m"])
 
-    def expected(self, box):
-        """The answers for box rebuilt from the per-cell units of the cells it meets."""
-        e = collections.Counter()
-        for c, (cbox, _) in self.cell.items():
-            if meets(box, cbox):
-                for key, v in self.unit[c].items():
-                    e[key] += v
-        return e
+    def true_count(self, box):
+        """Records of the cells the box meets: what an answer counts when it withholds nothing."""
+        return sum(self.t[(c,)] for c, cb in self.cell_box.items() if meets(box, cb))
+
+    def against_truth(self, box, ans):
+        t = self.true_count(box)
+        total = ans[("total", "")]
+        if total > t or (ans[("_cells", "")] == 0 and total != t):
+            self.fail("bbox %s: total %d, true count %d, %d cells withheld" % (
+                box, total, t, ans[("_cells", "")]))
+        return ans[("_cells", "")] == 0
+
+    def differences(self, what, A, B):
+        """A's box holds B's: every per-group difference is 0 or >= k."""
+        n = 0
+        for key in set(A) | set(B):
+            if key[0].startswith("_"):
+                continue
+            d = A.get(key, 0) - B.get(key, 0)
+            n += 1
+            if 0 < abs(d) < self.k or d < 0:
+                self.fail("%s %s: difference %d" % (what, key, d))
+        return n
 
     def random_boxes(self):
         rng = random.Random(self.a.seed)
@@ -205,46 +264,65 @@ class Check:
             w, h = x1 - x0, y1 - y0
             nested = (x0 + w * f[0], y0 + h * f[1], x1 - w * f[2], y1 - h * f[3])
             boxes.append((outer, nested))
-        n_pairs = n_nested = 0
+        n_pairs = n_nested = n_exact = 0
         answers = []
         for outer, nested in boxes:
             A, B = self.questions(outer), self.questions(nested)
             for box, ans in ((outer, A), (nested, B)):
-                e = self.expected(box)
-                for key in set(ans) | set(e):
-                    if ans.get(key, 0) != e.get(key, 0):
-                        self.fail("bbox %s %s: %d, published units sum to %d"
-                                  % (box, key, ans.get(key, 0), e.get(key, 0)))
-            for key in set(A) | set(B):
-                d = A.get(key, 0) - B.get(key, 0)
-                n_nested += 1
-                if 0 < abs(d) < self.k or d < 0:
-                    self.fail("nested bboxes %s: difference %d" % (key, d))
+                n_exact += self.against_truth(box, ans)
+            n_nested += self.differences("nested bboxes", A, B)
             answers += [(outer, A), (nested, B)]
-        # any two overlapping boxes: the difference is made of whole published units
-        for i in range(len(answers)):
-            for j in range(i + 1, min(len(answers), i + 40)):
-                (ba, A), (bb, B) = answers[i], answers[j]
-                if not meets(ba, bb):
-                    continue
-                only_a = [c for c, (cb, _) in self.cell.items() if meets(ba, cb) and not meets(bb, cb)]
-                only_b = [c for c, (cb, _) in self.cell.items() if meets(bb, cb) and not meets(ba, cb)]
-                for key in set(A) | set(B):
-                    d = A.get(key, 0) - B.get(key, 0)
-                    parts = [self.unit[c].get(key, 0) for c in only_a] + \
-                            [-self.unit[c].get(key, 0) for c in only_b]
-                    if d != sum(parts) or any(0 < abs(p) < self.k for p in parts):
-                        self.fail("overlapping bboxes %s: difference %d is not whole units %s"
-                                  % (key, d, parts[:6]))
-                    n_pairs += 1
+        # overlapping boxes: each against their intersection, which both hold
+        for i in range(0, len(answers) - 2, 2):
+            (ba, A), (bb, B) = answers[i], answers[i + 2]
+            if not meets(ba, bb):
+                continue
+            box = (max(ba[0], bb[0]), max(ba[1], bb[1]), min(ba[2], bb[2]), min(ba[3], bb[3]))
+            inter = self.questions(box)
+            self.against_truth(box, inter)
+            n_pairs += self.differences("overlapping bboxes (A - A∩B)", A, inter)
+            n_pairs += self.differences("overlapping bboxes (B - A∩B)", B, inter)
+        self.n_exact = n_exact
         return n_nested, n_pairs
 
+    def whole(self):
+        """The whole area against the source, counted with the csv module alone."""
+        by_month, by_cat = collections.Counter(), collections.Counter()
+        for _, _, r in self.rows:
+            if self.a.date:
+                by_month[r[self.a.date][:7]] += 1
+            if self.a.by:
+                by_cat[r[self.a.by]] += 1
+        n = len(self.rows)
+        doc = self.api.get("/collections/%s/aggregate" % self.a.layer)
+        if doc["total"] != n:
+            self.fail("whole area: total %d, the source has %d located records" % (doc["total"], n))
+        for by, want in ((self.a.date and "month", by_month), (self.a.by, by_cat)):
+            if not by:
+                continue
+            doc = self.api.get("/collections/%s/aggregate?by=%s" % (
+                self.a.layer, urllib.parse.quote(by)))
+            got = {g["key"]: g["count"] for g in doc["groups"]}
+            for key, v in want.items():
+                if (v >= self.k and got.get(key) != v) or (key in got and got[key] != v):
+                    self.fail("whole area by %s %r: %s, the source has %d" % (
+                        by, key, got.get(key), v))
+            if doc["total"] + doc["withheld_records"] != n or doc["withheld_cells"]:
+                self.fail("whole area by %s: %d + withheld %d != %d" % (
+                    by, doc["total"], doc["withheld_records"], n))
+            print("check_kanon %s: whole area by %s: %d groups equal the source (%s)" % (
+                self.a.layer, by, len(got), ", ".join(
+                    "%s %d" % (k, got[k]) for k in sorted(got)[:2])))
+
     def run(self):
+        if self.a.whole:
+            self.whole()
         self.cells()
         self.per_cell()
         n_nested, n_pairs = self.random_boxes()
         print("check_kanon %s: %d cells, %d requests, %d nested and %d overlapping differences "
-              "checked" % (self.a.layer, len(self.cell), self.api.n, n_nested, n_pairs))
+              "checked, %d boxes equal to the truth" % (self.a.layer, len(self.cell), self.api.n,
+                                                         n_nested, n_pairs, self.n_exact))
         for b in self.bad:
             print("K-ANONYMITY: " + b)
         return 1 if self.bad else 0
@@ -261,6 +339,10 @@ def main():
     ap.add_argument("--date")
     ap.add_argument("--boxes", type=int, default=150)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--lat", default="lat")
+    ap.add_argument("--lon", default="lon")
+    ap.add_argument("--cells", type=int, help="check this many cells one at a time (all)")
+    ap.add_argument("--whole", action="store_true")
     sys.exit(Check(ap.parse_args()).run())
 
 

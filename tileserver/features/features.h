@@ -115,12 +115,12 @@ err_code features_item_write(store_reader *rd, const layer_info *l, const char *
 /* ---- counts by group (aggregate.c) --------------------------------------------------------- */
 
 /* Writes {"collection","by","groups":[{"key","count"}],"total","suppressed_groups","min_count"}
- * for r->by over the features that match r. Groups smaller than the layer's privacy minimum
- * (privacy {"min_count": k}; 1 when unset) are left out and counted in suppressed_groups, and
- * total is then the sum of the groups shown, so no hidden count can be derived. */
+ * for r->by over the features that match r: the exact counts of the records /items lists for the
+ * same conditions (layers with privacy none or generalize: their records are published one by
+ * one, so no group is withheld; aggregate layers go through features_units_write). */
 err_code features_aggregate_write(store_reader *rd, const features_request *r, buf *out, err *e);
 
-/* The minimum count of a published group for layer l (privacy policy "min_count"; >= 1). */
+/* The minimum count of a group this path publishes for layer l: 1 (see aggregate.c). */
 int64_t features_privacy_min_count(const layer_info *l);
 
 /* ---- privacy policies (privacy.c) ----------------------------------------------------------- */

@@ -1,13 +1,16 @@
-/* privacy.c — the features API under a layer's privacy policy (issue 8): reading the policy, and
- * the counts of an aggregate layer answered only from its published units.
+/* privacy.c — the features API under a layer's privacy policy: reading the policy, and the
+ * counts of an aggregate layer answered only from its published units.
  *
- * An aggregate layer's records never reached the database; what did is, per cell, the counts that
- * passed k-anonymity (privacy/kanon.h), stored by the importer as units. An answer is the sum of
- * the units of one level over the cells whose box meets the bbox (privacy_answer_add), so any
- * answer, and any difference of two answers, is a sum of whole published units, each >= k. The
- * group-by-SQL path of aggregate.c (groups under min_count withheld) is not safe against
- * differences of overlapping bboxes, which is why it is used only for the other layers, whose
- * records are published one by one anyway.
+ * An aggregate layer's records never reached the database; what did is, per node of its
+ * hierarchy (cells, blocks of cells, the root), the counts that passed k-anonymity
+ * (privacy/kanon.h). An answer takes the cover of the box (the coarsest nodes it holds wholly,
+ * then the cells it meets) and sums their published units of one level (privacy_answer_add), so
+ * a box holding the whole city reads the city's own counts, not the sum of what its small cells
+ * could publish. The answer says what it withheld: the units (suppressed_groups), the records
+ * the grouping left out of the nodes it counts (withheld_records: each node's own count minus
+ * its published groups, a sum of remainders that are 0 or >= k), and the cover's nodes whose
+ * own count is withheld (withheld_cells; their records are in no figure). The group-by-SQL path
+ * of aggregate.c serves the other layers, whose records are published one by one anyway.
  *
  * Error messages name parameters, never echo their values. */
 #include <math.h>
@@ -114,16 +117,44 @@ static err_code parse_units(const layer_info *l, const features_kv *args, size_t
   return u->category.failed ? err_set(e, ERR_NOMEM, "out of memory") : ERR_OK;
 }
 
+/* The cover of the box: node keys, owned (malloc'd) by the list. */
+typedef struct cover {
+  char **keys;
+  size_t n, cap;
+  const double *bbox;
+  bool failed;
+} cover;
+
+static int on_node(void *ctx, const store_agg_node_row *n) {
+  cover *c = ctx;
+  if (!privacy_cover_takes(c->bbox, n->bbox, n->has_parent ? n->parent_bbox : NULL, n->tier))
+    return 0;
+  if (c->n == c->cap) {
+    size_t cap = c->cap ? c->cap * 2 : 64;
+    char **k = realloc(c->keys, cap * sizeof *k);
+    if (!k) return c->failed = true, 1;
+    c->keys = k;
+    c->cap = cap;
+  }
+  if (!(c->keys[c->n] = strdup(n->node))) return c->failed = true, 1;
+  c->n++;
+  return 0;
+}
+
+static void cover_free(cover *c) {
+  for (size_t i = 0; i < c->n; i++) free(c->keys[i]);
+  free(c->keys);
+}
+
 typedef struct units_ctx {
   privacy_answer answer;
   privacy_query q;
-  int64_t n_units;
 } units_ctx;
 
-static int on_unit(void *ctx, const store_unit *su) {
+static int on_unit(void *ctx, const store_agg_unit *su) {
   units_ctx *c = ctx;
-  privacy_unit u = {(privacy_level)su->level, su->cell, su->category, su->month, su->count};
-  c->n_units++;
+  privacy_unit u = {(privacy_level)su->level, 0, su->node, su->category, su->month, su->count,
+                    su->published};
   return privacy_answer_add(&c->answer, &c->q, &u) ? 0 : 1;
 }
 
@@ -143,9 +174,30 @@ static void write_answer(const layer_info *l, const units_request *u, const unit
     features_put_int(out, c->answer.groups[i].count);
     buf_putc(out, '}');
   }
-  buf_printf(out, "],\"total\":%lld,\"suppressed_groups\":0,\"min_count\":%lld,\"k\":%lld,"
-             "\"source\":\"published_units\"}\n", (long long)c->answer.total,
-             (long long)u->policy.k, (long long)u->policy.k);
+  const privacy_answer *a = &c->answer;
+  buf_printf(out, "],\"total\":%lld,\"suppressed_groups\":%lld,\"withheld_records\":%lld,"
+             "\"withheld_cells\":%lld,\"min_count\":%lld,\"k\":%lld,"
+             "\"source\":\"published_units\"}\n", (long long)a->total,
+             (long long)a->suppressed_groups, (long long)(a->base - a->total),
+             (long long)a->hidden_nodes, (long long)u->policy.k, (long long)u->policy.k);
+}
+
+/* The answer: the cover of the box (privacy_cover_takes), then the units of the query's level
+ * and base level of each node of it. */
+static err_code answer_units(store_reader *rd, const layer_info *l, const units_request *u,
+                             units_ctx *c, err *e) {
+  cover cv = {.bbox = u->has_bbox ? u->bbox : NULL};
+  err_code rc = store_agg_nodes_scan(rd, l, cv.bbox, on_node, &cv, e);
+  if (rc == ERR_OK && cv.failed) rc = err_set(e, ERR_NOMEM, "out of memory");
+  bool filtered = c->q.category != NULL;
+  int level = (int)privacy_query_level(c->q.by, filtered);
+  int base = (int)privacy_query_base_level(filtered);
+  for (size_t i = 0; i < cv.n && rc == ERR_OK; i++) {
+    rc = store_agg_units_scan(rd, l, cv.keys[i], base, level, c->q.category, on_unit, c, e);
+    if (rc == ERR_OK && c->answer.failed) rc = err_set(e, ERR_NOMEM, "out of memory");
+  }
+  cover_free(&cv);
+  return rc;
 }
 
 err_code features_units_write(store_reader *rd, const layer_info *l, const features_kv *args,
@@ -156,10 +208,7 @@ err_code features_units_write(store_reader *rd, const layer_info *l, const featu
   units_ctx c = {0};
   privacy_answer_init(&c.answer);
   c.q = (privacy_query){.by = u.by, .category = u.n_filter ? buf_cstr(&u.category) : NULL};
-  int level = (int)privacy_query_level(c.q.by, c.q.category != NULL);
-  if (rc == ERR_OK)
-    rc = store_units_scan(rd, l, level, u.has_bbox ? u.bbox : NULL, on_unit, &c, e);
-  if (rc == ERR_OK && c.answer.failed) rc = err_set(e, ERR_NOMEM, "out of memory");
+  if (rc == ERR_OK) rc = answer_units(rd, l, &u, &c, e);
   if (rc == ERR_OK) write_answer(l, &u, &c, out);
   if (rc == ERR_OK && out->failed) rc = err_set(e, ERR_LIMIT, "the answer is too large");
   privacy_answer_free(&c.answer);

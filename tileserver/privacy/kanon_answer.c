@@ -1,5 +1,5 @@
-/* kanon_answer.c — the published units laid out per level and per cell, and the answers to
- * aggregation queries, built from published units only (the argument is in kanon.h).
+/* kanon_answer.c — answers to aggregation queries: which nodes the cover of a box takes, and the
+ * sum of their published units (the argument is in kanon.h).
  *
  * The answer code is shared with the features API: the API streams stored units through
  * privacy_answer_add exactly as privacy_kanon_query does here, so the rule "which level answers
@@ -8,87 +8,6 @@
 #include <string.h>
 
 #include "privacy/kanon_int.h"
-
-/* ---- layout ------------------------------------------------------------------------------ */
-
-typedef struct month_part {
-  uint32_t month;
-  int64_t count;
-  bool published;
-} month_part;
-
-static int cmp_month_part(const void *pa, const void *pb) {
-  const month_part *a = pa, *b = pb;
-  return a->month < b->month ? -1 : a->month > b->month;
-}
-
-static void push_unit(privacy_kanon *kn, privacy_level level, const kanon_node *n, uint32_t month,
-                      int64_t count) {
-  const char *const *cat = (const char *const *)kn->tab[1].s, *const *mon = (const char *const *)kn->tab[2].s;
-  privacy_unit u = {level, kn->tab[0].s[n->cell], "", "", count};
-  if (level == PRIVACY_LEVEL_CELL_CATEGORY || level == PRIVACY_LEVEL_CELL_CATEGORY_MONTH)
-    u.category = cat[n->cat];
-  if (level == PRIVACY_LEVEL_CELL_MONTH || level == PRIVACY_LEVEL_CELL_CATEGORY_MONTH)
-    u.month = mon[month];
-  kn->units[level][kn->n_units[level]++] = u;
-  kn->stats.n_published[level]++;
-}
-
-/* (cell, month): the published leaves of the cell summed by month; withheld when none is. */
-static void layout_months(privacy_kanon *kn, const kanon_node *cell, month_part *tmp) {
-  size_t n = 0;
-  for (uint32_t a = cell->first; a < cell->first + cell->n_children; a++) {
-    const kanon_node *cat = &kn->cats[a];
-    for (uint32_t l = cat->first; l < cat->first + cat->n_children; l++)
-      tmp[n++] = (month_part){kn->leaves[l].month, kn->leaves[l].count, kn->leaves[l].published};
-  }
-  qsort(tmp, n, sizeof *tmp, cmp_month_part);
-  for (size_t i = 0; i < n;) {
-    size_t j = i;
-    int64_t published = 0;
-    for (; j < n && tmp[j].month == tmp[i].month; j++) published += tmp[j].published ? tmp[j].count : 0;
-    if (published) push_unit(kn, PRIVACY_LEVEL_CELL_MONTH, cell, tmp[i].month, published);
-    else kn->stats.n_suppressed[PRIVACY_LEVEL_CELL_MONTH]++;
-    i = j;
-  }
-}
-
-static void layout_cell(privacy_kanon *kn, const kanon_node *cell, month_part *tmp) {
-  bool cats = kn->opt.has_category, months = kn->opt.has_month;
-  if (cell->published) push_unit(kn, PRIVACY_LEVEL_CELL, cell, 0, cell->count);
-  else kn->stats.n_suppressed[PRIVACY_LEVEL_CELL]++;
-  for (uint32_t a = cell->first; cats && a < cell->first + cell->n_children; a++) {
-    const kanon_node *cat = &kn->cats[a];
-    if (cat->published) push_unit(kn, PRIVACY_LEVEL_CELL_CATEGORY, cat, 0, cat->count);
-    else kn->stats.n_suppressed[PRIVACY_LEVEL_CELL_CATEGORY]++;
-    for (uint32_t l = cat->first; months && l < cat->first + cat->n_children; l++) {
-      const kanon_node *leaf = &kn->leaves[l];
-      if (leaf->published)
-        push_unit(kn, PRIVACY_LEVEL_CELL_CATEGORY_MONTH, leaf, leaf->month, leaf->count);
-      else kn->stats.n_suppressed[PRIVACY_LEVEL_CELL_CATEGORY_MONTH]++;
-    }
-  }
-  if (months) layout_months(kn, cell, tmp);
-}
-
-bool kanon_layout_units(privacy_kanon *kn) {
-  const size_t cap[PRIVACY_N_LEVELS] = {kn->n_cells, kn->n_cats, kn->n_leaves, kn->n_leaves};
-  for (int l = 0; l < PRIVACY_N_LEVELS; l++)
-    if (!(kn->units[l] = malloc((cap[l] ? cap[l] : 1) * sizeof *kn->units[l]))) return false;
-  kn->ranges = malloc((kn->n_cells ? kn->n_cells : 1) * sizeof *kn->ranges);
-  month_part *tmp = malloc((kn->n_leaves ? kn->n_leaves : 1) * sizeof *tmp);
-  if (!kn->ranges || !tmp) {
-    free(tmp);
-    return false;
-  }
-  for (size_t c = 0; c < kn->n_cells; c++) {
-    for (int l = 0; l < PRIVACY_N_LEVELS; l++) kn->ranges[c].begin[l] = kn->n_units[l];
-    layout_cell(kn, &kn->cells[c], tmp);
-    for (int l = 0; l < PRIVACY_N_LEVELS; l++) kn->ranges[c].end[l] = kn->n_units[l];
-  }
-  free(tmp);
-  return true;
-}
 
 /* ---- answers ----------------------------------------------------------------------------- */
 
@@ -99,6 +18,10 @@ privacy_level privacy_query_level(privacy_group_by by, bool filtered) {
       return filtered ? PRIVACY_LEVEL_CELL_CATEGORY_MONTH : PRIVACY_LEVEL_CELL_MONTH;
     default: return filtered ? PRIVACY_LEVEL_CELL_CATEGORY : PRIVACY_LEVEL_CELL;
   }
+}
+
+privacy_level privacy_query_base_level(bool filtered) {
+  return filtered ? PRIVACY_LEVEL_CELL_CATEGORY : PRIVACY_LEVEL_CELL;
 }
 
 void privacy_answer_init(privacy_answer *a) { memset(a, 0, sizeof *a); }
@@ -123,15 +46,7 @@ static size_t find_group(const privacy_answer *a, const char *key, bool *found) 
   return lo;
 }
 
-bool privacy_answer_add(privacy_answer *a, const privacy_query *q, const privacy_unit *u) {
-  if (a->failed) return false;
-  if (u->level != privacy_query_level(q->by, q->category != NULL)) return true;
-  if (q->category && strcmp(u->category, q->category) != 0) return true;
-  if (q->by == PRIVACY_BY_NONE) {
-    a->total += u->count;
-    return true;
-  }
-  const char *key = q->by == PRIVACY_BY_CATEGORY ? u->category : u->month;
+static bool add_group(privacy_answer *a, const char *key, int64_t count) {
   bool found;
   size_t at = find_group(a, key, &found);
   if (!found) {
@@ -148,36 +63,82 @@ bool privacy_answer_add(privacy_answer *a, const privacy_query *q, const privacy
     a->groups[at] = (privacy_group){copy, 0};
     a->n_groups++;
   }
-  a->groups[at].count += u->count;
-  a->total += u->count;
+  a->groups[at].count += count;
   return true;
 }
 
-static int cmp_u32(const void *pa, const void *pb) {
-  uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
+bool privacy_answer_add(privacy_answer *a, const privacy_query *q, const privacy_unit *u) {
+  if (a->failed) return false;
+  bool filtered = q->category != NULL;
+  privacy_level level = privacy_query_level(q->by, filtered);
+  privacy_level base = privacy_query_base_level(filtered);
+  if (u->level != level && u->level != base) return true;
+  if (filtered && strcmp(u->category, q->category) != 0) return true;
+  if (u->level == base) { /* the node's own count (of the category): what the groups add up to */
+    if (u->published) a->base += u->count;
+    else a->hidden_nodes++;
+  }
+  if (u->level != level) return true;
+  if (!u->published) {
+    a->suppressed_groups++;
+    return true;
+  }
+  a->total += u->count;
+  if (q->by == PRIVACY_BY_NONE) return true;
+  return add_group(a, q->by == PRIVACY_BY_CATEGORY ? u->category : u->month, u->count);
+}
+
+/* Does the box hold [lo, hi] in x? (minx > maxx: it crosses the antimeridian.) */
+static bool holds_x(const double *b, double lo, double hi) {
+  if (b[0] <= b[2]) return lo >= b[0] && hi <= b[2];
+  return (lo >= b[0] && hi <= 180.0) || (lo >= -180.0 && hi <= b[2]);
+}
+
+static bool meets_x(const double *b, double lo, double hi) {
+  if (b[0] <= b[2]) return hi >= b[0] && lo <= b[2];
+  return hi >= b[0] || lo <= b[2];
+}
+
+static bool holds(const double *b, const double *n) {
+  return n[1] >= b[1] && n[3] <= b[3] && holds_x(b, n[0], n[2]);
+}
+
+bool privacy_cover_takes(const double *bbox, const double node_bbox[4], const double *parent_bbox,
+                         int tier) {
+  if (!bbox) return parent_bbox == NULL;
+  if (holds(bbox, node_bbox)) return !parent_bbox || !holds(bbox, parent_bbox);
+  return tier == 0 && node_bbox[3] >= bbox[1] && node_bbox[1] <= bbox[3] &&
+         meets_x(bbox, node_bbox[0], node_bbox[2]);
+}
+
+static int cmp_long(const void *pa, const void *pb) {
+  long a = *(const long *)pa, b = *(const long *)pb;
   return a < b ? -1 : a > b;
 }
 
-err_code privacy_kanon_query(const privacy_kanon *kn, const privacy_query *q, privacy_answer *out,
+err_code privacy_kanon_query(const privacy_kanon *kn, const privacy_query *q,
+                             const char *const *nodes, size_t n_nodes, privacy_answer *out,
                              err *e) {
   privacy_answer_init(out);
   if (kn->rc != ERR_OK) return err_set(e, kn->rc, "%s", kn->msg);
   if (!kn->finished) return err_set(e, ERR_INTERNAL, "k-anonimato: consulta antes de finish");
-  uint32_t *ranks = malloc((q->n_cells ? q->n_cells : 1) * sizeof *ranks);
-  if (!ranks) return err_set(e, ERR_NOMEM, "sin memoria para la consulta");
+  long *ix = malloc((n_nodes ? n_nodes : 1) * sizeof *ix);
+  if (!ix) return err_set(e, ERR_NOMEM, "sin memoria para la consulta");
   size_t n = 0;
-  for (size_t i = 0; i < q->n_cells; i++) {
-    uint32_t r = q->cells[i] ? kanon_strtab_find(&kn->tab[0], q->cells[i]) : KANON_NONE;
-    if (r != KANON_NONE) ranks[n++] = r;
+  for (size_t i = 0; i < n_nodes; i++) {
+    const privacy_node *nd = privacy_kanon_node(kn, nodes[i]);
+    if (nd) ix[n++] = (long)(nd - kn->nodes);
   }
-  qsort(ranks, n, sizeof *ranks, cmp_u32);
-  privacy_level level = privacy_query_level(q->by, q->category != NULL);
+  qsort(ix, n, sizeof *ix, cmp_long);
   for (size_t i = 0; i < n; i++) {
-    if (i && ranks[i] == ranks[i - 1]) continue; /* a cell listed twice counts once */
-    const kanon_range *r = &kn->ranges[ranks[i]];
-    for (size_t u = r->begin[level]; u < r->end[level]; u++)
-      privacy_answer_add(out, q, &kn->units[level][u]);
+    if (i && ix[i] == ix[i - 1]) continue; /* a node listed twice counts once */
+    const privacy_node *nd = &kn->nodes[ix[i]];
+    for (size_t j = nd->first_unit; j < nd->first_unit + nd->n_units; j++) {
+      privacy_unit u;
+      privacy_kanon_unit(kn, j, &u);
+      privacy_answer_add(out, q, &u);
+    }
   }
-  free(ranks);
+  free(ix);
   return out->failed ? err_set(e, ERR_NOMEM, "sin memoria para la consulta") : ERR_OK;
 }

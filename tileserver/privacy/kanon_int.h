@@ -1,5 +1,5 @@
-/* kanon_int.h — the insides of privacy_kanon, shared by kanon.c (building) and kanon_answer.c
- * (laying out the units and answering). */
+/* kanon_int.h — the insides of privacy_kanon, shared by kanon.c (records, strings), kanon_tree.c
+ * (tiers, units, suppression) and kanon_answer.c (answers). */
 #ifndef TESELAS_PRIVACY_KANON_INT_H
 #define TESELAS_PRIVACY_KANON_INT_H
 
@@ -10,8 +10,7 @@
 
 #define KANON_NONE UINT32_MAX
 
-/* Interned strings: s[id], an open-addressing hash of ids (KANON_NONE = empty slot). After
- * finish, ids are ranks: s is sorted. */
+/* Interned strings: s[id], an open-addressing hash of ids (KANON_NONE = empty slot). */
 typedef struct strtab {
   char **s;
   uint32_t n, cap;
@@ -23,31 +22,30 @@ typedef struct kanon_rec {
   uint32_t cell, cat, month;
 } kanon_rec;
 
-/* A unit of the tree: a cell, a (cell, category), or a (cell, category, month) leaf. */
-typedef struct kanon_node {
-  uint32_t cell, cat, month;
+/* A unit while building: ids of its node, category and month (KANON_NONE: the level has not
+ * that dimension). */
+typedef struct kanon_unit {
+  uint32_t node, cat, month;
   int64_t count;
   bool published;
-  uint32_t first;      /* first child in the next level's array */
-  uint32_t n_children;
-} kanon_node;
-
-/* Where a cell's published units are, per level: units[level][begin .. end). */
-typedef struct kanon_range {
-  size_t begin[PRIVACY_N_LEVELS], end[PRIVACY_N_LEVELS];
-} kanon_range;
+} kanon_unit;
 
 struct privacy_kanon {
   privacy_kanon_options opt;
   arena *strings;
-  strtab tab[3];             /* cells, categories, months */
+  strtab tab[3];             /* nodes (cells, then coarser nodes as the tiers are built),
+                                categories, months */
   kanon_rec *recs;           /* until finish */
   size_t n_recs, cap_recs;
-  kanon_node *cells, *cats, *leaves; /* after finish; cells[rank of the cell's text] */
-  size_t n_cells, n_cats, n_leaves;
-  privacy_unit *units[PRIVACY_N_LEVELS];
-  size_t n_units[PRIVACY_N_LEVELS];
-  kanon_range *ranges;       /* one per cell */
+  /* after finish */
+  uint32_t *parent;          /* per node id: its parent's id, KANON_NONE for the root */
+  int *tier;                 /* per node id */
+  uint32_t root;             /* the root's node id */
+  kanon_unit *units;         /* grouped by node, in the order of `nodes` */
+  size_t n_units;
+  privacy_node *nodes;       /* by tier */
+  size_t n_nodes;
+  long *node_index;          /* per node id: its index in nodes, -1 without records */
   privacy_kanon_stats stats;
   bool finished;
   err_code rc;               /* sticky error */
@@ -55,7 +53,8 @@ struct privacy_kanon {
 };
 
 uint32_t kanon_strtab_find(const strtab *t, const char *s);
-/* Fills units, n_units, ranges and the per-level stats from the suppressed tree. */
-bool kanon_layout_units(privacy_kanon *kn);
+uint32_t kanon_strtab_intern(strtab *t, arena *a, const char *s);
+/* Builds tiers, units and their suppression from the records (kanon_tree.c). false: no memory. */
+bool kanon_build(privacy_kanon *kn);
 
 #endif

@@ -237,32 +237,57 @@ err_code store_writer_geometry_type(store_writer *w, char out[16], int64_t *out_
  * shows it as layer_info.style. */
 err_code store_writer_set_style(store_writer *w, const char *json, err *e);
 
-/* ---- published counts of aggregate layers (units.c) ---------------------------------------- */
 
-/* One published count of an aggregate layer (privacy/kanon.h calls it a unit): the records of a
- * cell, or of a cell and a category, a month, or both. Strings are "" for the dimensions its
- * level does not have. */
-typedef struct store_unit {
-  int level;             /* 0 cell, 1 cell+category, 2 cell+month, 3 cell+category+month */
-  const char *cell, *category, *month;
-  int64_t count;
-  double bbox[4];        /* the cell's bounding box in CRS84 */
-} store_unit;
+/* ---- counts of aggregate layers (agg.c) ---------------------------------------------------- */
 
-/* Stores the units of the version w is building (in its transaction: they appear with the
- * version and go with it when it is pruned). Raw records never come here, only counts already
- * published. ERR_DB, ERR_NOMEM. */
-err_code store_writer_add_units(store_writer *w, const store_unit *units, size_t n_units, err *e);
+/* A node of an aggregate layer's hierarchy (privacy/kanon.h): a cell (tier 0), a block of cells
+ * or the root (parent NULL). bbox (CRS84) is the union of its cells' boxes. */
+typedef struct store_agg_node {
+  const char *node, *parent;
+  int tier;
+  double bbox[4];
+} store_agg_node;
 
-/* Called once per unit by store_units_scan; the strings are valid during the call only. Non-zero
- * stops the scan. */
-typedef int (*store_unit_fn)(void *ctx, const store_unit *u);
+/* A count of a node: level 0 every record, 1 by category, 2 by month, 3 by both; strings "" for
+ * the dimensions the level has not. A withheld unit is stored without its count (NULL): only
+ * its existence, so an answer can say how many groups it withheld. */
+typedef struct store_agg_unit {
+  const char *node;
+  int level;
+  const char *category, *month;
+  int64_t count;  /* meaningful only when published */
+  bool published;
+} store_agg_unit;
 
-/* Streams the units of one level of layer l's current version whose cell's bounding box
- * intersects bbox (minx, miny, maxx, maxy; minx > maxx crosses the antimeridian; NULL: every
- * cell), ordered by cell, category and month. A layer without units streams nothing. */
-err_code store_units_scan(store_reader *r, const layer_info *l, int level, const double *bbox,
-                          store_unit_fn fn, void *ctx, err *e);
+/* Stores the nodes and units of the version w is building (in its transaction: they appear with
+ * the version and go with it when it is pruned). The caller passes counts already decided by
+ * privacy/kanon; a withheld unit's count never reaches the database. ERR_DB, ERR_NOMEM. */
+err_code store_writer_add_agg(store_writer *w, const store_agg_node *nodes, size_t n_nodes,
+                              const store_agg_unit *units, size_t n_units, err *e);
+
+/* A node row as read: its box and its parent's (has_parent false for the root). */
+typedef struct store_agg_node_row {
+  const char *node;
+  int tier;
+  double bbox[4];
+  bool has_parent;
+  double parent_bbox[4];
+} store_agg_node_row;
+
+/* Called per row; strings valid during the call only. Non-zero stops the scan. */
+typedef int (*store_agg_node_fn)(void *ctx, const store_agg_node_row *n);
+typedef int (*store_agg_unit_fn)(void *ctx, const store_agg_unit *u);
+
+/* The nodes of layer l's current version whose box meets bbox (minx > maxx crosses the
+ * antimeridian), or the root alone when bbox is NULL. A layer without nodes streams nothing. */
+err_code store_agg_nodes_scan(store_reader *r, const layer_info *l, const double *bbox,
+                              store_agg_node_fn fn, void *ctx, err *e);
+
+/* The units of one node at levels level_a and level_b, of one category when category is not
+ * NULL (levels 1 and 3 only), ordered by level, category and month. */
+err_code store_agg_units_scan(store_reader *r, const layer_info *l, const char *node,
+                              int level_a, int level_b, const char *category,
+                              store_agg_unit_fn fn, void *ctx, err *e);
 
 /* The SHA-256 of the latest version of a layer ("" when the layer does not exist), so an import
  * of an identical file can be recognised before any work. */

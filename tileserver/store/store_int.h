@@ -27,7 +27,8 @@ void store_index_name(buf *b, const char *table);
  * catalog's layers (layer_info.style). A database without them leaves "{}". */
 err_code store_catalog_load_styles(sqlite3 *db, catalog *c, err *e);
 
-/* The writer's connection and what it is building (for units.c). */
+
+/* The writer's connection and what it is building (for agg.c). */
 sqlite3 *store_writer_db(const store_writer *w);
 const char *store_writer_layer_id(const store_writer *w);
 /* A statement of the reader's cache (reset, bindings cleared), or NULL with e filled. */

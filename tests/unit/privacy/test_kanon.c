@@ -1,16 +1,26 @@
-/* k-anonymous counts: a worked example checked by hand, then a property test over many random
- * layers and many overlapping cell sets: every published number, every answer and every
- * difference of two answers that isolates a unit is 0 or at least k, and what a parent holds
- * beyond its published children is 0 or at least k, so no count below k can be recovered. */
+/* k-anonymous counts at several resolutions: a worked example, the edges of the interface, then a
+ * property test over many random small grids (2 × 2 blocks of cells up to a root): every
+ * published unit holds >= k; in every relation (spatial, category, month) a published parent
+ * minus its published children is 0 or >= k and a withheld parent has no published child; every
+ * answer over a box is made of published units; answer + withheld records == the true count of
+ * the cover's published nodes, for every grouping; and, exhaustively over pairs of nested boxes,
+ * every per-group difference is 0 or >= k. */
+#include <math.h>
+
 #include "check.h"
 #include "privacy/kanon.h"
 
-static privacy_kanon *make(int64_t k, bool cats, bool months) {
+static privacy_kanon *make_top(int64_t k, bool cats, bool months, privacy_parent_fn parent,
+                               int top_nodes) {
   privacy_kanon *kn;
   err e = {0};
-  privacy_kanon_options o = {k, cats, months};
+  privacy_kanon_options o = {k, cats, months, parent, NULL, top_nodes};
   if (privacy_kanon_create(&o, &kn, &e) != ERR_OK) fail_msg("%s", e.msg);
   return kn;
+}
+
+static privacy_kanon *make(int64_t k, bool cats, bool months, privacy_parent_fn parent) {
+  return make_top(k, cats, months, parent, 0);
 }
 
 static void add_n(privacy_kanon *kn, int n, const char *cell, const char *cat, const char *month) {
@@ -19,18 +29,20 @@ static void add_n(privacy_kanon *kn, int n, const char *cell, const char *cat, c
     if (privacy_kanon_add(kn, cell, cat, month, &e) != ERR_OK) fail_msg("%s", e.msg);
 }
 
-static void unit_is(const privacy_unit *u, const char *cell, const char *cat, const char *month,
-                    int64_t count) {
-  if (strcmp(u->cell, cell) || strcmp(u->category, cat) || strcmp(u->month, month) || u->count != count)
-    fail_msg("unit (%s, %s, %s) = %lld, want (%s, %s, %s) = %lld", u->cell, u->category, u->month,
-             (long long)u->count, cell, cat, month, (long long)count);
+static privacy_answer ask(const privacy_kanon *kn, privacy_group_by by, const char *cat,
+                          const char *const *nodes, size_t n) {
+  privacy_query q = {by, cat};
+  privacy_answer a;
+  err e = {0};
+  if (privacy_kanon_query(kn, &q, nodes, n, &a, &e) != ERR_OK) fail_msg("%s", e.msg);
+  return a;
 }
 
-/* k = 5. Cell B loses its categories to secondary suppression (lesiones 2 would be B minus robo),
- * D its months (2025-03: 2 would be riña minus 2025-02), and the layer loses cell B because C (3)
- * and the record outside every cell (1) hold 4 < 5 together. */
+/* k = 5, cells directly under the root. C (3) and the record outside every cell (1) hold 4 < 5
+ * together at the root, so the smallest published cell, B (10), is withheld with all it holds. */
 static void worked_example(void **state) {
-  privacy_kanon *kn = make(5, true, true);
+  (void)state;
+  privacy_kanon *kn = make(5, true, true, NULL);
   add_n(kn, 6, "A", "robo", "2025-01");
   add_n(kn, 5, "A", "robo", "2025-02");
   add_n(kn, 6, "A", "riña", "2025-01");
@@ -43,96 +55,67 @@ static void worked_example(void **state) {
   add_n(kn, 1, NULL, "robo", "2025-01");
   err e = {0};
   assert_int_equal(privacy_kanon_finish(kn, &e), ERR_OK);
-  size_t n;
-  const privacy_unit *u = privacy_kanon_units(kn, PRIVACY_LEVEL_CELL, &n);
-  assert_int_equal(n, 2);
-  unit_is(&u[0], "A", "", "", 17);
-  unit_is(&u[1], "D", "", "", 11);
-  u = privacy_kanon_units(kn, PRIVACY_LEVEL_CELL_CATEGORY, &n);
-  assert_int_equal(n, 3);
-  unit_is(&u[0], "A", "riña", "", 6);
-  unit_is(&u[1], "A", "robo", "", 11);
-  unit_is(&u[2], "D", "riña", "", 11);
-  u = privacy_kanon_units(kn, PRIVACY_LEVEL_CELL_CATEGORY_MONTH, &n);
-  assert_int_equal(n, 3);
-  unit_is(&u[0], "A", "riña", "2025-01", 6);
-  unit_is(&u[1], "A", "robo", "2025-01", 6);
-  unit_is(&u[2], "A", "robo", "2025-02", 5);
-  u = privacy_kanon_units(kn, PRIVACY_LEVEL_CELL_MONTH, &n);
-  assert_int_equal(n, 2);
-  unit_is(&u[0], "A", "", "2025-01", 12);
-  unit_is(&u[1], "A", "", "2025-02", 5);
-
+  assert_true(privacy_kanon_cell_published(kn, "A"));
+  assert_false(privacy_kanon_cell_published(kn, "B"));
+  assert_false(privacy_kanon_cell_published(kn, "C"));
+  assert_true(privacy_kanon_cell_published(kn, "D"));
+  assert_false(privacy_kanon_cell_published(kn, "nowhere"));
   privacy_kanon_stats st;
   privacy_kanon_get_stats(kn, &st);
   assert_int_equal(st.n_records, 42);
   assert_int_equal(st.n_unassigned, 1);
   assert_int_equal(st.n_suppressed_records, 14); /* B, C and the unassigned record */
-  const int64_t pub[] = {2, 3, 2, 3}, sup[] = {2, 3, 6, 6};
-  for (int l = 0; l < PRIVACY_N_LEVELS; l++) {
-    assert_int_equal(st.n_published[l], pub[l]);
-    assert_int_equal(st.n_suppressed[l], sup[l]);
-  }
-  assert_true(privacy_kanon_cell_published(kn, "A"));
-  assert_false(privacy_kanon_cell_published(kn, "B"));
-  assert_false(privacy_kanon_cell_published(kn, "nowhere"));
+  assert_int_equal(st.n_tiers, 1);
 
-  const char *all[] = {"A", "B", "C", "D", "A", "zzz"}; /* A twice, an unknown cell */
-  privacy_query q = {all, 6, PRIVACY_BY_NONE, NULL};
-  privacy_answer a;
-  assert_int_equal(privacy_kanon_query(kn, &q, &a, &e), ERR_OK);
+  /* the root counts every record, the record outside every cell too */
+  const char *root[] = {PRIVACY_ROOT_KEY};
+  privacy_answer a = ask(kn, PRIVACY_BY_NONE, NULL, root, 1);
+  assert_int_equal(a.total, 42);
+  privacy_answer_free(&a);
+  a = ask(kn, PRIVACY_BY_CATEGORY, NULL, root, 1);
+  /* lesiones (2) is withheld at the root too, and riña (17, the smaller) with it */
+  assert_int_equal(a.n_groups, 1);
+  assert_string_equal(a.groups[0].key, "robo");
+  assert_int_equal(a.groups[0].count, 23);
+  assert_int_equal(a.base - a.total, 19);
+  assert_int_equal(a.suppressed_groups, 2);
+  privacy_answer_free(&a);
+
+  /* cells A, B, D (A twice, an unknown cell): B's records are in no figure */
+  const char *cells[] = {"A", "B", "D", "A", "zzz"};
+  a = ask(kn, PRIVACY_BY_NONE, NULL, cells, 5);
   assert_int_equal(a.total, 28);
-  assert_int_equal(a.n_groups, 0);
+  assert_int_equal(a.hidden_nodes, 1);
   privacy_answer_free(&a);
-  q.by = PRIVACY_BY_CATEGORY;
-  assert_int_equal(privacy_kanon_query(kn, &q, &a, &e), ERR_OK);
-  assert_int_equal(a.n_groups, 2);
-  assert_string_equal(a.groups[0].key, "riña");
-  assert_int_equal(a.groups[0].count, 17);
-  assert_string_equal(a.groups[1].key, "robo");
-  assert_int_equal(a.groups[1].count, 11);
-  assert_int_equal(a.total, 28);
+  a = ask(kn, PRIVACY_BY_MONTH, "robo", cells, 5);
+  /* A's robo by month: 2025-01 (6) only; 2025-02 (5) hides B's (4) at the root */
+  assert_int_equal(a.total, 6);
+  assert_int_equal(a.n_groups, 1);
+  assert_int_equal(a.base - a.total, 5);
   privacy_answer_free(&a);
-  q.by = PRIVACY_BY_MONTH;
-  assert_int_equal(privacy_kanon_query(kn, &q, &a, &e), ERR_OK);
-  assert_int_equal(a.n_groups, 2);
-  assert_int_equal(a.groups[0].count, 12);
-  assert_int_equal(a.groups[1].count, 5);
-  privacy_answer_free(&a);
-  q.category = "robo";
-  assert_int_equal(privacy_kanon_query(kn, &q, &a, &e), ERR_OK);
-  assert_int_equal(a.n_groups, 2);
-  assert_string_equal(a.groups[1].key, "2025-02");
-  assert_int_equal(a.total, 11);
-  privacy_answer_free(&a);
-  q.by = PRIVACY_BY_NONE;
-  q.category = "riña";
-  assert_int_equal(privacy_kanon_query(kn, &q, &a, &e), ERR_OK);
-  assert_int_equal(a.total, 17);
-  privacy_answer_free(&a);
-  q.category = "lesiones"; /* withheld everywhere */
-  assert_int_equal(privacy_kanon_query(kn, &q, &a, &e), ERR_OK);
+  a = ask(kn, PRIVACY_BY_NONE, "lesiones", cells, 5); /* withheld everywhere */
   assert_int_equal(a.total, 0);
   privacy_answer_free(&a);
   privacy_kanon_destroy(kn);
 }
 
 static void misuse_and_edges(void **state) {
+  (void)state;
   privacy_kanon *kn;
   err e = {0};
-  privacy_kanon_options o = {1, true, true};
+  privacy_kanon_options o = {1, true, true, NULL, NULL, 0};
   assert_int_equal(privacy_kanon_create(&o, &kn, &e), ERR_INVALID);
   o.k = 1001;
   assert_int_equal(privacy_kanon_create(&o, &kn, &e), ERR_INVALID);
   assert_int_equal(privacy_kanon_create(NULL, &kn, &e), ERR_INVALID);
-  kn = make(3, true, true);
+  kn = make(3, true, true, NULL);
   assert_int_equal(privacy_kanon_add(kn, "A", "x", "2025-13", &e), ERR_INVALID);
   assert_int_equal(privacy_kanon_add(kn, "A", "x", "2025-1", &e), ERR_INVALID);
-  assert_int_equal(privacy_kanon_add(kn, "A", "x", "2025-01-05", &e), ERR_INVALID);
-  assert_int_equal(privacy_kanon_add(kn, "A", NULL, NULL, &e), ERR_OK); /* missing: "" */
+  assert_int_equal(privacy_kanon_add(kn, "A", NULL, NULL, &e), ERR_OK);
   privacy_answer a;
-  privacy_query q = {(const char *[]){"A"}, 1, PRIVACY_BY_NONE, NULL};
-  assert_int_equal(privacy_kanon_query(kn, &q, &a, &e), ERR_INTERNAL); /* before finish */
+  privacy_query q = {PRIVACY_BY_NONE, NULL};
+  const char *one[] = {"A"};
+  assert_int_equal(privacy_kanon_query(kn, &q, one, 1, &a, &e), ERR_INTERNAL); /* before finish */
   privacy_answer_free(&a);
   add_n(kn, 2, "A", "", "");
   assert_int_equal(privacy_kanon_finish(kn, &e), ERR_OK);
@@ -140,99 +123,38 @@ static void misuse_and_edges(void **state) {
   assert_int_equal(privacy_kanon_finish(kn, &e), ERR_INTERNAL);
   privacy_kanon_destroy(kn);
 
-  /* fewer than k records in the whole layer: nothing at all is published */
-  kn = make(5, true, true);
-  add_n(kn, 4, "A", "robo", "2025-01");
-  assert_int_equal(privacy_kanon_finish(kn, &e), ERR_OK);
-  privacy_kanon_stats st;
-  privacy_kanon_get_stats(kn, &st);
-  for (int l = 0; l < PRIVACY_N_LEVELS; l++) assert_int_equal(st.n_published[l], 0);
-  privacy_kanon_destroy(kn);
-
   /* empty */
-  kn = make(5, true, true);
+  kn = make(5, true, true, NULL);
   assert_int_equal(privacy_kanon_finish(kn, &e), ERR_OK);
   size_t n;
-  assert_null(privacy_kanon_units(kn, PRIVACY_LEVEL_CELL, &n));
+  assert_null(privacy_kanon_nodes(kn, &n));
   assert_int_equal(n, 0);
-  q.n_cells = 0;
-  assert_int_equal(privacy_kanon_query(kn, &q, &a, &e), ERR_OK);
+  assert_int_equal(privacy_kanon_query(kn, &q, one, 1, &a, &e), ERR_OK);
   assert_int_equal(a.total, 0);
   privacy_answer_free(&a);
   privacy_kanon_destroy(kn);
-}
 
-/* generalize with k: only cells are counted; a layer without categories or months. */
-static void cells_only(void **state) {
-  privacy_kanon *kn = make(5, false, false);
+  /* generalize with k: cells only */
+  kn = make(5, false, false, NULL);
   add_n(kn, 7, "14:1:1", "ignored", "2025-01");
   add_n(kn, 3, "14:1:2", NULL, NULL);
   add_n(kn, 2, "14:1:3", NULL, NULL);
-  err e = {0};
   assert_int_equal(privacy_kanon_finish(kn, &e), ERR_OK);
   assert_true(privacy_kanon_cell_published(kn, "14:1:1"));
   assert_false(privacy_kanon_cell_published(kn, "14:1:2"));
-  size_t n;
-  privacy_kanon_units(kn, PRIVACY_LEVEL_CELL_CATEGORY, &n);
-  assert_int_equal(n, 0);
-  privacy_kanon_units(kn, PRIVACY_LEVEL_CELL_MONTH, &n);
-  assert_int_equal(n, 0);
   privacy_kanon_stats st;
   privacy_kanon_get_stats(kn, &st);
   assert_int_equal(st.n_suppressed_records, 5);
-  privacy_kanon_destroy(kn);
-
-  /* months without categories: months hang directly under the cell, with their own remainder */
-  kn = make(3, false, true);
-  add_n(kn, 5, "c", NULL, "2025-01");
-  add_n(kn, 4, "c", NULL, "2025-02");
-  add_n(kn, 1, "c", NULL, "2025-03");
-  assert_int_equal(privacy_kanon_finish(kn, &e), ERR_OK);
-  const privacy_unit *u = privacy_kanon_units(kn, PRIVACY_LEVEL_CELL_MONTH, &n);
-  assert_int_equal(n, 1); /* 2025-03 (1) withholds 2025-02 (4) too: 5 withheld together */
-  unit_is(&u[0], "c", "", "2025-01", 5);
+  assert_int_equal(st.n_published[1] + st.n_published[2] + st.n_published[3], 0);
   privacy_kanon_destroy(kn);
 }
 
-/* Thousands of distinct cells, categories and months: the interned tables grow and are rehashed
- * after sorting, and every cell is still found. */
-static void many_cells(void **state) {
-  privacy_kanon *kn = make(2, true, true);
-  char cell[32], cat[32], month[8];
-  for (int i = 0; i < 30000; i++) {
-    snprintf(cell, sizeof cell, "14:%d:%d", i % 3001, i % 7);
-    snprintf(cat, sizeof cat, "categoría %d", i % 97);
-    snprintf(month, sizeof month, "%04d-%02d", 1990 + i % 37, 1 + i % 12);
-    add_n(kn, 1, cell, cat, month);
-  }
-  err e = {0};
-  assert_int_equal(privacy_kanon_finish(kn, &e), ERR_OK);
-  privacy_kanon_stats st;
-  privacy_kanon_get_stats(kn, &st);
-  size_t n;
-  const privacy_unit *u = privacy_kanon_units(kn, PRIVACY_LEVEL_CELL, &n);
-  int64_t published = 0;
-  const char **cells = malloc(n * sizeof *cells);
-  for (size_t i = 0; i < n; i++) {
-    published += u[i].count;
-    cells[i] = u[i].cell;
-    assert_true(privacy_kanon_cell_published(kn, u[i].cell));
-    if (i) assert_true(strcmp(u[i - 1].cell, u[i].cell) < 0);
-  }
-  assert_int_equal(published + st.n_suppressed_records, 30000);
-  assert_true(n > 3000);
-  privacy_query q = {cells, n, PRIVACY_BY_NONE, NULL};
-  privacy_answer a;
-  assert_int_equal(privacy_kanon_query(kn, &q, &a, &e), ERR_OK);
-  assert_int_equal(a.total, published);
-  privacy_answer_free(&a);
-  free(cells);
-  privacy_kanon_destroy(kn);
-}
+/* ---- the property test over random grids --------------------------------------------------- */
 
-/* ---- the property test ------------------------------------------------------------------------ */
+enum { W = 8, H = 8, N_CATS = 3, N_MONTHS = 4, MAX_NODES = 256 };
 
-enum { W = 8, H = 8, N_CATS = 4, N_MONTHS = 6 };
+static const char *const CATS[N_CATS] = {"robo", "riña", "daño"};
+static const char *const MONTHS[N_MONTHS] = {"2025-01", "2025-02", "2025-03", "2025-04"};
 
 static uint64_t rng_next(uint64_t *s) {
   *s ^= *s << 13;
@@ -240,253 +162,234 @@ static uint64_t rng_next(uint64_t *s) {
   *s ^= *s << 17;
   return *s;
 }
-static int rng_int(uint64_t *s, int n) { return (int)(rng_next(s) % (uint64_t)n); }
+static double rng_unit(uint64_t *s) { return (double)(rng_next(s) >> 11) / 9007199254740992.0; }
 
-static const char *const CATS[N_CATS] = {"robo", "riña", "lesiones", "daño"};
-static const char *const MONTHS[N_MONTHS] = {"2025-01", "2025-02", "2025-03",
-                                             "2025-04", "2025-05", "2025-06"};
-static char cell_names[W * H][8];
-
-/* Raw counts of one random layer, kept by the test to check the published units against. */
-typedef struct layer {
-  int64_t raw[W * H][N_CATS][N_MONTHS];
-  int64_t unassigned, k;
-} layer;
-
-static int cat_index(const char *c) {
-  for (int i = 0; i < N_CATS; i++)
-    if (strcmp(CATS[i], c) == 0) return i;
-  return -1;
+/* Cells "x:y"; a block of tier t "t/x:y" with x, y divided by 2^t. */
+static bool block_parent(void *ctx, const char *node, int tier, char out[PRIVACY_NODE_KEY_MAX]) {
+  (void)ctx;
+  int t, x, y;
+  if (tier == 0 ? sscanf(node, "%d:%d", &x, &y) != 2 : sscanf(node, "%d/%d:%d", &t, &x, &y) != 3)
+    return false;
+  snprintf(out, PRIVACY_NODE_KEY_MAX, "%d/%d:%d", tier + 1, x / 2, y / 2);
+  return true;
 }
-static int month_index(const char *m) {
-  for (int i = 0; i < N_MONTHS; i++)
-    if (strcmp(MONTHS[i], m) == 0) return i;
-  return -1;
+
+typedef struct world {
+  int64_t raw[W][H][N_CATS][N_MONTHS];
+  int64_t k;
+  privacy_kanon *kn;
+  const privacy_node *nodes;
+  size_t n_nodes;
+  double box[MAX_NODES][4];
+  int64_t truth[MAX_NODES][1 + N_CATS + N_MONTHS]; /* total, by category, by month */
+} world;
+
+static void cell_xy(const world *w, size_t i, int *x, int *y) {
+  const privacy_node *n = &w->nodes[i];
+  while (n->tier > 0) { /* any cell below: the first child found */
+    size_t c = 0;
+    while (w->nodes[c].parent != n - w->nodes) c++;
+    n = &w->nodes[c];
+  }
+  if (sscanf(n->key, "%d:%d", x, y) != 2) fail_msg("cell %s", n->key);
 }
-static int cell_index(const char *c) { return atoi(c + 1); }
 
-static bool ok_count(int64_t v, int64_t k) { return v == 0 || v >= k; }
-
-/* Published values indexed like the raw ones; 0 when withheld. */
-typedef struct published {
-  int64_t cell[W * H], cat[W * H][N_CATS], leaf[W * H][N_CATS][N_MONTHS], month[W * H][N_MONTHS];
-} published;
-
-static void read_published(const privacy_kanon *kn, published *p, int64_t k) {
-  memset(p, 0, sizeof *p);
-  for (int l = 0; l < PRIVACY_N_LEVELS; l++) {
-    size_t n;
-    const privacy_unit *u = privacy_kanon_units(kn, (privacy_level)l, &n);
-    for (size_t i = 0; i < n; i++) {
-      if (u[i].count < k) fail_msg("published unit below k: %lld < %lld", (long long)u[i].count, (long long)k);
-      int c = cell_index(u[i].cell);
-      if (l == PRIVACY_LEVEL_CELL) p->cell[c] = u[i].count;
-      if (l == PRIVACY_LEVEL_CELL_CATEGORY) p->cat[c][cat_index(u[i].category)] = u[i].count;
-      if (l == PRIVACY_LEVEL_CELL_MONTH) p->month[c][month_index(u[i].month)] = u[i].count;
-      if (l == PRIVACY_LEVEL_CELL_CATEGORY_MONTH)
-        p->leaf[c][cat_index(u[i].category)][month_index(u[i].month)] = u[i].count;
+/* Boxes (the union of the cells' unit squares) and true counts of every node. */
+static void node_truth(world *w) {
+  for (size_t i = 0; i < w->n_nodes; i++) {
+    w->box[i][0] = w->box[i][1] = INFINITY;
+    w->box[i][2] = w->box[i][3] = -INFINITY;
+    memset(w->truth[i], 0, sizeof w->truth[i]);
+  }
+  for (size_t i = 0; i < w->n_nodes; i++) {
+    const privacy_node *n = &w->nodes[i];
+    if (n->tier == 0) {
+      int x, y;
+      cell_xy(w, i, &x, &y);
+      double b[4] = {x, y, x + 1, y + 1};
+      memcpy(w->box[i], b, sizeof b);
+      for (int c = 0; c < N_CATS; c++)
+        for (int m = 0; m < N_MONTHS; m++) {
+          int64_t v = w->raw[x][y][c][m];
+          w->truth[i][0] += v;
+          w->truth[i][1 + c] += v;
+          w->truth[i][1 + N_CATS + m] += v;
+        }
     }
+    if (n->parent < 0) continue;
+    double *p = w->box[n->parent];
+    p[0] = fmin(p[0], w->box[i][0]), p[1] = fmin(p[1], w->box[i][1]);
+    p[2] = fmax(p[2], w->box[i][2]), p[3] = fmax(p[3], w->box[i][3]);
+    for (int g = 0; g < 1 + N_CATS + N_MONTHS; g++) w->truth[n->parent][g] += w->truth[i][g];
   }
 }
 
-/* What a parent holds beyond its published children is 0 or >= k, a published value is the raw
- * one, and a withheld parent has no published child. */
-static void check_tree(const layer *L, const published *p) {
-  int64_t k = L->k, total = L->unassigned, cells = 0;
-  for (int c = 0; c < W * H; c++) {
-    int64_t raw_c = 0, cats = 0, months = 0;
-    for (int a = 0; a < N_CATS; a++) {
-      int64_t raw_a = 0, leaves = 0;
-      for (int m = 0; m < N_MONTHS; m++) {
-        raw_a += L->raw[c][a][m];
-        leaves += p->leaf[c][a][m];
-        assert_true(p->leaf[c][a][m] == 0 || p->leaf[c][a][m] == L->raw[c][a][m]);
-        if (p->leaf[c][a][m]) assert_true(p->cat[c][a] > 0);
+/* Every relation: a published parent minus its published children is 0 or >= k; a withheld
+ * parent has no published child; a published unit is >= k and exact. */
+static void check_relations(const world *w) {
+  size_t n_units = w->nodes[w->n_nodes - 1].first_unit + w->nodes[w->n_nodes - 1].n_units;
+  privacy_unit *u = malloc(n_units * sizeof *u);
+  for (size_t i = 0; i < n_units; i++) privacy_kanon_unit(w->kn, i, &u[i]);
+  for (size_t i = 0; i < n_units; i++) {
+    if (u[i].published && u[i].count < w->k) fail_msg("published %lld < k", (long long)u[i].count);
+    const privacy_node *pn = privacy_kanon_node(w->kn, u[i].node);
+    for (int kind = 0; kind < 3; kind++) {
+      int64_t withheld = 0;
+      bool any_published = false, any = false;
+      for (size_t j = 0; j < n_units; j++) {
+        const privacy_node *cn = privacy_kanon_node(w->kn, u[j].node);
+        bool child;
+        if (kind == 0)
+          child = cn->parent == pn - w->nodes && u[j].level == u[i].level &&
+                  !strcmp(u[j].category, u[i].category) && !strcmp(u[j].month, u[i].month);
+        else if (kind == 1)
+          child = cn == pn && !u[i].category[0] && (u[j].level & 1) &&
+                  (u[j].level & 2) == (u[i].level & 2) && !strcmp(u[j].month, u[i].month);
+        else
+          child = cn == pn && !u[i].month[0] && (u[j].level & 2) &&
+                  (u[j].level & 1) == (u[i].level & 1) && !strcmp(u[j].category, u[i].category);
+        if (!child) continue;
+        any = true;
+        if (u[j].published) any_published = true;
+        else withheld += u[j].count;
       }
-      raw_c += raw_a;
-      cats += p->cat[c][a];
-      assert_true(p->cat[c][a] == 0 || p->cat[c][a] == raw_a);
-      if (p->cat[c][a]) {
-        assert_true(p->cell[c] > 0);
-        assert_true(ok_count(p->cat[c][a] - leaves, k));
-      }
-    }
-    for (int m = 0; m < N_MONTHS; m++) {
-      int64_t sum = 0;
-      for (int a = 0; a < N_CATS; a++) sum += p->leaf[c][a][m];
-      assert_int_equal(p->month[c][m], sum); /* derived from published leaves only */
-      months += p->month[c][m];
-    }
-    total += raw_c;
-    cells += p->cell[c];
-    assert_true(p->cell[c] == 0 || p->cell[c] == raw_c);
-    if (p->cell[c]) {
-      assert_true(ok_count(p->cell[c] - cats, k));
-      assert_true(ok_count(p->cell[c] - months, k));
+      if (!any) continue;
+      if (!u[i].published && any_published) fail_msg("withheld parent with a published child");
+      if (u[i].published && withheld > 0 && withheld < w->k)
+        fail_msg("relation %d of %s remainder %lld < k", kind, u[i].node, (long long)withheld);
     }
   }
-  if (total >= k) assert_true(ok_count(total - cells, k));
+  free(u);
 }
 
-static void random_layer(uint64_t *rng, layer *L, privacy_kanon **out) {
-  static const int64_t KS[] = {2, 3, 5, 10};
-  memset(L, 0, sizeof *L);
-  L->k = KS[rng_int(rng, 4)];
-  *out = make(L->k, true, true);
-  int n = 50 + rng_int(rng, 1500);
-  /* skewed: hot cells near one corner, categories and months unevenly */
-  for (int i = 0; i < n; i++) {
-    int x = rng_int(rng, W), y = rng_int(rng, H);
-    if (rng_int(rng, 3)) x /= 2, y /= 2;
-    int c = y * W + x, a = rng_int(rng, 2) ? 0 : rng_int(rng, N_CATS), m = rng_int(rng, N_MONTHS);
-    if (rng_int(rng, 100) == 0) {
-      add_n(*out, 1, NULL, CATS[a], MONTHS[m]);
-      L->unassigned++;
-      continue;
-    }
-    add_n(*out, 1, cell_names[c], CATS[a], MONTHS[m]);
-    L->raw[c][a][m]++;
-  }
-  err e = {0};
-  assert_int_equal(privacy_kanon_finish(*out, &e), ERR_OK);
-}
+/* The answers to a box, per grouping: [0] total, [1..] by category, then by month. */
+typedef struct box_answer {
+  int64_t v[1 + N_CATS + N_MONTHS];
+  int64_t withheld[3];    /* base - total: by none, by category, by month */
+  int64_t truth_visible;  /* true records of the cover's published nodes */
+} box_answer;
 
-/* Cells of the rectangle [x0, x1) × [y0, y1). */
-static size_t rect(int x0, int y0, int x1, int y1, const char **out) {
+static void answer_box(const world *w, const double *b, box_answer *out) {
+  const char *keys[MAX_NODES];
   size_t n = 0;
-  for (int y = y0; y < y1; y++)
-    for (int x = x0; x < x1; x++) out[n++] = cell_names[y * W + x];
-  return n;
-}
-
-/* One query's answer as a flat vector: [0] total, then one slot per category or month. */
-static void answer_vec(const privacy_kanon *kn, const char **cells, size_t n, privacy_group_by by,
-                       const char *cat, int64_t out[1 + N_MONTHS]) {
-  privacy_query q = {cells, n, by, cat};
-  privacy_answer a;
-  err e = {0};
-  assert_int_equal(privacy_kanon_query(kn, &q, &a, &e), ERR_OK);
-  memset(out, 0, sizeof(int64_t) * (1 + N_MONTHS));
-  out[0] = a.total;
-  int64_t sum = 0;
-  for (size_t g = 0; g < a.n_groups; g++) {
-    int i = by == PRIVACY_BY_CATEGORY ? cat_index(a.groups[g].key) : month_index(a.groups[g].key);
-    assert_true(i >= 0);
-    out[1 + i] = a.groups[g].count;
-    sum += a.groups[g].count;
+  memset(out, 0, sizeof *out);
+  for (size_t i = 0; i < w->n_nodes; i++) {
+    const privacy_node *nd = &w->nodes[i];
+    if (!nd->key[0]) continue; /* outside every cell: in no box */
+    const double *pb = nd->parent >= 0 ? w->box[nd->parent] : NULL;
+    if (!privacy_cover_takes(b, w->box[i], pb, nd->tier)) continue;
+    keys[n++] = nd->key;
+    if (nd->published) out->truth_visible += w->truth[i][0];
   }
-  if (by != PRIVACY_BY_NONE) assert_int_equal(sum, a.total);
-  privacy_answer_free(&a);
-}
-
-/* Every query shape the API offers: by none/category/month, with no filter or each category. */
-enum { N_SHAPES = 3 * (1 + N_CATS) };
-static void all_answers(const privacy_kanon *kn, const char **cells, size_t n,
-                        int64_t out[N_SHAPES][1 + N_MONTHS]) {
-  for (int by = 0; by < 3; by++)
-    for (int f = 0; f <= N_CATS; f++)
-      answer_vec(kn, cells, n, (privacy_group_by)by, f ? CATS[f - 1] : NULL, out[by * (1 + N_CATS) + f]);
-}
-
-static void check_answers(const int64_t v[N_SHAPES][1 + N_MONTHS], int64_t k) {
-  for (int s = 0; s < N_SHAPES; s++)
-    for (int i = 0; i < 1 + N_MONTHS; i++)
-      if (!ok_count(v[s][i], k)) fail_msg("answer %lld below k %lld", (long long)v[s][i], (long long)k);
-  /* the same cells through different levels: totals minus group sums are remainders */
-  const int64_t *none = v[0], *by_cat = v[1 + N_CATS], *by_month = v[2 * (1 + N_CATS)];
-  int64_t cats = 0, months = 0;
-  for (int i = 1; i <= N_MONTHS; i++) cats += by_cat[i], months += by_month[i];
-  assert_true(ok_count(none[0] - cats, k));
-  assert_true(ok_count(none[0] - months, k));
-  for (int a = 0; a < N_CATS; a++) {
-    const int64_t *cat_total = v[1 + a], *cat_months = v[2 * (1 + N_CATS) + 1 + a];
-    assert_int_equal(cat_total[0], by_cat[1 + a]); /* filter and group agree */
-    int64_t sum = 0;
-    for (int i = 1; i <= N_MONTHS; i++) sum += cat_months[i];
-    assert_true(ok_count(cat_total[0] - sum, k));
-  }
-}
-
-/* Two answers over nested cell sets: every difference is a sum of published units, 0 or >= k. */
-static void check_nested(const int64_t big[N_SHAPES][1 + N_MONTHS],
-                         const int64_t small[N_SHAPES][1 + N_MONTHS], int64_t k) {
-  for (int s = 0; s < N_SHAPES; s++)
-    for (int i = 0; i < 1 + N_MONTHS; i++) {
-      int64_t d = big[s][i] - small[s][i];
-      if (d < 0 || !ok_count(d, k)) fail_msg("difference %lld (k %lld)", (long long)d, (long long)k);
+  const privacy_group_by by[3] = {PRIVACY_BY_NONE, PRIVACY_BY_CATEGORY, PRIVACY_BY_MONTH};
+  for (int g = 0; g < 3; g++) {
+    privacy_answer a = ask(w->kn, by[g], NULL, keys, n);
+    if (g == 0) out->v[0] = a.total;
+    for (size_t i = 0; i < a.n_groups; i++) {
+      if (a.groups[i].count < w->k) fail_msg("group below k");
+      for (int c = 0; g == 1 && c < N_CATS; c++)
+        if (!strcmp(a.groups[i].key, CATS[c])) out->v[1 + c] = a.groups[i].count;
+      for (int m = 0; g == 2 && m < N_MONTHS; m++)
+        if (!strcmp(a.groups[i].key, MONTHS[m])) out->v[1 + N_CATS + m] = a.groups[i].count;
     }
+    out->withheld[g] = a.base - a.total;
+    if (a.base != out->truth_visible) fail_msg("base %lld != truth %lld", (long long)a.base,
+                                               (long long)out->truth_visible);
+    if (a.total + out->withheld[g] != out->truth_visible) fail_msg("answer + withheld != truth");
+    privacy_answer_free(&a);
+  }
+}
+
+static void random_box(uint64_t *s, double b[4]) {
+  double x0 = rng_unit(s) * W, x1 = rng_unit(s) * W, y0 = rng_unit(s) * H, y1 = rng_unit(s) * H;
+  b[0] = fmin(x0, x1), b[2] = fmax(x0, x1), b[1] = fmin(y0, y1), b[3] = fmax(y0, y1);
+}
+
+static void check_boxes(const world *w, uint64_t *s) {
+  enum { N_BOXES = 60 };
+  double boxes[N_BOXES][4];
+  box_answer *ans = malloc(N_BOXES * sizeof *ans);
+  for (int i = 0; i < N_BOXES; i++) {
+    random_box(s, boxes[i]);
+    if (i % 3 == 0) { /* boxes on the blocks' edges, where covers change */
+      for (int j = 0; j < 4; j++) boxes[i][j] = round(boxes[i][j] / 2) * 2;
+      if (boxes[i][0] >= boxes[i][2] || boxes[i][1] >= boxes[i][3]) random_box(s, boxes[i]);
+    }
+    answer_box(w, boxes[i], &ans[i]);
+  }
+  /* every pair of nested boxes: every per-group difference is 0 or >= k */
+  for (int i = 0; i < N_BOXES; i++)
+    for (int j = 0; j < N_BOXES; j++) {
+      const double *a = boxes[i], *b = boxes[j];
+      if (i == j || !(a[0] >= b[0] && a[1] >= b[1] && a[2] <= b[2] && a[3] <= b[3])) continue;
+      for (int g = 0; g < 1 + N_CATS + N_MONTHS; g++) {
+        int64_t d = ans[j].v[g] - ans[i].v[g];
+        if (d != 0 && (d < w->k || d < 0))
+          fail_msg("nested boxes differ by %lld in group %d", (long long)d, g);
+      }
+    }
+  free(ans);
 }
 
 static void no_count_below_k_from_any_answer_or_difference(void **state) {
-  uint64_t rng = 0xC0FFEEu;
-  for (int c = 0; c < W * H; c++) snprintf(cell_names[c], sizeof cell_names[c], "c%d", c);
-  static layer L;
-  static published P;
-  int64_t pub_levels[PRIVACY_N_LEVELS] = {0}, withheld_small = 0;
-  for (int trial = 0; trial < 60; trial++) {
-    privacy_kanon *kn;
-    random_layer(&rng, &L, &kn);
-    read_published(kn, &P, L.k);
-    check_tree(&L, &P);
-    privacy_kanon_stats st;
-    privacy_kanon_get_stats(kn, &st);
-    for (int l = 0; l < PRIVACY_N_LEVELS; l++) pub_levels[l] += st.n_published[l];
-    for (int c = 0; c < W * H; c++)
-      for (int a = 0; a < N_CATS; a++)
-        for (int m = 0; m < N_MONTHS; m++)
-          withheld_small += L.raw[c][a][m] > 0 && L.raw[c][a][m] < L.k;
-    static int64_t va[N_SHAPES][1 + N_MONTHS], vb[N_SHAPES][1 + N_MONTHS], vu[N_SHAPES][1 + N_MONTHS];
-    const char *ca[W * H + 1], *cb[W * H + 1];
-    for (int pair = 0; pair < 40; pair++) {
-      /* two random overlapping rectangles (bboxes) */
-      int x0 = rng_int(&rng, W), y0 = rng_int(&rng, H);
-      int x1 = x0 + 1 + rng_int(&rng, W - x0), y1 = y0 + 1 + rng_int(&rng, H - y0);
-      int u0 = rng_int(&rng, x1), v0 = rng_int(&rng, y1);
-      int u1 = (u0 > x0 ? u0 : x0) + 1 + rng_int(&rng, W - (u0 > x0 ? u0 : x0));
-      int v1 = (v0 > y0 ? v0 : y0) + 1 + rng_int(&rng, H - (v0 > y0 ? v0 : y0));
-      size_t na = rect(x0, y0, x1, y1, ca), nb = rect(u0, v0, u1, v1, cb);
-      all_answers(kn, ca, na, va);
-      all_answers(kn, cb, nb, vb);
-      check_answers(va, L.k);
-      check_answers(vb, L.k);
-      /* A ∪ B against each, and A ∩ B against each: nested pairs over overlapping bboxes */
-      const char *cu[2 * W * H], *ci[W * H];
-      size_t nu = 0, ni = 0;
-      for (size_t i = 0; i < na; i++) cu[nu++] = ca[i];
-      for (size_t i = 0; i < nb; i++) cu[nu++] = cb[i]; /* duplicates count once */
-      for (size_t i = 0; i < na; i++)
-        for (size_t j = 0; j < nb; j++)
-          if (ca[i] == cb[j]) ci[ni++] = ca[i];
-      static int64_t vi[N_SHAPES][1 + N_MONTHS];
-      all_answers(kn, cu, nu, vu);
-      all_answers(kn, ci, ni, vi);
-      check_answers(vu, L.k);
-      check_answers(vi, L.k);
-      check_nested(vu, va, L.k);
-      check_nested(vu, vb, L.k);
-      check_nested(va, vi, L.k);
-      check_nested(vb, vi, L.k);
-      /* A plus one more cell: the difference is exactly that cell's published unit */
-      int extra = rng_int(&rng, W * H);
-      ca[na] = cell_names[extra];
-      all_answers(kn, ca, na + 1, vu);
-      check_nested(vu, va, L.k);
-      for (size_t i = 0; i < na; i++)
-        if (ca[i] == ca[na]) assert_int_equal(vu[0][0], va[0][0]);
+  (void)state;
+  static world w;
+  uint64_t s = 0x9e3779b97f4a7c15u;
+  err e = {0};
+  for (int round = 0; round < 40; round++) {
+    memset(w.raw, 0, sizeof w.raw);
+    w.k = 2 + (int64_t)(rng_next(&s) % 6);
+    w.kn = make_top(w.k, true, true, block_parent, 1); /* 64 cells, 16 blocks, 4, 1, the root */
+    int density = 1 + (int)(rng_next(&s) % 6), n_rec = 40 + (int)(rng_next(&s) % 400);
+    char cell[16];
+    for (int r = 0; r < n_rec; r++) {
+      int x = (int)(rng_next(&s) % W), y = (int)(rng_next(&s) % (uint64_t)(H * density / 6 + 2));
+      if (y >= H) y = H - 1;
+      int c = (int)(rng_next(&s) % N_CATS), m = (int)(rng_next(&s) % N_MONTHS);
+      snprintf(cell, sizeof cell, "%d:%d", x, y);
+      add_n(w.kn, 1, cell, CATS[c], MONTHS[m]);
+      w.raw[x][y][c][m]++;
     }
-    privacy_kanon_destroy(kn);
+    assert_int_equal(privacy_kanon_finish(w.kn, &e), ERR_OK);
+    w.nodes = privacy_kanon_nodes(w.kn, &w.n_nodes);
+    assert_true(w.n_nodes > 0 && w.n_nodes <= MAX_NODES);
+    assert_int_equal(w.nodes[w.n_nodes - 1].parent, -1); /* the root, last */
+    assert_int_equal(w.nodes[w.n_nodes - 1].tier, 4);
+    node_truth(&w);
+    check_relations(&w);
+    check_boxes(&w, &s);
+    privacy_kanon_destroy(w.kn);
   }
-  /* not vacuous: many small counts were there to hide, and every level still publishes */
-  assert_true(withheld_small > 1000);
-  for (int l = 0; l < PRIVACY_N_LEVELS; l++) assert_true(pub_levels[l] > 50);
+}
+
+/* A grid with more than 64 cells gets tiers: blocks of 2 × 2, 4 × 4 … up to at most 64 nodes. */
+static void tiers_of_a_large_grid(void **state) {
+  (void)state;
+  privacy_kanon *kn = make(3, false, true, block_parent);
+  char cell[32];
+  for (int x = 0; x < 40; x++)
+    for (int y = 0; y < 40; y++) {
+      snprintf(cell, sizeof cell, "%d:%d", x, y);
+      add_n(kn, 1 + (x * y) % 4, cell, NULL, (x + y) % 2 ? "2025-01" : "2025-02");
+    }
+  err e = {0};
+  assert_int_equal(privacy_kanon_finish(kn, &e), ERR_OK);
+  privacy_kanon_stats st;
+  privacy_kanon_get_stats(kn, &st);
+  assert_int_equal(st.n_tiers, 4); /* 1,600 cells, 400, 100, then 25 blocks of 8 × 8 */
+  const privacy_node *top = privacy_kanon_node(kn, "3/0:0");
+  assert_non_null(top);
+  assert_int_equal(top->tier, 3);
+  const privacy_node *root = privacy_kanon_node(kn, PRIVACY_ROOT_KEY);
+  assert_true(root && root->tier == 4 && root->published);
+  privacy_kanon_destroy(kn);
 }
 
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(worked_example),
       cmocka_unit_test(misuse_and_edges),
-      cmocka_unit_test(cells_only),
-      cmocka_unit_test(many_cells),
+      cmocka_unit_test(tiers_of_a_large_grid),
       cmocka_unit_test(no_count_below_k_from_any_answer_or_difference),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,6 +1,7 @@
-/* Unit tests of store/units.c: the published counts of aggregate layers are stored with the
- * version that publishes them, streamed by level and bbox (also across the antimeridian), gone
- * when their version is pruned, and a database without any is read as "no units". Also the
+/* Unit tests of store/agg.c: the nodes and counts of aggregate layers are stored with the
+ * version that publishes them, nodes streamed by bbox (also across the antimeridian) with their
+ * parent's box, units by node, level and category (withheld ones without their count), gone
+ * when their version is pruned, and a database without any is read as "no nodes". Also the
  * bounds of a privacy layer rounded outwards to the grid (layer_meta.bounds_step). */
 #include <math.h>
 #include <sqlite3.h>
@@ -28,41 +29,68 @@ static int64_t write_version(const char *db, int64_t base, const double step[2])
     assert_int_equal(store_writer_add(w, -1, g.data, g.len, v, &e), ERR_OK);
   }
   buf_free(&g);
-  store_unit u[] = {
-      {0, "A", "", "", base, {-101.69, 21.12, -101.68, 21.13}},
-      {0, "B", "", "", base + 1, {179.8, -16.6, 180.0, -16.4}},
-      {1, "A", "robo", "", base, {-101.69, 21.12, -101.68, 21.13}},
-      {3, "A", "robo", "2025-01", base, {-101.69, 21.12, -101.68, 21.13}},
+  store_agg_node nodes[] = {
+      {"A", "*", 0, {-101.69, 21.12, -101.68, 21.13}},
+      {"B", "*", 0, {179.8, -16.6, 180.0, -16.4}},
+      {"*", NULL, 1, {-101.69, -16.6, 180.0, 21.13}},
   };
-  assert_int_equal(store_writer_add_units(w, u, 4, &e), ERR_OK);
+  store_agg_unit u[] = {
+      {"A", 0, "", "", base, true},
+      {"B", 0, "", "", base + 1, true},
+      {"A", 1, "robo", "", base, true},
+      {"A", 1, "riña", "", 2, false},
+      {"A", 3, "robo", "2025-01", base, true},
+  };
+  assert_int_equal(store_writer_add_agg(w, nodes, 3, u, 5, &e), ERR_OK);
   int64_t version = 0;
   if (store_writer_commit(w, NULL, &version, &e) != ERR_OK) fail_msg("%s", e.msg);
   return version;
 }
 
 typedef struct seen {
-  char cells[8][8];
+  char cells[8][16];
   int64_t counts[8];
   int n;
 } seen;
 
-static int collect(void *ctx, const store_unit *u) {
+static int collect_node(void *ctx, const store_agg_node_row *n) {
   seen *s = ctx;
   if (s->n < 8) {
-    snprintf(s->cells[s->n], 8, "%s%s", u->cell, u->category);
-    s->counts[s->n++] = u->count;
+    snprintf(s->cells[s->n], 16, "%s%s", n->node, n->has_parent ? "" : "(root)");
+    s->counts[s->n++] = (int64_t)n->tier;
   }
   return 0;
 }
 
-static seen scan(store_reader *r, int level, const double *bbox) {
+static int collect_unit(void *ctx, const store_agg_unit *u) {
+  seen *s = ctx;
+  if (s->n < 8) {
+    snprintf(s->cells[s->n], 16, "%s%s%s", u->node, u->category, u->published ? "" : "?");
+    s->counts[s->n++] = u->published ? u->count : -1;
+  }
+  return 0;
+}
+
+static const layer_info *layer(store_reader *r) {
   const catalog *cat = NULL;
   err e;
   assert_int_equal(store_reader_catalog(r, &cat, &e), ERR_OK);
   const layer_info *l = catalog_find(cat, "agg", 3);
   assert_non_null(l);
+  return l;
+}
+
+static seen nodes(store_reader *r, const double *bbox) {
   seen s = {0};
-  assert_int_equal(store_units_scan(r, l, level, bbox, collect, &s, &e), ERR_OK);
+  err e;
+  assert_int_equal(store_agg_nodes_scan(r, layer(r), bbox, collect_node, &s, &e), ERR_OK);
+  return s;
+}
+
+static seen units(store_reader *r, const char *node, int a, int b, const char *cat) {
+  seen s = {0};
+  err e;
+  assert_int_equal(store_agg_units_scan(r, layer(r), node, a, b, cat, collect_unit, &s, &e), ERR_OK);
   return s;
 }
 
@@ -73,39 +101,41 @@ static void units_by_level_and_bbox(void **state) {
   store_reader *r = NULL;
   err e;
   assert_int_equal(store_reader_open(db, &r, &e), ERR_OK);
-  seen s = scan(r, 0, NULL);
-  assert_int_equal(s.n, 2);
-  assert_string_equal(s.cells[0], "A");
-  assert_int_equal(s.counts[1], 11);
+  seen s = nodes(r, NULL); /* no bbox: the root */
+  assert_int_equal(s.n, 1);
+  assert_string_equal(s.cells[0], "*(root)");
   double leon[4] = {-101.70, 21.125, -101.685, 21.2};
-  s = scan(r, 0, leon);
-  assert_int_equal(s.n, 1);
-  assert_string_equal(s.cells[0], "A");
+  s = nodes(r, leon);
+  assert_int_equal(s.n, 2); /* A and the root */
   double across[4] = {179.95, -17, -179.0, -16}; /* minx > maxx: across 180° */
-  s = scan(r, 0, across);
-  assert_int_equal(s.n, 1);
-  assert_string_equal(s.cells[0], "B");
+  s = nodes(r, across);
+  assert_int_equal(s.n, 2); /* B and the root */
   double nowhere[4] = {0, 0, 1, 1};
-  assert_int_equal(scan(r, 0, nowhere).n, 0);
-  s = scan(r, 1, NULL);
-  assert_int_equal(s.n, 1);
-  assert_string_equal(s.cells[0], "Arobo");
-  assert_int_equal(scan(r, 2, NULL).n, 0);
-  assert_int_equal(scan(r, 3, NULL).n, 1);
+  assert_int_equal(nodes(r, nowhere).n, 1); /* the root's box spans it */
+  s = units(r, "A", 0, 1, NULL);
+  assert_int_equal(s.n, 3);
+  assert_string_equal(s.cells[0], "A");
+  assert_string_equal(s.cells[1], "Ariña?"); /* withheld: no count stored */
+  assert_int_equal(s.counts[1], -1);
+  assert_string_equal(s.cells[2], "Arobo");
+  s = units(r, "A", 1, 3, "robo");
+  assert_int_equal(s.n, 2);
+  assert_int_equal(units(r, "A", 2, 2, NULL).n, 0);
   /* a new version replaces the units the reader sees; the old ones are pruned (keep 1) */
   assert_int_equal(write_version(db, 20, NULL), 2);
-  s = scan(r, 0, NULL);
-  assert_int_equal(s.n, 2);
+  s = units(r, "A", 0, 0, NULL);
+  assert_int_equal(s.n, 1);
   assert_int_equal(s.counts[0], 20);
   store_reader_close(r);
   sqlite3 *raw = NULL;
   assert_int_equal(sqlite3_open(db, &raw), SQLITE_OK);
   sqlite3_stmt *st = NULL;
-  assert_int_equal(sqlite3_prepare_v2(raw, "SELECT count(*), min(version) FROM teselas_units", -1,
-                                      &st, NULL), SQLITE_OK);
+  assert_int_equal(sqlite3_prepare_v2(raw, "SELECT count(*), min(version), sum(count IS NULL)"
+                                      " FROM teselas_agg_units", -1, &st, NULL), SQLITE_OK);
   assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-  assert_int_equal(sqlite3_column_int(st, 0), 4);
+  assert_int_equal(sqlite3_column_int(st, 0), 5);
   assert_int_equal(sqlite3_column_int(st, 1), 2);
+  assert_int_equal(sqlite3_column_int(st, 2), 1);
   sqlite3_finalize(st);
   sqlite3_close(raw);
 }
@@ -126,7 +156,7 @@ static void no_units_table(void **state) {
   assert_int_equal(store_writer_commit(w, NULL, NULL, &e), ERR_OK);
   store_reader *r = NULL;
   assert_int_equal(store_reader_open(db, &r, &e), ERR_OK);
-  assert_int_equal(scan(r, 0, NULL).n, 0);
+  assert_int_equal(nodes(r, NULL).n, 0);
   store_reader_close(r);
 }
 
