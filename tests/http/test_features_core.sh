@@ -195,7 +195,7 @@ req /req/core/fc-bbox-response
 want=$(sql "$DB" "SELECT count(*) FROM lyr_incidentes_v1 WHERE X(geom) BETWEEN -101.70 AND -101.65 AND Y(geom) BETWEEN 21.10 AND 21.15")
 json "d['numberMatched'] == $want == len(d['features'])" "bbox matches exactly what SQL counts ($want)"
 json 'all(-101.70 <= f["geometry"]["coordinates"][0] <= -101.65 and 21.10 <= f["geometry"]["coordinates"][1] <= 21.15 for f in d["features"])'
-get "/collections/incidentes/items?bbox=-101.70,21.10,0,-101.65,21.15,0&limit=1"
+get "/collections/incidentes/items?bbox=-101.70,21.10,0,-101.65,21.15,0&limit=10000"
 json "d['numberMatched'] == $want" "a 6-number bbox (with heights) is the same box"
 get "/collections/incidentes/items?bbox=170,-10,-170,10"
 status_is 200 "a bbox across the antimeridian is legal"
@@ -207,13 +207,13 @@ status_is 200 datetime
 req /req/core/fc-time-response
 want=$(sql "$DB" "SELECT count(*) FROM lyr_incidentes_v1 WHERE fecha BETWEEN '2025-03-01' AND '2025-03-31'")
 json "d['numberMatched'] == $want and all('2025-03-01' <= f['properties']['fecha'] <= '2025-03-31' for f in d['features'])"
-get '/collections/incidentes/items?datetime=../2024-01-31'
+get '/collections/incidentes/items?datetime=../2024-01-31&limit=10000'
 want=$(sql "$DB" "SELECT count(*) FROM lyr_incidentes_v1 WHERE fecha <= '2024-01-31'")
 json "d['numberMatched'] == $want" "open start"
-get '/collections/incidentes/items?datetime=2026-06-30T23:30:00-06:00/..'
+get '/collections/incidentes/items?datetime=2026-06-30T23:30:00-06:00/..&limit=10000'
 want=$(sql "$DB" "SELECT count(*) FROM lyr_incidentes_v1 WHERE fecha >= '2026-07-01'")
 json "d['numberMatched'] == $want" "open end; the offset is folded to UTC (2026-07-01)"
-get '/collections/incidentes/items?datetime=2025-02-14'
+get '/collections/incidentes/items?datetime=2025-02-14&limit=10000'
 want=$(sql "$DB" "SELECT count(*) FROM lyr_incidentes_v1 WHERE fecha = '2025-02-14'")
 json "d['numberMatched'] == $want" "an instant"
 get '/collections/parques/items?datetime=2025-01-01/..'

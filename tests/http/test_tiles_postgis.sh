@@ -4,7 +4,7 @@
 # the set of feature ids per layer equals what PostGIS's ST_AsMVT(ST_AsMVTGeom(ST_Transform(geom,
 # 3857), ST_TileEnvelope(z, x, y), 4096, 64, true)) returns for the same data — the query of
 # Martin and pg_tileserv. Both tiles are decoded by the same third-party decoder (decode.mjs).
-# PostgreSQL runs privately on a free loopback port (tests/postgis/lib.sh). Skips, saying so, when
+# PostgreSQL runs privately on a free loopback port (tests/postgis/lib.sh). Skips (exit 77), saying so, when
 # PostgreSQL or PostGIS is not installed (scripts/install-deps.sh installs both).
 #
 # Intentional differences: none are needed on the demo data at these zooms. A polygon that
@@ -13,10 +13,7 @@
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/../tiles/lib.sh"
 source "$(dirname "$0")/../postgis/lib.sh"
-if ! pg_available; then
-  echo "SKIP: PostgreSQL + PostGIS not installed (scripts/install-deps.sh installs them)"
-  exit 0
-fi
+pg_available || skip "PostgreSQL + PostGIS not installed (scripts/install-deps.sh installs them)"
 need_decoders
 trap 'pg_stop; cleanup' EXIT
 trap 'exit 130' INT   # so that an interrupted run still stops its PostgreSQL (EXIT trap)

@@ -4,7 +4,7 @@
 # cluster. The cluster lives in a fresh directory owned by the postgres user (PostgreSQL refuses
 # to run as root) and is stopped by pg_stop (by the PID in its postmaster.pid).
 #
-#   pg_available || { echo "SKIP: ..."; exit 0; }
+#   pg_available || skip "..."     # tests/http/lib.sh: exit 77, a skip for ctest
 #   pg_start            # sets PG_DIR, PG_PORT, PG_CONN (for ogr2ogr) and PSQL (an array)
 #   pg_load_layers DB [layer ...]   # teselas layers -> PostGIS tables named after the layer ids
 #   pg_stop

@@ -100,7 +100,8 @@ const char *features_format_mime(features_format f);
 
 /* ---- the answers (items.c) ---------------------------------------------------------------- */
 
-/* Writes the items of r in r->format to out: a GeoJSON FeatureCollection with numberMatched,
+/* Writes the items of r in r->format to out: a GeoJSON FeatureCollection with numberMatched (left
+ * out above 1,000 matches when counting would cost a read of each; see items.c),
  * numberReturned, timeStamp and self/alternate/next/prev/collection links whose hrefs start with
  * base_url and repeat every argument of r (only the offset changes); or CSV; or an HTML page.
  * Scratch memory from a; the body in out. Errors: ERR_DB, ERR_NOMEM, ERR_LIMIT (out is full). */

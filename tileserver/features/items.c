@@ -3,31 +3,79 @@
  * /req/core/fc-response (FeatureCollection), /req/core/fc-links (self, alternate),
  * /req/core/fc-next-1 (next while more remain), /req/core/fc-numberMatched,
  * /req/core/fc-numberReturned, /req/core/fc-timeStamp, /req/core/f-links (one feature).
- * Paging is by offset over a stable order (feature id, or sortby then id), and each layer version
- * is an immutable table, so walking the next links returns every matched feature exactly once. */
+ *
+ * Order and paging. Each layer version is an immutable table, so any deterministic order pages
+ * correctly: walking the next links returns every matched feature exactly once. Without a bbox
+ * (or with sortby, near, or an after= cursor) the order is the feature id (or sortby then id) and
+ * next links carry an id cursor. With a bbox alone the order is the spatial index's (rows are
+ * stored and indexed along a Hilbert curve, so it is the same every time), read lazily: a page
+ * costs its offset plus its limit in rows, not every row in the box. Sorting by id instead read
+ * and sorted every match of the box for each page: 36-49 ms of CPU for the 100 first of the
+ * 133,750 incidents of a dense z14 tile (1,000,000-point demo, sqlite3 shell), against
+ * 0.05-0.2 ms in index order.
+ *
+ * Counts. A page reads one row past its limit, so `next` is exact without counting. numberMatched
+ * (optional in OGC API - Features) is the catalog's count when nothing filters, the page's end on
+ * the last page, and otherwise a count that stops at FEATURES_COUNT_CAP matches: above it the
+ * member is left out of the JSON rather than costing a read of every match on every page. */
 #include <stdio.h>
 #include <string.h>
 
 #include "features/features_int.h"
 
-/* numberMatched: the catalog's count when nothing filters, else a count query (without the
- * after= cursor, which pages and does not filter). */
+/* Counting stops here: 1,000 point rows cost about 0.2 ms to count (sqlite3 shell, same tile),
+ * as much as the page itself; 10,000 cost 1-2 ms. HTML pages, for people, count exactly. */
+#define FEATURES_COUNT_CAP 1000
+
+/* The bbox-only order: the spatial index's (see above). */
+static bool index_order(const features_request *r) {
+  return r->has_bbox && !r->order_sql && !r->has_near && !r->has_after;
+}
+
+/* Matches of q up to cap (all with cap < 0), read in any order with neither geometry nor fields
+ * (the conditions, exact bbox included, still apply); *out = -1 when there are cap or more. The
+ * after= cursor pages and does not filter: it is left out. */
+static err_code count_matches(store_reader *rd, const store_query *q, int64_t cap, int64_t *out,
+                              err *e) {
+  store_query c = *q;
+  c.after_id = INT64_MIN;
+  c.offset = 0;
+  c.limit = cap;
+  c.order_sql = NULL;
+  c.near = NULL;
+  c.any_order = true;
+  c.with_geometry = false;
+  c.n_fields = 0;
+  store_iter *it = NULL;
+  err_code rc = store_query_start(rd, &c, &it, e);
+  if (rc != ERR_OK) return rc;
+  store_feature f;
+  int64_t n = 0;
+  int k;
+  while ((k = store_iter_next(it, &f, e)) == 1) n++;
+  store_iter_close(it);
+  if (k < 0) return e ? e->code : ERR_DB;
+  *out = cap >= 0 && n >= cap ? -1 : n;
+  return ERR_OK;
+}
+
+/* numberMatched, or -1 when it is not worth counting (more than cap). */
 static err_code matched_count(store_reader *rd, const features_request *r, const store_query *q,
-                              int64_t *out, err *e) {
+                              int64_t cap, int64_t *out, err *e) {
   if (!r->has_bbox && !r->where_sql) {
     *out = r->layer->feature_count;
     return ERR_OK;
   }
-  store_query all = *q;
-  all.after_id = INT64_MIN;
-  return store_query_count(rd, &all, out, e);
+  return count_matches(rd, q, cap, out, e);
 }
 
 typedef struct page {
   const features_request *r;
   const char *base_url;
   char path[160];
-  int64_t matched, returned;
+  int64_t matched;  /* -1: unknown (more than FEATURES_COUNT_CAP) */
+  int64_t returned;
+  bool more;        /* a row past the page's limit exists */
   int64_t last_id;  /* id of the last feature written */
 } page;
 
@@ -56,12 +104,12 @@ static void link(buf *b, const page *pg, bool first, const char *rel, const char
 
 static void collection_links(buf *b, const page *pg) {
   const features_request *r = pg->r;
-  bool keyset = !r->order_sql && !r->has_near;
+  bool keyset = !r->order_sql && !r->has_near && !index_order(r);
   buf_puts(b, "\"links\":[");
   link(b, pg, true, "self", "application/geo+json", "Esta página", r->offset, false);
   link(b, pg, false, "alternate", "text/html", "Esta página en HTML", r->offset, false);
   link(b, pg, false, "alternate", "text/csv", "Esta página en CSV", r->offset, false);
-  if (r->offset + pg->returned < pg->matched && pg->returned == r->limit)
+  if (pg->more)
     link(b, pg, false, "next", "application/geo+json", "Página siguiente", r->offset + r->limit,
          keyset);
   if (r->offset > 0)
@@ -72,7 +120,8 @@ static void collection_links(buf *b, const page *pg) {
              pg->base_url, r->layer->id);
 }
 
-/* Runs q and calls the writer for each feature; scratch holds one decoded geometry at a time. */
+/* Runs q and calls the writer for each feature; scratch holds one decoded geometry at a time.
+ * q may ask for one row past the page (limit + 1): that row is not written, it sets pg->more. */
 typedef void (*row_fn)(buf *out, const void *ctx, const store_feature *f, const geom *g,
                        int64_t i);
 
@@ -91,6 +140,10 @@ static err_code run(store_reader *rd, const store_query *q, buf *out, row_fn fn,
   int k;
   int64_t n = 0;
   while (!out->failed && (k = store_iter_next(it, &f, e)) == 1) {
+    if (pg->r->limit >= 0 && n == pg->r->limit) {
+      pg->more = true;
+      break;
+    }
     arena_reset(scratch);
     features_decode(&f, scratch, &g);
     fn(out, ctx, &f, &g, n++);
@@ -132,9 +185,11 @@ static err_code write_html(store_reader *rd, const store_query *q, page *pg,
   const features_request *r = pg->r;
   features_html_page hp = {cols, pg->base_url, pg->matched, r->offset, r->limit, NULL, NULL};
   if (r->offset + r->limit < pg->matched) hp.next_href = href(a, pg, r->offset + r->limit, "html");
+  store_query page_q = *q;
+  page_q.limit = r->limit; /* the exact count says whether a next page exists */
   if (r->offset > 0) hp.prev_href = href(a, pg, r->offset > r->limit ? r->offset - r->limit : 0, "html");
   features_html_items_begin(out, &hp);
-  err_code rc = run(rd, q, out, html_row, &hp, pg, e);
+  err_code rc = run(rd, &page_q, out, html_row, &hp, pg, e);
   if (rc == ERR_OK) features_html_items_end(out, &hp, pg->returned);
   return rc;
 }
@@ -143,31 +198,34 @@ err_code features_items_write(store_reader *rd, const features_request *r, const
                               arena *a, buf *out, err *e) {
   store_query q;
   features_request_query(r, &q);
+  if (index_order(r)) q.any_order = true;
+  if (r->limit >= 0) q.limit = r->limit + 1; /* one row more: is there a next page? */
   page pg = {.r = r, .base_url = base_url};
   snprintf(pg.path, sizeof pg.path, "/collections/%s/items", r->layer->id);
   features_cols cols = {r->layer, r->fields, r->n_fields, r->has_near};
   if (r->format == FEATURES_CSV) { /* CSV has no counts */
     features_csv_header(out, &cols, r->csv_bom);
+    q.limit = r->limit;
     return run(rd, &q, out, csv_row, &cols, &pg, e);
   }
   err_code rc;
   if (r->format == FEATURES_HTML) {
-    rc = matched_count(rd, r, &q, &pg.matched, e);
+    rc = matched_count(rd, r, &q, -1, &pg.matched, e);
     return rc == ERR_OK ? write_html(rd, &q, &pg, &cols, a, out, e) : rc;
   }
   buf_puts(out, "{\"type\":\"FeatureCollection\",\"features\":[");
   rc = run(rd, &q, out, geojson_row, &cols, &pg, e);
   if (rc != ERR_OK) return rc;
-  /* A short page that starts where the offset says is the last one: its end is the count, and
-   * the count query (as costly as the page itself) is skipped. */
-  if (!r->has_after && pg.returned > 0 && pg.returned < r->limit)
+  /* The last page, reached by offset, ends where the matches end: no count needed. */
+  if (!r->has_after && !pg.more && (pg.returned > 0 || r->offset == 0))
     pg.matched = r->offset + pg.returned;
-  else if ((rc = matched_count(rd, r, &q, &pg.matched, e)) != ERR_OK)
+  else if ((rc = matched_count(rd, r, &q, FEATURES_COUNT_CAP, &pg.matched, e)) != ERR_OK)
     return rc;
   char now[32];
   features_now_iso(now);
-  buf_printf(out, "],\"numberMatched\":%lld,\"numberReturned\":%lld,\"timeStamp\":\"%s\",",
-             (long long)pg.matched, (long long)pg.returned, now);
+  buf_puts(out, "]");
+  if (pg.matched >= 0) buf_printf(out, ",\"numberMatched\":%lld", (long long)pg.matched);
+  buf_printf(out, ",\"numberReturned\":%lld,\"timeStamp\":\"%s\",", (long long)pg.returned, now);
   collection_links(out, &pg);
   buf_puts(out, "}\n");
   return out->failed ? err_set(e, ERR_LIMIT, "the answer is too large") : ERR_OK;

@@ -182,7 +182,12 @@ static void collection_paths(json_t *paths, const layer_info *l) {
                                        responses("La colección", JSON_HTML, 2, true)));
   snprintf(opid, sizeof opid, "getFeatures_%s", id);
   add(paths, "/collections/%s/items", id,
-      op(opid, l->title, items, responses("Elementos", ITEMS_MIME, 3, true)));
+      op(opid, l->title, items,
+         responses("Elementos. numberMatched se omite cuando pasa de 1000 (contar cada "
+                   "coincidencia en cada página costaría más que la página); el enlace next es "
+                   "exacto siempre. Con bbox y sin sortby, near ni after, el orden es el del "
+                   "índice espacial",
+                   ITEMS_MIME, 3, true)));
   json_t *fp = json_pack("[o, o]", path_param("featureId", "id del elemento"),
                          json_pack("{s:s}", "$ref", "#/components/parameters/f"));
   snprintf(opid, sizeof opid, "getFeature_%s", id);
