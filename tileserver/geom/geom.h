@@ -195,6 +195,17 @@ err_code geom_simplify(const geom *g, double tolerance, arena *a, geom *out_g, e
  * whose exterior vanished. Coordinates must lie within ±2^28 (ERR_INVALID otherwise). */
 err_code geom_quantize(const geom *g, arena *a, tile_geom *out_tg, err *e);
 
+/* Makes each ring of tg's polygons simple where simplification and rounding folded or crossed
+ * it, away from the boundary of the rectangle lo..hi (geom/untangle.c): spike tips are dropped;
+ * where two edges meet, a loop wound against its ring (a twist) or without area is cut off, a
+ * loop wound like it and touching it at a vertex becomes a ring of its own (a polygon, or a hole
+ * of the same polygon), and of two loops joined by a crossing the smaller is cut off. Rings of
+ * different polygons, or a hole against its exterior, are not compared. Input as geom_quantize
+ * leaves it; output keeps its orientation rules, in arena a (*out_tg = *tg for non-polygons).
+ * Errors: ERR_NOMEM (the output is then empty). */
+err_code geom_untangle(const tile_geom *tg, tile_pt lo, tile_pt hi, arena *a, tile_geom *out_tg,
+                       err *e);
+
 /* Makes the polygons of tg valid along the boundary of the rectangle lo..hi (the buffered tile,
  * on the grid) where geom_clip_rect cut them: a polygon whose rings run over the same stretch of
  * the boundary (a bridge, a cut hole) or meet at a point on it is rebuilt by walking the boundary,

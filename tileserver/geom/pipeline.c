@@ -2,8 +2,9 @@
  *
  * Each stage is a pure function in its own file over the flat layout, allocating from the request
  * arena; a stage that has nothing to do returns its input (no copy), so a small feature well inside
- * a tile costs one projection and one rounding pass. Polygons that the clip cut get one more pass
- * on the grid (seam.c), which rebuilds the few whose rings overlap along the clip line. */
+ * a tile costs one projection and one rounding pass. Polygons get one more pass on the grid
+ * (untangle.c) for rings that simplification and rounding folded or crossed, and those the clip
+ * cut one more (seam.c), which rebuilds the few whose rings overlap along the clip line. */
 #include "geom/geom_int.h"
 
 #include <math.h>
@@ -47,20 +48,44 @@ static err_code check_opts(const geom_tile_opts *o, err *e) {
   return ERR_OK;
 }
 
-/* Quantizes g (clipped, simplified) and, for polygons the clip cut, repairs the clip line. */
-static err_code finish(const geom *g, bool cut, const geom_tile_opts *o, arena *a,
-                       tile_geom *out_tg, err *e) {
+/* The rectangle geometries are clipped to, in tile units: the buffered tile, cut at the edges of
+ * the Web Mercator square in y. Why cut there: the projection clamps latitudes to ±85.05°, so a
+ * polygon that reaches the pole (Antarctica) runs along the square's edge several times over; with
+ * that edge as a side of the rectangle, geom_seam_repair rebuilds it as it does a clip line. In x
+ * the world wraps and nothing is clamped. */
+static geom_bbox clip_rect(const geom_tile_opts *o) {
+  double lo = -(double)o->buffer, hi = (double)o->extent + o->buffer;
+  double top = -(double)o->tile.y * o->extent;
+  double bottom = ((double)(1u << o->tile.z) - o->tile.y) * o->extent;
+  return (geom_bbox){lo, lo > top ? lo : top, hi, hi < bottom ? hi : bottom};
+}
+
+static bool touches(geom_bbox b, geom_bbox rect) {
+  return b.min_x <= rect.min_x || b.min_y <= rect.min_y || b.max_x >= rect.max_x ||
+         b.max_y >= rect.max_y;
+}
+
+/* Quantizes g (clipped, simplified); for polygons, untangles what simplification and rounding
+ * folded, and where the clip cut (or the polygon reaches the rectangle), repairs the clip line. */
+static err_code finish(const geom *g, bool cut, geom_bbox rect, arena *a, tile_geom *out_tg,
+                       err *e) {
   tile_geom grid;
   err_code rc = geom_quantize(g, a, &grid, e);
   if (rc) return rc;
-  /* Trivially accepted (the clip returned its input): nothing was cut, nothing to repair. */
-  if (g->type != GEOM_POLYGON || !cut) {
+  if (g->type != GEOM_POLYGON) {
     *out_tg = grid;
     return ERR_OK;
   }
-  tile_pt lo_pt = {-(int32_t)o->buffer, -(int32_t)o->buffer};
-  tile_pt hi_pt = {(int32_t)(o->extent + o->buffer), (int32_t)(o->extent + o->buffer)};
-  return geom_seam_repair(&grid, lo_pt, hi_pt, a, out_tg, e);
+  tile_pt lo_pt = {(int32_t)rect.min_x, (int32_t)rect.min_y};
+  tile_pt hi_pt = {(int32_t)rect.max_x, (int32_t)rect.max_y};
+  tile_geom clean;
+  if ((rc = geom_untangle(&grid, lo_pt, hi_pt, a, &clean, e))) return rc;
+  /* Trivially accepted (the clip returned its input) and away from the rectangle: no clip line. */
+  if (!cut) {
+    *out_tg = clean;
+    return ERR_OK;
+  }
+  return geom_seam_repair(&clean, lo_pt, hi_pt, a, out_tg, e);
 }
 
 err_code geom_to_tile(const geom *g, const geom_tile_opts *o, arena *a, tile_geom *out_tg, err *e) {
@@ -70,17 +95,19 @@ err_code geom_to_tile(const geom *g, const geom_tile_opts *o, arena *a, tile_geo
   geom_bbox src;
   if (!geom_bbox_compute(g, &src)) return ERR_OK;
 
-  /* The buffered tile, in tile units: -buffer .. extent + buffer on both axes. */
-  double lo = -(double)o->buffer, hi = (double)o->extent + o->buffer;
-  geom_bbox rect = {lo, lo, hi, hi};
+  /* The buffered tile, in tile units (-buffer .. extent + buffer), within the world. */
+  geom_bbox rect = clip_rect(o);
   geom_bbox px = project_bbox(src, o);
-  if (!(px.min_x <= hi && px.max_x >= lo && px.min_y <= hi && px.max_y >= lo)) return ERR_OK;
+  if (!(px.min_x <= rect.max_x && px.max_x >= rect.min_x && px.min_y <= rect.max_y &&
+        px.max_y >= rect.min_y))
+    return ERR_OK;
 
   geom projected, clipped, simple;
   if ((rc = geom_project(g, o, a, &projected, e))) return rc;
   if ((rc = geom_clip_rect(&projected, rect, a, &clipped, e))) return rc;
   if ((rc = geom_simplify(&clipped, o->tolerance, a, &simple, e))) return rc;
-  return finish(&simple, clipped.pts != projected.pts, o, a, out_tg, e);
+  bool cut = clipped.pts != projected.pts || touches(px, rect);
+  return finish(&simple, cut, rect, a, out_tg, e);
 }
 
 err_code geom_projected_to_tile(const geom *g, const geom_tile_opts *o, arena *a,
@@ -90,9 +117,11 @@ err_code geom_projected_to_tile(const geom *g, const geom_tile_opts *o, arena *a
   if (rc) return rc;
   geom_bbox px;
   if (!geom_bbox_compute(g, &px)) return ERR_OK;
-  double lo = -(double)o->buffer, hi = (double)o->extent + o->buffer;
-  if (!(px.min_x <= hi && px.max_x >= lo && px.min_y <= hi && px.max_y >= lo)) return ERR_OK;
+  geom_bbox rect = clip_rect(o);
+  if (!(px.min_x <= rect.max_x && px.max_x >= rect.min_x && px.min_y <= rect.max_y &&
+        px.max_y >= rect.min_y))
+    return ERR_OK;
   geom clipped;
-  if ((rc = geom_clip_rect(g, (geom_bbox){lo, lo, hi, hi}, a, &clipped, e))) return rc;
-  return finish(&clipped, clipped.pts != g->pts, o, a, out_tg, e);
+  if ((rc = geom_clip_rect(g, rect, a, &clipped, e))) return rc;
+  return finish(&clipped, clipped.pts != g->pts || touches(px, rect), rect, a, out_tg, e);
 }
