@@ -270,7 +270,8 @@ for query in "filter=$(enc 'nope = 1')" "filter=$(enc 'hora >')" "hora=abc" "nop
   get "/collections/incidentes/items?$query"
   status_is 400 "items?$query"
 done
-# a filter naming a field that one of several layers lacks: 400 naming that layer and the field
+# a filter naming a field that one of several layers lacks: 400 naming that layer
+# (not the name the client typed, which may be a value: "filter=Juan" reads as a name)
 for query in "filter=$(enc 'hora >= 20')" "hora=20" "filter=$(enc "estado = 'abandonado'")"; do
   get "/tiles/parques,incidentes/14/$X/$Y.pbf?$query"
   status_is 400 "several layers, $query"
@@ -278,7 +279,7 @@ for query in "filter=$(enc 'hora >= 20')" "hora=20" "filter=$(enc "estado = 'aba
 import json, sys
 d = json.load(open(sys.argv[1])); t = d["description"]
 assert d["code"] == "invalid_parameter"
-assert ("parques" in t and "hora" in t) or ("incidentes" in t and "estado" in t), t
+assert "parques" in t or "incidentes" in t, t
 EOF
   ok
 done
