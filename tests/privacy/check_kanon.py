@@ -3,7 +3,7 @@
 
     check_kanon.py --base URL --layer ID --csv SOURCE.csv --grid METRES --k K [--by FIELD]
                    [--date FIELD] [--lat COL --lon COL] [--boxes N] [--seed S] [--cells N]
-                   [--whole]
+                   [--cats N] [--whole]
 
 Ground truth: the source points projected to UTM 14N with gdaltransform (the grid of
 privacy/grid.h: cell "14:i:j" holds easting in [iN, (i+1)N) and northing in [jN, (j+1)N)); a
@@ -153,6 +153,8 @@ class Check:
             if len(key) == 1 and n < self.k and key[0] in self.cell:
                 self.fail("cell %s with %d records is published" % (key[0], n))
         self.cats = sorted({k[2] for k in self.t if len(k) == 3 and k[1] == "c"})
+        if self.a.cats is not None and self.a.cats < len(self.cats):
+            self.cats = sorted(random.Random(self.a.seed).sample(self.cats, self.a.cats))
 
     def questions(self, box):
         """Every aggregation a user can ask about one bbox: {(question, key): count}; the keys
@@ -256,9 +258,15 @@ class Check:
         b = [min(v[0][i] for v in self.cell.values()) if i < 2 else
              max(v[0][i] for v in self.cell.values()) for i in range(4)]
         boxes = []
-        for _ in range(self.a.boxes):
+        published = sorted(self.cell.values())
+        for n in range(self.a.boxes):
             x0, x1 = sorted(rng.uniform(b[0], b[2]) for _ in range(2))
             y0, y1 = sorted(rng.uniform(b[1], b[3]) for _ in range(2))
+            if n % 2:  # around a published cell: boxes of the dense parts, often withholding none
+                c = rng.choice(published)[0]
+                x, y, r = (c[0] + c[2]) / 2, (c[1] + c[3]) / 2, rng.uniform(.005, .06)
+                x0, y0, x1, y1 = x - r * rng.uniform(.3, 1), y - r * rng.uniform(.3, 1), \
+                    x + r * rng.uniform(.3, 1), y + r * rng.uniform(.3, 1)
             outer = (x0, y0, x1, y1)
             f = [rng.uniform(0, .45) for _ in range(4)]
             w, h = x1 - x0, y1 - y0
@@ -342,6 +350,7 @@ def main():
     ap.add_argument("--lat", default="lat")
     ap.add_argument("--lon", default="lon")
     ap.add_argument("--cells", type=int, help="check this many cells one at a time (all)")
+    ap.add_argument("--cats", type=int, help="ask category filters of this many categories (all)")
     ap.add_argument("--whole", action="store_true")
     sys.exit(Check(ap.parse_args()).run())
 
