@@ -12,7 +12,7 @@
  * field (casos, total, poblacion, …: the aggregate privacy layers' `casos` among them) is
  * graduated; else the first field, preferred names first (tipo, estado, categoria, …), whose
  * values repeat and number 2 to 12 gives categories; else one colour. Identifiers, coordinates,
- * dates and free names are never candidates. */
+ * dates and their parts (year, month, hour), and free names are never candidates. */
 #include <ctype.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -59,6 +59,16 @@ static bool coordinate_like(const char *n) {
   return false;
 }
 
+/* Parts of a date kept as numbers (year 2013..2016): a time axis, not a category. */
+static bool time_like(const char *n) {
+  static const char *const T[] = {"year", "anio", "año", "ano", "month", "mes", "day", "dia",
+                                  "día", "hour", "hora", "minuto", "minute", "semana", "week",
+                                  "trimestre", "quarter"};
+  for (size_t i = 0; i < sizeof T / sizeof *T; i++)
+    if (name_is(n, T[i])) return true;
+  return has_prefix(n, "fecha") || has_prefix(n, "date");
+}
+
 static bool numeric(field_type t) { return t == FIELD_INTEGER || t == FIELD_REAL; }
 
 static const layer_field *find_field(const layer_field *f, size_t n, const char *name) {
@@ -88,7 +98,8 @@ static const layer_field *count_field(const layer_field *f, size_t n) {
 }
 
 static bool category_candidate(const layer_field *x, const layer_field *label) {
-  if (x == label || id_like(x->name) || coordinate_like(x->name)) return false;
+  if (x == label || id_like(x->name) || coordinate_like(x->name) || time_like(x->name))
+    return false;
   return x->type == FIELD_TEXT || x->type == FIELD_INTEGER || x->type == FIELD_BOOLEAN;
 }
 

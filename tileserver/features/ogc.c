@@ -206,6 +206,12 @@ json_t *features_collection_json(const features_site *s, store_reader *rd, const
     json_object_set_new(c, "privacy", privacy);
   else
     json_decref(privacy);
+  /* how the automatic map draws it, chosen from the data at import (importers/autostyle.c) */
+  json_t *style = json_loads(l->style ? l->style : "{}", 0, NULL);
+  if (json_is_object(style) && json_object_size(style))
+    json_object_set_new(c, "style", style);
+  else
+    json_decref(style);
   json_object_set_new(c, "links", collection_links(s, l));
   return c;
 }

@@ -50,15 +50,18 @@ static void drop_layers_of(json_t *doc, const char *source) {
   }
 }
 
-/* Layers of existing sources that name a source-layer the catalog lacks: listed as missing. */
+/* Layers of existing sources that name a source-layer the catalog lacks: listed as missing and
+ * left out, so the document draws exactly what the page says it draws. */
 static void missing_source_layers(json_t *doc, const catalog *c, json_t *teselas, json_t *missing) {
-  size_t i;
-  json_t *L;
-  json_array_foreach(json_object_get(doc, "layers"), i, L) {
+  json_t *layers = json_object_get(doc, "layers");
+  for (size_t i = json_array_size(layers); i-- > 0;) {
+    json_t *L = json_array_get(layers, i);
     const char *src = json_string_value(json_object_get(L, "source"));
     const char *sl = json_string_value(json_object_get(L, "source-layer"));
-    if (src && sl && json_object_get(teselas, src) && !catalog_find(c, sl, strlen(sl)))
+    if (src && sl && json_object_get(teselas, src) && !catalog_find(c, sl, strlen(sl))) {
       add_missing(missing, sl, strlen(sl));
+      json_array_remove(layers, i);
+    }
   }
 }
 
