@@ -188,7 +188,7 @@ static bool measure(cairo_t *cr, rlabels *lb, const render_styles *reg, const rl
 }
 
 /* Larger clusters first, clusters of a size north to south then west to east; features in the
- * store's order, which is one order over the whole layer (rows along the Hilbert curve). */
+ * store's order (ORDER BY id), one order over the whole layer. */
 static int cmp_cand(const void *a, const void *b) {
   const cand *x = a, *y = b;
   if (x->count != y->count) return x->count > y->count ? -1 : 1;
