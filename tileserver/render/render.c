@@ -24,7 +24,8 @@ typedef struct fetched {
 
 static rview_px view_px(const render_view *v) {
   rview_px p = {.min_mx = v->merc.min_x, .max_my = v->merc.max_y, .ratio = v->ratio,
-                .zoom = v->zoom, .width = v->width * v->ratio, .height = v->height * v->ratio};
+                .zoom = v->zoom, .width = v->width * v->ratio, .height = v->height * v->ratio,
+                .is_tile = v->is_tile};
   p.res = (v->merc.max_x - v->merc.min_x) / p.width;
   p.buffer = BUFFER_CSS_PX * v->ratio;
   double m = p.buffer * p.res;

@@ -213,6 +213,7 @@ typedef struct rview_px {    /* the view as the drawing code needs it */
   double buffer;             /* device pixels drawn beyond each edge */
   geom_bbox merc_buffered;   /* the view and its buffer in EPSG:3857 */
   uint32_t vector_zoom;      /* the vector tiles the browser shows at this style zoom */
+  bool is_tile;              /* one XYZ tile of a mosaic: labels may cross its edges */
 } rview_px;
 
 /* The features of catalog layer l in the buffered view, projected to device pixels and clipped,
