@@ -68,7 +68,8 @@ while len(boxes) < 200 and tries < 5000:
     half = 0.002
     for _ in range(12):  # bisect the half-size until the box holds 80..120 points
         b = "%.5f,%.5f,%.5f,%.5f" % (lon - half, lat - half, lon + half, lat + half)
-        n = json.load(urllib.request.urlopen("%s/collections/incidentes/items?limit=1&bbox=%s" % (base, b)))["numberMatched"]
+        # numberMatched is left out above 1,000: such a box is too large
+        n = json.load(urllib.request.urlopen("%s/collections/incidentes/items?limit=1&bbox=%s" % (base, b))).get("numberMatched", 10 ** 6)
         if 80 <= n <= 120:
             boxes.append(b)
             break
