@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # bench/setup.sh — installs the peers of the benchmarks (not needed to build or test teselas):
-# nginx, wrk and hyperfine from Debian, PostgreSQL + PostGIS (also in scripts/install-deps.sh, for
-# the cross-check test), and geojson-vt + vt-pbf from npm into bench/node_modules (gitignored,
-# versions pinned by bench/package-lock.json). Idempotent.
+# nginx, wrk, hyperfine, psycopg 3 (the PostGIS clients) and python3-mapnik from Debian,
+# PostgreSQL + PostGIS (also in scripts/install-deps.sh, for the cross-check test), and
+# geojson-vt + vt-pbf from npm into bench/node_modules (gitignored, versions pinned by
+# bench/package-lock.json). Idempotent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
-PACKAGES=(nginx-light wrk hyperfine postgresql postgresql-15-postgis-3 xxd)
+PACKAGES=(nginx-light wrk hyperfine postgresql postgresql-15-postgis-3 xxd python3-psycopg python3-mapnik)
 need=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || need+=("$p")

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Quick start (2): install what is needed, build twice (normal, and with AddressSanitizer +
-# UndefinedBehaviorSanitizer) and run the whole test suite with ctest in both builds.
-# TESELAS_SKIP_ASAN=1 runs only the normal build.
+# UndefinedBehaviorSanitizer) and run the whole test suite with ctest in both builds; then a third
+# build with ThreadSanitizer runs the concurrency tests (ctest label `tsan`: the tile cache's
+# threads, and the server under parallel load).
+# TESELAS_SKIP_ASAN=1 runs only the normal build; TESELAS_SKIP_TSAN=1 skips the ThreadSanitizer one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
@@ -18,5 +20,16 @@ if [ "${TESELAS_SKIP_ASAN:-0}" != 1 ]; then
   (cd build-asan && ASAN_OPTIONS=detect_leaks=1:detect_stack_use_after_return=1 UBSAN_OPTIONS=print_stacktrace=1 \
      LSAN_OPTIONS="suppressions=$PWD/../tests/lsan.supp:print_suppressions=0" \
      ctest --output-on-failure -j"$jobs" -LE browser)
+fi
+if [ "${TESELAS_SKIP_ASAN:-0}" != 1 ] && [ "${TESELAS_SKIP_TSAN:-0}" != 1 ]; then
+  # Only what the tsan tests run is built (the server and the unit tests that start threads), and
+  # without the web assets, which no tsan test loads: the third build stays short.
+  cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=Debug -DTESELAS_TSAN=ON -DTESELAS_WEB=OFF >/dev/null
+  mapfile -t tsan_targets < <(cd build-tsan && ctest -N -L tsan | sed -n 's/^ *Test *#[0-9]*: unit_\(.*\)$/unit_\1/p')
+  cmake --build build-tsan -j"$jobs" --target teselas "${tsan_targets[@]}"
+  # halt_on_error: the first race stops the process, so its test fails (the http test also reads
+  # the server's log for a report).
+  (cd build-tsan && TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$PWD/../tests/tsan.supp" \
+     ctest --output-on-failure -j"$jobs" -L tsan)
 fi
 echo "teselas: all tests passed"

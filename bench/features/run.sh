@@ -4,12 +4,22 @@
 #     through bboxes calibrated to hold 80..120 features; p50/p99 latency and requests/s;
 #  2. the full GeoJSON download of that layer (curl to a file) against `ogr2ogr -f GeoJSON` of the
 #     same SpatiaLite table, and the server's peak memory during the download;
-#  3. GDAL's OGC API client copying the whole layer (ogr2ogr OAPIF -> GPKG, PAGE_SIZE=10000).
-# Usage: bench/features/run.sh [N_POINTS]   (default 1000000; work files in bench/out/features)
+#  3. GDAL's OGC API client copying the whole layer (ogr2ogr OAPIF -> GPKG, PAGE_SIZE=10000);
+#  4. bbox pages (limit=100) at every box size, the boxes of the tile benchmark's list
+#     (bench/tiles/tiles.txt, z8..z16, from the whole city to a block), against a pg_featureserv-
+#     style server over PostGIS (bench/features/pgfs_peer.py: pg_featureserv's SQL, prepared, one
+#     connection per process, one process per core): wrk -t1 -c2, latency and requests/s, and CPU
+#     per request of each side (teselas; the peer's processes plus PostgreSQL's).
+# Usage: bench/features/run.sh [N_POINTS] [SECONDS]   (default 1000000, 10 s per wrk run; work
+# files in bench/out/features)
 # Prints a Markdown block for bench/RESULTS.md.
 set -euo pipefail
+# Debian's python3 (with psycopg and mapnik from bench/setup.sh), called directly: a version
+# manager's shim costs a second a call on a loaded machine
+python3() { /usr/bin/python3 "$@"; }
 cd "$(dirname "$0")/../.."
 N=${1:-1000000}
+SECS=${2:-10}
 WORK=bench/out/features
 BUILD=build-bench-features
 mkdir -p "$WORK"
@@ -18,6 +28,8 @@ command -v wrk >/dev/null || { echo "bench: installing wrk"; apt-get install -y 
 
 cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$BUILD" -j"$(nproc)" --target teselas >/dev/null
+# the page cache as teselas's writer (64 MiB) for every ogr2ogr below
+export OGR_SQLITE_CACHE=64
 T=$BUILD/teselas
 DB=$WORK/bench-$N.db
 # rebuilt when written before rows were stored in curve order (no teselas_row column)
@@ -30,7 +42,10 @@ TABLE=$(sqlite3 "$DB" "SELECT table_name FROM teselas_layers WHERE id = 'inciden
 
 "$T" serve --db "$DB" --port 0 --quiet 2>"$WORK/server.log" &
 PID=$!
-trap 'kill $PID 2>/dev/null || true' EXIT
+# shellcheck source=../../tests/postgis/lib.sh
+source tests/postgis/lib.sh
+PEER_PID=""
+trap 'kill $PID 2>/dev/null || true; [ -z "$PEER_PID" ] || kill $PEER_PID 2>/dev/null || true; pg_stop' EXIT
 for _ in $(seq 100); do
   PORT=$(sed -n 's|.*serving .* at http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$WORK/server.log")
   [ -n "$PORT" ] && break
@@ -53,7 +68,8 @@ while len(boxes) < 200 and tries < 5000:
     half = 0.002
     for _ in range(12):  # bisect the half-size until the box holds 80..120 points
         b = "%.5f,%.5f,%.5f,%.5f" % (lon - half, lat - half, lon + half, lat + half)
-        n = json.load(urllib.request.urlopen("%s/collections/incidentes/items?limit=1&bbox=%s" % (base, b)))["numberMatched"]
+        # numberMatched is left out above 1,000: such a box is too large
+        n = json.load(urllib.request.urlopen("%s/collections/incidentes/items?limit=1&bbox=%s" % (base, b))).get("numberMatched", 10 ** 6)
         if 80 <= n <= 120:
             boxes.append(b)
             break
@@ -118,6 +134,81 @@ NEQ=$(sqlite3 -cmd ".load mod_spatialite" "$DB" "ATTACH '$WORK/oapif.gpkg' AS o;
   WHERE s.tipo IS d.tipo AND s.fecha IS d.fecha AND s.hora IS d.hora
     AND ST_Equals(s.geom, GeomFromGPB(d.geom))")
 
+# ---- 4. bbox pages at every box size, against a pg_featureserv-style server over PostGIS -------
+# tree_cpu PID: CPU seconds of PID and its children, live and reaped (PostgreSQL backends).
+tree_cpu() {
+  local total=0 p
+  for p in "$1" $(ps -o pid= --ppid "$1"); do
+    [ -r "/proc/$p/stat" ] || continue
+    total=$((total + $(awk '{sub(/^.*\) /, ""); print $12 + $13 + $14 + $15}' "/proc/$p/stat")))
+  done
+  echo "scale=3; $total / $(getconf CLK_TCK)" | bc
+}
+# wrk_stats BASE PATHS -> "req/s p50 p99 requests"
+wrk_stats() {
+  wrk -t1 -c"$C" -d"${SECS}s" --latency -s bench/tiles/cycle.lua "$1" -- "$2" > "$WORK/wrk.out"
+  python3 - "$WORK/wrk.out" <<'EOF2'
+import re, sys
+t = open(sys.argv[1]).read()
+ms = lambda m: float(m.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[m.group(2)]  # noqa: E731
+p = {k: ms(re.search(k + r"%\s+([0-9.]+)(us|ms|s)\b", t)) for k in ("50", "99")}
+bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", t)
+if bad:
+    sys.exit("wrk: %s errors" % bad.group(1))
+print("%s %.2f %.2f %s" % (re.search(r"Requests/sec:\s+([0-9.]+)", t).group(1), p["50"], p["99"],
+                           re.search(r"(\d+) requests in", t).group(1)))
+EOF2
+}
+PG_SHARED_BUFFERS=1GB pg_start
+pg_load_layers "$DB" incidentes
+PEER_PORT=$(pg_free_port)
+FIELDS=$(pg_layer_fields "$DB" incidentes)
+python3 bench/features/pgfs_peer.py "$PEER_PORT" "host=127.0.0.1 port=$PG_PORT user=postgres dbname=postgres" \
+  incidentes "$FIELDS" "$C" 2>"$WORK/peer.log" &
+PEER_PID=$!
+for _ in $(seq 100); do curl -sf -o /dev/null "http://127.0.0.1:$PEER_PORT/x?bbox=0,0,1,1" && break; sleep 0.1; done
+PG_PID=$(head -1 "$PG_DIR/data/postmaster.pid")
+declare -a SIZE_ROWS
+for z in 8 10 12 14 16; do
+  # the list's boxes of zoom z, each as a bbox query of 100 features (repeats kept: the same list)
+  python3 - "$z" > "$WORK/bbox.z$z.txt" <<'EOF2'
+import math, sys
+z = int(sys.argv[1])
+def lon(x): return x / 2 ** z * 360 - 180
+def lat(y): return math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * y / 2 ** z))))
+for line in open("bench/tiles/tiles.txt"):
+    tz, x, y = map(int, line.split())
+    if tz == z:
+        print("/collections/incidentes/items?bbox=%.6f,%.6f,%.6f,%.6f&limit=100" % (lon(x), lat(y + 1), lon(x + 1), lat(y)))
+EOF2
+  # what each side answers for the list's distinct boxes: features and bytes per page
+  read -r MATCH TF TB PF PB < <(sort -u "$WORK/bbox.z$z.txt" | python3 -c "
+import json, sqlite3, sys, urllib.request, urllib.parse
+db = sqlite3.connect(sys.argv[1]); m = tf = tb = pf = pb = n = 0
+for path in sys.stdin.read().split():
+    b = [float(v) for v in urllib.parse.parse_qs(urllib.parse.urlsplit(path).query)['bbox'][0].split(',')]
+    m += db.execute('SELECT count(*) FROM \"idx_' + sys.argv[2] + '_geom\" WHERE xmin <= ? AND xmax >= ? AND ymin <= ? AND ymax >= ?', (b[2], b[0], b[3], b[1])).fetchone()[0]
+    t = urllib.request.urlopen(sys.argv[3] + path).read(); p = urllib.request.urlopen(sys.argv[4] + path).read()
+    tf += len(json.loads(t)['features']); tb += len(t); pf += len(json.loads(p)['features']); pb += len(p); n += 1
+print(m // n, tf / n, tb // n, pf / n, pb // n)" "$DB" "$TABLE" "$B" "http://127.0.0.1:$PEER_PORT")
+  wrk -t1 -c"$C" -d2s -s bench/tiles/cycle.lua "$B" -- "$WORK/bbox.z$z.txt" >/dev/null   # warm-up, both alike
+  wrk -t1 -c"$C" -d2s -s bench/tiles/cycle.lua "http://127.0.0.1:$PEER_PORT" -- "$WORK/bbox.z$z.txt" >/dev/null
+  c0=$(cpu_s)
+  read -r TR TP50 TP99 TN < <(wrk_stats "$B" "$WORK/bbox.z$z.txt")
+  TCPU=$(echo "scale=3; ($(cpu_s) - $c0) * 1000 / $TN" | bc)
+  c0=$(echo "$(tree_cpu "$PEER_PID") + $(tree_cpu "$PG_PID")" | bc)
+  read -r PR PP50 PP99 PN < <(wrk_stats "http://127.0.0.1:$PEER_PORT" "$WORK/bbox.z$z.txt")
+  sleep 0.2
+  PCPU=$(echo "scale=3; ($(tree_cpu "$PEER_PID") + $(tree_cpu "$PG_PID") - $c0) * 1000 / $PN" | bc)
+  SIZE_ROWS+=("| z$z tile ($(printf "%'d" "$MATCH") points in the box) | $TR req/s, p50 $TP50 ms, p99 $TP99 ms, $TCPU ms CPU; $TF features, $TB B | $PR req/s, p50 $PP50 ms, p99 $PP99 ms, $PCPU ms CPU; $PF features, $PB B | $(echo "scale=1; $TR / $PR" | bc)x ($(echo "scale=1; $PCPU / $TCPU" | bc)x) |")
+  echo "bbox z$z: teselas $TR req/s p99 $TP99 ms; peer $PR req/s p99 $PP99 ms" >&2
+done
+pkill -P "$PEER_PID" 2>/dev/null || true
+kill "$PEER_PID" 2>/dev/null || true
+PEER_PID=""
+PG_VERSION=$("${PSQL[@]}" -At -c "SELECT split_part(version(), ' ', 2) || ', PostGIS ' || postgis_lib_version()")
+pg_stop
+
 cat <<EOF
 ### $(date -u +%Y-%m-%d) — $N points, $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), load average $LOAD0 at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end
 Command: \`bench/features/run.sh $N\` (Release build, \`serve --quiet\`, one worker per core).
@@ -129,4 +220,13 @@ Command: \`bench/features/run.sh $N\` (Release build, \`serve --quiet\`, one wor
 | full GeoJSON download of $NDL points | $(printf '%.2f' "$DL") s wall, $DL_CPU s server CPU (curl to a file, $SZDL MB) | ogr2ogr -f GeoJSON: $OGR s wall, $OGR_CPU s CPU ($SZOGR MB) |
 | server heap (RssAnon) before → peak during the download | $((ANON0 / 1024)) MB → $((ANON1 / 1024)) MB | — |
 | GDAL OAPIF client, whole layer → GPKG (PAGE_SIZE=10000) | $(printf '%.1f' "$OAPIF") s, $NOAPIF features, $NEQ equal to the source | — |
+
+bbox pages at every box size (\`/collections/incidentes/items?bbox=<tile>&limit=100\`, the 300 tiles of
+each zoom of bench/tiles/tiles.txt, wrk -t1 -c$C -d${SECS}s after a 2 s warm-up of each side; CPU per
+request: teselas's process, and the peer's processes plus PostgreSQL $PG_VERSION's). Peer:
+bench/features/pgfs_peer.py, pg_featureserv's SQL over a GiST-indexed 4326 column, prepared.
+
+| box | teselas | pg_featureserv-style peer | ratio req/s (CPU per request) |
+| --- | --- | --- | --- |
+$(printf '%s\n' "${SIZE_ROWS[@]}")
 EOF

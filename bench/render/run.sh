@@ -7,11 +7,16 @@
 #   teselas: `serve --tile-cache-mb 0` (no tile or image cache), wrk with 2 threads and 2
 #            connections cycling the zoom's list for SECONDS; PNG bytes from one pass of the list.
 #   Mapnik:  python3-mapnik in 2 processes, each rendering its half of the list for SECONDS;
-#            PNG bytes of png32 (lossless, like ours) and of Mapnik's default png (png8,
-#            quantized to 256 colours: lossy).
+#            PNG bytes of png32:z=3 (lossless, zlib level 3, like ours) and of Mapnik's default
+#            png (png8, quantized to 256 colours: lossy).
+# Both: tiles per second of wall clock, and tiles per CPU second (teselas's process; the Mapnik
+# processes' own CPU time).
 # Also reports teselas with styles/leon.json (labels, clusters) for reference.
 #   bench/render/run.sh [--seconds N]  (default 8)
 set -euo pipefail
+# Debian's python3 (with psycopg and mapnik from bench/setup.sh), called directly: a version
+# manager's shim costs a second a call on a loaded machine
+python3() { /usr/bin/python3 "$@"; }
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 WORK=$ROOT/bench/out/render
 SECONDS_PER_RUN=8
@@ -38,9 +43,14 @@ for _ in $(seq 1 100); do
 done
 BASE=http://127.0.0.1:$PORT
 
-rate() { # paths-file -> req/s
-  wrk -t2 -c2 -d"${SECONDS_PER_RUN}s" -s "$ROOT/bench/tiles/cycle.lua" "$BASE" -- "$1" |
-    awk '/Requests\/sec/ {print $2} /Non-2xx/ {print "ERRORS " $0 > "/dev/stderr"}'
+cpu_ticks() { awk '{sub(/^.*\) /, ""); print $12 + $13}' "/proc/$PID/stat"; }
+rate() { # paths-file -> "req/s tiles-per-CPU-s"
+  local c0 out
+  c0=$(cpu_ticks)
+  out=$(wrk -t2 -c2 -d"${SECONDS_PER_RUN}s" -s "$ROOT/bench/tiles/cycle.lua" "$BASE" -- "$1")
+  echo "$out" | grep -q Non-2xx && echo "ERRORS $(echo "$out" | grep Non-2xx)" >&2
+  python3 -c "import os,sys; n,t=int(sys.argv[1]),int(sys.argv[2]); print(sys.argv[3], round(n / (t / os.sysconf('SC_CLK_TCK')), 1) if t else '-')" \
+    "$(echo "$out" | awk '/requests in/ {print $1}')" "$(($(cpu_ticks) - c0))" "$(echo "$out" | awk '/Requests\/sec/ {print $2}')"
 }
 mean_bytes() { # paths-file -> mean bytes
   local total=0 n=0 b
@@ -49,15 +59,18 @@ mean_bytes() { # paths-file -> mean bytes
   done < "$1"
   echo $((total / n))
 }
-printf '%-4s %-22s %10s %12s\n' zoom renderer "tiles/s" "mean bytes"
+echo "$(date -u +%Y-%m-%dT%H:%MZ), load $(cut -d' ' -f1-3 /proc/loadavg); bench/render/run.sh --seconds $SECONDS_PER_RUN"
+printf '%-4s %-22s %10s %12s %12s\n' zoom renderer "tiles/s" "per CPU s" "mean bytes"
 for z in 12 14 16; do
   awk -v z=$z '$1 == z {print "/styles/bench/" $1 "/" $2 "/" $3 ".png"}' "$ROOT/bench/tiles/tiles.txt" > "$WORK/bench.z$z.txt"
   awk -v z=$z '$1 == z {print "/styles/leon/" $1 "/" $2 "/" $3 ".png"}' "$ROOT/bench/tiles/tiles.txt" > "$WORK/leon.z$z.txt"
-  t=$(rate "$WORK/bench.z$z.txt"); tb=$(mean_bytes "$WORK/bench.z$z.txt")
-  l=$(rate "$WORK/leon.z$z.txt"); lb=$(mean_bytes "$WORK/leon.z$z.txt")
-  read -r m m32 m8 < <(/usr/bin/python3 "$ROOT/bench/render/mapnik_bench.py" "$DB" "$ROOT/bench/tiles/tiles.txt" $z "$SECONDS_PER_RUN")
-  printf '%-4s %-22s %10s %12s\n' $z "teselas bench.json" "$t" "$tb"
-  printf '%-4s %-22s %10s %12s\n' $z "mapnik png32" "$m" "$m32"
-  printf '%-4s %-22s %10s %12s\n' $z "mapnik png (png8)" "-" "$m8"
-  printf '%-4s %-22s %10s %12s\n' $z "teselas leon.json" "$l" "$lb"
+  tb=$(mean_bytes "$WORK/bench.z$z.txt")   # also the warm-up of teselas (Mapnik's: none needed,
+  lb=$(mean_bytes "$WORK/leon.z$z.txt")    # it reads the same file, now in the page cache)
+  read -r t tc < <(rate "$WORK/bench.z$z.txt")
+  read -r l lc < <(rate "$WORK/leon.z$z.txt")
+  read -r m mc m32 m8 < <(/usr/bin/python3 "$ROOT/bench/render/mapnik_bench.py" "$DB" "$ROOT/bench/tiles/tiles.txt" $z "$SECONDS_PER_RUN")
+  printf '%-4s %-22s %10s %12s %12s\n' $z "teselas bench.json" "$t" "$tc" "$tb"
+  printf '%-4s %-22s %10s %12s %12s\n' $z "mapnik png32:z=3" "$m" "$mc" "$m32"
+  printf '%-4s %-22s %10s %12s %12s\n' $z "mapnik png (png8)" "-" "-" "$m8"
+  printf '%-4s %-22s %10s %12s %12s\n' $z "teselas leon.json" "$l" "$lc" "$lb"
 done

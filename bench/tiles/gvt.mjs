@@ -9,7 +9,7 @@
 // it is used (its own cache), and it is why its memory grows with the tiles served.
 // Each zoom runs until its tiles are done or SECONDS (default 20) have passed.
 // Prints one JSON line: load time, RSS after load, peak RSS, and per zoom tiles, seconds, tiles/s,
-// mean bytes.
+// mean bytes, and stats: bytes and features of each distinct tile encoded ("z/x/y": [bytes, n]).
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
@@ -36,10 +36,13 @@ const zooms = {};
 for (const z of [...new Set(tiles.map((t) => t[0]))]) {
   const list = tiles.filter((t) => t[0] === z);
   let n = 0, bytes = 0;
+  const stats = {};
   const start = performance.now(), cpu0 = process.cpuUsage();
   for (const [tz, x, y] of list) {
     const tile = index.getTile(tz, x, y);
-    if (tile) bytes += vtpbf.fromGeojsonVt({ [layer]: tile }, { version: 2, extent: 4096 }).length;
+    const len = tile ? vtpbf.fromGeojsonVt({ [layer]: tile }, { version: 2, extent: 4096 }).length : 0;
+    bytes += len;
+    stats[`${tz}/${x}/${y}`] = [len, tile ? tile.features.length : 0];
     n++;
     if ((performance.now() - start) / 1000 > budget) break;
   }
@@ -47,7 +50,7 @@ for (const z of [...new Set(tiles.map((t) => t[0]))]) {
   const cpu = process.cpuUsage(cpu0), cpuS = (cpu.user + cpu.system) / 1e6;
   zooms[z] = { tiles: n, seconds: +s.toFixed(3), tiles_per_s: +(n / s).toFixed(1),
                tiles_per_cpu_s: +(n / cpuS).toFixed(1),
-               mean_bytes: Math.round(bytes / n) };
+               mean_bytes: Math.round(bytes / n), stats };
 }
 console.log(JSON.stringify({ layer, load_s: +loadS.toFixed(2), rss_after_load: rssAfterLoad,
                              rss_end: process.memoryUsage().rss, rss_peak: peakRss(), zooms }));

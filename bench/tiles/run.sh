@@ -5,34 +5,51 @@
 # Data: `teselas demo --incidents 1000000` (points) + 20,000 park polygons and 5,000 water lines
 # from bench/tiles/gen_data.py, loaded with `teselas import`. Peers:
 #   1. teselas uncached (--tile-cache-mb 0) over HTTP: wrk, 2 threads, 2 connections (as many
-#      clients as PostGIS gets, one per core), cycling
-#      the tile list of one layer and zoom;
-#   2. PostGIS ST_AsMVT(ST_AsMVTGeom(ST_Transform(geom, 3857), ST_TileEnvelope(z, x, y), 4096,
-#      64, true)) with every attribute (the SQL of Martin and pg_tileserv), 2 psql sessions in
-#      parallel each running its half of the list, uncached (tests/postgis/lib.sh starts a private
-#      cluster on a loopback port);
+#      clients as PostGIS gets, one per core), cycling the tile list of one layer and zoom;
+#   2. PostGIS (tests/postgis/lib.sh starts a private cluster on a loopback port), uncached, 2
+#      client processes with prepared statements and binary results (bench/tiles/pg_tiles.py), in
+#      three forms: the Martin/pg_tileserv SQL on the data as published (EPSG:4326, expression
+#      index on ST_Transform(geom, 3857)); the same SQL on a copy stored in EPSG:3857 with a GiST
+#      index; and a function source that generalises as teselas does (clusters on the same grids,
+#      sub-pixel polygons and lines dropped);
 #   3. geojson-vt + vt-pbf in node (bench/tiles/gvt.mjs): tiles/s after loading, and its memory;
 #   4. teselas cached (tiles fetched once first) vs nginx serving the same tiles as static files:
-#      wrk, 2 threads, 32 connections.
-# Prints a table and writes bench/out/tiles-results.json. Needs bench/setup.sh first.
+#      wrk, 2 threads, 32 connections, ROUNDS rounds alternating the two, medians.
+# Every cell records, for each side, the mean tile bytes and the features of the tiles it served
+# (bench/tiles/mvtstat.py, one counter for both sides); bench/tiles/summarize.py writes a ratio only
+# where both sides serve the same features on the same tiles. Warm-up, alike: teselas gets every
+# distinct tile of a cell once before timing (it builds its point pyramid and fills the OS page
+# cache); PostgreSQL gets its tables and indexes in shared_buffers (pg_prewarm); nginx and cached
+# teselas one 1 s wrk pass each.
+# Prints the tables and writes bench/out/tiles-results.txt. Needs bench/setup.sh first.
 #
-#   bench/tiles/run.sh [--seconds N]   (N: length of each wrk run, default 8; PostGIS and
-#                                       geojson-vt get 2.5 N per layer and zoom, at most)
+#   bench/tiles/run.sh [--seconds N] [--rounds R]   (N: each wrk run, default 8; PostGIS and
+#                                       geojson-vt get 2.5 N per layer, zoom and form, at most;
+#                                       R: rounds of the cached cells, default 3)
 set -euo pipefail
+# Debian's python3 (with psycopg and mapnik from bench/setup.sh), called directly: a version
+# manager's shim costs a second a call on a loaded machine
+python3() { /usr/bin/python3 "$@"; }
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 WORK=$ROOT/bench/out
 SECONDS_PER_RUN=8
+ROUNDS=3
 while [ $# -gt 0 ]; do
   case $1 in
     --seconds) SECONDS_PER_RUN=$2; shift 2 ;;
-    *) echo "usage: bench/tiles/run.sh [--seconds N]" >&2; exit 2 ;;
+    --rounds) ROUNDS=$2; shift 2 ;;
+    *) echo "usage: bench/tiles/run.sh [--seconds N] [--rounds R]" >&2; exit 2 ;;
   esac
 done
+PY=/usr/bin/python3   # Debian's, with python3-psycopg (bench/setup.sh)
+RAW=$WORK/tiles-raw.jsonl   # one JSON line per measured cell and side
+LOG_START="$(date -u +%Y-%m-%dT%H:%MZ) load $(cut -d' ' -f1-3 /proc/loadavg)"
 SLOW_BUDGET=$(( SECONDS_PER_RUN * 5 / 2 ))
-LAYERS=(incidentes parques-bench agua-bench)
-ZOOMS=(8 10 12 14 16)
+read -r -a LAYERS <<< "${BENCH_LAYERS:-incidentes parques-bench agua-bench}"   # a subset, to try the
+read -r -a ZOOMS <<< "${BENCH_ZOOMS:-8 10 12 14 16}"                         # script quickly
 TILES=$ROOT/bench/tiles/tiles.txt
 mkdir -p "$WORK"
+: > "$RAW"
 for tool in wrk nginx node psql ogr2ogr; do
   command -v $tool >/dev/null || { echo "run.sh: $tool missing: run bench/setup.sh" >&2; exit 1; }
 done
@@ -126,6 +143,34 @@ cpu_s() {
 }
 per_cpu() { python3 -c "import sys; n,a,b=map(float,sys.argv[1:]); print(f'{n/(b-a):.1f}' if b>a else '-')" "$@"; }
 
+# record PEER LAYER Z RATE CPU_RATE P50 [STATS_JSON_FILE]: one line of $RAW
+record() {
+  python3 - "$@" >> "$RAW" <<'EOF'
+import json, sys
+peer, layer, z, rate, cpu, p50 = sys.argv[1:7]
+num = lambda v: float(v) if v not in ("-", "") else None  # noqa: E731
+stats = json.load(open(sys.argv[7])) if len(sys.argv) > 7 else {}
+print(json.dumps({"peer": peer, "layer": layer, "z": int(z), "rate": num(rate), "cpu_rate": num(cpu),
+                  "p50": num(p50), "stats": stats}))
+EOF
+}
+
+# http_stats BASE PATHS OUT: bytes and features of each distinct tile of PATHS, fetched once
+http_stats() {
+  python3 - "$1" "$2" "$3" <<'EOF'
+import json, sys, urllib.request
+base, paths, out = sys.argv[1:4]
+sys.path.insert(0, "bench/tiles")
+import mvtstat
+st = {}
+for p in sorted(set(open(paths).read().split())):
+    blob = urllib.request.urlopen(base + p).read()
+    z, x, y = p.rsplit("/", 3)[1:]
+    st["%s/%s/%s" % (z, x, y.split(".")[0])] = [len(blob), mvtstat.count(blob)]
+json.dump(st, open(out, "w"))
+EOF
+}
+
 # wrk_rate BASE PATHS CONNECTIONS -> "req/s p50_ms errors requests"
 wrk_rate() {
   local out
@@ -159,55 +204,50 @@ for l in "${LAYERS[@]}"; do
   R[warm,$l]=$(python3 -c "import sys; print(round(float(sys.argv[2]) - float(sys.argv[1]), 3))" "$t0" "$(date +%s.%N)")
   for z in "${ZOOMS[@]}"; do
     f=$(paths_file "$l" "$z")
-    # mean tile size (uncompressed) over the list
-    BYTES[$l,$z]=$(sort -u "$f" | while read -r p; do curl -s -o /dev/null -w '%{size_download}\n' "$TS_BASE$p"; done |
-      awk '{s += $1; n++} END {printf "%d", n ? s / n : 0}')
+    # bytes and features of each distinct tile (uncompressed); also the warm-up
+    (cd "$ROOT" && http_stats "$TS_BASE" "$f" "$WORK/stats.teselas.$l.$z.json")
+    BYTES[$l,$z]=$(python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(sum(v[0] for v in d.values()) // max(len(d), 1))" "$WORK/stats.teselas.$l.$z.json")
     c0=$(cpu_s "$TS_PID")
     read -r rate p50 errs n < <(wrk_rate "$TS_BASE" "$f" 2)
     C[teselas,$l,$z]=$(per_cpu "$n" "$c0" "$(cpu_s "$TS_PID")")
     [ "$errs" = 0 ] || log "teselas uncached $l z$z: $errs errors"
     R[teselas,$l,$z]=$rate; P50[teselas,$l,$z]=$p50
+    record teselas "$l" "$z" "$rate" "${C[teselas,$l,$z]}" "$p50" "$WORK/stats.teselas.$l.$z.json"
     log "  $l z$z: $rate tiles/s, ${C[teselas,$l,$z]} per CPU s (p50 $p50 ms, mean ${BYTES[$l,$z]} B)"
   done
 done
 RSS_TESELAS_UNCACHED=$(rss_kb "$TS_PID")
 stop_pid "$TS_PID"
 
-# --- 2. PostGIS ST_AsMVT -------------------------------------------------------------------------
+# --- 2. PostGIS ST_AsMVT, three forms ----------------------------------------------------------
 log "PostGIS: loading"
 PG_SHARED_BUFFERS=1GB pg_start
 pg_load_layers "$DB" "${LAYERS[@]}"
 PG_VERSION=$("${PSQL[@]}" -At -c "SELECT postgis_full_version()" | grep -o 'POSTGIS="[^"]*"' | head -1)
+PG_CI="host=127.0.0.1 port=$PG_PORT user=postgres dbname=postgres"
+"${PSQL[@]}" -c "CREATE EXTENSION IF NOT EXISTS pg_prewarm" >/dev/null
 for l in "${LAYERS[@]}"; do
-  cols=$(sqlite3 "$DB" "SELECT fields FROM teselas_layers WHERE id = '$l'" |
-    python3 -c "import json,sys; print(','.join(f['name'] for f in json.load(sys.stdin)))")
+  cols=$(pg_layer_fields "$DB" "$l")
+  kind=$(sqlite3 "$DB" "SELECT CASE WHEN geometry_type LIKE '%POINT%' THEN 'points' ELSE 'other' END FROM teselas_layers WHERE id = '$l'")
+  maxz=$(sqlite3 "$DB" "SELECT COALESCE(maxzoom, 16) FROM teselas_layers WHERE id = '$l'")
+  $PY "$ROOT/bench/tiles/pg_tiles.py" setup "$PG_CI" "$l" "$cols" "$kind" "$maxz"
+  # the tables and their indexes in shared_buffers: PostgreSQL warmed as teselas is
+  "${PSQL[@]}" -At -c "SELECT sum(pg_prewarm(c.oid)) FROM pg_class c
+    WHERE c.relname IN ('$l', '${l}_3857') OR c.oid IN (SELECT indexrelid FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid WHERE t.relname IN ('$l', '${l}_3857'))" >/dev/null
   for z in "${ZOOMS[@]}"; do
-    for c in 0 1; do
-      { echo '\timing on'; echo '\o /dev/null'
-        awk -v z="$z" -v c="$c" '$1 == z && (NR % 2) == c { print $2, $3 }' "$TILES" |
-          while read -r x y; do echo "$(pg_tile_sql "$z" "$x" "$y" 64 "$l:$cols");"; done
-      } > "$WORK/pg.$c.sql"
+    for form in alike 3857 4326; do
+      PG_PID=$(head -1 "$PG_DIR/data/postmaster.pid")
+      c0=$(cpu_s "$PG_PID")
+      $PY "$ROOT/bench/tiles/pg_tiles.py" run "$PG_CI" "$form" "$l" "$cols" "$z" "$TILES" "$SLOW_BUDGET" "$N_THREADS" > "$WORK/pg.out.json"
+      sleep 0.2   # let the postmaster reap the backends, so their CPU time is counted
+      n=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['tiles'])" "$WORK/pg.out.json")
+      cr=$(per_cpu "$n" "$c0" "$(cpu_s "$PG_PID")")
+      python3 -c "import json,sys; json.dump(json.load(open(sys.argv[1]))['stats'], open(sys.argv[2], 'w'))" "$WORK/pg.out.json" "$WORK/pg.stats.json"
+      read -r rate p50 < <(python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(d['tiles_per_s'], d['p50_ms'])" "$WORK/pg.out.json")
+      record "postgis-$form" "$l" "$z" "$rate" "$cr" "$p50" "$WORK/pg.stats.json"
+      R[postgis,$l,$z]=$rate; C[postgis,$l,$z]=$cr; P50[postgis,$l,$z]=$p50
+      log "  $l z$z PostGIS $form: $rate tiles/s, $cr per CPU s (p50 $p50 ms)"
     done
-    PG_PID=$(head -1 "$PG_DIR/data/postmaster.pid")
-    c0=$(cpu_s "$PG_PID")
-    t0=$(date +%s.%N)
-    for c in 0 1; do
-      timeout "$SLOW_BUDGET" "${PSQL[@]}" -At -f "$WORK/pg.$c.sql" > "$WORK/pg.$c.out" 2>&1 &
-    done
-    wait || true
-    t1=$(date +%s.%N)
-    read -r rate p50 < <(python3 - "$t0" "$t1" "$WORK"/pg.0.out "$WORK"/pg.1.out <<'EOF'
-import re, statistics, sys
-t0, t1 = float(sys.argv[1]), float(sys.argv[2])
-times = [float(m) for p in sys.argv[3:] for m in re.findall(r"^Time: ([0-9.]+) ms", open(p).read(), re.M)]
-print(f"{len(times) / (t1 - t0):.1f} {statistics.median(times) if times else -1:.2f}")
-EOF
-)
-    n=$(cat "$WORK"/pg.0.out "$WORK"/pg.1.out | grep -c '^Time:' || true)
-    sleep 0.2   # let the postmaster reap the two backends, so their CPU time is counted
-    C[postgis,$l,$z]=$(per_cpu "$n" "$c0" "$(cpu_s "$PG_PID")")
-    R[postgis,$l,$z]=$rate; P50[postgis,$l,$z]=$p50
-    log "  $l z$z: $rate tiles/s, ${C[postgis,$l,$z]} per CPU s (p50 $p50 ms)"
   done
 done
 pg_stop
@@ -231,6 +271,11 @@ for z, v in d["zooms"].items():
     print(f"R[gvt,{l},{z}]={v['tiles_per_s']}; C[gvt,{l},{z}]={v['tiles_per_cpu_s']}")
 EOF
 )"
+  for z in "${ZOOMS[@]}"; do
+    python3 -c "import json,sys; json.dump(json.load(open(sys.argv[1]))['zooms'][sys.argv[2]]['stats'], open(sys.argv[3], 'w'))" \
+      "$WORK/gvt.$l.json" "$z" "$WORK/gvt.stats.json"
+    record geojson-vt "$l" "$z" "${R[gvt,$l,$z]}" "${C[gvt,$l,$z]}" "" "$WORK/gvt.stats.json"
+  done
   rm -f "$WORK/$l.export.geojson"
 done
 
@@ -252,59 +297,37 @@ PIDS+=("$NGX_PID")
 for l in "${LAYERS[@]}"; do
   for z in "${ZOOMS[@]}"; do
     f=$(paths_file "$l" "$z")
-    c0=$(cpu_s "$TS_PID")
-    read -r rate p50 errs n < <(wrk_rate "$TS_BASE" "$f" 32)
-    C[cached,$l,$z]=$(per_cpu "$n" "$c0" "$(cpu_s "$TS_PID")")
-    [ "$errs" = 0 ] || log "teselas cached $l z$z: $errs errors"
-    R[cached,$l,$z]=$rate; P50[cached,$l,$z]=$p50
-    c0=$(cpu_s "$NGX_PID")
-    read -r rate p50 errs n < <(wrk_rate "http://127.0.0.1:$NGX_PORT" "$f" 32)
-    C[nginx,$l,$z]=$(per_cpu "$n" "$c0" "$(cpu_s "$NGX_PID")")
-    [ "$errs" = 0 ] || log "nginx $l z$z: $errs errors"
-    R[nginx,$l,$z]=$rate; P50[nginx,$l,$z]=$p50
-    log "  $l z$z: teselas ${R[cached,$l,$z]} (${C[cached,$l,$z]} per CPU s), nginx $rate (${C[nginx,$l,$z]} per CPU s) tiles/s"
+    # both warmed alike (a short pass each), then ROUNDS rounds alternating the two: every cell
+    # is measured the same number of times in the same run, and the medians are reported
+    wrk -t2 -c32 -d1s -s "$ROOT/bench/tiles/cycle.lua" "$TS_BASE" -- "$f" >/dev/null
+    wrk -t2 -c32 -d1s -s "$ROOT/bench/tiles/cycle.lua" "http://127.0.0.1:$NGX_PORT" -- "$f" >/dev/null
+    for r in $(seq 1 "$ROUNDS"); do
+      c0=$(cpu_s "$TS_PID")
+      read -r rate p50 errs n < <(wrk_rate "$TS_BASE" "$f" 32)
+      cr=$(per_cpu "$n" "$c0" "$(cpu_s "$TS_PID")")
+      [ "$errs" = 0 ] || log "teselas cached $l z$z: $errs errors"
+      record cached "$l" "$z" "$rate" "$cr" "$p50"
+      c0=$(cpu_s "$NGX_PID")
+      read -r rate2 p50 errs n < <(wrk_rate "http://127.0.0.1:$NGX_PORT" "$f" 32)
+      cr2=$(per_cpu "$n" "$c0" "$(cpu_s "$NGX_PID")")
+      [ "$errs" = 0 ] || log "nginx $l z$z: $errs errors"
+      record nginx "$l" "$z" "$rate2" "$cr2" "$p50"
+      log "  $l z$z round $r: teselas $rate ($cr per CPU s), nginx $rate2 ($cr2 per CPU s) tiles/s"
+    done
   done
 done
 RSS_TESELAS_CACHED=$(rss_kb "$TS_PID")
 stop_pid "$TS_PID"
 stop_pid "$NGX_PID"
 
-# --- the table -------------------------------------------------------------------------------------
+# --- the tables ------------------------------------------------------------------------------------
 {
-  echo "date: $(date -u +%Y-%m-%dT%H:%MZ)  machine: $(nproc) cores, $(free -g | awk '/Mem/ {print $2}') GB  load now: $(cut -d' ' -f1-3 /proc/loadavg)"
-  echo "teselas $("$TESELAS" --version | head -1), $PG_VERSION, PostgreSQL $("${PSQL[0]}" --version | awk '{print $3}'), geojson-vt $(node -p "require('$ROOT/bench/node_modules/geojson-vt/package.json').version"), vt-pbf $(node -p "require('$ROOT/bench/node_modules/vt-pbf/package.json').version"), $(nginx -v 2>&1 | cut -d' ' -f3), wrk $(wrk -v 2>&1 | head -1 | awk '{print $2}')"
+  echo "started: $LOG_START; ended: $(date -u +%Y-%m-%dT%H:%MZ) load $(cut -d' ' -f1-3 /proc/loadavg); machine: $(nproc) cores, $(free -g | awk '/Mem/ {print $2}') GB"
+  echo "command: bench/tiles/run.sh --seconds $SECONDS_PER_RUN --rounds $ROUNDS"
+  echo "teselas $("$TESELAS" --version | head -1), $PG_VERSION, PostgreSQL $("${PSQL[0]}" --version | awk '{print $3}'), psycopg $($PY -c 'import psycopg; print(psycopg.__version__)'), geojson-vt $(node -p "require('$ROOT/bench/node_modules/geojson-vt/package.json').version"), vt-pbf $(node -p "require('$ROOT/bench/node_modules/vt-pbf/package.json').version"), $(nginx -v 2>&1 | cut -d' ' -f3), wrk $(wrk -v 2>&1 | head -1 | awk '{print $2}')"
   [ ${#PENDING[@]} -eq 0 ] || echo "pending (teselas import not available): ${PENDING[*]}"
-  printf '%-14s %3s %9s | %9s %9s %7s | %9s %7s | %9s %9s %6s\n' layer z "mean B" teselas PostGIS ratio \
-    gjvt ratio cached nginx "%"
-  for l in "${LAYERS[@]}"; do
-    for z in "${ZOOMS[@]}"; do
-      python3 - "$l" "$z" "${BYTES[$l,$z]}" "${R[teselas,$l,$z]}" "${R[postgis,$l,$z]}" \
-        "${R[gvt,$l,$z]:-0}" "${R[cached,$l,$z]}" "${R[nginx,$l,$z]}" <<'EOF'
-import sys
-l, z, b, t, p, g, c, n = sys.argv[1], sys.argv[2], int(sys.argv[3]), *map(float, sys.argv[4:])
-r = lambda a, b: f"{a / b:.1f}x" if b > 0 else "-"  # noqa: E731
-print(f"{l:<14} {z:>3} {b:>9} | {t:>9.1f} {p:>9.1f} {r(t, p):>7} | {g:>9.1f} {r(t, g):>7} | "
-      f"{c:>9.0f} {n:>9.0f} {100 * c / n:>5.0f}%")
-EOF
-    done
-  done
-  echo "tiles per CPU second of the server process(es) (steadier than tiles/s on a shared machine):"
-  printf '%-14s %3s | %9s %9s %7s | %9s %7s | %9s %9s %6s\n' layer z teselas PostGIS ratio gjvt ratio cached nginx "%"
-  for l in "${LAYERS[@]}"; do
-    for z in "${ZOOMS[@]}"; do
-      python3 - "$l" "$z" "${C[teselas,$l,$z]}" "${C[postgis,$l,$z]}" "${C[gvt,$l,$z]:-0}" \
-        "${C[cached,$l,$z]}" "${C[nginx,$l,$z]}" <<'EOF'
-import sys
-f = lambda v: float(v) if v not in ("-", "") else 0.0  # noqa: E731
-l, z, t, p, g, c, n = sys.argv[1], sys.argv[2], *map(f, sys.argv[3:])
-r = lambda a, b: f"{a / b:.1f}x" if b > 0 else "-"  # noqa: E731
-print(f"{l:<14} {z:>3} | {t:>9.1f} {p:>9.1f} {r(t, p):>7} | {g:>9.1f} {r(t, g):>7} | "
-      f"{c:>9.0f} {n:>9.0f} {100 * c / n if n else 0:>5.0f}%")
-EOF
-    done
-  done
+  python3 "$ROOT/bench/tiles/summarize.py" "$RAW"
   echo "memory (peak RSS): teselas uncached $((RSS_TESELAS_UNCACHED / 1024)) MB, cached $((RSS_TESELAS_CACHED / 1024)) MB (1 GB cache allowed);" \
        "geojson-vt $(for l in "${LAYERS[@]}"; do printf '%s %d MB (load %ss) ' "$l" $((GVT_RSS[$l] / 1024)) "${GVT_LOAD[$l]}"; done)"
   echo "teselas first request per layer (builds the point pyramid of a clustered layer): $(for l in "${LAYERS[@]}"; do printf '%s %ss ' "$l" "${R[warm,$l]}"; done)"
-  echo "median latency ms (teselas uncached / PostGIS): $(for l in "${LAYERS[@]}"; do for z in "${ZOOMS[@]}"; do printf '%s z%s %s/%s; ' "$l" "$z" "${P50[teselas,$l,$z]}" "${P50[postgis,$l,$z]}"; done; done)"
 } | tee "$WORK/tiles-results.txt"

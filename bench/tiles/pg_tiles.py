@@ -1,0 +1,159 @@
+#!/usr/bin/env python3
+"""PostGIS as the tile benchmark's peer, run as its best users run it: prepared statements,
+binary results (psycopg 3), one connection per process, one process per core, uncached.
+
+    pg_tiles.py setup CONNINFO LAYER COLS KIND MAXZOOM
+        LAYER is a table loaded by tests/postgis/lib.sh (geometry in EPSG:4326 with GiST indexes
+        on geom and on ST_Transform(geom, 3857): the data as published). Adds LAYER_3857 (the
+        same rows, same heap order, geometry stored in EPSG:3857 with a GiST index) and a
+        function source tl_LAYER(z, x, y) RETURNS bytea, as Martin users write them, that
+        generalises as teselas does: KIND "points" clusters on the tile-aligned 16-px grid below
+        z14 (a point alone in its cell is written as itself) and on a 4-px grid for a tile of more
+        than 20,000 points; other kinds drop features under one pixel on both axes below MAXZOOM.
+    pg_tiles.py run CONNINFO VARIANT LAYER COLS Z TILES BUDGET_S PROCS
+        VARIANT: 4326 (ST_Transform per row, the expression index: the Martin/pg_tileserv SQL on
+        the data as published), 3857 (the same SQL on LAYER_3857), alike (tl_LAYER). Asks the
+        tiles of zoom Z of the list TILES (lines "z x y"), PROCS processes each its share in
+        order, for at most BUDGET_S seconds (a query under way is not stopped). Prints JSON:
+        tiles, seconds, tiles_per_s, p50_ms, and stats: bytes and features (bench/tiles/
+        mvtstat.py) of each distinct tile answered, "z/x/y": [bytes, features].
+"""
+import json
+import multiprocessing as mp
+import os
+import statistics
+import sys
+import time
+
+import psycopg
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import mvtstat  # noqa: E402
+
+BUFFER = 64
+
+
+def q(ident):
+    return '"%s"' % ident.replace('"', '""')
+
+
+def tile_sql(table, layer, cols, geom, zxy="z, x, y", extra="", into=""):
+    """The Martin/pg_tileserv tile SQL; geom is the expression of the 3857 geometry, zxy the
+    tile's address (variables of a function, or the statement's parameters)."""
+    sel = "".join("%s, " % q(c) for c in cols)
+    return ("SELECT COALESCE(ST_AsMVT(t, '%s', 4096, 'geom', 'fid'), '')%s FROM ("
+            "SELECT fid, %sST_AsMVTGeom(%s, ST_TileEnvelope(%s), 4096, %d, true) AS geom "
+            "FROM %s WHERE %s && ST_TileEnvelope(%s, margin => %d / 4096.0)%s) t "
+            "WHERE geom IS NOT NULL" % (layer, into, sel, geom, zxy, BUFFER, q(table), geom, zxy,
+                                        BUFFER, extra))
+
+
+def setup(conninfo, layer, cols, kind, maxzoom):
+    t3857 = layer + "_3857"
+    sel = "".join("%s, " % q(c) for c in cols)
+    with psycopg.connect(conninfo, autocommit=True) as c:
+        c.execute("DROP TABLE IF EXISTS %s" % q(t3857))
+        # (points are stored as the loader wrote them, MULTIPOINT of one: ST_XMin is their x)
+        # same heap order as the published table (the loader wrote it in teselas's curve order)
+        c.execute("CREATE TABLE %s AS SELECT fid, %sST_Transform(geom, 3857)::geometry(Geometry, 3857) AS geom "
+                  "FROM %s ORDER BY ctid" % (q(t3857), sel, q(layer)))
+        c.execute("CREATE INDEX ON %s USING gist (geom)" % q(t3857))
+        c.execute("VACUUM ANALYZE %s" % q(t3857))
+        fn = q("tl_" + layer)
+        raw = tile_sql(t3857, layer, cols, "geom", into=" INTO res")
+        if kind == "points":
+            first = "".join("CASE WHEN n = 1 THEN v_%s END AS %s, " % (c, q(c)) for c in cols)
+            agg = "".join("min(%s) AS v_%s, " % (q(c), c) for c in cols)
+            body = """
+DECLARE
+  env geometry := ST_TileEnvelope(z, x, y);
+  cell double precision;
+  res bytea;
+BEGIN
+  IF z < 14 THEN
+    cell := (ST_XMax(env) - ST_XMin(env)) / 16;
+  ELSIF (SELECT count(*) FROM (SELECT 1 FROM %(t)s WHERE geom && env LIMIT 20001) s) > 20000 THEN
+    cell := (ST_XMax(env) - ST_XMin(env)) / 64;
+  END IF;
+  IF cell IS NULL THEN
+    %(raw)s;
+  ELSE
+    SELECT ST_AsMVT(t, '%(layer)s', 4096, 'geom', 'fid') INTO res FROM (
+      SELECT CASE WHEN n = 1 THEN fid END AS fid, %(first)s
+             CASE WHEN n > 1 THEN n END AS point_count, CASE WHEN n > 1 THEN true END AS cluster,
+             ST_AsMVTGeom(ST_SetSRID(ST_MakePoint(sx, sy), 3857), env, 4096, %(buf)d, true) AS geom
+      FROM (SELECT count(*) AS n, min(fid) AS fid, %(agg)s avg(ST_XMin(geom)) AS sx, avg(ST_YMin(geom)) AS sy
+            FROM %(t)s WHERE geom && ST_Expand(env, cell)
+            GROUP BY floor((ST_XMin(geom) - ST_XMin(env)) / cell), floor((ST_YMax(env) - ST_YMin(geom)) / cell)) c) t
+    WHERE geom IS NOT NULL;
+  END IF;
+  RETURN COALESCE(res, '');
+END""" % {"t": q(t3857), "raw": raw, "layer": layer, "first": first, "agg": agg, "buf": BUFFER}
+        else:
+            small = (" AND (z >= %d OR ST_XMax(geom) - ST_XMin(geom) >= px OR ST_YMax(geom) - ST_YMin(geom) >= px)"
+                     % maxzoom)
+            body = """
+DECLARE
+  px double precision := (ST_XMax(ST_TileEnvelope(z, x, y)) - ST_XMin(ST_TileEnvelope(z, x, y))) / 256;
+BEGIN
+  RETURN (%s);
+END""" % tile_sql(t3857, layer, cols, "geom", extra=small)
+        c.execute("CREATE OR REPLACE FUNCTION %s(z integer, x integer, y integer) RETURNS bytea AS $body$%s$body$ "
+                  "LANGUAGE plpgsql STABLE PARALLEL SAFE" % (fn, body))
+
+
+def statement(variant, layer, cols):
+    if variant == "alike":
+        return "SELECT %s(%%(z)s, %%(x)s, %%(y)s)" % q("tl_" + layer)
+    zxy = "%(z)s::int, %(x)s::int, %(y)s::int"
+    if variant == "3857":
+        return tile_sql(layer + "_3857", layer, cols, "geom", zxy)
+    return tile_sql(layer, layer, cols, "ST_Transform(geom, 3857)", zxy)
+
+
+def worker(conninfo, sql, tiles, deadline, out):
+    times, stats = [], {}
+    with psycopg.connect(conninfo, autocommit=True) as c:
+        cur = c.cursor(binary=True)
+        for z, x, y in tiles:
+            if time.time() > deadline:
+                break
+            t = time.perf_counter()
+            cur.execute(sql, {"z": z, "x": x, "y": y}, prepare=True)
+            blob = cur.fetchone()[0]
+            times.append((time.perf_counter() - t) * 1000)
+            stats["%d/%d/%d" % (z, x, y)] = (len(blob), mvtstat.count(blob))
+    out.put((times, stats))
+
+
+def run(conninfo, variant, layer, cols, z, tiles_path, budget, procs):
+    tiles = [tuple(map(int, l.split())) for l in open(tiles_path) if l.split() and int(l.split()[0]) == z]
+    sql = statement(variant, layer, cols)
+    out = mp.Queue()
+    t0 = time.time()
+    ps = [mp.Process(target=worker, args=(conninfo, sql, tiles[k::procs], t0 + budget, out))
+          for k in range(procs)]
+    for p in ps:
+        p.start()
+    times, stats = [], {}
+    for _ in ps:
+        t, st = out.get()
+        times += t
+        stats.update(st)
+    secs = time.time() - t0
+    for p in ps:
+        p.join()
+    # bytes and features of the distinct tiles this run answered (all of the list's when the
+    # budget allowed): the other side of the cell is counted on the same tiles
+    print(json.dumps({"tiles": len(times), "seconds": round(secs, 3),
+                      "tiles_per_s": round(len(times) / secs, 2),
+                      "p50_ms": round(statistics.median(times), 2) if times else -1,
+                      "stats": stats}))
+
+
+if __name__ == "__main__":
+    a = sys.argv
+    if a[1] == "setup":
+        setup(a[2], a[3], [c for c in a[4].split(",") if c], a[5], int(a[6]))
+    else:
+        run(a[2], a[3], a[4], [c for c in a[5].split(",") if c], int(a[6]), a[7], float(a[8]), int(a[9]))
