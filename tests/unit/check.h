@@ -12,9 +12,12 @@
 #include <cmocka.h>
 #include <unistd.h>
 
-/* A fresh path in a new temporary directory; the directory stays for inspection on failure. */
+/* A fresh path in a new temporary directory. The directory stays for inspection; ctest puts it
+ * under the build tree (TESELAS_TEST_TMP), so a run leaves nothing in /tmp. */
 static inline void check_tmp_path(const char *name, char *out, size_t out_len) {
-  char dir[] = "/tmp/teselas-test-XXXXXX";
+  const char *root = getenv("TESELAS_TEST_TMP");
+  char dir[4096];
+  snprintf(dir, sizeof dir, "%s/teselas-test-XXXXXX", root && *root ? root : "/tmp");
   if (!mkdtemp(dir)) abort();
   snprintf(out, out_len, "%s/%s", dir, name);
 }
