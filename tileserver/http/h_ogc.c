@@ -105,7 +105,10 @@ void h_api(http_request *req, http_response *resp) {
   if (!h_ogc_doc_format(req, resp, &f)) return;
   features_site s = h_ogc_site(req);
   err e = {0};
-  if (features_doc_openapi(&s, req->catalog, f, &resp->body, &e) != ERR_OK) {
+  size_t n = 0;
+  const features_api_route *routes = http_route_docs(req->arena, &n);
+  if (!routes ||
+      features_doc_openapi(&s, req->catalog, routes, n, f, &resp->body, &e) != ERR_OK) {
     h_ogc_fail(resp, &e);
     return;
   }

@@ -151,8 +151,8 @@ int http_server_port(const http_server *s);
 
 /* ---- the route table (routes.c) ---- */
 
-/* Finds the handler for method+path and fills req->params. NULL when no route matches;
- * *out_method_mismatch tells a 405 from a 404. */
-http_handler http_route_find(http_request *req, bool *out_method_mismatch);
+/* Finds the handler for the path and fills req->params; NULL when no route matches. Every route
+ * answers GET and HEAD (the server refuses other methods before routing). */
+http_handler http_route_find(http_request *req);
 
 #endif

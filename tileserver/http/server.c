@@ -175,17 +175,10 @@ static void dispatch(http_server *s, http_request *req, http_response *resp) {
     log_error("catalog: %s", e.msg);
     return;
   }
-  bool method_mismatch = false;
-  http_handler h = http_route_find(req, &method_mismatch);
+  http_handler h = http_route_find(req);
   if (!h) {
-    if (method_mismatch) {
-      http_error(resp, ERR_INVALID, "method %s is not allowed here", req->method);
-      resp->status = 405;
-      http_header_add(resp, "Allow", "GET, HEAD, OPTIONS");
-    } else {
-      /* the path is not repeated: it may carry what a client typed (a name, a phone) */
-      http_error(resp, ERR_NOT_FOUND, "no such resource (/api lists them)");
-    }
+    /* the path is not repeated: it may carry what a client typed (a name, a phone) */
+    http_error(resp, ERR_NOT_FOUND, "no such resource (/api lists them)");
     return;
   }
   h(req, resp);
