@@ -29,3 +29,9 @@ static void log_line(const char *level, const char *fmt, va_list ap) {
 LOG_FN(log_info, "info")
 LOG_FN(log_warn, "warn")
 LOG_FN(log_error, "error")
+
+void log_access(const char *method, const char *path, int status, size_t bytes,
+                long long micros, bool aborted) {
+  fprintf(stderr, "access %s %s %d %zu %lldus%s\n", method, path, status, bytes, micros,
+          aborted ? " aborted" : "");
+}

@@ -179,9 +179,6 @@ err_code features_doc_collection(const features_site *s, store_reader *rd, const
 /* JSON Schema of the queryable fields of l (Part 3, /req/queryables). */
 err_code features_doc_queryables(const features_site *s, const layer_info *l, features_format f,
                                  buf *out, err *e);
-/* The OpenAPI 3.0 document of every endpoint and parameter this server has, with each
- * collection's fields as its PROP=VALUE parameters. */
-err_code features_doc_openapi(const features_site *s, const catalog *c, features_format f,
-                              buf *out, err *e);
+/* The OpenAPI 3.0 document: features_doc_openapi in api_doc.h. */
 
 #endif

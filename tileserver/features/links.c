@@ -4,6 +4,7 @@
  * is lost. Also HTML escaping and the page frame shared by the HTML writers. */
 #include <string.h>
 
+#include "core/html.h"
 #include "features/features_int.h"
 
 /* Unreserved characters (RFC 3986 §2.3) and ",:/" stay; everything else is %XX, '+' included
@@ -72,10 +73,10 @@ static const char STYLE[] =
     "a:focus,button:focus{outline:3px solid #f9a825}";
 
 void features_html_begin(buf *b, const char *title, const char *base_url) {
-  buf_puts(b, "<!DOCTYPE html>\n<html lang=\"es\">\n<head>\n<meta charset=\"utf-8\">\n"
-              "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>");
-  buf_html_escape(b, title, strlen(title));
-  buf_printf(b, " · teselas</title>\n<style>%s</style>\n</head>\n<body>\n", STYLE);
+  html_page_head(b, &(html_page){.lang = "es", .title = title, .title_suffix = " · teselas",
+                                 .upper_doctype = true});
+  buf_printf(b, "<style>%s</style>\n", STYLE);
+  html_page_body(b, NULL);
   buf_puts(b, "<header><nav aria-label=\"Ruta\"><a href=\"");
   buf_html_escape(b, base_url, strlen(base_url));
   buf_puts(b, "/\">Inicio</a> › <a href=\"");

@@ -1,13 +1,92 @@
-/* openapi.c — the OpenAPI 3.0 document of /api (/req/oas30/oas-definition-1): every endpoint of
- * the route table and every parameter the parsers accept, with one path per collection so each
- * collection's fields appear as its PROP=VALUE parameters (/req/core/fc-filters) — the way GDAL
- * and the OGC test suite read it. When a route or a parameter is added, this file changes too;
- * tests/http/test_features_core.sh checks the two agree. */
+/* openapi.c — the OpenAPI 3.0 document of /api (/req/oas30/oas-definition-1), derived from the
+ * route table: each route's features_api_op (api_doc.h) says its summary, answers and parameters,
+ * and the parameters the parsers share are the components below. Paths under /collections/{id}
+ * are written once per collection, so each collection's fields appear as its PROP=VALUE
+ * parameters (/req/core/fc-filters) — the way GDAL and the OGC test suite read it. A route added
+ * to the table is in the document; this file changes only for a new shared parameter. */
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "features/api_doc.h"
 #include "features/ogc_int.h"
+
+static const char *const FORMATS_DOC[] = {"json", "html", NULL};
+static const char *const FORMATS_ITEMS[] = {"json", "csv", "html", NULL};
+static const char *const ONLY_CRS84[] = {FEATURES_CRS84, NULL};
+static const char *const ONLY_CQL2_TEXT[] = {"cql2-text", NULL};
+
+typedef struct component {
+  const char *key; /* the name #/components/parameters/ knows it by */
+  features_api_param p;
+} component;
+
+#define Q FEATURES_API_QUERY
+/* The query parameters the parsers (params.c) take, shared by every route that takes them. */
+static const component COMPONENTS[] = {
+    {"f", {Q, "f", "Formato de la respuesta", {.type = "string", .enums = FORMATS_DOC}}},
+    {"f-items", {Q, "f", "Formato: GeoJSON, CSV o HTML", {.type = "string", .enums = FORMATS_ITEMS}}},
+    {"bbox", {Q, "bbox", "minx,miny,maxx,maxy en CRS84 (lon/lat); minx > maxx cruza el "
+              "antimeridiano", {.type = "array", .min_items = 4, .max_items = 6, .items = "number"}}},
+    {"bbox-crs", {Q, "bbox-crs", "CRS de bbox (solo CRS84)", {.type = "string", .enums = ONLY_CRS84}}},
+    {"crs", {Q, "crs", "CRS de la respuesta (solo CRS84)", {.type = "string", .enums = ONLY_CRS84}}},
+    {"limit", {Q, "limit", "Elementos por página (1 a 10000; más se recorta a 10000)",
+               {.type = "integer", .has_minimum = true, .minimum = 1, .has_maximum = true,
+                .maximum = FEATURES_LIMIT_MAX, .has_default = true,
+                .dflt = FEATURES_LIMIT_DEFAULT}}},
+    {"offset", {Q, "offset", "Elementos que se saltan",
+                {.type = "integer", .has_minimum = true, .minimum = 0, .has_default = true, .dflt = 0}}},
+    {"after", {Q, "after", "Paginación por cursor: los elementos con id mayor que este (lo usan "
+               "los enlaces next)", {.type = "integer"}}},
+    {"datetime", {Q, "datetime", "Instante o intervalo RFC 3339 sobre el campo de fecha (../fin, "
+                  "inicio/..)", {.type = "string"}}},
+    {"properties", {Q, "properties", "Propiedades a incluir, separadas por comas",
+                    {.type = "array", .items = "string"}}},
+    {"sortby", {Q, "sortby", "Orden: +campo o -campo, separados por comas",
+                {.type = "array", .items = "string"}}},
+    {"filter", {Q, "filter", "Filtro CQL2 (texto)", {.type = "string"}}},
+    {"filter-lang", {Q, "filter-lang", "Lenguaje del filtro", {.type = "string", .enums = ONLY_CQL2_TEXT}}},
+    {"filter-crs", {Q, "filter-crs", "CRS de las geometrías del filtro", {.type = "string", .enums = ONLY_CRS84}}},
+    {"near", {Q, "near", "lon,lat: los más cercanos primero, con distance_m en metros",
+              {.type = "array", .min_items = 2, .max_items = 2, .items = "number"}}},
+    {"v", {Q, "v", "Versiones de las capas, que TileJSON pone en las URL de sus teselas para que "
+           "una reimportación cambie la URL; no filtra", {.type = "string"}}},
+    {"bom", {Q, "bom", "CSV con marca de orden de bytes (para Excel)", {.type = "boolean"}}},
+};
+#undef Q
+
+static const features_api_param *component_find(const char *key) {
+  for (size_t i = 0; i < sizeof COMPONENTS / sizeof *COMPONENTS; i++)
+    if (strcmp(COMPONENTS[i].key, key) == 0) return &COMPONENTS[i].p;
+  return NULL;
+}
+
+static json_t *schema_json(const features_api_schema *sc) {
+  json_t *o = json_pack("{s:s}", "type", sc->type);
+  if (sc->enums) {
+    json_t *e = json_array();
+    for (const char *const *v = sc->enums; *v; v++) json_array_append_new(e, json_string(*v));
+    json_object_set_new(o, "enum", e);
+  }
+  if (sc->min_items) json_object_set_new(o, "minItems", json_integer(sc->min_items));
+  if (sc->max_items) json_object_set_new(o, "maxItems", json_integer(sc->max_items));
+  if (sc->items) json_object_set_new(o, "items", json_pack("{s:s}", "type", sc->items));
+  if (sc->has_minimum) json_object_set_new(o, "minimum", json_integer(sc->minimum));
+  if (sc->has_maximum) json_object_set_new(o, "maximum", json_integer(sc->maximum));
+  if (sc->has_default) json_object_set_new(o, "default", json_integer(sc->dflt));
+  return o;
+}
+
+/* A query parameter: optional, comma-separated values kept in one (explode: false). */
+static json_t *qparam(const char *name, const char *desc, json_t *schema) {
+  return json_pack("{s:s, s:s, s:s, s:b, s:o, s:b}", "name", name, "in", "query", "description",
+                   desc, "required", 0, "schema", schema, "explode", 0);
+}
+
+static json_t *path_param(const char *name, const char *desc, json_t *schema) {
+  return json_pack("{s:s, s:s, s:s, s:b, s:o}", "name", name, "in", "path", "description", desc,
+                   "required", 1, "schema", schema);
+}
 
 static json_t *ref(const char *kind, const char *name) {
   char r[128];
@@ -15,233 +94,81 @@ static json_t *ref(const char *kind, const char *name) {
   return json_pack("{s:s}", "$ref", r);
 }
 
-static json_t *qparam(const char *name, const char *desc, json_t *schema) {
-  return json_pack("{s:s, s:s, s:s, s:b, s:o, s:b}", "name", name, "in", "query", "description",
-                   desc, "required", 0, "schema", schema, "explode", 0);
-}
-
-static json_t *enum_schema(const char *a, const char *b, const char *c) {
-  json_t *e = json_array();
-  json_array_append_new(e, json_string(a));
-  if (b) json_array_append_new(e, json_string(b));
-  if (c) json_array_append_new(e, json_string(c));
-  return json_pack("{s:s, s:o}", "type", "string", "enum", e);
-}
-
-static json_t *parameters(void) {
+static json_t *components_json(void) {
   json_t *p = json_object();
-  json_object_set_new(p, "f", qparam("f", "Formato de la respuesta", enum_schema("json", "html", NULL)));
-  json_object_set_new(p, "f-items", qparam("f", "Formato: GeoJSON, CSV o HTML",
-                                           enum_schema("json", "csv", "html")));
-  json_object_set_new(p, "bbox", qparam("bbox", "minx,miny,maxx,maxy en CRS84 (lon/lat); minx > "
-                                        "maxx cruza el antimeridiano",
-                                        json_pack("{s:s, s:i, s:i, s:{s:s}}", "type", "array",
-                                                  "minItems", 4, "maxItems", 6, "items", "type",
-                                                  "number")));
-  json_object_set_new(p, "bbox-crs", qparam("bbox-crs", "CRS de bbox (solo CRS84)",
-                                            enum_schema(FEATURES_CRS84, NULL, NULL)));
-  json_object_set_new(p, "crs", qparam("crs", "CRS de la respuesta (solo CRS84)",
-                                       enum_schema(FEATURES_CRS84, NULL, NULL)));
-  json_object_set_new(p, "limit", qparam("limit", "Elementos por página (1 a 10000; más se "
-                                         "recorta a 10000)",
-                                         json_pack("{s:s, s:i, s:i, s:i}", "type", "integer",
-                                                   "minimum", 1, "maximum", FEATURES_LIMIT_MAX,
-                                                   "default", FEATURES_LIMIT_DEFAULT)));
-  json_object_set_new(p, "offset", qparam("offset", "Elementos que se saltan",
-                                          json_pack("{s:s, s:i, s:i}", "type", "integer",
-                                                    "minimum", 0, "default", 0)));
-  json_object_set_new(p, "after", qparam("after", "Paginación por cursor: los elementos con id "
-                                         "mayor que este (lo usan los enlaces next)",
-                                         json_pack("{s:s}", "type", "integer")));
-  json_object_set_new(p, "datetime", qparam("datetime", "Instante o intervalo RFC 3339 sobre el "
-                                            "campo de fecha (../fin, inicio/..)",
-                                            json_pack("{s:s}", "type", "string")));
-  json_object_set_new(p, "properties", qparam("properties", "Propiedades a incluir, separadas "
-                                              "por comas",
-                                              json_pack("{s:s, s:{s:s}}", "type", "array",
-                                                        "items", "type", "string")));
-  json_object_set_new(p, "sortby", qparam("sortby", "Orden: +campo o -campo, separados por comas",
-                                          json_pack("{s:s, s:{s:s}}", "type", "array", "items",
-                                                    "type", "string")));
-  json_object_set_new(p, "filter", qparam("filter", "Filtro CQL2 (texto)",
-                                          json_pack("{s:s}", "type", "string")));
-  json_object_set_new(p, "filter-lang", qparam("filter-lang", "Lenguaje del filtro",
-                                               enum_schema("cql2-text", NULL, NULL)));
-  json_object_set_new(p, "filter-crs", qparam("filter-crs", "CRS de las geometrías del filtro",
-                                              enum_schema(FEATURES_CRS84, NULL, NULL)));
-  json_object_set_new(p, "near", qparam("near", "lon,lat: los más cercanos primero, con "
-                                        "distance_m en metros",
-                                        json_pack("{s:s, s:i, s:i, s:{s:s}}", "type", "array",
-                                                  "minItems", 2, "maxItems", 2, "items", "type",
-                                                  "number")));
-  json_object_set_new(p, "v", qparam("v", "Versiones de las capas, que TileJSON pone en las URL "
-                                     "de sus teselas para que una reimportación cambie la URL; "
-                                     "no filtra",
-                                     json_pack("{s:s}", "type", "string")));
-  json_object_set_new(p, "bom", qparam("bom", "CSV con marca de orden de bytes (para Excel)",
-                                       json_pack("{s:s}", "type", "boolean")));
+  for (size_t i = 0; i < sizeof COMPONENTS / sizeof *COMPONENTS; i++) {
+    const features_api_param *c = &COMPONENTS[i].p;
+    json_object_set_new(p, COMPONENTS[i].key,
+                        qparam(c->name, c->description, schema_json(&c->schema)));
+  }
   return p;
 }
 
-static json_t *response(const char *desc, const char *mime, json_t *schema) {
-  return json_pack("{s:s, s:{s:{s:o}}}", "description", desc, "content", mime, "schema",
-                   schema ? schema : json_pack("{s:s}", "type", "object"));
-}
-
-/* 200 in the given media types, and the JSON errors. */
-static json_t *responses(const char *desc, const char *const *mimes, size_t n, bool may_404) {
+/* 200 in the op's media types (or the one of a variant), then the JSON errors. */
+static json_t *responses(const features_api_op *op, const char *summary, const char *variant_mime) {
   json_t *content = json_object();
-  for (size_t i = 0; i < n; i++)
-    json_object_set_new(content, mimes[i],
-                        json_pack("{s:{s:s}}", "schema", "type",
-                                  strstr(mimes[i], "json") ? "object" : "string"));
-  json_t *r = json_pack("{s:{s:s, s:o}, s:o, s:o}", "200", "description", desc, "content",
-                        content, "400", ref("responses", "Error"), "500",
-                        ref("responses", "Error"));
-  if (may_404) json_object_set_new(r, "404", ref("responses", "Error"));
+  const char *const one[] = {variant_mime, NULL};
+  for (const char *const *m = variant_mime ? one : op->mimes; *m; m++)
+    json_object_set_new(content, *m, json_pack("{s:{s:s}}", "schema", "type",
+                                               strstr(*m, "json") ? "object" : "string"));
+  json_t *r = json_pack("{s:{s:s, s:o}, s:o, s:o}", "200", "description",
+                        op->response ? op->response : summary, "content", content, "400",
+                        ref("responses", "Error"), "500", ref("responses", "Error"));
+  if (!op->no_404) json_object_set_new(r, "404", ref("responses", "Error"));
+  if (op->empty_204)
+    json_object_set_new(r, "204", json_pack("{s:s}", "description", "Ningún elemento en la tesela"));
   return r;
 }
 
-static json_t *op(const char *id, const char *summary, json_t *params, json_t *resp) {
-  return json_pack("{s:{s:s, s:s, s:o, s:o}}", "get", "operationId", id, "summary", summary,
-                   "parameters", params ? params : json_array(), "responses", resp);
+/* The descriptor of the capture [name, name+len) in the op's list, or NULL. */
+static const features_api_param *path_desc(const features_api_op *op, const char *name, size_t len) {
+  for (const features_api_param *p = op->params; p && p->in != FEATURES_API_END; p++)
+    if (p->in == FEATURES_API_PATH && strlen(p->name) == len && memcmp(p->name, name, len) == 0)
+      return p;
+  return NULL;
 }
 
-/* Appends the elements of b to a and releases b. */
-static void extend(json_t *a, json_t *b) {
-  json_array_extend(a, b);
-  json_decref(b);
-}
-
-static json_t *refs(const char *const *names) {
-  json_t *a = json_array();
-  for (; *names; names++) json_array_append_new(a, ref("parameters", *names));
-  return a;
-}
-
-static json_t *path_param(const char *name, const char *desc) {
-  return json_pack("{s:s, s:s, s:s, s:b, s:{s:s}}", "name", name, "in", "path", "description",
-                   desc, "required", 1, "schema", "type", "string");
-}
-
-static const char *const JSON_HTML[] = {"application/json", "text/html"};
-static const char *const ITEMS_MIME[] = {"application/geo+json", "text/csv", "text/html"};
-
-static void add(json_t *paths, const char *fmt, const char *id, json_t *item) {
-  char p[256];
-  snprintf(p, sizeof p, fmt, id);
-  json_object_set_new(paths, p, item);
-}
-
-/* What a vector tile (and its TileJSON) accepts besides PROP=VALUE: FEATURES_USE_TILE in
- * params.c. The same components as the items, so the two cannot drift apart in the document. */
-static const char *const TILE_FILTERS[] = {"datetime", "filter", "filter-lang", "filter-crs", "v",
-                                           NULL};
-
-/* A tile's answers: the tile, or 204 when no feature reaches it (MVT has no empty document). */
-static json_t *tile_responses(void) {
-  json_t *r = responses("MVT", (const char *const[]){"application/vnd.mapbox-vector-tile"}, 1,
-                        true);
-  json_object_set_new(r, "204", json_pack("{s:s}", "description", "Ningún elemento en la tesela"));
-  return r;
-}
-
-static json_t *int_path_param(const char *name, const char *desc) {
-  return json_pack("{s:s, s:s, s:s, s:b, s:{s:s, s:i}}", "name", name, "in", "path",
-                   "description", desc, "required", 1, "schema", "type", "integer", "minimum", 0);
-}
-
-static void collection_paths(json_t *paths, const layer_info *l) {
-  static const char *const ITEMS[] = {"bbox", "bbox-crs", "limit", "offset", "after", "datetime",
-                                      "properties", "sortby", "filter", "filter-lang",
-                                      "filter-crs", "crs", "near", "bom", "f-items", NULL};
-  static const char *const DL[] = {"bbox", "bbox-crs", "datetime", "properties", "filter",
-                                   "filter-lang", "filter-crs", "crs", NULL};
-  static const char *const AGG[] = {"bbox", "bbox-crs", "datetime", "filter", "filter-lang",
-                                    "filter-crs", NULL};
-  const char *id = l->id;
-  char opid[160];
-  json_t *items = refs(ITEMS), *dl = refs(DL), *agg = refs(AGG);
-  json_t *tp = json_pack("[o, o, o]", int_path_param("z", "zoom (tileMatrix)"),
-                         int_path_param("y", "fila (tileRow)"),
-                         int_path_param("x", "columna (tileCol)"));
-  extend(tp, refs(TILE_FILTERS));
-  for (size_t i = 0; i < l->n_fields; i++) {
-    json_t *schema = json_object();
-    features_field_schema(schema, l->fields[i].type);
-    json_t *p = qparam(l->fields[i].name, l->fields[i].label, schema);
-    json_array_append(items, p);
-    json_array_append(dl, p);
-    json_array_append(tp, p);
-    json_array_append_new(agg, p);
+/* One required parameter per {capture} of path, in order: as described, or a string named by
+ * itself. */
+static void path_params(json_t *out, const features_api_op *op, const char *path) {
+  for (const char *p = strchr(path, '{'); p; p = strchr(p + 1, '{')) {
+    const char *q = strchr(p, '}');
+    if (!q) break;
+    char name[64];
+    snprintf(name, sizeof name, "%.*s", (int)(q - p - 1), p + 1);
+    const features_api_param *d = path_desc(op, p + 1, (size_t)(q - p - 1));
+    json_array_append_new(out, d ? path_param(name, d->description, schema_json(&d->schema))
+                                 : path_param(name, name, json_pack("{s:s}", "type", "string")));
   }
-  json_array_append_new(agg, qparam("by", "Agrupar por un campo o por mes (month)",
-                                    json_pack("{s:s}", "type", "string")));
-  snprintf(opid, sizeof opid, "describeCollection_%s", id);
-  add(paths, "/collections/%s", id, op(opid, l->title, refs((const char *const[]){"f", NULL}),
-                                       responses("La colección", JSON_HTML, 2, true)));
-  snprintf(opid, sizeof opid, "getFeatures_%s", id);
-  add(paths, "/collections/%s/items", id,
-      op(opid, l->title, items,
-         responses("Elementos. numberMatched se omite cuando pasa de 1000 (contar cada "
-                   "coincidencia en cada página costaría más que la página); el enlace next es "
-                   "exacto siempre. Con bbox y sin sortby, near ni after, el orden es el del "
-                   "índice espacial",
-                   ITEMS_MIME, 3, true)));
-  json_t *fp = json_pack("[o, o]", path_param("featureId", "id del elemento"),
-                         json_pack("{s:s}", "$ref", "#/components/parameters/f"));
-  snprintf(opid, sizeof opid, "getFeature_%s", id);
-  add(paths, "/collections/%s/items/{featureId}", id,
-      op(opid, l->title, fp,
-         responses("Un elemento", (const char *const[]){"application/geo+json", "text/html"}, 2,
-                   true)));
-  snprintf(opid, sizeof opid, "getQueryables_%s", id);
-  add(paths, "/collections/%s/queryables", id,
-      op(opid, "Propiedades consultables", refs((const char *const[]){"f", NULL}),
-         responses("JSON Schema", (const char *const[]){"application/schema+json", "text/html"},
-                   2, true)));
-  snprintf(opid, sizeof opid, "aggregate_%s", id);
-  add(paths, "/collections/%s/aggregate", id,
-      op(opid, "Conteos por grupo", agg, responses("Conteos", JSON_HTML, 1, true)));
-  snprintf(opid, sizeof opid, "getQuality_%s", id);
-  add(paths, "/collections/%s/quality", id,
-      op(opid, "Informe de calidad de la última importación",
-         refs((const char *const[]){"f", NULL}), responses("El informe", JSON_HTML, 2, true)));
-  static const char *const EXT[] = {"geojson", "csv", "gpkg"};
-  static const char *const MIME[] = {"application/geo+json", "text/csv",
-                                     "application/geopackage+sqlite3"};
-  for (int i = 0; i < 3; i++) {
-    char pth[200];
-    snprintf(pth, sizeof pth, "/collections/%%s/download.%s", EXT[i]);
-    snprintf(opid, sizeof opid, "download_%s_%s", EXT[i], id);
-    add(paths, pth, id, op(opid, "Descarga completa", json_deep_copy(dl),
-                           responses("El archivo", &MIME[i], 1, true)));
-  }
-  json_decref(dl);
-  snprintf(opid, sizeof opid, "getTileSets_%s", id);
-  add(paths, "/collections/%s/tiles", id,
-      op(opid, "Conjuntos de teselas", NULL, responses("Teselas", JSON_HTML, 1, true)));
-  snprintf(opid, sizeof opid, "getTileSet_%s", id);
-  add(paths, "/collections/%s/tiles/WebMercatorQuad", id,
-      op(opid, "Teselas WebMercatorQuad", NULL, responses("TileSet", JSON_HTML, 1, true)));
-  snprintf(opid, sizeof opid, "getTile_%s", id);
-  add(paths, "/collections/%s/tiles/WebMercatorQuad/{z}/{y}/{x}", id,
-      op(opid, "Una tesela vectorial", tp, tile_responses()));
 }
 
-/* PROP=VALUE on /tiles/{ids}: one parameter per field name published by any layer. On several
- * layers each must publish the field (h_tiles.c), so the description names the layers that do;
- * a name typed differently in two layers is documented as a string. Names that the parser takes
- * as its own parameters (params.c looks those up first) are left out. */
-static json_t *tile_field_params(const catalog *c) {
-  json_t *out = json_array(), *by_name = json_object();
+/* The PROP=VALUE parameter of a field. */
+static json_t *field_param(const layer_field *f) {
+  json_t *schema = json_object();
+  features_field_schema(schema, f->type);
+  return qparam(f->name, f->label, schema);
+}
+
+/* True when a query parameter of the op's own list (in place or a component) is called name:
+ * the parser takes those first, so a field of that name cannot be a PROP=VALUE filter. */
+static bool op_takes(const features_api_op *op, const char *name) {
+  for (const features_api_param *p = op->params; p && p->in != FEATURES_API_END; p++) {
+    const features_api_param *q = p->in == FEATURES_API_REF ? component_find(p->name) : p;
+    if (q && (q->in == FEATURES_API_QUERY) && strcmp(q->name, name) == 0) return true;
+  }
+  return false;
+}
+
+/* PROP=VALUE on several layers at once (/tiles/{ids}): one parameter per field name published by
+ * any layer. On several layers each must publish the field (h_tiles.c), so the description names
+ * the layers that do; a name typed differently in two layers is documented as a string. */
+static void all_field_params(json_t *out, const features_api_op *op, const catalog *c) {
+  json_t *seen = json_object();
   for (size_t i = 0; i < c->n_layers; i++) {
     const layer_info *l = &c->layers[i];
     for (size_t k = 0; k < l->n_fields; k++) {
       const layer_field *f = &l->fields[k];
-      bool reserved = false;
-      for (const char *const *r = TILE_FILTERS; *r; r++) reserved |= strcmp(*r, f->name) == 0;
-      if (reserved || json_object_get(by_name, f->name)) continue;
+      if (op_takes(op, f->name) || json_object_get(seen, f->name)) continue;
       json_t *schema = json_object();
       features_field_schema(schema, f->type);
       char desc[512];
@@ -257,96 +184,69 @@ static json_t *tile_field_params(const catalog *c) {
         if (n > 0 && (size_t)n < sizeof desc)
           n += snprintf(desc + n, sizeof desc - (size_t)n, " %s", c->layers[j].id);
       }
-      json_t *p = qparam(f->name, desc, schema);
-      json_object_set(by_name, f->name, p);
-      json_array_append_new(out, p);
+      json_object_set_new(seen, f->name, json_true());
+      json_array_append_new(out, qparam(f->name, desc, schema));
     }
   }
-  json_decref(by_name);
-  return out;
+  json_decref(seen);
 }
 
-/* /tiles/{ids}/{z}/{x}/{y}.pbf and .mvt, and the TileJSON: the filters of h_tiles.c. */
-static void tile_paths(json_t *paths, const catalog *c) {
-  static const char *const TILE[] = {"/tiles/{ids}/{z}/{x}/{y}.pbf", "/tiles/{ids}/{z}/{x}/{y}.mvt"};
-  static const char *const TILE_OP[] = {"getTile", "getTileMvt"};
-  static const char *const TILE_SUMMARY[] = {
-      "Tesela vectorial (MVT) de una o varias capas, filtrada como sus elementos",
-      "Tesela vectorial (MVT), otro nombre"};
-  json_t *filters = refs(TILE_FILTERS);
-  extend(filters, tile_field_params(c));
-  json_t *ids = path_param("ids", "Una capa, o varias separadas por comas (una capa del MVT "
-                                  "cada una)");
-  for (int i = 0; i < 2; i++) {
-    json_t *p = json_pack("[O, o, o, o]", ids, int_path_param("z", "zoom"),
-                          int_path_param("x", "columna"), int_path_param("y", "fila"));
-    json_array_extend(p, filters);
-    json_object_set_new(paths, TILE[i], op(TILE_OP[i], TILE_SUMMARY[i], p, tile_responses()));
-  }
-  json_t *p = json_pack("[o]", ids);
-  extend(p, filters);
-  json_object_set_new(paths, "/tiles/{ids}.json",
-                      op("getTileJSON", "TileJSON 3.0.0; sus URL de teselas llevan el filtro", p,
-                         responses("TileJSON 3.0.0", (const char *const[]){"application/json"},
-                                   1, true)));
-}
-
-/* The endpoints outside OGC API - Features without query parameters of their own, from the route
- * table: maps, styles, fonts (tiles: tile_paths). */
-typedef struct simple_path {
-  const char *path, *op, *summary, *mime;
-} simple_path;
-
-static const simple_path OTHER[] = {
-    {"/health", "getHealth", "Estado del servicio", "application/json"},
-    {"/metrics", "getMetrics", "Métricas (Prometheus)", "text/plain"},
-    {"/maps/{style}", "getMap", "Mapa interactivo", "text/html"},
-    {"/embed/{style}", "getEmbed", "Mapa para insertar con <iframe>", "text/html"},
-    {"/assets/{build}/{name}", "getAsset", "Archivos de las páginas", "application/octet-stream"},
-    {"/styles", "getStyles", "Estilos de mapa", "application/json"},
-    {"/styles/{style}/style.json", "getStyle", "Estilo MapLibre", "application/json"},
-    {"/styles/{style}/static/{view}/{size}.png", "getStaticMap",
-     "Imagen estática: view = lon,lat,zoom; size = WxH", "image/png"},
-    {"/styles/{style}/{z}/{x}/{y}.png", "getRasterTile", "Tesela PNG (y@2x para pantallas densas)",
-     "image/png"},
-    {"/fonts/{fontstack}/{range}.pbf", "getGlyphs", "Glifos de las fuentes",
-     "application/x-protobuf"},
-};
-
-/* One required path parameter per {name} in path. */
-static json_t *path_params(const char *path) {
+/* The parameters of op on path: the captures first, then the query parameters in list order. */
+static json_t *op_params(const features_api_op *op, const char *path, const catalog *c,
+                         const layer_info *l) {
   json_t *a = json_array();
-  for (const char *p = strchr(path, '{'); p; p = strchr(p + 1, '{')) {
-    const char *q = strchr(p, '}');
-    if (!q) break;
-    char name[64];
-    snprintf(name, sizeof name, "%.*s", (int)(q - p - 1), p + 1);
-    json_array_append_new(a, path_param(name, name));
+  path_params(a, op, path);
+  for (const features_api_param *p = op->params; p && p->in != FEATURES_API_END; p++) {
+    switch (p->in) {
+      case FEATURES_API_REF: json_array_append_new(a, ref("parameters", p->name)); break;
+      case FEATURES_API_QUERY:
+        json_array_append_new(a, qparam(p->name, p->description, schema_json(&p->schema)));
+        break;
+      case FEATURES_API_FIELDS:
+        for (size_t i = 0; l && i < l->n_fields; i++)
+          json_array_append_new(a, field_param(&l->fields[i]));
+        break;
+      case FEATURES_API_ALL_FIELDS: all_field_params(a, op, c); break;
+      default: break; /* FEATURES_API_PATH: written by path_params */
+    }
   }
   return a;
 }
 
-static void common_paths(json_t *paths) {
-  json_object_set_new(paths, "/", op("getLandingPage", "Página de inicio",
-                                      refs((const char *const[]){"f", NULL}),
-                                      responses("Página de inicio", JSON_HTML, 2, false)));
-  json_object_set_new(paths, "/conformance",
-                      op("getConformanceDeclaration", "Clases de conformidad",
-                         refs((const char *const[]){"f", NULL}),
-                         responses("Conformidad", JSON_HTML, 2, false)));
-  json_object_set_new(paths, "/api", op("getAPIDefinition", "Esta definición", NULL,
-                                         responses("OpenAPI 3.0",
-                                                   (const char *const[]){
-                                                       "application/vnd.oai.openapi+json;version=3.0"},
-                                                   1, false)));
-  json_object_set_new(paths, "/collections",
-                      op("getCollections", "Colecciones", refs((const char *const[]){"f", NULL}),
-                         responses("Colecciones", JSON_HTML, 2, false)));
-  for (size_t i = 0; i < sizeof OTHER / sizeof *OTHER; i++) {
-    const simple_path *o = &OTHER[i];
-    json_object_set_new(paths, o->path, op(o->op, o->summary, path_params(o->path),
-                                           responses(o->summary, &o->mime, 1, true)));
+static const char COLLECTION[] = "/collections/{id}";
+
+static bool per_collection(const char *pattern) {
+  size_t n = sizeof COLLECTION - 1;
+  return strncmp(pattern, COLLECTION, n) == 0 && (pattern[n] == '\0' || pattern[n] == '/');
+}
+
+/* Writes one path: pattern with {id} replaced by l's id (when l), and its last capture by the
+ * variant's value (when v). */
+static void add_path(json_t *paths, const features_api_route *r, const catalog *c,
+                     const layer_info *l, const features_api_variant *v) {
+  const features_api_op *op = r->op;
+  char path[512], opid[256];
+  const char *rest = l ? r->pattern + sizeof COLLECTION - 1 : r->pattern;
+  int n = snprintf(path, sizeof path, "%s%s", l ? "/collections/" : "", l ? l->id : "");
+  const char *cut = v ? strrchr(rest, '{') : NULL;
+  if (cut) snprintf(path + n, sizeof path - (size_t)n, "%.*s%s", (int)(cut - rest), rest, v->value);
+  else snprintf(path + n, sizeof path - (size_t)n, "%s", rest);
+  snprintf(opid, sizeof opid, "%s%s%s%s%s", op->op_id, v ? "_" : "", v ? v->value : "",
+           l ? "_" : "", l ? l->id : "");
+  const char *summary = op->summary ? op->summary : l ? l->title : "";
+  json_object_set_new(paths, path,
+                      json_pack("{s:{s:s, s:s, s:o, s:o}}", "get", "operationId", opid, "summary",
+                                summary, "parameters", op_params(op, path, c, l), "responses",
+                                responses(op, summary, v ? v->mime : NULL)));
+}
+
+static void add_route(json_t *paths, const features_api_route *r, const catalog *c,
+                      const layer_info *l) {
+  if (!r->op->variants) {
+    add_path(paths, r, c, l, NULL);
+    return;
   }
+  for (const features_api_variant *v = r->op->variants; v->value; v++) add_path(paths, r, c, l, v);
 }
 
 /* The same document as an HTML page (service-doc): each path with its summary and parameters. */
@@ -385,18 +285,21 @@ static err_code openapi_html(const features_site *s, json_t *doc, buf *out, err 
   return out->failed ? err_set(e, ERR_LIMIT, "document too large") : ERR_OK;
 }
 
-err_code features_doc_openapi(const features_site *s, const catalog *c, features_format f,
-                              buf *out, err *e) {
+err_code features_doc_openapi(const features_site *s, const catalog *c,
+                              const features_api_route *routes, size_t n_routes,
+                              features_format f, buf *out, err *e) {
   json_t *paths = json_object();
-  common_paths(paths);
-  tile_paths(paths, c);
-  for (size_t i = 0; i < c->n_layers; i++) collection_paths(paths, &c->layers[i]);
+  for (size_t i = 0; i < n_routes; i++)
+    if (!per_collection(routes[i].pattern)) add_route(paths, &routes[i], c, NULL);
+  for (size_t k = 0; k < c->n_layers; k++)
+    for (size_t i = 0; i < n_routes; i++)
+      if (per_collection(routes[i].pattern)) add_route(paths, &routes[i], c, &c->layers[k]);
   json_t *components = json_pack(
-      "{s:o, s:{s:o}}", "parameters", parameters(), "responses", "Error",
-      response("Error: {code, description}", "application/json",
-               json_pack("{s:s, s:[s,s], s:{s:{s:s}, s:{s:s}}}", "type", "object", "required",
-                         "code", "description", "properties", "code", "type", "string",
-                         "description", "type", "string")));
+      "{s:o, s:{s:{s:s, s:{s:{s:o}}}}}", "parameters", components_json(), "responses", "Error",
+      "description", "Error: {code, description}", "content", "application/json", "schema",
+      json_pack("{s:s, s:[s,s], s:{s:{s:s}, s:{s:s}}}", "type", "object", "required", "code",
+                "description", "properties", "code", "type", "string", "description", "type",
+                "string"));
   json_t *doc = json_pack("{s:s, s:{s:s, s:s, s:s, s:{s:s, s:s}}, s:[{s:s}], s:o, s:o}",
                           "openapi", "3.0.3", "info", "title", s->title, "description",
                           s->description, "version", TESELAS_VERSION, "license", "name", "MIT",

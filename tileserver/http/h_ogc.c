@@ -25,18 +25,11 @@ features_kv *h_ogc_args(http_request *req) {
   return kv;
 }
 
-/* Position of the first of the media types in Accept, or SIZE_MAX. */
-static size_t accept_pos(const char *accept, const char *type) {
-  const char *p = strstr(accept, type);
-  return p ? (size_t)(p - accept) : (size_t)-1;
-}
-
 features_format h_ogc_negotiate(const http_request *req, bool items) {
-  const char *a = req->accept;
-  size_t html = accept_pos(a, "text/html"), csv = items ? accept_pos(a, "text/csv") : (size_t)-1;
-  size_t json = accept_pos(a, "json");
-  if (html < json && html < csv) return FEATURES_HTML;
-  if (csv < json && csv < html) return FEATURES_CSV;
+  static const char *const TYPES[] = {"json", "text/html", "text/csv"};
+  size_t n = items ? 3 : 2, first = http_accept_first(req, TYPES, n);
+  if (first == 1) return FEATURES_HTML;
+  if (first == 2 && n == 3) return FEATURES_CSV;
   return FEATURES_GEOJSON;
 }
 
@@ -105,7 +98,10 @@ void h_api(http_request *req, http_response *resp) {
   if (!h_ogc_doc_format(req, resp, &f)) return;
   features_site s = h_ogc_site(req);
   err e = {0};
-  if (features_doc_openapi(&s, req->catalog, f, &resp->body, &e) != ERR_OK) {
+  size_t n = 0;
+  const features_api_route *routes = http_route_docs(req->arena, &n);
+  if (!routes ||
+      features_doc_openapi(&s, req->catalog, routes, n, f, &resp->body, &e) != ERR_OK) {
     h_ogc_fail(resp, &e);
     return;
   }

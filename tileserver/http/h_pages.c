@@ -17,8 +17,7 @@
 static http_handler route_of(const http_request *req, const char *path) {
   http_request probe = *req;
   probe.path = path;
-  bool mismatch = false;
-  return http_route_find(&probe, &mismatch);
+  return http_route_find(&probe);
 }
 
 static bool has_route(const http_request *req, const char *path) {

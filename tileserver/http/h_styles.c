@@ -124,27 +124,19 @@ static void serve_png(http_request *req, http_response *resp, const render_style
 }
 
 /* "12" or "12@2x": the number and the ratio. */
-static bool parse_index(str_view v, int64_t *out, double *ratio) {
-  if (ratio) {
-    *ratio = 1;
-    if (v.len > 3 && memcmp(v.s + v.len - 3, "@2x", 3) == 0) v.len -= 3, *ratio = 2;
-  }
-  if (v.len == 0 || v.len > 10) return false;
-  int64_t n = 0;
-  for (size_t i = 0; i < v.len; i++) {
-    if (v.s[i] < '0' || v.s[i] > '9') return false;
-    n = n * 10 + (v.s[i] - '0');
-  }
-  *out = n;
-  return true;
+/* The y of a raster tile, with its "@2x" for dense screens. */
+static bool parse_y(str_view v, int64_t *out, double *ratio) {
+  *ratio = 1;
+  if (v.len > 3 && memcmp(v.s + v.len - 3, "@2x", 3) == 0) v.len -= 3, *ratio = 2;
+  return http_parse_index(v, out);
 }
 
 /* GET /styles/{style}/{z}/{x}/{y}.png and @2x.png */
 void h_style_tile(http_request *req, http_response *resp) {
   int64_t z, x, y;
   double ratio;
-  if (!parse_index(req->params[1], &z, NULL) || !parse_index(req->params[2], &x, NULL) ||
-      !parse_index(req->params[3], &y, &ratio)) {
+  if (!http_parse_index(req->params[1], &z) || !http_parse_index(req->params[2], &x) ||
+      !parse_y(req->params[3], &y, &ratio)) {
     http_error(resp, ERR_INVALID, "a raster tile is /{z}/{x}/{y}.png or /{z}/{x}/{y}@2x.png");
     return;
   }
@@ -186,8 +178,8 @@ static bool parse_size(str_view v, uint32_t *w, uint32_t *h, double *ratio) {
   if (v.len > 3 && memcmp(v.s + v.len - 3, "@2x", 3) == 0) v.len -= 3, *ratio = 2;
   const char *x = memchr(v.s, 'x', v.len);
   int64_t a, b;
-  if (!x || !parse_index((str_view){v.s, (size_t)(x - v.s)}, &a, NULL) ||
-      !parse_index((str_view){x + 1, v.len - (size_t)(x + 1 - v.s)}, &b, NULL))
+  if (!x || !http_parse_index((str_view){v.s, (size_t)(x - v.s)}, &a) ||
+      !http_parse_index((str_view){x + 1, v.len - (size_t)(x + 1 - v.s)}, &b))
     return false;
   if (a < 1 || b < 1 || a > RENDER_MAX_SIZE || b > RENDER_MAX_SIZE) return false;
   *w = (uint32_t)a, *h = (uint32_t)b;

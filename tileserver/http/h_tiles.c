@@ -20,18 +20,6 @@
 #include "tiles/tilejson.h"
 #include "tiles/tiles.h"
 
-/* A non-negative decimal integer of at most 10 digits, nothing else. */
-static bool parse_index(str_view v, int64_t *out) {
-  if (v.len == 0 || v.len > 10) return false;
-  int64_t n = 0;
-  for (size_t i = 0; i < v.len; i++) {
-    if (v.s[i] < '0' || v.s[i] > '9') return false;
-    n = n * 10 + (v.s[i] - '0');
-  }
-  *out = n;
-  return true;
-}
-
 /* "a,b,c" → the catalog's layers; 404 naming the first unknown one. */
 static bool resolve_layers(http_request *req, http_response *resp, str_view ids,
                            tile_params *p) {
@@ -66,7 +54,7 @@ static bool resolve_layers(http_request *req, http_response *resp, str_view ids,
 static bool parse_address(http_response *resp, str_view z, str_view x, str_view y,
                           tile_params *p) {
   int64_t zi, xi, yi;
-  if (!parse_index(z, &zi) || !parse_index(x, &xi) || !parse_index(y, &yi)) {
+  if (!http_parse_index(z, &zi) || !http_parse_index(x, &xi) || !http_parse_index(y, &yi)) {
     http_error(resp, ERR_INVALID, "tile address must be three non-negative integers z/x/y");
     return false;
   }
@@ -206,21 +194,14 @@ void h_tilejson(http_request *req, http_response *resp) {
   http_send_json(resp, tiles_tilejson(p.layers, p.n_layers, ids, q, req->base_url));
 }
 
-static const layer_info *one_layer(http_request *req, http_response *resp) {
-  const layer_info *l = catalog_find(req->catalog, req->params[0].s, req->params[0].len);
-  if (!l)
-    http_error(resp, ERR_NOT_FOUND, "collectionId: no collection of that id (/collections lists them)");
-  return l;
-}
-
 /* GET /collections/{id}/tiles */
 void h_ogc_tilesets(http_request *req, http_response *resp) {
-  const layer_info *l = one_layer(req, resp);
+  const layer_info *l = h_ogc_layer(req, resp);
   if (l) http_send_json(resp, tiles_ogc_tilesets(l, req->base_url));
 }
 
 /* GET /collections/{id}/tiles/WebMercatorQuad */
 void h_ogc_tileset(http_request *req, http_response *resp) {
-  const layer_info *l = one_layer(req, resp);
+  const layer_info *l = h_ogc_layer(req, resp);
   if (l) http_send_json(resp, tiles_ogc_tileset(l, req->base_url));
 }

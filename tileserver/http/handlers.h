@@ -2,7 +2,11 @@
 #ifndef TESELAS_HTTP_HANDLERS_H
 #define TESELAS_HTTP_HANDLERS_H
 
+#include "features/api_doc.h"
 #include "http/http.h"
+
+/* The route table as /api describes it, in its order (in a's memory; NULL when a failed). */
+const features_api_route *http_route_docs(arena *a, size_t *out_n);
 
 void h_health(http_request *req, http_response *resp);
 void h_landing(http_request *req, http_response *resp);

@@ -118,6 +118,22 @@ void http_body_drop_external(http_response *resp);
 size_t http_body_len(const http_response *resp);
 /* Status for an error kind. */
 int http_status_for(err_code code);
+/* What the server refuses before routing, with a status finer than an error kind's. */
+typedef enum http_refusal {
+  HTTP_REFUSE_METHOD,    /* 405, with Allow (INVALID) */
+  HTTP_REFUSE_URL,       /* 414 (LIMIT) */
+  HTTP_REFUSE_HEADERS,   /* 431 (LIMIT) */
+  HTTP_REFUSE_BODY,      /* 413 (LIMIT) */
+  HTTP_REFUSE_MALFORMED, /* 400: not a request HTTP/1.1 allows (INVALID) */
+} http_refusal;
+int http_status_for_refusal(http_refusal why);
+/* Sets the JSON error body of a refusal and its status (and Allow for a method). */
+void http_refuse(http_response *resp, http_refusal why, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* A non-negative decimal integer of at most 10 digits, nothing else (a tile address). */
+bool http_parse_index(str_view v, int64_t *out);
+/* Which of types[0..n) comes first in the Accept header; n when none is there. */
+size_t http_accept_first(const http_request *req, const char *const *types, size_t n);
 /* Sets the ETag header; true when If-None-Match matches it. The handler then still makes the body
  * a 200 would carry and ends with http_not_modified, which turns the response into the 304: a
  * handler that stopped at the match would send a 304 with Content-Length: 0 (see below). */
@@ -151,8 +167,8 @@ int http_server_port(const http_server *s);
 
 /* ---- the route table (routes.c) ---- */
 
-/* Finds the handler for method+path and fills req->params. NULL when no route matches;
- * *out_method_mismatch tells a 405 from a 404. */
-http_handler http_route_find(http_request *req, bool *out_method_mismatch);
+/* Finds the handler for the path and fills req->params; NULL when no route matches. Every route
+ * answers GET and HEAD (the server refuses other methods before routing). */
+http_handler http_route_find(http_request *req);
 
 #endif

@@ -49,15 +49,13 @@ int http_status_for(err_code code) {
   }
 }
 
-void http_error(http_response *resp, err_code code, const char *fmt, ...) {
+static void error_body(http_response *resp, int status, err_code code, const char *fmt,
+                       va_list ap) {
   char msg[ERR_MSG_MAX];
-  va_list ap;
-  va_start(ap, fmt);
   vsnprintf(msg, sizeof msg, fmt, ap);
-  va_end(ap);
   buf_reset(&resp->body);
   http_body_drop_external(resp);
-  resp->status = http_status_for(code);
+  resp->status = status;
   resp->content_type = "application/json";
   resp->compressible = false;
   resp->stream = NULL;
@@ -66,6 +64,46 @@ void http_error(http_response *resp, err_code code, const char *fmt, ...) {
   buf_puts(&resp->body, ",\"description\":");
   buf_json_str(&resp->body, msg);
   buf_puts(&resp->body, "}\n");
+}
+
+void http_error(http_response *resp, err_code code, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  error_body(resp, http_status_for(code), code, fmt, ap);
+  va_end(ap);
+}
+
+/* The statuses finer than an error kind: a method no route answers, and the request bounds the
+ * server checks before routing. */
+int http_status_for_refusal(http_refusal why) {
+  switch (why) {
+    case HTTP_REFUSE_METHOD: return 405;
+    case HTTP_REFUSE_URL: return 414;
+    case HTTP_REFUSE_HEADERS: return 431;
+    case HTTP_REFUSE_BODY: return 413;
+    case HTTP_REFUSE_MALFORMED: return 400;
+  }
+  return 400;
+}
+
+void http_refuse(http_response *resp, http_refusal why, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  bool limit = why != HTTP_REFUSE_METHOD && why != HTTP_REFUSE_MALFORMED;
+  error_body(resp, http_status_for_refusal(why), limit ? ERR_LIMIT : ERR_INVALID, fmt, ap);
+  va_end(ap);
+  if (why == HTTP_REFUSE_METHOD) http_header_add(resp, "Allow", "GET, HEAD, OPTIONS");
+}
+
+bool http_parse_index(str_view v, int64_t *out) {
+  if (v.len == 0 || v.len > 10) return false;
+  int64_t n = 0;
+  for (size_t i = 0; i < v.len; i++) {
+    if (v.s[i] < '0' || v.s[i] > '9') return false;
+    n = n * 10 + (v.s[i] - '0');
+  }
+  *out = n;
+  return true;
 }
 
 /* If-None-Match may list several tags, or "*"; weak tags compare equal to strong ones (RFC 9110
@@ -95,13 +133,22 @@ void http_not_modified(http_response *resp) {
   resp->stream = NULL;
 }
 
+/* A substring test, not a parse of q-values: what browsers and clients send lists the preferred
+ * type first, and this is the negotiation teselas has always done. */
+size_t http_accept_first(const http_request *req, const char *const *types, size_t n) {
+  size_t best = n, best_pos = (size_t)-1;
+  for (size_t i = 0; i < n; i++) {
+    const char *p = strstr(req->accept, types[i]);
+    if (p && (size_t)(p - req->accept) < best_pos) best = i, best_pos = (size_t)(p - req->accept);
+  }
+  return best;
+}
+
 bool http_wants_json(const http_request *req) {
+  static const char *const TYPES[] = {"application/json", "text/html"};
   const char *f = http_arg(req, "f");
   if (f) return strcmp(f, "json") == 0;
-  const char *accept = req->accept;
-  const char *json = strstr(accept, "application/json");
-  const char *html = strstr(accept, "text/html");
-  return json && (!html || json < html);
+  return http_accept_first(req, TYPES, 2) == 0;
 }
 
 bool http_accepts_gzip(const http_request *req) {

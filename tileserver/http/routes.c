@@ -5,42 +5,137 @@
  * Routes are tried top to bottom, so a more specific pattern goes first. */
 #include <string.h>
 
+#include "features/api_doc.h"
 #include "http/handlers.h"
 
 typedef struct route {
   const char *pattern;
   http_handler handler;
+  features_api_op doc;  /* what /api says of it (features/api_doc.h) */
 } route;
 
+/* ---- what the routes take and answer, for /api ---- */
+#define PATH(n, d, ...) {FEATURES_API_PATH, n, d, {__VA_ARGS__}}
+#define REF(n) {FEATURES_API_REF, n, NULL, {.type = NULL}}
+#define FIELDS {FEATURES_API_FIELDS, NULL, NULL, {.type = NULL}}
+#define ALL_FIELDS {FEATURES_API_ALL_FIELDS, NULL, NULL, {.type = NULL}}
+/* op id, summary, description of the 200, its media types, parameters; then flags */
+#define OP(id_, sum_, resp_, mimes_, ...) \
+  {.op_id = id_, .summary = sum_, .response = resp_, .mimes = mimes_, __VA_ARGS__}
+#define END {FEATURES_API_END, NULL, NULL, {.type = NULL}}
+#define INT .type = "integer", .has_minimum = true, .minimum = 0
+#define STR .type = "string"
+
+static const char *const JSON[] = {"application/json", NULL};
+static const char *const JSON_HTML[] = {"application/json", "text/html", NULL};
+static const char *const GEOJSON_HTML[] = {"application/geo+json", "text/html", NULL};
+static const char *const ITEMS_MIME[] = {"application/geo+json", "text/csv", "text/html", NULL};
+static const char *const MVT[] = {"application/vnd.mapbox-vector-tile", NULL};
+static const char *const OPENAPI[] = {"application/vnd.oai.openapi+json;version=3.0", NULL};
+static const char *const HTML[] = {"text/html", NULL};
+static const char *const TEXT[] = {"text/plain", NULL};
+static const char *const PNG[] = {"image/png", NULL};
+static const char *const OCTETS[] = {"application/octet-stream", NULL};
+static const char *const PROTOBUF[] = {"application/x-protobuf", NULL};
+static const char *const QUERYABLES[] = {"application/schema+json", "text/html", NULL};
+
+static const features_api_param F[] = {REF("f"), END};
+/* What a vector tile accepts besides PROP=VALUE: FEATURES_USE_TILE in features/params.c. */
+#define TILE_FILTERS REF("datetime"), REF("filter"), REF("filter-lang"), REF("filter-crs"), REF("v")
+#define IDS PATH("ids", "Una capa, o varias separadas por comas (una capa del MVT cada una)", STR)
+static const features_api_param TILE[] = {
+    IDS, PATH("z", "zoom", INT), PATH("x", "columna", INT), PATH("y", "fila", INT), TILE_FILTERS,
+    ALL_FIELDS, END};
+static const features_api_param TILEJSON[] = {IDS, TILE_FILTERS, ALL_FIELDS, END};
+static const features_api_param OGC_TILE[] = {
+    PATH("z", "zoom (tileMatrix)", INT), PATH("y", "fila (tileRow)", INT),
+    PATH("x", "columna (tileCol)", INT), TILE_FILTERS, FIELDS, END};
+static const features_api_param ITEMS[] = {
+    REF("bbox"), REF("bbox-crs"), REF("limit"), REF("offset"), REF("after"), REF("datetime"),
+    REF("properties"), REF("sortby"), REF("filter"), REF("filter-lang"), REF("filter-crs"),
+    REF("crs"), REF("near"), REF("bom"), REF("f-items"), FIELDS, END};
+static const features_api_param ITEM[] = {PATH("featureId", "id del elemento", STR), REF("f"),
+                                          END};
+static const features_api_param AGGREGATE[] = {
+    REF("bbox"), REF("bbox-crs"), REF("datetime"), REF("filter"), REF("filter-lang"),
+    REF("filter-crs"), FIELDS,
+    {FEATURES_API_QUERY, "by", "Agrupar por un campo o por mes (month)", {STR}}, END};
+static const features_api_param DOWNLOAD[] = {
+    REF("bbox"), REF("bbox-crs"), REF("datetime"), REF("properties"), REF("filter"),
+    REF("filter-lang"), REF("filter-crs"), REF("crs"), FIELDS, END};
+static const features_api_variant DOWNLOADS[] = {{"geojson", "application/geo+json"},
+                                                 {"csv", "text/csv"},
+                                                 {"gpkg", "application/geopackage+sqlite3"},
+                                                 {NULL, NULL}};
+static const char ITEMS_DOC[] =
+    "Elementos. numberMatched se omite cuando pasa de 1000 (contar cada coincidencia en cada "
+    "página costaría más que la página); el enlace next es exacto siempre. Con bbox y sin sortby, "
+    "near ni after, el orden es el del índice espacial";
+
+/* Every endpoint. Routes are tried top to bottom, so of two patterns that match the same path the
+ * more specific goes first (static before {z}); /api lists them in this order, those under
+ * /collections/{id} once per collection, after the others. A summary of NULL is the collection's
+ * title. */
 static const route ROUTES[] = {
-    {"/", h_landing},
-    {"/health", h_health},
-    {"/metrics", h_metrics},
-    {"/maps/{style}", h_map_page},
-    {"/embed/{style}", h_embed_page},
-    {"/assets/{build}/{name}", h_asset},
-    {"/tiles/{ids}/{z}/{x}/{y}.pbf", h_tile},
-    {"/tiles/{ids}/{z}/{x}/{y}.mvt", h_tile},
-    {"/tiles/{ids}.json", h_tilejson},
-    {"/collections/{id}/tiles", h_ogc_tilesets},
-    {"/collections/{id}/tiles/WebMercatorQuad", h_ogc_tileset},
-    {"/collections/{id}/tiles/WebMercatorQuad/{z}/{y}/{x}", h_ogc_tile},
-    {"/styles", h_styles},
-    {"/styles/{style}/style.json", h_style_json},
-    {"/styles/{style}/static/{view}/{size}.png", h_style_static},
-    {"/styles/{style}/{z}/{x}/{y}.png", h_style_tile},
-    {"/fonts/{fontstack}/{range}.pbf", h_fonts},
-    {"/conformance", h_conformance},
-    {"/api", h_api},
-    {"/collections", h_collections},
-    {"/collections/{id}", h_collection},
-    {"/collections/{id}/items", h_items},
-    {"/collections/{id}/items/{fid}", h_item},
-    {"/collections/{id}/queryables", h_queryables},
-    {"/collections/{id}/aggregate", h_aggregate},
-    {"/collections/{id}/quality", h_quality},
-    {"/collections/{id}/download.{fmt}", h_download},
+    {"/", h_landing, OP("getLandingPage", "Página de inicio", NULL, JSON_HTML, F, .no_404 = true)},
+    {"/conformance", h_conformance,
+     OP("getConformanceDeclaration", "Clases de conformidad", "Conformidad", JSON_HTML, F,
+      .no_404 = true)},
+    {"/api", h_api, OP("getAPIDefinition", "Esta definición", "OpenAPI 3.0", OPENAPI, .no_404 = true)},
+    {"/collections", h_collections, OP("getCollections", "Colecciones", NULL, JSON_HTML, F,
+                                     .no_404 = true)},
+    {"/health", h_health, OP("getHealth", "Estado del servicio", NULL, JSON)},
+    {"/metrics", h_metrics, OP("getMetrics", "Métricas (Prometheus)", NULL, TEXT)},
+    {"/maps/{style}", h_map_page, OP("getMap", "Mapa interactivo", NULL, HTML)},
+    {"/embed/{style}", h_embed_page, OP("getEmbed", "Mapa para insertar con <iframe>", NULL, HTML)},
+    {"/assets/{build}/{name}", h_asset, OP("getAsset", "Archivos de las páginas", NULL, OCTETS)},
+    {"/styles", h_styles, OP("getStyles", "Estilos de mapa", NULL, JSON)},
+    {"/styles/{style}/style.json", h_style_json, OP("getStyle", "Estilo MapLibre", NULL, JSON)},
+    {"/styles/{style}/static/{view}/{size}.png", h_style_static,
+     OP("getStaticMap", "Imagen estática: view = lon,lat,zoom; size = WxH", NULL, PNG)},
+    {"/styles/{style}/{z}/{x}/{y}.png", h_style_tile,
+     OP("getRasterTile", "Tesela PNG (y@2x para pantallas densas)", NULL, PNG)},
+    {"/fonts/{fontstack}/{range}.pbf", h_fonts, OP("getGlyphs", "Glifos de las fuentes", NULL,
+                                                 PROTOBUF)},
+    {"/tiles/{ids}/{z}/{x}/{y}.pbf", h_tile,
+     OP("getTile", "Tesela vectorial (MVT) de una o varias capas, filtrada como sus elementos", "MVT",
+      MVT, TILE, .empty_204 = true)},
+    {"/tiles/{ids}/{z}/{x}/{y}.mvt", h_tile,
+     OP("getTileMvt", "Tesela vectorial (MVT), otro nombre", "MVT", MVT, TILE, .empty_204 = true)},
+    {"/tiles/{ids}.json", h_tilejson,
+     OP("getTileJSON", "TileJSON 3.0.0; sus URL de teselas llevan el filtro", "TileJSON 3.0.0", JSON,
+      TILEJSON)},
+    {"/collections/{id}", h_collection, OP("describeCollection", NULL, "La colección", JSON_HTML, F)},
+    {"/collections/{id}/items", h_items, OP("getFeatures", NULL, ITEMS_DOC, ITEMS_MIME, ITEMS)},
+    {"/collections/{id}/items/{featureId}", h_item,
+     OP("getFeature", NULL, "Un elemento", GEOJSON_HTML, ITEM)},
+    {"/collections/{id}/queryables", h_queryables,
+     OP("getQueryables", "Propiedades consultables", "JSON Schema", QUERYABLES, F)},
+    {"/collections/{id}/aggregate", h_aggregate,
+     OP("aggregate", "Conteos por grupo", "Conteos", JSON, AGGREGATE)},
+    {"/collections/{id}/quality", h_quality,
+     OP("getQuality", "Informe de calidad de la última importación", "El informe", JSON_HTML, F)},
+    {"/collections/{id}/download.{fmt}", h_download,
+     OP("download", "Descarga completa", "El archivo", NULL, DOWNLOAD, DOWNLOADS)},
+    {"/collections/{id}/tiles", h_ogc_tilesets,
+     OP("getTileSets", "Conjuntos de teselas", "Teselas", JSON)},
+    {"/collections/{id}/tiles/WebMercatorQuad", h_ogc_tileset,
+     OP("getTileSet", "Teselas WebMercatorQuad", "TileSet", JSON)},
+    {"/collections/{id}/tiles/WebMercatorQuad/{z}/{y}/{x}", h_ogc_tile,
+     OP("getTile", "Una tesela vectorial", "MVT", MVT, OGC_TILE, .empty_204 = true)},
 };
+#undef PATH
+#undef REF
+#undef FIELDS
+#undef ALL_FIELDS
+#undef END
+#undef INT
+#undef STR
+#undef OP
+#undef TILE_FILTERS
+#undef IDS
+
+enum { N_ROUTES = sizeof ROUTES / sizeof *ROUTES };
 
 /* Matches one path segment [s, s+n) against one pattern segment [p, p+pn). */
 static bool match_segment(const char *p, size_t pn, const char *s, size_t n, http_request *req) {
@@ -75,10 +170,16 @@ static bool match(const char *pattern, const char *path, http_request *req) {
   }
 }
 
-http_handler http_route_find(http_request *req, bool *out_method_mismatch) {
-  *out_method_mismatch = false;
-  for (size_t i = 0; i < sizeof ROUTES / sizeof *ROUTES; i++)
+http_handler http_route_find(http_request *req) {
+  for (size_t i = 0; i < N_ROUTES; i++)
     if (match(ROUTES[i].pattern, req->path, req)) return ROUTES[i].handler;
   req->n_params = 0;
   return NULL;
+}
+
+const features_api_route *http_route_docs(arena *a, size_t *out_n) {
+  features_api_route *r = arena_calloc(a, N_ROUTES, sizeof *r);
+  for (size_t i = 0; r && i < N_ROUTES; i++) r[i] = (features_api_route){ROUTES[i].pattern, &ROUTES[i].doc};
+  *out_n = r ? N_ROUTES : 0;
+  return r;
 }

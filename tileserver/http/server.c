@@ -175,17 +175,10 @@ static void dispatch(http_server *s, http_request *req, http_response *resp) {
     log_error("catalog: %s", e.msg);
     return;
   }
-  bool method_mismatch = false;
-  http_handler h = http_route_find(req, &method_mismatch);
+  http_handler h = http_route_find(req);
   if (!h) {
-    if (method_mismatch) {
-      http_error(resp, ERR_INVALID, "method %s is not allowed here", req->method);
-      resp->status = 405;
-      http_header_add(resp, "Allow", "GET, HEAD, OPTIONS");
-    } else {
-      /* the path is not repeated: it may carry what a client typed (a name, a phone) */
-      http_error(resp, ERR_NOT_FOUND, "no such resource (/api lists them)");
-    }
+    /* the path is not repeated: it may carry what a client typed (a name, a phone) */
+    http_error(resp, ERR_NOT_FOUND, "no such resource (/api lists them)");
     return;
   }
   h(req, resp);
@@ -302,16 +295,15 @@ static bool refused(struct MHD_Connection *conn, const char *method, const req_l
   size_t headers = 0;
   MHD_get_connection_values(conn, MHD_HEADER_KIND, add_len, &headers);
   if (lg->target_len > URL_MAX) {
-    http_error(resp, ERR_LIMIT, "the URL is longer than %d bytes", URL_MAX);
-    resp->status = 414;
+    http_refuse(resp, HTTP_REFUSE_URL, "the URL is longer than %d bytes", URL_MAX);
   } else if (headers > HEADERS_MAX) {
-    http_error(resp, ERR_LIMIT, "the request headers are larger than %d bytes", HEADERS_MAX);
-    resp->status = 431;
+    http_refuse(resp, HTTP_REFUSE_HEADERS, "the request headers are larger than %d bytes",
+                HEADERS_MAX);
   } else if (answered_method(method) && (lg->body_bytes > BODY_MAX || early_body(conn))) {
-    http_error(resp, ERR_LIMIT, "no endpoint takes a request body; this one is larger than %d "
-               "bytes", BODY_MAX);
+    http_refuse(resp, HTTP_REFUSE_BODY, "no endpoint takes a request body; this one is larger "
+                "than %d bytes", BODY_MAX);
   } else if (lg->encoded_nul) {
-    http_error(resp, ERR_INVALID, "the path or a parameter holds an encoded NUL (%%00)");
+    http_refuse(resp, HTTP_REFUSE_MALFORMED, "the path or a parameter holds an encoded NUL (%%00)");
   } else {
     return false;
   }
@@ -373,9 +365,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     http_header_add(&resp, "Access-Control-Allow-Headers", "*");
     http_header_add(&resp, "Access-Control-Max-Age", "86400");
   } else if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
-    http_error(&resp, ERR_INVALID, "method %s is not allowed", method);
-    resp.status = 405;
-    http_header_add(&resp, "Allow", "GET, HEAD, OPTIONS");
+    http_refuse(&resp, HTTP_REFUSE_METHOD, "method %s is not allowed", method);
   } else {
     dispatch(s, &req, &resp);
   }
@@ -406,11 +396,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                  (end.tv_nsec - lg->start.tv_nsec) / 1000;
   bool completed = toe == MHD_REQUEST_TERMINATED_COMPLETED_OK;
   metrics_count(&s->services->metrics, completed ? lg->status : 0, (uint64_t)us, lg->bytes);
-  if (!s->cfg.quiet) {
-    /* Paths are logged without their query string: filters may carry personal values. */
-    fprintf(stderr, "access %s %s %d %zu %lldus%s\n", lg->method, lg->path, lg->status, lg->bytes,
-            us, completed ? "" : " aborted");
-  }
+  if (!s->cfg.quiet) log_access(lg->method, lg->path, lg->status, lg->bytes, us, !completed);
   free(lg);
 }
 

@@ -1,9 +1,11 @@
-/* html.c — HTML escaping, the shell every page shares, and numbers and dates for people.
+/* html.c — HTML escaping, the shell of the pages people see (on the opening every page shares,
+ * core/html.h), and numbers and dates for people.
  * Every catalog string reaches HTML through www_html_put: the catalog is written by importers
  * from files that anyone may have produced, so a layer title is untrusted text. */
 #include <stdio.h>
 #include <string.h>
 
+#include "core/html.h"
 #include "www/www_int.h"
 
 void www_html_put(buf *b, const char *s) { buf_html_escape(b, s ? s : "", s ? strlen(s) : 0); }
@@ -29,12 +31,8 @@ bool www_style_name_valid(const char *s, size_t len) {
 
 void www_page_begin(buf *b, const www_site *s, const char *title, const char *body_class,
                     const char *self_path, const char *const *styles, size_t n_styles) {
-  buf_printf(b, "<!doctype html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n",
-             www_lang_code(s->lang));
-  buf_puts(b, "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-              "<meta name=\"color-scheme\" content=\"light\">\n<title>");
-  www_html_put(b, title);
-  buf_puts(b, "</title>\n");
+  html_page_head(b, &(html_page){.lang = www_lang_code(s->lang), .title = title ? title : "",
+                                 .meta = "<meta name=\"color-scheme\" content=\"light\">\n"});
   for (size_t i = 0; i < n_styles; i++) {
     buf_puts(b, "<link rel=\"stylesheet\" href=\"");
     www_asset_url(b, styles[i]);
@@ -42,7 +40,8 @@ void www_page_begin(buf *b, const www_site *s, const char *title, const char *bo
   }
   buf_puts(b, "<link rel=\"icon\" href=\"");
   www_asset_url(b, "favicon.svg");
-  buf_printf(b, "\" type=\"image/svg+xml\">\n</head>\n<body class=\"%s\">\n", body_class);
+  buf_puts(b, "\" type=\"image/svg+xml\">\n");
+  html_page_body(b, body_class);
   buf_puts(b, "<a class=\"skip\" href=\"#main\">");
   www_html_text(b, s, T_SKIP);
   buf_puts(b, "</a>\n");
