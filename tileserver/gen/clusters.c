@@ -1,19 +1,60 @@
-/* cluster_list.c — the clusters of a point layer over any box, as the vector tiles hold them, for
- * the raster renderer (render/ draws what the browser shows without going through MVT bytes).
+/* clusters.c — the clusters of a point layer over any box, as the vector tiles hold them, and the
+ * shared door to the layer's cluster pyramid.
  *
- * cluster.c merges points per cell of a grid aligned to the tile, TILES_CLUSTER_CELL tile units
- * wide; since the cells divide the extent, that grid is the global grid of the zoom. This file bins
- * the points of the cells that meet a box on the same global grid, so a cell gets the same points
- * and the same centre (the mean, rounded to the tile unit as the encoder rounds it) here and in
- * the tile. The cells come from the layer's cluster pyramid (pyramid.h, the same zoom range
- * cluster.c asks for, so one pyramid serves both) or, without one, from a scan of the box. It does
- * not change cluster.c and does not cluster finer in over-dense tiles (TILES_POINT_BUDGET). */
+ * The vector tiles (tiles/cluster.c) merge points per cell of a grid aligned to the tile,
+ * GEN_CLUSTER_CELL units of a GEN_EXTENT tile wide; since the cells divide the extent, that grid
+ * is the global grid of the zoom. This file bins the points of the cells that meet a box on the
+ * same global grid, so a cell gets the same points and the same centre (the mean, rounded to the
+ * tile unit as the encoder rounds it) here and in the tile. The cells come from the layer's
+ * cluster pyramid (pyramid.h; every caller asks gen_pyramid_acquire for the same zoom range, so
+ * one pyramid serves all) or, without one, from a scan of the box. It does not cluster finer in
+ * over-dense tiles (the tiles' point budget). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "tiles/pyramid.h"
-#include "tiles/tiles_int.h"
+#include "gen/gen.h"
+#include "gen/pyramid.h"
+
+/* The pyramid of l: 16 px cells from the layer's minzoom to FINE_LEVELS above its last clustered
+ * zoom, because the 4 px cells of zoom z (for tiles over the point budget) are the 16 px cells of
+ * zoom z + 2. Every caller (vector tiles and renderer) goes through this function, so the first
+ * build serves all of them. */
+enum { PYRAMID_CELLS = GEN_PYRAMID_CELLS, FINE_LEVELS = 4 };
+
+err_code gen_pyramid_acquire(pyramid_registry *reg, store_reader *r, const layer_info *l,
+                             point_pyramid **out, int *out_maxz, err *e) {
+  int last = gen_cluster_below(l) - 1;
+  *out_maxz = last + FINE_LEVELS > 18 ? 18 : last + FINE_LEVELS;
+  return pyramid_acquire(reg, r, l, l->minzoom < 0 ? 0 : l->minzoom, *out_maxz, PYRAMID_CELLS,
+                         out, e);
+}
+
+static void sum_count(void *ctx, const pyramid_cell *c) { *(uint64_t *)ctx += c->count; }
+
+/* Points of the tile counted on the pyramid's finest level: exact while the tile spans whole
+ * cells (up to 4 zooms above it, cells being 1/16 of a tile). */
+bool gen_points_in_tile(pyramid_registry *reg, store_reader *r, const layer_info *l,
+                        geom_tile_id t, uint64_t *out_n, err *e) {
+  if (!reg || gen_cluster_below(l) <= 0 || (int)t.z < gen_cluster_below(l)) return false;
+  point_pyramid *pyr = NULL;
+  int maxz;
+  if (gen_pyramid_acquire(reg, r, l, &pyr, &maxz, e) != ERR_OK) return false;
+  /* Count on the finest level at or below z + 4. A tile spans 16 * 2^(level - z) cells of that
+   * level: whole cells, so an exact count, as long as that is at least one (level >= z - 4). */
+  int level = (int)t.z + 4 < maxz ? (int)t.z + 4 : maxz;
+  int d = level - (int)t.z;
+  bool exact = d >= -4;
+  uint64_t per_tile = exact ? (d >= 0 ? (uint64_t)PYRAMID_CELLS << d : (uint64_t)PYRAMID_CELLS >> -d)
+                            : 1;
+  uint64_t x0 = t.x * per_tile, x1 = (t.x + 1) * per_tile - 1;
+  uint64_t y0 = t.y * per_tile, y1 = (t.y + 1) * per_tile - 1;
+  *out_n = 0;
+  bool ok = exact && pyramid_cells(pyr, (uint32_t)level, (uint32_t)x0, (uint32_t)x1,
+                                   (uint32_t)y0, (uint32_t)y1, sum_count, out_n);
+  pyramid_release(reg, pyr);
+  return ok;
+}
 
 typedef struct acc {
   double sx, sy;
@@ -21,16 +62,19 @@ typedef struct acc {
   int64_t first_id;
 } acc;
 
-/* The little-endian XY POINT blob fast path of cluster.c (60 bytes, x at 43, y at 51). */
+bool gen_blob_point(const uint8_t *b, size_t len, map_pt *out) {
+  if (len != 60 || b[0] != 0x00 || b[1] != 0x01 || b[38] != 0x7C || b[59] != 0xFE) return false;
+  uint32_t cls;
+  memcpy(&cls, b + 39, 4);
+  if (cls != 1) return false;
+  memcpy(&out->x, b + 43, 8);
+  memcpy(&out->y, b + 51, 8);
+  return true;
+}
+
+/* A point's position: the fast path, else the first point of the decoded geometry. */
 static bool point_of(const store_feature *f, arena *scratch, map_pt *out) {
-  const uint8_t *b = f->blob;
-  uint32_t cls = 0;
-  if (f->blob_len == 60 && b[0] == 0x00 && b[1] == 0x01 && b[38] == 0x7C && b[59] == 0xFE &&
-      (memcpy(&cls, b + 39, 4), cls == 1)) {
-    memcpy(&out->x, b + 43, 8);
-    memcpy(&out->y, b + 51, 8);
-    return true;
-  }
+  if (gen_blob_point(f->blob, f->blob_len, out)) return true;
   geom g;
   arena_reset(scratch);
   if (geom_blob_decode(f->blob, f->blob_len, scratch, &g, NULL, NULL) != ERR_OK || g.n_pts == 0)
@@ -57,8 +101,8 @@ static void box_add(grid_box *b, double cx, double cy, const acc *a) {
 
 /* Scans the points of the box's cells (global tile units of zoom z). */
 static err_code scan(store_reader *r, const layer_info *l, uint32_t z, grid_box *b, err *e) {
-  const double cell = TILES_CLUSTER_CELL, half = 20037508.342789244;
-  double span = 2 * half / ldexp(1.0, (int)z) / TILES_EXTENT * cell;
+  const double cell = GEN_CLUSTER_CELL, half = GEOM_MERC_HALF;
+  double span = 2 * half / ldexp(1.0, (int)z) / GEN_EXTENT * cell;
   /* the query covers whole cells, so a cell that meets the box gets all of its points */
   map_pt qlo = geom_merc_to_lonlat((map_pt){-half + b->c0x * span, half - (b->c0y + b->ny) * span});
   map_pt qhi = geom_merc_to_lonlat((map_pt){-half + (b->c0x + b->nx) * span, half - b->c0y * span});
@@ -74,7 +118,7 @@ static err_code scan(store_reader *r, const layer_info *l, uint32_t z, grid_box 
   while (rc == ERR_OK && (step = store_iter_next(it, &f, e)) == 1) {
     map_pt ll;
     if (!point_of(&f, scratch, &ll)) continue;
-    map_pt t = geom_lonlat_to_tile(ll, t0, TILES_EXTENT);
+    map_pt t = geom_lonlat_to_tile(ll, t0, GEN_EXTENT);
     acc one = {t.x, t.y, 1, f.id};
     box_add(b, floor(t.x / cell), floor(t.y / cell), &one);
   }
@@ -99,42 +143,42 @@ static void pyr_add(void *ctx, const pyramid_cell *c) {
 
 static bool from_pyramid(pyramid_registry *pyramids, store_reader *r, const layer_info *l,
                          uint32_t z, grid_box *b, err *e) {
-  if (!pyramids || tiles_cluster_below(l) <= 0 || b->c0x < 0 || b->c0y < 0) return false;
+  if (!pyramids || gen_cluster_below(l) <= 0 || b->c0x < 0 || b->c0y < 0) return false;
   point_pyramid *pyr = NULL;
   int maxz;
-  if (tiles_pyramid_acquire(pyramids, r, l, &pyr, &maxz, e) != ERR_OK) return false;
+  if (gen_pyramid_acquire(pyramids, r, l, &pyr, &maxz, e) != ERR_OK) return false;
   if ((int)z > maxz) {
     pyramid_release(pyramids, pyr);
     return false;
   }
-  pyr_ctx pc = {b, ldexp((double)TILES_EXTENT, (int)z)};
+  pyr_ctx pc = {b, ldexp((double)GEN_EXTENT, (int)z)};
   bool ok = pyramid_cells(pyr, z, (uint32_t)b->c0x, (uint32_t)(b->c0x + b->nx - 1),
                           (uint32_t)b->c0y, (uint32_t)(b->c0y + b->ny - 1), pyr_add, &pc);
   pyramid_release(pyramids, pyr);
   return ok;
 }
 
-static tiles_cluster to_cluster(const acc *a, uint32_t z) {
+static gen_cluster to_cluster(const acc *a, uint32_t z) {
   /* the encoder rounds the mean to the unit of the cell's own tile */
-  const double half = 20037508.342789244;
+  const double half = GEOM_MERC_HALF;
   double mx = a->sx / a->count, my = a->sy / a->count;
-  double ox = floor(mx / TILES_EXTENT) * TILES_EXTENT, oy = floor(my / TILES_EXTENT) * TILES_EXTENT;
+  double ox = floor(mx / GEN_EXTENT) * GEN_EXTENT, oy = floor(my / GEN_EXTENT) * GEN_EXTENT;
   double cx = ox + (double)lround(mx - ox), cy = oy + (double)lround(my - oy);
-  double n = ldexp((double)TILES_EXTENT, (int)z);
-  return (tiles_cluster){.merc = {(cx / n - 0.5) * 2 * half, (0.5 - cy / n) * 2 * half},
+  double n = ldexp((double)GEN_EXTENT, (int)z);
+  return (gen_cluster){.merc = {(cx / n - 0.5) * 2 * half, (0.5 - cy / n) * 2 * half},
                          .count = a->count, .id = a->first_id};
 }
 
-err_code tiles_clusters_in_box(store_reader *r, pyramid_registry *pyramids, const layer_info *l,
-                               uint32_t z, const geom_bbox *merc, tiles_cluster **out,
+err_code gen_clusters_in_box(store_reader *r, pyramid_registry *pyramids, const layer_info *l,
+                               uint32_t z, const geom_bbox *merc, gen_cluster **out,
                                size_t *out_n, err *e) {
   *out = NULL;
   *out_n = 0;
-  const double cell = TILES_CLUSTER_CELL; /* global tile units of zoom z (extent 4096) */
+  const double cell = GEN_CLUSTER_CELL; /* global tile units of zoom z (extent 4096) */
   geom_tile_id world = {z, 0, 0};
-  map_pt lo = geom_merc_to_tile((map_pt){merc->min_x, merc->max_y}, world, TILES_EXTENT);
-  map_pt hi = geom_merc_to_tile((map_pt){merc->max_x, merc->min_y}, world, TILES_EXTENT);
-  double last = ldexp(1.0, (int)z) * TILES_EXTENT / cell - 1;
+  map_pt lo = geom_merc_to_tile((map_pt){merc->min_x, merc->max_y}, world, GEN_EXTENT);
+  map_pt hi = geom_merc_to_tile((map_pt){merc->max_x, merc->min_y}, world, GEN_EXTENT);
+  double last = ldexp(1.0, (int)z) * GEN_EXTENT / cell - 1;
   grid_box b = {.c0x = fmax(0, floor(lo.x / cell)), .c0y = fmax(0, floor(lo.y / cell))};
   double c1x = fmin(last, floor(hi.x / cell)), c1y = fmin(last, floor(hi.y / cell));
   if (c1x < b.c0x || c1y < b.c0y) return ERR_OK;
@@ -149,7 +193,7 @@ err_code tiles_clusters_in_box(store_reader *r, pyramid_registry *pyramids, cons
   }
   size_t n = 0, cells = (size_t)b.nx * (size_t)b.ny;
   for (size_t i = 0; i < cells; i++) n += b.cells[i].count > 0;
-  tiles_cluster *res = rc == ERR_OK ? calloc(n ? n : 1, sizeof *res) : NULL;
+  gen_cluster *res = rc == ERR_OK ? calloc(n ? n : 1, sizeof *res) : NULL;
   if (rc == ERR_OK && !res) rc = err_set(e, ERR_NOMEM, "out of memory");
   for (size_t i = 0, k = 0; res && i < cells; i++)
     if (b.cells[i].count) res[k++] = to_cluster(&b.cells[i], z);

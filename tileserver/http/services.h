@@ -6,7 +6,7 @@
 #include "http/http.h"
 #include "http/metrics.h"
 #include "tiles/cache.h"
-#include "tiles/pyramid.h"
+#include "gen/pyramid.h"
 #include "render/render.h"
 
 typedef struct http_services {

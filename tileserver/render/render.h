@@ -135,7 +135,7 @@ struct pyramid_registry;
 typedef struct render_request {
   store_reader *reader;                /* the worker's connection */
   const catalog *catalog;              /* the request's snapshot */
-  struct pyramid_registry *pyramids;   /* precomputed clusters (tiles/pyramid.h), or NULL */
+  struct pyramid_registry *pyramids;   /* precomputed clusters (gen/pyramid.h), or NULL */
   const render_styles *styles;         /* fonts */
   const render_style *style;
   render_view view;
