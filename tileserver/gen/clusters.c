@@ -45,8 +45,8 @@ bool gen_points_in_tile(pyramid_registry *reg, store_reader *r, const layer_info
   int level = (int)t.z + 4 < maxz ? (int)t.z + 4 : maxz;
   int d = level - (int)t.z;
   bool exact = d >= -4;
-  uint64_t per_tile = exact ? (d >= 0 ? (uint64_t)PYRAMID_CELLS << d : (uint64_t)PYRAMID_CELLS >> -d)
-                            : 1;
+  uint64_t per_tile =
+      exact ? (d >= 0 ? (uint64_t)PYRAMID_CELLS << d : (uint64_t)PYRAMID_CELLS >> -d) : 1;
   uint64_t x0 = t.x * per_tile, x1 = (t.x + 1) * per_tile - 1;
   uint64_t y0 = t.y * per_tile, y1 = (t.y + 1) * per_tile - 1;
   *out_n = 0;

@@ -20,7 +20,8 @@ typedef struct src_geom {
 
 static map_pt to_merc(const src_geom *s, map_pt p) {
   if (!s->world) return geom_lonlat_to_merc(p);
-  return (map_pt){p.x * 2 * GEOM_MERC_HALF - GEOM_MERC_HALF, GEOM_MERC_HALF - p.y * 2 * GEOM_MERC_HALF};
+  return (map_pt){p.x * 2 * GEOM_MERC_HALF - GEOM_MERC_HALF,
+                  GEOM_MERC_HALF - p.y * 2 * GEOM_MERC_HALF};
 }
 
 /* Decodes f's geometry. A ranked line comes with the vertices the vector tile of zoom z keeps,

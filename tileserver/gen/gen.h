@@ -126,7 +126,8 @@ typedef struct gen_query {
   const layer_info *layer;
   uint32_t zoom;              /* the zoom of the vector tiles this map matches */
   geom_bbox merc;             /* the box, EPSG:3857 metres */
-  const int64_t *only;        /* sorted ids to read (the singles of clusters) instead of the box, or NULL */
+  const int64_t *only;        /* sorted ids to read instead of the box (the singles of
+                                 clusters), or NULL */
   size_t n_only;
 } gen_query;
 

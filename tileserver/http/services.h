@@ -5,7 +5,7 @@
 
 #include "http/http.h"
 #include "http/metrics.h"
-#include "tiles/cache.h"
+#include "cache/cache.h"
 #include "gen/pyramid.h"
 #include "render/render.h"
 

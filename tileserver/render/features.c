@@ -132,8 +132,8 @@ static err_code fetch_clustered(const render_source *src, const layer_info *l, c
   gen_cluster *cl = NULL;
   size_t n = 0;
   store_reader *r = src->reader;
-  err_code rc = gen_clusters_in_box(r, src->pyramids, l, v->vector_zoom, &v->merc_buffered,
-                                      &cl, &n, e);
+  err_code rc = gen_clusters_in_box(r, src->pyramids, l, v->vector_zoom, &v->merc_buffered, &cl,
+                                    &n, e);
   if (rc != ERR_OK) return rc;
   int64_t *singles = malloc((n ? n : 1) * sizeof *singles);
   size_t n_singles = 0;

@@ -3,7 +3,7 @@
  * filter, whose canonical text tells different filters apart. */
 #include "check.h"
 #include "importers/demo.h"
-#include "tiles/cache.h"
+#include "cache/cache.h"
 #include "gen/pyramid.h"
 #include "gen/gen.h"
 #include "tiles/tiles.h"
