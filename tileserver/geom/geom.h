@@ -103,6 +103,10 @@ bool geom_tile_valid(geom_tile_id t);
 geom_bbox geom_tile_bounds_lonlat(geom_tile_id t);
 geom_bbox geom_tile_bounds_merc(geom_tile_id t);
 
+/* Half the side of the Web Mercator square in EPSG:3857 metres: pi times the WGS84 semi-major
+ * axis (6378137 m). The one definition every module uses. */
+#define GEOM_MERC_HALF 20037508.342789244
+
 /* Latitude is clamped to ±85.0511287798° (the square Web Mercator world) so poles stay finite. */
 map_pt geom_lonlat_to_merc(map_pt lonlat);
 map_pt geom_merc_to_lonlat(map_pt merc);

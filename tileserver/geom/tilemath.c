@@ -10,9 +10,6 @@
 
 /* Not M_PI: strict C11 does not define it. */
 #define GEOM_PI 3.14159265358979323846
-/* WGS84 semi-major axis; the mercator world spans ±pi * R metres on both axes. */
-#define MERC_R 6378137.0
-#define MERC_HALF (GEOM_PI * MERC_R)
 /* atan(sinh(pi)): the latitude where the mercator world is square. */
 #define MERC_MAX_LAT 85.0511287798066
 
@@ -42,7 +39,7 @@ static map_pt lonlat_to_world(map_pt ll) {
 }
 
 static map_pt merc_to_world(map_pt m) {
-  return (map_pt){(m.x + MERC_HALF) / (2 * MERC_HALF), (MERC_HALF - m.y) / (2 * MERC_HALF)};
+  return (map_pt){(m.x + GEOM_MERC_HALF) / (2 * GEOM_MERC_HALF), (GEOM_MERC_HALF - m.y) / (2 * GEOM_MERC_HALF)};
 }
 
 static double world_y_to_lat(double wy) {
@@ -51,12 +48,12 @@ static double world_y_to_lat(double wy) {
 
 map_pt geom_lonlat_to_merc(map_pt lonlat) {
   map_pt w = lonlat_to_world(lonlat);
-  return (map_pt){lonlat.x * MERC_HALF / 180.0, (0.5 - w.y) * 2 * MERC_HALF};
+  return (map_pt){lonlat.x * GEOM_MERC_HALF / 180.0, (0.5 - w.y) * 2 * GEOM_MERC_HALF};
 }
 
 map_pt geom_merc_to_lonlat(map_pt merc) {
   map_pt w = merc_to_world(merc);
-  return (map_pt){merc.x * 180.0 / MERC_HALF, world_y_to_lat(w.y)};
+  return (map_pt){merc.x * 180.0 / GEOM_MERC_HALF, world_y_to_lat(w.y)};
 }
 
 static map_pt world_to_tile(map_pt w, geom_tile_id t, uint32_t extent) {
@@ -85,13 +82,13 @@ geom_bbox geom_tile_bounds_lonlat(geom_tile_id t) {
 }
 
 geom_bbox geom_tile_bounds_merc(geom_tile_id t) {
-  double span = 2 * MERC_HALF / ldexp(1.0, (int)t.z);
-  return (geom_bbox){-MERC_HALF + t.x * span, MERC_HALF - (t.y + 1) * span,
-                     -MERC_HALF + (t.x + 1) * span, MERC_HALF - t.y * span};
+  double span = 2 * GEOM_MERC_HALF / ldexp(1.0, (int)t.z);
+  return (geom_bbox){-GEOM_MERC_HALF + t.x * span, GEOM_MERC_HALF - (t.y + 1) * span,
+                     -GEOM_MERC_HALF + (t.x + 1) * span, GEOM_MERC_HALF - t.y * span};
 }
 
 double geom_tile_tolerance_world(int z) { return 2.0 / ldexp(4096.0, z); }
 
 double geom_zoom_resolution(uint32_t z, uint32_t tile_size) {
-  return 2 * MERC_HALF / (tile_size * ldexp(1.0, (int)z));
+  return 2 * GEOM_MERC_HALF / (tile_size * ldexp(1.0, (int)z));
 }

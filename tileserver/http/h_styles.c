@@ -9,8 +9,9 @@
  *   GET /styles/{style}/static/{minx},{miny},{maxx},{maxy}/{w}x{h}[@2x].png
  *   GET /fonts/{fontstack}/{start}-{end}.pbf      glyphs
  *
- * Images and glyphs go through the image cache, keyed by the style's hash and the versions of
- * the layers it draws (so an import makes new keys), and carry the same ETag. */
+ * Images and glyphs go through the image cache (render_serve_image, render_serve_glyphs), keyed
+ * by the style's hash and the versions of the layers it draws (so an import makes new keys), and
+ * images carry the same ETag. */
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
@@ -71,24 +72,6 @@ void h_style_json(http_request *req, http_response *resp) {
 
 static void release_pin(void *entry) { tile_cache_release(entry); }
 
-/* Draws view v under s into the body and caches it under key; false after answering the error. */
-static bool draw_png(http_request *req, http_response *resp, const render_style *s,
-                     const render_view *v, const char *only, const char *key) {
-  render_request rq = {.reader = req->reader, .catalog = req->catalog,
-                       .pyramids = req->services->pyramids, .styles = req->services->styles,
-                       .style = s, .view = *v, .only_layers = only};
-  err e;
-  err_clear(&e);
-  resp->body.limit = IMAGE_BYTE_LIMIT;
-  err_code rc = render_image(&rq, req->arena, &resp->body, NULL, &e);
-  if (rc != ERR_OK) {
-    http_error(resp, rc, "%s", rc == ERR_LIMIT ? "this image is too large to draw" : e.msg);
-    return false;
-  }
-  tile_cache_put(req->services->images, key, resp->body.data, resp->body.len);
-  return true;
-}
-
 /* Draws (or finds in the cache) the image of view v under s; address names it in keys. */
 static void serve_png(http_request *req, http_response *resp, const render_style *s,
                       const render_view *v, const char *address) {
@@ -107,14 +90,22 @@ static void serve_png(http_request *req, http_response *resp, const render_style
   http_header_add(resp, "Cache-Control", req->config->cache_control);
   /* a 304 needs the image too, from the cache when it is there: see http_not_modified */
   bool not_modified = http_etag_check(req, resp, etag_copy);
-  char *key = arena_sprintf(req->arena, "%s%s|%s", render_style_name(s), etag, address);
-  if (!key) return;
-  tile_cache_entry *pin = tile_cache_pin(req->services->images, key);
+  render_request rq = {.reader = req->reader, .catalog = req->catalog,
+                       .pyramids = req->services->pyramids, .styles = req->services->styles,
+                       .style = s, .view = *v, .only_layers = only};
+  tile_cache_entry *pin = NULL;
+  err e;
+  err_clear(&e);
+  resp->body.limit = IMAGE_BYTE_LIMIT;
+  err_code rc = render_serve_image(&rq, req->services->images, etag, address, req->arena,
+                                   &resp->body, &pin, &e);
+  if (rc != ERR_OK) {
+    http_error(resp, rc, "%s", rc == ERR_LIMIT ? "this image is too large to draw" : e.msg);
+    return;
+  }
   if (pin) /* sent as it is in the cache, then the pin released */
     http_body_external(resp, tile_cache_entry_data(pin), tile_cache_entry_len(pin), release_pin,
                        pin);
-  else if (!draw_png(req, resp, s, v, only, key))
-    return;
   if (not_modified) {
     http_not_modified(resp);
     return;
@@ -247,19 +238,13 @@ void h_fonts(http_request *req, http_response *resp) {
     http_error(resp, ERR_INVALID, "a glyph range is {start}-{start+255}.pbf, start a multiple of 256");
     return;
   }
-  char *key = arena_sprintf(req->arena, "fonts|%s|%u", stack, start);
-  if (!key) return;
   http_header_add(resp, "Cache-Control", "public, max-age=86400");
   resp->content_type = "application/x-protobuf";
   resp->compressible = true;
   resp->status = 200;
-  if (tile_cache_get(req->services->images, key, &resp->body)) return;
   err e;
   err_clear(&e);
-  err_code rc = render_glyphs_pbf(req->services->styles, stack, start, &resp->body, &e);
-  if (rc != ERR_OK) {
-    http_error(resp, rc, "%s", e.msg);
-    return;
-  }
-  tile_cache_put(req->services->images, key, resp->body.data, resp->body.len);
+  err_code rc = render_serve_glyphs(req->services->styles, req->services->images, stack, start,
+                                    req->arena, &resp->body, &e);
+  if (rc != ERR_OK) http_error(resp, rc, "%s", e.msg);
 }

@@ -16,7 +16,7 @@
 
 #include "http/h_ogc_int.h"
 #include "http/services.h"
-#include "tiles/cache.h"
+#include "cache/cache.h"
 #include "tiles/tilejson.h"
 #include "tiles/tiles.h"
 

@@ -5,8 +5,8 @@
 
 #include "http/http.h"
 #include "http/metrics.h"
-#include "tiles/cache.h"
-#include "tiles/pyramid.h"
+#include "cache/cache.h"
+#include "gen/pyramid.h"
 #include "render/render.h"
 
 typedef struct http_services {

@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "render/auto_int.h"
-#include "tiles/tiles.h"
+#include "gen/gen.h"
 
 static json_t *zoom_ramp(double lo, double hi) {
   return json_pack("[s,[s],[s],f,f,f,f]", "interpolate", "linear", "zoom", 8.0, lo, 16.0, hi);
@@ -168,7 +168,7 @@ static void add_clusters(json_t *layers, const layer_info *l, const char *colour
 }
 
 static void add_points(json_t *layers, const layer_info *l, json_t *color, json_t *meta) {
-  bool clustered = tiles_cluster_below(l) > 0;
+  bool clustered = gen_cluster_below(l) > 0;
   if (clustered) add_clusters(layers, l, "#4d4d4d");
   json_t *pt = layer_base(l, "points", "circle");
   json_object_set_new(pt, "paint", json_pack("{s:o,s:O,s:f,s:s}", "circle-radius",

@@ -1,66 +1,28 @@
-/* features.c — the features a view draws, straight from the store (no MVT round trip):
- * bbox query → decode → drop what the vector tiles drop (sub-pixel polygons and lines below the
- * layer's maxzoom) → project to device pixels → clip to the buffered view → simplify (a third
- * of a device pixel). Dense point layers come clustered exactly as the vector tiles the browser
- * shows at the same style zoom (tiles_clusters_in_box). Everything lands in the request arena. */
-#include <math.h>
+/* features.c — the features a view draws, as gen/ yields them for the view's vector zoom (the
+ * rules the vector tiles follow: drop, clusters, ranked lines) in Web Mercator, then projected
+ * to device pixels → clipped to the buffered view → simplified (a third of a device pixel), with
+ * label anchors. Dense point layers come clustered exactly as the vector tiles the browser shows
+ * at the same style zoom (gen_clusters_in_box). Everything lands in the request arena. */
 #include <stdlib.h>
 #include <string.h>
 
+#include "gen/gen.h"
 #include "render/render_int.h"
-#include "tiles/tiles.h"
-
-#define MERC_HALF 20037508.342789244
 
 static map_pt to_px(const rview_px *v, map_pt merc) {
   return (map_pt){(merc.x - v->min_mx) / v->res, (v->max_my - merc.y) / v->res};
 }
 
-/* A decoded geometry and the space of its points: lon/lat (a SpatiaLite blob), or world
- * coordinates (a line layer's ranked line, geom/ranked.c: 0..1 across the Mercator square). */
-typedef struct src_geom {
-  geom g;
-  bool world;
-  geom_bbox whole; /* world: the bbox of the whole line, as the vector tiles judge it */
-} src_geom;
-
-static map_pt to_merc(const src_geom *s, map_pt p) {
-  if (!s->world) return geom_lonlat_to_merc(p);
-  return (map_pt){p.x * 2 * MERC_HALF - MERC_HALF, MERC_HALF - p.y * 2 * MERC_HALF};
-}
-
-/* Projects s to device pixels into arena a; offsets are shared. */
-static bool project(const rview_px *v, const src_geom *s, arena *a, geom *out) {
-  const geom *g = &s->g;
+/* Projects g (EPSG:3857) to device pixels into arena a; offsets are shared. */
+static bool project(const rview_px *v, const geom *g, arena *a, geom *out) {
   *out = *g;
   out->pts = arena_alloc(a, (g->n_pts ? g->n_pts : 1) * sizeof *out->pts);
   if (!out->pts) return false;
-  for (uint32_t i = 0; i < g->n_pts; i++) out->pts[i] = to_px(v, to_merc(s, g->pts[i]));
+  for (uint32_t i = 0; i < g->n_pts; i++) out->pts[i] = to_px(v, g->pts[i]);
   return true;
 }
 
-/* Decodes f's geometry. A ranked line comes with the vertices the vector tile of zoom vz keeps
- * (the browser draws no more), in world coordinates. */
-static bool decode(const store_feature *f, uint32_t vz, arena *a, src_geom *out) {
-  out->world = geom_is_ranked(f->blob, f->blob_len);
-  out->whole = (geom_bbox){0, 0, 0, 0};
-  if (!out->world) return geom_blob_decode(f->blob, f->blob_len, a, &out->g, NULL, NULL) == ERR_OK;
-  geom_tile_opts world = {.tile = {0, 0, 0}, .srs = GEOM_SRS_LONLAT, .extent = 1, .buffer = 0,
-                          .tolerance = geom_tile_tolerance_world((int)vz)};
-  return geom_ranked_project(f->blob, f->blob_len, &world, a, &out->g, &out->whole, NULL) == ERR_OK;
-}
-
-/* The vector tiles drop polygons and lines under one pixel of a 256-px tile below maxzoom. */
-static bool dropped_by_tiles(const layer_info *l, const src_geom *s, uint32_t vz) {
-  if (s->g.type == GEOM_POINT || (int)vz >= l->maxzoom) return false;
-  geom_bbox b = s->whole;
-  if (!s->world && !geom_bbox_compute(&s->g, &b)) return true;
-  map_pt lo = to_merc(s, (map_pt){b.min_x, b.min_y}), hi = to_merc(s, (map_pt){b.max_x, b.max_y});
-  double px = 2 * MERC_HALF / ldexp(1.0, (int)vz) / 256.0;
-  return fabs(hi.x - lo.x) < px && fabs(hi.y - lo.y) < px;
-}
-
-static value *copy_values(const store_feature *f, arena *a) {
+static value *copy_values(const gen_feature *f, arena *a) {
   value *vals = arena_alloc(a, (f->n_values ? f->n_values : 1) * sizeof *vals);
   if (!vals) return NULL;
   for (size_t i = 0; i < f->n_values; i++) {
@@ -94,7 +56,7 @@ static rgeom *sink_next(sink *s) {
 }
 
 /* Projects, labels, clips and simplifies one decoded geometry into the next item. */
-static err_code add_geom(sink *s, const rview_px *v, const src_geom *g, bool with_labels,
+static err_code add_geom(sink *s, const rview_px *v, const geom *g, bool with_labels,
                          rgeom **out) {
   geom px, clipped, simple;
   *out = NULL;
@@ -117,17 +79,23 @@ static int cmp_id(const void *a, const void *b) {
   return x < y ? -1 : x > y;
 }
 
-static void fill_query(const layer_info *l, const rview_px *v, geom_bbox *ll, const char **names,
-                       store_query *q) {
-  map_pt lo = geom_merc_to_lonlat((map_pt){v->merc_buffered.min_x, v->merc_buffered.min_y});
-  map_pt hi = geom_merc_to_lonlat((map_pt){v->merc_buffered.max_x, v->merc_buffered.max_y});
-  *ll = (geom_bbox){lo.x, lo.y, hi.x, hi.y};
-  for (size_t i = 0; i < l->n_fields; i++) names[i] = l->fields[i].name;
-  /* lod_zoom: line layers come as the vector tiles of that zoom have them (ranked lines; in
-   * versions written before those, lighter copies within 1/16 of a 256-px pixel) */
-  *q = (store_query){.layer = l, .bbox = &ll->min_x, .fields = names, .n_fields = l->n_fields,
-                     .with_geometry = true, .limit = -1, .after_id = INT64_MIN,
-                     .lod_zoom = (int)v->vector_zoom};
+typedef struct raw_ctx {
+  sink *s;
+  const rview_px *v;
+  const layer_info *l;
+  bool with_labels;
+} raw_ctx;
+
+static err_code add_feature(void *ctx, const gen_feature *f, err *e) {
+  raw_ctx *c = ctx;
+  rgeom *item = NULL;
+  err_code rc = add_geom(c->s, c->v, &f->g, c->with_labels, &item);
+  if (rc != ERR_OK || !item) return rc;
+  item->f = (rfeature){.layer = c->l, .values = copy_values(f, c->s->a), .id = f->id,
+                       .type = f->g.type};
+  if (!item->f.values) return ERR_NOMEM;
+  c->s->out->n++;
+  return ERR_OK;
 }
 
 /* Every feature of the buffered view; with a sorted id list (singles of a clustered layer), only
@@ -135,52 +103,16 @@ static void fill_query(const layer_info *l, const rview_px *v, geom_bbox *ll, co
  * singles, so reading them by id rather than scanning the box made the tile 10x faster. */
 static err_code fetch_raw(store_reader *r, const layer_info *l, const rview_px *v,
                           bool with_labels, const int64_t *only, size_t n_only, sink *s, err *e) {
-  const char *names[l->n_fields + 1];
-  geom_bbox ll;
-  store_query q;
-  fill_query(l, v, &ll, names, &q);
-  buf ids;
-  buf_init(&ids, 0);
-  value id_arg;
-  if (only) {
-    buf_putc(&ids, '[');
-    for (size_t i = 0; i < n_only; i++) buf_printf(&ids, "%s%lld", i ? "," : "", (long long)only[i]);
-    buf_putc(&ids, ']');
-    if (ids.failed) return err_set(e, ERR_NOMEM, "out of memory");
-    id_arg = (value){.kind = VALUE_TEXT, .s = buf_cstr(&ids), .len = ids.len};
-    q.bbox = NULL;
-    q.where_sql = "fid IN (SELECT value FROM json_each(?8))";
-    q.where_args = &id_arg;
-    q.n_where_args = 1;
-  }
-  store_iter *it = NULL;
-  arena *scratch = arena_create(0);
-  err_code rc = scratch ? store_query_start(r, &q, &it, e) : ERR_NOMEM;
-  store_feature f;
-  int step = 0;
-  while (rc == ERR_OK && (step = store_iter_next(it, &f, e)) == 1) {
-    if (only && !bsearch(&f.id, only, n_only, sizeof *only, cmp_id)) continue;
-    src_geom g;
-    arena_reset(scratch);
-    if (!decode(&f, v->vector_zoom, scratch, &g)) continue;
-    if (dropped_by_tiles(l, &g, v->vector_zoom)) continue;
-    rgeom *item = NULL;
-    if ((rc = add_geom(s, v, &g, with_labels, &item)) != ERR_OK || !item) continue;
-    item->f =
-        (rfeature){.layer = l, .values = copy_values(&f, s->a), .id = f.id, .type = g.g.type};
-    if (!item->f.values) rc = ERR_NOMEM;
-    s->out->n++;
-  }
-  if (step < 0 && rc == ERR_OK) rc = e ? e->code : ERR_DB;
+  gen_query q = {.layer = l, .zoom = v->vector_zoom, .merc = v->merc_buffered, .only = only,
+                 .n_only = n_only};
+  raw_ctx c = {s, v, l, with_labels};
+  err_code rc = gen_features_each(r, &q, add_feature, &c, e);
   if (rc == ERR_NOMEM) err_set(e, ERR_NOMEM, "out of memory while rendering");
-  store_iter_close(it);
-  arena_destroy(scratch);
-  buf_free(&ids);
   return rc;
 }
 
 static err_code add_cluster(sink *s, const rview_px *v, const layer_info *l,
-                            const tiles_cluster *c) {
+                            const gen_cluster *c) {
   rgeom *item = sink_next(s);
   map_pt *pt = arena_alloc(s->a, sizeof *pt);
   uint32_t *end = arena_alloc(s->a, sizeof *end);
@@ -197,11 +129,11 @@ static err_code add_cluster(sink *s, const rview_px *v, const layer_info *l,
 
 static err_code fetch_clustered(const render_source *src, const layer_info *l, const rview_px *v,
                                 bool with_labels, sink *s, err *e) {
-  tiles_cluster *cl = NULL;
+  gen_cluster *cl = NULL;
   size_t n = 0;
   store_reader *r = src->reader;
-  err_code rc = tiles_clusters_in_box(r, src->pyramids, l, v->vector_zoom, &v->merc_buffered,
-                                      &cl, &n, e);
+  err_code rc = gen_clusters_in_box(r, src->pyramids, l, v->vector_zoom, &v->merc_buffered, &cl,
+                                    &n, e);
   if (rc != ERR_OK) return rc;
   int64_t *singles = malloc((n ? n : 1) * sizeof *singles);
   size_t n_singles = 0;
@@ -225,8 +157,8 @@ err_code render_features_fetch(const render_source *src, const layer_info *l, co
   out->layer = l;
   sink s = {.out = out, .a = a};
   /* below the layer's minzoom its vector tiles are empty, and the browser draws nothing */
-  if ((int)v->vector_zoom < l->minzoom) return ERR_OK;
-  bool clustered = (int)v->vector_zoom < tiles_cluster_below(l);
+  if (!gen_shown(l, v->vector_zoom)) return ERR_OK;
+  bool clustered = (int)v->vector_zoom < gen_cluster_below(l);
   return clustered ? fetch_clustered(src, l, v, with_labels, &s, e)
                    : fetch_raw(src->reader, l, v, with_labels, NULL, 0, &s, e);
 }

@@ -7,8 +7,6 @@
 
 #include "render/render_int.h"
 
-#define MERC_HALF 20037508.342789244
-
 render_view render_view_tile(geom_tile_id t, double ratio) {
   render_view v = {.merc = geom_tile_bounds_merc(t), .width = RENDER_TILE_SIZE,
                    .height = RENDER_TILE_SIZE, .ratio = ratio, .is_tile = true};
@@ -33,7 +31,7 @@ err_code render_view_center(double lon, double lat, double zoom, uint32_t w, uin
   if (!isfinite(zoom) || zoom < 0 || zoom > 22)
     return err_set(e, ERR_INVALID, "zoom must be from 0 to 22");
   map_pt c = geom_lonlat_to_merc((map_pt){lon, lat});
-  double res = 2 * MERC_HALF / (512.0 * pow(2.0, zoom)); /* metres per CSS pixel */
+  double res = 2 * GEOM_MERC_HALF / (512.0 * pow(2.0, zoom)); /* metres per CSS pixel */
   *out = (render_view){.merc = {c.x - res * w / 2, c.y - res * h / 2, c.x + res * w / 2,
                                 c.y + res * h / 2},
                        .width = w, .height = h, .ratio = ratio, .zoom = zoom};
@@ -51,10 +49,10 @@ err_code render_view_bbox(const geom_bbox *ll, uint32_t w, uint32_t h, double ra
   map_pt lo = geom_lonlat_to_merc((map_pt){ll->min_x, ll->min_y});
   map_pt hi = geom_lonlat_to_merc((map_pt){ll->max_x, ll->max_y});
   double res = fmax((hi.x - lo.x) / w, (hi.y - lo.y) / h);
-  double zoom = log2(2 * MERC_HALF / (512.0 * res));
+  double zoom = log2(2 * GEOM_MERC_HALF / (512.0 * res));
   if (zoom > 22) {
     zoom = 22;
-    res = 2 * MERC_HALF / (512.0 * pow(2.0, zoom));
+    res = 2 * GEOM_MERC_HALF / (512.0 * pow(2.0, zoom));
   }
   double cx = (lo.x + hi.x) / 2, cy = (lo.y + hi.y) / 2;
   *out = (render_view){.merc = {cx - res * w / 2, cy - res * h / 2, cx + res * w / 2,

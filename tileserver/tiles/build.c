@@ -1,6 +1,7 @@
 /* build.c — one vector tile from the catalog's layers: for each layer, the features of the
- * buffered tile bbox go through geom_to_tile and into an mvt_layer. Point layers that are dense
- * for the zoom go to cluster.c instead.
+ * buffered tile bbox go through geom_to_tile and into an mvt_layer. What the tile shows (the
+ * small-feature drop, clustering, the tolerance, the ranked lines' copy) is decided by gen/; point
+ * layers that are dense for the zoom go to cluster.c.
  *
  * Memory: one scratch arena, reset per feature, so a tile of 100,000 polygons needs the memory
  * of its largest polygon, not of all of them; the encoder's own buffers are bounded by
@@ -8,23 +9,10 @@
 #include <math.h>
 #include <string.h>
 
+#include "gen/gen.h"
 #include "mvt/mvt.h"
 #include "tiles/tiles.h"
 #include "tiles/tiles_int.h"
-
-int tiles_cluster_below(const layer_info *l) {
-  if (strcmp(l->geometry_type, "Point") != 0 || l->feature_count <= TILES_CLUSTER_MIN_FEATURES)
-    return 0;
-  return l->maxzoom < TILES_CLUSTER_BELOW_ZOOM ? l->maxzoom : TILES_CLUSTER_BELOW_ZOOM;
-}
-
-double tiles_tolerance(const layer_info *l, uint32_t z, uint32_t extent) {
-  /* 1/8 of a 256-px pixel: below what a screen shows, yet it removes the collinear and
-   * near-collinear vertices that dominate detailed polygons at low zoom. */
-  double base = geom_tile_tolerance_world(0) * extent; /* in tile units at the tile's zoom */
-  int over = (int)z - l->maxzoom;
-  return over > 0 ? base / ldexp(1.0, over) : base;
-}
 
 geom_bbox tiles_query_bbox(geom_tile_id t, double margin_fraction) {
   geom_bbox m = geom_tile_bounds_merc(t);
@@ -34,20 +22,14 @@ geom_bbox tiles_query_bbox(geom_tile_id t, double margin_fraction) {
   return (geom_bbox){lo.x, lo.y, hi.x, hi.y};
 }
 
-/* True when a bbox in tile units is under one pixel of a 256-px tile on both axes. */
-static bool px_smaller_than_pixel(const geom_bbox *px, const geom_tile_opts *o) {
-  double pixel = o->extent / 256.0;
-  return fabs(px->max_x - px->min_x) < pixel && fabs(px->max_y - px->min_y) < pixel;
-}
-
-/* True when g would cover less than one pixel of a 256-px tile at this zoom: it is dropped below
- * the layer's maxzoom (points never are). */
+/* True when g would cover less than one pixel of a 256-px tile at this zoom (gen_below_pixel,
+ * judged in tile units). */
 static bool smaller_than_pixel(const geom *g, const geom_tile_opts *o) {
   geom_bbox b;
   if (!geom_bbox_compute(g, &b)) return true;
   map_pt lo = geom_lonlat_to_tile((map_pt){b.min_x, b.min_y}, o->tile, o->extent);
   map_pt hi = geom_lonlat_to_tile((map_pt){b.max_x, b.max_y}, o->tile, o->extent);
-  return px_smaller_than_pixel(&(geom_bbox){lo.x, lo.y, hi.x, hi.y}, o);
+  return gen_below_pixel(&(geom_bbox){lo.x, lo.y, hi.x, hi.y}, (double)o->extent / GEN_TILE_PX);
 }
 
 /* f's geometry in the tile: false when it has nothing there (*out_small when it was dropped for
@@ -59,7 +41,7 @@ static bool feature_to_tile(const store_feature *f, const geom_tile_opts *o, boo
   if (geom_is_ranked(f->blob, f->blob_len)) {
     geom_bbox px;
     if (geom_ranked_project(f->blob, f->blob_len, o, a, &g, &px, NULL) != ERR_OK) return false;
-    if (drop_small && px_smaller_than_pixel(&px, o)) return (*out_small = true, false);
+    if (drop_small && gen_below_pixel(&px, (double)o->extent / GEN_TILE_PX)) return (*out_small = true, false);
     return geom_projected_to_tile(&g, o, a, out, NULL) == ERR_OK && out->n_pts > 0;
   }
   if (geom_blob_decode(f->blob, f->blob_len, a, &g, NULL, NULL) != ERR_OK) return false;
@@ -121,16 +103,14 @@ static err_code raw_layer(store_reader *r, const tile_params *p, const layer_inf
                           tile_stats *st, bool *out_over_budget, err *e) {
   bool points = strcmp(l->geometry_type, "Point") == 0;
   geom_tile_opts o = {.tile = p->tile, .srs = GEOM_SRS_LONLAT, .extent = p->extent,
-                      .buffer = p->buffer, .tolerance = tiles_tolerance(l, p->tile.z, p->extent)};
-  bool drop_small = !points && (int)p->tile.z < l->maxzoom;
+                      .buffer = p->buffer, .tolerance = gen_tolerance(l, p->tile.z, p->extent)};
+  bool drop_small = gen_drops_small(l, p->tile.z);
   geom_bbox bb = tiles_query_bbox(p->tile, (double)p->buffer / p->extent);
   const char *names[l->n_fields + 1];
   store_query q;
   tiles_fill_query(p, l, &bb, &q, names);
   if (drop_small) subpixel_box(&bb, p->tile.z, q.min_box);
-  /* the zoom whose tolerance this tile uses (past the layer's maxzoom it keeps shrinking) */
-  int over = (int)p->tile.z - l->maxzoom;
-  q.lod_zoom = (int)p->tile.z + (over > 0 ? over : 0);
+  q.lod_zoom = gen_lod_zoom(l, p->tile.z);
   q.any_order = true;
   mvt_layer *ml = NULL;
   store_iter *it = NULL;
@@ -179,19 +159,21 @@ err_code tiles_build(store_reader *r, const tile_params *params, buf *out, tile_
     const layer_info *l = p.layers[i];
     if ((int)p.tile.z < l->minzoom) continue;
     err_code rc;
-    if ((int)p.tile.z < tiles_cluster_below(l)) {
-      rc = tiles_cluster_layer(r, &p, l, TILES_CLUSTER_CELL, out, &st, e);
+    if ((int)p.tile.z < gen_cluster_below(l)) {
+      rc = tiles_cluster_layer(r, &p, l, GEN_CLUSTER_CELL, out, &st, e);
     } else {
       uint64_t estimate = 0;
-      bool over_budget = tiles_estimate_points(r, &p, l, &estimate, e) &&
+      /* the pyramid counts the unfiltered layer */
+      bool over_budget = !tiles_layer_filter(&p, l) &&
+                         gen_points_in_tile(p.pyramids, r, l, p.tile, &estimate, e) &&
                          estimate > TILES_POINT_BUDGET;
       if (over_budget) {
-        rc = tiles_cluster_layer(r, &p, l, TILES_CLUSTER_CELL_FINE, out, &st, e);
+        rc = tiles_cluster_layer(r, &p, l, GEN_CLUSTER_CELL_FINE, out, &st, e);
         if (rc != ERR_OK) return rc;
         continue;
       }
       rc = raw_layer(r, &p, l, out, &st, &over_budget, e);
-      if (over_budget) rc = tiles_cluster_layer(r, &p, l, TILES_CLUSTER_CELL_FINE, out, &st, e);
+      if (over_budget) rc = tiles_cluster_layer(r, &p, l, GEN_CLUSTER_CELL_FINE, out, &st, e);
     }
     if (rc != ERR_OK) return rc;
   }

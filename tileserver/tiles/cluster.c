@@ -11,7 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tiles/pyramid.h"
+#include "gen/gen.h"
+#include "gen/pyramid.h"
 #include "tiles/tiles_int.h"
 
 typedef struct cell {
@@ -25,18 +26,6 @@ typedef struct grid {
   int n;             /* cells per axis, including the ring around the tile */
   double size;       /* cell size in tile units */
 } grid;
-
-/* Position of a SpatiaLite POINT blob without a full decode: little-endian XY POINT blobs are
- * 60 bytes with x at 43 and y at 51 (the common case: 1M points decode 4x faster). */
-static bool blob_point(const uint8_t *b, size_t len, map_pt *out) {
-  if (len != 60 || b[0] != 0x00 || b[1] != 0x01 || b[38] != 0x7C || b[59] != 0xFE) return false;
-  uint32_t cls;
-  memcpy(&cls, b + 39, 4);
-  if (cls != 1) return false;
-  memcpy(&out->x, b + 43, 8);
-  memcpy(&out->y, b + 51, 8);
-  return true;
-}
 
 static void grid_add(grid *g, const tile_params *p, map_pt lonlat, int64_t id) {
   map_pt t = geom_lonlat_to_tile(lonlat, p->tile, p->extent);
@@ -62,7 +51,7 @@ static err_code fill_grid(store_reader *r, const tile_params *p, const layer_inf
   int step;
   while ((step = store_iter_next(it, &f, e)) == 1) {
     map_pt pt;
-    if (blob_point(f.blob, f.blob_len, &pt)) {
+    if (gen_blob_point(f.blob, f.blob_len, &pt)) {
       grid_add(g, p, pt, f.id);
       continue;
     }
@@ -98,34 +87,15 @@ static void add_pyramid_cell(void *ctx, const pyramid_cell *c) {
   gc->sy = c->sy * pf->scale - (double)c->count * pf->p->tile.y * pf->p->extent;
 }
 
-/* The pyramid of l: 16 px cells from the layer's minzoom to FINE_LEVELS above its last clustered
- * zoom, because the 4 px cells of zoom z (for tiles over the point budget) are the 16 px cells of
- * zoom z + 2. Every caller (vector tiles here, the raster renderer in cluster_list.c) goes
- * through this function, so the first build serves all of them. */
-enum { PYRAMID_CELLS = TILES_EXTENT / TILES_CLUSTER_CELL, FINE_LEVELS = 4 };
-
-err_code tiles_pyramid_acquire(pyramid_registry *reg, store_reader *r, const layer_info *l,
-                               point_pyramid **out, int *out_maxz, err *e) {
-  int last = tiles_cluster_below(l) - 1;
-  *out_maxz = last + FINE_LEVELS > 18 ? 18 : last + FINE_LEVELS;
-  return pyramid_acquire(reg, r, l, l->minzoom < 0 ? 0 : l->minzoom, *out_maxz, PYRAMID_CELLS,
-                         out, e);
-}
-
-static err_code acquire(store_reader *r, const tile_params *p, const layer_info *l,
-                        point_pyramid **out, int *out_maxz, err *e) {
-  return tiles_pyramid_acquire(p->pyramids, r, l, out, out_maxz, e);
-}
-
 static err_code fill_grid_from_pyramid(store_reader *r, const tile_params *p, const layer_info *l,
                                        grid *g, bool *out_done, err *e) {
   *out_done = false;
   uint32_t per_tile = (uint32_t)(g->n - 2);
   int level = (int)p->tile.z;
-  for (uint32_t k = per_tile; k > PYRAMID_CELLS; k /= 2) level++;
+  for (uint32_t k = per_tile; k > GEN_PYRAMID_CELLS; k /= 2) level++;
   point_pyramid *pyr = NULL;
   int maxz;
-  err_code rc = acquire(r, p, l, &pyr, &maxz, e);
+  err_code rc = gen_pyramid_acquire(p->pyramids, r, l, &pyr, &maxz, e);
   if (rc != ERR_OK) return rc;
   int64_t last = ((int64_t)1 << p->tile.z) * per_tile - 1;
   int64_t cx0 = (int64_t)p->tile.x * per_tile - 1, cy0 = (int64_t)p->tile.y * per_tile - 1;
@@ -137,34 +107,6 @@ static err_code fill_grid_from_pyramid(store_reader *r, const tile_params *p, co
                             (uint32_t)(y1 > last ? last : y1), add_pyramid_cell, &pf);
   pyramid_release(p->pyramids, pyr);
   return ERR_OK;
-}
-
-static void sum_count(void *ctx, const pyramid_cell *c) { *(uint64_t *)ctx += c->count; }
-
-/* Points of the tile counted on the pyramid's finest level: exact while the tile spans whole
- * cells (up to 4 zooms above it, cells being 1/16 of a tile). false when unknown. */
-bool tiles_estimate_points(store_reader *r, const tile_params *p, const layer_info *l,
-                           uint64_t *out_n, err *e) {
-  if (!p->pyramids || tiles_layer_filter(p, l) || tiles_cluster_below(l) <= 0 ||
-      (int)p->tile.z < tiles_cluster_below(l))
-    return false;
-  point_pyramid *pyr = NULL;
-  int maxz;
-  if (acquire(r, p, l, &pyr, &maxz, e) != ERR_OK) return false;
-  /* Count on the finest level at or below z + 4. A tile spans 16 * 2^(level - z) cells of that
-   * level: whole cells, so an exact count, as long as that is at least one (level >= z - 4). */
-  int level = (int)p->tile.z + 4 < maxz ? (int)p->tile.z + 4 : maxz;
-  int d = level - (int)p->tile.z;
-  bool exact = d >= -4;
-  uint64_t per_tile = exact ? (d >= 0 ? (uint64_t)PYRAMID_CELLS << d : (uint64_t)PYRAMID_CELLS >> -d)
-                            : 1;
-  uint64_t x0 = p->tile.x * per_tile, x1 = (p->tile.x + 1) * per_tile - 1;
-  uint64_t y0 = p->tile.y * per_tile, y1 = (p->tile.y + 1) * per_tile - 1;
-  *out_n = 0;
-  bool ok = exact && pyramid_cells(pyr, (uint32_t)level, (uint32_t)x0, (uint32_t)x1,
-                                   (uint32_t)y0, (uint32_t)y1, sum_count, out_n);
-  pyramid_release(p->pyramids, pyr);
-  return ok;
 }
 
 static bool in_buffered_tile(const tile_params *p, tile_pt t) {
@@ -210,7 +152,7 @@ static err_code write_clusters(const tile_params *p, const grid *g, mvt_layer *m
 
 err_code tiles_cluster_layer(store_reader *r, const tile_params *p, const layer_info *l,
                              uint32_t cell_units, buf *out, tile_stats *st, err *e) {
-  grid g = {.size = (double)cell_units * p->extent / TILES_EXTENT};
+  grid g = {.size = (double)cell_units * p->extent / GEN_EXTENT};
   g.n = (int)(p->extent / g.size) + 2;
   g.cells = calloc((size_t)g.n * (size_t)g.n, sizeof *g.cells);
   if (!g.cells) return err_set(e, ERR_NOMEM, "out of memory");
@@ -218,7 +160,7 @@ err_code tiles_cluster_layer(store_reader *r, const tile_params *p, const layer_
   bool done = false;
   err_code rc = ERR_OK;
   /* The pyramid holds the unfiltered layer on the standard grid; anything else is scanned. */
-  if (p->pyramids && !tiles_layer_filter(p, l) && tiles_cluster_below(l) > 0)
+  if (p->pyramids && !tiles_layer_filter(p, l) && gen_cluster_below(l) > 0)
     rc = fill_grid_from_pyramid(r, p, l, &g, &done, e);
   if (rc == ERR_OK && !done) rc = fill_grid(r, p, l, &g, e);
   if (rc == ERR_OK) rc = mvt_layer_create(l->id, p->extent, TILES_BYTE_LIMIT, &ml, e);
@@ -235,27 +177,26 @@ err_code tiles_cluster_layer(store_reader *r, const tile_params *p, const layer_
 
 static err_code write_singles(store_reader *r, const tile_params *p, const layer_info *l,
                               const grid *g, mvt_layer *ml, err *e) {
-  /* The ids travel as one JSON array parameter, so the SQL text is the same for every tile and
-   * its prepared statement is reused (an IN list of N placeholders would be a new statement per
-   * tile, thousands of parameters at 4 px cells). */
+  /* the ids of the single-point cells, bound as one JSON array (gen_ids_where) */
   const tile_filter *filter = tiles_layer_filter(p, l);
   size_t n_filter = filter ? filter->n_args : 0, n = 0;
   value args[64];
   if (n_filter + 1 > sizeof args / sizeof *args) return err_set(e, ERR_LIMIT, "filter too long");
+  size_t n_cells = (size_t)g->n * (size_t)g->n;
+  int64_t *single = malloc(n_cells * sizeof *single);
+  if (!single) return err_set(e, ERR_NOMEM, "out of memory");
+  for (size_t i = 0; i < n_cells; i++) {
+    const cell *c = &g->cells[i];
+    if (c->count == 1 && in_buffered_tile(p, cell_center(c))) single[n++] = c->first_id;
+  }
   buf ids, where;
   buf_init(&ids, 0);
   buf_init(&where, 0);
-  buf_putc(&ids, '[');
-  for (size_t i = 0; i < (size_t)g->n * (size_t)g->n; i++) {
-    const cell *c = &g->cells[i];
-    if (c->count != 1 || !in_buffered_tile(p, cell_center(c))) continue;
-    buf_printf(&ids, "%s%lld", n++ ? "," : "", (long long)c->first_id);
-  }
-  buf_putc(&ids, ']');
+  gen_ids_json(single, n, &ids);
+  free(single);
   if (n_filter) memcpy(args, filter->args, n_filter * sizeof *args);
   args[n_filter] = (value){.kind = VALUE_TEXT, .s = buf_cstr(&ids), .len = ids.len};
-  if (filter) buf_printf(&where, "(%s) AND ", filter->where_sql);
-  buf_printf(&where, "fid IN (SELECT value FROM json_each(?%zu))", 8 + n_filter);
+  gen_ids_where(filter ? filter->where_sql : NULL, 8 + n_filter, &where);
   err_code rc = ids.failed || where.failed ? err_set(e, ERR_NOMEM, "out of memory") : ERR_OK;
   if (rc == ERR_OK && n > 0) {
     const char *names[l->n_fields + 1];
@@ -270,7 +211,7 @@ static err_code write_singles(store_reader *r, const tile_params *p, const layer
     int step = 0;
     while (rc == ERR_OK && (step = store_iter_next(it, &f, e)) == 1) {
       map_pt pt;
-      if (!blob_point(f.blob, f.blob_len, &pt)) continue;
+      if (!gen_blob_point(f.blob, f.blob_len, &pt)) continue;
       map_pt t = geom_lonlat_to_tile(pt, p->tile, p->extent);
       rc = write_point(ml, (tile_pt){(int32_t)lround(t.x), (int32_t)lround(t.y)}, true,
                        (uint64_t)f.id, e);

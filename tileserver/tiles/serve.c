@@ -11,7 +11,7 @@
 
 #include "core/hash.h"
 #include "core/gzip.h"
-#include "tiles/cache.h"
+#include "cache/cache.h"
 #include "tiles/tiles.h"
 
 /* Writes v in decimal at s; returns the digits written (at most 20). */

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core/buf.h"
+#include "gen/gen.h"
 #include "tiles/tiles.h"
 
 static const char *tilejson_type(field_type t) {
@@ -60,7 +61,7 @@ static json_t *vector_layer(const layer_info *l) {
   for (size_t i = 0; i < l->n_fields; i++)
     json_object_set_new(fields, l->fields[i].name,
                         json_string(tilejson_type(l->fields[i].type)));
-  int cb = tiles_cluster_below(l);
+  int cb = gen_cluster_below(l);
   if (cb > 0) {
     json_object_set_new(fields, "point_count", json_string("Number"));
     json_object_set_new(fields, "cluster", json_string("Boolean"));

@@ -1,9 +1,9 @@
 /* tiles.h — the vector-tile service: layers of the catalog + a tile address in, MVT bytes out.
  *
  * It joins the store (features in a bbox), the geometry pipeline (geom_to_tile) and the encoder
- * (mvt/), and decides generalisation: point layers are merged into clusters on a pixel grid at low
- * zoom, and polygons or lines smaller than a pixel are dropped (and counted) below the layer's
- * maxzoom. It knows nothing of HTTP. */
+ * (mvt/), with the generalisation gen/ decides (gen/gen.h): point layers merged into clusters on a
+ * pixel grid at low zoom, polygons or lines smaller than a pixel dropped (and counted) below the
+ * layer's maxzoom. It knows nothing of HTTP. */
 #ifndef TESELAS_TILES_H
 #define TESELAS_TILES_H
 
@@ -20,9 +20,6 @@ enum {
   TILES_EXTENT = 4096,
   TILES_BUFFER = 64,
   TILES_MAX_LAYERS = 16,
-  /* Point layers with more features than this are clustered below TILES_CLUSTER_BELOW_ZOOM. */
-  TILES_CLUSTER_MIN_FEATURES = 2000,
-  TILES_CLUSTER_BELOW_ZOOM = 14,
   /* Past this many points in one tile a layer is clustered at any zoom (finer cells), so that a
    * 1,000,000-point layer never yields a multi-megabyte tile. */
   TILES_POINT_BUDGET = 20000,
@@ -58,7 +55,7 @@ typedef struct tile_params {
    * be their canonical text (tiles_filter_key): it is part of the cache key and the ETag. */
   const tile_filter *filters[TILES_MAX_LAYERS];
   const char *filter_key;          /* NULL when no layer is filtered */
-  struct pyramid_registry *pyramids; /* precomputed clusters (tiles/pyramid.h), or NULL */
+  struct pyramid_registry *pyramids; /* precomputed clusters (gen/pyramid.h), or NULL */
 } tile_params;
 
 /* Writes the canonical text of p's filters to out: per layer, the condition (length-prefixed)
@@ -100,29 +97,5 @@ err_code tiles_serve(store_reader *r, tile_cache *cache, const tile_params *p, b
 /* A strong ETag for the tile: layer versions, address and a 64-bit hash of p->filter_key.
  * Written into out (>= 128 bytes). */
 void tiles_etag(const tile_params *p, char *out, size_t out_len);
-
-/* Below which zoom a layer's points are clustered (0 = never): for TileJSON and the styles. */
-int tiles_cluster_below(const layer_info *l);
-
-/* One cell of the cluster grid (cluster_list.c). */
-typedef struct tiles_cluster {
-  map_pt merc;       /* EPSG:3857 position, as the tile holds it (rounded to its tile unit) */
-  uint32_t count;    /* points merged: 1 means the feature `id` itself, drawn with its attributes */
-  int64_t id;
-} tiles_cluster;
-
-/* The clusters of point layer l at zoom z (the grid of tiles_build below tiles_cluster_below)
- * of every cell that meets the EPSG:3857 box merc, for the raster renderer; read from the
- * layer's cluster pyramid when pyramids is given (else a scan of the box). Caller frees *out
- * with free(). Errors: ERR_DB, ERR_NOMEM, ERR_LIMIT (a box of more than 4096 cells a side). */
-struct pyramid_registry;
-err_code tiles_clusters_in_box(store_reader *r, struct pyramid_registry *pyramids,
-                               const layer_info *l, uint32_t z,
-                               const geom_bbox *merc, tiles_cluster **out, size_t *out_n,
-                               err *e);
-
-/* Tolerance of the simplification at zoom z for layer l, in tile units (overzoom above the
- * layer's maxzoom keeps the ground tolerance of the maxzoom). */
-double tiles_tolerance(const layer_info *l, uint32_t z, uint32_t extent);
 
 #endif

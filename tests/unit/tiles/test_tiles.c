@@ -3,8 +3,9 @@
  * filter, whose canonical text tells different filters apart. */
 #include "check.h"
 #include "importers/demo.h"
-#include "tiles/cache.h"
-#include "tiles/pyramid.h"
+#include "cache/cache.h"
+#include "gen/pyramid.h"
+#include "gen/gen.h"
 #include "tiles/tiles.h"
 
 static char DB[256];
@@ -24,7 +25,7 @@ static void pyramid_clusters_equal_scanned_clusters(void **state) {
   assert_int_equal(store_reader_catalog(r, &cat, &e), ERR_OK);
   const layer_info *l = catalog_find(cat, "incidentes", 10);
   assert_non_null(l);
-  assert_true(tiles_cluster_below(l) > 0);
+  assert_true(gen_cluster_below(l) > 0);
   pyramid_registry *reg = pyramid_registry_create();
   int checked = 0, nonempty = 0;
   /* clustered zooms read the pyramid; the zooms above use it to count points (up to z 20) */

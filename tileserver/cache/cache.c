@@ -1,4 +1,5 @@
-/* cache.c — LRU over a chained hash table. Entry = one malloc holding header, key and bytes.
+/* cache.c — LRU over a chained hash table (cache.h). Entry = one malloc holding header, key and
+ * bytes.
  *
  * Reference counts: the table holds one reference to each entry in it, every pin one more. The
  * table's reference is dropped under the mutex (eviction, replacement, destroy); a pin is taken
@@ -6,7 +7,7 @@
  * again only by the release that frees an entry the table no longer holds, to settle the byte
  * count. So the common release, of an entry still in the table, costs one atomic operation. */
 #include "core/hash.h"
-#include "tiles/cache.h"
+#include "cache/cache.h"
 
 #include <assert.h>
 #include <pthread.h>

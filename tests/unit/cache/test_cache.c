@@ -5,7 +5,7 @@
 #include <pthread.h>
 
 #include "check.h"
-#include "tiles/cache.h"
+#include "cache/cache.h"
 
 static void fill(uint8_t *data, size_t len, int seed) {
   for (size_t i = 0; i < len; i++) data[i] = (uint8_t)(seed * 31 + (int)i);

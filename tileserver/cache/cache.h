@@ -1,7 +1,10 @@
-/* cache.h — a bounded in-memory cache of encoded tiles, shared by the worker threads.
+/* cache.h — the one bounded in-memory cache of encoded answers, shared by the worker threads:
+ * vector tiles (tiles_serve), PNG images (render_serve_image) and glyph ranges
+ * (render_serve_glyphs) go through it alike, each kind in an instance with its own bound. The
+ * names keep the tile_cache_ prefix of its first user.
  *
- * Keys name the layers *with their versions* (and the filter), so a re-import makes new keys and
- * the old entries simply age out: no invalidation, no restart. Least-recently-used entries are
+ * Keys name the layers *with their versions* (and the filter, or the style's hash), so a
+ * re-import makes new keys and the old entries simply age out: no invalidation, no restart. Least-recently-used entries are
  * evicted when the byte bound is reached. Thread-safe: one mutex guards the table and the LRU
  * list; a hit is either copied out (tile_cache_get) or pinned (tile_cache_pin) so that the HTTP
  * library sends the cached bytes themselves, with no copy and no lock held while they are sent.
@@ -13,8 +16,8 @@
  * cache cannot evict what is pinned, so while responses are in flight `bytes` may exceed the
  * bound by the size of the tiles being sent at that moment (at most one per connection, each at
  * most a quarter of the bound). */
-#ifndef TESELAS_TILES_CACHE_H
-#define TESELAS_TILES_CACHE_H
+#ifndef TESELAS_CACHE_H
+#define TESELAS_CACHE_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -2,12 +2,12 @@
  *
  * Clustering a dense layer at low zoom means reading every point of the tile: 1,000,000 points
  * for a z8 tile over the city, 1.5 s per tile measured. The cells of the cluster grid are global
- * (tiles_int.h), so their counts and sums can be computed once per layer version for every
+ * (gen.h), so their counts and sums can be computed once per layer version for every
  * clustered zoom; a tile then reads the few hundred cells it covers. The first request for a
  * layer version builds its pyramid (one scan of the layer); later versions get their own, and a
  * version that left the catalog is freed when its last user releases it. */
-#ifndef TESELAS_TILES_PYRAMID_H
-#define TESELAS_TILES_PYRAMID_H
+#ifndef TESELAS_GEN_PYRAMID_H
+#define TESELAS_GEN_PYRAMID_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -3,7 +3,7 @@
  * Build: one scan of the layer into (finest cell key, id, world x, world y) records, a sort, a
  * run-length merge into the finest level; each coarser level merges its children (the parent of
  * cell (cx, cy) is (cx/2, cy/2): the grids nest). Memory during the build: 32 bytes per point. */
-#include "tiles/pyramid.h"
+#include "gen/pyramid.h"
 
 #include <math.h>
 #include <pthread.h>

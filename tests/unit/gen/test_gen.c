@@ -1,0 +1,306 @@
+/* Unit tests of gen/ on databases made only from third-party files (tests/data, see their
+ * SOURCE.md), each result checked against a reference the test computes itself from the source
+ * file, with its own Web Mercator formulas:
+ *   - the features of a map (gen_features_each): Natural Earth's countries over the whole world
+ *     at z0..z5 are exactly those whose envelope (read by GDAL/OGR from the shapefile) spans a
+ *     pixel of the zoom on one axis, below the layer's maxzoom; each comes in EPSG:3857 with the
+ *     envelope OGR gives;
+ *   - clusters (gen_clusters_in_box): 2,000 CDMX crime events (44 without coordinates) binned on
+ *     the 16-px grid of z10..z14 from the CSV's own columns: the same cells, counts and means;
+ *   - by id (gen_query.only): exactly the ids asked for that the box holds. */
+#include <gdal.h>
+#include <math.h>
+#include <ogr_api.h>
+
+#include "check.h"
+#include "gen/gen.h"
+#include "importers/import.h"
+
+static char DB[256];
+static char data_dir[1024];
+
+#define PI 3.14159265358979323846
+#define HALF (PI * 6378137.0)
+
+static const char *data(const char *rel) {
+  static char path[2048];
+  snprintf(path, sizeof path, "%s/%s", data_dir, rel);
+  return path;
+}
+
+static void import(const char *path, const char *id, const char *lat, const char *lon) {
+  import_options o = {.path = path, .db_path = DB, .layer_id = id, .privacy = "none",
+                      .lat_col = lat, .lon_col = lon};
+  import_result r;
+  err e;
+  if (import_run(&o, &r, &e) != ERR_OK) fail_msg("%s: %s", path, e.msg);
+  import_result_free(&r);
+}
+
+static int setup(void **state) {
+  const char *d = getenv("TESELAS_TEST_DATA");
+  if (!d) return -1;
+  snprintf(data_dir, sizeof data_dir, "%s", d);
+  check_tmp_path("third-party.db", DB, sizeof DB);
+  import(data("naturalearth/naturalearth_lowres.shp"), "paises", NULL, NULL);
+  import(data("cdmx-ssp/crime-lat-long-2000.csv"), "delitos", "lat", "long");
+  return 0;
+}
+
+/* The reference projection, written apart from geom/tilemath.c. */
+static double merc_x(double lon) { return lon * HALF / 180.0; }
+static double merc_y(double lat) {
+  lat = fmax(-85.0511287798066, fmin(85.0511287798066, lat));
+  return 6378137.0 * log(tan(PI / 4 + lat * PI / 360.0));
+}
+
+static const layer_info *layer(store_reader *r, const char *id) {
+  const catalog *cat = NULL;
+  err e;
+  assert_int_equal(store_reader_catalog(r, &cat, &e), ERR_OK);
+  const layer_info *l = catalog_find(cat, id, strlen(id));
+  assert_non_null(l);
+  return l;
+}
+
+static int field_index(const layer_info *l, const char *name) {
+  for (size_t i = 0; i < l->n_fields; i++)
+    if (strcmp(l->fields[i].name, name) == 0) return (int)i;
+  fail_msg("no field %s", name);
+  return -1;
+}
+
+/* ---- the features of a map ------------------------------------------------------------------ */
+
+enum { MAX_COUNTRIES = 256 };
+
+typedef struct country {
+  char name[64];
+  double x0, y0, x1, y1; /* envelope in EPSG:3857 */
+  int seen;
+} country;
+
+static size_t read_countries(country *out) {
+  OGRRegisterAll();
+  OGRDataSourceH ds = OGROpen(data("naturalearth/naturalearth_lowres.shp"), 0, NULL);
+  assert_non_null(ds);
+  OGRLayerH ly = OGR_DS_GetLayer(ds, 0);
+  OGRFeatureH f;
+  size_t n = 0;
+  while ((f = OGR_L_GetNextFeature(ly)) != NULL && n < MAX_COUNTRIES) {
+    OGRGeometryH g = OGR_F_GetGeometryRef(f);
+    if (g && !OGR_G_IsEmpty(g)) {
+      OGREnvelope env;
+      OGR_G_GetEnvelope(g, &env);
+      country *c = &out[n++];
+      *c = (country){.x0 = merc_x(env.MinX), .y0 = merc_y(env.MinY), .x1 = merc_x(env.MaxX),
+                     .y1 = merc_y(env.MaxY)};
+      snprintf(c->name, sizeof c->name, "%s",
+               OGR_F_GetFieldAsString(f, OGR_F_GetFieldIndex(f, "name")));
+    }
+    OGR_F_Destroy(f);
+  }
+  OGR_DS_Destroy(ds);
+  return n;
+}
+
+typedef struct seen_ctx {
+  country *cs;
+  size_t n_cs;
+  int name_field;
+  size_t n_got;
+} seen_ctx;
+
+static err_code see(void *ctx, const gen_feature *f, err *e) {
+  seen_ctx *s = ctx;
+  s->n_got++;
+  const value *v = &f->values[s->name_field];
+  assert_int_equal(v->kind, VALUE_TEXT);
+  geom_bbox b;
+  assert_true(geom_bbox_compute(&f->g, &b));
+  for (size_t i = 0; i < s->n_cs; i++) {
+    country *c = &s->cs[i];
+    if (strlen(c->name) != v->len || memcmp(c->name, v->s, v->len) != 0) continue;
+    c->seen++;
+    /* the stored geometry is the source's (repaired where invalid): the same envelope, in metres */
+    assert_true(fabs(b.min_x - c->x0) < 1 && fabs(b.max_x - c->x1) < 1);
+    assert_true(fabs(b.min_y - c->y0) < 1 && fabs(b.max_y - c->y1) < 1);
+    return ERR_OK;
+  }
+  fail_msg("unexpected feature %.*s", (int)v->len, v->s);
+  return ERR_INTERNAL;
+}
+
+static void features_keep_what_spans_a_pixel(void **state) {
+  static country cs[MAX_COUNTRIES];
+  size_t n = read_countries(cs);
+  assert_true(n > 170);
+  store_reader *r = NULL;
+  err e;
+  assert_int_equal(store_reader_open(DB, &r, &e), ERR_OK);
+  const layer_info *l = layer(r, "paises");
+  int dropped_somewhere = 0;
+  for (uint32_t z = 0; z <= 5; z++) {
+    for (size_t i = 0; i < n; i++) cs[i].seen = 0;
+    seen_ctx s = {cs, n, field_index(l, "name"), 0};
+    gen_query q = {.layer = l, .zoom = z, .merc = {-HALF, -HALF, HALF, HALF}};
+    assert_int_equal(gen_features_each(r, &q, see, &s, &e), ERR_OK);
+    double px = 2 * HALF / pow(2, z) / 256;
+    size_t want = 0;
+    for (size_t i = 0; i < n; i++) {
+      bool small = (int)z < l->maxzoom && cs[i].x1 - cs[i].x0 < px && cs[i].y1 - cs[i].y0 < px;
+      if (small && cs[i].seen) fail_msg("z%u: %s is under a pixel but shown", z, cs[i].name);
+      if (!small && !cs[i].seen) fail_msg("z%u: %s spans a pixel but is missing", z, cs[i].name);
+      want += !small;
+      dropped_somewhere += small;
+    }
+    assert_int_equal(s.n_got, want);
+  }
+  /* the rule was exercised (a few dozen islands at z0..z2), not only passed through */
+  assert_true(dropped_somewhere > 0);
+  assert_true(l->maxzoom > 5);
+  store_reader_close(r);
+}
+
+/* ---- clusters -------------------------------------------------------------------------------- */
+
+typedef struct ref_cell {
+  long cx, cy;
+  double sx, sy; /* sums of global tile units (4096 per tile) */
+  uint32_t n;
+} ref_cell;
+
+enum { MAX_POINTS = 2100 };
+
+static size_t read_points(double (*pts)[2]) {
+  FILE *f = fopen(data("cdmx-ssp/crime-lat-long-2000.csv"), "r");
+  assert_non_null(f);
+  char line[512];
+  size_t n = 0;
+  assert_non_null(fgets(line, sizeof line, f)); /* header: ...,"lat","long","id" */
+  while (fgets(line, sizeof line, f) && n < MAX_POINTS) {
+    char *col[9] = {0};
+    int k = 0;
+    for (char *p = strtok(line, ",\n"); p && k < 9; p = strtok(NULL, ",\n")) col[k++] = p;
+    if (k < 9 || strcmp(col[6], "NA") == 0) continue;
+    pts[n][0] = strtod(col[7], NULL);
+    pts[n][1] = strtod(col[6], NULL);
+    n++;
+  }
+  fclose(f);
+  return n;
+}
+
+static void clusters_bin_the_source_points(void **state) {
+  static double pts[MAX_POINTS][2];
+  static ref_cell cells[MAX_POINTS];
+  size_t n_pts = read_points(pts);
+  assert_int_equal(n_pts, 2000 - 44);
+  store_reader *r = NULL;
+  err e;
+  assert_int_equal(store_reader_open(DB, &r, &e), ERR_OK);
+  const layer_info *l = layer(r, "delitos");
+  /* a box over the city centre, smaller than the data's extent, so the edge cells are judged */
+  geom_bbox box = {merc_x(-99.20), merc_y(19.36), merc_x(-99.08), merc_y(19.47)};
+  for (uint32_t z = 10; z <= 14; z++) {
+    double units = pow(2, z) * 4096, cell = GEN_CLUSTER_CELL;
+    long bx0 = (long)floor((box.min_x + HALF) / (2 * HALF) * units / cell);
+    long bx1 = (long)floor((box.max_x + HALF) / (2 * HALF) * units / cell);
+    long by0 = (long)floor((HALF - box.max_y) / (2 * HALF) * units / cell);
+    long by1 = (long)floor((HALF - box.min_y) / (2 * HALF) * units / cell);
+    size_t n_cells = 0;
+    for (size_t i = 0; i < n_pts; i++) {
+      double ux = (merc_x(pts[i][0]) + HALF) / (2 * HALF) * units;
+      double uy = (HALF - merc_y(pts[i][1])) / (2 * HALF) * units;
+      long cx = (long)floor(ux / cell), cy = (long)floor(uy / cell);
+      if (cx < bx0 || cx > bx1 || cy < by0 || cy > by1) continue;
+      size_t k = 0;
+      while (k < n_cells && (cells[k].cx != cx || cells[k].cy != cy)) k++;
+      if (k == n_cells) cells[n_cells++] = (ref_cell){cx, cy, 0, 0, 0};
+      cells[k].sx += ux, cells[k].sy += uy, cells[k].n++;
+    }
+    gen_cluster *cl = NULL;
+    size_t n = 0;
+    assert_int_equal(gen_clusters_in_box(r, NULL, l, z, &box, &cl, &n, &e), ERR_OK);
+    assert_int_equal(n, n_cells);
+    assert_true(n_cells > 10);
+    uint32_t most = 0;
+    for (size_t k = 0; k < n_cells; k++) most = cells[k].n > most ? cells[k].n : most;
+    assert_true(most > 1); /* points were merged, not only passed one by one */
+    for (size_t i = 0; i < n; i++) {
+      double ux = (cl[i].merc.x + HALF) / (2 * HALF) * units;
+      double uy = (HALF - cl[i].merc.y) / (2 * HALF) * units;
+      size_t k = 0;
+      /* the mean, rounded to the tile unit: within a unit of the reference mean */
+      while (k < n_cells &&
+             !(cells[k].n == cl[i].count && fabs(cells[k].sx / cells[k].n - ux) <= 1 &&
+               fabs(cells[k].sy / cells[k].n - uy) <= 1))
+        k++;
+      if (k == n_cells) fail_msg("z%u: cluster of %u at (%.1f, %.1f) not in the reference", z,
+                                 cl[i].count, ux, uy);
+      cells[k].n = 0; /* matched once */
+    }
+    free(cl);
+  }
+  store_reader_close(r);
+}
+
+/* ---- by id ----------------------------------------------------------------------------------- */
+
+typedef struct id_ctx {
+  int64_t got[16];
+  size_t n;
+} id_ctx;
+
+static err_code take_id(void *ctx, const gen_feature *f, err *e) {
+  id_ctx *c = ctx;
+  assert_true(c->n < 16);
+  c->got[c->n++] = f->id;
+  assert_int_equal(f->g.type, GEOM_POINT);
+  return ERR_OK;
+}
+
+static void only_reads_the_ids_asked(void **state) {
+  store_reader *r = NULL;
+  err e;
+  assert_int_equal(store_reader_open(DB, &r, &e), ERR_OK);
+  const layer_info *l = layer(r, "delitos");
+  int64_t ids[] = {1, 2, 3, 11, 500, 1999, 900000};
+  id_ctx c = {.n = 0};
+  gen_query q = {.layer = l, .zoom = 14, .merc = {-HALF, -HALF, HALF, HALF}, .only = ids,
+                 .n_only = sizeof ids / sizeof *ids};
+  assert_int_equal(gen_features_each(r, &q, take_id, &c, &e), ERR_OK);
+  /* every id asked that the layer holds, once: 900000 is no feature */
+  assert_int_equal(c.n, 6);
+  for (size_t i = 0; i < c.n; i++) {
+    bool asked = false;
+    for (size_t k = 0; k < 6; k++) asked |= c.got[i] == ids[k];
+    assert_true(asked);
+  }
+  store_reader_close(r);
+}
+
+static void ids_condition_keeps_its_text(void **state) {
+  buf b;
+  buf_init(&b, 0);
+  gen_ids_where(NULL, 8, &b);
+  assert_string_equal(buf_cstr(&b), "fid IN (SELECT value FROM json_each(?8))");
+  b.len = 0;
+  gen_ids_where("hora >= ?8", 9, &b);
+  assert_string_equal(buf_cstr(&b), "(hora >= ?8) AND fid IN (SELECT value FROM json_each(?9))");
+  b.len = 0;
+  int64_t ids[] = {-3, 0, 42};
+  gen_ids_json(ids, 3, &b);
+  assert_string_equal(buf_cstr(&b), "[-3,0,42]");
+  buf_free(&b);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(ids_condition_keeps_its_text),
+      cmocka_unit_test(features_keep_what_spans_a_pixel),
+      cmocka_unit_test(clusters_bin_the_source_points),
+      cmocka_unit_test(only_reads_the_ids_asked),
+  };
+  return cmocka_run_group_tests(tests, setup, NULL);
+}

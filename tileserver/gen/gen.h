@@ -1,0 +1,153 @@
+/* gen.h — generalisation: what a map of a catalog layer at a zoom shows.
+ *
+ * One module decides it for both encoders, the vector tiles (tiles/) and the raster renderer
+ * (render/), so the two cannot drift apart:
+ *   - dropping: below a layer's maxzoom, polygons and lines under one pixel of a 256-px tile on
+ *     both axes are not shown (gen_drops_small, gen_below_pixel);
+ *   - clustering: dense point layers are merged per cell of a global pixel grid below
+ *     gen_cluster_below, read from a per-version pyramid (gen/pyramid.h, gen_clusters_in_box);
+ *   - ranked lines: line layers are read as the copy of the zoom (store_query.lod_zoom) and keep
+ *     the vertices the zoom's tolerance keeps (geom/ranked.c);
+ *   - the one simplification tolerance (gen_tolerance).
+ * gen_features_each streams the features of a box that survive these rules in Web Mercator metres
+ * (EPSG:3857), tile-independent, for the renderer. The vector tiles apply the same rules in their
+ * own tile units (tiles/build.c), because projecting lon/lat straight to tile units is what their
+ * bytes are made of: a detour through metres changes the last bits of vertices before rounding.
+ *
+ * It knows the store and geometry, never MVT, cairo or HTTP. Filters are the tile service's
+ * (opaque here except for the one place that joins them to a list of ids, gen_ids_where). */
+#ifndef TESELAS_GEN_H
+#define TESELAS_GEN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/buf.h"
+#include "core/err.h"
+#include "core/value.h"
+#include "geom/geom.h"
+#include "store/store.h"
+
+enum {
+  /* The reference grid of the rules: a tile of 4096 units, 256 px. */
+  GEN_EXTENT = 4096,
+  GEN_TILE_PX = 256,
+  /* Point layers with more features than this are clustered below GEN_CLUSTER_BELOW_ZOOM. */
+  GEN_CLUSTER_MIN_FEATURES = 2000,
+  GEN_CLUSTER_BELOW_ZOOM = 14,
+  /* Cluster cells in units of a GEN_EXTENT tile: 16 px of a 256-px tile at low zoom, 4 px when
+   * a layer is too dense for its own tile at high zoom. Both divide the extent, so cells never
+   * straddle a tile edge and the cells of zoom z+1 nest in those of zoom z (stable clusters). */
+  GEN_CLUSTER_CELL = 256,
+  GEN_CLUSTER_CELL_FINE = 64,
+  /* Cells across a tile on each level of a cluster pyramid (16 px cells). */
+  GEN_PYRAMID_CELLS = GEN_EXTENT / GEN_CLUSTER_CELL
+};
+
+/* ---- the rules (rules.c) ------------------------------------------------------------------ */
+
+/* True when a map of l at zoom z shows it at all (from its minzoom on). */
+bool gen_shown(const layer_info *l, uint32_t z);
+
+/* Below which zoom a layer's points are clustered (0 = never). */
+int gen_cluster_below(const layer_info *l);
+
+/* Simplification tolerance at zoom z for layer l, in units of a tile of `extent` units: 1/8 of
+ * a 256-px pixel, shrinking past the layer's maxzoom (overzoom keeps the ground tolerance of the
+ * maxzoom). */
+double gen_tolerance(const layer_info *l, uint32_t z, uint32_t extent);
+
+/* The zoom whose tolerance (and ranked-line copy) a map of l at zoom z uses: z below the
+ * maxzoom, then two zooms further per zoom past it (the tolerance keeps shrinking). */
+int gen_lod_zoom(const layer_info *l, uint32_t z);
+
+/* True when the small-feature rule applies to l at zoom z: a layer of polygons or lines, below
+ * its maxzoom (points have no size to judge). */
+bool gen_drops_small(const layer_info *l, uint32_t z);
+
+/* True when box b is under `pixel` on both axes: b and pixel in the same units (tile units with
+ * pixel = extent / GEN_TILE_PX, or metres with gen_pixel_merc). */
+bool gen_below_pixel(const geom_bbox *b, double pixel);
+
+/* One pixel of a 256-px tile of zoom z, in EPSG:3857 metres. */
+double gen_pixel_merc(uint32_t z);
+
+/* ---- clusters (clusters.c, gen/pyramid.h) --------------------------------------------------- */
+
+/* One cell of the cluster grid. */
+typedef struct gen_cluster {
+  map_pt merc;       /* EPSG:3857 position, as the tile holds it (rounded to its tile unit) */
+  uint32_t count;    /* points merged: 1 means the feature `id` itself, drawn with its attributes */
+  int64_t id;
+} gen_cluster;
+
+struct pyramid_registry;
+struct point_pyramid;
+
+/* The clusters of point layer l at zoom z (the grid of the vector tiles below gen_cluster_below)
+ * of every cell that meets the EPSG:3857 box merc; read from the layer's cluster pyramid when
+ * pyramids is given (else a scan of the box). Caller frees *out with free(). Errors: ERR_DB,
+ * ERR_NOMEM, ERR_LIMIT (a box of more than 4096 cells a side). */
+err_code gen_clusters_in_box(store_reader *r, struct pyramid_registry *pyramids,
+                             const layer_info *l, uint32_t z, const geom_bbox *merc,
+                             gen_cluster **out, size_t *out_n, err *e);
+
+/* The cluster pyramid of point layer l with the zoom range every caller shares (16 px cells from
+ * the layer's minzoom to a few zooms above its last clustered one); *out_maxz is its finest
+ * level. Release with pyramid_release. */
+err_code gen_pyramid_acquire(struct pyramid_registry *reg, store_reader *r, const layer_info *l,
+                             struct point_pyramid **out, int *out_maxz, err *e);
+
+/* An upper bound of the unfiltered points of l in tile t from the cluster pyramid: exact while
+ * the tile spans whole cells of the pyramid's finest level. false when unknown. */
+bool gen_points_in_tile(struct pyramid_registry *reg, store_reader *r, const layer_info *l,
+                        geom_tile_id t, uint64_t *out_n, err *e);
+
+/* The position of a little-endian XY POINT blob without a full decode (60 bytes, x at 43, y at
+ * 51: 1M points decode 4x faster); false for any other blob. */
+bool gen_blob_point(const uint8_t *b, size_t len, map_pt *out);
+
+/* ---- features by id (ids.c) ------------------------------------------------------------------ */
+
+/* The condition that selects the features whose ids are in the JSON array bound to parameter
+ * ?first_param, after the condition filter_sql (NULL when none) with its own parameters: the
+ * ids travel as one JSON array, so the SQL text is the same for every tile and its prepared
+ * statement is reused (an IN list of N placeholders would be a new statement per tile, thousands
+ * of parameters at 4 px cells). Appended to out. */
+void gen_ids_where(const char *filter_sql, size_t first_param, buf *out);
+
+/* The ids as a JSON array ("[1,2,3]") appended to out. */
+void gen_ids_json(const int64_t *ids, size_t n, buf *out);
+
+/* ---- the features of a map (features.c) ----------------------------------------------------- */
+
+typedef struct gen_query {
+  const layer_info *layer;
+  uint32_t zoom;              /* the zoom of the vector tiles this map matches */
+  geom_bbox merc;             /* the box, EPSG:3857 metres */
+  const int64_t *only;        /* sorted ids to read instead of the box (the singles of
+                                 clusters), or NULL */
+  size_t n_only;
+} gen_query;
+
+/* A feature as a map at the zoom shows it: geometry in EPSG:3857 metres (a ranked line with the
+ * vertices its zoom keeps), not clipped or simplified yet, and its attributes (one per field of
+ * the layer). Everything is valid only during the callback. */
+typedef struct gen_feature {
+  int64_t id;
+  const value *values;
+  size_t n_values;
+  geom g;
+} gen_feature;
+
+/* Returns ERR_OK to go on; anything else stops the stream and is returned. */
+typedef err_code (*gen_feature_fn)(void *ctx, const gen_feature *f, err *e);
+
+/* Streams the features of q that the rules keep (minzoom, small-feature drop) to fn. Clustering
+ * is the caller's choice (gen_cluster_below, gen_clusters_in_box, then the singles by id).
+ * Errors: ERR_DB, ERR_NOMEM, or what fn returned. */
+err_code gen_features_each(store_reader *r, const gen_query *q, gen_feature_fn fn, void *ctx,
+                           err *e);
+
+#endif
