@@ -16,8 +16,9 @@
  * under the build tree (TESELAS_TEST_TMP), so a run leaves nothing in /tmp. */
 static inline void check_tmp_path(const char *name, char *out, size_t out_len) {
   const char *root = getenv("TESELAS_TEST_TMP");
-  char dir[4096];
-  snprintf(dir, sizeof dir, "%s/teselas-test-XXXXXX", root && *root ? root : "/tmp");
+  char dir[128];
+  if (!root || !*root || strlen(root) > 96) root = "/tmp"; /* callers' paths hold 256 bytes */
+  snprintf(dir, sizeof dir, "%s/teselas-test-XXXXXX", root);
   if (!mkdtemp(dir)) abort();
   snprintf(out, out_len, "%s/%s", dir, name);
 }
