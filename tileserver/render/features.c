@@ -139,19 +139,10 @@ static err_code fetch_raw(store_reader *r, const layer_info *l, const rview_px *
   geom_bbox ll;
   store_query q;
   fill_query(l, v, &ll, names, &q);
-  buf ids;
-  buf_init(&ids, 0);
-  value id_arg;
+  query_with_ids by_id;
   if (only) {
-    buf_putc(&ids, '[');
-    for (size_t i = 0; i < n_only; i++) buf_printf(&ids, "%s%lld", i ? "," : "", (long long)only[i]);
-    buf_putc(&ids, ']');
-    if (ids.failed) return err_set(e, ERR_NOMEM, "out of memory");
-    id_arg = (value){.kind = VALUE_TEXT, .s = buf_cstr(&ids), .len = ids.len};
     q.bbox = NULL;
-    q.where_sql = "fid IN (SELECT value FROM json_each(?8))";
-    q.where_args = &id_arg;
-    q.n_where_args = 1;
+    q.where = query_pred_with_ids(&by_id, NULL, only, n_only);
   }
   store_iter *it = NULL;
   arena *scratch = arena_create(0);
@@ -175,7 +166,6 @@ static err_code fetch_raw(store_reader *r, const layer_info *l, const rview_px *
   if (rc == ERR_NOMEM) err_set(e, ERR_NOMEM, "out of memory while rendering");
   store_iter_close(it);
   arena_destroy(scratch);
-  buf_free(&ids);
   return rc;
 }
 

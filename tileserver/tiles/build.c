@@ -99,12 +99,7 @@ void tiles_fill_query(const tile_params *p, const layer_info *l, const geom_bbox
     q->n_fields = l->n_fields;
   }
   const tile_filter *f = tiles_layer_filter(p, l);
-  if (f) {
-    q->where_sql = f->where_sql;
-    q->where_args = f->args;
-    q->n_where_args = f->n_args;
-    q->spatial_sql = f->spatial_sql;
-  }
+  if (f) q->where = f->where;
 }
 
 err_code tiles_add_props(mvt_layer *ml, const layer_info *l, const store_feature *f, err *e) {

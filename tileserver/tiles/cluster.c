@@ -235,35 +235,22 @@ err_code tiles_cluster_layer(store_reader *r, const tile_params *p, const layer_
 
 static err_code write_singles(store_reader *r, const tile_params *p, const layer_info *l,
                               const grid *g, mvt_layer *ml, err *e) {
-  /* The ids travel as one JSON array parameter, so the SQL text is the same for every tile and
-   * its prepared statement is reused (an IN list of N placeholders would be a new statement per
-   * tile, thousands of parameters at 4 px cells). */
+  /* The layer's filter AND the ids of the single points (the store passes the list as one value,
+   * so its statement is reused from tile to tile). */
   const tile_filter *filter = tiles_layer_filter(p, l);
-  size_t n_filter = filter ? filter->n_args : 0, n = 0;
-  value args[64];
-  if (n_filter + 1 > sizeof args / sizeof *args) return err_set(e, ERR_LIMIT, "filter too long");
-  buf ids, where;
-  buf_init(&ids, 0);
-  buf_init(&where, 0);
-  buf_putc(&ids, '[');
-  for (size_t i = 0; i < (size_t)g->n * (size_t)g->n; i++) {
+  size_t n = 0;
+  int64_t *ids = malloc(((size_t)g->n * (size_t)g->n + 1) * sizeof *ids);
+  for (size_t i = 0; ids && i < (size_t)g->n * (size_t)g->n; i++) {
     const cell *c = &g->cells[i];
-    if (c->count != 1 || !in_buffered_tile(p, cell_center(c))) continue;
-    buf_printf(&ids, "%s%lld", n++ ? "," : "", (long long)c->first_id);
+    if (c->count == 1 && in_buffered_tile(p, cell_center(c))) ids[n++] = c->first_id;
   }
-  buf_putc(&ids, ']');
-  if (n_filter) memcpy(args, filter->args, n_filter * sizeof *args);
-  args[n_filter] = (value){.kind = VALUE_TEXT, .s = buf_cstr(&ids), .len = ids.len};
-  if (filter) buf_printf(&where, "(%s) AND ", filter->where_sql);
-  buf_printf(&where, "fid IN (SELECT value FROM json_each(?%zu))", 8 + n_filter);
-  err_code rc = ids.failed || where.failed ? err_set(e, ERR_NOMEM, "out of memory") : ERR_OK;
+  query_with_ids by_id;
+  err_code rc = ids ? ERR_OK : err_set(e, ERR_NOMEM, "out of memory");
   if (rc == ERR_OK && n > 0) {
     const char *names[l->n_fields + 1];
     store_query q;
     tiles_fill_query(p, l, NULL, &q, names);
-    q.where_sql = buf_cstr(&where);
-    q.where_args = args;
-    q.n_where_args = n_filter + 1;
+    q.where = query_pred_with_ids(&by_id, filter ? filter->where : NULL, ids, n);
     store_iter *it = NULL;
     rc = store_query_start(r, &q, &it, e);
     store_feature f;
@@ -280,7 +267,6 @@ static err_code write_singles(store_reader *r, const tile_params *p, const layer
     if (step < 0 && rc == ERR_OK) rc = e ? e->code : ERR_DB;
     store_iter_close(it);
   }
-  buf_free(&ids);
-  buf_free(&where);
+  free(ids);
   return rc;
 }
