@@ -163,7 +163,6 @@ static bool temporal_literal(parser *p, operand *o) {
     return fail(p, is_date ? "expected DATE('YYYY-MM-DD')"
                            : "expected TIMESTAMP('YYYY-MM-DDTHH:MM:SSZ')");
   next(p);
-  o->q.lit_class = is_date ? QUERY_LIT_DATE : QUERY_LIT_TIMESTAMP;
   if (!literal(p, o, is_date ? C_DATE : C_TS,
                (value){.kind = VALUE_TEXT, .s = t.text, .len = strlen(t.text)}))
     return false;

@@ -141,7 +141,8 @@ static bool geom_literal(features_cql2 *p, geom_lit *g) {
   cql2_token t = p->tok;
   features_cql2_next(p);
   if (features_cql2_is(&t, "BBOX")) return bbox_literal(p, g);
-  buf_append(&g->wkt, t.s, t.len);
+  for (size_t i = 0; i < t.len; i++) /* the keyword in upper case: one canonical text */
+    buf_putc(&g->wkt, t.s[i] >= 'a' && t.s[i] <= 'z' ? t.s[i] - 'a' + 'A' : t.s[i]);
   if (features_cql2_is(&t, "POINT")) {
     double c[2];
     buf_putc(&g->wkt, '(');

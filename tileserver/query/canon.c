@@ -3,7 +3,7 @@
  * in(a,v,..), null(a) (with a leading "!" for the negated forms), s_intersects(g,g),
  * time("f",date|datetime,lo,hi), fid(1,2,..), true, false. Names are "JSON strings" (so a
  * quote or a comma inside one cannot make two trees share a text); literals carry their class:
- * i12, r2.5 (%.17g, which reads back equal), b1, t"x", d"2025-01-01", ts"...Z". */
+ * i12, r2.5 (%.17g, which reads back equal), b1, t"x" (dates are their ISO 8601 text). */
 #include <stdio.h>
 #include <string.h>
 
@@ -36,9 +36,7 @@ static void put_operand(buf *b, const query_operand *o) {
     case VALUE_BOOL: buf_printf(b, "b%lld", (long long)v->i); break;
     case VALUE_REAL: buf_printf(b, "r%.17g", v->d); break;
     case VALUE_TEXT:
-      buf_puts(b, o->lit_class == QUERY_LIT_DATE        ? "d"
-                  : o->lit_class == QUERY_LIT_TIMESTAMP ? "ts"
-                                                        : "t");
+      buf_putc(b, 't');
       put_string(b, v->s, v->len);
       break;
   }

@@ -15,8 +15,8 @@
  *   SPATIAL  S_op(a, b): each side the layer's geometry or a literal (WKT in CRS84 + its box)
  *   TIME     the date field intersects an interval (OGC API - Features datetime)
  *   FID_IN   the feature id is one of a list (the single points of a clustered tile)
- * An operand is a field name or a typed literal (value.h: INT, REAL, TEXT, BOOL; DATE and
- * TIMESTAMP literals are TEXT in ISO 8601 UTC with their class kept for the canonical text).
+ * An operand is a field name or a typed literal (value.h: INT, REAL, TEXT, BOOL; DATE('..') and
+ * TIMESTAMP('..') are TEXT in ISO 8601 UTC: they compare as the same text would).
  *
  * Canonical: the parser already folds what is spelling (keyword case, blanks, quoting of names,
  * 1 and 1.0, offsets folded to UTC, an instant and the interval [t, t]); the builders flatten
@@ -65,13 +65,9 @@ typedef enum query_spatial_op {
   QUERY_S_OVERLAPS
 } query_spatial_op;
 
-/* The class of a literal, beyond its value kind: a DATE('..') and a TIMESTAMP('..') are text. */
-typedef enum query_lit_class { QUERY_LIT_PLAIN = 0, QUERY_LIT_DATE, QUERY_LIT_TIMESTAMP } query_lit_class;
-
 typedef struct query_operand {
   const char *field;       /* a field of the layer, or NULL for the literal */
   value lit;               /* text is NUL-terminated, in the arena */
-  query_lit_class lit_class;
 } query_operand;
 
 /* A geometry argument of a spatial predicate: the layer's geometry (wkt NULL) or a literal. */

@@ -185,7 +185,7 @@ static void spatial(store_sql_pred *c, const layer_info *l, const query_pred *p)
 }
 
 /* The day after date text "YYYY-MM-DD" (proleptic Gregorian). */
-static void next_day(const char *date, char out[16]) {
+static void next_day(const char *date, char out[32]) {
   static const int D[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   int y = 0, m = 1, d = 1;
   if (sscanf(date, "%4d-%2d-%2d", &y, &m, &d) != 3 || m < 1 || m > 12) m = 1;
@@ -193,7 +193,7 @@ static void next_day(const char *date, char out[16]) {
   int days = m == 2 && leap ? 29 : D[m - 1];
   if (++d > days) d = 1, m++;
   if (m > 12) m = 1, y++;
-  snprintf(out, 16, "%04d-%02d-%02d", y, m, d);
+  snprintf(out, 32, "%04d-%02d-%02d", y, m, d);
 }
 
 /* " AND f OP ?N" with the bound's date only, or through julianday() with its time. */
@@ -216,7 +216,7 @@ static void time_interval(store_sql_pred *c, const query_pred *p) {
     if (p->time_is_date) {
       time_bound(c, p->time_field, "<=", p->hi.text, false);
     } else if (!p->hi.has_time) {
-      char *next = own(c, malloc(16));
+      char *next = own(c, malloc(32));
       if (next) next_day(p->hi.text, next);
       if (next) time_bound(c, p->time_field, "<", next, false);
     } else {
