@@ -526,7 +526,7 @@ static void bind_plan(sqlite3_stmt *st, const query_plan *p) {
   }
   int n = (int)p->where->n_args;
   for (int i = 0; i < n; i++)
-    store_bind_value(st, STORE_FIRST_WHERE_PARAM + i, &p->where->args[i]);
+    store_bind_value(st, STORE_FIRST_WHERE_PARAM + i, &p->where->args[i], true);
   if (q->near && (p->mode == MODE_ROWS || p->mode == MODE_KTH_DISTANCE)) {
     sqlite3_bind_double(st, STORE_FIRST_WHERE_PARAM + n, q->near[0]);
     sqlite3_bind_double(st, STORE_FIRST_WHERE_PARAM + n + 1, q->near[1]);

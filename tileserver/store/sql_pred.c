@@ -296,13 +296,3 @@ void store_sql_order(buf *sql, const query_sort *keys, size_t n) {
   }
   if (!by_id) buf_puts(sql, ", fid ASC");
 }
-
-void store_bind_value(sqlite3_stmt *st, int idx, const value *v) {
-  switch (v->kind) {
-    case VALUE_NULL: sqlite3_bind_null(st, idx); break;
-    case VALUE_INT:
-    case VALUE_BOOL: sqlite3_bind_int64(st, idx, v->i); break;
-    case VALUE_REAL: sqlite3_bind_double(st, idx, v->d); break;
-    case VALUE_TEXT: sqlite3_bind_text(st, idx, v->s, (int)v->len, SQLITE_TRANSIENT); break;
-  }
-}

@@ -100,8 +100,9 @@ void store_sql_pred_build(store_sql_pred *out, const layer_info *l, const query_
 void store_sql_pred_free(store_sql_pred *c);
 /* The ORDER BY body of sort keys: "\"f\" ASC, fid ASC" (ties break by id). */
 void store_sql_order(buf *sql, const query_sort *keys, size_t n);
-/* Binds v to parameter idx of st. */
-void store_bind_value(sqlite3_stmt *st, int idx, const value *v);
+/* Binds v to parameter idx of st (db.c); text is copied when copy, else it must outlive the
+ * statement's next step. */
+void store_bind_value(sqlite3_stmt *st, int idx, const value *v, bool copy);
 
 /* Loads the whole catalog (caller owns; catalog_destroy). */
 err_code store_catalog_load(sqlite3 *db, catalog **out, err *e);

@@ -3,6 +3,7 @@
 #include "check.h"
 #include "features/features.h"
 #include "features_fixture.h"
+#include "kv_args.h"
 #include "store/store_int.h"
 
 typedef struct parsed {
@@ -18,15 +19,7 @@ static parsed parse_q(const char *query, features_use use) {
   l = fixture_layer();
   parsed p = {.a = arena_create(1 << 20)};
   features_kv kv[16];
-  size_t n = 0;
-  char *copy = arena_strdup(p.a, query);
-  for (char *save = NULL, *t = strtok_r(copy, "&", &save); t && n < 16;
-       t = strtok_r(NULL, "&", &save)) {
-    char *eq = strchr(t, '=');
-    kv[n].key = t;
-    kv[n].value = eq ? (*eq = '\0', eq + 1) : "";
-    n++;
-  }
+  size_t n = kv_args_split(arena_strdup(p.a, query), kv, 16);
   features_kv *args = arena_calloc(p.a, n + 1, sizeof *args);
   memcpy(args, kv, n * sizeof *kv);
   p.rc = features_request_parse(&l, use, args, n, FEATURES_GEOJSON, p.a, &p.r, &p.e);

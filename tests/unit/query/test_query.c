@@ -11,6 +11,7 @@
 #include "check.h"
 #include "features/features.h"
 #include "importers/wkb.h"
+#include "features/kv_args.h"
 #include "store/store.h"
 
 /* ---- the source file, as the reference sees it ---------------------------------------------- */
@@ -131,15 +132,7 @@ static int teardown(void **state) {
 /* Parses "k=v&k2=v2" (values already decoded) for a tile's filter into a. */
 static const query_pred *parse_filter(arena *a, const char *query, err *e, err_code *rc) {
   features_kv kv[8];
-  size_t n = 0;
-  char *copy = arena_strdup(a, query);
-  for (char *save = NULL, *t = strtok_r(copy, "&", &save); t && n < 8;
-       t = strtok_r(NULL, "&", &save)) {
-    char *eq = strchr(t, '=');
-    kv[n].key = t;
-    kv[n].value = eq ? (*eq = '\0', eq + 1) : "";
-    n++;
-  }
+  size_t n = kv_args_split(arena_strdup(a, query), kv, 8);
   features_request r;
   *rc = features_request_parse(F->l, FEATURES_USE_TILE, kv, n, FEATURES_GEOJSON, a, &r, e);
   return r.where;
