@@ -354,7 +354,8 @@ static query_pred *factor_inner(parser *p) {
     query_pred *q = query_pred_new(p->a, kw(p, "TRUE") ? QUERY_TRUE : QUERY_FALSE);
     next(p);
     /* TRUE = x is a comparison, not a boolean predicate */
-    if (cmp_index(p->tok.kind) >= 0) return fail(p, "a comparison cannot start with a boolean"), NULL;
+    if (cmp_index(p->tok.kind) >= 0)
+      return fail(p, "a comparison cannot start with a boolean"), NULL;
     return q ? q : (nomem(p), NULL);
   }
   if (p->tok.kind == T_IDENT && !p->tok.quoted && p->tok.len > 2 &&

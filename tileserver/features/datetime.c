@@ -151,8 +151,15 @@ void features_datetime_where(const layer_field *f, const features_interval *iv,
   p->time_is_date = f->type == FIELD_DATE;
   const features_time *lo = iv->open_start ? NULL : &iv->start;
   const features_time *hi = iv->instant ? &iv->start : iv->open_end ? NULL : &iv->end;
-  if (lo) p->has_lo = true, memcpy(p->lo.text, lo->text, sizeof p->lo.text), p->lo.has_time = lo->has_time;
-  if (hi) p->has_hi = true, memcpy(p->hi.text, hi->text, sizeof p->hi.text), p->hi.has_time = hi->has_time;
+  _Static_assert(sizeof p->lo.text == sizeof lo->text, "one size of time text");
+  if ((p->has_lo = lo != NULL)) {
+    memcpy(p->lo.text, lo->text, sizeof p->lo.text);
+    p->lo.has_time = lo->has_time;
+  }
+  if ((p->has_hi = hi != NULL)) {
+    memcpy(p->hi.text, hi->text, sizeof p->hi.text);
+    p->hi.has_time = hi->has_time;
+  }
   features_where_count(w, (size_t)p->has_lo + (size_t)p->has_hi);
   features_where_and(w, p);
 }

@@ -1,7 +1,8 @@
 /* params.c — query parameters of /collections/{id}/items (and of downloads and counts) into a
  * features_request: one parser per parameter in one table, each value checked, each field name
- * checked against the catalog, each condition a node of the request's predicate tree. Requirements cited are OGC API - Features -
- * Part 1: Core 1.0 (/req/core/...) and Part 3: Filtering (/req/filter/...).
+ * checked against the catalog, each condition a node of the request's predicate tree.
+ * Requirements cited are OGC API - Features - Part 1: Core 1.0 (/req/core/...) and Part 3:
+ * Filtering (/req/filter/...).
  * It does not run anything: items.c, download.c and aggregate.c do. */
 #include <errno.h>
 #include <math.h>

@@ -104,7 +104,8 @@ void query_pred_canon(buf *b, const query_pred *p) {
     case QUERY_TIME: put_time(b, p); return;
     case QUERY_FID_IN:
       buf_puts(b, "fid(");
-      for (size_t i = 0; i < p->n_ids; i++) buf_printf(b, "%s%lld", i ? "," : "", (long long)p->ids[i]);
+      for (size_t i = 0; i < p->n_ids; i++)
+        buf_printf(b, "%s%lld", i ? "," : "", (long long)p->ids[i]);
       buf_putc(b, ')');
       return;
   }

@@ -355,8 +355,8 @@ static void column_value(sqlite3_stmt *st, int col, field_type type, value *v);
  * One statement shape serves four uses (rows, count, the k-th distance probe of a nearest-first
  * search, grouped counts), so every use applies the same bbox and where conditions. Parameters:
  * ?1..?4 the bbox (maxx, minx, maxy, miny), ?5 after_id, ?6 limit, ?7 offset, ?8.. the values of
- * the compiled predicate (sql_pred.c), then lon and lat of a near query. All are numbered: a named parameter in the select list would
- * take number 1 and alias the bbox. */
+ * the compiled predicate (sql_pred.c), then lon and lat of a near query. All are numbered: a
+ * named parameter in the select list would take number 1 and alias the bbox. */
 
 typedef enum query_mode { MODE_ROWS, MODE_COUNT, MODE_KTH_DISTANCE, MODE_GROUPS } query_mode;
 

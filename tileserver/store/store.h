@@ -1,8 +1,8 @@
 /* store.h — the only module that knows SQL.
  *
  * Its interface speaks of layers, versions, boxes, predicates (query/query.h) and feature
- * streams, never of SpatiaLite, so the same API
- * can later run over PostGIS (DESIGN.md, growth path).
+ * streams, never of SQL text, so the same API can later run over PostGIS (DESIGN.md, growth
+ * path): a filter arrives as a predicate tree and each backend compiles it.
  *
  * The database: one SpatiaLite file in WAL mode. One table per layer *version* (geometry in
  * EPSG:4326 with a spatial index), a catalog table `teselas_layers` pointing at the current version
@@ -120,8 +120,8 @@ typedef struct store_query {
                                     geom_ranked_project, or SpatiaLite's for other rows) */
   double min_box[2];             /* > 0: only features whose index box is at least min_box[0]
                                     degrees wide or min_box[1] high, decided on the R*Tree alone
-                                    (sub-pixel features are never read). Written into the SQL
-                                    text: callers round them to a power of two */
+                                    (sub-pixel features are never read). Part of the prepared
+                                    query: callers round them to a power of two */
   const double *near;            /* lon, lat, or NULL: order by true (ellipsoidal) distance in
                                     metres, then by id, and fill store_feature.distance_m. Without
                                     a bbox and with limit >= 0 the reader searches a growing window

@@ -322,8 +322,10 @@ static void spellings_of_one_filter_share_a_text(void **state) {
   static const char *const SAME[][2] = {
       {"filter=n>=20", "filter=\"n\" >= 20.0"},
       {"filter=n = 1 and crime = 'x'", "filter=n=1 AND crime='x'"},
-      {"filter=n = 1 AND (crime = 'x' AND hora = 'y')", "filter=(n = 1 AND crime = 'x') AND hora = 'y'"},
-      {"filter=n = 1 OR (crime = 'x' OR hora = 'y')", "filter=((n = 1) OR crime = 'x') OR hora = 'y'"},
+      {"filter=n = 1 AND (crime = 'x' AND hora = 'y')",
+       "filter=(n = 1 AND crime = 'x') AND hora = 'y'"},
+      {"filter=n = 1 OR (crime = 'x' OR hora = 'y')",
+       "filter=((n = 1) OR crime = 'x') OR hora = 'y'"},
       {"crime=ROBO", "filter=crime = 'ROBO'"},
       {"filter=fecha = DATE('2013-01-05')", "fecha=2013-01-05"},
       {"fecha=2013-01-05", "filter=fecha = '2013-01-05'"},
