@@ -9,6 +9,7 @@
 
 #include "features/features_int.h"
 #include "features_fixture.h"
+#include "kv_args.h"
 
 enum { MAX_ARGS = 64 };
 
@@ -19,14 +20,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   memcpy(text, data, size);
   text[size] = '\0';
   features_kv kv[MAX_ARGS];
-  size_t n = 0;
-  for (char *save = NULL, *t = strtok_r(text, "&", &save); t && n < MAX_ARGS;
-       t = strtok_r(NULL, "&", &save)) {
-    char *eq = strchr(t, '=');
-    kv[n].key = t;
-    kv[n].value = eq ? (*eq = '\0', eq + 1) : "";
-    n++;
-  }
+  size_t n = kv_args_split(text, kv, MAX_ARGS);
   layer_info l = fixture_layer();
   for (int use = FEATURES_USE_ITEMS; use <= FEATURES_USE_TILE; use++) {
     arena *a = arena_create(64u << 20);

@@ -1,6 +1,6 @@
 /* cql2.c — CQL2 text (OGC API - Features Part 3 / CQL2, conformance classes basic-cql2,
- * advanced comparison operators (LIKE, BETWEEN, IN) and basic + spatial functions) compiled to an
- * SQL condition by recursive descent.
+ * advanced comparison operators (LIKE, BETWEEN, IN) and basic + spatial functions) parsed into a
+ * predicate tree (query/query.h) by recursive descent.
  *
  *   expr    := term { OR term }
  *   term    := factor { AND factor }
@@ -10,11 +10,11 @@
  *   operand := property | 'string' | [-]number | TRUE | FALSE | DATE('..') | TIMESTAMP('..')
  *   spatial := S_INTERSECTS|S_DISJOINT|S_WITHIN|S_CONTAINS|... '(' geom ',' geom ')'
  *
- * Safety: property names must be fields of the layer (or "geometry" in a spatial predicate) and
- * are written as quoted identifiers; every literal is a bound parameter; types are checked, so
+ * Safety: property names must be fields of the layer (or "geometry" in a spatial predicate);
+ * every literal is a typed value of the tree, never text of a query; types are checked, so
  * `hora = 'x'` is a 400, not an empty answer. Nesting is bounded (CQL2_MAX_DEPTH), so a hostile
- * filter cannot exhaust the stack. LIKE is case-sensitive as CQL2 says, which SQLite's LIKE is
- * not: patterns are translated to GLOB. The first error stops the parse and names its position. */
+ * filter cannot exhaust the stack. LIKE keeps its CQL2 pattern (case-sensitive: the store
+ * compiles it so). The first error stops the parse and names its position. */
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -32,7 +32,7 @@ typedef enum cls { C_NUM, C_STR, C_BOOL, C_DATE, C_TS, C_NULL } cls;
 typedef struct operand {
   cls c;
   const layer_field *field; /* a property, or NULL for a literal */
-  int param;                /* the literal's placeholder */
+  query_operand q;          /* as the tree holds it */
   size_t pos;
 } operand;
 
@@ -50,7 +50,7 @@ static bool vfail_at(parser *p, size_t pos, const char *fmt, va_list ap) {
   if (p->failed) return false;
   char msg[256];
   vsnprintf(msg, sizeof msg, fmt, ap);
-  err_set(p->e, ERR_INVALID, "filter: at character %zu: %s", pos, msg);
+  p->rc = err_set(p->e, ERR_INVALID, "filter: at character %zu: %s", pos, msg);
   p->failed = true;
   return false;
 }
@@ -81,12 +81,13 @@ static bool expect(parser *p, cql2_tok k, const char *what) {
   return true;
 }
 
+static bool nomem(parser *p);
+
 /* Unquotes a '..' or ".." token into the arena (doubled quotes become one). */
 static char *unquote(parser *p, const cql2_token *t) {
-  char *out = arena_alloc(p->w->a, t->len);
+  char *out = arena_alloc(p->a, t->len);
   if (!out) {
-    p->failed = true;
-    err_set(p->e, ERR_NOMEM, "out of memory");
+    nomem(p);
     return NULL;
   }
   size_t n = 0;
@@ -110,14 +111,29 @@ static cls field_cls(field_type t) {
   return C_STR;
 }
 
-static int bind(parser *p, value v) {
-  int n = features_where_bind(p->w, v);
-  if (!n && !p->failed) {
+static bool nomem(parser *p) {
+  if (!p->failed) p->rc = err_set(p->e, ERR_NOMEM, "out of memory");
+  p->failed = true;
+  return false;
+}
+
+/* Counts n more values against FEATURES_MAX_PARAMS. */
+static bool count(parser *p, size_t n) {
+  if (features_where_count(p->w, n)) return true;
+  if (!p->failed) {
     p->failed = true;
-    err_set(p->e, p->w->too_many ? ERR_INVALID : ERR_NOMEM,
+    p->rc = err_set(p->e, p->w->too_many ? ERR_INVALID : ERR_NOMEM,
             p->w->too_many ? "filter: too many values" : "out of memory");
   }
-  return n;
+  return false;
+}
+
+/* Records literal v in o (text copied into the arena) and counts it against the bound. */
+static bool literal(parser *p, operand *o, cls c, value v) {
+  o->c = c;
+  if (v.kind == VALUE_TEXT) v = features_where_text(p->w, v.s, v.len);
+  o->q.lit = v;
+  return count(p, 1) && (v.kind != VALUE_TEXT || v.s || nomem(p));
 }
 
 static bool number_token(parser *p, double *out) {
@@ -147,8 +163,9 @@ static bool temporal_literal(parser *p, operand *o) {
     return fail(p, is_date ? "expected DATE('YYYY-MM-DD')"
                            : "expected TIMESTAMP('YYYY-MM-DDTHH:MM:SSZ')");
   next(p);
-  o->c = is_date ? C_DATE : C_TS;
-  o->param = bind(p, (value){.kind = VALUE_TEXT, .s = t.text, .len = strlen(t.text)});
+  if (!literal(p, o, is_date ? C_DATE : C_TS,
+               (value){.kind = VALUE_TEXT, .s = t.text, .len = strlen(t.text)}))
+    return false;
   return expect(p, T_RPAREN, "expected ')'");
 }
 
@@ -159,28 +176,25 @@ static bool operand_parse(parser *p, operand *o) {
   if (t.kind == T_NUMBER || t.kind == T_MINUS) {
     double d = 0;
     if (!number_token(p, &d)) return false;
-    o->c = C_NUM;
-    o->param = d == floor(d) && fabs(d) < 9e15 ? bind(p, (value){.kind = VALUE_INT, .i = (int64_t)d})
-                                              : bind(p, (value){.kind = VALUE_REAL, .d = d});
-    return !p->failed;
+    return literal(p, o, C_NUM,
+                   d == floor(d) && fabs(d) < 9e15 ? (value){.kind = VALUE_INT, .i = (int64_t)d}
+                                                  : (value){.kind = VALUE_REAL, .d = d});
   }
   if (t.kind == T_STRING) {
     char *s = unquote(p, &t);
     if (!s) return false;
     o->c = C_STR;
-    o->param = bind(p, (value){.kind = VALUE_TEXT, .s = s, .len = strlen(s)});
+    o->q.lit = (value){.kind = VALUE_TEXT, .s = s, .len = strlen(s)};
     next(p);
-    return !p->failed;
+    return count(p, 1);
   }
   if (features_cql2_is(&t, "TRUE") || features_cql2_is(&t, "FALSE")) {
-    o->c = C_BOOL;
-    o->param = bind(p, (value){.kind = VALUE_INT, .i = features_cql2_is(&t, "TRUE")});
     next(p);
-    return !p->failed;
+    return literal(p, o, C_BOOL, (value){.kind = VALUE_BOOL, .i = features_cql2_is(&t, "TRUE")});
   }
   if (kw(p, "DATE") || kw(p, "TIMESTAMP")) return temporal_literal(p, o);
   if (t.kind != T_IDENT) return fail(p, "expected a property name or a value");
-  char *name = t.quoted ? unquote(p, &t) : arena_strndup(p->w->a, t.s, t.len);
+  char *name = t.quoted ? unquote(p, &t) : arena_strndup(p->a, t.s, t.len);
   if (!name) return fail_at(p, t.pos, "out of memory");
   o->field = layer_find_field(p->l, name);
   if (!o->field) {
@@ -192,13 +206,17 @@ static bool operand_parse(parser *p, operand *o) {
     return fail_at(p, t.pos, "not a queryable of %s (%s)", p->l->id, known);
   }
   o->c = field_cls(o->field->type);
+  o->q.field = o->field->name;
   next(p);
   return true;
 }
 
-static void emit_operand(parser *p, const operand *o) {
-  if (o->field) features_sql_ident(p->sql, o->field->name);
-  else buf_printf(p->sql, "?%d", o->param);
+/* A node of kind k with n operands, or NULL (recorded) when the arena fails. */
+static query_pred *node(parser *p, query_kind k, size_t n, bool neg) {
+  query_pred *q = query_pred_ops(p->a, k, n);
+  if (!q) nomem(p);
+  else q->neg = neg;
+  return q;
 }
 
 static bool compatible(cls a, cls b) {
@@ -217,188 +235,166 @@ static bool check_types(parser *p, const operand *a, const operand *b) {
   return fail_at(p, b->pos, "cannot compare %s with %s", CLS_NAME[a->c], CLS_NAME[b->c]);
 }
 
-/* CQL2 LIKE ('%' any, '_' one character, '\' escapes) → GLOB ('*', '?', '[x]' literal). */
-static char *like_to_glob(parser *p, const char *pat) {
-  size_t n = strlen(pat);
-  char *g = arena_alloc(p->w->a, 3 * n + 1);
-  if (!g) return NULL;
-  size_t k = 0;
-  for (size_t i = 0; i < n; i++) {
-    char c = pat[i];
-    if (c == '\\' && i + 1 < n) c = pat[++i];
-    else if (c == '%') c = '*', g[k++] = c, c = 0;
-    else if (c == '_') c = '?', g[k++] = c, c = 0;
-    if (!c) continue;
-    if (c == '*' || c == '?' || c == '[') {
-      g[k++] = '[';
-      g[k++] = c;
-      g[k++] = ']';
-    } else {
-      g[k++] = c;
-    }
-  }
-  g[k] = '\0';
-  return g;
-}
-
-static bool like_tail(parser *p, const operand *lhs, bool neg) {
-  if (lhs->c != C_STR) return fail_at(p, lhs->pos, "LIKE needs a text property");
-  if (p->tok.kind != T_STRING) return fail(p, "expected a quoted pattern after LIKE");
+static query_pred *like_tail(parser *p, const operand *lhs, bool neg) {
+  if (lhs->c != C_STR) return fail_at(p, lhs->pos, "LIKE needs a text property"), NULL;
+  if (p->tok.kind != T_STRING) return fail(p, "expected a quoted pattern after LIKE"), NULL;
   char *pat = unquote(p, &p->tok);
-  char *glob = pat ? like_to_glob(p, pat) : NULL;
-  if (!glob) return fail_at(p, p->tok.pos, "out of memory");
-  int n = bind(p, (value){.kind = VALUE_TEXT, .s = glob, .len = strlen(glob)});
+  if (!pat) return NULL;
   next(p);
-  buf_puts(p->sql, neg ? "NOT (" : "(");
-  emit_operand(p, lhs);
-  buf_printf(p->sql, " GLOB ?%d)", n);
-  return !p->failed;
+  query_pred *q = count(p, 1) ? node(p, QUERY_LIKE, 2, neg) : NULL;
+  if (!q) return NULL;
+  q->ops[0] = lhs->q;
+  q->ops[1].lit = (value){.kind = VALUE_TEXT, .s = pat, .len = strlen(pat)};
+  return q;
 }
 
-static bool between_tail(parser *p, const operand *lhs, bool neg) {
+static query_pred *between_tail(parser *p, const operand *lhs, bool neg) {
   operand lo, hi;
-  if (!operand_parse(p, &lo) || !check_types(p, lhs, &lo)) return false;
-  if (!kw(p, "AND")) return fail(p, "expected AND in BETWEEN");
+  if (!operand_parse(p, &lo) || !check_types(p, lhs, &lo)) return NULL;
+  if (!kw(p, "AND")) return fail(p, "expected AND in BETWEEN"), NULL;
   next(p);
-  if (!operand_parse(p, &hi) || !check_types(p, lhs, &hi)) return false;
-  buf_puts(p->sql, "(");
-  emit_operand(p, lhs);
-  buf_puts(p->sql, neg ? " NOT BETWEEN " : " BETWEEN ");
-  emit_operand(p, &lo);
-  buf_puts(p->sql, " AND ");
-  emit_operand(p, &hi);
-  buf_puts(p->sql, ")");
-  return true;
+  if (!operand_parse(p, &hi) || !check_types(p, lhs, &hi)) return NULL;
+  query_pred *q = node(p, QUERY_BETWEEN, 3, neg);
+  if (!q) return NULL;
+  q->ops[0] = lhs->q;
+  q->ops[1] = lo.q;
+  q->ops[2] = hi.q;
+  return q;
 }
 
-static bool in_tail(parser *p, const operand *lhs, bool neg) {
-  if (!expect(p, T_LPAREN, "expected '(' after IN")) return false;
-  buf_puts(p->sql, "(");
-  emit_operand(p, lhs);
-  buf_puts(p->sql, neg ? " NOT IN (" : " IN (");
-  for (int i = 0;; i++) {
+/* The list is read into a growing array of the arena (a filter may list thousands). */
+static query_pred *in_tail(parser *p, const operand *lhs, bool neg) {
+  if (!expect(p, T_LPAREN, "expected '(' after IN")) return NULL;
+  size_t n = 1, cap = 8;
+  query_operand *ops = arena_calloc(p->a, cap, sizeof *ops);
+  if (!ops) return nomem(p), NULL;
+  ops[0] = lhs->q;
+  for (;;) {
     operand o;
-    if (!operand_parse(p, &o) || !check_types(p, lhs, &o)) return false;
-    if (i) buf_puts(p->sql, ", ");
-    emit_operand(p, &o);
+    if (!operand_parse(p, &o) || !check_types(p, lhs, &o)) return NULL;
+    if (n == cap) {
+      ops = arena_realloc(p->a, ops, cap * sizeof *ops, 2 * cap * sizeof *ops);
+      if (!ops) return nomem(p), NULL;
+      cap *= 2;
+    }
+    ops[n++] = o.q;
     if (p->tok.kind == T_RPAREN) break;
-    if (!expect(p, T_COMMA, "expected ',' or ')' in the IN list")) return false;
+    if (!expect(p, T_COMMA, "expected ',' or ')' in the IN list")) return NULL;
   }
   next(p);
-  buf_puts(p->sql, "))");
-  return true;
+  query_pred *q = node(p, QUERY_IN, 0, neg);
+  if (!q) return NULL;
+  q->ops = ops;
+  q->n_ops = n;
+  return q;
 }
-
-static const struct {
-  const char *tok;
-  const char *op;
-} CMP[] = {{"=", "="}, {"<>", "<>"}, {"<", "<"}, {"<=", "<="}, {">", ">"}, {">=", ">="}};
 
 static int cmp_index(cql2_tok k) {
   switch (k) {
-    case T_EQ: return 0;
-    case T_NE: return 1;
-    case T_LT: return 2;
-    case T_LE: return 3;
-    case T_GT: return 4;
-    case T_GE: return 5;
+    case T_EQ: return QUERY_EQ;
+    case T_NE: return QUERY_NE;
+    case T_LT: return QUERY_LT;
+    case T_LE: return QUERY_LE;
+    case T_GT: return QUERY_GT;
+    case T_GE: return QUERY_GE;
     default: return -1;
   }
 }
 
-static bool predicate(parser *p) {
+static query_pred *predicate(parser *p) {
   operand lhs;
-  if (!operand_parse(p, &lhs)) return false;
+  if (!operand_parse(p, &lhs)) return NULL;
   int ci = cmp_index(p->tok.kind);
   if (ci >= 0) {
     next(p);
     operand rhs;
-    if (!operand_parse(p, &rhs) || !check_types(p, &lhs, &rhs)) return false;
-    buf_puts(p->sql, "(");
-    emit_operand(p, &lhs);
-    buf_printf(p->sql, " %s ", CMP[ci].op);
-    emit_operand(p, &rhs);
-    buf_puts(p->sql, ")");
-    return true;
+    if (!operand_parse(p, &rhs) || !check_types(p, &lhs, &rhs)) return NULL;
+    query_pred *q = node(p, QUERY_CMP, 2, false);
+    if (!q) return NULL;
+    q->cmp = (query_cmp)ci;
+    q->ops[0] = lhs.q;
+    q->ops[1] = rhs.q;
+    return q;
   }
   if (kw(p, "IS")) {
     next(p);
     bool neg = kw(p, "NOT");
     if (neg) next(p);
-    if (!kw(p, "NULL")) return fail(p, "expected NULL after IS");
+    if (!kw(p, "NULL")) return fail(p, "expected NULL after IS"), NULL;
     next(p);
-    buf_puts(p->sql, "(");
-    emit_operand(p, &lhs);
-    buf_puts(p->sql, neg ? " IS NOT NULL)" : " IS NULL)");
-    return true;
+    query_pred *q = node(p, QUERY_IS_NULL, 1, neg);
+    if (q) q->ops[0] = lhs.q;
+    return q;
   }
   bool neg = kw(p, "NOT");
   if (neg) next(p);
   if (kw(p, "LIKE")) return next(p), like_tail(p, &lhs, neg);
   if (kw(p, "BETWEEN")) return next(p), between_tail(p, &lhs, neg);
   if (kw(p, "IN")) return next(p), in_tail(p, &lhs, neg);
-  return fail(p, "expected a comparison (=, <>, <, <=, >, >=, LIKE, BETWEEN, IN, IS NULL)");
+  fail(p, "expected a comparison (=, <>, <, <=, >, >=, LIKE, BETWEEN, IN, IS NULL)");
+  return NULL;
 }
 
-static bool expr(parser *p);
+static query_pred *expr(parser *p);
+static query_pred *factor(parser *p);
 
-static bool factor(parser *p) {
-  if (++p->depth > CQL2_MAX_DEPTH) return fail(p, "the filter is nested too deeply");
-  bool ok;
+static query_pred *factor_inner(parser *p) {
   if (kw(p, "NOT")) {
     next(p);
-    buf_puts(p->sql, "NOT ");
-    ok = factor(p);
-  } else if (p->tok.kind == T_LPAREN) {
+    query_pred *k = factor(p);
+    query_pred *q = k ? query_pred_not(p->a, k) : NULL;
+    return q || !k ? q : (nomem(p), NULL);
+  }
+  if (p->tok.kind == T_LPAREN) {
     next(p);
-    buf_puts(p->sql, "(");
-    ok = expr(p) && expect(p, T_RPAREN, "expected ')'");
-    buf_puts(p->sql, ")");
-  } else if (kw(p, "TRUE") || kw(p, "FALSE")) {
-    buf_puts(p->sql, kw(p, "TRUE") ? "1" : "0");
+    query_pred *q = expr(p);
+    return q && expect(p, T_RPAREN, "expected ')'") ? q : NULL;
+  }
+  if (kw(p, "TRUE") || kw(p, "FALSE")) {
+    query_pred *q = query_pred_new(p->a, kw(p, "TRUE") ? QUERY_TRUE : QUERY_FALSE);
     next(p);
-    ok = true;
     /* TRUE = x is a comparison, not a boolean predicate */
-    if (cmp_index(p->tok.kind) >= 0) ok = fail(p, "a comparison cannot start with a boolean");
-  } else if (p->tok.kind == T_IDENT && !p->tok.quoted && p->tok.len > 2 &&
-             (p->tok.s[0] == 'S' || p->tok.s[0] == 's') && p->tok.s[1] == '_') {
-    ok = features_cql2_spatial(p);
-  } else {
-    ok = predicate(p);
+    if (cmp_index(p->tok.kind) >= 0)
+      return fail(p, "a comparison cannot start with a boolean"), NULL;
+    return q ? q : (nomem(p), NULL);
   }
+  if (p->tok.kind == T_IDENT && !p->tok.quoted && p->tok.len > 2 &&
+      (p->tok.s[0] == 'S' || p->tok.s[0] == 's') && p->tok.s[1] == '_')
+    return features_cql2_spatial(p);
+  return predicate(p);
+}
+
+static query_pred *factor(parser *p) {
+  if (++p->depth > CQL2_MAX_DEPTH) return fail(p, "the filter is nested too deeply"), NULL;
+  query_pred *q = factor_inner(p);
   p->depth--;
-  return ok && !p->failed;
+  return p->failed ? NULL : q;
 }
 
-static bool term(parser *p) {
-  if (!factor(p)) return false;
-  while (kw(p, "AND")) {
+/* kind AND: term := factor { AND factor }; kind OR: expr := term { OR term }. */
+static query_pred *chain(parser *p, query_kind kind) {
+  const char *k = kind == QUERY_AND ? "AND" : "OR";
+  query_pred *q = kind == QUERY_AND ? factor(p) : chain(p, QUERY_AND);
+  while (q && kw(p, k)) {
     next(p);
-    buf_puts(p->sql, " AND ");
-    if (!factor(p)) return false;
+    query_pred *r = kind == QUERY_AND ? factor(p) : chain(p, QUERY_AND);
+    if (!r) return NULL;
+    q = query_pred_join(p->a, kind, q, r);
+    if (!q) nomem(p);
   }
-  return true;
+  return q;
 }
 
-static bool expr(parser *p) {
-  if (!term(p)) return false;
-  while (kw(p, "OR")) {
-    next(p);
-    buf_puts(p->sql, " OR ");
-    if (!term(p)) return false;
-  }
-  return true;
-}
+static query_pred *expr(parser *p) { return chain(p, QUERY_OR); }
 
 err_code features_cql2_compile(const layer_info *l, const char *text, features_where *w, err *e) {
-  parser p = {.lx = {text, strlen(text), 0}, .l = l, .w = w, .sql = &w->sql, .e = e};
+  parser p = {.lx = {text, strlen(text), 0}, .l = l, .w = w, .a = w->a, .e = e};
   next(&p);
   if (p.tok.kind == T_END) return err_set(e, ERR_INVALID, "filter: empty");
-  buf_puts(&w->sql, "(");
-  bool ok = expr(&p);
-  if (ok && p.tok.kind != T_END) ok = fail(&p, "expected AND, OR or the end of the filter");
-  buf_puts(&w->sql, ")");
-  if (!ok) return e ? e->code : ERR_INVALID;
+  query_pred *q = expr(&p);
+  if (q && p.tok.kind != T_END) q = NULL, fail(&p, "expected AND, OR or the end of the filter");
+  if (!q) return p.failed ? p.rc : err_set(e, ERR_INTERNAL, "filter: no predicate");
+  features_where_and(w, q);
   return ERR_OK;
 }
 
@@ -407,7 +403,8 @@ err_code features_cql2_compile(const layer_info *l, const char *text, features_w
 void features_cql2_next(parser *p) { next(p); }
 bool features_cql2_fail(parser *p, const char *what) { return fail(p, what); }
 bool features_cql2_expect(parser *p, cql2_tok k, const char *what) { return expect(p, k, what); }
-int features_cql2_bind(parser *p, value v) { return bind(p, v); }
+bool features_cql2_count(parser *p, size_t n) { return count(p, n); }
+bool features_cql2_nomem(parser *p) { return nomem(p); }
 bool features_cql2_number(parser *p, double *out) { return number_token(p, out); }
 
 bool features_cql2_fail_at(parser *p, size_t pos, const char *fmt, ...) {

@@ -50,10 +50,11 @@ typedef struct features_cql2 {
   cql2_token tok;     /* the current token */
   const layer_info *l;
   features_where *w;
-  buf *sql;           /* &w->sql */
+  arena *a;           /* w->a: where the tree is built */
   err *e;
   int depth;
   bool failed;        /* sticky: the first error is in e */
+  err_code rc;        /* and its kind */
 } features_cql2;
 
 void features_cql2_next(features_cql2 *p);
@@ -62,11 +63,14 @@ bool features_cql2_fail(features_cql2 *p, const char *what);
 bool features_cql2_fail_at(features_cql2 *p, size_t pos, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 bool features_cql2_expect(features_cql2 *p, cql2_tok k, const char *what);
-/* Binds v; returns its placeholder number, 0 on failure (recorded). */
-int features_cql2_bind(features_cql2 *p, value v);
+/* Counts n more values against the bound; false (recorded) past it. */
+bool features_cql2_count(features_cql2 *p, size_t n);
+/* Records that the arena failed; returns false. */
+bool features_cql2_nomem(features_cql2 *p);
 /* An optionally negative number literal. */
 bool features_cql2_number(features_cql2 *p, double *out);
-/* S_INTERSECTS(...) and the other spatial predicates; the current token is the function name. */
-bool features_cql2_spatial(features_cql2 *p);
+/* S_INTERSECTS(...) and the other spatial predicates; the current token is the function name.
+ * NULL after an error (recorded). */
+query_pred *features_cql2_spatial(features_cql2 *p);
 
 #endif

@@ -4,28 +4,14 @@
  * CRS84. Usually one side is the property and the other a literal; property-property (CQL2) also
  * allows the property on both sides, or literals on both.
  *
- * A literal is checked here (numbers, ranges, closed rings of 4+ points), re-written as WKT and
- * bound as one parameter; the SQL is ST_<op>(geom, ST_GeomFromText(?, 4326)) = 1 (the "= 1"
- * because SpatiaLite answers -1 on error, which SQL would take as true). Every predicate but
- * S_DISJOINT implies that the bounding boxes meet, so it is preceded by the spatial-index test
- * on the literal's box (store_where_bbox): the exact test then runs on the few candidates. */
+ * A literal is checked here (numbers, ranges, closed rings of 4+ points) and kept in the
+ * predicate tree as WKT (coordinates written to round-trip) with its bounding box, which the
+ * store tests through its spatial index before the exact test (store/sql_pred.c). */
 #include <math.h>
 #include <string.h>
 
 #include "features/cql2_int.h"
 
-typedef struct spatial_op {
-  const char *name;
-  const char *sql;
-  bool boxes_meet; /* true implies the bounding boxes intersect */
-} spatial_op;
-
-static const spatial_op OPS[] = {
-    {"S_INTERSECTS", "ST_Intersects", true}, {"S_DISJOINT", "ST_Disjoint", false},
-    {"S_WITHIN", "ST_Within", true},         {"S_CONTAINS", "ST_Contains", true},
-    {"S_EQUALS", "ST_Equals", true},         {"S_TOUCHES", "ST_Touches", true},
-    {"S_CROSSES", "ST_Crosses", true},       {"S_OVERLAPS", "ST_Overlaps", true},
-};
 
 /* A literal being read: its WKT and bounding box. */
 typedef struct geom_lit {
@@ -155,7 +141,8 @@ static bool geom_literal(features_cql2 *p, geom_lit *g) {
   cql2_token t = p->tok;
   features_cql2_next(p);
   if (features_cql2_is(&t, "BBOX")) return bbox_literal(p, g);
-  buf_append(&g->wkt, t.s, t.len);
+  for (size_t i = 0; i < t.len; i++) /* the keyword in upper case: one canonical text */
+    buf_putc(&g->wkt, t.s[i] >= 'a' && t.s[i] <= 'z' ? t.s[i] - 'a' + 'A' : t.s[i]);
   if (features_cql2_is(&t, "POINT")) {
     double c[2];
     buf_putc(&g->wkt, '(');
@@ -191,62 +178,48 @@ static bool spatial_arg(features_cql2 *p, geom_lit *g, bool *is_prop) {
   return geom_literal(p, g);
 }
 
-static void emit(features_cql2 *p, const spatial_op *op, geom_lit *g, bool prop_first) {
-  buf *sql = p->sql;
-  buf_puts(sql, "(");
-  if (op->boxes_meet) {
-    int first = 0;
-    for (int i = 0; i < 4; i++) {
-      int n = features_cql2_bind(p, (value){.kind = VALUE_REAL, .d = g->box[i]});
-      if (i == 0) first = n;
-    }
-    store_where_bbox(p->l, first, g->crosses_antimeridian, sql);
-    buf_puts(sql, " AND ");
-  }
-  int n = features_cql2_bind(p, (value){.kind = VALUE_TEXT, .s = (const char *)g->wkt.data,
-                                        .len = g->wkt.len});
-  if (prop_first)
-    buf_printf(sql, "%s(geom, ST_GeomFromText(?%d, 4326)) = 1)", op->sql, n);
-  else
-    buf_printf(sql, "%s(ST_GeomFromText(?%d, 4326), geom) = 1)", op->sql, n);
-  p->w->spatial_sql = true;
+/* The tree's form of an argument: the property (wkt NULL) or the literal's text in the arena. */
+static bool to_geom(features_cql2 *p, geom_lit *g, bool is_prop, query_geom *out) {
+  memset(out, 0, sizeof *out);
+  if (is_prop) return true;
+  char *wkt = arena_strndup(p->a, (const char *)g->wkt.data, g->wkt.len);
+  if (!wkt) return features_cql2_nomem(p);
+  out->wkt = wkt;
+  memcpy(out->box, g->box, sizeof out->box);
+  out->crosses_antimeridian = g->crosses_antimeridian;
+  return true;
 }
 
-/* Both arguments properties (property-property: the layer's one geometry with itself) or both
- * literals: no index test, SpatiaLite decides (on every row, or once: the answer is constant). */
-static void emit_pair(features_cql2 *p, const spatial_op *op, geom_lit g[2], bool props) {
-  if (props) {
-    buf_printf(p->sql, "(%s(geom, geom) = 1)", op->sql);
-  } else {
-    int a = features_cql2_bind(p, (value){.kind = VALUE_TEXT, .s = (const char *)g[0].wkt.data,
-                                          .len = g[0].wkt.len});
-    int b = features_cql2_bind(p, (value){.kind = VALUE_TEXT, .s = (const char *)g[1].wkt.data,
-                                          .len = g[1].wkt.len});
-    buf_printf(p->sql, "(%s(ST_GeomFromText(?%d, 4326), ST_GeomFromText(?%d, 4326)) = 1)",
-               op->sql, a, b);
-  }
-  p->w->spatial_sql = true;
+/* One side a property and the other a literal is the usual form; property-property (the layer's
+ * one geometry with itself) and literal-literal (a constant) are CQL2 too. */
+static query_pred *build(features_cql2 *p, query_spatial_op op, geom_lit g[2], const bool prop[2]) {
+  query_pred *q = query_pred_new(p->a, QUERY_SPATIAL);
+  if (!q) return features_cql2_nomem(p), NULL;
+  q->sop = op;
+  for (int i = 0; i < 2; i++)
+    if (!to_geom(p, &g[i], prop[i], &q->geoms[i])) return NULL;
+  return features_cql2_count(p, query_pred_n_values(q)) ? q : NULL;
 }
 
-bool features_cql2_spatial(features_cql2 *p) {
-  const spatial_op *op = NULL;
-  for (size_t i = 0; i < sizeof OPS / sizeof *OPS && !op; i++)
-    if (features_cql2_is(&p->tok, OPS[i].name)) op = &OPS[i];
-  if (!op) return features_cql2_fail(p, "expected a spatial function (S_INTERSECTS, S_WITHIN, ...)");
+query_pred *features_cql2_spatial(features_cql2 *p) {
+  int op = -1;
+  for (int i = QUERY_S_INTERSECTS; i <= QUERY_S_OVERLAPS && op < 0; i++)
+    if (features_cql2_is(&p->tok, query_spatial_name((query_spatial_op)i))) op = i;
+  if (op < 0)
+    return features_cql2_fail(p, "expected a spatial function (S_INTERSECTS, S_WITHIN, ...)"), NULL;
   size_t pos = p->tok.pos;
   features_cql2_next(p);
   geom_lit g[2] = {{.box = {0}}, {.box = {0}}};
-  buf_init(&g[0].wkt, FEATURES_MAX_SQL);
-  buf_init(&g[1].wkt, FEATURES_MAX_SQL);
+  buf_init(&g[0].wkt, FEATURES_MAX_WKT);
+  buf_init(&g[1].wkt, FEATURES_MAX_WKT);
   bool prop[2] = {false, false};
   bool ok = features_cql2_expect(p, T_LPAREN, "expected '('") && spatial_arg(p, &g[0], &prop[0]) &&
             features_cql2_expect(p, T_COMMA, "expected ','") && spatial_arg(p, &g[1], &prop[1]) &&
             features_cql2_expect(p, T_RPAREN, "expected ')'");
   if (ok && (g[0].wkt.failed || g[1].wkt.failed))
     ok = features_cql2_fail_at(p, pos, "the geometry is too large");
-  if (ok && prop[0] != prop[1]) emit(p, op, prop[0] ? &g[1] : &g[0], prop[0]);
-  else if (ok) emit_pair(p, op, g, prop[0]);
+  query_pred *q = ok ? build(p, (query_spatial_op)op, g, prop) : NULL;
   buf_free(&g[0].wkt);
   buf_free(&g[1].wkt);
-  return ok;
+  return q;
 }

@@ -1,11 +1,9 @@
 /* datetime.c — the datetime parameter (OGC API - Features 1.0 §7.15.4): RFC 3339 instants and
- * intervals, and the condition "the feature's date intersects them".
+ * intervals, and the predicate "the feature's date intersects them" (a QUERY_TIME node, which
+ * store/ compiles: see store/sql_pred.c for how dates and date-times compare).
  *
  * Stored dates are ISO 8601 text: "YYYY-MM-DD" for date fields, "YYYY-MM-DDTHH:MM:SS[.f]Z" for
- * datetime fields (the importer folds offsets to UTC). A date is a whole day, so a bound with a
- * time of day compares by its date against a date field; against a datetime field, date-only
- * bounds compare as text prefixes (which keeps the order) and bounds with a time compare through
- * julianday(), because "…10:00:00.5Z" sorts before "…10:00:00Z" as text. */
+ * datetime fields (the importer folds offsets to UTC), so bounds are normalised the same way. */
 #include <stdio.h>
 #include <string.h>
 
@@ -141,58 +139,27 @@ err_code features_datetime_parse(const char *s, features_interval *out, err *e) 
   return ERR_OK;
 }
 
-/* The day after date text "YYYY-MM-DD". */
-static void next_day(const char *date, char out[16]) {
-  int y = 0, m = 1, d = 1;
-  parse_date(date, 10, &y, &m, &d);
-  civil_from_days(days_from_civil(y, m, d) + 1, &y, &m, &d);
-  snprintf(out, 16, "%04d-%02d-%02d", y, m, d);
-}
-
-static value text_value(const char *s, size_t n) {
-  return (value){.kind = VALUE_TEXT, .s = s, .len = n};
-}
-
-/* "f OP ?N" with the bound's date only (date fields, or date-only bounds as text prefixes). */
-static void cmp_date(features_where *w, const char *field, const char *op, const char *date) {
-  int n = features_where_bind(w, text_value(date, 10));
-  buf_puts(&w->sql, " AND ");
-  features_sql_ident(&w->sql, field);
-  buf_printf(&w->sql, " %s ?%d", op, n);
-}
-
-static void cmp_julian(features_where *w, const char *field, const char *op, const char *ts) {
-  int n = features_where_bind(w, text_value(ts, strlen(ts)));
-  buf_puts(&w->sql, " AND julianday(");
-  features_sql_ident(&w->sql, field);
-  buf_printf(&w->sql, ") %s julianday(?%d)", op, n);
-}
-
 void features_datetime_where(const layer_field *f, const features_interval *iv,
                              features_where *w) {
-  bool is_date = f->type == FIELD_DATE;
-  char next[16];
-  features_where_and(w);
-  buf_puts(&w->sql, "(");
-  features_sql_ident(&w->sql, f->name);
-  buf_puts(&w->sql, " IS NOT NULL");
+  query_pred *p = query_pred_new(w->a, QUERY_TIME);
+  const char *name = arena_strdup(w->a, f->name);
+  if (!p || !name) {
+    features_where_and(w, NULL);
+    return;
+  }
+  p->time_field = name;
+  p->time_is_date = f->type == FIELD_DATE;
   const features_time *lo = iv->open_start ? NULL : &iv->start;
   const features_time *hi = iv->instant ? &iv->start : iv->open_end ? NULL : &iv->end;
-  if (lo) {
-    if (is_date || !lo->has_time)
-      cmp_date(w, f->name, ">=", lo->text);
-    else
-      cmp_julian(w, f->name, ">=", lo->text);
+  _Static_assert(sizeof p->lo.text == sizeof lo->text, "one size of time text");
+  if ((p->has_lo = lo != NULL)) {
+    memcpy(p->lo.text, lo->text, sizeof p->lo.text);
+    p->lo.has_time = lo->has_time;
   }
-  if (hi) {
-    if (is_date) {
-      cmp_date(w, f->name, "<=", hi->text);
-    } else if (!hi->has_time) {
-      next_day(hi->text, next);
-      cmp_date(w, f->name, "<", next);
-    } else {
-      cmp_julian(w, f->name, "<=", hi->text);
-    }
+  if ((p->has_hi = hi != NULL)) {
+    memcpy(p->hi.text, hi->text, sizeof p->hi.text);
+    p->hi.has_time = hi->has_time;
   }
-  buf_puts(&w->sql, ")");
+  features_where_count(w, (size_t)p->has_lo + (size_t)p->has_hi);
+  features_where_and(w, p);
 }

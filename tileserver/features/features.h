@@ -2,7 +2,8 @@
  * text encoding of CQL2 basic + spatial filters from Part 3).
  *
  * What it does: turns query parameters into a typed request (every value checked, every field
- * name checked against the catalog, every value bound as an SQL parameter), writes the answers
+ * name checked against the catalog, the conditions a predicate tree of query/query.h that only
+ * store/ turns into SQL), writes the answers
  * (GeoJSON, CSV, HTML), the documents of the API (landing page, conformance, collections,
  * queryables, OpenAPI), whole-layer downloads streamed with bounded memory, and counts by group.
  * What it does not: HTTP. A handler hands it key/value pairs and a base URL, calls one function,
@@ -65,11 +66,9 @@ typedef struct features_request {
   double near[2];            /* lon, lat: nearest first, with distance_m */
   const char **fields;       /* properties to write (all the layer's by default) */
   size_t n_fields;
-  const char *order_sql;     /* sortby, or NULL for feature id order */
-  const char *where_sql;     /* PROP=VALUE, datetime and filter, AND-ed; NULL when none */
-  value *where_args;         /* bound as ?8, ?9, ... (store.h) */
-  size_t n_where_args;
-  bool spatial_sql;          /* where_sql uses SQL/MM spatial functions */
+  const query_sort *sort;    /* sortby keys (n_sort 0: feature id order) */
+  size_t n_sort;
+  const query_pred *where;   /* PROP=VALUE, datetime and filter, AND-ed; NULL when none */
   bool csv_bom;              /* bom=true: UTF-8 byte-order mark for spreadsheet programs */
   const char *by;            /* aggregate: a field name, or "month" of the layer's date field */
   const features_kv *args;   /* the arguments as received, repeated in next/prev links */

@@ -5,41 +5,40 @@
 
 #include "features/features.h"
 #include "geom/geom.h"
+#include "query/query.h"
 
-/* ---- a WHERE condition under construction (where.c) ----------------------------------------
- * SQL text with ?N placeholders plus the values bound to them, numbered from ?8 (store.h). Text
- * values are copied into the arena. Sticky failure: once an append or the arena fails, `failed`
- * stays set and features_where_finish reports it. */
+/* ---- a condition under construction (where.c) -------------------------------------------
+ * The AND of the terms of PROP=VALUE, datetime and filter, as a predicate tree (query/query.h)
+ * in the arena, and the count of the values it holds (bounded by FEATURES_MAX_PARAMS). Sticky
+ * failure: once the arena fails or the count passes the bound, `failed` stays set and
+ * features_where_finish reports it. */
 
-enum { FEATURES_FIRST_PARAM = 8, FEATURES_MAX_PARAMS = 30000, FEATURES_MAX_SQL = 1 << 20 };
+enum { FEATURES_MAX_PARAMS = 30000, FEATURES_MAX_WKT = 1 << 20 };
 
 typedef struct features_where {
-  buf sql;
-  value *args;
-  size_t n_args, cap_args;
+  query_pred *pred;  /* NULL while empty */
+  size_t n_values;
   arena *a;
-  bool spatial_sql;
   bool failed;
   bool too_many;  /* more values than FEATURES_MAX_PARAMS */
 } features_where;
 
 void features_where_init(features_where *w, arena *a);
-void features_where_free(features_where *w);
-/* Binds v and returns its placeholder number N (for "?N"), or 0 on failure (sticky). */
-int features_where_bind(features_where *w, value v);
-/* Appends name as a double-quoted SQL identifier (embedded quotes doubled). */
-void features_sql_ident(buf *b, const char *name);
-/* Starts one more AND-ed term: appends " AND " unless the condition is empty. */
-void features_where_and(features_where *w);
-/* Moves the condition into r (where_sql NULL when empty) and frees w's buffer. `param` names the
- * parameter blamed for a limit. */
+/* Counts n more values; false (sticky) past FEATURES_MAX_PARAMS or after a failure. */
+bool features_where_count(features_where *w, size_t n);
+/* AND-s term (NULL: the arena failed, recorded) to the condition. */
+void features_where_and(features_where *w, query_pred *term);
+/* A text value copied into the arena (NUL-terminated); .s NULL when the arena failed. */
+value features_where_text(features_where *w, const char *s, size_t n);
+/* Moves the condition into r (r->where NULL when empty). `param` names the parameter blamed for
+ * a limit. */
 err_code features_where_finish(features_where *w, features_request *r, const char *param, err *e);
 
 /* ---- CQL2 text (cql2_lex.c, cql2.c) ---------------------------------------------------------- */
 
-/* Compiles a CQL2-text filter on layer l into one parenthesised term appended to w. Property
- * names must be fields of l (or "geometry"/"geom" in spatial predicates); every literal becomes a
- * bound value. ERR_INVALID with "filter: at character N: ..." for anything else. */
+/* Parses a CQL2-text filter on layer l into one predicate AND-ed to w. Property names must be
+ * fields of l (or "geometry"/"geom" in spatial predicates); every literal is a typed value.
+ * ERR_INVALID with "filter: at character N: ..." for anything else. */
 err_code features_cql2_compile(const layer_info *l, const char *text, features_where *w, err *e);
 
 /* ---- dates (datetime.c) ------------------------------------------------------------------ */
@@ -59,7 +58,7 @@ typedef struct features_interval {
 bool features_time_parse(const char *s, size_t n, features_time *out);
 /* Parses the datetime parameter: an instant, "start/end", "../end", "start/..". */
 err_code features_datetime_parse(const char *s, features_interval *out, err *e);
-/* Appends the condition "the value of date field f intersects iv" to w. */
+/* AND-s the condition "the value of date field f intersects iv" to w. */
 void features_datetime_where(const layer_field *f, const features_interval *iv, features_where *w);
 
 /* ---- writers (json.c, geojson.c, csv.c, html.c, links.c) ---------------------------------- */

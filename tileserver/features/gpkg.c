@@ -103,10 +103,9 @@ static err_code copy_features(store_reader *rd, const features_request *r, GDALD
   buf wkb;
   buf_init(&wkb, 0);
   store_feature f;
-  int k = 0;
   int64_t n = 0;
   GDALDatasetStartTransaction(ds, FALSE);
-  while (scratch && rc == ERR_OK && (k = store_iter_next(it, &f, e)) == 1) {
+  while (scratch && rc == ERR_OK && store_iter_next(it, &f, e) == 1) {
     rc = add_feature(lyr, &f, scratch, &wkb, e);
     if (++n % FEATURES_GPKG_TXN == 0) {
       GDALDatasetCommitTransaction(ds);
@@ -115,11 +114,11 @@ static err_code copy_features(store_reader *rd, const features_request *r, GDALD
   }
   if (GDALDatasetCommitTransaction(ds) != OGRERR_NONE && rc == ERR_OK)
     rc = gdal_fail(e, "cannot commit");
+  if (rc == ERR_OK) rc = store_iter_error(it, e);
   store_iter_close(it);
   buf_free(&wkb);
   if (!scratch) return err_set(e, ERR_NOMEM, "out of memory");
   arena_destroy(scratch);
-  if (rc == ERR_OK && k < 0) rc = e ? e->code : ERR_DB;
   return rc;
 }
 

@@ -96,8 +96,9 @@ err_code features_item_write(store_reader *rd, const layer_info *l, const char *
       buf_puts(out, "}\n");
     }
   }
+  rc = store_iter_error(it, e);
   store_iter_close(it);
-  if (k < 0) return e ? e->code : ERR_DB;
+  if (rc != ERR_OK) return rc;
   if (k == 0 || feat.id != id)
     return err_set(e, ERR_NOT_FOUND, "%s has no feature %lld", l->id, (long long)id);
   return out->failed ? err_set(e, ERR_LIMIT, "the answer is too large") : ERR_OK;

@@ -29,7 +29,7 @@
 
 /* The bbox-only order: the spatial index's (see above). */
 static bool index_order(const features_request *r) {
-  return r->has_bbox && !r->order_sql && !r->has_near && !r->has_after;
+  return r->has_bbox && !r->n_sort && !r->has_near && !r->has_after;
 }
 
 /* Matches of q up to cap (all with cap < 0), read in any order with neither geometry nor fields
@@ -41,7 +41,8 @@ static err_code count_matches(store_reader *rd, const store_query *q, int64_t ca
   c.after_id = INT64_MIN;
   c.offset = 0;
   c.limit = cap;
-  c.order_sql = NULL;
+  c.sort = NULL;
+  c.n_sort = 0;
   c.near = NULL;
   c.any_order = true;
   c.with_geometry = false;
@@ -51,10 +52,10 @@ static err_code count_matches(store_reader *rd, const store_query *q, int64_t ca
   if (rc != ERR_OK) return rc;
   store_feature f;
   int64_t n = 0;
-  int k;
-  while ((k = store_iter_next(it, &f, e)) == 1) n++;
+  while (store_iter_next(it, &f, e) == 1) n++;
+  rc = store_iter_error(it, e);
   store_iter_close(it);
-  if (k < 0) return e ? e->code : ERR_DB;
+  if (rc != ERR_OK) return rc;
   *out = cap >= 0 && n >= cap ? -1 : n;
   return ERR_OK;
 }
@@ -62,7 +63,7 @@ static err_code count_matches(store_reader *rd, const store_query *q, int64_t ca
 /* numberMatched, or -1 when it is not worth counting (more than cap). */
 static err_code matched_count(store_reader *rd, const features_request *r, const store_query *q,
                               int64_t cap, int64_t *out, err *e) {
-  if (!r->has_bbox && !r->where_sql) {
+  if (!r->has_bbox && !r->where) {
     *out = r->layer->feature_count;
     return ERR_OK;
   }
@@ -104,7 +105,7 @@ static void link(buf *b, const page *pg, bool first, const char *rel, const char
 
 static void collection_links(buf *b, const page *pg) {
   const features_request *r = pg->r;
-  bool keyset = !r->order_sql && !r->has_near && !index_order(r);
+  bool keyset = !r->n_sort && !r->has_near && !index_order(r);
   buf_puts(b, "\"links\":[");
   link(b, pg, true, "self", "application/geo+json", "Esta página", r->offset, false);
   link(b, pg, false, "alternate", "text/html", "Esta página en HTML", r->offset, false);
@@ -137,9 +138,8 @@ static err_code run(store_reader *rd, const store_query *q, buf *out, row_fn fn,
   }
   store_feature f;
   geom g;
-  int k;
   int64_t n = 0;
-  while (!out->failed && (k = store_iter_next(it, &f, e)) == 1) {
+  while (!out->failed && store_iter_next(it, &f, e) == 1) {
     if (pg->r->limit >= 0 && n == pg->r->limit) {
       pg->more = true;
       break;
@@ -149,11 +149,12 @@ static err_code run(store_reader *rd, const store_query *q, buf *out, row_fn fn,
     fn(out, ctx, &f, &g, n++);
     pg->last_id = f.id;
   }
+  rc = store_iter_error(it, e);
   store_iter_close(it);
   arena_destroy(scratch);
   pg->returned = n;
   if (out->failed) return err_set(e, ERR_LIMIT, "the answer is larger than this server allows");
-  return k < 0 ? (e ? e->code : ERR_DB) : ERR_OK;
+  return rc;
 }
 
 static void geojson_row(buf *out, const void *ctx, const store_feature *f, const geom *g,

@@ -1,7 +1,8 @@
 /* params.c — query parameters of /collections/{id}/items (and of downloads and counts) into a
  * features_request: one parser per parameter in one table, each value checked, each field name
- * checked against the catalog, each value bound. Requirements cited are OGC API - Features -
- * Part 1: Core 1.0 (/req/core/...) and Part 3: Filtering (/req/filter/...).
+ * checked against the catalog, each condition a node of the request's predicate tree.
+ * Requirements cited are OGC API - Features - Part 1: Core 1.0 (/req/core/...) and Part 3:
+ * Filtering (/req/filter/...).
  * It does not run anything: items.c, download.c and aggregate.c do. */
 #include <errno.h>
 #include <math.h>
@@ -128,8 +129,7 @@ static err_code p_datetime(parse_ctx *c, const char *v) {
   if (rc != ERR_OK) return rc;
   const layer_field *f = layer_find_field(c->layer, c->layer->date_field);
   if (!f) {
-    features_where_and(c->w);
-    buf_puts(&c->w->sql, "0");
+    features_where_and(c->w, query_pred_new(c->a, QUERY_FALSE));
     return ERR_OK;
   }
   features_datetime_where(f, &iv, c->w);
@@ -188,33 +188,22 @@ static err_code p_sortby(parse_ctx *c, const char *v) {
   size_t n = split_list(c->a, v, &keys);
   if (!keys) return err_set(c->e, ERR_NOMEM, "out of memory");
   if (n == 0) return err_set(c->e, ERR_INVALID, "sortby: no field given");
-  buf o;
-  buf_init(&o, 64 * 1024);
-  bool by_id = false;
+  query_sort *sort = arena_calloc(c->a, n, sizeof *sort);
+  if (!sort) return err_set(c->e, ERR_NOMEM, "out of memory");
   for (size_t i = 0; i < n; i++) {
     const char *k = keys[i];
-    bool desc = k[0] == '-';
+    sort[i].desc = k[0] == '-';
     if (k[0] == '-' || k[0] == '+') k++;
-    if (i) buf_puts(&o, ", ");
-    if (strcmp(k, "id") == 0) {
-      buf_puts(&o, "fid");
-      by_id = true;
-    } else if (layer_find_field(c->layer, k)) {
-      features_sql_ident(&o, k);
-    } else {
-      buf_free(&o);
-      return unknown_field(c, "sortby", k);
-    }
-    buf_puts(&o, desc ? " DESC" : " ASC");
+    if (strcmp(k, "id") == 0) sort[i].field = NULL;
+    else if (layer_find_field(c->layer, k)) sort[i].field = k;
+    else return unknown_field(c, "sortby", k);
   }
-  if (!by_id) buf_puts(&o, ", fid ASC");
-  c->r->order_sql = o.failed ? NULL : arena_strndup(c->a, (const char *)o.data, o.len);
-  buf_free(&o);
-  return c->r->order_sql ? ERR_OK : err_set(c->e, ERR_INVALID, "sortby: too long");
+  c->r->sort = sort;
+  c->r->n_sort = n;
+  return ERR_OK;
 }
 
 static err_code p_filter(parse_ctx *c, const char *v) {
-  features_where_and(c->w);
   return features_cql2_compile(c->layer, v, c->w, c->e);
 }
 
@@ -300,7 +289,7 @@ static const param_def PARAMS[] = {
  * field (an integer field refuses "abc" rather than matching nothing). Errors never repeat the
  * value: a filter value can be personal data (issue 8). */
 static err_code p_equality(parse_ctx *c, const layer_field *f, const char *v) {
-  value val = {.kind = VALUE_TEXT, .s = v, .len = strlen(v)};
+  value val = features_where_text(c->w, v, strlen(v));
   double d;
   features_time t;
   switch (f->type) {
@@ -317,22 +306,25 @@ static err_code p_equality(parse_ctx *c, const layer_field *f, const char *v) {
     case FIELD_BOOLEAN:
       if (strcmp(v, "true") && strcmp(v, "false") && strcmp(v, "1") && strcmp(v, "0"))
         return err_set(c->e, ERR_INVALID, "%s: not true or false", f->name);
-      val = (value){.kind = VALUE_INT, .i = v[0] == 't' || v[0] == '1'};
+      val = (value){.kind = VALUE_BOOL, .i = v[0] == 't' || v[0] == '1'};
       break;
     case FIELD_DATE:
     case FIELD_DATETIME:
       if (!features_time_parse(v, strlen(v), &t) || (f->type == FIELD_DATE && t.has_time))
         return err_set(c->e, ERR_INVALID, "%s: not an RFC 3339 %s", f->name,
                        f->type == FIELD_DATE ? "date (YYYY-MM-DD)" : "date-time");
-      val.s = t.text;
-      val.len = strlen(t.text);
+      val = features_where_text(c->w, t.text, strlen(t.text));
       break;
     case FIELD_TEXT: break;
   }
-  int n = features_where_bind(c->w, val);
-  features_where_and(c->w);
-  features_sql_ident(&c->w->sql, f->name);
-  buf_printf(&c->w->sql, " = ?%d", n);
+  query_pred *eq = query_pred_ops(c->a, QUERY_CMP, 2);
+  if (eq) {
+    eq->cmp = QUERY_EQ;
+    eq->ops[0].field = f->name;
+    eq->ops[1].lit = val;
+  }
+  features_where_count(c->w, 1);
+  features_where_and(c->w, eq);
   return ERR_OK;
 }
 
@@ -366,9 +358,9 @@ static err_code check_repeats(const features_kv *args, size_t n, err *e) {
 
 static err_code finish(parse_ctx *c, features_use use) {
   features_request *r = c->r;
-  if (r->has_near && r->order_sql)
+  if (r->has_near && r->n_sort)
     return err_set(c->e, ERR_INVALID, "sortby: cannot be combined with near (nearest first)");
-  if (r->has_after && (r->has_near || r->order_sql))
+  if (r->has_after && (r->has_near || r->n_sort))
     return err_set(c->e, ERR_INVALID, "after: pages in id order only (not with sortby or near)");
   if (use == FEATURES_USE_AGGREGATE && !r->by)
     return err_set(c->e, ERR_INVALID, "by: missing (a field name, or month)");
@@ -401,10 +393,7 @@ err_code features_request_parse(const layer_info *l, features_use use, const fea
   features_where_init(&w, a);
   parse_ctx c = {l, out, &w, a, e};
   for (size_t i = 0; i < n_args && rc == ERR_OK; i++) rc = parse_one(&c, use, &args[i]);
-  if (rc != ERR_OK) {
-    features_where_free(&w);
-    return rc;
-  }
+  if (rc != ERR_OK) return rc;
   if ((rc = features_where_finish(&w, out, "filter", e)) != ERR_OK) return rc;
   return finish(&c, use);
 }
@@ -417,11 +406,9 @@ void features_request_query(const features_request *r, store_query *out) {
   out->fields = r->fields;
   out->n_fields = r->n_fields;
   out->with_geometry = true;
-  out->where_sql = r->where_sql;
-  out->where_args = r->where_args;
-  out->n_where_args = r->n_where_args;
-  out->spatial_sql = r->spatial_sql;
-  out->order_sql = r->order_sql;
+  out->where = r->where;
+  out->sort = r->sort;
+  out->n_sort = r->n_sort;
   out->limit = r->limit;
   out->offset = r->has_after ? 0 : r->offset;
   out->after_id = r->has_after ? r->after_id : INT64_MIN;

@@ -122,7 +122,7 @@ static err_code scan(store_reader *r, const layer_info *l, uint32_t z, grid_box 
     acc one = {t.x, t.y, 1, f.id};
     box_add(b, floor(t.x / cell), floor(t.y / cell), &one);
   }
-  if (step < 0 && rc == ERR_OK) rc = e ? e->code : ERR_DB;
+  if (step < 0 && rc == ERR_OK) rc = store_iter_error(it, e);
   store_iter_close(it);
   arena_destroy(scratch);
   return rc;

@@ -93,23 +93,10 @@ err_code gen_features_each(store_reader *r, const gen_query *gq, gen_feature_fn 
   geom_bbox ll;
   store_query q;
   fill_query(gq, &ll, names, &q);
-  buf ids, where;
-  buf_init(&ids, 0);
-  buf_init(&where, 0);
-  value id_arg;
+  query_with_ids by_id;
   if (gq->only) { /* by id: the few singles of a clustered box, not every point of it */
-    gen_ids_json(gq->only, gq->n_only, &ids);
-    gen_ids_where(NULL, 8, &where);
-    if (ids.failed || where.failed) {
-      buf_free(&ids);
-      buf_free(&where);
-      return err_set(e, ERR_NOMEM, "out of memory");
-    }
-    id_arg = (value){.kind = VALUE_TEXT, .s = buf_cstr(&ids), .len = ids.len};
     q.bbox = NULL;
-    q.where_sql = buf_cstr(&where);
-    q.where_args = &id_arg;
-    q.n_where_args = 1;
+    q.where = query_pred_with_ids(&by_id, NULL, gq->only, gq->n_only);
   }
   store_iter *it = NULL;
   arena *scratch = arena_create(0);
@@ -118,10 +105,8 @@ err_code gen_features_each(store_reader *r, const gen_query *gq, gen_feature_fn 
   int step = 0;
   while (rc == ERR_OK && (step = store_iter_next(it, &f, e)) == 1)
     rc = one(gq, &f, scratch, fn, ctx, e);
-  if (step < 0 && rc == ERR_OK) rc = e ? e->code : ERR_DB;
+  if (step < 0 && rc == ERR_OK) rc = store_iter_error(it, e);
   store_iter_close(it);
   arena_destroy(scratch);
-  buf_free(&ids);
-  buf_free(&where);
   return rc;
 }

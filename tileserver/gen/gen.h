@@ -14,8 +14,8 @@
  * own tile units (tiles/build.c), because projecting lon/lat straight to tile units is what their
  * bytes are made of: a detour through metres changes the last bits of vertices before rounding.
  *
- * It knows the store and geometry, never MVT, cairo or HTTP. Filters are the tile service's
- * (opaque here except for the one place that joins them to a list of ids, gen_ids_where). */
+ * It knows the store, predicates and geometry, never MVT, cairo or HTTP; the singles of a
+ * clustered box are read by id through a predicate (query_pred_with_ids). */
 #ifndef TESELAS_GEN_H
 #define TESELAS_GEN_H
 
@@ -107,18 +107,6 @@ bool gen_points_in_tile(struct pyramid_registry *reg, store_reader *r, const lay
 /* The position of a little-endian XY POINT blob without a full decode (60 bytes, x at 43, y at
  * 51: 1M points decode 4x faster); false for any other blob. */
 bool gen_blob_point(const uint8_t *b, size_t len, map_pt *out);
-
-/* ---- features by id (ids.c) ------------------------------------------------------------------ */
-
-/* The condition that selects the features whose ids are in the JSON array bound to parameter
- * ?first_param, after the condition filter_sql (NULL when none) with its own parameters: the
- * ids travel as one JSON array, so the SQL text is the same for every tile and its prepared
- * statement is reused (an IN list of N placeholders would be a new statement per tile, thousands
- * of parameters at 4 px cells). Appended to out. */
-void gen_ids_where(const char *filter_sql, size_t first_param, buf *out);
-
-/* The ids as a JSON array ("[1,2,3]") appended to out. */
-void gen_ids_json(const int64_t *ids, size_t n, buf *out);
 
 /* ---- the features of a map (features.c) ----------------------------------------------------- */
 

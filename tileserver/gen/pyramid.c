@@ -165,14 +165,15 @@ static err_code scan_points(store_reader *r, const layer_info *l, double cells, 
     rc0->id = f.id;
     rc0->key = cell_key(rc0->wx, rc0->wy, cells);
   }
+  err_code failed = store_iter_error(it, e);
   store_iter_close(it);
   if (!recs || step == 1) {
     free(recs);
     return err_set(e, ERR_NOMEM, "out of memory building clusters of %s", l->id);
   }
-  if (step < 0) {
+  if (failed != ERR_OK) {
     free(recs);
-    return e ? e->code : ERR_DB;
+    return failed;
   }
   *out = recs;
   *out_n = n;

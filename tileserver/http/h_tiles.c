@@ -94,13 +94,13 @@ static bool parse_filters(http_request *req, http_response *resp, const features
       h_ogc_fail(resp, &e);
       return false;
     }
-    if (!r.where_sql) continue;
+    if (!r.where) continue;
     tile_filter *f = arena_alloc(req->arena, sizeof *f);
     if (!f) {
       h_ogc_fail(resp, &e);
       return false;
     }
-    *f = (tile_filter){r.where_sql, r.where_args, r.n_where_args, r.spatial_sql};
+    *f = (tile_filter){r.where};
     p->filters[i] = f;
   }
   buf key;

@@ -67,3 +67,15 @@ bool store_layer_id_valid(const char *id) {
   }
   return true;
 }
+
+void store_bind_value(sqlite3_stmt *st, int idx, const value *v, bool copy) {
+  switch (v->kind) {
+    case VALUE_NULL: sqlite3_bind_null(st, idx); break;
+    case VALUE_INT:
+    case VALUE_BOOL: sqlite3_bind_int64(st, idx, v->i); break;
+    case VALUE_REAL: sqlite3_bind_double(st, idx, v->d); break;
+    case VALUE_TEXT:
+      sqlite3_bind_text(st, idx, v->s, (int)v->len, copy ? SQLITE_TRANSIENT : SQLITE_STATIC);
+      break;
+  }
+}

@@ -67,6 +67,7 @@ struct store_iter {
   size_t n_values;
   bool with_geometry;
   bool with_distance;
+  err error;               /* sticky: the first failure of a step (code ERR_OK until then) */
 };
 
 /* Reads the little- or big-endian double at b[off]. */
@@ -168,8 +169,9 @@ err_code store_reader_open(const char *path, store_reader **out, err *e) {
   if (!r) return err_set(e, ERR_NOMEM, "out of memory");
   int rc = sqlite3_open_v2(path, &r->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
   sqlite3_stmt *st = NULL;
+  err_code out_rc = ERR_INVALID;
   if (rc != SQLITE_OK) {
-    err_set(e, ERR_IO, "cannot open database %s: %s", path, sqlite3_errmsg(r->db));
+    out_rc = err_set(e, ERR_IO, "cannot open database %s: %s", path, sqlite3_errmsg(r->db));
     goto fail;
   }
   sqlite3_busy_timeout(r->db, 5000);
@@ -206,7 +208,7 @@ fail:
   sqlite3_close(r->db);
   arena_destroy(r->scratch);
   free(r);
-  return e ? e->code : ERR_IO;
+  return out_rc;
 }
 
 void store_reader_close(store_reader *r) {
@@ -223,8 +225,11 @@ void store_reader_close(store_reader *r) {
   free(r);
 }
 
-static sqlite3_stmt *stmt_get(store_reader *r, const char *sql, err *e) {
+/* The cached statement of sql (reset, bindings cleared) in *out: ERR_DB when it does not
+ * prepare, ERR_NOMEM; *out is NULL then. */
+static err_code stmt_find(store_reader *r, const char *sql, sqlite3_stmt **out, err *e) {
   stmt_slot *victim = &r->stmts[0];
+  *out = NULL;
   r->clock++;
   for (int i = 0; i < STMT_CACHE; i++) {
     stmt_slot *s = &r->stmts[i];
@@ -232,22 +237,31 @@ static sqlite3_stmt *stmt_get(store_reader *r, const char *sql, err *e) {
       s->used = r->clock;
       sqlite3_reset(s->st);
       sqlite3_clear_bindings(s->st);
-      return s->st;
+      *out = s->st;
+      return ERR_OK;
     }
     if (s->used < victim->used) victim = s;
   }
   sqlite3_stmt *st = NULL;
-  if (sqlite3_prepare_v3(r->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
-    err_set(e, ERR_DB, "query: %s", sqlite3_errmsg(r->db));
-    return NULL;
-  }
+  if (sqlite3_prepare_v3(r->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK)
+    return err_set(e, ERR_DB, "query: %s", sqlite3_errmsg(r->db));
   sqlite3_finalize(victim->st);
   free(victim->sql);
   victim->sql = strdup(sql);
   victim->st = victim->sql ? st : NULL;
   victim->used = r->clock;
-  if (!victim->sql) sqlite3_finalize(st);
-  return victim->st;
+  if (!victim->sql) {
+    sqlite3_finalize(st);
+    return err_set(e, ERR_NOMEM, "out of memory");
+  }
+  *out = st;
+  return ERR_OK;
+}
+
+static sqlite3_stmt *stmt_get(store_reader *r, const char *sql, err *e) {
+  sqlite3_stmt *st;
+  stmt_find(r, sql, &st, e);
+  return st;
 }
 
 sqlite3_stmt *store_reader_stmt(store_reader *r, const char *sql, err *e) {
@@ -340,9 +354,9 @@ static void column_value(sqlite3_stmt *st, int col, field_type type, value *v);
  *
  * One statement shape serves four uses (rows, count, the k-th distance probe of a nearest-first
  * search, grouped counts), so every use applies the same bbox and where conditions. Parameters:
- * ?1..?4 the bbox (maxx, minx, maxy, miny), ?5 after_id, ?6 limit, ?7 offset, ?8.. where_args,
- * then lon and lat of a near query. All are numbered: a named parameter in the select list would
- * take number 1 and alias the bbox. */
+ * ?1..?4 the bbox (maxx, minx, maxy, miny), ?5 after_id, ?6 limit, ?7 offset, ?8.. the values of
+ * the compiled predicate (sql_pred.c), then lon and lat of a near query. All are numbered: a
+ * named parameter in the select list would take number 1 and alias the bbox. */
 
 typedef enum query_mode { MODE_ROWS, MODE_COUNT, MODE_KTH_DISTANCE, MODE_GROUPS } query_mode;
 
@@ -353,11 +367,12 @@ typedef struct query_plan {
   const char *group_field; /* MODE_GROUPS */
   bool by_month;
   int64_t kth;             /* MODE_KTH_DISTANCE: 1-based rank */
+  const store_sql_pred *where; /* q->where compiled, parameters from ?8 */
 } query_plan;
 
 /* Geodesic distance on the WGS84 ellipsoid (SpatiaLite, use_ellipsoid = 1): 0 inside a polygon. */
-static void distance_sql(buf *sql, const store_query *q) {
-  int lon = 8 + (int)q->n_where_args;
+static void distance_sql(buf *sql, const query_plan *p) {
+  int lon = STORE_FIRST_WHERE_PARAM + (int)p->where->n_args;
   buf_printf(sql, "ST_Distance(geom, MakePoint(?%d, ?%d, 4326), 1) AS teselas_d", lon, lon + 1);
 }
 
@@ -386,7 +401,7 @@ static void sql_select(buf *sql, const query_plan *p) {
     case MODE_COUNT: buf_puts(sql, "SELECT count(*)"); return;
     case MODE_KTH_DISTANCE:
       buf_puts(sql, "SELECT ");
-      distance_sql(sql, q);
+      distance_sql(sql, p);
       return;
     case MODE_GROUPS:
       buf_puts(sql, p->by_month ? "SELECT substr(" : "SELECT ");
@@ -405,31 +420,17 @@ static void sql_select(buf *sql, const query_plan *p) {
       }
       if (q->near) {
         buf_puts(sql, ", ");
-        distance_sql(sql, q);
+        distance_sql(sql, p);
       }
       return;
   }
-}
-
-void store_where_bbox(const layer_info *l, int first_param, bool crosses_antimeridian, buf *sql) {
-  int minx = first_param, miny = first_param + 1, maxx = first_param + 2, maxy = first_param + 3;
-  store_quote_ident(sql, l->table_name);
-  buf_puts(sql, ".rowid IN (SELECT pkid FROM ");
-  store_index_name(sql, l->table_name);
-  /* Across the antimeridian the box is [minx, 180] + [-180, maxx]. */
-  if (crosses_antimeridian)
-    buf_printf(sql, " WHERE (xmax >= ?%d OR xmin <= ?%d)", minx, maxx);
-  else
-    buf_printf(sql, " WHERE xmin <= ?%d AND xmax >= ?%d", maxx, minx);
-  buf_printf(sql, " AND ymin <= ?%d AND ymax >= ?%d)", maxy, miny);
-  buf_printf(sql, " AND teselas_mbr_intersects(geom, ?%d, ?%d, ?%d, ?%d)", minx, miny, maxx, maxy);
 }
 
 /* Rows in whatever order is cheapest (a tile or a full scan does not care about order; a page of
  * a query does): the table's own order, which is curve order. */
 static bool unordered(const query_plan *p) {
   const store_query *q = p->q;
-  return q->any_order && p->mode == MODE_ROWS && !q->near && !q->order_sql &&
+  return q->any_order && p->mode == MODE_ROWS && !q->near && !q->n_sort &&
          q->after_id == INT64_MIN;
 }
 
@@ -474,7 +475,7 @@ static void sql_where(buf *sql, const query_plan *p) {
     buf_puts(sql, " WHERE 1");
   }
   if (q->after_id > INT64_MIN) buf_puts(sql, " AND fid > ?5");
-  if (q->where_sql) buf_printf(sql, " AND (%s)", q->where_sql);
+  if (q->where) buf_printf(sql, " AND (%s)", buf_cstr((buf *)&p->where->sql));
 }
 
 /* Id order, by the fid index or by a sort. The table is in curve order, so the index reads rows
@@ -484,7 +485,7 @@ static void sql_where(buf *sql, const query_plan *p) {
  * cannot skip: there a scan and a sort of what matched is cheaper, and "+fid" keeps SQLite's
  * planner from walking the index instead (a rare value of a filter: 1.0 s against 0.1 s). */
 static const char *id_order(const store_query *q, const query_plan *p) {
-  bool by_index = q->after_id > INT64_MIN || (!p->bbox && (!q->where_sql || q->limit < 0));
+  bool by_index = q->after_id > INT64_MIN || (!p->bbox && (!q->where || q->limit < 0));
   return by_index ? "fid" : "+fid";
 }
 
@@ -498,20 +499,13 @@ static void sql_tail(buf *sql, const query_plan *p) {
       /* Features without a geometry have no distance: they come last. */
       if (q->near)
         buf_puts(sql, " ORDER BY teselas_d IS NULL, teselas_d, fid");
-      else if (!unordered(p))
-        buf_printf(sql, " ORDER BY %s", q->order_sql ? q->order_sql : id_order(q, p));
+      else if (!unordered(p) && q->n_sort) {
+        buf_puts(sql, " ORDER BY ");
+        store_sql_order(sql, q->sort, q->n_sort);
+      } else if (!unordered(p))
+        buf_printf(sql, " ORDER BY %s", id_order(q, p));
       buf_puts(sql, " LIMIT ?6 OFFSET ?7");
       return;
-  }
-}
-
-static void bind_value(sqlite3_stmt *st, int idx, const value *v) {
-  switch (v->kind) {
-    case VALUE_NULL: sqlite3_bind_null(st, idx); break;
-    case VALUE_INT:
-    case VALUE_BOOL: sqlite3_bind_int64(st, idx, v->i); break;
-    case VALUE_REAL: sqlite3_bind_double(st, idx, v->d); break;
-    case VALUE_TEXT: sqlite3_bind_text(st, idx, v->s, (int)v->len, SQLITE_TRANSIENT); break;
   }
 }
 
@@ -530,16 +524,17 @@ static void bind_plan(sqlite3_stmt *st, const query_plan *p) {
   } else if (p->mode == MODE_KTH_DISTANCE) {
     sqlite3_bind_int64(st, 7, p->kth - 1);
   }
-  /* Parameters of where_sql are numbered from 8 (features/ writes ?8, ?9, ...). */
-  for (size_t i = 0; i < q->n_where_args; i++) bind_value(st, 8 + (int)i, &q->where_args[i]);
+  int n = (int)p->where->n_args;
+  for (int i = 0; i < n; i++)
+    store_bind_value(st, STORE_FIRST_WHERE_PARAM + i, &p->where->args[i], true);
   if (q->near && (p->mode == MODE_ROWS || p->mode == MODE_KTH_DISTANCE)) {
-    sqlite3_bind_double(st, 8 + (int)q->n_where_args, q->near[0]);
-    sqlite3_bind_double(st, 9 + (int)q->n_where_args, q->near[1]);
+    sqlite3_bind_double(st, STORE_FIRST_WHERE_PARAM + n, q->near[0]);
+    sqlite3_bind_double(st, STORE_FIRST_WHERE_PARAM + n + 1, q->near[1]);
   }
 }
 
 /* SpatiaLite's SQL functions, registered on this connection the first time a query needs them
- * (near, or a where_sql with ST_* calls): most connections never pay for them. */
+ * (near, or a predicate with spatial operators): most connections never pay for them. */
 static err_code spatial_sql_load(store_reader *r, err *e) {
   if (r->spl_cache) return ERR_OK;
   r->spl_cache = spatialite_alloc_connection();
@@ -548,29 +543,38 @@ static err_code spatial_sql_load(store_reader *r, err *e) {
   return ERR_OK;
 }
 
-/* Builds the statement of plan p (cached per SQL text) and binds its parameters. */
-static sqlite3_stmt *query_prepare(store_reader *r, const query_plan *p, err *e) {
-  if ((p->q->spatial_sql || p->q->near) && spatial_sql_load(r, e) != ERR_OK) return NULL;
+/* Builds the statement of plan p (cached per SQL text) and binds its parameters: the predicate
+ * is compiled first, since the parameters after its own (near) are numbered from its count. */
+static err_code query_prepare(store_reader *r, query_plan *p, sqlite3_stmt **out, err *e) {
+  *out = NULL;
+  store_sql_pred where;
+  store_sql_pred_build(&where, p->q->layer, p->q->where, STORE_FIRST_WHERE_PARAM, 64 * 1024);
+  p->where = &where;
+  err_code rc = ERR_OK;
+  if (where.nomem) rc = err_set(e, ERR_NOMEM, "out of memory building the query");
+  else if (where.sql.failed) rc = err_set(e, ERR_LIMIT, "query too long");
+  else if (where.spatial || p->q->near) rc = spatial_sql_load(r, e);
   buf sql;
   buf_init(&sql, 64 * 1024);
-  sql_select(&sql, p);
-  sql_where(&sql, p);
-  sql_tail(&sql, p);
-  if (sql.failed) {
-    buf_free(&sql);
-    err_set(e, ERR_LIMIT, "query too long");
-    return NULL;
+  if (rc == ERR_OK) {
+    sql_select(&sql, p);
+    sql_where(&sql, p);
+    sql_tail(&sql, p);
+    if (sql.failed) rc = err_set(e, ERR_LIMIT, "query too long");
   }
-  sqlite3_stmt *st = stmt_get(r, buf_cstr(&sql), e);
+  if (rc == ERR_OK) rc = stmt_find(r, buf_cstr(&sql), out, e);
+  if (*out) bind_plan(*out, p);
   buf_free(&sql);
-  if (st) bind_plan(st, p);
-  return st;
+  store_sql_pred_free(&where);
+  p->where = NULL;
+  return rc;
 }
 
 err_code store_query_count(store_reader *r, const store_query *q, int64_t *out, err *e) {
   query_plan p = {.q = q, .bbox = q->bbox, .mode = MODE_COUNT};
-  sqlite3_stmt *st = query_prepare(r, &p, e);
-  if (!st) return e ? e->code : ERR_DB;
+  sqlite3_stmt *st;
+  err_code prc = query_prepare(r, &p, &st, e);
+  if (prc != ERR_OK) return prc;
   int rc = sqlite3_step(st);
   if (rc != SQLITE_ROW) {
     err_set(e, ERR_DB, "count: %s", sqlite3_errmsg(r->db));
@@ -588,8 +592,9 @@ err_code store_query_groups(store_reader *r, const store_query *q, const char *f
     return err_set(e, ERR_INVALID, "unknown field %s", field);
   query_plan p = {.q = q, .bbox = q->bbox, .mode = MODE_GROUPS, .group_field = field,
                   .by_month = by_month};
-  sqlite3_stmt *st = query_prepare(r, &p, e);
-  if (!st) return e ? e->code : ERR_DB;
+  sqlite3_stmt *st;
+  err_code prc = query_prepare(r, &p, &st, e);
+  if (prc != ERR_OK) return prc;
   const layer_field *f = layer_find_field(q->layer, field);
   field_type t = by_month ? FIELD_TEXT : f->type;
   int rc;
@@ -638,8 +643,9 @@ static bool window_covers(const double *w, const double *b) {
 static err_code kth_distance(store_reader *r, const store_query *q, const double *w, int64_t k,
                              double *out_d, bool *out_found, err *e) {
   query_plan p = {.q = q, .bbox = w, .mode = MODE_KTH_DISTANCE, .kth = k};
-  sqlite3_stmt *st = query_prepare(r, &p, e);
-  if (!st) return e ? e->code : ERR_DB;
+  sqlite3_stmt *st;
+  err_code prc = query_prepare(r, &p, &st, e);
+  if (prc != ERR_OK) return prc;
   int rc = sqlite3_step(st);
   *out_found = rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL;
   if (*out_found) *out_d = sqlite3_column_double(st, 0);
@@ -698,10 +704,9 @@ err_code store_query_start(store_reader *r, const store_query *q, store_iter **o
     it->types[i] = f ? f->type : FIELD_TEXT;
   }
   query_plan p = {.q = q, .bbox = use_win ? win : q->bbox, .mode = MODE_ROWS};
-  it->st = query_prepare(r, &p, e);
-  if (!it->st) {
+  if ((rc = query_prepare(r, &p, &it->st, e)) != ERR_OK) {
     store_iter_close(it);
-    return e ? e->code : ERR_DB;
+    return rc;
   }
   it->r = r;
   it->layer = q->layer;
@@ -738,10 +743,15 @@ static void column_value(sqlite3_stmt *st, int col, field_type type, value *v) {
 }
 
 int store_iter_next(store_iter *it, store_feature *out, err *e) {
+  if (it->error.code != ERR_OK) {
+    store_iter_error(it, e);
+    return -1;
+  }
   int rc = sqlite3_step(it->st);
   if (rc == SQLITE_DONE) return 0;
   if (rc != SQLITE_ROW) {
-    err_set(e, ERR_DB, "query: %s", sqlite3_errmsg(it->r->db));
+    err_set(&it->error, ERR_DB, "query: %s", sqlite3_errmsg(it->r->db));
+    store_iter_error(it, e);
     return -1;
   }
   out->id = sqlite3_column_int64(it->st, 0);
@@ -753,6 +763,11 @@ int store_iter_next(store_iter *it, store_feature *out, err *e) {
   out->n_values = it->n_values;
   out->distance_m = it->with_distance ? sqlite3_column_double(it->st, 2 + (int)it->n_values) : 0;
   return 1;
+}
+
+err_code store_iter_error(const store_iter *it, err *e) {
+  if (it->error.code != ERR_OK && e) *e = it->error;
+  return it->error.code;
 }
 
 void store_iter_close(store_iter *it) {
@@ -789,11 +804,10 @@ err_code store_layer_time_extent(store_reader *r, const layer_info *l, const cha
   store_quote_ident(&sql, field);
   buf_puts(&sql, ") FROM ");
   store_quote_ident(&sql, l->table_name);
-  sqlite3_stmt *st = stmt_get(r, buf_cstr(&sql), e);
+  sqlite3_stmt *st;
+  err_code rc = stmt_find(r, buf_cstr(&sql), &st, e);
   buf_free(&sql);
-  err_code rc = ERR_OK;
-  if (!st) {
-    rc = e ? e->code : ERR_DB;
+  if (rc != ERR_OK) {
   } else if (sqlite3_step(st) == SQLITE_ROW) {
     const unsigned char *a = sqlite3_column_text(st, 0), *b = sqlite3_column_text(st, 1);
     snprintf(out_min, 40, "%s", a ? (const char *)a : "");

@@ -1,7 +1,8 @@
 /* store.h — the only module that knows SQL.
  *
- * Its interface speaks of layers, bboxes and feature streams, never of SpatiaLite, so the same API
- * can later run over PostGIS (DESIGN.md, growth path).
+ * Its interface speaks of layers, versions, boxes, predicates (query/query.h) and feature
+ * streams, never of SQL text, so the same API can later run over PostGIS (DESIGN.md, growth
+ * path): a filter arrives as a predicate tree and each backend compiles it.
  *
  * The database: one SpatiaLite file in WAL mode. One table per layer *version* (geometry in
  * EPSG:4326 with a spatial index), a catalog table `teselas_layers` pointing at the current version
@@ -18,6 +19,7 @@
 #include "core/buf.h"
 #include "core/err.h"
 #include "core/value.h"
+#include "query/query.h"
 
 /* ---- the catalog ---------------------------------------------------------------------- */
 
@@ -101,18 +103,16 @@ typedef struct store_query {
   const char *const *fields;     /* field names to return (already checked against the layer) */
   size_t n_fields;
   bool with_geometry;
-  const char *where_sql;         /* extra condition built by features/ (placeholders ?), or NULL */
-  const value *where_args;
-  size_t n_where_args;
-  const char *order_sql;         /* ORDER BY clause body, NULL = by id */
+  const query_pred *where;       /* the condition (query/query.h), or NULL for every feature;
+                                    store/ alone compiles it to its backend's language */
+  const query_sort *sort;        /* sort keys (ties break by id), or n_sort 0 for id order */
+  size_t n_sort;
   int64_t limit;                 /* < 0: no limit */
   int64_t offset;
   int64_t after_id;              /* > INT64_MIN: only ids greater than this (keyset paging) */
   bool bbox_exact;               /* also test each feature's exact bounding box: the R*Tree holds
                                     float32 boxes rounded outwards, so alone it may return points
                                     up to ~1 m outside the bbox (fine for tiles, not for a query) */
-  bool spatial_sql;              /* where_sql calls SQL/MM functions (ST_Intersects,
-                                    ST_GeomFromText): the reader loads them on first use */
   bool any_order;                /* rows may come in any order (the table's or index's): faster */
   int lod_zoom;                  /* > 0: geometries for a tile of this zoom, from the layer's levels
                                     of detail when it has them (has_lod); with any_order and a
@@ -120,8 +120,8 @@ typedef struct store_query {
                                     geom_ranked_project, or SpatiaLite's for other rows) */
   double min_box[2];             /* > 0: only features whose index box is at least min_box[0]
                                     degrees wide or min_box[1] high, decided on the R*Tree alone
-                                    (sub-pixel features are never read). Written into the SQL
-                                    text: callers round them to a power of two */
+                                    (sub-pixel features are never read). Part of the prepared
+                                    query: callers round them to a power of two */
   const double *near;            /* lon, lat, or NULL: order by true (ellipsoidal) distance in
                                     metres, then by id, and fill store_feature.distance_m. Without
                                     a bbox and with limit >= 0 the reader searches a growing window
@@ -130,17 +130,15 @@ typedef struct store_query {
 
 /* Starts a query; the iterator borrows the reader (one live iterator per reader at a time). */
 err_code store_query_start(store_reader *r, const store_query *q, store_iter **out, err *e);
-/* Returns 1 with a feature, 0 at the end, -1 on error (details in e). */
+/* Returns 1 with a feature, 0 at the end, -1 on error (details in e). The error sticks, as
+ * SQLite's does: every later call returns -1 again, and store_iter_error tells it, so a loop
+ * checks once after it ends. */
 int store_iter_next(store_iter *it, store_feature *out, err *e);
+/* ERR_OK, or the error that stopped it (copied into e when given). */
+err_code store_iter_error(const store_iter *it, err *e);
 void store_iter_close(store_iter *it);
 /* Number of features matching the query without limit/offset. */
 err_code store_query_count(store_reader *r, const store_query *q, int64_t *out, err *e);
-
-/* Appends to sql a condition on `fid` that is true when a feature's bounding box intersects the
- * box bound to parameters ?first .. ?first+3 (minx, miny, maxx, maxy, in that order), through
- * the spatial index and exactly (see bbox_exact). features/ uses it for CQL2 spatial predicates.
- * crosses_antimeridian selects the form for minx > maxx. */
-void store_where_bbox(const layer_info *l, int first_param, bool crosses_antimeridian, buf *sql);
 
 /* One group of store_query_groups: key is the field's value (or "YYYY-MM" text by month). */
 typedef int (*store_group_fn)(void *ctx, const value *key, int64_t count);

@@ -5,6 +5,7 @@
 #include <sqlite3.h>
 
 #include "core/buf.h"
+#include "query/query.h"
 #include "store/store.h"
 
 /* SQL of the catalog tables (idempotent). */
@@ -73,6 +74,35 @@ err_code store_tile_lines_build(sqlite3 *db, const char *table, err *e);
 /* The geometry expression a tile of zoom z reads when the query joins that table as teselas_t:
  * the lightest copy that serves the zoom, else the SpatiaLite geometry (rows that are not lines). */
 void store_tile_lines_sql(buf *sql, int zoom);
+
+/* ---- a predicate compiled to SpatiaLite SQL (sql_pred.c) ----------------------------------
+ * The condition's text with numbered parameters ?first, ?first+1, ... and the values bound to
+ * them. The values point into the predicate's arena, or into strings the compiled form owns (a
+ * LIKE pattern turned into a GLOB, a fid list as JSON): bind before store_sql_pred_free.
+ * Sticky failure: sql.failed (too long) or nomem, checked once at the end. */
+/* The first parameter number of a compiled predicate in the reader's statements (reader.c). */
+enum { STORE_FIRST_WHERE_PARAM = 8 };
+
+typedef struct store_sql_pred {
+  buf sql;
+  value *args;
+  size_t n_args, cap_args;
+  char **owned;
+  size_t n_owned, cap_owned;
+  int first;
+  bool nomem;
+  bool spatial;  /* calls SQL/MM functions (ST_Intersects, ST_GeomFromText): load SpatiaLite's */
+} store_sql_pred;
+
+/* Compiles p (NULL: nothing) for layer l; parameters from ?first, the text bounded by limit. */
+void store_sql_pred_build(store_sql_pred *out, const layer_info *l, const query_pred *p, int first,
+                          size_t limit);
+void store_sql_pred_free(store_sql_pred *c);
+/* The ORDER BY body of sort keys: "\"f\" ASC, fid ASC" (ties break by id). */
+void store_sql_order(buf *sql, const query_sort *keys, size_t n);
+/* Binds v to parameter idx of st (db.c); text is copied when copy, else it must outlive the
+ * statement's next step. */
+void store_bind_value(sqlite3_stmt *st, int idx, const value *v, bool copy);
 
 /* Loads the whole catalog (caller owns; catalog_destroy). */
 err_code store_catalog_load(sqlite3 *db, catalog **out, err *e);

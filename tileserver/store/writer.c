@@ -208,17 +208,7 @@ err_code store_writer_add(store_writer *w, int64_t id, const uint8_t *wkb, size_
   if (id >= 0) sqlite3_bind_int64(st, 1, id);
   else sqlite3_bind_null(st, 1);
   sqlite3_bind_blob(st, 2, wkb, (int)wkb_len, SQLITE_STATIC);
-  for (size_t i = 0; i < w->n_fields; i++) {
-    const value *v = &values[i];
-    int idx = 3 + (int)i;
-    switch (v->kind) {
-      case VALUE_NULL: sqlite3_bind_null(st, idx); break;
-      case VALUE_INT:
-      case VALUE_BOOL: sqlite3_bind_int64(st, idx, v->i); break;
-      case VALUE_REAL: sqlite3_bind_double(st, idx, v->d); break;
-      case VALUE_TEXT: sqlite3_bind_text(st, idx, v->s, (int)v->len, SQLITE_STATIC); break;
-    }
-  }
+  for (size_t i = 0; i < w->n_fields; i++) store_bind_value(st, 3 + (int)i, &values[i], false);
   if (sqlite3_step(st) != SQLITE_DONE) {
     int code = sqlite3_extended_errcode(w->db);
     return err_set(e, code == SQLITE_CONSTRAINT_PRIMARYKEY ? ERR_INVALID : ERR_DB,

@@ -81,12 +81,7 @@ void tiles_fill_query(const tile_params *p, const layer_info *l, const geom_bbox
     q->n_fields = l->n_fields;
   }
   const tile_filter *f = tiles_layer_filter(p, l);
-  if (f) {
-    q->where_sql = f->where_sql;
-    q->where_args = f->args;
-    q->n_where_args = f->n_args;
-    q->spatial_sql = f->spatial_sql;
-  }
+  if (f) q->where = f->where;
 }
 
 err_code tiles_add_props(mvt_layer *ml, const layer_info *l, const store_feature *f, err *e) {
@@ -138,7 +133,7 @@ static err_code raw_layer(store_reader *r, const tile_params *p, const layer_inf
       rc = ERR_LIMIT;
     }
   }
-  if (step < 0 && rc == ERR_OK) rc = e ? e->code : ERR_DB;
+  if (step < 0 && rc == ERR_OK) rc = store_iter_error(it, e);
   store_iter_close(it);
   if (rc == ERR_OK) {
     st->n_features += mvt_layer_feature_count(ml);

@@ -61,9 +61,10 @@ static err_code fill_grid(store_reader *r, const tile_params *p, const layer_inf
       continue;
     for (uint32_t i = 0; i < gm.n_pts; i++) grid_add(g, p, gm.pts[i], f.id);
   }
+  rc = step < 0 ? store_iter_error(it, e) : ERR_OK;
   store_iter_close(it);
   arena_destroy(scratch);
-  return step < 0 ? (e ? e->code : ERR_DB) : ERR_OK;
+  return rc;
 }
 
 /* Cells from the layer's precomputed pyramid instead of a scan: the grid of this tile is the
@@ -177,34 +178,22 @@ err_code tiles_cluster_layer(store_reader *r, const tile_params *p, const layer_
 
 static err_code write_singles(store_reader *r, const tile_params *p, const layer_info *l,
                               const grid *g, mvt_layer *ml, err *e) {
-  /* the ids of the single-point cells, bound as one JSON array (gen_ids_where) */
+  /* The layer's filter AND the ids of the single points (the store passes the list as one value,
+   * so its statement is reused from tile to tile). */
   const tile_filter *filter = tiles_layer_filter(p, l);
-  size_t n_filter = filter ? filter->n_args : 0, n = 0;
-  value args[64];
-  if (n_filter + 1 > sizeof args / sizeof *args) return err_set(e, ERR_LIMIT, "filter too long");
-  size_t n_cells = (size_t)g->n * (size_t)g->n;
-  int64_t *single = malloc(n_cells * sizeof *single);
-  if (!single) return err_set(e, ERR_NOMEM, "out of memory");
-  for (size_t i = 0; i < n_cells; i++) {
+  size_t n = 0;
+  int64_t *ids = malloc(((size_t)g->n * (size_t)g->n + 1) * sizeof *ids);
+  for (size_t i = 0; ids && i < (size_t)g->n * (size_t)g->n; i++) {
     const cell *c = &g->cells[i];
-    if (c->count == 1 && in_buffered_tile(p, cell_center(c))) single[n++] = c->first_id;
+    if (c->count == 1 && in_buffered_tile(p, cell_center(c))) ids[n++] = c->first_id;
   }
-  buf ids, where;
-  buf_init(&ids, 0);
-  buf_init(&where, 0);
-  gen_ids_json(single, n, &ids);
-  free(single);
-  if (n_filter) memcpy(args, filter->args, n_filter * sizeof *args);
-  args[n_filter] = (value){.kind = VALUE_TEXT, .s = buf_cstr(&ids), .len = ids.len};
-  gen_ids_where(filter ? filter->where_sql : NULL, 8 + n_filter, &where);
-  err_code rc = ids.failed || where.failed ? err_set(e, ERR_NOMEM, "out of memory") : ERR_OK;
+  query_with_ids by_id;
+  err_code rc = ids ? ERR_OK : err_set(e, ERR_NOMEM, "out of memory");
   if (rc == ERR_OK && n > 0) {
     const char *names[l->n_fields + 1];
     store_query q;
     tiles_fill_query(p, l, NULL, &q, names);
-    q.where_sql = buf_cstr(&where);
-    q.where_args = args;
-    q.n_where_args = n_filter + 1;
+    q.where = query_pred_with_ids(&by_id, filter ? filter->where : NULL, ids, n);
     store_iter *it = NULL;
     rc = store_query_start(r, &q, &it, e);
     store_feature f;
@@ -218,10 +207,9 @@ static err_code write_singles(store_reader *r, const tile_params *p, const layer
       if (rc == ERR_OK) rc = tiles_add_props(ml, l, &f, e);
       if (rc == ERR_OK) rc = mvt_layer_feature_end(ml, NULL, e);
     }
-    if (step < 0 && rc == ERR_OK) rc = e ? e->code : ERR_DB;
+    if (step < 0 && rc == ERR_OK) rc = store_iter_error(it, e);
     store_iter_close(it);
   }
-  buf_free(&ids);
-  buf_free(&where);
+  free(ids);
   return rc;
 }

@@ -5,8 +5,8 @@
  *
  * A filtered tile is keyed by the whole canonical text of its filters, never by a hash of it: two
  * filters whose hashes collide would otherwise share an entry and one would get the other's tile.
- * The text is what the parser compiled (the SQL condition and its bound values), so spellings
- * that compile alike (`hora>=20`, `"hora" >= 20`) share one entry. */
+ * The text is the canonical form of the parsed predicate (query_pred_canon), so spellings of one
+ * predicate (`hora>=20`, `"hora" >= 20.0`) share one entry; the ETag hashes it. */
 #include <string.h>
 
 #include "core/hash.h"
@@ -37,36 +37,18 @@ static size_t fmt_hex(char *s, uint64_t v, int digits) {
   return (size_t)digits;
 }
 
-static void put_value(buf *b, const value *v) {
-  switch (v->kind) {
-    case VALUE_NULL: buf_puts(b, "n"); break;
-    case VALUE_INT: buf_printf(b, "i%lld", (long long)v->i); break;
-    case VALUE_BOOL: buf_printf(b, "b%lld", (long long)v->i); break;
-    case VALUE_REAL: buf_printf(b, "r%.17g", v->d); break;
-    case VALUE_TEXT:
-      buf_puts(b, "t\"");
-      buf_json_escape(b, v->s ? v->s : "", v->s ? v->len : 0);
-      buf_putc(b, '"');
-      break;
-  }
-}
-
-/* Per filtered layer: "[i]<sql length>:<sql>" then " <value>" for each value, then ";". The SQL is
- * length-prefixed and text values are JSON strings, so the text parses back one way only. */
+/* Per filtered layer: "[i]<canonical predicate>;". The canonical text quotes names and text as
+ * JSON strings, so the whole parses back one way only. */
 err_code tiles_filter_key(const tile_params *p, buf *out, err *e) {
   size_t start = out->len;
   for (size_t i = 0; i < p->n_layers; i++) {
     const tile_filter *f = p->filters[i];
     if (!f) continue;
-    if (f->n_args > TILES_FILTER_MAX_VALUES)
+    if (query_pred_n_values(f->where) > TILES_FILTER_MAX_VALUES)
       return err_set(e, ERR_INVALID, "filter: a tile's filter holds at most %d values",
                      TILES_FILTER_MAX_VALUES);
-    const char *sql = f->where_sql ? f->where_sql : "";
-    buf_printf(out, "[%zu]%zu:%s", i, strlen(sql), sql);
-    for (size_t k = 0; k < f->n_args; k++) {
-      buf_putc(out, ' ');
-      put_value(out, &f->args[k]);
-    }
+    buf_printf(out, "[%zu]", i);
+    query_pred_canon(out, f->where);
     buf_putc(out, ';');
     if (out->len - start > TILES_FILTER_KEY_MAX)
       return err_set(e, ERR_INVALID,

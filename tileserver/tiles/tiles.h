@@ -14,6 +14,7 @@
 #include "core/buf.h"
 #include "core/err.h"
 #include "geom/geom.h"
+#include "query/query.h"
 #include "store/store.h"
 
 enum {
@@ -28,19 +29,14 @@ enum {
 };
 
 /* An extra condition on the features of one layer of a tile (from the features API's filter
- * parser, features_request_parse with FEATURES_USE_TILE): an SQL fragment over the layer's
- * columns with parameters ?8, ?9, ... and their values. */
+ * parser, features_request_parse with FEATURES_USE_TILE): a predicate tree (query/query.h). */
 typedef struct tile_filter {
-  const char *where_sql;
-  const value *args;
-  size_t n_args;
-  bool spatial_sql;                /* where_sql calls SQL/MM functions (CQL2 S_INTERSECTS, ...) */
+  const query_pred *where;
 } tile_filter;
 
 enum {
   /* Bounds of a tile's filters, checked by tiles_filter_key: the canonical text is the cache
-   * key and must stay small; the values of a layer's filter are bound beside the ids of a
-   * clustered tile's single points (cluster.c). */
+   * key and must stay small, and a tile's filter is meant to be a few conditions. */
   TILES_FILTER_KEY_MAX = 4096,
   TILES_FILTER_MAX_VALUES = 48
 };
@@ -58,10 +54,10 @@ typedef struct tile_params {
   struct pyramid_registry *pyramids; /* precomputed clusters (gen/pyramid.h), or NULL */
 } tile_params;
 
-/* Writes the canonical text of p's filters to out: per layer, the condition (length-prefixed)
- * and its values (typed; text JSON-quoted), so two filters that select differently never share
- * a text, while spellings that compile to the same condition (spaces, quotes, keyword case)
- * share one. "" when no layer is filtered. Errors: ERR_INVALID naming `filter` past
+/* Writes the canonical text of p's filters to out: per filtered layer "[i]" and the canonical
+ * text of its predicate (query_pred_canon) then ";", so two filters that select differently
+ * never share a text, while spellings of one predicate (spaces, quotes, keyword case, 1 and 1.0,
+ * nesting of AND) share one. "" when no layer is filtered. Errors: ERR_INVALID naming `filter` past
  * TILES_FILTER_KEY_MAX bytes or TILES_FILTER_MAX_VALUES values in one layer; ERR_NOMEM. */
 err_code tiles_filter_key(const tile_params *p, buf *out, err *e);
 

@@ -1,15 +1,21 @@
-/* Unit tests of the CQL2-text compiler: the SQL it writes and the values it binds, type checks,
- * LIKE → GLOB, spatial predicates with the index prefilter, and errors that point at the
- * character at fault. */
+/* Unit tests of the CQL2-text parser, through the SQL the store compiles its predicate to: the
+ * SQL and the values bound, type checks, LIKE → GLOB, spatial predicates with the index
+ * prefilter, and errors that point at the character at fault. */
 #include "check.h"
 #include "features/features_int.h"
 #include "features_fixture.h"
+#include "store/store_int.h"
 
 typedef struct compiled {
   arena *a;
   features_request r;
   err e;
   err_code rc;
+  store_sql_pred c;  /* r.where compiled, parameters from ?8 */
+  const char *sql;
+  const value *args;
+  size_t n_args;
+  bool spatial;
 } compiled;
 
 static compiled compile(const char *filter) {
@@ -20,15 +26,26 @@ static compiled compile(const char *filter) {
   features_where_init(&w, c.a);
   c.rc = features_cql2_compile(&l, filter, &w, &c.e);
   if (c.rc == ERR_OK) c.rc = features_where_finish(&w, &c.r, "filter", &c.e);
-  else features_where_free(&w);
+  if (c.rc == ERR_OK) {
+    store_sql_pred_build(&c.c, &l, c.r.where, 8, 1 << 20);
+    c.sql = buf_cstr(&c.c.sql);
+    c.args = c.c.args;
+    c.n_args = c.c.n_args;
+    c.spatial = c.c.spatial;
+  }
   return c;
+}
+
+static void release(compiled *c) {
+  if (c->rc == ERR_OK) store_sql_pred_free(&c->c);
+  arena_destroy(c->a);
 }
 
 static void expect_sql(const char *filter, const char *sql) {
   compiled c = compile(filter);
   if (c.rc != ERR_OK) fail_msg("%s: %s", filter, c.e.msg);
-  if (strcmp(c.r.where_sql, sql) != 0) fail_msg("%s:\n got  %s\n want %s", filter, c.r.where_sql, sql);
-  arena_destroy(c.a);
+  if (strcmp(c.sql, sql) != 0) fail_msg("%s:\n got  %s\n want %s", filter, c.sql, sql);
+  release(&c);
 }
 
 static void expect_error(const char *filter, const char *msg_part) {
@@ -36,71 +53,71 @@ static void expect_error(const char *filter, const char *msg_part) {
   if (c.rc != ERR_INVALID) fail_msg("%s: expected an error, got %d", filter, c.rc);
   if (!strstr(c.e.msg, msg_part)) fail_msg("%s: '%s' not in '%s'", filter, msg_part, c.e.msg);
   if (strncmp(c.e.msg, "filter: ", 8) != 0) fail_msg("%s: message %s", filter, c.e.msg);
-  arena_destroy(c.a);
+  release(&c);
 }
 
 static void comparisons_and_logic(void **state) {
-  expect_sql("hora = 3", "((\"hora\" = ?8))");
-  expect_sql("hora<>3 and tipo='x'", "((\"hora\" <> ?8) AND (\"tipo\" = ?9))");
+  expect_sql("hora = 3", "(\"hora\" = ?8)");
+  expect_sql("hora<>3 and tipo='x'", "(\"hora\" <> ?8) AND (\"tipo\" = ?9)");
   expect_sql("NOT (hora < 1 OR hora >= 22) AND activo = TRUE",
-             "(NOT ((\"hora\" < ?8) OR (\"hora\" >= ?9)) AND (\"activo\" = ?10))");
-  expect_sql("\"hora\" > -2.5", "((\"hora\" > ?8))");
-  expect_sql("hora = monto", "((\"hora\" = \"monto\"))");
-  expect_sql("\"con \"\"comillas\"\"\" = 'a''b'", "((\"con \"\"comillas\"\"\" = ?8))");
+             "NOT ((\"hora\" < ?8) OR (\"hora\" >= ?9)) AND (\"activo\" = ?10)");
+  expect_sql("\"hora\" > -2.5", "(\"hora\" > ?8)");
+  expect_sql("hora = monto", "(\"hora\" = \"monto\")");
+  expect_sql("\"con \"\"comillas\"\"\" = 'a''b'", "(\"con \"\"comillas\"\"\" = ?8)");
   expect_sql("fecha >= DATE('2025-01-01') AND visto < TIMESTAMP('2025-01-01T10:00:00+01:00')",
-             "((\"fecha\" >= ?8) AND (\"visto\" < ?9))");
-  expect_sql("TRUE", "(1)");
+             "(\"fecha\" >= ?8) AND (\"visto\" < ?9)");
+  expect_sql("TRUE", "1");
 }
 
 static void bound_values_are_typed(void **state) {
   compiled c = compile("hora = 3 AND monto = 2.5 AND tipo = 'it''s' AND activo = false AND "
                        "visto = TIMESTAMP('2025-01-01T10:00:00+01:00')");
   assert_int_equal(c.rc, ERR_OK);
-  assert_int_equal(c.r.n_where_args, 5);
-  assert_int_equal(c.r.where_args[0].kind, VALUE_INT);
-  assert_int_equal(c.r.where_args[0].i, 3);
-  assert_int_equal(c.r.where_args[1].kind, VALUE_REAL);
-  assert_string_equal(c.r.where_args[2].s, "it's");
-  assert_int_equal(c.r.where_args[3].i, 0);
-  assert_string_equal(c.r.where_args[4].s, "2025-01-01T09:00:00Z");
-  arena_destroy(c.a);
+  assert_int_equal(c.n_args, 5);
+  assert_int_equal(c.args[0].kind, VALUE_INT);
+  assert_int_equal(c.args[0].i, 3);
+  assert_int_equal(c.args[1].kind, VALUE_REAL);
+  assert_string_equal(c.args[2].s, "it's");
+  assert_int_equal(c.args[3].i, 0);
+  assert_string_equal(c.args[4].s, "2025-01-01T09:00:00Z");
+  release(&c);
 }
 
 static void like_between_in_null(void **state) {
-  expect_sql("tipo LIKE 'ro_o%'", "((\"tipo\" GLOB ?8))");
+  expect_sql("tipo LIKE 'ro_o%'", "(\"tipo\" GLOB ?8)");
   compiled c = compile("tipo NOT LIKE 'a*b?c[d\\%e%'");
   assert_int_equal(c.rc, ERR_OK);
-  assert_string_equal(c.r.where_sql, "(NOT (\"tipo\" GLOB ?8))");
-  assert_string_equal(c.r.where_args[0].s, "a[*]b[?]c[[]d%e*");
-  arena_destroy(c.a);
-  expect_sql("hora BETWEEN 1 AND 5", "((\"hora\" BETWEEN ?8 AND ?9))");
-  expect_sql("hora NOT BETWEEN 1 AND 5", "((\"hora\" NOT BETWEEN ?8 AND ?9))");
-  expect_sql("tipo IN ('a', 'b','c')", "((\"tipo\" IN (?8, ?9, ?10)))");
-  expect_sql("hora NOT IN (1)", "((\"hora\" NOT IN (?8)))");
+  assert_string_equal(c.sql, "NOT (\"tipo\" GLOB ?8)");
+  assert_string_equal(c.args[0].s, "a[*]b[?]c[[]d%e*");
+  release(&c);
+  expect_sql("hora BETWEEN 1 AND 5", "(\"hora\" BETWEEN ?8 AND ?9)");
+  expect_sql("hora NOT BETWEEN 1 AND 5", "(\"hora\" NOT BETWEEN ?8 AND ?9)");
+  expect_sql("tipo IN ('a', 'b','c')", "(\"tipo\" IN (?8, ?9, ?10))");
+  expect_sql("hora NOT IN (1)", "(\"hora\" NOT IN (?8))");
   expect_sql("tipo IS NULL OR fecha IS NOT NULL", "((\"tipo\" IS NULL) OR (\"fecha\" IS NOT NULL))");
 }
 
 static void spatial_predicates_use_the_index(void **state) {
   compiled c = compile("S_INTERSECTS(geometry, BBOX(-101.7, 21.1, -101.6, 21.2))");
   assert_int_equal(c.rc, ERR_OK);
-  assert_non_null(strstr(c.r.where_sql, "\"lyr_incidentes_v1\".rowid IN (SELECT pkid FROM"
+  assert_non_null(strstr(c.sql, "\"lyr_incidentes_v1\".rowid IN (SELECT pkid FROM"
                                         " \"idx_lyr_incidentes_v1_geom\""));
-  assert_non_null(strstr(c.r.where_sql, "ST_Intersects(geom, ST_GeomFromText(?12, 4326)) = 1"));
-  assert_true(c.r.spatial_sql);
-  assert_int_equal(c.r.n_where_args, 5);
-  assert_true(c.r.where_args[0].d == -101.7 && c.r.where_args[3].d == 21.2);
-  assert_non_null(strstr(c.r.where_args[4].s, "POLYGON(("));
-  arena_destroy(c.a);
+  assert_non_null(strstr(c.sql, "ST_Intersects(geom, ST_GeomFromText(?12, 4326)) = 1"));
+  assert_true(c.spatial);
+  assert_int_equal(c.n_args, 5);
+  assert_true(c.args[0].d == -101.7 && c.args[3].d == 21.2);
+  assert_non_null(strstr(c.args[4].s, "POLYGON(("));
+  release(&c);
   c = compile("S_DISJOINT(POINT(1 2), geom)");
   assert_int_equal(c.rc, ERR_OK);
-  assert_null(strstr(c.r.where_sql, "pkid")); /* disjoint cannot use the index */
-  assert_non_null(strstr(c.r.where_sql, "ST_Disjoint(ST_GeomFromText(?8, 4326), geom) = 1"));
-  arena_destroy(c.a);
+  assert_null(strstr(c.sql, "pkid")); /* disjoint cannot use the index */
+  assert_non_null(strstr(c.sql, "ST_Disjoint(ST_GeomFromText(?8, 4326), geom) = 1"));
+  release(&c);
   c = compile("S_INTERSECTS(geometry, BBOX(170, -10, -170, 10))");
   assert_int_equal(c.rc, ERR_OK);
-  assert_non_null(strstr(c.r.where_sql, "(xmax >= ?8 OR xmin <= ?10)"));
-  assert_non_null(strstr(c.r.where_args[4].s, "MULTIPOLYGON("));
-  arena_destroy(c.a);
+  assert_non_null(strstr(c.sql, "(xmax >= ?8 OR xmin <= ?10)"));
+  assert_non_null(strstr(c.args[4].s, "MULTIPOLYGON("));
+  release(&c);
   const char *ok[] = {"S_WITHIN(geometry, MULTIPOLYGON(((0 0, 1 0, 1 1, 0 0)), ((2 2, 3 2, 3 3, 2 2))))",
                       "S_CROSSES(geometry, LINESTRING(0 0, 1 1, 2 0))",
                       "S_TOUCHES(geometry, MULTIPOINT((0 0), (1 1)))",
@@ -110,18 +127,18 @@ static void spatial_predicates_use_the_index(void **state) {
   for (size_t i = 0; i < sizeof ok / sizeof *ok; i++) {
     c = compile(ok[i]);
     if (c.rc != ERR_OK) fail_msg("%s: %s", ok[i], c.e.msg);
-    arena_destroy(c.a);
+    release(&c);
   }
   /* CQL2 property-property: the property on both sides, or literals on both */
   c = compile("S_INTERSECTS(geometry, geometry)");
   assert_int_equal(c.rc, ERR_OK);
-  assert_non_null(strstr(c.r.where_sql, "ST_Intersects(geom, geom) = 1"));
-  arena_destroy(c.a);
+  assert_non_null(strstr(c.sql, "ST_Intersects(geom, geom) = 1"));
+  release(&c);
   c = compile("S_WITHIN(POINT(1 1), BBOX(0, 0, 2, 2))");
   assert_int_equal(c.rc, ERR_OK);
-  assert_non_null(strstr(c.r.where_sql,
+  assert_non_null(strstr(c.sql,
                          "ST_Within(ST_GeomFromText(?8, 4326), ST_GeomFromText(?9, 4326)) = 1"));
-  arena_destroy(c.a);
+  release(&c);
 }
 
 static void errors_point_at_the_position(void **state) {
@@ -149,7 +166,7 @@ static void errors_point_at_the_position(void **state) {
   expect_error("TRUE = hora", "cannot start with a boolean");
   compiled c = compile("");
   assert_int_equal(c.rc, ERR_INVALID);
-  arena_destroy(c.a);
+  release(&c);
 }
 
 static void nesting_is_bounded(void **state) {
@@ -172,7 +189,7 @@ static void many_values_are_refused_cleanly(void **state) {
   compiled c = compile(s);
   assert_int_equal(c.rc, ERR_INVALID);
   assert_non_null(strstr(c.e.msg, "too many values"));
-  arena_destroy(c.a);
+  release(&c);
   free(s);
 }
 

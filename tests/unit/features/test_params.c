@@ -3,6 +3,8 @@
 #include "check.h"
 #include "features/features.h"
 #include "features_fixture.h"
+#include "kv_args.h"
+#include "store/store_int.h"
 
 typedef struct parsed {
   arena *a;
@@ -17,19 +19,43 @@ static parsed parse_q(const char *query, features_use use) {
   l = fixture_layer();
   parsed p = {.a = arena_create(1 << 20)};
   features_kv kv[16];
-  size_t n = 0;
-  char *copy = arena_strdup(p.a, query);
-  for (char *save = NULL, *t = strtok_r(copy, "&", &save); t && n < 16;
-       t = strtok_r(NULL, "&", &save)) {
-    char *eq = strchr(t, '=');
-    kv[n].key = t;
-    kv[n].value = eq ? (*eq = '\0', eq + 1) : "";
-    n++;
-  }
+  size_t n = kv_args_split(arena_strdup(p.a, query), kv, 16);
   features_kv *args = arena_calloc(p.a, n + 1, sizeof *args);
   memcpy(args, kv, n * sizeof *kv);
   p.rc = features_request_parse(&l, use, args, n, FEATURES_GEOJSON, p.a, &p.r, &p.e);
   return p;
+}
+
+/* The request's predicate as the store compiles it (parameters from ?8), copied into the arena;
+ * sql NULL when there is none. */
+typedef struct compiled_sql {
+  const char *sql;
+  value *args;
+  size_t n;
+} compiled_sql;
+
+static compiled_sql sql_of(parsed *p) {
+  compiled_sql out = {0};
+  if (!p->r.where) return out;
+  store_sql_pred c;
+  store_sql_pred_build(&c, p->r.layer, p->r.where, 8, 1 << 20);
+  out.sql = arena_strdup(p->a, buf_cstr(&c.sql));
+  out.args = arena_calloc(p->a, c.n_args + 1, sizeof *out.args);
+  memcpy(out.args, c.args, c.n_args * sizeof *out.args);
+  out.n = c.n_args;
+  store_sql_pred_free(&c);
+  return out;
+}
+
+/* The ORDER BY body of the request's sort keys, NULL for id order. */
+static const char *order_of(parsed *p) {
+  if (!p->r.n_sort) return NULL;
+  buf b;
+  buf_init(&b, 0);
+  store_sql_order(&b, p->r.sort, p->r.n_sort);
+  const char *s = arena_strdup(p->a, buf_cstr(&b));
+  buf_free(&b);
+  return s;
 }
 
 static void expect_bad(const char *query, const char *param) {
@@ -46,7 +72,7 @@ static void defaults(void **state) {
   assert_int_equal(p.r.limit, 100);
   assert_int_equal(p.r.offset, 0);
   assert_false(p.r.has_bbox);
-  assert_null(p.r.where_sql);
+  assert_null(sql_of(&p).sql);
   assert_int_equal(p.r.n_fields, 7);
   assert_int_equal(p.r.format, FEATURES_GEOJSON);
   arena_destroy(p.a);
@@ -108,29 +134,31 @@ static void malformed_parameters_name_themselves(void **state) {
 static void equality_binds_typed_values(void **state) {
   parsed p = parse_q("hora=7&activo=true&tipo=robo&monto=2.5&fecha=2025-01-02", FEATURES_USE_ITEMS);
   assert_int_equal(p.rc, ERR_OK);
-  assert_string_equal(p.r.where_sql,
-                      "\"hora\" = ?8 AND \"activo\" = ?9 AND \"tipo\" = ?10 AND \"monto\" = ?11 "
-                      "AND \"fecha\" = ?12");
-  assert_int_equal(p.r.n_where_args, 5);
-  assert_int_equal(p.r.where_args[0].kind, VALUE_INT);
-  assert_int_equal(p.r.where_args[0].i, 7);
-  assert_int_equal(p.r.where_args[1].i, 1);
-  assert_int_equal(p.r.where_args[2].kind, VALUE_TEXT);
-  assert_true(p.r.where_args[3].d == 2.5);
+  assert_string_equal(sql_of(&p).sql,
+                      "(\"hora\" = ?8) AND (\"activo\" = ?9) AND (\"tipo\" = ?10) AND "
+                      "(\"monto\" = ?11) AND (\"fecha\" = ?12)");
+  assert_int_equal(sql_of(&p).n, 5);
+  assert_int_equal(sql_of(&p).args[0].kind, VALUE_INT);
+  assert_int_equal(sql_of(&p).args[0].i, 7);
+  assert_int_equal(sql_of(&p).args[1].i, 1);
+  assert_int_equal(sql_of(&p).args[2].kind, VALUE_TEXT);
+  assert_true(sql_of(&p).args[3].d == 2.5);
   arena_destroy(p.a);
 }
 
 static void datetime_on_date_and_datetime_fields(void **state) {
   parsed p = parse_q("datetime=2025-01-01T23:00:00-06:00/..", FEATURES_USE_ITEMS);
   assert_int_equal(p.rc, ERR_OK);
-  assert_string_equal(p.r.where_sql, "(\"fecha\" IS NOT NULL AND \"fecha\" >= ?8)");
-  assert_string_equal(p.r.where_args[0].s, "2025-01-02"); /* folded to UTC */
+  assert_string_equal(sql_of(&p).sql, "(\"fecha\" IS NOT NULL AND \"fecha\" >= ?8)");
+  /* folded to UTC, compared by its date */
+  assert_int_equal(sql_of(&p).args[0].len, 10);
+  assert_memory_equal(sql_of(&p).args[0].s, "2025-01-02", 10);
   arena_destroy(p.a);
   p = parse_q("datetime=../2025-03-31", FEATURES_USE_ITEMS);
-  assert_string_equal(p.r.where_sql, "(\"fecha\" IS NOT NULL AND \"fecha\" <= ?8)");
+  assert_string_equal(sql_of(&p).sql, "(\"fecha\" IS NOT NULL AND \"fecha\" <= ?8)");
   arena_destroy(p.a);
   p = parse_q("datetime=2025-03-31", FEATURES_USE_ITEMS);
-  assert_string_equal(p.r.where_sql,
+  assert_string_equal(sql_of(&p).sql,
                       "(\"fecha\" IS NOT NULL AND \"fecha\" >= ?8 AND \"fecha\" <= ?9)");
   arena_destroy(p.a);
 }
@@ -138,12 +166,12 @@ static void datetime_on_date_and_datetime_fields(void **state) {
 static void sortby_properties_near(void **state) {
   parsed p = parse_q("sortby= hora,-tipo&properties=tipo,hora", FEATURES_USE_ITEMS);
   assert_int_equal(p.rc, ERR_OK);
-  assert_string_equal(p.r.order_sql, "\"hora\" ASC, \"tipo\" DESC, fid ASC");
+  assert_string_equal(order_of(&p), "\"hora\" ASC, \"tipo\" DESC, fid ASC");
   assert_int_equal(p.r.n_fields, 2);
   assert_string_equal(p.r.fields[1], "hora");
   arena_destroy(p.a);
   p = parse_q("sortby=-id", FEATURES_USE_ITEMS);
-  assert_string_equal(p.r.order_sql, "fid DESC");
+  assert_string_equal(order_of(&p), "fid DESC");
   arena_destroy(p.a);
   p = parse_q("near=-101.68,21.12&limit=5", FEATURES_USE_ITEMS);
   assert_int_equal(p.rc, ERR_OK);
@@ -179,13 +207,13 @@ static void uses_accept_their_parameters(void **state) {
 static void tile_use_takes_the_filters_only(void **state) {
   parsed p = parse_q("v=1.2", FEATURES_USE_TILE);
   assert_int_equal(p.rc, ERR_OK);
-  assert_null(p.r.where_sql);
+  assert_null(sql_of(&p).sql);
   arena_destroy(p.a);
   p = parse_q("tipo=robo&datetime=2025-01-01/..&filter=hora >= 20&filter-lang=cql2-text&v=3",
               FEATURES_USE_TILE);
   assert_int_equal(p.rc, ERR_OK);
-  assert_non_null(p.r.where_sql);
-  assert_int_equal(p.r.n_where_args, 3);
+  assert_non_null(sql_of(&p).sql);
+  assert_int_equal(sql_of(&p).n, 3);
   arena_destroy(p.a);
   const char *refused[] = {"bbox=1,2,3,4", "limit=5", "f=json", "properties=tipo", "nope=1",
                            "hora=abc", "filter=nope = 1", "v=1&v=2"};

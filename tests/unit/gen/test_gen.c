@@ -280,24 +280,8 @@ static void only_reads_the_ids_asked(void **state) {
   store_reader_close(r);
 }
 
-static void ids_condition_keeps_its_text(void **state) {
-  buf b;
-  buf_init(&b, 0);
-  gen_ids_where(NULL, 8, &b);
-  assert_string_equal(buf_cstr(&b), "fid IN (SELECT value FROM json_each(?8))");
-  b.len = 0;
-  gen_ids_where("hora >= ?8", 9, &b);
-  assert_string_equal(buf_cstr(&b), "(hora >= ?8) AND fid IN (SELECT value FROM json_each(?9))");
-  b.len = 0;
-  int64_t ids[] = {-3, 0, 42};
-  gen_ids_json(ids, 3, &b);
-  assert_string_equal(buf_cstr(&b), "[-3,0,42]");
-  buf_free(&b);
-}
-
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(ids_condition_keeps_its_text),
       cmocka_unit_test(features_keep_what_spans_a_pixel),
       cmocka_unit_test(clusters_bin_the_source_points),
       cmocka_unit_test(only_reads_the_ids_asked),

@@ -154,7 +154,7 @@ static void etag_keeps_its_form(void **state) {
   tiles_etag(&p, out, sizeof out);
   assert_string_equal(out, "\"t3-bfa6e6be-12-891-1801-00000000\"");
   p.n_layers = 2;
-  p.filter_key = "[0]11:\"tipo\" = ?8 t\"robo\";";
+  p.filter_key = "[0]11:\"tipo\" = ?8 t\"robo\";"; /* any text: the tag hashes it */
   tiles_etag(&p, out, sizeof out);
   assert_string_equal(out, "\"t3.12-e741d77c-12-891-1801-f015a5e4396c23f5c\"");
   p.tile = (geom_tile_id){0, 0, 0};
@@ -164,14 +164,22 @@ static void etag_keeps_its_form(void **state) {
   assert_string_equal(out, "\"t9000000000.12-e741d77c-0-0-0-00000000\"");
 }
 
-/* The filter's canonical text: equal only for equal conditions and values; bounded. */
+/* "field = v" as the parser builds it. */
+static query_pred *eq_node(arena *a, const char *field, value v) {
+  query_pred *q = query_pred_ops(a, QUERY_CMP, 2);
+  q->cmp = QUERY_EQ;
+  q->ops[0].field = field;
+  q->ops[1].lit = v;
+  return q;
+}
+
+/* The filter's canonical text: equal only for equal predicates; bounded. */
 static void filter_key_names_the_whole_filter(void **state) {
+  arena *a = arena_create(1 << 20);
   layer_info l = {.id = "a", .version = 3};
-  value v1[] = {{.kind = VALUE_TEXT, .s = "robo", .len = 4}};
-  value v2[] = {{.kind = VALUE_TEXT, .s = "rob", .len = 3}};
-  value v3[] = {{.kind = VALUE_INT, .i = 4}};
-  tile_filter f1 = {"\"tipo\" = ?8", v1, 1, false}, f2 = {"\"tipo\" = ?8", v2, 1, false};
-  tile_filter f3 = {"\"tipo\" = ?8", v3, 1, false};
+  tile_filter f1 = {eq_node(a, "tipo", (value){.kind = VALUE_TEXT, .s = "robo", .len = 4})};
+  tile_filter f2 = {eq_node(a, "tipo", (value){.kind = VALUE_TEXT, .s = "rob", .len = 3})};
+  tile_filter f3 = {eq_node(a, "tipo", (value){.kind = VALUE_INT, .i = 4})};
   tile_params p = {.tile = {12, 891, 1801}, .layers = {&l}, .n_layers = 1};
   char e0[160], e1[160];
   tiles_etag(&p, e0, sizeof e0);
@@ -188,7 +196,7 @@ static void filter_key_names_the_whole_filter(void **state) {
     tiles_etag(&p, tags[i], sizeof tags[i]);
     buf_free(&k);
   }
-  assert_string_equal(keys[0], "[0]11:\"tipo\" = ?8 t\"robo\";");
+  assert_string_equal(keys[0], "[0]eq(f\"tipo\",t\"robo\");");
   assert_string_not_equal(keys[0], keys[1]);
   assert_string_not_equal(keys[0], keys[2]);
   assert_string_not_equal(tags[0], tags[1]);
@@ -205,19 +213,21 @@ static void filter_key_names_the_whole_filter(void **state) {
   assert_int_equal(tiles_filter_key(&p, &k, &e), ERR_OK);
   assert_int_equal(k.len, 0);
   /* too many values, too long a text: 400s naming filter */
-  value many[TILES_FILTER_MAX_VALUES + 1];
-  for (size_t i = 0; i <= TILES_FILTER_MAX_VALUES; i++) many[i] = (value){.kind = VALUE_INT};
-  tile_filter fm = {"1", many, TILES_FILTER_MAX_VALUES + 1, false};
+  query_operand many[TILES_FILTER_MAX_VALUES + 2] = {{.field = "hora"}};
+  query_pred in = {.kind = QUERY_IN, .ops = many, .n_ops = TILES_FILTER_MAX_VALUES + 2};
+  tile_filter fm = {&in};
   p.filters[0] = &fm;
   assert_int_equal(tiles_filter_key(&p, &k, &e), ERR_INVALID);
   assert_true(strncmp(e.msg, "filter:", 7) == 0);
-  static char long_sql[TILES_FILTER_KEY_MAX + 1];
-  memset(long_sql, 'x', TILES_FILTER_KEY_MAX);
-  tile_filter fl = {long_sql, NULL, 0, false};
+  static char long_text[TILES_FILTER_KEY_MAX + 1];
+  memset(long_text, 'x', TILES_FILTER_KEY_MAX);
+  tile_filter fl = {eq_node(a, "tipo", (value){.kind = VALUE_TEXT, .s = long_text,
+                                               .len = TILES_FILTER_KEY_MAX})};
   p.filters[0] = &fl;
   buf_reset(&k);
   assert_int_equal(tiles_filter_key(&p, &k, &e), ERR_INVALID);
   buf_free(&k);
+  arena_destroy(a);
 }
 
 int main(void) {
