@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """urlproof.py — proves that two teselas builds answer the same: every request of urls.txt is
-asked of BEFORE and then of AFTER, serving the same databases, and the status, Content-Type and
-body of each answer are compared byte for byte (after the masks of normalise.py, each justified
-there). ETags are compared too but only reported: they may change where cache keys change.
+asked of BEFORE and then of AFTER, serving the same databases, and the status, the contract's
+headers (HEADERS) and the body of each answer are compared byte for byte (after the masks of
+normalise.py, each justified there). ETags are compared too but only reported: they may change
+where cache keys change.
 
     urlproof.py [BEFORE [AFTER]] [--work DIR] [--keep] [--regen]
 
@@ -31,6 +32,10 @@ URLS = os.path.join(HERE, "urls.txt")
 # Absolute links are written from the Host header: one fixed host keeps the server's port out of
 # the bodies, so both sides can listen wherever the kernel puts them.
 HOST = "teselas.test"
+# The headers of the public contract, compared like the body. Date changes with every answer,
+# Content-Length follows the body, and ETag is reported apart (see the module's comment).
+HEADERS = ("Content-Type", "Content-Encoding", "Cache-Control", "Content-Disposition",
+           "Access-Control-Allow-Origin", "Allow", "Location", "Vary", "X-Content-Type-Options")
 
 
 def parse_line(line):
@@ -40,8 +45,8 @@ def parse_line(line):
 
 
 def fetch(port, method, path, headers):
-    """(status, Content-Type, ETag, Content-Encoding, body); a connection the server closed is
-    asked again once."""
+    """(status, {header: value} of HEADERS, ETag, body); a connection the server closed is asked
+    again once."""
     h = {"Host": HOST}
     h.update(headers)
     for attempt in (0, 1):
@@ -50,11 +55,11 @@ def fetch(port, method, path, headers):
             conn.request(method, path, headers=h)
             r = conn.getresponse()
             body = r.read()
-            return (r.status, r.getheader("Content-Type") or "", r.getheader("ETag") or "",
-                    r.getheader("Content-Encoding") or "", body)
+            return (r.status, {k: r.getheader(k) or "" for k in HEADERS},
+                    r.getheader("ETag") or "", body)
         except (http.client.HTTPException, OSError):
             if attempt:
-                return 0, "", "", "", b""
+                return 0, {}, "", b""
         finally:
             conn.close()
 
@@ -68,15 +73,15 @@ def run_side(teselas, dbs, lines, out_dir):
     try:
         for i, line in enumerate(lines):
             db, method, path, headers = parse_line(line)
-            status, ct, etag, enc, body = fetch(servers[db].port, method, path, headers)
+            status, hdrs, etag, body = fetch(servers[db].port, method, path, headers)
             with open(os.path.join(out_dir, str(i)), "wb") as f:
                 f.write(body)
-            meta.append((status, ct, etag, enc))
+            meta.append((status, hdrs, etag))
     finally:
         for s in servers.values():
             s.stop()
     with open(os.path.join(out_dir, "answers.tsv"), "w") as f:
-        f.write("".join(f"{i}\t{s}\t{c}\t{e}\t{z}\n" for i, (s, c, e, z) in enumerate(meta)))
+        f.write("".join(f"{i}\t{s}\t{e}\t{h}\n" for i, (s, h, e) in enumerate(meta)))
     return meta, time.monotonic() - t0
 
 
@@ -92,7 +97,9 @@ def compare(lines, before, after, work):
     """(differences, ETag changes, masks used per reason)."""
     diffs, etags, masks = [], [], {}
     for i, line in enumerate(lines):
-        (s1, c1, e1, z1), (s2, c2, e2, z2) = before[i], after[i]
+        (s1, h1, e1), (s2, h2, e2) = before[i], after[i]
+        c1, c2 = h1.get("Content-Type", ""), h2.get("Content-Type", "")
+        z1, z2 = h1.get("Content-Encoding", ""), h2.get("Content-Encoding", "")
         with open(os.path.join(work, "before", str(i)), "rb") as f:
             b1 = f.read()
         with open(os.path.join(work, "after", str(i)), "rb") as f:
@@ -104,10 +111,7 @@ def compare(lines, before, after, work):
         what = []
         if s1 != s2:
             what.append(f"status {s1} -> {s2}")
-        if c1 != c2:
-            what.append(f"Content-Type {c1!r} -> {c2!r}")
-        if z1 != z2:
-            what.append(f"Content-Encoding {z1!r} -> {z2!r}")
+        what += [f"{k} {h1.get(k)!r} -> {h2.get(k)!r}" for k in HEADERS if h1.get(k) != h2.get(k)]
         if n1 != n2:
             k = first_diff(n1, n2)
             what.append(f"body {len(b1)} -> {len(b2)} bytes, first difference at byte {k}: "
