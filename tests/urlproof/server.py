@@ -27,7 +27,25 @@ class Server:
         raise RuntimeError(f"server did not start on {db}: see {log}")
 
     def stop(self):
+        """Stops the server; returns its exit status (0 after SIGTERM when all went well)."""
         if self.proc.poll() is None:
             self.proc.terminate()
             self.proc.wait(timeout=60)
         self.log.close()
+        return self.proc.returncode
+
+
+# What a sanitizer build writes when it finds something (ASan, LSan, UBSan, TSan).
+SANITIZER = re.compile(rb"ERROR: (Address|Leak|Thread)Sanitizer|runtime error:|WARNING: ThreadSanitizer")
+
+
+def troubles(server, log):
+    """Lines naming what went wrong with a stopped server: its exit status, sanitizer reports."""
+    out = []
+    if server.proc.returncode != 0:
+        out.append(f"{log}: exit status {server.proc.returncode}")
+    with open(log, "rb") as f:
+        for line in f:
+            if SANITIZER.search(line):
+                out.append(f"{log}: {line.decode(errors='replace').strip()}")
+    return out

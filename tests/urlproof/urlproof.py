@@ -9,8 +9,9 @@ where cache keys change.
 
 BEFORE defaults to $TESELAS_BEFORE and AFTER to $TESELAS (what ctest gives its tests).
 BEFORE makes the databases (databases.py). --regen rewrites urls.txt from them (gen_urls.py)
-before comparing. Exit 0 when every answer is identical, 1 on any unexplained difference, 2 on
-bad usage, 77 when a binary is missing (ctest's skip).
+before comparing. Exit 0 when every answer is identical, 1 on any unexplained difference or when
+a server did not stop cleanly or wrote a sanitizer report (an ASan build as AFTER is checked
+too), 2 on bad usage, 77 when a binary is missing (ctest's skip).
 """
 import argparse
 import http.client
@@ -24,7 +25,7 @@ sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import databases  # noqa: E402
 import gen_urls  # noqa: E402
-from server import Server  # noqa: E402
+from server import Server, troubles  # noqa: E402
 from normalise import REASONS, normalise  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -65,9 +66,11 @@ def fetch(port, method, path, headers):
 
 
 def run_side(teselas, dbs, lines, out_dir):
-    """Asks every line of one build; bodies to out_dir/N, the rest returned."""
+    """Asks every line of one build; bodies to out_dir/N. Returns the answers' status and
+    headers, the time taken, and what went wrong with the servers (exit status, sanitizers)."""
     os.makedirs(out_dir, exist_ok=True)
-    servers = {name: Server(teselas, db, os.path.join(out_dir, f"{name}.log")) for name, db in dbs.items()}
+    logs = {name: os.path.join(out_dir, f"{name}.log") for name in dbs}
+    servers = {name: Server(teselas, db, logs[name]) for name, db in dbs.items()}
     meta = []
     t0 = time.monotonic()
     try:
@@ -80,9 +83,10 @@ def run_side(teselas, dbs, lines, out_dir):
     finally:
         for s in servers.values():
             s.stop()
+    bad = [t for name, s in servers.items() for t in troubles(s, logs[name])]
     with open(os.path.join(out_dir, "answers.tsv"), "w") as f:
         f.write("".join(f"{i}\t{s}\t{e}\t{h}\n" for i, (s, h, e) in enumerate(meta)))
-    return meta, time.monotonic() - t0
+    return meta, time.monotonic() - t0, bad
 
 
 def first_diff(a, b):
@@ -167,22 +171,30 @@ def main():
             return 77
     work = a.work or tempfile.mkdtemp(prefix="teselas-urlproof-")
     os.makedirs(work, exist_ok=True)
+    rc = 1
     try:
-        dbs, notes = databases.make(a.before, work)
-        if a.regen or not os.path.isfile(URLS):
-            regen(a.before, dbs, work)
-        with open(URLS) as f:
-            lines = [ln for ln in f if ln.strip()]
-        before, t1 = run_side(a.before, dbs, lines, os.path.join(work, "before"))
-        after, t2 = run_side(a.after, dbs, lines, os.path.join(work, "after"))
-        diffs, etags, masks = compare(lines, before, after, work)
-        report(lines, before, diffs, etags, masks, notes, (t1, t2))
-        return 1 if diffs else 0
+        rc = prove(a, work)
+        return rc
     finally:
-        if a.keep or a.work:
+        if a.keep or a.work or rc != 0:  # a failure keeps its bodies and logs to look at
             print(f"urlproof: work folder kept: {work}")
         else:
             shutil.rmtree(work, ignore_errors=True)
+
+
+def prove(a, work):
+    dbs, notes = databases.make(a.before, work)
+    if a.regen or not os.path.isfile(URLS):
+        regen(a.before, dbs, work)
+    with open(URLS) as f:
+        lines = [ln for ln in f if ln.strip()]
+    before, t1, bad1 = run_side(a.before, dbs, lines, os.path.join(work, "before"))
+    after, t2, bad2 = run_side(a.after, dbs, lines, os.path.join(work, "after"))
+    diffs, etags, masks = compare(lines, before, after, work)
+    report(lines, before, diffs, etags, masks, notes, (t1, t2))
+    for t in bad1 + bad2:
+        print("SERVER " + t)
+    return 1 if diffs or bad1 or bad2 else 0
 
 
 if __name__ == "__main__":
