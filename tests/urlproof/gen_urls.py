@@ -128,7 +128,8 @@ def filters_of(props, types, temporal):
 
 
 def spatial_filters(lon, lat):
-    """CQL2 spatial predicates around a point (every function the parser knows, and BBOX)."""
+    """CQL2 spatial predicates around a point: intersects, within, disjoint and contains, with a
+    polygon, a BBOX and a point, and a malformed point (a 400)."""
     d = 0.02
     poly = (f"POLYGON(({lon - d} {lat - d},{lon + d} {lat - d},{lon + d} {lat + d},"
             f"{lon - d} {lat + d},{lon - d} {lat - d}))")
