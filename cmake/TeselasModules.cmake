@@ -104,6 +104,7 @@ add it to USES in its teselas_module() only if the module graph allows it\"\n")
     Threads::Threads m)
   set_property(GLOBAL APPEND PROPERTY TESELAS_MODULES ${name})
   set_property(GLOBAL PROPERTY TESELAS_USES_${name} ${M_USES})
+  set_property(GLOBAL PROPERTY TESELAS_DEPS_${name} ${M_DEPS})
 endfunction()
 
 # An object library compiled exactly as a source file of module `module` would be (its include
