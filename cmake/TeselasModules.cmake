@@ -65,7 +65,8 @@ function(teselas_module name)
   add_library(teselas_${name} STATIC ${sources} ${M_SOURCES})
 
   set(root ${CMAKE_BINARY_DIR}/layering/${name})
-  file(REMOVE_RECURSE ${root}/public ${root}/private)
+  # Rebuilt at every configure, so a header removed or a library newly allowed leaves nothing stale.
+  file(REMOVE_RECURSE ${root}/public ${root}/private ${root}/poison)
   file(GLOB headers CONFIGURE_DEPENDS ${dir}/*.h)
   foreach(h ${headers})
     get_filename_component(base ${h} NAME)
@@ -84,7 +85,7 @@ function(teselas_module name)
       continue()
     endif()
     foreach(h ${TESELAS_LIB_HEADERS_${lib}})
-      file(CONFIGURE OUTPUT ${root}/poison/${h} CONTENT
+      file(WRITE ${root}/poison/${h}
         "#error \"teselas layering: module ${name} may not use ${TESELAS_LIB_NAME_${lib}} (${h}); \
 add it to USES in its teselas_module() only if the module graph allows it\"\n")
     endforeach()
