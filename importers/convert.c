@@ -11,7 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "importers/import_int.h"
+#include "importers/schema_int.h"
 
 static const char *trim(const char *s, char *tmp, size_t tmp_len) {
   while (*s == ' ' || *s == '\t') s++;

@@ -13,7 +13,7 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include "importers/import_int.h"
+#include "importers/source_int.h"
 
 typedef struct utf8_state {
   int need;      /* continuation bytes still expected */

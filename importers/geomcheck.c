@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "importers/import_int.h"
-#include "importers/wkb.h"
+#include "importers/geomcheck_int.h"
+#include "geom/wkb.h"
 
 static void geos_message(const char *msg, void *ud) {
   geom_check *g = ud;
@@ -300,27 +300,27 @@ static int check_valid(geom_check *g, int64_t record, import_report *rep, const 
 }
 
 /* The geometry as flat 2D little-endian WKB in g->wkb (curves made linear). */
-static bool export_wkb(geom_check *g, OGRGeometryH geom) {
+static bool export_wkb(geom_check *g, OGRGeometryH ogr) {
   OGRGeometryH lin = NULL;
-  if (OGR_GT_IsNonLinear(OGR_G_GetGeometryType(geom)))
-    geom = lin = OGR_G_GetLinearGeometry(geom, 0, NULL);
-  if (!geom) return false;
-  OGR_G_FlattenTo2D(geom);
-  size_t size = (size_t)OGR_G_WkbSize(geom);
+  if (OGR_GT_IsNonLinear(OGR_G_GetGeometryType(ogr)))
+    ogr = lin = OGR_G_GetLinearGeometry(ogr, 0, NULL);
+  if (!ogr) return false;
+  OGR_G_FlattenTo2D(ogr);
+  size_t size = (size_t)OGR_G_WkbSize(ogr);
   buf_reset(&g->wkb);
   bool ok = buf_reserve(&g->wkb, size) &&
-            OGR_G_ExportToIsoWkb(geom, wkbNDR, g->wkb.data) == OGRERR_NONE;
+            OGR_G_ExportToIsoWkb(ogr, wkbNDR, g->wkb.data) == OGRERR_NONE;
   g->wkb.len = ok ? size : 0;
   if (lin) OGR_G_DestroyGeometry(lin);
   return ok;
 }
 
-int geom_check_run(geom_check *g, OGRGeometryH geom, int64_t record, import_report *rep,
+int geom_check_run(geom_check *g, OGRGeometryH ogr, int64_t record, import_report *rep,
                    const uint8_t **out_wkb, size_t *out_len, err *e) {
-  if (!geom)
+  if (!ogr)
     return report_issue(rep, ISSUE_NO_GEOMETRY, record, "el registro no tiene geometría"), 0;
-  if (OGR_G_IsEmpty(geom)) return report_issue(rep, ISSUE_EMPTY, record, "geometría vacía"), 0;
-  if (!export_wkb(g, geom))
+  if (OGR_G_IsEmpty(ogr)) return report_issue(rep, ISSUE_EMPTY, record, "geometría vacía"), 0;
+  if (!export_wkb(g, ogr))
     return err_set(e, ERR_NOMEM, "registro %lld: sin memoria", (long long)record), -1;
   return geom_check_wkb(g, record, rep, out_wkb, out_len, e);
 }
@@ -377,6 +377,6 @@ int geom_check_csv_point(geom_check *g, const char *lon, const char *lat, int64_
   }
   if ((lon && strchr(lon, ',')) || (lat && strchr(lat, ','))) rep->decimal_comma = true;
   buf_reset(&g->wkb);
-  wkb_point(&g->wkb, x, y);
+  geom_wkb_point(&g->wkb, x, y);
   return g->wkb.failed ? -1 : 1;
 }

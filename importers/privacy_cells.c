@@ -11,7 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "importers/import_int.h"
+#include "importers/geomcheck_int.h"
+#include "importers/import_privacy_int.h"
 
 /* The geometry, feature id and bbox of a cell. */
 static err_code cell_shape(import_privacy *p, const char *cell, const uint8_t **wkb, size_t *len,

@@ -12,7 +12,7 @@
 
 #include <jansson.h>
 
-#include "importers/import_int.h"
+#include "importers/import_privacy_int.h"
 #include "privacy/detect.h"
 
 enum { SAMPLE_ROWS = 1000 };

@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "importers/import_int.h"
-#include "importers/wkb.h"
+#include "importers/import_privacy_int.h"
+#include "geom/wkb.h"
 #include "privacy/detect.h"
 
 static const char *const MODE_NAME[] = {"none", "generalize", "aggregate"};
@@ -95,7 +95,7 @@ static int generalize(import_privacy *p, import_schema *s, double lon, double la
   if (p->months) truncate_dates(p, s);
   if (p->band) band_times(p, s);
   buf_reset(&p->wkb);
-  wkb_point(&p->wkb, cx, cy);
+  geom_wkb_point(&p->wkb, cx, cy);
   if (p->wkb.failed) return err_set(e, ERR_NOMEM, "sin memoria"), -1;
   *wkb = p->wkb.data;
   *len = p->wkb.len;

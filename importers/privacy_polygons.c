@@ -11,8 +11,8 @@
 #include <string.h>
 
 #include "geom/geom.h"
-#include "importers/import_int.h"
-#include "importers/wkb.h"
+#include "importers/import_privacy_int.h"
+#include "geom/wkb.h"
 
 typedef struct polygon_entry {
   int64_t fid;
@@ -64,7 +64,7 @@ static err_code read_layer(polygon_index *ix, store_reader *r, const char *layer
   store_feature f;
   int step;
   while (rc == ERR_OK && (step = store_iter_next(it, &f, e)) == 1) rc = add_feature(ix, &f, e);
-  if (rc == ERR_OK && step < 0) rc = e->code ? e->code : ERR_DB;
+  if (rc == ERR_OK && step < 0) rc = store_iter_error(it, e);
   store_iter_close(it);
   return rc;
 }
@@ -131,15 +131,15 @@ bool polygon_index_find(polygon_index *ix, double lon, double lat, char *out_id)
 /* g as a little-endian MultiPolygon. */
 static void multipolygon_wkb(const geom *g, buf *b) {
   buf_reset(b);
-  wkb_header(b, WKB_MULTIPOLYGON);
-  wkb_u32(b, g->n_polys);
+  geom_wkb_header(b, GEOM_WKB_MULTIPOLYGON);
+  geom_wkb_u32(b, g->n_polys);
   for (uint32_t j = 0; j < g->n_polys; j++) {
     uint32_t first = j ? g->poly_end[j - 1] : 0;
-    wkb_header(b, WKB_POLYGON);
-    wkb_u32(b, g->poly_end[j] - first);
+    geom_wkb_header(b, GEOM_WKB_POLYGON);
+    geom_wkb_u32(b, g->poly_end[j] - first);
     for (uint32_t r = first; r < g->poly_end[j]; r++) {
       uint32_t s = geom_part_start(g->part_end, r);
-      wkb_coords(b, &g->pts[s].x, g->part_end[r] - s);
+      geom_wkb_coords(b, &g->pts[s].x, g->part_end[r] - s);
     }
   }
 }

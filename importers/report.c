@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "importers/import_int.h"
+#include "importers/source_int.h"
 
 typedef struct issue_info {
   const char *code;      /* stable key in the JSON report */

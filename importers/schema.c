@@ -12,7 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "importers/import_int.h"
+#include "importers/schema_int.h"
 
 enum { SCHEMA_SAMPLE_ROWS = 1000 };
 

@@ -17,7 +17,7 @@
 #include <strings.h>
 
 #include "importers/checksum.h"
-#include "importers/import_int.h"
+#include "importers/schema_int.h"
 
 /* The declared fields, hashed: the report keeps it to tell a new definition from a new file. */
 static void declared_hash(const import_options *opt, char out[65]) {

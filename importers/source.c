@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "importers/import_int.h"
+#include "importers/source_int.h"
 
 static void CPL_STDCALL gdal_handler(CPLErr cls, CPLErrorNum num, const char *msg) {
   gdal_errors *g = CPLGetErrorHandlerUserData();

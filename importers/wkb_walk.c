@@ -7,7 +7,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "importers/import_int.h"
+#include "importers/geomcheck_int.h"
 
 /* WKB is written little-endian (wkbNDR) and read here with memcpy into doubles. */
 #if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__

@@ -26,6 +26,8 @@ PACKAGES=(
   # (Debian's python3 at /usr/bin/python3: tests/http/test_styles_*.sh, bench/render/run.sh)
   python3-numpy python3-mapnik
   chromium
+  # the module graph in README.md (scripts/module-graph.sh: graphviz's tred and dot)
+  graphviz
 )
 
 need=()

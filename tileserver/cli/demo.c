@@ -8,7 +8,7 @@
 
 #include "cli/cli.h"
 #include "cli/serve_int.h"
-#include "importers/demo.h"
+#include "importers/demo/demo.h"
 
 static const char USAGE[] =
     "usage: teselas demo [--db DB] [options]\n"

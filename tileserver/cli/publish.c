@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "importers/publish.h"
+#include "importers/publish/publish.h"
 
 static const char USAGE[] =
     "usage: teselas publish DIR --db DB [--sources SRCDIR] [--force] [--quiet]\n"

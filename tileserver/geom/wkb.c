@@ -1,10 +1,14 @@
-/* wkb.c — OGC Well-Known Binary, as GDAL/OGR hands it to the importer.
+/* wkb.c — OGC Well-Known Binary both ways: reading it as GDAL/OGR hands it to the importer, and
+ * writing the little-endian 2D form the tree stores and hands to GDAL (geom/wkb.h).
  *
- * Accepts the ISO type codes (1..7, +1000 Z, +2000 M, +3000 ZM), the old OGC/GEOS 2.5D flag
+ * Reading accepts the ISO type codes (1..7, +1000 Z, +2000 M, +3000 ZM), the old OGC/GEOS 2.5D flag
  * (0x80000000) and PostGIS EWKB flags (Z 0x80000000, M 0x40000000, SRID 0x20000000, whose SRID is
  * read past). Each nested element carries its own byte order, as the standard allows. Curves,
  * surfaces, TINs and triangles (8+) are ERR_INVALID: the importer linearises them with OGR first. */
+#include <string.h>
+
 #include "geom/geom_int.h"
+#include "geom/wkb.h"
 
 enum {
   WKB_FLAG_Z = 0x80000000u,
@@ -67,4 +71,82 @@ err_code geom_wkb_decode(const uint8_t *wkb, size_t wkb_len, arena *a, geom *out
   geom_rd r = {wkb, wkb ? wkb_len : 0, 0, true};
   geom_sink s;
   return geom_decode_run(r, wkb_walk, a, &s, out_g, e);
+}
+
+/* ---- writing (geom/wkb.h) -------------------------------------------------------------------- */
+
+void geom_wkb_u32(buf *b, uint32_t v) {
+  uint8_t le[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24)};
+  buf_append(b, le, 4);
+}
+
+static void wkb_f64(buf *b, double d) {
+  uint64_t u;
+  memcpy(&u, &d, 8);
+  uint8_t le[8];
+  for (int i = 0; i < 8; i++) le[i] = (uint8_t)(u >> (8 * i));
+  buf_append(b, le, 8);
+}
+
+void geom_wkb_header(buf *b, uint32_t type) {
+  buf_putc(b, 1);
+  geom_wkb_u32(b, type);
+}
+
+void geom_wkb_xy(buf *b, double x, double y) {
+  wkb_f64(b, x);
+  wkb_f64(b, y);
+}
+
+void geom_wkb_point(buf *b, double x, double y) {
+  geom_wkb_header(b, GEOM_WKB_POINT);
+  geom_wkb_xy(b, x, y);
+}
+
+void geom_wkb_coords(buf *b, const double *xy, uint32_t n) {
+  geom_wkb_u32(b, n);
+  for (uint32_t i = 0; i < n; i++) geom_wkb_xy(b, xy[2 * i], xy[2 * i + 1]);
+}
+
+static void wkb_points(buf *b, const map_pt *p, uint32_t n) {
+  geom_wkb_u32(b, n);
+  for (uint32_t i = 0; i < n; i++) geom_wkb_xy(b, p[i].x, p[i].y);
+}
+
+static void wkb_line(buf *b, const geom *g, uint32_t part) {
+  uint32_t s = geom_part_start(g->part_end, part);
+  geom_wkb_header(b, GEOM_WKB_LINESTRING);
+  wkb_points(b, g->pts + s, g->part_end[part] - s);
+}
+
+static void wkb_polygon(buf *b, const geom *g, uint32_t poly) {
+  uint32_t s = geom_part_start(g->poly_end, poly), t = g->poly_end[poly];
+  geom_wkb_header(b, GEOM_WKB_POLYGON);
+  geom_wkb_u32(b, t - s);
+  for (uint32_t i = s; i < t; i++) {
+    uint32_t ps = geom_part_start(g->part_end, i);
+    wkb_points(b, g->pts + ps, g->part_end[i] - ps);
+  }
+}
+
+bool geom_wkb_encode(buf *b, const geom *g) {
+  if (g->n_pts == 0) return false;
+  uint32_t n = g->type == GEOM_POINT ? g->n_pts
+             : g->type == GEOM_LINESTRING ? g->n_parts : g->n_polys;
+  if (g->multi || n > 1) {
+    geom_wkb_header(b, (uint32_t)g->type + 3);
+    geom_wkb_u32(b, n);
+  }
+  for (uint32_t i = 0; i < n; i++) {
+    if (g->type == GEOM_POINT) {
+      geom_wkb_point(b, g->pts[i].x, g->pts[i].y);
+    } else if (g->type == GEOM_LINESTRING) {
+      wkb_line(b, g, i);
+    } else if (g->type == GEOM_POLYGON) {
+      wkb_polygon(b, g, i);
+    } else {
+      return false;
+    }
+  }
+  return !b->failed;
 }

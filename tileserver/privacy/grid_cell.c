@@ -6,22 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "geom/wkb.h"
 #include "privacy/grid_int.h"
 
 /* ---- polygon ----------------------------------------------------------------------------- */
-
-static void put_u32(buf *b, uint32_t v) {
-  uint8_t le[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24)};
-  buf_append(b, le, 4);
-}
-
-static void put_f64(buf *b, double d) {
-  uint64_t v;
-  memcpy(&v, &d, 8);
-  uint8_t le[8];
-  for (int k = 0; k < 8; k++) le[k] = (uint8_t)(v >> (8 * k));
-  buf_append(b, le, 8);
-}
 
 err_code privacy_grid_cell_wkb(privacy_grid *g, privacy_cell c, buf *out, err *e) {
   double cx, cy, xy[7][2];
@@ -38,21 +26,18 @@ err_code privacy_grid_cell_wkb(privacy_grid *g, privacy_cell c, buf *out, err *e
       xy[n][1] = cy + g->size * sin(a);
     }
   }
-  buf_putc(out, 1); /* little-endian */
-  put_u32(out, 3);  /* Polygon */
-  put_u32(out, 1);
-  put_u32(out, (uint32_t)n + 1);
+  geom_wkb_header(out, GEOM_WKB_POLYGON);
+  geom_wkb_u32(out, 1);
+  geom_wkb_u32(out, (uint32_t)n + 1);
   double first[2] = {0, 0};
   for (size_t k = 0; k < n; k++) {
     double lon, lat;
     err_code rc = privacy_grid_unproject(g, c.zone, xy[k][0], xy[k][1], &lon, &lat, e);
     if (rc != ERR_OK) return rc;
     if (k == 0) first[0] = lon, first[1] = lat;
-    put_f64(out, lon);
-    put_f64(out, lat);
+    geom_wkb_xy(out, lon, lat);
   }
-  put_f64(out, first[0]); /* closed: the last point repeats the first bit for bit */
-  put_f64(out, first[1]);
+  geom_wkb_xy(out, first[0], first[1]); /* closed: the last point repeats the first bit for bit */
   return out->failed ? err_set(e, ERR_NOMEM, "sin memoria para el polígono de una celda") : ERR_OK;
 }
 

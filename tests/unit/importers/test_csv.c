@@ -3,7 +3,7 @@
  * codes ("020") as text, Mexican day/month/year dates, and the WKB coordinate walker. */
 #include "check.h"
 #include "importers/import_int.h"
-#include "importers/wkb.h"
+#include "geom/wkb.h"
 
 static void header_names(void **state) {
   static const struct {
@@ -120,12 +120,12 @@ static void wkb_walker(void **state) {
   buf b;
   buf_init(&b, 0);
   double ring[] = {0, 0, 10, 0, 10, 10, 0, 0};
-  wkb_header(&b, WKB_MULTIPOLYGON);
-  wkb_u32(&b, 2);
+  geom_wkb_header(&b, GEOM_WKB_MULTIPOLYGON);
+  geom_wkb_u32(&b, 2);
   for (int k = 0; k < 2; k++) {
-    wkb_header(&b, WKB_POLYGON);
-    wkb_u32(&b, 1);
-    wkb_coords(&b, ring, 4);
+    geom_wkb_header(&b, GEOM_WKB_POLYGON);
+    geom_wkb_u32(&b, 1);
+    geom_wkb_coords(&b, ring, 4);
   }
   uint32_t n = 0;
   assert_true(wkb_walk(b.data, b.len, count_points, &n));
@@ -138,7 +138,7 @@ static void wkb_walker(void **state) {
   b.data[1] = 99;                                               /* unknown type */
   assert_false(wkb_walk(b.data, b.len, count_points, &n));
   buf_reset(&b);
-  wkb_point(&b, 0, 1);
+  geom_wkb_point(&b, 0, 1);
   double nan_xy[2] = {__builtin_nan(""), 1};
   memcpy(b.data + 5, nan_xy, 16);
   assert_true(wkb_envelope(b.data, b.len, env, &finite));

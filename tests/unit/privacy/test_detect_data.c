@@ -12,7 +12,7 @@
 #include <sqlite3.h>
 
 #include "check.h"
-#include "importers/demo.h"
+#include "importers/demo/demo.h"
 #include "privacy/detect.h"
 
 enum { MAX_FIELDS = 32, MAX_ROWS = 5000 };

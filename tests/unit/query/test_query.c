@@ -10,7 +10,7 @@
 
 #include "check.h"
 #include "features/features.h"
-#include "importers/wkb.h"
+#include "geom/wkb.h"
 #include "features/kv_args.h"
 #include "store/store.h"
 
@@ -94,7 +94,7 @@ static void write_layer(fixture *f) {
   for (size_t i = 0; i < f->n; i++) {
     const row *r = &f->rows[i];
     buf_reset(&g);
-    wkb_point(&g, r->lon, r->lat);
+    geom_wkb_point(&g, r->lon, r->lat);
     value v[] = {{.kind = VALUE_TEXT, .s = r->cuadrante, .len = strlen(r->cuadrante)},
                  {.kind = VALUE_TEXT, .s = r->crime, .len = strlen(r->crime)},
                  {.kind = VALUE_TEXT, .s = r->fecha, .len = strlen(r->fecha)},

@@ -6,7 +6,7 @@
 #include <spatialite.h>
 
 #include "check.h"
-#include "importers/wkb.h"
+#include "geom/wkb.h"
 #include "store/store.h"
 #include "store/store_int.h"
 
@@ -32,13 +32,13 @@ static void write_layer(const char *db, const char *id, int n, size_t cap) {
     double x = -101.8 + 0.4 * next(&seed), y = 20.9 + 0.35 * next(&seed);
     buf_reset(&g);
     if (i % 3) {
-      wkb_point(&g, x, y);
+      geom_wkb_point(&g, x, y);
     } else {
       double d = 0.0001 + 0.01 * next(&seed);
       double ring[] = {x, y, x + d, y, x + d, y + d, x, y + d, x, y};
-      wkb_header(&g, WKB_POLYGON);
-      wkb_u32(&g, 1);
-      wkb_coords(&g, ring, 5);
+      geom_wkb_header(&g, GEOM_WKB_POLYGON);
+      geom_wkb_u32(&g, 1);
+      geom_wkb_coords(&g, ring, 5);
     }
     value v[] = {{.kind = VALUE_INT, .i = i}};
     assert_int_equal(store_writer_add(w, i + 1, g.data, g.len, v, &e), ERR_OK);

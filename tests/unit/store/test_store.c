@@ -4,7 +4,7 @@
 #include <sqlite3.h>
 
 #include "check.h"
-#include "importers/wkb.h"
+#include "geom/wkb.h"
 #include "store/store.h"
 
 static const layer_field FIELDS[] = {{"name", "Nombre", FIELD_TEXT},
@@ -22,7 +22,7 @@ static int64_t write_points(const char *db, int n, const char *sha) {
   buf_init(&g, 0);
   for (int i = 0; i < n; i++) {
     buf_reset(&g);
-    wkb_point(&g, -101.7 + 0.01 * i, 21.0 + 0.01 * i);
+    geom_wkb_point(&g, -101.7 + 0.01 * i, 21.0 + 0.01 * i);
     char name[16];
     snprintf(name, sizeof name, "p%d", i);
     value v[] = {{.kind = VALUE_TEXT, .s = name, .len = strlen(name)},

@@ -11,7 +11,7 @@
 
 #include "check.h"
 #include "geom/geom.h"
-#include "importers/wkb.h"
+#include "geom/wkb.h"
 #include "store/store.h"
 
 static const layer_field FIELDS[] = {{"n", "Número", FIELD_INTEGER}};
@@ -31,8 +31,8 @@ static void write_lines(const char *db, int n) {
       xy[2 * k + 1] = 21.0 + 0.001 * i + 0.00005 * sin(k * 0.7);
     }
     buf_reset(&g);
-    wkb_header(&g, WKB_LINESTRING);
-    wkb_coords(&g, xy, 400);
+    geom_wkb_header(&g, GEOM_WKB_LINESTRING);
+    geom_wkb_coords(&g, xy, 400);
     value v[] = {{.kind = VALUE_INT, .i = i}};
     assert_int_equal(store_writer_add(w, i + 1, g.data, g.len, v, &e), ERR_OK);
   }
@@ -198,7 +198,7 @@ static void point_layers_have_none(void **state) {
   assert_int_equal(store_writer_begin(db, &meta, FIELDS, 1, &w, &e), ERR_OK);
   buf g;
   buf_init(&g, 0);
-  wkb_point(&g, -101.7, 21.1);
+  geom_wkb_point(&g, -101.7, 21.1);
   value v[] = {{.kind = VALUE_INT, .i = 1}};
   assert_int_equal(store_writer_add(w, 1, g.data, g.len, v, &e), ERR_OK);
   buf_free(&g);

@@ -7,7 +7,7 @@
 #include <sqlite3.h>
 
 #include "check.h"
-#include "importers/wkb.h"
+#include "geom/wkb.h"
 #include "store/store.h"
 
 static const layer_field FIELDS[] = {{"celda", "Celda", FIELD_TEXT}, {"casos", "Casos", FIELD_INTEGER}};
@@ -24,7 +24,7 @@ static int64_t write_version(const char *db, int64_t base, const double step[2])
   const double xy[2][2] = {{-101.6812, 21.1234}, {179.9, -16.5}};
   for (int i = 0; i < 2; i++) {
     buf_reset(&g);
-    wkb_point(&g, xy[i][0], xy[i][1]);
+    geom_wkb_point(&g, xy[i][0], xy[i][1]);
     value v[] = {{.kind = VALUE_TEXT, .s = i ? "B" : "A", .len = 1}, {.kind = VALUE_INT, .i = 7}};
     assert_int_equal(store_writer_add(w, -1, g.data, g.len, v, &e), ERR_OK);
   }
@@ -149,7 +149,7 @@ static void no_units_table(void **state) {
   assert_int_equal(store_writer_begin(db, &meta, FIELDS, 2, &w, &e), ERR_OK);
   buf g;
   buf_init(&g, 0);
-  wkb_point(&g, -101.68, 21.12);
+  geom_wkb_point(&g, -101.68, 21.12);
   value v[] = {{.kind = VALUE_TEXT, .s = "A", .len = 1}, {.kind = VALUE_INT, .i = 7}};
   assert_int_equal(store_writer_add(w, -1, g.data, g.len, v, &e), ERR_OK);
   buf_free(&g);

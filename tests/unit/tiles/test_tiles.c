@@ -2,7 +2,7 @@
  * byte for byte; the cache is bounded and keyed; ETags change with the layer version and the
  * filter, whose canonical text tells different filters apart. */
 #include "check.h"
-#include "importers/demo.h"
+#include "importers/demo/demo.h"
 #include "cache/cache.h"
 #include "gen/pyramid.h"
 #include "gen/gen.h"

@@ -2,8 +2,8 @@
  * file, id, metadata, fields, CRS, privacy), and `teselas publish DIR` imports every one. A
  * reserved file, _catalog.json, holds the settings of the whole catalog (its area of interest).
  * The format is documented in layers/README.md. */
-#ifndef TESELAS_IMPORTERS_LAYERDEF_H
-#define TESELAS_IMPORTERS_LAYERDEF_H
+#ifndef TESELAS_IMPORTERS_PUBLISH_LAYERDEF_H
+#define TESELAS_IMPORTERS_PUBLISH_LAYERDEF_H
 
 #include <stdbool.h>
 

@@ -1,13 +1,13 @@
 /* demo_shapes.c — generated geography for the León sample. Degrees are converted to metres with a
  * local scale (1° of latitude ≈ 110.6 km; of longitude ≈ 103.8 km at 21.1° N), which is plenty
  * for sample data. */
-#include "importers/demo_shapes.h"
+#include "importers/demo/demo_shapes.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "importers/wkb.h"
+#include "geom/wkb.h"
 
 #define M_PER_DEG_Y 110600.0
 #define M_PER_DEG_X 103800.0
@@ -29,11 +29,11 @@ void demo_boundary_wkb(buf *out) {
   }
   xy[2 * N] = xy[0];
   xy[2 * N + 1] = xy[1];
-  wkb_header(out, WKB_MULTIPOLYGON);
-  wkb_u32(out, 1);
-  wkb_header(out, WKB_POLYGON);
-  wkb_u32(out, 1);
-  wkb_coords(out, xy, N + 1);
+  geom_wkb_header(out, GEOM_WKB_MULTIPOLYGON);
+  geom_wkb_u32(out, 1);
+  geom_wkb_header(out, GEOM_WKB_POLYGON);
+  geom_wkb_u32(out, 1);
+  geom_wkb_coords(out, xy, N + 1);
 }
 
 bool demo_cell_is_urban(int i, int j) {
@@ -71,11 +71,11 @@ void demo_colonia_wkb(buf *out, uint64_t seed, int i, int j) {
   xy[12] = c[3][0], xy[13] = c[3][1];
   edge_vertex(seed, i, j, 4, c[0][0], c[0][1], c[3][0], c[3][1], &xy[14], &xy[15]);
   xy[16] = xy[0], xy[17] = xy[1];
-  wkb_header(out, WKB_MULTIPOLYGON);
-  wkb_u32(out, 1);
-  wkb_header(out, WKB_POLYGON);
-  wkb_u32(out, 1);
-  wkb_coords(out, xy, 9);
+  geom_wkb_header(out, GEOM_WKB_MULTIPOLYGON);
+  geom_wkb_u32(out, 1);
+  geom_wkb_header(out, GEOM_WKB_POLYGON);
+  geom_wkb_u32(out, 1);
+  geom_wkb_coords(out, xy, 9);
 }
 
 static const char *const PREFIX[] = {"", "Jardines de ", "Valle de ", "Lomas de ", "Villas de ",
@@ -148,12 +148,12 @@ static void rotated_rect(const demo_park *p, double scale, bool ccw, double xy[1
 void demo_park_wkb(buf *out, const demo_park *p) {
   double outer[10], hole[10];
   rotated_rect(p, 1.0, true, outer);
-  wkb_header(out, WKB_POLYGON);
-  wkb_u32(out, p->has_hole ? 2 : 1);
-  wkb_coords(out, outer, 5);
+  geom_wkb_header(out, GEOM_WKB_POLYGON);
+  geom_wkb_u32(out, p->has_hole ? 2 : 1);
+  geom_wkb_coords(out, outer, 5);
   if (p->has_hole) {
     rotated_rect(p, 0.2, false, hole);
-    wkb_coords(out, hole, 5);
+    geom_wkb_coords(out, hole, 5);
   }
 }
 
@@ -192,10 +192,10 @@ void demo_river_wkb(buf *out, uint64_t seed, size_t k) {
     xy[2 * i] = r->x0 + dx * t + nx * off;
     xy[2 * i + 1] = r->y0 + dy * t + ny * off;
   }
-  wkb_header(out, WKB_MULTILINESTRING);
-  wkb_u32(out, 1);
-  wkb_header(out, WKB_LINESTRING);
-  wkb_coords(out, xy, N);
+  geom_wkb_header(out, GEOM_WKB_MULTILINESTRING);
+  geom_wkb_u32(out, 1);
+  geom_wkb_header(out, GEOM_WKB_LINESTRING);
+  geom_wkb_coords(out, xy, N);
 }
 
 /* ---- water bodies ---- */
@@ -243,9 +243,9 @@ void demo_water_wkb(buf *out, uint64_t seed, const demo_water *w) {
     xy[2 * k + 1] = w->cy + w->ry_m * wob * sin(t) / M_PER_DEG_Y;
   }
   xy[2 * N] = xy[0], xy[2 * N + 1] = xy[1];
-  wkb_header(out, WKB_POLYGON);
-  wkb_u32(out, 1);
-  wkb_coords(out, xy, N + 1);
+  geom_wkb_header(out, GEOM_WKB_POLYGON);
+  geom_wkb_u32(out, 1);
+  geom_wkb_coords(out, xy, N + 1);
 }
 
 /* ---- incidents ---- */

@@ -16,10 +16,10 @@
 #include <unistd.h>
 
 #include "core/value.h"
-#include "importers/demo.h"
-#include "importers/demo_rand.h"
-#include "importers/demo_shapes.h"
-#include "importers/wkb.h"
+#include "importers/demo/demo.h"
+#include "importers/demo/demo_rand.h"
+#include "importers/demo/demo_shapes.h"
+#include "geom/wkb.h"
 
 /* ---- writing -------------------------------------------------------------------------------- */
 
@@ -101,16 +101,16 @@ static void put_wkb(FILE *f, const uint8_t **p, bool typed) {
   (*p)++;  /* byte order: always 1 (little-endian) in wkb.c */
   uint32_t type = get_u32(p);
   if (typed) fprintf(f, "{\"type\":\"%s\",\"coordinates\":", type <= 6 ? NAMES[type] : "?");
-  if (type == WKB_POINT) {
+  if (type == GEOM_WKB_POINT) {
     put_xy(f, p);
-  } else if (type == WKB_LINESTRING) {
+  } else if (type == GEOM_WKB_LINESTRING) {
     put_points(f, p);
   } else {
     uint32_t n = get_u32(p);
     fputc('[', f);
     for (uint32_t i = 0; i < n; i++) {
       if (i) fputc(',', f);
-      if (type == WKB_POLYGON) put_points(f, p);  /* rings */
+      if (type == GEOM_WKB_POLYGON) put_points(f, p);  /* rings */
       else put_wkb(f, p, false);                 /* parts of a multi-geometry */
     }
     fputc(']', f);

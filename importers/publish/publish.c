@@ -5,13 +5,13 @@
  *
  * It reads definitions and prints what happened; it never parses flags (tileserver/cli does) and
  * never knows where the definitions came from (a folder, or the binary itself for the demo). */
-#include "importers/publish.h"
+#include "importers/publish/publish.h"
 
 #include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "importers/layerdef.h"
+#include "importers/publish/layerdef.h"
 #include "store/store.h"
 
 /* The catalog file's settings into the database; only what changed is written. */

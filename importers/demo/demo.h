@@ -11,7 +11,7 @@
 #include <stdio.h>
 
 #include "core/err.h"
-#include "importers/publish.h"
+#include "importers/publish/publish.h"
 
 /* The one source that is not GeoJSON: the incidents, as CSV with latitud/longitud columns. */
 #define DEMO_INCIDENTS_FILE "incidentes.csv"

@@ -1,7 +1,7 @@
 /* layerdef.c — reads one layers/ definition file (JSON) into import options, and the folder's
  * catalog file (_catalog.json) into catalog settings (layers/README.md). It does not import:
  * importers/publish.c runs the definitions. */
-#include "importers/layerdef.h"
+#include "importers/publish/layerdef.h"
 
 #include "importers/autostyle.h"
 

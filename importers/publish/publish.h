@@ -1,8 +1,8 @@
 /* publish.h — the catalog as code, run: a set of layers/ definitions (a folder, or the León demo
  * catalog embedded in the binary) applied to a database. `teselas publish DIR` and `teselas demo`
  * both come here, so the demo exercises exactly the path a monthly job takes. */
-#ifndef TESELAS_IMPORTERS_PUBLISH_H
-#define TESELAS_IMPORTERS_PUBLISH_H
+#ifndef TESELAS_IMPORTERS_PUBLISH_PUBLISH_H
+#define TESELAS_IMPORTERS_PUBLISH_PUBLISH_H
 
 #include <stdbool.h>
 #include <stddef.h>

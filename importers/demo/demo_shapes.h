@@ -8,7 +8,7 @@
 #include <stdint.h>
 
 #include "core/buf.h"
-#include "importers/demo_rand.h"
+#include "importers/demo/demo_rand.h"
 
 /* The urban grid the colonias tile. */
 enum { DEMO_GRID_COLS = 34, DEMO_GRID_ROWS = 28, DEMO_N_PARKS = 320, DEMO_N_WATER = 24 };

@@ -6,7 +6,7 @@
  *
  * The demo publishes exactly as `teselas publish layers/leon --sources DIR` does: the same
  * checks, the same quality report, the same skip of unchanged layers. */
-#include "importers/demo.h"
+#include "importers/demo/demo.h"
 
 #include <stdio.h>
 #include <stdlib.h>

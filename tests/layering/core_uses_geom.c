@@ -1,0 +1,2 @@
+/* Must not compile: core depends on no other module. */
+#include "geom/geom.h"

@@ -1,0 +1,2 @@
+/* Must not compile: core depends on no library but zlib (core/gzip.c). */
+#include <jansson.h>

@@ -1,0 +1,2 @@
+/* Must not compile: the encoders know no HTTP (only http links libmicrohttpd). */
+#include <microhttpd.h>

@@ -1,0 +1,2 @@
+/* Must not compile: nothing below http knows HTTP. */
+#include "http/http.h"
