@@ -62,19 +62,9 @@ typedef struct acc {
   int64_t first_id;
 } acc;
 
-bool gen_blob_point(const uint8_t *b, size_t len, map_pt *out) {
-  if (len != 60 || b[0] != 0x00 || b[1] != 0x01 || b[38] != 0x7C || b[59] != 0xFE) return false;
-  uint32_t cls;
-  memcpy(&cls, b + 39, 4);
-  if (cls != 1) return false;
-  memcpy(&out->x, b + 43, 8);
-  memcpy(&out->y, b + 51, 8);
-  return true;
-}
-
 /* A point's position: the fast path, else the first point of the decoded geometry. */
 static bool point_of(const store_feature *f, arena *scratch, map_pt *out) {
-  if (gen_blob_point(f->blob, f->blob_len, out)) return true;
+  if (geom_blob_point(f->blob, f->blob_len, out)) return true;
   geom g;
   arena_reset(scratch);
   if (geom_blob_decode(f->blob, f->blob_len, scratch, &g, NULL, NULL) != ERR_OK || g.n_pts == 0)

@@ -104,10 +104,6 @@ err_code gen_pyramid_acquire(struct pyramid_registry *reg, store_reader *r, cons
 bool gen_points_in_tile(struct pyramid_registry *reg, store_reader *r, const layer_info *l,
                         geom_tile_id t, uint64_t *out_n, err *e);
 
-/* The position of a little-endian XY POINT blob without a full decode (60 bytes, x at 43, y at
- * 51: 1M points decode 4x faster); false for any other blob. */
-bool gen_blob_point(const uint8_t *b, size_t len, map_pt *out);
-
 /* ---- the features of a map (features.c) ----------------------------------------------------- */
 
 typedef struct gen_query {

@@ -4,6 +4,7 @@
  * run-length merge into the finest level; each coarser level merges its children (the parent of
  * cell (cx, cy) is (cx/2, cy/2): the grids nest). Memory during the build: 32 bytes per point. */
 #include "gen/pyramid.h"
+#include "geom/geom.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -148,12 +149,10 @@ static err_code scan_points(store_reader *r, const layer_info *l, double cells, 
   store_feature f;
   int step;
   while (recs && (step = store_iter_next(it, &f, e)) == 1) {
-    /* little-endian XY POINT blobs: x at 43, y at 51 (see cluster.c); others are skipped here
-     * and the layer falls back to clustering per tile */
-    if (f.blob_len != 60 || f.blob[1] != 0x01 || f.blob[39] != 1) continue;
-    double lon, lat;
-    memcpy(&lon, f.blob + 43, 8);
-    memcpy(&lat, f.blob + 51, 8);
+    /* little-endian XY POINT blobs only; others are skipped here and the layer falls back to
+     * clustering per tile */
+    map_pt ll;
+    if (!geom_blob_point(f.blob, f.blob_len, &ll)) continue;
     if (n == cap) {
       rec *p = realloc(recs, 2 * cap * sizeof *recs);
       if (!p) break;
@@ -161,7 +160,7 @@ static err_code scan_points(store_reader *r, const layer_info *l, double cells, 
       cap *= 2;
     }
     rec *rc0 = &recs[n++];
-    world_xy(lon, lat, &rc0->wx, &rc0->wy);
+    world_xy(ll.x, ll.y, &rc0->wx, &rc0->wy);
     rc0->id = f.id;
     rc0->key = cell_key(rc0->wx, rc0->wy, cells);
   }

@@ -23,6 +23,19 @@ enum {
   SPL_COMPRESSED = 1000000
 };
 
+bool geom_blob_point(const uint8_t *b, size_t len, map_pt *out) {
+  enum { POINT_XY_LEN = SPL_HEADER + 16 + 1 };
+  if (len != POINT_XY_LEN || b[0] != SPL_START || b[1] != 0x01 || b[38] != SPL_MBR ||
+      b[len - 1] != SPL_END)
+    return false;
+  uint32_t cls;
+  memcpy(&cls, b + 39, 4);
+  if (cls != GEOM_POINT) return false;
+  memcpy(&out->x, b + SPL_HEADER, 8);
+  memcpy(&out->y, b + SPL_HEADER + 8, 8);
+  return true;
+}
+
 static err_code bad(err *e, const char *what) {
   return err_set(e, ERR_INVALID, "malformed SpatiaLite geometry: %s", what);
 }

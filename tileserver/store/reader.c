@@ -94,26 +94,14 @@ static bool blob_mbr(const uint8_t *b, size_t n, double out[4]) {
   return false;
 }
 
-/* SQL teselas_mbr_intersects(geom, minx, miny, maxx, maxy): 1 when the geometry's exact bounding
- * box intersects the box (minx > maxx: the box crosses the antimeridian), else 0. The R*Tree
- * answers first with float32 boxes; this removes its outward rounding. */
-static void sql_mbr_intersects(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+/* The arguments of both SQL functions below: the geometry's bounding box into m and the box
+ * asked into q; false when the geometry is NULL or not a blob with a box. */
+static bool box_args(sqlite3_value **argv, double m[4], double q[4]) {
   const uint8_t *b = sqlite3_value_blob(argv[0]);
   int n = sqlite3_value_bytes(argv[0]);
-  double m[4], q[4];
   for (int i = 0; i < 4; i++) q[i] = sqlite3_value_double(argv[1 + i]);
-  if (!b || n <= 0 || !blob_mbr(b, (size_t)n, m)) {
-    sqlite3_result_int(ctx, 0);
-    return;
-  }
-  bool y = m[3] >= q[1] && m[1] <= q[3];
-  bool x = q[0] <= q[2] ? m[2] >= q[0] && m[0] <= q[2] : m[2] >= q[0] || m[0] <= q[2];
-  sqlite3_result_int(ctx, x && y);
+  return b && n > 0 && blob_mbr(b, (size_t)n, m);
 }
-
-/* The largest geometry teselas_intersects decodes: 64 MiB holds 4 million points. A larger one is
- * judged by its bounding box (it still matched that). */
-enum { INTERSECTS_ARENA = 64 * 1024 * 1024 };
 
 /* Is the box q (minx > maxx: across the antimeridian) wholly inside the bounding box m, wholly
  * containing it, or apart from it? -1 apart, 1 the geometry's box inside q, 0 undecided. */
@@ -128,6 +116,19 @@ static int mbr_relation(const double m[4], const double q[4]) {
   return y_in && (m[0] >= q[0] || m[2] <= q[2]) ? 1 : 0;
 }
 
+/* SQL teselas_mbr_intersects(geom, minx, miny, maxx, maxy): 1 when the geometry's exact bounding
+ * box intersects the box (minx > maxx: the box crosses the antimeridian), else 0. The R*Tree
+ * answers first with float32 boxes; this removes its outward rounding. */
+static void sql_mbr_intersects(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  (void)argc;
+  double m[4], q[4];
+  sqlite3_result_int(ctx, box_args(argv, m, q) && mbr_relation(m, q) >= 0);
+}
+
+/* The largest geometry teselas_intersects decodes: 64 MiB holds 4 million points. A larger one is
+ * judged by its bounding box (it still matched that). */
+enum { INTERSECTS_ARENA = 64 * 1024 * 1024 };
+
 /* SQL teselas_intersects(geom, minx, miny, maxx, maxy): 1 when the geometry meets the box
  * (minx > maxx: the box crosses the antimeridian, as [minx, 180] and [-180, maxx]), exactly,
  * part by part (geom_intersects_bbox); the bounding boxes decide first, and for a single point
@@ -139,8 +140,7 @@ static void sql_intersects(sqlite3_context *ctx, int argc, sqlite3_value **argv)
   const uint8_t *b = sqlite3_value_blob(argv[0]);
   int n = sqlite3_value_bytes(argv[0]);
   double m[4], q[4];
-  for (int i = 0; i < 4; i++) q[i] = sqlite3_value_double(argv[1 + i]);
-  if (!b || n <= 0 || !blob_mbr(b, (size_t)n, m)) {
+  if (!box_args(argv, m, q)) {
     sqlite3_result_int(ctx, 0);
     return;
   }

@@ -51,7 +51,7 @@ static err_code fill_grid(store_reader *r, const tile_params *p, const layer_inf
   int step;
   while ((step = store_iter_next(it, &f, e)) == 1) {
     map_pt pt;
-    if (gen_blob_point(f.blob, f.blob_len, &pt)) {
+    if (geom_blob_point(f.blob, f.blob_len, &pt)) {
       grid_add(g, p, pt, f.id);
       continue;
     }
@@ -200,7 +200,7 @@ static err_code write_singles(store_reader *r, const tile_params *p, const layer
     int step = 0;
     while (rc == ERR_OK && (step = store_iter_next(it, &f, e)) == 1) {
       map_pt pt;
-      if (!gen_blob_point(f.blob, f.blob_len, &pt)) continue;
+      if (!geom_blob_point(f.blob, f.blob_len, &pt)) continue;
       map_pt t = geom_lonlat_to_tile(pt, p->tile, p->extent);
       rc = write_point(ml, (tile_pt){(int32_t)lround(t.x), (int32_t)lround(t.y)}, true,
                        (uint64_t)f.id, e);
