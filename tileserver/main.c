@@ -15,6 +15,9 @@ static const char USAGE[] =
     "  serve --db DB                    serve tiles, features, styles and maps over HTTP\n"
     "  layers --db DB                   list the layers of a database\n"
     "  remove ID --db DB                unpublish a layer: every version, wiped from the file\n"
+    "  versions ID --db DB              the history of a layer's versions\n"
+    "  diff ID --db DB --from V --to W  what changed between two versions\n"
+    "  rollback ID --db DB --to V       publish an earlier version's data again\n"
     "  demo [--db DB]                   build the León sample database and serve it\n"
     "\n"
     "Run `teselas <command> --help` for the options of a command.\n";
@@ -34,7 +37,8 @@ int main(int argc, char **argv) {
     const char *name;
     int (*fn)(int, char **);
   } COMMANDS[] = {{"serve", cli_serve},   {"demo", cli_demo},       {"layers", cli_layers},
-                  {"import", cli_import}, {"publish", cli_publish}, {"remove", cli_remove}};
+                  {"import", cli_import}, {"publish", cli_publish}, {"remove", cli_remove},
+                  {"versions", cli_versions}, {"diff", cli_diff},       {"rollback", cli_rollback}};
   for (size_t i = 0; i < sizeof COMMANDS / sizeof *COMMANDS; i++)
     if (strcmp(cmd, COMMANDS[i].name) == 0) return COMMANDS[i].fn(argc - 1, argv + 1);
   fprintf(stderr, "teselas: unknown command '%s'\n\n%s", cmd, USAGE);

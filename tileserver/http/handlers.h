@@ -47,4 +47,8 @@ void h_download(http_request *req, http_response *resp);
 /* h_quality.c: the full quality report of a layer's last import */
 void h_quality(http_request *req, http_response *resp);
 
+/* h_versions.c: a layer's history and the diff of two versions */
+void h_layer_versions(http_request *req, http_response *resp);
+void h_layer_diff(http_request *req, http_response *resp);
+
 #endif

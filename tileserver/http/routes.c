@@ -67,6 +67,13 @@ static const features_api_variant DOWNLOADS[] = {{"geojson", "application/geo+js
                                                  {"csv", "text/csv"},
                                                  {"gpkg", "application/geopackage+sqlite3"},
                                                  {NULL, NULL}};
+static const features_api_param LAYER_VERSIONS[] = {PATH("id", "id de la capa", STR), END};
+static const features_api_param LAYER_DIFF[] = {
+    PATH("id", "id de la capa", STR),
+    {FEATURES_API_QUERY, "from", "Versión de partida", {INT}},
+    {FEATURES_API_QUERY, "to", "Versión de llegada (posterior a from)", {INT}},
+    {FEATURES_API_QUERY, "offset", "Cambios que se saltan", {INT}},
+    {FEATURES_API_QUERY, "limit", "Cambios listados (1 a 1000; 100 si se omite)", {INT}}, END};
 static const char ITEMS_DOC[] =
     "Elementos. numberMatched se omite cuando pasa de 1000 (contar cada coincidencia en cada "
     "página costaría más que la página); el enlace next es exacto siempre. Con bbox y sin sortby, "
@@ -86,6 +93,12 @@ static const route ROUTES[] = {
                                      .no_404 = true)},
     {"/health", h_health, OP("getHealth", "Estado del servicio", NULL, JSON)},
     {"/metrics", h_metrics, OP("getMetrics", "Métricas (Prometheus)", NULL, TEXT)},
+    {"/api/layers/{id}/versions", h_layer_versions,
+     OP("getLayerVersions", "Historial de versiones de una capa", "El historial", JSON,
+      LAYER_VERSIONS)},
+    {"/api/layers/{id}/diff", h_layer_diff,
+     OP("getLayerDiff", "Cambios entre dos versiones: conteos, campos, zona y una página de "
+        "elementos", "Los cambios", JSON, LAYER_DIFF)},
     {"/maps/{style}", h_map_page, OP("getMap", "Mapa interactivo", NULL, HTML)},
     {"/embed/{style}", h_embed_page, OP("getEmbed", "Mapa para insertar con <iframe>", NULL, HTML)},
     {"/assets/{build}/{name}", h_asset, OP("getAsset", "Archivos de las páginas", NULL, OCTETS)},

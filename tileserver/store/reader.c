@@ -185,6 +185,9 @@ err_code store_reader_open(const char *path, store_reader **out, err *e) {
   sqlite3_create_function_v2(r->db, "teselas_mbr_intersects", 5,
                              SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
                              sql_mbr_intersects, NULL, NULL, NULL);
+  sqlite3_create_function_v2(r->db, "teselas_diff_hash", -1,
+                             SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
+                             store_sql_diff_hash, NULL, NULL, NULL);
   rc = sqlite3_prepare_v2(r->db,
                           "SELECT count(*) FROM sqlite_master WHERE type='table' AND name IN "
                           "('teselas_layers','teselas_history','geometry_columns')",
@@ -263,6 +266,8 @@ static sqlite3_stmt *stmt_get(store_reader *r, const char *sql, err *e) {
   stmt_find(r, sql, &st, e);
   return st;
 }
+
+sqlite3 *store_reader_db(store_reader *r) { return r->db; }
 
 sqlite3_stmt *store_reader_stmt(store_reader *r, const char *sql, err *e) {
   return stmt_get(r, sql, e);

@@ -264,3 +264,13 @@ err_code store_rtree_bulk_load(sqlite3 *db, const char *table, size_t n_rows, si
   buf_free(&sql);
   return rc;
 }
+
+err_code store_rtree_fill_rows(sqlite3 *db, const char *table, err *e) {
+  char sql[512];
+  snprintf(sql, sizeof sql,
+           "INSERT INTO \"idx_%s_geom\"(pkid, xmin, xmax, ymin, ymax) SELECT rowid,"
+           " MbrMinX(geom), MbrMaxX(geom), MbrMinY(geom), MbrMaxY(geom) FROM \"%s\""
+           " WHERE geom IS NOT NULL",
+           table, table);
+  return store_exec(db, sql, "spatial index", e);
+}

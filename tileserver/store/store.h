@@ -302,6 +302,73 @@ err_code store_layer_privacy(const char *db_path, const char *layer_id, char **o
 /* True for a layer id teselas accepts: [a-z0-9_-], 1..63 characters, starting with a letter. */
 bool store_layer_id_valid(const char *id);
 
+/* ---- versions: history, diff scans, rollback (history.c, diff_scan.c, rollback.c) ---------- */
+
+/* One row of a layer's history. Strings are valid during the callback only; never NULL except
+ * catalog. */
+typedef struct store_version {
+  int64_t version;
+  const char *imported_at, *source_name, *source_sha256;
+  const char *report;      /* the version's quality report (JSON); a purged or removed version's
+                              is the purge or removal record ({"status":"purged"|"removed",...}) */
+  const char *table_name;  /* "" when the version's data are no longer kept */
+  const char *catalog;     /* JSON: the catalog entry its commit wrote (fields, privacy, bounds,
+                              zooms); NULL for versions published before it was recorded */
+  int64_t feature_count;
+  int64_t rollback_of;     /* > 0: the version a rollback published again */
+  bool removal;            /* the row that records the layer's removal (no table, no rows) */
+} store_version;
+
+/* Non-zero stops the scan. */
+typedef int (*store_version_fn)(void *ctx, const store_version *v);
+
+/* The history rows of layer_id in version order, or the one of version `only` (only >= 0).
+ * ERR_NOT_FOUND when there is none (an unknown layer or version); ERR_DB. A removed layer's
+ * history is still there. */
+err_code store_versions_scan(store_reader *r, const char *layer_id, int64_t only,
+                             store_version_fn fn, void *ctx, err *e);
+
+/* A version table read for a diff: rows ordered by key_field's value as text (NULL first), then
+ * by content; by content alone when key_field is NULL. fields: those compared. */
+typedef struct store_diff_spec {
+  const char *table;
+  const char *key_field;
+  const char *const *fields;
+  size_t n_fields;
+} store_diff_spec;
+
+/* One row of a diff scan; key points into the cursor, valid until the next call. */
+typedef struct store_diff_row {
+  int64_t fid;
+  const char *key;         /* the key's text (has_key), not NUL-safe: use key_len */
+  size_t key_len;
+  bool has_key;
+  uint64_t geom_hash;      /* of the geometry */
+  uint64_t attr_hash;      /* of the compared fields' values, as text */
+  uint64_t content_hash;   /* of both: the order after the key (compare as int64_t) */
+  double bbox[4];          /* minx, miny, maxx, maxy of the geometry (has_bbox) */
+  bool has_bbox;
+} store_diff_row;
+
+typedef struct store_diff_cursor store_diff_cursor;
+/* Several cursors may be open on one reader at once (a diff walks two). Caller owns. */
+err_code store_diff_open(store_reader *r, const store_diff_spec *s, store_diff_cursor **out,
+                         err *e);
+/* 1 with a row, 0 at the end, -1 on error (in e). */
+int store_diff_next(store_diff_cursor *c, store_diff_row *out, err *e);
+void store_diff_close(store_diff_cursor *c);
+
+/* Publishes the data of version `to` of a layer again, as a new version, in one transaction: a
+ * copy of its table (rows in the same order, the same packed spatial index), of its ranked-line
+ * side table, of its aggregate units and style, its catalog entry (fields, privacy, bounds,
+ * zooms) and its report; the catalog is repointed and the history row says it is a rollback of
+ * `to`. The layer's title, licence and other descriptions stay as they are. Readers see the old
+ * or the new version, as after an import. ERR_NOT_FOUND (no such layer or version), ERR_INVALID
+ * (the version is the published one, its data were purged, or it was published before versions
+ * recorded their catalog entry), ERR_IO, ERR_DB. On failure nothing changed. */
+err_code store_layer_rollback(const char *db_path, const char *layer_id, int64_t to,
+                              int64_t *out_version, err *e);
+
 /* ---- catalog-wide settings (settings.c) ----------------------------------------------------- */
 
 /* A setting of the whole catalog, as text. *out_value is NULL when the database, its settings or

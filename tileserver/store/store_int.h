@@ -104,6 +104,28 @@ void store_sql_order(buf *sql, const query_sort *keys, size_t n);
  * statement's next step. */
 void store_bind_value(sqlite3_stmt *st, int idx, const value *v, bool copy);
 
+/* ---- shared by the writer and the rollback (writer.c, rtree_load.c, history.c, diff_scan.c) ---- */
+/* Opens db_path read-write (creating it), WAL, SpatiaLite loaded (*out_spl: its cache, freed with
+ * spatialite_cleanup_ex), catalog schema and history columns in place. Caller closes *out_db,
+ * also on failure. */
+err_code store_rw_open(const char *db_path, sqlite3 **out_db, void **out_spl, err *e);
+/* The next version number of a layer: one past the last history row. */
+int64_t store_next_version(sqlite3 *db, const char *layer_id);
+/* Saves the SQL of table's triggers in *saved and drops them (restore by running *saved). */
+err_code store_triggers_park(sqlite3 *db, const char *table, buf *saved, err *e);
+/* Now, ISO 8601 UTC to the second. */
+void store_now_iso(char out[32]);
+/* Fills table's spatial index row by row (the fallback past STORE_RTREE_BULK_CAP). */
+err_code store_rtree_fill_rows(sqlite3 *db, const char *table, err *e);
+/* Adds the history's catalog and rollback_of columns to a database written before them. */
+err_code store_history_migrate(sqlite3 *db, err *e);
+/* Records in version's history row the catalog entry its commit just wrote. */
+err_code store_history_snapshot(sqlite3 *db, const char *layer_id, int64_t version, err *e);
+/* The reader's connection (history.c, diff_scan.c read through it). */
+sqlite3 *store_reader_db(store_reader *r);
+/* teselas_diff_hash(...): the diff's hash of its arguments, registered on every reader. */
+void store_sql_diff_hash(sqlite3_context *ctx, int argc, sqlite3_value **argv);
+
 /* Loads the whole catalog (caller owns; catalog_destroy). */
 err_code store_catalog_load(sqlite3 *db, catalog **out, err *e);
 

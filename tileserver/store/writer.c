@@ -51,32 +51,38 @@ static void writer_free(store_writer *w) {
   free(w);
 }
 
-static err_code open_rw(const char *path, store_writer *w, err *e) {
-  if (sqlite3_open_v2(path, &w->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK)
-    return err_set(e, ERR_IO, "cannot open database %s: %s", path, sqlite3_errmsg(w->db));
-  sqlite3_busy_timeout(w->db, 30000);
-  w->spl_cache = spatialite_alloc_connection();
-  spatialite_init_ex(w->db, w->spl_cache, 0);
-  err_code rc = store_exec(w->db, "PRAGMA journal_mode=WAL", path, e);
+err_code store_rw_open(const char *path, sqlite3 **out_db, void **out_spl, err *e) {
+  if (sqlite3_open_v2(path, out_db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK)
+    return err_set(e, ERR_IO, "cannot open database %s: %s", path, sqlite3_errmsg(*out_db));
+  sqlite3 *db = *out_db;
+  sqlite3_busy_timeout(db, 30000);
+  *out_spl = spatialite_alloc_connection();
+  spatialite_init_ex(db, *out_spl, 0);
+  err_code rc = store_exec(db, "PRAGMA journal_mode=WAL", path, e);
   if (rc != ERR_OK) return rc;
   /* 64 MiB of page cache (default 2 MiB): building the R*Tree of a million features touches
    * ~50 MB of nodes in random order, and with the default cache every miss is a pread/pwrite
    * of the WAL (perf: 20% of an import in the kernel). A fixed cap, whatever the file size. */
-  if ((rc = store_exec(w->db, "PRAGMA cache_size=-65536", path, e)) != ERR_OK) return rc;
+  if ((rc = store_exec(db, "PRAGMA cache_size=-65536", path, e)) != ERR_OK) return rc;
   /* the rows wait in a temporary table until commit: the same cap for its pages */
-  if ((rc = store_exec(w->db, "PRAGMA temp.cache_size=-65536", path, e)) != ERR_OK) return rc;
+  if ((rc = store_exec(db, "PRAGMA temp.cache_size=-65536", path, e)) != ERR_OK) return rc;
   sqlite3_stmt *st = NULL;
-  sqlite3_prepare_v2(w->db, "SELECT 1 FROM sqlite_master WHERE name='geometry_columns'", -1, &st,
+  sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE name='geometry_columns'", -1, &st,
                      NULL);
   bool has_meta = st && sqlite3_step(st) == SQLITE_ROW;
   sqlite3_finalize(st);
-  if (!has_meta && (rc = store_exec(w->db, "SELECT InitSpatialMetadata(1)", "SpatiaLite metadata",
+  if (!has_meta && (rc = store_exec(db, "SELECT InitSpatialMetadata(1)", "SpatiaLite metadata",
                                     e)) != ERR_OK)
     return rc;
-  return store_exec(w->db, STORE_SCHEMA_SQL, "catalog schema", e);
+  rc = store_exec(db, STORE_SCHEMA_SQL, "catalog schema", e);
+  return rc == ERR_OK ? store_history_migrate(db, e) : rc;
 }
 
-static int64_t next_version(sqlite3 *db, const char *id) {
+static err_code open_rw(const char *path, store_writer *w, err *e) {
+  return store_rw_open(path, &w->db, &w->spl_cache, e);
+}
+
+int64_t store_next_version(sqlite3 *db, const char *id) {
   sqlite3_stmt *st = NULL;
   int64_t v = 1;
   if (sqlite3_prepare_v2(db, "SELECT max(version) FROM teselas_history WHERE layer_id=?", -1, &st,
@@ -88,26 +94,26 @@ static int64_t next_version(sqlite3 *db, const char *id) {
   return v;
 }
 
-/* Saves the SQL of the table's triggers in w->triggers and drops them (inside the import's
+/* Saves the SQL of the table's triggers in *saved and drops them (inside the import's
  * transaction: an abort brings them back with everything else). */
-static err_code park_triggers(store_writer *w, err *e) {
+err_code store_triggers_park(sqlite3 *db, const char *table, buf *saved, err *e) {
   sqlite3_stmt *st = NULL;
-  if (sqlite3_prepare_v2(w->db,
+  if (sqlite3_prepare_v2(db,
                          "SELECT name, sql FROM sqlite_master WHERE type='trigger' AND tbl_name=?",
                          -1, &st, NULL) != SQLITE_OK)
-    return err_set(e, ERR_DB, "triggers: %s", sqlite3_errmsg(w->db));
-  sqlite3_bind_text(st, 1, w->table, -1, SQLITE_STATIC);
+    return err_set(e, ERR_DB, "triggers: %s", sqlite3_errmsg(db));
+  sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
   buf drop;
   buf_init(&drop, 0);
   while (sqlite3_step(st) == SQLITE_ROW) {
-    buf_printf(&w->triggers, "%s;\n", (const char *)sqlite3_column_text(st, 1));
+    buf_printf(saved, "%s;\n", (const char *)sqlite3_column_text(st, 1));
     buf_puts(&drop, "DROP TRIGGER ");
     store_quote_ident(&drop, (const char *)sqlite3_column_text(st, 0));
     buf_puts(&drop, ";");
   }
   sqlite3_finalize(st);
-  err_code rc = drop.failed || w->triggers.failed ? err_set(e, ERR_NOMEM, "out of memory")
-                : drop.len ? store_exec(w->db, buf_cstr(&drop), "park triggers", e)
+  err_code rc = drop.failed || saved->failed ? err_set(e, ERR_NOMEM, "out of memory")
+                : drop.len ? store_exec(db, buf_cstr(&drop), "park triggers", e)
                            : ERR_OK;
   buf_free(&drop);
   return rc;
@@ -142,7 +148,7 @@ static err_code create_table(store_writer *w, err *e) {
                w->table, w->table);
     rc = store_exec(w->db, buf_cstr(&sql), "add geometry column", e);
   }
-  if (rc == ERR_OK) rc = park_triggers(w, e);
+  if (rc == ERR_OK) rc = store_triggers_park(w->db, w->table, &w->triggers, e);
   if (rc == ERR_OK) {
     buf_reset(&sql);
     buf_puts(&sql, "INSERT INTO " STAGE_TABLE "(fid, geom");
@@ -183,7 +189,7 @@ err_code store_writer_begin(const char *db_path, const layer_meta *meta, const l
     rc = store_exec(w->db, "PRAGMA secure_delete=ON", "secure delete", e);
   if (rc == ERR_OK) rc = store_exec(w->db, "BEGIN IMMEDIATE", "start import transaction", e);
   if (rc == ERR_OK) {
-    w->version = next_version(w->db, meta->id);
+    w->version = store_next_version(w->db, meta->id);
     char table[128];
     snprintf(table, sizeof table, "lyr_%s_v%lld", meta->id, (long long)w->version);
     for (char *p = table; *p; p++)
@@ -252,7 +258,7 @@ static char *fields_json(const store_writer *w) {
   return s;
 }
 
-static void now_iso(char out[32]) {
+void store_now_iso(char out[32]) {
   time_t t = time(NULL);
   struct tm tm;
   gmtime_r(&t, &tm);
@@ -322,13 +328,7 @@ static err_code finish_index(store_writer *w, store_layer_scan *scan, err *e) {
   if (rc == ERR_OK)
     rc = store_rtree_bulk_load(w->db, w->table, (size_t)w->n_added, w->index_cap, &done, scan, e);
   if (rc == ERR_OK && !done) {
-    char sql[512];
-    snprintf(sql, sizeof sql,
-             "INSERT INTO \"idx_%s_geom\"(pkid, xmin, xmax, ymin, ymax) SELECT rowid,"
-             " MbrMinX(geom), MbrMaxX(geom), MbrMinY(geom), MbrMaxY(geom) FROM \"%s\""
-             " WHERE geom IS NOT NULL",
-             w->table, w->table);
-    rc = store_exec(w->db, sql, "spatial index", e);
+    rc = store_rtree_fill_rows(w->db, w->table, e);
     if (rc == ERR_OK) rc = layer_stats(w, scan->bounds, &scan->count, e);
     if (rc == ERR_OK) rc = dominant_type(w, scan->geometry_type, sizeof scan->geometry_type, e);
   }
@@ -380,7 +380,7 @@ static err_code upsert_catalog(store_writer *w, const char *report, const store_
   int64_t count = scan->count;
   const char *gtype = scan->geometry_type;
   char now[32];
-  now_iso(now);
+  store_now_iso(now);
   int minzoom = w->meta.minzoom, maxzoom = w->meta.maxzoom;
   derive_zooms(b, &minzoom, &maxzoom);
   char *fields = fields_json(w);
@@ -490,7 +490,7 @@ static err_code drop_versions(sqlite3 *db, const char *id, int64_t max_version, 
 /* The report a purged or removed version keeps in the history. Caller frees. */
 static char *purge_note(const char *status, const char *reason) {
   char now[32];
-  now_iso(now);
+  store_now_iso(now);
   json_t *o = json_pack("{s:s, s:s, s:s}", "status", status, "at", now, "reason",
                         reason ? reason : "");
   char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
@@ -520,6 +520,7 @@ err_code store_writer_commit(store_writer *w, const char *report_json, int64_t *
   if (rc == ERR_OK && scan.count == 0)
     rc = err_set(e, ERR_INVALID, "no valid feature to publish for layer %s", w->id);
   if (rc == ERR_OK) rc = upsert_catalog(w, report_json, &scan, e);
+  if (rc == ERR_OK) rc = store_history_snapshot(w->db, w->id, w->version, e);
   if (rc == ERR_OK) rc = prune_versions(w, e);
   if (rc == ERR_OK) {
     sqlite3_finalize(w->insert);
@@ -653,7 +654,7 @@ static err_code forget_layer(sqlite3 *db, const char *id, const char *note, err 
   sqlite3_finalize(st);
   if (rc != ERR_OK) return rc;
   char now[32];
-  now_iso(now);
+  store_now_iso(now);
   if (sqlite3_prepare_v2(db,
                          "INSERT INTO teselas_history(layer_id, version, imported_at, feature_count,"
                          " report, table_name) SELECT ?1, coalesce(max(version), 0) + 1, ?2, 0, ?3,"
