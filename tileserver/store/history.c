@@ -37,9 +37,12 @@ err_code store_history_migrate(sqlite3 *db, err *e) {
 
 /* The catalog columns a version carries: everything but what names the layer as a whole (title,
  * description, licence, publisher, frequency, keywords stay the layer's when it rolls back). */
+/* Bounds as text of 17 significant digits: SQLite's JSON writes a REAL with 15, which moved a
+ * rolled-back layer's bounds in the 15th digit. */
 #define SNAPSHOT_JSON                                                                        \
-  "json_object('geometry_type', geometry_type, 'minx', minx, 'miny', miny, 'maxx', maxx,"  \
-  " 'maxy', maxy, 'feature_count', feature_count, 'fields', json(fields),"                  \
+  "json_object('geometry_type', geometry_type, 'minx', printf('%!.17g', minx),"            \
+  " 'miny', printf('%!.17g', miny), 'maxx', printf('%!.17g', maxx),"                        \
+  " 'maxy', printf('%!.17g', maxy), 'feature_count', feature_count, 'fields', json(fields),"\
   " 'source_name', source_name, 'source_sha256', source_sha256, 'privacy', json(privacy),"  \
   " 'date_field', date_field, 'minzoom', minzoom, 'maxzoom', maxzoom, 'sample', sample)"
 

@@ -236,8 +236,8 @@ static err_code copy_version_rows(sqlite3 *db, const char *table, const char *id
 /* The catalog entry from the version's record; its title and other descriptions kept. */
 static const char REPOINT_SQL[] =
     "UPDATE teselas_layers SET geometry_type=json_extract(?2,'$.geometry_type'),"
-    " minx=json_extract(?2,'$.minx'), miny=json_extract(?2,'$.miny'),"
-    " maxx=json_extract(?2,'$.maxx'), maxy=json_extract(?2,'$.maxy'),"
+    " minx=CAST(json_extract(?2,'$.minx') AS REAL), miny=CAST(json_extract(?2,'$.miny') AS REAL),"
+    " maxx=CAST(json_extract(?2,'$.maxx') AS REAL), maxy=CAST(json_extract(?2,'$.maxy') AS REAL),"
     " feature_count=json_extract(?2,'$.feature_count'), fields=json_extract(?2,'$.fields'),"
     " source_name=json_extract(?2,'$.source_name'),"
     " source_sha256=json_extract(?2,'$.source_sha256'), privacy=json_extract(?2,'$.privacy'),"
