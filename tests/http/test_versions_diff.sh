@@ -11,15 +11,20 @@ source "$(dirname "$0")/lib.sh"
 HERE="$(cd "$(dirname "$0")" && pwd)"
 CHECK="$HERE/versions_check.py"
 DB="$TEST_TMP/v.db"
+# import_both V1 V2 IMPORT-ARGS...: both files into $DB, as versions 1 and 2
+import_both() {
+  local a=$1 b=$2; shift 2
+  for f in "$a" "$b"; do
+    "$TESELAS" import "$f" --db "$DB" "$@" --quiet > "$TEST_TMP/out" 2>&1 \
+      || fail "import $f: $(cat "$TEST_TMP/out")"
+  done
+}
 
 # --- the crime points, with an id ---
 C1="$TESELAS_TEST_DATA/cdmx-ssp/crime-lat-long-2000.csv"
 C2="$TEST_TMP/delitos-v2.csv"
 python3 "$CHECK" edit "$C1" "$C2" --lat lat --lon long --id id --retype month --drop hour
-for f in "$C1" "$C2"; do
-  "$TESELAS" import "$f" --db "$DB" --layer delitos --privacy none --quiet > "$TEST_TMP/out" 2>&1 \
-    || fail "import $f: $(cat "$TEST_TMP/out")"
-done
+import_both "$C1" "$C2" --layer delitos --privacy none
 "$TESELAS" diff delitos --db "$DB" --from 1 --to 2 --json --limit 1000 > "$TEST_TMP/cli.json" \
   || fail "diff --json"
 python3 "$CHECK" compare "$C1" "$C2" "$TEST_TMP/cli.json" --lat lat --lon long --id id \
@@ -43,10 +48,7 @@ with open(sys.argv[1], newline="", encoding="utf-8") as f, open(sys.argv[2], "w"
     w.writerows(r)
 PY
 python3 "$CHECK" edit "$L0" "$L2" --lat latitud --lon longitud --retype pob --drop viv
-for f in "$L0" "$L2"; do
-  "$TESELAS" import "$f" --db "$DB" --layer localidades --lat latitud --lon longitud --quiet \
-    > "$TEST_TMP/out" 2>&1 || fail "import $f: $(cat "$TEST_TMP/out")"
-done
+import_both "$L0" "$L2" --layer localidades --lat latitud --lon longitud
 "$TESELAS" diff localidades --db "$DB" --from 1 --to 2 --json --limit 1000 > "$TEST_TMP/loc.json" \
   || fail "diff localidades"
 python3 "$CHECK" compare "$L0" "$L2" "$TEST_TMP/loc.json" --lat latitud --lon longitud \
@@ -135,10 +137,7 @@ BIG="${TESELAS_SHARED_DATA:-}/cdmx-ssp-delitos/crime-lat-long.csv"
 if [ -f "$BIG" ]; then
   DB="$TEST_TMP/big.db"
   python3 "$CHECK" edit "$BIG" "$TEST_TMP/big2.csv" --lat lat --lon long --id id --retype month --drop hour
-  for f in "$BIG" "$TEST_TMP/big2.csv"; do
-    "$TESELAS" import "$f" --db "$DB" --layer delitos --privacy none --quiet > "$TEST_TMP/out" 2>&1 \
-      || fail "import $f: $(cat "$TEST_TMP/out")"
-  done
+  import_both "$BIG" "$TEST_TMP/big2.csv" --layer delitos --privacy none
   start_server "$DB"
   SECONDS=0
   http_get "/api/layers/delitos/diff?from=1&to=2&limit=1000"
