@@ -463,7 +463,10 @@ static err_code drop_versions(sqlite3 *db, const char *id, int64_t max_version, 
   while (sqlite3_step(st) == SQLITE_ROW) {
     const char *table = (const char *)sqlite3_column_text(st, 1);
     drop_version_sql(&sql, table);
-    buf_printf(&sql, " UPDATE teselas_history SET table_name='' WHERE layer_id='%s' AND version=%lld;",
+    /* the catalog entry recorded with it goes too: a finer version's bounds are exact positions */
+    buf_printf(&sql,
+               " UPDATE teselas_history SET table_name='', catalog=NULL WHERE layer_id='%s' AND"
+               " version=%lld;",
                id, (long long)sqlite3_column_int64(st, 0));
   }
   sqlite3_finalize(st);
