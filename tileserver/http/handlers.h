@@ -47,4 +47,7 @@ void h_download(http_request *req, http_response *resp);
 /* h_quality.c: the full quality report of a layer's last import */
 void h_quality(http_request *req, http_response *resp);
 
+/* h_report.c: the deliveries of every layer by publisher (the update calendar) */
+void h_report(http_request *req, http_response *resp);
+
 #endif
