@@ -58,11 +58,7 @@ int cli_report(int argc, char **argv) {
         if (!calendar_format_parse(optarg, &fmt))
           return bad_usage("--format is text, json, csv or html");
         break;
-      case 'h': fputs(USAGE, stdout); return 0;
-      case 'V': return cli_version();
-      default:
-        fprintf(stderr, "teselas: bad option %s\n\n%s", argv[optind - 1], USAGE);
-        return 2;
+      default: return cli_common_option(c, argv, USAGE);
     }
   }
   if (!db || optind < argc) return bad_usage("report needs --db DB and nothing else");
