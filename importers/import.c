@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "calendar/calendar.h"
 #include "importers/import_int.h"
 #include "importers/autostyle.h"
 #include "importers/checksum.h"
@@ -374,6 +375,10 @@ err_code import_run(const import_options *given, import_result *out, err *e) {
   import_options eff = *given;
   const import_options *opt = &eff;
   if (!eff.has_area && (rc = store_area_get(eff.db_path, eff.area, &eff.has_area, e)) != ERR_OK)
+    return rc;
+  /* one name per schedule in the catalog ("Trimestral", "QUARTERLY" → "quarterly"), so the
+   * calendar and the catalogue read it; a frequency it does not know stops the import */
+  if (eff.frequency && (rc = calendar_freq_normalize(eff.frequency, &eff.frequency, e)) != ERR_OK)
     return rc;
   import_state s = {.opt = opt};
   clock_gettime(CLOCK_MONOTONIC, &s.t0);

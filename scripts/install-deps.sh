@@ -11,6 +11,8 @@ PACKAGES=(
   libmicrohttpd-dev libgdal-dev libproj-dev libgeos-dev
   libsqlite3-dev libspatialite-dev libsqlite3-mod-spatialite
   libpng-dev zlib1g-dev libcairo2-dev libfontconfig-dev libjansson-dev nettle-dev
+  # `teselas publish --fetch` downloads layer sources over HTTP(S)
+  libcurl4-openssl-dev
   # fonts for the server-side renderer (Spanish text: accents and ñ)
   fonts-dejavu-core fontconfig
   # labels and browser glyphs use Noto Sans (regular, bold, italic) when present

@@ -4,6 +4,7 @@
 #include "importers/publish/layerdef.h"
 
 #include "importers/autostyle.h"
+#include "importers/publish/fetch_int.h"
 
 #include <jansson.h>
 #include <libgen.h>
@@ -25,7 +26,7 @@ static const struct {
             {"wkt", 's'},         {"encoding", 's'},     {"id_field", 's'},    {"date_field", 's'},
             {"fields", '*'},      {"fix_swapped", 'b'},  {"expect_bbox", '*'}, {"keep", '*'},
             {"privacy", '*'},     {"drop", '*'},         {"keep_fields", '*'}, {"sample", 'b'},
-            {"style", '*'},       {"$comment", '*'}};
+            {"style", '*'},       {"expect_schema", 's'}, {"$comment", '*'}};
 
 static const char *str(json_t *doc, const char *key) {
   return json_string_value(json_object_get(doc, key));
@@ -166,7 +167,9 @@ err_code layerdef_parse(const char *name, const char *text, const char *sources_
   if (!id || !source) return err_set(e, ERR_INVALID, "%s: faltan 'id' o 'source'", path);
   char dir[4096];
   snprintf(dir, sizeof dir, "%s", path);
-  resolve_source(sources_dir ? sources_dir : dirname(dir), source, d->source, sizeof d->source);
+  d->source_is_url = fetch_is_url(source);
+  if (d->source_is_url) snprintf(d->source, sizeof d->source, "%s", source);
+  else resolve_source(sources_dir ? sources_dir : dirname(dir), source, d->source, sizeof d->source);
   import_options *o = &d->opt;
   o->path = d->source;
   o->layer_id = id;
@@ -183,6 +186,7 @@ err_code layerdef_parse(const char *name, const char *text, const char *sources_
   o->encoding = str(doc, "encoding");
   o->id_field = str(doc, "id_field");
   o->date_field = str(doc, "date_field");
+  o->expect_schema = str(doc, "expect_schema");
   o->sample = json_is_true(json_object_get(doc, "sample"));
   if ((rc = load_fields(d, json_object_get(doc, "fields"), e)) != ERR_OK) return rc;
   if ((rc = load_misc(d, doc, e)) != ERR_OK) return rc;

@@ -15,7 +15,9 @@
 typedef struct layer_def {
   import_options opt;        /* ready for import_run once db_path is set */
   char path[4096];           /* the definition file (or its name, for an embedded one) */
-  char source[4096];         /* the source, resolved against --sources or the definition's folder */
+  char source[4096];         /* the source, resolved against --sources or the definition's folder;
+                                a URL as written when source_is_url */
+  bool source_is_url;        /* "source": "https://…/datos.csv": downloaded by publish --fetch */
   /* owned storage the options point into */
   void *doc;                 /* the parsed JSON (json_t *) */
   import_field_spec *specs;

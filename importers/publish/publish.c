@@ -7,10 +7,12 @@
  * never knows where the definitions came from (a folder, or the binary itself for the demo). */
 #include "importers/publish/publish.h"
 
+#include <curl/curl.h>
 #include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "importers/publish/fetch_int.h"
 #include "importers/publish/layerdef.h"
 #include "store/store.h"
 
@@ -40,6 +42,45 @@ static void print_published(FILE *out, const char *id, const import_result *res)
   fputc('\n', out);
 }
 
+/* A source named by URL: downloaded into fr (fetch.c), asking with the validators of the last
+ * fetch while the layer is published. *out_skip when the server said it did not change. */
+static err_code fetch_source(layer_def *def, const publish_options *o, fetch_result *fr,
+                             bool *out_skip, err *e) {
+  *out_skip = false;
+  if (!o->fetch)
+    return err_set(e, ERR_INVALID, "la fuente es una URL (%s): publique con --fetch para "
+                   "descargarla", def->source);
+  fetch_state prev;
+  char have[65] = "";
+  err_code rc = fetch_state_load(o->db_path, def->opt.layer_id, &prev, e);
+  /* without a published version a 304 would publish nothing: ask for the whole file */
+  if (rc == ERR_OK) rc = store_layer_checksum(o->db_path, def->opt.layer_id, have, e);
+  if (rc != ERR_OK) return rc;
+  rc = fetch_download(def->source, have[0] ? &prev : NULL, o, fr, e);
+  if (rc != ERR_OK) return rc;
+  *out_skip = fr->not_modified;
+  def->opt.path = fr->path;
+  return ERR_OK;
+}
+
+/* Says what happened to one layer and counts it in *sum. */
+static void outcome(const layer_def *def, const publish_options *o, const import_result *res,
+                    err_code rc, publish_summary *sum) {
+  const char *id = def->opt.layer_id;
+  if (res->status == IMPORT_UNCHANGED) {
+    sum->n_unchanged++;
+    if (o->out) fprintf(o->out, "%s: sin cambios (versión %lld)\n", id, (long long)res->version);
+  } else if (o->out && !o->quiet && res->report_text) {
+    fprintf(o->out, "== %s ==\n%s\n", id, res->report_text);
+  } else if (o->out && rc == ERR_OK) {
+    print_published(o->out, id, res);
+  }
+  if (rc == ERR_OK && res->status == IMPORT_PUBLISHED) {
+    sum->n_published++;
+    sum->n_with_warnings += res->n_rejected || res->n_warnings;
+  }
+}
+
 /* Imports one definition; counts the outcome in *sum. ERR_OK when published or unchanged. */
 static err_code publish_one(const publish_file *f, const publish_options *o, publish_summary *sum,
                             err *e) {
@@ -48,33 +89,36 @@ static err_code publish_one(const publish_file *f, const publish_options *o, pub
                         : err_set(e, ERR_IO, "%s: no se puede leer", f->name);
   if (!f->text) memset(&def, 0, sizeof def);
   import_result res = {0};
-  if (rc == ERR_OK) {
+  fetch_result fr = {0};
+  bool not_modified = false;
+  if (rc == ERR_OK && def.source_is_url) rc = fetch_source(&def, o, &fr, &not_modified, e);
+  if (rc == ERR_OK && not_modified) {
+    sum->n_unchanged++;
+    sum->n_not_modified++;
+    if (o->out) fprintf(o->out, "%s: sin cambios en la fuente (HTTP 304)\n", def.opt.layer_id);
+  } else if (rc == ERR_OK) {
     def.opt.db_path = o->db_path;
     def.opt.force = o->force;
     def.opt.progress = o->progress;
     rc = import_run(&def.opt, &res, e);
-    const char *id = def.opt.layer_id;
-    if (res.status == IMPORT_UNCHANGED) {
-      sum->n_unchanged++;
-      if (o->out) fprintf(o->out, "%s: sin cambios (versión %lld)\n", id, (long long)res.version);
-    } else if (o->out && !o->quiet && res.report_text) {
-      fprintf(o->out, "== %s ==\n%s\n", id, res.report_text);
-    } else if (o->out && rc == ERR_OK) {
-      print_published(o->out, id, &res);
-    }
-    if (rc == ERR_OK && res.status == IMPORT_PUBLISHED) {
-      sum->n_published++;
-      sum->n_with_warnings += res.n_rejected || res.n_warnings;
-    }
-    if (rc != ERR_OK) {
-      /* the message names the layer, for the caller that reports only the first failure */
-      char msg[ERR_MSG_MAX];
-      snprintf(msg, sizeof msg, "%s", e ? e->msg : "error");
-      err_set(e, rc, "%s: %s", id, msg);
-    }
+    outcome(&def, o, &res, rc, sum);
+    /* the validators are kept once the file is in (published, or the same as the version) */
+    if (rc == ERR_OK && def.source_is_url) rc = fetch_state_save(o->db_path, def.opt.layer_id,
+                                                                 &fr.got, e);
+  }
+  if (rc != ERR_OK && def.opt.layer_id) {
+    /* the message names the layer (and the URL a fetched file came from), for the caller that
+     * reports only the first failure */
+    char msg[ERR_MSG_MAX];
+    snprintf(msg, sizeof msg, "%s", e ? e->msg : "error");
+    if (def.source_is_url && fr.path[0] && !strstr(msg, def.source))
+      err_set(e, rc, "%s: %s: %s", def.opt.layer_id, def.source, msg);
+    else
+      err_set(e, rc, "%s: %s", def.opt.layer_id, msg);
   }
   if (rc != ERR_OK && o->errors) fprintf(o->errors, "teselas: publish: %s\n", e ? e->msg : "error");
   if (o->out) fflush(o->out);
+  fetch_cleanup(&fr);
   import_result_free(&res);
   layerdef_free(&def);
   return rc;
@@ -94,6 +138,10 @@ err_code publish_run(const publish_file *files, size_t n_files, const publish_op
       return rc;
     }
   }
+  /* libcurl's process-wide set-up, once, before any transfer (not thread-safe: the CLI runs
+   * publish_run from its one thread) */
+  if (o->fetch && curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+    return err_set(e, ERR_INTERNAL, "libcurl no se pudo iniciar");
   err_code first = ERR_OK;
   err first_err;
   err_clear(&first_err);
@@ -109,6 +157,7 @@ err_code publish_run(const publish_file *files, size_t n_files, const publish_op
       first_err = one;
     }
   }
+  if (o->fetch) curl_global_cleanup();
   if (first != ERR_OK) *e = first_err;
   return first;
 }

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "core/err.h"
@@ -26,11 +27,21 @@ typedef struct publish_options {
   FILE *out;                 /* per-layer lines and reports, or NULL for none */
   FILE *errors;              /* per-layer failures, or NULL for none */
   FILE *progress;            /* the importer's progress line (a terminal), or NULL */
+  bool fetch;                /* download "source" URLs (fetch.c); without it a URL is an error */
+  int64_t fetch_max_bytes;   /* the largest download accepted; 0: PUBLISH_FETCH_MAX_BYTES */
+  long fetch_timeout_s;      /* the longest a download may take; 0: PUBLISH_FETCH_TIMEOUT_S */
 } publish_options;
+
+/* A municipal layer of a few hundred thousand records is tens of MB as CSV; 512 MiB leaves room
+ * for the largest (GeoPackages with polygons) while a runaway server cannot fill the disk. */
+#define PUBLISH_FETCH_MAX_BYTES ((int64_t)512 * 1024 * 1024)
+/* Ten minutes: 512 MiB at about 1 MB/s, the slow end of a municipal link. */
+#define PUBLISH_FETCH_TIMEOUT_S 600L
 
 typedef struct publish_summary {
   size_t n_layers, n_published, n_unchanged, n_failed;
   size_t n_with_warnings;    /* published layers whose report has rejected records or warnings */
+  size_t n_not_modified;     /* fetched sources the server said had not changed (HTTP 304) */
 } publish_summary;
 
 /* Applies the catalog file (LAYERDEF_CATALOG_FILE) when files hold one, then imports every

@@ -12,8 +12,12 @@ int cli_remove(int argc, char **argv);
 int cli_versions(int argc, char **argv);
 int cli_diff(int argc, char **argv);
 int cli_rollback(int argc, char **argv);
+int cli_report(int argc, char **argv);
 
 /* Shared by subcommands: prints "teselas VERSION" and returns 0. */
 int cli_version(void);
+/* The options every subcommand answers alike, for the last cases of its getopt_long switch:
+ * 'h' prints usage and returns 0, 'V' the version; anything else is a bad option (exit 2). */
+int cli_common_option(int c, char **argv, const char *usage);
 
 #endif

@@ -12,6 +12,7 @@
 
 static const char USAGE[] =
     "usage: teselas publish DIR --db DB [--sources SRCDIR] [--force] [--quiet]\n"
+    "                       [--fetch [--fetch-max-mb N] [--fetch-timeout S]]\n"
     "\n"
     "Imports every layer described by a .json file in DIR (see layers/README.md), skipping the\n"
     "ones whose source and definition did not change. Prints each layer's quality report.\n"
@@ -20,13 +21,21 @@ static const char USAGE[] =
     "  --sources SRCDIR  resolve relative \"source\" paths against SRCDIR instead of DIR (the\n"
     "                    data drop of the month, e.g. entregas/2025-06)\n"
     "  --force           import every layer even when nothing changed\n"
-    "  --quiet           print one line per layer instead of the reports\n";
+    "  --quiet           print one line per layer instead of the reports\n"
+    "  --fetch           download the sources named by URL (\"source\": \"https://…/datos.csv\"),\n"
+    "                    asking the server whether they changed since the last download; a\n"
+    "                    failed download or import leaves that layer's published version as it was\n"
+    "  --fetch-max-mb N  the largest download accepted, in MiB (default 512)\n"
+    "  --fetch-timeout S the longest a download may take, in seconds (default 600)\n"
+    "\n"
+    "Exit status: 0 when every layer is published or unchanged, 1 when any failed.\n";
 
 int cli_publish(int argc, char **argv) {
   static const struct option OPTS[] = {{"db", 1, 0, 'd'},      {"force", 0, 0, 'f'},
                                        {"quiet", 0, 0, 'q'},   {"sources", 1, 0, 's'},
                                        {"help", 0, 0, 'h'},    {"version", 0, 0, 'V'},
-                                       {0, 0, 0, 0}};
+                                       {"fetch", 0, 0, 'F'},   {"fetch-max-mb", 1, 0, 'M'},
+                                       {"fetch-timeout", 1, 0, 'T'}, {0, 0, 0, 0}};
   publish_options o = {.out = stdout, .errors = stderr};
   int c;
   optind = 1;
@@ -37,6 +46,20 @@ int cli_publish(int argc, char **argv) {
       case 'f': o.force = true; break;
       case 'q': o.quiet = true; break;
       case 's': o.sources_dir = optarg; break;
+      case 'F': o.fetch = true; break;
+      case 'M':
+      case 'T': {
+        char *end = NULL;
+        long v = strtol(optarg, &end, 10);
+        if (!*optarg || *end || v < 1 || v > (c == 'M' ? 1048576L : 86400L)) {
+          fprintf(stderr, "teselas: %s takes a whole number (MiB: 1..1048576; seconds: "
+                  "1..86400)\n\n%s", c == 'M' ? "--fetch-max-mb" : "--fetch-timeout", USAGE);
+          return 2;
+        }
+        if (c == 'M') o.fetch_max_bytes = (int64_t)v * 1024 * 1024;
+        else o.fetch_timeout_s = v;
+        break;
+      }
       case 'h': fputs(USAGE, stdout); return 0;
       case 'V': return cli_version();
       default:

@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "calendar/calendar.h"
 #include "features/features_int.h"
 #include "features/ogc_int.h"
 
@@ -198,6 +200,23 @@ static json_t *collection_links(const features_site *s, const layer_info *l) {
   return a;
 }
 
+/* Where the layer stands on the update calendar (calendar/calendar.h), at the time of the request,
+ * with each frequency's default grace: its last and next delivery, and how late it is. */
+static json_t *calendar_json(const layer_info *l) {
+  calendar_status st;
+  calendar_layer_status(l, (int64_t)time(NULL), -1, &st);
+  char last[32] = "", due[32] = "", words[128];
+  if (st.last >= 0) calendar_format_iso(st.last, last);
+  if (st.scheduled) calendar_format_iso(st.due, due);
+  calendar_status_text(&st, l->frequency, false, words, sizeof words);
+  return json_pack("{s:s, s:o, s:o, s:o, s:b, s:I, s:s}", "frequency",
+                   st.freq == CALENDAR_UNKNOWN ? "unknown" : calendar_freq_name(st.freq),
+                   "last_delivery", *last ? json_string(last) : json_null(), "next_delivery",
+                   *due ? json_string(due) : json_null(), "grace_days",
+                   st.scheduled ? json_integer(st.grace_days) : json_null(), "overdue",
+                   st.overdue, "days_late", (json_int_t)st.days_late, "status", words);
+}
+
 json_t *features_collection_json(const features_site *s, store_reader *rd, const layer_info *l) {
   json_t *kw = json_array();
   char tmp[512];
@@ -216,6 +235,7 @@ json_t *features_collection_json(const features_site *s, store_reader *rd, const
   json_object_set_new(c, "featureCount", json_integer((json_int_t)l->feature_count));
   json_object_set_new(c, "geometryType", json_string(l->geometry_type));
   json_object_set_new(c, "sample", json_boolean(l->sample));
+  json_object_set_new(c, "calendar", calendar_json(l));
   /* the privacy policy as the catalog holds it: mode, grid, k, the Spanish "description" */
   json_t *privacy = json_loads(l->privacy, 0, NULL);
   if (json_is_object(privacy) && json_object_size(privacy))

@@ -1,6 +1,8 @@
-/* h_metrics.c — GET /metrics: request counters, tile cache, layers, uptime (Prometheus text). */
+/* h_metrics.c — GET /metrics: request counters, tile cache, layers, late deliveries, uptime
+ * (Prometheus text). */
 #include <time.h>
 
+#include "calendar/calendar.h"
 #include "http/handlers.h"
 #include "http/services.h"
 
@@ -29,6 +31,17 @@ void h_metrics(http_request *req, http_response *resp) {
     const layer_info *l = &req->catalog->layers[i];
     buf_printf(b, "teselas_layer_features{layer=\"%s\",version=\"%lld\"} %lld\n", l->id,
                (long long)l->version, (long long)l->feature_count);
+  }
+  /* one series per layer of the catalog (bounded by it), 0 unless late (calendar/calendar.h) */
+  buf_puts(b, "# HELP teselas_layer_overdue_seconds Seconds since a late layer's delivery was "
+              "due (0 when not late).\n"
+              "# TYPE teselas_layer_overdue_seconds gauge\n");
+  int64_t now = (int64_t)time(NULL);
+  for (size_t i = 0; i < req->catalog->n_layers; i++) {
+    calendar_status st;
+    calendar_layer_status(&req->catalog->layers[i], now, -1, &st);
+    buf_printf(b, "teselas_layer_overdue_seconds{layer=\"%s\"} %lld\n",
+               req->catalog->layers[i].id, (long long)st.overdue_s);
   }
   buf_printf(b,
              "# HELP teselas_uptime_seconds Seconds since the server started.\n"

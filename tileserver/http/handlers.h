@@ -50,5 +50,7 @@ void h_quality(http_request *req, http_response *resp);
 /* h_versions.c: a layer's history and the diff of two versions */
 void h_layer_versions(http_request *req, http_response *resp);
 void h_layer_diff(http_request *req, http_response *resp);
+/* h_report.c: the deliveries of every layer by publisher (the update calendar) */
+void h_report(http_request *req, http_response *resp);
 
 #endif

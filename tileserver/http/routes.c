@@ -40,6 +40,13 @@ static const char *const PROTOBUF[] = {"application/x-protobuf", NULL};
 static const char *const QUERYABLES[] = {"application/schema+json", "text/html", NULL};
 
 static const features_api_param F[] = {REF("f"), END};
+static const char *const REPORT_MIME[] = {"application/json", "text/csv", "text/html", NULL};
+static const features_api_param REPORT[] = {
+    {FEATURES_API_QUERY, "f", "Formato: json, csv o html (si no, según Accept)", {STR}},
+    {FEATURES_API_QUERY, "grace_days", "Días de gracia tras la fecha de entrega, para toda "
+     "frecuencia (0 a 365; si no, 7 días, 1 si es semanal, 0 si es diaria)",
+     {INT, .has_maximum = true, .maximum = 365}},
+    END};
 /* What a vector tile accepts besides PROP=VALUE: FEATURES_USE_TILE in features/params.c. */
 #define TILE_FILTERS REF("datetime"), REF("filter"), REF("filter-lang"), REF("filter-crs"), REF("v")
 #define IDS PATH("ids", "Una capa, o varias separadas por comas (una capa del MVT cada una)", STR)
@@ -99,6 +106,9 @@ static const route ROUTES[] = {
     {"/api/layers/{id}/diff", h_layer_diff,
      OP("getLayerDiff", "Cambios entre dos versiones: conteos, campos, zona y una página de "
         "elementos", "Los cambios", JSON, LAYER_DIFF)},
+    {"/api/report", h_report,
+     OP("getDeliveryReport", "Entregas por dependencia: última y próxima entrega, días de "
+        "atraso, calidad y su tendencia", "El informe", REPORT_MIME, REPORT)},
     {"/maps/{style}", h_map_page, OP("getMap", "Mapa interactivo", NULL, HTML)},
     {"/embed/{style}", h_embed_page, OP("getEmbed", "Mapa para insertar con <iframe>", NULL, HTML)},
     {"/assets/{build}/{name}", h_asset, OP("getAsset", "Archivos de las páginas", NULL, OCTETS)},

@@ -15,7 +15,8 @@ static void layer_free(layer_info *l) {
   char **strs[] = {&l->id,        &l->title,       &l->description,   &l->geometry_type,
                    &l->license,   &l->publisher,   &l->frequency,     &l->keywords,
                    &l->updated_at, &l->source_name, &l->source_sha256, &l->privacy,
-                   &l->report,    &l->table_name,  &l->date_field, &l->style};
+                   &l->report,    &l->table_name,  &l->date_field, &l->style,
+                   &l->delivered_at};
   for (size_t i = 0; i < sizeof strs / sizeof *strs; i++) free(*strs[i]);
   for (size_t i = 0; i < l->n_fields; i++) {
     free(l->fields[i].name);
@@ -66,6 +67,10 @@ static const char CATALOG_SQL[] =
     " (SELECT count(*) FROM pragma_table_info(table_name) WHERE name = 'geom_z10'),"
     " (SELECT count(*) FROM pragma_table_info(table_name || '_tile_lines')"
     "  WHERE name = 'teselas_g')"
+    /* the calendar counts from the history's time of the current version (updated_at when an
+       older database has no such row) */
+    ", coalesce((SELECT h.imported_at FROM teselas_history h WHERE h.layer_id = teselas_layers.id"
+    "  AND h.version = teselas_layers.version), updated_at)"
     " FROM teselas_layers ORDER BY id";
 
 static err_code read_row(sqlite3_stmt *st, layer_info *l, err *e) {
@@ -82,6 +87,8 @@ static err_code read_row(sqlite3_stmt *st, layer_info *l, err *e) {
   l->sample = sqlite3_column_int(st, 23) != 0;
   l->has_lod = sqlite3_column_int(st, 25) != 0;
   l->has_tile_lines = sqlite3_column_int(st, 26) != 0;
+  if (!(l->delivered_at = dup_col(st, 27)))
+    return err_set(e, ERR_NOMEM, "out of memory reading the catalog");
   for (int i = 0; i < 15; i++)
     if (!*strs[i]) return err_set(e, ERR_NOMEM, "out of memory reading the catalog");
   const unsigned char *fields = sqlite3_column_text(st, 24);

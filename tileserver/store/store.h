@@ -57,6 +57,8 @@ typedef struct layer_info {
   size_t n_fields;
   char *style;           /* JSON: the automatic style chosen at import from the data (field,
                             categories with their counts, class limits, label field); "{}" */
+  char *delivered_at;    /* ISO 8601 UTC: when the current version was imported (the history's
+                            imported_at), the last delivery the update calendar counts from */
 } layer_info;
 
 /* An immutable snapshot of the catalog. */
@@ -368,6 +370,23 @@ void store_diff_close(store_diff_cursor *c);
  * recorded their catalog entry), ERR_IO, ERR_DB. On failure nothing changed. */
 err_code store_layer_rollback(const char *db_path, const char *layer_id, int64_t to,
                               int64_t *out_version, err *e);
+/* ---- the deliveries of each layer, for the update calendar (deliveries.c) ------------------ */
+
+/* One version of a layer as the history keeps it; strings valid during the callback only. */
+typedef struct store_delivery {
+  const char *layer_id;
+  int64_t version;
+  const char *imported_at;  /* ISO 8601 UTC */
+  int64_t feature_count;
+  const char *report;       /* the version's quality report (JSON text; "{}" when none) */
+} store_delivery;
+typedef int (*store_delivery_fn)(void *ctx, const store_delivery *d);
+
+/* The last `per_layer` versions of every published layer, newest first within a layer, layers in
+ * id order (removal rows and the versions of removed layers left out). fn returns non-zero to
+ * stop. ERR_DB. */
+err_code store_deliveries_scan(store_reader *r, size_t per_layer, store_delivery_fn fn, void *ctx,
+                               err *e);
 
 /* ---- catalog-wide settings (settings.c) ----------------------------------------------------- */
 

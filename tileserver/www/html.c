@@ -105,7 +105,9 @@ const char *www_fmt_frequency(www_lang lang, const char *f) {
   } FREQ[] = {{"daily", T_FREQ_DAILY},         {"weekly", T_FREQ_WEEKLY},
               {"monthly", T_FREQ_MONTHLY},     {"quarterly", T_FREQ_QUARTERLY},
               {"yearly", T_FREQ_YEARLY},       {"annual", T_FREQ_YEARLY},
-              {"on event", T_FREQ_EVENT},      {"irregular", T_FREQ_EVENT}};
+              {"on event", T_FREQ_EVENT},      {"irregular", T_FREQ_EVENT},
+              {"bimonthly", T_FREQ_BIMONTHLY}, {"four-monthly", T_FREQ_FOUR_MONTHLY},
+              {"semiannual", T_FREQ_SEMIANNUAL}, {"biennial", T_FREQ_BIENNIAL}};
   for (size_t i = 0; i < sizeof FREQ / sizeof *FREQ; i++)
     if (strcmp(f, FREQ[i].key) == 0) return www_text(lang, FREQ[i].id);
   return f;

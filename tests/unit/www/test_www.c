@@ -48,6 +48,7 @@ static void formats_counts_and_dates_for_people(void **state) {
   assert_string_equal(www_fmt_frequency(WWW_LANG_ES, "monthly"), "Cada mes");
   assert_string_equal(www_fmt_frequency(WWW_LANG_EN, "on event"), "When something changes");
   assert_string_equal(www_fmt_frequency(WWW_LANG_ES, "cada luna"), "cada luna");
+  assert_string_equal(www_fmt_frequency(WWW_LANG_ES, "semiannual"), "Cada seis meses");
   assert_string_equal(www_fmt_geometry(WWW_LANG_ES, "MultiPolygon"), "Áreas");
 }
 
