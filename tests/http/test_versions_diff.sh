@@ -6,7 +6,8 @@
 # without their `cvegeo` key, so matched by content). Both diffs, from the CLI's JSON and from
 # every page of the HTTP answer, are checked against the same diff computed in Python from the two
 # source files. Then the history document, and malformed, unknown and hostile requests: 4xx JSON,
-# never a 5xx. With the shared folder, the same on all 132,692 crime records (bounded pages).
+# never a 5xx. With the shared folder, the same on all 132,692 crime records (counts and two
+# bounded pages).
 source "$(dirname "$0")/lib.sh"
 HERE="$(cd "$(dirname "$0")" && pwd)"
 CHECK="$HERE/versions_check.py"
@@ -146,14 +147,11 @@ if [ -f "$BIG" ]; then
   expect_json 'len(d["changes"]) == 1000 and d["next_offset"] == 1000'
   [ "$(stat -c %s "$TEST_TMP/body")" -lt 1000000 ] || fail "a page of 1000 changes over 1 MB"
   stop_server || fail "server exited non-zero"
+  # two pages and the counts (every page walks the whole diff: all ten would double the test)
   "$TESELAS" diff delitos --db "$DB" --from 1 --to 2 --json --limit 1000 --offset 0 > "$TEST_TMP/b0.json"
-  n=$(python3 -c "import json,sys; c=json.load(open(sys.argv[1]))['counts']; print(c['added']+c['removed']+c['changed'])" "$TEST_TMP/b0.json")
-  pages=("$TEST_TMP/b0.json")
-  for ((off = 1000; off < n; off += 1000)); do
-    "$TESELAS" diff delitos --db "$DB" --from 1 --to 2 --json --limit 1000 --offset $off > "$TEST_TMP/b$off.json"
-    pages+=("$TEST_TMP/b$off.json")
-  done
-  python3 "$CHECK" compare "$BIG" "$TEST_TMP/big2.csv" "${pages[@]}" --lat lat --lon long --id id \
+  "$TESELAS" diff delitos --db "$DB" --from 1 --to 2 --json --limit 1000 --offset 5000 > "$TEST_TMP/b1.json"
+  python3 "$CHECK" compare "$BIG" "$TEST_TMP/big2.csv" "$TEST_TMP/b0.json" "$TEST_TMP/b1.json" \
+    --lat lat --lon long --id id --partial \
     || fail "the big diff differs from the files"
   ok
 else

@@ -105,11 +105,13 @@ static int run(const opts *o, bool diff) {
   err e = {0};
   store_reader *r = NULL;
   char *doc = NULL;
+  const catalog *cat = NULL;
   err_code rc = store_reader_open(o->db, &r, &e);
   versions_page page = {.offset = o->offset, .limit = o->limit};
+  if (rc == ERR_OK && !diff) rc = store_reader_catalog(r, &cat, &e);
   if (rc == ERR_OK)
     rc = diff ? versions_diff_doc(r, o->id, o->from, o->to, &page, &doc, &e)
-              : versions_history_doc(r, o->id, NULL, &doc, &e);
+              : versions_history_doc(r, cat, o->id, NULL, &doc, &e);
   store_reader_close(r);
   if (rc != ERR_OK) {
     fprintf(stderr, "teselas: %s\n", e.msg);

@@ -34,7 +34,7 @@ void h_layer_versions(http_request *req, http_response *resp) {
   }
   err e = {0};
   char *doc = NULL;
-  err_code rc = versions_history_doc(req->reader, id, req->base_url, &doc, &e);
+  err_code rc = versions_history_doc(req->reader, req->catalog, id, req->base_url, &doc, &e);
   send_doc(resp, rc, doc, &e);
 }
 

@@ -60,17 +60,14 @@ static char *dump(json_t *doc) {
   return s;
 }
 
-err_code versions_history_doc(store_reader *r, const char *layer_id, const char *base_url,
-                              char **out, err *e) {
+err_code versions_history_doc(store_reader *r, const catalog *cat, const char *layer_id,
+                              const char *base_url, char **out, err *e) {
   *out = NULL;
   if (!store_layer_id_valid(layer_id))
     return err_set(e, ERR_NOT_FOUND, "no layer '%.64s'", layer_id);
-  const catalog *cat = NULL;
-  err_code rc = store_reader_catalog(r, &cat, e);
-  if (rc != ERR_OK) return rc;
   const layer_info *l = catalog_find(cat, layer_id, strlen(layer_id));
   history_ctx h = {json_array(), l ? l->version : 0};
-  rc = store_versions_scan(r, layer_id, -1, history_row, &h, e);
+  err_code rc = store_versions_scan(r, layer_id, -1, history_row, &h, e);
   if (rc != ERR_OK) {
     json_decref(h.list);
     return rc;

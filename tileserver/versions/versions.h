@@ -71,10 +71,11 @@ typedef struct versions_page {
 } versions_page;
 
 /* The history of layer_id as JSON text: every version (time, source and checksum, counts, report
- * summary, kept or purged, current, rollback) and removal rows. Caller owns *out (free).
- * ERR_NOT_FOUND for a layer without history. */
-err_code versions_history_doc(store_reader *r, const char *layer_id, const char *base_url,
-                              char **out, err *e);
+ * summary, kept or purged, current, rollback) and removal rows; cat (the reader's snapshot the
+ * caller holds) says which version is published. Caller owns *out (free). ERR_NOT_FOUND for a
+ * layer without history. */
+err_code versions_history_doc(store_reader *r, const catalog *cat, const char *layer_id,
+                              const char *base_url, char **out, err *e);
 /* The diff as JSON text: counts, field changes and box always, and one page of changes with a
  * next link (or next_offset) while more remain. Caller owns *out (free). Errors: as
  * versions_diff_run. */

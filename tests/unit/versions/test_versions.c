@@ -68,14 +68,21 @@ static void write_two(const char *db, bool no_id) {
   write_version(db, b, 6, moved, true, no_id);
 }
 
-static void diff_by_id(void **state) {
-  (void)state;
+/* A database with both versions, open for reading. */
+static store_reader *open_two(const char *name, bool no_id) {
   char db[256];
-  check_tmp_path("v.db", db, sizeof db);
-  write_two(db, false);
+  check_tmp_path(name, db, sizeof db);
+  write_two(db, no_id);
   store_reader *r = NULL;
   err e;
   assert_int_equal(store_reader_open(db, &r, &e), ERR_OK);
+  return r;
+}
+
+static void diff_by_id(void **state) {
+  (void)state;
+  store_reader *r = open_two("v.db", false);
+  err e;
   arena *a = arena_create(1 << 20);
   seen s = {0};
   versions_diff d;
@@ -116,12 +123,8 @@ static void diff_by_id(void **state) {
 
 static void diff_by_content(void **state) {
   (void)state;
-  char db[256];
-  check_tmp_path("c.db", db, sizeof db);
-  write_two(db, true);
-  store_reader *r = NULL;
+  store_reader *r = open_two("c.db", true);
   err e;
-  assert_int_equal(store_reader_open(db, &r, &e), ERR_OK);
   arena *a = arena_create(1 << 20);
   versions_diff d;
   assert_int_equal(versions_diff_run(r, "p", 1, 2, a, NULL, NULL, &d, &e), ERR_OK);
