@@ -173,6 +173,7 @@ http_get "/api/report" -H "Accept: text/html,application/xhtml+xml"
 expect_status 200 "report html"
 expect_header Content-Type "text/html"
 grep -q "<strong>atrasada $days días</strong>" "$TEST_TMP/body" || fail "html report"
+expect_header Content-Security-Policy "default-src 'none'"
 http_get "/api/report?grace_days=20"
 expect_json 'd["overdue"] == ["loc", "mun"] and d["grace_days"] == 20'
 for bad in "f=xyz" "f=text" "grace_days=-1" "grace_days=abc" "grace_days=366" "grace_days=" "foo=1"; do

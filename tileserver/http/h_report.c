@@ -70,4 +70,12 @@ void h_report(http_request *req, http_response *resp) {
   resp->content_type = TYPES[f];
   resp->compressible = true;
   http_header_add(resp, "Cache-Control", "no-store");
+  /* the HTML page has no script, style or image of its own: nothing else may load, as on the
+     other pages, and only this site may frame it */
+  if (f == CALENDAR_HTML) {
+    http_header_add(resp, "Content-Security-Policy",
+                    "default-src 'none'; base-uri 'none'; form-action 'self'; "
+                    "frame-ancestors 'self'");
+    http_header_add(resp, "X-Content-Type-Options", "nosniff");
+  }
 }
