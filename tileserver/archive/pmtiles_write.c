@@ -1,18 +1,21 @@
 /* pmtiles_write.c — the streaming PMTiles v3 writer (see pmtiles_write.h).
  *
  * Memory. A directory entry is 24 bytes (pmtiles_entry). A city seeded z0-16 (León's box,
- * 0.5° × 0.4°) is about 9,500 tiles: 230 KB of entries. The 1M-point bench layer z0-14 over its
- * box is at most ~4^14 × (box share) tiles, and a world-wide z0-14 seed addresses 358M tiles:
- * 8.6 GB of entries, past any bound. So entries are never kept: they go to an unlinked
- * temporary file in chunks of ENT_CHUNK (96 KB in memory), and finish() streams them back one leaf
- * at a time. What stays in memory whatever the seed's size: the data write buffer (1 MiB), the
+ * 0.36° × 0.30°) is 5,422 addresses: 130 KB of entries. The 1M-point bench layer is the demo's
+ * incidents over that same box: z0-14 is 419 tiles (measured), 10 KB. Entries matter for large
+ * areas: Mexico's box z0-14 is 1.75M addresses, 42 MB, and a world-wide z0-14 seed 358M, 8.6 GB,
+ * past any bound. So entries are never kept: they go to an unlinked temporary file in chunks of
+ * ENT_CHUNK (96 KB in memory), and finish() streams them back one leaf at a time. What stays in
+ * memory whatever the seed's size: the data write buffer (1 MiB), the
  * dedup table (DEDUP_SLOTS × 24 B = 6 MiB), one leaf's entries and its encoding (the leaf size
  * grows with the seed: n/3500 entries, 2.4 MB of entries per leaf for 358M tiles), and the root's
  * entries (≤ ~3,500). Under 20 MB in all.
  *
- * Dedup. Only tiles of at most DEDUP_MAX_LEN bytes are hashed: the repeated ones are small (an
- * empty sea PNG, a tile inside one polygon: a gzip'd MVT of one square is ~60 bytes), and hashing
- * every large distinct tile would fill the table with contents never seen twice. A hash match is
+ * Dedup. Only tiles of at most DEDUP_MAX_LEN bytes are hashed: the repeated ones are small, and
+ * hashing every large distinct tile would fill the table with contents never seen twice. Measured on the
+ * León demo (2026-12-05): PNG z8-15 of `todas`, 2,003 tiles, one repeated content, 103 bytes (the
+ * empty tile), 694 times, median tile 1,404 bytes; vector z0-14 of all layers, 419 tiles, one
+ * repeated content of 124 bytes (8 times), median 546 bytes. A hash match is
  * confirmed byte for byte (from the write buffer or by pread), so distinct tiles never merge. When
  * the table is three quarters full, new contents are no longer remembered (earlier ones still
  * match): the archive grows a little, memory does not. */
