@@ -19,6 +19,7 @@ static const char USAGE[] =
     "  diff ID --db DB --from V --to W  what changed between two versions\n"
     "  rollback ID --db DB --to V       publish an earlier version's data again\n"
     "  report --db DB                   deliveries by publisher: late layers, quality trend\n"
+    "  seed --db DB --zoom Z0-Z1 --out FILE  write tiles to a PMTiles or MBTiles archive\n"
     "  demo [--db DB]                   build the León sample database and serve it\n"
     "\n"
     "Run `teselas <command> --help` for the options of a command.\n";
@@ -40,7 +41,8 @@ int main(int argc, char **argv) {
   } COMMANDS[] = {{"serve", cli_serve},   {"demo", cli_demo},       {"layers", cli_layers},
                   {"import", cli_import}, {"publish", cli_publish}, {"remove", cli_remove},
                   {"versions", cli_versions}, {"diff", cli_diff},       {"rollback", cli_rollback},
-                  {"report", cli_report}};
+                  {"report", cli_report},
+                  {"seed", cli_seed}};
   for (size_t i = 0; i < sizeof COMMANDS / sizeof *COMMANDS; i++)
     if (strcmp(cmd, COMMANDS[i].name) == 0) return COMMANDS[i].fn(argc - 1, argv + 1);
   fprintf(stderr, "teselas: unknown command '%s'\n\n%s", cmd, USAGE);
