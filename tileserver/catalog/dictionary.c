@@ -130,12 +130,13 @@ static err_code dictionary_model(const catalog_site *s, store_reader *r, const l
   return rc;
 }
 
-/* A cell's text: strings as they are, numbers in JSON's form, null as "". */
+/* A cell's text: strings as they are, numbers in JSON's form with 15 significant digits (every
+ * decimal of up to 15 digits reads back as itself, without JSON's 17-digit tails), null as "". */
 static void cell_text(buf *b, const json_t *v) {
   if (json_is_string(v)) {
     buf_puts(b, json_string_value(v));
   } else if (v && !json_is_null(v)) {
-    char *t = json_dumps(v, JSON_ENCODE_ANY | JSON_REAL_PRECISION(10));
+    char *t = json_dumps(v, JSON_ENCODE_ANY | JSON_REAL_PRECISION(15));
     if (t) buf_puts(b, t);
     free(t);
   }
@@ -242,7 +243,8 @@ err_code catalog_dictionary_write(const catalog_site *s, store_reader *r, const 
     } else if (f == CATALOG_DICT_HTML) {
       write_html(model, out);
     } else {
-      char *text = json_dumps(model, JSON_INDENT(1) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
+      /* full precision (17 digits): a range rounded to 10 moved 1326256296.9 to ...297.0 */
+      char *text = json_dumps(model, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
       if (!text || !buf_puts(out, text)) rc = err_set(e, ERR_NOMEM, "out of memory");
       free(text);
     }

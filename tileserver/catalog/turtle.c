@@ -18,9 +18,9 @@
 
 static void put_iri(buf *out, const char *iri) {
   static const char hex[] = "0123456789ABCDEF";
-  size_t ns;
+  size_t ns = 0;
   const char *pfx = rdf_prefix_of(iri, &ns);
-  const char *local = iri + ns;
+  const char *local = pfx ? iri + ns : "";
   if (pfx && *local &&
       strspn(local, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") ==
           strlen(local)) {
