@@ -31,6 +31,7 @@ typedef struct import_state {
   store_writer *w;
   import_privacy priv;  /* the privacy policy at work (privacy_*.c) */
   char *privacy_json;   /* the policy as the catalog stores it */
+  layer_field_doc *docs;/* fields' descriptions and units, for the writer (borrowed strings) */
   gdal_errors gerr;
   struct timespec t0, shown;
   int64_t total;        /* features expected, -1 unknown (progress only) */
@@ -83,6 +84,8 @@ static void options_fingerprint(const import_options *o, char out[65]) {
     fp_str(&c, "field", f->name);
     fp_str(&c, "rename", f->rename_to);
     fp_str(&c, "label", f->label);
+    fp_str(&c, "description", f->description);
+    fp_str(&c, "unit", f->unit);
     fp_str(&c, "type", f->has_type ? field_type_name(f->type) : NULL);
   }
   for (size_t i = 0; i < o->n_drop; i++) fp_str(&c, "drop", o->drop[i]);
@@ -278,6 +281,17 @@ static err_code begin_writer(import_state *s, err *e) {
                 "el espacio que ocupaban se sobrescribió con ceros", meta.purge_reason);
   size_t n = 0;
   const layer_field *fields = import_privacy_fields(&s->priv, &s->schema, &n);
+  /* descriptions and units by published name (the store keeps those of published fields) */
+  if (o->n_specs && !(s->docs = calloc(o->n_specs, sizeof *s->docs)))
+    return err_set(e, ERR_NOMEM, "sin memoria");
+  for (size_t i = 0; i < o->n_specs; i++) {
+    const import_field_spec *f = &o->specs[i];
+    if (!f->description && !f->unit) continue;
+    s->docs[meta.n_field_docs++] = (layer_field_doc){
+        (char *)(f->rename_to ? f->rename_to : f->name),
+        (char *)(f->description ? f->description : ""), (char *)(f->unit ? f->unit : "")};
+  }
+  meta.field_docs = s->docs;
   return store_writer_begin(o->db_path, &meta, fields, n, &s->w, e);
 }
 
@@ -431,6 +445,7 @@ err_code import_run(const import_options *given, import_result *out, err *e) {
   source_close(&s.src);
   import_privacy_free(&s.priv);
   free(s.privacy_json);
+  free(s.docs);
   report_free_fields(rep);
   free(rep->privacy_json);
   free(rep->privacy_text);

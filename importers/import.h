@@ -21,6 +21,7 @@ typedef struct import_field_spec {
   const char *name;      /* the field as the source names it */
   const char *rename_to; /* published name, or NULL */
   const char *label;     /* human label, or NULL (the name) */
+  const char *description, *unit; /* for the data dictionary, or NULL */
   bool has_type;         /* convert to `type`, counting values that do not fit */
   field_type type;
 } import_field_spec;

@@ -27,6 +27,8 @@ PACKAGES=(
   # raster renderer: golden-image comparison (numpy) and the Mapnik cross-check and benchmark
   # (Debian's python3 at /usr/bin/python3: tests/http/test_styles_*.sh, bench/render/run.sh)
   python3-numpy python3-mapnik
+  # the DCAT catalogue read by a second RDF library (tests/http/test_catalog_ckan.sh)
+  python3-rdflib
   chromium
   # the module graph in README.md (scripts/module-graph.sh: graphviz's tred and dot)
   graphviz

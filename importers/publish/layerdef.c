@@ -47,7 +47,8 @@ static err_code check_keys(json_t *doc, const char *path, err *e) {
   return ERR_OK;
 }
 
-/* "fields": [{"name", "rename", "label", "type"}] — the published fields, in order. */
+/* "fields": [{"name", "rename", "label", "type", "description", "unit"}] — the published
+ * fields, in order. */
 static err_code load_fields(layer_def *d, json_t *fields, err *e) {
   if (!fields) return ERR_OK;
   if (!json_is_array(fields) || json_array_size(fields) == 0)
@@ -63,6 +64,8 @@ static err_code load_fields(layer_def *d, json_t *fields, err *e) {
     if (json_is_object(f)) {
       s->rename_to = str(f, "rename");
       s->label = str(f, "label");
+      s->description = str(f, "description");
+      s->unit = str(f, "unit");
       const char *type = str(f, "type");
       if (type && !(s->has_type = field_type_parse(type, &s->type)))
         return err_set(e, ERR_INVALID, "%s: tipo '%s' desconocido en el campo '%s' (integer, "

@@ -178,6 +178,11 @@ err_code features_doc_collection(const features_site *s, store_reader *rd, const
 /* JSON Schema of the queryable fields of l (Part 3, /req/queryables). */
 err_code features_doc_queryables(const features_site *s, const layer_info *l, features_format f,
                                  buf *out, err *e);
+/* The URL of a known licence ("CC BY 4.0", "Licencia de libre uso MX", or an http(s) URL
+ * itself), or NULL. Static or the argument; nothing to free. */
+const char *features_license_url(const char *name);
+/* The conformance classes /conformance declares; *out points at static strings. */
+size_t features_conformance_classes(const char *const **out);
 /* The OpenAPI 3.0 document: features_doc_openapi in api_doc.h. */
 
 #endif

@@ -121,21 +121,44 @@ json_t *features_conformance_json(void) {
   return json_pack("{s:o}", "conformsTo", arr);
 }
 
-/* A known licence name → its legal text, so the collection can link it (rel=license). */
+/* A known licence → its legal text, so the collection can link it (rel=license) and the
+ * catalogue can name its dct:LicenseDocument. Names are compared on their letters and digits
+ * alone, case folded, so "CC BY 4.0", "CC-BY-4.0" and "cc by 4.0" are one licence; a licence
+ * given as an http(s) URL is its own text. */
+static void licence_key(const char *s, char out[64]) {
+  size_t n = 0;
+  for (; *s && n + 1 < 64; s++)
+    if ((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9')) out[n++] = *s;
+    else if (*s >= 'A' && *s <= 'Z') out[n++] = (char)(*s - 'A' + 'a');
+  out[n] = '\0';
+}
+
 const char *features_license_url(const char *name) {
   static const struct {
     const char *name, *url;
   } L[] = {{"CC BY 4.0", "https://creativecommons.org/licenses/by/4.0/"},
-           {"CC-BY-4.0", "https://creativecommons.org/licenses/by/4.0/"},
            {"CC BY-SA 4.0", "https://creativecommons.org/licenses/by-sa/4.0/"},
            {"CC0", "https://creativecommons.org/publicdomain/zero/1.0/"},
            {"CC0 1.0", "https://creativecommons.org/publicdomain/zero/1.0/"},
            {"ODbL", "https://opendatacommons.org/licenses/odbl/1-0/"},
+           {"ODbL 1.0", "https://opendatacommons.org/licenses/odbl/1-0/"},
            {"LLDAMX", "https://datos.gob.mx/libreusomx"},
-           {"Libre Uso MX", "https://datos.gob.mx/libreusomx"}};
-  for (size_t i = 0; i < sizeof L / sizeof *L; i++)
-    if (strcmp(L[i].name, name) == 0) return L[i].url;
+           {"Libre Uso MX", "https://datos.gob.mx/libreusomx"},
+           {"Licencia de libre uso MX", "https://datos.gob.mx/libreusomx"},
+           {"Licencia de Libre Uso MX 2.0", "https://datos.gob.mx/libreusomx"}};
+  if (strncmp(name, "https://", 8) == 0 || strncmp(name, "http://", 7) == 0) return name;
+  char key[64], k[64];
+  licence_key(name, key);
+  for (size_t i = 0; key[0] && i < sizeof L / sizeof *L; i++) {
+    licence_key(L[i].name, k);
+    if (strcmp(k, key) == 0) return L[i].url;
+  }
   return NULL;
+}
+
+size_t features_conformance_classes(const char *const **out) {
+  *out = CONFORMANCE;
+  return sizeof CONFORMANCE / sizeof *CONFORMANCE;
 }
 
 /* RFC 3339 instants for the temporal extent (a date covers its whole day). */

@@ -21,8 +21,6 @@ json_t *features_collection_json(const features_site *s, store_reader *rd, const
 json_t *features_queryables_json(const features_site *s, const layer_info *l);
 /* Sets "type" (and "format") of a JSON Schema property for a field type. */
 void features_field_schema(json_t *prop, field_type t);
-/* The URL of a licence known by name ("CC BY 4.0"), or NULL. */
-const char *features_license_url(const char *name);
 
 /* HTML pages (ogc_html.c). */
 err_code features_html_landing(const features_site *s, buf *out, err *e);

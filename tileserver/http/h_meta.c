@@ -15,6 +15,7 @@ void h_health(http_request *req, http_response *resp) {
 }
 
 void h_landing(http_request *req, http_response *resp) {
+  if (h_catalog_negotiated(req, resp, NULL)) return; /* DCAT-AP for harvesters (h_catalog.c) */
   if (!http_wants_json(req)) { /* browsers get the catalog page (h_pages.c) */
     h_catalog_page(req, resp);
     return;

@@ -124,7 +124,7 @@ void h_collections(http_request *req, http_response *resp) {
 void h_collection(http_request *req, http_response *resp) {
   features_format f;
   const layer_info *l = h_ogc_layer(req, resp);
-  if (!l || !h_ogc_doc_format(req, resp, &f)) return;
+  if (!l || h_catalog_negotiated(req, resp, l) || !h_ogc_doc_format(req, resp, &f)) return;
   features_site s = h_ogc_site(req);
   err e = {0};
   if (features_doc_collection(&s, req->reader, l, f, &resp->body, &e) != ERR_OK) {

@@ -52,5 +52,13 @@ void h_layer_versions(http_request *req, http_response *resp);
 void h_layer_diff(http_request *req, http_response *resp);
 /* h_report.c: the deliveries of every layer by publisher (the update calendar) */
 void h_report(http_request *req, http_response *resp);
+/* h_catalog.c: DCAT-AP 3 (JSON-LD, Turtle), data dictionaries, CKAN's read API */
+void h_catalog_jsonld(http_request *req, http_response *resp);
+void h_catalog_ttl(http_request *req, http_response *resp);
+void h_dictionary(http_request *req, http_response *resp);
+void h_ckan_action(http_request *req, http_response *resp);
+/* Answers with the DCAT-AP catalogue (only == NULL) or one layer's dataset when Accept prefers
+ * application/ld+json or text/turtle and there is no f; false (nothing done) otherwise. */
+bool h_catalog_negotiated(http_request *req, http_response *resp, const layer_info *only);
 
 #endif

@@ -38,6 +38,8 @@ static const char *const PNG[] = {"image/png", NULL};
 static const char *const OCTETS[] = {"application/octet-stream", NULL};
 static const char *const PROTOBUF[] = {"application/x-protobuf", NULL};
 static const char *const QUERYABLES[] = {"application/schema+json", "text/html", NULL};
+static const char *const DCAT[] = {"application/ld+json", "text/turtle", NULL};
+static const char *const DICTIONARY[] = {"application/json", "text/csv", "text/html", NULL};
 
 static const features_api_param F[] = {REF("f"), END};
 static const char *const REPORT_MIME[] = {"application/json", "text/csv", "text/html", NULL};
@@ -47,6 +49,17 @@ static const features_api_param REPORT[] = {
      "frecuencia (0 a 365; si no, 7 días, 1 si es semanal, 0 si es diaria)",
      {INT, .has_maximum = true, .maximum = 365}},
     END};
+static const features_api_param CATALOG_PAGE[] = {
+    {FEATURES_API_QUERY, "page", "Página del catálogo (desde 1)", {INT}},
+    {FEATURES_API_QUERY, "page_size", "Conjuntos de datos por página (1 a 1000; 100)", {INT}}, END};
+static const features_api_param DICT_F[] = {
+    {FEATURES_API_QUERY, "f", "Formato: json, csv o html", {STR}}, END};
+static const features_api_param CKAN[] = {
+    PATH("action", "package_list, package_show, package_search u organization_list", STR),
+    {FEATURES_API_QUERY, "id", "package_show: id de la capa", {STR}},
+    {FEATURES_API_QUERY, "q", "package_search: palabras buscadas", {STR}},
+    {FEATURES_API_QUERY, "rows", "package_search: resultados por página (0 a 1000; 10)", {INT}},
+    {FEATURES_API_QUERY, "start", "package_search: primer resultado (desde 0)", {INT}}, END};
 /* What a vector tile accepts besides PROP=VALUE: FEATURES_USE_TILE in features/params.c. */
 #define TILE_FILTERS REF("datetime"), REF("filter"), REF("filter-lang"), REF("filter-crs"), REF("v")
 #define IDS PATH("ids", "Una capa, o varias separadas por comas (una capa del MVT cada una)", STR)
@@ -98,6 +111,14 @@ static const route ROUTES[] = {
     {"/api", h_api, OP("getAPIDefinition", "Esta definición", "OpenAPI 3.0", OPENAPI, .no_404 = true)},
     {"/collections", h_collections, OP("getCollections", "Colecciones", NULL, JSON_HTML, F,
                                      .no_404 = true)},
+    {"/catalog.jsonld", h_catalog_jsonld,
+     OP("getCatalogJsonLd", "Catálogo DCAT-AP 3.0 (JSON-LD), paginado con Hydra", NULL, DCAT,
+      CATALOG_PAGE, .no_404 = true)},
+    {"/catalog.ttl", h_catalog_ttl,
+     OP("getCatalogTurtle", "Catálogo DCAT-AP 3.0 (Turtle), paginado con Hydra", NULL, DCAT,
+      CATALOG_PAGE, .no_404 = true)},
+    {"/api/3/action/{action}", h_ckan_action,
+     OP("ckanAction", "API de lectura de CKAN", "{help, success, result}", JSON, CKAN)},
     {"/health", h_health, OP("getHealth", "Estado del servicio", NULL, JSON)},
     {"/metrics", h_metrics, OP("getMetrics", "Métricas (Prometheus)", NULL, TEXT)},
     {"/api/layers/{id}/versions", h_layer_versions,
@@ -136,6 +157,8 @@ static const route ROUTES[] = {
      OP("getQueryables", "Propiedades consultables", "JSON Schema", QUERYABLES, F)},
     {"/collections/{id}/aggregate", h_aggregate,
      OP("aggregate", "Conteos por grupo", "Conteos", JSON, AGGREGATE)},
+    {"/collections/{id}/dictionary", h_dictionary,
+     OP("getDictionary", "Diccionario de datos", "El diccionario", DICTIONARY, DICT_F)},
     {"/collections/{id}/quality", h_quality,
      OP("getQuality", "Informe de calidad de la última importación", "El informe", JSON_HTML, F)},
     {"/collections/{id}/download.{fmt}", h_download,

@@ -21,8 +21,14 @@ static void layer_free(layer_info *l) {
   for (size_t i = 0; i < l->n_fields; i++) {
     free(l->fields[i].name);
     free(l->fields[i].label);
+    if (l->field_docs) {
+      free(l->field_docs[i].name);
+      free(l->field_docs[i].description);
+      free(l->field_docs[i].unit);
+    }
   }
   free(l->fields);
+  free(l->field_docs);
 }
 
 void catalog_destroy(catalog *c) {
@@ -32,7 +38,8 @@ void catalog_destroy(catalog *c) {
   free(c);
 }
 
-/* fields is a JSON array of {"name","type","label"} written by the writer. */
+/* fields is a JSON array of {"name","type","label"[,"description","unit"]} written by the
+ * writer; description and unit are "" when absent. */
 static err_code parse_fields(layer_info *l, const char *text, err *e) {
   json_error_t jerr;
   json_t *arr = json_loads(text, 0, &jerr);
@@ -42,7 +49,8 @@ static err_code parse_fields(layer_info *l, const char *text, err *e) {
   }
   size_t n = json_array_size(arr);
   l->fields = calloc(n ? n : 1, sizeof *l->fields);
-  if (!l->fields) {
+  l->field_docs = calloc(n ? n : 1, sizeof *l->field_docs);
+  if (!l->fields || !l->field_docs) {
     json_decref(arr);
     return err_set(e, ERR_NOMEM, "out of memory reading the catalog");
   }
@@ -54,6 +62,12 @@ static err_code parse_fields(layer_info *l, const char *text, err *e) {
     layer_field *lf = &l->fields[l->n_fields++];
     lf->name = strdup(name ? name : "");
     lf->label = strdup(label ? label : lf->name);
+    const char *desc = json_string_value(json_object_get(f, "description"));
+    const char *unit = json_string_value(json_object_get(f, "unit"));
+    layer_field_doc *d = &l->field_docs[l->n_fields - 1];
+    d->name = strdup(lf->name);
+    d->description = strdup(desc ? desc : "");
+    d->unit = strdup(unit ? unit : "");
     if (!type || !field_type_parse(type, &lf->type)) lf->type = FIELD_TEXT;
   }
   json_decref(arr);

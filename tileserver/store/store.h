@@ -29,6 +29,14 @@ typedef struct layer_field {
   field_type type;
 } layer_field;
 
+/* What a layer definition says of a published field for its data dictionary, apart from
+ * layer_field so the many literal layer_field tables need no change. */
+typedef struct layer_field_doc {
+  char *name;        /* the published field */
+  char *description; /* "" when unset */
+  char *unit;        /* "m²", "habitantes"; "" when unset */
+} layer_field_doc;
+
 /* Everything the catalog says about one layer. Strings are never NULL ("" when unset). */
 typedef struct layer_info {
   char *id;
@@ -55,6 +63,7 @@ typedef struct layer_info {
   bool has_tile_lines;   /* its lines are also stored ranked for tiles (<table>_tile_lines) */
   layer_field *fields;
   size_t n_fields;
+  layer_field_doc *field_docs; /* n_fields of them, in the order of fields */
   char *style;           /* JSON: the automatic style chosen at import from the data (field,
                             categories with their counts, class limits, label field); "{}" */
   char *delivered_at;    /* ISO 8601 UTC: when the current version was imported (the history's
@@ -177,6 +186,9 @@ typedef struct layer_meta {
                               commit removes every earlier version (tables, side tables, units),
                               marks their history rows with this reason and zeroes the freed
                               pages (secure_delete) */
+  const layer_field_doc *field_docs; /* descriptions and units by published field name (those
+                              of other names are ignored), or NULL */
+  size_t n_field_docs;
   bool renumber;           /* feature ids are the rows' places on the curve, not the order in
                               which they were added (which follows the source's order, and so
                               its ids): a generalised layer's records cannot be matched back */

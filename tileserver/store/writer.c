@@ -249,9 +249,16 @@ static char *fields_json(const store_writer *w) {
   json_t *arr = json_array();
   for (size_t i = 0; i < w->n_fields; i++) {
     const layer_field *f = &w->fields[i];
-    json_array_append_new(arr, json_pack("{s:s, s:s, s:s}", "name", f->name, "type",
-                                         field_type_name(f->type), "label",
-                                         f->label ? f->label : f->name));
+    json_t *o = json_pack("{s:s, s:s, s:s}", "name", f->name, "type", field_type_name(f->type),
+                          "label", f->label ? f->label : f->name);
+    for (size_t k = 0; k < w->meta.n_field_docs; k++) {
+      const layer_field_doc *d = &w->meta.field_docs[k];
+      if (strcmp(d->name, f->name) != 0) continue;
+      if (d->description && d->description[0])
+        json_object_set_new(o, "description", json_string(d->description));
+      if (d->unit && d->unit[0]) json_object_set_new(o, "unit", json_string(d->unit));
+    }
+    json_array_append_new(arr, o);
   }
   char *s = json_dumps(arr, JSON_COMPACT);
   json_decref(arr);
