@@ -15,6 +15,7 @@ static const char USAGE[] =
     "  serve --db DB                    serve tiles, features, styles and maps over HTTP\n"
     "  layers --db DB                   list the layers of a database\n"
     "  remove ID --db DB                unpublish a layer: every version, wiped from the file\n"
+    "  seed --db DB --zoom Z0-Z1 --out FILE  write tiles to a PMTiles or MBTiles archive\n"
     "  demo [--db DB]                   build the León sample database and serve it\n"
     "\n"
     "Run `teselas <command> --help` for the options of a command.\n";
@@ -34,7 +35,8 @@ int main(int argc, char **argv) {
     const char *name;
     int (*fn)(int, char **);
   } COMMANDS[] = {{"serve", cli_serve},   {"demo", cli_demo},       {"layers", cli_layers},
-                  {"import", cli_import}, {"publish", cli_publish}, {"remove", cli_remove}};
+                  {"import", cli_import}, {"publish", cli_publish}, {"remove", cli_remove},
+                  {"seed", cli_seed}};
   for (size_t i = 0; i < sizeof COMMANDS / sizeof *COMMANDS; i++)
     if (strcmp(cmd, COMMANDS[i].name) == 0) return COMMANDS[i].fn(argc - 1, argv + 1);
   fprintf(stderr, "teselas: unknown command '%s'\n\n%s", cmd, USAGE);

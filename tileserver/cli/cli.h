@@ -9,6 +9,7 @@ int cli_layers(int argc, char **argv);
 int cli_import(int argc, char **argv);
 int cli_publish(int argc, char **argv);
 int cli_remove(int argc, char **argv);
+int cli_seed(int argc, char **argv);
 
 /* Shared by subcommands: prints "teselas VERSION" and returns 0. */
 int cli_version(void);

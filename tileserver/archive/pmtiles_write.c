@@ -1,0 +1,403 @@
+/* pmtiles_write.c — the streaming PMTiles v3 writer (see pmtiles_write.h).
+ *
+ * Memory. A directory entry is 24 bytes (pmtiles_entry). A city seeded z0-16 (León's box,
+ * 0.5° × 0.4°) is about 9,500 tiles: 230 KB of entries. The 1M-point bench layer z0-14 over its
+ * box is at most ~4^14 × (box share) tiles, and a world-wide z0-14 seed addresses 358M tiles:
+ * 8.6 GB of entries, past any bound. So entries are never kept: they go to an unlinked
+ * temporary file in chunks of ENT_CHUNK (96 KB in memory), and finish() streams them back one leaf
+ * at a time. What stays in memory whatever the seed's size: the data write buffer (1 MiB), the
+ * dedup table (DEDUP_SLOTS × 24 B = 6 MiB), one leaf's entries and its encoding (the leaf size
+ * grows with the seed: n/3500 entries, 2.4 MB of entries per leaf for 358M tiles), and the root's
+ * entries (≤ ~3,500). Under 20 MB in all.
+ *
+ * Dedup. Only tiles of at most DEDUP_MAX_LEN bytes are hashed: the repeated ones are small (an
+ * empty sea PNG, a tile inside one polygon: a gzip'd MVT of one square is ~60 bytes), and hashing
+ * every large distinct tile would fill the table with contents never seen twice. A hash match is
+ * confirmed byte for byte (from the write buffer or by pread), so distinct tiles never merge. When
+ * the table is three quarters full, new contents are no longer remembered (earlier ones still
+ * match): the archive grows a little, memory does not. */
+#include "archive/pmtiles_write.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/buf.h"
+#include "core/gzip.h"
+#include "core/hash.h"
+
+enum {
+  ENT_CHUNK = 4096,
+  DATA_BUF = 1 << 20,
+  DEDUP_MAX_LEN = 2048,
+  DEDUP_SLOTS = 1 << 18, /* a power of two */
+  /* The reference writer (go-pmtiles) tries the root alone below this many entries. */
+  ROOT_TRY_MAX = 16384
+};
+
+typedef struct dedup_slot {
+  uint64_t hash, offset;
+  uint32_t length, used;
+} dedup_slot;
+
+struct pmtiles_writer {
+  int out_fd, data_fd, ent_fd, leaf_fd;
+  err_code failed;
+  err first_err;
+  uint8_t *dbuf;          /* tile bytes not yet written to data_fd */
+  size_t dbuf_len;
+  uint64_t data_flushed;  /* bytes already in data_fd */
+  pmtiles_entry pending[ENT_CHUNK];
+  size_t n_pending;
+  uint64_t n_entries;     /* entries pushed (spilled + pending) */
+  pmtiles_entry cur;      /* the open run, not yet pushed */
+  bool have_cur;
+  dedup_slot *slots;
+  size_t n_slots_used;
+  pmtiles_write_stats stats;
+};
+
+/* ---- files ---- */
+
+static bool write_all(int fd, const void *p, size_t n) {
+  const uint8_t *b = p;
+  while (n) {
+    ssize_t k = write(fd, b, n);
+    if (k < 0 && errno == EINTR) continue;
+    if (k <= 0) return false;
+    b += k;
+    n -= (size_t)k;
+  }
+  return true;
+}
+
+static bool pread_all(int fd, void *p, size_t n, uint64_t off) {
+  uint8_t *b = p;
+  while (n) {
+    ssize_t k = pread(fd, b, n, (off_t)off);
+    if (k < 0 && errno == EINTR) continue;
+    if (k <= 0) return false;
+    b += k;
+    n -= (size_t)k;
+    off += (uint64_t)k;
+  }
+  return true;
+}
+
+/* An unlinked read-write file in the archive's directory (same disk as the archive: a large seed
+ * must not fill a small /tmp). */
+static int temp_beside(const char *path) {
+  char dir[PATH_MAX];
+  const char *slash = strrchr(path, '/');
+  if (!slash) snprintf(dir, sizeof dir, ".");
+  else if (slash == path) snprintf(dir, sizeof dir, "/");
+  else snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+#ifdef O_TMPFILE
+  int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+  if (fd >= 0) return fd;
+#endif
+  char tmpl[PATH_MAX];
+  if (snprintf(tmpl, sizeof tmpl, "%s/.pmtiles-XXXXXX", dir) >= (int)sizeof tmpl) return -1;
+  int fd2 = mkstemp(tmpl);
+  if (fd2 >= 0) unlink(tmpl);
+  return fd2;
+}
+
+/* Copies len bytes of src from offset 0 to the end of dst. */
+static bool copy_fd(int src, int dst, uint64_t len) {
+  loff_t in_off = 0;
+  while (len) {
+    ssize_t k = copy_file_range(src, &in_off, dst, NULL, len > (1u << 30) ? (1u << 30) : len, 0);
+    if (k < 0 && errno == EINTR) continue;
+    if (k <= 0) break; /* not supported here (or a short copy): finish by hand */
+    len -= (uint64_t)k;
+  }
+  uint8_t tmp[1 << 16];
+  while (len) {
+    size_t want = len < sizeof tmp ? (size_t)len : sizeof tmp;
+    if (!pread_all(src, tmp, want, (uint64_t)in_off) || !write_all(dst, tmp, want)) return false;
+    in_off += (loff_t)want;
+    len -= want;
+  }
+  return true;
+}
+
+static err_code fail(pmtiles_writer *w, err *e, err_code code, const char *what) {
+  if (!w->failed) {
+    w->failed = code;
+    err_set(&w->first_err, code, "pmtiles: %s%s%s", what, code == ERR_IO ? ": " : "",
+            code == ERR_IO ? strerror(errno) : "");
+  }
+  if (e) *e = w->first_err;
+  return w->failed;
+}
+
+err_code pmtiles_writer_open(const char *path, pmtiles_writer **out, err *e) {
+  *out = NULL;
+  pmtiles_writer *w = calloc(1, sizeof *w);
+  if (!w) return err_set(e, ERR_NOMEM, "pmtiles: no memory for a writer");
+  w->out_fd = w->data_fd = w->ent_fd = w->leaf_fd = -1;
+  w->dbuf = malloc(DATA_BUF);
+  w->slots = calloc(DEDUP_SLOTS, sizeof *w->slots);
+  if (!w->dbuf || !w->slots) {
+    pmtiles_writer_free(w);
+    return err_set(e, ERR_NOMEM, "pmtiles: no memory for a writer");
+  }
+  w->out_fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (w->out_fd < 0) {
+    err_code rc = err_set(e, ERR_IO, "cannot create %s: %s", path, strerror(errno));
+    pmtiles_writer_free(w);
+    return rc;
+  }
+  w->data_fd = temp_beside(path);
+  w->ent_fd = temp_beside(path);
+  w->leaf_fd = temp_beside(path);
+  if (w->data_fd < 0 || w->ent_fd < 0 || w->leaf_fd < 0) {
+    err_code rc = err_set(e, ERR_IO, "cannot create a temporary file beside %s: %s", path,
+                          strerror(errno));
+    pmtiles_writer_free(w);
+    return rc;
+  }
+  *out = w;
+  return ERR_OK;
+}
+
+void pmtiles_writer_free(pmtiles_writer *w) {
+  if (!w) return;
+  int fds[] = {w->out_fd, w->data_fd, w->ent_fd, w->leaf_fd};
+  for (size_t i = 0; i < 4; i++)
+    if (fds[i] >= 0) close(fds[i]);
+  free(w->dbuf);
+  free(w->slots);
+  free(w);
+}
+
+pmtiles_write_stats pmtiles_writer_stats(const pmtiles_writer *w) { return w->stats; }
+
+/* ---- adding tiles ---- */
+
+static bool flush_data(pmtiles_writer *w) {
+  if (!write_all(w->data_fd, w->dbuf, w->dbuf_len)) return false;
+  w->data_flushed += w->dbuf_len;
+  w->dbuf_len = 0;
+  return true;
+}
+
+static bool push_entry(pmtiles_writer *w, pmtiles_entry en) {
+  if (w->n_pending == ENT_CHUNK) {
+    if (!write_all(w->ent_fd, w->pending, sizeof w->pending)) return false;
+    w->n_pending = 0;
+  }
+  w->pending[w->n_pending++] = en;
+  w->n_entries++;
+  return true;
+}
+
+/* The stored bytes at off equal data? A small tile lies wholly in the buffer or wholly on disk. */
+static bool same_bytes(pmtiles_writer *w, uint64_t off, const void *data, size_t len) {
+  if (off >= w->data_flushed) return memcmp(w->dbuf + (off - w->data_flushed), data, len) == 0;
+  uint8_t tmp[DEDUP_MAX_LEN];
+  return pread_all(w->data_fd, tmp, len, off) && memcmp(tmp, data, len) == 0;
+}
+
+/* Finds data among the remembered contents (*found) or the free slot to remember it in. */
+static dedup_slot *dedup_find(pmtiles_writer *w, const void *data, size_t len, bool *found) {
+  uint64_t h = hash_mix64(hash_fnv64(HASH_FNV64_SEED, data, len) ^ len);
+  size_t i = (size_t)h & (DEDUP_SLOTS - 1);
+  *found = false;
+  for (;; i = (i + 1) & (DEDUP_SLOTS - 1)) {
+    dedup_slot *s = &w->slots[i];
+    if (!s->used) {
+      s->hash = h;
+      return s;
+    }
+    if (s->hash == h && s->length == len && same_bytes(w, s->offset, data, len)) {
+      *found = true;
+      return s;
+    }
+  }
+}
+
+/* Appends new content to the data section; returns its offset in *off. */
+static bool store_data(pmtiles_writer *w, const void *data, size_t len, uint64_t *off) {
+  *off = w->data_flushed + w->dbuf_len;
+  if (w->dbuf_len + len > DATA_BUF && !flush_data(w)) return false;
+  if (len > DATA_BUF) {
+    if (!write_all(w->data_fd, data, len)) return false;
+    w->data_flushed += len;
+  } else {
+    memcpy(w->dbuf + w->dbuf_len, data, len);
+    w->dbuf_len += len;
+  }
+  w->stats.n_tile_contents++;
+  return true;
+}
+
+err_code pmtiles_writer_add(pmtiles_writer *w, uint64_t tile_id, const void *data, size_t len,
+                            err *e) {
+  if (w->failed) return fail(w, e, w->failed, "");
+  if (len == 0 || len > UINT32_MAX) return fail(w, e, ERR_INVALID, "tile of 0 bytes or over 4 GiB");
+  if (w->have_cur && tile_id <= w->cur.tile_id + w->cur.run_length - 1)
+    return fail(w, e, ERR_INTERNAL, "tile ids out of order");
+  uint64_t off;
+  bool found = false;
+  dedup_slot *slot = NULL;
+  if (len <= DEDUP_MAX_LEN) slot = dedup_find(w, data, len, &found);
+  if (found) {
+    off = slot->offset;
+    w->stats.dedup_hits++;
+  } else {
+    if (!store_data(w, data, len, &off)) return fail(w, e, ERR_IO, "writing tile data");
+    if (slot && w->n_slots_used < DEDUP_SLOTS / 4 * 3) {
+      slot->offset = off;
+      slot->length = (uint32_t)len;
+      slot->used = 1;
+      w->n_slots_used++;
+    }
+  }
+  w->stats.n_addressed_tiles++;
+  pmtiles_entry *c = &w->cur;
+  if (w->have_cur && c->offset == off && c->length == len && c->tile_id + c->run_length == tile_id &&
+      c->run_length < UINT32_MAX) {
+    c->run_length++;
+    return ERR_OK;
+  }
+  if (w->have_cur && !push_entry(w, *c)) return fail(w, e, ERR_IO, "writing directory entries");
+  *c = (pmtiles_entry){tile_id, off, (uint32_t)len, 1};
+  w->have_cur = true;
+  return ERR_OK;
+}
+
+/* ---- directories ---- */
+
+/* Reads entries [first, first+n) back from the spill file and the pending chunk. */
+static bool read_entries(pmtiles_writer *w, uint64_t first, size_t n, pmtiles_entry *out) {
+  uint64_t spilled = w->n_entries - w->n_pending;
+  size_t from_disk = first >= spilled ? 0 : (size_t)(spilled - first < n ? spilled - first : n);
+  if (from_disk && !pread_all(w->ent_fd, out, from_disk * sizeof *out, first * sizeof *out))
+    return false;
+  for (size_t i = from_disk; i < n; i++) out[i] = w->pending[first + i - spilled];
+  return true;
+}
+
+/* Encodes and gzips n entries into out (emptied first). */
+static err_code encode_dir(const pmtiles_entry *d, size_t n, buf *out, err *e) {
+  buf raw;
+  buf_init(&raw, 0);
+  buf_reset(out);
+  err_code rc = pmtiles_dir_encode(d, n, &raw) ? gzip_compress(raw.data, raw.len, 9, out, e)
+                                               : err_set(e, ERR_NOMEM, "pmtiles: directory encoding");
+  buf_free(&raw);
+  return rc;
+}
+
+/* One try at a leaf size: leaves to leaf_fd (rewritten), the root over them into root. */
+static err_code build_leaves(pmtiles_writer *w, size_t leaf_size, pmtiles_entry *chunk, buf *root,
+                             uint64_t *leaves_len, err *e) {
+  size_t n_leaves = (size_t)((w->n_entries + leaf_size - 1) / leaf_size);
+  pmtiles_entry *top = malloc(n_leaves * sizeof *top);
+  buf leaf;
+  buf_init(&leaf, 0);
+  err_code rc = ERR_OK;
+  uint64_t pos = 0;
+  if (!top) rc = err_set(e, ERR_NOMEM, "pmtiles: root of %zu leaves", n_leaves);
+  if (rc == ERR_OK && (ftruncate(w->leaf_fd, 0) != 0 || lseek(w->leaf_fd, 0, SEEK_SET) != 0))
+    rc = err_set(e, ERR_IO, "pmtiles: leaf file: %s", strerror(errno));
+  for (size_t i = 0; rc == ERR_OK && i < n_leaves; i++) {
+    uint64_t first = (uint64_t)i * leaf_size;
+    size_t n = (size_t)(w->n_entries - first < leaf_size ? w->n_entries - first : leaf_size);
+    if (!read_entries(w, first, n, chunk)) {
+      rc = err_set(e, ERR_IO, "pmtiles: reading entries back: %s", strerror(errno));
+      break;
+    }
+    rc = encode_dir(chunk, n, &leaf, e);
+    if (rc == ERR_OK && !write_all(w->leaf_fd, leaf.data, leaf.len))
+      rc = err_set(e, ERR_IO, "pmtiles: writing a leaf: %s", strerror(errno));
+    top[i] = (pmtiles_entry){chunk[0].tile_id, pos, (uint32_t)leaf.len, 0};
+    pos += leaf.len;
+  }
+  if (rc == ERR_OK) rc = encode_dir(top, n_leaves, root, e);
+  w->stats.n_leaves = n_leaves;
+  *leaves_len = pos;
+  buf_free(&leaf);
+  free(top);
+  return rc;
+}
+
+/* The root (and leaves in leaf_fd): the root alone when it fits, else leaves grown by 1.2× from
+ * max(4096, n/3500) entries until the root over them fits, as go-pmtiles does. */
+static err_code build_dirs(pmtiles_writer *w, buf *root, uint64_t *leaves_len, err *e) {
+  *leaves_len = 0;
+  w->stats.n_leaves = 0;
+  if (w->n_entries < ROOT_TRY_MAX) {
+    pmtiles_entry *all = malloc((size_t)(w->n_entries ? w->n_entries : 1) * sizeof *all);
+    if (!all) return err_set(e, ERR_NOMEM, "pmtiles: directory");
+    err_code rc = read_entries(w, 0, (size_t)w->n_entries, all)
+                      ? encode_dir(all, (size_t)w->n_entries, root, e)
+                      : err_set(e, ERR_IO, "pmtiles: reading entries back: %s", strerror(errno));
+    free(all);
+    if (rc != ERR_OK || root->len <= PMTILES_ROOT_MAX) return rc;
+  }
+  double leaf_size = (double)w->n_entries / 3500;
+  if (leaf_size < 4096) leaf_size = 4096;
+  for (;;) {
+    size_t ls = (size_t)leaf_size;
+    pmtiles_entry *chunk = malloc(ls * sizeof *chunk);
+    if (!chunk) return err_set(e, ERR_NOMEM, "pmtiles: leaf of %zu entries", ls);
+    err_code rc = build_leaves(w, ls, chunk, root, leaves_len, e);
+    free(chunk);
+    if (rc != ERR_OK || root->len <= PMTILES_ROOT_MAX) return rc;
+    leaf_size *= 1.2;
+  }
+}
+
+err_code pmtiles_writer_finish(pmtiles_writer *w, const pmtiles_header *h, const char *metadata,
+                               size_t metadata_len, err *e) {
+  if (w->failed) return fail(w, e, w->failed, "");
+  if (w->have_cur && !push_entry(w, w->cur)) return fail(w, e, ERR_IO, "writing directory entries");
+  w->have_cur = false;
+  if (!flush_data(w)) return fail(w, e, ERR_IO, "writing tile data");
+  buf root, meta;
+  buf_init(&root, 0);
+  buf_init(&meta, 0);
+  uint64_t leaves_len = 0;
+  err_code rc = build_dirs(w, &root, &leaves_len, e);
+  if (rc == ERR_OK) rc = gzip_compress(metadata, metadata_len, 9, &meta, e);
+  if (rc == ERR_OK) {
+    pmtiles_header o = *h;
+    o.root_offset = PMTILES_HEADER_LEN;
+    o.root_length = root.len;
+    o.metadata_offset = o.root_offset + root.len;
+    o.metadata_length = meta.len;
+    o.leaf_offset = o.metadata_offset + meta.len;
+    o.leaf_length = leaves_len;
+    o.data_offset = o.leaf_offset + leaves_len;
+    o.data_length = w->data_flushed;
+    o.n_addressed_tiles = w->stats.n_addressed_tiles;
+    o.n_tile_entries = w->n_entries;
+    o.n_tile_contents = w->stats.n_tile_contents;
+    o.clustered = true;
+    o.internal_compression = PMTILES_COMPRESSION_GZIP;
+    uint8_t head[PMTILES_HEADER_LEN];
+    pmtiles_header_write(&o, head);
+    if (!write_all(w->out_fd, head, sizeof head) || !write_all(w->out_fd, root.data, root.len) ||
+        !write_all(w->out_fd, meta.data, meta.len) || !copy_fd(w->leaf_fd, w->out_fd, leaves_len) ||
+        !copy_fd(w->data_fd, w->out_fd, w->data_flushed) || fsync(w->out_fd) != 0)
+      rc = fail(w, e, ERR_IO, "writing the archive");
+    else {
+      w->stats.n_tile_entries = w->n_entries;
+      w->stats.file_bytes = o.data_offset + o.data_length;
+    }
+  }
+  buf_free(&root);
+  buf_free(&meta);
+  if (rc != ERR_OK && !w->failed) {
+    w->failed = rc;
+    if (e) w->first_err = *e;
+  }
+  return rc;
+}

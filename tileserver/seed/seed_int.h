@@ -1,0 +1,74 @@
+/* seed_int.h — the seed module's own pieces: archive metadata and progress lines. */
+#ifndef TESELAS_SEED_INT_H
+#define TESELAS_SEED_INT_H
+
+#include <jansson.h>
+#include <pthread.h>
+
+#include "core/buf.h"
+#include "seed/seed.h"
+#include "store/store.h"
+#include "tiles/tiles.h"
+
+struct pyramid_registry;
+struct render_styles;
+
+/* One tile between a worker and the writer: slot seq % n_slots of the window. */
+typedef struct seed_slot {
+  bool ready;
+  unsigned z;
+  uint32_t x, y;
+  uint64_t tile_id;
+  buf bytes;              /* the tile as stored (empty: an empty vector tile, not written) */
+} seed_slot;
+
+/* What workers share with the writer. Everything below `mu` is guarded by it. */
+typedef struct seed_work {
+  const seed_options *o;
+  const char *layer_ids[TILES_MAX_LAYERS];  /* the layers of the tiles (vector seeds) */
+  int64_t versions[TILES_MAX_LAYERS];       /* as the seed started: a worker seeing others stops */
+  size_t n_layers;
+  struct pyramid_registry *pyramids;
+  struct render_styles *styles;             /* PNG seeds */
+  uint64_t total;
+  pthread_mutex_t mu;
+  pthread_cond_t cv_ready, cv_space;
+  seed_iter it;
+  uint64_t next_seq, written;
+  seed_slot *slots;
+  size_t n_slots;
+  bool stop;
+  err_code rc;
+  err e;
+} seed_work;
+
+/* Starts n worker threads over w (work.c); each opens its own reader. */
+err_code seed_workers_start(seed_work *w, int n, pthread_t *threads, int *n_started, err *e);
+/* Stops the workers (after their current tile) and joins them. */
+void seed_workers_stop(seed_work *w, pthread_t *threads, int n);
+/* The writer's side: waits for tile `written` and swaps its bytes into out (reset first).
+ * false when the work stopped (an error in w->rc, or a cancel). */
+bool seed_next_tile(seed_work *w, seed_slot *out);
+
+/* The archive's metadata as TileJSON fields: name, description, attribution, version, format,
+ * type, bounds, center, minzoom, maxzoom, and for vector archives vector_layers (ids, fields
+ * with their types, zooms) as the server's TileJSON has them. layers are the catalog layers the
+ * archive holds (for a style, the ones it draws). New reference; caller json_decref. */
+json_t *seed_metadata(const layer_info *const *layers, size_t n_layers, const char *name,
+                      seed_format format, const double bounds[4], int minzoom, int maxzoom);
+
+/* Progress on o->log: one line redrawn in place (mode 1), a line at each tenth (0), or none. */
+typedef struct seed_progress {
+  FILE *log;
+  int mode;
+  uint64_t total, done;
+  double t0, last_draw;
+  int decile;
+} seed_progress;
+
+double seed_now(void);
+void seed_progress_start(seed_progress *p, FILE *log, int mode, uint64_t total);
+void seed_progress_step(seed_progress *p, uint64_t done);
+void seed_progress_end(seed_progress *p);
+
+#endif

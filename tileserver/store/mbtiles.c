@@ -1,0 +1,213 @@
+/* mbtiles.c — MBTiles 1.3 writer and reader (see mbtiles.h).
+ *
+ * Bulk writing: every tile goes into one transaction with the rollback journal off, synchronous
+ * off and an exclusive lock. That is safe here only because the file is a fresh temporary one,
+ * renamed into place after the commit: a crash leaves a file that is deleted, never a database
+ * someone reads. The page size is 8 KiB (PNG tiles of a few KB fill fewer pages than at 4 KiB).
+ * Contents are keyed by a 64-bit hash in hex; a hash met with other bytes gets a "-N" suffix, so
+ * distinct tiles never share a row. */
+#include "store/mbtiles.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/hash.h"
+#include "store/store_int.h"
+
+static const char SCHEMA_SQL[] =
+    "PRAGMA page_size=8192;"
+    "PRAGMA journal_mode=OFF;"
+    "PRAGMA synchronous=OFF;"
+    "PRAGMA locking_mode=EXCLUSIVE;"
+    "CREATE TABLE metadata (name TEXT, value TEXT);"
+    "CREATE UNIQUE INDEX name ON metadata (name);"
+    "CREATE TABLE map (zoom_level INTEGER, tile_column INTEGER, tile_row INTEGER, tile_id TEXT);"
+    "CREATE UNIQUE INDEX map_index ON map (zoom_level, tile_column, tile_row);"
+    "CREATE TABLE images (tile_data BLOB, tile_id TEXT);"
+    "CREATE UNIQUE INDEX images_id ON images (tile_id);"
+    "CREATE VIEW tiles AS SELECT map.zoom_level AS zoom_level, map.tile_column AS tile_column,"
+    " map.tile_row AS tile_row, images.tile_data AS tile_data"
+    " FROM map JOIN images ON images.tile_id = map.tile_id;"
+    "BEGIN;";
+
+struct mbtiles_writer {
+  sqlite3 *db;
+  sqlite3_stmt *meta, *find, *image, *map;
+  uint64_t n_contents;
+  bool done;
+};
+
+static err_code db_fail(sqlite3 *db, err *e, const char *what) {
+  return err_set(e, ERR_DB, "mbtiles: %s: %s", what, sqlite3_errmsg(db));
+}
+
+err_code store_mbtiles_create(const char *path, mbtiles_writer **out, err *e) {
+  *out = NULL;
+  mbtiles_writer *w = calloc(1, sizeof *w);
+  if (!w) return err_set(e, ERR_NOMEM, "out of memory");
+  err_code rc = ERR_OK;
+  if (sqlite3_open_v2(path, &w->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+      SQLITE_OK) {
+    rc = err_set(e, ERR_IO, "cannot create %s: %s", path, w->db ? sqlite3_errmsg(w->db) : "no memory");
+    goto done;
+  }
+  if ((rc = store_exec(w->db, SCHEMA_SQL, "mbtiles schema", e)) != ERR_OK) {
+    rc = err_set(e, ERR_IO, "cannot write %s: %s", path, e ? e->msg : "");
+    goto done;
+  }
+  const struct { sqlite3_stmt **st; const char *sql; } S[] = {
+      {&w->meta, "INSERT OR REPLACE INTO metadata(name, value) VALUES (?, ?)"},
+      {&w->find, "SELECT tile_data FROM images WHERE tile_id = ?"},
+      {&w->image, "INSERT INTO images(tile_data, tile_id) VALUES (?, ?)"},
+      {&w->map, "INSERT INTO map(zoom_level, tile_column, tile_row, tile_id) VALUES (?, ?, ?, ?)"}};
+  for (size_t i = 0; i < sizeof S / sizeof *S && rc == ERR_OK; i++)
+    if (sqlite3_prepare_v2(w->db, S[i].sql, -1, S[i].st, NULL) != SQLITE_OK)
+      rc = db_fail(w->db, e, "prepare");
+done:
+  if (rc != ERR_OK) {
+    store_mbtiles_close(w);
+    return rc;
+  }
+  *out = w;
+  return ERR_OK;
+}
+
+static err_code step_done(sqlite3 *db, sqlite3_stmt *st, err *e, const char *what) {
+  int s = sqlite3_step(st);
+  sqlite3_reset(st);
+  sqlite3_clear_bindings(st);
+  return s == SQLITE_DONE ? ERR_OK : db_fail(db, e, what);
+}
+
+err_code store_mbtiles_meta_put(mbtiles_writer *w, const char *name, const char *text, err *e) {
+  sqlite3_bind_text(w->meta, 1, name, -1, SQLITE_STATIC);
+  sqlite3_bind_text(w->meta, 2, text, -1, SQLITE_STATIC);
+  return step_done(w->db, w->meta, e, "metadata");
+}
+
+/* The row id of data in images, inserting it when new: hex hash, "-N" after a collision. */
+static err_code image_id(mbtiles_writer *w, const void *data, size_t len, char id[40], err *e) {
+  uint64_t h = hash_mix64(hash_fnv64(HASH_FNV64_SEED, data, len) ^ len);
+  for (unsigned n = 0;; n++) {
+    if (n) snprintf(id, 40, "%016llx-%u", (unsigned long long)h, n);
+    else snprintf(id, 40, "%016llx", (unsigned long long)h);
+    sqlite3_bind_text(w->find, 1, id, -1, SQLITE_STATIC);
+    int s = sqlite3_step(w->find);
+    bool same = s == SQLITE_ROW && (size_t)sqlite3_column_bytes(w->find, 0) == len &&
+                memcmp(sqlite3_column_blob(w->find, 0), data, len) == 0;
+    sqlite3_reset(w->find);
+    sqlite3_clear_bindings(w->find);
+    if (s != SQLITE_ROW && s != SQLITE_DONE) return db_fail(w->db, e, "reading images");
+    if (same) return ERR_OK;
+    if (s == SQLITE_ROW) continue; /* another content under this hash */
+    sqlite3_bind_blob(w->image, 1, data, (int)len, SQLITE_STATIC);
+    sqlite3_bind_text(w->image, 2, id, -1, SQLITE_STATIC);
+    w->n_contents++;
+    return step_done(w->db, w->image, e, "writing a tile");
+  }
+}
+
+err_code store_mbtiles_add(mbtiles_writer *w, unsigned z, uint32_t x, uint32_t y,
+                           const void *data, size_t len, err *e) {
+  if (z > 30 || len > INT32_MAX) return err_set(e, ERR_INVALID, "mbtiles: tile %u/%u/%u", z, x, y);
+  char id[40];
+  err_code rc = image_id(w, data, len, id, e);
+  if (rc != ERR_OK) return rc;
+  sqlite3_bind_int(w->map, 1, (int)z);
+  sqlite3_bind_int64(w->map, 2, x);
+  sqlite3_bind_int64(w->map, 3, ((int64_t)1 << z) - 1 - y); /* TMS: rows counted from the south */
+  sqlite3_bind_text(w->map, 4, id, -1, SQLITE_STATIC);
+  return step_done(w->db, w->map, e, "writing a tile");
+}
+
+err_code store_mbtiles_finish(mbtiles_writer *w, err *e) {
+  err_code rc = store_exec(w->db, "COMMIT", "mbtiles commit", e);
+  if (rc == ERR_OK) w->done = true;
+  return rc;
+}
+
+uint64_t store_mbtiles_n_contents(const mbtiles_writer *w) { return w->n_contents; }
+
+void store_mbtiles_close(mbtiles_writer *w) {
+  if (!w) return;
+  sqlite3_finalize(w->meta);
+  sqlite3_finalize(w->find);
+  sqlite3_finalize(w->image);
+  sqlite3_finalize(w->map);
+  sqlite3_close(w->db);
+  free(w);
+}
+
+/* ---- reader ---- */
+
+struct mbtiles_reader {
+  sqlite3 *db;
+  sqlite3_stmt *tile, *meta;
+};
+
+err_code store_mbtiles_open(const char *path, mbtiles_reader **out, err *e) {
+  *out = NULL;
+  mbtiles_reader *r = calloc(1, sizeof *r);
+  if (!r) return err_set(e, ERR_NOMEM, "out of memory");
+  err_code rc = ERR_OK;
+  if (sqlite3_open_v2(path, &r->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
+    rc = err_set(e, ERR_IO, "cannot open %s: %s", path, r->db ? sqlite3_errmsg(r->db) : "no memory");
+  else if (sqlite3_prepare_v2(r->db,
+                              "SELECT tile_data FROM tiles WHERE zoom_level = ? AND tile_column = ? "
+                              "AND tile_row = ?", -1, &r->tile, NULL) != SQLITE_OK ||
+           sqlite3_prepare_v2(r->db, "SELECT value FROM metadata WHERE name = ?", -1, &r->meta,
+                              NULL) != SQLITE_OK)
+    rc = err_set(e, ERR_INVALID, "%s is not an MBTiles file: %s", path, sqlite3_errmsg(r->db));
+  if (rc != ERR_OK) {
+    store_mbtiles_reader_close(r);
+    return rc;
+  }
+  *out = r;
+  return ERR_OK;
+}
+
+err_code store_mbtiles_tile(mbtiles_reader *r, unsigned z, uint32_t x, uint32_t y, buf *out,
+                            bool *found, err *e) {
+  *found = false;
+  if (z > 30 || x >> z || y >> z) return ERR_OK;
+  sqlite3_bind_int(r->tile, 1, (int)z);
+  sqlite3_bind_int64(r->tile, 2, x);
+  sqlite3_bind_int64(r->tile, 3, ((int64_t)1 << z) - 1 - y);
+  int s = sqlite3_step(r->tile);
+  err_code rc = ERR_OK;
+  if (s == SQLITE_ROW) {
+    *found = true;
+    if (!buf_append(out, sqlite3_column_blob(r->tile, 0), (size_t)sqlite3_column_bytes(r->tile, 0)))
+      rc = err_set(e, out->over_limit ? ERR_LIMIT : ERR_NOMEM, "mbtiles: tile too large");
+  } else if (s != SQLITE_DONE) {
+    rc = db_fail(r->db, e, "reading a tile");
+  }
+  sqlite3_reset(r->tile);
+  return rc;
+}
+
+err_code store_mbtiles_meta_get(mbtiles_reader *r, const char *name, char **out, err *e) {
+  *out = NULL;
+  sqlite3_bind_text(r->meta, 1, name, -1, SQLITE_STATIC);
+  int s = sqlite3_step(r->meta);
+  err_code rc = ERR_OK;
+  if (s == SQLITE_ROW && sqlite3_column_text(r->meta, 0)) {
+    *out = strdup((const char *)sqlite3_column_text(r->meta, 0));
+    if (!*out) rc = err_set(e, ERR_NOMEM, "out of memory");
+  } else if (s != SQLITE_ROW && s != SQLITE_DONE) {
+    rc = db_fail(r->db, e, "reading metadata");
+  }
+  sqlite3_reset(r->meta);
+  sqlite3_clear_bindings(r->meta);
+  return rc;
+}
+
+void store_mbtiles_reader_close(mbtiles_reader *r) {
+  if (!r) return;
+  sqlite3_finalize(r->tile);
+  sqlite3_finalize(r->meta);
+  sqlite3_close(r->db);
+  free(r);
+}

@@ -1,0 +1,47 @@
+/* mbtiles.h — MBTiles 1.3 files (github.com/mapbox/mbtiles-spec): a writer for seeds and a small
+ * reader. The store is the only module that speaks SQL, so MBTiles lives here.
+ *
+ * Layout written: `metadata(name, value)`, and the deduplicated form most tools write (mbutil,
+ * tippecanoe): `map(zoom_level, tile_column, tile_row, tile_id)` + `images(tile_data, tile_id)`
+ * joined by a `tiles` view, which is what readers (GDAL, QGIS, MapLibre native) query. Rows are in
+ * TMS order (y counted from the south): callers give and get XYZ addresses (y from the north).
+ * Vector tiles are stored gzip'd, as the spec requires for `format=pbf`. */
+#ifndef TESELAS_STORE_MBTILES_H
+#define TESELAS_STORE_MBTILES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/buf.h"
+#include "core/err.h"
+
+typedef struct mbtiles_writer mbtiles_writer;
+
+/* Creates the file (a fresh temporary name: seeds rename it into place after finish) and opens
+ * the one transaction every tile goes into. The journal is off and the database exclusive: the
+ * file becomes visible under its final name only after finish (the caller renames it). */
+err_code store_mbtiles_create(const char *path, mbtiles_writer **out, err *e);
+/* One metadata row (name unique: a second value replaces the first). */
+err_code store_mbtiles_meta_put(mbtiles_writer *w, const char *name, const char *text, err *e);
+/* One tile at the XYZ address z/x/y. Identical contents are stored once (found by hash, compared
+ * byte for byte). */
+err_code store_mbtiles_add(mbtiles_writer *w, unsigned z, uint32_t x, uint32_t y,
+                           const void *data, size_t len, err *e);
+/* Commits. After an error, or without finish, close leaves a file the caller deletes. */
+err_code store_mbtiles_finish(mbtiles_writer *w, err *e);
+/* Distinct contents stored so far. */
+uint64_t store_mbtiles_n_contents(const mbtiles_writer *w);
+void store_mbtiles_close(mbtiles_writer *w);
+
+typedef struct mbtiles_reader mbtiles_reader;
+/* Opens an MBTiles file read-only; ERR_INVALID when it has no `tiles` table or view. */
+err_code store_mbtiles_open(const char *path, mbtiles_reader **out, err *e);
+/* Appends the tile at XYZ z/x/y to out; *found false (and ERR_OK) when the file has none. */
+err_code store_mbtiles_tile(mbtiles_reader *r, unsigned z, uint32_t x, uint32_t y, buf *out,
+                            bool *found, err *e);
+/* The metadata value of name, malloc'd (caller frees); NULL when absent. */
+err_code store_mbtiles_meta_get(mbtiles_reader *r, const char *name, char **out, err *e);
+void store_mbtiles_reader_close(mbtiles_reader *r);
+
+#endif
