@@ -72,6 +72,13 @@ static uint64_t id_of(unsigned z, uint32_t x, uint32_t y) {
   return id;
 }
 
+/* ids of (9, i, 7) do not grow with i, and a directory is ordered by id */
+static int by_id(const void *a, const void *b) {
+  uint64_t x = ((const pmtiles_entry *)a)->tile_id, y = ((const pmtiles_entry *)b)->tile_id;
+  return x < y ? -1 : x > y;
+}
+static void sort_entries(pmtiles_entry *d, size_t n) { qsort(d, n, sizeof *d, by_id); }
+
 static void expect_tile(pmtiles_archive *a, unsigned z, uint32_t x, uint32_t y, const char *bytes) {
   pmtiles_tile_ref ref;
   err e;
@@ -132,13 +139,7 @@ static void reads_through_leaves(void **state) {
     buf_puts(&data, t);
     mid[i] = add_leaf(&leaves, &tile, 1, true);
   }
-  /* ids of (9, i, 7) do not grow with i, and a directory is ordered by id */
-  for (size_t i = 1; i < N; i++)
-    for (size_t k = i; k > 0 && mid[k].tile_id < mid[k - 1].tile_id; k--) {
-      pmtiles_entry t = mid[k];
-      mid[k] = mid[k - 1];
-      mid[k - 1] = t;
-    }
+  sort_entries(mid, N);
   top[0] = add_leaf(&leaves, mid, N / 2, true);
   top[1] = add_leaf(&leaves, mid + N / 2, N - N / 2, true);
   char path[256];
@@ -256,12 +257,7 @@ static void threads_read_at_once(void **state) {
   buf_init(&data, 0);
   pmtiles_entry tiles[N];
   for (uint32_t i = 0; i < N; i++) tiles[i] = (pmtiles_entry){id_of(9, i, 7), 0, 1, 1};
-  for (size_t i = 1; i < N; i++)
-    for (size_t k = i; k > 0 && tiles[k].tile_id < tiles[k - 1].tile_id; k--) {
-      pmtiles_entry t = tiles[k];
-      tiles[k] = tiles[k - 1];
-      tiles[k - 1] = t;
-    }
+  sort_entries(tiles, N);
   pmtiles_entry root[N / 10];
   for (size_t i = 0; i < N / 10; i++) root[i] = add_leaf(&leaves, tiles + 10 * i, 10, false);
   buf_putc(&data, 'x');
