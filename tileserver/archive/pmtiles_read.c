@@ -30,10 +30,15 @@ enum {
 
 typedef struct leaf_slot {
   uint64_t offset;        /* of the leaf in the leaf section: its key */
-  pmtiles_entry *entries; /* NULL: free slot */
+  pmtiles_entry *entries; /* NULL and !bad: free slot */
   size_t n;
   uint64_t used;          /* clock of the last lookup, for LRU eviction */
+  bool bad;               /* the leaf was read and found faulty: it is not read again (a zip
+                             bomb would otherwise cost an inflation of PMTILES_DIR_MAX bytes on
+                             every request under it) */
 } leaf_slot;
+
+static bool slot_used(const leaf_slot *s) { return s->entries || s->bad; }
 
 struct pmtiles_archive {
   char *path;
@@ -199,28 +204,31 @@ const char *pmtiles_archive_metadata(const pmtiles_archive *a, size_t *out_len) 
 
 /* ---- the leaf cache ---- */
 
-/* Looks tile_id up in the cached leaf at offset: true when the leaf is cached, with *found and
- * *out the entry answering it (copied, so no pointer into the cache escapes the lock). */
-static bool leaf_lookup(pmtiles_archive *a, uint64_t offset, uint64_t tile_id, bool *found,
-                        pmtiles_entry *out) {
-  bool cached = false;
+typedef enum leaf_cached { LEAF_MISS, LEAF_HIT, LEAF_BAD } leaf_cached;
+
+/* Looks tile_id up in the cached leaf at offset: on a hit, *found and *out the entry answering
+ * it (copied, so no pointer into the cache escapes the lock). */
+static leaf_cached leaf_lookup(pmtiles_archive *a, uint64_t offset, uint64_t tile_id, bool *found,
+                               pmtiles_entry *out) {
+  leaf_cached r = LEAF_MISS;
   pthread_mutex_lock(&a->lock);
   for (size_t i = 0; i < LEAF_SLOTS; i++) {
     leaf_slot *s = &a->leaves[i];
-    if (!s->entries || s->offset != offset) continue;
+    if (!slot_used(s) || s->offset != offset) continue;
     s->used = ++a->clock;
-    const pmtiles_entry *f = pmtiles_dir_find(s->entries, s->n, tile_id);
+    r = s->bad ? LEAF_BAD : LEAF_HIT;
+    const pmtiles_entry *f = s->bad ? NULL : pmtiles_dir_find(s->entries, s->n, tile_id);
     *found = f != NULL;
     if (f) *out = *f;
-    cached = true;
     break;
   }
   pthread_mutex_unlock(&a->lock);
-  return cached;
+  return r;
 }
 
-/* Keeps a decoded leaf (taking entries), evicting the least recently used ones to make room;
- * frees it instead when it is larger than the whole budget or another thread cached it first. */
+/* Keeps a decoded leaf (taking entries; NULL: a faulty leaf), evicting the least recently used
+ * ones to make room; frees it instead when it is larger than the whole budget or another thread
+ * cached it first. */
 static void leaf_insert(pmtiles_archive *a, uint64_t offset, pmtiles_entry *entries, size_t n) {
   size_t bytes = n * sizeof *entries;
   if (bytes > LEAF_CACHE_BYTES) {
@@ -232,16 +240,16 @@ static void leaf_insert(pmtiles_archive *a, uint64_t offset, pmtiles_entry *entr
     leaf_slot *free_slot = NULL, *oldest = NULL;
     for (size_t i = 0; i < LEAF_SLOTS; i++) {
       leaf_slot *s = &a->leaves[i];
-      if (s->entries && s->offset == offset) { /* cached meanwhile */
+      if (slot_used(s) && s->offset == offset) { /* cached meanwhile */
         pthread_mutex_unlock(&a->lock);
         free(entries);
         return;
       }
-      if (!s->entries && !free_slot) free_slot = s;
-      if (s->entries && (!oldest || s->used < oldest->used)) oldest = s;
+      if (!slot_used(s) && !free_slot) free_slot = s;
+      if (slot_used(s) && (!oldest || s->used < oldest->used)) oldest = s;
     }
     if (free_slot && a->leaf_bytes + bytes <= LEAF_CACHE_BYTES) {
-      *free_slot = (leaf_slot){offset, entries, n, ++a->clock};
+      *free_slot = (leaf_slot){offset, entries, n, ++a->clock, !entries};
       a->leaf_bytes += bytes;
       break;
     }
@@ -257,10 +265,15 @@ static void leaf_insert(pmtiles_archive *a, uint64_t offset, pmtiles_entry *entr
 static err_code leaf_find(pmtiles_archive *a, const pmtiles_entry *leaf, uint64_t tile_id,
                           bool *found, pmtiles_entry *out, err *e) {
   const uint64_t off = leaf->offset, len = leaf->length; /* out may be leaf */
-  if (leaf_lookup(a, off, tile_id, found, out)) return ERR_OK;
+  leaf_cached c = leaf_lookup(a, off, tile_id, found, out);
+  if (c == LEAF_HIT) return ERR_OK;
+  if (c == LEAF_BAD)
+    return err_set(e, ERR_INVALID, "%s: leaf directory at %llu was found faulty before", a->path,
+                   (unsigned long long)off);
   pmtiles_entry *d = NULL;
   size_t n = 0;
   err_code rc = read_dir(a, a->h.leaf_offset + off, len, "leaf directory", &d, &n, e);
+  if (rc == ERR_INVALID) leaf_insert(a, off, NULL, 0);
   if (rc != ERR_OK) return rc;
   const pmtiles_entry *f = pmtiles_dir_find(d, n, tile_id);
   *found = f != NULL;
