@@ -8,7 +8,7 @@ cd "$(dirname "$0")/../.."
 SECONDS_EACH=${1:-60}
 shift || true
 TARGETS=("$@")
-[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(cql2 params geom_blob geom_wkb wkb_walk ranked_line)
+[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(cql2 params geom_blob geom_wkb wkb_walk ranked_line pmtiles)
 CC=clang cmake -S . -B build-fuzz -DTESELAS_FUZZ=ON -DTESELAS_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
 cmake --build build-fuzz -j"$(nproc)" --target "${TARGETS[@]/#/fuzz_}"
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}

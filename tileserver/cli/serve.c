@@ -22,6 +22,8 @@ static const char USAGE[] =
     "  --styles DIR          add the MapLibre styles of DIR\n"
     "  --cache-control S     Cache-Control of data responses (default \"public, max-age=300\")\n"
     "  --tile-cache-mb N     in-memory tile cache size (default 256; 0 disables)\n"
+    "  --archive NAME=FILE   serve a PMTiles archive as the read-only layer NAME, and the file\n"
+    "                        itself at /archives/NAME.pmtiles (repeatable)\n"
     "  --quiet               no access log\n"
     "  --help, --version\n";
 
@@ -43,6 +45,16 @@ static bool parse_int(const char *s, long lo, long hi, long *out) {
   return true;
 }
 
+/* --archive NAME=FILE: the name is checked with the layers' rules at start-up. The strings are
+ * argv's, which outlive the server. */
+static bool add_archive(server_config *cfg, char *arg) {
+  char *eq = strchr(arg, '=');
+  if (!eq || eq == arg || !eq[1] || cfg->n_archives == ARCHIVES_MAX) return false;
+  *eq = '\0';
+  cfg->archives[cfg->n_archives++] = (archive_source){arg, eq + 1};
+  return true;
+}
+
 /* Returns 0 when parsed, 2 on bad usage, -1 when --help/--version was answered. */
 int serve_parse_flags(int argc, char **argv, server_config *cfg, const char *usage) {
   static const struct option OPTS[] = {
@@ -51,6 +63,7 @@ int serve_parse_flags(int argc, char **argv, server_config *cfg, const char *usa
       {"public-url", required_argument, 0, 'u'}, {"styles", required_argument, 0, 's'},
       {"cache-control", required_argument, 0, 'c'}, {"tile-cache-mb", required_argument, 0, 'm'},
       {"quiet", no_argument, 0, 'q'},            {"help", no_argument, 0, 'h'},
+      {"archive", required_argument, 0, 'a'},
       {"version", no_argument, 0, 'V'},          {0, 0, 0, 0}};
   long v;
   int c, li = 0;
@@ -76,6 +89,9 @@ int serve_parse_flags(int argc, char **argv, server_config *cfg, const char *usa
         cfg->tile_cache_bytes = (size_t)v * 1024 * 1024;
         break;
       case 'q': cfg->quiet = true; break;
+      case 'a':
+        if (!add_archive(cfg, optarg)) goto bad_value;
+        break;
       case 'h': fputs(usage, stdout); return -1;
       case 'V': cli_version(); return -1;
       case ':':

@@ -1,4 +1,4 @@
-/* gzip.h — gzip compression into a buf (zlib, RFC 1952 wrapper). */
+/* gzip.h — gzip compression and bounded decompression into a buf (zlib, RFC 1952 wrapper). */
 #ifndef TESELAS_CORE_GZIP_H
 #define TESELAS_CORE_GZIP_H
 
@@ -10,5 +10,13 @@
 /* Appends the gzip of [in, in+n) to out at the given level (1 fastest .. 9 smallest).
  * Errors: ERR_NOMEM, ERR_LIMIT (out's bound), ERR_INTERNAL (zlib). */
 err_code gzip_compress(const void *in, size_t n, int level, buf *out, err *e);
+
+/* Appends the decompressed bytes of the one gzip member [in, in+n) to out, and no more than
+ * max_out of them: a hostile input (a zip bomb inflates a kilobyte to gigabytes) stops there.
+ * The input must be exactly one member: a truncated stream, a bad checksum or bytes after the
+ * member's trailer are ERR_INVALID. On any error out keeps its length from before the call.
+ * Errors: ERR_INVALID (not gzip, corrupt, truncated, trailing bytes), ERR_LIMIT (more than max_out
+ * bytes, or out's own bound), ERR_NOMEM. */
+err_code gzip_decompress(const void *in, size_t n, size_t max_out, buf *out, err *e);
 
 #endif

@@ -149,6 +149,7 @@ static void serve_tile(http_request *req, http_response *resp, tile_params *p) {
 
 /* GET /tiles/{ids}/{z}/{x}/{y}.pbf (and .mvt) */
 void h_tile(http_request *req, http_response *resp) {
+  if (h_archive_tile(req, resp)) return;
   tile_params p = {0};
   if (!resolve_layers(req, resp, req->params[0], &p)) return;
   if (!parse_address(resp, req->params[1], req->params[2], req->params[3], &p)) return;
@@ -173,6 +174,7 @@ void h_ogc_tile(http_request *req, http_response *resp) {
  * them and repeated (sorted, percent-encoded, without v) in the tile URLs. */
 void h_tilejson(http_request *req, http_response *resp) {
   static const char *const NOT_REPEATED[] = {"v", NULL};
+  if (h_archive_tilejson(req, resp)) return;
   tile_params p = {0};
   if (!resolve_layers(req, resp, req->params[0], &p)) return;
   features_kv *args = sorted_args(req);

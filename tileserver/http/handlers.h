@@ -44,6 +44,12 @@ void h_item(http_request *req, http_response *resp);
 void h_aggregate(http_request *req, http_response *resp);
 void h_download(http_request *req, http_response *resp);
 
+/* h_archives.c: tile archives (serve --archive): the file with ranges; an archive's tiles and
+ * TileJSON, which h_tile and h_tilejson hand over (false: params[0] names no archive) */
+void h_archive_file(http_request *req, http_response *resp);
+bool h_archive_tile(http_request *req, http_response *resp);
+bool h_archive_tilejson(http_request *req, http_response *resp);
+
 /* h_quality.c: the full quality report of a layer's last import */
 void h_quality(http_request *req, http_response *resp);
 

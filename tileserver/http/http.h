@@ -12,6 +12,7 @@
 
 #include "core/arena.h"
 #include "core/buf.h"
+#include "archives/archives.h"
 #include "core/err.h"
 #include "store/store.h"
 
@@ -28,6 +29,8 @@ typedef struct server_config {
   size_t request_arena_bytes;/* per-request memory cap */
   int tile_buffer;           /* MVT buffer in tile units */
   bool quiet;                /* no access log */
+  archive_source archives[ARCHIVES_MAX]; /* --archive name=FILE, served as read-only layers */
+  size_t n_archives;
 } server_config;
 
 typedef struct str_view {
@@ -57,6 +60,8 @@ typedef struct http_request {
   const char *accept_encoding;
   const char *if_none_match;
   const char *host;
+  const char *range;           /* Range and If-Range, for files served whole or in part */
+  const char *if_range;
   const char *base_url;        /* "http://host:port" or the public URL, without trailing '/' */
   int64_t started_unix;        /* when the server started, for /health */
   struct http_services *services; /* long-lived shared services (tile cache, styles) */
@@ -81,6 +86,15 @@ typedef struct http_body_ref {
   void *ctx;
 } http_body_ref;
 
+/* A body that is a slice of an open file, sent by the HTTP library from the descriptor (no copy
+ * into memory). The response owns fd: the server closes it once the library is done, or when
+ * the response is dropped. */
+typedef struct http_body_file {
+  bool set;
+  int fd;
+  uint64_t offset, len;
+} http_body_file;
+
 typedef struct http_response {
   int status;
   const char *content_type;
@@ -91,6 +105,7 @@ typedef struct http_response {
   size_t n_headers;
   bool compressible;           /* gzip it when the client accepts gzip */
   bool precompressed;          /* body is already gzip (Content-Encoding is set for it) */
+  http_body_file file;         /* when set, sent instead of body (never gzipped) */
   http_stream_fn stream;       /* when set, body is ignored and the callback produces it */
   http_stream_free_fn stream_free;
   void *stream_ctx;
@@ -114,6 +129,11 @@ void http_body_external(http_response *resp, const void *data, size_t len,
                         void (*release)(void *ctx), void *ctx);
 /* Releases the external body now, if there is one (idempotent). */
 void http_body_drop_external(http_response *resp);
+/* Makes the body the slice [offset, offset+len) of the open file fd, which the response then
+ * owns (see http_body_file); any earlier body is dropped. */
+void http_body_file_set(http_response *resp, int fd, uint64_t offset, uint64_t len);
+/* Closes the file body now, if there is one (idempotent). */
+void http_body_drop_file(http_response *resp);
 /* Length of the body that will be sent: the external one or `body`. */
 size_t http_body_len(const http_response *resp);
 /* Status for an error kind. */

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "http/http.h"
 
@@ -35,7 +36,20 @@ void http_body_drop_external(http_response *resp) {
   if (ext.release) ext.release(ext.ctx);
 }
 
+void http_body_file_set(http_response *resp, int fd, uint64_t offset, uint64_t len) {
+  http_body_drop_external(resp);
+  http_body_drop_file(resp);
+  buf_reset(&resp->body);
+  resp->file = (http_body_file){true, fd, offset, len};
+}
+
+void http_body_drop_file(http_response *resp) {
+  if (resp->file.set) close(resp->file.fd);
+  resp->file = (http_body_file){0};
+}
+
 size_t http_body_len(const http_response *resp) {
+  if (resp->file.set) return (size_t)resp->file.len;
   return resp->external.release ? resp->external.len : resp->body.len;
 }
 
@@ -55,6 +69,7 @@ static void error_body(http_response *resp, int status, err_code code, const cha
   vsnprintf(msg, sizeof msg, fmt, ap);
   buf_reset(&resp->body);
   http_body_drop_external(resp);
+  http_body_drop_file(resp);
   resp->status = status;
   resp->content_type = "application/json";
   resp->compressible = false;

@@ -37,6 +37,7 @@ static const char *const TEXT[] = {"text/plain", NULL};
 static const char *const PNG[] = {"image/png", NULL};
 static const char *const OCTETS[] = {"application/octet-stream", NULL};
 static const char *const PROTOBUF[] = {"application/x-protobuf", NULL};
+static const char *const PMTILES[] = {"application/vnd.pmtiles", NULL};
 static const char *const QUERYABLES[] = {"application/schema+json", "text/html", NULL};
 static const char *const DCAT[] = {"application/ld+json", "text/turtle", NULL};
 static const char *const DICTIONARY[] = {"application/json", "text/csv", "text/html", NULL};
@@ -94,6 +95,12 @@ static const features_api_param LAYER_DIFF[] = {
     {FEATURES_API_QUERY, "to", "Versión de llegada (posterior a from)", {INT}},
     {FEATURES_API_QUERY, "offset", "Cambios que se saltan", {INT}},
     {FEATURES_API_QUERY, "limit", "Cambios listados (1 a 1000; 100 si se omite)", {INT}}, END};
+static const features_api_param ARCHIVE[] = {
+    PATH("name", "Nombre del archivo dado con serve --archive nombre=ARCHIVO", STR), END};
+static const char ARCHIVE_DOC[] =
+    "El archivo PMTiles v3 tal cual. Range: bytes=a-b, a- o -n responde 206 con Content-Range; "
+    "varios rangos, un Range ilegible o un If-Range distinto del ETag responden el archivo entero "
+    "(200); un rango fuera del archivo, 416 con Content-Range: bytes */TAMAÑO";
 static const char ITEMS_DOC[] =
     "Elementos. numberMatched se omite cuando pasa de 1000 (contar cada coincidencia en cada "
     "página costaría más que la página); el enlace next es exacto siempre. Con bbox y sin sortby, "
@@ -149,6 +156,9 @@ static const route ROUTES[] = {
     {"/tiles/{ids}.json", h_tilejson,
      OP("getTileJSON", "TileJSON 3.0.0; sus URL de teselas llevan el filtro", "TileJSON 3.0.0", JSON,
       TILEJSON)},
+    {"/archives/{name}.pmtiles", h_archive_file,
+     OP("getArchive", "Archivo de teselas servido con --archive (lecturas por rangos)", ARCHIVE_DOC,
+      PMTILES, ARCHIVE)},
     {"/collections/{id}", h_collection, OP("describeCollection", NULL, "La colección", JSON_HTML, F)},
     {"/collections/{id}/items", h_items, OP("getFeatures", NULL, ITEMS_DOC, ITEMS_MIME, ITEMS)},
     {"/collections/{id}/items/{featureId}", h_item,

@@ -183,6 +183,7 @@ static void dispatch(http_server *s, http_request *req, http_response *resp) {
   }
   h(req, resp);
   if (arena_failed(req->arena) || (resp->body.failed && !resp->stream)) {
+    http_body_drop_file(resp);
     buf_free(&resp->body);
     resp->n_headers = 0;
     http_error(resp, ERR_LIMIT, "the response is larger than this server allows");
@@ -225,6 +226,12 @@ static struct MHD_Response *to_mhd(http_request *req, http_response *resp, size_
   struct MHD_Response *r;
   if (resp->stream) {
     r = stream_response(resp);
+  } else if (resp->file.set) {
+    /* MHD sends the slice with sendfile (or pread) and closes the descriptor with the response */
+    http_header_add(resp, "Vary", "Accept-Encoding");
+    *out_len = resp->status == 304 ? 0 : (size_t)resp->file.len;
+    r = MHD_create_response_from_fd_at_offset64(resp->file.len, resp->file.fd, resp->file.offset);
+    if (r) resp->file.set = false;
   } else if (resp->external.release) {
     /* zero copy: MHD sends the bytes where they are and calls release when it is done with the
      * response (sent, or the connection closed); on failure the caller still owns them */
@@ -355,6 +362,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
   req.accept_encoding = header(conn, "Accept-Encoding");
   req.if_none_match = header(conn, "If-None-Match");
   req.host = header(conn, "Host");
+  req.range = header(conn, "Range");
+  req.if_range = header(conn, "If-Range");
   MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_arg, &req);
   req.base_url = base_url(&req);
   if (refused(conn, method, lg, &resp)) {
@@ -379,6 +388,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     resp.stream_free(resp.stream_ctx);
   }
   http_body_drop_external(&resp); /* not handed to MHD: released here */
+  http_body_drop_file(&resp);
   buf_free(&resp.body);
   arena_destroy(req.arena);
   return ok;

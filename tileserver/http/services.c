@@ -1,5 +1,6 @@
 /* services.c — creation and destruction of the shared services. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "http/services.h"
 
@@ -13,6 +14,28 @@ static void log_skipped_styles(const render_styles *reg, const char *db_path) {
       store_reader_catalog(r, &c, &e) == ERR_OK)
     render_styles_log_skipped(reg, c);
   store_reader_close(r);
+}
+
+/* The archives of --archive, opened; each name must be a valid layer id that no layer of the
+ * database holds (a layer imported later under an archive's name is hidden by the archive at
+ * /tiles, as the archive was there first). */
+static err_code open_archives(const server_config *cfg, archive_set **out, err *e) {
+  *out = NULL;
+  if (!cfg->n_archives) return ERR_OK;
+  store_reader *r = NULL;
+  const catalog *c = NULL;
+  err_code rc = cfg->db_path ? store_reader_open(cfg->db_path, &r, e) : ERR_OK;
+  if (rc == ERR_OK && r) rc = store_reader_catalog(r, &c, e);
+  for (size_t i = 0; rc == ERR_OK && i < cfg->n_archives; i++) {
+    const char *name = cfg->archives[i].name;
+    if (!store_layer_id_valid(name))
+      rc = err_set(e, ERR_INVALID, "--archive %s: not a valid name (as a layer id: a-z, 0-9, "
+                   "'_' and '-', 1 to 63, starting with a letter)", name);
+    else if (c && catalog_find(c, name, strlen(name)))
+      rc = err_set(e, ERR_INVALID, "--archive %s: the database has a layer of that name", name);
+  }
+  store_reader_close(r);
+  return rc == ERR_OK ? archives_open(cfg->archives, cfg->n_archives, out, e) : rc;
 }
 
 err_code http_services_create(const server_config *cfg, http_services **out, err *e) {
@@ -36,6 +59,10 @@ err_code http_services_create(const server_config *cfg, http_services **out, err
     http_services_destroy(s);
     return rc;
   }
+  if ((rc = open_archives(cfg, &s->archives, e)) != ERR_OK) {
+    http_services_destroy(s);
+    return rc;
+  }
   log_skipped_styles(s->styles, cfg->db_path);
   *out = s;
   return ERR_OK;
@@ -47,5 +74,6 @@ void http_services_destroy(http_services *s) {
   pyramid_registry_destroy(s->pyramids);
   render_styles_destroy(s->styles);
   tile_cache_destroy(s->images);
+  archives_close(s->archives);
   free(s);
 }

@@ -16,6 +16,7 @@ typedef struct http_services {
   http_metrics metrics;       /* request counters for /metrics */
   render_styles *styles;  /* MapLibre styles (built-in + --styles DIR) and label fonts */
   tile_cache *images;     /* rendered PNGs and glyph ranges, keyed by style hash + layer versions */
+  archive_set *archives;  /* --archive files served as read-only layers (NULL: none) */
 } http_services;
 
 err_code http_services_create(const server_config *cfg, http_services **out, err *e);

@@ -1,0 +1,106 @@
+/* Unit tests of the bounded gunzip: what zlib's own gzip writer and Python's gzip module (the
+ * bytes below) compress comes back whole; a zip bomb stops at the bound; truncated, corrupt,
+ * non-gzip input and bytes after the member are refused and leave the output as it was. */
+#include "check.h"
+#include "core/gzip.h"
+
+/* python3 -c "import gzip,sys; sys.stdout.buffer.write(gzip.compress(b'hello, tiles\n', mtime=0))" */
+static const uint8_t HELLO_GZ[] = {
+    0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0x03, 0xcb, 0x48, 0xcd, 0xc9, 0xc9,
+    0xd7, 0x51, 0x28, 0xc9, 0xcc, 0x49, 0x2d, 0xe6, 0x02, 0x00, 0xe8, 0x6c, 0x64, 0x47, 0x0d,
+    0x00, 0x00, 0x00};
+
+static void decodes_python_gzip(void **state) {
+  buf out;
+  buf_init(&out, 0);
+  buf_append(&out, "x", 1); /* appended after what is there */
+  err e;
+  assert_int_equal(gzip_decompress(HELLO_GZ, sizeof HELLO_GZ, 100, &out, &e), ERR_OK);
+  assert_int_equal(out.len, 14);
+  assert_memory_equal(out.data, "xhello, tiles\n", 14);
+  /* exactly the size as the bound is allowed; one byte less is LIMIT and out is unchanged */
+  out.len = 0;
+  assert_int_equal(gzip_decompress(HELLO_GZ, sizeof HELLO_GZ, 13, &out, &e), ERR_OK);
+  assert_int_equal(out.len, 13);
+  out.len = 0;
+  assert_int_equal(gzip_decompress(HELLO_GZ, sizeof HELLO_GZ, 12, &out, &e), ERR_LIMIT);
+  assert_int_equal(out.len, 0);
+  buf_free(&out);
+}
+
+static void round_trip_large(void **state) {
+  enum { N = 300 * 1024 }; /* several inflate steps */
+  uint8_t *src = malloc(N);
+  for (size_t i = 0; i < N; i++) src[i] = (uint8_t)(i * 2654435761u >> 13);
+  buf z, out;
+  buf_init(&z, 0);
+  buf_init(&out, 0);
+  err e;
+  assert_int_equal(gzip_compress(src, N, 6, &z, &e), ERR_OK);
+  assert_int_equal(gzip_decompress(z.data, z.len, N, &out, &e), ERR_OK);
+  assert_int_equal(out.len, N);
+  assert_memory_equal(out.data, src, N);
+  buf_free(&z);
+  buf_free(&out);
+  free(src);
+}
+
+static void zip_bomb_stops_at_bound(void **state) {
+  enum { N = 64 * 1024 * 1024 }; /* 64 MiB of zeros deflate to about 64 KiB */
+  uint8_t *zeros = calloc(1, N);
+  buf z, out;
+  buf_init(&z, 0);
+  buf_init(&out, 0);
+  err e;
+  assert_int_equal(gzip_compress(zeros, N, 9, &z, &e), ERR_OK);
+  free(zeros);
+  assert_true(z.len < N / 500);
+  assert_int_equal(gzip_decompress(z.data, z.len, 1 << 20, &out, &e), ERR_LIMIT);
+  assert_int_equal(out.len, 0);
+  assert_true(out.cap <= 3u << 20); /* grew to the bound (doubling), never towards 64 MiB */
+  assert_non_null(strstr(e.msg, "more than"));
+  buf_free(&z);
+  buf_free(&out);
+}
+
+static void hostile_input_refused(void **state) {
+  buf out;
+  buf_init(&out, 0);
+  err e;
+  /* truncated anywhere */
+  for (size_t n = 0; n < sizeof HELLO_GZ; n++) {
+    assert_int_equal(gzip_decompress(HELLO_GZ, n, 100, &out, &e), ERR_INVALID);
+    assert_int_equal(out.len, 0);
+  }
+  uint8_t bad[sizeof HELLO_GZ + 3];
+  /* a flipped bit in the CRC */
+  memcpy(bad, HELLO_GZ, sizeof HELLO_GZ);
+  bad[sizeof HELLO_GZ - 6] ^= 1;
+  assert_int_equal(gzip_decompress(bad, sizeof HELLO_GZ, 100, &out, &e), ERR_INVALID);
+  /* wrong magic */
+  memcpy(bad, HELLO_GZ, sizeof HELLO_GZ);
+  bad[0] = 0x1e;
+  assert_int_equal(gzip_decompress(bad, sizeof HELLO_GZ, 100, &out, &e), ERR_INVALID);
+  /* trailing garbage, and a second member */
+  memcpy(bad, HELLO_GZ, sizeof HELLO_GZ);
+  memcpy(bad + sizeof HELLO_GZ, "abc", 3);
+  assert_int_equal(gzip_decompress(bad, sizeof bad, 100, &out, &e), ERR_INVALID);
+  assert_non_null(strstr(e.msg, "after the end"));
+  uint8_t two[2 * sizeof HELLO_GZ];
+  memcpy(two, HELLO_GZ, sizeof HELLO_GZ);
+  memcpy(two + sizeof HELLO_GZ, HELLO_GZ, sizeof HELLO_GZ);
+  assert_int_equal(gzip_decompress(two, sizeof two, 100, &out, &e), ERR_INVALID);
+  assert_int_equal(out.len, 0);
+  /* a raw zlib stream is not gzip */
+  static const uint8_t ZLIB_HELLO[] = {0x78, 0x9c, 0xcb, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00,
+                                       0x06, 0x2c, 0x02, 0x15};
+  assert_int_equal(gzip_decompress(ZLIB_HELLO, sizeof ZLIB_HELLO, 100, &out, &e), ERR_INVALID);
+  buf_free(&out);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(decodes_python_gzip), cmocka_unit_test(round_trip_large),
+      cmocka_unit_test(zip_bomb_stops_at_bound), cmocka_unit_test(hostile_input_refused)};
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
