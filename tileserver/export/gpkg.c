@@ -1,8 +1,9 @@
 /* gpkg.c — a layer written as a GeoPackage by GDAL's GPKG driver, for analysts who want one file
  * QGIS opens at once. The file goes to a private temporary directory; features' download stream
- * opens it, unlinks it and streams it, so nothing is left behind even if the client goes away. Memory stays
- * bounded: features go through one at a time, committed every EXPORT_GPKG_TXN features.
- * GDAL's messages are kept off stderr (a thread-local quiet handler) and copied into the error. */
+ * opens it, unlinks it and streams it, so nothing is left behind even if the client goes away.
+ * Memory stays bounded: features go through one at a time, committed every EXPORT_GPKG_TXN
+ * features. GDAL's messages are kept off stderr (a thread-local quiet handler) and copied into
+ * the error. */
 #include <cpl_conv.h>
 #include <cpl_error.h>
 #include <gdal.h>

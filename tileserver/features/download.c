@@ -54,7 +54,8 @@ static err_code file_open(features_stream *s, features_file_fn write_file, err *
   snprintf(dir, sizeof dir, "%s/teselas-gpkg-XXXXXX", tmp && *tmp ? tmp : "/tmp");
   if (!mkdtemp(dir)) return err_set(e, ERR_IO, "cannot create a temporary directory: %s",
                                     strerror(errno));
-  snprintf(path, sizeof path, "%s/%s.%s", dir, s->req.layer->id, features_format_ext(s->req.format));
+  snprintf(path, sizeof path, "%s/%s.%s", dir, s->req.layer->id,
+           features_format_ext(s->req.format));
   err_code rc = write_file(s->rd, &s->req, path, e);
   if (rc == ERR_OK && (s->fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
     rc = err_set(e, ERR_IO, "cannot reopen the download: %s", strerror(errno));

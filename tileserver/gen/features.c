@@ -118,7 +118,8 @@ static bool to_tile_points(const store_feature *f, const geom_tile_opts *o, aren
   } else {
     pts = out->g.pts;
   }
-  for (uint32_t i = 0; i < out->g.n_pts; i++) pts[i] = geom_lonlat_to_tile(pts[i], o->tile, o->extent);
+  for (uint32_t i = 0; i < out->g.n_pts; i++)
+    pts[i] = geom_lonlat_to_tile(pts[i], o->tile, o->extent);
   return true;
 }
 
@@ -151,8 +152,8 @@ static void fill_query(const stream *s, geom_bbox *ll, const char **names, store
   *ll = (geom_bbox){lo.x, lo.y, hi.x, hi.y};
   for (size_t i = 0; i < l->n_fields; i++) names[i] = l->fields[i].name;
   *q = (store_query){.layer = l, .bbox = &ll->min_x, .fields = gq->without_values ? NULL : names,
-                     .n_fields = gq->without_values ? 0 : l->n_fields, .with_geometry = true, .limit = -1,
-                     .after_id = INT64_MIN, .where = gq->where};
+                     .n_fields = gq->without_values ? 0 : l->n_fields, .with_geometry = true,
+                     .limit = -1, .after_id = INT64_MIN, .where = gq->where};
   if (gq->space == GEN_SPACE_MERC) {
     /* line layers come as the vector tiles of that zoom have them (ranked lines; in versions
      * written before those, lighter copies within 1/16 of a 256-px pixel) */
@@ -174,7 +175,8 @@ static err_code one(const stream *s, const store_feature *f, err *e) {
   arena_reset(s->scratch);
   if (gq->space == GEN_SPACE_TILE) {
     bool small = false;
-    if (to_tile(f, &s->tile, s->drop_small, s->scratch, &out.tg, &small)) return s->fn(s->ctx, &out, e);
+    if (to_tile(f, &s->tile, s->drop_small, s->scratch, &out.tg, &small))
+      return s->fn(s->ctx, &out, e);
     if (small && gq->n_dropped) (*gq->n_dropped)++;
     return ERR_OK;
   }
@@ -210,7 +212,8 @@ err_code gen_features_each(store_reader *r, const gen_query *gq, gen_feature_fn 
   }
   store_iter *it = NULL;
   s.scratch = arena_create(0);
-  err_code rc = s.scratch ? store_query_start(r, &q, &it, e) : err_set(e, ERR_NOMEM, "out of memory");
+  err_code rc =
+      s.scratch ? store_query_start(r, &q, &it, e) : err_set(e, ERR_NOMEM, "out of memory");
   store_feature f;
   int step = 0;
   while (rc == ERR_OK && (step = store_iter_next(it, &f, e)) == 1) rc = one(&s, &f, e);
