@@ -1,2 +1,2 @@
-/* Must not compile: GDAL is the importers' (and the GeoPackage writer's in features). */
+/* Must not compile: GDAL is the importers' and export's (the GeoPackage writer). */
 #include <gdal.h>

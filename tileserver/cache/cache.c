@@ -15,19 +15,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct tile_cache_entry {
-  struct tile_cache_entry *next_hash;
-  struct tile_cache_entry *prev_lru, *next_lru; /* head = most recent */
-  tile_cache *cache;
+struct cache_entry {
+  struct cache_entry *next_hash;
+  struct cache_entry *prev_lru, *next_lru; /* head = most recent */
+  cache *cache;
   atomic_size_t refs; /* 1 for the table while the entry is in it, + 1 per pin */
   uint64_t hash;
   size_t len;
   char *key;
   uint8_t *data;
 };
-typedef struct tile_cache_entry entry;
+typedef struct cache_entry entry;
 
-struct tile_cache {
+struct cache {
   pthread_mutex_t lock;
   entry **buckets;
   size_t n_buckets;
@@ -40,8 +40,8 @@ static uint64_t hash_key(const char *s) {
   return hash_mix64(hash_fnv64_str(HASH_FNV64_SEED, s));
 }
 
-tile_cache *tile_cache_create(size_t max_bytes) {
-  tile_cache *c = calloc(1, sizeof *c);
+cache *cache_create(size_t max_bytes) {
+  cache *c = calloc(1, sizeof *c);
   if (!c) return NULL;
   c->n_buckets = 1u << 14;
   c->buckets = calloc(c->n_buckets, sizeof *c->buckets);
@@ -54,7 +54,7 @@ tile_cache *tile_cache_create(size_t max_bytes) {
   return c;
 }
 
-void tile_cache_destroy(tile_cache *c) {
+void cache_destroy(cache *c) {
   if (!c) return;
   assert(c->pinned_unlinked == 0); /* a response still holds a pin: destroyed too early */
   for (entry *e = c->lru_head, *next; e; e = next) {
@@ -67,7 +67,7 @@ void tile_cache_destroy(tile_cache *c) {
   free(c);
 }
 
-static void lru_unlink(tile_cache *c, entry *e) {
+static void lru_unlink(cache *c, entry *e) {
   if (e->prev_lru) e->prev_lru->next_lru = e->next_lru;
   else c->lru_head = e->next_lru;
   if (e->next_lru) e->next_lru->prev_lru = e->prev_lru;
@@ -75,7 +75,7 @@ static void lru_unlink(tile_cache *c, entry *e) {
   e->prev_lru = e->next_lru = NULL;
 }
 
-static void lru_push_front(tile_cache *c, entry *e) {
+static void lru_push_front(cache *c, entry *e) {
   e->next_lru = c->lru_head;
   e->prev_lru = NULL;
   if (c->lru_head) c->lru_head->prev_lru = e;
@@ -83,7 +83,7 @@ static void lru_push_front(tile_cache *c, entry *e) {
   if (!c->lru_tail) c->lru_tail = e;
 }
 
-static entry **find_slot(tile_cache *c, const char *key, uint64_t h) {
+static entry **find_slot(cache *c, const char *key, uint64_t h) {
   entry **slot = &c->buckets[h & (c->n_buckets - 1)];
   while (*slot && ((*slot)->hash != h || strcmp((*slot)->key, key) != 0))
     slot = &(*slot)->next_hash;
@@ -91,8 +91,8 @@ static entry **find_slot(tile_cache *c, const char *key, uint64_t h) {
 }
 
 /* Takes e out of the table and drops the table's reference; e is freed now unless pinned, else by
- * the last tile_cache_release. Under the lock. */
-static void remove_entry(tile_cache *c, entry *e) {
+ * the last cache_release. Under the lock. */
+static void remove_entry(cache *c, entry *e) {
   entry **slot = find_slot(c, e->key, e->hash);
   if (*slot == e) *slot = e->next_hash;
   lru_unlink(c, e);
@@ -105,7 +105,7 @@ static void remove_entry(tile_cache *c, entry *e) {
   }
 }
 
-tile_cache_entry *tile_cache_pin(tile_cache *c, const char *key) {
+cache_entry *cache_pin(cache *c, const char *key) {
   if (!c || !c->max_bytes) return NULL;
   uint64_t h = hash_key(key);
   pthread_mutex_lock(&c->lock);
@@ -122,16 +122,16 @@ tile_cache_entry *tile_cache_pin(tile_cache *c, const char *key) {
   return e;
 }
 
-const uint8_t *tile_cache_entry_data(const tile_cache_entry *e) { return e->data; }
+const uint8_t *cache_entry_data(const cache_entry *e) { return e->data; }
 
-size_t tile_cache_entry_len(const tile_cache_entry *e) { return e->len; }
+size_t cache_entry_len(const cache_entry *e) { return e->len; }
 
-void tile_cache_release(tile_cache_entry *e) {
+void cache_release(cache_entry *e) {
   if (!e) return;
   /* acq_rel: every pin's reads of the bytes happen before the free below */
   if (atomic_fetch_sub_explicit(&e->refs, 1, memory_order_acq_rel) != 1) return;
   /* the last reference, so the table dropped its own already (remove_entry counted it) */
-  tile_cache *c = e->cache;
+  cache *c = e->cache;
   pthread_mutex_lock(&c->lock);
   c->bytes -= e->len;
   c->pinned_unlinked--;
@@ -139,15 +139,15 @@ void tile_cache_release(tile_cache_entry *e) {
   free(e);
 }
 
-bool tile_cache_get(tile_cache *c, const char *key, buf *out) {
-  entry *e = tile_cache_pin(c, key);
+bool cache_get(cache *c, const char *key, buf *out) {
+  entry *e = cache_pin(c, key);
   if (!e) return false;
   bool ok = buf_append(out, e->data, e->len);
-  tile_cache_release(e);
+  cache_release(e);
   return ok;
 }
 
-void tile_cache_put(tile_cache *c, const char *key, const uint8_t *data, size_t len) {
+void cache_put(cache *c, const char *key, const uint8_t *data, size_t len) {
   if (!c || len > c->max_bytes / 4) return; /* one tile never takes over the cache */
   size_t key_len = strlen(key);
   entry *e = malloc(sizeof *e + key_len + 1 + len);
@@ -179,11 +179,11 @@ void tile_cache_put(tile_cache *c, const char *key, const uint8_t *data, size_t 
   pthread_mutex_unlock(&c->lock);
 }
 
-tile_cache_stats tile_cache_get_stats(tile_cache *c) {
-  tile_cache_stats s = {0};
+cache_stats cache_get_stats(cache *c) {
+  cache_stats s = {0};
   if (!c) return s;
   pthread_mutex_lock(&c->lock);
-  s = (tile_cache_stats){c->hits, c->misses, c->evictions, c->bytes, c->entries,
+  s = (cache_stats){c->hits, c->misses, c->evictions, c->bytes, c->entries,
                          c->pinned_unlinked};
   pthread_mutex_unlock(&c->lock);
   return s;

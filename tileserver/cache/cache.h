@@ -1,12 +1,11 @@
 /* cache.h — the one bounded in-memory cache of encoded answers, shared by the worker threads:
  * vector tiles (tiles_serve), PNG images (render_serve_image) and glyph ranges
- * (render_serve_glyphs) go through it alike, each kind in an instance with its own bound. The
- * names keep the tile_cache_ prefix of its first user.
+ * (render_serve_glyphs) go through it alike, each kind in an instance with its own bound.
  *
  * Keys name the layers *with their versions* (and the filter, or the style's hash), so a
  * re-import makes new keys and the old entries simply age out: no invalidation, no restart. Least-recently-used entries are
  * evicted when the byte bound is reached. Thread-safe: one mutex guards the table and the LRU
- * list; a hit is either copied out (tile_cache_get) or pinned (tile_cache_pin) so that the HTTP
+ * list; a hit is either copied out (cache_get) or pinned (cache_pin) so that the HTTP
  * library sends the cached bytes themselves, with no copy and no lock held while they are sent.
  *
  * Pins and the bound: an entry is reference-counted (the cache holds one reference while the
@@ -25,35 +24,35 @@
 
 #include "core/buf.h"
 
-typedef struct tile_cache tile_cache;
-typedef struct tile_cache_entry tile_cache_entry;
+typedef struct cache cache;
+typedef struct cache_entry cache_entry;
 
-/* max_bytes 0 gives a cache that stores nothing. Caller owns; tile_cache_destroy, which must come
+/* max_bytes 0 gives a cache that stores nothing. Caller owns; cache_destroy, which must come
  * after every pin was released (asserted). */
-tile_cache *tile_cache_create(size_t max_bytes);
-void tile_cache_destroy(tile_cache *c);
+cache *cache_create(size_t max_bytes);
+void cache_destroy(cache *c);
 
 /* On a hit, appends the bytes to out and returns true (false also when out cannot grow). */
-bool tile_cache_get(tile_cache *c, const char *key, buf *out);
+bool cache_get(cache *c, const char *key, buf *out);
 /* On a hit, pins the entry and returns it: its bytes stay valid and unchanged until
- * tile_cache_release, whatever the cache does meanwhile. NULL on a miss. Any thread may release. */
-tile_cache_entry *tile_cache_pin(tile_cache *c, const char *key);
-const uint8_t *tile_cache_entry_data(const tile_cache_entry *e);
-size_t tile_cache_entry_len(const tile_cache_entry *e);
+ * cache_release, whatever the cache does meanwhile. NULL on a miss. Any thread may release. */
+cache_entry *cache_pin(cache *c, const char *key);
+const uint8_t *cache_entry_data(const cache_entry *e);
+size_t cache_entry_len(const cache_entry *e);
 /* Drops a pin; frees the entry when it was the last reference to an entry no longer in the table.
  * NULL is ignored. */
-void tile_cache_release(tile_cache_entry *e);
+void cache_release(cache_entry *e);
 
 /* Stores a copy of [data, data+len) under key (replacing an older entry). Tiles larger than a
  * quarter of the bound are not kept. */
-void tile_cache_put(tile_cache *c, const char *key, const uint8_t *data, size_t len);
+void cache_put(cache *c, const char *key, const uint8_t *data, size_t len);
 
-typedef struct tile_cache_stats {
+typedef struct cache_stats {
   uint64_t hits, misses, evictions;
   size_t bytes;           /* memory of the entries in the table and of those only pins keep */
   size_t entries;         /* entries in the table */
   size_t pinned_unlinked; /* entries out of the table that pins still keep alive */
-} tile_cache_stats;
-tile_cache_stats tile_cache_get_stats(tile_cache *c);
+} cache_stats;
+cache_stats cache_get_stats(cache *c);
 
 #endif

@@ -136,11 +136,11 @@ static void add_spatial(dcat_ctx *x, rdf_term ds, const layer_info *l) {
   typed(x, loc, NS_DCT "Location");
   const char *w = arena_strdup(x->g.a, wkt), *j = arena_strdup(x->g.a, gj);
   rdf_add(&x->g, loc, NS_DCAT "bbox", rdf_lit_typed(w, NS_GSP "wktLiteral"));
-  rdf_term geom = rdf_bnode(&x->g);
-  rdf_add(&x->g, loc, NS_LOCN "geometry", geom);
-  typed(x, geom, NS_LOCN "Geometry");
-  rdf_add(&x->g, geom, NS_GSP "asWKT", rdf_lit_typed(w, NS_GSP "wktLiteral"));
-  rdf_add(&x->g, geom, NS_GSP "asGeoJSON", rdf_lit_typed(j, NS_GSP "geoJSONLiteral"));
+  rdf_term shape = rdf_bnode(&x->g);
+  rdf_add(&x->g, loc, NS_LOCN "geometry", shape);
+  typed(x, shape, NS_LOCN "Geometry");
+  rdf_add(&x->g, shape, NS_GSP "asWKT", rdf_lit_typed(w, NS_GSP "wktLiteral"));
+  rdf_add(&x->g, shape, NS_GSP "asGeoJSON", rdf_lit_typed(j, NS_GSP "geoJSONLiteral"));
 }
 
 /* dct:temporal from the extent of the layer's date field (store_layer_time_extent). */

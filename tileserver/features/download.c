@@ -5,7 +5,8 @@
  * free for the next request while the body goes out, and the download reads one consistent
  * version of the layer), its own copy of the arguments and of the parsed request, and a pending
  * buffer of about one chunk. GeoJSON and CSV are produced row by row as the client reads; a
- * GeoPackage is written by GDAL to a temporary file first (gpkg.c), then read back in chunks. */
+ * GeoPackage is written to a temporary file first by the writer the caller names (export/, which
+ * links GDAL), then read back in chunks. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -45,18 +46,19 @@ static err_code copy_args(arena *a, const features_kv *args, size_t n, features_
   return ERR_OK;
 }
 
-/* Writes the GeoPackage into a private directory, opens it, and removes every name at once: the
- * open descriptor keeps the bytes until the stream is closed. */
-static err_code gpkg_open(features_stream *s, err *e) {
+/* Writes the file into a private directory, opens it, and removes every name at once (SQLite's
+ * journals too): the open descriptor keeps the bytes until the stream is closed. */
+static err_code file_open(features_stream *s, features_file_fn write_file, err *e) {
   const char *tmp = getenv("TMPDIR");
   char dir[512], path[600];
   snprintf(dir, sizeof dir, "%s/teselas-gpkg-XXXXXX", tmp && *tmp ? tmp : "/tmp");
   if (!mkdtemp(dir)) return err_set(e, ERR_IO, "cannot create a temporary directory: %s",
                                     strerror(errno));
-  snprintf(path, sizeof path, "%s/%s.gpkg", dir, s->req.layer->id);
-  err_code rc = features_gpkg_write(s->rd, &s->req, path, e);
+  snprintf(path, sizeof path, "%s/%s.%s", dir, s->req.layer->id,
+           features_format_ext(s->req.format));
+  err_code rc = write_file(s->rd, &s->req, path, e);
   if (rc == ERR_OK && (s->fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-    rc = err_set(e, ERR_IO, "cannot reopen the GeoPackage: %s", strerror(errno));
+    rc = err_set(e, ERR_IO, "cannot reopen the download: %s", strerror(errno));
   static const char *const SUFFIX[] = {"", "-journal", "-wal", "-shm"};
   for (int i = 0; i < 4; i++) {
     char p[640];
@@ -67,32 +69,32 @@ static err_code gpkg_open(features_stream *s, err *e) {
   return rc;
 }
 
-static err_code stream_start(features_stream *s, const char *db_path, const char *layer_id,
-                             features_format f, const features_kv *args, size_t n_args, err *e) {
+static err_code stream_start(features_stream *s, const features_download *d, err *e) {
   features_kv *copy = NULL;
   const catalog *cat = NULL;
-  err_code rc = copy_args(s->a, args, n_args, &copy, e);
-  if (rc == ERR_OK) rc = store_reader_open(db_path, &s->rd, e);
+  const char *layer_id = d->layer_id;
+  features_format f = d->format;
+  err_code rc = copy_args(s->a, d->args, d->n_args, &copy, e);
+  if (rc == ERR_OK) rc = store_reader_open(d->db_path, &s->rd, e);
   if (rc == ERR_OK) rc = store_reader_catalog(s->rd, &cat, e);
   if (rc != ERR_OK) return rc;
   const layer_info *l = catalog_find(cat, layer_id, strlen(layer_id));
   if (!l) return err_set(e, ERR_NOT_FOUND, "no collection %s", layer_id);
   privacy_policy policy; /* this stream's own catalog: the same gate as the server's */
   if ((rc = features_layer_policy(l, &policy, e)) != ERR_OK) return rc;
-  rc = features_request_parse(l, FEATURES_USE_DOWNLOAD, copy, n_args, f, s->a, &s->req, e);
+  rc = features_request_parse(l, FEATURES_USE_DOWNLOAD, copy, d->n_args, f, s->a, &s->req, e);
   if (rc != ERR_OK) return rc;
   s->cols = (features_cols){l, s->req.fields, s->req.n_fields, false};
-  if (f == FEATURES_GPKG) return gpkg_open(s, e);
+  if (f == FEATURES_GPKG) return file_open(s, d->write_file, e);
   store_query q;
   features_request_query(&s->req, &q);
   return store_query_start(s->rd, &q, &s->it, e);
 }
 
-err_code features_stream_open(const char *db_path, const char *layer_id, features_format f,
-                              const features_kv *args, size_t n_args, features_stream **out,
-                              err *e) {
+err_code features_stream_open(const features_download *d, features_stream **out, err *e) {
   *out = NULL;
-  if (f != FEATURES_GEOJSON && f != FEATURES_CSV && f != FEATURES_GPKG)
+  features_format f = d->format;
+  if (f != FEATURES_GEOJSON && f != FEATURES_CSV && (f != FEATURES_GPKG || !d->write_file))
     return err_set(e, ERR_INVALID, "f: downloads are GeoJSON, CSV or GeoPackage");
   features_stream *s = calloc(1, sizeof *s);
   if (!s) return err_set(e, ERR_NOMEM, "out of memory");
@@ -101,7 +103,7 @@ err_code features_stream_open(const char *db_path, const char *layer_id, feature
   s->scratch = arena_create(0);
   buf_init(&s->pending, 0);
   err_code rc = s->a && s->scratch ? ERR_OK : err_set(e, ERR_NOMEM, "out of memory");
-  if (rc == ERR_OK) rc = stream_start(s, db_path, layer_id, f, args, n_args, e);
+  if (rc == ERR_OK) rc = stream_start(s, d, e);
   if (rc != ERR_OK) {
     features_stream_close(s);
     return rc;

@@ -19,6 +19,7 @@
 #include "core/arena.h"
 #include "core/buf.h"
 #include "core/err.h"
+#include "geom/geom.h"
 #include "store/store.h"
 
 /* /req/core/fc-limit-definition: default 100, maximum 10,000; larger values are clamped
@@ -138,19 +139,36 @@ bool features_layer_is_aggregate(const layer_info *l);
 err_code features_units_write(store_reader *rd, const layer_info *l, const features_kv *args,
                               size_t n_args, buf *out, err *e);
 
-/* ---- whole-layer downloads (download.c, gpkg.c) ------------------------------------------- */
+/* ---- whole-layer downloads (download.c) -------------------------------------------------- */
+
+/* Decodes a feature's geometry into a (an empty geom when it has none or the decoder refuses it:
+ * a broken stored geometry is written as null rather than failing the whole answer). */
+void features_decode(const store_feature *f, arena *a, geom *out);
+
+/* Writes the rows of download request r, read from rd, to a new file at path: a format this
+ * module streams but does not write, the GeoPackage (export/export.h), because GDAL is linked by
+ * the modules above this one only. */
+typedef err_code (*features_file_fn)(store_reader *rd, const features_request *r,
+                                     const char *path, err *e);
+
+typedef struct features_download {
+  const char *db_path;
+  const char *layer_id;
+  features_format format;      /* GeoJSON, CSV or GeoPackage */
+  const features_kv *args;
+  size_t n_args;
+  features_file_fn write_file; /* the GeoPackage's writer (NULL: that format is refused) */
+} features_download;
 
 typedef struct features_stream features_stream;
 
-/* Opens a download of layer layer_id in format f (GeoJSON, CSV or GeoPackage) with the filters of
- * args (bbox, datetime, filter, PROP=VALUE, properties). The stream owns its own read-only
- * connection and copies of everything, so it outlives the request and never blocks the worker's
- * connection; its memory stays bounded whatever the layer's size. A GeoPackage is written by
- * GDAL to an unlinked temporary file first. Caller owns; features_stream_close. Errors as
+/* Opens a download of layer d->layer_id in d->format with the filters of d->args (bbox,
+ * datetime, filter, PROP=VALUE, properties). The stream owns its own read-only connection and
+ * copies of everything, so it outlives the request and never blocks the worker's connection;
+ * its memory stays bounded whatever the layer's size. A GeoPackage is written by d->write_file
+ * to an unlinked temporary file first. Caller owns; features_stream_close. Errors as
  * features_request_parse, ERR_NOT_FOUND for an unknown layer, ERR_IO, ERR_DB. */
-err_code features_stream_open(const char *db_path, const char *layer_id, features_format f,
-                              const features_kv *args, size_t n_args, features_stream **out,
-                              err *e);
+err_code features_stream_open(const features_download *d, features_stream **out, err *e);
 /* Copies up to max bytes of the body into out: returns the count, 0 at the end, -1 on error. */
 long features_stream_read(features_stream *s, char *out, size_t max);
 void features_stream_close(features_stream *s);

@@ -71,9 +71,6 @@ void features_put_int(buf *b, int64_t v);
 /* A value as JSON: null, true/false, a number, or a string. */
 void features_json_value(buf *b, const value *v);
 
-/* Decodes a feature's geometry into a (an empty geom when it has none or the decoder refuses it:
- * a broken stored geometry is written as null rather than failing the whole answer). */
-void features_decode(const store_feature *f, arena *a, geom *out);
 
 /* RFC 7946 geometry object: Point/MultiPoint/.../MultiPolygon, exterior rings counterclockwise and
  * holes clockwise (§3.1.6); "null" for an empty geometry. */
@@ -125,12 +122,6 @@ void features_html_items_begin(buf *b, const features_html_page *p);
 void features_html_items_row(buf *b, const features_html_page *p, const store_feature *f,
                              const geom *g);
 void features_html_items_end(buf *b, const features_html_page *p, int64_t returned);
-
-/* OGC WKB (little-endian, 2D) of g; false for an empty geometry (wkb.c). */
-bool features_wkb(buf *b, const geom *g);
-/* Writes the features of r (a download request) to a new GeoPackage at path (gpkg.c). */
-err_code features_gpkg_write(store_reader *rd, const features_request *r, const char *path,
-                             err *e);
 
 /* Time now as "YYYY-MM-DDTHH:MM:SSZ". */
 void features_now_iso(char out[32]);

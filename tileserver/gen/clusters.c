@@ -1,7 +1,7 @@
 /* clusters.c — the clusters of a point layer over any box, as the vector tiles hold them, and the
  * shared door to the layer's cluster pyramid.
  *
- * The vector tiles (tiles/cluster.c) merge points per cell of a grid aligned to the tile,
+ * The vector tiles merge points per cell of a grid aligned to the tile (grid.c),
  * GEN_CLUSTER_CELL units of a GEN_EXTENT tile wide; since the cells divide the extent, that grid
  * is the global grid of the zoom. This file bins the points of the cells that meet a box on the
  * same global grid, so a cell gets the same points and the same centre (the mean, rounded to the
@@ -62,17 +62,6 @@ typedef struct acc {
   int64_t first_id;
 } acc;
 
-/* A point's position: the fast path, else the first point of the decoded geometry. */
-static bool point_of(const store_feature *f, arena *scratch, map_pt *out) {
-  if (geom_blob_point(f->blob, f->blob_len, out)) return true;
-  geom g;
-  arena_reset(scratch);
-  if (geom_blob_decode(f->blob, f->blob_len, scratch, &g, NULL, NULL) != ERR_OK || g.n_pts == 0)
-    return false;
-  *out = g.pts[0];
-  return true;
-}
-
 typedef struct grid_box {
   acc *cells;
   double c0x, c0y; /* global index of cells[0] */
@@ -89,36 +78,37 @@ static void box_add(grid_box *b, double cx, double cy, const acc *a) {
   dst->count += a->count;
 }
 
-/* Scans the points of the box's cells (global tile units of zoom z). */
+typedef struct scan_ctx {
+  grid_box *b;
+  double cell;
+} scan_ctx;
+
+/* A point's position is its first vertex (global tile units of the zoom). */
+static err_code scan_add(void *ctx, const gen_feature *f, err *e) {
+  (void)e;
+  scan_ctx *sc = ctx;
+  if (f->g.n_pts == 0) return ERR_OK;
+  map_pt t = f->g.pts[0];
+  acc one = {t.x, t.y, 1, f->id};
+  box_add(sc->b, floor(t.x / sc->cell), floor(t.y / sc->cell), &one);
+  return ERR_OK;
+}
+
+/* Scans the points of the box's cells (global tile units of zoom z) through gen_features_each. */
 static err_code scan(store_reader *r, const layer_info *l, uint32_t z, grid_box *b, err *e) {
   const double cell = GEN_CLUSTER_CELL, half = GEOM_MERC_HALF;
   double span = 2 * half / ldexp(1.0, (int)z) / GEN_EXTENT * cell;
   /* the query covers whole cells, so a cell that meets the box gets all of its points */
-  map_pt qlo = geom_merc_to_lonlat((map_pt){-half + b->c0x * span, half - (b->c0y + b->ny) * span});
-  map_pt qhi = geom_merc_to_lonlat((map_pt){-half + (b->c0x + b->nx) * span, half - b->c0y * span});
-  geom_bbox bb = {qlo.x, qlo.y, qhi.x, qhi.y};
-  store_query q = {.layer = l, .bbox = &bb.min_x, .with_geometry = true, .limit = -1,
-                   .after_id = INT64_MIN};
-  arena *scratch = arena_create(0);
-  store_iter *it = NULL;
-  err_code rc = scratch ? store_query_start(r, &q, &it, e) : err_set(e, ERR_NOMEM, "out of memory");
-  geom_tile_id t0 = {z, 0, 0};
-  store_feature f;
-  int step = 0;
-  while (rc == ERR_OK && (step = store_iter_next(it, &f, e)) == 1) {
-    map_pt ll;
-    if (!point_of(&f, scratch, &ll)) continue;
-    map_pt t = geom_lonlat_to_tile(ll, t0, GEN_EXTENT);
-    acc one = {t.x, t.y, 1, f.id};
-    box_add(b, floor(t.x / cell), floor(t.y / cell), &one);
-  }
-  if (step < 0 && rc == ERR_OK) rc = store_iter_error(it, e);
-  store_iter_close(it);
-  arena_destroy(scratch);
-  return rc;
+  gen_query q = {.layer = l,
+                 .merc = {-half + b->c0x * span, half - (b->c0y + b->ny) * span,
+                          -half + (b->c0x + b->nx) * span, half - b->c0y * span},
+                 .space = GEN_SPACE_TILE_POINTS, .tile = {z, 0, 0}, .extent = GEN_EXTENT,
+                 .without_values = true};
+  scan_ctx sc = {b, cell};
+  return gen_features_each(r, &q, scan_add, &sc, e);
 }
 
-/* The same cells from the layer's precomputed pyramid (cluster.c asks for the same zoom range,
+/* The same cells from the layer's precomputed pyramid (grid.c asks for the same zoom range,
  * so one pyramid per layer version serves both). False when z is outside it. */
 typedef struct pyr_ctx {
   grid_box *b;

@@ -9,10 +9,11 @@
  *   - ranked lines: line layers are read as the copy of the zoom (store_query.lod_zoom) and keep
  *     the vertices the zoom's tolerance keeps (geom/ranked.c);
  *   - the one simplification tolerance (gen_tolerance).
- * gen_features_each streams the features of a box that survive these rules in Web Mercator metres
- * (EPSG:3857), tile-independent, for the renderer. The vector tiles apply the same rules in their
- * own tile units (tiles/build.c), because projecting lon/lat straight to tile units is what their
- * bytes are made of: a detour through metres changes the last bits of vertices before rounding.
+ * gen_features_each streams the features of a box that survive these rules, once for every
+ * encoder: in Web Mercator metres (EPSG:3857), tile-independent, for the renderer; or projected
+ * with the vector tile's own transform (lon/lat straight to tile units, then the tile pipeline),
+ * because that arithmetic is what the tiles' bytes are made of: a detour through metres changes
+ * the last bits of vertices before rounding. The clusters of both come from here too.
  *
  * It knows the store, predicates and geometry, never MVT, cairo or HTTP; the singles of a
  * clustered box are read by id through a predicate (query_pred_with_ids). */
@@ -27,6 +28,7 @@
 #include "core/err.h"
 #include "core/value.h"
 #include "geom/geom.h"
+#include "query/query.h"
 #include "store/store.h"
 
 enum {
@@ -106,32 +108,82 @@ bool gen_points_in_tile(struct pyramid_registry *reg, store_reader *r, const lay
 
 /* ---- the features of a map (features.c) ----------------------------------------------------- */
 
+/* The space gen_features_each yields geometries in. */
+typedef enum gen_space {
+  GEN_SPACE_MERC = 0,   /* g: EPSG:3857 metres, neither clipped nor simplified (the renderer) */
+  GEN_SPACE_TILE,       /* tg: the feature as the vector tile of `tile` encodes it: lon/lat
+                           straight to tile units, clipped to the buffer, simplified with
+                           gen_tolerance, quantized (geom_to_tile) */
+  GEN_SPACE_TILE_POINTS /* g: every vertex in units of `tile`, unrounded and unclipped: the
+                           positions a cluster grid bins (no small-feature rule: points) */
+} gen_space;
+
 typedef struct gen_query {
   const layer_info *layer;
-  uint32_t zoom;              /* the zoom of the vector tiles this map matches */
+  uint32_t zoom;              /* the zoom of the vector tiles this map matches (GEN_SPACE_MERC;
+                                 the tile spaces use tile.z) */
   geom_bbox merc;             /* the box, EPSG:3857 metres */
   const int64_t *only;        /* sorted ids to read instead of the box (the singles of
                                  clusters), or NULL */
   size_t n_only;
+  const query_pred *where;    /* the layer's filter, or NULL */
+  gen_space space;
+  geom_tile_id tile;          /* the tile spaces: the tile, its extent and buffer (tile units) */
+  uint32_t extent, buffer;
+  bool without_values;        /* positions alone (a cluster grid): no attribute is read */
+  uint32_t *n_dropped;        /* when given, counts what the small-feature rule dropped */
 } gen_query;
 
-/* A feature as a map at the zoom shows it: geometry in EPSG:3857 metres (a ranked line with the
- * vertices its zoom keeps), not clipped or simplified yet, and its attributes (one per field of
- * the layer). Everything is valid only during the callback. */
+/* A feature as a map at the zoom shows it, in the query's space: g (a ranked line with the
+ * vertices its zoom keeps) or tg (GEN_SPACE_TILE), and its attributes (one per field of the
+ * layer, none with without_values). Everything is valid only during the callback. */
 typedef struct gen_feature {
   int64_t id;
   const value *values;
   size_t n_values;
   geom g;
+  tile_geom tg;
+  bool plain_point;           /* stored as a plain XY point (geom_blob_point) */
 } gen_feature;
 
 /* Returns ERR_OK to go on; anything else stops the stream and is returned. */
 typedef err_code (*gen_feature_fn)(void *ctx, const gen_feature *f, err *e);
 
-/* Streams the features of q that the rules keep (minzoom, small-feature drop) to fn. Clustering
- * is the caller's choice (gen_cluster_below, gen_clusters_in_box, then the singles by id).
- * Errors: ERR_DB, ERR_NOMEM, or what fn returned. */
+/* Streams the features of q that the rules keep (minzoom, small-feature drop) to fn: fetch →
+ * decode → drop → project, the one loop every encoder reads through. Clustering is the caller's
+ * choice (gen_cluster_below, then gen_clusters_in_box or gen_tile_grid_fill, then the singles
+ * by id). Errors: ERR_DB, ERR_NOMEM, or what fn returned. */
 err_code gen_features_each(store_reader *r, const gen_query *q, gen_feature_fn fn, void *ctx,
                            err *e);
+
+/* The EPSG:3857 box of tile t grown by margin_fraction of its size on each side. */
+geom_bbox gen_tile_box(geom_tile_id t, double margin_fraction);
+
+/* ---- the cluster grid of one vector tile (grid.c) ------------------------------------------ */
+
+/* A cell: sums of the tile coordinates of its points, their number, and its first point's id
+ * (the point itself when the cell holds one). */
+typedef struct gen_cell {
+  double sx, sy;
+  uint32_t count;
+  int64_t first_id;
+} gen_cell;
+
+/* The grid of a tile: cells dividing the extent, plus one ring beyond the tile so circles near
+ * an edge are drawn whole from either tile. cells[(iy + 1) * n + ix + 1] is cell (ix, iy). */
+typedef struct gen_tile_grid {
+  gen_cell *cells;            /* n * n, owned: gen_tile_grid_free */
+  int n;                      /* cells per axis, including the ring */
+  double size;                /* cell size in tile units */
+} gen_tile_grid;
+
+/* Bins the points of l (with filter where, or NULL) on the grid of tile t (extent units across)
+ * whose cells are cell_units of a GEN_EXTENT tile: from the layer's pyramid when it holds them
+ * (the unfiltered layer on the standard grid), else from a scan through gen_features_each.
+ * Errors: ERR_NOMEM, ERR_DB. */
+err_code gen_tile_grid_fill(store_reader *r, struct pyramid_registry *pyramids,
+                            const layer_info *l, const query_pred *where, geom_tile_id t,
+                            uint32_t extent, uint32_t cell_units, gen_tile_grid *out, err *e);
+void gen_tile_grid_free(gen_tile_grid *g);
 
 #endif

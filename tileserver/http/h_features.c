@@ -5,6 +5,7 @@
  * a 404. */
 #include <string.h>
 
+#include "export/export.h"
 #include "http/h_ogc_int.h"
 
 void h_items(http_request *req, http_response *resp) {
@@ -94,7 +95,9 @@ void h_download(http_request *req, http_response *resp) {
   if (!args ||
       features_request_parse(l, FEATURES_USE_DOWNLOAD, args, req->n_args, f, req->arena, &r,
                              &e) != ERR_OK ||
-      features_stream_open(req->config->db_path, l->id, f, args, req->n_args, &s, &e) != ERR_OK) {
+      features_stream_open(&(features_download){req->config->db_path, l->id, f, args, req->n_args,
+                                                f == FEATURES_GPKG ? export_gpkg_write : NULL},
+                           &s, &e) != ERR_OK) {
     h_ogc_fail(resp, &e);
     return;
   }

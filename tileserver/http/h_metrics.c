@@ -9,7 +9,7 @@
 void h_metrics(http_request *req, http_response *resp) {
   buf *b = &resp->body;
   metrics_write(&req->services->metrics, b);
-  tile_cache_stats c = tile_cache_get_stats(req->services->tiles);
+  cache_stats c = cache_get_stats(req->services->tiles);
   buf_printf(b,
              "# HELP teselas_tile_cache_hits_total Tile cache lookups that found the tile.\n"
              "# TYPE teselas_tile_cache_hits_total counter\n"

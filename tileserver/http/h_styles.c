@@ -70,7 +70,7 @@ void h_style_json(http_request *req, http_response *resp) {
   http_send_json(resp, render_style_document(s, req->catalog, req->base_url));
 }
 
-static void release_pin(void *entry) { tile_cache_release(entry); }
+static void release_pin(void *entry) { cache_release(entry); }
 
 /* Draws (or finds in the cache) the image of view v under s; address names it in keys. */
 static void serve_png(http_request *req, http_response *resp, const render_style *s,
@@ -93,7 +93,7 @@ static void serve_png(http_request *req, http_response *resp, const render_style
   render_request rq = {.reader = req->reader, .catalog = req->catalog,
                        .pyramids = req->services->pyramids, .styles = req->services->styles,
                        .style = s, .view = *v, .only_layers = only};
-  tile_cache_entry *pin = NULL;
+  cache_entry *pin = NULL;
   err e;
   err_clear(&e);
   resp->body.limit = IMAGE_BYTE_LIMIT;
@@ -104,7 +104,7 @@ static void serve_png(http_request *req, http_response *resp, const render_style
     return;
   }
   if (pin) /* sent as it is in the cache, then the pin released */
-    http_body_external(resp, tile_cache_entry_data(pin), tile_cache_entry_len(pin), release_pin,
+    http_body_external(resp, cache_entry_data(pin), cache_entry_len(pin), release_pin,
                        pin);
   if (not_modified) {
     http_not_modified(resp);

@@ -115,7 +115,7 @@ static bool parse_filters(http_request *req, http_response *resp, const features
   return rc == ERR_OK;
 }
 
-static void release_pin(void *entry) { tile_cache_release(entry); }
+static void release_pin(void *entry) { cache_release(entry); }
 
 static void serve_tile(http_request *req, http_response *resp, tile_params *p) {
   p->extent = TILES_EXTENT;
@@ -136,7 +136,7 @@ static void serve_tile(http_request *req, http_response *resp, tile_params *p) {
     return;
   }
   if (t.pin) /* a cache hit: the cached bytes are sent as they are, then the pin released */
-    http_body_external(resp, tile_cache_entry_data(t.pin), tile_cache_entry_len(t.pin),
+    http_body_external(resp, cache_entry_data(t.pin), cache_entry_len(t.pin),
                        release_pin, t.pin);
   if (not_modified) {
     http_not_modified(resp);

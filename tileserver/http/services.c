@@ -42,16 +42,16 @@ err_code http_services_create(const server_config *cfg, http_services **out, err
   http_services *s = calloc(1, sizeof *s);
   if (!s) return err_set(e, ERR_NOMEM, "out of memory");
   s->config = cfg;
-  s->tiles = tile_cache_create(cfg->tile_cache_bytes);
+  s->tiles = cache_create(cfg->tile_cache_bytes);
   s->pyramids = pyramid_registry_create();
   if (!s->tiles || !s->pyramids) {
-    tile_cache_destroy(s->tiles);
+    cache_destroy(s->tiles);
     pyramid_registry_destroy(s->pyramids);
     free(s);
     return err_set(e, ERR_NOMEM, "out of memory for the tile cache");
   }
   /* styles: the built-in ones of the source tree, then the user's (which may replace them) */
-  s->images = tile_cache_create(cfg->tile_cache_bytes / 2);
+  s->images = cache_create(cfg->tile_cache_bytes / 2);
   err_code rc = s->images ? render_styles_create(TESELAS_SOURCE_DIR "/styles", cfg->styles_dir,
                                                  &s->styles, e)
                           : err_set(e, ERR_NOMEM, "out of memory for the image cache");
@@ -70,10 +70,10 @@ err_code http_services_create(const server_config *cfg, http_services **out, err
 
 void http_services_destroy(http_services *s) {
   if (!s) return;
-  tile_cache_destroy(s->tiles);
+  cache_destroy(s->tiles);
   pyramid_registry_destroy(s->pyramids);
   render_styles_destroy(s->styles);
-  tile_cache_destroy(s->images);
+  cache_destroy(s->images);
   archives_close(s->archives);
   free(s);
 }

@@ -11,11 +11,11 @@
 
 typedef struct http_services {
   const server_config *config;
-  tile_cache *tiles;  /* encoded tiles, raw and gzip, keyed by layer versions */
+  cache *tiles;  /* encoded tiles, raw and gzip, keyed by layer versions */
   pyramid_registry *pyramids; /* point clusters per layer version */
   http_metrics metrics;       /* request counters for /metrics */
   render_styles *styles;  /* MapLibre styles (built-in + --styles DIR) and label fonts */
-  tile_cache *images;     /* rendered PNGs and glyph ranges, keyed by style hash + layer versions */
+  cache *images;          /* rendered PNGs and glyph ranges, keyed by style hash + layer versions */
   archive_set *archives;  /* --archive files served as read-only layers (NULL: none) */
 } http_services;
 

@@ -3,8 +3,12 @@
  * in(a,v,..), null(a) (with a leading "!" for the negated forms), s_intersects(g,g),
  * time("f",date|datetime,lo,hi), fid(1,2,..), true, false. Names are "JSON strings" (so a
  * quote or a comma inside one cannot make two trees share a text); literals carry their class:
- * i12, r2.5 (%.17g, which reads back equal), b1, t"x" (dates are their ISO 8601 text). */
+ * i12, r2.5 (%.17g, which reads back equal), b1, t"x" (dates are their ISO 8601 text).
+ * The operands of AND and OR and the values of an IN list are written in the order of their own
+ * texts (bytewise), since their order does not change what they select: `a AND b` and `b AND a`
+ * share one text, so one cache entry and one ETag. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/hash.h"
@@ -42,13 +46,54 @@ static void put_operand(buf *b, const query_operand *o) {
   }
 }
 
+/* Writes item i of p (a child, or an operand) to b. */
+typedef void (*put_item_fn)(buf *b, const query_pred *p, size_t i);
+
+static int cmp_text(const void *x, const void *y) {
+  const buf *a = x, *c = y;
+  int d = memcmp(a->data, c->data, a->len < c->len ? a->len : c->len);
+  return d ? d : (a->len > c->len) - (a->len < c->len);
+}
+
+/* Items [from, to) of p, comma-separated, in the order of their texts. A failed allocation fails
+ * b (sticky), as a failed append would. */
+static void put_sorted(buf *b, const query_pred *p, size_t from, size_t to, put_item_fn put) {
+  size_t n = to > from ? to - from : 0;
+  buf *texts = calloc(n ? n : 1, sizeof *texts);
+  if (!texts) {
+    b->failed = true;
+    return;
+  }
+  for (size_t i = 0; i < n; i++) {
+    buf_init(&texts[i], 0);
+    put(&texts[i], p, from + i);
+  }
+  qsort(texts, n, sizeof *texts, cmp_text);
+  for (size_t i = 0; i < n; i++) {
+    if (i) buf_putc(b, ',');
+    if (texts[i].failed) b->failed = true;
+    else buf_append(b, texts[i].data, texts[i].len);
+    buf_free(&texts[i]);
+  }
+  free(texts);
+}
+
+static void put_operand_at(buf *b, const query_pred *p, size_t i) { put_operand(b, &p->ops[i]); }
+static void put_kid_at(buf *b, const query_pred *p, size_t i) { query_pred_canon(b, p->kids[i]); }
+
 static void put_ops(buf *b, const char *name, bool neg, const query_pred *p) {
   if (neg) buf_putc(b, '!');
   buf_puts(b, name);
   buf_putc(b, '(');
-  for (size_t i = 0; i < p->n_ops; i++) {
+  /* IN: the tested operand, then its list as a set */
+  size_t fixed = p->kind == QUERY_IN && p->n_ops > 0 ? 1 : p->n_ops;
+  for (size_t i = 0; i < fixed; i++) {
     if (i) buf_putc(b, ',');
     put_operand(b, &p->ops[i]);
+  }
+  if (fixed < p->n_ops) {
+    buf_putc(b, ',');
+    put_sorted(b, p, fixed, p->n_ops, put_operand_at);
   }
   buf_putc(b, ')');
 }
@@ -83,10 +128,7 @@ void query_pred_canon(buf *b, const query_pred *p) {
     case QUERY_OR:
     case QUERY_NOT:
       buf_puts(b, p->kind == QUERY_AND ? "and(" : p->kind == QUERY_OR ? "or(" : "not(");
-      for (size_t i = 0; i < p->n_kids; i++) {
-        if (i) buf_putc(b, ',');
-        query_pred_canon(b, p->kids[i]);
-      }
+      put_sorted(b, p, 0, p->n_kids, put_kid_at);
       buf_putc(b, ')');
       return;
     case QUERY_CMP: put_ops(b, CMP_NAME[p->cmp], false, p); return;

@@ -158,19 +158,19 @@ void render_etag(const render_style *s, const catalog *c, const char *address, c
 /* The image as a client gets it, like tiles_serve for vector tiles: from cache (cache/cache.h)
  * when there, else drawn (render_image) and cached. Its key is the style's name, etag (from
  * render_etag) and address, composed in arena a. A hit is handed over pinned, not copied: *out_pin
- * is the entry holding the bytes, which the caller releases with tile_cache_release once they are
+ * is the entry holding the bytes, which the caller releases with cache_release once they are
  * sent; otherwise *out_pin is NULL and the PNG was appended to out (whose limit bounds the image).
  * cache may be NULL. Errors: those of render_image; *out_pin is NULL then. */
-struct tile_cache;
-struct tile_cache_entry;
-err_code render_serve_image(const render_request *rq, struct tile_cache *cache, const char *etag,
+struct cache;
+struct cache_entry;
+err_code render_serve_image(const render_request *rq, struct cache *answers, const char *etag,
                             const char *address, arena *a, buf *out,
-                            struct tile_cache_entry **out_pin, err *e);
+                            struct cache_entry **out_pin, err *e);
 
 /* The glyph range of render_glyphs_pbf, from cache when there (copied into out), else built and
  * cached under "fonts|<stack>|<start>" (composed in arena a). Errors: those of
  * render_glyphs_pbf, ERR_NOMEM. */
-err_code render_serve_glyphs(const render_styles *reg, struct tile_cache *cache,
+err_code render_serve_glyphs(const render_styles *reg, struct cache *answers,
                              const char *fontstack, uint32_t start, arena *a, buf *out, err *e);
 
 /* ---- PNG (png.c) ------------------------------------------------------------------------------ */

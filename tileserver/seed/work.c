@@ -82,7 +82,7 @@ static err_code produce(worker *k, unsigned z, uint32_t x, uint32_t y, err *e) {
   snprintf(address, sizeof address, "%u/%u/%u%s", z, x, y, ratio == 2 ? "@2x" : "");
   render_etag(k->style, k->cat, address, etag, sizeof etag);
   arena_reset(k->arena);
-  struct tile_cache_entry *pin = NULL;
+  struct cache_entry *pin = NULL;
   return render_serve_image(&rq, NULL, etag, address, k->arena, &k->out, &pin, e);
 }
 

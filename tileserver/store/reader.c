@@ -1,6 +1,6 @@
 /* reader.c — the read side: one read-only connection per worker thread, a catalog snapshot that
  * reloads when the file changed (PRAGMA data_version, asked only when the WAL index moved), and
- * bbox queries over SpatiaLite's R*Tree.
+ * bbox queries over SpatiaLite's R*Tree (their SQL text and bindings: plan.c).
  *
  * The R*Tree is queried directly (SELECT pkid FROM idx_<table>_geom ...), so reading needs no
  * SpatiaLite extension loaded: less start-up work per thread and no SQL functions on the hot path.
@@ -355,189 +355,6 @@ err_code store_reader_catalog(store_reader *r, const catalog **out, err *e) {
 
 static void column_value(sqlite3_stmt *st, int col, field_type type, value *v);
 
-/* ---- query building --------------------------------------------------------------------------
- *
- * One statement shape serves four uses (rows, count, the k-th distance probe of a nearest-first
- * search, grouped counts), so every use applies the same bbox and where conditions. Parameters:
- * ?1..?4 the bbox (maxx, minx, maxy, miny), ?5 after_id, ?6 limit, ?7 offset, ?8.. the values of
- * the compiled predicate (sql_pred.c), then lon and lat of a near query. All are numbered: a
- * named parameter in the select list would take number 1 and alias the bbox. */
-
-typedef enum query_mode { MODE_ROWS, MODE_COUNT, MODE_KTH_DISTANCE, MODE_GROUPS } query_mode;
-
-typedef struct query_plan {
-  const store_query *q;
-  const double *bbox;      /* q->bbox, or the search window of a near query */
-  query_mode mode;
-  const char *group_field; /* MODE_GROUPS */
-  bool by_month;
-  int64_t kth;             /* MODE_KTH_DISTANCE: 1-based rank */
-  const store_sql_pred *where; /* q->where compiled, parameters from ?8 */
-} query_plan;
-
-/* Geodesic distance on the WGS84 ellipsoid (SpatiaLite, use_ellipsoid = 1): 0 inside a polygon. */
-static void distance_sql(buf *sql, const query_plan *p) {
-  int lon = STORE_FIRST_WHERE_PARAM + (int)p->where->n_args;
-  buf_printf(sql, "ST_Distance(geom, MakePoint(?%d, ?%d, 4326), 1) AS teselas_d", lon, lon + 1);
-}
-
-/* Rows of a box of a line layer stored for tiles, for a tile or an image of a zoom (lod_zoom):
- * geometries from <table>_tile_lines, joined as teselas_t. */
-static bool tile_lines(const query_plan *p) {
-  return p->q->with_geometry && p->q->lod_zoom > 0 && p->q->layer->has_tile_lines && p->bbox &&
-         p->mode == MODE_ROWS;
-}
-
-/* Joins the side table on the row number: the index's (driven), or the version table's. */
-static void join_tile_lines(buf *sql, const query_plan *p, bool driven) {
-  const char *table = p->q->layer->table_name;
-  buf_printf(sql, " LEFT JOIN \"%s_tile_lines\" AS teselas_t ON teselas_t.rowid = ", table);
-  if (driven) {
-    buf_puts(sql, "teselas_pkid");
-    return;
-  }
-  store_quote_ident(sql, table);
-  buf_puts(sql, ".rowid");
-}
-
-static void sql_select(buf *sql, const query_plan *p) {
-  const store_query *q = p->q;
-  switch (p->mode) {
-    case MODE_COUNT: buf_puts(sql, "SELECT count(*)"); return;
-    case MODE_KTH_DISTANCE:
-      buf_puts(sql, "SELECT ");
-      distance_sql(sql, p);
-      return;
-    case MODE_GROUPS:
-      buf_puts(sql, p->by_month ? "SELECT substr(" : "SELECT ");
-      store_quote_ident(sql, p->group_field);
-      buf_puts(sql, p->by_month ? ", 1, 7) AS teselas_k, count(*)" : " AS teselas_k, count(*)");
-      return;
-    case MODE_ROWS:
-      buf_puts(sql, "SELECT fid, ");
-      if (!q->with_geometry) buf_puts(sql, "NULL");
-      else if (tile_lines(p)) store_tile_lines_sql(sql, q->lod_zoom);
-      else if (q->lod_zoom > 0 && q->layer->has_lod) store_lod_geometry_sql(sql, q->lod_zoom);
-      else buf_puts(sql, "geom");
-      for (size_t i = 0; i < q->n_fields; i++) {
-        buf_puts(sql, ", ");
-        store_quote_ident(sql, q->fields[i]);
-      }
-      if (q->near) {
-        buf_puts(sql, ", ");
-        distance_sql(sql, p);
-      }
-      return;
-  }
-}
-
-/* Rows in whatever order is cheapest (a tile or a full scan does not care about order; a page of
- * a query does): the table's own order, which is curve order. */
-static bool unordered(const query_plan *p) {
-  const store_query *q = p->q;
-  return q->any_order && p->mode == MODE_ROWS && !q->near && !q->n_sort &&
-         q->after_id == INT64_MIN;
-}
-
-/* Rows of a box in any order: the R*Tree drives the loop and each row is fetched by its number,
- * with no temporary index of row numbers and no sort. */
-static bool box_driven(const query_plan *p) { return unordered(p) && p->bbox; }
-
-static void sql_where(buf *sql, const query_plan *p) {
-  const store_query *q = p->q;
-  bool driven = box_driven(p);
-  buf_puts(sql, " FROM ");
-  if (p->bbox) {
-    buf_puts(sql, driven ? "(SELECT pkid AS teselas_pkid FROM " : "");
-    if (!driven) {
-      store_quote_ident(sql, q->layer->table_name);
-      if (tile_lines(p)) join_tile_lines(sql, p, false);
-      buf_puts(sql, " WHERE 1 AND ");
-      store_quote_ident(sql, q->layer->table_name);
-      buf_puts(sql, ".rowid IN (SELECT pkid FROM ");
-    }
-    store_index_name(sql, q->layer->table_name);
-    buf_puts(sql, p->bbox[0] > p->bbox[2] ? " WHERE (xmax >= ?2 OR xmin <= ?1)"
-                                          : " WHERE xmin <= ?1 AND xmax >= ?2");
-    buf_puts(sql, " AND ymin <= ?3 AND ymax >= ?4");
-    if (q->min_box[0] > 0 || q->min_box[1] > 0)
-      buf_printf(sql, " AND (xmax - xmin >= %.17g OR ymax - ymin >= %.17g)", q->min_box[0],
-                 q->min_box[1]);
-    buf_putc(sql, ')');
-    if (driven) {
-      buf_puts(sql, " AS teselas_i JOIN ");
-      store_quote_ident(sql, q->layer->table_name);
-      buf_puts(sql, " ON ");
-      store_quote_ident(sql, q->layer->table_name);
-      buf_puts(sql, ".rowid = teselas_pkid");
-      if (tile_lines(p)) join_tile_lines(sql, p, true);
-      buf_puts(sql, " WHERE 1");
-    }
-    if (q->bbox_exact && p->bbox == q->bbox)
-      buf_puts(sql, " AND teselas_intersects(geom, ?2, ?4, ?1, ?3)");
-  } else {
-    store_quote_ident(sql, q->layer->table_name);
-    buf_puts(sql, " WHERE 1");
-  }
-  if (q->after_id > INT64_MIN) buf_puts(sql, " AND fid > ?5");
-  if (q->where) buf_printf(sql, " AND (%s)", buf_cstr((buf *)&p->where->sql));
-}
-
-/* Id order, by the fid index or by a sort. The table is in curve order, so the index reads rows
- * at random: it wins when few rows are read (keyset pages and single features: after_id), and
- * when a whole layer is read without a box (sorting every row cost more than the random reads:
- * 5.1 s against 1.8 s for a million points). A box, or a filtered page, reads rows the index
- * cannot skip: there a scan and a sort of what matched is cheaper, and "+fid" keeps SQLite's
- * planner from walking the index instead (a rare value of a filter: 1.0 s against 0.1 s). */
-static const char *id_order(const store_query *q, const query_plan *p) {
-  bool by_index = q->after_id > INT64_MIN || (!p->bbox && (!q->where || q->limit < 0));
-  return by_index ? "fid" : "+fid";
-}
-
-static void sql_tail(buf *sql, const query_plan *p) {
-  const store_query *q = p->q;
-  switch (p->mode) {
-    case MODE_COUNT: return;
-    case MODE_KTH_DISTANCE: buf_puts(sql, " ORDER BY teselas_d LIMIT 1 OFFSET ?7"); return;
-    case MODE_GROUPS: buf_puts(sql, " GROUP BY teselas_k ORDER BY teselas_k"); return;
-    case MODE_ROWS:
-      /* Features without a geometry have no distance: they come last. */
-      if (q->near)
-        buf_puts(sql, " ORDER BY teselas_d IS NULL, teselas_d, fid");
-      else if (!unordered(p) && q->n_sort) {
-        buf_puts(sql, " ORDER BY ");
-        store_sql_order(sql, q->sort, q->n_sort);
-      } else if (!unordered(p))
-        buf_printf(sql, " ORDER BY %s", id_order(q, p));
-      buf_puts(sql, " LIMIT ?6 OFFSET ?7");
-      return;
-  }
-}
-
-static void bind_plan(sqlite3_stmt *st, const query_plan *p) {
-  const store_query *q = p->q;
-  if (p->bbox) {
-    sqlite3_bind_double(st, 1, p->bbox[2]);
-    sqlite3_bind_double(st, 2, p->bbox[0]);
-    sqlite3_bind_double(st, 3, p->bbox[3]);
-    sqlite3_bind_double(st, 4, p->bbox[1]);
-  }
-  if (q->after_id > INT64_MIN) sqlite3_bind_int64(st, 5, q->after_id);
-  if (p->mode == MODE_ROWS) {
-    sqlite3_bind_int64(st, 6, q->limit < 0 ? -1 : q->limit);
-    sqlite3_bind_int64(st, 7, q->offset > 0 ? q->offset : 0);
-  } else if (p->mode == MODE_KTH_DISTANCE) {
-    sqlite3_bind_int64(st, 7, p->kth - 1);
-  }
-  int n = (int)p->where->n_args;
-  for (int i = 0; i < n; i++)
-    store_bind_value(st, STORE_FIRST_WHERE_PARAM + i, &p->where->args[i], true);
-  if (q->near && (p->mode == MODE_ROWS || p->mode == MODE_KTH_DISTANCE)) {
-    sqlite3_bind_double(st, STORE_FIRST_WHERE_PARAM + n, q->near[0]);
-    sqlite3_bind_double(st, STORE_FIRST_WHERE_PARAM + n + 1, q->near[1]);
-  }
-}
-
 /* SpatiaLite's SQL functions, registered on this connection the first time a query needs them
  * (near, or a predicate with spatial operators): most connections never pay for them. */
 static err_code spatial_sql_load(store_reader *r, err *e) {
@@ -550,7 +367,7 @@ static err_code spatial_sql_load(store_reader *r, err *e) {
 
 /* Builds the statement of plan p (cached per SQL text) and binds its parameters: the predicate
  * is compiled first, since the parameters after its own (near) are numbered from its count. */
-static err_code query_prepare(store_reader *r, query_plan *p, sqlite3_stmt **out, err *e) {
+static err_code query_prepare(store_reader *r, store_plan *p, sqlite3_stmt **out, err *e) {
   *out = NULL;
   store_sql_pred where;
   store_sql_pred_build(&where, p->q->layer, p->q->where, STORE_FIRST_WHERE_PARAM, 64 * 1024);
@@ -562,13 +379,11 @@ static err_code query_prepare(store_reader *r, query_plan *p, sqlite3_stmt **out
   buf sql;
   buf_init(&sql, 64 * 1024);
   if (rc == ERR_OK) {
-    sql_select(&sql, p);
-    sql_where(&sql, p);
-    sql_tail(&sql, p);
+    store_plan_sql(&sql, p);
     if (sql.failed) rc = err_set(e, ERR_LIMIT, "query too long");
   }
   if (rc == ERR_OK) rc = stmt_find(r, buf_cstr(&sql), out, e);
-  if (*out) bind_plan(*out, p);
+  if (*out) store_plan_bind(*out, p);
   buf_free(&sql);
   store_sql_pred_free(&where);
   p->where = NULL;
@@ -576,7 +391,7 @@ static err_code query_prepare(store_reader *r, query_plan *p, sqlite3_stmt **out
 }
 
 err_code store_query_count(store_reader *r, const store_query *q, int64_t *out, err *e) {
-  query_plan p = {.q = q, .bbox = q->bbox, .mode = MODE_COUNT};
+  store_plan p = {.q = q, .bbox = q->bbox, .mode = STORE_MODE_COUNT};
   sqlite3_stmt *st;
   err_code prc = query_prepare(r, &p, &st, e);
   if (prc != ERR_OK) return prc;
@@ -595,7 +410,7 @@ err_code store_query_groups(store_reader *r, const store_query *q, const char *f
                             bool by_month, store_group_fn fn, void *ctx, err *e) {
   if (!layer_find_field(q->layer, field))
     return err_set(e, ERR_INVALID, "unknown field %s", field);
-  query_plan p = {.q = q, .bbox = q->bbox, .mode = MODE_GROUPS, .group_field = field,
+  store_plan p = {.q = q, .bbox = q->bbox, .mode = STORE_MODE_GROUPS, .group_field = field,
                   .by_month = by_month};
   sqlite3_stmt *st;
   err_code prc = query_prepare(r, &p, &st, e);
@@ -647,7 +462,7 @@ static bool window_covers(const double *w, const double *b) {
 /* The k-th smallest distance inside window w; *out_found false when it holds fewer than k. */
 static err_code kth_distance(store_reader *r, const store_query *q, const double *w, int64_t k,
                              double *out_d, bool *out_found, err *e) {
-  query_plan p = {.q = q, .bbox = w, .mode = MODE_KTH_DISTANCE, .kth = k};
+  store_plan p = {.q = q, .bbox = w, .mode = STORE_MODE_KTH_DISTANCE, .kth = k};
   sqlite3_stmt *st;
   err_code prc = query_prepare(r, &p, &st, e);
   if (prc != ERR_OK) return prc;
@@ -708,7 +523,7 @@ err_code store_query_start(store_reader *r, const store_query *q, store_iter **o
     const layer_field *f = layer_find_field(q->layer, q->fields[i]);
     it->types[i] = f ? f->type : FIELD_TEXT;
   }
-  query_plan p = {.q = q, .bbox = use_win ? win : q->bbox, .mode = MODE_ROWS};
+  store_plan p = {.q = q, .bbox = use_win ? win : q->bbox, .mode = STORE_MODE_ROWS};
   if ((rc = query_prepare(r, &p, &it->st, e)) != ERR_OK) {
     store_iter_close(it);
     return rc;

@@ -129,4 +129,28 @@ void store_sql_diff_hash(sqlite3_context *ctx, int argc, sqlite3_value **argv);
 /* Loads the whole catalog (caller owns; catalog_destroy). */
 err_code store_catalog_load(sqlite3 *db, catalog **out, err *e);
 
+/* ---- the statement of a read (plan.c) ----------------------------------------------------- */
+
+typedef enum store_plan_mode {
+  STORE_MODE_ROWS,
+  STORE_MODE_COUNT,
+  STORE_MODE_KTH_DISTANCE,
+  STORE_MODE_GROUPS
+} store_plan_mode;
+
+typedef struct store_plan {
+  const store_query *q;
+  const double *bbox;      /* q->bbox, or the search window of a near query */
+  store_plan_mode mode;
+  const char *group_field; /* STORE_MODE_GROUPS */
+  bool by_month;
+  int64_t kth;             /* STORE_MODE_KTH_DISTANCE: 1-based rank */
+  const store_sql_pred *where; /* q->where compiled, parameters from ?8 */
+} store_plan;
+
+/* Writes the SQL of p (select list, source and conditions, order and limits) to sql. */
+void store_plan_sql(buf *sql, const store_plan *p);
+/* Binds p's parameters (bbox, after_id, limit, offset, the predicate's values, near) to st. */
+void store_plan_bind(sqlite3_stmt *st, const store_plan *p);
+
 #endif

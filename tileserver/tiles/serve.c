@@ -1,6 +1,6 @@
 /* serve.c — the cache in front of tiles_build, and what names a tile: its cache key and ETag.
  * Both forms of a tile are cached, raw and gzip, so a hit costs a hash lookup and no
- * recompression; the hit is handed over pinned (tile_cache_pin), so the cached bytes themselves
+ * recompression; the hit is handed over pinned (cache_pin), so the cached bytes themselves
  * are sent, without a copy.
  *
  * A filtered tile is keyed by the whole canonical text of its filters, never by a hash of it: two
@@ -124,7 +124,7 @@ void tiles_etag(const tile_params *p, char *out, size_t out_len) {
   out[n] = '\0';
 }
 
-err_code tiles_serve(store_reader *r, tile_cache *cache, const tile_params *p, bool want_gzip,
+err_code tiles_serve(store_reader *r, cache *answers, const tile_params *p, bool want_gzip,
                      tile_served *out, err *e) {
   out->pin = NULL;
   out->gzip = false;
@@ -138,40 +138,40 @@ err_code tiles_serve(store_reader *r, tile_cache *cache, const tile_params *p, b
     goto done;
   }
   char *k = (char *)key.data;
-  if ((out->pin = tile_cache_pin(cache, k)) != NULL) {
-    out->gzip = want_gzip && tile_cache_entry_len(out->pin) > 0;
+  if ((out->pin = cache_pin(answers, k)) != NULL) {
+    out->gzip = want_gzip && cache_entry_len(out->pin) > 0;
     goto done;
   }
   if (!want_gzip) { /* built straight into the response */
     size_t start = out->bytes->len;
     rc = tiles_build(r, p, out->bytes, NULL, e);
     if (rc == ERR_OK)
-      tile_cache_put(cache, k, out->bytes->data + start, out->bytes->len - start);
+      cache_put(answers, k, out->bytes->data + start, out->bytes->len - start);
     goto done;
   }
   /* gzip asked and not cached: compress the raw tile, cached or built */
   k[0] = 'r';
-  tile_cache_entry *raw_pin = tile_cache_pin(cache, k);
-  const uint8_t *data = raw_pin ? tile_cache_entry_data(raw_pin) : NULL;
-  size_t len = raw_pin ? tile_cache_entry_len(raw_pin) : 0;
+  cache_entry *raw_pin = cache_pin(answers, k);
+  const uint8_t *data = raw_pin ? cache_entry_data(raw_pin) : NULL;
+  size_t len = raw_pin ? cache_entry_len(raw_pin) : 0;
   if (!raw_pin) {
     if ((rc = tiles_build(r, p, &raw, NULL, e)) != ERR_OK) goto done;
-    tile_cache_put(cache, k, raw.data, raw.len);
+    cache_put(answers, k, raw.data, raw.len);
     data = raw.data;
     len = raw.len;
   }
   k[0] = 'g';
   if (len == 0) {
-    tile_cache_put(cache, k, NULL, 0); /* an empty tile stays empty: 204 */
+    cache_put(answers, k, NULL, 0); /* an empty tile stays empty: 204 */
   } else {
     size_t start = out->bytes->len;
     rc = gzip_compress(data, len, 6, out->bytes, e);
     if (rc == ERR_OK) {
-      tile_cache_put(cache, k, out->bytes->data + start, out->bytes->len - start);
+      cache_put(answers, k, out->bytes->data + start, out->bytes->len - start);
       out->gzip = true;
     }
   }
-  tile_cache_release(raw_pin);
+  cache_release(raw_pin);
 done:
   buf_free(&key);
   buf_free(&raw);

@@ -76,18 +76,18 @@ err_code tiles_build(store_reader *r, const tile_params *p, buf *out, tile_stats
 
 /* The tile as a client gets it: from the cache when there, else built and cached (raw and gzip).
  * want_gzip asks for the gzip bytes. A cache hit is handed over pinned, not copied: out->pin is
- * the entry holding the bytes (tile_cache_entry_data), and the caller releases it with
- * tile_cache_release once they are sent. Otherwise out->pin is NULL and the tile was appended to
+ * the entry holding the bytes (cache_entry_data), and the caller releases it with
+ * cache_release once they are sent. Otherwise out->pin is NULL and the tile was appended to
  * out->bytes. out->gzip tells whether the bytes are gzip. An empty tile (0 bytes) is an HTTP 204.
  * cache may be NULL. Errors: those of tiles_build, and ERR_NOMEM; out->pin is NULL then. */
-typedef struct tile_cache tile_cache;
-typedef struct tile_cache_entry tile_cache_entry;
+typedef struct cache cache;
+typedef struct cache_entry cache_entry;
 typedef struct tile_served {
   buf *bytes;             /* in: where a tile that is not a cache hit is appended */
-  tile_cache_entry *pin;  /* out: the pinned cache entry holding the tile, or NULL */
+  cache_entry *pin;  /* out: the pinned cache entry holding the tile, or NULL */
   bool gzip;              /* out: the bytes are gzip */
 } tile_served;
-err_code tiles_serve(store_reader *r, tile_cache *cache, const tile_params *p, bool want_gzip,
+err_code tiles_serve(store_reader *r, cache *answers, const tile_params *p, bool want_gzip,
                      tile_served *out, err *e);
 
 /* A strong ETag for the tile: layer versions, address and a 64-bit hash of p->filter_key.

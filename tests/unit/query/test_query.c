@@ -346,7 +346,46 @@ static void spellings_of_one_filter_share_a_text(void **state) {
   assert_string_equal(canon_of(a, "filter=n >= 20 AND (crime LIKE 'R%' AND NOT hora IS NULL)"),
                       "and(ge(f\"n\",i20),like(f\"crime\",t\"R%\"),not(null(f\"hora\")))");
   assert_string_equal(canon_of(a, "datetime=../2013-01-05&crime=a\"b"),
-                      "and(time(\"fecha\",date,..,\"2013-01-05\"),eq(f\"crime\",t\"a\\\"b\"))");
+                      "and(eq(f\"crime\",t\"a\\\"b\"),time(\"fecha\",date,..,\"2013-01-05\"))");
+  arena_destroy(a);
+}
+
+/* AND, OR and IN lists are sets: any order of their operands is one text, one hash (one cache
+ * entry and ETag), and the order within the text is that of the operands' own texts. */
+static void commutative_operands_share_a_text(void **state) {
+  static const char *const SAME[][2] = {
+      {"filter=n = 1 AND crime = 'x'", "filter=crime = 'x' AND n = 1"},
+      {"filter=n = 1 OR crime = 'x' OR hora = 'y'", "filter=hora = 'y' OR (crime = 'x' OR n = 1)"},
+      {"filter=n IN (3, 1, 2)", "filter=n IN (1, 2, 3)"},
+      {"filter=crime NOT IN ('b', 'a')", "filter=crime NOT IN ('a', 'b')"},
+      {"filter=(n = 1 OR n = 2) AND crime IN ('y', 'x')",
+       "filter=crime IN ('x', 'y') AND (n = 2 OR n = 1)"},
+      {"fecha=2013-01-05&crime=ROBO", "crime=ROBO&fecha=2013-01-05"},
+  };
+  arena *a = arena_create(1 << 20);
+  for (size_t i = 0; i < sizeof SAME / sizeof *SAME; i++) {
+    err e;
+    err_code rc;
+    const query_pred *x = parse_filter(a, SAME[i][0], &e, &rc), *y;
+    assert_int_equal(rc, ERR_OK);
+    y = parse_filter(a, SAME[i][1], &e, &rc);
+    assert_int_equal(rc, ERR_OK);
+    const char *tx = canon_of(a, SAME[i][0]), *ty = canon_of(a, SAME[i][1]);
+    if (strcmp(tx, ty) != 0) fail_msg("%s / %s:\n %s\n %s", SAME[i][0], SAME[i][1], tx, ty);
+    assert_true(query_pred_hash(x) == query_pred_hash(y));
+  }
+  assert_string_equal(canon_of(a, "filter=n IN (10, 9, 2) AND crime = 'x'"),
+                      "and(eq(f\"crime\",t\"x\"),in(f\"n\",i10,i2,i9))");
+  /* the tested operand of IN stays first: 1 IN (n, m) is not n IN (1, m) */
+  assert_string_equal(canon_of(a, "filter=1 IN (n, 2)"), "in(i1,f\"n\",i2)");
+  /* a failed allocation fails the text, as a failed append does */
+  buf b;
+  buf_init(&b, 8);
+  err e;
+  err_code rc;
+  query_pred_canon(&b, parse_filter(a, "filter=crime IN ('aaaaaaaa', 'bbbbbbbb')", &e, &rc));
+  assert_true(b.failed);
+  buf_free(&b);
   arena_destroy(a);
 }
 
@@ -411,6 +450,7 @@ int main(void) {
       cmocka_unit_test(every_node_kind_selects_what_the_reference_does),
       cmocka_unit_test(fid_lists_select_those_ids),
       cmocka_unit_test(spellings_of_one_filter_share_a_text),
+      cmocka_unit_test(commutative_operands_share_a_text),
       cmocka_unit_test(different_filters_have_different_texts_and_hashes),
   };
   return cmocka_run_group_tests(tests, setup, teardown);

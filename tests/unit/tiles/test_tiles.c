@@ -57,30 +57,30 @@ static void pyramid_clusters_equal_scanned_clusters(void **state) {
 }
 
 static void cache_is_bounded_and_keyed(void **state) {
-  tile_cache *c = tile_cache_create(4000);
+  cache *c = cache_create(4000);
   uint8_t data[900];
   memset(data, 7, sizeof data);
   char key[32];
   for (int i = 0; i < 10; i++) {
     snprintf(key, sizeof key, "k%d", i);
-    tile_cache_put(c, key, data, sizeof data);
+    cache_put(c, key, data, sizeof data);
   }
-  tile_cache_stats s = tile_cache_get_stats(c);
+  cache_stats s = cache_get_stats(c);
   assert_true(s.bytes <= 4000);
   assert_int_equal(s.entries, 4);
   buf out;
   buf_init(&out, 0);
-  assert_true(tile_cache_get(c, "k9", &out));
+  assert_true(cache_get(c, "k9", &out));
   assert_int_equal(out.len, 900);
-  assert_false(tile_cache_get(c, "k0", &out)); /* evicted: least recently used */
-  tile_cache_put(c, "big", data, 2000);          /* more than a quarter: not kept */
-  assert_false(tile_cache_get(c, "big", &out));
-  tile_cache_put(c, "empty", NULL, 0);           /* empty tiles are worth caching */
+  assert_false(cache_get(c, "k0", &out)); /* evicted: least recently used */
+  cache_put(c, "big", data, 2000);          /* more than a quarter: not kept */
+  assert_false(cache_get(c, "big", &out));
+  cache_put(c, "empty", NULL, 0);           /* empty tiles are worth caching */
   buf_reset(&out);
-  assert_true(tile_cache_get(c, "empty", &out));
+  assert_true(cache_get(c, "empty", &out));
   assert_int_equal(out.len, 0);
   buf_free(&out);
-  tile_cache_destroy(c);
+  cache_destroy(c);
 }
 
 /* tiles_serve builds a tile into the caller's buffer once, then hands the cached bytes over
@@ -91,7 +91,7 @@ static void serve_hands_hits_over_pinned(void **state) {
   err e;
   assert_int_equal(store_reader_open(DB, &r, &e), ERR_OK);
   assert_int_equal(store_reader_catalog(r, &cat, &e), ERR_OK);
-  tile_cache *c = tile_cache_create(1u << 24);
+  cache *c = cache_create(1u << 24);
   map_pt at = geom_lonlat_to_tile((map_pt){-101.68, 21.12}, (geom_tile_id){14, 0, 0}, 1);
   tile_params p = {.tile = {14, (uint32_t)at.x, (uint32_t)at.y}, .extent = 4096, .buffer = 64,
                    .layers = {catalog_find(cat, "incidentes", 10)}, .n_layers = 1};
@@ -108,9 +108,9 @@ static void serve_hands_hits_over_pinned(void **state) {
     assert_non_null(hit.pin);
     assert_int_equal(none.len, 0);
     assert_int_equal(hit.gzip, gz);
-    assert_int_equal(tile_cache_entry_len(hit.pin), built.len);
-    assert_memory_equal(tile_cache_entry_data(hit.pin), built.data, built.len);
-    tile_cache_release(hit.pin);
+    assert_int_equal(cache_entry_len(hit.pin), built.len);
+    assert_memory_equal(cache_entry_data(hit.pin), built.data, built.len);
+    cache_release(hit.pin);
     buf_free(&built);
     buf_free(&none);
   }
@@ -120,15 +120,15 @@ static void serve_hands_hits_over_pinned(void **state) {
     buf_init(&b, 0);
     tile_served t = {.bytes = &b};
     assert_int_equal(tiles_serve(r, c, &p, true, &t, &e), ERR_OK);
-    assert_int_equal(i ? tile_cache_entry_len(t.pin) : b.len, 0);
+    assert_int_equal(i ? cache_entry_len(t.pin) : b.len, 0);
     assert_false(t.gzip);
-    tile_cache_release(t.pin);
+    cache_release(t.pin);
     buf_free(&b);
   }
-  tile_cache_stats s = tile_cache_get_stats(c);
+  cache_stats s = cache_get_stats(c);
   assert_int_equal(s.hits, 4); /* the second of each pair, and the raw tile for its gzip */
   assert_int_equal(s.pinned_unlinked, 0);
-  tile_cache_destroy(c);
+  cache_destroy(c);
   store_reader_close(r);
 }
 

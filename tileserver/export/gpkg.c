@@ -1,8 +1,9 @@
 /* gpkg.c — a layer written as a GeoPackage by GDAL's GPKG driver, for analysts who want one file
- * QGIS opens at once. The file goes to a private temporary directory; download.c opens it,
- * unlinks it and streams it, so nothing is left behind even if the client goes away. Memory stays
- * bounded: features go through one at a time, committed every FEATURES_GPKG_TXN features.
- * GDAL's messages are kept off stderr (a thread-local quiet handler) and copied into the error. */
+ * QGIS opens at once. The file goes to a private temporary directory; features' download stream
+ * opens it, unlinks it and streams it, so nothing is left behind even if the client goes away.
+ * Memory stays bounded: features go through one at a time, committed every EXPORT_GPKG_TXN
+ * features. GDAL's messages are kept off stderr (a thread-local quiet handler) and copied into
+ * the error. */
 #include <cpl_conv.h>
 #include <cpl_error.h>
 #include <gdal.h>
@@ -12,9 +13,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "features/features_int.h"
+#include "export/export.h"
+#include "geom/wkb.h"
 
-enum { FEATURES_GPKG_TXN = 20000 };
+enum { EXPORT_GPKG_TXN = 20000 };
 
 static OGRwkbGeometryType ogr_type(const char *t) {
   if (strcmp(t, "Point") == 0) return wkbPoint;
@@ -84,7 +86,7 @@ static err_code add_feature(OGRLayerH lyr, const store_feature *f, arena *scratc
   features_decode(f, scratch, &g);
   buf_reset(wkb);
   OGRGeometryH og = NULL;
-  if (features_wkb(wkb, &g) &&
+  if (geom_wkb_encode(wkb, &g) &&
       OGR_G_CreateFromWkb(wkb->data, NULL, &og, (int)wkb->len) == OGRERR_NONE)
     OGR_F_SetGeometryDirectly(of, og);
   OGRErr oe = OGR_L_CreateFeature(lyr, of);
@@ -107,7 +109,7 @@ static err_code copy_features(store_reader *rd, const features_request *r, GDALD
   GDALDatasetStartTransaction(ds, FALSE);
   while (scratch && rc == ERR_OK && store_iter_next(it, &f, e) == 1) {
     rc = add_feature(lyr, &f, scratch, &wkb, e);
-    if (++n % FEATURES_GPKG_TXN == 0) {
+    if (++n % EXPORT_GPKG_TXN == 0) {
       GDALDatasetCommitTransaction(ds);
       GDALDatasetStartTransaction(ds, FALSE);
     }
@@ -126,8 +128,8 @@ static err_code copy_features(store_reader *rd, const features_request *r, GDALD
 static pthread_once_t gdal_once = PTHREAD_ONCE_INIT;
 static void gdal_register(void) { GDALAllRegister(); }
 
-err_code features_gpkg_write(store_reader *rd, const features_request *r, const char *path,
-                             err *e) {
+err_code export_gpkg_write(store_reader *rd, const features_request *r, const char *path,
+                           err *e) {
   pthread_once(&gdal_once, gdal_register);
   CPLPushErrorHandler(CPLQuietErrorHandler);
   CPLErrorReset();
