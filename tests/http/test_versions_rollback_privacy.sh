@@ -43,7 +43,7 @@ snapshot() {
   for p in "${PATHS[@]}"; do
     http_get "$p"
     # the port changes with each start, and "updated" is when the version was published
-    { echo "$STATUS"; sed -E "s|$BASE|BASE|g; s/([?&]v=)[0-9]+/\\1N/g; s/\"(timeStamp|updated)\": *\"[^\"]*\"//" \
+    { echo "$STATUS"; sed -E "s|$BASE|BASE|g; s/([?&]v=)[0-9]+/\\1N/g; s/\"(timeStamp|updated|last_delivery|next_delivery)\": *\"[^\"]*\"//" \
         "$TEST_TMP/body"; } > "$1/$k"
     k=$((k + 1))
   done

@@ -179,9 +179,14 @@ static json_t *names(const catalog *c, bool organizations) {
 static const char *const ACTIONS[] = {"package_list", "package_show", "package_search",
                                       "organization_list"};
 
+/* The help link names the action only when it is one of ours: an error never echoes what the
+ * request said (it could be a name or an id a person typed). */
 static json_t *envelope(const catalog_site *s, const char *action, bool success) {
   char help[512];
-  snprintf(help, sizeof help, "%s/api/3/action/help_show?name=%s", s->base_url, action);
+  bool known = false;
+  for (size_t i = 0; i < sizeof ACTIONS / sizeof *ACTIONS; i++) known |= strcmp(action, ACTIONS[i]) == 0;
+  snprintf(help, sizeof help, "%s/api/3/action/help_show%s%s", s->base_url, known ? "?name=" : "",
+           known ? action : "");
   return json_pack("{s:s, s:b}", "help", help, "success", success);
 }
 

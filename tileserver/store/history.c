@@ -110,8 +110,8 @@ err_code store_versions_scan(store_reader *r, const char *layer_id, int64_t only
                                     : err_set(e, ERR_DB, "history: %s", sqlite3_errmsg(db));
   sqlite3_finalize(st);
   if (rc == ERR_OK && n == 0)
-    rc = only < 0 ? err_set(e, ERR_NOT_FOUND, "no layer '%s' in the history", layer_id)
-                  : err_set(e, ERR_NOT_FOUND, "layer '%s' has no version %lld", layer_id,
-                            (long long)only);
+    /* The message goes to HTTP clients too: it names neither, so no error echoes a request. */
+    rc = only < 0 ? err_set(e, ERR_NOT_FOUND, "no layer of that id in the history")
+                  : err_set(e, ERR_NOT_FOUND, "the layer has no version of that number");
   return rc;
 }

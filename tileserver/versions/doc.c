@@ -64,7 +64,7 @@ err_code versions_history_doc(store_reader *r, const catalog *cat, const char *l
                               const char *base_url, char **out, err *e) {
   *out = NULL;
   if (!store_layer_id_valid(layer_id))
-    return err_set(e, ERR_NOT_FOUND, "no layer '%.64s'", layer_id);
+    return err_set(e, ERR_NOT_FOUND, "no layer of that id (/collections lists them)");
   const layer_info *l = catalog_find(cat, layer_id, strlen(layer_id));
   history_ctx h = {json_array(), l ? l->version : 0};
   err_code rc = store_versions_scan(r, layer_id, -1, history_row, &h, e);
@@ -161,7 +161,7 @@ err_code versions_diff_doc(store_reader *r, const char *layer_id, int64_t from, 
                            const versions_page *page, char **out, err *e) {
   *out = NULL;
   if (!store_layer_id_valid(layer_id))
-    return err_set(e, ERR_NOT_FOUND, "no layer '%.64s'", layer_id);
+    return err_set(e, ERR_NOT_FOUND, "no layer of that id (/collections lists them)");
   if (page->offset < 0 || page->limit < 1 || page->limit > VERSIONS_PAGE_MAX)
     return err_set(e, ERR_INVALID, "offset must be >= 0 and limit 1..%d", VERSIONS_PAGE_MAX);
   arena *a = arena_create(DOC_ARENA);
