@@ -59,7 +59,9 @@ typedef struct req_log {
   size_t bytes;
   bool seen;           /* the access handler has been called for this request */
   bool encoded_nul;    /* the raw target holds %00: a decoded path or argument would hold a NUL */
-  size_t target_len;   /* bytes of the raw request target */
+  bool raw_nul;        /* the request line holds a NUL byte (raw_nul_in_target) */
+  const char *target;  /* the raw target as uri_seen got it (libmicrohttpd's buffer) */
+  size_t target_len;   /* bytes of the raw request target up to its first NUL */
   uint64_t body_bytes; /* body bytes received so far */
   char method[8];
   char path[256];
@@ -267,6 +269,21 @@ static bool has_encoded_nul(const char *target) {
   return false;
 }
 
+/* A NUL byte sent as such in the request target ("GET /a\0b HTTP/1.1") ends the C string that
+ * libmicrohttpd hands over, so "/collections/x/items?bbox=\0..." arrived as a shorter, valid
+ * request (the list, a 200). No interface reports the target's length, but libmicrohttpd 0.9.75
+ * (connection.c, parse_initial_message_line) parses the request line in place: the target handed
+ * to uri_seen and the url handed to the access handler are the same pointer, the target ends
+ * where it wrote a NUL over the space before the version, and `version` points just past that
+ * NUL. So the target is clean exactly when version == target + strlen(target) + 1. Where that
+ * layout does not hold (url is not the target's pointer, or version lies outside the request
+ * line's bounds) nothing is concluded and the request is served as before. */
+static bool raw_nul_in_target(const req_log *lg, const char *url, const char *version) {
+  if (!lg->target || url != lg->target) return false;
+  uintptr_t t = (uintptr_t)lg->target, v = (uintptr_t)version;
+  return v > t + lg->target_len + 1 && v - t <= (uintptr_t)POOL_BYTES;
+}
+
 /* MHD_OPTION_URI_LOG_CALLBACK: called with the raw request target once the request line is in;
  * what it returns is the request's *con_cls, freed by on_completed. */
 static void *uri_seen(void *cls, const char *target, struct MHD_Connection *conn) {
@@ -275,6 +292,7 @@ static void *uri_seen(void *cls, const char *target, struct MHD_Connection *conn
   req_log *lg = calloc(1, sizeof *lg);
   if (!lg) return NULL;
   clock_gettime(CLOCK_MONOTONIC, &lg->start);
+  lg->target = target;
   lg->target_len = strlen(target);
   lg->encoded_nul = has_encoded_nul(target);
   return lg;
@@ -311,6 +329,8 @@ static bool refused(struct MHD_Connection *conn, const char *method, const req_l
                 "than %d bytes", BODY_MAX);
   } else if (lg->encoded_nul) {
     http_refuse(resp, HTTP_REFUSE_MALFORMED, "the path or a parameter holds an encoded NUL (%%00)");
+  } else if (lg->raw_nul) {
+    http_refuse(resp, HTTP_REFUSE_MALFORMED, "the request line holds a NUL byte");
   } else {
     return false;
   }
@@ -336,6 +356,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     lg->seen = true;
     snprintf(lg->method, sizeof lg->method, "%s", method);
     snprintf(lg->path, sizeof lg->path, "%s", url);
+    lg->raw_nul = raw_nul_in_target(lg, url, version);
     /* Answer on a later call, once the whole request is in: answering now makes MHD close the
      * connection, which defeats keep-alive. Except a request refused for its method or declared
      * body size: libmicrohttpd lets a response be queued only now or once the body is in, and

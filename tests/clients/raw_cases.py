@@ -1,0 +1,68 @@
+#!/usr/bin/env python3
+"""raw_cases.py — sends requests that no HTTP client library will send (a NUL byte in the request
+line or a header, a request line or header block over the server's per-connection memory, an HTTP
+version it does not speak, a malformed header, Content-Length or chunk) and prints one JSON line
+per case: {"case": NAME, "status": 400, "type": "application/json", "body": "..."}, status 0 when
+no answer came (the connection was closed, or the server died).
+
+    raw_cases.py PORT CASE...      (CASE names: see CASES; "all" for every one)"""
+import json
+import re
+import socket
+import sys
+
+H = b"Host: 127.0.0.1\r\nConnection: close\r\n"
+P = b"/collections/paises/items"
+CASES = {
+    # the request line
+    "nul-in-path": b"GET /collections/pai\x00ses/items HTTP/1.1\r\n" + H + b"\r\n",
+    "nul-in-query": b"GET " + P + b"?bbox=\x00-10,35,5,45 HTTP/1.1\r\n" + H + b"\r\n",
+    "nul-in-item-id": b"GET " + P + b"/\x00\xff HTTP/1.1\r\n" + H + b"\r\n",
+    "nul-at-target-end": b"GET " + P + b"\x00 HTTP/1.1\r\n" + H + b"\r\n",
+    "url-2mb": b"GET " + P + b"?pad=" + b"a" * 2_000_000 + b" HTTP/1.1\r\n" + H + b"\r\n",
+    "nul-in-version": b"GET " + P + b" HTTP/1.\x001\r\n" + H + b"\r\n",
+    "version-2.0": b"GET " + P + b" HTTP/2.0\r\n" + H + b"\r\n",
+    "version-0.9": b"GET " + P + b" HTTP/0.9\r\n" + H + b"\r\n",
+    "version-garbled": b"GET " + P + b" HTXP/1.1\r\n" + H + b"\r\n",
+    # the header block
+    "nul-in-header-value": b"GET " + P + b" HTTP/1.1\r\n" + H + b"Accept: a\x00b\r\n\r\n",
+    "nul-in-header-name": b"GET " + P + b" HTTP/1.1\r\n" + H + b"Acc\x00ept: ab\r\n\r\n",
+    "headers-1200kb": b"GET " + P + b" HTTP/1.1\r\n" + H + b"X-Pad: " + b"b" * 1_200_000 +
+                      b"\r\n\r\n",
+    "header-no-colon": b"GET " + P + b" HTTP/1.1\r\n" + H + b"NoColonHere\r\n\r\n",
+    "content-length-garbled": b"GET " + P + b" HTTP/1.1\r\n" + H + b"Content-Length: abc\r\n\r\n",
+    "chunk-garbled": b"GET " + P + b" HTTP/1.1\r\n" + H +
+                     b"Transfer-Encoding: chunked\r\n\r\nzz\r\n\r\n",
+}
+
+
+def send(data):
+    s = socket.create_connection(("127.0.0.1", PORT), timeout=20)
+    try:
+        s.sendall(data)
+    except OSError:
+        pass  # answered and closed before reading everything: the answer is still there
+    out = b""
+    try:
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            out += chunk
+    except OSError:
+        pass
+    s.close()
+    head, sep, body = out.partition(b"\r\n\r\n")
+    if not sep:
+        return 0, "", ""
+    status = int(head.split(b" ")[1])
+    m = re.search(rb"^content-type: *([^\r]*)", head, re.I | re.M)
+    return status, m.group(1).decode() if m else "", body.decode("utf-8", "replace")
+
+
+if __name__ == "__main__":
+    PORT = int(sys.argv[1])
+    names = list(CASES) if sys.argv[2:] == ["all"] else sys.argv[2:]
+    for name in names:
+        status, ctype, body = send(CASES[name])
+        print(json.dumps({"case": name, "status": status, "type": ctype, "body": body[:400]}))
