@@ -83,4 +83,24 @@ err_code catalog_ckan_write(const catalog_site *s, const catalog *c, const catal
 void catalog_ckan_error(const catalog_site *s, const char *action, const char *type,
                         const char *message, buf *out);
 
+/* ---- usage per layer (usage.c) ---- */
+
+typedef enum catalog_usage_format {
+  CATALOG_USAGE_TEXT, CATALOG_USAGE_CSV, CATALOG_USAGE_JSON, CATALOG_USAGE_HTML
+} catalog_usage_format;
+
+typedef struct catalog_usage_req {
+  const char *since;         /* "YYYY-MM-DD" (UTC) or NULL / "": every count kept */
+  store_usage_period by;
+  catalog_usage_format format;
+} catalog_usage_req;
+
+/* True for a real date written YYYY-MM-DD, from 1970. */
+bool catalog_usage_since_valid(const char *s);
+/* Writes the requests of each layer by period and kind (pages, vector tiles, images, feature
+ * queries, downloads) and their bytes, from the counts the server keeps, and what is not kept.
+ * c (may be NULL) gives the HTML page the layers' titles. ERR_DB, ERR_NOMEM. */
+err_code catalog_usage_write(store_reader *r, const catalog *c, const catalog_usage_req *q,
+                             buf *out, err *e);
+
 #endif

@@ -98,7 +98,8 @@ static json_t *package(const catalog_site *s, const layer_info *l) {
       "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:s, s:s, s:s, s:b, s:s, s:s, s:s, s:s}",
       "id", l->id, "name", l->id, "title", l->title[0] ? l->title : l->id, "notes",
       l->description, "type", "dataset", "state", "active", "license_id", l->license,
-      "license_title", l->license, "private", 0, "metadata_created", l->updated_at,
+      "license_title", l->license, "private", 0, "metadata_created",
+      l->issued_at && l->issued_at[0] ? l->issued_at : l->updated_at,
       "metadata_modified", l->updated_at, "author", l->publisher, "isopen", lic_url != NULL,
       "maintainer", l->publisher, "url", "", "version", "", "creator_user_id", "");
   char url[256];

@@ -81,6 +81,21 @@ static const char *datetime_type(const char *v) {
   return strlen(v) == 10 ? NS_XSD "date" : NS_XSD "dateTime";
 }
 
+/* dct:issued is the first version's publication (since the layer's last removal), dct:modified
+ * the current version's, both from the history (store/catalog.c); a database older than the
+ * history falls back on the catalog's updated_at for both. */
+static const char *version_date(const layer_info *l) {
+  return l->delivered_at && l->delivered_at[0] ? l->delivered_at : l->updated_at;
+}
+
+static void add_dates(dcat_ctx *x, rdf_term subj, const layer_info *l) {
+  const char *issued = l->issued_at && l->issued_at[0] ? l->issued_at : NULL;
+  if (issued) rdf_add(&x->g, subj, NS_DCT "issued", rdf_lit_typed(issued, NS_XSD "dateTime"));
+  const char *modified = version_date(l);
+  if (modified[0])
+    rdf_add(&x->g, subj, NS_DCT "modified", rdf_lit_typed(modified, NS_XSD "dateTime"));
+}
+
 /* A download or a page of layer l: the distribution node and its access URL. */
 static void add_distribution(dcat_ctx *x, rdf_term ds, const layer_info *l, const char *kind,
                              const char *title, const char *path, const char *mime,
@@ -94,8 +109,8 @@ static void add_distribution(dcat_ctx *x, rdf_term ds, const layer_info *l, cons
   if (download) add_resource(x, d, NS_DCAT "downloadURL", url);
   add_media(x, d, mime);
   add_license(x, d, l);
-  if (l->updated_at[0])
-    rdf_add(&x->g, d, NS_DCT "modified", rdf_lit_typed(l->updated_at, NS_XSD "dateTime"));
+  if (version_date(l)[0])
+    rdf_add(&x->g, d, NS_DCT "modified", rdf_lit_typed(version_date(l), NS_XSD "dateTime"));
 }
 
 static void add_distributions(dcat_ctx *x, rdf_term ds, const layer_info *l) {
@@ -201,8 +216,7 @@ static void add_dataset(dcat_ctx *x, const layer_info *l) {
   rdf_add(g, ds, NS_DCT "description",
           es(l->description[0] ? l->description : l->title[0] ? l->title : l->id));
   add_keywords(x, ds, l->keywords);
-  if (l->updated_at[0])
-    rdf_add(g, ds, NS_DCT "modified", rdf_lit_typed(l->updated_at, NS_XSD "dateTime"));
+  add_dates(x, ds, l);
   char version[24];
   snprintf(version, sizeof version, "%lld", (long long)l->version);
   rdf_add(g, ds, NS_DCAT "version", rdf_lit(arena_strdup(g->a, version)));

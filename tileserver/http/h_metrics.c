@@ -1,5 +1,5 @@
-/* h_metrics.c — GET /metrics: request counters, tile cache, layers, late deliveries, uptime
- * (Prometheus text). */
+/* h_metrics.c — GET /metrics: request counters, tile cache, layers, late deliveries, usage per
+ * layer and kind (http/usage.h), uptime (Prometheus text). */
 #include <time.h>
 
 #include "calendar/calendar.h"
@@ -43,6 +43,7 @@ void h_metrics(http_request *req, http_response *resp) {
     buf_printf(b, "teselas_layer_overdue_seconds{layer=\"%s\"} %lld\n",
                req->catalog->layers[i].id, (long long)st.overdue_s);
   }
+  usage_write_metrics(req->services->usage, req->catalog, b);
   buf_printf(b,
              "# HELP teselas_uptime_seconds Seconds since the server started.\n"
              "# TYPE teselas_uptime_seconds gauge\n"

@@ -66,5 +66,7 @@ void h_ckan_action(http_request *req, http_response *resp);
 /* Answers with the DCAT-AP catalogue (only == NULL) or one layer's dataset when Accept prefers
  * application/ld+json or text/turtle and there is no f; false (nothing done) otherwise. */
 bool h_catalog_negotiated(http_request *req, http_response *resp, const layer_info *only);
+/* h_usage.c: views and downloads per layer over time (/admin/uso) */
+void h_usage(http_request *req, http_response *resp);
 
 #endif

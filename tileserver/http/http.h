@@ -65,6 +65,8 @@ typedef struct http_request {
   const char *base_url;        /* "http://host:port" or the public URL, without trailing '/' */
   int64_t started_unix;        /* when the server started, for /health */
   struct http_services *services; /* long-lived shared services (tile cache, styles) */
+  int usage;                   /* what the route counts as for usage (http/usage.h), set by
+                                  http_route_find */
 } http_request;
 
 typedef struct http_header {

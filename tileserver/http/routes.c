@@ -7,6 +7,7 @@
 
 #include "features/api_doc.h"
 #include "http/handlers.h"
+#include "http/usage.h"
 
 typedef struct route {
   const char *pattern;
@@ -41,6 +42,11 @@ static const char *const PMTILES[] = {"application/vnd.pmtiles", NULL};
 static const char *const QUERYABLES[] = {"application/schema+json", "text/html", NULL};
 static const char *const DCAT[] = {"application/ld+json", "text/turtle", NULL};
 static const char *const DICTIONARY[] = {"application/json", "text/csv", "text/html", NULL};
+static const char *const USAGE_MIME[] = {"text/html", "text/csv", "application/json", NULL};
+static const features_api_param USAGE[] = {
+    {FEATURES_API_QUERY, "by", "Periodo: day, week o month (day si se omite; UTC)", {STR}},
+    {FEATURES_API_QUERY, "since", "Desde esta fecha, AAAA-MM-DD (UTC)", {STR}},
+    {FEATURES_API_QUERY, "f", "Formato: html, csv o json (si no, según Accept)", {STR}}, END};
 
 static const features_api_param F[] = {REF("f"), END};
 static const char *const REPORT_MIME[] = {"application/json", "text/csv", "text/html", NULL};
@@ -137,6 +143,9 @@ static const route ROUTES[] = {
     {"/api/report", h_report,
      OP("getDeliveryReport", "Entregas por dependencia: última y próxima entrega, días de "
         "atraso, calidad y su tendencia", "El informe", REPORT_MIME, REPORT)},
+    {"/admin/uso", h_usage,
+     OP("getUsage", "Uso de cada capa por periodo: páginas, teselas, imágenes, consultas y "
+        "descargas (sin registro de peticiones, IP ni consultas)", "El uso", USAGE_MIME, USAGE)},
     {"/maps/{style}", h_map_page, OP("getMap", "Mapa interactivo", NULL, HTML)},
     {"/embed/{style}", h_embed_page, OP("getEmbed", "Mapa para insertar con <iframe>", NULL, HTML)},
     {"/assets/{build}/{name}", h_asset, OP("getAsset", "Archivos de las páginas", NULL, OCTETS)},
@@ -193,6 +202,24 @@ static const route ROUTES[] = {
 
 enum { N_ROUTES = sizeof ROUTES / sizeof *ROUTES };
 
+/* What a request counts as in the usage per layer (http/usage.h), by handler: every route of a
+ * handler counts alike (the .pbf and .mvt tiles, the OGC tile), and a handler not listed counts
+ * as nothing. */
+static const struct {
+  http_handler handler;
+  int usage;
+} USAGE_OF[] = {{h_tile, USAGE_ROUTE_TILE},           {h_ogc_tile, USAGE_ROUTE_TILE},
+                {h_style_tile, USAGE_ROUTE_IMAGE},    {h_style_static, USAGE_ROUTE_IMAGE},
+                {h_items, USAGE_ROUTE_ITEMS},         {h_item, USAGE_ROUTE_ITEMS},
+                {h_aggregate, USAGE_ROUTE_ITEMS},     {h_download, USAGE_ROUTE_DOWNLOAD},
+                {h_map_page, USAGE_ROUTE_PAGE},       {h_embed_page, USAGE_ROUTE_PAGE}};
+
+static int usage_of(http_handler h) {
+  for (size_t i = 0; i < sizeof USAGE_OF / sizeof *USAGE_OF; i++)
+    if (USAGE_OF[i].handler == h) return USAGE_OF[i].usage;
+  return USAGE_ROUTE_NONE;
+}
+
 /* Matches one path segment [s, s+n) against one pattern segment [p, p+pn). */
 static bool match_segment(const char *p, size_t pn, const char *s, size_t n, http_request *req) {
   const char *open = memchr(p, '{', pn);
@@ -228,7 +255,10 @@ static bool match(const char *pattern, const char *path, http_request *req) {
 
 http_handler http_route_find(http_request *req) {
   for (size_t i = 0; i < N_ROUTES; i++)
-    if (match(ROUTES[i].pattern, req->path, req)) return ROUTES[i].handler;
+    if (match(ROUTES[i].pattern, req->path, req)) {
+      req->usage = usage_of(ROUTES[i].handler);
+      return ROUTES[i].handler;
+    }
   req->n_params = 0;
   return NULL;
 }

@@ -21,6 +21,7 @@
 #include "http/gate.h"
 #include "http/http.h"
 #include "http/services.h"
+#include "http/usage_flush.h"
 
 struct http_server {
   struct MHD_Daemon *daemon;
@@ -30,6 +31,7 @@ struct http_server {
   int port;
   int64_t started_unix;
   http_services *services;
+  usage_flusher *usage;  /* NULL when the database cannot be written: counted, not kept */
 };
 
 /* Per worker thread: its own read-only connection (STYLE.md: per-thread resources hang off one
@@ -65,6 +67,7 @@ typedef struct req_log {
   uint64_t body_bytes; /* body bytes received so far */
   char method[8];
   char path[256];
+  usage_mark usage;    /* the layers and kind it counts for, once routed */
 } req_log;
 
 static void worker_destroy(void *p) {
@@ -198,11 +201,13 @@ typedef struct stream_adapter {
   http_stream_fn fn;
   http_stream_free_fn free_fn;
   void *ctx;
+  size_t *sent;  /* the request's byte count: reads all happen before its completion callback */
 } stream_adapter;
 
 static ssize_t stream_read(void *cls, uint64_t pos, char *out, size_t max) {
   stream_adapter *a = cls;
   long n = a->fn(a->ctx, pos, out, max);
+  if (n > 0) *a->sent += (size_t)n;
   if (n > 0) return n;
   return n == 0 ? MHD_CONTENT_READER_END_OF_STREAM : MHD_CONTENT_READER_END_WITH_ERROR;
 }
@@ -214,10 +219,11 @@ static void stream_done(void *cls) {
 }
 
 /* NULL on failure, and then resp->stream_ctx still belongs to the caller. */
-static struct MHD_Response *stream_response(http_response *resp) {
+static struct MHD_Response *stream_response(http_response *resp, size_t *sent) {
   stream_adapter *a = malloc(sizeof *a);
   if (!a) return NULL;
-  *a = (stream_adapter){resp->stream, resp->stream_free, resp->stream_ctx};
+  *sent = 0;
+  *a = (stream_adapter){resp->stream, resp->stream_free, resp->stream_ctx, sent};
   struct MHD_Response *r =
       MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 64 * 1024, stream_read, a, stream_done);
   if (!r) free(a);
@@ -227,7 +233,7 @@ static struct MHD_Response *stream_response(http_response *resp) {
 static struct MHD_Response *to_mhd(http_request *req, http_response *resp, size_t *out_len) {
   struct MHD_Response *r;
   if (resp->stream) {
-    r = stream_response(resp);
+    r = stream_response(resp, out_len);
   } else if (resp->file.set) {
     /* MHD sends the slice with sendfile (or pread) and closes the descriptor with the response */
     http_header_add(resp, "Vary", "Accept-Encoding");
@@ -398,6 +404,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     http_refuse(&resp, HTTP_REFUSE_METHOD, "method %s is not allowed", method);
   } else {
     dispatch(s, &req, &resp);
+    usage_mark_request(s->services->usage, req.usage, req.catalog, req.n_params ? req.params[0].s : "",
+                       req.n_params ? req.params[0].len : 0, &lg->usage);
   }
   struct MHD_Response *r = to_mhd(&req, &resp, &lg->bytes);
   enum MHD_Result ok = MHD_NO;
@@ -427,6 +435,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                  (end.tv_nsec - lg->start.tv_nsec) / 1000;
   bool completed = toe == MHD_REQUEST_TERMINATED_COMPLETED_OK;
   metrics_count(&s->services->metrics, completed ? lg->status : 0, (uint64_t)us, lg->bytes);
+  usage_count(s->services->usage, &lg->usage, completed ? lg->status : 0, lg->bytes);
   if (!s->cfg.quiet) log_access(lg->method, lg->path, lg->status, lg->bytes, us, !completed);
   free(lg);
 }
@@ -495,6 +504,11 @@ err_code http_server_start(const server_config *cfg, http_server **out, err *e) 
     rc = err_set(e, ERR_IO, "cannot start the HTTP server on %s:%d", cfg->bind, s->port);
     goto fail;
   }
+  /* counts made before the thread runs wait in the counters */
+  err ue = {0};
+  if (usage_flusher_start(s->services->usage, cfg->db_path, &s->usage, &ue) != ERR_OK)
+    /* a read-only file still serves; its usage is counted for /metrics only */
+    log_warn("usage per layer will not be kept in the database: %s", ue.msg);
   *out = s;
   return ERR_OK;
 fail:
@@ -508,6 +522,7 @@ void http_server_stop(http_server *s) {
   if (!s) return;
   MHD_quiesce_daemon(s->daemon);
   MHD_stop_daemon(s->daemon);
+  usage_flusher_stop(s->usage); /* every request has completed: its count is in */
   close(s->listen_fd);
   http_services_destroy(s->services);
   pthread_key_delete(s->worker_key);

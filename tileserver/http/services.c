@@ -44,9 +44,11 @@ err_code http_services_create(const server_config *cfg, http_services **out, err
   s->config = cfg;
   s->tiles = cache_create(cfg->tile_cache_bytes);
   s->pyramids = pyramid_registry_create();
-  if (!s->tiles || !s->pyramids) {
+  s->usage = usage_table_create();
+  if (!s->tiles || !s->pyramids || !s->usage) {
     cache_destroy(s->tiles);
     pyramid_registry_destroy(s->pyramids);
+    usage_table_destroy(s->usage);
     free(s);
     return err_set(e, ERR_NOMEM, "out of memory for the tile cache");
   }
@@ -75,5 +77,6 @@ void http_services_destroy(http_services *s) {
   render_styles_destroy(s->styles);
   cache_destroy(s->images);
   archives_close(s->archives);
+  usage_table_destroy(s->usage);
   free(s);
 }

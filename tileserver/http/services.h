@@ -5,6 +5,7 @@
 
 #include "http/http.h"
 #include "http/metrics.h"
+#include "http/usage.h"
 #include "cache/cache.h"
 #include "gen/pyramid.h"
 #include "render/render.h"
@@ -14,6 +15,7 @@ typedef struct http_services {
   cache *tiles;  /* encoded tiles, raw and gzip, keyed by layer versions */
   pyramid_registry *pyramids; /* point clusters per layer version */
   http_metrics metrics;       /* request counters for /metrics */
+  usage_table *usage;         /* requests and bytes per layer and kind (usage.h) */
   render_styles *styles;  /* MapLibre styles (built-in + --styles DIR) and label fonts */
   cache *images;          /* rendered PNGs and glyph ranges, keyed by style hash + layer versions */
   archive_set *archives;  /* --archive files served as read-only layers (NULL: none) */

@@ -16,7 +16,7 @@ static void layer_free(layer_info *l) {
                    &l->license,   &l->publisher,   &l->frequency,     &l->keywords,
                    &l->updated_at, &l->source_name, &l->source_sha256, &l->privacy,
                    &l->report,    &l->table_name,  &l->date_field, &l->style,
-                   &l->delivered_at};
+                   &l->delivered_at, &l->issued_at};
   for (size_t i = 0; i < sizeof strs / sizeof *strs; i++) free(*strs[i]);
   for (size_t i = 0; i < l->n_fields; i++) {
     free(l->fields[i].name);
@@ -85,6 +85,12 @@ static const char CATALOG_SQL[] =
        older database has no such row) */
     ", coalesce((SELECT h.imported_at FROM teselas_history h WHERE h.layer_id = teselas_layers.id"
     "  AND h.version = teselas_layers.version), updated_at)"
+    /* the first version after the last removal (a row with no table and no rows) is the
+       dataset's first publication */
+    ", coalesce((SELECT min(h.imported_at) FROM teselas_history h"
+    "  WHERE h.layer_id = teselas_layers.id AND h.version > coalesce((SELECT max(r.version)"
+    "  FROM teselas_history r WHERE r.layer_id = teselas_layers.id AND r.table_name = ''"
+    "  AND r.feature_count = 0), 0)), updated_at)"
     " FROM teselas_layers ORDER BY id";
 
 static err_code read_row(sqlite3_stmt *st, layer_info *l, err *e) {
@@ -101,7 +107,7 @@ static err_code read_row(sqlite3_stmt *st, layer_info *l, err *e) {
   l->sample = sqlite3_column_int(st, 23) != 0;
   l->has_lod = sqlite3_column_int(st, 25) != 0;
   l->has_tile_lines = sqlite3_column_int(st, 26) != 0;
-  if (!(l->delivered_at = dup_col(st, 27)))
+  if (!(l->delivered_at = dup_col(st, 27)) || !(l->issued_at = dup_col(st, 28)))
     return err_set(e, ERR_NOMEM, "out of memory reading the catalog");
   for (int i = 0; i < 15; i++)
     if (!*strs[i]) return err_set(e, ERR_NOMEM, "out of memory reading the catalog");

@@ -68,6 +68,8 @@ typedef struct layer_info {
                             categories with their counts, class limits, label field); "{}" */
   char *delivered_at;    /* ISO 8601 UTC: when the current version was imported (the history's
                             imported_at), the last delivery the update calendar counts from */
+  char *issued_at;       /* ISO 8601 UTC: when the layer's first version was imported (since its
+                            last removal, if any): DCAT's dct:issued */
 } layer_info;
 
 /* An immutable snapshot of the catalog. */
@@ -417,5 +419,54 @@ err_code store_area_get(const char *db_path, double out[4], bool *out_found, err
 err_code store_area_set(const char *db_path, const double *area, err *e);
 /* True when west < east and south < north, finite, within longitude ±180 and latitude ±90. */
 bool store_area_valid(const double area[4]);
+
+/* ---- usage per layer (usage.c) ------------------------------------------------------------ */
+
+/* What a request to a layer was, for the usage counts: vector tiles, PNG tiles and static
+ * images, features (items, one item, aggregates), whole downloads, and the map pages. */
+typedef enum store_usage_kind {
+  STORE_USAGE_TILE,
+  STORE_USAGE_IMAGE,
+  STORE_USAGE_ITEMS,
+  STORE_USAGE_DOWNLOAD,
+  STORE_USAGE_PAGE,
+  STORE_USAGE_KINDS
+} store_usage_kind;
+/* "tile", "image", "items", "download", "page": the names stored and shown. */
+const char *store_usage_kind_name(store_usage_kind k);
+
+/* Counts to add to one hour's bucket: requests and body bytes of one kind to one layer. */
+typedef struct store_usage_row {
+  const char *layer;
+  store_usage_kind kind;
+  int64_t hour;            /* Unix time of the hour's start (UTC) */
+  uint64_t requests, bytes;
+} store_usage_row;
+
+/* The one write path of a running server: its own read-write connection to db_path, used by one
+ * thread. Opening creates `teselas_usage` when missing. Caller owns; store_usage_close. ERR_IO,
+ * ERR_DB (a read-only file, a database that is not teselas'). */
+typedef struct store_usage_writer store_usage_writer;
+err_code store_usage_open(const char *db_path, store_usage_writer **out, err *e);
+/* Adds rows[0..n) to their buckets in one transaction, waiting at most busy_ms for a writer
+ * (an import) to finish: ERR_DB when it did not, and then nothing was added. */
+err_code store_usage_add(store_usage_writer *w, const store_usage_row *rows, size_t n, int busy_ms,
+                         err *e);
+void store_usage_close(store_usage_writer *w);
+
+typedef enum store_usage_period { STORE_USAGE_DAY, STORE_USAGE_WEEK, STORE_USAGE_MONTH } store_usage_period;
+/* One period's total for a layer and kind; strings valid during the callback only. */
+typedef struct store_usage_total {
+  const char *period;  /* "2026-12-06" (day), the week's Monday, "2026-12" (month); UTC */
+  const char *layer;
+  const char *kind;    /* store_usage_kind_name */
+  int64_t requests, bytes;
+} store_usage_total;
+typedef int (*store_usage_fn)(void *ctx, const store_usage_total *t);
+/* The totals by period, layer and kind (in that order) of the hours from `since` ("YYYY-MM-DD",
+ * UTC; NULL or "" for all). A database that never counted has none. fn returns non-zero to
+ * stop. ERR_DB. */
+err_code store_usage_scan(store_reader *r, const char *since, store_usage_period by,
+                          store_usage_fn fn, void *ctx, err *e);
 
 #endif
