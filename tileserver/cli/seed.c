@@ -15,12 +15,20 @@ static const char USAGE[] =
     "usage: teselas seed --db DB (--layers a,b | --style S --format png|png@2x) --zoom MIN-MAX\n"
     "                    --out FILE.pmtiles|FILE.mbtiles [--bbox W,S,E,N] [--jobs N] [--name T]\n"
     "                    [--styles DIR] [--quiet]\n"
+    "       teselas seed --db DB --since ARCHIVE|VERSION --out FILE [--changes URLS.txt]\n"
+    "                    [--layers a,b | --style S] [--zoom MIN-MAX] [--bbox W,S,E,N] [--jobs N]\n"
     "\n"
     "Writes every tile of the zooms within the box (default: the layers' bounds) to a PMTiles v3\n"
     "or MBTiles 1.3 archive: vector tiles of the layers (empty ones left out), or PNG tiles drawn\n"
     "by a style, the same bytes the server answers for the same layer versions. The file appears\n"
     "under its name only when complete (it is written as FILE.partial-PID, removed on error or\n"
-    "Ctrl-C). --jobs defaults to the number of cores.\n";
+    "Ctrl-C). --jobs defaults to the number of cores.\n"
+    "\n"
+    "With --since, an archive an earlier seed wrote (or, with --out that archive, the versions it\n"
+    "was made from: 3, or parques=3,rios=5): only the tiles the features added, removed or changed\n"
+    "since those versions reach are made again; the others are copied. Layers, zooms and box are\n"
+    "the archive's. --changes writes the URL paths of the tiles that changed (and of the PNG tiles\n"
+    "of the styles that draw a changed layer), one a line, for a CDN purge.\n";
 
 /* Set by SIGINT/SIGTERM, read by the seed's writer loop: the one write a handler may do. */
 static volatile sig_atomic_t cancelled;
@@ -67,6 +75,7 @@ int cli_seed(int argc, char **argv) {
       {"bbox", required_argument, 0, 'b'},   {"out", required_argument, 0, 'o'},
       {"format", required_argument, 0, 'f'}, {"jobs", required_argument, 0, 'j'},
       {"name", required_argument, 0, 'n'},   {"styles", required_argument, 0, 'S'},
+      {"since", required_argument, 0, 'i'},  {"changes", required_argument, 0, 'c'},
       {"quiet", no_argument, 0, 'q'},        {"help", no_argument, 0, 'h'},
       {"version", no_argument, 0, 'V'},      {0, 0, 0, 0}};
   seed_options o = {.minzoom = -1, .log = stderr, .progress = isatty(2) ? 1 : 0,
@@ -95,6 +104,8 @@ int cli_seed(int argc, char **argv) {
       case 'j': o.jobs = atoi(optarg); if (o.jobs < 1 || o.jobs > 64) return usage_error("--jobs: 1 to 64"); break;
       case 'n': o.name = optarg; break;
       case 'S': o.styles_dir = optarg; break;
+      case 'i': o.since = optarg; break;
+      case 'c': o.changes_path = optarg; break;
       case 'q': o.progress = -1; break;
       case 'h': fputs(USAGE, stdout); return 0;
       case 'V': return cli_version();
@@ -103,9 +114,10 @@ int cli_seed(int argc, char **argv) {
         return 2;
     }
   }
-  if (!o.db_path || !o.out_path || !zoom || optind < argc)
+  if (!o.db_path || !o.out_path || (!zoom && !o.since) || optind < argc)
     return usage_error("seed needs --db, --zoom and --out");
-  if (!parse_zoom(zoom, &o.minzoom, &o.maxzoom) || o.minzoom > o.maxzoom)
+  if (o.changes_path && !o.since) return usage_error("--changes needs --since");
+  if (zoom && (!parse_zoom(zoom, &o.minzoom, &o.maxzoom) || o.minzoom > o.maxzoom))
     return usage_error("--zoom: MIN-MAX (or one zoom), 0 <= MIN <= MAX");
   struct sigaction sa = {.sa_handler = on_signal};
   sigemptyset(&sa.sa_mask);
@@ -118,7 +130,12 @@ int cli_seed(int argc, char **argv) {
     fprintf(stderr, "teselas: %s\n", e.msg);
     return 1;
   }
-  if (o.progress >= 0)
+  if (o.progress >= 0 && o.since)
+    fprintf(stderr, "seed: %s: %llu tiles made again (%llu changed), %llu copied, %llu URLs listed, "
+            "%.1f s\n", o.out_path, (unsigned long long)r.n_remade,
+            (unsigned long long)r.n_changed, (unsigned long long)r.n_copied,
+            (unsigned long long)r.n_urls, r.seconds);
+  else if (o.progress >= 0)
     fprintf(stderr, "seed: %s: %llu tiles (%llu distinct) of %llu addresses, %llu bytes, %.1f s\n",
             o.out_path, (unsigned long long)r.n_tiles, (unsigned long long)r.n_contents,
             (unsigned long long)r.n_addresses, (unsigned long long)r.archive_bytes, r.seconds);

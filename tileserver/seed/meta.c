@@ -26,3 +26,18 @@ json_t *seed_metadata(const layer_info *const *layers, size_t n_layers, const ch
   json_object_set_new(doc, "maxzoom", json_integer(maxzoom));
   return doc;
 }
+
+err_code seed_meta_record(json_t *meta, const seed_options *o, const layer_info *const *layers,
+                          size_t n_layers, err *e) {
+  static const char *const FORMAT[] = {"pbf", "png", "png@2x"};
+  json_t *versions = json_object();
+  for (size_t i = 0; versions && i < n_layers; i++)
+    json_object_set_new(versions, layers[i]->id, json_integer(layers[i]->version));
+  json_t *rec = versions ? json_pack("{s:s?,s:s?,s:s,s:o}", "layers", o->style ? NULL : o->layers,
+                                     "style", o->style, "format", FORMAT[o->format], "versions",
+                                     versions)
+                         : NULL;
+  if (!rec || json_object_set_new(meta, "teselas:seed", rec) != 0)
+    return err_set(e, ERR_NOMEM, "out of memory");
+  return ERR_OK;
+}

@@ -12,19 +12,9 @@
 #include "render/render.h"
 #include "seed/sink_int.h"
 
-enum { MAX_JOBS = 64, SLOTS_PER_JOB = 4 };
+enum { SLOTS_PER_JOB = 4 };
 
-/* What the seed draws, resolved once in the first connection's catalog. */
-typedef struct plan {
-  store_reader *reader;
-  const catalog *cat;
-  const layer_info *layers[TILES_MAX_LAYERS];
-  size_t n_layers;
-  render_styles *styles;
-  arena *style_arena;
-} plan;
-
-static err_code resolve_layers(plan *p, const char *list, err *e) {
+static err_code resolve_layers(seed_plan *p, const char *list, err *e) {
   for (const char *s = list; *s;) {
     size_t n = strcspn(s, ",");
     const layer_info *l = n ? catalog_find(p->cat, s, n) : NULL;
@@ -39,7 +29,7 @@ static err_code resolve_layers(plan *p, const char *list, err *e) {
   return p->n_layers ? ERR_OK : err_set(e, ERR_INVALID, "--layers: empty list");
 }
 
-static err_code resolve_style(plan *p, const seed_options *o, err *e) {
+static err_code resolve_style(seed_plan *p, const seed_options *o, err *e) {
   err_code rc = render_styles_create(TESELAS_SOURCE_DIR "/styles", o->styles_dir, &p->styles, e);
   if (rc != ERR_OK) return rc;
   p->style_arena = arena_create(64 << 20);
@@ -53,7 +43,7 @@ static err_code resolve_style(plan *p, const seed_options *o, err *e) {
 }
 
 /* The box: --bbox checked against the world and the data, or the union of the layers' bounds. */
-static err_code choose_box(const seed_options *o, const plan *p, double box[4], err *e) {
+static err_code choose_box(const seed_options *o, const seed_plan *p, double box[4], err *e) {
   double u[4] = {180, 90, -180, -90};
   for (size_t i = 0; i < p->n_layers; i++)
     for (int k = 0; k < 2; k++) {
@@ -76,7 +66,7 @@ static err_code choose_box(const seed_options *o, const plan *p, double box[4], 
 }
 
 /* The output's directory must take a new file: said before any tile is made. */
-static err_code check_out_dir(const char *out, err *e) {
+err_code seed_check_out_dir(const char *out, err *e) {
   char tmp[4096];
   snprintf(tmp, sizeof tmp, "%s", out);
   const char *dir = dirname(tmp);
@@ -85,33 +75,54 @@ static err_code check_out_dir(const char *out, err *e) {
   return ERR_OK;
 }
 
-/* Produces every tile and hands it to the sink in order. */
-static err_code run_work(const seed_options *o, plan *p, const seed_range *range, seed_sink *sink,
-                         seed_result *res, err *e) {
+err_code seed_work_begin(seed_work *w, const seed_options *o, const seed_plan *p,
+                         const seed_range *range, uint64_t total, const struct seed_tileset *only,
+                         err *e) {
   int jobs = o->jobs > 0 ? o->jobs : (int)sysconf(_SC_NPROCESSORS_ONLN);
   if (jobs < 1) jobs = 1;
-  if (jobs > MAX_JOBS) jobs = MAX_JOBS;
-  seed_work w = {.o = o, .total = res->n_addresses, .styles = p->styles,
-                 .n_slots = (size_t)jobs * SLOTS_PER_JOB};
+  if (jobs > SEED_MAX_JOBS) jobs = SEED_MAX_JOBS;
+  *w = (seed_work){.o = o, .total = total, .styles = p->styles, .only = only,
+                   .n_slots = (size_t)jobs * SLOTS_PER_JOB};
   if (!o->style)
     for (size_t i = 0; i < p->n_layers; i++) {
-      w.layer_ids[i] = p->layers[i]->id;
-      w.versions[i] = p->layers[i]->version;
-      w.n_layers++;
+      w->layer_ids[i] = p->layers[i]->id;
+      w->versions[i] = p->layers[i]->version;
+      w->n_layers++;
     }
-  pthread_mutex_init(&w.mu, NULL);
-  pthread_cond_init(&w.cv_ready, NULL);
-  pthread_cond_init(&w.cv_space, NULL);
-  seed_iter_init(&w.it, range);
-  w.pyramids = pyramid_registry_create();
-  w.slots = calloc(w.n_slots, sizeof *w.slots);
-  err_code rc = w.pyramids && w.slots ? ERR_OK : err_set(e, ERR_NOMEM, "out of memory");
-  for (size_t i = 0; w.slots && i < w.n_slots; i++) buf_init(&w.slots[i].bytes, 0);
+  pthread_mutex_init(&w->mu, NULL);
+  pthread_cond_init(&w->cv_ready, NULL);
+  pthread_cond_init(&w->cv_space, NULL);
+  seed_iter_init(&w->it, range);
+  w->pyramids = pyramid_registry_create();
+  w->slots = calloc(w->n_slots, sizeof *w->slots);
+  err_code rc = w->pyramids && w->slots ? ERR_OK : err_set(e, ERR_NOMEM, "out of memory");
+  for (size_t i = 0; w->slots && i < w->n_slots; i++) buf_init(&w->slots[i].bytes, 0);
+  if (rc == ERR_OK) rc = seed_workers_start(w, jobs, w->threads, &w->n_started, e);
+  return rc;
+}
+
+err_code seed_work_end(seed_work *w, err_code rc, err *e) {
+  seed_workers_stop(w, w->threads, w->n_started);
+  if (rc == ERR_OK && w->rc != ERR_OK) {
+    rc = w->rc;
+    if (e) *e = w->e;
+  }
+  for (size_t i = 0; w->slots && i < w->n_slots; i++) buf_free(&w->slots[i].bytes);
+  free(w->slots);
+  pyramid_registry_destroy(w->pyramids);
+  pthread_cond_destroy(&w->cv_ready);
+  pthread_cond_destroy(&w->cv_space);
+  pthread_mutex_destroy(&w->mu);
+  return rc;
+}
+
+/* Produces every tile and hands it to the sink in order. */
+static err_code run_work(const seed_options *o, seed_plan *p, const seed_range *range,
+                         seed_sink *sink, seed_result *res, err *e) {
+  seed_work w;
+  err_code rc = seed_work_begin(&w, o, p, range, res->n_addresses, NULL, e);
   seed_slot t = {0};
   buf_init(&t.bytes, 0);
-  pthread_t threads[MAX_JOBS];
-  int started = 0;
-  if (rc == ERR_OK) rc = seed_workers_start(&w, jobs, threads, &started, e);
   seed_progress prog;
   seed_progress_start(&prog, o->log, o->progress, w.total);
   while (rc == ERR_OK && w.written < w.total) {
@@ -122,24 +133,14 @@ static err_code run_work(const seed_options *o, plan *p, const seed_range *range
     }
     seed_progress_step(&prog, w.written);
   }
-  seed_workers_stop(&w, threads, started);
-  if (rc == ERR_OK && w.rc != ERR_OK) {
-    rc = w.rc;
-    if (e) *e = w.e;
-  }
+  rc = seed_work_end(&w, rc, e);
   if (rc == ERR_OK) seed_progress_end(&prog);
   else if (prog.mode == 1) fputc('\n', o->log);
   buf_free(&t.bytes);
-  for (size_t i = 0; w.slots && i < w.n_slots; i++) buf_free(&w.slots[i].bytes);
-  free(w.slots);
-  pyramid_registry_destroy(w.pyramids);
-  pthread_cond_destroy(&w.cv_ready);
-  pthread_cond_destroy(&w.cv_space);
-  pthread_mutex_destroy(&w.mu);
   return rc;
 }
 
-static err_code check_options(const seed_options *o, seed_sink_type *kind, err *e) {
+err_code seed_check_options(const seed_options *o, seed_sink_type *kind, err *e) {
   if (!o->layers == !o->style) return err_set(e, ERR_INVALID, "give either --layers or --style");
   if (o->minzoom < 0 || o->maxzoom > GEOM_ZOOM_MAX || o->minzoom > o->maxzoom)
     return err_set(e, ERR_INVALID, "--zoom: MIN-MAX with 0 <= MIN <= MAX <= %d", GEOM_ZOOM_MAX);
@@ -150,7 +151,7 @@ static err_code check_options(const seed_options *o, seed_sink_type *kind, err *
   return seed_sink_kind(o->out_path, kind, e);
 }
 
-static err_code seed_plan(const seed_options *o, plan *p, double box[4], err *e) {
+err_code seed_plan_open(const seed_options *o, seed_plan *p, double box[4], err *e) {
   err_code rc = store_reader_open(o->db_path, &p->reader, e);
   if (rc == ERR_OK) rc = store_reader_catalog(p->reader, &p->cat, e);
   if (rc == ERR_OK) rc = o->style ? resolve_style(p, o, e) : resolve_layers(p, o->layers, e);
@@ -158,38 +159,33 @@ static err_code seed_plan(const seed_options *o, plan *p, double box[4], err *e)
   return rc;
 }
 
-err_code seed_run(const seed_options *o, seed_result *res, err *e) {
-  memset(res, 0, sizeof *res);
-  double t0 = seed_now();
-  seed_sink_type kind;
-  err_code rc = check_options(o, &kind, e);
-  if (rc != ERR_OK) return rc;
-  plan p = {0};
-  double box[4];
-  seed_range range;
-  seed_sink sink = {0};
-  char partial[4096];
-  partial[0] = '\0';
-  json_t *meta = NULL;
-  if ((rc = seed_plan(o, &p, box, e)) != ERR_OK || (rc = check_out_dir(o->out_path, e)) != ERR_OK)
-    goto done;
-  seed_range_init(&range, o->minzoom, o->maxzoom, box);
-  res->n_addresses = seed_range_count(&range);
-  if (snprintf(partial, sizeof partial, "%s.partial-%ld", o->out_path, (long)getpid()) >=
-      (int)sizeof partial) {
+void seed_plan_close(seed_plan *p) {
+  arena_destroy(p->style_arena);
+  render_styles_destroy(p->styles);
+  store_reader_close(p->reader);
+  memset(p, 0, sizeof *p);
+}
+
+err_code seed_partial_name(const char *out_path, char *partial, size_t n, err *e) {
+  if (snprintf(partial, n, "%s.partial-%ld", out_path, (long)getpid()) >= (int)n) {
     partial[0] = '\0';
-    rc = err_set(e, ERR_INVALID, "--out: path too long");
-    goto done;
+    return err_set(e, ERR_INVALID, "--out: path too long");
   }
   unlink(partial);
-  if ((rc = seed_sink_open(&sink, kind, partial, e)) != ERR_OK) goto done;
-  if ((rc = run_work(o, &p, &range, &sink, res, e)) != ERR_OK) goto done;
-  meta = seed_metadata(p.layers, p.n_layers, o->name ? o->name : (o->style ? o->style : o->layers),
-                       o->format, box, o->minzoom, o->maxzoom);
-  if (!meta) rc = err_set(e, ERR_NOMEM, "out of memory");
-  if (rc == ERR_OK) rc = seed_sink_finish(&sink, meta, o->format, e);
-  if (rc == ERR_OK) seed_sink_counts(&sink, &res->n_contents);
-  seed_sink_close(&sink);
+  return ERR_OK;
+}
+
+err_code seed_sink_complete(seed_sink *sink, const seed_options *o, const seed_plan *p,
+                            const double box[4], const char *partial, seed_result *res, err *e) {
+  json_t *meta = seed_metadata(p->layers, p->n_layers,
+                               o->name ? o->name : (o->style ? o->style : o->layers), o->format,
+                               box, o->minzoom, o->maxzoom);
+  err_code rc = meta ? seed_meta_record(meta, o, p->layers, p->n_layers, e)
+                     : err_set(e, ERR_NOMEM, "out of memory");
+  if (rc == ERR_OK) rc = seed_sink_finish(sink, meta, o->format, e);
+  if (rc == ERR_OK) seed_sink_counts(sink, &res->n_contents);
+  seed_sink_close(sink);
+  json_decref(meta);
   if (rc == ERR_OK && rename(partial, o->out_path) != 0)
     rc = err_set(e, ERR_IO, "cannot rename %s to %s: %s", partial, o->out_path, strerror(errno));
   if (rc == ERR_OK) {
@@ -197,13 +193,35 @@ err_code seed_run(const seed_options *o, seed_result *res, err *e) {
     if (f && fseek(f, 0, SEEK_END) == 0) res->archive_bytes = (uint64_t)ftell(f);
     if (f) fclose(f);
   }
+  return rc;
+}
+
+err_code seed_run(const seed_options *o, seed_result *res, err *e) {
+  if (o->since) return seed_incremental_run(o, res, e);
+  memset(res, 0, sizeof *res);
+  double t0 = seed_now();
+  seed_sink_type kind;
+  err_code rc = seed_check_options(o, &kind, e);
+  if (rc != ERR_OK) return rc;
+  seed_plan p = {0};
+  double box[4];
+  seed_range range;
+  seed_sink sink = {0};
+  char partial[4096];
+  partial[0] = '\0';
+  if ((rc = seed_plan_open(o, &p, box, e)) != ERR_OK ||
+      (rc = seed_check_out_dir(o->out_path, e)) != ERR_OK)
+    goto done;
+  seed_range_init(&range, o->minzoom, o->maxzoom, box);
+  res->n_addresses = seed_range_count(&range);
+  if ((rc = seed_partial_name(o->out_path, partial, sizeof partial, e)) != ERR_OK) goto done;
+  if ((rc = seed_sink_open(&sink, kind, partial, e)) != ERR_OK) goto done;
+  if ((rc = run_work(o, &p, &range, &sink, res, e)) != ERR_OK) goto done;
+  rc = seed_sink_complete(&sink, o, &p, box, partial, res, e);
 done:
   seed_sink_close(&sink);
   if (rc != ERR_OK && partial[0]) unlink(partial);
-  json_decref(meta);
-  arena_destroy(p.style_arena);
-  render_styles_destroy(p.styles);
-  store_reader_close(p.reader);
+  seed_plan_close(&p);
   res->seconds = seed_now() - t0;
   return rc;
 }

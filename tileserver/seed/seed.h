@@ -32,6 +32,12 @@ typedef struct seed_options {
   int progress;             /* 1 redrawn line (a terminal), 0 a line per 10 %, -1 nothing */
   FILE *log;                /* progress and summary (stderr) */
   volatile sig_atomic_t *cancel; /* set (by a signal handler) to stop; may be NULL */
+  /* Incremental seeds: the archive an earlier seed wrote (its tiles are copied where no change
+   * reaches), or the versions it was made from ("3" for one layer, "a=3,b=5"), the archive
+   * being then out_path itself. With since, layers or style, format, zooms and box default to
+   * the archive's and, when given, must be the archive's. */
+  const char *since;
+  const char *changes_path; /* with since: the URLs of the tiles that changed, one a line */
 } seed_options;
 
 typedef struct seed_result {
@@ -40,12 +46,21 @@ typedef struct seed_result {
   uint64_t n_contents;      /* distinct contents stored */
   uint64_t archive_bytes;
   double seconds;
+  /* incremental seeds */
+  uint64_t n_remade;        /* tiles made again (the addresses a change reaches) */
+  uint64_t n_changed;       /* of those, tiles whose bytes differ from the archive's */
+  uint64_t n_copied;        /* tiles copied from the archive */
+  uint64_t n_urls;          /* lines of the changes file */
 } seed_result;
 
 /* Runs the seed. Errors: ERR_INVALID (bad zooms, box outside the layers or the world, a format
  * the output does not take), ERR_NOT_FOUND (unknown layer or style), ERR_IO (the output cannot be
  * written), ERR_LIMIT (cancelled), and those of the tile builders. */
 err_code seed_run(const seed_options *o, seed_result *out, err *e);
+/* The incremental seed seed_run does when o->since is set (incremental.c). Errors also:
+ * ERR_NOT_FOUND naming a version the history no longer keeps, ERR_INVALID when the archive does
+ * not say the versions it was made from (give them with since) or differs from the options. */
+err_code seed_incremental_run(const seed_options *o, seed_result *out, err *e);
 
 /* ---- tile ranges in PMTiles tile-id order (enum.c) ---- */
 

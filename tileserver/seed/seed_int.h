@@ -12,6 +12,29 @@
 
 struct pyramid_registry;
 struct render_styles;
+struct seed_tileset;
+struct arena;
+
+enum { SEED_MAX_JOBS = 64 };
+
+/* What the seed draws, resolved once in the first connection's catalog. */
+typedef struct seed_plan {
+  store_reader *reader;
+  const catalog *cat;
+  const layer_info *layers[TILES_MAX_LAYERS];
+  size_t n_layers;
+  struct render_styles *styles;
+  struct arena *style_arena;
+} seed_plan;
+
+/* Opens the database, resolves o's layers or style and chooses the box (--bbox or the layers'
+ * bounds). seed_plan_close frees what it holds, also after an error. */
+err_code seed_plan_open(const seed_options *o, seed_plan *p, double box[4], err *e);
+void seed_plan_close(seed_plan *p);
+/* The output's directory must take a new file: said before any tile is made. */
+err_code seed_check_out_dir(const char *out, err *e);
+/* FILE.partial-<pid> into partial (removed first if there). */
+err_code seed_partial_name(const char *out_path, char *partial, size_t n, err *e);
 
 /* One tile between a worker and the writer: slot seq % n_slots of the window. */
 typedef struct seed_slot {
@@ -35,12 +58,23 @@ typedef struct seed_work {
   pthread_cond_t cv_ready, cv_space;
   seed_iter it;
   uint64_t next_seq, written;
+  const struct seed_tileset *only;          /* NULL: every address; else only these are made */
+  pthread_t threads[SEED_MAX_JOBS];
+  int n_started;
   seed_slot *slots;
   size_t n_slots;
   bool stop;
   err_code rc;
   err e;
 } seed_work;
+
+/* Sets w up and starts o->jobs workers making `total` tiles of range (those in only, when given),
+ * in tile-id order. seed_work_end stops and frees them (also after an error) and returns rc or
+ * the workers' error. */
+err_code seed_work_begin(seed_work *w, const seed_options *o, const seed_plan *p,
+                         const seed_range *range, uint64_t total, const struct seed_tileset *only,
+                         err *e);
+err_code seed_work_end(seed_work *w, err_code rc, err *e);
 
 /* Starts n worker threads over w (work.c); each opens its own reader. */
 err_code seed_workers_start(seed_work *w, int n, pthread_t *threads, int *n_started, err *e);
@@ -56,6 +90,11 @@ bool seed_next_tile(seed_work *w, seed_slot *out);
  * archive holds (for a style, the ones it draws). New reference; caller json_decref. */
 json_t *seed_metadata(const layer_info *const *layers, size_t n_layers, const char *name,
                       seed_format format, const double bounds[4], int minzoom, int maxzoom);
+
+/* Adds to meta what an incremental seed needs to find the archive's changes: "teselas:seed" with
+ * the layers (or style), the format and the version of each layer the tiles were made from. */
+err_code seed_meta_record(json_t *meta, const seed_options *o, const layer_info *const *layers,
+                          size_t n_layers, err *e);
 
 /* Progress on o->log: one line redrawn in place (mode 1), a line at each tenth (0), or none. */
 typedef struct seed_progress {

@@ -58,6 +58,13 @@ static err_code mbtiles_meta(seed_sink *s, json_t *meta, err *e) {
     snprintf(tmp, sizeof tmp, "%lld", (long long)json_integer_value(json_object_get(meta, zk[i])));
     rc = store_mbtiles_meta_put(s->mb, zk[i], tmp, e);
   }
+  json_t *rec = json_object_get(meta, "teselas:seed");
+  if (rec && rc == ERR_OK) { /* what an incremental seed reads back (seed_old_open) */
+    char *text = json_dumps(rec, JSON_COMPACT);
+    rc = text ? store_mbtiles_meta_put(s->mb, "teselas:seed", text, e)
+              : err_set(e, ERR_NOMEM, "out of memory");
+    free(text);
+  }
   json_t *vl = json_object_get(meta, "vector_layers");
   if (vl && rc == ERR_OK) { /* MBTiles 1.3: vector_layers in the `json` row */
     json_t *j = json_pack("{s:O}", "vector_layers", vl);

@@ -25,4 +25,24 @@ err_code seed_sink_finish(seed_sink *s, json_t *meta, seed_format format, err *e
 void seed_sink_counts(const seed_sink *s, uint64_t *n_contents);
 void seed_sink_close(seed_sink *s);
 
+/* Checks o's request (layers or style, zooms, format) and the kind of its output. */
+err_code seed_check_options(const seed_options *o, seed_sink_type *kind, err *e);
+/* Writes the metadata (seed_metadata, seed_meta_record), completes and closes the sink, renames
+ * partial over o->out_path and notes the archive's size and contents in res. */
+err_code seed_sink_complete(seed_sink *sink, const seed_options *o, const seed_plan *p,
+                            const double box[4], const char *partial, seed_result *res, err *e);
+
+/* An earlier archive, read by an incremental seed: PMTiles or MBTiles. */
+typedef struct seed_old {
+  struct pmtiles_archive *pm;
+  struct mbtiles_reader *mb;
+  json_t *meta;   /* minzoom, maxzoom, bounds, format and teselas:seed, as seed_metadata wrote */
+} seed_old;
+
+err_code seed_old_open(seed_old *o, const char *path, err *e);
+/* The tile at z/x/y as stored into out (reset first); *found false when there is none. */
+err_code seed_old_tile(seed_old *o, unsigned z, uint32_t x, uint32_t y, buf *out, bool *found,
+                       err *e);
+void seed_old_close(seed_old *o);
+
 #endif

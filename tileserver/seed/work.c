@@ -13,6 +13,7 @@
 
 #include "core/arena.h"
 #include "render/render.h"
+#include "seed/changes.h"
 #include "seed/seed_int.h"
 
 typedef struct worker {
@@ -103,7 +104,10 @@ static void *worker_main(void *arg) {
     }
     uint64_t seq = w->next_seq++;
     seed_slot *s = &w->slots[seq % w->n_slots];
-    seed_iter_next(&w->it, &s->z, &s->x, &s->y, &s->tile_id);
+    /* an incremental seed makes only the addresses a change reaches (a set lookup each) */
+    while (seed_iter_next(&w->it, &s->z, &s->x, &s->y, &s->tile_id) && w->only &&
+           !seed_tileset_has(w->only, s->tile_id)) {
+    }
     unsigned z = s->z;
     uint32_t x = s->x, y = s->y;
     pthread_mutex_unlock(&w->mu);

@@ -1,0 +1,304 @@
+/* incremental.c — `teselas seed --since`: a new archive from an earlier one, making again only the
+ * tiles a change reaches.
+ *
+ * The earlier archive says which layer versions its tiles were made from (teselas:seed in its
+ * metadata, seed_meta_record). The diff of each of those versions with the current one gives the
+ * candidate addresses (changes.h); the workers make those, in tile-id order, while the writer walks
+ * every address of the archive's range: a candidate takes the new tile (and is listed as changed
+ * when its bytes differ from the earlier archive's), any other address copies the earlier tile as
+ * stored. So the new archive equals a full seed of the current versions, and the list names
+ * exactly the tiles whose bytes changed. Written as FILE.partial-<pid> and renamed, as a full seed;
+ * the changes file too. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "render/render.h"
+#include "seed/changes.h"
+#include "seed/sink_int.h"
+
+typedef struct incr {
+  seed_options o;          /* the options, completed from the archive */
+  seed_old old;
+  json_t *versions;        /* layer id -> version of the earlier tiles (borrowed or owned) */
+  json_t *given;           /* versions given with --since (owned), or NULL */
+  seed_plan p;
+  double box[4];
+  seed_range range;
+  seed_changes ch;
+  const char *changed_ids[TILES_MAX_LAYERS];
+  size_t n_changed_ids;
+  seed_tileset *changed;   /* addresses whose tile changed */
+} incr;
+
+static bool ends_with(const char *s, const char *suffix) {
+  size_t n = strlen(s), k = strlen(suffix);
+  return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
+/* --since N or a=N,b=M into {"": N} or {"a": N, "b": M}; NULL (and no error) for an archive. */
+static err_code parse_since(const char *s, json_t **out, err *e) {
+  *out = NULL;
+  if (ends_with(s, ".pmtiles") || ends_with(s, ".mbtiles")) return ERR_OK;
+  json_t *v = json_object();
+  if (!v) return err_set(e, ERR_NOMEM, "out of memory");
+  for (const char *p = s; *p;) {
+    size_t n = strcspn(p, ","), k = strcspn(p, "=");
+    char id[256] = "";
+    const char *num = p;
+    if (k < n) {
+      snprintf(id, sizeof id, "%.*s", (int)(k < 255 ? k : 255), p);
+      num = p + k + 1;
+    }
+    char *end;
+    long long ver = strtoll(num, &end, 10);
+    if (end != p + n || end == num || ver < 1 || (!id[0] && p != s)) {
+      json_decref(v);
+      return err_set(e, ERR_INVALID, "--since: an archive (.pmtiles, .mbtiles), a version (3) or "
+                     "versions by layer (parques=3,rios=5)");
+    }
+    json_object_set_new(v, id, json_integer(ver));
+    p += n + (p[n] == ',');
+  }
+  *out = v;
+  return ERR_OK;
+}
+
+static bool same_text(const char *a, const char *b) {
+  return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+static err_code complete_options(incr *c, err *e) {
+  seed_options *o = &c->o;
+  json_t *m = c->old.meta, *rec = json_object_get(m, "teselas:seed");
+  static const char *const FORMAT[] = {"pbf", "png", "png@2x"};
+  const char *fmt = json_string_value(json_object_get(rec, "format"));
+  const char *rl = json_string_value(json_object_get(rec, "layers"));
+  const char *rs = json_string_value(json_object_get(rec, "style"));
+  bool explicit_source = o->layers || o->style;
+  if (!explicit_source) o->layers = rl, o->style = rs;
+  else if ((rl || rs) && !(same_text(o->layers, rl) && same_text(o->style, rs)))
+    return err_set(e, ERR_INVALID, "--layers or --style differs from the archive's (%s %s): seed "
+                   "it in full", rl ? "layers" : "style", rl ? rl : rs);
+  if (!o->layers && !o->style)
+    return err_set(e, ERR_INVALID, "the archive does not say its layers: give --layers or --style");
+  if (fmt && o->format == SEED_PBF) { /* the default: the archive's */
+    for (int f = 0; f < 3; f++)
+      if (strcmp(fmt, FORMAT[f]) == 0) o->format = (seed_format)f;
+  } else if (fmt && strcmp(fmt, FORMAT[o->format]) != 0)
+    return err_set(e, ERR_INVALID, "--format %s differs from the archive's (%s)",
+                   FORMAT[o->format], fmt);
+  int zmin = (int)json_integer_value(json_object_get(m, "minzoom"));
+  int zmax = (int)json_integer_value(json_object_get(m, "maxzoom"));
+  if (o->minzoom < 0) o->minzoom = zmin, o->maxzoom = zmax;
+  else if (o->minzoom != zmin || o->maxzoom != zmax)
+    return err_set(e, ERR_INVALID, "--zoom %d-%d differs from the archive's %d-%d: seed it in full",
+                   o->minzoom, o->maxzoom, zmin, zmax);
+  json_t *b = json_object_get(m, "bounds");
+  if (!o->has_bbox && json_array_size(b) == 4) { /* the archive keeps its box */
+    o->has_bbox = true;
+    for (int i = 0; i < 4; i++) o->bbox[i] = json_number_value(json_array_get(b, (size_t)i));
+  }
+  c->versions = c->given ? c->given : json_object_get(rec, "versions");
+  if (!json_is_object(c->versions))
+    return err_set(e, ERR_INVALID, "the archive does not record the layer versions it was made "
+                   "from: give them with --since (a version, or parques=3,rios=5)");
+  return ERR_OK;
+}
+
+/* The version of layer l the earlier tiles were made from. */
+static err_code recorded_version(const incr *c, const layer_info *l, int64_t *out, err *e) {
+  json_t *v = json_object_get(c->versions, l->id);
+  if (!v && c->p.n_layers == 1) v = json_object_get(c->versions, "");
+  if (!json_is_integer(v))
+    return err_set(e, ERR_INVALID, "--since: no version of layer %s for the archive", l->id);
+  json_t *rec = json_object_get(json_object_get(c->old.meta, "teselas:seed"), "versions");
+  json_t *was = json_object_get(rec, l->id);
+  if (c->given && json_is_integer(was) && json_integer_value(was) != json_integer_value(v))
+    return err_set(e, ERR_INVALID, "--since: the archive was made from version %lld of %s, not "
+                   "%lld", (long long)json_integer_value(was), l->id,
+                   (long long)json_integer_value(v));
+  *out = json_integer_value(v);
+  if (*out > l->version)
+    return err_set(e, ERR_INVALID, "--since: version %lld of %s is newer than its current one "
+                   "(%lld)", (long long)*out, l->id, (long long)l->version);
+  return ERR_OK;
+}
+
+static err_code find_changes(incr *c, err *e) {
+  arena *a = arena_create(4 << 20);
+  if (!a) return err_set(e, ERR_NOMEM, "out of memory");
+  err_code rc = ERR_OK;
+  for (size_t i = 0; i < c->p.n_layers && rc == ERR_OK; i++) {
+    const layer_info *l = c->p.layers[i];
+    int64_t was = 0;
+    layer_info from;
+    if ((rc = recorded_version(c, l, &was, e)) != ERR_OK) break;
+    arena_reset(a);
+    if ((rc = seed_layer_at(c->p.reader, l, was, a, &from, e)) != ERR_OK) break;
+    rc = seed_changes_find(c->p.reader, &from, l, &c->range, &c->ch, e);
+    if (rc == ERR_OK && was != l->version) c->changed_ids[c->n_changed_ids++] = l->id;
+  }
+  arena_destroy(a);
+  return rc;
+}
+
+/* Compares a remade tile with the earlier one; notes it when they differ. */
+static err_code compare(incr *c, const seed_slot *t, const buf *was, bool found, seed_result *res,
+                        err *e) {
+  bool same = found ? was->len == t->bytes.len && memcmp(was->data, t->bytes.data, was->len) == 0
+                    : t->bytes.len == 0;
+  res->n_remade++;
+  if (same) return ERR_OK;
+  res->n_changed++;
+  return seed_tileset_add(c->changed, t->tile_id)
+             ? ERR_OK
+             : err_set(e, ERR_LIMIT, "more than %d tiles changed: seed the archive in full",
+                       SEED_CHANGES_MAX_TILES);
+}
+
+/* Walks every address of the range: candidates from the workers, the others from the archive. */
+static err_code merge(incr *c, seed_sink *sink, seed_result *res, err *e) {
+  seed_work w;
+  uint64_t total = seed_changes_n_candidates(&c->ch, &c->range);
+  err_code rc = seed_work_begin(&w, &c->o, &c->p, &c->range, total, c->ch.all ? NULL : c->ch.tiles,
+                                e);
+  seed_slot t = {0}, copy = {0};
+  buf_init(&t.bytes, 0);
+  buf_init(&copy.bytes, 0);
+  seed_progress prog;
+  seed_progress_start(&prog, c->o.log, c->o.progress, res->n_addresses);
+  seed_iter it;
+  seed_iter_init(&it, &c->range);
+  uint64_t done = 0;
+  while (rc == ERR_OK && seed_iter_next(&it, &copy.z, &copy.x, &copy.y, &copy.tile_id)) {
+    bool found;
+    if ((rc = seed_old_tile(&c->old, copy.z, copy.x, copy.y, &copy.bytes, &found, e)) != ERR_OK)
+      break;
+    const seed_slot *out = &copy;
+    if (c->ch.all || seed_tileset_has(c->ch.tiles, copy.tile_id)) {
+      if (!seed_next_tile(&w, &t)) break;
+      if (t.tile_id != copy.tile_id) {
+        rc = err_set(e, ERR_INTERNAL, "incremental seed: tiles out of order");
+        break;
+      }
+      if ((rc = compare(c, &t, &copy.bytes, found, res, e)) != ERR_OK) break;
+      out = &t;
+    } else if (found) {
+      res->n_copied++;
+    }
+    if (out->bytes.len) {
+      rc = seed_sink_add(sink, out, e);
+      res->n_tiles++;
+    }
+    seed_progress_step(&prog, ++done);
+  }
+  if (rc == ERR_OK && done < res->n_addresses) rc = err_set(e, ERR_LIMIT, "seed interrupted");
+  rc = seed_work_end(&w, rc, e);
+  if (rc == ERR_OK) seed_progress_end(&prog);
+  else if (prog.mode == 1) fputc('\n', c->o.log);
+  buf_free(&t.bytes);
+  buf_free(&copy.bytes);
+  return rc;
+}
+
+static int write_line(void *ctx, const char *url) {
+  void **f = ctx;
+  ((seed_result *)f[1])->n_urls++;
+  return fprintf((FILE *)f[0], "%s\n", url) < 0;
+}
+
+/* The purge list into FILE.partial-<pid>, renamed over FILE once written. */
+static err_code write_changes(incr *c, seed_result *res, err *e) {
+  const char *path = c->o.changes_path;
+  render_styles *reg = NULL;
+  arena *a = arena_create(64 << 20);
+  char partial[4096];
+  err_code rc = a ? seed_partial_name(path, partial, sizeof partial, e)
+                  : err_set(e, ERR_NOMEM, "out of memory");
+  if (rc == ERR_OK && !c->o.style)
+    rc = render_styles_create(TESELAS_SOURCE_DIR "/styles", c->o.styles_dir, &reg, e);
+  FILE *f = rc == ERR_OK ? fopen(partial, "w") : NULL;
+  if (rc == ERR_OK && !f) rc = err_set(e, ERR_IO, "--changes: cannot write %s: %s", partial,
+                                       strerror(errno));
+  if (rc == ERR_OK) {
+    static const char *const SUFFIXES[] = {".png", "@2x.png"};
+    const char *ids[TILES_MAX_LAYERS + 1], *styles[64];
+    size_t n_ids = 0;
+    seed_urls u = {.range = &c->range, .tiles = c->changed, .tile_ids = ids};
+    if (c->o.style) { /* a PNG archive: its own tiles that changed */
+      styles[0] = c->o.style;
+      u = (seed_urls){.range = &c->range, .styles = styles, .n_styles = 1,
+                      .suffixes = &SUFFIXES[c->o.format == SEED_PNG2X], .n_suffixes = 1,
+                      .images = c->changed};
+    } else {
+      if (c->p.n_layers > 1) ids[n_ids++] = c->o.layers;
+      for (size_t i = 0; i < c->n_changed_ids; i++) ids[n_ids++] = c->changed_ids[i];
+      u.n_tile_ids = n_ids;
+      u.styles = styles;
+      u.n_styles = c->n_changed_ids ? seed_styles_drawing(reg, c->p.cat, c->changed_ids,
+                                                          c->n_changed_ids, a, styles, 64)
+                                    : 0;
+      u.suffixes = SUFFIXES;
+      u.n_suffixes = 2;
+      u.images = c->ch.images;
+      u.images_all = c->ch.images_all;
+    }
+    void *ctx[2] = {f, res};
+    seed_urls_each(&u, write_line, ctx);
+    bool bad = ferror(f) != 0;
+    if (fclose(f) != 0 || bad) rc = err_set(e, ERR_IO, "--changes: cannot write %s", path);
+    if (rc == ERR_OK && rename(partial, path) != 0)
+      rc = err_set(e, ERR_IO, "cannot rename %s to %s: %s", partial, path, strerror(errno));
+    if (rc != ERR_OK) unlink(partial);
+  }
+  render_styles_destroy(reg);
+  arena_destroy(a);
+  return rc;
+}
+
+err_code seed_incremental_run(const seed_options *given, seed_result *res, err *e) {
+  memset(res, 0, sizeof *res);
+  double t0 = seed_now();
+  incr c = {.o = *given};
+  seed_sink sink = {0};
+  seed_sink_type kind;
+  char partial[4096];
+  partial[0] = '\0';
+  if (given->changes_path && strcmp(given->changes_path, given->out_path) == 0)
+    return err_set(e, ERR_INVALID, "--changes and --out must be two files");
+  err_code rc = parse_since(given->since, &c.given, e);
+  if (rc == ERR_OK) rc = seed_old_open(&c.old, c.given ? given->out_path : given->since, e);
+  if (rc == ERR_OK) rc = complete_options(&c, e);
+  if (rc == ERR_OK) rc = seed_check_options(&c.o, &kind, e);
+  if (rc == ERR_OK) rc = seed_plan_open(&c.o, &c.p, c.box, e);
+  if (rc == ERR_OK) rc = seed_check_out_dir(c.o.out_path, e);
+  if (rc != ERR_OK) goto done;
+  seed_range_init(&c.range, c.o.minzoom, c.o.maxzoom, c.box);
+  res->n_addresses = seed_range_count(&c.range);
+  if ((rc = find_changes(&c, e)) != ERR_OK) goto done;
+  c.changed = seed_tileset_create(SEED_CHANGES_MAX_TILES);
+  if (!c.changed) {
+    rc = err_set(e, ERR_NOMEM, "out of memory");
+    goto done;
+  }
+  if ((rc = seed_partial_name(c.o.out_path, partial, sizeof partial, e)) != ERR_OK ||
+      (rc = seed_sink_open(&sink, kind, partial, e)) != ERR_OK ||
+      (rc = merge(&c, &sink, res, e)) != ERR_OK)
+    goto done;
+  /* the earlier archive may be the one replaced: its descriptor stays valid past the rename */
+  rc = seed_sink_complete(&sink, &c.o, &c.p, c.box, partial, res, e);
+  if (rc == ERR_OK && c.o.changes_path) rc = write_changes(&c, res, e);
+done:
+  seed_sink_close(&sink);
+  if (rc != ERR_OK && partial[0]) unlink(partial);
+  seed_tileset_destroy(c.changed);
+  seed_changes_free(&c.ch);
+  seed_plan_close(&c.p);
+  seed_old_close(&c.old);
+  json_decref(c.given);
+  res->seconds = seed_now() - t0;
+  return rc;
+}

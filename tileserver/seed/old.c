@@ -1,0 +1,78 @@
+/* old.c — the archive an incremental seed starts from, PMTiles or MBTiles, read through one
+ * interface: its metadata as seed_metadata wrote it (MBTiles keeps it as text rows, rebuilt here
+ * into the same JSON fields) and its tiles as stored (gzip'd vector tiles stay gzip'd, so a tile
+ * no change reaches is copied without being decoded). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "archive/pmtiles_read.h"
+#include "seed/sink_int.h"
+#include "store/mbtiles.h"
+
+static bool ends_with(const char *s, const char *suffix) {
+  size_t n = strlen(s), k = strlen(suffix);
+  return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
+/* MBTiles' metadata rows back into seed_metadata's fields. */
+static err_code mbtiles_meta(seed_old *o, err *e) {
+  static const char *const KEYS[] = {"minzoom", "maxzoom", "bounds", "format", "teselas:seed"};
+  o->meta = json_object();
+  if (!o->meta) return err_set(e, ERR_NOMEM, "out of memory");
+  for (size_t i = 0; i < sizeof KEYS / sizeof *KEYS; i++) {
+    char *v = NULL;
+    err_code rc = store_mbtiles_meta_get(o->mb, KEYS[i], &v, e);
+    if (rc != ERR_OK) return rc;
+    if (!v) continue;
+    json_t *j = NULL;
+    if (i < 2) j = json_integer(atoi(v));
+    else if (i == 2) {
+      double b[4];
+      if (sscanf(v, "%lf,%lf,%lf,%lf", &b[0], &b[1], &b[2], &b[3]) == 4)
+        j = json_pack("[f,f,f,f]", b[0], b[1], b[2], b[3]);
+    } else if (i == 3) j = json_string(v);
+    else j = json_loads(v, 0, NULL);
+    free(v);
+    if (j) json_object_set_new(o->meta, KEYS[i], j);
+  }
+  return ERR_OK;
+}
+
+err_code seed_old_open(seed_old *o, const char *path, err *e) {
+  memset(o, 0, sizeof *o);
+  if (ends_with(path, ".mbtiles")) {
+    err_code rc = store_mbtiles_open(path, &o->mb, e);
+    return rc == ERR_OK ? mbtiles_meta(o, e) : rc;
+  }
+  if (!ends_with(path, ".pmtiles"))
+    return err_set(e, ERR_INVALID, "--since: %s is neither a .pmtiles nor an .mbtiles archive",
+                   path);
+  err_code rc = pmtiles_archive_open(path, &o->pm, e);
+  if (rc != ERR_OK) return rc;
+  size_t n;
+  const char *text = pmtiles_archive_metadata(o->pm, &n);
+  o->meta = json_loadb(text, n, 0, NULL);
+  if (!json_is_object(o->meta))
+    return err_set(e, ERR_INVALID, "%s: its metadata is not a JSON object", path);
+  return ERR_OK;
+}
+
+err_code seed_old_tile(seed_old *o, unsigned z, uint32_t x, uint32_t y, buf *out, bool *found,
+                       err *e) {
+  buf_reset(out);
+  *found = false;
+  if (o->mb) return store_mbtiles_tile(o->mb, z, x, y, out, found, e);
+  pmtiles_tile_ref ref;
+  err_code rc = pmtiles_archive_find(o->pm, z, x, y, &ref, e);
+  if (rc != ERR_OK || !ref.found) return rc;
+  *found = true;
+  return pmtiles_archive_read(o->pm, &ref, out, e);
+}
+
+void seed_old_close(seed_old *o) {
+  if (o->pm) pmtiles_archive_close(o->pm);
+  if (o->mb) store_mbtiles_reader_close(o->mb);
+  json_decref(o->meta);
+  memset(o, 0, sizeof *o);
+}

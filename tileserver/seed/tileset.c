@@ -1,0 +1,56 @@
+/* tileset.c — a bounded set of tile ids (open addressing, linear probing, at most half full), for
+ * the candidate and changed addresses of an update: one test per address of a seed's walk. */
+#include <stdlib.h>
+
+#include "core/hash.h"
+#include "seed/changes.h"
+
+struct seed_tileset {
+  uint64_t *slots;  /* id + 1; 0 is empty */
+  size_t mask, n, max;
+};
+
+seed_tileset *seed_tileset_create(size_t max) {
+  seed_tileset *s = calloc(1, sizeof *s);
+  if (!s) return NULL;
+  size_t cap = 16;
+  while (cap < 2 * max) cap <<= 1;
+  s->slots = calloc(cap, sizeof *s->slots);
+  if (!s->slots) {
+    free(s);
+    return NULL;
+  }
+  s->mask = cap - 1;
+  s->max = max;
+  return s;
+}
+
+void seed_tileset_destroy(seed_tileset *s) {
+  if (!s) return;
+  free(s->slots);
+  free(s);
+}
+
+static size_t home(const seed_tileset *s, uint64_t id) { return (size_t)hash_mix64(id) & s->mask; }
+
+bool seed_tileset_add(seed_tileset *s, uint64_t id) {
+  for (size_t i = home(s, id);; i = (i + 1) & s->mask) {
+    if (s->slots[i] == id + 1) return true;
+    if (s->slots[i] == 0) {
+      if (s->n >= s->max) return false;
+      s->slots[i] = id + 1;
+      s->n++;
+      return true;
+    }
+  }
+}
+
+bool seed_tileset_has(const seed_tileset *s, uint64_t id) {
+  if (!s) return false;
+  for (size_t i = home(s, id);; i = (i + 1) & s->mask) {
+    if (s->slots[i] == id + 1) return true;
+    if (s->slots[i] == 0) return false;
+  }
+}
+
+size_t seed_tileset_count(const seed_tileset *s) { return s ? s->n : 0; }
