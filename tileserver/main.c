@@ -21,6 +21,7 @@ static const char USAGE[] =
     "  report --db DB                   deliveries by publisher: late layers, quality trend\n"
     "  seed --db DB --zoom Z0-Z1 --out FILE  write tiles to a PMTiles or MBTiles archive\n"
     "  demo [--db DB]                   build the León sample database and serve it\n"
+    "  copy --from FILE --to URI        copy a whole catalog into PostgreSQL/PostGIS\n"
     "\n"
     "Run `teselas <command> --help` for the options of a command.\n";
 
@@ -42,7 +43,7 @@ int main(int argc, char **argv) {
                   {"import", cli_import}, {"publish", cli_publish}, {"remove", cli_remove},
                   {"versions", cli_versions}, {"diff", cli_diff},       {"rollback", cli_rollback},
                   {"report", cli_report},
-                  {"seed", cli_seed}};
+                  {"seed", cli_seed},     {"copy", cli_copy}};
   for (size_t i = 0; i < sizeof COMMANDS / sizeof *COMMANDS; i++)
     if (strcmp(cmd, COMMANDS[i].name) == 0) return COMMANDS[i].fn(argc - 1, argv + 1);
   fprintf(stderr, "teselas: unknown command '%s'\n\n%s", cmd, USAGE);
