@@ -93,7 +93,7 @@ def leaked_coordinates(uri, schema):
                    f' ST_DumpPoints(t."{col}") d')
         else:
             sql = f'SELECT "{col}" FROM "{schema}"."{table}" WHERE "{col}" IS NOT NULL'
-        out = psql(uri, "SET extra_float_digits = 3; " + sql)
+        out = psql(uri.split("?")[0] + "?options=-cextra_float_digits%3D3", sql)
         for v in out.replace("|", "\n").split():
             if float(v) in src:
                 found.append(f"{table}.{col}: {v}")

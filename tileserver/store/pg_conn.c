@@ -105,14 +105,15 @@ err_code store_pg_open(const char *uri, store_pg **out, err *e) {
   PGresult *res = NULL;
   if (rc == ERR_OK) {
     res = PQexec(p->conn, "SELECT to_regclass('teselas_layers') IS NOT NULL AND"
-                          " to_regclass('teselas_history') IS NOT NULL, current_schema()");
+                          " to_regclass('teselas_history') IS NOT NULL,"
+                          " split_part(current_setting('search_path'), ',', 1)");
     if (PQresultStatus(res) != PGRES_TUPLES_OK)
       rc = store_pg_result_error(res, "PostgreSQL catalog", e);
     else if (strcmp(PQgetvalue(res, 0, 0), "t") != 0)
       rc = err_set(e, ERR_INVALID,
                    "database %s has no teselas catalog in schema %s (copy one with `teselas "
                    "copy --from FILE --to URI`)",
-                   PQdb(p->conn), PQgetisnull(res, 0, 1) ? "teselas" : PQgetvalue(res, 0, 1));
+                   PQdb(p->conn), PQgetvalue(res, 0, 1));
   }
   PQclear(res);
   if (rc != ERR_OK) {

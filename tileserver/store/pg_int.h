@@ -110,6 +110,7 @@ err_code store_pg_agg_units_scan(store_pg *p, const layer_info *l, const char *n
                                  store_agg_unit_fn fn, void *ctx, err *e);
 err_code store_pg_versions_scan(store_pg *p, const char *layer_id, int64_t only,
                                 store_version_fn fn, void *ctx, err *e);
+err_code store_pg_setting_get(const char *uri, const char *key, char **out_value, err *e);
 err_code store_pg_deliveries_scan(store_pg *p, size_t per_layer, store_delivery_fn fn, void *ctx,
                                   err *e);
 

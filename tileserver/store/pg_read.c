@@ -188,7 +188,7 @@ static void sql_tail(buf *sql, pg_plan *p) {
       buf_puts(sql, " GROUP BY teselas_k ORDER BY teselas_k NULLS FIRST");
       return;
     case STORE_MODE_ROWS:
-      if (q->near) buf_puts(sql, " ORDER BY teselas_d IS NULL, teselas_d, t.fid");
+      if (q->near) buf_puts(sql, " ORDER BY teselas_d NULLS LAST, t.fid"); /* none: last */
       else if (unordered(p)) buf_puts(sql, p->bbox ? " ORDER BY t.teselas_ord" : " ORDER BY t.teselas_row");
       else if (q->n_sort) {
         buf_puts(sql, " ORDER BY ");

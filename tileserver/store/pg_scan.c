@@ -4,6 +4,7 @@
  * Tables a catalog may lack (no aggregate layer, an old history without its catalog column)
  * read as empty or NULL, as there. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "store/pg_int.h"
@@ -161,5 +162,26 @@ err_code store_pg_deliveries_scan(store_pg *p, size_t per_layer, store_delivery_
     if (fn(ctx, &d)) break;
   }
   PQclear(res);
+  return rc;
+}
+
+/* A catalog-wide setting (settings.c), over a short connection of its own as there. */
+err_code store_pg_setting_get(const char *uri, const char *key, char **out_value, err *e) {
+  *out_value = NULL;
+  PGconn *c = NULL;
+  err_code rc = store_pg_connect(uri, &c, e);
+  if (rc != ERR_OK) return rc;
+  const char *params[1] = {key};
+  PGresult *res = PQexecParams(c,
+                               "SELECT value FROM teselas_settings WHERE key = $1::text AND"
+                               " to_regclass('teselas_settings') IS NOT NULL",
+                               1, NULL, params, NULL, NULL, 0);
+  ExecStatusType st = PQresultStatus(res);
+  /* a catalog without the table has no settings: the query fails, which is "no value" too */
+  if (st == PGRES_TUPLES_OK && PQntuples(res) > 0 && !PQgetisnull(res, 0, 0) &&
+      !(*out_value = strdup(PQgetvalue(res, 0, 0))))
+    rc = err_set(e, ERR_NOMEM, "out of memory");
+  PQclear(res);
+  PQfinish(c);
   return rc;
 }
