@@ -15,6 +15,7 @@ int cli_rollback(int argc, char **argv);
 int cli_report(int argc, char **argv);
 int cli_seed(int argc, char **argv);
 int cli_usage(int argc, char **argv);
+int cli_copy(int argc, char **argv);
 
 /* Shared by subcommands: prints "teselas VERSION" and returns 0. */
 int cli_version(void);

@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "store/store_int.h"
+#include "store/pg_int.h"
 
 static const char AGG_SCHEMA_SQL[] =
     "CREATE TABLE IF NOT EXISTS teselas_agg_nodes("
@@ -141,6 +141,7 @@ static const char NODES_SQL[] =
 
 err_code store_agg_nodes_scan(store_reader *r, const layer_info *l, const double *bbox,
                               store_agg_node_fn fn, void *ctx, err *e) {
+  if (store_reader_pg(r)) return store_pg_agg_nodes_scan(store_reader_pg(r), l, bbox, fn, ctx, e);
   bool exists = false;
   if (has_tables(r, &exists, e) != ERR_OK) return ERR_DB;
   if (!exists) return ERR_OK;
@@ -177,6 +178,9 @@ static const char UNITS_SQL[] =
 err_code store_agg_units_scan(store_reader *r, const layer_info *l, const char *node,
                               int level_a, int level_b, const char *category,
                               store_agg_unit_fn fn, void *ctx, err *e) {
+  if (store_reader_pg(r))
+    return store_pg_agg_units_scan(store_reader_pg(r), l, node, level_a, level_b, category, fn,
+                                   ctx, e);
   sqlite3_stmt *st = store_reader_stmt(r, UNITS_SQL, e);
   if (!st) return ERR_DB;
   sqlite3_bind_text(st, 1, l->id, -1, SQLITE_STATIC);

@@ -40,7 +40,7 @@ void catalog_destroy(catalog *c) {
 
 /* fields is a JSON array of {"name","type","label"[,"description","unit"]} written by the
  * writer; description and unit are "" when absent. */
-static err_code parse_fields(layer_info *l, const char *text, err *e) {
+err_code store_catalog_parse_fields(layer_info *l, const char *text, err *e) {
   json_error_t jerr;
   json_t *arr = json_loads(text, 0, &jerr);
   if (!json_is_array(arr)) {
@@ -112,7 +112,7 @@ static err_code read_row(sqlite3_stmt *st, layer_info *l, err *e) {
   for (int i = 0; i < 15; i++)
     if (!*strs[i]) return err_set(e, ERR_NOMEM, "out of memory reading the catalog");
   const unsigned char *fields = sqlite3_column_text(st, 24);
-  return parse_fields(l, fields ? (const char *)fields : "[]", e);
+  return store_catalog_parse_fields(l, fields ? (const char *)fields : "[]", e);
 }
 
 /* Loads the whole catalog. Used by the reader (per worker) and by `teselas layers`. */

@@ -58,6 +58,10 @@ void store_index_name(buf *b, const char *table) {
   buf_puts(b, "_geom\"");
 }
 
+bool store_db_is_pg(const char *db) {
+  return db && (strncmp(db, "postgresql://", 13) == 0 || strncmp(db, "postgres://", 11) == 0);
+}
+
 bool store_layer_id_valid(const char *id) {
   size_t n = strlen(id);
   if (n == 0 || n > 63 || !(id[0] >= 'a' && id[0] <= 'z')) return false;

@@ -7,7 +7,7 @@
  * delivery). Purged versions stay: their time is still a delivery, their figures are gone. */
 #include <sqlite3.h>
 
-#include "store/store_int.h"
+#include "store/pg_int.h"
 
 static const char DELIVERIES_SQL[] =
     "SELECT layer_id, version, imported_at, feature_count, report FROM ("
@@ -26,6 +26,8 @@ static const char *text_col(sqlite3_stmt *st, int col, const char *dflt) {
 
 err_code store_deliveries_scan(store_reader *r, size_t per_layer, store_delivery_fn fn, void *ctx,
                                err *e) {
+  if (store_reader_pg(r))
+    return store_pg_deliveries_scan(store_reader_pg(r), per_layer, fn, ctx, e);
   sqlite3_stmt *st = store_reader_stmt(r, DELIVERIES_SQL, e);
   if (!st) return ERR_DB;
   sqlite3_bind_int64(st, 1, (sqlite3_int64)per_layer);

@@ -53,6 +53,8 @@ static void hash_call(buf *sql, const store_diff_spec *s, bool with_geom) {
 err_code store_diff_open(store_reader *r, const store_diff_spec *s, store_diff_cursor **out,
                          err *e) {
   *out = NULL;
+  if (store_reader_pg(r))
+    return err_set(e, ERR_INVALID, "diffs of versions are not available over PostgreSQL yet");
   store_diff_cursor *c = calloc(1, sizeof *c);
   if (!c) return err_set(e, ERR_NOMEM, "out of memory");
   c->keyed = s->key_field != NULL;

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "store/store_int.h"
+#include "store/pg_int.h"
 
 static bool history_has_column(sqlite3 *db, const char *name) {
   sqlite3_stmt *st = NULL;
@@ -86,6 +86,8 @@ static void read_version(sqlite3_stmt *st, store_version *v) {
 
 err_code store_versions_scan(store_reader *r, const char *layer_id, int64_t only,
                              store_version_fn fn, void *ctx, err *e) {
+  if (store_reader_pg(r))
+    return store_pg_versions_scan(store_reader_pg(r), layer_id, only, fn, ctx, e);
   sqlite3 *db = store_reader_db(r);
   char sql[512];
   snprintf(sql, sizeof sql, SCAN_SQL,

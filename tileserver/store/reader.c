@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "geom/geom.h"
-#include "store/store_int.h"
+#include "store/pg_int.h"
 
 enum {
   STMT_CACHE = 48,
@@ -56,6 +56,7 @@ struct store_reader {
   uint8_t wal_seen[WAL_HDR_LEN];
   bool wal_seen_ok, wal_probed;
   arena *scratch;   /* geometries decoded by teselas_intersects, reset after each row */
+  store_pg *pg;     /* a PostgreSQL database (pg_*.c answers every call), else NULL */
 };
 
 struct store_iter {
@@ -68,6 +69,7 @@ struct store_iter {
   bool with_geometry;
   bool with_distance;
   err error;               /* sticky: the first failure of a step (code ERR_OK until then) */
+  store_pg_iter *pg;       /* over PostgreSQL */
 };
 
 /* Reads the little- or big-endian double at b[off]. */
@@ -160,8 +162,22 @@ static void sql_intersects(sqlite3_context *ctx, int argc, sqlite3_value **argv)
   sqlite3_result_int(ctx, hit);
 }
 
+/* A libpq URI names a PostgreSQL database (pg_*.c); anything else is a SpatiaLite file. */
+static err_code pg_reader_open(const char *uri, store_reader **out, err *e) {
+  store_reader *r = calloc(1, sizeof *r);
+  if (!r) return err_set(e, ERR_NOMEM, "out of memory");
+  err_code rc = store_pg_open(uri, &r->pg, e);
+  if (rc != ERR_OK) {
+    free(r);
+    return rc;
+  }
+  *out = r;
+  return ERR_OK;
+}
+
 err_code store_reader_open(const char *path, store_reader **out, err *e) {
   *out = NULL;
+  if (store_db_is_pg(path)) return pg_reader_open(path, out, e);
   if (access(path, R_OK) != 0)
     return err_set(e, ERR_IO, "cannot read database %s: %s", path,
                    access(path, F_OK) != 0 ? "no such file" : "permission denied");
@@ -216,6 +232,7 @@ fail:
 
 void store_reader_close(store_reader *r) {
   if (!r) return;
+  store_pg_close(r->pg);
   for (int i = 0; i < STMT_CACHE; i++) {
     sqlite3_finalize(r->stmts[i].st);
     free(r->stmts[i].sql);
@@ -268,6 +285,8 @@ static sqlite3_stmt *stmt_get(store_reader *r, const char *sql, err *e) {
 }
 
 sqlite3 *store_reader_db(store_reader *r) { return r->db; }
+
+store_pg *store_reader_pg(store_reader *r) { return r->pg; }
 
 sqlite3_stmt *store_reader_stmt(store_reader *r, const char *sql, err *e) {
   return stmt_get(r, sql, e);
@@ -322,6 +341,7 @@ static bool wal_unchanged(const store_reader *r) {
  * transaction (two file locks through fcntl, and SQLite's VM), which was 8-13 % of the server's
  * CPU time on cached tiles. */
 err_code store_reader_catalog(store_reader *r, const catalog **out, err *e) {
+  if (r->pg) return store_pg_catalog(r->pg, out, e);
   if (r->cat && r->wal_hdr && r->wal_seen_ok && wal_unchanged(r)) {
     *out = r->cat;
     return ERR_OK;
@@ -391,6 +411,7 @@ static err_code query_prepare(store_reader *r, store_plan *p, sqlite3_stmt **out
 }
 
 err_code store_query_count(store_reader *r, const store_query *q, int64_t *out, err *e) {
+  if (r->pg) return store_pg_query_count(r->pg, q, out, e);
   store_plan p = {.q = q, .bbox = q->bbox, .mode = STORE_MODE_COUNT};
   sqlite3_stmt *st;
   err_code prc = query_prepare(r, &p, &st, e);
@@ -408,6 +429,7 @@ err_code store_query_count(store_reader *r, const store_query *q, int64_t *out, 
 
 err_code store_query_groups(store_reader *r, const store_query *q, const char *field,
                             bool by_month, store_group_fn fn, void *ctx, err *e) {
+  if (r->pg) return store_pg_query_groups(r->pg, q, field, by_month, fn, ctx, e);
   if (!layer_find_field(q->layer, field))
     return err_set(e, ERR_INVALID, "unknown field %s", field);
   store_plan p = {.q = q, .bbox = q->bbox, .mode = STORE_MODE_GROUPS, .group_field = field,
@@ -462,6 +484,7 @@ static bool window_covers(const double *w, const double *b) {
 /* The k-th smallest distance inside window w; *out_found false when it holds fewer than k. */
 static err_code kth_distance(store_reader *r, const store_query *q, const double *w, int64_t k,
                              double *out_d, bool *out_found, err *e) {
+  if (r->pg) return store_pg_kth_distance(r->pg, q, w, k, out_d, out_found, e);
   store_plan p = {.q = q, .bbox = w, .mode = STORE_MODE_KTH_DISTANCE, .kth = k};
   sqlite3_stmt *st;
   err_code prc = query_prepare(r, &p, &st, e);
@@ -524,7 +547,9 @@ err_code store_query_start(store_reader *r, const store_query *q, store_iter **o
     it->types[i] = f ? f->type : FIELD_TEXT;
   }
   store_plan p = {.q = q, .bbox = use_win ? win : q->bbox, .mode = STORE_MODE_ROWS};
-  if ((rc = query_prepare(r, &p, &it->st, e)) != ERR_OK) {
+  if (r->pg) rc = store_pg_query_start(r->pg, q, use_win ? win : NULL, &it->pg, e);
+  else rc = query_prepare(r, &p, &it->st, e);
+  if (rc != ERR_OK) {
     store_iter_close(it);
     return rc;
   }
@@ -563,6 +588,7 @@ static void column_value(sqlite3_stmt *st, int col, field_type type, value *v) {
 }
 
 int store_iter_next(store_iter *it, store_feature *out, err *e) {
+  if (it->pg) return store_pg_iter_next(it->pg, out, e);
   if (it->error.code != ERR_OK) {
     store_iter_error(it, e);
     return -1;
@@ -586,12 +612,14 @@ int store_iter_next(store_iter *it, store_feature *out, err *e) {
 }
 
 err_code store_iter_error(const store_iter *it, err *e) {
+  if (it->pg) return store_pg_iter_error(it->pg, e);
   if (it->error.code != ERR_OK && e) *e = it->error;
   return it->error.code;
 }
 
 void store_iter_close(store_iter *it) {
   if (!it) return;
+  store_pg_iter_close(it->pg);
   if (it->st) sqlite3_reset(it->st);
   if (it->r) it->r->iter_live = false;
   free(it->values);
@@ -601,6 +629,7 @@ void store_iter_close(store_iter *it) {
 
 err_code store_layer_time_extent(store_reader *r, const layer_info *l, const char *field,
                                  char out_min[40], char out_max[40], err *e) {
+  if (r->pg) return store_pg_time_extent(r->pg, l, field, out_min, out_max, e);
   out_min[0] = out_max[0] = '\0';
   if (!layer_find_field(l, field)) return err_set(e, ERR_INVALID, "unknown field %s", field);
   buf key;

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/store_int.h"
+#include "store/pg_int.h"
 
 static const char CREATE_SQL[] =
     "CREATE TABLE IF NOT EXISTS teselas_settings(key TEXT PRIMARY KEY, value TEXT NOT NULL)";
@@ -21,6 +21,7 @@ static const char AREA_KEY[] = "area_of_interest";
 
 err_code store_setting_get(const char *db_path, const char *key, char **out_value, err *e) {
   *out_value = NULL;
+  if (store_db_is_pg(db_path)) return store_pg_setting_get(db_path, key, out_value, e);
   sqlite3 *db = NULL;
   if (sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
     sqlite3_close(db);
@@ -47,6 +48,8 @@ err_code store_setting_get(const char *db_path, const char *key, char **out_valu
 }
 
 err_code store_setting_set(const char *db_path, const char *key, const char *text, err *e) {
+  if (store_db_is_pg(db_path))
+    return err_set(e, ERR_INVALID, "settings cannot be written to PostgreSQL yet");
   sqlite3 *db = NULL;
   if (sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
       SQLITE_OK) {

@@ -87,6 +87,21 @@ void catalog_destroy(catalog *c);
 
 typedef struct store_reader store_reader;
 
+/* True when db names a PostgreSQL database (a libpq URI, postgresql:// or postgres://) rather
+ * than a SpatiaLite file. Over PostgreSQL the reads of this header work (reader, catalog,
+ * queries, counts, groups, time extents, aggregate counts, history, deliveries); diffs and every
+ * write (import, publish, remove, rollback, settings) answer ERR_INVALID saying so. */
+bool store_db_is_pg(const char *db);
+
+/* Copies the whole catalog of the SpatiaLite file `from` into the PostgreSQL database `to`
+ * (schema `schema`, created; it must hold no teselas catalog yet): every layer version's table
+ * with a GiST index, the history, quality reports, styles, aggregate counts, settings and the
+ * side tables of lines, in one transaction, so a failure leaves the target as it was. *out_n
+ * (may be NULL) gets the number of version tables copied. ERR_INVALID (not a teselas file, a
+ * target that already holds a catalog, a row PostgreSQL cannot take: named with its table and
+ * row), ERR_IO (cannot open or connect), ERR_DB. */
+err_code store_copy(const char *from, const char *to, const char *schema, int64_t *out_n, err *e);
+
 /* Opens DB read-only. Fails with ERR_IO (missing/unreadable) or ERR_INVALID (not a teselas
  * database), with a one-line message naming the cause. Caller owns; store_reader_close. */
 err_code store_reader_open(const char *path, store_reader **out, err *e);

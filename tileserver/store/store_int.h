@@ -121,10 +121,17 @@ err_code store_rtree_fill_rows(sqlite3 *db, const char *table, err *e);
 err_code store_history_migrate(sqlite3 *db, err *e);
 /* Records in version's history row the catalog entry its commit just wrote. */
 err_code store_history_snapshot(sqlite3 *db, const char *layer_id, int64_t version, err *e);
-/* The reader's connection (history.c, diff_scan.c read through it). */
+/* The reader's connection (history.c, diff_scan.c read through it); NULL over PostgreSQL. */
 sqlite3 *store_reader_db(store_reader *r);
+/* The reader's PostgreSQL connection (pg_int.h), or NULL for a SpatiaLite file. */
+typedef struct store_pg store_pg;
+store_pg *store_reader_pg(store_reader *r);
 /* teselas_diff_hash(...): the diff's hash of its arguments, registered on every reader. */
 void store_sql_diff_hash(sqlite3_context *ctx, int argc, sqlite3_value **argv);
+
+/* Fills l's fields and field_docs from the catalog's JSON text of them (catalog.c; the
+ * PostgreSQL catalog reads the same text: pg_catalog.c). */
+err_code store_catalog_parse_fields(layer_info *l, const char *text, err *e);
 
 /* Loads the whole catalog (caller owns; catalog_destroy). */
 err_code store_catalog_load(sqlite3 *db, catalog **out, err *e);

@@ -52,6 +52,9 @@ static void writer_free(store_writer *w) {
 }
 
 err_code store_rw_open(const char *path, sqlite3 **out_db, void **out_spl, err *e) {
+  if (store_db_is_pg(path)) /* the PostgreSQL backend reads; `teselas copy` writes it */
+    return err_set(e, ERR_INVALID, "writing to PostgreSQL is not available yet: import into a "
+                   "SpatiaLite file and `teselas copy --from FILE --to URI`");
   if (sqlite3_open_v2(path, out_db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK)
     return err_set(e, ERR_IO, "cannot open database %s: %s", path, sqlite3_errmsg(*out_db));
   sqlite3 *db = *out_db;
@@ -697,6 +700,8 @@ static bool layer_published(sqlite3 *db, const char *id) {
  * secure_delete costs what the removed rows cost and runs inside the transaction (a VACUUM cannot),
  * so a crash never leaves the rows in free pages. */
 err_code store_layer_remove(const char *db_path, const char *layer_id, const char *reason, err *e) {
+  if (store_db_is_pg(db_path))
+    return err_set(e, ERR_INVALID, "removing a layer from PostgreSQL is not available yet");
   if (!store_layer_id_valid(layer_id))
     return err_set(e, ERR_INVALID, "layer id '%s' is not valid", layer_id);
   FILE *probe = fopen(db_path, "rb");

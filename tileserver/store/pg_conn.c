@@ -1,0 +1,305 @@
+/* pg_conn.c — one libpq connection of the PostgreSQL backend: opening it (schema search path,
+ * UTC), prepared statements cached per SQL text, text parameters and binary results.
+ *
+ * Why text parameters and binary results: a parameter sent as text with no declared type takes
+ * the type PostgreSQL infers from where it stands (a bbox bound is a double, a filter literal
+ * the type of its column), so one code path binds every kind; results come back in binary
+ * (resultFormat 1), which spares parsing numbers and geometries from text on every row.
+ * Statements are prepared once per connection (PQprepare) and named teselas_s<N>; the cache is
+ * the reader's (reader.c) in size and eviction. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/pg_int.h"
+
+/* OIDs of the built-in types read here (catalog/pg_type.dat; stable across versions). */
+enum { OID_BOOL = 16, OID_BYTEA = 17, OID_INT8 = 20, OID_INT2 = 21, OID_INT4 = 23,
+       OID_FLOAT4 = 700, OID_FLOAT8 = 701 };
+
+int store_pg_arg(store_pg_args *a, const char *text) {
+  if (a->nomem) return 0;
+  if (a->n == a->cap) {
+    size_t cap = a->cap ? a->cap * 2 : 16;
+    char **v = realloc(a->v, cap * sizeof *v);
+    if (!v) {
+      a->nomem = true;
+      return 0;
+    }
+    a->v = v;
+    a->cap = cap;
+  }
+  char *copy = NULL;
+  if (text && !(copy = strdup(text))) {
+    a->nomem = true;
+    return 0;
+  }
+  a->v[a->n++] = copy;
+  return (int)a->n;
+}
+
+int store_pg_argf(store_pg_args *a, const char *fmt, ...) {
+  char tmp[64];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(tmp, sizeof tmp, fmt, ap);
+  va_end(ap);
+  return store_pg_arg(a, tmp);
+}
+
+void store_pg_args_free(store_pg_args *a) {
+  for (size_t i = 0; i < a->n; i++) free(a->v[i]);
+  free(a->v);
+  memset(a, 0, sizeof *a);
+}
+
+err_code store_pg_result_error(const PGresult *res, const char *what, err *e) {
+  const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+  const char *msg = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+  /* class 22 (data exception): a literal PostgreSQL could not take as its column's type */
+  err_code code = state && strncmp(state, "22", 2) == 0 ? ERR_INVALID : ERR_DB;
+  return err_set(e, code, "%s: %s", what, msg ? msg : "no answer from PostgreSQL");
+}
+
+/* The session every connection runs in: the catalog's schema first (unless the URI chose one
+ * with options=-csearch_path=...), then public for PostGIS; times in UTC, as SQLite's. */
+static err_code session_setup(PGconn *c, const char *uri, err *e) {
+  const char *sql = strstr(uri, "search_path") ? "SET TimeZone TO 'UTC'"
+                                                : "SET search_path TO teselas, public;"
+                                                  " SET TimeZone TO 'UTC'";
+  PGresult *res = PQexec(c, sql);
+  err_code rc = PQresultStatus(res) == PGRES_COMMAND_OK
+                    ? ERR_OK
+                    : store_pg_result_error(res, "PostgreSQL session", e);
+  PQclear(res);
+  return rc;
+}
+
+err_code store_pg_connect(const char *uri, PGconn **out, err *e) {
+  *out = NULL;
+  PGconn *c = PQconnectdb(uri);
+  if (!c) return err_set(e, ERR_NOMEM, "out of memory connecting to PostgreSQL");
+  if (PQstatus(c) != CONNECTION_OK) {
+    /* libpq's message names host and port, never the password */
+    const char *m = PQerrorMessage(c);
+    size_t n = strcspn(m, "\n");
+    err_code rc = err_set(e, ERR_IO, "cannot connect to PostgreSQL: %.*s", (int)n, m);
+    PQfinish(c);
+    return rc;
+  }
+  err_code rc = session_setup(c, uri, e);
+  if (rc != ERR_OK) {
+    PQfinish(c);
+    return rc;
+  }
+  *out = c;
+  return ERR_OK;
+}
+
+err_code store_pg_open(const char *uri, store_pg **out, err *e) {
+  *out = NULL;
+  store_pg *p = calloc(1, sizeof *p);
+  if (!p) return err_set(e, ERR_NOMEM, "out of memory");
+  err_code rc = store_pg_connect(uri, &p->conn, e);
+  PGresult *res = NULL;
+  if (rc == ERR_OK) {
+    res = PQexec(p->conn, "SELECT to_regclass('teselas_layers') IS NOT NULL AND"
+                          " to_regclass('teselas_history') IS NOT NULL,"
+                          " split_part(current_setting('search_path'), ',', 1)");
+    if (PQresultStatus(res) != PGRES_TUPLES_OK)
+      rc = store_pg_result_error(res, "PostgreSQL catalog", e);
+    else if (strcmp(PQgetvalue(res, 0, 0), "t") != 0)
+      rc = err_set(e, ERR_INVALID,
+                   "database %s has no teselas catalog in schema %s (copy one with `teselas "
+                   "copy --from FILE --to URI`)",
+                   PQdb(p->conn), PQgetvalue(res, 0, 1));
+  }
+  PQclear(res);
+  if (rc != ERR_OK) {
+    store_pg_close(p);
+    return rc;
+  }
+  *out = p;
+  return ERR_OK;
+}
+
+void store_pg_close(store_pg *p) {
+  if (!p) return;
+  for (int i = 0; i < STORE_PG_STMTS; i++) free(p->stmts[i].sql);
+  for (int i = 0; i < STORE_PG_TIMES; i++) free(p->times[i].key);
+  catalog_destroy(p->cat);
+  free(p->cat_sig);
+  if (p->conn) PQfinish(p->conn);
+  free(p);
+}
+
+PGconn *store_pg_conn(store_pg *p) { return p->conn; }
+
+/* The name of sql's prepared statement on p's connection, preparing it (and evicting the least
+ * recently used one) the first time. */
+static err_code stmt_name(store_pg *p, const char *sql, const char **out, err *e) {
+  store_pg_stmt *victim = &p->stmts[0];
+  p->clock++;
+  for (int i = 0; i < STORE_PG_STMTS; i++) {
+    store_pg_stmt *s = &p->stmts[i];
+    if (s->sql && strcmp(s->sql, sql) == 0) {
+      s->used = p->clock;
+      *out = s->name;
+      return ERR_OK;
+    }
+    if (s->used < victim->used) victim = s;
+  }
+  if (victim->sql) {
+    char dealloc[48];
+    snprintf(dealloc, sizeof dealloc, "DEALLOCATE %s", victim->name);
+    PQclear(PQexec(p->conn, dealloc));
+    free(victim->sql);
+    victim->sql = NULL;
+  }
+  char name[24];
+  snprintf(name, sizeof name, "teselas_s%llu", (unsigned long long)++p->n_prepared);
+  PGresult *res = PQprepare(p->conn, name, sql, 0, NULL);
+  err_code rc = PQresultStatus(res) == PGRES_COMMAND_OK ? ERR_OK
+                                                         : store_pg_result_error(res, "query", e);
+  PQclear(res);
+  if (rc != ERR_OK) return rc;
+  if (!(victim->sql = strdup(sql))) return err_set(e, ERR_NOMEM, "out of memory");
+  memcpy(victim->name, name, sizeof name);
+  victim->used = p->clock;
+  *out = victim->name;
+  return ERR_OK;
+}
+
+static err_code args_ok(const store_pg_args *a, err *e) {
+  return a && a->nomem ? err_set(e, ERR_NOMEM, "out of memory building the query") : ERR_OK;
+}
+
+err_code store_pg_exec(store_pg *p, const char *sql, const store_pg_args *a, PGresult **out,
+                       err *e) {
+  *out = NULL;
+  const char *name = NULL;
+  err_code rc = args_ok(a, e);
+  if (rc == ERR_OK && p->busy) rc = err_set(e, ERR_INTERNAL, "a query is already running");
+  if (rc == ERR_OK) rc = stmt_name(p, sql, &name, e);
+  if (rc != ERR_OK) return rc;
+  PGresult *res = PQexecPrepared(p->conn, name, a ? (int)a->n : 0,
+                                 a ? (const char *const *)a->v : NULL, NULL, NULL, 1);
+  ExecStatusType st = PQresultStatus(res);
+  if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
+    rc = store_pg_result_error(res, "query", e);
+    PQclear(res);
+    return rc;
+  }
+  *out = res;
+  return ERR_OK;
+}
+
+err_code store_pg_send(store_pg *p, const char *sql, const store_pg_args *a, err *e) {
+  const char *name = NULL;
+  err_code rc = args_ok(a, e);
+  if (rc == ERR_OK && p->busy) rc = err_set(e, ERR_INTERNAL, "a query is already running");
+  if (rc == ERR_OK) rc = stmt_name(p, sql, &name, e);
+  if (rc != ERR_OK) return rc;
+  if (!PQsendQueryPrepared(p->conn, name, (int)a->n, (const char *const *)a->v, NULL, NULL, 1) ||
+      !PQsetSingleRowMode(p->conn)) {
+    const char *m = PQerrorMessage(p->conn);
+    rc = err_set(e, ERR_DB, "query: %.*s", (int)strcspn(m, "\n"), m);
+    store_pg_drain(p, false);
+    return rc;
+  }
+  p->busy = true;
+  return ERR_OK;
+}
+
+void store_pg_drain(store_pg *p, bool cancel) {
+  if (cancel) {
+    PGcancel *c = PQgetCancel(p->conn);
+    char msg[256];
+    if (c) PQcancel(c, msg, sizeof msg);
+    PQfreeCancel(c);
+  }
+  PGresult *res;
+  while ((res = PQgetResult(p->conn)) != NULL) PQclear(res);
+  p->busy = false;
+}
+
+/* Big-endian integer of n bytes at s. */
+static uint64_t be(const char *s, int n) {
+  uint64_t v = 0;
+  for (int i = 0; i < n; i++) v = v << 8 | (uint8_t)s[i];
+  return v;
+}
+
+static double be_f64(const char *s) {
+  uint64_t u = be(s, 8);
+  double d;
+  memcpy(&d, &u, sizeof d);
+  return d;
+}
+
+int64_t store_pg_i64(const PGresult *r, int row, int col) {
+  if (PQgetisnull(r, row, col)) return 0;
+  const char *s = PQgetvalue(r, row, col);
+  switch (PQftype(r, col)) {
+    case OID_INT8: return (int64_t)be(s, 8);
+    case OID_INT4: return (int32_t)be(s, 4);
+    case OID_INT2: return (int16_t)be(s, 2);
+    case OID_BOOL: return s[0] != 0;
+    case OID_FLOAT8: return (int64_t)be_f64(s);
+    default: return strtoll(s, NULL, 10);
+  }
+}
+
+double store_pg_f64(const PGresult *r, int row, int col) {
+  if (PQgetisnull(r, row, col)) return 0;
+  const char *s = PQgetvalue(r, row, col);
+  switch (PQftype(r, col)) {
+    case OID_FLOAT8: return be_f64(s);
+    case OID_FLOAT4: {
+      uint32_t u = (uint32_t)be(s, 4);
+      float f;
+      memcpy(&f, &u, sizeof f);
+      return f;
+    }
+    case OID_INT8:
+    case OID_INT4:
+    case OID_INT2:
+    case OID_BOOL: return (double)store_pg_i64(r, row, col);
+    default: return strtod(s, NULL);
+  }
+}
+
+const char *store_pg_text(const PGresult *r, int row, int col, const char *dflt) {
+  return PQgetisnull(r, row, col) ? dflt : PQgetvalue(r, row, col);
+}
+
+void store_pg_value(const PGresult *r, int row, int col, field_type type, value *v) {
+  memset(v, 0, sizeof *v);
+  if (PQgetisnull(r, row, col)) {
+    v->kind = VALUE_NULL;
+    return;
+  }
+  switch (PQftype(r, col)) {
+    case OID_INT8:
+    case OID_INT4:
+    case OID_INT2:
+    case OID_BOOL:
+      v->kind = type == FIELD_BOOLEAN ? VALUE_BOOL : VALUE_INT;
+      v->i = store_pg_i64(r, row, col);
+      if (type == FIELD_REAL) {
+        v->kind = VALUE_REAL;
+        v->d = (double)v->i;
+      }
+      return;
+    case OID_FLOAT8:
+    case OID_FLOAT4:
+      v->kind = VALUE_REAL;
+      v->d = store_pg_f64(r, row, col);
+      return;
+    default:
+      v->kind = VALUE_TEXT;
+      v->s = PQgetvalue(r, row, col);
+      v->len = (size_t)PQgetlength(r, row, col);
+  }
+}

@@ -1,0 +1,123 @@
+/* pg_int.h — the PostgreSQL/PostGIS backend of the store (pg_*.c); not part of its interface.
+ *
+ * The layout a catalog takes in PostgreSQL (written by `teselas copy`, pg_copy.c), in one schema
+ * (`teselas` unless the URI's search_path says otherwise):
+ *  - the catalog tables of the SpatiaLite file under the same names and columns (teselas_layers,
+ *    teselas_history, teselas_styles, teselas_agg_nodes/units, teselas_settings), SQLite's
+ *    INTEGER/REAL/TEXT as bigint/double precision/text COLLATE "C" (byte order, as SQLite sorts);
+ *  - one table per layer version, named as in the file: teselas_row (the file's row number, the
+ *    curve order), fid, the layer's fields, geom geometry(Geometry, 4326) with a GiST index, and
+ *    teselas_ord plus teselas_xmin/xmax/ymin/ymax: the row's place in, and its box from, the
+ *    file's R*Tree (float32 rounded outwards). A box query tests those exact boxes after the GiST
+ *    index and returns rows in that order, so it selects and orders the rows exactly as the
+ *    SpatiaLite reader does: a tile is built from the same features in the same order;
+ *  - the ranked-line side tables (<table>_tile_lines) with their blobs as bytea. */
+#ifndef TESELAS_STORE_PG_INT_H
+#define TESELAS_STORE_PG_INT_H
+
+#include <libpq-fe.h>
+
+#include "store/store_int.h"
+
+/* Bound parameters of one statement, as text (PostgreSQL infers each one's type from where it
+ * stands; casts in the SQL fix it where it cannot). Sticky nomem. */
+typedef struct store_pg_args {
+  char **v;
+  size_t n, cap;
+  bool nomem;
+} store_pg_args;
+
+/* Appends a parameter (NULL: SQL NULL; text is copied) and returns its number ($n). */
+int store_pg_arg(store_pg_args *a, const char *text);
+int store_pg_argf(store_pg_args *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void store_pg_args_free(store_pg_args *a);
+
+enum { STORE_PG_STMTS = 48, STORE_PG_TIMES = 16 };
+
+typedef struct store_pg_stmt {
+  char *sql;
+  char name[24];
+  uint64_t used;  /* clock of last use, for eviction */
+} store_pg_stmt;
+
+/* One connection with its prepared statements and catalog snapshot (one per worker thread). */
+typedef struct store_pg {
+  PGconn *conn;
+  store_pg_stmt stmts[STORE_PG_STMTS];
+  uint64_t clock, n_prepared;
+  catalog *cat;
+  char *cat_sig;          /* the layers' ids and versions the snapshot was loaded at */
+  int64_t cat_loads;      /* the snapshot's data_version: one more at every reload */
+  double cat_checked;     /* monotonic seconds of the last look at the catalog */
+  struct {
+    char *key;            /* "table\x1ffield" */
+    char min[40], max[40];
+  } times[STORE_PG_TIMES];
+  bool busy;              /* a row-by-row query is running */
+} store_pg;
+
+/* Connects to uri, sets the session (search_path, UTC) and checks the catalog is there. */
+err_code store_pg_open(const char *uri, store_pg **out, err *e);
+void store_pg_close(store_pg *p);
+PGconn *store_pg_conn(store_pg *p);
+/* Opens a bare connection to uri with the schema search path and UTC set (copy and reader). */
+err_code store_pg_connect(const char *uri, PGconn **out, err *e);
+
+/* Runs sql (prepared once per connection and SQL text) with args; binary results in *out
+ * (caller PQclear). ERR_DB with PostgreSQL's message, ERR_INVALID for a value PostgreSQL
+ * refused as data (class 22: a literal of the wrong type). */
+err_code store_pg_exec(store_pg *p, const char *sql, const store_pg_args *a, PGresult **out,
+                       err *e);
+/* The same, sent for reading row by row (PQsetSingleRowMode): results come from PQgetResult. */
+err_code store_pg_send(store_pg *p, const char *sql, const store_pg_args *a, err *e);
+/* Reads and drops whatever results are still pending on the connection (an iterator closed
+ * early: the query is cancelled first). */
+void store_pg_drain(store_pg *p, bool cancel);
+/* The error of a failed result, as the store reports it. */
+err_code store_pg_result_error(const PGresult *res, const char *what, err *e);
+
+/* Columns of a binary result, by the column's type (int2/4/8, float4/8, bool, numeric text). */
+int64_t store_pg_i64(const PGresult *r, int row, int col);
+double store_pg_f64(const PGresult *r, int row, int col);
+/* Text or bytea bytes (NUL-terminated by libpq); dflt when NULL. */
+const char *store_pg_text(const PGresult *r, int row, int col, const char *dflt);
+/* A field's value as the SpatiaLite reader gives it (reader.c column_value). */
+void store_pg_value(const PGresult *r, int row, int col, field_type type, value *v);
+
+/* ---- reads (pg_read.c, pg_catalog.c, pg_scan.c) -------------------------------------------- */
+err_code store_pg_catalog(store_pg *p, const catalog **out, err *e);
+/* Loads the whole catalog from p's connection (caller owns; catalog_destroy). */
+err_code store_pg_catalog_load(store_pg *p, catalog **out, err *e);
+
+typedef struct store_pg_iter store_pg_iter;
+/* window: the search window of a near query (reader.c near_plan), or NULL for q->bbox. */
+err_code store_pg_query_start(store_pg *p, const store_query *q, const double *window,
+                              store_pg_iter **out, err *e);
+err_code store_pg_kth_distance(store_pg *pg, const store_query *q, const double *w, int64_t k,
+                               double *out_d, bool *out_found, err *e);
+int store_pg_iter_next(store_pg_iter *it, store_feature *out, err *e);
+err_code store_pg_iter_error(const store_pg_iter *it, err *e);
+void store_pg_iter_close(store_pg_iter *it);
+err_code store_pg_query_count(store_pg *p, const store_query *q, int64_t *out, err *e);
+err_code store_pg_query_groups(store_pg *p, const store_query *q, const char *field,
+                               bool by_month, store_group_fn fn, void *ctx, err *e);
+err_code store_pg_time_extent(store_pg *p, const layer_info *l, const char *field,
+                              char out_min[40], char out_max[40], err *e);
+err_code store_pg_agg_nodes_scan(store_pg *p, const layer_info *l, const double *bbox,
+                                 store_agg_node_fn fn, void *ctx, err *e);
+err_code store_pg_agg_units_scan(store_pg *p, const layer_info *l, const char *node,
+                                 int level_a, int level_b, const char *category,
+                                 store_agg_unit_fn fn, void *ctx, err *e);
+err_code store_pg_versions_scan(store_pg *p, const char *layer_id, int64_t only,
+                                store_version_fn fn, void *ctx, err *e);
+err_code store_pg_setting_get(const char *uri, const char *key, char **out_value, err *e);
+err_code store_pg_deliveries_scan(store_pg *p, size_t per_layer, store_delivery_fn fn, void *ctx,
+                                  err *e);
+
+/* ---- a predicate compiled to PostgreSQL (pg_pred.c) ------------------------------------------
+ * Appends the condition of p (NULL: nothing) for layer l to sql, its literals to args. */
+void store_pg_pred(buf *sql, store_pg_args *args, const layer_info *l, const query_pred *p);
+/* The ORDER BY body of sort keys with SQLite's NULL order (first ascending, last descending). */
+void store_pg_order(buf *sql, const query_sort *keys, size_t n);
+
+#endif

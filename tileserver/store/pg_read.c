@@ -1,0 +1,410 @@
+/* pg_read.c — the reads of a layer over PostgreSQL: rows, counts, grouped counts and the time
+ * extent, with the statement shapes of plan.c (same conditions, same order, same limits).
+ *
+ * Rows reach geom/ as SpatiaLite blobs: PostgreSQL returns each geometry as WKB (ST_AsBinary, in
+ * binary), decoded with geom_wkb_decode and written again with geom_blob_encode. Why not teach
+ * store_feature a second blob kind: every consumer (the MVT and PNG pipelines, GeoJSON, CSV,
+ * GeoPackage, the point fast path geom_blob_point) reads the SpatiaLite form, so one conversion
+ * here keeps them all unchanged and their output byte-identical. The cost is one decode and one
+ * encode per row into memory the iterator reuses. Ranked lines (tile_lines.c) are stored as
+ * teselas's own blobs (bytea) and pass through untouched.
+ *
+ * A box query tests the R*Tree's own boxes, copied into teselas_xmin/xmax/ymin/ymax, after the
+ * GiST index, and returns rows in the R*Tree's order (teselas_ord): the same candidates in the
+ * same order as the SpatiaLite reader's, so a tile is encoded from the same feature sequence.
+ * Rows come one at a time (single-row mode): a download of a whole layer never holds it all. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "geom/geom.h"
+#include "store/pg_int.h"
+
+/* The largest geometry converted: as reader.c's teselas_intersects. */
+enum { GEOM_ARENA = 64 * 1024 * 1024 };
+
+typedef struct pg_plan {
+  const store_query *q;
+  const double *bbox;
+  store_plan_mode mode;
+  const char *group_field;
+  bool by_month;
+  int64_t kth;
+  store_pg_args args;
+  int near_x;  /* parameter number of the near point's lon (lat is the next), 0 before */
+} pg_plan;
+
+struct store_pg_iter {
+  store_pg *p;
+  PGresult *row;
+  field_type *types;
+  value *values;
+  size_t n_values;
+  bool with_geometry, with_distance;
+  arena *scratch;
+  buf blob;
+  err error;
+};
+
+static bool tile_lines(const pg_plan *p) {
+  return p->q->with_geometry && p->q->lod_zoom > 0 && p->q->layer->has_tile_lines && p->bbox &&
+         p->mode == STORE_MODE_ROWS;
+}
+
+static void distance_sql(buf *sql, pg_plan *p) {
+  if (!p->near_x) {
+    p->near_x = store_pg_argf(&p->args, "%.17g", p->q->near[0]);
+    store_pg_argf(&p->args, "%.17g", p->q->near[1]);
+  }
+  buf_printf(sql, "ST_Distance(t.geom::geography, ST_SetSRID(ST_MakePoint($%d::float8,"
+                  " $%d::float8), 4326)::geography, true) AS teselas_d", p->near_x, p->near_x + 1);
+}
+
+/* The ranked-line column: the side table's copies of the lines, lightest first (tile_lines.c
+ * writes the same expression for SpatiaLite, ending in its geometry, which here has a column of
+ * its own). */
+static void ranked_sql(buf *sql, int zoom) {
+  buf expr;
+  buf_init(&expr, 4096);
+  store_tile_lines_sql(&expr, zoom);
+  const char *s = buf_cstr(&expr);
+  size_t n = strlen(s);
+  const char tail[] = ", geom)";
+  if (n > sizeof tail && strcmp(s + n - (sizeof tail - 1), tail) == 0) n -= sizeof tail - 1;
+  buf_append(sql, s, n);
+  buf_puts(sql, ")");
+  buf_free(&expr);
+}
+
+static void sql_select(buf *sql, pg_plan *p) {
+  const store_query *q = p->q;
+  switch (p->mode) {
+    case STORE_MODE_COUNT: buf_puts(sql, "SELECT count(*)"); return;
+    case STORE_MODE_KTH_DISTANCE:
+      buf_puts(sql, "SELECT ");
+      distance_sql(sql, p);
+      return;
+    case STORE_MODE_GROUPS:
+      buf_puts(sql, p->by_month ? "SELECT substr(" : "SELECT ");
+      store_quote_ident(sql, p->group_field);
+      buf_puts(sql, p->by_month ? "::text, 1, 7) AS teselas_k, count(*)" : " AS teselas_k, count(*)");
+      return;
+    case STORE_MODE_ROWS:
+      buf_puts(sql, "SELECT t.fid, ");
+      if (!q->with_geometry) {
+        buf_puts(sql, "NULL::bytea, NULL::bytea");
+      } else if (tile_lines(p)) {
+        buf_puts(sql, "CASE WHEN teselas_t.teselas_row IS NULL THEN ST_AsBinary(t.geom) END, ");
+        ranked_sql(sql, q->lod_zoom);
+      } else if (q->lod_zoom > 0 && q->layer->has_lod) {
+        buf_puts(sql, "ST_AsBinary(");
+        store_lod_geometry_sql(sql, q->lod_zoom);
+        buf_puts(sql, "), NULL::bytea");
+      } else {
+        buf_puts(sql, "ST_AsBinary(t.geom), NULL::bytea");
+      }
+      for (size_t i = 0; i < q->n_fields; i++) {
+        buf_puts(sql, ", ");
+        store_quote_ident(sql, q->fields[i]);
+      }
+      if (q->near) {
+        buf_puts(sql, ", ");
+        distance_sql(sql, p);
+      }
+      return;
+  }
+}
+
+static void envelope(buf *sql, const char *a, const char *b, const char *c, const char *d) {
+  buf_printf(sql, "ST_MakeEnvelope(%s, %s, %s, %s, 4326)", a, b, c, d);
+}
+
+/* The bbox: the GiST index first, then the R*Tree's boxes exactly as SpatiaLite tests them. */
+static void where_bbox(buf *sql, pg_plan *p) {
+  const store_query *q = p->q;
+  char v[4][16];
+  for (int i = 0; i < 4; i++)
+    snprintf(v[i], sizeof v[i], "$%d::float8", store_pg_argf(&p->args, "%.17g", p->bbox[i]));
+  bool across = p->bbox[0] > p->bbox[2];
+  for (int exact = 0; exact < 1 + (q->bbox_exact && p->bbox == q->bbox); exact++) {
+    const char *fn = exact ? "ST_Intersects(t.geom, " : "t.geom && ";
+    buf_puts(sql, " AND (");
+    buf_puts(sql, fn);
+    if (across) {
+      envelope(sql, v[0], v[1], "180", v[3]);
+      buf_puts(sql, exact ? ") OR " : " OR ");
+      buf_puts(sql, fn);
+      envelope(sql, "-180", v[1], v[2], v[3]);
+    } else {
+      envelope(sql, v[0], v[1], v[2], v[3]);
+    }
+    buf_puts(sql, exact ? "))" : ")");
+    if (exact) continue;
+    if (across)
+      buf_printf(sql, " AND (t.teselas_xmax >= %s OR t.teselas_xmin <= %s)", v[0], v[2]);
+    else
+      buf_printf(sql, " AND t.teselas_xmin <= %s AND t.teselas_xmax >= %s", v[2], v[0]);
+    buf_printf(sql, " AND t.teselas_ymin <= %s AND t.teselas_ymax >= %s", v[3], v[1]);
+    if (q->min_box[0] > 0 || q->min_box[1] > 0)
+      buf_printf(sql, " AND (t.teselas_xmax - t.teselas_xmin >= %.17g OR"
+                      " t.teselas_ymax - t.teselas_ymin >= %.17g)", q->min_box[0], q->min_box[1]);
+  }
+}
+
+static void sql_from(buf *sql, pg_plan *p) {
+  const store_query *q = p->q;
+  buf_puts(sql, " FROM ");
+  store_quote_ident(sql, q->layer->table_name);
+  buf_puts(sql, " AS t");
+  if (tile_lines(p))
+    buf_printf(sql, " LEFT JOIN \"%s_tile_lines\" AS teselas_t ON teselas_t.teselas_row ="
+                    " t.teselas_row", q->layer->table_name);
+  buf_puts(sql, " WHERE true");
+  if (p->bbox) where_bbox(sql, p);
+  if (q->after_id > INT64_MIN)
+    buf_printf(sql, " AND t.fid > $%d::int8", store_pg_argf(&p->args, "%lld", (long long)q->after_id));
+  if (q->where) {
+    buf_puts(sql, " AND (");
+    store_pg_pred(sql, &p->args, q->layer, q->where);
+    buf_putc(sql, ')');
+  }
+}
+
+static bool unordered(const pg_plan *p) {
+  const store_query *q = p->q;
+  return q->any_order && p->mode == STORE_MODE_ROWS && !q->near && !q->n_sort &&
+         q->after_id == INT64_MIN;
+}
+
+static void sql_tail(buf *sql, pg_plan *p) {
+  const store_query *q = p->q;
+  switch (p->mode) {
+    case STORE_MODE_COUNT: return;
+    case STORE_MODE_KTH_DISTANCE:
+      buf_printf(sql, " ORDER BY teselas_d NULLS FIRST LIMIT 1 OFFSET $%d::int8",
+                 store_pg_argf(&p->args, "%lld", (long long)(p->kth - 1)));
+      return;
+    case STORE_MODE_GROUPS:
+      buf_puts(sql, " GROUP BY teselas_k ORDER BY teselas_k NULLS FIRST");
+      return;
+    case STORE_MODE_ROWS:
+      if (q->near) buf_puts(sql, " ORDER BY teselas_d NULLS LAST, t.fid"); /* none: last */
+      else if (unordered(p)) buf_puts(sql, p->bbox ? " ORDER BY t.teselas_ord" : " ORDER BY t.teselas_row");
+      else if (q->n_sort) {
+        buf_puts(sql, " ORDER BY ");
+        store_pg_order(sql, q->sort, q->n_sort);
+      } else {
+        buf_puts(sql, " ORDER BY t.fid");
+      }
+      char lim_text[24];
+      snprintf(lim_text, sizeof lim_text, "%lld", (long long)q->limit);
+      /* LIMIT NULL: every row */
+      int lim = store_pg_arg(&p->args, q->limit < 0 ? NULL : lim_text);
+      buf_printf(sql, " LIMIT $%d::int8 OFFSET $%d::int8", lim,
+                 store_pg_argf(&p->args, "%lld", (long long)(q->offset > 0 ? q->offset : 0)));
+      return;
+  }
+}
+
+/* The SQL of p into sql, its parameters into p->args. */
+static err_code plan_build(pg_plan *p, buf *sql, err *e) {
+  buf_init(sql, 64 * 1024);
+  sql_select(sql, p);
+  sql_from(sql, p);
+  sql_tail(sql, p);
+  if (sql->failed) return err_set(e, ERR_LIMIT, "query too long");
+  if (p->args.nomem) return err_set(e, ERR_NOMEM, "out of memory building the query");
+  return ERR_OK;
+}
+
+static err_code plan_exec(store_pg *pg, pg_plan *p, PGresult **out, err *e) {
+  buf sql;
+  err_code rc = plan_build(p, &sql, e);
+  if (rc == ERR_OK) rc = store_pg_exec(pg, buf_cstr(&sql), &p->args, out, e);
+  buf_free(&sql);
+  store_pg_args_free(&p->args);
+  return rc;
+}
+
+err_code store_pg_query_count(store_pg *pg, const store_query *q, int64_t *out, err *e) {
+  pg_plan p = {.q = q, .bbox = q->bbox, .mode = STORE_MODE_COUNT};
+  PGresult *res = NULL;
+  err_code rc = plan_exec(pg, &p, &res, e);
+  if (rc == ERR_OK) *out = store_pg_i64(res, 0, 0);
+  PQclear(res);
+  return rc;
+}
+
+err_code store_pg_query_groups(store_pg *pg, const store_query *q, const char *field,
+                               bool by_month, store_group_fn fn, void *ctx, err *e) {
+  const layer_field *f = layer_find_field(q->layer, field);
+  if (!f) return err_set(e, ERR_INVALID, "unknown field %s", field);
+  pg_plan p = {.q = q, .bbox = q->bbox, .mode = STORE_MODE_GROUPS, .group_field = field,
+               .by_month = by_month};
+  PGresult *res = NULL;
+  err_code rc = plan_exec(pg, &p, &res, e);
+  field_type t = by_month ? FIELD_TEXT : f->type;
+  for (int row = 0; rc == ERR_OK && row < PQntuples(res); row++) {
+    value key;
+    store_pg_value(res, row, 0, t, &key);
+    if (fn(ctx, &key, store_pg_i64(res, row, 1)) != 0) break;
+  }
+  PQclear(res);
+  return rc;
+}
+
+/* The k-th distance in window w (the near search of reader.c, which calls back here). */
+err_code store_pg_kth_distance(store_pg *pg, const store_query *q, const double *w, int64_t k,
+                               double *out_d, bool *out_found, err *e) {
+  pg_plan p = {.q = q, .bbox = w, .mode = STORE_MODE_KTH_DISTANCE, .kth = k};
+  PGresult *res = NULL;
+  err_code rc = plan_exec(pg, &p, &res, e);
+  *out_found = rc == ERR_OK && PQntuples(res) > 0 && !PQgetisnull(res, 0, 0);
+  if (*out_found) *out_d = store_pg_f64(res, 0, 0);
+  PQclear(res);
+  return rc;
+}
+
+err_code store_pg_query_start(store_pg *pg, const store_query *q, const double *window,
+                              store_pg_iter **out, err *e) {
+  *out = NULL;
+  store_pg_iter *it = calloc(1, sizeof *it);
+  if (!it) return err_set(e, ERR_NOMEM, "out of memory");
+  it->values = calloc(q->n_fields + 1, sizeof *it->values);
+  it->types = calloc(q->n_fields + 1, sizeof *it->types);
+  it->scratch = arena_create(GEOM_ARENA);
+  buf_init(&it->blob, 0);
+  if (!it->values || !it->types || !it->scratch) {
+    store_pg_iter_close(it);
+    return err_set(e, ERR_NOMEM, "out of memory");
+  }
+  for (size_t i = 0; i < q->n_fields; i++) {
+    const layer_field *f = layer_find_field(q->layer, q->fields[i]);
+    it->types[i] = f ? f->type : FIELD_TEXT;
+  }
+  pg_plan p = {.q = q, .bbox = window ? window : q->bbox, .mode = STORE_MODE_ROWS};
+  buf sql;
+  err_code rc = plan_build(&p, &sql, e);
+  if (rc == ERR_OK) rc = store_pg_send(pg, buf_cstr(&sql), &p.args, e);
+  buf_free(&sql);
+  store_pg_args_free(&p.args);
+  if (rc != ERR_OK) {
+    store_pg_iter_close(it);
+    return rc;
+  }
+  it->p = pg;
+  it->n_values = q->n_fields;
+  it->with_geometry = q->with_geometry;
+  it->with_distance = q->near != NULL;
+  *out = it;
+  return ERR_OK;
+}
+
+/* The row's geometry as a SpatiaLite blob in it->blob (the WKB of column 1), or the ranked
+ * line of column 2 as it is. */
+static err_code row_geometry(store_pg_iter *it, store_feature *out, err *e) {
+  out->blob = NULL;
+  out->blob_len = 0;
+  if (!it->with_geometry) return ERR_OK;
+  if (!PQgetisnull(it->row, 0, 2)) {
+    out->blob = (const uint8_t *)PQgetvalue(it->row, 0, 2);
+    out->blob_len = (size_t)PQgetlength(it->row, 0, 2);
+    return ERR_OK;
+  }
+  if (PQgetisnull(it->row, 0, 1)) return ERR_OK;
+  arena_reset(it->scratch);
+  buf_reset(&it->blob);
+  geom g;
+  err_code rc = geom_wkb_decode((const uint8_t *)PQgetvalue(it->row, 0, 1),
+                                (size_t)PQgetlength(it->row, 0, 1), it->scratch, &g, e);
+  if (rc == ERR_OK && g.n_pts == 0) return ERR_OK; /* empty: as a NULL geometry */
+  if (rc == ERR_OK) rc = geom_blob_encode(&g, 4326, &it->blob, e);
+  if (rc != ERR_OK) return rc;
+  out->blob = it->blob.data;
+  out->blob_len = it->blob.len;
+  return ERR_OK;
+}
+
+int store_pg_iter_next(store_pg_iter *it, store_feature *out, err *e) {
+  if (it->error.code != ERR_OK) {
+    store_pg_iter_error(it, e);
+    return -1;
+  }
+  PQclear(it->row);
+  it->row = NULL;
+  if (!it->p->busy) return 0;
+  PGresult *res = PQgetResult(it->p->conn);
+  ExecStatusType st = PQresultStatus(res);
+  if (st != PGRES_SINGLE_TUPLE) {
+    if (st != PGRES_TUPLES_OK) store_pg_result_error(res, "query", &it->error);
+    PQclear(res);
+    store_pg_drain(it->p, false);
+    if (it->error.code == ERR_OK) return 0;
+    store_pg_iter_error(it, e);
+    return -1;
+  }
+  it->row = res;
+  out->id = store_pg_i64(res, 0, 0);
+  if (row_geometry(it, out, &it->error) != ERR_OK) {
+    store_pg_iter_error(it, e);
+    return -1;
+  }
+  for (size_t i = 0; i < it->n_values; i++)
+    store_pg_value(res, 0, 3 + (int)i, it->types[i], &it->values[i]);
+  out->values = it->values;
+  out->n_values = it->n_values;
+  out->distance_m = it->with_distance ? store_pg_f64(res, 0, 3 + (int)it->n_values) : 0;
+  return 1;
+}
+
+err_code store_pg_iter_error(const store_pg_iter *it, err *e) {
+  if (it->error.code != ERR_OK && e) *e = it->error;
+  return it->error.code;
+}
+
+void store_pg_iter_close(store_pg_iter *it) {
+  if (!it) return;
+  PQclear(it->row);
+  if (it->p && it->p->busy) store_pg_drain(it->p, true);
+  arena_destroy(it->scratch);
+  buf_free(&it->blob);
+  free(it->values);
+  free(it->types);
+  free(it);
+}
+
+err_code store_pg_time_extent(store_pg *pg, const layer_info *l, const char *field,
+                              char out_min[40], char out_max[40], err *e) {
+  out_min[0] = out_max[0] = '\0';
+  if (!layer_find_field(l, field)) return err_set(e, ERR_INVALID, "unknown field %s", field);
+  char key[512];
+  snprintf(key, sizeof key, "%s\x1f%s", l->table_name, field);
+  for (int i = 0; i < STORE_PG_TIMES; i++)
+    if (pg->times[i].key && strcmp(pg->times[i].key, key) == 0) {
+      memcpy(out_min, pg->times[i].min, 40);
+      memcpy(out_max, pg->times[i].max, 40);
+      return ERR_OK;
+    }
+  buf sql;
+  buf_init(&sql, 4096);
+  buf_puts(&sql, "SELECT min(");
+  store_quote_ident(&sql, field);
+  buf_puts(&sql, ")::text, max(");
+  store_quote_ident(&sql, field);
+  buf_puts(&sql, ")::text FROM ");
+  store_quote_ident(&sql, l->table_name);
+  PGresult *res = NULL;
+  err_code rc = store_pg_exec(pg, buf_cstr(&sql), NULL, &res, e);
+  buf_free(&sql);
+  if (rc == ERR_OK) {
+    snprintf(out_min, 40, "%s", store_pg_text(res, 0, 0, ""));
+    snprintf(out_max, 40, "%s", store_pg_text(res, 0, 1, ""));
+    int slot = (int)(pg->clock % STORE_PG_TIMES);
+    free(pg->times[slot].key);
+    pg->times[slot].key = strdup(key);
+    memcpy(pg->times[slot].min, out_min, 40);
+    memcpy(pg->times[slot].max, out_max, 40);
+  }
+  PQclear(res);
+  return rc;
+}
