@@ -13,6 +13,8 @@ PACKAGES=(
   libpng-dev zlib1g-dev libcairo2-dev libfontconfig-dev libjansson-dev nettle-dev
   # `teselas publish --fetch` downloads layer sources over HTTP(S)
   libcurl4-openssl-dev
+  # accounts and API tokens: Argon2id password hashes, random tokens (tileserver/auth)
+  libsodium-dev
   # fonts for the server-side renderer (Spanish text: accents and ñ)
   fonts-dejavu-core fontconfig
   # labels and browser glyphs use Noto Sans (regular, bold, italic) when present

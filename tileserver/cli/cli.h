@@ -14,6 +14,8 @@ int cli_diff(int argc, char **argv);
 int cli_rollback(int argc, char **argv);
 int cli_report(int argc, char **argv);
 int cli_seed(int argc, char **argv);
+int cli_users(int argc, char **argv);
+int cli_tokens(int argc, char **argv);
 
 /* Shared by subcommands: prints "teselas VERSION" and returns 0. */
 int cli_version(void);
