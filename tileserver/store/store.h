@@ -483,4 +483,8 @@ err_code store_audit_add(const char *db_path, const store_audit_entry *a, err *e
 err_code store_audit_scan(const char *db_path, int64_t after, int64_t limit, store_audit_fn fn,
                           void *ctx, err *e);
 
+/* A consistent copy of the whole database at dest (which must not exist), for a dry-run import
+ * that must leave the original untouched (snapshot.c). ERR_IO, ERR_DB. */
+err_code store_db_copy(const char *db_path, const char *dest, err *e);
+
 #endif
