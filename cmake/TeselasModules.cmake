@@ -19,7 +19,7 @@
 
 # The system libraries a module may be allowed, with the headers each one owns.
 set(TESELAS_SYSTEM_LIBS MHD GDAL GEOS PROJ SQLITE SPATIALITE CAIRO PNG ZLIB JANSSON NETTLE
-  FONTCONFIG FREETYPE CURL PQ)
+  FONTCONFIG FREETYPE CURL PQ SODIUM)
 set(TESELAS_LIB_NAME_MHD "libmicrohttpd")
 set(TESELAS_LIB_HEADERS_MHD microhttpd.h)
 set(TESELAS_LIB_NAME_GDAL "GDAL")
@@ -51,6 +51,8 @@ set(TESELAS_LIB_NAME_CURL "libcurl")
 set(TESELAS_LIB_HEADERS_CURL curl/curl.h)
 set(TESELAS_LIB_NAME_PQ "libpq")
 set(TESELAS_LIB_HEADERS_PQ libpq-fe.h)
+set(TESELAS_LIB_NAME_SODIUM "libsodium")
+set(TESELAS_LIB_HEADERS_SODIUM sodium.h)
 foreach(lib ${TESELAS_SYSTEM_LIBS})
   set(TESELAS_LIB_TARGET_${lib} PkgConfig::${lib})
 endforeach()

@@ -15,6 +15,8 @@ PACKAGES=(
   libcurl4-openssl-dev
   # the PostgreSQL/PostGIS backend of store/ (--db postgresql://...)
   libpq-dev
+  # accounts and API tokens: Argon2id password hashes, random tokens (tileserver/auth)
+  libsodium-dev
   # fonts for the server-side renderer (Spanish text: accents and ñ)
   fonts-dejavu-core fontconfig
   # labels and browser glyphs use Noto Sans (regular, bold, italic) when present

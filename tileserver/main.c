@@ -21,6 +21,8 @@ static const char USAGE[] =
     "  report --db DB                   deliveries by publisher: late layers, quality trend\n"
     "  seed --db DB --zoom Z0-Z1 --out FILE  write tiles to a PMTiles or MBTiles archive\n"
     "  usage --db DB                    views and downloads of each layer by day, week or month\n"
+    "  users add|remove|list --db DB    accounts that publish over HTTP (publisher, reviewer, admin)\n"
+    "  tokens add|revoke|list --db DB   API tokens of those accounts\n"
     "  demo [--db DB]                   build the León sample database and serve it\n"
     "  copy --from FILE --to URI        copy a whole catalog into PostgreSQL/PostGIS\n"
     "\n"
@@ -44,7 +46,8 @@ int main(int argc, char **argv) {
                   {"import", cli_import}, {"publish", cli_publish}, {"remove", cli_remove},
                   {"versions", cli_versions}, {"diff", cli_diff},       {"rollback", cli_rollback},
                   {"report", cli_report},
-                  {"seed", cli_seed},     {"usage", cli_usage},   {"copy", cli_copy}};
+                  {"seed", cli_seed},     {"usage", cli_usage},   {"copy", cli_copy},
+                  {"users", cli_users},   {"tokens", cli_tokens}};
   for (size_t i = 0; i < sizeof COMMANDS / sizeof *COMMANDS; i++)
     if (strcmp(cmd, COMMANDS[i].name) == 0) return COMMANDS[i].fn(argc - 1, argv + 1);
   fprintf(stderr, "teselas: unknown command '%s'\n\n%s", cmd, USAGE);

@@ -16,6 +16,8 @@ int cli_report(int argc, char **argv);
 int cli_seed(int argc, char **argv);
 int cli_usage(int argc, char **argv);
 int cli_copy(int argc, char **argv);
+int cli_users(int argc, char **argv);
+int cli_tokens(int argc, char **argv);
 
 /* Shared by subcommands: prints "teselas VERSION" and returns 0. */
 int cli_version(void);

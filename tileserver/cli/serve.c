@@ -24,6 +24,8 @@ static const char USAGE[] =
     "  --tile-cache-mb N     in-memory tile cache size (default 256; 0 disables)\n"
     "  --archive NAME=FILE   serve a PMTiles archive as the read-only layer NAME, and the file\n"
     "                        itself at /archives/NAME.pmtiles (repeatable)\n"
+    "  --upload-max-mb N     largest upload to POST /api/layers/{id}/versions (default 200)\n"
+    "  --job-queue N         uploads waiting to be imported, beyond them 503 (default 8)\n"
     "  --quiet               no access log\n"
     "  --help, --version\n";
 
@@ -64,6 +66,7 @@ int serve_parse_flags(int argc, char **argv, server_config *cfg, const char *usa
       {"cache-control", required_argument, 0, 'c'}, {"tile-cache-mb", required_argument, 0, 'm'},
       {"quiet", no_argument, 0, 'q'},            {"help", no_argument, 0, 'h'},
       {"archive", required_argument, 0, 'a'},
+      {"upload-max-mb", required_argument, 0, 'U'}, {"job-queue", required_argument, 0, 'J'},
       {"version", no_argument, 0, 'V'},          {0, 0, 0, 0}};
   long v;
   int c, li = 0;
@@ -91,6 +94,14 @@ int serve_parse_flags(int argc, char **argv, server_config *cfg, const char *usa
       case 'q': cfg->quiet = true; break;
       case 'a':
         if (!add_archive(cfg, optarg)) goto bad_value;
+        break;
+      case 'U':
+        if (!parse_int(optarg, 1, 1 << 20, &v)) goto bad_value;
+        cfg->upload_max_bytes = (uint64_t)v * 1024 * 1024;
+        break;
+      case 'J':
+        if (!parse_int(optarg, 1, 1000, &v)) goto bad_value;
+        cfg->job_queue = (size_t)v;
         break;
       case 'h': fputs(usage, stdout); return -1;
       case 'V': cli_version(); return -1;

@@ -57,6 +57,10 @@ typedef struct features_api_op {
   const features_api_variant *variants; /* the last capture expanded, with one media type each */
   bool no_404;                          /* the path has no resource that can be missing */
   bool empty_204;                       /* may answer 204 (an MVT tile with no feature) */
+  const char *method;                   /* "post", "delete"; NULL: "get" */
+  const char *status;                   /* the success status; NULL: "200" */
+  bool authorized;                      /* needs Authorization: Bearer (401, 403, 409, 503) */
+  bool request_body;                    /* takes a body: the file of an upload */
 } features_api_op;
 
 typedef struct features_api_route {

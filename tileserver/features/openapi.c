@@ -111,10 +111,14 @@ static json_t *responses(const features_api_op *op, const char *summary, const c
   for (const char *const *m = variant_mime ? one : op->mimes; *m; m++)
     json_object_set_new(content, *m, json_pack("{s:{s:s}}", "schema", "type",
                                                strstr(*m, "json") ? "object" : "string"));
-  json_t *r = json_pack("{s:{s:s, s:o}, s:o, s:o}", "200", "description",
+  json_t *r = json_pack("{s:{s:s, s:o}, s:o, s:o}", op->status ? op->status : "200", "description",
                         op->response ? op->response : summary, "content", content, "400",
                         ref("responses", "Error"), "500", ref("responses", "Error"));
   if (!op->no_404) json_object_set_new(r, "404", ref("responses", "Error"));
+  /* the write API: who may call it, one write per layer at a time, a bounded queue */
+  for (int i = 0; op->authorized && i < 4; i++)
+    json_object_set_new(r, (const char *const[]){"401", "403", "409", "503"}[i],
+                        ref("responses", "Error"));
   if (op->empty_204)
     json_object_set_new(r, "204", json_pack("{s:s}", "description", "Ningún elemento en la tesela"));
   return r;
@@ -234,8 +238,10 @@ static void add_path(json_t *paths, const features_api_route *r, const catalog *
   snprintf(opid, sizeof opid, "%s%s%s%s%s", op->op_id, v ? "_" : "", v ? v->value : "",
            l ? "_" : "", l ? l->id : "");
   const char *summary = op->summary ? op->summary : l ? l->title : "";
-  json_object_set_new(paths, path,
-                      json_pack("{s:{s:s, s:s, s:o, s:o}}", "get", "operationId", opid, "summary",
+  json_t *item = json_object_get(paths, path); /* a path may have several methods */
+  if (!item) json_object_set_new(paths, path, item = json_object());
+  json_object_set_new(item, op->method ? op->method : "get",
+                      json_pack("{s:s, s:s, s:o, s:o}", "operationId", opid, "summary",
                                 summary, "parameters", op_params(op, path, c, l), "responses",
                                 responses(op, summary, v ? v->mime : NULL)));
 }
@@ -258,8 +264,12 @@ static err_code openapi_html(const features_site *s, json_t *doc, buf *out, err 
   const char *path;
   json_t *item;
   json_object_foreach(json_object_get(doc, "paths"), path, item) {
-    json_t *get = json_object_get(item, "get");
-    buf_puts(out, "<section>\n<h2><code>GET ");
+    const char *method;
+    json_t *get;
+    json_object_foreach(item, method, get) {
+    buf_puts(out, "<section>\n<h2><code>");
+    for (const char *m = method; *m; m++) buf_putc(out, (char)(*m - 'a' + 'A'));
+    buf_putc(out, ' ');
     buf_html_escape(out, path, strlen(path));
     buf_puts(out, "</code></h2>\n<p>");
     const char *summary = json_string_value(json_object_get(get, "summary"));
@@ -279,6 +289,7 @@ static err_code openapi_html(const features_site *s, json_t *doc, buf *out, err 
       buf_puts(out, "</li>\n");
     }
     buf_puts(out, "</ul>\n</section>\n");
+    }
   }
   json_decref(doc);
   features_html_end(out);

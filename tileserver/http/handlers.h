@@ -56,6 +56,19 @@ void h_quality(http_request *req, http_response *resp);
 /* h_versions.c: a layer's history and the diff of two versions */
 void h_layer_versions(http_request *req, http_response *resp);
 void h_layer_diff(http_request *req, http_response *resp);
+/* h_upload.c: the write API (Authorization: Bearer): uploads as import jobs, their progress and
+ * report, rollback and removal of a layer */
+void h_upload(http_request *req, http_response *resp);
+void h_job(http_request *req, http_response *resp);
+void h_rollback(http_request *req, http_response *resp);
+void h_remove(http_request *req, http_response *resp);
+/* h_admin_audit.c: the audit log for admins (HTML table or CSV) */
+void h_audit_log(http_request *req, http_response *resp);
+/* h_upload.c: the principal of the request's bearer token when it may do `action` to layer_id;
+ * false after answering 401 or 403 and writing the refusal to the audit log. */
+struct auth_principal;
+bool h_authorize(http_request *req, http_response *resp, int action, const char *layer_id,
+                 struct auth_principal *out);
 /* h_report.c: the deliveries of every layer by publisher (the update calendar) */
 void h_report(http_request *req, http_response *resp);
 /* h_catalog.c: DCAT-AP 3 (JSON-LD, Turtle), data dictionaries, CKAN's read API */

@@ -31,7 +31,25 @@ typedef struct server_config {
   bool quiet;                /* no access log */
   archive_source archives[ARCHIVES_MAX]; /* --archive name=FILE, served as read-only layers */
   size_t n_archives;
+  uint64_t upload_max_bytes;  /* the largest upload body (--upload-max-mb); 0: HTTP_UPLOAD_MAX */
+  size_t job_queue;           /* uploads waiting to be imported (--job-queue); 0: HTTP_JOB_QUEUE */
 } server_config;
+
+/* 200 MiB: a municipal layer of a few hundred thousand records as CSV or a zipped shapefile,
+ * while an upload cannot fill the disk; 8 waiting imports (a running one aside). */
+#define HTTP_UPLOAD_MAX ((uint64_t)200 * 1024 * 1024)
+#define HTTP_JOB_QUEUE 8
+
+/* An upload's body, streamed by the server to a file of its own in a private directory (0700),
+ * never held in memory. The handler that queues it sets taken (the job then removes dir); else
+ * the server removes it when the request ends. */
+typedef struct http_upload_file {
+  const char *dir;
+  const char *path;      /* the body (or a multipart request's first file), in dir */
+  uint64_t bytes;
+  const char *filename;  /* a multipart part's filename, "" when none */
+  bool taken;
+} http_upload_file;
 
 typedef struct str_view {
   const char *s;
@@ -67,6 +85,10 @@ typedef struct http_request {
   struct http_services *services; /* long-lived shared services (tile cache, styles) */
   int usage;                   /* what the route counts as for usage (http/usage.h), set by
                                   http_route_find */
+  const char *authorization;   /* header value, "" when absent; never logged or echoed */
+  bool body_pending;           /* a write called before its body: authorise, check, and set
+                                  resp->want_body to receive it (else the answer goes at once) */
+  http_upload_file *upload;    /* the body, once received (POST routes that take one), or NULL */
 } http_request;
 
 typedef struct http_header {
@@ -111,6 +133,7 @@ typedef struct http_response {
   http_stream_fn stream;       /* when set, body is ignored and the callback produces it */
   http_stream_free_fn stream_free;
   void *stream_ctx;
+  bool want_body;              /* see http_request.body_pending */
 } http_response;
 
 typedef void (*http_handler)(http_request *req, http_response *resp);
@@ -147,6 +170,10 @@ typedef enum http_refusal {
   HTTP_REFUSE_HEADERS,   /* 431 (LIMIT) */
   HTTP_REFUSE_BODY,      /* 413 (LIMIT) */
   HTTP_REFUSE_MALFORMED, /* 400: not a request HTTP/1.1 allows (INVALID) */
+  HTTP_REFUSE_UNAUTHORIZED, /* 401: no valid credential, with WWW-Authenticate: Bearer */
+  HTTP_REFUSE_FORBIDDEN, /* 403: a valid credential that may not do this */
+  HTTP_REFUSE_CONFLICT,  /* 409: the layer has a write in progress */
+  HTTP_REFUSE_BUSY,      /* 503: the import queue is full, with Retry-After */
 } http_refusal;
 int http_status_for_refusal(http_refusal why);
 /* Sets the JSON error body of a refusal and its status (and Allow for a method). */
@@ -189,8 +216,11 @@ int http_server_port(const http_server *s);
 
 /* ---- the route table (routes.c) ---- */
 
-/* Finds the handler for the path and fills req->params; NULL when no route matches. Every route
- * answers GET and HEAD (the server refuses other methods before routing). */
+/* Finds the handler for the path and method and fills req->params; NULL when no route matches the
+ * path. A route answers GET and HEAD, or the one method it names; a path whose routes answer
+ * other methods gets a handler that refuses with 405. */
 http_handler http_route_find(http_request *req);
+/* True when some route answers `method` (other than GET, HEAD) at path, and takes a body. */
+bool http_route_takes_body(const char *method, const char *path);
 
 #endif

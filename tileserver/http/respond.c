@@ -75,7 +75,9 @@ static void error_body(http_response *resp, int status, err_code code, const cha
   resp->compressible = false;
   resp->stream = NULL;
   buf_puts(&resp->body, "{\"code\":");
-  buf_json_str(&resp->body, err_code_name(code));
+  static const char *const REFUSALS[] = {"unauthorized", "forbidden", "conflict", "unavailable"};
+  int r = status == 401 ? 0 : status == 403 ? 1 : status == 409 ? 2 : status == 503 ? 3 : -1;
+  buf_json_str(&resp->body, r >= 0 ? REFUSALS[r] : err_code_name(code));
   buf_puts(&resp->body, ",\"description\":");
   buf_json_str(&resp->body, msg);
   buf_puts(&resp->body, "}\n");
@@ -97,6 +99,10 @@ int http_status_for_refusal(http_refusal why) {
     case HTTP_REFUSE_HEADERS: return 431;
     case HTTP_REFUSE_BODY: return 413;
     case HTTP_REFUSE_MALFORMED: return 400;
+    case HTTP_REFUSE_UNAUTHORIZED: return 401;
+    case HTTP_REFUSE_FORBIDDEN: return 403;
+    case HTTP_REFUSE_CONFLICT: return 409;
+    case HTTP_REFUSE_BUSY: return 503;
   }
   return 400;
 }
@@ -104,10 +110,12 @@ int http_status_for_refusal(http_refusal why) {
 void http_refuse(http_response *resp, http_refusal why, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  bool limit = why != HTTP_REFUSE_METHOD && why != HTTP_REFUSE_MALFORMED;
+  bool limit = why != HTTP_REFUSE_METHOD && why != HTTP_REFUSE_MALFORMED && why < HTTP_REFUSE_UNAUTHORIZED;
   error_body(resp, http_status_for_refusal(why), limit ? ERR_LIMIT : ERR_INVALID, fmt, ap);
   va_end(ap);
   if (why == HTTP_REFUSE_METHOD) http_header_add(resp, "Allow", "GET, HEAD, OPTIONS");
+  if (why == HTTP_REFUSE_UNAUTHORIZED) http_header_add(resp, "WWW-Authenticate", "Bearer");
+  if (why == HTTP_REFUSE_BUSY) http_header_add(resp, "Retry-After", "30");
 }
 
 bool http_parse_index(str_view v, int64_t *out) {

@@ -4,6 +4,7 @@
  * suffix ("{y}.pbf" matches "12.pbf" and captures "12"). Captures fill req->params in order.
  * Routes are tried top to bottom, so a more specific pattern goes first. */
 #include <string.h>
+#include <strings.h>
 
 #include "features/api_doc.h"
 #include "http/handlers.h"
@@ -12,7 +13,9 @@
 typedef struct route {
   const char *pattern;
   http_handler handler;
-  features_api_op doc;  /* what /api says of it (features/api_doc.h) */
+  features_api_op doc;  /* what /api says of it (features/api_doc.h); doc.method: the method it
+                           answers (NULL: GET and HEAD); doc.request_body: it takes a body (an
+                           upload), which the server streams to a file */
 } route;
 
 /* ---- what the routes take and answer, for /api ---- */
@@ -101,6 +104,27 @@ static const features_api_param LAYER_DIFF[] = {
     {FEATURES_API_QUERY, "to", "Versión de llegada (posterior a from)", {INT}},
     {FEATURES_API_QUERY, "offset", "Cambios que se saltan", {INT}},
     {FEATURES_API_QUERY, "limit", "Cambios listados (1 a 1000; 100 si se omite)", {INT}}, END};
+static const features_api_param UPLOAD[] = {
+    PATH("id", "id de la capa", STR),
+    {FEATURES_API_QUERY, "filename", "Nombre del archivo con su extensión (.csv, .geojson, .zip, "
+     ".kml, .kmz, .gpkg, .gpx...), si el cuerpo no es multipart/form-data con filename", {STR}},
+    {FEATURES_API_QUERY, "dry_run", "true: el informe de calidad sin publicar nada", {STR}},
+    {FEATURES_API_QUERY, "OPCIÓN", "Las opciones de teselas import por su nombre sin guiones: "
+     "source-srs, lat, lon, wkt, encoding, fields, rename, types, id-field, date-field, privacy, "
+     "drop, keep-field, title, license, publisher, frequency, keywords, ...", {STR}}, END};
+static const features_api_param ROLLBACK[] = {
+    PATH("id", "id de la capa", STR),
+    {FEATURES_API_QUERY, "to", "Versión cuyos datos se publican de nuevo", {INT}}, END};
+static const features_api_param LAYER_ID[] = {PATH("id", "id de la capa", STR), END};
+static const features_api_param JOB[] = {PATH("n", "número de la tarea", INT), END};
+static const char *const AUDIT_MIME[] = {"text/html", "text/csv", NULL};
+static const features_api_param AUDIT[] = {
+    {FEATURES_API_QUERY, "f", "Formato: html o csv", {STR}},
+    {FEATURES_API_QUERY, "after", "Líneas con número mayor que este", {INT}},
+    {FEATURES_API_QUERY, "limit", "Líneas (1 a 10000; 1000)", {INT}}, END};
+#define WRITE(id_, sum_, resp_, params_, method_, status_, ...) \
+  OP(id_, sum_, resp_, JSON, params_, .method = method_, .status = status_, .authorized = true, \
+     __VA_ARGS__)
 static const features_api_param ARCHIVE[] = {
     PATH("name", "Nombre del archivo dado con serve --archive nombre=ARCHIVO", STR), END};
 static const char ARCHIVE_DOC[] =
@@ -140,6 +164,22 @@ static const route ROUTES[] = {
     {"/api/layers/{id}/diff", h_layer_diff,
      OP("getLayerDiff", "Cambios entre dos versiones: conteos, campos, zona y una página de "
         "elementos", "Los cambios", JSON, LAYER_DIFF)},
+    {"/api/layers/{id}/versions", h_upload,
+     WRITE("postLayerVersion", "Sube un archivo como nueva versión de la capa (Authorization: "
+           "Bearer); se importa en una tarea", "Tarea aceptada; Location: /api/jobs/{n}", UPLOAD,
+           "post", "202", .request_body = true)},
+    {"/api/layers/{id}/rollback", h_rollback,
+     WRITE("rollbackLayer", "Publica de nuevo los datos de una versión anterior",
+           "La nueva versión", ROLLBACK, "post", NULL)},
+    {"/api/layers/{id}", h_remove,
+     WRITE("removeLayer", "Retira la capa: todas sus versiones (solo administradores)",
+           "La capa retirada", LAYER_ID, "delete", NULL)},
+    {"/api/jobs/{n}", h_job,
+     WRITE("getJob", "Progreso de una tarea de importación y, al terminar, su informe de calidad",
+           "La tarea", JOB, NULL, NULL)},
+    {"/admin/auditoria", h_audit_log,
+     OP("getAuditLog", "Registro de auditoría (administradores)", "El registro", AUDIT_MIME, AUDIT,
+        .authorized = true)},
     {"/api/report", h_report,
      OP("getDeliveryReport", "Entregas por dependencia: última y próxima entrega, días de "
         "atraso, calidad y su tendencia", "El informe", REPORT_MIME, REPORT)},
@@ -199,6 +239,7 @@ static const route ROUTES[] = {
 #undef OP
 #undef TILE_FILTERS
 #undef IDS
+#undef WRITE
 
 enum { N_ROUTES = sizeof ROUTES / sizeof *ROUTES };
 
@@ -253,14 +294,37 @@ static bool match(const char *pattern, const char *path, http_request *req) {
   }
 }
 
+static bool method_ok(const route *r, const char *method) {
+  if (!r->doc.method) return strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
+  return strcasecmp(r->doc.method, method) == 0;
+}
+
+static void h_method_refused(http_request *req, http_response *resp) {
+  http_refuse(resp, HTTP_REFUSE_METHOD, "method %s is not allowed here", req->method);
+}
+
 http_handler http_route_find(http_request *req) {
-  for (size_t i = 0; i < N_ROUTES; i++)
-    if (match(ROUTES[i].pattern, req->path, req)) {
+  bool path_known = false;
+  for (size_t i = 0; i < N_ROUTES; i++) {
+    if (!match(ROUTES[i].pattern, req->path, req)) continue;
+    if (method_ok(&ROUTES[i], req->method)) {
       req->usage = usage_of(ROUTES[i].handler);
       return ROUTES[i].handler;
     }
+    path_known = true;
+  }
   req->n_params = 0;
-  return NULL;
+  /* a write anywhere no route takes one is a method refused, as before there were writes */
+  bool read = strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0;
+  return path_known || !read ? h_method_refused : NULL;
+}
+
+bool http_route_takes_body(const char *method, const char *path) {
+  http_request probe = {.method = method, .path = path};
+  for (size_t i = 0; i < N_ROUTES; i++)
+    if (ROUTES[i].doc.request_body && method_ok(&ROUTES[i], method) && match(ROUTES[i].pattern, path, &probe))
+      return true;
+  return false;
 }
 
 const features_api_route *http_route_docs(arena *a, size_t *out_n) {

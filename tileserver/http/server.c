@@ -22,6 +22,7 @@
 #include "http/http.h"
 #include "http/services.h"
 #include "http/usage_flush.h"
+#include "http/upload_int.h"
 
 struct http_server {
   struct MHD_Daemon *daemon;
@@ -49,7 +50,8 @@ typedef struct worker {
 enum {
   URL_MAX = 16 * 1024,     /* raw request target, query included (nginx's default buffer: 8 KiB) */
   HEADERS_MAX = 32 * 1024, /* names and values of every header */
-  BODY_MAX = 64 * 1024,    /* no endpoint reads a body: a small one is ignored, a larger refused */
+  BODY_MAX = 64 * 1024,    /* only uploads read a body (bounded by upload_max_bytes): elsewhere a
+                              small one is ignored, a larger refused */
   POOL_BYTES = 1024 * 1024
 };
 
@@ -68,6 +70,9 @@ typedef struct req_log {
   char method[8];
   char path[256];
   usage_mark usage;    /* the layers and kind it counts for, once routed */
+  bool write_pending;  /* a POST or DELETE whose handler has not yet seen its headers */
+  http_sink *sink;     /* the body of an upload, streamed to a file */
+  http_upload_file upload;
 } req_log;
 
 static void worker_destroy(void *p) {
@@ -312,8 +317,11 @@ static enum MHD_Result add_len(void *cls, enum MHD_ValueKind kind, const char *k
 }
 
 static bool answered_method(const char *m) {
-  return strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0 || strcmp(m, "OPTIONS") == 0;
+  return strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0 || strcmp(m, "OPTIONS") == 0 ||
+         strcmp(m, "POST") == 0 || strcmp(m, "DELETE") == 0;
 }
+
+static bool is_write(const char *m) { return strcmp(m, "POST") == 0 || strcmp(m, "DELETE") == 0; }
 
 static bool early_body(struct MHD_Connection *conn) {
   const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
@@ -330,7 +338,8 @@ static bool refused(struct MHD_Connection *conn, const char *method, const req_l
   } else if (headers > HEADERS_MAX) {
     http_refuse(resp, HTTP_REFUSE_HEADERS, "the request headers are larger than %d bytes",
                 HEADERS_MAX);
-  } else if (answered_method(method) && (lg->body_bytes > BODY_MAX || early_body(conn))) {
+  } else if (answered_method(method) && !lg->sink &&
+             (lg->body_bytes > BODY_MAX || (early_body(conn) && !lg->write_pending))) {
     http_refuse(resp, HTTP_REFUSE_BODY, "no endpoint takes a request body; this one is larger "
                 "than %d bytes", BODY_MAX);
   } else if (lg->encoded_nul) {
@@ -343,9 +352,30 @@ static bool refused(struct MHD_Connection *conn, const char *method, const req_l
   return true;
 }
 
-/* True when the method is not one teselas answers or the declared body is over BODY_MAX. */
-static bool early_refusal(struct MHD_Connection *conn, const char *method) {
-  return !answered_method(method) || early_body(conn);
+/* True when the method is not one teselas answers or the declared body is over BODY_MAX (an
+ * upload's over its own bound). */
+static bool early_refusal(struct MHD_Connection *conn, const char *method, const char *url,
+                          uint64_t upload_max) {
+  if (!answered_method(method)) return true;
+  if (!http_route_takes_body(method, url)) return early_body(conn);
+  const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+  return cl && strtoull(cl, NULL, 10) > upload_max;
+}
+
+static uint64_t upload_max(const http_server *s) {
+  return s->cfg.upload_max_bytes ? s->cfg.upload_max_bytes : HTTP_UPLOAD_MAX;
+}
+
+/* A write, once its handler saw the headers (body_pending) and asked for the body: the body of a
+ * route that takes one goes to a private file; false when that file cannot be made. */
+static bool start_body(http_server *s, struct MHD_Connection *conn, req_log *lg, const char *url,
+                       http_response *resp) {
+  if (!http_route_takes_body(lg->method, url)) return true; /* drained, at most BODY_MAX */
+  err e = {0};
+  if ((lg->sink = http_sink_open(conn, upload_max(s), &e))) return true;
+  log_error("upload: %s", e.msg);
+  http_error(resp, ERR_INTERNAL, "the server cannot receive the upload now");
+  return false;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -367,13 +397,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
      * connection, which defeats keep-alive. Except a request refused for its method or declared
      * body size: libmicrohttpd lets a response be queued only now or once the body is in, and
      * reading a body nobody wants is work for nothing. */
-    if (!early_refusal(conn, method))
-      return MHD_YES;
+    if (!early_refusal(conn, method, url, upload_max(s))) {
+      if (!is_write(method)) return MHD_YES;
+      lg->write_pending = true; /* the handler sees the headers now: refusals go at once */
+    }
   }
-  if (*upload_size) { /* no endpoint takes a body: discard it, or refuse it once too large */
-    lg->body_bytes += *upload_size;
+  if (*upload_size) { /* an upload's body to its file; elsewhere discarded, or refused once too large */
+    if (lg->sink) http_sink_feed(lg->sink, upload, *upload_size);
+    else lg->body_bytes += *upload_size;
     *upload_size = 0;
-    if (lg->body_bytes <= BODY_MAX) return MHD_YES;
+    if (lg->sink || lg->body_bytes <= BODY_MAX) return MHD_YES;
   }
   http_request req = {0};
   http_response resp = {0};
@@ -391,6 +424,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
   req.host = header(conn, "Host");
   req.range = header(conn, "Range");
   req.if_range = header(conn, "If-Range");
+  req.authorization = header(conn, "Authorization");
+  err fe = {0};
+  err_code fin = ERR_OK;
   MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_arg, &req);
   req.base_url = base_url(&req);
   if (refused(conn, method, lg, &resp)) {
@@ -400,10 +436,22 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     http_header_add(&resp, "Access-Control-Allow-Methods", "GET, HEAD, OPTIONS");
     http_header_add(&resp, "Access-Control-Allow-Headers", "*");
     http_header_add(&resp, "Access-Control-Max-Age", "86400");
-  } else if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
+  } else if (!answered_method(method)) {
     http_refuse(&resp, HTTP_REFUSE_METHOD, "method %s is not allowed", method);
+  } else if (lg->sink && (fin = http_sink_finish(lg->sink, &lg->upload, &fe)) != ERR_OK) {
+    http_error(&resp, fin, "%s", fe.msg);
   } else {
+    req.body_pending = lg->write_pending;
+    req.upload = lg->sink ? &lg->upload : NULL;
     dispatch(s, &req, &resp);
+    lg->write_pending = false;
+    if (req.body_pending && resp.want_body && resp.status == 0 &&
+        start_body(s, conn, lg, url, &resp)) {
+      http_body_drop_file(&resp);
+      buf_free(&resp.body);
+      arena_destroy(req.arena);
+      return MHD_YES; /* the handler is called again with the body */
+    }
     usage_mark_request(s->services->usage, req.usage, req.catalog, req.n_params ? req.params[0].s : "",
                        req.n_params ? req.params[0].len : 0, &lg->usage);
   }
@@ -434,6 +482,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
   long long us = (end.tv_sec - lg->start.tv_sec) * 1000000LL +
                  (end.tv_nsec - lg->start.tv_nsec) / 1000;
   bool completed = toe == MHD_REQUEST_TERMINATED_COMPLETED_OK;
+  http_sink_close(lg->sink, lg->upload.path ? &lg->upload : NULL);
   metrics_count(&s->services->metrics, completed ? lg->status : 0, (uint64_t)us, lg->bytes);
   usage_count(s->services->usage, &lg->usage, completed ? lg->status : 0, lg->bytes);
   if (!s->cfg.quiet) log_access(lg->method, lg->path, lg->status, lg->bytes, us, !completed);

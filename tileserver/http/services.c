@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth/auth.h"
 #include "http/services.h"
 
 /* Says at start-up which named styles are not offered for this database and why (the database
@@ -65,6 +66,12 @@ err_code http_services_create(const server_config *cfg, http_services **out, err
     http_services_destroy(s);
     return rc;
   }
+  if ((rc = auth_init(e)) != ERR_OK ||
+      (rc = jobs_create(cfg->db_path, cfg->job_queue ? cfg->job_queue : HTTP_JOB_QUEUE, &s->jobs,
+                        e)) != ERR_OK) {
+    http_services_destroy(s);
+    return rc;
+  }
   log_skipped_styles(s->styles, cfg->db_path);
   *out = s;
   return ERR_OK;
@@ -78,5 +85,6 @@ void http_services_destroy(http_services *s) {
   cache_destroy(s->images);
   archives_close(s->archives);
   usage_table_destroy(s->usage);
+  jobs_destroy(s->jobs);
   free(s);
 }

@@ -9,6 +9,7 @@
 #include "cache/cache.h"
 #include "gen/pyramid.h"
 #include "render/render.h"
+#include "jobs/jobs.h"
 
 typedef struct http_services {
   const server_config *config;
@@ -19,6 +20,7 @@ typedef struct http_services {
   render_styles *styles;  /* MapLibre styles (built-in + --styles DIR) and label fonts */
   cache *images;          /* rendered PNGs and glyph ranges, keyed by style hash + layer versions */
   archive_set *archives;  /* --archive files served as read-only layers (NULL: none) */
+  jobs_queue *jobs;       /* uploads imported off the HTTP threads (POST /api/layers/{id}/versions) */
 } http_services;
 
 err_code http_services_create(const server_config *cfg, http_services **out, err *e);

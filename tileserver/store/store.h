@@ -483,5 +483,73 @@ typedef int (*store_usage_fn)(void *ctx, const store_usage_total *t);
  * stop. ERR_DB. */
 err_code store_usage_scan(store_reader *r, const char *since, store_usage_period by,
                           store_usage_fn fn, void *ctx, err *e);
+/* ---- accounts, API tokens and the audit log (accounts.c, audit.c) --------------------------- */
+
+/* Who may write, as the database keeps it. The roles and what each may do are auth/'s; here
+ * they are text. Secrets never reach this table in the clear: a password is its Argon2id string,
+ * a token its 32-byte hash. Strings of the bounded sizes below (validated on add). */
+enum { STORE_NAME_MAX = 64, STORE_DEPT_MAX = 128, STORE_LAYERS_MAX = 2048, STORE_ROLE_MAX = 16 };
+typedef struct store_account {
+  char name[STORE_NAME_MAX];
+  char role[STORE_ROLE_MAX];        /* "publisher", "reviewer", "admin" */
+  char department[STORE_DEPT_MAX];  /* "" when none */
+  char layers[STORE_LAYERS_MAX];    /* the layer ids a publisher may publish, comma-separated */
+  char created_at[32];
+  int64_t token_id;                 /* store_token_lookup: the token that matched */
+  uint8_t token_hash[32];           /* store_token_lookup: its stored hash */
+} store_account;
+typedef int (*store_account_fn)(void *ctx, const store_account *a);
+
+/* Adds an account with its password hash (NULL: none, API tokens only). The tables are created
+ * by the first write. ERR_INVALID (name taken, a string too long), ERR_IO, ERR_DB. */
+err_code store_account_add(const char *db_path, const store_account *a, const char *pw_hash,
+                           err *e);
+/* Removes an account and its tokens. ERR_NOT_FOUND, ERR_IO, ERR_DB. */
+err_code store_account_remove(const char *db_path, const char *name, err *e);
+/* Every account in name order; fn returns non-zero to stop. No tables yet: no accounts. */
+err_code store_accounts_scan(const char *db_path, store_account_fn fn, void *ctx, err *e);
+
+/* One API token as a listing shows it: never its hash. Strings valid during the callback. */
+typedef struct store_token {
+  int64_t id;
+  const char *account, *label, *created_at;
+  const char *revoked_at;  /* "" while valid */
+} store_token;
+typedef int (*store_token_fn)(void *ctx, const store_token *t);
+
+/* Stores the hash of a new token of `account`. ERR_NOT_FOUND (no such account), ERR_IO, ERR_DB. */
+err_code store_token_add(const char *db_path, const char *account, const uint8_t hash[32],
+                         const char *label, int64_t *out_id, err *e);
+/* Marks a token revoked (kept for the audit trail). ERR_NOT_FOUND (no such valid token). */
+err_code store_token_revoke(const char *db_path, int64_t id, err *e);
+/* Every token (account NULL) or those of one account, by id. */
+err_code store_tokens_scan(const char *db_path, const char *account, store_token_fn fn,
+                           void *ctx, err *e);
+/* The account of the valid (not revoked) token whose hash is `hash`, with token_id and
+ * token_hash filled; *out_found false when none. A read-only connection of its own. */
+err_code store_token_lookup(const char *db_path, const uint8_t hash[32], store_account *out,
+                            bool *out_found, err *e);
+
+/* One line of the audit log. Strings are bounded and never hold a secret (callers' duty). */
+typedef struct store_audit_entry {
+  int64_t id;
+  const char *at;      /* ISO 8601 UTC; filled by store_audit_add */
+  const char *who;     /* account name, "-" when no valid credential, "cli" for the CLI */
+  const char *action;  /* "upload", "publish", "rollback", "remove", "users add", ... */
+  const char *target;  /* a layer id, job number, account name; "" when none */
+  const char *result;  /* "ok", "refused", "rejected", "failed", ... */
+  const char *detail;  /* a short reason or the version; "" when none */
+} store_audit_entry;
+typedef int (*store_audit_fn)(void *ctx, const store_audit_entry *a);
+
+/* Appends one line (the table refuses UPDATE and DELETE by trigger). ERR_IO, ERR_DB. */
+err_code store_audit_add(const char *db_path, const store_audit_entry *a, err *e);
+/* The log, oldest first, at most `limit` lines from after id `after`. */
+err_code store_audit_scan(const char *db_path, int64_t after, int64_t limit, store_audit_fn fn,
+                          void *ctx, err *e);
+
+/* A consistent copy of the whole database at dest (which must not exist), for a dry-run import
+ * that must leave the original untouched (snapshot.c). ERR_IO, ERR_DB. */
+err_code store_db_copy(const char *db_path, const char *dest, err *e);
 
 #endif

@@ -160,4 +160,9 @@ void store_plan_sql(buf *sql, const store_plan *p);
 /* Binds p's parameters (bbox, after_id, limit, offset, the predicate's values, near) to st. */
 void store_plan_bind(sqlite3_stmt *st, const store_plan *p);
 
+/* accounts.c, audit.c: a short connection to db_path for the account, token and audit tables;
+ * `write` opens read-write and creates them (*out_db NULL with ERR_OK: read-only and the
+ * database does not exist). Caller closes *out_db. */
+err_code store_acct_open(const char *db_path, bool write, sqlite3 **out_db, err *e);
+
 #endif

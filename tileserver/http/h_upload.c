@@ -1,0 +1,284 @@
+/* h_upload.c — the write API: POST /api/layers/{id}/versions (a file as a new version, imported
+ * by a job), GET /api/jobs/{n}, POST /api/layers/{id}/rollback?to=V, DELETE /api/layers/{id}.
+ *
+ * Every call is authorised by its bearer token (auth/) before anything else is looked at beyond
+ * the layer id's shape, and every attempt, allowed or refused, is a line of the audit log. An
+ * upload is answered twice over: when its headers arrive (refusals go out before a byte of the
+ * body is read) and when its body is in its private file (the job is queued: 202 + Location).
+ * Statuses: 401 no valid token, 403 a token that may not, 409 a write of the layer in progress,
+ * 503 the queue full, 413 a body over the bound. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "auth/auth.h"
+#include "http/handlers.h"
+#include "http/services.h"
+#include "jobs/jobs.h"
+
+static const char *const ACTION_NAMES[] = {[AUTH_UPLOAD] = "upload", [AUTH_ROLLBACK] = "rollback",
+                                           [AUTH_REMOVE] = "remove", [AUTH_JOBS] = "job",
+                                           [AUTH_AUDIT] = "audit log"};
+
+static void audit(const http_request *req, const char *who, int action, const char *target,
+                  const char *result, const char *detail) {
+  err e = {0};
+  if (auth_audit(req->config->db_path, who, ACTION_NAMES[action], target, result, detail, &e) !=
+      ERR_OK)
+    fprintf(stderr, "teselas: audit log: %s\n", e.msg);
+}
+
+bool h_authorize(http_request *req, http_response *resp, int action, const char *layer_id,
+                 auth_principal *out) {
+  err e = {0};
+  auth_check c = auth_bearer(req->config->db_path, req->authorization, out, &e);
+  if (c != AUTH_CHECK_OK) {
+    const char *why = c == AUTH_CHECK_MISSING ? "no credentials" : "invalid or revoked token";
+    audit(req, NULL, action, layer_id, "refused", why);
+    http_refuse(resp, HTTP_REFUSE_UNAUTHORIZED, "this needs a valid API token "
+                "(Authorization: Bearer TOKEN): %s", why);
+    return false;
+  }
+  if (!auth_may(out, (auth_action)action, layer_id)) {
+    audit(req, out->account.name, action, layer_id, "refused", "not allowed for this account");
+    http_refuse(resp, HTTP_REFUSE_FORBIDDEN, "this account may not do this%s",
+                layer_id ? " to this layer" : "");
+    return false;
+  }
+  return true;
+}
+
+/* The {id} capture when it is a valid layer id, else NULL after answering 400. */
+static const char *layer_param(http_request *req, http_response *resp) {
+  const char *id = arena_strndup(req->arena, req->params[0].s, req->params[0].len);
+  if (id && store_layer_id_valid(id)) return id;
+  http_error(resp, id ? ERR_INVALID : ERR_NOMEM, "a layer id is a-z, 0-9, '_' and '-', "
+             "starting with a letter");
+  return NULL;
+}
+
+static void send_json(http_response *resp, int status, buf *doc) {
+  resp->status = status;
+  resp->content_type = "application/json";
+  buf_puts(&resp->body, (const char *)doc->data);
+  http_header_add(resp, "Cache-Control", "no-store");
+}
+
+/* A safe local name for the upload: the last path component, characters outside [A-Za-z0-9._-]
+ * as '_', with an extension the importer reads. NULL when there is none. */
+static const char *safe_filename(arena *a, const char *name) {
+  static const char *const EXT[] = {".csv", ".txt", ".tsv", ".geojson", ".json", ".ndjson",
+                                    ".jsonl", ".geojsonl", ".geojsons", ".zip", ".kml", ".kmz",
+                                    ".gpkg", ".gpx", NULL};
+  if (!name) return NULL;
+  for (const char *p = name; *p; p++)
+    if (*p == '/' || *p == '\\') name = p + 1;
+  size_t n = strlen(name);
+  if (n == 0 || n > 100 || name[0] == '.') return NULL;
+  char *out = arena_strndup(a, name, n);
+  for (char *p = out; p && *p; p++)
+    if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+          *p == '.' || *p == '_' || *p == '-'))
+      *p = '_';
+  const char *dot = out ? strrchr(out, '.') : NULL;
+  for (size_t i = 0; dot && EXT[i]; i++)
+    if (strcasecmp(dot, EXT[i]) == 0) return out;
+  return NULL;
+}
+
+/* The request as a job: its options are every query argument but filename and dry_run. */
+static bool job_request(http_request *req, const char *id, const auth_principal *p,
+                        jobs_request *r, jobs_option *opts) {
+  *r = (jobs_request){.layer_id = id, .account = p->account.name, .options = opts};
+  for (size_t i = 0; i < req->n_args; i++) {
+    const query_arg *a = &req->args[i];
+    if (strcmp(a->key, "filename") == 0) continue;
+    if (strcmp(a->key, "dry_run") == 0) {
+      r->dry_run = strcmp(a->value, "true") == 0 || strcmp(a->value, "1") == 0;
+      if (!r->dry_run && strcmp(a->value, "false") != 0 && strcmp(a->value, "0") != 0)
+        return false;
+      continue;
+    }
+    if (r->n_options == JOBS_MAX_OPTIONS) return false;
+    opts[r->n_options++] = (jobs_option){a->key, a->value};
+  }
+  return true;
+}
+
+/* Answers a verdict other than JOBS_ACCEPTED (and audits it). */
+static void refuse_job(http_request *req, http_response *resp, const auth_principal *p,
+                       const char *id, jobs_verdict v, const err *e) {
+  const char *why = v == JOBS_LAYER_BUSY ? "an import of this layer is in progress"
+                    : v == JOBS_FULL ? "the import queue is full" : e->msg;
+  audit(req, p->account.name, AUTH_UPLOAD, id, "refused", why);
+  if (v == JOBS_LAYER_BUSY) http_refuse(resp, HTTP_REFUSE_CONFLICT, "%s; try when it ends", why);
+  else if (v == JOBS_FULL) http_refuse(resp, HTTP_REFUSE_BUSY, "%s; try again later", why);
+  else http_error(resp, ERR_INVALID, "%s", why);
+}
+
+void h_upload(http_request *req, http_response *resp) {
+  const char *id = layer_param(req, resp);
+  auth_principal p;
+  if (!id || !h_authorize(req, resp, AUTH_UPLOAD, id, &p)) return;
+  jobs_option opts[JOBS_MAX_OPTIONS];
+  jobs_request r;
+  err e = {0};
+  jobs_queue *q = req->services->jobs;
+  int64_t n = 0;
+  if (!job_request(req, id, &p, &r, opts)) {
+    audit(req, p.account.name, AUTH_UPLOAD, id, "refused", "bad options");
+    http_error(resp, ERR_INVALID, "dry_run is true or false; at most %d import options",
+               JOBS_MAX_OPTIONS);
+    return;
+  }
+  const char *arg_name = http_arg(req, "filename");
+  if (req->body_pending) { /* headers only: refuse now, or ask for the body */
+    jobs_verdict v = jobs_submit(q, &r, true, &n, &e);
+    if (v != JOBS_ACCEPTED) {
+    refuse_job(req, resp, &p, id, v, &e);
+    return;
+  }
+    if (arg_name && !safe_filename(req->arena, arg_name)) goto bad_name;
+    resp->want_body = true;
+    return;
+  }
+  http_upload_file *up = req->upload;
+  const char *name = safe_filename(req->arena, arg_name ? arg_name : up ? up->filename : NULL);
+  if (!up || up->bytes == 0) {
+    audit(req, p.account.name, AUTH_UPLOAD, id, "refused", "empty body");
+    http_error(resp, ERR_INVALID, "the request body is the file to import; it is empty");
+    return;
+  }
+  if (!name) goto bad_name;
+  char *path = arena_alloc(req->arena, strlen(up->dir) + strlen(name) + 2);
+  if (!path) {
+    http_error(resp, ERR_NOMEM, "out of memory");
+    return;
+  }
+  sprintf(path, "%s/%s", up->dir, name);
+  if (rename(up->path, path) != 0) {
+    http_error(resp, ERR_IO, "cannot store the upload");
+    return;
+  }
+  up->path = path;
+  r.dir = up->dir;
+  r.path = path;
+  jobs_verdict v = jobs_submit(q, &r, false, &n, &e);
+  if (v != JOBS_ACCEPTED) {
+    refuse_job(req, resp, &p, id, v, &e);
+    return;
+  }
+  up->taken = true;
+  char detail[200];
+  snprintf(detail, sizeof detail, "job %lld, %s, %llu bytes%s", (long long)n, name,
+           (unsigned long long)up->bytes, r.dry_run ? ", dry run" : "");
+  audit(req, p.account.name, AUTH_UPLOAD, id, "accepted", detail);
+  char *loc = arena_alloc(req->arena, 40);
+  if (loc) snprintf(loc, 40, "/api/jobs/%lld", (long long)n);
+  if (loc) http_header_add(resp, "Location", loc);
+  buf doc;
+  buf_init(&doc, 4096);
+  buf_printf(&doc, "{\"job\":%lld,\"status\":\"%s/api/jobs/%lld\",\"dry_run\":%s}\n",
+             (long long)n, req->base_url, (long long)n, r.dry_run ? "true" : "false");
+  send_json(resp, 202, &doc);
+  buf_free(&doc);
+  return;
+bad_name:
+  audit(req, p.account.name, AUTH_UPLOAD, id, "refused", "no usable file name");
+  http_error(resp, ERR_INVALID, "name the file with its extension (?filename=parques.geojson, "
+             "or a multipart filename): .csv, .geojson, .json, .ndjson, .zip, .kml, .kmz, "
+             ".gpkg, .gpx");
+}
+
+void h_job(http_request *req, http_response *resp) {
+  int64_t n = 0;
+  auth_principal p;
+  if (!h_authorize(req, resp, AUTH_JOBS, NULL, &p)) return;
+  char owner[64] = "";
+  char *doc = http_parse_index(req->params[0], &n) ? jobs_doc(req->services->jobs, n, owner)
+                                                   : NULL;
+  if (!doc) {
+    http_error(resp, ERR_NOT_FOUND, "no such job (jobs are kept in memory "
+                              "until the server restarts)");
+    return;
+  }
+  if (p.role == AUTH_ROLE_PUBLISHER && strcmp(owner, p.account.name) != 0) {
+    free(doc);
+    audit(req, p.account.name, AUTH_JOBS, "", "refused", "another account's job");
+    {
+    http_refuse(resp, HTTP_REFUSE_FORBIDDEN, "this job belongs to another account");
+    return;
+  }
+  }
+  resp->status = 200;
+  resp->content_type = "application/json";
+  resp->compressible = true;
+  buf_puts(&resp->body, doc);
+  free(doc);
+  http_header_add(resp, "Cache-Control", "no-store");
+}
+
+/* Rollback and removal: refused with 409 while an upload of the layer is queued or running. */
+static bool layer_free(http_request *req, http_response *resp, const auth_principal *p,
+                       int action, const char *id) {
+  if (!jobs_layer_busy(req->services->jobs, id)) return true;
+  audit(req, p->account.name, action, id, "refused", "an import of this layer is in progress");
+  http_refuse(resp, HTTP_REFUSE_CONFLICT, "an import of this layer is in progress; try when it "
+              "ends");
+  return false;
+}
+
+void h_rollback(http_request *req, http_response *resp) {
+  const char *id = layer_param(req, resp);
+  auth_principal p;
+  if (!id || !h_authorize(req, resp, AUTH_ROLLBACK, id, &p)) return;
+  int64_t to = -1, v = 0;
+  const char *arg = http_arg(req, "to");
+  if (!arg || !http_parse_index((str_view){arg, strlen(arg)}, &to))
+    {
+    http_error(resp, ERR_INVALID, "to=V names the version to publish again");
+    return;
+  }
+  if (!layer_free(req, resp, &p, AUTH_ROLLBACK, id)) return;
+  err e = {0};
+  char detail[300];
+  err_code rc = store_layer_rollback(req->config->db_path, id, to, &v, &e);
+  if (rc == ERR_OK) snprintf(detail, sizeof detail, "version %lld from %lld", (long long)v,
+                             (long long)to);
+  else snprintf(detail, sizeof detail, "%.250s", e.msg);
+  audit(req, p.account.name, AUTH_ROLLBACK, id, rc == ERR_OK ? "ok" : "failed", detail);
+  if (rc != ERR_OK) {
+    http_error(resp, rc, "%s", e.msg);
+    return;
+  }
+  buf doc;
+  buf_init(&doc, 4096);
+  buf_printf(&doc, "{\"layer\":\"%s\",\"version\":%lld,\"rollback_of\":%lld}\n", id, (long long)v,
+             (long long)to);
+  send_json(resp, 200, &doc);
+  buf_free(&doc);
+}
+
+void h_remove(http_request *req, http_response *resp) {
+  const char *id = layer_param(req, resp);
+  auth_principal p;
+  if (!id || !h_authorize(req, resp, AUTH_REMOVE, id, &p) ||
+      !layer_free(req, resp, &p, AUTH_REMOVE, id))
+    return;
+  err e = {0};
+  char reason[128];
+  snprintf(reason, sizeof reason, "retirada por la API (cuenta %s)", p.account.name);
+  err_code rc = store_layer_remove(req->config->db_path, id, reason, &e);
+  audit(req, p.account.name, AUTH_REMOVE, id, rc == ERR_OK ? "ok" : "failed",
+        rc == ERR_OK ? "" : e.msg);
+  if (rc != ERR_OK) {
+    http_error(resp, rc, "%s", e.msg);
+    return;
+  }
+  buf doc;
+  buf_init(&doc, 4096);
+  buf_printf(&doc, "{\"layer\":\"%s\",\"removed\":true}\n", id);
+  send_json(resp, 200, &doc);
+  buf_free(&doc);
+}

@@ -1,0 +1,130 @@
+/* upload.c — the body of an upload into a file of its own (see upload_int.h). The directory is
+ * made by mkdtemp (0700, a name nobody can predict) so no other local user can read the file
+ * or swap it for a link before the importer opens it. */
+#include <errno.h>
+#include <fcntl.h>
+#include <microhttpd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "http/upload_int.h"
+
+struct http_sink {
+  char dir[512], path[600];
+  int fd;
+  uint64_t max_bytes, received;
+  struct MHD_PostProcessor *pp;  /* multipart/form-data bodies */
+  bool got_file, file_done;      /* the first file part, and it ended */
+  char part_key[64];             /* the form field of that part */
+  char filename[256];
+  err_code failed;               /* sticky */
+};
+
+static void write_all(http_sink *s, const char *data, size_t len) {
+  while (len > 0 && s->failed == ERR_OK) {
+    ssize_t n = write(s->fd, data, len);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      s->failed = ERR_IO;
+      return;
+    }
+    data += n;
+    len -= (size_t)n;
+  }
+}
+
+/* The post processor's callback: the bytes of the first part that carries a filename. */
+static enum MHD_Result on_part(void *cls, enum MHD_ValueKind kind, const char *key,
+                               const char *filename, const char *content_type,
+                               const char *transfer_encoding, const char *data, uint64_t off,
+                               size_t size) {
+  http_sink *s = cls;
+  if (!filename || s->file_done) return MHD_YES;
+  if (!s->got_file) {
+    s->got_file = true;
+    snprintf(s->part_key, sizeof s->part_key, "%s", key ? key : "");
+    snprintf(s->filename, sizeof s->filename, "%s", filename);
+  } else if (strcmp(key ? key : "", s->part_key) != 0 || off == 0) {
+    s->file_done = true; /* a second file: ignored */
+    return MHD_YES;
+  }
+  write_all(s, data, size);
+  return MHD_YES;
+}
+
+http_sink *http_sink_open(struct MHD_Connection *conn, uint64_t max_bytes, err *e) {
+  http_sink *s = calloc(1, sizeof *s);
+  if (!s) {
+    err_set(e, ERR_NOMEM, "out of memory");
+    return NULL;
+  }
+  s->fd = -1;
+  s->max_bytes = max_bytes;
+  const char *tmp = getenv("TMPDIR");
+  if (!tmp || !*tmp || strlen(tmp) > 400) tmp = "/tmp";
+  snprintf(s->dir, sizeof s->dir, "%s/teselas-upload-XXXXXX", tmp);
+  if (!mkdtemp(s->dir)) {
+    err_set(e, ERR_IO, "cannot make a directory for the upload: %s", strerror(errno));
+    free(s);
+    return NULL;
+  }
+  snprintf(s->path, sizeof s->path, "%s/body", s->dir);
+  s->fd = open(s->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (s->fd < 0) {
+    err_set(e, ERR_IO, "cannot write the upload: %s", strerror(errno));
+    http_sink_close(s, NULL);
+    return NULL;
+  }
+  const char *ct = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type");
+  if (ct && strncasecmp(ct, "multipart/form-data", 19) == 0)
+    s->pp = MHD_create_post_processor(conn, 64 * 1024, on_part, s);
+  return s;
+}
+
+void http_sink_feed(http_sink *s, const char *data, size_t len) {
+  s->received += len;
+  if (s->received > s->max_bytes && s->failed == ERR_OK) s->failed = ERR_LIMIT;
+  if (s->failed != ERR_OK) return; /* the rest is drained, not written */
+  if (s->pp) {
+    if (MHD_post_process(s->pp, data, len) != MHD_YES && s->failed == ERR_OK)
+      s->failed = ERR_INVALID;
+  } else {
+    write_all(s, data, len);
+  }
+}
+
+err_code http_sink_finish(http_sink *s, http_upload_file *out, err *e) {
+  if (s->pp && s->failed == ERR_OK && !s->got_file) s->failed = ERR_INVALID;
+  if (s->fd >= 0 && close(s->fd) != 0 && s->failed == ERR_OK) s->failed = ERR_IO;
+  s->fd = -1;
+  switch (s->failed) {
+    case ERR_OK: break;
+    case ERR_LIMIT:
+      return err_set(e, ERR_LIMIT, "the upload is larger than this server takes (%llu MiB)",
+                     (unsigned long long)(s->max_bytes >> 20));
+    case ERR_INVALID:
+      return err_set(e, ERR_INVALID, "a multipart/form-data upload needs one file part "
+                     "(name=\"file\"; filename=\"...\")");
+    default: return err_set(e, ERR_IO, "the upload could not be written on the server");
+  }
+  struct stat st;
+  *out = (http_upload_file){.dir = s->dir, .path = s->path, .filename = s->filename};
+  out->bytes = stat(s->path, &st) == 0 ? (uint64_t)st.st_size : 0;
+  return ERR_OK;
+}
+
+void http_sink_close(http_sink *s, const http_upload_file *up) {
+  if (!s) return;
+  if (s->pp) MHD_destroy_post_processor(s->pp);
+  if (s->fd >= 0) close(s->fd);
+  if (!up || !up->taken) {
+    if (up && up->path) unlink(up->path); /* the handler may have renamed the body */
+    unlink(s->path);
+    rmdir(s->dir);
+  }
+  free(s);
+}

@@ -1,0 +1,254 @@
+/* accounts.c — the people who may write and their API tokens: `teselas_accounts` and
+ * `teselas_tokens`, beside the catalog. What a role may do is auth/'s business; here a role is
+ * text. No secret is stored: a password is its Argon2id string, a token the 32-byte hash of its
+ * 256 random bits (auth/auth.c computes both), so a copy of the database gives no way in.
+ *
+ * Like the settings, the tables are made by the first write, and each call opens a short
+ * connection of its own: accounts are read once per writing request, never per tile. */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "store/store_int.h"
+
+static const char SCHEMA_SQL[] =
+    "CREATE TABLE IF NOT EXISTS teselas_accounts("
+    " name TEXT PRIMARY KEY, role TEXT NOT NULL CHECK(role IN ('publisher','reviewer','admin')),"
+    " department TEXT NOT NULL DEFAULT '', layers TEXT NOT NULL DEFAULT '',"
+    " password_hash TEXT, created_at TEXT NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS teselas_tokens("
+    " id INTEGER PRIMARY KEY, account TEXT NOT NULL, hash BLOB NOT NULL UNIQUE,"
+    " label TEXT NOT NULL DEFAULT '', created_at TEXT NOT NULL, revoked_at TEXT);"
+    "CREATE TABLE IF NOT EXISTS teselas_audit("
+    " id INTEGER PRIMARY KEY, at TEXT NOT NULL, who TEXT NOT NULL, action TEXT NOT NULL,"
+    " target TEXT NOT NULL DEFAULT '', result TEXT NOT NULL, detail TEXT NOT NULL DEFAULT '');"
+    /* append-only: a line once written is never changed or removed, by teselas or by hand */
+    "CREATE TRIGGER IF NOT EXISTS teselas_audit_no_update BEFORE UPDATE ON teselas_audit"
+    " BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
+    "CREATE TRIGGER IF NOT EXISTS teselas_audit_no_delete BEFORE DELETE ON teselas_audit"
+    " BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;";
+
+err_code store_acct_open(const char *db_path, bool write, sqlite3 **out_db, err *e) {
+  *out_db = NULL;
+  sqlite3 *db = NULL;
+  int flags = write ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READONLY;
+  if (sqlite3_open_v2(db_path, &db, flags, NULL) != SQLITE_OK) {
+    err_code rc = write ? err_set(e, ERR_IO, "cannot open database %s: %s", db_path,
+                                  sqlite3_errmsg(db))
+                        : ERR_OK; /* no database: no accounts */
+    sqlite3_close(db);
+    return rc;
+  }
+  sqlite3_busy_timeout(db, 30000);
+  err_code rc = ERR_OK;
+  if (write && (rc = store_exec(db, "PRAGMA journal_mode=WAL", db_path, e)) == ERR_OK)
+    rc = store_exec(db, SCHEMA_SQL, "accounts tables", e);
+  if (rc != ERR_OK) {
+    sqlite3_close(db);
+    return rc;
+  }
+  *out_db = db;
+  return ERR_OK;
+}
+
+/* Prepares sql on db; a read-only database without the tables gives *out NULL and ERR_OK. */
+static err_code prepare(sqlite3 *db, const char *sql, bool write, sqlite3_stmt **out, err *e) {
+  *out = NULL;
+  if (sqlite3_prepare_v2(db, sql, -1, out, NULL) == SQLITE_OK) return ERR_OK;
+  if (!write) return ERR_OK; /* an older database: no such table, nothing in it */
+  return err_set(e, ERR_DB, "accounts: %s", sqlite3_errmsg(db));
+}
+
+static err_code step_done(sqlite3 *db, sqlite3_stmt *st, err *e) {
+  int s = sqlite3_step(st);
+  if (s == SQLITE_DONE) return ERR_OK;
+  if (s == SQLITE_CONSTRAINT) return err_set(e, ERR_INVALID, "%s", sqlite3_errmsg(db));
+  return err_set(e, ERR_DB, "accounts: %s", sqlite3_errmsg(db));
+}
+
+static void copy_col(char *out, size_t len, sqlite3_stmt *st, int col) {
+  const unsigned char *t = sqlite3_column_text(st, col);
+  snprintf(out, len, "%s", t ? (const char *)t : "");
+}
+
+err_code store_account_add(const char *db_path, const store_account *a, const char *pw_hash,
+                           err *e) {
+  sqlite3 *db = NULL;
+  sqlite3_stmt *st = NULL;
+  err_code rc = store_acct_open(db_path, true, &db, e);
+  if (rc == ERR_OK)
+    rc = prepare(db, "INSERT INTO teselas_accounts(name, role, department, layers, "
+                 "password_hash, created_at) VALUES(?,?,?,?,?,?)", true, &st, e);
+  if (rc == ERR_OK) {
+    char now[32];
+    store_now_iso(now);
+    sqlite3_bind_text(st, 1, a->name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, a->role, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, a->department, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, a->layers, -1, SQLITE_STATIC);
+    if (pw_hash) sqlite3_bind_text(st, 5, pw_hash, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, now, -1, SQLITE_TRANSIENT);
+    int s = sqlite3_step(st);
+    if (s == SQLITE_CONSTRAINT)
+      rc = err_set(e, ERR_INVALID, "an account named %s already exists", a->name);
+    else if (s != SQLITE_DONE)
+      rc = err_set(e, ERR_DB, "accounts: %s", sqlite3_errmsg(db));
+  }
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  return rc;
+}
+
+err_code store_account_remove(const char *db_path, const char *name, err *e) {
+  sqlite3 *db = NULL;
+  err_code rc = store_acct_open(db_path, true, &db, e);
+  if (rc != ERR_OK) return rc;
+  rc = store_exec(db, "BEGIN IMMEDIATE", "accounts", e);
+  static const char *const SQL[2] = {"DELETE FROM teselas_tokens WHERE account=?",
+                                     "DELETE FROM teselas_accounts WHERE name=?"};
+  for (int i = 0; i < 2 && rc == ERR_OK; i++) {
+    sqlite3_stmt *st = NULL;
+    if ((rc = prepare(db, SQL[i], true, &st, e)) != ERR_OK) break;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    rc = step_done(db, st, e);
+    sqlite3_finalize(st);
+    if (rc == ERR_OK && i == 1 && sqlite3_changes(db) == 0)
+      rc = err_set(e, ERR_NOT_FOUND, "no account named %s", name);
+  }
+  store_exec(db, rc == ERR_OK ? "COMMIT" : "ROLLBACK", "accounts", rc == ERR_OK ? e : NULL);
+  sqlite3_close(db);
+  return rc;
+}
+
+err_code store_accounts_scan(const char *db_path, store_account_fn fn, void *ctx, err *e) {
+  sqlite3 *db = NULL;
+  sqlite3_stmt *st = NULL;
+  err_code rc = store_acct_open(db_path, false, &db, e);
+  if (rc == ERR_OK && db)
+    rc = prepare(db, "SELECT name, role, department, layers, created_at FROM teselas_accounts "
+                 "ORDER BY name", false, &st, e);
+  while (rc == ERR_OK && st) {
+    int s = sqlite3_step(st);
+    if (s == SQLITE_DONE) break;
+    if (s != SQLITE_ROW) {
+      rc = err_set(e, ERR_DB, "accounts: %s", sqlite3_errmsg(db));
+      break;
+    }
+    store_account a = {0};
+    copy_col(a.name, sizeof a.name, st, 0);
+    copy_col(a.role, sizeof a.role, st, 1);
+    copy_col(a.department, sizeof a.department, st, 2);
+    copy_col(a.layers, sizeof a.layers, st, 3);
+    copy_col(a.created_at, sizeof a.created_at, st, 4);
+    if (fn(ctx, &a)) break;
+  }
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  return rc;
+}
+
+err_code store_token_add(const char *db_path, const char *account, const uint8_t hash[32],
+                         const char *label, int64_t *out_id, err *e) {
+  sqlite3 *db = NULL;
+  sqlite3_stmt *st = NULL;
+  err_code rc = store_acct_open(db_path, true, &db, e);
+  /* the account is checked by the same statement: no token for a name that does not exist */
+  if (rc == ERR_OK)
+    rc = prepare(db, "INSERT INTO teselas_tokens(account, hash, label, created_at) "
+                 "SELECT name, ?2, ?3, ?4 FROM teselas_accounts WHERE name=?1", true, &st, e);
+  if (rc == ERR_OK) {
+    char now[32];
+    store_now_iso(now);
+    sqlite3_bind_text(st, 1, account, -1, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 2, hash, 32, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, label ? label : "", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, now, -1, SQLITE_TRANSIENT);
+    rc = step_done(db, st, e);
+    if (rc == ERR_OK && sqlite3_changes(db) == 0)
+      rc = err_set(e, ERR_NOT_FOUND, "no account named %s", account);
+    if (rc == ERR_OK) *out_id = sqlite3_last_insert_rowid(db);
+  }
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  return rc;
+}
+
+err_code store_token_revoke(const char *db_path, int64_t id, err *e) {
+  sqlite3 *db = NULL;
+  sqlite3_stmt *st = NULL;
+  err_code rc = store_acct_open(db_path, true, &db, e);
+  if (rc == ERR_OK)
+    rc = prepare(db, "UPDATE teselas_tokens SET revoked_at=? WHERE id=? AND revoked_at IS NULL",
+                 true, &st, e);
+  if (rc == ERR_OK) {
+    char now[32];
+    store_now_iso(now);
+    sqlite3_bind_text(st, 1, now, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, id);
+    rc = step_done(db, st, e);
+    if (rc == ERR_OK && sqlite3_changes(db) == 0)
+      rc = err_set(e, ERR_NOT_FOUND, "no valid token number %lld", (long long)id);
+  }
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  return rc;
+}
+
+err_code store_tokens_scan(const char *db_path, const char *account, store_token_fn fn,
+                           void *ctx, err *e) {
+  sqlite3 *db = NULL;
+  sqlite3_stmt *st = NULL;
+  err_code rc = store_acct_open(db_path, false, &db, e);
+  if (rc == ERR_OK && db)
+    rc = prepare(db, "SELECT id, account, label, created_at, coalesce(revoked_at, '') "
+                 "FROM teselas_tokens WHERE ?1 IS NULL OR account=?1 ORDER BY id", false, &st, e);
+  if (st && account) sqlite3_bind_text(st, 1, account, -1, SQLITE_STATIC);
+  while (rc == ERR_OK && st) {
+    int s = sqlite3_step(st);
+    if (s == SQLITE_DONE) break;
+    if (s != SQLITE_ROW) {
+      rc = err_set(e, ERR_DB, "tokens: %s", sqlite3_errmsg(db));
+      break;
+    }
+    store_token t = {sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 1),
+                     (const char *)sqlite3_column_text(st, 2),
+                     (const char *)sqlite3_column_text(st, 3),
+                     (const char *)sqlite3_column_text(st, 4)};
+    if (fn(ctx, &t)) break;
+  }
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  return rc;
+}
+
+err_code store_token_lookup(const char *db_path, const uint8_t hash[32], store_account *out,
+                            bool *out_found, err *e) {
+  *out_found = false;
+  sqlite3 *db = NULL;
+  sqlite3_stmt *st = NULL;
+  err_code rc = store_acct_open(db_path, false, &db, e);
+  if (rc == ERR_OK && db)
+    rc = prepare(db, "SELECT a.name, a.role, a.department, a.layers, a.created_at, t.id, t.hash "
+                 "FROM teselas_tokens t JOIN teselas_accounts a ON a.name=t.account "
+                 "WHERE t.hash=? AND t.revoked_at IS NULL", false, &st, e);
+  if (st) {
+    sqlite3_bind_blob(st, 1, hash, 32, SQLITE_STATIC);
+    int s = sqlite3_step(st);
+    if (s == SQLITE_ROW && sqlite3_column_bytes(st, 6) == 32) {
+      *out = (store_account){0};
+      copy_col(out->name, sizeof out->name, st, 0);
+      copy_col(out->role, sizeof out->role, st, 1);
+      copy_col(out->department, sizeof out->department, st, 2);
+      copy_col(out->layers, sizeof out->layers, st, 3);
+      copy_col(out->created_at, sizeof out->created_at, st, 4);
+      out->token_id = sqlite3_column_int64(st, 5);
+      memcpy(out->token_hash, sqlite3_column_blob(st, 6), 32);
+      *out_found = true;
+    } else if (s != SQLITE_ROW && s != SQLITE_DONE) {
+      rc = err_set(e, ERR_DB, "tokens: %s", sqlite3_errmsg(db));
+    }
+  }
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  return rc;
+}
