@@ -19,7 +19,7 @@
 
 # The system libraries a module may be allowed, with the headers each one owns.
 set(TESELAS_SYSTEM_LIBS MHD GDAL GEOS PROJ SQLITE SPATIALITE CAIRO PNG ZLIB JANSSON NETTLE
-  FONTCONFIG FREETYPE CURL)
+  FONTCONFIG FREETYPE CURL MINIZIP)
 set(TESELAS_LIB_NAME_MHD "libmicrohttpd")
 set(TESELAS_LIB_HEADERS_MHD microhttpd.h)
 set(TESELAS_LIB_NAME_GDAL "GDAL")
@@ -49,6 +49,8 @@ set(TESELAS_LIB_NAME_FREETYPE "FreeType")
 set(TESELAS_LIB_HEADERS_FREETYPE ft2build.h)
 set(TESELAS_LIB_NAME_CURL "libcurl")
 set(TESELAS_LIB_HEADERS_CURL curl/curl.h)
+set(TESELAS_LIB_NAME_MINIZIP "minizip")
+set(TESELAS_LIB_HEADERS_MINIZIP unzip.h)
 foreach(lib ${TESELAS_SYSTEM_LIBS})
   set(TESELAS_LIB_TARGET_${lib} PkgConfig::${lib})
 endforeach()
