@@ -111,7 +111,7 @@ static void setup_once(void) {
 static pthread_once_t setup_done = PTHREAD_ONCE_INIT;
 void import_gdal_setup(void) { pthread_once(&setup_done, setup_once); }
 
-static bool has_ext(const char *path, const char *ext) {
+bool guard_has_ext(const char *path, const char *ext) {
   size_t n = strlen(path), m = strlen(ext);
   return n > m && strcasecmp(path + n - m, ext) == 0;
 }
@@ -159,18 +159,25 @@ static err_code shp_dbf(const char *path, const import_limits *lim, err *e) {
 }
 
 err_code guard_file(const char *path, const import_limits *lim, err *e) {
-  if (has_ext(path, ".vrt") || has_ext(path, ".ovf"))
+  /* the text formats and what their scan looks for */
+  static const struct {
+    const char *ext;
+    unsigned flags;
+  } TEXT[] = {{".csv", GUARD_SCAN_VSI | GUARD_SCAN_LINES},
+              {".txt", GUARD_SCAN_VSI | GUARD_SCAN_LINES},
+              {".tsv", GUARD_SCAN_VSI | GUARD_SCAN_LINES},
+              {".kml", GUARD_SCAN_VSI | GUARD_SCAN_XML},
+              {".gpx", GUARD_SCAN_VSI | GUARD_SCAN_XML},
+              {".geojson", GUARD_SCAN_VSI}, {".json", GUARD_SCAN_VSI},
+              {".ndjson", GUARD_SCAN_VSI}, {".jsonl", GUARD_SCAN_VSI},
+              {".geojsonl", GUARD_SCAN_VSI}};
+  if (guard_has_ext(path, ".vrt") || guard_has_ext(path, ".ovf"))
     return err_set(e, ERR_INVALID, "%s es un VRT, que remite a otros archivos: teselas no lo "
                    "importa (entregue el archivo de datos mismo)", path);
-  if (has_ext(path, ".zip") || has_ext(path, ".kmz")) return guard_zip(path, lim, e);
-  if (has_ext(path, ".shp")) return shp_dbf(path, lim, e);
-  if (has_ext(path, ".csv") || has_ext(path, ".txt") || has_ext(path, ".tsv"))
-    return guard_scan(path, path, GUARD_SCAN_VSI | GUARD_SCAN_LINES, lim, e);
-  if (has_ext(path, ".kml") || has_ext(path, ".gpx"))
-    return guard_scan(path, path, GUARD_SCAN_VSI | GUARD_SCAN_XML, lim, e);
-  if (has_ext(path, ".geojson") || has_ext(path, ".json") || has_ext(path, ".ndjson") ||
-      has_ext(path, ".jsonl") || has_ext(path, ".geojsonl"))
-    return guard_scan(path, path, GUARD_SCAN_VSI, lim, e);
+  if (guard_has_ext(path, ".zip") || guard_has_ext(path, ".kmz")) return guard_zip(path, lim, e);
+  if (guard_has_ext(path, ".shp")) return shp_dbf(path, lim, e);
+  for (size_t i = 0; i < sizeof TEXT / sizeof *TEXT; i++)
+    if (guard_has_ext(path, TEXT[i].ext)) return guard_scan(path, path, TEXT[i].flags, lim, e);
   return ERR_OK;
 }
 
@@ -202,7 +209,8 @@ err_code guard_copy_bounded(const char *src, const char *dst, uint64_t max_bytes
   }
 done:
   if (in) VSIFCloseL(in);
-  if (out && fclose(out) != 0 && rc == ERR_OK) rc = err_set(e, ERR_IO, "no se pudo escribir %s", dst);
+  if (out && fclose(out) != 0 && rc == ERR_OK)
+    rc = err_set(e, ERR_IO, "no se pudo escribir %s", dst);
   return rc;
 }
 

@@ -49,6 +49,9 @@ err_code guard_scan(const char *path, const char *label, unsigned flags, const i
 /* Copies src to dst (GDAL paths), refusing past max_bytes: a KMZ entry extracted for LIBKML. */
 err_code guard_copy_bounded(const char *src, const char *dst, uint64_t max_bytes, err *e);
 
+/* True when path ends with ext, without regard to case (".zip" matches "X.ZIP"). */
+bool guard_has_ext(const char *path, const char *ext);
+
 /* --source-srs: refused when it names a file or a URL (OSRSetFromUserInput would read it). */
 err_code guard_srs_text(const char *path, const char *srs, err *e);
 

@@ -10,7 +10,6 @@
  * the default ratio of 100 leaves a wide margin. */
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/stat.h>
 #include <unzip.h>
 
@@ -50,11 +49,6 @@ static bool escapes(const char *name) {
   return false;
 }
 
-static bool has_ext(const char *name, const char *ext) {
-  size_t n = strlen(name), m = strlen(ext);
-  return n > m && strcasecmp(name + n - m, ext) == 0;
-}
-
 /* One entry: its name, link bit, and a .dbf's header. */
 static err_code check_entry(unzFile z, const char *path, const char *name,
                             const unz_file_info64 *info, const import_limits *lim, err *e) {
@@ -64,7 +58,7 @@ static err_code check_entry(unzFile z, const char *path, const char *name,
   /* made on Unix (high byte 3): the mode is in the high half of the external attributes */
   if (info->version >> 8 == 3 && S_ISLNK((mode_t)(info->external_fa >> 16)))
     return err_set(e, ERR_INVALID, "%s: la entrada '%.200s' es un enlace simbólico", path, name);
-  if (!has_ext(name, ".dbf")) return ERR_OK;
+  if (!guard_has_ext(name, ".dbf")) return ERR_OK;
   uint8_t hdr[32];
   int got = 0;
   if (unzOpenCurrentFile(z) == UNZ_OK) {

@@ -76,7 +76,8 @@ static void scanner(void **state) {
   assert_int_equal(scan_text("<NetworkLink><Link><HREF>http://a/x</HREF>", KMZ, &e), ERR_INVALID);
   assert_int_equal(scan_text("<NetworkLink><Link><href>/etc/x.kml</href>", KMZ, &e), ERR_INVALID);
   /* an Icon's href is no link GDAL follows */
-  assert_int_equal(scan_text("<Icon><href>http://maps.example/i.png</href></Icon>", XML, &e), ERR_OK);
+  assert_int_equal(scan_text("<Icon><href>http://maps.example/i.png</href></Icon>", XML, &e),
+                   ERR_OK);
   assert_int_equal(scan_text("<?xml?>\n<!doctype kml>", XML, &e), ERR_INVALID);
   assert_non_null(strstr(e.msg, "línea 2"));
   assert_int_equal(scan_text("a,b\n\"/VSIcurl/http://x\",2\n", GUARD_SCAN_VSI, &e), ERR_INVALID);
