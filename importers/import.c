@@ -183,6 +183,23 @@ static err_code emit(import_state *s, int64_t rec, const uint8_t *wkb, size_t le
   return rc;
 }
 
+/* The bounds of one import while it reads: records, and (checked every 1024 records, which
+ * costs nothing measurable) time. */
+static err_code within_limits(import_state *s, int64_t rec, err *e) {
+  const import_limits *lim = &s->opt->limits;
+  if (rec > lim->rows)
+    return err_set(e, ERR_LIMIT, "%s, registro %lld: el archivo pasa de %lld registros "
+                   "(--max-rows)", s->opt->path, (long long)rec, (long long)lim->rows);
+  if ((rec & 1023) == 0 && seconds_since(&s->t0) > (double)lim->seconds)
+    return err_set(e, ERR_LIMIT, "%s, registro %lld: la importación pasó de %lld segundos "
+                   "(--max-seconds)", s->opt->path, (long long)rec, (long long)lim->seconds);
+  if (s->gerr.n_fetches)
+    return err_set(e, ERR_INVALID, "%s, registro %lld: el archivo pide descargar %s: teselas no "
+                   "accede a la red al importar", s->opt->path, (long long)rec,
+                   s->gerr.first_fetch);
+  return ERR_OK;
+}
+
 static err_code read_layer(import_state *s, OGRLayerH layer, int64_t *record, err *e) {
   OGR_L_ResetReading(layer);
   schema_bind_layer(&s->schema, OGR_L_GetLayerDefn(layer));
@@ -193,6 +210,10 @@ static err_code read_layer(import_state *s, OGRLayerH layer, int64_t *record, er
   while (rc == ERR_OK && (f = OGR_L_GetNextFeature(layer)) != NULL) {
     int64_t rec = ++*record;
     s->rep->n_read++;
+    if ((rc = within_limits(s, rec, e)) != ERR_OK) {
+      OGR_F_Destroy(f);
+      break;
+    }
     const uint8_t *wkb = NULL;
     size_t len = 0;
     int ok = feature_geometry(s, f, rec, &wkb, &len, e);
@@ -388,6 +409,7 @@ err_code import_run(const import_options *given, import_result *out, err *e) {
    * the fingerprint, so moving the catalog's area re-checks the layers on their next import. */
   import_options eff = *given;
   const import_options *opt = &eff;
+  guard_limits_resolve(&given->limits, &eff.limits);
   if (!eff.has_area && (rc = store_area_get(eff.db_path, eff.area, &eff.has_area, e)) != ERR_OK)
     return rc;
   /* one name per schedule in the catalog ("Trimestral", "QUARTERLY" → "quarterly"), so the
@@ -404,8 +426,11 @@ err_code import_run(const import_options *given, import_result *out, err *e) {
   snprintf(pathcopy, sizeof pathcopy, "%s", opt->path);
   snprintf(rep->source_name, sizeof rep->source_name, "%s", basename(pathcopy));
   utf8_sanitize(rep->source_name);
-  rc = access(opt->path, R_OK) == 0 ? source_checksum(opt->path, rep->sha256, e)
-                                    : err_set(e, ERR_IO, "no existe el archivo %s", opt->path);
+  /* the path and the size are checked before the file is read at all (here, for its checksum) */
+  rc = guard_path(opt->path, &opt->limits, e);
+  if (rc == ERR_OK)
+    rc = access(opt->path, R_OK) == 0 ? source_checksum(opt->path, rep->sha256, e)
+                                      : err_set(e, ERR_IO, "no se puede leer el archivo %s", opt->path);
   options_fingerprint(opt, rep->options_sha256);
   if (rc == ERR_OK && !opt->force && is_unchanged(opt, rep, &out->version, e)) {
     out->status = IMPORT_UNCHANGED;
@@ -420,7 +445,7 @@ err_code import_run(const import_options *given, import_result *out, err *e) {
   }
   struct stat st;
   bool db_existed = stat(opt->db_path, &st) == 0;
-  GDALAllRegister();
+  import_gdal_setup();
   gdal_errors_push(&s.gerr);
   s.src.gdal = &s.gerr;
   if (rc == ERR_OK) rc = run_import(&s, out, e);

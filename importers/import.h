@@ -26,6 +26,19 @@ typedef struct import_field_spec {
   field_type type;
 } import_field_spec;
 
+/* Bounds on what one file may cost, so that a hostile upload (a zip bomb, a CSV of one 100 MB
+ * line, a .dbf that claims a billion records) is refused before it costs it. 0 takes the default
+ * (import_limits_default); the --max-* flags of `teselas import` set them by name. */
+typedef struct import_limits {
+  int64_t file_mb;       /* size of the file as given (default 2048) */
+  int64_t rows;          /* records read, and records a .dbf or CSV announces (10,000,000) */
+  int64_t fields;        /* fields of a layer (1000) */
+  int64_t line_kb;       /* one CSV line (16384: a WKT polygon of a municipality fits) */
+  int64_t seconds;       /* reading the features (3600) */
+  int64_t unzipped_mb;   /* a .zip or .kmz: all its entries uncompressed (4096) */
+  int64_t zip_ratio;     /* a .zip or .kmz: uncompressed size / archive size (100) */
+} import_limits;
+
 typedef struct import_options {
   const char *path;          /* the source file */
   const char *db_path;
@@ -64,6 +77,7 @@ typedef struct import_options {
   bool force;                /* import even when the source and options are unchanged */
   const char *fingerprint_extra; /* mixed into the options fingerprint (publish: the definition) */
   FILE *progress;            /* a progress line goes here (a terminal), or NULL for none */
+  import_limits limits;      /* zeros: the defaults */
 } import_options;
 
 typedef enum import_status {
@@ -89,6 +103,15 @@ typedef struct import_result {
  * when one was made. The caller frees the result with import_result_free. */
 err_code import_run(const import_options *opt, import_result *out, err *e);
 void import_result_free(import_result *r);
+
+/* The defaults of import_limits. */
+void import_limits_default(import_limits *out);
+
+/* Restricts GDAL, once per process, to what teselas imports: only the drivers of the formats
+ * above (no VRT, WMS, WFS or any driver that reads other files or the network), no HTTP fetch,
+ * no /vsicurl/ and no PROJ network. Call it at start-up before threads exist; import_run calls it
+ * too (idempotent and thread-safe), so a library user is safe without it. */
+void import_gdal_setup(void);
 
 /* The default area of interest (Mexico: lon -118.5..-86.5, lat 14.3..32.8). */
 void import_default_area(double out[4]);

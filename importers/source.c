@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "importers/source_int.h"
@@ -18,16 +17,31 @@
 static void CPL_STDCALL gdal_handler(CPLErr cls, CPLErrorNum num, const char *msg) {
   gdal_errors *g = CPLGetErrorHandlerUserData();
   if (!g || !msg) return;
+  /* scrubbed as captured: GDAL quotes values it read, and whatever holds this text later (the
+   * report, an HTTP answer) must not hold a value of a field that is not published */
   if (cls >= CE_Failure) {
-    if (g->n_failures++ == 0) snprintf(g->first, sizeof g->first, "%s", msg);
+    if (g->n_failures++ == 0) {
+      snprintf(g->first, sizeof g->first, "%s", msg);
+      guard_gdal_text_scrub(g->first);
+    }
     snprintf(g->last, sizeof g->last, "%s", msg);
+    guard_gdal_text_scrub(g->last);
   } else if (cls == CE_Warning) {
-    if (g->n_warnings++ == 0) snprintf(g->first_warning, sizeof g->first_warning, "%s", msg);
+    if (g->n_warnings++ == 0) {
+      snprintf(g->first_warning, sizeof g->first_warning, "%s", msg);
+      guard_gdal_text_scrub(g->first_warning);
+    }
   }
 }
 
-void gdal_errors_push(gdal_errors *g) { CPLPushErrorHandlerEx(gdal_handler, g); }
-void gdal_errors_pop(void) { CPLPopErrorHandler(); }
+void gdal_errors_push(gdal_errors *g) {
+  CPLPushErrorHandlerEx(gdal_handler, g);
+  guard_fetch_push(g);
+}
+void gdal_errors_pop(void) {
+  guard_fetch_pop();
+  CPLPopErrorHandler();
+}
 
 const char *gdal_errors_text(const gdal_errors *g, const char *fallback, char *out, size_t len) {
   snprintf(out, len, "%s", g->n_failures ? g->first : fallback);
@@ -48,8 +62,9 @@ static bool has_ext(const char *path, const char *ext) {
  * driver drops the <SchemaData> attributes when it reads the document from inside the zip, and
  * reads them from a plain .kml. A multi-file KMZ (NetworkLinks to other documents in the zip)
  * is opened as it is, since the links are relative to the archive. */
-static err_code kmz_extract(const char *path, import_source *src, char *open_path, size_t len,
-                            err *e) {
+static err_code kmz_extract(const import_options *opt, import_source *src, char *open_path,
+                            size_t len, err *e) {
+  const char *path = opt->path;
   char zip[1100];
   snprintf(zip, sizeof zip, "/vsizip/%s", path);
   char **files = VSIReadDirRecursive(zip);
@@ -62,22 +77,37 @@ static err_code kmz_extract(const char *path, import_source *src, char *open_pat
     }
   snprintf(open_path, len, "%s", path);
   err_code rc = ERR_OK;
-  if (n_kml == 1) {
+  /* every document of a multi-file KMZ is read where it is: its links may name only others */
+  for (char **f = files; n_kml > 1 && f && *f && rc == ERR_OK; f++) {
+    char inner[1400], label[1400];
+    snprintf(inner, sizeof inner, "%s/%s", zip, *f);
+    snprintf(label, sizeof label, "%s (%s)", path, *f);
+    if (has_ext(*f, ".kml"))
+      rc = guard_scan(inner, label, GUARD_SCAN_VSI | GUARD_SCAN_XML | GUARD_SCAN_LINKS_INSIDE,
+                      &opt->limits, e);
+  }
+  if (rc == ERR_OK && n_kml == 1) {
     char inner[1400];
     snprintf(inner, sizeof inner, "%s/%s", zip, kml);
     const char *tmpdir = getenv("TMPDIR");
     snprintf(src->temp_kml, sizeof src->temp_kml, "%s/teselas-import-XXXXXX.kml",
              tmpdir && *tmpdir ? tmpdir : "/tmp");
     int fd = mkstemps(src->temp_kml, 4);
-    if (fd < 0 || CPLCopyFile(src->temp_kml, inner) != 0) {
-      rc = err_set(e, ERR_IO, "no se pudo extraer %s de %s", kml, path);
-      if (fd >= 0) unlink(src->temp_kml);
+    if (fd < 0) rc = err_set(e, ERR_IO, "no se pudo extraer %s de %s", kml, path);
+    else rc = guard_copy_bounded(inner, src->temp_kml, (uint64_t)opt->limits.unzipped_mb << 20, e);
+    /* extracted alone, the document has no archive to link into: no link at all */
+    char label[1400];
+    snprintf(label, sizeof label, "%s (%s)", path, kml ? kml : "");
+    if (rc == ERR_OK)
+      rc = guard_scan(src->temp_kml, label, GUARD_SCAN_VSI | GUARD_SCAN_XML, &opt->limits, e);
+    if (rc != ERR_OK && fd >= 0) {
+      unlink(src->temp_kml);
       src->temp_kml[0] = '\0';
-    } else {
+    } else if (rc == ERR_OK) {
       snprintf(open_path, len, "%s", src->temp_kml);
     }
     if (fd >= 0) close(fd);
-  } else if (n_kml == 0) {
+  } else if (rc == ERR_OK && n_kml == 0) {
     rc = err_set(e, ERR_INVALID, "%s no contiene ningún documento KML", path);
   }
   CSLDestroy(files);
@@ -88,7 +118,7 @@ static err_code open_dataset(const import_options *opt, import_source *src, impo
                              err *e) {
   const char *path = opt->path;
   char open_path[1100];
-  const char *const *drivers = NULL;
+  const char *const *drivers = GUARD_DRIVERS;
   static const char *const CSV_DRIVER[] = {"CSV", NULL};
   static const char *const KML_DRIVERS[] = {"LIBKML", "KML", NULL};
   char **oo = NULL;
@@ -102,7 +132,7 @@ static err_code open_dataset(const import_options *opt, import_source *src, impo
     oo = CSLSetNameValue(oo, "GEOM_POSSIBLE_NAMES", "teselas_no_such_column");
     drivers = CSV_DRIVER;
   } else if (has_ext(path, ".kmz")) {
-    if ((rc = kmz_extract(path, src, open_path, sizeof open_path, e)) != ERR_OK) return rc;
+    if ((rc = kmz_extract(opt, src, open_path, sizeof open_path, e)) != ERR_OK) return rc;
     drivers = KML_DRIVERS;
   } else if (has_ext(path, ".zip")) {
     snprintf(open_path, sizeof open_path, "/vsizip/%s", path);
@@ -120,7 +150,8 @@ static err_code open_dataset(const import_options *opt, import_source *src, impo
   CSLDestroy(oo);
   if (!src->ds) {
     char why[ERR_MSG_MAX / 2 + 8];
-    gdal_errors_text(src->gdal, "GDAL no reconoce el formato", why, sizeof why);
+    gdal_errors_text(src->gdal, "no es un formato que teselas importe (CSV, GeoJSON, "
+                     "Shapefile, KML/KMZ, GeoPackage, GPX)", why, sizeof why);
     int line = 0, col = 0, n = 0;
     if (sscanf(why, "At line %d, character %d: %n", &line, &col, &n) == 2 && n > 0)
       return err_set(e, ERR_INVALID, "no se pudo leer %s: error de sintaxis en la línea %d, "
@@ -195,6 +226,8 @@ static void srs_describe(OGRSpatialReferenceH srs, char *out, size_t len) {
 static err_code choose_srs(const import_options *opt, import_source *src, import_report *rep,
                            err *e) {
   if (opt->source_srs) {
+    err_code rc = guard_srs_text(opt->path, opt->source_srs, e);
+    if (rc != ERR_OK) return rc;
     src->srs = OSRNewSpatialReference(NULL);
     if (OSRSetFromUserInput(src->srs, opt->source_srs) != OGRERR_NONE)
       return err_set(e, ERR_INVALID, "--source-srs '%s' no es un sistema de coordenadas conocido",
@@ -221,14 +254,31 @@ static err_code choose_srs(const import_options *opt, import_source *src, import
   return ERR_OK;
 }
 
+/* Bounds GDAL's view of the file: as many fields and (a CSV's lines) records as allowed, and no
+ * download asked for while opening (a GeoJSON "crs" of type "link" does). */
+static err_code opened_within_limits(const import_options *opt, import_source *src, err *e) {
+  if (src->gdal && src->gdal->n_fetches)
+    return err_set(e, ERR_INVALID, "%s pide descargar %s: teselas no accede a la red al importar",
+                   opt->path, src->gdal->first_fetch);
+  for (size_t i = 0; i < src->n_layers; i++) {
+    int n = OGR_FD_GetFieldCount(OGR_L_GetLayerDefn(src->layers[i]));
+    if (n > opt->limits.fields)
+      return err_set(e, ERR_LIMIT, "%s: la capa '%s' tiene %d campos; el límite es %lld "
+                     "(--max-fields)", opt->path, OGR_L_GetName(src->layers[i]), n,
+                     (long long)opt->limits.fields);
+  }
+  if (src->csv.is_csv && src->csv.n_lines > opt->limits.rows)
+    return err_set(e, ERR_LIMIT, "%s tiene %lld líneas de datos; el límite es %lld (--max-rows)",
+                   opt->path, (long long)src->csv.n_lines, (long long)opt->limits.rows);
+  return ERR_OK;
+}
+
 err_code source_open(const import_options *opt, import_source *src, import_report *rep, err *e) {
-  struct stat st;
-  if (stat(opt->path, &st) != 0)
-    return err_set(e, ERR_IO, "no existe el archivo %s", opt->path);
-  if (S_ISDIR(st.st_mode))
-    return err_set(e, ERR_INVALID, "%s es una carpeta: indique el archivo", opt->path);
-  err_code rc = open_dataset(opt, src, rep, e);
+  err_code rc = guard_path(opt->path, &opt->limits, e);
+  if (rc == ERR_OK) rc = guard_file(opt->path, &opt->limits, e);
+  if (rc == ERR_OK) rc = open_dataset(opt, src, rep, e);
   if (rc == ERR_OK) rc = choose_layers(opt, src, rep, e);
+  if (rc == ERR_OK) rc = opened_within_limits(opt, src, e);
   if (rc == ERR_OK) rc = choose_srs(opt, src, rep, e);
   if (rc == ERR_OK && src->csv.is_csv) {
     rc = csv_find_columns(OGR_L_GetLayerDefn(src->layers[0]), opt, &src->csv, e);

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "importers/guard_int.h"
 #include "importers/report_int.h"
 
 typedef struct csv_info {
@@ -32,10 +33,17 @@ typedef struct gdal_errors {
   char last[ERR_MSG_MAX / 2];
   int n_warnings;
   char first_warning[REPORT_DETAIL_MAX];
+  int n_fetches;         /* downloads GDAL asked for (all refused) */
+  char first_fetch[160];
 } gdal_errors;
 
+/* Pushes the handler of GDAL's messages and a refusal of every download GDAL asks for (both per
+ * thread), recording into g; pop undoes both. */
 void gdal_errors_push(gdal_errors *g);
 void gdal_errors_pop(void);
+/* The refusal of downloads alone (guard.c), which gdal_errors_push/pop call. */
+void guard_fetch_push(gdal_errors *g);
+void guard_fetch_pop(void);
 /* "first message (last message)" of the failures seen, or fallback when GDAL said nothing. */
 const char *gdal_errors_text(const gdal_errors *g, const char *fallback, char *out, size_t len);
 

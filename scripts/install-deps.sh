@@ -11,6 +11,8 @@ PACKAGES=(
   libmicrohttpd-dev libgdal-dev libproj-dev libgeos-dev
   libsqlite3-dev libspatialite-dev libsqlite3-mod-spatialite
   libpng-dev zlib1g-dev libcairo2-dev libfontconfig-dev libjansson-dev nettle-dev
+  # a .zip or .kmz checked from its central directory before GDAL opens it (importers/guard_zip.c)
+  libminizip-dev
   # `teselas publish --fetch` downloads layer sources over HTTP(S)
   libcurl4-openssl-dev
   # the PostgreSQL/PostGIS backend of store/ (--db postgresql://...)
@@ -23,6 +25,8 @@ PACKAGES=(
   fonts-noto-core
   # tests
   libcmocka-dev gdal-bin sqlite3 spatialite-bin curl jq python3 procps
+  # hostile files: which files an import opens (tests/http/test_import_hostile.sh)
+  strace
   # vector-tile cross-check against PostGIS's ST_AsMVT (tests/http/test_tiles_postgis.sh runs a
   # private cluster on a loopback port) and hex dumps of its tiles
   postgresql postgresql-15-postgis-3 xxd

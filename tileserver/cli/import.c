@@ -50,6 +50,14 @@ static const char USAGE[] =
     "  --keep-field F         publish F although it looks personal; recorded in the catalog\n"
     "                         (repeatable)\n"
     "  --keep N               versions kept (default 3)\n"
+    "limits (0 or absent: the default):\n"
+    "  --max-file-mb N        size of FILE (2048)\n"
+    "  --max-rows N           records read or announced by a .dbf or CSV (10000000)\n"
+    "  --max-fields N         fields of a layer (1000)\n"
+    "  --max-line-kb N        one CSV line (16384)\n"
+    "  --max-seconds N        time spent reading the features (3600)\n"
+    "  --max-unzipped-mb N    a .zip or .kmz uncompressed (4096)\n"
+    "  --max-zip-ratio N      a .zip or .kmz: uncompressed size / archive size (100)\n"
     "output:\n"
     "  --report FILE.json     also write the quality report as JSON\n"
     "  --force                import even when nothing changed\n"
@@ -117,7 +125,8 @@ enum {
   O_DB = 256, O_LAYER, O_TITLE, O_DESC, O_LICENSE, O_PUBLISHER, O_FREQ, O_KEYWORDS, O_SRS,
   O_SRC_LAYER, O_LAT, O_LON, O_WKT, O_ENC, O_FIELDS, O_RENAME, O_TYPES, O_ID, O_DATE, O_PRIVACY,
   O_FIX, O_EXPECT, O_AREA, O_KEEP, O_REPORT, O_FORCE, O_QUIET, O_HELP, O_VERSION, O_DROP,
-  O_KEEP_FIELD, O_SAVE_AREA, O_EXPECT_SCHEMA
+  O_KEEP_FIELD, O_SAVE_AREA, O_EXPECT_SCHEMA, O_MAX_FILE, O_MAX_ROWS, O_MAX_FIELDS, O_MAX_LINE,
+  O_MAX_SECONDS, O_MAX_UNZIPPED, O_MAX_RATIO
 };
 
 static const struct option OPTS[] = {
@@ -132,7 +141,29 @@ static const struct option OPTS[] = {
     {"keep", 1, 0, O_KEEP},       {"report", 1, 0, O_REPORT},      {"force", 0, 0, O_FORCE},
     {"quiet", 0, 0, O_QUIET},     {"help", 0, 0, O_HELP},          {"version", 0, 0, O_VERSION},
     {"drop", 1, 0, O_DROP},       {"keep-field", 1, 0, O_KEEP_FIELD},
-    {"save-area", 0, 0, O_SAVE_AREA}, {"expect-schema", 1, 0, O_EXPECT_SCHEMA}, {0, 0, 0, 0}};
+    {"save-area", 0, 0, O_SAVE_AREA}, {"expect-schema", 1, 0, O_EXPECT_SCHEMA},
+    {"max-file-mb", 1, 0, O_MAX_FILE}, {"max-rows", 1, 0, O_MAX_ROWS},
+    {"max-fields", 1, 0, O_MAX_FIELDS}, {"max-line-kb", 1, 0, O_MAX_LINE},
+    {"max-seconds", 1, 0, O_MAX_SECONDS}, {"max-unzipped-mb", 1, 0, O_MAX_UNZIPPED},
+    {"max-zip-ratio", 1, 0, O_MAX_RATIO}, {0, 0, 0, 0}};
+
+/* --max-*: a count >= 0 into the import's limits (0 keeps the default); 0, or 2 after printing. */
+static int parse_limit(cli_state *c, int id, const char *arg) {
+  import_limits *l = &c->opt.limits;
+  int64_t *slot[] = {&l->file_mb, &l->rows, &l->fields, &l->line_kb, &l->seconds,
+                     &l->unzipped_mb, &l->zip_ratio};
+  char *end = NULL;
+  long long v = strtoll(arg, &end, 10);
+  if (!*arg || *end || v < 0 || v > (1LL << 40)) {
+    const char *flag = "";
+    for (const struct option *o = OPTS; o->name; o++)
+      if (o->val == id) flag = o->name;
+    fprintf(stderr, "teselas: invalid value '%s' for --%s\n\n%s", arg, flag, USAGE);
+    return 2;
+  }
+  *slot[id - O_MAX_FILE] = v;
+  return 0;
+}
 
 /* --drop F / --keep-field F: 0, or 2 after printing the problem. */
 static int add_decision(const char **list, size_t *n, const char *arg, const char *flag) {
@@ -182,6 +213,8 @@ static int apply_option(cli_state *c, int id, const char *arg) {
     case O_FORCE: o->force = true; return 0;
     case O_QUIET: c->quiet = true; return 0;
     case O_SAVE_AREA: c->save_area = true; return 0;
+    case O_MAX_FILE: case O_MAX_ROWS: case O_MAX_FIELDS: case O_MAX_LINE: case O_MAX_SECONDS:
+    case O_MAX_UNZIPPED: case O_MAX_RATIO: return parse_limit(c, id, arg);
     case O_HELP: fputs(USAGE, stdout); return -1;
     case O_VERSION: cli_version(); return -1;
     default: return 2;

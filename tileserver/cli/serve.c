@@ -10,6 +10,7 @@
 #include "cli/cli.h"
 #include "cli/serve_int.h"
 #include "core/log.h"
+#include "importers/import.h"
 
 static const char USAGE[] =
     "usage: teselas serve --db DB [options]\n"
@@ -127,6 +128,8 @@ int serve_run(const server_config *cfg) {
   /* Blocked before the workers exist so that only this thread receives them. */
   pthread_sigmask(SIG_BLOCK, &set, NULL);
   signal(SIGPIPE, SIG_IGN);
+  /* GDAL restricted (drivers, network) before any worker can import or export with it */
+  import_gdal_setup();
   http_server *srv = NULL;
   err e;
   err_clear(&e);

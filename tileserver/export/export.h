@@ -10,7 +10,8 @@
 
 /* Writes the features of download request r, read from rd, to a new GeoPackage at path: one
  * layer named after r's layer (EPSG:4326, lon/lat order), its fields typed as the catalog types
- * them, fid kept. A features_file_fn. Errors: ERR_IO with GDAL's message, ERR_DB, ERR_NOMEM. */
+ * them, fid kept. A features_file_fn. Errors: ERR_IO with GDAL's error number (never its text,
+ * which may quote a value), ERR_DB, ERR_NOMEM. */
 err_code export_gpkg_write(store_reader *rd, const features_request *r, const char *path,
                            err *e);
 

@@ -2,8 +2,9 @@
  * QGIS opens at once. The file goes to a private temporary directory; features' download stream
  * opens it, unlinks it and streams it, so nothing is left behind even if the client goes away.
  * Memory stays bounded: features go through one at a time, committed every EXPORT_GPKG_TXN
- * features. GDAL's messages are kept off stderr (a thread-local quiet handler) and copied into
- * the error. */
+ * features. GDAL's messages are kept off stderr (a thread-local quiet handler) and never copied
+ * into the error: GDAL quotes what it was given (a path, a value), and the error reaches an HTTP
+ * answer; its error number is kept, which is enough to look the failure up in GDAL's log. */
 #include <cpl_conv.h>
 #include <cpl_error.h>
 #include <gdal.h>
@@ -26,7 +27,7 @@ static OGRwkbGeometryType ogr_type(const char *t) {
 }
 
 static err_code gdal_fail(err *e, const char *what) {
-  return err_set(e, ERR_IO, "GeoPackage: %s: %s", what, CPLGetLastErrorMsg());
+  return err_set(e, ERR_IO, "GeoPackage: %s (GDAL error %d)", what, (int)CPLGetLastErrorNo());
 }
 
 static err_code add_fields(OGRLayerH lyr, const features_request *r, err *e) {
