@@ -15,6 +15,8 @@
 
 #include "store/pg_int.h"
 
+#include <spatialite.h> /* after sqlite3.h (pg_int.h), which it needs */
+
 /* OIDs of the built-in types read here (catalog/pg_type.dat; stable across versions). */
 enum { OID_BOOL = 16, OID_BYTEA = 17, OID_INT8 = 20, OID_INT2 = 21, OID_INT4 = 23,
        OID_FLOAT4 = 700, OID_FLOAT8 = 701 };
@@ -132,6 +134,9 @@ void store_pg_close(store_pg *p) {
   for (int i = 0; i < STORE_PG_TIMES; i++) free(p->times[i].key);
   catalog_destroy(p->cat);
   free(p->cat_sig);
+  sqlite3_finalize(p->dist_st);
+  sqlite3_close(p->dist_db);
+  if (p->dist_spl) spatialite_cleanup_ex(p->dist_spl);
   if (p->conn) PQfinish(p->conn);
   free(p);
 }

@@ -16,6 +16,7 @@
 #define TESELAS_STORE_PG_INT_H
 
 #include <libpq-fe.h>
+#include <sqlite3.h>
 
 #include "store/store_int.h"
 
@@ -57,6 +58,10 @@ typedef struct store_pg {
   bool own_path;          /* the URI sets search_path itself (session_setup leaves it) */
   double retry_at;        /* monotonic seconds: no reconnection attempt before (backoff) */
   double backoff;         /* seconds to wait after the next failed attempt */
+  /* SpatiaLite in memory, for the distances of near queries (pg_read.c says why) */
+  sqlite3 *dist_db;
+  sqlite3_stmt *dist_st;
+  void *dist_spl;
 } store_pg;
 
 /* Connects to uri, sets the session (search_path, UTC) and checks the catalog is there. */
