@@ -141,8 +141,6 @@ void store_pg_close(store_pg *p) {
   free(p);
 }
 
-PGconn *store_pg_conn(store_pg *p) { return p->conn; }
-
 /* The name of sql's prepared statement on p's connection, preparing it (and evicting the least
  * recently used one) the first time. */
 static err_code stmt_name(store_pg *p, const char *sql, const char **out, err *e) {

@@ -67,7 +67,6 @@ typedef struct store_pg {
 /* Connects to uri, sets the session (search_path, UTC) and checks the catalog is there. */
 err_code store_pg_open(const char *uri, store_pg **out, err *e);
 void store_pg_close(store_pg *p);
-PGconn *store_pg_conn(store_pg *p);
 /* Monotonic seconds (catalog polling, reconnection backoff). */
 double store_pg_now(void);
 /* Opens a bare connection to uri with the schema search path and UTC set (copy and reader). */

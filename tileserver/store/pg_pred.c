@@ -225,14 +225,8 @@ void store_pg_pred(buf *sql, store_pg_args *args, const layer_info *l, const que
   if (p) node(&c, p, p->kind == QUERY_AND);
 }
 
+/* SQLite puts NULLs first in ascending order and last in descending order; PostgreSQL the
+ * other way round, unless told. */
 void store_pg_order(buf *sql, const query_sort *keys, size_t n) {
-  bool by_id = false;
-  for (size_t i = 0; i < n; i++) {
-    if (i) buf_puts(sql, ", ");
-    if (keys[i].field) store_quote_ident(sql, keys[i].field);
-    else buf_puts(sql, "t.fid");
-    by_id |= keys[i].field == NULL;
-    buf_puts(sql, keys[i].desc ? " DESC NULLS LAST" : " ASC NULLS FIRST");
-  }
-  if (!by_id) buf_puts(sql, ", t.fid ASC");
+  store_order_keys(sql, keys, n, "t.fid", " ASC NULLS FIRST", " DESC NULLS LAST");
 }

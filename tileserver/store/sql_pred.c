@@ -284,14 +284,19 @@ void store_sql_pred_free(store_sql_pred *c) {
   memset(c, 0, sizeof *c);
 }
 
-void store_sql_order(buf *sql, const query_sort *keys, size_t n) {
+void store_order_keys(buf *sql, const query_sort *keys, size_t n, const char *fid,
+                      const char *asc, const char *desc) {
   bool by_id = false;
   for (size_t i = 0; i < n; i++) {
     if (i) buf_puts(sql, ", ");
     if (keys[i].field) store_quote_ident(sql, keys[i].field);
-    else buf_puts(sql, "fid");
+    else buf_puts(sql, fid);
     by_id |= keys[i].field == NULL;
-    buf_puts(sql, keys[i].desc ? " DESC" : " ASC");
+    buf_puts(sql, keys[i].desc ? desc : asc);
   }
-  if (!by_id) buf_puts(sql, ", fid ASC");
+  if (!by_id) buf_printf(sql, ", %s ASC", fid);
+}
+
+void store_sql_order(buf *sql, const query_sort *keys, size_t n) {
+  store_order_keys(sql, keys, n, "fid", " ASC", " DESC");
 }
