@@ -19,6 +19,7 @@ if [ "${TESELAS_SKIP_ASAN:-0}" != 1 ]; then
   cmake --build build-asan -j"$jobs"
   (cd build-asan && ASAN_OPTIONS=detect_leaks=1:detect_stack_use_after_return=1 UBSAN_OPTIONS=print_stacktrace=1 \
      LSAN_OPTIONS="suppressions=$PWD/../tests/lsan.supp:print_suppressions=0" \
+     TESELAS_PROOF_STRIDE=15 \
      ctest --output-on-failure -j"$jobs" -LE browser)
 fi
 if [ "${TESELAS_SKIP_ASAN:-0}" != 1 ] && [ "${TESELAS_SKIP_TSAN:-0}" != 1 ]; then

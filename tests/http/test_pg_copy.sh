@@ -7,11 +7,7 @@
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/../postgis/lib.sh"
 source "$(dirname "$0")/../postgis/pg_lib.sh"
-pg_server_available || skip "PostgreSQL + PostGIS not installed (scripts/install-deps.sh installs them)"
-trap 'pg_stop; cleanup' EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-pg_start || fail "PostgreSQL did not start"
+pg_test_start
 DB=$(demo_db 2000)
 
 # Two versions of a third-party layer, so history and older version tables travel too.

@@ -10,11 +10,7 @@
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/../postgis/lib.sh"
 source "$(dirname "$0")/../postgis/pg_lib.sh"
-pg_server_available || skip "PostgreSQL + PostGIS not installed (scripts/install-deps.sh installs them)"
-trap 'pg_stop; cleanup' EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-pg_start || fail "PostgreSQL did not start"
+pg_test_start
 mkdir -p "$TEST_TMP/proof"
 python3 "$(dirname "$0")/../postgis/pg_proof.py" "$TESELAS" "$(pg_uri)" "$TEST_TMP/proof" ||
   fail "SpatiaLite and PostgreSQL answers differ (or a coordinate leaked): see above"

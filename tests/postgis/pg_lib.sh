@@ -19,3 +19,13 @@ pg_uri() {
 }
 
 pg_sql() { "${PSQL[@]}" -At -c "$1"; }
+
+# pg_test_start: the opening of every test of the backend: a skip (exit 77) without PostgreSQL
+# and PostGIS, else the private cluster started and stopped at exit (also when interrupted).
+pg_test_start() {
+  pg_server_available || skip "PostgreSQL + PostGIS not installed (scripts/install-deps.sh installs them)"
+  trap 'pg_stop; cleanup' EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+  pg_start || fail "PostgreSQL did not start"
+}

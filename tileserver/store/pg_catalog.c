@@ -7,7 +7,6 @@
  * the snapshot when that text changed: a new version is seen within a second of its commit. */
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "store/pg_int.h"
 
@@ -91,14 +90,8 @@ err_code store_pg_catalog_load(store_pg *p, catalog **out, err *e) {
   return ERR_OK;
 }
 
-static double now_s(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 err_code store_pg_catalog(store_pg *p, const catalog **out, err *e) {
-  double now = now_s();
+  double now = store_pg_now();
   if (p->cat && now - p->cat_checked < 1.0) {
     *out = p->cat;
     return ERR_OK;

@@ -11,8 +11,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "store/pg_int.h"
+
+#include <spatialite.h> /* after sqlite3.h (pg_int.h), which it needs */
 
 /* OIDs of the built-in types read here (catalog/pg_type.dat; stable across versions). */
 enum { OID_BOOL = 16, OID_BYTEA = 17, OID_INT8 = 20, OID_INT2 = 21, OID_INT4 = 23,
@@ -64,8 +67,8 @@ err_code store_pg_result_error(const PGresult *res, const char *what, err *e) {
 
 /* The session every connection runs in: the catalog's schema first (unless the URI chose one
  * with options=-csearch_path=...), then public for PostGIS; times in UTC, as SQLite's. */
-static err_code session_setup(PGconn *c, const char *uri, err *e) {
-  const char *sql = strstr(uri, "search_path") ? "SET TimeZone TO 'UTC'"
+static err_code session_setup(PGconn *c, bool own_path, err *e) {
+  const char *sql = own_path ? "SET TimeZone TO 'UTC'"
                                                 : "SET search_path TO teselas, public;"
                                                   " SET TimeZone TO 'UTC'";
   PGresult *res = PQexec(c, sql);
@@ -88,7 +91,7 @@ err_code store_pg_connect(const char *uri, PGconn **out, err *e) {
     PQfinish(c);
     return rc;
   }
-  err_code rc = session_setup(c, uri, e);
+  err_code rc = session_setup(c, strstr(uri, "search_path") != NULL, e);
   if (rc != ERR_OK) {
     PQfinish(c);
     return rc;
@@ -102,6 +105,7 @@ err_code store_pg_open(const char *uri, store_pg **out, err *e) {
   store_pg *p = calloc(1, sizeof *p);
   if (!p) return err_set(e, ERR_NOMEM, "out of memory");
   err_code rc = store_pg_connect(uri, &p->conn, e);
+  p->own_path = strstr(uri, "search_path") != NULL;
   PGresult *res = NULL;
   if (rc == ERR_OK) {
     res = PQexec(p->conn, "SELECT to_regclass('teselas_layers') IS NOT NULL AND"
@@ -130,11 +134,12 @@ void store_pg_close(store_pg *p) {
   for (int i = 0; i < STORE_PG_TIMES; i++) free(p->times[i].key);
   catalog_destroy(p->cat);
   free(p->cat_sig);
+  sqlite3_finalize(p->dist_st);
+  sqlite3_close(p->dist_db);
+  if (p->dist_spl) spatialite_cleanup_ex(p->dist_spl);
   if (p->conn) PQfinish(p->conn);
   free(p);
 }
-
-PGconn *store_pg_conn(store_pg *p) { return p->conn; }
 
 /* The name of sql's prepared statement on p's connection, preparing it (and evicting the least
  * recently used one) the first time. */
@@ -171,23 +176,58 @@ static err_code stmt_name(store_pg *p, const char *sql, const char **out, err *e
   return ERR_OK;
 }
 
-static err_code args_ok(const store_pg_args *a, err *e) {
-  return a && a->nomem ? err_set(e, ERR_NOMEM, "out of memory building the query") : ERR_OK;
+double store_pg_now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* A connection lost (the server restarted, the network broke) is opened again on the next
+ * call, with the session set up again and the prepared statements forgotten; while that fails,
+ * attempts are spaced by a backoff doubling from 0.1 s to 2 s, so a worker answers at once
+ * (ERR_IO) instead of waiting on a dead server at every request. */
+static err_code conn_check(store_pg *p, err *e) {
+  if (PQstatus(p->conn) == CONNECTION_OK) return ERR_OK;
+  double now = store_pg_now();
+  if (now < p->retry_at) return err_set(e, ERR_IO, "PostgreSQL is unreachable");
+  PQreset(p->conn);
+  if (PQstatus(p->conn) == CONNECTION_OK && session_setup(p->conn, p->own_path, e) == ERR_OK) {
+    for (int i = 0; i < STORE_PG_STMTS; i++) {
+      free(p->stmts[i].sql);
+      p->stmts[i].sql = NULL;
+      p->stmts[i].used = 0;
+    }
+    p->backoff = 0;
+    p->busy = false;
+    return ERR_OK;
+  }
+  p->backoff = p->backoff < 0.1 ? 0.1 : p->backoff * 2 > 2.0 ? 2.0 : p->backoff * 2;
+  p->retry_at = now + p->backoff;
+  return err_set(e, ERR_IO, "PostgreSQL is unreachable");
+}
+
+/* Before a statement runs: its parameters built, no query running, the connection up, the
+ * statement prepared (its name in *out_name). */
+static err_code exec_ready(store_pg *p, const char *sql, const store_pg_args *a,
+                           const char **out_name, err *e) {
+  if (a && a->nomem) return err_set(e, ERR_NOMEM, "out of memory building the query");
+  if (p->busy) return err_set(e, ERR_INTERNAL, "a query is already running");
+  err_code rc = conn_check(p, e);
+  return rc == ERR_OK ? stmt_name(p, sql, out_name, e) : rc;
 }
 
 err_code store_pg_exec(store_pg *p, const char *sql, const store_pg_args *a, PGresult **out,
                        err *e) {
   *out = NULL;
   const char *name = NULL;
-  err_code rc = args_ok(a, e);
-  if (rc == ERR_OK && p->busy) rc = err_set(e, ERR_INTERNAL, "a query is already running");
-  if (rc == ERR_OK) rc = stmt_name(p, sql, &name, e);
+  err_code rc = exec_ready(p, sql, a, &name, e);
   if (rc != ERR_OK) return rc;
   PGresult *res = PQexecPrepared(p->conn, name, a ? (int)a->n : 0,
                                  a ? (const char *const *)a->v : NULL, NULL, NULL, 1);
   ExecStatusType st = PQresultStatus(res);
   if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
-    rc = store_pg_result_error(res, "query", e);
+    rc = PQstatus(p->conn) == CONNECTION_BAD ? err_set(e, ERR_IO, "PostgreSQL is unreachable")
+                                              : store_pg_result_error(res, "query", e);
     PQclear(res);
     return rc;
   }
@@ -197,9 +237,7 @@ err_code store_pg_exec(store_pg *p, const char *sql, const store_pg_args *a, PGr
 
 err_code store_pg_send(store_pg *p, const char *sql, const store_pg_args *a, err *e) {
   const char *name = NULL;
-  err_code rc = args_ok(a, e);
-  if (rc == ERR_OK && p->busy) rc = err_set(e, ERR_INTERNAL, "a query is already running");
-  if (rc == ERR_OK) rc = stmt_name(p, sql, &name, e);
+  err_code rc = exec_ready(p, sql, a, &name, e);
   if (rc != ERR_OK) return rc;
   if (!PQsendQueryPrepared(p->conn, name, (int)a->n, (const char *const *)a->v, NULL, NULL, 1) ||
       !PQsetSingleRowMode(p->conn)) {

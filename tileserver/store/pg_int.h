@@ -16,6 +16,7 @@
 #define TESELAS_STORE_PG_INT_H
 
 #include <libpq-fe.h>
+#include <sqlite3.h>
 
 #include "store/store_int.h"
 
@@ -54,12 +55,20 @@ typedef struct store_pg {
     char min[40], max[40];
   } times[STORE_PG_TIMES];
   bool busy;              /* a row-by-row query is running */
+  bool own_path;          /* the URI sets search_path itself (session_setup leaves it) */
+  double retry_at;        /* monotonic seconds: no reconnection attempt before (backoff) */
+  double backoff;         /* seconds to wait after the next failed attempt */
+  /* SpatiaLite in memory, for the distances of near queries (pg_read.c says why) */
+  sqlite3 *dist_db;
+  sqlite3_stmt *dist_st;
+  void *dist_spl;
 } store_pg;
 
 /* Connects to uri, sets the session (search_path, UTC) and checks the catalog is there. */
 err_code store_pg_open(const char *uri, store_pg **out, err *e);
 void store_pg_close(store_pg *p);
-PGconn *store_pg_conn(store_pg *p);
+/* Monotonic seconds (catalog polling, reconnection backoff). */
+double store_pg_now(void);
 /* Opens a bare connection to uri with the schema search path and UTC set (copy and reader). */
 err_code store_pg_connect(const char *uri, PGconn **out, err *e);
 

@@ -148,18 +148,6 @@ static void spatial(pg_pred *c, const query_pred *p) {
   buf_putc(c->sql, ')');
 }
 
-/* The day after date text "YYYY-MM-DD" (proleptic Gregorian). */
-static void next_day(const char *date, char out[32]) {
-  static const int D[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  int y = 0, m = 1, d = 1;
-  if (sscanf(date, "%4d-%2d-%2d", &y, &m, &d) != 3 || m < 1 || m > 12) m = 1;
-  bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-  int days = m == 2 && leap ? 29 : D[m - 1];
-  if (++d > days) d = 1, m++;
-  if (m > 12) m = 1, y++;
-  snprintf(out, 32, "%04d-%02d-%02d", y, m, d);
-}
-
 static void time_bound(pg_pred *c, const char *field, const char *op, const char *t, bool julian) {
   char date[16];
   snprintf(date, sizeof date, "%.10s", t);
@@ -181,7 +169,7 @@ static void time_interval(pg_pred *c, const query_pred *p) {
       time_bound(c, p->time_field, "<=", p->hi.text, false);
     } else if (!p->hi.has_time) {
       char next[32];
-      next_day(p->hi.text, next);
+      store_next_day(p->hi.text, next);
       time_bound(c, p->time_field, "<", next, false);
     } else {
       time_bound(c, p->time_field, "<=", p->hi.text, true);
@@ -237,14 +225,8 @@ void store_pg_pred(buf *sql, store_pg_args *args, const layer_info *l, const que
   if (p) node(&c, p, p->kind == QUERY_AND);
 }
 
+/* SQLite puts NULLs first in ascending order and last in descending order; PostgreSQL the
+ * other way round, unless told. */
 void store_pg_order(buf *sql, const query_sort *keys, size_t n) {
-  bool by_id = false;
-  for (size_t i = 0; i < n; i++) {
-    if (i) buf_puts(sql, ", ");
-    if (keys[i].field) store_quote_ident(sql, keys[i].field);
-    else buf_puts(sql, "t.fid");
-    by_id |= keys[i].field == NULL;
-    buf_puts(sql, keys[i].desc ? " DESC NULLS LAST" : " ASC NULLS FIRST");
-  }
-  if (!by_id) buf_puts(sql, ", t.fid ASC");
+  store_order_keys(sql, keys, n, "t.fid", " ASC NULLS FIRST", " DESC NULLS LAST");
 }

@@ -12,13 +12,21 @@
  * A box query tests the R*Tree's own boxes, copied into teselas_xmin/xmax/ymin/ymax, after the
  * GiST index, and returns rows in the R*Tree's order (teselas_ord): the same candidates in the
  * same order as the SpatiaLite reader's, so a tile is encoded from the same feature sequence.
- * Rows come one at a time (single-row mode): a download of a whole layer never holds it all. */
+ * Rows come one at a time (single-row mode): a download of a whole layer never holds it all.
+ *
+ * A near query orders by PostGIS's geodesic distance (geography), but the distance it reports
+ * is SpatiaLite's ST_Distance(geom, point, 1), computed on the row's blob in an in-memory
+ * SpatiaLite connection: for polygons and lines the two differ by up to 0.35 m in 4 km (measured
+ * on the URL proof's layers), which the pages print to the centimetre. The order can still
+ * differ from the SpatiaLite reader's between features whose distances are that close. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "geom/geom.h"
 #include "store/pg_int.h"
+
+#include <spatialite.h> /* after sqlite3.h (pg_int.h), which it needs */
 
 /* The largest geometry converted: as reader.c's teselas_intersects. */
 enum { GEOM_ARENA = 64 * 1024 * 1024 };
@@ -41,6 +49,7 @@ struct store_pg_iter {
   value *values;
   size_t n_values;
   bool with_geometry, with_distance;
+  double near[2];
   arena *scratch;
   buf blob;
   err error;
@@ -296,7 +305,32 @@ err_code store_pg_query_start(store_pg *pg, const store_query *q, const double *
   it->n_values = q->n_fields;
   it->with_geometry = q->with_geometry;
   it->with_distance = q->near != NULL;
+  if (q->near) memcpy(it->near, q->near, sizeof it->near);
   *out = it;
+  return ERR_OK;
+}
+
+/* SpatiaLite's ST_Distance(blob, MakePoint(lon, lat, 4326), 1) in *out (0 when it says NULL). */
+static err_code spatialite_distance(store_pg *p, const store_feature *f, const double *pt,
+                                    double *out, err *e) {
+  *out = 0;
+  if (!p->dist_st) {
+    if (sqlite3_open_v2(":memory:", &p->dist_db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK ||
+        !(p->dist_spl = spatialite_alloc_connection()))
+      return err_set(e, ERR_NOMEM, "out of memory loading SpatiaLite");
+    spatialite_init_ex(p->dist_db, p->dist_spl, 0);
+    /* the ellipsoid of SRID 4326 comes from spatial_ref_sys: the WGS84 rows alone */
+    sqlite3_exec(p->dist_db, "SELECT InitSpatialMetadata(1, 'WGS84')", NULL, NULL, NULL);
+    if (sqlite3_prepare_v2(p->dist_db, "SELECT ST_Distance(?1, MakePoint(?2, ?3, 4326), 1)", -1,
+                           &p->dist_st, NULL) != SQLITE_OK)
+      return err_set(e, ERR_DB, "distance: %s", sqlite3_errmsg(p->dist_db));
+  }
+  sqlite3_reset(p->dist_st);
+  sqlite3_bind_blob(p->dist_st, 1, f->blob, (int)f->blob_len, SQLITE_STATIC);
+  sqlite3_bind_double(p->dist_st, 2, pt[0]);
+  sqlite3_bind_double(p->dist_st, 3, pt[1]);
+  if (sqlite3_step(p->dist_st) == SQLITE_ROW) *out = sqlite3_column_double(p->dist_st, 0);
+  sqlite3_reset(p->dist_st);
   return ERR_OK;
 }
 
@@ -353,7 +387,12 @@ int store_pg_iter_next(store_pg_iter *it, store_feature *out, err *e) {
     store_pg_value(res, 0, 3 + (int)i, it->types[i], &it->values[i]);
   out->values = it->values;
   out->n_values = it->n_values;
-  out->distance_m = it->with_distance ? store_pg_f64(res, 0, 3 + (int)it->n_values) : 0;
+  out->distance_m = 0;
+  if (it->with_distance && out->blob &&
+      spatialite_distance(it->p, out, it->near, &out->distance_m, &it->error) != ERR_OK) {
+    store_pg_iter_error(it, e);
+    return -1;
+  }
   return 1;
 }
 

@@ -184,8 +184,7 @@ static void spatial(store_sql_pred *c, const layer_info *l, const query_pred *p)
   }
 }
 
-/* The day after date text "YYYY-MM-DD" (proleptic Gregorian). */
-static void next_day(const char *date, char out[32]) {
+void store_next_day(const char *date, char out[32]) {
   static const int D[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   int y = 0, m = 1, d = 1;
   if (sscanf(date, "%4d-%2d-%2d", &y, &m, &d) != 3 || m < 1 || m > 12) m = 1;
@@ -217,7 +216,7 @@ static void time_interval(store_sql_pred *c, const query_pred *p) {
       time_bound(c, p->time_field, "<=", p->hi.text, false);
     } else if (!p->hi.has_time) {
       char *next = own(c, malloc(32));
-      if (next) next_day(p->hi.text, next);
+      if (next) store_next_day(p->hi.text, next);
       if (next) time_bound(c, p->time_field, "<", next, false);
     } else {
       time_bound(c, p->time_field, "<=", p->hi.text, true);
@@ -285,14 +284,19 @@ void store_sql_pred_free(store_sql_pred *c) {
   memset(c, 0, sizeof *c);
 }
 
-void store_sql_order(buf *sql, const query_sort *keys, size_t n) {
+void store_order_keys(buf *sql, const query_sort *keys, size_t n, const char *fid,
+                      const char *asc, const char *desc) {
   bool by_id = false;
   for (size_t i = 0; i < n; i++) {
     if (i) buf_puts(sql, ", ");
     if (keys[i].field) store_quote_ident(sql, keys[i].field);
-    else buf_puts(sql, "fid");
+    else buf_puts(sql, fid);
     by_id |= keys[i].field == NULL;
-    buf_puts(sql, keys[i].desc ? " DESC" : " ASC");
+    buf_puts(sql, keys[i].desc ? desc : asc);
   }
-  if (!by_id) buf_puts(sql, ", fid ASC");
+  if (!by_id) buf_printf(sql, ", %s ASC", fid);
+}
+
+void store_sql_order(buf *sql, const query_sort *keys, size_t n) {
+  store_order_keys(sql, keys, n, "fid", " ASC", " DESC");
 }

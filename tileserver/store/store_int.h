@@ -98,8 +98,13 @@ typedef struct store_sql_pred {
 void store_sql_pred_build(store_sql_pred *out, const layer_info *l, const query_pred *p, int first,
                           size_t limit);
 void store_sql_pred_free(store_sql_pred *c);
+/* The day after date text "YYYY-MM-DD" (proleptic Gregorian; sql_pred.c, pg_pred.c). */
+void store_next_day(const char *date, char out[32]);
 /* The ORDER BY body of sort keys: "\"f\" ASC, fid ASC" (ties break by id). */
 void store_sql_order(buf *sql, const query_sort *keys, size_t n);
+/* The same with the dialect's id column and ascending and descending words (pg_pred.c). */
+void store_order_keys(buf *sql, const query_sort *keys, size_t n, const char *fid,
+                      const char *asc, const char *desc);
 /* Binds v to parameter idx of st (db.c); text is copied when copy, else it must outlive the
  * statement's next step. */
 void store_bind_value(sqlite3_stmt *st, int idx, const value *v, bool copy);
