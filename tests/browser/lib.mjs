@@ -70,6 +70,7 @@ export async function startServer(build = buildDemo) {
   return {
     base: `http://127.0.0.1:${port}`,
     port,
+    db,
     log: () => log,
     async stop() {
       proc.kill('SIGTERM');

@@ -6,7 +6,9 @@
 //    with npm `rdf-validate-shacl`: any sh:Violation fails, warnings are printed;
 //  - a crawler dereferences every IRI of the server in the graph (fragment removed) and checks
 //    200, and for each distribution that its URL answers with the media type it declares;
-//  - Hydra paging with a small page size visits every dataset exactly once.
+//  - Hydra paging with a small page size visits every dataset exactly once;
+//  - each dataset's dct:issued is its first version's date and dct:modified its current one's
+//    (`teselas versions --json`).
 // On the demo database, and on one made only from third-party files (INEGI localities, the CDMX
 // crime sample under a generalising privacy policy, the libpysal states).
 import assert from 'node:assert/strict';
@@ -123,8 +125,22 @@ async function pages(base, ext, size) {
   return seen;
 }
 
+// The server computes each download's byteSize and checksum in the background: until every
+// GeoJSON and CSV distribution has them, two fetches may describe different graphs. Waits for
+// them (so the SHACL shapes also see dcat:byteSize and spdx:checksum), at most 3 minutes.
+async function waitDigests(base) {
+  for (let i = 0; i < 360; i++) {
+    const quads = await jsonld.toRDF(JSON.parse((await fetchText(`${base}/catalog.jsonld`)).text));
+    const dists = subjectsOfType(quads, `${DCAT}Distribution`).filter((d) => /#dist-(geojson|csv)$/.test(d));
+    if (dists.length && dists.every((d) => objects(quads, d, `${DCAT}byteSize`).length === 1)) return;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  assert.fail('the downloads have no byteSize after 3 minutes');
+}
+
 async function checkServer(server, what) {
   const base = server.base;
+  await waitDigests(base);
   const j = await fetchText(`${base}/catalog.jsonld`);
   const t = await fetchText(`${base}/catalog.ttl`);
   assert.match(j.type, /^application\/ld\+json/);
@@ -143,7 +159,9 @@ async function checkServer(server, what) {
   await sameGraph(j.text, root.text, base);
   const one = await fetchText(`${base}/collections/${ids[0]}`, 'application/ld+json');
   assert.match(one.type, /^application\/ld\+json/);
-  const oneQuads = await jsonld.toRDF(JSON.parse(one.text));
+  // through N-Quads text: the shapes' sh:datatype checks need N3's terms (jsonld's have no equals)
+  const oneQuads = new N3.Parser({ format: 'N-Quads' }).parse(
+    await jsonld.toRDF(JSON.parse(one.text), { format: 'application/n-quads' }));
   assert.deepEqual(subjectsOfType(oneQuads, `${DCAT}Dataset`), [`${base}/collections/${ids[0]}#dataset`]);
   await validate(oneQuads, `${what} /collections/${ids[0]}`);
   // paging, both syntaxes
@@ -187,6 +205,10 @@ function buildThirdParty(db) {
     '--date-field', 'date', '--privacy', 'generalize:grid=500,month,k=5']);
   run(['import', join(DATA, 'libpysal-mexico/mexicojoin.shp'), '--db', db, '--layer', 'estados',
     '--source-srs', 'EPSG:4326', '--description', 'Estados de México\nsegunda línea']);
+  // a second version of the states, a second later (the history's times are in seconds)
+  execFileSync('sleep', ['1.1']);
+  run(['import', join(DATA, 'libpysal-mexico/mexicojoin.shp'), '--db', db, '--layer', 'estados',
+    '--source-srs', 'EPSG:4326', '--fields', 'POLY_ID,CODE,NAME', '--description', 'Estados de México\nsegunda línea']);
 }
 
 test('a catalogue of third-party layers, with a privacy layer', async () => {
@@ -201,6 +223,13 @@ test('a catalogue of third-party layers, with a privacy layer', async () => {
     const temporal = objects(quads, ds, 'http://purl.org/dc/terms/temporal')[0];
     const start = objects(quads, temporal.value, `${DCAT}startDate`)[0];
     assert.match(start.value, /^2013-01/, start.value);
+    // a second version: issued stays the first one's date, modified is the new one's
+    const versions = JSON.parse(execFileSync(TESELAS, ['versions', 'estados', '--db', server.db, '--json']).toString());
+    const dates = versions.versions.filter((v) => !v.removal).map((v) => v.time);
+    const est = `${server.base}/collections/estados#dataset`;
+    assert.deepEqual(objects(quads, est, 'http://purl.org/dc/terms/issued').map((o) => o.value), [dates[0]]);
+    assert.deepEqual(objects(quads, est, 'http://purl.org/dc/terms/modified').map((o) => o.value), [dates[dates.length - 1]]);
+    assert.ok(dates.length >= 2 && dates[0] <= dates[dates.length - 1], JSON.stringify(dates));
     const lic = objects(quads, `${server.base}/collections/localidades#dist-csv`, 'http://purl.org/dc/terms/license');
     assert.deepEqual(lic.map((l) => l.value), ['https://datos.gob.mx/libreusomx']);
   } finally {

@@ -96,6 +96,27 @@ static void add_dates(dcat_ctx *x, rdf_term subj, const layer_info *l) {
     rdf_add(&x->g, subj, NS_DCT "modified", rdf_lit_typed(modified, NS_XSD "dateTime"));
 }
 
+/* dcat:byteSize and spdx:checksum of a whole download, once the server has computed them for the
+ * current version (http/digests.c); until then, nothing rather than a guess. */
+static void add_digest(dcat_ctx *x, rdf_term dist, const layer_info *l, const char *format) {
+  store_digest dg = {.layer = l->id, .version = l->version, .format = format};
+  bool found = false;
+  err e = {0};
+  if (store_digest_get(x->r, &dg, &found, &e) != ERR_OK || !found) return;
+  char size[24];
+  snprintf(size, sizeof size, "%llu", (unsigned long long)dg.bytes);
+  rdf_add(&x->g, dist, NS_DCAT "byteSize",
+          rdf_lit_typed(arena_strdup(x->g.a, size), NS_XSD "nonNegativeInteger"));
+  rdf_term sum = rdf_bnode(&x->g);
+  rdf_add(&x->g, dist, NS_SPDX "checksum", sum);
+  typed(x, sum, NS_SPDX "Checksum");
+  rdf_term algo = rdf_iri(NS_SPDX "checksumAlgorithm_sha256");
+  rdf_add(&x->g, sum, NS_SPDX "algorithm", algo);
+  typed(x, algo, NS_SPDX "ChecksumAlgorithm");
+  rdf_add(&x->g, sum, NS_SPDX "checksumValue",
+          rdf_lit_typed(arena_strdup(x->g.a, dg.sha256), NS_XSD "hexBinary"));
+}
+
 /* A download or a page of layer l: the distribution node and its access URL. */
 static void add_distribution(dcat_ctx *x, rdf_term ds, const layer_info *l, const char *kind,
                              const char *title, const char *path, const char *mime,
@@ -108,6 +129,7 @@ static void add_distribution(dcat_ctx *x, rdf_term ds, const layer_info *l, cons
   add_resource(x, d, NS_DCAT "accessURL", url);
   if (download) add_resource(x, d, NS_DCAT "downloadURL", url);
   add_media(x, d, mime);
+  if (download) add_digest(x, d, l, kind);
   add_license(x, d, l);
   if (version_date(l)[0])
     rdf_add(&x->g, d, NS_DCT "modified", rdf_lit_typed(version_date(l), NS_XSD "dateTime"));

@@ -552,4 +552,18 @@ err_code store_audit_scan(const char *db_path, int64_t after, int64_t limit, sto
  * that must leave the original untouched (snapshot.c). ERR_IO, ERR_DB. */
 err_code store_db_copy(const char *db_path, const char *dest, err *e);
 
+/* The size and SHA-256 of one whole download of a layer version as a client gets it. */
+typedef struct store_digest {
+  const char *layer;
+  int64_t version;
+  const char *format;   /* "geojson", "csv" */
+  uint64_t bytes;
+  char sha256[65];      /* lower-case hex */
+} store_digest;
+/* Keeps d (through the server's write path). ERR_DB. */
+err_code store_digest_put(store_usage_writer *w, const store_digest *d, err *e);
+/* Fills d->bytes and d->sha256 for d->layer, version and format; *out_found false when no
+ * digest is kept (or the database has none). ERR_DB. */
+err_code store_digest_get(store_reader *r, store_digest *d, bool *out_found, err *e);
+
 #endif

@@ -9,8 +9,12 @@
  * minute. Hours rather than minutes: a day of a layer is at most 5 kinds × 24 rows, and no report
  * asks for less than a day.
  *
- * The table is created by the first server that counts, so a database no server has counted
- * reads as "no usage". */
+ * The same connection keeps `teselas_download_digests`: the size and SHA-256 of each whole
+ * download (GeoJSON, CSV) of a layer version, as a client gets it, computed once by the server
+ * in the background (http/digests.c) for the catalogue's dcat:byteSize and spdx:checksum.
+ *
+ * The tables are created by the first server that counts, so a database no server has counted
+ * reads as "no usage" and "no digest". */
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +38,11 @@ static const char ADD_SQL[] =
     "INSERT INTO teselas_usage(layer, kind, hour, requests, bytes) VALUES(?1, ?2, ?3, ?4, ?5)"
     " ON CONFLICT(layer, kind, hour) DO UPDATE SET requests = requests + excluded.requests,"
     " bytes = bytes + excluded.bytes";
+
+static const char DIGESTS_SQL[] =
+    "CREATE TABLE IF NOT EXISTS teselas_download_digests(layer TEXT NOT NULL,"
+    " version INTEGER NOT NULL, format TEXT NOT NULL, bytes INTEGER NOT NULL,"
+    " sha256 TEXT NOT NULL, PRIMARY KEY(layer, version, format)) WITHOUT ROWID";
 
 struct store_usage_writer {
   sqlite3 *db;
@@ -70,6 +79,8 @@ err_code store_usage_open(const char *db_path, store_usage_writer **out, err *e)
   /* created only when missing, so an existing table costs no write lock at start */
   if (!table_exists(w->db, "teselas_usage"))
     rc = store_exec(w->db, CREATE_SQL, "usage table", e);
+  if (rc == ERR_OK && !table_exists(w->db, "teselas_download_digests"))
+    rc = store_exec(w->db, DIGESTS_SQL, "digests table", e);
 done:
   if (rc != ERR_OK) {
     store_usage_close(w);
@@ -149,6 +160,55 @@ err_code store_usage_scan(store_reader *r, const char *since, store_usage_period
     }
   }
   err_code rc = step == SQLITE_DONE ? ERR_OK : err_set(e, ERR_DB, "usage: %s", sqlite3_errmsg(db));
+  sqlite3_finalize(st);
+  return rc;
+}
+
+err_code store_digest_put(store_usage_writer *w, const store_digest *d, err *e) {
+  sqlite3_busy_timeout(w->db, 2000);
+  sqlite3_stmt *st = NULL;
+  if (sqlite3_prepare_v2(w->db,
+                         "INSERT OR REPLACE INTO teselas_download_digests(layer, version, format,"
+                         " bytes, sha256) VALUES(?, ?, ?, ?, ?)",
+                         -1, &st, NULL) != SQLITE_OK)
+    return err_set(e, ERR_DB, "digests: %s", sqlite3_errmsg(w->db));
+  sqlite3_bind_text(st, 1, d->layer, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 2, d->version);
+  sqlite3_bind_text(st, 3, d->format, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 4, (sqlite3_int64)d->bytes);
+  sqlite3_bind_text(st, 5, d->sha256, -1, SQLITE_STATIC);
+  err_code rc = sqlite3_step(st) == SQLITE_DONE
+                    ? ERR_OK
+                    : err_set(e, ERR_DB, "digests: %s", sqlite3_errmsg(w->db));
+  sqlite3_finalize(st);
+  return rc;
+}
+
+err_code store_digest_get(store_reader *r, store_digest *d, bool *out_found, err *e) {
+  *out_found = false;
+  sqlite3 *db = store_reader_db(r);
+  sqlite3_stmt *st = NULL;
+  /* prepare fails on a database without the table: no digest yet */
+  if (sqlite3_prepare_v2(db,
+                         "SELECT bytes, sha256 FROM teselas_download_digests WHERE layer=? AND"
+                         " version=? AND format=?",
+                         -1, &st, NULL) != SQLITE_OK) {
+    sqlite3_finalize(st);
+    return ERR_OK;
+  }
+  sqlite3_bind_text(st, 1, d->layer, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 2, d->version);
+  sqlite3_bind_text(st, 3, d->format, -1, SQLITE_STATIC);
+  int step = sqlite3_step(st);
+  err_code rc = ERR_OK;
+  const unsigned char *sha = step == SQLITE_ROW ? sqlite3_column_text(st, 1) : NULL;
+  if (sha && strlen((const char *)sha) == 64) {
+    d->bytes = (uint64_t)sqlite3_column_int64(st, 0);
+    memcpy(d->sha256, sha, 65);
+    *out_found = true;
+  } else if (step != SQLITE_ROW && step != SQLITE_DONE) {
+    rc = err_set(e, ERR_DB, "digests: %s", sqlite3_errmsg(db));
+  }
   sqlite3_finalize(st);
   return rc;
 }
