@@ -22,8 +22,8 @@ static const char USAGE[] =
     "  --styles DIR          add the MapLibre styles of DIR\n"
     "  --cache-control S     Cache-Control of data responses (default \"public, max-age=300\")\n"
     "  --tile-cache-mb N     in-memory tile cache size (default 256; 0 disables)\n"
-    "  --archive NAME=FILE   serve a PMTiles archive as the read-only layer NAME, and the file\n"
-    "                        itself at /archives/NAME.pmtiles (repeatable)\n"
+    "  --archive NAME=FILE   serve a PMTiles or MBTiles archive as the read-only layer NAME, and\n"
+    "                        the file itself at /archives/NAME.pmtiles or .mbtiles (repeatable)\n"
     "  --quiet               no access log\n"
     "  --help, --version\n";
 
