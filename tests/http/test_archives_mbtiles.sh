@@ -61,6 +61,21 @@ assert {v["id"] for v in d["vector_layers"]} == {"paises", "localidades"}
 PY
 ok
 
+# --- each archive is a style: listed, its style.json, its map page ---
+get /styles
+expect_json "[s['id'] for s in d if s.get('archive')] == ['vmb', 'pmb', 'ppm']"
+expect_json "[s for s in d if s['id'] == 'pmb'][0]['tiles'].endswith('/tiles/pmb/{z}/{x}/{y}.png')"
+get /styles/vmb/style.json
+expect_status 200 "the style of a vector archive"
+expect_json "d['version'] == 8 and d['sources']['vmb']['url'].endswith('/tiles/vmb.json') and d['sources']['vmb']['type'] == 'vector'"
+expect_json "sorted({l['source-layer'] for l in d['layers']}) == ['localidades', 'paises'] and len(d['layers']) == 6"
+get /styles/pmb/style.json
+expect_json "d['sources']['pmb']['type'] == 'raster' and [l['type'] for l in d['layers']] == ['raster']"
+get /maps/vmb
+expect_status 200 "the map page of an archive"
+get /styles/vmb/1/0/0.png
+expect_status 404 "server PNG of an archive's style"
+
 # --- GDAL's MBTiles driver: the same layers, and at z3 the features the served tiles hold ---
 if command -v ogrinfo >/dev/null; then
   ogrinfo -ro -so -al -oo ZOOM_LEVEL=3 "$VMB" >"$TEST_TMP/gdal.txt" 2>&1 \

@@ -95,4 +95,10 @@ err_code archives_tile(const archive_layer *l, unsigned z, uint32_t x, uint32_t 
 struct json_t;
 struct json_t *archives_tilejson(const archive_layer *l, const char *base_url);
 
+/* The archive's automatic MapLibre style (version 8): its source the archive's TileJSON under
+ * base_url; a vector archive's layers of vector_layers drawn as fills, lines and circles, each in
+ * a colour of its own; a PNG archive as one raster layer; glyphs on this server;
+ * metadata."teselas:archive" its name. The caller owns the result (NULL when out of memory). */
+struct json_t *archives_style(const archive_layer *l, const char *base_url);
+
 #endif

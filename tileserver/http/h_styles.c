@@ -47,7 +47,24 @@ static json_t *style_entry(const http_request *req, const render_style_entry *s)
                    s->automatic, "url", url, "tiles", tiles);
 }
 
-/* GET /styles: in the order a client should prefer (render_styles_list). */
+/* An archive of serve --archive, by the name it is served as: its automatic style. */
+static json_t *archive_entry(const http_request *req, const archive_layer *l) {
+  const char *name = archive_layer_name(l);
+  json_t *title = json_object_get(archive_layer_metadata(l), "name");
+  char url[1024];
+  snprintf(url, sizeof url, "%s/styles/%s/style.json", req->base_url, name);
+  json_t *e = json_pack("{s:s,s:s,s:b,s:s,s:s}", "id", name, "name",
+                        json_is_string(title) ? json_string_value(title) : name, "automatic", 1,
+                        "url", url, "archive", name);
+  /* a PNG archive's own tiles are its raster tiles; a vector archive is not drawn on the server */
+  if (e && archive_layer_info(l)->kind == ARCHIVE_PNG) {
+    snprintf(url, sizeof url, "%s/tiles/%s/{z}/{x}/{y}.png", req->base_url, name);
+    json_object_set_new(e, "tiles", json_string(url));
+  }
+  return e;
+}
+
+/* GET /styles: in the order a client should prefer (render_styles_list), then the archives. */
 void h_styles(http_request *req, http_response *resp) {
   size_t max = render_styles_count(req->services->styles) + req->catalog->n_layers + 1;
   render_style_entry *list = arena_alloc(req->arena, max * sizeof *list);
@@ -58,12 +75,22 @@ void h_styles(http_request *req, http_response *resp) {
   size_t n = render_styles_list(req->services->styles, req->catalog, list, max);
   json_t *arr = json_array();
   for (size_t i = 0; i < n; i++) json_array_append_new(arr, style_entry(req, &list[i]));
+  const archive_set *as = req->services->archives;
+  for (size_t i = 0; i < archives_count(as); i++)
+    json_array_append_new(arr, archive_entry(req, archives_at(as, i)));
   http_header_add(resp, "Cache-Control", "no-cache");
   http_send_json(resp, arr);
 }
 
-/* GET /styles/{style}/style.json */
+/* GET /styles/{style}/style.json: a style, or an archive's automatic one. */
 void h_style_json(http_request *req, http_response *resp) {
+  const archive_layer *l = archives_find(req->services->archives, req->params[0].s,
+                                         req->params[0].len);
+  if (l && !render_styles_find(req->services->styles, req->params[0].s, req->params[0].len)) {
+    http_header_add(resp, "Cache-Control", "no-cache");
+    http_send_json(resp, archives_style(l, req->base_url));
+    return;
+  }
   const render_style *s = find_style(req, resp);
   if (!s) return;
   http_header_add(resp, "Cache-Control", "no-cache");

@@ -1,0 +1,92 @@
+// test_archive_viewer.mjs — archives served by `teselas serve --archive` are offered by /styles
+// and drawn by the viewer (/maps/{name}) in Debian's Chromium, like layers: a vector MBTiles and
+// a PNG PMTiles, both seeded from a database made only from third-party files (Natural Earth's
+// countries, INEGI's León localities). The canvas must not be blank, queryRenderedFeatures must
+// find the countries of the vector archive with their fields, and no request may fail.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+
+import { CHROMIUM, CHROMIUM_ARGS, TESELAS, loadPlaywright, shot, startServer, waitForMap, watch }
+  from './lib.mjs';
+
+const DATA = process.env.TESELAS_TEST_DATA;
+
+// The database, and the two archives seeded from it, given to the server.
+function build(db, dir) {
+  const run = (...a) => execFileSync(TESELAS, a, { stdio: 'ignore' });
+  run('import', join(DATA, 'naturalearth', 'naturalearth_lowres.shp'), '--db', db, '--layer', 'paises');
+  run('import', join(DATA, 'inegi', 'AGLOC_11020_localidades.csv'), '--db', db, '--layer', 'localidades');
+  run('seed', '--db', db, '--layers', 'paises,localidades', '--zoom', '0-5',
+    '--out', join(dir, 'mundo.mbtiles'), '--quiet');
+  run('seed', '--db', db, '--style', 'paises', '--format', 'png', '--zoom', '0-3',
+    '--out', join(dir, 'relieve.pmtiles'), '--quiet');
+  return ['--archive', `mundo=${join(dir, 'mundo.mbtiles')}`,
+    '--archive', `relieve=${join(dir, 'relieve.pmtiles')}`];
+}
+
+// Distinct colours and grey-level deviation of the map's canvas, from a screenshot decoded by the
+// page itself (a WebGL canvas cannot be read back once drawn).
+async function canvasStats(page) {
+  const png = await page.locator('#map canvas').screenshot();
+  return page.evaluate(async (b64) => {
+    const img = new Image();
+    img.src = `data:image/png;base64,${b64}`;
+    await img.decode();
+    const c = document.createElement('canvas');
+    c.width = img.naturalWidth;
+    c.height = img.naturalHeight;
+    const g = c.getContext('2d');
+    g.drawImage(img, 0, 0);
+    const d = g.getImageData(0, 0, c.width, c.height).data;
+    const colours = new Set();
+    let sum = 0, sum2 = 0;
+    for (let i = 0; i < d.length; i += 4) {
+      const y = 0.299 * d[i] + 0.587 * d[i + 1] + 0.114 * d[i + 2];
+      sum += y; sum2 += y * y;
+      if (colours.size < 1000) colours.add((d[i] << 16) ^ (d[i + 1] << 8) ^ d[i + 2]);
+    }
+    const n = d.length / 4, mean = sum / n;
+    return { colours: colours.size, sd: Math.sqrt(Math.max(0, sum2 / n - mean * mean)) };
+  }, png.toString('base64'));
+}
+
+test('archives are offered by /styles and drawn by the viewer', { timeout: 600000 }, async () => {
+  const srv = await startServer(build);
+  const { chromium } = loadPlaywright();
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  try {
+    const styles = await (await fetch(`${srv.base}/styles`)).json();
+    const byId = new Map(styles.map((s) => [s.id, s]));
+    assert.equal(byId.get('mundo')?.archive, 'mundo', 'the vector archive is not in /styles');
+    assert.ok(byId.get('relieve')?.tiles.endsWith('/tiles/relieve/{z}/{x}/{y}.png'));
+
+    const page = await browser.newPage({ viewport: { width: 900, height: 700 } });
+    const problems = watch(page, [srv.base]);
+    await page.goto(`${srv.base}/maps/mundo#map=2/20/-20`);
+    assert.equal(await waitForMap(page, ['idle'], 120000), 'idle');
+    const found = await page.evaluate(() => window.teselas.map.queryRenderedFeatures()
+      .filter((f) => f.source === 'mundo')
+      .map((f) => ({ layer: f.sourceLayer, type: f.geometry.type, props: f.properties })));
+    const countries = found.filter((f) => f.layer === 'paises');
+    assert.ok(countries.length > 20, `${countries.length} countries drawn`);
+    assert.ok(countries.some((f) => typeof f.props.name === 'string' || typeof f.props.NAME === 'string'
+      || Object.keys(f.props).length > 0), 'the countries carry no fields');
+    const vs = await canvasStats(page);
+    assert.ok(vs.colours > 20 && vs.sd > 5, `the vector archive's map looks blank: ${JSON.stringify(vs)}`);
+    await shot(page, 'archive-vector');
+
+    await page.goto(`${srv.base}/maps/relieve#map=2/20/-20`);
+    assert.equal(await waitForMap(page, ['idle'], 120000), 'idle');
+    const rs = await canvasStats(page);
+    assert.ok(rs.colours > 5 && rs.sd > 5, `the PNG archive's map looks blank: ${JSON.stringify(rs)}`);
+    const tiles = await page.evaluate(() => window.teselas.map.getStyle().sources.relieve.type);
+    assert.equal(tiles, 'raster');
+    await shot(page, 'archive-png');
+    assert.deepEqual(problems, []);
+  } finally {
+    await browser.close();
+    await srv.stop();
+  }
+});
