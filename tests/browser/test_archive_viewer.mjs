@@ -2,10 +2,13 @@
 // and drawn by the viewer (/maps/{name}) in Debian's Chromium, like layers: a vector MBTiles and
 // a PNG PMTiles, both seeded from a database made only from third-party files (Natural Earth's
 // countries, INEGI's León localities). The canvas must not be blank, queryRenderedFeatures must
-// find the countries of the vector archive with their fields, and no request may fail.
+// find the countries of the vector archive with their fields, and no request may fail. A named
+// style drawing the localities over the vector archive as its basemap (a source of url
+// mbtiles://{mundo}) shows both, the basemap's colour on screen where Mexico is.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { CHROMIUM, CHROMIUM_ARGS, TESELAS, loadPlaywright, shot, startServer, waitForMap, watch }
@@ -22,7 +25,18 @@ function build(db, dir) {
     '--out', join(dir, 'mundo.mbtiles'), '--quiet');
   run('seed', '--db', db, '--style', 'paises', '--format', 'png', '--zoom', '0-3',
     '--out', join(dir, 'relieve.pmtiles'), '--quiet');
-  return ['--archive', `mundo=${join(dir, 'mundo.mbtiles')}`,
+  mkdirSync(join(dir, 'styles'));
+  writeFileSync(join(dir, 'styles', 'basemap.json'), JSON.stringify({
+    version: 8, name: 'Localidades sobre el mapa base',
+    sources: { base: { type: 'vector', url: 'mbtiles://{mundo}' },
+      datos: { type: 'vector', url: 'teselas://localidades' } },
+    layers: [
+      { id: 'fondo', type: 'background', paint: { 'background-color': '#e8eef4' } },
+      { id: 'base-paises', type: 'fill', source: 'base', 'source-layer': 'paises',
+        paint: { 'fill-color': '#d9c9a3' } },
+      { id: 'localidades', type: 'circle', source: 'datos', 'source-layer': 'localidades',
+        paint: { 'circle-color': '#cc0000', 'circle-radius': 4 } }] }));
+  return ['--styles', join(dir, 'styles'), '--archive', `mundo=${join(dir, 'mundo.mbtiles')}`,
     '--archive', `relieve=${join(dir, 'relieve.pmtiles')}`];
 }
 
@@ -84,6 +98,38 @@ test('archives are offered by /styles and drawn by the viewer', { timeout: 60000
     const tiles = await page.evaluate(() => window.teselas.map.getStyle().sources.relieve.type);
     assert.equal(tiles, 'raster');
     await shot(page, 'archive-png');
+
+    // the basemap under a layer of the database, over León
+    await page.goto(`${srv.base}/maps/basemap#map=9/21.1/-101.7`);
+    assert.equal(await waitForMap(page, ['idle'], 120000), 'idle');
+    const drawn = await page.evaluate(() => {
+      const fs = window.teselas.map.queryRenderedFeatures();
+      return { base: fs.filter((f) => f.source === 'base' && f.sourceLayer === 'paises').length,
+        datos: fs.filter((f) => f.source === 'datos').length,
+        centre: window.teselas.map.queryRenderedFeatures(window.teselas.map.project([-101.7, 21.1]))
+          .map((f) => f.layer.id) };
+    });
+    assert.ok(drawn.base > 0 && drawn.datos > 0, `basemap and layer drawn: ${JSON.stringify(drawn)}`);
+    assert.ok(drawn.centre.includes('base-paises'), `Mexico is not under León: ${drawn.centre}`);
+    // the basemap's fill colour (#d9c9a3) covers much of the view around León
+    const png = await page.locator('#map canvas').screenshot();
+    const share = await page.evaluate(async (b64) => {
+      const img = new Image();
+      img.src = `data:image/png;base64,${b64}`;
+      await img.decode();
+      const c = document.createElement('canvas');
+      c.width = img.naturalWidth; c.height = img.naturalHeight;
+      const g = c.getContext('2d');
+      g.drawImage(img, 0, 0);
+      const d = g.getImageData(0, 0, c.width, c.height).data;
+      let n = 0;
+      for (let i = 0; i < d.length; i += 4) {
+        if (Math.abs(d[i] - 0xd9) < 6 && Math.abs(d[i + 1] - 0xc9) < 6 && Math.abs(d[i + 2] - 0xa3) < 6) n++;
+      }
+      return n / (d.length / 4);
+    }, png.toString('base64'));
+    assert.ok(share > 0.3, `the basemap's colour covers ${share} of the map`);
+    await shot(page, 'archive-basemap');
     assert.deepEqual(problems, []);
   } finally {
     await browser.close();

@@ -76,6 +76,30 @@ expect_status 200 "the map page of an archive"
 get /styles/vmb/1/0/0.png
 expect_status 404 "server PNG of an archive's style"
 
+# --- a basemap: a named style whose source is mbtiles://{NAME}, under a layer of the database ---
+mkdir -p "$TEST_TMP/styles"
+cat >"$TEST_TMP/styles/basemap.json" <<'JSON'
+{"version": 8, "name": "Localidades sobre el mapa base",
+ "sources": {"base": {"type": "vector", "url": "mbtiles://{vmb}"},
+             "datos": {"type": "vector", "url": "teselas://localidades"},
+             "falta": {"type": "vector", "url": "mbtiles://nohay"}},
+ "layers": [{"id": "fondo", "type": "background", "paint": {"background-color": "#e8eef4"}},
+            {"id": "base-paises", "type": "fill", "source": "base", "source-layer": "paises",
+             "paint": {"fill-color": "#d9c9a3"}},
+            {"id": "falta-x", "type": "fill", "source": "falta", "source-layer": "x",
+             "paint": {"fill-color": "#000000"}},
+            {"id": "localidades", "type": "circle", "source": "datos", "source-layer": "localidades",
+             "paint": {"circle-color": "#cc0000", "circle-radius": 4}}]}
+JSON
+stop_server
+start_server "$TP_DB" --styles "$TEST_TMP/styles" --archive vmb="$VMB" --archive pmb="$PMB" \
+  --archive ppm="$PPM" --quiet
+get /styles/basemap/style.json
+expect_status 200 "a style with a basemap"
+expect_json "d['sources']['base']['url'] == '$BASE/tiles/vmb.json' and 'falta' not in d['sources']"
+expect_json "[l['id'] for l in d['layers']] == ['fondo', 'base-paises', 'localidades']"
+expect_json "d['sources']['datos']['url'].startswith('$BASE/tiles/localidades.json')"
+
 # --- GDAL's MBTiles driver: the same layers, and at z3 the features the served tiles hold ---
 if command -v ogrinfo >/dev/null; then
   ogrinfo -ro -so -al -oo ZOOM_LEVEL=3 "$VMB" >"$TEST_TMP/gdal.txt" 2>&1 \

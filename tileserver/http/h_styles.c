@@ -82,6 +82,35 @@ void h_styles(http_request *req, http_response *resp) {
   http_send_json(resp, arr);
 }
 
+/* A style's sources of url "mbtiles://NAME" (or "mbtiles://{NAME}", as tileserver-gl writes
+ * them) name an archive of serve --archive, a basemap under the style's layers: pointed at its
+ * TileJSON here. One naming no archive served is removed with the style layers that use it, as
+ * MapLibre refuses a style whose source cannot load. */
+static void archive_sources(const http_request *req, json_t *doc) {
+  json_t *sources = json_object_get(doc, "sources"), *layers = json_object_get(doc, "layers");
+  const char *key;
+  json_t *src, *tmp;
+  json_object_foreach_safe(sources, tmp, key, src) {
+    const char *url = json_string_value(json_object_get(src, "url"));
+    if (!url || strncmp(url, "mbtiles://", 10) != 0) continue;
+    const char *n = url + 10;
+    size_t len = strlen(n);
+    if (len > 2 && n[0] == '{' && n[len - 1] == '}') n++, len -= 2;
+    const archive_layer *l = archives_find(req->services->archives, n, len);
+    char *abs = l ? arena_sprintf(req->arena, "%s/tiles/%s.json", req->base_url,
+                                  archive_layer_name(l)) : NULL;
+    if (abs) {
+      json_object_set_new(src, "url", json_string(abs));
+      continue;
+    }
+    for (size_t i = json_array_size(layers); i-- > 0;) {
+      const char *ls = json_string_value(json_object_get(json_array_get(layers, i), "source"));
+      if (ls && strcmp(ls, key) == 0) json_array_remove(layers, i);
+    }
+    json_object_del(sources, key);
+  }
+}
+
 /* GET /styles/{style}/style.json: a style, or an archive's automatic one. */
 void h_style_json(http_request *req, http_response *resp) {
   const archive_layer *l = archives_find(req->services->archives, req->params[0].s,
@@ -94,7 +123,9 @@ void h_style_json(http_request *req, http_response *resp) {
   const render_style *s = find_style(req, resp);
   if (!s) return;
   http_header_add(resp, "Cache-Control", "no-cache");
-  http_send_json(resp, render_style_document(s, req->catalog, req->base_url));
+  json_t *doc = render_style_document(s, req->catalog, req->base_url);
+  if (doc) archive_sources(req, doc);
+  http_send_json(resp, doc);
 }
 
 static void release_pin(void *entry) { cache_release(entry); }
