@@ -49,13 +49,14 @@ export function buildDemo(db) {
 }
 
 // A database built by `build(db)` (the demo's by default) and the server on port 0; resolves
-// when it prints the port it bound.
+// when it prints the port it bound. `build` may return more serve flags (e.g. --archive).
 export async function startServer(build = buildDemo) {
   if (!TESELAS) throw new Error('TESELAS must point at the teselas binary');
   const dir = mkdtempSync(join(tmpdir(), 'teselas-browser-'));
   const db = join(dir, 'test.db');
-  build(db, dir);
-  const proc = spawn(TESELAS, ['serve', '--db', db, '--port', '0', '--bind', '127.0.0.1', '--quiet'],
+  const extra = build(db, dir);
+  const proc = spawn(TESELAS, ['serve', '--db', db, '--port', '0', '--bind', '127.0.0.1', '--quiet',
+    ...(Array.isArray(extra) ? extra : [])],
     { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   const port = await new Promise((resolve, reject) => {

@@ -4,7 +4,9 @@
 // tiles at every address of the archive's zooms (up to z6), and /tiles/NAME/z/x/y.pbf must
 // answer each address with the same bytes (or 204 where the archive has no tile).
 //
-//   node tests/tiles/check_archive_served.mjs ARCHIVE.pmtiles BASE_URL NAME
+//   node tests/tiles/check_archive_served.mjs ARCHIVE.pmtiles BASE_URL NAME [EXT]
+//
+// EXT is the tiles' extension at /tiles (pbf, or png for a PNG archive).
 //
 // Prints one JSON document: counts and the list of mismatches (empty when all agree).
 import { openSync, readSync, fstatSync } from 'node:fs';
@@ -38,7 +40,7 @@ const localSource = (path) => {
   };
 };
 
-const [file, base, name] = process.argv.slice(2);
+const [file, base, name, ext = 'pbf'] = process.argv.slice(2);
 const served = new PMTiles(new FetchSource(`${base}/archives/${name}.pmtiles`));
 const local = new PMTiles(localSource(file));
 const strip = ({ etag, ...h }) => h; // the served header carries the server's ETag
@@ -54,7 +56,7 @@ for (let z = hl.minZoom; z <= Math.min(hl.maxZoom, 6); z++) {
       out.addresses++;
       const a = bytes(await served.getZxy(z, x, y));
       const b = bytes(await local.getZxy(z, x, y));
-      const resp = await fetch(`${base}/tiles/${name}/${z}/${x}/${y}.pbf`);
+      const resp = await fetch(`${base}/tiles/${name}/${z}/${x}/${y}.${ext}`);
       const t = resp.status === 200 ? Buffer.from(await resp.arrayBuffer()) : null;
       if (b) out.tiles++;
       const same = (x1, x2) => (!x1 && !x2) || (x1 && x2 && x1.equals(x2));

@@ -1,25 +1,22 @@
 /* archives.c — the named archives a server answers for, their tiles and TileJSON (archives.h).
  *
  * Everything is decided at open: an archive the server could not answer for (an unreadable
- * file, a fault of its header, root or metadata, a compression it cannot undo) stops the start
- * with a message naming it, rather than failing tile by tile later. What can only be met later
- * (a leaf directory or a tile that is corrupt) is the caller's to log and answer. */
-#include "archives/archives.h"
+ * file, a fault of its header, root or metadata, a compression it cannot undo, tiles of a kind it
+ * does not serve) stops the start with a message naming it, rather than failing tile by tile
+ * later. What can only be met later (a leaf directory or a tile that is corrupt) is the caller's
+ * to log and answer. The format is told by the file's first bytes, not its name. */
+#include "archives/archives_int.h"
 
-#include <jansson.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/gzip.h"
-
-struct archive_layer {
-  char *name;
-  pmtiles_archive *file;
-  json_t *metadata; /* the archive's metadata object */
-  char etag[ARCHIVES_ETAG_MAX];
-  uint64_t id_hash; /* of the file's identity, the prefix of every tile's tag */
-};
+#include "core/hash.h"
 
 struct archive_set {
   archive_layer layers[ARCHIVES_MAX];
@@ -35,27 +32,76 @@ static uint64_t identity_hash(const pmtiles_file_id *id) {
   return h;
 }
 
-static err_code open_one(const archive_source *src, archive_layer *l, err *e) {
+static void set_identity(archive_layer *l, const pmtiles_file_id *id) {
+  l->size = id->size;
+  l->id_hash = identity_hash(id);
+  snprintf(l->etag, sizeof l->etag, "\"%s-%llx-%llx-%llx\"",
+           l->format == ARCHIVE_PMTILES ? "pm" : "mb", (unsigned long long)id->size,
+           (unsigned long long)id->mtime_ns, (unsigned long long)id->inode);
+}
+
+static err_code open_pmtiles(const archive_source *src, archive_layer *l, err *e) {
   err fe;
-  err_code rc = pmtiles_archive_open(src->path, &l->file, &fe);
+  err_code rc = pmtiles_archive_open(src->path, &l->pm, &fe);
   if (rc != ERR_OK) return err_set(e, rc, "archive '%s': %s", src->name, fe.msg);
-  const pmtiles_header *h = pmtiles_archive_header(l->file);
+  const pmtiles_header *h = pmtiles_archive_header(l->pm);
   if (h->tile_compression != PMTILES_COMPRESSION_NONE && h->tile_compression != PMTILES_COMPRESSION_GZIP)
     return err_set(e, ERR_INVALID, "archive '%s': %s: tiles compressed with method %u (only none "
                    "and gzip are served)", src->name, src->path, h->tile_compression);
+  if (h->tile_type != PMTILES_TYPE_MVT && h->tile_type != PMTILES_TYPE_PNG)
+    return err_set(e, ERR_INVALID, "archive '%s': %s: tiles of type %u (vector tiles and PNG are "
+                   "served)", src->name, src->path, h->tile_type);
   size_t len;
-  const char *text = pmtiles_archive_metadata(l->file, &len);
+  const char *text = pmtiles_archive_metadata(l->pm, &len);
   json_error_t je;
   l->metadata = len ? json_loadb(text, len, 0, &je) : json_object();
   if (!json_is_object(l->metadata))
     return err_set(e, ERR_INVALID, "archive '%s': %s: the metadata is not a JSON object%s%s",
                    src->name, src->path, l->metadata ? "" : ": ", l->metadata ? "" : je.text);
-  if (!(l->name = strdup(src->name))) return err_set(e, ERR_NOMEM, "out of memory");
-  pmtiles_file_id id = pmtiles_archive_file_id(l->file);
-  l->id_hash = identity_hash(&id);
-  snprintf(l->etag, sizeof l->etag, "\"pm-%llx-%llx-%llx\"", (unsigned long long)id.size,
-           (unsigned long long)id.mtime_ns, (unsigned long long)id.inode);
+  l->info = (archive_info){
+      .kind = h->tile_type == PMTILES_TYPE_PNG ? ARCHIVE_PNG : ARCHIVE_VECTOR,
+      .min_zoom = h->min_zoom, .max_zoom = h->max_zoom, .center_zoom = h->center_zoom,
+      .west = h->min_lon_e7 / 1e7, .south = h->min_lat_e7 / 1e7, .east = h->max_lon_e7 / 1e7,
+      .north = h->max_lat_e7 / 1e7, .center_lon = h->center_lon_e7 / 1e7,
+      .center_lat = h->center_lat_e7 / 1e7};
+  l->fd = pmtiles_archive_fd(l->pm);
+  pmtiles_file_id id = pmtiles_archive_file_id(l->pm);
+  set_identity(l, &id);
   return ERR_OK;
+}
+
+/* MBTiles: the reader is opened by name; the descriptor kept for sending the file is opened
+ * first, so the identity in the ETags is that of the file the reader reads. */
+static err_code open_mbtiles(const archive_source *src, archive_layer *l, int fd, err *e) {
+  struct stat st;
+  if (fstat(fd, &st) != 0)
+    return err_set(e, ERR_IO, "archive '%s': %s: cannot read it", src->name, src->path);
+  l->fd = fd;
+  pmtiles_file_id id = {(uint64_t)st.st_size, (uint64_t)st.st_ino, (uint64_t)st.st_dev,
+                        (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec};
+  set_identity(l, &id);
+  return archives_mbtiles_open(src, l, e);
+}
+
+/* The format from the file's first 16 bytes: "PMTiles" (spec §3) or SQLite's magic. */
+static err_code open_one(const archive_source *src, archive_layer *l, err *e) {
+  if (!(l->name = strdup(src->name)) || !(l->path = strdup(src->path)))
+    return err_set(e, ERR_NOMEM, "out of memory");
+  l->fd = -1;
+  int fd = open(src->path, O_RDONLY | O_CLOEXEC);
+  char magic[16] = {0};
+  if (fd < 0 || pread(fd, magic, sizeof magic, 0) < 0) {
+    err_set(e, ERR_IO, "archive '%s': cannot open %s: %s", src->name, src->path, strerror(errno));
+    if (fd >= 0) close(fd);
+    return ERR_IO;
+  }
+  if (memcmp(magic, "SQLite format 3", 16) == 0) {
+    l->format = ARCHIVE_MBTILES;
+    return open_mbtiles(src, l, fd, e);
+  }
+  close(fd);
+  l->format = ARCHIVE_PMTILES;
+  return open_pmtiles(src, l, e);
 }
 
 err_code archives_open(const archive_source *sources, size_t n, archive_set **out, err *e) {
@@ -81,9 +127,15 @@ err_code archives_open(const archive_source *sources, size_t n, archive_set **ou
 void archives_close(archive_set *s) {
   if (!s) return;
   for (size_t i = 0; i < s->n; i++) {
-    pmtiles_archive_close(s->layers[i].file);
-    json_decref(s->layers[i].metadata);
-    free(s->layers[i].name);
+    archive_layer *l = &s->layers[i];
+    if (l->format == ARCHIVE_MBTILES) {
+      archives_mbtiles_close(l);
+      if (l->fd >= 0) close(l->fd);
+    }
+    pmtiles_archive_close(l->pm); /* its descriptor is l->fd */
+    json_decref(l->metadata);
+    free(l->name);
+    free(l->path);
   }
   free(s);
 }
@@ -102,51 +154,68 @@ const archive_layer *archives_find(const archive_set *s, const char *name, size_
 }
 
 const char *archive_layer_name(const archive_layer *l) { return l->name; }
-const pmtiles_header *archive_layer_header(const archive_layer *l) {
-  return pmtiles_archive_header(l->file);
-}
-pmtiles_archive *archive_layer_file(const archive_layer *l) { return l->file; }
+archive_format archive_layer_format(const archive_layer *l) { return l->format; }
+const archive_info *archive_layer_info(const archive_layer *l) { return &l->info; }
+int archive_layer_fd(const archive_layer *l) { return l->fd; }
+uint64_t archive_layer_file_size(const archive_layer *l) { return l->size; }
 const char *archive_layer_file_etag(const archive_layer *l) { return l->etag; }
+json_t *archive_layer_metadata(const archive_layer *l) { return l->metadata; }
 
 const char *archive_layer_media_type(const archive_layer *l) {
-  switch (archive_layer_header(l)->tile_type) {
-    case PMTILES_TYPE_MVT: return "application/vnd.mapbox-vector-tile";
-    case PMTILES_TYPE_PNG: return "image/png";
-    case PMTILES_TYPE_JPEG: return "image/jpeg";
-    case PMTILES_TYPE_WEBP: return "image/webp";
-    case PMTILES_TYPE_AVIF: return "image/avif";
-    default: return "application/octet-stream";
+  return l->info.kind == ARCHIVE_PNG ? "image/png" : "application/vnd.mapbox-vector-tile";
+}
+const char *archive_layer_tile_ext(const archive_layer *l) {
+  return l->info.kind == ARCHIVE_PNG ? "png" : "pbf";
+}
+
+/* The stored bytes of z/x/y into raw, and whether there are any; PMTiles tags name the tile's
+ * place in the file (identical tiles share it), MBTiles tags a hash of its bytes. */
+static err_code stored_tile(const archive_layer *l, unsigned z, uint32_t x, uint32_t y, buf *raw,
+                            bool *found, uint64_t *tag, err *e) {
+  if (l->format == ARCHIVE_MBTILES) {
+    err_code rc = archives_mbtiles_tile(l, z, x, y, raw, found, e);
+    *tag = *found ? hash_fnv64(HASH_FNV64_SEED, raw->data, raw->len) ^ raw->len : 0;
+    return rc;
   }
+  pmtiles_tile_ref ref;
+  err_code rc = pmtiles_archive_find(l->pm, z, x, y, &ref, e);
+  *found = rc == ERR_OK && ref.found;
+  if (!*found) return rc;
+  *tag = hash_mix64(ref.offset) ^ ref.length;
+  return pmtiles_archive_read(l->pm, &ref, raw, e);
 }
 
 err_code archives_tile(const archive_layer *l, unsigned z, uint32_t x, uint32_t y,
                        bool accept_gzip, buf *out, archive_tile *t, err *e) {
-  const pmtiles_header *h = archive_layer_header(l);
   *t = (archive_tile){.status = ARCHIVE_TILE_OUTSIDE};
-  if (z < h->min_zoom || z > h->max_zoom) return ERR_OK;
-  pmtiles_tile_ref ref;
-  err_code rc = pmtiles_archive_find(l->file, z, x, y, &ref, e);
-  if (rc != ERR_OK) return rc;
-  t->status = ref.found ? ARCHIVE_TILE_FOUND : ARCHIVE_TILE_ABSENT;
-  if (!ref.found) return ERR_OK;
-  bool stored_gzip = h->tile_compression == PMTILES_COMPRESSION_GZIP;
-  t->gzip = stored_gzip && accept_gzip;
-  /* The tag names the content (identical tiles share it) and its coding: a gzip body and the
-   * inflated one are different representations (RFC 9110 §8.8.3). */
-  snprintf(t->etag, sizeof t->etag, "\"pm-%016llx-%llx-%x%s\"", (unsigned long long)l->id_hash,
-           (unsigned long long)ref.offset, ref.length, t->gzip ? "-gz" : "");
-  if (!stored_gzip || t->gzip) return pmtiles_archive_read(l->file, &ref, out, e);
+  if (z < l->info.min_zoom || z > l->info.max_zoom) return ERR_OK;
   buf raw;
-  buf_init(&raw, 0);
-  rc = pmtiles_archive_read(l->file, &ref, &raw, e);
-  if (rc == ERR_OK) {
-    err ze;
-    rc = gzip_decompress(raw.data, raw.len, PMTILES_TILE_MAX, out, &ze);
-    if (rc != ERR_OK)
-      err_set(e, rc == ERR_NOMEM ? ERR_NOMEM : ERR_INVALID, "%s: tile %u/%u/%u: %s",
-              pmtiles_archive_path(l->file), z, x, y, ze.msg);
-    if (rc == ERR_LIMIT) rc = ERR_INVALID; /* a bomb is a fault of the file */
+  buf_init(&raw, ARCHIVES_TILE_MAX);
+  bool found = false;
+  uint64_t tag = 0;
+  err_code rc = stored_tile(l, z, x, y, &raw, &found, &tag, e);
+  t->status = found ? ARCHIVE_TILE_FOUND : ARCHIVE_TILE_ABSENT;
+  if (rc != ERR_OK || !found) goto done;
+  /* gzip by its magic: MBTiles writers differ, and PMTiles says it in the header for all tiles */
+  bool stored_gzip = raw.len >= 2 && (uint8_t)raw.data[0] == 0x1f && (uint8_t)raw.data[1] == 0x8b;
+  t->gzip = stored_gzip && accept_gzip;
+  /* The tag names the content and its coding: a gzip body and the inflated one are different
+   * representations (RFC 9110 §8.8.3). */
+  snprintf(t->etag, sizeof t->etag, "\"%s-%016llx-%016llx%s\"",
+           l->format == ARCHIVE_PMTILES ? "pm" : "mb", (unsigned long long)l->id_hash,
+           (unsigned long long)tag, t->gzip ? "-gz" : "");
+  if (!stored_gzip || t->gzip) {
+    if (!buf_append(out, raw.data, raw.len))
+      rc = err_set(e, out->over_limit ? ERR_LIMIT : ERR_NOMEM, "tile too large");
+    goto done;
   }
+  err ze;
+  rc = gzip_decompress(raw.data, raw.len, ARCHIVES_TILE_MAX, out, &ze);
+  if (rc != ERR_OK)
+    err_set(e, rc == ERR_NOMEM ? ERR_NOMEM : ERR_INVALID, "%s: tile %u/%u/%u: %s", l->path, z, x,
+            y, ze.msg);
+  if (rc == ERR_LIMIT) rc = ERR_INVALID; /* a bomb is a fault of the file */
+done:
   buf_free(&raw);
   return rc;
 }
@@ -158,21 +227,23 @@ static json_t *meta_string(const archive_layer *l, const char *key) {
 }
 
 json_t *archives_tilejson(const archive_layer *l, const char *base_url) {
-  const pmtiles_header *h = archive_layer_header(l);
-  json_t *doc = json_pack("{s:s, s:s, s:s, s:[s+++], s:i, s:i, s:[f,f,f,f], s:[f,f,i]}",
+  const archive_info *i = &l->info;
+  const char *ext = archive_layer_tile_ext(l);
+  json_t *doc = json_pack("{s:s, s:s, s:s, s:[s+++++], s:i, s:i, s:[f,f,f,f], s:[f,f,i], s:s}",
                           "tilejson", "3.0.0", "name", l->name, "scheme", "xyz", "tiles", base_url,
-                          "/tiles/", l->name, "/{z}/{x}/{y}.pbf", "minzoom", h->min_zoom,
-                          "maxzoom", h->max_zoom, "bounds", h->min_lon_e7 / 1e7,
-                          h->min_lat_e7 / 1e7, h->max_lon_e7 / 1e7, h->max_lat_e7 / 1e7,
-                          "center", h->center_lon_e7 / 1e7, h->center_lat_e7 / 1e7,
-                          (int)h->center_zoom);
+                          "/tiles/", l->name, "/{z}/{x}/{y}", ".", ext, "minzoom", i->min_zoom,
+                          "maxzoom", i->max_zoom, "bounds", i->west, i->south, i->east, i->north,
+                          "center", i->center_lon, i->center_lat, (int)i->center_zoom, "format",
+                          ext);
   if (!doc) return NULL;
   static const char *const COPIED[] = {"name", "description", "attribution", "version"};
-  for (size_t i = 0; i < sizeof COPIED / sizeof *COPIED; i++) {
-    json_t *v = meta_string(l, COPIED[i]);
-    if (v) json_object_set_new(doc, COPIED[i], v);
+  for (size_t k = 0; k < sizeof COPIED / sizeof *COPIED; k++) {
+    json_t *v = meta_string(l, COPIED[k]);
+    if (v) json_object_set_new(doc, COPIED[k], v);
   }
-  json_t *vl = json_object_get(l->metadata, "vector_layers");
-  json_object_set(doc, "vector_layers", json_is_array(vl) ? vl : json_array());
+  if (i->kind == ARCHIVE_VECTOR) {
+    json_t *vl = json_object_get(l->metadata, "vector_layers");
+    json_object_set_new(doc, "vector_layers", json_is_array(vl) ? json_incref(vl) : json_array());
+  }
   return doc;
 }

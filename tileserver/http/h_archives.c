@@ -1,6 +1,7 @@
 /* h_archives.c — tile archives served by `serve --archive name=FILE`: the file itself at
- * /archives/{name}.pmtiles (for PMTiles clients, which read it with range requests), and its
- * tiles and TileJSON at the addresses of a layer, /tiles/{name}/{z}/{x}/{y}.pbf and
+ * /archives/{name}.pmtiles (for PMTiles clients, which read it with range requests) or
+ * /archives/{name}.mbtiles (for offline use), and its tiles and TileJSON at the addresses of a
+ * layer, /tiles/{name}/{z}/{x}/{y}.pbf (vector archives) or .png (PNG archives) and
  * /tiles/{name}.json (h_tile and h_tilejson hand an archive's name over to these).
  *
  * The file is sent from its descriptor (a dup of the archive's, closed with the response), never
@@ -25,15 +26,20 @@ static const archive_layer *find_archive(const http_request *req, str_view name)
   return archives_find(req->services->archives, name.s, name.len);
 }
 
-/* GET /archives/{name}.pmtiles */
+static bool ends_with(const char *s, const char *suffix) {
+  size_t n = strlen(s), k = strlen(suffix);
+  return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
+/* GET /archives/{name}.pmtiles and /archives/{name}.mbtiles: each archive by its own format. */
 void h_archive_file(http_request *req, http_response *resp) {
   const archive_layer *l = find_archive(req, req->params[0]);
-  if (!l) {
+  bool mbtiles = ends_with(req->path, ".mbtiles");
+  if (!l || mbtiles != (archive_layer_format(l) == ARCHIVE_MBTILES)) {
     http_error(resp, ERR_NOT_FOUND, "no such archive (/styles and /collections list the layers)");
     return;
   }
-  pmtiles_archive *a = archive_layer_file(l);
-  uint64_t size = pmtiles_archive_file_id(a).size, off = 0, len = size;
+  uint64_t size = archive_layer_file_size(l), off = 0, len = size;
   const char *etag = archive_layer_file_etag(l);
   http_header_add(resp, "Accept-Ranges", "bytes");
   http_header_add(resp, "Access-Control-Expose-Headers", EXPOSED);
@@ -52,14 +58,14 @@ void h_archive_file(http_request *req, http_response *resp) {
                                                          (unsigned long long)size));
     return;
   }
-  int fd = fcntl(pmtiles_archive_fd(a), F_DUPFD_CLOEXEC, 0);
+  int fd = fcntl(archive_layer_fd(l), F_DUPFD_CLOEXEC, 0);
   if (fd < 0) {
     http_error(resp, ERR_IO, "the archive cannot be read now");
     log_error("archive '%s': dup: %m", archive_layer_name(l));
     return;
   }
   http_body_file_set(resp, fd, off, len);
-  resp->content_type = "application/vnd.pmtiles";
+  resp->content_type = mbtiles ? "application/vnd.sqlite3" : "application/vnd.pmtiles";
   if (not_modified) {
     http_not_modified(resp);
   } else if (k == HTTP_RANGE_PART) {
@@ -98,12 +104,16 @@ static bool no_filter(const http_request *req, http_response *resp) {
   return true;
 }
 
-bool h_archive_tile(http_request *req, http_response *resp) {
-  const archive_layer *l = find_archive(req, req->params[0]);
-  if (!l) return false;
+/* An archive's tile at the extension of its kind (.pbf/.mvt or .png); the other is a 404. */
+static void serve_archive_tile(http_request *req, http_response *resp, const archive_layer *l,
+                               archive_kind want) {
+  if (archive_layer_info(l)->kind != want) {
+    http_error(resp, ERR_NOT_FOUND, "this archive's tiles end in .%s", archive_layer_tile_ext(l));
+    return;
+  }
   unsigned z;
   uint32_t x, y;
-  if (!parse_address(req, resp, &z, &x, &y) || !no_filter(req, resp)) return true;
+  if (!parse_address(req, resp, &z, &x, &y) || !no_filter(req, resp)) return;
   archive_tile t;
   err e;
   err_clear(&e);
@@ -113,27 +123,45 @@ bool h_archive_tile(http_request *req, http_response *resp) {
      * operator; the client is told the tile is not there, which is what it can act on */
     log_error("archive '%s': %s", archive_layer_name(l), e.msg);
     http_error(resp, ERR_NOT_FOUND, "the archive has no readable tile at this address");
-    return true;
+    return;
   }
   if (rc != ERR_OK) {
     http_error(resp, rc, "%s", rc == ERR_LIMIT ? "this tile is too large" : "out of memory");
-    return true;
+    return;
   }
-  const pmtiles_header *h = archive_layer_header(l);
+  const archive_info *info = archive_layer_info(l);
   if (t.status == ARCHIVE_TILE_OUTSIDE) {
-    http_error(resp, ERR_NOT_FOUND, "the archive has zooms %u to %u", h->min_zoom, h->max_zoom);
-    return true;
+    http_error(resp, ERR_NOT_FOUND, "the archive has zooms %u to %u", info->min_zoom,
+               info->max_zoom);
+    return;
   }
   http_header_add(resp, "Cache-Control", req->config->cache_control);
   if (t.status == ARCHIVE_TILE_FOUND &&
       http_etag_check(req, resp, arena_strdup(req->arena, t.etag))) {
     http_not_modified(resp);
-    return true;
+    return;
   }
   resp->status = resp->body.len ? 200 : 204;
   resp->content_type = archive_layer_media_type(l);
   resp->precompressed = t.gzip && resp->body.len;
+}
+
+bool h_archive_tile(http_request *req, http_response *resp) {
+  const archive_layer *l = find_archive(req, req->params[0]);
+  if (!l) return false;
+  serve_archive_tile(req, resp, l, ARCHIVE_VECTOR);
   return true;
+}
+
+/* GET /tiles/{name}/{z}/{x}/{y}.png: the tiles of a PNG archive, byte for byte. */
+void h_archive_png(http_request *req, http_response *resp) {
+  const archive_layer *l = find_archive(req, req->params[0]);
+  if (!l) {
+    http_error(resp, ERR_NOT_FOUND, "no such archive (PNG tiles of layers and styles are "
+               "/styles/{style}/{z}/{x}/{y}.png)");
+    return;
+  }
+  serve_archive_tile(req, resp, l, ARCHIVE_PNG);
 }
 
 bool h_archive_tilejson(http_request *req, http_response *resp) {

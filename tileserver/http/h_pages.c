@@ -139,7 +139,9 @@ static const char *layer_style(const void *ctx, const char *layer_id, double *ou
 static bool site_init(http_request *req, http_response *resp, const char *style, size_t len,
                       www_site *s) {
   const render_style *rs = www_style_name_valid(style, len) ? page_style(req, style, len) : NULL;
-  if (!www_style_name_valid(style, len) || (!rs && style_registry(req))) {
+  /* an archive of serve --archive has a map of its own style (h_style_json) */
+  bool archive = archives_find(req->services->archives, style, len) != NULL;
+  if (!www_style_name_valid(style, len) || (!rs && !archive && style_registry(req))) {
     http_error(resp, ERR_NOT_FOUND, "style: no map style of that name (/styles lists them)");
     return false;
   }
@@ -147,7 +149,8 @@ static bool site_init(http_request *req, http_response *resp, const char *style,
   if (!s->style) return false;
   s->base_url = req->base_url;
   s->lang = www_lang_parse(http_arg(req, "lang"));
-  find_endpoints(req, s->style, rs != NULL, &s->ep);
+  find_endpoints(req, s->style, rs != NULL || archive, &s->ep);
+  if (!rs) s->ep.png = s->ep.static_img = false; /* an archive's style is not drawn here */
   s->layer_min_zoom = rs ? style_min_zoom : NULL;
   s->layer_min_zoom_ctx = rs;
   s->layer_style = style_registry(req) ? layer_style : NULL;

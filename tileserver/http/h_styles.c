@@ -47,7 +47,24 @@ static json_t *style_entry(const http_request *req, const render_style_entry *s)
                    s->automatic, "url", url, "tiles", tiles);
 }
 
-/* GET /styles: in the order a client should prefer (render_styles_list). */
+/* An archive of serve --archive, by the name it is served as: its automatic style. */
+static json_t *archive_entry(const http_request *req, const archive_layer *l) {
+  const char *name = archive_layer_name(l);
+  json_t *title = json_object_get(archive_layer_metadata(l), "name");
+  char url[1024];
+  snprintf(url, sizeof url, "%s/styles/%s/style.json", req->base_url, name);
+  json_t *e = json_pack("{s:s,s:s,s:b,s:s,s:s}", "id", name, "name",
+                        json_is_string(title) ? json_string_value(title) : name, "automatic", 1,
+                        "url", url, "archive", name);
+  /* a PNG archive's own tiles are its raster tiles; a vector archive is not drawn on the server */
+  if (e && archive_layer_info(l)->kind == ARCHIVE_PNG) {
+    snprintf(url, sizeof url, "%s/tiles/%s/{z}/{x}/{y}.png", req->base_url, name);
+    json_object_set_new(e, "tiles", json_string(url));
+  }
+  return e;
+}
+
+/* GET /styles: in the order a client should prefer (render_styles_list), then the archives. */
 void h_styles(http_request *req, http_response *resp) {
   size_t max = render_styles_count(req->services->styles) + req->catalog->n_layers + 1;
   render_style_entry *list = arena_alloc(req->arena, max * sizeof *list);
@@ -58,16 +75,57 @@ void h_styles(http_request *req, http_response *resp) {
   size_t n = render_styles_list(req->services->styles, req->catalog, list, max);
   json_t *arr = json_array();
   for (size_t i = 0; i < n; i++) json_array_append_new(arr, style_entry(req, &list[i]));
+  const archive_set *as = req->services->archives;
+  for (size_t i = 0; i < archives_count(as); i++)
+    json_array_append_new(arr, archive_entry(req, archives_at(as, i)));
   http_header_add(resp, "Cache-Control", "no-cache");
   http_send_json(resp, arr);
 }
 
-/* GET /styles/{style}/style.json */
+/* A style's sources of url "mbtiles://NAME" (or "mbtiles://{NAME}", as tileserver-gl writes
+ * them) name an archive of serve --archive, a basemap under the style's layers: pointed at its
+ * TileJSON here. One naming no archive served is removed with the style layers that use it, as
+ * MapLibre refuses a style whose source cannot load. */
+static void archive_sources(const http_request *req, json_t *doc) {
+  json_t *sources = json_object_get(doc, "sources"), *layers = json_object_get(doc, "layers");
+  const char *key;
+  json_t *src, *tmp;
+  json_object_foreach_safe(sources, tmp, key, src) {
+    const char *url = json_string_value(json_object_get(src, "url"));
+    if (!url || strncmp(url, "mbtiles://", 10) != 0) continue;
+    const char *n = url + 10;
+    size_t len = strlen(n);
+    if (len > 2 && n[0] == '{' && n[len - 1] == '}') n++, len -= 2;
+    const archive_layer *l = archives_find(req->services->archives, n, len);
+    char *abs = l ? arena_sprintf(req->arena, "%s/tiles/%s.json", req->base_url,
+                                  archive_layer_name(l)) : NULL;
+    if (abs) {
+      json_object_set_new(src, "url", json_string(abs));
+      continue;
+    }
+    for (size_t i = json_array_size(layers); i-- > 0;) {
+      const char *ls = json_string_value(json_object_get(json_array_get(layers, i), "source"));
+      if (ls && strcmp(ls, key) == 0) json_array_remove(layers, i);
+    }
+    json_object_del(sources, key);
+  }
+}
+
+/* GET /styles/{style}/style.json: a style, or an archive's automatic one. */
 void h_style_json(http_request *req, http_response *resp) {
+  const archive_layer *l = archives_find(req->services->archives, req->params[0].s,
+                                         req->params[0].len);
+  if (l && !render_styles_find(req->services->styles, req->params[0].s, req->params[0].len)) {
+    http_header_add(resp, "Cache-Control", "no-cache");
+    http_send_json(resp, archives_style(l, req->base_url));
+    return;
+  }
   const render_style *s = find_style(req, resp);
   if (!s) return;
   http_header_add(resp, "Cache-Control", "no-cache");
-  http_send_json(resp, render_style_document(s, req->catalog, req->base_url));
+  json_t *doc = render_style_document(s, req->catalog, req->base_url);
+  if (doc) archive_sources(req, doc);
+  http_send_json(resp, doc);
 }
 
 static void release_pin(void *entry) { cache_release(entry); }

@@ -49,6 +49,7 @@ void h_download(http_request *req, http_response *resp);
 void h_archive_file(http_request *req, http_response *resp);
 bool h_archive_tile(http_request *req, http_response *resp);
 bool h_archive_tilejson(http_request *req, http_response *resp);
+void h_archive_png(http_request *req, http_response *resp);
 
 /* h_quality.c: the full quality report of a layer's last import */
 void h_quality(http_request *req, http_response *resp);

@@ -42,6 +42,7 @@ static const char *const PNG[] = {"image/png", NULL};
 static const char *const OCTETS[] = {"application/octet-stream", NULL};
 static const char *const PROTOBUF[] = {"application/x-protobuf", NULL};
 static const char *const PMTILES[] = {"application/vnd.pmtiles", NULL};
+static const char *const MBTILES[] = {"application/vnd.sqlite3", NULL};
 static const char *const QUERYABLES[] = {"application/schema+json", "text/html", NULL};
 static const char *const DCAT[] = {"application/ld+json", "text/turtle", NULL};
 static const char *const DICTIONARY[] = {"application/json", "text/csv", "text/html", NULL};
@@ -127,6 +128,9 @@ static const features_api_param AUDIT[] = {
      __VA_ARGS__)
 static const features_api_param ARCHIVE[] = {
     PATH("name", "Nombre del archivo dado con serve --archive nombre=ARCHIVO", STR), END};
+static const features_api_param ARCHIVE_TILE[] = {
+    PATH("name", "Nombre del archivo PNG dado con serve --archive nombre=ARCHIVO", STR),
+    PATH("z", "zoom", INT), PATH("x", "columna", INT), PATH("y", "fila", INT), REF("v"), END};
 static const char ARCHIVE_DOC[] =
     "El archivo PMTiles v3 tal cual. Range: bytes=a-b, a- o -n responde 206 con Content-Range; "
     "varios rangos, un Range ilegible o un If-Range distinto del ETag responden el archivo entero "
@@ -205,9 +209,15 @@ static const route ROUTES[] = {
     {"/tiles/{ids}.json", h_tilejson,
      OP("getTileJSON", "TileJSON 3.0.0; sus URL de teselas llevan el filtro", "TileJSON 3.0.0", JSON,
       TILEJSON)},
+    {"/tiles/{name}/{z}/{x}/{y}.png", h_archive_png,
+     OP("getArchivePng", "Tesela PNG de un archivo servido con --archive, tal cual", "PNG", PNG,
+      ARCHIVE_TILE)},
     {"/archives/{name}.pmtiles", h_archive_file,
      OP("getArchive", "Archivo de teselas servido con --archive (lecturas por rangos)", ARCHIVE_DOC,
       PMTILES, ARCHIVE)},
+    {"/archives/{name}.mbtiles", h_archive_file,
+     OP("getArchiveMbtiles", "Archivo MBTiles servido con --archive, para usarlo sin conexión "
+        "(lecturas por rangos como .pmtiles)", "El archivo", MBTILES, ARCHIVE)},
     {"/collections/{id}", h_collection, OP("describeCollection", NULL, "La colección", JSON_HTML, F)},
     {"/collections/{id}/items", h_items, OP("getFeatures", NULL, ITEMS_DOC, ITEMS_MIME, ITEMS)},
     {"/collections/{id}/items/{featureId}", h_item,

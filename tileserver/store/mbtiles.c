@@ -188,6 +188,27 @@ err_code store_mbtiles_tile(mbtiles_reader *r, unsigned z, uint32_t x, uint32_t 
   return rc;
 }
 
+err_code store_mbtiles_zooms(mbtiles_reader *r, unsigned *out_min, unsigned *out_max, bool *found,
+                             err *e) {
+  *found = false;
+  sqlite3_stmt *st = NULL;
+  if (sqlite3_prepare_v2(r->db, "SELECT min(zoom_level), max(zoom_level) FROM tiles", -1, &st,
+                         NULL) != SQLITE_OK)
+    return db_fail(r->db, e, "reading the zooms");
+  err_code rc = ERR_OK;
+  int s = sqlite3_step(st);
+  if (s == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_INTEGER) {
+    sqlite3_int64 lo = sqlite3_column_int64(st, 0), hi = sqlite3_column_int64(st, 1);
+    *found = lo >= 0 && hi <= 30 && lo <= hi;
+    if (!*found) rc = err_set(e, ERR_INVALID, "mbtiles: zoom levels %lld to %lld", lo, hi);
+    *out_min = (unsigned)lo, *out_max = (unsigned)hi;
+  } else if (s != SQLITE_ROW && s != SQLITE_DONE) {
+    rc = db_fail(r->db, e, "reading the zooms");
+  }
+  sqlite3_finalize(st);
+  return rc;
+}
+
 err_code store_mbtiles_meta_get(mbtiles_reader *r, const char *name, char **out, err *e) {
   *out = NULL;
   sqlite3_bind_text(r->meta, 1, name, -1, SQLITE_STATIC);

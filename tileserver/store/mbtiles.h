@@ -40,6 +40,10 @@ err_code store_mbtiles_open(const char *path, mbtiles_reader **out, err *e);
 /* Appends the tile at XYZ z/x/y to out; *found false (and ERR_OK) when the file has none. */
 err_code store_mbtiles_tile(mbtiles_reader *r, unsigned z, uint32_t x, uint32_t y, buf *out,
                             bool *found, err *e);
+/* The lowest and highest zoom_level of the tiles; *found false (and ERR_OK) when there are none.
+ * For files whose metadata omits minzoom/maxzoom (they are optional in MBTiles 1.3). */
+err_code store_mbtiles_zooms(mbtiles_reader *r, unsigned *out_min, unsigned *out_max, bool *found,
+                             err *e);
 /* The metadata value of name, malloc'd (caller frees); NULL when absent. */
 err_code store_mbtiles_meta_get(mbtiles_reader *r, const char *name, char **out, err *e);
 void store_mbtiles_reader_close(mbtiles_reader *r);
