@@ -13,9 +13,11 @@ import time
 
 
 def main():
-    port, path, first, go, out = int(sys.argv[1]), sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5]
+    port, path, first = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+    go, out = sys.argv[4], sys.argv[5]
     s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 16384)  # before connect: the window stays small
+    # before connect: the window stays small
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 16384)
     s.settimeout(600)
     s.connect(("127.0.0.1", port))
     s.sendall(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".encode())

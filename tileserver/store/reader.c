@@ -634,7 +634,8 @@ err_code store_count_inside(store_reader *r, const layer_info *l, const double b
   buf_init(&sql, 4096);
   buf_puts(&sql, "SELECT data FROM ");
   store_index_name(&sql, l->table_name);
-  if (sql.len) sql.len--; /* the index name ends with its closing quote: "idx_<table>_geom" -> ..._node" */
+  /* the index name ends with its closing quote: "idx_<table>_geom" -> "idx_<table>_geom_node" */
+  if (sql.len) sql.len--;
   buf_puts(&sql, "_node\" WHERE nodeno = ?1");
   inside_walk w = {.q = {bbox[0], bbox[1], bbox[2], bbox[3]}, .cap = cap};
   err_code rc = sql.failed ? err_set(e, ERR_NOMEM, "out of memory")
