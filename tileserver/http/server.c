@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -221,6 +222,22 @@ static void stream_done(void *cls) {
   stream_adapter *a = cls;
   if (a->free_fn) a->free_fn(a->ctx);
   free(a);
+}
+
+/* A streamed body (a whole-layer download) to a slow client: libmicrohttpd counts a connection as
+ * idle, and closes it after MHD_OPTION_CONNECTION_TIMEOUT, when it has not written for that long,
+ * and it writes only when epoll says the socket is writable, which Linux says once a third of the
+ * send buffer is free. The kernel grows that buffer to megabytes, so a client reading at 10 KB/s
+ * drained it for over 30 s without one write, and its download was cut (seen: "aborted" after
+ * 31 s while the client was reading). TCP_NOTSENT_LOWAT makes the socket writable whenever
+ * fewer than STREAM_LOWAT bytes wait unsent, so every window the client opens is a write. */
+enum { STREAM_LOWAT = 128 * 1024 };
+
+static void stream_socket(struct MHD_Connection *conn) {
+  const union MHD_ConnectionInfo *ci =
+      MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+  int lowat = STREAM_LOWAT;
+  if (ci) setsockopt(ci->connect_fd, IPPROTO_TCP, TCP_NOTSENT_LOWAT, &lowat, sizeof lowat);
 }
 
 /* NULL on failure, and then resp->stream_ctx still belongs to the caller. */
@@ -455,6 +472,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     usage_mark_request(s->services->usage, req.usage, req.catalog, req.n_params ? req.params[0].s : "",
                        req.n_params ? req.params[0].len : 0, &lg->usage);
   }
+  if (resp.stream) stream_socket(conn);
   struct MHD_Response *r = to_mhd(&req, &resp, &lg->bytes);
   enum MHD_Result ok = MHD_NO;
   if (r) {

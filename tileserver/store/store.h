@@ -156,6 +156,12 @@ typedef struct store_query {
                                     around the point, so the nearest of a million cost milliseconds */
 } store_query;
 
+/* Features of layer l whose index box lies wholly inside bbox (minx <= maxx), counted up to cap:
+ * every one of them meets the box (an index box holds its feature), so it is a lower bound of
+ * the features a bbox query matches, read from the spatial index alone. */
+err_code store_count_inside(store_reader *r, const layer_info *l, const double bbox[4], int64_t cap,
+                            int64_t *out, err *e);
+
 /* Starts a query; the iterator borrows the reader (one live iterator per reader at a time). */
 err_code store_query_start(store_reader *r, const store_query *q, store_iter **out, err *e);
 /* Returns 1 with a feature, 0 at the end, -1 on error (details in e). The error sticks, as
@@ -234,6 +240,11 @@ void store_writer_abort(store_writer *w);
  * record, plus a row saying when and why the layer was removed. ERR_NOT_FOUND for an unknown
  * layer; ERR_DB, ERR_IO otherwise. */
 err_code store_layer_remove(const char *db_path, const char *layer_id, const char *reason, err *e);
+/* Folds the write-ahead log of db_path into the file and truncates it, when it is at least
+ * min_bytes: for a reader whose long read transaction held the log back (a download), once it has
+ * ended. Changes no data; waits at most a fraction of a second for other readers. ERR_IO when the
+ * file cannot be opened for writing, ERR_DB when readers still hold the log; ERR_OK otherwise. */
+err_code store_wal_fold(const char *db_path, int64_t min_bytes, err *e);
 /* The version number this writer is building (known from store_writer_begin on). */
 int64_t store_writer_version(const store_writer *w);
 /* Counts, in the features added so far, the non-null values of `field` that repeat an earlier
