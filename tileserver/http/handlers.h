@@ -56,6 +56,8 @@ void h_quality(http_request *req, http_response *resp);
 /* h_versions.c: a layer's history and the diff of two versions */
 void h_layer_versions(http_request *req, http_response *resp);
 void h_layer_diff(http_request *req, http_response *resp);
+/* h_changes.c: the tiles (and PNG tiles) an update of a layer changed, as a purge list */
+void h_tile_changes(http_request *req, http_response *resp);
 /* h_report.c: the deliveries of every layer by publisher (the update calendar) */
 void h_report(http_request *req, http_response *resp);
 /* h_catalog.c: DCAT-AP 3 (JSON-LD, Turtle), data dictionaries, CKAN's read API */
