@@ -106,7 +106,7 @@ static const features_api_param TILE_CHANGES[] = {
 static const char TILE_CHANGES_DOC[] =
     "Las URL de las teselas cuyo contenido cambió de from a to (comparadas byte a byte), y las de "
     "las teselas PNG de los estilos que dibujan la capa, para purgar una CDN: conteos completos, "
-    "una página de URL y el enlace next. 413 si el cambio alcanza más de 20000 teselas en esos "
+    "una página de URL y el enlace next. 413 si el cambio alcanza más de 4000 teselas en esos "
     "zooms";
 static const features_api_param ARCHIVE[] = {
     PATH("name", "Nombre del archivo dado con serve --archive nombre=ARCHIVO", STR), END};

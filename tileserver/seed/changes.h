@@ -45,6 +45,9 @@ void seed_tileset_destroy(seed_tileset *s);
 bool seed_tileset_add(seed_tileset *s, uint64_t id);
 bool seed_tileset_has(const seed_tileset *s, uint64_t id);
 size_t seed_tileset_count(const seed_tileset *s);
+/* The ids in increasing order (tile-id order: zoom by zoom, along the Hilbert curve), malloc'd
+ * (caller frees); NULL when out of memory. */
+uint64_t *seed_tileset_sorted(const seed_tileset *s, size_t *out_n);
 
 /* The catalog entry of layer `current->id` as version `version` published it: its table, fields,
  * geometry type, bounds, zooms, count and privacy from the history (the rest, such as the title
@@ -114,7 +117,9 @@ enum {
   SEED_CHANGES_PAGE_MAX = 1000,
   /* Candidate tiles one request may make (twice: both versions). Past it the answer is
    * ERR_LIMIT, asking for fewer zooms: a request must stay a request. */
-  SEED_CHANGES_HTTP_MAX_TILES = 20000
+  SEED_CHANGES_HTTP_MAX_TILES = 4000,
+  /* PNG addresses one answer may list when a change reaches every one */
+  SEED_CHANGES_HTTP_MAX_IMAGES = 1000000
 };
 
 typedef struct seed_changes_query {

@@ -117,6 +117,11 @@ err_code seed_changes_doc(store_reader *r, const catalog *cat, const struct rend
                  "fewer (zoom=MIN-MAX)", SEED_CHANGES_HTTP_MAX_TILES);
     goto done;
   }
+  if (ch.images_all && seed_range_count(&range) > SEED_CHANGES_HTTP_MAX_IMAGES) {
+    rc = err_set(e, ERR_LIMIT, "the update reaches every PNG tile at these zooms: ask for fewer "
+                 "(zoom=MIN-MAX)");
+    goto done;
+  }
   changed = seed_tileset_create((size_t)n + 1);
   if (!changed || !p.urls) {
     rc = err_set(e, ERR_NOMEM, "out of memory");
