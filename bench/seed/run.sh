@@ -13,18 +13,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ZOOM=0-14
-INCIDENTS=50000
-JOBS=$(nproc)
-while [ $# -gt 0 ]; do
-  case $1 in
-    --zoom) ZOOM=$2; shift 2 ;;
-    --incidents) INCIDENTS=$2; shift 2 ;;
-    --jobs) JOBS=$2; shift 2 ;;
-    *) echo "usage: $0 [--zoom 0-14] [--incidents N] [--jobs N]" >&2; exit 2 ;;
-  esac
-done
-TESELAS=${TESELAS:-build/teselas}
-[ -x "$TESELAS" ] || { echo "build first: $TESELAS missing" >&2; exit 1; }
+source bench/seed/lib.sh
+seed_bench_args "$@"
 command -v ogr2ogr >/dev/null || { echo "ogr2ogr (gdal-bin) missing" >&2; exit 1; }
 W=$(mktemp -d "${TMPDIR:-/tmp}/teselas-bench-seed-XXXXXX")
 trap 'rm -rf "$W"' EXIT
@@ -34,21 +24,6 @@ LAYERS=$("$TESELAS" layers --db "$DB" --json | python3 -c "import json,sys; prin
 TABLES=$(sqlite3 "$DB" "SELECT table_name FROM teselas_layers ORDER BY id" | tr '\n' ' ')
 Z0=${ZOOM%-*}
 Z1=${ZOOM#*-}
-
-# measure NAME CMD...: one line "NAME wall_s cpu_s rss_mb"
-measure() {
-  local name=$1; shift
-  /usr/bin/time -v "$@" > "$W/$name.out" 2> "$W/$name.time" || { cat "$W/$name.time" >&2; exit 1; }
-  python3 - "$W/$name.time" "$name" <<'PY'
-import re, sys
-t = open(sys.argv[1]).read()
-def f(k): return re.search(re.escape(k) + r": (.*)", t).group(1).strip()
-wall = f("Elapsed (wall clock) time (h:mm:ss or m:ss)").split(":")
-wall_s = sum(float(v) * 60 ** i for i, v in enumerate(reversed(wall)))
-cpu = float(f("User time (seconds)")) + float(f("System time (seconds)"))
-print(f"{sys.argv[2]} {wall_s:.2f} {cpu:.2f} {int(f('Maximum resident set size (kbytes)')) / 1024:.0f}")
-PY
-}
 
 echo "# $(date -u +%Y-%m-%dT%H:%MZ) zooms $ZOOM, $INCIDENTS incidents, layers $LAYERS, jobs $JOBS, load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "# name wall_s cpu_s peak_rss_mb bytes tiles"

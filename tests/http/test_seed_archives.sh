@@ -21,22 +21,6 @@ CHECK="$(dirname "$0")/../tiles/check_archive.mjs"
   fail "npm packages missing: run (cd tests/browser && npm ci)"
 command -v gdalinfo >/dev/null || fail "gdalinfo (gdal-bin) missing"
 
-# addresses W S E N Z0 Z1: "z x y" of every tile of the box, by the Web Mercator formulas
-addresses() {
-  python3 - "$@" <<'PY'
-import math, sys
-w, s, e, n = map(float, sys.argv[1:5]); z0, z1 = int(sys.argv[5]), int(sys.argv[6])
-def col(lon, z): return min(2**z - 1, max(0, math.floor((lon + 180) / 360 * 2**z)))
-def row(lat, z):
-    lat = max(-85.0511287798066, min(85.0511287798066, lat))
-    return min(2**z - 1, max(0, math.floor((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * 2**z)))
-for z in range(z0, z1 + 1):
-    for x in range(col(w, z), col(e, z) + 1):
-        for y in range(row(n, z), row(s, z) + 1):
-            print(z, x, y)
-PY
-}
-
 # bounds LAYERS: the layers' bounds as the server's TileJSON gives them, "W S E N"
 bounds() {
   curl -sf "$BASE/tiles/$1.json" | python3 -c "import json,sys; print(*json.load(sys.stdin)['bounds'])"
@@ -67,7 +51,7 @@ start_server "$DB" --quiet
 BOX=-101.80,21.02,-101.55,21.22
 LAYERS=parques,incidentes,rios-canales
 seed --db "$DB" --layers "$LAYERS" --zoom 0-15 --bbox "$BOX" --out "$TEST_TMP/v.pmtiles" --jobs 2
-addresses ${BOX//,/ } 0 15 > "$TEST_TMP/addr"
+tile_addresses ${BOX//,/ } 0 15 > "$TEST_TMP/addr"
 [ "$(wc -l < "$TEST_TMP/addr")" -ge 300 ] || fail "too few addresses: $(wc -l < "$TEST_TMP/addr")"
 check_pmtiles "$TEST_TMP/v.pmtiles" "$BASE/tiles/$LAYERS/{z}/{x}/{y}.pbf" "$TEST_TMP/addr"
 python3 - "$TEST_TMP/check.json" <<'PY' || fail "PMTiles header or metadata: $(head -c 1500 "$TEST_TMP/check.json")"
@@ -84,7 +68,7 @@ ok
 cp "$TEST_TMP/check.json" "$TEST_TMP/check_v.json"
 
 seed --db "$DB" --layers cuerpos-agua --zoom 0-10 --out "$TEST_TMP/agua.pmtiles"
-addresses $(bounds cuerpos-agua) 0 10 > "$TEST_TMP/addr_agua"
+tile_addresses $(bounds cuerpos-agua) 0 10 > "$TEST_TMP/addr_agua"
 check_pmtiles "$TEST_TMP/agua.pmtiles" "$BASE/tiles/cuerpos-agua/{z}/{x}/{y}.pbf" "$TEST_TMP/addr_agua"
 
 # --- vector MBTiles: GDAL's driver sees the layers and, at z12, the features the server's tiles hold ---
@@ -122,7 +106,7 @@ assert len(ov) >= 2 and all(abs(o[0] - width / 2**(i + 1)) <= 1 for i, o in enum
 PY
 ok
 seed --db "$DB" --style todas --format png --zoom 10-12 --bbox "$PBOX" --out "$TEST_TMP/p.pmtiles"
-addresses ${PBOX//,/ } 10 12 > "$TEST_TMP/addr_png"
+tile_addresses ${PBOX//,/ } 10 12 > "$TEST_TMP/addr_png"
 check_pmtiles "$TEST_TMP/p.pmtiles" "$BASE/styles/todas/{z}/{x}/{y}.png" "$TEST_TMP/addr_png"
 
 # --- killed seeds and bad requests ---
@@ -176,10 +160,10 @@ TP="$TEST_TMP/thirdparty.db"
   fail "import crimes: $(tail -5 "$TEST_TMP/imp.log")"
 start_server "$TP" --quiet
 seed --db "$TP" --layers paises --zoom 0-4 --out "$TEST_TMP/paises.pmtiles"
-addresses $(bounds paises) 0 4 > "$TEST_TMP/addr_tp"
+tile_addresses $(bounds paises) 0 4 > "$TEST_TMP/addr_tp"
 check_pmtiles "$TEST_TMP/paises.pmtiles" "$BASE/tiles/paises/{z}/{x}/{y}.pbf" "$TEST_TMP/addr_tp"
 seed --db "$TP" --layers delitos,paises --zoom 0-14 --bbox -99.30,19.25,-99.00,19.55 --out "$TEST_TMP/cdmx.pmtiles"
-addresses -99.30 19.25 -99.00 19.55 0 14 > "$TEST_TMP/addr_cdmx"
+tile_addresses -99.30 19.25 -99.00 19.55 0 14 > "$TEST_TMP/addr_cdmx"
 check_pmtiles "$TEST_TMP/cdmx.pmtiles" "$BASE/tiles/delitos,paises/{z}/{x}/{y}.pbf" "$TEST_TMP/addr_cdmx"
 seed --db "$TP" --layers delitos --zoom 0-12 --out "$TEST_TMP/cdmx.mbtiles"
 ogrinfo -ro -so -oo ZOOM_LEVEL=12 "$TEST_TMP/cdmx.mbtiles" delitos | grep -q "Feature Count: [1-9]" ||

@@ -53,3 +53,19 @@ tile_json() {
     "$TILE.json" || fail "decoded tile check failed: $1"
   ok
 }
+
+# tile_addresses W S E N Z0 Z1: "z x y" of every tile of the box, by the Web Mercator formulas
+tile_addresses() {
+  python3 - "$@" <<'PY'
+import math, sys
+w, s, e, n = map(float, sys.argv[1:5]); z0, z1 = int(sys.argv[5]), int(sys.argv[6])
+def col(lon, z): return min(2**z - 1, max(0, math.floor((lon + 180) / 360 * 2**z)))
+def row(lat, z):
+    lat = max(-85.0511287798066, min(85.0511287798066, lat))
+    return min(2**z - 1, max(0, math.floor((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * 2**z)))
+for z in range(z0, z1 + 1):
+    for x in range(col(w, z), col(e, z) + 1):
+        for y in range(row(n, z), row(s, z) + 1):
+            print(z, x, y)
+PY
+}

@@ -70,6 +70,8 @@ void h_audit_log(http_request *req, http_response *resp);
 struct auth_principal;
 bool h_authorize(http_request *req, http_response *resp, int action, const char *layer_id,
                  struct auth_principal *out);
+/* h_changes.c: the tiles (and PNG tiles) an update of a layer changed, as a purge list */
+void h_tile_changes(http_request *req, http_response *resp);
 /* h_report.c: the deliveries of every layer by publisher (the update calendar) */
 void h_report(http_request *req, http_response *resp);
 /* h_catalog.c: DCAT-AP 3 (JSON-LD, Turtle), data dictionaries, CKAN's read API */

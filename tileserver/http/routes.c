@@ -126,6 +126,19 @@ static const features_api_param AUDIT[] = {
 #define WRITE(id_, sum_, resp_, params_, method_, status_, ...) \
   OP(id_, sum_, resp_, JSON, params_, .method = method_, .status = status_, .authorized = true, \
      __VA_ARGS__)
+static const features_api_param TILE_CHANGES[] = {
+    PATH("ids", "id de la capa", STR),
+    {FEATURES_API_QUERY, "from", "Versión de partida", {INT}},
+    {FEATURES_API_QUERY, "to", "Versión de llegada (posterior a from)", {INT}},
+    {FEATURES_API_QUERY, "zoom", "Zooms: MIN-MAX o uno solo (si se omite, de 0 al zoom máximo de "
+     "la capa)", {STR}},
+    {FEATURES_API_QUERY, "offset", "URL que se saltan", {INT}},
+    {FEATURES_API_QUERY, "limit", "URL listadas (1 a 1000; 100 si se omite)", {INT}}, END};
+static const char TILE_CHANGES_DOC[] =
+    "Las URL de las teselas cuyo contenido cambió de from a to (comparadas byte a byte), y las de "
+    "las teselas PNG de los estilos que dibujan la capa, para purgar una CDN: conteos completos, "
+    "una página de URL y el enlace next. 413 si el cambio alcanza más de 4000 teselas en esos "
+    "zooms";
 static const features_api_param ARCHIVE[] = {
     PATH("name", "Nombre del archivo dado con serve --archive nombre=ARCHIVO", STR), END};
 static const features_api_param ARCHIVE_TILE[] = {
@@ -212,6 +225,9 @@ static const route ROUTES[] = {
     {"/tiles/{name}/{z}/{x}/{y}.png", h_archive_png,
      OP("getArchivePng", "Tesela PNG de un archivo servido con --archive, tal cual", "PNG", PNG,
       ARCHIVE_TILE)},
+    {"/tiles/{ids}/changes", h_tile_changes,
+     OP("getTileChanges", "Teselas que cambió una actualización (lista para purgar una CDN)",
+      TILE_CHANGES_DOC, JSON, TILE_CHANGES)},
     {"/archives/{name}.pmtiles", h_archive_file,
      OP("getArchive", "Archivo de teselas servido con --archive (lecturas por rangos)", ARCHIVE_DOC,
       PMTILES, ARCHIVE)},

@@ -185,20 +185,25 @@ err_code seed_changes_check(store_reader *r, const layer_info *from, const layer
     s[i].p.pyramids = pyramid_registry_create();
     if (!s[i].p.pyramids) rc = err_set(e, ERR_NOMEM, "out of memory");
   }
+  /* the candidates' own ids, sorted, unless every address is one */
+  size_t n_ids = 0, k = 0;
+  uint64_t *ids = c->all ? NULL : seed_tileset_sorted(c->tiles, &n_ids);
+  if (!c->all && !ids) rc = err_set(e, ERR_NOMEM, "out of memory");
   seed_iter it;
   seed_iter_init(&it, range);
   unsigned z;
   uint32_t x, y;
   uint64_t id;
-  while (rc == ERR_OK && seed_iter_next(&it, &z, &x, &y, &id)) {
-    if (!c->all && !seed_tileset_has(c->tiles, id)) continue;
+  while (rc == ERR_OK && (c->all ? seed_iter_next(&it, &z, &x, &y, &id)
+                                 : k < n_ids && pmtiles_id_to_zxy(id = ids[k++], &z, &x, &y))) {
     geom_tile_id t = {z, x, y};
     if ((rc = build(r, &s[0], t, e)) != ERR_OK || (rc = build(r, &s[1], t, e)) != ERR_OK) break;
     if ((s[0].out.len != s[1].out.len ||
-         memcmp(s[0].out.data, s[1].out.data, s[0].out.len) != 0) &&
+         (s[0].out.len && memcmp(s[0].out.data, s[1].out.data, s[0].out.len) != 0)) &&
         !seed_tileset_add(changed, id))
       rc = err_set(e, ERR_LIMIT, "too many changed tiles");
   }
+  free(ids);
   for (int i = 0; i < 2; i++) {
     buf_free(&s[i].out);
     if (s[i].p.pyramids) pyramid_registry_destroy(s[i].p.pyramids);

@@ -45,6 +45,9 @@ void seed_tileset_destroy(seed_tileset *s);
 bool seed_tileset_add(seed_tileset *s, uint64_t id);
 bool seed_tileset_has(const seed_tileset *s, uint64_t id);
 size_t seed_tileset_count(const seed_tileset *s);
+/* The ids in increasing order (tile-id order: zoom by zoom, along the Hilbert curve), malloc'd
+ * (caller frees); NULL when out of memory. */
+uint64_t *seed_tileset_sorted(const seed_tileset *s, size_t *out_n);
 
 /* The catalog entry of layer `current->id` as version `version` published it: its table, fields,
  * geometry type, bounds, zooms, count and privacy from the history (the rest, such as the title
@@ -106,3 +109,32 @@ typedef struct seed_urls {
 void seed_urls_each(const seed_urls *u, int (*fn)(void *ctx, const char *url), void *ctx);
 
 #endif
+
+/* ---- the document of GET /tiles/{id}/changes ---- */
+
+enum {
+  SEED_CHANGES_PAGE_DEFAULT = 100,
+  SEED_CHANGES_PAGE_MAX = 1000,
+  /* Candidate tiles one request may make (twice: both versions). Past it the answer is
+   * ERR_LIMIT, asking for fewer zooms: a request must stay a request. */
+  SEED_CHANGES_HTTP_MAX_TILES = 4000,
+  /* PNG addresses one answer may list when a change reaches every one */
+  SEED_CHANGES_HTTP_MAX_IMAGES = 1000000
+};
+
+typedef struct seed_changes_query {
+  const layer_info *layer;        /* the catalog's entry */
+  int64_t from, to;               /* versions, from < to <= the current one */
+  int minzoom, maxzoom;           /* -1: the layer's zooms (0 to its maxzoom) */
+  int64_t offset, limit;          /* the page of URLs */
+  const char *base_url;           /* for links; NULL: none */
+} seed_changes_query;
+
+/* The URLs that changed from version `from` to `to` of q->layer (the vector tiles whose bytes
+ * differ, then the PNG tiles of the styles of reg that draw the layer, as seed_urls_each lists
+ * them), over the union of both versions' bounds: counts always complete, one page of URLs and
+ * a next link while more remain. Caller owns *out (free). Errors: ERR_INVALID (from >= to, bad
+ * zooms or page), ERR_NOT_FOUND (a version not kept), ERR_LIMIT (too many tiles to compare),
+ * those of the tile builder. Messages never repeat the request's values. */
+err_code seed_changes_doc(store_reader *r, const catalog *cat, const struct render_styles *reg,
+                          const seed_changes_query *q, char **out, err *e);

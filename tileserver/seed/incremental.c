@@ -148,7 +148,8 @@ static err_code find_changes(incr *c, err *e) {
 /* Compares a remade tile with the earlier one; notes it when they differ. */
 static err_code compare(incr *c, const seed_slot *t, const buf *was, bool found, seed_result *res,
                         err *e) {
-  bool same = found ? was->len == t->bytes.len && memcmp(was->data, t->bytes.data, was->len) == 0
+  bool same = found ? was->len == t->bytes.len &&
+                          (!was->len || memcmp(was->data, t->bytes.data, was->len) == 0)
                     : t->bytes.len == 0;
   res->n_remade++;
   if (same) return ERR_OK;

@@ -2,8 +2,10 @@
  * changed, then the PNG tiles of every style that draws a changed layer. The order is fixed (tile
  * id order within each part), so the CLI's file and the HTTP pages list the same URLs alike. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "archive/pmtiles.h"
 #include "render/render.h"
 #include "seed/changes.h"
 
@@ -32,7 +34,18 @@ size_t seed_styles_drawing(const render_styles *reg, const catalog *cat,
  * when fn returns non-zero and returns that. */
 static int each_address(const seed_range *r, const seed_tileset *set, bool all,
                         int (*fn)(void *, unsigned, uint32_t, uint32_t), void *ctx) {
-  if (!all && seed_tileset_count(set) == 0) return 0;
+  if (!all) { /* the set's own ids, sorted: the range may be far larger than the set */
+    size_t n;
+    uint64_t *ids = seed_tileset_sorted(set, &n);
+    int stop = 0;
+    for (size_t i = 0; ids && i < n && !stop; i++) {
+      unsigned z;
+      uint32_t x, y;
+      if (pmtiles_id_to_zxy(ids[i], &z, &x, &y)) stop = fn(ctx, z, x, y);
+    }
+    free(ids);
+    return stop;
+  }
   seed_iter it;
   seed_iter_init(&it, r);
   unsigned z;

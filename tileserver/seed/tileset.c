@@ -54,3 +54,18 @@ bool seed_tileset_has(const seed_tileset *s, uint64_t id) {
 }
 
 size_t seed_tileset_count(const seed_tileset *s) { return s ? s->n : 0; }
+
+static int cmp_u64(const void *a, const void *b) {
+  uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+  return x < y ? -1 : x > y;
+}
+
+uint64_t *seed_tileset_sorted(const seed_tileset *s, size_t *out_n) {
+  *out_n = 0;
+  uint64_t *ids = malloc((s && s->n ? s->n : 1) * sizeof *ids);
+  if (!ids || !s) return ids;
+  for (size_t i = 0; i <= s->mask; i++)
+    if (s->slots[i]) ids[(*out_n)++] = s->slots[i] - 1;
+  qsort(ids, *out_n, sizeof *ids, cmp_u64);
+  return ids;
+}

@@ -1,0 +1,194 @@
+#!/usr/bin/env bash
+# Incremental seeds (`teselas seed --since … --changes FILE`) and GET /tiles/{id}/changes, against
+# an independent computation: a layer re-imported with one polygon moved, one removed and one
+# added; full seeds of the old and of the new version are compared tile by tile with the npm
+# `pmtiles` reader (tests/tiles/compare_archives.mjs) at every address of the box (computed here
+# from the box and zooms), and
+#   - the vector URLs the CLI lists are exactly the addresses whose tiles differ (no more, no less);
+#   - the incremental archive holds exactly the full seed's tiles at every address (PMTiles, and
+#     MBTiles read back through a PMTiles re-seed of it);
+#   - every page of the HTTP list, followed through offsets, equals the CLI's file line for line;
+#   - PNG URLs name the styles that draw the layer, and cover every PNG tile that changed (drawn
+#     by the server before and after, compared by bytes at the vector list's addresses);
+#   - on the demo (parks, renumbered by the removal) and on a database made only from the
+#     SSP-CDMX police cuadrantes (tests/data/cdmx-ssp);
+#   - a version no longer kept is an error naming it; bad HTTP parameters are 4xx JSON.
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/../tiles/lib.sh"
+need_decoders
+HERE="$(cd "$(dirname "$0")" && pwd)"
+CMP="$HERE/../tiles/compare_archives.mjs"
+LEON="$(cd "$HERE/../../layers/leon" && pwd)"
+[ -f "$HERE/../browser/node_modules/pmtiles/package.json" ] ||
+  fail "npm packages missing: run (cd tests/browser && npm ci)"
+
+seed() { "$TESELAS" seed "$@" --quiet 2> "$TEST_TMP/seed.err" || fail "seed $*: $(cat "$TEST_TMP/seed.err")"; }
+
+# edit IN OUT MOVE REMOVE ADD: a GeoJSON with feature MOVE shifted 300 m east and 200 m north,
+# REMOVE deleted, and a copy of ADD shifted 1 km south-east appended (indexes of the input)
+edit() {
+  python3 - "$@" <<'PY'
+import copy, json, sys
+src, dst, mv, rm, add = sys.argv[1], sys.argv[2], *map(int, sys.argv[3:6])
+d = json.load(open(src)); f = d["features"]
+def shift(c, dx, dy):
+    return [c[0] + dx, c[1] + dy] + c[2:] if isinstance(c[0], (int, float)) else [shift(x, dx, dy) for x in c]
+f[mv]["geometry"]["coordinates"] = shift(f[mv]["geometry"]["coordinates"], 0.003, 0.002)
+extra = copy.deepcopy(f[add]); extra["geometry"]["coordinates"] = shift(extra["geometry"]["coordinates"], 0.01, -0.01)
+del f[rm]
+f.append(extra)
+json.dump(d, open(dst, "w"))
+PY
+}
+
+# check_incremental DB LAYER ZOOMS OLD.pmtiles: re-seeds from OLD (PMTiles and MBTiles), a full
+# seed of the current version, and the comparisons above; W S E N of the archive in $BOX
+check_incremental() {
+  local db=$1 layer=$2 z0=$3 z1=$4 old=$5
+  seed --db "$db" --since "$old" --out "$TEST_TMP/inc.pmtiles" --changes "$TEST_TMP/purge.txt"
+  seed --db "$db" --layers "$layer" --zoom "$z0-$z1" --out "$TEST_TMP/full.pmtiles"
+  tile_addresses $BOX "$z0" "$z1" > "$TEST_TMP/addr"
+  node "$CMP" "$old" "$TEST_TMP/full.pmtiles" "$TEST_TMP/addr" "$TEST_TMP/inc.pmtiles" \
+    > "$TEST_TMP/cmp.json" || fail "compare_archives.mjs"
+  python3 - "$TEST_TMP/cmp.json" "$TEST_TMP/purge.txt" "$layer" <<'PY' || fail "$layer: changed tiles differ from the independent comparison"
+import json, sys
+d = json.load(open(sys.argv[1])); layer = sys.argv[3]
+pre = f"/tiles/{layer}/"
+got = [l.strip()[len(pre):-len(".pbf")] for l in open(sys.argv[2]) if l.startswith(pre)]
+want = set(d["differ"])
+assert len(want) > 0, "the edit changed no tile"
+assert len(got) == len(set(got)), "a tile listed twice"
+assert set(got) == want, ("missing", sorted(want - set(got))[:10], "extra", sorted(set(got) - want)[:10])
+assert d["third_vs_new"] == [], ("incremental archive differs from the full seed at", d["third_vs_new"][:10])
+assert d["n_tiles"][1] == d["n_tiles"][2] > 0, d["n_tiles"]
+print(f"{layer}: {len(want)} tiles changed of {d['n_addresses']} addresses", file=sys.stderr)
+PY
+  ok
+  # the MBTiles path: an incremental MBTiles from an MBTiles full seed of the old version, read
+  # back by re-seeding it into PMTiles (every tile copied: nothing changed since)
+  seed --db "$db" --since "$old" --out "$TEST_TMP/inc.mbtiles"
+  seed --db "$db" --since "$TEST_TMP/inc.mbtiles" --out "$TEST_TMP/inc-mb.pmtiles" --changes "$TEST_TMP/none.txt"
+  [ ! -s "$TEST_TMP/none.txt" ] || fail "no change since the MBTiles, yet listed: $(head -3 "$TEST_TMP/none.txt")"
+  node "$CMP" "$TEST_TMP/full.pmtiles" "$TEST_TMP/inc-mb.pmtiles" "$TEST_TMP/addr" > "$TEST_TMP/cmp2.json" ||
+    fail "compare_archives.mjs (MBTiles)"
+  python3 -c "import json,sys; d=json.load(open(sys.argv[1])); sys.exit(1 if d['differ'] else 0)" \
+    "$TEST_TMP/cmp2.json" || fail "MBTiles incremental differs: $(head -c 300 "$TEST_TMP/cmp2.json")"
+  ok
+}
+
+# http_list LAYER FROM TO ZOOMS: every page of /tiles/LAYER/changes, followed by next_offset
+http_list() {
+  local offset=0 n=0
+  : > "$TEST_TMP/http.txt"
+  while [ -n "$offset" ] && [ "$offset" != None ]; do
+    http_get "/tiles/$1/changes?from=$2&to=$3&zoom=$4&limit=1000&offset=$offset"
+    expect_status 200 "changes page"
+    python3 -c "
+import json,sys; d=json.load(open(sys.argv[1]))
+open(sys.argv[2],'a').write(''.join(u+'\n' for u in d['urls']))
+assert d['counts']['urls'] == d['counts']['tiles'] + d['counts']['images']
+print(d['next_offset'])" "$TEST_TMP/body" "$TEST_TMP/http.txt" > "$TEST_TMP/next" || fail "changes page"
+    offset=$(cat "$TEST_TMP/next")
+    n=$((n + 1)); [ $n -lt 100 ] || fail "too many pages"
+  done
+  cmp -s "$TEST_TMP/http.txt" "$TEST_TMP/purge.txt" ||
+    fail "HTTP list differs from the CLI's: $(diff "$TEST_TMP/http.txt" "$TEST_TMP/purge.txt" | head -5)"
+  ok
+}
+
+# --- the demo: parks ---
+DB=$(demo_db 2000)
+BOX=$(sqlite3 "$DB" "SELECT minx||' '||miny||' '||maxx||' '||maxy FROM teselas_layers WHERE id='parques'")
+seed --db "$DB" --layers parques --zoom 0-16 --out "$TEST_TMP/old.pmtiles"
+mkdir -p "$TEST_TMP/src2"
+cp "$(dirname "$DB")"/leon-sources/* "$TEST_TMP/src2/"
+# an interior park moved, one removed (every later park is renumbered), one added
+edit "$(dirname "$DB")/leon-sources/parques.geojson" "$TEST_TMP/src2/parques.geojson" 100 200 50
+"$TESELAS" publish "$LEON" --db "$DB" --sources "$TEST_TMP/src2" --quiet > "$TEST_TMP/pub.log" 2>&1 ||
+  fail "publish: $(tail -5 "$TEST_TMP/pub.log")"
+# the edits stay inside the layer's bounds, so a full seed covers the archive's box
+NEWBOX=$(sqlite3 "$DB" "SELECT minx||' '||miny||' '||maxx||' '||maxy FROM teselas_layers WHERE id='parques'")
+[ "$NEWBOX" = "$BOX" ] || fail "the edit moved the bounds: $BOX -> $NEWBOX"
+[ "$(sqlite3 "$DB" "SELECT version FROM teselas_layers WHERE id='parques'")" = 2 ] || fail "no version 2"
+check_incremental "$DB" parques 0 16 "$TEST_TMP/old.pmtiles"
+python3 - "$TEST_TMP/purge.txt" <<'PY' || fail "PNG URLs: $(grep -v '^/tiles' "$TEST_TMP/purge.txt" | head -3)"
+import sys
+lines = [l.strip() for l in open(sys.argv[1])]
+png = [l for l in lines if l.startswith("/styles/")]
+styles = {l.split("/")[2] for l in png}
+assert {"leon", "parques", "todas"} <= styles, styles
+assert not any(l.startswith("/styles/incidentes/") for l in png)
+assert any(l.endswith("@2x.png") for l in png) and any(not l.endswith("@2x.png") for l in png)
+PY
+ok
+start_server "$DB" --quiet
+http_list parques 1 2 0-16
+# the PNG tiles that changed: drawn before (an earlier server cannot: the old version is gone from
+# the catalog) — so drawn now and compared with a rollback's drawing of version 1 at the vector
+# list's addresses, every one that differs must be listed
+grep '^/tiles/' "$TEST_TMP/purge.txt" | sed -n 's|^/tiles/parques/\([0-9]*\)/\([0-9]*\)/\([0-9]*\)\.pbf$|\1 \2 \3|p' |
+  awk '$1 >= 10' | head -40 > "$TEST_TMP/png_addr"
+while read -r z x y; do curl -sf -o "$TEST_TMP/png_new_${z}_${x}_${y}" "$BASE/styles/parques/$z/$x/$y.png" || fail "png"; done < "$TEST_TMP/png_addr"
+stop_server
+"$TESELAS" rollback parques --db "$DB" --to 1 > /dev/null 2>&1 || fail "rollback"
+start_server "$DB" --quiet
+while read -r z x y; do
+  curl -sf -o "$TEST_TMP/png_old" "$BASE/styles/parques/$z/$x/$y.png" || fail "png"
+  if ! cmp -s "$TEST_TMP/png_old" "$TEST_TMP/png_new_${z}_${x}_${y}"; then
+    grep -qx "/styles/parques/$z/$x/$y.png" "$TEST_TMP/purge.txt" || fail "PNG $z/$x/$y changed and is not listed"
+  fi
+done < "$TEST_TMP/png_addr"
+ok
+# from 2 to 3 (the rollback): the same tiles back
+http_get "/tiles/parques/changes?from=2&to=3&zoom=0-16&limit=1"
+expect_status 200 "changes 2→3"
+expect_json "d['counts']['tiles'] == $(grep -c '^/tiles/' "$TEST_TMP/purge.txt")"
+# bad parameters: 4xx JSON that never repeats what was sent
+for q in "from=1" "from=a&to=2" "from=2&to=1" "from=1&to=2&zoom=9-3" "from=1&to=2&zoom=x" \
+         "from=1&to=2&limit=0" "from=1&to=2&limit=5000" "from=1&to=2&offset=-1" "from=1&to=99999"; do
+  http_get "/tiles/parques/changes?$q"
+  case "$STATUS" in 400|404) ;; *) fail "$q: HTTP $STATUS" ;; esac
+  expect_json "'code' in d and 'description' in d and '99999' not in d['description']"
+done
+http_get "/tiles/nada-zzz/changes?from=1&to=2"
+expect_status 404 "unknown layer"
+expect_json "'nada-zzz' not in d['description']"
+http_get "/tiles/parques/changes?from=1&to=2&zoom=0-24"
+expect_status 413 "too many tiles"
+stop_server
+
+# a version no longer kept: the definition keeps 2, so three more imports drop version 1
+for i in 1 2; do
+  edit "$TEST_TMP/src2/parques.geojson" "$TEST_TMP/src2/p.geojson" 10 20 30
+  mv "$TEST_TMP/src2/p.geojson" "$TEST_TMP/src2/parques.geojson"
+  "$TESELAS" publish "$LEON" --db "$DB" --sources "$TEST_TMP/src2" --quiet > "$TEST_TMP/pub.log" 2>&1 || fail "publish"
+done
+rc=0
+"$TESELAS" seed --db "$DB" --since "$TEST_TMP/old.pmtiles" --out "$TEST_TMP/x.pmtiles" 2> "$TEST_TMP/err" || rc=$?
+[ "$rc" = 1 ] && grep -q "version 1 of layer parques" "$TEST_TMP/err" && [ ! -e "$TEST_TMP/x.pmtiles" ] ||
+  fail "a version no longer kept: exit $rc, $(cat "$TEST_TMP/err")"
+ok
+rc=0
+"$TESELAS" seed --db "$DB" --since 7 --out "$TEST_TMP/old.pmtiles" 2> "$TEST_TMP/err" || rc=$?
+[ "$rc" = 1 ] && grep -q "made from version 1" "$TEST_TMP/err" || fail "--since a wrong version: $(cat "$TEST_TMP/err")"
+ok
+
+# --- a database made only from third-party files: SSP-CDMX police cuadrantes ---
+TP="$TEST_TMP/tp.db"
+ogr2ogr -f GeoJSON -t_srs EPSG:4326 "$TEST_TMP/cuad1.geojson" "/vsizip/$TESELAS_TEST_DATA/cdmx-ssp/cuadrantes_shp.zip" \
+  > "$TEST_TMP/ogr.log" 2>&1 || fail "ogr2ogr: $(cat "$TEST_TMP/ogr.log")"
+edit "$TEST_TMP/cuad1.geojson" "$TEST_TMP/cuad2.geojson" 400 300 500
+for f in cuad1 cuad2; do
+  "$TESELAS" import "$TEST_TMP/$f.geojson" --db "$TP" --layer cuadrantes --quiet > "$TEST_TMP/imp.log" 2>&1 ||
+    fail "import $f: $(tail -5 "$TEST_TMP/imp.log")"
+  if [ $f = cuad1 ]; then
+    seed --db "$TP" --layers cuadrantes --zoom 8-15 --out "$TEST_TMP/tp-old.pmtiles"
+    BOX=$(sqlite3 "$TP" "SELECT minx||' '||miny||' '||maxx||' '||maxy FROM teselas_layers WHERE id='cuadrantes'")
+  fi
+done
+check_incremental "$TP" cuadrantes 8 15 "$TEST_TMP/tp-old.pmtiles"
+start_server "$TP" --quiet
+http_list cuadrantes 1 2 8-15
+stop_server
+
+echo "ok: $N_CHECKS checks"
