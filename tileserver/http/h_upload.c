@@ -61,7 +61,7 @@ static const char *layer_param(http_request *req, http_response *resp) {
 static void send_json(http_response *resp, int status, buf *doc) {
   resp->status = status;
   resp->content_type = "application/json";
-  buf_puts(&resp->body, (const char *)doc->data);
+  buf_append(&resp->body, doc->data, doc->len); /* a buf's data is not NUL-terminated */
   http_header_add(resp, "Cache-Control", "no-store");
 }
 

@@ -222,5 +222,7 @@ int http_server_port(const http_server *s);
 http_handler http_route_find(http_request *req);
 /* True when some route answers `method` (other than GET, HEAD) at path, and takes a body. */
 bool http_route_takes_body(const char *method, const char *path);
+/* True when some route answers `method` at path. */
+bool http_route_allows(const char *method, const char *path);
 
 #endif

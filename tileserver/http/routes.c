@@ -345,6 +345,13 @@ http_handler http_route_find(http_request *req) {
   return path_known || !read ? h_method_refused : NULL;
 }
 
+bool http_route_allows(const char *method, const char *path) {
+  http_request probe = {.method = method, .path = path};
+  for (size_t i = 0; i < N_ROUTES; i++)
+    if (method_ok(&ROUTES[i], method) && match(ROUTES[i].pattern, path, &probe)) return true;
+  return false;
+}
+
 bool http_route_takes_body(const char *method, const char *path) {
   http_request probe = {.method = method, .path = path};
   for (size_t i = 0; i < N_ROUTES; i++)

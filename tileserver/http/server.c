@@ -350,7 +350,9 @@ static bool refused(struct MHD_Connection *conn, const char *method, const req_l
                     http_response *resp) {
   size_t headers = 0;
   MHD_get_connection_values(conn, MHD_HEADER_KIND, add_len, &headers);
-  if (lg->target_len > URL_MAX) {
+  if (is_write(method) && lg->target_len <= URL_MAX && !http_route_allows(method, lg->path)) {
+    http_refuse(resp, HTTP_REFUSE_METHOD, "method %s is not allowed here", method);
+  } else if (lg->target_len > URL_MAX) {
     http_refuse(resp, HTTP_REFUSE_URL, "the URL is longer than %d bytes", URL_MAX);
   } else if (headers > HEADERS_MAX) {
     http_refuse(resp, HTTP_REFUSE_HEADERS, "the request headers are larger than %d bytes",
@@ -374,6 +376,7 @@ static bool refused(struct MHD_Connection *conn, const char *method, const req_l
 static bool early_refusal(struct MHD_Connection *conn, const char *method, const char *url,
                           uint64_t upload_max) {
   if (!answered_method(method)) return true;
+  if (is_write(method) && !http_route_allows(method, url)) return true; /* 405 before the body */
   if (!http_route_takes_body(method, url)) return early_body(conn);
   const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
   return cl && strtoull(cl, NULL, 10) > upload_max;

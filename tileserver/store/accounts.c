@@ -18,15 +18,7 @@ static const char SCHEMA_SQL[] =
     " password_hash TEXT, created_at TEXT NOT NULL);"
     "CREATE TABLE IF NOT EXISTS teselas_tokens("
     " id INTEGER PRIMARY KEY, account TEXT NOT NULL, hash BLOB NOT NULL UNIQUE,"
-    " label TEXT NOT NULL DEFAULT '', created_at TEXT NOT NULL, revoked_at TEXT);"
-    "CREATE TABLE IF NOT EXISTS teselas_audit("
-    " id INTEGER PRIMARY KEY, at TEXT NOT NULL, who TEXT NOT NULL, action TEXT NOT NULL,"
-    " target TEXT NOT NULL DEFAULT '', result TEXT NOT NULL, detail TEXT NOT NULL DEFAULT '');"
-    /* append-only: a line once written is never changed or removed, by teselas or by hand */
-    "CREATE TRIGGER IF NOT EXISTS teselas_audit_no_update BEFORE UPDATE ON teselas_audit"
-    " BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
-    "CREATE TRIGGER IF NOT EXISTS teselas_audit_no_delete BEFORE DELETE ON teselas_audit"
-    " BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;";
+    " label TEXT NOT NULL DEFAULT '', created_at TEXT NOT NULL, revoked_at TEXT);";
 
 err_code store_acct_open(const char *db_path, bool write, sqlite3 **out_db, err *e) {
   *out_db = NULL;

@@ -553,7 +553,9 @@ typedef struct store_audit_entry {
 } store_audit_entry;
 typedef int (*store_audit_fn)(void *ctx, const store_audit_entry *a);
 
-/* Appends one line (the table refuses UPDATE and DELETE by trigger). ERR_IO, ERR_DB. */
+/* Appends one line to the log, kept in its own file beside the database (db_path + ".audit"),
+ * so a line never waits for an import's write lock; the table refuses UPDATE and DELETE by
+ * trigger. ERR_IO, ERR_DB. */
 err_code store_audit_add(const char *db_path, const store_audit_entry *a, err *e);
 /* The log, oldest first, at most `limit` lines from after id `after`. */
 err_code store_audit_scan(const char *db_path, int64_t after, int64_t limit, store_audit_fn fn,

@@ -95,6 +95,8 @@ static void audit_is_append_only(void **state) {
   err e = {0};
   assert_int_equal(auth_audit(db, NULL, "upload", "parques", "refused", "no token", &e), ERR_OK);
   assert_int_equal(auth_audit(db, "ana", "upload", "parques", "ok", "job 1", &e), ERR_OK);
+  assert_int_equal(access(db, F_OK), -1); /* the log has its own file: the database is untouched */
+  strcat(db, ".audit");
   sqlite3 *s = NULL;
   assert_int_equal(sqlite3_open(db, &s), SQLITE_OK);
   assert_int_not_equal(sqlite3_exec(s, "UPDATE teselas_audit SET who='x'", NULL, NULL, NULL),
