@@ -36,8 +36,11 @@ CASES = {
 }
 
 
-def send(data):
-    s = socket.create_connection(("127.0.0.1", PORT), timeout=20)
+def send(data, port):
+    """Sends DATA byte for byte and reads until the server closes: (status, Content-Type, body),
+    status 0 when no answer came. The server may answer before everything is sent and close: a
+    refused send is not an error."""
+    s = socket.create_connection(("127.0.0.1", port), timeout=20)
     try:
         s.sendall(data)
     except OSError:
@@ -61,8 +64,8 @@ def send(data):
 
 
 if __name__ == "__main__":
-    PORT = int(sys.argv[1])
+    port = int(sys.argv[1])
     names = list(CASES) if sys.argv[2:] == ["all"] else sys.argv[2:]
     for name in names:
-        status, ctype, body = send(CASES[name])
+        status, ctype, body = send(CASES[name], port)
         print(json.dumps({"case": name, "status": status, "type": ctype, "body": body[:400]}))

@@ -13,6 +13,15 @@ req() {
 
 rfail() { fail "[$REQ] $*"; }
 
+# serve_countries: a database made only from a third-party file (Natural Earth's countries, layer
+# "paises") in $TEST_TMP/ne.db, served quietly (SERVER_PORT, SERVER_URL as start_server sets them).
+serve_countries() {
+  DB="$TEST_TMP/ne.db"
+  "$TESELAS" import "$TESELAS_TEST_DATA/naturalearth/naturalearth_lowres.shp" --db "$DB" \
+    --layer paises >"$TEST_TMP/import.log" 2>&1 || fail "import: $(tail -5 "$TEST_TMP/import.log")"
+  start_server "$DB" --quiet
+}
+
 # get PATH [curl args...]: like http_get, and a 5xx is always a failure (never for bad input).
 get() {
   http_get "$@"

@@ -5,10 +5,7 @@
 # whole list with a 200, "/collections/pai\0ses/items" a 404 for "/collections/pai").
 source "$(dirname "$0")/features_lib.sh"
 
-DB="$TEST_TMP/ne.db"
-"$TESELAS" import "$TESELAS_TEST_DATA/naturalearth/naturalearth_lowres.shp" --db "$DB" \
-  --layer paises >"$TEST_TMP/import.log" 2>&1 || fail "import: $(tail -5 "$TEST_TMP/import.log")"
-start_server "$DB" --quiet
+serve_countries
 CASES="$(dirname "$0")/../clients/raw_cases.py"
 
 req "a NUL byte in the request target is a 400 JSON error"

@@ -9,10 +9,7 @@
 #    or without a body.
 source "$(dirname "$0")/features_lib.sh"
 
-DB="$TEST_TMP/ne.db"
-"$TESELAS" import "$TESELAS_TEST_DATA/naturalearth/naturalearth_lowres.shp" --db "$DB" \
-  --layer paises >"$TEST_TMP/import.log" 2>&1 || fail "import: $(tail -5 "$TEST_TMP/import.log")"
-start_server "$DB" --quiet
+serve_countries
 RAW="$(dirname "$0")/../clients/raw_request.py"
 
 is_json_error() { # STATUS [what]

@@ -10,41 +10,14 @@
 // answers 204. Output: header, metadata, counts (addresses, tiles the server has, tiles found in
 // the archive) and the list of mismatches (empty when the archive is right), and per layer the
 // features summed over the archive's tiles of each zoom (decoded with @mapbox/vector-tile).
-import { readFileSync, openSync, readSync, fstatSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { load, openArchive } from './pmtiles_file.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const nodeModules = join(here, '..', 'browser', 'node_modules');
-async function load(name) {
-  const require = createRequire(join(nodeModules, 'package.json'));
-  return import(pathToFileURL(require.resolve(name)).href);
-}
-const pm = await load('pmtiles');
-const PMTiles = pm.PMTiles || pm.default.PMTiles;
 const { VectorTile } = await load('@mapbox/vector-tile');
 const { PbfReader: Pbf } = await load('pbf');
 
-// A pmtiles Source over a local file: the reader asks for byte ranges, as it would over HTTP.
-class FileSource {
-  constructor(path) {
-    this.path = path;
-    this.fd = openSync(path, 'r');
-    this.size = fstatSync(this.fd).size;
-  }
-  getKey() { return this.path; }
-  async getBytes(offset, length) {
-    const n = Math.max(0, Math.min(length, this.size - offset));
-    const b = Buffer.alloc(n);
-    readSync(this.fd, b, 0, n, offset);
-    return { data: b.buffer.slice(b.byteOffset, b.byteOffset + n) };
-  }
-}
-
 const [archivePath, template, addrFile] = process.argv.slice(2);
-const p = new PMTiles(new FileSource(archivePath));
+const p = await openArchive(archivePath);
 const header = await p.getHeader();
 const metadata = await p.getMetadata();
 const addresses = readFileSync(addrFile, 'utf8').trim().split('\n').filter(Boolean)

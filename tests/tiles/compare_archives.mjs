@@ -8,33 +8,11 @@
 // JSON document: n_addresses, `differ` (the "z/x/y" whose tiles differ, in the file's order), and
 // with THIRD the addresses where THIRD's tile is not NEW's (`third_vs_new`: empty when THIRD holds
 // exactly NEW's tiles), plus the count of tiles each archive holds among the addresses.
-import { readFileSync, openSync, readSync, fstatSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-
-const here = dirname(fileURLToPath(import.meta.url));
-const require = createRequire(join(here, '..', 'browser', 'node_modules', 'package.json'));
-const pm = await import(pathToFileURL(require.resolve('pmtiles')).href);
-const PMTiles = pm.PMTiles || pm.default.PMTiles;
-
-class FileSource {
-  constructor(path) {
-    this.path = path;
-    this.fd = openSync(path, 'r');
-    this.size = fstatSync(this.fd).size;
-  }
-  getKey() { return this.path; }
-  async getBytes(offset, length) {
-    const n = Math.max(0, Math.min(length, this.size - offset));
-    const b = Buffer.alloc(n);
-    readSync(this.fd, b, 0, n, offset);
-    return { data: b.buffer.slice(b.byteOffset, b.byteOffset + n) };
-  }
-}
+import { readFileSync } from 'node:fs';
+import { openArchive } from './pmtiles_file.mjs';
 
 const [oldPath, newPath, addrFile, thirdPath] = process.argv.slice(2);
-const archives = [oldPath, newPath, thirdPath].filter(Boolean).map((p) => new PMTiles(new FileSource(p)));
+const archives = await Promise.all([oldPath, newPath, thirdPath].filter(Boolean).map(openArchive));
 const addresses = readFileSync(addrFile, 'utf8').trim().split('\n').filter(Boolean)
   .map((l) => l.trim().split(/\s+/).map(Number));
 const out = { n_addresses: addresses.length, differ: [], third_vs_new: [], n_tiles: archives.map(() => 0) };
