@@ -3,6 +3,9 @@
 #ifndef TESELAS_CLI_H
 #define TESELAS_CLI_H
 
+#include "core/buf.h"
+#include "core/err.h"
+
 int cli_serve(int argc, char **argv);
 int cli_demo(int argc, char **argv);
 int cli_layers(int argc, char **argv);
@@ -24,5 +27,14 @@ int cli_version(void);
 /* The options every subcommand answers alike, for the last cases of its getopt_long switch:
  * 'h' prints usage and returns 0, 'V' the version; anything else is a bad option (exit 2). */
 int cli_common_option(int c, char **argv, const char *usage);
+
+/* For the subcommands that print a document about a database's catalogue (report, usage): opens
+ * DB read-only, reads its catalogue, lets WRITE fill OUT and prints it on stdout, or prints
+ * "teselas: NAME: reason" on stderr. Returns the exit status (0 or 1). */
+struct store_reader;
+struct catalog;
+typedef err_code (*cli_catalog_writer)(struct store_reader *r, const struct catalog *cat,
+                                       void *ctx, buf *out, err *e);
+int cli_print_catalog_doc(const char *db, const char *name, cli_catalog_writer write, void *ctx);
 
 #endif

@@ -29,6 +29,22 @@ static int bad_usage(const char *why) {
   return 2;
 }
 
+typedef struct report_opts {
+  int64_t now;
+  int grace;
+  calendar_format fmt;
+} report_opts;
+
+static err_code write_report(store_reader *r, const catalog *cat, void *ctx, buf *out, err *e) {
+  const report_opts *o = ctx;
+  calendar_report rep;
+  err_code rc = calendar_report_build(r, cat, o->now, o->grace, &rep, e);
+  if (rc != ERR_OK) return rc;
+  rc = calendar_report_write(&rep, o->fmt, out, e);
+  calendar_report_free(&rep);
+  return rc;
+}
+
 int cli_report(int argc, char **argv) {
   static const struct option OPTS[] = {{"db", 1, 0, 'd'},         {"now", 1, 0, 'n'},
                                        {"grace-days", 1, 0, 'g'}, {"format", 1, 0, 'f'},
@@ -62,23 +78,6 @@ int cli_report(int argc, char **argv) {
     }
   }
   if (!db || optind < argc) return bad_usage("report needs --db DB and nothing else");
-  store_reader *r = NULL;
-  const catalog *cat = NULL;
-  calendar_report rep;
-  buf out;
-  buf_init(&out, 0);
-  err e;
-  err_clear(&e);
-  err_code rc = store_reader_open(db, &r, &e);
-  if (rc == ERR_OK) rc = store_reader_catalog(r, &cat, &e);
-  if (rc == ERR_OK) rc = calendar_report_build(r, cat, now, grace, &rep, &e);
-  if (rc == ERR_OK) {
-    rc = calendar_report_write(&rep, fmt, &out, &e);
-    calendar_report_free(&rep);
-  }
-  if (rc == ERR_OK) fwrite(out.data, 1, out.len, stdout);
-  else fprintf(stderr, "teselas: report: %s\n", e.msg);
-  buf_free(&out);
-  store_reader_close(r);
-  return rc == ERR_OK ? 0 : 1;
+  report_opts o = {now, grace, fmt};
+  return cli_print_catalog_doc(db, "report", write_report, &o);
 }

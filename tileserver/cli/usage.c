@@ -46,6 +46,10 @@ static bool parse_format(const char *s, catalog_usage_format *out) {
   return false;
 }
 
+static err_code write_usage(store_reader *r, const catalog *cat, void *ctx, buf *out, err *e) {
+  return catalog_usage_write(r, cat, ctx, out, e);
+}
+
 int cli_usage(int argc, char **argv) {
   static const struct option OPTS[] = {{"db", 1, 0, 'd'},     {"since", 1, 0, 's'},
                                        {"by", 1, 0, 'b'},     {"format", 1, 0, 'f'},
@@ -73,18 +77,5 @@ int cli_usage(int argc, char **argv) {
     }
   }
   if (!db || optind < argc) return bad_usage("usage needs --db DB and nothing else");
-  store_reader *r = NULL;
-  const catalog *cat = NULL;
-  buf out;
-  buf_init(&out, 0);
-  err e;
-  err_clear(&e);
-  err_code rc = store_reader_open(db, &r, &e);
-  if (rc == ERR_OK) rc = store_reader_catalog(r, &cat, &e);
-  if (rc == ERR_OK) rc = catalog_usage_write(r, cat, &q, &out, &e);
-  if (rc == ERR_OK) fwrite(out.data, 1, out.len, stdout);
-  else fprintf(stderr, "teselas: usage: %s\n", e.msg);
-  buf_free(&out);
-  store_reader_close(r);
-  return rc == ERR_OK ? 0 : 1;
+  return cli_print_catalog_doc(db, "usage", write_usage, &q);
 }
