@@ -148,8 +148,19 @@ static bool job_request(http_request *req, const char *id, const auth_principal 
       r->dry_run = strcmp(a->value, "true") == 0;
       continue;
     }
-    if (r->n_options == JOBS_MAX_OPTIONS) return false;
-    opts[r->n_options++] = (jobs_option){a->key, a->value};
+    /* a page's text box of field names: one option per name, as the CLI's repeated flag */
+    bool list = strcmp(a->key, "drop") == 0 || strcmp(a->key, "keep-field") == 0;
+    for (const char *v = a->value; *v;) {
+      size_t k = list ? strcspn(v, ",") : strlen(v);
+      const char *one = arena_strndup(req->arena, v, k);
+      while (one && *one == ' ') one++;
+      if (!one) return false;
+      if (*one) {
+        if (r->n_options == JOBS_MAX_OPTIONS) return false;
+        opts[r->n_options++] = (jobs_option){a->key, one};
+      }
+      v += k + (v[k] == ',');
+    }
   }
   return true;
 }

@@ -37,6 +37,9 @@ static void begin(buf *b, const char *title, const char *refresh_s, const char *
   buf_puts(b, "<link rel=\"stylesheet\" href=\"");
   www_asset_url(b, "teselas.css");
   buf_puts(b, "\">\n");
+  buf_puts(b, "<link rel=\"icon\" href=\"");
+  www_asset_url(b, "favicon.svg");
+  buf_puts(b, "\" type=\"image/svg+xml\">\n");
   buf_puts(b, ADMIN_CSS);
   html_page_body(b, "catalog admin");
   buf_puts(b, "<a class=\"skip\" href=\"#main\">Saltar al contenido</a>\n<header class=\"site\">\n"
@@ -163,7 +166,12 @@ err_code www_admin_layer(const www_admin_ctx *c, const char *id, const layer_inf
   buf_puts(out, "<label for=\"archivo\">Archivo (CSV, GeoJSON, KML, KMZ, Shapefile en .zip, "
                 "GeoPackage o GPX)</label>\n<input type=\"file\" id=\"archivo\" name=\"archivo\" "
                 "required accept=\".csv,.txt,.tsv,.geojson,.json,.ndjson,.zip,.kml,.kmz,.gpkg,"
-                ".gpx\">\n<p><input type=\"checkbox\" id=\"dry_run\" name=\"dry_run\" "
+                ".gpx\">\n<label for=\"drop\">Campos que no se publican (sus nombres, separados por "
+                "comas; opcional)</label>\n<input type=\"text\" id=\"drop\" name=\"drop\" "
+                "autocapitalize=\"none\" spellcheck=\"false\">\n<label for=\"keep\">Campos que "
+                "parecen personales y sí se publican, a conciencia (opcional)</label>\n"
+                "<input type=\"text\" id=\"keep\" name=\"keep-field\" autocapitalize=\"none\" "
+                "spellcheck=\"false\">\n<p><input type=\"checkbox\" id=\"dry_run\" name=\"dry_run\" "
                 "value=\"true\"> <label for=\"dry_run\">Solo revisar el archivo, sin publicar"
                 "</label></p>\n<button class=\"button primary\" type=\"submit\">Subir</button>\n"
                 "</form>\n<h2>Historial</h2>\n");
@@ -220,6 +228,10 @@ static void job_words(buf *b, json_t *d, const char *layer) {
     buf_puts(b, "</p>\n<p>Corrige el archivo y vuelve a subirlo: <a href=\"/admin/capas/");
     www_html_put(b, layer);
     buf_puts(b, "#subir\">subir de nuevo</a>. La versión publicada no cambió.</p>\n");
+    if (msg && strstr(msg, "personales"))
+      buf_puts(b, "<p>Si el mensaje nombra campos personales, escribe sus nombres en «Campos que "
+                  "no se publican» al subir de nuevo (o, si deben publicarse, en «sí se "
+                  "publican»).</p>\n");
   } else if (result && strcmp(result, "published") == 0) {
     buf_printf(b, "<p><strong>Publicada la versión %lld.</strong> ", (long long)version);
     if (msg) www_html_put(b, msg);
