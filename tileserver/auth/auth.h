@@ -82,4 +82,43 @@ bool auth_may(const auth_principal *p, auth_action a, const char *layer_id);
 err_code auth_audit(const char *db_path, const char *who, const char *action, const char *target,
                     const char *result, const char *detail, err *e);
 
+/* ---- password sign-in and sessions (session.c) ---- */
+
+/* A session id: 43 base64url characters (256 bits) + NUL; a CSRF token has the same length. */
+enum { AUTH_SESSION_LEN = 44 };
+
+/* The principal of account `name` when `password` is its password (*out_known: whether an
+ * account of that name with a password exists, for the audit log only). AUTH_CHECK_MISSING for an
+ * empty password, AUTH_CHECK_INVALID for anything else wrong (no such account, no password, a
+ * wrong one: one answer for all). Costs one Argon2id check whatever the outcome. */
+auth_check auth_password(const char *db_path, const char *name, const char *password,
+                         auth_principal *out, bool *out_known, err *e);
+/* A new session of `account` for ttl_s seconds: its id (the cookie value, shown once) in out_id;
+ * the database keeps only its hash. ERR_IO, ERR_DB. */
+err_code auth_session_create(const char *db_path, const char *account, int64_t ttl_s,
+                             char out_id[AUTH_SESSION_LEN], err *e);
+/* The principal of a live session id (a cookie value; "" or NULL: missing). */
+auth_check auth_session(const char *db_path, const char *id, auth_principal *out, err *e);
+/* Ends the session (signs out); an id of the wrong shape is no session: ERR_OK. */
+err_code auth_session_end(const char *db_path, const char *id, err *e);
+/* The session's CSRF token, for its forms (derived from the id, never stored). */
+void auth_csrf_token(const char *id, char out[AUTH_SESSION_LEN]);
+/* True when token is the CSRF token of session id (constant-time comparison). */
+bool auth_csrf_valid(const char *id, const char *token);
+
+/* ---- failed sign-ins per account and per client address (throttle.c) ---- */
+
+/* A table of n_slots keys, each allowed max_failures failures in window_s seconds from its first
+ * one. Thread-safe (its own lock); owned by the server. NULL without memory. */
+typedef struct auth_throttle auth_throttle;
+auth_throttle *auth_throttle_create(size_t n_slots, int max_failures, int64_t window_s);
+void auth_throttle_destroy(auth_throttle *t);
+/* Seconds key must wait before trying again (0: it may try now). When the table is full of
+ * blocked keys, a key not in it waits one window (see throttle.c). */
+int64_t auth_throttle_wait(auth_throttle *t, const char *key, int64_t now);
+/* Counts a failure of key. */
+void auth_throttle_fail(auth_throttle *t, const char *key, int64_t now);
+/* Forgets key (a success). */
+void auth_throttle_clear(auth_throttle *t, const char *key);
+
 #endif

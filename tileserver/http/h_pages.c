@@ -136,12 +136,14 @@ static const char *layer_style(const void *ctx, const char *layer_id, double *ou
   return layer_id;
 }
 
+/* need_style false: the catalog page, which shows an empty catalog with no style at all */
 static bool site_init(http_request *req, http_response *resp, const char *style, size_t len,
-                      www_site *s) {
+                      bool need_style, www_site *s) {
   const render_style *rs = www_style_name_valid(style, len) ? page_style(req, style, len) : NULL;
   /* an archive of serve --archive has a map of its own style (h_style_json) */
   bool archive = archives_find(req->services->archives, style, len) != NULL;
-  if (!www_style_name_valid(style, len) || (!rs && !archive && style_registry(req))) {
+  if (!www_style_name_valid(style, len) ||
+      (!rs && !archive && style_registry(req) && need_style)) {
     http_error(resp, ERR_NOT_FOUND, "style: no map style of that name (/styles lists them)");
     return false;
   }
@@ -166,7 +168,7 @@ static void send_page(http_response *resp, err_code rc, const err *e) {
 void h_catalog_page(http_request *req, http_response *resp) {
   www_site s;
   const char *style = default_style(req);
-  if (!site_init(req, resp, style, strlen(style), &s)) return;
+  if (!site_init(req, resp, style, strlen(style), req->catalog->n_layers > 0, &s)) return;
   page_headers(req, resp, false);
   http_header_add(resp, "Vary", "Accept");
   err e;
@@ -176,7 +178,7 @@ void h_catalog_page(http_request *req, http_response *resp) {
 
 static void map_page(http_request *req, http_response *resp, bool embed) {
   www_site s;
-  if (!site_init(req, resp, req->params[0].s, req->params[0].len, &s)) return;
+  if (!site_init(req, resp, req->params[0].s, req->params[0].len, true, &s)) return;
   page_headers(req, resp, embed);
   err e;
   err_clear(&e);

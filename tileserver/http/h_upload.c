@@ -29,15 +29,51 @@ static void audit(const http_request *req, const char *who, int action, const ch
     fprintf(stderr, "teselas: audit log: %s\n", e.msg);
 }
 
+/* The request's credential: its bearer token, else its session cookie (*out_session then the
+ * session id, for the CSRF check). */
+static auth_check credential(http_request *req, auth_principal *out, const char **out_session,
+                             err *e) {
+  *out_session = NULL;
+  if (req->authorization && *req->authorization)
+    return auth_bearer(req->config->db_path, req->authorization, out, e);
+  const char *sid = http_cookie(req, HTTP_SESSION_COOKIE);
+  if (!sid || !*sid) return AUTH_CHECK_MISSING;
+  auth_check c = auth_session(req->config->db_path, sid, out, e);
+  if (c == AUTH_CHECK_OK) *out_session = sid;
+  return c;
+}
+
+/* A write from a session carries the session's CSRF token: an X-CSRF-Token header, or a form's
+ * `csrf` field. Called with the headers only (body_pending), the check waits for the body of a
+ * route that takes one (an upload's form carries the token) and refuses any other without the
+ * header, as that answer goes out before a body is read. */
+static bool csrf_ok(http_request *req, const char *sid) {
+  bool read = strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0;
+  if (!sid || read) return true;
+  const char *token = *req->csrf_header ? req->csrf_header : NULL;
+  if (!token && req->body_pending) return http_route_takes_body(req->method, req->path);
+  if (!token) token = http_form(req, "csrf");
+  return auth_csrf_valid(sid, token);
+}
+
 bool h_authorize(http_request *req, http_response *resp, int action, const char *layer_id,
                  auth_principal *out) {
   err e = {0};
-  auth_check c = auth_bearer(req->config->db_path, req->authorization, out, &e);
+  const char *sid = NULL;
+  auth_check c = credential(req, out, &sid, &e);
   if (c != AUTH_CHECK_OK) {
-    const char *why = c == AUTH_CHECK_MISSING ? "no credentials" : "invalid or revoked token";
+    const char *why = c == AUTH_CHECK_MISSING ? "no credentials"
+                      : *req->authorization ? "invalid or revoked token"
+                                            : "no valid session (sign in again)";
     audit(req, NULL, action, layer_id, "refused", why);
     http_refuse(resp, HTTP_REFUSE_UNAUTHORIZED, "this needs a valid API token "
-                "(Authorization: Bearer TOKEN): %s", why);
+                "(Authorization: Bearer TOKEN) or a session (/admin/entrar): %s", why);
+    return false;
+  }
+  if (!csrf_ok(req, sid)) {
+    audit(req, out->account.name, action, layer_id, "refused", "CSRF token missing or wrong");
+    http_refuse(resp, HTTP_REFUSE_FORBIDDEN, "a form sent with a session needs its CSRF token "
+                "(the csrf field or an X-CSRF-Token header); reload the page and try again");
     return false;
   }
   if (!auth_may(out, (auth_action)action, layer_id)) {
@@ -103,6 +139,29 @@ static bool job_request(http_request *req, const char *id, const auth_principal 
     if (r->n_options == JOBS_MAX_OPTIONS) return false;
     opts[r->n_options++] = (jobs_option){a->key, a->value};
   }
+  /* a page's form: its fields other than the token, those left empty (not chosen) aside */
+  const http_upload_file *up = req->upload;
+  for (size_t i = 0; up && i < up->n_fields; i++) {
+    const query_arg *a = &up->fields[i];
+    if (strcmp(a->key, "csrf") == 0 || !*a->value) continue;
+    if (strcmp(a->key, "dry_run") == 0) {
+      r->dry_run = strcmp(a->value, "true") == 0;
+      continue;
+    }
+    /* a page's text box of field names: one option per name, as the CLI's repeated flag */
+    bool list = strcmp(a->key, "drop") == 0 || strcmp(a->key, "keep-field") == 0;
+    for (const char *v = a->value; *v;) {
+      size_t k = list ? strcspn(v, ",") : strlen(v);
+      const char *one = arena_strndup(req->arena, v, k);
+      while (one && *one == ' ') one++;
+      if (!one) return false;
+      if (*one) {
+        if (r->n_options == JOBS_MAX_OPTIONS) return false;
+        opts[r->n_options++] = (jobs_option){a->key, one};
+      }
+      v += k + (v[k] == ',');
+    }
+  }
   return true;
 }
 
@@ -118,6 +177,11 @@ static void refuse_job(http_request *req, http_response *resp, const auth_princi
 }
 
 void h_upload(http_request *req, http_response *resp) {
+  int64_t n = 0;
+  h_upload_job(req, resp, &n);
+}
+
+void h_upload_job(http_request *req, http_response *resp, int64_t *out_job) {
   const char *id = layer_param(req, resp);
   auth_principal p;
   if (!id || !h_authorize(req, resp, AUTH_UPLOAD, id, &p)) return;
@@ -170,6 +234,7 @@ void h_upload(http_request *req, http_response *resp) {
     return;
   }
   up->taken = true;
+  *out_job = n;
   char detail[200];
   snprintf(detail, sizeof detail, "job %lld, %s, %llu bytes%s", (long long)n, name,
            (unsigned long long)up->bytes, r.dry_run ? ", dry run" : "");
@@ -235,6 +300,7 @@ void h_rollback(http_request *req, http_response *resp) {
   if (!id || !h_authorize(req, resp, AUTH_ROLLBACK, id, &p)) return;
   int64_t to = -1, v = 0;
   const char *arg = http_arg(req, "to");
+  if (!arg) arg = http_form(req, "to"); /* the layer page's form */
   if (!arg || !http_parse_index((str_view){arg, strlen(arg)}, &to))
     {
     http_error(resp, ERR_INVALID, "to=V names the version to publish again");

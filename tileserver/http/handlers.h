@@ -60,6 +60,8 @@ void h_layer_diff(http_request *req, http_response *resp);
 /* h_upload.c: the write API (Authorization: Bearer): uploads as import jobs, their progress and
  * report, rollback and removal of a layer */
 void h_upload(http_request *req, http_response *resp);
+/* h_upload, with the job's number in *out_job once accepted (202) */
+void h_upload_job(http_request *req, http_response *resp, int64_t *out_job);
 void h_job(http_request *req, http_response *resp);
 void h_rollback(http_request *req, http_response *resp);
 void h_remove(http_request *req, http_response *resp);
@@ -82,6 +84,16 @@ void h_ckan_action(http_request *req, http_response *resp);
 /* Answers with the DCAT-AP catalogue (only == NULL) or one layer's dataset when Accept prefers
  * application/ld+json or text/turtle and there is no f; false (nothing done) otherwise. */
 bool h_catalog_negotiated(http_request *req, http_response *resp, const layer_info *only);
+/* h_admin.c: the pages for publishers (a session from /admin/entrar) */
+#define HTTP_SESSION_COOKIE "teselas_sesion"
+void h_admin_home(http_request *req, http_response *resp);
+void h_admin_signin_page(http_request *req, http_response *resp);
+void h_admin_signin(http_request *req, http_response *resp);
+void h_admin_signout(http_request *req, http_response *resp);
+void h_admin_layer(http_request *req, http_response *resp);
+void h_admin_upload(http_request *req, http_response *resp);
+void h_admin_rollback(http_request *req, http_response *resp);
+void h_admin_job(http_request *req, http_response *resp);
 /* h_usage.c: views and downloads per layer over time (/admin/uso) */
 void h_usage(http_request *req, http_response *resp);
 

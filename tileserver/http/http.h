@@ -49,6 +49,8 @@ typedef struct http_upload_file {
   uint64_t bytes;
   const char *filename;  /* a multipart part's filename, "" when none */
   bool taken;
+  struct query_arg *fields; /* a multipart form's other fields (a form's CSRF token, options) */
+  size_t n_fields;
 } http_upload_file;
 
 typedef struct str_view {
@@ -89,6 +91,11 @@ typedef struct http_request {
   bool body_pending;           /* a write called before its body: authorise, check, and set
                                   resp->want_body to receive it (else the answer goes at once) */
   http_upload_file *upload;    /* the body, once received (POST routes that take one), or NULL */
+  const char *cookie;          /* Cookie header, "" when absent; never logged or echoed */
+  const char *csrf_header;     /* X-CSRF-Token header, "" when absent */
+  const char *client_addr;     /* the peer's IP address as text ("" when unknown) */
+  const query_arg *form;       /* an application/x-www-form-urlencoded body's fields, once in */
+  size_t n_form;
 } http_request;
 
 typedef struct http_header {
@@ -142,6 +149,10 @@ typedef void (*http_handler)(http_request *req, http_response *resp);
 
 /* Value of query argument `key` or NULL. */
 const char *http_arg(const http_request *req, const char *key);
+/* Value of form field `key` (a urlencoded body, or a multipart upload's other fields) or NULL. */
+const char *http_form(const http_request *req, const char *key);
+/* Value of cookie `name` (in the request's arena) or NULL. */
+const char *http_cookie(const http_request *req, const char *name);
 /* Adds a response header; the strings must outlive the response (arena or static). */
 void http_header_add(http_response *resp, const char *name, const char *val);
 /* Sets a JSON error body {"code","description"} and the status mapped from the error kind
@@ -174,6 +185,7 @@ typedef enum http_refusal {
   HTTP_REFUSE_FORBIDDEN, /* 403: a valid credential that may not do this */
   HTTP_REFUSE_CONFLICT,  /* 409: the layer has a write in progress */
   HTTP_REFUSE_BUSY,      /* 503: the import queue is full, with Retry-After */
+  HTTP_REFUSE_TOO_MANY,  /* 429: too many failed sign-ins (the caller adds Retry-After) */
 } http_refusal;
 int http_status_for_refusal(http_refusal why);
 /* Sets the JSON error body of a refusal and its status (and Allow for a method). */

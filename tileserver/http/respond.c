@@ -75,8 +75,10 @@ static void error_body(http_response *resp, int status, err_code code, const cha
   resp->compressible = false;
   resp->stream = NULL;
   buf_puts(&resp->body, "{\"code\":");
-  static const char *const REFUSALS[] = {"unauthorized", "forbidden", "conflict", "unavailable"};
-  int r = status == 401 ? 0 : status == 403 ? 1 : status == 409 ? 2 : status == 503 ? 3 : -1;
+  static const char *const REFUSALS[] = {"unauthorized", "forbidden", "conflict", "unavailable",
+                                         "too_many_requests"};
+  int r = status == 401 ? 0 : status == 403 ? 1 : status == 409 ? 2 : status == 503 ? 3
+          : status == 429 ? 4 : -1;
   buf_json_str(&resp->body, r >= 0 ? REFUSALS[r] : err_code_name(code));
   buf_puts(&resp->body, ",\"description\":");
   buf_json_str(&resp->body, msg);
@@ -103,6 +105,7 @@ int http_status_for_refusal(http_refusal why) {
     case HTTP_REFUSE_FORBIDDEN: return 403;
     case HTTP_REFUSE_CONFLICT: return 409;
     case HTTP_REFUSE_BUSY: return 503;
+    case HTTP_REFUSE_TOO_MANY: return 429;
   }
   return 400;
 }

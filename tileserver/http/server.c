@@ -13,12 +13,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "core/gzip.h"
 #include "core/log.h"
+#include "http/form_int.h"
 #include "http/gate.h"
 #include "http/http.h"
 #include "http/services.h"
@@ -74,6 +76,8 @@ typedef struct req_log {
   bool write_pending;  /* a POST or DELETE whose handler has not yet seen its headers */
   http_sink *sink;     /* the body of an upload, streamed to a file */
   http_upload_file upload;
+  bool form_body;      /* a urlencoded form (a page's POST): kept, at most BODY_MAX bytes */
+  buf form;
 } req_log;
 
 static void worker_destroy(void *p) {
@@ -333,6 +337,23 @@ static enum MHD_Result add_len(void *cls, enum MHD_ValueKind kind, const char *k
   return MHD_YES;
 }
 
+/* The peer's IPv4 or IPv6 address as text, for the sign-in throttle (never logged). */
+static const char *client_address(http_request *req, struct MHD_Connection *conn) {
+  const union MHD_ConnectionInfo *ci =
+      MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+  char *out = arena_alloc(req->arena, INET6_ADDRSTRLEN);
+  if (!out) return "";
+  out[0] = '\0';
+  const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+  if (sa && sa->sa_family == AF_INET)
+    inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out,
+              INET6_ADDRSTRLEN);
+  else if (sa && sa->sa_family == AF_INET6)
+    inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out,
+              INET6_ADDRSTRLEN);
+  return out;
+}
+
 static bool answered_method(const char *m) {
   return strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0 || strcmp(m, "OPTIONS") == 0 ||
          strcmp(m, "POST") == 0 || strcmp(m, "DELETE") == 0;
@@ -420,11 +441,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (!early_refusal(conn, method, url, upload_max(s))) {
       if (!is_write(method)) return MHD_YES;
       lg->write_pending = true; /* the handler sees the headers now: refusals go at once */
+      const char *ct = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type");
+      lg->form_body = ct && strncasecmp(ct, "application/x-www-form-urlencoded", 33) == 0;
+      buf_init(&lg->form, BODY_MAX);
     }
   }
   if (*upload_size) { /* an upload's body to its file; elsewhere discarded, or refused once too large */
     if (lg->sink) http_sink_feed(lg->sink, upload, *upload_size);
     else lg->body_bytes += *upload_size;
+    if (!lg->sink && lg->form_body) buf_append(&lg->form, upload, *upload_size); /* capped */
     *upload_size = 0;
     if (lg->sink || lg->body_bytes <= BODY_MAX) return MHD_YES;
   }
@@ -445,6 +470,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
   req.range = header(conn, "Range");
   req.if_range = header(conn, "If-Range");
   req.authorization = header(conn, "Authorization");
+  req.cookie = header(conn, "Cookie");
+  req.csrf_header = header(conn, "X-CSRF-Token");
+  req.client_addr = client_address(&req, conn);
+  if (lg->form.len && !lg->form.failed) {
+    query_arg *fields = arena_calloc(req.arena, HTTP_MAX_ARGS, sizeof *fields);
+    if (fields) {
+      req.n_form = http_form_parse(req.arena, (const char *)lg->form.data, lg->form.len, fields,
+                                   HTTP_MAX_ARGS);
+      req.form = fields;
+    }
+  }
   err fe = {0};
   err_code fin = ERR_OK;
   MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_arg, &req);
@@ -504,6 +540,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                  (end.tv_nsec - lg->start.tv_nsec) / 1000;
   bool completed = toe == MHD_REQUEST_TERMINATED_COMPLETED_OK;
   http_sink_close(lg->sink, lg->upload.path ? &lg->upload : NULL);
+  buf_free(&lg->form);
   metrics_count(&s->services->metrics, completed ? lg->status : 0, (uint64_t)us, lg->bytes);
   usage_count(s->services->usage, &lg->usage, completed ? lg->status : 0, lg->bytes);
   if (!s->cfg.quiet) log_access(lg->method, lg->path, lg->status, lg->bytes, us, !completed);
@@ -541,9 +578,15 @@ static err_code listen_socket(const server_config *cfg, int *out_fd, int *out_po
 
 err_code http_server_start(const server_config *cfg, http_server **out, err *e) {
   *out = NULL;
+  /* A file of accounts alone (`teselas users add` on a new file) gets the empty catalog: a city
+   * starts from its accounts, and the first upload makes the first layer. */
+  bool created = false;
+  err_code rc = store_catalog_ensure(cfg->db_path, &created, e);
+  if (rc != ERR_OK) return rc;
+  if (created) log_info("%s held only accounts: it now has an empty catalog", cfg->db_path);
   /* Fail before binding when the database is unusable: one clear message, exit 1. */
   store_reader *probe = NULL;
-  err_code rc = store_reader_open(cfg->db_path, &probe, e);
+  rc = store_reader_open(cfg->db_path, &probe, e);
   if (rc != ERR_OK) return rc;
   const catalog *cat = NULL;
   rc = store_reader_catalog(probe, &cat, e);

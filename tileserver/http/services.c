@@ -72,6 +72,13 @@ err_code http_services_create(const server_config *cfg, http_services **out, err
     http_services_destroy(s);
     return rc;
   }
+  s->logins = auth_throttle_create(HTTP_LOGIN_SLOTS, HTTP_LOGIN_FAILURES, HTTP_LOGIN_WINDOW_S);
+  s->login_addrs = auth_throttle_create(HTTP_LOGIN_SLOTS, HTTP_LOGIN_FAILURES * 4,
+                                        HTTP_LOGIN_WINDOW_S);
+  if (!s->logins || !s->login_addrs) {
+    http_services_destroy(s);
+    return err_set(e, ERR_NOMEM, "out of memory");
+  }
   log_skipped_styles(s->styles, cfg->db_path);
   *out = s;
   return ERR_OK;
@@ -86,5 +93,7 @@ void http_services_destroy(http_services *s) {
   archives_close(s->archives);
   usage_table_destroy(s->usage);
   jobs_destroy(s->jobs);
+  auth_throttle_destroy(s->logins);
+  auth_throttle_destroy(s->login_addrs);
   free(s);
 }

@@ -10,6 +10,7 @@
 #include "gen/pyramid.h"
 #include "render/render.h"
 #include "jobs/jobs.h"
+#include "auth/auth.h"
 
 typedef struct http_services {
   const server_config *config;
@@ -21,7 +22,15 @@ typedef struct http_services {
   cache *images;          /* rendered PNGs and glyph ranges, keyed by style hash + layer versions */
   archive_set *archives;  /* --archive files served as read-only layers (NULL: none) */
   jobs_queue *jobs;       /* uploads imported off the HTTP threads (POST /api/layers/{id}/versions) */
+  auth_throttle *logins;      /* failed sign-ins per account (/admin/entrar) */
+  auth_throttle *login_addrs; /* and per client address, four times as many */
 } http_services;
+
+/* Sign-in bounds: 5 failures per account (20 per client address) in 15 minutes, then 429 until
+ * the 15 minutes from the first failure end; 4096 keys remembered (auth/throttle.c: what happens
+ * when they are all blocked). A session lasts 8 hours. */
+enum { HTTP_LOGIN_SLOTS = 4096, HTTP_LOGIN_FAILURES = 5, HTTP_LOGIN_WINDOW_S = 15 * 60,
+       HTTP_SESSION_S = 8 * 3600 };
 
 err_code http_services_create(const server_config *cfg, http_services **out, err *e);
 void http_services_destroy(http_services *s);

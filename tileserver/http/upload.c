@@ -13,6 +13,8 @@
 
 #include "http/upload_int.h"
 
+enum { FIELDS_MAX = 16, FIELD_MAX = 512 };
+
 struct http_sink {
   char dir[512], path[600];
   int fd;
@@ -22,6 +24,10 @@ struct http_sink {
   char part_key[64];             /* the form field of that part */
   char filename[256];
   err_code failed;               /* sticky */
+  /* a form's other fields (its CSRF token, import options): FIELDS_MAX of FIELD_MAX bytes */
+  char field_keys[FIELDS_MAX][64], field_values[FIELDS_MAX][FIELD_MAX];
+  size_t n_fields;
+  query_arg fields[FIELDS_MAX];
 };
 
 static void write_all(http_sink *s, const char *data, size_t len) {
@@ -43,7 +49,21 @@ static enum MHD_Result on_part(void *cls, enum MHD_ValueKind kind, const char *k
                                const char *transfer_encoding, const char *data, uint64_t off,
                                size_t size) {
   http_sink *s = cls;
-  if (!filename || s->file_done) return MHD_YES;
+  if (!filename) { /* a plain field, in one or more pieces; past the bounds it is dropped */
+    size_t i = s->n_fields;
+    if (off == 0 && i < FIELDS_MAX && key && strlen(key) < sizeof s->field_keys[0]) {
+      snprintf(s->field_keys[i], sizeof s->field_keys[i], "%s", key);
+      s->n_fields++;
+    } else if (off == 0 || i == 0 || strcmp(key ? key : "", s->field_keys[i - 1]) != 0) {
+      return MHD_YES;
+    } else {
+      i--;
+    }
+    size_t have = strlen(s->field_values[i]);
+    if (off == have && have + size < FIELD_MAX) memcpy(s->field_values[i] + have, data, size);
+    return MHD_YES;
+  }
+  if (s->file_done) return MHD_YES;
   if (!s->got_file) {
     s->got_file = true;
     snprintf(s->part_key, sizeof s->part_key, "%s", key ? key : "");
@@ -112,7 +132,10 @@ err_code http_sink_finish(http_sink *s, http_upload_file *out, err *e) {
     default: return err_set(e, ERR_IO, "the upload could not be written on the server");
   }
   struct stat st;
-  *out = (http_upload_file){.dir = s->dir, .path = s->path, .filename = s->filename};
+  for (size_t i = 0; i < s->n_fields; i++)
+    s->fields[i] = (query_arg){s->field_keys[i], s->field_values[i]};
+  *out = (http_upload_file){.dir = s->dir, .path = s->path, .filename = s->filename,
+                            .fields = s->fields, .n_fields = s->n_fields};
   out->bytes = stat(s->path, &st) == 0 ? (uint64_t)st.st_size : 0;
   return ERR_OK;
 }

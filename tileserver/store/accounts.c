@@ -18,7 +18,10 @@ static const char SCHEMA_SQL[] =
     " password_hash TEXT, created_at TEXT NOT NULL);"
     "CREATE TABLE IF NOT EXISTS teselas_tokens("
     " id INTEGER PRIMARY KEY, account TEXT NOT NULL, hash BLOB NOT NULL UNIQUE,"
-    " label TEXT NOT NULL DEFAULT '', created_at TEXT NOT NULL, revoked_at TEXT);";
+    " label TEXT NOT NULL DEFAULT '', created_at TEXT NOT NULL, revoked_at TEXT);"
+    "CREATE TABLE IF NOT EXISTS teselas_sessions("
+    " hash BLOB PRIMARY KEY, account TEXT NOT NULL, expires_unix INTEGER NOT NULL,"
+    " created_at TEXT NOT NULL);";
 
 err_code store_acct_open(const char *db_path, bool write, sqlite3 **out_db, err *e) {
   *out_db = NULL;

@@ -541,6 +541,27 @@ err_code store_tokens_scan(const char *db_path, const char *account, store_token
 err_code store_token_lookup(const char *db_path, const uint8_t hash[32], store_account *out,
                             bool *out_found, err *e);
 
+/* The account `name` and its Argon2id password string (in out_hash, hash_len bytes at most) when
+ * it has a password; *out_found false when there is no such account or it has none (tokens
+ * only). The caller checks the password and wipes out_hash (sessions.c). ERR_DB. */
+err_code store_account_password(const char *db_path, const char *name, store_account *out,
+                                char *out_hash, size_t hash_len, bool *out_found, err *e);
+/* A sign-in session: the 32-byte hash of its cookie value, its account, and when it ends (Unix
+ * seconds). Adding one deletes the expired ones. ERR_IO, ERR_DB. */
+err_code store_session_add(const char *db_path, const uint8_t hash[32], const char *account,
+                           int64_t now_unix, int64_t expires_unix, err *e);
+/* The account of the live session whose hash is `hash` (its hash in out->token_hash); *out_found
+ * false when none, or expired. ERR_DB. */
+err_code store_session_lookup(const char *db_path, const uint8_t hash[32], int64_t now_unix,
+                              store_account *out, bool *out_found, err *e);
+/* Ends a session (nothing when there is none). ERR_IO, ERR_DB. */
+err_code store_session_remove(const char *db_path, const uint8_t hash[32], err *e);
+/* A file made by `teselas users` alone holds accounts and no catalog: gives it the empty
+ * catalog (SpatiaLite metadata and the catalog tables), so a server starts on it and the first
+ * upload creates the first layer. Nothing for any other file. *out_created says whether it did.
+ * ERR_IO, ERR_DB. */
+err_code store_catalog_ensure(const char *db_path, bool *out_created, err *e);
+
 /* One line of the audit log. Strings are bounded and never hold a secret (callers' duty). */
 typedef struct store_audit_entry {
   int64_t id;

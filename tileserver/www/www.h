@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/buf.h"
 #include "core/err.h"
@@ -96,5 +97,39 @@ err_code www_map_write(const www_site *s, const catalog *c, bool embed, buf *out
 
 /* True for a style name a page accepts: [A-Za-z0-9_-], 1..63 characters. */
 bool www_style_name_valid(const char *s, size_t len);
+
+/* ---- the pages for publishers (admin.c), in Spanish ------------------------------------------ */
+
+/* Who the page is for: the signed-in account and its session's CSRF token (for every form). */
+typedef struct www_admin_ctx {
+  const char *account;
+  const char *department;
+  const char *csrf;
+} www_admin_ctx;
+
+/* One row of a layer's history as the layer page shows it. */
+typedef struct www_admin_version {
+  int64_t version;
+  const char *imported_at, *source_name;
+  int64_t feature_count, rollback_of;
+  bool kept;     /* its data are still there: a rollback to it is possible */
+  bool removal;  /* the row of the layer's removal */
+} www_admin_version;
+
+/* The sign-in form, with an error sentence (NULL: none) and the name typed before. */
+err_code www_admin_signin(const char *error, const char *name, buf *out, err *e);
+/* "Tus capas": the account's layers (ids) with their state and last version from cat. */
+err_code www_admin_home(const www_admin_ctx *c, const char *const *layer_ids, size_t n_layers,
+                        const catalog *cat, buf *out, err *e);
+/* A layer's page: l NULL for a layer not published yet; its history v[0..n) in version order. */
+err_code www_admin_layer(const www_admin_ctx *c, const char *id, const layer_info *l,
+                         const www_admin_version *v, size_t n_versions, buf *out, err *e);
+/* An upload's job page from its JSON document (jobs_doc): refreshes itself until it ends. */
+err_code www_admin_job(const www_admin_ctx *c, const char *job_json, buf *out, err *e);
+/* A refusal in words, with a link back; c NULL when nobody is signed in. */
+err_code www_admin_message(const www_admin_ctx *c, const char *title, const char *text,
+                           const char *back_href, buf *out, err *e);
+/* A layer's state in words ("publicada", "sin publicar todavía"): the one place that says it. */
+void www_admin_state(buf *b, const layer_info *l);
 
 #endif
