@@ -36,6 +36,7 @@ typedef struct import_state {
   struct timespec t0, shown;
   int64_t total;        /* features expected, -1 unknown (progress only) */
   bool progress_shown;
+  int64_t review;       /* the review a pending version waits in (store_writer_commit) */
 } import_state;
 
 static double seconds_since(const struct timespec *t0) {
@@ -294,6 +295,11 @@ static err_code begin_writer(import_state *s, err *e) {
                      .sample = o->sample,
                      .renumber = s->priv.policy.mode == PRIVACY_MODE_GENERALIZE,
                      .keep_versions = o->keep_versions > 0 ? o->keep_versions : 3};
+  /* what needs a reviewer: any policy or decision ("{}" is the catalog's "no policy") */
+  if (o->review_by && strcmp(s->privacy_json, "{}") != 0) {
+    meta.review_by = o->review_by;
+    meta.out_review = &s->review;
+  }
   import_privacy_bounds_step(&s->priv, meta.bounds_step);
   err_code rc = import_privacy_purge_reason(&s->priv, o, &meta.purge_reason, e);
   if (rc != ERR_OK) return rc;
@@ -333,9 +339,12 @@ static err_code finish(import_state *s, import_result *out, err *e) {
   import_privacy_report(&s->priv, rep);
   if (s->priv.policy.mode != PRIVACY_MODE_NONE) report_scrub(rep);
   else if (s->priv.policy.n_dropped) report_scrub_gdal(rep);
-  rep->status = "published";
+  bool pending = store_writer_pending(s->w);
+  rep->status = pending ? "pending" : "published";
   rep->version = store_writer_version(s->w);
-  snprintf(rep->message, sizeof rep->message, "versión %lld publicada", (long long)rep->version);
+  snprintf(rep->message, sizeof rep->message,
+           pending ? "versión %lld pendiente de revisión" : "versión %lld publicada",
+           (long long)rep->version);
   rep->elapsed_s = seconds_since(&s->t0);
   char *json = report_to_json(rep);
   if (!json) return err_set(e, ERR_NOMEM, "sin memoria para el informe");
@@ -452,7 +461,8 @@ err_code import_run(const import_options *given, import_result *out, err *e) {
   gdal_errors_pop();
   progress(&s, true);
   if (rc == ERR_OK) {
-    out->status = IMPORT_PUBLISHED;
+    out->status = s.review ? IMPORT_PENDING : IMPORT_PUBLISHED;
+    out->review = s.review;
   } else {
     store_writer_abort(s.w);
     s.w = NULL;

@@ -76,6 +76,11 @@ typedef struct import_options {
   bool sample;               /* generated sample data: the catalog says so (layer_info.sample) */
   bool force;                /* import even when the source and options are unchanged */
   const char *fingerprint_extra; /* mixed into the options fingerprint (publish: the definition) */
+  const char *review_by;     /* an upload over HTTP by this account: a version whose privacy
+                                policy is not none, or that the personal-data detector made
+                                someone decide about (a field dropped or kept, exact locations
+                                of incidents), waits for a reviewer (IMPORT_PENDING) instead of
+                                being published. NULL (the CLI, a trusted shell): published */
   FILE *progress;            /* a progress line goes here (a terminal), or NULL for none */
   import_limits limits;      /* zeros: the defaults */
 } import_options;
@@ -83,12 +88,15 @@ typedef struct import_options {
 typedef enum import_status {
   IMPORT_PUBLISHED = 0,  /* a new version is live (maybe with warnings) */
   IMPORT_UNCHANGED,      /* same source and options as the current version: nothing written */
-  IMPORT_REJECTED        /* nothing written; the report says why */
+  IMPORT_REJECTED,       /* nothing written; the report says why */
+  IMPORT_PENDING         /* a new version written but not published: it waits for review
+                            (import_options.review_by); the published one is still served */
 } import_status;
 
 typedef struct import_result {
   import_status status;
-  int64_t version;       /* the new version (PUBLISHED) or the current one (UNCHANGED) */
+  int64_t version;       /* the new version (PUBLISHED, PENDING) or the current one (UNCHANGED) */
+  int64_t review;        /* PENDING: the review's number (store_reviews_scan) */
   int64_t n_imported;
   int64_t n_rejected;    /* records refused (no geometry, bad coordinates, ...) */
   int64_t n_warnings;    /* records published with a warning (repaired, swapped, outside the

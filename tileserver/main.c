@@ -23,6 +23,7 @@ static const char USAGE[] =
     "  usage --db DB                    views and downloads of each layer by day, week or month\n"
     "  users add|remove|list --db DB    accounts that publish over HTTP (publisher, reviewer, admin)\n"
     "  tokens add|revoke|list --db DB   API tokens of those accounts\n"
+    "  review list|show|approve|reject  versions uploaded over HTTP that wait for review\n"
     "  demo [--db DB]                   build the León sample database and serve it\n"
     "  copy --from FILE --to URI        copy a whole catalog into PostgreSQL/PostGIS\n"
     "\n"
@@ -47,7 +48,7 @@ int main(int argc, char **argv) {
                   {"versions", cli_versions}, {"diff", cli_diff},       {"rollback", cli_rollback},
                   {"report", cli_report},
                   {"seed", cli_seed},     {"usage", cli_usage},   {"copy", cli_copy},
-                  {"users", cli_users},   {"tokens", cli_tokens}};
+                  {"users", cli_users},   {"tokens", cli_tokens}, {"review", cli_review}};
   for (size_t i = 0; i < sizeof COMMANDS / sizeof *COMMANDS; i++)
     if (strcmp(cmd, COMMANDS[i].name) == 0) return COMMANDS[i].fn(argc - 1, argv + 1);
   fprintf(stderr, "teselas: unknown command '%s'\n\n%s", cmd, USAGE);

@@ -151,6 +151,8 @@ bool auth_may(const auth_principal *p, auth_action a, const char *layer_id) {
     case AUTH_ROLLBACK:
       return p->role == AUTH_ROLE_PUBLISHER && layer_id && list_has(p->account.layers, layer_id);
     case AUTH_JOBS: return true; /* the job's own account: checked by the caller */
+    case AUTH_REVIEW: return p->role == AUTH_ROLE_REVIEWER; /* nobody decides on their own
+                                                              upload: checked by the caller */
     case AUTH_REMOVE:            /* unpublishing every version is an admin's decision */
     case AUTH_AUDIT: return false;
   }

@@ -37,7 +37,8 @@ typedef enum auth_action {
   AUTH_ROLLBACK,  /* an earlier version published again */
   AUTH_REMOVE,    /* a layer unpublished, every version */
   AUTH_JOBS,      /* read the progress and report of an upload job */
-  AUTH_AUDIT      /* read the audit log */
+  AUTH_AUDIT,     /* read the audit log */
+  AUTH_REVIEW     /* read, preview, approve or reject a version waiting for review */
 } auth_action;
 
 /* "tsl_" + 43 base64url characters + NUL. */

@@ -19,7 +19,7 @@
 
 static const char *const ACTION_NAMES[] = {[AUTH_UPLOAD] = "upload", [AUTH_ROLLBACK] = "rollback",
                                            [AUTH_REMOVE] = "remove", [AUTH_JOBS] = "job",
-                                           [AUTH_AUDIT] = "audit log"};
+                                           [AUTH_AUDIT] = "audit log", [AUTH_REVIEW] = "review"};
 
 static void audit(const http_request *req, const char *who, int action, const char *target,
                   const char *result, const char *detail) {
@@ -194,6 +194,16 @@ void h_upload_job(http_request *req, http_response *resp, int64_t *out_job) {
     audit(req, p.account.name, AUTH_UPLOAD, id, "refused", "bad options");
     http_error(resp, ERR_INVALID, "dry_run is true or false; at most %d import options",
                JOBS_MAX_OPTIONS);
+    return;
+  }
+  int64_t waiting = 0;
+  if (!r.dry_run && store_review_pending(req->config->db_path, id, &waiting, &e) == ERR_OK &&
+      waiting) { /* one version of a layer waits for review at a time */
+    char why[96];
+    snprintf(why, sizeof why, "version waiting for review (review %lld)", (long long)waiting);
+    audit(req, p.account.name, AUTH_UPLOAD, id, "refused", why);
+    http_refuse(resp, HTTP_REFUSE_CONFLICT, "a %s: it must be approved or rejected before "
+                "another upload", why);
     return;
   }
   const char *arg_name = http_arg(req, "filename");

@@ -65,6 +65,14 @@ void h_upload_job(http_request *req, http_response *resp, int64_t *out_job);
 void h_job(http_request *req, http_response *resp);
 void h_rollback(http_request *req, http_response *resp);
 void h_remove(http_request *req, http_response *resp);
+/* h_review.c: versions waiting for review (reviewers and admins): the list, one review with its
+ * reports, approval and rejection with a reason, and the preview through the public handlers */
+void h_reviews(http_request *req, http_response *resp);
+void h_review(http_request *req, http_response *resp);
+void h_review_approve(http_request *req, http_response *resp);
+void h_review_reject(http_request *req, http_response *resp);
+void h_review_preview_tile(http_request *req, http_response *resp);
+void h_review_preview_items(http_request *req, http_response *resp);
 /* h_admin_audit.c: the audit log for admins (HTML table or CSV) */
 void h_audit_log(http_request *req, http_response *resp);
 /* h_upload.c: the principal of the request's bearer token when it may do `action` to layer_id;

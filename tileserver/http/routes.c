@@ -123,6 +123,16 @@ static const features_api_param AUDIT[] = {
     {FEATURES_API_QUERY, "f", "Formato: html o csv", {STR}},
     {FEATURES_API_QUERY, "after", "Líneas con número mayor que este", {INT}},
     {FEATURES_API_QUERY, "limit", "Líneas (1 a 10000; 1000)", {INT}}, END};
+static const features_api_param REVIEWS[] = {
+    {FEATURES_API_QUERY, "state", "pending (si se omite), approved, rejected o all", {STR}}, END};
+static const features_api_param REVIEW[] = {PATH("n", "número de la revisión", INT), END};
+static const features_api_param REVIEW_TILE[] = {
+    PATH("n", "número de la revisión", INT), PATH("z", "zoom", INT), PATH("x", "columna", INT),
+    PATH("y", "fila", INT), TILE_FILTERS, END};
+static const features_api_param REVIEW_ITEMS[] = {
+    PATH("n", "número de la revisión", INT), REF("bbox"), REF("limit"), REF("offset"),
+    REF("after"), REF("datetime"), REF("properties"), REF("sortby"), REF("filter"),
+    REF("f-items"), END};
 #define WRITE(id_, sum_, resp_, params_, method_, status_, ...) \
   OP(id_, sum_, resp_, JSON, params_, .method = method_, .status = status_, .authorized = true, \
      __VA_ARGS__)
@@ -194,6 +204,25 @@ static const route ROUTES[] = {
     {"/api/jobs/{n}", h_job,
      WRITE("getJob", "Progreso de una tarea de importación y, al terminar, su informe de calidad",
            "La tarea", JOB, NULL, NULL)},
+    {"/api/reviews", h_reviews,
+     WRITE("getReviews", "Versiones pendientes de revisión (revisores y administradores)",
+           "La lista", REVIEWS, NULL, NULL)},
+    {"/api/reviews/{n}", h_review,
+     WRITE("getReview", "Una revisión: informe de calidad, decisión de privacidad (campos "
+           "omitidos o conservados y por qué, política, hallazgos del detector)", "La revisión",
+           REVIEW, NULL, NULL)},
+    {"/api/reviews/{n}/approve", h_review_approve,
+     WRITE("approveReview", "Aprueba y publica la versión; cuerpo JSON {\"reason\": \"...\"}",
+           "La decisión", REVIEW, "post", NULL, .request_body = true)},
+    {"/api/reviews/{n}/reject", h_review_reject,
+     WRITE("rejectReview", "Rechaza y descarta la versión; cuerpo JSON {\"reason\": \"...\"}",
+           "La decisión", REVIEW, "post", NULL, .request_body = true)},
+    {"/api/reviews/{n}/preview/tiles/{z}/{x}/{y}.mvt", h_review_preview_tile,
+     OP("previewReviewTile", "La tesela vectorial que se publicaría al aprobar", NULL, MVT,
+        REVIEW_TILE, .authorized = true)},
+    {"/api/reviews/{n}/preview/items", h_review_preview_items,
+     OP("previewReviewItems", "Los elementos que se publicarían al aprobar (como "
+        "/collections/{id}/items)", NULL, ITEMS_MIME, REVIEW_ITEMS, .authorized = true)},
     {"/admin/auditoria", h_audit_log,
      OP("getAuditLog", "Registro de auditoría (administradores)", "El registro", AUDIT_MIME, AUDIT,
         .authorized = true)},

@@ -32,6 +32,7 @@ typedef struct job {
   char progress[160];
   import_status status;
   int64_t version;
+  int64_t review;  /* the review a pending version waits in */
   char message[ERR_MSG_MAX];
   char *report_json;
   struct jobs_queue *q;  /* for the progress stream */
@@ -96,9 +97,14 @@ static ssize_t progress_write(void *cookie, const char *data, size_t len) {
 static void audit_outcome(const jobs_queue *q, const job *j, err_code rc, const import_result *r) {
   char detail[200];
   const char *result = rc != ERR_OK ? "rejected"
-                       : r->status == IMPORT_UNCHANGED ? "unchanged" : "ok";
-  if (rc == ERR_OK) snprintf(detail, sizeof detail, "job %lld, version %lld", (long long)j->id,
-                             (long long)r->version);
+                       : r->status == IMPORT_UNCHANGED ? "unchanged"
+                       : r->status == IMPORT_PENDING ? "pending" : "ok";
+  if (rc == ERR_OK && r->status == IMPORT_PENDING)
+    snprintf(detail, sizeof detail, "job %lld, version %lld, review %lld", (long long)j->id,
+             (long long)r->version, (long long)r->review);
+  else if (rc == ERR_OK)
+    snprintf(detail, sizeof detail, "job %lld, version %lld", (long long)j->id,
+             (long long)r->version);
   else snprintf(detail, sizeof detail, "job %lld: %.160s", (long long)j->id, j->message);
   err e = {0};
   if (auth_audit(q->db_path, j->account, j->dry_run ? "dry run" : "publish", j->layer, result,
@@ -112,6 +118,8 @@ static void job_run(jobs_queue *q, job *j) {
   o.path = j->path;
   o.layer_id = j->layer;
   o.db_path = q->db_path;
+  /* an upload is not a shell: a sensitive version waits for a reviewer */
+  o.review_by = j->account;
   char copy[4096];
   err e = {0};
   err_code rc = ERR_OK;
@@ -129,6 +137,7 @@ static void job_run(jobs_queue *q, job *j) {
   pthread_mutex_lock(&q->mu);
   j->status = rc == ERR_OK ? r.status : IMPORT_REJECTED;
   j->version = r.version;
+  j->review = r.review;
   snprintf(j->message, sizeof j->message, "%s", rc == ERR_OK ? "" : e.msg);
   j->report_json = r.report_json;
   r.report_json = NULL;
@@ -296,11 +305,18 @@ char *jobs_doc(jobs_queue *q, int64_t id, char out_account[64]) {
                           j->layer, "account", j->account, "state", STATE_NAMES[j->state],
                           "dry_run", j->dry_run, "progress", j->progress);
     if (d && j->state >= JOB_DONE) {
-      static const char *const RESULT[] = {"published", "unchanged", "rejected"};
+      static const char *const RESULT[] = {"published", "unchanged", "rejected", "pending"};
       /* a dry run publishes nothing: it says what the import would have done */
       bool would = j->dry_run && j->status == IMPORT_PUBLISHED;
-      json_object_set_new(d, "result", json_string(would ? "would_publish" : RESULT[j->status]));
+      bool would_wait = j->dry_run && j->status == IMPORT_PENDING;
+      json_object_set_new(d, "result", json_string(would        ? "would_publish"
+                                                   : would_wait ? "would_await_review"
+                                                                : RESULT[j->status]));
       if (j->state == JOB_DONE) json_object_set_new(d, "version", json_integer(j->version));
+      if (j->status == IMPORT_PENDING) {
+        json_object_set_new(d, "review_state", json_string("pendiente de revisión"));
+        if (!j->dry_run) json_object_set_new(d, "review", json_integer(j->review));
+      }
       if (*j->message) json_object_set_new(d, "message", json_string(j->message));
       json_t *rep = j->report_json ? json_loads(j->report_json, 0, NULL) : NULL;
       json_object_set_new(d, "report", rep ? rep : json_null());

@@ -2,7 +2,9 @@
  *
  * One worker thread takes jobs in order from a bounded queue and runs each through import_run,
  * the importer `teselas import` uses, with the same options by the CLI's names: an upload is
- * checked, reported and protected exactly as the CLI's import of the same file. One job per layer
+ * checked, reported and protected exactly as the CLI's import of the same file. One difference:
+ * a version with a privacy policy or decision is left waiting for a reviewer (review_by: the
+ * uploading account), where the CLI, run by a trusted shell user, publishes it. One job per layer
  * at a time (a second is refused while one is queued or running), so two publishers of a layer
  * never race. A dry run imports into a copy of the database, which is then thrown away: the
  * report is the one the import would give, and nothing is published.
@@ -64,7 +66,9 @@ bool jobs_layer_busy(jobs_queue *q, const char *layer_id);
 
 /* The job's document, JSON (malloc'd, caller frees): {"job", "layer", "account", "state"
  * (queued, running, done, failed), "dry_run", "progress", and once done "result" (published,
- * unchanged, rejected), "version", "message", "report" (the quality report)}. NULL when there
+ * unchanged, rejected, pending: waiting for review, with "review" (its number) and
+ * "review_state" ("pendiente de revisión")), "version", "message", "report" (the quality
+ * report)}. NULL when there
  * is no such job (or no memory); *out_account is the job's owner (for the caller's check). */
 char *jobs_doc(jobs_queue *q, int64_t id, char out_account[64]);
 

@@ -115,16 +115,18 @@ static err_code read_row(sqlite3_stmt *st, layer_info *l, err *e) {
   return store_catalog_parse_fields(l, fields ? (const char *)fields : "[]", e);
 }
 
-/* Loads the whole catalog. Used by the reader (per worker) and by `teselas layers`. */
-err_code store_catalog_load(sqlite3 *db, catalog **out, err *e) {
+/* The catalog of the rows `sql` reads (CATALOG_SQL, or it under a CTE); review > 0 binds ?1. */
+static err_code catalog_load_sql(sqlite3 *db, const char *sql, int64_t review, catalog **out,
+                                 err *e) {
   sqlite3_stmt *st = NULL;
   catalog *c = calloc(1, sizeof *c);
   err_code rc = ERR_OK;
   if (!c) return err_set(e, ERR_NOMEM, "out of memory reading the catalog");
-  if (sqlite3_prepare_v2(db, CATALOG_SQL, -1, &st, NULL) != SQLITE_OK) {
+  if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
     rc = err_set(e, ERR_DB, "catalog: %s", sqlite3_errmsg(db));
     goto done;
   }
+  if (review > 0) sqlite3_bind_int64(st, 1, review);
   size_t cap = 0;
   int step;
   while ((step = sqlite3_step(st)) == SQLITE_ROW) {
@@ -150,6 +152,25 @@ done:
     c = NULL;
   }
   *out = c;
+  return rc;
+}
+
+/* Loads the whole catalog. Used by the reader (per worker) and by `teselas layers`. */
+err_code store_catalog_load(sqlite3 *db, catalog **out, err *e) {
+  return catalog_load_sql(db, CATALOG_SQL, 0, out, e);
+}
+
+/* The one entry a review keeps (review.c) read by the very query of the catalog: a CTE of the
+ * catalog's name shadows the table, so every column and derived value is computed alike. */
+err_code store_catalog_load_review(sqlite3 *db, int64_t n, catalog **out, err *e) {
+  static const char SQL[] = "WITH teselas_layers AS (SELECT * FROM teselas_review_layers WHERE"
+                            " review_n=?1) ";
+  char *sql = malloc(sizeof SQL + sizeof CATALOG_SQL);
+  if (!sql) return err_set(e, ERR_NOMEM, "out of memory reading the catalog");
+  memcpy(sql, SQL, sizeof SQL - 1);
+  memcpy(sql + sizeof SQL - 1, CATALOG_SQL, sizeof CATALOG_SQL);
+  err_code rc = catalog_load_sql(db, sql, n > 0 ? n : 1, out, e);
+  free(sql);
   return rc;
 }
 

@@ -64,7 +64,21 @@ err_code store_history_snapshot(sqlite3 *db, const char *layer_id, int64_t versi
 
 static const char SCAN_SQL[] =
     "SELECT version, imported_at, source_name, source_sha256, feature_count, report, table_name,"
-    " %s, %s FROM teselas_history WHERE layer_id=?1 AND (?2 < 0 OR version=?2) ORDER BY version";
+    " %s, %s, %s FROM teselas_history WHERE layer_id=?1 AND (?2 < 0 OR version=?2)"
+    " ORDER BY version";
+
+/* The review state of a history row, when the database has reviews (review.c). */
+static const char REVIEW_SQL[] =
+    "coalesce((SELECT r.state FROM teselas_reviews r WHERE r.layer_id=teselas_history.layer_id"
+    " AND r.version=teselas_history.version), '')";
+
+static bool has_reviews(sqlite3 *db) {
+  sqlite3_stmt *st = NULL;
+  bool has = sqlite3_prepare_v2(db, "SELECT 1 FROM teselas_reviews LIMIT 0", -1, &st, NULL) ==
+             SQLITE_OK;
+  sqlite3_finalize(st);
+  return has;
+}
 
 static void read_version(sqlite3_stmt *st, store_version *v) {
   const char **strs[] = {&v->imported_at, &v->source_name, &v->source_sha256};
@@ -82,6 +96,9 @@ static void read_version(sqlite3_stmt *st, store_version *v) {
   v->rollback_of = sqlite3_column_int64(st, 8);
   /* a removal's row: no table, no rows (an import never commits an empty version) */
   v->removal = !v->table_name[0] && v->feature_count == 0;
+  const unsigned char *review = sqlite3_column_text(st, 9);
+  v->review = review ? (const char *)review : "";
+  if (strcmp(v->review, "pending") == 0) v->table_name = ""; /* not published: not readable */
 }
 
 err_code store_versions_scan(store_reader *r, const char *layer_id, int64_t only,
@@ -89,10 +106,11 @@ err_code store_versions_scan(store_reader *r, const char *layer_id, int64_t only
   if (store_reader_pg(r))
     return store_pg_versions_scan(store_reader_pg(r), layer_id, only, fn, ctx, e);
   sqlite3 *db = store_reader_db(r);
-  char sql[512];
+  char sql[1024];
   snprintf(sql, sizeof sql, SCAN_SQL,
            history_has_column(db, "catalog") ? "catalog" : "NULL",
-           history_has_column(db, "rollback_of") ? "rollback_of" : "0");
+           history_has_column(db, "rollback_of") ? "rollback_of" : "0",
+           has_reviews(db) ? REVIEW_SQL : "''");
   sqlite3_stmt *st = NULL;
   if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
     return err_set(e, ERR_DB, "history: %s", sqlite3_errmsg(db));

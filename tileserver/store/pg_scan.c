@@ -125,7 +125,8 @@ err_code store_pg_versions_scan(store_pg *p, const char *layer_id, int64_t only,
                        .report = store_pg_text(res, row, 5, "{}"),
                        .table_name = store_pg_text(res, row, 6, ""),
                        .catalog = store_pg_text(res, row, 7, NULL),
-                       .rollback_of = store_pg_i64(res, row, 8)};
+                       .rollback_of = store_pg_i64(res, row, 8),
+                       .review = ""}; /* reviews are not copied: a copy holds published data */
     v.removal = !v.table_name[0] && v.feature_count == 0;
     if (fn(ctx, &v)) break;
   }

@@ -279,6 +279,18 @@ static err_code rollback_in(sqlite3 *db, const char *id, int64_t from, int64_t *
                             err *e) {
   target t = {0};
   err_code rc = read_target(db, id, from, &t, e);
+  /* a version waiting for review is published by its approval only */
+  sqlite3_stmt *st = NULL;
+  if (rc == ERR_OK &&
+      sqlite3_prepare_v2(db, "SELECT 1 FROM teselas_reviews WHERE layer_id=? AND version=? AND"
+                         " state='pending'", -1, &st, NULL) == SQLITE_OK) {
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, from);
+    if (sqlite3_step(st) == SQLITE_ROW)
+      rc = err_set(e, ERR_INVALID, "version %lld of '%s' is waiting for review: only its "
+                   "approval publishes it", (long long)from, id);
+  }
+  sqlite3_finalize(st);
   int64_t v = rc == ERR_OK ? store_next_version(db, id) : 0;
   char table[128];
   snprintf(table, sizeof table, "lyr_%s_v%lld", id, (long long)v);

@@ -215,6 +215,11 @@ typedef struct layer_meta {
   bool renumber;           /* feature ids are the rows' places on the curve, not the order in
                               which they were added (which follows the source's order, and so
                               its ids): a generalised layer's records cannot be matched back */
+  const char *review_by;   /* non-NULL: the version waits for review (review.c): commit writes
+                              its table, history row and would-be catalog entry, but the catalog
+                              keeps the published version, and nothing is pruned or purged until
+                              a reviewer approves. The account that uploaded it */
+  int64_t *out_review;     /* with review_by: where commit writes the review's number */
 } layer_meta;
 
 typedef struct store_writer store_writer;
@@ -247,6 +252,8 @@ err_code store_layer_remove(const char *db_path, const char *layer_id, const cha
 err_code store_wal_fold(const char *db_path, int64_t min_bytes, err *e);
 /* The version number this writer is building (known from store_writer_begin on). */
 int64_t store_writer_version(const store_writer *w);
+/* True when the version waits for review (layer_meta.review_by). */
+bool store_writer_pending(const store_writer *w);
 /* Counts, in the features added so far, the non-null values of `field` that repeat an earlier
  * one (count - count distinct), so an importer can report duplicate ids without holding them in
  * memory. out_example (may be NULL) gets one repeated value as text. */
@@ -359,6 +366,9 @@ typedef struct store_version {
   int64_t feature_count;
   int64_t rollback_of;     /* > 0: the version a rollback published again */
   bool removal;            /* the row that records the layer's removal (no table, no rows) */
+  const char *review;      /* "pending", "approved", "rejected" when the version went through a
+                              review (review.c), else "". A pending version's table_name reads
+                              "": its data are not published, so no diff or rollback reaches them */
 } store_version;
 
 /* Non-zero stops the scan. */
@@ -494,6 +504,59 @@ typedef int (*store_usage_fn)(void *ctx, const store_usage_total *t);
  * stop. ERR_DB. */
 err_code store_usage_scan(store_reader *r, const char *since, store_usage_period by,
                           store_usage_fn fn, void *ctx, err *e);
+/* ---- versions waiting for review (review.c) ------------------------------------------------ */
+
+/* One review of a version that an upload left waiting (layer_meta.review_by). Strings are valid
+ * during the callback only, never NULL. */
+typedef struct store_review {
+  int64_t n;                /* the review's number */
+  const char *layer_id;
+  int64_t version;          /* the version under review */
+  int64_t base_version;     /* the version published when it was submitted (0: none) */
+  const char *state;        /* "pending", "approved", "rejected" */
+  const char *submitted_by, *submitted_at, *decided_by, *decided_at, *reason; /* "" undecided */
+  const char *title;        /* the layer's title as the version would publish it */
+  const char *privacy;      /* the privacy policy (JSON) the version carries */
+  const char *report;       /* its quality report (JSON), "{}" when the history lost it */
+  int64_t feature_count;
+} store_review;
+typedef int (*store_review_fn)(void *ctx, const store_review *r);
+
+/* The reviews in number order: all (only < 0) or review `only`, of every state or of `state`
+ * ("pending", ...). ERR_NOT_FOUND when `only` names none; a database without reviews has none. */
+err_code store_reviews_scan(const char *db_path, int64_t only, const char *state,
+                            store_review_fn fn, void *ctx, err *e);
+/* The number of the review waiting for layer_id in *out_n, 0 when none. */
+err_code store_review_pending(const char *db_path, const char *layer_id, int64_t *out_n, err *e);
+
+typedef struct store_review_decision {
+  int64_t n;
+  bool approve;             /* false: reject */
+  const char *who;          /* the deciding account (or "cli") */
+  const char *reason;       /* required by callers; stored as given */
+  char *out_layer;          /* STORE_NAME_MAX bytes: the layer decided on */
+  int64_t *out_version;     /* the version approved or rejected */
+} store_review_decision;
+
+typedef enum store_review_verdict {
+  STORE_REVIEW_DONE = 0,
+  STORE_REVIEW_DECIDED,     /* already approved or rejected (ERR_INVALID) */
+  STORE_REVIEW_STALE,       /* approve: the layer changed since (another version published, its
+                               data pruned): ERR_INVALID */
+  STORE_REVIEW_FAILED       /* any other error (ERR_NOT_FOUND: no such review) */
+} store_review_verdict;
+
+/* Approves (one transaction: the version's catalog entry, kept since its import, becomes the
+ * layer's, as an import's commit would have made it; older versions are pruned or purged as that
+ * import asked) or rejects (its table, index, side table, counts and style are deleted with
+ * secure_delete on; its history row stays without data, its report marked rejected) review
+ * d->n, and records who, when and why. */
+err_code store_review_decide(const char *db_path, const store_review_decision *d,
+                             store_review_verdict *out, err *e);
+/* A catalog of one layer: the one review n would publish, for previews through the public
+ * readers. ERR_NOT_FOUND when review n is not waiting. Caller owns: catalog_destroy. */
+err_code store_review_catalog(store_reader *r, int64_t n, catalog **out, err *e);
+
 /* ---- accounts, API tokens and the audit log (accounts.c, audit.c) --------------------------- */
 
 /* Who may write, as the database keeps it. The roles and what each may do are auth/'s; here

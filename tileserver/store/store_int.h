@@ -37,6 +37,29 @@ sqlite3_stmt *store_reader_stmt(store_reader *r, const char *sql, err *e);
 /* Deletes the units of layer_id's versions <= max_version (inside the writer's transaction). */
 err_code store_units_prune(sqlite3 *db, const char *layer_id, int64_t max_version, err *e);
 
+/* Prunes the versions of id older than the newest keep_versions (or, with a purge_reason, every
+ * version before `version`, as a coarser policy requires): writer.c, also at a review's
+ * approval. The SQL that drops one version's table, index and side table. */
+err_code store_versions_prune(sqlite3 *db, const char *id, int64_t version, int keep_versions,
+                              const char *purge_reason, err *e);
+void store_version_drop_sql(buf *sql, const char *table);
+
+/* Versions that wait for review (review.c), inside the writer's transaction: the layer's
+ * published catalog entry saved before the writer overwrites it, then the written entry kept
+ * with the review and the published one put back. */
+typedef struct store_review_park {
+  const char *layer_id;
+  int64_t version;
+  const char *submitted_by;
+  int keep_versions;
+  const char *purge_reason;
+} store_review_park;
+/* The catalog as review n would publish it (catalog.c). */
+err_code store_catalog_load_review(sqlite3 *db, int64_t n, catalog **out, err *e);
+err_code store_review_save_published(sqlite3 *db, const char *layer_id, err *e);
+err_code store_review_park_version(sqlite3 *db, const store_review_park *p, int64_t *out_n,
+                                   err *e);
+
 /* Layers of up to this many rows get a packed spatial index (32 bytes of memory a row while it is
  * built); bigger ones are indexed row by row, slower but in bounded memory. */
 #define STORE_RTREE_BULK_CAP ((size_t)8 * 1000 * 1000)

@@ -513,16 +513,24 @@ static char *purge_note(const char *status, const char *reason) {
 
 /* Versions older than the newest keep_versions, or, when the new version is coarser than the
  * published ones, every earlier version. */
-static err_code prune_versions(store_writer *w, err *e) {
-  if (w->meta.purge_reason) {
-    char *note = purge_note("purged", w->meta.purge_reason);
-    err_code rc = note ? drop_versions(w->db, w->id, w->version - 1, note, e)
+err_code store_versions_prune(sqlite3 *db, const char *id, int64_t version, int keep_versions,
+                              const char *purge_reason, err *e) {
+  if (purge_reason) {
+    char *note = purge_note("purged", purge_reason);
+    err_code rc = note ? drop_versions(db, id, version - 1, note, e)
                        : err_set(e, ERR_NOMEM, "out of memory");
     free(note);
     return rc;
   }
-  int keep = w->meta.keep_versions > 0 ? w->meta.keep_versions : 3;
-  return drop_versions(w->db, w->id, w->version - keep, NULL, e);
+  int keep = keep_versions > 0 ? keep_versions : 3;
+  return drop_versions(db, id, version - keep, NULL, e);
+}
+
+void store_version_drop_sql(buf *sql, const char *table) { drop_version_sql(sql, table); }
+
+static err_code prune_versions(store_writer *w, err *e) {
+  return store_versions_prune(w->db, w->id, w->version, w->meta.keep_versions,
+                              w->meta.purge_reason, e);
 }
 
 err_code store_writer_commit(store_writer *w, const char *report_json, int64_t *out_version,
@@ -532,9 +540,22 @@ err_code store_writer_commit(store_writer *w, const char *report_json, int64_t *
   if (rc == ERR_OK) round_bounds(w->meta.bounds_step, scan.bounds);
   if (rc == ERR_OK && scan.count == 0)
     rc = err_set(e, ERR_INVALID, "no valid feature to publish for layer %s", w->id);
+  /* a version that waits for review: the catalog entry is written as for a publication (one
+   * code path), kept aside with the review, and the published entry put back (review.c) */
+  bool review = w->meta.review_by != NULL;
+  if (rc == ERR_OK && review) rc = store_review_save_published(w->db, w->id, e);
   if (rc == ERR_OK) rc = upsert_catalog(w, report_json, &scan, e);
   if (rc == ERR_OK) rc = store_history_snapshot(w->db, w->id, w->version, e);
-  if (rc == ERR_OK) rc = prune_versions(w, e);
+  if (rc == ERR_OK && review) {
+    store_review_park p = {.layer_id = w->id, .version = w->version,
+                           .submitted_by = w->meta.review_by,
+                           .keep_versions = w->meta.keep_versions,
+                           .purge_reason = w->meta.purge_reason};
+    int64_t n = 0;
+    rc = store_review_park_version(w->db, &p, &n, e);
+    if (rc == ERR_OK && w->meta.out_review) *w->meta.out_review = n;
+  }
+  if (rc == ERR_OK && !review) rc = prune_versions(w, e);
   if (rc == ERR_OK) {
     sqlite3_finalize(w->insert);
     w->insert = NULL;
@@ -587,6 +608,8 @@ err_code store_layer_checksum(const char *db_path, const char *layer_id, char ou
 }
 
 int64_t store_writer_version(const store_writer *w) { return w->version; }
+
+bool store_writer_pending(const store_writer *w) { return w->meta.review_by != NULL; }
 
 sqlite3 *store_writer_db(const store_writer *w) { return w->db; }
 

@@ -21,7 +21,8 @@ static json_t *bbox_json(const double *b, bool has) {
 static json_t *report_summary(const char *report) {
   json_t *rep = json_loads(report, 0, NULL);
   json_t *out = json_object();
-  const char *keys[] = {"status", "message", "reason", "at", "counts", "schema_changes"};
+  const char *keys[] = {"status", "message", "reason", "at", "counts", "schema_changes",
+                        "review"};
   for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) {
     json_t *v = json_object_get(rep, keys[i]);
     if (v) json_object_set(out, keys[i], v);
@@ -49,6 +50,13 @@ static int history_row(void *ctx, const store_version *v) {
     json_object_set_new(o, "feature_count", json_integer(v->feature_count));
   }
   if (v->rollback_of > 0) json_object_set_new(o, "rollback_of", json_integer(v->rollback_of));
+  /* an upload that went through review (store/review.c): its state in words */
+  static const char *const REVIEW[][2] = {{"pending", "pendiente de revisión"},
+                                          {"approved", "aprobada"}, {"rejected", "rechazada"}};
+  for (size_t i = 0; i < 3; i++)
+    if (strcmp(v->review, REVIEW[i][0]) == 0)
+      json_object_set_new(o, "review", json_pack("{s:s, s:s}", "state", REVIEW[i][0], "text",
+                                                 REVIEW[i][1]));
   json_object_set_new(o, "report", summary);
   json_array_append_new(h->list, o);
   return 0;

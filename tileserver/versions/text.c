@@ -32,6 +32,8 @@ static void history_text(json_t *doc, buf *out) {
     if (json_is_true(json_object_get(v, "current"))) buf_puts(out, "  [publicada]");
     if (json_is_true(json_object_get(v, "purged"))) buf_puts(out, "  [purgada]");
     else if (!json_is_true(json_object_get(v, "kept"))) buf_puts(out, "  [datos no conservados]");
+    json_t *review = json_object_get(v, "review");
+    if (review) buf_printf(out, "  [%s]", str(review, "text"));
     json_t *rb = json_object_get(v, "rollback_of");
     if (rb) buf_printf(out, "  (vuelta a v%lld)", (long long)json_integer_value(rb));
     json_t *counts = json_object_get(rep, "counts");
