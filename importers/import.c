@@ -406,7 +406,7 @@ static void result_fill(import_result *out, import_report *rep) {
   out->report_text = report_to_text(rep);
 }
 
-err_code import_run(const import_options *given, import_result *out, err *e) {
+static err_code import_run_file(const import_options *given, import_result *out, err *e) {
   memset(out, 0, sizeof *out);
   out->status = IMPORT_REJECTED;
   err local;
@@ -492,4 +492,30 @@ void import_result_free(import_result *r) {
   free(r->report_json);
   free(r->report_text);
   memset(r, 0, sizeof *r);
+}
+
+/* Over PostgreSQL the same import runs on a private SpatiaLite copy of the catalogue, and a
+ * published version moves into the schema in the transaction opened before the copy
+ * (store/pg_write.c says why); a refused or unchanged import rolls back: nothing changed. */
+err_code import_run(const import_options *given, import_result *out, err *e) {
+  if (!store_db_is_pg(given->db_path)) return import_run_file(given, out, e);
+  err local;
+  if (!e) e = &local;
+  memset(out, 0, sizeof *out);
+  out->status = IMPORT_REJECTED;
+  if (!given->layer_id || !store_layer_id_valid(given->layer_id))
+    return import_run_file(given, out, e); /* the checks say what is wrong, before any write */
+  store_pg_write *w = NULL;
+  err_code rc = store_pg_write_begin(given->db_path, given->layer_id, &w, e);
+  if (rc != ERR_OK) return rc;
+  import_options o = *given;
+  o.db_path = store_pg_write_path(w);
+  rc = import_run_file(&o, out, e);
+  if (rc != ERR_OK || out->status != IMPORT_PUBLISHED) {
+    store_pg_write_abort(w);
+    return rc;
+  }
+  rc = store_pg_write_commit(w, e);
+  if (rc != ERR_OK) out->status = IMPORT_REJECTED;
+  return rc;
 }

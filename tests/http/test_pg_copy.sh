@@ -83,8 +83,6 @@ expect_refusal() { # expect_refusal PATTERN ARGS...
   grep -q "$pat" "$TEST_TMP/out" || fail "teselas $1: $(tail -2 "$TEST_TMP/out")"
   ok
 }
-expect_refusal "writing to PostgreSQL is not available yet" import "$CUAD" --db "$(pg_uri)" --layer otra
-expect_refusal "removing a layer from PostgreSQL is not available yet" remove parques --db "$(pg_uri)"
 expect_refusal "rollback in PostgreSQL is not available yet" rollback cuadrantes --db "$(pg_uri)" --to 1
 expect_refusal "the way back is not available yet" copy --from "$(pg_uri)" --to "$TEST_TMP/x.db"
 expect_refusal "has no teselas catalog in schema nada" layers --db "$(pg_uri nada)"

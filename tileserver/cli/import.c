@@ -50,6 +50,8 @@ static const char USAGE[] =
     "  --keep-field F         publish F although it looks personal; recorded in the catalog\n"
     "                         (repeatable)\n"
     "  --keep N               versions kept (default 3)\n"
+    "  --db-schema NAME       over PostgreSQL (--db postgresql://...): the schema (default\n"
+    "                         teselas, created when missing)\n"
     "limits (0 or absent: the default):\n"
     "  --max-file-mb N        size of FILE (2048)\n"
     "  --max-rows N           records read or announced by a .dbf or CSV (10000000)\n"
@@ -73,6 +75,8 @@ typedef struct cli_state {
   const char *report_path;
   bool quiet;
   bool save_area;        /* --save-area: --area becomes the catalog's area of interest */
+  const char *schema;    /* --db-schema over PostgreSQL */
+  char uri[4096];        /* --db with the schema in its search path */
 } cli_state;
 
 static import_field_spec *spec_for(cli_state *c, const char *name) {
@@ -126,7 +130,7 @@ enum {
   O_SRC_LAYER, O_LAT, O_LON, O_WKT, O_ENC, O_FIELDS, O_RENAME, O_TYPES, O_ID, O_DATE, O_PRIVACY,
   O_FIX, O_EXPECT, O_AREA, O_KEEP, O_REPORT, O_FORCE, O_QUIET, O_HELP, O_VERSION, O_DROP,
   O_KEEP_FIELD, O_SAVE_AREA, O_EXPECT_SCHEMA, O_MAX_FILE, O_MAX_ROWS, O_MAX_FIELDS, O_MAX_LINE,
-  O_MAX_SECONDS, O_MAX_UNZIPPED, O_MAX_RATIO
+  O_MAX_SECONDS, O_MAX_UNZIPPED, O_MAX_RATIO, O_DB_SCHEMA
 };
 
 static const struct option OPTS[] = {
@@ -145,7 +149,7 @@ static const struct option OPTS[] = {
     {"max-file-mb", 1, 0, O_MAX_FILE}, {"max-rows", 1, 0, O_MAX_ROWS},
     {"max-fields", 1, 0, O_MAX_FIELDS}, {"max-line-kb", 1, 0, O_MAX_LINE},
     {"max-seconds", 1, 0, O_MAX_SECONDS}, {"max-unzipped-mb", 1, 0, O_MAX_UNZIPPED},
-    {"max-zip-ratio", 1, 0, O_MAX_RATIO}, {0, 0, 0, 0}};
+    {"max-zip-ratio", 1, 0, O_MAX_RATIO}, {"db-schema", 1, 0, O_DB_SCHEMA}, {0, 0, 0, 0}};
 
 /* --max-*: a count >= 0 into the import's limits (0 keeps the default); 0, or 2 after printing. */
 static int parse_limit(cli_state *c, int id, const char *arg) {
@@ -198,6 +202,7 @@ static int apply_option(cli_state *c, int id, const char *arg) {
     case O_RENAME: return parse_list(c, 1, arg);
     case O_TYPES: return parse_list(c, 2, arg);
     case O_FIX: o->fix_swapped = true; return 0;
+    case O_DB_SCHEMA: c->schema = arg; return 0;
     case O_EXPECT: o->has_expect_bbox = true; return parse_bbox(arg, o->expect_bbox, "--expect-bbox");
     case O_AREA: o->has_area = true; return parse_bbox(arg, o->area, "--area");
     case O_KEEP:
@@ -239,6 +244,21 @@ static int parse_args(int argc, char **argv, cli_state *c) {
     fprintf(stderr, "teselas: --save-area needs --area W,S,E,N within longitude ±180 and "
             "latitude ±90\n\n%s", USAGE);
     return 2;
+  }
+  if (c->schema) {
+    /* the URI's search path names the schema, as `serve` reads it (pg_conn.c) */
+    size_t n = strlen(c->schema), ok = n > 0 && n <= 63 && !(c->schema[0] >= '0' && c->schema[0] <= '9');
+    for (size_t i = 0; i < n; i++)
+      ok = ok && ((c->schema[i] >= 'a' && c->schema[i] <= 'z') ||
+                  (c->schema[i] >= '0' && c->schema[i] <= '9') || c->schema[i] == '_');
+    if (!ok || !store_db_is_pg(c->opt.db_path) || strstr(c->opt.db_path, "search_path")) {
+      fprintf(stderr, "teselas: --db-schema takes lower-case letters, digits and _, with a "
+              "postgresql:// --db whose URI sets no search_path\n\n%s", USAGE);
+      return 2;
+    }
+    snprintf(c->uri, sizeof c->uri, "%s%soptions=-csearch_path%%3D%s%%2Cpublic", c->opt.db_path,
+             strchr(c->opt.db_path, '?') ? "&" : "?", c->schema);
+    c->opt.db_path = c->uri;
   }
   c->opt.path = argv[optind];
   return 0;

@@ -13,7 +13,7 @@
 
 #include "store/pg_int.h"
 
-static const char AGG_SCHEMA_SQL[] =
+const char STORE_AGG_SCHEMA_SQL[] =
     "CREATE TABLE IF NOT EXISTS teselas_agg_nodes("
     " layer_id TEXT NOT NULL, version INTEGER NOT NULL, node TEXT NOT NULL, tier INTEGER NOT NULL,"
     " minx REAL NOT NULL, miny REAL NOT NULL, maxx REAL NOT NULL, maxy REAL NOT NULL,"
@@ -79,7 +79,7 @@ static err_code put_units(store_writer *w, sqlite3_stmt *st, const store_agg_uni
 err_code store_writer_add_agg(store_writer *w, const store_agg_node *nodes, size_t n_nodes,
                               const store_agg_unit *units, size_t n_units, err *e) {
   sqlite3 *db = store_writer_db(w);
-  err_code rc = store_exec(db, AGG_SCHEMA_SQL, "aggregate tables", e);
+  err_code rc = store_exec(db, STORE_AGG_SCHEMA_SQL, "aggregate tables", e);
   if (rc != ERR_OK) return rc;
   sqlite3_stmt *sn = NULL, *su = NULL;
   if (sqlite3_prepare_v2(db, NODE_SQL, -1, &sn, NULL) != SQLITE_OK ||

@@ -32,15 +32,7 @@ static const char *const KIND_NAME[] = {"integers", "reals", "text", "blobs", "g
 
 enum { MAX_COLS = 2000, COPY_CHUNK = 256 * 1024, PG_NAME_MAX = 63 };
 
-typedef struct copy_ctx {
-  sqlite3 *src;
-  const char *from;
-  PGconn *pg;
-  buf line;     /* COPY data waiting to be sent */
-  buf wkb;
-  arena *a;
-  int64_t n_tables;
-} copy_ctx;
+typedef store_pg_copy copy_ctx;
 
 /* An R*Tree entry of a version table: its row, place in the tree's order and float32 box. */
 typedef struct rt_row {
@@ -48,8 +40,8 @@ typedef struct rt_row {
   double box[4]; /* xmin, xmax, ymin, ymax */
 } rt_row;
 
-static err_code pg_run(copy_ctx *c, const char *sql, err *e) {
-  PGresult *res = PQexec(c->pg, sql);
+err_code store_pg_run(PGconn *pg, const char *sql, err *e) {
+  PGresult *res = PQexec(pg, sql);
   ExecStatusType st = PQresultStatus(res);
   err_code rc = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK
                     ? ERR_OK
@@ -57,6 +49,8 @@ static err_code pg_run(copy_ctx *c, const char *sql, err *e) {
   PQclear(res);
   return rc;
 }
+
+static err_code pg_run(copy_ctx *c, const char *sql, err *e) { return store_pg_run(c->pg, sql, e); }
 
 static col_kind kind_of(const char *name, const char *decl, bool version) {
   if (version && (strcmp(name, "geom") == 0 || strncmp(name, "geom_z", 6) == 0)) return COL_GEOM;
@@ -285,7 +279,7 @@ static err_code copy_end(copy_ctx *c, err_code rc, err *e) {
 
 /* Streams the rows of table (rowid first for a version table, with its R*Tree entry last). */
 static err_code copy_rows(copy_ctx *c, const char *table, const table_cols *t, bool version,
-                          const rt_row *rt, size_t n_rt, err *e) {
+                          const rt_row *rt, size_t n_rt, const char *const only[2], err *e) {
   buf sql;
   buf_init(&sql, 0);
   buf_puts(&sql, version ? "SELECT rowid" : "SELECT ");
@@ -295,11 +289,18 @@ static err_code copy_rows(copy_ctx *c, const char *table, const table_cols *t, b
   }
   buf_puts(&sql, " FROM ");
   store_quote_ident(&sql, table);
+  if (only) {
+    buf_puts(&sql, " WHERE ");
+    store_quote_ident(&sql, only[0]);
+    buf_puts(&sql, " = ?");
+  }
   buf_puts(&sql, version ? " ORDER BY rowid" : "");
   sqlite3_stmt *st = NULL;
   err_code rc = ERR_OK;
   if (sqlite3_prepare_v2(c->src, buf_cstr(&sql), -1, &st, NULL) != SQLITE_OK)
     rc = err_set(e, ERR_DB, "%s: %s: %s", c->from, table, sqlite3_errmsg(c->src));
+  else if (only)
+    sqlite3_bind_text(st, 1, only[1], -1, SQLITE_STATIC);
   buf_reset(&sql);
   buf_puts(&sql, "COPY ");
   store_quote_ident(&sql, table);
@@ -339,7 +340,18 @@ static err_code copy_rows(copy_ctx *c, const char *table, const table_cols *t, b
   return copying ? copy_end(c, rc, e) : rc;
 }
 
-static err_code copy_table(copy_ctx *c, const char *table, bool version, err *e) {
+/* Whether PostgreSQL already has the table (in the search path). */
+static bool pg_has_table(copy_ctx *c, const char *table) {
+  const char *v[1] = {table};
+  PGresult *res = PQexecParams(c->pg, "SELECT to_regclass(quote_ident($1)) IS NOT NULL", 1, NULL,
+                               v, NULL, NULL, 0);
+  bool has = PQresultStatus(res) == PGRES_TUPLES_OK && strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+  PQclear(res);
+  return has;
+}
+
+err_code store_pg_copy_table(store_pg_copy *c, const char *table, bool version,
+                             const char *const only[2], err *e) {
   if (strlen(table) > PG_NAME_MAX)
     return err_set(e, ERR_INVALID, "%s: table %s: longer than PostgreSQL's names (63)", c->from,
                    table);
@@ -348,9 +360,12 @@ static err_code copy_table(copy_ctx *c, const char *table, bool version, err *e)
   if (rc != ERR_OK) return rc;
   rt_row *rt = NULL;
   size_t n_rt = 0;
-  rc = create_table(c, table, &t, version, e);
+  bool created = !pg_has_table(c, table);
+  if (!created && version)
+    rc = err_set(e, ERR_INVALID, "table %s is already in PostgreSQL", table);
+  if (rc == ERR_OK && created) rc = create_table(c, table, &t, version, e);
   if (rc == ERR_OK && version) rc = rtree_read(c, table, &rt, &n_rt, e);
-  if (rc == ERR_OK) rc = copy_rows(c, table, &t, version, rt, n_rt, e);
+  if (rc == ERR_OK) rc = copy_rows(c, table, &t, version, rt, n_rt, only, e);
   free(rt);
   for (int i = 0; rc == ERR_OK && version && i < t.n; i++) {
     buf sql;
@@ -398,17 +413,15 @@ static const char LINE_TABLES_SQL[] =
 /* SQLite's julianday() and json_extract(report, '$.status') for the readers (pg_pred.c,
  * pg_scan.c): NULL where SQLite gives NULL, on text that is no date or no JSON. */
 static const char FUNCTIONS_SQL[] =
-    "CREATE FUNCTION teselas_jd(t text) RETURNS double precision LANGUAGE plpgsql IMMUTABLE AS"
+    "CREATE OR REPLACE FUNCTION teselas_jd(t text) RETURNS double precision LANGUAGE plpgsql IMMUTABLE AS"
     " $f$ BEGIN RETURN extract(epoch FROM t::timestamptz) / 86400.0 + 2440587.5;"
     " EXCEPTION WHEN others THEN RETURN NULL; END $f$;"
-    "CREATE FUNCTION teselas_json_status(t text) RETURNS text LANGUAGE plpgsql IMMUTABLE AS"
+    "CREATE OR REPLACE FUNCTION teselas_json_status(t text) RETURNS text LANGUAGE plpgsql IMMUTABLE AS"
     " $f$ BEGIN RETURN (t::jsonb)->>'status'; EXCEPTION WHEN others THEN RETURN NULL; END $f$";
 
-/* Begins the transaction and prepares the schema: PostGIS present, no catalog there yet. */
-static err_code target_begin(copy_ctx *c, const char *schema, err *e) {
-  err_code rc = pg_run(c, "BEGIN", e);
-  if (rc == ERR_OK) rc = pg_run(c, "SET LOCAL client_min_messages = warning", e);
-  if (rc == ERR_OK) rc = pg_run(c, "CREATE EXTENSION IF NOT EXISTS postgis", e);
+err_code store_pg_schema_prepare(PGconn *pg, const char *schema, err *e) {
+  err_code rc = store_pg_run(pg, "SET LOCAL client_min_messages = warning", e);
+  if (rc == ERR_OK) rc = store_pg_run(pg, "CREATE EXTENSION IF NOT EXISTS postgis", e);
   buf sql;
   buf_init(&sql, 0);
   buf_puts(&sql, "CREATE SCHEMA IF NOT EXISTS ");
@@ -416,8 +429,15 @@ static err_code target_begin(copy_ctx *c, const char *schema, err *e) {
   buf_puts(&sql, "; SET LOCAL search_path TO ");
   store_quote_ident(&sql, schema);
   buf_puts(&sql, ", public");
-  if (rc == ERR_OK) rc = pg_run(c, buf_cstr(&sql), e);
+  if (rc == ERR_OK) rc = store_pg_run(pg, buf_cstr(&sql), e);
   buf_free(&sql);
+  return rc == ERR_OK ? store_pg_run(pg, FUNCTIONS_SQL, e) : rc;
+}
+
+/* Begins the transaction and prepares the schema: PostGIS present, no catalog there yet. */
+static err_code target_begin(copy_ctx *c, const char *schema, err *e) {
+  err_code rc = pg_run(c, "BEGIN", e);
+  if (rc == ERR_OK) rc = store_pg_schema_prepare(c->pg, schema, e);
   if (rc != ERR_OK) return rc;
   PGresult *res = PQexec(c->pg, "SELECT to_regclass('teselas_layers') IS NOT NULL");
   bool taken = PQresultStatus(res) == PGRES_TUPLES_OK && strcmp(PQgetvalue(res, 0, 0), "t") == 0;
@@ -425,7 +445,7 @@ static err_code target_begin(copy_ctx *c, const char *schema, err *e) {
   if (taken)
     return err_set(e, ERR_INVALID, "schema %s of the target already holds a teselas catalog;"
                    " nothing was copied (copy into another --db-schema, or drop it first)", schema);
-  return pg_run(c, FUNCTIONS_SQL, e);
+  return ERR_OK;
 }
 
 static err_code copy_all(copy_ctx *c, err *e) {
@@ -438,7 +458,7 @@ static err_code copy_all(copy_ctx *c, err *e) {
     rc = names_read(c, LISTS[l], &names, &n, e);
     const char *s = (const char *)names.data;
     for (size_t i = 0; rc == ERR_OK && i < n; i++, s += strlen(s) + 1)
-      rc = copy_table(c, s, l == 1, e);
+      rc = store_pg_copy_table(c, s, l == 1, NULL, e);
     buf_free(&names);
   }
   /* the key SQLite's teselas_agg_units_key index gives the units' lookups (agg.c) */
@@ -462,16 +482,29 @@ static err_code source_open(copy_ctx *c, const char *from, err *e) {
   return ok ? ERR_OK : err_set(e, ERR_INVALID, "%s is not a teselas database", from);
 }
 
+err_code store_pg_copy_init(store_pg_copy *c, err *e) {
+  memset(c, 0, sizeof *c);
+  buf_init(&c->line, 0);
+  buf_init(&c->wkb, 0);
+  c->a = arena_create(64 * 1024 * 1024);
+  return c->a ? ERR_OK : err_set(e, ERR_NOMEM, "out of memory");
+}
+
+void store_pg_copy_free(store_pg_copy *c) {
+  arena_destroy(c->a);
+  buf_free(&c->line);
+  buf_free(&c->wkb);
+  c->a = NULL;
+}
+
 err_code store_copy(const char *from, const char *to, const char *schema, int64_t *out_n, err *e) {
   if (out_n) *out_n = 0;
   if (store_db_is_pg(from) || !store_db_is_pg(to))
     return err_set(e, ERR_INVALID, "copy goes from a SpatiaLite file to a PostgreSQL URI"
                    " (postgresql://...); the way back is not available yet");
-  copy_ctx c = {0};
-  buf_init(&c.line, 0);
-  buf_init(&c.wkb, 0);
-  c.a = arena_create(64 * 1024 * 1024);
-  err_code rc = c.a ? source_open(&c, from, e) : err_set(e, ERR_NOMEM, "out of memory");
+  copy_ctx c;
+  err_code rc = store_pg_copy_init(&c, e);
+  if (rc == ERR_OK) rc = source_open(&c, from, e);
   if (rc == ERR_OK) rc = store_pg_connect(to, &c.pg, e);
   if (rc == ERR_OK) rc = target_begin(&c, schema, e);
   if (rc == ERR_OK) rc = copy_all(&c, e);
@@ -482,8 +515,6 @@ err_code store_copy(const char *from, const char *to, const char *schema, int64_
   if (rc == ERR_OK && out_n) *out_n = c.n_tables;
   if (c.pg) PQfinish(c.pg);
   sqlite3_close(c.src);
-  arena_destroy(c.a);
-  buf_free(&c.line);
-  buf_free(&c.wkb);
+  store_pg_copy_free(&c);
   return rc;
 }

@@ -18,6 +18,7 @@
 #include <libpq-fe.h>
 #include <sqlite3.h>
 
+#include "core/arena.h"
 #include "store/store_int.h"
 
 /* Bound parameters of one statement, as text (PostgreSQL infers each one's type from where it
@@ -122,6 +123,32 @@ err_code store_pg_versions_scan(store_pg *p, const char *layer_id, int64_t only,
 err_code store_pg_setting_get(const char *uri, const char *key, char **out_value, err *e);
 err_code store_pg_deliveries_scan(store_pg *p, size_t per_layer, store_delivery_fn fn, void *ctx,
                                   err *e);
+
+/* ---- copying SQLite tables into PostgreSQL (pg_copy.c), for `teselas copy` and the writes
+ * (pg_write.c) ---------------------------------------------------------------------------------- */
+typedef struct store_pg_copy {
+  sqlite3 *src;      /* the SpatiaLite file read (borrowed) */
+  const char *from;  /* its name, for messages */
+  PGconn *pg;        /* the target, inside the caller's transaction (borrowed) */
+  buf line;          /* COPY data waiting to be sent */
+  buf wkb;
+  arena *a;
+  int64_t n_tables;  /* version tables copied */
+} store_pg_copy;
+
+err_code store_pg_copy_init(store_pg_copy *c, err *e);
+/* Frees the buffers (not src or pg). */
+void store_pg_copy_free(store_pg_copy *c);
+/* Copies table of c->src: created in PostgreSQL unless it is there (a version table must not
+ * be), then its rows; only those whose column only[0] holds the text only[1] when only is not
+ * NULL. A version table gets its R*Tree's order and boxes and a GiST index (pg_int.h above). */
+err_code store_pg_copy_table(store_pg_copy *c, const char *table, bool version,
+                             const char *const only[2], err *e);
+/* Inside a transaction: PostGIS, the schema (created when missing) first in the search path,
+ * and the SQL functions the readers call. */
+err_code store_pg_schema_prepare(PGconn *pg, const char *schema, err *e);
+/* Runs sql (no parameters, results dropped); ERR_DB with PostgreSQL's message. */
+err_code store_pg_run(PGconn *pg, const char *sql, err *e);
 
 /* ---- a predicate compiled to PostgreSQL (pg_pred.c) ------------------------------------------
  * Appends the condition of p (NULL: nothing) for layer l to sql, its literals to args. */

@@ -16,7 +16,7 @@
 
 #include "store/store_int.h"
 
-static const char STYLES_SCHEMA_SQL[] =
+const char STORE_STYLES_SCHEMA_SQL[] =
     "CREATE TABLE IF NOT EXISTS teselas_styles("
     " layer_id TEXT NOT NULL, version INTEGER NOT NULL, style TEXT NOT NULL,"
     " PRIMARY KEY(layer_id, version))";
@@ -150,7 +150,7 @@ err_code store_writer_geometry_type(store_writer *w, char out[16], int64_t *out_
 
 err_code store_writer_set_style(store_writer *w, const char *json, err *e) {
   sqlite3 *db = store_writer_db(w);
-  err_code rc = store_exec(db, STYLES_SCHEMA_SQL, "styles table", e);
+  err_code rc = store_exec(db, STORE_STYLES_SCHEMA_SQL, "styles table", e);
   if (rc != ERR_OK) return rc;
   sqlite3_stmt *st = NULL;
   if (sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO teselas_styles(layer_id, version, style)"

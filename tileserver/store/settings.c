@@ -14,7 +14,7 @@
 
 #include "store/pg_int.h"
 
-static const char CREATE_SQL[] =
+const char STORE_SETTINGS_SCHEMA_SQL[] =
     "CREATE TABLE IF NOT EXISTS teselas_settings(key TEXT PRIMARY KEY, value TEXT NOT NULL)";
 
 static const char AREA_KEY[] = "area_of_interest";
@@ -60,7 +60,7 @@ err_code store_setting_set(const char *db_path, const char *key, const char *tex
   sqlite3_busy_timeout(db, 30000);
   /* WAL like the writer's connection, so a new database starts in the mode readers expect */
   err_code rc = store_exec(db, "PRAGMA journal_mode=WAL", db_path, e);
-  if (rc == ERR_OK) rc = store_exec(db, CREATE_SQL, "settings table", e);
+  if (rc == ERR_OK) rc = store_exec(db, STORE_SETTINGS_SCHEMA_SQL, "settings table", e);
   sqlite3_stmt *st = NULL;
   if (rc == ERR_OK &&
       sqlite3_prepare_v2(db,

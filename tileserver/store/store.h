@@ -102,6 +102,22 @@ bool store_db_is_pg(const char *db);
  * row), ERR_IO (cannot open or connect), ERR_DB. */
 err_code store_copy(const char *from, const char *to, const char *schema, int64_t *out_n, err *e);
 
+/* Writes over PostgreSQL (pg_write.c): the SpatiaLite writer runs on a private SpatiaLite copy
+ * of the catalogue (store_pg_write_path) made inside a PostgreSQL transaction; commit moves
+ * what changed for layer_id (catalogue rows, new version tables with their GiST index, dropped
+ * versions) into the schema of the URI's search path (`teselas` by default, created when
+ * missing), NOTIFYs teselas_catalog with the layer id and commits, all in that one
+ * transaction. One writer per schema at a time (an advisory lock: a second waits). begin:
+ * ERR_INVALID (layer id), ERR_IO (cannot connect, no temporary folder), ERR_DB. commit and
+ * abort free w; a failed commit changed nothing. */
+typedef struct store_pg_write store_pg_write;
+err_code store_pg_write_begin(const char *uri, const char *layer_id, store_pg_write **out,
+                              err *e);
+/* The private SpatiaLite file to write with the functions of this header (owned by w). */
+const char *store_pg_write_path(const store_pg_write *w);
+err_code store_pg_write_commit(store_pg_write *w, err *e);
+void store_pg_write_abort(store_pg_write *w);
+
 /* Opens DB read-only. Fails with ERR_IO (missing/unreadable) or ERR_INVALID (not a teselas
  * database), with a one-line message naming the cause. Caller owns; store_reader_close. */
 err_code store_reader_open(const char *path, store_reader **out, err *e);

@@ -10,6 +10,9 @@
 
 /* SQL of the catalog tables (idempotent). */
 extern const char *const STORE_SCHEMA_SQL;
+/* ... and of the tables other files create when they first write (agg.c, profile.c,
+ * settings.c): a PostgreSQL write builds its private SpatiaLite copy with them (pg_write.c). */
+extern const char STORE_AGG_SCHEMA_SQL[], STORE_STYLES_SCHEMA_SQL[], STORE_SETTINGS_SCHEMA_SQL[];
 
 /* Runs SQL without results; on failure fills e with the SQLite message and `what`. */
 err_code store_exec(sqlite3 *db, const char *sql, const char *what, err *e);
@@ -28,6 +31,9 @@ void store_index_name(buf *b, const char *table);
  * catalog's layers (layer_info.style). A database without them leaves "{}". */
 err_code store_catalog_load_styles(sqlite3 *db, catalog *c, err *e);
 
+
+/* store_layer_remove over PostgreSQL (pg_write.c): the same removal on the private copy. */
+err_code store_pg_layer_remove(const char *uri, const char *layer_id, const char *reason, err *e);
 
 /* The writer's connection and what it is building (for agg.c). */
 sqlite3 *store_writer_db(const store_writer *w);

@@ -723,8 +723,7 @@ static bool layer_published(sqlite3 *db, const char *id) {
  * secure_delete costs what the removed rows cost and runs inside the transaction (a VACUUM cannot),
  * so a crash never leaves the rows in free pages. */
 err_code store_layer_remove(const char *db_path, const char *layer_id, const char *reason, err *e) {
-  if (store_db_is_pg(db_path))
-    return err_set(e, ERR_INVALID, "removing a layer from PostgreSQL is not available yet");
+  if (store_db_is_pg(db_path)) return store_pg_layer_remove(db_path, layer_id, reason, e);
   if (!store_layer_id_valid(layer_id))
     return err_set(e, ERR_INVALID, "layer id '%s' is not valid", layer_id);
   FILE *probe = fopen(db_path, "rb");
