@@ -83,16 +83,18 @@ void h_styles(http_request *req, http_response *resp) {
 }
 
 /* A style's sources of url "mbtiles://NAME" (or "mbtiles://{NAME}", as tileserver-gl writes
- * them) name an archive of serve --archive, a basemap under the style's layers: pointed at its
- * TileJSON here. One naming no archive served is removed with the style layers that use it, as
- * MapLibre refuses a style whose source cannot load. */
+ * them, or "pmtiles://NAME") name an archive of serve --archive, a basemap under the style's
+ * layers: pointed at its TileJSON here. An mbtiles:// one naming no archive served is removed
+ * with the style layers that use it, as MapLibre refuses a style whose source cannot load; a
+ * pmtiles:// URL that names no archive here is left to the browser's pmtiles protocol. */
 static void archive_sources(const http_request *req, json_t *doc) {
   json_t *sources = json_object_get(doc, "sources"), *layers = json_object_get(doc, "layers");
   const char *key;
   json_t *src, *tmp;
   json_object_foreach_safe(sources, tmp, key, src) {
     const char *url = json_string_value(json_object_get(src, "url"));
-    if (!url || strncmp(url, "mbtiles://", 10) != 0) continue;
+    bool pm = url && strncmp(url, "pmtiles://", 10) == 0;
+    if (!url || (!pm && strncmp(url, "mbtiles://", 10) != 0)) continue;
     const char *n = url + 10;
     size_t len = strlen(n);
     if (len > 2 && n[0] == '{' && n[len - 1] == '}') n++, len -= 2;
@@ -103,6 +105,7 @@ static void archive_sources(const http_request *req, json_t *doc) {
       json_object_set_new(src, "url", json_string(abs));
       continue;
     }
+    if (pm) continue;
     for (size_t i = json_array_size(layers); i-- > 0;) {
       const char *ls = json_string_value(json_object_get(json_array_get(layers, i), "source"));
       if (ls && strcmp(ls, key) == 0) json_array_remove(layers, i);
@@ -130,9 +133,23 @@ void h_style_json(http_request *req, http_response *resp) {
 
 static void release_pin(void *entry) { cache_release(entry); }
 
+/* address with the file ETags of the archives s draws as basemaps, so an image's ETag and cache
+ * key change with the basemap file too. NULL when out of memory. */
+static const char *with_basemaps(http_request *req, const render_style *s, const char *address) {
+  const char *names[8];
+  size_t n = render_style_archives(s, names, 8);
+  for (size_t i = 0; i < n && address; i++) {
+    const archive_layer *l = archives_find(req->services->archives, names[i], strlen(names[i]));
+    if (l) address = arena_sprintf(req->arena, "%s|%s", address, archive_layer_file_etag(l));
+  }
+  return address;
+}
+
 /* Draws (or finds in the cache) the image of view v under s; address names it in keys. */
 static void serve_png(http_request *req, http_response *resp, const render_style *s,
                       const render_view *v, const char *address) {
+  address = with_basemaps(req, s, address);
+  if (!address) return;
   /* layers=a,b draws only those catalog layers (the catalog's thumbnails, the embed's PNG
    * fallback): another image, so part of its ETag and cache key */
   const char *only = http_arg(req, "layers");
@@ -150,7 +167,8 @@ static void serve_png(http_request *req, http_response *resp, const render_style
   bool not_modified = http_etag_check(req, resp, etag_copy);
   render_request rq = {.reader = req->reader, .catalog = req->catalog,
                        .pyramids = req->services->pyramids, .styles = req->services->styles,
-                       .style = s, .view = *v, .only_layers = only};
+                       .style = s, .view = *v, .only_layers = only,
+                       .archives = req->services->archives};
   cache_entry *pin = NULL;
   err e;
   err_clear(&e);

@@ -136,9 +136,11 @@ err_code render_style_all(const catalog *c, arena *a, render_style **out, err *e
 
 /* ---- which styles are offered ------------------------------------------------------------- */
 
+/* A style with a basemap is offered even when it draws no layer of c: the basemap is its map. */
 static bool draws_here(const render_style *s, const catalog *c) {
   const layer_info *ls[1];
-  return render_style_layers(s, c, ls, 1) > 0;
+  const char *names[1];
+  return render_style_layers(s, c, ls, 1) > 0 || render_style_archives(s, names, 1) > 0;
 }
 
 size_t render_styles_list(const render_styles *reg, const catalog *c, render_style_entry *out,

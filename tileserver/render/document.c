@@ -115,6 +115,13 @@ json_t *render_style_document(const render_style *s, const catalog *c, const cha
   return doc;
 }
 
+size_t render_style_archives(const render_style *s, const char **out, size_t max) {
+  size_t n = 0;
+  for (size_t i = 0; i < s->n_sources && n < max; i++)
+    if (*s->sources[i].archive) out[n++] = s->sources[i].archive;
+  return n;
+}
+
 size_t render_style_layers(const render_style *s, const catalog *c, const layer_info **out,
                            size_t max) {
   size_t n = 0;

@@ -25,6 +25,40 @@ static void path_parts(cairo_t *cr, const geom *g, bool close) {
   }
 }
 
+/* True when segment a-b runs along one edge of r (both ends on it). */
+static bool along_edge(map_pt a, map_pt b, const geom_bbox *r) {
+  const double eps = 1e-6;
+  return (fabs(a.x - r->min_x) < eps && fabs(b.x - r->min_x) < eps) ||
+         (fabs(a.x - r->max_x) < eps && fabs(b.x - r->max_x) < eps) ||
+         (fabs(a.y - r->min_y) < eps && fabs(b.y - r->min_y) < eps) ||
+         (fabs(a.y - r->max_y) < eps && fabs(b.y - r->max_y) < eps);
+}
+
+/* The path to stroke for it: its parts, rings closed; for a basemap polygon cut at its tile's
+ * edges, the rings as open runs that skip the cuts (MapLibre clips each tile's drawing to the
+ * tile, so the cuts never show there either). */
+static void outline_parts(cairo_t *cr, const rgeom *it) {
+  const geom *g = &it->g;
+  if (g->type != GEOM_POLYGON || !it->cut) {
+    path_parts(cr, g, g->type == GEOM_POLYGON);
+    return;
+  }
+  for (uint32_t p = 0; p < g->n_parts; p++) {
+    uint32_t start = geom_part_start(g->part_end, p), end = g->part_end[p];
+    bool pen = false;
+    for (uint32_t i = start; i + 1 < end; i++) {
+      map_pt a = g->pts[i], b = g->pts[i + 1];
+      if (along_edge(a, b, &it->cut_rect)) {
+        pen = false;
+        continue;
+      }
+      if (!pen) cairo_move_to(cr, a.x, a.y);
+      cairo_line_to(cr, b.x, b.y);
+      pen = true;
+    }
+  }
+}
+
 void render_draw_background(cairo_t *cr, const rlayer *L, const rctx *c) {
   rcolor col = render_eval_color(L->props[RP_BG_COLOR], c, BLACK);
   double op = render_eval_num(L->props[RP_BG_OPACITY], c, 1);
@@ -49,7 +83,8 @@ static void draw_fill(cairo_t *cr, const rlayer *L, const rfeatures *fs, rctx *c
       cairo_fill(cr);
       continue;
     }
-    cairo_fill_preserve(cr);
+    cairo_fill(cr);
+    outline_parts(cr, it);
     set_color(cr, render_eval_color(L->props[RP_FILL_OUTLINE], c, col), op);
     cairo_set_line_width(cr, 1.0);
     cairo_stroke(cr);
@@ -106,7 +141,7 @@ static void draw_line(cairo_t *cr, const rlayer *L, const rfeatures *fs, rctx *c
     c->f = &it->f;
     if (L->filter && !render_val_truthy(render_expr_eval(L->filter, c))) continue;
     if (batch) {
-      path_parts(cr, &it->g, it->g.type == GEOM_POLYGON);
+      outline_parts(cr, it);
       pending = true;
       continue;
     }
@@ -114,7 +149,7 @@ static void draw_line(cairo_t *cr, const rlayer *L, const rfeatures *fs, rctx *c
     double op = render_eval_num(L->props[RP_LINE_OPACITY], c, 1);
     if (width <= 0 || op <= 0) continue;
     cairo_new_path(cr);
-    path_parts(cr, &it->g, it->g.type == GEOM_POLYGON);
+    outline_parts(cr, it);
     line_style(cr, L, c, width);
     set_color(cr, render_eval_color(L->props[RP_LINE_COLOR], c, BLACK), op);
     cairo_stroke(cr);

@@ -40,6 +40,13 @@ static rval get_prop(const rctx *c, const rval *name, bool *out_has) {
     *out_has = false;
     return NUL;
   }
+  for (uint32_t i = 0; i + 1 < f->n_tags; i += 2) { /* a basemap feature: its own tags */
+    const char *k = f->keys[f->tags[i]];
+    if (strlen(k) == name->len && memcmp(k, name->s, name->len) == 0) {
+      *out_has = true;
+      return from_value(&f->tag_values[f->tags[i + 1]]);
+    }
+  }
   for (size_t i = 0; f->values && i < f->layer->n_fields; i++) {
     const char *fn = f->layer->fields[i].name;
     if (strlen(fn) == name->len && memcmp(fn, name->s, name->len) == 0) {

@@ -6,8 +6,9 @@
  *   3. layers are drawn bottom-up: background, fill, line, circle, and the placed labels of each
  *      symbol layer at its own place in the order;
  *   4. the surface is encoded (png.c).
- * Layers whose source is not this server's (a raster basemap, another tile server) are left to
- * the browser: the renderer draws only teselas:// sources. */
+ * A vector source naming an archive of serve --archive is a basemap: its features come from the
+ * archive's tiles (basemap.c), fetched once per source and layer like a catalog layer's.
+ * Layers of other sources (raster tiles, another tile server) are left to the browser. */
 #include <math.h>
 #include <string.h>
 
@@ -16,7 +17,9 @@
 enum { BUFFER_CSS_PX = 32 };
 
 typedef struct fetched {
-  const layer_info *layer;
+  const layer_info *layer;  /* a catalog layer, or NULL for a basemap's */
+  int base_source;          /* a basemap: the style's source index, else -1 */
+  const char *base_layer;   /* a basemap: the source-layer */
   bool with_labels;
   bool done;
   rfeatures fs;
@@ -46,7 +49,16 @@ static const layer_info *layer_of(const render_style *s, const rlayer *L, const 
 static fetched *slot_for(fetched *list, size_t *n, const layer_info *l) {
   for (size_t i = 0; i < *n; i++)
     if (list[i].layer == l) return &list[i];
-  list[*n] = (fetched){.layer = l};
+  list[*n] = (fetched){.layer = l, .base_source = -1};
+  return &list[(*n)++];
+}
+
+/* The slot of a basemap's source-layer (added when new). */
+static fetched *base_slot_for(fetched *list, size_t *n, const rlayer *L) {
+  for (size_t i = 0; i < *n; i++)
+    if (list[i].base_source == L->source_index && strcmp(list[i].base_layer, L->source_layer) == 0)
+      return &list[i];
+  list[*n] = (fetched){.base_source = L->source_index, .base_layer = L->source_layer};
   return &list[(*n)++];
 }
 
@@ -60,11 +72,26 @@ typedef struct job {
   fetched list[RENDER_MAX_LAYERS];
   fetched *of_layer[RENDER_MAX_LAYERS]; /* per style layer, NULL when it draws nothing */
   size_t n_list;
+  rbase_tiles **base;                   /* per style source: its basemap tiles, once read */
+  bool *base_read;
 } job;
+
+static err_code base_features(const job *j, fetched *f, err *e) {
+  int k = f->base_source;
+  if (!j->base_read[k]) {
+    j->base_read[k] = true;
+    err_code rc = render_basemap_load(j->rq->archives, j->s->sources[k].archive, &j->v, j->a,
+                                      &j->base[k], e);
+    if (rc != ERR_OK) return rc;
+  }
+  return render_basemap_features(j->base[k], f->base_layer, &j->v, f->with_labels, j->a, &f->fs,
+                                 e);
+}
 
 static err_code features_for(const job *j, fetched *f, err *e) {
   if (f->done) return ERR_OK;
   f->done = true;
+  if (f->base_source >= 0) return base_features(j, f, e);
   render_source src = {j->rq->reader, j->rq->pyramids};
   return render_features_fetch(&src, f->layer, &j->v, f->with_labels, j->a, &f->fs, e);
 }
@@ -81,10 +108,22 @@ static bool listed(const char *list, const char *id) {
   return false;
 }
 
+/* True when style layer L draws a basemap's source-layer. */
+static bool draws_basemap(const job *j, const rlayer *L) {
+  return j->rq->archives && L->source_index >= 0 && *j->s->sources[L->source_index].archive &&
+         *L->source_layer && L->type != RL_OTHER && L->type != RL_BACKGROUND;
+}
+
 static void plan(job *j) {
   for (size_t i = 0; i < j->s->n_layers; i++) {
     const rlayer *L = &j->s->layers[i];
     j->of_layer[i] = NULL;
+    if (render_layer_active(L, j->v.zoom) && draws_basemap(j, L)) {
+      fetched *f = base_slot_for(j->list, &j->n_list, L);
+      f->with_labels |= L->type == RL_SYMBOL;
+      j->of_layer[i] = f;
+      continue;
+    }
     const layer_info *l = render_layer_active(L, j->v.zoom) ? layer_of(j->s, L, j->c) : NULL;
     if (!l || !listed(j->rq->only_layers, l->id)) continue;
     fetched *f = slot_for(j->list, &j->n_list, l);
@@ -127,6 +166,10 @@ err_code render_image(const render_request *rq, arena *a, buf *out, render_stats
   if (!j) return err_set(e, ERR_NOMEM, "out of memory");
   *j = (job){.rq = rq, .c = rq->catalog, .reg = rq->styles, .s = rq->style,
              .v = view_px(&rq->view), .a = a};
+  size_t n_src = rq->style->n_sources ? rq->style->n_sources : 1;
+  j->base = arena_calloc(a, n_src, sizeof *j->base);
+  j->base_read = arena_calloc(a, n_src, sizeof *j->base_read);
+  if (!j->base || !j->base_read) return err_set(e, ERR_NOMEM, "out of memory");
   plan(j);
   int w = (int)lround(j->v.width), h = (int)lround(j->v.height);
   cairo_surface_t *surf = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, w, h);

@@ -5,7 +5,8 @@
  * the catalog that no style names still gets an automatic style, built per request from its
  * geometry type. Rendering reads the store directly (no MVT round trip): the features of the view
  * go through the geometry stages of geom/ in device pixels and are drawn with cairo,
- * anti-aliased. Dense point layers are drawn as the vector tiles hold them (tiles/ clusters), so
+ * anti-aliased. A source naming an archive of serve --archive (a vector basemap) is drawn from
+ * that archive's tiles, decoded, under the style's other layers. Dense point layers are drawn as the vector tiles hold them (tiles/ clusters), so
  * the PNG shows what the browser shows.
  *
  * Nothing here knows HTTP. The registry is immutable after render_styles_create, so every worker
@@ -91,6 +92,9 @@ const char *render_style_title(const render_style *s);
 bool render_style_is_auto(const render_style *s);
 /* The lowest zoom at which style s draws catalog layer layer_id, or -1 when it never does. */
 double render_style_min_zoom(const render_style *s, const char *layer_id);
+/* The archives the style draws as basemaps (its sources "mbtiles://NAME", "mbtiles://{NAME}",
+ * "pmtiles://NAME"), by name, borrowed from the style (at most max; returns how many). */
+size_t render_style_archives(const render_style *s, const char **out, size_t max);
 /* The catalog layers the style draws that exist in c (at most max; returns how many). */
 size_t render_style_layers(const render_style *s, const catalog *c, const layer_info **out,
                            size_t max);
@@ -131,6 +135,7 @@ typedef struct render_stats {
 } render_stats;
 
 struct pyramid_registry;
+struct archive_set;
 
 typedef struct render_request {
   store_reader *reader;                /* the worker's connection */
@@ -140,6 +145,7 @@ typedef struct render_request {
   const render_style *style;
   render_view view;
   const char *only_layers;             /* comma list of catalog layers to draw, or NULL for all */
+  const struct archive_set *archives;  /* basemap sources (archives/archives.h), or NULL: none */
 } render_request;
 
 /* Draws rq->style over rq->view with the features of the catalog's layers and appends the PNG to

@@ -76,10 +76,16 @@ typedef enum rtype { RT_ANY = 0, RT_NUM, RT_COLOR, RT_STR, RT_BOOL, RT_ARRAY } r
 /* A feature as expressions see it. */
 typedef struct rfeature {
   const layer_info *layer;
-  const value *values; /* one per layer field, or NULL for a cluster */
+  const value *values; /* one per layer field, or NULL for a cluster or a basemap feature */
   int64_t id;
   geom_type type;
   uint32_t point_count; /* > 0 for a cluster */
+  /* a basemap feature (a decoded vector tile, basemap.c): n_tags pairs of indexes into keys and
+   * tag_values; layer and values are NULL */
+  const uint32_t *tags;
+  uint32_t n_tags;
+  const char *const *keys;
+  const value *tag_values;
 } rfeature;
 
 typedef struct rctx {
@@ -141,6 +147,8 @@ typedef struct rsource {
   const char *name;
   bool teselas;             /* "teselas://ids": this server's layers */
   const char *ids;          /* the comma-separated layer ids of a teselas source */
+  const char *archive;      /* "mbtiles://NAME", "mbtiles://{NAME}", "pmtiles://NAME": an
+                               archive of serve --archive drawn as a basemap; "" otherwise */
 } rsource;
 
 struct render_style {
@@ -196,6 +204,10 @@ typedef struct rgeom {      /* one feature, projected to device pixels */
   geom g;                   /* clipped to the buffered view */
   map_pt label;             /* label anchor in device pixels */
   bool has_label;
+  /* a basemap polygon cut at its tile's edges (basemap.c): those cuts are not its outline, so
+   * strokes leave out the ring segments that run along cut_rect */
+  bool cut;
+  geom_bbox cut_rect;
 } rgeom;
 
 typedef struct rfeatures {
@@ -243,5 +255,24 @@ void render_labels_draw(cairo_t *cr, const rlabels *lb, size_t layer_index, cons
 uint32_t render_labels_count(const rlabels *lb);
 
 bool render_layer_active(const rlayer *L, double zoom);
+
+/* ---- basemaps: vector tiles of an archive (basemap.c) ------------------------------------------ */
+
+/* The decoded tiles of one archive that cover a view: those of the view's vector zoom, or of
+ * the archive's maxzoom above it (overzoom: the parent tile, scaled and clipped). */
+typedef struct rbase_tiles rbase_tiles;
+struct archive_set;
+/* Reads and decodes the tiles of the archive `name` under the buffered view v into arena a;
+ * *out is NULL when nothing is to be drawn (no such archive, a PNG archive, a zoom below its
+ * minzoom). A tile the archive cannot give or that does not decode is logged (archive, tile,
+ * reason) and left out, so a damaged basemap costs its tiles, not the image. Errors: ERR_NOMEM,
+ * ERR_LIMIT (arena cap). */
+err_code render_basemap_load(const struct archive_set *as, const char *name, const rview_px *v,
+                             arena *a, rbase_tiles **out, err *e);
+/* The features of layer source_layer of those tiles, in device pixels, each clipped to its own
+ * tile (so features cut by tile edges are drawn once) and to the buffered view. */
+err_code render_basemap_features(const rbase_tiles *bt, const char *source_layer,
+                                 const rview_px *v, bool with_labels, arena *a, rfeatures *out,
+                                 err *e);
 
 #endif

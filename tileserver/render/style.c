@@ -205,6 +205,19 @@ static err_code compile_layer(render_style *s, json_t *jl, size_t i, arena *a, e
   return rc;
 }
 
+/* The archive a source url names for a basemap: "mbtiles://NAME" or "mbtiles://{NAME}" (as
+ * tileserver-gl writes it), or "pmtiles://NAME" when NAME is a bare name (a pmtiles:// URL of
+ * another host, "pmtiles://https://...", is the browser's, not an archive here). "" when none. */
+static const char *archive_name(const char *url, arena *a) {
+  if (!url || (strncmp(url, "mbtiles://", 10) != 0 && strncmp(url, "pmtiles://", 10) != 0))
+    return "";
+  const char *n = url + 10;
+  size_t len = strlen(n);
+  if (len > 2 && n[0] == '{' && n[len - 1] == '}') n++, len -= 2;
+  if (len == 0 || strcspn(n, ":/{}") < len) return "";
+  return arena_strndup(a, n, len);
+}
+
 static err_code compile_sources(render_style *s, json_t *srcs, arena *a, err *e) {
   if (!json_is_object(srcs)) return err_set(e, ERR_INVALID, "/sources: required object");
   s->n_sources = json_object_size(srcs);
@@ -223,7 +236,8 @@ static err_code compile_sources(render_style *s, json_t *srcs, arena *a, err *e)
     src->name = arena_strdup(a, key);
     src->teselas = url && strncmp(url, "teselas://", 10) == 0;
     src->ids = src->teselas ? arena_strdup(a, url + 10) : "";
-    if (!src->name || !src->ids) return err_set(e, ERR_NOMEM, "out of memory");
+    src->archive = archive_name(url, a);
+    if (!src->name || !src->ids || !src->archive) return err_set(e, ERR_NOMEM, "out of memory");
     if (src->teselas && !*src->ids)
       return err_set(e, ERR_INVALID, "%s/url: teselas:// needs layer ids", p);
   }
