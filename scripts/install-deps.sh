@@ -13,6 +13,8 @@ PACKAGES=(
   libpng-dev zlib1g-dev libcairo2-dev libfontconfig-dev libjansson-dev nettle-dev
   # a .zip or .kmz checked from its central directory before GDAL opens it (importers/guard_zip.c)
   libminizip-dev
+  # `teselas serve` under systemd: Type=notify readiness and the watchdog (sd_notify)
+  libsystemd-dev
   # `teselas publish --fetch` downloads layer sources over HTTP(S)
   libcurl4-openssl-dev
   # the PostgreSQL/PostGIS backend of store/ (--db postgresql://...)

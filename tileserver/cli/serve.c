@@ -1,11 +1,19 @@
-/* serve.c — `teselas serve`: parse the flags into a server_config, start, wait for SIGINT or
- * SIGTERM, stop cleanly. */
+/* serve.c — `teselas serve`: parse the flags into a server_config, start, then wait for signals:
+ * SIGHUP reloads the styles, SIGINT or SIGTERM drain the requests in flight and stop. Under
+ * systemd (Type=notify) it reports readiness, reloads and stopping, and pings the watchdog.
+ *
+ * No signal handler runs at all: the signals are blocked in every thread and this thread takes
+ * them with sigtimedwait, so whatever a signal triggers runs as ordinary code. */
+#include <errno.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <systemd/sd-daemon.h>
+#include <time.h>
 
 #include "cli/cli.h"
 #include "cli/serve_int.h"
@@ -27,6 +35,15 @@ static const char USAGE[] =
     "                        the file itself at /archives/NAME.pmtiles or .mbtiles (repeatable)\n"
     "  --upload-max-mb N     largest upload to POST /api/layers/{id}/versions (default 200)\n"
     "  --job-queue N         uploads waiting to be imported, beyond them 503 (default 8)\n"
+    "  --max-connections N   client connections open at once, beyond them refused (default 4096)\n"
+    "  --per-ip-connections N  open from one client address (default 128; 0: no bound, behind\n"
+    "                        a reverse proxy whose address every connection shares)\n"
+    "  --request-timeout S   close a connection idle this long, or a client sending slower\n"
+    "                        (default 30)\n"
+    "  --drain-seconds S     on SIGTERM/SIGINT, wait this long for requests in flight (default 10)\n"
+    "  --request-memory-mb N memory one request may use (default 256), beyond it 413 JSON\n"
+    "  --response-max-mb N   largest response built in memory (default 512), beyond it 413 JSON\n"
+    "  --log-format F        text (default) or json: one JSON object per line\n"
     "  --quiet               no access log\n"
     "  --help, --version\n";
 
@@ -37,7 +54,17 @@ void serve_config_defaults(server_config *cfg) {
   cfg->cache_control = "public, max-age=300";
   cfg->tile_cache_bytes = 256u * 1024 * 1024;
   cfg->request_arena_bytes = 256u * 1024 * 1024;
+  cfg->response_max_bytes = 512u * 1024 * 1024;
   cfg->tile_buffer = 64;
+  /* 4096 connections: a descriptor each, and libmicrohttpd's per-connection pool is mapped only
+   * as a request touches it (a few pages for a tile request). 128 per address: a browser opens
+   * 6 per host, so an office behind one NAT address gets about twenty people. 30 s: a phone on
+   * a poor link still finishes its request. 10 s of drain: under systemd's and Kubernetes'
+   * default stop grace (90 s and 30 s), longer than any tile or page takes. */
+  cfg->max_connections = 4096;
+  cfg->per_ip_connections = 128;
+  cfg->request_timeout_s = 30;
+  cfg->drain_seconds = 10;
 }
 
 static bool parse_int(const char *s, long lo, long hi, long *out) {
@@ -68,6 +95,11 @@ int serve_parse_flags(int argc, char **argv, server_config *cfg, const char *usa
       {"quiet", no_argument, 0, 'q'},            {"help", no_argument, 0, 'h'},
       {"archive", required_argument, 0, 'a'},
       {"upload-max-mb", required_argument, 0, 'U'}, {"job-queue", required_argument, 0, 'J'},
+      {"max-connections", required_argument, 0, 'C'},
+      {"per-ip-connections", required_argument, 0, 'I'},
+      {"request-timeout", required_argument, 0, 'T'}, {"drain-seconds", required_argument, 0, 'D'},
+      {"request-memory-mb", required_argument, 0, 'M'},
+      {"response-max-mb", required_argument, 0, 'R'}, {"log-format", required_argument, 0, 'L'},
       {"version", no_argument, 0, 'V'},          {0, 0, 0, 0}};
   long v;
   int c, li = 0;
@@ -104,6 +136,34 @@ int serve_parse_flags(int argc, char **argv, server_config *cfg, const char *usa
         if (!parse_int(optarg, 1, 1000, &v)) goto bad_value;
         cfg->job_queue = (size_t)v;
         break;
+      case 'C':
+        if (!parse_int(optarg, 1, 1 << 20, &v)) goto bad_value;
+        cfg->max_connections = (size_t)v;
+        break;
+      case 'I':
+        if (!parse_int(optarg, 0, 1 << 20, &v)) goto bad_value;
+        cfg->per_ip_connections = (size_t)v;
+        break;
+      case 'T':
+        if (!parse_int(optarg, 1, 3600, &v)) goto bad_value;
+        cfg->request_timeout_s = (int)v;
+        break;
+      case 'D':
+        if (!parse_int(optarg, 0, 3600, &v)) goto bad_value;
+        cfg->drain_seconds = (int)v;
+        break;
+      case 'M':
+        if (!parse_int(optarg, 1, 1 << 16, &v)) goto bad_value;
+        cfg->request_arena_bytes = (size_t)v * 1024 * 1024;
+        break;
+      case 'R':
+        if (!parse_int(optarg, 1, 1 << 16, &v)) goto bad_value;
+        cfg->response_max_bytes = (size_t)v * 1024 * 1024;
+        break;
+      case 'L':
+        if (strcmp(optarg, "json") != 0 && strcmp(optarg, "text") != 0) goto bad_value;
+        cfg->log_json = strcmp(optarg, "json") == 0;
+        break;
       case 'h': fputs(usage, stdout); return -1;
       case 'V': cli_version(); return -1;
       case ':':
@@ -120,14 +180,66 @@ bad_value:
   return 2;
 }
 
+/* Each connection is a descriptor: the soft limit (often 1024) is raised to the hard one, and a
+ * hard limit below --max-connections is said at start rather than found as accept errors. */
+static void raise_fd_limit(const server_config *cfg) {
+  struct rlimit rl;
+  if (getrlimit(RLIMIT_NOFILE, &rl) != 0) return;
+  if (rl.rlim_cur < rl.rlim_max) {
+    rl.rlim_cur = rl.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &rl);
+  }
+  if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < cfg->max_connections + 256)
+    log_warn("the open-file limit (%llu) is below --max-connections %zu plus the server's own "
+             "files: raise it (LimitNOFILE= under systemd, ulimit -n)",
+             (unsigned long long)rl.rlim_cur, cfg->max_connections);
+}
+
+/* How long sigtimedwait may sleep: half the watchdog interval when systemd asks for pings
+ * (sd_watchdog_enabled reads WATCHDOG_USEC), else a second. */
+static struct timespec wait_step(uint64_t watchdog_us) {
+  uint64_t us = watchdog_us ? watchdog_us / 2 : 1000000;
+  if (us > 1000000) us = 1000000;
+  if (us < 1000) us = 1000;
+  return (struct timespec){(time_t)(us / 1000000), (long)(us % 1000000) * 1000};
+}
+
+static void reload(http_server *srv) {
+  sd_notify(0, "RELOADING=1");
+  err e;
+  err_clear(&e);
+  if (http_server_reload(srv, &e) == ERR_OK) log_info("received SIGHUP, styles reloaded");
+  else log_error("received SIGHUP, styles not reloaded (the previous ones stay): %s", e.msg);
+  sd_notify(0, "READY=1");
+}
+
+/* Waits for SIGINT/SIGTERM, reloading on SIGHUP and pinging the watchdog meanwhile; returns the
+ * signal that asked to stop. */
+static int wait_for_stop(http_server *srv, const sigset_t *set) {
+  uint64_t watchdog_us = 0;
+  if (sd_watchdog_enabled(0, &watchdog_us) <= 0) watchdog_us = 0;
+  struct timespec step = wait_step(watchdog_us);
+  for (;;) {
+    int sig = sigtimedwait(set, NULL, &step);
+    if (sig == SIGHUP) reload(srv);
+    else if (sig == SIGINT || sig == SIGTERM) return sig;
+    else if (sig < 0 && errno != EAGAIN && errno != EINTR) return SIGTERM;
+    /* the loop is alive and the server answers from its own threads */
+    if (watchdog_us) sd_notify(0, "WATCHDOG=1");
+  }
+}
+
 int serve_run(const server_config *cfg) {
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGHUP);
   /* Blocked before the workers exist so that only this thread receives them. */
   pthread_sigmask(SIG_BLOCK, &set, NULL);
   signal(SIGPIPE, SIG_IGN);
+  log_use_json(cfg->log_json);
+  raise_fd_limit(cfg);
   /* GDAL restricted (drivers, network) before any worker can import or export with it */
   import_gdal_setup();
   http_server *srv = NULL;
@@ -140,9 +252,14 @@ int serve_run(const server_config *cfg) {
   log_info("teselas %s serving %s at http://%s:%d/", TESELAS_VERSION, cfg->db_path, cfg->bind,
            http_server_port(srv));
   fflush(stderr);
-  int sig = 0;
-  sigwait(&set, &sig);
-  log_info("received %s, finishing in-flight requests", sig == SIGINT ? "SIGINT" : "SIGTERM");
+  sd_notifyf(0, "READY=1\nSTATUS=serving on %s:%d", cfg->bind, http_server_port(srv));
+  int sig = wait_for_stop(srv, &set);
+  sd_notify(0, "STOPPING=1");
+  log_info("received %s, draining in-flight requests (up to %d s)",
+           sig == SIGINT ? "SIGINT" : "SIGTERM", cfg->drain_seconds);
+  long left = http_server_drain(srv, cfg->drain_seconds);
+  if (left > 0) log_warn("%ld requests still unanswered after %d s: closing them", left,
+                         cfg->drain_seconds);
   http_server_stop(srv);
   log_info("stopped");
   return 0;

@@ -52,7 +52,7 @@ void h_tile_changes(http_request *req, http_response *resp) {
   }
   err e = {0};
   char *doc = NULL;
-  err_code rc = seed_changes_doc(req->reader, req->catalog, req->services->styles, &q, &doc, &e);
+  err_code rc = seed_changes_doc(req->reader, req->catalog, req->styles, &q, &doc, &e);
   if (rc != ERR_OK) {
     http_error(resp, rc, "%s", e.msg);
     return;

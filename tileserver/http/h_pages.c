@@ -45,7 +45,7 @@ static const char *download_template(const http_request *req, const char *id) {
 }
 
 static const render_styles *style_registry(const http_request *req) {
-  return req->services ? req->services->styles : NULL;
+  return req->styles;
 }
 
 /* The style the page draws: one /styles lists (named, or automatic built in the arena), or

@@ -30,7 +30,7 @@ static const render_style *find_style(http_request *req, http_response *resp) {
   const render_style *s = NULL;
   err e;
   err_clear(&e);
-  err_code rc = render_style_resolve(req->services->styles, req->catalog, name.s, name.len,
+  err_code rc = render_style_resolve(req->styles, req->catalog, name.s, name.len,
                                      req->arena, &s, &e);
   if (rc != ERR_OK) {
     http_error(resp, rc, "%s", e.msg);
@@ -66,13 +66,13 @@ static json_t *archive_entry(const http_request *req, const archive_layer *l) {
 
 /* GET /styles: in the order a client should prefer (render_styles_list), then the archives. */
 void h_styles(http_request *req, http_response *resp) {
-  size_t max = render_styles_count(req->services->styles) + req->catalog->n_layers + 1;
+  size_t max = render_styles_count(req->styles) + req->catalog->n_layers + 1;
   render_style_entry *list = arena_alloc(req->arena, max * sizeof *list);
   if (!list) {
     http_error(resp, ERR_NOMEM, "out of memory");
     return;
   }
-  size_t n = render_styles_list(req->services->styles, req->catalog, list, max);
+  size_t n = render_styles_list(req->styles, req->catalog, list, max);
   json_t *arr = json_array();
   for (size_t i = 0; i < n; i++) json_array_append_new(arr, style_entry(req, &list[i]));
   const archive_set *as = req->services->archives;
@@ -118,7 +118,7 @@ static void archive_sources(const http_request *req, json_t *doc) {
 void h_style_json(http_request *req, http_response *resp) {
   const archive_layer *l = archives_find(req->services->archives, req->params[0].s,
                                          req->params[0].len);
-  if (l && !render_styles_find(req->services->styles, req->params[0].s, req->params[0].len)) {
+  if (l && !render_styles_find(req->styles, req->params[0].s, req->params[0].len)) {
     http_header_add(resp, "Cache-Control", "no-cache");
     http_send_json(resp, archives_style(l, req->base_url));
     return;
@@ -166,7 +166,7 @@ static void serve_png(http_request *req, http_response *resp, const render_style
   /* a 304 needs the image too, from the cache when it is there: see http_not_modified */
   bool not_modified = http_etag_check(req, resp, etag_copy);
   render_request rq = {.reader = req->reader, .catalog = req->catalog,
-                       .pyramids = req->services->pyramids, .styles = req->services->styles,
+                       .pyramids = req->services->pyramids, .styles = req->styles,
                        .style = s, .view = *v, .only_layers = only,
                        .archives = req->services->archives};
   cache_entry *pin = NULL;
@@ -320,7 +320,7 @@ void h_fonts(http_request *req, http_response *resp) {
   resp->status = 200;
   err e;
   err_clear(&e);
-  err_code rc = render_serve_glyphs(req->services->styles, req->services->images, stack, start,
+  err_code rc = render_serve_glyphs(req->styles, req->services->images, stack, start,
                                     req->arena, &resp->body, &e);
   if (rc != ERR_OK) http_error(resp, rc, "%s", e.msg);
 }

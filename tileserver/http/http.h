@@ -33,6 +33,12 @@ typedef struct server_config {
   size_t n_archives;
   uint64_t upload_max_bytes;  /* the largest upload body (--upload-max-mb); 0: HTTP_UPLOAD_MAX */
   size_t job_queue;           /* uploads waiting to be imported (--job-queue); 0: HTTP_JOB_QUEUE */
+  size_t max_connections;     /* client connections open at once (--max-connections) */
+  size_t per_ip_connections;  /* from one address (--per-ip-connections); 0: no bound */
+  int request_timeout_s;      /* a connection idle this long is closed (--request-timeout) */
+  size_t response_max_bytes;  /* the largest response body built in memory (--response-max-mb) */
+  int drain_seconds;          /* on SIGTERM, how long requests in flight may take (--drain-seconds) */
+  bool log_json;              /* --log-format json */
 } server_config;
 
 /* 200 MiB: a municipal layer of a few hundred thousand records as CSV or a zipped shapefile,
@@ -85,6 +91,8 @@ typedef struct http_request {
   const char *base_url;        /* "http://host:port" or the public URL, without trailing '/' */
   int64_t started_unix;        /* when the server started, for /health */
   struct http_services *services; /* long-lived shared services (tile cache, styles) */
+  const struct render_styles *styles; /* the style registry this request holds (NULL in tests
+                                         without one); see http_services_styles_acquire */
   int usage;                   /* what the route counts as for usage (http/usage.h), set by
                                   http_route_find */
   const char *authorization;   /* header value, "" when absent; never logged or echoed */
@@ -221,7 +229,14 @@ typedef struct http_server http_server;
 /* Validates the database, binds the port and starts the worker pool. Errors: a one-line message
  * (port taken, database unreadable or not a teselas database). Caller owns; http_server_stop. */
 err_code http_server_start(const server_config *cfg, http_server **out, err *e);
-/* Stops accepting, lets in-flight requests finish, joins the workers and frees the server. */
+/* Stops accepting (the listening socket is closed) and waits up to `seconds` for the requests in
+ * flight to be answered; returns how many were still unanswered (0: drained). */
+long http_server_drain(http_server *s, int seconds);
+/* Reloads what can change under a running server: the styles (built-in and --styles DIR). A
+ * request in flight finishes with the styles it started with. On error the old styles stay. */
+err_code http_server_reload(http_server *s, err *e);
+/* Stops accepting, closes every connection (a request being computed finishes first), joins the
+ * workers and frees the server. */
 void http_server_stop(http_server *s);
 /* The port actually bound (useful with port 0). */
 int http_server_port(const http_server *s);

@@ -2,14 +2,19 @@
  * connection per worker thread, the per-request arena, gzip, and the access log.
  *
  * Shutdown: main blocks SIGINT/SIGTERM before the workers start and waits for them; then
- * http_server_stop quiesces the daemon (no new connections) and MHD_stop_daemon joins the workers,
- * which finish the request they are answering. */
+ * http_server_drain stops accepting and waits, within --drain-seconds, for the requests in flight
+ * to be answered, and http_server_stop joins the workers.
+ *
+ * Connections: the accept policy admits or refuses each one (http/conns.h) and the connection
+ * notifications keep the open gauge and count the connections that libmicrohttpd closed for
+ * being idle past --request-timeout (its timeout is an idle one: a byte resets it). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +25,7 @@
 
 #include "core/gzip.h"
 #include "core/log.h"
+#include "http/conns.h"
 #include "http/form_int.h"
 #include "http/gate.h"
 #include "http/http.h"
@@ -36,7 +42,15 @@ struct http_server {
   int64_t started_unix;
   http_services *services;
   usage_flusher *usage;  /* NULL when the database cannot be written: counted, not kept */
+  http_conns *conns;     /* connections open, by client address (--max/--per-ip-connections) */
 };
+
+/* Per connection (libmicrohttpd's socket context), from its notification STARTED to CLOSED:
+ * enough to tell, once it closes, whether libmicrohttpd closed it for being idle. */
+typedef struct conn_state {
+  struct timespec quiet_since; /* accept, request line seen, or last answer completed */
+  bool timed_out;              /* a request ended with MHD_REQUEST_TERMINATED_TIMEOUT_REACHED */
+} conn_state;
 
 /* Per worker thread: its own read-only connection (STYLE.md: per-thread resources hang off one
  * thread-local context), closed when the thread exits. */
@@ -196,7 +210,11 @@ static void dispatch(http_server *s, http_request *req, http_response *resp) {
     http_error(resp, ERR_NOT_FOUND, "no such resource (/api lists them)");
     return;
   }
+  styles_ref *styles = NULL;
+  req->styles = http_services_styles_acquire(s->services, &styles);
   h(req, resp);
+  http_services_styles_release(styles); /* no answer points into the registry */
+  req->styles = NULL;
   if (arena_failed(req->arena) || (resp->body.failed && !resp->stream)) {
     http_body_drop_file(resp);
     buf_free(&resp->body);
@@ -284,6 +302,8 @@ static struct MHD_Response *to_mhd(http_request *req, http_response *resp, size_
   }
   if (!r) return NULL;
   if (resp->content_type) MHD_add_response_header(r, "Content-Type", resp->content_type);
+  /* draining: the client takes its next request elsewhere (or to the restarted server) */
+  if (atomic_load(&req->services->draining)) MHD_add_response_header(r, "Connection", "close");
   MHD_add_response_header(r, "Access-Control-Allow-Origin", "*");
   for (size_t i = 0; i < resp->n_headers; i++)
     MHD_add_response_header(r, resp->headers[i].name, resp->headers[i].value);
@@ -318,9 +338,16 @@ static bool raw_nul_in_target(const req_log *lg, const char *url, const char *ve
 
 /* MHD_OPTION_URI_LOG_CALLBACK: called with the raw request target once the request line is in;
  * what it returns is the request's *con_cls, freed by on_completed. */
+static conn_state *conn_state_of(struct MHD_Connection *conn) {
+  const union MHD_ConnectionInfo *ci =
+      MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+  return ci ? ci->socket_context : NULL;
+}
+
 static void *uri_seen(void *cls, const char *target, struct MHD_Connection *conn) {
   (void)cls;
-  (void)conn;
+  conn_state *cs = conn_state_of(conn);
+  if (cs) clock_gettime(CLOCK_MONOTONIC, &cs->quiet_since);
   req_log *lg = calloc(1, sizeof *lg);
   if (!lg) return NULL;
   clock_gettime(CLOCK_MONOTONIC, &lg->start);
@@ -431,6 +458,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
   }
   if (!lg->seen) {
     lg->seen = true;
+    atomic_fetch_add_explicit(&s->services->metrics.in_flight, 1, memory_order_relaxed);
     snprintf(lg->method, sizeof lg->method, "%s", method);
     snprintf(lg->path, sizeof lg->path, "%s", url);
     lg->raw_nul = raw_nul_in_target(lg, url, version);
@@ -457,7 +485,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
   http_response resp = {0};
   req.arena = arena_create(s->cfg.request_arena_bytes);
   if (!req.arena) return MHD_NO;
-  buf_init(&resp.body, 512u * 1024 * 1024);
+  buf_init(&resp.body, s->cfg.response_max_bytes);
   req.config = &s->cfg;
   req.method = method;
   req.path = url;
@@ -539,12 +567,74 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
   long long us = (end.tv_sec - lg->start.tv_sec) * 1000000LL +
                  (end.tv_nsec - lg->start.tv_nsec) / 1000;
   bool completed = toe == MHD_REQUEST_TERMINATED_COMPLETED_OK;
+  conn_state *cs = conn_state_of(conn);
+  if (cs) {
+    cs->quiet_since = end;
+    if (toe == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED) cs->timed_out = true;
+  }
+  if (lg->seen) atomic_fetch_sub_explicit(&s->services->metrics.in_flight, 1, memory_order_relaxed);
   http_sink_close(lg->sink, lg->upload.path ? &lg->upload : NULL);
   buf_free(&lg->form);
   metrics_count(&s->services->metrics, completed ? lg->status : 0, (uint64_t)us, lg->bytes);
   usage_count(s->services->usage, &lg->usage, completed ? lg->status : 0, lg->bytes);
   if (!s->cfg.quiet) log_access(lg->method, lg->path, lg->status, lg->bytes, us, !completed);
   free(lg);
+}
+
+static socklen_t addr_len(const struct sockaddr *a) {
+  return a && a->sa_family == AF_INET6 ? (socklen_t)sizeof(struct sockaddr_in6)
+                                       : (socklen_t)sizeof(struct sockaddr_in);
+}
+
+/* MHD_OPTION_ACCEPT_POLICY_CALLBACK: the bounds of conns.h, each refusal counted. libmicrohttpd
+ * closes a refused socket at once: the client sees the connection closed, not an HTTP answer
+ * (an answer would mean reading its request, the work the bound is there to refuse). */
+static enum MHD_Result accept_policy(void *cls, const struct sockaddr *addr, socklen_t len) {
+  http_server *s = cls;
+  metrics_refusal why;
+  if (http_conns_admit(s->conns, addr, len, &why)) return MHD_YES;
+  metrics_refuse(&s->services->metrics, why);
+  return MHD_NO;
+}
+
+/* True when libmicrohttpd closed the connection for its idle timeout: a request ended so, or
+ * nothing happened on it for the timeout and the client has not closed its side (a client that
+ * closed reads as end of file; the socket is still open during the CLOSED notification). */
+static bool closed_idle(const http_server *s, struct MHD_Connection *conn, const conn_state *cs) {
+  if (cs->timed_out) return true;
+  if (atomic_load(&s->services->draining)) return false;
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  long long ms = (now.tv_sec - cs->quiet_since.tv_sec) * 1000LL +
+                 (now.tv_nsec - cs->quiet_since.tv_nsec) / 1000000;
+  if (ms + 500 < (long long)s->cfg.request_timeout_s * 1000) return false;
+  const union MHD_ConnectionInfo *ci =
+      MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+  char b;
+  return ci && recv(ci->connect_fd, &b, 1, MSG_PEEK | MSG_DONTWAIT) != 0;
+}
+
+/* MHD_OPTION_NOTIFY_CONNECTION: the open gauge, the timeouts, and the release of what
+ * accept_policy admitted. */
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code) {
+  http_server *s = cls;
+  http_metrics *m = &s->services->metrics;
+  if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+    conn_state *cs = calloc(1, sizeof *cs);
+    if (cs) clock_gettime(CLOCK_MONOTONIC, &cs->quiet_since);
+    *socket_context = cs;
+    atomic_fetch_add_explicit(&m->open_connections, 1, memory_order_relaxed);
+    return;
+  }
+  conn_state *cs = *socket_context;
+  if (cs && closed_idle(s, conn, cs)) atomic_fetch_add_explicit(&m->timed_out, 1, memory_order_relaxed);
+  free(cs);
+  *socket_context = NULL;
+  atomic_fetch_sub_explicit(&m->open_connections, 1, memory_order_relaxed);
+  const union MHD_ConnectionInfo *ci =
+      MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+  if (ci && ci->client_addr) http_conns_release(s->conns, ci->client_addr, addr_len(ci->client_addr));
 }
 
 /* Binds the socket ourselves so "port taken" gets a precise message instead of MHD's NULL. */
@@ -602,16 +692,26 @@ err_code http_server_start(const server_config *cfg, http_server **out, err *e) 
     return err_set(e, ERR_INTERNAL, "cannot create the worker key");
   }
   if ((rc = http_services_create(&s->cfg, &s->services, e)) != ERR_OK) goto fail;
+  if (!(s->conns = http_conns_create(cfg->max_connections, cfg->per_ip_connections))) {
+    rc = err_set(e, ERR_NOMEM, "out of memory for the connection table");
+    goto fail;
+  }
   if ((rc = listen_socket(cfg, &s->listen_fd, &s->port, e)) != ERR_OK) goto fail;
   s->cfg.port = s->port;
   unsigned threads = cfg->threads > 0 ? (unsigned)cfg->threads : (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
   if (threads < 1) threads = 1;
+  /* The bounds are accept_policy's. libmicrohttpd splits its own connection limit evenly among
+   * the worker threads, so it is set to what each thread could ever be asked to hold: a backstop
+   * that never refuses first (its refusals are silent). ITC: MHD_quiesce_daemon needs it. */
+  unsigned mhd_limit = (unsigned)(cfg->max_connections * threads + threads);
   s->daemon = MHD_start_daemon(
-      MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO, 0, NULL, NULL, on_request, s,
-      MHD_OPTION_LISTEN_SOCKET, s->listen_fd, MHD_OPTION_THREAD_POOL_SIZE, threads,
-      MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_URI_LOG_CALLBACK, uri_seen, s,
-      MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)POOL_BYTES, MHD_OPTION_CONNECTION_TIMEOUT, 30u,
-      MHD_OPTION_CONNECTION_LIMIT, 2048u, MHD_OPTION_END);
+      MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO | MHD_USE_ITC, 0,
+      accept_policy, s, on_request, s, MHD_OPTION_LISTEN_SOCKET, s->listen_fd,
+      MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+      MHD_OPTION_NOTIFY_CONNECTION, on_connection, s, MHD_OPTION_URI_LOG_CALLBACK, uri_seen, s,
+      MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)POOL_BYTES,
+      MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->request_timeout_s,
+      MHD_OPTION_CONNECTION_LIMIT, mhd_limit, MHD_OPTION_END);
   if (!s->daemon) {
     close(s->listen_fd);
     rc = err_set(e, ERR_IO, "cannot start the HTTP server on %s:%d", cfg->bind, s->port);
@@ -625,18 +725,48 @@ err_code http_server_start(const server_config *cfg, http_server **out, err *e) 
   *out = s;
   return ERR_OK;
 fail:
+  http_conns_destroy(s->conns);
   http_services_destroy(s->services);
   pthread_key_delete(s->worker_key);
   free(s);
   return rc;
 }
 
+/* Stops accepting: the listening socket is closed, so new clients get "connection refused" at
+ * once (a load balancer moves on) rather than waiting in the backlog; any connection still
+ * reaching the accept policy is refused as draining. Answers from now on close their connection. */
+static void stop_accepting(http_server *s) {
+  if (atomic_exchange(&s->services->draining, true)) return;
+  http_conns_drain(s->conns);
+  if (MHD_quiesce_daemon(s->daemon) != MHD_INVALID_SOCKET && s->listen_fd >= 0) {
+    close(s->listen_fd);
+    s->listen_fd = -1;
+  }
+}
+
+long http_server_drain(http_server *s, int seconds) {
+  stop_accepting(s);
+  struct timespec start, now, nap = {0, 20 * 1000 * 1000};
+  clock_gettime(CLOCK_MONOTONIC, &start);
+  for (;;) {
+    long n = (long)atomic_load(&s->services->metrics.in_flight);
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (n <= 0 || now.tv_sec - start.tv_sec >= seconds) return n > 0 ? n : 0;
+    nanosleep(&nap, NULL);
+  }
+}
+
+err_code http_server_reload(http_server *s, err *e) {
+  return http_services_reload_styles(s->services, e);
+}
+
 void http_server_stop(http_server *s) {
   if (!s) return;
-  MHD_quiesce_daemon(s->daemon);
+  stop_accepting(s);
   MHD_stop_daemon(s->daemon);
   usage_flusher_stop(s->usage); /* every request has completed: its count is in */
-  close(s->listen_fd);
+  if (s->listen_fd >= 0) close(s->listen_fd);
+  http_conns_destroy(s->conns);
   http_services_destroy(s->services);
   pthread_key_delete(s->worker_key);
   free(s);

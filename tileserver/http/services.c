@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "auth/auth.h"
+#include "core/log.h"
 #include "http/services.h"
 
 /* Says at start-up which named styles are not offered for this database and why (the database
@@ -39,10 +40,58 @@ static err_code open_archives(const server_config *cfg, archive_set **out, err *
   return rc == ERR_OK ? archives_open(cfg->archives, cfg->n_archives, out, e) : rc;
 }
 
+struct styles_ref {
+  render_styles *reg;
+  atomic_size_t refs; /* the requests holding it, plus one while it is the current registry */
+};
+
+static err_code styles_load(const server_config *cfg, styles_ref **out, err *e) {
+  styles_ref *r = calloc(1, sizeof *r);
+  if (!r) return err_set(e, ERR_NOMEM, "out of memory for the styles");
+  err_code rc = render_styles_create(TESELAS_SOURCE_DIR "/styles", cfg->styles_dir, &r->reg, e);
+  if (rc != ERR_OK) {
+    free(r);
+    return rc;
+  }
+  atomic_init(&r->refs, 1);
+  *out = r;
+  return ERR_OK;
+}
+
+void http_services_styles_release(styles_ref *ref) {
+  if (ref && atomic_fetch_sub(&ref->refs, 1) == 1) {
+    render_styles_destroy(ref->reg);
+    free(ref);
+  }
+}
+
+const render_styles *http_services_styles_acquire(http_services *s, styles_ref **out_ref) {
+  pthread_mutex_lock(&s->styles_mu);
+  styles_ref *r = s->styles_now;
+  atomic_fetch_add(&r->refs, 1);
+  pthread_mutex_unlock(&s->styles_mu);
+  *out_ref = r;
+  return r->reg;
+}
+
+err_code http_services_reload_styles(http_services *s, err *e) {
+  styles_ref *fresh = NULL;
+  err_code rc = styles_load(s->config, &fresh, e);
+  if (rc != ERR_OK) return rc;
+  log_skipped_styles(fresh->reg, s->config->db_path);
+  pthread_mutex_lock(&s->styles_mu);
+  styles_ref *old = s->styles_now;
+  s->styles_now = fresh;
+  pthread_mutex_unlock(&s->styles_mu);
+  http_services_styles_release(old); /* freed by the last request that holds it */
+  return ERR_OK;
+}
+
 err_code http_services_create(const server_config *cfg, http_services **out, err *e) {
   http_services *s = calloc(1, sizeof *s);
   if (!s) return err_set(e, ERR_NOMEM, "out of memory");
   s->config = cfg;
+  pthread_mutex_init(&s->styles_mu, NULL);
   s->tiles = cache_create(cfg->tile_cache_bytes);
   s->pyramids = pyramid_registry_create();
   s->usage = usage_table_create();
@@ -50,13 +99,13 @@ err_code http_services_create(const server_config *cfg, http_services **out, err
     cache_destroy(s->tiles);
     pyramid_registry_destroy(s->pyramids);
     usage_table_destroy(s->usage);
+    pthread_mutex_destroy(&s->styles_mu);
     free(s);
     return err_set(e, ERR_NOMEM, "out of memory for the tile cache");
   }
   /* styles: the built-in ones of the source tree, then the user's (which may replace them) */
   s->images = cache_create(cfg->tile_cache_bytes / 2);
-  err_code rc = s->images ? render_styles_create(TESELAS_SOURCE_DIR "/styles", cfg->styles_dir,
-                                                 &s->styles, e)
+  err_code rc = s->images ? styles_load(cfg, &s->styles_now, e)
                           : err_set(e, ERR_NOMEM, "out of memory for the image cache");
   if (rc != ERR_OK) {
     http_services_destroy(s);
@@ -79,7 +128,7 @@ err_code http_services_create(const server_config *cfg, http_services **out, err
     http_services_destroy(s);
     return err_set(e, ERR_NOMEM, "out of memory");
   }
-  log_skipped_styles(s->styles, cfg->db_path);
+  log_skipped_styles(s->styles_now->reg, cfg->db_path);
   *out = s;
   return ERR_OK;
 }
@@ -88,7 +137,8 @@ void http_services_destroy(http_services *s) {
   if (!s) return;
   cache_destroy(s->tiles);
   pyramid_registry_destroy(s->pyramids);
-  render_styles_destroy(s->styles);
+  http_services_styles_release(s->styles_now);
+  pthread_mutex_destroy(&s->styles_mu);
   cache_destroy(s->images);
   archives_close(s->archives);
   usage_table_destroy(s->usage);

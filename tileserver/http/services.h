@@ -1,7 +1,14 @@
 /* services.h — long-lived objects shared by all workers, built at start-up and destroyed at stop:
- * the tile cache and the style registry. Each guards its own mutable state. */
+ * the tile cache and the style registry. Each guards its own mutable state.
+ *
+ * The styles are the one thing a running server replaces (SIGHUP): a new registry is built aside
+ * and swapped in under a mutex; each request holds a reference to the registry it started with,
+ * and the last reference frees a replaced one, so no request sees a registry change under it. */
 #ifndef TESELAS_HTTP_SERVICES_H
 #define TESELAS_HTTP_SERVICES_H
+
+#include <pthread.h>
+#include <stdatomic.h>
 
 #include "http/http.h"
 #include "http/metrics.h"
@@ -18,13 +25,17 @@ typedef struct http_services {
   pyramid_registry *pyramids; /* point clusters per layer version */
   http_metrics metrics;       /* request counters for /metrics */
   usage_table *usage;         /* requests and bytes per layer and kind (usage.h) */
-  render_styles *styles;  /* MapLibre styles (built-in + --styles DIR) and label fonts */
+  pthread_mutex_t styles_mu;
+  struct styles_ref *styles_now; /* MapLibre styles (built-in + --styles DIR) and label fonts */
   cache *images;          /* rendered PNGs and glyph ranges, keyed by style hash + layer versions */
   archive_set *archives;  /* --archive files served as read-only layers (NULL: none) */
   jobs_queue *jobs;       /* uploads imported off the HTTP threads (POST /api/layers/{id}/versions) */
   auth_throttle *logins;      /* failed sign-ins per account (/admin/entrar) */
   auth_throttle *login_addrs; /* and per client address, four times as many */
+  atomic_bool draining;   /* the server is stopping: answers close their connection */
 } http_services;
+
+typedef struct styles_ref styles_ref;
 
 /* Sign-in bounds: 5 failures per account (20 per client address) in 15 minutes, then 429 until
  * the 15 minutes from the first failure end; 4096 keys remembered (auth/throttle.c: what happens
@@ -34,5 +45,13 @@ enum { HTTP_LOGIN_SLOTS = 4096, HTTP_LOGIN_FAILURES = 5, HTTP_LOGIN_WINDOW_S = 1
 
 err_code http_services_create(const server_config *cfg, http_services **out, err *e);
 void http_services_destroy(http_services *s);
+
+/* The current style registry, held until http_services_styles_release(*out_ref). Never NULL
+ * once created. */
+const render_styles *http_services_styles_acquire(http_services *s, styles_ref **out_ref);
+void http_services_styles_release(styles_ref *ref);
+/* Loads the styles again from the same folders and swaps them in; on error the old ones stay
+ * (a style file that is not valid is logged and left out, as at start-up). */
+err_code http_services_reload_styles(http_services *s, err *e);
 
 #endif
