@@ -26,6 +26,7 @@ static const char USAGE[] =
     "  review list|show|approve|reject  versions uploaded over HTTP that wait for review\n"
     "  demo [--db DB]                   build the León sample database and serve it\n"
     "  copy --from FILE --to URI        copy a whole catalog into PostgreSQL/PostGIS\n"
+    "  check --db DB                    is the database sound? names each damaged layer version\n"
     "\n"
     "Run `teselas <command> --help` for the options of a command.\n";
 
@@ -48,7 +49,8 @@ int main(int argc, char **argv) {
                   {"versions", cli_versions}, {"diff", cli_diff},       {"rollback", cli_rollback},
                   {"report", cli_report},
                   {"seed", cli_seed},     {"usage", cli_usage},   {"copy", cli_copy},
-                  {"users", cli_users},   {"tokens", cli_tokens}, {"review", cli_review}};
+                  {"users", cli_users},   {"tokens", cli_tokens}, {"review", cli_review},
+                  {"check", cli_check}};
   for (size_t i = 0; i < sizeof COMMANDS / sizeof *COMMANDS; i++)
     if (strcmp(cmd, COMMANDS[i].name) == 0) return COMMANDS[i].fn(argc - 1, argv + 1);
   fprintf(stderr, "teselas: unknown command '%s'\n\n%s", cmd, USAGE);

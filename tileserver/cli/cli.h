@@ -22,6 +22,7 @@ int cli_copy(int argc, char **argv);
 int cli_users(int argc, char **argv);
 int cli_tokens(int argc, char **argv);
 int cli_review(int argc, char **argv);
+int cli_check(int argc, char **argv);
 
 /* Shared by subcommands: prints "teselas VERSION" and returns 0. */
 int cli_version(void);
