@@ -221,7 +221,7 @@ for row in csv.DictReader(open(sys.argv[1], encoding='utf-8')):
         x = int((lon + 180) / 360 * n)
         y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
         tiles.add((z, x, y))
-for t in sorted(tiles)[:: max(1, len(tiles) // 24)]:
+for t in sorted(tiles)[:: max(1, len(tiles) // 16)]:
     print('%d/%d/%d' % t)
 PY
 ITEMS=("limit=10000" "limit=100&offset=50" "bbox=-99.2,19.3,-99.1,19.45&limit=500" "crime=VIOLACION&limit=1000")
@@ -232,7 +232,7 @@ while read -r t; do
   cp "$TEST_TMP/body" "$TEST_TMP/prev-tile-${t//\//-}"
   n_tiles=$((n_tiles + 1))
 done <"$TEST_TMP/tiles.txt"
-[ "$n_tiles" -ge 15 ] || fail "only $n_tiles tiles to compare"
+[ "$n_tiles" -ge 12 ] || fail "only $n_tiles tiles to compare"
 for i in "${!ITEMS[@]}"; do
   call rev GET "/api/reviews/2/preview/items?${ITEMS[$i]}"
   expect_status 200 "preview items ${ITEMS[$i]}"
@@ -335,7 +335,8 @@ grep -q 'rechazada' "$TEST_TMP/list.txt" && grep -q 'aprobada' "$TEST_TMP/list.t
 "$TESELAS" review show 2 --db "$DB" | grep -q 'decidida por rev' || fail "review show"
 "$TESELAS" review approve 2 --db "$DB" --user rev --reason "otra vez" 2>/dev/null \
   && fail "the CLI approved a decided review"
-"$TESELAS" review approve 2 --db "$DB" --user rev 2>/dev/null; [ $? = 2 ] || fail "no --reason: usage"
+rc=0; "$TESELAS" review approve 2 --db "$DB" --user rev 2>/dev/null || rc=$?
+[ "$rc" = 2 ] || fail "no --reason: usage (exit $rc)"
 python3 - "$AUDIT" <<'PY' || fail "the audit log of the decisions"
 import sqlite3, sys
 rows = sqlite3.connect(sys.argv[1]).execute(
