@@ -49,15 +49,16 @@ static json_t *review_json(const http_request *req, const store_review *r, bool 
                         r->submitted_at, "feature_count", (json_int_t)r->feature_count);
   if (!o) return NULL;
   long long n = (long long)r->n;
-  json_t *links = json_pack("{s:s, s:s, s:s}", "self",
-                            arena_sprintf(req->arena, "%s/api/reviews/%lld", b, n), "page",
-                            arena_sprintf(req->arena, "%s/admin/revision/%lld", b, n),
-                            "preview_items",
-                            arena_sprintf(req->arena, "%s/api/reviews/%lld/preview/items", b, n));
-  if (links && strcmp(r->state, "pending") == 0)
+  json_t *links = json_pack("{s:s}", "self",
+                            arena_sprintf(req->arena, "%s/api/reviews/%lld", b, n));
+  if (links && strcmp(r->state, "pending") == 0) { /* a decided review has no preview */
+    json_object_set_new(links, "preview_items",
+                        json_string(arena_sprintf(req->arena, "%s/api/reviews/%lld/preview/items",
+                                                  b, n)));
     json_object_set_new(links, "preview_tiles",
                         json_string(arena_sprintf(req->arena, "%s/api/reviews/%lld/preview/tiles/"
                                                   "{z}/{x}/{y}.mvt", b, n)));
+  }
   json_object_set_new(o, "links", links ? links : json_null());
   if (!full) return o;
   json_object_set_new(o, "published_version", json_integer(r->base_version));
@@ -288,10 +289,13 @@ static void preview(http_request *req, http_response *resp, http_handler public_
     return;
   }
   const catalog *published = req->catalog;
+  str_view capture = req->params[0];
   req->catalog = c;
   req->params[0] = (str_view){c->layers[0].id, strlen(c->layers[0].id)};
   public_handler(req, resp);
+  /* the server reads both after the handler (usage): nothing may point into c */
   req->catalog = published;
+  req->params[0] = capture;
   catalog_destroy(c);
   no_store(resp);
 }

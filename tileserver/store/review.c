@@ -395,6 +395,15 @@ static err_code reject(sqlite3 *db, const pending_row *p, const char *who, const
   if (sql.len) rc = sql.failed ? err_set(e, ERR_NOMEM, "out of memory")
                                : store_exec(db, buf_cstr(&sql), "drop the rejected version", e);
   buf_free(&sql);
+  /* SpatiaLite's side records of the geometry column, which DiscardGeometryColumn leaves */
+  static const char *const SPL[] = {"geometry_columns_auth", "geometry_columns_statistics",
+                                    "geometry_columns_field_infos", "geometry_columns_time"};
+  for (int i = 0; i < 4 && rc == ERR_OK && p->table[0]; i++) {
+    if (!table_exists(db, SPL[i])) continue;
+    char del[128];
+    snprintf(del, sizeof del, "DELETE FROM %s WHERE f_table_name=lower(?1)", SPL[i]);
+    rc = run(db, del, p->table, 0, e);
+  }
   for (int i = 0; i < 3 && rc == ERR_OK; i++) {
     if (!table_exists(db, PER_VERSION[i])) continue;
     char del[128];
