@@ -95,6 +95,13 @@ stop_server
 compare localidades
 ok
 
+# rollback to the first version: a third version with its data, on both backends alike
+both rollback localidades --to 1
+compare localidades
+[ "$(pg_sql "SELECT max(version) FROM teselas.teselas_layers WHERE id = 'localidades'")" = 3 ] ||
+  fail "the rollback is not version 3"
+ok
+
 # 4. remove: the same catalogue as SpatiaLite's, no table of the layer left in PostgreSQL
 both remove cuadrantes --reason prueba
 diff <("$TESELAS" layers --db "$FILE") <("$TESELAS" layers --db "$PG") || fail "layers differ after remove"
