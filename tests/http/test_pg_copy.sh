@@ -74,7 +74,8 @@ grep -q "already holds a teselas catalog" "$TEST_TMP/err" || fail "second copy: 
 diff <("$TESELAS" layers --db "$DB") <("$TESELAS" layers --db "$(pg_uri)") || fail "layers changed"
 ok
 
-# 4. What is not available over PostgreSQL yet says so, with exit 1 and no crash.
+# 4. What is not available over PostgreSQL yet says so, with exit 1 and no crash (the writes
+# are tests/http/test_pg_write.sh's).
 expect_refusal() { # expect_refusal PATTERN ARGS...
   local pat=$1; shift
   local rc=0
@@ -83,7 +84,6 @@ expect_refusal() { # expect_refusal PATTERN ARGS...
   grep -q "$pat" "$TEST_TMP/out" || fail "teselas $1: $(tail -2 "$TEST_TMP/out")"
   ok
 }
-expect_refusal "rollback in PostgreSQL is not available yet" rollback cuadrantes --db "$(pg_uri)" --to 1
 expect_refusal "the way back is not available yet" copy --from "$(pg_uri)" --to "$TEST_TMP/x.db"
 expect_refusal "has no teselas catalog in schema nada" layers --db "$(pg_uri nada)"
 expect_refusal "cannot connect to PostgreSQL" layers --db "postgresql://postgres@127.0.0.1:1/x"

@@ -6,7 +6,8 @@
 #  2. a refused file leaves the schema exactly as it was (pg_dump before and after);
 #  3. a second version imported while a server on PostgreSQL runs is served without a restart,
 #     and its import NOTIFYs teselas_catalog with the layer id (a psql session LISTENs);
-#  4. rollback and remove answer as on SpatiaLite; the remove leaves no table of the layer.
+#  4. rollback, publish and remove answer as on SpatiaLite; the remove leaves no table of the
+#     layer.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/../postgis/lib.sh"
 source "$(dirname "$0")/../postgis/pg_lib.sh"
@@ -93,6 +94,18 @@ grep -q 'notification "teselas_catalog" with payload "localidades"' "$TEST_TMP/n
   fail "no NOTIFY teselas_catalog 'localidades': $(tail -3 "$TEST_TMP/notify")"
 stop_server
 compare localidades
+ok
+
+# rollback to the first version: a third version with its data, on both backends alike
+both rollback localidades --to 1
+compare localidades
+[ "$(pg_sql "SELECT max(version) FROM teselas.teselas_layers WHERE id = 'localidades'")" = 3 ] ||
+  fail "the rollback is not version 3"
+ok
+
+# publish: the definitions of layers/ (INEGI files of tests/data), on both backends alike
+both publish "$(dirname "$0")/../../layers" --quiet
+compare municipio-leon localidades-leon
 ok
 
 # 4. remove: the same catalogue as SpatiaLite's, no table of the layer left in PostgreSQL

@@ -247,7 +247,8 @@ static int parse_args(int argc, char **argv, cli_state *c) {
   }
   if (c->schema) {
     /* the URI's search path names the schema, as `serve` reads it (pg_conn.c) */
-    size_t n = strlen(c->schema), ok = n > 0 && n <= 63 && !(c->schema[0] >= '0' && c->schema[0] <= '9');
+    size_t n = strlen(c->schema);
+    bool ok = n > 0 && n <= 63 && !(c->schema[0] >= '0' && c->schema[0] <= '9');
     for (size_t i = 0; i < n; i++)
       ok = ok && ((c->schema[i] >= 'a' && c->schema[i] <= 'z') ||
                   (c->schema[i] >= '0' && c->schema[i] <= '9') || c->schema[i] == '_');

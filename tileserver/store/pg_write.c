@@ -119,6 +119,7 @@ static err_code shared_columns(store_pg_write *w, sqlite3 *db, const char *table
     buf_puts(&sql, i ? ", " : "(");
     store_quote_ident(&sql, PQgetvalue(*cols, i, 0));
     buf_printf(&sql, " %s", sqlite_type(PQgetvalue(*cols, i, 1)));
+    if (strcmp(PQgetvalue(*cols, i, 0), "teselas_row") == 0) buf_puts(&sql, " PRIMARY KEY");
   }
   buf_puts(&sql, ")");
   err_code rc = sql.failed ? err_set(e, ERR_NOMEM, "out of memory")
@@ -193,6 +194,93 @@ done:
   buf_free(&sel);
   buf_free(&ins);
   buf_free(&tmp);
+  return rc;
+}
+
+/* A version table (for a rollback) as SpatiaLite had it: teselas_row the rowid, geometries as
+ * SpatiaLite blobs (through WKB), without the R*Tree's columns (the rollback builds the new
+ * version's tree from the rows in teselas_row order, as on SpatiaLite); its ranked lines too. */
+static err_code pull_version(store_pg_write *w, sqlite3 *db, const char *table, err *e) {
+  const char *v[2] = {w->schema, table};
+  PGresult *cols = PQexecParams(w->pg, "SELECT column_name, data_type, udt_name = 'geometry'"
+                                " FROM information_schema.columns WHERE table_schema = $1 AND"
+                                " table_name = $2 AND column_name NOT IN ('teselas_ord',"
+                                " 'teselas_xmin', 'teselas_xmax', 'teselas_ymin', 'teselas_ymax')"
+                                " ORDER BY ordinal_position", 2, NULL, v, NULL, NULL, 0);
+  err_code rc = PQresultStatus(cols) == PGRES_TUPLES_OK ? ERR_OK
+                                                         : store_pg_result_error(cols, table, e);
+  int n = rc == ERR_OK ? PQntuples(cols) : 0;
+  buf create, sel, ins, tmp;
+  buf_init(&create, 0);
+  buf_init(&sel, 0);
+  buf_init(&ins, 0);
+  buf_init(&tmp, 0);
+  buf_puts(&create, "CREATE TABLE ");
+  store_quote_ident(&create, table);
+  buf_printf(&ins, "INSERT INTO \"%s\" VALUES(", table);
+  for (int i = 0; i < n; i++) {
+    const char *name = PQgetvalue(cols, i, 0);
+    bool geo = strcmp(PQgetvalue(cols, i, 2), "t") == 0;
+    buf_puts(&create, i ? ", " : "(");
+    store_quote_ident(&create, name);
+    buf_puts(&create, strcmp(name, "teselas_row") == 0 ? " INTEGER PRIMARY KEY"
+                      : geo ? " BLOB" : strcmp(sqlite_type(PQgetvalue(cols, i, 1)), "INTEGER") == 0
+                      ? " INTEGER" : strcmp(sqlite_type(PQgetvalue(cols, i, 1)), "REAL") == 0
+                      ? " REAL" : " TEXT");
+    buf_puts(&sel, i ? ", " : "SELECT ");
+    if (geo) buf_puts(&sel, "ST_AsBinary(");
+    store_quote_ident(&sel, name);
+    if (geo) buf_puts(&sel, ")");
+    buf_puts(&ins, i ? ", " : "");
+    buf_puts(&ins, geo ? "GeomFromWKB(?, 4326)" : "?");
+  }
+  buf_puts(&create, ")");
+  buf_puts(&sel, " FROM ");
+  store_quote_ident(&sel, table);
+  buf_puts(&sel, " ORDER BY teselas_row");
+  buf_puts(&ins, ")");
+  if (rc == ERR_OK && (create.failed || sel.failed || ins.failed))
+    rc = err_set(e, ERR_NOMEM, "out of memory");
+  if (rc == ERR_OK && n == 0) rc = err_set(e, ERR_NOT_FOUND, "table %s is not in PostgreSQL", table);
+  if (rc == ERR_OK) rc = store_exec(db, buf_cstr(&create), table, e);
+  PGresult *rows = NULL;
+  if (rc == ERR_OK) {
+    rows = PQexec(w->pg, buf_cstr(&sel));
+    if (PQresultStatus(rows) != PGRES_TUPLES_OK) rc = store_pg_result_error(rows, table, e);
+  }
+  sqlite3_stmt *st = NULL;
+  if (rc == ERR_OK && sqlite3_prepare_v2(db, buf_cstr(&ins), -1, &st, NULL) != SQLITE_OK)
+    rc = err_set(e, ERR_DB, "%s: %s", table, sqlite3_errmsg(db));
+  for (int r = 0; rc == ERR_OK && r < PQntuples(rows); r++) {
+    sqlite3_reset(st);
+    for (int k = 0; k < n; k++) {
+      bool geo = strcmp(PQgetvalue(cols, k, 2), "t") == 0;
+      if (PQgetisnull(rows, r, k)) sqlite3_bind_null(st, k + 1);
+      else bind_text_value(st, k + 1, geo ? "bytea" : PQgetvalue(cols, k, 1),
+                           PQgetvalue(rows, r, k), &tmp);
+    }
+    if (sqlite3_step(st) != SQLITE_DONE)
+      rc = err_set(e, ERR_DB, "%s: %s", table, sqlite3_errmsg(db));
+  }
+  sqlite3_finalize(st);
+  PQclear(rows);
+  PQclear(cols);
+  buf_free(&create);
+  buf_free(&sel);
+  buf_free(&ins);
+  buf_free(&tmp);
+  if (rc != ERR_OK) return rc;
+  /* the ranked lines, when the version has them: teselas_row is their key too */
+  buf lines;
+  buf_init(&lines, 0);
+  buf_printf(&lines, "%s_tile_lines", table);
+  const char *lv[1] = {buf_cstr(&lines)};
+  PGresult *has = PQexecParams(w->pg, "SELECT to_regclass(quote_ident($1)) IS NOT NULL", 1, NULL,
+                               lv, NULL, NULL, 0);
+  bool exists = PQresultStatus(has) == PGRES_TUPLES_OK && strcmp(PQgetvalue(has, 0, 0), "t") == 0;
+  PQclear(has);
+  if (exists) rc = pull_table(w, db, buf_cstr(&lines), e);
+  buf_free(&lines);
   return rc;
 }
 
@@ -475,6 +563,35 @@ err_code store_pg_layer_remove(const char *uri, const char *layer_id, const char
   rc = store_layer_remove(w->path, layer_id, reason, e);
   if (rc == ERR_NOT_FOUND) /* the message would name the private file */
     err_set(e, rc, "no layer '%s' in schema %s of PostgreSQL", layer_id, w->schema);
+  if (rc != ERR_OK) {
+    store_pg_write_abort(w);
+    return rc;
+  }
+  return store_pg_write_commit(w, e);
+}
+
+err_code store_pg_layer_rollback(const char *uri, const char *layer_id, int64_t to,
+                                 int64_t *out_version, err *e) {
+  store_pg_write *w = NULL;
+  err_code rc = store_pg_write_begin(uri, layer_id, &w, e);
+  if (rc != ERR_OK) return rc;
+  char ver[32];
+  snprintf(ver, sizeof ver, "%lld", (long long)to);
+  const char *v[2] = {layer_id, ver};
+  PGresult *res = PQexecParams(w->pg, "SELECT table_name FROM teselas_history WHERE layer_id = $1"
+                               " AND version = $2::bigint AND table_name <> ''", 2, NULL, v, NULL,
+                               NULL, 0);
+  if (PQresultStatus(res) != PGRES_TUPLES_OK) rc = store_pg_result_error(res, "history", e);
+  sqlite3 *db = NULL;
+  void *spl = NULL;
+  if (rc == ERR_OK && PQntuples(res) == 1) { /* else the SpatiaLite rollback says what is wrong */
+    rc = store_rw_open(w->path, &db, &spl, e);
+    if (rc == ERR_OK) rc = pull_version(w, db, PQgetvalue(res, 0, 0), e);
+  }
+  PQclear(res);
+  if (db) sqlite3_close(db);
+  if (spl) spatialite_cleanup_ex(spl);
+  if (rc == ERR_OK) rc = store_layer_rollback(w->path, layer_id, to, out_version, e);
   if (rc != ERR_OK) {
     store_pg_write_abort(w);
     return rc;

@@ -311,7 +311,7 @@ static err_code rollback_in(sqlite3 *db, const char *id, int64_t from, int64_t *
 err_code store_layer_rollback(const char *db_path, const char *layer_id, int64_t to,
                               int64_t *out_version, err *e) {
   if (store_db_is_pg(db_path))
-    return err_set(e, ERR_INVALID, "rollback in PostgreSQL is not available yet");
+    return store_pg_layer_rollback(db_path, layer_id, to, out_version, e);
   if (!store_layer_id_valid(layer_id))
     return err_set(e, ERR_INVALID, "layer id '%s' is not valid", layer_id);
   FILE *probe = fopen(db_path, "rb");

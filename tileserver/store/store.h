@@ -89,8 +89,9 @@ typedef struct store_reader store_reader;
 
 /* True when db names a PostgreSQL database (a libpq URI, postgresql:// or postgres://) rather
  * than a SpatiaLite file. Over PostgreSQL the reads of this header work (reader, catalog,
- * queries, counts, groups, time extents, aggregate counts, history, deliveries); diffs and every
- * write (import, publish, remove, rollback, settings) answer ERR_INVALID saying so. */
+ * queries, counts, groups, time extents, aggregate counts, history, deliveries) and the writes
+ * of a layer version (import, publish, remove, rollback: store_pg_write_begin below); diffs and
+ * writing settings answer ERR_INVALID saying so. */
 bool store_db_is_pg(const char *db);
 
 /* Copies the whole catalog of the SpatiaLite file `from` into the PostgreSQL database `to`

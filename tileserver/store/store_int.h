@@ -34,6 +34,9 @@ err_code store_catalog_load_styles(sqlite3 *db, catalog *c, err *e);
 
 /* store_layer_remove over PostgreSQL (pg_write.c): the same removal on the private copy. */
 err_code store_pg_layer_remove(const char *uri, const char *layer_id, const char *reason, err *e);
+/* store_layer_rollback over PostgreSQL: the version's table is copied out first. */
+err_code store_pg_layer_rollback(const char *uri, const char *layer_id, int64_t to,
+                                 int64_t *out_version, err *e);
 
 /* The writer's connection and what it is building (for agg.c). */
 sqlite3 *store_writer_db(const store_writer *w);
