@@ -29,6 +29,8 @@ PACKAGES=(
   libcmocka-dev gdal-bin sqlite3 spatialite-bin curl jq python3 procps
   # hostile files: which files an import opens (tests/http/test_import_hostile.sh)
   strace
+  # the load balancer of the deployment (deploy/nginx/teselas.conf, tests/http/test_pg_cluster.sh)
+  nginx-light
   # vector-tile cross-check against PostGIS's ST_AsMVT (tests/http/test_tiles_postgis.sh runs a
   # private cluster on a loopback port) and hex dumps of its tiles
   postgresql postgresql-15-postgis-3 xxd

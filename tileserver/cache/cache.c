@@ -179,6 +179,20 @@ void cache_put(cache *c, const char *key, const uint8_t *data, size_t len) {
   pthread_mutex_unlock(&c->lock);
 }
 
+size_t cache_drop_matching(cache *c, bool (*match)(const char *key, void *ctx), void *ctx) {
+  if (!c) return 0;
+  size_t n = 0;
+  pthread_mutex_lock(&c->lock);
+  for (entry *e = c->lru_head, *next; e; e = next) {
+    next = e->next_lru;
+    if (!match(e->key, ctx)) continue;
+    remove_entry(c, e);
+    n++;
+  }
+  pthread_mutex_unlock(&c->lock);
+  return n;
+}
+
 cache_stats cache_get_stats(cache *c) {
   cache_stats s = {0};
   if (!c) return s;

@@ -47,6 +47,11 @@ void cache_release(cache_entry *e);
  * quarter of the bound are not kept. */
 void cache_put(cache *c, const char *key, const uint8_t *data, size_t len);
 
+/* Drops every entry whose key match(key, ctx) accepts (a pinned one lives on until released, as on
+ * eviction) and returns how many. Walks the whole table under the lock: for rare events (a layer's
+ * new version announced by the database), never per request. */
+size_t cache_drop_matching(cache *c, bool (*match)(const char *key, void *ctx), void *ctx);
+
 typedef struct cache_stats {
   uint64_t hits, misses, evictions;
   size_t bytes;           /* memory of the entries in the table and of those only pins keep */

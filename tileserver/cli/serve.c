@@ -23,7 +23,11 @@
 static const char USAGE[] =
     "usage: teselas serve --db DB [options]\n"
     "\n"
-    "  --db DB               the SpatiaLite database (made by `teselas import` or `teselas demo`)\n"
+    "  --db DB               the SpatiaLite database (made by `teselas import` or `teselas demo`),\n"
+    "                        or a PostgreSQL URI postgresql://USER@HOST:PORT/NAME (the primary)\n"
+    "  --db-read URI         a hot standby of the PostgreSQL primary to read from (repeatable:\n"
+    "                        round robin, the primary when none answers); uploads go to --db\n"
+    "  --db-schema S         the schema of the catalog in PostgreSQL (default teselas)\n"
     "  --port N              TCP port (default 8080; 0 picks a free one)\n"
     "  --bind ADDR           IPv4 address to listen on (default 127.0.0.1)\n"
     "  --threads N           worker threads (default: one per core)\n"
@@ -100,6 +104,7 @@ int serve_parse_flags(int argc, char **argv, server_config *cfg, const char *usa
       {"request-timeout", required_argument, 0, 'T'}, {"drain-seconds", required_argument, 0, 'D'},
       {"request-memory-mb", required_argument, 0, 'M'},
       {"response-max-mb", required_argument, 0, 'R'}, {"log-format", required_argument, 0, 'L'},
+      {"db-read", required_argument, 0, 'B'},    {"db-schema", required_argument, 0, 'S'},
       {"version", no_argument, 0, 'V'},          {0, 0, 0, 0}};
   long v;
   int c, li = 0;
@@ -164,6 +169,11 @@ int serve_parse_flags(int argc, char **argv, server_config *cfg, const char *usa
         if (strcmp(optarg, "json") != 0 && strcmp(optarg, "text") != 0) goto bad_value;
         cfg->log_json = strcmp(optarg, "json") == 0;
         break;
+      case 'B':
+        if (cfg->n_db_read == STORE_READ_MAX || !store_db_is_pg(optarg)) goto bad_value;
+        cfg->db_read[cfg->n_db_read++] = optarg;
+        break;
+      case 'S': cfg->db_schema = optarg; break;
       case 'h': fputs(usage, stdout); return -1;
       case 'V': cli_version(); return -1;
       case ':':
@@ -265,6 +275,51 @@ int serve_run(const server_config *cfg) {
   return 0;
 }
 
+/* A schema teselas writes unquoted in a URI (as `teselas copy --db-schema`): [a-z_][a-z0-9_]*. */
+static bool schema_valid(const char *s) {
+  size_t n = strlen(s);
+  if (n == 0 || n > 63 || (s[0] >= '0' && s[0] <= '9')) return false;
+  for (size_t i = 0; i < n; i++)
+    if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
+      return false;
+  return true;
+}
+
+/* uri reading schema first (then public, for PostGIS), as libpq's options parameter sets it;
+ * NULL when the URI already chooses a search path. Caller frees. */
+static char *uri_with_schema(const char *uri, const char *schema) {
+  if (strstr(uri, "search_path")) return NULL;
+  char *out = NULL;
+  if (asprintf(&out, "%s%coptions=-csearch_path%%3D%s%%2Cpublic", uri,
+               strchr(uri, '?') ? '&' : '?', schema) < 0)
+    return NULL;
+  return out;
+}
+
+/* --db-schema over the URIs of --db and --db-read; the strings go in owned[] (freed by the
+ * caller after the server stopped). False after saying why. */
+static bool apply_schema(server_config *cfg, char **owned) {
+  if (!cfg->db_schema) return true;
+  if (!store_db_is_pg(cfg->db_path)) {
+    fprintf(stderr, "teselas: --db-schema needs a PostgreSQL --db\n");
+    return false;
+  }
+  if (!schema_valid(cfg->db_schema)) {
+    fprintf(stderr, "teselas: --db-schema: lower-case letters, digits and _ only\n");
+    return false;
+  }
+  const char **uris[STORE_READ_MAX + 1] = {&cfg->db_path};
+  for (size_t i = 0; i < cfg->n_db_read; i++) uris[i + 1] = &cfg->db_read[i];
+  for (size_t i = 0; i <= cfg->n_db_read; i++) {
+    if (!(owned[i] = uri_with_schema(*uris[i], cfg->db_schema))) {
+      fprintf(stderr, "teselas: --db-schema and a URI that sets search_path: choose one\n");
+      return false;
+    }
+    *uris[i] = owned[i];
+  }
+  return true;
+}
+
 int cli_serve(int argc, char **argv) {
   server_config cfg;
   serve_config_defaults(&cfg);
@@ -278,5 +333,12 @@ int cli_serve(int argc, char **argv) {
     fprintf(stderr, "teselas: serve needs --db DB\n\n%s", USAGE);
     return 2;
   }
-  return serve_run(&cfg);
+  if (cfg.n_db_read && !store_db_is_pg(cfg.db_path)) {
+    fprintf(stderr, "teselas: --db-read needs a PostgreSQL --db (the primary)\n");
+    return 2;
+  }
+  char *owned[STORE_READ_MAX + 1] = {0};
+  rc = apply_schema(&cfg, owned) ? serve_run(&cfg) : 2;
+  for (size_t i = 0; i <= STORE_READ_MAX; i++) free(owned[i]);
+  return rc;
 }

@@ -1,6 +1,7 @@
 /* h_meta.c — /health and the JSON landing page: what a monitor or a first-time user asks first. */
 #include <jansson.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "http/handlers.h"
@@ -21,4 +22,19 @@ void h_landing(http_request *req, http_response *resp) {
     return;
   }
   h_ogc_landing(req, resp); /* the OGC API landing page, with the layer list (h_ogc.c) */
+}
+
+void http_unavailable(const http_request *req, http_response *resp, const char *why) {
+  http_header_add(resp, "Retry-After", "2");
+  http_header_add(resp, "Cache-Control", "no-store");
+  if (strcmp(req->path, "/health") != 0) {
+    http_error(resp, ERR_IO, "the database cannot be reached now; try again in a few seconds");
+    return;
+  }
+  json_t *doc = json_pack("{s:s, s:s, s:s, s:I, s:s}", "status", "degraded", "database",
+                          "unreachable", "reason", why, "uptime_s",
+                          (json_int_t)(time(NULL) - req->started_unix), "version",
+                          TESELAS_VERSION);
+  http_send_json(resp, doc);
+  if (resp->status == 200) resp->status = 503;
 }

@@ -162,7 +162,11 @@ static void serve_png(http_request *req, http_response *resp, const render_style
   render_etag(s, req->catalog, address, etag, sizeof etag);
   char *etag_copy = arena_strdup(req->arena, etag);
   if (!etag_copy) return;
-  http_header_add(resp, "Cache-Control", req->config->cache_control);
+  /* an image's version: the hash of its style and of the versions of the layers it draws, the
+   * eight hex digits that open its ETag ("r<v>-...") */
+  char version[9] = {0};
+  memcpy(version, etag + 2, 8);
+  http_cache_versioned(req, resp, version);
   /* a 304 needs the image too, from the cache when it is there: see http_not_modified */
   bool not_modified = http_etag_check(req, resp, etag_copy);
   render_request rq = {.reader = req->reader, .catalog = req->catalog,

@@ -123,7 +123,13 @@ static void serve_tile(http_request *req, http_response *resp, tile_params *p) {
   p->pyramids = req->services->pyramids;
   char etag[160];
   tiles_etag(p, etag, sizeof etag);
-  http_header_add(resp, "Cache-Control", req->config->cache_control);
+  /* the tile's version is what TileJSON writes in ?v=: the layers' versions joined by '.' */
+  char v[128];
+  size_t n = 0;
+  for (size_t i = 0; i < p->n_layers && n < sizeof v - 24; i++)
+    n += (size_t)snprintf(v + n, sizeof v - n, "%s%lld", i ? "." : "",
+                          (long long)p->layers[i]->version);
+  http_cache_versioned(req, resp, n < sizeof v - 24 ? v : NULL);
   /* headers keep pointers: the tag must live as long as the request */
   bool not_modified = http_etag_check(req, resp, arena_strdup(req->arena, etag));
   err e;

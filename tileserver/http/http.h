@@ -39,6 +39,9 @@ typedef struct server_config {
   size_t response_max_bytes;  /* the largest response body built in memory (--response-max-mb) */
   int drain_seconds;          /* on SIGTERM, how long requests in flight may take (--drain-seconds) */
   bool log_json;              /* --log-format json */
+  const char *db_read[STORE_READ_MAX]; /* --db-read URI: hot standbys the reads go to */
+  size_t n_db_read;
+  const char *db_schema;      /* --db-schema S: the catalog's schema over PostgreSQL, or NULL */
 } server_config;
 
 /* 200 MiB: a municipal layer of a few hundred thousand records as CSV or a zipped shapefile,
@@ -207,6 +210,13 @@ size_t http_accept_first(const http_request *req, const char *const *types, size
  * a 200 would carry and ends with http_not_modified, which turns the response into the 304: a
  * handler that stopped at the match would send a 304 with Content-Length: 0 (see below). */
 bool http_etag_check(const http_request *req, http_response *resp, const char *etag);
+/* Cache-Control of a tile or an image whose content is named by version v: immutable for a year
+ * when the request's ?v= is v (a new version is a new URL), else the configured policy (an old
+ * or wrong v gets today's content, kept only briefly). */
+void http_cache_versioned(const http_request *req, http_response *resp, const char *v);
+/* The answer while no database can be reached: /health says "degraded", anything else the 503
+ * error; both JSON, with Retry-After. */
+void http_unavailable(const http_request *req, http_response *resp, const char *why);
 /* Makes resp, whose body (or external body) holds what a 200 to this request would carry, a 304
  * that keeps that body without sending it. Why: libmicrohttpd 0.9.75 (Debian 12) writes a
  * Content-Length on every 304, the length of the response's body (it cannot be left out: a

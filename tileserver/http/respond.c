@@ -59,6 +59,8 @@ int http_status_for(err_code code) {
     case ERR_INVALID: return 400;
     case ERR_NOT_FOUND: return 404;
     case ERR_LIMIT: return 413;
+    /* a database or file that cannot be reached now (PostgreSQL restarting): try again later */
+    case ERR_IO: return 503;
     default: return 500;
   }
 }
@@ -149,6 +151,13 @@ bool http_etag_check(const http_request *req, http_response *resp, const char *e
   if (!etag) return false; /* the request's arena failed: answer without a tag */
   http_header_add(resp, "ETag", etag);
   return req->if_none_match[0] && etag_listed(req->if_none_match, etag);
+}
+
+void http_cache_versioned(const http_request *req, http_response *resp, const char *v) {
+  const char *asked = http_arg(req, "v");
+  bool current = asked && v && *v && strcmp(asked, v) == 0;
+  http_header_add(resp, "Cache-Control", current ? "public, max-age=31536000, immutable"
+                                                 : req->config->cache_control);
 }
 
 void http_not_modified(http_response *resp) {

@@ -30,6 +30,7 @@
 #include "http/gate.h"
 #include "http/http.h"
 #include "http/services.h"
+#include "http/sources.h"
 #include "http/usage_flush.h"
 #include "http/upload_int.h"
 
@@ -43,6 +44,7 @@ struct http_server {
   http_services *services;
   usage_flusher *usage;  /* NULL when the database cannot be written: counted, not kept */
   http_conns *conns;     /* connections open, by client address (--max/--per-ip-connections) */
+  http_sources *sources; /* the workers' databases and, over PostgreSQL, the catalog watch */
 };
 
 /* Per connection (libmicrohttpd's socket context), from its notification STARTED to CLOSED:
@@ -115,7 +117,7 @@ static worker *worker_get(http_server *s, err *e) {
     err_set(e, ERR_NOMEM, "out of memory");
     return NULL;
   }
-  if (store_reader_open(s->cfg.db_path, &w->reader, e) != ERR_OK) {
+  if (http_sources_reader(s->sources, &w->reader, e) != ERR_OK) {
     http_gate_destroy(w->gate);
     free(w);
     return NULL;
@@ -198,8 +200,12 @@ static void dispatch(http_server *s, http_request *req, http_response *resp) {
   }
   req->reader = w->reader;
   const catalog *all = NULL;
-  if (store_reader_catalog(w->reader, &all, &e) != ERR_OK ||
-      http_gate_catalog(w->gate, all, &req->catalog, &e) != ERR_OK) {
+  err_code rc = store_reader_catalog(w->reader, &all, &e);
+  if (rc == ERR_IO) { /* no database can be reached now: 503, /health "degraded" */
+    http_unavailable(req, resp, e.msg);
+    return;
+  }
+  if (rc != ERR_OK || http_gate_catalog(w->gate, all, &req->catalog, &e) != ERR_OK) {
     http_error(resp, ERR_INTERNAL, "catalog unavailable");
     log_error("catalog: %s", e.msg);
     return;
@@ -696,6 +702,7 @@ err_code http_server_start(const server_config *cfg, http_server **out, err *e) 
     rc = err_set(e, ERR_NOMEM, "out of memory for the connection table");
     goto fail;
   }
+  if ((rc = http_sources_start(&s->cfg, s->services, &s->sources, e)) != ERR_OK) goto fail;
   if ((rc = listen_socket(cfg, &s->listen_fd, &s->port, e)) != ERR_OK) goto fail;
   s->cfg.port = s->port;
   unsigned threads = cfg->threads > 0 ? (unsigned)cfg->threads : (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
@@ -725,6 +732,7 @@ err_code http_server_start(const server_config *cfg, http_server **out, err *e) 
   *out = s;
   return ERR_OK;
 fail:
+  http_sources_stop(s->sources);
   http_conns_destroy(s->conns);
   http_services_destroy(s->services);
   pthread_key_delete(s->worker_key);
@@ -765,6 +773,7 @@ void http_server_stop(http_server *s) {
   stop_accepting(s);
   MHD_stop_daemon(s->daemon);
   usage_flusher_stop(s->usage); /* every request has completed: its count is in */
+  http_sources_stop(s->sources); /* after the workers, whose readers follow its epoch */
   if (s->listen_fd >= 0) close(s->listen_fd);
   http_conns_destroy(s->conns);
   http_services_destroy(s->services);

@@ -92,7 +92,9 @@ err_code store_pg_catalog_load(store_pg *p, catalog **out, err *e) {
 
 err_code store_pg_catalog(store_pg *p, const catalog **out, err *e) {
   double now = store_pg_now();
-  if (p->cat && now - p->cat_checked < 1.0) {
+  /* a watch's announcement (pg_watch.c) makes the check at once, not up to a second later */
+  uint64_t epoch = store_watch_epoch(p->watch);
+  if (p->cat && now - p->cat_checked < 1.0 && epoch == p->watch_seen) {
     *out = p->cat;
     return ERR_OK;
   }
@@ -117,6 +119,7 @@ err_code store_pg_catalog(store_pg *p, const catalog **out, err *e) {
   }
   PQclear(res);
   p->cat_checked = now;
+  p->watch_seen = epoch;
   *out = p->cat;
   return ERR_OK;
 }

@@ -128,6 +128,32 @@ err_code store_pg_open(const char *uri, store_pg **out, err *e) {
   return ERR_OK;
 }
 
+err_code store_pg_open_lazy(const char *uri, store_pg **out, err *e) {
+  *out = NULL;
+  store_pg *p = calloc(1, sizeof *p);
+  if (!p || !(p->uri = strdup(uri))) {
+    free(p);
+    return err_set(e, ERR_NOMEM, "out of memory");
+  }
+  p->own_path = strstr(uri, "search_path") != NULL;
+  err ce = {0};
+  err_code rc = store_pg_connect(uri, &p->conn, &ce);
+  if (rc == ERR_IO) { /* unreachable now: the first call tries again */
+    p->backoff = 0.1;
+    p->retry_at = store_pg_now() + p->backoff;
+  } else if (rc != ERR_OK) {
+    if (e) *e = ce;
+    store_pg_close(p);
+    return rc;
+  }
+  *out = p;
+  return ERR_OK;
+}
+
+bool store_pg_may_answer(const store_pg *p) {
+  return (p->conn && PQstatus(p->conn) == CONNECTION_OK) || store_pg_now() >= p->retry_at;
+}
+
 void store_pg_close(store_pg *p) {
   if (!p) return;
   for (int i = 0; i < STORE_PG_STMTS; i++) free(p->stmts[i].sql);
@@ -138,6 +164,7 @@ void store_pg_close(store_pg *p) {
   sqlite3_close(p->dist_db);
   if (p->dist_spl) spatialite_cleanup_ex(p->dist_spl);
   if (p->conn) PQfinish(p->conn);
+  free(p->uri);
   free(p);
 }
 
@@ -187,11 +214,18 @@ double store_pg_now(void) {
  * attempts are spaced by a backoff doubling from 0.1 s to 2 s, so a worker answers at once
  * (ERR_IO) instead of waiting on a dead server at every request. */
 static err_code conn_check(store_pg *p, err *e) {
-  if (PQstatus(p->conn) == CONNECTION_OK) return ERR_OK;
+  if (p->conn && PQstatus(p->conn) == CONNECTION_OK) return ERR_OK;
   double now = store_pg_now();
   if (now < p->retry_at) return err_set(e, ERR_IO, "PostgreSQL is unreachable");
-  PQreset(p->conn);
-  if (PQstatus(p->conn) == CONNECTION_OK && session_setup(p->conn, p->own_path, e) == ERR_OK) {
+  bool up = false;
+  if (p->conn) {
+    PQreset(p->conn);
+    up = PQstatus(p->conn) == CONNECTION_OK && session_setup(p->conn, p->own_path, e) == ERR_OK;
+  } else if (p->uri) { /* a lazy reader that never connected: session set by store_pg_connect */
+    err ce = {0};
+    up = store_pg_connect(p->uri, &p->conn, &ce) == ERR_OK;
+  }
+  if (up) {
     for (int i = 0; i < STORE_PG_STMTS; i++) {
       free(p->stmts[i].sql);
       p->stmts[i].sql = NULL;
@@ -242,7 +276,9 @@ err_code store_pg_send(store_pg *p, const char *sql, const store_pg_args *a, err
   if (!PQsendQueryPrepared(p->conn, name, (int)a->n, (const char *const *)a->v, NULL, NULL, 1) ||
       !PQsetSingleRowMode(p->conn)) {
     const char *m = PQerrorMessage(p->conn);
-    rc = err_set(e, ERR_DB, "query: %.*s", (int)strcspn(m, "\n"), m);
+    rc = PQstatus(p->conn) == CONNECTION_BAD
+             ? err_set(e, ERR_IO, "PostgreSQL is unreachable")
+             : err_set(e, ERR_DB, "query: %.*s", (int)strcspn(m, "\n"), m);
     store_pg_drain(p, false);
     return rc;
   }

@@ -44,7 +44,8 @@ typedef struct store_pg_stmt {
 
 /* One connection with its prepared statements and catalog snapshot (one per worker thread). */
 typedef struct store_pg {
-  PGconn *conn;
+  PGconn *conn;           /* NULL while a lazily opened reader has not reached its server */
+  char *uri;              /* to connect again from nothing (store_pg_open_lazy) */
   store_pg_stmt stmts[STORE_PG_STMTS];
   uint64_t clock, n_prepared;
   catalog *cat;
@@ -59,6 +60,8 @@ typedef struct store_pg {
   bool own_path;          /* the URI sets search_path itself (session_setup leaves it) */
   double retry_at;        /* monotonic seconds: no reconnection attempt before (backoff) */
   double backoff;         /* seconds to wait after the next failed attempt */
+  uint64_t watch_seen;    /* the watch's epoch when the snapshot was last checked */
+  const struct store_watch *watch; /* announces catalog changes (pg_watch.c), or NULL */
   /* SpatiaLite in memory, for the distances of near queries (pg_read.c says why) */
   sqlite3 *dist_db;
   sqlite3_stmt *dist_st;
@@ -67,7 +70,13 @@ typedef struct store_pg {
 
 /* Connects to uri, sets the session (search_path, UTC) and checks the catalog is there. */
 err_code store_pg_open(const char *uri, store_pg **out, err *e);
+/* The same for a server's worker: a database that cannot be reached now (ERR_IO) still gives a
+ * reader, which connects on a later call (backoff as after a lost connection); the catalog's
+ * presence was checked at start-up. */
+err_code store_pg_open_lazy(const char *uri, store_pg **out, err *e);
 void store_pg_close(store_pg *p);
+/* True when p's connection is up or its next attempt is due (not in a backoff after a failure). */
+bool store_pg_may_answer(const store_pg *p);
 /* Monotonic seconds (catalog polling, reconnection backoff). */
 double store_pg_now(void);
 /* Opens a bare connection to uri with the schema search path and UTC set (copy and reader). */

@@ -370,7 +370,10 @@ int store_pg_iter_next(store_pg_iter *it, store_feature *out, err *e) {
   PGresult *res = PQgetResult(it->p->conn);
   ExecStatusType st = PQresultStatus(res);
   if (st != PGRES_SINGLE_TUPLE) {
-    if (st != PGRES_TUPLES_OK) store_pg_result_error(res, "query", &it->error);
+    if (st != PGRES_TUPLES_OK && PQstatus(it->p->conn) == CONNECTION_BAD)
+      err_set(&it->error, ERR_IO, "PostgreSQL is unreachable");
+    else if (st != PGRES_TUPLES_OK)
+      store_pg_result_error(res, "query", &it->error);
     PQclear(res);
     store_pg_drain(it->p, false);
     if (it->error.code == ERR_OK) return 0;

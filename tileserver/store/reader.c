@@ -57,6 +57,10 @@ struct store_reader {
   bool wal_seen_ok, wal_probed;
   arena *scratch;   /* geometries decoded by teselas_intersects, reset after each row */
   store_pg *pg;     /* a PostgreSQL database (pg_*.c answers every call), else NULL */
+  /* A server's databases in the order it asks them (store_reader_open_sources): standbys, then
+   * the primary; pg is the one the current request reads. n_srcs 0: pg alone. */
+  store_pg *srcs[STORE_READ_MAX + 1];
+  size_t n_srcs;
 };
 
 struct store_iter {
@@ -175,6 +179,51 @@ static err_code pg_reader_open(const char *uri, store_reader **out, err *e) {
   return ERR_OK;
 }
 
+err_code store_reader_open_sources(const store_sources *s, unsigned slot, store_reader **out,
+                                   err *e) {
+  *out = NULL;
+  if (!store_db_is_pg(s->primary)) return store_reader_open(s->primary, out, e);
+  store_reader *r = calloc(1, sizeof *r);
+  if (!r) return err_set(e, ERR_NOMEM, "out of memory");
+  size_t n = s->n_replicas;
+  const char *uris[STORE_READ_MAX + 1];
+  for (size_t i = 0; i < n; i++) uris[i] = s->replicas[(slot + i) % n];
+  uris[n] = s->primary;
+  err_code rc = ERR_OK;
+  for (size_t i = 0; rc == ERR_OK && i <= n; i++) {
+    rc = store_pg_open_lazy(uris[i], &r->srcs[i], e);
+    if (rc == ERR_OK) {
+      r->srcs[i]->watch = s->watch;
+      r->n_srcs++;
+    }
+  }
+  if (rc != ERR_OK) {
+    store_reader_close(r);
+    return rc;
+  }
+  r->pg = r->srcs[0];
+  *out = r;
+  return ERR_OK;
+}
+
+/* The catalog of the first of r's databases that answers, which the request then reads. */
+static err_code sources_catalog(store_reader *r, const catalog **out, err *e) {
+  err_code rc = ERR_IO;
+  for (size_t i = 0; i < r->n_srcs; i++) {
+    store_pg *p = r->srcs[i];
+    if (!store_pg_may_answer(p)) continue;
+    bool was_up = p->conn && PQstatus(p->conn) == CONNECTION_OK;
+    rc = store_pg_catalog(p, out, e);
+    /* a connection that was up and broke (the server restarted) is made again at once */
+    if (rc == ERR_IO && was_up && store_pg_may_answer(p)) rc = store_pg_catalog(p, out, e);
+    if (rc != ERR_IO) {
+      r->pg = p;
+      return rc;
+    }
+  }
+  return err_set(e, ERR_IO, "no database can be reached (PostgreSQL is down or restarting)");
+}
+
 err_code store_reader_open(const char *path, store_reader **out, err *e) {
   *out = NULL;
   if (store_db_is_pg(path)) return pg_reader_open(path, out, e);
@@ -232,7 +281,8 @@ fail:
 
 void store_reader_close(store_reader *r) {
   if (!r) return;
-  store_pg_close(r->pg);
+  if (r->n_srcs == 0) store_pg_close(r->pg);
+  for (size_t i = 0; i < r->n_srcs; i++) store_pg_close(r->srcs[i]);
   for (int i = 0; i < STMT_CACHE; i++) {
     sqlite3_finalize(r->stmts[i].st);
     free(r->stmts[i].sql);
@@ -341,6 +391,7 @@ static bool wal_unchanged(const store_reader *r) {
  * transaction (two file locks through fcntl, and SQLite's VM), which was 8-13 % of the server's
  * CPU time on cached tiles. */
 err_code store_reader_catalog(store_reader *r, const catalog **out, err *e) {
+  if (r->n_srcs) return sources_catalog(r, out, e);
   if (r->pg) return store_pg_catalog(r->pg, out, e);
   if (r->cat && r->wal_hdr && r->wal_seen_ok && wal_unchanged(r)) {
     *out = r->cat;

@@ -124,6 +124,39 @@ void store_pg_write_abort(store_pg_write *w);
 err_code store_reader_open(const char *path, store_reader **out, err *e);
 void store_reader_close(store_reader *r);
 
+/* ---- a server over PostgreSQL: standbys and catalog announcements (pg_watch.c) -------------
+ * A watch is one thread with its own connection to uri that LISTENs on teselas_catalog (a write
+ * that changes what a layer serves ends with NOTIFY teselas_catalog, '<layer id>'; '' for all)
+ * where the database allows it (a hot standby does not) and polls the layers' versions every 2 s.
+ * Each change raises its epoch and calls fn, from the watch's thread, with the layer's id (""
+ * when any layer may have changed: its connection was lost meanwhile). */
+typedef struct store_watch store_watch;
+typedef void (*store_watch_fn)(const char *layer_id, void *ctx);
+/* Never fails for an unreachable database (it keeps trying). Caller owns; store_watch_stop. */
+err_code store_watch_start(const char *uri, store_watch_fn fn, void *ctx, store_watch **out,
+                           err *e);
+void store_watch_stop(store_watch *w);
+uint64_t store_watch_epoch(const store_watch *w);
+/* Notifications heard so far. */
+uint64_t store_watch_notified(const store_watch *w);
+
+enum { STORE_READ_MAX = 8 };
+/* Where a server reads: the primary (--db) and its hot standbys (--db-read). */
+typedef struct store_sources {
+  const char *primary;
+  const char *replicas[STORE_READ_MAX];
+  size_t n_replicas;
+  const store_watch *watch; /* NULL: none (a SpatiaLite file needs none) */
+} store_sources;
+
+/* A worker's reader. A SpatiaLite primary: store_reader_open. Over PostgreSQL the connections are
+ * made lazily (a database that cannot be reached now is tried again later, with a backoff), and
+ * each store_reader_catalog picks the database the request reads: the standby slot % n first,
+ * then the other standbys, then the primary, the first that answers (ERR_IO when none does). A
+ * connection the server dropped (a restart) is opened again at once. Caller owns. */
+err_code store_reader_open_sources(const store_sources *s, unsigned slot, store_reader **out,
+                                   err *e);
+
 /* The current catalog. Reloaded only when the database changed since the last call (an import
  * committed), so a server sees new versions on its next request without a restart.
  * The snapshot is owned by the reader and stays valid until the next call on this reader. */
