@@ -40,9 +40,13 @@ static err_code open_archives(const server_config *cfg, archive_set **out, err *
   return rc == ERR_OK ? archives_open(cfg->archives, cfg->n_archives, out, e) : rc;
 }
 
+/* A replaced registry is kept until the server stops, not freed when its last request ends:
+ * the worker threads' cairo objects (scaled label fonts) keep pointers into its font faces, and
+ * freeing it under them failed cairo's assertion (_cairo_hash_table_destroy: live entries).
+ * A reload costs the memory of one registry, freed at stop, after the workers have exited. */
 struct styles_ref {
   render_styles *reg;
-  atomic_size_t refs; /* the requests holding it, plus one while it is the current registry */
+  styles_ref *replaced; /* the registry this one replaced, and so on back */
 };
 
 static err_code styles_load(const server_config *cfg, styles_ref **out, err *e) {
@@ -53,22 +57,25 @@ static err_code styles_load(const server_config *cfg, styles_ref **out, err *e) 
     free(r);
     return rc;
   }
-  atomic_init(&r->refs, 1);
   *out = r;
   return ERR_OK;
 }
 
-void http_services_styles_release(styles_ref *ref) {
-  if (ref && atomic_fetch_sub(&ref->refs, 1) == 1) {
-    render_styles_destroy(ref->reg);
-    free(ref);
+void http_services_styles_release(styles_ref *ref) { (void)ref; /* kept until stop: see above */ }
+
+static void styles_free_all(styles_ref *r) {
+  while (r) {
+    styles_ref *next = r->replaced;
+    if (r->replaced) render_styles_destroy_replaced(r->reg);
+    else render_styles_destroy(r->reg); /* the first one made: the process-wide font state too */
+    free(r);
+    r = next;
   }
 }
 
 const render_styles *http_services_styles_acquire(http_services *s, styles_ref **out_ref) {
   pthread_mutex_lock(&s->styles_mu);
   styles_ref *r = s->styles_now;
-  atomic_fetch_add(&r->refs, 1);
   pthread_mutex_unlock(&s->styles_mu);
   *out_ref = r;
   return r->reg;
@@ -80,10 +87,9 @@ err_code http_services_reload_styles(http_services *s, err *e) {
   if (rc != ERR_OK) return rc;
   log_skipped_styles(fresh->reg, s->config->db_path);
   pthread_mutex_lock(&s->styles_mu);
-  styles_ref *old = s->styles_now;
+  fresh->replaced = s->styles_now;
   s->styles_now = fresh;
   pthread_mutex_unlock(&s->styles_mu);
-  http_services_styles_release(old); /* freed by the last request that holds it */
   return ERR_OK;
 }
 
@@ -137,7 +143,7 @@ void http_services_destroy(http_services *s) {
   if (!s) return;
   cache_destroy(s->tiles);
   pyramid_registry_destroy(s->pyramids);
-  http_services_styles_release(s->styles_now);
+  styles_free_all(s->styles_now);
   pthread_mutex_destroy(&s->styles_mu);
   cache_destroy(s->images);
   archives_close(s->archives);

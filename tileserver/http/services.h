@@ -2,8 +2,8 @@
  * the tile cache and the style registry. Each guards its own mutable state.
  *
  * The styles are the one thing a running server replaces (SIGHUP): a new registry is built aside
- * and swapped in under a mutex; each request holds a reference to the registry it started with,
- * and the last reference frees a replaced one, so no request sees a registry change under it. */
+ * and swapped in under a mutex; each request keeps the registry it started with, so no request
+ * sees a registry change under it. Replaced registries are freed at stop (services.c says why). */
 #ifndef TESELAS_HTTP_SERVICES_H
 #define TESELAS_HTTP_SERVICES_H
 

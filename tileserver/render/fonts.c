@@ -63,9 +63,10 @@ err_code render_fonts_init(render_styles *reg, err *e) {
   return ERR_OK;
 }
 
-void render_fonts_fini(render_styles *reg) {
+void render_fonts_fini(render_styles *reg, bool last) {
   for (size_t i = 0; i < reg->n_fonts; i++) cairo_font_face_destroy(reg->fonts[i].face);
   reg->n_fonts = 0;
+  if (!last) return; /* another registry still uses cairo's font caches */
   /* fontconfig's configuration, loaded on first use, is process-wide: released with the last
    * registry (the server's, at stop, after its workers are joined) so leak checks stay clean. A
    * later registry loads it again. */

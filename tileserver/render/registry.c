@@ -116,13 +116,17 @@ err_code render_styles_create(const char *builtin_dir, const char *user_dir, ren
   return ERR_OK;
 }
 
-void render_styles_destroy(render_styles *reg) {
+static void styles_free(render_styles *reg, bool last) {
   if (!reg) return;
-  render_fonts_fini(reg);
+  render_fonts_fini(reg, last);
   free(reg->styles);
   arena_destroy(reg->a);
   free(reg);
 }
+
+void render_styles_destroy(render_styles *reg) { styles_free(reg, true); }
+
+void render_styles_destroy_replaced(render_styles *reg) { styles_free(reg, false); }
 
 size_t render_styles_count(const render_styles *reg) { return reg ? reg->n_styles : 0; }
 

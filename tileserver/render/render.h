@@ -43,6 +43,10 @@ typedef struct render_styles render_styles;
 err_code render_styles_create(const char *builtin_dir, const char *user_dir, render_styles **out,
                               err *e);
 void render_styles_destroy(render_styles *reg);
+/* Frees a registry while another one lives (a server that reloaded its styles): the process-wide
+ * font state (cairo's caches, fontconfig) stays for the last one's render_styles_destroy, which
+ * resets it and would fail cairo's assertion on faces still in use. */
+void render_styles_destroy_replaced(render_styles *reg);
 
 size_t render_styles_count(const render_styles *reg);
 const render_style *render_styles_at(const render_styles *reg, size_t i);

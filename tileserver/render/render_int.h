@@ -191,7 +191,8 @@ struct render_styles {
 
 /* Creates the font faces (Noto Sans and DejaVu Sans, regular, bold and italic). */
 err_code render_fonts_init(render_styles *reg, err *e);
-void render_fonts_fini(render_styles *reg);
+/* Releases reg's font faces; with `last`, also the process-wide cairo and fontconfig state. */
+void render_fonts_fini(render_styles *reg, bool last);
 /* The font for one text-font entry: by family and style words, else the first (the default). */
 const rfont *render_fonts_match(const render_styles *reg, const char *name, size_t len);
 /* The font for a text-font stack value (an array of names; the first known family wins). */

@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# Slow and greedy clients (issue 21), on a database made only from a third-party file (Natural
+# Earth countries): 1,000 slowloris connections (a header byte every 10 s), 1,000 idle keep-alive
+# connections, a client reading its answer a byte at a time, a flood from one address, and more
+# connections than --max-connections. Throughout, a normal client from another address gets its
+# /health and its tile (each within a generous liveness bound: this is not a speed test), every
+# refusal and timeout is counted in /metrics, and the server's descriptors return to where they
+# were. The driver is tests/clients/hostile_clients.py; bench/clients/run.sh reports its figures.
+source "$(dirname "$0")/lib.sh"
+
+# the driver holds ~2,000 sockets at once, the server as many
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+[ "$(ulimit -n)" -ge 4096 ] || skip "the open-file limit ($(ulimit -n)) is below 4096"
+python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.1.1", 0))' 2>/dev/null ||
+  skip "cannot bind 127.0.1.1 (loopback is not all of 127/8 here)"
+
+DB="$TEST_TMP/ne.db"
+"$TESELAS" import "$TESELAS_TEST_DATA/naturalearth/naturalearth_lowres.shp" --db "$DB" \
+  --layer paises >"$TEST_TMP/import.log" 2>&1 || fail "import: $(tail -5 "$TEST_TMP/import.log")"
+MAX=1500
+start_server "$DB" --quiet --threads 2 --max-connections $MAX --per-ip-connections 50 \
+  --request-timeout 3
+TILE=/tiles/paises/1/1/0.pbf
+BIG="/collections/paises/items?limit=1000"
+
+metric() { # NAME_WITH_LABELS: its value in /metrics
+  curl -s "$BASE/metrics" | awk -v m="$1" '$1 == m {print $2}'
+}
+fds() { ls "/proc/$SERVER_PID/fd" | wc -l; }
+
+# Warm up: every worker has opened its database connection, the tile is cached
+pids=()
+for _ in $(seq 1 20); do
+  curl -s -o /dev/null "$BASE$TILE" & pids+=($!)
+  curl -s -o /dev/null "$BASE$BIG" & pids+=($!)
+done
+wait "${pids[@]}"
+sleep 1
+kill -0 "$SERVER_PID" || fail "the server died during the warm-up"
+BASE_FDS=$(fds)
+[ "$(metric teselas_connections_open)" = 1 ] || fail "open connections at rest: $(metric teselas_connections_open)"
+ok
+
+python3 "$(dirname "$0")/../clients/hostile_clients.py" "$SERVER_PORT" "$TILE" "$BIG" \
+  --byte-every 10 --hold 12 --flood 200 --over $((MAX + 100)) > "$TEST_TMP/run.json" ||
+  fail "driver failed"
+kill -0 "$SERVER_PID" || fail "the server died under the attacks"
+ok
+
+# The normal client: every request answered (within the driver's 30 s bound per request) in
+# every phase, and each phase saw some (the client kept running)
+python3 - "$TEST_TMP/run.json" <<'EOF' || fail "normal client: $(cat "$TEST_TMP/run.json" | head -c 2000)"
+import json, sys
+d = json.load(open(sys.argv[1]))
+bad = []
+for phase in ("rest", "slowloris", "idle_keepalive", "slow_reader", "flood_one_address", "after"):
+    for kind in ("health", "tile"):
+        s = d["normal"].get(phase, {}).get(kind)
+        if not s or s["ok"] == 0 or s["failed"]:
+            bad.append((phase, kind, s and {k: s[k] for k in ("ok", "failed")}))
+        # liveness, not speed (the machine running the tests is shared): every request was
+        # answered, each within the driver's 30 s bound; bench/clients/run.sh reports latencies
+p = d["phases"]
+# slowloris and idle connections were closed by the server (request timeout), none refused.
+# libmicrohttpd 0.9.75 closes idle connections a batch at a time, seconds past the timeout
+# (seen with a 3 s timeout: 1,000 closed between 4.6 and 17.5 s after their request; all closed
+# and all counted; on a loaded machine 719 of 1,000 within a 36 s phase): half within the phase
+# is asserted, and every one closed is counted
+for name in ("slowloris", "idle_keepalive"):
+    if p[name]["closed"] < 500 or p[name]["refused"]:
+        bad.append((name, p[name]))
+if p["slow_reader"]["read"] == 0:
+    bad.append(("slow_reader", p["slow_reader"]))
+if p["flood_one_address"]["ok"] == 0 or p["flood_one_address"]["refused"] == 0:
+    bad.append(("flood", p["flood_one_address"]))
+# past the bound: libmicrohttpd accepts (and the accept policy refuses) in its own time, so the
+# clients may still be waiting in the listen backlog when they give up; /metrics is checked below
+if p["over_max_connections"]["refused"] + p["over_max_connections"]["held"] != 1600:
+    bad.append(("over", p["over_max_connections"]))
+print(json.dumps({k: v for k, v in p.items()}))
+if bad:
+    print("problems:", bad, file=sys.stderr)
+    sys.exit(1)
+EOF
+ok
+
+# /metrics counted what happened: each slowloris and idle connection timed out, the flood was
+# refused per address, the connections past the bound for it
+sleep 4  # the last idle connections reach their timeout
+TIMED=$(metric teselas_connections_timed_out_total)
+PER_IP=$(metric 'teselas_connections_refused_total{reason="per_ip"}')
+OVER=$(metric 'teselas_connections_refused_total{reason="max_connections"}')
+echo "timed out $TIMED, refused per address $PER_IP, refused over the bound $OVER"
+CLOSED=$(python3 -c 'import json,sys; p=json.load(open(sys.argv[1]))["phases"]; print(p["slowloris"]["closed"] + p["idle_keepalive"]["closed"])' "$TEST_TMP/run.json")
+[ "$TIMED" -ge "$CLOSED" ] || fail "timed out connections counted: $TIMED, the clients saw $CLOSED closed"
+ok
+FLOOD_REFUSED=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["phases"]["flood_one_address"]["refused"])' "$TEST_TMP/run.json")
+[ "$PER_IP" -ge "$FLOOD_REFUSED" ] || fail "per-address refusals counted $PER_IP, the flood saw $FLOOD_REFUSED"
+ok
+OVER_SEEN=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["phases"]["over_max_connections"]["refused"])' "$TEST_TMP/run.json")
+[ "$OVER" -ge 1 ] && [ "$OVER" -ge "$OVER_SEEN" ] || fail "refusals over --max-connections counted $OVER, the clients saw $OVER_SEEN"
+ok
+
+# Back to rest: no connection left open but this one, descriptors where they were
+for _ in $(seq 1 20); do
+  [ "$(metric teselas_connections_open)" = 1 ] && [ "$(fds)" -le "$BASE_FDS" ] && break
+  sleep 0.5
+done
+[ "$(metric teselas_connections_open)" = 1 ] || fail "connections still open: $(metric teselas_connections_open)"
+ok
+[ "$(fds)" -le "$BASE_FDS" ] || fail "descriptors $(fds), $BASE_FDS before the attacks"
+ok
+[ "$(metric teselas_http_requests_in_flight)" = 1 ] || fail "requests in flight: $(metric teselas_http_requests_in_flight)"
+ok
+http_get /health
+expect_status 200
+stop_server || fail "server exit code $?"
+ok
+done_checks
