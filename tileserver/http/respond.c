@@ -59,6 +59,7 @@ int http_status_for(err_code code) {
     case ERR_INVALID: return 400;
     case ERR_NOT_FOUND: return 404;
     case ERR_LIMIT: return 413;
+    case ERR_UNAVAILABLE: return 503;
     default: return 500;
   }
 }
@@ -88,6 +89,8 @@ void http_error(http_response *resp, err_code code, const char *fmt, ...) {
   va_start(ap, fmt);
   error_body(resp, http_status_for(code), code, fmt, ap);
   va_end(ap);
+  /* a lock outlives a request by seconds; a damaged layer until an operator repairs it */
+  if (code == ERR_UNAVAILABLE) http_header_add(resp, "Retry-After", "5");
 }
 
 /* The statuses finer than an error kind: a method no route answers, and the request bounds the

@@ -4,6 +4,7 @@
 #define TESELAS_HTTP_SERVICES_H
 
 #include "http/http.h"
+#include "http/health.h"
 #include "http/metrics.h"
 #include "http/usage.h"
 #include "cache/cache.h"
@@ -21,6 +22,7 @@ typedef struct http_services {
   cache *images;          /* rendered PNGs and glyph ranges, keyed by style hash + layer versions */
   archive_set *archives;  /* --archive files served as read-only layers (NULL: none) */
   jobs_queue *jobs;       /* uploads imported off the HTTP threads (POST /api/layers/{id}/versions) */
+  health_board *health;   /* damaged layer versions, for /health (health.h) */
 } http_services;
 
 err_code http_services_create(const server_config *cfg, http_services **out, err *e);

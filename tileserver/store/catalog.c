@@ -122,7 +122,7 @@ err_code store_catalog_load(sqlite3 *db, catalog **out, err *e) {
   err_code rc = ERR_OK;
   if (!c) return err_set(e, ERR_NOMEM, "out of memory reading the catalog");
   if (sqlite3_prepare_v2(db, CATALOG_SQL, -1, &st, NULL) != SQLITE_OK) {
-    rc = err_set(e, ERR_DB, "catalog: %s", sqlite3_errmsg(db));
+    rc = store_read_error(db, NULL, "catalog", e);
     goto done;
   }
   size_t cap = 0;
@@ -141,7 +141,7 @@ err_code store_catalog_load(sqlite3 *db, catalog **out, err *e) {
     memset(l, 0, sizeof *l);
     if ((rc = read_row(st, l, e)) != ERR_OK) goto done;
   }
-  if (step != SQLITE_DONE) rc = err_set(e, ERR_DB, "catalog: %s", sqlite3_errmsg(db));
+  if (step != SQLITE_DONE) rc = store_read_error(db, NULL, "catalog", e);
   if (rc == ERR_OK) rc = store_catalog_load_styles(db, c, e);
 done:
   sqlite3_finalize(st);
