@@ -37,6 +37,7 @@ const char *err_code_name(err_code code) {
     case ERR_DB: return "database_error";
     case ERR_GEOS: return "geometry_error";
     case ERR_INTERNAL: return "internal_error";
+    case ERR_UNAVAILABLE: return "unavailable";
   }
   return "internal_error";
 }

@@ -18,7 +18,8 @@ typedef enum err_code {
   ERR_IO,         /* a file or socket could not be read or written */
   ERR_DB,         /* SQLite / SpatiaLite said no */
   ERR_GEOS,       /* GEOS could not process a geometry */
-  ERR_INTERNAL    /* a bug: should not happen */
+  ERR_INTERNAL,   /* a bug: should not happen */
+  ERR_UNAVAILABLE /* the data cannot be read now: a damaged table, a lock held past the wait */
 } err_code;
 
 enum { ERR_MSG_MAX = 512 };

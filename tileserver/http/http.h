@@ -167,7 +167,8 @@ const char *http_cookie(const http_request *req, const char *name);
 /* Adds a response header; the strings must outlive the response (arena or static). */
 void http_header_add(http_response *resp, const char *name, const char *val);
 /* Sets a JSON error body {"code","description"} and the status mapped from the error kind
- * (INVALID→400, NOT_FOUND→404, LIMIT→413, the rest→500): the one place of that mapping. */
+ * (INVALID→400, NOT_FOUND→404, LIMIT→413, UNAVAILABLE→503 with Retry-After, the rest→500): the
+ * one place of that mapping. */
 void http_error(http_response *resp, err_code code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Makes the body the external bytes [data, data+len), released with release(ctx) when the response

@@ -61,6 +61,7 @@ int http_status_for(err_code code) {
     case ERR_LIMIT: return 413;
     /* a database or file that cannot be reached now (PostgreSQL restarting): try again later */
     case ERR_IO: return 503;
+    case ERR_UNAVAILABLE: return 503;
     default: return 500;
   }
 }
@@ -92,6 +93,8 @@ void http_error(http_response *resp, err_code code, const char *fmt, ...) {
   va_start(ap, fmt);
   error_body(resp, http_status_for(code), code, fmt, ap);
   va_end(ap);
+  /* a lock outlives a request by seconds; a damaged layer until an operator repairs it */
+  if (code == ERR_UNAVAILABLE) http_header_add(resp, "Retry-After", "5");
 }
 
 /* The statuses finer than an error kind: a method no route answers, and the request bounds the

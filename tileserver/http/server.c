@@ -206,7 +206,9 @@ static void dispatch(http_server *s, http_request *req, http_response *resp) {
     return;
   }
   if (rc != ERR_OK || http_gate_catalog(w->gate, all, &req->catalog, &e) != ERR_OK) {
-    http_error(resp, ERR_INTERNAL, "catalog unavailable");
+    /* a lock held past the busy timeout, a damaged catalog: 503 and its reason, not a 500 */
+    if (e.code == ERR_UNAVAILABLE) http_error(resp, ERR_UNAVAILABLE, "%s", e.msg);
+    else http_error(resp, ERR_INTERNAL, "catalog unavailable");
     log_error("catalog: %s", e.msg);
     return;
   }

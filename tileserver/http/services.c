@@ -101,7 +101,9 @@ err_code http_services_create(const server_config *cfg, http_services **out, err
   s->tiles = cache_create(cfg->tile_cache_bytes);
   s->pyramids = pyramid_registry_create();
   s->usage = usage_table_create();
-  if (!s->tiles || !s->pyramids || !s->usage) {
+  s->health = health_board_create();
+  if (!s->tiles || !s->pyramids || !s->usage || !s->health) {
+    health_board_destroy(s->health);
     cache_destroy(s->tiles);
     pyramid_registry_destroy(s->pyramids);
     usage_table_destroy(s->usage);
@@ -151,5 +153,6 @@ void http_services_destroy(http_services *s) {
   jobs_destroy(s->jobs);
   auth_throttle_destroy(s->logins);
   auth_throttle_destroy(s->login_addrs);
+  health_board_destroy(s->health);
   free(s);
 }

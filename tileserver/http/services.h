@@ -11,6 +11,7 @@
 #include <stdatomic.h>
 
 #include "http/http.h"
+#include "http/health.h"
 #include "http/metrics.h"
 #include "http/usage.h"
 #include "cache/cache.h"
@@ -33,6 +34,7 @@ typedef struct http_services {
   auth_throttle *logins;      /* failed sign-ins per account (/admin/entrar) */
   auth_throttle *login_addrs; /* and per client address, four times as many */
   atomic_bool draining;   /* the server is stopping: answers close their connection */
+  health_board *health;   /* damaged layer versions, for /health (health.h) */
 } http_services;
 
 typedef struct styles_ref styles_ref;

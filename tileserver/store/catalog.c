@@ -123,7 +123,7 @@ static err_code catalog_load_sql(sqlite3 *db, const char *sql, int64_t review, c
   err_code rc = ERR_OK;
   if (!c) return err_set(e, ERR_NOMEM, "out of memory reading the catalog");
   if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-    rc = err_set(e, ERR_DB, "catalog: %s", sqlite3_errmsg(db));
+    rc = store_read_error(db, NULL, "catalog", e);
     goto done;
   }
   if (review > 0) sqlite3_bind_int64(st, 1, review);
@@ -143,7 +143,7 @@ static err_code catalog_load_sql(sqlite3 *db, const char *sql, int64_t review, c
     memset(l, 0, sizeof *l);
     if ((rc = read_row(st, l, e)) != ERR_OK) goto done;
   }
-  if (step != SQLITE_DONE) rc = err_set(e, ERR_DB, "catalog: %s", sqlite3_errmsg(db));
+  if (step != SQLITE_DONE) rc = store_read_error(db, NULL, "catalog", e);
   if (rc == ERR_OK) rc = store_catalog_load_styles(db, c, e);
 done:
   sqlite3_finalize(st);

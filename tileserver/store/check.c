@@ -488,3 +488,44 @@ done:
   sqlite3_close(c.db);
   return rc;
 }
+
+err_code store_layer_probe(store_reader *r, const char *table_name, bool *out_sound, char *why,
+                           size_t why_len, err *e) {
+  *out_sound = true;
+  why[0] = '\0';
+  sqlite3 *db = store_reader_db(r);
+  if (!db) return ERR_OK;
+  char node[160];
+  snprintf(node, sizeof node, "idx_%s_geom_node", table_name);
+  const char *tables[2] = {table_name, node};
+  for (int k = 0; k < 2; k++) {
+    buf sql;
+    buf_init(&sql, 0);
+    buf_puts(&sql, "PRAGMA quick_check(");
+    store_quote_ident(&sql, tables[k]);
+    buf_puts(&sql, ")");
+    sqlite3_stmt *st = NULL;
+    int rc = sql.failed ? SQLITE_NOMEM : sqlite3_prepare_v2(db, buf_cstr(&sql), -1, &st, NULL);
+    buf_free(&sql);
+    if (rc == SQLITE_OK) rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+      const char *line = (const char *)sqlite3_column_text(st, 0);
+      if (line && strcmp(line, "ok") != 0) {
+        const char *nl = strncmp(line, "*** in database", 15) == 0 ? strchr(line, '\n') : NULL;
+        if (nl) line = nl + 1; /* the schema's name says nothing here */
+        *out_sound = false;
+        snprintf(why, why_len, "%s: %s", tables[k], line);
+      }
+    } else if ((sqlite3_errcode(db) & 0xff) == SQLITE_CORRUPT) {
+      *out_sound = false;
+      snprintf(why, why_len, "%s: %s", tables[k], sqlite3_errmsg(db));
+    } else if (k == 0 || table_exists(db, node)) {
+      err_code out = store_read_error(db, NULL, "quick_check", e);
+      sqlite3_finalize(st);
+      return out;
+    }
+    sqlite3_finalize(st);
+    if (!*out_sound) break;
+  }
+  return ERR_OK;
+}

@@ -37,4 +37,13 @@ typedef struct store_check_result {
 err_code store_check_db(const char *path, bool quick, store_check_result *out, err *e);
 void store_check_result_free(store_check_result *r);
 
+/* ---- a running server's look at one layer (GET /health) ---------------------------------- */
+typedef struct store_reader store_reader;
+/* SQLite's quick_check of the published version's table and spatial index, on the reader's
+ * connection: *out_sound false, and why filled, when a page of them is damaged. It reads every
+ * page of that table (about 2 ms per 10,000 points), so the server asks once per version and
+ * minute. ERR_OK when the check ran; over PostgreSQL *out_sound is true. */
+err_code store_layer_probe(store_reader *r, const char *table_name, bool *out_sound, char *why,
+                           size_t why_len, err *e);
+
 #endif

@@ -31,6 +31,21 @@ err_code store_exec(sqlite3 *db, const char *sql, const char *what, err *e) {
   return ERR_DB;
 }
 
+err_code store_read_error(sqlite3 *db, const char *layer_id, const char *what, err *e) {
+  int code = sqlite3_errcode(db) & 0xff;
+  if (code == SQLITE_CORRUPT || code == SQLITE_NOTADB) {
+    if (layer_id)
+      return err_set(e, ERR_UNAVAILABLE, "layer %s cannot be read: its data are damaged (%s);"
+                     " `teselas check` names the damage", layer_id, sqlite3_errmsg(db));
+    return err_set(e, ERR_UNAVAILABLE, "the database cannot be read: it is damaged (%s);"
+                   " `teselas check` names the damage", sqlite3_errmsg(db));
+  }
+  if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
+    return err_set(e, ERR_UNAVAILABLE, "the database is locked by another program%s%s; try again"
+                   " shortly", layer_id ? ": layer " : "", layer_id ? layer_id : "");
+  return err_set(e, ERR_DB, "%s: %s", what, sqlite3_errmsg(db));
+}
+
 void store_quote_ident(buf *b, const char *name) {
   buf_putc(b, '"');
   for (const char *p = name; *p; p++) {

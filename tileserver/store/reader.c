@@ -314,7 +314,7 @@ static err_code stmt_find(store_reader *r, const char *sql, sqlite3_stmt **out, 
   }
   sqlite3_stmt *st = NULL;
   if (sqlite3_prepare_v3(r->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK)
-    return err_set(e, ERR_DB, "query: %s", sqlite3_errmsg(r->db));
+    return store_read_error(r->db, NULL, "query", e);
   sqlite3_finalize(victim->st);
   free(victim->sql);
   victim->sql = strdup(sql);
@@ -345,7 +345,7 @@ sqlite3_stmt *store_reader_stmt(store_reader *r, const char *sql, err *e) {
 static err_code data_version(store_reader *r, int64_t *out, err *e) {
   sqlite3_stmt *st = stmt_get(r, "PRAGMA data_version", e);
   if (!st) return ERR_DB;
-  if (sqlite3_step(st) != SQLITE_ROW) return err_set(e, ERR_DB, "%s", sqlite3_errmsg(r->db));
+  if (sqlite3_step(st) != SQLITE_ROW) return store_read_error(r->db, NULL, "catalog", e);
   *out = sqlite3_column_int64(st, 0);
   sqlite3_reset(st);
   return ERR_OK;
@@ -469,9 +469,9 @@ err_code store_query_count(store_reader *r, const store_query *q, int64_t *out, 
   if (prc != ERR_OK) return prc;
   int rc = sqlite3_step(st);
   if (rc != SQLITE_ROW) {
-    err_set(e, ERR_DB, "count: %s", sqlite3_errmsg(r->db));
+    err_code why = store_read_error(r->db, q->layer->id, "count", e);
     sqlite3_reset(st);
-    return ERR_DB;
+    return why;
   }
   *out = sqlite3_column_int64(st, 0);
   sqlite3_reset(st);
@@ -498,7 +498,7 @@ err_code store_query_groups(store_reader *r, const store_query *q, const char *f
   }
   err_code out = ERR_OK;
   if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-    out = err_set(e, ERR_DB, "groups: %s", sqlite3_errmsg(r->db));
+    out = store_read_error(r->db, q->layer->id, "groups", e);
   sqlite3_reset(st);
   return out;
 }
@@ -543,10 +543,10 @@ static err_code kth_distance(store_reader *r, const store_query *q, const double
   int rc = sqlite3_step(st);
   *out_found = rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL;
   if (*out_found) *out_d = sqlite3_column_double(st, 0);
+  err_code out = rc != SQLITE_ROW && rc != SQLITE_DONE
+                     ? store_read_error(r->db, q->layer->id, "near", e) : ERR_OK;
   sqlite3_reset(st);
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-    return err_set(e, ERR_DB, "near: %s", sqlite3_errmsg(r->db));
-  return ERR_OK;
+  return out;
 }
 
 /* Chooses the search window of a near query; *out_use false means "query without a window". */
@@ -699,7 +699,7 @@ static err_code count_inside_sql(store_reader *r, const layer_info *l, const dou
   sqlite3_bind_double(st, 4, bbox[3]);
   sqlite3_bind_int64(st, 5, cap);
   if (sqlite3_step(st) == SQLITE_ROW) *out = sqlite3_column_int64(st, 0);
-  else rc = err_set(e, ERR_DB, "count: %s", sqlite3_errmsg(r->db));
+  else rc = store_read_error(r->db, l->id, "count", e);
   sqlite3_reset(st);
   return rc;
 }
@@ -780,7 +780,7 @@ int store_iter_next(store_iter *it, store_feature *out, err *e) {
   int rc = sqlite3_step(it->st);
   if (rc == SQLITE_DONE) return 0;
   if (rc != SQLITE_ROW) {
-    err_set(&it->error, ERR_DB, "query: %s", sqlite3_errmsg(it->r->db));
+    store_read_error(it->r->db, it->layer ? it->layer->id : NULL, "query", &it->error);
     store_iter_error(it, e);
     return -1;
   }
@@ -852,7 +852,7 @@ err_code store_layer_time_extent(store_reader *r, const layer_info *l, const cha
     memcpy(slot->min, out_min, 40);
     memcpy(slot->max, out_max, 40);
   } else {
-    rc = err_set(e, ERR_DB, "time extent: %s", sqlite3_errmsg(r->db));
+    rc = store_read_error(r->db, NULL, "time extent", e);
   }
   if (st) sqlite3_reset(st);
   buf_free(&key);

@@ -14,6 +14,11 @@ extern const char *const STORE_SCHEMA_SQL;
  * settings.c): a PostgreSQL write builds its private SpatiaLite copy with them (pg_write.c). */
 extern const char STORE_AGG_SCHEMA_SQL[], STORE_STYLES_SCHEMA_SQL[], STORE_SETTINGS_SCHEMA_SQL[];
 
+/* The error of a failed read on db (of layer_id, NULL when not one layer's): a damaged page
+ * (SQLITE_CORRUPT, NOTADB) or a lock held past the busy timeout (BUSY, LOCKED) is ERR_UNAVAILABLE
+ * — the data cannot be read now, the server answers 503 — naming the layer; anything else
+ * ERR_DB with `what` and SQLite's message (db.c). */
+err_code store_read_error(sqlite3 *db, const char *layer_id, const char *what, err *e);
 /* Runs SQL without results; on failure fills e with the SQLite message and `what`. */
 err_code store_exec(sqlite3 *db, const char *sql, const char *what, err *e);
 /* Appends "name" with embedded quotes doubled: an SQL identifier that is always safe. */
