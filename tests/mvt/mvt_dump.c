@@ -59,6 +59,8 @@ int main(int argc, char **argv) {
   bool gz = raw.len > 2 && raw.data[0] == 0x1f && raw.data[1] == 0x8b;
   if (gz && gzip_decompress(raw.data, raw.len, MVT_DECODE_MAX_BYTES, &tile, &e) != ERR_OK) {
     printf("{\"error\": \"gzip\"}\n");
+    buf_free(&raw);
+    buf_free(&tile);
     return 1;
   }
   const buf *b = gz ? &tile : &raw;
@@ -69,6 +71,9 @@ int main(int argc, char **argv) {
     json_dumpf(j, stdout, JSON_COMPACT);
     putchar('\n');
     json_decref(j);
+    arena_destroy(a);
+    buf_free(&raw);
+    buf_free(&tile);
     return 1;
   }
   json_t *layers = json_object();
