@@ -1,6 +1,7 @@
 /* db.c — the schema of the catalog and small SQL helpers used by reader and writer. */
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "store/store_int.h"
 
@@ -29,6 +30,11 @@ err_code store_exec(sqlite3 *db, const char *sql, const char *what, err *e) {
   err_set(e, ERR_DB, "%s: %s", what, msg ? msg : sqlite3_errmsg(db));
   sqlite3_free(msg);
   return ERR_DB;
+}
+
+bool store_path_exists(const char *path) {
+  struct stat st;
+  return stat(path, &st) == 0;
 }
 
 err_code store_read_error(sqlite3 *db, const char *layer_id, const char *what, err *e) {

@@ -282,9 +282,7 @@ static int pending_of(void *ctx, const store_review *r) {
 err_code store_review_pending(const char *db_path, const char *layer_id, int64_t *out_n, err *e) {
   pending_ctx p = {layer_id, 0};
   *out_n = 0;
-  FILE *probe = fopen(db_path, "rb");
-  if (!probe) return ERR_OK; /* no database yet: nothing waits */
-  fclose(probe);
+  if (!store_path_exists(db_path)) return ERR_OK; /* no database yet: nothing waits */
   err_code rc = store_reviews_scan(db_path, -1, "pending", pending_of, &p, e);
   if (rc == ERR_OK) *out_n = p.n;
   return rc;
@@ -459,9 +457,7 @@ err_code store_review_decide(const char *db_path, const store_review_decision *d
   *out = STORE_REVIEW_FAILED;
   if (store_db_is_pg(db_path))
     return err_set(e, ERR_INVALID, "reviews in PostgreSQL are not available yet");
-  FILE *probe = fopen(db_path, "rb");
-  if (!probe) return err_set(e, ERR_IO, "cannot open database %s", db_path);
-  fclose(probe);
+  if (!store_path_exists(db_path)) return err_set(e, ERR_IO, "cannot open database %s", db_path);
   sqlite3 *db = NULL;
   void *spl = NULL;
   err_code rc = store_rw_open(db_path, &db, &spl, e);

@@ -314,9 +314,7 @@ err_code store_layer_rollback(const char *db_path, const char *layer_id, int64_t
     return store_pg_layer_rollback(db_path, layer_id, to, out_version, e);
   if (!store_layer_id_valid(layer_id))
     return err_set(e, ERR_INVALID, "layer id '%s' is not valid", layer_id);
-  FILE *probe = fopen(db_path, "rb");
-  if (!probe) return err_set(e, ERR_IO, "cannot open database %s", db_path);
-  fclose(probe);
+  if (!store_path_exists(db_path)) return err_set(e, ERR_IO, "cannot open database %s", db_path);
   sqlite3 *db = NULL;
   void *spl = NULL;
   int64_t v = 0;

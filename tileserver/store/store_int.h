@@ -18,6 +18,10 @@ extern const char STORE_AGG_SCHEMA_SQL[], STORE_STYLES_SCHEMA_SQL[], STORE_SETTI
  * (SQLITE_CORRUPT, NOTADB) or a lock held past the busy timeout (BUSY, LOCKED) is ERR_UNAVAILABLE
  * — the data cannot be read now, the server answers 503 — naming the layer; anything else
  * ERR_DB with `what` and SQLite's message (db.c). */
+/* Whether PATH names a file, without opening it: closing any descriptor of a database file the
+ * process has open drops every POSIX lock SQLite holds on it (SQLite's "how to corrupt": another
+ * connection then checkpoints and truncates under a reader), so never fopen/fclose to probe. */
+bool store_path_exists(const char *path);
 err_code store_read_error(sqlite3 *db, const char *layer_id, const char *what, err *e);
 /* Runs SQL without results; on failure fills e with the SQLite message and `what`. */
 err_code store_exec(sqlite3 *db, const char *sql, const char *what, err *e);

@@ -726,9 +726,7 @@ err_code store_layer_remove(const char *db_path, const char *layer_id, const cha
   if (store_db_is_pg(db_path)) return store_pg_layer_remove(db_path, layer_id, reason, e);
   if (!store_layer_id_valid(layer_id))
     return err_set(e, ERR_INVALID, "layer id '%s' is not valid", layer_id);
-  FILE *probe = fopen(db_path, "rb");
-  if (!probe) return err_set(e, ERR_IO, "cannot open database %s", db_path);
-  fclose(probe);
+  if (!store_path_exists(db_path)) return err_set(e, ERR_IO, "cannot open database %s", db_path);
   store_writer *w = calloc(1, sizeof *w);
   if (!w) return err_set(e, ERR_NOMEM, "out of memory");
   buf_init(&w->triggers, 0);
