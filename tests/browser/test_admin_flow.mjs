@@ -23,12 +23,17 @@ const PASSWORD = `clave-de-agua-${process.pid}-${Date.now()}`;
 
 let server;
 let browser;
+let dbPath;
 
 before(async () => {
   server = await startServer((db) => {
+    dbPath = db;
     execFileSync(TESELAS, ['users', 'add', 'agua', '--db', db, '--role', 'publisher',
       '--department', 'Sistema de Aguas', '--layers', 'pozos', '--password'],
     { input: `${PASSWORD}\n`, stdio: ['pipe', 'ignore', 'pipe'] });
+    execFileSync(TESELAS, ['users', 'add', 'transparencia', '--db', db, '--role', 'reviewer',
+      '--department', 'Unidad de Transparencia', '--password'],
+    { input: `${PASSWORD}-t\n`, stdio: ['pipe', 'ignore', 'pipe'] });
   });
   const { chromium } = loadPlaywright();
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
@@ -38,6 +43,12 @@ after(async () => {
   await browser?.close();
   await server?.stop();
 });
+
+// The transparency unit approves review N (a decision about personal data waits for it).
+function approve(n) {
+  execFileSync(TESELAS, ['review', 'approve', String(n), '--reason', 'campos personales fuera',
+    '--db', dbPath, '--user', 'transparencia'], { stdio: ['ignore', 'ignore', 'pipe'] });
+}
 
 // What every page must be: axe clean, no sideways scroll at 360 px.
 async function checkPage(page, name, seen) {
@@ -74,6 +85,20 @@ async function items() {
   const r = await fetch(`${server.base}/collections/pozos/items?limit=1`);
   assert.equal(r.status, 200);
   return r.json();
+}
+
+// The first page of items once OK(doc) holds: the server sees a version the CLI approved within
+// a second or two (it checks its catalogue each second).
+async function itemsOnce(ok) {
+  for (let i = 0; i < 100; i++) {
+    const r = await fetch(`${server.base}/collections/pozos/items?limit=1`);
+    if (r.status === 200) {
+      const doc = await r.json();
+      if (ok(doc)) return doc;
+    }
+    await new Promise((res) => setTimeout(res, 100));
+  }
+  return items();
 }
 
 test('a publisher signs in, uploads, fixes, publishes and rolls back', async () => {
@@ -119,21 +144,24 @@ async function flow() {
   await checkPage(page, 'subida rechazada', seen);
   assert.equal((await fetch(`${server.base}/collections/pozos`)).status, 404, 'nothing published');
 
-  // again without CALLE: published, with the report in words
+  // again without CALLE: a decision about personal data, so it waits for review, said in words
   await upload(page, 'CALLE');
   const done = await page.textContent('main');
-  assert.match(done, /Publicada la versión 1/);
+  assert.match(done, /Versión 1 pendiente de revisión/);
   const report = await page.textContent('#informe');
   assert.match(report, new RegExp(`${source} registros publicados de ${source}`), report);
-  await checkPage(page, 'subida publicada', seen);
-  let doc = await items();
+  await checkPage(page, 'subida en revisión', seen);
+  assert.equal((await fetch(`${server.base}/collections/pozos`)).status, 404, 'nothing published yet');
+  approve(1);
+  let doc = await itemsOnce(() => true);
   assert.equal(doc.numberMatched, source);
   assert.ok(!('CALLE' in doc.features[0].properties) && 'COLONIA' in doc.features[0].properties);
 
   // a second version without COLONIA either, then back to the first from the history
   await upload(page, 'CALLE, COLONIA');
-  assert.match(await page.textContent('main'), /Publicada la versión 2/);
-  doc = await items();
+  assert.match(await page.textContent('main'), /Versión 2 pendiente de revisión/);
+  approve(2);
+  doc = await itemsOnce((d) => !('COLONIA' in d.features[0].properties));
   assert.ok(!('COLONIA' in doc.features[0].properties), 'version 2 has no COLONIA');
   await page.goto(`${server.base}/admin/capas/pozos`);
   assert.match(await page.textContent('main'), /publicada/);

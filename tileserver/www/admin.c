@@ -236,6 +236,15 @@ static void job_words(buf *b, json_t *d, const char *layer) {
     buf_printf(b, "<p><strong>Publicada la versión %lld.</strong> ", (long long)version);
     if (msg) www_html_put(b, msg);
     buf_puts(b, "</p>\n");
+  } else if (result && strcmp(result, "pending") == 0) {
+    buf_printf(b, "<p><strong>Versión %lld pendiente de revisión.</strong> La capa tiene datos "
+               "personales o una política de privacidad: la unidad de transparencia revisa lo que "
+               "se publicaría y la aprueba o la rechaza con sus razones. Hasta entonces se sigue "
+               "publicando la versión anterior (o nada, si es la primera).</p>\n",
+               (long long)version);
+  } else if (result && strcmp(result, "would_await_review") == 0) {
+    buf_puts(b, "<p><strong>Revisión terminada:</strong> el archivo se publicaría después de la "
+                "revisión de la unidad de transparencia. No se publicó nada.</p>\n");
   } else if (result && strcmp(result, "unchanged") == 0) {
     buf_puts(b, "<p><strong>Sin cambios:</strong> el archivo es el mismo que la versión "
                 "publicada; no se creó una versión nueva.</p>\n");
