@@ -132,6 +132,9 @@ ok
 # 5. PostgreSQL stopped under the server: 503 with JSON, /health degraded, no crash; then back.
 BIN=$(pg_bin_dir)
 as_pg "$BIN/pg_ctl" -D "$PG_DIR/data" -m fast -w stop >/dev/null || fail "pg_ctl stop"
+# A worker answers from the catalogue it checked less than a second ago (at once when the catalog
+# watch notices its connection gone): from a second after the stop every answer must be a 503.
+sleep 1.2
 for path in /health "$TILE" "/collections/cuadrantes/items?limit=2" /collections "$PNG"; do
   for _ in 1 2 3; do  # several, so that both workers meet the dead database
     code=$(fetch "$PG_BASE$path" "$TEST_TMP/d")
