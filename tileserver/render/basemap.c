@@ -96,29 +96,12 @@ static tile_px tile_on_view(geom_tile_id id, const rview_px *v) {
                    (v->max_my - (GEOM_MERC_HALF - id.y * span)) / v->res, span / v->res};
 }
 
-typedef struct sink {
-  rfeatures *out;
-  size_t cap;
-  arena *a;
-} sink;
-
-static rgeom *sink_next(sink *s) {
-  if (s->out->n == s->cap) {
-    size_t cap = s->cap ? s->cap * 2 : 64;
-    rgeom *n = arena_realloc(s->a, s->out->items, s->cap * sizeof *n, cap * sizeof *n);
-    if (!n) return NULL;
-    s->out->items = n;
-    s->cap = cap;
-  }
-  rgeom *g = &s->out->items[s->out->n];
-  memset(g, 0, sizeof *g);
-  return g;
-}
 
 /* One feature of a decoded layer: projected into a copy, clipped to its tile
  * and the buffered view, simplified (a third of a device pixel, as features.c does). */
-static err_code add_feature(sink *s, const mvt_decoded_layer *l, const mvt_decoded_feature *f,
-                            geom_tile_id id, const rview_px *v, bool with_labels) {
+static err_code add_feature(rfeatures_sink *s, const mvt_decoded_layer *l,
+                            const mvt_decoded_feature *f, geom_tile_id id, const rview_px *v,
+                            bool with_labels) {
   geom px = f->g, clipped, simple;
   px.pts = arena_alloc(s->a, f->g.n_pts * sizeof *px.pts);
   if (!px.pts) return ERR_NOMEM;
@@ -139,7 +122,7 @@ static err_code add_feature(sink *s, const mvt_decoded_layer *l, const mvt_decod
   if (clipped.n_pts == 0) return ERR_OK;
   if (geom_simplify(&clipped, 0.33, s->a, &simple, NULL) != ERR_OK) return ERR_NOMEM;
   if (simple.n_pts == 0) return ERR_OK;
-  rgeom *r = sink_next(s);
+  rgeom *r = rfeatures_sink_next(s);
   if (!r) return ERR_NOMEM;
   r->g = simple;
   r->cut = f->g.type == GEOM_POLYGON;
@@ -156,7 +139,7 @@ err_code render_basemap_features(const rbase_tiles *bt, const char *source_layer
                                  const rview_px *v, bool with_labels, arena *a, rfeatures *out,
                                  err *e) {
   memset(out, 0, sizeof *out);
-  sink s = {.out = out, .a = a};
+  rfeatures_sink s = {.out = out, .a = a};
   for (size_t i = 0; bt && i < bt->n; i++) {
     const mvt_decoded_layer *l = mvt_decoded_find(&bt->tiles[i], source_layer);
     for (uint32_t k = 0; l && k < l->n_features; k++)

@@ -36,13 +36,7 @@ static value *copy_values(const gen_feature *f, arena *a) {
   return vals;
 }
 
-typedef struct sink {
-  rfeatures *out;
-  size_t cap;
-  arena *a;
-} sink;
-
-static rgeom *sink_next(sink *s) {
+rgeom *rfeatures_sink_next(rfeatures_sink *s) {
   if (s->out->n == s->cap) {
     size_t cap = s->cap ? s->cap * 2 : 64;
     rgeom *n = arena_realloc(s->a, s->out->items, s->cap * sizeof *n, cap * sizeof *n);
@@ -56,7 +50,7 @@ static rgeom *sink_next(sink *s) {
 }
 
 /* Projects, labels, clips and simplifies one decoded geometry into the next item. */
-static err_code add_geom(sink *s, const rview_px *v, const geom *g, bool with_labels,
+static err_code add_geom(rfeatures_sink *s, const rview_px *v, const geom *g, bool with_labels,
                          rgeom **out) {
   geom px, clipped, simple;
   *out = NULL;
@@ -66,7 +60,7 @@ static err_code add_geom(sink *s, const rview_px *v, const geom *g, bool with_la
   if (clipped.n_pts == 0) return ERR_OK;
   if (geom_simplify(&clipped, 0.33, s->a, &simple, NULL) != ERR_OK) return ERR_NOMEM;
   if (simple.n_pts == 0) return ERR_OK;
-  rgeom *r = sink_next(s);
+  rgeom *r = rfeatures_sink_next(s);
   if (!r) return ERR_NOMEM;
   r->g = simple;
   r->has_label = with_labels && render_label_anchor(&px, &r->label);
@@ -80,7 +74,7 @@ static int cmp_id(const void *a, const void *b) {
 }
 
 typedef struct raw_ctx {
-  sink *s;
+  rfeatures_sink *s;
   const rview_px *v;
   const layer_info *l;
   bool with_labels;
@@ -102,7 +96,8 @@ static err_code add_feature(void *ctx, const gen_feature *f, err *e) {
  * those, fetched by id: a z12 tile over the city holds ~20,000 incidents but a few hundred
  * singles, so reading them by id rather than scanning the box made the tile 10x faster. */
 static err_code fetch_raw(store_reader *r, const layer_info *l, const rview_px *v,
-                          bool with_labels, const int64_t *only, size_t n_only, sink *s, err *e) {
+                          bool with_labels, const int64_t *only, size_t n_only,
+                          rfeatures_sink *s, err *e) {
   gen_query q = {.layer = l, .zoom = v->vector_zoom, .merc = v->merc_buffered, .only = only,
                  .n_only = n_only};
   raw_ctx c = {s, v, l, with_labels};
@@ -111,9 +106,9 @@ static err_code fetch_raw(store_reader *r, const layer_info *l, const rview_px *
   return rc;
 }
 
-static err_code add_cluster(sink *s, const rview_px *v, const layer_info *l,
+static err_code add_cluster(rfeatures_sink *s, const rview_px *v, const layer_info *l,
                             const gen_cluster *c) {
-  rgeom *item = sink_next(s);
+  rgeom *item = rfeatures_sink_next(s);
   map_pt *pt = arena_alloc(s->a, sizeof *pt);
   uint32_t *end = arena_alloc(s->a, sizeof *end);
   if (!item || !pt || !end) return ERR_NOMEM;
@@ -128,7 +123,7 @@ static err_code add_cluster(sink *s, const rview_px *v, const layer_info *l,
 }
 
 static err_code fetch_clustered(const render_source *src, const layer_info *l, const rview_px *v,
-                                bool with_labels, sink *s, err *e) {
+                                bool with_labels, rfeatures_sink *s, err *e) {
   gen_cluster *cl = NULL;
   size_t n = 0;
   store_reader *r = src->reader;
@@ -155,7 +150,7 @@ err_code render_features_fetch(const render_source *src, const layer_info *l, co
                                bool with_labels, arena *a, rfeatures *out, err *e) {
   memset(out, 0, sizeof *out);
   out->layer = l;
-  sink s = {.out = out, .a = a};
+  rfeatures_sink s = {.out = out, .a = a};
   /* below the layer's minzoom its vector tiles are empty, and the browser draws nothing */
   if (!gen_shown(l, v->vector_zoom)) return ERR_OK;
   bool clustered = (int)v->vector_zoom < gen_cluster_below(l);

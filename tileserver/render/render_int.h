@@ -217,6 +217,15 @@ typedef struct rfeatures {
   size_t n;
 } rfeatures;
 
+/* Appends to an rfeatures from an arena (features.c, basemap.c): the next item, zeroed, or NULL
+ * when the arena is out of room; the caller counts it in (out->n++) once it is filled. */
+typedef struct rfeatures_sink {
+  rfeatures *out;
+  size_t cap;
+  arena *a;
+} rfeatures_sink;
+rgeom *rfeatures_sink_next(rfeatures_sink *s);
+
 typedef struct rview_px {    /* the view as the drawing code needs it */
   double min_mx, max_my;     /* Web Mercator of the top-left device pixel corner */
   double res;                /* Web Mercator metres per device pixel */
