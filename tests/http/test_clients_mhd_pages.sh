@@ -7,11 +7,12 @@
 # the request-completed hook are not called: the request never reached the application, and the
 # URI log hook runs only once a whole request line has been parsed):
 #  - a request line or header block larger than the connection's memory pool
-#    (MHD_OPTION_CONNECTION_MEMORY_LIMIT, 1 MiB in http/server.c): 414 or 431 "Request too big".
-#    teselas answers its own JSON 414/431 for every URL over 16 KiB and headers over 32 KiB that
-#    fit the pool (tests/http/test_clients_requests.sh, up to 900 KB); a larger pool would move
-#    the bound, not remove it, and libmicrohttpd zeroes the whole pool after every request of a
-#    kept-alive connection (MHD_pool_reset), so its size is paid on every request;
+#    (MHD_OPTION_CONNECTION_MEMORY_LIMIT, 128 KiB in http/server.c): 414 or 431 "Request too
+#    big". teselas answers its own JSON 414/431 for every URL over 16 KiB and headers over 32 KiB
+#    that fit the pool (tests/http/test_clients_requests.sh, 100 KB of either); a larger pool
+#    would move the bound, not remove it, and libmicrohttpd zeroes the whole pool after every
+#    request of a kept-alive connection (MHD_pool_reset), so its size is paid on every request
+#    (with 1 MiB, 28-41 % of a dense bbox page's instructions);
 #  - an HTTP version other than 1.x (505, the one 5xx) or a garbled one, a NUL byte in the
 #    version or in a header name, a header line without a colon, a garbled Content-Length or
 #    chunk size: 400 or 505 "Request malformed".

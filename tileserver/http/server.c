@@ -63,15 +63,19 @@ typedef struct worker {
 
 /* Bounds on what a request may carry; past them teselas answers with a JSON error (414, 431, 413).
  * libmicrohttpd answers by itself, with an HTML page, a request line or header block that does
- * not fit its per-connection memory pool (32 KiB by default, so a 100 KB URL got HTML): the pool
- * is sized far above these bounds, so every request up to POOL_BYTES reaches teselas. The pool is
- * mapped lazily: a connection costs the pages its request touches, not POOL_BYTES. */
+ * not fit its per-connection memory pool, and no hook runs before (tests/http/
+ * test_clients_mhd_pages.sh): the pool holds the largest request within these bounds with room
+ * to spare, so every request up to about POOL_BYTES reaches teselas and gets its JSON.
+ * Why not larger: libmicrohttpd 0.9.75 zeroes the whole pool after every request of a kept-alive
+ * connection (MHD_pool_reset), and that first touch commits every page of it. With 1 MiB that
+ * memset was 28-41 % of the instructions of a dense bbox page (callgrind), and 1,000 idle
+ * kept-alive connections held 1,000 fully committed MiB; at 128 KiB both are an eighth. */
 enum {
   URL_MAX = 16 * 1024,     /* raw request target, query included (nginx's default buffer: 8 KiB) */
   HEADERS_MAX = 32 * 1024, /* names and values of every header */
   BODY_MAX = 64 * 1024,    /* only uploads read a body (bounded by upload_max_bytes): elsewhere a
                               small one is ignored, a larger refused */
-  POOL_BYTES = 1024 * 1024
+  POOL_BYTES = 128 * 1024
 };
 
 /* Per request: what the access log needs once the response has gone out, and what was learned
