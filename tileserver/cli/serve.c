@@ -48,6 +48,11 @@ static const char USAGE[] =
     "  --request-memory-mb N memory one request may use (default 256), beyond it 413 JSON\n"
     "  --response-max-mb N   largest response built in memory (default 512), beyond it 413 JSON\n"
     "  --log-format F        text (default) or json: one JSON object per line\n"
+    "  --per-ip-rate N/s     requests a second from one client address, beyond them 429 with\n"
+    "                        Retry-After (default: no bound; /health and /metrics have their own)\n"
+    "  --per-ip-burst N      requests at once above the rate (default: 4 seconds' worth)\n"
+    "  --trusted-proxy CIDR  a reverse proxy whose X-Forwarded-For names the client, for the\n"
+    "                        per-address bounds and the sign-in throttle (repeatable)\n"
     "  --quiet               no access log\n"
     "  --help, --version\n";
 
@@ -69,12 +74,28 @@ void serve_config_defaults(server_config *cfg) {
   cfg->per_ip_connections = 128;
   cfg->request_timeout_s = 30;
   cfg->drain_seconds = 10;
+  /* No request rate by default (per_ip_rate 0): behind a reverse proxy not named with
+   * --trusted-proxy every client has the proxy's address, and a seeder or a benchmark on the
+   * same host is one client; the rate that suits depends on the deployment (README). */
 }
 
 static bool parse_int(const char *s, long lo, long hi, long *out) {
   char *end = NULL;
   long v = strtol(s, &end, 10);
   if (!*s || *end || v < lo || v > hi) return false;
+  *out = v;
+  return true;
+}
+
+/* --per-ip-rate: "N/s" or N, requests a second (fractions allowed: "0.5/s"); "0" or "off": none. */
+static bool parse_rate(const char *s, double *out) {
+  if (strcmp(s, "off") == 0) {
+    *out = 0;
+    return true;
+  }
+  char *end = NULL;
+  double v = strtod(s, &end);
+  if (end == s || (*end && strcmp(end, "/s") != 0) || !(v >= 0) || v > 1e6) return false;
   *out = v;
   return true;
 }
@@ -105,7 +126,9 @@ int serve_parse_flags(int argc, char **argv, server_config *cfg, const char *usa
       {"request-memory-mb", required_argument, 0, 'M'},
       {"response-max-mb", required_argument, 0, 'R'}, {"log-format", required_argument, 0, 'L'},
       {"db-read", required_argument, 0, 'B'},    {"db-schema", required_argument, 0, 'S'},
-      {"version", no_argument, 0, 'V'},          {0, 0, 0, 0}};
+      {"version", no_argument, 0, 'V'},
+      {"per-ip-rate", required_argument, 0, 'k'}, {"per-ip-burst", required_argument, 0, 'K'},
+      {"trusted-proxy", required_argument, 0, 'X'}, {0, 0, 0, 0}};
   long v;
   int c, li = 0;
   optind = 1;
@@ -174,6 +197,19 @@ int serve_parse_flags(int argc, char **argv, server_config *cfg, const char *usa
         cfg->db_read[cfg->n_db_read++] = optarg;
         break;
       case 'S': cfg->db_schema = optarg; break;
+      case 'k':
+        if (!parse_rate(optarg, &cfg->per_ip_rate)) goto bad_value;
+        break;
+      case 'K':
+        if (!parse_int(optarg, 1, 1 << 20, &v)) goto bad_value;
+        cfg->per_ip_burst = (double)v;
+        break;
+      case 'X':
+        if (cfg->n_trusted_proxies == HTTP_TRUSTED_PROXIES_MAX ||
+            !http_cidr_parse(optarg, &cfg->trusted_proxies[cfg->n_trusted_proxies]))
+          goto bad_value;
+        cfg->n_trusted_proxies++;
+        break;
       case 'h': fputs(usage, stdout); return -1;
       case 'V': cli_version(); return -1;
       case ':':

@@ -18,10 +18,13 @@ struct http_conns {
   size_t max_connections, per_ip;
   size_t open;
   bool draining;
+  http_cidr trusted[HTTP_TRUSTED_PROXIES_MAX]; /* exempt from per_ip: every client behind them */
+  size_t n_trusted;
   ip_slot *slots; /* max_connections of them: each open connection holds at most one */
 };
 
-http_conns *http_conns_create(size_t max_connections, size_t per_ip) {
+http_conns *http_conns_create(size_t max_connections, size_t per_ip, const http_cidr *trusted,
+                              size_t n_trusted) {
   http_conns *c = calloc(1, sizeof *c);
   if (!c) return NULL;
   c->slots = calloc(max_connections ? max_connections : 1, sizeof *c->slots);
@@ -32,6 +35,8 @@ http_conns *http_conns_create(size_t max_connections, size_t per_ip) {
   }
   c->max_connections = max_connections;
   c->per_ip = per_ip;
+  c->n_trusted = n_trusted < HTTP_TRUSTED_PROXIES_MAX ? n_trusted : HTTP_TRUSTED_PROXIES_MAX;
+  if (c->n_trusted) memcpy(c->trusted, trusted, c->n_trusted * sizeof *trusted);
   return c;
 }
 
@@ -40,21 +45,6 @@ void http_conns_destroy(http_conns *c) {
   pthread_mutex_destroy(&c->mu);
   free(c->slots);
   free(c);
-}
-
-/* The host part of addr as 16 bytes; false for a family without one (unix sockets). */
-static bool host_key(const struct sockaddr *addr, socklen_t len, uint8_t out[16]) {
-  memset(out, 0, 16);
-  if (addr && addr->sa_family == AF_INET && len >= (socklen_t)sizeof(struct sockaddr_in)) {
-    out[10] = out[11] = 0xff;
-    memcpy(out + 12, &((const struct sockaddr_in *)addr)->sin_addr, 4);
-    return true;
-  }
-  if (addr && addr->sa_family == AF_INET6 && len >= (socklen_t)sizeof(struct sockaddr_in6)) {
-    memcpy(out, &((const struct sockaddr_in6 *)addr)->sin6_addr, 16);
-    return true;
-  }
-  return false;
 }
 
 /* The slot of key, or else a free slot (*out_found false), or NULL when the table is full. */
@@ -74,15 +64,17 @@ static ip_slot *find_slot(http_conns *c, const uint8_t key[16], bool *out_found)
 
 bool http_conns_admit(http_conns *c, const struct sockaddr *addr, socklen_t len,
                       metrics_refusal *out_why) {
-  uint8_t key[16];
-  bool keyed = host_key(addr, len, key), found = false, ok = false;
+  http_addr a;
+  bool keyed = http_addr_from_sockaddr(addr, len, &a), found = false, ok = false;
+  const uint8_t *key = a.b;
+  bool bounded = keyed && !http_cidr_any_contains(c->trusted, c->n_trusted, &a);
   pthread_mutex_lock(&c->mu);
   ip_slot *s = keyed ? find_slot(c, key, &found) : NULL;
   if (c->draining) {
     *out_why = METRICS_REFUSED_DRAINING;
   } else if (c->open >= c->max_connections || (keyed && !s)) {
     *out_why = METRICS_REFUSED_MAX_CONNECTIONS;
-  } else if (s && c->per_ip && s->n >= c->per_ip) {
+  } else if (s && bounded && c->per_ip && s->n >= c->per_ip) {
     *out_why = METRICS_REFUSED_PER_IP;
   } else {
     if (s) {
@@ -97,10 +89,10 @@ bool http_conns_admit(http_conns *c, const struct sockaddr *addr, socklen_t len,
 }
 
 void http_conns_release(http_conns *c, const struct sockaddr *addr, socklen_t len) {
-  uint8_t key[16];
-  bool keyed = host_key(addr, len, key), found = false;
+  http_addr a;
+  bool keyed = http_addr_from_sockaddr(addr, len, &a), found = false;
   pthread_mutex_lock(&c->mu);
-  ip_slot *s = keyed ? find_slot(c, key, &found) : NULL;
+  ip_slot *s = keyed ? find_slot(c, a.b, &found) : NULL;
   if (found) s->n--;
   if (c->open) c->open--;
   pthread_mutex_unlock(&c->mu);

@@ -13,12 +13,15 @@
 #include <stddef.h>
 #include <sys/socket.h>
 
+#include "http/addr.h"
 #include "http/metrics.h"
 
 typedef struct http_conns http_conns;
 
-/* NULL when out of memory. per_ip 0: no per-address bound. Caller owns; http_conns_destroy. */
-http_conns *http_conns_create(size_t max_connections, size_t per_ip);
+/* NULL when out of memory. per_ip 0: no per-address bound; the trusted proxies (copied) are never
+ * bound by it, their connections carrying many clients. Caller owns; http_conns_destroy. */
+http_conns *http_conns_create(size_t max_connections, size_t per_ip, const http_cidr *trusted,
+                              size_t n_trusted);
 void http_conns_destroy(http_conns *c);
 
 /* Admits a connection from addr (true), or says why not in *out_why (false). An admitted

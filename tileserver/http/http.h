@@ -14,6 +14,7 @@
 #include "core/buf.h"
 #include "archives/archives.h"
 #include "core/err.h"
+#include "http/addr.h"
 #include "store/store.h"
 
 /* Start-up configuration: parsed once by main, never mutated afterwards. */
@@ -42,6 +43,11 @@ typedef struct server_config {
   const char *db_read[STORE_READ_MAX]; /* --db-read URI: hot standbys the reads go to */
   size_t n_db_read;
   const char *db_schema;      /* --db-schema S: the catalog's schema over PostgreSQL, or NULL */
+  double per_ip_rate;         /* requests a second from one address (--per-ip-rate); 0: no bound */
+  double per_ip_burst;        /* requests at once above it (--per-ip-burst); 0: 4 s of the rate */
+  http_cidr trusted_proxies[HTTP_TRUSTED_PROXIES_MAX]; /* --trusted-proxy CIDR: peers whose
+                                 X-Forwarded-For names the client (http/addr.h) */
+  size_t n_trusted_proxies;
 } server_config;
 
 /* 200 MiB: a municipal layer of a few hundred thousand records as CSV or a zipped shapefile,

@@ -34,6 +34,19 @@ static void write_connections(http_metrics *m, buf *out) {
              (unsigned long long)atomic_load_explicit(&m->timed_out, memory_order_relaxed),
              (long long)atomic_load_explicit(&m->open_connections, memory_order_relaxed),
              (long long)atomic_load_explicit(&m->in_flight, memory_order_relaxed));
+  buf_printf(out,
+             "# HELP teselas_requests_rate_limited_total Requests answered 429 for their "
+             "address's rate (--per-ip-rate; monitoring: /health and /metrics).\n"
+             "# TYPE teselas_requests_rate_limited_total counter\n"
+             "teselas_requests_rate_limited_total{class=\"requests\"} %llu\n"
+             "teselas_requests_rate_limited_total{class=\"monitoring\"} %llu\n"
+             "# HELP teselas_rate_limit_evictions_total Addresses whose request bucket gave way "
+             "to another's in the bounded table.\n"
+             "# TYPE teselas_rate_limit_evictions_total counter\n"
+             "teselas_rate_limit_evictions_total %llu\n",
+             (unsigned long long)atomic_load_explicit(&m->rate_limited[0], memory_order_relaxed),
+             (unsigned long long)atomic_load_explicit(&m->rate_limited[1], memory_order_relaxed),
+             (unsigned long long)atomic_load_explicit(&m->rate_evictions, memory_order_relaxed));
 }
 
 void metrics_write(http_metrics *m, buf *out) {

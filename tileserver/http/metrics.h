@@ -26,6 +26,8 @@ typedef struct http_metrics {
   atomic_uint_fast64_t timed_out;   /* closed after --request-timeout without a byte */
   atomic_int_fast64_t open_connections;
   atomic_int_fast64_t in_flight;    /* requests whose headers are in and not yet completed */
+  atomic_uint_fast64_t rate_limited[2]; /* 429 over --per-ip-rate: requests, monitoring */
+  atomic_uint_fast64_t rate_evictions;  /* addresses whose bucket gave way (http/ratelimit.h) */
 } http_metrics;
 
 /* Counts one finished request. status 0 means the client went away before the answer. */

@@ -29,6 +29,7 @@
 #include "http/form_int.h"
 #include "http/gate.h"
 #include "http/http.h"
+#include "http/ratelimit.h"
 #include "http/services.h"
 #include "http/sources.h"
 #include "http/usage_flush.h"
@@ -44,6 +45,7 @@ struct http_server {
   http_services *services;
   usage_flusher *usage;  /* NULL when the database cannot be written: counted, not kept */
   http_conns *conns;     /* connections open, by client address (--max/--per-ip-connections) */
+  http_rate *rate;       /* requests by client address (--per-ip-rate); NULL: no bound */
   http_sources *sources; /* the workers' databases and, over PostgreSQL, the catalog watch */
 };
 
@@ -98,6 +100,9 @@ typedef struct req_log {
   http_upload_file upload;
   bool form_body;      /* a urlencoded form (a page's POST): kept, at most BODY_MAX bytes */
   buf form;
+  http_addr client;    /* the peer, or the client a trusted proxy names (http/addr.h) */
+  bool limited;        /* over its address's rate: answered 429 */
+  char retry_after[12];
 } req_log;
 
 static void worker_destroy(void *p) {
@@ -376,21 +381,93 @@ static enum MHD_Result add_len(void *cls, enum MHD_ValueKind kind, const char *k
   return MHD_YES;
 }
 
-/* The peer's IPv4 or IPv6 address as text, for the sign-in throttle (never logged). */
-static const char *client_address(http_request *req, struct MHD_Connection *conn) {
+static socklen_t addr_len(const struct sockaddr *a) {
+  return a && a->sa_family == AF_INET6 ? (socklen_t)sizeof(struct sockaddr_in6)
+                                       : (socklen_t)sizeof(struct sockaddr_in);
+}
+
+/* The client's address as text, for the sign-in throttle (never logged). */
+static const char *client_address(http_request *req, const req_log *lg) {
+  char *out = arena_alloc(req->arena, HTTP_ADDR_TEXT_MAX);
+  if (!out) return "";
+  http_addr_format(&lg->client, out);
+  return out;
+}
+
+/* Every X-Forwarded-For header's value joined by commas (RFC 9110 §5.3), the rightmost
+ * sizeof s - 1 bytes of it: http_addr_client reads at most HTTP_XFF_HOPS_MAX hops from the
+ * right, far fewer bytes than that. */
+typedef struct xff_join {
+  char s[4096];
+  size_t len;
+  bool cut; /* the left end was dropped: the first element may be a fragment */
+} xff_join;
+
+/* Appends p[0..n), keeping the rightmost bytes that fit. */
+static void xff_put(xff_join *j, const char *p, size_t n) {
+  size_t cap = sizeof j->s - 1;
+  if (n >= cap) {
+    memcpy(j->s, p + n - cap, cap);
+    j->len = cap;
+    j->cut = true;
+    return;
+  }
+  if (j->len + n > cap) {
+    size_t drop = j->len + n - cap;
+    memmove(j->s, j->s + drop, j->len - drop);
+    j->len -= drop;
+    j->cut = true;
+  }
+  memcpy(j->s + j->len, p, n);
+  j->len += n;
+}
+
+static enum MHD_Result join_xff(void *cls, enum MHD_ValueKind kind, const char *key,
+                                const char *val) {
+  (void)kind;
+  xff_join *j = cls;
+  if (strcasecmp(key, "X-Forwarded-For") != 0 || !val) return MHD_YES;
+  if (j->len) xff_put(j, ",", 1);
+  xff_put(j, val, strlen(val));
+  j->s[j->len] = '\0';
+  return MHD_YES;
+}
+
+/* The peer's address, or with --trusted-proxy and a trusted peer, the client it names. */
+static http_addr request_client(const http_server *s, struct MHD_Connection *conn) {
+  http_addr peer = {0};
   const union MHD_ConnectionInfo *ci =
       MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-  char *out = arena_alloc(req->arena, INET6_ADDRSTRLEN);
-  if (!out) return "";
-  out[0] = '\0';
-  const struct sockaddr *sa = ci ? ci->client_addr : NULL;
-  if (sa && sa->sa_family == AF_INET)
-    inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out,
-              INET6_ADDRSTRLEN);
-  else if (sa && sa->sa_family == AF_INET6)
-    inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out,
-              INET6_ADDRSTRLEN);
-  return out;
+  if (ci && ci->client_addr)
+    http_addr_from_sockaddr(ci->client_addr, addr_len(ci->client_addr), &peer);
+  const server_config *cfg = &s->cfg;
+  if (!http_cidr_any_contains(cfg->trusted_proxies, cfg->n_trusted_proxies, &peer)) return peer;
+  xff_join j = {.len = 0};
+  j.s[0] = '\0';
+  MHD_get_connection_values(conn, MHD_HEADER_KIND, join_xff, &j);
+  const char *list = j.s;
+  if (j.cut) { /* the leftmost element may be the end of an address: not read */
+    const char *comma = strchr(list, ',');
+    list = comma ? comma + 1 : "";
+  }
+  return http_addr_client(&peer, list, cfg->trusted_proxies, cfg->n_trusted_proxies);
+}
+
+/* --per-ip-rate: true when the request is over its address's rate, with Retry-After ready.
+ * /health and /metrics draw on their own small bucket (http/ratelimit.h). */
+static bool over_rate(http_server *s, req_log *lg, const char *url) {
+  if (!s->rate) return false;
+  bool monitoring = strcmp(url, "/health") == 0 || strcmp(url, "/metrics") == 0;
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  int retry = 1;
+  if (http_rate_take(s->rate, &lg->client, monitoring ? HTTP_RATE_MONITORING : HTTP_RATE_REQUESTS,
+                     (int64_t)now.tv_sec * 1000000 + now.tv_nsec / 1000, &retry))
+    return false;
+  snprintf(lg->retry_after, sizeof lg->retry_after, "%d", retry);
+  atomic_fetch_add_explicit(&s->services->metrics.rate_limited[monitoring], 1,
+                            memory_order_relaxed);
+  return true;
 }
 
 static bool answered_method(const char *m) {
@@ -410,7 +487,11 @@ static bool refused(struct MHD_Connection *conn, const char *method, const req_l
                     http_response *resp) {
   size_t headers = 0;
   MHD_get_connection_values(conn, MHD_HEADER_KIND, add_len, &headers);
-  if (is_write(method) && lg->target_len <= URL_MAX && !http_route_allows(method, lg->path)) {
+  if (lg->limited) {
+    http_refuse(resp, HTTP_REFUSE_TOO_MANY, "too many requests from this address; retry in %s s",
+                lg->retry_after);
+    http_header_add(resp, "Retry-After", lg->retry_after);
+  } else if (is_write(method) && lg->target_len <= URL_MAX && !http_route_allows(method, lg->path)) {
     http_refuse(resp, HTTP_REFUSE_METHOD, "method %s is not allowed here", method);
   } else if (lg->target_len > URL_MAX) {
     http_refuse(resp, HTTP_REFUSE_URL, "the URL is longer than %d bytes", URL_MAX);
@@ -474,11 +555,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     snprintf(lg->method, sizeof lg->method, "%s", method);
     snprintf(lg->path, sizeof lg->path, "%s", url);
     lg->raw_nul = raw_nul_in_target(lg, url, version);
+    lg->client = request_client(s, conn);
+    lg->limited = over_rate(s, lg, url);
     /* Answer on a later call, once the whole request is in: answering now makes MHD close the
      * connection, which defeats keep-alive. Except a request refused for its method or declared
      * body size: libmicrohttpd lets a response be queued only now or once the body is in, and
      * reading a body nobody wants is work for nothing. */
-    if (!early_refusal(conn, method, url, upload_max(s))) {
+    /* a write over its rate is answered now, its body never read */
+    if (!early_refusal(conn, method, url, upload_max(s)) && !(lg->limited && is_write(method))) {
       if (!is_write(method)) return MHD_YES;
       lg->write_pending = true; /* the handler sees the headers now: refusals go at once */
       const char *ct = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type");
@@ -512,7 +596,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
   req.authorization = header(conn, "Authorization");
   req.cookie = header(conn, "Cookie");
   req.csrf_header = header(conn, "X-CSRF-Token");
-  req.client_addr = client_address(&req, conn);
+  req.client_addr = client_address(&req, lg);
   if (lg->form.len && !lg->form.failed) {
     query_arg *fields = arena_calloc(req.arena, HTTP_MAX_ARGS, sizeof *fields);
     if (fields) {
@@ -591,11 +675,6 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
   usage_count(s->services->usage, &lg->usage, completed ? lg->status : 0, lg->bytes);
   if (!s->cfg.quiet) log_access(lg->method, lg->path, lg->status, lg->bytes, us, !completed);
   free(lg);
-}
-
-static socklen_t addr_len(const struct sockaddr *a) {
-  return a && a->sa_family == AF_INET6 ? (socklen_t)sizeof(struct sockaddr_in6)
-                                       : (socklen_t)sizeof(struct sockaddr_in);
 }
 
 /* MHD_OPTION_ACCEPT_POLICY_CALLBACK: the bounds of conns.h, each refusal counted. libmicrohttpd
@@ -704,9 +783,19 @@ err_code http_server_start(const server_config *cfg, http_server **out, err *e) 
     return err_set(e, ERR_INTERNAL, "cannot create the worker key");
   }
   if ((rc = http_services_create(&s->cfg, &s->services, e)) != ERR_OK) goto fail;
-  if (!(s->conns = http_conns_create(cfg->max_connections, cfg->per_ip_connections))) {
+  if (!(s->conns = http_conns_create(cfg->max_connections, cfg->per_ip_connections,
+                                     cfg->trusted_proxies, cfg->n_trusted_proxies))) {
     rc = err_set(e, ERR_NOMEM, "out of memory for the connection table");
     goto fail;
+  }
+  if (cfg->per_ip_rate > 0) {
+    /* the default burst: four seconds of the rate, a map's first screen of tiles at once */
+    double burst = cfg->per_ip_burst > 0 ? cfg->per_ip_burst : 4 * cfg->per_ip_rate;
+    if (!(s->rate = http_rate_create(cfg->per_ip_rate, burst, HTTP_RATE_SLOTS,
+                                     &s->services->metrics.rate_evictions))) {
+      rc = err_set(e, ERR_NOMEM, "out of memory for the request-rate table");
+      goto fail;
+    }
   }
   if ((rc = http_sources_start(&s->cfg, s->services, &s->sources, e)) != ERR_OK) goto fail;
   if ((rc = listen_socket(cfg, &s->listen_fd, &s->port, e)) != ERR_OK) goto fail;
@@ -739,6 +828,7 @@ err_code http_server_start(const server_config *cfg, http_server **out, err *e) 
   return ERR_OK;
 fail:
   http_sources_stop(s->sources);
+  http_rate_destroy(s->rate);
   http_conns_destroy(s->conns);
   http_services_destroy(s->services);
   pthread_key_delete(s->worker_key);
@@ -781,6 +871,7 @@ void http_server_stop(http_server *s) {
   usage_flusher_stop(s->usage); /* every request has completed: its count is in */
   http_sources_stop(s->sources); /* after the workers, whose readers follow its epoch */
   if (s->listen_fd >= 0) close(s->listen_fd);
+  http_rate_destroy(s->rate);
   http_conns_destroy(s->conns);
   http_services_destroy(s->services);
   pthread_key_delete(s->worker_key);
