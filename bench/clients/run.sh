@@ -2,13 +2,19 @@
 # Slow and greedy clients against `teselas serve` (tests/clients/hostile_clients.py): per attack,
 # the latency of a normal client's /health and tile, against the same client at rest. The
 # database is Natural Earth's countries (tests/data/naturalearth), the server has 2 threads,
-# --request-timeout 3 (so that a slowloris sending a byte every 10 s is cut) and
-# --max-connections 1500.
+# --request-timeout 3 (so that a slowloris sending a byte every 10 s is cut),
+# --max-connections 1500, --per-ip-connections 50 and the flags in $SERVE_FLAGS (default
+# "--per-ip-rate 50/s": an address's requests past 50 a second, after a burst of 200, get 429).
+# The flood is 200 clients from one address asking back to back for a page of 1,000 countries
+# (a request that costs the server, where /health costs almost nothing); the normal client runs in
+# a process of its own. The server's peak resident memory (VmHWM) is printed at the end.
 #
 #   bench/clients/run.sh BUILD_DIR [SCALE]      (SCALE 1: 1,000 connections per attack)
+#   SERVE_FLAGS= bench/clients/run.sh OLD_BUILD  (a server without --per-ip-rate, same attacks)
 set -euo pipefail
 BUILD=${1:?usage: run.sh BUILD_DIR [SCALE]}
 SCALE=${2:-1}
+SERVE_FLAGS=${SERVE_FLAGS---per-ip-rate 50/s}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 TMP=$(mktemp -d)
 PID=""
@@ -17,7 +23,7 @@ ulimit -n "$(ulimit -Hn)"
 "$BUILD/teselas" import "$ROOT/tests/data/naturalearth/naturalearth_lowres.shp" --db "$TMP/ne.db" \
   --layer paises > /dev/null 2>&1
 "$BUILD/teselas" serve --db "$TMP/ne.db" --port 0 --quiet --threads 2 --max-connections 1500 \
-  --per-ip-connections 50 --request-timeout 3 2> "$TMP/log" &
+  --per-ip-connections 50 --request-timeout 3 $SERVE_FLAGS 2> "$TMP/log" &
 PID=$!
 for _ in $(seq 1 100); do
   PORT=$(sed -n 's|.*at http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$TMP/log")
@@ -26,7 +32,7 @@ for _ in $(seq 1 100); do
 done
 python3 "$ROOT/tests/clients/hostile_clients.py" "$PORT" /tiles/paises/1/1/0.pbf \
   "/collections/paises/items?limit=1000" --scale "$SCALE" --byte-every 10 --hold 12 \
-  --flood 200 --over 1600 > "$TMP/run.json"
+  --flood 200 --flood-path "/collections/paises/items?limit=1000" --over 1600 > "$TMP/run.json"
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) (shared)"
 python3 - "$TMP/run.json" <<'PY'
 import json, sys
@@ -42,4 +48,5 @@ for phase, kinds in d["normal"].items():
           f"| {q(t['ms'], .99):.1f} | {h['failed'] + t['failed']} |")
 print("attackers:", json.dumps(d["phases"]))
 PY
-curl -s "http://127.0.0.1:$PORT/metrics" | grep -E '^teselas_connections'
+curl -s "http://127.0.0.1:$PORT/metrics" | grep -E '^teselas_(connections|requests_rate|rate_limit)'
+echo "server peak resident memory: $(awk '/VmHWM/{print $2, $3}' /proc/$PID/status), CPU $(awk -v t="$(getconf CLK_TCK)" '{printf "%.2f s", ($14 + $15) / t}' /proc/$PID/stat)"

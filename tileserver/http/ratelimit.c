@@ -45,8 +45,8 @@ http_rate *http_rate_create(double per_s, double burst, size_t n_slots,
   r->evictions = evictions;
   r->per_s[HTTP_RATE_REQUESTS] = per_s;
   r->burst[HTTP_RATE_REQUESTS] = burst >= 1 ? burst : 1;
-  r->per_s[HTTP_RATE_MONITORING] = HTTP_RATE_MONITORING_PER_S;
-  r->burst[HTTP_RATE_MONITORING] = HTTP_RATE_MONITORING_BURST;
+  r->per_s[HTTP_RATE_MONITORING] = fmax(per_s, HTTP_RATE_MONITORING_PER_S);
+  r->burst[HTTP_RATE_MONITORING] = fmax(r->burst[HTTP_RATE_REQUESTS], HTTP_RATE_MONITORING_BURST);
   /* Without the random source the seed is the clock: weaker against aiming, still bounded. */
   if (getrandom(r->seed, sizeof r->seed, GRND_NONBLOCK) != (ssize_t)sizeof r->seed) {
     struct timespec t;

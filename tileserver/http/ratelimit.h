@@ -2,9 +2,9 @@
  * address in a table of fixed size owned by the server, checked once per request before any
  * work, so a flood from one address is answered 429 for the price of a lookup.
  *
- * Monitoring (/health, /metrics) draws from a second, small bucket of its own per address, so a
- * load balancer's or Prometheus's checks keep being answered while the same address floods the
- * rest (or the rest while it floods /health).
+ * Monitoring (/health, /metrics) draws from a second bucket of its own per address, so a load
+ * balancer's or Prometheus's checks keep being answered while the same address floods the rest
+ * (and the rest while it floods /health).
  *
  * Written as if attacked: the table never grows (n_slots fixed at creation), an address is
  * placed by a hash keyed with a random seed (a client cannot aim at another's slot), an IPv6
@@ -27,7 +27,8 @@ typedef struct http_rate http_rate;
 
 typedef enum http_rate_class {
   HTTP_RATE_REQUESTS,   /* everything but monitoring: --per-ip-rate, --per-ip-burst */
-  HTTP_RATE_MONITORING, /* /health and /metrics: HTTP_RATE_MONITORING_PER_S, its own burst */
+  HTTP_RATE_MONITORING, /* /health and /metrics: a bucket as large as the requests' one, and at
+                           least HTTP_RATE_MONITORING_PER_S and _BURST */
   HTTP_RATE_CLASSES
 } http_rate_class;
 
