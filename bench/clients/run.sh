@@ -7,7 +7,8 @@
 # "--per-ip-rate 50/s": an address's requests past 50 a second, after a burst of 200, get 429).
 # The flood is 200 clients from one address asking back to back for a page of 1,000 countries
 # (a request that costs the server, where /health costs almost nothing); the normal client runs in
-# a process of its own. The server's peak resident memory (VmHWM) is printed at the end.
+# a process of its own. The server's peak resident memory (VmHWM), CPU time and minor page faults
+# are printed at the end.
 #
 #   bench/clients/run.sh BUILD_DIR [SCALE]      (SCALE 1: 1,000 connections per attack)
 #   SERVE_FLAGS= bench/clients/run.sh OLD_BUILD  (a server without --per-ip-rate, same attacks)
@@ -49,4 +50,4 @@ for phase, kinds in d["normal"].items():
 print("attackers:", json.dumps(d["phases"]))
 PY
 curl -s "http://127.0.0.1:$PORT/metrics" | grep -E '^teselas_(connections|requests_rate|rate_limit)'
-echo "server peak resident memory: $(awk '/VmHWM/{print $2, $3}' /proc/$PID/status), CPU $(awk -v t="$(getconf CLK_TCK)" '{printf "%.2f s", ($14 + $15) / t}' /proc/$PID/stat)"
+echo "server peak resident memory: $(awk '/VmHWM/{print $2, $3}' /proc/$PID/status), CPU $(awk -v t="$(getconf CLK_TCK)" '{printf "%.2f s", ($14 + $15) / t}' /proc/$PID/stat), minor page faults $(awk '{print $10}' /proc/$PID/stat)"
