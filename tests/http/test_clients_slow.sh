@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Slow and greedy clients (issue 21), on a database made only from a third-party file (Natural
 # Earth countries): 1,000 slowloris connections (a header byte every 10 s), 1,000 idle keep-alive
-# connections, a client reading its answer a byte at a time, a flood from one address (of a page
-# of 1,000 countries, over --per-ip-rate: answered 429 JSON with Retry-After, or refused at accept
-# past --per-ip-connections), and more connections than --max-connections. Throughout, a normal
+# connections, a client reading its answer a byte at a time, a flood from one address (of the
+# collections list, cheap enough for a sanitizer build to pass --per-ip-rate 25/s: answered 429
+# JSON with Retry-After, or refused at accept past --per-ip-connections), and more connections
+# than --max-connections. Throughout, a normal
 # client from another address gets its /health and its tile (each within a generous liveness
 # bound: this is not a speed test), every refusal, 429 and timeout is counted in /metrics, and the
 # server's descriptors return to where they were. The driver is tests/clients/hostile_clients.py; bench/clients/run.sh reports its figures.
@@ -20,7 +21,7 @@ DB="$TEST_TMP/ne.db"
   --layer paises >"$TEST_TMP/import.log" 2>&1 || fail "import: $(tail -5 "$TEST_TMP/import.log")"
 MAX=1500
 start_server "$DB" --quiet --threads 2 --max-connections $MAX --per-ip-connections 50 \
-  --request-timeout 3 --per-ip-rate 50/s
+  --request-timeout 3 --per-ip-rate 25/s  # the normal client asks at most 20 tiles a second
 TILE=/tiles/paises/1/1/0.pbf
 BIG="/collections/paises/items?limit=1000"
 
@@ -43,7 +44,7 @@ BASE_FDS=$(fds)
 ok
 
 python3 "$(dirname "$0")/../clients/hostile_clients.py" "$SERVER_PORT" "$TILE" "$BIG" \
-  --byte-every 10 --hold 12 --flood 200 --flood-path "$BIG" --over $((MAX + 100)) \
+  --byte-every 10 --hold 12 --flood 200 --flood-path /collections --over $((MAX + 100)) \
   > "$TEST_TMP/run.json" ||
   fail "driver failed"
 kill -0 "$SERVER_PID" || fail "the server died under the attacks"
@@ -73,15 +74,19 @@ for name in ("slowloris", "idle_keepalive"):
         bad.append((name, p[name]))
 if p["slow_reader"]["read"] == 0:
     bad.append(("slow_reader", p["slow_reader"]))
-# the flood: some served (its burst, then 50 a second), the rest 429 or refused at accept; never
+# the flood: some served (its burst, then 25 a second), the rest 429 or refused at accept; never
 # another answer (a 5xx, a hang)
 f = p["flood_one_address"]
 if f["ok"] == 0 or f["limited"] == 0 or f["refused"] == 0 or f["other"]:
     bad.append(("flood", f))
 # past the bound: libmicrohttpd accepts (and the accept policy refuses) in its own time, so the
-# clients may still be waiting in the listen backlog when they give up; /metrics is checked below
-if p["over_max_connections"]["refused"] + p["over_max_connections"]["held"] != 1600:
-    bad.append(("over", p["over_max_connections"]))
+# clients may still be waiting in the listen backlog when they give up; /metrics is checked below.
+# These clients send nothing and give up before the request timeout (2.5 s < 3 s), so a
+# connection the server closed is a refusal, however late it came on a loaded machine (the
+# driver calls "refused" only a close within 0.2 s)
+o = p["over_max_connections"]
+if o["refused"] + o["closed"] + o["held"] != 1600:
+    bad.append(("over", o))
 print(json.dumps({k: v for k, v in p.items()}))
 if bad:
     print("problems:", bad, file=sys.stderr)
@@ -108,7 +113,7 @@ echo "answered 429 over the rate: $LIMITED (the flood saw $FLOOD_LIMITED)"
 [ "$LIMITED" -ge "$FLOOD_LIMITED" ] || fail "429s counted $LIMITED, the flood saw $FLOOD_LIMITED"
 ok
 # what a 429 looks like: the flood's address asks on one kept-alive connection until its bucket
-# is spent (a burst of 200 at most, refilled at 50 a second: the requests go faster than that)
+# is spent (a burst of 100 at most, refilled at 25 a second: the requests go faster than that)
 python3 - "$SERVER_PORT" <<'EOF' || fail "no JSON 429 with Retry-After from the flood's address"
 import http.client, json, sys
 c = http.client.HTTPConnection("127.0.0.1", int(sys.argv[1]), timeout=30,
@@ -129,18 +134,21 @@ for i in range(2000):
 sys.exit("no 429")
 EOF
 ok
-OVER_SEEN=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["phases"]["over_max_connections"]["refused"])' "$TEST_TMP/run.json")
+OVER_SEEN=$(python3 -c 'import json,sys; o=json.load(open(sys.argv[1]))["phases"]["over_max_connections"]; print(o["refused"] + o["closed"])' "$TEST_TMP/run.json")
 [ "$OVER" -ge 1 ] && [ "$OVER" -ge "$OVER_SEEN" ] || fail "refusals over --max-connections counted $OVER, the clients saw $OVER_SEEN"
 ok
 
 # Back to rest: no connection left open but this one, descriptors where they were
+# (the descriptors as the loop saw them: the usage flush opens the database for a moment once a
+# minute, so a second reading may catch it)
 for _ in $(seq 1 20); do
-  [ "$(metric teselas_connections_open)" = 1 ] && [ "$(fds)" -le "$BASE_FDS" ] && break
+  FDS=$(fds)
+  [ "$(metric teselas_connections_open)" = 1 ] && [ "$FDS" -le "$BASE_FDS" ] && break
   sleep 0.5
 done
 [ "$(metric teselas_connections_open)" = 1 ] || fail "connections still open: $(metric teselas_connections_open)"
 ok
-[ "$(fds)" -le "$BASE_FDS" ] || fail "descriptors $(fds), $BASE_FDS before the attacks"
+[ "$FDS" -le "$BASE_FDS" ] || fail "descriptors $FDS, $BASE_FDS before the attacks"
 ok
 [ "$(metric teselas_http_requests_in_flight)" = 1 ] || fail "requests in flight: $(metric teselas_http_requests_in_flight)"
 ok
