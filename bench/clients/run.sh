@@ -4,7 +4,7 @@
 # database is Natural Earth's countries (tests/data/naturalearth), the server has 2 threads,
 # --request-timeout 3 (so that a slowloris sending a byte every 10 s is cut),
 # --max-connections 1500, --per-ip-connections 50 and the flags in $SERVE_FLAGS (default
-# "--per-ip-rate 50/s": an address's requests past 50 a second, after a burst of 200, get 429).
+# "--per-ip-rate 20/s": an address's requests past 20 a second, after a burst of 80, get 429).
 # The flood is 200 clients from one address asking back to back for a page of 1,000 countries
 # (a request that costs the server, where /health costs almost nothing); the normal client runs in
 # a process of its own. The server's peak resident memory (VmHWM), CPU time and minor page faults
@@ -15,7 +15,7 @@
 set -euo pipefail
 BUILD=${1:?usage: run.sh BUILD_DIR [SCALE]}
 SCALE=${2:-1}
-SERVE_FLAGS=${SERVE_FLAGS---per-ip-rate 50/s}
+SERVE_FLAGS=${SERVE_FLAGS---per-ip-rate 20/s}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 TMP=$(mktemp -d)
 PID=""
