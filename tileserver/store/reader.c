@@ -658,7 +658,7 @@ static bool rt_node(inside_walk *w, int64_t no, uint8_t **out, int *out_len) {
 /* Adds the entries under node `no` (depth levels above the leaves) that lie inside w->q, or all
  * of them when `all`; stops once w->n reaches w->cap. */
 static void rt_count(inside_walk *w, int64_t no, int depth, bool all) {
-  uint8_t *b;
+  uint8_t *b = NULL; /* freed below also when the depth check refuses the node unread */
   int len;
   if (depth > RT_MAX_DEPTH || !rt_node(w, no, &b, &len)) {
     w->bad = true;
