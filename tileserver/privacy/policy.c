@@ -125,19 +125,20 @@ static bool parse_bool(const char *s, bool *out) {
   return false;
 }
 
-/* A name the catalog's JSON can hold and a spec can write back: valid UTF-8 (jansson refuses
- * anything else, and a policy that could not be read back would leave its layer without one),
- * without control characters (a spec's trailing ones are trimmed away). */
+/* A name the catalog's JSON can hold: valid UTF-8 (jansson refuses anything else, and a policy
+ * that could not be read back would leave its layer without one). */
 static bool json_text_ok(const char *s) {
-  for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-    if (*p < 0x20 || *p == 0x7f) return false;
   json_t *j = json_string(s);
   json_decref(j);
   return j != NULL;
 }
 
+/* A field name of a spec: one the JSON can hold and the canonical spec writes back, so without
+ * control characters (a spec's trailing ones are trimmed away). */
 static bool field_name_ok(const char *s) {
   size_t n = strlen(s);
+  for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+    if (*p < 0x20 || *p == 0x7f) return false;
   return n > 0 && n < PRIVACY_NAME_MAX && !strpbrk(s, ",+=:") && json_text_ok(s);
 }
 
