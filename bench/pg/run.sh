@@ -82,7 +82,8 @@ python3 "$ROOT/bench/tiles/gen_data.py" "$WORK"
 
 start_teselas() { # LOG extra flags...; sets TS_PID TS_BASE
   local logf=$1; shift
-  "$TESELAS" serve --port 0 --bind 127.0.0.1 --quiet "$@" 2>"$logf" &
+  : > "$logf"   # emptied here, not by the child's redirection: a port left from a run before is never read
+  "$TESELAS" serve --port 0 --bind 127.0.0.1 --quiet "$@" 2>>"$logf" &
   TS_PID=$!
   PIDS+=("$TS_PID")
   local port=""
