@@ -168,6 +168,10 @@ static err_code csv_scan(const char *path, scan_result *out, err *e) {
   bool bad = ferror(f);
   fclose(f);
   if (bad) return err_set(e, ERR_IO, "error al leer %s", path);
+  if (st.need && out->valid) { /* a sequence cut short by the end of the file */
+    out->valid = false;
+    out->bad_line = line;
+  }
   out->n_lines = line - 1;
   return ERR_OK;
 }

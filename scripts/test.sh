@@ -3,7 +3,8 @@
 # UndefinedBehaviorSanitizer) and run the whole test suite with ctest in both builds; then a third
 # build with ThreadSanitizer runs the concurrency tests (ctest label `tsan`: the tile cache's
 # threads, and the server under parallel load).
-# TESELAS_SKIP_ASAN=1 runs only the normal build; TESELAS_SKIP_TSAN=1 skips the ThreadSanitizer one.
+# TESELAS_SKIP_ASAN=1 runs only the normal build; TESELAS_SKIP_TSAN=1 skips the ThreadSanitizer one;
+# TESELAS_SKIP_FUZZ=1 skips the libFuzzer phase (TESELAS_FUZZ_SECONDS: its budget per target).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
@@ -21,6 +22,12 @@ if [ "${TESELAS_SKIP_ASAN:-0}" != 1 ]; then
      LSAN_OPTIONS="suppressions=$PWD/../tests/lsan.supp:print_suppressions=0" \
      TESELAS_PROOF_STRIDE=15 \
      ctest --output-on-failure -j"$jobs" -LE browser)
+fi
+if [ "${TESELAS_SKIP_ASAN:-0}" != 1 ] && [ "${TESELAS_SKIP_FUZZ:-0}" != 1 ]; then
+  # Every libFuzzer target (tests/fuzz) for a fixed budget under clang's ASan + UBSan, after the
+  # replay of its corpus above: 18 s each keeps the phase, build included, under six minutes for
+  # sixteen targets. Any crash, leak or failed check fails.
+  tests/fuzz/run.sh "${TESELAS_FUZZ_SECONDS:-18}"
 fi
 if [ "${TESELAS_SKIP_ASAN:-0}" != 1 ] && [ "${TESELAS_SKIP_TSAN:-0}" != 1 ]; then
   # Only what the tsan tests run is built (the server and the unit tests that start threads), and

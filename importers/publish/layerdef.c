@@ -60,7 +60,8 @@ static err_code load_fields(layer_def *d, json_t *fields, err *e) {
     json_t *f = json_array_get(fields, i);
     import_field_spec *s = &d->specs[i];
     s->name = json_is_string(f) ? json_string_value(f) : str(f, "name");
-    if (!s->name) return err_set(e, ERR_INVALID, "%s: el campo %zu no tiene 'name'", d->path, i + 1);
+    if (!s->name || !*s->name)
+      return err_set(e, ERR_INVALID, "%s: el campo %zu no tiene 'name'", d->path, i + 1);
     if (json_is_object(f)) {
       s->rename_to = str(f, "rename");
       s->label = str(f, "label");
@@ -167,7 +168,8 @@ err_code layerdef_parse(const char *name, const char *text, const char *sources_
   err_code rc = check_keys(doc, path, e);
   if (rc != ERR_OK) return rc;
   const char *id = str(doc, "id"), *source = str(doc, "source");
-  if (!id || !source) return err_set(e, ERR_INVALID, "%s: faltan 'id' o 'source'", path);
+  if (!id || !*id || !source || !*source)
+    return err_set(e, ERR_INVALID, "%s: faltan 'id' o 'source'", path);
   char dir[4096];
   snprintf(dir, sizeof dir, "%s", path);
   d->source_is_url = fetch_is_url(source);

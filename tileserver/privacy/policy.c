@@ -5,9 +5,11 @@
  * Messages are in Spanish (the publishers are municipal departments) and quote the part of the
  * spec that is wrong, so "generalize:grid=250,shap=hex" says `en "shap=hex"`, not "invalid". */
 #include "privacy/policy.h"
+#include "privacy/privacy_int.h"
 
 #include <ctype.h>
 #include <errno.h>
+#include <jansson.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -123,9 +125,21 @@ static bool parse_bool(const char *s, bool *out) {
   return false;
 }
 
+/* A name the catalog's JSON can hold: valid UTF-8 (jansson refuses anything else, and a policy
+ * that could not be read back would leave its layer without one). */
+static bool json_text_ok(const char *s) {
+  json_t *j = json_string(s);
+  json_decref(j);
+  return j != NULL;
+}
+
+/* A field name of a spec: one the JSON can hold and the canonical spec writes back, so without
+ * control characters (a spec's trailing ones are trimmed away). */
 static bool field_name_ok(const char *s) {
   size_t n = strlen(s);
-  return n > 0 && n < PRIVACY_NAME_MAX && !strpbrk(s, ",+=:");
+  for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+    if (*p < 0x20 || *p == 0x7f) return false;
+  return n > 0 && n < PRIVACY_NAME_MAX && !strpbrk(s, ",+=:") && json_text_ok(s);
 }
 
 static err_code once(parse_ctx *c, unsigned key, const char *part) {
@@ -307,13 +321,23 @@ static const char *mode_name(privacy_mode m) {
                                                                                   : "none";
 }
 
+void privacy_put_number(buf *out, double m) {
+  char text[40];
+  snprintf(text, sizeof text, "%.15g", m);
+  if (strtod(text, NULL) != m) snprintf(text, sizeof text, "%.17g", m);
+  buf_puts(out, text);
+}
+
 void privacy_policy_spec(const privacy_policy *p, buf *out) {
   buf_puts(out, mode_name(p->mode));
   if (p->mode == PRIVACY_MODE_NONE) return;
-  if (p->layer[0]) buf_printf(out, ":layer=%s", p->layer);
-  else
-    buf_printf(out, ":grid=%.15g,shape=%s", p->grid_m,
-               p->shape == PRIVACY_SHAPE_HEX ? "hex" : "square");
+  if (p->layer[0]) {
+    buf_printf(out, ":layer=%s", p->layer);
+  } else {
+    buf_puts(out, ":grid=");
+    privacy_put_number(out, p->grid_m);
+    buf_printf(out, ",shape=%s", p->shape == PRIVACY_SHAPE_HEX ? "hex" : "square");
+  }
   if (p->month) buf_puts(out, ",month");
   if (p->k) buf_printf(out, ",k=%lld", (long long)p->k);
   if (p->n_by) {
@@ -338,9 +362,9 @@ bool privacy_policy_is_dropped(const privacy_policy *p, const char *name) {
 }
 
 static err_code check_name(const char *name, err *e) {
-  if (!name || !*name || strlen(name) >= PRIVACY_NAME_MAX)
-    return err_set(e, ERR_INVALID, "privacidad: nombre de campo vacío o de más de %d bytes",
-                   PRIVACY_NAME_MAX - 1);
+  if (!name || !*name || strlen(name) >= PRIVACY_NAME_MAX || !json_text_ok(name))
+    return err_set(e, ERR_INVALID, "privacidad: nombre de campo vacío, de más de %d bytes o "
+                   "que no es UTF-8", PRIVACY_NAME_MAX - 1);
   return ERR_OK;
 }
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "privacy/policy.h"
+#include "privacy/privacy_int.h"
 
 void privacy_policy_to_json(const privacy_policy *p, buf *out) {
   static const char *const MODES[] = {"none", "generalize", "aggregate"};
@@ -20,9 +21,11 @@ void privacy_policy_to_json(const privacy_policy *p, buf *out) {
   buf_printf(out, "{\"mode\":\"%s\",\"spec\":", MODES[p->mode]);
   privacy_policy_spec(p, &tmp);
   buf_json_str(out, buf_cstr(&tmp));
-  if (p->grid_m > 0)
-    buf_printf(out, ",\"grid_m\":%.15g,\"shape\":\"%s\"", p->grid_m,
-               p->shape == PRIVACY_SHAPE_HEX ? "hex" : "square");
+  if (p->grid_m > 0) {
+    buf_puts(out, ",\"grid_m\":");
+    privacy_put_number(out, p->grid_m);
+    buf_printf(out, ",\"shape\":\"%s\"", p->shape == PRIVACY_SHAPE_HEX ? "hex" : "square");
+  }
   if (p->layer[0]) {
     buf_puts(out, ",\"layer\":");
     buf_json_str(out, p->layer);

@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "core/buf.h"
+
 /* Bit for privacy_fold: put a space where a lower-case ASCII letter is followed by an upper-case
  * one, so a camelCase field name ("telContacto") splits like a snake_case one. */
 enum { PRIVACY_FOLD_SPLIT_CAMEL = 1 };
@@ -21,6 +23,10 @@ size_t privacy_fold(const char *s, unsigned flags, char *out, size_t out_len);
  * filled, and tokens past that (or past store_len) are ignored. Returns the number filled. */
 size_t privacy_tokens(const char *s, char *store, size_t store_len, char **tokens,
                       size_t max_tokens);
+
+/* Appends m as the shortest of %.15g and %.17g that reads back as m, so a spec or the catalog's
+ * JSON gives back the policy it was written from ("250", not "250.00000000000000"). */
+void privacy_put_number(buf *out, double m);
 
 /* True when word is one of the NULL-terminated list. */
 bool privacy_word_in(const char *word, const char *const *list);

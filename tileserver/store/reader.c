@@ -711,7 +711,7 @@ static void rt_count(inside_walk *w, int64_t no, int depth, bool all) {
     rt_leaf_count(w, no);
     return;
   }
-  uint8_t *b;
+  uint8_t *b = NULL; /* freed below also when the depth check refuses the node unread */
   int len;
   if (depth > RT_MAX_DEPTH || !rt_node(w, no, &b, &len)) {
     w->bad = true;

@@ -1,6 +1,8 @@
 /* The CSV pre-pass and value conversion: Spanish headers without regard to case and accents,
  * separators, UTF-8 validation, decimal commas, null markers, type inference that keeps INEGI
  * codes ("020") as text, Mexican day/month/year dates, and the WKB coordinate walker. */
+#include <unistd.h>
+
 #include "check.h"
 #include "importers/import_int.h"
 #include "geom/wkb.h"
@@ -111,6 +113,27 @@ static void conversion(void **state) {
   buf_free(&scratch);
 }
 
+/* A file whose last bytes start a UTF-8 sequence and end before it does is not UTF-8: it is read
+ * as Windows-1252, converted into a temporary UTF-8 copy, and the note says so. */
+static void sequence_cut_by_the_end_of_the_file(void **state) {
+  (void)state;
+  char path[256];
+  check_tmp_path("cut.csv", path, sizeof path);
+  FILE *f = fopen(path, "wb");
+  assert_non_null(f);
+  fputs("nombre,lat,lon\nLe\xc3", f);
+  fclose(f);
+  import_options opt = {0};
+  csv_info info;
+  err e;
+  assert_int_equal(csv_prepare(path, &opt, &info, &e), ERR_OK);
+  assert_string_equal(info.encoding, "WINDOWS-1252");
+  assert_true(info.temp_path[0] != '\0');
+  assert_non_null(strstr(info.encoding_note, "línea 2"));
+  unlink(info.temp_path);
+  unlink(path);
+}
+
 static bool count_points(uint8_t *xy, uint32_t n, void *ud) {
   *(uint32_t *)ud += n;
   return true;
@@ -150,6 +173,6 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(header_names), cmocka_unit_test(separators), cmocka_unit_test(utf8),
       cmocka_unit_test(numbers),      cmocka_unit_test(inference),  cmocka_unit_test(conversion),
-      cmocka_unit_test(wkb_walker)};
+      cmocka_unit_test(wkb_walker), cmocka_unit_test(sequence_cut_by_the_end_of_the_file)};
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

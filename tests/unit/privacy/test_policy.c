@@ -112,6 +112,10 @@ static void errors_name_the_bad_part(void **state) {
       {"aggregate:grid=500,by=a+b+c+d+e", "en \"by=a+b+c+d+e\"", "a lo más 4"},
       {"aggregate:grid=500,by=tipo++x", "en \"by=tipo++x\"", "nombres de campo"},
       {"aggregate:grid=500,date=", "en \"date=\"", "falta el valor"},
+      /* names the catalog's JSON cannot hold, or that a spec would not write back */
+      {"aggregate:grid=500,by=tipo\xff", "nombres de campo", NULL},
+      {"aggregate:grid=500,by=a+b\t,k=5", "nombres de campo", NULL},
+      {"aggregate:grid=500,date=fe\x01cha", "date necesita", NULL},
       {"none:grid=250", "en \"grid=250\"", "none no admite"},
   };
   for (size_t i = 0; i < sizeof CASES / sizeof *CASES; i++) {
@@ -157,6 +161,12 @@ static void canonical_spec_round_trips(void **state) {
   buf_init(&b, 0);
   privacy_policy_spec(&p, &b);
   assert_string_equal(buf_cstr(&b), "aggregate:grid=500,shape=hex,k=5,by=tipo");
+  /* a length that %.15g would round is written with the digits that read back */
+  p = parse_ok("generalize:grid=1.544444444444444444km");
+  buf_reset(&b);
+  privacy_policy_spec(&p, &b);
+  privacy_policy c = parse_ok(buf_cstr(&b));
+  assert_true(c.grid_m == p.grid_m);
   buf_free(&b);
 }
 

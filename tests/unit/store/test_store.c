@@ -200,6 +200,39 @@ static void refuses_what_is_not_a_teselas_database(void **state) {
   assert_null(r);
 }
 
+/* An index whose root claims a depth past any real tree (a damaged or hostile file) is not
+ * walked: the count falls back to SQL, which SQLite's R*Tree refuses as corrupt (past its own
+ * depth of 40), so the answer is ERR_UNAVAILABLE, a 503 — with nothing freed that was not read. */
+static void count_inside_survives_a_bad_index_depth(void **state) {
+  char db[256];
+  check_tmp_path("depth.db", db, sizeof db);
+  assert_int_equal(write_points(db, 10, "abc"), 1);
+  double bbox[4] = {-101.685, 21.015, -101.655, 21.045};
+  int64_t before = -1, after = 0;
+  for (int pass = 0; pass < 2; pass++) {
+    store_reader *r = NULL;
+    err e;
+    const catalog *cat = NULL;
+    assert_int_equal(store_reader_open(db, &r, &e), ERR_OK);
+    assert_int_equal(store_reader_catalog(r, &cat, &e), ERR_OK);
+    const layer_info *l = catalog_find(cat, "puntos", 6);
+    assert_int_equal(store_count_inside(r, l, bbox, 100, pass ? &after : &before, &e),
+                     pass ? ERR_UNAVAILABLE : ERR_OK);
+    char sql[512];
+    snprintf(sql, sizeof sql,
+             "UPDATE \"idx_%s_geom_node\" SET data = X'FFFF' || substr(data, 3) WHERE nodeno = 1",
+             l->table_name);
+    store_reader_close(r);
+    if (pass) break;
+    sqlite3 *h = NULL;
+    assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(h, sql, NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_changes(h), 1);
+    sqlite3_close(h);
+  }
+  assert_int_equal(before, 3);
+}
+
 static void layer_ids(void **state) {
   assert_true(store_layer_id_valid("parques"));
   assert_true(store_layer_id_valid("rios-canales_2"));
@@ -219,6 +252,7 @@ int main(void) {
       cmocka_unit_test(empty_import_is_refused),
       cmocka_unit_test(refuses_what_is_not_a_teselas_database),
       cmocka_unit_test(layer_ids),
+      cmocka_unit_test(count_inside_survives_a_bad_index_depth),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
