@@ -250,6 +250,17 @@ static const route ROUTES[] = {
     {"/admin/trabajos/{n}", h_admin_job,
      OP("getAdminJob", "Una subida: progreso y, al terminar, el informe de calidad en palabras",
         "La página", HTML, JOB, .authorized = true)},
+    {"/admin/revision", h_admin_reviews,
+     OP("getAdminReviews", "Versiones pendientes de revisión (revisores y administradores)",
+        "La página", HTML, NULL, .authorized = true)},
+    {"/admin/revision/{n}", h_admin_review,
+     OP("getAdminReview", "Una revisión: informe, política, campos, hallazgos y el mapa de lo "
+        "que se publicaría; formulario para aprobar o rechazar", "La página", HTML, REVIEW,
+        .authorized = true)},
+    {"/admin/revision/{n}/decision", h_admin_review_decide,
+     OP("postAdminReviewDecision", "Aprueba o rechaza desde la página (formulario: decision = "
+        "approve o reject, reason, csrf): 303 a la revisión", "303", HTML, REVIEW,
+        .method = "post", .status = "303", .authorized = true)},
     {"/api/report", h_report,
      OP("getDeliveryReport", "Entregas por dependencia: última y próxima entrega, días de "
         "atraso, calidad y su tendencia", "El informe", REPORT_MIME, REPORT)},

@@ -26,8 +26,8 @@ static const char ADMIN_CSS[] =
     "padding:.3rem;border-bottom:1px solid #ccc;vertical-align:top}"
     ".admin .table{overflow-x:auto}.admin form.inline{display:inline}</style>\n";
 
-static void begin(buf *b, const char *title, const char *refresh_s, const char *account,
-                  const char *csrf) {
+void www_admin_begin(buf *b, const char *title, const char *refresh_s, const char *account,
+                     const char *csrf, const char *css_asset) {
   char meta[200] = "<meta name=\"color-scheme\" content=\"light\">\n";
   if (refresh_s)
     snprintf(meta + strlen(meta), sizeof meta - strlen(meta),
@@ -40,6 +40,11 @@ static void begin(buf *b, const char *title, const char *refresh_s, const char *
   buf_puts(b, "<link rel=\"icon\" href=\"");
   www_asset_url(b, "favicon.svg");
   buf_puts(b, "\" type=\"image/svg+xml\">\n");
+  if (css_asset) {
+    buf_puts(b, "<link rel=\"stylesheet\" href=\"");
+    www_asset_url(b, css_asset);
+    buf_puts(b, "\">\n");
+  }
   buf_puts(b, ADMIN_CSS);
   html_page_body(b, "catalog admin");
   buf_puts(b, "<a class=\"skip\" href=\"#main\">Saltar al contenido</a>\n<header class=\"site\">\n"
@@ -56,19 +61,19 @@ static void begin(buf *b, const char *title, const char *refresh_s, const char *
   buf_puts(b, "</header>\n<main id=\"main\">\n");
 }
 
-static err_code end(buf *b, err *e) {
+err_code www_admin_end(buf *b, err *e) {
   buf_puts(b, "</main>\n</body>\n</html>\n");
   return b->failed ? err_set(e, ERR_LIMIT, "the page does not fit") : ERR_OK;
 }
 
-static void csrf_field(buf *b, const char *csrf) {
+void www_admin_csrf(buf *b, const char *csrf) {
   buf_puts(b, "<input type=\"hidden\" name=\"csrf\" value=\"");
   www_html_put(b, csrf);
   buf_puts(b, "\">\n");
 }
 
 err_code www_admin_signin(const char *error, const char *name, buf *out, err *e) {
-  begin(out, "Entrar", NULL, NULL, NULL);
+  www_admin_begin(out, "Entrar", NULL, NULL, NULL, NULL);
   buf_puts(out, "<h1>Entrar para publicar</h1>\n");
   if (error) {
     buf_puts(out, "<p class=\"error\" role=\"alert\" id=\"error\">");
@@ -87,28 +92,42 @@ err_code www_admin_signin(const char *error, const char *name, buf *out, err *e)
                   "<p>¿Sin cuenta? Pídela a quien administra los datos abiertos de tu "
                   "ciudad.</p>\n",
              error ? " aria-describedby=\"error\"" : "", error ? " aria-describedby=\"error\"" : "");
-  return end(out, e);
+  return www_admin_end(out, e);
 }
 
-void www_admin_state(buf *b, const layer_info *l) {
-  /* The review of sensitive layers will say "pendiente de revisión" here, before "publicada". */
-  if (!l) buf_puts(b, "sin publicar todavía");
-  else buf_puts(b, "publicada");
+void www_admin_state(buf *b, const layer_info *l, const www_admin_review *r) {
+  bool pending = r && strcmp(r->state, "pending") == 0;
+  /* a refusal matters until a later version is published */
+  bool refused = r && strcmp(r->state, "rejected") == 0 && (!l || l->version < r->version);
+  if (pending) {
+    buf_printf(b, "versión %lld pendiente de revisión", (long long)r->version);
+    buf_puts(b, l ? "; se sigue publicando la anterior" : "");
+    return;
+  }
+  buf_puts(b, l ? "publicada" : "sin publicar todavía");
+  if (refused) {
+    buf_printf(b, "; la versión %lld fue rechazada: ", (long long)r->version);
+    www_html_put(b, r->reason);
+  }
 }
 
-err_code www_admin_home(const www_admin_ctx *c, const char *const *layer_ids, size_t n_layers,
+err_code www_admin_home(const www_admin_ctx *c, const char *const *layer_ids,
+                        const www_admin_review *const *reviews, size_t n_layers,
                         const catalog *cat, buf *out, err *e) {
-  begin(out, "Tus capas", NULL, c->account, c->csrf);
+  www_admin_begin(out, "Tus capas", NULL, c->account, c->csrf, NULL);
   buf_puts(out, "<h1>Tus capas</h1>\n");
   if (c->department && *c->department) {
     buf_puts(out, "<p>Dependencia: ");
     www_html_put(out, c->department);
     buf_puts(out, "</p>\n");
   }
+  if (c->reviewer)
+    buf_puts(out, "<p><a href=\"/admin/revision\">Revisiones pendientes</a>: las versiones que "
+                  "esperan tu decisión.</p>\n");
   if (n_layers == 0) {
     buf_puts(out, "<p>Tu cuenta no tiene capas asignadas. Pide a quien administra los datos que "
                   "te asigne las de tu dependencia.</p>\n");
-    return end(out, e);
+    return www_admin_end(out, e);
   }
   buf_puts(out, "<div class=\"table\"><table>\n<caption>Capas que puedes publicar</caption>\n"
                 "<thead><tr><th scope=\"col\">Capa</th><th scope=\"col\">Estado</th>"
@@ -122,7 +141,7 @@ err_code www_admin_home(const www_admin_ctx *c, const char *const *layer_ids, si
     buf_puts(out, "\">");
     www_html_put(out, l && *l->title ? l->title : layer_ids[i]);
     buf_puts(out, "</a></th><td>");
-    www_admin_state(out, l);
+    www_admin_state(out, l, reviews[i]);
     buf_puts(out, "</td><td>");
     if (l) {
       buf_printf(out, "versión %lld, ", (long long)l->version);
@@ -134,17 +153,18 @@ err_code www_admin_home(const www_admin_ctx *c, const char *const *layer_ids, si
     buf_puts(out, "</td></tr>\n");
   }
   buf_puts(out, "</tbody>\n</table></div>\n");
-  return end(out, e);
+  return www_admin_end(out, e);
 }
 
 err_code www_admin_layer(const www_admin_ctx *c, const char *id, const layer_info *l,
+                         const www_admin_review *review,
                          const www_admin_version *v, size_t n_versions, buf *out, err *e) {
   const char *title = l && *l->title ? l->title : id;
-  begin(out, title, NULL, c->account, c->csrf);
+  www_admin_begin(out, title, NULL, c->account, c->csrf, NULL);
   buf_puts(out, "<p><a href=\"/admin\">← Tus capas</a></p>\n<h1>");
   www_html_put(out, title);
   buf_puts(out, "</h1>\n<p>Estado: <strong>");
-  www_admin_state(out, l);
+  www_admin_state(out, l, review);
   buf_puts(out, "</strong>");
   if (l) {
     char num[32];
@@ -162,7 +182,7 @@ err_code www_admin_layer(const www_admin_ctx *c, const char *id, const layer_inf
                 "<form method=\"post\" enctype=\"multipart/form-data\" action=\"/admin/capas/");
   www_html_put(out, id);
   buf_puts(out, "/versiones\">\n");
-  csrf_field(out, c->csrf);
+  www_admin_csrf(out, c->csrf);
   buf_puts(out, "<label for=\"archivo\">Archivo (CSV, GeoJSON, KML, KMZ, Shapefile en .zip, "
                 "GeoPackage o GPX)</label>\n<input type=\"file\" id=\"archivo\" name=\"archivo\" "
                 "required accept=\".csv,.txt,.tsv,.geojson,.json,.ndjson,.zip,.kml,.kmz,.gpkg,"
@@ -177,7 +197,7 @@ err_code www_admin_layer(const www_admin_ctx *c, const char *id, const layer_inf
                 "</form>\n<h2>Historial</h2>\n");
   if (n_versions == 0) {
     buf_puts(out, "<p>Esta capa no tiene versiones todavía.</p>\n");
-    return end(out, e);
+    return www_admin_end(out, e);
   }
   buf_puts(out, "<div class=\"table\"><table>\n<thead><tr><th scope=\"col\">Versión</th>"
                 "<th scope=\"col\">Fecha</th><th scope=\"col\">Archivo</th><th scope=\"col\">"
@@ -199,7 +219,7 @@ err_code www_admin_layer(const www_admin_ctx *c, const char *id, const layer_inf
       buf_puts(out, "<form class=\"inline\" method=\"post\" action=\"/admin/capas/");
       www_html_put(out, id);
       buf_puts(out, "/rollback\">");
-      csrf_field(out, c->csrf);
+      www_admin_csrf(out, c->csrf);
       buf_printf(out, "<input type=\"hidden\" name=\"to\" value=\"%lld\"><button class=\"button\" "
                       "type=\"submit\">Volver a publicar la versión %lld</button></form>",
                  (long long)r->version, (long long)r->version);
@@ -209,7 +229,7 @@ err_code www_admin_layer(const www_admin_ctx *c, const char *id, const layer_inf
     buf_puts(out, "</td></tr>\n");
   }
   buf_puts(out, "</tbody>\n</table></div>\n");
-  return end(out, e);
+  return www_admin_end(out, e);
 }
 
 /* The job's outcome in words. */
@@ -269,7 +289,7 @@ err_code www_admin_job(const www_admin_ctx *c, const char *job_json, buf *out, e
   bool ended = state && (strcmp(state, "done") == 0 || strcmp(state, "failed") == 0);
   char title[64];
   snprintf(title, sizeof title, "Subida %lld", (long long)n);
-  begin(out, title, ended ? NULL : "2", c->account, c->csrf);
+  www_admin_begin(out, title, ended ? NULL : "2", c->account, c->csrf, NULL);
   buf_puts(out, "<p><a href=\"/admin/capas/");
   www_html_put(out, layer ? layer : "");
   buf_puts(out, "\">← La capa</a></p>\n<h1>");
@@ -301,12 +321,12 @@ err_code www_admin_job(const www_admin_ctx *c, const char *job_json, buf *out, e
     }
   }
   json_decref(d);
-  return end(out, e);
+  return www_admin_end(out, e);
 }
 
 err_code www_admin_message(const www_admin_ctx *c, const char *title, const char *text,
                            const char *back_href, buf *out, err *e) {
-  begin(out, title, NULL, c ? c->account : NULL, c ? c->csrf : NULL);
+  www_admin_begin(out, title, NULL, c ? c->account : NULL, c ? c->csrf : NULL, NULL);
   buf_puts(out, "<h1>");
   www_html_put(out, title);
   buf_puts(out, "</h1>\n<p class=\"error\" role=\"alert\">");
@@ -314,5 +334,5 @@ err_code www_admin_message(const www_admin_ctx *c, const char *title, const char
   buf_puts(out, "</p>\n<p>Corrige y vuelve a intentarlo: <a href=\"");
   www_html_put(out, back_href ? back_href : "/admin");
   buf_puts(out, "\">volver</a>.</p>\n");
-  return end(out, e);
+  return www_admin_end(out, e);
 }
