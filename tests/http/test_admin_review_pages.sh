@@ -10,7 +10,10 @@
 #    as a page, database unchanged; with both it approves (303), the audit log has the reason
 #    and the layer is served;
 #  - «Tus capas» says «pendiente de revisión» for a pending layer and the refusal with its
-#    reason for a rejected one.
+#    reason for a rejected one;
+#  - removing a layer never published whose first version waits (DELETE /api/layers/{id}, and
+#    `teselas remove`) drops that version's table and its review row instead of answering 404,
+#    and the removal is in the audit log.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/admin_lib.sh"
 command -v sqlite3 >/dev/null || skip "sqlite3 is not installed"
@@ -20,11 +23,12 @@ INEGI="$TESELAS_TEST_DATA/inegi"
 DB="$TEST_TMP/review.db"
 "$TESELAS" import "$INEGI/AGEM_11020_old.geojson" --db "$DB" --layer municipios --quiet >/dev/null
 PW="clave-$RANDOM-$RANDOM-larga"
-for a in "pub publisher --layers delitos" "rev reviewer" "adm admin"; do
+for a in "pub publisher --layers delitos,robos" "rev reviewer" "adm admin"; do
   set -- $a
   echo "$PW" | "$TESELAS" users add "$1" --db "$DB" --role "$2" "${@:3}" --password >/dev/null
 done
 T_PUB=$("$TESELAS" tokens add pub --db "$DB" 2>/dev/null)
+T_ADM=$("$TESELAS" tokens add adm --db "$DB" 2>/dev/null)
 start_server "$DB"
 dump() { sqlite3 "$DB" .dump | grep -v 'teselas_usage\|teselas_download_digests' | sha256sum | cut -c1-64; }
 audit_q() { sqlite3 "$DB.audit" "$1"; }
@@ -161,5 +165,47 @@ expect_status 303 "the rejection"
 http_get /admin -H "Cookie: $C_PUB"
 expect_body_has "rechazada" "the publisher's layers after a rejection"
 expect_body_has "la rejilla de 250 m &lt;es&gt; fina" "the rejection's reason, escaped"
+
+# 7. a layer never published, its first version waiting: removed, not 404
+pending_upload() { # LAYER: uploads the crimes as LAYER and waits for its job
+  http_get "/api/layers/$1/versions?filename=delitos.csv&lat=lat&lon=long&privacy=generalize%3Agrid%3D500" \
+    -X POST -H "Authorization: Bearer $T_PUB" --data-binary "@$CSV" -H "Content-Type: text/csv"
+  expect_status 202 "upload of $1"
+  local job
+  job=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['job'])" "$TEST_TMP/body")
+  for _ in $(seq 1 600); do
+    http_get "/api/jobs/$job" -H "Authorization: Bearer $T_PUB"
+    python3 -c "import json,sys; sys.exit(json.load(open(sys.argv[1]))['state'] in ('done','failed'))" \
+      "$TEST_TMP/body" || break
+    sleep 0.2
+  done
+  expect_json "d['result'] == 'pending'"
+}
+pending_upload robos
+[ "$(sqlite3 "$DB" "SELECT count(*) FROM sqlite_master WHERE name LIKE 'lyr_robos%'")" -gt 0 ] \
+  || fail "the pending version has no table"
+http_get /api/layers/robos -X DELETE -H "Authorization: Bearer $T_ADM"
+expect_status 200 "removal of a layer whose only version waits"
+expect_json "d['removed'] is True"
+[ "$(sqlite3 "$DB" "SELECT count(*) FROM sqlite_master WHERE name LIKE 'lyr_robos%'")" = 0 ] \
+  || fail "the pending version's table is still there"
+[ "$(sqlite3 "$DB" "SELECT count(*) FROM teselas_reviews WHERE layer_id='robos'")" = 0 ] \
+  || fail "the review row is still there"
+[ "$(audit_q "SELECT count(*) FROM teselas_audit WHERE action='remove' AND target='robos' AND result='ok'")" = 1 ] \
+  || fail "the removal is not in the audit log"
+ok
+http_get /api/layers/robos -X DELETE -H "Authorization: Bearer $T_ADM"
+expect_status 404 "a second removal"
+http_get /admin -H "Cookie: $C_PUB"
+grep -q "pendiente de revisión" "$TEST_TMP/body" && fail "a removed version still pending"
+ok
+pending_upload robos
+stop_server
+"$TESELAS" remove robos --db "$DB" >/dev/null || fail "teselas remove of a pending layer"
+[ "$(sqlite3 "$DB" "SELECT count(*) FROM teselas_reviews WHERE layer_id='robos'")" = 0 ] \
+  || fail "the review row is still there after teselas remove"
+[ "$(sqlite3 "$DB" "SELECT count(*) FROM sqlite_master WHERE name LIKE 'lyr_robos%'")" = 0 ] \
+  || fail "the pending version's table is still there after teselas remove"
+ok
 
 echo "ok - $N_CHECKS checks"

@@ -474,6 +474,26 @@ err_code store_review_decide(const char *db_path, const store_review_decision *d
   return rc;
 }
 
+/* ---- a removal: the version waiting goes with the layer ------------------------------------ */
+
+err_code store_review_forget(sqlite3 *db, const char *layer_id, const char *reason,
+                             bool *out_found, err *e) {
+  *out_found = false;
+  if (!table_exists(db, "teselas_reviews")) return ERR_OK;
+  int64_t n = one_int(db, "SELECT n FROM teselas_reviews WHERE layer_id=?1 AND state='pending'"
+                      " ORDER BY n DESC LIMIT 1", layer_id, 0, 0);
+  if (n <= 0) return ERR_OK;
+  pending_row p = {.keep_versions = 3};
+  err_code rc = read_review(db, n, &p, e);
+  /* as a rejection: its data go (the caller's transaction has secure_delete on) */
+  if (rc == ERR_OK) rc = reject(db, &p, "retirada", reason ? reason : "", e);
+  if (rc == ERR_OK) rc = run(db, "DELETE FROM teselas_review_layers WHERE review_n=?2", NULL, n, e);
+  if (rc == ERR_OK) rc = run(db, "DELETE FROM teselas_reviews WHERE n=?2", NULL, n, e);
+  free(p.purge_reason);
+  if (rc == ERR_OK) *out_found = true;
+  return rc;
+}
+
 /* ---- the preview: the catalog as approval would make it --------------------------------- */
 
 err_code store_review_catalog(store_reader *r, int64_t n, catalog **out, err *e) {
