@@ -11,6 +11,8 @@
 #    and the layer is served;
 #  - «Tus capas» says «pendiente de revisión» for a pending layer and the refusal with its
 #    reason for a rejected one;
+#  - the layer page's privacy choice: "none" without a stated reason is a 400 page; a choice of
+#    aggregation is imported with that policy (the review says so) and the audit log has it;
 #  - removing a layer never published whose first version waits (DELETE /api/layers/{id}, and
 #    `teselas remove`) drops that version's table and its review row instead of answering 404,
 #    and the removal is in the audit log.
@@ -199,7 +201,32 @@ expect_status 404 "a second removal"
 http_get /admin -H "Cookie: $C_PUB"
 grep -q "pendiente de revisión" "$TEST_TMP/body" && fail "a removed version still pending"
 ok
-pending_upload robos
+# 8. the privacy choice of the layer page's form
+T_PUBF=$(csrf_of "$C_PUB")
+before=$(dump)
+http_get /admin/capas/robos/versiones -X POST -H "Cookie: $C_PUB" -F "csrf=$T_PUBF" \
+  -F "archivo=@$CSV;filename=robos.csv" -F "privacy_mode=none" -F "privacy_reason=  "
+expect_status 400 "exact locations without a reason"
+expect_body_has "escribe por qué" "the refusal"
+[ "$(dump)" = "$before" ] || fail "a refused choice changed the database"
+http_get /admin/capas/robos/versiones -X POST -H "Cookie: $C_PUB" -F "csrf=$T_PUBF" \
+  -F "archivo=@$CSV;filename=robos.csv" -F "privacy_mode=aggregate" -F "privacy_grid=1000" \
+  -F "privacy_k=3" -F "privacy_by=crime" -F "lat=lat" -F "lon=long"
+expect_status 303 "an upload with a choice of aggregation"
+for _ in $(seq 1 600); do
+  http_get "/api/reviews?state=pending" -H "Authorization: Bearer $T_ADM"
+  python3 -c "import json,sys; sys.exit(not any(r['layer']=='robos' for r in json.load(open(sys.argv[1]))['reviews']))" \
+    "$TEST_TMP/body" && break
+  sleep 0.2
+done
+N_ROBOS=$(python3 -c "import json,sys; print([r['review'] for r in json.load(open(sys.argv[1]))['reviews'] if r['layer']=='robos'][0])" "$TEST_TMP/body")
+http_get "/api/reviews/$N_ROBOS" -H "Authorization: Bearer $T_ADM"
+expect_json "d['privacy']['mode'] == 'aggregate' and d['privacy']['grid_m'] == 1000 and d['privacy']['k'] == 3 and d['privacy']['by'] == ['crime']"
+[ "$(audit_q "SELECT count(*) FROM teselas_audit WHERE action='upload' AND target='robos' AND result='accepted' AND detail LIKE '%privacy aggregate:grid=1000,k=3,by=crime%'")" = 1 ] \
+  || fail "the choice is not in the audit log"
+ok
+http_get "/admin/revision/$N_ROBOS" -H "Cookie: $C_REV"
+expect_body_has '"privacy_mode":"aggregate"' "the map of an aggregated preview"
 stop_server
 "$TESELAS" remove robos --db "$DB" >/dev/null || fail "teselas remove of a pending layer"
 [ "$(sqlite3 "$DB" "SELECT count(*) FROM teselas_reviews WHERE layer_id='robos'")" = 0 ] \

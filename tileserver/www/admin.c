@@ -24,7 +24,10 @@ static const char ADMIN_CSS[] =
     ".admin .okay{border-left:6px solid #0b5d3b;padding:.5rem 1rem;background:#e6f0ea}"
     ".admin table{border-collapse:collapse;width:100%}.admin td,.admin th{text-align:left;"
     "padding:.3rem;border-bottom:1px solid #ccc;vertical-align:top}"
-    ".admin .table{overflow-x:auto}.admin form.inline{display:inline}</style>\n";
+    ".admin .table{overflow-x:auto}.admin form.inline{display:inline}"
+    ".admin fieldset{display:grid;gap:.5rem;border:1px solid #6b6f66;min-width:0}"
+    ".admin fieldset p{margin:0}.admin textarea{width:100%;box-sizing:border-box;font:inherit}"
+    "</style>\n";
 
 void www_admin_begin(buf *b, const char *title, const char *refresh_s, const char *account,
                      const char *csrf, const char *css_asset) {
@@ -156,6 +159,37 @@ err_code www_admin_home(const www_admin_ctx *c, const char *const *layer_ids,
   return www_admin_end(out, e);
 }
 
+/* The privacy choice of the upload form (http/privacy_form.c reads it): plain radio buttons and
+ * numbers, every control labelled; no script decides what is required, the server does. */
+static void privacy_choice(buf *b) {
+  static const struct {
+    const char *value, *label;
+  } MODES[] = {
+      {"keep", "La política que ya tiene la capa (ninguna si es nueva)"},
+      {"generalize", "Generalizar: cada punto se mueve al centro de su celda de la cuadrícula"},
+      {"aggregate", "Agregar: solo se publica cuántos casos hay en cada celda"},
+      {"none", "Ninguna: publicar las ubicaciones exactas (escribe por qué)"}};
+  buf_puts(b, "<fieldset id=\"privacidad\"><legend>Privacidad de las ubicaciones</legend>\n");
+  for (size_t i = 0; i < sizeof MODES / sizeof *MODES; i++)
+    buf_printf(b, "<p><input type=\"radio\" id=\"privacy_%s\" name=\"privacy_mode\" "
+                  "value=\"%s\"%s> <label for=\"privacy_%s\">%s</label></p>\n",
+               MODES[i].value, MODES[i].value, i == 0 ? " checked" : "", MODES[i].value,
+               MODES[i].label);
+  buf_puts(b, "<label for=\"privacy_grid\">Tamaño de la celda, en metros (50 a 100000)</label>\n"
+              "<input type=\"text\" inputmode=\"numeric\" id=\"privacy_grid\" "
+              "name=\"privacy_grid\" value=\"250\">\n<label for=\"privacy_k\">Mínimo de casos por "
+              "celda: las que tienen menos no se publican (2 a 1000)</label>\n<input type=\"text\" "
+              "inputmode=\"numeric\" id=\"privacy_k\" name=\"privacy_k\" value=\"5\">\n"
+              "<p><input type=\"checkbox\" id=\"privacy_month\" name=\"privacy_month\" "
+              "value=\"true\"> <label for=\"privacy_month\">Generalizar: fechas solo con el mes"
+              "</label></p>\n<label for=\"privacy_by\">Agregar: contar también por este campo "
+              "(opcional)</label>\n<input type=\"text\" id=\"privacy_by\" name=\"privacy_by\" "
+              "autocapitalize=\"none\" spellcheck=\"false\">\n<label for=\"privacy_reason\">"
+              "Ninguna: por qué se publican las ubicaciones exactas</label>\n"
+              "<textarea id=\"privacy_reason\" name=\"privacy_reason\" maxlength=\"400\">"
+              "</textarea>\n</fieldset>\n");
+}
+
 err_code www_admin_layer(const www_admin_ctx *c, const char *id, const layer_info *l,
                          const www_admin_review *review,
                          const www_admin_version *v, size_t n_versions, buf *out, err *e) {
@@ -191,7 +225,9 @@ err_code www_admin_layer(const www_admin_ctx *c, const char *id, const layer_inf
                 "autocapitalize=\"none\" spellcheck=\"false\">\n<label for=\"keep\">Campos que "
                 "parecen personales y sí se publican, a conciencia (opcional)</label>\n"
                 "<input type=\"text\" id=\"keep\" name=\"keep-field\" autocapitalize=\"none\" "
-                "spellcheck=\"false\">\n<p><input type=\"checkbox\" id=\"dry_run\" name=\"dry_run\" "
+                "spellcheck=\"false\">\n");
+  privacy_choice(out);
+  buf_puts(out, "<p><input type=\"checkbox\" id=\"dry_run\" name=\"dry_run\" "
                 "value=\"true\"> <label for=\"dry_run\">Solo revisar el archivo, sin publicar"
                 "</label></p>\n<button class=\"button primary\" type=\"submit\">Subir</button>\n"
                 "</form>\n<h2>Historial</h2>\n");
