@@ -20,7 +20,8 @@ static const char REVIEW_CSS[] =
     ".admin textarea{width:100%;box-sizing:border-box;min-height:6rem;padding:.4rem;"
     "border:2px solid #6b6f66;border-radius:4px;font:inherit}"
     ".admin .buttons{display:flex;flex-wrap:wrap;gap:.75rem}"
-    ".admin dd{margin:0 0 .5rem 0}.admin dt{font-weight:600}</style>\n";
+    ".admin dd{margin:0 0 .5rem 0}.admin dt{font-weight:600}"
+    ".admin li,.admin dd,.admin dt{overflow-wrap:anywhere}</style>\n";
 
 static void put_int(buf *b, int64_t n) {
   char num[32];
@@ -96,6 +97,38 @@ static void fields_words(buf *b, json_t *policy) {
   buf_puts(b, "</dl>\n");
 }
 
+/* A value of the findings for people: a number grouped, an object as "name n, name n" (the
+ * levels of the counts in words), anything else as its JSON text. */
+static void put_value(buf *b, json_t *v) {
+  static const struct {
+    const char *key, *words;
+  } LEVELS[] = {{"cell", "celda"}, {"cell_category", "celda y categoría"},
+                {"cell_month", "celda y mes"}, {"cell_category_month", "celda, categoría y mes"}};
+  if (json_is_integer(v)) {
+    put_int(b, (int64_t)json_integer_value(v));
+    return;
+  }
+  if (json_is_object(v)) {
+    const char *k;
+    json_t *x;
+    bool first = true;
+    json_object_foreach(v, k, x) {
+      const char *words = k;
+      for (size_t i = 0; i < sizeof LEVELS / sizeof *LEVELS; i++)
+        if (strcmp(LEVELS[i].key, k) == 0) words = LEVELS[i].words;
+      buf_puts(b, first ? "" : ", ");
+      www_html_put(b, words);
+      buf_putc(b, ' ');
+      put_value(b, x);
+      first = false;
+    }
+    return;
+  }
+  char *t = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+  www_html_put(b, t ? t : "");
+  free(t);
+}
+
 /* What the policy did on import (the report's "privacy" object): points withheld, cells, dates
  * unread; a key this build does not know is listed by its name. */
 static void findings_words(buf *b, json_t *found) {
@@ -108,21 +141,24 @@ static void findings_words(buf *b, json_t *found) {
     const char *key, *words;
   } KNOWN[] = {{"withheld_points", "Puntos que no se publican (en celdas con muy pocos casos)"},
                {"cells", "Celdas publicadas"},
-               {"bad_dates", "Fechas ilegibles (contadas como mes desconocido)"}};
+               {"bad_dates", "Fechas ilegibles (contadas como mes desconocido)"},
+               {"records", "Registros contados"},
+               {"suppressed_records", "Registros en celdas que no se publican (menos casos que "
+                                      "el mínimo)"},
+               {"tiers", "Niveles de conteo"},
+               {"unassigned", "Registros fuera de todo polígono"},
+               {"published", "Conteos publicados por nivel"},
+               {"suppressed", "Conteos omitidos por nivel"}};
   buf_puts(b, "<ul id=\"hallazgos\">\n");
-  const char *desc = json_string_value(json_object_get(found, "description"));
-  if (desc && *desc) {
-    buf_puts(b, "<li>");
-    www_html_put(b, desc);
-    buf_puts(b, "</li>\n");
-  }
+  /* its "description" is the policy's, said above */
   if (json_is_true(json_object_get(found, "inherited")))
     buf_puts(b, "<li>La política es la de la versión anterior: quien subió el archivo no indicó "
                 "otra.</li>\n");
   const char *key;
   json_t *v;
   json_object_foreach(found, key, v) {
-    if (!strcmp(key, "description") || !strcmp(key, "inherited") || !strcmp(key, "mode"))
+    if (!strcmp(key, "description") || !strcmp(key, "inherited") || !strcmp(key, "mode") ||
+        json_is_null(v))
       continue;
     const char *words = NULL;
     for (size_t i = 0; i < sizeof KNOWN / sizeof *KNOWN; i++)
@@ -130,13 +166,7 @@ static void findings_words(buf *b, json_t *found) {
     buf_puts(b, "<li>");
     www_html_put(b, words ? words : key);
     buf_puts(b, ": ");
-    if (json_is_integer(v)) {
-      put_int(b, (int64_t)json_integer_value(v));
-    } else {
-      char *t = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
-      www_html_put(b, t ? t : "");
-      free(t);
-    }
+    put_value(b, v);
     buf_puts(b, "</li>\n");
   }
   buf_puts(b, "</ul>\n");
