@@ -321,40 +321,38 @@ void h_admin_layer(http_request *req, http_response *resp) {
   admin_page(resp, 200);
 }
 
-void h_admin_upload(http_request *req, http_response *resp) {
-  int64_t n = 0;
-  h_upload_job(req, resp, &n);
-  if (resp->want_body) return;
+/* What a page's form gets once the API's handler has answered it: its success (ok_status)
+ * becomes a 303 to the page that shows the result, `to` (NULL: /admin); a refusal becomes a page
+ * saying it, titled `failed`. One path for every form of the publishers' pages. */
+static void form_outcome(http_request *req, http_response *resp, int ok_status, const char *to,
+                         const char *failed) {
   admin_who w;
   bool in = admin_signed_in(req, &w);
-  if (resp->status == 202) {
-    char *to = arena_alloc(req->arena, 48);
-    if (to) snprintf(to, 48, "/admin/trabajos/%lld", (long long)n);
+  if (resp->status == ok_status) {
     resp->n_headers = 0;
     admin_redirect(resp, to ? to : "/admin");
     return;
   }
-  admin_as_page(req, resp, in ? &w : NULL, "No se pudo subir el archivo",
-          in ? "/admin" : "/admin/entrar");
+  admin_as_page(req, resp, in ? &w : NULL, failed, in ? "/admin" : "/admin/entrar");
+}
+
+void h_admin_upload(http_request *req, http_response *resp) {
+  int64_t n = 0;
+  h_upload_job(req, resp, &n); /* asks for the body itself, after checking the headers */
+  if (resp->want_body) return;
+  form_outcome(req, resp, 202, arena_sprintf(req->arena, "/admin/trabajos/%lld", (long long)n),
+               "No se pudo subir el archivo");
 }
 
 void h_admin_rollback(http_request *req, http_response *resp) {
-  if (req->body_pending) {
+  if (req->body_pending) { /* the form is in the body */
     resp->want_body = true;
     return;
   }
-  h_rollback(req, resp);
-  admin_who w;
-  bool in = admin_signed_in(req, &w);
-  if (resp->status == 200) {
-    char *to = arena_alloc(req->arena, 100);
-    if (to) snprintf(to, 100, "/admin/capas/%.*s", (int)req->params[0].len, req->params[0].s);
-    resp->n_headers = 0;
-    admin_redirect(resp, to ? to : "/admin");
-    return;
-  }
-  admin_as_page(req, resp, in ? &w : NULL, "No se pudo volver a la versión",
-          in ? "/admin" : "/admin/entrar");
+  h_rollback(req, resp); /* on success the {id} capture is a valid layer id */
+  form_outcome(req, resp, 200, arena_sprintf(req->arena, "/admin/capas/%.*s",
+                                             (int)req->params[0].len, req->params[0].s),
+               "No se pudo volver a la versión");
 }
 
 void h_admin_job(http_request *req, http_response *resp) {
