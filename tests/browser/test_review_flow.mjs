@@ -2,7 +2,8 @@
 // a third-party file (SACMEX's wells of Mexico City, tests/data/cdmx-agua/SOURCE.md): the
 // publisher signs in (keyboard only), chooses on the layer page the fields left out (CALLE, and
 // the projected X, Y that would say the exact place) and a privacy policy (generalise to a 500 m
-// grid), runs a dry run (the report in words, nothing published), then uploads: «pendiente de
+// grid), runs a dry run (the report in words and the map of what would be published, nothing
+// published), then uploads: «pendiente de
 // revisión». The reviewer, in a SECOND browser context (another account, its own cookies), finds
 // it in /admin/revision, reads the policy and the fields in words, sees the map of the preview
 // (drawn from the preview tiles: no feature at a source coordinate, as many as the preview's
@@ -164,6 +165,15 @@ async function flow() {
   await upload(p, { grid: 500, dryRun: true });
   assert.match(await p.textContent('main'), /no se publicó nada|No se publicó nada/);
   assert.match(await p.textContent('#informe'), /registros/);
+  // the dry run's map: what approval would publish, drawn before anything is submitted
+  await waitForMap(p, ['idle'], 60000);
+  const dryDrawn = Number(await p.getAttribute('#review-map', 'data-drawn'));
+  assert.ok(dryDrawn > 0, 'the dry run map drew nothing');
+  const dryPoints = await p.evaluate(() => JSON.parse(document.getElementById('review-config').textContent)
+    .geojson.features.map((f) => f.geometry.coordinates));
+  for (const c of dryPoints) assert.ok(!exact.has(c.map((x) => x.toFixed(6)).join(',')), 'a source point in the dry run map');
+  await checkPage(p, 'ensayo con mapa', seen);
+  await p.locator('#review-map').screenshot({ path: join(ARTIFACTS, 'admin-ensayo-map.png') });
   assert.equal((await fetch(`${server.base}/collections/pozos`)).status, 404, 'a dry run publishes nothing');
   await upload(p, { grid: 500, dryRun: false });
   assert.match(await p.textContent('main'), /Versión 1 pendiente de revisión/);
@@ -219,7 +229,7 @@ async function flow() {
   const wall = (Date.now() - t0) / 1000;
 
   for (const list of problems) assert.deepEqual(list, [], 'problems on the pages');
-  assert.equal(seen.length, 4);
+  assert.equal(seen.length, 5);
   console.log(`# flow wall time (sign-in to rollback, two people, 4 uploads of ${source.length} wells): ${wall.toFixed(1)} s`);
   await pub.close();
   await rev.close();

@@ -376,5 +376,5 @@ void h_admin_job(http_request *req, http_response *resp) {
     admin_page_failed(resp, &e);
     return;
   }
-  admin_page(resp, 200);
+  admin_map_page(resp, 200); /* a dry run's map of what it would publish */
 }

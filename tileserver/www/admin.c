@@ -325,7 +325,10 @@ err_code www_admin_job(const www_admin_ctx *c, const char *job_json, buf *out, e
   bool ended = state && (strcmp(state, "done") == 0 || strcmp(state, "failed") == 0);
   char title[64];
   snprintf(title, sizeof title, "Subida %lld", (long long)n);
-  www_admin_begin(out, title, ended ? NULL : "2", c->account, c->csrf, NULL);
+  json_t *preview = json_object_get(d, "preview");
+  www_admin_begin(out, title, ended ? NULL : "2", c->account, c->csrf,
+                  preview ? "maplibre-gl.css" : NULL);
+  if (preview) buf_puts(out, WWW_REVIEW_CSS);
   buf_puts(out, "<p><a href=\"/admin/capas/");
   www_html_put(out, layer ? layer : "");
   buf_puts(out, "\">← La capa</a></p>\n<h1>");
@@ -354,6 +357,7 @@ err_code www_admin_job(const www_admin_ctx *c, const char *job_json, buf *out, e
       www_quality_summary(out, WWW_LANG_ES, &l);
       buf_puts(out, "</p>\n");
       free(text);
+      if (json_is_object(preview)) www_admin_geojson_map(out, preview);
     }
   }
   json_decref(d);

@@ -15,7 +15,7 @@
 
 #include "www/www_int.h"
 
-static const char REVIEW_CSS[] =
+const char WWW_REVIEW_CSS[] =
     "<style>.review-map{height:22rem;max-width:100%;border:1px solid #6b6f66}"
     ".admin textarea{width:100%;box-sizing:border-box;min-height:6rem;padding:.4rem;"
     "border:2px solid #6b6f66;border-radius:4px;font:inherit}"
@@ -215,6 +215,26 @@ static void preview_map(buf *b, const www_admin_review *r, const layer_info *l) 
   buf_puts(b, "\"></script>\n");
 }
 
+void www_admin_geojson_map(buf *b, json_t *fc) {
+  size_t n = json_array_size(json_object_get(fc, "features"));
+  buf_puts(b, "<h2 id=\"mapa-titulo\">Mapa de lo que se publicaría</h2>\n<p id=\"mapa-texto\">"
+              "El mapa muestra ");
+  put_int(b, (int64_t)n);
+  buf_puts(b, " elementos (5,000 como mucho) que verían todas las personas si la versión se aprueba, tal como los "
+              "deja la política de privacidad; nunca los puntos del archivo original.</p>\n"
+              "<div id=\"review-map\" class=\"review-map\" role=\"region\" "
+              "aria-labelledby=\"mapa-titulo\" aria-describedby=\"mapa-texto\"></div>\n");
+  json_t *cfg = json_pack("{s:O}", "geojson", fc);
+  char *text = cfg ? json_dumps(cfg, JSON_COMPACT) : NULL;
+  json_decref(cfg);
+  buf_puts(b, "<script type=\"application/json\" id=\"review-config\">");
+  put_json_in_html(b, text ? text : "{}");
+  free(text);
+  buf_puts(b, "</script>\n<script type=\"module\" src=\"");
+  www_asset_url(b, "review.js");
+  buf_puts(b, "\"></script>\n");
+}
+
 /* The decision already taken, or the form to take it. */
 static void decision(buf *b, const www_admin_ctx *c, const www_admin_review *r, bool own) {
   buf_puts(b, "<h2 id=\"decision\">Decisión</h2>\n");
@@ -250,7 +270,7 @@ err_code www_admin_review_page(const www_admin_ctx *c, const www_admin_review *r
   char title[64];
   snprintf(title, sizeof title, "Revisión %lld", (long long)r->n);
   www_admin_begin(out, title, NULL, c->account, c->csrf, preview ? "maplibre-gl.css" : NULL);
-  buf_puts(out, REVIEW_CSS);
+  buf_puts(out, WWW_REVIEW_CSS);
   buf_puts(out, "<p><a href=\"/admin/revision\">← Revisiones pendientes</a></p>\n<h1>");
   www_html_put(out, title);
   buf_puts(out, ": ");

@@ -77,5 +77,11 @@ void www_admin_begin(buf *b, const char *title, const char *refresh_s, const cha
 err_code www_admin_end(buf *b, err *e);
 /* A form's hidden csrf field. */
 void www_admin_csrf(buf *b, const char *csrf);
+/* The map of what a dry run would publish, with its text (review.c): fc a GeoJSON
+ * FeatureCollection (borrowed). */
+struct json_t;
+void www_admin_geojson_map(buf *b, struct json_t *fc);
+/* The styles of the map and the forms of the reviewer's pages (review.c). */
+extern const char WWW_REVIEW_CSS[];
 
 #endif
