@@ -102,6 +102,11 @@ expect_status 200 "a preview tile with the reviewer's session"
 ok
 http_get "/api/reviews/1/preview/tiles/8/$TX/$TY.mvt" -H "Cookie: $C_PUB"
 expect_status 403 "a preview tile with the publisher's session"
+# the text alternative's table: the preview's elements as HTML, with the reviewer's session
+grep -qF 'href="/api/reviews/1/preview/items?f=html"' "$TEST_TMP/page.html" || fail "no link to the table"
+http_get "/api/reviews/1/preview/items?f=html" -H "Cookie: $C_REV"
+expect_status 200 "the preview as a table"
+grep -qi '^Content-Type: text/html' "$TEST_TMP/headers" || fail "the table is not HTML"
 http_get /admin/revision/1 -H "Cookie: $C_ADM"
 expect_body_has 'action="/admin/revision/1/decision"' "the form for another admin"
 http_get /admin/revision/99 -H "Cookie: $C_REV"
