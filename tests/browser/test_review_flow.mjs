@@ -20,7 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 
 import {
-  ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, TESELAS, axeSerious, loadPlaywright, shot, startServer, tabTo, waitForMap,
+  ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, TESELAS, axeSerious, jobEnded, loadPlaywright, shot, startServer, tabTo, waitForMap,
   watch,
 } from './lib.mjs';
 
@@ -70,20 +70,6 @@ async function signIn(page, name, password) {
   await page.keyboard.press('Tab');
   await page.keyboard.type(password);
   await Promise.all([page.waitForURL(/\/admin$/), page.keyboard.press('Enter')]);
-}
-
-// The job page reloads itself until the import ends.
-async function jobEnded(page) {
-  const url = page.url();
-  assert.match(url, /\/admin\/trabajos\/\d+$/);
-  for (let i = 0; i < 600; i++) {
-    if (await page.$('meta[http-equiv="refresh"]') === null) return;
-    await page.waitForTimeout(250);
-    try {
-      await page.goto(url);
-    } catch { /* the page's own refresh got there first */ }
-  }
-  throw new Error(`the job at ${url} did not end`);
 }
 
 // The upload form with the privacy choice, by keyboard where a person would type.
