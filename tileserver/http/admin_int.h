@@ -31,7 +31,8 @@ void admin_as_page(http_request *req, http_response *resp, const admin_who *w, c
                    const char *back);
 
 /* The reviews (all when only < 0, else review `only`; of every state or of `state`) copied into
- * the request's arena, *out_n of them; NULL on error (e says why). h_admin_review.c. */
+ * the request's arena, *out_n of them; NULL on error (e says why). Only one review (only >= 0)
+ * comes with its privacy policy and report; a list has "{}" for both. h_admin_review.c. */
 www_admin_review *admin_reviews_load(http_request *req, int64_t only, const char *state,
                                      size_t *out_n, err *e);
 /* The latest review of layer_id among r[0..n), or NULL. */

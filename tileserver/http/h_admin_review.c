@@ -26,6 +26,7 @@ typedef struct reviews_out {
   arena *a;
   www_admin_review *r;
   size_t n, cap;
+  bool full; /* with the privacy policy and the report (one review's page), else "{}" */
 } reviews_out;
 
 /* Copies one review into the arena (the store's strings live during the callback only). */
@@ -44,7 +45,8 @@ static int add_review(void *ctx, const store_review *s) {
                         arena_strdup(a, s->state), arena_strdup(a, s->submitted_by),
                         arena_strdup(a, s->submitted_at), arena_strdup(a, s->decided_by),
                         arena_strdup(a, s->decided_at), arena_strdup(a, s->reason),
-                        arena_strdup(a, s->privacy), arena_strdup(a, s->report)};
+                        o->full ? arena_strdup(a, s->privacy) : "{}",
+                        o->full ? arena_strdup(a, s->report) : "{}"};
   if (!r.layer_id || !r.title || !r.state || !r.submitted_by || !r.submitted_at ||
       !r.decided_by || !r.decided_at || !r.reason || !r.privacy || !r.report)
     return 1;
@@ -54,7 +56,8 @@ static int add_review(void *ctx, const store_review *s) {
 
 www_admin_review *admin_reviews_load(http_request *req, int64_t only, const char *state,
                                      size_t *out_n, err *e) {
-  reviews_out o = {req->arena, NULL, 0, 0};
+  /* lists leave the reports out: they grow with every review ever made */
+  reviews_out o = {req->arena, NULL, 0, 0, only >= 0};
   *out_n = 0;
   err_code rc = store_reviews_scan(req->config->db_path, only, state, add_review, &o, e);
   if (rc != ERR_OK) return NULL;
