@@ -47,10 +47,10 @@ int cli_remove(int argc, char **argv) {
   err e;
   err_clear(&e);
   err_code rc = store_layer_remove(db, id, reason, &e);
-  err ae = {0};
-  if (auth_audit(db, "cli", "remove", id, rc == ERR_OK ? "ok" : "failed", rc == ERR_OK ? reason
-                                                                                    : e.msg,
-                 &ae) != ERR_OK)
+  err ae = {0}; /* the audit log is a file beside a SpatiaLite database; PostgreSQL has none */
+  if (!store_db_is_pg(db) &&
+      auth_audit(db, "cli", "remove", id, rc == ERR_OK ? "ok" : "failed",
+                 rc == ERR_OK ? reason : e.msg, &ae) != ERR_OK)
     fprintf(stderr, "teselas: audit log: %s\n", ae.msg);
   if (rc != ERR_OK) {
     fprintf(stderr, "teselas: %s\n", e.msg);
