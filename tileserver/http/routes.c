@@ -139,14 +139,21 @@ static const features_api_param REVIEW_ITEMS[] = {
   "{\"type\":\"object\",\"required\":[\"archivo\"],\"properties\":{\"archivo\":" BINARY "," \
   "\"csrf\":{\"type\":\"string\"},\"dry_run\":{\"type\":\"string\",\"enum\":[\"true\"," \
   "\"false\"]},\"privacy\":{\"type\":\"string\"},\"drop\":{\"type\":\"string\"}," \
-  "\"keep-field\":{\"type\":\"string\"}}}"
+  "\"keep-field\":{\"type\":\"string\"},\"privacy_mode\":{\"type\":\"string\",\"enum\":" \
+  "[\"keep\",\"generalize\",\"aggregate\",\"none\"]},\"privacy_grid\":{\"type\":\"string\"}," \
+  "\"privacy_k\":{\"type\":\"string\"},\"privacy_month\":{\"type\":\"string\"}," \
+  "\"privacy_by\":{\"type\":\"string\"},\"privacy_reason\":{\"type\":\"string\"}}}"
 static const features_api_body UPLOAD_BODY[] = {
     {"application/octet-stream", BINARY}, {"text/csv", BINARY}, {"application/geo+json", BINARY},
     {"application/zip", BINARY}, {"multipart/form-data", UPLOAD_FORM}, {NULL, NULL}};
+static const features_api_body PAGE_UPLOAD_BODY[] = {{"multipart/form-data", UPLOAD_FORM},
+                                                     {NULL, NULL}};
 static const char UPLOAD_BODY_DOC[] =
     "El archivo tal cual (nombre en ?filename=), o multipart/form-data: la primera parte con "
     "archivo es el archivo; los demás campos son opciones de importación (drop y keep-field, "
-    "nombres separados por comas) y, con sesión, csrf";
+    "nombres separados por comas), la política de privacidad elegida en la página (privacy_mode: "
+    "generalize o aggregate con privacy_grid en metros, privacy_k, privacy_month, privacy_by; "
+    "none con privacy_reason) y, con sesión, csrf";
 static const features_api_body REASON_BODY[] = {
     {"application/json", "{\"type\":\"object\",\"required\":[\"reason\"],\"properties\":"
      "{\"reason\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":1000}}}"},
@@ -269,7 +276,7 @@ static const route ROUTES[] = {
     {"/admin/capas/{id}/versiones", h_admin_upload,
      OP("postAdminLayerVersion", "Sube un archivo desde la página (multipart/form-data con "
         "csrf): 303 a la página de la subida", "303", HTML, LAYER_ID, .method = "post",
-        .status = "303", .authorized = true, .request_body = true, .body = UPLOAD_BODY + 4,
+        .status = "303", .authorized = true, .request_body = true, .body = PAGE_UPLOAD_BODY,
         .body_doc = UPLOAD_BODY_DOC)},
     {"/admin/capas/{id}/rollback", h_admin_rollback,
      OP("postAdminRollback", "Vuelve a publicar una versión desde la página (formulario: to, "
