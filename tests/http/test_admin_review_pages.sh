@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The reviewer's pages (issue 19) on a database made only from third-party files (INEGI's
 # municipios of León; 2,000 SSP-CDMX crime points: tests/data/cdmx-ssp/SOURCE.md):
+#  - a dry run that would wait for review keeps the generalised points it would publish (none at
+#    a coordinate of the file) for its job page's map, and leaves no review behind;
 #  - /admin/revision lists the pending version for a reviewer and an admin; a publisher gets a
 #    403 page, nobody signed in a 303 to the sign-in page;
 #  - /admin/revision/{n} says the policy, the fields dropped and kept with the reason given, what
@@ -34,6 +36,37 @@ T_ADM=$("$TESELAS" tokens add adm --db "$DB" 2>/dev/null)
 start_server "$DB"
 dump() { sqlite3 "$DB" .dump | grep -v 'teselas_usage\|teselas_download_digests' | sha256sum | cut -c1-64; }
 audit_q() { sqlite3 "$DB.audit" "$1"; }
+
+# 0. a dry run that would wait for review keeps what it would publish, for its job page's map:
+#    generalised points only, none at a coordinate of the file; nothing is published or waits
+http_get "/api/layers/delitos/versions?filename=delitos.csv&lat=lat&lon=long&privacy=generalize%3Agrid%3D500&dry_run=true" \
+  -X POST -H "Authorization: Bearer $T_PUB" --data-binary "@$CSV" -H "Content-Type: text/csv"
+expect_status 202 "a dry run of the crimes"
+JOB=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['job'])" "$TEST_TMP/body")
+for _ in $(seq 1 600); do
+  http_get "/api/jobs/$JOB" -H "Authorization: Bearer $T_PUB"
+  python3 -c "import json,sys; sys.exit(json.load(open(sys.argv[1]))['state'] in ('done','failed'))" \
+    "$TEST_TMP/body" || break
+  sleep 0.2
+done
+expect_json "d['result'] == 'would_await_review' and 0 < len(d['preview']['features']) <= 5000"
+python3 - "$TEST_TMP/body" "$CSV" <<'PY' || fail "the dry run's preview holds a point of the file"
+import csv, json, sys
+doc = json.load(open(sys.argv[1]))
+def num(v):
+    try:
+        return round(float(v), 6)
+    except ValueError:  # "NA": a record without coordinates
+        return None
+src = {(num(r['long']), num(r['lat'])) for r in csv.DictReader(open(sys.argv[2]))}
+pts = [tuple(round(c, 6) for c in f['geometry']['coordinates']) for f in doc['preview']['features']]
+assert all(f['geometry']['type'] == 'Point' for f in doc['preview']['features'])
+assert not src & set(pts), len(src & set(pts))
+PY
+ok
+[ "$(sqlite3 "$DB" "SELECT count(*) FROM sqlite_master WHERE name='teselas_reviews'")" = 0 ] || \
+  [ "$(sqlite3 "$DB" "SELECT count(*) FROM teselas_reviews")" = 0 ] || fail "a dry run left a review"
+ok
 
 # 1. the publisher uploads the crimes generalised to 500 m, dropping "cuadrante"; it waits
 http_get "/api/layers/delitos/versions?filename=delitos.csv&lat=lat&lon=long&privacy=generalize%3Agrid%3D500&drop=cuadrante&keep-field=hour" \
