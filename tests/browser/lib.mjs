@@ -182,3 +182,22 @@ export async function tabTo(page, selector, max = 80) {
   }
   throw new Error(`${selector} not reached with Tab in ${max} presses`);
 }
+
+// An /admin job page reloads itself (meta refresh) until the import ends: waits for the page
+// without the refresh. The page's own reload may destroy the context of a check, which is then
+// tried again.
+export async function jobEnded(page, tries = 600) {
+  const url = page.url();
+  if (!/\/admin\/trabajos\/\d+$/.test(url)) throw new Error(`not a job page: ${url}`);
+  for (let i = 0; i < tries; i++) {
+    try {
+      await page.waitForLoadState('load');
+      if (await page.$('meta[http-equiv="refresh"]') === null) return;
+    } catch { /* the page's own refresh got there first */ }
+    await page.waitForTimeout(250);
+    try {
+      await page.goto(url);
+    } catch { /* the page's own refresh got there first */ }
+  }
+  throw new Error(`the job at ${url} did not end`);
+}

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 
-import { CHROMIUM, CHROMIUM_ARGS, TESELAS, axeSerious, loadPlaywright, shot, startServer, tabTo, watch }
+import { CHROMIUM, CHROMIUM_ARGS, TESELAS, axeSerious, jobEnded, loadPlaywright, shot, startServer, tabTo, watch }
   from './lib.mjs';
 
 const DATA = process.env.TESELAS_TEST_DATA || fileURLToPath(new URL('../data/', import.meta.url));
@@ -57,20 +57,6 @@ async function checkPage(page, name, seen) {
   const wide = await page.evaluate(() => document.documentElement.scrollWidth);
   assert.ok(wide <= 360, `${name} is ${wide} px wide at 360 px`);
   seen.push(name);
-}
-
-// The job page reloads itself (meta refresh) until the import ends; wait for that page.
-async function jobEnded(page) {
-  const url = page.url();
-  assert.match(url, /\/admin\/trabajos\/\d+$/);
-  for (let i = 0; i < 600; i++) {
-    if (await page.$('meta[http-equiv="refresh"]') === null) return;
-    await page.waitForTimeout(250);
-    try {
-      await page.goto(url);
-    } catch { /* the page's own refresh got there first */ }
-  }
-  throw new Error(`the job at ${url} did not end`);
 }
 
 async function upload(page, drop) {

@@ -51,3 +51,41 @@ test('the validator refuses a broken document (the check can fail)', async () =>
   const broken = { openapi: '3.0.3', info: { title: 'x' }, paths: { '/a/{id}': { get: { responses: {} } } } };
   await assert.rejects(SwaggerParser.validate(broken));
 });
+
+test('the write API says its bodies, its credentials and its answers', async () => {
+  const server = await startServer();
+  try {
+    const doc = await validateApi(server);
+    const up = doc.paths['/api/layers/{id}/versions'].post;
+    assert.deepEqual(Object.keys(up.requestBody.content).sort(), ['application/geo+json',
+      'application/octet-stream', 'application/zip', 'multipart/form-data', 'text/csv']);
+    assert.equal(up.requestBody.content['multipart/form-data'].schema.properties.archivo.format, 'binary');
+    assert.deepEqual(up.requestBody.content['multipart/form-data'].schema.required, ['archivo']);
+    for (const verb of ['approve', 'reject']) {
+      const op = doc.paths[`/api/reviews/{n}/${verb}`].post;
+      assert.deepEqual(op.requestBody.content['application/json'].schema.required, ['reason']);
+    }
+    const decision = doc.paths['/admin/revision/{n}/decision'].post;
+    assert.deepEqual(decision.requestBody.content['application/x-www-form-urlencoded'].schema
+      .properties.decision.enum, ['approve', 'reject']);
+    assert.deepEqual(Object.keys(doc.components.securitySchemes).sort(), ['session', 'token']);
+    // every /api route: its path parameters, its answers with a JSON error, who may call it
+    for (const [path, item] of Object.entries(doc.paths)) {
+      if (!path.startsWith('/api/') || path.startsWith('/api/3/')) continue;
+      for (const [method, op] of Object.entries(item)) {
+        const captures = [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]);
+        const declared = (op.parameters || []).filter((p) => p.in === 'path').map((p) => p.name);
+        assert.deepEqual(declared, captures, `${method} ${path} path parameters`);
+        assert.ok(Object.keys(op.responses).some((s) => /^2/.test(s)), `${method} ${path} success`);
+        assert.ok(op.responses['400'], `${method} ${path} 400`);
+        // the history and the diff are public; every write, job and review needs a credential
+        if (method !== 'get' || /^\/api\/(jobs|reviews)/.test(path))
+          assert.ok(op.security && op.responses['401'], `${method} ${path} credentials`);
+        if (method === 'post' && path !== '/api/layers/{id}/rollback')
+          assert.ok(op.requestBody, `${method} ${path} requestBody`);
+      }
+    }
+  } finally {
+    await server.stop();
+  }
+});

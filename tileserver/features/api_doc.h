@@ -48,6 +48,13 @@ typedef struct features_api_variant {
   const char *mime;
 } features_api_variant;
 
+/* One media type a request body may have, with its JSON Schema as JSON text (static data, parsed
+ * when the document is built). A list of them ends with mime NULL. */
+typedef struct features_api_body {
+  const char *mime;   /* "multipart/form-data", "application/octet-stream", ... */
+  const char *schema; /* '{"type":"string","format":"binary"}' */
+} features_api_body;
+
 typedef struct features_api_op {
   const char *op_id;                    /* per collection: op_id + "_" + the collection's id */
   const char *summary;                  /* NULL: the collection's title */
@@ -61,6 +68,8 @@ typedef struct features_api_op {
   const char *status;                   /* the success status; NULL: "200" */
   bool authorized;                      /* needs Authorization: Bearer (401, 403, 409, 503) */
   bool request_body;                    /* takes a body: the file of an upload */
+  const features_api_body *body;        /* the body's media types (requestBody); NULL: none */
+  const char *body_doc;                 /* its description */
 } features_api_op;
 
 typedef struct features_api_route {

@@ -224,6 +224,19 @@ static bool per_collection(const char *pattern) {
   return strncmp(pattern, COLLECTION, n) == 0 && (pattern[n] == '\0' || pattern[n] == '/');
 }
 
+/* The op's requestBody: one entry per media type, required. NULL when it takes none. */
+static json_t *request_body(const features_api_op *op) {
+  if (!op->body) return NULL;
+  json_t *content = json_object();
+  for (const features_api_body *b = op->body; b->mime; b++) {
+    json_t *schema = json_loads(b->schema, 0, NULL);
+    json_object_set_new(content, b->mime,
+                        json_pack("{s:o}", "schema", schema ? schema : json_object()));
+  }
+  return json_pack("{s:s, s:b, s:o}", "description", op->body_doc ? op->body_doc : "",
+                   "required", true, "content", content);
+}
+
 /* Writes one path: pattern with {id} replaced by l's id (when l), and its last capture by the
  * variant's value (when v). */
 static void add_path(json_t *paths, const features_api_route *r, const catalog *c,
@@ -240,10 +253,17 @@ static void add_path(json_t *paths, const features_api_route *r, const catalog *
   const char *summary = op->summary ? op->summary : l ? l->title : "";
   json_t *item = json_object_get(paths, path); /* a path may have several methods */
   if (!item) json_object_set_new(paths, path, item = json_object());
-  json_object_set_new(item, op->method ? op->method : "get",
-                      json_pack("{s:s, s:s, s:o, s:o}", "operationId", opid, "summary",
-                                summary, "parameters", op_params(op, path, c, l), "responses",
-                                responses(op, summary, v ? v->mime : NULL)));
+  json_t *o = json_pack("{s:s, s:s, s:o, s:o}", "operationId", opid, "summary", summary,
+                        "parameters", op_params(op, path, c, l), "responses",
+                        responses(op, summary, v ? v->mime : NULL));
+  json_t *body = request_body(op);
+  if (o && body) json_object_set_new(o, "requestBody", body);
+  else json_decref(body);
+  /* who may call it: an API token, or the session of the pages (a write then carries its CSRF
+   * token, the csrf field or X-CSRF-Token) */
+  if (o && op->authorized)
+    json_object_set_new(o, "security", json_pack("[{s:[]}, {s:[]}]", "token", "session"));
+  json_object_set_new(item, op->method ? op->method : "get", o);
 }
 
 static void add_route(json_t *paths, const features_api_route *r, const catalog *c,
@@ -306,7 +326,10 @@ err_code features_doc_openapi(const features_site *s, const catalog *c,
     for (size_t i = 0; i < n_routes; i++)
       if (per_collection(routes[i].pattern)) add_route(paths, &routes[i], c, &c->layers[k]);
   json_t *components = json_pack(
-      "{s:o, s:{s:{s:s, s:{s:{s:o}}}}}", "parameters", components_json(), "responses", "Error",
+      "{s:o, s:{s:{s:s, s:s}, s:{s:s, s:s, s:s, s:s}}, s:{s:{s:s, s:{s:{s:o}}}}}", "parameters",
+      components_json(), "securitySchemes", "token", "type", "http", "scheme", "bearer",
+      "session", "type", "apiKey", "in", "cookie", "name", "teselas_sesion",
+      "description", "Sesión de /admin/entrar", "responses", "Error",
       "description", "Error: {code, description}", "content", "application/json", "schema",
       json_pack("{s:s, s:[s,s], s:{s:{s:s}, s:{s:s}}}", "type", "object", "required", "code",
                 "description", "properties", "code", "type", "string", "description", "type",

@@ -17,24 +17,36 @@
 #include <time.h>
 
 #include "auth/auth.h"
+#include "http/admin_int.h"
 #include "http/handlers.h"
 #include "http/services.h"
 #include "jobs/jobs.h"
 #include "www/www.h"
 
-static void page(http_response *resp, int status) {
+static void page_csp(http_response *resp, int status, const char *csp) {
   resp->status = status;
   resp->content_type = "text/html; charset=utf-8";
   resp->compressible = true;
   http_header_add(resp, "Cache-Control", "no-store");
   http_header_add(resp, "X-Frame-Options", "DENY");
-  http_header_add(resp, "Content-Security-Policy", "default-src 'self'; script-src 'none'; "
-                  "style-src 'self' 'unsafe-inline'; form-action 'self'; base-uri 'none'; "
-                  "frame-ancestors 'none'");
+  http_header_add(resp, "Content-Security-Policy", csp);
   http_header_add(resp, "Referrer-Policy", "same-origin");
 }
 
-static void redirect(http_response *resp, const char *to) {
+void admin_page(http_response *resp, int status) {
+  page_csp(resp, status, "default-src 'self'; script-src 'none'; style-src 'self' "
+           "'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'");
+}
+
+/* MapLibre runs its workers from blob: URLs and draws into canvases read back as blobs. */
+void admin_map_page(http_response *resp, int status) {
+  page_csp(resp, status, "default-src 'self'; script-src 'self'; style-src 'self' "
+           "'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; worker-src 'self' "
+           "blob:; child-src 'self' blob:; object-src 'none'; form-action 'self'; base-uri "
+           "'none'; frame-ancestors 'none'");
+}
+
+void admin_redirect(http_response *resp, const char *to) {
   buf_reset(&resp->body);
   resp->status = 303;
   resp->content_type = "text/plain; charset=utf-8";
@@ -42,35 +54,27 @@ static void redirect(http_response *resp, const char *to) {
   http_header_add(resp, "Cache-Control", "no-store");
 }
 
-static void page_failed(http_response *resp, const err *e) {
+void admin_page_failed(http_response *resp, const err *e) {
   http_error(resp, e->code ? e->code : ERR_INTERNAL, "%s", e->msg);
 }
 
-/* A signed-in page's reader: the session's principal and its page context, or a 303 to the
- * sign-in page (false). */
-typedef struct admin_who {
-  auth_principal p;
-  www_admin_ctx c;
-  char csrf[AUTH_SESSION_LEN];
-} admin_who;
-
-static bool signed_in(http_request *req, admin_who *w) {
+bool admin_signed_in(http_request *req, admin_who *w) {
   const char *sid = http_cookie(req, HTTP_SESSION_COOKIE);
   err e = {0};
   if (!sid || auth_session(req->config->db_path, sid, &w->p, &e) != AUTH_CHECK_OK) return false;
   auth_csrf_token(sid, w->csrf);
-  w->c = (www_admin_ctx){w->p.account.name, w->p.account.department, w->csrf};
+  w->c = (www_admin_ctx){w->p.account.name, w->p.account.department, w->csrf,
+                         auth_may(&w->p, AUTH_REVIEW, NULL)};
   return true;
 }
 
-static bool need_session(http_request *req, http_response *resp, admin_who *w) {
-  if (signed_in(req, w)) return true;
-  redirect(resp, "/admin/entrar");
+bool admin_need_session(http_request *req, http_response *resp, admin_who *w) {
+  if (admin_signed_in(req, w)) return true;
+  admin_redirect(resp, "/admin/entrar");
   return false;
 }
 
-/* Turns a JSON refusal of the API's handlers into a page saying it, with the same status. */
-static void as_page(http_request *req, http_response *resp, const admin_who *w,
+void admin_as_page(http_request *req, http_response *resp, const admin_who *w,
                     const char *title, const char *back) {
   json_t *doc = json_loadb((const char *)resp->body.data, resp->body.len, 0, NULL);
   const char *d = json_string_value(json_object_get(doc, "description"));
@@ -80,26 +84,26 @@ static void as_page(http_request *req, http_response *resp, const admin_who *w,
   buf_reset(&resp->body);
   err e = {0};
   if (!msg || www_admin_message(w ? &w->c : NULL, title, msg, back, &resp->body, &e) != ERR_OK) {
-    page_failed(resp, msg ? &e : &(err){.code = ERR_NOMEM, .msg = "out of memory"});
+    admin_page_failed(resp, msg ? &e : &(err){.code = ERR_NOMEM, .msg = "out of memory"});
     return;
   }
-  page(resp, status);
+  admin_page(resp, status);
 }
 
 static void send_signin(http_response *resp, int status, const char *error, const char *name) {
   err e = {0};
   buf_reset(&resp->body);
   if (www_admin_signin(error, name, &resp->body, &e) != ERR_OK) {
-    page_failed(resp, &e);
+    admin_page_failed(resp, &e);
     return;
   }
-  page(resp, status);
+  admin_page(resp, status);
 }
 
 void h_admin_signin_page(http_request *req, http_response *resp) {
   admin_who w;
-  if (signed_in(req, &w)) {
-    redirect(resp, "/admin");
+  if (admin_signed_in(req, &w)) {
+    admin_redirect(resp, "/admin");
     return;
   }
   send_signin(resp, 200, NULL, NULL);
@@ -187,7 +191,7 @@ void h_admin_signin(http_request *req, http_response *resp) {
     snprintf(cookie, 160, "%s=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d%s",
              HTTP_SESSION_COOKIE, sid, HTTP_SESSION_S, secure ? "; Secure" : "");
   memset(sid, 0, sizeof sid);
-  redirect(resp, "/admin");
+  admin_redirect(resp, "/admin");
   if (cookie) http_header_add(resp, "Set-Cookie", cookie);
 }
 
@@ -198,13 +202,13 @@ void h_admin_signout(http_request *req, http_response *resp) {
   }
   admin_who w;
   const char *sid = http_cookie(req, HTTP_SESSION_COOKIE);
-  if (signed_in(req, &w)) {
+  if (admin_signed_in(req, &w)) {
     if (!auth_csrf_valid(sid, http_form(req, "csrf"))) {
       login_audit(req, w.p.account.name, w.p.account.name, "refused",
                   "sign-out without its CSRF token");
       http_refuse(resp, HTTP_REFUSE_FORBIDDEN, "a form sent with a session needs its CSRF "
                   "token; reload the page and try again");
-      as_page(req, resp, &w, "No se pudo salir", "/admin");
+      admin_as_page(req, resp, &w, "No se pudo salir", "/admin");
       return;
     }
     err e = {0};
@@ -212,7 +216,7 @@ void h_admin_signout(http_request *req, http_response *resp) {
     login_audit(req, w.p.account.name, w.p.account.name, rc == ERR_OK ? "ok" : "failed",
                 "sign-out");
   }
-  redirect(resp, "/admin/entrar");
+  admin_redirect(resp, "/admin/entrar");
   char *clear = arena_alloc(req->arena, 120);
   if (clear) snprintf(clear, 120, "%s=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0",
                       HTTP_SESSION_COOKIE);
@@ -243,15 +247,23 @@ static const char **my_layers(http_request *req, const auth_principal *p, size_t
 
 void h_admin_home(http_request *req, http_response *resp) {
   admin_who w;
-  if (!need_session(req, resp, &w)) return;
+  if (!admin_need_session(req, resp, &w)) return;
   size_t n = 0;
   const char **ids = my_layers(req, &w.p, &n);
   err e = {0};
-  if (!ids || www_admin_home(&w.c, ids, n, req->catalog, &resp->body, &e) != ERR_OK) {
-    page_failed(resp, ids ? &e : &(err){.code = ERR_NOMEM, .msg = "out of memory"});
+  size_t n_rev = 0;
+  const www_admin_review *rev = admin_reviews_load(req, -1, NULL, &n_rev, &e);
+  const www_admin_review **last = ids ? arena_calloc(req->arena, n + 1, sizeof *last) : NULL;
+  if (!ids || !rev || !last) {
+    admin_page_failed(resp, rev ? &(err){.code = ERR_NOMEM, .msg = "out of memory"} : &e);
     return;
   }
-  page(resp, 200);
+  for (size_t i = 0; i < n; i++) last[i] = admin_review_latest(rev, n_rev, ids[i]);
+  if (www_admin_home(&w.c, ids, last, n, req->catalog, &resp->body, &e) != ERR_OK) {
+    admin_page_failed(resp, &e);
+    return;
+  }
+  admin_page(resp, 200);
 }
 
 typedef struct versions_out {
@@ -280,13 +292,13 @@ static const char *my_layer(http_request *req, http_response *resp, const admin_
   const char *id = arena_strndup(req->arena, req->params[0].s, req->params[0].len);
   if (id && store_layer_id_valid(id) && auth_may(&w->p, AUTH_UPLOAD, id)) return id;
   http_refuse(resp, HTTP_REFUSE_FORBIDDEN, "Tu cuenta no puede publicar esta capa.");
-  as_page(req, resp, w, "Capa no disponible", "/admin");
+  admin_as_page(req, resp, w, "Capa no disponible", "/admin");
   return NULL;
 }
 
 void h_admin_layer(http_request *req, http_response *resp) {
   admin_who w;
-  if (!need_session(req, resp, &w)) return;
+  if (!admin_need_session(req, resp, &w)) return;
   const char *id = my_layer(req, resp, &w);
   if (!id) return;
   const layer_info *l = NULL;
@@ -296,55 +308,56 @@ void h_admin_layer(http_request *req, http_response *resp) {
   err e = {0};
   err_code rc = store_versions_scan(req->reader, id, -1, add_version, &vo, &e);
   if (rc != ERR_OK && rc != ERR_NOT_FOUND) {
-    page_failed(resp, &e);
+    admin_page_failed(resp, &e);
     return;
   }
-  if (www_admin_layer(&w.c, id, l, vo.v, vo.n, &resp->body, &e) != ERR_OK) {
-    page_failed(resp, &e);
+  size_t n_rev = 0;
+  const www_admin_review *rev = admin_reviews_load(req, -1, NULL, &n_rev, &e);
+  if (!rev || www_admin_layer(&w.c, id, l, admin_review_latest(rev, n_rev, id), vo.v, vo.n,
+                              &resp->body, &e) != ERR_OK) {
+    admin_page_failed(resp, &e);
     return;
   }
-  page(resp, 200);
+  admin_page(resp, 200);
+}
+
+/* What a page's form gets once the API's handler has answered it: its success (ok_status)
+ * becomes a 303 to the page that shows the result, `to` (NULL: /admin); a refusal becomes a page
+ * saying it, titled `failed`. One path for every form of the publishers' pages. */
+static void form_outcome(http_request *req, http_response *resp, int ok_status, const char *to,
+                         const char *failed) {
+  admin_who w;
+  bool in = admin_signed_in(req, &w);
+  if (resp->status == ok_status) {
+    resp->n_headers = 0;
+    admin_redirect(resp, to ? to : "/admin");
+    return;
+  }
+  admin_as_page(req, resp, in ? &w : NULL, failed, in ? "/admin" : "/admin/entrar");
 }
 
 void h_admin_upload(http_request *req, http_response *resp) {
   int64_t n = 0;
-  h_upload_job(req, resp, &n);
+  h_upload_job(req, resp, &n); /* asks for the body itself, after checking the headers */
   if (resp->want_body) return;
-  admin_who w;
-  bool in = signed_in(req, &w);
-  if (resp->status == 202) {
-    char *to = arena_alloc(req->arena, 48);
-    if (to) snprintf(to, 48, "/admin/trabajos/%lld", (long long)n);
-    resp->n_headers = 0;
-    redirect(resp, to ? to : "/admin");
-    return;
-  }
-  as_page(req, resp, in ? &w : NULL, "No se pudo subir el archivo",
-          in ? "/admin" : "/admin/entrar");
+  form_outcome(req, resp, 202, arena_sprintf(req->arena, "/admin/trabajos/%lld", (long long)n),
+               "No se pudo subir el archivo");
 }
 
 void h_admin_rollback(http_request *req, http_response *resp) {
-  if (req->body_pending) {
+  if (req->body_pending) { /* the form is in the body */
     resp->want_body = true;
     return;
   }
-  h_rollback(req, resp);
-  admin_who w;
-  bool in = signed_in(req, &w);
-  if (resp->status == 200) {
-    char *to = arena_alloc(req->arena, 100);
-    if (to) snprintf(to, 100, "/admin/capas/%.*s", (int)req->params[0].len, req->params[0].s);
-    resp->n_headers = 0;
-    redirect(resp, to ? to : "/admin");
-    return;
-  }
-  as_page(req, resp, in ? &w : NULL, "No se pudo volver a la versión",
-          in ? "/admin" : "/admin/entrar");
+  h_rollback(req, resp); /* on success the {id} capture is a valid layer id */
+  form_outcome(req, resp, 200, arena_sprintf(req->arena, "/admin/capas/%.*s",
+                                             (int)req->params[0].len, req->params[0].s),
+               "No se pudo volver a la versión");
 }
 
 void h_admin_job(http_request *req, http_response *resp) {
   admin_who w;
-  if (!need_session(req, resp, &w)) return;
+  if (!admin_need_session(req, resp, &w)) return;
   int64_t n = 0;
   char owner[64] = "";
   char *doc = http_parse_index(req->params[0], &n) ? jobs_doc(req->services->jobs, n, owner)
@@ -353,15 +366,15 @@ void h_admin_job(http_request *req, http_response *resp) {
     free(doc);
     http_error(resp, ERR_NOT_FOUND, "No encontramos esa subida (las subidas se recuerdan hasta "
                "que el servidor se reinicia).");
-    as_page(req, resp, &w, "Subida no encontrada", "/admin");
+    admin_as_page(req, resp, &w, "Subida no encontrada", "/admin");
     return;
   }
   err e = {0};
   err_code rc = www_admin_job(&w.c, doc, &resp->body, &e);
   free(doc);
   if (rc != ERR_OK) {
-    page_failed(resp, &e);
+    admin_page_failed(resp, &e);
     return;
   }
-  page(resp, 200);
+  admin_map_page(resp, 200); /* a dry run's map of what it would publish */
 }

@@ -181,10 +181,24 @@ void h_review(http_request *req, http_response *resp) {
   no_store(resp);
 }
 
-/* The reason of a decision: {"reason": "..."} in the body, 1..REASON_MAX bytes once trimmed.
- * NULL after answering 400 or 413. */
+/* s without the blanks around it, copied into the arena when 1..REASON_MAX bytes remain. */
+static const char *trimmed(arena *a, const char *s) {
+  while (s && (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')) s++;
+  size_t n = s ? strlen(s) : 0;
+  while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\n' || s[n - 1] == '\r')) n--;
+  return n && n <= REASON_MAX ? arena_strndup(a, s, n) : NULL;
+}
+
+/* The reason of a decision: {"reason": "..."} in the body, or the reviewer's page form field
+ * `reason`; 1..REASON_MAX bytes once trimmed. NULL after answering 400 or 413. */
 static const char *read_reason(http_request *req, http_response *resp) {
   http_upload_file *up = req->upload;
+  if (!up && http_form(req, "reason")) {
+    const char *out = trimmed(req->arena, http_form(req, "reason"));
+    if (!out)
+      http_error(resp, ERR_INVALID, "a decision needs its reason, 1 to %d bytes", REASON_MAX);
+    return out;
+  }
   if (!up || up->bytes == 0) {
     http_error(resp, ERR_INVALID, "the body is JSON with the decision's reason: "
                "{\"reason\": \"...\"}");
@@ -197,11 +211,7 @@ static const char *read_reason(http_request *req, http_response *resp) {
   }
   json_error_t jerr;
   json_t *doc = json_load_file(up->path, JSON_REJECT_DUPLICATES, &jerr);
-  const char *r = json_string_value(json_object_get(doc, "reason"));
-  while (r && (*r == ' ' || *r == '\t' || *r == '\n' || *r == '\r')) r++;
-  size_t n = r ? strlen(r) : 0;
-  while (n && (r[n - 1] == ' ' || r[n - 1] == '\t' || r[n - 1] == '\n' || r[n - 1] == '\r')) n--;
-  char *out = n && n <= REASON_MAX ? arena_strndup(req->arena, r, n) : NULL;
+  const char *out = trimmed(req->arena, json_string_value(json_object_get(doc, "reason")));
   json_decref(doc);
   if (!out)
     http_error(resp, ERR_INVALID, "the body is JSON with the decision's reason, 1 to %d bytes: "

@@ -14,6 +14,7 @@
 
 #include "auth/auth.h"
 #include "http/handlers.h"
+#include "http/privacy_form.h"
 #include "http/services.h"
 #include "jobs/jobs.h"
 
@@ -143,7 +144,7 @@ static bool job_request(http_request *req, const char *id, const auth_principal 
   const http_upload_file *up = req->upload;
   for (size_t i = 0; up && i < up->n_fields; i++) {
     const query_arg *a = &up->fields[i];
-    if (strcmp(a->key, "csrf") == 0 || !*a->value) continue;
+    if (strcmp(a->key, "csrf") == 0 || !*a->value || http_privacy_field(a->key)) continue;
     if (strcmp(a->key, "dry_run") == 0) {
       r->dry_run = strcmp(a->value, "true") == 0;
       continue;
@@ -196,6 +197,14 @@ void h_upload_job(http_request *req, http_response *resp, int64_t *out_job) {
                JOBS_MAX_OPTIONS);
     return;
   }
+  const char *spec = NULL, *exact_why = NULL, *bad = NULL;
+  if (!http_privacy_form(req->upload, req->arena, &spec, &exact_why, &bad) ||
+      (spec && r.n_options == JOBS_MAX_OPTIONS)) {
+    audit(req, p.account.name, AUTH_UPLOAD, id, "refused", "privacy choice");
+    http_error(resp, ERR_INVALID, "%s", bad ? bad : "too many import options");
+    return;
+  }
+  if (spec) opts[r.n_options++] = (jobs_option){"privacy", spec};
   int64_t waiting = 0;
   if (!r.dry_run && store_review_pending(req->config->db_path, id, &waiting, &e) == ERR_OK &&
       waiting) { /* one version of a layer waits for review at a time */
@@ -245,9 +254,13 @@ void h_upload_job(http_request *req, http_response *resp, int64_t *out_job) {
   }
   up->taken = true;
   *out_job = n;
-  char detail[200];
-  snprintf(detail, sizeof detail, "job %lld, %s, %llu bytes%s", (long long)n, name,
-           (unsigned long long)up->bytes, r.dry_run ? ", dry run" : "");
+  /* the stated reason of exact locations is kept where decisions are */
+  const char *why = exact_why ? arena_sprintf(req->arena, " (exact locations: %s)", exact_why)
+                              : NULL;
+  char detail[700];
+  snprintf(detail, sizeof detail, "job %lld, %s, %llu bytes%s%s%s%s", (long long)n, name,
+           (unsigned long long)up->bytes, r.dry_run ? ", dry run" : "", spec ? ", privacy " : "",
+           spec ? spec : "", why ? why : "");
   audit(req, p.account.name, AUTH_UPLOAD, id, "accepted", detail);
   char *loc = arena_alloc(req->arena, 40);
   if (loc) snprintf(loc, 40, "/api/jobs/%lld", (long long)n);

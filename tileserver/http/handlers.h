@@ -102,6 +102,10 @@ void h_admin_layer(http_request *req, http_response *resp);
 void h_admin_upload(http_request *req, http_response *resp);
 void h_admin_rollback(http_request *req, http_response *resp);
 void h_admin_job(http_request *req, http_response *resp);
+/* h_admin_review.c: the reviewer's pages (reviewers and admins) */
+void h_admin_reviews(http_request *req, http_response *resp);
+void h_admin_review(http_request *req, http_response *resp);
+void h_admin_review_decide(http_request *req, http_response *resp);
 /* h_usage.c: views and downloads per layer over time (/admin/uso) */
 void h_usage(http_request *req, http_response *resp);
 

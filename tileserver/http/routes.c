@@ -133,6 +133,35 @@ static const features_api_param REVIEW_ITEMS[] = {
     PATH("n", "número de la revisión", INT), REF("bbox"), REF("limit"), REF("offset"),
     REF("after"), REF("datetime"), REF("properties"), REF("sortby"), REF("filter"),
     REF("f-items"), END};
+/* Request bodies (requestBody in /api). An upload is the file itself, or a page's form with it. */
+#define BINARY "{\"type\":\"string\",\"format\":\"binary\"}"
+#define UPLOAD_FORM \
+  "{\"type\":\"object\",\"required\":[\"archivo\"],\"properties\":{\"archivo\":" BINARY "," \
+  "\"csrf\":{\"type\":\"string\"},\"dry_run\":{\"type\":\"string\",\"enum\":[\"true\"," \
+  "\"false\"]},\"privacy\":{\"type\":\"string\"},\"drop\":{\"type\":\"string\"}," \
+  "\"keep-field\":{\"type\":\"string\"},\"privacy_mode\":{\"type\":\"string\",\"enum\":" \
+  "[\"keep\",\"generalize\",\"aggregate\",\"none\"]},\"privacy_grid\":{\"type\":\"string\"}," \
+  "\"privacy_k\":{\"type\":\"string\"},\"privacy_month\":{\"type\":\"string\"}," \
+  "\"privacy_by\":{\"type\":\"string\"},\"privacy_reason\":{\"type\":\"string\"}}}"
+static const features_api_body UPLOAD_BODY[] = {
+    {"application/octet-stream", BINARY}, {"text/csv", BINARY}, {"application/geo+json", BINARY},
+    {"application/zip", BINARY}, {"multipart/form-data", UPLOAD_FORM}, {NULL, NULL}};
+static const features_api_body PAGE_UPLOAD_BODY[] = {{"multipart/form-data", UPLOAD_FORM},
+                                                     {NULL, NULL}};
+static const char UPLOAD_BODY_DOC[] =
+    "El archivo tal cual (nombre en ?filename=), o multipart/form-data: la primera parte con "
+    "archivo es el archivo; los demás campos son opciones de importación (drop y keep-field, "
+    "nombres separados por comas), la política de privacidad elegida en la página (privacy_mode: "
+    "generalize o aggregate con privacy_grid en metros, privacy_k, privacy_month, privacy_by; "
+    "none con privacy_reason) y, con sesión, csrf";
+static const features_api_body REASON_BODY[] = {
+    {"application/json", "{\"type\":\"object\",\"required\":[\"reason\"],\"properties\":"
+     "{\"reason\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":1000}}}"},
+    {NULL, NULL}};
+#define FORM(props_) \
+  (const features_api_body[]){{"application/x-www-form-urlencoded", \
+                               "{\"type\":\"object\",\"properties\":{" props_ "}}"}, {NULL, NULL}}
+#define FSTR(name_) "\"" name_ "\":{\"type\":\"string\"}"
 #define WRITE(id_, sum_, resp_, params_, method_, status_, ...) \
   OP(id_, sum_, resp_, JSON, params_, .method = method_, .status = status_, .authorized = true, \
      __VA_ARGS__)
@@ -194,7 +223,7 @@ static const route ROUTES[] = {
     {"/api/layers/{id}/versions", h_upload,
      WRITE("postLayerVersion", "Sube un archivo como nueva versión de la capa (Authorization: "
            "Bearer); se importa en una tarea", "Tarea aceptada; Location: /api/jobs/{n}", UPLOAD,
-           "post", "202", .request_body = true)},
+           "post", "202", .request_body = true, .body = UPLOAD_BODY, .body_doc = UPLOAD_BODY_DOC)},
     {"/api/layers/{id}/rollback", h_rollback,
      WRITE("rollbackLayer", "Publica de nuevo los datos de una versión anterior",
            "La nueva versión", ROLLBACK, "post", NULL)},
@@ -213,10 +242,12 @@ static const route ROUTES[] = {
            REVIEW, NULL, NULL)},
     {"/api/reviews/{n}/approve", h_review_approve,
      WRITE("approveReview", "Aprueba y publica la versión; cuerpo JSON {\"reason\": \"...\"}",
-           "La decisión", REVIEW, "post", NULL, .request_body = true)},
+           "La decisión", REVIEW, "post", NULL, .request_body = true, .body = REASON_BODY,
+           .body_doc = "La razón de la decisión")},
     {"/api/reviews/{n}/reject", h_review_reject,
      WRITE("rejectReview", "Rechaza y descarta la versión; cuerpo JSON {\"reason\": \"...\"}",
-           "La decisión", REVIEW, "post", NULL, .request_body = true)},
+           "La decisión", REVIEW, "post", NULL, .request_body = true, .body = REASON_BODY,
+           .body_doc = "La razón de la decisión")},
     {"/api/reviews/{n}/preview/tiles/{z}/{x}/{y}.mvt", h_review_preview_tile,
      OP("previewReviewTile", "La tesela vectorial que se publicaría al aprobar", NULL, MVT,
         REVIEW_TILE, .authorized = true)},
@@ -233,23 +264,40 @@ static const route ROUTES[] = {
     {"/admin/entrar", h_admin_signin,
      OP("signIn", "Entrar (formulario: usuario, contraseña): cookie de sesión y 303 a /admin; "
         "401 si no, 429 tras demasiados intentos fallidos", "303", HTML, NULL, .method = "post",
-        .status = "303")},
+        .status = "303", .body = FORM(FSTR("usuario") "," FSTR("contraseña")),
+        .body_doc = "El formulario de entrada")},
     {"/admin/salir", h_admin_signout,
      OP("signOut", "Salir (formulario con csrf): termina la sesión", "303", HTML, NULL,
-        .method = "post", .status = "303", .authorized = true)},
+        .method = "post", .status = "303", .authorized = true, .body = FORM(FSTR("csrf")),
+        .body_doc = "El token CSRF de la sesión")},
     {"/admin/capas/{id}", h_admin_layer,
      OP("getAdminLayer", "Una capa: estado, subir una versión, historial", "La página", HTML,
         LAYER_ID, .authorized = true)},
     {"/admin/capas/{id}/versiones", h_admin_upload,
      OP("postAdminLayerVersion", "Sube un archivo desde la página (multipart/form-data con "
         "csrf): 303 a la página de la subida", "303", HTML, LAYER_ID, .method = "post",
-        .status = "303", .authorized = true, .request_body = true)},
+        .status = "303", .authorized = true, .request_body = true, .body = PAGE_UPLOAD_BODY,
+        .body_doc = UPLOAD_BODY_DOC)},
     {"/admin/capas/{id}/rollback", h_admin_rollback,
      OP("postAdminRollback", "Vuelve a publicar una versión desde la página (formulario: to, "
-        "csrf)", "303", HTML, LAYER_ID, .method = "post", .status = "303", .authorized = true)},
+        "csrf)", "303", HTML, LAYER_ID, .method = "post", .status = "303", .authorized = true,
+        .body = FORM(FSTR("to") "," FSTR("csrf")), .body_doc = "La versión y el token CSRF")},
     {"/admin/trabajos/{n}", h_admin_job,
      OP("getAdminJob", "Una subida: progreso y, al terminar, el informe de calidad en palabras",
         "La página", HTML, JOB, .authorized = true)},
+    {"/admin/revision", h_admin_reviews,
+     OP("getAdminReviews", "Versiones pendientes de revisión (revisores y administradores)",
+        "La página", HTML, NULL, .authorized = true)},
+    {"/admin/revision/{n}", h_admin_review,
+     OP("getAdminReview", "Una revisión: informe, política, campos, hallazgos y el mapa de lo "
+        "que se publicaría; formulario para aprobar o rechazar", "La página", HTML, REVIEW,
+        .authorized = true)},
+    {"/admin/revision/{n}/decision", h_admin_review_decide,
+     OP("postAdminReviewDecision", "Aprueba o rechaza desde la página (formulario: decision = "
+        "approve o reject, reason, csrf): 303 a la revisión", "303", HTML, REVIEW,
+        .method = "post", .status = "303", .authorized = true,
+        .body = FORM("\"decision\":{\"type\":\"string\",\"enum\":[\"approve\",\"reject\"]}," FSTR("reason")
+                     "," FSTR("csrf")), .body_doc = "La decisión, su razón y el token CSRF")},
     {"/api/report", h_report,
      OP("getDeliveryReport", "Entregas por dependencia: última y próxima entrega, días de "
         "atraso, calidad y su tendencia", "El informe", REPORT_MIME, REPORT)},
@@ -319,6 +367,10 @@ static const route ROUTES[] = {
 #undef TILE_FILTERS
 #undef IDS
 #undef WRITE
+#undef BINARY
+#undef UPLOAD_FORM
+#undef FORM
+#undef FSTR
 
 enum { N_ROUTES = sizeof ROUTES / sizeof *ROUTES };
 

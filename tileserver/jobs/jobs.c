@@ -35,6 +35,7 @@ typedef struct job {
   int64_t review;  /* the review a pending version waits in */
   char message[ERR_MSG_MAX];
   char *report_json;
+  char *preview_json; /* a dry run waiting for review: what it would publish (GeoJSON), or NULL */
   struct jobs_queue *q;  /* for the progress stream */
 } job;
 
@@ -70,6 +71,7 @@ static void job_free(job *j) {
   free(j->path);
   jobs_parsed_free(j->parsed);
   free(j->report_json);
+  free(j->preview_json);
   free(j);
 }
 
@@ -112,6 +114,22 @@ static void audit_outcome(const jobs_queue *q, const job *j, err_code rc, const 
     fprintf(stderr, "teselas: audit log: %s\n", e.msg);
 }
 
+/* What a dry run that would wait for review would publish, read from its copy of the database
+ * before the copy goes: the geometries (generalised or aggregated by the policy, never the
+ * file's), at most PREVIEW_MAX of them in PREVIEW_BYTES, so the publisher sees the map before
+ * submitting. NULL when it cannot be read (the job's page then shows the report alone). */
+enum { PREVIEW_MAX = 5000, PREVIEW_BYTES = 4 << 20 };
+static char *dry_run_preview(const char *copy, int64_t review) {
+  buf b;
+  buf_init(&b, PREVIEW_BYTES);
+  err e = {0};
+  if (store_review_geojson(copy, review, PREVIEW_MAX, &b, &e) != ERR_OK || !buf_cstr(&b)) {
+    buf_free(&b);
+    return NULL;
+  }
+  return (char *)buf_steal(&b, NULL);
+}
+
 /* Runs one job's import (the worker, without the lock). */
 static void job_run(jobs_queue *q, job *j) {
   import_options o = *jobs_parsed_options(j->parsed);
@@ -134,6 +152,9 @@ static void job_run(jobs_queue *q, job *j) {
   import_result r = {0};
   if (rc == ERR_OK) rc = import_run(&o, &r, &e);
   if (o.progress) fclose(o.progress);
+  char *preview = rc == ERR_OK && j->dry_run && r.status == IMPORT_PENDING
+                      ? dry_run_preview(copy, r.review)
+                      : NULL;
   pthread_mutex_lock(&q->mu);
   j->status = rc == ERR_OK ? r.status : IMPORT_REJECTED;
   j->version = r.version;
@@ -141,6 +162,7 @@ static void job_run(jobs_queue *q, job *j) {
   snprintf(j->message, sizeof j->message, "%s", rc == ERR_OK ? "" : e.msg);
   j->report_json = r.report_json;
   r.report_json = NULL;
+  j->preview_json = preview;
   pthread_mutex_unlock(&q->mu);
   audit_outcome(q, j, rc, &r);
   import_result_free(&r);
@@ -320,6 +342,8 @@ char *jobs_doc(jobs_queue *q, int64_t id, char out_account[64]) {
       if (*j->message) json_object_set_new(d, "message", json_string(j->message));
       json_t *rep = j->report_json ? json_loads(j->report_json, 0, NULL) : NULL;
       json_object_set_new(d, "report", rep ? rep : json_null());
+      json_t *pv = j->preview_json ? json_loads(j->preview_json, 0, NULL) : NULL;
+      if (pv) json_object_set_new(d, "preview", pv);
     }
     out = d ? json_dumps(d, JSON_INDENT(2)) : NULL;
     json_decref(d);

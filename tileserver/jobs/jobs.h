@@ -68,7 +68,8 @@ bool jobs_layer_busy(jobs_queue *q, const char *layer_id);
  * (queued, running, done, failed), "dry_run", "progress", and once done "result" (published,
  * unchanged, rejected, pending: waiting for review, with "review" (its number) and
  * "review_state" ("pendiente de revisión")), "version", "message", "report" (the quality
- * report)}. NULL when there
+ * report), and for a dry run that would wait for review "preview" (a GeoJSON FeatureCollection
+ * of the geometries it would publish, at most 5,000)}. NULL when there
  * is no such job (or no memory); *out_account is the job's owner (for the caller's check). */
 char *jobs_doc(jobs_queue *q, int64_t id, char out_account[64]);
 

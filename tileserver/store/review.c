@@ -474,6 +474,68 @@ err_code store_review_decide(const char *db_path, const store_review_decision *d
   return rc;
 }
 
+/* ---- a dry run's picture: what review n would publish, as GeoJSON --------------------------- */
+
+err_code store_review_geojson(const char *db_path, int64_t n, int64_t max_features, buf *out,
+                              err *e) {
+  sqlite3 *db = NULL;
+  void *spl = NULL;
+  err_code rc = store_rw_open(db_path, &db, &spl, e);
+  pending_row p = {.keep_versions = 3};
+  if (rc == ERR_OK) rc = read_review(db, n, &p, e);
+  if (rc == ERR_OK && !p.table[0]) rc = err_set(e, ERR_NOT_FOUND, "review %lld has no data",
+                                                 (long long)n);
+  buf sql;
+  buf_init(&sql, 0);
+  buf_puts(&sql, "SELECT AsGeoJSON(geom, 7) FROM ");
+  store_quote_ident(&sql, p.table);
+  buf_printf(&sql, " WHERE geom IS NOT NULL ORDER BY rowid LIMIT %lld", (long long)max_features);
+  sqlite3_stmt *st = NULL;
+  if (rc == ERR_OK && (sql.failed || sqlite3_prepare_v2(db, buf_cstr(&sql), -1, &st, NULL) !=
+                                         SQLITE_OK))
+    rc = err_set(e, ERR_DB, "preview: %s", sqlite3_errmsg(db));
+  buf_puts(out, "{\"type\":\"FeatureCollection\",\"features\":[");
+  int64_t written = 0;
+  for (int step; rc == ERR_OK && (step = sqlite3_step(st)) != SQLITE_DONE;) {
+    if (step != SQLITE_ROW) {
+      rc = err_set(e, ERR_DB, "preview: %s", sqlite3_errmsg(db));
+      break;
+    }
+    const char *g = col(st, 0);
+    if (!*g) continue;
+    buf_printf(out, "%s{\"type\":\"Feature\",\"properties\":{},\"geometry\":%s}",
+               written++ ? "," : "", g);
+  }
+  buf_puts(out, "]}");
+  if (rc == ERR_OK && out->failed) rc = err_set(e, ERR_LIMIT, "the preview does not fit");
+  sqlite3_finalize(st);
+  buf_free(&sql);
+  free(p.purge_reason);
+  if (db) sqlite3_close(db);
+  if (spl) spatialite_cleanup_ex(spl);
+  return rc;
+}
+
+/* ---- a removal: the version waiting goes with the layer ------------------------------------ */
+
+err_code store_review_forget(sqlite3 *db, const char *layer_id, const char *reason,
+                             bool *out_found, err *e) {
+  *out_found = false;
+  if (!table_exists(db, "teselas_reviews")) return ERR_OK;
+  int64_t n = one_int(db, "SELECT n FROM teselas_reviews WHERE layer_id=?1 AND state='pending'"
+                      " ORDER BY n DESC LIMIT 1", layer_id, 0, 0);
+  if (n <= 0) return ERR_OK;
+  pending_row p = {.keep_versions = 3};
+  err_code rc = read_review(db, n, &p, e);
+  /* as a rejection: its data go (the caller's transaction has secure_delete on) */
+  if (rc == ERR_OK) rc = reject(db, &p, "retirada", reason ? reason : "", e);
+  if (rc == ERR_OK) rc = run(db, "DELETE FROM teselas_review_layers WHERE review_n=?2", NULL, n, e);
+  if (rc == ERR_OK) rc = run(db, "DELETE FROM teselas_reviews WHERE n=?2", NULL, n, e);
+  free(p.purge_reason);
+  if (rc == ERR_OK) *out_found = true;
+  return rc;
+}
+
 /* ---- the preview: the catalog as approval would make it --------------------------------- */
 
 err_code store_review_catalog(store_reader *r, int64_t n, catalog **out, err *e) {

@@ -607,6 +607,13 @@ err_code store_review_decide(const char *db_path, const store_review_decision *d
  * readers. ERR_NOT_FOUND when review n is not waiting. Caller owns: catalog_destroy. */
 err_code store_review_catalog(store_reader *r, int64_t n, catalog **out, err *e);
 
+/* The geometries review n would publish (the generalised points or aggregated cells, never more),
+ * at most max_features in row order, as a GeoJSON FeatureCollection without properties appended
+ * to out: a dry run's picture before its copy of the database goes. ERR_NOT_FOUND when review n
+ * is not there; ERR_LIMIT when out fails. */
+err_code store_review_geojson(const char *db_path, int64_t n, int64_t max_features, buf *out,
+                              err *e);
+
 /* ---- accounts, API tokens and the audit log (accounts.c, audit.c) --------------------------- */
 
 /* Who may write, as the database keeps it. The roles and what each may do are auth/'s; here

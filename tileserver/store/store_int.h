@@ -78,6 +78,12 @@ err_code store_review_save_published(sqlite3 *db, const char *layer_id, err *e);
 err_code store_review_park_version(sqlite3 *db, const store_review_park *p, int64_t *out_n,
                                    err *e);
 
+/* A removal of layer_id (inside the caller's transaction, secure_delete on): the version waiting
+ * for review, if any, is dropped as a rejection would drop it and its review row goes;
+ * *out_found says whether there was one. review.c. */
+err_code store_review_forget(sqlite3 *db, const char *layer_id, const char *reason,
+                             bool *out_found, err *e);
+
 /* Layers of up to this many rows get a packed spatial index (32 bytes of memory a row while it is
  * built); bigger ones are indexed row by row, slower but in bounded memory. */
 #define STORE_RTREE_BULK_CAP ((size_t)8 * 1000 * 1000)

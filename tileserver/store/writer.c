@@ -734,7 +734,9 @@ err_code store_layer_remove(const char *db_path, const char *layer_id, const cha
   err_code rc = note ? open_rw(db_path, w, e) : err_set(e, ERR_NOMEM, "out of memory");
   if (rc == ERR_OK) rc = store_exec(w->db, "PRAGMA secure_delete=ON", "secure delete", e);
   if (rc == ERR_OK) rc = store_exec(w->db, "BEGIN IMMEDIATE", "start removal", e);
-  if (rc == ERR_OK && !layer_published(w->db, layer_id))
+  bool pending = false; /* a version waiting for review goes too, even of a layer never published */
+  if (rc == ERR_OK) rc = store_review_forget(w->db, layer_id, reason, &pending, e);
+  if (rc == ERR_OK && !pending && !layer_published(w->db, layer_id))
     rc = err_set(e, ERR_NOT_FOUND, "no layer '%s' in %s", layer_id, db_path);
   if (rc == ERR_OK) rc = drop_versions(w->db, layer_id, INT64_MAX, note, e);
   if (rc == ERR_OK) rc = forget_layer(w->db, layer_id, note, e);

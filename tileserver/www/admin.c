@@ -24,10 +24,13 @@ static const char ADMIN_CSS[] =
     ".admin .okay{border-left:6px solid #0b5d3b;padding:.5rem 1rem;background:#e6f0ea}"
     ".admin table{border-collapse:collapse;width:100%}.admin td,.admin th{text-align:left;"
     "padding:.3rem;border-bottom:1px solid #ccc;vertical-align:top}"
-    ".admin .table{overflow-x:auto}.admin form.inline{display:inline}</style>\n";
+    ".admin .table{overflow-x:auto}.admin form.inline{display:inline}"
+    ".admin fieldset{display:grid;gap:.5rem;border:1px solid #6b6f66;min-width:0}"
+    ".admin fieldset p{margin:0}.admin textarea{width:100%;box-sizing:border-box;font:inherit}"
+    "</style>\n";
 
-static void begin(buf *b, const char *title, const char *refresh_s, const char *account,
-                  const char *csrf) {
+void www_admin_begin(buf *b, const char *title, const char *refresh_s, const char *account,
+                     const char *csrf, const char *css_asset) {
   char meta[200] = "<meta name=\"color-scheme\" content=\"light\">\n";
   if (refresh_s)
     snprintf(meta + strlen(meta), sizeof meta - strlen(meta),
@@ -40,6 +43,11 @@ static void begin(buf *b, const char *title, const char *refresh_s, const char *
   buf_puts(b, "<link rel=\"icon\" href=\"");
   www_asset_url(b, "favicon.svg");
   buf_puts(b, "\" type=\"image/svg+xml\">\n");
+  if (css_asset) {
+    buf_puts(b, "<link rel=\"stylesheet\" href=\"");
+    www_asset_url(b, css_asset);
+    buf_puts(b, "\">\n");
+  }
   buf_puts(b, ADMIN_CSS);
   html_page_body(b, "catalog admin");
   buf_puts(b, "<a class=\"skip\" href=\"#main\">Saltar al contenido</a>\n<header class=\"site\">\n"
@@ -56,19 +64,19 @@ static void begin(buf *b, const char *title, const char *refresh_s, const char *
   buf_puts(b, "</header>\n<main id=\"main\">\n");
 }
 
-static err_code end(buf *b, err *e) {
+err_code www_admin_end(buf *b, err *e) {
   buf_puts(b, "</main>\n</body>\n</html>\n");
   return b->failed ? err_set(e, ERR_LIMIT, "the page does not fit") : ERR_OK;
 }
 
-static void csrf_field(buf *b, const char *csrf) {
+void www_admin_csrf(buf *b, const char *csrf) {
   buf_puts(b, "<input type=\"hidden\" name=\"csrf\" value=\"");
   www_html_put(b, csrf);
   buf_puts(b, "\">\n");
 }
 
 err_code www_admin_signin(const char *error, const char *name, buf *out, err *e) {
-  begin(out, "Entrar", NULL, NULL, NULL);
+  www_admin_begin(out, "Entrar", NULL, NULL, NULL, NULL);
   buf_puts(out, "<h1>Entrar para publicar</h1>\n");
   if (error) {
     buf_puts(out, "<p class=\"error\" role=\"alert\" id=\"error\">");
@@ -87,28 +95,42 @@ err_code www_admin_signin(const char *error, const char *name, buf *out, err *e)
                   "<p>¿Sin cuenta? Pídela a quien administra los datos abiertos de tu "
                   "ciudad.</p>\n",
              error ? " aria-describedby=\"error\"" : "", error ? " aria-describedby=\"error\"" : "");
-  return end(out, e);
+  return www_admin_end(out, e);
 }
 
-void www_admin_state(buf *b, const layer_info *l) {
-  /* The review of sensitive layers will say "pendiente de revisión" here, before "publicada". */
-  if (!l) buf_puts(b, "sin publicar todavía");
-  else buf_puts(b, "publicada");
+void www_admin_state(buf *b, const layer_info *l, const www_admin_review *r) {
+  bool pending = r && strcmp(r->state, "pending") == 0;
+  /* a refusal matters until a later version is published */
+  bool refused = r && strcmp(r->state, "rejected") == 0 && (!l || l->version < r->version);
+  if (pending) {
+    buf_printf(b, "versión %lld pendiente de revisión", (long long)r->version);
+    buf_puts(b, l ? "; se sigue publicando la anterior" : "");
+    return;
+  }
+  buf_puts(b, l ? "publicada" : "sin publicar todavía");
+  if (refused) {
+    buf_printf(b, "; la versión %lld fue rechazada: ", (long long)r->version);
+    www_html_put(b, r->reason);
+  }
 }
 
-err_code www_admin_home(const www_admin_ctx *c, const char *const *layer_ids, size_t n_layers,
+err_code www_admin_home(const www_admin_ctx *c, const char *const *layer_ids,
+                        const www_admin_review *const *reviews, size_t n_layers,
                         const catalog *cat, buf *out, err *e) {
-  begin(out, "Tus capas", NULL, c->account, c->csrf);
+  www_admin_begin(out, "Tus capas", NULL, c->account, c->csrf, NULL);
   buf_puts(out, "<h1>Tus capas</h1>\n");
   if (c->department && *c->department) {
     buf_puts(out, "<p>Dependencia: ");
     www_html_put(out, c->department);
     buf_puts(out, "</p>\n");
   }
+  if (c->reviewer)
+    buf_puts(out, "<p><a href=\"/admin/revision\">Revisiones pendientes</a>: las versiones que "
+                  "esperan tu decisión.</p>\n");
   if (n_layers == 0) {
     buf_puts(out, "<p>Tu cuenta no tiene capas asignadas. Pide a quien administra los datos que "
                   "te asigne las de tu dependencia.</p>\n");
-    return end(out, e);
+    return www_admin_end(out, e);
   }
   buf_puts(out, "<div class=\"table\"><table>\n<caption>Capas que puedes publicar</caption>\n"
                 "<thead><tr><th scope=\"col\">Capa</th><th scope=\"col\">Estado</th>"
@@ -122,7 +144,7 @@ err_code www_admin_home(const www_admin_ctx *c, const char *const *layer_ids, si
     buf_puts(out, "\">");
     www_html_put(out, l && *l->title ? l->title : layer_ids[i]);
     buf_puts(out, "</a></th><td>");
-    www_admin_state(out, l);
+    www_admin_state(out, l, reviews[i]);
     buf_puts(out, "</td><td>");
     if (l) {
       buf_printf(out, "versión %lld, ", (long long)l->version);
@@ -134,17 +156,49 @@ err_code www_admin_home(const www_admin_ctx *c, const char *const *layer_ids, si
     buf_puts(out, "</td></tr>\n");
   }
   buf_puts(out, "</tbody>\n</table></div>\n");
-  return end(out, e);
+  return www_admin_end(out, e);
+}
+
+/* The privacy choice of the upload form (http/privacy_form.c reads it): plain radio buttons and
+ * numbers, every control labelled; no script decides what is required, the server does. */
+static void privacy_choice(buf *b) {
+  static const struct {
+    const char *value, *label;
+  } MODES[] = {
+      {"keep", "La política que ya tiene la capa (ninguna si es nueva)"},
+      {"generalize", "Generalizar: cada punto se mueve al centro de su celda de la cuadrícula"},
+      {"aggregate", "Agregar: solo se publica cuántos casos hay en cada celda"},
+      {"none", "Ninguna: publicar las ubicaciones exactas (escribe por qué)"}};
+  buf_puts(b, "<fieldset id=\"privacidad\"><legend>Privacidad de las ubicaciones</legend>\n");
+  for (size_t i = 0; i < sizeof MODES / sizeof *MODES; i++)
+    buf_printf(b, "<p><input type=\"radio\" id=\"privacy_%s\" name=\"privacy_mode\" "
+                  "value=\"%s\"%s> <label for=\"privacy_%s\">%s</label></p>\n",
+               MODES[i].value, MODES[i].value, i == 0 ? " checked" : "", MODES[i].value,
+               MODES[i].label);
+  buf_puts(b, "<label for=\"privacy_grid\">Tamaño de la celda, en metros (50 a 100000)</label>\n"
+              "<input type=\"text\" inputmode=\"numeric\" id=\"privacy_grid\" "
+              "name=\"privacy_grid\" value=\"250\">\n<label for=\"privacy_k\">Mínimo de casos por "
+              "celda: las que tienen menos no se publican (2 a 1000)</label>\n<input type=\"text\" "
+              "inputmode=\"numeric\" id=\"privacy_k\" name=\"privacy_k\" value=\"5\">\n"
+              "<p><input type=\"checkbox\" id=\"privacy_month\" name=\"privacy_month\" "
+              "value=\"true\"> <label for=\"privacy_month\">Generalizar: fechas solo con el mes"
+              "</label></p>\n<label for=\"privacy_by\">Agregar: contar también por este campo "
+              "(opcional)</label>\n<input type=\"text\" id=\"privacy_by\" name=\"privacy_by\" "
+              "autocapitalize=\"none\" spellcheck=\"false\">\n<label for=\"privacy_reason\">"
+              "Ninguna: por qué se publican las ubicaciones exactas</label>\n"
+              "<textarea id=\"privacy_reason\" name=\"privacy_reason\" maxlength=\"400\">"
+              "</textarea>\n</fieldset>\n");
 }
 
 err_code www_admin_layer(const www_admin_ctx *c, const char *id, const layer_info *l,
+                         const www_admin_review *review,
                          const www_admin_version *v, size_t n_versions, buf *out, err *e) {
   const char *title = l && *l->title ? l->title : id;
-  begin(out, title, NULL, c->account, c->csrf);
+  www_admin_begin(out, title, NULL, c->account, c->csrf, NULL);
   buf_puts(out, "<p><a href=\"/admin\">← Tus capas</a></p>\n<h1>");
   www_html_put(out, title);
   buf_puts(out, "</h1>\n<p>Estado: <strong>");
-  www_admin_state(out, l);
+  www_admin_state(out, l, review);
   buf_puts(out, "</strong>");
   if (l) {
     char num[32];
@@ -162,7 +216,7 @@ err_code www_admin_layer(const www_admin_ctx *c, const char *id, const layer_inf
                 "<form method=\"post\" enctype=\"multipart/form-data\" action=\"/admin/capas/");
   www_html_put(out, id);
   buf_puts(out, "/versiones\">\n");
-  csrf_field(out, c->csrf);
+  www_admin_csrf(out, c->csrf);
   buf_puts(out, "<label for=\"archivo\">Archivo (CSV, GeoJSON, KML, KMZ, Shapefile en .zip, "
                 "GeoPackage o GPX)</label>\n<input type=\"file\" id=\"archivo\" name=\"archivo\" "
                 "required accept=\".csv,.txt,.tsv,.geojson,.json,.ndjson,.zip,.kml,.kmz,.gpkg,"
@@ -171,13 +225,15 @@ err_code www_admin_layer(const www_admin_ctx *c, const char *id, const layer_inf
                 "autocapitalize=\"none\" spellcheck=\"false\">\n<label for=\"keep\">Campos que "
                 "parecen personales y sí se publican, a conciencia (opcional)</label>\n"
                 "<input type=\"text\" id=\"keep\" name=\"keep-field\" autocapitalize=\"none\" "
-                "spellcheck=\"false\">\n<p><input type=\"checkbox\" id=\"dry_run\" name=\"dry_run\" "
+                "spellcheck=\"false\">\n");
+  privacy_choice(out);
+  buf_puts(out, "<p><input type=\"checkbox\" id=\"dry_run\" name=\"dry_run\" "
                 "value=\"true\"> <label for=\"dry_run\">Solo revisar el archivo, sin publicar"
                 "</label></p>\n<button class=\"button primary\" type=\"submit\">Subir</button>\n"
                 "</form>\n<h2>Historial</h2>\n");
   if (n_versions == 0) {
     buf_puts(out, "<p>Esta capa no tiene versiones todavía.</p>\n");
-    return end(out, e);
+    return www_admin_end(out, e);
   }
   buf_puts(out, "<div class=\"table\"><table>\n<thead><tr><th scope=\"col\">Versión</th>"
                 "<th scope=\"col\">Fecha</th><th scope=\"col\">Archivo</th><th scope=\"col\">"
@@ -199,7 +255,7 @@ err_code www_admin_layer(const www_admin_ctx *c, const char *id, const layer_inf
       buf_puts(out, "<form class=\"inline\" method=\"post\" action=\"/admin/capas/");
       www_html_put(out, id);
       buf_puts(out, "/rollback\">");
-      csrf_field(out, c->csrf);
+      www_admin_csrf(out, c->csrf);
       buf_printf(out, "<input type=\"hidden\" name=\"to\" value=\"%lld\"><button class=\"button\" "
                       "type=\"submit\">Volver a publicar la versión %lld</button></form>",
                  (long long)r->version, (long long)r->version);
@@ -209,7 +265,7 @@ err_code www_admin_layer(const www_admin_ctx *c, const char *id, const layer_inf
     buf_puts(out, "</td></tr>\n");
   }
   buf_puts(out, "</tbody>\n</table></div>\n");
-  return end(out, e);
+  return www_admin_end(out, e);
 }
 
 /* The job's outcome in words. */
@@ -269,7 +325,10 @@ err_code www_admin_job(const www_admin_ctx *c, const char *job_json, buf *out, e
   bool ended = state && (strcmp(state, "done") == 0 || strcmp(state, "failed") == 0);
   char title[64];
   snprintf(title, sizeof title, "Subida %lld", (long long)n);
-  begin(out, title, ended ? NULL : "2", c->account, c->csrf);
+  json_t *preview = json_object_get(d, "preview");
+  www_admin_begin(out, title, ended ? NULL : "2", c->account, c->csrf,
+                  preview ? "maplibre-gl.css" : NULL);
+  if (preview) buf_puts(out, WWW_REVIEW_CSS);
   buf_puts(out, "<p><a href=\"/admin/capas/");
   www_html_put(out, layer ? layer : "");
   buf_puts(out, "\">← La capa</a></p>\n<h1>");
@@ -298,15 +357,16 @@ err_code www_admin_job(const www_admin_ctx *c, const char *job_json, buf *out, e
       www_quality_summary(out, WWW_LANG_ES, &l);
       buf_puts(out, "</p>\n");
       free(text);
+      if (json_is_object(preview)) www_admin_geojson_map(out, preview);
     }
   }
   json_decref(d);
-  return end(out, e);
+  return www_admin_end(out, e);
 }
 
 err_code www_admin_message(const www_admin_ctx *c, const char *title, const char *text,
                            const char *back_href, buf *out, err *e) {
-  begin(out, title, NULL, c ? c->account : NULL, c ? c->csrf : NULL);
+  www_admin_begin(out, title, NULL, c ? c->account : NULL, c ? c->csrf : NULL, NULL);
   buf_puts(out, "<h1>");
   www_html_put(out, title);
   buf_puts(out, "</h1>\n<p class=\"error\" role=\"alert\">");
@@ -314,5 +374,5 @@ err_code www_admin_message(const www_admin_ctx *c, const char *title, const char
   buf_puts(out, "</p>\n<p>Corrige y vuelve a intentarlo: <a href=\"");
   www_html_put(out, back_href ? back_href : "/admin");
   buf_puts(out, "\">volver</a>.</p>\n");
-  return end(out, e);
+  return www_admin_end(out, e);
 }

@@ -105,6 +105,7 @@ typedef struct www_admin_ctx {
   const char *account;
   const char *department;
   const char *csrf;
+  bool reviewer; /* the account may review: the pages link to /admin/revision */
 } www_admin_ctx;
 
 /* One row of a layer's history as the layer page shows it. */
@@ -116,20 +117,48 @@ typedef struct www_admin_version {
   bool removal;  /* the row of the layer's removal */
 } www_admin_version;
 
+/* One version waiting for (or past) review, as the reviewer's pages show it. The privacy and
+ * report texts are the JSON the store keeps ("{}" when none). */
+typedef struct www_admin_review {
+  int64_t n, version, base_version, feature_count;
+  const char *layer_id, *title, *state, *submitted_by, *submitted_at;
+  const char *decided_by, *decided_at, *reason; /* "" while undecided */
+  const char *privacy, *report;
+} www_admin_review;
+
 /* The sign-in form, with an error sentence (NULL: none) and the name typed before. */
 err_code www_admin_signin(const char *error, const char *name, buf *out, err *e);
-/* "Tus capas": the account's layers (ids) with their state and last version from cat. */
-err_code www_admin_home(const www_admin_ctx *c, const char *const *layer_ids, size_t n_layers,
+/* "Tus capas": the account's layers (ids) with their state and last version from cat, and
+ * each one's latest review (reviews[i], NULL when it had none). */
+err_code www_admin_home(const www_admin_ctx *c, const char *const *layer_ids,
+                        const www_admin_review *const *reviews, size_t n_layers,
                         const catalog *cat, buf *out, err *e);
-/* A layer's page: l NULL for a layer not published yet; its history v[0..n) in version order. */
+/* A layer's page: l NULL for a layer not published yet; review its latest review (NULL: none);
+ * its history v[0..n) in version order. */
 err_code www_admin_layer(const www_admin_ctx *c, const char *id, const layer_info *l,
+                         const www_admin_review *review,
                          const www_admin_version *v, size_t n_versions, buf *out, err *e);
 /* An upload's job page from its JSON document (jobs_doc): refreshes itself until it ends. */
 err_code www_admin_job(const www_admin_ctx *c, const char *job_json, buf *out, err *e);
 /* A refusal in words, with a link back; c NULL when nobody is signed in. */
 err_code www_admin_message(const www_admin_ctx *c, const char *title, const char *text,
                            const char *back_href, buf *out, err *e);
-/* A layer's state in words ("publicada", "sin publicar todavía"): the one place that says it. */
-void www_admin_state(buf *b, const layer_info *l);
+/* A layer's state in words ("publicada", "sin publicar todavía", "pendiente de revisión", a
+ * version refused with its reason) from its catalog entry l (NULL: not published) and its latest
+ * review (NULL: none): the one place that says it. */
+void www_admin_state(buf *b, const layer_info *l, const www_admin_review *review);
+
+/* ---- the reviewer's pages (review.c), in Spanish --------------------------------------------- */
+
+
+/* The list of reviews r[0..n) waiting for a decision, each linking to its page. */
+err_code www_admin_review_list(const www_admin_ctx *c, const www_admin_review *r, size_t n,
+                               buf *out, err *e);
+/* One review: the quality report and the privacy decision in words, the preview map of what
+ * approval would publish (preview: the catalog entry it would publish, NULL once decided; the
+ * map loads review.js, with a text alternative), and the approve / refuse form with a required
+ * reason, unless own (the account uploaded it: another person decides). */
+err_code www_admin_review_page(const www_admin_ctx *c, const www_admin_review *r,
+                          const layer_info *preview, bool own, buf *out, err *e);
 
 #endif

@@ -66,4 +66,22 @@ void www_privacy_summary(buf *b, www_lang lang, const layer_info *l);
 /* The same sentence as plain text, appended to out (for the page configuration). */
 void www_privacy_text(www_lang lang, const layer_info *l, buf *out);
 
+/* ---- the pages for publishers and reviewers (admin.c) ---- */
+
+/* The start of an /admin page up to <main id="main">: head (title, refresh_s seconds when not
+ * NULL, the site's stylesheet and css_asset when not NULL), the header with the sign-out form
+ * when account and csrf are given. */
+void www_admin_begin(buf *b, const char *title, const char *refresh_s, const char *account,
+                     const char *csrf, const char *css_asset);
+/* Closes the page; ERR_LIMIT when out failed. */
+err_code www_admin_end(buf *b, err *e);
+/* A form's hidden csrf field. */
+void www_admin_csrf(buf *b, const char *csrf);
+/* The map of what a dry run would publish, with its text (review.c): fc a GeoJSON
+ * FeatureCollection (borrowed). */
+struct json_t;
+void www_admin_geojson_map(buf *b, struct json_t *fc);
+/* The styles of the map and the forms of the reviewer's pages (review.c). */
+extern const char WWW_REVIEW_CSS[];
+
 #endif
