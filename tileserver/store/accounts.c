@@ -68,6 +68,7 @@ static void copy_col(char *out, size_t len, sqlite3_stmt *st, int col) {
 
 err_code store_account_add(const char *db_path, const store_account *a, const char *pw_hash,
                            err *e) {
+  if (store_db_is_pg(db_path)) return store_pg_account_add(db_path, a, pw_hash, e);
   sqlite3 *db = NULL;
   sqlite3_stmt *st = NULL;
   err_code rc = store_acct_open(db_path, true, &db, e);
@@ -95,6 +96,7 @@ err_code store_account_add(const char *db_path, const store_account *a, const ch
 }
 
 err_code store_account_remove(const char *db_path, const char *name, err *e) {
+  if (store_db_is_pg(db_path)) return store_pg_account_remove(db_path, name, e);
   sqlite3 *db = NULL;
   err_code rc = store_acct_open(db_path, true, &db, e);
   if (rc != ERR_OK) return rc;
@@ -116,6 +118,7 @@ err_code store_account_remove(const char *db_path, const char *name, err *e) {
 }
 
 err_code store_accounts_scan(const char *db_path, store_account_fn fn, void *ctx, err *e) {
+  if (store_db_is_pg(db_path)) return store_pg_accounts_scan(db_path, fn, ctx, e);
   sqlite3 *db = NULL;
   sqlite3_stmt *st = NULL;
   err_code rc = store_acct_open(db_path, false, &db, e);
@@ -144,6 +147,7 @@ err_code store_accounts_scan(const char *db_path, store_account_fn fn, void *ctx
 
 err_code store_token_add(const char *db_path, const char *account, const uint8_t hash[32],
                          const char *label, int64_t *out_id, err *e) {
+  if (store_db_is_pg(db_path)) return store_pg_token_add(db_path, account, hash, label, out_id, e);
   sqlite3 *db = NULL;
   sqlite3_stmt *st = NULL;
   err_code rc = store_acct_open(db_path, true, &db, e);
@@ -169,6 +173,7 @@ err_code store_token_add(const char *db_path, const char *account, const uint8_t
 }
 
 err_code store_token_revoke(const char *db_path, int64_t id, err *e) {
+  if (store_db_is_pg(db_path)) return store_pg_token_revoke(db_path, id, e);
   sqlite3 *db = NULL;
   sqlite3_stmt *st = NULL;
   err_code rc = store_acct_open(db_path, true, &db, e);
@@ -191,6 +196,7 @@ err_code store_token_revoke(const char *db_path, int64_t id, err *e) {
 
 err_code store_tokens_scan(const char *db_path, const char *account, store_token_fn fn,
                            void *ctx, err *e) {
+  if (store_db_is_pg(db_path)) return store_pg_tokens_scan(db_path, account, fn, ctx, e);
   sqlite3 *db = NULL;
   sqlite3_stmt *st = NULL;
   err_code rc = store_acct_open(db_path, false, &db, e);
@@ -219,6 +225,7 @@ err_code store_tokens_scan(const char *db_path, const char *account, store_token
 err_code store_token_lookup(const char *db_path, const uint8_t hash[32], store_account *out,
                             bool *out_found, err *e) {
   *out_found = false;
+  if (store_db_is_pg(db_path)) return store_pg_token_lookup(db_path, hash, out, out_found, e);
   sqlite3 *db = NULL;
   sqlite3_stmt *st = NULL;
   err_code rc = store_acct_open(db_path, false, &db, e);

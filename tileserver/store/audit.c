@@ -51,6 +51,7 @@ static err_code audit_open(const char *db_path, bool write, sqlite3 **out_db, er
 }
 
 err_code store_audit_add(const char *db_path, const store_audit_entry *a, err *e) {
+  if (store_db_is_pg(db_path)) return store_pg_audit_add(db_path, a, e);
   sqlite3 *db = NULL;
   sqlite3_stmt *st = NULL;
   err_code rc = audit_open(db_path, true, &db, e);
@@ -73,6 +74,7 @@ err_code store_audit_add(const char *db_path, const store_audit_entry *a, err *e
 
 err_code store_audit_scan(const char *db_path, int64_t after, int64_t limit, store_audit_fn fn,
                           void *ctx, err *e) {
+  if (store_db_is_pg(db_path)) return store_pg_audit_scan(db_path, after, limit, fn, ctx, e);
   sqlite3 *db = NULL;
   sqlite3_stmt *st = NULL;
   err_code rc = audit_open(db_path, false, &db, e);

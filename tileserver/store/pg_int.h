@@ -156,6 +156,10 @@ err_code store_pg_copy_table(store_pg_copy *c, const char *table, bool version,
 /* Inside a transaction: PostGIS, the schema (created when missing) first in the search path,
  * and the SQL functions the readers call. */
 err_code store_pg_schema_prepare(PGconn *pg, const char *schema, err *e);
+/* The accounts, tokens, sessions and audit tables (pg_accounts.c), made with the catalogue's. */
+extern const char STORE_PG_ACCOUNTS_SQL[];
+/* The schema pg's search path puts first ("teselas" by default). ERR_INVALID when none. */
+err_code store_pg_search_schema(PGconn *pg, char out[64], err *e);
 /* Runs sql (no parameters, results dropped); ERR_DB with PostgreSQL's message. */
 err_code store_pg_run(PGconn *pg, const char *sql, err *e);
 

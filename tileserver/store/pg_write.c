@@ -35,10 +35,11 @@ struct store_pg_write {
 };
 
 /* Tables of the schema that writes never touch: a server's usage counts (its own writer),
- * accounts, tokens and the audit log (the publishing API's, kept in a file: README). */
+ * accounts, tokens, sessions and the audit log (pg_accounts.c writes them in place; no secret's
+ * hash goes into the private file). */
 static bool table_skipped(const char *t) {
   static const char *const SKIP[] = {"teselas_usage", "teselas_accounts", "teselas_tokens",
-                                     "teselas_audit"};
+                                     "teselas_sessions", "teselas_audit"};
   for (size_t i = 0; i < sizeof SKIP / sizeof *SKIP; i++)
     if (strcmp(t, SKIP[i]) == 0) return true;
   return false;
@@ -316,7 +317,8 @@ static err_code pull_catalog(store_pg_write *w, err *e) {
 
 /* The column a catalogue table names its layer by (NULL: not a table of layers). */
 static const char *layer_column(sqlite3 *db, const char *table) {
-  if (strcmp(table, "teselas_layers") == 0) return "id";
+  if (strcmp(table, "teselas_layers") == 0 || strcmp(table, "teselas_review_layers") == 0)
+    return "id"; /* a version waiting for review keeps its catalogue entry (review.c) */
   if (sqlite_has_column(db, table, "layer_id")) return "layer_id";
   if (sqlite_has_column(db, table, "layer")) return "layer";
   return NULL;
@@ -453,15 +455,14 @@ static void write_free(store_pg_write *w) {
   free(w);
 }
 
-/* The schema the URI's search path puts first ("teselas" by default, pg_conn.c). */
-static err_code schema_of(store_pg_write *w, err *e) {
-  PGresult *res = PQexec(w->pg, "SELECT btrim(split_part(current_setting('search_path'), ',', 1),"
-                                " ' \"')");
+err_code store_pg_search_schema(PGconn *pg, char out[64], err *e) {
+  PGresult *res = PQexec(pg, "SELECT btrim(split_part(current_setting('search_path'), ',', 1),"
+                             " ' \"')");
   err_code rc = PQresultStatus(res) == PGRES_TUPLES_OK ? ERR_OK
                                                         : store_pg_result_error(res, "schema", e);
-  if (rc == ERR_OK) snprintf(w->schema, sizeof w->schema, "%s", PQgetvalue(res, 0, 0));
+  if (rc == ERR_OK) snprintf(out, 64, "%s", PQgetvalue(res, 0, 0));
   PQclear(res);
-  if (rc == ERR_OK && !w->schema[0]) rc = err_set(e, ERR_INVALID, "no schema in the search path");
+  if (rc == ERR_OK && !out[0]) rc = err_set(e, ERR_INVALID, "no schema in the search path");
   return rc;
 }
 
@@ -475,7 +476,7 @@ err_code store_pg_write_begin(const char *uri, const char *layer_id, store_pg_wr
   buf_init(&w->old_tables, 0);
   w->layer = strdup(layer_id);
   err_code rc = w->layer ? store_pg_connect(uri, &w->pg, e) : err_set(e, ERR_NOMEM, "out of memory");
-  if (rc == ERR_OK) rc = schema_of(w, e);
+  if (rc == ERR_OK) rc = store_pg_search_schema(w->pg, w->schema, e);
   if (rc == ERR_OK) rc = store_pg_run(w->pg, "BEGIN", e);
   if (rc == ERR_OK) rc = store_pg_schema_prepare(w->pg, w->schema, e);
   if (rc == ERR_OK) {

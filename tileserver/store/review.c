@@ -220,8 +220,7 @@ static const char *col(sqlite3_stmt *st, int i) {
 
 err_code store_reviews_scan(const char *db_path, int64_t only, const char *state,
                             store_review_fn fn, void *ctx, err *e) {
-  if (store_db_is_pg(db_path))
-    return err_set(e, ERR_INVALID, "reviews in PostgreSQL are not available yet");
+  if (store_db_is_pg(db_path)) return store_pg_reviews_scan(db_path, only, state, fn, ctx, e);
   sqlite3 *db = NULL;
   if (sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
     sqlite3_close(db);
@@ -282,7 +281,8 @@ static int pending_of(void *ctx, const store_review *r) {
 err_code store_review_pending(const char *db_path, const char *layer_id, int64_t *out_n, err *e) {
   pending_ctx p = {layer_id, 0};
   *out_n = 0;
-  if (!store_path_exists(db_path)) return ERR_OK; /* no database yet: nothing waits */
+  if (!store_db_is_pg(db_path) && !store_path_exists(db_path))
+    return ERR_OK; /* no database yet: nothing waits */
   err_code rc = store_reviews_scan(db_path, -1, "pending", pending_of, &p, e);
   if (rc == ERR_OK) *out_n = p.n;
   return rc;
@@ -455,8 +455,7 @@ static err_code decide_in(sqlite3 *db, const store_review_decision *d, store_rev
 err_code store_review_decide(const char *db_path, const store_review_decision *d,
                              store_review_verdict *out, err *e) {
   *out = STORE_REVIEW_FAILED;
-  if (store_db_is_pg(db_path))
-    return err_set(e, ERR_INVALID, "reviews in PostgreSQL are not available yet");
+  if (store_db_is_pg(db_path)) return store_pg_review_decide(db_path, d, out, e);
   if (!store_path_exists(db_path)) return err_set(e, ERR_IO, "cannot open database %s", db_path);
   sqlite3 *db = NULL;
   void *spl = NULL;

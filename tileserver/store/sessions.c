@@ -21,6 +21,8 @@ static void copy_col(char *out, size_t len, sqlite3_stmt *st, int col) {
 err_code store_account_password(const char *db_path, const char *name, store_account *out,
                                 char *out_hash, size_t hash_len, bool *out_found, err *e) {
   *out_found = false;
+  if (store_db_is_pg(db_path))
+    return store_pg_account_password(db_path, name, out, out_hash, hash_len, out_found, e);
   sqlite3 *db = NULL;
   sqlite3_stmt *st = NULL;
   err_code rc = store_acct_open(db_path, false, &db, e);
@@ -50,6 +52,7 @@ err_code store_account_password(const char *db_path, const char *name, store_acc
 
 err_code store_session_add(const char *db_path, const uint8_t hash[32], const char *account,
                            int64_t now_unix, int64_t expires_unix, err *e) {
+  if (store_db_is_pg(db_path)) return store_pg_session_add(db_path, hash, account, now_unix, expires_unix, e);
   sqlite3 *db = NULL;
   sqlite3_stmt *st = NULL;
   err_code rc = store_acct_open(db_path, true, &db, e);
@@ -83,6 +86,8 @@ err_code store_session_add(const char *db_path, const uint8_t hash[32], const ch
 err_code store_session_lookup(const char *db_path, const uint8_t hash[32], int64_t now_unix,
                               store_account *out, bool *out_found, err *e) {
   *out_found = false;
+  if (store_db_is_pg(db_path))
+    return store_pg_session_lookup(db_path, hash, now_unix, out, out_found, e);
   sqlite3 *db = NULL;
   sqlite3_stmt *st = NULL;
   err_code rc = store_acct_open(db_path, false, &db, e);
@@ -113,6 +118,7 @@ err_code store_session_lookup(const char *db_path, const uint8_t hash[32], int64
 }
 
 err_code store_session_remove(const char *db_path, const uint8_t hash[32], err *e) {
+  if (store_db_is_pg(db_path)) return store_pg_session_remove(db_path, hash, e);
   sqlite3 *db = NULL;
   sqlite3_stmt *st = NULL;
   err_code rc = store_acct_open(db_path, true, &db, e);

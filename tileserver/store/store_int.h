@@ -211,4 +211,34 @@ void store_plan_bind(sqlite3_stmt *st, const store_plan *p);
  * database does not exist). Caller closes *out_db. */
 err_code store_acct_open(const char *db_path, bool write, sqlite3 **out_db, err *e);
 
+/* The account, token, session and audit operations of store.h over PostgreSQL (pg_accounts.c):
+ * the same contracts, in the catalogue's schema; accounts.c, sessions.c and audit.c send a
+ * postgresql:// database here. */
+err_code store_pg_account_add(const char *uri, const store_account *a, const char *pw_hash,
+                              err *e);
+err_code store_pg_account_remove(const char *uri, const char *name, err *e);
+err_code store_pg_accounts_scan(const char *uri, store_account_fn fn, void *ctx, err *e);
+err_code store_pg_token_add(const char *uri, const char *account, const uint8_t hash[32],
+                            const char *label, int64_t *out_id, err *e);
+err_code store_pg_token_revoke(const char *uri, int64_t id, err *e);
+err_code store_pg_tokens_scan(const char *uri, const char *account, store_token_fn fn, void *ctx,
+                              err *e);
+err_code store_pg_token_lookup(const char *uri, const uint8_t hash[32], store_account *out,
+                               bool *out_found, err *e);
+err_code store_pg_account_password(const char *uri, const char *name, store_account *out,
+                                   char *out_hash, size_t hash_len, bool *out_found, err *e);
+err_code store_pg_session_add(const char *uri, const uint8_t hash[32], const char *account,
+                              int64_t now_unix, int64_t expires_unix, err *e);
+err_code store_pg_session_lookup(const char *uri, const uint8_t hash[32], int64_t now_unix,
+                                 store_account *out, bool *out_found, err *e);
+err_code store_pg_session_remove(const char *uri, const uint8_t hash[32], err *e);
+err_code store_pg_audit_add(const char *uri, const store_audit_entry *a, err *e);
+err_code store_pg_audit_scan(const char *uri, int64_t after, int64_t limit, store_audit_fn fn,
+                             void *ctx, err *e);
+/* Reviews over PostgreSQL (pg_review.c). */
+err_code store_pg_reviews_scan(const char *uri, int64_t only, const char *state,
+                               store_review_fn fn, void *ctx, err *e);
+err_code store_pg_review_decide(const char *uri, const store_review_decision *d,
+                                store_review_verdict *out, err *e);
+
 #endif
