@@ -4,7 +4,8 @@
  * 256 random bits (auth/auth.c computes both), so a copy of the database gives no way in.
  *
  * Like the settings, the tables are made by the first write, and each call opens a short
- * connection of its own: accounts are read once per writing request, never per tile. */
+ * connection of its own: accounts are read once per writing request, never per tile. A
+ * postgresql:// database keeps them in the catalogue's schema instead (pg_accounts.c). */
 #include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>

@@ -9,7 +9,8 @@
  * file every refusal meanwhile waited for that lock — measured: 34 s per refused request during
  * a 132,692-point import, then SQLITE_BUSY and a lost line. Apart, a line is written at once,
  * and a refused request leaves the database itself byte for byte as it was. Callers never pass
- * a secret: a token or password is not a `who`, a `target` or a `detail`. */
+ * a secret: a token or password is not a `who`, a `target` or a `detail`. Over PostgreSQL the
+ * log is a table of the catalogue's schema (pg_accounts.c): one log for every server. */
 #include <sqlite3.h>
 #include <stdio.h>
 

@@ -31,26 +31,26 @@ const char STORE_PG_ACCOUNTS_SQL[] =
     "CREATE TABLE IF NOT EXISTS teselas_audit("
     " id bigserial PRIMARY KEY, at text NOT NULL, who text NOT NULL, action text NOT NULL,"
     " target text NOT NULL DEFAULT '', result text NOT NULL, detail text NOT NULL DEFAULT '');"
-    "CREATE OR REPLACE FUNCTION teselas_audit_refuse() RETURNS trigger LANGUAGE plpgsql AS"
-    " $f$ BEGIN RAISE EXCEPTION 'the audit log is append-only'; END $f$;"
-    "DO $d$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'teselas_audit_append_only'"
-    " AND tgrelid = 'teselas_audit'::regclass) THEN"
-    " CREATE TRIGGER teselas_audit_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON teselas_audit"
-    " FOR EACH STATEMENT EXECUTE FUNCTION teselas_audit_refuse(); END IF; END $d$;";
+    /* made once, never replaced: a serving role that is not the owner runs this too */
+    "DO $d$ BEGIN"
+    " IF to_regproc('teselas_audit_refuse') IS NULL THEN"
+    "  CREATE FUNCTION teselas_audit_refuse() RETURNS trigger LANGUAGE plpgsql AS"
+    "  $f$ BEGIN RAISE EXCEPTION 'the audit log is append-only'; END $f$;"
+    " END IF;"
+    " IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'teselas_audit_append_only'"
+    "  AND tgrelid = 'teselas_audit'::regclass) THEN"
+    "  CREATE TRIGGER teselas_audit_append_only BEFORE UPDATE OR DELETE OR TRUNCATE"
+    "  ON teselas_audit FOR EACH STATEMENT EXECUTE FUNCTION teselas_audit_refuse();"
+    " END IF; END $d$;";
 
-/* A connection to uri; with `write`, the tables made first (in their own transaction). */
-static err_code acct_connect(const char *uri, bool write, PGconn **out, err *e) {
-  err_code rc = store_pg_connect(uri, out, e);
-  if (rc != ERR_OK || !write) return rc;
+/* Makes the tables (with the catalogue's schema, in their own transaction) on pg. */
+static err_code make_tables(PGconn *pg, err *e) {
   char schema[64];
-  rc = store_pg_search_schema(*out, schema, e);
-  if (rc == ERR_OK) rc = store_pg_run(*out, "BEGIN", e);
-  if (rc == ERR_OK) rc = store_pg_schema_prepare(*out, schema, e);
-  if (rc == ERR_OK) rc = store_pg_run(*out, "COMMIT", e);
-  if (rc != ERR_OK) {
-    PQfinish(*out);
-    *out = NULL;
-  }
+  err_code rc = store_pg_search_schema(pg, schema, e);
+  if (rc == ERR_OK) rc = store_pg_run(pg, "BEGIN", e);
+  if (rc == ERR_OK) rc = store_pg_schema_prepare(pg, schema, e);
+  if (rc == ERR_OK) return store_pg_run(pg, "COMMIT", e);
+  PQclear(PQexec(pg, "ROLLBACK"));
   return rc;
 }
 
@@ -60,6 +60,13 @@ typedef struct acct_params {
   const char *v[7];
   int lens[7];
 } acct_params;
+
+/* A read of a database whose tables are not there yet (no account written) finds nothing; a
+ * write makes them. */
+static bool no_table(const PGresult *r) {
+  const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+  return state && strcmp(state, "42P01") == 0;
+}
 
 static err_code acct_exec(PGconn *pg, const char *sql, const acct_params *p, const char *what,
                           PGresult **out, err *e) {
@@ -76,6 +83,18 @@ static err_code acct_exec(PGconn *pg, const char *sql, const acct_params *p, con
   return store_pg_result_error(*out, what, e);
 }
 
+/* A write: no DDL while the tables exist (a serving role needs no more than its grants); the
+ * first write to a schema without them makes them and runs again. */
+static err_code acct_write(PGconn *pg, const char *sql, const acct_params *p, const char *what,
+                           PGresult **out, err *e) {
+  err_code rc = acct_exec(pg, sql, p, what, out, e);
+  if (rc == ERR_OK || !no_table(*out)) return rc;
+  PQclear(*out);
+  *out = NULL;
+  rc = make_tables(pg, e);
+  return rc == ERR_OK ? acct_exec(pg, sql, p, what, out, e) : rc;
+}
+
 static int64_t affected(const PGresult *r) { return strtoll(PQcmdTuples((PGresult *)r), NULL, 10); }
 
 /* Reads name, role, department, layers, created_at from columns 0..4 of row 0. */
@@ -88,11 +107,6 @@ static void account_from(const PGresult *r, store_account *out) {
   snprintf(out->created_at, sizeof out->created_at, "%s", store_pg_text(r, 0, 4, ""));
 }
 
-/* A read of a database whose tables are not there yet (no account written) finds nothing. */
-static bool no_table(const PGresult *r) {
-  const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
-  return state && strcmp(state, "42P01") == 0;
-}
 
 err_code store_pg_account_add(const char *uri, const store_account *a, const char *pw_hash,
                               err *e) {
@@ -101,9 +115,9 @@ err_code store_pg_account_add(const char *uri, const store_account *a, const cha
   char now[32];
   store_now_iso(now);
   acct_params p = {6, {a->name, a->role, a->department, a->layers, pw_hash, now}, {0}};
-  err_code rc = acct_connect(uri, true, &pg, e);
+  err_code rc = store_pg_connect(uri, &pg, e);
   if (rc == ERR_OK)
-    rc = acct_exec(pg, "INSERT INTO teselas_accounts(name, role, department, layers,"
+    rc = acct_write(pg, "INSERT INTO teselas_accounts(name, role, department, layers,"
                    " password_hash, created_at) VALUES($1, $2, $3, $4, $5, $6)", &p, "accounts",
                    &r, e);
   const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
@@ -118,10 +132,10 @@ err_code store_pg_account_remove(const char *uri, const char *name, err *e) {
   PGconn *pg = NULL;
   PGresult *r = NULL;
   acct_params p = {1, {name}, {0}};
-  err_code rc = acct_connect(uri, true, &pg, e);
+  err_code rc = store_pg_connect(uri, &pg, e);
   /* one statement: the tokens and sessions go with the account, or nothing does */
   if (rc == ERR_OK)
-    rc = acct_exec(pg, "WITH t AS (DELETE FROM teselas_tokens WHERE account = $1),"
+    rc = acct_write(pg, "WITH t AS (DELETE FROM teselas_tokens WHERE account = $1),"
                    " s AS (DELETE FROM teselas_sessions WHERE account = $1)"
                    " DELETE FROM teselas_accounts WHERE name = $1", &p, "accounts", &r, e);
   if (rc == ERR_OK && affected(r) == 0) rc = err_set(e, ERR_NOT_FOUND, "no account named %s", name);
@@ -160,10 +174,10 @@ err_code store_pg_token_add(const char *uri, const char *account, const uint8_t 
   char now[32];
   store_now_iso(now);
   acct_params p = {4, {account, (const char *)hash, label ? label : "", now}, {0, 32, 0, 0}};
-  err_code rc = acct_connect(uri, true, &pg, e);
+  err_code rc = store_pg_connect(uri, &pg, e);
   /* the account is checked by the same statement: no token for a name that does not exist */
   if (rc == ERR_OK)
-    rc = acct_exec(pg, "INSERT INTO teselas_tokens(account, hash, label, created_at)"
+    rc = acct_write(pg, "INSERT INTO teselas_tokens(account, hash, label, created_at)"
                    " SELECT name, $2, $3, $4 FROM teselas_accounts WHERE name = $1 RETURNING id",
                    &p, "tokens", &r, e);
   if (rc == ERR_OK && PQntuples(r) == 0)
@@ -181,9 +195,9 @@ err_code store_pg_token_revoke(const char *uri, int64_t id, err *e) {
   store_now_iso(now);
   snprintf(num, sizeof num, "%lld", (long long)id);
   acct_params p = {2, {now, num}, {0}};
-  err_code rc = acct_connect(uri, true, &pg, e);
+  err_code rc = store_pg_connect(uri, &pg, e);
   if (rc == ERR_OK)
-    rc = acct_exec(pg, "UPDATE teselas_tokens SET revoked_at = $1 WHERE id = $2::bigint AND"
+    rc = acct_write(pg, "UPDATE teselas_tokens SET revoked_at = $1 WHERE id = $2::bigint AND"
                    " revoked_at IS NULL", &p, "tokens", &r, e);
   if (rc == ERR_OK && affected(r) == 0)
     rc = err_set(e, ERR_NOT_FOUND, "no valid token number %lld", (long long)id);
@@ -279,17 +293,17 @@ err_code store_pg_session_add(const char *uri, const uint8_t hash[32], const cha
   store_now_iso(now);
   snprintf(at, sizeof at, "%lld", (long long)now_unix);
   snprintf(until, sizeof until, "%lld", (long long)expires_unix);
-  err_code rc = acct_connect(uri, true, &pg, e);
+  err_code rc = store_pg_connect(uri, &pg, e);
   /* expired sessions go with each new one: the table holds only live ones and their hashes */
   acct_params old = {1, {at}, {0}};
   if (rc == ERR_OK)
-    rc = acct_exec(pg, "DELETE FROM teselas_sessions WHERE expires_unix <= $1::bigint", &old,
+    rc = acct_write(pg, "DELETE FROM teselas_sessions WHERE expires_unix <= $1::bigint", &old,
                    "sessions", &r, e);
   PQclear(r);
   r = NULL;
   acct_params p = {4, {(const char *)hash, account, until, now}, {32, 0, 0, 0}};
   if (rc == ERR_OK)
-    rc = acct_exec(pg, "INSERT INTO teselas_sessions(hash, account, expires_unix, created_at)"
+    rc = acct_write(pg, "INSERT INTO teselas_sessions(hash, account, expires_unix, created_at)"
                    " VALUES($1, $2, $3::bigint, $4)", &p, "sessions", &r, e);
   PQclear(r);
   PQfinish(pg);
@@ -333,18 +347,10 @@ err_code store_pg_audit_add(const char *uri, const store_audit_entry *a, err *e)
   acct_params p = {6, {now, a->who, a->action, a->target, a->result, a->detail}, {0}};
   for (int i = 1; i < 6; i++)
     if (!p.v[i]) p.v[i] = "";
-  /* the table may be missing only before any write: the first line makes it */
   err_code rc = store_pg_connect(uri, &pg, e);
-  for (int attempt = 0; rc == ERR_OK && attempt < 2; attempt++) {
-    PQclear(r);
-    r = NULL;
-    rc = acct_exec(pg, "INSERT INTO teselas_audit(at, who, action, target, result, detail)"
-                   " VALUES($1, $2, $3, $4, $5, $6)", &p, "audit", &r, e);
-    if (rc == ERR_OK || attempt || !no_table(r)) break;
-    PQfinish(pg);
-    pg = NULL;
-    rc = acct_connect(uri, true, &pg, e);
-  }
+  if (rc == ERR_OK)
+    rc = acct_write(pg, "INSERT INTO teselas_audit(at, who, action, target, result, detail)"
+                    " VALUES($1, $2, $3, $4, $5, $6)", &p, "audit", &r, e);
   PQclear(r);
   PQfinish(pg);
   return rc;
