@@ -599,3 +599,21 @@ err_code store_pg_layer_rollback(const char *uri, const char *layer_id, int64_t 
   }
   return store_pg_write_commit(w, e);
 }
+
+err_code store_pg_catalog_ensure(const char *uri, bool *out_created, err *e) {
+  *out_created = false;
+  PGconn *pg = NULL;
+  if (store_pg_connect(uri, &pg, NULL) != ERR_OK) return ERR_OK; /* the reader says why */
+  PGresult *res = PQexec(pg, "SELECT to_regclass('teselas_accounts') IS NOT NULL AND"
+                             " to_regclass('teselas_layers') IS NULL");
+  bool only = PQresultStatus(res) == PGRES_TUPLES_OK && strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+  PQclear(res);
+  PQfinish(pg);
+  if (!only) return ERR_OK;
+  /* a write that changes no layer: its commit creates every catalogue table, empty */
+  store_pg_write *w = NULL;
+  err_code rc = store_pg_write_begin(uri, "teselas", &w, e);
+  if (rc == ERR_OK) rc = store_pg_write_commit(w, e);
+  if (rc == ERR_OK) *out_created = true;
+  return rc;
+}

@@ -149,7 +149,8 @@ static bool accounts_only(const char *db_path) {
 
 err_code store_catalog_ensure(const char *db_path, bool *out_created, err *e) {
   *out_created = false;
-  if (store_db_is_pg(db_path) || access(db_path, R_OK) != 0 || !accounts_only(db_path))
+  if (store_db_is_pg(db_path)) return store_pg_catalog_ensure(db_path, out_created, e);
+  if ( access(db_path, R_OK) != 0 || !accounts_only(db_path))
     return ERR_OK; /* the reader explains whatever else is wrong */
   sqlite3 *db = NULL;
   void *spl = NULL;

@@ -672,8 +672,9 @@ err_code store_session_lookup(const char *db_path, const uint8_t hash[32], int64
 err_code store_session_remove(const char *db_path, const uint8_t hash[32], err *e);
 /* A file made by `teselas users` alone holds accounts and no catalog: gives it the empty
  * catalog (SpatiaLite metadata and the catalog tables), so a server starts on it and the first
- * upload creates the first layer. Nothing for any other file. *out_created says whether it did.
- * ERR_IO, ERR_DB. */
+ * upload creates the first layer (over PostgreSQL: a schema of accounts alone gets the empty
+ * catalogue tables). Nothing for any other file. *out_created says whether it did. ERR_IO,
+ * ERR_DB. */
 err_code store_catalog_ensure(const char *db_path, bool *out_created, err *e);
 
 /* One line of the audit log. Strings are bounded and never hold a secret (callers' duty). */

@@ -235,6 +235,9 @@ err_code store_pg_session_remove(const char *uri, const uint8_t hash[32], err *e
 err_code store_pg_audit_add(const char *uri, const store_audit_entry *a, err *e);
 err_code store_pg_audit_scan(const char *uri, int64_t after, int64_t limit, store_audit_fn fn,
                              void *ctx, err *e);
+/* store_catalog_ensure over PostgreSQL (pg_write.c): a schema of accounts alone gets the empty
+ * catalogue tables, made by a write that changes no layer. */
+err_code store_pg_catalog_ensure(const char *uri, bool *out_created, err *e);
 /* Reviews over PostgreSQL (pg_review.c). */
 err_code store_pg_reviews_scan(const char *uri, int64_t only, const char *state,
                                store_review_fn fn, void *ctx, err *e);
