@@ -9,8 +9,10 @@
 #   backend_audit_sql SQL # the same on the audit log (DB.audit, or the schema's teselas_audit)
 #   backend_dump          # the database as text without the audit log, the server's usage
 #                         # counts and download digests: what a refused request leaves as it was
-#                         # (pg_dump's \restrict lines carry a random key: left out)
+#                         # (pg_dump's \restrict lines carry a random key: left out); over
+#                         # PostgreSQL, arguments go to pg_dump (-T TABLE: leave one out)
 #   backend_secret_files  # files where no secret may appear (the database's files, or a dump)
+#   backend_tables_like P # how many tables of the catalogue have a name LIKE P
 
 BACKEND=${TESELAS_TEST_BACKEND:-spatialite}
 
@@ -46,7 +48,7 @@ backend_audit_sql() {
 
 backend_dump() {
   if [ "$BACKEND" = postgis ]; then
-    pg_dump -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -n teselas --no-owner \
+    pg_dump -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -n teselas --no-owner "$@" \
       -T teselas.teselas_audit -T teselas.teselas_audit_id_seq -T teselas.teselas_usage \
       -T teselas.teselas_download_digests | grep -v '^--\|^$\|^\\\(un\)\?restrict '
   else
@@ -62,5 +64,14 @@ backend_secret_files() {
     local f
     for f in "$DB" "$DB-wal" "$DB.audit" "$DB.audit-wal"; do [ -f "$f" ] && echo "$f"; done
     return 0
+  fi
+}
+
+backend_tables_like() {
+  if [ "$BACKEND" = postgis ]; then
+    backend_sql "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'teselas'
+                 AND table_name LIKE '$1'"
+  else
+    sqlite3 "$DB" "SELECT count(*) FROM sqlite_master WHERE name LIKE '$1'"
   fi
 }

@@ -107,6 +107,9 @@ void store_pg_value(const PGresult *r, int row, int col, field_type type, value 
 err_code store_pg_catalog(store_pg *p, const catalog **out, err *e);
 /* Loads the whole catalog from p's connection (caller owns; catalog_destroy). */
 err_code store_pg_catalog_load(store_pg *p, catalog **out, err *e);
+/* The catalog of one layer as review n would publish it (store_review_catalog). ERR_NOT_FOUND
+ * when review n is not waiting. Caller owns. */
+err_code store_pg_review_catalog(store_pg *p, int64_t n, catalog **out, err *e);
 
 typedef struct store_pg_iter store_pg_iter;
 /* window: the search window of a near query (reader.c near_plan), or NULL for q->bbox. */

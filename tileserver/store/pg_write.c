@@ -292,8 +292,8 @@ static err_code pull_catalog(store_pg_write *w, err *e) {
   void *spl = NULL;
   err_code rc = store_rw_open(w->path, &db, &spl, e);
   const char *const DDL[] = {STORE_AGG_SCHEMA_SQL, STORE_STYLES_SCHEMA_SQL,
-                             STORE_SETTINGS_SCHEMA_SQL};
-  for (int i = 0; rc == ERR_OK && i < 3; i++) rc = store_exec(db, DDL[i], "catalog copy", e);
+                             STORE_SETTINGS_SCHEMA_SQL, STORE_REVIEW_SCHEMA_SQL};
+  for (int i = 0; rc == ERR_OK && i < 4; i++) rc = store_exec(db, DDL[i], "catalog copy", e);
   if (rc == ERR_OK) rc = store_exec(db, "BEGIN", "catalog copy", e);
   buf names;
   buf_init(&names, 0);
@@ -350,6 +350,27 @@ static err_code add_missing_columns(store_pg_write *w, sqlite3 *db, const char *
   return rc;
 }
 
+/* Whether the file's table has rows (of the layer, when col names its column). */
+static bool sqlite_has_rows(sqlite3 *db, const char *table, const char *col, const char *layer) {
+  buf sql;
+  buf_init(&sql, 0);
+  buf_puts(&sql, "SELECT 1 FROM ");
+  store_quote_ident(&sql, table);
+  if (col) {
+    buf_puts(&sql, " WHERE ");
+    store_quote_ident(&sql, col);
+    buf_puts(&sql, " = ?1");
+  }
+  buf_puts(&sql, " LIMIT 1");
+  sqlite3_stmt *st = NULL;
+  bool has = !sql.failed && sqlite3_prepare_v2(db, buf_cstr(&sql), -1, &st, NULL) == SQLITE_OK;
+  if (has && col) sqlite3_bind_text(st, 1, layer, -1, SQLITE_STATIC);
+  has = has && sqlite3_step(st) == SQLITE_ROW;
+  sqlite3_finalize(st);
+  buf_free(&sql);
+  return has;
+}
+
 static err_code push_rows(store_pg_write *w, store_pg_copy *c, const char *table, err *e) {
   const char *col = layer_column(c->src, table);
   bool whole = strcmp(table, "teselas_settings") == 0;
@@ -359,6 +380,9 @@ static err_code push_rows(store_pg_write *w, store_pg_copy *c, const char *table
                                (const char *const[]){table}, NULL, NULL, 0);
   bool exists = PQresultStatus(has) == PGRES_TUPLES_OK && strcmp(PQgetvalue(has, 0, 0), "t") == 0;
   PQclear(has);
+  /* a table PostgreSQL lacks is made only to hold rows: a write that leaves none (a rejected
+   * review, a layer without counts) leaves the schema's list of tables as it was */
+  if (!exists && !sqlite_has_rows(c->src, table, whole ? NULL : col, w->layer)) return ERR_OK;
   err_code rc = exists ? add_missing_columns(w, c->src, table, e) : ERR_OK;
   if (rc == ERR_OK && exists) {
     buf sql;
