@@ -67,6 +67,27 @@ static void copy_col(char *out, size_t len, sqlite3_stmt *st, int col) {
   snprintf(out, len, "%s", t ? (const char *)t : "");
 }
 
+void store_account_read(sqlite3_stmt *st, store_account *out) {
+  *out = (store_account){0};
+  copy_col(out->name, sizeof out->name, st, 0);
+  copy_col(out->role, sizeof out->role, st, 1);
+  copy_col(out->department, sizeof out->department, st, 2);
+  copy_col(out->layers, sizeof out->layers, st, 3);
+  copy_col(out->created_at, sizeof out->created_at, st, 4);
+}
+
+err_code store_account_step(sqlite3 *db, sqlite3_stmt *st, int hash_col, size_t hash_len,
+                            store_account *out, bool *out_found, const char *what, err *e) {
+  int s = sqlite3_step(st);
+  if (s == SQLITE_ROW && (size_t)sqlite3_column_bytes(st, hash_col) == hash_len) {
+    store_account_read(st, out);
+    *out_found = true;
+    return ERR_OK;
+  }
+  if (s == SQLITE_ROW || s == SQLITE_DONE) return ERR_OK;
+  return err_set(e, ERR_DB, "%s: %s", what, sqlite3_errmsg(db));
+}
+
 err_code store_account_add(const char *db_path, const store_account *a, const char *pw_hash,
                            err *e) {
   if (store_db_is_pg(db_path)) return store_pg_account_add(db_path, a, pw_hash, e);
@@ -133,12 +154,8 @@ err_code store_accounts_scan(const char *db_path, store_account_fn fn, void *ctx
       rc = err_set(e, ERR_DB, "accounts: %s", sqlite3_errmsg(db));
       break;
     }
-    store_account a = {0};
-    copy_col(a.name, sizeof a.name, st, 0);
-    copy_col(a.role, sizeof a.role, st, 1);
-    copy_col(a.department, sizeof a.department, st, 2);
-    copy_col(a.layers, sizeof a.layers, st, 3);
-    copy_col(a.created_at, sizeof a.created_at, st, 4);
+    store_account a;
+    store_account_read(st, &a);
     if (fn(ctx, &a)) break;
   }
   sqlite3_finalize(st);
@@ -236,19 +253,10 @@ err_code store_token_lookup(const char *db_path, const uint8_t hash[32], store_a
                  "WHERE t.hash=? AND t.revoked_at IS NULL", false, &st, e);
   if (st) {
     sqlite3_bind_blob(st, 1, hash, 32, SQLITE_STATIC);
-    int s = sqlite3_step(st);
-    if (s == SQLITE_ROW && sqlite3_column_bytes(st, 6) == 32) {
-      *out = (store_account){0};
-      copy_col(out->name, sizeof out->name, st, 0);
-      copy_col(out->role, sizeof out->role, st, 1);
-      copy_col(out->department, sizeof out->department, st, 2);
-      copy_col(out->layers, sizeof out->layers, st, 3);
-      copy_col(out->created_at, sizeof out->created_at, st, 4);
+    rc = store_account_step(db, st, 6, 32, out, out_found, "tokens", e);
+    if (*out_found) {
       out->token_id = sqlite3_column_int64(st, 5);
       memcpy(out->token_hash, sqlite3_column_blob(st, 6), 32);
-      *out_found = true;
-    } else if (s != SQLITE_ROW && s != SQLITE_DONE) {
-      rc = err_set(e, ERR_DB, "tokens: %s", sqlite3_errmsg(db));
     }
   }
   sqlite3_finalize(st);

@@ -13,11 +13,6 @@
 
 #include "store/store_int.h"
 
-static void copy_col(char *out, size_t len, sqlite3_stmt *st, int col) {
-  const unsigned char *t = sqlite3_column_text(st, col);
-  snprintf(out, len, "%s", t ? (const char *)t : "");
-}
-
 err_code store_account_password(const char *db_path, const char *name, store_account *out,
                                 char *out_hash, size_t hash_len, bool *out_found, err *e) {
   *out_found = false;
@@ -33,13 +28,8 @@ err_code store_account_password(const char *db_path, const char *name, store_acc
     sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
     int s = sqlite3_step(st);
     if (s == SQLITE_ROW && (size_t)sqlite3_column_bytes(st, 5) < hash_len) {
-      *out = (store_account){0};
-      copy_col(out->name, sizeof out->name, st, 0);
-      copy_col(out->role, sizeof out->role, st, 1);
-      copy_col(out->department, sizeof out->department, st, 2);
-      copy_col(out->layers, sizeof out->layers, st, 3);
-      copy_col(out->created_at, sizeof out->created_at, st, 4);
-      copy_col(out_hash, hash_len, st, 5);
+      store_account_read(st, out);
+      snprintf(out_hash, hash_len, "%s", (const char *)sqlite3_column_text(st, 5));
       *out_found = true;
     } else if (s != SQLITE_ROW && s != SQLITE_DONE) {
       rc = err_set(e, ERR_DB, "accounts: %s", sqlite3_errmsg(db));
@@ -52,7 +42,8 @@ err_code store_account_password(const char *db_path, const char *name, store_acc
 
 err_code store_session_add(const char *db_path, const uint8_t hash[32], const char *account,
                            int64_t now_unix, int64_t expires_unix, err *e) {
-  if (store_db_is_pg(db_path)) return store_pg_session_add(db_path, hash, account, now_unix, expires_unix, e);
+  if (store_db_is_pg(db_path))
+    return store_pg_session_add(db_path, hash, account, now_unix, expires_unix, e);
   sqlite3 *db = NULL;
   sqlite3_stmt *st = NULL;
   err_code rc = store_acct_open(db_path, true, &db, e);
@@ -98,19 +89,8 @@ err_code store_session_lookup(const char *db_path, const uint8_t hash[32], int64
                          NULL) == SQLITE_OK) {
     sqlite3_bind_blob(st, 1, hash, 32, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, now_unix);
-    int s = sqlite3_step(st);
-    if (s == SQLITE_ROW && sqlite3_column_bytes(st, 5) == 32) {
-      *out = (store_account){0};
-      copy_col(out->name, sizeof out->name, st, 0);
-      copy_col(out->role, sizeof out->role, st, 1);
-      copy_col(out->department, sizeof out->department, st, 2);
-      copy_col(out->layers, sizeof out->layers, st, 3);
-      copy_col(out->created_at, sizeof out->created_at, st, 4);
-      memcpy(out->token_hash, sqlite3_column_blob(st, 5), 32);
-      *out_found = true;
-    } else if (s != SQLITE_ROW && s != SQLITE_DONE) {
-      rc = err_set(e, ERR_DB, "sessions: %s", sqlite3_errmsg(db));
-    }
+    rc = store_account_step(db, st, 5, 32, out, out_found, "sessions", e);
+    if (*out_found) memcpy(out->token_hash, sqlite3_column_blob(st, 5), 32);
   }
   sqlite3_finalize(st);
   sqlite3_close(db);

@@ -212,6 +212,13 @@ void store_plan_bind(sqlite3_stmt *st, const store_plan *p);
  * `write` opens read-write and creates them (*out_db NULL with ERR_OK: read-only and the
  * database does not exist). Caller closes *out_db. */
 err_code store_acct_open(const char *db_path, bool write, sqlite3 **out_db, err *e);
+/* An account from columns 0..4 of st (name, role, department, layers, created_at): accounts.c
+ * and sessions.c read it alike. */
+void store_account_read(sqlite3_stmt *st, store_account *out);
+/* Steps st once: a row whose column hash_col has hash_len bytes fills *out (store_account_read)
+ * and sets *out_found; no row is ERR_OK; a failed step ERR_DB naming `what`. */
+err_code store_account_step(sqlite3 *db, sqlite3_stmt *st, int hash_col, size_t hash_len,
+                            store_account *out, bool *out_found, const char *what, err *e);
 
 /* The account, token, session and audit operations of store.h over PostgreSQL (pg_accounts.c):
  * the same contracts, in the catalogue's schema; accounts.c, sessions.c and audit.c send a
