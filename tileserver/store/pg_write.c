@@ -380,9 +380,12 @@ static err_code push_rows(store_pg_write *w, store_pg_copy *c, const char *table
                                (const char *const[]){table}, NULL, NULL, 0);
   bool exists = PQresultStatus(has) == PGRES_TUPLES_OK && strcmp(PQgetvalue(has, 0, 0), "t") == 0;
   PQclear(has);
-  /* a table PostgreSQL lacks is made only to hold rows: a write that leaves none (a rejected
-   * review, a layer without counts) leaves the schema's list of tables as it was */
-  if (!exists && !sqlite_has_rows(c->src, table, whole ? NULL : col, w->layer)) return ERR_OK;
+  /* a table PostgreSQL lacks is made only to hold rows (but the catalogue's own two, which a
+   * reader needs even empty): a write that leaves none (a rejected review, a layer without
+   * counts) leaves the schema's list of tables as it was */
+  bool core = strcmp(table, "teselas_layers") == 0 || strcmp(table, "teselas_history") == 0;
+  if (!exists && !core && !sqlite_has_rows(c->src, table, whole ? NULL : col, w->layer))
+    return ERR_OK;
   err_code rc = exists ? add_missing_columns(w, c->src, table, e) : ERR_OK;
   if (rc == ERR_OK && exists) {
     buf sql;
