@@ -496,7 +496,8 @@ void import_result_free(import_result *r) {
 
 /* Over PostgreSQL the same import runs on a private SpatiaLite copy of the catalogue, and a
  * published version moves into the schema in the transaction opened before the copy
- * (store/pg_write.c says why); a refused or unchanged import rolls back: nothing changed. */
+ * (store/pg_write.c says why), as does a version waiting for review; a refused or unchanged
+ * import rolls back: nothing changed. */
 err_code import_run(const import_options *given, import_result *out, err *e) {
   if (!store_db_is_pg(given->db_path)) return import_run_file(given, out, e);
   err local;
@@ -511,7 +512,8 @@ err_code import_run(const import_options *given, import_result *out, err *e) {
   import_options o = *given;
   o.db_path = store_pg_write_path(w);
   rc = import_run_file(&o, out, e);
-  if (rc != ERR_OK || out->status != IMPORT_PUBLISHED) {
+  /* a version waiting for review is written whole, as a published one (store/review.c) */
+  if (rc != ERR_OK || (out->status != IMPORT_PUBLISHED && out->status != IMPORT_PENDING)) {
     store_pg_write_abort(w);
     return rc;
   }

@@ -11,11 +11,13 @@
 #  - the authorisation matrix of the write routes with session cookies instead of tokens;
 #  - sign-out ends the session; no password, session id or CSRF token in the server's log, the
 #    audit log or the database.
+# TESELAS_TEST_BACKEND=postgis runs it on a private PostgreSQL cluster (backend_lib.sh): accounts
+# alone in an empty schema, sessions and the audit log there.
 source "$(dirname "$0")/lib.sh"
-command -v sqlite3 >/dev/null || skip "sqlite3 is not installed"
+source "$(dirname "$0")/backend_lib.sh"
 DATA="$TESELAS_TEST_DATA/inegi"
 
-DB="$TEST_TMP/ciudad.db"
+backend_open "$TEST_TMP/ciudad.db"
 PW_PUB="pub-clave-$RANDOM-$RANDOM"; PW_OTRO="otro-clave-$RANDOM-$RANDOM"
 PW_REV="rev-clave-$RANDOM-$RANDOM"; PW_ADM="adm-clave-$RANDOM-$RANDOM"
 echo "$PW_PUB" | "$TESELAS" users add pub --db "$DB" --role publisher --department obras \
@@ -54,8 +56,8 @@ csrf_of() {
   curl -s -H "Cookie: $1" "$BASE/admin" | grep -o 'name="csrf" value="[^"]*"' | head -1 \
     | sed 's/.*value="\([^"]*\)"/\1/'
 }
-audit_q() { sqlite3 "$DB.audit" "$1"; }
-dump() { sqlite3 "$DB" .dump | grep -v 'teselas_usage\|teselas_download_digests' | sha256sum | cut -c1-64; }
+audit_q() { backend_audit_sql "$1"; }
+dump() { backend_dump | sha256sum | cut -c1-64; }
 
 # 2. sign in: the cookie and its flags
 signin pub "$PW_PUB"
@@ -71,7 +73,7 @@ done
 [ "${#C_PUB}" = $((15 + 43)) ] || fail "a session id is 43 base64url characters: ${#C_PUB}"
 [ "$(audit_q "SELECT count(*) FROM teselas_audit WHERE action='login' AND who='pub' AND result='ok'")" = 1 ] \
   || fail "the sign-in is not in the audit log"
-[ "$(sqlite3 "$DB" "SELECT count(*) FROM teselas_sessions WHERE account='pub' AND length(hash)=32")" = 1 ] \
+[ "$(backend_sql "SELECT count(*) FROM teselas_sessions WHERE account='pub' AND length(hash)=32")" = 1 ] \
   || fail "the session is not kept as a 32-byte hash"
 ok
 http_get /admin -H "Cookie: $C_PUB"
@@ -238,11 +240,11 @@ stop_server
 
 # 9. no secret anywhere: the server's log, the audit log, the database
 for s in $PASSWORDS $SECRETS; do
-  for f in "$SERVER_LOG" "$TEST_TMP/server-1.log" "$DB" "$DB-wal" "$DB.audit" "$DB.audit-wal"; do
+  for f in "$SERVER_LOG" "$TEST_TMP/server-1.log" $(backend_secret_files); do
     [ -f "$f" ] || continue
     ! grep -aqF -- "$s" "$f" || fail "a secret was found in $(basename "$f")"
   done
-  ! sqlite3 "$DB.audit" "SELECT * FROM teselas_audit" | grep -qF -- "$s" || fail "a secret in the audit table"
+  ! audit_q "SELECT * FROM teselas_audit" | grep -qF -- "$s" || fail "a secret in the audit table"
 done
 ok
 done_checks

@@ -9,8 +9,10 @@
 #    table and the same quality report (its elapsed time aside);
 #  - the audit log has one line per attempt; no token or password in the log, the audit table,
 #    the database file or the server's stderr.
+# TESELAS_TEST_BACKEND=postgis runs it all on a private PostgreSQL cluster (backend_lib.sh): the
+# accounts, tokens and audit log in the catalogue's schema, "unchanged" a pg_dump of the schema.
 source "$(dirname "$0")/lib.sh"
-command -v sqlite3 >/dev/null || skip "sqlite3 is not installed"
+source "$(dirname "$0")/backend_lib.sh"
 DATA="$TESELAS_TEST_DATA/inegi"
 BIG="${TESELAS_SHARED_DATA:-}/cdmx-ssp-delitos/crime-lat-long.csv"
 [ -f "$BIG" ] || skip "the CDMX crime file is not in TESELAS_SHARED_DATA (needed for a long import)"
@@ -21,6 +23,8 @@ DB="$TEST_TMP/pub.db"
 "$TESELAS" import "$DATA/AGEM_11020_old.geojson" --db "$DB" --layer municipios --quiet >/dev/null
 "$TESELAS" import "$DATA/AGLOC_11020_localidades_latin1.csv" --db "$DB" --layer delitos \
   --quiet >/dev/null
+FILE_DB=$DB  # the layers as imported, before any account: the CLI's side of the comparison
+backend_open "$FILE_DB"
 PASSWORD="clave-de-prueba-$RANDOM-$RANDOM"
 "$TESELAS" users add pub --db "$DB" --role publisher --department obras \
   --layers localidades,delitos >/dev/null
@@ -38,9 +42,8 @@ start_server "$DB"
 # The database without its audit log, as a hash: what a refusal must leave as it was. The server's
 # own bookkeeping is left out: the usage counts and the download digests it writes in the
 # background whatever the requests (the usage test checks those).
-dump() { sqlite3 "$DB" .dump | grep -v 'teselas_usage\|teselas_download_digests' | sha256sum | cut -c1-64; }
-AUDIT="$DB.audit"  # the log's own file
-audit_n() { sqlite3 "$AUDIT" "SELECT count(*) FROM teselas_audit WHERE action IN ('upload','rollback','remove')"; }
+dump() { backend_dump | sha256sum | cut -c1-64; }
+audit_n() { backend_audit_sql "SELECT count(*) FROM teselas_audit WHERE action IN ('upload','rollback','remove')"; }
 N_ATTEMPTS=0
 # call WHO METHOD PATH [curl args]: status in $STATUS, body in $TEST_TMP/body
 call() {
@@ -85,7 +88,7 @@ for route in upload rollback remove; do
   done
 done
 [ "$(audit_n)" = "$N_ATTEMPTS" ] || fail "audit lines $(audit_n) for $N_ATTEMPTS attempts"
-[ "$(sqlite3 "$AUDIT" "SELECT count(*) FROM teselas_audit WHERE result='refused'")" = "$N_ATTEMPTS" ] \
+[ "$(backend_audit_sql "SELECT count(*) FROM teselas_audit WHERE result='refused'")" = "$N_ATTEMPTS" ] \
   || fail "every refusal is an audit line marked refused"
 ok
 
@@ -102,7 +105,7 @@ wait_job() {
 }
 
 # The publisher's upload equals the CLI's import of the same file into the database as it was.
-cp "$DB" "$TEST_TMP/cli.db"
+cp "$FILE_DB" "$TEST_TMP/cli.db"
 request upload pub
 expect_status 202 "upload as publisher"
 grep -qi '^Location: /api/jobs/1' "$TEST_TMP/headers" || fail "no Location of job 1"
@@ -112,17 +115,35 @@ expect_json "d['result'] == 'published' and d['version'] == 2 and d['report']['c
 cp "$TEST_TMP/body" "$TEST_TMP/job1.json"
 "$TESELAS" import "$DATA/AGLOC_11020_localidades.csv" --db "$TEST_TMP/cli.db" --layer localidades \
   --quiet --report "$TEST_TMP/cli-report.json" >/dev/null
-python3 - "$DB" "$TEST_TMP/cli.db" "$TEST_TMP/job1.json" "$TEST_TMP/cli-report.json" <<'PY' || fail "upload and CLI import differ"
+if [ "$BACKEND" = postgis ]; then
+  # the CLI's file copied beside (schema cli): the published tables compared row for row there
+  "$TESELAS" copy --from "$TEST_TMP/cli.db" --to "$DB" --db-schema cli >/dev/null || fail "copy cli"
+  rows() { # SCHEMA: version, row count and a hash of the published table's rows in fid order
+    local t
+    t=$(PGOPTIONS="-c search_path=$1,public" "${PSQL[@]}" -At -c \
+      "SELECT table_name FROM teselas_layers WHERE id='localidades'")
+    PGOPTIONS="-c search_path=$1,public" "${PSQL[@]}" -At -c "SELECT (SELECT version FROM \
+      teselas_layers WHERE id='localidades'), count(*), md5(string_agg(t::text, '|' ORDER BY fid)) \
+      FROM \"$t\" t"
+  }
+  up=$(rows teselas); cli=$(rows cli)
+  [ "$up" = "$cli" ] && [[ "$up" == 2\|161\|* ]] || fail "upload and CLI import differ: $up / $cli"
+  DB_ROWS=""
+else
+  DB_ROWS=$DB
+fi
+python3 - "$DB_ROWS" "$TEST_TMP/cli.db" "$TEST_TMP/job1.json" "$TEST_TMP/cli-report.json" <<'PY' || fail "upload and CLI import differ"
 import json, sqlite3, sys
 def rows(path):
     db = sqlite3.connect(path)
     (table, version) = db.execute("SELECT table_name, version FROM teselas_layers WHERE id='localidades'").fetchone()
     cols = [r[1] for r in db.execute(f'PRAGMA table_info("{table}")')]
     return version, cols, db.execute(f'SELECT * FROM "{table}" ORDER BY 1').fetchall()
-up, cli = rows(sys.argv[1]), rows(sys.argv[2])
-assert up[0] == cli[0] == 2, (up[0], cli[0])
-assert up[1] == cli[1], (up[1], cli[1])
-assert len(up[2]) == 161 and up[2] == cli[2], "rows differ"
+if sys.argv[1]:  # over PostgreSQL the rows were compared above, in the database
+    up, cli = rows(sys.argv[1]), rows(sys.argv[2])
+    assert up[0] == cli[0] == 2, (up[0], cli[0])
+    assert up[1] == cli[1], (up[1], cli[1])
+    assert len(up[2]) == 161 and up[2] == cli[2], "rows differ"
 a = json.load(open(sys.argv[3]))['report']; b = json.load(open(sys.argv[4]))
 for r in (a, b): r.pop('elapsed_s', None)
 assert a == b, [k for k in set(a) | set(b) if a.get(k) != b.get(k)]
@@ -156,7 +177,7 @@ call pub GET "/api/jobs/$LONG_JOB"
 N_ATTEMPTS=$((N_ATTEMPTS - 1))
 expect_json "d['state'] in ('queued', 'running')"  # the conflicts above were real
 wait_job "$LONG_JOB" pub
-[ "$(sqlite3 "$AUDIT" "SELECT count(*) FROM teselas_audit WHERE result='refused' AND detail LIKE '%in progress%'")" = 3 ] \
+[ "$(backend_audit_sql "SELECT count(*) FROM teselas_audit WHERE result='refused' AND detail LIKE '%in progress%'")" = 3 ] \
   || fail "the three conflicts are not in the audit log"
 ok
 
@@ -186,11 +207,12 @@ ok
 call adm GET "/admin/auditoria?f=csv"
 N_ATTEMPTS=$((N_ATTEMPTS - 1))
 expect_status 200 "audit CSV"
-python3 - "$TEST_TMP/body" "$DB" <<'PY' || fail "the CSV is not the audit table"
-import csv, sqlite3, sys
+backend_audit_sql "SELECT id, at, who, action, target, result, detail FROM teselas_audit ORDER BY id" \
+  >"$TEST_TMP/audit.txt"
+python3 - "$TEST_TMP/body" "$TEST_TMP/audit.txt" <<'PY' || fail "the CSV is not the audit table"
+import csv, sys
 rows = list(csv.reader(open(sys.argv[1], newline='', encoding='utf-8')))
-db = [tuple(map(str, r)) for r in sqlite3.connect(sys.argv[2] + '.audit').execute(
-    "SELECT id, at, who, action, target, result, detail FROM teselas_audit ORDER BY id")]
+db = [tuple(l.rstrip('\n').split('|', 6)) for l in open(sys.argv[2], encoding='utf-8')]
 assert rows[0] == ['id', 'at', 'who', 'action', 'target', 'result', 'detail']
 assert [tuple(r) for r in rows[1:]] == db[:len(rows) - 1] and len(rows) - 1 == len(db), (len(rows), len(db))
 PY
@@ -203,11 +225,11 @@ ok
 # no secret anywhere: server log, audit table, database file, responses of the audit log
 stop_server
 for s in $ALL_TOKENS "$PASSWORD"; do
-  for f in "$SERVER_LOG" "$DB" "$DB-wal" "$AUDIT" "$AUDIT-wal" "$TEST_TMP/body"; do
+  for f in "$SERVER_LOG" $(backend_secret_files) "$TEST_TMP/body"; do
     [ -f "$f" ] || continue
     ! grep -aqF -- "$s" "$f" || fail "a secret was found in $(basename "$f")"
   done
-  ! sqlite3 "$AUDIT" "SELECT * FROM teselas_audit" | grep -qF -- "$s" || fail "a secret in the audit table"
+  ! backend_audit_sql "SELECT * FROM teselas_audit" | grep -qF -- "$s" || fail "a secret in the audit table"
 done
 ok
 done_checks

@@ -14,13 +14,16 @@
 #    approval, and never carries a source coordinate; the count published equals a Python count
 #    over the file of the records with coordinates;
 #  - an approval of an already decided review is a 409; the CLI lists and shows reviews.
+# TESELAS_TEST_BACKEND=postgis runs it on a private PostgreSQL cluster (backend_lib.sh): reviews,
+# accounts and the audit log in the catalogue's schema, decisions through the PostgreSQL writes.
 source "$(dirname "$0")/lib.sh"
-command -v sqlite3 >/dev/null || skip "sqlite3 is not installed"
+source "$(dirname "$0")/backend_lib.sh"
 CSV="$TESELAS_TEST_DATA/cdmx-ssp/crime-lat-long-2000.csv"
 INEGI="$TESELAS_TEST_DATA/inegi"
 
 DB="$TEST_TMP/review.db"
 "$TESELAS" import "$INEGI/AGEM_11020_old.geojson" --db "$DB" --layer municipios --quiet >/dev/null
+backend_open "$DB"
 "$TESELAS" users add pub --db "$DB" --role publisher --department seguridad --layers delitos >/dev/null
 "$TESELAS" users add otro --db "$DB" --role publisher --department agua --layers municipios >/dev/null
 "$TESELAS" users add rev --db "$DB" --role reviewer >/dev/null
@@ -31,10 +34,8 @@ T_PUB=$(tok pub); T_OTRO=$(tok otro); T_REV=$(tok rev); T_ADM=$(tok adm); T_IDO=
 "$TESELAS" tokens revoke 5 --db "$DB" >/dev/null
 start_server "$DB"
 
-AUDIT="$DB.audit"
 # The database as text, without the server's own bookkeeping (usage counts, download digests).
-dump_text() { sqlite3 "$DB" .dump | grep -v 'teselas_usage\|teselas_download_digests'; }
-dump() { dump_text | sha256sum | cut -c1-64; }
+dump() { backend_dump | sha256sum | cut -c1-64; }
 # call WHO METHOD PATH [curl args]: status in $STATUS, body in $TEST_TMP/body
 call() {
   local who=$1 method=$2 path=$3; shift 3
@@ -77,7 +78,12 @@ public_404() { # nothing of delitos on the public endpoints
 }
 
 # 1. the first upload waits for review; the public endpoints do not show it
-sqlite3 "$DB" ".backup '$TEST_TMP/before.db'"
+OWN_PG=(-T teselas.teselas_reviews -T teselas.teselas_review_layers)  # the review's own records
+if [ "$BACKEND" = postgis ]; then
+  backend_dump "${OWN_PG[@]}" >"$TEST_TMP/before.sql"
+else
+  sqlite3 "$DB" ".backup '$TEST_TMP/before.db'"
+fi
 upload 250
 expect_json "d['state'] == 'done' and d['result'] == 'pending' and d['review_state'] == 'pendiente de revisión' and d['review'] == 1 and d['report']['status'] == 'pending'"
 ok
@@ -113,7 +119,7 @@ request() { # ROUTE WHO
   esac
 }
 WHO=(none revoked pub otro rev adm)
-audit_refused() { sqlite3 "$AUDIT" "SELECT count(*) FROM teselas_audit WHERE action='review' AND result='refused'"; }
+audit_refused() { backend_audit_sql "SELECT count(*) FROM teselas_audit WHERE action='review' AND result='refused'"; }
 n_refused=0
 before=$(dump)
 for route in list show tile items approve reject; do
@@ -160,6 +166,28 @@ ok
 public_404
 # what may differ: the review's own records (its tables; the history row of the rejected
 # version) and SpatiaLite's log of what was done (spatialite_history, sql_statements_log)
+if [ "$BACKEND" = postgis ]; then
+  # the same over the schema's dump, rows as sets: the review's own tables and the history rows
+  # of delitos set aside (each table's COPY block starts "COPY teselas.<table> (...")
+  backend_dump "${OWN_PG[@]}" >"$TEST_TMP/after.sql"
+  python3 - "$TEST_TMP/before.sql" "$TEST_TMP/after.sql" <<'PY' || fail "the rejection left a change"
+import re, sys
+def snapshot(path):
+    out, table = [], None
+    for line in open(path, encoding='utf-8'):
+        m = re.match(r'COPY teselas\.(\w+) ', line)
+        if m:
+            table = m.group(1)
+        elif line.startswith('\\.'):
+            table = None
+        if table == 'teselas_history' and line.startswith('delitos\t'):
+            continue
+        out.append(line)
+    return sorted(out)  # rows in any physical order: a write rewrites the layer's rows
+a, b = snapshot(sys.argv[1]), snapshot(sys.argv[2])
+assert a == b, (sorted(set(b) - set(a))[:3], sorted(set(a) - set(b))[:3])
+PY
+else
 sqlite3 "$DB" ".backup '$TEST_TMP/after.db'"
 python3 - "$TEST_TMP/before.db" "$TEST_TMP/after.db" <<'PY' || fail "the rejection left a change"
 import sqlite3, sys
@@ -184,17 +212,16 @@ a, b = snapshot(sys.argv[1]), snapshot(sys.argv[2])
 diff = [k for k in set(a) | set(b) if a.get(k) != b.get(k)]
 assert not diff, (diff, [(set(b.get(k, [])) - set(a.get(k, [])), set(a.get(k, [])) - set(b.get(k, []))) for k in diff][:2])
 PY
-[ "$(sqlite3 "$DB" "SELECT count(*) FROM sqlite_master WHERE name LIKE 'lyr_delitos%'")" = 0 ] \
-  || fail "the rejected version's table is still there"
-python3 - "$DB" <<'PY' || fail "the history does not record the rejection"
-import json, sqlite3, sys
-db = sqlite3.connect(sys.argv[1])
-(table, report) = db.execute("SELECT table_name, report FROM teselas_history WHERE layer_id='delitos' AND version=1").fetchone()
-r = json.loads(report)
+fi
+[ "$(backend_tables_like 'lyr_delitos%')" = 0 ] || fail "the rejected version's table is still there"
+python3 - "$(backend_sql "SELECT table_name FROM teselas_history WHERE layer_id='delitos' AND version=1")" \
+  "$(backend_sql "SELECT report FROM teselas_history WHERE layer_id='delitos' AND version=1")" <<'PY' || fail "the history does not record the rejection"
+import json, sys
+table, r = sys.argv[1], json.loads(sys.argv[2])
 assert table == '' and r['status'] == 'rejected', (table, r['status'])
 assert r['review'] == {'state': 'rejected', 'by': 'rev', 'at': r['review']['at'], 'reason': 'falta quitar la hora exacta'}, r['review']
 PY
-[ "$(sqlite3 "$AUDIT" "SELECT count(*) FROM teselas_audit WHERE action='review' AND who='rev' AND target='delitos' AND result='rejected' AND detail LIKE '%falta quitar la hora exacta%'")" = 1 ] \
+[ "$(backend_audit_sql "SELECT count(*) FROM teselas_audit WHERE action='review' AND who='rev' AND target='delitos' AND result='rejected' AND detail LIKE '%falta quitar la hora exacta%'")" = 1 ] \
   || fail "the rejection is not in the audit log"
 call rev POST /api/reviews/1/approve "${REASON[@]}"
 expect_status 409 "approval of a rejected review"
@@ -337,15 +364,10 @@ grep -q 'rechazada' "$TEST_TMP/list.txt" && grep -q 'aprobada' "$TEST_TMP/list.t
   && fail "the CLI approved a decided review"
 rc=0; "$TESELAS" review approve 2 --db "$DB" --user rev 2>/dev/null || rc=$?
 [ "$rc" = 2 ] || fail "no --reason: usage (exit $rc)"
-python3 - "$AUDIT" <<'PY' || fail "the audit log of the decisions"
-import sqlite3, sys
-rows = sqlite3.connect(sys.argv[1]).execute(
-    "SELECT who, target, result FROM teselas_audit WHERE action='review' AND result IN ('approved','rejected') ORDER BY id").fetchall()
-assert rows == [('rev', 'delitos', 'rejected'), ('rev', 'delitos', 'approved'), ('adm', 'delitos', 'approved')], rows
-ups = sqlite3.connect(sys.argv[1]).execute(
-    "SELECT count(*) FROM teselas_audit WHERE action='publish' AND result='pending'").fetchone()[0]
-assert ups == 3, ups
-PY
+[ "$(backend_audit_sql "SELECT who || ' ' || target || ' ' || result FROM teselas_audit WHERE action='review' AND result IN ('approved','rejected') ORDER BY id" | tr '\n' ,)" = \
+  "rev delitos rejected,rev delitos approved,adm delitos approved," ] || fail "the audit log of the decisions"
+[ "$(backend_audit_sql "SELECT count(*) FROM teselas_audit WHERE action='publish' AND result='pending'")" = 3 ] \
+  || fail "the audit log of the pending uploads"
 ok
 stop_server
 done_checks

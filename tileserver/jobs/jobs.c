@@ -141,7 +141,12 @@ static void job_run(jobs_queue *q, job *j) {
   char copy[4096];
   err e = {0};
   err_code rc = ERR_OK;
-  if (j->dry_run) {
+  store_pg_write *pg_dry = NULL;
+  if (j->dry_run && store_db_is_pg(q->db_path)) {
+    /* over PostgreSQL: the import runs on the write's private copy, which is then dropped */
+    rc = store_pg_write_begin(q->db_path, j->layer, &pg_dry, &e);
+    if (rc == ERR_OK) o.db_path = store_pg_write_path(pg_dry);
+  } else if (j->dry_run) {
     snprintf(copy, sizeof copy, "%s/dry-run.db", j->dir);
     rc = store_db_copy(q->db_path, copy, &e);
     o.db_path = copy;
@@ -151,6 +156,7 @@ static void job_run(jobs_queue *q, job *j) {
   if (o.progress) setvbuf(o.progress, NULL, _IONBF, 0);
   import_result r = {0};
   if (rc == ERR_OK) rc = import_run(&o, &r, &e);
+  store_pg_write_abort(pg_dry);
   if (o.progress) fclose(o.progress);
   char *preview = rc == ERR_OK && j->dry_run && r.status == IMPORT_PENDING
                       ? dry_run_preview(copy, r.review)

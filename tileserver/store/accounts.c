@@ -4,7 +4,8 @@
  * 256 random bits (auth/auth.c computes both), so a copy of the database gives no way in.
  *
  * Like the settings, the tables are made by the first write, and each call opens a short
- * connection of its own: accounts are read once per writing request, never per tile. */
+ * connection of its own: accounts are read once per writing request, never per tile. A
+ * postgresql:// database keeps them in the catalogue's schema instead (pg_accounts.c). */
 #include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
@@ -66,8 +67,30 @@ static void copy_col(char *out, size_t len, sqlite3_stmt *st, int col) {
   snprintf(out, len, "%s", t ? (const char *)t : "");
 }
 
+void store_account_read(sqlite3_stmt *st, store_account *out) {
+  *out = (store_account){0};
+  copy_col(out->name, sizeof out->name, st, 0);
+  copy_col(out->role, sizeof out->role, st, 1);
+  copy_col(out->department, sizeof out->department, st, 2);
+  copy_col(out->layers, sizeof out->layers, st, 3);
+  copy_col(out->created_at, sizeof out->created_at, st, 4);
+}
+
+err_code store_account_step(sqlite3 *db, sqlite3_stmt *st, int hash_col, size_t hash_len,
+                            store_account *out, bool *out_found, const char *what, err *e) {
+  int s = sqlite3_step(st);
+  if (s == SQLITE_ROW && (size_t)sqlite3_column_bytes(st, hash_col) == hash_len) {
+    store_account_read(st, out);
+    *out_found = true;
+    return ERR_OK;
+  }
+  if (s == SQLITE_ROW || s == SQLITE_DONE) return ERR_OK;
+  return err_set(e, ERR_DB, "%s: %s", what, sqlite3_errmsg(db));
+}
+
 err_code store_account_add(const char *db_path, const store_account *a, const char *pw_hash,
                            err *e) {
+  if (store_db_is_pg(db_path)) return store_pg_account_add(db_path, a, pw_hash, e);
   sqlite3 *db = NULL;
   sqlite3_stmt *st = NULL;
   err_code rc = store_acct_open(db_path, true, &db, e);
@@ -95,6 +118,7 @@ err_code store_account_add(const char *db_path, const store_account *a, const ch
 }
 
 err_code store_account_remove(const char *db_path, const char *name, err *e) {
+  if (store_db_is_pg(db_path)) return store_pg_account_remove(db_path, name, e);
   sqlite3 *db = NULL;
   err_code rc = store_acct_open(db_path, true, &db, e);
   if (rc != ERR_OK) return rc;
@@ -116,6 +140,7 @@ err_code store_account_remove(const char *db_path, const char *name, err *e) {
 }
 
 err_code store_accounts_scan(const char *db_path, store_account_fn fn, void *ctx, err *e) {
+  if (store_db_is_pg(db_path)) return store_pg_accounts_scan(db_path, fn, ctx, e);
   sqlite3 *db = NULL;
   sqlite3_stmt *st = NULL;
   err_code rc = store_acct_open(db_path, false, &db, e);
@@ -129,12 +154,8 @@ err_code store_accounts_scan(const char *db_path, store_account_fn fn, void *ctx
       rc = err_set(e, ERR_DB, "accounts: %s", sqlite3_errmsg(db));
       break;
     }
-    store_account a = {0};
-    copy_col(a.name, sizeof a.name, st, 0);
-    copy_col(a.role, sizeof a.role, st, 1);
-    copy_col(a.department, sizeof a.department, st, 2);
-    copy_col(a.layers, sizeof a.layers, st, 3);
-    copy_col(a.created_at, sizeof a.created_at, st, 4);
+    store_account a;
+    store_account_read(st, &a);
     if (fn(ctx, &a)) break;
   }
   sqlite3_finalize(st);
@@ -144,6 +165,7 @@ err_code store_accounts_scan(const char *db_path, store_account_fn fn, void *ctx
 
 err_code store_token_add(const char *db_path, const char *account, const uint8_t hash[32],
                          const char *label, int64_t *out_id, err *e) {
+  if (store_db_is_pg(db_path)) return store_pg_token_add(db_path, account, hash, label, out_id, e);
   sqlite3 *db = NULL;
   sqlite3_stmt *st = NULL;
   err_code rc = store_acct_open(db_path, true, &db, e);
@@ -169,6 +191,7 @@ err_code store_token_add(const char *db_path, const char *account, const uint8_t
 }
 
 err_code store_token_revoke(const char *db_path, int64_t id, err *e) {
+  if (store_db_is_pg(db_path)) return store_pg_token_revoke(db_path, id, e);
   sqlite3 *db = NULL;
   sqlite3_stmt *st = NULL;
   err_code rc = store_acct_open(db_path, true, &db, e);
@@ -191,6 +214,7 @@ err_code store_token_revoke(const char *db_path, int64_t id, err *e) {
 
 err_code store_tokens_scan(const char *db_path, const char *account, store_token_fn fn,
                            void *ctx, err *e) {
+  if (store_db_is_pg(db_path)) return store_pg_tokens_scan(db_path, account, fn, ctx, e);
   sqlite3 *db = NULL;
   sqlite3_stmt *st = NULL;
   err_code rc = store_acct_open(db_path, false, &db, e);
@@ -219,6 +243,7 @@ err_code store_tokens_scan(const char *db_path, const char *account, store_token
 err_code store_token_lookup(const char *db_path, const uint8_t hash[32], store_account *out,
                             bool *out_found, err *e) {
   *out_found = false;
+  if (store_db_is_pg(db_path)) return store_pg_token_lookup(db_path, hash, out, out_found, e);
   sqlite3 *db = NULL;
   sqlite3_stmt *st = NULL;
   err_code rc = store_acct_open(db_path, false, &db, e);
@@ -228,19 +253,10 @@ err_code store_token_lookup(const char *db_path, const uint8_t hash[32], store_a
                  "WHERE t.hash=? AND t.revoked_at IS NULL", false, &st, e);
   if (st) {
     sqlite3_bind_blob(st, 1, hash, 32, SQLITE_STATIC);
-    int s = sqlite3_step(st);
-    if (s == SQLITE_ROW && sqlite3_column_bytes(st, 6) == 32) {
-      *out = (store_account){0};
-      copy_col(out->name, sizeof out->name, st, 0);
-      copy_col(out->role, sizeof out->role, st, 1);
-      copy_col(out->department, sizeof out->department, st, 2);
-      copy_col(out->layers, sizeof out->layers, st, 3);
-      copy_col(out->created_at, sizeof out->created_at, st, 4);
+    rc = store_account_step(db, st, 6, 32, out, out_found, "tokens", e);
+    if (*out_found) {
       out->token_id = sqlite3_column_int64(st, 5);
       memcpy(out->token_hash, sqlite3_column_blob(st, 6), 32);
-      *out_found = true;
-    } else if (s != SQLITE_ROW && s != SQLITE_DONE) {
-      rc = err_set(e, ERR_DB, "tokens: %s", sqlite3_errmsg(db));
     }
   }
   sqlite3_finalize(st);

@@ -9,7 +9,8 @@
  * file every refusal meanwhile waited for that lock — measured: 34 s per refused request during
  * a 132,692-point import, then SQLITE_BUSY and a lost line. Apart, a line is written at once,
  * and a refused request leaves the database itself byte for byte as it was. Callers never pass
- * a secret: a token or password is not a `who`, a `target` or a `detail`. */
+ * a secret: a token or password is not a `who`, a `target` or a `detail`. Over PostgreSQL the
+ * log is a table of the catalogue's schema (pg_accounts.c): one log for every server. */
 #include <sqlite3.h>
 #include <stdio.h>
 
@@ -51,6 +52,7 @@ static err_code audit_open(const char *db_path, bool write, sqlite3 **out_db, er
 }
 
 err_code store_audit_add(const char *db_path, const store_audit_entry *a, err *e) {
+  if (store_db_is_pg(db_path)) return store_pg_audit_add(db_path, a, e);
   sqlite3 *db = NULL;
   sqlite3_stmt *st = NULL;
   err_code rc = audit_open(db_path, true, &db, e);
@@ -73,6 +75,7 @@ err_code store_audit_add(const char *db_path, const store_audit_entry *a, err *e
 
 err_code store_audit_scan(const char *db_path, int64_t after, int64_t limit, store_audit_fn fn,
                           void *ctx, err *e) {
+  if (store_db_is_pg(db_path)) return store_pg_audit_scan(db_path, after, limit, fn, ctx, e);
   sqlite3 *db = NULL;
   sqlite3_stmt *st = NULL;
   err_code rc = audit_open(db_path, false, &db, e);

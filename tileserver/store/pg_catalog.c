@@ -50,13 +50,20 @@ static err_code read_row(const PGresult *r, int row, layer_info *l, err *e) {
   return store_catalog_parse_fields(l, store_pg_text(r, row, 24, "[]"), e);
 }
 
-/* Attaches the style descriptions of the layers' current versions ("{}" without one). */
-static err_code load_styles(store_pg *p, catalog *c, err *e) {
+/* Attaches the style descriptions of the layers' current versions ("{}" without one); `with`
+ * (or "") the CTE that stands for teselas_layers, its parameters in a. */
+static err_code load_styles(store_pg *p, const char *with, const store_pg_args *a, catalog *c,
+                            err *e) {
   PGresult *res = PQexec(p->conn, "SELECT to_regclass('teselas_styles') IS NOT NULL");
   bool have = PQresultStatus(res) == PGRES_TUPLES_OK && strcmp(PQgetvalue(res, 0, 0), "t") == 0;
   PQclear(res);
   res = NULL;
-  err_code rc = have ? store_pg_exec(p, STYLES_SQL, NULL, &res, e) : ERR_OK;
+  char *sql = malloc(strlen(with) + sizeof STYLES_SQL);
+  if (!sql) return err_set(e, ERR_NOMEM, "out of memory reading the catalog");
+  strcpy(sql, with);
+  strcat(sql, STYLES_SQL);
+  err_code rc = have ? store_pg_exec(p, sql, a, &res, e) : ERR_OK;
+  free(sql);
   for (size_t i = 0; rc == ERR_OK && i < c->n_layers; i++) {
     layer_info *l = &c->layers[i];
     const char *text = NULL;
@@ -69,10 +76,16 @@ static err_code load_styles(store_pg *p, catalog *c, err *e) {
   return rc;
 }
 
-err_code store_pg_catalog_load(store_pg *p, catalog **out, err *e) {
+static err_code load_with(store_pg *p, const char *with, const store_pg_args *a, catalog **out,
+                          err *e) {
   *out = NULL;
   PGresult *res = NULL;
-  err_code rc = store_pg_exec(p, CATALOG_SQL, NULL, &res, e);
+  char *sql = malloc(strlen(with) + sizeof CATALOG_SQL);
+  if (!sql) return err_set(e, ERR_NOMEM, "out of memory reading the catalog");
+  strcpy(sql, with);
+  strcat(sql, CATALOG_SQL);
+  err_code rc = store_pg_exec(p, sql, a, &res, e);
+  free(sql);
   if (rc != ERR_OK) return rc;
   catalog *c = calloc(1, sizeof *c);
   int n = PQntuples(res);
@@ -81,13 +94,40 @@ err_code store_pg_catalog_load(store_pg *p, catalog **out, err *e) {
   for (int row = 0; rc == ERR_OK && row < n; row++)
     rc = read_row(res, row, &c->layers[c->n_layers++], e);
   PQclear(res);
-  if (rc == ERR_OK) rc = load_styles(p, c, e);
+  if (rc == ERR_OK) rc = load_styles(p, with, a, c, e);
   if (rc != ERR_OK) {
     catalog_destroy(c);
     return rc;
   }
   *out = c;
   return ERR_OK;
+}
+
+err_code store_pg_catalog_load(store_pg *p, catalog **out, err *e) {
+  return load_with(p, "", NULL, out, e);
+}
+
+err_code store_pg_review_catalog(store_pg *p, int64_t n, catalog **out, err *e) {
+  *out = NULL;
+  if (!p->conn) return err_set(e, ERR_UNAVAILABLE, "the database cannot be reached now");
+  PGresult *res = PQexec(p->conn, "SELECT to_regclass('teselas_review_layers') IS NOT NULL");
+  bool have = PQresultStatus(res) == PGRES_TUPLES_OK && strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+  PQclear(res);
+  if (!have) return err_set(e, ERR_NOT_FOUND, "no such review waiting");
+  store_pg_args a = {0};
+  store_pg_argf(&a, "%lld", (long long)n);
+  /* the review's kept entry stands for the catalogue, as catalog.c does it on SpatiaLite;
+   * review_n is compared as text: SQLite gave the column no type, so a copy made it text */
+  err_code rc = a.nomem ? err_set(e, ERR_NOMEM, "out of memory")
+                        : load_with(p, "WITH teselas_layers AS (SELECT * FROM teselas_review_layers"
+                                       " WHERE review_n::text = $1::text) ", &a, out, e);
+  store_pg_args_free(&a);
+  if (rc == ERR_OK && (*out)->n_layers != 1) {
+    catalog_destroy(*out);
+    *out = NULL;
+    rc = err_set(e, ERR_NOT_FOUND, "no such review waiting");
+  }
+  return rc;
 }
 
 err_code store_pg_catalog(store_pg *p, const catalog **out, err *e) {

@@ -431,7 +431,8 @@ err_code store_pg_schema_prepare(PGconn *pg, const char *schema, err *e) {
   buf_puts(&sql, ", public");
   if (rc == ERR_OK) rc = store_pg_run(pg, buf_cstr(&sql), e);
   buf_free(&sql);
-  return rc == ERR_OK ? store_pg_run(pg, FUNCTIONS_SQL, e) : rc;
+  if (rc == ERR_OK) rc = store_pg_run(pg, FUNCTIONS_SQL, e);
+  return rc == ERR_OK ? store_pg_run(pg, STORE_PG_ACCOUNTS_SQL, e) : rc;
 }
 
 /* Begins the transaction and prepares the schema: PostGIS present, no catalog there yet. */

@@ -107,6 +107,9 @@ void store_pg_value(const PGresult *r, int row, int col, field_type type, value 
 err_code store_pg_catalog(store_pg *p, const catalog **out, err *e);
 /* Loads the whole catalog from p's connection (caller owns; catalog_destroy). */
 err_code store_pg_catalog_load(store_pg *p, catalog **out, err *e);
+/* The catalog of one layer as review n would publish it (store_review_catalog). ERR_NOT_FOUND
+ * when review n is not waiting. Caller owns. */
+err_code store_pg_review_catalog(store_pg *p, int64_t n, catalog **out, err *e);
 
 typedef struct store_pg_iter store_pg_iter;
 /* window: the search window of a near query (reader.c near_plan), or NULL for q->bbox. */
@@ -156,6 +159,10 @@ err_code store_pg_copy_table(store_pg_copy *c, const char *table, bool version,
 /* Inside a transaction: PostGIS, the schema (created when missing) first in the search path,
  * and the SQL functions the readers call. */
 err_code store_pg_schema_prepare(PGconn *pg, const char *schema, err *e);
+/* The accounts, tokens, sessions and audit tables (pg_accounts.c), made with the catalogue's. */
+extern const char STORE_PG_ACCOUNTS_SQL[];
+/* The schema pg's search path puts first ("teselas" by default). ERR_INVALID when none. */
+err_code store_pg_search_schema(PGconn *pg, char out[64], err *e);
 /* Runs sql (no parameters, results dropped); ERR_DB with PostgreSQL's message. */
 err_code store_pg_run(PGconn *pg, const char *sql, err *e);
 

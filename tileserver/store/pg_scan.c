@@ -86,8 +86,12 @@ err_code store_pg_agg_units_scan(store_pg *p, const layer_info *l, const char *n
 
 static const char VERSIONS_SQL[] =
     "SELECT version, imported_at, source_name, source_sha256, feature_count, report, table_name,"
-    " %s, %s FROM teselas_history WHERE layer_id=$1::text AND ($2::int8 < 0 OR version=$2::int8)"
-    " ORDER BY version";
+    " %s, %s, %s FROM teselas_history WHERE layer_id=$1::text AND"
+    " ($2::int8 < 0 OR version=$2::int8) ORDER BY version";
+/* The review state of a history row, when the schema has reviews (review.c, pg_review.c). */
+static const char REVIEW_SQL[] =
+    "coalesce((SELECT r.state FROM teselas_reviews r WHERE r.layer_id = teselas_history.layer_id"
+    " AND r.version = teselas_history.version), '')";
 
 static bool history_has(store_pg *p, const char *column) {
   store_pg_args a = {0};
@@ -106,9 +110,10 @@ static bool history_has(store_pg *p, const char *column) {
 
 err_code store_pg_versions_scan(store_pg *p, const char *layer_id, int64_t only,
                                 store_version_fn fn, void *ctx, err *e) {
-  char sql[512];
+  char sql[1024];
   snprintf(sql, sizeof sql, VERSIONS_SQL, history_has(p, "catalog") ? "catalog" : "NULL::text",
-           history_has(p, "rollback_of") ? "rollback_of" : "0::int8");
+           history_has(p, "rollback_of") ? "rollback_of" : "0::int8",
+           has_table(p, "teselas_reviews", NULL, &(err_code){ERR_OK}) ? REVIEW_SQL : "''::text");
   store_pg_args a = {0};
   store_pg_arg(&a, layer_id);
   store_pg_argf(&a, "%lld", (long long)only);
@@ -126,8 +131,9 @@ err_code store_pg_versions_scan(store_pg *p, const char *layer_id, int64_t only,
                        .table_name = store_pg_text(res, row, 6, ""),
                        .catalog = store_pg_text(res, row, 7, NULL),
                        .rollback_of = store_pg_i64(res, row, 8),
-                       .review = ""}; /* reviews are not copied: a copy holds published data */
+                       .review = store_pg_text(res, row, 9, "")};
     v.removal = !v.table_name[0] && v.feature_count == 0;
+    if (strcmp(v.review, "pending") == 0) v.table_name = ""; /* not published: not readable */
     if (fn(ctx, &v)) break;
   }
   PQclear(res);

@@ -35,10 +35,11 @@ struct store_pg_write {
 };
 
 /* Tables of the schema that writes never touch: a server's usage counts (its own writer),
- * accounts, tokens and the audit log (the publishing API's, kept in a file: README). */
+ * accounts, tokens, sessions and the audit log (pg_accounts.c writes them in place; no secret's
+ * hash goes into the private file). */
 static bool table_skipped(const char *t) {
   static const char *const SKIP[] = {"teselas_usage", "teselas_accounts", "teselas_tokens",
-                                     "teselas_audit"};
+                                     "teselas_sessions", "teselas_audit"};
   for (size_t i = 0; i < sizeof SKIP / sizeof *SKIP; i++)
     if (strcmp(t, SKIP[i]) == 0) return true;
   return false;
@@ -291,8 +292,8 @@ static err_code pull_catalog(store_pg_write *w, err *e) {
   void *spl = NULL;
   err_code rc = store_rw_open(w->path, &db, &spl, e);
   const char *const DDL[] = {STORE_AGG_SCHEMA_SQL, STORE_STYLES_SCHEMA_SQL,
-                             STORE_SETTINGS_SCHEMA_SQL};
-  for (int i = 0; rc == ERR_OK && i < 3; i++) rc = store_exec(db, DDL[i], "catalog copy", e);
+                             STORE_SETTINGS_SCHEMA_SQL, STORE_REVIEW_SCHEMA_SQL};
+  for (int i = 0; rc == ERR_OK && i < 4; i++) rc = store_exec(db, DDL[i], "catalog copy", e);
   if (rc == ERR_OK) rc = store_exec(db, "BEGIN", "catalog copy", e);
   buf names;
   buf_init(&names, 0);
@@ -316,7 +317,8 @@ static err_code pull_catalog(store_pg_write *w, err *e) {
 
 /* The column a catalogue table names its layer by (NULL: not a table of layers). */
 static const char *layer_column(sqlite3 *db, const char *table) {
-  if (strcmp(table, "teselas_layers") == 0) return "id";
+  if (strcmp(table, "teselas_layers") == 0 || strcmp(table, "teselas_review_layers") == 0)
+    return "id"; /* a version waiting for review keeps its catalogue entry (review.c) */
   if (sqlite_has_column(db, table, "layer_id")) return "layer_id";
   if (sqlite_has_column(db, table, "layer")) return "layer";
   return NULL;
@@ -348,6 +350,27 @@ static err_code add_missing_columns(store_pg_write *w, sqlite3 *db, const char *
   return rc;
 }
 
+/* Whether the file's table has rows (of the layer, when col names its column). */
+static bool sqlite_has_rows(sqlite3 *db, const char *table, const char *col, const char *layer) {
+  buf sql;
+  buf_init(&sql, 0);
+  buf_puts(&sql, "SELECT 1 FROM ");
+  store_quote_ident(&sql, table);
+  if (col) {
+    buf_puts(&sql, " WHERE ");
+    store_quote_ident(&sql, col);
+    buf_puts(&sql, " = ?1");
+  }
+  buf_puts(&sql, " LIMIT 1");
+  sqlite3_stmt *st = NULL;
+  bool has = !sql.failed && sqlite3_prepare_v2(db, buf_cstr(&sql), -1, &st, NULL) == SQLITE_OK;
+  if (has && col) sqlite3_bind_text(st, 1, layer, -1, SQLITE_STATIC);
+  has = has && sqlite3_step(st) == SQLITE_ROW;
+  sqlite3_finalize(st);
+  buf_free(&sql);
+  return has;
+}
+
 static err_code push_rows(store_pg_write *w, store_pg_copy *c, const char *table, err *e) {
   const char *col = layer_column(c->src, table);
   bool whole = strcmp(table, "teselas_settings") == 0;
@@ -357,6 +380,12 @@ static err_code push_rows(store_pg_write *w, store_pg_copy *c, const char *table
                                (const char *const[]){table}, NULL, NULL, 0);
   bool exists = PQresultStatus(has) == PGRES_TUPLES_OK && strcmp(PQgetvalue(has, 0, 0), "t") == 0;
   PQclear(has);
+  /* a table PostgreSQL lacks is made only to hold rows (but the catalogue's own two, which a
+   * reader needs even empty): a write that leaves none (a rejected review, a layer without
+   * counts) leaves the schema's list of tables as it was */
+  bool core = strcmp(table, "teselas_layers") == 0 || strcmp(table, "teselas_history") == 0;
+  if (!exists && !core && !sqlite_has_rows(c->src, table, whole ? NULL : col, w->layer))
+    return ERR_OK;
   err_code rc = exists ? add_missing_columns(w, c->src, table, e) : ERR_OK;
   if (rc == ERR_OK && exists) {
     buf sql;
@@ -453,15 +482,14 @@ static void write_free(store_pg_write *w) {
   free(w);
 }
 
-/* The schema the URI's search path puts first ("teselas" by default, pg_conn.c). */
-static err_code schema_of(store_pg_write *w, err *e) {
-  PGresult *res = PQexec(w->pg, "SELECT btrim(split_part(current_setting('search_path'), ',', 1),"
-                                " ' \"')");
+err_code store_pg_search_schema(PGconn *pg, char out[64], err *e) {
+  PGresult *res = PQexec(pg, "SELECT btrim(split_part(current_setting('search_path'), ',', 1),"
+                             " ' \"')");
   err_code rc = PQresultStatus(res) == PGRES_TUPLES_OK ? ERR_OK
                                                         : store_pg_result_error(res, "schema", e);
-  if (rc == ERR_OK) snprintf(w->schema, sizeof w->schema, "%s", PQgetvalue(res, 0, 0));
+  if (rc == ERR_OK) snprintf(out, 64, "%s", PQgetvalue(res, 0, 0));
   PQclear(res);
-  if (rc == ERR_OK && !w->schema[0]) rc = err_set(e, ERR_INVALID, "no schema in the search path");
+  if (rc == ERR_OK && !out[0]) rc = err_set(e, ERR_INVALID, "no schema in the search path");
   return rc;
 }
 
@@ -475,7 +503,7 @@ err_code store_pg_write_begin(const char *uri, const char *layer_id, store_pg_wr
   buf_init(&w->old_tables, 0);
   w->layer = strdup(layer_id);
   err_code rc = w->layer ? store_pg_connect(uri, &w->pg, e) : err_set(e, ERR_NOMEM, "out of memory");
-  if (rc == ERR_OK) rc = schema_of(w, e);
+  if (rc == ERR_OK) rc = store_pg_search_schema(w->pg, w->schema, e);
   if (rc == ERR_OK) rc = store_pg_run(w->pg, "BEGIN", e);
   if (rc == ERR_OK) rc = store_pg_schema_prepare(w->pg, w->schema, e);
   if (rc == ERR_OK) {
@@ -597,4 +625,22 @@ err_code store_pg_layer_rollback(const char *uri, const char *layer_id, int64_t 
     return rc;
   }
   return store_pg_write_commit(w, e);
+}
+
+err_code store_pg_catalog_ensure(const char *uri, bool *out_created, err *e) {
+  *out_created = false;
+  PGconn *pg = NULL;
+  if (store_pg_connect(uri, &pg, NULL) != ERR_OK) return ERR_OK; /* the reader says why */
+  PGresult *res = PQexec(pg, "SELECT to_regclass('teselas_accounts') IS NOT NULL AND"
+                             " to_regclass('teselas_layers') IS NULL");
+  bool only = PQresultStatus(res) == PGRES_TUPLES_OK && strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+  PQclear(res);
+  PQfinish(pg);
+  if (!only) return ERR_OK;
+  /* a write that changes no layer: its commit creates every catalogue table, empty */
+  store_pg_write *w = NULL;
+  err_code rc = store_pg_write_begin(uri, "teselas", &w, e);
+  if (rc == ERR_OK) rc = store_pg_write_commit(w, e);
+  if (rc == ERR_OK) *out_created = true;
+  return rc;
 }

@@ -13,16 +13,17 @@
  * when, and the reason. The history rows stay: a rejected version's row keeps its date, source
  * and count, its data gone, its report marked rejected. Rows of `teselas_review_layers` have the
  * catalog's columns (added here when the catalog gains one), compared and copied by name: values
- * go across untouched (a REAL through JSON would lose its 16th and 17th digits). */
+ * go across untouched (a REAL through JSON would lose its 16th and 17th digits). review_n is
+ * declared INTEGER (by its CAST) so that a copy into PostgreSQL and back keeps it a number. */
 #include <sqlite3.h>
 #include <spatialite.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/store_int.h"
+#include "store/pg_int.h"
 
-static const char SCHEMA_SQL[] =
+const char STORE_REVIEW_SCHEMA_SQL[] =
     "CREATE TABLE IF NOT EXISTS teselas_reviews("
     " n INTEGER PRIMARY KEY, layer_id TEXT NOT NULL, version INTEGER NOT NULL,"
     " base_version INTEGER NOT NULL,"
@@ -32,7 +33,7 @@ static const char SCHEMA_SQL[] =
     " keep_versions INTEGER NOT NULL DEFAULT 3, purge_reason TEXT,"
     " title TEXT NOT NULL DEFAULT '', privacy TEXT NOT NULL DEFAULT '{}');"
     "CREATE TABLE IF NOT EXISTS teselas_review_layers AS"
-    " SELECT 0 AS review_n, * FROM teselas_layers WHERE 0;";
+    " SELECT CAST(0 AS INTEGER) AS review_n, * FROM teselas_layers WHERE 0;";
 
 /* The catalog's columns as "a", "b", ... (from the table itself, so a column added to the
  * catalog later is carried too). */
@@ -56,7 +57,7 @@ static err_code catalog_columns(sqlite3 *db, const char *table, const char *pref
 
 /* The tables, and in teselas_review_layers every column the catalog has. */
 static err_code ensure_tables(sqlite3 *db, err *e) {
-  err_code rc = store_exec(db, SCHEMA_SQL, "review tables", e);
+  err_code rc = store_exec(db, STORE_REVIEW_SCHEMA_SQL, "review tables", e);
   sqlite3_stmt *st = NULL;
   if (rc == ERR_OK &&
       sqlite3_prepare_v2(db,
@@ -220,8 +221,7 @@ static const char *col(sqlite3_stmt *st, int i) {
 
 err_code store_reviews_scan(const char *db_path, int64_t only, const char *state,
                             store_review_fn fn, void *ctx, err *e) {
-  if (store_db_is_pg(db_path))
-    return err_set(e, ERR_INVALID, "reviews in PostgreSQL are not available yet");
+  if (store_db_is_pg(db_path)) return store_pg_reviews_scan(db_path, only, state, fn, ctx, e);
   sqlite3 *db = NULL;
   if (sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
     sqlite3_close(db);
@@ -282,7 +282,8 @@ static int pending_of(void *ctx, const store_review *r) {
 err_code store_review_pending(const char *db_path, const char *layer_id, int64_t *out_n, err *e) {
   pending_ctx p = {layer_id, 0};
   *out_n = 0;
-  if (!store_path_exists(db_path)) return ERR_OK; /* no database yet: nothing waits */
+  if (!store_db_is_pg(db_path) && !store_path_exists(db_path))
+    return ERR_OK; /* no database yet: nothing waits */
   err_code rc = store_reviews_scan(db_path, -1, "pending", pending_of, &p, e);
   if (rc == ERR_OK) *out_n = p.n;
   return rc;
@@ -455,8 +456,7 @@ static err_code decide_in(sqlite3 *db, const store_review_decision *d, store_rev
 err_code store_review_decide(const char *db_path, const store_review_decision *d,
                              store_review_verdict *out, err *e) {
   *out = STORE_REVIEW_FAILED;
-  if (store_db_is_pg(db_path))
-    return err_set(e, ERR_INVALID, "reviews in PostgreSQL are not available yet");
+  if (store_db_is_pg(db_path)) return store_pg_review_decide(db_path, d, out, e);
   if (!store_path_exists(db_path)) return err_set(e, ERR_IO, "cannot open database %s", db_path);
   sqlite3 *db = NULL;
   void *spl = NULL;
@@ -541,6 +541,7 @@ err_code store_review_forget(sqlite3 *db, const char *layer_id, const char *reas
 err_code store_review_catalog(store_reader *r, int64_t n, catalog **out, err *e) {
   *out = NULL;
   sqlite3 *db = store_reader_db(r);
+  if (!db && store_reader_pg(r)) return store_pg_review_catalog(store_reader_pg(r), n, out, e);
   if (!db) return err_set(e, ERR_NOT_FOUND, "no such review waiting");
   if (!table_exists(db, "teselas_review_layers") || !table_exists(db, "teselas_reviews") ||
       one_int(db, "SELECT count(*) FROM teselas_review_layers WHERE review_n=?2", NULL, n, 0) != 1)

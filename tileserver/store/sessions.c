@@ -13,14 +13,11 @@
 
 #include "store/store_int.h"
 
-static void copy_col(char *out, size_t len, sqlite3_stmt *st, int col) {
-  const unsigned char *t = sqlite3_column_text(st, col);
-  snprintf(out, len, "%s", t ? (const char *)t : "");
-}
-
 err_code store_account_password(const char *db_path, const char *name, store_account *out,
                                 char *out_hash, size_t hash_len, bool *out_found, err *e) {
   *out_found = false;
+  if (store_db_is_pg(db_path))
+    return store_pg_account_password(db_path, name, out, out_hash, hash_len, out_found, e);
   sqlite3 *db = NULL;
   sqlite3_stmt *st = NULL;
   err_code rc = store_acct_open(db_path, false, &db, e);
@@ -31,13 +28,8 @@ err_code store_account_password(const char *db_path, const char *name, store_acc
     sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
     int s = sqlite3_step(st);
     if (s == SQLITE_ROW && (size_t)sqlite3_column_bytes(st, 5) < hash_len) {
-      *out = (store_account){0};
-      copy_col(out->name, sizeof out->name, st, 0);
-      copy_col(out->role, sizeof out->role, st, 1);
-      copy_col(out->department, sizeof out->department, st, 2);
-      copy_col(out->layers, sizeof out->layers, st, 3);
-      copy_col(out->created_at, sizeof out->created_at, st, 4);
-      copy_col(out_hash, hash_len, st, 5);
+      store_account_read(st, out);
+      snprintf(out_hash, hash_len, "%s", (const char *)sqlite3_column_text(st, 5));
       *out_found = true;
     } else if (s != SQLITE_ROW && s != SQLITE_DONE) {
       rc = err_set(e, ERR_DB, "accounts: %s", sqlite3_errmsg(db));
@@ -50,6 +42,8 @@ err_code store_account_password(const char *db_path, const char *name, store_acc
 
 err_code store_session_add(const char *db_path, const uint8_t hash[32], const char *account,
                            int64_t now_unix, int64_t expires_unix, err *e) {
+  if (store_db_is_pg(db_path))
+    return store_pg_session_add(db_path, hash, account, now_unix, expires_unix, e);
   sqlite3 *db = NULL;
   sqlite3_stmt *st = NULL;
   err_code rc = store_acct_open(db_path, true, &db, e);
@@ -83,6 +77,8 @@ err_code store_session_add(const char *db_path, const uint8_t hash[32], const ch
 err_code store_session_lookup(const char *db_path, const uint8_t hash[32], int64_t now_unix,
                               store_account *out, bool *out_found, err *e) {
   *out_found = false;
+  if (store_db_is_pg(db_path))
+    return store_pg_session_lookup(db_path, hash, now_unix, out, out_found, e);
   sqlite3 *db = NULL;
   sqlite3_stmt *st = NULL;
   err_code rc = store_acct_open(db_path, false, &db, e);
@@ -93,19 +89,8 @@ err_code store_session_lookup(const char *db_path, const uint8_t hash[32], int64
                          NULL) == SQLITE_OK) {
     sqlite3_bind_blob(st, 1, hash, 32, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, now_unix);
-    int s = sqlite3_step(st);
-    if (s == SQLITE_ROW && sqlite3_column_bytes(st, 5) == 32) {
-      *out = (store_account){0};
-      copy_col(out->name, sizeof out->name, st, 0);
-      copy_col(out->role, sizeof out->role, st, 1);
-      copy_col(out->department, sizeof out->department, st, 2);
-      copy_col(out->layers, sizeof out->layers, st, 3);
-      copy_col(out->created_at, sizeof out->created_at, st, 4);
-      memcpy(out->token_hash, sqlite3_column_blob(st, 5), 32);
-      *out_found = true;
-    } else if (s != SQLITE_ROW && s != SQLITE_DONE) {
-      rc = err_set(e, ERR_DB, "sessions: %s", sqlite3_errmsg(db));
-    }
+    rc = store_account_step(db, st, 5, 32, out, out_found, "sessions", e);
+    if (*out_found) memcpy(out->token_hash, sqlite3_column_blob(st, 5), 32);
   }
   sqlite3_finalize(st);
   sqlite3_close(db);
@@ -113,6 +98,7 @@ err_code store_session_lookup(const char *db_path, const uint8_t hash[32], int64
 }
 
 err_code store_session_remove(const char *db_path, const uint8_t hash[32], err *e) {
+  if (store_db_is_pg(db_path)) return store_pg_session_remove(db_path, hash, e);
   sqlite3 *db = NULL;
   sqlite3_stmt *st = NULL;
   err_code rc = store_acct_open(db_path, true, &db, e);
@@ -143,7 +129,8 @@ static bool accounts_only(const char *db_path) {
 
 err_code store_catalog_ensure(const char *db_path, bool *out_created, err *e) {
   *out_created = false;
-  if (store_db_is_pg(db_path) || access(db_path, R_OK) != 0 || !accounts_only(db_path))
+  if (store_db_is_pg(db_path)) return store_pg_catalog_ensure(db_path, out_created, e);
+  if ( access(db_path, R_OK) != 0 || !accounts_only(db_path))
     return ERR_OK; /* the reader explains whatever else is wrong */
   sqlite3 *db = NULL;
   void *spl = NULL;

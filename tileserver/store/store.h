@@ -90,8 +90,9 @@ typedef struct store_reader store_reader;
 /* True when db names a PostgreSQL database (a libpq URI, postgresql:// or postgres://) rather
  * than a SpatiaLite file. Over PostgreSQL the reads of this header work (reader, catalog,
  * queries, counts, groups, time extents, aggregate counts, history, deliveries) and the writes
- * of a layer version (import, publish, remove, rollback: store_pg_write_begin below); diffs and
- * writing settings answer ERR_INVALID saying so. */
+ * of a layer version (import, publish, remove, rollback: store_pg_write_begin below), the
+ * accounts, tokens, sessions, audit log and reviews; diffs, the preview of a review and writing
+ * settings answer ERR_INVALID (or ERR_NOT_FOUND) saying so. */
 bool store_db_is_pg(const char *db);
 
 /* Copies the whole catalog of the SpatiaLite file `from` into the PostgreSQL database `to`
@@ -678,8 +679,9 @@ err_code store_session_lookup(const char *db_path, const uint8_t hash[32], int64
 err_code store_session_remove(const char *db_path, const uint8_t hash[32], err *e);
 /* A file made by `teselas users` alone holds accounts and no catalog: gives it the empty
  * catalog (SpatiaLite metadata and the catalog tables), so a server starts on it and the first
- * upload creates the first layer. Nothing for any other file. *out_created says whether it did.
- * ERR_IO, ERR_DB. */
+ * upload creates the first layer (over PostgreSQL: a schema of accounts alone gets the empty
+ * catalogue tables). Nothing for any other file. *out_created says whether it did. ERR_IO,
+ * ERR_DB. */
 err_code store_catalog_ensure(const char *db_path, bool *out_created, err *e);
 
 /* One line of the audit log. Strings are bounded and never hold a secret (callers' duty). */
@@ -696,7 +698,9 @@ typedef int (*store_audit_fn)(void *ctx, const store_audit_entry *a);
 
 /* Appends one line to the log, kept in its own file beside the database (db_path + ".audit"),
  * so a line never waits for an import's write lock; the table refuses UPDATE and DELETE by
- * trigger. ERR_IO, ERR_DB. */
+ * trigger. Over PostgreSQL the log, the accounts, tokens, sessions and reviews of this header
+ * live in the catalogue's schema (pg_accounts.c, pg_review.c), shared by every server.
+ * ERR_IO, ERR_DB. */
 err_code store_audit_add(const char *db_path, const store_audit_entry *a, err *e);
 /* The log, oldest first, at most `limit` lines from after id `after`. */
 err_code store_audit_scan(const char *db_path, int64_t after, int64_t limit, store_audit_fn fn,

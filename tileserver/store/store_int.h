@@ -13,6 +13,8 @@ extern const char *const STORE_SCHEMA_SQL;
 /* ... and of the tables other files create when they first write (agg.c, profile.c,
  * settings.c): a PostgreSQL write builds its private SpatiaLite copy with them (pg_write.c). */
 extern const char STORE_AGG_SCHEMA_SQL[], STORE_STYLES_SCHEMA_SQL[], STORE_SETTINGS_SCHEMA_SQL[];
+/* ... and review.c's: the review number is the rowid, so a copy must have the real table */
+extern const char STORE_REVIEW_SCHEMA_SQL[];
 
 /* The error of a failed read on db (of layer_id, NULL when not one layer's): a damaged page
  * (SQLITE_CORRUPT, NOTADB) or a lock held past the busy timeout (BUSY, LOCKED) is ERR_UNAVAILABLE
@@ -216,5 +218,45 @@ void store_plan_bind(sqlite3_stmt *st, const store_plan *p);
  * `write` opens read-write and creates them (*out_db NULL with ERR_OK: read-only and the
  * database does not exist). Caller closes *out_db. */
 err_code store_acct_open(const char *db_path, bool write, sqlite3 **out_db, err *e);
+/* An account from columns 0..4 of st (name, role, department, layers, created_at): accounts.c
+ * and sessions.c read it alike. */
+void store_account_read(sqlite3_stmt *st, store_account *out);
+/* Steps st once: a row whose column hash_col has hash_len bytes fills *out (store_account_read)
+ * and sets *out_found; no row is ERR_OK; a failed step ERR_DB naming `what`. */
+err_code store_account_step(sqlite3 *db, sqlite3_stmt *st, int hash_col, size_t hash_len,
+                            store_account *out, bool *out_found, const char *what, err *e);
+
+/* The account, token, session and audit operations of store.h over PostgreSQL (pg_accounts.c):
+ * the same contracts, in the catalogue's schema; accounts.c, sessions.c and audit.c send a
+ * postgresql:// database here. */
+err_code store_pg_account_add(const char *uri, const store_account *a, const char *pw_hash,
+                              err *e);
+err_code store_pg_account_remove(const char *uri, const char *name, err *e);
+err_code store_pg_accounts_scan(const char *uri, store_account_fn fn, void *ctx, err *e);
+err_code store_pg_token_add(const char *uri, const char *account, const uint8_t hash[32],
+                            const char *label, int64_t *out_id, err *e);
+err_code store_pg_token_revoke(const char *uri, int64_t id, err *e);
+err_code store_pg_tokens_scan(const char *uri, const char *account, store_token_fn fn, void *ctx,
+                              err *e);
+err_code store_pg_token_lookup(const char *uri, const uint8_t hash[32], store_account *out,
+                               bool *out_found, err *e);
+err_code store_pg_account_password(const char *uri, const char *name, store_account *out,
+                                   char *out_hash, size_t hash_len, bool *out_found, err *e);
+err_code store_pg_session_add(const char *uri, const uint8_t hash[32], const char *account,
+                              int64_t now_unix, int64_t expires_unix, err *e);
+err_code store_pg_session_lookup(const char *uri, const uint8_t hash[32], int64_t now_unix,
+                                 store_account *out, bool *out_found, err *e);
+err_code store_pg_session_remove(const char *uri, const uint8_t hash[32], err *e);
+err_code store_pg_audit_add(const char *uri, const store_audit_entry *a, err *e);
+err_code store_pg_audit_scan(const char *uri, int64_t after, int64_t limit, store_audit_fn fn,
+                             void *ctx, err *e);
+/* store_catalog_ensure over PostgreSQL (pg_write.c): a schema of accounts alone gets the empty
+ * catalogue tables, made by a write that changes no layer. */
+err_code store_pg_catalog_ensure(const char *uri, bool *out_created, err *e);
+/* Reviews over PostgreSQL (pg_review.c). */
+err_code store_pg_reviews_scan(const char *uri, int64_t only, const char *state,
+                               store_review_fn fn, void *ctx, err *e);
+err_code store_pg_review_decide(const char *uri, const store_review_decision *d,
+                                store_review_verdict *out, err *e);
 
 #endif
