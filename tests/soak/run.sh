@@ -55,7 +55,8 @@ python3 "$SOAK/make_urls.py" "$BASE" "$LOGS" || fail "the URL lists"
 {
   grep '/cuadrantes/' "$LOGS/cached.txt"
   grep '/cuadrantes/' "$LOGS/cached.txt" | sed 's|/tiles/cuadrantes/|/tiles/alcaldias,cuadrantes/|'
-  grep '^/tiles/cuadrantes/1[1-4]/' "$LOGS/uncached.txt" | head -20
+  # (awk alone: under pipefail a head that exits first would end the script without a word)
+  awk '/^\/tiles\/cuadrantes\/1[1-4]\// && n++ < 20' "$LOGS/uncached.txt"
   grep '^/collections/cuadrantes/items' "$LOGS/items.txt"
 } > "$LOGS/watched.txt"
 python3 "$SOAK/versions.py" snapshot "$BASE" "$LOGS/watched.txt" "$LOGS/A.json" || fail "snapshot A"
