@@ -11,7 +11,9 @@ vertices at z8-z17 are the tile addresses. Writes one file per request kind, one
   items.txt     /items with filters: bbox, PROP=VALUE, datetime, CQL2 text
   pages.txt     catalogue pages, collections, TileJSON, styles, map pages
 Every path of cached, png, items and pages is asked once here and must answer 200 or 204, so a
-wrong list fails before the soak starts, not during it."""
+wrong list fails before the soak starts, not during it; the last 4,000 uncached tiles too, to
+fill the tile cache."""
+import http.client
 import json
 import math
 import random
@@ -21,6 +23,7 @@ import urllib.error
 import urllib.request
 
 ZOOMS = range(8, 18)
+PREFILL = 4000  # tiles of the uncached list asked before the soak (prefill)
 
 
 def get(base, path):
@@ -131,6 +134,21 @@ def main():
         with open(f"{out}/{name}.txt", "w") as f:
             f.write("".join(p + "\n" for p in paths))
         print(f"{name}: {len(paths)} paths")
+    prefill(base, uncached[-PREFILL:])
+
+
+def prefill(base, paths):
+    """Asks paths once: the soak's small tile cache is full and evicting before the warm-up ends,
+    so the RSS measured after it is not a cache still filling."""
+    u = urllib.parse.urlsplit(base)
+    conn = http.client.HTTPConnection(u.hostname, u.port, timeout=120)
+    for p in paths:
+        conn.request("GET", p)
+        r = conn.getresponse()
+        r.read()
+        if r.status not in (200, 204):
+            sys.exit(f"make_urls: {p} answered {r.status}")
+    print(f"tile cache filled with {len(paths)} uncached tiles")
 
 
 if __name__ == "__main__":

@@ -47,8 +47,9 @@ imp "$D/inegi/AGLOC_11020_localidades.csv" --layer localidades
 TOKEN=$("$TESELAS" tokens add editor --db "$DB" 2> /dev/null)
 [ -n "$TOKEN" ] || fail "no token"
 
-# a small tile cache, so the uncached tiles stay uncached and the cache is full after the warm-up
-start_server "$DB" --quiet --tile-cache-mb 8
+# a small tile cache (1 MiB; PNG tiles get half of it), so the uncached tiles stay uncached, and
+# filled before the soak (make_urls.py): RSS after the warm-up is not a cache still growing
+start_server "$DB" --quiet --tile-cache-mb 1
 python3 "$SOAK/make_urls.py" "$BASE" "$LOGS" || fail "the URL lists"
 
 # the answers of A (version 1, imported above) and of B (the first upload) to the watched paths
