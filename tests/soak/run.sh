@@ -15,7 +15,8 @@
 #
 #   TESELAS=build/teselas tests/soak/run.sh 1800
 # SOAK_RATE: requests per second of each of wrk's 4 threads at most (default 50);
-# SOAK_KEEP=DIR keeps the logs and summary.json there; SOAK_RSS=report only reports RSS (a
+# SOAK_REIMPORT_SECONDS: the re-import period (default 60); SOAK_KEEP=DIR keeps the logs and
+# summary.json there; SOAK_RSS=report only reports RSS (a
 # sanitizer's quarantine grows it by design).
 source "$(dirname "$0")/../http/lib.sh"
 SOAK=$(cd "$(dirname "$0")" && pwd)
