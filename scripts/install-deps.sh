@@ -44,6 +44,8 @@ PACKAGES=(
   chromium
   # the module graph in README.md (scripts/module-graph.sh: graphviz's tred and dot)
   graphviz
+  # the soak's traffic (tests/soak/run.sh) and the upload-under-load benchmark (bench/upload)
+  wrk
 )
 
 need=()
