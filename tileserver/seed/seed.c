@@ -76,23 +76,23 @@ err_code seed_check_out_dir(const char *out, err *e) {
 }
 
 err_code seed_work_begin(seed_work *w, const seed_options *o, const seed_plan *p,
-                         const seed_range *range, uint64_t total, const struct seed_tileset *only,
-                         err *e) {
+                         const seed_work_spec *s, err *e) {
   int jobs = o->jobs > 0 ? o->jobs : (int)sysconf(_SC_NPROCESSORS_ONLN);
   if (jobs < 1) jobs = 1;
   if (jobs > SEED_MAX_JOBS) jobs = SEED_MAX_JOBS;
-  *w = (seed_work){.o = o, .total = total, .styles = p->styles, .only = only,
-                   .n_slots = (size_t)jobs * SLOTS_PER_JOB};
+  *w = (seed_work){.o = o, .total = s->total, .styles = p->styles, .only = s->only,
+                   .raw = s->raw, .n_slots = (size_t)jobs * SLOTS_PER_JOB};
   if (!o->style)
     for (size_t i = 0; i < p->n_layers; i++) {
-      w->layer_ids[i] = p->layers[i]->id;
-      w->versions[i] = p->layers[i]->version;
+      if (s->layers_mask && !(s->layers_mask & (1u << i))) continue;
+      w->layer_ids[w->n_layers] = p->layers[i]->id;
+      w->versions[w->n_layers] = p->layers[i]->version;
       w->n_layers++;
     }
   pthread_mutex_init(&w->mu, NULL);
   pthread_cond_init(&w->cv_ready, NULL);
   pthread_cond_init(&w->cv_space, NULL);
-  seed_iter_init(&w->it, range);
+  seed_iter_init(&w->it, s->range);
   w->pyramids = pyramid_registry_create();
   w->slots = calloc(w->n_slots, sizeof *w->slots);
   err_code rc = w->pyramids && w->slots ? ERR_OK : err_set(e, ERR_NOMEM, "out of memory");
@@ -120,7 +120,8 @@ err_code seed_work_end(seed_work *w, err_code rc, err *e) {
 static err_code run_work(const seed_options *o, seed_plan *p, const seed_range *range,
                          seed_sink *sink, seed_result *res, err *e) {
   seed_work w;
-  err_code rc = seed_work_begin(&w, o, p, range, res->n_addresses, NULL, e);
+  seed_work_spec s = {.range = range, .total = res->n_addresses};
+  err_code rc = seed_work_begin(&w, o, p, &s, e);
   seed_slot t = {0};
   buf_init(&t.bytes, 0);
   seed_progress prog;

@@ -73,7 +73,7 @@ static err_code produce(worker *k, unsigned z, uint32_t x, uint32_t y, err *e) {
   if (!k->style) {
     k->params.tile = t;
     tile_served s = {.bytes = &k->out};
-    return tiles_serve(k->reader, NULL, &k->params, true, &s, e);
+    return tiles_serve(k->reader, NULL, &k->params, !k->w->raw, &s, e);
   }
   double ratio = k->w->o->format == SEED_PNG2X ? 2 : 1;
   render_request rq = {.reader = k->reader, .catalog = k->cat, .pyramids = k->w->pyramids,
