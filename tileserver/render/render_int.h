@@ -187,6 +187,7 @@ struct render_styles {
   const char *problems;
   rfont fonts[RENDER_MAX_FONTS];
   size_t n_fonts;
+  bool with_fonts;          /* false: a registry for reading styles, never drawing */
 };
 
 /* Creates the font faces (Noto Sans and DejaVu Sans, regular, bold and italic). */

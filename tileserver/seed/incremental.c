@@ -249,7 +249,7 @@ static err_code write_changes(incr *c, seed_result *res, err *e) {
   err_code rc = a ? seed_partial_name(path, partial, sizeof partial, e)
                   : err_set(e, ERR_NOMEM, "out of memory");
   if (rc == ERR_OK && !c->o.style)
-    rc = render_styles_create(TESELAS_SOURCE_DIR "/styles", c->o.styles_dir, &reg, e);
+    rc = render_styles_create_unfonted(TESELAS_SOURCE_DIR "/styles", c->o.styles_dir, &reg, e);
   FILE *f = rc == ERR_OK ? fopen(partial, "w") : NULL;
   if (rc == ERR_OK && !f) rc = err_set(e, ERR_IO, "--changes: cannot write %s: %s", partial,
                                        strerror(errno));

@@ -60,5 +60,8 @@ err_code seed_splice_tile(seed_splice *s, const buf *old, const buf *fresh, buf 
     if (sp) buf_append(&s->raw, sp->field, sp->field_len);
   }
   if (s->raw.failed) return err_set(e, ERR_LIMIT, "tile: more than %d bytes", TILES_BYTE_LIMIT);
+  /* most candidates do not change: their stored bytes are the answer, without compressing */
+  if (was == &s->inflated && s->raw.len == was->len && memcmp(s->raw.data, was->data, was->len) == 0)
+    return buf_append(out, old->data, old->len) ? ERR_OK : err_set(e, ERR_NOMEM, "out of memory");
   return s->raw.len ? gzip_compress(s->raw.data, s->raw.len, 6, out, e) : ERR_OK;
 }
