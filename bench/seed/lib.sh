@@ -14,7 +14,8 @@ seed_bench_args() {
     esac
   done
   TESELAS=${TESELAS:-build/teselas}
-  [ -x "$TESELAS" ] || { echo "build first: $TESELAS missing" >&2; exit 1; }
+  SEED=${TESELAS_SEED:-$(dirname "$TESELAS")/teselas-seed}  # `teselas seed` without GDAL loaded
+  [ -x "$TESELAS" ] && [ -x "$SEED" ] || { echo "build first: $TESELAS or $SEED missing" >&2; exit 1; }
 }
 
 # measure NAME CMD...: one line "NAME wall_s cpu_s rss_mb" from /usr/bin/time -v; the command's
