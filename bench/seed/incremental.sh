@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # bench/seed/incremental.sh — an incremental seed (`teselas seed --since OLD --changes FILE`) after
 # a one-feature change, against a full seed of the same archive (same layers, zooms and box) in
-# the same run: wall clock and CPU (user + sys) from /usr/bin/time -v, tiles made again. Both
+# the same run: wall clock, CPU (user + sys) and memory (measure.py), tiles made again. Both
 # with `teselas-seed` (the same command in a process without GDAL); the incremental seed also as
 # `teselas seed`, to show what loading GDAL costs.
 #
@@ -32,7 +32,7 @@ g = d["features"][100]["geometry"]; g["coordinates"] = shift(g["coordinates"])
 json.dump(d, open(sys.argv[2], "w"))
 PY
 "$TESELAS" publish layers/leon --db "$DB" --sources "$W/src" --quiet >/dev/null 2>&1
-echo "# name wall_s cpu_s peak_rss_mb [tiles made again, changed, copied, URLs]"
+echo "# name wall_s cpu_s peak_rss_mb peak_anon_mb [tiles made again, changed, copied, URLs]"
 measure full "$SEED" --db "$DB" --layers "$LAYERS" --zoom "$ZOOM" --out "$W/full.pmtiles" --jobs "$JOBS"
 sed -n 's/^seed: .*: \([0-9]*\) tiles .* of \([0-9]*\) addresses.*/#   full: \1 tiles written of \2 addresses/p' "$W/full.time"
 r=$(measure incremental "$SEED" --db "$DB" --since "$W/old.pmtiles" --out "$W/new.pmtiles" \
