@@ -12,11 +12,16 @@
 #   the basemap (colour at a known position), the basemap elsewhere;
 # - a tile of the archive that is not a PNG, or a PNG that says it is 100000 px wide, is left out
 #   (logged), the image still answered; style.json points the raster source at the archive's
-#   TileJSON with 256-px tiles.
+#   TileJSON with 256-px tiles;
+# - `teselas seed --format png --archive NAME=FILE` of a style with that basemap: every tile equal
+#   to the server's (npm pmtiles reader); a missing archive is an error naming the file.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/archive_lib.sh"
+source "$(dirname "$0")/../tiles/lib.sh"
 HERE=$(cd "$(dirname "$0")" && pwd)
 python3 -c "import numpy" 2>/dev/null || skip "python3-numpy is not installed"
+[ -f "$(dirname "$0")/../browser/node_modules/pmtiles/package.json" ] ||
+  fail "npm packages missing: run (cd tests/browser && npm ci)"
 get() { rm -f "$TEST_TMP/body"; http_get "$@"; }
 
 third_party_archive
@@ -165,6 +170,28 @@ for n, color in (("enc_leon", "#cc0000"), ("enc_mar", "#cfe3f0")):
     got = centre(n)
     assert np.abs(got - want).max() <= 8, (n, color, got)
 PY
+ok
+
+# --- teselas seed --format png with the basemap (--archive, as serve takes it): the archive's
+# tiles equal the server's at every address, read by the npm pmtiles reader ---
+"$TESELAS" seed --db "$TP_DB" --styles "$TEST_TMP/styles" --style encima --format png \
+  --archive basemb="$TEST_TMP/base.mbtiles" --zoom 3-7 --bbox -102.5,20.5,-101,21.8 \
+  --out "$TEST_TMP/encima.pmtiles" --quiet >"$TEST_TMP/seed.log" 2>&1 ||
+  fail "seed --archive: $(tail -3 "$TEST_TMP/seed.log")"
+tile_addresses -102.5 20.5 -101 21.8 3 7 >"$TEST_TMP/addr"
+node "$HERE/../tiles/check_archive.mjs" "$TEST_TMP/encima.pmtiles" "$BASE/styles/encima/{z}/{x}/{y}.png" \
+  "$TEST_TMP/addr" >"$TEST_TMP/check.json" || fail "check_archive.mjs"
+python3 - "$TEST_TMP/check.json" <<'PY' || fail "the PNG seed with a basemap differs from the server: $(head -c 600 "$TEST_TMP/check.json")"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["mismatches"] == [], d["mismatches"][:5]
+assert d["n_archive"] == d["n_server"] > 0, (d["n_archive"], d["n_server"])
+PY
+"$TESELAS" seed --db "$TP_DB" --styles "$TEST_TMP/styles" --style encima --format png \
+  --archive basemb="$TEST_TMP/nohay.mbtiles" --zoom 3-4 --bbox -102.5,20.5,-101,21.8 \
+  --out "$TEST_TMP/x.pmtiles" --quiet 2>"$TEST_TMP/err" && fail "seed with a missing archive succeeded"
+grep -q "nohay.mbtiles" "$TEST_TMP/err" || fail "the error does not name the file: $(cat "$TEST_TMP/err")"
+[ ! -e "$TEST_TMP/x.pmtiles" ] || fail "a failed seed left its file"
 ok
 
 get /styles/solo/style.json

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "archives/archives.h"
 #include "core/arena.h"
 #include "gen/gen.h"
 #include "gen/pyramid.h"
@@ -31,7 +32,9 @@ static err_code resolve_layers(seed_plan *p, const char *list, err *e) {
 }
 
 static err_code resolve_style(seed_plan *p, const seed_options *o, err *e) {
-  err_code rc = render_styles_create(TESELAS_SOURCE_DIR "/styles", o->styles_dir, &p->styles, e);
+  err_code rc = o->n_archives ? archives_open(o->archives, o->n_archives, &p->archives, e) : ERR_OK;
+  if (rc != ERR_OK) return rc;
+  rc = render_styles_create(TESELAS_SOURCE_DIR "/styles", o->styles_dir, &p->styles, e);
   if (rc != ERR_OK) return rc;
   p->style_arena = arena_create(64 << 20);
   if (!p->style_arena) return err_set(e, ERR_NOMEM, "out of memory");
@@ -81,7 +84,8 @@ err_code seed_work_begin(seed_work *w, const seed_options *o, const seed_plan *p
   int jobs = o->jobs > 0 ? o->jobs : (int)sysconf(_SC_NPROCESSORS_ONLN);
   if (jobs < 1) jobs = 1;
   if (jobs > SEED_MAX_JOBS) jobs = SEED_MAX_JOBS;
-  *w = (seed_work){.o = o, .total = s->total, .styles = p->styles, .only = s->only,
+  *w = (seed_work){.o = o, .total = s->total, .styles = p->styles, .archives = p->archives,
+                   .only = s->only,
                    .raw = s->raw, .n_slots = (size_t)jobs * SLOTS_PER_JOB};
   if (!o->style)
     for (size_t i = 0; i < p->n_layers; i++) {
@@ -170,6 +174,7 @@ err_code seed_plan_open(const seed_options *o, seed_plan *p, double box[4], err 
 }
 
 void seed_plan_close(seed_plan *p) {
+  archives_close(p->archives);
   arena_destroy(p->style_arena);
   render_styles_destroy(p->styles);
   store_reader_close(p->reader);

@@ -11,6 +11,7 @@
 #include "tiles/tiles.h"
 
 struct pyramid_registry;
+struct archive_set;
 struct render_styles;
 struct seed_tileset;
 struct arena;
@@ -25,6 +26,7 @@ typedef struct seed_plan {
   size_t n_layers;
   struct render_styles *styles;
   struct arena *style_arena;
+  struct archive_set *archives;   /* o->archives opened (PNG seeds with a basemap), or NULL */
 } seed_plan;
 
 /* Opens the database, resolves o's layers or style and chooses the box (--bbox or the layers'
@@ -53,6 +55,7 @@ typedef struct seed_work {
   size_t n_layers;
   struct pyramid_registry *pyramids;
   struct render_styles *styles;             /* PNG seeds */
+  const struct archive_set *archives;       /* their basemaps, or NULL */
   uint64_t total;
   pthread_mutex_t mu;
   pthread_cond_t cv_ready, cv_space;

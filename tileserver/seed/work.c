@@ -77,6 +77,7 @@ static err_code produce(worker *k, unsigned z, uint32_t x, uint32_t y, err *e) {
   }
   double ratio = k->w->o->format == SEED_PNG2X ? 2 : 1;
   render_request rq = {.reader = k->reader, .catalog = k->cat, .pyramids = k->w->pyramids,
+                       .archives = k->w->archives,
                        .styles = k->w->styles, .style = k->style,
                        .view = render_view_tile(t, ratio)};
   char address[64], etag[128];
