@@ -167,6 +167,7 @@ err_code seed_check_options(const seed_options *o, seed_sink_type *kind, err *e)
 
 err_code seed_plan_open(const seed_options *o, seed_plan *p, double box[4], err *e) {
   err_code rc = store_reader_open(o->db_path, &p->reader, e);
+  if (rc == ERR_OK) store_reader_unmapped(p->reader, SEED_READER_CACHE_KIB);
   if (rc == ERR_OK) rc = store_reader_catalog(p->reader, &p->cat, e);
   if (rc == ERR_OK) rc = o->style ? resolve_style(p, o, e) : resolve_layers(p, o->layers, e);
   if (rc == ERR_OK) rc = choose_box(o, p, box, e);

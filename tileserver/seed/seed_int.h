@@ -16,7 +16,10 @@ struct render_styles;
 struct seed_tileset;
 struct arena;
 
-enum { SEED_MAX_JOBS = 64 };
+/* A seed reads each table about once, in tile order: its connections read through a page cache
+ * of this size rather than mapping the file, whose pages, one mapping per connection, made most
+ * of a seed's resident memory (bench/seed/like.sh). */
+enum { SEED_MAX_JOBS = 64, SEED_READER_CACHE_KIB = 2048 };
 
 /* What the seed draws, resolved once in the first connection's catalog. */
 typedef struct seed_plan {

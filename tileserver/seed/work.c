@@ -45,6 +45,7 @@ static void stop_with(seed_work *w, err_code rc, const err *e) {
 static err_code worker_open(worker *k, err *e) {
   seed_work *w = k->w;
   err_code rc = store_reader_open(w->o->db_path, &k->reader, e);
+  if (rc == ERR_OK) store_reader_unmapped(k->reader, SEED_READER_CACHE_KIB);
   if (rc == ERR_OK) rc = store_reader_catalog(k->reader, &k->cat, e);
   if (rc != ERR_OK) return rc;
   k->params.extent = TILES_EXTENT;
