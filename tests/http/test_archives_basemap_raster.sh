@@ -192,6 +192,9 @@ PY
   --out "$TEST_TMP/x.pmtiles" --quiet 2>"$TEST_TMP/err" && fail "seed with a missing archive succeeded"
 grep -q "nohay.mbtiles" "$TEST_TMP/err" || fail "the error does not name the file: $(cat "$TEST_TMP/err")"
 [ ! -e "$TEST_TMP/x.pmtiles" ] || fail "a failed seed left its file"
+"$TESELAS" seed --db "$TP_DB" --layers paises --archive basemb="$TEST_TMP/base.mbtiles" --zoom 0-1 \
+  --out "$TEST_TMP/x.pmtiles" 2>"$TEST_TMP/err" && fail "seed --archive of vector tiles succeeded"
+grep -q -- "--archive" "$TEST_TMP/err" || fail "the error does not say --archive: $(cat "$TEST_TMP/err")"
 ok
 
 get /styles/solo/style.json

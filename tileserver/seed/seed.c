@@ -162,6 +162,8 @@ err_code seed_check_options(const seed_options *o, seed_sink_type *kind, err *e)
     return err_set(e, ERR_INVALID, "--format png needs --style (PNG tiles are drawn by a style)");
   if (o->style && o->format == SEED_PBF)
     return err_set(e, ERR_INVALID, "--style draws PNG tiles: add --format png or png@2x");
+  if (o->n_archives && !o->style)
+    return err_set(e, ERR_INVALID, "--archive gives a style's basemaps: it goes with --style");
   return seed_sink_kind(o->out_path, kind, e);
 }
 
