@@ -12,10 +12,12 @@
  * field (casos, total, poblacion, …: the aggregate privacy layers' `casos` among them) is
  * graduated; else the first field, preferred names first (tipo, estado, categoria, …), whose
  * values repeat and number 2 to 12 gives categories; else one colour. Identifiers, coordinates,
- * dates and their parts (year, month, hour), and free names are never candidates. */
+ * dates and their parts (year, month, hour), and free names are never candidates; "no data"
+ * numbers (-9999, 99999) count as missing. */
 #include <ctype.h>
 #include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "importers/autostyle.h"
@@ -132,10 +134,38 @@ static json_t *value_json(const value *v) {
 typedef struct counts_ctx {
   json_t *items;
   int64_t listed;
+  bool skip_sentinels;
+  int64_t sentinels;        /* rows holding a "no data" number */
+  size_t sentinel_values;   /* distinct such numbers */
 } counts_ctx;
+
+/* A number that stands for "no data" in the files we get (-9999, 99999: ESRI's and INEGI's
+ * habits), as a number or as text: rows holding one are missing, not a category (León's colonias
+ * were coloured by `otros_cp`, 925 of 962 rows -9999). */
+static bool sentinel(const value *v) {
+  double x;
+  if (v->kind == VALUE_INT) x = (double)v->i;
+  else if (v->kind == VALUE_REAL) x = v->d;
+  else if (v->kind == VALUE_TEXT && v->len > 0 && v->len < 16) {
+    char text[16], *end;
+    memcpy(text, v->s, v->len);
+    text[v->len] = '\0';
+    x = strtod(text, &end);
+    if (*end) return false;
+  } else {
+    return false;
+  }
+  x = x < 0 ? -x : x;
+  return x == 999 || x == 9999 || x == 99999 || x == 999999;
+}
 
 static int add_count(void *ctx, const value *v, int64_t count) {
   counts_ctx *c = ctx;
+  if (c->skip_sentinels && sentinel(v)) {
+    c->sentinels += count;
+    c->sentinel_values++;
+    return 0;
+  }
   json_array_append_new(c->items, json_pack("{s:o,s:I}", "value", value_json(v), "count",
                                             (json_int_t)count));
   c->listed += count;
@@ -146,7 +176,7 @@ static int add_count(void *ctx, const value *v, int64_t count) {
  * fewer than 2 or more than max values, or (unless forced) values that hardly repeat. */
 static err_code try_categories(store_writer *w, const layer_field *x, int64_t n_features,
                                bool forced, json_t *d, bool *ok, err *e) {
-  counts_ctx c = {.items = json_array()};
+  counts_ctx c = {.items = json_array(), .skip_sentinels = !forced};
   size_t distinct = 0;
   int64_t filled = 0;
   /* a forced field with more than 12 values: the 11 most common and "the rest" */
@@ -157,9 +187,12 @@ static err_code try_categories(store_writer *w, const layer_field *x, int64_t n_
     c.listed = 0;
     rc = store_writer_value_counts(w, x->name, max - 1, add_count, &c, &distinct, &filled, e);
   }
+  bool too_many = distinct > max; /* counted up to max + 1 */
+  filled -= c.sentinels;
+  distinct -= c.sentinel_values;
   *ok = rc == ERR_OK &&
         (forced ? distinct >= 1
-                : distinct >= 2 && distinct <= max && (int64_t)distinct * 2 <= n_features &&
+                : distinct >= 2 && !too_many && (int64_t)distinct * 2 <= n_features &&
                       filled * 2 >= n_features);
   if (!*ok) {
     json_decref(c.items);

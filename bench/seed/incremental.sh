@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # bench/seed/incremental.sh — an incremental seed (`teselas seed --since OLD --changes FILE`) after
 # a one-feature change, against a full seed of the same archive (same layers, zooms and box) in
-# the same run: wall clock and CPU (user + sys) from /usr/bin/time -v, tiles made again.
+# the same run: wall clock, CPU (user + sys) and memory (measure.py), tiles made again. Both
+# with `teselas-seed` (the same command in a process without GDAL); the incremental seed also as
+# `teselas seed`, to show what loading GDAL costs.
 #
 #   bench/seed/incremental.sh [--zoom 0-16] [--incidents N] [--jobs N]
 #
@@ -30,12 +32,14 @@ g = d["features"][100]["geometry"]; g["coordinates"] = shift(g["coordinates"])
 json.dump(d, open(sys.argv[2], "w"))
 PY
 "$TESELAS" publish layers/leon --db "$DB" --sources "$W/src" --quiet >/dev/null 2>&1
-echo "# name wall_s cpu_s peak_rss_mb [tiles made again, changed, copied, URLs]"
-measure full "$TESELAS" seed --db "$DB" --layers "$LAYERS" --zoom "$ZOOM" --out "$W/full.pmtiles" --jobs "$JOBS"
+echo "# name wall_s cpu_s peak_rss_mb peak_anon_mb [tiles made again, changed, copied, URLs]"
+measure full "$SEED" --db "$DB" --layers "$LAYERS" --zoom "$ZOOM" --out "$W/full.pmtiles" --jobs "$JOBS"
 sed -n 's/^seed: .*: \([0-9]*\) tiles .* of \([0-9]*\) addresses.*/#   full: \1 tiles written of \2 addresses/p' "$W/full.time"
-r=$(measure incremental "$TESELAS" seed --db "$DB" --since "$W/old.pmtiles" --out "$W/new.pmtiles" \
+r=$(measure incremental "$SEED" --db "$DB" --since "$W/old.pmtiles" --out "$W/new.pmtiles" \
       --changes "$W/purge.txt" --jobs "$JOBS")
 echo "$r $(sed -n 's/^seed: .*: \([0-9]*\) tiles made again (\([0-9]*\) changed), \([0-9]*\) copied, \([0-9]*\) URLs.*/\1 \2 \3 \4/p' "$W/incremental.time")"
+measure incremental_teselas_seed "$TESELAS" seed --db "$DB" --since "$W/old.pmtiles" --out "$W/new2.pmtiles" \
+  --changes "$W/purge2.txt" --jobs "$JOBS"
 cmp -s <(python3 -c "import sys; print(open(sys.argv[1],'rb').read()[127:] == open(sys.argv[2],'rb').read()[127:])" "$W/full.pmtiles" "$W/new.pmtiles") <(echo True) &&
   echo "# the incremental archive is byte for byte the full seed's (past the header)" ||
   echo "# the archives' bytes differ (tests/http/test_seed_incremental.sh compares them tile by tile)"

@@ -14,21 +14,13 @@ seed_bench_args() {
     esac
   done
   TESELAS=${TESELAS:-build/teselas}
-  [ -x "$TESELAS" ] || { echo "build first: $TESELAS missing" >&2; exit 1; }
+  SEED=${TESELAS_SEED:-$(dirname "$TESELAS")/teselas-seed}  # `teselas seed` without GDAL loaded
+  [ -x "$TESELAS" ] && [ -x "$SEED" ] || { echo "build first: $TESELAS or $SEED missing" >&2; exit 1; }
 }
 
-# measure NAME CMD...: one line "NAME wall_s cpu_s rss_mb" from /usr/bin/time -v; the command's
-# stdout and the timing in $W/NAME.out and $W/NAME.time
+# measure NAME CMD...: one line "NAME wall_s cpu_s peak_rss_mb peak_anon_mb" (measure.py); the
+# command's stdout and stderr in $W/NAME.out and $W/NAME.time
 measure() {
   local name=$1; shift
-  /usr/bin/time -v "$@" > "$W/$name.out" 2> "$W/$name.time" || { cat "$W/$name.time" >&2; exit 1; }
-  python3 - "$W/$name.time" "$name" <<'PY'
-import re, sys
-t = open(sys.argv[1]).read()
-def f(k): return re.search(re.escape(k) + r": (.*)", t).group(1).strip()
-wall = f("Elapsed (wall clock) time (h:mm:ss or m:ss)").split(":")
-wall_s = sum(float(v) * 60 ** i for i, v in enumerate(reversed(wall)))
-cpu = float(f("User time (seconds)")) + float(f("System time (seconds)"))
-print(f"{sys.argv[2]} {wall_s:.2f} {cpu:.2f} {int(f('Maximum resident set size (kbytes)')) / 1024:.0f}")
-PY
+  python3 bench/seed/measure.py "$name" "$W/$name.out" "$W/$name.time" "$@" || exit 1
 }

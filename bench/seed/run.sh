@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # bench/seed/run.sh — `teselas seed` against GDAL's batch MVT writer (`ogr2ogr -f MVT`, Debian
 # 12's GDAL 3.6) on the same layers and zooms of the same SpatiaLite database: wall clock, CPU
-# (user + sys) and peak RSS from /usr/bin/time -v, archive bytes, tile counts.
+# (user + sys), peak RSS and peak anonymous memory (measure.py), archive bytes, tile counts.
 #
 #   bench/seed/run.sh [--zoom 0-14] [--incidents N] [--jobs N]
 #
@@ -26,12 +26,12 @@ Z0=${ZOOM%-*}
 Z1=${ZOOM#*-}
 
 echo "# $(date -u +%Y-%m-%dT%H:%MZ) zooms $ZOOM, $INCIDENTS incidents, layers $LAYERS, jobs $JOBS, load $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "# name wall_s cpu_s peak_rss_mb bytes tiles"
-r=$(measure teselas_pmtiles "$TESELAS" seed --db "$DB" --layers "$LAYERS" --zoom "$ZOOM" \
+echo "# name wall_s cpu_s peak_rss_mb peak_anon_mb bytes tiles"
+r=$(measure teselas_pmtiles "$SEED" --db "$DB" --layers "$LAYERS" --zoom "$ZOOM" \
       --out "$W/t.pmtiles" --jobs "$JOBS" --quiet)
 echo "$r $(stat -c %s "$W/t.pmtiles") $(python3 -c "
 import struct,sys; h=open(sys.argv[1],'rb').read(127); print(struct.unpack('<Q', h[72:80])[0])" "$W/t.pmtiles")"
-r=$(measure teselas_mbtiles "$TESELAS" seed --db "$DB" --layers "$LAYERS" --zoom "$ZOOM" \
+r=$(measure teselas_mbtiles "$SEED" --db "$DB" --layers "$LAYERS" --zoom "$ZOOM" \
       --out "$W/t.mbtiles" --jobs "$JOBS" --quiet)
 echo "$r $(stat -c %s "$W/t.mbtiles") $(sqlite3 "$W/t.mbtiles" 'SELECT count(*) FROM tiles')"
 # shellcheck disable=SC2086

@@ -4,7 +4,8 @@
 // countries, INEGI's León localities). The canvas must not be blank, queryRenderedFeatures must
 // find the countries of the vector archive with their fields, and no request may fail. A named
 // style drawing the localities over the vector archive as its basemap (a source of url
-// mbtiles://{mundo}) shows both, the basemap's colour on screen where Mexico is.
+// mbtiles://{mundo}) shows both, the basemap's colour on screen where Mexico is; a style whose
+// raster source names the PNG archive is drawn with 256-px raster tiles.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -34,6 +35,15 @@ function build(db, dir) {
       { id: 'fondo', type: 'background', paint: { 'background-color': '#e8eef4' } },
       { id: 'base-paises', type: 'fill', source: 'base', 'source-layer': 'paises',
         paint: { 'fill-color': '#d9c9a3' } },
+      { id: 'localidades', type: 'circle', source: 'datos', 'source-layer': 'localidades',
+        paint: { 'circle-color': '#cc0000', 'circle-radius': 4 } }] }));
+  // the PNG archive as a raster basemap under the localities
+  writeFileSync(join(dir, 'styles', 'rasterbase.json'), JSON.stringify({
+    version: 8, name: 'Localidades sobre el relieve',
+    sources: { base: { type: 'raster', url: 'mbtiles://{relieve}' },
+      datos: { type: 'vector', url: 'teselas://localidades' } },
+    layers: [
+      { id: 'base', type: 'raster', source: 'base' },
       { id: 'localidades', type: 'circle', source: 'datos', 'source-layer': 'localidades',
         paint: { 'circle-color': '#cc0000', 'circle-radius': 4 } }] }));
   return ['--styles', join(dir, 'styles'), '--archive', `mundo=${join(dir, 'mundo.mbtiles')}`,
@@ -114,6 +124,19 @@ test('archives are offered by /styles and drawn by the viewer', { timeout: 60000
     const bs = await canvasStats(page);
     assert.ok(bs.colours > 2 && bs.sd > 2, `the basemap's map looks blank: ${JSON.stringify(bs)}`);
     await shot(page, 'archive-basemap');
+
+    // a style's raster source naming the PNG archive: MapLibre draws its 256-px tiles under the
+    // localities, and the server's own PNG of the same style draws them too
+    await page.goto(`${srv.base}/maps/rasterbase#map=3/21.1/-101.7`);
+    assert.equal(await waitForMap(page, ['idle'], 120000), 'idle');
+    const src = await page.evaluate(() => window.teselas.map.getStyle().sources.base);
+    assert.equal(src.type, 'raster');
+    assert.equal(src.tileSize, 256);
+    const rb = await canvasStats(page);
+    assert.ok(rb.colours > 5 && rb.sd > 5, `the raster basemap looks blank: ${JSON.stringify(rb)}`);
+    await shot(page, 'archive-raster-basemap');
+    const png = await fetch(`${srv.base}/styles/rasterbase/3/1/3.png`);
+    assert.equal(png.status, 200);
     assert.deepEqual(problems, []);
   } finally {
     await browser.close();

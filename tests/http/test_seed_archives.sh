@@ -10,6 +10,7 @@
 #   - PNG PMTiles equal to /styles/{style}/{z}/{x}/{y}.png;
 #   - on the demo database and on one made only from third-party files (Natural Earth countries,
 #     SSP-CDMX crimes);
+#   - `teselas-seed` (the command without GDAL loaded) writes the same bytes as `teselas seed`;
 #   - a seed killed with -9 leaves nothing under the final name, SIGTERM removes the partial file,
 #     and bad requests (unknown layer, zooms, a box outside the data, an unwritable path) fail
 #     cleanly with a message and no file.
@@ -54,6 +55,13 @@ seed --db "$DB" --layers "$LAYERS" --zoom 0-15 --bbox "$BOX" --out "$TEST_TMP/v.
 tile_addresses ${BOX//,/ } 0 15 > "$TEST_TMP/addr"
 [ "$(wc -l < "$TEST_TMP/addr")" -ge 300 ] || fail "too few addresses: $(wc -l < "$TEST_TMP/addr")"
 check_pmtiles "$TEST_TMP/v.pmtiles" "$BASE/tiles/$LAYERS/{z}/{x}/{y}.pbf" "$TEST_TMP/addr"
+SEED_BIN="$(dirname "$TESELAS")/teselas-seed"
+[ -x "$SEED_BIN" ] || fail "teselas-seed missing beside $TESELAS"
+"$SEED_BIN" --db "$DB" --layers "$LAYERS" --zoom 0-15 --bbox "$BOX" --out "$TEST_TMP/v2.pmtiles" \
+  --jobs 2 --quiet 2> "$TEST_TMP/seed.err" || fail "teselas-seed: $(cat "$TEST_TMP/seed.err")"
+cmp -s "$TEST_TMP/v.pmtiles" "$TEST_TMP/v2.pmtiles" || fail "teselas-seed and teselas seed differ"
+if ldd "$SEED_BIN" | grep -q libgdal; then fail "teselas-seed loads GDAL"; fi
+ok
 python3 - "$TEST_TMP/check.json" <<'PY' || fail "PMTiles header or metadata: $(head -c 1500 "$TEST_TMP/check.json")"
 import json, sys
 d = json.load(open(sys.argv[1])); h = d["header"]; m = d["metadata"]

@@ -10,7 +10,8 @@
 #   - every page of the HTTP list, followed through offsets, equals the CLI's file line for line;
 #   - PNG URLs name the styles that draw the layer, and cover every PNG tile that changed (drawn
 #     by the server before and after, compared by bytes at the vector list's addresses);
-#   - on the demo (parks, renumbered by the removal) and on a database made only from the
+#   - on the demo (parks, renumbered by the removal; and an archive of three layers, where the
+#     tiles keep the unchanged layers' bytes from the earlier archive) and on a database made only from the
 #     SSP-CDMX police cuadrantes (tests/data/cdmx-ssp);
 #   - a version no longer kept is an error naming it; bad HTTP parameters are 4xx JSON.
 source "$(dirname "$0")/lib.sh"
@@ -100,6 +101,8 @@ print(d['next_offset'])" "$TEST_TMP/body" "$TEST_TMP/http.txt" > "$TEST_TMP/next
 DB=$(demo_db 2000)
 BOX=$(sqlite3 "$DB" "SELECT minx||' '||miny||' '||maxx||' '||maxy FROM teselas_layers WHERE id='parques'")
 seed --db "$DB" --layers parques --zoom 0-16 --out "$TEST_TMP/old.pmtiles"
+MULTI=colonias,parques,incidentes
+seed --db "$DB" --layers "$MULTI" --zoom 0-15 --out "$TEST_TMP/old-multi.pmtiles"
 mkdir -p "$TEST_TMP/src2"
 cp "$(dirname "$DB")"/leon-sources/* "$TEST_TMP/src2/"
 # an interior park moved, one removed (every later park is renumbered), one added
@@ -110,6 +113,12 @@ edit "$(dirname "$DB")/leon-sources/parques.geojson" "$TEST_TMP/src2/parques.geo
 NEWBOX=$(sqlite3 "$DB" "SELECT minx||' '||miny||' '||maxx||' '||maxy FROM teselas_layers WHERE id='parques'")
 [ "$NEWBOX" = "$BOX" ] || fail "the edit moved the bounds: $BOX -> $NEWBOX"
 [ "$(sqlite3 "$DB" "SELECT version FROM teselas_layers WHERE id='parques'")" = 2 ] || fail "no version 2"
+# three layers, one changed: the incidents' clusters and the colonias are kept from the archive
+PARKS_BOX=$BOX
+BOX=$(sqlite3 "$DB" "SELECT min(minx)||' '||min(miny)||' '||max(maxx)||' '||max(maxy) FROM teselas_layers
+                     WHERE id IN ('colonias','parques','incidentes')")
+check_incremental "$DB" "$MULTI" 0 15 "$TEST_TMP/old-multi.pmtiles"
+BOX=$PARKS_BOX
 check_incremental "$DB" parques 0 16 "$TEST_TMP/old.pmtiles"
 python3 - "$TEST_TMP/purge.txt" <<'PY' || fail "PNG URLs: $(grep -v '^/tiles' "$TEST_TMP/purge.txt" | head -3)"
 import sys

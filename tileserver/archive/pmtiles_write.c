@@ -209,7 +209,7 @@ static bool same_bytes(pmtiles_writer *w, uint64_t off, const void *data, size_t
 
 /* Finds data among the remembered contents (*found) or the free slot to remember it in. */
 static dedup_slot *dedup_find(pmtiles_writer *w, const void *data, size_t len, bool *found) {
-  uint64_t h = hash_mix64(hash_fnv64(HASH_FNV64_SEED, data, len) ^ len);
+  uint64_t h = hash_bytes64(data, len);
   size_t i = (size_t)h & (DEDUP_SLOTS - 1);
   *found = false;
   for (;; i = (i + 1) & (DEDUP_SLOTS - 1)) {

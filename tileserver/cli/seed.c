@@ -8,13 +8,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "archives/archives.h"
 #include "cli/cli.h"
 #include "seed/seed.h"
 
 static const char USAGE[] =
     "usage: teselas seed --db DB (--layers a,b | --style S --format png|png@2x) --zoom MIN-MAX\n"
     "                    --out FILE.pmtiles|FILE.mbtiles [--bbox W,S,E,N] [--jobs N] [--name T]\n"
-    "                    [--styles DIR] [--quiet]\n"
+    "                    [--styles DIR] [--archive NAME=FILE ...] [--quiet]\n"
     "       teselas seed --db DB --since ARCHIVE|VERSION --out FILE [--changes URLS.txt]\n"
     "                    [--layers a,b | --style S] [--zoom MIN-MAX] [--bbox W,S,E,N] [--jobs N]\n"
     "\n"
@@ -22,7 +23,8 @@ static const char USAGE[] =
     "or MBTiles 1.3 archive: vector tiles of the layers (empty ones left out), or PNG tiles drawn\n"
     "by a style, the same bytes the server answers for the same layer versions. The file appears\n"
     "under its name only when complete (it is written as FILE.partial-PID, removed on error or\n"
-    "Ctrl-C). --jobs defaults to the number of cores.\n"
+    "Ctrl-C). --jobs defaults to the number of cores. --archive NAME=FILE (repeatable) gives a PNG\n"
+    "seed the PMTiles or MBTiles archives its style's basemap sources name, as serve takes them.\n"
     "\n"
     "With --since, an archive an earlier seed wrote (or, with --out that archive, the versions it\n"
     "was made from: 3, or parques=3,rios=5): only the tiles the features added, removed or changed\n"
@@ -76,11 +78,14 @@ int cli_seed(int argc, char **argv) {
       {"format", required_argument, 0, 'f'}, {"jobs", required_argument, 0, 'j'},
       {"name", required_argument, 0, 'n'},   {"styles", required_argument, 0, 'S'},
       {"since", required_argument, 0, 'i'},  {"changes", required_argument, 0, 'c'},
+      {"archive", required_argument, 0, 'a'},
       {"quiet", no_argument, 0, 'q'},        {"help", no_argument, 0, 'h'},
       {"version", no_argument, 0, 'V'},      {0, 0, 0, 0}};
   seed_options o = {.minzoom = -1, .log = stderr, .progress = isatty(2) ? 1 : 0,
                     .cancel = &cancelled};
   const char *zoom = NULL;
+  archive_source archives[ARCHIVES_MAX];
+  o.archives = archives;
   int c;
   optind = 1;
   opterr = 0;
@@ -106,6 +111,14 @@ int cli_seed(int argc, char **argv) {
       case 'S': o.styles_dir = optarg; break;
       case 'i': o.since = optarg; break;
       case 'c': o.changes_path = optarg; break;
+      case 'a': {
+        char *eq = strchr(optarg, '=');
+        if (!eq || eq == optarg || !eq[1] || o.n_archives == ARCHIVES_MAX)
+          return usage_error("--archive: NAME=FILE.pmtiles|FILE.mbtiles, at most 32");
+        *eq = '\0';
+        archives[o.n_archives++] = (archive_source){optarg, eq + 1};
+        break;
+      }
       case 'q': o.progress = -1; break;
       case 'h': fputs(USAGE, stdout); return 0;
       case 'V': return cli_version();

@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 enum { HASH_FNV32_SEED = 2166136261u };
 #define HASH_FNV64_SEED 1469598103934665603ull
@@ -38,6 +39,22 @@ static inline uint64_t hash_mix64(uint64_t h) {
   h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ull;
   h = (h ^ (h >> 27)) * 0x94d049bb133111ebull;
   return h ^ (h >> 31);
+}
+
+/* A hash of n bytes taken eight at a time, for content (deduplicating tiles of an archive):
+ * FNV-1a's byte-serial multiply chain was 8 % of an incremental seed's time. Not stable across
+ * byte orders; never for ETags or colours. */
+static inline uint64_t hash_bytes64(const void *p, size_t n) {
+  const uint8_t *b = p;
+  uint64_t h = HASH_FNV64_SEED ^ (n * 0x9e3779b97f4a7c15ull), w;
+  for (; n >= 8; b += 8, n -= 8) {
+    memcpy(&w, b, 8);
+    h = (h ^ w) * 0xff51afd7ed558ccdull;
+    h ^= h >> 29;
+  }
+  w = 0;
+  memcpy(&w, b, n);
+  return hash_mix64((h ^ w) * 0xc4ceb9fe1a85ec53ull);
 }
 
 #endif

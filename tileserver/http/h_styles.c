@@ -103,6 +103,9 @@ static void archive_sources(const http_request *req, json_t *doc) {
                                   archive_layer_name(l)) : NULL;
     if (abs) {
       json_object_set_new(src, "url", json_string(abs));
+      /* MapLibre takes raster tiles as 512 px unless told: a PNG archive's are 256 */
+      if (archive_layer_info(l)->kind == ARCHIVE_PNG && !json_object_get(src, "tileSize"))
+        json_object_set_new(src, "tileSize", json_integer(256));
       continue;
     }
     if (pm) continue;

@@ -85,4 +85,21 @@ err_code mvt_tile_decode(const uint8_t *data, size_t len, arena *a, mvt_decoded_
 /* The layer named name in t, or NULL. */
 const mvt_decoded_layer *mvt_decoded_find(const mvt_decoded_tile *t, const char *name);
 
+/* One layer of a tile as its bytes: the whole Tile.layers field (tag, length and message), so
+ * a tile is rebuilt by concatenating spans, and the layer's name (not terminated). Both point into
+ * the tile given. */
+typedef struct mvt_layer_span {
+  const uint8_t *field;
+  size_t field_len;
+  const uint8_t *name;
+  size_t name_len;
+} mvt_layer_span;
+
+/* Cuts a tile into its layers, in the tile's order, without decoding their features: at most max
+ * spans into out, their count in *out_n. Errors: ERR_INVALID (a truncated varint or field, a wire
+ * type other than 0, 1, 2 or 5, a top-level field other than layers, a layer without a name),
+ * ERR_LIMIT (more than max layers). */
+err_code mvt_tile_split(const uint8_t *data, size_t len, mvt_layer_span *out, size_t max,
+                        size_t *out_n, err *e);
+
 #endif

@@ -87,8 +87,8 @@ static err_code load_dir(render_styles *reg, const char *dir, bool required, buf
   return ERR_OK;
 }
 
-err_code render_styles_create(const char *builtin_dir, const char *user_dir, render_styles **out,
-                              err *e) {
+static err_code styles_create(const char *builtin_dir, const char *user_dir, bool with_fonts,
+                              render_styles **out, err *e) {
   render_styles *reg = calloc(1, sizeof *reg);
   arena *a = arena_create(0);
   render_style **arr = calloc(MAX_STYLES, sizeof *arr);
@@ -102,7 +102,8 @@ err_code render_styles_create(const char *builtin_dir, const char *user_dir, ren
   reg->styles = arr;
   buf problems;
   buf_init(&problems, 64 * 1024);
-  err_code rc = render_fonts_init(reg, e);
+  reg->with_fonts = with_fonts;
+  err_code rc = with_fonts ? render_fonts_init(reg, e) : ERR_OK;
   if (rc == ERR_OK && builtin_dir) rc = load_dir(reg, builtin_dir, false, &problems, e);
   if (rc == ERR_OK && user_dir) rc = load_dir(reg, user_dir, true, &problems, e);
   reg->problems = arena_strdup(a, problems.len ? buf_cstr(&problems) : "");
@@ -116,9 +117,19 @@ err_code render_styles_create(const char *builtin_dir, const char *user_dir, ren
   return ERR_OK;
 }
 
+err_code render_styles_create(const char *builtin_dir, const char *user_dir, render_styles **out,
+                              err *e) {
+  return styles_create(builtin_dir, user_dir, true, out, e);
+}
+
+err_code render_styles_create_unfonted(const char *builtin_dir, const char *user_dir,
+                                       render_styles **out, err *e) {
+  return styles_create(builtin_dir, user_dir, false, out, e);
+}
+
 static void styles_free(render_styles *reg, bool last) {
   if (!reg) return;
-  render_fonts_fini(reg, last);
+  if (reg->with_fonts) render_fonts_fini(reg, last);
   free(reg->styles);
   arena_destroy(reg->a);
   free(reg);

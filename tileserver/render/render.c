@@ -8,7 +8,8 @@
  *   4. the surface is encoded (png.c).
  * A vector source naming an archive of serve --archive is a basemap: its features come from the
  * archive's tiles (basemap.c), fetched once per source and layer like a catalog layer's.
- * Layers of other sources (raster tiles, another tile server) are left to the browser. */
+ * A raster layer of a source naming a PNG archive is drawn from its tiles (raster.c). Layers of
+ * other sources (raster tiles of another server, another tile server) are left to the browser. */
 #include <math.h>
 #include <string.h>
 
@@ -146,6 +147,14 @@ static err_code draw_all(job *j, cairo_t *cr, rlabels *lb, arena *scratch, err *
     if (L->type == RL_BACKGROUND && render_layer_active(L, j->v.zoom)) {
       rctx c = {.zoom = j->v.zoom, .scratch = scratch};
       render_draw_background(cr, L, &c);
+      continue;
+    }
+    if (L->type == RL_RASTER) {
+      const char *archive = L->source_index >= 0 ? j->s->sources[L->source_index].archive : "";
+      err_code rc = render_layer_active(L, j->v.zoom) && *archive
+                        ? render_draw_raster(cr, L, j->rq->archives, archive, &j->v, e)
+                        : ERR_OK;
+      if (rc != ERR_OK) return rc;
       continue;
     }
     if (!j->of_layer[i]) continue;

@@ -115,7 +115,7 @@ json_t *render_legacy_function(json_t *fn);
 /* ---- the compiled style (style.c) --------------------------------------------------------------- */
 
 typedef enum rlayer_type {
-  RL_BACKGROUND = 0, RL_FILL, RL_LINE, RL_CIRCLE, RL_SYMBOL, RL_OTHER
+  RL_BACKGROUND = 0, RL_FILL, RL_LINE, RL_CIRCLE, RL_SYMBOL, RL_RASTER, RL_OTHER
 } rlayer_type;
 
 /* Property slots of every layer type; NULL means the spec default. */
@@ -128,6 +128,7 @@ typedef enum rprop {
   RP_TEXT_FIELD, RP_TEXT_SIZE, RP_TEXT_FONT, RP_TEXT_COLOR, RP_TEXT_HALO_C, RP_TEXT_HALO_W,
   RP_TEXT_OPACITY, RP_TEXT_TRANSFORM, RP_TEXT_MAX_WIDTH, RP_TEXT_ALLOW_OVERLAP, RP_TEXT_PADDING,
   RP_SYMBOL_PLACEMENT,
+  RP_RASTER_OPACITY,
   RP_COUNT
 } rprop;
 
@@ -187,6 +188,7 @@ struct render_styles {
   const char *problems;
   rfont fonts[RENDER_MAX_FONTS];
   size_t n_fonts;
+  bool with_fonts;          /* false: a registry for reading styles, never drawing */
 };
 
 /* Creates the font faces (Noto Sans and DejaVu Sans, regular, bold and italic). */
@@ -265,6 +267,18 @@ void render_labels_draw(cairo_t *cr, const rlabels *lb, size_t layer_index, cons
 uint32_t render_labels_count(const rlabels *lb);
 
 bool render_layer_active(const rlayer *L, double zoom);
+
+/* ---- raster basemaps: PNG tiles of an archive (raster.c) ----------------------------------------- */
+
+/* Draws style layer L (a raster layer) from the PNG tiles of archive `name` of as: the tiles
+ * MapLibre shows for a raster source of 256-px tiles at the view's zoom (round(zoom) + 1), scaled
+ * and placed on the view's pixels; above the archive's maxzoom its maxzoom tiles scaled up, below
+ * its minzoom nothing. A tile that is not a PNG of at most 1024x1024 px is logged (archive,
+ * address, reason) and left out. Nothing when as has no PNG archive of that name. Errors:
+ * ERR_LIMIT (a view needing more than 64 tiles), ERR_NOMEM. */
+struct archive_set;
+err_code render_draw_raster(cairo_t *cr, const rlayer *L, const struct archive_set *as,
+                            const char *name, const rview_px *v, err *e);
 
 /* ---- basemaps: vector tiles of an archive (basemap.c) ------------------------------------------ */
 

@@ -53,9 +53,10 @@ static const prop_def PROPS[] = {
     {"text-halo-color", RP_TEXT_HALO_C, RT_COLOR, RL_SYMBOL, false},
     {"text-halo-width", RP_TEXT_HALO_W, RT_NUM, RL_SYMBOL, false},
     {"text-opacity", RP_TEXT_OPACITY, RT_NUM, RL_SYMBOL, false},
+    {"raster-opacity", RP_RASTER_OPACITY, RT_NUM, RL_RASTER, false},
 };
 
-static const char *const TYPES[] = {"background", "fill", "line", "circle", "symbol"};
+static const char *const TYPES[] = {"background", "fill", "line", "circle", "symbol", "raster"};
 
 /* RFC 6901: '~' → "~0", '/' → "~1". */
 static void pointer_append(char *out, size_t out_len, const char *base, const char *key) {

@@ -41,7 +41,7 @@ typedef struct seed_tileset seed_tileset;
 /* Caller owns; seed_tileset_destroy. max: ids it may hold. NULL when out of memory. */
 seed_tileset *seed_tileset_create(size_t max);
 void seed_tileset_destroy(seed_tileset *s);
-/* false when the set is full (and id was not added). */
+/* false when the set is full or out of memory (and id was not added). */
 bool seed_tileset_add(seed_tileset *s, uint64_t id);
 bool seed_tileset_has(const seed_tileset *s, uint64_t id);
 size_t seed_tileset_count(const seed_tileset *s);

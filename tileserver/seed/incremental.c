@@ -18,10 +18,12 @@
 #include "render/render.h"
 #include "seed/changes.h"
 #include "seed/sink_int.h"
+#include "seed/splice_int.h"
 
 typedef struct incr {
   seed_options o;          /* the options, completed from the archive */
   seed_old old;
+  const char *old_path;    /* the earlier archive's file */
   json_t *versions;        /* layer id -> version of the earlier tiles (borrowed or owned) */
   json_t *given;           /* versions given with --since (owned), or NULL */
   seed_plan p;
@@ -31,6 +33,7 @@ typedef struct incr {
   const char *changed_ids[TILES_MAX_LAYERS];
   size_t n_changed_ids;
   seed_tileset *changed;   /* addresses whose tile changed */
+  uint32_t changed_mask;   /* bit i: p.layers[i] has another version than the archive's */
 } incr;
 
 static bool ends_with(const char *s, const char *suffix) {
@@ -139,7 +142,10 @@ static err_code find_changes(incr *c, err *e) {
     arena_reset(a);
     if ((rc = seed_layer_at(c->p.reader, l, was, a, &from, e)) != ERR_OK) break;
     rc = seed_changes_find(c->p.reader, &from, l, &c->range, &c->ch, e);
-    if (rc == ERR_OK && was != l->version) c->changed_ids[c->n_changed_ids++] = l->id;
+    if (rc == ERR_OK && was != l->version) {
+      c->changed_ids[c->n_changed_ids++] = l->id;
+      c->changed_mask |= 1u << i;
+    }
   }
   arena_destroy(a);
   return rc;
@@ -160,15 +166,27 @@ static err_code compare(incr *c, const seed_slot *t, const buf *was, bool found,
                        SEED_CHANGES_MAX_TILES);
 }
 
+/* Whether candidates of a vector archive re-encode only the changed layers, the others taken
+ * from the earlier tile (splice.c): when some layers did not change. */
+static bool splicing(const incr *c) {
+  uint32_t every = c->p.n_layers >= 32 ? UINT32_MAX : (1u << c->p.n_layers) - 1;
+  return !c->o.style && c->changed_mask && c->changed_mask != every;
+}
+
 /* Walks every address of the range: candidates from the workers, the others from the archive. */
 static err_code merge(incr *c, seed_sink *sink, seed_result *res, err *e) {
   seed_work w;
-  uint64_t total = seed_changes_n_candidates(&c->ch, &c->range);
-  err_code rc = seed_work_begin(&w, &c->o, &c->p, &c->range, total, c->ch.all ? NULL : c->ch.tiles,
-                                e);
-  seed_slot t = {0}, copy = {0};
+  bool splice = splicing(c);
+  seed_work_spec spec = {.range = &c->range, .total = seed_changes_n_candidates(&c->ch, &c->range),
+                         .only = c->ch.all ? NULL : c->ch.tiles,
+                         .layers_mask = splice ? c->changed_mask : 0, .raw = splice};
+  err_code rc = seed_work_begin(&w, &c->o, &c->p, &spec, e);
+  seed_slot t = {0}, copy = {0}, made = {0};
   buf_init(&t.bytes, 0);
   buf_init(&copy.bytes, 0);
+  buf_init(&made.bytes, 0);
+  seed_splice sp;
+  seed_splice_init(&sp, c->p.layers, c->p.n_layers, c->changed_mask);
   seed_progress prog;
   seed_progress_start(&prog, c->o.log, c->o.progress, res->n_addresses);
   seed_iter it;
@@ -185,8 +203,17 @@ static err_code merge(incr *c, seed_sink *sink, seed_result *res, err *e) {
         rc = err_set(e, ERR_INTERNAL, "incremental seed: tiles out of order");
         break;
       }
-      if ((rc = compare(c, &t, &copy.bytes, found, res, e)) != ERR_OK) break;
       out = &t;
+      if (splice) {
+        made.z = t.z, made.x = t.x, made.y = t.y, made.tile_id = t.tile_id;
+        if ((rc = seed_splice_tile(&sp, &copy.bytes, &t.bytes, &made.bytes, e)) != ERR_OK) {
+          err inner = *e;
+          rc = err_set(e, rc, "%s: tile %u/%u/%u: %.400s", c->old_path, t.z, t.x, t.y, inner.msg);
+          break;
+        }
+        out = &made;
+      }
+      if ((rc = compare(c, out, &copy.bytes, found, res, e)) != ERR_OK) break;
     } else if (found) {
       res->n_copied++;
     }
@@ -202,6 +229,8 @@ static err_code merge(incr *c, seed_sink *sink, seed_result *res, err *e) {
   else if (prog.mode == 1) fputc('\n', c->o.log);
   buf_free(&t.bytes);
   buf_free(&copy.bytes);
+  buf_free(&made.bytes);
+  seed_splice_free(&sp);
   return rc;
 }
 
@@ -220,7 +249,7 @@ static err_code write_changes(incr *c, seed_result *res, err *e) {
   err_code rc = a ? seed_partial_name(path, partial, sizeof partial, e)
                   : err_set(e, ERR_NOMEM, "out of memory");
   if (rc == ERR_OK && !c->o.style)
-    rc = render_styles_create(TESELAS_SOURCE_DIR "/styles", c->o.styles_dir, &reg, e);
+    rc = render_styles_create_unfonted(TESELAS_SOURCE_DIR "/styles", c->o.styles_dir, &reg, e);
   FILE *f = rc == ERR_OK ? fopen(partial, "w") : NULL;
   if (rc == ERR_OK && !f) rc = err_set(e, ERR_IO, "--changes: cannot write %s: %s", partial,
                                        strerror(errno));
@@ -271,7 +300,8 @@ err_code seed_incremental_run(const seed_options *given, seed_result *res, err *
   if (given->changes_path && strcmp(given->changes_path, given->out_path) == 0)
     return err_set(e, ERR_INVALID, "--changes and --out must be two files");
   err_code rc = parse_since(given->since, &c.given, e);
-  if (rc == ERR_OK) rc = seed_old_open(&c.old, c.given ? given->out_path : given->since, e);
+  c.old_path = c.given ? given->out_path : given->since;
+  if (rc == ERR_OK) rc = seed_old_open(&c.old, c.old_path, e);
   if (rc == ERR_OK) rc = complete_options(&c, e);
   if (rc == ERR_OK) rc = seed_check_options(&c.o, &kind, e);
   if (rc == ERR_OK) rc = seed_plan_open(&c.o, &c.p, c.box, e);

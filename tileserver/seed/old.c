@@ -1,10 +1,15 @@
 /* old.c — the archive an incremental seed starts from, PMTiles or MBTiles, read through one
  * interface: its metadata as seed_metadata wrote it (MBTiles keeps it as text rows, rebuilt here
  * into the same JSON fields) and its tiles as stored (gzip'd vector tiles stay gzip'd, so a tile
- * no change reaches is copied without being decoded). */
+ * no change reaches is copied without being decoded). A PMTiles archive is read ahead in windows of
+ * 1 MiB: the walk asks for its tiles in tile-id order, the order a clustered archive stores them
+ * in, so one read serves hundreds of tiles (a read per tile: 139 ms of CPU against 130 for an
+ * incremental seed of 120,000 addresses). */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "archive/pmtiles_read.h"
 #include "seed/sink_int.h"
@@ -39,8 +44,11 @@ static err_code mbtiles_meta(seed_old *o, err *e) {
   return ERR_OK;
 }
 
+enum { READ_AHEAD = 1 << 20 };
+
 err_code seed_old_open(seed_old *o, const char *path, err *e) {
   memset(o, 0, sizeof *o);
+  buf_init(&o->ahead, 0);
   if (ends_with(path, ".mbtiles")) {
     err_code rc = store_mbtiles_open(path, &o->mb, e);
     return rc == ERR_OK ? mbtiles_meta(o, e) : rc;
@@ -58,6 +66,36 @@ err_code seed_old_open(seed_old *o, const char *path, err *e) {
   return ERR_OK;
 }
 
+/* The tile's bytes from the window read ahead, reading the next window when it is not there. */
+static err_code read_ahead(seed_old *o, const pmtiles_tile_ref *ref, buf *out, err *e) {
+  /* a tile stored once for many addresses lies behind the walk: read alone */
+  if (ref->length > READ_AHEAD || (o->ahead.len && ref->offset < o->ahead_off))
+    return pmtiles_archive_read(o->pm, ref, out, e);
+  uint64_t end = ref->offset + ref->length;
+  if (end > o->ahead_off + o->ahead.len) {
+    buf_reset(&o->ahead);
+    if (!buf_reserve(&o->ahead, READ_AHEAD)) return err_set(e, ERR_NOMEM, "out of memory");
+    o->ahead_off = ref->offset;
+    int fd = pmtiles_archive_fd(o->pm);
+    while (o->ahead.len < READ_AHEAD) {
+      ssize_t r = pread(fd, o->ahead.data + o->ahead.len, READ_AHEAD - o->ahead.len,
+                        (off_t)(o->ahead_off + o->ahead.len));
+      if (r < 0 && errno == EINTR) continue;
+      if (r < 0)
+        return err_set(e, ERR_IO, "%s: cannot read: %s", pmtiles_archive_path(o->pm),
+                       strerror(errno));
+      if (r == 0) break;
+      o->ahead.len += (size_t)r;
+    }
+    if (end > o->ahead_off + o->ahead.len)
+      return err_set(e, ERR_IO, "%s: the file is shorter than when it was opened",
+                     pmtiles_archive_path(o->pm));
+  }
+  return buf_append(out, o->ahead.data + (ref->offset - o->ahead_off), ref->length)
+             ? ERR_OK
+             : err_set(e, ERR_NOMEM, "out of memory");
+}
+
 err_code seed_old_tile(seed_old *o, unsigned z, uint32_t x, uint32_t y, buf *out, bool *found,
                        err *e) {
   buf_reset(out);
@@ -67,12 +105,13 @@ err_code seed_old_tile(seed_old *o, unsigned z, uint32_t x, uint32_t y, buf *out
   err_code rc = pmtiles_archive_find(o->pm, z, x, y, &ref, e);
   if (rc != ERR_OK || !ref.found) return rc;
   *found = true;
-  return pmtiles_archive_read(o->pm, &ref, out, e);
+  return read_ahead(o, &ref, out, e);
 }
 
 void seed_old_close(seed_old *o) {
   if (o->pm) pmtiles_archive_close(o->pm);
   if (o->mb) store_mbtiles_reader_close(o->mb);
   json_decref(o->meta);
+  buf_free(&o->ahead);
   memset(o, 0, sizeof *o);
 }

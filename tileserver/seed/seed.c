@@ -7,7 +7,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "archives/archives.h"
 #include "core/arena.h"
+#include "gen/gen.h"
 #include "gen/pyramid.h"
 #include "render/render.h"
 #include "seed/sink_int.h"
@@ -30,7 +32,9 @@ static err_code resolve_layers(seed_plan *p, const char *list, err *e) {
 }
 
 static err_code resolve_style(seed_plan *p, const seed_options *o, err *e) {
-  err_code rc = render_styles_create(TESELAS_SOURCE_DIR "/styles", o->styles_dir, &p->styles, e);
+  err_code rc = o->n_archives ? archives_open(o->archives, o->n_archives, &p->archives, e) : ERR_OK;
+  if (rc != ERR_OK) return rc;
+  rc = render_styles_create(TESELAS_SOURCE_DIR "/styles", o->styles_dir, &p->styles, e);
   if (rc != ERR_OK) return rc;
   p->style_arena = arena_create(64 << 20);
   if (!p->style_arena) return err_set(e, ERR_NOMEM, "out of memory");
@@ -76,26 +80,35 @@ err_code seed_check_out_dir(const char *out, err *e) {
 }
 
 err_code seed_work_begin(seed_work *w, const seed_options *o, const seed_plan *p,
-                         const seed_range *range, uint64_t total, const struct seed_tileset *only,
-                         err *e) {
+                         const seed_work_spec *s, err *e) {
   int jobs = o->jobs > 0 ? o->jobs : (int)sysconf(_SC_NPROCESSORS_ONLN);
   if (jobs < 1) jobs = 1;
   if (jobs > SEED_MAX_JOBS) jobs = SEED_MAX_JOBS;
-  *w = (seed_work){.o = o, .total = total, .styles = p->styles, .only = only,
-                   .n_slots = (size_t)jobs * SLOTS_PER_JOB};
+  *w = (seed_work){.o = o, .total = s->total, .styles = p->styles, .archives = p->archives,
+                   .only = s->only,
+                   .raw = s->raw, .n_slots = (size_t)jobs * SLOTS_PER_JOB};
   if (!o->style)
     for (size_t i = 0; i < p->n_layers; i++) {
-      w->layer_ids[i] = p->layers[i]->id;
-      w->versions[i] = p->layers[i]->version;
+      if (s->layers_mask && !(s->layers_mask & (1u << i))) continue;
+      w->layer_ids[w->n_layers] = p->layers[i]->id;
+      w->versions[w->n_layers] = p->layers[i]->version;
       w->n_layers++;
     }
   pthread_mutex_init(&w->mu, NULL);
   pthread_cond_init(&w->cv_ready, NULL);
   pthread_cond_init(&w->cv_space, NULL);
-  seed_iter_init(&w->it, range);
-  w->pyramids = pyramid_registry_create();
+  seed_iter_init(&w->it, s->range);
+  /* A layer's cluster pyramid (every point binned at every zoom up to four past its last
+   * clustered one) serves tiles that cluster; a vector seed of zooms where no layer clusters
+   * only counts a tile's points against the budget, which tiles_build does without it: 85 MB
+   * against 58 MB of peak memory for the SSP-CDMX crimes at z14-17 (bench/seed/like.sh). */
+  bool clusters = o->style != NULL;
+  for (size_t i = 0; i < p->n_layers && !clusters; i++)
+    clusters = o->minzoom < gen_cluster_below(p->layers[i]);
+  w->pyramids = clusters ? pyramid_registry_create() : NULL;
   w->slots = calloc(w->n_slots, sizeof *w->slots);
-  err_code rc = w->pyramids && w->slots ? ERR_OK : err_set(e, ERR_NOMEM, "out of memory");
+  err_code rc = (w->pyramids || !clusters) && w->slots ? ERR_OK
+                                                       : err_set(e, ERR_NOMEM, "out of memory");
   for (size_t i = 0; w->slots && i < w->n_slots; i++) buf_init(&w->slots[i].bytes, 0);
   if (rc == ERR_OK) rc = seed_workers_start(w, jobs, w->threads, &w->n_started, e);
   return rc;
@@ -120,7 +133,8 @@ err_code seed_work_end(seed_work *w, err_code rc, err *e) {
 static err_code run_work(const seed_options *o, seed_plan *p, const seed_range *range,
                          seed_sink *sink, seed_result *res, err *e) {
   seed_work w;
-  err_code rc = seed_work_begin(&w, o, p, range, res->n_addresses, NULL, e);
+  seed_work_spec s = {.range = range, .total = res->n_addresses};
+  err_code rc = seed_work_begin(&w, o, p, &s, e);
   seed_slot t = {0};
   buf_init(&t.bytes, 0);
   seed_progress prog;
@@ -148,11 +162,14 @@ err_code seed_check_options(const seed_options *o, seed_sink_type *kind, err *e)
     return err_set(e, ERR_INVALID, "--format png needs --style (PNG tiles are drawn by a style)");
   if (o->style && o->format == SEED_PBF)
     return err_set(e, ERR_INVALID, "--style draws PNG tiles: add --format png or png@2x");
+  if (o->n_archives && !o->style)
+    return err_set(e, ERR_INVALID, "--archive gives a style's basemaps: it goes with --style");
   return seed_sink_kind(o->out_path, kind, e);
 }
 
 err_code seed_plan_open(const seed_options *o, seed_plan *p, double box[4], err *e) {
   err_code rc = store_reader_open(o->db_path, &p->reader, e);
+  if (rc == ERR_OK) store_reader_unmapped(p->reader, SEED_READER_CACHE_KIB);
   if (rc == ERR_OK) rc = store_reader_catalog(p->reader, &p->cat, e);
   if (rc == ERR_OK) rc = o->style ? resolve_style(p, o, e) : resolve_layers(p, o->layers, e);
   if (rc == ERR_OK) rc = choose_box(o, p, box, e);
@@ -160,6 +177,7 @@ err_code seed_plan_open(const seed_options *o, seed_plan *p, double box[4], err 
 }
 
 void seed_plan_close(seed_plan *p) {
+  archives_close(p->archives);
   arena_destroy(p->style_arena);
   render_styles_destroy(p->styles);
   store_reader_close(p->reader);

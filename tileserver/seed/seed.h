@@ -15,6 +15,8 @@
 
 #include "core/err.h"
 
+struct archive_source;
+
 typedef enum seed_format { SEED_PBF = 0, SEED_PNG, SEED_PNG2X } seed_format;
 
 typedef struct seed_options {
@@ -38,6 +40,9 @@ typedef struct seed_options {
    * the archive's and, when given, must be the archive's. */
   const char *since;
   const char *changes_path; /* with since: the URLs of the tiles that changed, one a line */
+  /* PNG seeds: the archives a style's basemap sources name (mbtiles://NAME), as serve --archive */
+  const struct archive_source *archives;
+  size_t n_archives;
 } seed_options;
 
 typedef struct seed_result {

@@ -11,11 +11,15 @@
 #include "tiles/tiles.h"
 
 struct pyramid_registry;
+struct archive_set;
 struct render_styles;
 struct seed_tileset;
 struct arena;
 
-enum { SEED_MAX_JOBS = 64 };
+/* A seed reads each table about once, in tile order: its connections read through a page cache
+ * of this size rather than mapping the file, whose pages, one mapping per connection, made most
+ * of a seed's resident memory (bench/seed/like.sh). */
+enum { SEED_MAX_JOBS = 64, SEED_READER_CACHE_KIB = 2048 };
 
 /* What the seed draws, resolved once in the first connection's catalog. */
 typedef struct seed_plan {
@@ -25,6 +29,7 @@ typedef struct seed_plan {
   size_t n_layers;
   struct render_styles *styles;
   struct arena *style_arena;
+  struct archive_set *archives;   /* o->archives opened (PNG seeds with a basemap), or NULL */
 } seed_plan;
 
 /* Opens the database, resolves o's layers or style and chooses the box (--bbox or the layers'
@@ -53,12 +58,14 @@ typedef struct seed_work {
   size_t n_layers;
   struct pyramid_registry *pyramids;
   struct render_styles *styles;             /* PNG seeds */
+  const struct archive_set *archives;       /* their basemaps, or NULL */
   uint64_t total;
   pthread_mutex_t mu;
   pthread_cond_t cv_ready, cv_space;
   seed_iter it;
   uint64_t next_seq, written;
   const struct seed_tileset *only;          /* NULL: every address; else only these are made */
+  bool raw;                                 /* vector tiles as encoded, not gzip'd */
   pthread_t threads[SEED_MAX_JOBS];
   int n_started;
   seed_slot *slots;
@@ -68,12 +75,21 @@ typedef struct seed_work {
   err e;
 } seed_work;
 
-/* Sets w up and starts o->jobs workers making `total` tiles of range (those in only, when given),
- * in tile-id order. seed_work_end stops and frees them (also after an error) and returns rc or
- * the workers' error. */
+/* What the workers make: `total` tiles of range (those in only, when given), in tile-id order.
+ * An incremental seed asks for some layers only (layers_mask bit i: p->layers[i]; 0: every one),
+ * raw, to splice them into the earlier tiles (splice.c). */
+typedef struct seed_work_spec {
+  const seed_range *range;
+  uint64_t total;
+  const struct seed_tileset *only;
+  uint32_t layers_mask;
+  bool raw;
+} seed_work_spec;
+
+/* Sets w up and starts o->jobs workers making what s asks. seed_work_end stops and frees them
+ * (also after an error) and returns rc or the workers' error. */
 err_code seed_work_begin(seed_work *w, const seed_options *o, const seed_plan *p,
-                         const seed_range *range, uint64_t total, const struct seed_tileset *only,
-                         err *e);
+                         const seed_work_spec *s, err *e);
 err_code seed_work_end(seed_work *w, err_code rc, err *e);
 
 /* Starts n worker threads over w (work.c); each opens its own reader. */

@@ -37,6 +37,8 @@ typedef struct seed_old {
   struct pmtiles_archive *pm;
   struct mbtiles_reader *mb;
   json_t *meta;   /* minzoom, maxzoom, bounds, format and teselas:seed, as seed_metadata wrote */
+  buf ahead;      /* PMTiles: the data read ahead of the walk, from file offset ahead_off */
+  uint64_t ahead_off;
 } seed_old;
 
 err_code seed_old_open(seed_old *o, const char *path, err *e);

@@ -1,5 +1,8 @@
 /* tileset.c — a bounded set of tile ids (open addressing, linear probing, at most half full), for
- * the candidate and changed addresses of an update: one test per address of a seed's walk. */
+ * the candidate and changed addresses of an update: one test per address of a seed's walk.
+ * The table starts small and doubles as ids arrive: sized for its bound (2^21 ids) at once it
+ * took 32 MiB per set, and listing a set of twenty ids swept all of it (a fifth of an
+ * incremental seed's time). */
 #include <stdlib.h>
 
 #include "core/hash.h"
@@ -14,7 +17,6 @@ seed_tileset *seed_tileset_create(size_t max) {
   seed_tileset *s = calloc(1, sizeof *s);
   if (!s) return NULL;
   size_t cap = 16;
-  while (cap < 2 * max) cap <<= 1;
   s->slots = calloc(cap, sizeof *s->slots);
   if (!s->slots) {
     free(s);
@@ -33,11 +35,32 @@ void seed_tileset_destroy(seed_tileset *s) {
 
 static size_t home(const seed_tileset *s, uint64_t id) { return (size_t)hash_mix64(id) & s->mask; }
 
+/* Doubles the table; false when out of memory (the set stays as it was). */
+static bool grow(seed_tileset *s) {
+  size_t cap = 2 * (s->mask + 1);
+  uint64_t *slots = calloc(cap, sizeof *slots);
+  if (!slots) return false;
+  for (size_t i = 0; i <= s->mask; i++) {
+    if (!s->slots[i]) continue;
+    size_t j = (size_t)hash_mix64(s->slots[i] - 1) & (cap - 1);
+    while (slots[j]) j = (j + 1) & (cap - 1);
+    slots[j] = s->slots[i];
+  }
+  free(s->slots);
+  s->slots = slots;
+  s->mask = cap - 1;
+  return true;
+}
+
 bool seed_tileset_add(seed_tileset *s, uint64_t id) {
   for (size_t i = home(s, id);; i = (i + 1) & s->mask) {
     if (s->slots[i] == id + 1) return true;
     if (s->slots[i] == 0) {
       if (s->n >= s->max) return false;
+      if (2 * (s->n + 1) > s->mask + 1) {
+        if (!grow(s)) return false;
+        return seed_tileset_add(s, id);
+      }
       s->slots[i] = id + 1;
       s->n++;
       return true;

@@ -45,6 +45,7 @@ static void stop_with(seed_work *w, err_code rc, const err *e) {
 static err_code worker_open(worker *k, err *e) {
   seed_work *w = k->w;
   err_code rc = store_reader_open(w->o->db_path, &k->reader, e);
+  if (rc == ERR_OK) store_reader_unmapped(k->reader, SEED_READER_CACHE_KIB);
   if (rc == ERR_OK) rc = store_reader_catalog(k->reader, &k->cat, e);
   if (rc != ERR_OK) return rc;
   k->params.extent = TILES_EXTENT;
@@ -73,10 +74,11 @@ static err_code produce(worker *k, unsigned z, uint32_t x, uint32_t y, err *e) {
   if (!k->style) {
     k->params.tile = t;
     tile_served s = {.bytes = &k->out};
-    return tiles_serve(k->reader, NULL, &k->params, true, &s, e);
+    return tiles_serve(k->reader, NULL, &k->params, !k->w->raw, &s, e);
   }
   double ratio = k->w->o->format == SEED_PNG2X ? 2 : 1;
   render_request rq = {.reader = k->reader, .catalog = k->cat, .pyramids = k->w->pyramids,
+                       .archives = k->w->archives,
                        .styles = k->w->styles, .style = k->style,
                        .view = render_view_tile(t, ratio)};
   char address[64], etag[128];

@@ -280,6 +280,13 @@ fail:
   return out_rc;
 }
 
+void store_reader_unmapped(store_reader *r, int cache_kib) {
+  if (!r || r->pg || !r->db) return;
+  char sql[96];
+  snprintf(sql, sizeof sql, "PRAGMA mmap_size=0; PRAGMA cache_size=-%d", cache_kib);
+  sqlite3_exec(r->db, sql, NULL, NULL, NULL);
+}
+
 void store_reader_close(store_reader *r) {
   if (!r) return;
   if (r->n_srcs == 0) store_pg_close(r->pg);

@@ -124,6 +124,10 @@ void store_pg_write_abort(store_pg_write *w);
  * database), with a one-line message naming the cause. Caller owns; store_reader_close. */
 err_code store_reader_open(const char *path, store_reader **out, err *e);
 void store_reader_close(store_reader *r);
+/* A SpatiaLite reader that reads through SQLite's page cache of cache_kib KiB instead of mapping
+ * the file (a batch job that reads a table once: the mapped pages of each connection count in the
+ * process's resident memory). No effect over PostgreSQL. */
+void store_reader_unmapped(store_reader *r, int cache_kib);
 
 /* ---- a server over PostgreSQL: standbys and catalog announcements (pg_watch.c) -------------
  * A watch is one thread with its own connection to uri that LISTENs on teselas_catalog (a write

@@ -96,10 +96,10 @@ async function vectorMap(style, groups) {
   });
   map.once('idle', () => {
     collapseAttribution(mapBox);
-    status.textContent = drawnStatus(cfg, drawnSummary(map, ids, groups));
+    status.textContent = drawnStatus(cfg, drawnSummary(map, ids, groups, cfg));
     document.documentElement.dataset.map = 'idle';
     map.on('moveend', () => map.once('idle', () => {
-      const text = drawnStatus(cfg, drawnSummary(map, ids, groups));
+      const text = drawnStatus(cfg, drawnSummary(map, ids, groups, cfg));
       if (status.textContent !== text) status.textContent = text;
     }));
   });

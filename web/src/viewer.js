@@ -175,7 +175,7 @@ function reportAfterIdle() {
 
 function reportDrawn() {
   if (!map) return;
-  const text = drawnStatus(cfg, drawnSummary(map, visibleIds(), groups));
+  const text = drawnStatus(cfg, drawnSummary(map, visibleIds(), groups, cfg));
   if (status.textContent !== text) say(text);
 }
 
@@ -311,7 +311,7 @@ async function start() {
     reportDrawn();
   });
   map.once('idle', () => {
-    const drawn = drawnStatus(cfg, drawnSummary(map, visibleIds(), groups));
+    const drawn = drawnStatus(cfg, drawnSummary(map, visibleIds(), groups, cfg));
     say((loaded.auto && cfg.endpoints.style ? `${t('styleFallback', { style: cfg.style })} ` : '') + drawn);
     reportDue = false;
     collapseAttribution(mapBox);

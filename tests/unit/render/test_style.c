@@ -63,8 +63,9 @@ static void a_valid_style_compiles(void **state) {
   assert_int_equal(s->n_layers, 4);
   assert_int_equal(s->layers[1].type, RL_FILL);
   assert_non_null(s->layers[1].filter);
-  assert_int_equal(s->layers[2].type, RL_OTHER); /* accepted, not drawn */
-  assert_false(render_layer_active(&s->layers[2], 12));
+  /* drawn from a PNG archive its source names (raster.c); from another source, by browsers only */
+  assert_int_equal(s->layers[2].type, RL_RASTER);
+  assert_true(render_layer_active(&s->layers[2], 12));
   assert_false(render_layer_active(&s->layers[3], 12)); /* visibility none */
   assert_false(render_layer_active(&s->layers[1], 9.9));
   assert_true(render_layer_active(&s->layers[1], 10));
