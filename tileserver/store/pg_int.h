@@ -159,6 +159,24 @@ err_code store_pg_schema_prepare(PGconn *pg, const char *schema, err *e);
 /* Runs sql (no parameters, results dropped); ERR_DB with PostgreSQL's message. */
 err_code store_pg_run(PGconn *pg, const char *sql, err *e);
 
+/* ---- PostgreSQL tables into a SpatiaLite file (pg_pull.c), for the writes' private copy and
+ * `teselas copy` to a file ------------------------------------------------------------------------ */
+typedef struct store_pg_pull {
+  PGconn *pg;          /* inside the caller's transaction (borrowed) */
+  const char *schema;  /* the schema read */
+  sqlite3 *db;         /* the file written, SpatiaLite loaded (borrowed) */
+} store_pg_pull;
+
+/* Rows of table into dest (created from PostgreSQL's columns when the file has no such table;
+ * else only the columns both have), INSERT OR REPLACE. */
+err_code store_pg_pull_table(const store_pg_pull *p, const char *table, const char *dest, err *e);
+/* A version table as SpatiaLite had it, into dest (which must not exist): teselas_row the
+ * rowid, geometries as SpatiaLite blobs, no R*Tree columns; its ranked lines into
+ * <dest>_tile_lines. ERR_NOT_FOUND when PostgreSQL has no such table. */
+err_code store_pg_pull_version(const store_pg_pull *p, const char *table, const char *dest,
+                               err *e);
+bool store_sqlite_has_column(sqlite3 *db, const char *table, const char *col);
+
 /* ---- a predicate compiled to PostgreSQL (pg_pred.c) ------------------------------------------
  * Appends the condition of p (NULL: nothing) for layer l to sql, its literals to args. */
 void store_pg_pred(buf *sql, store_pg_args *args, const layer_info *l, const query_pred *p);

@@ -161,6 +161,9 @@ int64_t store_next_version(sqlite3 *db, const char *layer_id);
 err_code store_triggers_park(sqlite3 *db, const char *table, buf *saved, err *e);
 /* Now, ISO 8601 UTC to the second. */
 void store_now_iso(char out[32]);
+/* A version table `from` copied as `to` (rollback.c): rows in teselas_row order, registered with
+ * SpatiaLite, the same packed spatial index an import builds, and its ranked-line side table. */
+err_code store_version_table_copy(sqlite3 *db, const char *from, const char *to, err *e);
 /* Fills table's spatial index row by row (the fallback past STORE_RTREE_BULK_CAP). */
 err_code store_rtree_fill_rows(sqlite3 *db, const char *table, err *e);
 /* Adds the history's catalog and rollback_of columns to a database written before them. */
