@@ -88,7 +88,8 @@ expect_refusal "has no teselas catalog in schema nada" layers --db "$(pg_uri nad
 expect_refusal "cannot connect to PostgreSQL" layers --db "postgresql://postgres@127.0.0.1:1/x"
 if "$TESELAS" versions cuadrantes --db "$(pg_uri)" >/dev/null 2>&1 &&
    [ "$(sqlite3 "$DB" "SELECT max(version) FROM teselas_history WHERE layer_id='cuadrantes'")" -ge 2 ]; then
-  expect_refusal "diffs of versions are not available over PostgreSQL yet" diff cuadrantes --db "$(pg_uri)" --from 1 --to 2
+  diff <("$TESELAS" diff cuadrantes --db "$DB" --from 1 --to 2 --json) \
+       <("$TESELAS" diff cuadrantes --db "$(pg_uri)" --from 1 --to 2 --json) || fail "diffs differ"
 fi
 
 # 5. A server on PostgreSQL sees a catalog change within 2 s (it polls the catalog's versions).

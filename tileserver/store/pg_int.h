@@ -130,6 +130,12 @@ err_code store_pg_agg_units_scan(store_pg *p, const layer_info *l, const char *n
 err_code store_pg_versions_scan(store_pg *p, const char *layer_id, int64_t only,
                                 store_version_fn fn, void *ctx, err *e);
 err_code store_pg_setting_get(const char *uri, const char *key, char **out_value, err *e);
+/* Sets (text NULL: removes) a setting in one transaction under the writers' lock (pg_settings.c). */
+err_code store_pg_setting_set(const char *uri, const char *key, const char *text, err *e);
+/* Inside a transaction: waits for, then holds until its end, the one writer's lock of schema. */
+err_code store_pg_schema_lock(PGconn *pg, const char *schema, err *e);
+/* The schema the connection's search path puts first. */
+err_code store_pg_search_schema(PGconn *pg, char out[64], err *e);
 err_code store_pg_deliveries_scan(store_pg *p, size_t per_layer, store_delivery_fn fn, void *ctx,
                                   err *e);
 
@@ -165,6 +171,7 @@ typedef struct store_pg_pull {
   PGconn *pg;          /* inside the caller's transaction (borrowed) */
   const char *schema;  /* the schema read */
   sqlite3 *db;         /* the file written, SpatiaLite loaded (borrowed) */
+  bool no_lines;       /* a version's ranked lines stay behind (a diff never reads them) */
 } store_pg_pull;
 
 /* Rows of table into dest (created from PostgreSQL's columns when the file has no such table;

@@ -222,7 +222,8 @@ err_code store_pg_pull_version(const store_pg_pull *p, const char *table, const 
   const char *lv[1] = {buf_cstr(&lines)};
   PGresult *has = PQexecParams(p->pg, "SELECT to_regclass(quote_ident($1)) IS NOT NULL", 1, NULL,
                                lv, NULL, NULL, 0);
-  bool exists = PQresultStatus(has) == PGRES_TUPLES_OK && strcmp(PQgetvalue(has, 0, 0), "t") == 0;
+  bool exists = !p->no_lines && PQresultStatus(has) == PGRES_TUPLES_OK &&
+                strcmp(PQgetvalue(has, 0, 0), "t") == 0;
   PQclear(has);
   if (exists) rc = store_pg_pull_table(p, buf_cstr(&lines), buf_cstr(&dest_lines), e);
   buf_free(&lines);

@@ -273,11 +273,7 @@ err_code store_pg_write_begin(const char *uri, const char *layer_id, store_pg_wr
   if (rc == ERR_OK) rc = store_pg_schema_prepare(w->pg, w->schema, e);
   if (rc == ERR_OK) {
     /* one writer per schema at a time: the second waits here, as SQLite's BEGIN IMMEDIATE */
-    const char *v[1] = {w->schema};
-    PGresult *res = PQexecParams(w->pg, "SELECT pg_advisory_xact_lock(hashtext('teselas:' || $1))",
-                                 1, NULL, v, NULL, NULL, 0);
-    if (PQresultStatus(res) != PGRES_TUPLES_OK) rc = store_pg_result_error(res, "lock", e);
-    PQclear(res);
+    rc = store_pg_schema_lock(w->pg, w->schema, e);
   }
   if (rc == ERR_OK) {
     const char *v[1] = {w->layer};

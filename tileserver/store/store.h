@@ -90,8 +90,8 @@ typedef struct store_reader store_reader;
 /* True when db names a PostgreSQL database (a libpq URI, postgresql:// or postgres://) rather
  * than a SpatiaLite file. Over PostgreSQL the reads of this header work (reader, catalog,
  * queries, counts, groups, time extents, aggregate counts, history, deliveries) and the writes
- * of a layer version (import, publish, remove, rollback: store_pg_write_begin below); diffs and
- * writing settings answer ERR_INVALID saying so. */
+ * of a layer version (import, publish, remove, rollback: store_pg_write_begin below), diffs
+ * (each version compared pulled into a private SpatiaLite copy: pg_diff.c) and settings. */
 bool store_db_is_pg(const char *db);
 
 /* Copies the whole catalog of the SpatiaLite file `from` into the PostgreSQL database `to`

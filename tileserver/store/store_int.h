@@ -175,6 +175,11 @@ sqlite3 *store_reader_db(store_reader *r);
 /* The reader's PostgreSQL connection (pg_int.h), or NULL for a SpatiaLite file. */
 typedef struct store_pg store_pg;
 store_pg *store_reader_pg(store_reader *r);
+/* Over PostgreSQL (pg_diff.c): a private temporary SpatiaLite database holding version table
+ * `table` as the file had it, for the diff's SQL; closed with store_pg_diff_db_close. */
+err_code store_pg_diff_db(store_pg *p, const char *table, sqlite3 **out_db, void **out_spl,
+                          err *e);
+void store_pg_diff_db_close(sqlite3 *db, void *spl);
 /* teselas_diff_hash(...): the diff's hash of its arguments, registered on every reader. */
 void store_sql_diff_hash(sqlite3_context *ctx, int argc, sqlite3_value **argv);
 
