@@ -4,7 +4,8 @@
 # versions, INEGI's León localities twice, the second edited by tests/http/versions_check.py:
 # records moved, removed, added, a field retyped and one dropped); the catalog-wide settings
 # (`import --save-area`, what `publish` and `publish --fetch` keep) are written to PostgreSQL,
-# are what a later import there checks against, and travel with `teselas copy` both ways.
+# are what a later import there checks against, and travel with `teselas copy` both ways; a
+# removal over PostgreSQL leaves no dead tuple in the catalogue tables (VACUUM after it).
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/../postgis/lib.sh"
 source "$(dirname "$0")/../postgis/pg_lib.sh"
@@ -73,5 +74,17 @@ BACK="$TEST_TMP/back.db"
 [ "$(sqlite3 "$BACK" "SELECT value FROM teselas_settings WHERE key = 'area_of_interest'")" = \
   "$(sqlite3 "$FILE" "SELECT value FROM teselas_settings WHERE key = 'area_of_interest'")" ] ||
   fail "the area did not travel back"
+ok
+# 4. remove: the deleted catalogue rows are vacuumed at once (pgstattuple counts dead tuples).
+"$TESELAS" remove localidades --db "$PG" >"$TEST_TMP/out" 2>&1 || fail "remove: $(cat "$TEST_TMP/out")"
+[ "$(pg_sql "SELECT count(*) FROM teselas.teselas_layers WHERE id = 'localidades'")" = 0 ] ||
+  fail "the layer is still in the catalogue"
+pg_sql "CREATE EXTENSION IF NOT EXISTS pgstattuple" >/dev/null ||
+  skip "pgstattuple (PostgreSQL's contrib) is not installed"
+dead=$(pg_sql "SELECT string_agg(t || '=' || d, ' ') FROM (SELECT table_name t, (pgstattuple(
+  format('teselas.%I', table_name))).dead_tuple_count d FROM information_schema.tables WHERE
+  table_schema = 'teselas' AND table_name LIKE 'teselas%' AND table_name <> 'teselas_usage') x
+  WHERE d > 0")
+[ -z "$dead" ] || fail "dead tuples left after the removal: $dead"
 ok
 echo "PASS: $N_CHECKS checks"

@@ -134,6 +134,10 @@ err_code store_pg_setting_get(const char *uri, const char *key, char **out_value
 err_code store_pg_setting_set(const char *uri, const char *key, const char *text, err *e);
 /* Inside a transaction: waits for, then holds until its end, the one writer's lock of schema. */
 err_code store_pg_schema_lock(PGconn *pg, const char *schema, err *e);
+/* VACUUM of the catalogue tables of the URI's schema (pg_settings.c), after a removal: the rows
+ * it deleted become free space at once rather than dead tuples until autovacuum comes. Best
+ * effort: false when it could not run. */
+bool store_pg_vacuum_catalog(const char *uri);
 /* The schema the connection's search path puts first. */
 err_code store_pg_search_schema(PGconn *pg, char out[64], err *e);
 err_code store_pg_deliveries_scan(store_pg *p, size_t per_layer, store_delivery_fn fn, void *ctx,

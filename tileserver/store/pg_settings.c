@@ -1,5 +1,6 @@
 /* pg_settings.c — catalog-wide settings written to PostgreSQL (settings.c says what they are):
- * the area of interest of `import --save-area` and `publish`, the validators of `publish --fetch`.
+ * the area of interest of `import --save-area` and `publish`, the validators of `publish --fetch`;
+ * and the upkeep of the catalogue tables the writes share (their lock, VACUUM after a removal).
  *
  * One transaction under the writers' advisory lock on the schema (pg_write.c), so a setting and
  * an import never interleave; the table is created by the first write, as on a file. No
@@ -55,4 +56,30 @@ err_code store_pg_setting_set(const char *uri, const char *key, const char *text
   if (rc == ERR_OK) rc = store_pg_run(pg, "COMMIT", e);
   if (pg) PQfinish(pg); /* an open transaction ends with the connection: rolled back */
   return rc;
+}
+
+bool store_pg_vacuum_catalog(const char *uri) {
+  PGconn *pg = NULL;
+  err e = {0};
+  char schema[64] = "";
+  if (store_pg_connect(uri, &pg, &e) != ERR_OK) return false;
+  bool ok = store_pg_search_schema(pg, schema, &e) == ERR_OK;
+  const char *v[1] = {schema};
+  /* the catalogue tables are kilobytes to a few megabytes (aggregate counts): VACUUM, not FULL,
+   * which would lock readers out while it rewrites them */
+  PGresult *res = ok ? PQexecParams(pg, "SELECT format('%I.%I', table_schema, table_name) FROM"
+                                        " information_schema.tables WHERE table_schema = $1 AND"
+                                        " table_type = 'BASE TABLE' AND table_name LIKE"
+                                        " 'teselas\\_%' AND table_name <> 'teselas_usage'",
+                                    1, NULL, v, NULL, NULL, 0)
+                     : NULL;
+  ok = ok && PQresultStatus(res) == PGRES_TUPLES_OK;
+  for (int i = 0; ok && i < PQntuples(res); i++) {
+    char sql[600];
+    snprintf(sql, sizeof sql, "VACUUM %s", PQgetvalue(res, i, 0));
+    ok = store_pg_run(pg, sql, &e) == ERR_OK;
+  }
+  PQclear(res);
+  PQfinish(pg);
+  return ok;
 }

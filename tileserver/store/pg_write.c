@@ -356,7 +356,9 @@ err_code store_pg_layer_remove(const char *uri, const char *layer_id, const char
     store_pg_write_abort(w);
     return rc;
   }
-  return store_pg_write_commit(w, e);
+  rc = store_pg_write_commit(w, e);
+  if (rc == ERR_OK) store_pg_vacuum_catalog(uri); /* the removal stands whatever VACUUM says */
+  return rc;
 }
 
 err_code store_pg_layer_rollback(const char *uri, const char *layer_id, int64_t to,
