@@ -106,3 +106,9 @@ expect_304() {
 }
 
 done_checks() { echo "ok: $N_CHECKS checks in $(basename "$0")"; }
+
+# TESELAS_TEST_BACKEND=postgis: the same test, every server reading a PostgreSQL copy of its
+# database (tests/postgis/backend_lib.sh; ctest's *_pg tests, label postgis).
+if [ "${TESELAS_TEST_BACKEND:-}" = postgis ]; then
+  source "$(dirname "${BASH_SOURCE[0]}")/../postgis/backend_lib.sh"
+fi
