@@ -2,8 +2,9 @@
 # TESELAS_TEST_BACKEND=postgis, tests/http/lib.sh sources this, and every `teselas serve --db FILE`
 # of the test serves a PostgreSQL copy of FILE instead (tests/postgis/backend_teselas.sh stands in
 # for $TESELAS: the file is copied with `teselas copy` into a schema of its own, then the real
-# binary serves postgresql://… --db-schema that schema, under the same PID). Everything else the
-# test does (imports, sqlite3 over the file, expected values) is unchanged, so each answer is
+# binary serves postgresql://… --db-schema that schema, under the same PID), and the test's
+# writes to FILE (import, publish, remove, rollback) are made on those schemas too. Everything
+# else the test does (sqlite3 over the file, expected values) is unchanged, so each answer is
 # checked against the same expectations on both backends.
 #
 # One private cluster per test (tests/postgis/lib.sh), started here and stopped by `cleanup`,
@@ -24,7 +25,8 @@ else
   trap 'exit 143' TERM
   pg_start || fail "backend postgis: PostgreSQL did not start"
 fi
-export TESELAS_BACKEND_REAL=$TESELAS TESELAS_BACKEND_PG_URI
+export TESELAS_BACKEND_REAL=$TESELAS TESELAS_BACKEND_PG_URI TESELAS_BACKEND_MAP
 TESELAS_BACKEND_PG_URI=$(pg_uri)
+TESELAS_BACKEND_MAP="$TEST_TMP/backend-schemas.tsv"  # FILE <tab> schema, one a served copy
 TESELAS="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/backend_teselas.sh"
 echo "backend postgis: servers read PostgreSQL on port $PG_PORT"

@@ -24,6 +24,7 @@ static const char USAGE[] =
     "Back to a file: everything the schema holds, read from one snapshot, into a new\n"
     "SpatiaLite file that answers as the file copied into PostgreSQL did. The file is\n"
     "written under a temporary name and appears whole or not at all.\n"
+    "  --db-schema NAME   the schema read (default: the URI's search_path, else teselas)\n"
     "  --replace          overwrite FILE when it exists (refused otherwise); stop a server\n"
     "                     that has it open first\n";
 

@@ -10,9 +10,10 @@
  *
  * Whole or nothing, under the final name: PostgreSQL is read in one REPEATABLE READ transaction
  * (one snapshot, whatever writers do meanwhile), the file is written under a temporary name
- * beside the target and renamed over it only once complete and closed; any failure removes it.
+ * (FILE.copy-<pid>-<n>) beside the target and renamed over it only once complete and closed; any failure removes it.
  * An existing target is refused unless the caller says replace. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -181,9 +182,15 @@ err_code store_copy_to_file(const char *from, const char *schema, const char *to
                    to);
   size_t n_to = strlen(to);
   if (n_to + 32 > 4096) return err_set(e, ERR_INVALID, "the file name is too long");
+  /* a name of our own beside the target (same file system: the rename is atomic), created with
+   * the umask's permissions, as SQLite would create the file itself */
   char tmp[4200];
-  snprintf(tmp, sizeof tmp, "%s.copy-XXXXXX", to);
-  int fd = mkstemp(tmp);
+  int fd = -1;
+  for (unsigned i = 0; fd < 0 && i < 100; i++) {
+    snprintf(tmp, sizeof tmp, "%s.copy-%ld-%u", to, (long)getpid(), i);
+    fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (fd < 0 && errno != EEXIST) break;
+  }
   if (fd < 0) return err_set(e, ERR_IO, "cannot create a file beside %s: %s", to, strerror(errno));
   close(fd);
   store_pg_pull p = {0};
