@@ -29,4 +29,6 @@ export TESELAS_BACKEND_REAL=$TESELAS TESELAS_BACKEND_PG_URI TESELAS_BACKEND_MAP
 TESELAS_BACKEND_PG_URI=$(pg_uri)
 TESELAS_BACKEND_MAP="$TEST_TMP/backend-schemas.tsv"  # FILE <tab> schema, one a served copy
 TESELAS="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/backend_teselas.sh"
+# a server starts once its file is copied into PostgreSQL: up to two minutes for the largest
+SERVER_START_STEPS=2400
 echo "backend postgis: servers read PostgreSQL on port $PG_PORT"

@@ -38,8 +38,8 @@ err_code store_pg_setting_set(const char *uri, const char *key, const char *text
   err_code rc = store_pg_connect(uri, &pg, e);
   if (rc == ERR_OK) rc = store_pg_search_schema(pg, schema, e);
   if (rc == ERR_OK) rc = store_pg_run(pg, "BEGIN", e);
-  if (rc == ERR_OK) rc = store_pg_schema_prepare(pg, schema, e);
   if (rc == ERR_OK) rc = store_pg_schema_lock(pg, schema, e);
+  if (rc == ERR_OK) rc = store_pg_schema_prepare(pg, schema, e);
   if (rc == ERR_OK)
     rc = store_pg_run(pg, "CREATE TABLE IF NOT EXISTS teselas_settings(key text COLLATE \"C\""
                           " PRIMARY KEY, value text COLLATE \"C\" NOT NULL)", e);

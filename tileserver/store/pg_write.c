@@ -270,11 +270,11 @@ err_code store_pg_write_begin(const char *uri, const char *layer_id, store_pg_wr
   err_code rc = w->layer ? store_pg_connect(uri, &w->pg, e) : err_set(e, ERR_NOMEM, "out of memory");
   if (rc == ERR_OK) rc = schema_of(w, e);
   if (rc == ERR_OK) rc = store_pg_run(w->pg, "BEGIN", e);
+  /* one writer per schema at a time: the second waits here, as SQLite's BEGIN IMMEDIATE; before
+   * the schema's functions are replaced, which two writers at once would do concurrently
+   * ("tuple concurrently updated") */
+  if (rc == ERR_OK) rc = store_pg_schema_lock(w->pg, w->schema, e);
   if (rc == ERR_OK) rc = store_pg_schema_prepare(w->pg, w->schema, e);
-  if (rc == ERR_OK) {
-    /* one writer per schema at a time: the second waits here, as SQLite's BEGIN IMMEDIATE */
-    rc = store_pg_schema_lock(w->pg, w->schema, e);
-  }
   if (rc == ERR_OK) {
     const char *v[1] = {w->layer};
     PGresult *res = PQexec(w->pg, "SELECT to_regclass('teselas_history') IS NOT NULL");
