@@ -39,8 +39,8 @@ static void bind_text_value(sqlite3_stmt *st, int k, const char *pg_type, const 
   } else sqlite3_bind_text(st, k, s, -1, SQLITE_TRANSIENT);
 }
 
-/* The columns table has in both databases, with PostgreSQL's types; the table is created in
- * the file (columns only) when the file's schema has no such table. */
+/* The columns PostgreSQL's table and the file's dest both have, with PostgreSQL's types; dest is
+ * created in the file (columns only) when the file has no such table. */
 static err_code shared_columns(const store_pg_pull *p, const char *table, const char *dest,
                                PGresult **cols, err *e) {
   sqlite3 *db = p->db;
@@ -136,9 +136,11 @@ done:
   return rc;
 }
 
-/* A version table (for a rollback) as SpatiaLite had it: teselas_row the rowid, geometries as
- * SpatiaLite blobs (through WKB), without the R*Tree's columns (the rollback builds the new
- * version's tree from the rows in teselas_row order, as on SpatiaLite); its ranked lines too. */
+/* A version table (for a rollback, a diff, a copy to a file) as SpatiaLite had it: teselas_row
+ * the rowid, geometries as SpatiaLite blobs (through WKB), without the R*Tree's columns (the
+ * rollback's copy builds the tree from the rows in teselas_row order, as on SpatiaLite); its
+ * ranked lines too unless p->no_lines. The rows come in one result: memory grows with the
+ * table (a cursor would bound it). */
 err_code store_pg_pull_version(const store_pg_pull *p, const char *table, const char *dest,
                                err *e) {
   sqlite3 *db = p->db;
