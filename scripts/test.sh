@@ -18,10 +18,12 @@ cmake --build build -j"$jobs"
 if [ "${TESELAS_SKIP_ASAN:-0}" != 1 ]; then
   cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DTESELAS_SANITIZE=ON >/dev/null
   cmake --build build-asan -j"$jobs"
+  # The HTTP suite's repeat over PostgreSQL (label pg_suite) runs in the normal build only: the
+  # backend's code paths run here in its own tests (label postgis).
   (cd build-asan && ASAN_OPTIONS=detect_leaks=1:detect_stack_use_after_return=1 UBSAN_OPTIONS=print_stacktrace=1 \
      LSAN_OPTIONS="suppressions=$PWD/../tests/lsan.supp:print_suppressions=0" \
      TESELAS_PROOF_STRIDE=15 \
-     ctest --output-on-failure -j"$jobs" -LE browser)
+     ctest --output-on-failure -j"$jobs" -LE 'browser|pg_suite')
 fi
 if [ "${TESELAS_SKIP_ASAN:-0}" != 1 ] && [ "${TESELAS_SKIP_FUZZ:-0}" != 1 ]; then
   # Every libFuzzer target (tests/fuzz) for a fixed budget under clang's ASan + UBSan, after the

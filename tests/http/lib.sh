@@ -43,7 +43,7 @@ start_server() {
   : > "$SERVER_LOG"  # exists before the loop reads it (the shell may not have opened it yet)
   "$TESELAS" serve --db "$db" --port 0 --bind 127.0.0.1 "$@" 2>"$SERVER_LOG" &
   SERVER_PID=$!
-  for _ in $(seq 1 100); do
+  for _ in $(seq 1 "${SERVER_START_STEPS:-100}"); do  # steps of 0.05 s
     SERVER_PORT=$(sed -n 's|.*serving .* at http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$SERVER_LOG")
     [ -n "$SERVER_PORT" ] && break
     kill -0 "$SERVER_PID" 2>/dev/null || fail "server exited at start: $(cat "$SERVER_LOG")"
@@ -106,3 +106,10 @@ expect_304() {
 }
 
 done_checks() { echo "ok: $N_CHECKS checks in $(basename "$0")"; }
+
+# TESELAS_TEST_BACKEND=postgis: the same test, every server reading a PostgreSQL copy of its
+# database (tests/postgis/backend_lib.sh; ctest's *_pg tests, label postgis). A test that sets
+# BACKEND_AWARE picks its backend itself (tests/http/backend_lib.sh).
+if [ "${TESELAS_TEST_BACKEND:-}" = postgis ] && [ -z "${BACKEND_AWARE:-}" ]; then
+  source "$(dirname "${BASH_SOURCE[0]}")/../postgis/backend_lib.sh"
+fi

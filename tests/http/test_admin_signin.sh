@@ -13,6 +13,7 @@
 #    audit log or the database.
 # TESELAS_TEST_BACKEND=postgis runs it on a private PostgreSQL cluster (backend_lib.sh): accounts
 # alone in an empty schema, sessions and the audit log there.
+BACKEND_AWARE=1  # picks its backend itself (backend_lib.sh), not through the suite's switch in lib.sh
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/backend_lib.sh"
 DATA="$TESELAS_TEST_DATA/inegi"

@@ -11,6 +11,7 @@
 #    the database file or the server's stderr.
 # TESELAS_TEST_BACKEND=postgis runs it all on a private PostgreSQL cluster (backend_lib.sh): the
 # accounts, tokens and audit log in the catalogue's schema, "unchanged" a pg_dump of the schema.
+BACKEND_AWARE=1  # picks its backend itself (backend_lib.sh), not through the suite's switch in lib.sh
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/backend_lib.sh"
 DATA="$TESELAS_TEST_DATA/inegi"

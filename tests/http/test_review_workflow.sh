@@ -16,6 +16,7 @@
 #  - an approval of an already decided review is a 409; the CLI lists and shows reviews.
 # TESELAS_TEST_BACKEND=postgis runs it on a private PostgreSQL cluster (backend_lib.sh): reviews,
 # accounts and the audit log in the catalogue's schema, decisions through the PostgreSQL writes.
+BACKEND_AWARE=1  # picks its backend itself (backend_lib.sh), not through the suite's switch in lib.sh
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/backend_lib.sh"
 CSV="$TESELAS_TEST_DATA/cdmx-ssp/crime-lat-long-2000.csv"

@@ -3,10 +3,12 @@
 by the same commands (tests/http/test_pg_write.sh): status, contract headers and bodies byte for
 byte, with the URL proof's masks (tests/urlproof/normalise.py).
 
-    pg_write_urls.py TESELAS FILE URI WORK LAYER...
+    pg_write_urls.py TESELAS FILE URI WORK [--png] LAYER...
 
 Requests per layer: the collection, items pages, CSV, downloads, TileJSON, quality report and
-vector tiles at six zooms around the centre of the layer's box. Exit 1 on any difference."""
+vector tiles at six zooms around the centre of the layer's box; with --png also the PNG tiles
+of the layer's automatic style at three of them and a static image. FILE and URI may each be
+a file or a PostgreSQL URI. Exit 1 on any difference."""
 import json
 import math
 import os
@@ -20,7 +22,7 @@ import urlproof  # noqa: E402
 from server import Server  # noqa: E402
 
 
-def layer_lines(teselas, db, layers, work):
+def layer_lines(teselas, db, layers, work, png=False):
     s = Server(teselas, db, os.path.join(work, "probe.log"))
     out = []
     try:
@@ -34,6 +36,10 @@ def layer_lines(teselas, db, layers, work):
                 y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
                 for dx, dy in ((0, 0), (1, 0), (0, 1), (-1, -1)):
                     out.append(f"w\tGET\t/tiles/{lid}/{z}/{x + dx}/{y + dy}.pbf")
+                if png and z in (8, 12, 16):
+                    out.append(f"w\tGET\t/styles/{lid}/{z}/{x}/{y}.png")
+            if png:
+                out.append(f"w\tGET\t/styles/{lid}/static/{lon:.4f},{lat:.4f},11/300x200.png")
             base = f"/collections/{lid}"
             for p in ("/items?limit=40", "/items?limit=10&offset=15", "/items?f=csv", "/items/1",
                       "/queryables", "/quality?f=json", "/download.geojson", "/download.csv"):
@@ -59,8 +65,10 @@ def same_report(lines, line, work):
 def main():
     teselas, path, uri, work = sys.argv[1:5]
     layers = sys.argv[5:]
+    png = "--png" in layers
+    layers = [lid for lid in layers if lid != "--png"]
     os.makedirs(work, exist_ok=True)
-    lines = layer_lines(teselas, path, layers, work)
+    lines = layer_lines(teselas, path, layers, work, png)
     before, t1, bad1 = urlproof.run_side(teselas, {"w": path}, lines, os.path.join(work, "before"))
     after, t2, bad2 = urlproof.run_side(teselas, {"w": uri}, lines, os.path.join(work, "after"))
     diffs, _, _ = urlproof.compare(lines, before, after, work)

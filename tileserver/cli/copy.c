@@ -1,5 +1,6 @@
 /* copy.c — `teselas copy --from A --to B`: a whole catalog from a SpatiaLite file into a
- * PostgreSQL/PostGIS database (store_copy), so `teselas serve --db postgresql://...` serves it. */
+ * PostgreSQL/PostGIS database (store_copy), so `teselas serve --db postgresql://...` serves it,
+ * and back from PostgreSQL into a new SpatiaLite file (store_copy_to_file). */
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 
 static const char USAGE[] =
     "usage: teselas copy --from FILE --to postgresql://USER@HOST:PORT/NAME [--db-schema NAME]\n"
+    "       teselas copy --from postgresql://... --to FILE [--db-schema NAME] [--replace]\n"
     "\n"
     "Copies every layer (every version kept), the history, quality reports, styles and\n"
     "aggregate counts of a SpatiaLite database into one schema of a PostgreSQL database with\n"
@@ -17,7 +19,14 @@ static const char USAGE[] =
     "  --from FILE        the SpatiaLite database (made by `teselas import` or `teselas demo`)\n"
     "  --to URI           a libpq URI; the schema must not hold a teselas catalog yet\n"
     "  --db-schema NAME   the schema (default teselas); serve it with the URI option\n"
-    "                     ?options=-csearch_path%3DNAME\n";
+    "                     ?options=-csearch_path%3DNAME\n"
+    "\n"
+    "Back to a file: everything the schema holds, read from one snapshot, into a new\n"
+    "SpatiaLite file that answers as the file copied into PostgreSQL did. The file is\n"
+    "written under a temporary name and appears whole or not at all.\n"
+    "  --db-schema NAME   the schema read (default: the URI's search_path, else teselas)\n"
+    "  --replace          overwrite FILE when it exists (refused otherwise); stop a server\n"
+    "                     that has it open first\n";
 
 /* A schema name teselas writes unquoted in a URI: [a-z_][a-z0-9_]*, up to 63 characters. */
 static bool schema_valid(const char *s) {
@@ -33,10 +42,12 @@ int cli_copy(int argc, char **argv) {
   static const struct option OPTS[] = {{"from", required_argument, NULL, 'f'},
                                        {"to", required_argument, NULL, 't'},
                                        {"db-schema", required_argument, NULL, 's'},
+                                       {"replace", no_argument, NULL, 'r'},
                                        {"help", no_argument, NULL, 'h'},
                                        {"version", no_argument, NULL, 'V'},
                                        {NULL, 0, NULL, 0}};
-  const char *from = NULL, *to = NULL, *schema = "teselas";
+  const char *from = NULL, *to = NULL, *schema = NULL;
+  bool replace = false;
   int c;
   optind = 1;
   while ((c = getopt_long(argc, argv, "hV", OPTS, NULL)) != -1) {
@@ -44,6 +55,7 @@ int cli_copy(int argc, char **argv) {
       case 'f': from = optarg; break;
       case 't': to = optarg; break;
       case 's': schema = optarg; break;
+      case 'r': replace = true; break;
       default: return cli_common_option(c, argv, USAGE);
     }
   }
@@ -51,12 +63,25 @@ int cli_copy(int argc, char **argv) {
     fprintf(stderr, "teselas: copy needs --from and --to\n\n%s", USAGE);
     return 2;
   }
-  if (!schema_valid(schema)) {
+  if (schema && !schema_valid(schema)) {
     fprintf(stderr, "teselas: --db-schema: lower-case letters, digits and _ only\n");
     return 2;
   }
   err e = {0};
   int64_t n = 0;
+  if (store_db_is_pg(from) && !store_db_is_pg(to)) {
+    if (store_copy_to_file(from, schema, to, replace, &n, &e) != ERR_OK) {
+      fprintf(stderr, "teselas: %s\n", e.msg);
+      return 1;
+    }
+    printf("copied %lld layer version tables into %s\n", (long long)n, to);
+    return 0;
+  }
+  if (replace) {
+    fprintf(stderr, "teselas: --replace is for a copy into a file\n");
+    return 2;
+  }
+  if (!schema) schema = "teselas";
   if (store_copy(from, to, schema, &n, &e) != ERR_OK) {
     fprintf(stderr, "teselas: %s\n", e.msg);
     return 1;

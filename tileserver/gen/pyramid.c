@@ -273,6 +273,24 @@ void pyramid_release(pyramid_registry *reg, point_pyramid *p) {
   if (last) pyramid_free(p);
 }
 
+size_t pyramid_forget(pyramid_registry *reg, const char *layer_id) {
+  size_t n = 0;
+  pthread_mutex_lock(&reg->lock);
+  for (point_pyramid **pp = &reg->head; *pp;) {
+    point_pyramid *p = *pp;
+    /* one being built stays: its builder and waiters hold it, and it is of the version they read */
+    if ((*layer_id && strcmp(p->layer_id, layer_id) != 0) || !(p->ready || p->failed)) {
+      pp = &p->next;
+      continue;
+    }
+    *pp = p->next;
+    n++;
+    if (--p->refs == 0) pyramid_free(p);
+  }
+  pthread_mutex_unlock(&reg->lock);
+  return n;
+}
+
 static size_t lower_bound(const pyramid_level *lv, uint64_t key) {
   size_t lo = 0, hi = lv->n;
   while (lo < hi) {

@@ -35,6 +35,10 @@ void pyramid_registry_destroy(pyramid_registry *reg);
 err_code pyramid_acquire(pyramid_registry *reg, store_reader *r, const layer_info *l, int minz,
                          int maxz, uint32_t cells_per_tile, point_pyramid **out, err *e);
 void pyramid_release(pyramid_registry *reg, point_pyramid *p);
+/* Forgets the pyramids of layer_id ("" every layer), whatever their version: the next acquire
+ * builds one again; users holding one keep it until they release it. Returns how many were
+ * forgotten. For a catalog change announced by the database (http/sources.c), never per request. */
+size_t pyramid_forget(pyramid_registry *reg, const char *layer_id);
 
 /* The cells of zoom z with cy in [cy0, cy1] and cx in [cx0, cx1], in key order: calls fn for
  * each. Returns false when z is outside the pyramid. */

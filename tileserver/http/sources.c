@@ -2,8 +2,12 @@
  *
  * The watch (store/pg_watch.c) runs on the primary (--db): a server on a standby gets its watch
  * there too, where LISTEN is refused and the 2 s poll of the versions stands in. On each
- * announcement the tile cache forgets the layer's tiles: their keys name the layer's version, so
- * they would never be asked for again, and would only hold memory until evicted. The catalog
+ * announcement every cache derived from the layer forgets it: its tiles (raw, gzip, aggregate),
+ * its cluster pyramids, and the rendered images (PNG tiles and static maps). Their keys name the
+ * layer's version, so they would never be asked for again, and would only hold memory until
+ * evicted; and what a write changed without a new version (a removal) is never served from them.
+ * An image's key holds its style and the hash of its layers' versions, not their ids, so every
+ * image goes (a write is rare; the glyph ranges, which no layer changes, stay). The catalog
  * snapshots of the workers move on by themselves (pg_catalog.c checks at once on a new epoch). */
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -32,11 +36,19 @@ static bool key_has_layer(const char *key, void *ctx) {
   return false;
 }
 
+/* An image's key, not a glyph range's (render/serve.c). */
+static bool key_is_image(const char *key, void *ctx) {
+  (void)ctx;
+  return strncmp(key, "fonts|", 6) != 0;
+}
+
 static void on_change(const char *layer_id, void *ctx) {
   http_sources *s = ctx;
   size_t n = cache_drop_matching(s->sv->tiles, key_has_layer, (void *)layer_id);
-  log_info("catalog: %s%s changed: %zu cached tiles dropped", *layer_id ? "layer " : "",
-           *layer_id ? layer_id : "every layer", n);
+  size_t n_img = s->sv->images ? cache_drop_matching(s->sv->images, key_is_image, NULL) : 0;
+  size_t n_pyr = s->sv->pyramids ? pyramid_forget(s->sv->pyramids, layer_id) : 0;
+  log_info("catalog: %s%s changed: %zu cached tiles dropped, %zu images, %zu cluster pyramids",
+           *layer_id ? "layer " : "", *layer_id ? layer_id : "every layer", n, n_img, n_pyr);
 }
 
 err_code http_sources_start(const server_config *cfg, http_services *sv, http_sources **out,

@@ -36,6 +36,8 @@ void store_sql_diff_hash(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
 struct store_diff_cursor {
   sqlite3_stmt *st;
   bool keyed;
+  sqlite3 *own_db;  /* over PostgreSQL: the version's private copy (pg_diff.c) */
+  void *own_spl;
 };
 
 /* teselas_diff_hash("f1", "f2", ...) over the compared fields (the geometry first when asked) */
@@ -53,10 +55,17 @@ static void hash_call(buf *sql, const store_diff_spec *s, bool with_geom) {
 err_code store_diff_open(store_reader *r, const store_diff_spec *s, store_diff_cursor **out,
                          err *e) {
   *out = NULL;
-  if (store_reader_pg(r))
-    return err_set(e, ERR_INVALID, "diffs of versions are not available over PostgreSQL yet");
   store_diff_cursor *c = calloc(1, sizeof *c);
   if (!c) return err_set(e, ERR_NOMEM, "out of memory");
+  sqlite3 *db = store_reader_db(r);
+  if (store_reader_pg(r)) {
+    err_code prc = store_pg_diff_db(store_reader_pg(r), s->table, &c->own_db, &c->own_spl, e);
+    if (prc != ERR_OK) {
+      store_diff_close(c);
+      return prc;
+    }
+    db = c->own_db;
+  }
   c->keyed = s->key_field != NULL;
   buf sql;
   buf_init(&sql, 0);
@@ -75,7 +84,6 @@ err_code store_diff_open(store_reader *r, const store_diff_spec *s, store_diff_c
   buf_puts(&sql, " AS c FROM ");
   store_quote_ident(&sql, s->table);
   buf_puts(&sql, c->keyed ? " ORDER BY k, c, fid" : " ORDER BY c, fid");
-  sqlite3 *db = store_reader_db(r);
   err_code rc = ERR_OK;
   if (sql.failed) rc = err_set(e, ERR_NOMEM, "out of memory");
   else if (sqlite3_prepare_v2(db, buf_cstr(&sql), -1, &c->st, NULL) != SQLITE_OK)
@@ -113,5 +121,6 @@ int store_diff_next(store_diff_cursor *c, store_diff_row *out, err *e) {
 void store_diff_close(store_diff_cursor *c) {
   if (!c) return;
   sqlite3_finalize(c->st);
+  store_pg_diff_db_close(c->own_db, c->own_spl);
   free(c);
 }

@@ -502,7 +502,7 @@ err_code store_copy(const char *from, const char *to, const char *schema, int64_
   if (out_n) *out_n = 0;
   if (store_db_is_pg(from) || !store_db_is_pg(to))
     return err_set(e, ERR_INVALID, "copy goes from a SpatiaLite file to a PostgreSQL URI"
-                   " (postgresql://...); the way back is not available yet");
+                   " (postgresql://...), or back to a new file");
   copy_ctx c;
   err_code rc = store_pg_copy_init(&c, e);
   if (rc == ERR_OK) rc = source_open(&c, from, e);

@@ -133,6 +133,16 @@ err_code store_pg_agg_units_scan(store_pg *p, const layer_info *l, const char *n
 err_code store_pg_versions_scan(store_pg *p, const char *layer_id, int64_t only,
                                 store_version_fn fn, void *ctx, err *e);
 err_code store_pg_setting_get(const char *uri, const char *key, char **out_value, err *e);
+/* Sets (text NULL: removes) a setting in one transaction under the writers' lock (pg_settings.c). */
+err_code store_pg_setting_set(const char *uri, const char *key, const char *text, err *e);
+/* Inside a transaction: waits for, then holds until its end, the one writer's lock of schema. */
+err_code store_pg_schema_lock(PGconn *pg, const char *schema, err *e);
+/* VACUUM of the catalogue tables of the URI's schema (pg_settings.c), after a removal: the rows
+ * it deleted become free space at once rather than dead tuples until autovacuum comes. Best
+ * effort: false when it could not run. */
+bool store_pg_vacuum_catalog(const char *uri);
+/* The schema the connection's search path puts first. */
+err_code store_pg_search_schema(PGconn *pg, char out[64], err *e);
 err_code store_pg_deliveries_scan(store_pg *p, size_t per_layer, store_delivery_fn fn, void *ctx,
                                   err *e);
 
@@ -165,6 +175,25 @@ extern const char STORE_PG_ACCOUNTS_SQL[];
 err_code store_pg_search_schema(PGconn *pg, char out[64], err *e);
 /* Runs sql (no parameters, results dropped); ERR_DB with PostgreSQL's message. */
 err_code store_pg_run(PGconn *pg, const char *sql, err *e);
+
+/* ---- PostgreSQL tables into a SpatiaLite file (pg_pull.c), for the writes' private copy and
+ * `teselas copy` to a file ------------------------------------------------------------------------ */
+typedef struct store_pg_pull {
+  PGconn *pg;          /* inside the caller's transaction (borrowed) */
+  const char *schema;  /* the schema read */
+  sqlite3 *db;         /* the file written, SpatiaLite loaded (borrowed) */
+  bool no_lines;       /* a version's ranked lines stay behind (a diff never reads them) */
+} store_pg_pull;
+
+/* Rows of table into dest (created from PostgreSQL's columns when the file has no such table;
+ * else only the columns both have), INSERT OR REPLACE. */
+err_code store_pg_pull_table(const store_pg_pull *p, const char *table, const char *dest, err *e);
+/* A version table as SpatiaLite had it, into dest (which must not exist): teselas_row the
+ * rowid, geometries as SpatiaLite blobs, no R*Tree columns; its ranked lines into
+ * <dest>_tile_lines. ERR_NOT_FOUND when PostgreSQL has no such table. */
+err_code store_pg_pull_version(const store_pg_pull *p, const char *table, const char *dest,
+                               err *e);
+bool store_sqlite_has_column(sqlite3 *db, const char *table, const char *col);
 
 /* ---- a predicate compiled to PostgreSQL (pg_pred.c) ------------------------------------------
  * Appends the condition of p (NULL: nothing) for layer l to sql, its literals to args. */

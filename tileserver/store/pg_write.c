@@ -75,215 +75,7 @@ static const char LAYER_TABLES_SQLITE[] =
     "SELECT table_name FROM teselas_history WHERE layer_id = ?1 AND table_name <> ''"
     " UNION SELECT table_name FROM teselas_layers WHERE id = ?1";
 
-/* ---- the copy out: PostgreSQL's catalogue tables into the private file --------------------- */
-
-static const char *sqlite_type(const char *pg_type) {
-  if (strstr(pg_type, "int")) return "INTEGER";
-  if (strstr(pg_type, "double") || strstr(pg_type, "real") || strstr(pg_type, "numeric"))
-    return "REAL";
-  if (strstr(pg_type, "bytea")) return "BLOB";
-  return "TEXT";
-}
-
-static int hexval(char c) {
-  return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c - 'A' + 10;
-}
-
-/* Binds PostgreSQL's text form of a value of type pg_type to parameter k. */
-static void bind_text_value(sqlite3_stmt *st, int k, const char *pg_type, const char *s,
-                            buf *tmp) {
-  const char *t = sqlite_type(pg_type);
-  if (strcmp(t, "INTEGER") == 0) sqlite3_bind_int64(st, k, strtoll(s, NULL, 10));
-  else if (strcmp(t, "REAL") == 0) sqlite3_bind_double(st, k, strtod(s, NULL));
-  else if (strcmp(t, "BLOB") == 0 && s[0] == '\\' && s[1] == 'x') {
-    buf_reset(tmp);
-    for (const char *p = s + 2; p[0] && p[1]; p += 2)
-      buf_putc(tmp, (char)(hexval(p[0]) << 4 | hexval(p[1])));
-    sqlite3_bind_blob(st, k, tmp->data, (int)tmp->len, SQLITE_TRANSIENT);
-  } else sqlite3_bind_text(st, k, s, -1, SQLITE_TRANSIENT);
-}
-
-/* The columns table has in both databases, with PostgreSQL's types; the table is created in
- * the file (columns only) when the file's schema has no such table. */
-static err_code shared_columns(store_pg_write *w, sqlite3 *db, const char *table, PGresult **cols,
-                               err *e) {
-  const char *v[2] = {w->schema, table};
-  *cols = PQexecParams(w->pg, "SELECT column_name, data_type FROM information_schema.columns"
-                              " WHERE table_schema = $1 AND table_name = $2 ORDER BY ordinal_position",
-                       2, NULL, v, NULL, NULL, 0);
-  if (PQresultStatus(*cols) != PGRES_TUPLES_OK) return store_pg_result_error(*cols, table, e);
-  buf sql;
-  buf_init(&sql, 0);
-  buf_puts(&sql, "CREATE TABLE IF NOT EXISTS ");
-  store_quote_ident(&sql, table);
-  for (int i = 0; i < PQntuples(*cols); i++) {
-    buf_puts(&sql, i ? ", " : "(");
-    store_quote_ident(&sql, PQgetvalue(*cols, i, 0));
-    buf_printf(&sql, " %s", sqlite_type(PQgetvalue(*cols, i, 1)));
-    if (strcmp(PQgetvalue(*cols, i, 0), "teselas_row") == 0) buf_puts(&sql, " PRIMARY KEY");
-  }
-  buf_puts(&sql, ")");
-  err_code rc = sql.failed ? err_set(e, ERR_NOMEM, "out of memory")
-                           : store_exec(db, buf_cstr(&sql), table, e);
-  buf_free(&sql);
-  return rc;
-}
-
-static bool sqlite_has_column(sqlite3 *db, const char *table, const char *col) {
-  sqlite3_stmt *st = NULL;
-  bool has = sqlite3_prepare_v2(db, "SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2", -1,
-                                &st, NULL) == SQLITE_OK;
-  if (has) {
-    sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, col, -1, SQLITE_STATIC);
-    has = sqlite3_step(st) == SQLITE_ROW;
-  }
-  sqlite3_finalize(st);
-  return has;
-}
-
-static err_code pull_table(store_pg_write *w, sqlite3 *db, const char *table, err *e) {
-  PGresult *cols = NULL, *rows = NULL;
-  err_code rc = shared_columns(w, db, table, &cols, e);
-  buf sel, ins, tmp;
-  buf_init(&sel, 0);
-  buf_init(&ins, 0);
-  buf_init(&tmp, 0);
-  int n = 0, map[512];
-  for (int i = 0; rc == ERR_OK && i < PQntuples(cols) && n < 512; i++) {
-    const char *name = PQgetvalue(cols, i, 0);
-    if (!sqlite_has_column(db, table, name)) continue;
-    buf_puts(&sel, n ? ", " : "SELECT ");
-    buf_puts(&ins, n ? ", " : "(");
-    store_quote_ident(&sel, name);
-    store_quote_ident(&ins, name);
-    map[n++] = i;
-  }
-  if (rc == ERR_OK && n == 0) goto done;
-  buf_puts(&sel, " FROM ");
-  store_quote_ident(&sel, table);
-  buf_puts(&ins, ") VALUES(");
-  for (int i = 0; i < n; i++) buf_puts(&ins, i ? ", ?" : "?");
-  buf_puts(&ins, ")");
-  if (rc == ERR_OK && (sel.failed || ins.failed)) rc = err_set(e, ERR_NOMEM, "out of memory");
-  if (rc == ERR_OK) {
-    rows = PQexec(w->pg, buf_cstr(&sel));
-    if (PQresultStatus(rows) != PGRES_TUPLES_OK) rc = store_pg_result_error(rows, table, e);
-  }
-  buf head;
-  buf_init(&head, 0);
-  buf_puts(&head, "INSERT OR REPLACE INTO ");
-  store_quote_ident(&head, table);
-  buf_puts(&head, buf_cstr(&ins));
-  sqlite3_stmt *st = NULL;
-  if (rc == ERR_OK && sqlite3_prepare_v2(db, buf_cstr(&head), -1, &st, NULL) != SQLITE_OK)
-    rc = err_set(e, ERR_DB, "%s: %s", table, sqlite3_errmsg(db));
-  buf_free(&head);
-  for (int r = 0; rc == ERR_OK && r < PQntuples(rows); r++) {
-    sqlite3_reset(st);
-    for (int k = 0; k < n; k++) {
-      if (PQgetisnull(rows, r, k)) sqlite3_bind_null(st, k + 1);
-      else bind_text_value(st, k + 1, PQgetvalue(cols, map[k], 1), PQgetvalue(rows, r, k), &tmp);
-    }
-    if (sqlite3_step(st) != SQLITE_DONE)
-      rc = err_set(e, ERR_DB, "%s: %s", table, sqlite3_errmsg(db));
-  }
-  sqlite3_finalize(st);
-done:
-  PQclear(cols);
-  PQclear(rows);
-  buf_free(&sel);
-  buf_free(&ins);
-  buf_free(&tmp);
-  return rc;
-}
-
-/* A version table (for a rollback) as SpatiaLite had it: teselas_row the rowid, geometries as
- * SpatiaLite blobs (through WKB), without the R*Tree's columns (the rollback builds the new
- * version's tree from the rows in teselas_row order, as on SpatiaLite); its ranked lines too. */
-static err_code pull_version(store_pg_write *w, sqlite3 *db, const char *table, err *e) {
-  const char *v[2] = {w->schema, table};
-  PGresult *cols = PQexecParams(w->pg, "SELECT column_name, data_type, udt_name = 'geometry'"
-                                " FROM information_schema.columns WHERE table_schema = $1 AND"
-                                " table_name = $2 AND column_name NOT IN ('teselas_ord',"
-                                " 'teselas_xmin', 'teselas_xmax', 'teselas_ymin', 'teselas_ymax')"
-                                " ORDER BY ordinal_position", 2, NULL, v, NULL, NULL, 0);
-  err_code rc = PQresultStatus(cols) == PGRES_TUPLES_OK ? ERR_OK
-                                                         : store_pg_result_error(cols, table, e);
-  int n = rc == ERR_OK ? PQntuples(cols) : 0;
-  buf create, sel, ins, tmp;
-  buf_init(&create, 0);
-  buf_init(&sel, 0);
-  buf_init(&ins, 0);
-  buf_init(&tmp, 0);
-  buf_puts(&create, "CREATE TABLE ");
-  store_quote_ident(&create, table);
-  buf_printf(&ins, "INSERT INTO \"%s\" VALUES(", table);
-  for (int i = 0; i < n; i++) {
-    const char *name = PQgetvalue(cols, i, 0);
-    bool geo = strcmp(PQgetvalue(cols, i, 2), "t") == 0;
-    buf_puts(&create, i ? ", " : "(");
-    store_quote_ident(&create, name);
-    buf_puts(&create, strcmp(name, "teselas_row") == 0 ? " INTEGER PRIMARY KEY"
-                      : geo ? " BLOB" : strcmp(sqlite_type(PQgetvalue(cols, i, 1)), "INTEGER") == 0
-                      ? " INTEGER" : strcmp(sqlite_type(PQgetvalue(cols, i, 1)), "REAL") == 0
-                      ? " REAL" : " TEXT");
-    buf_puts(&sel, i ? ", " : "SELECT ");
-    if (geo) buf_puts(&sel, "ST_AsBinary(");
-    store_quote_ident(&sel, name);
-    if (geo) buf_puts(&sel, ")");
-    buf_puts(&ins, i ? ", " : "");
-    buf_puts(&ins, geo ? "GeomFromWKB(?, 4326)" : "?");
-  }
-  buf_puts(&create, ")");
-  buf_puts(&sel, " FROM ");
-  store_quote_ident(&sel, table);
-  buf_puts(&sel, " ORDER BY teselas_row");
-  buf_puts(&ins, ")");
-  if (rc == ERR_OK && (create.failed || sel.failed || ins.failed))
-    rc = err_set(e, ERR_NOMEM, "out of memory");
-  if (rc == ERR_OK && n == 0) rc = err_set(e, ERR_NOT_FOUND, "table %s is not in PostgreSQL", table);
-  if (rc == ERR_OK) rc = store_exec(db, buf_cstr(&create), table, e);
-  PGresult *rows = NULL;
-  if (rc == ERR_OK) {
-    rows = PQexec(w->pg, buf_cstr(&sel));
-    if (PQresultStatus(rows) != PGRES_TUPLES_OK) rc = store_pg_result_error(rows, table, e);
-  }
-  sqlite3_stmt *st = NULL;
-  if (rc == ERR_OK && sqlite3_prepare_v2(db, buf_cstr(&ins), -1, &st, NULL) != SQLITE_OK)
-    rc = err_set(e, ERR_DB, "%s: %s", table, sqlite3_errmsg(db));
-  for (int r = 0; rc == ERR_OK && r < PQntuples(rows); r++) {
-    sqlite3_reset(st);
-    for (int k = 0; k < n; k++) {
-      bool geo = strcmp(PQgetvalue(cols, k, 2), "t") == 0;
-      if (PQgetisnull(rows, r, k)) sqlite3_bind_null(st, k + 1);
-      else bind_text_value(st, k + 1, geo ? "bytea" : PQgetvalue(cols, k, 1),
-                           PQgetvalue(rows, r, k), &tmp);
-    }
-    if (sqlite3_step(st) != SQLITE_DONE)
-      rc = err_set(e, ERR_DB, "%s: %s", table, sqlite3_errmsg(db));
-  }
-  sqlite3_finalize(st);
-  PQclear(rows);
-  PQclear(cols);
-  buf_free(&create);
-  buf_free(&sel);
-  buf_free(&ins);
-  buf_free(&tmp);
-  if (rc != ERR_OK) return rc;
-  /* the ranked lines, when the version has them: teselas_row is their key too */
-  buf lines;
-  buf_init(&lines, 0);
-  buf_printf(&lines, "%s_tile_lines", table);
-  const char *lv[1] = {buf_cstr(&lines)};
-  PGresult *has = PQexecParams(w->pg, "SELECT to_regclass(quote_ident($1)) IS NOT NULL", 1, NULL,
-                               lv, NULL, NULL, 0);
-  bool exists = PQresultStatus(has) == PGRES_TUPLES_OK && strcmp(PQgetvalue(has, 0, 0), "t") == 0;
-  PQclear(has);
-  if (exists) rc = pull_table(w, db, buf_cstr(&lines), e);
-  buf_free(&lines);
-  return rc;
-}
+/* ---- the copy out: PostgreSQL's catalogue tables into the private file (pg_pull.c) ---- */
 
 /* The private file: SpatiaLite's metadata and the store's tables, then PostgreSQL's rows of
  * every catalogue table (no layer rows). */
@@ -304,8 +96,9 @@ static err_code pull_catalog(store_pg_write *w, err *e) {
                          " AND table_name LIKE 'teselas\\_%' ORDER BY table_name",
                   1, v, &names, &n, e);
   const char *s = (const char *)names.data;
+  store_pg_pull pull = {.pg = w->pg, .schema = w->schema, .db = db};
   for (size_t i = 0; rc == ERR_OK && i < n; i++, s += strlen(s) + 1)
-    if (!table_skipped(s)) rc = pull_table(w, db, s, e);
+    if (!table_skipped(s)) rc = store_pg_pull_table(&pull, s, s, e);
   buf_free(&names);
   if (rc == ERR_OK) rc = store_exec(db, "COMMIT", "catalog copy", e);
   sqlite3_close(db);
@@ -319,8 +112,8 @@ static err_code pull_catalog(store_pg_write *w, err *e) {
 static const char *layer_column(sqlite3 *db, const char *table) {
   if (strcmp(table, "teselas_layers") == 0 || strcmp(table, "teselas_review_layers") == 0)
     return "id"; /* a version waiting for review keeps its catalogue entry (review.c) */
-  if (sqlite_has_column(db, table, "layer_id")) return "layer_id";
-  if (sqlite_has_column(db, table, "layer")) return "layer";
+  if (store_sqlite_has_column(db, table, "layer_id")) return "layer_id";
+  if (store_sqlite_has_column(db, table, "layer")) return "layer";
   return NULL;
 }
 
@@ -505,15 +298,11 @@ err_code store_pg_write_begin(const char *uri, const char *layer_id, store_pg_wr
   err_code rc = w->layer ? store_pg_connect(uri, &w->pg, e) : err_set(e, ERR_NOMEM, "out of memory");
   if (rc == ERR_OK) rc = store_pg_search_schema(w->pg, w->schema, e);
   if (rc == ERR_OK) rc = store_pg_run(w->pg, "BEGIN", e);
+  /* one writer per schema at a time: the second waits here, as SQLite's BEGIN IMMEDIATE; before
+   * the schema's functions are replaced, which two writers at once would do concurrently
+   * ("tuple concurrently updated") */
+  if (rc == ERR_OK) rc = store_pg_schema_lock(w->pg, w->schema, e);
   if (rc == ERR_OK) rc = store_pg_schema_prepare(w->pg, w->schema, e);
-  if (rc == ERR_OK) {
-    /* one writer per schema at a time: the second waits here, as SQLite's BEGIN IMMEDIATE */
-    const char *v[1] = {w->schema};
-    PGresult *res = PQexecParams(w->pg, "SELECT pg_advisory_xact_lock(hashtext('teselas:' || $1))",
-                                 1, NULL, v, NULL, NULL, 0);
-    if (PQresultStatus(res) != PGRES_TUPLES_OK) rc = store_pg_result_error(res, "lock", e);
-    PQclear(res);
-  }
   if (rc == ERR_OK) {
     const char *v[1] = {w->layer};
     PGresult *res = PQexec(w->pg, "SELECT to_regclass('teselas_history') IS NOT NULL");
@@ -595,7 +384,9 @@ err_code store_pg_layer_remove(const char *uri, const char *layer_id, const char
     store_pg_write_abort(w);
     return rc;
   }
-  return store_pg_write_commit(w, e);
+  rc = store_pg_write_commit(w, e);
+  if (rc == ERR_OK) store_pg_vacuum_catalog(uri); /* the removal stands whatever VACUUM says */
+  return rc;
 }
 
 err_code store_pg_layer_rollback(const char *uri, const char *layer_id, int64_t to,
@@ -614,7 +405,9 @@ err_code store_pg_layer_rollback(const char *uri, const char *layer_id, int64_t 
   void *spl = NULL;
   if (rc == ERR_OK && PQntuples(res) == 1) { /* else the SpatiaLite rollback says what is wrong */
     rc = store_rw_open(w->path, &db, &spl, e);
-    if (rc == ERR_OK) rc = pull_version(w, db, PQgetvalue(res, 0, 0), e);
+    store_pg_pull pull = {.pg = w->pg, .schema = w->schema, .db = db};
+    const char *table = PQgetvalue(res, 0, 0);
+    if (rc == ERR_OK) rc = store_pg_pull_version(&pull, table, table, e);
   }
   PQclear(res);
   if (db) sqlite3_close(db);

@@ -191,6 +191,11 @@ static err_code copy_tile_lines(sqlite3 *db, const char *from, const char *to, e
   return rc;
 }
 
+err_code store_version_table_copy(sqlite3 *db, const char *from, const char *to, err *e) {
+  err_code rc = copy_table(db, from, to, e);
+  return rc == ERR_OK ? copy_tile_lines(db, from, to, e) : rc;
+}
+
 /* The rows of one per-version table (aggregate nodes and units, styles) of version `from`,
  * copied as version `to`, when the table exists. */
 static err_code copy_version_rows(sqlite3 *db, const char *table, const char *id, int64_t from,

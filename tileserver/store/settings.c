@@ -48,8 +48,7 @@ err_code store_setting_get(const char *db_path, const char *key, char **out_valu
 }
 
 err_code store_setting_set(const char *db_path, const char *key, const char *text, err *e) {
-  if (store_db_is_pg(db_path))
-    return err_set(e, ERR_INVALID, "settings cannot be written to PostgreSQL yet");
+  if (store_db_is_pg(db_path)) return store_pg_setting_set(db_path, key, text, e);
   sqlite3 *db = NULL;
   if (sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
       SQLITE_OK) {

@@ -91,8 +91,8 @@ typedef struct store_reader store_reader;
  * than a SpatiaLite file. Over PostgreSQL the reads of this header work (reader, catalog,
  * queries, counts, groups, time extents, aggregate counts, history, deliveries) and the writes
  * of a layer version (import, publish, remove, rollback: store_pg_write_begin below), the
- * accounts, tokens, sessions, audit log and reviews; diffs, the preview of a review and writing
- * settings answer ERR_INVALID (or ERR_NOT_FOUND) saying so. */
+ * accounts, tokens, sessions, audit log and reviews, diffs (each version compared pulled into a
+ * private SpatiaLite copy: pg_diff.c) and settings. */
 bool store_db_is_pg(const char *db);
 
 /* Copies the whole catalog of the SpatiaLite file `from` into the PostgreSQL database `to`
@@ -103,6 +103,15 @@ bool store_db_is_pg(const char *db);
  * target that already holds a catalog, a row PostgreSQL cannot take: named with its table and
  * row), ERR_IO (cannot open or connect), ERR_DB. */
 err_code store_copy(const char *from, const char *to, const char *schema, int64_t *out_n, err *e);
+
+/* The way back (pg_file.c): the whole catalog of a PostgreSQL database (schema `schema`, or
+ * NULL for the URI's) into a new SpatiaLite file `to`, read from one snapshot: every teselas_*
+ * table and every version table kept, with the packed spatial index and ranked lines an import
+ * builds, so the file answers as the file copied into PostgreSQL did. Written under a temporary
+ * name beside `to` and renamed when whole: a failure leaves no file under `to`. An existing
+ * `to` is ERR_INVALID unless replace. ERR_NOT_FOUND (no catalog in the schema), ERR_IO, ERR_DB. */
+err_code store_copy_to_file(const char *from, const char *schema, const char *to, bool replace,
+                            int64_t *out_n, err *e);
 
 /* Writes over PostgreSQL (pg_write.c): the SpatiaLite writer runs on a private SpatiaLite copy
  * of the catalogue (store_pg_write_path) made inside a PostgreSQL transaction; commit moves

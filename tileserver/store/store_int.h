@@ -169,6 +169,9 @@ int64_t store_next_version(sqlite3 *db, const char *layer_id);
 err_code store_triggers_park(sqlite3 *db, const char *table, buf *saved, err *e);
 /* Now, ISO 8601 UTC to the second. */
 void store_now_iso(char out[32]);
+/* A version table `from` copied as `to` (rollback.c): rows in teselas_row order, registered with
+ * SpatiaLite, the same packed spatial index an import builds, and its ranked-line side table. */
+err_code store_version_table_copy(sqlite3 *db, const char *from, const char *to, err *e);
 /* Fills table's spatial index row by row (the fallback past STORE_RTREE_BULK_CAP). */
 err_code store_rtree_fill_rows(sqlite3 *db, const char *table, err *e);
 /* Adds the history's catalog and rollback_of columns to a database written before them. */
@@ -180,6 +183,11 @@ sqlite3 *store_reader_db(store_reader *r);
 /* The reader's PostgreSQL connection (pg_int.h), or NULL for a SpatiaLite file. */
 typedef struct store_pg store_pg;
 store_pg *store_reader_pg(store_reader *r);
+/* Over PostgreSQL (pg_diff.c): a private temporary SpatiaLite database holding version table
+ * `table` as the file had it, for the diff's SQL; closed with store_pg_diff_db_close. */
+err_code store_pg_diff_db(store_pg *p, const char *table, sqlite3 **out_db, void **out_spl,
+                          err *e);
+void store_pg_diff_db_close(sqlite3 *db, void *spl);
 /* teselas_diff_hash(...): the diff's hash of its arguments, registered on every reader. */
 void store_sql_diff_hash(sqlite3_context *ctx, int argc, sqlite3_value **argv);
 
