@@ -47,6 +47,8 @@ static const char USAGE[] =
     "  --drain-seconds S     on SIGTERM/SIGINT, wait this long for requests in flight (default 10)\n"
     "  --request-memory-mb N memory one request may use (default 256), beyond it 413 JSON\n"
     "  --response-max-mb N   largest response built in memory (default 512), beyond it 413 JSON\n"
+    "  --busy-timeout-ms N   how long a read waits for a lock another program holds on the\n"
+    "                        database file (default 5000), beyond it 503 JSON with Retry-After\n"
     "  --log-format F        text (default) or json: one JSON object per line\n"
     "  --quiet               no access log\n"
     "  --help, --version\n";
@@ -69,6 +71,7 @@ void serve_config_defaults(server_config *cfg) {
   cfg->per_ip_connections = 128;
   cfg->request_timeout_s = 30;
   cfg->drain_seconds = 10;
+  cfg->busy_timeout_ms = STORE_BUSY_TIMEOUT_MS;
 }
 
 static bool parse_int(const char *s, long lo, long hi, long *out) {
@@ -105,7 +108,8 @@ int serve_parse_flags(int argc, char **argv, server_config *cfg, const char *usa
       {"request-memory-mb", required_argument, 0, 'M'},
       {"response-max-mb", required_argument, 0, 'R'}, {"log-format", required_argument, 0, 'L'},
       {"db-read", required_argument, 0, 'B'},    {"db-schema", required_argument, 0, 'S'},
-      {"version", no_argument, 0, 'V'},          {0, 0, 0, 0}};
+      {"version", no_argument, 0, 'V'},
+      {"busy-timeout-ms", required_argument, 0, 'W'}, {0, 0, 0, 0}};
   long v;
   int c, li = 0;
   optind = 1;
@@ -174,6 +178,10 @@ int serve_parse_flags(int argc, char **argv, server_config *cfg, const char *usa
         cfg->db_read[cfg->n_db_read++] = optarg;
         break;
       case 'S': cfg->db_schema = optarg; break;
+      case 'W':
+        if (!parse_int(optarg, 1, 600000, &v)) goto bad_value;
+        cfg->busy_timeout_ms = (int)v;
+        break;
       case 'h': fputs(usage, stdout); return -1;
       case 'V': cli_version(); return -1;
       case ':':

@@ -42,6 +42,7 @@ typedef struct server_config {
   const char *db_read[STORE_READ_MAX]; /* --db-read URI: hot standbys the reads go to */
   size_t n_db_read;
   const char *db_schema;      /* --db-schema S: the catalog's schema over PostgreSQL, or NULL */
+  int busy_timeout_ms;        /* a read's wait for a lock on a SpatiaLite file (--busy-timeout-ms) */
 } server_config;
 
 /* 200 MiB: a municipal layer of a few hundred thousand records as CSV or a zipped shapefile,

@@ -182,7 +182,9 @@ static err_code pg_reader_open(const char *uri, store_reader **out, err *e) {
 err_code store_reader_open_sources(const store_sources *s, unsigned slot, store_reader **out,
                                    err *e) {
   *out = NULL;
-  if (!store_db_is_pg(s->primary)) return store_reader_open(s->primary, out, e);
+  if (!store_db_is_pg(s->primary))
+    return store_reader_open_wait(
+        s->primary, s->busy_timeout_ms > 0 ? s->busy_timeout_ms : STORE_BUSY_TIMEOUT_MS, out, e);
   store_reader *r = calloc(1, sizeof *r);
   if (!r) return err_set(e, ERR_NOMEM, "out of memory");
   size_t n = s->n_replicas;
@@ -225,6 +227,10 @@ static err_code sources_catalog(store_reader *r, const catalog **out, err *e) {
 }
 
 err_code store_reader_open(const char *path, store_reader **out, err *e) {
+  return store_reader_open_wait(path, STORE_BUSY_TIMEOUT_MS, out, e);
+}
+
+err_code store_reader_open_wait(const char *path, int busy_ms, store_reader **out, err *e) {
   *out = NULL;
   if (store_db_is_pg(path)) return pg_reader_open(path, out, e);
   if (access(path, R_OK) != 0)
@@ -239,10 +245,7 @@ err_code store_reader_open(const char *path, store_reader **out, err *e) {
     out_rc = err_set(e, ERR_IO, "cannot open database %s: %s", path, sqlite3_errmsg(r->db));
     goto fail;
   }
-  sqlite3_busy_timeout(r->db, 5000);
-  /* Reads through mmap instead of a pread per page (the page copies were a fifth of a dense
-   * tile's time in perf), and a larger page cache per connection. */
-  sqlite3_exec(r->db, "PRAGMA mmap_size=4294967296; PRAGMA cache_size=-32768", NULL, NULL, NULL);
+  sqlite3_busy_timeout(r->db, busy_ms);
   r->scratch = arena_create(INTERSECTS_ARENA);
   sqlite3_create_function_v2(r->db, "teselas_intersects", 5,
                              SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, r,
@@ -257,8 +260,12 @@ err_code store_reader_open(const char *path, store_reader **out, err *e) {
                           "SELECT count(*) FROM sqlite_master WHERE type='table' AND name IN "
                           "('teselas_layers','teselas_history','geometry_columns')",
                           -1, &st, NULL);
-  if (rc != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW) {
-    err_set(e, ERR_INVALID, "%s is not a SQLite database (%s)", path, sqlite3_errmsg(r->db));
+  if (rc == SQLITE_OK) rc = sqlite3_step(st);
+  if (rc != SQLITE_ROW) {
+    int code = sqlite3_errcode(r->db) & 0xff;
+    /* a lock held past the wait (an exclusive-mode writer) is a retry later, not a bad file */
+    if (code == SQLITE_BUSY || code == SQLITE_LOCKED) out_rc = store_read_error(r->db, NULL, path, e);
+    else err_set(e, ERR_INVALID, "%s is not a SQLite database (%s)", path, sqlite3_errmsg(r->db));
     goto fail;
   }
   if (sqlite3_column_int(st, 0) != 3) {
@@ -269,6 +276,10 @@ err_code store_reader_open(const char *path, store_reader **out, err *e) {
     goto fail;
   }
   sqlite3_finalize(st);
+  /* Reads through mmap instead of a pread per page (the page copies were a fifth of a dense
+   * tile's time in perf), and a larger page cache per connection. After the first read, so a
+   * lock held by another program costs one busy wait, not two. */
+  sqlite3_exec(r->db, "PRAGMA mmap_size=4294967296; PRAGMA cache_size=-32768", NULL, NULL, NULL);
   *out = r;
   return ERR_OK;
 fail:
