@@ -93,8 +93,9 @@ void http_error(http_response *resp, err_code code, const char *fmt, ...) {
   va_start(ap, fmt);
   error_body(resp, http_status_for(code), code, fmt, ap);
   va_end(ap);
-  /* a lock outlives a request by seconds; a damaged layer until an operator repairs it */
-  if (code == ERR_UNAVAILABLE) http_header_add(resp, "Retry-After", "5");
+  /* a lock outlives a request by seconds; a damaged layer until an operator repairs it; a
+   * full disk or a database out of reach until someone acts: every 503 says when to retry */
+  if (code == ERR_UNAVAILABLE || code == ERR_IO) http_header_add(resp, "Retry-After", "5");
 }
 
 /* The statuses finer than an error kind: a method no route answers, and the request bounds the

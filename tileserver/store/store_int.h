@@ -25,6 +25,9 @@ bool store_path_exists(const char *path);
 err_code store_read_error(sqlite3 *db, const char *layer_id, const char *what, err *e);
 /* Runs SQL without results; on failure fills e with the SQLite message and `what`. */
 err_code store_exec(sqlite3 *db, const char *sql, const char *what, err *e);
+/* The error of a failed write on db: ERR_IO naming the file when its disk (or the temporary
+ * files') is full, else ERR_DB with SQLite's message, after `what`. */
+err_code store_write_error(sqlite3 *db, const char *what, err *e);
 /* Appends "name" with embedded quotes doubled: an SQL identifier that is always safe. */
 void store_quote_ident(buf *b, const char *name);
 /* SQL column type for a field type. */
