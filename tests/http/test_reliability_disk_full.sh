@@ -10,6 +10,7 @@
 #  - an upload through the API: 503 JSON saying the disk is full when the server's TMPDIR is on
 #    it; taken (202) by a server whose TMPDIR has room, its job then fails saying the same, and
 #    nothing of it is published;
+#  - SQLite's temporary files on a full disk (SQLITE_TMPDIR): the same refusal, nothing changed;
 #  - once space is freed, the same import publishes.
 if [ -z "${TESELAS_MOUNT_NS:-}" ]; then
   # exit 77 is ctest's SKIP (tests/CMakeLists.txt): this test never passes without its mount
@@ -133,8 +134,26 @@ done
 http_get "/collections/delitos"
 expect_status 404 "the layer that did not fit"
 
-# 4. space freed: the same import publishes, and the running server serves it
+# SQLite's temporary files (the rows wait in a temporary table, the feature ids in a temporary
+# index) go to SQLITE_TMPDIR, else TMPDIR, else /var/tmp or /tmp: a full one there is the same
+# clean refusal (a 1 MiB tmpfs; the database's own disk has room now)
 rm -f "$SMALL/filler"
+TINY="$TEST_TMP/tiny"
+mkdir -p "$TINY"
+mount -t tmpfs -o size=1m tmpfs "$TINY" || fail "cannot mount the small temporary directory"
+BEFORE=$(dump)
+rc=0
+SQLITE_TMPDIR="$TINY" TMPDIR="$TINY" "$TESELAS" import "$BIG" --db "$DB" --layer delitos --lat lat \
+  --lon long --privacy none --quiet > /dev/null 2> "$TEST_TMP/import-tmp.err" || rc=$?
+umount "$TINY"
+[ "$rc" = 1 ] || fail "an import whose temporary files do not fit exited $rc: $(cat "$TEST_TMP/import-tmp.err")"
+grep -q "crime-lat-long.csv.*no space left" "$TEST_TMP/import-tmp.err" \
+  || fail "a full temporary directory is not said: $(cat "$TEST_TMP/import-tmp.err")"
+[ "$(dump)" = "$BEFORE" ] || fail "the database changed after the temporary files filled their disk"
+ok
+echo "temporary files: $(cat "$TEST_TMP/import-tmp.err")"
+
+# 4. space freed: the same import publishes, and the running server serves it
 "$TESELAS" import "$BIG" --db "$DB" --layer delitos --lat lat --lon long --privacy none --quiet \
   > /dev/null 2> "$TEST_TMP/import2.err" || fail "the import once space is freed: $(cat "$TEST_TMP/import2.err")"
 http_get "/collections/delitos/items?limit=1"
