@@ -224,11 +224,17 @@ static void dispatch(http_server *s, http_request *req, http_response *resp) {
   h(req, resp);
   http_services_styles_release(styles); /* no answer points into the registry */
   req->styles = NULL;
-  if (arena_failed(req->arena) || (resp->body.failed && !resp->stream)) {
+  bool over_memory = arena_failed(req->arena);
+  if (over_memory || (resp->body.failed && !resp->stream)) {
     http_body_drop_file(resp);
     buf_free(&resp->body);
     resp->n_headers = 0;
-    http_error(resp, ERR_LIMIT, "the response is larger than this server allows");
+    if (over_memory)
+      http_error(resp, ERR_LIMIT, "this request needs more memory than one request may use "
+                 "(--request-memory-mb %zu)", s->cfg.request_arena_bytes >> 20);
+    else
+      http_error(resp, ERR_LIMIT, "the response is larger than this server allows "
+                 "(--response-max-mb %zu)", s->cfg.response_max_bytes >> 20);
   }
 }
 
