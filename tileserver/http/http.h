@@ -43,6 +43,7 @@ typedef struct server_config {
   size_t n_db_read;
   const char *db_schema;      /* --db-schema S: the catalog's schema over PostgreSQL, or NULL */
   int busy_timeout_ms;        /* a read's wait for a lock on a SpatiaLite file (--busy-timeout-ms) */
+  int request_time_ms;        /* a request's database reads stop past it (--request-time-ms) */
 } server_config;
 
 /* 200 MiB: a municipal layer of a few hundred thousand records as CSV or a zipped shapefile,

@@ -221,7 +221,9 @@ static void dispatch(http_server *s, http_request *req, http_response *resp) {
   }
   styles_ref *styles = NULL;
   req->styles = http_services_styles_acquire(s->services, &styles);
+  store_reader_deadline(w->reader, s->cfg.request_time_ms);
   h(req, resp);
+  store_reader_deadline(w->reader, 0);
   http_services_styles_release(styles); /* no answer points into the registry */
   req->styles = NULL;
   bool over_memory = arena_failed(req->arena);

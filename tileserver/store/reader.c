@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "geom/geom.h"
@@ -61,6 +62,7 @@ struct store_reader {
    * the primary; pg is the one the current request reads. n_srcs 0: pg alone. */
   store_pg *srcs[STORE_READ_MAX + 1];
   size_t n_srcs;
+  struct timespec deadline; /* store_reader_deadline: reads past it are interrupted; 0: none */
 };
 
 struct store_iter {
@@ -230,6 +232,31 @@ err_code store_reader_open(const char *path, store_reader **out, err *e) {
   return store_reader_open_wait(path, STORE_BUSY_TIMEOUT_MS, out, e);
 }
 
+/* SQLite's progress callback: non-zero interrupts the statement (SQLITE_INTERRUPT). */
+static int past_deadline(void *ctx) {
+  const store_reader *r = ctx;
+  if (!r->deadline.tv_sec) return 0;
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return now.tv_sec > r->deadline.tv_sec ||
+         (now.tv_sec == r->deadline.tv_sec && now.tv_nsec >= r->deadline.tv_nsec);
+}
+
+void store_reader_deadline(store_reader *r, int time_ms) {
+  if (!r) return;
+  if (time_ms <= 0) {
+    r->deadline = (struct timespec){0};
+    return;
+  }
+  clock_gettime(CLOCK_MONOTONIC, &r->deadline);
+  r->deadline.tv_sec += time_ms / 1000;
+  r->deadline.tv_nsec += (long)(time_ms % 1000) * 1000000L;
+  if (r->deadline.tv_nsec >= 1000000000L) {
+    r->deadline.tv_sec++;
+    r->deadline.tv_nsec -= 1000000000L;
+  }
+}
+
 err_code store_reader_open_wait(const char *path, int busy_ms, store_reader **out, err *e) {
   *out = NULL;
   if (store_db_is_pg(path)) return pg_reader_open(path, out, e);
@@ -246,6 +273,8 @@ err_code store_reader_open_wait(const char *path, int busy_ms, store_reader **ou
     goto fail;
   }
   sqlite3_busy_timeout(r->db, busy_ms);
+  /* a clock read every 10,000 virtual machine steps: a few microseconds of a long query */
+  sqlite3_progress_handler(r->db, 10000, past_deadline, r);
   r->scratch = arena_create(INTERSECTS_ARENA);
   sqlite3_create_function_v2(r->db, "teselas_intersects", 5,
                              SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, r,

@@ -129,6 +129,10 @@ enum { STORE_BUSY_TIMEOUT_MS = 5000 };
 err_code store_reader_open(const char *path, store_reader **out, err *e);
 /* The same, waiting busy_ms (> 0) for a lock. */
 err_code store_reader_open_wait(const char *path, int busy_ms, store_reader **out, err *e);
+/* From now on, r's SpatiaLite reads stop time_ms from now: a statement still running then fails
+ * with ERR_UNAVAILABLE (a request's time budget). time_ms <= 0: no deadline. Over PostgreSQL,
+ * nothing yet. */
+void store_reader_deadline(store_reader *r, int time_ms);
 void store_reader_close(store_reader *r);
 
 /* ---- a server over PostgreSQL: standbys and catalog announcements (pg_watch.c) -------------
