@@ -1,7 +1,6 @@
 /* remove.c — `teselas remove ID --db DB`: unpublishes a layer. Every version, its side tables and
  * its catalog entry go, the freed pages are zeroed and the WAL truncated (store_layer_remove), and
  * the history says when and why. */
-#include <getopt.h>
 #include <stdio.h>
 
 #include "cli/cli.h"
@@ -16,31 +15,12 @@ static const char USAGE[] =
     "removal with its reason.\n";
 
 int cli_remove(int argc, char **argv) {
-  static const struct option OPTS[] = {{"db", required_argument, 0, 'd'},
-                                       {"reason", required_argument, 0, 'r'},
-                                       {"help", no_argument, 0, 'h'},
-                                       {"version", no_argument, 0, 'V'},
-                                       {0, 0, 0, 0}};
-  const char *db = NULL, *reason = "retirada con teselas remove";
-  int c;
-  optind = 1;
-  opterr = 0;
-  while ((c = getopt_long(argc, argv, ":", OPTS, NULL)) != -1) {
-    switch (c) {
-      case 'd': db = optarg; break;
-      case 'r': reason = optarg; break;
-      case 'h': fputs(USAGE, stdout); return 0;
-      case 'V': return cli_version();
-      default:
-        fprintf(stderr, "teselas: bad option %s\n\n%s", argv[optind - 1], USAGE);
-        return 2;
-    }
-  }
-  if (!db || optind != argc - 1) {
-    fprintf(stderr, "teselas: remove needs one layer ID and --db DB\n\n%s", USAGE);
-    return 2;
-  }
-  const char *id = argv[optind];
+  const char *db = NULL, *reason = "retirada con teselas remove", *id = NULL;
+  const cli_opt opts[] = {{"reason", NULL, &reason}};
+  int status = cli_parse_db_command(
+      argc, argv, &(cli_db_command){USAGE, "remove needs one layer ID and --db DB", opts, 1, 1},
+      &db, &id);
+  if (status >= 0) return status;
   err e;
   err_clear(&e);
   if (store_layer_remove(db, id, reason, &e) != ERR_OK) {
