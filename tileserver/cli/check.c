@@ -7,14 +7,19 @@
 #include "store/check.h"
 
 static const char USAGE[] =
-    "usage: teselas check --db DB [--quick] [--json]\n"
+    "usage: teselas check --db DB|postgresql://... [--quick] [--json]\n"
     "\n"
     "Checks a database: SQLite's integrity check (--quick: the faster quick_check), then every\n"
     "kept version of every layer: its table read end to end, its spatial index against its rows\n"
     "(count and row ids), its counts and box against the catalog and the history, and the catalog,\n"
     "styles, aggregates and download digests referring to versions the history has. Prints each\n"
     "damaged layer and version and what is wrong. Exit 0 when sound, 1 when anything is wrong or\n"
-    "the file cannot be read as a database.\n";
+    "the file cannot be read as a database.\n"
+    "\n"
+    "Over PostgreSQL (--db postgresql://...): every kept version's table read end to end, its\n"
+    "counts and box against the history and the catalog, its spatial index asked for every row\n"
+    "and valid in pg_index, amcheck on its indexes where the extension is installed. PostgreSQL's\n"
+    "own pages are its checksums' and pg_amcheck's.\n";
 
 /* s as the body of a JSON string. */
 static void json_str(FILE *f, const char *s) {

@@ -214,4 +214,11 @@ void store_plan_bind(sqlite3_stmt *st, const store_plan *p);
  * database does not exist). Caller closes *out_db. */
 err_code store_acct_open(const char *db_path, bool write, sqlite3 **out_db, err *e);
 
+/* check.c and pg_check.c: records one problem in r (sticky r->nomem when it cannot). */
+struct store_check_result;
+void store_check_note(struct store_check_result *r, const char *layer, int64_t version,
+                      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* `teselas check` over PostgreSQL (pg_check.c): store_check_db's checks that apply there. */
+err_code store_pg_check_db(const char *uri, struct store_check_result *out, err *e);
+
 #endif
