@@ -17,6 +17,10 @@ BIG="${TESELAS_SHARED_DATA:-}/cdmx-ssp-delitos/crime-lat-long.csv"
 # 64 MiB of pixels to the defaults' server.
 HWM_SMALL_MB=1024
 HWM_DEFAULT_MB=1024
+# AddressSanitizer's shadow memory and quarantine (the sanitizer build) about double it
+if ldd "$TESELAS" 2> /dev/null | grep -q libasan; then
+  HWM_SMALL_MB=$((HWM_SMALL_MB * 3)) HWM_DEFAULT_MB=$((HWM_DEFAULT_MB * 3))
+fi
 DB="$TEST_TMP/b.db"
 "$TESELAS" import "$BIG" --db "$DB" --layer delitos --lat lat --lon long --privacy none --quiet \
   > /dev/null || fail "import delitos"
