@@ -42,7 +42,7 @@ typedef struct server_config {
   const char *db_read[STORE_READ_MAX]; /* --db-read URI: hot standbys the reads go to */
   size_t n_db_read;
   const char *db_schema;      /* --db-schema S: the catalog's schema over PostgreSQL, or NULL */
-  int busy_timeout_ms;        /* a read's wait for a lock on a SpatiaLite file (--busy-timeout-ms) */
+  int busy_timeout_ms;        /* a read's wait for a lock on the file (--busy-timeout-ms) */
   int request_time_ms;        /* a request's database reads stop past it (--request-time-ms) */
 } server_config;
 

@@ -293,7 +293,8 @@ err_code store_reader_open_wait(const char *path, int busy_ms, store_reader **ou
   if (rc != SQLITE_ROW) {
     int code = sqlite3_errcode(r->db) & 0xff;
     /* a lock held past the wait (an exclusive-mode writer) is a retry later, not a bad file */
-    if (code == SQLITE_BUSY || code == SQLITE_LOCKED) out_rc = store_read_error(r->db, NULL, path, e);
+    if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
+      out_rc = store_read_error(r->db, NULL, path, e);
     else err_set(e, ERR_INVALID, "%s is not a SQLite database (%s)", path, sqlite3_errmsg(r->db));
     goto fail;
   }
