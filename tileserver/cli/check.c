@@ -1,6 +1,5 @@
 /* check.c — `teselas check --db DB`: is the database sound, and if not, which layer versions
  * are damaged and how (store/check.h does the reading). Exit 0 sound, 1 damaged or unreadable. */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -8,14 +7,19 @@
 #include "store/check.h"
 
 static const char USAGE[] =
-    "usage: teselas check --db DB [--quick] [--json]\n"
+    "usage: teselas check --db DB|postgresql://... [--quick] [--json]\n"
     "\n"
     "Checks a database: SQLite's integrity check (--quick: the faster quick_check), then every\n"
     "kept version of every layer: its table read end to end, its spatial index against its rows\n"
     "(count and row ids), its counts and box against the catalog and the history, and the catalog,\n"
     "styles, aggregates and download digests referring to versions the history has. Prints each\n"
     "damaged layer and version and what is wrong. Exit 0 when sound, 1 when anything is wrong or\n"
-    "the file cannot be read as a database.\n";
+    "the file cannot be read as a database.\n"
+    "\n"
+    "Over PostgreSQL (--db postgresql://...): every kept version's table read end to end, its\n"
+    "counts and box against the history and the catalog, its spatial index asked for every row\n"
+    "and valid in pg_index, amcheck on its indexes where the extension is installed. PostgreSQL's\n"
+    "own pages are its checksums' and pg_amcheck's.\n";
 
 /* s as the body of a JSON string. */
 static void json_str(FILE *f, const char *s) {
@@ -65,29 +69,13 @@ static void print_text(const char *db, const store_check_result *r) {
 }
 
 int cli_check(int argc, char **argv) {
-  static const struct option OPTS[] = {{"db", required_argument, 0, 'd'},
-                                       {"json", no_argument, 0, 'j'},
-                                       {"quick", no_argument, 0, 'q'},
-                                       {"help", no_argument, 0, 'h'},
-                                       {"version", no_argument, 0, 'V'},
-                                       {0, 0, 0, 0}};
   const char *db = NULL;
   bool json = false, quick = false;
-  int c;
-  optind = 1;
-  opterr = 0;
-  while ((c = getopt_long(argc, argv, ":", OPTS, NULL)) != -1) {
-    switch (c) {
-      case 'd': db = optarg; break;
-      case 'j': json = true; break;
-      case 'q': quick = true; break;
-      default: return cli_common_option(c, argv, USAGE);
-    }
-  }
-  if (!db || optind < argc) {
-    fprintf(stderr, "teselas: check needs --db DB and nothing else\n\n%s", USAGE);
-    return 2;
-  }
+  const cli_opt opts[] = {{"json", &json, NULL}, {"quick", &quick, NULL}};
+  int status = cli_parse_db_command(
+      argc, argv, &(cli_db_command){USAGE, "check needs --db DB and nothing else", opts, 2, 0},
+      &db, NULL);
+  if (status >= 0) return status;
   store_check_result r;
   err e;
   err_clear(&e);
@@ -98,7 +86,7 @@ int cli_check(int argc, char **argv) {
   }
   if (json) print_json(db, &r);
   else print_text(db, &r);
-  int status = r.n_issues ? 1 : 0;
+  status = r.n_issues ? 1 : 0;
   store_check_result_free(&r);
   return status;
 }

@@ -30,6 +30,27 @@ int cli_version(void);
  * 'h' prints usage and returns 0, 'V' the version; anything else is a bad option (exit 2). */
 int cli_common_option(int c, char **argv, const char *usage);
 
+/* The command line of a subcommand of one database: `--db DB`, the switches and valued options
+ * of `opts`, --help and --version, and exactly n_args arguments. */
+typedef struct cli_opt {
+  const char *name;   /* long option, without the dashes */
+  bool *flag;         /* a switch: set true when given; NULL for a valued option */
+  const char **value; /* a valued option: set to its argument (argv's); NULL for a switch */
+} cli_opt;
+typedef struct cli_db_command {
+  const char *usage;
+  const char *needs;  /* the bad-usage line: "check needs --db DB and nothing else" */
+  const cli_opt *opts;
+  size_t n_opts;      /* at most CLI_OPTS_MAX */
+  int n_args;         /* positional arguments, put in args[] (argv's) */
+} cli_db_command;
+enum { CLI_OPTS_MAX = 8, CLI_ARGS_MAX = 2 };
+/* Parses argv into *out_db, the options' targets and args. Returns -1 when the command should
+ * run, else the exit status to return at once (0 after --help/--version, 2 on bad usage, with
+ * the usage on stderr). */
+int cli_parse_db_command(int argc, char **argv, const cli_db_command *cmd, const char **out_db,
+                         const char **args);
+
 /* For the subcommands that print a document about a database's catalogue (report, usage): opens
  * DB read-only, reads its catalogue, lets WRITE fill OUT and prints it on stdout, or prints
  * "teselas: NAME: reason" on stderr. Returns the exit status (0 or 1). */

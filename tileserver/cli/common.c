@@ -17,6 +17,39 @@ int cli_common_option(int c, char **argv, const char *usage) {
   return 2;
 }
 
+int cli_parse_db_command(int argc, char **argv, const cli_db_command *cmd, const char **out_db,
+                         const char **args) {
+  struct option opts[CLI_OPTS_MAX + 4] = {{"db", required_argument, 0, 'd'},
+                                          {"help", no_argument, 0, 'h'},
+                                          {"version", no_argument, 0, 'V'}};
+  size_t n = cmd->n_opts < CLI_OPTS_MAX ? cmd->n_opts : CLI_OPTS_MAX;
+  for (size_t i = 0; i < n; i++) /* the i-th of cmd->opts answers 0x100 + i */
+    opts[3 + i] = (struct option){cmd->opts[i].name,
+                                  cmd->opts[i].value ? required_argument : no_argument, 0,
+                                  0x100 + (int)i};
+  *out_db = NULL;
+  int c;
+  optind = 1;
+  opterr = 0;
+  while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+    if (c == 'd') {
+      *out_db = optarg;
+    } else if (c >= 0x100 && c < 0x100 + (int)n) {
+      const cli_opt *o = &cmd->opts[c - 0x100];
+      if (o->value) *o->value = optarg;
+      else *o->flag = true;
+    } else {
+      return cli_common_option(c, argv, cmd->usage);
+    }
+  }
+  if (!*out_db || cmd->n_args > CLI_ARGS_MAX || argc - optind != cmd->n_args) {
+    fprintf(stderr, "teselas: %s\n\n%s", cmd->needs, cmd->usage);
+    return 2;
+  }
+  for (int i = 0; i < cmd->n_args; i++) args[i] = argv[optind + i];
+  return -1;
+}
+
 int cli_print_catalog_doc(const char *db, const char *name, cli_catalog_writer write, void *ctx) {
   store_reader *r = NULL;
   const catalog *cat = NULL;

@@ -297,7 +297,7 @@ int cli_import(int argc, char **argv) {
     printf("área de interés del catálogo: %g,%g,%g,%g\n", c->opt.area[0], c->opt.area[1],
            c->opt.area[2], c->opt.area[3]);
   rc = code == ERR_OK ? 0 : 1;
-  if (code != ERR_OK) fprintf(stderr, "teselas: import: %s\n", e.msg);
+  if (code != ERR_OK) fprintf(stderr, "teselas: import: %s: %s\n", c->opt.path, e.msg);
   if (c->report_path && !write_report(c->report_path, res.report_json)) {
     fprintf(stderr, "teselas: import: cannot write the report to %s\n", c->report_path);
     rc = 1;

@@ -1,5 +1,4 @@
 /* layers.c — `teselas layers --db DB`: the catalog as a table a person can read. */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -13,31 +12,13 @@ static const char USAGE[] =
     "catalog's area of interest, when one is set.\n";
 
 int cli_layers(int argc, char **argv) {
-  static const struct option OPTS[] = {{"db", required_argument, 0, 'd'},
-                                       {"json", no_argument, 0, 'j'},
-                                       {"help", no_argument, 0, 'h'},
-                                       {"version", no_argument, 0, 'V'},
-                                       {0, 0, 0, 0}};
   const char *db = NULL;
   bool json = false;
-  int c;
-  optind = 1;
-  opterr = 0;
-  while ((c = getopt_long(argc, argv, ":", OPTS, NULL)) != -1) {
-    switch (c) {
-      case 'd': db = optarg; break;
-      case 'j': json = true; break;
-      case 'h': fputs(USAGE, stdout); return 0;
-      case 'V': return cli_version();
-      default:
-        fprintf(stderr, "teselas: bad option %s\n\n%s", argv[optind - 1], USAGE);
-        return 2;
-    }
-  }
-  if (!db || optind < argc) {
-    fprintf(stderr, "teselas: layers needs --db DB and nothing else\n\n%s", USAGE);
-    return 2;
-  }
+  const cli_opt opts[] = {{"json", &json, NULL}};
+  int status = cli_parse_db_command(
+      argc, argv, &(cli_db_command){USAGE, "layers needs --db DB and nothing else", opts, 1, 0},
+      &db, NULL);
+  if (status >= 0) return status;
   store_reader *r = NULL;
   const catalog *cat = NULL;
   err e;

@@ -2,7 +2,6 @@
  * its catalog entry go (a version waiting for review too, and its review row), the freed pages
  * are zeroed and the WAL truncated (store_layer_remove); the history says when and why, and the
  * audit log who ("cli") and with what result, as it does for the API's removal. */
-#include <getopt.h>
 #include <stdio.h>
 
 #include "auth/auth.h"
@@ -19,31 +18,12 @@ static const char USAGE[] =
     "layer was never published. The audit log records the removal (who: cli).\n";
 
 int cli_remove(int argc, char **argv) {
-  static const struct option OPTS[] = {{"db", required_argument, 0, 'd'},
-                                       {"reason", required_argument, 0, 'r'},
-                                       {"help", no_argument, 0, 'h'},
-                                       {"version", no_argument, 0, 'V'},
-                                       {0, 0, 0, 0}};
-  const char *db = NULL, *reason = "retirada con teselas remove";
-  int c;
-  optind = 1;
-  opterr = 0;
-  while ((c = getopt_long(argc, argv, ":", OPTS, NULL)) != -1) {
-    switch (c) {
-      case 'd': db = optarg; break;
-      case 'r': reason = optarg; break;
-      case 'h': fputs(USAGE, stdout); return 0;
-      case 'V': return cli_version();
-      default:
-        fprintf(stderr, "teselas: bad option %s\n\n%s", argv[optind - 1], USAGE);
-        return 2;
-    }
-  }
-  if (!db || optind != argc - 1) {
-    fprintf(stderr, "teselas: remove needs one layer ID and --db DB\n\n%s", USAGE);
-    return 2;
-  }
-  const char *id = argv[optind];
+  const char *db = NULL, *reason = "retirada con teselas remove", *id = NULL;
+  const cli_opt opts[] = {{"reason", NULL, &reason}};
+  int status = cli_parse_db_command(
+      argc, argv, &(cli_db_command){USAGE, "remove needs one layer ID and --db DB", opts, 1, 1},
+      &db, &id);
+  if (status >= 0) return status;
   err e;
   err_clear(&e);
   err_code rc = store_layer_remove(db, id, reason, &e);

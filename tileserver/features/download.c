@@ -79,7 +79,8 @@ static err_code stream_start(features_stream *s, const features_download *d, err
   err_code rc = copy_args(s->a, d->args, d->n_args, &copy, e);
   if (rc == ERR_OK && !(s->db_path = arena_strdup(s->a, d->db_path)))
     rc = err_set(e, ERR_NOMEM, "out of memory");
-  if (rc == ERR_OK) rc = store_reader_open(d->db_path, &s->rd, e);
+  int busy_ms = d->busy_timeout_ms > 0 ? d->busy_timeout_ms : STORE_BUSY_TIMEOUT_MS;
+  if (rc == ERR_OK) rc = store_reader_open_wait(d->db_path, busy_ms, &s->rd, e);
   if (rc == ERR_OK) rc = store_reader_catalog(s->rd, &cat, e);
   if (rc != ERR_OK) return rc;
   const layer_info *l = catalog_find(cat, layer_id, strlen(layer_id));

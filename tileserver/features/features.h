@@ -158,6 +158,7 @@ typedef struct features_download {
   const features_kv *args;
   size_t n_args;
   features_file_fn write_file; /* the GeoPackage's writer (NULL: that format is refused) */
+  int busy_timeout_ms;         /* a SpatiaLite file's lock wait; 0: STORE_BUSY_TIMEOUT_MS */
 } features_download;
 
 typedef struct features_stream features_stream;

@@ -166,7 +166,9 @@ static err_code run(store_reader *rd, const store_query *q, buf *out, row_fn fn,
   store_iter_close(it);
   arena_destroy(scratch);
   pg->returned = n;
-  if (out->failed) return err_set(e, ERR_LIMIT, "the answer is larger than this server allows");
+  if (out->failed)
+    return err_set(e, ERR_LIMIT, "the answer is larger than this server allows (--response-max-mb, "
+                   "--request-memory-mb); ask fewer items (limit)");
   return rc;
 }
 

@@ -27,7 +27,7 @@ static bool compute(const char *db_path, const char *layer, features_format f,
                     const atomic_bool *stop, store_digest *d) {
   features_stream *s = NULL;
   err e = {0};
-  if (features_stream_open(&(features_download){db_path, layer, f, NULL, 0, NULL}, &s, &e) !=
+  if (features_stream_open(&(features_download){db_path, layer, f, NULL, 0, NULL, 0}, &s, &e) !=
       ERR_OK) {
     log_warn("digest of %s.%s: %s", layer, features_format_ext(f), e.msg);
     return false;

@@ -96,7 +96,8 @@ void h_download(http_request *req, http_response *resp) {
       features_request_parse(l, FEATURES_USE_DOWNLOAD, args, req->n_args, f, req->arena, &r,
                              &e) != ERR_OK ||
       features_stream_open(&(features_download){req->config->db_path, l->id, f, args, req->n_args,
-                                                f == FEATURES_GPKG ? export_gpkg_write : NULL},
+                                                f == FEATURES_GPKG ? export_gpkg_write : NULL,
+                                                req->config->busy_timeout_ms},
                            &s, &e) != ERR_OK) {
     h_ogc_fail(resp, &e);
     return;

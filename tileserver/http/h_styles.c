@@ -183,7 +183,12 @@ static void serve_png(http_request *req, http_response *resp, const render_style
   err_code rc = render_serve_image(&rq, req->services->images, etag, address, req->arena,
                                    &resp->body, &pin, &e);
   if (rc != ERR_OK) {
-    http_error(resp, rc, "%s", rc == ERR_LIMIT ? "this image is too large to draw" : e.msg);
+    if (rc == ERR_LIMIT)
+      http_error(resp, rc, "this image is too large to draw within one request's bounds "
+                 "(--request-memory-mb %zu, --response-max-mb %zu)",
+                 req->config->request_arena_bytes >> 20, req->config->response_max_bytes >> 20);
+    else
+      http_error(resp, rc, "%s", e.msg);
     return;
   }
   if (pin) /* sent as it is in the cache, then the pin released */

@@ -48,6 +48,8 @@ typedef struct server_config {
   http_cidr trusted_proxies[HTTP_TRUSTED_PROXIES_MAX]; /* --trusted-proxy CIDR: peers whose
                                  X-Forwarded-For names the client (http/addr.h) */
   size_t n_trusted_proxies;
+  int busy_timeout_ms;        /* a read's wait for a lock on the file (--busy-timeout-ms) */
+  int request_time_ms;        /* a request's database reads stop past it (--request-time-ms) */
 } server_config;
 
 /* 200 MiB: a municipal layer of a few hundred thousand records as CSV or a zipped shapefile,

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "http/http.h"
@@ -93,8 +94,13 @@ void http_error(http_response *resp, err_code code, const char *fmt, ...) {
   va_start(ap, fmt);
   error_body(resp, http_status_for(code), code, fmt, ap);
   va_end(ap);
-  /* a lock outlives a request by seconds; a damaged layer until an operator repairs it */
-  if (code == ERR_UNAVAILABLE) http_header_add(resp, "Retry-After", "5");
+  /* a lock outlives a request by seconds; a damaged layer until an operator repairs it; a
+   * full disk or a database out of reach until someone acts: every 503 says when to retry */
+  bool has_retry = false; /* a caller that knows better set its own (http_unavailable) */
+  for (size_t i = 0; i < resp->n_headers; i++)
+    has_retry = has_retry || strcasecmp(resp->headers[i].name, "Retry-After") == 0;
+  if ((code == ERR_UNAVAILABLE || code == ERR_IO) && !has_retry)
+    http_header_add(resp, "Retry-After", "5");
 }
 
 /* The statuses finer than an error kind: a method no route answers, and the request bounds the

@@ -202,8 +202,9 @@ static void dispatch(http_server *s, http_request *req, http_response *resp) {
   err e;
   err_clear(&e);
   worker *w = worker_get(s, &e);
-  if (!w) {
-    http_error(resp, ERR_INTERNAL, "database unavailable");
+  if (!w) { /* a lock held past the wait at its first read: 503, and the next request tries again */
+    if (e.code == ERR_UNAVAILABLE) http_error(resp, ERR_UNAVAILABLE, "%s", e.msg);
+    else http_error(resp, ERR_INTERNAL, "database unavailable");
     log_error("worker: %s", e.msg);
     return;
   }
@@ -229,14 +230,22 @@ static void dispatch(http_server *s, http_request *req, http_response *resp) {
   }
   styles_ref *styles = NULL;
   req->styles = http_services_styles_acquire(s->services, &styles);
+  store_reader_deadline(w->reader, s->cfg.request_time_ms);
   h(req, resp);
+  store_reader_deadline(w->reader, 0);
   http_services_styles_release(styles); /* no answer points into the registry */
   req->styles = NULL;
-  if (arena_failed(req->arena) || (resp->body.failed && !resp->stream)) {
+  bool over_memory = arena_failed(req->arena);
+  if (over_memory || (resp->body.failed && !resp->stream)) {
     http_body_drop_file(resp);
     buf_free(&resp->body);
     resp->n_headers = 0;
-    http_error(resp, ERR_LIMIT, "the response is larger than this server allows");
+    if (over_memory)
+      http_error(resp, ERR_LIMIT, "this request needs more memory than one request may use "
+                 "(--request-memory-mb %zu)", s->cfg.request_arena_bytes >> 20);
+    else
+      http_error(resp, ERR_LIMIT, "the response is larger than this server allows "
+                 "(--response-max-mb %zu)", s->cfg.response_max_bytes >> 20);
   }
 }
 
@@ -767,12 +776,19 @@ err_code http_server_start(const server_config *cfg, http_server **out, err *e) 
   if (created) log_info("%s held only accounts: it now has an empty catalog", cfg->db_path);
   /* Fail before binding when the database is unusable: one clear message, exit 1. */
   store_reader *probe = NULL;
-  rc = store_reader_open(cfg->db_path, &probe, e);
-  if (rc != ERR_OK) return rc;
+  int busy_ms = cfg->busy_timeout_ms > 0 ? cfg->busy_timeout_ms : STORE_BUSY_TIMEOUT_MS;
+  rc = store_reader_open_wait(cfg->db_path, busy_ms, &probe, e);
   const catalog *cat = NULL;
-  rc = store_reader_catalog(probe, &cat, e);
+  if (rc == ERR_OK) rc = store_reader_catalog(probe, &cat, e);
   store_reader_close(probe);
-  if (rc != ERR_OK) return rc;
+  /* A lock another program holds (a maintenance script in exclusive mode) is not a bad file:
+   * start, and answer 503 with Retry-After until it lets go, instead of a restart loop. */
+  if (rc == ERR_UNAVAILABLE && strstr(e->msg, "locked")) {
+    log_warn("%s: requests answer 503 until the lock is released", e->msg);
+    err_clear(e);
+  } else if (rc != ERR_OK) {
+    return rc;
+  }
 
   http_server *s = calloc(1, sizeof *s);
   if (!s) return err_set(e, ERR_NOMEM, "out of memory");

@@ -8,11 +8,13 @@
 
 /* Says at start-up which named styles are not offered for this database and why (the database
  * may gain their layers later: they are offered from then on, without a restart). */
-static void log_skipped_styles(const render_styles *reg, const char *db_path) {
+static void log_skipped_styles(const render_styles *reg, const server_config *cfg) {
   store_reader *r = NULL;
   const catalog *c = NULL;
   err e;
-  if (db_path && store_reader_open(db_path, &r, &e) == ERR_OK &&
+  const char *db_path = cfg->db_path;
+  int busy_ms = cfg->busy_timeout_ms > 0 ? cfg->busy_timeout_ms : STORE_BUSY_TIMEOUT_MS;
+  if (db_path && store_reader_open_wait(db_path, busy_ms, &r, &e) == ERR_OK &&
       store_reader_catalog(r, &c, &e) == ERR_OK)
     render_styles_log_skipped(reg, c);
   store_reader_close(r);
@@ -85,7 +87,7 @@ err_code http_services_reload_styles(http_services *s, err *e) {
   styles_ref *fresh = NULL;
   err_code rc = styles_load(s->config, &fresh, e);
   if (rc != ERR_OK) return rc;
-  log_skipped_styles(fresh->reg, s->config->db_path);
+  log_skipped_styles(fresh->reg, s->config);
   pthread_mutex_lock(&s->styles_mu);
   fresh->replaced = s->styles_now;
   s->styles_now = fresh;
@@ -136,7 +138,7 @@ err_code http_services_create(const server_config *cfg, http_services **out, err
     http_services_destroy(s);
     return err_set(e, ERR_NOMEM, "out of memory");
   }
-  log_skipped_styles(s->styles_now->reg, cfg->db_path);
+  log_skipped_styles(s->styles_now->reg, cfg);
   *out = s;
   return ERR_OK;
 }

@@ -58,6 +58,7 @@ err_code http_sources_start(const server_config *cfg, http_services *sv, http_so
   if (!s) return err_set(e, ERR_NOMEM, "out of memory");
   s->sv = sv;
   s->src.primary = cfg->db_path;
+  s->src.busy_timeout_ms = cfg->busy_timeout_ms;
   for (size_t i = 0; i < cfg->n_db_read && i < STORE_READ_MAX; i++)
     s->src.replicas[s->src.n_replicas++] = cfg->db_read[i];
   if (store_db_is_pg(cfg->db_path)) {

@@ -24,6 +24,7 @@ struct http_sink {
   char part_key[64];             /* the form field of that part */
   char filename[256];
   err_code failed;               /* sticky */
+  int failed_errno;              /* the write's errno when failed is ERR_IO (ENOSPC: disk full) */
   /* a form's other fields (its CSRF token, import options): FIELDS_MAX of FIELD_MAX bytes */
   char field_keys[FIELDS_MAX][64], field_values[FIELDS_MAX][FIELD_MAX];
   size_t n_fields;
@@ -36,6 +37,7 @@ static void write_all(http_sink *s, const char *data, size_t len) {
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
       s->failed = ERR_IO;
+      s->failed_errno = n < 0 ? errno : ENOSPC;
       return;
     }
     data += n;
@@ -119,7 +121,10 @@ void http_sink_feed(http_sink *s, const char *data, size_t len) {
 
 err_code http_sink_finish(http_sink *s, http_upload_file *out, err *e) {
   if (s->pp && s->failed == ERR_OK && !s->got_file) s->failed = ERR_INVALID;
-  if (s->fd >= 0 && close(s->fd) != 0 && s->failed == ERR_OK) s->failed = ERR_IO;
+  if (s->fd >= 0 && close(s->fd) != 0 && s->failed == ERR_OK) {
+    s->failed = ERR_IO;
+    s->failed_errno = errno;
+  }
   s->fd = -1;
   switch (s->failed) {
     case ERR_OK: break;
@@ -129,7 +134,11 @@ err_code http_sink_finish(http_sink *s, http_upload_file *out, err *e) {
     case ERR_INVALID:
       return err_set(e, ERR_INVALID, "a multipart/form-data upload needs one file part "
                      "(name=\"file\"; filename=\"...\")");
-    default: return err_set(e, ERR_IO, "the upload could not be written on the server");
+    default:
+      if (s->failed_errno == ENOSPC || s->failed_errno == EDQUOT)
+        return err_set(e, ERR_IO, "the upload could not be written on the server: no space left "
+                       "on its disk (TMPDIR); try again later");
+      return err_set(e, ERR_IO, "the upload could not be written on the server");
   }
   struct stat st;
   for (size_t i = 0; i < s->n_fields; i++)

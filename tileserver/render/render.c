@@ -181,7 +181,15 @@ err_code render_image(const render_request *rq, arena *a, buf *out, render_stats
   if (!j->base || !j->base_read) return err_set(e, ERR_NOMEM, "out of memory");
   plan(j);
   int w = (int)lround(j->v.width), h = (int)lround(j->v.height);
-  cairo_surface_t *surf = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, w, h);
+  /* The pixels come from the request's arena, so its cap bounds them: a 2048x2048@2x image is
+   * 64 MiB of pixels, past a small --request-memory-mb a 413, never an out-of-memory kill. */
+  int stride = cairo_format_stride_for_width(CAIRO_FORMAT_ARGB32, w);
+  unsigned char *pixels = stride > 0 ? arena_calloc(a, (size_t)h, (size_t)stride) : NULL;
+  if (!pixels)
+    return err_set(e, arena_over_cap(a) ? ERR_LIMIT : ERR_NOMEM,
+                   "a %dx%d image needs more memory than one request may use", w, h);
+  cairo_surface_t *surf =
+      cairo_image_surface_create_for_data(pixels, CAIRO_FORMAT_ARGB32, w, h, stride);
   cairo_t *cr = cairo_create(surf);
   arena *scratch = arena_create(0);
   rlabels *lb = render_labels_create(a);

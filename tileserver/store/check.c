@@ -35,10 +35,10 @@ typedef struct check_ctx {
   size_t n_versions;
 } check_ctx;
 
-static void issue(store_check_result *r, const char *layer, int64_t version, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+#define issue store_check_note
 
-static void issue(store_check_result *r, const char *layer, int64_t version, const char *fmt, ...) {
+void store_check_note(store_check_result *r, const char *layer, int64_t version, const char *fmt,
+                      ...) {
   if (r->n_issues == r->cap_issues) {
     size_t cap = r->cap_issues ? r->cap_issues * 2 : 16;
     store_check_issue *n = realloc(r->issues, cap * sizeof *n);
@@ -457,8 +457,7 @@ static void check_references(check_ctx *c) {
 
 err_code store_check_db(const char *path, bool quick, store_check_result *out, err *e) {
   memset(out, 0, sizeof *out);
-  if (store_db_is_pg(path))
-    return err_set(e, ERR_INVALID, "check reads SpatiaLite files; PostgreSQL has its own tools");
+  if (store_db_is_pg(path)) return store_pg_check_db(path, out, e);
   check_ctx c = {.out = out};
   if (sqlite3_open_v2(path, &c.db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
     err_set(e, ERR_IO, "cannot open database %s: %s", path, sqlite3_errmsg(c.db));

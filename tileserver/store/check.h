@@ -27,7 +27,7 @@ typedef struct store_check_result {
   bool nomem;          /* sticky: an issue could not be recorded */
 } store_check_result;
 
-/* Checks the database at path (a SpatiaLite file; PostgreSQL is refused with ERR_INVALID):
+/* Checks the database at path (a SpatiaLite file; over PostgreSQL, pg_check.c's checks):
  * SQLite's integrity_check (quick_check when quick), then for every kept version of every layer
  * its table read end to end, its spatial index against the rows (count and rowids), its counts
  * and box against the catalog's and the history's, and the catalog, styles, aggregates and

@@ -1,4 +1,5 @@
 /* db.c — the schema of the catalog and small SQL helpers used by reader and writer. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -24,9 +25,30 @@ const char *const STORE_SCHEMA_SQL =
     " feature_count INTEGER NOT NULL, report TEXT NOT NULL DEFAULT '{}',"
     " table_name TEXT NOT NULL, PRIMARY KEY(layer_id, version));";
 
+/* SQLITE_FULL: the file's disk, or the disk of SQLite's temporary files (a temporary table, a
+ * sort), has no room left. Said in those words, as nothing but more space helps. */
+static bool disk_full(sqlite3 *db) {
+  return (sqlite3_errcode(db) & 0xff) == SQLITE_FULL ||
+         ((sqlite3_errcode(db) & 0xff) == SQLITE_IOERR && sqlite3_system_errno(db) == ENOSPC);
+}
+
+err_code store_write_error(sqlite3 *db, const char *what, err *e) {
+  if (disk_full(db)) {
+    const char *path = sqlite3_db_filename(db, "main");
+    return err_set(e, ERR_IO, "%s: no space left on the device of %s or of SQLite's temporary "
+                   "files (SQLITE_TMPDIR); nothing was written to the database", what,
+                   path && *path ? path : "the database");
+  }
+  return err_set(e, ERR_DB, "%s: %s", what, sqlite3_errmsg(db));
+}
+
 err_code store_exec(sqlite3 *db, const char *sql, const char *what, err *e) {
   char *msg = NULL;
   if (sqlite3_exec(db, sql, NULL, NULL, &msg) == SQLITE_OK) return ERR_OK;
+  if (disk_full(db)) {
+    sqlite3_free(msg);
+    return store_write_error(db, what, e);
+  }
   err_set(e, ERR_DB, "%s: %s", what, msg ? msg : sqlite3_errmsg(db));
   sqlite3_free(msg);
   return ERR_DB;
@@ -46,6 +68,9 @@ err_code store_read_error(sqlite3 *db, const char *layer_id, const char *what, e
     return err_set(e, ERR_UNAVAILABLE, "the database cannot be read: it is damaged (%s);"
                    " `teselas check` names the damage", sqlite3_errmsg(db));
   }
+  if (code == SQLITE_INTERRUPT)
+    return err_set(e, ERR_UNAVAILABLE, "this request took longer than one request may take "
+                   "(--request-time-ms); ask less (a smaller box, fewer terms, a lower limit)");
   if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
     return err_set(e, ERR_UNAVAILABLE, "the database is locked by another program%s%s; try again"
                    " shortly", layer_id ? ": layer " : "", layer_id ? layer_id : "");

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "geom/geom.h"
@@ -62,6 +63,7 @@ struct store_reader {
    * the primary; pg is the one the current request reads. n_srcs 0: pg alone. */
   store_pg *srcs[STORE_READ_MAX + 1];
   size_t n_srcs;
+  struct timespec deadline; /* store_reader_deadline: reads past it are interrupted; 0: none */
 };
 
 struct store_iter {
@@ -183,7 +185,9 @@ static err_code pg_reader_open(const char *uri, store_reader **out, err *e) {
 err_code store_reader_open_sources(const store_sources *s, unsigned slot, store_reader **out,
                                    err *e) {
   *out = NULL;
-  if (!store_db_is_pg(s->primary)) return store_reader_open(s->primary, out, e);
+  if (!store_db_is_pg(s->primary))
+    return store_reader_open_wait(
+        s->primary, s->busy_timeout_ms > 0 ? s->busy_timeout_ms : STORE_BUSY_TIMEOUT_MS, out, e);
   store_reader *r = calloc(1, sizeof *r);
   if (!r) return err_set(e, ERR_NOMEM, "out of memory");
   size_t n = s->n_replicas;
@@ -226,6 +230,35 @@ static err_code sources_catalog(store_reader *r, const catalog **out, err *e) {
 }
 
 err_code store_reader_open(const char *path, store_reader **out, err *e) {
+  return store_reader_open_wait(path, STORE_BUSY_TIMEOUT_MS, out, e);
+}
+
+/* SQLite's progress callback: non-zero interrupts the statement (SQLITE_INTERRUPT). */
+static int past_deadline(void *ctx) {
+  const store_reader *r = ctx;
+  if (!r->deadline.tv_sec) return 0;
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return now.tv_sec > r->deadline.tv_sec ||
+         (now.tv_sec == r->deadline.tv_sec && now.tv_nsec >= r->deadline.tv_nsec);
+}
+
+void store_reader_deadline(store_reader *r, int time_ms) {
+  if (!r) return;
+  if (time_ms <= 0) {
+    r->deadline = (struct timespec){0};
+    return;
+  }
+  clock_gettime(CLOCK_MONOTONIC, &r->deadline);
+  r->deadline.tv_sec += time_ms / 1000;
+  r->deadline.tv_nsec += (long)(time_ms % 1000) * 1000000L;
+  if (r->deadline.tv_nsec >= 1000000000L) {
+    r->deadline.tv_sec++;
+    r->deadline.tv_nsec -= 1000000000L;
+  }
+}
+
+err_code store_reader_open_wait(const char *path, int busy_ms, store_reader **out, err *e) {
   *out = NULL;
   if (store_db_is_pg(path)) return pg_reader_open(path, out, e);
   if (access(path, R_OK) != 0)
@@ -240,10 +273,9 @@ err_code store_reader_open(const char *path, store_reader **out, err *e) {
     out_rc = err_set(e, ERR_IO, "cannot open database %s: %s", path, sqlite3_errmsg(r->db));
     goto fail;
   }
-  sqlite3_busy_timeout(r->db, 5000);
-  /* Reads through mmap instead of a pread per page (the page copies were a fifth of a dense
-   * tile's time in perf), and a larger page cache per connection. */
-  sqlite3_exec(r->db, "PRAGMA mmap_size=4294967296; PRAGMA cache_size=-32768", NULL, NULL, NULL);
+  sqlite3_busy_timeout(r->db, busy_ms);
+  /* a clock read every 10,000 virtual machine steps: a few microseconds of a long query */
+  sqlite3_progress_handler(r->db, 10000, past_deadline, r);
   r->scratch = arena_create(INTERSECTS_ARENA);
   sqlite3_create_function_v2(r->db, "teselas_intersects", 5,
                              SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, r,
@@ -258,8 +290,13 @@ err_code store_reader_open(const char *path, store_reader **out, err *e) {
                           "SELECT count(*) FROM sqlite_master WHERE type='table' AND name IN "
                           "('teselas_layers','teselas_history','geometry_columns')",
                           -1, &st, NULL);
-  if (rc != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW) {
-    err_set(e, ERR_INVALID, "%s is not a SQLite database (%s)", path, sqlite3_errmsg(r->db));
+  if (rc == SQLITE_OK) rc = sqlite3_step(st);
+  if (rc != SQLITE_ROW) {
+    int code = sqlite3_errcode(r->db) & 0xff;
+    /* a lock held past the wait (an exclusive-mode writer) is a retry later, not a bad file */
+    if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
+      out_rc = store_read_error(r->db, NULL, path, e);
+    else err_set(e, ERR_INVALID, "%s is not a SQLite database (%s)", path, sqlite3_errmsg(r->db));
     goto fail;
   }
   if (sqlite3_column_int(st, 0) != 3) {
@@ -270,6 +307,10 @@ err_code store_reader_open(const char *path, store_reader **out, err *e) {
     goto fail;
   }
   sqlite3_finalize(st);
+  /* Reads through mmap instead of a pread per page (the page copies were a fifth of a dense
+   * tile's time in perf), and a larger page cache per connection. After the first read, so a
+   * lock held by another program costs one busy wait, not two. */
+  sqlite3_exec(r->db, "PRAGMA mmap_size=4294967296; PRAGMA cache_size=-32768", NULL, NULL, NULL);
   *out = r;
   return ERR_OK;
 fail:

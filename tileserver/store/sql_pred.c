@@ -239,17 +239,46 @@ static void fid_in(store_sql_pred *c, const query_pred *p) {
              json ? bind(c, text(json, strlen(json))) : 0);
 }
 
+static void node(store_sql_pred *c, const layer_info *l, const query_pred *p, bool top);
+
+enum { FLAT_KIDS = 8 };
+
+/* Kids [lo, hi) of an AND/OR. SQLite parses `a OR b OR c ...` into a tree as deep as the chain
+ * and refuses one deeper than SQLITE_MAX_EXPR_DEPTH (1000): a filter of 1,000 terms was a 500.
+ * Past FLAT_KIDS, a balanced tree of parenthesised halves keeps the depth near log2(n) (15 for
+ * the 30,000 values a filter may hold); up to it, the chain as written (at most 8 deep a level,
+ * 512 under CQL2's 64 levels of nesting). */
+static void kids(store_sql_pred *c, const layer_info *l, const query_pred *p, size_t lo,
+                 size_t hi) {
+  const char *op = p->kind == QUERY_AND ? " AND " : " OR ";
+  bool wrap = (lo > 0 || hi < p->n_kids) && hi - lo > 1; /* a half, not the whole */
+  if (wrap) buf_putc(&c->sql, '(');
+  if (hi - lo <= FLAT_KIDS) {
+    for (size_t i = lo; i < hi; i++) {
+      if (i > lo) buf_puts(&c->sql, op);
+      node(c, l, p->kids[i], false);
+    }
+  } else {
+    size_t mid = lo + (hi - lo) / 2;
+    kids(c, l, p, lo, mid);
+    buf_puts(&c->sql, op);
+    kids(c, l, p, mid, hi);
+  }
+  if (wrap) buf_putc(&c->sql, ')');
+}
+
 static void node(store_sql_pred *c, const layer_info *l, const query_pred *p, bool top) {
   switch (p->kind) {
     case QUERY_TRUE: buf_putc(&c->sql, '1'); return;
     case QUERY_FALSE: buf_putc(&c->sql, '0'); return;
     case QUERY_AND:
     case QUERY_OR:
-      if (!top) buf_putc(&c->sql, '(');
-      for (size_t i = 0; i < p->n_kids; i++) {
-        if (i) buf_puts(&c->sql, p->kind == QUERY_AND ? " AND " : " OR ");
-        node(c, l, p->kids[i], false);
+      if (p->n_kids == 0) { /* the empty conjunction is true, the empty disjunction false */
+        buf_putc(&c->sql, p->kind == QUERY_AND ? '1' : '0');
+        return;
       }
+      if (!top) buf_putc(&c->sql, '(');
+      kids(c, l, p, 0, p->n_kids);
       if (!top) buf_putc(&c->sql, ')');
       return;
     case QUERY_NOT:

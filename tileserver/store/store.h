@@ -129,9 +129,20 @@ const char *store_pg_write_path(const store_pg_write *w);
 err_code store_pg_write_commit(store_pg_write *w, err *e);
 void store_pg_write_abort(store_pg_write *w);
 
-/* Opens DB read-only. Fails with ERR_IO (missing/unreadable) or ERR_INVALID (not a teselas
- * database), with a one-line message naming the cause. Caller owns; store_reader_close. */
+/* How long a SpatiaLite read waits for a lock another program holds before it fails with
+ * ERR_UNAVAILABLE (WAL readers wait only for an exclusive-mode writer or a WAL recovery). */
+enum { STORE_BUSY_TIMEOUT_MS = 5000 };
+
+/* Opens DB read-only, its reads waiting STORE_BUSY_TIMEOUT_MS for a lock. Fails with ERR_IO
+ * (missing/unreadable), ERR_INVALID (not a teselas database) or ERR_UNAVAILABLE (locked past
+ * the wait), with a one-line message naming the cause. Caller owns; store_reader_close. */
 err_code store_reader_open(const char *path, store_reader **out, err *e);
+/* The same, waiting busy_ms (> 0) for a lock. */
+err_code store_reader_open_wait(const char *path, int busy_ms, store_reader **out, err *e);
+/* From now on, r's SpatiaLite reads stop time_ms from now: a statement still running then fails
+ * with ERR_UNAVAILABLE (a request's time budget). time_ms <= 0: no deadline. Over PostgreSQL,
+ * nothing yet. */
+void store_reader_deadline(store_reader *r, int time_ms);
 void store_reader_close(store_reader *r);
 /* A SpatiaLite reader that reads through SQLite's page cache of cache_kib KiB instead of mapping
  * the file (a batch job that reads a table once: the mapped pages of each connection count in the
@@ -161,6 +172,7 @@ typedef struct store_sources {
   const char *replicas[STORE_READ_MAX];
   size_t n_replicas;
   const store_watch *watch; /* NULL: none (a SpatiaLite file needs none) */
+  int busy_timeout_ms;       /* a SpatiaLite file's lock wait; 0: STORE_BUSY_TIMEOUT_MS */
 } store_sources;
 
 /* A worker's reader. A SpatiaLite primary: store_reader_open. Over PostgreSQL the connections are

@@ -27,6 +27,9 @@ bool store_path_exists(const char *path);
 err_code store_read_error(sqlite3 *db, const char *layer_id, const char *what, err *e);
 /* Runs SQL without results; on failure fills e with the SQLite message and `what`. */
 err_code store_exec(sqlite3 *db, const char *sql, const char *what, err *e);
+/* The error of a failed write on db: ERR_IO naming the file when its disk (or the temporary
+ * files') is full, else ERR_DB with SQLite's message, after `what`. */
+err_code store_write_error(sqlite3 *db, const char *what, err *e);
 /* Appends "name" with embedded quotes doubled: an SQL identifier that is always safe. */
 void store_quote_ident(buf *b, const char *name);
 /* SQL column type for a field type. */
@@ -266,5 +269,12 @@ err_code store_pg_reviews_scan(const char *uri, int64_t only, const char *state,
                                store_review_fn fn, void *ctx, err *e);
 err_code store_pg_review_decide(const char *uri, const store_review_decision *d,
                                 store_review_verdict *out, err *e);
+
+/* check.c and pg_check.c: records one problem in r (sticky r->nomem when it cannot). */
+struct store_check_result;
+void store_check_note(struct store_check_result *r, const char *layer, int64_t version,
+                      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* `teselas check` over PostgreSQL (pg_check.c): store_check_db's checks that apply there. */
+err_code store_pg_check_db(const char *uri, struct store_check_result *out, err *e);
 
 #endif

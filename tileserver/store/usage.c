@@ -73,7 +73,10 @@ err_code store_usage_open(const char *db_path, store_usage_writer **out, err *e)
   }
   sqlite3_busy_timeout(w->db, 10000);
   if (!table_exists(w->db, "teselas_layers")) {
-    rc = err_set(e, ERR_DB, "%s is not a teselas database", db_path);
+    int code = sqlite3_errcode(w->db) & 0xff;
+    if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
+      rc = store_read_error(w->db, NULL, db_path, e);
+    else rc = err_set(e, ERR_DB, "%s is not a teselas database", db_path);
     goto done;
   }
   /* created only when missing, so an existing table costs no write lock at start */

@@ -220,8 +220,8 @@ err_code store_writer_add(store_writer *w, int64_t id, const uint8_t *wkb, size_
   for (size_t i = 0; i < w->n_fields; i++) store_bind_value(st, 3 + (int)i, &values[i], false);
   if (sqlite3_step(st) != SQLITE_DONE) {
     int code = sqlite3_extended_errcode(w->db);
-    return err_set(e, code == SQLITE_CONSTRAINT_PRIMARYKEY ? ERR_INVALID : ERR_DB,
-                   "feature %lld: %s", (long long)id, sqlite3_errmsg(w->db));
+    if (code != SQLITE_CONSTRAINT_PRIMARYKEY) return store_write_error(w->db, "import", e);
+    return err_set(e, ERR_INVALID, "feature %lld: %s", (long long)id, sqlite3_errmsg(w->db));
   }
   w->n_added++;
   return ERR_OK;
