@@ -141,8 +141,6 @@ err_code store_pg_schema_lock(PGconn *pg, const char *schema, err *e);
  * it deleted become free space at once rather than dead tuples until autovacuum comes. Best
  * effort: false when it could not run. */
 bool store_pg_vacuum_catalog(const char *uri);
-/* The schema the connection's search path puts first. */
-err_code store_pg_search_schema(PGconn *pg, char out[64], err *e);
 err_code store_pg_deliveries_scan(store_pg *p, size_t per_layer, store_delivery_fn fn, void *ctx,
                                   err *e);
 
@@ -171,7 +169,8 @@ err_code store_pg_copy_table(store_pg_copy *c, const char *table, bool version,
 err_code store_pg_schema_prepare(PGconn *pg, const char *schema, err *e);
 /* The accounts, tokens, sessions and audit tables (pg_accounts.c), made with the catalogue's. */
 extern const char STORE_PG_ACCOUNTS_SQL[];
-/* The schema pg's search path puts first ("teselas" by default). ERR_INVALID when none. */
+/* The schema pg's search path puts first ("teselas" by default; pg_settings.c). ERR_INVALID
+ * when none. */
 err_code store_pg_search_schema(PGconn *pg, char out[64], err *e);
 /* Runs sql (no parameters, results dropped); ERR_DB with PostgreSQL's message. */
 err_code store_pg_run(PGconn *pg, const char *sql, err *e);

@@ -275,17 +275,6 @@ static void write_free(store_pg_write *w) {
   free(w);
 }
 
-err_code store_pg_search_schema(PGconn *pg, char out[64], err *e) {
-  PGresult *res = PQexec(pg, "SELECT btrim(split_part(current_setting('search_path'), ',', 1),"
-                             " ' \"')");
-  err_code rc = PQresultStatus(res) == PGRES_TUPLES_OK ? ERR_OK
-                                                        : store_pg_result_error(res, "schema", e);
-  if (rc == ERR_OK) snprintf(out, 64, "%s", PQgetvalue(res, 0, 0));
-  PQclear(res);
-  if (rc == ERR_OK && !out[0]) rc = err_set(e, ERR_INVALID, "no schema in the search path");
-  return rc;
-}
-
 err_code store_pg_write_begin(const char *uri, const char *layer_id, store_pg_write **out,
                               err *e) {
   *out = NULL;
