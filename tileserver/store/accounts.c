@@ -12,7 +12,7 @@
 
 #include "store/store_int.h"
 
-static const char SCHEMA_SQL[] =
+const char STORE_ACCOUNTS_SCHEMA_SQL[] =
     "CREATE TABLE IF NOT EXISTS teselas_accounts("
     " name TEXT PRIMARY KEY, role TEXT NOT NULL CHECK(role IN ('publisher','reviewer','admin')),"
     " department TEXT NOT NULL DEFAULT '', layers TEXT NOT NULL DEFAULT '',"
@@ -38,7 +38,7 @@ err_code store_acct_open(const char *db_path, bool write, sqlite3 **out_db, err 
   sqlite3_busy_timeout(db, 30000);
   err_code rc = ERR_OK;
   if (write && (rc = store_exec(db, "PRAGMA journal_mode=WAL", db_path, e)) == ERR_OK)
-    rc = store_exec(db, SCHEMA_SQL, "accounts tables", e);
+    rc = store_exec(db, STORE_ACCOUNTS_SCHEMA_SQL, "accounts tables", e);
   if (rc != ERR_OK) {
     sqlite3_close(db);
     return rc;

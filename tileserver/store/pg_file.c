@@ -2,7 +2,8 @@
  * into a SpatiaLite file, the way pg_copy.c moves a file into PostgreSQL.
  *
  * What moves: every teselas_* table of the schema (catalogue, history with reports and the
- * catalogue entries of each version, styles, aggregate counts, settings, usage, reviews) and
+ * catalogue entries of each version, styles, aggregate counts, settings, usage, reviews, the
+ * accounts and tokens but not the audit log: pulled() below) and
  * every layer version's table still kept, with its ranked lines. A version table arrives
  * through a staging table and the rollback's copy (rollback.c): rows in teselas_row order, so
  * the packed R*Tree rebuilt from them is the tree of the file that was copied into PostgreSQL and
@@ -89,7 +90,30 @@ static const char *schema_sql(const char *table) {
   if (strncmp(table, "teselas_agg_", 12) == 0) return STORE_AGG_SCHEMA_SQL;
   if (strcmp(table, "teselas_styles") == 0) return STORE_STYLES_SCHEMA_SQL;
   if (strcmp(table, "teselas_settings") == 0) return STORE_SETTINGS_SCHEMA_SQL;
+  if (strcmp(table, "teselas_accounts") == 0 || strcmp(table, "teselas_tokens") == 0 ||
+      strcmp(table, "teselas_sessions") == 0)
+    return STORE_ACCOUNTS_SCHEMA_SQL;
   return NULL;
+}
+
+/* Tables PostgreSQL makes with every catalogue (pg_accounts.c) that a file makes only with its
+ * first account: they come back only when they hold rows. The audit log stays behind: a file
+ * keeps its own beside it (DB.audit), which a copy does not write. */
+static bool pulled(PGconn *pg, const char *table) {
+  if (strcmp(table, "teselas_audit") == 0) return false;
+  if (strcmp(table, "teselas_accounts") != 0 && strcmp(table, "teselas_tokens") != 0 &&
+      strcmp(table, "teselas_sessions") != 0)
+    return true;
+  buf sql;
+  buf_init(&sql, 0);
+  buf_puts(&sql, "SELECT 1 FROM ");
+  store_quote_ident(&sql, table);
+  buf_puts(&sql, " LIMIT 1");
+  PGresult *res = sql.failed ? NULL : PQexec(pg, buf_cstr(&sql));
+  bool rows = res && PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) > 0;
+  PQclear(res);
+  buf_free(&sql);
+  return rows;
 }
 
 static err_code pull_catalog_tables(const store_pg_pull *p, err *e) {
@@ -108,6 +132,7 @@ static err_code pull_catalog_tables(const store_pg_pull *p, err *e) {
   if (rc == ERR_OK && names.failed) rc = err_set(e, ERR_NOMEM, "out of memory");
   const char *s = (const char *)names.data;
   for (size_t i = 0; rc == ERR_OK && i < n; i++, s += strlen(s) + 1) {
+    if (!pulled(p->pg, s)) continue;
     const char *ddl = schema_sql(s);
     if (ddl) rc = store_exec(p->db, ddl, s, e);
     if (rc == ERR_OK) rc = store_pg_pull_table(p, s, s, e);

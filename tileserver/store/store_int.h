@@ -15,6 +15,8 @@ extern const char *const STORE_SCHEMA_SQL;
 extern const char STORE_AGG_SCHEMA_SQL[], STORE_STYLES_SCHEMA_SQL[], STORE_SETTINGS_SCHEMA_SQL[];
 /* ... and review.c's: the review number is the rowid, so a copy must have the real table */
 extern const char STORE_REVIEW_SCHEMA_SQL[];
+/* The accounts, tokens and sessions tables of a file (accounts.c). */
+extern const char STORE_ACCOUNTS_SCHEMA_SQL[];
 
 /* The error of a failed read on db (of layer_id, NULL when not one layer's): a damaged page
  * (SQLITE_CORRUPT, NOTADB) or a lock held past the busy timeout (BUSY, LOCKED) is ERR_UNAVAILABLE
