@@ -102,23 +102,35 @@ http_get "/tiles/$(seq -s, -f 'c%g' 1 48)/0/0/0.pbf"
 expect_status 400 "48 layers named in one tile URL"
 expect_json "'16' in d['description']"
 
-# 3. CQL2: 10,000 terms do not fit in a URL (16 KiB: 414 JSON); the longest that does
-# (~1,400 terms) answers within the time cap or 503 naming it, and with the defaults the count
-# of matching points computed here from the source file
+# 3. CQL2: 10,000 terms do not fit in a URL (16 KiB: 414). Percent-encoded they are ~170 KB, more
+# than libmicrohttpd's 128 KiB connection memory, so it is libmicrohttpd that answers 414 with its
+# own page (README: the requests it answers itself); compactly written (~110 KB: '=' and '+' need
+# no escape in a query) they reach teselas, whose 414 is JSON naming the bound. Either way the
+# server keeps serving (the other client's answers, checked below). The longest filter that fits
+# (~1,400 terms) answers within the time cap or 503 naming it, and with the defaults the count of
+# matching points computed here from the source file.
 filter_url() { # N: the items of delitos whose id is 1..N, as N terms joined by OR
   python3 -c "import sys, urllib.parse; n = int(sys.argv[1]); print('/collections/delitos/items?limit=10000&filter=' + urllib.parse.quote(' OR '.join('id=%d' % i for i in range(1, n + 1))))" "$1"
 }
 # (longer than an argument curl may take: Python asks it)
-python3 - "$SMALL" "$(filter_url 2000 | cut -d'?' -f1)" <<'PY' || fail "a filter of 10,000 terms is not a 414 JSON"
+python3 - "$SMALL" "$(filter_url 2000 | cut -d'?' -f1)" <<'PY' || fail "a filter of 10,000 terms is not a 414 (JSON when it reaches teselas)"
 import http.client, json, sys, urllib.parse
 host, port = sys.argv[1].split("//")[1].split(":")
-f = " OR ".join("id=%d" % i for i in range(1, 10001))
-c = http.client.HTTPConnection(host, int(port), timeout=120)
-c.request("GET", sys.argv[2] + "?limit=10000&filter=" + urllib.parse.quote(f))
-r = c.getresponse()
-d = json.loads(r.read())
-print("10,000-term filter:", r.status, d)
-sys.exit(0 if r.status == 414 and "16384" in d["description"] else 1)
+terms = ["id=%d" % i for i in range(1, 10001)]
+ok = True
+for how, f in (("percent-encoded", urllib.parse.quote(" OR ".join(terms))),
+               ("compact", "+OR+".join(terms))):
+    c = http.client.HTTPConnection(host, int(port), timeout=120)
+    c.request("GET", sys.argv[2] + "?limit=10000&filter=" + f)
+    r = c.getresponse()
+    body = r.read()
+    print("10,000-term filter, %s (%d bytes): %d" % (how, len(f), r.status))
+    ok = ok and r.status == 414
+    if how == "compact":
+        d = json.loads(body)
+        ok = ok and "16384" in d["description"]
+    c.close()
+sys.exit(0 if ok else 1)
 PY
 ok
 N_TERMS=1400
