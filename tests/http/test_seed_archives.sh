@@ -55,7 +55,7 @@ seed --db "$DB" --layers "$LAYERS" --zoom 0-15 --bbox "$BOX" --out "$TEST_TMP/v.
 tile_addresses ${BOX//,/ } 0 15 > "$TEST_TMP/addr"
 [ "$(wc -l < "$TEST_TMP/addr")" -ge 300 ] || fail "too few addresses: $(wc -l < "$TEST_TMP/addr")"
 check_pmtiles "$TEST_TMP/v.pmtiles" "$BASE/tiles/$LAYERS/{z}/{x}/{y}.pbf" "$TEST_TMP/addr"
-SEED_BIN="$(dirname "$TESELAS")/teselas-seed"
+SEED_BIN="$(dirname "${TESELAS_BACKEND_REAL:-$TESELAS}")/teselas-seed"  # the real binary's, on either backend
 [ -x "$SEED_BIN" ] || fail "teselas-seed missing beside $TESELAS"
 "$SEED_BIN" --db "$DB" --layers "$LAYERS" --zoom 0-15 --bbox "$BOX" --out "$TEST_TMP/v2.pmtiles" \
   --jobs 2 --quiet 2> "$TEST_TMP/seed.err" || fail "teselas-seed: $(cat "$TEST_TMP/seed.err")"
