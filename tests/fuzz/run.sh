@@ -5,6 +5,9 @@
 # Usage: tests/fuzz/run.sh [SECONDS] [TARGET...]   (targets: see README.md; default: every
 # directory of tests/fuzz/corpus). Every target runs; the exit status is 1 when any of them found
 # a crash, a leak, undefined behaviour or a failed check (its input is left in build-fuzz/crashes/).
+# TESELAS_FUZZ_SEED=N makes the run reproducible: libFuzzer's seed fixed and the scratch corpus
+# emptied first, so each target explores from the committed corpus alone along the same path on
+# every machine (a longer run with the same seed covers a shorter one); CI sets it.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SECONDS_EACH=${1:-60}
@@ -18,11 +21,16 @@ cmake --build build-fuzz -j"$(nproc)" --target "${TARGETS[@]/#/fuzz_}"
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 mkdir -p build-fuzz/crashes
 failed=()
+SEED_ARGS=()
+if [ -n "${TESELAS_FUZZ_SEED:-}" ]; then
+  SEED_ARGS=(-seed="$TESELAS_FUZZ_SEED")
+fi
 for t in "${TARGETS[@]}"; do
+  [ -z "${TESELAS_FUZZ_SEED:-}" ] || rm -rf "/tmp/teselas-fuzz/$t"
   mkdir -p "/tmp/teselas-fuzz/$t"
   echo "fuzz: $t for ${SECONDS_EACH} s"
   if ! build-fuzz/tests/fuzz/fuzz_$t "/tmp/teselas-fuzz/$t" "tests/fuzz/corpus/$t" \
-      -max_total_time="$SECONDS_EACH" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+      -max_total_time="$SECONDS_EACH" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 "${SEED_ARGS[@]}" \
       -artifact_prefix="build-fuzz/crashes/$t-" >"build-fuzz/crashes/$t.log" 2>&1; then
     failed+=("$t")
     grep -E "ERROR|SUMMARY|runtime error|#[0-9]+ 0x.* in " "build-fuzz/crashes/$t.log" | head -n 20 || true

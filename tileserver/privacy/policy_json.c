@@ -121,6 +121,9 @@ static err_code read_grid(json_t *doc, privacy_policy *p, err *e) {
     if (v && strcmp(v, "hex") == 0) p->shape = PRIVACY_SHAPE_HEX;
     else if (!v || strcmp(v, "square") != 0) return bad(e, "shape", "\"square\" o \"hex\"");
   }
+  /* a shape without a grid shapes nothing (the writer leaves it out): read as the default, so a
+   * policy reads back as itself */
+  if (p->grid_m <= 0) p->shape = PRIVACY_SHAPE_SQUARE;
   json_t *mo = json_object_get(doc, "month");
   if (mo && !json_is_boolean(mo)) return bad(e, "month", "true o false");
   p->month = json_is_true(mo);
