@@ -105,6 +105,19 @@ expect_304() {
   ok
 }
 
+# The upload job a 202 answer in $TEST_TMP/body names, asked with bearer TOKEN every 0.2 s until
+# it ends (STEPS tries, default 600); then JOB is its number and $TEST_TMP/body its document.
+await_job() { # TOKEN [STEPS]
+  JOB=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['job'])" "$TEST_TMP/body")
+  for _ in $(seq 1 "${2:-600}"); do
+    http_get "/api/jobs/$JOB" -H "Authorization: Bearer $1"
+    python3 -c "import json,sys; sys.exit(json.load(open(sys.argv[1]))['state'] in ('done','failed'))" \
+      "$TEST_TMP/body" || return 0
+    sleep 0.2
+  done
+  fail "job $JOB did not end"
+}
+
 done_checks() { echo "ok: $N_CHECKS checks in $(basename "$0")"; }
 
 # TESELAS_TEST_BACKEND=postgis: the same test, every server reading a PostgreSQL copy of its

@@ -42,13 +42,7 @@ audit_q() { sqlite3 "$DB.audit" "$1"; }
 http_get "/api/layers/delitos/versions?filename=delitos.csv&lat=lat&lon=long&privacy=generalize%3Agrid%3D500&dry_run=true" \
   -X POST -H "Authorization: Bearer $T_PUB" --data-binary "@$CSV" -H "Content-Type: text/csv"
 expect_status 202 "a dry run of the crimes"
-JOB=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['job'])" "$TEST_TMP/body")
-for _ in $(seq 1 600); do
-  http_get "/api/jobs/$JOB" -H "Authorization: Bearer $T_PUB"
-  python3 -c "import json,sys; sys.exit(json.load(open(sys.argv[1]))['state'] in ('done','failed'))" \
-    "$TEST_TMP/body" || break
-  sleep 0.2
-done
+await_job "$T_PUB"
 expect_json "d['result'] == 'would_await_review' and 0 < len(d['preview']['features']) <= 5000"
 python3 - "$TEST_TMP/body" "$CSV" <<'PY' || fail "the dry run's preview holds a point of the file"
 import csv, json, sys
@@ -72,13 +66,7 @@ ok
 http_get "/api/layers/delitos/versions?filename=delitos.csv&lat=lat&lon=long&privacy=generalize%3Agrid%3D500&drop=cuadrante&keep-field=hour" \
   -X POST -H "Authorization: Bearer $T_PUB" --data-binary "@$CSV" -H "Content-Type: text/csv"
 expect_status 202 "upload of the crimes"
-JOB=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['job'])" "$TEST_TMP/body")
-for _ in $(seq 1 600); do
-  http_get "/api/jobs/$JOB" -H "Authorization: Bearer $T_PUB"
-  python3 -c "import json,sys; sys.exit(json.load(open(sys.argv[1]))['state'] in ('done','failed'))" \
-    "$TEST_TMP/body" || break
-  sleep 0.2
-done
+await_job "$T_PUB"
 expect_json "d['result'] == 'pending' and d['review'] == 1"
 
 signin pub "$PW"; C_PUB=$COOKIE
@@ -191,13 +179,7 @@ T_ADMF=$(csrf_of "$C_ADM")
 http_get "/api/layers/delitos/versions?filename=delitos.csv&lat=lat&lon=long&privacy=generalize%3Agrid%3D250" \
   -X POST -H "Authorization: Bearer $T_PUB" --data-binary "@$CSV" -H "Content-Type: text/csv"
 expect_status 202 "a second upload"
-JOB=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['job'])" "$TEST_TMP/body")
-for _ in $(seq 1 600); do
-  http_get "/api/jobs/$JOB" -H "Authorization: Bearer $T_PUB"
-  python3 -c "import json,sys; sys.exit(json.load(open(sys.argv[1]))['state'] in ('done','failed'))" \
-    "$TEST_TMP/body" || break
-  sleep 0.2
-done
+await_job "$T_PUB"
 expect_json "d['result'] == 'pending' and d['review'] == 2"
 http_get /admin/revision/2/decision -X POST -H "Cookie: $C_ADM" --data-urlencode "csrf=$T_ADMF" \
   --data-urlencode "decision=reject" --data-urlencode "reason=la rejilla de 250 m <es> fina"
@@ -211,14 +193,7 @@ pending_upload() { # LAYER: uploads the crimes as LAYER and waits for its job
   http_get "/api/layers/$1/versions?filename=delitos.csv&lat=lat&lon=long&privacy=generalize%3Agrid%3D500" \
     -X POST -H "Authorization: Bearer $T_PUB" --data-binary "@$CSV" -H "Content-Type: text/csv"
   expect_status 202 "upload of $1"
-  local job
-  job=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['job'])" "$TEST_TMP/body")
-  for _ in $(seq 1 600); do
-    http_get "/api/jobs/$job" -H "Authorization: Bearer $T_PUB"
-    python3 -c "import json,sys; sys.exit(json.load(open(sys.argv[1]))['state'] in ('done','failed'))" \
-      "$TEST_TMP/body" || break
-    sleep 0.2
-  done
+  await_job "$T_PUB"
   expect_json "d['result'] == 'pending'"
 }
 pending_upload robos

@@ -107,13 +107,7 @@ mkdir "$TEST_TMP/uploads"
 TMPDIR="$TEST_TMP/uploads" start_server "$DB" --quiet
 http_get "$UPLOAD_URL" "${UPLOAD[@]}"
 expect_status 202 "an upload taken on a server whose database's disk is full"
-JOB=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['job'])" "$TEST_TMP/body")
-for _ in $(seq 1 1500); do
-  http_get "/api/jobs/$JOB" -H "Authorization: Bearer $TOKEN"
-  python3 -c "import json,sys; sys.exit(json.load(open(sys.argv[1]))['state'] in ('done','failed'))" \
-    "$TEST_TMP/body" || break
-  sleep 0.2
-done
+await_job "$TOKEN" 1500
 expect_json "d['state'] in ('done', 'failed') and d.get('result') != 'published'"
 grep -q "no space left" "$TEST_TMP/body" || fail "the upload's job does not say the disk is full: $(head -c 600 "$TEST_TMP/body")"
 ok
