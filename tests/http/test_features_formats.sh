@@ -121,7 +121,7 @@ bad "/collections/parques/aggregate?by=month" by
 bad "/collections/parques/aggregate?by=superficie_m2" by
 
 req "aggregate: a generalize layer counts exactly what its items list (no group withheld)"
-sqlite3 "$DB" "UPDATE teselas_layers SET privacy = '{\"mode\": \"generalize\", \"grid_m\": 250, \"k\": 400, \"min_count\": 400}' WHERE id = 'incidentes'"
+sqlite3 -cmd ".timeout 20000" "$DB" "UPDATE teselas_layers SET privacy = '{\"mode\": \"generalize\", \"grid_m\": 250, \"k\": 400, \"min_count\": 400}' WHERE id = 'incidentes'"
 get "/collections/incidentes/aggregate?by=tipo"
 want=$(sql "$DB" "SELECT count(*) FROM lyr_incidentes_v1")
 json "d['min_count'] == 1 and d['suppressed_groups'] == 0 and d['total'] == $want"

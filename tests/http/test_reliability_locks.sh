@@ -19,10 +19,11 @@ start_server "$DB" --quiet
 
 # 1. an outside writer holds the lock; the marker files say when it holds and when it let go
 HELD="$TEST_TMP/held"
-printf 'BEGIN EXCLUSIVE;\nINSERT INTO outside_writes VALUES(%s);\n.shell touch %s\n.shell sleep 5\nCOMMIT;\n.shell touch %s.done\n' \
-  "'x'" "$HELD" "$HELD" | sqlite3 "$DB" > "$TEST_TMP/outside.log" 2>&1 &
+# like any well-behaved writer it waits for the server's own short writes (usage counts, sessions)
+printf '.timeout 20000\nBEGIN EXCLUSIVE;\nINSERT INTO outside_writes VALUES(%s);\n.shell touch %s\n.shell sleep 5\nCOMMIT;\n.shell touch %s.done\n' \
+  "'x'" "$HELD" "$HELD" | sqlite3 -bail "$DB" > "$TEST_TMP/outside.log" 2>&1 &
 OUTSIDE=$!
-for _ in $(seq 1 100); do [ -f "$HELD" ] && break; sleep 0.05; done
+for _ in $(seq 1 600); do [ -f "$HELD" ] && break; sleep 0.05; done
 [ -f "$HELD" ] || fail "the outside writer did not take the lock: $(cat "$TEST_TMP/outside.log")"
 "$TESELAS" import "$D/cdmx-ssp/crime-lat-long-2000.csv" --db "$DB" --layer delitos --privacy none \
   --quiet > "$TEST_TMP/imp.log" 2>&1 &
