@@ -225,6 +225,7 @@ def check_images():
     ok(len(thumbs) == 7, f"expected 7 thumbnails, found {len(thumbs)}")
     for t in thumbs:
         not_flat(t.replace("&amp;", "&"))
+        thumb_frames_layer(t.replace("&amp;", "&"))
     for c in get_json("/collections")["collections"]:
         b = c["extent"]["spatial"]["bbox"][0]
         lon, lat = (b[0] + b[2]) / 2, (b[1] + b[3]) / 2
@@ -235,6 +236,36 @@ def check_images():
         best = max(tile_variance(c["id"], z, x + dx, y + dy) for dx in (-1, 0, 1) for dy in (-1, 0, 1))
         ok(best > 20, f"every z{z} PNG tile around the centre of {c['id']} is flat")
         not_flat(f"/styles/{c['id']}/static/{b[0]},{b[1]},{b[2]},{b[3]}/256x256.png")
+
+
+def merc(lon, lat):
+    r = 6378137.0
+    return r * math.radians(lon), r * math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+
+def thumb_frames_layer(url):
+    """A thumbnail at {lon},{lat},{zoom}/{w}x{h} (zooms as MapLibre's: the world is 512 CSS px
+    wide at zoom 0) frames the whole layer, and one zoom closer would not; unless the zoom was
+    raised to where the style starts drawing the layer (then the view is on the layer's centre).
+    The margin: the layer fills at most 90 % of the image's width or height."""
+    m = re.match(r"/styles/([^/]+)/static/([-0-9.]+),([-0-9.]+),(\d+)/(\d+)x(\d+)\.png(?:\?layers=(.+))?$", url)
+    ok(m, f"thumbnail URL not centre,zoom/size: {url}")
+    style, lon, lat, z, w, h, layer = m.groups()
+    layer = layer or style
+    lon, lat, z, w, h = float(lon), float(lat), int(z), int(w), int(h)
+    b = get_json(f"/collections/{layer}")["extent"]["spatial"]["bbox"][0]
+    minzooms = [L.get("minzoom", 0) for L in get_json(f"/styles/{style}/style.json")["layers"]
+                if L.get("source-layer") == layer]
+    if minzooms and min(minzooms) >= z:
+        return
+    (x0, y0), (x1, y1), (cx, cy) = merc(b[0], b[1]), merc(b[2], b[3]), merc(lon, lat)
+
+    def fits(zoom, frame=1.0):  # within the middle `frame` of the image
+        res = 2 * math.pi * 6378137.0 / (512 * 2 ** zoom) * frame
+        return (cx - res * w / 2 <= x0 and x1 <= cx + res * w / 2 and
+                cy - res * h / 2 <= y0 and y1 <= cy + res * h / 2)
+    ok(fits(z), f"thumbnail {url} does not frame the whole of {layer} {b}")
+    ok(z >= 15 or not fits(z + 1, 0.9), f"thumbnail {url} is farther out than {layer} needs")
 
 
 def tile_variance(layer, z, x, y):

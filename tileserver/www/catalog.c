@@ -10,16 +10,16 @@
 
 enum { THUMB_W = 320, THUMB_H = 180 };
 
-/* Center and zoom that fit bounds b into the thumbnail with a margin (Web Mercator, 256 px
- * tiles), so the static image endpoint can draw it. */
+/* Center and zoom that fit bounds b into the thumbnail with a margin, in the static image
+ * endpoint's zooms (MapLibre's: the world is 512 CSS pixels wide at zoom 0). */
 static void thumb_view(const double b[4], double *lon, double *lat, int *zoom) {
   *lon = (b[0] + b[2]) / 2;
   *lat = (b[1] + b[3]) / 2;
   double dlon = b[2] - b[0];
   double y1 = log(tan(M_PI / 4 + b[1] * M_PI / 360)), y2 = log(tan(M_PI / 4 + b[3] * M_PI / 360));
   double fy = fabs(y2 - y1) / (2 * M_PI);
-  double zx = dlon > 1e-9 ? log2(THUMB_W * 0.9 * 360 / (256 * dlon)) : 15;
-  double zy = fy > 1e-12 ? log2(THUMB_H * 0.9 / (256 * fy)) : 15;
+  double zx = dlon > 1e-9 ? log2(THUMB_W * 0.9 * 360 / (512 * dlon)) : 15;
+  double zy = fy > 1e-12 ? log2(THUMB_H * 0.9 / (512 * fy)) : 15;
   double z = floor(fmin(zx, zy));
   *zoom = z < 0 ? 0 : z > 15 ? 15 : (int)z;
 }
