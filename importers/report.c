@@ -125,6 +125,26 @@ static json_t *issues_json(const import_report *r, json_t **out_list) {
   return counts;
 }
 
+/* Names of keys and codes, kept as text even when they hold only digits (INEGI's cve_*). */
+static bool key_like_name(const char *name) {
+  static const char *const PREFIX[] = {"cve", "clave", "cod", "folio", "id_", "cp", "tel"};
+  char low[64];
+  size_t n = 0;
+  for (; name[n] && n + 1 < sizeof low; n++)
+    low[n] = (char)((name[n] >= 'A' && name[n] <= 'Z') ? name[n] | 0x20 : name[n]);
+  low[n] = '\0';
+  for (size_t i = 0; i < sizeof PREFIX / sizeof *PREFIX; i++)
+    if (strncmp(low, PREFIX[i], strlen(PREFIX[i])) == 0) return true;
+  return strcmp(low, "id") == 0 || (n > 3 && strcmp(low + n - 3, "_id") == 0);
+}
+
+const char *report_numeric_text(const report_field *f) {
+  if (f->type != FIELD_TEXT || f->code_like || !(f->n_whole + f->n_decimal) ||
+      f->n_whole + f->n_decimal + f->n_marker != f->n_filled || key_like_name(f->source_name))
+    return NULL;
+  return f->n_decimal ? "real" : "integer";
+}
+
 static json_t *fields_json(const import_report *r) {
   json_t *arr = json_array();
   for (size_t i = 0; i < r->n_fields; i++) {
@@ -143,6 +163,8 @@ static json_t *fields_json(const import_report *r) {
       json_object_set_new(o, "damaged_text",
                           json_pack("{s:I, s:o}", "count", (json_int_t)f->n_damaged, "records", recs));
     }
+    const char *numeric = report_numeric_text(f);
+    if (numeric) json_object_set_new(o, "numbers_stored_as_text", json_string(numeric));
     if (f->n_bad) {
       json_object_set_new(o, "bad_example", json_string(f->bad_example));
       json_object_set_new(o, "bad_record", json_integer(f->bad_record));
@@ -228,6 +250,20 @@ static void text_header(buf *b, const import_report *r) {
              (long long)r->counts[ISSUE_REPAIRED]);
 }
 
+/* Fields of numbers the source wrote as text (a GeoJSON with "pob": "1069"): say so and give
+ * the --types that stores them as numbers, so charts and graduated styles can use them. */
+static void text_numeric_fields(buf *b, const import_report *r) {
+  size_t n = 0;
+  for (size_t i = 0; i < r->n_fields; i++) {
+    const char *t = report_numeric_text(&r->fields[i]);
+    if (!t) continue;
+    buf_printf(b, "%s%s=%s", n++ ? "," : "  Campos de números guardados como texto (el archivo "
+               "los trae entre comillas); para guardarlos como números:\n    --types ",
+               r->fields[i].source_name, t);
+  }
+  if (n) buf_putc(b, '\n');
+}
+
 static void text_fields(buf *b, const import_report *r) {
   if (!r->n_fields || !r->n_imported) return;
   buf_printf(b, "Completitud y consistencia, por campo:\n");
@@ -251,6 +287,7 @@ static void text_fields(buf *b, const import_report *r) {
     }
     buf_putc(b, '\n');
   }
+  text_numeric_fields(b, r);
 }
 
 static void text_changes(buf *b, const import_report *r) {

@@ -50,6 +50,9 @@ typedef struct report_field {
   int64_t bad_record;
   int64_t n_damaged;    /* text values with lost characters (never shown: only record numbers) */
   int64_t damaged_records[REPORT_FIELD_RECORDS];
+  int64_t n_whole, n_decimal; /* text values that read as whole / decimal numbers */
+  int64_t n_marker;     /* text values a conversion reads as no value ("-", "N/D") */
+  bool code_like;       /* one was written with a leading zero ("0261"): a code, not a quantity */
 } report_field;
 
 /* How the published fields changed from the version before (schema.c). */
@@ -108,6 +111,10 @@ void report_schema_change(import_report *r, const char *name, const char *from, 
 char *report_to_json(const import_report *r);
 char *report_to_text(const import_report *r);
 void report_free_fields(import_report *r);
+/* The type a text field of numbers could be stored as ("integer", "real"), or NULL: every value
+ * a number or a no-value marker ("-"), none written as a code (a leading zero), and the name not
+ * a key's (cve_, clave, id). */
+const char *report_numeric_text(const report_field *f);
 /* A layer with a privacy policy: the examples of the report lose their details (coordinates,
  * values of fields that are not published as read), keeping the counts. */
 void report_scrub(import_report *r);

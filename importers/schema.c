@@ -358,9 +358,35 @@ static bool one_value(schema_field *sf, field_type type, OGRFeatureH f, import_r
   return schema_null_marker(s);  /* checked only on failure: most cells convert */
 }
 
+/* Counts a text value that reads as a whole or a decimal number ("-12", "21.1219719") or as
+ * no value ("-"), and marks the field a code when a number has a leading zero. */
+static void count_number_shape(report_field *rf, const char *v, size_t len) {
+  size_t i = len && v[0] == '-', digits = 0, dots = 0, first = i;
+  for (; i < len && ((v[i] >= '0' && v[i] <= '9') || (v[i] == '.' && !dots++)); i++)
+    digits += v[i] != '.';
+  if (i < len || !digits || v[len - 1] == '.') {
+    char tmp[16];
+    if (len < sizeof tmp) {
+      memcpy(tmp, v, len);
+      tmp[len] = '\0';
+      rf->n_marker += schema_null_marker(tmp);
+    }
+    return;
+  }
+  if (v[first] == '0' && first + 1 < len && v[first + 1] != '.') rf->code_like = true;
+  if (digits > 15 && !dots) rf->code_like = true; /* beyond a double's exact integers: an id */
+  if (dots) rf->n_decimal++;
+  else rf->n_whole++;
+}
+
 void schema_count_published(const import_schema *s, import_report *rep) {
-  for (size_t i = 0; i < s->n && i < rep->n_fields; i++)
-    if (s->values[i].kind != VALUE_NULL) rep->fields[i].n_filled++;
+  for (size_t i = 0; i < s->n && i < rep->n_fields; i++) {
+    const value *v = &s->values[i];
+    if (v->kind == VALUE_NULL) continue;
+    rep->fields[i].n_filled++;
+    if (v->kind == VALUE_TEXT && s->fields[i].type == FIELD_TEXT && !rep->fields[i].code_like)
+      count_number_shape(&rep->fields[i], v->s, v->len);
+  }
 }
 
 static bool contains(const char *s, size_t len, const char *needle) {
