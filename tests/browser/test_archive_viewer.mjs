@@ -105,6 +105,8 @@ test('archives are offered by /styles and drawn by the viewer', { timeout: 60000
       { layer: 'archive:mundo/paises', text: 'paises', tag: 'archivo mundo', swatch: true, checked: true },
       { layer: 'archive:mundo/localidades', text: 'localidades', tag: 'archivo mundo', swatch: true,
         checked: true }]);
+    assert.match(await page.textContent('#status'),
+      /Capas de archivo activas: paises \(archivo mundo\); localidades \(archivo mundo\)/);
     const paisesDrawn = () => page.evaluate(() => window.teselas.map.queryRenderedFeatures()
       .filter((f) => f.source === 'mundo' && f.sourceLayer === 'paises').length);
     await page.locator('input[data-layer="archive:mundo/paises"]').uncheck();

@@ -87,6 +87,14 @@ async function findArchiveLayers() {
   return out;
 }
 
+// The status line: the catalog's layers drawn (drawnStatus), or, on a map of archives alone,
+// the archive layers switched on (an archive has no counts to give).
+function viewStatus() {
+  const on = archiveLayers.filter((a) => visible.has(a.id));
+  if (visibleIds().length || !on.length) return drawnStatus(cfg, drawnSummary(map, visibleIds(), groups, cfg));
+  return t('statusArchives', { list: on.map((a) => `${a.title} (${t('archiveTag', { name: a.archive })})`).join('; ') });
+}
+
 // ---- the panel ----------------------------------------------------------------------------------
 
 const panel = el('aside', { id: 'panel', class: 'panel', 'aria-label': t('panelLabel') });
@@ -108,7 +116,8 @@ function buildLayerList() {
     const lg = !style ? { entries: [] } : l.archive
       ? layerLegend(style, { id: l.legendId, title: l.title, source: l.source }, t, cfg.lang)
       : layerLegend(style, l, t, cfg.lang);
-    const entries = lg.entries;
+    // an archive's style draws each layer as fill, line and circle: one swatch says its colour
+    const entries = l.archive ? lg.entries.slice(0, 1) : lg.entries;
     const caption = legendCaption(lg, l, t);
     const legend = el('ul', { class: 'legend', id: `legend-${l.id}`, 'aria-label': t('legendOf', { title: l.title }) });
     for (const e of entries) legend.append(legendItem(e));
@@ -210,7 +219,7 @@ function reportAfterIdle() {
 
 function reportDrawn() {
   if (!map) return;
-  const text = drawnStatus(cfg, drawnSummary(map, visibleIds(), groups, cfg));
+  const text = viewStatus();
   if (status.textContent !== text) say(text);
 }
 
@@ -349,7 +358,7 @@ async function start() {
     reportDrawn();
   });
   map.once('idle', () => {
-    const drawn = drawnStatus(cfg, drawnSummary(map, visibleIds(), groups, cfg));
+    const drawn = viewStatus();
     say((loaded.auto && cfg.endpoints.style ? `${t('styleFallback', { style: cfg.style })} ` : '') + drawn);
     reportDue = false;
     collapseAttribution(mapBox);
