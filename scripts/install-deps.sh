@@ -46,6 +46,8 @@ PACKAGES=(
   graphviz
   # the soak's traffic (tests/soak/run.sh) and the upload-under-load benchmark (bench/upload)
   wrk
+  # label points checked inside their polygons by GDAL/GEOS from Python (tests/tiles/check_labels.py)
+  python3-gdal
 )
 
 need=()

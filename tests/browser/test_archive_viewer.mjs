@@ -5,7 +5,8 @@
 // find the countries of the vector archive with their fields, and no request may fail. A named
 // style drawing the localities over the vector archive as its basemap (a source of url
 // mbtiles://{mundo}) shows both, the basemap's colour on screen where Mexico is; a style whose
-// raster source names the PNG archive is drawn with 256-px raster tiles.
+// raster source names the PNG archive is drawn with 256-px raster tiles. The archives' layers are
+// in the viewer's layer list (name, tag, legend swatch, a toggle that hides and shows them).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -65,6 +66,16 @@ async function canvasStats(page) {
   return st;
 }
 
+// The viewer's layer list: each entry's layer, title, tag, whether it has a swatch and is on.
+function listed(page) {
+  return page.evaluate(() => [...document.querySelectorAll('.layer-list li.layer')].map((li) => {
+    const box = li.querySelector('input[type=checkbox]');
+    return { layer: box.dataset.layer, text: li.querySelector('label > span:not(.swatch):not(.tag)').textContent,
+      tag: li.querySelector('.tag')?.textContent ?? null, swatch: !!li.querySelector('.swatch'),
+      checked: box.checked };
+  }));
+}
+
 test('archives are offered by /styles and drawn by the viewer', { timeout: 600000 }, async () => {
   const srv = await startServer(build);
   const { chromium } = loadPlaywright();
@@ -89,6 +100,24 @@ test('archives are offered by /styles and drawn by the viewer', { timeout: 60000
     const vs = await canvasStats(page);
     assert.ok(vs.colours > 20 && vs.sd > 5, `the vector archive's map looks blank: ${JSON.stringify(vs)}`);
     await shot(page, 'archive-vector');
+    // the archive's layers are in the layer list, with a toggle and a legend, and the toggle works
+    assert.deepEqual(await listed(page), [
+      { layer: 'archive:mundo/paises', text: 'paises', tag: 'archivo mundo', swatch: true, checked: true },
+      { layer: 'archive:mundo/localidades', text: 'localidades', tag: 'archivo mundo', swatch: true,
+        checked: true }]);
+    assert.match(await page.textContent('#status'),
+      /Capas de archivo activas: paises \(archivo mundo\); localidades \(archivo mundo\)/);
+    const paisesDrawn = () => page.evaluate(() => window.teselas.map.queryRenderedFeatures()
+      .filter((f) => f.source === 'mundo' && f.sourceLayer === 'paises').length);
+    await page.locator('input[data-layer="archive:mundo/paises"]').uncheck();
+    await page.waitForFunction(() => window.teselas.map.getLayoutProperty('mundo-paises-fill', 'visibility') === 'none');
+    await page.evaluate(() => new Promise((ok) => window.teselas.map.once('idle', ok)
+      && window.teselas.map.triggerRepaint()));
+    assert.equal(await paisesDrawn(), 0, 'the countries are still drawn with their toggle off');
+    await page.locator('input[data-layer="archive:mundo/paises"]').check();
+    await page.evaluate(() => new Promise((ok) => window.teselas.map.once('idle', ok)
+      && window.teselas.map.triggerRepaint()));
+    assert.ok(await paisesDrawn() > 20, 'the countries are not drawn again with their toggle on');
 
     await page.goto(`${srv.base}/maps/relieve#map=2/20/-20`);
     assert.equal(await waitForMap(page, ['idle'], 120000), 'idle');
@@ -110,6 +139,9 @@ test('archives are offered by /styles and drawn by the viewer', { timeout: 60000
     });
     assert.ok(drawn.base > 0 && drawn.datos > 0, `basemap and layer drawn: ${JSON.stringify(drawn)}`);
     assert.ok(drawn.centre.includes('base-paises'), `Mexico is not under León: ${drawn.centre}`);
+    // the database's layer, then the basemap archive's layer, each listed once
+    assert.deepEqual((await listed(page)).map((l) => [l.layer, l.tag]),
+      [['localidades', null], ['archive:base/paises', 'archivo mundo']]);
     // the basemap is what is under most of the view: a 5 x 5 grid of points over the canvas
     const under = await page.evaluate(() => {
       const m = window.teselas.map, c = m.getCanvas();

@@ -140,7 +140,7 @@ expect_status 405 "POST"
 # --- the archive as a layer: TileJSON and tiles ---
 get /tiles/mundo.json
 expect_status 200 "TileJSON of the archive"
-expect_json "d['tilejson'] == '3.0.0' and d['tiles'][0].endswith('/tiles/mundo/{z}/{x}/{y}.pbf') and d['minzoom'] == 0 and d['maxzoom'] == 5 and {l['id'] for l in d['vector_layers']} == {'paises', 'localidades'}"
+expect_json "d['tilejson'] == '3.0.0' and d['tiles'][0].endswith('/tiles/mundo/{z}/{x}/{y}.pbf') and d['minzoom'] == 0 and d['maxzoom'] == 5 and {l['id'] for l in d['vector_layers']} == {'paises', 'localidades', 'paises:labels'}"
 get /tiles/mundo/0/0/0.pbf
 expect_status 200 "tile 0/0/0"
 expect_header Content-Type application/vnd.mapbox-vector-tile

@@ -65,7 +65,7 @@ print(int((lon+180)/360*n), int((1-math.asinh(math.tan(math.radians(lat)))/math.
 done
 compare "$TEST_TMP/ours.txt"
 expect_json "d['errors'] == [] and d['mismatches'] == []"
-expect_json "d['files'] >= 80 and d['layers'] == ['localidades', 'paises'] and d['polygons'] > 200"
+expect_json "d['files'] >= 80 and d['layers'] == ['localidades', 'paises', 'paises:labels'] and d['polygons'] > 200"
 
 # --- truncated tiles: refused with a message, never a crash ---
 n_refused=0

@@ -67,7 +67,7 @@ import json, sys
 d = json.load(open(sys.argv[1])); h = d["header"]; m = d["metadata"]
 assert h["tileType"] == 1 and h["tileCompression"] == 2 and h["minZoom"] == 0 and h["maxZoom"] == 15
 assert abs(h["minLon"] + 101.80) < 1e-6 and abs(h["maxLat"] - 21.22) < 1e-6
-assert [v["id"] for v in m["vector_layers"]] == ["parques", "incidentes", "rios-canales"]
+assert [v["id"] for v in m["vector_layers"]] == ["parques", "incidentes", "rios-canales", "parques:labels"]
 assert m["format"] == "pbf" and m["minzoom"] == 0 and m["maxzoom"] == 15
 assert "nombre" in m["vector_layers"][0]["fields"]
 assert m["attribution"] and m["name"]

@@ -309,7 +309,7 @@ for layer in colonias incidentes; do
   echo "  several layers: $n $layer features kept"
   ok
 done
-tile_json 'list(d["layers"]) == ["colonias", "incidentes"]'
+tile_json '[n for n in d["layers"] if not n.endswith(":labels")] == ["colonias", "incidentes"]'
 W[multi_dt]="fecha >= '2025-06-01'"; Q[multi_dt]="datetime=2025-06-01/.."
 ids_file multi_dt incidentes lyr_incidentes_v1
 ftile multi_dt $L 14 "$XM" "$YM" "${Q[multi_dt]}"

@@ -139,7 +139,7 @@ expect_json 'd["minzoom"] == 7 and d["maxzoom"] == 16 and 0 <= d["minzoom"] <= d
 expect_json 'len(d["bounds"]) == 4 and -102 < d["bounds"][0] < d["bounds"][2] < -101.4 and 20.9 < d["bounds"][1] < d["bounds"][3] < 21.4'
 expect_json 'd["bounds"][0] <= d["center"][0] <= d["bounds"][2] and d["bounds"][1] <= d["center"][1] <= d["bounds"][3] and d["minzoom"] <= d["center"][2] <= d["maxzoom"]'
 expect_json '"CC BY 4.0" in d["attribution"] and "Secretar" in d["attribution"] and "Medio Ambiente" in d["attribution"]'
-expect_json '[l["id"] for l in d["vector_layers"]] == ["parques", "incidentes"]'
+expect_json '[l["id"] for l in d["vector_layers"]] == ["parques", "incidentes", "parques:labels"]'
 expect_json 'all(isinstance(l["fields"], dict) and "minzoom" in l and "maxzoom" in l for l in d["vector_layers"])'
 expect_json 'd["vector_layers"][0]["fields"] == {"nombre": "String", "estado": "String", "superficie_m2": "Number", "juegos_infantiles": "Boolean", "fecha_rehabilitacion": "String"}'
 expect_json 'd["vector_layers"][1]["fields"]["hora"] == "Number" and d["vector_layers"][1]["fields"]["point_count"] == "Number"'

@@ -332,6 +332,29 @@ def flatten(c):
             yield from flatten(s)
 
 
+def check_labels(layers, lid, fails):
+    """Label points of polygon layer lid in this tile: one valid point each, inside the tile, naming
+    a polygon of the tile by id, with that polygon's attributes."""
+    lab = layers.get(lid + ":labels")
+    if not lab:
+        return
+    polys = {f["id"]: f for f in layers.get(lid, {}).get("features", [])}
+    ext = lab["extent"]
+    for f in lab["features"]:
+        where = f"{lid}:labels id {f['id']}"
+        if f["problems"] or f["type"] != 1 or len(f["geometry"]) != 1 or len(f["geometry"][0]) != 1:
+            fails.append(f"{where}: not one valid point {f['problems']}")
+            continue
+        px, py = f["geometry"][0][0]
+        if not (0 <= px <= ext and 0 <= py <= ext):
+            fails.append(f"{where}: at {px},{py}, outside the tile")
+        p = polys.get(f["id"])
+        if p is None:
+            fails.append(f"{where}: no polygon of the tile has its id")
+        elif p["props"] != f["props"]:
+            fails.append(f"{where}: attributes {f['props']} differ from the polygon's {p['props']}")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--db", required=True)
@@ -356,15 +379,20 @@ def main():
     fails = [f"tile: {p}" for p in tile["problems"]]
     requested = a.layers.split(",")
     present = list(tile["layers"].keys())
-    if present != [l for l in requested if l in present]:
-        fails.append(f"layers {present} are not in the requested order {requested}")
+    catalog = {r["id"]: r for r in sql(a.db, "SELECT id, table_name, geometry_type, fields, "
+                                              "feature_count, minzoom, maxzoom FROM teselas_layers")}
+    # a polygon layer's label points follow it (tests/http/test_tiles_labels.sh checks them whole)
+    expected = [n for l in requested
+                for n in ([l, l + ":labels"] if catalog[l]["geometry_type"] == "Polygon" else [l])]
+    if present != [l for l in expected if l in present]:
+        fails.append(f"layers {present} are not in the requested order {expected}")
     if sorted(gdal) != sorted(present):
         fails.append(f"GDAL sees layers {sorted(gdal)}, @mapbox/vector-tile {sorted(present)}")
     for l in present:
-        if l not in requested:
+        if l not in expected:
             fails.append(f"layer {l} was not requested")
-    catalog = {r["id"]: r for r in sql(a.db, "SELECT id, table_name, geometry_type, fields, "
-                                              "feature_count, minzoom, maxzoom FROM teselas_layers")}
+    for lid in requested:
+        check_labels(tile["layers"], lid, fails)
     for lid in requested:
         if z < catalog[lid]["minzoom"]:
             if lid in present:

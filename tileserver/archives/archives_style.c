@@ -64,7 +64,8 @@ json_t *archives_style(const archive_layer *l, const char *base_url) {
   json_t *v;
   json_array_foreach(vl, k, v) {
     const char *id = json_string_value(json_object_get(v, "id"));
-    if (!id) continue;
+    /* a layer's label points (a teselas seed says `labels_of`): its names, not a layer to paint */
+    if (!id || json_object_get(v, "labels_of")) continue;
     json_t *some = vector_layers_of(l->name, id, PALETTE[k % (sizeof PALETTE / sizeof *PALETTE)]);
     json_array_extend(layers, some);
     json_decref(some);

@@ -85,22 +85,34 @@ static bool smaller_than_pixel(const geom *g, const geom_tile_opts *o) {
   return gen_below_pixel(&(geom_bbox){lo.x, lo.y, hi.x, hi.y}, (double)o->extent / GEN_TILE_PX);
 }
 
-/* f's geometry in the tile: false when it has nothing there (*out_small when it was dropped for
- * being smaller than a pixel). A ranked line comes projected and simplified already; anything
- * else is a SpatiaLite blob for the whole pipeline. */
-static bool to_tile(const store_feature *f, const geom_tile_opts *o, bool drop_small, arena *a,
-                    tile_geom *out, bool *out_small) {
+/* The label anchor of lon/lat geometry g, found in EPSG:3857 as the renderer finds it. */
+static void anchor_of(const geom *g, arena *a, gen_feature *out) {
+  src_geom s = {.g = *g};
+  geom merc;
+  out->has_anchor = project(&s, a, &merc) && geom_label_anchor(&merc, &out->anchor);
+}
+
+/* f's geometry in the tile (out->tg) and, when with_anchor, its label anchor: false when it has
+ * nothing there (*out_small when it was dropped for being smaller than a pixel). A ranked line
+ * comes projected and simplified already; anything else is a SpatiaLite blob for the whole
+ * pipeline. */
+static bool to_tile(const store_feature *f, const stream *s, gen_feature *out, bool *out_small) {
   geom g;
+  const geom_tile_opts *o = &s->tile;
+  arena *a = s->scratch;
+  tile_geom *tg = &out->tg;
   double pixel = (double)o->extent / GEN_TILE_PX;
   if (geom_is_ranked(f->blob, f->blob_len)) {
     geom_bbox px;
     if (geom_ranked_project(f->blob, f->blob_len, o, a, &g, &px, NULL) != ERR_OK) return false;
-    if (drop_small && gen_below_pixel(&px, pixel)) return (*out_small = true, false);
-    return geom_projected_to_tile(&g, o, a, out, NULL) == ERR_OK && out->n_pts > 0;
+    if (s->drop_small && gen_below_pixel(&px, pixel)) return (*out_small = true, false);
+    return geom_projected_to_tile(&g, o, a, tg, NULL) == ERR_OK && tg->n_pts > 0;
   }
   if (geom_blob_decode(f->blob, f->blob_len, a, &g, NULL, NULL) != ERR_OK) return false;
-  if (drop_small && smaller_than_pixel(&g, o)) return (*out_small = true, false);
-  return geom_to_tile(&g, o, a, out, NULL) == ERR_OK && out->n_pts > 0;
+  if (s->drop_small && smaller_than_pixel(&g, o)) return (*out_small = true, false);
+  if (s->q->with_anchor) anchor_of(&g, a, out);
+  if (geom_to_tile(&g, o, a, tg, NULL) != ERR_OK) return false;
+  return tg->n_pts > 0 || out->has_anchor;
 }
 
 /* The positions of f's vertices in tile units (a plain point without a full decode: 1M points
@@ -175,7 +187,7 @@ static err_code one(const stream *s, const store_feature *f, err *e) {
   arena_reset(s->scratch);
   if (gq->space == GEN_SPACE_TILE) {
     bool small = false;
-    if (to_tile(f, &s->tile, s->drop_small, s->scratch, &out.tg, &small))
+    if (to_tile(f, s, &out, &small))
       return s->fn(s->ctx, &out, e);
     if (small && gq->n_dropped) (*gq->n_dropped)++;
     return ERR_OK;

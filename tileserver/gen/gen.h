@@ -132,6 +132,9 @@ typedef struct gen_query {
   uint32_t extent, buffer;
   bool without_values;        /* positions alone (a cluster grid): no attribute is read */
   uint32_t *n_dropped;        /* when given, counts what the small-feature rule dropped */
+  bool with_anchor;           /* GEN_SPACE_TILE: each feature's label anchor too (gen_feature);
+                                 a feature whose piece in the tile is empty still comes then,
+                                 with an empty tg, since its anchor may lie in the tile */
 } gen_query;
 
 /* A feature as a map at the zoom shows it, in the query's space: g (a ranked line with the
@@ -144,6 +147,8 @@ typedef struct gen_feature {
   geom g;
   tile_geom tg;
   bool plain_point;           /* stored as a plain XY point (geom_blob_point) */
+  bool has_anchor;            /* with_anchor: anchor is the label point of the whole geometry */
+  map_pt anchor;              /* EPSG:3857 metres (geom_label_anchor), the same in every tile */
 } gen_feature;
 
 /* Returns ERR_OK to go on; anything else stops the stream and is returned. */
@@ -158,6 +163,27 @@ err_code gen_features_each(store_reader *r, const gen_query *q, gen_feature_fn f
 
 /* The EPSG:3857 box of tile t grown by margin_fraction of its size on each side. */
 geom_bbox gen_tile_box(geom_tile_id t, double margin_fraction);
+
+/* ---- label points (labels.c) ------------------------------------------------------------- */
+
+/* A map labels a large polygon once, not once per tile piece: the vector tiles of a polygon layer
+ * carry a companion MVT layer named "<id>" GEN_LABELS_SUFFIX holding one point per feature, at
+ * its label anchor (geom_label_anchor of the whole geometry in EPSG:3857, where the PNG renderer
+ * labels it too), with the feature's id and attributes, in the one tile of each zoom that holds
+ * the anchor. ':' is not allowed in a layer id (store_layer_id_valid), so the name never
+ * collides with a layer. */
+#define GEN_LABELS_SUFFIX ":labels"
+
+/* True when l's vector tiles carry a label-point layer (polygon layers). */
+bool gen_has_labels(const layer_info *l);
+
+/* When name is a label-point layer's name, the length of the layer id it belongs to (name's
+ * prefix); else 0. */
+size_t gen_labels_of(const char *name);
+
+/* True when tile t of the anchor's zoom is the one that holds the EPSG:3857 point anchor: the
+ * tile index is computed from the point alone, so exactly one tile of a zoom answers true. */
+bool gen_anchor_in_tile(map_pt anchor, geom_tile_id t);
 
 /* ---- the cluster grid of one vector tile (grid.c) ------------------------------------------ */
 

@@ -86,6 +86,11 @@ bool geom_bbox_compute(const geom *g, geom_bbox *out_bbox);
  * inverted box meets nothing. */
 bool geom_intersects_bbox(const geom *g, geom_bbox b);
 
+/* The anchor of a label for g (geom/anchor.c), in g's planar coordinates: the point, the middle
+ * of the longest line, a point inside the largest polygon (its centroid when no horizontal span
+ * is found). False for an empty geometry or a type without one. */
+bool geom_label_anchor(const geom *g, map_pt *out);
+
 /* ---- tile math (geom/tilemath.c): Web Mercator, the "Google" XYZ scheme, y = 0 at the north ---- */
 
 enum { GEOM_ZOOM_MAX = 24 };

@@ -87,6 +87,22 @@ void h_styles(http_request *req, http_response *resp) {
  * layers: pointed at its TileJSON here. An mbtiles:// one naming no archive served is removed
  * with the style layers that use it, as MapLibre refuses a style whose source cannot load; a
  * pmtiles:// URL that names no archive here is left to the browser's pmtiles protocol. */
+/* The style says which of its sources is which archive ("teselas:archives" in its metadata), so
+ * the viewer lists their layers beside the catalog's. */
+static void archive_named(json_t *doc, const char *key, const char *name) {
+  json_t *meta = json_object_get(doc, "metadata");
+  if (!json_is_object(meta)) {
+    meta = json_object();
+    json_object_set_new(doc, "metadata", meta);
+  }
+  json_t *names = json_object_get(meta, "teselas:archives");
+  if (!json_is_object(names)) {
+    names = json_object();
+    json_object_set_new(meta, "teselas:archives", names);
+  }
+  json_object_set_new(names, key, json_string(name));
+}
+
 static void archive_sources(const http_request *req, json_t *doc) {
   json_t *sources = json_object_get(doc, "sources"), *layers = json_object_get(doc, "layers");
   const char *key;
@@ -103,6 +119,7 @@ static void archive_sources(const http_request *req, json_t *doc) {
                                   archive_layer_name(l)) : NULL;
     if (abs) {
       json_object_set_new(src, "url", json_string(abs));
+      archive_named(doc, key, archive_layer_name(l));
       /* MapLibre takes raster tiles as 512 px unless told: a PNG archive's are 256 */
       if (archive_layer_info(l)->kind == ARCHIVE_PNG && !json_object_get(src, "tileSize"))
         json_object_set_new(src, "tileSize", json_integer(256));

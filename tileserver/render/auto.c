@@ -242,6 +242,8 @@ void auto_add_labels(json_t *layers, const layer_info *l) {
      * where their names fit */
     double from = l->feature_count <= 50 ? 0 : l->feature_count <= 2000 ? 12 : 14;
     json_t *lab = layer_base(l, "labels", "symbol");
+    if (gen_has_labels(l)) /* named once, from the one tile holding its label point */
+      json_object_set_new(lab, "source-layer", json_sprintf("%s%s", l->id, GEN_LABELS_SUFFIX));
     json_object_set_new(lab, "minzoom", json_real(from));
     json_object_set_new(lab, "layout", json_pack("{s:[s,s],s:f,s:[s],s:f}", "text-field", "get",
                                                  name, "text-size", 12.0, "text-font",

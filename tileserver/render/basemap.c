@@ -130,7 +130,7 @@ static err_code add_feature(rfeatures_sink *s, const mvt_decoded_layer *l,
   r->f = (rfeature){.id = f->has_id && f->id <= INT64_MAX ? (int64_t)f->id : 0,
                     .type = f->g.type, .tags = f->tags, .n_tags = f->n_tags, .keys = l->keys,
                     .tag_values = l->values};
-  r->has_label = with_labels && render_label_anchor(&simple, &r->label);
+  r->has_label = with_labels && geom_label_anchor(&simple, &r->label);
   s->out->n++;
   return ERR_OK;
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/hash.h"
+#include "gen/gen.h"
 #include "render/render_int.h"
 
 /* The ids of "a,b,c" that exist in the catalog, comma-separated, into out. */
@@ -58,7 +59,8 @@ static void missing_source_layers(json_t *doc, const catalog *c, json_t *teselas
     json_t *L = json_array_get(layers, i);
     const char *src = json_string_value(json_object_get(L, "source"));
     const char *sl = json_string_value(json_object_get(L, "source-layer"));
-    if (src && sl && json_object_get(teselas, src) && !catalog_find(c, sl, strlen(sl))) {
+    size_t n = sl ? gen_labels_of(sl) : 0; /* a layer's label points (gen.h) */
+    if (src && sl && json_object_get(teselas, src) && !catalog_find(c, sl, n ? n : strlen(sl))) {
       add_missing(missing, sl, strlen(sl));
       json_array_remove(layers, i);
     }

@@ -63,7 +63,7 @@ static err_code add_geom(rfeatures_sink *s, const rview_px *v, const geom *g, bo
   rgeom *r = rfeatures_sink_next(s);
   if (!r) return ERR_NOMEM;
   r->g = simple;
-  r->has_label = with_labels && render_label_anchor(&px, &r->label);
+  r->has_label = with_labels && geom_label_anchor(&px, &r->label);
   *out = r;
   return ERR_OK;
 }

@@ -249,9 +249,6 @@ typedef struct render_source {
 } render_source;
 err_code render_features_fetch(const render_source *src, const layer_info *l, const rview_px *v,
                                bool with_labels, arena *a, rfeatures *out, err *e);
-/* The anchor of a label for g (device pixels): the point, the middle of the longest line, a
- * point inside the largest polygon. False for an empty geometry. */
-bool render_label_anchor(const geom *g, map_pt *out);
 
 void render_draw_background(cairo_t *cr, const rlayer *L, const rctx *c);
 void render_draw_layer(cairo_t *cr, const rlayer *L, const rfeatures *fs, const rview_px *v,

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "core/hash.h"
+#include "gen/gen.h"
 #include "render/render_int.h"
 
 typedef struct prop_def {
@@ -151,8 +152,11 @@ static err_code compile_source_ref(render_style *s, rlayer *L, json_t *jl, arena
   if (L->source_index < 0)
     return err_set(e, ERR_INVALID, "%s/source: no source named '%s'", path, src);
   const char *sl = json_string_value(json_object_get(jl, "source-layer"));
+  /* a catalog layer's label points (gen.h) are its features labelled at their anchors, which
+   * is how this renderer labels a layer's features anyway */
+  size_t n = sl && s->sources[L->source_index].teselas ? gen_labels_of(sl) : 0;
   L->source = arena_strdup(a, src);
-  L->source_layer = arena_strdup(a, sl ? sl : "");
+  L->source_layer = n ? arena_strndup(a, sl, n) : arena_strdup(a, sl ? sl : "");
   return L->source && L->source_layer ? ERR_OK : err_set(e, ERR_NOMEM, "out of memory");
 }
 

@@ -6,10 +6,13 @@
  * whose version did not change has the same bytes in the earlier tile as a full seed would give
  * it. Re-encoding only the changed layers spares a tile of six layers five of its queries, and the
  * seed every cluster pyramid of the layers that did not change. The result is gzip'd as
- * tiles_serve does (level 6), so the bytes are the full seed's. */
+ * tiles_serve does (level 6), so the bytes are the full seed's. A layer's label points
+ * (GEN_LABELS_SUFFIX) come from the same features, so they go with it. */
+#include <stdio.h>
 #include <string.h>
 
 #include "core/gzip.h"
+#include "gen/gen.h"
 #include "mvt/decode.h"
 #include "seed/splice_int.h"
 
@@ -35,6 +38,15 @@ static const mvt_layer_span *find(const mvt_layer_span *spans, size_t n, const c
   return NULL;
 }
 
+/* Appends layer id's field and, after it, its label points' field (tiles_build's order). */
+static void append_layer(buf *raw, const mvt_layer_span *spans, size_t n, const char *id) {
+  char labels[80];
+  snprintf(labels, sizeof labels, "%s%s", id, GEN_LABELS_SUFFIX);
+  const mvt_layer_span *sp = find(spans, n, id), *lp = find(spans, n, labels);
+  if (sp) buf_append(raw, sp->field, sp->field_len);
+  if (lp) buf_append(raw, lp->field, lp->field_len);
+}
+
 static bool is_gzip(const buf *b) { return b->len >= 2 && b->data[0] == 0x1f && b->data[1] == 0x8b; }
 
 err_code seed_splice_tile(seed_splice *s, const buf *old, const buf *fresh, buf *out, err *e) {
@@ -48,16 +60,16 @@ err_code seed_splice_tile(seed_splice *s, const buf *old, const buf *fresh, buf 
       return rc;
     was = &s->inflated;
   }
-  mvt_layer_span olds[TILES_MAX_LAYERS], news[TILES_MAX_LAYERS];
+  enum { MAX_SPANS = 2 * TILES_MAX_LAYERS }; /* each layer and its label points */
+  mvt_layer_span olds[MAX_SPANS], news[MAX_SPANS];
   size_t n_old = 0, n_new = 0;
-  if ((rc = mvt_tile_split(was->data, was->len, olds, TILES_MAX_LAYERS, &n_old, e)) != ERR_OK ||
-      (rc = mvt_tile_split(fresh->data, fresh->len, news, TILES_MAX_LAYERS, &n_new, e)) != ERR_OK)
+  if ((rc = mvt_tile_split(was->data, was->len, olds, MAX_SPANS, &n_old, e)) != ERR_OK ||
+      (rc = mvt_tile_split(fresh->data, fresh->len, news, MAX_SPANS, &n_new, e)) != ERR_OK)
     return rc;
   for (size_t i = 0; i < s->n_layers; i++) {
     bool changed = s->changed_mask & (1u << i);
-    const mvt_layer_span *sp = changed ? find(news, n_new, s->layers[i]->id)
-                                       : find(olds, n_old, s->layers[i]->id);
-    if (sp) buf_append(&s->raw, sp->field, sp->field_len);
+    if (changed) append_layer(&s->raw, news, n_new, s->layers[i]->id);
+    else append_layer(&s->raw, olds, n_old, s->layers[i]->id);
   }
   if (s->raw.failed) return err_set(e, ERR_LIMIT, "tile: more than %d bytes", TILES_BYTE_LIMIT);
   /* most candidates do not change: their stored bytes are the answer, without compressing */

@@ -1,11 +1,14 @@
 /* build.c — one vector tile from the catalog's layers: for each layer, gen/ streams the features
  * of the buffered tile in the tile's own units (GEN_SPACE_TILE: read, decoded, judged by the
  * rules, projected and clipped once for every encoder) and they go into an mvt_layer. Point
- * layers that are dense for the zoom go to cluster.c.
+ * layers that are dense for the zoom go to cluster.c. A polygon layer's label points (gen.h,
+ * GEN_LABELS_SUFFIX) follow it as a layer of their own, each in the one tile holding it.
  *
  * Memory: gen's scratch arena, reset per feature, so a tile of 100,000 polygons needs the memory
  * of its largest polygon, not of all of them; the encoder's own buffers are bounded by
  * TILES_BYTE_LIMIT. */
+#include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "gen/gen.h"
@@ -29,15 +32,34 @@ err_code tiles_add_props(mvt_layer *ml, const layer_info *l, const gen_feature *
 
 typedef struct raw_ctx {
   mvt_layer *ml;
+  mvt_layer *labels;  /* the label points, or NULL */
   const layer_info *l;
+  geom_tile_id tile;
+  uint32_t extent;
   bool points;
   bool over_budget;
 } raw_ctx;
 
+/* f's label point, with its id and attributes, when its anchor lies in this tile. */
+static err_code add_label(raw_ctx *c, const gen_feature *f, err *e) {
+  if (!f->has_anchor || !gen_anchor_in_tile(f->anchor, c->tile)) return ERR_OK;
+  map_pt t = geom_merc_to_tile(f->anchor, c->tile, c->extent);
+  tile_pt pt = {(int32_t)lround(t.x), (int32_t)lround(t.y)};
+  uint32_t end = 1;
+  tile_geom g = {.type = GEOM_POINT, .pts = &pt, .part_end = &end, .n_pts = 1, .n_parts = 1};
+  err_code rc = mvt_layer_feature_begin(c->labels, true, (uint64_t)f->id, e);
+  if (rc == ERR_OK) rc = mvt_layer_feature_geom(c->labels, &g, e);
+  if (rc == ERR_OK) rc = tiles_add_props(c->labels, c->l, f, e);
+  if (rc == ERR_OK) rc = mvt_layer_feature_end(c->labels, NULL, e);
+  return rc;
+}
+
 static err_code add_feature(void *ctx, const gen_feature *f, err *e) {
   raw_ctx *c = ctx;
-  err_code rc = mvt_layer_feature_begin(c->ml, true, (uint64_t)f->id, e);
-  if (rc != ERR_OK) return rc;
+  err_code rc;
+  if (c->labels && (rc = add_label(c, f, e)) != ERR_OK) return rc;
+  if (f->tg.n_pts == 0) return ERR_OK; /* its anchor only: the piece here is empty */
+  if ((rc = mvt_layer_feature_begin(c->ml, true, (uint64_t)f->id, e)) != ERR_OK) return rc;
   if ((rc = mvt_layer_feature_geom(c->ml, &f->tg, e)) != ERR_OK && rc != ERR_INVALID) return rc;
   if ((rc = tiles_add_props(c->ml, c->l, f, e)) != ERR_OK) return rc;
   if ((rc = mvt_layer_feature_end(c->ml, NULL, e)) != ERR_OK) return rc;
@@ -53,11 +75,17 @@ static err_code add_feature(void *ctx, const gen_feature *f, err *e) {
 static err_code raw_layer(store_reader *r, const tile_params *p, const layer_info *l, buf *out,
                           tile_stats *st, bool *out_over_budget, err *e) {
   uint32_t dropped = 0;
+  bool labels = gen_has_labels(l);
   gen_query q = {.layer = l, .merc = gen_tile_box(p->tile, (double)p->buffer / p->extent),
                  .where = tiles_layer_filter(p, l), .space = GEN_SPACE_TILE, .tile = p->tile,
-                 .extent = p->extent, .buffer = p->buffer, .n_dropped = &dropped};
-  raw_ctx c = {.l = l, .points = strcmp(l->geometry_type, "Point") == 0};
+                 .extent = p->extent, .buffer = p->buffer, .n_dropped = &dropped,
+                 .with_anchor = labels};
+  raw_ctx c = {.l = l, .tile = p->tile, .extent = p->extent,
+               .points = strcmp(l->geometry_type, "Point") == 0};
+  char name[80];
+  snprintf(name, sizeof name, "%s%s", l->id, GEN_LABELS_SUFFIX);
   err_code rc = mvt_layer_create(l->id, p->extent, TILES_BYTE_LIMIT, &c.ml, e);
+  if (rc == ERR_OK && labels) rc = mvt_layer_create(name, p->extent, TILES_BYTE_LIMIT, &c.labels, e);
   if (rc == ERR_OK) rc = gen_features_each(r, &q, add_feature, &c, e);
   *out_over_budget = c.over_budget;
   if (rc == ERR_OK) {
@@ -65,6 +93,8 @@ static err_code raw_layer(store_reader *r, const tile_params *p, const layer_inf
     st->n_dropped += dropped;
     rc = mvt_layer_finish(c.ml, out, e);
   }
+  if (rc == ERR_OK && c.labels) rc = mvt_layer_finish(c.labels, out, e);
+  mvt_layer_destroy(c.labels);
   mvt_layer_destroy(c.ml);
   return rc;
 }

@@ -90,6 +90,21 @@ static json_t *vector_layer(const layer_info *l) {
   return vl;
 }
 
+/* The vector layer of l's label points (gen.h): after every layer's own entry, so entry i of
+ * vector_layers stays layers[i]. */
+static json_t *labels_vector_layer(const layer_info *l) {
+  json_t *fields = json_object();
+  for (size_t i = 0; i < l->n_fields; i++)
+    json_object_set_new(fields, l->fields[i].name,
+                        json_string(tilejson_type(l->fields[i].type)));
+  return json_pack("{s:o, s:o, s:i, s:i, s:o, s:s, s:s}", "id",
+                   json_sprintf("%s%s", l->id, GEN_LABELS_SUFFIX), "description",
+                   json_sprintf("%s: un punto de etiqueta por elemento, en la única tesela de "
+                                "cada zoom que lo contiene", l->title),
+                   "minzoom", l->minzoom, "maxzoom", l->maxzoom, "fields", fields,
+                   "geometry_type", "Point", "labels_of", l->id);
+}
+
 json_t *tiles_tilejson(const layer_info *const *layers, size_t n_layers, const char *ids_path,
                        const char *filter_query, const char *base_url) {
   double b[4] = {180, 90, -180, -90};
@@ -110,6 +125,8 @@ json_t *tiles_tilejson(const layer_info *const *layers, size_t n_layers, const c
     buf_printf(&names, "%s%s", i ? ", " : "", l->title);
     json_array_append_new(vls, vector_layer(l));
   }
+  for (size_t i = 0; i < n_layers; i++)
+    if (gen_has_labels(layers[i])) json_array_append_new(vls, labels_vector_layer(layers[i]));
   char *attribution = tiles_attribution(layers, n_layers);
   int center_zoom = minzoom + 2 < maxzoom ? minzoom + 2 : minzoom;
   json_t *doc = json_pack(

@@ -101,6 +101,12 @@ export async function loadStyle(cfg) {
 
 // ---- what the map really draws -----------------------------------------------------------------
 
+// The catalog layer a source-layer belongs to: itself, or the layer whose label points it holds
+// ("municipios:labels", one point per feature so a polygon is named once, not once per tile).
+export function layerOfSource(sourceLayer) {
+  return typeof sourceLayer === 'string' ? sourceLayer.replace(/:labels$/, '') : sourceLayer;
+}
+
 // Per catalog layer in `ids`: how many of its features the map draws in the current view (a
 // cluster counts the cases it holds). A layer switched on whose tiles hold nothing here gets 0, so
 // the status line can say so instead of counting it as shown. With cfg, a polygon or line layer
@@ -117,7 +123,7 @@ export function drawnSummary(map, ids, groups, cfg) {
     const seen = new Set();
     if (layers.length) {
       map.queryRenderedFeatures({ layers }).forEach((f, i) => {
-        const key = f.id !== undefined ? `${f.sourceLayer}/${f.id}` : `#${i}`;
+        const key = f.id !== undefined ? `${layerOfSource(f.sourceLayer)}/${f.id}` : `#${i}`;
         if (seen.has(key)) return;
         seen.add(key);
         n += Number(f.properties && f.properties.point_count) || 1;

@@ -3,8 +3,8 @@
 // on click, and a link to the full map (which has the data table). Without WebGL (old phones,
 // locked-down browsers) it shows the same style as PNG tiles drawn by the server, with Leaflet.
 import {
-  attributionOf, collapseAttribution, drawnStatus, drawnSummary, el, featureCard, hasWebGL, loadStyle,
-  parseQuery, readConfig, unionBounds,
+  attributionOf, collapseAttribution, drawnStatus, drawnSummary, el, featureCard, hasWebGL,
+  layerOfSource, loadStyle, parseQuery, readConfig, unionBounds,
 } from './common.js';
 import { maplibreLocale } from './i18n.js';
 import { layerLegend, legendCaption, legendItem, styleLayersByLayer } from './legend.js';
@@ -88,11 +88,11 @@ async function vectorMap(style, groups) {
   map.on('click', (e) => {
     const p = e.point;
     const hit = map.queryRenderedFeatures([[p.x - 5, p.y - 5], [p.x + 5, p.y + 5]], { layers: layers() })
-      .filter((f) => cfg.byId.has(f.sourceLayer))
+      .filter((f) => cfg.byId.has(layerOfSource(f.sourceLayer)))
       .sort((a, b) => (a.geometry.type.includes('Point') ? 0 : 1) - (b.geometry.type.includes('Point') ? 0 : 1));
     if (!hit.length) return;
     new mlgl.Popup({ maxWidth: '280px', focusAfterOpen: true }).setLngLat(e.lngLat)
-      .setDOMContent(featureCard(cfg, cfg.byId.get(hit[0].sourceLayer), hit[0].properties, 2)).addTo(map);
+      .setDOMContent(featureCard(cfg, cfg.byId.get(layerOfSource(hit[0].sourceLayer)), hit[0].properties, 2)).addTo(map);
   });
   map.once('idle', () => {
     collapseAttribution(mapBox);

@@ -10,7 +10,7 @@
 // Every entry carries the colour's name in words ("verde azulado", "dark red"), written next to
 // the swatch: a legend that is colour alone says nothing to a screen reader or to a reader who
 // does not tell red from green.
-import { el } from './common.js';
+import { el, layerOfSource } from './common.js';
 
 // ---- colour names ------------------------------------------------------------------------------
 
@@ -85,13 +85,26 @@ function legendMeta(sl) {
   return m && typeof m === 'object' && typeof m.layer === 'string' ? m : null;
 }
 
+// The style's sources that are archives of serve --archive, as a Map of source key → archive
+// name: an archive's own style says `teselas:archive`, a style with an archive as its basemap
+// `teselas:archives`.
+export function archiveSources(style) {
+  const meta = (style && style.metadata) || {};
+  const out = new Map(Object.entries(meta['teselas:archives'] || {}));
+  const own = meta['teselas:archive'];
+  if (typeof own === 'string') out.set(own, own);
+  return out;
+}
+
 // Style layer ids of each catalog layer (by source-layer), context layers left out: they are
-// drawn for orientation and are not switched on or off, queried, or listed.
+// drawn for orientation and are not switched on or off, queried, or listed. An archive's layers
+// are not the catalog's, even under the same name.
 export function styleLayersByLayer(style, cfg) {
   const out = new Map(cfg.layers.map((l) => [l.id, []]));
+  const archives = archiveSources(style);
   for (const sl of style.layers || []) {
-    const id = sl['source-layer'];
-    if (id && out.has(id) && !isContextLayer(sl)) out.get(id).push(sl.id);
+    const id = layerOfSource(sl['source-layer']);
+    if (id && out.has(id) && !isContextLayer(sl) && !archives.has(sl.source)) out.get(id).push(sl.id);
   }
   return out;
 }
@@ -186,6 +199,7 @@ function fromPaint(style, layer, t, lang) {
     out.entries.push({ label, color, kind, colorName: colorName(color, lang) });
   };
   const own = (style.layers || []).filter((sl) => sl['source-layer'] === layer.id && !isContextLayer(sl)
+    && (layer.source ? sl.source === layer.source : !archiveSources(style).has(sl.source))
     && PAINT_COLOR[sl.type] && sl.paint && sl.paint[PAINT_COLOR[sl.type]] !== undefined
     && !(sl.type === 'fill' && faintFill(sl)));
   const hasFill = own.some((sl) => sl.type === 'fill');

@@ -4,9 +4,11 @@
 // Every control is a native button, checkbox, select or link, so it works with the keyboard alone.
 import {
   collapseAttribution, copyText, drawnStatus, drawnSummary, el, featureCard, formatHash, hasWebGL,
-  loadStyle, parseHash, parseQuery, readConfig, unionBounds,
+  layerOfSource, loadStyle, parseHash, parseQuery, readConfig, unionBounds,
 } from './common.js';
-import { layerLegend, legendCaption, legendItem, styleLayersByLayer, swatch } from './legend.js';
+import {
+  archiveSources, layerLegend, legendCaption, legendItem, styleLayersByLayer, swatch,
+} from './legend.js';
 import { maplibreLocale } from './i18n.js';
 import { createCharts } from './charts.js';
 import { createEmbedPanel } from './embedpanel.js';
@@ -26,6 +28,7 @@ let map = null;
 let mlgl = null;
 let style = null;
 let groups = new Map();
+let archiveLayers = [];
 let popup = null;
 
 function say(text) {
@@ -45,14 +48,51 @@ function bbox() {
 }
 
 // Only the catalog layers the style draws are listed, switched and queried: a style of one layer
-// (/maps/{layer}) lists that layer, and its dimmed context boundary is drawn but not listed.
+// (/maps/{layer}) lists that layer, and its dimmed context boundary is drawn but not listed. A
+// style drawing archives alone lists their layers and none of the catalog's.
 function keepDrawnLayers() {
   const drawn = cfg.layers.filter((l) => (groups.get(l.id) || []).length > 0);
-  if (!drawn.length) return;
+  if (!drawn.length && !archiveLayers.length) return;
   cfg.layers = drawn;
   cfg.byId = new Map(drawn.map((l) => [l.id, l]));
   for (const id of [...visible]) if (!cfg.byId.has(id)) visible.delete(id);
   if (!visible.size) for (const l of drawn) visible.add(l.id);
+}
+
+// The layers of the archives the style draws (serve --archive): one entry per source-layer (a
+// PNG archive is one), titled from the archive's TileJSON. They are listed, switched and given a
+// legend like the catalog's, but an archive has no features API: the table, charts, search and
+// status line leave them out (they are not in cfg.layers).
+async function findArchiveLayers() {
+  const out = [];
+  for (const [key, name] of archiveSources(style)) {
+    const src = style.sources && style.sources[key];
+    if (!src) continue;
+    let tj = {};
+    try {
+      const r = await fetch(src.url);
+      if (r.ok) tj = await r.json();
+    } catch { /* titled by name */ }
+    const described = new Map((tj.vector_layers || []).map((v) => [v.id, v.description]));
+    const names = [...new Set(style.layers.filter((sl) => sl.source === key)
+      .map((sl) => sl['source-layer'] || ''))];
+    for (const sl of names) {
+      const id = `archive:${key}/${sl}`;
+      out.push({ id, source: key, archive: name, legendId: sl,
+        title: sl ? described.get(sl) || sl : tj.name || name });
+      groups.set(id, style.layers.filter((x) => x.source === key && (x['source-layer'] || '') === sl)
+        .map((x) => x.id));
+    }
+  }
+  return out;
+}
+
+// The status line: the catalog's layers drawn (drawnStatus), or, on a map of archives alone,
+// the archive layers switched on (an archive has no counts to give).
+function viewStatus() {
+  const on = archiveLayers.filter((a) => visible.has(a.id));
+  if (visibleIds().length || !on.length) return drawnStatus(cfg, drawnSummary(map, visibleIds(), groups, cfg));
+  return t('statusArchives', { list: on.map((a) => `${a.title} (${t('archiveTag', { name: a.archive })})`).join('; ') });
 }
 
 // ---- the panel ----------------------------------------------------------------------------------
@@ -69,12 +109,15 @@ if (allSample) fieldset.insertBefore(el('p', { class: 'sample' }, t('allSample')
 
 function buildLayerList() {
   layerList.replaceChildren();
-  for (const l of cfg.layers) {
+  for (const l of [...cfg.layers, ...archiveLayers]) {
     const id = `toggle-${l.id}`;
     const box = el('input', { type: 'checkbox', id, checked: visible.has(l.id), 'data-layer': l.id,
       onchange: (ev) => setVisible(l.id, ev.target.checked) });
-    const lg = style ? layerLegend(style, l, t, cfg.lang) : { entries: [] };
-    const entries = lg.entries;
+    const lg = !style ? { entries: [] } : l.archive
+      ? layerLegend(style, { id: l.legendId, title: l.title, source: l.source }, t, cfg.lang)
+      : layerLegend(style, l, t, cfg.lang);
+    // an archive's style draws each layer as fill, line and circle: one swatch says its colour
+    const entries = l.archive ? lg.entries.slice(0, 1) : lg.entries;
     const caption = legendCaption(lg, l, t);
     const legend = el('ul', { class: 'legend', id: `legend-${l.id}`, 'aria-label': t('legendOf', { title: l.title }) });
     for (const e of entries) legend.append(legendItem(e));
@@ -83,7 +126,8 @@ function buildLayerList() {
     layerList.append(el('li', { class: 'layer', 'data-legend': lg.kind },
       el('label', { for: id }, box, first ? swatch(first) : null, el('span', {}, l.title),
         single ? el('span', { class: 'color-name' }, `(${first.colorName})`) : null,
-        l.sample && !allSample ? el('span', { class: 'tag' }, t('sample')) : null),
+        l.sample && !allSample ? el('span', { class: 'tag' }, t('sample')) : null,
+        l.archive ? el('span', { class: 'tag' }, t('archiveTag', { name: l.archive })) : null),
       entries.length > 1 && caption ? el('p', { class: 'legend-caption' }, caption) : null,
       entries.length > 1 ? legend : null,
       l.privacy ? el('p', { class: 'privacy' }, l.privacy) : null));
@@ -175,7 +219,7 @@ function reportAfterIdle() {
 
 function reportDrawn() {
   if (!map) return;
-  const text = drawnStatus(cfg, drawnSummary(map, visibleIds(), groups, cfg));
+  const text = viewStatus();
   if (status.textContent !== text) say(text);
 }
 
@@ -213,8 +257,8 @@ function featuresAt(point) {
   ];
   const seen = new Set();
   return ordered.filter((f) => {
-    const k = `${f.sourceLayer}/${f.id}`;
-    if (seen.has(k) || !cfg.byId.has(f.sourceLayer)) return false;
+    const k = `${layerOfSource(f.sourceLayer)}/${f.id}`;
+    if (seen.has(k) || !cfg.byId.has(layerOfSource(f.sourceLayer))) return false;
     seen.add(k);
     return true;
   });
@@ -223,7 +267,7 @@ function featuresAt(point) {
 function popupFor(features, lngLat, opener) {
   if (!features.length) return;
   const f = features[0];
-  const layer = cfg.byId.get(f.sourceLayer);
+  const layer = cfg.byId.get(layerOfSource(f.sourceLayer));
   const card = featureCard(cfg, layer, f.properties, 2);
   if (f.properties.point_count) {
     card.append(el('button', { type: 'button', class: 'button',
@@ -268,7 +312,9 @@ async function start() {
   const loaded = await loadStyle(cfg);
   style = loaded.style;
   groups = styleLayersByLayer(style, cfg);
+  archiveLayers = await findArchiveLayers();
   keepDrawnLayers();
+  for (const a of archiveLayers) visible.add(a.id);
   buildLayerList();
   if (!hasWebGL()) {
     say(`${t('noWebgl')} ${t('noWebglTable')}`);
@@ -284,7 +330,8 @@ async function start() {
   }
   const view = fromHash.center ? { center: fromHash.center, zoom: fromHash.zoom }
     : fromQuery.center ? { center: fromQuery.center, zoom: fromQuery.zoom ?? 12 }
-      : { bounds: unionBounds(visibleIds().map((id) => cfg.byId.get(id))), fitBoundsOptions: { padding: 20 } };
+      : !visibleIds().length && style.center ? { center: style.center, zoom: style.zoom ?? 2 }
+        : { bounds: unionBounds(visibleIds().map((id) => cfg.byId.get(id))), fitBoundsOptions: { padding: 20 } };
   map = new mlgl.Map({
     container: mapBox, style, ...view, locale: maplibreLocale(t), maxZoom: 19,
     attributionControl: { compact: true }, // the TileJSON carries each layer's publisher and licence
@@ -311,14 +358,14 @@ async function start() {
     reportDrawn();
   });
   map.once('idle', () => {
-    const drawn = drawnStatus(cfg, drawnSummary(map, visibleIds(), groups, cfg));
+    const drawn = viewStatus();
     say((loaded.auto && cfg.endpoints.style ? `${t('styleFallback', { style: cfg.style })} ` : '') + drawn);
     reportDue = false;
     collapseAttribution(mapBox);
     document.documentElement.dataset.map = 'idle';
     viewChanged();
   });
-  window.teselas = { map, cfg, visibleIds, groups, bbox, featuresAt, style };
+  window.teselas = { map, cfg, visibleIds, groups, bbox, featuresAt, style, archiveLayers };
 }
 
 start().catch((err) => {

@@ -2,11 +2,13 @@
  * part (by length), or a point inside a polygon's largest ring. The polygon point is the middle
  * of the widest interior span of the horizontal line through the ring's area centroid: inside
  * the polygon even for a C-shaped colonia, cheap, and computed on the whole geometry (not the
- * clipped piece), so neighbouring tiles agree on it. */
+ * clipped piece), so neighbouring tiles agree on it. Every step commutes with scaling, shifting
+ * and flipping an axis, so the PNG renderer (device pixels) and the vector tiles' label points
+ * (EPSG:3857 metres) find the same place. */
 #include <math.h>
 #include <stdlib.h>
 
-#include "render/render_int.h"
+#include "geom/geom.h"
 
 static bool line_middle(const geom *g, map_pt *out) {
   double best = -1;
@@ -93,7 +95,7 @@ static bool polygon_point(const geom *g, map_pt *out) {
   return true;
 }
 
-bool render_label_anchor(const geom *g, map_pt *out) {
+bool geom_label_anchor(const geom *g, map_pt *out) {
   if (g->n_pts == 0) return false;
   switch (g->type) {
     case GEOM_POINT: *out = g->pts[0]; return true;

@@ -1,0 +1,70 @@
+// test_labels.mjs — a large polygon is labelled once, not once per tile piece: the 46
+// municipalities of Guanajuato (INEGI, ../shared/data/inegi-mg-guanajuato) at z8 in the viewer
+// (/maps/municipios, the automatic style) in Chromium. The fills come in several tile pieces
+// for some municipalities (what MapLibre used to label one by one), while queryRenderedFeatures
+// finds every label placed exactly once, San Felipe and Irapuato (the two a new user saw twice)
+// among them, read from the tiles' label points (municipios:labels); the tiles of the view hold
+// each of the 46 label points once (querySourceFeatures), and the status line counts 46.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+import { CHROMIUM, CHROMIUM_ARGS, TESELAS, loadPlaywright, shot, startServer, waitForMap, watch } from './lib.mjs';
+
+const SRC = fileURLToPath(new URL('../../../shared/data/inegi-mg-guanajuato/AGEM_11.geojson',
+  import.meta.url));
+
+if (!existsSync(SRC)) {
+  console.log(`SKIP: the shared third-party data is not here (${SRC})`);
+  process.exit(77);
+}
+
+test('each municipality is labelled once at z8', { timeout: 600000 }, async () => {
+  const srv = await startServer((db) => {
+    execFileSync(TESELAS, ['import', SRC, '--db', db, '--layer', 'municipios', '--quiet'], { stdio: 'ignore' });
+  });
+  const { chromium } = loadPlaywright();
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1600, height: 1150 } });
+    const problems = watch(page, [srv.base]);
+    await page.goto(`${srv.base}/maps/municipios#map=8/20.87/-100.88`);
+    assert.equal(await waitForMap(page, ['idle'], 120000), 'idle');
+    const seen = await page.evaluate(() => {
+      const m = window.teselas.map;
+      const count = (layer) => {
+        const n = {};
+        for (const f of m.queryRenderedFeatures({ layers: [layer] }))
+          n[f.properties.nom_agem] = (n[f.properties.nom_agem] || 0) + 1;
+        return n;
+      };
+      const points = {};
+      for (const f of m.querySourceFeatures('municipios', { sourceLayer: 'municipios:labels' }))
+        points[f.properties.nom_agem] = (points[f.properties.nom_agem] || 0) + 1;
+      return { zoom: m.getZoom(), labels: count('municipios-labels'), pieces: count('municipios-fill'),
+        source: m.getLayer('municipios-labels').sourceLayer, points,
+        status: document.getElementById('status').textContent };
+    });
+    assert.equal(seen.zoom, 8);
+    assert.equal(seen.source, 'municipios:labels');
+    const names = Object.keys(seen.pieces);
+    assert.equal(names.length, 46, `municipalities drawn: ${names.length}`);
+    assert.ok(names.some((n) => seen.pieces[n] > 1), 'no municipality spans two tiles: the test proves nothing');
+    // every municipality's label point is in the tiles of the view once, placed or not
+    assert.deepEqual(Object.keys(seen.points).sort(), names.sort());
+    assert.deepEqual(Object.entries(seen.points).filter(([, n]) => n !== 1), []);
+    // and the status line counts each municipality once, not its pieces and its label
+    assert.match(seen.status, /municipios \(46 elementos\)/);
+    const twice = Object.entries(seen.labels).filter(([, n]) => n !== 1);
+    assert.deepEqual(twice, [], 'labels placed more than once');
+    for (const name of ['San Felipe', 'Irapuato']) assert.equal(seen.labels[name], 1, `${name} labelled`);
+    assert.ok(Object.keys(seen.labels).length >= 30, `only ${Object.keys(seen.labels).length} labels placed`);
+    await shot(page, 'labels-z8');
+    assert.deepEqual(problems, []);
+  } finally {
+    await browser.close();
+    await srv.stop();
+  }
+});
