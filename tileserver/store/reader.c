@@ -753,7 +753,10 @@ static void rt_leaf_count(inside_walk *w, int64_t no) {
 }
 
 /* Adds the entries under node `no` (depth levels above the leaves) that lie inside w->q, or all
- * of them when `all`; stops once w->n reaches w->cap. */
+ * of them when `all`; stops once w->n reaches w->cap. Children wholly inside go first: their
+ * leaves are counted from their headers, while a child crossing the box's edge is read cell by
+ * cell for a few entries (a dense z10 box's walk read 86 nodes, most of them along its edge,
+ * before reaching 1,000). The order does not change the answer: all entries, or cap of them. */
 static void rt_count(inside_walk *w, int64_t no, int depth, bool all) {
   if (all && depth == 0) {
     rt_leaf_count(w, no);
@@ -770,12 +773,15 @@ static void rt_count(inside_walk *w, int64_t no, int depth, bool all) {
   if (depth == 0) { /* a leaf crossing the box's edge: its entries inside */
     for (int i = 0; i < n && w->n < w->cap; i++) w->n += rt_inside(w, b + 4 + i * RT_CELL);
   }
-  for (int i = 0; depth > 0 && i < n && !w->bad && w->n < w->cap; i++) {
-    const uint8_t *c = b + 4 + i * RT_CELL;
-    if (!all && !rt_meets(w, c)) continue;
-    int64_t child = 0;
-    for (int k = 0; k < 8; k++) child = child << 8 | c[k];
-    rt_count(w, child, depth - 1, all || rt_inside(w, c));
+  for (int pass = all ? 1 : 0; depth > 0 && pass < 2; pass++) { /* 0: inside, 1: the rest */
+    for (int i = 0; i < n && !w->bad && w->n < w->cap; i++) {
+      const uint8_t *c = b + 4 + i * RT_CELL;
+      bool inside = all || rt_inside(w, c);
+      if (pass == 0 ? !inside : (!all && (inside || !rt_meets(w, c)))) continue;
+      int64_t child = 0;
+      for (int k = 0; k < 8; k++) child = child << 8 | c[k];
+      rt_count(w, child, depth - 1, inside);
+    }
   }
   free(b);
 }
