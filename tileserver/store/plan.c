@@ -99,8 +99,8 @@ static bool split_read(const store_plan *p) {
 /* The index's conditions: the entry meets the box, lies inside it, or meets and crosses it. */
 static void index_where(buf *sql, const store_plan *p, box_part part) {
   const store_query *q = p->q;
-  if (part == PART_INSIDE)
-    buf_puts(sql, " WHERE xmin >= ?2 AND xmax <= ?1 AND ymin >= ?4 AND ymax <= ?3");
+  if (part == PART_INSIDE) /* reader.c: nodes inside the box first */
+    buf_puts(sql, " WHERE pkid MATCH teselas_inside(?2, ?4, ?1, ?3)");
   else
     buf_puts(sql, p->bbox[0] > p->bbox[2] ? " WHERE (xmax >= ?2 OR xmin <= ?1)"
                                           : " WHERE xmin <= ?1 AND xmax >= ?2");

@@ -169,6 +169,31 @@ static void sql_intersects(sqlite3_context *ctx, int argc, sqlite3_value **argv)
   sqlite3_result_int(ctx, hit);
 }
 
+/* R*Tree query teselas_inside(minx, miny, maxx, maxy), as `pkid MATCH teselas_inside(...)`: the
+ * entries whose index box lies inside the box, nodes wholly inside first. The R*Tree module pops
+ * what it reads next by score, so a node crossing the box's edge (score 1) waits until the nodes
+ * inside (score 0) are spent: a dense page is read from a few nodes inside instead of from every
+ * node along the edge that comes first in the tree (the benchmark's z10 page read 83 nodes for
+ * its 100 entries). The order is the same on every read of the same tree. Coordinates come as
+ * the doubles of the index's float32 bounds, compared with the box as the plain constraints are. */
+static int rtree_inside(sqlite3_rtree_query_info *q) {
+  if (q->nParam != 4 || q->nCoord != 4) return SQLITE_ERROR;
+  const sqlite3_rtree_dbl *c = q->aCoord, *b = q->aParam; /* c: xmin, xmax, ymin, ymax */
+  if (q->eParentWithin == FULLY_WITHIN) {
+    q->eWithin = FULLY_WITHIN;
+    q->rScore = 0;
+  } else if (c[0] >= b[0] && c[1] <= b[2] && c[2] >= b[1] && c[3] <= b[3]) {
+    q->eWithin = FULLY_WITHIN;
+    q->rScore = 0;
+  } else if (q->iLevel > 0 && c[0] <= b[2] && c[1] >= b[0] && c[2] <= b[3] && c[3] >= b[1]) {
+    q->eWithin = PARTLY_WITHIN;
+    q->rScore = 1;
+  } else {
+    q->eWithin = NOT_WITHIN; /* apart, or an entry crossing the edge: the other part reads it */
+  }
+  return SQLITE_OK;
+}
+
 /* A libpq URI names a PostgreSQL database (pg_*.c); anything else is a SpatiaLite file. */
 static err_code pg_reader_open(const char *uri, store_reader **out, err *e) {
   store_reader *r = calloc(1, sizeof *r);
@@ -280,6 +305,7 @@ err_code store_reader_open_wait(const char *path, int busy_ms, store_reader **ou
   sqlite3_create_function_v2(r->db, "teselas_intersects", 5,
                              SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, r,
                              sql_intersects, NULL, NULL, NULL);
+  sqlite3_rtree_query_callback(r->db, "teselas_inside", rtree_inside, NULL, NULL);
   sqlite3_create_function_v2(r->db, "teselas_mbr_intersects", 5,
                              SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
                              sql_mbr_intersects, NULL, NULL, NULL);
