@@ -702,7 +702,7 @@ err_code store_query_start(store_reader *r, const store_query *q, store_iter **o
  * pages): 0.56 M instructions a page, most of them decoding every bound of every cell in double
  * precision and every cell's id, leaves included; comparing in float32 against the box rounded
  * inwards, and decoding an id only to descend, made it 0.40 M, the answers identical on 599 boxes. */
-enum { RT_CELL = 24, RT_MAX_DEPTH = 40 };
+enum { RT_CELL = 24, RT_MAX_DEPTH = 40, RT_LATER = 256 };
 
 typedef struct inside_walk {
   sqlite3_stmt *node;   /* SELECT data FROM <index>_node WHERE nodeno = ?1 */
@@ -713,6 +713,10 @@ typedef struct inside_walk {
   float lo_x, lo_y, hi_x, hi_y;
   int64_t cap, n;
   bool bad;             /* a node not in the expected format: the caller counts with SQL */
+  /* Leaves crossing the box's edge, read only once every node inside has been counted: a leaf
+   * crossing is read cell by cell for a few entries, one inside is counted from its header. */
+  int64_t later[RT_LATER];
+  int n_later;
 } inside_walk;
 
 static float rt_f32(const uint8_t *p) {
@@ -806,7 +810,8 @@ static void rt_count(inside_walk *w, int64_t no, int depth, bool all) {
       if (pass == 0 ? !inside : (!all && (inside || !rt_meets(w, c)))) continue;
       int64_t child = 0;
       for (int k = 0; k < 8; k++) child = child << 8 | c[k];
-      rt_count(w, child, depth - 1, inside);
+      if (depth == 1 && !inside && w->n_later < RT_LATER) w->later[w->n_later++] = child;
+      else rt_count(w, child, depth - 1, inside);
     }
   }
   free(b);
@@ -872,6 +877,7 @@ err_code store_count_inside(store_reader *r, const layer_info *l, const double b
   int depth = ok ? root[0] << 8 | root[1] : 0;
   free(root);
   if (ok) rt_count(&w, 1, depth, false);
+  for (int i = 0; i < w.n_later && !w.bad && w.n < w.cap; i++) rt_count(&w, w.later[i], 0, false);
   sqlite3_reset(w.node);
   if (in_txn) sqlite3_step(end);
   sqlite3_reset(begin);
