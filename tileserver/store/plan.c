@@ -96,6 +96,11 @@ static bool split_read(const store_plan *p) {
   return box_driven(p) && q->bbox_exact && p->bbox == q->bbox && p->bbox[0] <= p->bbox[2];
 }
 
+/* Only the part crossing the edge (store_query.edge_only): for a box read in the index's order. */
+bool store_plan_edge_only(const store_plan *p) {
+  return p->q->edge_only && box_driven(p) && p->bbox[0] <= p->bbox[2];
+}
+
 /* The index's conditions: the entry meets the box, lies inside it, or meets and crosses it. */
 static void index_where(buf *sql, const store_plan *p, box_part part) {
   const store_query *q = p->q;
@@ -204,7 +209,9 @@ void store_plan_bind(sqlite3_stmt *st, const store_plan *p) {
 
 void store_plan_sql(buf *sql, const store_plan *p) {
   sql_select(sql, p);
-  if (split_read(p)) {
+  if (store_plan_edge_only(p)) {
+    sql_where(sql, p, PART_EDGE);
+  } else if (split_read(p)) {
     sql_where(sql, p, PART_INSIDE);
     buf_puts(sql, " UNION ALL ");
     sql_select(sql, p);

@@ -520,6 +520,8 @@ static err_code query_prepare(store_reader *r, store_plan *p, sqlite3_stmt **out
   p->where = &where;
   err_code rc = ERR_OK;
   if (where.nomem) rc = err_set(e, ERR_NOMEM, "out of memory building the query");
+  else if (p->q->edge_only && !store_plan_edge_only(p))
+    rc = err_set(e, ERR_INTERNAL, "edge_only needs a box read in any order");
   else if (where.sql.failed) rc = err_set(e, ERR_LIMIT, "query too long");
   else if (where.spatial || p->q->near) rc = spatial_sql_load(r, e);
   buf sql;
