@@ -66,7 +66,7 @@ err_code store_audit_add(const char *db_path, const store_audit_entry *a, err *e
     const char *v[6] = {now, a->who, a->action, a->target, a->result, a->detail};
     for (int i = 0; i < 6; i++)
       sqlite3_bind_text(st, i + 1, v[i] ? v[i] : "", -1, SQLITE_TRANSIENT);
-    if (sqlite3_step(st) != SQLITE_DONE) rc = err_set(e, ERR_DB, "audit: %s", sqlite3_errmsg(db));
+    if (sqlite3_step(st) != SQLITE_DONE) rc = store_write_error(db, "audit log", e);
   }
   sqlite3_finalize(st);
   sqlite3_close(db);
