@@ -12,7 +12,8 @@
 #    nothing of it is published;
 #  - every audited write whose audit line (DB.audit, on the same disk) cannot be written is
 #    refused with 503 JSON naming the audit log, and changes nothing: an upload (no job is run),
-#    a rollback, a removal, a sign-in (no session) and a review's decision;
+#    a rollback, a removal, a sign-in (no session) and a review's decision; `teselas remove` exits
+#    1 alike;
 #  - SQLite's temporary files on a full disk (SQLITE_TMPDIR): the same refusal, nothing changed;
 #  - once space is freed, the same import publishes.
 if [ -z "${TESELAS_MOUNT_NS:-}" ]; then
@@ -149,6 +150,12 @@ unaudited "a sign-in"
 http_get "/api/reviews/1/approve" -X POST -H "Authorization: Bearer $T_REV" \
   -H "Content-Type: application/json" --data '{"reason": "agregado a 250 m"}'
 unaudited "a review's decision"
+rc=0
+"$TESELAS" remove cuadrantes --db "$DB" > /dev/null 2> "$TEST_TMP/remove.err" || rc=$?
+[ "$rc" = 1 ] || fail "teselas remove without room for its audit line exited $rc"
+grep -q "audit log.*no space left.*nothing was removed" "$TEST_TMP/remove.err" \
+  || fail "teselas remove: $(cat "$TEST_TMP/remove.err")"
+echo "teselas remove: $(cat "$TEST_TMP/remove.err")"
 [ "$(dump)" = "$BEFORE" ] || fail "the database changed after writes refused for their audit lines"
 [ "$(audit_lines)" = "$AUDIT_BEFORE" ] || fail "the audit log changed on a full disk"
 http_get "/collections/cuadrantes"
