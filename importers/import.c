@@ -294,7 +294,8 @@ static err_code begin_writer(import_state *s, err *e) {
                      .date_field = aggregate ? "" : o->date_field, .minzoom = -1, .maxzoom = -1,
                      .sample = o->sample,
                      .renumber = s->priv.policy.mode == PRIVACY_MODE_GENERALIZE,
-                     .keep_versions = o->keep_versions > 0 ? o->keep_versions : 3};
+                     .keep_versions = o->keep_versions > 0 ? o->keep_versions : 3,
+                     .busy_timeout_ms = o->busy_timeout_ms};
   /* what needs a reviewer: any policy or decision ("{}" is the catalog's "no policy") */
   if (o->review_by && strcmp(s->privacy_json, "{}") != 0) {
     meta.review_by = o->review_by;

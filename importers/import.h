@@ -83,6 +83,7 @@ typedef struct import_options {
                                 being published. NULL (the CLI, a trusted shell): published */
   FILE *progress;            /* a progress line goes here (a terminal), or NULL for none */
   import_limits limits;      /* zeros: the defaults */
+  int busy_timeout_ms;       /* how long to wait for the database's write lock (0: 30 s) */
 } import_options;
 
 typedef enum import_status {

@@ -10,6 +10,10 @@
 #  - an upload through the API: 503 JSON saying the disk is full when the server's TMPDIR is on
 #    it; taken (202) by a server whose TMPDIR has room, its job then fails saying the same, and
 #    nothing of it is published;
+#  - every audited write whose audit line (DB.audit, on the same disk) cannot be written is
+#    refused with 503 JSON naming the audit log, and changes nothing: an upload (no job is run),
+#    a rollback, a removal, a sign-in (no session) and a review's decision; `teselas remove` exits
+#    1 alike;
 #  - SQLite's temporary files on a full disk (SQLITE_TMPDIR): the same refusal, nothing changed;
 #  - once space is freed, the same import publishes.
 if [ -z "${TESELAS_MOUNT_NS:-}" ]; then
@@ -37,9 +41,24 @@ mkdir "$SMALL/tmp"  # the server's uploads wait on the same full disk
   || fail "import municipio"
 "$TESELAS" import "$D/cdmx-ssp/cuadrantes_shp.zip" --db "$DB" --layer cuadrantes --quiet > /dev/null \
   || fail "import cuadrantes"
-"$TESELAS" users add pub --db "$DB" --role publisher --layers delitos > /dev/null || fail "users add"
+"$TESELAS" import "$D/cdmx-ssp/cuadrantes_shp.zip" --db "$DB" --layer cuadrantes --quiet --force \
+  > /dev/null || fail "import cuadrantes again (a version to roll back to)"
+"$TESELAS" users add pub --db "$DB" --role publisher --layers delitos,robos > /dev/null || fail "users add"
 TOKEN=$("$TESELAS" tokens add pub --db "$DB" 2> /dev/null) || fail "tokens add"
+PW_ADM="contraseña de prueba del disco lleno"
+echo "$PW_ADM" | "$TESELAS" users add adm --db "$DB" --role admin --password > /dev/null || fail "users add adm"
+T_ADM=$("$TESELAS" tokens add adm --db "$DB" 2> /dev/null) || fail "tokens add adm"
+"$TESELAS" users add rev --db "$DB" --role reviewer > /dev/null || fail "users add rev"
+T_REV=$("$TESELAS" tokens add rev --db "$DB" 2> /dev/null) || fail "tokens add rev"
 TMPDIR="$SMALL/tmp" start_server "$DB" --quiet
+
+# a version waiting for review (an upload with a privacy policy), for a decision on a full disk
+http_get "/api/layers/robos/versions?filename=robos.csv&lat=lat&lon=long&privacy=generalize%3Agrid%3D250" \
+  -X POST -H "Authorization: Bearer $TOKEN" -H "Content-Type: text/csv" \
+  --data-binary "@$D/cdmx-ssp/crime-lat-long-2000.csv"
+expect_status 202 "an upload to review"
+await_job "$TOKEN"
+expect_json "d['state'] == 'done' and d['result'] == 'pending' and d['review'] == 1"
 
 # The answers of the earlier layers, to compare byte for byte afterwards: the server's address
 # (a restarted server has another port) and the moment of a page aside.
@@ -100,11 +119,59 @@ bad=$(grep -vc '^200 ' "$TEST_TMP/during" || true)
 ok
 echo "$n_during requests answered 200 while the disk was full"
 
-# 3. a server whose TMPDIR has room: the upload is taken (202), and its import job fails on the
-# database's full disk, saying so
+# 3. a server whose TMPDIR has room, the database's disk full to the last byte: every audited
+# write is refused, as its line cannot be written to the audit log (DB.audit, on that disk)
 stop_server || fail "the server did not stop cleanly"
 mkdir "$TEST_TMP/uploads"
 TMPDIR="$TEST_TMP/uploads" start_server "$DB" --quiet
+avail_kb=$(df -k --output=avail "$SMALL" | tail -1)
+[ "$avail_kb" -le 0 ] || fallocate -l $((avail_kb * 1024)) "$SMALL/filler2" || fail "cannot top up the filler"
+# the audit log's files (its shared-memory index aside), as bytes: the sqlite3 shell cannot open a
+# log in WAL mode on a full disk
+audit_lines() { { cat "$DB.audit"; cat "$DB.audit-wal" 2> /dev/null || true; } | sha256sum | cut -c1-64; }
+AUDIT_BEFORE=$(audit_lines)
+unaudited() { # WHAT: 503 JSON naming the audit log and the full disk
+  expect_status 503 "$1 whose audit line cannot be written"
+  expect_json "d['code'] == 'unavailable' and 'audit log' in d['description'] and 'no space left' in d['description']"
+  expect_header Retry-After '[0-9]'
+  echo "$1: $STATUS $(head -c 300 "$TEST_TMP/body")"
+}
+http_get "$UPLOAD_URL" "${UPLOAD[@]}"
+unaudited "an upload"
+http_get "/api/jobs/1" -H "Authorization: Bearer $TOKEN"
+expect_status 404 "a job of the refused upload"
+http_get "/api/layers/cuadrantes/rollback?to=1" -X POST -H "Authorization: Bearer $T_ADM"
+unaudited "a rollback"
+http_get "/api/layers/cuadrantes" -X DELETE -H "Authorization: Bearer $T_ADM"
+unaudited "a removal"
+http_get /admin/entrar -X POST --data-urlencode "usuario=adm" --data-urlencode "contraseña=$PW_ADM"
+unaudited "a sign-in"
+! grep -qi '^Set-Cookie: *teselas' "$TEST_TMP/headers" || fail "a session given without its audit line"
+http_get "/api/reviews/1/approve" -X POST -H "Authorization: Bearer $T_REV" \
+  -H "Content-Type: application/json" --data '{"reason": "agregado a 250 m"}'
+unaudited "a review's decision"
+rc=0
+"$TESELAS" remove cuadrantes --db "$DB" > /dev/null 2> "$TEST_TMP/remove.err" || rc=$?
+[ "$rc" = 1 ] || fail "teselas remove without room for its audit line exited $rc"
+grep -q "audit log.*no space left.*nothing was removed" "$TEST_TMP/remove.err" \
+  || fail "teselas remove: $(cat "$TEST_TMP/remove.err")"
+echo "teselas remove: $(cat "$TEST_TMP/remove.err")"
+[ "$(dump)" = "$BEFORE" ] || fail "the database changed after writes refused for their audit lines"
+[ "$(audit_lines)" = "$AUDIT_BEFORE" ] || fail "the audit log changed on a full disk"
+http_get "/collections/cuadrantes"
+expect_json "d['id'] == 'cuadrantes'"
+ok
+
+# 4. room for an audit line but not for the import: the upload is taken (202), and its import
+# job fails on the database's full disk, saying so
+rm -f "$SMALL/filler2" "$SMALL/filler"
+avail_kb=$(df -k --output=avail "$SMALL" | tail -1)
+fallocate -l $(((avail_kb - 2048) * 1024)) "$SMALL/filler" || fail "cannot fill the tmpfs again"
+# with room for its line a decision goes through (the rejected version's data go)
+http_get "/api/reviews/1/reject" -X POST -H "Authorization: Bearer $T_REV" \
+  -H "Content-Type: application/json" --data '{"reason": "prueba de disco lleno"}'
+expect_status 200 "a review's decision with room for its audit line"
+BEFORE=$(dump)
 http_get "$UPLOAD_URL" "${UPLOAD[@]}"
 expect_status 202 "an upload taken on a server whose database's disk is full"
 await_job "$TOKEN" 1500
@@ -147,7 +214,7 @@ grep -q "crime-lat-long.csv.*no space left" "$TEST_TMP/import-tmp.err" \
 ok
 echo "temporary files: $(cat "$TEST_TMP/import-tmp.err")"
 
-# 4. space freed: the same import publishes, and the running server serves it
+# 5. space freed: the same import publishes, and the running server serves it
 "$TESELAS" import "$BIG" --db "$DB" --layer delitos --lat lat --lon long --privacy none --quiet \
   > /dev/null 2> "$TEST_TMP/import2.err" || fail "the import once space is freed: $(cat "$TEST_TMP/import2.err")"
 http_get "/collections/delitos/items?limit=1"

@@ -60,6 +60,7 @@ static const char USAGE[] =
     "  --max-seconds N        time spent reading the features (3600)\n"
     "  --max-unzipped-mb N    a .zip or .kmz uncompressed (4096)\n"
     "  --max-zip-ratio N      a .zip or .kmz: uncompressed size / archive size (100)\n"
+    "  --busy-timeout-ms N    wait for another writer's lock on DB (30000), then fail: busy\n"
     "output:\n"
     "  --report FILE.json     also write the quality report as JSON\n"
     "  --force                import even when nothing changed\n"
@@ -130,7 +131,7 @@ enum {
   O_SRC_LAYER, O_LAT, O_LON, O_WKT, O_ENC, O_FIELDS, O_RENAME, O_TYPES, O_ID, O_DATE, O_PRIVACY,
   O_FIX, O_EXPECT, O_AREA, O_KEEP, O_REPORT, O_FORCE, O_QUIET, O_HELP, O_VERSION, O_DROP,
   O_KEEP_FIELD, O_SAVE_AREA, O_EXPECT_SCHEMA, O_MAX_FILE, O_MAX_ROWS, O_MAX_FIELDS, O_MAX_LINE,
-  O_MAX_SECONDS, O_MAX_UNZIPPED, O_MAX_RATIO, O_DB_SCHEMA
+  O_MAX_SECONDS, O_MAX_UNZIPPED, O_MAX_RATIO, O_DB_SCHEMA, O_BUSY
 };
 
 static const struct option OPTS[] = {
@@ -149,7 +150,8 @@ static const struct option OPTS[] = {
     {"max-file-mb", 1, 0, O_MAX_FILE}, {"max-rows", 1, 0, O_MAX_ROWS},
     {"max-fields", 1, 0, O_MAX_FIELDS}, {"max-line-kb", 1, 0, O_MAX_LINE},
     {"max-seconds", 1, 0, O_MAX_SECONDS}, {"max-unzipped-mb", 1, 0, O_MAX_UNZIPPED},
-    {"max-zip-ratio", 1, 0, O_MAX_RATIO}, {"db-schema", 1, 0, O_DB_SCHEMA}, {0, 0, 0, 0}};
+    {"max-zip-ratio", 1, 0, O_MAX_RATIO}, {"db-schema", 1, 0, O_DB_SCHEMA},
+    {"busy-timeout-ms", 1, 0, O_BUSY},    {0, 0, 0, 0}};
 
 /* --max-*: a count >= 0 into the import's limits (0 keeps the default); 0, or 2 after printing. */
 static int parse_limit(cli_state *c, int id, const char *arg) {
@@ -209,6 +211,14 @@ static int apply_option(cli_state *c, int id, const char *arg) {
       o->keep_versions = (int)strtol(arg, &end, 10);
       if (*end || o->keep_versions < 1 || o->keep_versions > 1000) {
         fprintf(stderr, "teselas: invalid value '%s' for --keep\n\n%s", arg, USAGE);
+        return 2;
+      }
+      return 0;
+    case O_BUSY: /* at most a day: a wait past that is a mistake, not a policy */
+      o->busy_timeout_ms = (int)strtol(arg, &end, 10);
+      if (!*arg || *end || o->busy_timeout_ms < 1 || o->busy_timeout_ms > 86400000) {
+        fprintf(stderr, "teselas: invalid value '%s' for --busy-timeout-ms (1 to 86400000)\n\n%s",
+                arg, USAGE);
         return 2;
       }
       return 0;

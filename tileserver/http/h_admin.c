@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "auth/auth.h"
+#include "http/audit_line.h"
 #include "http/admin_int.h"
 #include "http/handlers.h"
 #include "http/services.h"
@@ -176,6 +177,12 @@ void h_admin_signin(http_request *req, http_response *resp) {
     send_signin(resp, 401, "Usuario o contraseña incorrectos.", shaped ? name : NULL);
     return;
   }
+  /* the sign-in's line first: no session without it */
+  http_audit_line line = {cfg, p.account.name, "login", p.account.name, "ok", "", 0, false, false};
+  if (http_audit_write(&line, &e) != ERR_OK) {
+    http_audit_refuse(resp, &e);
+    return;
+  }
   char sid[AUTH_SESSION_LEN];
   if (auth_session_create(cfg, p.account.name, HTTP_SESSION_S, sid, &e) != ERR_OK) {
     login_audit(req, p.account.name, p.account.name, "failed", "the session could not be kept");
@@ -183,7 +190,6 @@ void h_admin_signin(http_request *req, http_response *resp) {
     return;
   }
   auth_throttle_clear(sv->logins, acct_key);
-  login_audit(req, p.account.name, p.account.name, "ok", "");
   const char *pub = req->config->public_url;
   bool secure = pub && strncmp(pub, "https://", 8) == 0;
   char *cookie = arena_alloc(req->arena, 160);

@@ -45,6 +45,12 @@ void h_metrics(http_request *req, http_response *resp) {
   }
   usage_write_metrics(req->services->usage, req->catalog, b);
   buf_printf(b,
+             "# HELP teselas_style_registries Style registries alive: the current one and the "
+             "replaced ones requests still hold (SIGHUP).\n"
+             "# TYPE teselas_style_registries gauge\n"
+             "teselas_style_registries %zu\n",
+             http_services_styles_live(req->services));
+  buf_printf(b,
              "# HELP teselas_uptime_seconds Seconds since the server started.\n"
              "# TYPE teselas_uptime_seconds gauge\n"
              "teselas_uptime_seconds %lld\n",

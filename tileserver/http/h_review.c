@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "auth/auth.h"
+#include "http/audit_line.h"
 #include "http/handlers.h"
 #include "http/services.h"
 #include "jobs/jobs.h"
@@ -253,17 +254,28 @@ static void decide(http_request *req, http_response *resp, bool approve) {
   }
   char layer[STORE_NAME_MAX] = "";
   int64_t version = 0;
+  /* the decision's line, written before its COMMIT: no decision without it */
+  snprintf(detail, sizeof detail, "review %lld, version %lld: %s", (long long)ref.n,
+           (long long)ref.version, reason);
+  http_audit_line line = {req->config->db_path, who, "review", ref.layer,
+                          approve ? "approved" : "rejected", detail, 0, false, false};
+  store_gate gate = http_audit_gate(&line);
   store_review_decision d = {.n = ref.n, .approve = approve, .who = who, .reason = reason,
-                             .out_layer = layer, .out_version = &version};
+                             .out_layer = layer, .out_version = &version, .gate = &gate};
   store_review_verdict v;
   err e = {0};
   err_code rc = store_review_decide(req->config->db_path, &d, &v, &e);
-  const char *result = rc == ERR_OK ? (approve ? "approved" : "rejected")
-                       : v == STORE_REVIEW_DECIDED || v == STORE_REVIEW_STALE ? "refused"
-                                                                                : "failed";
-  snprintf(detail, sizeof detail, "review %lld, version %lld: %s", (long long)ref.n,
-           (long long)ref.version, rc == ERR_OK ? reason : e.msg);
-  audit(req, who, ref.layer, result, detail);
+  if (rc != ERR_OK && line.failed) {
+    http_audit_refuse(resp, &e);
+    return;
+  }
+  if (rc != ERR_OK) { /* refused or failed before its line, or its COMMIT failed after it */
+    const char *result = v == STORE_REVIEW_DECIDED || v == STORE_REVIEW_STALE ? "refused"
+                                                                              : "failed";
+    snprintf(detail, sizeof detail, "review %lld, version %lld: %s", (long long)ref.n,
+             (long long)ref.version, e.msg);
+    audit(req, who, ref.layer, result, detail);
+  }
   if (rc != ERR_OK) {
     if (v == STORE_REVIEW_DECIDED || v == STORE_REVIEW_STALE)
       http_refuse(resp, HTTP_REFUSE_CONFLICT, "%s", e.msg);

@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "auth/auth.h"
+#include "http/audit_line.h"
 #include "http/handlers.h"
 #include "http/privacy_form.h"
 #include "http/services.h"
@@ -247,13 +248,12 @@ void h_upload_job(http_request *req, http_response *resp, int64_t *out_job) {
   up->path = path;
   r.dir = up->dir;
   r.path = path;
+  r.hold = true; /* run only once its line is in the audit log */
   jobs_verdict v = jobs_submit(q, &r, false, &n, &e);
   if (v != JOBS_ACCEPTED) {
     refuse_job(req, resp, &p, id, v, &e);
     return;
   }
-  up->taken = true;
-  *out_job = n;
   /* the stated reason of exact locations is kept where decisions are */
   const char *why = exact_why ? arena_sprintf(req->arena, " (exact locations: %s)", exact_why)
                               : NULL;
@@ -261,7 +261,16 @@ void h_upload_job(http_request *req, http_response *resp, int64_t *out_job) {
   snprintf(detail, sizeof detail, "job %lld, %s, %llu bytes%s%s%s%s", (long long)n, name,
            (unsigned long long)up->bytes, r.dry_run ? ", dry run" : "", spec ? ", privacy " : "",
            spec ? spec : "", why ? why : "");
-  audit(req, p.account.name, AUTH_UPLOAD, id, "accepted", detail);
+  http_audit_line line = {req->config->db_path, p.account.name, ACTION_NAMES[AUTH_UPLOAD], id,
+                          "accepted", detail, 0, false, false};
+  if (http_audit_write(&line, &e) != ERR_OK) {
+    jobs_release(q, n, false); /* the body stays the request's, removed with it */
+    http_audit_refuse(resp, &e);
+    return;
+  }
+  jobs_release(q, n, true);
+  up->taken = true;
+  *out_job = n;
   char *loc = arena_alloc(req->arena, 40);
   if (loc) snprintf(loc, 40, "/api/jobs/%lld", (long long)n);
   if (loc) http_header_add(resp, "Location", loc);
@@ -317,6 +326,20 @@ static bool layer_free(http_request *req, http_response *resp, const auth_princi
   return false;
 }
 
+/* A rollback or removal that did not happen: refused when its audit line could not be written,
+ * else a failure, written to the log (a second line when the COMMIT failed after the first). */
+static void write_failure(http_request *req, http_response *resp, const http_audit_line *line,
+                          int action, err_code rc, const err *e) {
+  if (line->failed) {
+    http_audit_refuse(resp, e);
+    return;
+  }
+  char detail[300];
+  snprintf(detail, sizeof detail, "%.250s", e->msg);
+  audit(req, line->who, action, line->target, "failed", detail);
+  http_error(resp, rc, "%s", e->msg);
+}
+
 void h_rollback(http_request *req, http_response *resp) {
   const char *id = layer_param(req, resp);
   auth_principal p;
@@ -331,14 +354,12 @@ void h_rollback(http_request *req, http_response *resp) {
   }
   if (!layer_free(req, resp, &p, AUTH_ROLLBACK, id)) return;
   err e = {0};
-  char detail[300];
-  err_code rc = store_layer_rollback(req->config->db_path, id, to, &v, &e);
-  if (rc == ERR_OK) snprintf(detail, sizeof detail, "version %lld from %lld", (long long)v,
-                             (long long)to);
-  else snprintf(detail, sizeof detail, "%.250s", e.msg);
-  audit(req, p.account.name, AUTH_ROLLBACK, id, rc == ERR_OK ? "ok" : "failed", detail);
+  http_audit_line line = {req->config->db_path, p.account.name, ACTION_NAMES[AUTH_ROLLBACK], id,
+                          "ok", "", to, false, false};
+  store_gate gate = http_audit_gate(&line);
+  err_code rc = store_layer_rollback_gated(req->config->db_path, id, to, &gate, &v, &e);
   if (rc != ERR_OK) {
-    http_error(resp, rc, "%s", e.msg);
+    write_failure(req, resp, &line, AUTH_ROLLBACK, rc, &e);
     return;
   }
   buf doc;
@@ -358,11 +379,12 @@ void h_remove(http_request *req, http_response *resp) {
   err e = {0};
   char reason[128];
   snprintf(reason, sizeof reason, "retirada por la API (cuenta %s)", p.account.name);
-  err_code rc = store_layer_remove(req->config->db_path, id, reason, &e);
-  audit(req, p.account.name, AUTH_REMOVE, id, rc == ERR_OK ? "ok" : "failed",
-        rc == ERR_OK ? "" : e.msg);
+  http_audit_line line = {req->config->db_path, p.account.name, ACTION_NAMES[AUTH_REMOVE], id,
+                          "ok", "", 0, false, false};
+  store_gate gate = http_audit_gate(&line);
+  err_code rc = store_layer_remove_gated(req->config->db_path, id, reason, &gate, &e);
   if (rc != ERR_OK) {
-    http_error(resp, rc, "%s", e.msg);
+    write_failure(req, resp, &line, AUTH_REMOVE, rc, &e);
     return;
   }
   buf doc;

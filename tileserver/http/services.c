@@ -42,56 +42,67 @@ static err_code open_archives(const server_config *cfg, archive_set **out, err *
   return rc == ERR_OK ? archives_open(cfg->archives, cfg->n_archives, out, e) : rc;
 }
 
-/* A replaced registry is kept until the server stops, not freed when its last request ends:
- * the worker threads' cairo objects (scaled label fonts) keep pointers into its font faces, and
- * freeing it under them failed cairo's assertion (_cairo_hash_table_destroy: live entries).
- * A reload costs the memory of one registry, freed at stop, after the workers have exited. */
+/* A registry lives while it is the current one or a request holds it: the last release of a
+ * replaced registry frees it (render_styles_destroy_replaced: cairo's process-wide font state,
+ * which its faces share with the live registry, stays; the faces themselves are reference
+ * counted by cairo, so a scaled font a worker's cairo cache still holds keeps its face alive).
+ * Only the registry current at stop is freed with render_styles_destroy, after the workers have
+ * exited and every other registry is gone: it resets that font state, which cairo allows only
+ * when no face is in use. */
 struct styles_ref {
   render_styles *reg;
-  styles_ref *replaced; /* the registry this one replaced, and so on back */
+  atomic_size_t refs;    /* the requests holding it, plus one while it is the current registry */
+  atomic_size_t *live;   /* the services' count of registries alive */
 };
 
-static err_code styles_load(const server_config *cfg, styles_ref **out, err *e) {
+static err_code styles_load(http_services *s, styles_ref **out, err *e) {
   styles_ref *r = calloc(1, sizeof *r);
   if (!r) return err_set(e, ERR_NOMEM, "out of memory for the styles");
-  err_code rc = render_styles_create(TESELAS_SOURCE_DIR "/styles", cfg->styles_dir, &r->reg, e);
+  err_code rc =
+      render_styles_create(TESELAS_SOURCE_DIR "/styles", s->config->styles_dir, &r->reg, e);
   if (rc != ERR_OK) {
     free(r);
     return rc;
   }
+  atomic_init(&r->refs, 1);
+  r->live = &s->styles_live;
+  atomic_fetch_add(r->live, 1);
   *out = r;
   return ERR_OK;
 }
 
-void http_services_styles_release(styles_ref *ref) { (void)ref; /* kept until stop: see above */ }
-
-static void styles_free_all(styles_ref *r) {
-  while (r) {
-    styles_ref *next = r->replaced;
-    if (r->replaced) render_styles_destroy_replaced(r->reg);
-    else render_styles_destroy(r->reg); /* the first one made: the process-wide font state too */
-    free(r);
-    r = next;
-  }
+/* Drops one reference; the last one frees the registry (last_of_all: the one current at stop). */
+static void styles_unref(styles_ref *r, bool last_of_all) {
+  if (!r || atomic_fetch_sub(&r->refs, 1) != 1) return;
+  if (last_of_all) render_styles_destroy(r->reg);
+  else render_styles_destroy_replaced(r->reg);
+  atomic_fetch_sub(r->live, 1);
+  free(r);
 }
+
+void http_services_styles_release(styles_ref *ref) { styles_unref(ref, false); }
 
 const render_styles *http_services_styles_acquire(http_services *s, styles_ref **out_ref) {
   pthread_mutex_lock(&s->styles_mu);
   styles_ref *r = s->styles_now;
+  atomic_fetch_add(&r->refs, 1); /* under the mutex: a reload cannot drop it in between */
   pthread_mutex_unlock(&s->styles_mu);
   *out_ref = r;
   return r->reg;
 }
 
+size_t http_services_styles_live(http_services *s) { return atomic_load(&s->styles_live); }
+
 err_code http_services_reload_styles(http_services *s, err *e) {
   styles_ref *fresh = NULL;
-  err_code rc = styles_load(s->config, &fresh, e);
+  err_code rc = styles_load(s, &fresh, e);
   if (rc != ERR_OK) return rc;
   log_skipped_styles(fresh->reg, s->config);
   pthread_mutex_lock(&s->styles_mu);
-  fresh->replaced = s->styles_now;
+  styles_ref *old = s->styles_now;
   s->styles_now = fresh;
   pthread_mutex_unlock(&s->styles_mu);
+  styles_unref(old, false); /* freed now, or by the last request that holds it */
   return ERR_OK;
 }
 
@@ -115,7 +126,8 @@ err_code http_services_create(const server_config *cfg, http_services **out, err
   }
   /* styles: the built-in ones of the source tree, then the user's (which may replace them) */
   s->images = cache_create(cfg->tile_cache_bytes / 2);
-  err_code rc = s->images ? styles_load(cfg, &s->styles_now, e)
+  atomic_init(&s->styles_live, 0);
+  err_code rc = s->images ? styles_load(s, &s->styles_now, e)
                           : err_set(e, ERR_NOMEM, "out of memory for the image cache");
   if (rc != ERR_OK) {
     http_services_destroy(s);
@@ -147,7 +159,7 @@ void http_services_destroy(http_services *s) {
   if (!s) return;
   cache_destroy(s->tiles);
   pyramid_registry_destroy(s->pyramids);
-  styles_free_all(s->styles_now);
+  styles_unref(s->styles_now, true); /* the workers are gone: nothing else holds any */
   pthread_mutex_destroy(&s->styles_mu);
   cache_destroy(s->images);
   archives_close(s->archives);

@@ -3,7 +3,8 @@
  *
  * The styles are the one thing a running server replaces (SIGHUP): a new registry is built aside
  * and swapped in under a mutex; each request keeps the registry it started with, so no request
- * sees a registry change under it. Replaced registries are freed at stop (services.c says why). */
+ * sees a registry change under it. A replaced registry is freed when the last request holding it
+ * ends (services.c says how the fonts they share stay safe). */
 #ifndef TESELAS_HTTP_SERVICES_H
 #define TESELAS_HTTP_SERVICES_H
 
@@ -28,6 +29,7 @@ typedef struct http_services {
   usage_table *usage;         /* requests and bytes per layer and kind (usage.h) */
   pthread_mutex_t styles_mu;
   struct styles_ref *styles_now; /* MapLibre styles (built-in + --styles DIR) and label fonts */
+  atomic_size_t styles_live;     /* registries alive: the current one and replaced ones held */
   cache *images;          /* rendered PNGs and glyph ranges, keyed by style hash + layer versions */
   archive_set *archives;  /* --archive files served as read-only layers (NULL: none) */
   jobs_queue *jobs;       /* uploads imported off the HTTP threads (POST /api/layers/{id}/versions) */
@@ -52,6 +54,8 @@ void http_services_destroy(http_services *s);
  * once created. */
 const render_styles *http_services_styles_acquire(http_services *s, styles_ref **out_ref);
 void http_services_styles_release(styles_ref *ref);
+/* The style registries alive (the current one and replaced ones requests still hold). */
+size_t http_services_styles_live(http_services *s);
 /* Loads the styles again from the same folders and swaps them in; on error the old ones stay
  * (a style file that is not valid is logged and left out, as at start-up). */
 err_code http_services_reload_styles(http_services *s, err *e);

@@ -19,8 +19,9 @@
 #include "jobs/jobs.h"
 #include "store/store.h"
 
-typedef enum job_state { JOB_QUEUED, JOB_RUNNING, JOB_DONE, JOB_FAILED } job_state;
-static const char *const STATE_NAMES[] = {"queued", "running", "done", "failed"};
+/* JOB_HELD: queued, but not taken by the worker until its submitter releases it (jobs_release) */
+typedef enum job_state { JOB_HELD, JOB_QUEUED, JOB_RUNNING, JOB_DONE, JOB_FAILED } job_state;
+static const char *const STATE_NAMES[] = {"queued", "queued", "running", "done", "failed"};
 
 typedef struct job {
   int64_t id;
@@ -281,7 +282,7 @@ static long free_slot(jobs_queue *q) {
 
 static size_t n_queued(const jobs_queue *q) {
   size_t n = 0;
-  for (size_t i = 0; i < q->cap; i++) n += q->slots[i] && q->slots[i]->state == JOB_QUEUED;
+  for (size_t i = 0; i < q->cap; i++) n += q->slots[i] && q->slots[i]->state <= JOB_QUEUED;
   return n;
 }
 
@@ -306,7 +307,7 @@ jobs_verdict jobs_submit(jobs_queue *q, const jobs_request *r, bool only_check, 
     j->dry_run = r->dry_run;
     j->parsed = parsed;
     j->q = q;
-    j->state = JOB_QUEUED;
+    j->state = r->hold ? JOB_HELD : JOB_QUEUED;
     j->id = *out_id = q->next_id++;
     q->slots[slot] = j;
     pthread_cond_signal(&q->cv);
@@ -319,6 +320,25 @@ jobs_verdict jobs_submit(jobs_queue *q, const jobs_request *r, bool only_check, 
     jobs_parsed_free(parsed);
   }
   return v;
+}
+
+void jobs_release(jobs_queue *q, int64_t id, bool run) {
+  pthread_mutex_lock(&q->mu);
+  for (size_t i = 0; i < q->cap; i++) {
+    job *j = q->slots[i];
+    if (!j || j->id != id || j->state != JOB_HELD) continue;
+    if (run) {
+      j->state = JOB_QUEUED;
+      pthread_cond_signal(&q->cv);
+    } else { /* the files stay the submitter's */
+      free(j->dir);
+      j->dir = NULL;
+      job_free(j);
+      q->slots[i] = NULL;
+    }
+    break;
+  }
+  pthread_mutex_unlock(&q->mu);
 }
 
 char *jobs_doc(jobs_queue *q, int64_t id, char out_account[64]) {

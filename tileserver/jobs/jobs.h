@@ -40,6 +40,7 @@ typedef struct jobs_request {
   const char *dir;         /* a private directory holding only the file; the job removes it */
   const char *path;        /* the file, inside dir, named as the publisher named it */
   bool dry_run;
+  bool hold;               /* queued but not run until jobs_release (its audit line first) */
   const jobs_option *options;
   size_t n_options;
 } jobs_request;
@@ -61,6 +62,9 @@ void jobs_destroy(jobs_queue *q);
  * number and the job owns r->dir (removed when it ends). Otherwise the caller still owns it. */
 jobs_verdict jobs_submit(jobs_queue *q, const jobs_request *r, bool only_check, int64_t *out_id,
                          err *e);
+/* A held job (jobs_request.hold): run it (in its turn), or drop it (!run), leaving its files to
+ * the submitter. Nothing for any other job. */
+void jobs_release(jobs_queue *q, int64_t id, bool run);
 /* True while a job of layer_id is queued or running (rollback and removal wait their turn). */
 bool jobs_layer_busy(jobs_queue *q, const char *layer_id);
 

@@ -69,7 +69,7 @@ void render_draw_background(cairo_t *cr, const rlayer *L, const rctx *c) {
 static void draw_fill(cairo_t *cr, const rlayer *L, const rfeatures *fs, rctx *c,
                       const rview_px *v) {
   cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
-  for (size_t i = 0; i < fs->n; i++) {
+  for (size_t i = 0; i < fs->n && !render_out_of_time(v, i); i++) {
     const rgeom *it = &fs->items[i];
     if (it->g.type != GEOM_POLYGON) continue;
     c->f = &it->f;
@@ -135,7 +135,7 @@ static void draw_line(cairo_t *cr, const rlayer *L, const rfeatures *fs, rctx *c
   bool batch = !reads_features(L, PAINT, sizeof PAINT / sizeof *PAINT);
   bool pending = false;
   if (batch) cairo_new_path(cr);
-  for (size_t i = 0; i < fs->n; i++) {
+  for (size_t i = 0; i < fs->n && !render_out_of_time(v, i); i++) {
     const rgeom *it = &fs->items[i];
     if (it->g.type == GEOM_POINT) continue;
     c->f = &it->f;
@@ -168,7 +168,7 @@ static void draw_line(cairo_t *cr, const rlayer *L, const rfeatures *fs, rctx *c
 
 static void draw_circle(cairo_t *cr, const rlayer *L, const rfeatures *fs, rctx *c,
                         const rview_px *v) {
-  for (size_t i = 0; i < fs->n; i++) {
+  for (size_t i = 0; i < fs->n && !render_out_of_time(v, i); i++) {
     const rgeom *it = &fs->items[i];
     if (it->g.type != GEOM_POINT) continue;
     c->f = &it->f;

@@ -229,7 +229,7 @@ void render_labels_place(cairo_t *cr, rlabels *lb, const render_styles *reg, con
   rctx c = {.zoom = v->zoom, .scratch = lb->a};
   cand *cs = fs->n ? arena_alloc(lb->a, fs->n * sizeof *cs) : NULL;
   size_t n = 0;
-  for (size_t i = 0; cs && i < fs->n && n < MAX_LABELS; i++) {
+  for (size_t i = 0; cs && i < fs->n && n < MAX_LABELS && !render_out_of_time(v, i); i++) {
     const rgeom *it = &fs->items[i];
     if (!it->has_label) continue;
     c.f = &it->f;

@@ -133,6 +133,13 @@ static void plan(job *j) {
   }
 }
 
+/* The request's time is up (--request-time-ms): the reads stop by themselves (store.h), the
+ * drawing here, between layers and every RENDER_TIME_CHECK features. */
+static err_code out_of_time(err *e) {
+  return err_set(e, ERR_UNAVAILABLE, "drawing this image took longer than one request may take "
+                 "(--request-time-ms); ask less (a smaller image, fewer layers)");
+}
+
 static err_code draw_all(job *j, cairo_t *cr, rlabels *lb, arena *scratch, err *e) {
   for (size_t i = j->s->n_layers; i-- > 0;) {
     const rlayer *L = &j->s->layers[i];
@@ -140,8 +147,10 @@ static err_code draw_all(job *j, cairo_t *cr, rlabels *lb, arena *scratch, err *
     err_code rc = features_for(j, j->of_layer[i], e);
     if (rc != ERR_OK) return rc;
     render_labels_place(cr, lb, j->reg, L, i, &j->of_layer[i]->fs, &j->v);
+    if (store_reader_past_deadline(j->v.budget)) return out_of_time(e);
   }
   for (size_t i = 0; i < j->s->n_layers; i++) {
+    if (i > 0 && store_reader_past_deadline(j->v.budget)) return out_of_time(e);
     const rlayer *L = &j->s->layers[i];
     arena_reset(scratch);
     if (L->type == RL_BACKGROUND && render_layer_active(L, j->v.zoom)) {
@@ -166,7 +175,7 @@ static err_code draw_all(job *j, cairo_t *cr, rlabels *lb, arena *scratch, err *
     if (rc != ERR_OK) return rc;
     render_draw_layer(cr, L, &j->of_layer[i]->fs, &j->v, scratch);
   }
-  return ERR_OK;
+  return store_reader_past_deadline(j->v.budget) ? out_of_time(e) : ERR_OK;
 }
 
 err_code render_image(const render_request *rq, arena *a, buf *out, render_stats *out_stats,
@@ -175,6 +184,7 @@ err_code render_image(const render_request *rq, arena *a, buf *out, render_stats
   if (!j) return err_set(e, ERR_NOMEM, "out of memory");
   *j = (job){.rq = rq, .c = rq->catalog, .reg = rq->styles, .s = rq->style,
              .v = view_px(&rq->view), .a = a};
+  j->v.budget = rq->reader;
   size_t n_src = rq->style->n_sources ? rq->style->n_sources : 1;
   j->base = arena_calloc(a, n_src, sizeof *j->base);
   j->base_read = arena_calloc(a, n_src, sizeof *j->base_read);

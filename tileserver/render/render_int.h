@@ -238,7 +238,16 @@ typedef struct rview_px {    /* the view as the drawing code needs it */
   geom_bbox merc_buffered;   /* the view and its buffer in EPSG:3857 */
   uint32_t vector_zoom;      /* the vector tiles the browser shows at this style zoom */
   bool is_tile;              /* one XYZ tile of a mosaic: labels may cross its edges */
+  const store_reader *budget; /* the request's reader: its deadline bounds the drawing too (NULL:
+                                 none); the drawing loops stop early past it (render_out_of_time) */
 } rview_px;
+
+/* True when the request's time is up (rview_px.budget); checked every RENDER_TIME_CHECK features
+ * and after every layer, a clock read costing ~20 ns. */
+enum { RENDER_TIME_CHECK = 256 };
+static inline bool render_out_of_time(const rview_px *v, size_t i) {
+  return i % RENDER_TIME_CHECK == RENDER_TIME_CHECK - 1 && store_reader_past_deadline(v->budget);
+}
 
 /* The features of catalog layer l in the buffered view, projected to device pixels and clipped,
  * with their attributes copied into arena a; clustered as the vector tiles of v->vector_zoom

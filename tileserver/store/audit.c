@@ -11,6 +11,7 @@
  * and a refused request leaves the database itself byte for byte as it was. Callers never pass
  * a secret: a token or password is not a `who`, a `target` or a `detail`. Over PostgreSQL the
  * log is a table of the catalogue's schema (pg_accounts.c): one log for every server. */
+#include <errno.h>
 #include <sqlite3.h>
 #include <stdio.h>
 
@@ -24,6 +25,19 @@ static const char SCHEMA_SQL[] =
     " BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
     "CREATE TRIGGER IF NOT EXISTS teselas_audit_no_delete BEFORE DELETE ON teselas_audit"
     " BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;";
+
+/* The log could not be opened or written; a full disk said in those words (only room helps). */
+static err_code audit_write_error(sqlite3 *db, const char *db_path, err *e) {
+  int c = sqlite3_errcode(db) & 0xff;
+  if (c == SQLITE_FULL || (c == SQLITE_IOERR && sqlite3_system_errno(db) == ENOSPC))
+    return err_set(e, ERR_IO, "no space left on the device of the audit log %s.audit", db_path);
+  return err_set(e, ERR_DB, "audit log %s.audit: %s", db_path, sqlite3_errmsg(db));
+}
+
+static err_code audit_exec(sqlite3 *db, const char *sql, const char *db_path, err *e) {
+  return sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK ? ERR_OK
+                                                               : audit_write_error(db, db_path, e);
+}
 
 /* The log's own file, DB.audit; *out_db NULL with ERR_OK when reading and there is none. */
 static err_code audit_open(const char *db_path, bool write, sqlite3 **out_db, err *e) {
@@ -41,8 +55,8 @@ static err_code audit_open(const char *db_path, bool write, sqlite3 **out_db, er
     return rc;
   }
   sqlite3_busy_timeout(db, 5000);
-  err_code rc = write ? store_exec(db, "PRAGMA journal_mode=WAL", path, e) : ERR_OK;
-  if (rc == ERR_OK && write) rc = store_exec(db, SCHEMA_SQL, "audit log", e);
+  err_code rc = write ? audit_exec(db, "PRAGMA journal_mode=WAL", db_path, e) : ERR_OK;
+  if (rc == ERR_OK && write) rc = audit_exec(db, SCHEMA_SQL, db_path, e);
   if (rc != ERR_OK) {
     sqlite3_close(db);
     return rc;
@@ -66,7 +80,7 @@ err_code store_audit_add(const char *db_path, const store_audit_entry *a, err *e
     const char *v[6] = {now, a->who, a->action, a->target, a->result, a->detail};
     for (int i = 0; i < 6; i++)
       sqlite3_bind_text(st, i + 1, v[i] ? v[i] : "", -1, SQLITE_TRANSIENT);
-    if (sqlite3_step(st) != SQLITE_DONE) rc = err_set(e, ERR_DB, "audit: %s", sqlite3_errmsg(db));
+    if (sqlite3_step(st) != SQLITE_DONE) rc = audit_write_error(db, db_path, e);
   }
   sqlite3_finalize(st);
   sqlite3_close(db);

@@ -362,11 +362,12 @@ void store_pg_write_abort(store_pg_write *w) {
   write_free(w);
 }
 
-err_code store_pg_layer_remove(const char *uri, const char *layer_id, const char *reason, err *e) {
+err_code store_pg_layer_remove(const char *uri, const char *layer_id, const char *reason,
+                               const store_gate *gate, err *e) {
   store_pg_write *w = NULL;
   err_code rc = store_pg_write_begin(uri, layer_id, &w, e);
   if (rc != ERR_OK) return rc;
-  rc = store_layer_remove(w->path, layer_id, reason, e);
+  rc = store_layer_remove_gated(w->path, layer_id, reason, gate, e);
   if (rc == ERR_NOT_FOUND) /* the message would name the private file */
     err_set(e, rc, "no layer '%s' in schema %s of PostgreSQL", layer_id, w->schema);
   if (rc != ERR_OK) {
@@ -379,7 +380,7 @@ err_code store_pg_layer_remove(const char *uri, const char *layer_id, const char
 }
 
 err_code store_pg_layer_rollback(const char *uri, const char *layer_id, int64_t to,
-                                 int64_t *out_version, err *e) {
+                                 const store_gate *gate, int64_t *out_version, err *e) {
   store_pg_write *w = NULL;
   err_code rc = store_pg_write_begin(uri, layer_id, &w, e);
   if (rc != ERR_OK) return rc;
@@ -401,7 +402,7 @@ err_code store_pg_layer_rollback(const char *uri, const char *layer_id, int64_t 
   PQclear(res);
   if (db) sqlite3_close(db);
   if (spl) spatialite_cleanup_ex(spl);
-  if (rc == ERR_OK) rc = store_layer_rollback(w->path, layer_id, to, out_version, e);
+  if (rc == ERR_OK) rc = store_layer_rollback_gated(w->path, layer_id, to, gate, out_version, e);
   if (rc != ERR_OK) {
     store_pg_write_abort(w);
     return rc;

@@ -268,6 +268,10 @@ static int past_deadline(void *ctx) {
          (now.tv_sec == r->deadline.tv_sec && now.tv_nsec >= r->deadline.tv_nsec);
 }
 
+bool store_reader_past_deadline(const store_reader *r) {
+  return r && past_deadline((void *)r);
+}
+
 void store_reader_deadline(store_reader *r, int time_ms) {
   if (!r) return;
   if (time_ms <= 0) {

@@ -465,6 +465,7 @@ err_code store_review_decide(const char *db_path, const store_review_decision *d
   if (rc == ERR_OK) rc = store_exec(db, "PRAGMA secure_delete=ON", "secure delete", e);
   if (rc == ERR_OK) rc = store_exec(db, "BEGIN IMMEDIATE", "start review", e);
   if (rc == ERR_OK) rc = decide_in(db, d, out, e);
+  if (rc == ERR_OK && d->gate) rc = d->gate->fn(d->gate->ctx, *d->out_version, e);
   if (rc == ERR_OK) rc = store_exec(db, "COMMIT", "commit review", e);
   if (rc != ERR_OK && db && !sqlite3_get_autocommit(db))
     sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);

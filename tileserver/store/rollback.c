@@ -315,8 +315,13 @@ static err_code rollback_in(sqlite3 *db, const char *id, int64_t from, int64_t *
 
 err_code store_layer_rollback(const char *db_path, const char *layer_id, int64_t to,
                               int64_t *out_version, err *e) {
+  return store_layer_rollback_gated(db_path, layer_id, to, NULL, out_version, e);
+}
+
+err_code store_layer_rollback_gated(const char *db_path, const char *layer_id, int64_t to,
+                                    const store_gate *gate, int64_t *out_version, err *e) {
   if (store_db_is_pg(db_path))
-    return store_pg_layer_rollback(db_path, layer_id, to, out_version, e);
+    return store_pg_layer_rollback(db_path, layer_id, to, gate, out_version, e);
   if (!store_layer_id_valid(layer_id))
     return err_set(e, ERR_INVALID, "layer id '%s' is not valid", layer_id);
   if (!store_path_exists(db_path)) return err_set(e, ERR_IO, "cannot open database %s", db_path);
@@ -326,6 +331,7 @@ err_code store_layer_rollback(const char *db_path, const char *layer_id, int64_t
   err_code rc = store_rw_open(db_path, &db, &spl, e);
   if (rc == ERR_OK) rc = store_exec(db, "BEGIN IMMEDIATE", "start rollback", e);
   if (rc == ERR_OK) rc = rollback_in(db, layer_id, to, &v, e);
+  if (rc == ERR_OK && gate) rc = gate->fn(gate->ctx, v, e);
   if (rc == ERR_OK) rc = store_exec(db, "COMMIT", "commit rollback", e);
   if (rc != ERR_OK && db && !sqlite3_get_autocommit(db))
     sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);

@@ -132,6 +132,8 @@ void store_pg_write_abort(store_pg_write *w);
 /* How long a SpatiaLite read waits for a lock another program holds before it fails with
  * ERR_UNAVAILABLE (WAL readers wait only for an exclusive-mode writer or a WAL recovery). */
 enum { STORE_BUSY_TIMEOUT_MS = 5000 };
+/* How long a writer (import, rollback, removal, review) waits for another writer's lock. */
+enum { STORE_WRITE_WAIT_MS = 30000 };
 
 /* Opens DB read-only, its reads waiting STORE_BUSY_TIMEOUT_MS for a lock. Fails with ERR_IO
  * (missing/unreadable), ERR_INVALID (not a teselas database) or ERR_UNAVAILABLE (locked past
@@ -143,6 +145,9 @@ err_code store_reader_open_wait(const char *path, int busy_ms, store_reader **ou
  * with ERR_UNAVAILABLE (a request's time budget). time_ms <= 0: no deadline. Over PostgreSQL,
  * nothing yet. */
 void store_reader_deadline(store_reader *r, int time_ms);
+/* True once r's deadline (store_reader_deadline) has passed: the work after the reads (drawing an
+ * image) honours the same budget. False without a deadline or reader. */
+bool store_reader_past_deadline(const store_reader *r);
 void store_reader_close(store_reader *r);
 /* A SpatiaLite reader that reads through SQLite's page cache of cache_kib KiB instead of mapping
  * the file (a batch job that reads a table once: the mapped pages of each connection count in the
@@ -300,6 +305,7 @@ typedef struct layer_meta {
                               keeps the published version, and nothing is pruned or purged until
                               a reviewer approves. The account that uploaded it */
   int64_t *out_review;     /* with review_by: where commit writes the review's number */
+  int busy_timeout_ms;     /* how long begin waits for the write lock (0: STORE_WRITE_WAIT_MS) */
 } layer_meta;
 
 typedef struct store_writer store_writer;
@@ -325,6 +331,10 @@ void store_writer_abort(store_writer *w);
  * record, plus a row saying when and why the layer was removed. ERR_NOT_FOUND for an unknown
  * layer; ERR_DB, ERR_IO otherwise. */
 err_code store_layer_remove(const char *db_path, const char *layer_id, const char *reason, err *e);
+/* store_layer_remove with a gate (store_gate, by store_layer_rollback; NULL: none). */
+struct store_gate;
+err_code store_layer_remove_gated(const char *db_path, const char *layer_id, const char *reason,
+                                  const struct store_gate *gate, err *e);
 /* Folds the write-ahead log of db_path into the file and truncates it, when it is at least
  * min_bytes: for a reader whose long read transaction held the log back (a download), once it has
  * ended. Changes no data; waits at most a fraction of a second for other readers. ERR_IO when the
@@ -500,6 +510,20 @@ void store_diff_close(store_diff_cursor *c);
  * recorded their catalog entry), ERR_IO, ERR_DB. On failure nothing changed. */
 err_code store_layer_rollback(const char *db_path, const char *layer_id, int64_t to,
                               int64_t *out_version, err *e);
+
+/* A check run inside a write's transaction after its last change and before its COMMIT (over
+ * PostgreSQL, before the private copy is shipped): its failure rolls the write back. The write
+ * API's audit line is written here, so a write whose line cannot be written does not happen;
+ * should the COMMIT itself fail after it, the log holds a line of a write that did not happen
+ * (the caller adds one saying so), never a write without its line. version: the version the
+ * write publishes (0 when it publishes none). */
+typedef struct store_gate {
+  err_code (*fn)(void *ctx, int64_t version, err *e);
+  void *ctx;
+} store_gate;
+/* store_layer_rollback with a gate (NULL: none). */
+err_code store_layer_rollback_gated(const char *db_path, const char *layer_id, int64_t to,
+                                    const store_gate *gate, int64_t *out_version, err *e);
 /* ---- the deliveries of each layer, for the update calendar (deliveries.c) ------------------ */
 
 /* One version of a layer as the history keeps it; strings valid during the callback only. */
@@ -616,6 +640,7 @@ typedef struct store_review_decision {
   const char *reason;       /* required by callers; stored as given */
   char *out_layer;          /* STORE_NAME_MAX bytes: the layer decided on */
   int64_t *out_version;     /* the version approved or rejected */
+  const struct store_gate *gate; /* run before the decision's COMMIT (store_gate); NULL: none */
 } store_review_decision;
 
 typedef enum store_review_verdict {

@@ -49,10 +49,11 @@ err_code store_catalog_load_styles(sqlite3 *db, catalog *c, err *e);
 
 
 /* store_layer_remove over PostgreSQL (pg_write.c): the same removal on the private copy. */
-err_code store_pg_layer_remove(const char *uri, const char *layer_id, const char *reason, err *e);
+err_code store_pg_layer_remove(const char *uri, const char *layer_id, const char *reason,
+                               const store_gate *gate, err *e);
 /* store_layer_rollback over PostgreSQL: the version's table is copied out first. */
 err_code store_pg_layer_rollback(const char *uri, const char *layer_id, int64_t to,
-                                 int64_t *out_version, err *e);
+                                 const store_gate *gate, int64_t *out_version, err *e);
 
 /* The writer's connection and what it is building (for agg.c). */
 sqlite3 *store_writer_db(const store_writer *w);
@@ -168,6 +169,13 @@ void store_bind_value(sqlite3_stmt *st, int idx, const value *v, bool copy);
  * spatialite_cleanup_ex), catalog schema and history columns in place. Caller closes *out_db,
  * also on failure. */
 err_code store_rw_open(const char *db_path, sqlite3 **out_db, void **out_spl, err *e);
+/* store_rw_open waiting wait_ms (STORE_WRITE_WAIT_MS when <= 0) for the write lock. */
+err_code store_rw_open_wait(const char *db_path, int wait_ms, sqlite3 **out_db, void **out_spl,
+                            err *e);
+/* e's message when a writer's BEGIN found the lock held past its wait (SQLITE_BUSY), else the
+ * statement's own (store_exec): "DB is busy: another writer held ... for more than N ms". */
+err_code store_begin_write(sqlite3 *db, const char *db_path, int wait_ms, const char *what,
+                           err *e);
 /* The next version number of a layer: one past the last history row. */
 int64_t store_next_version(sqlite3 *db, const char *layer_id);
 /* Saves the SQL of table's triggers in *saved and drops them (restore by running *saved). */

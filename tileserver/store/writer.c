@@ -52,13 +52,28 @@ static void writer_free(store_writer *w) {
 }
 
 err_code store_rw_open(const char *path, sqlite3 **out_db, void **out_spl, err *e) {
+  return store_rw_open_wait(path, STORE_WRITE_WAIT_MS, out_db, out_spl, e);
+}
+
+err_code store_begin_write(sqlite3 *db, const char *db_path, int wait_ms, const char *what,
+                           err *e) {
+  if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK) return ERR_OK;
+  if (sqlite3_errcode(db) == SQLITE_BUSY)
+    return err_set(e, ERR_DB, "the database %s is busy: another writer held its write lock for "
+                   "more than the %d ms this one waits (--busy-timeout-ms); nothing was written",
+                   db_path, wait_ms > 0 ? wait_ms : STORE_WRITE_WAIT_MS);
+  return store_write_error(db, what, e);
+}
+
+err_code store_rw_open_wait(const char *path, int wait_ms, sqlite3 **out_db, void **out_spl,
+                            err *e) {
   if (store_db_is_pg(path)) /* the PostgreSQL backend reads; `teselas copy` writes it */
     return err_set(e, ERR_INVALID, "writing to PostgreSQL is not available yet: import into a "
                    "SpatiaLite file and `teselas copy --from FILE --to URI`");
   if (sqlite3_open_v2(path, out_db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK)
     return err_set(e, ERR_IO, "cannot open database %s: %s", path, sqlite3_errmsg(*out_db));
   sqlite3 *db = *out_db;
-  sqlite3_busy_timeout(db, 30000);
+  sqlite3_busy_timeout(db, wait_ms > 0 ? wait_ms : STORE_WRITE_WAIT_MS);
   *out_spl = spatialite_alloc_connection();
   spatialite_init_ex(db, *out_spl, 0);
   err_code rc = store_exec(db, "PRAGMA journal_mode=WAL", path, e);
@@ -185,12 +200,13 @@ err_code store_writer_begin(const char *db_path, const layer_meta *meta, const l
   w->id = strdup(meta->id);
   buf_init(&w->triggers, 0);
   w->index_cap = STORE_RTREE_BULK_CAP;
-  err_code rc = open_rw(db_path, w, e);
+  err_code rc = store_rw_open_wait(db_path, meta->busy_timeout_ms, &w->db, &w->spl_cache, e);
   /* A purge zeroes what it frees (and what the catalog's update overwrites), so the finer rows
    * are not left in free pages: see store_layer_remove for the figures. */
   if (rc == ERR_OK && meta->purge_reason)
     rc = store_exec(w->db, "PRAGMA secure_delete=ON", "secure delete", e);
-  if (rc == ERR_OK) rc = store_exec(w->db, "BEGIN IMMEDIATE", "start import transaction", e);
+  if (rc == ERR_OK)
+    rc = store_begin_write(w->db, db_path, meta->busy_timeout_ms, "start import transaction", e);
   if (rc == ERR_OK) {
     w->version = store_next_version(w->db, meta->id);
     char table[128];
@@ -723,7 +739,12 @@ static bool layer_published(sqlite3 *db, const char *id) {
  * secure_delete costs what the removed rows cost and runs inside the transaction (a VACUUM cannot),
  * so a crash never leaves the rows in free pages. */
 err_code store_layer_remove(const char *db_path, const char *layer_id, const char *reason, err *e) {
-  if (store_db_is_pg(db_path)) return store_pg_layer_remove(db_path, layer_id, reason, e);
+  return store_layer_remove_gated(db_path, layer_id, reason, NULL, e);
+}
+
+err_code store_layer_remove_gated(const char *db_path, const char *layer_id, const char *reason,
+                                  const store_gate *gate, err *e) {
+  if (store_db_is_pg(db_path)) return store_pg_layer_remove(db_path, layer_id, reason, gate, e);
   if (!store_layer_id_valid(layer_id))
     return err_set(e, ERR_INVALID, "layer id '%s' is not valid", layer_id);
   if (!store_path_exists(db_path)) return err_set(e, ERR_IO, "cannot open database %s", db_path);
@@ -740,6 +761,7 @@ err_code store_layer_remove(const char *db_path, const char *layer_id, const cha
     rc = err_set(e, ERR_NOT_FOUND, "no layer '%s' in %s", layer_id, db_path);
   if (rc == ERR_OK) rc = drop_versions(w->db, layer_id, INT64_MAX, note, e);
   if (rc == ERR_OK) rc = forget_layer(w->db, layer_id, note, e);
+  if (rc == ERR_OK && gate) rc = gate->fn(gate->ctx, 0, e);
   if (rc == ERR_OK) rc = store_exec(w->db, "COMMIT", "commit removal", e);
   if (rc == ERR_OK &&
       sqlite3_wal_checkpoint_v2(w->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL) != SQLITE_OK)
