@@ -57,6 +57,8 @@ typedef struct store_pg {
     char min[40], max[40];
   } times[STORE_PG_TIMES];
   bool busy;              /* a row-by-row query is running */
+  double deadline;        /* monotonic seconds: a statement still running then is cancelled; 0 none */
+  bool cancelled;         /* the running statement was cancelled at the deadline */
   bool own_path;          /* the URI sets search_path itself (session_setup leaves it) */
   double retry_at;        /* monotonic seconds: no reconnection attempt before (backoff) */
   double backoff;         /* seconds to wait after the next failed attempt */
@@ -89,6 +91,13 @@ err_code store_pg_exec(store_pg *p, const char *sql, const store_pg_args *a, PGr
                        err *e);
 /* The same, sent for reading row by row (PQsetSingleRowMode): results come from PQgetResult. */
 err_code store_pg_send(store_pg *p, const char *sql, const store_pg_args *a, err *e);
+/* The next result of the statement running on p (NULL after the last), as PQgetResult, but
+ * waiting no later than p->deadline: past it the statement is cancelled, and its result is
+ * then PostgreSQL's "canceling statement" error (store_pg_result_error: ERR_UNAVAILABLE). The
+ * connection stays usable. */
+PGresult *store_pg_next_result(store_pg *p);
+/* From now on, statements on p stop at monotonic second `at` (0: no deadline). */
+void store_pg_deadline(store_pg *p, double at);
 /* Reads and drops whatever results are still pending on the connection (an iterator closed
  * early: the query is cancelled first). */
 void store_pg_drain(store_pg *p, bool cancel);
