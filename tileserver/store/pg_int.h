@@ -203,6 +203,18 @@ err_code store_pg_pull_version(const store_pg_pull *p, const char *table, const 
                                err *e);
 bool store_sqlite_has_column(sqlite3 *db, const char *table, const char *col);
 
+/* ---- usage counts and download digests (pg_usage.c, for usage.c) ------------------------------
+ * The writer's own connection to uri, the tables made when missing (under the writers' lock). */
+err_code store_pg_usage_connect(const char *uri, PGconn **out, err *e);
+/* Adds rows in one transaction (increments: several servers add up), waiting busy_ms at most for
+ * another's; *c is connected again from uri first when it was lost. */
+err_code store_pg_usage_add(PGconn **c, const char *uri, const store_usage_row *rows, size_t n,
+                            int busy_ms, err *e);
+err_code store_pg_digest_put(PGconn **c, const char *uri, const store_digest *d, err *e);
+err_code store_pg_usage_scan(store_pg *p, const char *since, store_usage_period by,
+                             store_usage_fn fn, void *ctx, err *e);
+err_code store_pg_digest_get(store_pg *p, store_digest *d, bool *out_found, err *e);
+
 /* ---- a predicate compiled to PostgreSQL (pg_pred.c) ------------------------------------------
  * Appends the condition of p (NULL: nothing) for layer l to sql, its literals to args. */
 void store_pg_pred(buf *sql, store_pg_args *args, const layer_info *l, const query_pred *p);
