@@ -16,6 +16,7 @@
  * is ready for the next one. */
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -357,6 +358,72 @@ void store_pg_drain(store_pg *p, bool cancel) {
   PGresult *res;
   while ((res = PQgetResult(p->conn)) != NULL) PQclear(res);
   p->busy = false;
+}
+
+/* ---- the connection a thread keeps for short calls (store_pg_conn_take) ----------------------
+ * Accounts, sessions, the audit log, reviews and settings are read and written by short calls
+ * that name the database by its URI. Each thread keeps one connection between them: a server's
+ * threads are a bounded set, so are these connections, where one per call made PostgreSQL start
+ * a process for each (three per sign-in). One that broke (the database restarted: seen before
+ * use, quiet() below) or was given back inside a transaction is dropped, and the call connects
+ * again. */
+
+/* The connection a thread keeps for the next call (to uri). */
+typedef struct store_pg_kept {
+  PGconn *conn;
+  char *uri;
+} store_pg_kept;
+
+static pthread_key_t kept_key;
+static pthread_once_t kept_once = PTHREAD_ONCE_INIT;
+
+/* At the thread's end (a server's worker when the server stops). */
+static void kept_free(void *p) {
+  store_pg_kept *k = p;
+  if (k->conn) PQfinish(k->conn);
+  free(k->uri);
+  free(k);
+}
+
+static void kept_key_make(void) { (void)pthread_key_create(&kept_key, kept_free); }
+
+/* An idle connection has nothing to say: anything readable on it is its end (the database
+ * stopped, or an operator terminated it), found without a round trip. */
+static bool quiet(PGconn *c) {
+  struct pollfd p = {.fd = PQsocket(c), .events = POLLIN};
+  return PQstatus(c) == CONNECTION_OK && poll(&p, 1, 0) == 0;
+}
+
+err_code store_pg_conn_take(const char *uri, PGconn **out, err *e) {
+  pthread_once(&kept_once, kept_key_make);
+  store_pg_kept *k = pthread_getspecific(kept_key);
+  if (k && k->conn && (strcmp(k->uri, uri) != 0 || !quiet(k->conn))) {
+    PQfinish(k->conn);
+    k->conn = NULL;
+  }
+  if (k && k->conn) {
+    *out = k->conn;
+    k->conn = NULL;
+    return ERR_OK;
+  }
+  return store_pg_connect(uri, out, e);
+}
+
+void store_pg_conn_give(const char *uri, PGconn *pg) {
+  if (!pg) return;
+  store_pg_kept *k = pthread_getspecific(kept_key);
+  if (!k && (k = calloc(1, sizeof *k)) != NULL && pthread_setspecific(kept_key, k) != 0) {
+    free(k);
+    k = NULL;
+  }
+  bool keep = k && !k->conn && PQstatus(pg) == CONNECTION_OK &&
+              PQtransactionStatus(pg) == PQTRANS_IDLE;
+  if (keep && (!k->uri || strcmp(k->uri, uri) != 0)) {
+    free(k->uri);
+    keep = (k->uri = strdup(uri)) != NULL;
+  }
+  if (keep) k->conn = pg;
+  else PQfinish(pg);
 }
 
 /* Big-endian integer of n bytes at s. */

@@ -81,6 +81,12 @@ void store_pg_close(store_pg *p);
 bool store_pg_may_answer(const store_pg *p);
 /* Monotonic seconds (catalog polling, reconnection backoff). */
 double store_pg_now(void);
+/* A connection to uri for one short call: the one the calling thread keeps when it is still up,
+ * else a new one (store_pg_connect). Taken, not shared (a call within a call gets another): give
+ * it back with store_pg_conn_give, which keeps it for the thread's next call when it is up and
+ * outside any transaction, else closes it. Closed at the thread's end. */
+err_code store_pg_conn_take(const char *uri, PGconn **out, err *e);
+void store_pg_conn_give(const char *uri, PGconn *pg);
 /* Opens a bare connection to uri with the schema search path and UTC set (copy and reader). */
 err_code store_pg_connect(const char *uri, PGconn **out, err *e);
 
