@@ -411,6 +411,7 @@ err_code store_pg_conn_take(const char *uri, PGconn **out, err *e) {
 
 void store_pg_conn_give(const char *uri, PGconn *pg) {
   if (!pg) return;
+  pthread_once(&kept_once, kept_key_make);
   store_pg_kept *k = pthread_getspecific(kept_key);
   if (!k && (k = calloc(1, sizeof *k)) != NULL && pthread_setspecific(kept_key, k) != 0) {
     free(k);
