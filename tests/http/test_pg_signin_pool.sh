@@ -38,6 +38,7 @@ for i in $(seq 1 50); do
   expect_status 200 "the page of session $i"
 done
 after=$(server_connections)
+echo "50 sign-ins and pages: $((after - before)) new connections to PostgreSQL"
 [ $((after - before)) -le 2 ] ||
   fail "50 sign-ins opened $((after - before)) connections to PostgreSQL (2 threads)"
 ok
