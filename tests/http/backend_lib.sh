@@ -13,6 +13,8 @@
 #                         # PostgreSQL, arguments go to pg_dump (-T TABLE: leave one out)
 #   backend_secret_files  # files where no secret may appear (the database's files, or a dump)
 #   backend_tables_like P # how many tables of the catalogue have a name LIKE P
+#   backend_add FILE NAME # another database, after backend_open: FILE itself, or the URI of a
+#                         # copy of FILE in schema NAME of the same cluster
 
 BACKEND=${TESELAS_TEST_BACKEND:-spatialite}
 
@@ -73,5 +75,15 @@ backend_tables_like() {
                  AND table_name LIKE '$1'"
   else
     sqlite3 "$DB" "SELECT count(*) FROM sqlite_master WHERE name LIKE '$1'"
+  fi
+}
+
+backend_add() {
+  if [ "$BACKEND" = postgis ]; then
+    "$TESELAS" copy --from "$1" --to "$(pg_uri)" --db-schema "$2" >/dev/null ||
+      fail "copy of $1 into PostgreSQL"
+    pg_uri "$2"
+  else
+    echo "$1"
   fi
 }

@@ -9,7 +9,11 @@
 # - a new version of a layer is a new download: the catalogue drops the old figures and, once
 #   computed, says the new version's, again equal to what curl gets;
 # - a restart reads them from the database (no second computation is needed to list them).
+# TESELAS_TEST_BACKEND=postgis runs it on a private PostgreSQL cluster (backend_lib.sh): the
+# digests kept in the catalogue's schema, the new version imported there.
+BACKEND_AWARE=1  # picks its backend itself (backend_lib.sh), not through the suite's switch in lib.sh
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/backend_lib.sh"
 D="$TESELAS_TEST_DATA"
 PY=python3
 [ -x /usr/bin/python3 ] && PY=/usr/bin/python3
@@ -80,6 +84,7 @@ check_db() {
 
 # --- the demo ---
 DB=$(demo_db 2000)
+backend_open "$DB"
 check_db "$DB" parques
 
 # --- third-party only; then a new version of one layer ---
@@ -87,6 +92,7 @@ TP="$TEST_TMP/tp.db"
 "$TESELAS" import "$D/inegi/AGLOC_11020_localidades.csv" --db "$TP" --layer localidades \
   --title "Localidades de León" --license "Licencia de libre uso MX" --publisher INEGI \
   > /dev/null 2>&1 || fail "import of the localities"
+TP=$(backend_add "$TP" tp)
 check_db "$TP" localidades
 start_server "$TP"
 before=$(digests_of | grep '^localidades csv')

@@ -10,8 +10,14 @@
 # - no client address and no query string is stored: every row of every table of the database
 #   (usage_dump.py) and the raw bytes of its files hold neither the address nor the token, while the
 #   dump does hold the usage rows (so the search can find what is there);
+# - two servers on one database at once: their counts add up (increments, never overwrites);
 # - bad parameters of /admin/uso and bad flags of `teselas usage` are a 400 JSON and exit 2.
+# TESELAS_TEST_BACKEND=postgis runs it on a private PostgreSQL cluster (backend_lib.sh): the
+# counts in the catalogue's schema, the search for the address and token over a dump of the whole
+# database and the cluster's files.
+BACKEND_AWARE=1  # picks its backend itself (backend_lib.sh), not through the suite's switch in lib.sh
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/backend_lib.sh"
 D="$TESELAS_TEST_DATA"
 HERE=$(dirname "$0")
 # Debian's python3 when there is one: a version manager's shim costs seconds per start here
@@ -28,6 +34,18 @@ curl -s --interface "$CLIENT" -o /dev/null "http://127.0.0.1:9/" 2>/dev/null || 
 # nothing); a fresh database holding them by chance fails loudly rather than passing.
 no_secrets() {
   local db=$1 f
+  if [ "$BACKEND" = postgis ]; then
+    pg_dump -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres --data-only >"$TEST_TMP/all.sql" ||
+      fail "pg_dump"
+    grep -q . "$TEST_TMP/all.sql" || fail "an empty dump"
+    ! grep -a -q -e "$CLIENT" -e "$TOKEN" "$TEST_TMP/all.sql" ||
+      fail "the database holds the client address or a query string"
+    backend_sql CHECKPOINT >/dev/null
+    ! grep -r -a -q -e "$CLIENT" -e "$TOKEN" "$PG_DIR/data" ||
+      fail "the cluster's files hold the client address or the token"
+    ok
+    return
+  fi
   "$PY" - "$db" "$CLIENT" "$TOKEN" "$HERE" <<'EOF' || fail "$db holds the client address or a query string"
 import sys
 sys.path.insert(0, sys.argv[4])
@@ -179,6 +197,14 @@ EOF
   stop_server || fail "the server did not stop cleanly"
   expect_usage "$db" "$l" $((2 * N))
   no_secrets "$db"
+  if [ "$BACKEND" = postgis ]; then
+    # the URI's own search path, else the default schema (as the server reads)
+    [ "$(PGOPTIONS="-c search_path=teselas,public" psql -X -At -d "$db" \
+         -c "SELECT count(*) FROM teselas_usage WHERE layer = '$l'")" -gt 0 ] ||
+      fail "the schema of $db holds no usage row of $l"
+    ok
+    return
+  fi
   "$PY" - "$db" "$l" "$HERE" <<'EOF' || fail "the dump of $db does not hold the usage rows"
 import sys
 sys.path.insert(0, sys.argv[3])
@@ -188,9 +214,43 @@ EOF
   ok
 }
 
+# items_total DB LAYER: the items requests `teselas usage` counts for LAYER.
+items_total() {
+  "$TESELAS" usage --db "$1" --format csv |
+    "$PY" -c "import csv,sys; print(sum(int(r['items']) for r in csv.DictReader(sys.stdin) if r['layer'] == sys.argv[1]))" "$2"
+}
+
+# two_servers DB LAYER: two servers on DB at once, M items requests to each, both stopped at
+# the same moment (their last writes meet): the stored count grows by 2 M.
+eval "$(declare -f cleanup | sed '1s/cleanup/usage_cleanup/')"
+cleanup() { [ -n "${FIRST_PID:-}" ] && kill "$FIRST_PID" 2>/dev/null; usage_cleanup; }
+two_servers() {
+  local db=$1 l=$2 m=6 before first second
+  before=$(items_total "$db" "$l")
+  start_server "$db"
+  first=$BASE FIRST_PID=$SERVER_PID
+  start_server "$db"
+  second=$BASE
+  for _ in $(seq 1 $m); do
+    for b in "$first" "$second"; do
+      [ "$(curl -s -o /dev/null -w '%{http_code}' "$b/collections/$l/items?limit=1")" = 200 ] ||
+        fail "items from $b"
+    done
+  done
+  kill -TERM "$FIRST_PID" "$SERVER_PID"
+  wait "$FIRST_PID" || fail "the first server did not stop cleanly"
+  wait "$SERVER_PID" || fail "the second server did not stop cleanly"
+  FIRST_PID="" SERVER_PID=""
+  [ "$(items_total "$db" "$l")" = $((before + 2 * m)) ] ||
+    fail "two servers: $(items_total "$db" "$l") items requests kept, not $before + $((2 * m))"
+  ok
+}
+
 # --- the demo ---
 DB=$(demo_db 2000)
+backend_open "$DB"
 check_db "$DB" parques 13/1782/3604 nombre rios-canales
+two_servers "$DB" parques
 
 # --- a database of third-party files only ---
 TP="$TEST_TMP/tp.db"
@@ -199,6 +259,7 @@ TP="$TEST_TMP/tp.db"
   --frequency anual > /dev/null 2>&1 || fail "import of the localities"
 "$TESELAS" import "$D/inegi/AGLOC_11020_localidades.csv" --db "$TP" --layer otra \
   --title "Otra" --license "CC-BY-4.0" > /dev/null 2>&1 || fail "import of the second layer"
+TP=$(backend_add "$TP" tp)
 check_db "$TP" localidades 10/222/450 nom_loc otra
 
 # --- bad flags ---

@@ -59,6 +59,10 @@ bool store_path_exists(const char *path) {
   return stat(path, &st) == 0;
 }
 
+const char STORE_DEADLINE_MSG[] =
+    "this request took longer than one request may take (--request-time-ms); ask less (a smaller"
+    " box, fewer terms, a lower limit)";
+
 err_code store_read_error(sqlite3 *db, const char *layer_id, const char *what, err *e) {
   int code = sqlite3_errcode(db) & 0xff;
   if (code == SQLITE_CORRUPT || code == SQLITE_NOTADB) {
@@ -68,9 +72,7 @@ err_code store_read_error(sqlite3 *db, const char *layer_id, const char *what, e
     return err_set(e, ERR_UNAVAILABLE, "the database cannot be read: it is damaged (%s);"
                    " `teselas check` names the damage", sqlite3_errmsg(db));
   }
-  if (code == SQLITE_INTERRUPT)
-    return err_set(e, ERR_UNAVAILABLE, "this request took longer than one request may take "
-                   "(--request-time-ms); ask less (a smaller box, fewer terms, a lower limit)");
+  if (code == SQLITE_INTERRUPT) return err_set(e, ERR_UNAVAILABLE, "%s", STORE_DEADLINE_MSG);
   if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
     return err_set(e, ERR_UNAVAILABLE, "the database is locked by another program%s%s; try again"
                    " shortly", layer_id ? ": layer " : "", layer_id ? layer_id : "");

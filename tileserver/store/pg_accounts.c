@@ -7,9 +7,13 @@
  * DELETE and TRUNCATE by trigger, whatever the role: rewriting history takes dropping the
  * trigger, which only the tables' owner may do; a serving role needs INSERT and SELECT alone.
  *
- * Each call opens a short connection, as the SpatiaLite side does: these run once per writing
- * request or page for publishers, never per tile, and a connection of its own keeps a line of
- * the audit log out of an import's transaction (a refused import rolls back; its line stays). */
+ * Each thread keeps one connection of its own between calls (acct_conn): a sign-in is three
+ * calls (password, session, audit line) and every publisher's page looks its session up, so a
+ * connection per call cost three connections per sign-in — PostgreSQL starts a process for
+ * each. A server's threads are a bounded set, so are these connections; one that broke (the
+ * database restarted: seen before use, quiet() below) or was left inside a transaction is
+ * dropped, and the call connects again. A connection of its own still keeps a line of the audit log out of an import's
+ * transaction (a refused import rolls back; its line stays). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,7 +119,7 @@ err_code store_pg_account_add(const char *uri, const store_account *a, const cha
   char now[32];
   store_now_iso(now);
   acct_params p = {6, {a->name, a->role, a->department, a->layers, pw_hash, now}, {0}};
-  err_code rc = store_pg_connect(uri, &pg, e);
+  err_code rc = store_pg_conn_take(uri, &pg, e);
   if (rc == ERR_OK)
     rc = acct_write(pg, "INSERT INTO teselas_accounts(name, role, department, layers,"
                    " password_hash, created_at) VALUES($1, $2, $3, $4, $5, $6)", &p, "accounts",
@@ -124,7 +128,7 @@ err_code store_pg_account_add(const char *uri, const store_account *a, const cha
   if (rc == ERR_INVALID && state && strcmp(state, "23505") == 0)
     rc = err_set(e, ERR_INVALID, "an account named %s already exists", a->name);
   PQclear(r);
-  PQfinish(pg);
+  store_pg_conn_give(uri, pg);
   return rc;
 }
 
@@ -132,7 +136,7 @@ err_code store_pg_account_remove(const char *uri, const char *name, err *e) {
   PGconn *pg = NULL;
   PGresult *r = NULL;
   acct_params p = {1, {name}, {0}};
-  err_code rc = store_pg_connect(uri, &pg, e);
+  err_code rc = store_pg_conn_take(uri, &pg, e);
   /* one statement: the tokens and sessions go with the account, or nothing does */
   if (rc == ERR_OK)
     rc = acct_write(pg, "WITH t AS (DELETE FROM teselas_tokens WHERE account = $1),"
@@ -140,7 +144,7 @@ err_code store_pg_account_remove(const char *uri, const char *name, err *e) {
                    " DELETE FROM teselas_accounts WHERE name = $1", &p, "accounts", &r, e);
   if (rc == ERR_OK && affected(r) == 0) rc = err_set(e, ERR_NOT_FOUND, "no account named %s", name);
   PQclear(r);
-  PQfinish(pg);
+  store_pg_conn_give(uri, pg);
   return rc;
 }
 
@@ -148,7 +152,7 @@ err_code store_pg_accounts_scan(const char *uri, store_account_fn fn, void *ctx,
   PGconn *pg = NULL;
   PGresult *r = NULL;
   acct_params p = {0};
-  err_code rc = store_pg_connect(uri, &pg, e);
+  err_code rc = store_pg_conn_take(uri, &pg, e);
   if (rc == ERR_OK)
     rc = acct_exec(pg, "SELECT name, role, department, layers, created_at FROM teselas_accounts"
                    " ORDER BY name", &p, "accounts", &r, e);
@@ -163,7 +167,7 @@ err_code store_pg_accounts_scan(const char *uri, store_account_fn fn, void *ctx,
     if (fn(ctx, &a)) break;
   }
   PQclear(r);
-  PQfinish(pg);
+  store_pg_conn_give(uri, pg);
   return rc;
 }
 
@@ -174,7 +178,7 @@ err_code store_pg_token_add(const char *uri, const char *account, const uint8_t 
   char now[32];
   store_now_iso(now);
   acct_params p = {4, {account, (const char *)hash, label ? label : "", now}, {0, 32, 0, 0}};
-  err_code rc = store_pg_connect(uri, &pg, e);
+  err_code rc = store_pg_conn_take(uri, &pg, e);
   /* the account is checked by the same statement: no token for a name that does not exist */
   if (rc == ERR_OK)
     rc = acct_write(pg, "INSERT INTO teselas_tokens(account, hash, label, created_at)"
@@ -184,7 +188,7 @@ err_code store_pg_token_add(const char *uri, const char *account, const uint8_t 
     rc = err_set(e, ERR_NOT_FOUND, "no account named %s", account);
   if (rc == ERR_OK) *out_id = store_pg_i64(r, 0, 0);
   PQclear(r);
-  PQfinish(pg);
+  store_pg_conn_give(uri, pg);
   return rc;
 }
 
@@ -195,14 +199,14 @@ err_code store_pg_token_revoke(const char *uri, int64_t id, err *e) {
   store_now_iso(now);
   snprintf(num, sizeof num, "%lld", (long long)id);
   acct_params p = {2, {now, num}, {0}};
-  err_code rc = store_pg_connect(uri, &pg, e);
+  err_code rc = store_pg_conn_take(uri, &pg, e);
   if (rc == ERR_OK)
     rc = acct_write(pg, "UPDATE teselas_tokens SET revoked_at = $1 WHERE id = $2::bigint AND"
                    " revoked_at IS NULL", &p, "tokens", &r, e);
   if (rc == ERR_OK && affected(r) == 0)
     rc = err_set(e, ERR_NOT_FOUND, "no valid token number %lld", (long long)id);
   PQclear(r);
-  PQfinish(pg);
+  store_pg_conn_give(uri, pg);
   return rc;
 }
 
@@ -211,7 +215,7 @@ err_code store_pg_tokens_scan(const char *uri, const char *account, store_token_
   PGconn *pg = NULL;
   PGresult *r = NULL;
   acct_params p = {1, {account}, {0}};
-  err_code rc = store_pg_connect(uri, &pg, e);
+  err_code rc = store_pg_conn_take(uri, &pg, e);
   if (rc == ERR_OK)
     rc = acct_exec(pg, "SELECT id, account, label, created_at, coalesce(revoked_at, '')"
                    " FROM teselas_tokens WHERE $1::text IS NULL OR account = $1 ORDER BY id", &p,
@@ -224,7 +228,7 @@ err_code store_pg_tokens_scan(const char *uri, const char *account, store_token_
     if (fn(ctx, &t)) break;
   }
   PQclear(r);
-  PQfinish(pg);
+  store_pg_conn_give(uri, pg);
   return rc;
 }
 
@@ -237,7 +241,7 @@ static err_code account_row(const char *uri, const char *sql, const acct_params 
   *keep = NULL;
   PGconn *pg = NULL;
   PGresult *r = NULL;
-  err_code rc = store_pg_connect(uri, &pg, e);
+  err_code rc = store_pg_conn_take(uri, &pg, e);
   if (rc == ERR_OK) rc = acct_exec(pg, sql, p, what, &r, e);
   if (rc != ERR_OK && r && no_table(r)) rc = ERR_OK;
   if (rc == ERR_OK && PQntuples(r) == 1 && PQnfields(r) == 5 + extra) {
@@ -247,7 +251,7 @@ static err_code account_row(const char *uri, const char *sql, const acct_params 
     r = NULL;
   }
   PQclear(r);
-  PQfinish(pg);
+  store_pg_conn_give(uri, pg);
   return rc;
 }
 
@@ -293,7 +297,7 @@ err_code store_pg_session_add(const char *uri, const uint8_t hash[32], const cha
   store_now_iso(now);
   snprintf(at, sizeof at, "%lld", (long long)now_unix);
   snprintf(until, sizeof until, "%lld", (long long)expires_unix);
-  err_code rc = store_pg_connect(uri, &pg, e);
+  err_code rc = store_pg_conn_take(uri, &pg, e);
   /* expired sessions go with each new one: the table holds only live ones and their hashes */
   acct_params old = {1, {at}, {0}};
   if (rc == ERR_OK)
@@ -306,7 +310,7 @@ err_code store_pg_session_add(const char *uri, const uint8_t hash[32], const cha
     rc = acct_write(pg, "INSERT INTO teselas_sessions(hash, account, expires_unix, created_at)"
                    " VALUES($1, $2, $3::bigint, $4)", &p, "sessions", &r, e);
   PQclear(r);
-  PQfinish(pg);
+  store_pg_conn_give(uri, pg);
   return rc;
 }
 
@@ -330,12 +334,12 @@ err_code store_pg_session_remove(const char *uri, const uint8_t hash[32], err *e
   PGconn *pg = NULL;
   PGresult *r = NULL;
   acct_params p = {1, {(const char *)hash}, {32}};
-  err_code rc = store_pg_connect(uri, &pg, e);
+  err_code rc = store_pg_conn_take(uri, &pg, e);
   if (rc == ERR_OK)
     rc = acct_exec(pg, "DELETE FROM teselas_sessions WHERE hash = $1", &p, "sessions", &r, e);
   if (rc != ERR_OK && r && no_table(r)) rc = ERR_OK;
   PQclear(r);
-  PQfinish(pg);
+  store_pg_conn_give(uri, pg);
   return rc;
 }
 
@@ -347,12 +351,12 @@ err_code store_pg_audit_add(const char *uri, const store_audit_entry *a, err *e)
   acct_params p = {6, {now, a->who, a->action, a->target, a->result, a->detail}, {0}};
   for (int i = 1; i < 6; i++)
     if (!p.v[i]) p.v[i] = "";
-  err_code rc = store_pg_connect(uri, &pg, e);
+  err_code rc = store_pg_conn_take(uri, &pg, e);
   if (rc == ERR_OK)
     rc = acct_write(pg, "INSERT INTO teselas_audit(at, who, action, target, result, detail)"
                     " VALUES($1, $2, $3, $4, $5, $6)", &p, "audit", &r, e);
   PQclear(r);
-  PQfinish(pg);
+  store_pg_conn_give(uri, pg);
   return rc;
 }
 
@@ -364,7 +368,7 @@ err_code store_pg_audit_scan(const char *uri, int64_t after, int64_t limit, stor
   snprintf(a, sizeof a, "%lld", (long long)after);
   snprintf(l, sizeof l, "%lld", (long long)limit);
   acct_params p = {2, {a, l}, {0}};
-  err_code rc = store_pg_connect(uri, &pg, e);
+  err_code rc = store_pg_conn_take(uri, &pg, e);
   if (rc == ERR_OK)
     rc = acct_exec(pg, "SELECT id, at, who, action, target, result, detail FROM teselas_audit"
                    " WHERE id > $1::bigint ORDER BY id LIMIT $2::bigint", &p, "audit", &r, e);
@@ -377,6 +381,6 @@ err_code store_pg_audit_scan(const char *uri, int64_t after, int64_t limit, stor
     if (fn(ctx, &x)) break;
   }
   PQclear(r);
-  PQfinish(pg);
+  store_pg_conn_give(uri, pg);
   return rc;
 }

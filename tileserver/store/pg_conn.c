@@ -6,7 +6,17 @@
  * the type of its column), so one code path binds every kind; results come back in binary
  * (resultFormat 1), which spares parsing numbers and geometries from text on every row.
  * Statements are prepared once per connection (PQprepare) and named teselas_s<N>; the cache is
- * the reader's (reader.c) in size and eviction. */
+ * the reader's (reader.c) in size and eviction.
+ *
+ * A request's time bound (store_reader_deadline) is kept here on the client side: a statement
+ * is sent, its results awaited with poll() no later than the deadline, and past it cancelled
+ * (PQcancel), so the wait for a lock, a long sort or a slow stream all end at the same instant
+ * for one clock read per row, without a SET statement_timeout round trip before each statement.
+ * PostgreSQL then answers the statement with its "canceling statement" error and the connection
+ * is ready for the next one. */
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,6 +70,9 @@ void store_pg_args_free(store_pg_args *a) {
 err_code store_pg_result_error(const PGresult *res, const char *what, err *e) {
   const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
   const char *msg = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+  /* 57014 query_canceled: the request's deadline (or an operator) stopped it; try again later */
+  if (state && strcmp(state, "57014") == 0)
+    return err_set(e, ERR_UNAVAILABLE, "%s", STORE_DEADLINE_MSG);
   /* class 22 (data exception): a literal PostgreSQL could not take as its column's type */
   err_code code = state && strncmp(state, "22", 2) == 0 ? ERR_INVALID : ERR_DB;
   return err_set(e, code, "%s: %s", what, msg ? msg : "no answer from PostgreSQL");
@@ -168,6 +181,57 @@ void store_pg_close(store_pg *p) {
   free(p);
 }
 
+void store_pg_deadline(store_pg *p, double at) {
+  if (p) p->deadline = at;
+}
+
+/* Asks PostgreSQL to cancel the statement running on p (once per statement). */
+static void cancel_running(store_pg *p) {
+  if (p->cancelled) return;
+  p->cancelled = true;
+  PGcancel *c = PQgetCancel(p->conn);
+  char msg[256];
+  if (c) PQcancel(c, msg, sizeof msg);
+  PQfreeCancel(c);
+}
+
+PGresult *store_pg_next_result(store_pg *p) {
+  while (p->deadline > 0 && !p->cancelled) {
+    double left = p->deadline - store_pg_now();
+    if (left <= 0) {
+      cancel_running(p);
+      break;
+    }
+    /* a result (or a row) already read, or a broken connection: PQgetResult says which */
+    if (!PQconsumeInput(p->conn) || !PQisBusy(p->conn)) break;
+    struct pollfd pfd = {.fd = PQsocket(p->conn), .events = POLLIN};
+    if (poll(&pfd, 1, (int)(left * 1000) + 1) < 0 && errno != EINTR) break;
+  }
+  return PQgetResult(p->conn);
+}
+
+/* The answer of what was just sent, as PQexec gives it (the last result, or the first error),
+ * awaited within p's deadline. */
+static PGresult *last_result(store_pg *p) {
+  PGresult *res = NULL, *next;
+  while ((next = store_pg_next_result(p)) != NULL) {
+    if (res && PQresultStatus(res) == PGRES_FATAL_ERROR) {
+      PQclear(next);
+      continue;
+    }
+    PQclear(res);
+    res = next;
+  }
+  return res;
+}
+
+static PGresult *exec_prepared(store_pg *p, const char *name, const store_pg_args *a) {
+  return PQsendQueryPrepared(p->conn, name, a ? (int)a->n : 0,
+                             a ? (const char *const *)a->v : NULL, NULL, NULL, 1)
+             ? last_result(p)
+             : NULL;
+}
+
 /* The name of sql's prepared statement on p's connection, preparing it (and evicting the least
  * recently used one) the first time. */
 static err_code stmt_name(store_pg *p, const char *sql, const char **out, err *e) {
@@ -191,7 +255,8 @@ static err_code stmt_name(store_pg *p, const char *sql, const char **out, err *e
   }
   char name[24];
   snprintf(name, sizeof name, "teselas_s%llu", (unsigned long long)++p->n_prepared);
-  PGresult *res = PQprepare(p->conn, name, sql, 0, NULL);
+  /* preparing takes the locks of the tables it names: awaited within the deadline too */
+  PGresult *res = PQsendPrepare(p->conn, name, sql, 0, NULL) ? last_result(p) : NULL;
   err_code rc = PQresultStatus(res) == PGRES_COMMAND_OK ? ERR_OK
                                                          : store_pg_result_error(res, "query", e);
   PQclear(res);
@@ -246,6 +311,9 @@ static err_code exec_ready(store_pg *p, const char *sql, const store_pg_args *a,
                            const char **out_name, err *e) {
   if (a && a->nomem) return err_set(e, ERR_NOMEM, "out of memory building the query");
   if (p->busy) return err_set(e, ERR_INTERNAL, "a query is already running");
+  if (p->deadline > 0 && store_pg_now() >= p->deadline)
+    return err_set(e, ERR_UNAVAILABLE, "%s", STORE_DEADLINE_MSG);
+  p->cancelled = false;
   err_code rc = conn_check(p, e);
   return rc == ERR_OK ? stmt_name(p, sql, out_name, e) : rc;
 }
@@ -256,8 +324,7 @@ err_code store_pg_exec(store_pg *p, const char *sql, const store_pg_args *a, PGr
   const char *name = NULL;
   err_code rc = exec_ready(p, sql, a, &name, e);
   if (rc != ERR_OK) return rc;
-  PGresult *res = PQexecPrepared(p->conn, name, a ? (int)a->n : 0,
-                                 a ? (const char *const *)a->v : NULL, NULL, NULL, 1);
+  PGresult *res = exec_prepared(p, name, a);
   ExecStatusType st = PQresultStatus(res);
   if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
     rc = PQstatus(p->conn) == CONNECTION_BAD ? err_set(e, ERR_IO, "PostgreSQL is unreachable")
@@ -287,15 +354,77 @@ err_code store_pg_send(store_pg *p, const char *sql, const store_pg_args *a, err
 }
 
 void store_pg_drain(store_pg *p, bool cancel) {
-  if (cancel) {
-    PGcancel *c = PQgetCancel(p->conn);
-    char msg[256];
-    if (c) PQcancel(c, msg, sizeof msg);
-    PQfreeCancel(c);
-  }
+  if (cancel) cancel_running(p);
   PGresult *res;
   while ((res = PQgetResult(p->conn)) != NULL) PQclear(res);
   p->busy = false;
+}
+
+/* ---- the connection a thread keeps for short calls (store_pg_conn_take) ----------------------
+ * Accounts, sessions, the audit log, reviews and settings are read and written by short calls
+ * that name the database by its URI. Each thread keeps one connection between them: a server's
+ * threads are a bounded set, so are these connections, where one per call made PostgreSQL start
+ * a process for each (three per sign-in). One that broke (the database restarted: seen before
+ * use, quiet() below) or was given back inside a transaction is dropped, and the call connects
+ * again. */
+
+/* The connection a thread keeps for the next call (to uri). */
+typedef struct store_pg_kept {
+  PGconn *conn;
+  char *uri;
+} store_pg_kept;
+
+static pthread_key_t kept_key;
+static pthread_once_t kept_once = PTHREAD_ONCE_INIT;
+
+/* At the thread's end (a server's worker when the server stops). */
+static void kept_free(void *p) {
+  store_pg_kept *k = p;
+  if (k->conn) PQfinish(k->conn);
+  free(k->uri);
+  free(k);
+}
+
+static void kept_key_make(void) { (void)pthread_key_create(&kept_key, kept_free); }
+
+/* An idle connection has nothing to say: anything readable on it is its end (the database
+ * stopped, or an operator terminated it), found without a round trip. */
+static bool quiet(PGconn *c) {
+  struct pollfd p = {.fd = PQsocket(c), .events = POLLIN};
+  return PQstatus(c) == CONNECTION_OK && poll(&p, 1, 0) == 0;
+}
+
+err_code store_pg_conn_take(const char *uri, PGconn **out, err *e) {
+  pthread_once(&kept_once, kept_key_make);
+  store_pg_kept *k = pthread_getspecific(kept_key);
+  if (k && k->conn && (strcmp(k->uri, uri) != 0 || !quiet(k->conn))) {
+    PQfinish(k->conn);
+    k->conn = NULL;
+  }
+  if (k && k->conn) {
+    *out = k->conn;
+    k->conn = NULL;
+    return ERR_OK;
+  }
+  return store_pg_connect(uri, out, e);
+}
+
+void store_pg_conn_give(const char *uri, PGconn *pg) {
+  if (!pg) return;
+  pthread_once(&kept_once, kept_key_make);
+  store_pg_kept *k = pthread_getspecific(kept_key);
+  if (!k && (k = calloc(1, sizeof *k)) != NULL && pthread_setspecific(kept_key, k) != 0) {
+    free(k);
+    k = NULL;
+  }
+  bool keep = k && !k->conn && PQstatus(pg) == CONNECTION_OK &&
+              PQtransactionStatus(pg) == PQTRANS_IDLE;
+  if (keep && (!k->uri || strcmp(k->uri, uri) != 0)) {
+    free(k->uri);
+    keep = (k->uri = strdup(uri)) != NULL;
+  }
+  if (keep) k->conn = pg;
+  else PQfinish(pg);
 }
 
 /* Big-endian integer of n bytes at s. */

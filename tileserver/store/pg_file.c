@@ -90,6 +90,8 @@ static const char *schema_sql(const char *table) {
   if (strncmp(table, "teselas_agg_", 12) == 0) return STORE_AGG_SCHEMA_SQL;
   if (strcmp(table, "teselas_styles") == 0) return STORE_STYLES_SCHEMA_SQL;
   if (strcmp(table, "teselas_settings") == 0) return STORE_SETTINGS_SCHEMA_SQL;
+  if (strcmp(table, "teselas_usage") == 0) return STORE_USAGE_SCHEMA_SQL;
+  if (strcmp(table, "teselas_download_digests") == 0) return STORE_DIGESTS_SCHEMA_SQL;
   if (strcmp(table, "teselas_accounts") == 0 || strcmp(table, "teselas_tokens") == 0 ||
       strcmp(table, "teselas_sessions") == 0)
     return STORE_ACCOUNTS_SCHEMA_SQL;

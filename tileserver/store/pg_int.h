@@ -57,6 +57,8 @@ typedef struct store_pg {
     char min[40], max[40];
   } times[STORE_PG_TIMES];
   bool busy;              /* a row-by-row query is running */
+  double deadline;        /* monotonic seconds: a statement still running then is cancelled; 0 none */
+  bool cancelled;         /* the running statement was cancelled at the deadline */
   bool own_path;          /* the URI sets search_path itself (session_setup leaves it) */
   double retry_at;        /* monotonic seconds: no reconnection attempt before (backoff) */
   double backoff;         /* seconds to wait after the next failed attempt */
@@ -79,6 +81,12 @@ void store_pg_close(store_pg *p);
 bool store_pg_may_answer(const store_pg *p);
 /* Monotonic seconds (catalog polling, reconnection backoff). */
 double store_pg_now(void);
+/* A connection to uri for one short call: the one the calling thread keeps when it is still up,
+ * else a new one (store_pg_connect). Taken, not shared (a call within a call gets another): give
+ * it back with store_pg_conn_give, which keeps it for the thread's next call when it is up and
+ * outside any transaction, else closes it. Closed at the thread's end. */
+err_code store_pg_conn_take(const char *uri, PGconn **out, err *e);
+void store_pg_conn_give(const char *uri, PGconn *pg);
 /* Opens a bare connection to uri with the schema search path and UTC set (copy and reader). */
 err_code store_pg_connect(const char *uri, PGconn **out, err *e);
 
@@ -89,6 +97,13 @@ err_code store_pg_exec(store_pg *p, const char *sql, const store_pg_args *a, PGr
                        err *e);
 /* The same, sent for reading row by row (PQsetSingleRowMode): results come from PQgetResult. */
 err_code store_pg_send(store_pg *p, const char *sql, const store_pg_args *a, err *e);
+/* The next result of the statement running on p (NULL after the last), as PQgetResult, but
+ * waiting no later than p->deadline: past it the statement is cancelled, and its result is
+ * then PostgreSQL's "canceling statement" error (store_pg_result_error: ERR_UNAVAILABLE). The
+ * connection stays usable. */
+PGresult *store_pg_next_result(store_pg *p);
+/* From now on, statements on p stop at monotonic second `at` (0: no deadline). */
+void store_pg_deadline(store_pg *p, double at);
 /* Reads and drops whatever results are still pending on the connection (an iterator closed
  * early: the query is cancelled first). */
 void store_pg_drain(store_pg *p, bool cancel);
@@ -193,6 +208,18 @@ err_code store_pg_pull_table(const store_pg_pull *p, const char *table, const ch
 err_code store_pg_pull_version(const store_pg_pull *p, const char *table, const char *dest,
                                err *e);
 bool store_sqlite_has_column(sqlite3 *db, const char *table, const char *col);
+
+/* ---- usage counts and download digests (pg_usage.c, for usage.c) ------------------------------
+ * The writer's own connection to uri, the tables made when missing (under the writers' lock). */
+err_code store_pg_usage_connect(const char *uri, PGconn **out, err *e);
+/* Adds rows in one transaction (increments: several servers add up), waiting busy_ms at most for
+ * another's; *c is connected again from uri first when it was lost. */
+err_code store_pg_usage_add(PGconn **c, const char *uri, const store_usage_row *rows, size_t n,
+                            int busy_ms, err *e);
+err_code store_pg_digest_put(PGconn **c, const char *uri, const store_digest *d, err *e);
+err_code store_pg_usage_scan(store_pg *p, const char *since, store_usage_period by,
+                             store_usage_fn fn, void *ctx, err *e);
+err_code store_pg_digest_get(store_pg *p, store_digest *d, bool *out_found, err *e);
 
 /* ---- a predicate compiled to PostgreSQL (pg_pred.c) ------------------------------------------
  * Appends the condition of p (NULL: nothing) for layer l to sql, its literals to args. */

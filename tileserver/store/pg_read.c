@@ -367,7 +367,7 @@ int store_pg_iter_next(store_pg_iter *it, store_feature *out, err *e) {
   PQclear(it->row);
   it->row = NULL;
   if (!it->p->busy) return 0;
-  PGresult *res = PQgetResult(it->p->conn);
+  PGresult *res = store_pg_next_result(it->p);
   ExecStatusType st = PQresultStatus(res);
   if (st != PGRES_SINGLE_TUPLE) {
     if (st != PGRES_TUPLES_OK && PQstatus(it->p->conn) == CONNECTION_BAD)

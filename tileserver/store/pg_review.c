@@ -30,7 +30,7 @@ err_code store_pg_reviews_scan(const char *uri, int64_t only, const char *state,
                                store_review_fn fn, void *ctx, err *e) {
   PGconn *pg = NULL;
   PGresult *r = NULL;
-  err_code rc = store_pg_connect(uri, &pg, e);
+  err_code rc = store_pg_conn_take(uri, &pg, e);
   int n = 0;
   if (rc == ERR_OK && has_reviews(pg)) {
     char num[24];
@@ -55,7 +55,7 @@ err_code store_pg_reviews_scan(const char *uri, int64_t only, const char *state,
     }
   }
   PQclear(r);
-  PQfinish(pg);
+  store_pg_conn_give(uri, pg);
   if (rc == ERR_OK && only >= 0 && n == 0) rc = err_set(e, ERR_NOT_FOUND, "no such review");
   return rc;
 }

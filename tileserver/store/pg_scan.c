@@ -172,11 +172,11 @@ err_code store_pg_deliveries_scan(store_pg *p, size_t per_layer, store_delivery_
   return rc;
 }
 
-/* A catalog-wide setting (settings.c), over a short connection of its own as there. */
+/* A catalog-wide setting (settings.c), over the thread's connection for short calls. */
 err_code store_pg_setting_get(const char *uri, const char *key, char **out_value, err *e) {
   *out_value = NULL;
   PGconn *c = NULL;
-  err_code rc = store_pg_connect(uri, &c, e);
+  err_code rc = store_pg_conn_take(uri, &c, e);
   if (rc != ERR_OK) return rc;
   const char *params[1] = {key};
   PGresult *res = PQexecParams(c,
@@ -189,6 +189,6 @@ err_code store_pg_setting_get(const char *uri, const char *key, char **out_value
       !(*out_value = strdup(PQgetvalue(res, 0, 0))))
     rc = err_set(e, ERR_NOMEM, "out of memory");
   PQclear(res);
-  PQfinish(c);
+  store_pg_conn_give(uri, c);
   return rc;
 }

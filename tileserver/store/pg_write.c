@@ -34,12 +34,13 @@ struct store_pg_write {
   size_t n_old;
 };
 
-/* Tables of the schema that writes never touch: a server's usage counts (its own writer),
- * accounts, tokens, sessions and the audit log (pg_accounts.c writes them in place; no secret's
- * hash goes into the private file). */
+/* Tables of the schema that writes never touch: a server's usage counts and download digests
+ * (its own writer, pg_usage.c), accounts, tokens, sessions and the audit log (pg_accounts.c
+ * writes them in place; no secret's hash goes into the private file). */
 static bool table_skipped(const char *t) {
-  static const char *const SKIP[] = {"teselas_usage", "teselas_accounts", "teselas_tokens",
-                                     "teselas_sessions", "teselas_audit"};
+  static const char *const SKIP[] = {"teselas_usage", "teselas_download_digests",
+                                     "teselas_accounts", "teselas_tokens", "teselas_sessions",
+                                     "teselas_audit"};
   for (size_t i = 0; i < sizeof SKIP / sizeof *SKIP; i++)
     if (strcmp(t, SKIP[i]) == 0) return true;
   return false;

@@ -272,12 +272,20 @@ bool store_reader_past_deadline(const store_reader *r) {
   return r && past_deadline((void *)r);
 }
 
+/* Over PostgreSQL the connection keeps the deadline (pg_conn.c cancels a statement past it). */
+static void pg_deadline(store_reader *r, double at) {
+  store_pg_deadline(r->pg, at);
+  for (size_t i = 0; i < r->n_srcs; i++) store_pg_deadline(r->srcs[i], at);
+}
+
 void store_reader_deadline(store_reader *r, int time_ms) {
   if (!r) return;
   if (time_ms <= 0) {
     r->deadline = (struct timespec){0};
+    pg_deadline(r, 0);
     return;
   }
+  pg_deadline(r, store_pg_now() + time_ms / 1000.0);
   clock_gettime(CLOCK_MONOTONIC, &r->deadline);
   r->deadline.tv_sec += time_ms / 1000;
   r->deadline.tv_nsec += (long)(time_ms % 1000) * 1000000L;

@@ -141,9 +141,9 @@ enum { STORE_WRITE_WAIT_MS = 30000 };
 err_code store_reader_open(const char *path, store_reader **out, err *e);
 /* The same, waiting busy_ms (> 0) for a lock. */
 err_code store_reader_open_wait(const char *path, int busy_ms, store_reader **out, err *e);
-/* From now on, r's SpatiaLite reads stop time_ms from now: a statement still running then fails
- * with ERR_UNAVAILABLE (a request's time budget). time_ms <= 0: no deadline. Over PostgreSQL,
- * nothing yet. */
+/* From now on, r's reads stop time_ms from now: a statement still running then fails with
+ * ERR_UNAVAILABLE (a request's time budget); over PostgreSQL it is cancelled on the server too,
+ * and the connection serves the next request. time_ms <= 0: no deadline. */
 void store_reader_deadline(store_reader *r, int time_ms);
 /* True once r's deadline (store_reader_deadline) has passed: the work after the reads (drawing an
  * image) honours the same budget. False without a deadline or reader. */

@@ -13,6 +13,9 @@ extern const char *const STORE_SCHEMA_SQL;
 /* ... and of the tables other files create when they first write (agg.c, profile.c,
  * settings.c): a PostgreSQL write builds its private SpatiaLite copy with them (pg_write.c). */
 extern const char STORE_AGG_SCHEMA_SQL[], STORE_STYLES_SCHEMA_SQL[], STORE_SETTINGS_SCHEMA_SQL[];
+/* The usage counts' and download digests' tables (usage.c), which a copy back from PostgreSQL
+ * makes with their keys (pg_file.c). */
+extern const char STORE_USAGE_SCHEMA_SQL[], STORE_DIGESTS_SCHEMA_SQL[];
 /* ... and review.c's: the review number is the rowid, so a copy must have the real table */
 extern const char STORE_REVIEW_SCHEMA_SQL[];
 /* The accounts, tokens and sessions tables of a file (accounts.c). */
@@ -27,6 +30,8 @@ extern const char STORE_ACCOUNTS_SCHEMA_SQL[];
  * connection then checkpoints and truncates under a reader), so never fopen/fclose to probe. */
 bool store_path_exists(const char *path);
 err_code store_read_error(sqlite3 *db, const char *layer_id, const char *what, err *e);
+/* What a read stopped by its request's deadline says (store_reader_deadline), on both backends. */
+extern const char STORE_DEADLINE_MSG[];
 /* Runs SQL without results; on failure fills e with the SQLite message and `what`. */
 err_code store_exec(sqlite3 *db, const char *sql, const char *what, err *e);
 /* The error of a failed write on db: ERR_IO naming the file when its disk (or the temporary

@@ -14,13 +14,14 @@
  * in the background (http/digests.c) for the catalogue's dcat:byteSize and spdx:checksum.
  *
  * The tables are created by the first server that counts, so a database no server has counted
- * reads as "no usage" and "no digest". */
+ * reads as "no usage" and "no digest". Over PostgreSQL the same tables live in the catalogue's
+ * schema (pg_usage.c), where several servers' counts add up. */
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/store_int.h"
+#include "store/pg_int.h"
 
 static const char *const KIND_NAMES[STORE_USAGE_KINDS] = {"tile", "image", "items", "download",
                                                           "page"};
@@ -29,7 +30,7 @@ const char *store_usage_kind_name(store_usage_kind k) {
   return (unsigned)k < STORE_USAGE_KINDS ? KIND_NAMES[k] : "other";
 }
 
-static const char CREATE_SQL[] =
+const char STORE_USAGE_SCHEMA_SQL[] =
     "CREATE TABLE IF NOT EXISTS teselas_usage(layer TEXT NOT NULL, kind TEXT NOT NULL,"
     " hour INTEGER NOT NULL, requests INTEGER NOT NULL DEFAULT 0,"
     " bytes INTEGER NOT NULL DEFAULT 0, PRIMARY KEY(layer, kind, hour)) WITHOUT ROWID";
@@ -39,13 +40,15 @@ static const char ADD_SQL[] =
     " ON CONFLICT(layer, kind, hour) DO UPDATE SET requests = requests + excluded.requests,"
     " bytes = bytes + excluded.bytes";
 
-static const char DIGESTS_SQL[] =
+const char STORE_DIGESTS_SCHEMA_SQL[] =
     "CREATE TABLE IF NOT EXISTS teselas_download_digests(layer TEXT NOT NULL,"
     " version INTEGER NOT NULL, format TEXT NOT NULL, bytes INTEGER NOT NULL,"
     " sha256 TEXT NOT NULL, PRIMARY KEY(layer, version, format)) WITHOUT ROWID";
 
 struct store_usage_writer {
   sqlite3 *db;
+  PGconn *pg;   /* over PostgreSQL instead of db (pg_usage.c) */
+  char *uri;    /* to connect pg again after it was lost */
 };
 
 static bool table_exists(sqlite3 *db, const char *name) {
@@ -65,6 +68,11 @@ err_code store_usage_open(const char *db_path, store_usage_writer **out, err *e)
   store_usage_writer *w = calloc(1, sizeof *w);
   if (!w) return err_set(e, ERR_NOMEM, "out of memory");
   err_code rc = ERR_OK;
+  if (store_db_is_pg(db_path)) {
+    rc = (w->uri = strdup(db_path)) ? store_pg_usage_connect(db_path, &w->pg, e)
+                                    : err_set(e, ERR_NOMEM, "out of memory");
+    goto done;
+  }
   /* no SQLITE_OPEN_CREATE: a missing file is an error, never a new empty database */
   if (sqlite3_open_v2(db_path, &w->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
       SQLITE_OK) {
@@ -81,9 +89,9 @@ err_code store_usage_open(const char *db_path, store_usage_writer **out, err *e)
   }
   /* created only when missing, so an existing table costs no write lock at start */
   if (!table_exists(w->db, "teselas_usage"))
-    rc = store_exec(w->db, CREATE_SQL, "usage table", e);
+    rc = store_exec(w->db, STORE_USAGE_SCHEMA_SQL, "usage table", e);
   if (rc == ERR_OK && !table_exists(w->db, "teselas_download_digests"))
-    rc = store_exec(w->db, DIGESTS_SQL, "digests table", e);
+    rc = store_exec(w->db, STORE_DIGESTS_SCHEMA_SQL, "digests table", e);
 done:
   if (rc != ERR_OK) {
     store_usage_close(w);
@@ -96,6 +104,7 @@ done:
 err_code store_usage_add(store_usage_writer *w, const store_usage_row *rows, size_t n, int busy_ms,
                          err *e) {
   if (n == 0) return ERR_OK;
+  if (w->uri) return store_pg_usage_add(&w->pg, w->uri, rows, n, busy_ms, e);
   sqlite3_busy_timeout(w->db, busy_ms);
   sqlite3_stmt *st = NULL;
   err_code rc = store_exec(w->db, "BEGIN IMMEDIATE", "usage", e);
@@ -124,6 +133,8 @@ done:
 void store_usage_close(store_usage_writer *w) {
   if (!w) return;
   sqlite3_close(w->db);
+  if (w->pg) PQfinish(w->pg);
+  free(w->uri);
   free(w);
 }
 
@@ -138,6 +149,7 @@ static const char *period_sql(store_usage_period by) {
 
 err_code store_usage_scan(store_reader *r, const char *since, store_usage_period by,
                           store_usage_fn fn, void *ctx, err *e) {
+  if (store_reader_pg(r)) return store_pg_usage_scan(store_reader_pg(r), since, by, fn, ctx, e);
   sqlite3 *db = store_reader_db(r);
   if (!table_exists(db, "teselas_usage")) return ERR_OK;
   char sql[512];
@@ -168,6 +180,7 @@ err_code store_usage_scan(store_reader *r, const char *since, store_usage_period
 }
 
 err_code store_digest_put(store_usage_writer *w, const store_digest *d, err *e) {
+  if (w->uri) return store_pg_digest_put(&w->pg, w->uri, d, e);
   sqlite3_busy_timeout(w->db, 2000);
   sqlite3_stmt *st = NULL;
   if (sqlite3_prepare_v2(w->db,
@@ -189,6 +202,7 @@ err_code store_digest_put(store_usage_writer *w, const store_digest *d, err *e) 
 
 err_code store_digest_get(store_reader *r, store_digest *d, bool *out_found, err *e) {
   *out_found = false;
+  if (store_reader_pg(r)) return store_pg_digest_get(store_reader_pg(r), d, out_found, e);
   sqlite3 *db = store_reader_db(r);
   sqlite3_stmt *st = NULL;
   /* prepare fails on a database without the table: no digest yet */
