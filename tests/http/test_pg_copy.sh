@@ -58,6 +58,20 @@ while read -r table; do
     fail "$table: geometries not in EPSG:4326"
 done < <(sqlite3 "$DB" "SELECT name FROM sqlite_master WHERE type='table' AND name IN
   (SELECT table_name FROM teselas_history UNION SELECT table_name FROM teselas_layers)")
+# The ranked lines stay in their rows (a tile reads them all; store/pg_copy.c says why): only a
+# row over a page may have values in the TOAST table, none of the rows between 2 kB and a page.
+n_lines=0
+while read -r table; do
+  n_lines=$((n_lines + 1))
+  a=$(sqlite3 "$DB" "SELECT count(*) FROM \"$table\" WHERE length(teselas_g) + ifnull(length(teselas_g13), 0)
+    + ifnull(length(teselas_g11), 0) + ifnull(length(teselas_g9), 0) + ifnull(length(teselas_g7), 0) > 7800")
+  toast=$(pg_sql "SELECT reltoastrelid::regclass FROM pg_class WHERE oid = 'teselas.\"$table\"'::regclass")
+  b=$(pg_sql "SELECT count(DISTINCT chunk_id) FROM $toast")
+  [ "$b" -le "$a" ] || fail "$table: $b values out of line, only $a rows over a page"
+  [ "$(pg_sql "SELECT count(*) FROM pg_attribute WHERE attrelid = 'teselas.\"$table\"'::regclass
+    AND atttypid = 'bytea'::regtype AND attstorage <> 'm'")" = 0 ] || fail "$table: blobs may go out of line"
+done < <(sqlite3 "$DB" "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE '%_tile_lines'")
+[ "$n_lines" -gt 0 ] || fail "the demo has no ranked lines to check"
 a=$(sqlite3 "$DB" "SELECT group_concat(layer_id || version || report, '|') FROM (SELECT * FROM teselas_history ORDER BY layer_id, version)")
 b=$(pg_sql "SELECT string_agg(layer_id || version || report, '|' ORDER BY layer_id, version) FROM teselas.teselas_history")
 [ "$a" = "$b" ] || fail "the history and its reports differ"

@@ -85,6 +85,35 @@ static void ranked_sql(buf *sql, int zoom) {
   buf_free(&expr);
 }
 
+static bool unordered(const pg_plan *p);
+
+/* A tile's rows of a line layer: the box's rows sorted in the R*Tree's order first, narrow
+ * (row number, order, fid, fields), then joined to their ranked lines; the geometry of the
+ * few rows without one read by row number. Why: sorting the joined rows carried every row's
+ * geometry and blob through the sort (about 3 kB a row); this sort carries 60 bytes a row
+ * (with the blobs kept in the row, pg_copy.c: PostgreSQL's CPU per z12-z16 tile 23-47 % lower,
+ * bench/RESULTS.md). Same rows, same order, same limits as the one-level statement. The select
+ * list is written here, the subquery's conditions by sql_from and it is closed by sql_tail. */
+static bool lines_sorted_first(const pg_plan *p) { return tile_lines(p) && unordered(p); }
+
+static void lines_select_sql(buf *sql, pg_plan *p) {
+  const store_query *q = p->q;
+  buf_puts(sql, "SELECT k.fid, CASE WHEN teselas_t.teselas_row IS NULL THEN (SELECT"
+                " ST_AsBinary(g.geom) FROM ");
+  store_quote_ident(sql, q->layer->table_name);
+  buf_puts(sql, " AS g WHERE g.teselas_row = k.teselas_row) END, ");
+  ranked_sql(sql, q->lod_zoom);
+  for (size_t i = 0; i < q->n_fields; i++) {
+    buf_puts(sql, ", k.");
+    store_quote_ident(sql, q->fields[i]);
+  }
+  buf_puts(sql, " FROM (SELECT t.teselas_row, t.teselas_ord, t.fid");
+  for (size_t i = 0; i < q->n_fields; i++) {
+    buf_puts(sql, ", t.");
+    store_quote_ident(sql, q->fields[i]);
+  }
+}
+
 static void sql_select(buf *sql, pg_plan *p) {
   const store_query *q = p->q;
   switch (p->mode) {
@@ -99,6 +128,10 @@ static void sql_select(buf *sql, pg_plan *p) {
       buf_puts(sql, p->by_month ? "::text, 1, 7) AS teselas_k, count(*)" : " AS teselas_k, count(*)");
       return;
     case STORE_MODE_ROWS:
+      if (lines_sorted_first(p)) {
+        lines_select_sql(sql, p);
+        return;
+      }
       buf_puts(sql, "SELECT t.fid, ");
       if (!q->with_geometry) {
         buf_puts(sql, "NULL::bytea, NULL::bytea");
@@ -165,7 +198,7 @@ static void sql_from(buf *sql, pg_plan *p) {
   buf_puts(sql, " FROM ");
   store_quote_ident(sql, q->layer->table_name);
   buf_puts(sql, " AS t");
-  if (tile_lines(p))
+  if (tile_lines(p) && !lines_sorted_first(p))
     buf_printf(sql, " LEFT JOIN \"%s_tile_lines\" AS teselas_t ON teselas_t.teselas_row ="
                     " t.teselas_row", q->layer->table_name);
   buf_puts(sql, " WHERE true");
@@ -211,6 +244,9 @@ static void sql_tail(buf *sql, pg_plan *p) {
       int lim = store_pg_arg(&p->args, q->limit < 0 ? NULL : lim_text);
       buf_printf(sql, " LIMIT $%d::int8 OFFSET $%d::int8", lim,
                  store_pg_argf(&p->args, "%lld", (long long)(q->offset > 0 ? q->offset : 0)));
+      if (lines_sorted_first(p))
+        buf_printf(sql, ") AS k LEFT JOIN \"%s_tile_lines\" AS teselas_t ON teselas_t.teselas_row ="
+                        " k.teselas_row ORDER BY k.teselas_ord", q->layer->table_name);
       return;
   }
 }
