@@ -2,9 +2,9 @@
  * bound on the output (archives read from disk are not trusted).
  *
  * Compression is libdeflate's: whole-buffer deflate is what a tile is, and at level 6 it took
- * 60 % of zlib's time for the same bytes within 0.01 % (the 11,749 tiles of bench/seed/like.sh;
- * zlib was 43 % of that seed's CPU). The server and the seed both compress here, so an archive
- * keeps the server's bytes.
+ * half of zlib's time for the same bytes within 0.01 % (the 11,749 tiles of bench/seed/like.sh,
+ * measured by bench/seed/gzip_levels.sh; zlib was 43 % of that seed's CPU). The server and the
+ * seed both compress here, so an archive keeps the server's bytes.
  * Decompression stays with zlib's streaming inflate: it stops at a bound without knowing the
  * size first. */
 #include "core/gzip.h"
