@@ -72,36 +72,36 @@ static void quadrants(unsigned level, uint64_t d, uint8_t out[4]) {
   }
 }
 
-/* Finds the orientation q among the n known ones, adding it (with a cell that has it) if new. */
-static unsigned state_of(seed_iter *it, const uint8_t q[4], unsigned *n, uint8_t rep_level[8],
-                         uint64_t rep_d[8], unsigned level, uint64_t d) {
-  for (unsigned s = 0; s < *n; s++)
+/* The orientations found so far, each with a cell that has it. */
+typedef struct orientations {
+  unsigned n;
+  uint8_t level[8];
+  uint64_t d[8];
+} orientations;
+
+/* Finds the orientation of cell d of order `level` among those known, adding it if new. */
+static unsigned state_of(seed_iter *it, orientations *o, unsigned level, uint64_t d) {
+  uint8_t q[4];
+  quadrants(level, d, q);
+  for (unsigned s = 0; s < o->n; s++)
     if (memcmp(it->quadrant[s], q, 4) == 0) return s;
-  assert(*n < 8); /* a square has eight symmetries; the Hilbert curve uses four of them */
-  memcpy(it->quadrant[*n], q, 4);
-  rep_level[*n] = (uint8_t)level;
-  rep_d[*n] = d;
-  return (*n)++;
+  assert(o->n < 8); /* a square has eight symmetries; the Hilbert curve uses four of them */
+  memcpy(it->quadrant[o->n], q, 4);
+  o->level[o->n] = (uint8_t)level;
+  o->d[o->n] = d;
+  return o->n++;
 }
 
 /* The Hilbert curve is self-similar: a cell's children's orientations follow from its own. The
- * table is read off the decoder itself (at orders 0-4) rather than written by hand, so the walk
- * cannot disagree with the ids it writes; it then places each cell in O(1) instead of decoding
- * its id (the decoding was 13 % of an incremental seed, which walks every address). */
+ * table is read off the decoder itself (at the first orders) rather than written by hand, so the
+ * walk cannot disagree with the ids it writes; it then places each cell in O(1) instead of
+ * decoding its id (the decoding was 13 % of an incremental seed, which walks every address). */
 static void build_states(seed_iter *it) {
-  uint8_t rep_level[8], q[4];
-  uint64_t rep_d[8];
-  unsigned n = 0;
-  quadrants(0, 0, q);
-  state_of(it, q, &n, rep_level, rep_d, 0, 0);
-  for (unsigned s = 0; s < n; s++) {
-    for (unsigned c = 0; c < 4; c++) {
-      unsigned level = rep_level[s] + 1u;
-      uint64_t d = 4 * rep_d[s] + c;
-      quadrants(level, d, q);
-      it->next[s][c] = (uint8_t)state_of(it, q, &n, rep_level, rep_d, level, d);
-    }
-  }
+  orientations o = {0};
+  state_of(it, &o, 0, 0);
+  for (unsigned s = 0; s < o.n; s++)
+    for (unsigned c = 0; c < 4; c++)
+      it->next[s][c] = (uint8_t)state_of(it, &o, o.level[s] + 1u, 4 * o.d[s] + c);
 }
 
 void seed_iter_init(seed_iter *it, const seed_range *r) {
