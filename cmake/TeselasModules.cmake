@@ -19,7 +19,7 @@
 
 # The system libraries a module may be allowed, with the headers each one owns.
 set(TESELAS_SYSTEM_LIBS MHD GDAL GEOS PROJ SQLITE SPATIALITE CAIRO PNG ZLIB JANSSON NETTLE
-  FONTCONFIG FREETYPE CURL PQ SODIUM MINIZIP SYSTEMD)
+  FONTCONFIG FREETYPE CURL PQ SODIUM MINIZIP SYSTEMD DEFLATE)
 set(TESELAS_LIB_NAME_MHD "libmicrohttpd")
 set(TESELAS_LIB_HEADERS_MHD microhttpd.h)
 set(TESELAS_LIB_NAME_GDAL "GDAL")
@@ -57,6 +57,8 @@ set(TESELAS_LIB_NAME_MINIZIP "minizip")
 set(TESELAS_LIB_HEADERS_MINIZIP unzip.h)
 set(TESELAS_LIB_NAME_SYSTEMD "libsystemd")
 set(TESELAS_LIB_HEADERS_SYSTEMD systemd/sd-daemon.h)
+set(TESELAS_LIB_NAME_DEFLATE "libdeflate")
+set(TESELAS_LIB_HEADERS_DEFLATE libdeflate.h)
 foreach(lib ${TESELAS_SYSTEM_LIBS})
   set(TESELAS_LIB_TARGET_${lib} PkgConfig::${lib})
 endforeach()

@@ -21,6 +21,8 @@ PACKAGES=(
   libpq-dev
   # accounts and API tokens: Argon2id password hashes, random tokens (tileserver/auth)
   libsodium-dev
+  # gzip of tiles and answers, server and seed alike (tileserver/core/gzip.c)
+  libdeflate-dev
   # fonts for the server-side renderer (Spanish text: accents and ñ)
   fonts-dejavu-core fontconfig
   # labels and browser glyphs use Noto Sans (regular, bold, italic) when present

@@ -84,7 +84,10 @@ typedef struct seed_iter {
   const seed_range *r;
   int z;                    /* zoom being walked */
   size_t n;                 /* stack depth */
-  struct { uint8_t level; uint64_t d; } stack[4 * 32 + 4];
+  struct seed_iter_cell { uint8_t level, state; uint32_t x, y; uint64_t d; } stack[4 * 32 + 4];
+  /* The curve's orientations (enum.c): child c of a cell in state s lies at offset quadrant[s][c]
+   * (bit 0: x, bit 1: y) and is in state next[s][c]. */
+  uint8_t quadrant[8][4], next[8][4];
 } seed_iter;
 
 void seed_iter_init(seed_iter *it, const seed_range *r);
