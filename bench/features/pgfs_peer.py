@@ -12,8 +12,10 @@ process (psycopg 3), and assembles the GeoJSON text around the database's geomet
 PROCESSES (default: the number of cores) processes share the port (SO_REUSEPORT), each
 answering one request at a time: one per core, as Go's scheduler would use them.
 """
+import ctypes
 import json
 import os
+import signal
 import socket
 import sys
 import urllib.parse
@@ -72,11 +74,27 @@ def serve():
     Server(("127.0.0.1", PORT), Handler).serve_forever()
 
 
+def stop_children(children):
+    """SIGTERM to the parent ends its workers too (a worker is never left serving)."""
+    def handler(signum, frame):
+        for pid in children:
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+        os._exit(0)
+    signal.signal(signal.SIGTERM, handler)
+
+
 if __name__ == "__main__":
     children = []
     for _ in range(PROCS - 1):
         pid = os.fork()
         if pid == 0:
+            # a worker ends with its parent, however the parent ends (Linux PR_SET_PDEATHSIG)
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
             serve()
         children.append(pid)
+    stop_children(children)
     serve()
