@@ -169,31 +169,6 @@ static void sql_intersects(sqlite3_context *ctx, int argc, sqlite3_value **argv)
   sqlite3_result_int(ctx, hit);
 }
 
-/* R*Tree query teselas_inside(minx, miny, maxx, maxy), as `pkid MATCH teselas_inside(...)`: the
- * entries whose index box lies inside the box, nodes wholly inside first. The R*Tree module pops
- * what it reads next by score, so a node crossing the box's edge (score 1) waits until the nodes
- * inside (score 0) are spent: a dense page is read from a few nodes inside instead of from every
- * node along the edge that comes first in the tree (the benchmark's z10 page read 83 nodes for
- * its 100 entries). The order is the same on every read of the same tree. Coordinates come as
- * the doubles of the index's float32 bounds, compared with the box as the plain constraints are. */
-static int rtree_inside(sqlite3_rtree_query_info *q) {
-  if (q->nParam != 4 || q->nCoord != 4) return SQLITE_ERROR;
-  const sqlite3_rtree_dbl *c = q->aCoord, *b = q->aParam; /* c: xmin, xmax, ymin, ymax */
-  if (q->eParentWithin == FULLY_WITHIN) {
-    q->eWithin = FULLY_WITHIN;
-    q->rScore = 0;
-  } else if (c[0] >= b[0] && c[1] <= b[2] && c[2] >= b[1] && c[3] <= b[3]) {
-    q->eWithin = FULLY_WITHIN;
-    q->rScore = 0;
-  } else if (q->iLevel > 0 && c[0] <= b[2] && c[1] >= b[0] && c[2] <= b[3] && c[3] >= b[1]) {
-    q->eWithin = PARTLY_WITHIN;
-    q->rScore = 1;
-  } else {
-    q->eWithin = NOT_WITHIN; /* apart, or an entry crossing the edge: the other part reads it */
-  }
-  return SQLITE_OK;
-}
-
 /* A libpq URI names a PostgreSQL database (pg_*.c); anything else is a SpatiaLite file. */
 static err_code pg_reader_open(const char *uri, store_reader **out, err *e) {
   store_reader *r = calloc(1, sizeof *r);
@@ -317,7 +292,6 @@ err_code store_reader_open_wait(const char *path, int busy_ms, store_reader **ou
   sqlite3_create_function_v2(r->db, "teselas_intersects", 5,
                              SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, r,
                              sql_intersects, NULL, NULL, NULL);
-  sqlite3_rtree_query_callback(r->db, "teselas_inside", rtree_inside, NULL, NULL);
   sqlite3_create_function_v2(r->db, "teselas_mbr_intersects", 5,
                              SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
                              sql_mbr_intersects, NULL, NULL, NULL);
@@ -532,8 +506,6 @@ static err_code query_prepare(store_reader *r, store_plan *p, sqlite3_stmt **out
   p->where = &where;
   err_code rc = ERR_OK;
   if (where.nomem) rc = err_set(e, ERR_NOMEM, "out of memory building the query");
-  else if (p->q->edge_only && !store_plan_edge_only(p))
-    rc = err_set(e, ERR_INTERNAL, "edge_only needs a box read in any order");
   else if (where.sql.failed) rc = err_set(e, ERR_LIMIT, "query too long");
   else if (where.spatial || p->q->near) rc = spatial_sql_load(r, e);
   buf sql;
@@ -716,7 +688,7 @@ err_code store_query_start(store_reader *r, const store_query *q, store_iter **o
  * pages): 0.56 M instructions a page, most of them decoding every bound of every cell in double
  * precision and every cell's id, leaves included; comparing in float32 against the box rounded
  * inwards, and decoding an id only to descend, made it 0.40 M, the answers identical on 599 boxes. */
-enum { RT_CELL = 24, RT_MAX_DEPTH = 40, RT_LATER = 256 };
+enum { RT_CELL = 24, RT_MAX_DEPTH = 40 };
 
 typedef struct inside_walk {
   sqlite3_stmt *node;   /* SELECT data FROM <index>_node WHERE nodeno = ?1 */
@@ -727,10 +699,6 @@ typedef struct inside_walk {
   float lo_x, lo_y, hi_x, hi_y;
   int64_t cap, n;
   bool bad;             /* a node not in the expected format: the caller counts with SQL */
-  /* Leaves crossing the box's edge, read only once every node inside has been counted: a leaf
-   * crossing is read cell by cell for a few entries, one inside is counted from its header. */
-  int64_t later[RT_LATER];
-  int n_later;
 } inside_walk;
 
 static float rt_f32(const uint8_t *p) {
@@ -797,10 +765,7 @@ static void rt_leaf_count(inside_walk *w, int64_t no) {
 }
 
 /* Adds the entries under node `no` (depth levels above the leaves) that lie inside w->q, or all
- * of them when `all`; stops once w->n reaches w->cap. Children wholly inside go first: their
- * leaves are counted from their headers, while a child crossing the box's edge is read cell by
- * cell for a few entries (a dense z10 box's walk read 86 nodes, most of them along its edge,
- * before reaching 1,000). The order does not change the answer: all entries, or cap of them. */
+ * of them when `all`; stops once w->n reaches w->cap. */
 static void rt_count(inside_walk *w, int64_t no, int depth, bool all) {
   if (all && depth == 0) {
     rt_leaf_count(w, no);
@@ -817,16 +782,12 @@ static void rt_count(inside_walk *w, int64_t no, int depth, bool all) {
   if (depth == 0) { /* a leaf crossing the box's edge: its entries inside */
     for (int i = 0; i < n && w->n < w->cap; i++) w->n += rt_inside(w, b + 4 + i * RT_CELL);
   }
-  for (int pass = all ? 1 : 0; depth > 0 && pass < 2; pass++) { /* 0: inside, 1: the rest */
-    for (int i = 0; i < n && !w->bad && w->n < w->cap; i++) {
-      const uint8_t *c = b + 4 + i * RT_CELL;
-      bool inside = all || rt_inside(w, c);
-      if (pass == 0 ? !inside : (!all && (inside || !rt_meets(w, c)))) continue;
-      int64_t child = 0;
-      for (int k = 0; k < 8; k++) child = child << 8 | c[k];
-      if (depth == 1 && !inside && w->n_later < RT_LATER) w->later[w->n_later++] = child;
-      else rt_count(w, child, depth - 1, inside);
-    }
+  for (int i = 0; depth > 0 && i < n && !w->bad && w->n < w->cap; i++) {
+    const uint8_t *c = b + 4 + i * RT_CELL;
+    if (!all && !rt_meets(w, c)) continue;
+    int64_t child = 0;
+    for (int k = 0; k < 8; k++) child = child << 8 | c[k];
+    rt_count(w, child, depth - 1, all || rt_inside(w, c));
   }
   free(b);
 }
@@ -891,7 +852,6 @@ err_code store_count_inside(store_reader *r, const layer_info *l, const double b
   int depth = ok ? root[0] << 8 | root[1] : 0;
   free(root);
   if (ok) rt_count(&w, 1, depth, false);
-  for (int i = 0; i < w.n_later && !w.bad && w.n < w.cap; i++) rt_count(&w, w.later[i], 0, false);
   sqlite3_reset(w.node);
   if (in_txn) sqlite3_step(end);
   sqlite3_reset(begin);
