@@ -19,6 +19,8 @@ source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/archive_lib.sh"
 source "$(dirname "$0")/../tiles/lib.sh"
 HERE=$(cd "$(dirname "$0")" && pwd)
+# Debian's python3 (python3-numpy from install-deps.sh); a python3 earlier on PATH may lack numpy
+python3() { /usr/bin/python3 "$@"; }
 python3 -c "import numpy" 2>/dev/null || skip "python3-numpy is not installed"
 [ -f "$(dirname "$0")/../browser/node_modules/pmtiles/package.json" ] ||
   fail "npm packages missing: run (cd tests/browser && npm ci)"
