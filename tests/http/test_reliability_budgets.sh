@@ -18,7 +18,9 @@ BIG="${TESELAS_SHARED_DATA:-}/cdmx-ssp-delitos/crime-lat-long.csv"
 HWM_SMALL_MB=1024
 HWM_DEFAULT_MB=1024
 # AddressSanitizer's shadow memory and quarantine (the sanitizer build) about double it
-if ldd "$TESELAS" 2> /dev/null | grep -q libasan; then
+# (the whole of ldd's output read first: `ldd | grep -q` under pipefail fails when grep quits early)
+libs=$(ldd "$TESELAS" 2> /dev/null || true)
+if [[ "$libs" == *libasan* ]]; then
   HWM_SMALL_MB=$((HWM_SMALL_MB * 3)) HWM_DEFAULT_MB=$((HWM_DEFAULT_MB * 3))
 fi
 DB="$TEST_TMP/b.db"
