@@ -50,6 +50,11 @@ done
 echo "$line"
 [[ "$line" =~ changed:\ [1-9][0-9]*\ cached\ tiles\ dropped,\ [1-9][0-9]*\ images,\ [1-9][0-9]*\ cluster\ pyramids ]] ||
   fail "not every cache of the layer was emptied: $line"
+# The notification is heard at once and the poll of the versions (every 2 s) sees the same change:
+# it must not be announced a second time (a second notice finds the caches empty and says "0").
+sleep 2.5
+notices=$(grep -c "layer incidentes changed:" "$SERVER_LOG" || true)
+[ "$notices" = 1 ] || fail "the change was announced $notices times: $(grep "layer incidentes changed:" "$SERVER_LOG")"
 ok
 
 AFTER="$TEST_TMP/after"

@@ -18,6 +18,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -72,9 +73,23 @@ static bool list_has(const char *list, const char *p, size_t n, bool by_id) {
   return false;
 }
 
+/* True when the layer id [p, p+n) is in heard, the comma-separated ids just announced by
+ * notification ("*": every layer, which an id never is). */
+static bool was_heard(const char *heard, const char *p, size_t n) {
+  if (!heard) return false;
+  if (strcmp(heard, "*") == 0) return true;
+  for (const char *q = heard; *q;) {
+    size_t m = strcspn(q, ",");
+    if (m == n && memcmp(p, q, n) == 0) return true;
+    q += m + (q[m] == ',');
+  }
+  return false;
+}
+
 /* Announces every layer whose "id:version" differs between the signatures a (before) and b
- * (after): changed or removed (an entry of a not in b), then added (an id of b not in a). */
-static void announce_changes(store_watch *w, const char *a, const char *b) {
+ * (after): changed or removed (an entry of a not in b), then added (an id of b not in a); a layer
+ * in heard was announced already and is not announced twice. */
+static void announce_changes(store_watch *w, const char *a, const char *b, const char *heard) {
   for (int side = 0; side < 2; side++) {
     const char *list = side == 0 ? a : b, *other = side == 0 ? b : a;
     for (const char *p = list; *p;) {
@@ -86,7 +101,7 @@ static void announce_changes(store_watch *w, const char *a, const char *b) {
         if (id_len >= sizeof id) id_len = sizeof id - 1;
         memcpy(id, p, id_len);
         id[id_len] = '\0';
-        announce(w, id);
+        if (!was_heard(heard, id, id_len)) announce(w, id);
       }
       p += n + (p[n] == ',');
     }
@@ -109,8 +124,9 @@ static bool watch_connect(store_watch *w) {
   return true;
 }
 
-/* One poll of the versions; false when the connection failed. */
-static bool watch_poll(store_watch *w) {
+/* One poll of the versions; false when the connection failed. heard: the layers announced by
+ * notification just before (NULL: none), whose change the poll must not announce again. */
+static bool watch_poll(store_watch *w, const char *heard) {
   PQsetnonblocking(w->conn, 0);
   PGresult *res = PQexec(w->conn, SIG_SQL);
   bool ok = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1;
@@ -120,7 +136,7 @@ static bool watch_poll(store_watch *w) {
       w->sig = strdup(sig);
     } else if (strcmp(sig, w->sig) != 0) {
       char *copy = strdup(sig);
-      announce_changes(w, w->sig, sig);
+      announce_changes(w, w->sig, sig, heard);
       if (copy) {
         free(w->sig);
         w->sig = copy;
@@ -132,17 +148,33 @@ static bool watch_poll(store_watch *w) {
   return ok || PQstatus(w->conn) == CONNECTION_OK;
 }
 
-/* Reads what arrived on the socket and announces each notification; false when the connection
- * broke. */
+/* Reads what arrived on the socket and announces each notification, then polls at once so that
+ * the signature moves past the change and the next poll does not announce it a second time (a
+ * second announcement would find the caches already empty); false when the connection broke. */
 static bool watch_read(store_watch *w) {
   if (!PQconsumeInput(w->conn)) return false;
   PGnotify *n;
+  char heard[4096];
+  size_t len = 0;
+  bool any = false, overflow = false, all = false;
+  heard[0] = '\0';
   while ((n = PQnotifies(w->conn)) != NULL) {
+    const char *id = n->extra ? n->extra : "";
     atomic_fetch_add_explicit(&w->n_notified, 1, memory_order_relaxed);
-    announce(w, n->extra ? n->extra : "");
+    announce(w, id);
+    size_t m = strlen(id);
+    if (m == 0) {
+      all = true;
+    } else if (len + m + 2 <= sizeof heard) {
+      len += (size_t)snprintf(heard + len, sizeof heard - len, "%s%s", len ? "," : "", id);
+    } else {
+      overflow = true; /* then the poll may announce some twice: harmless, only redundant */
+    }
+    any = true;
     PQfreemem(n);
   }
-  return PQstatus(w->conn) == CONNECTION_OK;
+  if (PQstatus(w->conn) != CONNECTION_OK) return false;
+  return !any || watch_poll(w, all ? "*" : overflow ? NULL : heard);
 }
 
 static void *watch_main(void *arg) {
@@ -162,7 +194,7 @@ static void *watch_main(void *arg) {
       }
     }
     if (w->conn && now >= next_poll) {
-      if (!watch_poll(w)) {
+      if (!watch_poll(w, NULL)) {
         PQfinish(w->conn);
         w->conn = NULL;
         continue;
