@@ -129,10 +129,13 @@ export function drawnSummary(map, ids, groups, cfg) {
         n += Number(f.properties && f.properties.point_count) || 1;
       });
     }
+    // a layer drawn only from some zoom on says so, rather than "nothing here"
+    const from = layers.length ? Math.min(...layers.map((sl) => map.getLayer(sl).minzoom || 0)) : 0;
+    const below = n === 0 && map.getZoom() < from ? Math.ceil(from) : 0;
     const l = cfg && cfg.byId.get(id);
     const small = l && !/Point/.test(l.geometry || '') && inView(l) && n > 0 && n < l.count
       && map.getZoom() < l.maxzoom ? l.count - n : 0;
-    return { id, n, small };
+    return { id, n, small, below };
   });
 }
 
@@ -143,10 +146,14 @@ export function drawnStatus(cfg, summary) {
   const count = (n) => (n === 1 ? t('oneFeature') : t('nFeatures', { n: formatValue(null, n, cfg) }));
   const title = (id) => cfg.byId.get(id)?.title || id;
   const drawn = summary.filter((s) => s.n > 0);
-  const empty = summary.filter((s) => s.n === 0);
-  if (!drawn.length) return t('statusNothing', { list: empty.map((s) => title(s.id)).join(', ') });
+  const empty = summary.filter((s) => s.n === 0 && !s.below);
+  const later = summary.filter((s) => s.n === 0 && s.below);
+  const zoomIn = later.map((s) => t('statusZoomIn', { layer: title(s.id), zoom: s.below })).join(' ');
+  if (!drawn.length && !empty.length) return `${t('statusReady')} ${zoomIn}`;
+  if (!drawn.length) return [t('statusNothing', { list: empty.map((s) => title(s.id)).join(', ') }), zoomIn].filter(Boolean).join(' ');
   let text = t('statusDrawn', { list: drawn.map((s) => `${title(s.id)} (${count(s.n)})`).join('; ') });
   if (empty.length) text += ` ${t('statusEmpty', { list: empty.map((s) => title(s.id)).join(', ') })}`;
+  if (zoomIn) text += ` ${zoomIn}`;
   for (const s of drawn.filter((d) => d.small > 0))
     text += ` ${t('statusSmall', { n: formatValue(null, s.small, cfg), layer: title(s.id) })}`;
   return text;
@@ -265,6 +272,26 @@ export function parseQuery(search, cfg) {
   if (p.has('zoom') && Number.isFinite(z) && z >= 0 && z <= 22) out.zoom = z;
   out.controls = p.get('controls') !== '0';
   return out;
+}
+
+// The view a map opens on to show the layers ids within bounds: fitted to them, unless the style
+// draws none of them at that zoom (the demo style draws colonias only from zoom 11, and a whole
+// city's layer fits at about 10): then centred on them at the zoom the style starts drawing.
+// box: the map's element; zooms are MapLibre's (512-px tiles).
+export function openingView(bounds, style, groups, ids, box, padding) {
+  const fitted = { bounds, fitBoundsOptions: { padding } };
+  let from = Infinity;
+  for (const id of ids) {
+    const sls = groups.get(id) || [];
+    for (const sl of style.layers) if (sls.includes(sl.id)) from = Math.min(from, Number(sl.minzoom) || 0);
+  }
+  if (!(from > 0 && from < Infinity) || !bounds.every(Number.isFinite)) return fitted;
+  const x = (lon) => (lon + 180) / 360;
+  const y = (lat) => (1 - Math.asinh(Math.tan((lat * Math.PI) / 180)) / Math.PI) / 2;
+  const dx = Math.max(x(bounds[2]) - x(bounds[0]), 1e-12), dy = Math.max(y(bounds[1]) - y(bounds[3]), 1e-12);
+  const w = Math.max(box.clientWidth - 2 * padding, 1), h = Math.max(box.clientHeight - 2 * padding, 1);
+  if (Math.log2(Math.min(w / (dx * 512), h / (dy * 512))) >= from) return fitted;
+  return { center: [(bounds[0] + bounds[2]) / 2, (bounds[1] + bounds[3]) / 2], zoom: from };
 }
 
 export function unionBounds(layers) {

@@ -4,7 +4,7 @@
 // locked-down browsers) it shows the same style as PNG tiles drawn by the server, with Leaflet.
 import {
   attributionOf, collapseAttribution, drawnStatus, drawnSummary, el, featureCard, hasWebGL,
-  layerOfSource, loadStyle, parseQuery, readConfig, unionBounds,
+  layerOfSource, loadStyle, openingView, parseQuery, readConfig, unionBounds,
 } from './common.js';
 import { maplibreLocale } from './i18n.js';
 import { layerLegend, legendCaption, legendItem, styleLayersByLayer } from './legend.js';
@@ -80,7 +80,7 @@ async function vectorMap(style, groups) {
   const v = initialView();
   const map = new mlgl.Map({
     container: mapBox, style, locale: maplibreLocale(t), maxZoom: 19,
-    ...(v.bounds ? { bounds: v.bounds, fitBoundsOptions: { padding: 10 } } : v),
+    ...(v.bounds ? openingView(v.bounds, style, groups, ids, mapBox, 10) : v),
     attributionControl: { compact: true, customAttribution: attributionOf(cfg, ids) },
   });
   if (q.controls) map.addControl(new mlgl.NavigationControl({ showCompass: false }), 'top-right');

@@ -4,7 +4,7 @@
 // Every control is a native button, checkbox, select or link, so it works with the keyboard alone.
 import {
   collapseAttribution, copyText, drawnStatus, drawnSummary, el, featureCard, formatHash, hasWebGL,
-  layerOfSource, loadStyle, parseHash, parseQuery, readConfig, unionBounds,
+  layerOfSource, loadStyle, openingView, parseHash, parseQuery, readConfig, unionBounds,
 } from './common.js';
 import {
   archiveSources, layerLegend, legendCaption, legendItem, styleLayersByLayer, swatch,
@@ -308,6 +308,7 @@ function geometryBounds(g) {
 
 // ---- the map ---------------------------------------------------------------------------------------
 
+
 async function start() {
   const loaded = await loadStyle(cfg);
   style = loaded.style;
@@ -331,7 +332,7 @@ async function start() {
   const view = fromHash.center ? { center: fromHash.center, zoom: fromHash.zoom }
     : fromQuery.center ? { center: fromQuery.center, zoom: fromQuery.zoom ?? 12 }
       : !visibleIds().length && style.center ? { center: style.center, zoom: style.zoom ?? 2 }
-        : { bounds: unionBounds(visibleIds().map((id) => cfg.byId.get(id))), fitBoundsOptions: { padding: 20 } };
+        : openingView(unionBounds(visibleIds().map((id) => cfg.byId.get(id))), style, groups, visibleIds(), mapBox, 20);
   map = new mlgl.Map({
     container: mapBox, style, ...view, locale: maplibreLocale(t), maxZoom: 19,
     attributionControl: { compact: true }, // the TileJSON carries each layer's publisher and licence

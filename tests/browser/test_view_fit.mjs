@@ -1,0 +1,77 @@
+// test_view_fit.mjs — a map opened on a layer shows the layer, even when the style that draws it
+// best starts drawing it only from some zoom on. A city's own `colonias` (CentroGeo's CDMX
+// colonias, tests/data/centrogeo, Apache-2.0) is drawn by the demo's hand-made style, which draws
+// colonias from zoom 11: the catalog links the layer to that style, and a view fitted to the
+// whole layer (zoom ~10) used to draw nothing ("nothing in this view: zoom out", the wrong advice).
+// In Chromium: the catalog's map link opens where the layer is drawn, with at least 90 % of the
+// features the features API counts in the view; zoomed out past that zoom, the status line says
+// from which zoom the layer is drawn and to zoom in; the embed of that map opens drawing it too.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { CHROMIUM, CHROMIUM_ARGS, TESELAS, loadPlaywright, shot, startServer, waitForMap, watch } from './lib.mjs';
+
+const DATA = process.env.TESELAS_TEST_DATA || fileURLToPath(new URL('../data/', import.meta.url));
+const SRC = join(DATA, 'centrogeo/criminologia_capas_subset.gpkg');
+
+async function apiCount(base, box) {
+  let url = `${base}/collections/colonias/items?bbox=${box.map((x) => x.toFixed(6)).join(',')}&limit=1000`;
+  let n = 0;
+  for (let pages = 0; url && pages < 50; pages++) {
+    const r = await fetch(url, { headers: { Accept: 'application/geo+json' } });
+    assert.equal(r.status, 200, `items: HTTP ${r.status}`);
+    const doc = await r.json();
+    n += doc.features.length;
+    const next = (doc.links || []).find((l) => l.rel === 'next');
+    url = next ? new URL(next.href, base).href : null;
+  }
+  return n;
+}
+
+test('a layer a style draws only from zoom 11 opens where it is drawn', { timeout: 600000 }, async () => {
+  const srv = await startServer((db) => {
+    execFileSync(TESELAS, ['import', SRC, '--db', db, '--layer', 'colonias', '--source-layer', 'colonias',
+      '--quiet'], { stdio: 'ignore' });
+  });
+  const { chromium } = loadPlaywright();
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  try {
+    const page = await browser.newPage({ viewport: { width: 900, height: 700 }, locale: 'es-MX' });
+    const problems = watch(page, [srv.base]);
+    await page.goto(`${srv.base}/`);
+    const href = await page.getAttribute('article[aria-labelledby="h-colonias"] a[href^="/maps/"]', 'href');
+    assert.ok(href, 'the catalog has no map link for colonias');
+    await page.goto(srv.base + href);
+    assert.equal(await waitForMap(page, ['idle'], 120000), 'idle');
+    const { from, zoom, box } = await page.evaluate(() => {
+      const { map, groups, style } = window.teselas;
+      const ids = groups.get('colonias') || [];
+      const mins = style.layers.filter((sl) => ids.includes(sl.id)).map((sl) => sl.minzoom || 0);
+      const b = map.getBounds();
+      return { from: Math.min(...mins), zoom: map.getZoom(), box: [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()] };
+    });
+    assert.ok(from > 0, `${href}: its style draws colonias at every zoom; this test needs one that does not`);
+    assert.ok(zoom >= from, `${href} opened at zoom ${zoom}, below ${from}, where the style draws colonias`);
+    const status = await page.textContent('#status');
+    const drawn = Number(/colonias \(([\d,.]+) elementos?\)/.exec(status)?.[1].replace(/[,.]/g, ''));
+    const expected = await apiCount(srv.base, box);
+    assert.ok(expected > 0, `no colonia in the view ${box}`);
+    assert.ok(drawn >= 0.9 * expected, `status: ${status}; ${expected} in view by the features API`);
+    await shot(page, 'view-fit');
+    await page.evaluate((z) => window.teselas.map.jumpTo({ zoom: z }), from - 1.5);
+    await page.waitForFunction((z) => document.getElementById('status').textContent
+      .includes(`colonias se dibuja desde el zoom ${z}`), Math.ceil(from), { timeout: 60000 });
+    // the embed of the same map opens where the layer is drawn too
+    await page.goto(srv.base + href.replace(/^\/maps\//, '/embed/'));
+    assert.equal(await waitForMap(page, ['idle'], 120000), 'idle');
+    const embedded = await page.textContent('#status');
+    assert.ok(/colonias \([\d,.]+ elementos?\)/.test(embedded), `embed status: ${embedded}`);
+    assert.deepEqual(problems, []);
+  } finally {
+    await browser.close();
+    await srv.stop();
+  }
+});
