@@ -150,6 +150,7 @@ test('archives are offered by /styles and drawn by the viewer', { timeout: 60000
     await page.click('#table-button');
     await page.click('#charts-button');
     await shot(page, 'archive-notes');
+    assert.equal(await page.isVisible('#table-csv'), false, 'a CSV link with no layer to download');
     const said = await notes();
     assert.equal(said.length, 3, JSON.stringify(said));
     for (const n of said) {
