@@ -6,7 +6,10 @@
 // style drawing the localities over the vector archive as its basemap (a source of url
 // mbtiles://{mundo}) shows both, the basemap's colour on screen where Mexico is; a style whose
 // raster source names the PNG archive is drawn with 256-px raster tiles. The archives' layers are
-// in the viewer's layer list (name, tag, legend swatch, a toggle that hides and shows them).
+// in the viewer's layer list (name, tag, legend swatch, a toggle that hides and shows them); a
+// click on a country opens its card with the fields of its tile (Brazil's as the shapefile has
+// them, by GDAL); the table, charts and search each say that those layers come from a tile
+// archive with no items API; their toggles are kept in the address and read back from it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -118,6 +121,54 @@ test('archives are offered by /styles and drawn by the viewer', { timeout: 60000
     await page.evaluate(() => new Promise((ok) => window.teselas.map.once('idle', ok)
       && window.teselas.map.triggerRepaint()));
     assert.ok(await paisesDrawn() > 20, 'the countries are not drawn again with their toggle on');
+
+    // a click on Brazil: its card, from the tile's properties
+    const at = await page.evaluate(() => {
+      const m = window.teselas.map, p = m.project([-52, -10]), r = m.getCanvas().getBoundingClientRect();
+      return [r.left + p.x, r.top + p.y];
+    });
+    await page.mouse.click(at[0], at[1]);
+    await page.waitForSelector('.teselas-popup .feature', { timeout: 30000 });
+    const card = await page.evaluate(() => ({
+      title: document.querySelector('.teselas-popup .feature-title').textContent,
+      layer: document.querySelector('.teselas-popup .feature-layer').textContent,
+      fields: Object.fromEntries([...document.querySelectorAll('.teselas-popup dl.fields > div')]
+        .map((d) => [d.querySelector('dt').textContent, d.querySelector('dd').textContent])) }));
+    const brazil = JSON.parse(execFileSync('ogr2ogr', ['-f', 'GeoJSON', '/vsistdout/', '-where', "name='Brazil'",
+      '-select', 'name,continent,iso_a3', join(DATA, 'naturalearth', 'naturalearth_lowres.shp')],
+    { encoding: 'utf8', maxBuffer: 1 << 26 })).features[0].properties;
+    assert.equal(card.title, brazil.name, JSON.stringify(card));
+    assert.equal(card.layer, 'paises (archivo mundo)');
+    assert.equal(card.fields.continent, brazil.continent);
+    assert.equal(card.fields.iso_a3, brazil.iso_a3);
+    await page.keyboard.press('Escape');
+
+    // the table, charts and search say plainly that the archive's layers have no items API
+    const notes = async () => page.evaluate(() => [...document.querySelectorAll('.archive-note')]
+      .map((n) => ({ in: n.closest('section, form').id || n.closest('section, form').className,
+        shown: !n.hidden && n.offsetParent !== null, text: n.textContent })));
+    await page.click('#table-button');
+    await page.click('#charts-button');
+    await shot(page, 'archive-notes');
+    assert.equal(await page.isVisible('#table-csv'), false, 'a CSV link with no layer to download');
+    const said = await notes();
+    assert.equal(said.length, 3, JSON.stringify(said));
+    for (const n of said) {
+      assert.ok(n.shown, `the note in ${n.in} is not shown`);
+      assert.match(n.text, /vienen de un archivo de teselas, que no tiene API de elementos/);
+      assert.match(n.text, /paises \(archivo mundo\); localidades \(archivo mundo\)/);
+    }
+
+    // the toggles in the address: the countries switched off, the address says so, a reload keeps it
+    await page.locator('input[data-layer="archive:mundo/paises"]').uncheck();
+    await page.waitForFunction(() => /capas=archive:mundo\/localidades$/.test(decodeURIComponent(location.hash)),
+      null, { timeout: 30000 });
+    await page.reload();
+    assert.equal(await waitForMap(page, ['idle'], 120000), 'idle');
+    assert.deepEqual((await listed(page)).map((l) => [l.layer, l.checked]),
+      [['archive:mundo/paises', false], ['archive:mundo/localidades', true]]);
+    assert.equal(await page.evaluate(() => window.teselas.map.getLayoutProperty('mundo-paises-fill', 'visibility')), 'none');
+    assert.match(await page.evaluate(() => document.querySelector('.archive-note').textContent), /^Las capas localidades \(archivo mundo\) vienen/);
 
     await page.goto(`${srv.base}/maps/relieve#map=2/20/-20`);
     assert.equal(await waitForMap(page, ['idle'], 120000), 'idle');

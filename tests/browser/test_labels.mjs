@@ -5,6 +5,9 @@
 // finds every label placed exactly once, San Felipe and Irapuato (the two a new user saw twice)
 // among them, read from the tiles' label points (municipios:labels); the tiles of the view hold
 // each of the 46 label points once (querySourceFeatures), and the status line counts 46.
+// The hand-made demo style (styles/leon.json) labels its polygon layers (colonias, parques,
+// cuerpos-agua) from their label points too: each feature's name placed at most once, from the
+// points that carry the id and the name alone.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -62,6 +65,53 @@ test('each municipality is labelled once at z8', { timeout: 600000 }, async () =
     for (const name of ['San Felipe', 'Irapuato']) assert.equal(seen.labels[name], 1, `${name} labelled`);
     assert.ok(Object.keys(seen.labels).length >= 30, `only ${Object.keys(seen.labels).length} labels placed`);
     await shot(page, 'labels-z8');
+    assert.deepEqual(problems, []);
+  } finally {
+    await browser.close();
+    await srv.stop();
+  }
+});
+
+test('the demo style labels each polygon once, from the label points', { timeout: 600000 }, async () => {
+  const srv = await startServer();
+  const { chromium } = loadPlaywright();
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    const problems = watch(page, [srv.base]);
+    await page.goto(`${srv.base}/maps/leon#map=14/21.122/-101.682`);
+    assert.equal(await waitForMap(page, ['idle'], 120000), 'idle');
+    const seen = await page.evaluate(() => {
+      const m = window.teselas.map;
+      const out = {};
+      for (const [layer, id] of [['colonias-nombres', 'colonias'], ['parques-nombres', 'parques'],
+        ['agua-nombres', 'cuerpos-agua']]) {
+        const placed = {};
+        for (const f of m.queryRenderedFeatures({ layers: [layer] })) placed[f.id] = (placed[f.id] || 0) + 1;
+        const points = {};
+        const keys = new Set();
+        for (const f of m.querySourceFeatures('leon', { sourceLayer: `${id}:labels` })) {
+          points[f.id] = (points[f.id] || 0) + 1;
+          for (const k of Object.keys(f.properties)) keys.add(k);
+        }
+        const pieces = new Set(m.querySourceFeatures('leon', { sourceLayer: id }).map((f) => f.id));
+        out[id] = { source: m.getLayer(layer).sourceLayer, placed, points, keys: [...keys], pieces: pieces.size };
+      }
+      return { zoom: m.getZoom(), out };
+    });
+    await shot(page, 'labels-leon-z14');
+    assert.equal(seen.zoom, 14);
+    for (const [id, s] of Object.entries(seen.out)) {
+      assert.equal(s.source, `${id}:labels`, `${id}: labelled from ${s.source}`);
+      assert.deepEqual(Object.entries(s.placed).filter(([, n]) => n !== 1), [], `${id}: labels placed twice`);
+      assert.deepEqual(Object.entries(s.points).filter(([, n]) => n !== 1), [], `${id}: label points twice`);
+      if (Object.keys(s.points).length) assert.deepEqual(s.keys, ['nombre'], `${id}: label point attributes`);
+    }
+    // colonias' names take the room first (the style's last layer); parks keep their label points
+    assert.ok(Object.keys(seen.out.colonias.placed).length >= 10,
+      `colonias: ${Object.keys(seen.out.colonias.placed).length} labels placed`);
+    assert.ok(Object.keys(seen.out.parques.points).length >= 5,
+      `parques: ${Object.keys(seen.out.parques.points).length} label points (${seen.out.parques.pieces} polygons)`);
     assert.deepEqual(problems, []);
   } finally {
     await browser.close();

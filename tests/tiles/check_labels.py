@@ -1,11 +1,12 @@
 """check_labels.py — the label points of a polygon layer against its source file.
 
-    python3 check_labels.py --src FILE --layer ID --key FIELD --dir DECODED --zooms Z0-Z1
+    python3 check_labels.py --src FILE --layer ID --key FIELD --label NAME --dir DECODED --zooms Z0-Z1
 
 DECODED holds Z/X/Y.json, every non-empty tile of those zooms over the layer's bounds as
-tests/tiles/decode.mjs (npm @mapbox/vector-tile) reads it. For every zoom: each source feature's
-label (matched by FIELD) is in exactly one tile, its layer `ID:labels`, as one point with the
-feature's attributes and the id of the polygon it names; the point (tile units back to lon/lat)
+tests/tiles/decode.mjs (npm @mapbox/vector-tile) reads it. For every zoom: each source feature
+(matched by FIELD, read from the polygon of the tile with the point's id) is labelled in exactly
+one tile, its layer `ID:labels`, as one point with the id of the polygon it names and one
+attribute, NAME with the source's value (a label needs nothing else); the point (tile units back to lon/lat)
 lies inside the source polygon by GDAL/GEOS (within the half tile unit of rounding); the polygon
 itself is in that tile too. Needs GDAL's Python bindings (/usr/bin/python3 on Debian)."""
 import argparse
@@ -21,6 +22,7 @@ ap = argparse.ArgumentParser()
 ap.add_argument('--src', required=True)
 ap.add_argument('--layer', required=True)
 ap.add_argument('--key', required=True)
+ap.add_argument('--label', required=True)
 ap.add_argument('--dir', required=True)
 ap.add_argument('--zooms', required=True)
 a = ap.parse_args()
@@ -47,7 +49,7 @@ for z in range(z0, z1 + 1):
         for name in os.listdir(os.path.join(zdir, x)):
             y = int(name.split('.')[0])
             d = json.load(open(os.path.join(zdir, x, name)))
-            polys = {f['id'] for f in d['layers'].get(a.layer, {}).get('features', [])}
+            polys = {f['id']: f['props'] for f in d['layers'].get(a.layer, {}).get('features', [])}
             lab = d['layers'].get(a.layer + ':labels')
             if not lab:
                 continue
@@ -56,17 +58,18 @@ for z in range(z0, z1 + 1):
                 if f['problems'] or f['type'] != 1 or len(f['geometry']) != 1:
                     problems.append(f'{where}: not one valid point: {f["problems"]}')
                     continue
-                key = str(f['props'].get(a.key))
+                if f['id'] not in polys:
+                    problems.append(f'{where}: the polygon it names is not in the tile')
+                    continue
+                key = str(polys[f['id']].get(a.key))
                 seen[key].append(where)
                 if key not in src:
                     problems.append(f'{where}: {a.key}={key} is not in the source')
                     continue
                 geom, props = src[key]
-                if {k: str(v) for k, v in f['props'].items()} != \
-                        {k: str(v) for k, v in props.items() if v is not None}:
-                    problems.append(f'{where}: attributes differ from the source: {f["props"]}')
-                if f['id'] not in polys:
-                    problems.append(f'{where}: the polygon it names is not in the tile')
+                if f['props'] != {a.label: props[a.label]}:
+                    problems.append(f'{where}: attributes are not {a.label} alone with the '
+                                    f'source value {props[a.label]!r}: {f["props"]}')
                 px, py = f['geometry'][0][0]
                 lon, lat = lonlat(z, int(x), y, px, py, lab['extent'])
                 pt = ogr.CreateGeometryFromWkt(f'POINT ({lon!r} {lat!r})')

@@ -222,22 +222,10 @@ void auto_add_layer(json_t *layers, const layer_info *l, auto_role role) {
   json_decref(choice);
 }
 
-/* The stored label field; for versions stored without a choice, a text field of a usual name. */
-static const char *label_field(const layer_info *l, json_t *choice) {
-  json_t *lab = json_object_get(choice, "label");
-  if (lab) return json_string_value(lab);
-  static const char *const NAMES[] = {"nombre", "name", "titulo", "title", "nom"};
-  for (size_t k = 0; k < sizeof NAMES / sizeof *NAMES; k++) {
-    const layer_field *f = layer_find_field(l, NAMES[k]);
-    if (f && f->type == FIELD_TEXT) return f->name;
-  }
-  return NULL;
-}
-
 void auto_add_labels(json_t *layers, const layer_info *l) {
-  json_t *choice = json_loads(l->style ? l->style : "{}", 0, NULL);
-  const char *name = label_field(l, choice);
-  if (name) {
+  const layer_field *field = layer_label_field(l);
+  if (field) {
+    const char *name = field->name;
     /* few large features (municipios) are named from the start; many small ones only close up,
      * where their names fit */
     double from = l->feature_count <= 50 ? 0 : l->feature_count <= 2000 ? 12 : 14;
@@ -253,7 +241,6 @@ void auto_add_labels(json_t *layers, const layer_info *l) {
                                                 1.5));
     json_array_append_new(layers, lab);
   }
-  json_decref(choice);
 }
 
 void auto_add_source(json_t *sources, const layer_info *l) {

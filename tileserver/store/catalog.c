@@ -187,3 +187,20 @@ const layer_field *layer_find_field(const layer_info *l, const char *name) {
     if (strcmp(l->fields[i].name, name) == 0) return &l->fields[i];
   return NULL;
 }
+
+const layer_field *layer_label_field(const layer_info *l) {
+  json_t *choice = json_loads(l->style ? l->style : "{}", 0, NULL);
+  json_t *lab = json_object_get(choice, "label");
+  if (lab) { /* recorded: a field name, or null when the import found none */
+    const layer_field *f = json_is_string(lab) ? layer_find_field(l, json_string_value(lab)) : NULL;
+    json_decref(choice);
+    return f;
+  }
+  json_decref(choice);
+  static const char *const NAMES[] = {"nombre", "name", "titulo", "title", "nom"};
+  for (size_t k = 0; k < sizeof NAMES / sizeof *NAMES; k++) {
+    const layer_field *f = layer_find_field(l, NAMES[k]);
+    if (f && f->type == FIELD_TEXT) return f;
+  }
+  return NULL;
+}

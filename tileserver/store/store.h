@@ -81,6 +81,11 @@ typedef struct catalog {
 
 const layer_info *catalog_find(const catalog *c, const char *id, size_t id_len);
 const layer_field *layer_find_field(const layer_info *l, const char *name);
+/* The field l's names are drawn from (one rule for the automatic styles and the label points of
+ * the vector tiles): the label field of its stored style choice (l->style "label"), else, for a
+ * version stored before choices were recorded, its first text field of a usual name (nombre,
+ * name, titulo, title, nom). NULL when it has none. Points into l. */
+const layer_field *layer_label_field(const layer_info *l);
 void catalog_destroy(catalog *c);
 
 /* ---- read side: one connection per worker thread -------------------------------------------- */

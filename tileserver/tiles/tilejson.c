@@ -94,9 +94,8 @@ static json_t *vector_layer(const layer_info *l) {
  * vector_layers stays layers[i]. */
 static json_t *labels_vector_layer(const layer_info *l) {
   json_t *fields = json_object();
-  for (size_t i = 0; i < l->n_fields; i++)
-    json_object_set_new(fields, l->fields[i].name,
-                        json_string(tilejson_type(l->fields[i].type)));
+  const layer_field *f = layer_label_field(l); /* the one attribute its points carry */
+  if (f) json_object_set_new(fields, f->name, json_string(tilejson_type(f->type)));
   return json_pack("{s:o, s:o, s:i, s:i, s:o, s:s, s:s}", "id",
                    json_sprintf("%s%s", l->id, GEN_LABELS_SUFFIX), "description",
                    json_sprintf("%s: un punto de etiqueta por elemento, en la única tesela de "

@@ -2,6 +2,8 @@
 // the style, popups with the fields' human labels, search by name, the view in the URL hash, and
 // the panels: data table (the accessible alternative to the map), charts, and "Insertar este mapa".
 // Every control is a native button, checkbox, select or link, so it works with the keyboard alone.
+// Layers of tile archives (serve --archive) are listed, switched, kept in the address and given
+// click cards from their tiles' properties; the table, charts and search say they cannot hold them.
 import {
   collapseAttribution, copyText, drawnStatus, drawnSummary, el, featureCard, formatHash, hasWebGL,
   layerOfSource, loadStyle, openingView, parseHash, parseQuery, readConfig, unionBounds,
@@ -23,6 +25,8 @@ const fromHash = parseHash(location.hash);
 const fromQuery = parseQuery(location.search, cfg);
 const visible = new Set((fromHash.layers || fromQuery.layers || cfg.layers.map((l) => l.id))
   .filter((id) => cfg.byId.has(id)));
+// the layers the address names, archives' included (they are known once the style is read)
+const asked = fromHash.layers || null;
 
 let map = null;
 let mlgl = null;
@@ -37,6 +41,10 @@ function say(text) {
 
 function visibleIds() {
   return cfg.layers.map((l) => l.id).filter((id) => visible.has(id));
+}
+
+function visibleArchives() {
+  return archiveLayers.filter((a) => visible.has(a.id));
 }
 
 function bbox() {
@@ -56,13 +64,15 @@ function keepDrawnLayers() {
   cfg.layers = drawn;
   cfg.byId = new Map(drawn.map((l) => [l.id, l]));
   for (const id of [...visible]) if (!cfg.byId.has(id)) visible.delete(id);
-  if (!visible.size) for (const l of drawn) visible.add(l.id);
+  const askedArchive = asked && archiveLayers.some((a) => asked.includes(a.id));
+  if (!visible.size && !askedArchive) for (const l of drawn) visible.add(l.id);
 }
 
 // The layers of the archives the style draws (serve --archive): one entry per source-layer (a
-// PNG archive is one), titled from the archive's TileJSON. They are listed, switched and given a
-// legend like the catalog's, but an archive has no features API: the table, charts, search and
-// status line leave them out (they are not in cfg.layers).
+// PNG archive is one), titled from the archive's TileJSON, with the fields it lists. They are
+// listed, switched, kept in the address and given a legend and click cards like the catalog's,
+// but an archive has no features API: the table, charts and search say so (archiveNotes), and
+// they are not in cfg.layers.
 async function findArchiveLayers() {
   const out = [];
   for (const [key, name] of archiveSources(style)) {
@@ -74,11 +84,13 @@ async function findArchiveLayers() {
       if (r.ok) tj = await r.json();
     } catch { /* titled by name */ }
     const described = new Map((tj.vector_layers || []).map((v) => [v.id, v.description]));
+    const fieldsOf = new Map((tj.vector_layers || []).map((v) => [v.id, Object.entries(v.fields || {})
+      .map(([fname, type]) => ({ name: fname, label: fname, type: type === 'Number' ? 'real' : 'text' }))]));
     const names = [...new Set(style.layers.filter((sl) => sl.source === key)
       .map((sl) => sl['source-layer'] || ''))];
     for (const sl of names) {
       const id = `archive:${key}/${sl}`;
-      out.push({ id, source: key, archive: name, legendId: sl,
+      out.push({ id, source: key, archive: name, legendId: sl, fields: fieldsOf.get(sl) || [],
         title: sl ? described.get(sl) || sl : tj.name || name });
       groups.set(id, style.layers.filter((x) => x.source === key && (x['source-layer'] || '') === sl)
         .map((x) => x.id));
@@ -90,7 +102,7 @@ async function findArchiveLayers() {
 // The status line: the catalog's layers drawn (drawnStatus), or, on a map of archives alone,
 // the archive layers switched on (an archive has no counts to give).
 function viewStatus() {
-  const on = archiveLayers.filter((a) => visible.has(a.id));
+  const on = visibleArchives();
   if (visibleIds().length || !on.length) return drawnStatus(cfg, drawnSummary(map, visibleIds(), groups, cfg));
   return t('statusArchives', { list: on.map((a) => `${a.title} (${t('archiveTag', { name: a.archive })})`).join('; ') });
 }
@@ -183,6 +195,23 @@ const charts = sectionToggle('charts', t('chartsButton'), (sec) => createCharts(
 const embed = sectionToggle('embed', t('embedButton'), (sec) => createEmbedPanel(ctx, sec));
 const search = createSearch(ctx);
 
+// One note each in the table, charts and search, naming the archive layers switched on, which
+// have no items API to list, count or search.
+const archiveNotes = [table.sec, charts.sec, search.element].map((box) => {
+  const note = el('p', { class: 'note archive-note', hidden: true });
+  const h = box.querySelector('h2');
+  if (h) h.after(note); else box.append(note);
+  return note;
+});
+function updateArchiveNotes() {
+  const on = visibleArchives();
+  const text = on.length ? t('archiveNoApi', { list: on.map((a) => `${a.title} (${t('archiveTag', { name: a.archive })})`).join('; ') }) : '';
+  for (const n of archiveNotes) {
+    n.textContent = text;
+    n.hidden = !on.length;
+  }
+}
+
 panel.append(fieldset, search.element,
   el('div', { class: 'tools' }, table.btn, charts.btn, embed.btn, linkBtn),
   table.sec, charts.sec, embed.sec,
@@ -196,8 +225,9 @@ let pending = 0;
 function viewChanged() {
   clearTimeout(pending);
   pending = setTimeout(() => {
+    updateArchiveNotes();
     if (map) {
-      const hash = formatHash(map, visibleIds());
+      const hash = formatHash(map, [...visibleIds(), ...visibleArchives().map((a) => a.id)]);
       history.replaceState(null, '', location.pathname + location.search + hash);
       const sw = document.getElementById('lang-switch');
       if (sw) sw.href = `${location.pathname}?lang=${cfg.lang === 'en' ? 'es' : 'en'}${hash}`;
@@ -233,7 +263,25 @@ function openPopup(lngLat, content, opener) {
 }
 
 function queryableLayers() {
-  return visibleIds().flatMap((id) => groups.get(id) || []).filter((sl) => map.getLayer(sl));
+  return [...visibleIds(), ...visibleArchives().map((a) => a.id)]
+    .flatMap((id) => groups.get(id) || []).filter((sl) => map.getLayer(sl));
+}
+
+// The layer a rendered feature belongs to: an archive layer (its source is an archive's) or the
+// catalog's (its source-layer, label points named with their layer), or undefined.
+function layerOfFeature(f) {
+  const a = archiveLayers.find((x) => x.source === f.source && x.legendId === (f.sourceLayer || ''));
+  if (a) return a;
+  if (archiveLayers.some((x) => x.source === f.source)) return undefined;
+  return cfg.byId.get(layerOfSource(f.sourceLayer));
+}
+
+// An archive feature's card: its tile's properties, under the fields its TileJSON lists (or the
+// properties' own names when it lists none), titled with the archive.
+function archiveCardLayer(a, props) {
+  const fields = a.fields.length ? a.fields
+    : Object.keys(props).map((name) => ({ name, label: name, type: typeof props[name] === 'number' ? 'real' : 'text' }));
+  return { id: a.id, title: `${a.title} (${t('archiveTag', { name: a.archive })})`, fields };
 }
 
 // What a click or a tap means: a point or a line within 5 px first (they are small targets),
@@ -257,8 +305,9 @@ function featuresAt(point) {
   ];
   const seen = new Set();
   return ordered.filter((f) => {
-    const k = `${layerOfSource(f.sourceLayer)}/${f.id}`;
-    if (seen.has(k) || !cfg.byId.has(layerOfSource(f.sourceLayer))) return false;
+    const layer = layerOfFeature(f);
+    const k = `${layer && layer.id}/${f.id ?? JSON.stringify(f.properties)}`;
+    if (seen.has(k) || !layer) return false;
     seen.add(k);
     return true;
   });
@@ -267,7 +316,8 @@ function featuresAt(point) {
 function popupFor(features, lngLat, opener) {
   if (!features.length) return;
   const f = features[0];
-  const layer = cfg.byId.get(layerOfSource(f.sourceLayer));
+  const of = layerOfFeature(f);
+  const layer = of.archive ? archiveCardLayer(of, f.properties) : of;
   const card = featureCard(cfg, layer, f.properties, 2);
   if (f.properties.point_count) {
     card.append(el('button', { type: 'button', class: 'button',
@@ -315,8 +365,9 @@ async function start() {
   groups = styleLayersByLayer(style, cfg);
   archiveLayers = await findArchiveLayers();
   keepDrawnLayers();
-  for (const a of archiveLayers) visible.add(a.id);
+  for (const a of archiveLayers) if (!asked || asked.includes(a.id)) visible.add(a.id);
   buildLayerList();
+  updateArchiveNotes();
   if (!hasWebGL()) {
     say(`${t('noWebgl')} ${t('noWebglTable')}`);
     mapBox.classList.add('nomap');
@@ -366,7 +417,7 @@ async function start() {
     document.documentElement.dataset.map = 'idle';
     viewChanged();
   });
-  window.teselas = { map, cfg, visibleIds, groups, bbox, featuresAt, style, archiveLayers };
+  window.teselas = { map, cfg, visibleIds, groups, bbox, featuresAt, popupFor, style, archiveLayers };
 }
 
 start().catch((err) => {
