@@ -275,6 +275,29 @@ err_code pmtiles_writer_add(pmtiles_writer *w, uint64_t tile_id, const void *dat
   return ERR_OK;
 }
 
+/* After its first tile, a run's others are dedup hits extending the open entry, exactly as
+ * add() would count them, when the content is remembered (it is the open entry's, stored once):
+ * a content add() would store again (too large, or the table full) takes the calls one by one. */
+err_code pmtiles_writer_add_run(pmtiles_writer *w, uint64_t tile_id, const void *data, size_t len,
+                                uint64_t run_length, err *e) {
+  err_code rc = pmtiles_writer_add(w, tile_id, data, len, e);
+  if (rc != ERR_OK || run_length <= 1) return rc;
+  bool found = false;
+  const dedup_slot *slot = len <= DEDUP_MAX_LEN ? dedup_find(w, data, len, &found) : NULL;
+  pmtiles_entry *c = &w->cur;
+  uint64_t rest = run_length - 1;
+  if (found && slot->offset == c->offset && c->length == len &&
+      c->tile_id + c->run_length == tile_id + 1 && (uint64_t)c->run_length + rest < UINT32_MAX) {
+    c->run_length += (uint32_t)rest;
+    w->stats.n_addressed_tiles += rest;
+    w->stats.dedup_hits += rest;
+    return ERR_OK;
+  }
+  for (uint64_t i = 1; i < run_length && rc == ERR_OK; i++)
+    rc = pmtiles_writer_add(w, tile_id + i, data, len, e);
+  return rc;
+}
+
 /* ---- directories ---- */
 
 /* Reads entries [first, first+n) back from the spill file and the pending chunk. */
