@@ -25,7 +25,6 @@
 
 #include "store/pg_int.h"
 
-#include <spatialite.h> /* after sqlite3.h (pg_int.h), which it needs */
 
 /* OIDs of the built-in types read here (catalog/pg_type.dat; stable across versions). */
 enum { OID_BOOL = 16, OID_BYTEA = 17, OID_INT8 = 20, OID_INT2 = 21, OID_INT4 = 23,
@@ -175,7 +174,7 @@ void store_pg_close(store_pg *p) {
   free(p->cat_sig);
   sqlite3_finalize(p->dist_st);
   sqlite3_close(p->dist_db);
-  if (p->dist_spl) spatialite_cleanup_ex(p->dist_spl);
+  if (p->dist_spl) store_spl_detach(p->dist_spl);
   if (p->conn) PQfinish(p->conn);
   free(p->uri);
   free(p);
