@@ -93,6 +93,8 @@ static err_code session_setup(PGconn *c, bool own_path, err *e) {
 
 err_code store_pg_connect(const char *uri, PGconn **out, err *e) {
   *out = NULL;
+  err_code lrc = store_pq_load(e);
+  if (lrc != ERR_OK) return lrc;
   PGconn *c = PQconnectdb(uri);
   if (!c) return err_set(e, ERR_NOMEM, "out of memory connecting to PostgreSQL");
   if (PQstatus(c) != CONNECTION_OK) {
