@@ -3,10 +3,10 @@
  *
  * The earlier archive says which layer versions its tiles were made from (teselas:seed in its
  * metadata, seed_meta_record). The diff of each of those versions with the current one gives the
- * candidate addresses (changes.h); the workers make those, in tile-id order, while the writer walks
- * every address of the archive's range: a candidate takes the new tile (and is listed as changed
- * when its bytes differ from the earlier archive's), any other address copies the earlier tile as
- * stored. So the new archive equals a full seed of the current versions, and the list names
+ * candidate addresses (changes.h); the workers make those, in tile-id order, while the writer
+ * reads the earlier archive: a candidate takes the new tile (and is listed as changed when its
+ * bytes differ from the earlier archive's), any other address copies the earlier tile as stored —
+ * a PMTiles archive run by run (merge_runs), anything else address by address (merge_walk). So the new archive equals a full seed of the current versions, and the list names
  * exactly the tiles whose bytes changed. Written as FILE.partial-<pid> and renamed, as a full seed;
  * the changes file too. */
 #include <errno.h>
