@@ -6,7 +6,7 @@
 # from the box and zooms), and
 #   - the vector URLs the CLI lists are exactly the addresses whose tiles differ (no more, no less);
 #   - the incremental archive holds exactly the full seed's tiles at every address (PMTiles, and
-#     MBTiles read back through a PMTiles re-seed of it);
+#     MBTiles read back through a PMTiles re-seed of it), and as PMTiles is its file byte for byte;
 #   - every page of the HTTP list, followed through offsets, equals the CLI's file line for line;
 #   - PNG URLs name the styles that draw the layer, and cover every PNG tile that changed (drawn
 #     by the server before and after, compared by bytes at the vector list's addresses);
@@ -48,6 +48,9 @@ check_incremental() {
   local db=$1 layer=$2 z0=$3 z1=$4 old=$5
   seed --db "$db" --since "$old" --out "$TEST_TMP/inc.pmtiles" --changes "$TEST_TMP/purge.txt"
   seed --db "$db" --layers "$layer" --zoom "$z0-$z1" --out "$TEST_TMP/full.pmtiles"
+  # the runs of the earlier archive copied whole, the rest made again: the full seed's file
+  cmp -s "$TEST_TMP/full.pmtiles" "$TEST_TMP/inc.pmtiles" ||
+    fail "$layer: the incremental archive's bytes differ from the full seed's"
   tile_addresses $BOX "$z0" "$z1" > "$TEST_TMP/addr"
   node "$CMP" "$old" "$TEST_TMP/full.pmtiles" "$TEST_TMP/addr" "$TEST_TMP/inc.pmtiles" \
     > "$TEST_TMP/cmp.json" || fail "compare_archives.mjs"

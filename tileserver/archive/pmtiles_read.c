@@ -313,3 +313,62 @@ err_code pmtiles_archive_read(pmtiles_archive *a, const pmtiles_tile_ref *ref, b
   if (rc == ERR_OK) out->len += ref->length;
   return rc;
 }
+
+/* ---- the walk over every entry ---- */
+
+void pmtiles_walk_init(pmtiles_walk *w, pmtiles_archive *a) {
+  memset(w, 0, sizeof *w);
+  w->a = a;
+  w->dirs[0] = a->root;
+  w->n[0] = a->n_root;
+}
+
+err_code pmtiles_walk_next(pmtiles_walk *w, pmtiles_entry *out, bool *done, err *e) {
+  pmtiles_archive *a = w->a;
+  *done = false;
+  for (;;) {
+    int d = w->depth;
+    if (w->i[d] == w->n[d]) { /* this directory is through: back to its parent */
+      if (d == 0) {
+        *done = true;
+        return ERR_OK;
+      }
+      free((void *)w->dirs[d]);
+      w->dirs[d] = NULL;
+      w->depth--;
+      continue;
+    }
+    const pmtiles_entry en = w->dirs[d][w->i[d]++];
+    if (en.tile_id < w->next_id)
+      return err_set(e, ERR_INVALID, "%s: directory entry for tile id %llu comes after id %llu",
+                     a->path, (unsigned long long)en.tile_id, (unsigned long long)w->next_id);
+    if (en.run_length) {
+      w->next_id = en.tile_id + en.run_length;
+      *out = en;
+      out->offset += a->h.data_offset;
+      return ERR_OK;
+    }
+    if (d == PMTILES_LEAF_DEPTH)
+      return err_set(e, ERR_INVALID, "%s: leaf directories nested deeper than %d levels", a->path,
+                     PMTILES_LEAF_DEPTH);
+    pmtiles_entry *leaf = NULL;
+    size_t n = 0;
+    err_code rc = read_dir(a, a->h.leaf_offset + en.offset, en.length, "leaf directory", &leaf, &n,
+                           e);
+    if (rc != ERR_OK) return rc;
+    if (n && leaf[0].tile_id < en.tile_id) {
+      free(leaf);
+      return err_set(e, ERR_INVALID, "%s: leaf directory for ids from %llu starts at id %llu",
+                     a->path, (unsigned long long)en.tile_id, (unsigned long long)leaf[0].tile_id);
+    }
+    w->depth++;
+    w->dirs[w->depth] = leaf;
+    w->n[w->depth] = n;
+    w->i[w->depth] = 0;
+  }
+}
+
+void pmtiles_walk_free(pmtiles_walk *w) {
+  for (int d = 1; d <= w->depth; d++) free((void *)w->dirs[d]);
+  memset(w, 0, sizeof *w);
+}

@@ -72,4 +72,23 @@ err_code pmtiles_archive_find(pmtiles_archive *a, unsigned z, uint32_t x, uint32
  * Errors: ERR_IO, ERR_LIMIT (out's bound), ERR_NOMEM. */
 err_code pmtiles_archive_read(pmtiles_archive *a, const pmtiles_tile_ref *ref, buf *out, err *e);
 
+/* Every tile entry of the archive in tile-id order, leaf directories read as the walk reaches
+ * them (each once, not cached): what a copy of the archive reads instead of finding each address.
+ * Usage: pmtiles_walk w; pmtiles_walk_init(&w, a); while ((rc = pmtiles_walk_next(&w, &en, &done,
+ * &e)) == ERR_OK && !done) ...; pmtiles_walk_free(&w) (always). Entries of a leaf that do not lie
+ * within the range its parent gave it, or that go back in id, are ERR_INVALID naming the file. */
+typedef struct pmtiles_walk {
+  pmtiles_archive *a;
+  int depth;                                     /* directories open: root is level 0 */
+  const pmtiles_entry *dirs[PMTILES_LEAF_DEPTH + 1];
+  size_t n[PMTILES_LEAF_DEPTH + 1], i[PMTILES_LEAF_DEPTH + 1];
+  uint64_t next_id;                              /* ids below it were returned already */
+} pmtiles_walk;
+
+void pmtiles_walk_init(pmtiles_walk *w, pmtiles_archive *a);
+/* The next tile entry into *out (its offset from the start of the file, as pmtiles_tile_ref has
+ * it); *done at the end. */
+err_code pmtiles_walk_next(pmtiles_walk *w, pmtiles_entry *out, bool *done, err *e);
+void pmtiles_walk_free(pmtiles_walk *w);
+
 #endif

@@ -7,7 +7,8 @@
  * past any bound. So entries are never kept: they go to an unlinked temporary file in chunks of
  * ENT_CHUNK (96 KB in memory), and finish() streams them back one leaf at a time. What stays in
  * memory whatever the seed's size: the data write buffer (1 MiB), the
- * dedup table (DEDUP_SLOTS × 24 B = 6 MiB), one leaf's entries and its encoding (the leaf size
+ * dedup table (at most DEDUP_SLOTS × 24 B = 6 MiB, grown as contents arrive), one leaf's
+ * entries and its encoding (the leaf size
  * grows with the seed: n/3500 entries, 2.4 MB of entries per leaf for 358M tiles), and the root's
  * entries (≤ ~3,500). Under 20 MB in all.
  *
@@ -37,7 +38,12 @@ enum {
   ENT_CHUNK = 4096,
   DATA_BUF = 1 << 20,
   DEDUP_MAX_LEN = 2048,
-  DEDUP_SLOTS = 1 << 18, /* a power of two */
+  DEDUP_SLOTS = 1 << 18, /* a power of two: the table's largest size */
+  /* Its first size (96 KiB). Allocated whole at once, the hashes spread over every page of the
+   * 6 MiB, which were then all resident: the incremental seed of bench/seed/incremental.sh at
+   * z0-18 (71,850 tiles) peaked at 24.2 MB with it, 21.0 MB without. It doubles at half full,
+   * so which contents are remembered, and the archive, stay the same. */
+  DEDUP_FIRST_SLOTS = 1 << 12,
   /* The reference writer (go-pmtiles) tries the root alone below this many entries. */
   ROOT_TRY_MAX = 16384
 };
@@ -60,6 +66,7 @@ struct pmtiles_writer {
   pmtiles_entry cur;      /* the open run, not yet pushed */
   bool have_cur;
   dedup_slot *slots;
+  size_t slot_mask;       /* slots - 1: a power of two, at most DEDUP_SLOTS */
   size_t n_slots_used;
   pmtiles_write_stats stats;
 };
@@ -145,7 +152,8 @@ err_code pmtiles_writer_open(const char *path, pmtiles_writer **out, err *e) {
   if (!w) return err_set(e, ERR_NOMEM, "pmtiles: no memory for a writer");
   w->out_fd = w->data_fd = w->ent_fd = w->leaf_fd = -1;
   w->dbuf = malloc(DATA_BUF);
-  w->slots = calloc(DEDUP_SLOTS, sizeof *w->slots);
+  w->slots = calloc(DEDUP_FIRST_SLOTS, sizeof *w->slots);
+  w->slot_mask = DEDUP_FIRST_SLOTS - 1;
   if (!w->dbuf || !w->slots) {
     pmtiles_writer_free(w);
     return err_set(e, ERR_NOMEM, "pmtiles: no memory for a writer");
@@ -210,9 +218,9 @@ static bool same_bytes(pmtiles_writer *w, uint64_t off, const void *data, size_t
 /* Finds data among the remembered contents (*found) or the free slot to remember it in. */
 static dedup_slot *dedup_find(pmtiles_writer *w, const void *data, size_t len, bool *found) {
   uint64_t h = hash_bytes64(data, len);
-  size_t i = (size_t)h & (DEDUP_SLOTS - 1);
+  size_t i = (size_t)h & w->slot_mask;
   *found = false;
-  for (;; i = (i + 1) & (DEDUP_SLOTS - 1)) {
+  for (;; i = (i + 1) & w->slot_mask) {
     dedup_slot *s = &w->slots[i];
     if (!s->used) {
       s->hash = h;
@@ -223,6 +231,23 @@ static dedup_slot *dedup_find(pmtiles_writer *w, const void *data, size_t len, b
       return s;
     }
   }
+}
+
+/* Doubles the table (up to DEDUP_SLOTS); out of memory, it stays as it is and fills to 3/4. */
+static void dedup_grow(pmtiles_writer *w) {
+  size_t cap = 2 * (w->slot_mask + 1);
+  if (cap > DEDUP_SLOTS) return;
+  dedup_slot *slots = calloc(cap, sizeof *slots);
+  if (!slots) return;
+  for (size_t i = 0; i <= w->slot_mask; i++) {
+    if (!w->slots[i].used) continue;
+    size_t j = (size_t)w->slots[i].hash & (cap - 1);
+    while (slots[j].used) j = (j + 1) & (cap - 1);
+    slots[j] = w->slots[i];
+  }
+  free(w->slots);
+  w->slots = slots;
+  w->slot_mask = cap - 1;
 }
 
 /* Appends new content to the data section; returns its offset in *off. */
@@ -255,11 +280,12 @@ err_code pmtiles_writer_add(pmtiles_writer *w, uint64_t tile_id, const void *dat
     w->stats.dedup_hits++;
   } else {
     if (!store_data(w, data, len, &off)) return fail(w, e, ERR_IO, "writing tile data");
-    if (slot && w->n_slots_used < DEDUP_SLOTS / 4 * 3) {
+    if (slot && w->n_slots_used < (w->slot_mask + 1) / 4 * 3) {
       slot->offset = off;
       slot->length = (uint32_t)len;
       slot->used = 1;
       w->n_slots_used++;
+      if (2 * w->n_slots_used > w->slot_mask + 1) dedup_grow(w);
     }
   }
   w->stats.n_addressed_tiles++;
@@ -273,6 +299,29 @@ err_code pmtiles_writer_add(pmtiles_writer *w, uint64_t tile_id, const void *dat
   *c = (pmtiles_entry){tile_id, off, (uint32_t)len, 1};
   w->have_cur = true;
   return ERR_OK;
+}
+
+/* After its first tile, a run's others are dedup hits extending the open entry, exactly as
+ * add() would count them, when the content is remembered (it is the open entry's, stored once):
+ * a content add() would store again (too large, or the table full) takes the calls one by one. */
+err_code pmtiles_writer_add_run(pmtiles_writer *w, uint64_t tile_id, const void *data, size_t len,
+                                uint64_t run_length, err *e) {
+  err_code rc = pmtiles_writer_add(w, tile_id, data, len, e);
+  if (rc != ERR_OK || run_length <= 1) return rc;
+  bool found = false;
+  const dedup_slot *slot = len <= DEDUP_MAX_LEN ? dedup_find(w, data, len, &found) : NULL;
+  pmtiles_entry *c = &w->cur;
+  uint64_t rest = run_length - 1;
+  if (found && slot->offset == c->offset && c->length == len &&
+      c->tile_id + c->run_length == tile_id + 1 && (uint64_t)c->run_length + rest < UINT32_MAX) {
+    c->run_length += (uint32_t)rest;
+    w->stats.n_addressed_tiles += rest;
+    w->stats.dedup_hits += rest;
+    return ERR_OK;
+  }
+  for (uint64_t i = 1; i < run_length && rc == ERR_OK; i++)
+    rc = pmtiles_writer_add(w, tile_id + i, data, len, e);
+  return rc;
 }
 
 /* ---- directories ---- */

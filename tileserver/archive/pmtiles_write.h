@@ -41,6 +41,11 @@ err_code pmtiles_writer_open(const char *path, pmtiles_writer **out, err *e);
 /* Adds one tile; ids must strictly increase. len must be > 0 and < 4 GiB. */
 err_code pmtiles_writer_add(pmtiles_writer *w, uint64_t tile_id, const void *data, size_t len,
                             err *e);
+/* Adds the same tile at ids tile_id .. tile_id+run_length-1 (run_length >= 1): the archive is
+ * the one run_length calls of pmtiles_writer_add would write, in O(1) when the content is one
+ * the writer remembers (every tile a run may repeat: see pmtiles_write.c). */
+err_code pmtiles_writer_add_run(pmtiles_writer *w, uint64_t tile_id, const void *data, size_t len,
+                                uint64_t run_length, err *e);
 /* Completes the archive. From *h only the descriptive fields are read (compressions of tiles,
  * tile type, zooms, bounds, center); offsets, lengths, counts, clustered and the internal
  * compression (gzip) are the writer's. metadata is the JSON text (gzip'd here). */

@@ -3,10 +3,10 @@
  *
  * The earlier archive says which layer versions its tiles were made from (teselas:seed in its
  * metadata, seed_meta_record). The diff of each of those versions with the current one gives the
- * candidate addresses (changes.h); the workers make those, in tile-id order, while the writer walks
- * every address of the archive's range: a candidate takes the new tile (and is listed as changed
- * when its bytes differ from the earlier archive's), any other address copies the earlier tile as
- * stored. So the new archive equals a full seed of the current versions, and the list names
+ * candidate addresses (changes.h); the workers make those, in tile-id order, while the writer
+ * reads the earlier archive: a candidate takes the new tile (and is listed as changed when its
+ * bytes differ from the earlier archive's), any other address copies the earlier tile as stored —
+ * a PMTiles archive run by run (merge_runs), anything else address by address (merge_walk). So the new archive equals a full seed of the current versions, and the list names
  * exactly the tiles whose bytes changed. Written as FILE.partial-<pid> and renamed, as a full seed;
  * the changes file too. */
 #include <errno.h>
@@ -173,64 +173,158 @@ static bool splicing(const incr *c) {
   return !c->o.style && c->changed_mask && c->changed_mask != every;
 }
 
-/* Walks every address of the range: candidates from the workers, the others from the archive. */
-static err_code merge(incr *c, seed_sink *sink, seed_result *res, err *e) {
+/* The writer's side of a merge: the workers making the candidates, and the sink. */
+typedef struct merger {
+  incr *c;
+  seed_sink *sink;
+  seed_result *res;
   seed_work w;
-  bool splice = splicing(c);
-  seed_work_spec spec = {.range = &c->range, .total = seed_changes_n_candidates(&c->ch, &c->range),
-                         .only = c->ch.all ? NULL : c->ch.tiles,
-                         .layers_mask = splice ? c->changed_mask : 0, .raw = splice};
-  err_code rc = seed_work_begin(&w, &c->o, &c->p, &spec, e);
-  seed_slot t = {0}, copy = {0}, made = {0};
-  buf_init(&t.bytes, 0);
-  buf_init(&copy.bytes, 0);
-  buf_init(&made.bytes, 0);
+  bool splice, stopped;   /* stopped: the workers stopped (an error of theirs, or a cancel) */
   seed_splice sp;
-  seed_splice_init(&sp, c->p.layers, c->p.n_layers, c->changed_mask);
+  seed_slot t, made;
   seed_progress prog;
-  seed_progress_start(&prog, c->o.log, c->o.progress, res->n_addresses);
+} merger;
+
+/* The workers' tile for candidate id (the earlier tile `was` as stored, found false when there
+ * was none), spliced when only some layers changed, compared and written. */
+static err_code take_candidate(merger *m, uint64_t id, const buf *was, bool found, err *e) {
+  if (!seed_next_tile(&m->w, &m->t)) {
+    m->stopped = true;
+    return ERR_OK;
+  }
+  if (m->t.tile_id != id) return err_set(e, ERR_INTERNAL, "incremental seed: tiles out of order");
+  const seed_slot *out = &m->t;
+  if (m->splice) {
+    seed_slot *t = &m->t, *made = &m->made;
+    made->z = t->z, made->x = t->x, made->y = t->y, made->tile_id = t->tile_id;
+    err_code rc = seed_splice_tile(&m->sp, was, &t->bytes, &made->bytes, e);
+    if (rc != ERR_OK) {
+      err inner = *e;
+      return err_set(e, rc, "%s: tile %u/%u/%u: %.400s", m->c->old_path, t->z, t->x, t->y,
+                     inner.msg);
+    }
+    out = made;
+  }
+  err_code rc = compare(m->c, out, was, found, m->res, e);
+  if (rc != ERR_OK || !out->bytes.len) return rc;
+  m->res->n_tiles++;
+  return seed_sink_add(m->sink, out, e);
+}
+
+/* Walks every address of the range: candidates from the workers, the others from the archive. */
+static err_code merge_walk(merger *m, err *e) {
+  incr *c = m->c;
+  seed_slot copy = {0};
+  buf_init(&copy.bytes, 0);
   seed_iter it;
   seed_iter_init(&it, &c->range);
   uint64_t done = 0;
-  while (rc == ERR_OK && seed_iter_next(&it, &copy.z, &copy.x, &copy.y, &copy.tile_id)) {
+  err_code rc = ERR_OK;
+  while (rc == ERR_OK && !m->stopped &&
+         seed_iter_next(&it, &copy.z, &copy.x, &copy.y, &copy.tile_id)) {
     bool found;
     if ((rc = seed_old_tile(&c->old, copy.z, copy.x, copy.y, &copy.bytes, &found, e)) != ERR_OK)
       break;
-    const seed_slot *out = &copy;
     if (c->ch.all || seed_tileset_has(c->ch.tiles, copy.tile_id)) {
-      if (!seed_next_tile(&w, &t)) break;
-      if (t.tile_id != copy.tile_id) {
-        rc = err_set(e, ERR_INTERNAL, "incremental seed: tiles out of order");
-        break;
-      }
-      out = &t;
-      if (splice) {
-        made.z = t.z, made.x = t.x, made.y = t.y, made.tile_id = t.tile_id;
-        if ((rc = seed_splice_tile(&sp, &copy.bytes, &t.bytes, &made.bytes, e)) != ERR_OK) {
-          err inner = *e;
-          rc = err_set(e, rc, "%s: tile %u/%u/%u: %.400s", c->old_path, t.z, t.x, t.y, inner.msg);
-          break;
-        }
-        out = &made;
-      }
-      if ((rc = compare(c, out, &copy.bytes, found, res, e)) != ERR_OK) break;
+      rc = take_candidate(m, copy.tile_id, &copy.bytes, found, e);
     } else if (found) {
-      res->n_copied++;
+      m->res->n_copied++;
+      m->res->n_tiles++;
+      rc = seed_sink_add(m->sink, &copy, e);
     }
-    if (out->bytes.len) {
-      rc = seed_sink_add(sink, out, e);
-      res->n_tiles++;
-    }
-    seed_progress_step(&prog, ++done);
+    seed_progress_step(&m->prog, ++done);
   }
-  if (rc == ERR_OK && done < res->n_addresses) rc = err_set(e, ERR_LIMIT, "seed interrupted");
-  rc = seed_work_end(&w, rc, e);
-  if (rc == ERR_OK) seed_progress_end(&prog);
-  else if (prog.mode == 1) fputc('\n', c->o.log);
-  buf_free(&t.bytes);
+  if (rc == ERR_OK && !m->stopped && done < m->res->n_addresses)
+    rc = err_set(e, ERR_LIMIT, "seed interrupted");
   buf_free(&copy.bytes);
-  buf_free(&made.bytes);
-  seed_splice_free(&sp);
+  return rc;
+}
+
+/* Copies n tiles of one content from id on (a piece of an earlier run). */
+static err_code copy_run(merger *m, uint64_t id, uint64_t n, const buf *bytes, err *e) {
+  m->res->n_copied += n;
+  m->res->n_tiles += n;
+  return seed_sink_add_run(m->sink, id, bytes, n, e);
+}
+
+/* Reads the earlier archive run by run (PMTiles entries: one per distinct stretch of tiles,
+ * never one per address) against the sorted candidates: the runs no candidate falls in are
+ * copied whole, the others split around their candidates. At z0-18 over León, visiting every
+ * address (120,023) was most of an incremental seed's time, for 71,850 tiles in 36,340 runs. */
+static err_code merge_runs(merger *m, const uint64_t *cand, size_t n_cand, err *e) {
+  incr *c = m->c;
+  buf was, none;
+  buf_init(&was, 0);
+  buf_init(&none, 0);
+  size_t ci = 0;
+  err_code rc = ERR_OK;
+  while (rc == ERR_OK && !m->stopped) {
+    uint64_t id, n;
+    bool done;
+    if ((rc = seed_old_next_run(&c->old, &id, &n, &was, &done, e)) != ERR_OK || done) break;
+    if (c->o.cancel && *c->o.cancel) {
+      rc = err_set(e, ERR_LIMIT, "seed interrupted");
+      break;
+    }
+    for (; rc == ERR_OK && !m->stopped && ci < n_cand && cand[ci] < id; ci++)
+      rc = take_candidate(m, cand[ci], &none, false, e);
+    uint64_t pos = id, end = id + n;
+    for (; rc == ERR_OK && !m->stopped && ci < n_cand && cand[ci] < end; ci++) {
+      if (cand[ci] > pos) rc = copy_run(m, pos, cand[ci] - pos, &was, e);
+      if (rc == ERR_OK) rc = take_candidate(m, cand[ci], &was, true, e);
+      pos = cand[ci] + 1;
+    }
+    if (rc == ERR_OK && !m->stopped && pos < end) rc = copy_run(m, pos, end - pos, &was, e);
+    seed_progress_step(&m->prog, m->res->n_tiles + m->res->n_remade);
+  }
+  for (; rc == ERR_OK && !m->stopped && ci < n_cand; ci++)
+    rc = take_candidate(m, cand[ci], &none, false, e);
+  buf_free(&was);
+  buf_free(&none);
+  return rc;
+}
+
+/* Whether the earlier archive covers exactly this seed's addresses (its zooms and box are the
+ * options' unless --bbox gave another), so that its runs can be copied without checking each
+ * address against the range. */
+static bool same_range(const incr *c) {
+  json_t *b = json_object_get(c->old.meta, "bounds");
+  if (json_array_size(b) != 4) return false;
+  double box[4];
+  for (int i = 0; i < 4; i++) box[i] = json_number_value(json_array_get(b, (size_t)i));
+  seed_range was;
+  seed_range_init(&was, c->range.minzoom, c->range.maxzoom, box);
+  for (int z = was.minzoom; z <= was.maxzoom; z++)
+    if (was.x0[z] != c->range.x0[z] || was.x1[z] != c->range.x1[z] ||
+        was.y0[z] != c->range.y0[z] || was.y1[z] != c->range.y1[z])
+      return false;
+  return true;
+}
+
+/* Every address of the range: the candidates made again, the others copied from the archive. */
+static err_code merge(incr *c, seed_sink *sink, seed_result *res, err *e) {
+  merger m = {.c = c, .sink = sink, .res = res, .splice = splicing(c)};
+  size_t n_cand = 0;
+  uint64_t *cand = c->ch.all ? NULL : seed_tileset_sorted(c->ch.tiles, &n_cand);
+  if (!c->ch.all && !cand) return err_set(e, ERR_NOMEM, "out of memory");
+  bool runs = !c->ch.all && seed_old_has_runs(&c->old) && same_range(c);
+  seed_work_spec spec = {.range = &c->range,
+                         .total = c->ch.all ? res->n_addresses : n_cand, .only = cand,
+                         .layers_mask = m.splice ? c->changed_mask : 0, .raw = m.splice};
+  err_code rc = seed_work_begin(&m.w, &c->o, &c->p, &spec, e);
+  buf_init(&m.t.bytes, 0);
+  buf_init(&m.made.bytes, 0);
+  seed_splice_init(&m.sp, c->p.layers, c->p.n_layers, c->changed_mask);
+  seed_progress_start(&m.prog, c->o.log, c->o.progress, res->n_addresses);
+  if (rc == ERR_OK) rc = runs ? merge_runs(&m, cand, n_cand, e) : merge_walk(&m, e);
+  rc = seed_work_end(&m.w, rc, e);
+  if (rc == ERR_OK && m.stopped) rc = err_set(e, ERR_LIMIT, "seed interrupted");
+  if (rc == ERR_OK) seed_progress_end(&m.prog);
+  else if (m.prog.mode == 1) fputc('\n', c->o.log);
+  buf_free(&m.t.bytes);
+  buf_free(&m.made.bytes);
+  seed_splice_free(&m.sp);
+  free(cand);
   return rc;
 }
 

@@ -108,7 +108,26 @@ err_code seed_old_tile(seed_old *o, unsigned z, uint32_t x, uint32_t y, buf *out
   return read_ahead(o, &ref, out, e);
 }
 
+bool seed_old_has_runs(const seed_old *o) { return o->pm != NULL; }
+
+err_code seed_old_next_run(seed_old *o, uint64_t *tile_id, uint64_t *run_length, buf *out,
+                           bool *done, err *e) {
+  buf_reset(out);
+  if (!o->walking) {
+    pmtiles_walk_init(&o->runs, o->pm);
+    o->walking = true;
+  }
+  pmtiles_entry en;
+  err_code rc = pmtiles_walk_next(&o->runs, &en, done, e);
+  if (rc != ERR_OK || *done) return rc;
+  *tile_id = en.tile_id;
+  *run_length = en.run_length;
+  pmtiles_tile_ref ref = {true, en.offset, en.length};
+  return read_ahead(o, &ref, out, e);
+}
+
 void seed_old_close(seed_old *o) {
+  if (o->walking) pmtiles_walk_free(&o->runs);
   if (o->pm) pmtiles_archive_close(o->pm);
   if (o->mb) store_mbtiles_reader_close(o->mb);
   json_decref(o->meta);

@@ -65,7 +65,7 @@ typedef struct seed_work {
   pthread_cond_t cv_ready, cv_space;
   seed_iter it;
   uint64_t next_seq, written;
-  const struct seed_tileset *only;          /* NULL: every address; else only these are made */
+  const uint64_t *only;                     /* NULL: every address; else the ids made, increasing */
   bool raw;                                 /* vector tiles as encoded, not gzip'd */
   pthread_t threads[SEED_MAX_JOBS];
   int n_started;
@@ -76,13 +76,13 @@ typedef struct seed_work {
   err e;
 } seed_work;
 
-/* What the workers make: `total` tiles of range (those in only, when given), in tile-id order.
+/* What the workers make: `total` tiles of range (or the `total` ids of only), in tile-id order.
  * An incremental seed asks for some layers only (layers_mask bit i: p->layers[i]; 0: every one),
  * raw, to splice them into the earlier tiles (splice.c). */
 typedef struct seed_work_spec {
   const seed_range *range;
   uint64_t total;
-  const struct seed_tileset *only;
+  const uint64_t *only;
   uint32_t layers_mask;
   bool raw;
 } seed_work_spec;

@@ -33,6 +33,19 @@ err_code seed_sink_add(seed_sink *s, const seed_slot *t, err *e) {
              : store_mbtiles_add(s->mb, t->z, t->x, t->y, t->bytes.data, t->bytes.len, e);
 }
 
+err_code seed_sink_add_run(seed_sink *s, uint64_t tile_id, const buf *bytes, uint64_t n, err *e) {
+  if (s->type == SEED_SINK_PMTILES)
+    return pmtiles_writer_add_run(s->pm, tile_id, bytes->data, bytes->len, n, e);
+  err_code rc = ERR_OK;
+  for (uint64_t i = 0; i < n && rc == ERR_OK; i++) {
+    seed_slot t = {.tile_id = tile_id + i, .bytes = *bytes};
+    if (!pmtiles_id_to_zxy(t.tile_id, &t.z, &t.x, &t.y))
+      return err_set(e, ERR_INVALID, "tile id %llu past the last zoom", (unsigned long long)t.tile_id);
+    rc = seed_sink_add(s, &t, e);
+  }
+  return rc;
+}
+
 static int32_t e7(double deg) { return (int32_t)lround(deg * 1e7); }
 
 static err_code mbtiles_meta(seed_sink *s, json_t *meta, err *e) {

@@ -2,6 +2,7 @@
 #ifndef TESELAS_SEED_SINK_INT_H
 #define TESELAS_SEED_SINK_INT_H
 
+#include "archive/pmtiles_read.h"
 #include "seed/seed_int.h"
 
 struct pmtiles_writer;
@@ -20,6 +21,9 @@ err_code seed_sink_kind(const char *out_path, seed_sink_type *out, err *e);
 err_code seed_sink_open(seed_sink *s, seed_sink_type type, const char *path, err *e);
 /* Tiles arrive in tile-id order. */
 err_code seed_sink_add(seed_sink *s, const seed_slot *t, err *e);
+/* The same bytes at n consecutive tile ids from tile_id on (n >= 1): as n calls of
+ * seed_sink_add, in one step for PMTiles. */
+err_code seed_sink_add_run(seed_sink *s, uint64_t tile_id, const buf *bytes, uint64_t n, err *e);
 /* Writes the metadata (seed_metadata's document) and completes the file. */
 err_code seed_sink_finish(seed_sink *s, json_t *meta, seed_format format, err *e);
 void seed_sink_counts(const seed_sink *s, uint64_t *n_contents);
@@ -39,12 +43,20 @@ typedef struct seed_old {
   json_t *meta;   /* minzoom, maxzoom, bounds, format and teselas:seed, as seed_metadata wrote */
   buf ahead;      /* PMTiles: the data read ahead of the walk, from file offset ahead_off */
   uint64_t ahead_off;
+  pmtiles_walk runs;  /* PMTiles: the entries read in order by seed_old_next_run */
+  bool walking;
 } seed_old;
 
 err_code seed_old_open(seed_old *o, const char *path, err *e);
 /* The tile at z/x/y as stored into out (reset first); *found false when there is none. */
 err_code seed_old_tile(seed_old *o, unsigned z, uint32_t x, uint32_t y, buf *out, bool *found,
                        err *e);
+/* Whether the archive's tiles can be read as runs (seed_old_next_run): PMTiles. */
+bool seed_old_has_runs(const seed_old *o);
+/* The archive's next run of tiles in tile-id order: the ids tile_id .. tile_id+run_length-1 all
+ * hold the bytes put into out (reset first); *done after the last. */
+err_code seed_old_next_run(seed_old *o, uint64_t *tile_id, uint64_t *run_length, buf *out,
+                           bool *done, err *e);
 void seed_old_close(seed_old *o);
 
 #endif

@@ -11,9 +11,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "archive/pmtiles.h"
 #include "core/arena.h"
 #include "render/render.h"
-#include "seed/changes.h"
 #include "seed/seed_int.h"
 
 typedef struct worker {
@@ -106,9 +106,12 @@ static void *worker_main(void *arg) {
     }
     uint64_t seq = w->next_seq++;
     seed_slot *s = &w->slots[seq % w->n_slots];
-    /* an incremental seed makes only the addresses a change reaches (a set lookup each) */
-    while (seed_iter_next(&w->it, &s->z, &s->x, &s->y, &s->tile_id) && w->only &&
-           !seed_tileset_has(w->only, s->tile_id)) {
+    /* an incremental seed makes only the addresses a change reaches, without walking the others */
+    if (w->only) {
+      s->tile_id = w->only[seq];
+      pmtiles_id_to_zxy(s->tile_id, &s->z, &s->x, &s->y);
+    } else {
+      seed_iter_next(&w->it, &s->z, &s->x, &s->y, &s->tile_id);
     }
     unsigned z = s->z;
     uint32_t x = s->x, y = s->y;

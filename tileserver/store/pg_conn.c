@@ -25,7 +25,6 @@
 
 #include "store/pg_int.h"
 
-#include <spatialite.h> /* after sqlite3.h (pg_int.h), which it needs */
 
 /* OIDs of the built-in types read here (catalog/pg_type.dat; stable across versions). */
 enum { OID_BOOL = 16, OID_BYTEA = 17, OID_INT8 = 20, OID_INT2 = 21, OID_INT4 = 23,
@@ -94,6 +93,8 @@ static err_code session_setup(PGconn *c, bool own_path, err *e) {
 
 err_code store_pg_connect(const char *uri, PGconn **out, err *e) {
   *out = NULL;
+  err_code lrc = store_pq_load(e);
+  if (lrc != ERR_OK) return lrc;
   PGconn *c = PQconnectdb(uri);
   if (!c) return err_set(e, ERR_NOMEM, "out of memory connecting to PostgreSQL");
   if (PQstatus(c) != CONNECTION_OK) {
@@ -175,7 +176,7 @@ void store_pg_close(store_pg *p) {
   free(p->cat_sig);
   sqlite3_finalize(p->dist_st);
   sqlite3_close(p->dist_db);
-  if (p->dist_spl) spatialite_cleanup_ex(p->dist_spl);
+  if (p->dist_spl) store_spl_detach(p->dist_spl);
   if (p->conn) PQfinish(p->conn);
   free(p->uri);
   free(p);

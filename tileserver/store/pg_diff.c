@@ -13,11 +13,10 @@
 
 #include "store/pg_int.h"
 
-#include <spatialite.h> /* after sqlite3.h (pg_int.h), which it needs */
 
 void store_pg_diff_db_close(sqlite3 *db, void *spl) {
   if (db) sqlite3_close(db);
-  if (spl) spatialite_cleanup_ex(spl);
+  if (spl) store_spl_detach(spl);
 }
 
 err_code store_pg_diff_db(store_pg *p, const char *table, sqlite3 **out_db, void **out_spl,
@@ -29,8 +28,8 @@ err_code store_pg_diff_db(store_pg *p, const char *table, sqlite3 **out_db, void
   if (sqlite3_open_v2("", out_db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK)
     return err_set(e, ERR_IO, "cannot open a temporary database for the diff");
   sqlite3 *db = *out_db;
-  *out_spl = spatialite_alloc_connection();
-  spatialite_init_ex(db, *out_spl, 0);
+  err_code src = store_spl_attach(db, out_spl, e);
+  if (src != ERR_OK) return src;
   sqlite3_create_function_v2(db, "teselas_diff_hash", -1,
                              SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
                              store_sql_diff_hash, NULL, NULL, NULL);

@@ -23,7 +23,6 @@
 
 #include "store/pg_int.h"
 
-#include <spatialite.h> /* after sqlite3.h (pg_int.h), which it needs */
 
 /* The staging name of a version table on its way (dropped once copied). */
 static const char STAGE[] = "teselas_copy_stage";
@@ -194,7 +193,7 @@ static err_code write_file(store_pg_pull *p, const char *path, int64_t *out_n, e
   if (p->db && sqlite3_close(p->db) != SQLITE_OK && rc == ERR_OK)
     rc = err_set(e, ERR_IO, "cannot close %s", path);
   p->db = NULL;
-  if (spl) spatialite_cleanup_ex(spl);
+  if (spl) store_spl_detach(spl);
   return rc;
 }
 

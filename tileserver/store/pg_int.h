@@ -15,10 +15,10 @@
 #ifndef TESELAS_STORE_PG_INT_H
 #define TESELAS_STORE_PG_INT_H
 
-#include <libpq-fe.h>
 #include <sqlite3.h>
 
 #include "core/arena.h"
+#include "store/pq_int.h"
 #include "store/store_int.h"
 
 /* Bound parameters of one statement, as text (PostgreSQL infers each one's type from where it

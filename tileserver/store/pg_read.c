@@ -26,7 +26,6 @@
 #include "geom/geom.h"
 #include "store/pg_int.h"
 
-#include <spatialite.h> /* after sqlite3.h (pg_int.h), which it needs */
 
 /* The largest geometry converted: as reader.c's teselas_intersects. */
 enum { GEOM_ARENA = 64 * 1024 * 1024 };
@@ -351,10 +350,10 @@ static err_code spatialite_distance(store_pg *p, const store_feature *f, const d
                                     double *out, err *e) {
   *out = 0;
   if (!p->dist_st) {
-    if (sqlite3_open_v2(":memory:", &p->dist_db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK ||
-        !(p->dist_spl = spatialite_alloc_connection()))
-      return err_set(e, ERR_NOMEM, "out of memory loading SpatiaLite");
-    spatialite_init_ex(p->dist_db, p->dist_spl, 0);
+    if (sqlite3_open_v2(":memory:", &p->dist_db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
+      return err_set(e, ERR_NOMEM, "out of memory opening a distance database");
+    err_code rc = store_spl_attach(p->dist_db, &p->dist_spl, e);
+    if (rc != ERR_OK) return rc;
     /* the ellipsoid of SRID 4326 comes from spatial_ref_sys: the WGS84 rows alone */
     sqlite3_exec(p->dist_db, "SELECT InitSpatialMetadata(1, 'WGS84')", NULL, NULL, NULL);
     if (sqlite3_prepare_v2(p->dist_db, "SELECT ST_Distance(?1, MakePoint(?2, ?3, 4326), 1)", -1,

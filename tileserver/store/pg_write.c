@@ -22,7 +22,6 @@
 
 #include "store/pg_int.h"
 
-#include <spatialite.h> /* after sqlite3.h (pg_int.h), which it needs */
 
 struct store_pg_write {
   PGconn *pg;
@@ -103,7 +102,7 @@ static err_code pull_catalog(store_pg_write *w, err *e) {
   buf_free(&names);
   if (rc == ERR_OK) rc = store_exec(db, "COMMIT", "catalog copy", e);
   sqlite3_close(db);
-  if (spl) spatialite_cleanup_ex(spl);
+  if (spl) store_spl_detach(spl);
   return rc;
 }
 
@@ -402,7 +401,7 @@ err_code store_pg_layer_rollback(const char *uri, const char *layer_id, int64_t 
   }
   PQclear(res);
   if (db) sqlite3_close(db);
-  if (spl) spatialite_cleanup_ex(spl);
+  if (spl) store_spl_detach(spl);
   if (rc == ERR_OK) rc = store_layer_rollback_gated(w->path, layer_id, to, gate, out_version, e);
   if (rc != ERR_OK) {
     store_pg_write_abort(w);

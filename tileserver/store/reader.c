@@ -11,7 +11,6 @@
 #include <arpa/inet.h>
 #include <math.h>
 #include <sqlite3.h>
-#include <spatialite.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -351,7 +350,7 @@ void store_reader_close(store_reader *r) {
   for (int i = 0; i < TIME_CACHE; i++) free(r->times[i].key);
   catalog_destroy(r->cat);
   sqlite3_close(r->db);
-  if (r->spl_cache) spatialite_cleanup_ex(r->spl_cache);
+  if (r->spl_cache) store_spl_detach(r->spl_cache);
   arena_destroy(r->scratch);
   free(r);
 }
@@ -491,10 +490,7 @@ static void column_value(sqlite3_stmt *st, int col, field_type type, value *v);
  * (near, or a predicate with spatial operators): most connections never pay for them. */
 static err_code spatial_sql_load(store_reader *r, err *e) {
   if (r->spl_cache) return ERR_OK;
-  r->spl_cache = spatialite_alloc_connection();
-  if (!r->spl_cache) return err_set(e, ERR_NOMEM, "out of memory loading SpatiaLite");
-  spatialite_init_ex(r->db, r->spl_cache, 0);
-  return ERR_OK;
+  return store_spl_attach(r->db, &r->spl_cache, e);
 }
 
 /* Builds the statement of plan p (cached per SQL text) and binds its parameters: the predicate

@@ -16,7 +16,6 @@
  * go across untouched (a REAL through JSON would lose its 16th and 17th digits). review_n is
  * declared INTEGER (by its CAST) so that a copy into PostgreSQL and back keeps it a number. */
 #include <sqlite3.h>
-#include <spatialite.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -471,7 +470,7 @@ err_code store_review_decide(const char *db_path, const store_review_decision *d
     sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
   if (rc == ERR_OK) sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
   sqlite3_close(db);
-  if (spl) spatialite_cleanup_ex(spl);
+  if (spl) store_spl_detach(spl);
   return rc;
 }
 
@@ -513,7 +512,7 @@ err_code store_review_geojson(const char *db_path, int64_t n, int64_t max_featur
   buf_free(&sql);
   free(p.purge_reason);
   if (db) sqlite3_close(db);
-  if (spl) spatialite_cleanup_ex(spl);
+  if (spl) store_spl_detach(spl);
   return rc;
 }
 

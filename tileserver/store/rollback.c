@@ -12,7 +12,6 @@
  * All of it is one transaction, like an import: a failure or a kill leaves the database as it
  * was. It does not prune older versions (the next import does, with its own keep count). */
 #include <sqlite3.h>
-#include <spatialite.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -340,6 +339,6 @@ err_code store_layer_rollback_gated(const char *db_path, const char *layer_id, i
     if (out_version) *out_version = v;
   }
   sqlite3_close(db);
-  if (spl) spatialite_cleanup_ex(spl);
+  if (spl) store_spl_detach(spl);
   return rc;
 }

@@ -6,7 +6,6 @@
  * in the database, not in the server's memory, so a restart or a second server process behind
  * the same file keeps them. Each call opens a short connection, as accounts.c does. */
 #include <sqlite3.h>
-#include <spatialite.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -136,7 +135,7 @@ err_code store_catalog_ensure(const char *db_path, bool *out_created, err *e) {
   void *spl = NULL;
   err_code rc = store_rw_open(db_path, &db, &spl, e); /* SpatiaLite metadata + empty catalog */
   if (db) sqlite3_close(db);
-  if (spl) spatialite_cleanup_ex(spl);
+  if (spl) store_spl_detach(spl);
   if (rc == ERR_OK) *out_created = true;
   return rc;
 }

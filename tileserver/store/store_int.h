@@ -8,6 +8,12 @@
 #include "query/query.h"
 #include "store/store.h"
 
+/* SpatiaLite's functions and per-connection state on db (spatialite_load.c: the library is
+ * opened on the first call). *out_cache goes to store_spl_detach before db is closed. Errors:
+ * ERR_INTERNAL naming the library when it cannot be loaded, ERR_NOMEM. */
+err_code store_spl_attach(sqlite3 *db, void **out_cache, err *e);
+void store_spl_detach(void *cache); /* NULL is ignored */
+
 /* SQL of the catalog tables (idempotent). */
 extern const char *const STORE_SCHEMA_SQL;
 /* ... and of the tables other files create when they first write (agg.c, profile.c,

@@ -14,7 +14,6 @@
 #include <jansson.h>
 #include <math.h>
 #include <sqlite3.h>
-#include <spatialite.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,7 +43,7 @@ static void writer_free(store_writer *w) {
   if (!w) return;
   sqlite3_finalize(w->insert);
   if (w->db) sqlite3_close(w->db);
-  if (w->spl_cache) spatialite_cleanup_ex(w->spl_cache);
+  if (w->spl_cache) store_spl_detach(w->spl_cache);
   free(w->table);
   free(w->id);
   buf_free(&w->triggers);
@@ -74,9 +73,8 @@ err_code store_rw_open_wait(const char *path, int wait_ms, sqlite3 **out_db, voi
     return err_set(e, ERR_IO, "cannot open database %s: %s", path, sqlite3_errmsg(*out_db));
   sqlite3 *db = *out_db;
   sqlite3_busy_timeout(db, wait_ms > 0 ? wait_ms : STORE_WRITE_WAIT_MS);
-  *out_spl = spatialite_alloc_connection();
-  spatialite_init_ex(db, *out_spl, 0);
-  err_code rc = store_exec(db, "PRAGMA journal_mode=WAL", path, e);
+  err_code rc = store_spl_attach(db, out_spl, e);
+  if (rc == ERR_OK) rc = store_exec(db, "PRAGMA journal_mode=WAL", path, e);
   if (rc != ERR_OK) return rc;
   /* 64 MiB of page cache (default 2 MiB): building the R*Tree of a million features touches
    * ~50 MB of nodes in random order, and with the default cache every miss is a pread/pwrite

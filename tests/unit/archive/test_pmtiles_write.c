@@ -1,12 +1,14 @@
 /* Unit tests of the streaming PMTiles writer: archives written here are read back with the
  * format functions and zlib alone (header, root, leaves, every tile), checking run-length entries
  * for repeated consecutive tiles, one stored copy of repeated contents, leaf directories when the
- * root would pass 16 KiB, tiles larger than the write buffer, and refusal of ids out of order.
+ * root would pass 16 KiB, tiles larger than the write buffer, refusal of ids out of order, and
+ * runs added at once (pmtiles_writer_add_run) writing the same bytes as their tiles one by one.
  * The npm `pmtiles` reader checks archives of real seeds (tests/http/test_seed_*.sh). */
 #include "check.h"
 
 #include <zlib.h>
 
+#include "archive/pmtiles_read.h"
 #include "archive/pmtiles_write.h"
 
 typedef struct archive {
@@ -197,6 +199,79 @@ static void many_tiles_need_leaves(void **state) {
   free(a.bytes);
 }
 
+/* The tiles of run i of runs_equal_single_adds: its content and how many ids it covers. */
+static size_t run_of(unsigned i, char *tile, size_t cap, uint64_t *n) {
+  *n = 1 + i % 4;
+  if (i % 5 == 0) return (size_t)snprintf(tile, cap, "the empty sea"); /* repeated everywhere */
+  if (i % 97 == 1) { /* past the dedup bound: stored again for each address */
+    memset(tile, 'L', 3000);
+    return 3000;
+  }
+  *n = 1 + i % 2;
+  return (size_t)snprintf(tile, cap, "tile-%u", i);
+}
+
+/* The same tiles written one by one and as runs (pmtiles_writer_add_run) are the same file, byte
+ * for byte: runs of a repeated small tile, of a tile too large to deduplicate, and 300,000 runs
+ * whose distinct contents pass the bound of the dedup table (so it grows to its largest size and
+ * stops remembering). The walk over the written archive's entries (pmtiles_read.h) gives every
+ * run back in order, through its leaves. */
+static void runs_equal_single_adds(void **state) {
+  enum { RUNS = 300000 };
+  char path[2][256], tile[4096];
+  check_tmp_path("runs-one.pmtiles", path[0], sizeof path[0]);
+  check_tmp_path("runs-many.pmtiles", path[1], sizeof path[1]);
+  err e;
+  pmtiles_header h = descr();
+  uint64_t addressed = 0;
+  for (int way = 0; way < 2; way++) {
+    pmtiles_writer *w;
+    assert_int_equal(pmtiles_writer_open(path[way], &w, &e), ERR_OK);
+    uint64_t id = 7;
+    addressed = 0;
+    for (unsigned i = 0; i < RUNS; i++) {
+      uint64_t n;
+      size_t len = run_of(i, tile, sizeof tile, &n);
+      if (way == 1) assert_int_equal(pmtiles_writer_add_run(w, id, tile, len, n, &e), ERR_OK);
+      for (uint64_t k = 0; way == 0 && k < n; k++)
+        assert_int_equal(pmtiles_writer_add(w, id + k, tile, len, &e), ERR_OK);
+      id += n + (i % 3 == 0); /* some gaps */
+      addressed += n;
+    }
+    assert_int_equal(pmtiles_writer_finish(w, &h, "{}", 2, &e), ERR_OK);
+    assert_int_equal(pmtiles_writer_stats(w).n_addressed_tiles, addressed);
+    pmtiles_writer_free(w);
+  }
+  archive a, b;
+  load(path[0], &a);
+  load(path[1], &b);
+  assert_int_equal(a.len, b.len);
+  assert_memory_equal(a.bytes, b.bytes, a.len);
+  assert_true(a.h.leaf_length > 0);
+
+  pmtiles_archive *r;
+  assert_int_equal(pmtiles_archive_open(path[1], &r, &e), ERR_OK);
+  pmtiles_walk walk;
+  pmtiles_walk_init(&walk, r);
+  pmtiles_entry en;
+  bool done = false;
+  uint64_t seen = 0, next = 0, n_entries = 0;
+  while (pmtiles_walk_next(&walk, &en, &done, &e) == ERR_OK && !done) {
+    assert_true(en.run_length > 0 && en.tile_id >= next);
+    assert_true(en.offset >= a.h.data_offset && en.offset + en.length <= a.len);
+    next = en.tile_id + en.run_length;
+    seen += en.run_length;
+    n_entries++;
+  }
+  assert_true(done);
+  assert_int_equal(seen, addressed);
+  assert_int_equal(n_entries, a.h.n_tile_entries);
+  pmtiles_walk_free(&walk);
+  pmtiles_archive_close(r);
+  free(a.bytes);
+  free(b.bytes);
+}
+
 static void unwritable_path_fails(void **state) {
   pmtiles_writer *w;
   err e;
@@ -208,6 +283,7 @@ static void unwritable_path_fails(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {cmocka_unit_test(small_archive_runs_and_dedup),
                                      cmocka_unit_test(many_tiles_need_leaves),
+                                     cmocka_unit_test(runs_equal_single_adds),
                                      cmocka_unit_test(unwritable_path_fails)};
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
