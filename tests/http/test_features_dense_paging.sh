@@ -120,5 +120,37 @@ json '"numberMatched" not in d and d["numberReturned"] == 100 and any(l["rel"] =
 expect_pages "/collections/incidentes/items?bbox=$CITY" 1000 "$TEST_TMP/src"
 source_ids "$SRC" longitud latitud "#" "$CITY" 'r["tipo_incidente"] == "lesiones"' > "$TEST_TMP/src"
 expect_pages "/collections/incidentes/items?bbox=$CITY&tipo=lesiones" 500 "$TEST_TMP/src"
+req "boxes whose edges pass through points: the index cannot decide those, the exact test does"
+# Each edge of EDGES is a coordinate of a source point, as written in the CSV, so four points lie
+# on the closed box's edge and their index boxes (float32, rounded outwards) cross it; NUDGED moves
+# each edge 1e-7 degrees inwards, leaving those points just outside with index boxes that still
+# cross. Small pages walk from the entries inside the box to those crossing its edge.
+read -r EDGES NUDGED < <(python3 - "$SRC" "$CITY" <<'EOF'
+import csv, sys
+w, s, e, n = map(float, sys.argv[2].split(","))
+pts = []
+with open(sys.argv[1], newline="", encoding="utf-8") as f:
+    for r in csv.DictReader(f):
+        try:
+            x, y = float(r["longitud"]), float(r["latitud"])
+        except ValueError:
+            continue
+        if w + 0.05 <= x <= e - 0.05 and s + 0.05 <= y <= n - 0.05:
+            pts.append((x, y, r["longitud"], r["latitud"]))
+pts.sort()
+lo_x, hi_x = pts[len(pts) // 4], pts[3 * len(pts) // 4]
+by_y = sorted(pts, key=lambda p: p[1])
+lo_y, hi_y = by_y[len(pts) // 4], by_y[3 * len(pts) // 4]
+edges = ",".join((lo_x[2], lo_y[3], hi_x[2], hi_y[3]))
+nudged = ",".join(repr(v) for v in (lo_x[0] + 1e-7, lo_y[1] + 1e-7, hi_x[0] - 1e-7, hi_y[1] - 1e-7))
+print(edges, nudged)
+EOF
+)
+[ -n "$NUDGED" ] || fail "no points to put the box's edges on"
+for box in "$EDGES" "$NUDGED"; do
+  source_ids "$SRC" longitud latitud "#" "$box" > "$TEST_TMP/src"
+  expect_pages "/collections/incidentes/items?bbox=$box" 7 "$TEST_TMP/src"
+  expect_pages "/collections/incidentes/items?bbox=$box" 100 "$TEST_TMP/src"
+done
 stop_server || fail "server exited non-zero"
 done_reqs

@@ -67,6 +67,21 @@ got=$(sqlite3 "$TEST_TMP/box.gpkg" "SELECT count(*) FROM incidentes")
 [ "$want" = "$got" ] || rfail "-spat copied $got features, $want in the box"
 ok
 
+req "GDAL OAPIF: a dense box, whose pages leave numberMatched out, arrives whole in small pages"
+# More than 1,000 matches: no page says how many there are, so GDAL follows the next links, 100
+# features at a time, across the entries the index puts inside the box and those on its edge.
+CITY="-101.80 21.00 -101.55 21.25"
+get "/collections/incidentes/items?bbox=${CITY// /,}&limit=100"
+json '"numberMatched" not in d' "the dense box's page leaves numberMatched out"
+# shellcheck disable=SC2086
+ogr2ogr -f GPKG "$TEST_TMP/dense.gpkg" "OAPIF:$BASE/" incidentes -spat $CITY -oo PAGE_SIZE=100 \
+  2>/dev/null || rfail "ogr2ogr -spat (dense)"
+want=$(sql "$DB" "SELECT count(*) FROM lyr_incidentes_v1 WHERE X(geom) BETWEEN -101.80 AND -101.55 AND Y(geom) BETWEEN 21.00 AND 21.25")
+got=$(sqlite3 "$TEST_TMP/dense.gpkg" "SELECT count(*) || ' ' || count(DISTINCT fid) FROM incidentes")
+[ "$want" -gt 1000 ] || rfail "the city box holds $want incidents: not dense enough for this test"
+[ "$got" = "$want $want" ] || rfail "dense -spat copied $got (rows, distinct ids), $want in the box"
+ok
+
 req "GeoPackage download (GDAL's GPKG driver): every feature, readable by GDAL"
 curl -sf -o "$TEST_TMP/dl.gpkg" "$BASE/collections/parques/download.gpkg" || rfail "download.gpkg"
 ogrinfo -ro -so "$TEST_TMP/dl.gpkg" parques > "$TEST_TMP/dl" || rfail "GDAL cannot read the download"

@@ -39,6 +39,7 @@ typedef struct pg_plan {
   int64_t kth;
   store_pg_args args;
   int near_x;  /* parameter number of the near point's lon (lat is the next), 0 before */
+  char box[4][16]; /* the bbox's parameters ($n::float8: minx, miny, maxx, maxy), where_bbox's */
 } pg_plan;
 
 struct store_pg_iter {
@@ -163,7 +164,7 @@ static void envelope(buf *sql, const char *a, const char *b, const char *c, cons
 /* The bbox: the GiST index first, then the R*Tree's boxes exactly as SpatiaLite tests them. */
 static void where_bbox(buf *sql, pg_plan *p) {
   const store_query *q = p->q;
-  char v[4][16];
+  char (*v)[16] = p->box;
   for (int i = 0; i < 4; i++)
     snprintf(v[i], sizeof v[i], "$%d::float8", store_pg_argf(&p->args, "%.17g", p->bbox[i]));
   bool across = p->bbox[0] > p->bbox[2];
@@ -217,6 +218,19 @@ static bool unordered(const pg_plan *p) {
          q->after_id == INT64_MIN;
 }
 
+/* A box page's order, as plan.c's split read gives it on SpatiaLite: the rows whose R*Tree box
+ * lies inside the box first, then those crossing its edge, each part in the tree's order. */
+static void box_page_order(buf *sql, const pg_plan *p) {
+  const store_query *q = p->q;
+  const char (*v)[16] = p->box;
+  if (q->bbox_exact && p->bbox == q->bbox && p->bbox[0] <= p->bbox[2])
+    buf_printf(sql, " ORDER BY NOT (t.teselas_xmin >= %s AND t.teselas_xmax <= %s AND"
+                    " t.teselas_ymin >= %s AND t.teselas_ymax <= %s), t.teselas_ord",
+               v[0], v[2], v[1], v[3]);
+  else
+    buf_puts(sql, " ORDER BY t.teselas_ord");
+}
+
 static void sql_tail(buf *sql, pg_plan *p) {
   const store_query *q = p->q;
   switch (p->mode) {
@@ -230,7 +244,8 @@ static void sql_tail(buf *sql, pg_plan *p) {
       return;
     case STORE_MODE_ROWS:
       if (q->near) buf_puts(sql, " ORDER BY teselas_d NULLS LAST, t.fid"); /* none: last */
-      else if (unordered(p)) buf_puts(sql, p->bbox ? " ORDER BY t.teselas_ord" : " ORDER BY t.teselas_row");
+      else if (unordered(p) && p->bbox) box_page_order(sql, p);
+      else if (unordered(p)) buf_puts(sql, " ORDER BY t.teselas_row");
       else if (q->n_sort) {
         buf_puts(sql, " ORDER BY ");
         store_pg_order(sql, q->sort, q->n_sort);

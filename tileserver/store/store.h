@@ -236,6 +236,10 @@ typedef struct store_query {
                                     degrees wide or min_box[1] high, decided on the R*Tree alone
                                     (sub-pixel features are never read). Part of the prepared
                                     query: callers round them to a power of two */
+  bool edge_only;                /* with a box (minx <= maxx) in any order: only the features
+                                    whose index box crosses the box's edge, the complement of
+                                    store_count_inside's (PostgreSQL, which has no such split,
+                                    reads them all: its store_count_inside says 0) */
   const double *near;            /* lon, lat, or NULL: order by true (ellipsoidal) distance in
                                     metres, then by id, and fill store_feature.distance_m. Without
                                     a bbox and with limit >= 0 the reader searches a growing window

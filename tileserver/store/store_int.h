@@ -241,6 +241,9 @@ typedef struct store_plan {
   const store_sql_pred *where; /* q->where compiled, parameters from ?8 */
 } store_plan;
 
+/* Whether p reads only the entries crossing its box's edge (store_query.edge_only); a query
+ * asking for that in another shape is refused. */
+bool store_plan_edge_only(const store_plan *p);
 /* Writes the SQL of p (select list, source and conditions, order and limits) to sql. */
 void store_plan_sql(buf *sql, const store_plan *p);
 /* Binds p's parameters (bbox, after_id, limit, offset, the predicate's values, near) to st. */

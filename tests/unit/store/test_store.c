@@ -233,6 +233,107 @@ static void count_inside_survives_a_bad_index_depth(void **state) {
   assert_int_equal(before, 3);
 }
 
+/* Writes a GRID x GRID square of points 0.001 degrees apart from (-101.7, 21.0), ids from 1 row by
+ * row: enough for an index of several levels, and columns of points for a box's edge to pass
+ * through. */
+enum { GRID = 60 };
+static double grid_x(int i) { return -101.7 + 0.001 * i; }
+static double grid_y(int j) { return 21.0 + 0.001 * j; }
+
+static void write_grid(const char *db) {
+  layer_meta meta = {.id = "rejilla", .title = "Rejilla", .source_sha256 = "grid", .minzoom = -1,
+                     .maxzoom = -1, .keep_versions = 1};
+  store_writer *w = NULL;
+  err e;
+  assert_int_equal(store_writer_begin(db, &meta, FIELDS, 1, &w, &e), ERR_OK);
+  buf g;
+  buf_init(&g, 0);
+  for (int j = 0; j < GRID; j++)
+    for (int i = 0; i < GRID; i++) {
+      buf_reset(&g);
+      geom_wkb_point(&g, grid_x(i), grid_y(j));
+      value v = {.kind = VALUE_TEXT, .s = "p", .len = 1};
+      assert_int_equal(store_writer_add(w, j * GRID + i + 1, g.data, g.len, &v, &e), ERR_OK);
+    }
+  buf_free(&g);
+  int64_t version = 0;
+  if (store_writer_commit(w, "{\"read\":1}", &version, &e) != ERR_OK) fail_msg("%s", e.msg);
+}
+
+/* Reads q (any order, exact box) into ids; returns how many, failing on more than max. */
+static int read_ids(store_reader *r, const store_query *q, int64_t *ids, int max) {
+  store_iter *it = NULL;
+  err e;
+  assert_int_equal(store_query_start(r, q, &it, &e), ERR_OK);
+  store_feature f;
+  int n = 0;
+  while (store_iter_next(it, &f, &e) == 1) {
+    assert_true(n < max);
+    ids[n++] = f.id;
+  }
+  assert_int_equal(store_iter_error(it, &e), ERR_OK);
+  store_iter_close(it);
+  return n;
+}
+
+/* A box read in the index's order comes as the entries inside the box, then those crossing its
+ * edge, tested exactly: with the box's edges on columns of points (inside, on the closed edge) and
+ * 1e-9 degrees beside them (outside, their float32 index boxes still crossing), every read returns
+ * each point of the box once, pages of 7 concatenate to the whole read, and the index's count
+ * inside plus the rows crossing the edge (edge_only) is the number of points in the box. */
+static void box_pages_inside_then_edge(void **state) {
+  char db[256];
+  check_tmp_path("grid.db", db, sizeof db);
+  write_grid(db);
+  store_reader *r = NULL;
+  err e;
+  const catalog *cat = NULL;
+  assert_int_equal(store_reader_open(db, &r, &e), ERR_OK);
+  assert_int_equal(store_reader_catalog(r, &cat, &e), ERR_OK);
+  const layer_info *l = catalog_find(cat, "rejilla", 7);
+  assert_non_null(l);
+  static int64_t all[GRID * GRID], page[GRID * GRID];
+  const int edges[][4] = {{5, 7, 40, 33}, {0, 0, GRID - 1, GRID - 1}, {20, 20, 21, 50}};
+  for (size_t k = 0; k < sizeof edges / sizeof edges[0]; k++)
+    for (int nudge = -1; nudge <= 1; nudge++) {
+      const int *c = edges[k];
+      double d = 1e-9 * nudge; /* > 0: the box grows past its edge points; < 0: leaves them out */
+      double bbox[4] = {grid_x(c[0]) - d, grid_y(c[1]) - d, grid_x(c[2]) + d, grid_y(c[3]) + d};
+      int inner = nudge < 0 ? 1 : 0;
+      int want = (c[2] - c[0] + 1 - 2 * inner) * (c[3] - c[1] + 1 - 2 * inner);
+      store_query q = {.layer = l, .bbox = bbox, .limit = -1, .after_id = INT64_MIN,
+                       .bbox_exact = true, .any_order = true};
+      int n = read_ids(r, &q, all, GRID * GRID);
+      assert_int_equal(n, want);
+      static bool seen[GRID * GRID + 1];
+      memset(seen, 0, sizeof seen);
+      for (int i = 0; i < n; i++) {
+        int64_t id = all[i] - 1;
+        int gx = (int)(id % GRID), gy = (int)(id / GRID);
+        assert_false(seen[all[i]]);
+        seen[all[i]] = true;
+        assert_true(gx >= c[0] + inner && gx <= c[2] - inner && gy >= c[1] + inner &&
+                    gy <= c[3] - inner);
+      }
+      int got = 0;
+      for (q.offset = 0, q.limit = 7; got < n + 7; q.offset += 7) {
+        int m = read_ids(r, &q, page, 7);
+        for (int i = 0; i < m; i++) assert_int_equal(page[i], all[got + i]);
+        got += m;
+        if (m < 7) break;
+      }
+      assert_int_equal(got, n);
+      int64_t inside = 0, crossing = 0;
+      assert_int_equal(store_count_inside(r, l, bbox, GRID * GRID + 1, &inside, &e), ERR_OK);
+      store_query edge = {.layer = l, .bbox = bbox, .limit = -1, .after_id = INT64_MIN,
+                          .bbox_exact = true, .any_order = true, .edge_only = true};
+      crossing = read_ids(r, &edge, page, GRID * GRID);
+      assert_int_equal(inside + crossing, want);
+      if (want > 100) assert_true(inside > 0); /* the index decides most of a large box */
+    }
+  store_reader_close(r);
+}
+
 static void layer_ids(void **state) {
   assert_true(store_layer_id_valid("parques"));
   assert_true(store_layer_id_valid("rios-canales_2"));
@@ -253,6 +354,7 @@ int main(void) {
       cmocka_unit_test(refuses_what_is_not_a_teselas_database),
       cmocka_unit_test(layer_ids),
       cmocka_unit_test(count_inside_survives_a_bad_index_depth),
+      cmocka_unit_test(box_pages_inside_then_edge),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
