@@ -23,6 +23,7 @@ import argparse
 import asyncio
 import json
 import multiprocessing
+import os
 import random
 import sys
 import time
@@ -222,14 +223,22 @@ async def attack(name, args, until):
     return counts
 
 
+def server_cpu(pid):
+    """The server's CPU seconds so far (user + system), 0 without its PID."""
+    if not pid:
+        return 0.0
+    f = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(f[11]) + int(f[12])) / os.sysconf("SC_CLK_TCK")
+
+
 async def main(args, phase, ready, stats_in, normal):
     out = {"phases": {}}
     while not ready.value:
         await asyncio.sleep(0.1)
-    for name in PHASES:
+    for name in [p for p in PHASES if p in args.phases.split(",")]:
         phase.value = PHASES.index(name)
         until = time.monotonic() + args.secs
-        t0 = time.time()
+        t0, cpu0 = time.time(), server_cpu(args.server_pid)
         if name in ATTACKS:
             out["phases"][name] = await attack(name, args, until)
         elif name == "all":
@@ -240,6 +249,7 @@ async def main(args, phase, ready, stats_in, normal):
         out["phases"].setdefault(name, {})
         out["phases"][name]["load"] = open("/proc/loadavg").read().split()[:3]
         out["phases"][name]["wall_s"] = round(time.time() - t0, 1)
+        out["phases"][name]["server_cpu_s"] = round(server_cpu(args.server_pid) - cpu0, 2)
         phase.value = -1
         await asyncio.sleep(args.gap)  # the attack's sockets close before the next phase
     phase.value = -2
@@ -256,6 +266,8 @@ if __name__ == "__main__":
     ap.add_argument("--secs", type=float, default=30.0, help="seconds each phase lasts")
     ap.add_argument("--gap", type=float, default=5.0, help="seconds between phases, not measured")
     ap.add_argument("--rate", type=float, default=20.0, help="tiles a second of the normal client")
+    ap.add_argument("--phases", default=",".join(PHASES), help="which phases, in their order")
+    ap.add_argument("--server-pid", type=int, default=0, help="for its CPU time per phase")
     ap.add_argument("--scale", type=float, default=1.0, help="1: 1,000 connections per attack")
     args = ap.parse_args()
     ctx = multiprocessing.get_context("fork")

@@ -9,7 +9,9 @@
 # readers, a flood from one address, all four at once, rest again.
 #
 #   TESELAS=build/teselas bench/clients/tiles.sh [SECS_PER_PHASE] [RATE]    (default 30 s, 20/s)
-#   SERVE_FLAGS="..."  the server's flags beyond --db/--port (default below); KEEP=DIR keeps run.json
+#   SERVE_FLAGS="..."  the server's flags beyond --db/--port (default below); KEEP=FILE keeps the
+#   clients' JSON; PHASES=rest,flood,after some phases only; BIG=PATH what the slow readers and
+#   the flood ask for (default a page of 1,000 colonias)
 # Prints a Markdown table: per phase, the tiles' p50/p99 (all, cached, uncached), the ratio of
 # the p99 to rest's, /health's max and the count over 1 s, failures, the load average.
 source "$(dirname "$0")/../../tests/http/lib.sh"
@@ -44,9 +46,9 @@ stop_server || fail "the list server exited $?"
 start_server "$DB" $SERVE_FLAGS
 echo "$(wc -l < "$URLS/cached.txt") cached tiles, $(wc -l < "$URLS/uncached.txt") never asked;" \
   "server: $SERVE_FLAGS; $SECS s per phase, $RATE tiles/s"
-BIG="/collections/colonias/items?limit=1000"
+BIG=${BIG:-/collections/colonias/items?limit=1000}
 python3 "$HERE/attacked_tiles.py" "$SERVER_PORT" "$URLS" --big "$BIG" --secs "$SECS" \
-  --rate "$RATE" > "$TEST_TMP/run.json" || fail "the clients"
+  --rate "$RATE" --server-pid "$SERVER_PID" ${PHASES:+--phases "$PHASES"} > "$TEST_TMP/run.json" || fail "the clients"
 kill -0 "$SERVER_PID" || fail "the server died"
 [ -z "${KEEP:-}" ] || cp "$TEST_TMP/run.json" "$KEEP"
 python3 "$HERE/tiles_table.py" "$TEST_TMP/run.json"
