@@ -231,6 +231,12 @@ def server_cpu(pid):
     return (int(f[11]) + int(f[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def own_cpu():
+    """This process's CPU seconds (the attackers'), user + system."""
+    t = os.times()
+    return t.user + t.system
+
+
 async def main(args, phase, ready, stats_in, normal):
     out = {"phases": {}}
     while not ready.value:
@@ -238,7 +244,7 @@ async def main(args, phase, ready, stats_in, normal):
     for name in [p for p in PHASES if p in args.phases.split(",")]:
         phase.value = PHASES.index(name)
         until = time.monotonic() + args.secs
-        t0, cpu0 = time.time(), server_cpu(args.server_pid)
+        t0, cpu0, own0 = time.time(), server_cpu(args.server_pid), own_cpu()
         if name in ATTACKS:
             out["phases"][name] = await attack(name, args, until)
         elif name == "all":
@@ -250,6 +256,8 @@ async def main(args, phase, ready, stats_in, normal):
         out["phases"][name]["load"] = open("/proc/loadavg").read().split()[:3]
         out["phases"][name]["wall_s"] = round(time.time() - t0, 1)
         out["phases"][name]["server_cpu_s"] = round(server_cpu(args.server_pid) - cpu0, 2)
+        # the attackers share the machine: what they took of it is said beside the server's
+        out["phases"][name]["attackers_cpu_s"] = round(own_cpu() - own0, 2)
         phase.value = -1
         await asyncio.sleep(args.gap)  # the attack's sockets close before the next phase
     phase.value = -2
