@@ -88,18 +88,6 @@ bool http_conns_admit(http_conns *c, const struct sockaddr *addr, socklen_t len,
   return ok;
 }
 
-size_t http_conns_open_from(http_conns *c, const struct sockaddr *addr, socklen_t len) {
-  http_addr a;
-  bool found = false;
-  if (!http_addr_from_sockaddr(addr, len, &a) || http_cidr_any_contains(c->trusted, c->n_trusted, &a))
-    return 0;
-  pthread_mutex_lock(&c->mu);
-  ip_slot *s = find_slot(c, a.b, &found);
-  size_t n = s && found ? s->n : 0;
-  pthread_mutex_unlock(&c->mu);
-  return n;
-}
-
 void http_conns_release(http_conns *c, const struct sockaddr *addr, socklen_t len) {
   http_addr a;
   bool keyed = http_addr_from_sockaddr(addr, len, &a), found = false;

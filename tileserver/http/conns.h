@@ -28,9 +28,6 @@ void http_conns_destroy(http_conns *c);
  * connection counts until http_conns_release with the same address. */
 bool http_conns_admit(http_conns *c, const struct sockaddr *addr, socklen_t len,
                       metrics_refusal *out_why);
-/* The connections open from addr, 0 when it is a trusted proxy (its clients are counted by the
- * address it names, after the request is read) or not in the table. */
-size_t http_conns_open_from(http_conns *c, const struct sockaddr *addr, socklen_t len);
 void http_conns_release(http_conns *c, const struct sockaddr *addr, socklen_t len);
 /* From now on every connection is refused as METRICS_REFUSED_DRAINING. */
 void http_conns_drain(http_conns *c);

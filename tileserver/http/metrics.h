@@ -15,7 +15,6 @@ typedef enum metrics_refusal {
   METRICS_REFUSED_MAX_CONNECTIONS, /* --max-connections open already */
   METRICS_REFUSED_PER_IP,          /* --per-ip-connections open from that address */
   METRICS_REFUSED_DRAINING,        /* the server is stopping */
-  METRICS_REFUSED_RATE,            /* over --per-ip-rate with many connections open already */
   METRICS_REFUSALS
 } metrics_refusal;
 

@@ -134,21 +134,3 @@ bool http_rate_take(http_rate *r, const http_addr *addr, http_rate_class cls, in
   if (!ok && *out_retry_s < 1) *out_retry_s = 1;
   return ok;
 }
-
-bool http_rate_spent(http_rate *r, const http_addr *addr, http_rate_class cls, int64_t now_us) {
-  http_addr key = key_of(addr);
-  size_t i0 = (size_t)hash_of(r, &key) & r->mask;
-  bool spent = false;
-  pthread_mutex_lock(&r->mu);
-  for (size_t j = 0; j < HTTP_RATE_PROBE; j++) {
-    const slot *s = &r->slots[(i0 + j) & r->mask];
-    if (s->used && memcmp(&s->key, &key, sizeof key) == 0) {
-      const bucket *b = &s->b[cls];
-      double refill = now_us > b->at ? (double)(now_us - b->at) * 1e-6 * r->per_s[cls] : 0;
-      spent = b->tokens + refill < 1.0;
-      break;
-    }
-  }
-  pthread_mutex_unlock(&r->mu);
-  return spent;
-}

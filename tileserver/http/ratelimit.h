@@ -54,8 +54,4 @@ void http_rate_destroy(http_rate *r);
 bool http_rate_take(http_rate *r, const http_addr *addr, http_rate_class cls, int64_t now_us,
                     int *out_retry_s);
 
-/* True when addr's bucket of class cls holds less than one request at now_us; takes nothing and
- * places nothing (an address not in the table has a full bucket). */
-bool http_rate_spent(http_rate *r, const http_addr *addr, http_rate_class cls, int64_t now_us);
-
 #endif

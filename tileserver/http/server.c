@@ -686,37 +686,14 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
   free(lg);
 }
 
-/* An address past --per-ip-rate that keeps more than RATE_ACCEPT_CONNS connections open (a
- * flood, not a browser's six) is refused at accept while its bucket is empty: each of its requests
- * would be a 429, and a connection admitted costs libmicrohttpd a 128 KiB pool mapped, written
- * and unmapped (perf of a 429 flood from 200 clients: a third of the server's CPU in mmap, munmap
- * and the page faults of a memset). An address with fewer open still gets its JSON 429 and its
- * /health. */
-enum { RATE_ACCEPT_CONNS = 8 };
-
-static bool spent_at_accept(http_server *s, const struct sockaddr *addr, socklen_t len) {
-  if (!s->rate || http_conns_open_from(s->conns, addr, len) <= RATE_ACCEPT_CONNS) return false;
-  http_addr a;
-  if (!http_addr_from_sockaddr(addr, len, &a)) return false;
-  struct timespec now;
-  clock_gettime(CLOCK_MONOTONIC, &now);
-  return http_rate_spent(s->rate, &a, HTTP_RATE_REQUESTS,
-                         (int64_t)now.tv_sec * 1000000 + now.tv_nsec / 1000);
-}
-
 /* MHD_OPTION_ACCEPT_POLICY_CALLBACK: the bounds of conns.h, each refusal counted. libmicrohttpd
  * closes a refused socket at once: the client sees the connection closed, not an HTTP answer
  * (an answer would mean reading its request, the work the bound is there to refuse). */
 static enum MHD_Result accept_policy(void *cls, const struct sockaddr *addr, socklen_t len) {
   http_server *s = cls;
   metrics_refusal why;
-  if (!http_conns_admit(s->conns, addr, len, &why)) {
-    metrics_refuse(&s->services->metrics, why);
-    return MHD_NO;
-  }
-  if (!spent_at_accept(s, addr, len)) return MHD_YES;
-  http_conns_release(s->conns, addr, len);
-  metrics_refuse(&s->services->metrics, METRICS_REFUSED_RATE);
+  if (http_conns_admit(s->conns, addr, len, &why)) return MHD_YES;
+  metrics_refuse(&s->services->metrics, why);
   return MHD_NO;
 }
 

@@ -89,30 +89,9 @@ static void bounded_under_many_addresses(void **state) {
   http_rate_destroy(r);
 }
 
-/* http_rate_spent looks without taking: an address unknown or with a request left is not spent,
- * one whose burst is taken is, until a request's worth has come back; the monitoring reserve is
- * its own. */
-static void spent_looks_without_taking(void **state) {
-  (void)state;
-  http_rate *r = http_rate_create(2, 3, 64, NULL);
-  http_addr a = addr("192.0.2.7"), b = addr("192.0.2.8");
-  int64_t t = 1000000;
-  assert_false(http_rate_spent(r, &b, HTTP_RATE_REQUESTS, t)); /* not in the table */
-  assert_int_equal(take_n(r, &a, HTTP_RATE_REQUESTS, t, 2), 2);
-  for (int i = 0; i < 10; i++) assert_false(http_rate_spent(r, &a, HTTP_RATE_REQUESTS, t));
-  assert_int_equal(take_n(r, &a, HTTP_RATE_REQUESTS, t, 1), 1); /* the last one */
-  assert_true(http_rate_spent(r, &a, HTTP_RATE_REQUESTS, t));
-  assert_false(http_rate_spent(r, &a, HTTP_RATE_MONITORING, t));
-  assert_true(http_rate_spent(r, &a, HTTP_RATE_REQUESTS, t + 400000)); /* 0.8 of a request */
-  assert_false(http_rate_spent(r, &a, HTTP_RATE_REQUESTS, t + 500000)); /* one at 2/s */
-  assert_int_equal(take_n(r, &a, HTTP_RATE_REQUESTS, t + 500000, 5), 1);
-  http_rate_destroy(r);
-}
-
 int main(void) {
   const struct CMUnitTest tests[] = {cmocka_unit_test(rate_and_burst),
                                      cmocka_unit_test(slow_rate_retry_after),
-                                     cmocka_unit_test(bounded_under_many_addresses),
-                                     cmocka_unit_test(spent_looks_without_taking)};
+                                     cmocka_unit_test(bounded_under_many_addresses)};
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
