@@ -126,3 +126,57 @@ done_checks() { echo "ok: $N_CHECKS checks in $(basename "$0")"; }
 if [ "${TESELAS_TEST_BACKEND:-}" = postgis ] && [ -z "${BACKEND_AWARE:-}" ]; then
   source "$(dirname "${BASH_SOURCE[0]}")/../postgis/backend_lib.sh"
 fi
+
+# countries_db: Natural Earth's countries (a third-party file) as the layer paises in
+# $TEST_TMP/ne.db, for the tests of the server's operation; sets DB.
+countries_db() {
+  DB="$TEST_TMP/ne.db"
+  "$TESELAS" import "$TESELAS_TEST_DATA/naturalearth/naturalearth_lowres.shp" --db "$DB" \
+    --layer paises > "$TEST_TMP/import.log" 2>&1 || fail "import: $(tail -5 "$TEST_TMP/import.log")"
+}
+
+# paises_style COLOUR [LAYER_JSON]: $TEST_TMP/styles/paises.json, a user style over paises (a
+# background of COLOUR, the land filled, then LAYER_JSON), written whole and then renamed, so a
+# reload (SIGHUP) never reads it half-written.
+paises_style() {
+  mkdir -p "$TEST_TMP/styles"
+  cat > "$TEST_TMP/styles/paises.json.tmp" <<STYLE
+{"version": 8, "name": "paises", "sources": {"t": {"type": "vector", "url": "teselas://paises"}},
+ "layers": [{"id": "fondo", "type": "background", "paint": {"background-color": "$1"}},
+            {"id": "tierra", "type": "fill", "source": "t", "source-layer": "paises",
+             "paint": {"fill-color": "#d8d0c0"}}${2:+,
+            $2}]}
+STYLE
+  mv "$TEST_TMP/styles/paises.json.tmp" "$TEST_TMP/styles/paises.json"
+}
+
+# outside_writer_db: for the tests of locks, a database ($DB) of INEGI's municipality of León
+# with a table (outside_writes) that an outside sqlite3 writes; sets D (the test data) and DB.
+outside_writer_db() {
+  command -v sqlite3 > /dev/null || skip "sqlite3 is not installed"
+  D="$TESELAS_TEST_DATA"
+  DB="$TEST_TMP/f.db"
+  "$TESELAS" import "$D/inegi/AGEM_11020_old.geojson" --db "$DB" --layer municipio --quiet \
+    > /dev/null || fail "import municipio"
+  sqlite3 "$DB" "CREATE TABLE outside_writes(x TEXT)"
+}
+
+# outside_writer_hold: an outside sqlite3 takes $DB's write lock (BEGIN EXCLUSIVE and a row
+# written; like any well-behaved writer it waits for the server's own short writes) and holds it
+# until outside_writer_release. Returns once the lock is held ($TEST_TMP/held exists);
+# $TEST_TMP/held.done appears once it is let go. OUTSIDE is its PID.
+outside_writer_hold() {
+  rm -f "$TEST_TMP/held" "$TEST_TMP/release" "$TEST_TMP/held.done"
+  # (it also lets go when the test's directory is gone: a test that fails leaves no writer)
+  printf '.timeout 20000\nBEGIN EXCLUSIVE;\nINSERT INTO outside_writes VALUES(%s);\n.shell touch %s\n.shell while [ ! -f %s ] && [ -d %s ]; do sleep 0.1; done\nCOMMIT;\n.shell touch %s.done\n' \
+    "'x'" "$TEST_TMP/held" "$TEST_TMP/release" "$TEST_TMP" "$TEST_TMP/held" \
+    | sqlite3 -bail "$DB" > "$TEST_TMP/outside.log" 2>&1 &
+  OUTSIDE=$!
+  for _ in $(seq 1 600); do [ -f "$TEST_TMP/held" ] && break; sleep 0.05; done
+  [ -f "$TEST_TMP/held" ] || fail "the outside writer did not take the lock: $(cat "$TEST_TMP/outside.log")"
+}
+
+outside_writer_release() {
+  touch "$TEST_TMP/release"
+  wait "$OUTSIDE" || fail "outside writer: $(cat "$TEST_TMP/outside.log")"
+}

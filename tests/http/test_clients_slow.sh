@@ -16,9 +16,7 @@ ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.1.1", 0))' 2>/dev/null ||
   skip "cannot bind 127.0.1.1 (loopback is not all of 127/8 here)"
 
-DB="$TEST_TMP/ne.db"
-"$TESELAS" import "$TESELAS_TEST_DATA/naturalearth/naturalearth_lowres.shp" --db "$DB" \
-  --layer paises >"$TEST_TMP/import.log" 2>&1 || fail "import: $(tail -5 "$TEST_TMP/import.log")"
+countries_db
 MAX=1500
 start_server "$DB" --quiet --threads 2 --max-connections $MAX --per-ip-connections 50 \
   --request-timeout 3 --per-ip-rate 25/s  # the normal client asks at most 20 tiles a second

@@ -12,21 +12,9 @@
 source "$(dirname "$0")/lib.sh"
 CLIENTS="$(dirname "$0")/../clients"
 
-DB="$TEST_TMP/ne.db"
-"$TESELAS" import "$TESELAS_TEST_DATA/naturalearth/naturalearth_lowres.shp" --db "$DB" \
-  --layer paises >"$TEST_TMP/import.log" 2>&1 || fail "import: $(tail -5 "$TEST_TMP/import.log")"
-
-# A user style over the layer; the reload changes its water colour
-mkdir -p "$TEST_TMP/styles"
-style() { # COLOUR
-  cat > "$TEST_TMP/styles/paises.json" <<EOF
-{"version": 8, "name": "paises", "sources": {"t": {"type": "vector", "url": "teselas://paises"}},
- "layers": [{"id": "fondo", "type": "background", "paint": {"background-color": "$1"}},
-            {"id": "tierra", "type": "fill", "source": "t", "source-layer": "paises",
-             "paint": {"fill-color": "#d8d0c0"}}]}
-EOF
-}
-style "#0a3d62"
+countries_db
+# A user style over the layer; the reload changes its background colour
+paises_style "#0a3d62"
 
 # --- notify protocol, SIGHUP under load, JSON log ---
 NOTIFY="$TEST_TMP/notify.sock"
@@ -78,7 +66,7 @@ requests_seen() {
   fail "the load made no progress"
 }
 requests_seen 20
-style "#e55039"
+paises_style "#e55039"
 kill -HUP "$SERVER_PID"
 for _ in $(seq 1 100); do
   grep -q "RELOADING=1" "$TEST_TMP/notify.log" && [ "$(grep -c "READY=1" "$TEST_TMP/notify.log")" -ge 2 ] && break

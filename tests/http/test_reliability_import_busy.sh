@@ -7,35 +7,14 @@
 #    publishes once the outside writer commits;
 #  - a wait that is not a positive number of milliseconds is a usage error (exit 2).
 source "$(dirname "$0")/lib.sh"
-command -v sqlite3 > /dev/null || skip "sqlite3 is not installed"
-D="$TESELAS_TEST_DATA"
-DB="$TEST_TMP/f.db"
-"$TESELAS" import "$D/inegi/AGEM_11020_old.geojson" --db "$DB" --layer municipio --quiet > /dev/null \
-  || fail "import municipio"
-sqlite3 "$DB" "CREATE TABLE outside_writes(x TEXT)"
+outside_writer_db
 dump() { sqlite3 "$DB" .dump | grep -v 'outside_writes' | sha256sum | cut -c1-64; }
 BEFORE=$(dump)
-
-# hold: an outside writer takes the lock and keeps it until $TEST_TMP/release appears
-hold() {
-  rm -f "$TEST_TMP/held" "$TEST_TMP/release" "$TEST_TMP/held.done"
-  printf '.timeout 20000\nBEGIN EXCLUSIVE;\nINSERT INTO outside_writes VALUES(%s);\n.shell touch %s\n.shell while [ ! -f %s ]; do sleep 0.1; done\nCOMMIT;\n.shell touch %s.done\n' \
-    "'x'" "$TEST_TMP/held" "$TEST_TMP/release" "$TEST_TMP/held" \
-    | sqlite3 -bail "$DB" > "$TEST_TMP/outside.log" 2>&1 &
-  OUTSIDE=$!
-  for _ in $(seq 1 600); do [ -f "$TEST_TMP/held" ] && break; sleep 0.05; done
-  [ -f "$TEST_TMP/held" ] || fail "the outside writer did not take the lock: $(cat "$TEST_TMP/outside.log")"
-}
-release() {
-  touch "$TEST_TMP/release"
-  wait "$OUTSIDE" || fail "outside writer: $(cat "$TEST_TMP/outside.log")"
-}
-trap 'touch "$TEST_TMP/release"; cleanup' EXIT
 
 CSV="$D/cdmx-ssp/crime-lat-long-2000.csv"
 
 # 1. a short wait: busy, named, nothing written
-hold
+outside_writer_hold
 rc=0
 "$TESELAS" import "$CSV" --db "$DB" --layer delitos --privacy none --quiet --busy-timeout-ms 300 \
   > "$TEST_TMP/short.out" 2> "$TEST_TMP/short.err" || rc=$?
@@ -47,21 +26,21 @@ grep -q "crime-lat-long-2000.csv" "$TEST_TMP/short.err" || fail "the message doe
 ok
 echo "short wait: $(cat "$TEST_TMP/short.err")"
 [ -f "$TEST_TMP/held.done" ] && fail "the lock was released before the import gave up"
-release
+outside_writer_release
 [ "$(dump)" = "$BEFORE" ] || fail "the database changed after an import that found it busy"
 [ "$(sqlite3 "$DB" "SELECT count(*) FROM teselas_history WHERE layer_id='delitos'")" = 0 ] \
   || fail "a version of the busy import is recorded"
 ok
 
 # 2. the default wait: the import waits for the lock and publishes once it is released
-hold
+outside_writer_hold
 "$TESELAS" import "$CSV" --db "$DB" --layer delitos --privacy none --quiet \
   > "$TEST_TMP/default.out" 2> "$TEST_TMP/default.err" &
 IMPORT=$!
 # the import is waiting (not failed) well past the short wait above
 sleep 2
 kill -0 "$IMPORT" 2> /dev/null || { wait "$IMPORT"; fail "the import with the default wait did not wait: $(cat "$TEST_TMP/default.err")"; }
-release
+outside_writer_release
 wait "$IMPORT" || fail "the import with the default wait: $(cat "$TEST_TMP/default.err")"
 # the same as the same import into a database nobody else writes
 "$TESELAS" import "$CSV" --db "$TEST_TMP/free.db" --layer delitos --privacy none --quiet > /dev/null \

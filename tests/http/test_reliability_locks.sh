@@ -7,24 +7,15 @@
 # database is busy), the history holds a version per success, and `teselas check` finds the
 # database sound.
 source "$(dirname "$0")/lib.sh"
-command -v sqlite3 > /dev/null || skip "sqlite3 is not installed"
-D="$TESELAS_TEST_DATA"
-DB="$TEST_TMP/f.db"
-"$TESELAS" import "$D/inegi/AGEM_11020_old.geojson" --db "$DB" --layer municipio --quiet > /dev/null \
-  || fail "import municipio"
+outside_writer_db
 "$TESELAS" import "$D/cdmx-ssp/cuadrantes_shp.zip" --db "$DB" --layer cuadrantes --quiet > /dev/null \
   || fail "import cuadrantes"
-sqlite3 "$DB" "CREATE TABLE outside_writes(x TEXT)"
 start_server "$DB" --quiet
 
-# 1. an outside writer holds the lock; the marker files say when it holds and when it let go
+# 1. an outside writer holds the lock for 5 s; the marker files say when it holds and when it let go
 HELD="$TEST_TMP/held"
-# like any well-behaved writer it waits for the server's own short writes (usage counts, sessions)
-printf '.timeout 20000\nBEGIN EXCLUSIVE;\nINSERT INTO outside_writes VALUES(%s);\n.shell touch %s\n.shell sleep 5\nCOMMIT;\n.shell touch %s.done\n' \
-  "'x'" "$HELD" "$HELD" | sqlite3 -bail "$DB" > "$TEST_TMP/outside.log" 2>&1 &
-OUTSIDE=$!
-for _ in $(seq 1 600); do [ -f "$HELD" ] && break; sleep 0.05; done
-[ -f "$HELD" ] || fail "the outside writer did not take the lock: $(cat "$TEST_TMP/outside.log")"
+outside_writer_hold
+(sleep 5; touch "$TEST_TMP/release") &
 "$TESELAS" import "$D/cdmx-ssp/crime-lat-long-2000.csv" --db "$DB" --layer delitos --privacy none \
   --quiet > "$TEST_TMP/imp.log" 2>&1 &
 IMPORT=$!
@@ -40,7 +31,7 @@ for off in 0 3 6 9 12 15 18 21; do
 done
 [ -f "$HELD.done" ] && [ "$n" -lt 4 ] && fail "the lock was gone before any request was asked"
 echo "$n requests answered while the outside writer held the lock"
-wait "$OUTSIDE" || fail "outside writer: $(cat "$TEST_TMP/outside.log")"
+outside_writer_release
 wait "$IMPORT" || fail "the import that met the lock: $(cat "$TEST_TMP/imp.log")"
 http_get "/collections/delitos/items?limit=1"
 expect_status 200 "the layer imported past the lock"

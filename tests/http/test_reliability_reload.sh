@@ -12,22 +12,11 @@ source "$(dirname "$0")/lib.sh"
 CLIENTS="$(dirname "$0")/../clients"
 N_RELOADS=40
 
-DB="$TEST_TMP/ne.db"
-"$TESELAS" import "$TESELAS_TEST_DATA/naturalearth/naturalearth_lowres.shp" --db "$DB" \
-  --layer paises > "$TEST_TMP/import.log" 2>&1 || fail "import: $(tail -5 "$TEST_TMP/import.log")"
-mkdir -p "$TEST_TMP/styles"
-style() { # COLOUR
-  cat > "$TEST_TMP/styles/paises.json.tmp" <<EOF
-{"version": 8, "name": "paises", "sources": {"t": {"type": "vector", "url": "teselas://paises"}},
- "layers": [{"id": "fondo", "type": "background", "paint": {"background-color": "$1"}},
-            {"id": "tierra", "type": "fill", "source": "t", "source-layer": "paises",
-             "paint": {"fill-color": "#d8d0c0"}},
-            {"id": "nombres", "type": "symbol", "source": "t", "source-layer": "paises",
-             "layout": {"text-field": ["get", "name"], "text-font": ["Noto Sans Regular"],
-                        "text-size": 12}}]}
-EOF
-  mv "$TEST_TMP/styles/paises.json.tmp" "$TEST_TMP/styles/paises.json"  # never read half-written
-}
+countries_db
+LABELS='{"id": "nombres", "type": "symbol", "source": "t", "source-layer": "paises",
+         "layout": {"text-field": ["get", "name"], "text-font": ["Noto Sans Regular"],
+                    "text-size": 12}}'
+style() { paises_style "$1" "$LABELS"; } # COLOUR
 style "#000000"
 start_server "$DB" --styles "$TEST_TMP/styles"
 
