@@ -87,7 +87,7 @@ typedef struct http_request {
   arena *arena;
   const server_config *config;
   store_reader *reader;       /* this worker thread's read-only connection */
-  gzip_deflater *deflater;    /* this worker thread's compressor (GZIP_LEVEL_ANSWER) */
+  gzip_deflater *deflater;    /* this worker thread's compressor; NULL before a worker is reached */
   const catalog *catalog;     /* snapshot for this request */
   const char *method;
   const char *path;
