@@ -8,6 +8,7 @@ import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const require = createRequire(import.meta.url);
 
@@ -101,6 +102,44 @@ export async function startHostPage(iframeSrc) {
     url: `http://127.0.0.1:${srv.address().port}/`,
     close: () => new Promise((r) => { srv.close(r); srv.closeAllConnections(); }),
   };
+}
+
+// A file of the shared third-party data (../shared/data beside the repository, each set with its
+// SOURCE): its path, or the test is skipped (exit 77) saying the data is not here.
+export function sharedDataOrSkip(rel) {
+  const path = fileURLToPath(new URL(`../../../shared/data/${rel}`, import.meta.url));
+  if (!existsSync(path)) {
+    console.log(`SKIP: the shared third-party data is not here (${path})`);
+    process.exit(77);
+  }
+  return path;
+}
+
+// `src` imported as one layer into a fresh server, and its viewer (/maps/<layer><hash>) open in
+// Chromium at `viewport`, drawn and idle. Resolves { srv, page, problems (watch), close }; close
+// ends the browser and the server, whatever the test did.
+export async function openLayerMap(src, layer, { viewport, hash = '' }) {
+  const srv = await startServer((db) => {
+    execFileSync(TESELAS, ['import', src, '--db', db, '--layer', layer, '--quiet'], { stdio: 'ignore' });
+  });
+  let browser = null;
+  const close = async () => {
+    if (browser) await browser.close();
+    await srv.stop();
+  };
+  try {
+    const { chromium } = loadPlaywright();
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    const page = await browser.newPage({ viewport });
+    const problems = watch(page, [srv.base]);
+    await page.goto(`${srv.base}/maps/${layer}${hash}`);
+    const state = await waitForMap(page, ['idle'], 120000);
+    if (state !== 'idle') throw new Error(`the map of ${layer} ended ${state}, not idle`);
+    return { srv, page, problems, close };
+  } catch (e) {
+    await close();
+    throw e;
+  }
 }
 
 // Records what a page must not do: console errors, uncaught exceptions, failed requests (a

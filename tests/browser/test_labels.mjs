@@ -10,31 +10,15 @@
 // points that carry the id and the name alone.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 
-import { CHROMIUM, CHROMIUM_ARGS, TESELAS, loadPlaywright, shot, startServer, waitForMap, watch } from './lib.mjs';
+import { openLayerMap, sharedDataOrSkip, shot } from './lib.mjs';
 
-const SRC = fileURLToPath(new URL('../../../shared/data/inegi-mg-guanajuato/AGEM_11.geojson',
-  import.meta.url));
-
-if (!existsSync(SRC)) {
-  console.log(`SKIP: the shared third-party data is not here (${SRC})`);
-  process.exit(77);
-}
+const SRC = sharedDataOrSkip('inegi-mg-guanajuato/AGEM_11.geojson');
 
 test('each municipality is labelled once at z8', { timeout: 600000 }, async () => {
-  const srv = await startServer((db) => {
-    execFileSync(TESELAS, ['import', SRC, '--db', db, '--layer', 'municipios', '--quiet'], { stdio: 'ignore' });
-  });
-  const { chromium } = loadPlaywright();
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  const { page, problems, close } = await openLayerMap(SRC, 'municipios',
+    { viewport: { width: 1600, height: 1150 }, hash: '#map=8/20.87/-100.88' });
   try {
-    const page = await browser.newPage({ viewport: { width: 1600, height: 1150 } });
-    const problems = watch(page, [srv.base]);
-    await page.goto(`${srv.base}/maps/municipios#map=8/20.87/-100.88`);
-    assert.equal(await waitForMap(page, ['idle'], 120000), 'idle');
     const seen = await page.evaluate(() => {
       const m = window.teselas.map;
       const count = (layer) => {
@@ -67,8 +51,7 @@ test('each municipality is labelled once at z8', { timeout: 600000 }, async () =
     await shot(page, 'labels-z8');
     assert.deepEqual(problems, []);
   } finally {
-    await browser.close();
-    await srv.stop();
+    await close();
   }
 });
 

@@ -6,32 +6,17 @@
 // the layer's maxzoom the note is gone.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 
-import { CHROMIUM, CHROMIUM_ARGS, TESELAS, loadPlaywright, shot, startServer, waitForMap, watch } from './lib.mjs';
+import { openLayerMap, sharedDataOrSkip, shot } from './lib.mjs';
 
-const SRC = fileURLToPath(new URL('../../../shared/data/leon-colonias-areas-verdes/leon_colonias_msavi.geojson',
-  import.meta.url));
-
-if (!existsSync(SRC)) {
-  console.log(`SKIP: the shared third-party data is not here (${SRC})`);
-  process.exit(77);
-}
+const SRC = sharedDataOrSkip('leon-colonias-areas-verdes/leon_colonias_msavi.geojson');
 
 test('the status line counts the colonias too small to draw', { timeout: 600000 }, async () => {
   const total = JSON.parse(readFileSync(SRC, 'utf8')).features.length;
-  const srv = await startServer((db) => {
-    execFileSync(TESELAS, ['import', SRC, '--db', db, '--layer', 'colonias', '--quiet'], { stdio: 'ignore' });
-  });
-  const { chromium } = loadPlaywright();
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  const { page, problems, close } = await openLayerMap(SRC, 'colonias',
+    { viewport: { width: 900, height: 700 } });
   try {
-    const page = await browser.newPage({ viewport: { width: 900, height: 700 } });
-    const problems = watch(page, [srv.base]);
-    await page.goto(`${srv.base}/maps/colonias`);
-    assert.equal(await waitForMap(page, ['idle'], 120000), 'idle');
     const status = await page.textContent('#status');
     const drawn = Number(/\(([\d,.]+) elementos\)/.exec(status)?.[1].replace(/[,.]/g, ''));
     const small = Number(/([\d,.]+) elementos de [^.]* son menores que un píxel/.exec(status)?.[1].replace(/[,.]/g, ''));
@@ -44,7 +29,6 @@ test('the status line counts the colonias too small to draw', { timeout: 600000 
       null, { timeout: 60000 });
     assert.deepEqual(problems, []);
   } finally {
-    await browser.close();
-    await srv.stop();
+    await close();
   }
 });

@@ -5,29 +5,57 @@
  * half of zlib's time for the same bytes within 0.01 % (the 11,749 tiles of bench/seed/like.sh,
  * measured by bench/seed/gzip_levels.sh; zlib was 43 % of that seed's CPU). The server and the
  * seed both compress here, so an archive keeps the server's bytes.
+ * Their workers keep one compressor each (gzip_deflater) rather than one per call. Measured
+ * (bench/gzip/run.sh, bench/RESULTS.md) that saves little: libdeflate's ~670 KB are reused from
+ * glibc's heap with no fresh page faults, and its alloc+free cost ~4.5 us against ~250 us to
+ * compress a 22 KB tile and ~1,500 us for an 84 KB item page at level 6.
  * Decompression stays with zlib's streaming inflate: it stops at a bound without knowing the
  * size first. */
 #include "core/gzip.h"
 
 #include <libdeflate.h>
 #include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
 
-err_code gzip_compress(const void *in, size_t n, int level, buf *out, err *e) {
-  struct libdeflate_compressor *c = libdeflate_alloc_compressor(level);
-  if (!c) return err_set(e, ERR_NOMEM, "gzip: cannot start a compressor at level %d", level);
-  size_t bound = libdeflate_gzip_compress_bound(c, n);
-  if (!buf_reserve(out, bound)) {
-    libdeflate_free_compressor(c);
-    return err_set(e, out->over_limit ? ERR_LIMIT : ERR_NOMEM, "gzip: no room for %zu bytes", bound);
+struct gzip_deflater {
+  struct libdeflate_compressor *c;
+};
+
+gzip_deflater *gzip_deflater_create(int level) {
+  gzip_deflater *d = malloc(sizeof *d);
+  if (!d) return NULL;
+  if (!(d->c = libdeflate_alloc_compressor(level))) {
+    free(d);
+    return NULL;
   }
-  size_t produced = libdeflate_gzip_compress(c, in, n, out->data + out->len, bound);
-  libdeflate_free_compressor(c);
+  return d;
+}
+
+void gzip_deflater_destroy(gzip_deflater *d) {
+  if (!d) return;
+  libdeflate_free_compressor(d->c);
+  free(d);
+}
+
+err_code gzip_deflate(gzip_deflater *d, const void *in, size_t n, buf *out, err *e) {
+  size_t bound = libdeflate_gzip_compress_bound(d->c, n);
+  if (!buf_reserve(out, bound))
+    return err_set(e, out->over_limit ? ERR_LIMIT : ERR_NOMEM, "gzip: no room for %zu bytes", bound);
+  size_t produced = libdeflate_gzip_compress(d->c, in, n, out->data + out->len, bound);
   /* the bound is libdeflate's own worst case: 0 here is a broken promise, not bad input */
   if (produced == 0) return err_set(e, ERR_INTERNAL, "gzip: %zu bytes past the bound", n);
   out->len += produced;
   return ERR_OK;
+}
+
+err_code gzip_compress(const void *in, size_t n, int level, buf *out, err *e) {
+  gzip_deflater *d = gzip_deflater_create(level);
+  if (!d) return err_set(e, ERR_NOMEM, "gzip: cannot start a compressor at level %d", level);
+  err_code rc = gzip_deflate(d, in, n, out, e);
+  gzip_deflater_destroy(d);
+  return rc;
 }
 
 /* Output grows in steps of this much (or what is left of max_out): a tile or a directory is

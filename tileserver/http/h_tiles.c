@@ -135,7 +135,7 @@ static void serve_tile(http_request *req, http_response *resp, tile_params *p) {
   err e;
   err_clear(&e);
   /* A 304 needs the tile too (from the cache when it is there): see http_not_modified. */
-  tile_served t = {.bytes = &resp->body};
+  tile_served t = {.bytes = &resp->body, .deflater = req->deflater};
   err_code rc = tiles_serve(req->reader, req->services->tiles, p, http_accepts_gzip(req), &t, &e);
   if (rc != ERR_OK) {
     if (rc == ERR_LIMIT)

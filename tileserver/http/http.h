@@ -14,6 +14,7 @@
 #include "core/buf.h"
 #include "archives/archives.h"
 #include "core/err.h"
+#include "core/gzip.h"
 #include "http/addr.h"
 #include "store/store.h"
 
@@ -86,6 +87,7 @@ typedef struct http_request {
   arena *arena;
   const server_config *config;
   store_reader *reader;       /* this worker thread's read-only connection */
+  gzip_deflater *deflater;    /* this worker thread's compressor; NULL before a worker is reached */
   const catalog *catalog;     /* snapshot for this request */
   const char *method;
   const char *path;

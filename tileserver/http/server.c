@@ -60,6 +60,7 @@ typedef struct conn_state {
  * thread-local context), closed when the thread exits. */
 typedef struct worker {
   store_reader *reader;
+  gzip_deflater *deflater; /* the gzip of every answer this thread compresses */
   http_gate *gate;  /* the catalog minus layers whose privacy policy cannot be read */
 } worker;
 
@@ -110,6 +111,7 @@ static void worker_destroy(void *p) {
   if (!w) return;
   store_reader_close(w->reader);
   http_gate_destroy(w->gate);
+  gzip_deflater_destroy(w->deflater);
   free(w);
 }
 
@@ -121,14 +123,13 @@ static worker *worker_get(http_server *s, err *e) {
     err_set(e, ERR_NOMEM, "out of memory");
     return NULL;
   }
-  if (!(w->gate = http_gate_create())) {
-    free(w);
+  if (!(w->gate = http_gate_create()) || !(w->deflater = gzip_deflater_create(GZIP_LEVEL_ANSWER))) {
+    worker_destroy(w);
     err_set(e, ERR_NOMEM, "out of memory");
     return NULL;
   }
   if (http_sources_reader(s->sources, &w->reader, e) != ERR_OK) {
-    http_gate_destroy(w->gate);
-    free(w);
+    worker_destroy(w);
     return NULL;
   }
   pthread_setspecific(s->worker_key, w);
@@ -189,7 +190,10 @@ static void maybe_gzip(const http_request *req, http_response *resp) {
     return;
   buf z;
   buf_init(&z, 0);
-  if (gzip_compress(resp->body.data, resp->body.len, 6, &z, NULL) != ERR_OK) {
+  /* an answer made before a worker was reached (its database failed to open) has none */
+  err_code rc = req->deflater ? gzip_deflate(req->deflater, resp->body.data, resp->body.len, &z, NULL)
+                              : gzip_compress(resp->body.data, resp->body.len, GZIP_LEVEL_ANSWER, &z, NULL);
+  if (rc != ERR_OK) {
     buf_free(&z);
     return;
   }
@@ -209,6 +213,7 @@ static void dispatch(http_server *s, http_request *req, http_response *resp) {
     return;
   }
   req->reader = w->reader;
+  req->deflater = w->deflater;
   const catalog *all = NULL;
   err_code rc = store_reader_catalog(w->reader, &all, &e);
   if (rc == ERR_IO) { /* no database can be reached now: 503, /health "degraded" */

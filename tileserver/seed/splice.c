@@ -24,11 +24,13 @@ void seed_splice_init(seed_splice *s, const layer_info *const *layers, size_t n_
   s->changed_mask = changed_mask;
   buf_init(&s->inflated, TILES_BYTE_LIMIT);
   buf_init(&s->raw, TILES_BYTE_LIMIT);
+  s->deflater = gzip_deflater_create(GZIP_LEVEL_ANSWER);
 }
 
 void seed_splice_free(seed_splice *s) {
   buf_free(&s->inflated);
   buf_free(&s->raw);
+  gzip_deflater_destroy(s->deflater);
 }
 
 static const mvt_layer_span *find(const mvt_layer_span *spans, size_t n, const char *name) {
@@ -75,5 +77,7 @@ err_code seed_splice_tile(seed_splice *s, const buf *old, const buf *fresh, buf 
   /* most candidates do not change: their stored bytes are the answer, without compressing */
   if (was == &s->inflated && s->raw.len == was->len && memcmp(s->raw.data, was->data, was->len) == 0)
     return buf_append(out, old->data, old->len) ? ERR_OK : err_set(e, ERR_NOMEM, "out of memory");
-  return s->raw.len ? gzip_compress(s->raw.data, s->raw.len, 6, out, e) : ERR_OK;
+  if (!s->raw.len) return ERR_OK;
+  if (!s->deflater) return err_set(e, ERR_NOMEM, "out of memory");
+  return gzip_deflate(s->deflater, s->raw.data, s->raw.len, out, e);
 }

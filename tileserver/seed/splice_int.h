@@ -13,6 +13,7 @@ typedef struct seed_splice {
   size_t n_layers;
   uint32_t changed_mask;           /* bit i: layers[i] is encoded again */
   buf inflated, raw;               /* scratch, bounded by TILES_BYTE_LIMIT */
+  gzip_deflater *deflater;         /* NULL: out of memory, and seed_splice_tile says so */
 } seed_splice;
 
 void seed_splice_init(seed_splice *s, const layer_info *const *layers, size_t n_layers,

@@ -23,6 +23,7 @@ typedef struct worker {
   tile_params params;            /* layers resolved in this worker's catalog */
   arena *style_arena, *arena;    /* the style (automatic ones are built), each tile's drawing */
   const render_style *style;
+  gzip_deflater *deflater;       /* vector tiles' gzip, this worker's alone */
   buf out;
 } worker;
 
@@ -48,6 +49,8 @@ static err_code worker_open(worker *k, err *e) {
   if (rc == ERR_OK) store_reader_unmapped(k->reader, SEED_READER_CACHE_KIB);
   if (rc == ERR_OK) rc = store_reader_catalog(k->reader, &k->cat, e);
   if (rc != ERR_OK) return rc;
+  if (!w->raw && !w->o->style && !(k->deflater = gzip_deflater_create(GZIP_LEVEL_ANSWER)))
+    return err_set(e, ERR_NOMEM, "out of memory");
   k->params.extent = TILES_EXTENT;
   k->params.buffer = TILES_BUFFER;
   k->params.pyramids = w->pyramids;
@@ -73,7 +76,7 @@ static err_code produce(worker *k, unsigned z, uint32_t x, uint32_t y, err *e) {
   geom_tile_id t = {z, x, y};
   if (!k->style) {
     k->params.tile = t;
-    tile_served s = {.bytes = &k->out};
+    tile_served s = {.bytes = &k->out, .deflater = k->deflater};
     return tiles_serve(k->reader, NULL, &k->params, !k->w->raw, &s, e);
   }
   double ratio = k->w->o->format == SEED_PNG2X ? 2 : 1;
@@ -135,6 +138,7 @@ static void *worker_main(void *arg) {
   arena_destroy(k->arena);
   arena_destroy(k->style_arena);
   store_reader_close(k->reader);
+  gzip_deflater_destroy(k->deflater);
   free(k);
   return NULL;
 }

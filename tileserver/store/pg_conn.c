@@ -337,6 +337,17 @@ err_code store_pg_exec(store_pg *p, const char *sql, const store_pg_args *a, PGr
   return ERR_OK;
 }
 
+bool store_pg_has_table(store_pg *p, const char *name, err_code *rc, err *e) {
+  store_pg_args a = {0};
+  store_pg_arg(&a, name);
+  PGresult *res = NULL;
+  *rc = store_pg_exec(p, "SELECT to_regclass($1::text) IS NOT NULL", &a, &res, e);
+  bool yes = *rc == ERR_OK && store_pg_i64(res, 0, 0) != 0;
+  PQclear(res);
+  store_pg_args_free(&a);
+  return yes;
+}
+
 err_code store_pg_send(store_pg *p, const char *sql, const store_pg_args *a, err *e) {
   const char *name = NULL;
   err_code rc = exec_ready(p, sql, a, &name, e);

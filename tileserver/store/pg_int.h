@@ -95,6 +95,9 @@ err_code store_pg_connect(const char *uri, PGconn **out, err *e);
  * refused as data (class 22: a literal of the wrong type). */
 err_code store_pg_exec(store_pg *p, const char *sql, const store_pg_args *a, PGresult **out,
                        err *e);
+/* Whether the connection's schema has table `name` (a catalog may lack optional tables). *rc is
+ * the query's error, and false then too. */
+bool store_pg_has_table(store_pg *p, const char *name, err_code *rc, err *e);
 /* The same, sent for reading row by row (PQsetSingleRowMode): results come from PQgetResult. */
 err_code store_pg_send(store_pg *p, const char *sql, const store_pg_args *a, err *e);
 /* The next result of the statement running on p (NULL after the last), as PQgetResult, but

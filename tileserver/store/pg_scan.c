@@ -9,17 +9,6 @@
 
 #include "store/pg_int.h"
 
-static bool has_table(store_pg *p, const char *name, err *e, err_code *rc) {
-  store_pg_args a = {0};
-  store_pg_arg(&a, name);
-  PGresult *res = NULL;
-  *rc = store_pg_exec(p, "SELECT to_regclass($1::text) IS NOT NULL", &a, &res, e);
-  bool yes = *rc == ERR_OK && store_pg_i64(res, 0, 0) != 0;
-  PQclear(res);
-  store_pg_args_free(&a);
-  return yes;
-}
-
 static const char NODES_SQL[] =
     "SELECT node, tier, minx, miny, maxx, maxy, pminx, pminy, pmaxx, pmaxy FROM teselas_agg_nodes"
     " WHERE layer_id=$1::text AND version=$2::int8 AND (CASE WHEN $3::int8 = 0 THEN pminx IS NULL"
@@ -30,7 +19,7 @@ static const char NODES_SQL[] =
 err_code store_pg_agg_nodes_scan(store_pg *p, const layer_info *l, const double *bbox,
                                  store_agg_node_fn fn, void *ctx, err *e) {
   err_code rc;
-  if (!has_table(p, "teselas_agg_nodes", e, &rc)) return rc;
+  if (!store_pg_has_table(p, "teselas_agg_nodes", &rc, e)) return rc;
   store_pg_args a = {0};
   store_pg_arg(&a, l->id);
   store_pg_argf(&a, "%lld", (long long)l->version);
@@ -113,7 +102,8 @@ err_code store_pg_versions_scan(store_pg *p, const char *layer_id, int64_t only,
   char sql[1024];
   snprintf(sql, sizeof sql, VERSIONS_SQL, history_has(p, "catalog") ? "catalog" : "NULL::text",
            history_has(p, "rollback_of") ? "rollback_of" : "0::int8",
-           has_table(p, "teselas_reviews", NULL, &(err_code){ERR_OK}) ? REVIEW_SQL : "''::text");
+           store_pg_has_table(p, "teselas_reviews", &(err_code){ERR_OK}, NULL) ? REVIEW_SQL
+                                                                                : "''::text");
   store_pg_args a = {0};
   store_pg_arg(&a, layer_id);
   store_pg_argf(&a, "%lld", (long long)only);

@@ -147,18 +147,6 @@ err_code store_pg_digest_put(PGconn **c, const char *uri, const store_digest *d,
                     5, v, "digests", e);
 }
 
-/* Whether the reader's schema has table (a database no server has counted has neither). */
-static bool has_table(store_pg *p, const char *table, err_code *rc, err *e) {
-  store_pg_args a = {0};
-  store_pg_arg(&a, table);
-  PGresult *res = NULL;
-  *rc = store_pg_exec(p, "SELECT to_regclass($1::text) IS NOT NULL", &a, &res, e);
-  bool yes = *rc == ERR_OK && store_pg_i64(res, 0, 0) != 0;
-  PQclear(res);
-  store_pg_args_free(&a);
-  return yes;
-}
-
 /* The period of an hour as usage.c's SQLite gives it: the day, the Monday on or before it
  * (date_trunc's ISO week), or the month, in UTC. */
 static const char *period_sql(store_usage_period by) {
@@ -173,7 +161,8 @@ static const char *period_sql(store_usage_period by) {
 err_code store_pg_usage_scan(store_pg *p, const char *since, store_usage_period by,
                              store_usage_fn fn, void *ctx, err *e) {
   err_code rc = ERR_OK;
-  if (!has_table(p, "teselas_usage", &rc, e)) return rc;
+  /* a database no server has counted has neither table */
+  if (!store_pg_has_table(p, "teselas_usage", &rc, e)) return rc;
   char sql[640];
   snprintf(sql, sizeof sql,
            "SELECT %s AS period, layer, kind, sum(requests)::int8, sum(bytes)::int8"
@@ -199,7 +188,7 @@ err_code store_pg_usage_scan(store_pg *p, const char *since, store_usage_period 
 err_code store_pg_digest_get(store_pg *p, store_digest *d, bool *out_found, err *e) {
   *out_found = false;
   err_code rc = ERR_OK;
-  if (!has_table(p, "teselas_download_digests", &rc, e)) return rc;
+  if (!store_pg_has_table(p, "teselas_download_digests", &rc, e)) return rc;
   store_pg_args a = {0};
   store_pg_arg(&a, d->layer);
   store_pg_argf(&a, "%lld", (long long)d->version);

@@ -165,7 +165,8 @@ err_code tiles_serve(store_reader *r, cache *answers, const tile_params *p, bool
     cache_put(answers, k, NULL, 0); /* an empty tile stays empty: 204 */
   } else {
     size_t start = out->bytes->len;
-    rc = gzip_compress(data, len, 6, out->bytes, e);
+    rc = out->deflater ? gzip_deflate(out->deflater, data, len, out->bytes, e)
+                       : gzip_compress(data, len, GZIP_LEVEL_ANSWER, out->bytes, e);
     if (rc == ERR_OK) {
       cache_put(answers, k, out->bytes->data + start, out->bytes->len - start);
       out->gzip = true;

@@ -13,6 +13,7 @@
 
 #include "core/buf.h"
 #include "core/err.h"
+#include "core/gzip.h"
 #include "geom/geom.h"
 #include "query/query.h"
 #include "store/store.h"
@@ -84,6 +85,7 @@ typedef struct cache cache;
 typedef struct cache_entry cache_entry;
 typedef struct tile_served {
   buf *bytes;             /* in: where a tile that is not a cache hit is appended */
+  gzip_deflater *deflater; /* in: the caller thread's compressor; NULL: one made per tile */
   cache_entry *pin;  /* out: the pinned cache entry holding the tile, or NULL */
   bool gzip;              /* out: the bytes are gzip */
 } tile_served;

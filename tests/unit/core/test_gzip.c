@@ -50,6 +50,48 @@ static void round_trip_large(void **state) {
   free(src);
 }
 
+/* A compressor kept for many calls (each server and seed worker keeps one) carries nothing from
+ * one call to the next: every input, in any order, gives gzip_compress's bytes, and zlib
+ * inflates them back. */
+static void kept_deflater_matches_one_shot(void **state) {
+  enum { N = 96 * 1024 };
+  uint8_t *src = malloc(N);
+  for (size_t i = 0; i < N; i++) src[i] = (uint8_t)((i % 251) ^ (i * 2654435761u >> 20));
+  gzip_deflater *d = gzip_deflater_create(GZIP_LEVEL_ANSWER);
+  assert_non_null(d);
+  static const size_t lens[] = {N, 300, N / 3, 0, 1, N, 4096};
+  buf kept, once, back;
+  err e;
+  for (size_t k = 0; k < sizeof lens / sizeof lens[0]; k++) {
+    const uint8_t *in = src + (N - lens[k]) / 2;
+    buf_init(&kept, 0);
+    buf_init(&once, 0);
+    buf_init(&back, 0);
+    assert_int_equal(gzip_deflate(d, in, lens[k], &kept, &e), ERR_OK);
+    assert_int_equal(gzip_compress(in, lens[k], GZIP_LEVEL_ANSWER, &once, &e), ERR_OK);
+    assert_int_equal(kept.len, once.len);
+    assert_memory_equal(kept.data, once.data, once.len);
+    assert_int_equal(gzip_decompress(kept.data, kept.len, N, &back, &e), ERR_OK);
+    assert_int_equal(back.len, lens[k]);
+    if (lens[k]) assert_memory_equal(back.data, in, lens[k]);
+    buf_free(&kept);
+    buf_free(&once);
+    buf_free(&back);
+  }
+  /* out's own bound: ERR_LIMIT, and the compressor still serves the next call */
+  buf small;
+  buf_init(&small, 64);
+  assert_int_equal(gzip_deflate(d, src, N, &small, &e), ERR_LIMIT);
+  assert_int_equal(small.len, 0);
+  buf_free(&small);
+  buf_init(&kept, 0);
+  assert_int_equal(gzip_deflate(d, src, 300, &kept, &e), ERR_OK);
+  buf_free(&kept);
+  gzip_deflater_destroy(d);
+  gzip_deflater_destroy(NULL);
+  free(src);
+}
+
 static void zip_bomb_stops_at_bound(void **state) {
   enum { N = 64 * 1024 * 1024 }; /* 64 MiB of zeros deflate to about 64 KiB */
   uint8_t *zeros = calloc(1, N);
@@ -106,6 +148,7 @@ static void hostile_input_refused(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(decodes_python_gzip), cmocka_unit_test(round_trip_large),
-      cmocka_unit_test(zip_bomb_stops_at_bound), cmocka_unit_test(hostile_input_refused)};
+      cmocka_unit_test(zip_bomb_stops_at_bound), cmocka_unit_test(hostile_input_refused),
+      cmocka_unit_test(kept_deflater_matches_one_shot)};
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

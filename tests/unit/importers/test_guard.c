@@ -89,6 +89,35 @@ static void scanner(void **state) {
   assert_int_equal(scan_text(line, GUARD_SCAN_VSI, &e), ERR_OK);
 }
 
+/* Runs of bytes that start no pattern are skipped in one step: a pattern split by the scanner's
+ * 64 KiB read block is still found on its line, and a line's length is counted exactly across
+ * runs and single bytes (bound 1 KB: 1,024 bytes pass, 1,025 do not). */
+static void scanner_skips_plain_runs(void **state) {
+  (void)state;
+  enum { BLOCK = 65536 };
+  static char text[BLOCK + 64];
+  err e;
+  for (size_t off = BLOCK - 6; off <= BLOCK + 1; off++) {
+    for (size_t i = 0; i < off; i++) text[i] = i % 100 == 99 ? '\n' : '7';
+    strcpy(text + off, "\"/VSIcurl/x\"\n");
+    assert_int_equal(scan_text(text, GUARD_SCAN_VSI | GUARD_SCAN_LINES, &e), ERR_INVALID);
+    char where[32];
+    snprintf(where, sizeof where, "línea %zu:", off / 100 + 1);
+    assert_non_null(strstr(e.msg, where));
+  }
+  char line[1100];
+  memset(line, '9', 1024);
+  strcpy(line + 1024, "\n9");
+  assert_int_equal(scan_text(line, GUARD_SCAN_LINES, &e), ERR_OK);
+  memset(line, '9', 1025);
+  line[1025] = '\0';
+  assert_int_equal(scan_text(line, GUARD_SCAN_LINES, &e), ERR_LIMIT);
+  line[600] = ':'; /* a byte fed singly in the middle of the line */
+  assert_int_equal(scan_text(line, GUARD_SCAN_LINES, &e), ERR_LIMIT);
+  line[1024] = '\0';
+  assert_int_equal(scan_text(line, GUARD_SCAN_LINES, &e), ERR_OK);
+}
+
 static void paths_and_srs(void **state) {
   (void)state;
   import_limits lim;
@@ -119,6 +148,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(scrub_quoted),  cmocka_unit_test(captured_text_is_scrubbed),
       cmocka_unit_test(dbf_headers),   cmocka_unit_test(scanner),
-      cmocka_unit_test(paths_and_srs), cmocka_unit_test(limit_defaults)};
+      cmocka_unit_test(paths_and_srs), cmocka_unit_test(limit_defaults),
+      cmocka_unit_test(scanner_skips_plain_runs)};
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
