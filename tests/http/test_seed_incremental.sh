@@ -165,8 +165,14 @@ done
 http_get "/tiles/nada-zzz/changes?from=1&to=2"
 expect_status 404 "unknown layer"
 expect_json "'nada-zzz' not in d['description']"
+# too many tiles: 413; on a slow machine the request's time bound may end it first, and then it is
+# a 503 that says so (never a 500)
 http_get "/tiles/parques/changes?from=1&to=2&zoom=0-24"
-expect_status 413 "too many tiles"
+case "$STATUS" in
+  413) ok ;;
+  503) expect_json "'longer than one request may take' in d['description']" ;;
+  *) fail "zoom 0-24: HTTP $STATUS: $(head -c 300 "$TEST_TMP/body")" ;;
+esac
 stop_server
 
 # a version no longer kept: the definition keeps 2, so three more imports drop version 1

@@ -237,7 +237,15 @@ static void dispatch(http_server *s, http_request *req, http_response *resp) {
   req->styles = http_services_styles_acquire(s->services, &styles);
   store_reader_deadline(w->reader, s->cfg.request_time_ms);
   h(req, resp);
+  /* a read the deadline interrupted, reported by a path that does not name the deadline: still a
+   * 503 that says why (a client may ask less), never a 500 */
+  bool late = resp->status == 500 && store_reader_past_deadline(w->reader);
   store_reader_deadline(w->reader, 0);
+  if (late) {
+    http_body_drop_file(resp);
+    resp->n_headers = 0;
+    http_error(resp, ERR_UNAVAILABLE, "%s", STORE_DEADLINE_MSG);
+  }
   http_services_styles_release(styles); /* no answer points into the registry */
   req->styles = NULL;
   bool over_memory = arena_failed(req->arena);

@@ -101,7 +101,8 @@ int store_diff_next(store_diff_cursor *c, store_diff_row *out, err *e) {
   int step = sqlite3_step(c->st);
   if (step == SQLITE_DONE) return 0;
   if (step != SQLITE_ROW) {
-    err_set(e, ERR_DB, "diff: %s", sqlite3_errmsg(sqlite3_db_handle(c->st)));
+    /* past the request's deadline (or on a damaged or locked file) a 503 that says why, not a 500 */
+    store_read_error(sqlite3_db_handle(c->st), NULL, "diff", e);
     return -1;
   }
   sqlite3_stmt *st = c->st;

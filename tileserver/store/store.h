@@ -153,6 +153,8 @@ void store_reader_deadline(store_reader *r, int time_ms);
 /* True once r's deadline (store_reader_deadline) has passed: the work after the reads (drawing an
  * image) honours the same budget. False without a deadline or reader. */
 bool store_reader_past_deadline(const store_reader *r);
+/* What a read stopped by its request's deadline says (store_reader_deadline), on both backends. */
+extern const char STORE_DEADLINE_MSG[];
 void store_reader_close(store_reader *r);
 /* A SpatiaLite reader that reads through SQLite's page cache of cache_kib KiB instead of mapping
  * the file (a batch job that reads a table once: the mapped pages of each connection count in the

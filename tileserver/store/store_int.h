@@ -36,8 +36,6 @@ extern const char STORE_ACCOUNTS_SCHEMA_SQL[];
  * connection then checkpoints and truncates under a reader), so never fopen/fclose to probe. */
 bool store_path_exists(const char *path);
 err_code store_read_error(sqlite3 *db, const char *layer_id, const char *what, err *e);
-/* What a read stopped by its request's deadline says (store_reader_deadline), on both backends. */
-extern const char STORE_DEADLINE_MSG[];
 /* Runs SQL without results; on failure fills e with the SQLite message and `what`. */
 err_code store_exec(sqlite3 *db, const char *sql, const char *what, err *e);
 /* The error of a failed write on db: ERR_IO naming the file when its disk (or the temporary
