@@ -157,6 +157,11 @@ err_code geom_ranked_project(const uint8_t *b, size_t n, const geom_tile_opts *o
   /* tolerance in world units: the tile's is in tile units, extent * 2^z of them across the world */
   double tol = o->tolerance / ((double)o->extent * ldexp(1.0, (int)o->tile.z));
   double min_rank = tol * tol;
+  /* geom_world_to_tile's arithmetic inlined with its 2^z computed once: a call and an ldexp per
+   * kept vertex were 14 % of a z16 line tile's server CPU (perf); the same operations in the
+   * same order, so the same bits */
+  double scale = ldexp(1.0, (int)o->tile.z), ext = (double)o->extent;
+  double tx = (double)o->tile.x, ty = (double)o->tile.y;
   const uint8_t *v = b + off;
   uint32_t prev_end = 0;
   for (uint32_t i = 0; i < n_parts; i++) {
@@ -165,8 +170,8 @@ err_code geom_ranked_project(const uint8_t *b, size_t n, const geom_tile_opts *o
     uint32_t start = g.n_pts;
     for (uint32_t k = prev_end; k < end; k++, v += 24) {
       if (!(get_f64(v + 16) > min_rank)) continue;
-      g.pts[g.n_pts++] = geom_world_to_tile((map_pt){get_f64(v), get_f64(v + 8)}, o->tile,
-                                            o->extent);
+      g.pts[g.n_pts++] =
+          (map_pt){(get_f64(v) * scale - tx) * ext, (get_f64(v + 8) * scale - ty) * ext};
     }
     if (g.n_pts > start) g.part_end[g.n_parts++] = g.n_pts;
     prev_end = end;
