@@ -304,6 +304,13 @@ typedef struct layer_meta {
   int busy_timeout_ms;     /* how long begin waits for the write lock (0: STORE_WRITE_WAIT_MS) */
 } layer_meta;
 
+/* The rounding of a privacy layer's bounds (layer_meta.bounds_step): the step in degrees of a
+ * policy grid of grid_m metres (0: none; a little under a cell at any latitude of Mexico), and a
+ * box rounded outwards to multiples of it (clamped to ±180, ±90). One rule for the writer and for
+ * `teselas check`, which compares a version's stored box with its rows' box rounded alike. */
+void store_bounds_step(double grid_m, double out[2]);
+void store_bounds_round(const double step[2], double b[4]);
+
 typedef struct store_writer store_writer;
 
 /* Opens (creating if needed) the database read-write and starts the transaction that builds a

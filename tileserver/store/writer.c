@@ -365,9 +365,16 @@ static err_code finish_index(store_writer *w, store_layer_scan *scan, err *e) {
   return rc;
 }
 
+void store_bounds_step(double grid_m, double out[2]) {
+  /* A degree of latitude is 110.6 km; of longitude 111.3 km × cos(lat), so one step of
+   * grid_m / 111.3 km is a little under the grid in both directions at any latitude of Mexico:
+   * the bounds never say more than "within about a cell". */
+  out[0] = out[1] = grid_m > 0 ? grid_m / 111320.0 : 0;
+}
+
 /* Privacy layers: bounds rounded outwards to the grid (layer_meta.bounds_step), so neither
  * TileJSON nor a collection's extent is more precise than the data. */
-static void round_bounds(const double step[2], double b[4]) {
+void store_bounds_round(const double step[2], double b[4]) {
   for (int k = 0; k < 2; k++) {
     if (!(step[k] > 0)) continue;
     b[k] = floor(b[k] / step[k]) * step[k];
@@ -553,7 +560,7 @@ err_code store_writer_commit(store_writer *w, const char *report_json, int64_t *
                              err *e) {
   store_layer_scan scan = {.count = 0};
   err_code rc = finish_index(w, &scan, e);
-  if (rc == ERR_OK) round_bounds(w->meta.bounds_step, scan.bounds);
+  if (rc == ERR_OK) store_bounds_round(w->meta.bounds_step, scan.bounds);
   if (rc == ERR_OK && scan.count == 0)
     rc = err_set(e, ERR_INVALID, "no valid feature to publish for layer %s", w->id);
   /* a version that waits for review: the catalog entry is written as for a publication (one
