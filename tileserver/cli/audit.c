@@ -54,3 +54,19 @@ int cli_audit_finish(cli_audit_line *l, err_code rc, const err *e, const char *c
   fprintf(stderr, "teselas: %s: %s\n", cmd, e->msg);
   return 1;
 }
+
+err_code cli_audit_layer(void *ctx, const char *layer_id, int64_t version, int64_t review,
+                         err *e) {
+  cli_audit_line *l = ctx;
+  char detail[64];
+  if (review)
+    snprintf(detail, sizeof detail, "version %lld, review %lld", (long long)version,
+             (long long)review);
+  else
+    snprintf(detail, sizeof detail, "version %lld", (long long)version);
+  err_code rc = auth_audit(l->db, l->who, l->action, layer_id, review ? "pending" : "ok", detail,
+                           e);
+  l->failed = rc != ERR_OK;
+  l->made = version;
+  return rc;
+}

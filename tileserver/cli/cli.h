@@ -78,6 +78,10 @@ void cli_audit_init(cli_audit_line *l, const char *db, const char *action, const
 /* The gate that writes l's line ("ok" and its detail, else the number of what the write made),
  * waiting wait_ms for the write lock (0: the default). l outlives the write. */
 struct store_gate cli_audit_gate(cli_audit_line *l, int wait_ms);
+/* An import's line (publish_options.audit, and import's gate): l's action and who, the layer as
+ * target, "ok" (or "pending") and the version. */
+err_code cli_audit_layer(void *ctx, const char *layer_id, int64_t version, int64_t review,
+                         err *e);
 /* After a write: a line saying it failed (result: l->result, else "failed"; not when its own
  * line was the cause), and the message;
  * returns the exit status (0 when rc is ERR_OK). */
