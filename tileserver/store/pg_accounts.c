@@ -381,7 +381,7 @@ err_code store_pg_audit_add(const char *uri, const store_audit_entry *a, err *e)
   err_code rc = store_pg_conn_take(uri, &pg, e);
   if (rc == ERR_OK)
     rc = acct_write(pg, "INSERT INTO teselas_audit(at, who, action, target, result, detail)"
-                    " VALUES($1, $2, $3, $4, $5, $6)", &p, "audit", &r, e);
+                    " VALUES($1, $2, $3, $4, $5, $6)", &p, "audit log (teselas_audit)", &r, e);
   PQclear(r);
   store_pg_conn_give(uri, pg);
   return rc;
