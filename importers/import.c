@@ -37,7 +37,15 @@ typedef struct import_state {
   int64_t total;        /* features expected, -1 unknown (progress only) */
   bool progress_shown;
   int64_t review;       /* the review a pending version waits in (store_writer_commit) */
+  store_gate gate;      /* the writer's gate: the caller's import_gate, with the review */
 } import_state;
+
+/* The writer's gate: the caller's (import_options.gate), told the review a pending version waits
+ * in (written by the commit before its gate runs). */
+static err_code run_gate(void *ctx, int64_t version, err *e) {
+  const import_state *s = ctx;
+  return s->opt->gate->fn(s->opt->gate->ctx, version, s->review, e);
+}
 
 static double seconds_since(const struct timespec *t0) {
   struct timespec t;
@@ -300,6 +308,10 @@ static err_code begin_writer(import_state *s, err *e) {
   if (o->review_by && strcmp(s->privacy_json, "{}") != 0) {
     meta.review_by = o->review_by;
     meta.out_review = &s->review;
+  }
+  if (o->gate) {
+    s->gate = (store_gate){run_gate, s, o->busy_timeout_ms};
+    meta.gate = &s->gate;
   }
   import_privacy_bounds_step(&s->priv, meta.bounds_step);
   err_code rc = import_privacy_purge_reason(&s->priv, o, &meta.purge_reason, e);

@@ -84,7 +84,17 @@ typedef struct import_options {
   FILE *progress;            /* a progress line goes here (a terminal), or NULL for none */
   import_limits limits;      /* zeros: the defaults */
   int busy_timeout_ms;       /* how long to wait for the database's write lock (0: 30 s) */
+  const struct import_gate *gate; /* the audit line of the publication, or NULL (import_gate) */
 } import_options;
+
+/* Run inside the import's transaction after its last change and before its COMMIT (over
+ * PostgreSQL, before the private copy is shipped): version is the new version, review the review
+ * it waits in (0: published). Its failure rolls the import back, so a publication whose audit
+ * line cannot be written does not happen. Not run when nothing is written (unchanged, rejected). */
+typedef struct import_gate {
+  err_code (*fn)(void *ctx, int64_t version, int64_t review, err *e);
+  void *ctx;
+} import_gate;
 
 typedef enum import_status {
   IMPORT_PUBLISHED = 0,  /* a new version is live (maybe with warnings) */

@@ -405,10 +405,7 @@ char *import_privacy_catalog_json(const import_privacy *p) {
 }
 
 void import_privacy_bounds_step(const import_privacy *p, double out[2]) {
-  /* A degree of latitude is 110.6 km; of longitude 111.3 km × cos(lat), so one step of
-   * grid_m / 111.3 km is a little under the grid in both directions at any latitude of Mexico:
-   * the bounds never say more than "within about a cell". */
-  out[0] = out[1] = p->policy.grid_m > 0 ? p->policy.grid_m / 111320.0 : 0;
+  store_bounds_step(p->policy.grid_m, out);
 }
 
 static int mode_rank(privacy_mode m) {

@@ -81,6 +81,17 @@ static void outcome(const layer_def *def, const publish_options *o, const import
   }
 }
 
+/* The import's gate: the caller's audit line of this layer. */
+typedef struct layer_gate {
+  const publish_options *o;
+  const char *layer_id;
+} layer_gate;
+
+static err_code audit_layer(void *ctx, int64_t version, int64_t review, err *e) {
+  const layer_gate *g = ctx;
+  return g->o->audit(g->o->audit_ctx, g->layer_id, version, review, e);
+}
+
 /* Imports one definition; counts the outcome in *sum. ERR_OK when published or unchanged. */
 static err_code publish_one(const publish_file *f, const publish_options *o, publish_summary *sum,
                             err *e) {
@@ -100,6 +111,10 @@ static err_code publish_one(const publish_file *f, const publish_options *o, pub
     def.opt.db_path = o->db_path;
     def.opt.force = o->force;
     def.opt.progress = o->progress;
+    def.opt.busy_timeout_ms = o->busy_timeout_ms;
+    layer_gate lg = {o, def.opt.layer_id};
+    import_gate gate = {audit_layer, &lg};
+    if (o->audit) def.opt.gate = &gate;
     rc = import_run(&def.opt, &res, e);
     outcome(&def, o, &res, rc, sum);
     /* the validators are kept once the file is in (published, or the same as the version) */

@@ -30,6 +30,11 @@ typedef struct publish_options {
   bool fetch;                /* download "source" URLs (fetch.c); without it a URL is an error */
   int64_t fetch_max_bytes;   /* the largest download accepted; 0: PUBLISH_FETCH_MAX_BYTES */
   long fetch_timeout_s;      /* the longest a download may take; 0: PUBLISH_FETCH_TIMEOUT_S */
+  int busy_timeout_ms;       /* each import's wait for the write lock (0: the default) */
+  /* The audit line of each layer published, run by its import before the COMMIT (import_gate):
+   * a layer whose line cannot be written is not published. NULL: none. */
+  err_code (*audit)(void *ctx, const char *layer_id, int64_t version, int64_t review, err *e);
+  void *audit_ctx;
 } publish_options;
 
 /* A municipal layer of a few hundred thousand records is tens of MB as CSV; 512 MiB leaves room

@@ -246,7 +246,7 @@ stop_server
   || fail "the review row is still there after teselas remove"
 [ "$(sqlite3 "$DB" "SELECT count(*) FROM sqlite_master WHERE name LIKE 'lyr_robos%'")" = 0 ] \
   || fail "the pending version's table is still there after teselas remove"
-[ "$(audit_q "SELECT count(*) FROM teselas_audit WHERE action='remove' AND who='cli' AND target='robos' AND result='ok'")" = 1 ] \
+[ "$(audit_q "SELECT count(*) FROM teselas_audit WHERE action='remove' AND who LIKE 'cli:%' AND target='robos' AND result='ok'")" = 1 ] \
   || fail "teselas remove is not in the audit log"
 ok
 

@@ -12,8 +12,8 @@
 #    nothing of it is published;
 #  - every audited write whose audit line (DB.audit, on the same disk) cannot be written is
 #    refused with 503 JSON naming the audit log, and changes nothing: an upload (no job is run),
-#    a rollback, a removal, a sign-in (no session) and a review's decision; `teselas remove` exits
-#    1 alike;
+#    a rollback, a removal, a sign-in (no session) and a review's decision; `teselas remove` and
+#    `teselas rollback` exit 1 alike;
 #  - SQLite's temporary files on a full disk (SQLITE_TMPDIR): the same refusal, nothing changed;
 #  - once space is freed, the same import publishes.
 if [ -z "${TESELAS_MOUNT_NS:-}" ]; then
@@ -153,9 +153,14 @@ unaudited "a review's decision"
 rc=0
 "$TESELAS" remove cuadrantes --db "$DB" > /dev/null 2> "$TEST_TMP/remove.err" || rc=$?
 [ "$rc" = 1 ] || fail "teselas remove without room for its audit line exited $rc"
-grep -q "audit log.*no space left.*nothing was removed" "$TEST_TMP/remove.err" \
+grep -q "audit log.*no space left.*nothing was done" "$TEST_TMP/remove.err" \
   || fail "teselas remove: $(cat "$TEST_TMP/remove.err")"
 echo "teselas remove: $(cat "$TEST_TMP/remove.err")"
+rc=0
+"$TESELAS" rollback cuadrantes --db "$DB" --to 1 > /dev/null 2> "$TEST_TMP/rollback.err" || rc=$?
+[ "$rc" = 1 ] || fail "teselas rollback without room for its audit line exited $rc"
+grep -q "audit log.*no space left.*nothing was done" "$TEST_TMP/rollback.err" \
+  || fail "teselas rollback: $(cat "$TEST_TMP/rollback.err")"
 [ "$(dump)" = "$BEFORE" ] || fail "the database changed after writes refused for their audit lines"
 [ "$(audit_lines)" = "$AUDIT_BEFORE" ] || fail "the audit log changed on a full disk"
 http_get "/collections/cuadrantes"

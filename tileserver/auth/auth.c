@@ -57,6 +57,15 @@ static bool layers_valid(const char *list) {
 
 err_code auth_user_add(const char *db_path, const char *name, auth_role role,
                        const char *department, const char *layers, const char *password, err *e) {
+  auth_user_new u = {name, role, department, layers, password};
+  return auth_user_add_gated(db_path, &u, NULL, e);
+}
+
+err_code auth_user_add_gated(const char *db_path, const auth_user_new *u, const store_gate *gate,
+                             err *e) {
+  const char *name = u->name, *department = u->department, *layers = u->layers;
+  const char *password = u->password;
+  auth_role role = u->role;
   store_account a = {0};
   if (!name_valid(name))
     return err_set(e, ERR_INVALID, "an account name is 1 to 63 of a-z, 0-9, '.', '_', '-', "
@@ -83,7 +92,7 @@ err_code auth_user_add(const char *db_path, const char *name, auth_role role,
                           crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
       return err_set(e, ERR_NOMEM, "not enough memory to hash the password");
   }
-  err_code rc = store_account_add(db_path, &a, password ? hash : NULL, e);
+  err_code rc = store_account_add_gated(db_path, &a, password ? hash : NULL, gate, e);
   sodium_memzero(hash, sizeof hash);
   return rc;
 }
@@ -92,22 +101,44 @@ err_code auth_user_remove(const char *db_path, const char *name, err *e) {
   return store_account_remove(db_path, name, e);
 }
 
+err_code auth_user_remove_gated(const char *db_path, const char *name, const store_gate *gate,
+                                err *e) {
+  return store_account_remove_gated(db_path, name, gate, e);
+}
+
 static void token_hash(const char *token, uint8_t out[32]) {
   crypto_generichash(out, 32, (const unsigned char *)token, strlen(token), NULL, 0);
 }
 
+/* A new token in out_token and its hash in out_hash. */
+static void token_new(char out_token[AUTH_TOKEN_LEN], uint8_t out_hash[32]);
+
 err_code auth_token_create(const char *db_path, const char *account, const char *label,
                            char out_token[AUTH_TOKEN_LEN], int64_t *out_id, err *e) {
-  uint8_t raw[32], hash[32];
+  uint8_t hash[32];
+  token_new(out_token, hash);
+  err_code rc = store_token_add(db_path, account, hash, label, out_id, e);
+  if (rc != ERR_OK) sodium_memzero(out_token, AUTH_TOKEN_LEN);
+  return rc;
+}
+
+err_code auth_token_create_gated(const char *db_path, const char *account, const char *label,
+                                 const store_gate *gate, char out_token[AUTH_TOKEN_LEN], err *e) {
+  uint8_t hash[32];
+  token_new(out_token, hash);
+  err_code rc = store_token_add_gated(db_path, account, hash, label, gate, e);
+  if (rc != ERR_OK) sodium_memzero(out_token, AUTH_TOKEN_LEN);
+  return rc;
+}
+
+static void token_new(char out_token[AUTH_TOKEN_LEN], uint8_t out_hash[32]) {
+  uint8_t raw[32];
   randombytes_buf(raw, sizeof raw);
   memcpy(out_token, TOKEN_PREFIX, sizeof TOKEN_PREFIX - 1);
   sodium_bin2base64(out_token + sizeof TOKEN_PREFIX - 1, AUTH_TOKEN_LEN - (sizeof TOKEN_PREFIX - 1),
                     raw, sizeof raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
   sodium_memzero(raw, sizeof raw);
-  token_hash(out_token, hash);
-  err_code rc = store_token_add(db_path, account, hash, label, out_id, e);
-  if (rc != ERR_OK) sodium_memzero(out_token, AUTH_TOKEN_LEN);
-  return rc;
+  token_hash(out_token, out_hash);
 }
 
 auth_check auth_bearer(const char *db_path, const char *authorization, auth_principal *out,

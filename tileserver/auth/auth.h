@@ -57,11 +57,24 @@ const char *auth_role_name(auth_role r);
 err_code auth_user_add(const char *db_path, const char *name, auth_role role,
                        const char *department, const char *layers, const char *password, err *e);
 err_code auth_user_remove(const char *db_path, const char *name, err *e);
+/* The same writes with a gate (store_gate: the audit line of the command line, before COMMIT,
+ * and the wait for the write lock). A new token's number is the gate's version. */
+typedef struct auth_user_new {
+  const char *name;
+  auth_role role;
+  const char *department, *layers, *password;
+} auth_user_new;
+err_code auth_user_add_gated(const char *db_path, const auth_user_new *u, const store_gate *gate,
+                             err *e);
+err_code auth_user_remove_gated(const char *db_path, const char *name, const store_gate *gate,
+                                err *e);
 
 /* A new token for `account`, written to out_token (shown to the user once, never stored).
  * ERR_NOT_FOUND (no such account), ERR_IO, ERR_DB. */
 err_code auth_token_create(const char *db_path, const char *account, const char *label,
                            char out_token[AUTH_TOKEN_LEN], int64_t *out_id, err *e);
+err_code auth_token_create_gated(const char *db_path, const char *account, const char *label,
+                                 const store_gate *gate, char out_token[AUTH_TOKEN_LEN], err *e);
 
 typedef enum auth_check {
   AUTH_CHECK_OK = 0,   /* *out filled */

@@ -73,7 +73,7 @@ int cli_check(int argc, char **argv) {
   bool json = false, quick = false;
   const cli_opt opts[] = {{"json", &json, NULL}, {"quick", &quick, NULL}};
   int status = cli_parse_db_command(
-      argc, argv, &(cli_db_command){USAGE, "check needs --db DB and nothing else", opts, 2, 0},
+      argc, argv, &(cli_db_command){USAGE, "check needs --db DB and nothing else", opts, 2, 0, NULL},
       &db, NULL);
   if (status >= 0) return status;
   store_check_result r;

@@ -3,6 +3,9 @@
 #ifndef TESELAS_CLI_H
 #define TESELAS_CLI_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
 #include "core/buf.h"
 #include "core/err.h"
 
@@ -43,6 +46,7 @@ typedef struct cli_db_command {
   const cli_opt *opts;
   size_t n_opts;      /* at most CLI_OPTS_MAX */
   int n_args;         /* positional arguments, put in args[] (argv's) */
+  int *busy_ms;       /* non-NULL: a writing command, which takes --busy-timeout-ms N */
 } cli_db_command;
 enum { CLI_OPTS_MAX = 8, CLI_ARGS_MAX = 2 };
 /* Parses argv into *out_db, the options' targets and args. Returns -1 when the command should
@@ -50,6 +54,38 @@ enum { CLI_OPTS_MAX = 8, CLI_ARGS_MAX = 2 };
  * the usage on stderr). */
 int cli_parse_db_command(int argc, char **argv, const cli_db_command *cmd, const char **out_db,
                          const char **args);
+
+/* --busy-timeout-ms N of the commands that write: how long a write waits for another writer's
+ * lock on a SpatiaLite file before it fails busy (naming the database and the wait), nothing
+ * written. N in 1..86400000 into *out_ms: 0, else 2 after printing the problem and usage. */
+#define CLI_BUSY_USAGE \
+  "  --busy-timeout-ms N  wait for another writer's lock on DB (30000), then fail: busy\n"
+int cli_parse_busy(const char *arg, const char *usage, int *out_ms);
+
+/* The audit line of a command-line write, written inside the write's transaction before its
+ * COMMIT (store_gate), so a write whose line cannot be written does not happen. who is
+ * "cli:<OS user name>" (cli_audit_init). */
+typedef struct cli_audit_line {
+  const char *db, *action, *target, *detail;
+  const char *result;  /* NULL: "ok" */
+  char who[80];
+  int64_t rollback_of; /* > 0 with detail NULL: the detail is "version V from rollback_of" */
+  int64_t made;        /* set by the gate: what the write made (a version, a token's number) */
+  bool failed;        /* the line could not be written: the write was rolled back */
+} cli_audit_line;
+void cli_audit_init(cli_audit_line *l, const char *db, const char *action, const char *target,
+                    const char *detail);
+/* The gate that writes l's line ("ok" and its detail, else the number of what the write made),
+ * waiting wait_ms for the write lock (0: the default). l outlives the write. */
+struct store_gate cli_audit_gate(cli_audit_line *l, int wait_ms);
+/* An import's line (publish_options.audit, and import's gate): l's action and who, the layer as
+ * target, "ok" (or "pending") and the version. */
+err_code cli_audit_layer(void *ctx, const char *layer_id, int64_t version, int64_t review,
+                         err *e);
+/* After a write: a line saying it failed (result: l->result, else "failed"; not when its own
+ * line was the cause), and the message;
+ * returns the exit status (0 when rc is ERR_OK). */
+int cli_audit_finish(cli_audit_line *l, err_code rc, const err *e, const char *cmd);
 
 /* For the subcommands that print a document about a database's catalogue (report, usage): opens
  * DB read-only, reads its catalogue, lets WRITE fill OUT and prints it on stdout, or prints

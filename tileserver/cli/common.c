@@ -1,6 +1,7 @@
 /* common.c — pieces shared by the subcommands. */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "cli/cli.h"
 #include "store/store.h"
@@ -19,7 +20,7 @@ int cli_common_option(int c, char **argv, const char *usage) {
 
 int cli_parse_db_command(int argc, char **argv, const cli_db_command *cmd, const char **out_db,
                          const char **args) {
-  struct option opts[CLI_OPTS_MAX + 4] = {{"db", required_argument, 0, 'd'},
+  struct option opts[CLI_OPTS_MAX + 5] = {{"db", required_argument, 0, 'd'},
                                           {"help", no_argument, 0, 'h'},
                                           {"version", no_argument, 0, 'V'}};
   size_t n = cmd->n_opts < CLI_OPTS_MAX ? cmd->n_opts : CLI_OPTS_MAX;
@@ -27,6 +28,8 @@ int cli_parse_db_command(int argc, char **argv, const cli_db_command *cmd, const
     opts[3 + i] = (struct option){cmd->opts[i].name,
                                   cmd->opts[i].value ? required_argument : no_argument, 0,
                                   0x100 + (int)i};
+  if (cmd->busy_ms)
+    opts[3 + n] = (struct option){"busy-timeout-ms", required_argument, 0, 'B'};
   *out_db = NULL;
   int c;
   optind = 1;
@@ -34,6 +37,9 @@ int cli_parse_db_command(int argc, char **argv, const cli_db_command *cmd, const
   while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
     if (c == 'd') {
       *out_db = optarg;
+    } else if (c == 'B' && cmd->busy_ms) {
+      int rc = cli_parse_busy(optarg, cmd->usage, cmd->busy_ms);
+      if (rc) return rc;
     } else if (c >= 0x100 && c < 0x100 + (int)n) {
       const cli_opt *o = &cmd->opts[c - 0x100];
       if (o->value) *o->value = optarg;
@@ -65,4 +71,17 @@ int cli_print_catalog_doc(const char *db, const char *name, cli_catalog_writer w
   buf_free(&out);
   store_reader_close(r);
   return rc == ERR_OK ? 0 : 1;
+}
+
+int cli_parse_busy(const char *arg, const char *usage, int *out_ms) {
+  char *end = NULL;
+  long v = strtol(arg, &end, 10);
+  /* at most a day: a wait past that is a mistake, not a policy */
+  if (!*arg || *end || v < 1 || v > 86400000) {
+    fprintf(stderr, "teselas: invalid value '%s' for --busy-timeout-ms (1 to 86400000)\n\n%s",
+            arg, usage);
+    return 2;
+  }
+  *out_ms = (int)v;
+  return 0;
 }

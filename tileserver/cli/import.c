@@ -61,6 +61,8 @@ static const char USAGE[] =
     "  --max-unzipped-mb N    a .zip or .kmz uncompressed (4096)\n"
     "  --max-zip-ratio N      a .zip or .kmz: uncompressed size / archive size (100)\n"
     "  --busy-timeout-ms N    wait for another writer's lock on DB (30000), then fail: busy\n"
+    "                         (a version published is written to the audit log, who: cli:USER,\n"
+    "                         in its transaction: one whose line cannot be written is not)\n"
     "output:\n"
     "  --report FILE.json     also write the quality report as JSON\n"
     "  --force                import even when nothing changed\n"
@@ -275,6 +277,12 @@ static int parse_args(int argc, char **argv, cli_state *c) {
   return 0;
 }
 
+/* The import's audit line (cli_audit_layer), before its COMMIT: l->target is the layer. */
+static err_code import_line(void *ctx, int64_t version, int64_t review, err *e) {
+  cli_audit_line *l = ctx;
+  return cli_audit_layer(l, l->target, version, review, e);
+}
+
 static bool write_report(const char *path, const char *json) {
   FILE *f = fopen(path, "w");
   if (!f) return false;
@@ -291,6 +299,10 @@ int cli_import(int argc, char **argv) {
   int rc = parse_args(argc, argv, c);
   if (rc) goto done;
   if (isatty(2)) c->opt.progress = stderr;
+  cli_audit_line line;
+  cli_audit_init(&line, c->opt.db_path, "import", c->opt.layer_id, NULL);
+  import_gate gate = {import_line, &line};
+  c->opt.gate = &gate;
   import_result res;
   err e;
   err_clear(&e);

@@ -16,7 +16,7 @@ int cli_layers(int argc, char **argv) {
   bool json = false;
   const cli_opt opts[] = {{"json", &json, NULL}};
   int status = cli_parse_db_command(
-      argc, argv, &(cli_db_command){USAGE, "layers needs --db DB and nothing else", opts, 1, 0},
+      argc, argv, &(cli_db_command){USAGE, "layers needs --db DB and nothing else", opts, 1, 0, NULL},
       &db, NULL);
   if (status >= 0) return status;
   store_reader *r = NULL;

@@ -27,6 +27,10 @@ static const char USAGE[] =
     "                    failed download or import leaves that layer's published version as it was\n"
     "  --fetch-max-mb N  the largest download accepted, in MiB (default 512)\n"
     "  --fetch-timeout S the longest a download may take, in seconds (default 600)\n"
+    CLI_BUSY_USAGE
+    "\n"
+    "Each layer published is written to the audit log (who: cli:USER) in its import's\n"
+    "transaction: a layer whose line cannot be written is not published.\n"
     "\n"
     "Exit status: 0 when every layer is published or unchanged, 1 when any failed.\n";
 
@@ -35,7 +39,8 @@ int cli_publish(int argc, char **argv) {
                                        {"quiet", 0, 0, 'q'},   {"sources", 1, 0, 's'},
                                        {"help", 0, 0, 'h'},    {"version", 0, 0, 'V'},
                                        {"fetch", 0, 0, 'F'},   {"fetch-max-mb", 1, 0, 'M'},
-                                       {"fetch-timeout", 1, 0, 'T'}, {0, 0, 0, 0}};
+                                       {"fetch-timeout", 1, 0, 'T'},
+                                       {"busy-timeout-ms", 1, 0, 'B'}, {0, 0, 0, 0}};
   publish_options o = {.out = stdout, .errors = stderr};
   int c;
   optind = 1;
@@ -60,6 +65,11 @@ int cli_publish(int argc, char **argv) {
         else o.fetch_timeout_s = v;
         break;
       }
+      case 'B': {
+        int rc = cli_parse_busy(optarg, USAGE, &o.busy_timeout_ms);
+        if (rc) return rc;
+        break;
+      }
       case 'h': fputs(USAGE, stdout); return 0;
       case 'V': return cli_version();
       default:
@@ -77,6 +87,10 @@ int cli_publish(int argc, char **argv) {
     return 1;
   }
   if (isatty(2)) o.progress = stderr;
+  cli_audit_line line;
+  cli_audit_init(&line, o.db_path, "publish", "", NULL);
+  o.audit = cli_audit_layer;
+  o.audit_ctx = &line;
   publish_file *files = NULL;
   size_t n = 0;
   err e;

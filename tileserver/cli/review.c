@@ -21,7 +21,11 @@ static const char USAGE[] =
     "wait for review before they are published. list shows those waiting (--all: every review);\n"
     "show N the quality report and the privacy decision of review N; approve publishes the\n"
     "version at once, reject discards it. NAME is a reviewer or admin account, not the one that\n"
-    "uploaded the version. Imports with `teselas import` are published directly.\n";
+    "uploaded the version. Imports with `teselas import` are published directly. A decision is\n"
+    "written to the audit log (who: NAME, from cli:USER) in its transaction: one whose line\n"
+    "cannot be written does not happen.\n"
+    "\n"
+    CLI_BUSY_USAGE;
 
 static const char *state_text(const char *s) {
   return strcmp(s, "pending") == 0    ? "pendiente de revisión"
@@ -72,7 +76,7 @@ static int copy_submitter(void *ctx, const store_review *r) {
 }
 
 static int decide(const char *db, long long n, bool approve, const char *user,
-                  const char *reason) {
+                  const char *reason, int busy_ms) {
   const char *verb = approve ? "approve" : "reject";
   err e = {0};
   who_ctx w = {user, false, false};
@@ -87,25 +91,30 @@ static int decide(const char *db, long long n, bool approve, const char *user,
                         : strcmp(submitter, user) == 0 ? "nobody decides on a version they uploaded"
                                                        : NULL;
   char detail[1200], target[STORE_NAME_MAX] = "";
+  cli_audit_line line;
+  cli_audit_init(&line, db, "review", target, detail);
   if (refusal) {
-    snprintf(detail, sizeof detail, "review %lld (cli): %s", n, refusal);
+    snprintf(detail, sizeof detail, "review %lld (%s): %s", n, line.who, refusal);
     auth_audit(db, user, "review", "", "refused", detail, &e);
     fprintf(stderr, "teselas: review %s: %s: %s\n", verb, user, refusal);
     return 1;
   }
   int64_t version = 0;
+  /* the line is the reviewer's (who decides), written before the decision's COMMIT; the target
+   * (the layer) is filled by the decision before its gate runs */
+  snprintf(detail, sizeof detail, "review %lld (%s): %.1000s", n, line.who, reason);
+  snprintf(line.who, sizeof line.who, "%s", user);
+  line.result = approve ? "approved" : "rejected";
+  store_gate gate = cli_audit_gate(&line, busy_ms);
   store_review_decision d = {.n = n, .approve = approve, .who = user, .reason = reason,
-                             .out_layer = target, .out_version = &version};
+                             .out_layer = target, .out_version = &version, .gate = &gate};
   store_review_verdict v;
   err_code rc = store_review_decide(db, &d, &v, &e);
-  snprintf(detail, sizeof detail, "review %lld (cli): %.1000s", n, rc == ERR_OK ? reason : e.msg);
-  err ae = {0};
-  if (auth_audit(db, user, "review", target, rc == ERR_OK ? (approve ? "approved" : "rejected")
-                 : "refused", detail, &ae) != ERR_OK)
-    fprintf(stderr, "teselas: audit log: %s\n", ae.msg);
   if (rc != ERR_OK) {
-    fprintf(stderr, "teselas: review %s: %s\n", verb, e.msg);
-    return 1;
+    line.result = "refused"; /* the line of a decision not taken */
+    char cmd[32];
+    snprintf(cmd, sizeof cmd, "review %s", verb);
+    return cli_audit_finish(&line, rc, &e, cmd);
   }
   printf("revisión %lld: versión %lld de %s %s\n", n, (long long)version, target,
          approve ? "aprobada y publicada" : "rechazada y descartada");
@@ -116,9 +125,10 @@ int cli_review(int argc, char **argv) {
   static const struct option OPTS[] = {{"db", 1, 0, 'd'},       {"user", 1, 0, 'u'},
                                        {"reason", 1, 0, 'r'},   {"all", 0, 0, 'a'},
                                        {"help", 0, 0, 'h'},     {"version", 0, 0, 'V'},
-                                       {0, 0, 0, 0}};
+                                       {"busy-timeout-ms", 1, 0, 'B'}, {0, 0, 0, 0}};
   const char *sub = argc > 1 ? argv[1] : "", *db = NULL, *user = NULL, *reason = NULL;
   bool all = false;
+  int busy_ms = 0;
   if (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0) return fputs(USAGE, stdout), 0;
   int c;
   optind = 1;
@@ -128,7 +138,10 @@ int cli_review(int argc, char **argv) {
     else if (c == 'u') user = optarg;
     else if (c == 'r') reason = optarg;
     else if (c == 'a') all = true;
-    else return cli_common_option(c, argv + 1, USAGE);
+    else if (c == 'B') {
+      int rc = cli_parse_busy(optarg, USAGE, &busy_ms);
+      if (rc) return rc;
+    } else return cli_common_option(c, argv + 1, USAGE);
   }
   const char *arg = optind == argc - 2 ? argv[1 + optind] : NULL;
   if (!db) {
@@ -163,7 +176,7 @@ int cli_review(int argc, char **argv) {
               "bytes)\n\n%s", sub, USAGE);
       return 2;
     }
-    return decide(db, n, approve, user, reason);
+    return decide(db, n, approve, user, reason, busy_ms);
   }
   fprintf(stderr, "teselas: review list, show N, approve N or reject N\n\n%s", USAGE);
   return 2;

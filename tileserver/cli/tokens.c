@@ -15,7 +15,11 @@ static const char USAGE[] =
     "\n"
     "API tokens for `Authorization: Bearer TOKEN`. add prints a new token of ACCOUNT once: keep\n"
     "it, it cannot be shown again. revoke N invalidates token number N at once. list shows\n"
-    "numbers, accounts, labels and dates, never the tokens.\n";
+    "numbers, accounts, labels and dates, never the tokens. add and revoke are written to the\n"
+    "audit log (who: cli:USER) in their transaction: one whose line cannot be written does not\n"
+    "happen.\n"
+    "\n"
+    CLI_BUSY_USAGE;
 
 static int print_token(void *ctx, const store_token *t) {
   int *n = ctx;
@@ -29,8 +33,10 @@ static int print_token(void *ctx, const store_token *t) {
 int cli_tokens(int argc, char **argv) {
   static const struct option OPTS[] = {{"db", 1, 0, 'd'}, {"label", 1, 0, 'l'},
                                        {"account", 1, 0, 'a'}, {"help", 0, 0, 'h'},
-                                       {"version", 0, 0, 'V'}, {0, 0, 0, 0}};
+                                       {"version", 0, 0, 'V'}, {"busy-timeout-ms", 1, 0, 'B'},
+                                       {0, 0, 0, 0}};
   const char *sub = argc > 1 ? argv[1] : "", *db = NULL, *label = "", *account = NULL;
+  int busy_ms = 0;
   if (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0) return fputs(USAGE, stdout), 0;
   int c;
   optind = 1;
@@ -39,7 +45,10 @@ int cli_tokens(int argc, char **argv) {
     if (c == 'd') db = optarg;
     else if (c == 'l') label = optarg;
     else if (c == 'a') account = optarg;
-    else return cli_common_option(c, argv + 1, USAGE);
+    else if (c == 'B') {
+      int rc = cli_parse_busy(optarg, USAGE, &busy_ms);
+      if (rc) return rc;
+    } else return cli_common_option(c, argv + 1, USAGE);
   }
   const char *arg = optind == argc - 2 ? argv[1 + optind] : NULL;
   err e = {0};
@@ -58,14 +67,13 @@ int cli_tokens(int argc, char **argv) {
   }
   if (strcmp(sub, "add") == 0 && arg) {
     char token[AUTH_TOKEN_LEN];
-    int64_t id = 0;
-    char num[24] = "";
-    if (auth_init(&e) != ERR_OK || auth_token_create(db, arg, label, token, &id, &e) != ERR_OK ||
-        (snprintf(num, sizeof num, "%lld", (long long)id),
-         auth_audit(db, "cli", "tokens add", arg, "ok", num, &e)) != ERR_OK) {
-      fprintf(stderr, "teselas: tokens add: %s\n", e.msg);
-      return 1;
-    }
+    cli_audit_line line;
+    cli_audit_init(&line, db, "tokens add", arg, NULL); /* detail: the token's number */
+    store_gate gate = cli_audit_gate(&line, busy_ms);
+    err_code rc = auth_init(&e);
+    if (rc == ERR_OK) rc = auth_token_create_gated(db, arg, label, &gate, token, &e);
+    if (rc != ERR_OK) return cli_audit_finish(&line, rc, &e, "tokens add");
+    int64_t id = line.made;
     fprintf(stderr, "token número %lld de %s; guárdelo, no se volverá a mostrar:\n",
             (long long)id, arg);
     printf("%s\n", token);
@@ -74,11 +82,11 @@ int cli_tokens(int argc, char **argv) {
   char *end = NULL;
   long long id = arg ? strtoll(arg, &end, 10) : 0;
   if (strcmp(sub, "revoke") == 0 && arg && *end == '\0' && id > 0) {
-    if (store_token_revoke(db, id, &e) != ERR_OK ||
-        auth_audit(db, "cli", "tokens revoke", arg, "ok", "", &e) != ERR_OK) {
-      fprintf(stderr, "teselas: tokens revoke: %s\n", e.msg);
-      return 1;
-    }
+    cli_audit_line line;
+    cli_audit_init(&line, db, "tokens revoke", arg, "");
+    store_gate gate = cli_audit_gate(&line, busy_ms);
+    err_code rc = store_token_revoke_gated(db, id, &gate, &e);
+    if (rc != ERR_OK) return cli_audit_finish(&line, rc, &e, "tokens revoke");
     printf("token número %lld revocado\n", id);
     return 0;
   }

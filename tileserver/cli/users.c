@@ -22,7 +22,11 @@ static const char USAGE[] =
     "--layers, those of its --department), reviewer (the transparency unit) or admin.\n"
     "--password asks for a password (at least 12 characters) on the terminal, or reads the\n"
     "first line of standard input; without it the account signs in with API tokens only\n"
-    "(teselas tokens add). Removing an account revokes its tokens.\n";
+    "(teselas tokens add). Removing an account revokes its tokens. Each change is written to\n"
+    "the audit log (who: cli:USER) in its transaction: a change whose line cannot be written\n"
+    "does not happen.\n"
+    "\n"
+    CLI_BUSY_USAGE;
 
 /* One line of in (without its newline) into out; false at end of input or when too long. */
 static bool read_line(FILE *in, char *out, size_t len) {
@@ -57,13 +61,14 @@ static bool read_password(char *out, size_t len) {
 typedef struct add_opts {
   const char *db, *role, *department, *layers;
   bool password;
+  int busy_ms;
 } add_opts;
 
 static int parse(int argc, char **argv, add_opts *o) {
   static const struct option OPTS[] = {
       {"db", 1, 0, 'd'},     {"role", 1, 0, 'r'}, {"department", 1, 0, 'D'},
       {"layers", 1, 0, 'l'}, {"password", 0, 0, 'p'}, {"help", 0, 0, 'h'},
-      {"version", 0, 0, 'V'}, {0, 0, 0, 0}};
+      {"version", 0, 0, 'V'}, {"busy-timeout-ms", 1, 0, 'B'}, {0, 0, 0, 0}};
   int c;
   optind = 1;
   opterr = 0;
@@ -74,6 +79,11 @@ static int parse(int argc, char **argv, add_opts *o) {
       case 'D': o->department = optarg; break;
       case 'l': o->layers = optarg; break;
       case 'p': o->password = true; break;
+      case 'B': {
+        int rc = cli_parse_busy(optarg, USAGE, &o->busy_ms);
+        if (rc) return rc;
+        break;
+      }
       default: {
         int rc = cli_common_option(c, argv, USAGE);
         return rc == 0 ? -1 : rc;
@@ -102,16 +112,15 @@ static int users_add(const char *name, const add_opts *o) {
     return 1;
   }
   err e = {0};
+  cli_audit_line line;
+  cli_audit_init(&line, o->db, "users add", name, o->role);
+  store_gate gate = cli_audit_gate(&line, o->busy_ms);
+  auth_user_new u = {name, auth_role_parse(o->role), o->department, o->layers,
+                     o->password ? pw : NULL};
   err_code rc = auth_init(&e);
-  if (rc == ERR_OK)
-    rc = auth_user_add(o->db, name, auth_role_parse(o->role), o->department, o->layers,
-                       o->password ? pw : NULL, &e);
+  if (rc == ERR_OK) rc = auth_user_add_gated(o->db, &u, &gate, &e);
   memset(pw, 0, sizeof pw);
-  if (rc == ERR_OK) rc = auth_audit(o->db, "cli", "users add", name, "ok", o->role, &e);
-  if (rc != ERR_OK) {
-    fprintf(stderr, "teselas: users add: %s\n", e.msg);
-    return 1;
-  }
+  if (rc != ERR_OK) return cli_audit_finish(&line, rc, &e, "users add");
   printf("cuenta %s (%s) creada\n", name, o->role);
   return 0;
 }
@@ -136,11 +145,11 @@ int cli_users(int argc, char **argv) {
   }
   if (strcmp(sub, "add") == 0 && name && o.role) return users_add(name, &o);
   if (strcmp(sub, "remove") == 0 && name) {
-    if (auth_user_remove(o.db, name, &e) != ERR_OK ||
-        auth_audit(o.db, "cli", "users remove", name, "ok", "", &e) != ERR_OK) {
-      fprintf(stderr, "teselas: users remove: %s\n", e.msg);
-      return 1;
-    }
+    cli_audit_line line;
+    cli_audit_init(&line, o.db, "users remove", name, "");
+    store_gate gate = cli_audit_gate(&line, o.busy_ms);
+    err_code code = auth_user_remove_gated(o.db, name, &gate, &e);
+    if (code != ERR_OK) return cli_audit_finish(&line, code, &e, "users remove");
     printf("cuenta %s retirada, con sus tokens\n", name);
     return 0;
   }

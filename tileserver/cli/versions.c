@@ -24,15 +24,20 @@ static const char DIFF_USAGE[] =
     "added, removed or retyped, and the area of the changes. Lists N changes (default 100, at\n"
     "most 1000) from the K-th.\n";
 static const char ROLLBACK_USAGE[] =
-    "usage: teselas rollback ID --db DB --to V\n"
+    "usage: teselas rollback ID --db DB --to V [--busy-timeout-ms N]\n"
     "\n"
     "Publishes the data of version V of layer ID again, as a new version (its fields, privacy,\n"
-    "style and report with it); the history keeps every version and says what was rolled back.\n";
+    "style and report with it); the history keeps every version and says what was rolled back.\n"
+    "The audit log records it (who: cli:USER) in the same transaction: a rollback whose line\n"
+    "cannot be written does not happen.\n"
+    "\n"
+    CLI_BUSY_USAGE;
 
 typedef struct opts {
   const char *db;
   const char *id;
   int64_t from, to, limit, offset;
+  int busy_ms;  /* rollback's --busy-timeout-ms (0: the default) */
   bool json;
 } opts;
 
@@ -52,7 +57,8 @@ static int parse(int argc, char **argv, const char *usage, opts *o) {
       {"db", required_argument, 0, 'd'},    {"from", required_argument, 0, 'f'},
       {"to", required_argument, 0, 't'},    {"limit", required_argument, 0, 'l'},
       {"offset", required_argument, 0, 'o'}, {"json", no_argument, 0, 'j'},
-      {"help", no_argument, 0, 'h'},        {0, 0, 0, 0}};
+      {"help", no_argument, 0, 'h'},        {"busy-timeout-ms", required_argument, 0, 'B'},
+      {0, 0, 0, 0}};
   *o = (opts){.from = -1, .to = -1, .limit = VERSIONS_PAGE_DEFAULT};
   int c;
   optind = 1;
@@ -69,6 +75,13 @@ static int parse(int argc, char **argv, const char *usage, opts *o) {
       case 'j': o->json = true; break;
       case 'h': fputs(usage, stdout); return -1;
       case 'f': case 't': case 'l': case 'o': break;
+      case 'B': /* a write's option: rollback's alone */
+        if (usage == ROLLBACK_USAGE) {
+          int rc = cli_parse_busy(optarg, usage, &o->busy_ms);
+          if (rc) return rc;
+          break;
+        }
+        /* fall through */
       default:
         fprintf(stderr, "teselas: bad option %s\n\n%s", argv[optind - 1], usage);
         return 2;
@@ -147,10 +160,12 @@ int cli_rollback(int argc, char **argv) {
   }
   err e = {0};
   int64_t v = 0;
-  if (store_layer_rollback(o.db, o.id, o.to, &v, &e) != ERR_OK) {
-    fprintf(stderr, "teselas: %s\n", e.msg);
-    return 1;
-  }
+  cli_audit_line line;
+  cli_audit_init(&line, o.db, "rollback", o.id, NULL);
+  line.rollback_of = o.to;
+  store_gate gate = cli_audit_gate(&line, o.busy_ms);
+  err_code code = store_layer_rollback_gated(o.db, o.id, o.to, &gate, &v, &e);
+  if (code != ERR_OK) return cli_audit_finish(&line, code, &e, "rollback");
   printf("capa %s: versión %lld publicada con los datos de la versión %lld\n", o.id, (long long)v,
          (long long)o.to);
   return 0;

@@ -18,7 +18,7 @@ static err_code gate_fn(void *ctx, int64_t version, err *e) {
   return rc;
 }
 
-store_gate http_audit_gate(http_audit_line *l) { return (store_gate){gate_fn, l}; }
+store_gate http_audit_gate(http_audit_line *l) { return (store_gate){gate_fn, l, 0}; }
 
 err_code http_audit_write(http_audit_line *l, err *e) { return gate_fn(l, 0, e); }
 

@@ -97,6 +97,31 @@ static ssize_t progress_write(void *cookie, const char *data, size_t len) {
   return (ssize_t)len;
 }
 
+/* A publication's line, written by the import before its COMMIT (import_gate): an upload whose
+ * outcome cannot be audited is not published; the job fails saying why. */
+typedef struct outcome_line {
+  const jobs_queue *q;
+  const job *j;
+  bool written;
+} outcome_line;
+
+static err_code write_outcome(void *ctx, int64_t version, int64_t review, err *e) {
+  outcome_line *l = ctx;
+  char detail[200];
+  if (review)
+    snprintf(detail, sizeof detail, "job %lld, version %lld, review %lld", (long long)l->j->id,
+             (long long)version, (long long)review);
+  else
+    snprintf(detail, sizeof detail, "job %lld, version %lld", (long long)l->j->id,
+             (long long)version);
+  err_code rc = auth_audit(l->q->db_path, l->j->account, "publish", l->j->layer,
+                           review ? "pending" : "ok", detail, e);
+  l->written = rc == ERR_OK;
+  return rc;
+}
+
+/* The line of an outcome that wrote nothing (unchanged, rejected, a dry run), or of a COMMIT
+ * that failed after its line: a warning when it cannot be written, as nothing changed. */
 static void audit_outcome(const jobs_queue *q, const job *j, err_code rc, const import_result *r) {
   char detail[200];
   const char *result = rc != ERR_OK ? "rejected"
@@ -155,6 +180,9 @@ static void job_run(jobs_queue *q, job *j) {
   cookie_io_functions_t io = {.write = progress_write};
   o.progress = fopencookie(j, "w", io);
   if (o.progress) setvbuf(o.progress, NULL, _IONBF, 0);
+  outcome_line line = {q, j, false};
+  import_gate gate = {write_outcome, &line};
+  if (!j->dry_run) o.gate = &gate;
   import_result r = {0};
   if (rc == ERR_OK) rc = import_run(&o, &r, &e);
   store_pg_write_abort(pg_dry);
@@ -171,7 +199,7 @@ static void job_run(jobs_queue *q, job *j) {
   r.report_json = NULL;
   j->preview_json = preview;
   pthread_mutex_unlock(&q->mu);
-  audit_outcome(q, j, rc, &r);
+  if (!line.written || rc != ERR_OK) audit_outcome(q, j, rc, &r);
   import_result_free(&r);
   /* the upload and the dry run's copy go at once: nothing of a file stays once imported */
   remove_dir(j->dir);

@@ -24,7 +24,9 @@ const char STORE_ACCOUNTS_SCHEMA_SQL[] =
     " hash BLOB PRIMARY KEY, account TEXT NOT NULL, expires_unix INTEGER NOT NULL,"
     " created_at TEXT NOT NULL);";
 
-err_code store_acct_open(const char *db_path, bool write, sqlite3 **out_db, err *e) {
+/* The connection of one call, waiting wait_ms for a writer's lock (0: STORE_WRITE_WAIT_MS). */
+static err_code acct_open_wait(const char *db_path, bool write, int wait_ms, sqlite3 **out_db,
+                               err *e) {
   *out_db = NULL;
   sqlite3 *db = NULL;
   int flags = write ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READONLY;
@@ -35,7 +37,7 @@ err_code store_acct_open(const char *db_path, bool write, sqlite3 **out_db, err 
     sqlite3_close(db);
     return rc;
   }
-  sqlite3_busy_timeout(db, 30000);
+  sqlite3_busy_timeout(db, wait_ms > 0 ? wait_ms : STORE_WRITE_WAIT_MS);
   err_code rc = ERR_OK;
   if (write && (rc = store_exec(db, "PRAGMA journal_mode=WAL", db_path, e)) == ERR_OK)
     rc = store_exec(db, STORE_ACCOUNTS_SCHEMA_SQL, "accounts tables", e);
@@ -45,6 +47,28 @@ err_code store_acct_open(const char *db_path, bool write, sqlite3 **out_db, err 
   }
   *out_db = db;
   return ERR_OK;
+}
+
+err_code store_acct_open(const char *db_path, bool write, sqlite3 **out_db, err *e) {
+  return acct_open_wait(db_path, write, 0, out_db, e);
+}
+
+/* A gated write (store_gate): opened with the gate's wait, in a transaction of its own (BEGIN
+ * IMMEDIATE: a busy database is said so, naming it and the wait), the gate before COMMIT. */
+static err_code gated_open(const char *db_path, const store_gate *g, sqlite3 **out_db, err *e) {
+  err_code rc = acct_open_wait(db_path, true, g ? g->wait_ms : 0, out_db, e);
+  if (rc == ERR_OK && g) rc = store_begin_write(*out_db, db_path, g->wait_ms, "accounts", e);
+  return rc;
+}
+
+static err_code gated_close(sqlite3 *db, const store_gate *g, err_code rc, int64_t n, err *e) {
+  if (db && g) {
+    if (rc == ERR_OK && g->fn) rc = g->fn(g->ctx, n, e);
+    if (rc == ERR_OK) rc = store_exec(db, "COMMIT", "accounts", e);
+    if (rc != ERR_OK && !sqlite3_get_autocommit(db)) sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+  }
+  sqlite3_close(db);
+  return rc;
 }
 
 /* Prepares sql on db; a read-only database without the tables gives *out NULL and ERR_OK. */
@@ -90,10 +114,15 @@ err_code store_account_step(sqlite3 *db, sqlite3_stmt *st, int hash_col, size_t 
 
 err_code store_account_add(const char *db_path, const store_account *a, const char *pw_hash,
                            err *e) {
-  if (store_db_is_pg(db_path)) return store_pg_account_add(db_path, a, pw_hash, e);
+  return store_account_add_gated(db_path, a, pw_hash, NULL, e);
+}
+
+err_code store_account_add_gated(const char *db_path, const store_account *a, const char *pw_hash,
+                                 const store_gate *gate, err *e) {
+  if (store_db_is_pg(db_path)) return store_pg_account_add(db_path, a, pw_hash, gate, e);
   sqlite3 *db = NULL;
   sqlite3_stmt *st = NULL;
-  err_code rc = store_acct_open(db_path, true, &db, e);
+  err_code rc = gated_open(db_path, gate, &db, e);
   if (rc == ERR_OK)
     rc = prepare(db, "INSERT INTO teselas_accounts(name, role, department, layers, "
                  "password_hash, created_at) VALUES(?,?,?,?,?,?)", true, &st, e);
@@ -113,16 +142,20 @@ err_code store_account_add(const char *db_path, const store_account *a, const ch
       rc = err_set(e, ERR_DB, "accounts: %s", sqlite3_errmsg(db));
   }
   sqlite3_finalize(st);
-  sqlite3_close(db);
-  return rc;
+  return gated_close(db, gate, rc, 0, e);
 }
 
 err_code store_account_remove(const char *db_path, const char *name, err *e) {
-  if (store_db_is_pg(db_path)) return store_pg_account_remove(db_path, name, e);
+  return store_account_remove_gated(db_path, name, NULL, e);
+}
+
+err_code store_account_remove_gated(const char *db_path, const char *name, const store_gate *gate,
+                                    err *e) {
+  if (store_db_is_pg(db_path)) return store_pg_account_remove(db_path, name, gate, e);
   sqlite3 *db = NULL;
-  err_code rc = store_acct_open(db_path, true, &db, e);
-  if (rc != ERR_OK) return rc;
-  rc = store_exec(db, "BEGIN IMMEDIATE", "accounts", e);
+  /* one transaction: the tokens go with the account, or nothing does */
+  store_gate plain = {NULL, NULL, 0};
+  err_code rc = gated_open(db_path, gate ? gate : &plain, &db, e);
   static const char *const SQL[2] = {"DELETE FROM teselas_tokens WHERE account=?",
                                      "DELETE FROM teselas_accounts WHERE name=?"};
   for (int i = 0; i < 2 && rc == ERR_OK; i++) {
@@ -134,9 +167,7 @@ err_code store_account_remove(const char *db_path, const char *name, err *e) {
     if (rc == ERR_OK && i == 1 && sqlite3_changes(db) == 0)
       rc = err_set(e, ERR_NOT_FOUND, "no account named %s", name);
   }
-  store_exec(db, rc == ERR_OK ? "COMMIT" : "ROLLBACK", "accounts", rc == ERR_OK ? e : NULL);
-  sqlite3_close(db);
-  return rc;
+  return gated_close(db, gate ? gate : &plain, rc, 0, e);
 }
 
 err_code store_accounts_scan(const char *db_path, store_account_fn fn, void *ctx, err *e) {
@@ -163,12 +194,30 @@ err_code store_accounts_scan(const char *db_path, store_account_fn fn, void *ctx
   return rc;
 }
 
+static err_code token_add(const char *db_path, const store_token_row *t, const store_gate *gate,
+                          int64_t *out_id, err *e);
+
 err_code store_token_add(const char *db_path, const char *account, const uint8_t hash[32],
                          const char *label, int64_t *out_id, err *e) {
-  if (store_db_is_pg(db_path)) return store_pg_token_add(db_path, account, hash, label, out_id, e);
+  store_token_row t = {account, hash, label};
+  return token_add(db_path, &t, NULL, out_id, e);
+}
+
+err_code store_token_add_gated(const char *db_path, const char *account, const uint8_t hash[32],
+                               const char *label, const store_gate *gate, err *e) {
+  store_token_row t = {account, hash, label};
+  int64_t id = 0;
+  return token_add(db_path, &t, gate, &id, e);
+}
+
+static err_code token_add(const char *db_path, const store_token_row *t, const store_gate *gate,
+                          int64_t *out_id, err *e) {
+  if (store_db_is_pg(db_path)) return store_pg_token_add(db_path, t, gate, out_id, e);
+  const char *account = t->account, *label = t->label;
+  const uint8_t *hash = t->hash;
   sqlite3 *db = NULL;
   sqlite3_stmt *st = NULL;
-  err_code rc = store_acct_open(db_path, true, &db, e);
+  err_code rc = gated_open(db_path, gate, &db, e);
   /* the account is checked by the same statement: no token for a name that does not exist */
   if (rc == ERR_OK)
     rc = prepare(db, "INSERT INTO teselas_tokens(account, hash, label, created_at) "
@@ -186,15 +235,19 @@ err_code store_token_add(const char *db_path, const char *account, const uint8_t
     if (rc == ERR_OK) *out_id = sqlite3_last_insert_rowid(db);
   }
   sqlite3_finalize(st);
-  sqlite3_close(db);
-  return rc;
+  return gated_close(db, gate, rc, rc == ERR_OK ? *out_id : 0, e);
 }
 
 err_code store_token_revoke(const char *db_path, int64_t id, err *e) {
-  if (store_db_is_pg(db_path)) return store_pg_token_revoke(db_path, id, e);
+  return store_token_revoke_gated(db_path, id, NULL, e);
+}
+
+err_code store_token_revoke_gated(const char *db_path, int64_t id, const store_gate *gate,
+                                  err *e) {
+  if (store_db_is_pg(db_path)) return store_pg_token_revoke(db_path, id, gate, e);
   sqlite3 *db = NULL;
   sqlite3_stmt *st = NULL;
-  err_code rc = store_acct_open(db_path, true, &db, e);
+  err_code rc = gated_open(db_path, gate, &db, e);
   if (rc == ERR_OK)
     rc = prepare(db, "UPDATE teselas_tokens SET revoked_at=? WHERE id=? AND revoked_at IS NULL",
                  true, &st, e);
@@ -208,8 +261,7 @@ err_code store_token_revoke(const char *db_path, int64_t id, err *e) {
       rc = err_set(e, ERR_NOT_FOUND, "no valid token number %lld", (long long)id);
   }
   sqlite3_finalize(st);
-  sqlite3_close(db);
-  return rc;
+  return gated_close(db, gate, rc, 0, e);
 }
 
 err_code store_tokens_scan(const char *db_path, const char *account, store_token_fn fn,

@@ -23,9 +23,11 @@ typedef struct check_version {
   int64_t history_count;
   bool has_snapshot;       /* the history's copy of the catalog entry (bounds) */
   double snapshot_bounds[4];
+  double snapshot_grid_m;  /* its privacy policy's grid: its bounds are rounded to it (0: none) */
   bool current;            /* the catalog points at it */
   int64_t catalog_count;
   double catalog_bounds[4];
+  double catalog_grid_m;
 } check_version;
 
 typedef struct check_ctx {
@@ -188,13 +190,17 @@ static err_code load_versions(check_ctx *c, err *e) {
   char sql[1024];
   snprintf(sql, sizeof sql,
            "SELECT h.layer_id, h.version, h.table_name, h.feature_count, %s,"
-           " l.version = h.version, l.feature_count, l.minx, l.miny, l.maxx, l.maxy"
+           " l.version = h.version, l.feature_count, l.minx, l.miny, l.maxx, l.maxy,"
+           " CASE WHEN json_valid(l.privacy) THEN json_extract(l.privacy, '$.grid_m') END, %s"
            " FROM teselas_history h LEFT JOIN teselas_layers l ON l.id = h.layer_id"
            " WHERE h.table_name <> '' ORDER BY h.layer_id, h.version",
            snap ? "h.catalog IS NOT NULL, json_extract(h.catalog, '$.minx'),"
                   " json_extract(h.catalog, '$.miny'), json_extract(h.catalog, '$.maxx'),"
                   " json_extract(h.catalog, '$.maxy')"
-                : "0, 0, 0, 0, 0");
+                : "0, 0, 0, 0, 0",
+           snap ? "CASE WHEN json_valid(h.catalog) THEN json_extract(h.catalog,"
+                  " '$.privacy.grid_m') END"
+                : "0");
   sqlite3_stmt *st = NULL;
   if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK) {
     issue(c->out, "", 0, "the history cannot be read: %s", sqlite3_errmsg(c->db));
@@ -223,6 +229,8 @@ static err_code load_versions(check_ctx *c, err *e) {
     v->current = sqlite3_column_int(st, 9) == 1;
     v->catalog_count = sqlite3_column_int64(st, 10);
     for (int k = 0; k < 4; k++) v->catalog_bounds[k] = sqlite3_column_double(st, 11 + k);
+    v->catalog_grid_m = sqlite3_column_double(st, 15);
+    v->snapshot_grid_m = sqlite3_column_double(st, 16);
   }
   if (rc != SQLITE_DONE) issue(c->out, "", 0, "the history cannot be read: %s",
                                sqlite3_errmsg(c->db));
@@ -360,6 +368,15 @@ static void check_rtree(check_ctx *c, const check_version *v, const table_scan *
   sqlite3_finalize(st);
 }
 
+/* The rows' box as the writer stored it: rounded outwards to the privacy grid of grid_m metres
+ * (store_bounds_round; a generalised layer's box says no more than its grid), else exact. */
+static void stored_box(const double rows[4], double grid_m, double out[4]) {
+  double step[2];
+  memcpy(out, rows, 4 * sizeof *out);
+  store_bounds_step(grid_m, step);
+  store_bounds_round(step, out);
+}
+
 /* Two boxes equal to 1e-9 of a degree (the catalog keeps them as REAL). */
 static bool same_box(const double a[4], const double b[4]) {
   for (int k = 0; k < 4; k++)
@@ -383,12 +400,15 @@ static void check_version_tables(check_ctx *c, const check_version *v) {
     issue(c->out, v->layer, v->version, "table %s has %lld rows, the catalog says %lld", v->table,
           (long long)s.rows, (long long)v->catalog_count);
   if (s.indexable > 0) {
-    if (v->current && !same_box(s.bounds, v->catalog_bounds))
+    double cat_box[4], snap_box[4];
+    stored_box(s.bounds, v->catalog_grid_m, cat_box);
+    stored_box(s.bounds, v->snapshot_grid_m, snap_box);
+    if (v->current && !same_box(cat_box, v->catalog_bounds))
       issue(c->out, v->layer, v->version,
             "table %s spans %.9g,%.9g,%.9g,%.9g, the catalog says %.9g,%.9g,%.9g,%.9g", v->table,
             s.bounds[0], s.bounds[1], s.bounds[2], s.bounds[3], v->catalog_bounds[0],
             v->catalog_bounds[1], v->catalog_bounds[2], v->catalog_bounds[3]);
-    if (v->has_snapshot && !same_box(s.bounds, v->snapshot_bounds))
+    if (v->has_snapshot && !same_box(snap_box, v->snapshot_bounds))
       issue(c->out, v->layer, v->version,
             "table %s spans %.9g,%.9g,%.9g,%.9g, the history says %.9g,%.9g,%.9g,%.9g", v->table,
             s.bounds[0], s.bounds[1], s.bounds[2], s.bounds[3], v->snapshot_bounds[0],

@@ -99,6 +99,22 @@ static err_code acct_write(PGconn *pg, const char *sql, const acct_params *p, co
   return rc == ERR_OK ? acct_exec(pg, sql, p, what, out, e) : rc;
 }
 
+/* A gated write (store_gate) runs in a transaction of its own, the gate before COMMIT: the
+ * tables made first (DDL would abort the transaction when they are missing). */
+static err_code gate_begin(PGconn *pg, const store_gate *g, err *e) {
+  if (!g) return ERR_OK;
+  err_code rc = make_tables(pg, e);
+  return rc == ERR_OK ? store_pg_run(pg, "BEGIN", e) : rc;
+}
+
+static err_code gate_end(PGconn *pg, const store_gate *g, err_code rc, int64_t n, err *e) {
+  if (!g) return rc;
+  if (rc == ERR_OK && g->fn) rc = g->fn(g->ctx, n, e);
+  if (rc == ERR_OK) rc = store_pg_run(pg, "COMMIT", e);
+  if (rc != ERR_OK && PQtransactionStatus(pg) != PQTRANS_IDLE) PQclear(PQexec(pg, "ROLLBACK"));
+  return rc;
+}
+
 static int64_t affected(const PGresult *r) { return strtoll(PQcmdTuples((PGresult *)r), NULL, 10); }
 
 /* Reads name, role, department, layers, created_at from columns 0..4 of row 0. */
@@ -113,13 +129,14 @@ static void account_from(const PGresult *r, store_account *out) {
 
 
 err_code store_pg_account_add(const char *uri, const store_account *a, const char *pw_hash,
-                              err *e) {
+                              const store_gate *gate, err *e) {
   PGconn *pg = NULL;
   PGresult *r = NULL;
   char now[32];
   store_now_iso(now);
   acct_params p = {6, {a->name, a->role, a->department, a->layers, pw_hash, now}, {0}};
   err_code rc = store_pg_conn_take(uri, &pg, e);
+  if (rc == ERR_OK) rc = gate_begin(pg, gate, e);
   if (rc == ERR_OK)
     rc = acct_write(pg, "INSERT INTO teselas_accounts(name, role, department, layers,"
                    " password_hash, created_at) VALUES($1, $2, $3, $4, $5, $6)", &p, "accounts",
@@ -128,15 +145,18 @@ err_code store_pg_account_add(const char *uri, const store_account *a, const cha
   if (rc == ERR_INVALID && state && strcmp(state, "23505") == 0)
     rc = err_set(e, ERR_INVALID, "an account named %s already exists", a->name);
   PQclear(r);
+  if (pg) rc = gate_end(pg, gate, rc, 0, e);
   store_pg_conn_give(uri, pg);
   return rc;
 }
 
-err_code store_pg_account_remove(const char *uri, const char *name, err *e) {
+err_code store_pg_account_remove(const char *uri, const char *name, const store_gate *gate,
+                                 err *e) {
   PGconn *pg = NULL;
   PGresult *r = NULL;
   acct_params p = {1, {name}, {0}};
   err_code rc = store_pg_conn_take(uri, &pg, e);
+  if (rc == ERR_OK) rc = gate_begin(pg, gate, e);
   /* one statement: the tokens and sessions go with the account, or nothing does */
   if (rc == ERR_OK)
     rc = acct_write(pg, "WITH t AS (DELETE FROM teselas_tokens WHERE account = $1),"
@@ -144,6 +164,7 @@ err_code store_pg_account_remove(const char *uri, const char *name, err *e) {
                    " DELETE FROM teselas_accounts WHERE name = $1", &p, "accounts", &r, e);
   if (rc == ERR_OK && affected(r) == 0) rc = err_set(e, ERR_NOT_FOUND, "no account named %s", name);
   PQclear(r);
+  if (pg) rc = gate_end(pg, gate, rc, 0, e);
   store_pg_conn_give(uri, pg);
   return rc;
 }
@@ -171,14 +192,17 @@ err_code store_pg_accounts_scan(const char *uri, store_account_fn fn, void *ctx,
   return rc;
 }
 
-err_code store_pg_token_add(const char *uri, const char *account, const uint8_t hash[32],
-                            const char *label, int64_t *out_id, err *e) {
+err_code store_pg_token_add(const char *uri, const store_token_row *t, const store_gate *gate,
+                            int64_t *out_id, err *e) {
   PGconn *pg = NULL;
   PGresult *r = NULL;
   char now[32];
   store_now_iso(now);
-  acct_params p = {4, {account, (const char *)hash, label ? label : "", now}, {0, 32, 0, 0}};
+  const char *account = t->account;
+  acct_params p = {4, {account, (const char *)t->hash, t->label ? t->label : "", now},
+                   {0, 32, 0, 0}};
   err_code rc = store_pg_conn_take(uri, &pg, e);
+  if (rc == ERR_OK) rc = gate_begin(pg, gate, e);
   /* the account is checked by the same statement: no token for a name that does not exist */
   if (rc == ERR_OK)
     rc = acct_write(pg, "INSERT INTO teselas_tokens(account, hash, label, created_at)"
@@ -188,11 +212,12 @@ err_code store_pg_token_add(const char *uri, const char *account, const uint8_t 
     rc = err_set(e, ERR_NOT_FOUND, "no account named %s", account);
   if (rc == ERR_OK) *out_id = store_pg_i64(r, 0, 0);
   PQclear(r);
+  if (pg) rc = gate_end(pg, gate, rc, rc == ERR_OK ? *out_id : 0, e);
   store_pg_conn_give(uri, pg);
   return rc;
 }
 
-err_code store_pg_token_revoke(const char *uri, int64_t id, err *e) {
+err_code store_pg_token_revoke(const char *uri, int64_t id, const store_gate *gate, err *e) {
   PGconn *pg = NULL;
   PGresult *r = NULL;
   char now[32], num[24];
@@ -200,12 +225,14 @@ err_code store_pg_token_revoke(const char *uri, int64_t id, err *e) {
   snprintf(num, sizeof num, "%lld", (long long)id);
   acct_params p = {2, {now, num}, {0}};
   err_code rc = store_pg_conn_take(uri, &pg, e);
+  if (rc == ERR_OK) rc = gate_begin(pg, gate, e);
   if (rc == ERR_OK)
     rc = acct_write(pg, "UPDATE teselas_tokens SET revoked_at = $1 WHERE id = $2::bigint AND"
                    " revoked_at IS NULL", &p, "tokens", &r, e);
   if (rc == ERR_OK && affected(r) == 0)
     rc = err_set(e, ERR_NOT_FOUND, "no valid token number %lld", (long long)id);
   PQclear(r);
+  if (pg) rc = gate_end(pg, gate, rc, 0, e);
   store_pg_conn_give(uri, pg);
   return rc;
 }
@@ -354,7 +381,7 @@ err_code store_pg_audit_add(const char *uri, const store_audit_entry *a, err *e)
   err_code rc = store_pg_conn_take(uri, &pg, e);
   if (rc == ERR_OK)
     rc = acct_write(pg, "INSERT INTO teselas_audit(at, who, action, target, result, detail)"
-                    " VALUES($1, $2, $3, $4, $5, $6)", &p, "audit", &r, e);
+                    " VALUES($1, $2, $3, $4, $5, $6)", &p, "audit log (teselas_audit)", &r, e);
   PQclear(r);
   store_pg_conn_give(uri, pg);
   return rc;

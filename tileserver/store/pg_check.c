@@ -19,6 +19,7 @@ typedef struct pg_version {
   int64_t version, history_count, catalog_count;
   bool current;
   double catalog_bounds[4];
+  double catalog_grid_m;   /* its privacy grid: the catalog's box is rounded to it (0: none) */
 } pg_version;
 
 /* The statement's result, or NULL with the problem recorded as the database's. */
@@ -41,7 +42,9 @@ static pg_version *load_versions(PGconn *c, store_check_result *out, size_t *out
   *out_n = 0;
   PGresult *r = query(c, out, "", 0, "the history cannot be read",
                       "SELECT h.layer_id, h.version, h.table_name, h.feature_count,"
-                      " l.version = h.version, l.feature_count, l.minx, l.miny, l.maxx, l.maxy"
+                      " l.version = h.version, l.feature_count, l.minx, l.miny, l.maxx, l.maxy,"
+                      " CASE WHEN l.privacy LIKE '{%' THEN"
+                      " (l.privacy::json->>'grid_m')::float8 END"
                       " FROM teselas_history h LEFT JOIN teselas_layers l ON l.id = h.layer_id"
                       " WHERE h.table_name <> '' ORDER BY h.layer_id, h.version");
   if (!r) return NULL;
@@ -60,6 +63,8 @@ static pg_version *load_versions(PGconn *c, store_check_result *out, size_t *out
     v[i].current = strcmp(PQgetvalue(r, i, 4), "t") == 0;
     v[i].catalog_count = strtoll(PQgetvalue(r, i, 5), NULL, 10);
     for (int k = 0; k < 4; k++) v[i].catalog_bounds[k] = num(r, i, 6 + k);
+    v[i].catalog_grid_m = num(r, i, 10);
+    if (isnan(v[i].catalog_grid_m)) v[i].catalog_grid_m = 0;
   }
   PQclear(r);
   *out_n = (size_t)n;
@@ -138,6 +143,10 @@ static void check_version(PGconn *c, store_check_result *out, const pg_version *
     double box[4];
     for (int k = 0; k < 4; k++) box[k] = num(r, 0, 3 + k);
     PQclear(r);
+    /* as the writer stored it: a privacy layer's box rounded outwards to its grid */
+    double step[2];
+    store_bounds_step(v->catalog_grid_m, step);
+    store_bounds_round(step, box);
     if (rows != v->history_count)
       store_check_note(out, v->layer, v->version, "table %s has %lld rows, the history says %lld",
                        v->table, (long long)rows, (long long)v->history_count);

@@ -459,12 +459,14 @@ err_code store_review_decide(const char *db_path, const store_review_decision *d
   if (!store_path_exists(db_path)) return err_set(e, ERR_IO, "cannot open database %s", db_path);
   sqlite3 *db = NULL;
   void *spl = NULL;
-  err_code rc = store_rw_open(db_path, &db, &spl, e);
+  int wait_ms = d->gate ? d->gate->wait_ms : 0;
+  err_code rc = store_rw_open_wait(db_path, wait_ms, &db, &spl, e);
   /* what a rejection or a purge frees is zeroed, as a removal's is */
   if (rc == ERR_OK) rc = store_exec(db, "PRAGMA secure_delete=ON", "secure delete", e);
-  if (rc == ERR_OK) rc = store_exec(db, "BEGIN IMMEDIATE", "start review", e);
+  if (rc == ERR_OK) rc = store_begin_write(db, db_path, wait_ms, "start review", e);
   if (rc == ERR_OK) rc = decide_in(db, d, out, e);
-  if (rc == ERR_OK && d->gate) rc = d->gate->fn(d->gate->ctx, *d->out_version, e);
+  if (rc == ERR_OK && d->gate && d->gate->fn)
+    rc = d->gate->fn(d->gate->ctx, *d->out_version, e);
   if (rc == ERR_OK) rc = store_exec(db, "COMMIT", "commit review", e);
   if (rc != ERR_OK && db && !sqlite3_get_autocommit(db))
     sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);

@@ -327,10 +327,11 @@ err_code store_layer_rollback_gated(const char *db_path, const char *layer_id, i
   sqlite3 *db = NULL;
   void *spl = NULL;
   int64_t v = 0;
-  err_code rc = store_rw_open(db_path, &db, &spl, e);
-  if (rc == ERR_OK) rc = store_exec(db, "BEGIN IMMEDIATE", "start rollback", e);
+  int wait_ms = gate ? gate->wait_ms : 0;
+  err_code rc = store_rw_open_wait(db_path, wait_ms, &db, &spl, e);
+  if (rc == ERR_OK) rc = store_begin_write(db, db_path, wait_ms, "start rollback", e);
   if (rc == ERR_OK) rc = rollback_in(db, layer_id, to, &v, e);
-  if (rc == ERR_OK && gate) rc = gate->fn(gate->ctx, v, e);
+  if (rc == ERR_OK && gate && gate->fn) rc = gate->fn(gate->ctx, v, e);
   if (rc == ERR_OK) rc = store_exec(db, "COMMIT", "commit rollback", e);
   if (rc != ERR_OK && db && !sqlite3_get_autocommit(db))
     sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);

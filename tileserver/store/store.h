@@ -313,7 +313,17 @@ typedef struct layer_meta {
                               a reviewer approves. The account that uploaded it */
   int64_t *out_review;     /* with review_by: where commit writes the review's number */
   int busy_timeout_ms;     /* how long begin waits for the write lock (0: STORE_WRITE_WAIT_MS) */
+  const struct store_gate *gate; /* run by commit before its COMMIT, with the new version (a
+                              pending version's review number already in *out_review); its
+                              failure rolls the import back. NULL: none */
 } layer_meta;
+
+/* The rounding of a privacy layer's bounds (layer_meta.bounds_step): the step in degrees of a
+ * policy grid of grid_m metres (0: none; a little under a cell at any latitude of Mexico), and a
+ * box rounded outwards to multiples of it (clamped to ±180, ±90). One rule for the writer and for
+ * `teselas check`, which compares a version's stored box with its rows' box rounded alike. */
+void store_bounds_step(double grid_m, double out[2]);
+void store_bounds_round(const double step[2], double b[4]);
 
 typedef struct store_writer store_writer;
 
@@ -525,8 +535,10 @@ err_code store_layer_rollback(const char *db_path, const char *layer_id, int64_t
  * (the caller adds one saying so), never a write without its line. version: the version the
  * write publishes (0 when it publishes none). */
 typedef struct store_gate {
-  err_code (*fn)(void *ctx, int64_t version, err *e);
+  err_code (*fn)(void *ctx, int64_t version, err *e); /* NULL: no check */
   void *ctx;
+  int wait_ms; /* how long a SpatiaLite write waits for another writer's lock before it fails
+                  busy, naming the database and the wait (0: STORE_WRITE_WAIT_MS) */
 } store_gate;
 /* store_layer_rollback with a gate (NULL: none). */
 err_code store_layer_rollback_gated(const char *db_path, const char *layer_id, int64_t to,
@@ -699,6 +711,17 @@ err_code store_account_add(const char *db_path, const store_account *a, const ch
                            err *e);
 /* Removes an account and its tokens. ERR_NOT_FOUND, ERR_IO, ERR_DB. */
 err_code store_account_remove(const char *db_path, const char *name, err *e);
+/* The four account writes above and below with a gate (store_gate): run in one transaction,
+ * waiting gate->wait_ms for the write lock, the gate called before COMMIT with the token's
+ * number (token add) or 0. NULL gate: as without. */
+err_code store_account_add_gated(const char *db_path, const store_account *a, const char *pw_hash,
+                                 const struct store_gate *gate, err *e);
+err_code store_account_remove_gated(const char *db_path, const char *name,
+                                    const struct store_gate *gate, err *e);
+err_code store_token_add_gated(const char *db_path, const char *account, const uint8_t hash[32],
+                               const char *label, const struct store_gate *gate, err *e);
+err_code store_token_revoke_gated(const char *db_path, int64_t id, const struct store_gate *gate,
+                                  err *e);
 /* Every account in name order; fn returns non-zero to stop. No tables yet: no accounts. */
 err_code store_accounts_scan(const char *db_path, store_account_fn fn, void *ctx, err *e);
 

@@ -263,12 +263,19 @@ err_code store_account_step(sqlite3 *db, sqlite3_stmt *st, int hash_col, size_t 
  * the same contracts, in the catalogue's schema; accounts.c, sessions.c and audit.c send a
  * postgresql:// database here. */
 err_code store_pg_account_add(const char *uri, const store_account *a, const char *pw_hash,
-                              err *e);
-err_code store_pg_account_remove(const char *uri, const char *name, err *e);
+                              const store_gate *gate, err *e);
+err_code store_pg_account_remove(const char *uri, const char *name, const store_gate *gate,
+                                 err *e);
 err_code store_pg_accounts_scan(const char *uri, store_account_fn fn, void *ctx, err *e);
-err_code store_pg_token_add(const char *uri, const char *account, const uint8_t hash[32],
-                            const char *label, int64_t *out_id, err *e);
-err_code store_pg_token_revoke(const char *uri, int64_t id, err *e);
+/* A new token's row: its account, the 32-byte hash, its label. */
+typedef struct store_token_row {
+  const char *account;
+  const uint8_t *hash;
+  const char *label;
+} store_token_row;
+err_code store_pg_token_add(const char *uri, const store_token_row *t, const store_gate *gate,
+                            int64_t *out_id, err *e);
+err_code store_pg_token_revoke(const char *uri, int64_t id, const store_gate *gate, err *e);
 err_code store_pg_tokens_scan(const char *uri, const char *account, store_token_fn fn, void *ctx,
                               err *e);
 err_code store_pg_token_lookup(const char *uri, const uint8_t hash[32], store_account *out,

@@ -94,10 +94,6 @@ err_code store_rw_open_wait(const char *path, int wait_ms, sqlite3 **out_db, voi
   return rc == ERR_OK ? store_history_migrate(db, e) : rc;
 }
 
-static err_code open_rw(const char *path, store_writer *w, err *e) {
-  return store_rw_open(path, &w->db, &w->spl_cache, e);
-}
-
 int64_t store_next_version(sqlite3 *db, const char *id) {
   sqlite3_stmt *st = NULL;
   int64_t v = 1;
@@ -363,9 +359,16 @@ static err_code finish_index(store_writer *w, store_layer_scan *scan, err *e) {
   return rc;
 }
 
+void store_bounds_step(double grid_m, double out[2]) {
+  /* A degree of latitude is 110.6 km; of longitude 111.3 km × cos(lat), so one step of
+   * grid_m / 111.3 km is a little under the grid in both directions at any latitude of Mexico:
+   * the bounds never say more than "within about a cell". */
+  out[0] = out[1] = grid_m > 0 ? grid_m / 111320.0 : 0;
+}
+
 /* Privacy layers: bounds rounded outwards to the grid (layer_meta.bounds_step), so neither
  * TileJSON nor a collection's extent is more precise than the data. */
-static void round_bounds(const double step[2], double b[4]) {
+void store_bounds_round(const double step[2], double b[4]) {
   for (int k = 0; k < 2; k++) {
     if (!(step[k] > 0)) continue;
     b[k] = floor(b[k] / step[k]) * step[k];
@@ -551,7 +554,7 @@ err_code store_writer_commit(store_writer *w, const char *report_json, int64_t *
                              err *e) {
   store_layer_scan scan = {.count = 0};
   err_code rc = finish_index(w, &scan, e);
-  if (rc == ERR_OK) round_bounds(w->meta.bounds_step, scan.bounds);
+  if (rc == ERR_OK) store_bounds_round(w->meta.bounds_step, scan.bounds);
   if (rc == ERR_OK && scan.count == 0)
     rc = err_set(e, ERR_INVALID, "no valid feature to publish for layer %s", w->id);
   /* a version that waits for review: the catalog entry is written as for a publication (one
@@ -570,6 +573,8 @@ err_code store_writer_commit(store_writer *w, const char *report_json, int64_t *
     if (rc == ERR_OK && w->meta.out_review) *w->meta.out_review = n;
   }
   if (rc == ERR_OK && !review) rc = prune_versions(w, e);
+  if (rc == ERR_OK && w->meta.gate && w->meta.gate->fn)
+    rc = w->meta.gate->fn(w->meta.gate->ctx, w->version, e);
   if (rc == ERR_OK) {
     sqlite3_finalize(w->insert);
     w->insert = NULL;
@@ -750,16 +755,18 @@ err_code store_layer_remove_gated(const char *db_path, const char *layer_id, con
   if (!w) return err_set(e, ERR_NOMEM, "out of memory");
   buf_init(&w->triggers, 0);
   char *note = purge_note("removed", reason);
-  err_code rc = note ? open_rw(db_path, w, e) : err_set(e, ERR_NOMEM, "out of memory");
+  int wait_ms = gate ? gate->wait_ms : 0;
+  err_code rc = note ? store_rw_open_wait(db_path, wait_ms, &w->db, &w->spl_cache, e)
+                     : err_set(e, ERR_NOMEM, "out of memory");
   if (rc == ERR_OK) rc = store_exec(w->db, "PRAGMA secure_delete=ON", "secure delete", e);
-  if (rc == ERR_OK) rc = store_exec(w->db, "BEGIN IMMEDIATE", "start removal", e);
+  if (rc == ERR_OK) rc = store_begin_write(w->db, db_path, wait_ms, "start removal", e);
   bool pending = false; /* a version waiting for review goes too, even of a layer never published */
   if (rc == ERR_OK) rc = store_review_forget(w->db, layer_id, reason, &pending, e);
   if (rc == ERR_OK && !pending && !layer_published(w->db, layer_id))
     rc = err_set(e, ERR_NOT_FOUND, "no layer '%s' in %s", layer_id, db_path);
   if (rc == ERR_OK) rc = drop_versions(w->db, layer_id, INT64_MAX, note, e);
   if (rc == ERR_OK) rc = forget_layer(w->db, layer_id, note, e);
-  if (rc == ERR_OK && gate) rc = gate->fn(gate->ctx, 0, e);
+  if (rc == ERR_OK && gate && gate->fn) rc = gate->fn(gate->ctx, 0, e);
   if (rc == ERR_OK) rc = store_exec(w->db, "COMMIT", "commit removal", e);
   if (rc == ERR_OK &&
       sqlite3_wal_checkpoint_v2(w->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL) != SQLITE_OK)
