@@ -11,7 +11,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { openLayerMap, sharedDataOrSkip, shot } from './lib.mjs';
+import {
+  CHROMIUM, CHROMIUM_ARGS, loadPlaywright, openLayerMap, sharedDataOrSkip, shot, startServer, waitForMap, watch,
+} from './lib.mjs';
 
 const SRC = sharedDataOrSkip('inegi-mg-guanajuato/AGEM_11.geojson');
 
