@@ -127,6 +127,14 @@ async def opened(port, src):
         return None
 
 
+async def closed_within(r, seconds):
+    """True when the server closes the connection within `seconds` (what it sends is dropped)."""
+    try:
+        return not await asyncio.wait_for(r.read(65536), max(0.01, seconds))
+    except asyncio.TimeoutError:
+        return False
+
+
 async def slowloris_conn(port, src, until, every):
     """A header a byte every `every` seconds, until the server closes the connection."""
     c = await opened(port, src)
@@ -139,11 +147,8 @@ async def slowloris_conn(port, src, until, every):
             w.write(rest[:1])
             rest = rest[1:]
             await w.drain()
-            try:
-                if not await asyncio.wait_for(r.read(4096), min(every, max(0.01, until - time.monotonic()))):
-                    return "closed"
-            except asyncio.TimeoutError:
-                pass
+            if await closed_within(r, min(every, until - time.monotonic())):
+                return "closed"
         return "held"
     except OSError:
         return "closed"
@@ -161,11 +166,8 @@ async def idle_conn(port, src, until):
         w.write(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
         await w.drain()
         while time.monotonic() < until:
-            try:
-                if not await asyncio.wait_for(r.read(65536), max(0.01, until - time.monotonic())):
-                    return "closed"
-            except asyncio.TimeoutError:
-                pass
+            if await closed_within(r, until - time.monotonic()):
+                return "closed"
         return "held"
     except OSError:
         return "closed"
