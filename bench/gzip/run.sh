@@ -13,6 +13,8 @@
 # first binary; tiles: the z14 addresses of bench/tiles/tiles.txt. wrk 2 threads, 8 connections.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=../lib.sh
+source "$ROOT/bench/lib.sh"
 SECS=5
 ROUNDS=5
 BINS=()
@@ -51,18 +53,7 @@ CASES="tiles items"
 BASES=()
 SPIDS=()
 for i in "${!BINS[@]}"; do
-  "${BINS[$i]}" serve --db "$RUN/b.db" --port 0 --bind 127.0.0.1 --quiet --tile-cache-mb 0 \
-    2> "$RUN/teselas.$i.log" &
-  PIDS+=($!)
-  SPIDS+=($!)
-  port=""
-  for _ in $(seq 1 200); do
-    port=$(sed -n 's|.*serving .* at http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$RUN/teselas.$i.log")
-    [ -n "$port" ] && break
-    sleep 0.05
-  done
-  [ -n "$port" ] || { echo "gzip/run.sh: ${BINS[$i]} did not start: $(cat "$RUN/teselas.$i.log")" >&2; exit 1; }
-  BASES+=("http://127.0.0.1:$port")
+  bench_serve gzip/run.sh "${BINS[$i]}" "$RUN/teselas.$i.log" --db "$RUN/b.db" --tile-cache-mb 0
   for c in $CASES; do # warm alike: every path once; and the answers must be gzip
     while read -r p; do
       curl -sf -o /dev/null -H "Accept-Encoding: gzip" "${BASES[$i]}$p"
@@ -73,18 +64,12 @@ for i in "${!BINS[@]}"; do
   done
 done
 
-ticks() { awk '{sub(/^.*\) /, ""); print $12 + $13}' "/proc/$1/stat"; }
-
-# rate BASE PATHS PID -> "requests/s CPU-us/request bytes/response" (wrk errors abort the run)
+# rate BASE PATHS PID -> "requests/s CPU-us/request bytes/response"
 rate() {
   local out t0 t1
-  t0=$(ticks "$3")
-  out=$(wrk -t2 -c8 -d"${SECS}s" -H "Accept-Encoding: gzip" -s "$ROOT/bench/tiles/cycle.lua" "$1" -- "$2")
-  t1=$(ticks "$3")
-  if grep -q -e "Non-2xx" -e "Socket errors" <<< "$out"; then
-    echo "gzip/run.sh: errors from $1: $out" >&2
-    exit 1
-  fi
+  t0=$(bench_ticks "$3")
+  out=$(bench_wrk gzip/run.sh "$1" "$2" -t2 -c8 -d"${SECS}s" -H "Accept-Encoding: gzip")
+  t1=$(bench_ticks "$3")
   python3 - "$out" "$t0" "$t1" <<'PY'
 import os, re, sys
 out, t0, t1 = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])

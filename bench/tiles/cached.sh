@@ -21,6 +21,8 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=nginx.sh
 source "$ROOT/bench/tiles/nginx.sh"
+# shellcheck source=../lib.sh
+source "$ROOT/bench/lib.sh"
 WORK=$ROOT/bench/out
 SECS=5
 ROUNDS=5
@@ -64,18 +66,7 @@ done
 BASES=()
 SPIDS=()
 for i in "${!BINS[@]}"; do
-  "${BINS[$i]}" serve --db "$DB" --port 0 --bind 127.0.0.1 --quiet --tile-cache-mb 1024 \
-    2> "$RUN/teselas.$i.log" &
-  PIDS+=($!)
-  SPIDS+=($!)
-  port=""
-  for _ in $(seq 1 200); do
-    port=$(sed -n 's|.*serving .* at http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$RUN/teselas.$i.log")
-    [ -n "$port" ] && break
-    sleep 0.05
-  done
-  [ -n "$port" ] || { echo "cached.sh: ${BINS[$i]} did not start: $(cat "$RUN/teselas.$i.log")" >&2; exit 1; }
-  BASES+=("http://127.0.0.1:$port")
+  bench_serve cached.sh "${BINS[$i]}" "$RUN/teselas.$i.log" --db "$DB" --tile-cache-mb 1024
   for c in $CASES; do
     sort -u "$RUN/$c.paths" | while read -r p; do
       if [ "$i" = 0 ]; then
@@ -92,25 +83,12 @@ NGX_PORT=$(python3 -c "import socket; s=socket.socket(); s.bind(('127.0.0.1', 0)
 nginx_static_start "$RUN/nginx" "$RUN/static" "$NGX_PORT" "$(nproc)"
 PIDS+=($NGX_PID)
 
-# ticks PID: CPU time (user + system, clock ticks) of PID and its children (nginx's workers)
-ticks() {
-  local t=0 p
-  for p in $1 $(ps -o pid= --ppid "$1"); do
-    t=$((t + $(awk '{sub(/^.*\) /, ""); print $12 + $13}' "/proc/$p/stat")))
-  done
-  echo $t
-}
-
-# rate BASE PATHS PID -> "tiles/s tiles/CPU-s" (wrk errors or non-2xx answers abort the run)
+# rate BASE PATHS PID -> "tiles/s tiles/CPU-s"
 rate() {
   local out t0 t1
-  t0=$(ticks "$3")
-  out=$(wrk -t2 -c32 -d"${SECS}s" -s "$ROOT/bench/tiles/cycle.lua" "$1" -- "$2")
-  t1=$(ticks "$3")
-  if grep -q -e "Non-2xx" -e "Socket errors" <<< "$out"; then
-    echo "cached.sh: errors from $1: $out" >&2
-    exit 1
-  fi
+  t0=$(bench_ticks "$3")
+  out=$(bench_wrk cached.sh "$1" "$2" -t2 -c32 -d"${SECS}s")
+  t1=$(bench_ticks "$3")
   python3 - "$out" "$t0" "$t1" <<'PY'
 import os, re, sys
 out, t0, t1 = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])

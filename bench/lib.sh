@@ -1,0 +1,42 @@
+# bench/lib.sh — what the multi-binary benchmarks share (source it after setting PIDS=(),
+# SPIDS=(), BASES=()): starting a binary's server on a free port, a process's CPU ticks, and a
+# wrk run that aborts the benchmark on any error.
+
+# bench_serve NAME BIN LOG [serve flags...]: starts BIN serve on 127.0.0.1, port 0, and waits for
+# the port it bound; appends its PID to PIDS and SPIDS and its base URL to BASES.
+bench_serve() {
+  local name=$1 bin=$2 log=$3 port=""
+  shift 3
+  "$bin" serve --port 0 --bind 127.0.0.1 --quiet "$@" 2> "$log" &
+  PIDS+=($!)
+  SPIDS+=($!)
+  for _ in $(seq 1 200); do
+    port=$(sed -n 's|.*serving .* at http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$log")
+    [ -n "$port" ] && break
+    sleep 0.05
+  done
+  [ -n "$port" ] || { echo "$name: $bin did not start: $(cat "$log")" >&2; exit 1; }
+  BASES+=("http://127.0.0.1:$port")
+}
+
+# bench_ticks PID: CPU time (user + system, clock ticks) of PID and its children (nginx's workers)
+bench_ticks() {
+  local t=0 p
+  for p in $1 $(ps -o pid= --ppid "$1"); do
+    t=$((t + $(awk '{sub(/^.*\) /, ""); print $12 + $13}' "/proc/$p/stat")))
+  done
+  echo $t
+}
+
+# bench_wrk NAME BASE PATHS [wrk flags...]: wrk cycling through the PATHS file (cycle.lua); prints
+# wrk's report; socket errors or non-2xx answers abort the benchmark.
+bench_wrk() {
+  local name=$1 base=$2 paths=$3 out
+  shift 3
+  out=$(wrk "$@" -s "$ROOT/bench/tiles/cycle.lua" "$base" -- "$paths")
+  if grep -q -e "Non-2xx" -e "Socket errors" <<< "$out"; then
+    echo "$name: errors from $base: $out" >&2
+    exit 1
+  fi
+  echo "$out"
+}
