@@ -70,3 +70,13 @@ err_code cli_audit_layer(void *ctx, const char *layer_id, int64_t version, int64
   l->made = version;
   return rc;
 }
+
+void cli_audit_undone(cli_audit_line *l, const err *e) {
+  if (l->made <= 0 || l->failed) return; /* no line written, or its refusal was the failure */
+  err ae = {0};
+  char detail[300];
+  snprintf(detail, sizeof detail, "version %lld not published: %.240s", (long long)l->made,
+           e->msg);
+  if (auth_audit(l->db, l->who, l->action, l->target, "failed", detail, &ae) != ERR_OK)
+    fprintf(stderr, "teselas: audit log: %s\n", ae.msg);
+}

@@ -86,6 +86,9 @@ err_code cli_audit_layer(void *ctx, const char *layer_id, int64_t version, int64
  * line was the cause), and the message;
  * returns the exit status (0 when rc is ERR_OK). */
 int cli_audit_finish(cli_audit_line *l, err_code rc, const err *e, const char *cmd);
+/* After a write whose line the gate wrote ("ok") but which failed after it (its COMMIT): a
+ * second line saying it failed, with e's reason, so the log never keeps only the "ok". */
+void cli_audit_undone(cli_audit_line *l, const err *e);
 
 /* For the subcommands that print a document about a database's catalogue (report, usage): opens
  * DB read-only, reads its catalogue, lets WRITE fill OUT and prints it on stdout, or prints

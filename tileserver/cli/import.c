@@ -307,6 +307,7 @@ int cli_import(int argc, char **argv) {
   err e;
   err_clear(&e);
   err_code code = import_run(&c->opt, &res, &e);
+  if (code != ERR_OK) cli_audit_undone(&line, &e);
   if (!c->quiet && res.report_text) fputs(res.report_text, stdout);
   else if (res.status == IMPORT_PUBLISHED)
     printf("%s: versión %lld publicada\n", c->opt.layer_id, (long long)res.version);

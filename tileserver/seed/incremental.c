@@ -275,7 +275,7 @@ static err_code merge_runs(merger *m, const uint64_t *cand, size_t n_cand, err *
       pos = cand[ci] + 1;
     }
     if (rc == ERR_OK && !m->stopped && pos < end) rc = copy_run(m, pos, end - pos, &was, e);
-    seed_progress_step(&m->prog, m->res->n_tiles + m->res->n_remade);
+    seed_progress_step(&m->prog, m->res->n_copied + m->res->n_remade); /* addresses done */
   }
   for (; rc == ERR_OK && !m->stopped && ci < n_cand; ci++)
     rc = take_candidate(m, cand[ci], &none, false, e);

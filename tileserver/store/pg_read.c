@@ -368,12 +368,20 @@ static err_code spatialite_distance(store_pg *p, const store_feature *f, const d
     if (sqlite3_open_v2(":memory:", &p->dist_db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
       return err_set(e, ERR_NOMEM, "out of memory opening a distance database");
     err_code rc = store_spl_attach(p->dist_db, &p->dist_spl, e);
-    if (rc != ERR_OK) return rc;
     /* the ellipsoid of SRID 4326 comes from spatial_ref_sys: the WGS84 rows alone */
-    sqlite3_exec(p->dist_db, "SELECT InitSpatialMetadata(1, 'WGS84')", NULL, NULL, NULL);
-    if (sqlite3_prepare_v2(p->dist_db, "SELECT ST_Distance(?1, MakePoint(?2, ?3, 4326), 1)", -1,
+    if (rc == ERR_OK)
+      sqlite3_exec(p->dist_db, "SELECT InitSpatialMetadata(1, 'WGS84')", NULL, NULL, NULL);
+    if (rc == ERR_OK &&
+        sqlite3_prepare_v2(p->dist_db, "SELECT ST_Distance(?1, MakePoint(?2, ?3, 4326), 1)", -1,
                            &p->dist_st, NULL) != SQLITE_OK)
-      return err_set(e, ERR_DB, "distance: %s", sqlite3_errmsg(p->dist_db));
+      rc = err_set(e, ERR_DB, "distance: %s", sqlite3_errmsg(p->dist_db));
+    if (rc != ERR_OK) { /* the next request tries again from nothing, and nothing leaks */
+      sqlite3_close(p->dist_db);
+      p->dist_db = NULL;
+      store_spl_detach(p->dist_spl);
+      p->dist_spl = NULL;
+      return rc;
+    }
   }
   sqlite3_reset(p->dist_st);
   sqlite3_bind_blob(p->dist_st, 1, f->blob, (int)f->blob_len, SQLITE_STATIC);

@@ -9,7 +9,7 @@
 #include "store/store.h"
 
 /* SpatiaLite's functions and per-connection state on db (spatialite_load.c: the library is
- * opened on the first call). *out_cache goes to store_spl_detach before db is closed. Errors:
+ * opened on the first call). *out_cache goes to store_spl_detach once db is closed. Errors:
  * ERR_INTERNAL naming the library when it cannot be loaded, ERR_NOMEM. */
 err_code store_spl_attach(sqlite3 *db, void **out_cache, err *e);
 void store_spl_detach(void *cache); /* NULL is ignored */
