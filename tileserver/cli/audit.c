@@ -11,12 +11,19 @@
 void cli_audit_init(cli_audit_line *l, const char *db, const char *action, const char *target,
                     const char *detail) {
   *l = (cli_audit_line){.db = db, .action = action, .target = target, .detail = detail};
+}
+
+/* Who is looked up when a line is written, not before: an import that refuses a file reads no
+ * file but the one it was given (the user database included; tests trace every open). */
+const char *cli_audit_who(cli_audit_line *l) {
+  if (l->who[0]) return l->who;
   char pw_buf[4096];
   struct passwd pw, *found = NULL;
   if (getpwuid_r(geteuid(), &pw, pw_buf, sizeof pw_buf, &found) == 0 && found)
     snprintf(l->who, sizeof l->who, "cli:%.60s", found->pw_name);
   else /* no passwd entry (a container's bare uid): the number says who */
     snprintf(l->who, sizeof l->who, "cli:%lld", (long long)geteuid());
+  return l->who;
 }
 
 static err_code audit_gate_fn(void *ctx, int64_t version, err *e) {
@@ -28,8 +35,8 @@ static err_code audit_gate_fn(void *ctx, int64_t version, err *e) {
   else if (!l->detail)
     snprintf(detail, sizeof detail, "%lld", (long long)version);
   l->made = version;
-  err_code rc = auth_audit(l->db, l->who, l->action, l->target, l->result ? l->result : "ok",
-                           l->detail ? l->detail : detail, e);
+  err_code rc = auth_audit(l->db, cli_audit_who(l), l->action, l->target,
+                           l->result ? l->result : "ok", l->detail ? l->detail : detail, e);
   l->failed = rc != ERR_OK;
   return rc;
 }
@@ -48,8 +55,8 @@ int cli_audit_finish(cli_audit_line *l, err_code rc, const err *e, const char *c
   err ae = {0};
   char detail[300];
   snprintf(detail, sizeof detail, "%.290s", e->msg);
-  if (auth_audit(l->db, l->who, l->action, l->target, l->result ? l->result : "failed", detail,
-                 &ae) != ERR_OK)
+  if (auth_audit(l->db, cli_audit_who(l), l->action, l->target,
+                 l->result ? l->result : "failed", detail, &ae) != ERR_OK)
     fprintf(stderr, "teselas: audit log: %s\n", ae.msg);
   fprintf(stderr, "teselas: %s: %s\n", cmd, e->msg);
   return 1;
@@ -64,8 +71,8 @@ err_code cli_audit_layer(void *ctx, const char *layer_id, int64_t version, int64
              (long long)review);
   else
     snprintf(detail, sizeof detail, "version %lld", (long long)version);
-  err_code rc = auth_audit(l->db, l->who, l->action, layer_id, review ? "pending" : "ok", detail,
-                           e);
+  err_code rc = auth_audit(l->db, cli_audit_who(l), l->action, layer_id,
+                           review ? "pending" : "ok", detail, e);
   l->failed = rc != ERR_OK;
   l->made = version;
   return rc;
@@ -77,6 +84,6 @@ void cli_audit_undone(cli_audit_line *l, const err *e) {
   char detail[300];
   snprintf(detail, sizeof detail, "version %lld not published: %.240s", (long long)l->made,
            e->msg);
-  if (auth_audit(l->db, l->who, l->action, l->target, "failed", detail, &ae) != ERR_OK)
+  if (auth_audit(l->db, cli_audit_who(l), l->action, l->target, "failed", detail, &ae) != ERR_OK)
     fprintf(stderr, "teselas: audit log: %s\n", ae.msg);
 }

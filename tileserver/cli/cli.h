@@ -75,6 +75,8 @@ typedef struct cli_audit_line {
 } cli_audit_line;
 void cli_audit_init(cli_audit_line *l, const char *db, const char *action, const char *target,
                     const char *detail);
+/* l's who: "cli:" and the OS user's name (its number without a passwd entry), looked up once. */
+const char *cli_audit_who(cli_audit_line *l);
 /* The gate that writes l's line ("ok" and its detail, else the number of what the write made),
  * waiting wait_ms for the write lock (0: the default). l outlives the write. */
 struct store_gate cli_audit_gate(cli_audit_line *l, int wait_ms);

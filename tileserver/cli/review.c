@@ -94,7 +94,7 @@ static int decide(const char *db, long long n, bool approve, const char *user,
   cli_audit_line line;
   cli_audit_init(&line, db, "review", target, detail);
   if (refusal) {
-    snprintf(detail, sizeof detail, "review %lld (%s): %s", n, line.who, refusal);
+    snprintf(detail, sizeof detail, "review %lld (%s): %s", n, cli_audit_who(&line), refusal);
     auth_audit(db, user, "review", "", "refused", detail, &e);
     fprintf(stderr, "teselas: review %s: %s: %s\n", verb, user, refusal);
     return 1;
@@ -102,7 +102,7 @@ static int decide(const char *db, long long n, bool approve, const char *user,
   int64_t version = 0;
   /* the line is the reviewer's (who decides), written before the decision's COMMIT; the target
    * (the layer) is filled by the decision before its gate runs */
-  snprintf(detail, sizeof detail, "review %lld (%s): %.1000s", n, line.who, reason);
+  snprintf(detail, sizeof detail, "review %lld (%s): %.1000s", n, cli_audit_who(&line), reason);
   snprintf(line.who, sizeof line.who, "%s", user);
   line.result = approve ? "approved" : "rejected";
   store_gate gate = cli_audit_gate(&line, busy_ms);
