@@ -292,6 +292,12 @@ err_code store_pg_write_begin(const char *uri, const char *layer_id, store_pg_wr
    * ("tuple concurrently updated") */
   if (rc == ERR_OK) rc = store_pg_schema_lock(w->pg, w->schema, e);
   if (rc == ERR_OK) rc = store_pg_schema_prepare(w->pg, w->schema, e);
+  /* the schema is committed before the write's own transaction: the write's audit line goes on
+   * a connection of its own before the COMMIT (http/audit_line.c, cli/audit.c), and would wait
+   * for ever on a schema, table or function this transaction had made and not committed */
+  if (rc == ERR_OK) rc = store_pg_run(w->pg, "COMMIT", e);
+  if (rc == ERR_OK) rc = store_pg_run(w->pg, "BEGIN", e);
+  if (rc == ERR_OK) rc = store_pg_schema_lock(w->pg, w->schema, e);
   if (rc == ERR_OK) {
     const char *v[1] = {w->layer};
     PGresult *res = PQexec(w->pg, "SELECT to_regclass('teselas_history') IS NOT NULL");
