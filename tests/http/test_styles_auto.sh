@@ -67,7 +67,7 @@ http_get /styles/leon/style.json
 expect_status 200 "partial named style"
 expect_json 'sorted(d["metadata"]["teselas:missing_layers"]) == sorted(["limite-municipal", "cuerpos-agua", "rios-canales", "parques", "incidentes"])'
 expect_json 'all(s.get("url", "").endswith(".json") and "tiles" not in s for s in d["sources"].values())'
-expect_json 'all(l.get("source-layer") in (None, "colonias") for l in d["layers"])'
+expect_json 'all(l.get("source-layer") in (None, "colonias", "colonias:labels") for l in d["layers"])'
 http_get /maps/leon
 expect_status 200 "/maps/leon drawing colonias"
 stop_server

@@ -61,7 +61,7 @@ static void missing_source_layers(json_t *doc, const catalog *c, json_t *teselas
     const char *sl = json_string_value(json_object_get(L, "source-layer"));
     size_t n = sl ? gen_labels_of(sl) : 0; /* a layer's label points (gen.h) */
     if (src && sl && json_object_get(teselas, src) && !catalog_find(c, sl, n ? n : strlen(sl))) {
-      add_missing(missing, sl, strlen(sl));
+      add_missing(missing, sl, n ? n : strlen(sl)); /* "parques:labels" is parques missing */
       json_array_remove(layers, i);
     }
   }
