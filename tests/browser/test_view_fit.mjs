@@ -5,14 +5,18 @@
 // whole layer (zoom ~10) used to draw nothing ("nothing in this view: zoom out", the wrong advice).
 // In Chromium: the catalog's map link opens where the layer is drawn, with at least 90 % of the
 // features the features API counts in the view; zoomed out past that zoom, the status line says
-// from which zoom the layer is drawn and to zoom in; the embed of that map opens drawing it too.
+// from which zoom the layer is drawn and to zoom in; the embed of that map opens drawing it too,
+// and so does its raster fallback (Leaflet and PNG tiles, for browsers without WebGL), which used
+// to fit the whole layer and show blank tiles.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { CHROMIUM, CHROMIUM_ARGS, TESELAS, loadPlaywright, shot, startServer, waitForMap, watch } from './lib.mjs';
+import {
+  CHROMIUM, CHROMIUM_ARGS, TESELAS, imageStats, loadPlaywright, shot, startServer, waitForMap, watch,
+} from './lib.mjs';
 
 const DATA = process.env.TESELAS_TEST_DATA || fileURLToPath(new URL('../data/', import.meta.url));
 const SRC = join(DATA, 'centrogeo/criminologia_capas_subset.gpkg');
@@ -70,6 +74,27 @@ test('a layer a style draws only from zoom 11 opens where it is drawn', { timeou
     const embedded = await page.textContent('#status');
     assert.ok(/colonias \([\d,.]+ elementos?\)/.test(embedded), `embed status: ${embedded}`);
     assert.deepEqual(problems, []);
+    // the embed without WebGL: Leaflet's 256-px PNG tiles at zoom z draw the style's zoom z - 1
+    const ctx = await browser.newContext({ viewport: { width: 900, height: 700 }, locale: 'es-MX' });
+    await ctx.addInitScript(() => {
+      const orig = HTMLCanvasElement.prototype.getContext;
+      HTMLCanvasElement.prototype.getContext = function (kind, ...rest) {
+        return /webgl/i.test(kind) ? null : orig.call(this, kind, ...rest);
+      };
+    });
+    const raster = await ctx.newPage();
+    const rasterProblems = watch(raster, [srv.base]);
+    await raster.goto(srv.base + href.replace(/^\/maps\//, '/embed/'));
+    assert.equal(await waitForMap(raster, ['raster', 'none'], 120000), 'raster');
+    const rz = await raster.evaluate(() => window.teselas.view().zoom);
+    assert.ok(rz - 1 >= from, `the raster embed opened at Leaflet zoom ${rz} (style zoom ${rz - 1}), below ${from}`);
+    await raster.waitForFunction(() => [...document.querySelectorAll('img.leaflet-tile')]
+      .every((i) => i.complete), null, { timeout: 120000 });
+    const stats = await imageStats(raster, 'img.leaflet-tile');
+    assert.ok(stats.some((s) => s.colours > 2 && s.sd > 2), `the raster embed's tiles are blank: ${JSON.stringify(stats)}`);
+    await shot(raster, 'view-fit-raster');
+    assert.deepEqual(rasterProblems, []);
+    await ctx.close();
   } finally {
     await browser.close();
     await srv.stop();

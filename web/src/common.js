@@ -274,18 +274,25 @@ export function parseQuery(search, cfg) {
   return out;
 }
 
+// The lowest zoom at which the style draws any of the layers ids; 0 when it draws one at every
+// zoom or draws none of them.
+export function drawnFromZoom(style, groups, ids) {
+  let from = Infinity;
+  for (const id of ids) {
+    const sls = groups.get(id) || [];
+    for (const sl of style.layers) if (sls.includes(sl.id)) from = Math.min(from, Number(sl.minzoom) || 0);
+  }
+  return from < Infinity ? from : 0;
+}
+
 // The view a map opens on to show the layers ids within bounds: fitted to them, unless the style
 // draws none of them at that zoom (the demo style draws colonias only from zoom 11, and a whole
 // city's layer fits at about 10): then centred on them at the zoom the style starts drawing.
 // box: the map's element; zooms are MapLibre's (512-px tiles).
 export function openingView(bounds, style, groups, ids, box, padding) {
   const fitted = { bounds, fitBoundsOptions: { padding } };
-  let from = Infinity;
-  for (const id of ids) {
-    const sls = groups.get(id) || [];
-    for (const sl of style.layers) if (sls.includes(sl.id)) from = Math.min(from, Number(sl.minzoom) || 0);
-  }
-  if (!(from > 0 && from < Infinity) || !bounds.every(Number.isFinite)) return fitted;
+  const from = drawnFromZoom(style, groups, ids);
+  if (!from || !bounds.every(Number.isFinite)) return fitted;
   const x = (lon) => (lon + 180) / 360;
   const y = (lat) => (1 - Math.asinh(Math.tan((lat * Math.PI) / 180)) / Math.PI) / 2;
   const dx = Math.max(x(bounds[2]) - x(bounds[0]), 1e-12), dy = Math.max(y(bounds[1]) - y(bounds[3]), 1e-12);

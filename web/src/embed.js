@@ -3,7 +3,7 @@
 // on click, and a link to the full map (which has the data table). Without WebGL (old phones,
 // locked-down browsers) it shows the same style as PNG tiles drawn by the server, with Leaflet.
 import {
-  attributionOf, collapseAttribution, drawnStatus, drawnSummary, el, featureCard, hasWebGL,
+  attributionOf, collapseAttribution, drawnFromZoom, drawnStatus, drawnSummary, el, featureCard, hasWebGL,
   layerOfSource, loadStyle, openingView, parseQuery, readConfig, unionBounds,
 } from './common.js';
 import { maplibreLocale } from './i18n.js';
@@ -115,7 +115,26 @@ function loadScript(src) {
   });
 }
 
-async function rasterMap() {
+// Leaflet's 256-px PNG tiles at zoom z draw the style's zoom z - 1 (MapLibre's zooms are of 512-px
+// tiles) and it keeps to whole zooms: the vector map's opening rule, one zoom more, rounded up
+// where rounding down would open below the zoom the style starts drawing the layers at.
+function rasterOpen(L, map, v, style, groups) {
+  if (!v.bounds) {
+    map.setView([v.center[1], v.center[0]], Math.round(v.zoom));
+    return;
+  }
+  const o = openingView(v.bounds, style, groups, ids, mapBox, 10);
+  if (!o.bounds) {
+    map.setView([o.center[1], o.center[0]], Math.ceil(o.zoom + 1));
+    return;
+  }
+  const b = L.latLngBounds([o.bounds[1], o.bounds[0]], [o.bounds[3], o.bounds[2]]);
+  const from = drawnFromZoom(style, groups, ids);
+  if (!from || map.getBoundsZoom(b, false, L.point(20, 20)) - 1 >= from) map.fitBounds(b, { padding: [10, 10] });
+  else map.setView(b.getCenter(), Math.ceil(from + 1));
+}
+
+async function rasterMap(style, groups) {
   if (!cfg.endpoints.png) {
     mapBox.classList.add('nomap');
     mapBox.append(el('p', { class: 'nomap-text' }, t('fallbackNone')));
@@ -131,9 +150,7 @@ async function rasterMap() {
     L.control.zoom({ position: 'topright', zoomInTitle: t('zoomIn'), zoomOutTitle: t('zoomOut') }).addTo(map);
   }
   map.attributionControl.setPrefix('Leaflet');
-  const v = initialView();
-  if (v.bounds) map.fitBounds([[v.bounds[1], v.bounds[0]], [v.bounds[3], v.bounds[2]]]);
-  else map.setView([v.center[1], v.center[0]], Math.round(v.zoom));
+  rasterOpen(L, map, initialView(), style, groups);
   const url = `${cfg.endpoints.png.replace(/\.png$/, '{r}.png')}?layers=${ids.join(',')}`;
   const tiles = L.tileLayer(url, { tileSize: 256, maxZoom: 19, attribution: attributionOf(cfg, ids) });
   tiles.once('load', () => {
@@ -161,7 +178,7 @@ async function start() {
       mapBox.replaceChildren();
     }
   }
-  await rasterMap();
+  await rasterMap(style, groups);
 }
 
 start();
