@@ -119,10 +119,14 @@ export function drawnSummary(map, ids, groups, cfg) {
     l.bounds[2] <= b.getEast() && l.bounds[3] <= b.getNorth();
   return ids.map((id) => {
     const layers = (groups.get(id) || []).filter((sl) => map.getLayer(sl));
+    // a cluster is drawn by a circle and by the symbol writing its count, and has no id to tell
+    // it is the same: symbols are counted only for a layer drawn by symbols alone
+    const shapes = layers.filter((sl) => map.getLayer(sl).type !== 'symbol');
+    const counted = shapes.length ? shapes : layers;
     let n = 0;
     const seen = new Set();
-    if (layers.length) {
-      map.queryRenderedFeatures({ layers }).forEach((f, i) => {
+    if (counted.length) {
+      map.queryRenderedFeatures({ layers: counted }).forEach((f, i) => {
         const key = f.id !== undefined ? `${layerOfSource(f.sourceLayer)}/${f.id}` : `#${i}`;
         if (seen.has(key)) return;
         seen.add(key);

@@ -1,0 +1,67 @@
+// test_status_count.mjs — the status line counts each drawn feature once. A point layer drawn as
+// clusters (2,153 CDMX crime points, tests/data/cdmx-ssp, GPL-3.0) is drawn by a circle and by
+// the symbol that writes its count: the status line added every cluster's count twice, so a city's
+// 124,256 crimes were "248,200 elementos". In Chromium: the viewer and the embed of the layer's
+// automatic style say no more features than the layer has, and at least 90 % of those the
+// features API counts in the view.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { CHROMIUM, CHROMIUM_ARGS, TESELAS, loadPlaywright, shot, startServer, waitForMap, watch } from './lib.mjs';
+
+const DATA = process.env.TESELAS_TEST_DATA || fileURLToPath(new URL('../data/', import.meta.url));
+const SRC = join(DATA, 'cdmx-ssp/crime-lat-long-2200.csv');
+
+// numberMatched is left out above 1,000 matches: the pages are counted
+async function itemsIn(base, box) {
+  let url = `${base}/collections/delitos/items?limit=1000${box ? `&bbox=${box.map((x) => x.toFixed(6)).join(',')}` : ''}`;
+  let n = 0;
+  for (let pages = 0; url && pages < 50; pages++) {
+    const r = await fetch(url, { headers: { Accept: 'application/geo+json' } });
+    assert.equal(r.status, 200, `items: HTTP ${r.status}`);
+    const doc = await r.json();
+    n += doc.features.length;
+    const next = (doc.links || []).find((l) => l.rel === 'next');
+    url = next ? new URL(next.href, base).href : null;
+  }
+  return n;
+}
+
+test('the status line counts clustered points once', { timeout: 600000 }, async () => {
+  const srv = await startServer((db) => {
+    execFileSync(TESELAS, ['import', SRC, '--db', db, '--layer', 'delitos', '--title', 'Delitos',
+      '--lat', 'lat', '--lon', 'long', '--privacy', 'none', '--quiet'], { stdio: 'ignore' });
+  });
+  const { chromium } = loadPlaywright();
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  try {
+    const total = await itemsIn(srv.base, null);
+    assert.ok(total > 1000, `the layer has ${total} features`);
+    const page = await browser.newPage({ viewport: { width: 900, height: 700 }, locale: 'es-MX' });
+    const problems = watch(page, [srv.base]);
+    for (const path of ['/maps/delitos?layers=delitos', '/embed/delitos?layers=delitos']) {
+      await page.goto(srv.base + path);
+      assert.equal(await waitForMap(page, ['idle'], 120000), 'idle');
+      const { clusters, box } = await page.evaluate(() => {
+        const { map } = window.teselas;
+        const b = map.getBounds();
+        const hits = map.queryRenderedFeatures().filter((f) => f.properties.point_count);
+        return { clusters: hits.length, box: [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()] };
+      });
+      assert.ok(clusters > 0, `${path}: no cluster drawn; this test needs clusters`);
+      const status = await page.textContent('#status');
+      const drawn = Number(/Delitos \(([\d,.]+) elementos?\)/.exec(status)?.[1].replace(/[,.]/g, ''));
+      const inView = await itemsIn(srv.base, box);
+      assert.ok(drawn <= total, `${path}: status "${status}" says more than the layer's ${total} features`);
+      assert.ok(drawn >= 0.9 * inView, `${path}: status "${status}"; ${inView} in view by the features API`);
+      await shot(page, `status-count${path.startsWith('/embed') ? '-embed' : ''}`);
+    }
+    assert.deepEqual(problems, []);
+  } finally {
+    await browser.close();
+    await srv.stop();
+  }
+});
