@@ -79,16 +79,38 @@ static const layer_field *find_field(const layer_field *f, size_t n, const char 
   return NULL;
 }
 
-/* The label field: a text field with a name-like name. */
-static const layer_field *label_field(const layer_field *f, size_t n) {
-  for (size_t k = 0; k < sizeof LABEL_NAMES / sizeof *LABEL_NAMES; k++) {
+/* A text field holding some value: KML's own `Name` is empty in files whose names are in their
+ * attributes (GDAL's LIBKML writes INEGI's municipios so), and labels from it draw nothing. */
+static err_code named(store_writer *w, const layer_field *x, bool *out, err *e) {
+  int64_t filled = 0;
+  *out = false;
+  if (!x || x->type != FIELD_TEXT) return ERR_OK;
+  err_code rc = store_writer_filled(w, x->name, &filled, e);
+  *out = rc == ERR_OK && filled > 0;
+  return rc;
+}
+
+/* The label field into *out (NULL: none): a text field with a name-like name and some value. */
+static err_code label_field(store_writer *w, const layer_field *f, size_t n,
+                            const layer_field **out, err *e) {
+  bool ok = false;
+  err_code rc = ERR_OK;
+  *out = NULL;
+  for (size_t k = 0; k < sizeof LABEL_NAMES / sizeof *LABEL_NAMES && rc == ERR_OK; k++) {
     const layer_field *x = find_field(f, n, LABEL_NAMES[k]);
-    if (x && x->type == FIELD_TEXT) return x;
+    if ((rc = named(w, x, &ok, e)) == ERR_OK && ok) {
+      *out = x;
+      return ERR_OK;
+    }
   }
-  for (size_t i = 0; i < n; i++)
-    if (f[i].type == FIELD_TEXT && (has_prefix(f[i].name, "nombre") || has_prefix(f[i].name, "nom_")))
-      return &f[i];
-  return NULL;
+  for (size_t i = 0; i < n && rc == ERR_OK; i++) {
+    if (!has_prefix(f[i].name, "nombre") && !has_prefix(f[i].name, "nom_")) continue;
+    if ((rc = named(w, &f[i], &ok, e)) == ERR_OK && ok) {
+      *out = &f[i];
+      return ERR_OK;
+    }
+  }
+  return rc;
 }
 
 static const layer_field *count_field(const layer_field *f, size_t n) {
@@ -301,11 +323,12 @@ err_code import_autostyle(store_writer *w, const layer_field *fields, size_t n_f
   json_t *d = json_object();
   json_t *ov = override ? json_loads(override, 0, NULL) : NULL;
   json_object_set_new(d, "geometry", json_string(gtype));
-  const layer_field *label = label_field(fields, n_fields);
+  const layer_field *label = NULL;
+  rc = label_field(w, fields, n_fields, &label, e);
   json_object_set_new(d, "label", label ? json_string(label->name) : json_null());
-  if (override && (rc = import_autostyle_check(override, e)) == ERR_OK)
+  if (rc == ERR_OK && override && (rc = import_autostyle_check(override, e)) == ERR_OK)
     rc = apply_override(w, fields, n_fields, n_features, ov, d, e);
-  else if (!override)
+  else if (rc == ERR_OK && !override)
     rc = choose(w, fields, n_fields, n_features, gtype, label, d, e);
   char *text = rc == ERR_OK ? json_dumps(d, JSON_COMPACT) : NULL;
   if (rc == ERR_OK && !text) rc = err_set(e, ERR_NOMEM, "sin memoria");

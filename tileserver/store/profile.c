@@ -60,6 +60,10 @@ static err_code count_filled(sqlite3 *db, const char *field, int64_t *out, err *
   return ERR_OK;
 }
 
+err_code store_writer_filled(store_writer *w, const char *field, int64_t *out_filled, err *e) {
+  return count_filled(store_writer_db(w), field, out_filled, e);
+}
+
 err_code store_writer_value_counts(store_writer *w, const char *field, size_t max,
                                    store_count_fn fn, void *ctx, size_t *out_distinct,
                                    int64_t *out_filled, err *e) {

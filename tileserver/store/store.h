@@ -379,6 +379,8 @@ typedef int (*store_count_fn)(void *ctx, const value *v, int64_t count);
 err_code store_writer_value_counts(store_writer *w, const char *field, size_t max,
                                    store_count_fn fn, void *ctx, size_t *out_distinct,
                                    int64_t *out_filled, err *e);
+/* *out_filled: the number of features added so far with a value (not null) in `field`. */
+err_code store_writer_filled(store_writer *w, const char *field, int64_t *out_filled, err *e);
 /* The non-null numeric values of `field` sorted ascending: their number, and the values at
  * positions floor(i * n / n_ranks) for i = 0 .. n_ranks - 1 plus the largest, into
  * out[n_ranks + 1] (the lower limits of n_ranks quantile classes, then the maximum). */
