@@ -47,6 +47,9 @@ static json_t *layer_json(const layer_info *l, www_lang lang) {
                                                          privacy.len));
   buf_free(&privacy);
   if (o) add_privacy_groups(o, l);
+  /* the field the tiles label with names the feature in cards and search too (one rule) */
+  const layer_field *lf = layer_label_field(l);
+  if (o) json_object_set_new(o, "label_field", lf ? json_string(lf->name) : json_null());
   return o;
 }
 

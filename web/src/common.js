@@ -200,11 +200,15 @@ export function formatValue(field, v, cfg) {
   return String(v);
 }
 
-// The field that names a feature: "nombre", then the usual names of third-party files (INEGI's
-// NOMGEO and nom_loc, "name", "titulo"), then a text field whose name or label says so.
+// The field that names a feature: the server's label field when it says one, else "nombre", then
+// the usual names of third-party files (INEGI's NOMGEO and nom_loc, "name", "titulo"), then a text
+// field whose name or label says so.
 const NAME_FIELDS = ['nombre', 'name', 'nomgeo', 'nom_loc', 'nom_mun', 'nom_col', 'colonia', 'titulo', 'title'];
 export function nameField(layer) {
   const text = layer.fields.filter((f) => f.type === 'text');
+  // the server's choice (a name field with names in it: KML's empty Name is passed over)
+  const chosen = layer.label_field && text.find((x) => x.name === layer.label_field);
+  if (chosen) return chosen;
   for (const n of NAME_FIELDS) {
     const f = text.find((x) => x.name.toLowerCase() === n);
     if (f) return f;
