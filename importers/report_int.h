@@ -53,6 +53,7 @@ typedef struct report_field {
   int64_t n_whole, n_decimal; /* text values that read as whole / decimal numbers */
   int64_t n_marker;     /* text values a conversion reads as no value ("-", "N/D") */
   bool code_like;       /* one was written with a leading zero ("0261"): a code, not a quantity */
+  int64_t n_geometry;   /* text values that are a geometry again (GeoJSON or WKT) */
 } report_field;
 
 /* How the published fields changed from the version before (schema.c). */
@@ -115,6 +116,9 @@ void report_free_fields(import_report *r);
  * a number or a no-value marker ("-"), none written as a code (a leading zero), and the name not
  * a key's (cve_, clave, id). */
 const char *report_numeric_text(const report_field *f);
+/* True when most values of f are geometries written as text: a copy of the geometry in every
+ * tile, page and download that the map never uses. */
+bool report_geometry_text(const report_field *f);
 /* A layer with a privacy policy: the examples of the report lose their details (coordinates,
  * values of fields that are not published as read), keeping the counts. */
 void report_scrub(import_report *r);

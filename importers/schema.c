@@ -379,13 +379,37 @@ static void count_number_shape(report_field *rf, const char *v, size_t len) {
   else rf->n_whole++;
 }
 
+/* A geometry written as text: a GeoJSON geometry object ({"type": "Polygon", "coordinates":
+ * ...}: CentroGeo's cuadrantes carry one per row in `geo_shp`) or WKT ("MULTIPOLYGON (((...").
+ * Judged from the first bytes and the GeoJSON member name alone: cheap on every value. */
+static bool geometry_shape(const char *v, size_t len) {
+  static const char *const WKT[] = {"POINT", "LINESTRING", "POLYGON", "MULTIPOINT",
+                                    "MULTILINESTRING", "MULTIPOLYGON", "GEOMETRYCOLLECTION"};
+  size_t i = 0;
+  while (i < len && (v[i] == ' ' || v[i] == '\t' || v[i] == '\n' || v[i] == '\r')) i++;
+  if (i < len && v[i] == '{') {
+    size_t head = len - i < 256 ? len - i : 256;
+    return memmem(v + i, head, "\"type\"", 6) && memmem(v + i, len - i, "\"coordinates\"", 13);
+  }
+  for (size_t k = 0; k < sizeof WKT / sizeof *WKT; k++) {
+    size_t n = strlen(WKT[k]);
+    if (len - i > n && strncasecmp(v + i, WKT[k], n) == 0) {
+      size_t j = i + n;
+      while (j < len && (v[j] == ' ' || v[j] == 'Z' || v[j] == 'M' || v[j] == 'z' || v[j] == 'm')) j++;
+      return (j < len && v[j] == '(') || (len - j >= 5 && strncasecmp(v + j, "EMPTY", 5) == 0);
+    }
+  }
+  return false;
+}
+
 void schema_count_published(const import_schema *s, import_report *rep) {
   for (size_t i = 0; i < s->n && i < rep->n_fields; i++) {
     const value *v = &s->values[i];
     if (v->kind == VALUE_NULL) continue;
     rep->fields[i].n_filled++;
-    if (v->kind == VALUE_TEXT && s->fields[i].type == FIELD_TEXT && !rep->fields[i].code_like)
-      count_number_shape(&rep->fields[i], v->s, v->len);
+    if (v->kind != VALUE_TEXT || s->fields[i].type != FIELD_TEXT) continue;
+    if (!rep->fields[i].code_like) count_number_shape(&rep->fields[i], v->s, v->len);
+    rep->fields[i].n_geometry += geometry_shape(v->s, v->len);
   }
 }
 
