@@ -3,7 +3,8 @@
 // `Name`, empty in every placemark, beside `nom_agem`: the search asked the features API for
 // `Name LIKE '%Huanímaro%'` and found nothing, and a card was titled by the municipio's code. In
 // Chromium: searching a municipio by its name (from the KMZ read by GDAL, in tests/data/inegi/
-// SOURCE.md) finds it, and its result and card carry that name.
+// SOURCE.md) finds it, and its result and card carry that name. Zoomed out below the layer's
+// first tile zoom, the status line says from which zoom it is drawn (it said to zoom out).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -38,6 +39,14 @@ test('a municipio is found and named by its name, not by KML\'s empty Name', { t
     await page.waitForSelector('.maplibregl-popup .feature-title', { timeout: 60000 });
     assert.equal((await page.textContent('.maplibregl-popup .feature-title')).trim(), 'Huanímaro');
     await shot(page, 'name-field');
+    // zoomed out below the layer's first tile zoom nothing is drawn: the status says to zoom in
+    // (it said "zoom out or move the map")
+    const from = await page.evaluate(() => window.teselas.cfg.byId.get('municipios').minzoom);
+    assert.ok(from > 1, `the layer's tiles start at zoom ${from}; this check needs a later zoom`);
+    await page.evaluate((z) => window.teselas.map.jumpTo({ zoom: z }), from - 1.5);
+    await page.waitForFunction((z) => document.getElementById('status').textContent
+      .includes(`Municipios se dibuja desde el zoom ${z}`), from, { timeout: 60000 })
+      .catch(async () => assert.fail(`status at zoom ${from - 1.5}: ${await page.textContent('#status')}`));
     assert.deepEqual(problems, []);
   } finally {
     await browser.close();

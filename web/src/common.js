@@ -133,10 +133,12 @@ export function drawnSummary(map, ids, groups, cfg) {
         n += Number(f.properties && f.properties.point_count) || 1;
       });
     }
-    // a layer drawn only from some zoom on says so, rather than "nothing here"
-    const from = layers.length ? Math.min(...layers.map((sl) => map.getLayer(sl).minzoom || 0)) : 0;
-    const below = n === 0 && map.getZoom() < from ? Math.ceil(from) : 0;
+    // a layer drawn only from some zoom on (its style's, or its tiles' first zoom) says so,
+    // rather than "nothing here: zoom out"
     const l = cfg && cfg.byId.get(id);
+    const from = Math.max(layers.length ? Math.min(...layers.map((sl) => map.getLayer(sl).minzoom || 0)) : 0,
+      Number(l && l.minzoom) || 0);
+    const below = n === 0 && map.getZoom() < from ? Math.ceil(from) : 0;
     const small = l && !/Point/.test(l.geometry || '') && inView(l) && n > 0 && n < l.count
       && map.getZoom() < l.maxzoom ? l.count - n : 0;
     return { id, n, small, below };
@@ -282,13 +284,17 @@ export function parseQuery(search, cfg) {
   return out;
 }
 
-// The lowest zoom at which the style draws any of the layers ids; 0 when it draws one at every
-// zoom or draws none of them.
-export function drawnFromZoom(style, groups, ids) {
+// The lowest zoom at which the style draws any of the layers ids: for each, the first zoom of its
+// style layers or of its tiles (cfg's minzoom), whichever is later; 0 when one is drawn at every
+// zoom or none is drawn.
+export function drawnFromZoom(style, groups, ids, cfg) {
   let from = Infinity;
   for (const id of ids) {
     const sls = groups.get(id) || [];
-    for (const sl of style.layers) if (sls.includes(sl.id)) from = Math.min(from, Number(sl.minzoom) || 0);
+    let own = Infinity;
+    for (const sl of style.layers) if (sls.includes(sl.id)) own = Math.min(own, Number(sl.minzoom) || 0);
+    const tiles = Number(cfg && cfg.byId.get(id)?.minzoom) || 0;
+    if (own < Infinity) from = Math.min(from, Math.max(own, tiles));
   }
   return from < Infinity ? from : 0;
 }
@@ -296,10 +302,10 @@ export function drawnFromZoom(style, groups, ids) {
 // The view a map opens on to show the layers ids within bounds: fitted to them, unless the style
 // draws none of them at that zoom (the demo style draws colonias only from zoom 11, and a whole
 // city's layer fits at about 10): then centred on them at the zoom the style starts drawing.
-// box: the map's element; zooms are MapLibre's (512-px tiles).
-export function openingView(bounds, style, groups, ids, box, padding) {
+// box: the map's element; cfg: the page's (layers' tile zooms); zooms are MapLibre's (512-px tiles).
+export function openingView(bounds, style, groups, ids, box, padding, cfg) {
   const fitted = { bounds, fitBoundsOptions: { padding } };
-  const from = drawnFromZoom(style, groups, ids);
+  const from = drawnFromZoom(style, groups, ids, cfg);
   if (!from || !bounds.every(Number.isFinite)) return fitted;
   const x = (lon) => (lon + 180) / 360;
   const y = (lat) => (1 - Math.asinh(Math.tan((lat * Math.PI) / 180)) / Math.PI) / 2;

@@ -80,7 +80,7 @@ async function vectorMap(style, groups) {
   const v = initialView();
   const map = new mlgl.Map({
     container: mapBox, style, locale: maplibreLocale(t), maxZoom: 19,
-    ...(v.bounds ? openingView(v.bounds, style, groups, ids, mapBox, 10) : v),
+    ...(v.bounds ? openingView(v.bounds, style, groups, ids, mapBox, 10, cfg) : v),
     attributionControl: { compact: true, customAttribution: attributionOf(cfg, ids) },
   });
   if (q.controls) map.addControl(new mlgl.NavigationControl({ showCompass: false }), 'top-right');
@@ -123,13 +123,13 @@ function rasterOpen(L, map, v, style, groups) {
     map.setView([v.center[1], v.center[0]], Math.round(v.zoom));
     return;
   }
-  const o = openingView(v.bounds, style, groups, ids, mapBox, 10);
+  const o = openingView(v.bounds, style, groups, ids, mapBox, 10, cfg);
   if (!o.bounds) {
     map.setView([o.center[1], o.center[0]], Math.ceil(o.zoom + 1));
     return;
   }
   const b = L.latLngBounds([o.bounds[1], o.bounds[0]], [o.bounds[3], o.bounds[2]]);
-  const from = drawnFromZoom(style, groups, ids);
+  const from = drawnFromZoom(style, groups, ids, cfg);
   if (!from || map.getBoundsZoom(b, false, L.point(20, 20)) - 1 >= from) map.fitBounds(b, { padding: [10, 10] });
   else map.setView(b.getCenter(), Math.ceil(from + 1));
 }

@@ -383,7 +383,8 @@ async function start() {
   const view = fromHash.center ? { center: fromHash.center, zoom: fromHash.zoom }
     : fromQuery.center ? { center: fromQuery.center, zoom: fromQuery.zoom ?? 12 }
       : !visibleIds().length && style.center ? { center: style.center, zoom: style.zoom ?? 2 }
-        : openingView(unionBounds(visibleIds().map((id) => cfg.byId.get(id))), style, groups, visibleIds(), mapBox, 20);
+        : openingView(unionBounds(visibleIds().map((id) => cfg.byId.get(id))), style, groups, visibleIds(), mapBox, 20,
+          cfg);
   map = new mlgl.Map({
     container: mapBox, style, ...view, locale: maplibreLocale(t), maxZoom: 19,
     attributionControl: { compact: true }, // the TileJSON carries each layer's publisher and licence
