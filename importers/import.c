@@ -272,6 +272,25 @@ static err_code read_all(import_state *s, err *e) {
   return ERR_OK;
 }
 
+/* A layer whose one date field is not its --date-field: OGC datetime queries select nothing
+ * (features without a time are never in a datetime's result) and its charts have no months.
+ * Said, not chosen: which field dates a record is the publisher's decision. */
+static void note_date_field(import_state *s, const layer_field *f, size_t n) {
+  if ((s->opt->date_field && s->opt->date_field[0]) ||
+      s->priv.policy.mode == PRIVACY_MODE_AGGREGATE)
+    return;
+  const layer_field *dated = NULL;
+  for (size_t i = 0; i < n; i++) {
+    if (f[i].type != FIELD_DATE && f[i].type != FIELD_DATETIME) continue;
+    if (dated) return; /* two: no obvious one */
+    dated = &f[i];
+  }
+  if (dated)
+    report_note(s->rep, "el campo %s trae fechas, pero la capa no tiene campo de fecha: las consultas "
+                "por fecha (datetime) no encuentran nada; para usarlo: --date-field %s",
+                dated->name, dated->name);
+}
+
 /* generalize with k: a first pass counts the records per cell (into a report that is thrown
  * away), so the second knows which cells reach k before it writes a point. */
 static err_code count_pass(import_state *s, err *e) {
@@ -349,6 +368,7 @@ static err_code finish(import_state *s, import_result *out, err *e) {
   const layer_field *fields = import_privacy_fields(&s->priv, &s->schema, &n_fields);
   err_code src = import_autostyle(s->w, fields, n_fields, s->opt->style, e);
   if (src != ERR_OK) return src;
+  note_date_field(s, fields, n_fields);
   import_privacy_report(&s->priv, rep);
   if (s->priv.policy.mode != PRIVACY_MODE_NONE) report_scrub(rep);
   else if (s->priv.policy.n_dropped) report_scrub_gdal(rep);
