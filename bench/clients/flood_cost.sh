@@ -8,15 +8,18 @@
 # flood) and kept-alive connections. The server is tiles.sh's (--threads 2 --per-ip-rate 20/s):
 # nearly every request is answered 429.
 #
-#   TESELAS=build/teselas bench/clients/flood_cost.sh [SECS] [CONNS]    (default 10 s, 200)
+#   TESELAS=build/teselas bench/clients/flood_cost.sh [SECS] [CONNS]    (default 10 s, 100)
 #   CALLGRIND=1  run the server under callgrind (slow: the rate falls, the counts per request
-#                do not); SERVE_FLAGS="..." the server's flags beyond --db/--port
+#                do not; the server's rate is then 0.01/s: every answer is a 429);
+#   SERVE_FLAGS="..." the server's flags beyond --db/--port
 # Prints one line per mode: requests, 429s, connections/s reached, and per request the server's
 # syscalls, page faults, context switches, CPU µs (and instructions).
 source "$(dirname "$0")/../../tests/http/lib.sh"
 SECS=${1:-10}
-CONNS=${2:-200}
-SERVE_FLAGS=${SERVE_FLAGS---threads 2 --per-ip-rate 20/s --quiet}
+CONNS=${2:-100} # below --per-ip-connections (128): every connection is answered
+RATE_FLAGS="--per-ip-rate 20/s"
+[ -z "${CALLGRIND:-}" ] || RATE_FLAGS="--per-ip-rate 0.01/s --per-ip-burst 1"
+SERVE_FLAGS=${SERVE_FLAGS---threads 2 $RATE_FLAGS --quiet}
 BIG=${BIG:-/collections/colonias/items?limit=1000}
 command -v wrk > /dev/null || skip "wrk is not installed"
 command -v perf > /dev/null || skip "perf is not installed"
@@ -28,7 +31,7 @@ if [ -n "${CALLGRIND:-}" ]; then
   command -v valgrind > /dev/null || skip "valgrind is not installed"
   cat > "$TEST_TMP/under-callgrind" <<EOF
 #!/bin/sh
-exec valgrind --tool=callgrind --collect-atstart=no --callgrind-out-file=$TEST_TMP/cg.%p \
+exec valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file=$TEST_TMP/cg.%p \
   $TESELAS "\$@"
 EOF
   chmod +x "$TEST_TMP/under-callgrind"
@@ -53,13 +56,17 @@ flood() {
   if [ -n "${CALLGRIND:-}" ]; then
     callgrind_control -d "$SERVER_PID" > /dev/null
     callgrind_control -i off "$SERVER_PID" > /dev/null
-    ir=$(cat "$TEST_TMP"/cg.* 2>/dev/null | awk '/^summary:/{s += $2} END {print s + 0}')
+    ir=$(cat "$TEST_TMP"/cg.*.* 2>/dev/null | awk '/^(summary|totals):/{s = $2} END {print s + 0}')
     rm -f "$TEST_TMP"/cg.*.*
   fi
   python3 - "$mode" "$TEST_TMP/wrk.$mode" "$TEST_TMP/perf.$mode" "$ir" <<'PY'
 import re, sys
 mode, wrk, perf, ir = sys.argv[1], open(sys.argv[2]).read(), open(sys.argv[3]).read(), sys.argv[4]
 n = int(re.search(r"(\d+) requests in ([\d.]+)(m?s)", wrk).group(1))
+# connections the server closed unanswered (refused at accept): attempts too
+sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", wrk)
+closed = sum(int(x) for x in sock.groups()[:3]) if sock else 0
+n += closed
 secs = float(re.search(r"requests in ([\d.]+)(m?s)", wrk).group(1))
 non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", wrk)
 ev = {}
@@ -68,8 +75,9 @@ for line in perf.splitlines():
     if len(f) > 2 and f[0].replace(".", "").isdigit():
         ev[f[2]] = float(f[0])
 per = lambda k: ev.get(k, float("nan")) / max(n, 1)
-line = (f"{mode}: {n} requests ({int(non2xx.group(1)) if non2xx else 0} not 200) in {secs:g} s, "
-        f"{n / secs:.0f}/s; per request: {per('raw_syscalls:sys_enter'):.1f} syscalls, "
+line = (f"{mode}: {n} attempts ({int(non2xx.group(1)) if non2xx else 0} answered not 200, "
+        f"{closed} closed unanswered) in {secs:g} s, "
+        f"{n / secs:.0f}/s; per attempt: {per('raw_syscalls:sys_enter'):.1f} syscalls, "
         f"{per('page-faults'):.2f} page faults, {per('context-switches'):.2f} context switches, "
         f"{per('task-clock') * 1000:.1f} CPU µs")
 if ir:
