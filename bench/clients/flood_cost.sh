@@ -42,6 +42,23 @@ else
 fi
 curl -s -o /dev/null "$BASE$BIG" # the first answer opens the worker's database
 
+# callgrind_ir: the instructions since collection was switched on (then switched off)
+callgrind_ir() {
+  callgrind_control -d "$SERVER_PID" > /dev/null
+  callgrind_control -i off "$SERVER_PID" > /dev/null
+  cat "$TEST_TMP"/cg.*.* 2>/dev/null | awk '/^(summary|totals):/{s = $2} END {print s + 0}'
+  rm -f "$TEST_TMP"/cg.*.*
+}
+# what the server's other threads (usage flushes, download digests) run in SECS without a
+# request: taken from each flood's count
+IDLE_IR=0
+if [ -n "${CALLGRIND:-}" ]; then
+  callgrind_control -i on "$SERVER_PID" > /dev/null
+  sleep "$SECS"
+  IDLE_IR=$(callgrind_ir)
+  echo "idle: $IDLE_IR instructions in $SECS s"
+fi
+
 # flood MODE [wrk flags]: one wrk run, the server's counters around it
 flood() {
   local mode=$1 ir=""; shift
@@ -53,12 +70,7 @@ flood() {
   wrk -t2 -c"$CONNS" -d"${SECS}s" --timeout 10s "$@" "$BASE$BIG" > "$TEST_TMP/wrk.$mode" 2>&1
   kill -INT "$perf_pid"
   wait "$perf_pid" || true
-  if [ -n "${CALLGRIND:-}" ]; then
-    callgrind_control -d "$SERVER_PID" > /dev/null
-    callgrind_control -i off "$SERVER_PID" > /dev/null
-    ir=$(cat "$TEST_TMP"/cg.*.* 2>/dev/null | awk '/^(summary|totals):/{s = $2} END {print s + 0}')
-    rm -f "$TEST_TMP"/cg.*.*
-  fi
+  [ -z "${CALLGRIND:-}" ] || ir=$(($(callgrind_ir) - IDLE_IR))
   python3 - "$mode" "$TEST_TMP/wrk.$mode" "$TEST_TMP/perf.$mode" "$ir" <<'PY'
 import re, sys
 mode, wrk, perf, ir = sys.argv[1], open(sys.argv[2]).read(), open(sys.argv[3]).read(), sys.argv[4]
