@@ -2,7 +2,19 @@
 # Installs every Debian package that teselas needs to build, serve and test.
 # Idempotent: run it as often as you like. It is the only script that installs anything
 # (npm packages for the browser tests come from web/package-lock.json via `npm ci`).
+# `install-deps.sh --runtime` installs only what a host or container running the built binaries
+# needs (README.md, "What a host needs at run time").
 set -euo pipefail
+
+# The shared libraries of `teselas` and `teselas-seed` (their NEEDED entries), and the two they
+# open on first use instead of linking: libpq5 (a postgresql:// database) and libspatialite7
+# (writing a SpatiaLite file).
+RUNTIME=(
+  libmicrohttpd12 libgdal32 libproj25 libgeos-c1v5 libsqlite3-0
+  libpng16-16 zlib1g libcairo2 libfontconfig1 libfreetype6 libjansson4 libnettle8 libminizip1
+  libsystemd0 libcurl4 libsodium23 libdeflate0 fonts-dejavu-core fontconfig fonts-noto-core
+  libpq5 libspatialite7
+)
 
 PACKAGES=(
   # build
@@ -52,11 +64,12 @@ PACKAGES=(
   python3-gdal
 )
 
+if [ "${1:-}" = --runtime ]; then PACKAGES=("${RUNTIME[@]}"); else PACKAGES+=("${RUNTIME[@]}"); fi
 need=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || need+=("$p")
 done
-if ! command -v node >/dev/null 2>&1; then need+=(nodejs npm); fi
+if [ "${1:-}" != --runtime ] && ! command -v node >/dev/null 2>&1; then need+=(nodejs npm); fi
 
 if [ ${#need[@]} -gt 0 ]; then
   SUDO=""

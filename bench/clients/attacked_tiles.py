@@ -225,6 +225,12 @@ async def attack(name, args, until):
     return counts
 
 
+def attempts(counts):
+    """How many requests or connections an attack's outcome counts hold (nested for 'all')."""
+    return sum(attempts(v) if isinstance(v, dict) else v for k, v in counts.items()
+               if isinstance(v, (int, dict)))
+
+
 def server_cpu(pid):
     """The server's CPU seconds so far (user + system), 0 without its PID."""
     if not pid:
@@ -260,6 +266,8 @@ async def main(args, phase, ready, stats_in, normal):
         out["phases"][name]["server_cpu_s"] = round(server_cpu(args.server_pid) - cpu0, 2)
         # the attackers share the machine: what they took of it is said beside the server's
         out["phases"][name]["attackers_cpu_s"] = round(own_cpu() - own0, 2)
+        # the rate the attackers reached (requests of the flood, connections of the others)
+        out["phases"][name]["attack_per_s"] = round(attempts(out["phases"][name]) / args.secs, 1)
         phase.value = -1
         await asyncio.sleep(args.gap)  # the attack's sockets close before the next phase
     phase.value = -2
@@ -279,10 +287,13 @@ if __name__ == "__main__":
     ap.add_argument("--phases", default=",".join(PHASES), help="which phases, in their order")
     ap.add_argument("--server-pid", type=int, default=0, help="for its CPU time per phase")
     ap.add_argument("--scale", type=float, default=1.0, help="1: 1,000 connections per attack")
+    ap.add_argument("--attack-cgroup", help="a cgroup's cgroup.procs: the attackers run in it")
     args = ap.parse_args()
     ctx = multiprocessing.get_context("fork")
     phase, ready = ctx.Value("i", -1), ctx.Value("i", 0)
     stats_in, stats_out = ctx.Pipe(duplex=False)
     normal = ctx.Process(target=normal_process, args=(args, phase, ready, stats_out))
     normal.start()
+    if args.attack_cgroup:  # the attackers alone (this process, not the normal client's)
+        Path(args.attack_cgroup).write_text(str(os.getpid()))
     asyncio.run(main(args, phase, ready, stats_in, normal))

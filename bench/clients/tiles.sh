@@ -12,6 +12,12 @@
 #   SERVE_FLAGS="..."  the server's flags beyond --db/--port (default below); KEEP=FILE keeps the
 #   clients' JSON; PHASES=rest,flood,after some phases only; BIG=PATH what the slow readers and
 #   the flood ask for (default a page of 1,000 colonias)
+#   ATTACK_CPU=0.5  the attackers confined to half a core (any fraction or number of cores),
+#   a model of attackers on another machine: they get that budget whatever the load, and the
+#   table's "attack /s" says the rate they reached (flood requests, other attacks' connections).
+#   The normal client and the server stay outside. Needs root and a cgroup file system with the
+#   cpu controller: cgroup v2 (cpu.max, /sys/fs/cgroup) or v1 (cpu.cfs_quota_us,
+#   /sys/fs/cgroup/cpu); `systemd-run --scope -p CPUQuota=` would confine the normal client too.
 # Prints a Markdown table: per phase, the tiles' p50/p99 (all, cached, uncached), the ratio of
 # the p99 to rest's, /health's max and the count over 1 s, failures, the load average.
 source "$(dirname "$0")/../../tests/http/lib.sh"
@@ -47,8 +53,28 @@ start_server "$DB" $SERVE_FLAGS
 echo "$(wc -l < "$URLS/cached.txt") cached tiles, $(wc -l < "$URLS/uncached.txt") never asked;" \
   "server: $SERVE_FLAGS; $SECS s per phase, $RATE tiles/s"
 BIG=${BIG:-/collections/colonias/items?limit=1000}
+CGROUP=""
+if [ -n "${ATTACK_CPU:-}" ]; then
+  quota=$(python3 -c "import sys; print(int(float(sys.argv[1]) * 100000))" "$ATTACK_CPU") ||
+    fail "ATTACK_CPU: a number of cores, not $ATTACK_CPU"
+  if grep -qw cpu /sys/fs/cgroup/cgroup.controllers 2> /dev/null; then
+    CGROUP=/sys/fs/cgroup/teselas-attack-$$
+    mkdir "$CGROUP" || fail "cannot make $CGROUP (root?)"
+    echo "$quota 100000" > "$CGROUP/cpu.max" || fail "cannot set $CGROUP/cpu.max"
+  elif [ -w /sys/fs/cgroup/cpu ]; then
+    CGROUP=/sys/fs/cgroup/cpu/teselas-attack-$$
+    mkdir "$CGROUP" || fail "cannot make $CGROUP"
+    echo 100000 > "$CGROUP/cpu.cfs_period_us" && echo "$quota" > "$CGROUP/cpu.cfs_quota_us" ||
+      fail "cannot set $CGROUP's quota"
+  else
+    skip "ATTACK_CPU needs root and a cgroup file system with the cpu controller"
+  fi
+  trap 'rmdir "$CGROUP" 2> /dev/null || true; cleanup' EXIT
+  echo "attackers confined to $ATTACK_CPU CPU ($CGROUP)"
+fi
 python3 "$HERE/attacked_tiles.py" "$SERVER_PORT" "$URLS" --big "$BIG" --secs "$SECS" \
-  --rate "$RATE" --server-pid "$SERVER_PID" ${PHASES:+--phases "$PHASES"} > "$TEST_TMP/run.json" || fail "the clients"
+  --rate "$RATE" --server-pid "$SERVER_PID" ${PHASES:+--phases "$PHASES"} \
+  ${CGROUP:+--attack-cgroup "$CGROUP/cgroup.procs"} > "$TEST_TMP/run.json" || fail "the clients"
 kill -0 "$SERVER_PID" || fail "the server died"
 [ -z "${KEEP:-}" ] || cp "$TEST_TMP/run.json" "$KEEP"
 python3 "$HERE/tiles_table.py" "$TEST_TMP/run.json"

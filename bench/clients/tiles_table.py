@@ -18,8 +18,8 @@ tiles = {p: k.get("cached", {"ms": []})["ms"] + k.get("uncached", {"ms": []})["m
          for p, k in norm.items()}
 rest = q(tiles["rest"], .99)
 print("| phase | tiles | p50 ms | p99 ms | p99 / rest | cached p99 | uncached p99 "
-      "| /health max ms | /health > 1 s | failed | server CPU s | attackers CPU s | load |")
-print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
+      "| /health max ms | /health > 1 s | failed | server CPU s | attackers CPU s | attack /s | load |")
+print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
 for phase in [p for p in d["phases"] if p in norm]:
     kinds = norm[phase]
     c, u, h = (kinds.get(k, {"ms": [], "failed": 0}) for k in ("cached", "uncached", "health"))
@@ -30,6 +30,7 @@ for phase in [p for p in d["phases"] if p in norm]:
           f"| {max(h['ms'] or [0]):.1f} | {sum(m > 1000 for m in h['ms'])} | {failed} "
           f"| {d['phases'][phase].get('server_cpu_s', float('nan')):.2f} "
           f"| {d['phases'][phase].get('attackers_cpu_s', float('nan')):.2f} "
+          f"| {d['phases'][phase].get('attack_per_s', 0):.0f} "
           f"| {' '.join(d['phases'][phase]['load'])} |")
-print("attackers:", json.dumps({p: {k: v for k, v in s.items() if k not in ("load", "wall_s", "server_cpu_s", "attackers_cpu_s")}
+print("attackers:", json.dumps({p: {k: v for k, v in s.items() if k not in ("load", "wall_s", "server_cpu_s", "attackers_cpu_s", "attack_per_s")}
                                 for p, s in d["phases"].items()}))

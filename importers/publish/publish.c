@@ -116,6 +116,7 @@ static err_code publish_one(const publish_file *f, const publish_options *o, pub
     import_gate gate = {audit_layer, &lg};
     if (o->audit) def.opt.gate = &gate;
     rc = import_run(&def.opt, &res, e);
+    if (o->audit && o->audit_done) o->audit_done(o->audit_ctx, def.opt.layer_id, rc, e);
     outcome(&def, o, &res, rc, sum);
     /* the validators are kept once the file is in (published, or the same as the version) */
     if (rc == ERR_OK && def.source_is_url) rc = fetch_state_save(o->db_path, def.opt.layer_id,

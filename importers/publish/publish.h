@@ -34,6 +34,9 @@ typedef struct publish_options {
   /* The audit line of each layer published, run by its import before the COMMIT (import_gate):
    * a layer whose line cannot be written is not published. NULL: none. */
   err_code (*audit)(void *ctx, const char *layer_id, int64_t version, int64_t review, err *e);
+  /* After each layer's import, its outcome rc and e: a layer whose line was written and whose
+   * COMMIT then failed gets a line saying so, so the log never keeps only its "ok". NULL: none. */
+  void (*audit_done)(void *ctx, const char *layer_id, err_code rc, const err *e);
   void *audit_ctx;
 } publish_options;
 

@@ -48,6 +48,29 @@ backend_audit_sql() {
   if [ "$BACKEND" = postgis ]; then backend_sql "$1"; else sqlite3 "$DB.audit" "$1"; fi
 }
 
+# backend_audit_refuse NAME CONDITION: a trigger NAME on the audit log refuses every line for
+# which CONDITION (an SQL expression over NEW, the same in SQLite and PostgreSQL) holds, as a full
+# disk or a broken log would; backend_audit_take NAME drops it.
+backend_audit_refuse() {
+  if [ "$BACKEND" = postgis ]; then
+    backend_sql "CREATE FUNCTION $1() RETURNS trigger LANGUAGE plpgsql AS
+      \$f\$ BEGIN IF $2 THEN RAISE EXCEPTION 'the test refuses this line'; END IF;
+      RETURN NEW; END \$f\$;
+      CREATE TRIGGER $1 BEFORE INSERT ON teselas_audit FOR EACH ROW EXECUTE FUNCTION $1()" >/dev/null
+  else
+    sqlite3 "$DB.audit" "CREATE TRIGGER $1 BEFORE INSERT ON teselas_audit
+      WHEN $2 BEGIN SELECT RAISE(ABORT, 'the test refuses this line'); END"
+  fi
+}
+
+backend_audit_take() {
+  if [ "$BACKEND" = postgis ]; then
+    backend_sql "DROP TRIGGER $1 ON teselas_audit; DROP FUNCTION $1()" >/dev/null
+  else
+    sqlite3 "$DB.audit" "DROP TRIGGER $1"
+  fi
+}
+
 backend_dump() {
   if [ "$BACKEND" = postgis ]; then
     pg_dump -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -n teselas --no-owner "$@" \

@@ -3,7 +3,8 @@
 # back into a new file answers a fixed URL list (vector and PNG tiles, items, downloads, TileJSON,
 # reports) byte for byte as the original, and holds the same catalogue, history, settings,
 # styles and version tables row for row (value and SQLite type) with the same packed R*Tree; an
-# existing file is refused unless --replace; a failure late in the copy leaves nothing under the
+# existing file is refused unless --replace (which waits --busy-timeout-ms for a writer holding the
+# file's lock, then says busy); a failure late in the copy leaves nothing under the
 # final name (and a replaced file as it was), no temporary file behind.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/../postgis/lib.sh"
@@ -85,6 +86,36 @@ grep -q "back.db exists; nothing was written (--replace to overwrite it)" "$TEST
 "$TESELAS" copy --from "$(pg_uri)" --to "$BACK" --replace >/dev/null 2>"$TEST_TMP/err" ||
   fail "--replace: $(cat "$TEST_TMP/err")"
 diff <("$TESELAS" layers --db "$DB") <("$TESELAS" layers --db "$BACK") || fail "layers after --replace"
+ok
+
+# 3b. A file being written by an outside sqlite3 (its write lock held): --replace waits
+# --busy-timeout-ms for it, then exits 1 saying busy, naming the file and the wait; the file is
+# as it was and no temporary file is left. Once the lock is let go, the same copy replaces it.
+sqlite3 "$BACK" "CREATE TABLE outside_writes(x TEXT)"
+SOURCE_DB=$DB
+DB=$BACK # (outside_writer_hold locks $DB)
+back_dump() { sqlite3 "$BACK" .dump | grep -v outside_writes | sha256sum | cut -c1-64; }
+dump_before=$(back_dump)
+outside_writer_hold
+rc=0
+"$TESELAS" copy --from "$(pg_uri)" --to "$BACK" --replace --busy-timeout-ms 300 >/dev/null \
+  2>"$TEST_TMP/err" || rc=$?
+[ "$rc" = 1 ] || fail "--replace of a locked file: exit $rc: $(cat "$TEST_TMP/err")"
+grep -q "busy" "$TEST_TMP/err" || fail "not busy: $(cat "$TEST_TMP/err")"
+grep -qF "$BACK" "$TEST_TMP/err" || fail "the file is not named: $(cat "$TEST_TMP/err")"
+grep -q "300 ms" "$TEST_TMP/err" || fail "the wait is not named: $(cat "$TEST_TMP/err")"
+[ -f "$TEST_TMP/release" ] && fail "the lock was let go before the copy gave up"
+outside_writer_release
+[ "$(back_dump)" = "$dump_before" ] || fail "the copy that found the file busy changed it"
+ls "$TEST_TMP" | grep -q '\.copy-' && fail "a busy copy left a temporary file: $(ls "$TEST_TMP")"
+rc=0
+"$TESELAS" copy --from "$(pg_uri)" --to "$BACK" --replace --busy-timeout-ms 0 >/dev/null 2>&1 || rc=$?
+[ "$rc" = 2 ] || fail "--busy-timeout-ms 0 exited $rc"
+"$TESELAS" copy --from "$(pg_uri)" --to "$BACK" --replace --busy-timeout-ms 300 >/dev/null \
+  2>"$TEST_TMP/err" || fail "--replace once the lock is let go: $(cat "$TEST_TMP/err")"
+[ "$(sqlite3 "$BACK" "SELECT count(*) FROM sqlite_master WHERE name='outside_writes'")" = 0 ] ||
+  fail "the replaced file still holds the outside writer's table"
+DB=$SOURCE_DB
 ok
 
 # 4. A failure after every good version table was written (the catalogue names one more, whose

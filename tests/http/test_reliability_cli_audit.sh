@@ -69,16 +69,7 @@ line publish cuadros "version 1"
 echo "eight command-line writes, eight lines by $WHO"
 
 # 2. a log that refuses the command line's lines: nothing is written
-if [ "$BACKEND" = postgis ]; then
-  backend_sql "CREATE FUNCTION test_refuse_cli() RETURNS trigger LANGUAGE plpgsql AS
-    \$f\$ BEGIN IF NEW.who LIKE 'cli:%' THEN RAISE EXCEPTION 'the test refuses this line'; END IF;
-    RETURN NEW; END \$f\$;
-    CREATE TRIGGER test_refuse_cli BEFORE INSERT ON teselas_audit FOR EACH ROW
-    EXECUTE FUNCTION test_refuse_cli()" > /dev/null
-else
-  sqlite3 "$DB.audit" "CREATE TRIGGER test_refuse_cli BEFORE INSERT ON teselas_audit
-    WHEN NEW.who LIKE 'cli:%' BEGIN SELECT RAISE(ABORT, 'the test refuses this line'); END"
-fi
+backend_audit_refuse test_refuse_cli "NEW.who LIKE 'cli:%'"
 # (a PostgreSQL sequence is not transactional: a token refused still used its number)
 state() { # FILE: the database as text, without the log
   backend_dump | grep -v "setval('teselas.teselas_tokens_id_seq'" > "$1"
@@ -102,19 +93,10 @@ refused remove2 remove municipio --db "$DB"
 refused import2 import "$D/inegi/AGEM_11020_old.geojson" --db "$DB" --layer municipio --force --quiet
 refused publish2 publish "$TEST_TMP/defs" --db "$DB" --quiet --force
 # an account and a token to act on, written while the log takes lines
-if [ "$BACKEND" = postgis ]; then
-  backend_sql "ALTER TABLE teselas_audit DISABLE TRIGGER test_refuse_cli" > /dev/null
-else
-  sqlite3 "$DB.audit" "DROP TRIGGER test_refuse_cli"
-fi
+backend_audit_take test_refuse_cli
 run users_add4 users add ana --db "$DB" --role publisher --layers municipio
 T_ANA=$("$TESELAS" tokens add ana --db "$DB" 2>&1 >/dev/null | sed -n 's/^token número \([0-9]*\) .*/\1/p')
-if [ "$BACKEND" = postgis ]; then
-  backend_sql "ALTER TABLE teselas_audit ENABLE TRIGGER test_refuse_cli" > /dev/null
-else
-  sqlite3 "$DB.audit" "CREATE TRIGGER test_refuse_cli BEFORE INSERT ON teselas_audit
-    WHEN NEW.who LIKE 'cli:%' BEGIN SELECT RAISE(ABORT, 'the test refuses this line'); END"
-fi
+backend_audit_refuse test_refuse_cli "NEW.who LIKE 'cli:%'"
 state "$TEST_TMP/before"
 LINES=$(audit_count)
 refused tokens_add2 tokens add ana --db "$DB"
@@ -123,8 +105,8 @@ refused users_remove2 users remove ana --db "$DB"
 echo "a log that refuses the lines: users, tokens, rollback and remove refused, nothing changed"
 
 # 3. the write lock held by an outside writer (a SpatiaLite file's)
+backend_audit_take test_refuse_cli
 if [ "$BACKEND" = spatialite ]; then
-  sqlite3 "$DB.audit" "DROP TRIGGER test_refuse_cli"
   sqlite3 "$DB" "CREATE TABLE outside_writes(x TEXT)"
   dump() { sqlite3 "$DB" .dump | grep -v 'outside_writes' | sha256sum | cut -c1-64; }
   printf '.timeout 20000\nBEGIN EXCLUSIVE;\nINSERT INTO outside_writes VALUES(%s);\n.shell touch %s\n.shell while [ ! -f %s ]; do sleep 0.1; done\nCOMMIT;\n' \

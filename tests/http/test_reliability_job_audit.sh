@@ -19,25 +19,6 @@ backend_open "$FILE"
 TOKEN=$("$TESELAS" tokens add pub --db "$DB" 2> /dev/null) || fail "tokens add"
 start_server "$DB" --quiet
 
-refuse_publish_lines() {
-  if [ "$BACKEND" = postgis ]; then
-    backend_sql "CREATE FUNCTION test_refuse_publish() RETURNS trigger LANGUAGE plpgsql AS
-      \$f\$ BEGIN IF NEW.action = 'publish' THEN RAISE EXCEPTION 'the test refuses this line';
-      END IF; RETURN NEW; END \$f\$;
-      CREATE TRIGGER test_refuse_publish BEFORE INSERT ON teselas_audit FOR EACH ROW
-      EXECUTE FUNCTION test_refuse_publish()" > /dev/null
-  else
-    sqlite3 "$DB.audit" "CREATE TRIGGER test_refuse_publish BEFORE INSERT ON teselas_audit
-      WHEN NEW.action = 'publish' BEGIN SELECT RAISE(ABORT, 'the test refuses this line'); END"
-  fi
-}
-take_publish_lines() {
-  if [ "$BACKEND" = postgis ]; then
-    backend_sql "DROP TRIGGER test_refuse_publish ON teselas_audit" > /dev/null
-  else
-    sqlite3 "$DB.audit" "DROP TRIGGER test_refuse_publish"
-  fi
-}
 upload() {
   http_get "/api/layers/municipio/versions?filename=cuadrantes.zip" -X POST \
     -H "Authorization: Bearer $TOKEN" -H "Content-Type: application/zip" \
@@ -46,7 +27,7 @@ upload() {
   await_job "$TOKEN"
 }
 
-refuse_publish_lines
+backend_audit_refuse test_refuse_publish "NEW.action = 'publish'"
 BEFORE=$(backend_dump | sha256sum)
 upload
 expect_json "d['state'] == 'failed' and 'audit log' in json.dumps(d)"
@@ -60,7 +41,7 @@ expect_json "d['id'] == 'municipio'"
   || fail "municipio does not serve version 1"
 ok
 
-take_publish_lines
+backend_audit_take test_refuse_publish
 upload
 expect_json "d['state'] == 'done'"
 [ "$(backend_sql "SELECT version FROM teselas_layers WHERE id='municipio'")" -gt 1 ] \

@@ -26,7 +26,10 @@ static const char USAGE[] =
     "written under a temporary name and appears whole or not at all.\n"
     "  --db-schema NAME   the schema read (default: the URI's search_path, else teselas)\n"
     "  --replace          overwrite FILE when it exists (refused otherwise); stop a server\n"
-    "                     that has it open first\n";
+    "                     that has it open first\n"
+    "\n"
+    CLI_BUSY_USAGE
+    "                       (of FILE: the one read, or the one --replace overwrites)\n";
 
 /* A schema name teselas writes unquoted in a URI: [a-z_][a-z0-9_]*, up to 63 characters. */
 static bool schema_valid(const char *s) {
@@ -45,10 +48,11 @@ int cli_copy(int argc, char **argv) {
                                        {"replace", no_argument, NULL, 'r'},
                                        {"help", no_argument, NULL, 'h'},
                                        {"version", no_argument, NULL, 'V'},
+                                       {"busy-timeout-ms", required_argument, NULL, 'B'},
                                        {NULL, 0, NULL, 0}};
   const char *from = NULL, *to = NULL, *schema = NULL;
   bool replace = false;
-  int c;
+  int busy_ms = 0, c;
   optind = 1;
   while ((c = getopt_long(argc, argv, "hV", OPTS, NULL)) != -1) {
     switch (c) {
@@ -56,6 +60,11 @@ int cli_copy(int argc, char **argv) {
       case 't': to = optarg; break;
       case 's': schema = optarg; break;
       case 'r': replace = true; break;
+      case 'B': {
+        int rc = cli_parse_busy(optarg, USAGE, &busy_ms);
+        if (rc) return rc;
+        break;
+      }
       default: return cli_common_option(c, argv, USAGE);
     }
   }
@@ -70,7 +79,8 @@ int cli_copy(int argc, char **argv) {
   err e = {0};
   int64_t n = 0;
   if (store_db_is_pg(from) && !store_db_is_pg(to)) {
-    if (store_copy_to_file(from, schema, to, replace, &n, &e) != ERR_OK) {
+    store_file_target target = {.path = to, .replace = replace, .busy_ms = busy_ms};
+    if (store_copy_to_file_target(from, schema, &target, &n, &e) != ERR_OK) {
       fprintf(stderr, "teselas: %s\n", e.msg);
       return 1;
     }
@@ -82,7 +92,7 @@ int cli_copy(int argc, char **argv) {
     return 2;
   }
   if (!schema) schema = "teselas";
-  if (store_copy(from, to, schema, &n, &e) != ERR_OK) {
+  if (store_copy_wait(from, to, schema, busy_ms, &n, &e) != ERR_OK) {
     fprintf(stderr, "teselas: %s\n", e.msg);
     return 1;
   }

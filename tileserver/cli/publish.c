@@ -34,6 +34,17 @@ static const char USAGE[] =
     "\n"
     "Exit status: 0 when every layer is published or unchanged, 1 when any failed.\n";
 
+/* One audit line serves every layer: what the gate wrote for this layer (cli_audit_layer) is
+ * undone when its COMMIT failed, then forgotten before the next layer. */
+static void publish_layer_done(void *ctx, const char *layer_id, err_code rc, const err *e) {
+  cli_audit_line *l = ctx;
+  l->target = layer_id;
+  if (rc != ERR_OK) cli_audit_undone(l, e);
+  l->target = "";
+  l->made = 0;
+  l->failed = false;
+}
+
 int cli_publish(int argc, char **argv) {
   static const struct option OPTS[] = {{"db", 1, 0, 'd'},      {"force", 0, 0, 'f'},
                                        {"quiet", 0, 0, 'q'},   {"sources", 1, 0, 's'},
@@ -90,6 +101,7 @@ int cli_publish(int argc, char **argv) {
   cli_audit_line line;
   cli_audit_init(&line, o.db_path, "publish", "", NULL);
   o.audit = cli_audit_layer;
+  o.audit_done = publish_layer_done;
   o.audit_ctx = &line;
   publish_file *files = NULL;
   size_t n = 0;

@@ -496,10 +496,11 @@ static err_code copy_all(copy_ctx *c, err *e) {
   return rc;
 }
 
-static err_code source_open(copy_ctx *c, const char *from, err *e) {
+static err_code source_open(copy_ctx *c, const char *from, int busy_ms, err *e) {
   c->from = from;
   if (sqlite3_open_v2(from, &c->src, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
     return err_set(e, ERR_IO, "cannot open database %s: %s", from, sqlite3_errmsg(c->src));
+  sqlite3_busy_timeout(c->src, busy_ms > 0 ? busy_ms : STORE_WRITE_WAIT_MS);
   sqlite3_stmt *st = NULL;
   bool ok = sqlite3_prepare_v2(c->src, "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
                                " AND name IN ('teselas_layers', 'teselas_history')",
@@ -525,13 +526,18 @@ void store_pg_copy_free(store_pg_copy *c) {
 }
 
 err_code store_copy(const char *from, const char *to, const char *schema, int64_t *out_n, err *e) {
+  return store_copy_wait(from, to, schema, 0, out_n, e);
+}
+
+err_code store_copy_wait(const char *from, const char *to, const char *schema, int busy_ms,
+                         int64_t *out_n, err *e) {
   if (out_n) *out_n = 0;
   if (store_db_is_pg(from) || !store_db_is_pg(to))
     return err_set(e, ERR_INVALID, "copy goes from a SpatiaLite file to a PostgreSQL URI"
                    " (postgresql://...), or back to a new file");
   copy_ctx c;
   err_code rc = store_pg_copy_init(&c, e);
-  if (rc == ERR_OK) rc = source_open(&c, from, e);
+  if (rc == ERR_OK) rc = source_open(&c, from, busy_ms, e);
   if (rc == ERR_OK) rc = store_pg_connect(to, &c.pg, e);
   if (rc == ERR_OK) rc = target_begin(&c, schema, e);
   if (rc == ERR_OK) rc = copy_all(&c, e);

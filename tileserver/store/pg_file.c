@@ -197,8 +197,35 @@ static err_code write_file(store_pg_pull *p, const char *path, int64_t *out_n, e
   return rc;
 }
 
+/* A file about to be replaced may have a writer (an import, an outside sqlite3): wait for its
+ * write lock as every writer does, then let it go; a file SQLite cannot read as a database has
+ * no writer to wait for. */
+static err_code await_writers(const char *path, int busy_ms, err *e) {
+  sqlite3 *db = NULL;
+  err_code rc = ERR_OK;
+  if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK) {
+    sqlite3_busy_timeout(db, busy_ms > 0 ? busy_ms : STORE_WRITE_WAIT_MS);
+    err local;
+    err_clear(&local);
+    if (store_begin_write(db, path, busy_ms, "replace", &local) == ERR_OK)
+      sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    else if (sqlite3_errcode(db) == SQLITE_BUSY)
+      rc = err_set(e, ERR_DB, "%s", local.msg);
+  }
+  sqlite3_close(db);
+  return rc;
+}
+
 err_code store_copy_to_file(const char *from, const char *schema, const char *to, bool replace,
                             int64_t *out_n, err *e) {
+  store_file_target t = {.path = to, .replace = replace};
+  return store_copy_to_file_target(from, schema, &t, out_n, e);
+}
+
+err_code store_copy_to_file_target(const char *from, const char *schema,
+                                   const store_file_target *target, int64_t *out_n, err *e) {
+  const char *to = target->path;
+  bool replace = target->replace;
   if (out_n) *out_n = 0;
   if (!store_db_is_pg(from) || store_db_is_pg(to))
     return err_set(e, ERR_INVALID, "copy to a file goes from a PostgreSQL URI to a file name");
@@ -230,6 +257,7 @@ err_code store_copy_to_file(const char *from, const char *schema, const char *to
     PQclear(PQexec(p.pg, "ROLLBACK")); /* a read-only snapshot: nothing to keep */
     PQfinish(p.pg);
   }
+  if (rc == ERR_OK && replace && stat(to, &sb) == 0) rc = await_writers(to, target->busy_ms, e);
   if (rc == ERR_OK && replace) { /* an old file's WAL must never be applied to the new one */
     char side[4200];
     for (size_t i = 0; i < sizeof SUFFIXES / sizeof *SUFFIXES; i++) {

@@ -108,6 +108,10 @@ bool store_db_is_pg(const char *db);
  * target that already holds a catalog, a row PostgreSQL cannot take: named with its table and
  * row), ERR_IO (cannot open or connect), ERR_DB. */
 err_code store_copy(const char *from, const char *to, const char *schema, int64_t *out_n, err *e);
+/* store_copy, reading `from` with busy_ms (0: STORE_WRITE_WAIT_MS) of wait for a writer's lock
+ * (a file in rollback-journal mode being written): past it, ERR_DB saying busy. */
+err_code store_copy_wait(const char *from, const char *to, const char *schema, int busy_ms,
+                         int64_t *out_n, err *e);
 
 /* The way back (pg_file.c): the whole catalog of a PostgreSQL database (schema `schema`, or
  * NULL for the URI's) into a new SpatiaLite file `to`, read from one snapshot: every teselas_*
@@ -117,6 +121,16 @@ err_code store_copy(const char *from, const char *to, const char *schema, int64_
  * `to` is ERR_INVALID unless replace. ERR_NOT_FOUND (no catalog in the schema), ERR_IO, ERR_DB. */
 err_code store_copy_to_file(const char *from, const char *schema, const char *to, bool replace,
                             int64_t *out_n, err *e);
+/* How a copy writes its file: replace an existing one (refused otherwise), after waiting up to
+ * busy_ms (0: STORE_WRITE_WAIT_MS) for a writer holding its lock: past that, ERR_DB saying busy,
+ * naming the file and the wait, nothing written. */
+typedef struct store_file_target {
+  const char *path;
+  bool replace;
+  int busy_ms;
+} store_file_target;
+err_code store_copy_to_file_target(const char *from, const char *schema,
+                                   const store_file_target *to, int64_t *out_n, err *e);
 
 /* Writes over PostgreSQL (pg_write.c): the SpatiaLite writer runs on a private SpatiaLite copy
  * of the catalogue (store_pg_write_path) made inside a PostgreSQL transaction; commit moves
