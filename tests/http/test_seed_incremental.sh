@@ -7,6 +7,8 @@
 #   - the vector URLs the CLI lists are exactly the addresses whose tiles differ (no more, no less);
 #   - the incremental archive holds exactly the full seed's tiles at every address (PMTiles, and
 #     MBTiles read back through a PMTiles re-seed of it), and as PMTiles is its file byte for byte;
+#   - an incremental MBTiles from an MBTiles archive of the old version lists the same URLs and
+#     holds the same tiles, row for row;
 #   - every page of the HTTP list, followed through offsets, equals the CLI's file line for line;
 #   - PNG URLs name the styles that draw the layer, and cover every PNG tile that changed (drawn
 #     by the server before and after, compared by bytes at the vector list's addresses);
@@ -78,6 +80,18 @@ PY
   python3 -c "import json,sys; d=json.load(open(sys.argv[1])); sys.exit(1 if d['differ'] else 0)" \
     "$TEST_TMP/cmp2.json" || fail "MBTiles incremental differs: $(head -c 300 "$TEST_TMP/cmp2.json")"
   ok
+  # from an MBTiles archive of the old version into MBTiles (its unchanged tiles copied in SQL):
+  # the same purge list, and every tile (address and bytes) of the MBTiles checked above
+  seed --db "$db" --since "${old%.pmtiles}.mbtiles" --out "$TEST_TMP/inc2.mbtiles" --changes "$TEST_TMP/purge2.txt"
+  cmp -s "$TEST_TMP/purge.txt" "$TEST_TMP/purge2.txt" ||
+    fail "$layer: MBTiles → MBTiles lists other URLs: $(diff "$TEST_TMP/purge.txt" "$TEST_TMP/purge2.txt" | head -5)"
+  for f in inc inc2; do
+    sqlite3 "$TEST_TMP/$f.mbtiles" "SELECT zoom_level, tile_column, tile_row, hex(tile_data) FROM tiles
+                                    ORDER BY 1, 2, 3" > "$TEST_TMP/$f.dump" || fail "sqlite3 $f.mbtiles"
+  done
+  [ -s "$TEST_TMP/inc.dump" ] && cmp -s "$TEST_TMP/inc.dump" "$TEST_TMP/inc2.dump" ||
+    fail "$layer: MBTiles → MBTiles tiles differ from the full seed's ($(wc -l < "$TEST_TMP/inc.dump") against $(wc -l < "$TEST_TMP/inc2.dump") rows)"
+  ok
 }
 
 # http_list LAYER FROM TO ZOOMS: every page of /tiles/LAYER/changes, followed by next_offset
@@ -104,8 +118,10 @@ print(d['next_offset'])" "$TEST_TMP/body" "$TEST_TMP/http.txt" > "$TEST_TMP/next
 DB=$(demo_db 2000)
 BOX=$(sqlite3 "$DB" "SELECT minx||' '||miny||' '||maxx||' '||maxy FROM teselas_layers WHERE id='parques'")
 seed --db "$DB" --layers parques --zoom 0-16 --out "$TEST_TMP/old.pmtiles"
+seed --db "$DB" --layers parques --zoom 0-16 --out "$TEST_TMP/old.mbtiles"
 MULTI=colonias,parques,incidentes
 seed --db "$DB" --layers "$MULTI" --zoom 0-15 --out "$TEST_TMP/old-multi.pmtiles"
+seed --db "$DB" --layers "$MULTI" --zoom 0-15 --out "$TEST_TMP/old-multi.mbtiles"
 mkdir -p "$TEST_TMP/src2"
 cp "$(dirname "$DB")"/leon-sources/* "$TEST_TMP/src2/"
 # an interior park moved, one removed (every later park is renumbered), one added
@@ -201,6 +217,7 @@ for f in cuad1 cuad2; do
     fail "import $f: $(tail -5 "$TEST_TMP/imp.log")"
   if [ $f = cuad1 ]; then
     seed --db "$TP" --layers cuadrantes --zoom 8-15 --out "$TEST_TMP/tp-old.pmtiles"
+    seed --db "$TP" --layers cuadrantes --zoom 8-15 --out "$TEST_TMP/tp-old.mbtiles"
     BOX=$(sqlite3 "$TP" "SELECT minx||' '||miny||' '||maxx||' '||maxy FROM teselas_layers WHERE id='cuadrantes'")
   fi
 done

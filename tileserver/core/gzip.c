@@ -9,12 +9,17 @@
  * (bench/gzip/run.sh, bench/RESULTS.md) that saves little: libdeflate's ~670 KB are reused from
  * glibc's heap with no fresh page faults, and its alloc+free cost ~4.5 us against ~250 us to
  * compress a 22 KB tile and ~1,500 us for an 84 KB item page at level 6.
- * Decompression stays with zlib's streaming inflate: it stops at a bound without knowing the
- * size first. */
+ * Decompression first trusts the size the gzip trailer states (ISIZE) when it is within the
+ * bound, and inflates in one libdeflate call into exactly that room: an incremental seed's splices
+ * and its earlier archive's directories spent 11.9 M instructions in zlib against ~4 M this way
+ * (callgrind). Anything else (a stated size past the bound or a lie, corrupt or trailing data)
+ * goes to zlib's streaming inflate, which stops at the bound without knowing the size first and
+ * says what is wrong. */
 #include "core/gzip.h"
 
 #include <libdeflate.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
@@ -95,7 +100,29 @@ static err_code inflate_all(z_stream *z, size_t max_out, buf *out, size_t start,
   }
 }
 
+/* The one-call path: true when [in, in+n) is one gzip member whose trailer's size is right and
+ * within max_out, its bytes appended to out; false (out unchanged) leaves the case to zlib. */
+static bool inflate_stated(const uint8_t *in, size_t n, size_t max_out, buf *out) {
+  if (n < 18) return false; /* 10-byte header + 8-byte trailer */
+  size_t size = (size_t)in[n - 4] | (size_t)in[n - 3] << 8 | (size_t)in[n - 2] << 16 |
+                (size_t)in[n - 1] << 24;
+  /* a reservation past out's own bound would mark it failed for the zlib path too */
+  if (size > max_out || out->failed || out->len > out->limit || size >= out->limit - out->len ||
+      !buf_reserve(out, size))
+    return false;
+  struct libdeflate_decompressor *d = libdeflate_alloc_decompressor();
+  if (!d) return false;
+  size_t used = 0, produced = 0;
+  enum libdeflate_result r = libdeflate_gzip_decompress_ex(d, in, n, out->data + out->len, size,
+                                                           &used, &produced);
+  libdeflate_free_decompressor(d);
+  if (r != LIBDEFLATE_SUCCESS || used != n || produced != size) return false;
+  out->len += size;
+  return true;
+}
+
 err_code gzip_decompress(const void *in, size_t n, size_t max_out, buf *out, err *e) {
+  if (inflate_stated(in, n, max_out, out)) return ERR_OK;
   if (n > UINT_MAX) return err_set(e, ERR_LIMIT, "gzip: input of %zu bytes", n);
   z_stream z;
   memset(&z, 0, sizeof z);

@@ -6,7 +6,9 @@
  * candidate addresses (changes.h); the workers make those, in tile-id order, while the writer
  * reads the earlier archive: a candidate takes the new tile (and is listed as changed when its
  * bytes differ from the earlier archive's), any other address copies the earlier tile as stored —
- * a PMTiles archive run by run (merge_runs), anything else address by address (merge_walk). So the new archive equals a full seed of the current versions, and the list names
+ * a PMTiles archive run by run (merge_runs), an MBTiles one into MBTiles in SQL (merge_copy),
+ * anything else address by address (merge_walk). So the new archive equals a full seed of the
+ * current versions, and the list names
  * exactly the tiles whose bytes changed. Written as FILE.partial-<pid> and renamed, as a full seed;
  * the changes file too. */
 #include <errno.h>
@@ -284,6 +286,35 @@ static err_code merge_runs(merger *m, const uint64_t *cand, size_t n_cand, err *
   return rc;
 }
 
+/* An MBTiles archive from an MBTiles one: every address but the candidates copied in SQL
+ * (seed_sink_copy), then the candidates made again, compared with the earlier tile at their
+ * address. The walk read and wrote every address one by one: at z0-16 over León, 7,709
+ * addresses for 19 candidates. */
+static err_code merge_copy(merger *m, const uint64_t *cand, size_t n_cand, err *e) {
+  incr *c = m->c;
+  uint64_t n = 0;
+  bool done = false;
+  err_code rc = seed_sink_copy(m->sink, c->old_path, &c->range, cand, n_cand, &n, &done, e);
+  if (rc != ERR_OK) return rc;
+  if (!done) return merge_walk(m, e);
+  m->res->n_copied += n;
+  m->res->n_tiles += n;
+  buf was;
+  buf_init(&was, 0);
+  for (size_t i = 0; rc == ERR_OK && !m->stopped && i < n_cand; i++) {
+    unsigned z;
+    uint32_t x, y;
+    bool found = false;
+    if (!pmtiles_id_to_zxy(cand[i], &z, &x, &y))
+      rc = err_set(e, ERR_INTERNAL, "incremental seed: tile id past the last zoom");
+    if (rc == ERR_OK) rc = seed_old_tile(&c->old, z, x, y, &was, &found, e);
+    if (rc == ERR_OK) rc = take_candidate(m, cand[i], &was, found, e);
+    seed_progress_step(&m->prog, m->res->n_copied + m->res->n_remade);
+  }
+  buf_free(&was);
+  return rc;
+}
+
 /* Whether the earlier archive covers exactly this seed's addresses (its zooms and box are the
  * options' unless --bbox gave another), so that its runs can be copied without checking each
  * address against the range. */
@@ -308,6 +339,7 @@ static err_code merge(incr *c, seed_sink *sink, seed_result *res, err *e) {
   uint64_t *cand = c->ch.all ? NULL : seed_tileset_sorted(c->ch.tiles, &n_cand);
   if (!c->ch.all && !cand) return err_set(e, ERR_NOMEM, "out of memory");
   bool runs = !c->ch.all && seed_old_has_runs(&c->old) && same_range(c);
+  bool copy = !c->ch.all && !runs && sink->type == SEED_SINK_MBTILES && same_range(c);
   seed_work_spec spec = {.range = &c->range,
                          .total = c->ch.all ? res->n_addresses : n_cand, .only = cand,
                          .layers_mask = m.splice ? c->changed_mask : 0, .raw = m.splice};
@@ -316,7 +348,9 @@ static err_code merge(incr *c, seed_sink *sink, seed_result *res, err *e) {
   buf_init(&m.made.bytes, 0);
   seed_splice_init(&m.sp, c->p.layers, c->p.n_layers, c->changed_mask);
   seed_progress_start(&m.prog, c->o.log, c->o.progress, res->n_addresses);
-  if (rc == ERR_OK) rc = runs ? merge_runs(&m, cand, n_cand, e) : merge_walk(&m, e);
+  if (rc == ERR_OK)
+    rc = runs ? merge_runs(&m, cand, n_cand, e)
+              : copy ? merge_copy(&m, cand, n_cand, e) : merge_walk(&m, e);
   rc = seed_work_end(&m.w, rc, e);
   if (rc == ERR_OK && m.stopped) rc = err_set(e, ERR_LIMIT, "seed interrupted");
   if (rc == ERR_OK) seed_progress_end(&m.prog);

@@ -67,6 +67,8 @@ typedef struct seed_work {
   uint64_t next_seq, written;
   const uint64_t *only;                     /* NULL: every address; else the ids made, increasing */
   bool raw;                                 /* vector tiles as encoded, not gzip'd */
+  store_reader *lent;                       /* the plan's reader and catalog, for the first */
+  const catalog *lent_cat;                  /* worker: the writer leaves them alone meanwhile */
   pthread_t threads[SEED_MAX_JOBS];
   int n_started;
   seed_slot *slots;
@@ -93,7 +95,8 @@ err_code seed_work_begin(seed_work *w, const seed_options *o, const seed_plan *p
                          const seed_work_spec *s, err *e);
 err_code seed_work_end(seed_work *w, err_code rc, err *e);
 
-/* Starts n worker threads over w (work.c); each opens its own reader. */
+/* Starts n worker threads over w (work.c); the first uses w->lent (when set), each other opens
+ * its own reader. */
 err_code seed_workers_start(seed_work *w, int n, pthread_t *threads, int *n_started, err *e);
 /* Stops the workers (after their current tile) and joins them. */
 void seed_workers_stop(seed_work *w, pthread_t *threads, int n);

@@ -46,6 +46,27 @@ err_code seed_sink_add_run(seed_sink *s, uint64_t tile_id, const buf *bytes, uin
   return rc;
 }
 
+err_code seed_sink_copy(seed_sink *s, const char *old_path, const seed_range *range,
+                        const uint64_t *skip, size_t n_skip, uint64_t *n_copied, bool *done,
+                        err *e) {
+  *n_copied = 0;
+  *done = false;
+  if (s->type != SEED_SINK_MBTILES) return ERR_OK;
+  mbtiles_span spans[32];
+  size_t n_spans = 0;
+  for (int z = range->minzoom; z <= range->maxzoom && z < 32; z++)
+    spans[n_spans++] = (mbtiles_span){(unsigned)z, range->x0[z], range->x1[z], range->y0[z],
+                                      range->y1[z]};
+  mbtiles_xyz *xyz = malloc((n_skip ? n_skip : 1) * sizeof *xyz);
+  if (!xyz) return err_set(e, ERR_NOMEM, "out of memory");
+  for (size_t i = 0; i < n_skip; i++)
+    if (!pmtiles_id_to_zxy(skip[i], &xyz[i].z, &xyz[i].x, &xyz[i].y)) xyz[i].z = 99; /* none */
+  err_code rc = store_mbtiles_copy(s->mb, old_path, spans, n_spans, xyz, n_skip, n_copied, done,
+                                   e);
+  free(xyz);
+  return rc;
+}
+
 static int32_t e7(double deg) { return (int32_t)lround(deg * 1e7); }
 
 static err_code mbtiles_meta(seed_sink *s, json_t *meta, err *e) {

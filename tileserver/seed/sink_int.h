@@ -24,6 +24,13 @@ err_code seed_sink_add(seed_sink *s, const seed_slot *t, err *e);
 /* The same bytes at n consecutive tile ids from tile_id on (n >= 1): as n calls of
  * seed_sink_add, in one step for PMTiles. */
 err_code seed_sink_add_run(seed_sink *s, uint64_t tile_id, const buf *bytes, uint64_t n, err *e);
+/* MBTiles: copies, before any tile is added, the tiles of the earlier MBTiles file at old_path
+ * at every address of range but the n_skip ids of skip (store_mbtiles_copy); *done false when
+ * this sink or that file cannot (PMTiles, another layout): nothing copied, the caller copies tile
+ * by tile. */
+err_code seed_sink_copy(seed_sink *s, const char *old_path, const seed_range *range,
+                        const uint64_t *skip, size_t n_skip, uint64_t *n_copied, bool *done,
+                        err *e);
 /* Writes the metadata (seed_metadata's document) and completes the file. */
 err_code seed_sink_finish(seed_sink *s, json_t *meta, seed_format format, err *e);
 void seed_sink_counts(const seed_sink *s, uint64_t *n_contents);

@@ -20,6 +20,7 @@ typedef struct worker {
   seed_work *w;
   store_reader *reader;
   const catalog *cat;
+  bool borrowed;                 /* reader and cat are the plan's (seed_work.lent): not closed */
   tile_params params;            /* layers resolved in this worker's catalog */
   arena *style_arena, *arena;    /* the style (automatic ones are built), each tile's drawing */
   const render_style *style;
@@ -41,11 +42,19 @@ static void stop_with(seed_work *w, err_code rc, const err *e) {
   pthread_mutex_unlock(&w->mu);
 }
 
-/* Opens the worker's connection and finds its layers (at the versions the seed started with)
- * or its style. */
+/* Opens the worker's connection (or takes the plan's: a connection costs SQLite a parse of the
+ * whole schema, 122 SpatiaLite triggers on the demo, ~9 M instructions) and finds its layers (at
+ * the versions the seed started with) or its style. */
 static err_code worker_open(worker *k, err *e) {
   seed_work *w = k->w;
-  err_code rc = store_reader_open(w->o->db_path, &k->reader, e);
+  err_code rc = ERR_OK;
+  if (k->borrowed) {
+    k->reader = w->lent;
+    k->cat = w->lent_cat;
+  }
+  if (!k->borrowed) rc = store_reader_open(w->o->db_path, &k->reader, e);
+  if (rc == ERR_OK && !k->borrowed) store_reader_unmapped(k->reader, SEED_READER_CACHE_KIB);
+  if (rc == ERR_OK && !k->borrowed) rc = store_reader_catalog(k->reader, &k->cat, e);
   if (rc == ERR_OK) store_reader_unmapped(k->reader, SEED_READER_CACHE_KIB);
   if (rc == ERR_OK) rc = store_reader_catalog(k->reader, &k->cat, e);
   if (rc != ERR_OK) return rc;
@@ -137,7 +146,7 @@ static void *worker_main(void *arg) {
   buf_free(&k->out);
   arena_destroy(k->arena);
   arena_destroy(k->style_arena);
-  store_reader_close(k->reader);
+  if (!k->borrowed) store_reader_close(k->reader);
   gzip_deflater_destroy(k->deflater);
   free(k);
   return NULL;
@@ -149,6 +158,7 @@ err_code seed_workers_start(seed_work *w, int n, pthread_t *threads, int *n_star
     worker *k = calloc(1, sizeof *k);
     if (!k) return err_set(e, ERR_NOMEM, "out of memory");
     k->w = w;
+    k->borrowed = i == 0 && w->lent && w->lent_cat;
     if (pthread_create(&threads[i], NULL, worker_main, k) != 0) {
       free(k);
       return err_set(e, ERR_INTERNAL, "cannot start a worker thread");

@@ -125,6 +125,107 @@ err_code store_mbtiles_add(mbtiles_writer *w, unsigned z, uint32_t x, uint32_t y
   return step_done(w->db, w->map, e, "writing a tile");
 }
 
+/* ---- copying an earlier file's tiles ----
+ * An incremental seed into MBTiles keeps most tiles of the earlier file. Asking for them one by
+ * one (a SELECT and two INSERTs per address) cost more than making the few that changed; in SQL
+ * they are copied page to page, the content ids with them, so a tile made again later finds its
+ * content already stored when it did not change. */
+
+static const char COPY_MAP_SQL[] =
+    "INSERT INTO main.map(zoom_level, tile_column, tile_row, tile_id)"
+    " SELECT zoom_level, tile_column, tile_row, tile_id FROM earlier.map m"
+    " WHERE zoom_level = ?1 AND tile_column BETWEEN ?2 AND ?3 AND tile_row BETWEEN ?4 AND ?5"
+    " AND NOT EXISTS (SELECT 1 FROM temp.skip s WHERE s.z = m.zoom_level AND s.x = m.tile_column"
+    " AND s.row = m.tile_row)";
+
+/* Whether the attached file has this writer's tables and unique content ids. */
+static err_code earlier_layout(mbtiles_writer *w, bool *out, err *e) {
+  sqlite3_stmt *st = NULL;
+  *out = false;
+  if (sqlite3_prepare_v2(w->db,
+                         "SELECT count(*) FROM earlier.sqlite_master WHERE (type = 'table' AND"
+                         " name IN ('map', 'images')) OR (type = 'index' AND name = 'images_id'"
+                         " AND tbl_name = 'images')", -1, &st, NULL) != SQLITE_OK)
+    return db_fail(w->db, e, "reading the earlier file");
+  int s = sqlite3_step(st);
+  if (s == SQLITE_ROW) *out = sqlite3_column_int(st, 0) == 3;
+  sqlite3_finalize(st);
+  return s == SQLITE_ROW ? ERR_OK : db_fail(w->db, e, "reading the earlier file");
+}
+
+static err_code fill_skip(mbtiles_writer *w, const mbtiles_xyz *skip, size_t n_skip, err *e) {
+  sqlite3_stmt *st = NULL;
+  err_code rc = store_exec(w->db, "CREATE TEMP TABLE skip (z INTEGER, x INTEGER, row INTEGER,"
+                           " PRIMARY KEY (z, x, row)) WITHOUT ROWID", "mbtiles copy", e);
+  if (rc == ERR_OK &&
+      sqlite3_prepare_v2(w->db, "INSERT OR IGNORE INTO temp.skip VALUES (?, ?, ?)", -1, &st,
+                         NULL) != SQLITE_OK)
+    rc = db_fail(w->db, e, "prepare");
+  for (size_t i = 0; i < n_skip && rc == ERR_OK; i++) {
+    if (skip[i].z > 30) continue;
+    sqlite3_bind_int(st, 1, (int)skip[i].z);
+    sqlite3_bind_int64(st, 2, skip[i].x);
+    sqlite3_bind_int64(st, 3, ((int64_t)1 << skip[i].z) - 1 - skip[i].y);
+    rc = step_done(w->db, st, e, "mbtiles copy");
+  }
+  sqlite3_finalize(st);
+  return rc;
+}
+
+static err_code copy_spans(mbtiles_writer *w, const mbtiles_span *spans, size_t n_spans,
+                           uint64_t *n_copied, err *e) {
+  sqlite3_stmt *st = NULL;
+  if (sqlite3_prepare_v2(w->db, COPY_MAP_SQL, -1, &st, NULL) != SQLITE_OK)
+    return db_fail(w->db, e, "prepare");
+  err_code rc = ERR_OK;
+  for (size_t i = 0; i < n_spans && rc == ERR_OK; i++) {
+    const mbtiles_span *sp = &spans[i];
+    if (sp->z > 30 || sp->x0 > sp->x1 || sp->y0 > sp->y1) continue;
+    int64_t last = ((int64_t)1 << sp->z) - 1; /* TMS rows: y1 is the southmost, the lowest row */
+    sqlite3_bind_int(st, 1, (int)sp->z);
+    sqlite3_bind_int64(st, 2, sp->x0);
+    sqlite3_bind_int64(st, 3, sp->x1);
+    sqlite3_bind_int64(st, 4, last - sp->y1);
+    sqlite3_bind_int64(st, 5, last - sp->y0);
+    rc = step_done(w->db, st, e, "copying the earlier tiles");
+    if (rc == ERR_OK) *n_copied += (uint64_t)sqlite3_changes(w->db);
+  }
+  sqlite3_finalize(st);
+  if (rc == ERR_OK)
+    rc = store_exec(w->db, "INSERT INTO main.images(tile_data, tile_id) SELECT tile_data, tile_id"
+                    " FROM earlier.images WHERE tile_id IN (SELECT tile_id FROM main.map)",
+                    "copying the earlier tiles", e);
+  if (rc == ERR_OK) w->n_contents += (uint64_t)sqlite3_changes(w->db);
+  return rc;
+}
+
+err_code store_mbtiles_copy(mbtiles_writer *w, const char *old_path, const mbtiles_span *spans,
+                            size_t n_spans, const mbtiles_xyz *skip, size_t n_skip,
+                            uint64_t *out_n_copied, bool *out_done, err *e) {
+  *out_n_copied = 0;
+  *out_done = false;
+  /* ATTACH is refused inside a transaction: the one opened at create holds nothing yet. The
+   * earlier file is only read (it may be the file this one will replace: rename keeps it open). */
+  err_code rc = store_exec(w->db, "COMMIT", "mbtiles copy", e);
+  sqlite3_stmt *st = NULL;
+  if (rc == ERR_OK && sqlite3_prepare_v2(w->db, "ATTACH ? AS earlier", -1, &st, NULL) != SQLITE_OK)
+    rc = db_fail(w->db, e, "prepare");
+  if (rc == ERR_OK) {
+    sqlite3_bind_text(st, 1, old_path, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_DONE)
+      rc = err_set(e, ERR_IO, "cannot open %s: %s", old_path, sqlite3_errmsg(w->db));
+  }
+  sqlite3_finalize(st);
+  if (rc == ERR_OK)
+    rc = store_exec(w->db, "PRAGMA earlier.cache_size=-512; BEGIN", "mbtiles copy", e);
+  bool ours = false;
+  if (rc == ERR_OK) rc = earlier_layout(w, &ours, e);
+  if (rc == ERR_OK && ours) rc = fill_skip(w, skip, n_skip, e);
+  if (rc == ERR_OK && ours) rc = copy_spans(w, spans, n_spans, out_n_copied, e);
+  if (rc == ERR_OK) *out_done = ours;
+  return rc;
+}
+
 err_code store_mbtiles_finish(mbtiles_writer *w, err *e) {
   err_code rc = store_exec(w->db, "COMMIT", "mbtiles commit", e);
   if (rc == ERR_OK) w->done = true;

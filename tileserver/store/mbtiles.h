@@ -28,6 +28,25 @@ err_code store_mbtiles_meta_put(mbtiles_writer *w, const char *name, const char 
  * byte for byte). */
 err_code store_mbtiles_add(mbtiles_writer *w, unsigned z, uint32_t x, uint32_t y,
                            const void *data, size_t len, err *e);
+/* The tile columns x0..x1 and rows y0..y1 (XYZ, inclusive) of zoom z. */
+typedef struct mbtiles_span {
+  unsigned z;
+  uint32_t x0, x1, y0, y1;
+} mbtiles_span;
+/* One XYZ address. */
+typedef struct mbtiles_xyz {
+  unsigned z;
+  uint32_t x, y;
+} mbtiles_xyz;
+/* Copies from the MBTiles file at old_path, in SQL (ATTACH and INSERT … SELECT), every tile whose
+ * address lies in one of the n_spans spans and is none of the n_skip addresses of skip, with
+ * its bytes as stored there; *out_n_copied is the number of addresses copied. The file must have
+ * this writer's layout (tables `map` and `images`, the index `images_id` keeping content ids
+ * unique); *out_done false (and ERR_OK, nothing copied) when it has not, for the caller to copy
+ * tile by tile. Call before adding any tile; the addresses of skip may be added after. */
+err_code store_mbtiles_copy(mbtiles_writer *w, const char *old_path, const mbtiles_span *spans,
+                            size_t n_spans, const mbtiles_xyz *skip, size_t n_skip,
+                            uint64_t *out_n_copied, bool *out_done, err *e);
 /* Commits. After an error, or without finish, close leaves a file the caller deletes. */
 err_code store_mbtiles_finish(mbtiles_writer *w, err *e);
 /* Distinct contents stored so far. */

@@ -1,6 +1,7 @@
 /* Unit tests of the bounded gunzip: what our gzip writer (libdeflate) and Python's gzip module (the
  * bytes below) compress comes back whole; a zip bomb stops at the bound; truncated, corrupt,
- * non-gzip input and bytes after the member are refused and leave the output as it was. */
+ * non-gzip input, a wrong size in the trailer and bytes after the member are refused and leave the
+ * output as it was. */
 #include "check.h"
 #include "core/gzip.h"
 
@@ -145,10 +146,33 @@ static void hostile_input_refused(void **state) {
   buf_free(&out);
 }
 
+/* The size in the trailer (ISIZE) chooses the one-call path; a wrong one is refused all the same,
+ * by whichever path, and leaves out as it was. */
+static void stated_size_checked(void **state) {
+  buf out;
+  buf_init(&out, 64); /* a bound of its own, past the data's size */
+  err e;
+  assert_int_equal(gzip_decompress(HELLO_GZ, sizeof HELLO_GZ, 100, &out, &e), ERR_OK);
+  assert_int_equal(out.len, 13);
+  buf_free(&out);
+  buf_init(&out, 0);
+  uint8_t bad[sizeof HELLO_GZ];
+  static const uint8_t stated[] = {12, 14, 63, 99, 200};
+  for (size_t i = 0; i < sizeof stated; i++) {
+    memcpy(bad, HELLO_GZ, sizeof bad);
+    bad[sizeof bad - 4] = stated[i];
+    out.len = 0;
+    assert_int_equal(gzip_decompress(bad, sizeof bad, 100, &out, &e), ERR_INVALID);
+    assert_int_equal(out.len, 0);
+    assert_false(out.failed);
+  }
+  buf_free(&out);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(decodes_python_gzip), cmocka_unit_test(round_trip_large),
       cmocka_unit_test(zip_bomb_stops_at_bound), cmocka_unit_test(hostile_input_refused),
-      cmocka_unit_test(kept_deflater_matches_one_shot)};
+      cmocka_unit_test(kept_deflater_matches_one_shot), cmocka_unit_test(stated_size_checked)};
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
