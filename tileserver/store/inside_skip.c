@@ -67,11 +67,10 @@ static bool cell_meets(const skip_walk *w, const uint8_t *c) {
          f32_at(c + 20) >= w->lo_y;
 }
 
-/* Node `no` as SQLite holds it (valid until w->node is reset), with its cell count; NULL when
- * absent, malformed or over the read budget (then the walk stops). */
+/* Node `no` as SQLite holds it (valid until w->node is reset: every caller resets it after), with
+ * its cell count; NULL when absent, malformed or over the read budget (then the walk stops). */
 static const uint8_t *node_at(skip_walk *w, int64_t no, int *out_cells) {
   if (++w->reads > READ_BUDGET) return NULL;
-  sqlite3_reset(w->node);
   sqlite3_bind_int64(w->node, 1, no);
   if (sqlite3_step(w->node) != SQLITE_ROW) return NULL;
   int len = sqlite3_column_bytes(w->node, 0);

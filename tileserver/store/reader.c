@@ -691,7 +691,8 @@ static void plan_inside_skip(store_reader *r, store_iter *it, const store_plan *
   sqlite3_reset(begin);
   if (!it->txn) return;
   const store_query *q = p->q;
-  int64_t need = q->limit < 0 ? INT64_MAX : q->limit + (q->offset > 0 ? q->offset : 0);
+  int64_t off = q->offset > 0 ? q->offset : 0;
+  int64_t need = q->limit < 0 || off > INT64_MAX - q->limit ? INT64_MAX : q->limit + off;
   store_inside_skip_plan(&r->skip, node, p->bbox, need);
   sqlite3_reset(node);
 }
