@@ -693,7 +693,11 @@ static void plan_inside_skip(store_reader *r, store_iter *it, const store_plan *
   const store_query *q = p->q;
   int64_t off = q->offset > 0 ? q->offset : 0;
   int64_t need = q->limit < 0 || off > INT64_MAX - q->limit ? INT64_MAX : q->limit + off;
-  store_inside_skip_plan(&r->skip, node, p->bbox, need);
+  buf table;
+  buf_init(&table, 4096);
+  buf_printf(&table, "idx_%s_geom_node", p->q->layer->table_name);
+  if (!table.failed) store_inside_skip_plan(&r->skip, r->db, buf_cstr(&table), node, p->bbox, need);
+  buf_free(&table);
   sqlite3_reset(node);
 }
 

@@ -260,10 +260,11 @@ typedef struct store_inside_skip {
   int n, at;                           /* listed; the next the callback should meet */
   bool on;
 } store_inside_skip;
-/* Walks the R*Tree (node: SELECT data FROM <index>_node WHERE nodeno = ?1) for the first `need`
- * entries inside box (minx, miny, maxx, maxy) and fills *s; reads at most a few dozen nodes. */
-void store_inside_skip_plan(store_inside_skip *s, sqlite3_stmt *node, const double box[4],
-                            int64_t need);
+/* Walks the R*Tree (its node table node_table, unquoted, read as a blob, or else with node:
+ * SELECT data FROM <index>_node WHERE nodeno = ?1) for the first `need` entries inside box
+ * (minx, miny, maxx, maxy) and fills *s; reads at most a few dozen nodes. */
+void store_inside_skip_plan(store_inside_skip *s, sqlite3 *db, const char *node_table,
+                            sqlite3_stmt *node, const double box[4], int64_t need);
 /* For the query callback, at a crossing cell (params: the query's box; coord: the cell's box;
  * level: its level): true when the node may be passed over. Follows the list in order; the
  * first cell that is not the next listed turns it off. */
