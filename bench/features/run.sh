@@ -11,7 +11,8 @@
 #     connection per process, one process per core): wrk -t1 -c2, latency and requests/s, and CPU
 #     per request of each side (teselas; the peer's processes plus PostgreSQL's).
 # Usage: bench/features/run.sh [N_POINTS] [SECONDS]   (default 1000000, 10 s per wrk run; work
-# files in bench/out/features)
+# files in bench/out/features). PAGES_ONLY=1 runs step 4 alone (a few minutes once the database
+# exists).
 # Prints a Markdown block for bench/RESULTS.md.
 set -euo pipefail
 # Debian's python3 (with psycopg and mapnik from bench/setup.sh), called directly: a version
@@ -56,6 +57,8 @@ B=http://127.0.0.1:$PORT
 cpu_s() { awk -v t="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / t}' /proc/$PID/stat; }
 TIMEFORMAT='%R %U %S'
 
+C=$(nproc)   # wrk connections: one request in flight per core
+if [ -z "${PAGES_ONLY:-}" ]; then   # steps 1-3 (not indented: one block, skipped as a whole)
 # ---- 1. bbox queries of ~100 features --------------------------------------------------------
 python3 - "$B" > "$WORK/bboxes.lua" <<'EOF'
 import json, random, sys, urllib.request
@@ -83,7 +86,6 @@ end""")
 EOF
 # wrk shares the machine with the server: one wrk thread. Latency with one request in flight per
 # core (-c = cores); throughput at saturation (-c16), where latency is mostly queueing.
-C=$(nproc)
 wrk -t1 -c4 -d3s -s "$WORK/bboxes.lua" "$B" >/dev/null   # warm-up
 CPU0=$(cpu_s)
 wrk -t1 -c"$C" -d20s --latency -s "$WORK/bboxes.lua" "$B" > "$WORK/wrk-latency.txt"
@@ -133,6 +135,7 @@ NEQ=$(sqlite3 -cmd ".load mod_spatialite" "$DB" "ATTACH '$WORK/oapif.gpkg' AS o;
   SELECT count(*) FROM \"$TABLE\" s JOIN o.incidentes d ON d.fid = s.fid
   WHERE s.tipo IS d.tipo AND s.fecha IS d.fecha AND s.hora IS d.hora
     AND ST_Equals(s.geom, GeomFromGPB(d.geom))")
+fi
 
 # ---- 4. bbox pages at every box size, against a pg_featureserv-style server over PostGIS -------
 # tree_cpu PID: CPU seconds of PID and its children, live and reaped (PostgreSQL backends).
@@ -161,6 +164,12 @@ EOF2
 }
 PG_SHARED_BUFFERS=1GB pg_start
 pg_load_layers "$DB" incidentes
+# PostgreSQL quiet and warm, as teselas is: without the VACUUM, the autovacuum of the freshly copied
+# million rows and the hint bits its first readers set ran during the measured runs and moved the
+# peer's CPU per request 0.5-4 ms between zooms and runs; then table and indexes in shared_buffers.
+"${PSQL[@]}" -c "VACUUM (FREEZE, ANALYZE) incidentes" -c "CREATE EXTENSION IF NOT EXISTS pg_prewarm" >/dev/null
+"${PSQL[@]}" -At -c "SELECT sum(pg_prewarm(c.oid)) FROM pg_class c WHERE c.relname = 'incidentes'
+  OR c.oid IN (SELECT indexrelid FROM pg_index WHERE indrelid = 'incidentes'::regclass)" >/dev/null
 PEER_PORT=$(pg_free_port)
 FIELDS=$(pg_layer_fields "$DB" incidentes)
 python3 bench/features/pgfs_peer.py "$PEER_PORT" "host=127.0.0.1 port=$PG_PORT user=postgres dbname=postgres" \
@@ -193,14 +202,23 @@ for path in sys.stdin.read().split():
 print(m // n, tf / n, tb // n, pf / n, pb // n)" "$DB" "$TABLE" "$B" "http://127.0.0.1:$PEER_PORT")
   wrk -t1 -c"$C" -d2s -s bench/tiles/cycle.lua "$B" -- "$WORK/bbox.z$z.txt" >/dev/null   # warm-up, both alike
   wrk -t1 -c"$C" -d2s -s bench/tiles/cycle.lua "http://127.0.0.1:$PEER_PORT" -- "$WORK/bbox.z$z.txt" >/dev/null
+  # background CPU of each side (PostgreSQL's checkpointer, walwriter, autovacuum launcher...)
+  # over an idle period as long as a run, subtracted from that side's run below
+  i0=$(cpu_s); j0=$(tree_cpu "$PEER_PID"); k0=$(tree_cpu "$PG_PID")
+  sleep "$SECS"
+  TIDLE=$(echo "$(cpu_s) - $i0" | bc); PYIDLE=$(echo "$(tree_cpu "$PEER_PID") - $j0" | bc)
+  PGIDLE=$(echo "$(tree_cpu "$PG_PID") - $k0" | bc)
   c0=$(cpu_s)
   read -r TR TP50 TP99 TN < <(wrk_stats "$B" "$WORK/bbox.z$z.txt")
-  TCPU=$(echo "scale=3; ($(cpu_s) - $c0) * 1000 / $TN" | bc)
-  c0=$(echo "$(tree_cpu "$PEER_PID") + $(tree_cpu "$PG_PID")" | bc)
+  TCPU=$(echo "scale=3; ($(cpu_s) - $c0 - $TIDLE) * 1000 / $TN" | bc)
+  j0=$(tree_cpu "$PEER_PID"); k0=$(tree_cpu "$PG_PID")
   read -r PR PP50 PP99 PN < <(wrk_stats "http://127.0.0.1:$PEER_PORT" "$WORK/bbox.z$z.txt")
   sleep 0.2
-  PCPU=$(echo "scale=3; ($(tree_cpu "$PEER_PID") + $(tree_cpu "$PG_PID") - $c0) * 1000 / $PN" | bc)
-  SIZE_ROWS+=("| z$z tile ($(printf "%'d" "$MATCH") points in the box) | $TR req/s, p50 $TP50 ms, p99 $TP99 ms, $TCPU ms CPU; $TF features, $TB B | $PR req/s, p50 $PP50 ms, p99 $PP99 ms, $PCPU ms CPU; $PF features, $PB B | $(echo "scale=1; $TR / $PR" | bc)x ($(echo "scale=1; $PCPU / $TCPU" | bc)x) |")
+  # the peer's CPU split: its Python processes (HTTP, JSON) and PostgreSQL's (the query)
+  PYCPU=$(echo "scale=3; ($(tree_cpu "$PEER_PID") - $j0 - $PYIDLE) * 1000 / $PN" | bc)
+  PGCPU=$(echo "scale=3; ($(tree_cpu "$PG_PID") - $k0 - $PGIDLE) * 1000 / $PN" | bc)
+  PCPU=$(echo "scale=3; $PYCPU + $PGCPU" | bc)
+  SIZE_ROWS+=("| z$z tile ($(printf "%'d" "$MATCH") points in the box) | $TR req/s, p50 $TP50 ms, p99 $TP99 ms, $TCPU ms CPU ($TN requests); $TF features, $TB B | $PR req/s, p50 $PP50 ms, p99 $PP99 ms, $PCPU ms CPU = $PGCPU PostgreSQL + $PYCPU Python ($PN requests); $PF features, $PB B | $(echo "scale=1; $TR / $PR" | bc)x ($(echo "scale=1; $PCPU / $TCPU" | bc)x; PostgreSQL alone $(echo "scale=1; $PGCPU / $TCPU" | bc)x) |")
   echo "bbox z$z: teselas $TR req/s p99 $TP99 ms; peer $PR req/s p99 $PP99 ms" >&2
 done
 pkill -P "$PEER_PID" 2>/dev/null || true
@@ -211,7 +229,9 @@ pg_stop
 
 cat <<EOF
 ### $(date -u +%Y-%m-%d) — $N points, $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), load average $LOAD0 at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end
-Command: \`bench/features/run.sh $N\` (Release build, \`serve --quiet\`, one worker per core).
+Command: \`${PAGES_ONLY:+PAGES_ONLY=1 }bench/features/run.sh $N $SECS\` (Release build, \`serve --quiet\`, one worker per core).
+EOF
+[ -n "${PAGES_ONLY:-}" ] || cat <<EOF
 
 | measure | teselas | peer |
 | --- | --- | --- |
@@ -220,11 +240,15 @@ Command: \`bench/features/run.sh $N\` (Release build, \`serve --quiet\`, one wor
 | full GeoJSON download of $NDL points | $(printf '%.2f' "$DL") s wall, $DL_CPU s server CPU (curl to a file, $SZDL MB) | ogr2ogr -f GeoJSON: $OGR s wall, $OGR_CPU s CPU ($SZOGR MB) |
 | server heap (RssAnon) before → peak during the download | $((ANON0 / 1024)) MB → $((ANON1 / 1024)) MB | — |
 | GDAL OAPIF client, whole layer → GPKG (PAGE_SIZE=10000) | $(printf '%.1f' "$OAPIF") s, $NOAPIF features, $NEQ equal to the source | — |
+EOF
+cat <<EOF
 
 bbox pages at every box size (\`/collections/incidentes/items?bbox=<tile>&limit=100\`, the 300 tiles of
 each zoom of bench/tiles/tiles.txt, wrk -t1 -c$C -d${SECS}s after a 2 s warm-up of each side; CPU per
-request: teselas's process, and the peer's processes plus PostgreSQL $PG_VERSION's). Peer:
-bench/features/pgfs_peer.py, pg_featureserv's SQL over a GiST-indexed 4326 column, prepared.
+request: teselas's process, and the peer's processes plus PostgreSQL $PG_VERSION's, each side less its
+own CPU over an idle ${SECS} s just before). Peer: bench/features/pgfs_peer.py, pg_featureserv's SQL over
+a GiST-indexed 4326 column, prepared, one send per answer with TCP_NODELAY; PostgreSQL vacuumed,
+frozen and prewarmed.
 
 | box | teselas | pg_featureserv-style peer | ratio req/s (CPU per request) |
 | --- | --- | --- | --- |

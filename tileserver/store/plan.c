@@ -99,6 +99,8 @@ static bool split_read(const store_plan *p) {
   return box_driven(p) && q->bbox_exact && p->bbox == q->bbox && p->bbox[0] <= p->bbox[2];
 }
 
+bool store_plan_split_read(const store_plan *p) { return split_read(p); }
+
 /* Only the part crossing the edge (store_query.edge_only): for a box read in the index's order. */
 bool store_plan_edge_only(const store_plan *p) {
   return p->q->edge_only && box_driven(p) && p->bbox[0] <= p->bbox[2];

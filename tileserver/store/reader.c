@@ -63,6 +63,7 @@ struct store_reader {
   store_pg *srcs[STORE_READ_MAX + 1];
   size_t n_srcs;
   struct timespec deadline; /* store_reader_deadline: reads past it are interrupted; 0: none */
+  store_inside_skip skip;   /* of the running box page (inside_skip.c), read by rtree_inside */
 };
 
 struct store_iter {
@@ -76,6 +77,7 @@ struct store_iter {
   bool with_distance;
   err error;               /* sticky: the first failure of a step (code ERR_OK until then) */
   store_pg_iter *pg;       /* over PostgreSQL */
+  bool txn;                /* a read transaction opened for this box page: committed at close */
 };
 
 /* Reads the little- or big-endian double at b[off]. */
@@ -178,12 +180,14 @@ static void sql_intersects(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 static int rtree_inside(sqlite3_rtree_query_info *q) {
   if (q->nParam != 4 || q->nCoord != 4) return SQLITE_ERROR;
   const sqlite3_rtree_dbl *c = q->aCoord, *b = q->aParam; /* c: xmin, xmax, ymin, ymax */
+  store_reader *r = q->pContext;
   q->rScore = 0;
   if (q->eParentWithin == FULLY_WITHIN ||
       (c[0] >= b[0] && c[1] <= b[2] && c[2] >= b[1] && c[3] <= b[3]))
     q->eWithin = FULLY_WITHIN;
   else if (q->iLevel > 0 && c[0] <= b[2] && c[1] >= b[0] && c[2] <= b[3] && c[3] >= b[1])
-    q->eWithin = PARTLY_WITHIN;
+    /* a node crossing the edge that inside_skip.c found holds no entry inside is passed over */
+    q->eWithin = store_inside_skip_judge(&r->skip, b, c, q->iLevel) ? NOT_WITHIN : PARTLY_WITHIN;
   else
     q->eWithin = NOT_WITHIN; /* apart, or an entry crossing the edge: the other part reads it */
   return SQLITE_OK;
@@ -312,7 +316,7 @@ err_code store_reader_open_wait(const char *path, int busy_ms, store_reader **ou
   sqlite3_create_function_v2(r->db, "teselas_intersects", 5,
                              SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, r,
                              sql_intersects, NULL, NULL, NULL);
-  sqlite3_rtree_query_callback(r->db, "teselas_inside", rtree_inside, NULL, NULL);
+  sqlite3_rtree_query_callback(r->db, "teselas_inside", rtree_inside, r, NULL);
   sqlite3_create_function_v2(r->db, "teselas_mbr_intersects", 5,
                              SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
                              sql_mbr_intersects, NULL, NULL, NULL);
@@ -659,6 +663,44 @@ static err_code near_plan(store_reader *r, const store_query *q, double win[4], 
   return ERR_OK;
 }
 
+/* The statement of the index's nodes, "SELECT data FROM <index>_node WHERE nodeno = ?1". */
+static err_code node_stmt(store_reader *r, const layer_info *l, sqlite3_stmt **out, err *e) {
+  buf sql;
+  buf_init(&sql, 4096);
+  buf_puts(&sql, "SELECT data FROM ");
+  store_index_name(&sql, l->table_name);
+  /* the index name ends with its closing quote: "idx_<table>_geom" -> "idx_<table>_geom_node" */
+  if (sql.len) sql.len--;
+  buf_puts(&sql, "_node\" WHERE nodeno = ?1");
+  err_code rc = sql.failed ? err_set(e, ERR_NOMEM, "out of memory")
+                           : stmt_find(r, buf_cstr(&sql), out, e);
+  buf_free(&sql);
+  return rc;
+}
+
+/* Lists the crossing nodes the inside part of p's box page may pass over (inside_skip.c), in a
+ * read transaction that the page's statement then reads in too (store_iter_close commits it),
+ * so the list describes the very tree the statement walks. Without it the page reads as it
+ * did: nothing here changes an answer. */
+static void plan_inside_skip(store_reader *r, store_iter *it, const store_plan *p) {
+  memset(&r->skip, 0, sizeof r->skip);
+  sqlite3_stmt *begin = NULL, *node = NULL;
+  if (stmt_find(r, "BEGIN", &begin, NULL) != ERR_OK || node_stmt(r, p->q->layer, &node, NULL))
+    return;
+  it->txn = sqlite3_step(begin) == SQLITE_DONE;
+  sqlite3_reset(begin);
+  if (!it->txn) return;
+  const store_query *q = p->q;
+  int64_t off = q->offset > 0 ? q->offset : 0;
+  int64_t need = q->limit < 0 || off > INT64_MAX - q->limit ? INT64_MAX : q->limit + off;
+  buf table;
+  buf_init(&table, 4096);
+  buf_printf(&table, "idx_%s_geom_node", p->q->layer->table_name);
+  if (!table.failed) store_inside_skip_plan(&r->skip, r->db, buf_cstr(&table), node, p->bbox, need);
+  buf_free(&table);
+  sqlite3_reset(node);
+}
+
 err_code store_query_start(store_reader *r, const store_query *q, store_iter **out, err *e) {
   *out = NULL;
   if (r->iter_live) return err_set(e, ERR_INTERNAL, "a query is already running on this reader");
@@ -681,6 +723,7 @@ err_code store_query_start(store_reader *r, const store_query *q, store_iter **o
   store_plan p = {.q = q, .bbox = use_win ? win : q->bbox, .mode = STORE_MODE_ROWS};
   if (r->pg) rc = store_pg_query_start(r->pg, q, use_win ? win : NULL, &it->pg, e);
   else rc = query_prepare(r, &p, &it->st, e);
+  if (rc == ERR_OK && !r->pg && store_plan_split_read(&p)) plan_inside_skip(r, it, &p);
   if (rc != ERR_OK) {
     store_iter_close(it);
     return rc;
@@ -788,6 +831,23 @@ static void rt_leaf_count(inside_walk *w, int64_t no) {
   sqlite3_reset(w->node);
 }
 
+/* Adds the entries of a leaf crossing the box's edge that lie inside it, read where SQLite holds
+ * the row (copying its 4 KB cost more than testing its cells). */
+static void rt_leaf_inside(inside_walk *w, int64_t no) {
+  sqlite3_reset(w->node);
+  sqlite3_bind_int64(w->node, 1, no);
+  const uint8_t *b = NULL;
+  int len = 0, n = 0;
+  if (sqlite3_step(w->node) == SQLITE_ROW) {
+    b = sqlite3_column_blob(w->node, 0);
+    len = sqlite3_column_bytes(w->node, 0);
+  }
+  if (b && len >= 4) n = b[2] << 8 | b[3];
+  if (!b || len < 4 || 4 + n * RT_CELL > len) w->bad = true; /* as rt_node: SQL counts instead */
+  for (int i = 0; !w->bad && i < n && w->n < w->cap; i++) w->n += rt_inside(w, b + 4 + i * RT_CELL);
+  sqlite3_reset(w->node);
+}
+
 /* Adds the entries under node `no` (depth levels above the leaves) that lie inside w->q, or all
  * of them when `all`; stops once w->n reaches w->cap. Children wholly inside go first: their
  * leaves are counted from their headers, while a child crossing the box's edge is read cell by
@@ -798,6 +858,10 @@ static void rt_count(inside_walk *w, int64_t no, int depth, bool all) {
     rt_leaf_count(w, no);
     return;
   }
+  if (depth == 0) { /* a leaf crossing the box's edge: its entries inside, read in place */
+    rt_leaf_inside(w, no);
+    return;
+  }
   uint8_t *b = NULL; /* freed below also when the depth check refuses the node unread */
   int len;
   if (depth > RT_MAX_DEPTH || !rt_node(w, no, &b, &len)) {
@@ -806,10 +870,7 @@ static void rt_count(inside_walk *w, int64_t no, int depth, bool all) {
     return;
   }
   int n = b[2] << 8 | b[3];
-  if (depth == 0) { /* a leaf crossing the box's edge: its entries inside */
-    for (int i = 0; i < n && w->n < w->cap; i++) w->n += rt_inside(w, b + 4 + i * RT_CELL);
-  }
-  for (int pass = all ? 1 : 0; depth > 0 && pass < 2; pass++) { /* 0: inside, 1: the rest */
+  for (int pass = all ? 1 : 0; pass < 2; pass++) { /* 0: inside, 1: the rest */
     for (int i = 0; i < n && !w->bad && w->n < w->cap; i++) {
       const uint8_t *c = b + 4 + i * RT_CELL;
       bool inside = all || rt_inside(w, c);
@@ -855,19 +916,10 @@ err_code store_count_inside(store_reader *r, const layer_info *l, const double b
     *out = 0;
     return ERR_OK;
   }
-  buf sql;
-  buf_init(&sql, 4096);
-  buf_puts(&sql, "SELECT data FROM ");
-  store_index_name(&sql, l->table_name);
-  /* the index name ends with its closing quote: "idx_<table>_geom" -> "idx_<table>_geom_node" */
-  if (sql.len) sql.len--;
-  buf_puts(&sql, "_node\" WHERE nodeno = ?1");
   inside_walk w = {.q = {bbox[0], bbox[1], bbox[2], bbox[3]}, .cap = cap,
                    .lo_x = float_up(bbox[0]), .lo_y = float_up(bbox[1]),
                    .hi_x = float_down(bbox[2]), .hi_y = float_down(bbox[3])};
-  err_code rc = sql.failed ? err_set(e, ERR_NOMEM, "out of memory")
-                           : stmt_find(r, buf_cstr(&sql), &w.node, e);
-  buf_free(&sql);
+  err_code rc = node_stmt(r, l, &w.node, e);
   if (rc != ERR_OK) return rc;
   /* One read transaction for the whole walk: each node's statement is reset before the next is
    * bound, and a connection with no statement running ends its transaction, so every node read
@@ -951,6 +1003,11 @@ void store_iter_close(store_iter *it) {
   if (!it) return;
   store_pg_iter_close(it->pg);
   if (it->st) sqlite3_reset(it->st);
+  sqlite3_stmt *end = NULL;
+  if (it->txn && stmt_find(it->r, "COMMIT", &end, NULL) == ERR_OK) {
+    sqlite3_step(end);
+    sqlite3_reset(end);
+  }
   if (it->r) it->r->iter_live = false;
   free(it->values);
   free(it->types);

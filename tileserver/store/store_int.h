@@ -239,6 +239,8 @@ typedef struct store_plan {
   const store_sql_pred *where; /* q->where compiled, parameters from ?8 */
 } store_plan;
 
+/* Whether p reads a box page in two parts, the entries inside the box first (teselas_inside). */
+bool store_plan_split_read(const store_plan *p);
 /* Whether p reads only the entries crossing its box's edge (store_query.edge_only); a query
  * asking for that in another shape is refused. */
 bool store_plan_edge_only(const store_plan *p);
@@ -246,6 +248,28 @@ bool store_plan_edge_only(const store_plan *p);
 void store_plan_sql(buf *sql, const store_plan *p);
 /* Binds p's parameters (bbox, after_id, limit, offset, the predicate's values, near) to st. */
 void store_plan_bind(sqlite3_stmt *st, const store_plan *p);
+
+/* inside_skip.c: the nodes crossing a box's edge that the inside part of a box page may pass
+ * over (they hold no entry inside the box), listed in the order the R*Tree module meets them. */
+enum { STORE_INSIDE_SKIP_MAX = 256 };
+typedef struct store_inside_skip {
+  double box[4];                       /* the query box the list is for */
+  float cell[STORE_INSIDE_SKIP_MAX][4]; /* each crossing node's box: xmin, xmax, ymin, ymax */
+  uint8_t level[STORE_INSIDE_SKIP_MAX]; /* the level of its cell (1: the node is a leaf) */
+  bool skip[STORE_INSIDE_SKIP_MAX];    /* its subtree holds no entry inside the box */
+  int n, at;                           /* listed; the next the callback should meet */
+  bool on;
+} store_inside_skip;
+/* Walks the R*Tree (its node table node_table, unquoted, read as a blob, or else with node:
+ * SELECT data FROM <index>_node WHERE nodeno = ?1) for the first `need` entries inside box
+ * (minx, miny, maxx, maxy) and fills *s; reads at most a few dozen nodes. */
+void store_inside_skip_plan(store_inside_skip *s, sqlite3 *db, const char *node_table,
+                            sqlite3_stmt *node, const double box[4], int64_t need);
+/* For the query callback, at a crossing cell (params: the query's box; coord: the cell's box;
+ * level: its level): true when the node may be passed over. Follows the list in order; the
+ * first cell that is not the next listed turns it off. */
+bool store_inside_skip_judge(store_inside_skip *s, const double params[4], const double coord[4],
+                             int level);
 
 /* accounts.c, audit.c: a short connection to db_path for the account, token and audit tables;
  * `write` opens read-write and creates them (*out_db NULL with ERR_OK: read-only and the

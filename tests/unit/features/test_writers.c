@@ -139,6 +139,39 @@ static void hrefs_keep_every_argument(void **state) {
   buf_free(&b);
 }
 
+/* features_decode reads a plain point in place: the same geom as the general decoder, and a
+ * non-finite point refused as the decoder refuses it (no geometry). */
+static void plain_points_decode_as_the_decoder_does(void **state) {
+  map_pt pts[] = {{-101.658666, 21.1446}, {180, -90}, {0.0 / 0.0, 1}, {1, 1.0 / 0.0}};
+  arena *a = arena_create(1 << 16);
+  assert_non_null(a);
+  for (size_t i = 0; i < sizeof pts / sizeof *pts; i++) {
+    uint32_t part_end[] = {1};
+    geom g = {GEOM_POINT, false, &pts[i], part_end, NULL, 1, 1, 0};
+    buf blob;
+    buf_init(&blob, 0);
+    assert_int_equal(geom_blob_encode(&g, 4326, &blob, NULL), ERR_OK);
+    store_feature f = {.id = 1, .blob = blob.data, .blob_len = blob.len};
+    geom fast, slow;
+    features_decode(&f, a, &fast);
+    if (geom_blob_decode(blob.data, blob.len, a, &slow, NULL, NULL) != ERR_OK)
+      memset(&slow, 0, sizeof slow);
+    assert_int_equal(fast.type, slow.type);
+    assert_int_equal(fast.multi, slow.multi);
+    assert_int_equal(fast.n_pts, slow.n_pts);
+    assert_int_equal(fast.n_parts, slow.n_parts);
+    assert_int_equal(fast.n_polys, slow.n_polys);
+    assert_int_equal(fast.n_pts, i < 2 ? 1 : 0);
+    if (fast.n_pts) {
+      assert_memory_equal(fast.pts, slow.pts, sizeof *fast.pts);
+      assert_int_equal(fast.part_end[0], slow.part_end[0]);
+      assert_null(fast.poly_end);
+    }
+    buf_free(&blob);
+  }
+  arena_destroy(a);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(numbers),
@@ -147,6 +180,7 @@ int main(void) {
       cmocka_unit_test(csv_quotes_what_it_must),
       cmocka_unit_test(rfc3339_dates),
       cmocka_unit_test(hrefs_keep_every_argument),
+      cmocka_unit_test(plain_points_decode_as_the_decoder_does),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
