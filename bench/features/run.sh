@@ -138,12 +138,15 @@ NEQ=$(sqlite3 -cmd ".load mod_spatialite" "$DB" "ATTACH '$WORK/oapif.gpkg' AS o;
 fi
 
 # ---- 4. bbox pages at every box size, against a pg_featureserv-style server over PostGIS -------
-# tree_cpu PID: CPU seconds of PID and its children, live and reaped (PostgreSQL backends).
+# tree_cpu PID: CPU seconds of PID and all its descendants, live and reaped (PostgreSQL backends;
+# the peer's forked workers, grandchildren of the background job's shell)
 tree_cpu() {
-  local total=0 p
-  for p in "$1" $(ps -o pid= --ppid "$1"); do
+  local total=0 p todo=("$1")
+  while [ ${#todo[@]} -gt 0 ]; do
+    p=${todo[0]}; todo=("${todo[@]:1}")
     [ -r "/proc/$p/stat" ] || continue
     total=$((total + $(awk '{sub(/^.*\) /, ""); print $12 + $13 + $14 + $15}' "/proc/$p/stat")))
+    todo+=($(ps -o pid= --ppid "$p"))
   done
   echo "scale=3; $total / $(getconf CLK_TCK)" | bc
 }
