@@ -260,6 +260,10 @@ static void sql_tail(buf *sql, pg_plan *p) {
       } else {
         buf_puts(sql, " ORDER BY t.fid");
       }
+      /* Without a LIMIT, PostgreSQL computes the select list before the sort; with one (even
+       * a parameter that turns out NULL) it puts ST_AsBinary off until after it and sorts every
+       * copy of the line and the geometry with the row (EXPLAIN VERBOSE): a tile has none. */
+      if (lines_inline(p) && q->limit < 0 && q->offset <= 0) return;
       char lim_text[24];
       snprintf(lim_text, sizeof lim_text, "%lld", (long long)q->limit);
       /* LIMIT NULL: every row */
