@@ -70,6 +70,14 @@ while read -r table; do
   [ "$b" -le "$a" ] || fail "$table: $b values out of line, only $a rows over a page"
   [ "$(pg_sql "SELECT count(*) FROM pg_attribute WHERE attrelid = 'teselas.\"$table\"'::regclass
     AND atttypid = 'bytea'::regtype AND attstorage <> 'm'")" = 0 ] || fail "$table: blobs may go out of line"
+  # and in their version table's own row (a tile reads no side table), the same bytes, kept in the row
+  v=${table%_tile_lines}
+  [ "$(pg_sql "SELECT count(*) FROM pg_attribute WHERE attrelid = 'teselas.\"$v\"'::regclass
+    AND attname LIKE 'teselas\\_g%' AND attstorage = 'm'")" = 5 ] || fail "$v: no ranked lines kept in its rows"
+  [ "$(pg_sql "SELECT count(*) FROM teselas.\"$v\" v FULL JOIN teselas.\"$table\" l USING (teselas_row)
+    WHERE (v.teselas_g, v.teselas_g13, v.teselas_g11, v.teselas_g9, v.teselas_g7) IS DISTINCT FROM
+    (l.teselas_g, l.teselas_g13, l.teselas_g11, l.teselas_g9, l.teselas_g7)")" = 0 ] ||
+    fail "$v: its ranked lines differ from $table's"
 done < <(sqlite3 "$DB" "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE '%_tile_lines'")
 [ "$n_lines" -gt 0 ] || fail "the demo has no ranked lines to check"
 a=$(sqlite3 "$DB" "SELECT group_concat(layer_id || version || report, '|') FROM (SELECT * FROM teselas_history ORDER BY layer_id, version)")

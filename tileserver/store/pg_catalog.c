@@ -19,7 +19,9 @@ static const char CATALOG_SQL[] =
     " (SELECT count(*) FROM information_schema.columns c WHERE c.table_schema = current_schema()"
     "  AND c.table_name = l.table_name || '_tile_lines' AND c.column_name = 'teselas_g'),"
     " coalesce((SELECT h.imported_at FROM teselas_history h WHERE h.layer_id = l.id"
-    "  AND h.version = l.version), updated_at)"
+    "  AND h.version = l.version), updated_at),"
+    " (SELECT count(*) FROM information_schema.columns c WHERE c.table_schema = current_schema()"
+    "  AND c.table_name = l.table_name AND c.column_name = 'teselas_g')"
     " FROM teselas_layers l ORDER BY id";
 
 static const char STYLES_SQL[] =
@@ -44,6 +46,7 @@ static err_code read_row(const PGresult *r, int row, layer_info *l, err *e) {
   l->has_lod = store_pg_i64(r, row, 25) != 0;
   l->has_tile_lines = store_pg_i64(r, row, 26) != 0;
   l->delivered_at = strdup(store_pg_text(r, row, 27, ""));
+  l->tile_lines_inline = l->has_tile_lines && store_pg_i64(r, row, 28) != 0;
   for (int i = 0; i < 15; i++)
     if (!*strs[i]) return err_set(e, ERR_NOMEM, "out of memory reading the catalog");
   if (!l->delivered_at) return err_set(e, ERR_NOMEM, "out of memory reading the catalog");

@@ -149,6 +149,7 @@ err_code store_pg_pull_version(const store_pg_pull *p, const char *table, const 
                                 " FROM information_schema.columns WHERE table_schema = $1 AND"
                                 " table_name = $2 AND column_name NOT IN ('teselas_ord',"
                                 " 'teselas_xmin', 'teselas_xmax', 'teselas_ymin', 'teselas_ymax')"
+                                " AND column_name NOT LIKE 'teselas\\_g%'"   /* ranked lines' copies */
                                 " ORDER BY ordinal_position", 2, NULL, v, NULL, NULL, 0);
   err_code rc = PQresultStatus(cols) == PGRES_TUPLES_OK ? ERR_OK
                                                          : store_pg_result_error(cols, table, e);

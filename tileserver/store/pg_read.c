@@ -60,6 +60,9 @@ static bool tile_lines(const pg_plan *p) {
          p->mode == STORE_MODE_ROWS;
 }
 
+/* The ranked lines are in the version table's own columns (pg_copy.c): no join. */
+static bool lines_inline(const pg_plan *p) { return tile_lines(p) && p->q->layer->tile_lines_inline; }
+
 static void distance_sql(buf *sql, pg_plan *p) {
   if (!p->near_x) {
     p->near_x = store_pg_argf(&p->args, "%.17g", p->q->near[0]);
@@ -72,10 +75,10 @@ static void distance_sql(buf *sql, pg_plan *p) {
 /* The ranked-line column: the side table's copies of the lines, lightest first (tile_lines.c
  * writes the same expression for SpatiaLite, ending in its geometry, which here has a column of
  * its own). */
-static void ranked_sql(buf *sql, int zoom) {
+static void ranked_sql(buf *sql, const char *alias, int zoom) {
   buf expr;
   buf_init(&expr, 4096);
-  store_tile_lines_sql(&expr, zoom);
+  store_tile_lines_sql(&expr, alias, zoom);
   const char *s = buf_cstr(&expr);
   size_t n = strlen(s);
   const char tail[] = ", geom)";
@@ -94,7 +97,9 @@ static bool unordered(const pg_plan *p);
  * (with the blobs kept in the row, pg_copy.c: PostgreSQL's CPU per z12-z16 tile 23-47 % lower,
  * bench/RESULTS.md). Same rows, same order, same limits as the one-level statement. The select
  * list is written here, the subquery's conditions by sql_from and it is closed by sql_tail. */
-static bool lines_sorted_first(const pg_plan *p) { return tile_lines(p) && unordered(p); }
+static bool lines_sorted_first(const pg_plan *p) {
+  return tile_lines(p) && !lines_inline(p) && unordered(p);
+}
 
 static void lines_select_sql(buf *sql, pg_plan *p) {
   const store_query *q = p->q;
@@ -102,7 +107,7 @@ static void lines_select_sql(buf *sql, pg_plan *p) {
                 " ST_AsBinary(g.geom) FROM ");
   store_quote_ident(sql, q->layer->table_name);
   buf_puts(sql, " AS g WHERE g.teselas_row = k.teselas_row) END, ");
-  ranked_sql(sql, q->lod_zoom);
+  ranked_sql(sql, "teselas_t", q->lod_zoom);
   for (size_t i = 0; i < q->n_fields; i++) {
     buf_puts(sql, ", k.");
     store_quote_ident(sql, q->fields[i]);
@@ -135,9 +140,12 @@ static void sql_select(buf *sql, pg_plan *p) {
       buf_puts(sql, "SELECT t.fid, ");
       if (!q->with_geometry) {
         buf_puts(sql, "NULL::bytea, NULL::bytea");
+      } else if (lines_inline(p)) { /* a line without copies has no teselas_g */
+        buf_puts(sql, "CASE WHEN t.teselas_g IS NULL THEN ST_AsBinary(t.geom) END, ");
+        ranked_sql(sql, "t", q->lod_zoom);
       } else if (tile_lines(p)) {
         buf_puts(sql, "CASE WHEN teselas_t.teselas_row IS NULL THEN ST_AsBinary(t.geom) END, ");
-        ranked_sql(sql, q->lod_zoom);
+        ranked_sql(sql, "teselas_t", q->lod_zoom);
       } else if (q->lod_zoom > 0 && q->layer->has_lod) {
         buf_puts(sql, "ST_AsBinary(");
         store_lod_geometry_sql(sql, q->lod_zoom);
@@ -198,7 +206,7 @@ static void sql_from(buf *sql, pg_plan *p) {
   buf_puts(sql, " FROM ");
   store_quote_ident(sql, q->layer->table_name);
   buf_puts(sql, " AS t");
-  if (tile_lines(p) && !lines_sorted_first(p))
+  if (tile_lines(p) && !lines_inline(p) && !lines_sorted_first(p))
     buf_printf(sql, " LEFT JOIN \"%s_tile_lines\" AS teselas_t ON teselas_t.teselas_row ="
                     " t.teselas_row", q->layer->table_name);
   buf_puts(sql, " WHERE true");
@@ -252,6 +260,10 @@ static void sql_tail(buf *sql, pg_plan *p) {
       } else {
         buf_puts(sql, " ORDER BY t.fid");
       }
+      /* Without a LIMIT, PostgreSQL computes the select list before the sort; with one (even
+       * a parameter that turns out NULL) it puts ST_AsBinary off until after it and sorts every
+       * copy of the line and the geometry with the row (EXPLAIN VERBOSE): a tile has none. */
+      if (lines_inline(p) && q->limit < 0 && q->offset <= 0) return;
       char lim_text[24];
       snprintf(lim_text, sizeof lim_text, "%lld", (long long)q->limit);
       /* LIMIT NULL: every row */

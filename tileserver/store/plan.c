@@ -52,7 +52,7 @@ static void sql_select(buf *sql, const store_plan *p) {
     case STORE_MODE_ROWS:
       buf_puts(sql, "SELECT fid, ");
       if (!q->with_geometry) buf_puts(sql, "NULL");
-      else if (tile_lines(p)) store_tile_lines_sql(sql, q->lod_zoom);
+      else if (tile_lines(p)) store_tile_lines_sql(sql, "teselas_t", q->lod_zoom);
       else if (q->lod_zoom > 0 && q->layer->has_lod) store_lod_geometry_sql(sql, q->lod_zoom);
       else buf_puts(sql, "geom");
       for (size_t i = 0; i < q->n_fields; i++) {

@@ -61,6 +61,7 @@ typedef struct layer_info {
   bool sample;           /* generated sample data, not official */
   bool has_lod;          /* its table holds lighter copies of the geometries for low zooms */
   bool has_tile_lines;   /* its lines are also stored ranked for tiles (<table>_tile_lines) */
+  bool tile_lines_inline; /* PostgreSQL: and in its version table's own teselas_g* columns */
   layer_field *fields;
   size_t n_fields;
   layer_field_doc *field_docs; /* n_fields of them, in the order of fields */

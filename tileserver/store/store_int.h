@@ -137,7 +137,7 @@ void store_lod_geometry_sql(buf *sql, int zoom);
 err_code store_tile_lines_build(sqlite3 *db, const char *table, err *e);
 /* The geometry expression a tile of zoom z reads when the query joins that table as teselas_t:
  * the lightest copy that serves the zoom, else the SpatiaLite geometry (rows that are not lines). */
-void store_tile_lines_sql(buf *sql, int zoom);
+void store_tile_lines_sql(buf *sql, const char *alias, int zoom);
 
 /* ---- a predicate compiled to SpatiaLite SQL (sql_pred.c) ----------------------------------
  * The condition's text with numbered parameters ?first, ?first+1, ... and the values bound to

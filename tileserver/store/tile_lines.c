@@ -107,9 +107,11 @@ err_code store_tile_lines_build(sqlite3 *db, const char *table, err *e) {
   return rc;
 }
 
-void store_tile_lines_sql(buf *sql, int zoom) {
+/* alias: the table that holds the copies (the side table, or over PostgreSQL the version table
+ * itself, pg_copy.c). */
+void store_tile_lines_sql(buf *sql, const char *alias, int zoom) {
   buf_puts(sql, "coalesce(");
   for (int k = N_LEVELS - 1; k >= 0; k--)
-    if (zoom <= LEVELS[k]) buf_printf(sql, "teselas_t.teselas_g%d, ", LEVELS[k]);
-  buf_puts(sql, "teselas_t.teselas_g, geom)");
+    if (zoom <= LEVELS[k]) buf_printf(sql, "%s.teselas_g%d, ", alias, LEVELS[k]);
+  buf_printf(sql, "%s.teselas_g, geom)", alias);
 }
