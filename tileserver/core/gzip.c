@@ -106,8 +106,9 @@ static bool inflate_stated(const uint8_t *in, size_t n, size_t max_out, buf *out
   if (n < 18) return false; /* 10-byte header + 8-byte trailer */
   size_t size = (size_t)in[n - 4] | (size_t)in[n - 3] << 8 | (size_t)in[n - 2] << 16 |
                 (size_t)in[n - 1] << 24;
-  /* a reservation past out's own bound would mark it failed for the zlib path too */
-  if (size > max_out || out->failed || out->len > out->limit || size >= out->limit - out->len ||
+  /* a reservation past out's own bound would mark it failed for the zlib path too; a size past
+   * deflate's largest ratio (1032:1) is a hostile trailer, not a reason to reserve it */
+  if (size > max_out || size / 1032 > n || out->failed || out->len > out->limit || size >= out->limit - out->len ||
       !buf_reserve(out, size))
     return false;
   struct libdeflate_decompressor *d = libdeflate_alloc_decompressor();

@@ -55,8 +55,6 @@ static err_code worker_open(worker *k, err *e) {
   if (!k->borrowed) rc = store_reader_open(w->o->db_path, &k->reader, e);
   if (rc == ERR_OK && !k->borrowed) store_reader_unmapped(k->reader, SEED_READER_CACHE_KIB);
   if (rc == ERR_OK && !k->borrowed) rc = store_reader_catalog(k->reader, &k->cat, e);
-  if (rc == ERR_OK) store_reader_unmapped(k->reader, SEED_READER_CACHE_KIB);
-  if (rc == ERR_OK) rc = store_reader_catalog(k->reader, &k->cat, e);
   if (rc != ERR_OK) return rc;
   if (!w->raw && !w->o->style && !(k->deflater = gzip_deflater_create(GZIP_LEVEL_ANSWER)))
     return err_set(e, ERR_NOMEM, "out of memory");

@@ -206,18 +206,26 @@ err_code store_mbtiles_copy(mbtiles_writer *w, const char *old_path, const mbtil
   *out_done = false;
   /* ATTACH is refused inside a transaction: the one opened at create holds nothing yet. The
    * earlier file is only read (it may be the file this one will replace: rename keeps it open). */
-  err_code rc = store_exec(w->db, "COMMIT", "mbtiles copy", e);
+  /* The writer's exclusive locking would pass to the attached file (a bare locking_mode is every
+   * database's and the default of those attached later): the earlier archive, only read, is
+   * attached in normal locking, so it is neither held locked for the whole seed nor checkpointed
+   * as its only user. */
+  err_code rc = store_exec(w->db, "COMMIT; PRAGMA locking_mode=NORMAL", "mbtiles copy", e);
   sqlite3_stmt *st = NULL;
+  bool attached = false;
   if (rc == ERR_OK && sqlite3_prepare_v2(w->db, "ATTACH ? AS earlier", -1, &st, NULL) != SQLITE_OK)
     rc = db_fail(w->db, e, "prepare");
   if (rc == ERR_OK) {
     sqlite3_bind_text(st, 1, old_path, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) != SQLITE_DONE)
-      rc = err_set(e, ERR_IO, "cannot open %s: %s", old_path, sqlite3_errmsg(w->db));
+    attached = sqlite3_step(st) == SQLITE_DONE;  /* not attached: the caller walks it instead */
   }
   sqlite3_finalize(st);
   if (rc == ERR_OK)
-    rc = store_exec(w->db, "PRAGMA earlier.cache_size=-512; BEGIN", "mbtiles copy", e);
+    rc = store_exec(w->db, "PRAGMA main.locking_mode=EXCLUSIVE", "mbtiles copy", e);
+  if (rc == ERR_OK && attached)
+    rc = store_exec(w->db, "PRAGMA earlier.cache_size=-512", "mbtiles copy", e);
+  if (rc == ERR_OK) rc = store_exec(w->db, "BEGIN", "mbtiles copy", e);
+  if (rc != ERR_OK || !attached) return rc;
   bool ours = false;
   if (rc == ERR_OK) rc = earlier_layout(w, &ours, e);
   if (rc == ERR_OK && ours) rc = fill_skip(w, skip, n_skip, e);
