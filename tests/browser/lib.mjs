@@ -240,3 +240,19 @@ export async function jobEnded(page, tries = 600) {
   }
   throw new Error(`the job at ${url} did not end`);
 }
+
+// Features of a layer (in a box, when given) as the features API pages them: every page of 1,000
+// followed by its next link (numberMatched is left out above 1,000 matches).
+export async function countItems(base, layer, box = null) {
+  let url = `${base}/collections/${layer}/items?limit=1000${box ? `&bbox=${box.map((x) => x.toFixed(6)).join(',')}` : ''}`;
+  let n = 0;
+  for (let pages = 0; url && pages < 50; pages++) {
+    const r = await fetch(url, { headers: { Accept: 'application/geo+json' } });
+    if (r.status !== 200) throw new Error(`items of ${layer}: HTTP ${r.status}`);
+    const doc = await r.json();
+    n += doc.features.length;
+    const next = (doc.links || []).find((l) => l.rel === 'next');
+    url = next ? new URL(next.href, base).href : null;
+  }
+  return n;
+}

@@ -10,25 +10,12 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { CHROMIUM, CHROMIUM_ARGS, TESELAS, loadPlaywright, shot, startServer, waitForMap, watch } from './lib.mjs';
+import {
+  CHROMIUM, CHROMIUM_ARGS, TESELAS, countItems, loadPlaywright, shot, startServer, waitForMap, watch,
+} from './lib.mjs';
 
 const DATA = process.env.TESELAS_TEST_DATA || fileURLToPath(new URL('../data/', import.meta.url));
 const SRC = join(DATA, 'cdmx-ssp/crime-lat-long-2200.csv');
-
-// numberMatched is left out above 1,000 matches: the pages are counted
-async function itemsIn(base, box) {
-  let url = `${base}/collections/delitos/items?limit=1000${box ? `&bbox=${box.map((x) => x.toFixed(6)).join(',')}` : ''}`;
-  let n = 0;
-  for (let pages = 0; url && pages < 50; pages++) {
-    const r = await fetch(url, { headers: { Accept: 'application/geo+json' } });
-    assert.equal(r.status, 200, `items: HTTP ${r.status}`);
-    const doc = await r.json();
-    n += doc.features.length;
-    const next = (doc.links || []).find((l) => l.rel === 'next');
-    url = next ? new URL(next.href, base).href : null;
-  }
-  return n;
-}
 
 test('the status line counts clustered points once', { timeout: 600000 }, async () => {
   const srv = await startServer((db) => {
@@ -38,7 +25,7 @@ test('the status line counts clustered points once', { timeout: 600000 }, async 
   const { chromium } = loadPlaywright();
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   try {
-    const total = await itemsIn(srv.base, null);
+    const total = await countItems(srv.base, 'delitos');
     assert.ok(total > 1000, `the layer has ${total} features`);
     const page = await browser.newPage({ viewport: { width: 900, height: 700 }, locale: 'es-MX' });
     const problems = watch(page, [srv.base]);
@@ -54,7 +41,7 @@ test('the status line counts clustered points once', { timeout: 600000 }, async 
       assert.ok(clusters > 0, `${path}: no cluster drawn; this test needs clusters`);
       const status = await page.textContent('#status');
       const drawn = Number(/Delitos \(([\d,.]+) elementos?\)/.exec(status)?.[1].replace(/[,.]/g, ''));
-      const inView = await itemsIn(srv.base, box);
+      const inView = await countItems(srv.base, 'delitos', box);
       assert.ok(drawn <= total, `${path}: status "${status}" says more than the layer's ${total} features`);
       assert.ok(drawn >= 0.9 * inView, `${path}: status "${status}"; ${inView} in view by the features API`);
       await shot(page, `status-count${path.startsWith('/embed') ? '-embed' : ''}`);

@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 
 import {
-  CHROMIUM, CHROMIUM_ARGS, TESELAS, axeSerious, imageStats, loadPlaywright, shot, startHostPage, startServer,
+  CHROMIUM, CHROMIUM_ARGS, TESELAS, axeSerious, countItems, imageStats, loadPlaywright, shot, startHostPage, startServer,
   waitForMap, watch,
 } from './lib.mjs';
 
@@ -112,21 +112,6 @@ function viewBox(page) {
   });
 }
 
-// Features of a layer whose geometry meets the box, from the features API (every page of it).
-async function apiCount(id, box) {
-  let url = `${server.base}/collections/${id}/items?bbox=${box.map((x) => x.toFixed(6)).join(',')}&limit=1000`;
-  let n = 0;
-  for (let pages = 0; url && pages < 50; pages++) {
-    const r = await fetch(url, { headers: { Accept: 'application/geo+json' } });
-    assert.equal(r.status, 200, `items of ${id}: HTTP ${r.status}`);
-    const doc = await r.json();
-    n += doc.features.length;
-    const next = (doc.links || []).find((l) => l.rel === 'next');
-    url = next ? new URL(next.href, server.base).href : null;
-  }
-  return n;
-}
-
 // The localities in the box, read from the source CSV (quoted latitud/longitud columns).
 function csvCount(box) {
   const lines = readFileSync(join(DATA, 'inegi/AGLOC_11020_localidades.csv'), 'utf8').trim().split('\n');
@@ -187,7 +172,7 @@ for (const L of LAYERS) {
 
     test('reaches idle and draws at least 90 % of the features in view', async (t) => {
       const box = await viewBox(v.page);
-      const expected = await apiCount(L.id, box);
+      const expected = await countItems(server.base, L.id, box);
       const drawn = await drawnCount(v.page, L.id);
       t.diagnostic(`${L.id}: ${drawn} drawn, ${expected} in view by the features API`);
       assert.ok(expected > 0, `no feature of ${L.id} in the view ${box}`);

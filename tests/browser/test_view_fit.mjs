@@ -15,25 +15,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import {
-  CHROMIUM, CHROMIUM_ARGS, TESELAS, imageStats, loadPlaywright, shot, startServer, waitForMap, watch,
+  CHROMIUM, CHROMIUM_ARGS, TESELAS, countItems, imageStats, loadPlaywright, shot, startServer, waitForMap, watch,
 } from './lib.mjs';
 
 const DATA = process.env.TESELAS_TEST_DATA || fileURLToPath(new URL('../data/', import.meta.url));
 const SRC = join(DATA, 'centrogeo/criminologia_capas_subset.gpkg');
-
-async function apiCount(base, box) {
-  let url = `${base}/collections/colonias/items?bbox=${box.map((x) => x.toFixed(6)).join(',')}&limit=1000`;
-  let n = 0;
-  for (let pages = 0; url && pages < 50; pages++) {
-    const r = await fetch(url, { headers: { Accept: 'application/geo+json' } });
-    assert.equal(r.status, 200, `items: HTTP ${r.status}`);
-    const doc = await r.json();
-    n += doc.features.length;
-    const next = (doc.links || []).find((l) => l.rel === 'next');
-    url = next ? new URL(next.href, base).href : null;
-  }
-  return n;
-}
 
 test('a layer a style draws only from zoom 11 opens where it is drawn', { timeout: 600000 }, async () => {
   const srv = await startServer((db) => {
@@ -61,7 +47,7 @@ test('a layer a style draws only from zoom 11 opens where it is drawn', { timeou
     assert.ok(zoom >= from, `${href} opened at zoom ${zoom}, below ${from}, where the style draws colonias`);
     const status = await page.textContent('#status');
     const drawn = Number(/colonias \(([\d,.]+) elementos?\)/.exec(status)?.[1].replace(/[,.]/g, ''));
-    const expected = await apiCount(srv.base, box);
+    const expected = await countItems(srv.base, 'colonias', box);
     assert.ok(expected > 0, `no colonia in the view ${box}`);
     assert.ok(drawn >= 0.9 * expected, `status: ${status}; ${expected} in view by the features API`);
     await shot(page, 'view-fit');

@@ -11,20 +11,12 @@
 #    version as not published, with the reason;
 #  - the database is unchanged (its dump);
 #  - once space is freed the same command publishes, with an "ok" line alone.
-if [ -z "${TESELAS_MOUNT_NS:-}" ]; then
-  # exit 77 is ctest's SKIP (tests/CMakeLists.txt): this test never passes without its mount
-  [ "$(id -u)" = 0 ] || { echo "SKIP: mounting a tmpfs needs root (CI runs as root)"; exit 77; }
-  command -v unshare > /dev/null || { echo "SKIP: unshare (util-linux) is not installed"; exit 77; }
-  unshare -m true 2> /dev/null || { echo "SKIP: no private mount namespace here (unshare -m refused)"; exit 77; }
-  TESELAS_MOUNT_NS=1 exec unshare -m --propagation private bash "$0" "$@"
-fi
+source "$(dirname "$0")/mount_ns.sh"
 source "$(dirname "$0")/lib.sh"
 command -v sqlite3 > /dev/null || skip "sqlite3 is not installed"
 D="$TESELAS_TEST_DATA"
 SMALL="$TEST_TMP/small"
-mkdir -p "$SMALL"
-mount -t tmpfs -o size=16m tmpfs "$SMALL" 2> "$TEST_TMP/mount.log" \
-  || skip "cannot mount a tmpfs: $(cat "$TEST_TMP/mount.log")"
+mount_small "$SMALL" 16m
 trap 'touch "$TEST_TMP/reader.stop"; umount -l "$SMALL" 2> /dev/null || true; cleanup' EXIT
 DB="$SMALL/f.db"
 # the importer's and SQLite's temporary files go to the disk with room: only the COMMIT is short

@@ -16,13 +16,7 @@
 #    `teselas rollback` exit 1 alike;
 #  - SQLite's temporary files on a full disk (SQLITE_TMPDIR): the same refusal, nothing changed;
 #  - once space is freed, the same import publishes.
-if [ -z "${TESELAS_MOUNT_NS:-}" ]; then
-  # exit 77 is ctest's SKIP (tests/CMakeLists.txt): this test never passes without its mount
-  [ "$(id -u)" = 0 ] || { echo "SKIP: mounting a tmpfs needs root (CI runs as root)"; exit 77; }
-  command -v unshare > /dev/null || { echo "SKIP: unshare (util-linux) is not installed"; exit 77; }
-  unshare -m true 2> /dev/null || { echo "SKIP: no private mount namespace here (unshare -m refused)"; exit 77; }
-  TESELAS_MOUNT_NS=1 exec unshare -m --propagation private bash "$0" "$@"
-fi
+source "$(dirname "$0")/mount_ns.sh"
 source "$(dirname "$0")/lib.sh"
 command -v sqlite3 > /dev/null || skip "sqlite3 is not installed"
 command -v fallocate > /dev/null || skip "fallocate (util-linux) is not installed"
@@ -30,9 +24,7 @@ D="$TESELAS_TEST_DATA"
 BIG="${TESELAS_SHARED_DATA:-}/cdmx-ssp-delitos/crime-lat-long.csv"
 [ -f "$BIG" ] || skip "the CDMX crime file is not in TESELAS_SHARED_DATA"
 SMALL="$TEST_TMP/small"
-mkdir -p "$SMALL"
-mount -t tmpfs -o size=48m tmpfs "$SMALL" 2> "$TEST_TMP/mount.log" \
-  || skip "cannot mount a tmpfs: $(cat "$TEST_TMP/mount.log")"
+mount_small "$SMALL" 48m
 trap 'umount -l "$SMALL" 2> /dev/null || true; cleanup' EXIT
 DB="$SMALL/f.db"
 mkdir "$SMALL/tmp"  # the server's uploads wait on the same full disk

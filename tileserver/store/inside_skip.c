@@ -20,6 +20,7 @@
  * depth in the root, 2-byte cell count, cells of an 8-byte id and four big-endian float32
  * bounds (xmin, xmax, ymin, ymax). */
 #include "store/store_int.h"
+#include "store/rtree_cell.h"
 
 #include <arpa/inet.h>
 #include <math.h>
@@ -28,7 +29,7 @@
 
 /* BLOB_AFTER: opening the blob costs about 30 statement reads (callgrind: +0.09 M at z8, whose
  * walk reads a few nodes), so the walk switches to it only once it has read that many. */
-enum { CELL = 24, MAX_DEPTH = 40, READ_BUDGET = 96, BLOB_AFTER = 16 };
+enum { CELL = RTREE_CELL_BYTES, MAX_DEPTH = 40, READ_BUDGET = 96, BLOB_AFTER = 16 };
 
 typedef struct skip_walk {
   store_inside_skip *s;
@@ -41,41 +42,11 @@ typedef struct skip_walk {
   const char *table; /* the node table's name, unquoted */
   uint8_t *data; /* the last node read through blob */
   int data_cap;
-  float lo_x, lo_y, hi_x, hi_y; /* the box as float32, rounded inwards (reader.c's inside_walk) */
+  rtree_fbox fbox; /* the box as float32, rounded inwards */
   int64_t need, found;
   int reads;
   bool stop; /* the walk ended before the tree did: what it has not read is not listed */
 } skip_walk;
-
-static float f32_at(const uint8_t *p) {
-  uint32_t v;
-  memcpy(&v, p, sizeof v);
-  v = ntohl(v);
-  float f;
-  memcpy(&f, &v, sizeof f);
-  return f;
-}
-
-static float float_up(double d) {
-  float f = (float)d;
-  return (double)f < d ? nextafterf(f, INFINITY) : f;
-}
-
-static float float_down(double d) {
-  float f = (float)d;
-  return (double)f > d ? nextafterf(f, -INFINITY) : f;
-}
-
-/* The cell's box lies inside the query box / meets it: teselas_inside's comparisons. */
-static bool cell_inside(const skip_walk *w, const uint8_t *c) {
-  return f32_at(c + 8) >= w->lo_x && f32_at(c + 12) <= w->hi_x && f32_at(c + 16) >= w->lo_y &&
-         f32_at(c + 20) <= w->hi_y;
-}
-
-static bool cell_meets(const skip_walk *w, const uint8_t *c) {
-  return f32_at(c + 8) <= w->hi_x && f32_at(c + 12) >= w->lo_x && f32_at(c + 16) <= w->hi_y &&
-         f32_at(c + 20) >= w->lo_y;
-}
 
 /* Node `no` as SQLite holds it (valid until w->node is reset: every caller resets it after), with
  * its cell count; NULL when absent, malformed or over the read budget (then the walk stops). */
@@ -117,7 +88,7 @@ static int64_t leaf_inside(skip_walk *w, int64_t no) {
   const uint8_t *b = node_at(w, no, &n);
   int64_t found = b ? 0 : -1;
   for (int i = 0; b && i < n && w->found < w->need; i++)
-    if (cell_inside(w, b + 4 + i * CELL)) found++, w->found++;
+    if (rtree_cell_inside(&w->fbox, b + 4 + i * CELL)) found++, w->found++;
   if (!w->blob) sqlite3_reset(w->node);
   return found;
 }
@@ -161,18 +132,18 @@ static int64_t walk(skip_walk *w, int64_t no, int h, bool *out_whole) {
     const uint8_t *c = b + 4 + i * CELL;
     if (w->found >= w->need) {
       w->stop = true;
-    } else if (cell_inside(w, c)) {
+    } else if (rtree_cell_inside(&w->fbox, c)) {
       found++, w->found++;
       /* a subtree wholly inside holds entries enough for a page, most likely: the walk ends */
       w->stop = true;
-    } else if (cell_meets(w, c)) {
+    } else if (rtree_cell_meets(&w->fbox, c)) {
       store_inside_skip *s = w->s;
       if (s->n >= STORE_INSIDE_SKIP_MAX) {
         w->stop = true;
         break;
       }
       int k = s->n++;
-      for (int j = 0; j < 4; j++) s->cell[k][j] = f32_at(c + 8 + 4 * j);
+      for (int j = 0; j < 4; j++) s->cell[k][j] = rtree_f32(c + 8 + 4 * j);
       s->level[k] = (uint8_t)h;
       s->skip[k] = false;
       bool whole;
@@ -194,8 +165,7 @@ void store_inside_skip_plan(store_inside_skip *s, sqlite3 *db, const char *node_
   memset(s, 0, sizeof *s);
   memcpy(s->box, box, sizeof s->box);
   skip_walk w = {.s = s, .node = node, .db = db, .table = node_table, .need = need,
-                 .lo_x = float_up(box[0]), .lo_y = float_up(box[1]),
-                 .hi_x = float_down(box[2]), .hi_y = float_down(box[3])};
+                 .fbox = rtree_fbox_inward(box)};
   uint8_t *root;
   int n;
   if (read_node(&w, 1, &root, &n)) {

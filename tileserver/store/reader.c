@@ -20,6 +20,7 @@
 
 #include "geom/geom.h"
 #include "store/pg_int.h"
+#include "store/rtree_cell.h"
 
 enum {
   STMT_CACHE = 48,
@@ -751,15 +752,12 @@ err_code store_query_start(store_reader *r, const store_query *q, store_iter **o
  * pages): 0.56 M instructions a page, most of them decoding every bound of every cell in double
  * precision and every cell's id, leaves included; comparing in float32 against the box rounded
  * inwards, and decoding an id only to descend, made it 0.40 M, the answers identical on 599 boxes. */
-enum { RT_CELL = 24, RT_MAX_DEPTH = 40, RT_LATER = 256 };
+enum { RT_CELL = RTREE_CELL_BYTES, RT_MAX_DEPTH = 40, RT_LATER = 256 };
 
 typedef struct inside_walk {
   sqlite3_stmt *node;   /* SELECT data FROM <index>_node WHERE nodeno = ?1 */
   double q[4];          /* minx, miny, maxx, maxy */
-  /* The same box as float32, rounded inwards (lo up, hi down): a cell's float32 bound b meets
-   * b >= q exactly when b >= lo, and b <= q when b <= hi, so a cell is compared in its own
-   * precision, without converting its four bounds. */
-  float lo_x, lo_y, hi_x, hi_y;
+  rtree_fbox fbox;      /* the same box as float32, rounded inwards: cells compared as stored */
   int64_t cap, n;
   bool bad;             /* a node not in the expected format: the caller counts with SQL */
   /* Leaves crossing the box's edge, read only once every node inside has been counted: a leaf
@@ -767,36 +765,6 @@ typedef struct inside_walk {
   int64_t later[RT_LATER];
   int n_later;
 } inside_walk;
-
-static float rt_f32(const uint8_t *p) {
-  uint32_t v;
-  memcpy(&v, p, sizeof v);
-  v = ntohl(v);
-  float f;
-  memcpy(&f, &v, sizeof f);
-  return f;
-}
-
-static float float_up(double d) {
-  float f = (float)d;
-  return (double)f < d ? nextafterf(f, INFINITY) : f;
-}
-
-static float float_down(double d) {
-  float f = (float)d;
-  return (double)f > d ? nextafterf(f, -INFINITY) : f;
-}
-
-/* The cell lies inside the query box / meets it. */
-static bool rt_inside(const inside_walk *w, const uint8_t *c) {
-  return rt_f32(c + 8) >= w->lo_x && rt_f32(c + 12) <= w->hi_x && rt_f32(c + 16) >= w->lo_y &&
-         rt_f32(c + 20) <= w->hi_y;
-}
-
-static bool rt_meets(const inside_walk *w, const uint8_t *c) {
-  return rt_f32(c + 8) <= w->hi_x && rt_f32(c + 12) >= w->lo_x && rt_f32(c + 16) <= w->hi_y &&
-         rt_f32(c + 20) >= w->lo_y;
-}
 
 /* Node `no` copied into *out (malloc'd, *out_len bytes); false when absent or malformed. */
 static bool rt_node(inside_walk *w, int64_t no, uint8_t **out, int *out_len) {
@@ -813,38 +781,39 @@ static bool rt_node(inside_walk *w, int64_t no, uint8_t **out, int *out_len) {
   return 4 + ((*out)[2] << 8 | (*out)[3]) * RT_CELL <= len;
 }
 
-/* The cell count of leaf `no`, read from its header where SQLite holds the row: a leaf whose box
- * lies inside the query needs nothing else, and copying its whole blob (4 KB, for 2 bytes) was
- * most of what reading it cost. */
-static void rt_leaf_count(inside_walk *w, int64_t no) {
+/* Leaf `no` where SQLite holds the row (copying its 4 KB cost more than reading it in place),
+ * valid until w->node is reset, with its cell count in *n; NULL (w->bad) when absent or
+ * malformed, as rt_node: SQL counts instead. */
+static const uint8_t *rt_leaf(inside_walk *w, int64_t no, int *n) {
   sqlite3_reset(w->node);
   sqlite3_bind_int64(w->node, 1, no);
   const uint8_t *b = NULL;
-  int len = 0, n = 0;
+  int len = 0;
+  *n = 0;
   if (sqlite3_step(w->node) == SQLITE_ROW) {
     b = sqlite3_column_blob(w->node, 0);
     len = sqlite3_column_bytes(w->node, 0);
   }
-  if (b && len >= 4) n = b[2] << 8 | b[3];
-  if (!b || len < 4 || 4 + n * RT_CELL > len) w->bad = true; /* as rt_node: SQL counts instead */
-  else w->n += n;
+  if (b && len >= 4) *n = b[2] << 8 | b[3];
+  if (b && len >= 4 && 4 + *n * RT_CELL <= len) return b;
+  w->bad = true;
+  return NULL;
+}
+
+/* The cell count of leaf `no`, from its header: a leaf whose box lies inside the query needs
+ * nothing else. */
+static void rt_leaf_count(inside_walk *w, int64_t no) {
+  int n;
+  if (rt_leaf(w, no, &n)) w->n += n;
   sqlite3_reset(w->node);
 }
 
-/* Adds the entries of a leaf crossing the box's edge that lie inside it, read where SQLite holds
- * the row (copying its 4 KB cost more than testing its cells). */
+/* Adds the entries of a leaf crossing the box's edge that lie inside it. */
 static void rt_leaf_inside(inside_walk *w, int64_t no) {
-  sqlite3_reset(w->node);
-  sqlite3_bind_int64(w->node, 1, no);
-  const uint8_t *b = NULL;
-  int len = 0, n = 0;
-  if (sqlite3_step(w->node) == SQLITE_ROW) {
-    b = sqlite3_column_blob(w->node, 0);
-    len = sqlite3_column_bytes(w->node, 0);
-  }
-  if (b && len >= 4) n = b[2] << 8 | b[3];
-  if (!b || len < 4 || 4 + n * RT_CELL > len) w->bad = true; /* as rt_node: SQL counts instead */
-  for (int i = 0; !w->bad && i < n && w->n < w->cap; i++) w->n += rt_inside(w, b + 4 + i * RT_CELL);
+  int n;
+  const uint8_t *b = rt_leaf(w, no, &n);
+  for (int i = 0; b && i < n && w->n < w->cap; i++)
+    w->n += rtree_cell_inside(&w->fbox, b + 4 + i * RT_CELL);
   sqlite3_reset(w->node);
 }
 
@@ -873,8 +842,8 @@ static void rt_count(inside_walk *w, int64_t no, int depth, bool all) {
   for (int pass = all ? 1 : 0; pass < 2; pass++) { /* 0: inside, 1: the rest */
     for (int i = 0; i < n && !w->bad && w->n < w->cap; i++) {
       const uint8_t *c = b + 4 + i * RT_CELL;
-      bool inside = all || rt_inside(w, c);
-      if (pass == 0 ? !inside : (!all && (inside || !rt_meets(w, c)))) continue;
+      bool inside = all || rtree_cell_inside(&w->fbox, c);
+      if (pass == 0 ? !inside : (!all && (inside || !rtree_cell_meets(&w->fbox, c)))) continue;
       int64_t child = 0;
       for (int k = 0; k < 8; k++) child = child << 8 | c[k];
       if (depth == 1 && !inside && w->n_later < RT_LATER) w->later[w->n_later++] = child;
@@ -917,8 +886,7 @@ err_code store_count_inside(store_reader *r, const layer_info *l, const double b
     return ERR_OK;
   }
   inside_walk w = {.q = {bbox[0], bbox[1], bbox[2], bbox[3]}, .cap = cap,
-                   .lo_x = float_up(bbox[0]), .lo_y = float_up(bbox[1]),
-                   .hi_x = float_down(bbox[2]), .hi_y = float_down(bbox[3])};
+                   .fbox = rtree_fbox_inward(bbox)};
   err_code rc = node_stmt(r, l, &w.node, e);
   if (rc != ERR_OK) return rc;
   /* One read transaction for the whole walk: each node's statement is reset before the next is
