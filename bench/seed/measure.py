@@ -30,4 +30,4 @@ wall = time.monotonic() - t0
 if os.waitstatus_to_exitcode(status) != 0:
     sys.stderr.write(open(err).read())
     sys.exit(1)
-print(f"{name} {wall:.2f} {ru.ru_utime + ru.ru_stime:.2f} {ru.ru_maxrss / 1024:.0f} {anon / 1024:.0f}")
+print(f"{name} {wall:.3f} {ru.ru_utime + ru.ru_stime:.3f} {ru.ru_maxrss / 1024:.0f} {anon / 1024:.0f}")
