@@ -134,6 +134,23 @@ err_code render_style_all(const catalog *c, arena *a, render_style **out, err *e
   return rc;
 }
 
+size_t render_style_auto_layers(const catalog *c, const char *name, const layer_info **out,
+                                size_t max) {
+  if (strcmp(name, RENDER_ALL_STYLE) == 0) {
+    const layer_info *order[RENDER_MAX_LAYERS / 4];
+    size_t n = draw_order(c, order), k = 0;
+    for (size_t i = 0; i < n && k < max; i++) out[k++] = order[i];
+    return k;
+  }
+  const layer_info *l = catalog_find(c, name, strlen(name));
+  if (!l || max == 0) return 0;
+  const layer_info *ctx = auto_context_for(c, l);
+  size_t k = 0;
+  if (ctx && max > 1) out[k++] = ctx;
+  out[k++] = l;
+  return k;
+}
+
 /* ---- which styles are offered ------------------------------------------------------------- */
 
 /* A style with a basemap is offered even when it draws no layer of c: the basemap is its map. */

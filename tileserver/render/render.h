@@ -76,6 +76,13 @@ err_code render_style_auto(const catalog *c, const layer_info *l, arena *a, rend
 /* The composite automatic style `todas` of every layer of c, in arena a. */
 err_code render_style_all(const catalog *c, arena *a, render_style **out, err *e);
 
+/* The catalog layers an automatic style draws, as render_style_auto and render_style_all choose
+ * them (a layer's own style: its boundary layer, if any, and the layer; `todas`: every layer it
+ * draws), without building the style: a purge list asks this of every automatic style, and
+ * building them all was a tenth of a small incremental seed. 0 when name is neither. */
+size_t render_style_auto_layers(const catalog *c, const char *name, const layer_info **out,
+                                size_t max);
+
 /* One style /styles offers. Strings borrowed from the registry or the catalog. */
 typedef struct render_style_entry {
   const char *name;

@@ -16,12 +16,17 @@ size_t seed_styles_drawing(const render_styles *reg, const catalog *cat,
   render_style_entry list[MAX_LISTED];
   size_t n_list = render_styles_list(reg, cat, list, MAX_LISTED), n = 0;
   for (size_t i = 0; i < n_list && n < max; i++) {
-    const render_style *s;
-    err e;
-    if (render_style_resolve(reg, cat, list[i].name, strlen(list[i].name), a, &s, &e) != ERR_OK)
-      continue;
     const layer_info *drawn[64];
-    size_t n_drawn = render_style_layers(s, cat, drawn, 64);
+    size_t n_drawn = 0;
+    if (list[i].automatic) { /* its layers, without building the style */
+      n_drawn = render_style_auto_layers(cat, list[i].name, drawn, 64);
+    } else {
+      const render_style *s;
+      err e;
+      if (render_style_resolve(reg, cat, list[i].name, strlen(list[i].name), a, &s, &e) != ERR_OK)
+        continue;
+      n_drawn = render_style_layers(s, cat, drawn, 64);
+    }
     bool draws = false;
     for (size_t k = 0; k < n_drawn && !draws; k++)
       for (size_t j = 0; j < n_ids && !draws; j++) draws = strcmp(drawn[k]->id, layer_ids[j]) == 0;
