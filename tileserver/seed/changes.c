@@ -118,9 +118,21 @@ static bool same_json(const char *a, const char *b) {
   return same;
 }
 
-/* True when something of the layer as a whole changed, so that any tile may differ. */
+/* Whether the two versions publish other fields, or the same in another order or of another
+ * type (a tile writes its keys in the fields' order). */
+static bool fields_differ(const layer_info *f, const layer_info *t) {
+  if (f->n_fields != t->n_fields) return true;
+  for (size_t i = 0; i < f->n_fields; i++)
+    if (f->fields[i].type != t->fields[i].type || strcmp(f->fields[i].name, t->fields[i].name) != 0)
+      return true;
+  return false;
+}
+
+/* True when something of the layer as a whole changed, so that any tile may differ (d: the diff
+ * of the two versions, or NULL when it was not run). */
 static bool whole_layer_changed(const layer_info *f, const layer_info *t, const versions_diff *d) {
-  if (d->n_fields_added || d->n_fields_removed || d->n_fields_retyped) return true;
+  if (d && (d->n_fields_added || d->n_fields_removed || d->n_fields_retyped)) return true;
+  if (!d && fields_differ(f, t)) return true;
   if (f->minzoom != t->minzoom || f->maxzoom != t->maxzoom) return true;
   if (strcmp(f->geometry_type, t->geometry_type) != 0) return true;
   if (gen_cluster_below(f) != gen_cluster_below(t)) return true;
@@ -137,9 +149,15 @@ err_code seed_changes_find(store_reader *r, const layer_info *from, const layer_
   if (!a) return err_set(e, ERR_NOMEM, "out of memory");
   marker m = {range, out, strcmp(to->geometry_type, "Point") == 0 ||
                               strcmp(from->geometry_type, "Point") == 0};
+  /* The walk by fid alone finds every box a tile can change by: a tile is its features' ids,
+   * geometries and values, so wherever no fid changed, no tile did. The diff by the source's id
+   * (a second scan of both versions) is run only to count the features. */
   versions_diff d;
-  err_code rc = versions_diff_run(r, to->id, from->version, to->version, a, on_change, &m, &d, e);
-  if (rc == ERR_OK && whole_layer_changed(from, to, &d)) out->all = out->images_all = true;
+  err_code rc = out->count_features ? versions_diff_run(r, to->id, from->version, to->version, a,
+                                                        on_change, &m, &d, e)
+                                    : ERR_OK;
+  if (rc == ERR_OK && whole_layer_changed(from, to, out->count_features ? &d : NULL))
+    out->all = out->images_all = true;
   if (rc == ERR_OK && !out->all) {
     int64_t n = out->n_features;
     rc = walk_ids(r, from, to, &m, e);

@@ -1,8 +1,9 @@
 /* changes.h — which tiles an update of a layer changed, for incremental seeds (`teselas seed
  * --since`) and for GET /tiles/{id}/changes.
  *
- * Two steps. seed_changes_find reads the diff of two versions (versions_diff_run) and marks the
- * tile addresses each added, removed or changed feature reaches: its box (old and new together)
+ * Two steps. seed_changes_find walks both versions by feature id (and, to count the features,
+ * reads their diff: versions_diff_run) and marks the tile addresses each added, removed or
+ * changed feature reaches: its box (old and new together)
  * at every zoom, grown by the tiles' buffer (64 units of 4096), and for a clustered point layer
  * first out to the cluster cells it falls in (a cluster sits somewhere in its cell, so a point
  * moves every cluster of its cell). Those are candidates, never the answer: the caller re-makes
@@ -61,7 +62,8 @@ typedef struct seed_changes {
   seed_tileset *tiles;    /* candidate vector-tile addresses (within the range) */
   seed_tileset *images;   /* PNG-tile addresses the changes reach (within the range) */
   bool all, images_all;   /* every address of the range is one */
-  int64_t n_features;     /* features added, removed or changed */
+  int64_t n_features;     /* features added, removed or changed (count_features) */
+  bool count_features;    /* set by the caller: count them (a diff of both versions more) */
 } seed_changes;
 
 /* Marks in out (zeroed by the caller, or holding the marks of other layers: the sets are created

@@ -100,7 +100,7 @@ err_code seed_changes_doc(store_reader *r, const catalog *cat, const struct rend
   arena *a = arena_create(16 << 20);
   if (!a) return err_set(e, ERR_NOMEM, "out of memory");
   layer_info from, to;
-  seed_changes ch = {0};
+  seed_changes ch = {.count_features = true};
   seed_tileset *changed = NULL;
   page p = {q, json_array(), 0, 0};
   if ((rc = versions_of(r, q, a, &from, &to, e)) != ERR_OK) goto done;
