@@ -7,7 +7,8 @@
  * reads the earlier archive: a candidate takes the new tile (and is listed as changed when its
  * bytes differ from the earlier archive's), any other address copies the earlier tile as stored —
  * a PMTiles archive run by run (merge_runs), an MBTiles one into MBTiles in SQL (merge_copy),
- * anything else address by address (merge_walk). So the new archive equals a full seed of the
+ * into PMTiles run by run from its tile map read once (seed_old_index), anything else address
+ * by address (merge_walk). So the new archive equals a full seed of the
  * current versions, and the list names
  * exactly the tiles whose bytes changed. Written as FILE.partial-<pid> and renamed, as a full seed;
  * the changes file too. */
@@ -338,12 +339,21 @@ static err_code merge(incr *c, seed_sink *sink, seed_result *res, err *e) {
   size_t n_cand = 0;
   uint64_t *cand = c->ch.all ? NULL : seed_tileset_sorted(c->ch.tiles, &n_cand);
   if (!c->ch.all && !cand) return err_set(e, ERR_NOMEM, "out of memory");
-  bool runs = !c->ch.all && seed_old_has_runs(&c->old) && same_range(c);
-  bool copy = !c->ch.all && !runs && sink->type == SEED_SINK_MBTILES && same_range(c);
+  bool whole = !c->ch.all && same_range(c);
+  /* MBTiles into MBTiles is copied in SQL; anything else from its runs: an MBTiles archive's
+   * from its tile map read once (seed_old_index), when it has this writer's layout */
+  bool copy = whole && c->old.mb && sink->type == SEED_SINK_MBTILES, runs = false;
+  err_code rc = ERR_OK;
+  if (whole && !copy && c->old.mb) rc = seed_old_index(&c->old, &c->range, &runs, e);
+  else if (whole && !copy) runs = seed_old_has_runs(&c->old);
+  if (rc != ERR_OK) {
+    free(cand);
+    return rc;
+  }
   seed_work_spec spec = {.range = &c->range,
                          .total = c->ch.all ? res->n_addresses : n_cand, .only = cand,
                          .layers_mask = m.splice ? c->changed_mask : 0, .raw = m.splice};
-  err_code rc = seed_work_begin(&m.w, &c->o, &c->p, &spec, e);
+  rc = seed_work_begin(&m.w, &c->o, &c->p, &spec, e);
   buf_init(&m.t.bytes, 0);
   buf_init(&m.made.bytes, 0);
   seed_splice_init(&m.sp, c->p.layers, c->p.n_layers, c->changed_mask);

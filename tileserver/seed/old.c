@@ -4,13 +4,16 @@
  * no change reaches is copied without being decoded). A PMTiles archive is read ahead in windows of
  * 1 MiB: the walk asks for its tiles in tile-id order, the order a clustered archive stores them
  * in, so one read serves hundreds of tiles (a read per tile: 139 ms of CPU against 130 for an
- * incremental seed of 120,000 addresses). */
+ * incremental seed of 120,000 addresses). An MBTiles archive written into PMTiles is read as
+ * runs too, from its tile map read in one scan per zoom and sorted by tile id (seed_old_index):
+ * a query per address was most of such a seed. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "archive/pmtiles.h"
 #include "archive/pmtiles_read.h"
 #include "seed/sink_int.h"
 #include "store/mbtiles.h"
@@ -108,11 +111,96 @@ err_code seed_old_tile(seed_old *o, unsigned z, uint32_t x, uint32_t y, buf *out
   return read_ahead(o, &ref, out, e);
 }
 
-bool seed_old_has_runs(const seed_old *o) { return o->pm != NULL; }
+/* An MBTiles address by tile id, and its content's key. */
+typedef struct seed_old_cell {
+  uint64_t tile_id;
+  int64_t content;
+} seed_old_cell;
+
+typedef struct cells_ctx {
+  seed_old *o;
+  size_t cap;
+  bool nomem;
+} cells_ctx;
+
+static int add_cell(void *ctx, const mbtiles_cell *c) {
+  cells_ctx *k = ctx;
+  seed_old *o = k->o;
+  uint64_t id;
+  if (!pmtiles_zxy_to_id(c->z, c->x, c->y, &id)) return 0; /* past the last zoom: not ours */
+  if (o->n_cells == k->cap) {
+    if (k->cap == SEED_OLD_MAX_CELLS) return 1;
+    size_t cap = k->cap ? k->cap * 2 : 1024;
+    seed_old_cell *v = realloc(o->cells, cap * sizeof *v);
+    if (!v) {
+      k->nomem = true;
+      return 1;
+    }
+    o->cells = v;
+    k->cap = cap;
+  }
+  o->cells[o->n_cells++] = (seed_old_cell){id, c->content};
+  return 0;
+}
+
+static int by_id(const void *a, const void *b) {
+  uint64_t x = ((const seed_old_cell *)a)->tile_id, y = ((const seed_old_cell *)b)->tile_id;
+  return x < y ? -1 : x > y;
+}
+
+err_code seed_old_index(seed_old *o, const seed_range *range, bool *out_ok, err *e) {
+  *out_ok = false;
+  if (!o->mb) return ERR_OK;
+  mbtiles_span spans[32];
+  size_t n_spans = 0;
+  for (int z = range->minzoom; z <= range->maxzoom && z < 32; z++)
+    spans[n_spans++] = (mbtiles_span){(unsigned)z, range->x0[z], range->x1[z], range->y0[z],
+                                      range->y1[z]};
+  cells_ctx k = {o, 0, false};
+  bool done = false;
+  err_code rc = store_mbtiles_cells(o->mb, spans, n_spans, add_cell, &k, &done, e);
+  if (rc == ERR_OK && k.nomem) rc = err_set(e, ERR_NOMEM, "out of memory");
+  if (rc != ERR_OK || !done) {
+    free(o->cells);
+    o->cells = NULL;
+    o->n_cells = 0;
+    return rc;
+  }
+  qsort(o->cells, o->n_cells, sizeof *o->cells, by_id);
+  for (size_t i = 1; i < o->n_cells; i++) /* one tile per address, or the walk decides */
+    if (o->cells[i].tile_id == o->cells[i - 1].tile_id) {
+      free(o->cells);
+      o->cells = NULL;
+      o->n_cells = 0;
+      return ERR_OK;
+    }
+  o->next_cell = 0;
+  *out_ok = true;
+  return ERR_OK;
+}
+
+bool seed_old_has_runs(const seed_old *o) { return o->pm != NULL || o->cells != NULL; }
+
+/* The next run of the MBTiles index: consecutive tile ids holding one content. */
+static err_code next_cell_run(seed_old *o, uint64_t *tile_id, uint64_t *run_length, buf *out,
+                              bool *done, err *e) {
+  *done = o->next_cell >= o->n_cells;
+  if (*done) return ERR_OK;
+  const seed_old_cell *c = &o->cells[o->next_cell];
+  size_t n = 1;
+  while (o->next_cell + n < o->n_cells && c[n].tile_id == c[n - 1].tile_id + 1 &&
+         c[n].content == c->content)
+    n++;
+  o->next_cell += n;
+  *tile_id = c->tile_id;
+  *run_length = n;
+  return store_mbtiles_content(o->mb, c->content, out, e);
+}
 
 err_code seed_old_next_run(seed_old *o, uint64_t *tile_id, uint64_t *run_length, buf *out,
                            bool *done, err *e) {
   buf_reset(out);
+  if (o->cells) return next_cell_run(o, tile_id, run_length, out, done, e);
   if (!o->walking) {
     pmtiles_walk_init(&o->runs, o->pm);
     o->walking = true;
@@ -130,6 +218,7 @@ void seed_old_close(seed_old *o) {
   if (o->walking) pmtiles_walk_free(&o->runs);
   if (o->pm) pmtiles_archive_close(o->pm);
   if (o->mb) store_mbtiles_reader_close(o->mb);
+  free(o->cells);
   json_decref(o->meta);
   buf_free(&o->ahead);
   memset(o, 0, sizeof *o);

@@ -52,13 +52,22 @@ typedef struct seed_old {
   uint64_t ahead_off;
   pmtiles_walk runs;  /* PMTiles: the entries read in order by seed_old_next_run */
   bool walking;
+  struct seed_old_cell *cells; /* MBTiles read as runs (seed_old_index): its addresses by tile id */
+  size_t n_cells, next_cell;
 } seed_old;
 
 err_code seed_old_open(seed_old *o, const char *path, err *e);
 /* The tile at z/x/y as stored into out (reset first); *found false when there is none. */
 err_code seed_old_tile(seed_old *o, unsigned z, uint32_t x, uint32_t y, buf *out, bool *found,
                        err *e);
-/* Whether the archive's tiles can be read as runs (seed_old_next_run): PMTiles. */
+/* MBTiles: reads which content each address of range holds (one scan of its tile map, the
+ * addresses kept in memory in tile-id order, at most SEED_OLD_MAX_CELLS of them), so that the
+ * tiles can be read as runs; *out_ok false when they cannot (another layout, more addresses): the
+ * caller reads them address by address. */
+enum { SEED_OLD_MAX_CELLS = 1 << 21 };
+err_code seed_old_index(seed_old *o, const seed_range *range, bool *out_ok, err *e);
+/* Whether the archive's tiles can be read as runs (seed_old_next_run): PMTiles, or MBTiles after
+ * seed_old_index. */
 bool seed_old_has_runs(const seed_old *o);
 /* The archive's next run of tiles in tile-id order: the ids tile_id .. tile_id+run_length-1 all
  * hold the bytes put into out (reset first); *done after the last. */

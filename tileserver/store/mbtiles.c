@@ -257,6 +257,7 @@ void store_mbtiles_close(mbtiles_writer *w) {
 struct mbtiles_reader {
   sqlite3 *db;
   sqlite3_stmt *tile, *meta;
+  sqlite3_stmt *content;  /* prepared by store_mbtiles_cells */
 };
 
 err_code store_mbtiles_open(const char *path, mbtiles_reader **out, err *e) {
@@ -337,8 +338,80 @@ err_code store_mbtiles_meta_get(mbtiles_reader *r, const char *name, char **out,
   return rc;
 }
 
+static bool own_layout(mbtiles_reader *r) {
+  sqlite3_stmt *st = NULL;
+  if (sqlite3_prepare_v2(r->db,
+                         "SELECT count(*) FROM sqlite_master WHERE (type = 'table' AND name IN"
+                         " ('map', 'images')) OR (type = 'index' AND name = 'images_id' AND"
+                         " tbl_name = 'images')", -1, &st, NULL) != SQLITE_OK)
+    return false;
+  bool ours = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) == 3;
+  sqlite3_finalize(st);
+  return ours;
+}
+
+err_code store_mbtiles_cells(mbtiles_reader *r, const mbtiles_span *spans, size_t n_spans,
+                             int (*fn)(void *ctx, const mbtiles_cell *c), void *ctx,
+                             bool *out_done, err *e) {
+  *out_done = false;
+  if (!own_layout(r)) return ERR_OK;
+  if (!r->content &&
+      sqlite3_prepare_v2(r->db, "SELECT tile_data FROM images WHERE rowid = ?", -1, &r->content,
+                         NULL) != SQLITE_OK)
+    return db_fail(r->db, e, "prepare");
+  sqlite3_stmt *st = NULL;
+  if (sqlite3_prepare_v2(r->db,
+                         "SELECT m.tile_column, m.tile_row, i.rowid FROM map m JOIN images i ON"
+                         " i.tile_id = m.tile_id WHERE m.zoom_level = ?1 AND m.tile_column"
+                         " BETWEEN ?2 AND ?3 AND m.tile_row BETWEEN ?4 AND ?5", -1, &st,
+                         NULL) != SQLITE_OK)
+    return db_fail(r->db, e, "prepare");
+  err_code rc = ERR_OK;
+  int stop = 0;
+  for (size_t i = 0; i < n_spans && rc == ERR_OK && !stop; i++) {
+    const mbtiles_span *sp = &spans[i];
+    if (sp->z > 30 || sp->x0 > sp->x1 || sp->y0 > sp->y1) continue;
+    int64_t last = ((int64_t)1 << sp->z) - 1; /* TMS rows: y1 is the southmost, the lowest row */
+    sqlite3_bind_int(st, 1, (int)sp->z);
+    sqlite3_bind_int64(st, 2, sp->x0);
+    sqlite3_bind_int64(st, 3, sp->x1);
+    sqlite3_bind_int64(st, 4, last - sp->y1);
+    sqlite3_bind_int64(st, 5, last - sp->y0);
+    int s = SQLITE_DONE;
+    while (!stop && (s = sqlite3_step(st)) == SQLITE_ROW) {
+      mbtiles_cell c = {sp->z, (uint32_t)sqlite3_column_int64(st, 0),
+                        (uint32_t)(last - sqlite3_column_int64(st, 1)), sqlite3_column_int64(st, 2)};
+      stop = fn(ctx, &c);
+    }
+    if (!stop && s != SQLITE_DONE) rc = db_fail(r->db, e, "reading the tile map");
+    sqlite3_reset(st);
+  }
+  sqlite3_finalize(st);
+  if (rc == ERR_OK) *out_done = !stop;
+  return rc;
+}
+
+err_code store_mbtiles_content(mbtiles_reader *r, int64_t content, buf *out, err *e) {
+  if (!r->content) return err_set(e, ERR_INVALID, "mbtiles: no tile map read");
+  sqlite3_bind_int64(r->content, 1, content);
+  int s = sqlite3_step(r->content);
+  err_code rc = ERR_OK;
+  if (s == SQLITE_ROW) {
+    if (!buf_append(out, sqlite3_column_blob(r->content, 0),
+                    (size_t)sqlite3_column_bytes(r->content, 0)))
+      rc = err_set(e, out->over_limit ? ERR_LIMIT : ERR_NOMEM, "mbtiles: tile too large");
+  } else if (s == SQLITE_DONE) {
+    rc = err_set(e, ERR_INVALID, "mbtiles: the file changed while it was read");
+  } else {
+    rc = db_fail(r->db, e, "reading a tile");
+  }
+  sqlite3_reset(r->content);
+  return rc;
+}
+
 void store_mbtiles_reader_close(mbtiles_reader *r) {
   if (!r) return;
+  sqlite3_finalize(r->content);
   sqlite3_finalize(r->tile);
   sqlite3_finalize(r->meta);
   sqlite3_close(r->db);

@@ -65,6 +65,23 @@ err_code store_mbtiles_zooms(mbtiles_reader *r, unsigned *out_min, unsigned *out
                              err *e);
 /* The metadata value of name, malloc'd (caller frees); NULL when absent. */
 err_code store_mbtiles_meta_get(mbtiles_reader *r, const char *name, char **out, err *e);
+/* One address of a file with this writer's layout, and the key of its content (equal keys, equal
+ * bytes: the file stores each content once). */
+typedef struct mbtiles_cell {
+  unsigned z;
+  uint32_t x, y;     /* XYZ */
+  int64_t content;   /* for store_mbtiles_content */
+} mbtiles_cell;
+/* Calls fn for every address of the n_spans spans that holds a tile, in no particular order, in
+ * one scan of the file's `map` per span; fn returning non-zero stops the scan (*out_done false).
+ * *out_done false (ERR_OK, fn never called) when the file has not this writer's layout (tables
+ * `map` and `images`, the index `images_id`). Errors: ERR_DB. */
+err_code store_mbtiles_cells(mbtiles_reader *r, const mbtiles_span *spans, size_t n_spans,
+                             int (*fn)(void *ctx, const mbtiles_cell *c), void *ctx,
+                             bool *out_done, err *e);
+/* Appends the bytes of content key `content` (from store_mbtiles_cells) to out; ERR_INVALID when
+ * the file has none. */
+err_code store_mbtiles_content(mbtiles_reader *r, int64_t content, buf *out, err *e);
 void store_mbtiles_reader_close(mbtiles_reader *r);
 
 #endif
