@@ -90,7 +90,8 @@ static err_code walk_ids(store_reader *r, const layer_info *from, const layer_in
   const char *names[256];
   size_t n = to->n_fields < 256 ? to->n_fields : 256;
   for (size_t i = 0; i < n; i++) names[i] = to->fields[i].name;
-  store_diff_spec sf = {from->table_name, "fid", names, n}, st = {to->table_name, "fid", names, n};
+  store_diff_spec sf = {from->table_name, "fid", names, n, true},
+                  st = {to->table_name, "fid", names, n, true};
   store_diff_cursor *cf = NULL, *ct = NULL;
   err_code rc = store_diff_open(r, &sf, &cf, e);
   if (rc == ERR_OK) rc = store_diff_open(r, &st, &ct, e);

@@ -77,9 +77,13 @@ err_code store_diff_open(store_reader *r, const store_diff_spec *s, store_diff_c
   } else {
     buf_puts(&sql, "NULL");
   }
-  buf_puts(&sql, " AS k, teselas_diff_hash(geom), ");
-  hash_call(&sql, s, false);
-  buf_puts(&sql, ", geom, ");
+  if (s->content_only) {
+    buf_puts(&sql, " AS k, NULL, NULL, geom, ");
+  } else {
+    buf_puts(&sql, " AS k, teselas_diff_hash(geom), ");
+    hash_call(&sql, s, false);
+    buf_puts(&sql, ", geom, ");
+  }
   hash_call(&sql, s, true);
   buf_puts(&sql, " AS c FROM ");
   store_quote_ident(&sql, s->table);

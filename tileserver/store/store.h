@@ -511,6 +511,7 @@ typedef struct store_diff_spec {
   const char *key_field;
   const char *const *fields;
   size_t n_fields;
+  bool content_only;  /* rows' content_hash alone (geom_hash and attr_hash 0): one hash a row */
 } store_diff_spec;
 
 /* One row of a diff scan; key points into the cursor, valid until the next call. */
