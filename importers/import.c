@@ -460,6 +460,18 @@ static void result_fill(import_result *out, import_report *rep) {
   out->report_text = report_to_text(rep);
 }
 
+/* The box features are checked against, and where it came from, for the report to name. */
+static void report_area_from(import_report *rep, const import_options *given,
+                             const import_options *eff) {
+  rep->area_from = given->has_expect_bbox ? "expect_bbox"
+                   : given->has_area      ? "area"
+                   : eff->has_area        ? "catalog"
+                                          : "default";
+  if (given->has_expect_bbox) memcpy(rep->area, given->expect_bbox, sizeof rep->area);
+  else if (eff->has_area) memcpy(rep->area, eff->area, sizeof rep->area);
+  else import_default_area(rep->area);
+}
+
 static err_code import_run_file(const import_options *given, import_result *out, err *e) {
   memset(out, 0, sizeof *out);
   out->status = IMPORT_REJECTED;
@@ -485,6 +497,7 @@ static err_code import_run_file(const import_options *given, import_result *out,
   if (!s.rep) return err_set(e, ERR_NOMEM, "sin memoria");
   import_report *rep = s.rep;
   snprintf(rep->layer_id, sizeof rep->layer_id, "%s", opt->layer_id);
+  report_area_from(rep, given, &eff);
   char pathcopy[4096];
   snprintf(pathcopy, sizeof pathcopy, "%s", opt->path);
   snprintf(rep->source_name, sizeof rep->source_name, "%s", basename(pathcopy));
