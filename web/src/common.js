@@ -178,6 +178,14 @@ export function formatMonth(key, lang) {
   return `${(MONTHS[lang] || MONTHS.es)[Number(m[2]) - 1]} ${m[1]}`;
 }
 
+// Codes, ids and years are read digit by digit: "11016" (a CVEGEO), "37000" (a ZIP), "2013" (a
+// year) must not become "11,016". Only measures get thousands separators.
+const CODE_NAME = /^(id|fid|gid|ogc_fid|objectid|fc|cp|zip|zipcode|postcode|postal|folio|codigo|código|code|year|anio|año|ano|ejercicio)$|^(cve|clave|cod|id_|folio|zip|cp_|year|anio|año)|(_id|_cve|_clave|_cod|code|_cp|_zip|year|_anio|_año)$/i;
+const CODE_LABEL = /^(clave|código|codigo|folio|id|año|year|code|zip|c\.?p\.?)\b/i;
+export function codeLike(field) {
+  return !!field && (CODE_NAME.test(field.name || '') || CODE_LABEL.test(field.label || ''));
+}
+
 export function formatValue(field, v, cfg) {
   const t = cfg.t;
   if (v === null || v === undefined || v === '') return t('noValue');
@@ -197,6 +205,7 @@ export function formatValue(field, v, cfg) {
   }
   if (typeof v === 'number' || type === 'integer' || type === 'real') {
     const n = Number(v);
+    if (Number.isFinite(n) && codeLike(field)) return String(v);
     if (Number.isFinite(n)) return n.toLocaleString(locale, { maximumFractionDigits: 2 });
   }
   return String(v);
