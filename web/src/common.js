@@ -101,6 +101,11 @@ export async function loadStyle(cfg) {
 
 // ---- what the map really draws -----------------------------------------------------------------
 
+// A label point of a polygon or line layer ("municipios:labels"): its name, none of its fields.
+export function isLabelPoint(f) {
+  return typeof f.sourceLayer === 'string' && f.sourceLayer.endsWith(':labels');
+}
+
 // The catalog layer a source-layer belongs to: itself, or the layer whose label points it holds
 // ("municipios:labels", one point per feature so a polygon is named once, not once per tile).
 export function layerOfSource(sourceLayer) {
@@ -186,6 +191,9 @@ export function codeLike(field) {
   return !!field && (CODE_NAME.test(field.name || '') || CODE_LABEL.test(field.label || ''));
 }
 
+// Coordinates keep their decimals: two (the measures' rounding) move a point by a kilometre.
+const COORD_NAME = /^(lat|lon|lng|long|latitud|longitud|latitude|longitude|x|y|coord_x|coord_y|este|norte|easting|northing)$/i;
+
 export function formatValue(field, v, cfg) {
   const t = cfg.t;
   if (v === null || v === undefined || v === '') return t('noValue');
@@ -206,6 +214,9 @@ export function formatValue(field, v, cfg) {
   if (typeof v === 'number' || type === 'integer' || type === 'real') {
     const n = Number(v);
     if (Number.isFinite(n) && codeLike(field)) return String(v);
+    if (Number.isFinite(n) && field && COORD_NAME.test(field.name || '')) {
+      return n.toLocaleString(locale, { maximumFractionDigits: 7, useGrouping: false });
+    }
     if (Number.isFinite(n)) return n.toLocaleString(locale, { maximumFractionDigits: 2 });
   }
   return String(v);
