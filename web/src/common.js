@@ -165,8 +165,10 @@ export function drawnStatus(cfg, summary) {
   let text = t('statusDrawn', { list: drawn.map((s) => `${title(s.id)} (${count(s.n)})`).join('; ') });
   if (empty.length) text += ` ${t('statusEmpty', { list: empty.map((s) => title(s.id)).join(', ') })}`;
   if (zoomIn) text += ` ${zoomIn}`;
-  for (const s of drawn.filter((d) => d.small > 0))
-    text += ` ${t('statusSmall', { n: formatValue(null, s.small, cfg), layer: title(s.id) })}`;
+  for (const s of drawn.filter((d) => d.small > 0)) {
+    text += ` ${s.small === 1 ? t('statusSmallOne', { layer: title(s.id) })
+      : t('statusSmall', { n: formatValue(null, s.small, cfg), layer: title(s.id) })}`;
+  }
   return text;
 }
 
