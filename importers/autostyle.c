@@ -90,6 +90,17 @@ static err_code named(store_writer *w, const layer_field *x, bool *out, err *e) 
   return rc;
 }
 
+/* A field named like a place's name in Spanish or English: nombre_*, nom_*, *_nombre, and *name
+ * (NYC's BoroName, Borough_Name), but not a person's or a file's name (username, filename). */
+static bool name_like(const char *n) {
+  static const char *const NOT[] = {"username", "user_name", "filename", "file_name", "surname",
+                                    "nickname", "lastname", "last_name", "firstname", "first_name"};
+  for (size_t i = 0; i < sizeof NOT / sizeof *NOT; i++)
+    if (name_is(n, NOT[i])) return false;
+  return has_prefix(n, "nombre") || has_prefix(n, "nom_") || has_suffix(n, "_nombre") ||
+         has_suffix(n, "name");
+}
+
 /* The label field into *out (NULL: none): a text field with a name-like name and some value. */
 static err_code label_field(store_writer *w, const layer_field *f, size_t n,
                             const layer_field **out, err *e) {
@@ -104,7 +115,7 @@ static err_code label_field(store_writer *w, const layer_field *f, size_t n,
     }
   }
   for (size_t i = 0; i < n && rc == ERR_OK; i++) {
-    if (!has_prefix(f[i].name, "nombre") && !has_prefix(f[i].name, "nom_")) continue;
+    if (!name_like(f[i].name)) continue;
     if ((rc = named(w, &f[i], &ok, e)) == ERR_OK && ok) {
       *out = &f[i];
       return ERR_OK;

@@ -36,6 +36,7 @@ typedef struct import_state {
   struct timespec t0, shown;
   int64_t total;        /* features expected, -1 unknown (progress only) */
   bool progress_shown;
+  bool guessed_date;    /* the date field is the file's one date field (no --date-field) */
   int64_t review;       /* the review a pending version waits in (store_writer_commit) */
   store_gate gate;      /* the writer's gate: the caller's import_gate, with the review */
 } import_state;
@@ -272,19 +273,38 @@ static err_code read_all(import_state *s, err *e) {
   return ERR_OK;
 }
 
-/* A layer whose one date field is not its --date-field: OGC datetime queries select nothing
- * (features without a time are never in a datetime's result) and its charts have no months.
- * Said, not chosen: which field dates a record is the publisher's decision. */
-static void note_date_field(import_state *s, const layer_field *f, size_t n) {
-  if ((s->opt->date_field && s->opt->date_field[0]) ||
-      s->priv.policy.mode == PRIVACY_MODE_AGGREGATE)
-    return;
+/* The layer's one field of dates or datetimes, or NULL (none, or two: no obvious one). */
+static const layer_field *one_date_field(const layer_field *f, size_t n) {
   const layer_field *dated = NULL;
   for (size_t i = 0; i < n; i++) {
     if (f[i].type != FIELD_DATE && f[i].type != FIELD_DATETIME) continue;
-    if (dated) return; /* two: no obvious one */
+    if (dated) return NULL;
     dated = &f[i];
   }
+  return dated;
+}
+
+/* Without --date-field, `teselas import` takes the file's one date field: without a date field
+ * OGC datetime queries select nothing (features without a time are never in a datetime's
+ * result) and the map's charts and calendar have no months. Two date fields: no guess. */
+static const char *date_field_of(const import_state *s, const layer_field *f, size_t n) {
+  const import_options *o = s->opt;
+  if (s->priv.policy.mode == PRIVACY_MODE_AGGREGATE) return "";
+  if (o->date_field || !o->guess_date_field) return o->date_field;
+  const layer_field *dated = one_date_field(f, n);
+  if (!dated) return NULL;
+  report_note(s->rep, "campo de fecha: %s, el único con fechas (otro: --date-field CAMPO; "
+              "ninguno: --date-field '')", dated->name);
+  return dated->name;
+}
+
+/* A layer whose one date field is not its date field (a definition without date_field, or
+ * --date-field ''): said, so the publisher knows what datetime queries and charts miss. */
+static void note_date_field(import_state *s, const layer_field *f, size_t n) {
+  if ((s->opt->date_field && s->opt->date_field[0]) || s->guessed_date ||
+      s->priv.policy.mode == PRIVACY_MODE_AGGREGATE)
+    return;
+  const layer_field *dated = one_date_field(f, n);
   if (dated)
     report_note(s->rep, "el campo %s trae fechas, pero la capa no tiene campo de fecha: las consultas "
                 "por fecha (datetime) no encuentran nada; para usarlo: --date-field %s",
@@ -313,12 +333,11 @@ static err_code begin_writer(import_state *s, err *e) {
   const import_options *o = s->opt;
   s->privacy_json = import_privacy_catalog_json(&s->priv);
   if (!s->privacy_json) return err_set(e, ERR_NOMEM, "sin memoria");
-  bool aggregate = s->priv.policy.mode == PRIVACY_MODE_AGGREGATE;
   layer_meta meta = {.id = o->layer_id, .title = o->title, .description = o->description,
                      .license = o->license, .publisher = o->publisher, .frequency = o->frequency,
                      .keywords = o->keywords, .source_name = s->rep->source_name,
                      .source_sha256 = s->rep->sha256, .privacy = s->privacy_json,
-                     .date_field = aggregate ? "" : o->date_field, .minzoom = -1, .maxzoom = -1,
+                     .minzoom = -1, .maxzoom = -1,
                      .sample = o->sample,
                      .renumber = s->priv.policy.mode == PRIVACY_MODE_GENERALIZE,
                      .keep_versions = o->keep_versions > 0 ? o->keep_versions : 3,
@@ -340,6 +359,8 @@ static err_code begin_writer(import_state *s, err *e) {
                 "el espacio que ocupaban se sobrescribió con ceros", meta.purge_reason);
   size_t n = 0;
   const layer_field *fields = import_privacy_fields(&s->priv, &s->schema, &n);
+  meta.date_field = date_field_of(s, fields, n);
+  s->guessed_date = !o->date_field && meta.date_field && meta.date_field[0];
   /* descriptions and units by published name (the store keeps those of published fields) */
   if (o->n_specs && !(s->docs = calloc(o->n_specs, sizeof *s->docs)))
     return err_set(e, ERR_NOMEM, "sin memoria");
@@ -439,6 +460,18 @@ static void result_fill(import_result *out, import_report *rep) {
   out->report_text = report_to_text(rep);
 }
 
+/* The box features are checked against, and where it came from, for the report to name. */
+static void report_area_from(import_report *rep, const import_options *given,
+                             const import_options *eff) {
+  rep->area_from = given->has_expect_bbox ? "expect_bbox"
+                   : given->has_area      ? "area"
+                   : eff->has_area        ? "catalog"
+                                          : "default";
+  if (given->has_expect_bbox) memcpy(rep->area, given->expect_bbox, sizeof rep->area);
+  else if (eff->has_area) memcpy(rep->area, eff->area, sizeof rep->area);
+  else import_default_area(rep->area);
+}
+
 static err_code import_run_file(const import_options *given, import_result *out, err *e) {
   memset(out, 0, sizeof *out);
   out->status = IMPORT_REJECTED;
@@ -464,6 +497,7 @@ static err_code import_run_file(const import_options *given, import_result *out,
   if (!s.rep) return err_set(e, ERR_NOMEM, "sin memoria");
   import_report *rep = s.rep;
   snprintf(rep->layer_id, sizeof rep->layer_id, "%s", opt->layer_id);
+  report_area_from(rep, given, &eff);
   char pathcopy[4096];
   snprintf(pathcopy, sizeof pathcopy, "%s", opt->path);
   snprintf(rep->source_name, sizeof rep->source_name, "%s", basename(pathcopy));

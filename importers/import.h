@@ -60,6 +60,8 @@ typedef struct import_options {
   const char *const *keep;   /* personal-looking fields published on purpose (--keep-field) */
   size_t n_keep;
   const char *date_field;
+  bool guess_date_field;     /* date_field NULL: the file's one date or datetime field is the
+                                layer's (teselas import; a definition says its own or none) */
   const char *expect_schema; /* NULL: changes of fields are reported only; "same": any change
                                 from the published version refuses the import; otherwise a list
                                 "name:type,name:type" that must be the published fields exactly */

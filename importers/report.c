@@ -217,6 +217,10 @@ char *report_to_json(const import_report *r) {
       json_array_append_new(recs, json_integer(r->shifted_records[i]));
     json_object_set_new(doc, "shifted_records", recs);
   }
+  if (r->area_from)
+    json_object_set_new(doc, "expected_area",
+                        json_pack("{s:[f,f,f,f], s:s}", "bbox", r->area[0], r->area[1], r->area[2],
+                                  r->area[3], "from", r->area_from));
   if (r->fields_declared[0])
     json_object_set_new(doc, "fields_declared", json_string(r->fields_declared));
   char *s = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
@@ -224,10 +228,27 @@ char *report_to_json(const import_report *r) {
   return s;
 }
 
+/* Which area "outside the expected area" means, and the option that sets another: a publisher
+ * whose city is not in Mexico (the default area) reads why every feature is outside. */
+static void text_area(buf *b, const import_report *r) {
+  static const struct { const char *code, *words; } FROM[] = {
+      {"expect_bbox", "--expect-bbox, o expect_bbox de la definición"},
+      {"area", "--area"},
+      {"catalog", "el área de interés del catálogo"},
+      {"default", "México, por omisión"}};
+  const char *words = r->area_from;
+  for (size_t i = 0; i < sizeof FROM / sizeof *FROM; i++)
+    if (r->area_from && strcmp(r->area_from, FROM[i].code) == 0) words = FROM[i].words;
+  buf_printf(b, "    área esperada: %g,%g,%g,%g (oeste,sur,este,norte; %s); otra: --area O,S,E,N "
+             "(con --save-area queda como el área de interés del catálogo)\n",
+             r->area[0], r->area[1], r->area[2], r->area[3], words ? words : "?");
+}
+
 static void text_issues(buf *b, const import_report *r, int from, int to) {
   for (int k = from; k < to; k++) {
     if (!r->counts[k]) continue;
     buf_printf(b, "  %s: %lld\n", ISSUES[k].label, (long long)r->counts[k]);
+    if (k == ISSUE_OUTSIDE) text_area(b, r);
     for (size_t i = 0; i < r->n_examples[k]; i++) {
       if (r->examples[k][i].record > 0)
         buf_printf(b, "    registro %lld: %s\n", (long long)r->examples[k][i].record,

@@ -91,6 +91,8 @@ typedef struct import_report {
   int64_t n_changes_total;
   int64_t shifted_records[256]; /* every record ISSUE_SHIFTED names (up to 256) */
   size_t n_shifted_records;
+  double area[4];       /* the box "outside the expected area" is checked against (CRS84) */
+  const char *area_from;/* where it came from: "expect_bbox", "area", "catalog" or "default" */
   char fields_declared[65]; /* hash of a layer definition's fields ("" without one) */
   char *privacy_json;   /* malloc'd: what the privacy policy did (report_privacy_set), or NULL */
   char *privacy_text;   /* malloc'd: the same for people, or NULL */

@@ -15,8 +15,13 @@ outside() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['iss
 "$TESELAS" import "$W/leon.csv" --db "$W/a.db" --layer base --area "$LEON_AREA" --save-area \
   > "$W/out1" || fail "import --save-area: $(cat "$W/out1")"
 grep -q "área de interés del catálogo: -102,20.8,-101.3,21.4" "$W/out1" || fail "save-area line: $(cat "$W/out1")"
-"$TESELAS" import "$W/mty.csv" --db "$W/a.db" --layer mty --report "$W/a.json" > /dev/null || fail "import mty"
+"$TESELAS" import "$W/mty.csv" --db "$W/a.db" --layer mty --report "$W/a.json" > "$W/out2" || fail "import mty"
 [ "$(outside "$W/a.json" outside_area)" = 1 ] || fail "Monterrey not reported outside León: $(cat "$W/a.json")"
+# the warning names the area it used, where it came from, and how to set another
+grep -q "área esperada: -102,20.8,-101.3,21.4 (.*área de interés del catálogo).*--area" "$W/out2" ||
+  fail "the warning does not name the catalog's area and --area: $(cat "$W/out2")"
+python3 -c "import json,sys; a=json.load(open(sys.argv[1]))['expected_area']; assert a == {'bbox': [-102, 20.8, -101.3, 21.4], 'from': 'catalog'}, a" "$W/a.json" ||
+  fail "the JSON report's expected_area"
 grep -q "Macroplaza\|centro en lon -100.3099" "$W/a.json" || fail "example of the outside point"
 "$TESELAS" layers --db "$W/a.db" | grep -q "área de interés del catálogo: -102,20.8,-101.3,21.4" || fail "layers shows the area"
 # the León point is inside; a swapped León point is recognised against León's area
@@ -71,5 +76,13 @@ set +e; "$TESELAS" publish "$W/defs" --db "$W/c.db" > /dev/null 2> "$W/err9"; rc
 [ $rc = 1 ] && grep -q "clave desconocida 'area'" "$W/err9" || fail "unknown key: rc $rc $(cat "$W/err9")"
 set +e; "$TESELAS" import "$W/mty.csv" --db "$W/c.db" --layer x --save-area > /dev/null 2>&1; rc=$?; set -e
 [ $rc = 2 ] || fail "--save-area without --area exited $rc"
+ok
+
+# --- a city outside Mexico: the default area is named as Mexico's, with --area to change it ---
+printf 'name,latitude,longitude\nCity Hall,40.7128,-74.0060\n' > "$W/nyc.csv"
+"$TESELAS" import "$W/nyc.csv" --db "$W/n.db" --layer nyc > "$W/out10" || fail "import nyc: $(cat "$W/out10")"
+grep -q "fuera del área esperada: 1" "$W/out10" || fail "New York inside Mexico: $(cat "$W/out10")"
+grep -q "área esperada: -118.5,14.3,-86.5,32.8 (.*México, por omisión).*--area O,S,E,N" "$W/out10" ||
+  fail "the default area is not named with --area: $(cat "$W/out10")"
 ok
 done_checks

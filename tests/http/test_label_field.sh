@@ -4,13 +4,25 @@
 # every placemark, beside `nom_agem`: the automatic style labelled the municipios with `Name`
 # (nothing drawn) and their label points carried it. Checked against the KMZ read by GDAL's
 # Python bindings: the style's labels, the TileJSON's label points and the features all name a
-# field whose every value GDAL reads as a non-empty name.
+# field whose every value GDAL reads as a non-empty name. New York's boroughs (tests/data/nybb,
+# EPSG:2263) name them in `BoroName`, an English name-like field that was not taken: no labels.
 source "$(dirname "$0")/lib.sh"
 SRC="$TESELAS_TEST_DATA/inegi/AGEM_11_libkml_3mun.kmz"
 DB="$TEST_TMP/mun.db"
 "$TESELAS" import "$SRC" --db "$DB" --layer municipios --quiet >"$TEST_TMP/imp.log" 2>&1 ||
   fail "import: $(tail -3 "$TEST_TMP/imp.log")"
+BORO="$TESELAS_TEST_DATA/nybb/nybb_simplified.shp"
+"$TESELAS" import "$BORO" --db "$DB" --layer boroughs --quiet >"$TEST_TMP/imp2.log" 2>&1 ||
+  fail "import boroughs: $(tail -3 "$TEST_TMP/imp2.log")"
 start_server "$DB" --quiet
+http_get /styles/boroughs/style.json
+expect_status 200 "boroughs style.json"
+python3 - "$TEST_TMP/body" <<'PY' || fail "the boroughs are not labelled by BoroName"
+import json, sys
+labels = [l["layout"]["text-field"] for l in json.load(open(sys.argv[1]))["layers"] if l["type"] == "symbol"]
+assert labels and all(t == ["get", "BoroName"] for t in labels), labels
+PY
+ok
 http_get /styles/municipios/style.json
 expect_status 200 "style.json"
 cp "$TEST_TMP/body" "$TEST_TMP/style.json"

@@ -31,7 +31,8 @@ static const char USAGE[] =
     "  --rename old=new,...   publish a field under another name\n"
     "  --types a=integer,...  convert fields (integer, real, text, date, datetime, boolean)\n"
     "  --id-field COL         field checked for duplicate ids (default: id, fid, gid, cvegeo...)\n"
-    "  --date-field COL       field used for date queries\n"
+    "  --date-field COL       field used for date queries (default: the file's one date\n"
+    "                         field; '' for none)\n"
     "  --expect-schema S      refuse the import when the fields changed: 'same' (as the\n"
     "                         published version) or name:type,name:type,... (exactly these)\n"
     "checks:\n"
@@ -296,6 +297,7 @@ int cli_import(int argc, char **argv) {
   c->opt.specs = c->specs;
   c->opt.drop = c->drop;
   c->opt.keep = c->keep;
+  c->opt.guess_date_field = true;
   int rc = parse_args(argc, argv, c);
   if (rc) goto done;
   if (isatty(2)) c->opt.progress = stderr;

@@ -111,6 +111,7 @@ err_code jobs_options_parse(const jobs_option *opts, size_t n, jobs_parsed **out
   p->opt.specs = p->specs;
   p->opt.drop = p->drop;
   p->opt.keep = p->keep;
+  p->opt.guess_date_field = true; /* as `teselas import` */
   for (size_t i = 0; i < n; i++) {
     const struct opt *o = NULL;
     for (size_t k = 0; k < sizeof OPTS / sizeof *OPTS && !o; k++)

@@ -158,9 +158,13 @@ static void add_clusters(json_t *layers, const layer_info *l, const char *colour
   json_array_append_new(layers, cl);
   json_t *count = layer_base(l, "cluster-count", "symbol");
   json_object_set_new(count, "filter", json_pack("[s,s]", "has", "point_count"));
-  json_object_set_new(count, "layout", json_pack("{s:[s,[s,s]],s:f,s:[s]}", "text-field",
+  /* every circle keeps its count: circles overlap (that is why they are clusters), and a count
+   * placed like a label was dropped where it touched another, leaving circles without numbers */
+  json_object_set_new(count, "layout", json_pack("{s:[s,[s,s]],s:f,s:[s],s:b,s:b}", "text-field",
                                                  "to-string", "get", "point_count", "text-size",
-                                                 10.0, "text-font", "Noto Sans Bold"));
+                                                 10.0, "text-font", "Noto Sans Bold",
+                                                 "text-allow-overlap", 1, "text-ignore-placement",
+                                                 1));
   json_object_set_new(count, "paint", json_pack("{s:s,s:s,s:f}", "text-color", "#ffffff",
                                                 "text-halo-color", "#333333", "text-halo-width",
                                                 0.5));

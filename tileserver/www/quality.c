@@ -80,6 +80,17 @@ static void warn(buf *b, www_lang lang, bool *first, int64_t n, www_text_id id, 
   *first = false;
 }
 
+/* The box "outside the expected area" was checked against (W,S,E,N), when the report says it:
+ * without it, a city outside Mexico reads every feature as misplaced with no reason why. */
+static void area(buf *b, json_t *expected) {
+  json_t *box = json_object_get(expected, "bbox");
+  if (json_array_size(box) != 4) return;
+  buf_puts(b, " (");
+  for (size_t i = 0; i < 4; i++)
+    buf_printf(b, "%s%g", i ? "," : "", json_number_value(json_array_get(box, i)));
+  buf_putc(b, ')');
+}
+
 static void warnings(buf *b, www_lang lang, json_t *doc, json_t *counts) {
   bool first = true;
   size_t mark = b->len;
@@ -92,6 +103,7 @@ static void warnings(buf *b, www_lang lang, json_t *doc, json_t *counts) {
     for (size_t i = 0; i < sizeof WARNINGS / sizeof *WARNINGS && !w; i++)
       if (strcmp(WARNINGS[i].code, code) == 0) w = &WARNINGS[i];
     warn(b, lang, &first, json_integer_value(v), w ? w->text : T_N_TEXTS, w ? NULL : code);
+    if (strcmp(code, "outside_area") == 0) area(b, json_object_get(doc, "expected_area"));
   }
   int64_t fixed = 0;
   if (get_int(counts, "swapped_fixed") > 0) fixed += get_int(counts, "swapped_fixed");

@@ -101,6 +101,11 @@ export async function loadStyle(cfg) {
 
 // ---- what the map really draws -----------------------------------------------------------------
 
+// A label point of a polygon or line layer ("municipios:labels"): its name, none of its fields.
+export function isLabelPoint(f) {
+  return typeof f.sourceLayer === 'string' && f.sourceLayer.endsWith(':labels');
+}
+
 // The catalog layer a source-layer belongs to: itself, or the layer whose label points it holds
 // ("municipios:labels", one point per feature so a polygon is named once, not once per tile).
 export function layerOfSource(sourceLayer) {
@@ -160,8 +165,10 @@ export function drawnStatus(cfg, summary) {
   let text = t('statusDrawn', { list: drawn.map((s) => `${title(s.id)} (${count(s.n)})`).join('; ') });
   if (empty.length) text += ` ${t('statusEmpty', { list: empty.map((s) => title(s.id)).join(', ') })}`;
   if (zoomIn) text += ` ${zoomIn}`;
-  for (const s of drawn.filter((d) => d.small > 0))
-    text += ` ${t('statusSmall', { n: formatValue(null, s.small, cfg), layer: title(s.id) })}`;
+  for (const s of drawn.filter((d) => d.small > 0)) {
+    text += ` ${s.small === 1 ? t('statusSmallOne', { layer: title(s.id) })
+      : t('statusSmall', { n: formatValue(null, s.small, cfg), layer: title(s.id) })}`;
+  }
   return text;
 }
 
@@ -177,6 +184,17 @@ export function formatMonth(key, lang) {
   if (!m) return String(key);
   return `${(MONTHS[lang] || MONTHS.es)[Number(m[2]) - 1]} ${m[1]}`;
 }
+
+// Codes, ids and years are read digit by digit: "11016" (a CVEGEO), "37000" (a ZIP), "2013" (a
+// year) must not become "11,016". Only measures get thousands separators.
+const CODE_NAME = /^(id|fid|gid|ogc_fid|objectid|fc|cp|zip|zipcode|postcode|postal|folio|codigo|código|code|year|anio|año|ano|ejercicio)$|^(cve|clave|cod|id_|folio|zip|cp_|year|anio|año)|(_id|_cve|_clave|_cod|code|_cp|_zip|year|_anio|_año)$/i;
+const CODE_LABEL = /^(clave|código|codigo|folio|id|año|year|code|zip|c\.?p\.?)\b/i;
+export function codeLike(field) {
+  return !!field && (CODE_NAME.test(field.name || '') || CODE_LABEL.test(field.label || ''));
+}
+
+// Coordinates keep their decimals: two (the measures' rounding) move a point by a kilometre.
+const COORD_NAME = /^(lat|lon|lng|long|latitud|longitud|latitude|longitude|x|y|coord_x|coord_y|este|norte|easting|northing)$/i;
 
 export function formatValue(field, v, cfg) {
   const t = cfg.t;
@@ -197,6 +215,10 @@ export function formatValue(field, v, cfg) {
   }
   if (typeof v === 'number' || type === 'integer' || type === 'real') {
     const n = Number(v);
+    if (Number.isFinite(n) && codeLike(field)) return String(v);
+    if (Number.isFinite(n) && field && COORD_NAME.test(field.name || '')) {
+      return n.toLocaleString(locale, { maximumFractionDigits: 7, useGrouping: false });
+    }
     if (Number.isFinite(n)) return n.toLocaleString(locale, { maximumFractionDigits: 2 });
   }
   return String(v);

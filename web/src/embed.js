@@ -4,7 +4,7 @@
 // locked-down browsers) it shows the same style as PNG tiles drawn by the server, with Leaflet.
 import {
   attributionOf, collapseAttribution, drawnFromZoom, drawnStatus, drawnSummary, el, featureCard, hasWebGL,
-  layerOfSource, loadStyle, openingView, parseQuery, readConfig, unionBounds,
+  isLabelPoint, layerOfSource, loadStyle, openingView, parseQuery, readConfig, unionBounds,
 } from './common.js';
 import { maplibreLocale } from './i18n.js';
 import { layerLegend, legendCaption, legendItem, styleLayersByLayer } from './legend.js';
@@ -85,11 +85,13 @@ async function vectorMap(style, groups) {
   });
   if (q.controls) map.addControl(new mlgl.NavigationControl({ showCompass: false }), 'top-right');
   const layers = () => ids.flatMap((id) => groups.get(id) || []).filter((sl) => map.getLayer(sl));
+  // points first (small targets), a polygon's label point (its name only) last
+  const rank = (f) => (isLabelPoint(f) ? 2 : f.geometry.type.includes('Point') ? 0 : 1);
   map.on('click', (e) => {
     const p = e.point;
     const hit = map.queryRenderedFeatures([[p.x - 5, p.y - 5], [p.x + 5, p.y + 5]], { layers: layers() })
       .filter((f) => cfg.byId.has(layerOfSource(f.sourceLayer)))
-      .sort((a, b) => (a.geometry.type.includes('Point') ? 0 : 1) - (b.geometry.type.includes('Point') ? 0 : 1));
+      .sort((a, b) => rank(a) - rank(b));
     if (!hit.length) return;
     new mlgl.Popup({ maxWidth: '280px', focusAfterOpen: true }).setLngLat(e.lngLat)
       .setDOMContent(featureCard(cfg, cfg.byId.get(layerOfSource(hit[0].sourceLayer)), hit[0].properties, 2)).addTo(map);

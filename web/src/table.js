@@ -74,9 +74,9 @@ export function createTable(ctx, sec) {
       for (const c of cols) tr.append(el('td', {}, formatValue(c.field, f.properties[c.key], cfg)));
       return tr;
     }));
-    caption.textContent = rows.length < total
-      ? t('tableCaption', { layer: layer.title, shown: rows.length, total })
-      : t('tableCaptionAll', { layer: layer.title, total });
+    caption.textContent = total === null ? t('tableCaptionFirst', { layer: layer.title, shown: rows.length })
+      : rows.length < total ? t('tableCaption', { layer: layer.title, shown: rows.length, total })
+        : t('tableCaptionAll', { layer: layer.title, total });
   }
 
   async function fromApi(layer, bbox, my) {
@@ -85,7 +85,11 @@ export function createTable(ctx, sec) {
     if (!r.ok) throw new Error(`HTTP ${r.status}`);
     const doc = await r.json();
     if (my !== seq) return null;
-    return { features: doc.features || [], total: doc.numberMatched ?? (doc.features || []).length };
+    // numberMatched is left out above 1,000 matches: with a next page the total is unknown (null),
+    // never the page's length (a view of 2,153 crimes read "200 elementos")
+    const more = (doc.links || []).some((l) => l.rel === 'next');
+    const features = doc.features || [];
+    return { features, total: doc.numberMatched ?? (more ? null : features.length) };
   }
 
   function fromMap(layer) {
@@ -123,7 +127,7 @@ export function createTable(ctx, sec) {
       rows = got.features;
       render(layer, got.total);
       note.textContent = rows.length === 0 ? t('tableEmpty')
-        : rows.length < got.total ? t('tableMore', { n: rows.length }) : '';
+        : got.total === null || rows.length < got.total ? t('tableMore', { n: rows.length }) : '';
       table.dataset.state = 'ready';
     } catch {
       if (my === seq) note.textContent = t('tableError');

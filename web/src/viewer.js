@@ -6,7 +6,8 @@
 // click cards from their tiles' properties; the table, charts and search say they cannot hold them.
 import {
   collapseAttribution, copyText, drawnStatus, drawnSummary, el, featureCard, formatHash, hasWebGL,
-  layerOfSource, loadStyle, openingView, parseHash, parseQuery, readConfig, unionBounds,
+  isLabelPoint, layerOfSource, loadStyle, openingView, parseHash, parseQuery, readConfig,
+  unionBounds,
 } from './common.js';
 import {
   archiveSources, layerLegend, legendCaption, legendItem, styleLayersByLayer, swatch,
@@ -286,7 +287,8 @@ function archiveCardLayer(a, props) {
 
 // What a click or a tap means: a point or a line within 5 px first (they are small targets),
 // then the smallest area under or within 5 px of the pointer (a park before the municipality
-// that contains it), then labels.
+// that contains it), then labels. A polygon's label point carries its name only: clicked first,
+// a colonia's card said its name and nothing else.
 function featuresAt(point) {
   const layers = queryableLayers();
   const box = map.queryRenderedFeatures([[point.x - 5, point.y - 5], [point.x + 5, point.y + 5]], { layers });
@@ -298,7 +300,7 @@ function featuresAt(point) {
   };
   const areas = box.filter(isArea).map((f) => [size(f), f]).sort((a, b) => a[0] - b[0]).map((x) => x[1]);
   const ordered = [
-    ...box.filter((f) => f.geometry.type.includes('Point')),
+    ...box.filter((f) => f.geometry.type.includes('Point') && !isLabelPoint(f)),
     ...box.filter((f) => f.geometry.type.includes('Line') && drawn(f)),
     ...areas,
     ...box.filter((f) => !drawn(f)),

@@ -87,8 +87,9 @@ static void quality_summary_rounds_down_and_lists_warnings(void **state) {
   s = summary_of(&b, "{\"counts\":{\"read\":9,\"imported\":9,\"swapped_fixed\":2,"
                      "\"longitude_sign_fixed\":1},\"issues\":{\"outside_area\":3,"
                      "\"shifted\":4,\"damaged_text\":5,\"novel_kind\":6,\"nan\":7},"
-                     "\"schema_changes\":{\"count\":2}}");
-  assert_non_null(strstr(s, "3 fuera del área esperada"));
+                     "\"schema_changes\":{\"count\":2},\"expected_area\":{\"bbox\":"
+                     "[-102,20.8,-101.3,21.4],\"from\":\"catalog\"}}");
+  assert_non_null(strstr(s, "3 fuera del área esperada (-102,20.8,-101.3,21.4)"));
   assert_non_null(strstr(s, "4 lejos del resto de la capa"));
   assert_non_null(strstr(s, "5 textos con caracteres perdidos"));
   assert_non_null(strstr(s, "6 novel_kind"));
