@@ -62,6 +62,8 @@ PACKAGES=(
   wrk
   # label points checked inside their polygons by GDAL/GEOS from Python (tests/tiles/check_labels.py)
   python3-gdal
+  # the tile benchmark's PostGIS peer checked against teselas (tests/http/test_pg_bench_alike.sh)
+  python3-psycopg
 )
 
 if [ "${1:-}" = --runtime ]; then PACKAGES=("${RUNTIME[@]}"); else PACKAGES+=("${RUNTIME[@]}"); fi

@@ -7,9 +7,14 @@ binary results (psycopg 3), one connection per process, one process per core, un
         on geom and on ST_Transform(geom, 3857): the data as published). Adds LAYER_3857 (the
         same rows, same heap order, geometry stored in EPSG:3857 with a GiST index) and a
         function source tl_LAYER(z, x, y) RETURNS bytea, as Martin users write them, that
-        generalises as teselas does: KIND "points" clusters on the tile-aligned 16-px grid below
-        z14 (a point alone in its cell is written as itself) and on a 4-px grid for a tile of more
-        than 20,000 points; other kinds drop features under one pixel on both axes below MAXZOOM.
+        generalises as teselas does (tileserver/tiles/build.c, cluster.c, gen/grid.c): KIND
+        "points" of more than 2,000 rows clusters on the tile-aligned 16-px grid below
+        min(MAXZOOM, 14), and from there on a 4-px grid in a tile whose buffered box (the tile and
+        its 64-unit buffer, the box a plain tile is written from) holds more than 20,000 points;
+        a cell of one point is written as that point with its id and attributes, a cell of
+        several at the mean of its points with point_count and cluster = true and no id, each
+        only when it lies in the buffered tile. Other kinds drop features under one pixel on
+        both axes below MAXZOOM.
     pg_tiles.py run CONNINFO VARIANT LAYER COLS Z TILES BUDGET_S PROCS
         VARIANT: 4326 (ST_Transform per row, the expression index: the Martin/pg_tileserv SQL on
         the data as published), 3857 (the same SQL on LAYER_3857), alike (tl_LAYER). Asks the
@@ -31,6 +36,10 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import mvtstat  # noqa: E402
 
 BUFFER = 64
+# teselas's clustering rule (tileserver/gen/gen.h, tileserver/tiles/tiles.h)
+CLUSTER_MIN_FEATURES = 2000     # GEN_CLUSTER_MIN_FEATURES
+CLUSTER_BELOW_ZOOM = 14         # GEN_CLUSTER_BELOW_ZOOM
+POINT_BUDGET = 20000            # TILES_POINT_BUDGET
 
 
 def q(ident):
@@ -62,17 +71,32 @@ def setup(conninfo, layer, cols, kind, maxzoom):
         fn = q("tl_" + layer)
         raw = tile_sql(t3857, layer, cols, "geom", into=" INTO res")
         if kind == "points":
+            # && compares the index's float4 boxes, rounded outward (about 1 m at León's x), and
+            # ST_AsMVTGeom clips after rounding to the grid: both keep points up to a unit
+            # beyond the buffer that teselas, clipping exact positions, leaves out. The exact
+            # tests on each point's coordinates below make the two agree to the point.
+            inside = (" AND ST_XMin(geom) BETWEEN bx0 AND bx1 AND ST_YMin(geom) BETWEEN by0 AND by1")
+            raw = tile_sql(t3857, layer, cols, "geom", into=" INTO res", extra=inside)
+            n_rows = c.execute("SELECT count(*) FROM %s" % q(layer)).fetchone()[0]
+            below = min(maxzoom, CLUSTER_BELOW_ZOOM) if n_rows > CLUSTER_MIN_FEATURES else 0
             first = "".join("CASE WHEN n = 1 THEN v_%s END AS %s, " % (c, q(c)) for c in cols)
             agg = "".join("min(%s) AS v_%s, " % (q(c), c) for c in cols)
             body = """
 DECLARE
   env geometry := ST_TileEnvelope(z, x, y);
+  benv geometry := ST_TileEnvelope(z, x, y, margin => %(buf)d / 4096.0);
+  bx0 double precision := ST_XMin(benv);
+  bx1 double precision := ST_XMax(benv);
+  by0 double precision := ST_YMin(benv);
+  by1 double precision := ST_YMax(benv);
   cell double precision;
   res bytea;
 BEGIN
-  IF z < 14 THEN
+  IF z < %(below)d THEN
     cell := (ST_XMax(env) - ST_XMin(env)) / 16;
-  ELSIF (SELECT count(*) FROM (SELECT 1 FROM %(t)s WHERE geom && env LIMIT 20001) s) > 20000 THEN
+  -- counted on the buffered tile, as teselas counts the features of the plain tile it writes
+  ELSIF (SELECT count(*) FROM (SELECT 1 FROM %(t)s WHERE geom && benv%(inside)s
+         LIMIT %(budget1)d) s) > %(budget)d THEN
     cell := (ST_XMax(env) - ST_XMin(env)) / 64;
   END IF;
   IF cell IS NULL THEN
@@ -84,11 +108,15 @@ BEGIN
              ST_AsMVTGeom(ST_SetSRID(ST_MakePoint(sx, sy), 3857), env, 4096, %(buf)d, true) AS geom
       FROM (SELECT count(*) AS n, min(fid) AS fid, %(agg)s avg(ST_XMin(geom)) AS sx, avg(ST_YMin(geom)) AS sy
             FROM %(t)s WHERE geom && ST_Expand(env, cell)
+              -- the tile's cells and one ring of cells around it, as teselas bins them
+              AND ST_XMin(geom) >= ST_XMin(env) - cell AND ST_XMin(geom) < ST_XMax(env) + cell
+              AND ST_YMin(geom) > ST_YMin(env) - cell AND ST_YMin(geom) <= ST_YMax(env) + cell
             GROUP BY floor((ST_XMin(geom) - ST_XMin(env)) / cell), floor((ST_YMax(env) - ST_YMin(geom)) / cell)) c) t
     WHERE geom IS NOT NULL;
   END IF;
   RETURN COALESCE(res, '');
-END""" % {"t": q(t3857), "raw": raw, "layer": layer, "first": first, "agg": agg, "buf": BUFFER}
+END""" % {"t": q(t3857), "raw": raw, "layer": layer, "first": first, "agg": agg, "buf": BUFFER,
+            "below": below, "budget": POINT_BUDGET, "budget1": POINT_BUDGET + 1, "inside": inside}
         else:
             small = (" AND (z >= %d OR ST_XMax(geom) - ST_XMin(geom) >= px OR ST_YMax(geom) - ST_YMin(geom) >= px)"
                      % maxzoom)
