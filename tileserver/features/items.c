@@ -75,8 +75,13 @@ static err_code matched_count(store_reader *rd, const features_request *r, const
     return ERR_OK;
   }
   if (cap > 0 && r->has_bbox && !r->where && q->bbox && q->bbox[0] <= q->bbox[2]) {
+    /* From the index's nodes, the rows crossing the box's edge tested one by one by rowid: the
+     * count below read every entry meeting the box through SQLite's R*Tree module to find them
+     * (0.45 M of a z16 page's 1.69 M instructions, callgrind). */
+    err_code rc = store_count_box(rd, q, cap, out, e);
+    if (rc != ERR_OK || *out != STORE_COUNT_UNKNOWN) return rc;
     int64_t inside = 0;
-    err_code rc = store_count_inside(rd, r->layer, q->bbox, cap, &inside, e);
+    rc = store_count_inside(rd, r->layer, q->bbox, cap, &inside, e);
     if (rc != ERR_OK) return rc;
     if (inside >= cap) {
       *out = -1;

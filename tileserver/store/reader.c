@@ -20,7 +20,6 @@
 
 #include "geom/geom.h"
 #include "store/pg_int.h"
-#include "store/rtree_cell.h"
 
 enum {
   STMT_CACHE = 48,
@@ -421,6 +420,10 @@ static sqlite3_stmt *stmt_get(store_reader *r, const char *sql, err *e) {
   return st;
 }
 
+err_code store_reader_stmt_find(store_reader *r, const char *sql, sqlite3_stmt **out, err *e) {
+  return stmt_find(r, sql, out, e);
+}
+
 sqlite3 *store_reader_db(store_reader *r) { return r->db; }
 
 store_pg *store_reader_pg(store_reader *r) { return r->pg; }
@@ -664,8 +667,7 @@ static err_code near_plan(store_reader *r, const store_query *q, double win[4], 
   return ERR_OK;
 }
 
-/* The statement of the index's nodes, "SELECT data FROM <index>_node WHERE nodeno = ?1". */
-static err_code node_stmt(store_reader *r, const layer_info *l, sqlite3_stmt **out, err *e) {
+err_code store_reader_node_stmt(store_reader *r, const layer_info *l, sqlite3_stmt **out, err *e) {
   buf sql;
   buf_init(&sql, 4096);
   buf_puts(&sql, "SELECT data FROM ");
@@ -686,7 +688,8 @@ static err_code node_stmt(store_reader *r, const layer_info *l, sqlite3_stmt **o
 static void plan_inside_skip(store_reader *r, store_iter *it, const store_plan *p) {
   memset(&r->skip, 0, sizeof r->skip);
   sqlite3_stmt *begin = NULL, *node = NULL;
-  if (stmt_find(r, "BEGIN", &begin, NULL) != ERR_OK || node_stmt(r, p->q->layer, &node, NULL))
+  if (stmt_find(r, "BEGIN", &begin, NULL) != ERR_OK ||
+      store_reader_node_stmt(r, p->q->layer, &node, NULL))
     return;
   it->txn = sqlite3_step(begin) == SQLITE_DONE;
   sqlite3_reset(begin);
@@ -736,180 +739,6 @@ err_code store_query_start(store_reader *r, const store_query *q, store_iter **o
   it->with_distance = q->near != NULL;
   r->iter_live = true;
   *out = it;
-  return ERR_OK;
-}
-
-/* The R*Tree alone, without the table: a dense page's "more than cap" was read by joining each
- * index entry to its row and testing its geometry, 1,000 rows for every page of a dense box. An
- * entry whose float32 box (rounded outwards, so it holds the feature's exact box) lies inside the
- * query box matches without that test, and a node whose box lies inside holds only such entries:
- * its leaves' cell counts (2 bytes in each node's header) are added without reading one cell.
- * The nodes are read in SQLite's R*Tree format (sqlite/ext/rtree/rtree.c, the one rtree_load.c
- * writes): 2-byte depth in the root, 2-byte cell count, cells of an 8-byte id and four
- * big-endian float32 bounds (xmin, xmax, ymin, ymax). Measured on the 1,000,000-point demo,
- * RelWithDebInfo, one client, z12 boxes: counting up to 1,000 entries through the R*Tree
- * module was 24 % of a page's CPU time; the walk reads about ten nodes. Then (callgrind, 100 z12
- * pages): 0.56 M instructions a page, most of them decoding every bound of every cell in double
- * precision and every cell's id, leaves included; comparing in float32 against the box rounded
- * inwards, and decoding an id only to descend, made it 0.40 M, the answers identical on 599 boxes. */
-enum { RT_CELL = RTREE_CELL_BYTES, RT_MAX_DEPTH = 40, RT_LATER = 256 };
-
-typedef struct inside_walk {
-  sqlite3_stmt *node;   /* SELECT data FROM <index>_node WHERE nodeno = ?1 */
-  double q[4];          /* minx, miny, maxx, maxy */
-  rtree_fbox fbox;      /* the same box as float32, rounded inwards: cells compared as stored */
-  int64_t cap, n;
-  bool bad;             /* a node not in the expected format: the caller counts with SQL */
-  /* Leaves crossing the box's edge, read only once every node inside has been counted: a leaf
-   * crossing is read cell by cell for a few entries, one inside is counted from its header. */
-  int64_t later[RT_LATER];
-  int n_later;
-} inside_walk;
-
-/* Node `no` copied into *out (malloc'd, *out_len bytes); false when absent or malformed. */
-static bool rt_node(inside_walk *w, int64_t no, uint8_t **out, int *out_len) {
-  sqlite3_reset(w->node);
-  sqlite3_bind_int64(w->node, 1, no);
-  *out = NULL;
-  if (sqlite3_step(w->node) != SQLITE_ROW) return false;
-  int len = sqlite3_column_bytes(w->node, 0);
-  const uint8_t *b = sqlite3_column_blob(w->node, 0);
-  if (!b || len < 4 || !(*out = malloc((size_t)len))) return false;
-  memcpy(*out, b, (size_t)len);
-  *out_len = len;
-  sqlite3_reset(w->node);
-  return 4 + ((*out)[2] << 8 | (*out)[3]) * RT_CELL <= len;
-}
-
-/* Leaf `no` where SQLite holds the row (copying its 4 KB cost more than reading it in place),
- * valid until w->node is reset, with its cell count in *n; NULL (w->bad) when absent or
- * malformed, as rt_node: SQL counts instead. */
-static const uint8_t *rt_leaf(inside_walk *w, int64_t no, int *n) {
-  sqlite3_reset(w->node);
-  sqlite3_bind_int64(w->node, 1, no);
-  const uint8_t *b = NULL;
-  int len = 0;
-  *n = 0;
-  if (sqlite3_step(w->node) == SQLITE_ROW) {
-    b = sqlite3_column_blob(w->node, 0);
-    len = sqlite3_column_bytes(w->node, 0);
-  }
-  if (b && len >= 4) *n = b[2] << 8 | b[3];
-  if (b && len >= 4 && 4 + *n * RT_CELL <= len) return b;
-  w->bad = true;
-  return NULL;
-}
-
-/* The cell count of leaf `no`, from its header: a leaf whose box lies inside the query needs
- * nothing else. */
-static void rt_leaf_count(inside_walk *w, int64_t no) {
-  int n;
-  if (rt_leaf(w, no, &n)) w->n += n;
-  sqlite3_reset(w->node);
-}
-
-/* Adds the entries of a leaf crossing the box's edge that lie inside it. */
-static void rt_leaf_inside(inside_walk *w, int64_t no) {
-  int n;
-  const uint8_t *b = rt_leaf(w, no, &n);
-  for (int i = 0; b && i < n && w->n < w->cap; i++)
-    w->n += rtree_cell_inside(&w->fbox, b + 4 + i * RT_CELL);
-  sqlite3_reset(w->node);
-}
-
-/* Adds the entries under node `no` (depth levels above the leaves) that lie inside w->q, or all
- * of them when `all`; stops once w->n reaches w->cap. Children wholly inside go first: their
- * leaves are counted from their headers, while a child crossing the box's edge is read cell by
- * cell for a few entries (a dense z10 box's walk read 86 nodes, most of them along its edge,
- * before reaching 1,000). The order does not change the answer: all entries, or cap of them. */
-static void rt_count(inside_walk *w, int64_t no, int depth, bool all) {
-  if (all && depth == 0) {
-    rt_leaf_count(w, no);
-    return;
-  }
-  if (depth == 0) { /* a leaf crossing the box's edge: its entries inside, read in place */
-    rt_leaf_inside(w, no);
-    return;
-  }
-  uint8_t *b = NULL; /* freed below also when the depth check refuses the node unread */
-  int len;
-  if (depth > RT_MAX_DEPTH || !rt_node(w, no, &b, &len)) {
-    w->bad = true;
-    free(b);
-    return;
-  }
-  int n = b[2] << 8 | b[3];
-  for (int pass = all ? 1 : 0; pass < 2; pass++) { /* 0: inside, 1: the rest */
-    for (int i = 0; i < n && !w->bad && w->n < w->cap; i++) {
-      const uint8_t *c = b + 4 + i * RT_CELL;
-      bool inside = all || rtree_cell_inside(&w->fbox, c);
-      if (pass == 0 ? !inside : (!all && (inside || !rtree_cell_meets(&w->fbox, c)))) continue;
-      int64_t child = 0;
-      for (int k = 0; k < 8; k++) child = child << 8 | c[k];
-      if (depth == 1 && !inside && w->n_later < RT_LATER) w->later[w->n_later++] = child;
-      else rt_count(w, child, depth - 1, inside);
-    }
-  }
-  free(b);
-}
-
-/* The same count through the R*Tree module: for an index the walk cannot read. */
-static err_code count_inside_sql(store_reader *r, const layer_info *l, const double bbox[4],
-                                 int64_t cap, int64_t *out, err *e) {
-  buf sql;
-  buf_init(&sql, 4096);
-  buf_puts(&sql, "SELECT count(*) FROM (SELECT 1 FROM ");
-  store_index_name(&sql, l->table_name);
-  buf_puts(&sql, " WHERE xmin >= ?1 AND xmax <= ?2 AND ymin >= ?3 AND ymax <= ?4 LIMIT ?5)");
-  sqlite3_stmt *st;
-  err_code rc = sql.failed ? err_set(e, ERR_NOMEM, "out of memory")
-                           : stmt_find(r, buf_cstr(&sql), &st, e);
-  buf_free(&sql);
-  if (rc != ERR_OK) return rc;
-  sqlite3_bind_double(st, 1, bbox[0]);
-  sqlite3_bind_double(st, 2, bbox[2]);
-  sqlite3_bind_double(st, 3, bbox[1]);
-  sqlite3_bind_double(st, 4, bbox[3]);
-  sqlite3_bind_int64(st, 5, cap);
-  if (sqlite3_step(st) == SQLITE_ROW) *out = sqlite3_column_int64(st, 0);
-  else rc = store_read_error(r->db, l->id, "count", e);
-  sqlite3_reset(st);
-  return rc;
-}
-
-err_code store_count_inside(store_reader *r, const layer_info *l, const double bbox[4], int64_t cap,
-                            int64_t *out, err *e) {
-  /* PostgreSQL has no R*Tree nodes to walk: 0 is a true lower bound, so the caller counts the
-   * matches as it did before this shortcut and the answer stays the same. */
-  if (r->pg) {
-    *out = 0;
-    return ERR_OK;
-  }
-  inside_walk w = {.q = {bbox[0], bbox[1], bbox[2], bbox[3]}, .cap = cap,
-                   .fbox = rtree_fbox_inward(bbox)};
-  err_code rc = node_stmt(r, l, &w.node, e);
-  if (rc != ERR_OK) return rc;
-  /* One read transaction for the whole walk: each node's statement is reset before the next is
-   * bound, and a connection with no statement running ends its transaction, so every node read
-   * took the WAL's shared lock again (fcntl calls: a fifth of the request's CPU time in perf). */
-  sqlite3_stmt *begin = NULL, *end = NULL;
-  if ((rc = stmt_find(r, "BEGIN", &begin, e)) != ERR_OK ||
-      (rc = stmt_find(r, "COMMIT", &end, e)) != ERR_OK)
-    return rc;
-  bool in_txn = sqlite3_step(begin) == SQLITE_DONE;
-  uint8_t *root;
-  int len;
-  bool ok = rt_node(&w, 1, &root, &len);
-  int depth = ok ? root[0] << 8 | root[1] : 0;
-  free(root);
-  if (ok) rt_count(&w, 1, depth, false);
-  for (int i = 0; i < w.n_later && !w.bad && w.n < w.cap; i++) rt_count(&w, w.later[i], 0, false);
-  sqlite3_reset(w.node);
-  if (in_txn) sqlite3_step(end);
-  sqlite3_reset(begin);
-  sqlite3_reset(end);
-  if (!ok || w.bad) return count_inside_sql(r, l, bbox, cap, out, e);
-  *out = w.n;
   return ERR_OK;
 }
 

@@ -1,8 +1,8 @@
 /* rtree_cell.h — an R*Tree node's cells as SQLite stores them (sqlite/ext/rtree/rtree.c, the
  * format rtree_load.c writes): an 8-byte id, then four big-endian float32 bounds (xmin, xmax,
- * ymin, ymax). The walks that read nodes themselves (the count of a box's entries in reader.c,
- * the inside part's pass-over list in inside_skip.c) compare cells in their own precision
- * against the query box rounded inwards, one rule for both. */
+ * ymin, ymax). The walks that read nodes themselves (the counts of a box's entries in
+ * box_count.c, the inside part's pass-over list in inside_skip.c) compare cells in their own
+ * precision against the query box rounded inwards, one rule for both. */
 #ifndef TESELAS_STORE_RTREE_CELL_H
 #define TESELAS_STORE_RTREE_CELL_H
 

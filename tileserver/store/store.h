@@ -269,6 +269,14 @@ typedef struct store_query {
 err_code store_count_inside(store_reader *r, const layer_info *l, const double bbox[4], int64_t cap,
                             int64_t *out, err *e);
 
+/* The features a box query q (layer, bbox with minx <= maxx, bbox_exact, no where, no min_box)
+ * matches, counted up to cap from the spatial index: the entries inside the box from its nodes,
+ * and each entry crossing its edge tested on its row, as the two parts of a box read are.
+ * *out: the count, -1 when there are cap or more, or STORE_COUNT_UNKNOWN when this cannot answer
+ * (PostgreSQL, another query, an index it does not recognise): the caller counts otherwise. */
+#define STORE_COUNT_UNKNOWN INT64_MIN
+err_code store_count_box(store_reader *r, const store_query *q, int64_t cap, int64_t *out, err *e);
+
 /* Starts a query; the iterator borrows the reader (one live iterator per reader at a time). */
 err_code store_query_start(store_reader *r, const store_query *q, store_iter **out, err *e);
 /* Returns 1 with a feature, 0 at the end, -1 on error (details in e). The error sticks, as

@@ -202,6 +202,10 @@ err_code store_history_migrate(sqlite3 *db, err *e);
 err_code store_history_snapshot(sqlite3 *db, const char *layer_id, int64_t version, err *e);
 /* The reader's connection (history.c, diff_scan.c read through it); NULL over PostgreSQL. */
 sqlite3 *store_reader_db(store_reader *r);
+/* The reader's cached statement of sql (reset, bindings cleared; owned by the reader) in *out,
+ * and its index's nodes, "SELECT data FROM <index>_node WHERE nodeno = ?1" (box_count.c). */
+err_code store_reader_stmt_find(store_reader *r, const char *sql, sqlite3_stmt **out, err *e);
+err_code store_reader_node_stmt(store_reader *r, const layer_info *l, sqlite3_stmt **out, err *e);
 /* The reader's PostgreSQL connection (pg_int.h), or NULL for a SpatiaLite file. */
 typedef struct store_pg store_pg;
 store_pg *store_reader_pg(store_reader *r);

@@ -218,6 +218,12 @@ static void count_inside_survives_a_bad_index_depth(void **state) {
     const layer_info *l = catalog_find(cat, "puntos", 6);
     assert_int_equal(store_count_inside(r, l, bbox, 100, pass ? &after : &before, &e),
                      pass ? ERR_UNAVAILABLE : ERR_OK);
+    /* the count of a box page does not guess either: it leaves the answer to SQL */
+    store_query q = {.layer = l, .bbox = bbox, .limit = -1, .after_id = INT64_MIN,
+                     .bbox_exact = true, .any_order = true};
+    int64_t counted = 0;
+    assert_int_equal(store_count_box(r, &q, 100, &counted, &e), ERR_OK);
+    assert_true(pass ? counted == STORE_COUNT_UNKNOWN : counted == before);
     char sql[512];
     snprintf(sql, sizeof sql,
              "UPDATE \"idx_%s_geom_node\" SET data = X'FFFF' || substr(data, 3) WHERE nodeno = 1",
@@ -330,6 +336,15 @@ static void box_pages_inside_then_edge(void **state) {
       crossing = read_ids(r, &edge, page, GRID * GRID);
       assert_int_equal(inside + crossing, want);
       if (want > 100) assert_true(inside > 0); /* the index decides most of a large box */
+      /* The count from the index's nodes answers (not STORE_COUNT_UNKNOWN, which would send the
+       * server back to the SQL count), and exactly: below, at and past the cap. */
+      int64_t counted = 0;
+      assert_int_equal(store_count_box(r, &q, GRID * GRID + 1, &counted, &e), ERR_OK);
+      assert_int_equal(counted, want);
+      assert_int_equal(store_count_box(r, &q, want, &counted, &e), ERR_OK);
+      assert_int_equal(counted, want > 0 ? -1 : STORE_COUNT_UNKNOWN); /* a cap of 0: no count */
+      assert_int_equal(store_count_box(r, &q, want + 1, &counted, &e), ERR_OK);
+      assert_int_equal(counted, want);
     }
   store_reader_close(r);
 }
