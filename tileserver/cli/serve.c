@@ -85,7 +85,7 @@ void serve_config_defaults(server_config *cfg) {
    * --trusted-proxy every client has the proxy's address, and a seeder or a benchmark on the
    * same host is one client; the rate that suits depends on the deployment (README). With a
    * rate, an address that ignores its 429s is refused at accept for 10 s: long enough that the
-   * refusals (a sixth of a 429's cost) are most of a flood's attempts, short enough that a
+   * refusals (a ninth of a 429's cost) are most of a flood's attempts, short enough that a
    * client who misbehaved once is back within a page's reload. */
   cfg->per_ip_penalty_s = 10;
   cfg->busy_timeout_ms = STORE_BUSY_TIMEOUT_MS;
