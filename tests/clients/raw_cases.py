@@ -7,7 +7,6 @@ no answer came (the connection was closed, or the server died).
 
     raw_cases.py PORT CASE...      (CASE names: see CASES; "all" for every one)"""
 import json
-import re
 import socket
 import sys
 
@@ -36,11 +35,12 @@ CASES = {
 }
 
 
-def send(data, port):
-    """Sends DATA byte for byte and reads until the server closes: (status, Content-Type, body),
-    status 0 when no answer came. The server may answer before everything is sent and close: a
-    refused send is not an error."""
-    s = socket.create_connection(("127.0.0.1", port), timeout=20)
+def exchange(data, port, src=None):
+    """Sends DATA byte for byte (from the local address SRC, default any) and reads until the
+    server closes: (status, headers with lower-case names, body), status 0 when no answer came.
+    The server may answer before everything is sent and close: a refused send is not an error."""
+    s = socket.create_connection(("127.0.0.1", port), timeout=20,
+                                 source_address=(src, 0) if src else None)
     try:
         s.sendall(data)
     except OSError:
@@ -57,10 +57,16 @@ def send(data, port):
     s.close()
     head, sep, body = out.partition(b"\r\n\r\n")
     if not sep:
-        return 0, "", ""
-    status = int(head.split(b" ")[1])
-    m = re.search(rb"^content-type: *([^\r]*)", head, re.I | re.M)
-    return status, m.group(1).decode() if m else "", body.decode("utf-8", "replace")
+        return 0, {}, ""
+    lines = head.decode("latin-1").split("\r\n")
+    headers = {k.strip().lower(): v.strip() for k, _, v in (h.partition(":") for h in lines[1:])}
+    return int(lines[0].split(" ")[1]), headers, body.decode("utf-8", "replace")
+
+
+def send(data, port, src=None):
+    """exchange's answer as (status, Content-Type, body)."""
+    status, headers, body = exchange(data, port, src)
+    return status, headers.get("content-type", ""), body
 
 
 if __name__ == "__main__":

@@ -3,7 +3,8 @@
 # Earth countries): 1,000 slowloris connections (a header byte every 10 s), 1,000 idle keep-alive
 # connections, a client reading its answer a byte at a time, a flood from one address (of the
 # collections list, cheap enough for a sanitizer build to pass --per-ip-rate 25/s: answered 429
-# JSON with Retry-After, or refused at accept past --per-ip-connections), and more connections
+# JSON with Retry-After, or refused at accept past --per-ip-connections or once it ignores its
+# 429s), and more connections
 # than --max-connections. Throughout, a normal
 # client from another address gets its /health and its tile (each within a generous liveness
 # bound: this is not a speed test), every refusal, 429 and timeout is counted in /metrics, and the
@@ -93,29 +94,33 @@ EOF
 ok
 
 # /metrics counted what happened: each slowloris and idle connection timed out, the flood was
-# refused per address, the connections past the bound for it
+# refused per address (past --per-ip-connections, or for ignoring its 429s: --per-ip-penalty's
+# default 10 s), the connections past the bound for it
 sleep 4  # the last idle connections reach their timeout
 TIMED=$(metric teselas_connections_timed_out_total)
 PER_IP=$(metric 'teselas_connections_refused_total{reason="per_ip"}')
+PENALTY=$(metric 'teselas_connections_refused_total{reason="rate_penalty"}')
 OVER=$(metric 'teselas_connections_refused_total{reason="max_connections"}')
-echo "timed out $TIMED, refused per address $PER_IP, refused over the bound $OVER"
+echo "timed out $TIMED, refused per address $PER_IP and for ignoring 429s $PENALTY, refused over the bound $OVER"
 CLOSED=$(python3 -c 'import json,sys; p=json.load(open(sys.argv[1]))["phases"]; print(p["slowloris"]["closed"] + p["idle_keepalive"]["closed"])' "$TEST_TMP/run.json")
 [ "$TIMED" -ge "$CLOSED" ] || fail "timed out connections counted: $TIMED, the clients saw $CLOSED closed"
 ok
 FLOOD_REFUSED=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["phases"]["flood_one_address"]["refused"])' "$TEST_TMP/run.json")
-[ "$PER_IP" -ge "$FLOOD_REFUSED" ] || fail "per-address refusals counted $PER_IP, the flood saw $FLOOD_REFUSED"
+[ $((PER_IP + PENALTY)) -ge "$FLOOD_REFUSED" ] ||
+  fail "per-address refusals counted $PER_IP + $PENALTY, the flood saw $FLOOD_REFUSED"
 ok
 LIMITED=$(metric 'teselas_requests_rate_limited_total{class="requests"}')
 FLOOD_LIMITED=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["phases"]["flood_one_address"]["limited"])' "$TEST_TMP/run.json")
 echo "answered 429 over the rate: $LIMITED (the flood saw $FLOOD_LIMITED)"
 [ "$LIMITED" -ge "$FLOOD_LIMITED" ] || fail "429s counted $LIMITED, the flood saw $FLOOD_LIMITED"
 ok
-# what a 429 looks like: the flood's address asks on one kept-alive connection until its bucket
-# is spent (a burst of 100 at most, refilled at 25 a second: the requests go faster than that)
-python3 - "$SERVER_PORT" <<'EOF' || fail "no JSON 429 with Retry-After from the flood's address"
+# what a 429 looks like: another address asks on one kept-alive connection until its bucket is
+# spent (a burst of 100 at most, refilled at 25 a second: the requests go faster than that); the
+# flood's address may still be refused at accept for its penalty (tests/http/test_clients_penalty.sh)
+python3 - "$SERVER_PORT" <<'EOF' || fail "no JSON 429 with Retry-After from an address over its rate"
 import http.client, json, sys
 c = http.client.HTTPConnection("127.0.0.1", int(sys.argv[1]), timeout=30,
-                               source_address=("127.0.8.1", 0))
+                               source_address=("127.0.8.2", 0))
 for i in range(2000):
     c.request("GET", "/collections")
     r = c.getresponse()

@@ -56,6 +56,8 @@ static const char USAGE[] =
     "  --per-ip-rate N/s     requests a second from one client address, beyond them 429 with\n"
     "                        Retry-After (default: no bound; /health and /metrics have their own)\n"
     "  --per-ip-burst N      requests at once above the rate (default: 4 seconds' worth)\n"
+    "  --per-ip-penalty S    an address that keeps asking past its rate after its 429s is\n"
+    "                        refused at accept for S seconds (default 10; 0: never)\n"
     "  --trusted-proxy CIDR  a reverse proxy whose X-Forwarded-For names the client, for the\n"
     "                        per-address bounds and the sign-in throttle (repeatable)\n"
     "  --quiet               no access log\n"
@@ -81,7 +83,11 @@ void serve_config_defaults(server_config *cfg) {
   cfg->drain_seconds = 10;
   /* No request rate by default (per_ip_rate 0): behind a reverse proxy not named with
    * --trusted-proxy every client has the proxy's address, and a seeder or a benchmark on the
-   * same host is one client; the rate that suits depends on the deployment (README). */
+   * same host is one client; the rate that suits depends on the deployment (README). With a
+   * rate, an address that ignores its 429s is refused at accept for 10 s: long enough that the
+   * refusals (a ninth of a 429's cost) are most of a flood's attempts, short enough that a
+   * client who misbehaved once is back within a page's reload. */
+  cfg->per_ip_penalty_s = 10;
   cfg->busy_timeout_ms = STORE_BUSY_TIMEOUT_MS;
   /* as long as --request-timeout lets a client wait; a 1,000-term filter over 131,000 points
    * took 8 s on a loaded 2-core machine */
@@ -138,6 +144,7 @@ int serve_parse_flags(int argc, char **argv, server_config *cfg, const char *usa
       {"version", no_argument, 0, 'V'},
       {"per-ip-rate", required_argument, 0, 'k'}, {"per-ip-burst", required_argument, 0, 'K'},
       {"trusted-proxy", required_argument, 0, 'X'},
+      {"per-ip-penalty", required_argument, 0, 'Y'},
       {"busy-timeout-ms", required_argument, 0, 'W'},
       {"request-time-ms", required_argument, 0, 'E'}, {0, 0, 0, 0}};
   long v;
@@ -214,6 +221,10 @@ int serve_parse_flags(int argc, char **argv, server_config *cfg, const char *usa
       case 'K':
         if (!parse_int(optarg, 1, 1 << 20, &v)) goto bad_value;
         cfg->per_ip_burst = (double)v;
+        break;
+      case 'Y':
+        if (!parse_int(optarg, 0, 3600, &v)) goto bad_value;
+        cfg->per_ip_penalty_s = (double)v;
         break;
       case 'X':
         if (cfg->n_trusted_proxies == HTTP_TRUSTED_PROXIES_MAX ||

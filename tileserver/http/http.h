@@ -46,6 +46,8 @@ typedef struct server_config {
   const char *db_schema;      /* --db-schema S: the catalog's schema over PostgreSQL, or NULL */
   double per_ip_rate;         /* requests a second from one address (--per-ip-rate); 0: no bound */
   double per_ip_burst;        /* requests at once above it (--per-ip-burst); 0: 4 s of the rate */
+  double per_ip_penalty_s;    /* an address ignoring its 429s is refused at accept this long
+                                 (--per-ip-penalty); 0: never */
   http_cidr trusted_proxies[HTTP_TRUSTED_PROXIES_MAX]; /* --trusted-proxy CIDR: peers whose
                                  X-Forwarded-For names the client (http/addr.h) */
   size_t n_trusted_proxies;

@@ -14,7 +14,8 @@ void metrics_refuse(http_metrics *m, metrics_refusal why) {
 
 /* The connection counters: refusals by reason, timeouts, and the open and in-flight gauges. */
 static void write_connections(http_metrics *m, buf *out) {
-  static const char *const WHY[METRICS_REFUSALS] = {"max_connections", "per_ip", "draining"};
+  static const char *const WHY[METRICS_REFUSALS] = {"max_connections", "per_ip", "draining",
+                                                     "rate_penalty"};
   buf_puts(out, "# HELP teselas_connections_refused_total Connections closed at accept, by reason.\n"
                 "# TYPE teselas_connections_refused_total counter\n");
   for (int i = 0; i < METRICS_REFUSALS; i++)

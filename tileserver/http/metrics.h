@@ -15,6 +15,7 @@ typedef enum metrics_refusal {
   METRICS_REFUSED_MAX_CONNECTIONS, /* --max-connections open already */
   METRICS_REFUSED_PER_IP,          /* --per-ip-connections open from that address */
   METRICS_REFUSED_DRAINING,        /* the server is stopping */
+  METRICS_REFUSED_RATE_PENALTY,    /* an address that ignored its 429s (--per-ip-penalty) */
   METRICS_REFUSALS
 } metrics_refusal;
 

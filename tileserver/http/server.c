@@ -103,6 +103,7 @@ typedef struct req_log {
   buf form;
   http_addr client;    /* the peer, or the client a trusted proxy names (http/addr.h) */
   bool limited;        /* over its address's rate: answered 429 */
+  bool penalised;      /* and refused at accept for --per-ip-penalty: this connection closes */
   char retry_after[12];
 } req_log;
 
@@ -455,15 +456,18 @@ static enum MHD_Result join_xff(void *cls, enum MHD_ValueKind kind, const char *
   return MHD_YES;
 }
 
-/* The peer's address, or with --trusted-proxy and a trusted peer, the client it names. */
-static http_addr request_client(const http_server *s, struct MHD_Connection *conn) {
+/* The peer's address, or with --trusted-proxy and a trusted peer, the client it names;
+ * *out_is_peer says which (only a peer's connections can be refused at accept). */
+static http_addr request_client(const http_server *s, struct MHD_Connection *conn,
+                                bool *out_is_peer) {
   http_addr peer = {0};
   const union MHD_ConnectionInfo *ci =
       MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-  if (ci && ci->client_addr)
-    http_addr_from_sockaddr(ci->client_addr, addr_len(ci->client_addr), &peer);
+  *out_is_peer = ci && ci->client_addr &&
+                 http_addr_from_sockaddr(ci->client_addr, addr_len(ci->client_addr), &peer);
   const server_config *cfg = &s->cfg;
   if (!http_cidr_any_contains(cfg->trusted_proxies, cfg->n_trusted_proxies, &peer)) return peer;
+  *out_is_peer = false;
   xff_join j = {.len = 0};
   j.s[0] = '\0';
   MHD_get_connection_values(conn, MHD_HEADER_KIND, join_xff, &j);
@@ -475,17 +479,24 @@ static http_addr request_client(const http_server *s, struct MHD_Connection *con
   return http_addr_client(&peer, list, cfg->trusted_proxies, cfg->n_trusted_proxies);
 }
 
-/* --per-ip-rate: true when the request is over its address's rate, with Retry-After ready.
- * /health and /metrics draw on their own small bucket (http/ratelimit.h). */
-static bool over_rate(http_server *s, req_log *lg, const char *url) {
-  if (!s->rate) return false;
-  bool monitoring = strcmp(url, "/health") == 0 || strcmp(url, "/metrics") == 0;
+static int64_t now_us(void) {
   struct timespec now;
   clock_gettime(CLOCK_MONOTONIC, &now);
+  return (int64_t)now.tv_sec * 1000000 + now.tv_nsec / 1000;
+}
+
+/* --per-ip-rate: true when the request is over its address's rate, with Retry-After ready, and
+ * lg->penalised when the address has ignored its 429s (--per-ip-penalty). /health and /metrics
+ * draw on their own small bucket (http/ratelimit.h). */
+static bool over_rate(http_server *s, req_log *lg, const char *url, bool is_peer) {
+  if (!s->rate) return false;
+  bool monitoring = strcmp(url, "/health") == 0 || strcmp(url, "/metrics") == 0;
   int retry = 1;
-  if (http_rate_take(s->rate, &lg->client, monitoring ? HTTP_RATE_MONITORING : HTTP_RATE_REQUESTS,
-                     (int64_t)now.tv_sec * 1000000 + now.tv_nsec / 1000, &retry))
-    return false;
+  http_rate_verdict v = http_rate_check(
+      s->rate, &lg->client, monitoring ? HTTP_RATE_MONITORING : HTTP_RATE_REQUESTS, is_peer,
+      now_us(), &retry);
+  if (v == HTTP_RATE_SERVE) return false;
+  lg->penalised = v == HTTP_RATE_CLOSE;
   snprintf(lg->retry_after, sizeof lg->retry_after, "%d", retry);
   atomic_fetch_add_explicit(&s->services->metrics.rate_limited[monitoring], 1,
                             memory_order_relaxed);
@@ -513,6 +524,8 @@ static bool refused(struct MHD_Connection *conn, const char *method, const req_l
     http_refuse(resp, HTTP_REFUSE_TOO_MANY, "too many requests from this address; retry in %s s",
                 lg->retry_after);
     http_header_add(resp, "Retry-After", lg->retry_after);
+    /* its next connection is refused at accept: this one ends with the answer */
+    if (lg->penalised) http_header_add(resp, "Connection", "close");
   } else if (is_write(method) && lg->target_len <= URL_MAX && !http_route_allows(method, lg->path)) {
     http_refuse(resp, HTTP_REFUSE_METHOD, "method %s is not allowed here", method);
   } else if (lg->target_len > URL_MAX) {
@@ -577,8 +590,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     snprintf(lg->method, sizeof lg->method, "%s", method);
     snprintf(lg->path, sizeof lg->path, "%s", url);
     lg->raw_nul = raw_nul_in_target(lg, url, version);
-    lg->client = request_client(s, conn);
-    lg->limited = over_rate(s, lg, url);
+    bool is_peer;
+    lg->client = request_client(s, conn, &is_peer);
+    lg->limited = over_rate(s, lg, url, is_peer);
     /* Answer on a later call, once the whole request is in: answering now makes MHD close the
      * connection, which defeats keep-alive. Except a request refused for its method or declared
      * body size: libmicrohttpd lets a response be queued only now or once the body is in, and
@@ -699,13 +713,23 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
   free(lg);
 }
 
-/* MHD_OPTION_ACCEPT_POLICY_CALLBACK: the bounds of conns.h, each refusal counted. libmicrohttpd
- * closes a refused socket at once: the client sees the connection closed, not an HTTP answer
- * (an answer would mean reading its request, the work the bound is there to refuse). */
+/* True when the peer has ignored its 429s and is in its --per-ip-penalty window. A trusted
+ * proxy never is (its clients are limited one by one, by the address it names). */
+static bool penalised_peer(const http_server *s, const struct sockaddr *addr, socklen_t len) {
+  http_addr a;
+  if (!s->rate || !http_addr_from_sockaddr(addr, len, &a)) return false;
+  if (http_cidr_any_contains(s->cfg.trusted_proxies, s->cfg.n_trusted_proxies, &a)) return false;
+  return http_rate_refuses(s->rate, &a, now_us());
+}
+
+/* MHD_OPTION_ACCEPT_POLICY_CALLBACK: the bounds of conns.h and the penalty of an address that
+ * ignores its 429s, each refusal counted. libmicrohttpd closes a refused socket at once, before
+ * it maps the connection's pool: the client sees the connection closed, not an HTTP answer (an
+ * answer would mean reading its request, the work the bound is there to refuse). */
 static enum MHD_Result accept_policy(void *cls, const struct sockaddr *addr, socklen_t len) {
   http_server *s = cls;
-  metrics_refusal why;
-  if (http_conns_admit(s->conns, addr, len, &why)) return MHD_YES;
+  metrics_refusal why = METRICS_REFUSED_RATE_PENALTY;
+  if (!penalised_peer(s, addr, len) && http_conns_admit(s->conns, addr, len, &why)) return MHD_YES;
   metrics_refuse(&s->services->metrics, why);
   return MHD_NO;
 }
@@ -825,6 +849,7 @@ err_code http_server_start(const server_config *cfg, http_server **out, err *e) 
       rc = err_set(e, ERR_NOMEM, "out of memory for the request-rate table");
       goto fail;
     }
+    http_rate_set_penalty(s->rate, cfg->per_ip_penalty_s);
   }
   if ((rc = http_sources_start(&s->cfg, s->services, &s->sources, e)) != ERR_OK) goto fail;
   if ((rc = listen_socket(cfg, &s->listen_fd, &s->port, e)) != ERR_OK) goto fail;
