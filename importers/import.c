@@ -293,8 +293,6 @@ static const char *date_field_of(const import_state *s, const layer_field *f, si
   if (o->date_field || !o->guess_date_field) return o->date_field;
   const layer_field *dated = one_date_field(f, n);
   if (!dated) return NULL;
-  report_note(s->rep, "campo de fecha: %s, el único con fechas (otro: --date-field CAMPO; "
-              "ninguno: --date-field '')", dated->name);
   return dated->name;
 }
 
@@ -361,6 +359,7 @@ static err_code begin_writer(import_state *s, err *e) {
   const layer_field *fields = import_privacy_fields(&s->priv, &s->schema, &n);
   meta.date_field = date_field_of(s, fields, n);
   s->guessed_date = !o->date_field && meta.date_field && meta.date_field[0];
+  meta.date_field_guessed = s->guessed_date;
   /* descriptions and units by published name (the store keeps those of published fields) */
   if (o->n_specs && !(s->docs = calloc(o->n_specs, sizeof *s->docs)))
     return err_set(e, ERR_NOMEM, "sin memoria");
@@ -372,7 +371,11 @@ static err_code begin_writer(import_state *s, err *e) {
         (char *)(f->description ? f->description : ""), (char *)(f->unit ? f->unit : "")};
   }
   meta.field_docs = s->docs;
-  return store_writer_begin(o->db_path, &meta, fields, n, &s->w, e);
+  rc = store_writer_begin(o->db_path, &meta, fields, n, &s->w, e);
+  if (rc == ERR_OK && s->guessed_date)
+    report_note(s->rep, "campo de fecha: %s, el único con fechas, si la capa no tenía uno (otro: "
+                "--date-field CAMPO; ninguno: --date-field '')", meta.date_field);
+  return rc;
 }
 
 /* Duplicate ids, the report, the commit. */

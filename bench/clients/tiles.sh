@@ -27,7 +27,7 @@ RATE=${2:-20}
 : "${TESELAS_TEST_DATA:=$HERE/../../tests/data}"
 # the defaults but for a request rate per address (none by default; README, Limits) and the
 # threads named, so that a machine with more cores runs the same server
-SERVE_FLAGS=${SERVE_FLAGS---threads 2 --per-ip-rate 20/s --quiet}
+SERVE_FLAGS=${SERVE_FLAGS---threads 2 --per-ip-rate 20/s --per-ip-penalty 10 --quiet}
 command -v ogr2ogr > /dev/null || skip "ogr2ogr (gdal-bin) is not installed"
 ulimit -n "$(ulimit -Hn)"
 [ "$(ulimit -n)" -ge 8192 ] || skip "the open-file limit ($(ulimit -n)) is below 8192"

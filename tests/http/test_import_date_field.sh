@@ -14,6 +14,9 @@ grep -q "campo de fecha: date" "$TEST_TMP/out1" || fail "the report does not say
 "$TESELAS" import "$SRC" --db "$TEST_TMP/none.db" --layer delitos --privacy none --date-field '' \
   >"$TEST_TMP/out2" 2>&1 || fail "import --date-field '': $(tail -3 "$TEST_TMP/out2")"
 grep -q -- "--date-field date" "$TEST_TMP/out2" || fail "without a date field the report does not name it: $(cat "$TEST_TMP/out2")"
+# a later import without the option keeps the layer's choice: a guess never overrides it
+"$TESELAS" import "$SRC" --db "$TEST_TMP/none.db" --layer delitos --privacy none \
+  >"$TEST_TMP/out3" 2>&1 || fail "second import: $(tail -3 "$TEST_TMP/out3")"
 ok
 start_server "$DB" --quiet
 for day in 2013-01-03 2013-01-05; do

@@ -57,7 +57,7 @@ static const char USAGE[] =
     "                        Retry-After (default: no bound; /health and /metrics have their own)\n"
     "  --per-ip-burst N      requests at once above the rate (default: 4 seconds' worth)\n"
     "  --per-ip-penalty S    an address that keeps asking past its rate after its 429s is\n"
-    "                        refused at accept for S seconds (default 10; 0: never)\n"
+    "                        refused at accept for S seconds (default 0: never; 10 is a start)\n"
     "  --trusted-proxy CIDR  a reverse proxy whose X-Forwarded-For names the client, for the\n"
     "                        per-address bounds and the sign-in throttle (repeatable)\n"
     "  --quiet               no access log\n"
@@ -87,7 +87,8 @@ void serve_config_defaults(server_config *cfg) {
    * rate, an address that ignores its 429s is refused at accept for 10 s: long enough that the
    * refusals (a ninth of a 429's cost) are most of a flood's attempts, short enough that a
    * client who misbehaved once is back within a page's reload. */
-  cfg->per_ip_penalty_s = 10;
+  cfg->per_ip_penalty_s = 0; /* opt-in: behind a proxy not named with --trusted-proxy, or a NAT,
+                                 one client's flood would close the address of everyone, monitoring included */
   cfg->busy_timeout_ms = STORE_BUSY_TIMEOUT_MS;
   /* as long as --request-timeout lets a client wait; a 1,000-term filter over 131,000 points
    * took 8 s on a loaded 2-core machine */

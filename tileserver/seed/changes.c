@@ -133,7 +133,7 @@ static bool fields_differ(const layer_info *f, const layer_info *t) {
  * of the two versions, or NULL when it was not run). */
 static bool whole_layer_changed(const layer_info *f, const layer_info *t, const versions_diff *d) {
   if (d && (d->n_fields_added || d->n_fields_removed || d->n_fields_retyped)) return true;
-  if (!d && fields_differ(f, t)) return true;
+  if (fields_differ(f, t)) return true; /* a reorder too, which the versions' diff ignores */
   if (f->minzoom != t->minzoom || f->maxzoom != t->maxzoom) return true;
   if (strcmp(f->geometry_type, t->geometry_type) != 0) return true;
   if (gen_cluster_below(f) != gen_cluster_below(t)) return true;

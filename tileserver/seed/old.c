@@ -175,11 +175,12 @@ err_code seed_old_index(seed_old *o, const seed_range *range, bool *out_ok, err 
       return ERR_OK;
     }
   o->next_cell = 0;
+  o->indexed = true;
   *out_ok = true;
   return ERR_OK;
 }
 
-bool seed_old_has_runs(const seed_old *o) { return o->pm != NULL || o->cells != NULL; }
+bool seed_old_has_runs(const seed_old *o) { return o->pm != NULL || o->indexed; }
 
 /* The next run of the MBTiles index: consecutive tile ids holding one content. */
 static err_code next_cell_run(seed_old *o, uint64_t *tile_id, uint64_t *run_length, buf *out,
@@ -200,7 +201,7 @@ static err_code next_cell_run(seed_old *o, uint64_t *tile_id, uint64_t *run_leng
 err_code seed_old_next_run(seed_old *o, uint64_t *tile_id, uint64_t *run_length, buf *out,
                            bool *done, err *e) {
   buf_reset(out);
-  if (o->cells) return next_cell_run(o, tile_id, run_length, out, done, e);
+  if (o->indexed) return next_cell_run(o, tile_id, run_length, out, done, e);
   if (!o->walking) {
     pmtiles_walk_init(&o->runs, o->pm);
     o->walking = true;

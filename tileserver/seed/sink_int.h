@@ -54,6 +54,7 @@ typedef struct seed_old {
   bool walking;
   struct seed_old_cell *cells; /* MBTiles read as runs (seed_old_index): its addresses by tile id */
   size_t n_cells, next_cell;
+  bool indexed; /* cells is the MBTiles archive's whole index (it may hold no tile) */
 } seed_old;
 
 err_code seed_old_open(seed_old *o, const char *path, err *e);

@@ -314,6 +314,8 @@ typedef struct layer_meta {
   const char *source_name, *source_sha256;
   const char *privacy;     /* JSON object text or NULL */
   const char *date_field;  /* or NULL */
+  bool date_field_guessed; /* date_field is the importer's guess: a layer already in the
+                              catalog keeps the date field it has */
   int minzoom, maxzoom;    /* -1: derive */
   bool sample;
   int keep_versions;       /* versions kept in history with their tables (>= 1) */

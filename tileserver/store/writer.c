@@ -392,7 +392,7 @@ static const char UPSERT_SQL[] =
     " publisher=coalesce(?5, publisher), frequency=coalesce(?6, frequency),"
     " keywords=coalesce(?7, keywords), source_name=coalesce(?8, source_name),"
     " source_sha256=coalesce(?9, source_sha256), privacy=coalesce(?10, privacy),"
-    " date_field=coalesce(?11, date_field), geometry_type=?12, minx=?13, miny=?14, maxx=?15,"
+    " date_field=CASE WHEN ?26 THEN date_field ELSE coalesce(?11, date_field) END, geometry_type=?12, minx=?13, miny=?14, maxx=?15,"
     " maxy=?16, feature_count=?17, fields=?18, version=?19, updated_at=?20, table_name=?21,"
     " report=?22, minzoom=?23, maxzoom=?24, sample=?25";
 
@@ -426,6 +426,7 @@ static err_code upsert_catalog(store_writer *w, const char *report, const store_
   for (int i = 0; i < 4; i++) sqlite3_bind_double(st, 13 + i, b[i]);
   sqlite3_bind_int64(st, 17, count);
   sqlite3_bind_text(st, 18, fields, -1, SQLITE_STATIC);
+  sqlite3_bind_int(st, 26, m->date_field_guessed);
   sqlite3_bind_int64(st, 19, w->version);
   sqlite3_bind_text(st, 20, now, -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 21, w->table, -1, SQLITE_STATIC);
