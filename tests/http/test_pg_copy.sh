@@ -56,6 +56,15 @@ while read -r table; do
     grep -q "USING gist (geom)" || fail "$table has no GiST index"
   [ "$(pg_sql "SELECT count(*) FROM teselas.\"$table\" WHERE geom IS NOT NULL AND ST_SRID(geom) <> 4326")" = 0 ] ||
     fail "$table: geometries not in EPSG:4326"
+  # the R*Tree's place and box ahead of every variable-width column (store/pg_copy.c says why),
+  # and as many boxes as the file's R*Tree has entries
+  [ "$(pg_sql "SELECT string_agg(attname, ',' ORDER BY attnum) FROM pg_attribute WHERE attrelid =
+    'teselas.\"$table\"'::regclass AND attnum BETWEEN 1 AND 6")" = \
+    teselas_row,teselas_ord,teselas_xmin,teselas_xmax,teselas_ymin,teselas_ymax ] ||
+    fail "$table: the R*Tree's columns are not first"
+  a=$(sqlite3 "$DB" "SELECT count(*) FROM \"idx_${table}_geom\" WHERE xmax >= -1e308" 2>/dev/null || echo none)
+  b=$(pg_sql "SELECT count(*) FROM teselas.\"$table\" WHERE teselas_ord IS NOT NULL AND teselas_xmin <= teselas_xmax")
+  [ "$a" = none ] || [ "$a" = "$b" ] || fail "$table: $a R*Tree entries in the file, $b boxes in PostgreSQL"
 done < <(sqlite3 "$DB" "SELECT name FROM sqlite_master WHERE type='table' AND name IN
   (SELECT table_name FROM teselas_history UNION SELECT table_name FROM teselas_layers)")
 # The ranked lines stay in their rows (a tile reads them all; store/pg_copy.c says why): only a

@@ -243,23 +243,26 @@ static err_code inline_lines(copy_ctx *c, const char *table, table_cols *t, err 
   return rc;
 }
 
-/* CREATE TABLE with the columns (and, for a version table, teselas_row first and the R*Tree's
- * place and box last). */
+/* CREATE TABLE with the columns (and, for a version table, teselas_row, the R*Tree's place and
+ * box first). Why first: a box query tests the box and a tile reads the place of every row it
+ * meets; fixed-width columns ahead of the variable ones are found at a known offset, where after
+ * them PostgreSQL walked every geometry and line of the row to reach them (a cache miss each:
+ * perf). Readers name the columns, so tables copied before read as they did. */
 static err_code create_table(copy_ctx *c, const char *table, const table_cols *t, bool version,
                              err *e) {
   buf sql;
   buf_init(&sql, 0);
   buf_puts(&sql, "CREATE TABLE ");
   store_quote_ident(&sql, table);
-  buf_puts(&sql, version ? "(teselas_row bigint PRIMARY KEY" : "(");
+  buf_puts(&sql, version ? "(teselas_row bigint PRIMARY KEY, teselas_ord bigint, teselas_xmin"
+                           " double precision, teselas_xmax double precision, teselas_ymin double"
+                           " precision, teselas_ymax double precision"
+                         : "(");
   for (int i = 0; i < t->n; i++) {
     buf_puts(&sql, i || version ? ", " : "");
     store_quote_ident(&sql, t->names[i]);
     buf_printf(&sql, " %s", PG_TYPE[t->kinds[i]]);
   }
-  if (version)
-    buf_puts(&sql, ", teselas_ord bigint, teselas_xmin double precision, teselas_xmax double"
-                   " precision, teselas_ymin double precision, teselas_ymax double precision");
   int n_pk = 0;
   for (int k = 1; !version && k <= t->n; k++)
     for (int i = 0; i < t->n; i++)
@@ -333,7 +336,7 @@ static err_code copy_end(copy_ctx *c, err_code rc, err *e) {
   return rc;
 }
 
-/* Streams the rows of table (rowid first for a version table, with its R*Tree entry last). */
+/* Streams the rows of table (rowid and its R*Tree entry first for a version table). */
 static err_code copy_rows(copy_ctx *c, const char *table, const table_cols *t, bool version,
                           const rt_row *rt, size_t n_rt, const char *const only[2], err *e) {
   buf sql;
@@ -378,7 +381,16 @@ static err_code copy_rows(copy_ctx *c, const char *table, const table_cols *t, b
   while (rc == ERR_OK && sqlite3_step(st) == SQLITE_ROW) {
     row++;
     int off = version ? 1 : 0;
-    if (version) buf_printf(&c->line, "%lld", (long long)sqlite3_column_int64(st, 0));
+    if (version) {
+      rt_row key = {.pkid = sqlite3_column_int64(st, 0)};
+      const rt_row *hit = rt ? bsearch(&key, rt, n_rt, sizeof *rt, rt_cmp) : NULL;
+      buf_printf(&c->line, "%lld", (long long)key.pkid);
+      if (hit)
+        buf_printf(&c->line, "\t%lld\t%.17g\t%.17g\t%.17g\t%.17g", (long long)hit->ord,
+                   hit->box[0], hit->box[1], hit->box[2], hit->box[3]);
+      else
+        buf_puts(&c->line, "\t\\N\t\\N\t\\N\t\\N\t\\N");
+    }
     for (int i = 0; rc == ERR_OK && i < t->n; i++) {
       if (i || version) buf_putc(&c->line, '\t');
       err field_err;
@@ -386,15 +398,6 @@ static err_code copy_rows(copy_ctx *c, const char *table, const table_cols *t, b
         rc = err_set(e, ERR_INVALID, "%s: table %s, row %lld, column %s: %s; nothing was copied",
                      c->from, table, (long long)(version ? sqlite3_column_int64(st, 0) : row),
                      t->names[i], field_err.msg);
-    }
-    if (version) {
-      rt_row key = {.pkid = sqlite3_column_int64(st, 0)};
-      const rt_row *hit = rt ? bsearch(&key, rt, n_rt, sizeof *rt, rt_cmp) : NULL;
-      if (hit)
-        buf_printf(&c->line, "\t%lld\t%.17g\t%.17g\t%.17g\t%.17g", (long long)hit->ord,
-                   hit->box[0], hit->box[1], hit->box[2], hit->box[3]);
-      else
-        buf_puts(&c->line, "\t\\N\t\\N\t\\N\t\\N\t\\N");
     }
     buf_putc(&c->line, '\n');
     if (rc == ERR_OK) rc = copy_flush(c, false, e);
