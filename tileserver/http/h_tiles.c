@@ -139,9 +139,9 @@ static void serve_tile(http_request *req, http_response *resp, tile_params *p) {
   err_code rc = tiles_serve(req->reader, req->services->tiles, p, http_accepts_gzip(req), &t, &e);
   if (rc != ERR_OK) {
     if (rc == ERR_LIMIT)
-      http_error(resp, rc, "this tile is too large for one request's bounds (--request-memory-mb "
-                 "%zu, --response-max-mb %zu); zoom in", req->config->request_arena_bytes >> 20,
-                 req->config->response_max_bytes >> 20);
+      http_error(resp, rc, "this tile is too large for one request's bounds (%s; "
+                 "--request-memory-mb %zu, --response-max-mb %zu); zoom in", e.msg,
+                 req->config->request_arena_bytes >> 20, req->config->response_max_bytes >> 20);
     else
       http_error(resp, rc, "%s", e.msg);
     return;

@@ -461,12 +461,13 @@ static double be_f64(const char *s) {
 int64_t store_pg_i64(const PGresult *r, int row, int col) {
   if (PQgetisnull(r, row, col)) return 0;
   const char *s = PQgetvalue(r, row, col);
+  int len = PQgetlength(r, row, col); /* a binary value shorter than its type: read as 0 */
   switch (PQftype(r, col)) {
-    case OID_INT8: return (int64_t)be(s, 8);
-    case OID_INT4: return (int32_t)be(s, 4);
-    case OID_INT2: return (int16_t)be(s, 2);
-    case OID_BOOL: return s[0] != 0;
-    case OID_FLOAT8: return (int64_t)be_f64(s);
+    case OID_INT8: return len < 8 ? 0 : (int64_t)be(s, 8);
+    case OID_INT4: return len < 4 ? 0 : (int32_t)be(s, 4);
+    case OID_INT2: return len < 2 ? 0 : (int16_t)be(s, 2);
+    case OID_BOOL: return len < 1 ? 0 : s[0] != 0;
+    case OID_FLOAT8: return len < 8 ? 0 : (int64_t)be_f64(s);
     default: return strtoll(s, NULL, 10);
   }
 }
@@ -474,9 +475,11 @@ int64_t store_pg_i64(const PGresult *r, int row, int col) {
 double store_pg_f64(const PGresult *r, int row, int col) {
   if (PQgetisnull(r, row, col)) return 0;
   const char *s = PQgetvalue(r, row, col);
+  int len = PQgetlength(r, row, col);
   switch (PQftype(r, col)) {
-    case OID_FLOAT8: return be_f64(s);
+    case OID_FLOAT8: return len < 8 ? 0 : be_f64(s);
     case OID_FLOAT4: {
+      if (len < 4) return 0;
       uint32_t u = (uint32_t)be(s, 4);
       float f;
       memcpy(&f, &u, sizeof f);

@@ -29,18 +29,6 @@
 
 /* The largest geometry converted: as reader.c's teselas_intersects. */
 enum { GEOM_ARENA = 64 * 1024 * 1024 };
-/* The most bytes of lines a tile's rows hold while they are put in order here (held_take): past
- * it the tile fails with LIMIT instead of holding more. A z8 tile of bench/pg's 5,000 lines
- * holds about 2 MB. */
-enum { HELD_MAX = 256 * 1024 * 1024 };
-
-/* A row of a line tile taken before it is handed on (held_take), with its place in the R*Tree's
- * order and, for equal places, in the answer. */
-typedef struct pg_held {
-  int64_t ord;
-  size_t seq;
-  PGresult *row;
-} pg_held;
 
 typedef struct pg_plan {
   const store_query *q;
@@ -65,10 +53,6 @@ struct store_pg_iter {
   arena *scratch;
   buf blob;
   err error;
-  int ord_col;    /* the column of teselas_ord when the rows are ordered here, else -1 */
-  bool held_done; /* every row taken (held_take) */
-  pg_held *held;
-  size_t n_held, next_held;
 };
 
 static bool tile_lines(const pg_plan *p) {
@@ -105,19 +89,6 @@ static void ranked_sql(buf *sql, const char *alias, int zoom) {
 }
 
 static bool unordered(const pg_plan *p);
-
-/* A line tile over inline ranked lines is put in the R*Tree's order here, not by PostgreSQL:
- * PostgreSQL's sort copied every row, each with its whole line (about 2 kB), into the sort's
- * memory before sending it (perf: forming those tuples and the sort were the largest part of its
- * CPU after reading the rows). The statement returns teselas_ord last and no ORDER BY; the
- * iterator takes the rows and sorts pointers (held_take). Measured on bench/pg's z16 tiles:
- * PostgreSQL's CPU per statement 10-25 % lower (under load), teselas's 0.23 M instructions a tile
- * more (callgrind: glibc's qsort and libpq reading rows as PostgreSQL streams them). */
-static bool sorted_here(const pg_plan *p) {
-  const store_query *q = p->q;
-  return lines_inline(p) && unordered(p) && p->bbox && !(q->bbox_exact && p->bbox == q->bbox) &&
-         q->limit < 0 && q->offset <= 0;
-}
 
 /* A tile's rows of a line layer: the box's rows sorted in the R*Tree's order first, narrow
  * (row number, order, fid, fields), then joined to their ranked lines; the geometry of the
@@ -190,7 +161,6 @@ static void sql_select(buf *sql, pg_plan *p) {
         buf_puts(sql, ", ");
         distance_sql(sql, p);
       }
-      if (sorted_here(p)) buf_puts(sql, ", t.teselas_ord");
       return;
   }
 }
@@ -282,7 +252,6 @@ static void sql_tail(buf *sql, pg_plan *p) {
       return;
     case STORE_MODE_ROWS:
       if (q->near) buf_puts(sql, " ORDER BY teselas_d NULLS LAST, t.fid"); /* none: last */
-      else if (sorted_here(p)) return; /* no LIMIT either */
       else if (unordered(p) && p->bbox) box_page_order(sql, p);
       else if (unordered(p)) buf_puts(sql, " ORDER BY t.teselas_row");
       else if (q->n_sort) {
@@ -395,7 +364,6 @@ err_code store_pg_query_start(store_pg *pg, const store_query *q, const double *
     return rc;
   }
   it->p = pg;
-  it->ord_col = sorted_here(&p) ? 3 + (int)q->n_fields : -1;
   it->n_values = q->n_fields;
   it->with_geometry = q->with_geometry;
   it->with_distance = q->near != NULL;
@@ -461,56 +429,6 @@ static err_code row_geometry(store_pg_iter *it, store_feature *out, err *e) {
   return ERR_OK;
 }
 
-/* The next row of the answer in *out (NULL at its end, or on an error, kept in it->error). */
-static void answer_next(store_pg_iter *it, PGresult **out) {
-  *out = NULL;
-  if (!it->p->busy) return;
-  PGresult *res = store_pg_next_result(it->p);
-  ExecStatusType st = PQresultStatus(res);
-  if (st == PGRES_SINGLE_TUPLE) {
-    *out = res;
-    return;
-  }
-  if (st != PGRES_TUPLES_OK && PQstatus(it->p->conn) == CONNECTION_BAD)
-    err_set(&it->error, ERR_IO, "PostgreSQL is unreachable");
-  else if (st != PGRES_TUPLES_OK)
-    store_pg_result_error(res, "query", &it->error);
-  PQclear(res);
-  store_pg_drain(it->p, false);
-}
-
-static int held_cmp(const void *a, const void *b) {
-  const pg_held *x = a, *y = b;
-  if (x->ord != y->ord) return x->ord < y->ord ? -1 : 1;
-  return x->seq < y->seq ? -1 : x->seq > y->seq;
-}
-
-/* Takes every row of the answer and sorts them by teselas_ord (sorted_here). */
-static void held_take(store_pg_iter *it) {
-  it->held_done = true;
-  size_t cap = 0, bytes = 0;
-  PGresult *row;
-  for (answer_next(it, &row); row; answer_next(it, &row)) {
-    bytes += (size_t)PQgetlength(row, 0, 1) + (size_t)PQgetlength(row, 0, 2);
-    if (bytes > HELD_MAX)
-      err_set(&it->error, ERR_LIMIT, "a tile's lines are over %d MiB", HELD_MAX >> 20);
-    if (it->error.code == ERR_OK && it->n_held == cap) {
-      cap = cap ? cap * 2 : 256;
-      pg_held *h = realloc(it->held, cap * sizeof *h);
-      if (h) it->held = h;
-      else err_set(&it->error, ERR_NOMEM, "out of memory ordering a tile's rows");
-    }
-    if (it->error.code != ERR_OK) {
-      PQclear(row);
-      store_pg_drain(it->p, true);
-      return;
-    }
-    it->held[it->n_held] = (pg_held){store_pg_i64(row, 0, it->ord_col), it->n_held, row};
-    it->n_held++;
-  }
-  if (it->n_held) qsort(it->held, it->n_held, sizeof *it->held, held_cmp);
-}
-
 int store_pg_iter_next(store_pg_iter *it, store_feature *out, err *e) {
   if (it->error.code != ERR_OK) {
     store_pg_iter_error(it, e);
@@ -518,14 +436,16 @@ int store_pg_iter_next(store_pg_iter *it, store_feature *out, err *e) {
   }
   PQclear(it->row);
   it->row = NULL;
-  if (it->ord_col >= 0 && !it->held_done) held_take(it);
-  PGresult *res = NULL;
-  if (it->ord_col < 0) answer_next(it, &res);
-  else if (it->error.code == ERR_OK && it->next_held < it->n_held) {
-    res = it->held[it->next_held].row;
-    it->held[it->next_held++].row = NULL;
-  }
-  if (!res) {
+  if (!it->p->busy) return 0;
+  PGresult *res = store_pg_next_result(it->p);
+  ExecStatusType st = PQresultStatus(res);
+  if (st != PGRES_SINGLE_TUPLE) {
+    if (st != PGRES_TUPLES_OK && PQstatus(it->p->conn) == CONNECTION_BAD)
+      err_set(&it->error, ERR_IO, "PostgreSQL is unreachable");
+    else if (st != PGRES_TUPLES_OK)
+      store_pg_result_error(res, "query", &it->error);
+    PQclear(res);
+    store_pg_drain(it->p, false);
     if (it->error.code == ERR_OK) return 0;
     store_pg_iter_error(it, e);
     return -1;
@@ -557,8 +477,6 @@ err_code store_pg_iter_error(const store_pg_iter *it, err *e) {
 void store_pg_iter_close(store_pg_iter *it) {
   if (!it) return;
   PQclear(it->row);
-  for (size_t i = it->next_held; i < it->n_held; i++) PQclear(it->held[i].row);
-  free(it->held);
   if (it->p && it->p->busy) store_pg_drain(it->p, true);
   arena_destroy(it->scratch);
   buf_free(&it->blob);
