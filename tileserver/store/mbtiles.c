@@ -172,6 +172,18 @@ static err_code fill_skip(mbtiles_writer *w, const mbtiles_xyz *skip, size_t n_s
   return rc;
 }
 
+/* Binds a span as ?1 zoom, ?2-?3 columns, ?4-?5 TMS rows; false for a span that holds nothing. */
+static bool bind_span(sqlite3_stmt *st, const mbtiles_span *sp) {
+  if (sp->z > 30 || sp->x0 > sp->x1 || sp->y0 > sp->y1) return false;
+  int64_t last = ((int64_t)1 << sp->z) - 1; /* TMS rows: y1 is the southmost, the lowest row */
+  sqlite3_bind_int(st, 1, (int)sp->z);
+  sqlite3_bind_int64(st, 2, sp->x0);
+  sqlite3_bind_int64(st, 3, sp->x1);
+  sqlite3_bind_int64(st, 4, last - sp->y1);
+  sqlite3_bind_int64(st, 5, last - sp->y0);
+  return true;
+}
+
 static err_code copy_spans(mbtiles_writer *w, const mbtiles_span *spans, size_t n_spans,
                            uint64_t *n_copied, err *e) {
   sqlite3_stmt *st = NULL;
@@ -179,14 +191,7 @@ static err_code copy_spans(mbtiles_writer *w, const mbtiles_span *spans, size_t 
     return db_fail(w->db, e, "prepare");
   err_code rc = ERR_OK;
   for (size_t i = 0; i < n_spans && rc == ERR_OK; i++) {
-    const mbtiles_span *sp = &spans[i];
-    if (sp->z > 30 || sp->x0 > sp->x1 || sp->y0 > sp->y1) continue;
-    int64_t last = ((int64_t)1 << sp->z) - 1; /* TMS rows: y1 is the southmost, the lowest row */
-    sqlite3_bind_int(st, 1, (int)sp->z);
-    sqlite3_bind_int64(st, 2, sp->x0);
-    sqlite3_bind_int64(st, 3, sp->x1);
-    sqlite3_bind_int64(st, 4, last - sp->y1);
-    sqlite3_bind_int64(st, 5, last - sp->y0);
+    if (!bind_span(st, &spans[i])) continue;
     rc = step_done(w->db, st, e, "copying the earlier tiles");
     if (rc == ERR_OK) *n_copied += (uint64_t)sqlite3_changes(w->db);
   }
@@ -370,13 +375,8 @@ err_code store_mbtiles_cells(mbtiles_reader *r, const mbtiles_span *spans, size_
   int stop = 0;
   for (size_t i = 0; i < n_spans && rc == ERR_OK && !stop; i++) {
     const mbtiles_span *sp = &spans[i];
-    if (sp->z > 30 || sp->x0 > sp->x1 || sp->y0 > sp->y1) continue;
-    int64_t last = ((int64_t)1 << sp->z) - 1; /* TMS rows: y1 is the southmost, the lowest row */
-    sqlite3_bind_int(st, 1, (int)sp->z);
-    sqlite3_bind_int64(st, 2, sp->x0);
-    sqlite3_bind_int64(st, 3, sp->x1);
-    sqlite3_bind_int64(st, 4, last - sp->y1);
-    sqlite3_bind_int64(st, 5, last - sp->y0);
+    if (!bind_span(st, sp)) continue;
+    int64_t last = ((int64_t)1 << sp->z) - 1;
     int s = SQLITE_DONE;
     while (!stop && (s = sqlite3_step(st)) == SQLITE_ROW) {
       mbtiles_cell c = {sp->z, (uint32_t)sqlite3_column_int64(st, 0),
