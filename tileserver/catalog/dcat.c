@@ -180,11 +180,13 @@ static void add_spatial(dcat_ctx *x, rdf_term ds, const layer_info *l) {
   rdf_add(&x->g, shape, NS_GSP "asGeoJSON", rdf_lit_typed(j, NS_GSP "geoJSONLiteral"));
 }
 
-/* dct:temporal from the extent of the layer's date field (store_layer_time_extent). */
+/* dct:temporal from the extent of the layer's date field (store_layer_time_extent). A layer whose
+ * table cannot be read (damaged, see `teselas check`) is listed without it, as the collections
+ * do: the catalogue keeps answering for the other layers. */
 static void add_temporal(dcat_ctx *x, rdf_term ds, const layer_info *l) {
   if (!l->date_field[0] || x->rc != ERR_OK) return;
   char lo[40], hi[40];
-  if ((x->rc = store_layer_time_extent(x->r, l, l->date_field, lo, hi, x->e)) != ERR_OK) return;
+  if (store_layer_time_extent(x->r, l, l->date_field, lo, hi, NULL) != ERR_OK) return;
   if (!lo[0] || !hi[0]) return;
   for (char *p = lo; *p; p++) if (*p == ' ') *p = 'T';
   for (char *p = hi; *p; p++) if (*p == ' ') *p = 'T';
