@@ -92,23 +92,39 @@ static json_t *classes(json_t *choice, const char *field, json_t **color) {
   return items;
 }
 
-/* The layer's colour expression and its legend ("teselas:legend"), from the stored choice. */
-static json_t *legend(const layer_info *l, json_t *choice, json_t **color) {
+/* What the stored choice draws: "categories" (with values to match), "classes" (with a field),
+ * else "single". */
+static const char *choice_kind(json_t *choice) {
   const char *kind = json_string_value(json_object_get(choice, "kind"));
   const char *field = json_string_value(json_object_get(choice, "field"));
+  if (kind && field && strcmp(kind, "categories") == 0 &&
+      json_array_size(json_object_get(choice, "categories")) > 0)
+    return "categories";
+  if (kind && field && strcmp(kind, "classes") == 0) return "classes";
+  return "single";
+}
+
+bool auto_is_single(const layer_info *l) {
+  json_t *choice = json_loads(l->style ? l->style : "{}", 0, NULL);
+  bool single = strcmp(choice_kind(choice), "single") == 0;
+  json_decref(choice);
+  return single;
+}
+
+/* The layer's colour expression and its legend ("teselas:legend"), from the stored choice. */
+static json_t *legend(const catalog *c, const layer_info *l, json_t *choice, json_t **color) {
+  const char *kind = choice_kind(choice);
+  const char *field = json_string_value(json_object_get(choice, "field"));
   json_t *items = NULL;
-  if (json_array_size(json_object_get(choice, "categories")) == 0 &&
-      kind && strcmp(kind, "categories") == 0)
-    kind = NULL; /* nothing to match on */
-  if (kind && field && strcmp(kind, "categories") == 0) {
+  if (strcmp(kind, "categories") == 0) {
     items = categories(choice, field, color);
-  } else if (kind && field && strcmp(kind, "classes") == 0) {
+  } else if (strcmp(kind, "classes") == 0) {
     items = classes(choice, field, color);
   } else {
-    kind = "single", field = NULL;
-    auto_colour c = auto_palette_single(l->id);
-    *color = json_string(c.hex);
-    items = json_pack("[o]", legend_item(l->title, c, NULL));
+    field = NULL;
+    auto_colour col = auto_palette_single(c, l);
+    *color = json_string(col.hex);
+    items = json_pack("[o]", legend_item(l->title, col, NULL));
   }
   return json_pack("{s:{s:s,s:s,s:s,s:o,s:o}}", "teselas:legend", "layer", l->id, "title",
                    l->title, "kind", kind, "field", field ? json_string(field) : json_null(),
@@ -200,10 +216,10 @@ static void add_outline(json_t *layers, const layer_info *l, bool context, json_
   json_array_append_new(layers, line);
 }
 
-void auto_add_layer(json_t *layers, const layer_info *l, auto_role role) {
+void auto_add_layer(json_t *layers, const catalog *c, const layer_info *l, auto_role role) {
   json_t *choice = json_loads(l->style ? l->style : "{}", 0, NULL);
   json_t *color = NULL;
-  json_t *meta = legend(l, choice, &color);
+  json_t *meta = legend(c, l, choice, &color);
   const char *kind = json_string_value(json_object_get(json_object_get(meta, "teselas:legend"),
                                                        "kind"));
   if (role != AUTO_DATA) {

@@ -76,10 +76,10 @@ err_code render_style_auto(const catalog *c, const layer_info *l, arena *a, rend
   const layer_info *ctx = c ? auto_context_for(c, l) : NULL;
   if (ctx) {
     auto_add_source(sources, ctx);
-    auto_add_layer(layers, ctx, AUTO_CONTEXT);
+    auto_add_layer(layers, c, ctx, AUTO_CONTEXT);
   }
   auto_add_source(sources, l);
-  auto_add_layer(layers, l, AUTO_DATA);
+  auto_add_layer(layers, c, l, AUTO_DATA);
   auto_add_labels(layers, l);
   json_t *meta = json_pack("{s:b,s:[s]}", "teselas:automatic", 1, "teselas:layers", l->id);
   if (ctx) json_object_set_new(meta, "teselas:context_layer", json_string(ctx->id));
@@ -123,7 +123,7 @@ err_code render_style_all(const catalog *c, arena *a, render_style **out, err *e
   json_t *sources = json_object(), *layers = json_array(), *ids = json_array();
   for (size_t i = 0; i < n; i++) {
     auto_add_source(sources, order[i]);
-    auto_add_layer(layers, order[i], rank(c, order[i]) == 1 ? AUTO_OUTLINE : AUTO_DATA);
+    auto_add_layer(layers, c, order[i], rank(c, order[i]) == 1 ? AUTO_OUTLINE : AUTO_DATA);
     json_array_append_new(ids, json_string(order[i]->id));
   }
   for (size_t i = 0; i < n; i++) auto_add_labels(layers, order[n - 1 - i]);

@@ -20,8 +20,12 @@ auto_colour auto_palette_category(size_t i);
 auto_colour auto_palette_other(void);
 /* Class i of n (2..9) of the sequential scheme, light to dark. */
 auto_colour auto_palette_class(size_t i, size_t n);
-/* The single colour of a layer drawn without categories or classes. */
-auto_colour auto_palette_single(const char *layer_id);
+/* The single colour of layer l of catalog c drawn without categories or classes: distinct from
+ * every other single-colour layer of c while the twelve colours last, the same on the layer's
+ * own map and on the composite; with c NULL, the colour its id prefers. */
+auto_colour auto_palette_single(const catalog *c, const layer_info *l);
+/* True when l's stored choice draws it in one colour (no categories, no classes). */
+bool auto_is_single(const layer_info *l);
 
 typedef enum auto_role {
   AUTO_DATA,     /* the layer's own data: fills, lines, circles by its stored choice */
@@ -29,8 +33,9 @@ typedef enum auto_role {
   AUTO_CONTEXT   /* dimmed boundary for orientation ("teselas:context"), not in the legend */
 } auto_role;
 
-/* Appends the style layers that draw catalog layer l from source l->id in role. */
-void auto_add_layer(json_t *layers, const layer_info *l, auto_role role);
+/* Appends the style layers that draw layer l of catalog c (NULL: l alone) from source l->id in
+ * role. */
+void auto_add_layer(json_t *layers, const catalog *c, const layer_info *l, auto_role role);
 /* Appends l's label layer when its stored choice names a label field. */
 void auto_add_labels(json_t *layers, const layer_info *l);
 /* Adds the source named l->id ("teselas://<id>"). */

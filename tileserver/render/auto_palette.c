@@ -59,9 +59,41 @@ auto_colour auto_palette_class(size_t i, size_t n) {
   return (auto_colour){YLORRD[n - 2][i], seq_name(YLORRD[n - 2][i])};
 }
 
-auto_colour auto_palette_single(const char *layer_id) {
-  /* stable across runs and machines: a hash of the id, not its position in the catalog */
+/* The colour a lone layer prefers: a hash of its id, stable across runs and machines. */
+static size_t preferred(const char *layer_id) {
   uint32_t h = 2166136261u;
   for (const char *p = layer_id; *p; p++) h = (h ^ (uint8_t)*p) * 16777619u;
-  return CATEGORICAL[h % 8];
+  return h % 8;
+}
+
+/* Whether a drawn before b when colours are handed out: the older layer first (issued_at, the
+ * first import), then the id. */
+static bool older(const layer_info *a, const layer_info *b) {
+  int d = strcmp(a->issued_at ? a->issued_at : "", b->issued_at ? b->issued_at : "");
+  return d < 0 || (d == 0 && strcmp(a->id, b->id) < 0);
+}
+
+auto_colour auto_palette_single(const catalog *c, const layer_info *l) {
+  enum { N = sizeof CATEGORICAL / sizeof *CATEGORICAL };
+  if (!c) return CATEGORICAL[preferred(l->id)];
+  /* Every single-colour layer older than l takes its colour first: its preferred one when free,
+   * else the next free one of the twelve; l then does the same. A layer added later is handed
+   * its colour last, so it never moves an older layer's colour (removing one may let a younger
+   * layer return to its preferred colour). Twelve are enough for a municipal catalog; past them
+   * a layer falls back to its preferred colour and shares it. Boundary layers, outlines in the
+   * composite, take none. Cubic in the layers of a catalog: tens. */
+  bool taken[N] = {false};
+  size_t n_taken = 0;
+  for (size_t i = 0; i < c->n_layers && n_taken < N; i++) {
+    const layer_info *o = &c->layers[i];
+    if (o == l || !older(o, l) || !auto_is_single(o) || auto_is_context(c, o)) continue;
+    size_t k = preferred(o->id);
+    while (taken[k]) k = (k + 1) % N;
+    taken[k] = true;
+    n_taken++;
+  }
+  size_t k = preferred(l->id);
+  if (n_taken == N) return CATEGORICAL[k];
+  while (taken[k]) k = (k + 1) % N;
+  return CATEGORICAL[k];
 }

@@ -121,6 +121,53 @@ static void composite_order(void **state) {
   arena_destroy(a);
 }
 
+static const char *single_colour(json_t *doc, const char *id) {
+  json_t *L = layer_named(doc, id);
+  json_t *paint = json_object_get(L, "paint");
+  json_t *c = json_object_get(paint, "line-color");
+  if (!c) c = json_object_get(paint, "circle-color");
+  if (!c) c = json_object_get(paint, "fill-color");
+  assert_true(json_is_string(c));
+  return json_string_value(c);
+}
+
+/* rios and arroyos hash to the same colour: the composite gives the younger one another, the
+ * older keeps its own, and each layer's own map uses its composite colour. */
+static void distinct_single_colours(void **state) {
+  (void)state;
+  layer_info ls[3] = {LAYERS[2], LAYERS[3],
+                      {.id = "arroyos", .title = "Arroyos", .geometry_type = "LineString",
+                       .feature_count = 40, .bounds = {-101.85, 21.0, -101.55, 21.3},
+                       .version = 1, .maxzoom = 16, .style = "{}",
+                       .issued_at = "2026-02-01T00:00:00Z"}};
+  ls[1].issued_at = "2026-01-01T00:00:00Z";
+  catalog one = {.layers = ls, .n_layers = 2}, two = {.layers = ls, .n_layers = 3};
+  arena *a = arena_create(0);
+  render_style *s;
+  err e;
+  assert_int_equal(render_style_all(&one, a, &s, &e), ERR_OK);
+  json_t *doc = render_style_document(s, &one, "http://h");
+  char before[8];
+  snprintf(before, sizeof before, "%s", single_colour(doc, "rios-line"));
+  json_decref(doc);
+  assert_int_equal(render_style_all(&two, a, &s, &e), ERR_OK);
+  doc = render_style_document(s, &two, "http://h");
+  assert_string_equal(single_colour(doc, "rios-line"), before);
+  char arroyos[8];
+  snprintf(arroyos, sizeof arroyos, "%s", single_colour(doc, "arroyos-line"));
+  assert_string_not_equal(arroyos, before);
+  json_t *lg = json_object_get(json_object_get(layer_named(doc, "arroyos-line"), "metadata"),
+                               "teselas:legend");
+  assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(lg,
+                      "items"), 0), "color")), arroyos);
+  json_decref(doc);
+  assert_int_equal(render_style_auto(&two, &ls[2], a, &s, &e), ERR_OK);
+  doc = render_style_document(s, &two, "http://h");
+  assert_string_equal(single_colour(doc, "arroyos-line"), arroyos);
+  json_decref(doc);
+  arena_destroy(a);
+}
+
 static render_styles *registry_with(const char *name, const char *source_layer) {
   char dir[] = "/tmp/teselas-test-auto-XXXXXX";
   assert_non_null(mkdtemp(dir));
@@ -182,6 +229,7 @@ int main(void) {
       cmocka_unit_test(categories_and_labels),
       cmocka_unit_test(composite_order),
       cmocka_unit_test(offered_styles),
+      cmocka_unit_test(distinct_single_colours),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
