@@ -9,8 +9,8 @@
  * need a re-import.
  *
  * The rules, in order: a definition's "style" wins; a polygon layer with a count-like numeric
- * field (casos, total, poblacion, …: the aggregate privacy layers' `casos` among them) is
- * graduated; else the first field, preferred names first (tipo, estado, categoria, …), whose
+ * field (casos, total, poblacion, INEGI's pob and viv, pob_*, total_*, …: the aggregate privacy
+ * layers' `casos` among them; never an id, code, coordinate or year) is graduated; else the first field, preferred names first (tipo, estado, categoria, …), whose
  * values repeat and number 2 to 12 gives categories; else one colour. Identifiers, coordinates,
  * dates and their parts (year, month, hour), and free names are never candidates; "no data"
  * numbers (-9999, 99999) count as missing. */
@@ -27,9 +27,16 @@ enum { MAX_CANDIDATES = 8 }; /* fields profiled for categories: bounds the impor
 static const char *const LABEL_NAMES[] = {"nombre", "name",    "nomgeo",  "nom_loc", "nom_mun",
                                           "nom_col", "nom_ent", "titulo",  "title",   "nom",
                                           "colonia", "nombre_colonia"};
-static const char *const COUNT_NAMES[] = {"casos",     "count",  "conteo",   "total",
-                                          "cantidad",  "poblacion", "pobtot", "pob_total",
-                                          "incidentes", "delitos", "numero",  "valor"};
+static const char *const COUNT_NAMES[] = {
+    "casos",     "count",      "conteo",  "total",    "cantidad", "poblacion", "pobtot",
+    "pob_total", "pob",        "habitantes", "population", "pop", "incidentes", "delitos",
+    "viviendas", "viv",        "vivtot",  "hogares",  "personas", "numero",    "valor"};
+/* Prefixes and suffixes of counts that no list can hold: INEGI's pob_fem, pob_0_14, tvivhab;
+ * total_casos, num_escuelas, casos_2020. Tried after the names above, which come first. */
+static const char *const COUNT_PREFIXES[] = {"pob", "poblacion", "habitantes", "viv",
+                                             "total", "num_", "casos", "cantidad", "conteo"};
+static const char *const COUNT_SUFFIXES[] = {"_total", "_tot", "_casos", "_habitantes",
+                                             "_viviendas", "_count"};
 static const char *const CATEGORY_NAMES[] = {"tipo",     "estado",    "estatus", "categoria",
                                              "clase",    "status",    "type",    "category",
                                              "situacion", "delito",   "uso",     "zona"};
@@ -124,11 +131,27 @@ static err_code label_field(store_writer *w, const layer_field *f, size_t n,
   return rc;
 }
 
+/* A count or a population: named like one, numeric, and not an id, a code, a coordinate or a
+ * date part (num_ext is a street number: "numero" alone is in the list, not as a prefix). */
+static bool count_like(const layer_field *x) {
+  if (!numeric(x->type) || id_like(x->name) || coordinate_like(x->name) || time_like(x->name))
+    return false;
+  for (size_t k = 0; k < sizeof COUNT_PREFIXES / sizeof *COUNT_PREFIXES; k++)
+    if (has_prefix(x->name, COUNT_PREFIXES[k])) return true;
+  for (size_t k = 0; k < sizeof COUNT_SUFFIXES / sizeof *COUNT_SUFFIXES; k++)
+    if (has_suffix(x->name, COUNT_SUFFIXES[k])) return true;
+  return false;
+}
+
+/* The field a polygon layer is graduated by: the first of COUNT_NAMES it has, else the first of
+ * its fields named like a count. */
 static const layer_field *count_field(const layer_field *f, size_t n) {
   for (size_t k = 0; k < sizeof COUNT_NAMES / sizeof *COUNT_NAMES; k++) {
     const layer_field *x = find_field(f, n, COUNT_NAMES[k]);
     if (x && numeric(x->type)) return x;
   }
+  for (size_t i = 0; i < n; i++)
+    if (count_like(&f[i])) return &f[i];
   return NULL;
 }
 

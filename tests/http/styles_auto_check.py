@@ -196,6 +196,22 @@ def check_classes():
     ok(fill["paint"]["fill-color"][0] == "step", f"aggregate fill is flat: {fill['paint']}")
 
 
+def check_population_kml():
+    """INEGI's `pob` is a count: a polygon layer that has it is graduated by it, not coloured by
+    `ambito` (limits from the KML's own values)."""
+    import xml.etree.ElementTree as ET
+    ns = "{http://www.opengis.net/kml/2.2}"
+    root = ET.parse(f"{DATA}/inegi/AGLOC_11020_25.kml").getroot()
+    pob = [int(d.text) for d in root.iter(ns + "SimpleData")
+           if d.get("name") == "pob" and d.text and d.text.strip().isdigit()]
+    ok(len(pob) == 25, f"the KML should hold 25 populations, read {len(pob)}")
+    st = get_json("/collections/localidades-kml").get("style", {})
+    ok(st.get("kind") == "classes" and st.get("field") == "pob",
+       f"localidades-kml: expected classes of pob, got {st}")
+    ok(st["limits"] == quantile_limits(pob, 5),
+       f"localidades-kml limits {st['limits']} != quantiles from the KML {quantile_limits(pob, 5)}")
+
+
 def check_context():
     doc = get_json("/styles/cuadrantes/style.json")
     ctx = [L for L in doc["layers"] if L.get("metadata", {}).get("teselas:context")]
@@ -222,7 +238,7 @@ def check_images():
     m = re.search(r'class="button primary" href="/maps/([^"?]+)', html)
     ok(m and m.group(1) == "todas", f"'all layers' link does not open todas: {m and m.group(1)}")
     thumbs = re.findall(r'<img class="thumb"[^>]* src="([^"]+)"', html)
-    ok(len(thumbs) == 7, f"expected 7 thumbnails, found {len(thumbs)}")
+    ok(len(thumbs) == 8, f"expected 8 thumbnails, found {len(thumbs)}")
     for t in thumbs:
         not_flat(t.replace("&amp;", "&"))
         thumb_frames_layer(t.replace("&amp;", "&"))
@@ -281,6 +297,7 @@ def main():
     check_categories()
     check_forced_categories()
     check_classes()
+    check_population_kml()
     check_context()
     check_images()
     for path in ("/maps/leon", "/embed/leon?layers=cuadrantes", "/styles/leon/style.json"):

@@ -19,6 +19,10 @@ imp "$DATA/centrogeo/criminologia_capas_subset.gpkg" --source-layer alcaldias --
     --title "Alcaldías"
 imp "$DATA/centrogeo/criminologia_capas_subset.gpkg" --source-layer colonias --layer colonias-cdmx \
     --title "Colonias"
+# INEGI's localidades as KML polygons, numbers typed as the import report suggests: graduated by
+# their population `pob`
+imp "$DATA/inegi/AGLOC_11020_25.kml" --layer localidades-kml --title "Localidades (KML)" \
+    --types latitud=real,longitud=real,altitud=integer,pob=integer,viv=integer
 imp "$DATA/cdmx-ssp/crime-lat-long-2000.csv" --layer delitos-agregados --lat lat --lon long \
     --privacy aggregate:grid=500,k=5,by=crime,date=date --title "Delitos por celda"
 ok
