@@ -6,6 +6,9 @@
 // card said the name and nothing else.
 // Coordinates keep their decimals: INEGI's localidades (tests/data/inegi, a KML) stored with the
 // report's `--types latitud=real,longitud=real` showed "21.12" for 21.1219719 (a kilometre off).
+// The same KML's `description` has a value in no placemark (the report: 0 % filled): the card
+// and the table said "sin dato" for it in every row, and a chart grouped by it. They leave it
+// out; the CSV download keeps its column.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -107,6 +110,21 @@ test('a card writes coordinates with the decimals the file has', { timeout: 6000
     assert.ok(lat.split('.')[1].length > 2, `the check needs a latitude with more than two decimals: ${lat}`);
     assert.equal(card.latitud, lat, `the card writes latitud ${lat} as "${card.latitud}"`);
     await shot(page, 'codes-coordinates');
+    assert.ok(!mark.includes('<description>'), 'the check needs placemarks without a description');
+    assert.ok(!('description' in card), `the card lists a description no placemark has: ${JSON.stringify(card)}`);
+    assert.ok(!Object.values(card).includes('sin dato'), `the card says "sin dato": ${JSON.stringify(card)}`);
+    await page.keyboard.press('Escape');
+    await page.click('#table-button');
+    await page.selectOption('#table-layer', 'localidades');
+    await page.waitForFunction(() => document.getElementById('data-table').dataset.state === 'ready');
+    const heads = await page.$$eval('#data-table thead th', (ths) => ths.map((th) => th.textContent.trim()));
+    assert.ok(heads.some((h) => h.startsWith('cvegeo')) && !heads.some((h) => h.startsWith('description')),
+      `table columns: ${heads}`);
+    const cells = await page.$$eval('#data-table tbody td', (tds) => tds.map((td) => td.textContent));
+    assert.ok(cells.length > 0 && !cells.includes('sin dato'), 'the table says "sin dato"');
+    await shot(page, 'codes-empty-field');
+    const csv = await (await fetch(`${srv.base}/collections/localidades/items?f=csv&limit=5`)).text();
+    assert.ok(csv.split('\n')[0].includes('description'), `the CSV lost the description column: ${csv.split('\n')[0]}`);
     assert.deepEqual(problems, []);
   } finally {
     await browser.close();

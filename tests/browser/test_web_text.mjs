@@ -35,6 +35,13 @@ test('codes, ids, years and coordinates are written as they are; measures with s
   }
 });
 
+test('an empty text is written empty; only a value the source did not give reads "sin dato"', () => {
+  const es = cfg('es');
+  assert.equal(formatValue({ name: 'description', type: 'text' }, '', es), '');
+  assert.equal(formatValue({ name: 'description', type: 'text' }, null, es), 'sin dato');
+  assert.equal(formatValue({ name: 'pob', type: 'integer' }, null, es), 'sin dato');
+});
+
 test('the status line agrees in number with one small feature', () => {
   const one = drawnStatus(cfg('es'), [{ id: 'loc', n: 160, small: 1, below: 0 }]);
   assert.match(one, /1 elemento de Localidades es menor que un píxel a este zoom y no se dibuja/);

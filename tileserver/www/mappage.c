@@ -28,12 +28,31 @@ static void add_privacy_groups(json_t *o, const layer_info *l) {
   json_decref(p);
 }
 
+/* Whether the last import's report says no record of l has a value in field name (KML's
+ * `description` where no placemark has one): the pages leave such a field out of cards, the
+ * table and charts; the downloads keep its column, the dictionary lists it as 0 % filled. */
+static bool never_filled(json_t *report, const char *name) {
+  json_t *f;
+  size_t i;
+  json_array_foreach(json_object_get(report, "fields"), i, f) {
+    const char *n = json_string_value(json_object_get(f, "name"));
+    json_t *filled = json_object_get(f, "filled");
+    if (n && strcmp(n, name) == 0) return json_is_integer(filled) && json_integer_value(filled) == 0;
+  }
+  return false;
+}
+
 static json_t *layer_json(const layer_info *l, www_lang lang) {
   json_t *fields = json_array();
-  for (size_t i = 0; i < l->n_fields; i++)
-    json_array_append_new(fields, json_pack("{s:s, s:s, s:s}", "name", l->fields[i].name,
-                                            "label", l->fields[i].label, "type",
-                                            field_type_name(l->fields[i].type)));
+  json_t *report = json_loads(l->report ? l->report : "{}", 0, NULL);
+  for (size_t i = 0; i < l->n_fields; i++) {
+    json_t *f = json_pack("{s:s, s:s, s:s}", "name", l->fields[i].name, "label",
+                          l->fields[i].label, "type", field_type_name(l->fields[i].type));
+    if (f && never_filled(report, l->fields[i].name))
+      json_object_set_new(f, "empty", json_true());
+    json_array_append_new(fields, f);
+  }
+  json_decref(report);
   json_t *o = json_pack(
       "{s:s, s:s, s:s, s:s, s:[f,f,f,f], s:i, s:i, s:I, s:s, s:b, s:s, s:s, s:o}", "id", l->id,
       "title", l->title, "description", l->description, "geometry", l->geometry_type, "bounds",

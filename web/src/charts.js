@@ -25,7 +25,7 @@ export function categoryField(layer, legend) {
   if (layer.group_by && layer.group_by.length) return named(layer.group_by[0]);
   if (layer.privacy_mode === 'aggregate') return null;
   if (legend && legend.kind === 'categories' && legend.field) return named(legend.field);
-  return layer.fields.find((f) => f.type === 'text' && f.name !== layer.date_field &&
+  return layer.fields.find((f) => f.type === 'text' && !f.empty && f.name !== layer.date_field &&
     !NAME_LIKE.test(f.name) && !ID_LIKE.test(f.name)) || null;
 }
 

@@ -198,7 +198,9 @@ const COORD_NAME = /^(lat|lon|lng|long|latitud|longitud|latitude|longitude|x|y|c
 
 export function formatValue(field, v, cfg) {
   const t = cfg.t;
-  if (v === null || v === undefined || v === '') return t('noValue');
+  // null is a value the source did not give ("sin dato"); an empty text is one it gave empty
+  if (v === null || v === undefined) return t('noValue');
+  if (v === '') return '';
   const locale = cfg.lang === 'en' ? 'en-US' : 'es-MX';
   const type = field ? field.type : typeof v;
   if (type === 'boolean' || typeof v === 'boolean') {
@@ -263,7 +265,7 @@ export function featureCard(cfg, layer, props, headingLevel) {
   }
   const dl = el('dl', { class: 'fields' });
   for (const f of layer.fields) {
-    if (!(f.name in props)) continue;
+    if (!(f.name in props) || f.empty) continue; // no record has it: nothing to say
     dl.append(el('div', {}, el('dt', {}, f.label || f.name), el('dd', {}, formatValue(f, props[f.name], cfg))));
   }
   box.append(dl);

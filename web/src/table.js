@@ -36,7 +36,8 @@ export function createTable(ctx, sec) {
   select.addEventListener('change', () => refresh());
 
   function columns(layer) {
-    return layer.fields.map((f) => ({ key: f.name, label: f.label || f.name, field: f }));
+    // a field no record has a value in is left out (the CSV download keeps its column)
+    return layer.fields.filter((f) => !f.empty).map((f) => ({ key: f.name, label: f.label || f.name, field: f }));
   }
 
   function render(layer, total) {
