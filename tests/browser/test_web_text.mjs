@@ -1,7 +1,7 @@
 // test_web_text.mjs — the words and numbers the pages write, from the pages' own modules
 // (web/src/common.js, run by node without a browser): codes, ids, years and coordinates are
 // written as the data has them (a card wrote INEGI's CVEGEO 11016 as "11,016", a year as
-// "2,013", a latitude 21.1219719 as "21.12"); measures get the locale's thousands separators;
+// "2,013", a latitude 21.1219719 as "21.12", the water bodies' IDBD 177543 as "177,543"); measures get the locale's thousands separators;
 // the status line says "1 elemento … es menor", not "1 elementos … son menores".
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -19,6 +19,7 @@ test('codes, ids, years and coordinates are written as they are; measures with s
     [{ name: 'gid', type: 'integer' }, 19592, '19592'],
     [{ name: 'BoroCode', type: 'integer' }, 5, '5'],
     [{ name: 'FC', type: 'integer' }, 6292, '6292'],
+    [{ name: 'IDBD', type: 'real' }, 177543, '177543'],  // INEGI's water bodies: an id stored as a real
     [{ name: 'cod_post', type: 'integer' }, 37000, '37000'],
     [{ name: 'zipcode', type: 'integer' }, 10001, '10001'],
     [{ name: 'year', type: 'integer' }, 2013, '2013'],

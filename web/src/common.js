@@ -187,7 +187,7 @@ export function formatMonth(key, lang) {
 
 // Codes, ids and years are read digit by digit: "11016" (a CVEGEO), "37000" (a ZIP), "2013" (a
 // year) must not become "11,016". Only measures get thousands separators.
-const CODE_NAME = /^(id|fid|gid|ogc_fid|objectid|fc|cp|zip|zipcode|postcode|postal|folio|codigo|código|code|year|anio|año|ano|ejercicio)$|^(cve|clave|cod|id_|folio|zip|cp_|year|anio|año)|(_id|_cve|_clave|_cod|code|_cp|_zip|year|_anio|_año)$/i;
+const CODE_NAME = /^(id|fid|gid|ogc_fid|objectid|fc|cp|zip|zipcode|postcode|postal|folio|codigo|código|code|year|anio|año|ano|ejercicio)$|^(cve|clave|cod|id|folio|zip|cp_|year|anio|año)|(_id|_cve|_clave|_cod|code|_cp|_zip|year|_anio|_año)$/i;
 const CODE_LABEL = /^(clave|código|codigo|folio|id|año|year|code|zip|c\.?p\.?)\b/i;
 export function codeLike(field) {
   return !!field && (CODE_NAME.test(field.name || '') || CODE_LABEL.test(field.label || ''));
