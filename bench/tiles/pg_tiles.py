@@ -12,7 +12,7 @@ binary results (psycopg 3), one connection per process, one process per core, un
         min(MAXZOOM, 14), and from there on a 4-px grid in a tile whose buffered box (the tile and
         its 64-unit buffer, the box a plain tile is written from) holds more than 20,000 points;
         a cell of one point is written as that point with its id and attributes, a cell of
-        several at the mean of its points with point_count and cluster = true and no id, each
+        several at the mean of its points (kept within an eighth of a cell of the cell's middle) with point_count and cluster = true and no id, each
         only when it lies in the buffered tile. Other kinds drop features under one pixel on
         both axes below MAXZOOM.
     pg_tiles.py run CONNINFO VARIANT LAYER COLS Z TILES BUDGET_S PROCS
@@ -39,6 +39,7 @@ BUFFER = 64
 # teselas's clustering rule (tileserver/gen/gen.h, tileserver/tiles/tiles.h)
 CLUSTER_MIN_FEATURES = 2000     # GEN_CLUSTER_MIN_FEATURES
 CLUSTER_BELOW_ZOOM = 14         # GEN_CLUSTER_BELOW_ZOOM
+CLUSTER_KEEP = 0.125            # GEN_CLUSTER_KEEP
 POINT_BUDGET = 20000            # TILES_POINT_BUDGET
 
 
@@ -105,18 +106,24 @@ BEGIN
     SELECT ST_AsMVT(t, '%(layer)s', 4096, 'geom', 'fid') INTO res FROM (
       SELECT CASE WHEN n = 1 THEN fid END AS fid, %(first)s
              CASE WHEN n > 1 THEN n END AS point_count, CASE WHEN n > 1 THEN true END AS cluster,
-             ST_AsMVTGeom(ST_SetSRID(ST_MakePoint(sx, sy), 3857), env, 4096, %(buf)d, true) AS geom
-      FROM (SELECT count(*) AS n, min(fid) AS fid, %(agg)s avg(ST_XMin(geom)) AS sx, avg(ST_YMin(geom)) AS sy
+             -- several points: their mean kept near the cell's middle (gen_cluster_axis)
+             ST_AsMVTGeom(ST_SetSRID(CASE WHEN n = 1 THEN ST_MakePoint(sx, sy) ELSE ST_MakePoint(
+               LEAST(GREATEST(sx, ST_XMin(env) + (gx + 0.5 - %(keep)s) * cell), ST_XMin(env) + (gx + 0.5 + %(keep)s) * cell),
+               LEAST(GREATEST(sy, ST_YMax(env) - (gy + 0.5 + %(keep)s) * cell), ST_YMax(env) - (gy + 0.5 - %(keep)s) * cell))
+               END, 3857), env, 4096, %(buf)d, true) AS geom
+      FROM (SELECT count(*) AS n, min(fid) AS fid, %(agg)s avg(ST_XMin(geom)) AS sx, avg(ST_YMin(geom)) AS sy,
+                   floor((ST_XMin(geom) - ST_XMin(env)) / cell) AS gx, floor((ST_YMax(env) - ST_YMin(geom)) / cell) AS gy
             FROM %(t)s WHERE geom && ST_Expand(env, cell)
               -- the tile's cells and one ring of cells around it, as teselas bins them
               AND ST_XMin(geom) >= ST_XMin(env) - cell AND ST_XMin(geom) < ST_XMax(env) + cell
               AND ST_YMin(geom) > ST_YMin(env) - cell AND ST_YMin(geom) <= ST_YMax(env) + cell
-            GROUP BY floor((ST_XMin(geom) - ST_XMin(env)) / cell), floor((ST_YMax(env) - ST_YMin(geom)) / cell)) c) t
+            GROUP BY gx, gy) c) t
     WHERE geom IS NOT NULL;
   END IF;
   RETURN COALESCE(res, '');
 END""" % {"t": q(t3857), "raw": raw, "layer": layer, "first": first, "agg": agg, "buf": BUFFER,
-            "below": below, "budget": POINT_BUDGET, "budget1": POINT_BUDGET + 1, "inside": inside}
+            "below": below, "budget": POINT_BUDGET, "budget1": POINT_BUDGET + 1, "inside": inside,
+            "keep": CLUSTER_KEEP}
         else:
             small = (" AND (z >= %d OR ST_XMax(geom) - ST_XMin(geom) >= px OR ST_YMax(geom) - ST_YMin(geom) >= px)"
                      % maxzoom)

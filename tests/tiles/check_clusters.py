@@ -47,6 +47,9 @@ def source_points(db, table, z, x, y, margin_units, where=None):
         yield int(fid), float(lon), float(lat)
 
 
+KEEP = 0.125  # GEN_CLUSTER_KEEP (tileserver/gen/gen.h)
+
+
 def rebuild(points, z, x, y, cell):
     n = 4096 // cell + 2
     cells = defaultdict(lambda: [0.0, 0.0, 0, None])
@@ -63,8 +66,11 @@ def rebuild(points, z, x, y, cell):
         c[2] += 1
     clusters, singles, shown = [], set(), 0
     inside = lambda v: -BUFFER <= v <= 4096 + BUFFER  # noqa: E731
-    for sx, sy, count, fid in cells.values():
+    keep = lambda m, i: min(max(m, (i - 1 + 0.5 - KEEP) * cell), (i - 1 + 0.5 + KEEP) * cell)  # noqa: E731
+    for (iy, ix), (sx, sy, count, fid) in cells.items():
         cx, cy = sx / count, sy / count
+        if count > 1:  # several points: the mean kept near the cell's middle (gen_cluster_axis)
+            cx, cy = keep(cx, ix), keep(cy, iy)
         rx, ry = int(math.floor(cx + 0.5)), int(math.floor(cy + 0.5))
         if not (inside(rx) and inside(ry)):
             continue

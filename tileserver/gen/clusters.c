@@ -138,10 +138,15 @@ static bool from_pyramid(pyramid_registry *pyramids, store_reader *r, const laye
   return ok;
 }
 
-static gen_cluster to_cluster(const acc *a, uint32_t z) {
-  /* the encoder rounds the mean to the unit of the cell's own tile */
-  const double half = GEOM_MERC_HALF;
+static gen_cluster to_cluster(const acc *a, double gx, double gy, uint32_t z) {
+  /* the encoder rounds the mean, kept near the middle of cell (gx, gy) when the cell holds
+   * several points, to the unit of the cell's own tile */
+  const double half = GEOM_MERC_HALF, cell = GEN_CLUSTER_CELL;
   double mx = a->sx / a->count, my = a->sy / a->count;
+  if (a->count > 1) {
+    mx = gen_cluster_axis(mx, gx * cell, cell);
+    my = gen_cluster_axis(my, gy * cell, cell);
+  }
   double ox = floor(mx / GEN_EXTENT) * GEN_EXTENT, oy = floor(my / GEN_EXTENT) * GEN_EXTENT;
   double cx = ox + (double)lround(mx - ox), cy = oy + (double)lround(my - oy);
   double n = ldexp((double)GEN_EXTENT, (int)z);
@@ -176,7 +181,9 @@ err_code gen_clusters_in_box(store_reader *r, pyramid_registry *pyramids, const 
   gen_cluster *res = rc == ERR_OK ? calloc(n ? n : 1, sizeof *res) : NULL;
   if (rc == ERR_OK && !res) rc = err_set(e, ERR_NOMEM, "out of memory");
   for (size_t i = 0, k = 0; res && i < cells; i++)
-    if (b.cells[i].count) res[k++] = to_cluster(&b.cells[i], z);
+    if (b.cells[i].count)
+      res[k++] = to_cluster(&b.cells[i], b.c0x + (double)(i % (size_t)b.nx),
+                            b.c0y + (double)(i / (size_t)b.nx), z);
   free(b.cells);
   if (rc != ERR_OK) {
     free(res);

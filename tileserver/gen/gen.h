@@ -212,4 +212,13 @@ err_code gen_tile_grid_fill(store_reader *r, struct pyramid_registry *pyramids,
                             uint32_t extent, uint32_t cell_units, gen_tile_grid *out, err *e);
 void gen_tile_grid_free(gen_tile_grid *g);
 
+/* Where a cluster of several points is drawn along one axis: the mean of its points, kept
+ * within GEN_CLUSTER_KEEP of its cell's width from the cell's middle. Two clusters of
+ * neighbouring cells are then at least (1 - 2 * GEN_CLUSTER_KEEP) of a cell apart (12 px of
+ * 16 px cells): their counts no longer print over each other ("2" and "3" read "23" when the
+ * means of two cells lay 1.5 px apart across their shared edge). A cluster moves at most 6 px
+ * from its mean, less than its own circle's radius. lo: the cell's low edge, same units. */
+#define GEN_CLUSTER_KEEP 0.125
+double gen_cluster_axis(double mean, double lo, double size);
+
 #endif

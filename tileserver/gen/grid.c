@@ -105,3 +105,8 @@ void gen_tile_grid_free(gen_tile_grid *g) {
   free(g->cells);
   g->cells = NULL;
 }
+
+double gen_cluster_axis(double mean, double lo, double size) {
+  double a = lo + size * (0.5 - GEN_CLUSTER_KEEP), b = lo + size * (0.5 + GEN_CLUSTER_KEEP);
+  return mean < a ? a : mean > b ? b : mean;
+}

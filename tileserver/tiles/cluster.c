@@ -1,7 +1,8 @@
 /* cluster.c — a dense point layer written as clusters: the cells of gen's grid of the tile
  * (gen_tile_grid_fill: the one clustering source, shared with the renderer's). A cell with one
  * point is written as that feature, with its id and attributes; a cell with several is written
- * at the mean of its points with `point_count` and `cluster: true`. */
+ * at the mean of its points, kept near the cell's middle (gen_cluster_axis), with `point_count`
+ * and `cluster: true`. */
 #include <math.h>
 #include <stdlib.h>
 
@@ -15,6 +16,14 @@ static bool in_buffered_tile(const tile_params *p, tile_pt t) {
 
 static tile_pt cell_center(const gen_cell *c) {
   return (tile_pt){(int32_t)lround(c->sx / c->count), (int32_t)lround(c->sy / c->count)};
+}
+
+/* Where cell i of g (several points) is drawn: its mean kept near the cell's middle. */
+static tile_pt cluster_point(const gen_tile_grid *g, int i) {
+  const gen_cell *c = &g->cells[i];
+  double lox = (i % g->n - 1) * g->size, loy = (i / g->n - 1) * g->size;
+  return (tile_pt){(int32_t)lround(gen_cluster_axis(c->sx / c->count, lox, g->size)),
+                   (int32_t)lround(gen_cluster_axis(c->sy / c->count, loy, g->size))};
 }
 
 static err_code write_point(mvt_layer *ml, tile_pt pt, bool has_id, uint64_t id, err *e) {
@@ -32,7 +41,7 @@ static err_code write_clusters(const tile_params *p, const gen_tile_grid *g, mvt
   for (int i = 0; i < g->n * g->n && rc == ERR_OK; i++) {
     const gen_cell *c = &g->cells[i];
     if (c->count < 2) continue;
-    tile_pt pt = cell_center(c);
+    tile_pt pt = cluster_point(g, i);
     if (!in_buffered_tile(p, pt)) continue;
     /* no id: a cluster is no feature of the layer */
     rc = write_point(ml, pt, false, 0, e);
