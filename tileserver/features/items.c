@@ -234,7 +234,8 @@ err_code features_items_write(store_reader *rd, const features_request *r, const
   if (r->limit >= 0) q.limit = r->limit + 1; /* one row more: is there a next page? */
   page pg = {.r = r, .base_url = base_url};
   snprintf(pg.path, sizeof pg.path, "/collections/%s/items", r->layer->id);
-  features_cols cols = {r->layer, r->fields, r->n_fields, r->has_near};
+  features_cols cols = {r->layer, r->fields, r->n_fields, r->has_near, NULL};
+  if (r->format == FEATURES_GEOJSON) features_cols_keys(&cols, a);
   if (r->format == FEATURES_CSV) { /* CSV has no counts */
     features_csv_header(out, &cols, r->csv_bom);
     q.limit = r->limit;

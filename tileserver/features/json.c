@@ -9,7 +9,7 @@
 
 #include "features/features_int.h"
 
-void features_put_int(buf *b, int64_t v) {
+size_t features_int_text(char out[FEATURES_NUM_MAX], int64_t v) {
   char tmp[24];
   char *p = tmp + sizeof tmp;
   uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
@@ -18,18 +18,17 @@ void features_put_int(buf *b, int64_t v) {
     u /= 10;
   } while (u);
   if (v < 0) *--p = '-';
-  buf_append(b, p, (size_t)(tmp + sizeof tmp - p));
+  size_t n = (size_t)(tmp + sizeof tmp - p);
+  memcpy(out, p, n);
+  return n;
 }
 
-void features_put_coord(buf *b, double v) {
-  if (!isfinite(v)) {
-    buf_puts(b, "null");
-    return;
-  }
-  if (fabs(v) >= 1e11) { /* not degrees: no fixed-point shortcut */
-    buf_printf(b, "%.7f", v);
-    return;
-  }
+void features_put_int(buf *b, int64_t v) {
+  char tmp[FEATURES_NUM_MAX];
+  buf_append(b, tmp, features_int_text(tmp, v));
+}
+
+size_t features_coord_text(char out[FEATURES_NUM_MAX], double v) {
   int64_t n = llround(v * 1e7);
   char tmp[32];
   char *end = tmp + sizeof tmp, *p = end;
@@ -46,22 +45,37 @@ void features_put_coord(buf *b, double v) {
     ip /= 10;
   } while (ip);
   if (n < 0) *--p = '-';
-  buf_append(b, p, (size_t)(end - p));
+  memcpy(out, p, (size_t)(end - p));
+  return (size_t)(end - p);
 }
 
-void features_put_real(buf *b, double v) {
+void features_put_coord(buf *b, double v) {
   if (!isfinite(v)) {
     buf_puts(b, "null");
     return;
   }
-  if (v == floor(v) && fabs(v) < 1e15) {
-    features_put_int(b, (int64_t)v);
+  if (!features_coord_fixed(v)) { /* not degrees: no fixed-point shortcut */
+    buf_printf(b, "%.7f", v);
     return;
   }
-  char tmp[40];
-  snprintf(tmp, sizeof tmp, "%.15g", v);
-  if (strtod(tmp, NULL) != v) snprintf(tmp, sizeof tmp, "%.17g", v);
-  buf_puts(b, tmp);
+  char tmp[FEATURES_NUM_MAX];
+  buf_append(b, tmp, features_coord_text(tmp, v));
+}
+
+size_t features_real_text(char out[FEATURES_NUM_MAX], double v) {
+  if (!isfinite(v)) {
+    memcpy(out, "null", 4);
+    return 4;
+  }
+  if (v == floor(v) && fabs(v) < 1e15) return features_int_text(out, (int64_t)v);
+  snprintf(out, FEATURES_NUM_MAX, "%.15g", v);
+  if (strtod(out, NULL) != v) snprintf(out, FEATURES_NUM_MAX, "%.17g", v);
+  return strlen(out);
+}
+
+void features_put_real(buf *b, double v) {
+  char tmp[FEATURES_NUM_MAX];
+  buf_append(b, tmp, features_real_text(tmp, v));
 }
 
 void features_json_value(buf *b, const value *v) {

@@ -79,7 +79,7 @@ static void geojson_points_and_lines(void **state) {
 static void csv_quotes_what_it_must(void **state) {
   layer_info l = fixture_layer();
   const char *fields[] = {"tipo", "hora", "activo", "monto"};
-  features_cols c = {&l, fields, 4, false};
+  features_cols c = {&l, fields, 4, false, NULL};
   map_pt pt = {-101.5, 21.25};
   uint32_t one[] = {1};
   geom g = {GEOM_POINT, false, &pt, one, NULL, 1, 1, 0};
