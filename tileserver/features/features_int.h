@@ -137,6 +137,10 @@ typedef struct features_href {
   const char *f;
 } features_href;
 void features_put_href(buf *b, const features_href *h);
+/* The two halves of features_put_href, for links that share the first: base_url, path and the
+ * args (returns the separator that comes next, '?' or '&'); then limit, offset, after and f. */
+char features_put_href_base(buf *b, const features_href *h);
+void features_put_href_paging(buf *b, const features_href *h, char sep);
 /* Opens an HTML page (lang="es", title, stylesheet) and its <main>; html_end closes both. */
 void features_html_begin(buf *b, const char *title, const char *base_url);
 void features_html_end(buf *b);
