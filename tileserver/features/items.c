@@ -274,6 +274,10 @@ err_code features_items_write(store_reader *rd, const features_request *r, const
     rc = matched_count(rd, r, &q, -1, &pg.matched, e);
     return rc == ERR_OK ? write_html(rd, &q, &pg, &cols, a, out, e) : rc;
   }
+  /* Room for a page of points at once: grown from 256 bytes by doubling, a 100-point page (18 KB)
+   * was copied seven times, 21,000 instructions (callgrind). Only within the buffer's bound. */
+  size_t room = (size_t)(r->limit > 0 && r->limit < 1000 ? r->limit : 1000) * 200 + 1024;
+  if (out->len <= out->limit && room <= out->limit - out->len) buf_reserve(out, room);
   buf_puts(out, "{\"type\":\"FeatureCollection\",\"features\":[");
   rc = run(rd, &q, out, geojson_row, &cols, &pg, e);
   if (rc != ERR_OK) return rc;

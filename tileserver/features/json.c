@@ -28,25 +28,34 @@ void features_put_int(buf *b, int64_t v) {
   buf_append(b, tmp, features_int_text(tmp, v));
 }
 
+/* Written forward without a call: llround's rounding (half away from zero) done inline, as
+ * t - trunc(t) is exact. Two of these a point were 440 of a page feature's ~1,700 instructions. */
 size_t features_coord_text(char out[FEATURES_NUM_MAX], double v) {
-  int64_t n = llround(v * 1e7);
-  char tmp[32];
-  char *end = tmp + sizeof tmp, *p = end;
-  uint64_t u = n < 0 ? (uint64_t)(-n) : (uint64_t)n;
-  uint64_t ip = u / 10000000u, fp = u % 10000000u;
-  if (fp) {
-    int digits = 7;
-    while (fp % 10 == 0) fp /= 10, digits--;
-    for (int i = 0; i < digits; i++, fp /= 10) *--p = (char)('0' + fp % 10);
-    *--p = '.';
-  }
+  double t = v * 1e7;
+  int64_t n = (int64_t)t; /* |t| < 1e18: features_coord_fixed */
+  double f = t - (double)n;
+  if (f >= 0.5) n++;
+  else if (f <= -0.5) n--;
+  char *p = out;
+  uint64_t u = n < 0 ? (uint64_t)0 - (uint64_t)n : (uint64_t)n;
+  if (n < 0) *p++ = '-';
+  uint64_t ip = u / 10000000u;
+  uint32_t fp = (uint32_t)(u % 10000000u);
+  char rev[20];
+  int k = 0;
   do {
-    *--p = (char)('0' + ip % 10);
+    rev[k++] = (char)('0' + ip % 10);
     ip /= 10;
   } while (ip);
-  if (n < 0) *--p = '-';
-  memcpy(out, p, (size_t)(end - p));
-  return (size_t)(end - p);
+  while (k) *p++ = rev[--k];
+  if (fp) {
+    *p++ = '.';
+    char *d = p;
+    for (int i = 6; i >= 0; i--, fp /= 10) d[i] = (char)('0' + fp % 10);
+    p += 7;
+    while (p[-1] == '0') p--;
+  }
+  return (size_t)(p - out);
 }
 
 void features_put_coord(buf *b, double v) {
