@@ -2,6 +2,7 @@
  * inside the box (store_count_inside), and those plus the entries crossing its edge, each of
  * those tested exactly on its row (store_count_box, numberMatched of a box page). It reads the
  * nodes; it does not write them, and anything it does not recognise is answered by SQL. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -52,7 +53,38 @@ typedef struct inside_walk {
   int n_cross, cross_cap;
   store_subtree_counts *counts; /* NULL: none kept (PostgreSQL, a moved WAL header) */
   bool cut;                     /* a loop stopped at cap: the subtree counts are partial */
+  /* Node reads through the node table as an incremental blob (opened at the first read of the
+   * walk's transaction, closed before it ends): a reopen and a read cost 1,800 instructions
+   * against 3,800 for a step of `node` and a copy (callgrind); `node` reads when it fails. */
+  sqlite3 *db;
+  char blob_table[256]; /* the node table's name, unquoted; "" when it did not fit */
+  sqlite3_blob *blob;
+  bool blob_off;
+  uint8_t *leaf; /* the last leaf read through blob */
+  int leaf_cap;
 } inside_walk;
+
+/* Node no through w->blob into *dst (grown as needed; the caller owns it), *len bytes; false
+ * when the blob cannot read it (then it is closed and the statement reads from now on). */
+static bool blob_node(inside_walk *w, int64_t no, uint8_t **dst, int *dst_cap, int *len) {
+  if (w->blob_off || !w->blob_table[0]) return false;
+  int rc = w->blob ? sqlite3_blob_reopen(w->blob, no)
+                   : sqlite3_blob_open(w->db, "main", w->blob_table, "data", no, 0, &w->blob);
+  int n = rc == SQLITE_OK ? sqlite3_blob_bytes(w->blob) : 0;
+  if (rc == SQLITE_OK && n >= 4 && n > *dst_cap) {
+    uint8_t *p = realloc(*dst, (size_t)n);
+    if (p) *dst = p, *dst_cap = n;
+  }
+  if (rc != SQLITE_OK || n < 4 || n > *dst_cap ||
+      sqlite3_blob_read(w->blob, *dst, n, 0) != SQLITE_OK) {
+    sqlite3_blob_close(w->blob); /* NULL is a no-op; an aborted handle is released */
+    w->blob = NULL;
+    w->blob_off = true;
+    return false;
+  }
+  *len = n;
+  return true;
+}
 
 /* The count kept for node no: false when unknown. */
 static bool count_known(const inside_walk *w, int64_t no, int64_t *out) {
@@ -78,6 +110,13 @@ static void count_keep(inside_walk *w, int64_t no, int64_t n) {
 
 /* Node `no` copied into *out (malloc'd, *out_len bytes); false when absent or malformed. */
 static bool rt_node(inside_walk *w, int64_t no, uint8_t **out, int *out_len) {
+  uint8_t *own = NULL;
+  int cap = 0;
+  if (blob_node(w, no, &own, &cap, out_len)) {
+    *out = own;
+    return 4 + (own[2] << 8 | own[3]) * RT_CELL <= *out_len;
+  }
+  free(own);
   sqlite3_reset(w->node);
   sqlite3_bind_int64(w->node, 1, no);
   *out = NULL;
@@ -95,12 +134,16 @@ static bool rt_node(inside_walk *w, int64_t no, uint8_t **out, int *out_len) {
  * valid until w->node is reset, with its cell count in *n; NULL (w->bad) when absent or
  * malformed, as rt_node: SQL counts instead. */
 static const uint8_t *rt_leaf(inside_walk *w, int64_t no, int *n) {
-  sqlite3_reset(w->node);
-  sqlite3_bind_int64(w->node, 1, no);
   const uint8_t *b = NULL;
   int len = 0;
   *n = 0;
-  if (sqlite3_step(w->node) == SQLITE_ROW) {
+  if (blob_node(w, no, &w->leaf, &w->leaf_cap, &len)) {
+    b = w->leaf;
+  } else {
+    sqlite3_reset(w->node);
+    sqlite3_bind_int64(w->node, 1, no);
+  }
+  if (!b && sqlite3_step(w->node) == SQLITE_ROW) {
     b = sqlite3_column_blob(w->node, 0);
     len = sqlite3_column_bytes(w->node, 0);
   }
@@ -238,6 +281,9 @@ static bool walk_tree(store_reader *r, const layer_info *l, inside_walk *w,
       (*rc = store_reader_stmt_find(r, "COMMIT", &end, e)) != ERR_OK)
     return false;
   bool in_txn = sqlite3_step(begin) == SQLITE_DONE;
+  w->db = store_reader_db(r);
+  int tn = snprintf(w->blob_table, sizeof w->blob_table, "idx_%s_geom_node", l->table_name);
+  if (tn < 0 || (size_t)tn >= sizeof w->blob_table) w->blob_table[0] = '\0';
   uint8_t *root;
   int len;
   bool ok = rt_node(w, 1, &root, &len);
@@ -249,6 +295,11 @@ static bool walk_tree(store_reader *r, const layer_info *l, inside_walk *w,
   for (int i = 0; i < w->n_later && !w->bad && w->n < w->cap; i++)
     rt_count(w, w->later[i], 0, false);
   sqlite3_reset(w->node);
+  sqlite3_blob_close(w->blob); /* before the transaction ends */
+  w->blob = NULL;
+  free(w->leaf);
+  w->leaf = NULL;
+  w->leaf_cap = 0;
   ok = ok && !w->bad;
   if (ok && rows) *rc = rows(r, l, w, e);
   if (in_txn) sqlite3_step(end);
