@@ -38,7 +38,7 @@ static sample sample_at(int i) {
                                      {-101.7108, 21.141}};
   sample s;
   memset(&s, 0, sizeof s);
-  s.id = ints[i % 6] == INT64_MIN ? -7 : ints[i % 6] + i;
+  s.id = ints[i % 6] > INT64_MIN + 1000 && ints[i % 6] < INT64_MAX - 1000 ? ints[i % 6] + i : ints[i % 6];
   s.x = coords[i % 8][0];
   s.y = coords[i % 8][1];
   s.v[0] = (value){.kind = VALUE_TEXT, .s = texts[i % 7].s, .len = texts[i % 7].len};
