@@ -14,7 +14,8 @@
 #include "features/features_int.h"
 
 void features_cols_keys(features_cols *c, arena *a) {
-  c->keys = NULL;
+  static const features_key NO_FIELDS[1]; /* a layer without fields has keys too: none */
+  c->keys = c->n_fields ? NULL : NO_FIELDS;
   features_key *k = c->n_fields ? arena_calloc(a, c->n_fields, sizeof *k) : NULL;
   if (!k) return;
   buf b;

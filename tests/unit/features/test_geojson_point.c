@@ -80,6 +80,19 @@ static void same_bytes_as_the_general_writer(void **state) {
     assert_memory_equal(fast.data + slow.len, slow.data, slow.len);
   }
   assert_non_null(strstr(buf_cstr(&slow), "\"con \\\"comillas\\\"\\n\":"));
+  /* a layer without fields: "properties":{} the same way */
+  features_cols none = {&l, NULL, 0, false, NULL};
+  features_cols_keys(&none, a);
+  assert_non_null(none.keys);
+  map_pt pt = {-101.5, 21.25};
+  geom g = {GEOM_POINT, false, &pt, one, NULL, 1, 1, 0};
+  store_feature f = {.id = 3};
+  buf_reset(&fast);
+  buf_reset(&slow);
+  assert_true(features_geojson_point_fast(&fast, &none, &f, &g));
+  features_geojson_feature_general(&slow, &none, &f, &g);
+  assert_int_equal(fast.len, slow.len);
+  assert_memory_equal(fast.data, slow.data, slow.len);
   buf_free(&fast);
   buf_free(&slow);
   arena_destroy(a);
