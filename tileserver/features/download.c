@@ -89,7 +89,8 @@ static err_code stream_start(features_stream *s, const features_download *d, err
   if ((rc = features_layer_policy(l, &policy, e)) != ERR_OK) return rc;
   rc = features_request_parse(l, FEATURES_USE_DOWNLOAD, copy, d->n_args, f, s->a, &s->req, e);
   if (rc != ERR_OK) return rc;
-  s->cols = (features_cols){l, s->req.fields, s->req.n_fields, false};
+  s->cols = (features_cols){l, s->req.fields, s->req.n_fields, false, NULL};
+  features_cols_keys(&s->cols, s->a);
   if (f == FEATURES_GPKG) return file_open(s, d->write_file, e);
   store_query q;
   features_request_query(&s->req, &q);

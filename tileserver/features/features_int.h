@@ -65,6 +65,14 @@ void features_datetime_where(const layer_field *f, const features_interval *iv, 
 
 /* A coordinate with at most 7 decimals (RFC 7946 §11.2: about 1 cm), trailing zeros dropped. */
 void features_put_coord(buf *b, double v);
+/* The text of numbers as the features_put_* functions write it, into out (not NUL-terminated
+ * except by features_real_text); they return its length. features_coord_text takes a coordinate
+ * that features_coord_fixed accepts (the others go through printf). */
+enum { FEATURES_NUM_MAX = 40 };
+static inline bool features_coord_fixed(double v) { return v > -1e11 && v < 1e11; }
+size_t features_coord_text(char out[FEATURES_NUM_MAX], double v);
+size_t features_int_text(char out[FEATURES_NUM_MAX], int64_t v);
+size_t features_real_text(char out[FEATURES_NUM_MAX], double v);
 /* A real number as the shortest text that reads back equal; null when not finite. */
 void features_put_real(buf *b, double v);
 void features_put_int(buf *b, int64_t v);
@@ -78,18 +86,39 @@ void features_geojson_geometry(buf *b, const geom *g);
 /* WKT of g ("" for empty), coordinates as features_put_coord. */
 void features_wkt(buf *b, const geom *g);
 
+/* A field's name as a JSON object key, quoted and escaped, with its colon: "name": */
+typedef struct features_key {
+  const char *s;
+  size_t len;
+} features_key;
+
 /* What each writer needs to know about the columns. */
 typedef struct features_cols {
   const layer_info *layer;
   const char *const *fields;
   size_t n_fields;
   bool distance; /* near: a distance_m property */
+  /* n_fields keys (features_cols_keys), or NULL: the GeoJSON writer then escapes each name for
+   * each feature, the general way */
+  const features_key *keys;
 } features_cols;
 
+/* Sets c->keys, built in a (left NULL when the arena fails: the writers work without them). */
+void features_cols_keys(features_cols *c, arena *a);
+
 /* {"type":"Feature","id":..,"geometry":..,"properties":{..}} without the closing brace, so the
- * caller may add links. */
+ * caller may add links. A point with c->keys goes through features_geojson_point_fast, anything
+ * else through features_geojson_feature_general; the bytes are the same. */
 void features_geojson_feature_open(buf *b, const features_cols *c, const store_feature *f,
                                    const geom *g);
+/* The general writer: every geometry, the distance, a buffer near its limit. */
+void features_geojson_feature_general(buf *b, const features_cols *c, const store_feature *f,
+                                      const geom *g);
+/* A one-point feature written in one pass into space reserved once (geojson_point.c); false,
+ * with nothing written, for anything else (no keys, another geometry, a distance, a coordinate
+ * that is not finite degrees, a buffer that could not hold the bound on its size). */
+bool features_geojson_point_fast(buf *b, const features_cols *c, const store_feature *f,
+                                 const geom *g);
 
 /* CSV (RFC 4180, CRLF): header, then one row per feature. Point layers get lon/lat columns,
  * other layers a wkt column. */
@@ -108,6 +137,10 @@ typedef struct features_href {
   const char *f;
 } features_href;
 void features_put_href(buf *b, const features_href *h);
+/* The two halves of features_put_href, for links that share the first: base_url, path and the
+ * args (returns the separator that comes next, '?' or '&'); then limit, offset, after and f. */
+char features_put_href_base(buf *b, const features_href *h);
+void features_put_href_paging(buf *b, const features_href *h, char sep);
 /* Opens an HTML page (lang="es", title, stylesheet) and its <main>; html_end closes both. */
 void features_html_begin(buf *b, const char *title, const char *base_url);
 void features_html_end(buf *b);

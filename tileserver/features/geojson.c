@@ -99,6 +99,11 @@ void features_geojson_geometry(buf *b, const geom *g) {
 
 void features_geojson_feature_open(buf *b, const features_cols *c, const store_feature *f,
                                    const geom *g) {
+  if (!features_geojson_point_fast(b, c, f, g)) features_geojson_feature_general(b, c, f, g);
+}
+
+void features_geojson_feature_general(buf *b, const features_cols *c, const store_feature *f,
+                                      const geom *g) {
   buf_puts(b, "{\"type\":\"Feature\",\"id\":");
   features_put_int(b, f->id);
   buf_puts(b, ",\"geometry\":");

@@ -87,7 +87,7 @@ err_code features_item_write(store_reader *rd, const layer_info *l, const char *
   if (k == 1 && feat.id == id) {
     geom g;
     features_decode(&feat, a, &g);
-    features_cols cols = {l, fields, l->n_fields, false};
+    features_cols cols = {l, fields, l->n_fields, false, NULL};
     if (f == FEATURES_HTML) {
       item_html(out, &cols, &feat, &g, base_url);
     } else {

@@ -9,18 +9,23 @@
 
 /* Unreserved characters (RFC 3986 §2.3) and ",:/" stay; everything else is %XX, '+' included
  * (servers read '+' in a query as a space). */
+static bool kept(unsigned char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+         c == '-' || c == '.' || c == '_' || c == '~' || c == ',' || c == ':' || c == '/';
+}
+
+/* Runs of kept characters are appended whole. */
 static void put_encoded(buf *b, const char *s) {
   static const char hex[] = "0123456789ABCDEF";
-  for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-    unsigned char c = *p;
-    bool keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                strchr("-._~,:/", c);
-    if (keep && c) {
-      buf_putc(b, c);
-    } else {
-      char e[3] = {'%', hex[c >> 4], hex[c & 15]};
-      buf_append(b, e, 3);
-    }
+  const char *run = s;
+  for (const char *p = s;; p++) {
+    unsigned char c = (unsigned char)*p;
+    if (c && kept(c)) continue;
+    buf_append(b, run, (size_t)(p - run));
+    if (!c) return;
+    char e[3] = {'%', hex[c >> 4], hex[c & 15]};
+    buf_append(b, e, 3);
+    run = p + 1;
   }
 }
 
@@ -43,24 +48,41 @@ size_t features_put_query(buf *b, char sep, const features_kv *args, size_t n_ar
   return n;
 }
 
-void features_put_href(buf *b, const features_href *h) {
+char features_put_href_base(buf *b, const features_href *h) {
   static const char *const PAGING[] = {"f", "limit", "offset", "after", NULL};
   buf_puts(b, h->base_url);
   buf_puts(b, h->path);
-  char sep = features_put_query(b, '?', h->args, h->n_args, PAGING) ? '&' : '?';
+  return features_put_query(b, '?', h->args, h->n_args, PAGING) ? '&' : '?';
+}
+
+static void put_arg(buf *b, char sep, const char *key, int64_t v) {
+  buf_putc(b, sep);
+  buf_puts(b, key);
+  features_put_int(b, v);
+}
+
+void features_put_href_paging(buf *b, const features_href *h, char sep) {
   if (h->limit > 0) {
-    buf_printf(b, "%climit=%lld", sep, (long long)h->limit);
+    put_arg(b, sep, "limit=", h->limit);
     sep = '&';
   }
   if (h->offset > 0) {
-    buf_printf(b, "%coffset=%lld", sep, (long long)h->offset);
+    put_arg(b, sep, "offset=", h->offset);
     sep = '&';
   }
   if (h->has_after) {
-    buf_printf(b, "%cafter=%lld", sep, (long long)h->after);
+    put_arg(b, sep, "after=", h->after);
     sep = '&';
   }
-  if (h->f) buf_printf(b, "%cf=%s", sep, h->f);
+  if (h->f) {
+    buf_putc(b, sep);
+    buf_puts(b, "f=");
+    buf_puts(b, h->f);
+  }
+}
+
+void features_put_href(buf *b, const features_href *h) {
+  features_put_href_paging(b, h, features_put_href_base(b, h));
 }
 
 static const char STYLE[] =

@@ -64,6 +64,7 @@ struct store_reader {
   size_t n_srcs;
   struct timespec deadline; /* store_reader_deadline: reads past it are interrupted; 0: none */
   store_inside_skip skip;   /* of the running box page (inside_skip.c), read by rtree_inside */
+  store_subtree_counts counts; /* box_count.c's, of the last table it counted */
 };
 
 struct store_iter {
@@ -375,6 +376,8 @@ void store_reader_close(store_reader *r) {
   }
   for (int i = 0; i < TIME_CACHE; i++) free(r->times[i].key);
   catalog_destroy(r->cat);
+  free(r->counts.table);
+  free(r->counts.n);
   sqlite3_close(r->db);
   if (r->spl_cache) store_spl_detach(r->spl_cache);
   arena_destroy(r->scratch);
@@ -515,6 +518,20 @@ err_code store_reader_catalog(store_reader *r, const catalog **out, err *e) {
 }
 
 static void column_value(sqlite3_stmt *st, int col, field_type type, value *v);
+
+/* Nothing committed since the catalog's data_version when the WAL header has not moved since the
+ * pragma that read it (see store_reader_catalog): the counts of that version still hold. */
+store_subtree_counts *store_reader_subtree_counts(store_reader *r, const char *table) {
+  if (r->pg || !r->cat || !r->wal_hdr || !r->wal_seen_ok || !wal_unchanged(r)) return NULL;
+  store_subtree_counts *c = &r->counts;
+  if (c->table && c->data_version == r->cat->data_version && strcmp(c->table, table) == 0)
+    return c;
+  free(c->table);
+  if (!(c->table = strdup(table))) return NULL;
+  c->data_version = r->cat->data_version;
+  if (c->n) memset(c->n, 0, c->cap * sizeof *c->n);
+  return c;
+}
 
 /* SpatiaLite's SQL functions, registered on this connection the first time a query needs them
  * (near, or a predicate with spatial operators): most connections never pay for them. */

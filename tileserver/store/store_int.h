@@ -206,6 +206,18 @@ sqlite3 *store_reader_db(store_reader *r);
  * and its index's nodes, "SELECT data FROM <index>_node WHERE nodeno = ?1" (box_count.c). */
 err_code store_reader_stmt_find(store_reader *r, const char *sql, sqlite3_stmt **out, err *e);
 err_code store_reader_node_stmt(store_reader *r, const layer_info *l, sqlite3_stmt **out, err *e);
+/* How many index entries lie under each R*Tree node of one table, as box_count.c found them
+ * (by node number: count + 1, 0 unknown). Valid for one table at one data_version. */
+typedef struct store_subtree_counts {
+  char *table;
+  int64_t data_version;
+  uint32_t *n;
+  size_t cap; /* entries of n */
+} store_subtree_counts;
+/* The reader's counts for `table` (emptied when they were of another table or data_version), or
+ * NULL when the reader cannot tell that nothing committed since its catalog was read (no WAL
+ * header mapped, or it moved): call it inside the read transaction the counts serve. */
+store_subtree_counts *store_reader_subtree_counts(store_reader *r, const char *table);
 /* The reader's PostgreSQL connection (pg_int.h), or NULL for a SpatiaLite file. */
 typedef struct store_pg store_pg;
 store_pg *store_reader_pg(store_reader *r);

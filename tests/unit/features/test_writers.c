@@ -1,5 +1,7 @@
 /* Unit tests of the writers and small parsers of features/: numbers, RFC 7946 geometries (winding,
  * single vs multi), WKT, CSV quoting, RFC 3339 dates, and link hrefs. */
+#include <math.h>
+
 #include "check.h"
 #include "features/features_int.h"
 #include "features_fixture.h"
@@ -29,6 +31,49 @@ static void numbers(void **state) {
   features_put_int(&b, INT64_MIN);
   assert_string_equal(text(&b), "0.1 0.33333333333333331 5000 null -9223372036854775808");
   buf_free(&b);
+}
+
+/* The coordinate text as it was first written (llround, then digits): the reference of the
+ * inline version, on values near every rounding edge. */
+static size_t reference_coord(char *out, double v) {
+  int64_t n = llround(v * 1e7);
+  char tmp[32];
+  char *end = tmp + sizeof tmp, *p = end;
+  uint64_t u = n < 0 ? (uint64_t)(-n) : (uint64_t)n;
+  uint64_t ip = u / 10000000u, fp = u % 10000000u;
+  if (fp) {
+    int digits = 7;
+    while (fp % 10 == 0) fp /= 10, digits--;
+    for (int i = 0; i < digits; i++, fp /= 10) *--p = (char)('0' + fp % 10);
+    *--p = '.';
+  }
+  do {
+    *--p = (char)('0' + ip % 10);
+    ip /= 10;
+  } while (ip);
+  if (n < 0) *--p = '-';
+  memcpy(out, p, (size_t)(end - p));
+  return (size_t)(end - p);
+}
+
+static void coordinates_as_the_reference(void **state) {
+  uint64_t x = 88172645463325252ull; /* xorshift64 */
+  char a[FEATURES_NUM_MAX], b[FEATURES_NUM_MAX];
+  for (int i = 0; i < 400000; i++) {
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    double v;
+    switch (i % 4) {
+      case 0: v = (double)(int64_t)(x % 3600000000ull - 1800000000ull) / 1e7; break;
+      case 1: v = ((double)(int64_t)(x % 3600000000ull - 1800000000ull) + 0.5) / 1e7; break;
+      case 2: v = (double)(int64_t)(x >> 11) / (double)(1ull << 53) * 360 - 180; break;
+      default: v = nextafter((double)(int64_t)(x % 2000001ull - 1000000ull) / 1e7 + 0.5e-7,
+                             (x & 1024) ? 1e300 : -1e300);
+    }
+    if (i % 1000 == 0) v = ldexp(v, -(int)(x % 60)) * ((x & 2048) ? 5e8 : 1);
+    if (!features_coord_fixed(v)) continue;
+    size_t n = features_coord_text(a, v), m = reference_coord(b, v);
+    if (n != m || memcmp(a, b, n) != 0) fail_msg("%.17g: %.*s against %.*s", v, (int)n, a, (int)m, b);
+  }
 }
 
 /* A polygon with a clockwise exterior and a counterclockwise hole: both must flip. */
@@ -79,7 +124,7 @@ static void geojson_points_and_lines(void **state) {
 static void csv_quotes_what_it_must(void **state) {
   layer_info l = fixture_layer();
   const char *fields[] = {"tipo", "hora", "activo", "monto"};
-  features_cols c = {&l, fields, 4, false};
+  features_cols c = {&l, fields, 4, false, NULL};
   map_pt pt = {-101.5, 21.25};
   uint32_t one[] = {1};
   geom g = {GEOM_POINT, false, &pt, one, NULL, 1, 1, 0};
@@ -175,6 +220,7 @@ static void plain_points_decode_as_the_decoder_does(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(numbers),
+      cmocka_unit_test(coordinates_as_the_reference),
       cmocka_unit_test(geojson_polygon_follows_the_right_hand_rule),
       cmocka_unit_test(geojson_points_and_lines),
       cmocka_unit_test(csv_quotes_what_it_must),

@@ -6,6 +6,7 @@
 #include "check.h"
 #include "geom/wkb.h"
 #include "store/store.h"
+#include "store/store_int.h"
 
 static const layer_field FIELDS[] = {{"name", "Nombre", FIELD_TEXT},
                                      {"n", "Número", FIELD_INTEGER},
@@ -349,6 +350,55 @@ static void box_pages_inside_then_edge(void **state) {
   store_reader_close(r);
 }
 
+/* The entry counts of index nodes a count read whole are kept by the reader (box_count.c) and
+ * used by the next count: counts it keeps that are wrong show in the answer (so a walk that
+ * stopped using them fails here), a commit by another connection stops their use at once, and
+ * the next catalog read empties them. */
+static void box_counts_kept_until_a_commit(void **state) {
+  char db[256];
+  check_tmp_path("kept.db", db, sizeof db);
+  write_grid(db);
+  store_reader *r = NULL;
+  err e;
+  const catalog *cat = NULL;
+  assert_int_equal(store_reader_open(db, &r, &e), ERR_OK);
+  for (int i = 0; i < 2; i++) /* the second maps the WAL header the counts are checked with */
+    assert_int_equal(store_reader_catalog(r, &cat, &e), ERR_OK);
+  const layer_info *l = catalog_find(cat, "rejilla", 7);
+  assert_non_null(l);
+  double bbox[4] = {grid_x(2), grid_y(2), grid_x(GRID - 3), grid_y(GRID - 3)};
+  int64_t want = (GRID - 4) * (GRID - 4), counted = 0;
+  store_query q = {.layer = l, .bbox = bbox, .limit = -1, .after_id = INT64_MIN,
+                   .bbox_exact = true, .any_order = true};
+  assert_int_equal(store_count_box(r, &q, GRID * GRID + 1, &counted, &e), ERR_OK);
+  assert_int_equal(counted, want);
+  store_subtree_counts *c = store_reader_subtree_counts(r, l->table_name);
+  assert_non_null(c);
+  size_t kept = 0;
+  for (size_t i = 0; i < c->cap; i++) kept += c->n[i] != 0;
+  assert_true(kept > 0);
+  assert_int_equal(store_count_box(r, &q, GRID * GRID + 1, &counted, &e), ERR_OK);
+  assert_int_equal(counted, want);
+  for (size_t i = 0; i < c->cap; i++)
+    if (c->n[i]) c->n[i] += 5;
+  assert_int_equal(store_count_box(r, &q, GRID * GRID + 1, &counted, &e), ERR_OK);
+  assert_true(counted > want);
+  sqlite3 *h = NULL;
+  assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+  assert_int_equal(sqlite3_exec(h, "CREATE TABLE elsewhere(x)", NULL, NULL, NULL), SQLITE_OK);
+  sqlite3_close(h);
+  assert_int_equal(store_count_box(r, &q, GRID * GRID + 1, &counted, &e), ERR_OK);
+  assert_int_equal(counted, want);
+  assert_int_equal(store_reader_catalog(r, &cat, &e), ERR_OK);
+  l = catalog_find(cat, "rejilla", 7);
+  q.layer = l;
+  for (int i = 0; i < 2; i++) {
+    assert_int_equal(store_count_box(r, &q, GRID * GRID + 1, &counted, &e), ERR_OK);
+    assert_int_equal(counted, want);
+  }
+  store_reader_close(r);
+}
+
 static void layer_ids(void **state) {
   assert_true(store_layer_id_valid("parques"));
   assert_true(store_layer_id_valid("rios-canales_2"));
@@ -368,6 +418,7 @@ int main(void) {
       cmocka_unit_test(empty_import_is_refused),
       cmocka_unit_test(refuses_what_is_not_a_teselas_database),
       cmocka_unit_test(layer_ids),
+      cmocka_unit_test(box_counts_kept_until_a_commit),
       cmocka_unit_test(count_inside_survives_a_bad_index_depth),
       cmocka_unit_test(box_pages_inside_then_edge),
   };
