@@ -5,9 +5,9 @@
  * built from those same files beside the binary. The binary itself exports its symbols, which
  * the module's calls into the other modules resolve to.
  *
- * Why: linked, cairo brings 19 libraries (X11's among them) into every seed, vector ones
- * included: 2.2 MB of resident memory and about a millisecond of CPU before main() on a quiet
- * machine (a program that only links them against one that does not, bench/RESULTS.md), for a
+ * Why: linked, cairo brings 18 more libraries (X11's among them) into every seed, vector ones
+ * included: 2.2 MB of resident memory and about a millisecond of CPU before main() (a program
+ * that only links them: 1.64 ms and 4.3 MB against 0.65 ms and 2.1 MB, bench/RESULTS.md), for a
  * vector seed that never draws. `teselas` links the renderer as before.
  *
  * The table is filled once (pthread_once) and never changes after, as start-up configuration;
