@@ -10,7 +10,8 @@
 #   - PNG PMTiles equal to /styles/{style}/{z}/{x}/{y}.png;
 #   - on the demo database and on one made only from third-party files (Natural Earth countries,
 #     SSP-CDMX crimes);
-#   - `teselas-seed` (the command without GDAL loaded) writes the same bytes as `teselas seed`;
+#   - `teselas-seed` (the command without GDAL loaded, nor cairo until it draws) writes the same
+#     bytes as `teselas seed`, vector and PNG;
 #   - a seed killed with -9 leaves nothing under the final name, SIGTERM removes the partial file,
 #     and bad requests (unknown layer, zooms, a box outside the data, an unwritable path) fail
 #     cleanly with a message and no file.
@@ -117,6 +118,26 @@ ok
 seed --db "$DB" --style todas --format png --zoom 10-12 --bbox "$PBOX" --out "$TEST_TMP/p.pmtiles"
 tile_addresses ${PBOX//,/ } 10 12 > "$TEST_TMP/addr_png"
 check_pmtiles "$TEST_TMP/p.pmtiles" "$BASE/styles/todas/{z}/{x}/{y}.png" "$TEST_TMP/addr_png"
+# teselas-seed draws through the renderer it opens on first use (teselas-seed-draw.so): the same
+# bytes, and cairo is not among the libraries the binary maps at start
+"$SEED_BIN" --db "$DB" --style todas --format png --zoom 10-12 --bbox "$PBOX" --out "$TEST_TMP/p2.pmtiles" \
+  --jobs 2 --quiet 2> "$TEST_TMP/seed.err" || fail "teselas-seed --format png: $(cat "$TEST_TMP/seed.err")"
+cmp -s "$TEST_TMP/p.pmtiles" "$TEST_TMP/p2.pmtiles" || fail "teselas-seed and teselas seed draw different PNG archives"
+[[ "$seed_libs" != *libcairo* ]] || fail "teselas-seed links cairo"
+ok
+# without the module beside it, teselas-seed still seeds vector tiles, and refuses a PNG seed
+# naming the module, leaving no file
+mkdir -p "$TEST_TMP/alone"
+cp "$SEED_BIN" "$TEST_TMP/alone/"
+"$TEST_TMP/alone/teselas-seed" --db "$DB" --layers parques --zoom 10-11 --out "$TEST_TMP/alone/v.pmtiles" \
+  --quiet 2> "$TEST_TMP/seed.err" || fail "teselas-seed without its renderer, vector: $(cat "$TEST_TMP/seed.err")"
+if "$TEST_TMP/alone/teselas-seed" --db "$DB" --style todas --format png --zoom 10-10 --bbox "$PBOX" \
+     --out "$TEST_TMP/alone/p.pmtiles" --quiet 2> "$TEST_TMP/seed.err"; then
+  fail "a PNG seed without teselas-seed-draw.so succeeded"
+fi
+grep -q "cannot load the PNG renderer (teselas-seed-draw.so" "$TEST_TMP/seed.err" || fail "PNG seed without its renderer: $(cat "$TEST_TMP/seed.err")"
+[ -z "$(ls "$TEST_TMP/alone" | grep '^p\.pmtiles')" ] || fail "a refused PNG seed left $(ls "$TEST_TMP/alone")"
+ok
 
 # --- killed seeds and bad requests ---
 # underway OUT: waits until the seed writes its partial file (tiles are being made then)

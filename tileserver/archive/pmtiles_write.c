@@ -6,7 +6,7 @@
  * areas: Mexico's box z0-14 is 1.75M addresses, 42 MB, and a world-wide z0-14 seed 358M, 8.6 GB,
  * past any bound. So entries are never kept: they go to an unlinked temporary file in chunks of
  * ENT_CHUNK (96 KB in memory), and finish() streams them back one leaf at a time. What stays in
- * memory whatever the seed's size: the data write buffer (1 MiB), the
+ * memory whatever the seed's size: the data write buffer (256 KiB), the
  * dedup table (at most DEDUP_SLOTS × 24 B = 6 MiB, grown as contents arrive), one leaf's
  * entries and its encoding (the leaf size
  * grows with the seed: n/3500 entries, 2.4 MB of entries per leaf for 358M tiles), and the root's
@@ -36,7 +36,9 @@
 
 enum {
   ENT_CHUNK = 4096,
-  DATA_BUF = 1 << 20,
+  /* 256 KiB: each page of the buffer is a page fault the first time it is filled; 1 MiB was a
+   * quarter of a small incremental seed's faults (1,616 → 1,233 with both buffers at 256 KiB) */
+  DATA_BUF = 1 << 18,
   DEDUP_MAX_LEN = 2048,
   DEDUP_SLOTS = 1 << 18, /* a power of two: the table's largest size */
   /* Its first size (96 KiB). Allocated whole at once, the hashes spread over every page of the
@@ -45,7 +47,12 @@ enum {
    * so which contents are remembered, and the archive, stay the same. */
   DEDUP_FIRST_SLOTS = 1 << 12,
   /* The reference writer (go-pmtiles) tries the root alone below this many entries. */
-  ROOT_TRY_MAX = 16384
+  ROOT_TRY_MAX = 16384,
+  /* gzip level of the directories and the metadata. Directory entries are runs of small varints
+   * that level 9's longer match search finds little more in: the root of the demo's z0-16 seed
+   * (22,516 bytes, 4,230 entries) is 9,114 bytes at 9 and 9,207 (+1.0 %) at 6, for 4.41 M
+   * instructions against 1.86 M, a twentieth of an incremental seed's (bench/RESULTS.md). */
+  INTERNAL_GZIP_LEVEL = 6
 };
 
 typedef struct dedup_slot {
@@ -54,7 +61,8 @@ typedef struct dedup_slot {
 } dedup_slot;
 
 struct pmtiles_writer {
-  int out_fd, data_fd, ent_fd, leaf_fd;
+  int out_fd, data_fd, ent_fd, leaf_fd; /* the temporary files: -1 until first needed */
+  char *path;             /* the archive's, to put them beside it */
   err_code failed;
   err first_err;
   uint8_t *dbuf;          /* tile bytes not yet written to data_fd */
@@ -164,14 +172,9 @@ err_code pmtiles_writer_open(const char *path, pmtiles_writer **out, err *e) {
     pmtiles_writer_free(w);
     return rc;
   }
-  w->data_fd = temp_beside(path);
-  w->ent_fd = temp_beside(path);
-  w->leaf_fd = temp_beside(path);
-  if (w->data_fd < 0 || w->ent_fd < 0 || w->leaf_fd < 0) {
-    err_code rc = err_set(e, ERR_IO, "cannot create a temporary file beside %s: %s", path,
-                          strerror(errno));
+  if (!(w->path = strdup(path))) {
     pmtiles_writer_free(w);
-    return rc;
+    return err_set(e, ERR_NOMEM, "pmtiles: no memory for a writer");
   }
   *out = w;
   return ERR_OK;
@@ -184,6 +187,7 @@ void pmtiles_writer_free(pmtiles_writer *w) {
     if (fds[i] >= 0) close(fds[i]);
   free(w->dbuf);
   free(w->slots);
+  free(w->path);
   free(w);
 }
 
@@ -191,8 +195,16 @@ pmtiles_write_stats pmtiles_writer_stats(const pmtiles_writer *w) { return w->st
 
 /* ---- adding tiles ---- */
 
+/* *fd, created beside the archive on first use: a seed whose tiles fit the write buffer and
+ * whose entries fit one chunk needs none of the three files, and each creation costs ext4 an
+ * inode search (a twentieth of a small incremental seed's kernel time, perf). */
+static bool temp_fd(pmtiles_writer *w, int *fd) {
+  if (*fd < 0) *fd = temp_beside(w->path);
+  return *fd >= 0;
+}
+
 static bool flush_data(pmtiles_writer *w) {
-  if (!write_all(w->data_fd, w->dbuf, w->dbuf_len)) return false;
+  if (!temp_fd(w, &w->data_fd) || !write_all(w->data_fd, w->dbuf, w->dbuf_len)) return false;
   w->data_flushed += w->dbuf_len;
   w->dbuf_len = 0;
   return true;
@@ -200,7 +212,8 @@ static bool flush_data(pmtiles_writer *w) {
 
 static bool push_entry(pmtiles_writer *w, pmtiles_entry en) {
   if (w->n_pending == ENT_CHUNK) {
-    if (!write_all(w->ent_fd, w->pending, sizeof w->pending)) return false;
+    if (!temp_fd(w, &w->ent_fd) || !write_all(w->ent_fd, w->pending, sizeof w->pending))
+      return false;
     w->n_pending = 0;
   }
   w->pending[w->n_pending++] = en;
@@ -255,7 +268,7 @@ static bool store_data(pmtiles_writer *w, const void *data, size_t len, uint64_t
   *off = w->data_flushed + w->dbuf_len;
   if (w->dbuf_len + len > DATA_BUF && !flush_data(w)) return false;
   if (len > DATA_BUF) {
-    if (!write_all(w->data_fd, data, len)) return false;
+    if (!temp_fd(w, &w->data_fd) || !write_all(w->data_fd, data, len)) return false;
     w->data_flushed += len;
   } else {
     memcpy(w->dbuf + w->dbuf_len, data, len);
@@ -341,7 +354,7 @@ static err_code encode_dir(const pmtiles_entry *d, size_t n, buf *out, err *e) {
   buf raw;
   buf_init(&raw, 0);
   buf_reset(out);
-  err_code rc = pmtiles_dir_encode(d, n, &raw) ? gzip_compress(raw.data, raw.len, 9, out, e)
+  err_code rc = pmtiles_dir_encode(d, n, &raw) ? gzip_compress(raw.data, raw.len, INTERNAL_GZIP_LEVEL, out, e)
                                                : err_set(e, ERR_NOMEM, "pmtiles: directory encoding");
   buf_free(&raw);
   return rc;
@@ -357,7 +370,8 @@ static err_code build_leaves(pmtiles_writer *w, size_t leaf_size, pmtiles_entry 
   err_code rc = ERR_OK;
   uint64_t pos = 0;
   if (!top) rc = err_set(e, ERR_NOMEM, "pmtiles: root of %zu leaves", n_leaves);
-  if (rc == ERR_OK && (ftruncate(w->leaf_fd, 0) != 0 || lseek(w->leaf_fd, 0, SEEK_SET) != 0))
+  if (rc == ERR_OK && (!temp_fd(w, &w->leaf_fd) || ftruncate(w->leaf_fd, 0) != 0 ||
+                       lseek(w->leaf_fd, 0, SEEK_SET) != 0))
     rc = err_set(e, ERR_IO, "pmtiles: leaf file: %s", strerror(errno));
   for (size_t i = 0; rc == ERR_OK && i < n_leaves; i++) {
     uint64_t first = (uint64_t)i * leaf_size;
@@ -412,13 +426,12 @@ err_code pmtiles_writer_finish(pmtiles_writer *w, const pmtiles_header *h, const
   if (w->failed) return fail(w, e, w->failed, "");
   if (w->have_cur && !push_entry(w, w->cur)) return fail(w, e, ERR_IO, "writing directory entries");
   w->have_cur = false;
-  if (!flush_data(w)) return fail(w, e, ERR_IO, "writing tile data");
   buf root, meta;
   buf_init(&root, 0);
   buf_init(&meta, 0);
   uint64_t leaves_len = 0;
   err_code rc = build_dirs(w, &root, &leaves_len, e);
-  if (rc == ERR_OK) rc = gzip_compress(metadata, metadata_len, 9, &meta, e);
+  if (rc == ERR_OK) rc = gzip_compress(metadata, metadata_len, INTERNAL_GZIP_LEVEL, &meta, e);
   if (rc == ERR_OK) {
     pmtiles_header o = *h;
     o.root_offset = PMTILES_HEADER_LEN;
@@ -428,7 +441,7 @@ err_code pmtiles_writer_finish(pmtiles_writer *w, const pmtiles_header *h, const
     o.leaf_offset = o.metadata_offset + meta.len;
     o.leaf_length = leaves_len;
     o.data_offset = o.leaf_offset + leaves_len;
-    o.data_length = w->data_flushed;
+    o.data_length = w->data_flushed + w->dbuf_len; /* the buffer's tail goes straight to the file */
     o.n_addressed_tiles = w->stats.n_addressed_tiles;
     o.n_tile_entries = w->n_entries;
     o.n_tile_contents = w->stats.n_tile_contents;
@@ -438,7 +451,8 @@ err_code pmtiles_writer_finish(pmtiles_writer *w, const pmtiles_header *h, const
     pmtiles_header_write(&o, head);
     if (!write_all(w->out_fd, head, sizeof head) || !write_all(w->out_fd, root.data, root.len) ||
         !write_all(w->out_fd, meta.data, meta.len) || !copy_fd(w->leaf_fd, w->out_fd, leaves_len) ||
-        !copy_fd(w->data_fd, w->out_fd, w->data_flushed) || fsync(w->out_fd) != 0)
+        !copy_fd(w->data_fd, w->out_fd, w->data_flushed) ||
+        !write_all(w->out_fd, w->dbuf, w->dbuf_len) || fsync(w->out_fd) != 0)
       rc = fail(w, e, ERR_IO, "writing the archive");
     else {
       w->stats.n_tile_entries = w->n_entries;

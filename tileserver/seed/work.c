@@ -29,6 +29,12 @@ typedef struct worker {
 } worker;
 
 enum { IMAGE_ARENA_BYTES = 256 << 20, IMAGE_BYTE_LIMIT = 16 << 20 };
+/* A worker reads this many tiles in one read transaction (store_reader_snapshot), not one per
+ * query: each query's lock, unlock and file checks were 45,768 fstat and 44,790 fcntl calls and
+ * most of 218,125 futex calls (two workers waiting on SQLite's VFS mutex) for the 11,749 tiles of
+ * bench/seed/like.sh (strace -c). Ended and begun again after so many, so that a seed of hours
+ * does not hold back the WAL's checkpoints for hours. */
+enum { SNAPSHOT_TILES = 256 };
 
 static void stop_with(seed_work *w, err_code rc, const err *e) {
   pthread_mutex_lock(&w->mu);
@@ -106,6 +112,7 @@ static void *worker_main(void *arg) {
   err_clear(&e);
   buf_init(&k->out, w->o->style ? IMAGE_BYTE_LIMIT : 0);
   err_code rc = worker_open(k, &e);
+  unsigned in_snapshot = 0;
   while (rc == ERR_OK) {
     pthread_mutex_lock(&w->mu);
     while (!w->stop && w->next_seq < w->total && w->next_seq >= w->written + w->n_slots)
@@ -126,7 +133,12 @@ static void *worker_main(void *arg) {
     unsigned z = s->z;
     uint32_t x = s->x, y = s->y;
     pthread_mutex_unlock(&w->mu);
-    rc = produce(k, z, x, y, &e);
+    if (in_snapshot == SNAPSHOT_TILES) {
+      rc = store_reader_snapshot(k->reader, false, &e);
+      in_snapshot = 0;
+    }
+    if (rc == ERR_OK && in_snapshot++ == 0) rc = store_reader_snapshot(k->reader, true, &e);
+    if (rc == ERR_OK) rc = produce(k, z, x, y, &e);
     if (rc != ERR_OK) {
       err inner = e;
       err_set(&e, rc, "tile %u/%u/%u: %.400s", z, x, y, inner.msg);
@@ -139,6 +151,10 @@ static void *worker_main(void *arg) {
     s->ready = true;
     pthread_cond_broadcast(&w->cv_ready);
     pthread_mutex_unlock(&w->mu);
+  }
+  if (k->reader) { /* the plan's reader goes back to its owner outside any transaction */
+    err_code ended = store_reader_snapshot(k->reader, false, rc == ERR_OK ? &e : NULL);
+    if (rc == ERR_OK) rc = ended;
   }
   if (rc != ERR_OK) stop_with(w, rc, &e);
   buf_free(&k->out);

@@ -48,6 +48,7 @@ struct store_reader {
   stmt_slot stmts[STMT_CACHE];
   uint64_t clock;
   bool iter_live;
+  bool snapshot;            /* in the transaction of store_reader_snapshot */
   void *spl_cache;  /* SpatiaLite's per-connection state, once its functions are loaded */
   time_slot times[TIME_CACHE];
   /* The change detector of store_reader_catalog: the WAL index header in shared memory (NULL
@@ -364,6 +365,22 @@ void store_reader_unmapped(store_reader *r, int cache_kib) {
   char sql[96];
   snprintf(sql, sizeof sql, "PRAGMA mmap_size=0; PRAGMA cache_size=-%d", cache_kib);
   sqlite3_exec(r->db, sql, NULL, NULL, NULL);
+}
+
+static err_code stmt_find(store_reader *r, const char *sql, sqlite3_stmt **out, err *e);
+
+err_code store_reader_snapshot(store_reader *r, bool hold, err *e) {
+  if (!r || r->pg || !r->db || hold == r->snapshot) return ERR_OK;
+  sqlite3_stmt *st;
+  err_code rc = stmt_find(r, hold ? "BEGIN" : "COMMIT", &st, e);
+  if (rc != ERR_OK) return rc;
+  int s = sqlite3_step(st);
+  sqlite3_reset(st);
+  if (s != SQLITE_DONE)
+    return err_set(e, ERR_DB, "%s a read transaction: %s", hold ? "beginning" : "ending",
+                   sqlite3_errmsg(r->db));
+  r->snapshot = hold;
+  return ERR_OK;
 }
 
 void store_reader_close(store_reader *r) {

@@ -175,6 +175,13 @@ void store_reader_close(store_reader *r);
  * the file (a batch job that reads a table once: the mapped pages of each connection count in the
  * process's resident memory). No effect over PostgreSQL. */
 void store_reader_unmapped(store_reader *r, int cache_kib);
+/* hold: the reader's next queries read in one transaction (one snapshot of the file) until a call
+ * with hold false ends it, instead of one each. A batch job making many small reads (a seed, a
+ * query a tile) spares SQLite a lock, an unlock and the file checks around every query, which
+ * two seed workers also wait on each other for (SQLite's VFS mutex). A long-held snapshot keeps
+ * a WAL checkpoint from completing: end it now and then. No effect over PostgreSQL. Errors:
+ * ERR_DB (SQLite's message copied in). */
+err_code store_reader_snapshot(store_reader *r, bool hold, err *e);
 
 /* ---- a server over PostgreSQL: standbys and catalog announcements (pg_watch.c) -------------
  * A watch is one thread with its own connection to uri that LISTENs on teselas_catalog (a write

@@ -134,6 +134,52 @@ static void reader_sees_every_commit_on_its_next_call(void **state) {
   store_reader_close(r);
 }
 
+/* store_reader_snapshot: the reader's queries between hold and release read one snapshot, and a
+ * commit of another connection meanwhile shows only after the release; holding or releasing
+ * twice is harmless, and a query that begins its own transaction still reads inside one. */
+static int64_t count_in(store_reader *r, const layer_info *l) {
+  double bbox[4] = {-102, 20, -101, 22};
+  store_query q = {.layer = l, .bbox = bbox, .limit = -1, .after_id = INT64_MIN};
+  int64_t n = -1;
+  err e;
+  assert_int_equal(store_query_count(r, &q, &n, &e), ERR_OK);
+  store_iter *it = NULL;
+  assert_int_equal(store_query_start(r, &q, &it, &e), ERR_OK);
+  store_feature f;
+  int64_t read = 0;
+  while (store_iter_next(it, &f, &e) == 1) read++;
+  store_iter_close(it);
+  assert_int_equal(read, n);
+  return n;
+}
+
+static void a_held_snapshot_reads_one_state(void **state) {
+  char db[256];
+  check_tmp_path("t.db", db, sizeof db);
+  write_points(db, 10, "v1");
+  store_reader *r = NULL;
+  err e;
+  const catalog *cat = NULL;
+  assert_int_equal(store_reader_open(db, &r, &e), ERR_OK);
+  assert_int_equal(store_reader_catalog(r, &cat, &e), ERR_OK);
+  const layer_info *l = &cat->layers[0];
+  assert_int_equal(store_reader_snapshot(r, true, &e), ERR_OK);
+  assert_int_equal(store_reader_snapshot(r, true, &e), ERR_OK);
+  assert_int_equal(count_in(r, l), 10);
+  sqlite3 *w = NULL;
+  assert_int_equal(sqlite3_open(db, &w), SQLITE_OK);
+  sqlite3_busy_timeout(w, 5000);
+  char sql[256];
+  snprintf(sql, sizeof sql, "DELETE FROM \"%s\" WHERE fid <= 3", l->table_name);
+  assert_int_equal(sqlite3_exec(w, sql, NULL, NULL, NULL), SQLITE_OK);
+  assert_int_equal(count_in(r, l), 10); /* the snapshot still */
+  assert_int_equal(store_reader_snapshot(r, false, &e), ERR_OK);
+  assert_int_equal(store_reader_snapshot(r, false, &e), ERR_OK);
+  assert_int_equal(count_in(r, l), 7);
+  sqlite3_close(w);
+  store_reader_close(r);
+}
+
 static int count_rows(const char *db, const char *sql) {
   sqlite3 *h = NULL;
   sqlite3_stmt *st = NULL;
@@ -414,6 +460,7 @@ int main(void) {
       cmocka_unit_test(write_then_query_by_bbox),
       cmocka_unit_test(open_reader_sees_new_version),
       cmocka_unit_test(reader_sees_every_commit_on_its_next_call),
+      cmocka_unit_test(a_held_snapshot_reads_one_state),
       cmocka_unit_test(abort_leaves_no_trace_and_old_versions_are_pruned),
       cmocka_unit_test(empty_import_is_refused),
       cmocka_unit_test(refuses_what_is_not_a_teselas_database),
