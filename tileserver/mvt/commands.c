@@ -48,6 +48,9 @@ static void done(cursor *c) { c->out->len = (size_t)(c->p - c->out->data); }
 
 static void put_cmd(cursor *c, uint32_t id, uint32_t count) { put_u32(c, (id & 7) | (count << 3)); }
 
+/* pbf_zigzag32 where the compiler can inline it (two calls a vertex; unsigned, as there). */
+static uint32_t zigzag(int32_t v) { return ((uint32_t)v << 1) ^ (v < 0 ? UINT32_MAX : 0); }
+
 /* §4.3.2: parameters are zigzag deltas within ±(2^31 - 1). */
 static void put_pt(cursor *c, tile_pt p) {
   int64_t dx = p.x - c->x, dy = p.y - c->y;
@@ -55,8 +58,8 @@ static void put_pt(cursor *c, tile_pt p) {
     c->bad = true;
     return;
   }
-  put_u32(c, pbf_zigzag32((int32_t)dx));
-  put_u32(c, pbf_zigzag32((int32_t)dy));
+  put_u32(c, zigzag((int32_t)dx));
+  put_u32(c, zigzag((int32_t)dy));
   c->x = p.x;
   c->y = p.y;
 }
