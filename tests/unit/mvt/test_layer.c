@@ -161,8 +161,8 @@ static void long_lines_as_the_spec_packs_them(void **state) {
       if (i == 0) want[n++] = 1 | (1u << 3);
       if (i == 1) want[n++] = 2 | ((uint32_t)(PER - 1) << 3);
       int64_t dx = p[j].x - cx, dy = p[j].y - cy;
-      want[n++] = (uint32_t)((dx << 1) ^ (dx >> 63));
-      want[n++] = (uint32_t)((dy << 1) ^ (dy >> 63));
+      want[n++] = (uint32_t)(((uint64_t)dx << 1) ^ (dx < 0 ? UINT64_MAX : 0)); /* zigzag */
+      want[n++] = (uint32_t)(((uint64_t)dy << 1) ^ (dy < 0 ? UINT64_MAX : 0));
       cx = p[j].x;
       cy = p[j].y;
     }
