@@ -29,8 +29,9 @@
 # postmaster's, during a cell). nginx and cached teselas get one 1 s wrk pass each.
 # Prints the tables and writes bench/out/tiles-results.txt. Needs bench/setup.sh first.
 #
-#   bench/tiles/run.sh [--seconds N] [--rounds R]   (N: each wrk run, default 8; PostGIS and
-#                                       geojson-vt get 2.5 N per layer, zoom and form, at most;
+#   bench/tiles/run.sh [--seconds N] [--rounds R]   (N: each wrk run, default 8; PostGIS cycles
+#                                       the list for 2.5 N per layer, zoom and form, geojson-vt
+#                                       gets 2.5 N at most;
 #                                       R: rounds of the cached cells, default 3)
 set -euo pipefail
 # Debian's python3 (with psycopg and mapnik from bench/setup.sh), called directly: a version
