@@ -15,14 +15,20 @@ binary results (psycopg 3), one connection per process, one process per core, un
         several at the mean of its points (kept within an eighth of a cell of the cell's middle) with point_count and cluster = true and no id, each
         only when it lies in the buffered tile. Other kinds drop features under one pixel on
         both axes below MAXZOOM.
-    pg_tiles.py run CONNINFO VARIANT LAYER COLS Z TILES BUDGET_S PROCS
+    pg_tiles.py run CONNINFO VARIANT LAYER COLS Z TILES BUDGET_S PROCS [POSTMASTER_PID]
         VARIANT: 4326 (ST_Transform per row, the expression index: the Martin/pg_tileserv SQL on
         the data as published), 3857 (the same SQL on LAYER_3857), alike (tl_LAYER). Asks the
         tiles of zoom Z of the list TILES (lines "z x y"), PROCS processes each its share in
         order, for at most BUDGET_S seconds (a query under way is not stopped). Prints JSON:
         tiles, seconds, tiles_per_s, p50_ms, and stats: bytes and features (bench/tiles/
         mvtstat.py) of each distinct tile answered, "z/x/y": [bytes, features].
+        With POSTMASTER_PID, warmed and timed as teselas is in bench/tiles/run.sh: each process
+        asks its distinct tiles once on its connection first, then its share of the list over and
+        over until BUDGET_S (as wrk cycles it), and cpu_s is the CPU time of PostgreSQL
+        (the postmaster, its backends and what it reaped) from the moment all are warm until all
+        have finished, their backends still alive (so a backend's start is not counted either).
 """
+import itertools
 import json
 import multiprocessing as mp
 import os
@@ -146,11 +152,37 @@ def statement(variant, layer, cols):
     return tile_sql(layer, layer, cols, "ST_Transform(geom, 3857)", zxy)
 
 
-def worker(conninfo, sql, tiles, deadline, out):
+def cpu_ticks(pid):
+    """CPU ticks (user + system) of pid, its live children (the backends) and the children it
+    has reaped, as bench/tiles/measure.sh's cpu_s counts them."""
+    total = 0
+    kids = [int(k) for k in open("/proc/%d/task/%d/children" % (pid, pid)).read().split()]
+    for p in [pid] + kids:
+        try:
+            f = open("/proc/%d/stat" % p).read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += sum(int(v) for v in f[11:15])
+    return total
+
+
+def worker(conninfo, sql, tiles, gates, out):
+    ready, start, deadline_q, finished, stop, warm = gates
     times, stats = [], {}
     with psycopg.connect(conninfo, autocommit=True) as c:
         cur = c.cursor(binary=True)
-        for z, x, y in tiles:
+        # warmed as teselas is before its timing: each distinct tile once (the backend's caches,
+        # the prepared statement, the function's plans), not counted
+        for z, x, y in sorted(set(tiles)) if warm else []:
+            cur.execute(sql, {"z": z, "x": x, "y": y}, prepare=True)
+            cur.fetchone()
+        ready.put(1)
+        start.wait()
+        deadline = deadline_q.get()
+        deadline_q.put(deadline)
+        # warmed (run.sh): the list over and over until the budget, as wrk cycles it for teselas,
+        # so a fast cell is timed over seconds, not over one pass of a fifth of a second
+        for z, x, y in itertools.cycle(tiles) if warm else tiles:
             if time.time() > deadline:
                 break
             t = time.perf_counter()
@@ -158,29 +190,43 @@ def worker(conninfo, sql, tiles, deadline, out):
             blob = cur.fetchone()[0]
             times.append((time.perf_counter() - t) * 1000)
             stats["%d/%d/%d" % (z, x, y)] = (len(blob), mvtstat.count(blob))
-    out.put((times, stats))
+        out.put((times, stats))
+        finished.put(1)
+        stop.wait()  # the backend lives until its CPU time has been read
 
 
-def run(conninfo, variant, layer, cols, z, tiles_path, budget, procs):
+def run(conninfo, variant, layer, cols, z, tiles_path, budget, procs, postmaster=None):
     tiles = [tuple(map(int, l.split())) for l in open(tiles_path) if l.split() and int(l.split()[0]) == z]
     sql = statement(variant, layer, cols)
-    out = mp.Queue()
-    t0 = time.time()
-    ps = [mp.Process(target=worker, args=(conninfo, sql, tiles[k::procs], t0 + budget, out))
+    out, ready, deadline_q, finished = mp.Queue(), mp.Queue(), mp.Queue(), mp.Queue()
+    start, stop = mp.Event(), mp.Event()
+    gates = (ready, start, deadline_q, finished, stop, postmaster is not None)
+    ps = [mp.Process(target=worker, args=(conninfo, sql, tiles[k::procs], gates, out))
           for k in range(procs)]
     for p in ps:
         p.start()
+    for _ in ps:
+        ready.get()
+    c0 = cpu_ticks(postmaster) if postmaster else 0
+    t0 = time.time()
+    deadline_q.put(t0 + budget)
+    start.set()
     times, stats = [], {}
     for _ in ps:
         t, st = out.get()
         times += t
         stats.update(st)
+    for _ in ps:
+        finished.get()
     secs = time.time() - t0
+    cpu = (cpu_ticks(postmaster) - c0) / os.sysconf("SC_CLK_TCK") if postmaster else None
+    stop.set()
     for p in ps:
         p.join()
     # bytes and features of the distinct tiles this run answered (all of the list's when the
     # budget allowed): the other side of the cell is counted on the same tiles
     print(json.dumps({"tiles": len(times), "seconds": round(secs, 3),
+                      "cpu_s": round(cpu, 3) if cpu is not None else None,
                       "tiles_per_s": round(len(times) / secs, 2),
                       "p50_ms": round(statistics.median(times), 2) if times else -1,
                       "stats": stats}))
@@ -191,4 +237,5 @@ if __name__ == "__main__":
     if a[1] == "setup":
         setup(a[2], a[3], [c for c in a[4].split(",") if c], a[5], int(a[6]))
     else:
-        run(a[2], a[3], a[4], [c for c in a[5].split(",") if c], int(a[6]), a[7], float(a[8]), int(a[9]))
+        run(a[2], a[3], a[4], [c for c in a[5].split(",") if c], int(a[6]), a[7], float(a[8]), int(a[9]),
+            int(a[10]) if len(a) > 10 else None)

@@ -19,12 +19,19 @@
 # (bench/tiles/mvtstat.py, one counter for both sides); bench/tiles/summarize.py writes a ratio only
 # where both sides serve the same features on the same tiles. Warm-up, alike: teselas gets every
 # distinct tile of a cell once before timing (it builds its point pyramid and fills the OS page
-# cache); PostgreSQL gets its tables and indexes in shared_buffers (pg_prewarm); nginx and cached
-# teselas one 1 s wrk pass each.
+# cache); PostgreSQL gets its tables and indexes in shared_buffers (pg_prewarm), and each of its
+# client connections asks its distinct tiles of the cell once before timing (pg_tiles.py: the
+# backend's caches and plans), its CPU counted only from then on, as teselas's. Both at rest
+# before timing: teselas has kept the download digests its background thread computes for
+# every new layer version (usage_flush.c; the imports below make two each run, and a new
+# database's 1,000,000 points take 4 s of CPU, counted against whichever cells ran meanwhile);
+# PostgreSQL's tables are vacuumed and analysed (no autovacuum worker, counted as the
+# postmaster's, during a cell). nginx and cached teselas get one 1 s wrk pass each.
 # Prints the tables and writes bench/out/tiles-results.txt. Needs bench/setup.sh first.
 #
-#   bench/tiles/run.sh [--seconds N] [--rounds R]   (N: each wrk run, default 8; PostGIS and
-#                                       geojson-vt get 2.5 N per layer, zoom and form, at most;
+#   bench/tiles/run.sh [--seconds N] [--rounds R]   (N: each wrk run, default 8; PostGIS cycles
+#                                       the list for 2.5 N per layer, zoom and form, geojson-vt
+#                                       gets 2.5 N at most;
 #                                       R: rounds of the cached cells, default 3)
 set -euo pipefail
 # Debian's python3 (with psycopg and mapnik from bench/setup.sh), called directly: a version
@@ -146,9 +153,24 @@ declare -A P50 # median latency (ms)
 declare -A BYTES
 declare -A C   # tiles per CPU second of the server (teselas, PostgreSQL, node, nginx)
 
+# teselas_at_rest: waits (at most 10 min) until every layer version has the digests of its
+# GeoJSON and CSV downloads, which the server's background thread computes after a start
+teselas_at_rest() {
+  local left
+  for _ in $(seq 1 600); do
+    left=$(sqlite3 "$DB" "SELECT count(*) FROM teselas_layers l, (SELECT 'geojson' AS f UNION SELECT 'csv') k
+      WHERE NOT EXISTS (SELECT 1 FROM teselas_download_digests d
+                        WHERE d.layer = l.id AND d.version = l.version AND d.format = k.f)" 2>/dev/null || echo 1)
+    [ "$left" = 0 ] && return 0
+    sleep 1
+  done
+  log "teselas: $left download digests still missing after 10 min"
+}
+
 # --- 1. teselas, uncached -----------------------------------------------------------------------
 log "teselas uncached ($N_THREADS worker threads)"
 start_teselas --tile-cache-mb 0
+teselas_at_rest
 for l in "${LAYERS[@]}"; do
   # the first request of a clustered layer version builds its point pyramid: timed apart
   t0=$(date +%s.%N)
@@ -175,6 +197,7 @@ stop_pid "$TS_PID"
 log "PostGIS: loading"
 PG_SHARED_BUFFERS=1GB pg_start
 pg_load_layers "$DB" "${LAYERS[@]}"
+for l in "${LAYERS[@]}"; do "${PSQL[@]}" -c "VACUUM ANALYZE \"$l\"" >/dev/null; done
 PG_VERSION=$("${PSQL[@]}" -At -c "SELECT postgis_full_version()" | grep -o 'POSTGIS="[^"]*"' | head -1)
 PG_CI="host=127.0.0.1 port=$PG_PORT user=postgres dbname=postgres"
 "${PSQL[@]}" -c "CREATE EXTENSION IF NOT EXISTS pg_prewarm" >/dev/null
@@ -189,11 +212,10 @@ for l in "${LAYERS[@]}"; do
   for z in "${ZOOMS[@]}"; do
     for form in alike 3857 4326; do
       PG_PID=$(head -1 "$PG_DIR/data/postmaster.pid")
-      c0=$(cpu_s "$PG_PID")
-      $PY "$ROOT/bench/tiles/pg_tiles.py" run "$PG_CI" "$form" "$l" "$cols" "$z" "$TILES" "$SLOW_BUDGET" "$N_THREADS" > "$WORK/pg.out.json"
-      sleep 0.2   # let the postmaster reap the backends, so their CPU time is counted
-      n=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['tiles'])" "$WORK/pg.out.json")
-      cr=$(per_cpu "$n" "$c0" "$(cpu_s "$PG_PID")")
+      # warmed, then timed, with PostgreSQL's CPU time of the timed part (pg_tiles.py)
+      $PY "$ROOT/bench/tiles/pg_tiles.py" run "$PG_CI" "$form" "$l" "$cols" "$z" "$TILES" "$SLOW_BUDGET" "$N_THREADS" "$PG_PID" > "$WORK/pg.out.json"
+      read -r n cpu < <(python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(d['tiles'], d['cpu_s'])" "$WORK/pg.out.json")
+      cr=$(per_cpu "$n" 0 "$cpu")
       python3 -c "import json,sys; json.dump(json.load(open(sys.argv[1]))['stats'], open(sys.argv[2], 'w'))" "$WORK/pg.out.json" "$WORK/pg.stats.json"
       read -r rate p50 < <(python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(d['tiles_per_s'], d['p50_ms'])" "$WORK/pg.out.json")
       record "postgis-$form" "$l" "$z" "$rate" "$cr" "$p50" "$WORK/pg.stats.json"

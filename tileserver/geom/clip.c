@@ -141,6 +141,11 @@ err_code geom_clip_rect(const geom *g, geom_bbox rect, arena *a, geom *out_g, er
     *out_g = geom_empty_like(g);
     return ERR_OK;
   }
+  return geom_clip_rect_bbox(g, bb, rect, a, out_g, e);
+}
+
+err_code geom_clip_rect_bbox(const geom *g, geom_bbox bb, geom_bbox rect, arena *a, geom *out_g,
+                             err *e) {
   bool in_x = bb.min_x >= rect.min_x && bb.max_x <= rect.max_x;
   bool in_y = bb.min_y >= rect.min_y && bb.max_y <= rect.max_y;
   if (in_x && in_y) {

@@ -9,6 +9,12 @@
  * n == 0 still returns a (minimal) block, so NULL always means failure. */
 void *geom_alloc_n(arena *a, size_t n, size_t size);
 
+/* geom_clip_rect of a non-empty g whose bbox (geom_bbox_compute's) the caller has already: the
+ * pipeline rejects on it first, and a second pass over every vertex for the same box was 2 % of
+ * a z10 line tile (callgrind, bench/tiles/callgrind.sh). */
+err_code geom_clip_rect_bbox(const geom *g, geom_bbox bb, geom_bbox rect, arena *a, geom *out_g,
+                             err *e);
+
 /* True when the offsets describe a valid layout (see geom.h) for n_pts points. */
 bool geom_layout_ok(geom_type type, uint32_t n_pts, const uint32_t *part_end, uint32_t n_parts,
                     const uint32_t *poly_end, uint32_t n_polys);

@@ -122,6 +122,6 @@ err_code geom_projected_to_tile(const geom *g, const geom_tile_opts *o, arena *a
         px.max_y >= rect.min_y))
     return ERR_OK;
   geom clipped;
-  if ((rc = geom_clip_rect(g, rect, a, &clipped, e))) return rc;
+  if ((rc = geom_clip_rect_bbox(g, px, rect, a, &clipped, e))) return rc;
   return finish(&clipped, clipped.pts != g->pts || touches(px, rect), rect, a, out_tg, e);
 }

@@ -33,7 +33,8 @@ struct mvt_layer {
   bool open, has_geom, has_id;
   uint64_t id;
   geom_type type;
-  mvt_u32s tags, cmds;
+  mvt_u32s tags;
+  buf geom;          /* the open feature's packed geometry (§4.3 integers as varints) */
   uint32_t mark_keys, mark_values;
 };
 
@@ -67,10 +68,13 @@ err_code mvt_layer_create(const char *name, uint32_t extent, size_t byte_limit,
   l->limit = byte_limit ? byte_limit : SIZE_MAX;
   buf_init(&l->features, byte_limit);
   buf_init(&l->scratch, byte_limit);
+  /* room is reserved at 5 bytes an integer, so the bound is five times the limit; what is kept
+     is checked against the limit itself (mvt_layer_feature_geom) */
+  buf_init(&l->geom, l->limit > SIZE_MAX / 5 ? 0 : 5 * l->limit);
   mvt_intern_init(&l->keys, LAYER_KEYS, byte_limit);
   mvt_intern_init(&l->values, LAYER_VALUES, byte_limit);
   /* Every tag or command integer costs at least one byte once encoded. */
-  l->tags.limit_n = l->cmds.limit_n = byte_limit;
+  l->tags.limit_n = byte_limit;
   *out_layer = l;
   return ERR_OK;
 }
@@ -82,7 +86,7 @@ void mvt_layer_destroy(mvt_layer *l) {
   mvt_intern_free(&l->keys);
   mvt_intern_free(&l->values);
   mvt_u32s_free(&l->tags);
-  mvt_u32s_free(&l->cmds);
+  buf_free(&l->geom);
   free(l->name);
   free(l);
 }
@@ -104,7 +108,8 @@ err_code mvt_layer_feature_begin(mvt_layer *l, bool has_id, uint64_t id, err *e)
   l->has_geom = false;
   l->has_id = has_id;
   l->id = id;
-  l->tags.n = l->cmds.n = 0;
+  l->tags.n = 0;
+  buf_reset(&l->geom);
   l->mark_keys = l->keys.n;
   l->mark_values = l->values.n;
   return ERR_OK;
@@ -114,10 +119,11 @@ err_code mvt_layer_feature_geom(mvt_layer *l, const tile_geom *g, err *e) {
   if (l->status.code) return sticky(l, e);
   if (!l->open) return err_set(e, ERR_INVALID, "no open feature");
   l->has_geom = false;
-  err_code rc = mvt_geom_encode(g, &l->cmds, e);
+  err_code rc = mvt_geom_encode_bytes(g, &l->geom, e);
+  if (rc == ERR_OK && l->geom.len > l->limit) rc = ERR_LIMIT;
   if (rc == ERR_NOMEM || rc == ERR_LIMIT) return fail(l, rc, "feature geometry", e);
   if (rc) return rc;
-  l->has_geom = l->cmds.n > 0;
+  l->has_geom = l->geom.len > 0;
   l->type = g->type;
   return ERR_OK;
 }
@@ -164,14 +170,15 @@ void mvt_layer_feature_rollback(mvt_layer *l) {
   if (!l->open) return;
   mvt_intern_truncate(&l->keys, l->mark_keys);
   mvt_intern_truncate(&l->values, l->mark_values);
-  l->tags.n = l->cmds.n = 0;
+  l->tags.n = 0;
+  buf_reset(&l->geom);
   l->open = l->has_geom = false;
 }
 
 /* Feature message (§4.2): id, tags (packed), type, geometry (packed), in field order. */
 static void write_feature(mvt_layer *l) {
   size_t tags_len = pbf_packed_uint32_size(l->tags.v, l->tags.n);
-  size_t cmds_len = pbf_packed_uint32_size(l->cmds.v, l->cmds.n);
+  size_t cmds_len = l->geom.len;
   size_t body = pbf_tag_size(FEATURE_TYPE) + pbf_varint_size((uint64_t)l->type) +
                 pbf_len_field_size(FEATURE_GEOMETRY, cmds_len);
   if (l->has_id) body += pbf_tag_size(FEATURE_ID) + pbf_varint_size(l->id);
@@ -181,7 +188,7 @@ static void write_feature(mvt_layer *l) {
   if (l->has_id) pbf_put_uint_field(b, FEATURE_ID, l->id);
   pbf_put_packed_uint32(b, FEATURE_TAGS, l->tags.v, l->tags.n);
   pbf_put_uint_field(b, FEATURE_TYPE, (uint64_t)l->type);
-  pbf_put_packed_uint32(b, FEATURE_GEOMETRY, l->cmds.v, l->cmds.n);
+  pbf_put_bytes_field(b, FEATURE_GEOMETRY, l->geom.data, l->geom.len); /* packed, §4.3 */
 }
 
 err_code mvt_layer_feature_end(mvt_layer *l, bool *out_kept, err *e) {

@@ -45,6 +45,9 @@ bool mvt_intern_write(const mvt_intern *t, buf *out);
 /* Encodes g as MVT 2.1 §4.3 command integers into out (emptied first). ERR_INVALID for a layout or
  * geometry MVT cannot carry; ERR_NOMEM / ERR_LIMIT from out. */
 err_code mvt_geom_encode(const tile_geom *g, mvt_u32s *out, err *e);
+/* The same integers as their varints, the body of a packed Feature.geometry (§4.2), into out
+ * (emptied first; its failure is sticky and reported as ERR_NOMEM or ERR_LIMIT). */
+err_code mvt_geom_encode_bytes(const tile_geom *g, buf *out, err *e);
 
 /* True when the encoded tile t[0..len) already has a layer named name. */
 bool mvt_tile_has_layer(const uint8_t *t, size_t len, const char *name, size_t name_len);

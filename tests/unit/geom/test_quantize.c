@@ -97,6 +97,37 @@ static void rounds_half_away_from_zero(void **state) {
   fx_assert_tile_pts(t.pts, (tile_pt[]){{-1, 1}, {-1, 3}}, 2);
 }
 
+/* The grid's rounding is libm's round() on every x that can reach it: halves, their neighbours
+ * one ulp away, large values near 2^28 and small ones near zero, on both sides of zero. As points
+ * (no repeated-point skip), so each rounded value is seen. */
+static void rounds_as_libm(void **state) {
+  enum { N = 7 * 2 * 3 };
+  static map_pt p[N];
+  double base[] = {0.5, 1.5, 2.5, 1000000.5, 268435455.5, 0.49999999999999994, 3.0};
+  uint32_t n = 0;
+  for (size_t k = 0; k < sizeof base / sizeof *base; k++)
+    for (int sign = -1; sign <= 1; sign += 2)
+      for (int d = -1; d <= 1; d++) {
+        double x = sign * base[k];
+        if (d) x = nextafter(x, d * INFINITY);
+        p[n].x = x;
+        p[n].y = 2.0 * n; /* apart, so no point repeats the one before */
+        n++;
+      }
+  uint32_t part[] = {n};
+  geom g = {GEOM_POINT, false, p, part, NULL, n, 1, 0};
+  tile_geom t;
+  assert_int_equal(geom_quantize(&g, A(state), &t, NULL), ERR_OK);
+  assert_int_equal(t.n_pts, n);
+  for (uint32_t i = 0; i < n; i++) {
+    if (t.pts[i].x != (int32_t)round(p[i].x) || t.pts[i].y != (int32_t)round(p[i].y)) {
+      print_error("%.17g, %.17g: got (%d, %d), round() (%.0f, %.0f)\n", p[i].x, p[i].y,
+                  t.pts[i].x, t.pts[i].y, round(p[i].x), round(p[i].y));
+      fail();
+    }
+  }
+}
+
 static void out_of_grid_is_invalid(void **state) {
   map_pt p[] = {{1e12, 0}};
   uint32_t part[] = {1};
@@ -116,6 +147,7 @@ int main(void) {
       cmocka_unit_test(hole_of_vanished_exterior_dropped),
       cmocka_unit_test(repeated_points_and_degenerate_lines),
       cmocka_unit_test(rounds_half_away_from_zero),
+      cmocka_unit_test(rounds_as_libm),
       cmocka_unit_test(out_of_grid_is_invalid),
   };
   return cmocka_run_group_tests(tests, setup, teardown);

@@ -143,6 +143,46 @@ static void spec_geometry_examples(void **state) {
              33); /* §4.3.5.6 */
 }
 
+/* Long lines, as a z10 tile of rivers has them: many parts of hundreds of points (the encoder
+ * reserves room per part, and varints of one to five bytes), compared with a packed field of
+ * command integers written here from the spec (§4.3.2-4.3.4.3) and pbf_put_packed_uint32. */
+static void long_lines_as_the_spec_packs_them(void **state) {
+  enum { PARTS = 7, PER = 300, PTS = PARTS * PER };
+  static tile_pt p[PTS];
+  static uint32_t want[PARTS * (2 * PER + 2)];
+  uint32_t ends[PARTS], n = 0;
+  int64_t cx = 0, cy = 0;
+  for (uint32_t k = 0; k < PARTS; k++) {
+    for (uint32_t i = 0; i < PER; i++) {
+      uint32_t j = k * PER + i;
+      /* steps of 1 unit to 2^30, both signs, never zero */
+      int32_t step = (int32_t)(1u << (j % 31)) / 2 + 1;
+      p[j] = (tile_pt){(j % 3 ? step : -step) / 4 + (int32_t)k, (int32_t)(j * 7 + k)};
+      if (i == 0) want[n++] = 1 | (1u << 3);
+      if (i == 1) want[n++] = 2 | ((uint32_t)(PER - 1) << 3);
+      int64_t dx = p[j].x - cx, dy = p[j].y - cy;
+      want[n++] = (uint32_t)(((uint64_t)dx << 1) ^ (dx < 0 ? UINT64_MAX : 0)); /* zigzag */
+      want[n++] = (uint32_t)(((uint64_t)dy << 1) ^ (dy < 0 ? UINT64_MAX : 0));
+      cx = p[j].x;
+      cy = p[j].y;
+    }
+    ends[k] = (k + 1) * PER;
+  }
+  tile_geom g = {GEOM_LINESTRING, p, ends, NULL, PTS, PARTS, 0};
+  encodes_as(&g, want, n);
+  buf got, ref;
+  buf_init(&got, 0);
+  buf_init(&ref, 0);
+  assert_int_equal(mvt_geom_encode_bytes(&g, &got, NULL), ERR_OK);
+  pbf_put_packed_uint32(&ref, 4, want, n);
+  size_t head = pbf_tag_size(4) + pbf_varint_size(got.len); /* the field's tag and length */
+  assert_int_equal(ref.len, head + got.len);
+  assert_memory_equal(ref.data + head, got.data, got.len);
+  buf_free(&got);
+  buf_free(&ref);
+  (void)state;
+}
+
 static err_code encode(geom_type t, tile_pt *pts, uint32_t *ends, uint32_t *polys, uint32_t n) {
   mvt_u32s out = {0};
   tile_geom g = {t, pts, ends, polys, n, 1, polys ? 1 : 0};
@@ -430,6 +470,7 @@ int main(void) {
       cmocka_unit_test(tile_limit_leaves_the_tile_intact),
       cmocka_unit_test(several_layers_and_unique_names),
       cmocka_unit_test(hundred_thousand_features),
+      cmocka_unit_test(long_lines_as_the_spec_packs_them),
       cmocka_unit_test(create_refuses_bad_arguments),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
