@@ -56,7 +56,7 @@ same_tiles() { # DIR_A DIR_B WHAT
 
 start_server "$DB" --quiet --tile-cache-mb 0
 fetch_all "$TEST_TMP/sqlite"
-stop_server
+stop_server || fail "the SpatiaLite server did not stop cleanly"
 start_server "$(pg_uri)" --quiet --tile-cache-mb 0
 fetch_all "$TEST_TMP/pg"
 same_tiles "$TEST_TMP/sqlite" "$TEST_TMP/pg" "rows as copied"
@@ -68,5 +68,5 @@ out_of_order=$(pg_sql "SELECT count(*) FROM (SELECT teselas_ord, lag(teselas_ord
 [ "$out_of_order" -gt 0 ] || fail "the UPDATE left the rows in the R*Tree's order"
 fetch_all "$TEST_TMP/pg-moved"
 same_tiles "$TEST_TMP/sqlite" "$TEST_TMP/pg-moved" "rows moved ($out_of_order out of order)"
-stop_server
+stop_server || fail "the PostgreSQL server did not stop cleanly"
 echo "PASS: $N_CHECKS checks"
