@@ -12,7 +12,8 @@
  * A box query tests the R*Tree's own boxes, copied into teselas_xmin/xmax/ymin/ymax, after the
  * GiST index, and returns rows in the R*Tree's order (teselas_ord): the same candidates in the
  * same order as the SpatiaLite reader's, so a tile is encoded from the same feature sequence.
- * Rows come one at a time (single-row mode): a download of a whole layer never holds it all.
+ * Rows come one at a time (single-row mode): a download of a whole layer never holds it all; a
+ * line tile of zoom 12 or less holds its rows' bytes to order them itself (sorted_here, bounded).
  *
  * A near query orders by PostGIS's geodesic distance (geography), but the distance it reports
  * is SpatiaLite's ST_Distance(geom, point, 1), computed on the row's blob in an in-memory
@@ -118,10 +119,10 @@ static bool unordered(const pg_plan *p);
  * ORDER BY; the iterator copies the rows' bytes into one buffer kept by the connection as they
  * come and orders them by teselas_ord (held_take): one pass, as the places are dense. Measured
  * on bench/pg's lines (bench/pg/ab.sh, the binaries alternated, bench/RESULTS.md): PostgreSQL's
- * CPU a tile 15-35 % lower at z8-z12, teselas's 5-15 % higher, the sum 5-15 % lower at z8-z10
- * and about even at z12; at z14-z16 (about 120-250 rows a tile) the sum was higher in most runs
- * (teselas, which no longer encodes while PostgreSQL sends, waits for and wakes at every
- * packet): there PostgreSQL sorts. Holding each row as its own libpq result instead cost
+ * CPU a tile 18-38 % lower at z8-z12, teselas's 5-17 % higher, the sum 7-16 % lower at z8-z10
+ * and 0-5 % at z12; at z14-z16 (about 120-240 rows a tile) the sum was higher in most runs
+ * (teselas no longer encodes while PostgreSQL sends, and waits for the whole answer): there
+ * PostgreSQL sorts. Holding each row as its own libpq result instead cost
  * teselas more than PostgreSQL saved (a z8 tile 8.9 → 22 ms): only the bytes are held here. */
 enum { SORTED_HERE_MAX_ZOOM = 12 };
 
