@@ -177,6 +177,7 @@ void store_pg_close(store_pg *p) {
   sqlite3_finalize(p->dist_st);
   sqlite3_close(p->dist_db);
   if (p->dist_spl) store_spl_detach(p->dist_spl);
+  buf_free(&p->held);
   if (p->conn) PQfinish(p->conn);
   free(p->uri);
   free(p);
@@ -458,29 +459,31 @@ static double be_f64(const char *s) {
   return d;
 }
 
-int64_t store_pg_i64(const PGresult *r, int row, int col) {
-  if (PQgetisnull(r, row, col)) return 0;
-  const char *s = PQgetvalue(r, row, col);
-  int len = PQgetlength(r, row, col); /* a binary value shorter than its type: read as 0 */
-  switch (PQftype(r, col)) {
-    case OID_INT8: return len < 8 ? 0 : (int64_t)be(s, 8);
-    case OID_INT4: return len < 4 ? 0 : (int32_t)be(s, 4);
-    case OID_INT2: return len < 2 ? 0 : (int16_t)be(s, 2);
-    case OID_BOOL: return len < 1 ? 0 : s[0] != 0;
-    case OID_FLOAT8: return len < 8 ? 0 : (int64_t)be_f64(s);
-    default: return strtoll(s, NULL, 10);
+store_pg_cell store_pg_cell_at(const PGresult *r, int row, int col) {
+  if (PQgetisnull(r, row, col)) return (store_pg_cell){NULL, 0, PQftype(r, col)};
+  return (store_pg_cell){PQgetvalue(r, row, col), PQgetlength(r, row, col), PQftype(r, col)};
+}
+
+int64_t store_pg_cell_i64(store_pg_cell c) {
+  if (!c.s) return 0;
+  int len = c.len; /* a binary value shorter than its type: read as 0 */
+  switch (c.oid) {
+    case OID_INT8: return len < 8 ? 0 : (int64_t)be(c.s, 8);
+    case OID_INT4: return len < 4 ? 0 : (int32_t)be(c.s, 4);
+    case OID_INT2: return len < 2 ? 0 : (int16_t)be(c.s, 2);
+    case OID_BOOL: return len < 1 ? 0 : c.s[0] != 0;
+    case OID_FLOAT8: return len < 8 ? 0 : (int64_t)be_f64(c.s);
+    default: return strtoll(c.s, NULL, 10);
   }
 }
 
-double store_pg_f64(const PGresult *r, int row, int col) {
-  if (PQgetisnull(r, row, col)) return 0;
-  const char *s = PQgetvalue(r, row, col);
-  int len = PQgetlength(r, row, col);
-  switch (PQftype(r, col)) {
-    case OID_FLOAT8: return len < 8 ? 0 : be_f64(s);
+double store_pg_cell_f64(store_pg_cell c) {
+  if (!c.s) return 0;
+  switch (c.oid) {
+    case OID_FLOAT8: return c.len < 8 ? 0 : be_f64(c.s);
     case OID_FLOAT4: {
-      if (len < 4) return 0;
-      uint32_t u = (uint32_t)be(s, 4);
+      if (c.len < 4) return 0;
+      uint32_t u = (uint32_t)be(c.s, 4);
       float f;
       memcpy(&f, &u, sizeof f);
       return f;
@@ -488,28 +491,36 @@ double store_pg_f64(const PGresult *r, int row, int col) {
     case OID_INT8:
     case OID_INT4:
     case OID_INT2:
-    case OID_BOOL: return (double)store_pg_i64(r, row, col);
-    default: return strtod(s, NULL);
+    case OID_BOOL: return (double)store_pg_cell_i64(c);
+    default: return strtod(c.s, NULL);
   }
+}
+
+int64_t store_pg_i64(const PGresult *r, int row, int col) {
+  return store_pg_cell_i64(store_pg_cell_at(r, row, col));
+}
+
+double store_pg_f64(const PGresult *r, int row, int col) {
+  return store_pg_cell_f64(store_pg_cell_at(r, row, col));
 }
 
 const char *store_pg_text(const PGresult *r, int row, int col, const char *dflt) {
   return PQgetisnull(r, row, col) ? dflt : PQgetvalue(r, row, col);
 }
 
-void store_pg_value(const PGresult *r, int row, int col, field_type type, value *v) {
+void store_pg_cell_value(store_pg_cell c, field_type type, value *v) {
   memset(v, 0, sizeof *v);
-  if (PQgetisnull(r, row, col)) {
+  if (!c.s) {
     v->kind = VALUE_NULL;
     return;
   }
-  switch (PQftype(r, col)) {
+  switch (c.oid) {
     case OID_INT8:
     case OID_INT4:
     case OID_INT2:
     case OID_BOOL:
       v->kind = type == FIELD_BOOLEAN ? VALUE_BOOL : VALUE_INT;
-      v->i = store_pg_i64(r, row, col);
+      v->i = store_pg_cell_i64(c);
       if (type == FIELD_REAL) {
         v->kind = VALUE_REAL;
         v->d = (double)v->i;
@@ -518,11 +529,15 @@ void store_pg_value(const PGresult *r, int row, int col, field_type type, value 
     case OID_FLOAT8:
     case OID_FLOAT4:
       v->kind = VALUE_REAL;
-      v->d = store_pg_f64(r, row, col);
+      v->d = store_pg_cell_f64(c);
       return;
     default:
       v->kind = VALUE_TEXT;
-      v->s = PQgetvalue(r, row, col);
-      v->len = (size_t)PQgetlength(r, row, col);
+      v->s = c.s;
+      v->len = (size_t)c.len;
   }
+}
+
+void store_pg_value(const PGresult *r, int row, int col, field_type type, value *v) {
+  store_pg_cell_value(store_pg_cell_at(r, row, col), type, v);
 }

@@ -68,6 +68,10 @@ typedef struct store_pg {
   sqlite3 *dist_db;
   sqlite3_stmt *dist_st;
   void *dist_spl;
+  /* The bytes of a line tile's rows while pg_read.c puts them in order, kept from one tile to
+   * the next: a buffer made for each tile was mapped and faulted in again every time. */
+  buf held;
+  bool held_busy;         /* an iterator holds its rows in `held` */
 } store_pg;
 
 /* Connects to uri, sets the session (search_path, UTC) and checks the catalog is there. */
@@ -112,6 +116,19 @@ void store_pg_deadline(store_pg *p, double at);
 void store_pg_drain(store_pg *p, bool cancel);
 /* The error of a failed result, as the store reports it. */
 err_code store_pg_result_error(const PGresult *res, const char *what, err *e);
+
+/* One column of one row of a binary result: the value (NUL-terminated, as libpq gives it) and
+ * its length, s NULL for SQL NULL; oid its type. Read like the PGresult forms below, also after
+ * the result is gone when the bytes were copied (pg_read.c holds a line tile's rows so). */
+typedef struct store_pg_cell {
+  const char *s;
+  int len;
+  unsigned oid;
+} store_pg_cell;
+store_pg_cell store_pg_cell_at(const PGresult *r, int row, int col);
+int64_t store_pg_cell_i64(store_pg_cell c);
+double store_pg_cell_f64(store_pg_cell c);
+void store_pg_cell_value(store_pg_cell c, field_type type, value *v);
 
 /* Columns of a binary result, by the column's type (int2/4/8, float4/8, bool, numeric text). */
 int64_t store_pg_i64(const PGresult *r, int row, int col);

@@ -12,7 +12,8 @@
  * A box query tests the R*Tree's own boxes, copied into teselas_xmin/xmax/ymin/ymax, after the
  * GiST index, and returns rows in the R*Tree's order (teselas_ord): the same candidates in the
  * same order as the SpatiaLite reader's, so a tile is encoded from the same feature sequence.
- * Rows come one at a time (single-row mode): a download of a whole layer never holds it all.
+ * Rows come one at a time (single-row mode): a download of a whole layer never holds it all; a
+ * line tile of zoom 12 or less holds its rows' bytes to order them itself (sorted_here, bounded).
  *
  * A near query orders by PostGIS's geodesic distance (geography), but the distance it reports
  * is SpatiaLite's ST_Distance(geom, point, 1), computed on the row's blob in an in-memory
@@ -29,6 +30,19 @@
 
 /* The largest geometry converted: as reader.c's teselas_intersects. */
 enum { GEOM_ARENA = 64 * 1024 * 1024 };
+/* The most bytes of a line tile's rows held while they are put in order (held_take): past it
+ * the tile fails with LIMIT instead of holding more. A z8 tile of bench/pg's 5,000 lines holds
+ * about 2 MB. */
+enum { HELD_MAX = 256 * 1024 * 1024 };
+/* The held bytes a connection keeps for the next tile: more is given back after the tile. */
+enum { HELD_KEEP = 8 * 1024 * 1024 };
+
+/* A row of a line tile taken before it is handed on (held_take): its place in the R*Tree's
+ * order, in the answer (for equal places), and its columns' offset in the held bytes. */
+typedef struct pg_held {
+  int64_t ord;
+  size_t seq, off;
+} pg_held;
 
 typedef struct pg_plan {
   const store_query *q;
@@ -53,6 +67,15 @@ struct store_pg_iter {
   arena *scratch;
   buf blob;
   err error;
+  int n_cols;           /* columns of a row */
+  store_pg_cell *cells; /* the current row's columns, from it->row or the held bytes */
+  int ord_col;          /* the column of teselas_ord when the rows are put in order here, else -1 */
+  bool held_done;       /* every row taken (held_take) */
+  pg_held *held;
+  size_t n_held, next_held;
+  buf *held_data;       /* the held rows' columns: a 4-byte length (-1: NULL), the bytes, a NUL;
+                           the connection's (p->held) unless another iterator holds it */
+  buf own_held;
 };
 
 static bool tile_lines(const pg_plan *p) {
@@ -89,6 +112,25 @@ static void ranked_sql(buf *sql, const char *alias, int zoom) {
 }
 
 static bool unordered(const pg_plan *p);
+
+/* A line tile of zoom 12 or less over inline ranked lines is put in the R*Tree's order here, not
+ * by PostgreSQL: PostgreSQL's sort copied every row, each with its whole line, into the sort's
+ * memory before sending the first (perf). The statement returns teselas_ord last and has no
+ * ORDER BY; the iterator copies the rows' bytes into one buffer kept by the connection as they
+ * come and orders them by teselas_ord (held_take): one pass, as the places are dense. Measured
+ * on bench/pg's lines (bench/pg/ab.sh, the binaries alternated, bench/RESULTS.md): PostgreSQL's
+ * CPU a tile 18-38 % lower at z8-z12, teselas's 5-17 % higher, the sum 7-16 % lower at z8-z10
+ * and 0-5 % at z12; at z14-z16 (about 120-240 rows a tile) the sum was higher in most runs
+ * (teselas no longer encodes while PostgreSQL sends, and waits for the whole answer): there
+ * PostgreSQL sorts. Holding each row as its own libpq result instead cost
+ * teselas more than PostgreSQL saved (a z8 tile 8.9 → 22 ms): only the bytes are held here. */
+enum { SORTED_HERE_MAX_ZOOM = 12 };
+
+static bool sorted_here(const pg_plan *p) {
+  const store_query *q = p->q;
+  return lines_inline(p) && unordered(p) && p->bbox && !(q->bbox_exact && p->bbox == q->bbox) &&
+         q->limit < 0 && q->offset <= 0 && q->lod_zoom <= SORTED_HERE_MAX_ZOOM;
+}
 
 /* A tile's rows of a line layer: the box's rows sorted in the R*Tree's order first, narrow
  * (row number, order, fid, fields), then joined to their ranked lines; the geometry of the
@@ -161,6 +203,7 @@ static void sql_select(buf *sql, pg_plan *p) {
         buf_puts(sql, ", ");
         distance_sql(sql, p);
       }
+      if (sorted_here(p)) buf_puts(sql, ", t.teselas_ord");
       return;
   }
 }
@@ -252,6 +295,7 @@ static void sql_tail(buf *sql, pg_plan *p) {
       return;
     case STORE_MODE_ROWS:
       if (q->near) buf_puts(sql, " ORDER BY teselas_d NULLS LAST, t.fid"); /* none: last */
+      else if (sorted_here(p)) return; /* no LIMIT either */
       else if (unordered(p) && p->bbox) box_page_order(sql, p);
       else if (unordered(p)) buf_puts(sql, " ORDER BY t.teselas_row");
       else if (q->n_sort) {
@@ -343,9 +387,11 @@ err_code store_pg_query_start(store_pg *pg, const store_query *q, const double *
   if (!it) return err_set(e, ERR_NOMEM, "out of memory");
   it->values = calloc(q->n_fields + 1, sizeof *it->values);
   it->types = calloc(q->n_fields + 1, sizeof *it->types);
+  it->cells = calloc(q->n_fields + 5, sizeof *it->cells);
   it->scratch = arena_create(GEOM_ARENA);
   buf_init(&it->blob, 0);
-  if (!it->values || !it->types || !it->scratch) {
+  buf_init(&it->own_held, HELD_MAX);
+  if (!it->values || !it->types || !it->cells || !it->scratch) {
     store_pg_iter_close(it);
     return err_set(e, ERR_NOMEM, "out of memory");
   }
@@ -364,6 +410,15 @@ err_code store_pg_query_start(store_pg *pg, const store_query *q, const double *
     return rc;
   }
   it->p = pg;
+  it->ord_col = sorted_here(&p) ? 3 + (int)q->n_fields : -1;
+  it->held_data = &it->own_held;
+  if (it->ord_col >= 0 && !pg->held_busy) {
+    pg->held_busy = true;
+    it->held_data = &pg->held;
+    buf_reset(&pg->held);
+    pg->held.limit = HELD_MAX;
+  }
+  it->n_cols = 3 + (int)q->n_fields + (q->near != NULL) + (it->ord_col >= 0);
   it->n_values = q->n_fields;
   it->with_geometry = q->with_geometry;
   it->with_distance = q->near != NULL;
@@ -410,23 +465,166 @@ static err_code row_geometry(store_pg_iter *it, store_feature *out, err *e) {
   out->blob = NULL;
   out->blob_len = 0;
   if (!it->with_geometry) return ERR_OK;
-  if (!PQgetisnull(it->row, 0, 2)) {
-    out->blob = (const uint8_t *)PQgetvalue(it->row, 0, 2);
-    out->blob_len = (size_t)PQgetlength(it->row, 0, 2);
+  const store_pg_cell *ranked = &it->cells[2], *wkb = &it->cells[1];
+  if (ranked->s) {
+    out->blob = (const uint8_t *)ranked->s;
+    out->blob_len = (size_t)ranked->len;
     return ERR_OK;
   }
-  if (PQgetisnull(it->row, 0, 1)) return ERR_OK;
+  if (!wkb->s) return ERR_OK;
   arena_reset(it->scratch);
   buf_reset(&it->blob);
   geom g;
-  err_code rc = geom_wkb_decode((const uint8_t *)PQgetvalue(it->row, 0, 1),
-                                (size_t)PQgetlength(it->row, 0, 1), it->scratch, &g, e);
+  err_code rc = geom_wkb_decode((const uint8_t *)wkb->s, (size_t)wkb->len, it->scratch, &g, e);
   if (rc == ERR_OK && g.n_pts == 0) return ERR_OK; /* empty: as a NULL geometry */
   if (rc == ERR_OK) rc = geom_blob_encode(&g, 4326, &it->blob, e);
   if (rc != ERR_OK) return rc;
   out->blob = it->blob.data;
   out->blob_len = it->blob.len;
   return ERR_OK;
+}
+
+/* The next row of the answer in *out (NULL at its end, or on an error, kept in it->error). */
+static void answer_next(store_pg_iter *it, PGresult **out) {
+  *out = NULL;
+  if (!it->p->busy) return;
+  PGresult *res = store_pg_next_result(it->p);
+  ExecStatusType st = PQresultStatus(res);
+  if (st == PGRES_SINGLE_TUPLE && PQnfields(res) >= it->n_cols) {
+    *out = res;
+    return;
+  }
+  if (st == PGRES_SINGLE_TUPLE)
+    err_set(&it->error, ERR_INTERNAL, "a row with %d columns, %d expected", PQnfields(res),
+            it->n_cols);
+  else if (st != PGRES_TUPLES_OK && PQstatus(it->p->conn) == CONNECTION_BAD)
+    err_set(&it->error, ERR_IO, "PostgreSQL is unreachable");
+  else if (st != PGRES_TUPLES_OK)
+    store_pg_result_error(res, "query", &it->error);
+  PQclear(res);
+  store_pg_drain(it->p, st == PGRES_SINGLE_TUPLE);
+}
+
+static int held_cmp(const void *a, const void *b) {
+  const pg_held *x = a, *y = b;
+  if (x->ord != y->ord) return x->ord < y->ord ? -1 : 1;
+  return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Copies one row's columns to the held bytes (one reservation a row). */
+static void held_put(store_pg_iter *it, const PGresult *row) {
+  buf *b = it->held_data;
+  size_t need = 0;
+  for (int c = 0; c < it->n_cols; c++)
+    need += sizeof(int32_t) + (PQgetisnull(row, 0, c) ? 0 : (size_t)PQgetlength(row, 0, c) + 1);
+  if (!buf_reserve(b, need)) return;
+  uint8_t *w = b->data + b->len;
+  for (int c = 0; c < it->n_cols; c++) {
+    int32_t len = PQgetisnull(row, 0, c) ? -1 : PQgetlength(row, 0, c);
+    memcpy(w, &len, sizeof len);
+    w += sizeof len;
+    if (len < 0) continue;
+    memcpy(w, PQgetvalue(row, 0, c), (size_t)len);
+    w[len] = '\0';
+    w += (size_t)len + 1;
+  }
+  b->len += need;
+}
+
+/* Puts the held rows in teselas_ord order, lo and hi the least and greatest. A table's places
+ * are distinct and dense (one per R*Tree entry), so a slot per place orders the rows in one
+ * pass, where qsort was 5 % of teselas's CPU a z8 tile (perf); equal places or a sparse range
+ * fall back to qsort. Rows that share a place keep the answer's order either way. */
+static void held_order(store_pg_iter *it, int64_t lo, int64_t hi) {
+  size_t n = it->n_held;
+  uint64_t range = (uint64_t)hi - (uint64_t)lo + 1;
+  uint32_t *slot = range <= 4 * (uint64_t)n && n < UINT32_MAX ? malloc(range * sizeof *slot) : NULL;
+  pg_held *out = slot ? malloc(n * sizeof *out) : NULL;
+  bool distinct = out != NULL;
+  if (distinct) memset(slot, 0xff, range * sizeof *slot);
+  for (size_t i = 0; distinct && i < n; i++) {
+    uint32_t *s = &slot[(uint64_t)it->held[i].ord - (uint64_t)lo];
+    distinct = *s == UINT32_MAX;
+    *s = (uint32_t)i;
+  }
+  if (distinct) {
+    size_t k = 0;
+    for (uint64_t s = 0; s < range; s++)
+      if (slot[s] != UINT32_MAX) out[k++] = it->held[slot[s]];
+    free(it->held);
+    it->held = out;
+    out = NULL;
+  } else {
+    qsort(it->held, n, sizeof *it->held, held_cmp);
+  }
+  free(out);
+  free(slot);
+}
+
+/* Takes every row of the answer, its bytes copied and each row freed at once, and orders them
+ * by teselas_ord (sorted_here): a check when they came in that order. */
+static void held_take(store_pg_iter *it) {
+  it->held_done = true;
+  size_t cap = 0;
+  bool in_order = true;
+  int64_t lo = INT64_MAX, hi = INT64_MIN;
+  PGresult *row;
+  for (answer_next(it, &row); row; answer_next(it, &row)) {
+    if (it->n_held == 0)
+      for (int c = 0; c < it->n_cols; c++) it->cells[c].oid = PQftype(row, c);
+    if (it->n_held == cap) {
+      cap = cap ? cap * 2 : 256;
+      pg_held *h = realloc(it->held, cap * sizeof *h);
+      if (h) it->held = h;
+      else err_set(&it->error, ERR_NOMEM, "out of memory ordering a tile's rows");
+    }
+    if (it->error.code == ERR_OK) {
+      pg_held h = {store_pg_i64(row, 0, it->ord_col), it->n_held, it->held_data->len};
+      in_order = in_order && (it->n_held == 0 || it->held[it->n_held - 1].ord <= h.ord);
+      lo = h.ord < lo ? h.ord : lo;
+      hi = h.ord > hi ? h.ord : hi;
+      it->held[it->n_held++] = h;
+      held_put(it, row);
+      if (it->held_data->over_limit)
+        err_set(&it->error, ERR_LIMIT, "a tile's lines are over %d MiB", HELD_MAX >> 20);
+      else if (it->held_data->failed)
+        err_set(&it->error, ERR_NOMEM, "out of memory ordering a tile's rows");
+    }
+    PQclear(row);
+    if (it->error.code != ERR_OK) {
+      store_pg_drain(it->p, true);
+      return;
+    }
+  }
+  if (!in_order) held_order(it, lo, hi);
+}
+
+/* The columns of held row h into it->cells. */
+static void held_cells(store_pg_iter *it, const pg_held *h) {
+  const uint8_t *p = it->held_data->data + h->off;
+  for (int c = 0; c < it->n_cols; c++) {
+    int32_t len;
+    memcpy(&len, p, sizeof len);
+    p += sizeof len;
+    it->cells[c].s = len >= 0 ? (const char *)p : NULL;
+    it->cells[c].len = len >= 0 ? len : 0;
+    p += len >= 0 ? (size_t)len + 1 : 0;
+  }
+}
+
+/* The next row's columns into it->cells: 1, 0 at the end, -1 on an error (in it->error). */
+static int row_next(store_pg_iter *it) {
+  if (it->ord_col >= 0) {
+    if (!it->held_done) held_take(it);
+    if (it->error.code != ERR_OK) return -1;
+    if (it->next_held == it->n_held) return 0;
+    held_cells(it, &it->held[it->next_held++]);
+    return 1;
+  }
+  answer_next(it, &it->row);
+  if (!it->row) return it->error.code == ERR_OK ? 0 : -1;
+  for (int c = 0; c < it->n_cols; c++) it->cells[c] = store_pg_cell_at(it->row, 0, c);
+  return 1;
 }
 
 int store_pg_iter_next(store_pg_iter *it, store_feature *out, err *e) {
@@ -436,28 +634,18 @@ int store_pg_iter_next(store_pg_iter *it, store_feature *out, err *e) {
   }
   PQclear(it->row);
   it->row = NULL;
-  if (!it->p->busy) return 0;
-  PGresult *res = store_pg_next_result(it->p);
-  ExecStatusType st = PQresultStatus(res);
-  if (st != PGRES_SINGLE_TUPLE) {
-    if (st != PGRES_TUPLES_OK && PQstatus(it->p->conn) == CONNECTION_BAD)
-      err_set(&it->error, ERR_IO, "PostgreSQL is unreachable");
-    else if (st != PGRES_TUPLES_OK)
-      store_pg_result_error(res, "query", &it->error);
-    PQclear(res);
-    store_pg_drain(it->p, false);
-    if (it->error.code == ERR_OK) return 0;
-    store_pg_iter_error(it, e);
-    return -1;
+  int step = row_next(it);
+  if (step <= 0) {
+    if (step < 0) store_pg_iter_error(it, e);
+    return step;
   }
-  it->row = res;
-  out->id = store_pg_i64(res, 0, 0);
+  out->id = store_pg_cell_i64(it->cells[0]);
   if (row_geometry(it, out, &it->error) != ERR_OK) {
     store_pg_iter_error(it, e);
     return -1;
   }
   for (size_t i = 0; i < it->n_values; i++)
-    store_pg_value(res, 0, 3 + (int)i, it->types[i], &it->values[i]);
+    store_pg_cell_value(it->cells[3 + i], it->types[i], &it->values[i]);
   out->values = it->values;
   out->n_values = it->n_values;
   out->distance_m = 0;
@@ -480,6 +668,13 @@ void store_pg_iter_close(store_pg_iter *it) {
   if (it->p && it->p->busy) store_pg_drain(it->p, true);
   arena_destroy(it->scratch);
   buf_free(&it->blob);
+  buf_free(&it->own_held);
+  if (it->p && it->held_data == &it->p->held) {
+    it->p->held_busy = false;
+    if (it->p->held.cap > HELD_KEEP) buf_free(&it->p->held);
+  }
+  free(it->held);
+  free(it->cells);
   free(it->values);
   free(it->types);
   free(it);
