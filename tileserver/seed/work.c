@@ -32,9 +32,16 @@ enum { IMAGE_ARENA_BYTES = 256 << 20, IMAGE_BYTE_LIMIT = 16 << 20 };
 /* A worker reads this many tiles in one read transaction (store_reader_snapshot), not one per
  * query: each query's lock, unlock and file checks were 45,768 fstat and 44,790 fcntl calls and
  * most of 218,125 futex calls (two workers waiting on SQLite's VFS mutex) for the 11,749 tiles of
- * bench/seed/like.sh (strace -c). Ended and begun again after so many, so that a seed of hours
- * does not hold back the WAL's checkpoints for hours. */
-enum { SNAPSHOT_TILES = 256 };
+ * bench/seed/like.sh (strace -c). Ended after so many tiles or milliseconds, and before a worker
+ * waits for room: a held read transaction keeps a TRUNCATE checkpoint (a layer's removal, a
+ * privacy purge) from completing, and a PNG tile can take a tenth of a second. */
+enum { SNAPSHOT_TILES = 256, SNAPSHOT_MS = 100 };
+
+static long elapsed_ms(const struct timespec *since) {
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return (long)(now.tv_sec - since->tv_sec) * 1000 + (now.tv_nsec - since->tv_nsec) / 1000000;
+}
 
 static void stop_with(seed_work *w, err_code rc, const err *e) {
   pthread_mutex_lock(&w->mu);
@@ -113,8 +120,18 @@ static void *worker_main(void *arg) {
   buf_init(&k->out, w->o->style ? IMAGE_BYTE_LIMIT : 0);
   err_code rc = worker_open(k, &e);
   unsigned in_snapshot = 0;
+  struct timespec snapshot_start = {0, 0};
   while (rc == ERR_OK) {
     pthread_mutex_lock(&w->mu);
+    if (in_snapshot && !w->stop && w->next_seq < w->total &&
+        w->next_seq >= w->written + w->n_slots) {
+      /* no snapshot is held while waiting: a checkpoint must not wait on an idle worker */
+      pthread_mutex_unlock(&w->mu);
+      rc = store_reader_snapshot(k->reader, false, &e);
+      in_snapshot = 0;
+      if (rc != ERR_OK) break;
+      pthread_mutex_lock(&w->mu);
+    }
     while (!w->stop && w->next_seq < w->total && w->next_seq >= w->written + w->n_slots)
       pthread_cond_wait(&w->cv_space, &w->mu);
     if (w->stop || w->next_seq >= w->total) {
@@ -133,11 +150,14 @@ static void *worker_main(void *arg) {
     unsigned z = s->z;
     uint32_t x = s->x, y = s->y;
     pthread_mutex_unlock(&w->mu);
-    if (in_snapshot == SNAPSHOT_TILES) {
+    if (in_snapshot == SNAPSHOT_TILES || (in_snapshot && elapsed_ms(&snapshot_start) >= SNAPSHOT_MS)) {
       rc = store_reader_snapshot(k->reader, false, &e);
       in_snapshot = 0;
     }
-    if (rc == ERR_OK && in_snapshot++ == 0) rc = store_reader_snapshot(k->reader, true, &e);
+    if (rc == ERR_OK && in_snapshot++ == 0) {
+      rc = store_reader_snapshot(k->reader, true, &e);
+      clock_gettime(CLOCK_MONOTONIC, &snapshot_start);
+    }
     if (rc == ERR_OK) rc = produce(k, z, x, y, &e);
     if (rc != ERR_OK) {
       err inner = e;

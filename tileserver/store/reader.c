@@ -524,7 +524,9 @@ err_code store_reader_catalog(store_reader *r, const catalog **out, err *e) {
     catalog_destroy(r->cat);
     r->cat = c;
   }
-  if (r->wal_hdr) {
+  /* inside a held snapshot the pragma answers for the snapshot, not for the header read now:
+   * recording it would keep this catalog (and box_count.c's counts) past the snapshot's end */
+  if (r->wal_hdr && !r->snapshot) {
     memcpy(r->wal_seen, before, WAL_HDR_LEN);
     r->wal_seen_ok = true;
   }
