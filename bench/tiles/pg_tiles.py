@@ -33,6 +33,7 @@ import json
 import multiprocessing as mp
 import os
 import statistics
+import queue
 import sys
 import time
 
@@ -206,7 +207,16 @@ def run(conninfo, variant, layer, cols, z, tiles_path, budget, procs, postmaster
     for p in ps:
         p.start()
     for _ in ps:
-        ready.get()
+        # a worker that failed before its warm-up ended never reports: stop instead of waiting
+        while True:
+            try:
+                ready.get(timeout=5)
+                break
+            except queue.Empty:
+                if any(p.exitcode not in (None, 0) for p in ps):
+                    for p in ps:
+                        p.terminate()
+                    sys.exit("pg_tiles.py: a worker failed before its timing began")
     c0 = cpu_ticks(postmaster) if postmaster else 0
     t0 = time.time()
     deadline_q.put(t0 + budget)
