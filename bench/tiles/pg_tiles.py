@@ -32,8 +32,8 @@ import itertools
 import json
 import multiprocessing as mp
 import os
-import statistics
 import queue
+import statistics
 import sys
 import time
 
