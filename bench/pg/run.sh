@@ -17,13 +17,13 @@
 # tile asked once; PostgreSQL's tables and indexes in shared_buffers with pg_prewarm):
 #   teselas-sqlite  serve --db FILE --tile-cache-mb 0, wrk 2 threads 2 connections
 #   teselas-pg      serve --db postgresql://… --tile-cache-mb 0, the same wrk
-#   st_asmvt-3857 / st_asmvt-alike   pg_tiles.py, 2 processes
+#   st_asmvt-3857 / st_asmvt-alike   pg_tiles.py, 2 processes, each warmed on its own connection
 # CPU: of the teselas process, and of PostgreSQL (the postmaster and its backends, reaped ones
 # included) from /proc: the PostgreSQL CPU µs per tile is the figure the README's capacity
 # derivation uses. Then one teselas over PostgreSQL against one and two behind nginx (wrk 2
 # threads, 16 connections, z12 and z14).
 #
-#   bench/pg/run.sh [--seconds N]      (each wrk run; default 8; pg_tiles.py gets 2.5 N at most)
+#   bench/pg/run.sh [--seconds N]      (each wrk run and each pg_tiles.py run; default 8)
 # Needs bench/setup.sh (wrk, nginx, PostgreSQL + PostGIS, psycopg) and tests/browser's npm ci.
 # Writes bench/out/pg/pg-results.md (and the raw lines in pg-raw.jsonl).
 set -euo pipefail
@@ -37,7 +37,6 @@ while [ $# -gt 0 ]; do
     *) echo "usage: bench/pg/run.sh [--seconds N]" >&2; exit 2 ;;
   esac
 done
-SLOW_BUDGET=$(( SECONDS_PER_RUN * 5 / 2 ))
 LAYER=agua-bench
 read -r -a ZOOMS <<< "${BENCH_ZOOMS:-8 10 12 14 16}"
 TILES=$ROOT/bench/tiles/tiles.txt
@@ -174,16 +173,15 @@ stop_pid "$TS_PID"
 log "ST_AsMVT"
 for form in 3857 alike; do
   for z in "${ZOOMS[@]}"; do
-    # warm-up: the zoom's tiles once (as far as N seconds go), as teselas's sides got them
-    python3 "$ROOT/bench/tiles/pg_tiles.py" run "$PG_CI" "$form" "$LAYER" "$cols" "$z" "$TILES" "$SECONDS_PER_RUN" "$N_CORES" >/dev/null
-    p0=$(cpu_s "$PG_PID")
-    python3 "$ROOT/bench/tiles/pg_tiles.py" run "$PG_CI" "$form" "$LAYER" "$cols" "$z" "$TILES" "$SLOW_BUDGET" "$N_CORES" > "$WORK/pg.out.json"
-    sleep 0.2   # the postmaster reaps the backends: their CPU time is counted
-    p1=$(cpu_s "$PG_PID")
+    # warmed and timed as teselas's sides are (pg_tiles.py with the postmaster's PID): each
+    # connection asks its distinct tiles once untimed, then cycles its share of the list for N
+    # seconds as wrk does, and PostgreSQL's CPU is read from the moment all are warm until all
+    # have finished (not a backend's start, not one pass read in 10-ms ticks)
+    python3 "$ROOT/bench/tiles/pg_tiles.py" run "$PG_CI" "$form" "$LAYER" "$cols" "$z" "$TILES" "$SECONDS_PER_RUN" "$N_CORES" "$PG_PID" > "$WORK/pg.out.json"
     python3 -c "import json,sys; json.dump(json.load(open(sys.argv[1]))['stats'], open(sys.argv[2], 'w'))" "$WORK/pg.out.json" "$WORK/stats.st.json"
-    read -r n secs < <(python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(d['tiles'], d['seconds'])" "$WORK/pg.out.json")
-    record "st_asmvt-$form" "$z" "$n" "$secs" "$(delta "$p0" "$p1")" "$(delta "$p0" "$p1")" "$WORK/stats.st.json"
-    log "  ST_AsMVT $form z$z: $n tiles in $secs s, PostgreSQL CPU $(delta "$p0" "$p1") s"
+    read -r n secs cpu < <(python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(d['tiles'], d['seconds'], d['cpu_s'])" "$WORK/pg.out.json")
+    record "st_asmvt-$form" "$z" "$n" "$secs" "$cpu" "$cpu" "$WORK/stats.st.json"
+    log "  ST_AsMVT $form z$z: $n tiles in $secs s, PostgreSQL CPU $cpu s"
   done
 done
 for z in "${ZOOMS[@]}"; do
