@@ -79,25 +79,32 @@ bool buf_printf(buf *b, const char *fmt, ...) {
   return true;
 }
 
-bool buf_json_escape(buf *b, const char *s, size_t n) {
+size_t buf_json_escape_byte(unsigned char c, char out[BUF_JSON_ESCAPE_MAX]) {
   static const char hex[] = "0123456789abcdef";
+  out[0] = '\\';
+  switch (c) {
+    case '"': out[1] = '"'; return 2;
+    case '\\': out[1] = '\\'; return 2;
+    case '\n': out[1] = 'n'; return 2;
+    case '\r': out[1] = 'r'; return 2;
+    case '\t': out[1] = 't'; return 2;
+    default:
+      memcpy(out + 1, "u00", 3);
+      out[4] = hex[c >> 4];
+      out[5] = hex[c & 15];
+      return 6;
+  }
+}
+
+bool buf_json_escape(buf *b, const char *s, size_t n) {
   size_t start = 0;
   for (size_t i = 0; i < n; i++) {
     unsigned char c = (unsigned char)s[i];
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    if (buf_json_plain(c)) continue;
     buf_append(b, s + start, i - start);
     start = i + 1;
-    switch (c) {
-      case '"': buf_append(b, "\\\"", 2); break;
-      case '\\': buf_append(b, "\\\\", 2); break;
-      case '\n': buf_append(b, "\\n", 2); break;
-      case '\r': buf_append(b, "\\r", 2); break;
-      case '\t': buf_append(b, "\\t", 2); break;
-      default: {
-        char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
-        buf_append(b, u, 6);
-      }
-    }
+    char e[BUF_JSON_ESCAPE_MAX];
+    buf_append(b, e, buf_json_escape_byte(c, e));
   }
   return buf_append(b, s + start, n - start);
 }

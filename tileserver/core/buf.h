@@ -31,6 +31,12 @@ bool buf_puts(buf *b, const char *s);
 bool buf_printf(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Appends s as the inside of a JSON string (escaped, without the quotes). */
 bool buf_json_escape(buf *b, const char *s, size_t n);
+/* The JSON string rules buf_json_escape follows, for writers that escape into room they reserved
+ * (at most BUF_JSON_ESCAPE_MAX bytes a byte): a byte that needs no escape, and the escape of one
+ * that does (its length returned). */
+enum { BUF_JSON_ESCAPE_MAX = 6 };
+static inline bool buf_json_plain(unsigned char c) { return c >= 0x20 && c != '"' && c != '\\'; }
+size_t buf_json_escape_byte(unsigned char c, char out[BUF_JSON_ESCAPE_MAX]);
 /* Appends n bytes of s with the five HTML special characters escaped (& < > " '), safe in text
  * and in quoted attribute values. */
 bool buf_html_escape(buf *b, const char *s, size_t n);

@@ -35,29 +35,17 @@ void features_cols_keys(features_cols *c, arena *a) {
   c->keys = k;
 }
 
-/* s escaped as buf_json_escape does it: runs without a special byte are copied whole. */
+/* s escaped as buf_json_escape does it, into room for BUF_JSON_ESCAPE_MAX bytes a byte: runs
+ * without a special byte are copied whole. */
 static char *put_escaped(char *p, const char *s, size_t n) {
-  static const char hex[] = "0123456789abcdef";
   size_t run = 0;
   for (size_t i = 0; i < n; i++) {
     unsigned char c = (unsigned char)s[i];
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    if (buf_json_plain(c)) continue;
     memcpy(p, s + run, i - run);
     p += i - run;
     run = i + 1;
-    *p++ = '\\';
-    switch (c) {
-      case '"': *p++ = '"'; break;
-      case '\\': *p++ = '\\'; break;
-      case '\n': *p++ = 'n'; break;
-      case '\r': *p++ = 'r'; break;
-      case '\t': *p++ = 't'; break;
-      default:
-        memcpy(p, "u00", 3);
-        p[3] = hex[c >> 4];
-        p[4] = hex[c & 15];
-        p += 5;
-    }
+    p += buf_json_escape_byte(c, p);
   }
   memcpy(p, s + run, n - run);
   return p + (n - run);
@@ -83,10 +71,10 @@ static char *put_value(char *p, const value *v) {
   return p;
 }
 
-/* The most bytes value v can take: 6 a byte of text (\u00XX), a number's longest text. */
+/* The most bytes value v can take: BUF_JSON_ESCAPE_MAX a byte of text (\u00XX), a number's longest text. */
 static size_t value_bound(const value *v) {
   if (v->kind != VALUE_TEXT) return FEATURES_NUM_MAX;
-  return v->len > SIZE_MAX / 8 ? SIZE_MAX / 2 : 6 * v->len + 2;
+  return v->len > SIZE_MAX / 8 ? SIZE_MAX / 2 : BUF_JSON_ESCAPE_MAX * v->len + 2;
 }
 
 static const char HEAD[] = "{\"type\":\"Feature\",\"id\":";
