@@ -92,6 +92,17 @@ n_equal=$(sql "$DB" "ATTACH '$TEST_TMP/dl.gpkg' AS o;
     AND ST_Equals(s.geom, GeomFromGPB(d.geom))")
 [ "$n_equal" = 320 ] || rfail "download.gpkg: $n_equal of 320 equal"
 ok
+# one version, one file: its last_change is the version's import time, not the clock's, so a
+# download a second later is the same bytes (and so are the PostgreSQL backend's)
+want=$(sql "$DB" "SELECT imported_at FROM teselas_history WHERE layer_id = 'parques'
+  AND version = (SELECT version FROM teselas_layers WHERE id = 'parques')")
+got=$(sql "$TEST_TMP/dl.gpkg" "SELECT last_change FROM gpkg_contents WHERE table_name = 'parques'")
+[ "$got" = "${want%Z}.000Z" ] || rfail "last_change $got, not the version's time $want"
+ok
+sleep 1.1
+curl -sf -o "$TEST_TMP/dl2.gpkg" "$BASE/collections/parques/download.gpkg" || rfail "download.gpkg"
+cmp -s "$TEST_TMP/dl.gpkg" "$TEST_TMP/dl2.gpkg" || rfail "two downloads of one version differ"
+ok
 ls /tmp/teselas-gpkg-* >/dev/null 2>&1 && rfail "the temporary GeoPackage was left behind"
 ok
 

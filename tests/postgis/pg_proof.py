@@ -56,6 +56,17 @@ def generalised_urls():
     return [line + "\n" for line in out]
 
 
+def catalog_urls():
+    """The catalogs of each database (DCAT and CKAN): issued and modified times, every layer."""
+    out = []
+    for db, layer in (("leon", "parques"), ("terceros", "alcaldias"), ("privado", GEN_LAYER)):
+        for p in ("/catalog.jsonld", "/catalog.ttl", "/api/3/action/package_list",
+                  "/api/3/action/package_search?rows=100", f"/api/3/action/package_show?id={layer}",
+                  "/api/3/action/organization_list"):
+            out.append(f"{db}\tGET\t{p}\n")
+    return out
+
+
 def copy_into(teselas, db, uri, schema):
     r = subprocess.run([teselas, "copy", "--from", db, "--to", uri, "--db-schema", schema],
                        capture_output=True, text=True)
@@ -109,7 +120,7 @@ def main():
                     "--quiet"], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     uris = {name: copy_into(teselas, path, uri, name) for name, path in dbs.items()}
     with open(urlproof.URLS) as f:
-        lines = [ln for ln in f if ln.strip()] + generalised_urls()
+        lines = [ln for ln in f if ln.strip()] + generalised_urls() + catalog_urls()
     # Under the sanitizers every request costs ~20x: the suite's ASan pass asks one URL in
     # TESELAS_PROOF_STRIDE (scripts/test.sh), the normal pass asks them all.
     stride = max(1, int(os.environ.get("TESELAS_PROOF_STRIDE", "1")))

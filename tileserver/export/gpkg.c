@@ -7,10 +7,12 @@
  * answer; its error number is kept, which is enough to look the failure up in GDAL's log. */
 #include <cpl_conv.h>
 #include <cpl_error.h>
+#include <ctype.h>
 #include <gdal.h>
 #include <ogr_api.h>
 #include <ogr_srs_api.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -125,6 +127,19 @@ static err_code copy_features(store_reader *rd, const features_request *r, GDALD
   return rc;
 }
 
+/* gpkg_contents.last_change in GeoPackage's form (%Y-%m-%dT%H:%M:%fZ) from the time the layer's
+ * current version was imported, so that one version downloads as the same bytes whenever it is
+ * asked for; false when that time is not the store's YYYY-MM-DDTHH:MM:SSZ. */
+static bool version_time(const layer_info *l, char out[32]) {
+  const char *t = l->delivered_at && l->delivered_at[0] ? l->delivered_at : l->updated_at;
+  static const char FORM[] = "dddd-dd-ddTdd:dd:ddZ";
+  if (!t || strlen(t) != sizeof FORM - 1) return false;
+  for (size_t i = 0; FORM[i]; i++)
+    if (FORM[i] == 'd' ? !isdigit((unsigned char)t[i]) : t[i] != FORM[i]) return false;
+  snprintf(out, 32, "%.19s.000Z", t);
+  return true;
+}
+
 /* Drivers are registered once per process, whichever worker downloads first. */
 static pthread_once_t gdal_once = PTHREAD_ONCE_INIT;
 static void gdal_register(void) { GDALAllRegister(); }
@@ -132,6 +147,9 @@ static void gdal_register(void) { GDALAllRegister(); }
 err_code export_gpkg_write(store_reader *rd, const features_request *r, const char *path,
                            err *e) {
   pthread_once(&gdal_once, gdal_register);
+  char when[32];
+  /* this thread's setting only: other workers write other layers at the same time */
+  CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", version_time(r->layer, when) ? when : NULL);
   CPLPushErrorHandler(CPLQuietErrorHandler);
   CPLErrorReset();
   err_code rc = ERR_OK;
@@ -163,6 +181,7 @@ err_code export_gpkg_write(store_reader *rd, const features_request *r, const ch
 done:
   if (ds) GDALClose(ds);
   if (srs) OSRDestroySpatialReference(srs);
+  CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", NULL);
   CPLPopErrorHandler();
   return rc;
 }

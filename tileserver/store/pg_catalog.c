@@ -21,7 +21,12 @@ static const char CATALOG_SQL[] =
     " coalesce((SELECT h.imported_at FROM teselas_history h WHERE h.layer_id = l.id"
     "  AND h.version = l.version), updated_at),"
     " (SELECT count(*) FROM information_schema.columns c WHERE c.table_schema = current_schema()"
-    "  AND c.table_name = l.table_name AND c.column_name = 'teselas_g')"
+    "  AND c.table_name = l.table_name AND c.column_name = 'teselas_g'),"
+    /* issued_at as the SpatiaLite catalog has it: the first version after the last removal */
+    " coalesce((SELECT min(h.imported_at) FROM teselas_history h"
+    "  WHERE h.layer_id = l.id AND h.version > coalesce((SELECT max(r.version)"
+    "  FROM teselas_history r WHERE r.layer_id = l.id AND r.table_name = ''"
+    "  AND r.feature_count = 0), 0)), updated_at)"
     " FROM teselas_layers l ORDER BY id";
 
 static const char STYLES_SQL[] =
@@ -46,10 +51,12 @@ static err_code read_row(const PGresult *r, int row, layer_info *l, err *e) {
   l->has_lod = store_pg_i64(r, row, 25) != 0;
   l->has_tile_lines = store_pg_i64(r, row, 26) != 0;
   l->delivered_at = strdup(store_pg_text(r, row, 27, ""));
+  l->issued_at = strdup(store_pg_text(r, row, 29, ""));
   l->tile_lines_inline = l->has_tile_lines && store_pg_i64(r, row, 28) != 0;
   for (int i = 0; i < 15; i++)
     if (!*strs[i]) return err_set(e, ERR_NOMEM, "out of memory reading the catalog");
-  if (!l->delivered_at) return err_set(e, ERR_NOMEM, "out of memory reading the catalog");
+  if (!l->delivered_at || !l->issued_at)
+    return err_set(e, ERR_NOMEM, "out of memory reading the catalog");
   return store_catalog_parse_fields(l, store_pg_text(r, row, 24, "[]"), e);
 }
 
