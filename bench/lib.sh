@@ -1,4 +1,4 @@
-# bench/lib.sh — what the multi-binary benchmarks share (source it after setting PIDS=(),
+# bench/lib.sh — what the benchmarks share (source it after setting PIDS=(),
 # SPIDS=(), BASES=()): starting a binary's server on a free port, a process's CPU ticks, and a
 # wrk run that aborts the benchmark on any error.
 
@@ -39,4 +39,30 @@ bench_wrk() {
     exit 1
   fi
   echo "$out"
+}
+
+# bench_on_exit [CMD...]: on exit, and on INT or TERM, stops every PID in PIDS, then runs CMD
+# (pg_stop, rm -rf "$RUN").
+bench_on_exit() {
+  BENCH_EXIT_CMD=("$@")
+  trap bench_cleanup EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+}
+bench_cleanup() {
+  local p
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
+  [ ${#BENCH_EXIT_CMD[@]} -eq 0 ] || "${BENCH_EXIT_CMD[@]}"
+}
+
+# bench_log MSG...: MSG on stderr after the time and the load
+bench_log() { echo "[$(date +%H:%M:%S) load $(cut -d' ' -f1 /proc/loadavg)] $*" >&2; }
+
+# bench_teselas: sets TESELAS to the binary given in TESELAS, else to a Release build of it
+bench_teselas() {
+  TESELAS=${TESELAS:-}
+  [ -n "$TESELAS" ] && return
+  cmake -S "$ROOT" -B "$ROOT/build-bench" -DCMAKE_BUILD_TYPE=Release >/dev/null
+  cmake --build "$ROOT/build-bench" -j"$(nproc)" --target teselas >/dev/null
+  TESELAS=$ROOT/build-bench/teselas
 }

@@ -32,13 +32,7 @@ for tool in wrk curl python3; do
 done
 RUN=$(mktemp -d)
 PIDS=()
-cleanup() {
-  local p
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
-  rm -rf "$RUN"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
+bench_on_exit rm -rf "$RUN"
 load() { cut -d' ' -f1-3 /proc/loadavg; }
 
 python3 "$ROOT/bench/tiles/gen_data.py" "$RUN" --parks 5000 --lines 2000 >/dev/null

@@ -46,15 +46,11 @@ source "$ROOT/tests/postgis/pg_lib.sh"
 # shellcheck source=../tiles/measure.sh
 source "$ROOT/bench/tiles/measure.sh"
 
+# shellcheck source=../lib.sh
+source "$ROOT/bench/lib.sh"
+
 PIDS=()
-cleanup() {
-  local p
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
-  pg_stop
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+bench_on_exit pg_stop
 
 DB=$WORK/pg.db
 rm -f "$DB" "$DB-wal" "$DB-shm"

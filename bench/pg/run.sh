@@ -57,23 +57,14 @@ source "$ROOT/tests/postgis/pg_lib.sh"
 # shellcheck source=../tiles/measure.sh
 source "$ROOT/bench/tiles/measure.sh"
 
-PIDS=()
-cleanup() {
-  local p
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
-  pg_stop
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-log() { echo "[$(date +%H:%M:%S) load $(cut -d' ' -f1 /proc/loadavg)] $*" >&2; }
+# shellcheck source=../lib.sh
+source "$ROOT/bench/lib.sh"
 
-TESELAS=${TESELAS:-}
-if [ -z "$TESELAS" ]; then
-  cmake -S "$ROOT" -B "$ROOT/build-bench" -DCMAKE_BUILD_TYPE=Release >/dev/null
-  cmake --build "$ROOT/build-bench" -j"$N_CORES" --target teselas >/dev/null
-  TESELAS=$ROOT/build-bench/teselas
-fi
+PIDS=()
+bench_on_exit pg_stop
+log() { bench_log "$@"; }
+
+bench_teselas
 DB=$WORK/pg.db
 rm -f "$DB" "$DB-wal" "$DB-shm"
 python3 "$ROOT/bench/tiles/gen_data.py" "$WORK"

@@ -45,13 +45,7 @@ done
 [ -f "$DB" ] || { echo "cached.sh: no $DB: run bench/setup.sh" >&2; exit 1; }
 RUN=$(mktemp -d)
 PIDS=()
-cleanup() {
-  local p
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
-  rm -rf "$RUN"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
+bench_on_exit rm -rf "$RUN"
 load() { cut -d' ' -f1-3 /proc/loadavg; }
 
 # one paths file per case, in the list's order (cycle.lua walks it round robin)

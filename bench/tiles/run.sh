@@ -68,24 +68,15 @@ source "$ROOT/bench/tiles/nginx.sh"
 # shellcheck source=measure.sh
 source "$ROOT/bench/tiles/measure.sh"
 
+# shellcheck source=../lib.sh
+source "$ROOT/bench/lib.sh"
+
 PIDS=()
-cleanup() {
-  local p
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
-  pg_stop
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-log() { echo "[$(date +%H:%M:%S) load $(cut -d' ' -f1 /proc/loadavg)] $*" >&2; }
+bench_on_exit pg_stop
+log() { bench_log "$@"; }
 
 # --- build (release) and data ------------------------------------------------------------------
-TESELAS=${TESELAS:-}
-if [ -z "$TESELAS" ]; then
-  cmake -S "$ROOT" -B "$ROOT/build-bench" -DCMAKE_BUILD_TYPE=Release >/dev/null
-  cmake --build "$ROOT/build-bench" -j"$(nproc)" --target teselas >/dev/null
-  TESELAS=$ROOT/build-bench/teselas
-fi
+bench_teselas
 DB=$WORK/bench.db
 # rebuilt when missing, smaller, or written before rows were stored in curve order
 if [ ! -f "$DB" ] || [ "$(sqlite3 "$DB" "SELECT feature_count FROM teselas_layers WHERE id='incidentes'")" != 1000000 ] ||
