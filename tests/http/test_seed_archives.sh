@@ -140,26 +140,28 @@ grep -q "cannot load the PNG renderer (teselas-seed-draw.so" "$TEST_TMP/seed.err
 ok
 
 # --- killed seeds and bad requests ---
-# underway OUT: waits until the seed writes its partial file (tiles are being made then)
+# underway OUT PID: waits until the seed writes its partial file (tiles are being made then) and
+# stops it there (SIGSTOP), so that a fast machine cannot finish the seed before the signal
 underway() {
-  for _ in $(seq 1 200); do
-    ls "$1".partial-* >/dev/null 2>&1 && { sleep 0.5; return; }
-    sleep 0.1
+  for _ in $(seq 1 400); do
+    ls "$1".partial-* >/dev/null 2>&1 && { kill -STOP "$2"; return; }
+    sleep 0.05
   done
   fail "no partial file for $1"
 }
 OUT="$TEST_TMP/killed.pmtiles"
 "$TESELAS" seed --db "$DB" --layers incidentes,colonias --zoom 0-17 --out "$OUT" --jobs 1 --quiet &
 PID=$!
-underway "$OUT"
+underway "$OUT" $PID
 kill -9 $PID; wait $PID 2>/dev/null || true
 [ ! -e "$OUT" ] || fail "a seed killed with -9 left $OUT"
 ok
 OUT="$TEST_TMP/term.mbtiles"
 "$TESELAS" seed --db "$DB" --layers incidentes,colonias --zoom 0-17 --out "$OUT" --jobs 1 --quiet &
 PID=$!
-underway "$OUT"
+underway "$OUT" $PID
 kill -TERM $PID
+kill -CONT $PID
 rc=0; wait $PID || rc=$?
 [ "$rc" = 1 ] && [ ! -e "$OUT" ] && ! ls "$OUT".partial-* >/dev/null 2>&1 ||
   fail "SIGTERM: exit $rc, left $(ls "$TEST_TMP")"
