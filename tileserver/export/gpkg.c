@@ -131,6 +131,7 @@ static err_code copy_features(store_reader *rd, const features_request *r, GDALD
  * current version was imported, so that one version downloads as the same bytes whenever it is
  * asked for; false when that time is not the store's YYYY-MM-DDTHH:MM:SSZ. */
 static bool version_time(const layer_info *l, char out[32]) {
+  if (!l) return false;
   const char *t = l->delivered_at && l->delivered_at[0] ? l->delivered_at : l->updated_at;
   static const char FORM[] = "dddd-dd-ddTdd:dd:ddZ";
   if (!t || strlen(t) != sizeof FORM - 1) return false;
