@@ -87,8 +87,8 @@ static void each_output(json_t *x, void (*fn)(json_t *arr, size_t i, void *ctx),
   const char *op = json_string_value(json_array_get(x, 0));
   size_t n = json_array_size(x);
   if (op && strcmp(op, "match") == 0) {
-    for (size_t i = 3; i < n; i += 2) fn(x, i, ctx);
-    if (n % 2 == 0) fn(x, n - 1, ctx); /* the fallback, when the pairs leave it alone */
+    for (size_t i = 3; i + 1 < n; i += 2) fn(x, i, ctx);
+    if (n > 2) fn(x, n - 1, ctx); /* the fallback */
   } else if (op && strcmp(op, "step") == 0) {
     for (size_t i = 2; i < n; i += 2) fn(x, i, ctx);
   }
