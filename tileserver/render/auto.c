@@ -108,9 +108,10 @@ static const char *choice_kind(json_t *choice) {
   return "single";
 }
 
-void auto_category_colours(const layer_info *l, bool *used, size_t n) {
+bool auto_single_or_categories(const layer_info *l, bool *used, size_t n) {
   json_t *choice = json_loads(l->style ? l->style : "{}", 0, NULL);
-  if (strcmp(choice_kind(choice), "categories") == 0) {
+  const char *kind = choice_kind(choice);
+  if (strcmp(kind, "categories") == 0) {
     size_t i;
     json_t *c;
     json_array_foreach(json_object_get(choice, "categories"), i, c) {
@@ -119,6 +120,7 @@ void auto_category_colours(const layer_info *l, bool *used, size_t n) {
     }
   }
   json_decref(choice);
+  return strcmp(kind, "single") == 0;
 }
 
 bool auto_is_single(const layer_info *l) {

@@ -45,39 +45,67 @@ static double ratio(double la, double lb) {
   return la > lb ? (la + 0.05) / (lb + 0.05) : (lb + 0.05) / (la + 0.05);
 }
 
+enum { N_GROUNDS = sizeof GROUNDS / sizeof *GROUNDS };
+
+typedef struct grounds {
+  rgb8 c[N_GROUNDS];
+  double lum[N_GROUNDS];
+} grounds;
+
+static void grounds_read(grounds *g) {
+  for (size_t i = 0; i < N_GROUNDS; i++) {
+    parse_hex(GROUNDS[i], &g->c[i]);
+    g->lum[i] = luminance(g->c[i]);
+  }
+}
+
 /* The least contrast of colour v drawn at opacity over any ground. */
-static double least_contrast(rgb8 v, double opacity) {
-  double least = INFINITY;
-  for (size_t i = 0; i < sizeof GROUNDS / sizeof *GROUNDS; i++) {
-    rgb8 g, shown;
-    parse_hex(GROUNDS[i], &g);
-    for (int k = 0; k < 3; k++) shown.c[k] = opacity * v.c[k] + (1 - opacity) * g.c[k];
-    least = fmin(least, ratio(luminance(shown), luminance(g)));
+static double least_contrast(rgb8 v, double opacity, const grounds *g) {
+  double least = INFINITY, opaque = opacity >= 1 ? luminance(v) : 0;
+  for (size_t i = 0; i < N_GROUNDS; i++) {
+    rgb8 shown;
+    for (int k = 0; k < 3; k++) shown.c[k] = opacity * v.c[k] + (1 - opacity) * g->c[i].c[k];
+    least = fmin(least, ratio(opacity >= 1 ? opaque : luminance(shown), g->lum[i]));
   }
   return least;
 }
 
 double auto_contrast_least(const char *hex, double opacity) {
   rgb8 v;
-  return parse_hex(hex, &v) ? least_contrast(v, opacity) : 0;
+  grounds g;
+  grounds_read(&g);
+  return parse_hex(hex, &v) ? least_contrast(v, opacity, &g) : 0;
+}
+
+/* v's channels times step/255, rounded. */
+static rgb8 shade(rgb8 v, int step) {
+  rgb8 s;
+  for (int k = 0; k < 3; k++) s.c[k] = round(v.c[k] * step / 255.0);
+  return s;
 }
 
 auto_hex auto_edge(const char *hex, double opacity) {
-  auto_hex out;
   rgb8 v;
+  grounds g;
+  grounds_read(&g);
   if (!parse_hex(hex, &v)) v = (rgb8){{0, 0, 0}};
-  /* from the colour itself down to black in steps of 1/255 of each channel: the first shade that
-   * passes is the lightest one, the nearest to the fill it edges */
-  for (int step = 255; step >= 0; step--) {
-    rgb8 s;
-    for (int k = 0; k < 3; k++) s.c[k] = round(v.c[k] * step / 255.0);
-    if (step == 0 || least_contrast(s, opacity) >= AUTO_MIN_CONTRAST) {
-      snprintf(out.s, sizeof out.s, "#%02x%02x%02x", (unsigned)s.c[0], (unsigned)s.c[1],
-               (unsigned)s.c[2]);
-      return out;
-    }
+  /* The lightest shade of the 256 from the colour (step 255) to black (step 0) that passes: the
+   * nearest to the fill it edges. The grounds are light, so a shade passes once its luminance is
+   * low enough, and every darker one passes too: a binary search for the highest step that
+   * passes (8 evaluations instead of up to 256; this runs for every colour of every automatic
+   * style a request builds). Black passes unless the opacity is too low for any edge. */
+  int lo = 0, hi = 255; /* invariant: the answer is in [lo, hi] */
+  if (least_contrast(v, opacity, &g) >= AUTO_MIN_CONTRAST) lo = 255;
+  while (lo < hi) {
+    int mid = (lo + hi + 1) / 2;
+    if (least_contrast(shade(v, mid), opacity, &g) >= AUTO_MIN_CONTRAST) lo = mid;
+    else hi = mid - 1;
   }
-  return out; /* not reached: step 0 returns */
+  rgb8 s = shade(v, lo);
+  auto_hex out;
+  snprintf(out.s, sizeof out.s, "#%02x%02x%02x", (unsigned)s.c[0], (unsigned)s.c[1],
+           (unsigned)s.c[2]);
+  return out;
 }
 
 /* Calls fn on every output colour of a colour expression as auto.c writes them: a literal, a

@@ -24,9 +24,9 @@ auto_colour auto_palette_class(size_t i, size_t n);
  * every other single-colour layer of c while the twelve colours last, the same on the layer's
  * own map and on the composite; with c NULL, the colour its id prefers. */
 auto_colour auto_palette_single(const catalog *c, const layer_info *l);
-/* Sets used[i] for each categorical colour i < n that l's stored choice draws its categories
- * with (none unless it draws categories). */
-void auto_category_colours(const layer_info *l, bool *used, size_t n);
+/* Reads l's stored choice once: true when it draws l in one colour; else sets used[i] for each
+ * categorical colour i < n its categories are drawn with (none for classes). */
+bool auto_single_or_categories(const layer_info *l, bool *used, size_t n);
 /* True when l's stored choice draws it in one colour (no categories, no classes). */
 bool auto_is_single(const layer_info *l);
 

@@ -104,8 +104,7 @@ auto_colour auto_palette_single(const catalog *c, const layer_info *l) {
     if (!x || x == l) break;
     prev = x;
     if (auto_is_context(c, x)) continue;
-    if (auto_is_single(x)) taken[pick(x, taken, N)] = true;
-    else auto_category_colours(x, taken, N);
+    if (auto_single_or_categories(x, taken, N)) taken[pick(x, taken, N)] = true;
   }
   return CATEGORICAL[pick(l, taken, N)];
 }
