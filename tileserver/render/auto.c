@@ -8,7 +8,11 @@
  * from the stored label field. The style layer that stands for the data carries the legend
  * ("teselas:legend": layer, title, kind, field, items with label, colour, colour name, value);
  * a context layer (a dimmed boundary for orientation) carries "teselas:context" instead.
- * A version stored before choices were recorded ("{}") is drawn in a single colour. */
+ * A version stored before choices were recorded ("{}") is drawn in a single colour.
+ * Every point and line has an edge of 3:1 against the ground (auto_contrast.c): a circle's stroke
+ * in the edge colour of its fill, a casing under a line whose colours lack it (wider, in their
+ * edge colours), polygon and boundary outlines of a grey that has it; the legend items name the
+ * edge colour they are drawn with ("edge_color") where it differs from their colour. */
 #include <stdio.h>
 #include <string.h>
 
@@ -104,6 +108,21 @@ static const char *choice_kind(json_t *choice) {
   return "single";
 }
 
+bool auto_single_or_categories(const layer_info *l, bool *used, size_t n) {
+  json_t *choice = json_loads(l->style ? l->style : "{}", 0, NULL);
+  const char *kind = choice_kind(choice);
+  if (strcmp(kind, "categories") == 0) {
+    size_t i;
+    json_t *c;
+    json_array_foreach(json_object_get(choice, "categories"), i, c) {
+      json_t *v = json_object_get(c, "value");
+      if (i < n && (json_is_string(v) || json_is_integer(v))) used[i] = true;
+    }
+  }
+  json_decref(choice);
+  return strcmp(kind, "single") == 0;
+}
+
 bool auto_is_single(const layer_info *l) {
   json_t *choice = json_loads(l->style ? l->style : "{}", 0, NULL);
   bool single = strcmp(choice_kind(choice), "single") == 0;
@@ -131,6 +150,19 @@ static json_t *legend(const catalog *c, const layer_info *l, json_t *choice, jso
                    "items", items);
 }
 
+/* Names in each legend item the edge it is drawn with (the edge of its colour), where that
+ * differs from the colour itself. */
+static void legend_edges(json_t *meta) {
+  size_t i;
+  json_t *it;
+  json_array_foreach(json_object_get(json_object_get(meta, "teselas:legend"), "items"), i, it) {
+    const char *hex = json_string_value(json_object_get(it, "color"));
+    auto_hex edge = auto_edge(hex, 1.0);
+    if (hex && strcmp(edge.s, hex) != 0)
+      json_object_set_new(it, "edge_color", json_string(edge.s));
+  }
+}
+
 static void add_polygons(json_t *layers, const layer_info *l, json_t *color, json_t *meta,
                          const char *field_kind) {
   json_t *fill = layer_base(l, "fill", "fill");
@@ -143,16 +175,30 @@ static void add_polygons(json_t *layers, const layer_info *l, json_t *color, jso
                                                           "field"))));
   json_array_append_new(layers, fill);
   json_t *line = layer_base(l, "outline", "line");
-  json_object_set_new(line, "paint", json_pack("{s:s,s:o,s:f}", "line-color", "#4d4d4d",
-                                               "line-width", zoom_ramp(0.4, 1.2), "line-opacity",
-                                               0.8));
+  json_object_set_new(line, "paint", json_pack("{s:s,s:o,s:f}", "line-color",
+                                               auto_edge("#4d4d4d", 0.8).s, "line-width",
+                                               zoom_ramp(0.4, 1.2), "line-opacity", 0.8));
   json_array_append_new(layers, line);
 }
 
+static json_t *round_line_layout(void) {
+  return json_pack("{s:s,s:s}", "line-cap", "round", "line-join", "round");
+}
+
+/* A line whose colours lack contrast gets a casing under it: 1 px of their edge colours on each
+ * side, so the line's own colour (the category) still shows in the middle. */
 static void add_lines(json_t *layers, const layer_info *l, json_t *color, json_t *meta) {
+  if (!auto_expr_has_contrast(color, 1.0)) {
+    json_t *casing = layer_base(l, "casing", "line");
+    json_object_set_new(casing, "layout", round_line_layout());
+    json_object_set_new(casing, "paint", json_pack("{s:o,s:o}", "line-color",
+                                                   auto_edge_expr(color, 1.0), "line-width",
+                                                   zoom_ramp(3.0, 6.0)));
+    json_array_append_new(layers, casing);
+    legend_edges(meta);
+  }
   json_t *line = layer_base(l, "line", "line");
-  json_object_set_new(line, "layout", json_pack("{s:s,s:s}", "line-cap", "round", "line-join",
-                                                "round"));
+  json_object_set_new(line, "layout", round_line_layout());
   json_object_set_new(line, "paint", json_pack("{s:O,s:o}", "line-color", color, "line-width",
                                                zoom_ramp(1.0, 4.0)));
   json_object_set_new(line, "metadata", meta);
@@ -165,7 +211,8 @@ static void add_clusters(json_t *layers, const layer_info *l, const char *colour
   json_object_set_new(cl, "paint", json_pack(
       "{s:[s,[s,s],f,f,f,f,f,f,f],s:s,s:f,s:f,s:s}", "circle-radius", "step", "get",
       "point_count", 7.0, 10.0, 9.0, 100.0, 12.0, 1000.0, 15.0, "circle-color", colour,
-      "circle-opacity", 0.8, "circle-stroke-width", 1.0, "circle-stroke-color", "#ffffff"));
+      "circle-opacity", 0.8, "circle-stroke-width", 1.0, "circle-stroke-color",
+      auto_edge(colour, 1.0).s));
   json_object_set_new(cl, "metadata", json_pack(
       "{s:{s:s,s:s,s:s,s:s,s:[{s:s,s:s,s:s,s:n}]}}", "teselas:legend", "layer", l->id, "title",
       l->title, "kind", "clusters", "field", "point_count", "items", "label",
@@ -191,22 +238,31 @@ static void add_points(json_t *layers, const layer_info *l, json_t *color, json_
   bool clustered = gen_cluster_below(l) > 0;
   if (clustered) add_clusters(layers, l, "#4d4d4d");
   json_t *pt = layer_base(l, "points", "circle");
-  json_object_set_new(pt, "paint", json_pack("{s:o,s:O,s:f,s:s}", "circle-radius",
+  json_object_set_new(pt, "paint", json_pack("{s:o,s:O,s:f,s:o}", "circle-radius",
                                              zoom_ramp(3.0, 6.0), "circle-color", color,
                                              "circle-stroke-width", 1.0, "circle-stroke-color",
-                                             "#ffffff"));
+                                             auto_edge_expr(color, 1.0)));
+  legend_edges(meta);
   if (clustered)
     json_object_set_new(pt, "filter", json_pack("[s,[s,s]]", "!", "has", "point_count"));
   json_object_set_new(pt, "metadata", meta);
   json_array_append_new(layers, pt);
 }
 
-/* A boundary: its outline, dimmed for context or plain in the composite. */
+/* A boundary's outline: dimmed for context (yet an edge of 3:1), plain in the composite. */
+static double boundary_opacity(bool context) { return context ? 0.55 : 0.9; }
+
+static auto_hex boundary_colour(bool context) {
+  return auto_edge(context ? "#666666" : "#333333", boundary_opacity(context));
+}
+
 static void add_outline(json_t *layers, const layer_info *l, bool context, json_t *meta) {
   json_t *line = layer_base(l, context ? "context" : "boundary", "line");
+  double opacity = boundary_opacity(context);
   json_object_set_new(line, "paint", json_pack(
-      "{s:s,s:o,s:f}", "line-color", context ? "#666666" : "#333333", "line-width",
-      zoom_ramp(context ? 0.8 : 1.2, context ? 2.0 : 3.0), "line-opacity", context ? 0.55 : 0.9));
+      "{s:s,s:o,s:f}", "line-color", boundary_colour(context).s,
+      "line-width", zoom_ramp(context ? 0.8 : 1.2, context ? 2.0 : 3.0), "line-opacity",
+      opacity));
   if (context) {
     json_object_set_new(line, "metadata", json_pack("{s:b}", "teselas:context", 1));
     json_decref(meta);
@@ -227,8 +283,9 @@ void auto_add_layer(json_t *layers, const catalog *c, const layer_info *l, auto_
       json_t *lg = json_object_get(meta, "teselas:legend");
       json_object_set_new(lg, "kind", json_string("single"));
       json_object_set_new(lg, "field", json_null());
+      auto_hex grey = boundary_colour(false);
       json_object_set_new(lg, "items", json_pack("[o]", legend_item(l->title,
-                          (auto_colour){"#333333", "gris oscuro"}, NULL)));
+                          (auto_colour){grey.s, "gris oscuro"}, NULL)));
     }
     add_outline(layers, l, role == AUTO_CONTEXT, meta);
   } else if (strcmp(l->geometry_type, "Polygon") == 0) {

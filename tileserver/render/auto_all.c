@@ -56,7 +56,7 @@ const layer_info *auto_context_for(const catalog *c, const layer_info *l) {
 
 json_t *auto_document(const char *title, json_t *sources, json_t *layers, json_t *metadata) {
   json_t *all = json_pack("[{s:s,s:s,s:{s:s}}]", "id", "background", "type", "background",
-                          "paint", "background-color", "#f4f3ef");
+                          "paint", "background-color", AUTO_BACKGROUND);
   json_array_extend(all, layers);
   json_decref(layers);
   return json_pack("{s:i,s:s,s:o,s:s,s:o,s:o}", "version", 8, "name", title, "sources", sources,

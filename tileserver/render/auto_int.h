@@ -24,8 +24,35 @@ auto_colour auto_palette_class(size_t i, size_t n);
  * every other single-colour layer of c while the twelve colours last, the same on the layer's
  * own map and on the composite; with c NULL, the colour its id prefers. */
 auto_colour auto_palette_single(const catalog *c, const layer_info *l);
+/* Reads l's stored choice once: true when it draws l in one colour; else sets used[i] for each
+ * categorical colour i < n its categories are drawn with (none for classes). */
+bool auto_single_or_categories(const layer_info *l, bool *used, size_t n);
 /* True when l's stored choice draws it in one colour (no categories, no classes). */
 bool auto_is_single(const layer_info *l);
+
+/* ---- contrast (auto_contrast.c) ---------------------------------------------------------------- */
+
+/* The background of every automatic style document. */
+#define AUTO_BACKGROUND "#f4f3ef"
+/* WCAG 2.1 SC 1.4.11: a graphical object against the colours next to it. */
+#define AUTO_MIN_CONTRAST 3.0
+
+typedef struct auto_hex {
+  char s[8]; /* "#rrggbb" */
+} auto_hex;
+
+/* The least WCAG contrast ratio of hex ("#rrggbb") drawn at opacity (0..1, blended) over the
+ * grounds automatic styles are drawn on (their background, a light basemap's land); 0 for
+ * anything but "#rrggbb". */
+double auto_contrast_least(const char *hex, double opacity);
+/* The edge colour for hex drawn at opacity: hex itself when it has AUTO_MIN_CONTRAST against
+ * every ground, else the lightest darker shade of it (same hue) that has. */
+auto_hex auto_edge(const char *hex, double opacity);
+/* True when every output colour of color (a literal, or a `match` or `step` as auto.c writes
+ * them) has AUTO_MIN_CONTRAST at opacity. */
+bool auto_expr_has_contrast(json_t *color, double opacity);
+/* color with every output replaced by its auto_edge: a new reference. */
+json_t *auto_edge_expr(json_t *color, double opacity);
 
 typedef enum auto_role {
   AUTO_DATA,     /* the layer's own data: fills, lines, circles by its stored choice */

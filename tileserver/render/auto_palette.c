@@ -73,27 +73,38 @@ static bool older(const layer_info *a, const layer_info *b) {
   return d < 0 || (d == 0 && strcmp(a->id, b->id) < 0);
 }
 
+/* Layer x's colour given the colours taken before it: its preferred one when free, else the
+ * next free one of the twelve; its preferred one (shared) when none is free. */
+static size_t pick(const layer_info *x, const bool *taken, size_t n) {
+  size_t k = preferred(x->id);
+  for (size_t tries = 0; tries < n; tries++, k = (k + 1) % n)
+    if (!taken[k]) return k;
+  return preferred(x->id);
+}
+
 auto_colour auto_palette_single(const catalog *c, const layer_info *l) {
   enum { N = sizeof CATEGORICAL / sizeof *CATEGORICAL };
   if (!c) return CATEGORICAL[preferred(l->id)];
-  /* Every single-colour layer older than l takes its colour first: its preferred one when free,
-   * else the next free one of the twelve; l then does the same. A layer added later is handed
-   * its colour last, so it never moves an older layer's colour (removing one may let a younger
-   * layer return to its preferred colour). Twelve are enough for a municipal catalog; past them
-   * a layer falls back to its preferred colour and shares it. Boundary layers, outlines in the
-   * composite, take none. Cubic in the layers of a catalog: tens. */
+  /* The layers up to l are visited from the oldest: a single-colour layer takes its colour
+   * (pick) among those no older layer took, where a layer drawn by categories takes the colours
+   * of its categories (Okabe-Ito's order is theirs, never moved). So a single-colour layer avoids
+   * the categories of every older layer, and a layer added later is handed its colour last: it
+   * never moves an older layer's colour (removing one may let a younger layer return to its
+   * preferred colour). Each layer's colour depends on the older ones alone, so it is the same
+   * whichever layer asks. Boundary layers, outlines in the composite, take none. A catalog holds
+   * tens of layers: the quadratic walk costs microseconds. */
   bool taken[N] = {false};
-  size_t n_taken = 0;
-  for (size_t i = 0; i < c->n_layers && n_taken < N; i++) {
-    const layer_info *o = &c->layers[i];
-    if (o == l || !older(o, l) || !auto_is_single(o) || auto_is_context(c, o)) continue;
-    size_t k = preferred(o->id);
-    while (taken[k]) k = (k + 1) % N;
-    taken[k] = true;
-    n_taken++;
+  for (const layer_info *prev = NULL;;) {
+    const layer_info *x = NULL; /* the oldest layer younger than prev, up to l */
+    for (size_t i = 0; i < c->n_layers; i++) {
+      const layer_info *o = &c->layers[i];
+      if ((prev && !older(prev, o)) || (o != l && !older(o, l))) continue;
+      if (!x || older(o, x)) x = o;
+    }
+    if (!x || x == l) break;
+    prev = x;
+    if (auto_is_context(c, x)) continue;
+    if (auto_single_or_categories(x, taken, N)) taken[pick(x, taken, N)] = true;
   }
-  size_t k = preferred(l->id);
-  if (n_taken == N) return CATEGORICAL[k];
-  while (taken[k]) k = (k + 1) % N;
-  return CATEGORICAL[k];
+  return CATEGORICAL[pick(l, taken, N)];
 }

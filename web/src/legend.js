@@ -2,7 +2,7 @@
 //
 // Automatic styles say it themselves: a style layer that draws a catalog layer's data carries
 // metadata "teselas:legend" ({layer, title, kind: single|categories|classes|clusters, field,
-// items: [{label, color, value}]}), and the dimmed boundary drawn for orientation carries
+// items: [{label, color, value, edge_color}]}), and the dimmed boundary drawn for orientation carries
 // "teselas:context" (drawn, never listed as a data layer). Hand-made styles (the demo's `leon`)
 // have no such metadata: their legend is read from the paint properties (a `match` on a field
 // gives one entry per value).
@@ -181,7 +181,8 @@ function fromMetadata(style, layer, t, lang) {
       // the style's own name of its colour when it gives one in the page's language (Spanish)
       const named = lang !== 'en' && typeof item.color_name === 'string' && item.color_name;
       out.entries.push({ label, color: item.color, kind: swatchKind, value: item.value,
-        colorName: named || colorName(item.color, lang) });
+        colorName: named || colorName(item.color, lang),
+        edge: typeof item.edge_color === 'string' ? item.edge_color : null });
     }
   }
   return out;
@@ -233,9 +234,12 @@ export function legendEntries(style, layer, t, lang) {
   return layerLegend(style, layer, t, lang).entries;
 }
 
+// An entry drawn with an edge of another colour (a circle's stroke, a line's casing: the
+// automatic styles' `edge_color`) shows it around its swatch, as the map does.
 export function swatch(entry) {
-  const s = el('span', { class: `swatch ${entry.kind}`, 'aria-hidden': 'true' });
+  const s = el('span', { class: `swatch ${entry.kind}${entry.edge ? ' edged' : ''}`, 'aria-hidden': 'true' });
   s.style.setProperty('--c', entry.color);
+  if (entry.edge) s.style.setProperty('--e', entry.edge);
   return s;
 }
 

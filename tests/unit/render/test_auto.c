@@ -1,6 +1,7 @@
 /* test_auto.c — automatic styles from a stored choice: categories as a `match`, classes as a
  * `step` at the stored limits, legends with colour names, the dimmed boundary of a one-layer map,
- * the composite `todas` in drawing order, which styles are offered and in which order, and
+ * the composite `todas` in drawing order, single colours apart from other layers' categories,
+ * which styles are offered and in which order, and
  * style.json of a named style that draws only some of its layers. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -113,11 +114,12 @@ static void composite_order(void **state) {
   err e;
   assert_int_equal(render_style_all(&CAT, a, &s, &e), ERR_OK);
   assert_string_equal(render_style_name(s), "todas");
-  const char *want[] = {"background",      "colonias-fill",     "colonias-outline",
-                        "municipio-boundary", "rios-line",      "incidentes-points",
-                        "incidentes-labels"};
-  assert_int_equal(s->n_layers, 7);
-  for (size_t i = 0; i < 7; i++) assert_string_equal(s->layers[i].id, want[i]);
+  /* rios' colour lacks 3:1 on the background: a casing under it */
+  const char *want[] = {"background",         "colonias-fill", "colonias-outline",
+                        "municipio-boundary", "rios-casing",   "rios-line",
+                        "incidentes-points",  "incidentes-labels"};
+  assert_int_equal(s->n_layers, 8);
+  for (size_t i = 0; i < 8; i++) assert_string_equal(s->layers[i].id, want[i]);
   arena_destroy(a);
 }
 
@@ -164,6 +166,63 @@ static void distinct_single_colours(void **state) {
   assert_int_equal(render_style_auto(&two, &ls[2], a, &s, &e), ERR_OK);
   doc = render_style_document(s, &two, "http://h");
   assert_string_equal(single_colour(doc, "arroyos-line"), arroyos);
+  json_decref(doc);
+  arena_destroy(a);
+}
+
+static json_t *composite(catalog *c, arena *a) {
+  render_style *s;
+  err e;
+  assert_int_equal(render_style_all(c, a, &s, &e), ERR_OK);
+  return render_style_document(s, c, "http://h");
+}
+
+/* True when colour hex is one of the outputs of the `match` of style layer id. */
+static bool among_categories(json_t *doc, const char *id, const char *hex) {
+  json_t *m = json_object_get(json_object_get(layer_named(doc, id), "paint"), "circle-color");
+  for (size_t i = 3; i < json_array_size(m); i += 2)
+    if (strcmp(json_string_value(json_array_get(m, i)), hex) == 0) return true;
+  return false;
+}
+
+/* pozos and escuelas prefer Okabe-Ito's first colour, which the older incidentes draws its
+ * first category with: each takes a colour no older layer uses, categories included. A younger
+ * layer of categories moves neither (the colours people know a layer by stay). */
+static void single_avoids_categories(void **state) {
+  (void)state;
+  layer_info ls[4] = {LAYERS[1],
+                      {.id = "pozos", .title = "Pozos", .geometry_type = "Point",
+                       .feature_count = 40, .bounds = {-101.8, 21.0, -101.6, 21.2}, .version = 1,
+                       .maxzoom = 16, .style = "{}", .issued_at = "2026-02-01T00:00:00Z"},
+                      {.id = "escuelas", .title = "Escuelas", .geometry_type = "Point",
+                       .feature_count = 40, .bounds = {-101.8, 21.0, -101.6, 21.2}, .version = 1,
+                       .maxzoom = 16, .style = "{}", .issued_at = "2026-03-01T00:00:00Z"},
+                      LAYERS[1]};
+  ls[0].issued_at = "2026-01-01T00:00:00Z";
+  ls[3].id = "delitos";
+  ls[3].issued_at = "2026-04-01T00:00:00Z";
+  ls[3].style = "{\"kind\":\"categories\",\"field\":\"tipo\",\"categories\":[{\"value\":"
+                "\"a\"},{\"value\":\"b\"},{\"value\":\"c\"},{\"value\":\"d\"}]}";
+  catalog three = {.layers = ls, .n_layers = 3}, four = {.layers = ls, .n_layers = 4};
+  arena *a = arena_create(0);
+  json_t *doc = composite(&three, a);
+  char pozos[8], escuelas[8];
+  snprintf(pozos, sizeof pozos, "%s", single_colour(doc, "pozos-points"));
+  snprintf(escuelas, sizeof escuelas, "%s", single_colour(doc, "escuelas-points"));
+  assert_false(among_categories(doc, "incidentes-points", pozos));
+  assert_false(among_categories(doc, "incidentes-points", escuelas));
+  assert_string_not_equal(pozos, escuelas);
+  json_decref(doc);
+  doc = composite(&four, a);
+  assert_string_equal(single_colour(doc, "pozos-points"), pozos);
+  assert_string_equal(single_colour(doc, "escuelas-points"), escuelas);
+  json_decref(doc);
+  /* the layer's own map: the composite's colour */
+  render_style *s;
+  err e;
+  assert_int_equal(render_style_auto(&four, &ls[1], a, &s, &e), ERR_OK);
+  doc = render_style_document(s, &four, "http://h");
+  assert_string_equal(single_colour(doc, "pozos-points"), pozos);
   json_decref(doc);
   arena_destroy(a);
 }
@@ -230,6 +289,7 @@ int main(void) {
       cmocka_unit_test(composite_order),
       cmocka_unit_test(offered_styles),
       cmocka_unit_test(distinct_single_colours),
+      cmocka_unit_test(single_avoids_categories),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
