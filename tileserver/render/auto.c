@@ -123,13 +123,6 @@ bool auto_single_or_categories(const layer_info *l, bool *used, size_t n) {
   return strcmp(kind, "single") == 0;
 }
 
-bool auto_is_single(const layer_info *l) {
-  json_t *choice = json_loads(l->style ? l->style : "{}", 0, NULL);
-  bool single = strcmp(choice_kind(choice), "single") == 0;
-  json_decref(choice);
-  return single;
-}
-
 /* The layer's colour expression and its legend ("teselas:legend"), from the stored choice. */
 static json_t *legend(const catalog *c, const layer_info *l, json_t *choice, json_t **color) {
   const char *kind = choice_kind(choice);

@@ -49,7 +49,10 @@ const layer_info *auto_context_for(const catalog *c, const layer_info *l) {
   for (size_t i = 0; i < c->n_layers; i++) {
     const layer_info *o = &c->layers[i];
     if (o == l || !holds(o->bounds, x, y) || !auto_is_context(c, o)) continue;
-    if (!best || o->feature_count < best->feature_count) best = o;
+    /* the smallest; ties by id, so that the order of the catalog in memory never decides */
+    if (!best || o->feature_count < best->feature_count ||
+        (o->feature_count == best->feature_count && strcmp(o->id, best->id) < 0))
+      best = o;
   }
   return best;
 }

@@ -27,8 +27,6 @@ auto_colour auto_palette_single(const catalog *c, const layer_info *l);
 /* Reads l's stored choice once: true when it draws l in one colour; else sets used[i] for each
  * categorical colour i < n its categories are drawn with (none for classes). */
 bool auto_single_or_categories(const layer_info *l, bool *used, size_t n);
-/* True when l's stored choice draws it in one colour (no categories, no classes). */
-bool auto_is_single(const layer_info *l);
 
 /* ---- contrast (auto_contrast.c) ---------------------------------------------------------------- */
 

@@ -23,18 +23,19 @@ static const char CATALOG_SQL[] =
     " (SELECT count(*) FROM information_schema.columns c WHERE c.table_schema = current_schema()"
     "  AND c.table_name = l.table_name AND c.column_name = 'teselas_g'),"
     /* issued_at as the SpatiaLite catalog has it: the first version after the last removal */
-    " coalesce((SELECT min(h.imported_at) FROM teselas_history h"
+    " coalesce((SELECT min(h.imported_at COLLATE \"C\") FROM teselas_history h"
     "  WHERE h.layer_id = l.id AND h.version > coalesce((SELECT max(r.version)"
     "  FROM teselas_history r WHERE r.layer_id = l.id AND r.table_name = ''"
     "  AND r.feature_count = 0), 0)), updated_at)"
-    " FROM teselas_layers l ORDER BY id";
+    " FROM teselas_layers l ORDER BY id COLLATE \"C\"";
 
 static const char STYLES_SQL[] =
     "SELECT s.layer_id, s.style FROM teselas_styles s JOIN teselas_layers l"
     " ON l.id = s.layer_id AND l.version = s.version";
 
 static const char SIG_SQL[] =
-    "SELECT coalesce(string_agg(id || ':' || version, ',' ORDER BY id), '') FROM teselas_layers";
+    "SELECT coalesce(string_agg(id || ':' || version, ',' ORDER BY id COLLATE \"C\"), '')"
+    " FROM teselas_layers";
 
 static err_code read_row(const PGresult *r, int row, layer_info *l, err *e) {
   char **strs[] = {&l->id,         &l->title,       &l->description,   &l->geometry_type,

@@ -141,7 +141,7 @@ static const char DELIVERIES_SQL[] =
     "  row_number() OVER (PARTITION BY h.layer_id ORDER BY h.version DESC) AS k"
     " FROM teselas_history h JOIN teselas_layers l ON l.id = h.layer_id"
     " WHERE h.version <= l.version AND coalesce(teselas_json_status(h.report), '') <> 'removed')"
-    " AS d WHERE k <= $1::int8 ORDER BY layer_id, version DESC";
+    " AS d WHERE k <= $1::int8 ORDER BY layer_id COLLATE \"C\", version DESC";
 
 err_code store_pg_deliveries_scan(store_pg *p, size_t per_layer, store_delivery_fn fn, void *ctx,
                                   err *e) {

@@ -29,7 +29,8 @@
 enum { WATCH_POLL_MS = 2000 };
 
 static const char SIG_SQL[] =
-    "SELECT coalesce(string_agg(id || ':' || version, ',' ORDER BY id), '') FROM teselas_layers";
+    "SELECT coalesce(string_agg(id || ':' || version, ',' ORDER BY id COLLATE \"C\"), '')"
+    " FROM teselas_layers";
 
 struct store_watch {
   char *uri;

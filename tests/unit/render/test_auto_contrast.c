@@ -35,7 +35,7 @@ static double rel_luminance(const double c[3]) {
   double lin[3];
   for (int i = 0; i < 3; i++) {
     double s = c[i] / 255;
-    lin[i] = s <= 0.03928 ? s / 12.92 : pow((s + 0.055) / 1.055, 2.4);
+    lin[i] = s <= 0.04045 ? s / 12.92 : pow((s + 0.055) / 1.055, 2.4);
   }
   return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2];
 }
