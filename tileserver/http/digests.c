@@ -6,9 +6,9 @@
  * The GeoJSON of a 1M-point layer takes seconds, so one digest at a time, checking the stop
  * flag between chunks.
  *
- * Only GeoJSON and CSV: a GeoPackage written by GDAL carries the time it was written
- * (gpkg_contents.last_change), so no two downloads have the same bytes and no checksum would be
- * true. A digest is kept only when the layer had the same version before and after the stream
+ * Only GeoJSON and CSV. A GeoPackage has the same bytes for one version (export/gpkg.c writes
+ * the version's time, not the clock's), but GDAL writes the whole file before its first byte
+ * can be read, and this thread could not stop during that write. A digest is kept only when the layer had the same version before and after the stream
  * was read, so it is the bytes of that version (versions only grow). */
 #include <nettle/sha2.h>
 #include <stdio.h>
