@@ -53,6 +53,7 @@ enum { READ_AHEAD = 1 << 18 };
 err_code seed_old_open(seed_old *o, const char *path, err *e) {
   memset(o, 0, sizeof *o);
   buf_init(&o->ahead, 0);
+  buf_init(&o->alone, 0);
   if (ends_with(path, ".mbtiles")) {
     err_code rc = store_mbtiles_open(path, &o->mb, e);
     return rc == ERR_OK ? mbtiles_meta(o, e) : rc;
@@ -70,11 +71,17 @@ err_code seed_old_open(seed_old *o, const char *path, err *e) {
   return ERR_OK;
 }
 
-/* The tile's bytes from the window read ahead, reading the next window when it is not there. */
-static err_code read_ahead(seed_old *o, const pmtiles_tile_ref *ref, buf *out, err *e) {
+/* The tile's bytes (*out, o's until it reads again) from the window read ahead, reading the next
+ * window when it is not there. */
+static err_code read_view(seed_old *o, const pmtiles_tile_ref *ref, const uint8_t **out, err *e) {
   /* a tile stored once for many addresses lies behind the walk: read alone */
-  if (ref->length > READ_AHEAD || (o->ahead.len && ref->offset < o->ahead_off))
-    return pmtiles_archive_read(o->pm, ref, out, e);
+  if (ref->length > READ_AHEAD || (o->ahead.len && ref->offset < o->ahead_off)) {
+    buf_reset(&o->alone);
+    *out = NULL;
+    err_code rc = pmtiles_archive_read(o->pm, ref, &o->alone, e);
+    *out = o->alone.data;
+    return rc;
+  }
   uint64_t end = ref->offset + ref->length;
   if (end > o->ahead_off + o->ahead.len) {
     buf_reset(&o->ahead);
@@ -95,9 +102,16 @@ static err_code read_ahead(seed_old *o, const pmtiles_tile_ref *ref, buf *out, e
       return err_set(e, ERR_IO, "%s: the file is shorter than when it was opened",
                      pmtiles_archive_path(o->pm));
   }
-  return buf_append(out, o->ahead.data + (ref->offset - o->ahead_off), ref->length)
-             ? ERR_OK
-             : err_set(e, ERR_NOMEM, "out of memory");
+  *out = o->ahead.data + (ref->offset - o->ahead_off);
+  return ERR_OK;
+}
+
+/* The tile's bytes appended to out. */
+static err_code read_ahead(seed_old *o, const pmtiles_tile_ref *ref, buf *out, err *e) {
+  const uint8_t *p;
+  err_code rc = read_view(o, ref, &p, e);
+  if (rc != ERR_OK) return rc;
+  return buf_append(out, p, ref->length) ? ERR_OK : err_set(e, ERR_NOMEM, "out of memory");
 }
 
 err_code seed_old_tile(seed_old *o, unsigned z, uint32_t x, uint32_t y, buf *out, bool *found,
@@ -184,8 +198,8 @@ err_code seed_old_index(seed_old *o, const seed_range *range, bool *out_ok, err 
 bool seed_old_has_runs(const seed_old *o) { return o->pm != NULL || o->indexed; }
 
 /* The next run of the MBTiles index: consecutive tile ids holding one content. */
-static err_code next_cell_run(seed_old *o, uint64_t *tile_id, uint64_t *run_length, buf *out,
-                              bool *done, err *e) {
+static err_code next_cell_run(seed_old *o, uint64_t *tile_id, uint64_t *run_length,
+                              seed_old_bytes *out, bool *done, err *e) {
   *done = o->next_cell >= o->n_cells;
   if (*done) return ERR_OK;
   const seed_old_cell *c = &o->cells[o->next_cell];
@@ -196,12 +210,18 @@ static err_code next_cell_run(seed_old *o, uint64_t *tile_id, uint64_t *run_leng
   o->next_cell += n;
   *tile_id = c->tile_id;
   *run_length = n;
-  return store_mbtiles_content(o->mb, c->content, out, e);
+  buf_reset(&o->alone);
+  err_code rc = store_mbtiles_content(o->mb, c->content, &o->alone, e);
+  *out = (seed_old_bytes){o->alone.data, o->alone.len};
+  return rc;
 }
 
-err_code seed_old_next_run(seed_old *o, uint64_t *tile_id, uint64_t *run_length, buf *out,
-                           bool *done, err *e) {
-  buf_reset(out);
+int seed_old_fd(const seed_old *o) { return o->pm ? pmtiles_archive_fd(o->pm) : -1; }
+
+err_code seed_old_next_run(seed_old *o, uint64_t *tile_id, uint64_t *run_length,
+                           seed_old_bytes *out, int64_t *src_off, bool *done, err *e) {
+  *out = (seed_old_bytes){NULL, 0};
+  *src_off = -1;
   if (o->indexed) return next_cell_run(o, tile_id, run_length, out, done, e);
   if (!o->walking) {
     pmtiles_walk_init(&o->runs, o->pm);
@@ -213,7 +233,9 @@ err_code seed_old_next_run(seed_old *o, uint64_t *tile_id, uint64_t *run_length,
   *tile_id = en.tile_id;
   *run_length = en.run_length;
   pmtiles_tile_ref ref = {true, en.offset, en.length};
-  return read_ahead(o, &ref, out, e);
+  *src_off = en.offset <= INT64_MAX ? (int64_t)en.offset : -1;
+  out->len = en.length;
+  return read_view(o, &ref, &out->data, e);
 }
 
 void seed_old_close(seed_old *o) {
@@ -223,5 +245,6 @@ void seed_old_close(seed_old *o) {
   free(o->cells);
   json_decref(o->meta);
   buf_free(&o->ahead);
+  buf_free(&o->alone);
   memset(o, 0, sizeof *o);
 }
