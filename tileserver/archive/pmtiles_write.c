@@ -5,7 +5,7 @@
  * incidents over that same box: z0-14 is 419 tiles (measured), 10 KB. Entries matter for large
  * areas: Mexico's box z0-14 is 1.75M addresses, 42 MB, and a world-wide z0-14 seed 358M, 8.6 GB,
  * past any bound. So entries are never kept: they go to an unlinked temporary file in chunks of
- * ENT_CHUNK (96 KB in memory), and finish() streams them back one leaf at a time. What stays in
+ * ENT_CHUNK (384 KB in memory), and finish() streams them back one leaf at a time. What stays in
  * memory whatever the seed's size: the data write buffer (256 KiB), the
  * dedup table (at most DEDUP_SLOTS × 24 B = 6 MiB, grown as contents arrive), one leaf's
  * entries and its encoding (the leaf size
@@ -35,10 +35,16 @@
 #include "core/hash.h"
 
 enum {
-  ENT_CHUNK = 4096,
+  /* Entries kept before they spill: the writer is calloc'd, so only the pages filled are memory.
+   * At 4,096 the demo's z0-16 seed (4,230 entries) spilled 96 KB to a file created for it. */
+  ENT_CHUNK = 16384,
   /* 256 KiB: each page of the buffer is a page fault the first time it is filled; 1 MiB was a
    * quarter of a small incremental seed's faults (1,616 → 1,233 with both buffers at 256 KiB) */
   DATA_BUF = 1 << 18,
+  /* With a source file (an incremental seed), the own bytes are the tiles that changed, few: the
+   * buffer grows up to this before it spills, so that they need no data file (its creation and
+   * removal were a tenth of such a seed's kernel time, its 8 changed tiles 0.3 MB). */
+  DATA_BUF_COPYING = 8 << 20,
   DEDUP_MAX_LEN = 2048,
   DEDUP_SLOTS = 1 << 18, /* a power of two: the table's largest size */
   /* Its first size (96 KiB). Allocated whole at once, the hashes spread over every page of the
@@ -80,7 +86,7 @@ struct pmtiles_writer {
   err_code failed;
   err first_err;
   uint8_t *dbuf;          /* own tile bytes not yet written to data_fd */
-  size_t dbuf_len;
+  size_t dbuf_len, dbuf_cap;
   uint64_t data_flushed;  /* own bytes already in data_fd */
   uint64_t data_len;      /* the data section so far: own bytes and the source's */
   data_piece *pieces;     /* the data section in order, stretch by stretch (see data_piece) */
@@ -179,6 +185,7 @@ err_code pmtiles_writer_open(const char *path, pmtiles_writer **out, err *e) {
   if (!w) return err_set(e, ERR_NOMEM, "pmtiles: no memory for a writer");
   w->out_fd = w->data_fd = w->ent_fd = w->leaf_fd = w->src_fd = -1;
   w->dbuf = malloc(DATA_BUF);
+  w->dbuf_cap = DATA_BUF;
   w->slots = calloc(DEDUP_FIRST_SLOTS, sizeof *w->slots);
   w->slot_mask = DEDUP_FIRST_SLOTS - 1;
   if (!w->dbuf || !w->slots) {
@@ -335,8 +342,15 @@ static bool store_data(pmtiles_writer *w, const void *data, size_t len, int64_t 
     return true;
   }
   uint64_t own = w->data_flushed + w->dbuf_len;
-  if (w->dbuf_len + len > DATA_BUF && !flush_data(w)) return false;
-  if (len > DATA_BUF) {
+  if (w->dbuf_len + len > w->dbuf_cap && w->src_fd >= 0 && w->dbuf_len + len <= DATA_BUF_COPYING) {
+    size_t cap = 2 * w->dbuf_cap;
+    while (cap < w->dbuf_len + len) cap *= 2;
+    if (cap > DATA_BUF_COPYING) cap = DATA_BUF_COPYING;
+    uint8_t *grown = realloc(w->dbuf, cap);
+    if (grown) w->dbuf = grown, w->dbuf_cap = cap;
+  }
+  if (w->dbuf_len + len > w->dbuf_cap && !flush_data(w)) return false;
+  if (len > w->dbuf_cap) {
     if (!temp_fd(w, &w->data_fd) || !write_all(w->data_fd, data, len)) return false;
     w->data_flushed += len;
   } else {
