@@ -5,6 +5,8 @@
 # bench/seed/gzip_levels.sh ARCHIVE.pmtiles PURGE.txt REPEAT — the same for the tiles a purge list
 # names (those an incremental seed gzips again, pmtiles_raw.py), the set REPEAT times.
 set -euo pipefail
+args=(); for a in "$@"; do [ -e "$a" ] && a=$(realpath "$a"); args+=("$a"); done
+set -- "${args[@]}"
 cd "$(dirname "$0")"
 [ -f "${1:-}" ] && { [ $# -eq 1 ] || [ $# -eq 3 ]; } ||
   { echo "usage: $0 ARCHIVE.mbtiles | ARCHIVE.pmtiles PURGE.txt REPEAT" >&2; exit 2; }
