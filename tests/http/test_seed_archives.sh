@@ -140,23 +140,25 @@ grep -q "cannot load the PNG renderer (teselas-seed-draw.so" "$TEST_TMP/seed.err
 ok
 
 # --- killed seeds and bad requests ---
-# underway OUT: waits until the seed writes its partial file (tiles are being made then)
+# underway OUT: waits until the seed writes its partial file (tiles are being made then), and
+# returns at once: a seed of these zooms takes about a second, and a wait after the file appeared
+# let it finish first on a quiet machine (the kill then failed)
 underway() {
-  for _ in $(seq 1 200); do
-    ls "$1".partial-* >/dev/null 2>&1 && { sleep 0.5; return; }
-    sleep 0.1
+  for _ in $(seq 1 1000); do
+    ls "$1".partial-* >/dev/null 2>&1 && return
+    sleep 0.02
   done
   fail "no partial file for $1"
 }
 OUT="$TEST_TMP/killed.pmtiles"
-"$TESELAS" seed --db "$DB" --layers incidentes,colonias --zoom 0-17 --out "$OUT" --jobs 1 --quiet &
+"$TESELAS" seed --db "$DB" --layers incidentes,colonias --zoom 0-18 --out "$OUT" --jobs 1 --quiet &
 PID=$!
 underway "$OUT"
 kill -9 $PID; wait $PID 2>/dev/null || true
 [ ! -e "$OUT" ] || fail "a seed killed with -9 left $OUT"
 ok
 OUT="$TEST_TMP/term.mbtiles"
-"$TESELAS" seed --db "$DB" --layers incidentes,colonias --zoom 0-17 --out "$OUT" --jobs 1 --quiet &
+"$TESELAS" seed --db "$DB" --layers incidentes,colonias --zoom 0-18 --out "$OUT" --jobs 1 --quiet &
 PID=$!
 underway "$OUT"
 kill -TERM $PID
