@@ -6,18 +6,20 @@
  * areas: Mexico's box z0-14 is 1.75M addresses, 42 MB, and a world-wide z0-14 seed 358M, 8.6 GB,
  * past any bound. So entries are never kept: they go to an unlinked temporary file in chunks of
  * ENT_CHUNK (384 KB in memory), and finish() streams them back one leaf at a time. What stays in
- * memory whatever the seed's size: the data write buffer (256 KiB), the
+ * memory whatever the seed's size: the data write buffer (256 KiB; up to DATA_BUF_COPYING, 8 MiB,
+ * with a source file), the stretches of the data section (at most PIECES_MAX × 32 B = 2 MiB), the
  * dedup table (at most DEDUP_SLOTS × 24 B = 6 MiB, grown as contents arrive), one leaf's
  * entries and its encoding (the leaf size
  * grows with the seed: n/3500 entries, 2.4 MB of entries per leaf for 358M tiles), and the root's
- * entries (≤ ~3,500). Under 20 MB in all.
+ * entries (≤ ~3,500). Under 30 MB in all.
  *
  * Dedup. Only tiles of at most DEDUP_MAX_LEN bytes are hashed: the repeated ones are small, and
  * hashing every large distinct tile would fill the table with contents never seen twice. Measured on the
  * León demo (2026-12-05): PNG z8-15 of `todas`, 2,003 tiles, one repeated content, 103 bytes (the
  * empty tile), 694 times, median tile 1,404 bytes; vector z0-14 of all layers, 419 tiles, one
  * repeated content of 124 bytes (8 times), median 546 bytes. A hash match is
- * confirmed byte for byte (from the write buffer or by pread), so distinct tiles never merge. When
+ * confirmed byte for byte (from the write buffer or by pread; a stretch of the source file at the
+ * same place needs no read), so distinct tiles never merge. When
  * the table is three quarters full, new contents are no longer remembered (earlier ones still
  * match): the archive grows a little, memory does not. */
 #include "archive/pmtiles_write.h"
