@@ -157,21 +157,33 @@ static uint8_t *put_varint(uint8_t *p, uint64_t v) {
   return p;
 }
 
+static size_t varint_len(uint64_t v) {
+  size_t n = 1;
+  while (v >>= 7) n++;
+  return n;
+}
+
+/* The offset column's value of entry i: 0 right after the previous entry's bytes (clustered
+ * archives store few offsets), else the offset + 1. */
+static uint64_t offset_field(const pmtiles_entry *d, size_t i) {
+  return i && d[i].offset == d[i - 1].offset + d[i - 1].length ? 0 : d[i].offset + 1;
+}
+
 bool pmtiles_dir_encode(const pmtiles_entry *d, size_t n, buf *out) {
-  /* room reserved once, the varints written in place: an append per varint was half of encoding
-   * the demo's root (4,230 entries) */
-  enum { MAX_VARINT = 10 };
-  if (n > (SIZE_MAX - MAX_VARINT) / (4 * MAX_VARINT) || !buf_reserve(out, MAX_VARINT + 4 * MAX_VARINT * n))
-    return false;
+  /* sized first, then written in place: an append per varint was half of encoding the demo's
+   * root (4,230 entries), and room for the longest varints a page fault a few KB */
+  size_t len = varint_len(n);
+  for (size_t i = 0; i < n; i++)
+    len += varint_len(d[i].tile_id - (i ? d[i - 1].tile_id : 0)) + varint_len(d[i].run_length) +
+           varint_len(d[i].length) + varint_len(offset_field(d, i));
+  if (!buf_reserve(out, len)) return false;
   uint8_t *p = out->data + out->len;
   p = put_varint(p, n);
   for (size_t i = 0; i < n; i++) p = put_varint(p, d[i].tile_id - (i ? d[i - 1].tile_id : 0));
   for (size_t i = 0; i < n; i++) p = put_varint(p, d[i].run_length);
   for (size_t i = 0; i < n; i++) p = put_varint(p, d[i].length);
-  /* 0 means "right after the previous entry's bytes": clustered archives store few offsets. */
-  for (size_t i = 0; i < n; i++)
-    p = put_varint(p, i && d[i].offset == d[i - 1].offset + d[i - 1].length ? 0 : d[i].offset + 1);
-  out->len = (size_t)(p - out->data);
+  for (size_t i = 0; i < n; i++) p = put_varint(p, offset_field(d, i));
+  out->len += len;
   return true;
 }
 
