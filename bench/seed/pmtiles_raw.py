@@ -64,13 +64,15 @@ def main():
     root_off, root_len, leaf_off, data_off = h(8), h(16), h(40), h(56)
 
     def find(tid, off, length, depth=0):
+        """The tile's stored bytes through the root and its leaves, or None."""
+        leaf = None
         for e in directory(gzip.decompress(a[off:off + length])):
-            if e[3] == 0 and e[0] <= tid and depth < 4:
-                last = e
+            if e[3] == 0 and e[0] <= tid:
+                leaf = e  # the last leaf starting at or before tid
             elif e[3] and e[0] <= tid < e[0] + e[3]:
                 return a[data_off + e[1]:data_off + e[1] + e[2]]
-        if 'last' in locals():
-            return find(tid, leaf_off + last[1], last[2], depth + 1)
+        if leaf and depth < 4:
+            return find(tid, leaf_off + leaf[1], leaf[2], depth + 1)
         return None
 
     raws, seen = [], set()
