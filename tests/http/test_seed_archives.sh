@@ -141,23 +141,24 @@ ok
 
 # --- killed seeds and bad requests ---
 # underway OUT PID: waits until the seed writes its partial file (tiles are being made then) and
-# stops it there (SIGSTOP), so that a fast machine cannot finish the seed before the signal
+# stops it there (SIGSTOP): a seed of these zooms takes about a second, and a fast machine could
+# finish it before the signal
 underway() {
-  for _ in $(seq 1 400); do
+  for _ in $(seq 1 1000); do
     ls "$1".partial-* >/dev/null 2>&1 && { kill -STOP "$2"; return; }
-    sleep 0.05
+    sleep 0.02
   done
   fail "no partial file for $1"
 }
 OUT="$TEST_TMP/killed.pmtiles"
-"$TESELAS" seed --db "$DB" --layers incidentes,colonias --zoom 0-17 --out "$OUT" --jobs 1 --quiet &
+"$TESELAS" seed --db "$DB" --layers incidentes,colonias --zoom 0-18 --out "$OUT" --jobs 1 --quiet &
 PID=$!
 underway "$OUT" $PID
 kill -9 $PID; wait $PID 2>/dev/null || true
 [ ! -e "$OUT" ] || fail "a seed killed with -9 left $OUT"
 ok
 OUT="$TEST_TMP/term.mbtiles"
-"$TESELAS" seed --db "$DB" --layers incidentes,colonias --zoom 0-17 --out "$OUT" --jobs 1 --quiet &
+"$TESELAS" seed --db "$DB" --layers incidentes,colonias --zoom 0-18 --out "$OUT" --jobs 1 --quiet &
 PID=$!
 underway "$OUT" $PID
 kill -TERM $PID

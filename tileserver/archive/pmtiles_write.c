@@ -5,19 +5,21 @@
  * incidents over that same box: z0-14 is 419 tiles (measured), 10 KB. Entries matter for large
  * areas: Mexico's box z0-14 is 1.75M addresses, 42 MB, and a world-wide z0-14 seed 358M, 8.6 GB,
  * past any bound. So entries are never kept: they go to an unlinked temporary file in chunks of
- * ENT_CHUNK (96 KB in memory), and finish() streams them back one leaf at a time. What stays in
- * memory whatever the seed's size: the data write buffer (256 KiB), the
+ * ENT_CHUNK (384 KB in memory), and finish() streams them back one leaf at a time. What stays in
+ * memory whatever the seed's size: the data write buffer (256 KiB; up to DATA_BUF_COPYING, 8 MiB,
+ * with a source file), the stretches of the data section (at most PIECES_MAX × 32 B = 2 MiB), the
  * dedup table (at most DEDUP_SLOTS × 24 B = 6 MiB, grown as contents arrive), one leaf's
  * entries and its encoding (the leaf size
  * grows with the seed: n/3500 entries, 2.4 MB of entries per leaf for 358M tiles), and the root's
- * entries (≤ ~3,500). Under 20 MB in all.
+ * entries (≤ ~3,500). Under 30 MB in all.
  *
  * Dedup. Only tiles of at most DEDUP_MAX_LEN bytes are hashed: the repeated ones are small, and
  * hashing every large distinct tile would fill the table with contents never seen twice. Measured on the
  * León demo (2026-12-05): PNG z8-15 of `todas`, 2,003 tiles, one repeated content, 103 bytes (the
  * empty tile), 694 times, median tile 1,404 bytes; vector z0-14 of all layers, 419 tiles, one
  * repeated content of 124 bytes (8 times), median 546 bytes. A hash match is
- * confirmed byte for byte (from the write buffer or by pread), so distinct tiles never merge. When
+ * confirmed byte for byte (from the write buffer or by pread; a stretch of the source file at the
+ * same place needs no read), so distinct tiles never merge. When
  * the table is three quarters full, new contents are no longer remembered (earlier ones still
  * match): the archive grows a little, memory does not. */
 #include "archive/pmtiles_write.h"
@@ -35,10 +37,16 @@
 #include "core/hash.h"
 
 enum {
-  ENT_CHUNK = 4096,
+  /* Entries kept before they spill: the writer is calloc'd, so only the pages filled are memory.
+   * At 4,096 the demo's z0-16 seed (4,230 entries) spilled 96 KB to a file created for it. */
+  ENT_CHUNK = 16384,
   /* 256 KiB: each page of the buffer is a page fault the first time it is filled; 1 MiB was a
    * quarter of a small incremental seed's faults (1,616 → 1,233 with both buffers at 256 KiB) */
   DATA_BUF = 1 << 18,
+  /* With a source file (an incremental seed), the own bytes are the tiles that changed, few: the
+   * buffer grows up to this before it spills, so that they need no data file (its creation and
+   * removal were a tenth of such a seed's kernel time, its 8 changed tiles 0.3 MB). */
+  DATA_BUF_COPYING = 8 << 20,
   DEDUP_MAX_LEN = 2048,
   DEDUP_SLOTS = 1 << 18, /* a power of two: the table's largest size */
   /* Its first size (96 KiB). Allocated whole at once, the hashes spread over every page of the
@@ -46,6 +54,9 @@ enum {
    * z0-18 (71,850 tiles) peaked at 24.2 MB with it, 21.0 MB without. It doubles at half full,
    * so which contents are remembered, and the archive, stay the same. */
   DEDUP_FIRST_SLOTS = 1 << 12,
+  /* At most this many stretches of the data section are remembered (32 B each, 2 MiB): past
+   * them, the source's bytes are stored as the writer's own (the archive is the same). */
+  PIECES_MAX = 1 << 16,
   /* The reference writer (go-pmtiles) tries the root alone below this many entries. */
   ROOT_TRY_MAX = 16384,
   /* gzip level of the directories and the metadata. Directory entries are runs of small varints
@@ -54,6 +65,17 @@ enum {
    * instructions against 1.86 M, a twentieth of an incremental seed's (bench/RESULTS.md). */
   INTERNAL_GZIP_LEVEL = 6
 };
+
+/* A stretch of the data section: own bytes (src_off in the writer's own stream, data_fd then
+ * dbuf) or bytes of the source file (pmtiles_writer_copy_from), copied from it by finish() in one
+ * step, so that tiles an incremental seed copies from an earlier archive are written once, into
+ * the archive, instead of into the data file first. Consecutive stretches of one origin merge: an
+ * incremental seed's data is a few stretches of the earlier archive split around the tiles that
+ * changed. */
+typedef struct data_piece {
+  uint64_t out_off, len, src_off;
+  bool external;
+} data_piece;
 
 typedef struct dedup_slot {
   uint64_t hash, offset;
@@ -65,9 +87,13 @@ struct pmtiles_writer {
   char *path;             /* the archive's, to put them beside it */
   err_code failed;
   err first_err;
-  uint8_t *dbuf;          /* tile bytes not yet written to data_fd */
-  size_t dbuf_len;
-  uint64_t data_flushed;  /* bytes already in data_fd */
+  uint8_t *dbuf;          /* own tile bytes not yet written to data_fd */
+  size_t dbuf_len, dbuf_cap;
+  uint64_t data_flushed;  /* own bytes already in data_fd */
+  uint64_t data_len;      /* the data section so far: own bytes and the source's */
+  data_piece *pieces;     /* the data section in order, stretch by stretch (see data_piece) */
+  size_t n_pieces, pieces_cap;
+  int src_fd;             /* pmtiles_writer_copy_from's file (borrowed), or -1 */
   pmtiles_entry pending[ENT_CHUNK];
   size_t n_pending;
   uint64_t n_entries;     /* entries pushed (spilled + pending) */
@@ -125,9 +151,10 @@ static int temp_beside(const char *path) {
   return fd2;
 }
 
-/* Copies len bytes of src from offset 0 to the end of dst. */
-static bool copy_fd(int src, int dst, uint64_t len) {
-  loff_t in_off = 0;
+/* Copies len bytes of src from offset in_off to the end of dst: copy_file_range (in the kernel,
+ * one copy), by hand where it is not supported (another file system, an old kernel). */
+static bool copy_fd(int src, uint64_t from, int dst, uint64_t len) {
+  loff_t in_off = (loff_t)from;
   while (len) {
     ssize_t k = copy_file_range(src, &in_off, dst, NULL, len > (1u << 30) ? (1u << 30) : len, 0);
     if (k < 0 && errno == EINTR) continue;
@@ -158,8 +185,9 @@ err_code pmtiles_writer_open(const char *path, pmtiles_writer **out, err *e) {
   *out = NULL;
   pmtiles_writer *w = calloc(1, sizeof *w);
   if (!w) return err_set(e, ERR_NOMEM, "pmtiles: no memory for a writer");
-  w->out_fd = w->data_fd = w->ent_fd = w->leaf_fd = -1;
+  w->out_fd = w->data_fd = w->ent_fd = w->leaf_fd = w->src_fd = -1;
   w->dbuf = malloc(DATA_BUF);
+  w->dbuf_cap = DATA_BUF;
   w->slots = calloc(DEDUP_FIRST_SLOTS, sizeof *w->slots);
   w->slot_mask = DEDUP_FIRST_SLOTS - 1;
   if (!w->dbuf || !w->slots) {
@@ -186,6 +214,7 @@ void pmtiles_writer_free(pmtiles_writer *w) {
   for (size_t i = 0; i < 4; i++)
     if (fds[i] >= 0) close(fds[i]);
   free(w->dbuf);
+  free(w->pieces);
   free(w->slots);
   free(w->path);
   free(w);
@@ -221,15 +250,36 @@ static bool push_entry(pmtiles_writer *w, pmtiles_entry en) {
   return true;
 }
 
-/* The stored bytes at off equal data? A small tile lies wholly in the buffer or wholly on disk. */
-static bool same_bytes(pmtiles_writer *w, uint64_t off, const void *data, size_t len) {
-  if (off >= w->data_flushed) return memcmp(w->dbuf + (off - w->data_flushed), data, len) == 0;
+/* The stretch of the data section holding offset off (pieces are in order and cover it). */
+static const data_piece *piece_at(const pmtiles_writer *w, uint64_t off) {
+  size_t lo = 0, hi = w->n_pieces;
+  while (hi - lo > 1) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (w->pieces[mid].out_off <= off) lo = mid;
+    else hi = mid;
+  }
+  return &w->pieces[lo];
+}
+
+/* The stored bytes at off equal data (which lie at src_off of the source file when src_off is
+ * not NO_SRC)? A tile lies within one stretch; an own small tile wholly in the buffer or wholly
+ * on disk. The source's bytes at the same place are equal without being read. */
+enum { NO_SRC = -1 };
+static bool same_bytes(pmtiles_writer *w, uint64_t off, const void *data, size_t len,
+                       int64_t src_off) {
+  const data_piece *p = piece_at(w, off);
+  uint64_t at = p->src_off + (off - p->out_off);
+  if (p->external && src_off != NO_SRC && at == (uint64_t)src_off) return true;
+  if (!p->external && at >= w->data_flushed)
+    return memcmp(w->dbuf + (at - w->data_flushed), data, len) == 0;
   uint8_t tmp[DEDUP_MAX_LEN];
-  return pread_all(w->data_fd, tmp, len, off) && memcmp(tmp, data, len) == 0;
+  return pread_all(p->external ? w->src_fd : w->data_fd, tmp, len, at) &&
+         memcmp(tmp, data, len) == 0;
 }
 
 /* Finds data among the remembered contents (*found) or the free slot to remember it in. */
-static dedup_slot *dedup_find(pmtiles_writer *w, const void *data, size_t len, bool *found) {
+static dedup_slot *dedup_find(pmtiles_writer *w, const void *data, size_t len, int64_t src_off,
+                              bool *found) {
   uint64_t h = hash_bytes64(data, len);
   size_t i = (size_t)h & w->slot_mask;
   *found = false;
@@ -239,7 +289,7 @@ static dedup_slot *dedup_find(pmtiles_writer *w, const void *data, size_t len, b
       s->hash = h;
       return s;
     }
-    if (s->hash == h && s->length == len && same_bytes(w, s->offset, data, len)) {
+    if (s->hash == h && s->length == len && same_bytes(w, s->offset, data, len, src_off)) {
       *found = true;
       return s;
     }
@@ -263,23 +313,63 @@ static void dedup_grow(pmtiles_writer *w) {
   w->slot_mask = cap - 1;
 }
 
-/* Appends new content to the data section; returns its offset in *off. */
-static bool store_data(pmtiles_writer *w, const void *data, size_t len, uint64_t *off) {
-  *off = w->data_flushed + w->dbuf_len;
-  if (w->dbuf_len + len > DATA_BUF && !flush_data(w)) return false;
-  if (len > DATA_BUF) {
+/* Notes len bytes of one origin at the end of the data section, merged with the last stretch
+ * when they follow it in their origin; false when no stretch can be added (PIECES_MAX, memory). */
+static bool add_piece(pmtiles_writer *w, bool external, uint64_t src_off, uint64_t len) {
+  data_piece *last = w->n_pieces ? &w->pieces[w->n_pieces - 1] : NULL;
+  if (last && last->external == external && last->src_off + last->len == src_off) {
+    last->len += len;
+    return true;
+  }
+  if (w->n_pieces == w->pieces_cap) {
+    size_t cap = w->pieces_cap ? 2 * w->pieces_cap : 16;
+    data_piece *v = cap <= PIECES_MAX ? realloc(w->pieces, cap * sizeof *v) : NULL;
+    if (!v) return false;
+    w->pieces = v;
+    w->pieces_cap = cap;
+  }
+  w->pieces[w->n_pieces++] = (data_piece){w->data_len, len, src_off, external};
+  return true;
+}
+
+/* Appends new content to the data section: as a stretch of the source when it lies there
+ * (src_off), else into the writer's own bytes; its offset in *off. */
+static bool store_data(pmtiles_writer *w, const void *data, size_t len, int64_t src_off,
+                       uint64_t *off) {
+  *off = w->data_len;
+  /* the last stretch free is kept for own bytes, which then all merge into it */
+  if (src_off != NO_SRC && w->n_pieces + 1 < PIECES_MAX && add_piece(w, true, (uint64_t)src_off, len)) {
+    w->data_len += len;
+    w->stats.n_tile_contents++;
+    return true;
+  }
+  uint64_t own = w->data_flushed + w->dbuf_len;
+  if (w->dbuf_len + len > w->dbuf_cap && w->src_fd >= 0 && w->dbuf_len + len <= DATA_BUF_COPYING) {
+    size_t cap = 2 * w->dbuf_cap;
+    while (cap < w->dbuf_len + len) cap *= 2;
+    if (cap > DATA_BUF_COPYING) cap = DATA_BUF_COPYING;
+    uint8_t *grown = realloc(w->dbuf, cap);
+    if (grown) w->dbuf = grown, w->dbuf_cap = cap;
+  }
+  if (w->dbuf_len + len > w->dbuf_cap && !flush_data(w)) return false;
+  if (len > w->dbuf_cap) {
     if (!temp_fd(w, &w->data_fd) || !write_all(w->data_fd, data, len)) return false;
     w->data_flushed += len;
   } else {
     memcpy(w->dbuf + w->dbuf_len, data, len);
     w->dbuf_len += len;
   }
+  if (!add_piece(w, false, own, len)) return false;
+  w->data_len += len;
   w->stats.n_tile_contents++;
   return true;
 }
 
-err_code pmtiles_writer_add(pmtiles_writer *w, uint64_t tile_id, const void *data, size_t len,
-                            err *e) {
+/* One tile (add's work); *remembered: its content is now in the dedup table at the open entry's
+ * offset, so that the same bytes again are a dedup hit. */
+static err_code add_one(pmtiles_writer *w, uint64_t tile_id, const void *data, size_t len,
+                        int64_t src_off, bool *remembered, err *e) {
+  *remembered = false;
   if (w->failed) return fail(w, e, w->failed, "");
   if (len == 0 || len > UINT32_MAX) return fail(w, e, ERR_INVALID, "tile of 0 bytes or over 4 GiB");
   if (w->have_cur && tile_id <= w->cur.tile_id + w->cur.run_length - 1)
@@ -287,17 +377,19 @@ err_code pmtiles_writer_add(pmtiles_writer *w, uint64_t tile_id, const void *dat
   uint64_t off;
   bool found = false;
   dedup_slot *slot = NULL;
-  if (len <= DEDUP_MAX_LEN) slot = dedup_find(w, data, len, &found);
+  if (len <= DEDUP_MAX_LEN) slot = dedup_find(w, data, len, src_off, &found);
   if (found) {
     off = slot->offset;
     w->stats.dedup_hits++;
+    *remembered = true;
   } else {
-    if (!store_data(w, data, len, &off)) return fail(w, e, ERR_IO, "writing tile data");
+    if (!store_data(w, data, len, src_off, &off)) return fail(w, e, ERR_IO, "writing tile data");
     if (slot && w->n_slots_used < (w->slot_mask + 1) / 4 * 3) {
       slot->offset = off;
       slot->length = (uint32_t)len;
       slot->used = 1;
       w->n_slots_used++;
+      *remembered = true;
       if (2 * w->n_slots_used > w->slot_mask + 1) dedup_grow(w);
     }
   }
@@ -314,27 +406,67 @@ err_code pmtiles_writer_add(pmtiles_writer *w, uint64_t tile_id, const void *dat
   return ERR_OK;
 }
 
+err_code pmtiles_writer_add(pmtiles_writer *w, uint64_t tile_id, const void *data, size_t len,
+                            err *e) {
+  bool remembered;
+  return add_one(w, tile_id, data, len, NO_SRC, &remembered, e);
+}
+
 /* After its first tile, a run's others are dedup hits extending the open entry, exactly as
  * add() would count them, when the content is remembered (it is the open entry's, stored once):
  * a content add() would store again (too large, or the table full) takes the calls one by one. */
-err_code pmtiles_writer_add_run(pmtiles_writer *w, uint64_t tile_id, const void *data, size_t len,
-                                uint64_t run_length, err *e) {
-  err_code rc = pmtiles_writer_add(w, tile_id, data, len, e);
+static err_code add_run(pmtiles_writer *w, uint64_t tile_id, const void *data, size_t len,
+                        uint64_t run_length, int64_t src_off, err *e) {
+  bool remembered;
+  err_code rc = add_one(w, tile_id, data, len, src_off, &remembered, e);
   if (rc != ERR_OK || run_length <= 1) return rc;
-  bool found = false;
-  const dedup_slot *slot = len <= DEDUP_MAX_LEN ? dedup_find(w, data, len, &found) : NULL;
   pmtiles_entry *c = &w->cur;
   uint64_t rest = run_length - 1;
-  if (found && slot->offset == c->offset && c->length == len &&
-      c->tile_id + c->run_length == tile_id + 1 && (uint64_t)c->run_length + rest < UINT32_MAX) {
+  if (remembered && c->tile_id + c->run_length == tile_id + 1 &&
+      (uint64_t)c->run_length + rest < UINT32_MAX) {
     c->run_length += (uint32_t)rest;
     w->stats.n_addressed_tiles += rest;
     w->stats.dedup_hits += rest;
     return ERR_OK;
   }
   for (uint64_t i = 1; i < run_length && rc == ERR_OK; i++)
-    rc = pmtiles_writer_add(w, tile_id + i, data, len, e);
+    rc = add_one(w, tile_id + i, data, len, src_off, &remembered, e);
   return rc;
+}
+
+err_code pmtiles_writer_add_run(pmtiles_writer *w, uint64_t tile_id, const void *data, size_t len,
+                                uint64_t run_length, err *e) {
+  return add_run(w, tile_id, data, len, run_length, NO_SRC, e);
+}
+
+void pmtiles_writer_copy_from(pmtiles_writer *w, int fd) { w->src_fd = fd; }
+
+err_code pmtiles_writer_add_run_at(pmtiles_writer *w, uint64_t tile_id, const void *data,
+                                   size_t len, uint64_t run_length, uint64_t src_off, err *e) {
+  if (w->src_fd < 0 || src_off > INT64_MAX - len)
+    return fail(w, e, ERR_INTERNAL, "tiles of a source file without one");
+  return add_run(w, tile_id, data, len, run_length, (int64_t)src_off, e);
+}
+
+/* Writes the data section to the archive, stretch by stretch: the source's and the own bytes on
+ * disk copied in the kernel, the buffer's tail written. */
+static bool write_data(pmtiles_writer *w) {
+  for (size_t i = 0; i < w->n_pieces; i++) {
+    const data_piece *p = &w->pieces[i];
+    if (p->external) {
+      if (!copy_fd(w->src_fd, p->src_off, w->out_fd, p->len)) return false;
+      continue;
+    }
+    uint64_t end = p->src_off + p->len;
+    uint64_t disk_end = end < w->data_flushed ? end : w->data_flushed;
+    if (p->src_off < disk_end && !copy_fd(w->data_fd, p->src_off, w->out_fd, disk_end - p->src_off))
+      return false;
+    uint64_t from = p->src_off > w->data_flushed ? p->src_off : w->data_flushed;
+    if (from < end &&
+        !write_all(w->out_fd, w->dbuf + (from - w->data_flushed), (size_t)(end - from)))
+      return false;
+  }
+  return true;
 }
 
 /* ---- directories ---- */
@@ -441,7 +573,7 @@ err_code pmtiles_writer_finish(pmtiles_writer *w, const pmtiles_header *h, const
     o.leaf_offset = o.metadata_offset + meta.len;
     o.leaf_length = leaves_len;
     o.data_offset = o.leaf_offset + leaves_len;
-    o.data_length = w->data_flushed + w->dbuf_len; /* the buffer's tail goes straight to the file */
+    o.data_length = w->data_len;
     o.n_addressed_tiles = w->stats.n_addressed_tiles;
     o.n_tile_entries = w->n_entries;
     o.n_tile_contents = w->stats.n_tile_contents;
@@ -450,9 +582,8 @@ err_code pmtiles_writer_finish(pmtiles_writer *w, const pmtiles_header *h, const
     uint8_t head[PMTILES_HEADER_LEN];
     pmtiles_header_write(&o, head);
     if (!write_all(w->out_fd, head, sizeof head) || !write_all(w->out_fd, root.data, root.len) ||
-        !write_all(w->out_fd, meta.data, meta.len) || !copy_fd(w->leaf_fd, w->out_fd, leaves_len) ||
-        !copy_fd(w->data_fd, w->out_fd, w->data_flushed) ||
-        !write_all(w->out_fd, w->dbuf, w->dbuf_len) || fsync(w->out_fd) != 0)
+        !write_all(w->out_fd, meta.data, meta.len) || !copy_fd(w->leaf_fd, 0, w->out_fd, leaves_len) ||
+        !write_data(w) || fsync(w->out_fd) != 0)
       rc = fail(w, e, ERR_IO, "writing the archive");
     else {
       w->stats.n_tile_entries = w->n_entries;

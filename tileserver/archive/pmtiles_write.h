@@ -46,6 +46,16 @@ err_code pmtiles_writer_add(pmtiles_writer *w, uint64_t tile_id, const void *dat
  * the writer remembers (every tile a run may repeat: see pmtiles_write.c). */
 err_code pmtiles_writer_add_run(pmtiles_writer *w, uint64_t tile_id, const void *data, size_t len,
                                 uint64_t run_length, err *e);
+/* The file (an earlier archive) that tiles added with pmtiles_writer_add_run_at lie in: the
+ * writer copies them from it when it finishes (copy_file_range), instead of writing them to its
+ * own data file first. fd is borrowed: it must stay open, and the file unchanged, until
+ * pmtiles_writer_finish returns. */
+void pmtiles_writer_copy_from(pmtiles_writer *w, int fd);
+/* As pmtiles_writer_add_run, for bytes that lie at offset src_off of the copy_from file (data
+ * are those bytes, read by the caller, for deduplication): the archive is the same. ERR_INTERNAL
+ * without a copy_from file. */
+err_code pmtiles_writer_add_run_at(pmtiles_writer *w, uint64_t tile_id, const void *data,
+                                   size_t len, uint64_t run_length, uint64_t src_off, err *e);
 /* Completes the archive. From *h only the descriptive fields are read (compressions of tiles,
  * tile type, zooms, bounds, center); offsets, lengths, counts, clustered and the internal
  * compression (gzip) are the writer's. metadata is the JSON text (gzip'd here). */

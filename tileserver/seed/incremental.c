@@ -243,11 +243,13 @@ static err_code merge_walk(merger *m, err *e) {
   return rc;
 }
 
-/* Copies n tiles of one content from id on (a piece of an earlier run). */
-static err_code copy_run(merger *m, uint64_t id, uint64_t n, const buf *bytes, err *e) {
+/* Copies n tiles of one content from id on (a piece of an earlier run, whose bytes lie at
+ * src_off of the earlier archive: the sink copies them from there). */
+static err_code copy_run(merger *m, uint64_t id, uint64_t n, const buf *bytes, int64_t src_off,
+                         err *e) {
   m->res->n_copied += n;
   m->res->n_tiles += n;
-  return seed_sink_add_run(m->sink, id, bytes, n, e);
+  return seed_sink_add_run_at(m->sink, id, bytes, n, src_off, e);
 }
 
 /* Reads the earlier archive run by run (PMTiles entries: one per distinct stretch of tiles,
@@ -256,15 +258,18 @@ static err_code copy_run(merger *m, uint64_t id, uint64_t n, const buf *bytes, e
  * address (120,023) was most of an incremental seed's time, for 71,850 tiles in 36,340 runs. */
 static err_code merge_runs(merger *m, const uint64_t *cand, size_t n_cand, err *e) {
   incr *c = m->c;
-  buf was, none;
-  buf_init(&was, 0);
+  buf none;
   buf_init(&none, 0);
   size_t ci = 0;
   err_code rc = ERR_OK;
   while (rc == ERR_OK && !m->stopped) {
     uint64_t id, n;
+    int64_t src;
     bool done;
-    if ((rc = seed_old_next_run(&c->old, &id, &n, &was, &done, e)) != ERR_OK || done) break;
+    seed_old_bytes v;
+    if ((rc = seed_old_next_run(&c->old, &id, &n, &v, &src, &done, e)) != ERR_OK || done) break;
+    /* the earlier archive's bytes, read only (never grown or freed through was) */
+    const buf was = {.data = (uint8_t *)v.data, .len = v.len};
     if (c->o.cancel && *c->o.cancel) {
       rc = err_set(e, ERR_LIMIT, "seed interrupted");
       break;
@@ -273,16 +278,15 @@ static err_code merge_runs(merger *m, const uint64_t *cand, size_t n_cand, err *
       rc = take_candidate(m, cand[ci], &none, false, e);
     uint64_t pos = id, end = id + n;
     for (; rc == ERR_OK && !m->stopped && ci < n_cand && cand[ci] < end; ci++) {
-      if (cand[ci] > pos) rc = copy_run(m, pos, cand[ci] - pos, &was, e);
+      if (cand[ci] > pos) rc = copy_run(m, pos, cand[ci] - pos, &was, src, e);
       if (rc == ERR_OK) rc = take_candidate(m, cand[ci], &was, true, e);
       pos = cand[ci] + 1;
     }
-    if (rc == ERR_OK && !m->stopped && pos < end) rc = copy_run(m, pos, end - pos, &was, e);
+    if (rc == ERR_OK && !m->stopped && pos < end) rc = copy_run(m, pos, end - pos, &was, src, e);
     seed_progress_step(&m->prog, m->res->n_copied + m->res->n_remade); /* addresses done */
   }
   for (; rc == ERR_OK && !m->stopped && ci < n_cand; ci++)
     rc = take_candidate(m, cand[ci], &none, false, e);
-  buf_free(&was);
   buf_free(&none);
   return rc;
 }
@@ -358,6 +362,7 @@ static err_code merge(incr *c, seed_sink *sink, seed_result *res, err *e) {
   buf_init(&m.made.bytes, 0);
   seed_splice_init(&m.sp, c->p.layers, c->p.n_layers, c->changed_mask);
   seed_progress_start(&m.prog, c->o.log, c->o.progress, res->n_addresses);
+  if (runs) seed_sink_copy_from(sink, seed_old_fd(&c->old));
   if (rc == ERR_OK)
     rc = runs ? merge_runs(&m, cand, n_cand, e)
               : copy ? merge_copy(&m, cand, n_cand, e) : merge_walk(&m, e);

@@ -1,7 +1,8 @@
 /* old.c — the archive an incremental seed starts from, PMTiles or MBTiles, read through one
  * interface: its metadata as seed_metadata wrote it (MBTiles keeps it as text rows, rebuilt here
  * into the same JSON fields) and its tiles as stored (gzip'd vector tiles stay gzip'd, so a tile
- * no change reaches is copied without being decoded). A PMTiles archive is read ahead in windows of
+ * no change reaches is copied without being decoded). A PMTiles archive is mapped (seed_old_open
+ * says why), or, when it cannot be, read ahead in windows of
  * 256 KiB (as the writer's buffer, for its page faults): the walk asks for its tiles in tile-id
  * order, the order a clustered archive stores them in, so one read serves hundreds of tiles (a
  * read per tile: 139 ms of CPU against 130 for an
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "archive/pmtiles.h"
@@ -53,6 +55,7 @@ enum { READ_AHEAD = 1 << 18 };
 err_code seed_old_open(seed_old *o, const char *path, err *e) {
   memset(o, 0, sizeof *o);
   buf_init(&o->ahead, 0);
+  buf_init(&o->alone, 0);
   if (ends_with(path, ".mbtiles")) {
     err_code rc = store_mbtiles_open(path, &o->mb, e);
     return rc == ERR_OK ? mbtiles_meta(o, e) : rc;
@@ -67,14 +70,38 @@ err_code seed_old_open(seed_old *o, const char *path, err *e) {
   o->meta = json_loadb(text, n, 0, NULL);
   if (!json_is_object(o->meta))
     return err_set(e, ERR_INVALID, "%s: its metadata is not a JSON object", path);
+  /* Mapped, the walk touches only the tiles it hashes (the small ones) and the candidates, and
+   * the rest goes from file to file in the kernel (pmtiles_writer_copy_from): read by windows,
+   * the archive's 4.6 MB were copied into this process (bench/seed/incremental.sh), and a small
+   * tile stored once for many runs, behind the window, was read again at each (423 reads). The
+   * file must not shrink meanwhile, as for any open archive (pmtiles_read.h); when it cannot be
+   * mapped, windows. */
+  uint64_t size = pmtiles_archive_file_id(o->pm).size;
+  if (size > 0 && size <= SIZE_MAX) {
+    void *m = mmap(NULL, (size_t)size, PROT_READ, MAP_SHARED, pmtiles_archive_fd(o->pm), 0);
+    if (m != MAP_FAILED) o->map = m, o->map_len = (size_t)size;
+  }
   return ERR_OK;
 }
 
-/* The tile's bytes from the window read ahead, reading the next window when it is not there. */
-static err_code read_ahead(seed_old *o, const pmtiles_tile_ref *ref, buf *out, err *e) {
+/* The tile's bytes (*out, o's until it reads again): from the mapping, or from the window read
+ * ahead, reading the next window when it is not there. */
+static err_code read_view(seed_old *o, const pmtiles_tile_ref *ref, const uint8_t **out, err *e) {
+  if (o->map) {
+    if (ref->offset > o->map_len || ref->length > o->map_len - ref->offset)
+      return err_set(e, ERR_IO, "%s: the file is shorter than when it was opened",
+                     pmtiles_archive_path(o->pm));
+    *out = o->map + ref->offset;
+    return ERR_OK;
+  }
   /* a tile stored once for many addresses lies behind the walk: read alone */
-  if (ref->length > READ_AHEAD || (o->ahead.len && ref->offset < o->ahead_off))
-    return pmtiles_archive_read(o->pm, ref, out, e);
+  if (ref->length > READ_AHEAD || (o->ahead.len && ref->offset < o->ahead_off)) {
+    buf_reset(&o->alone);
+    *out = NULL;
+    err_code rc = pmtiles_archive_read(o->pm, ref, &o->alone, e);
+    *out = o->alone.data;
+    return rc;
+  }
   uint64_t end = ref->offset + ref->length;
   if (end > o->ahead_off + o->ahead.len) {
     buf_reset(&o->ahead);
@@ -95,9 +122,16 @@ static err_code read_ahead(seed_old *o, const pmtiles_tile_ref *ref, buf *out, e
       return err_set(e, ERR_IO, "%s: the file is shorter than when it was opened",
                      pmtiles_archive_path(o->pm));
   }
-  return buf_append(out, o->ahead.data + (ref->offset - o->ahead_off), ref->length)
-             ? ERR_OK
-             : err_set(e, ERR_NOMEM, "out of memory");
+  *out = o->ahead.data + (ref->offset - o->ahead_off);
+  return ERR_OK;
+}
+
+/* The tile's bytes appended to out. */
+static err_code read_ahead(seed_old *o, const pmtiles_tile_ref *ref, buf *out, err *e) {
+  const uint8_t *p;
+  err_code rc = read_view(o, ref, &p, e);
+  if (rc != ERR_OK) return rc;
+  return buf_append(out, p, ref->length) ? ERR_OK : err_set(e, ERR_NOMEM, "out of memory");
 }
 
 err_code seed_old_tile(seed_old *o, unsigned z, uint32_t x, uint32_t y, buf *out, bool *found,
@@ -184,8 +218,8 @@ err_code seed_old_index(seed_old *o, const seed_range *range, bool *out_ok, err 
 bool seed_old_has_runs(const seed_old *o) { return o->pm != NULL || o->indexed; }
 
 /* The next run of the MBTiles index: consecutive tile ids holding one content. */
-static err_code next_cell_run(seed_old *o, uint64_t *tile_id, uint64_t *run_length, buf *out,
-                              bool *done, err *e) {
+static err_code next_cell_run(seed_old *o, uint64_t *tile_id, uint64_t *run_length,
+                              seed_old_bytes *out, bool *done, err *e) {
   *done = o->next_cell >= o->n_cells;
   if (*done) return ERR_OK;
   const seed_old_cell *c = &o->cells[o->next_cell];
@@ -196,12 +230,18 @@ static err_code next_cell_run(seed_old *o, uint64_t *tile_id, uint64_t *run_leng
   o->next_cell += n;
   *tile_id = c->tile_id;
   *run_length = n;
-  return store_mbtiles_content(o->mb, c->content, out, e);
+  buf_reset(&o->alone);
+  err_code rc = store_mbtiles_content(o->mb, c->content, &o->alone, e);
+  *out = (seed_old_bytes){o->alone.data, o->alone.len};
+  return rc;
 }
 
-err_code seed_old_next_run(seed_old *o, uint64_t *tile_id, uint64_t *run_length, buf *out,
-                           bool *done, err *e) {
-  buf_reset(out);
+int seed_old_fd(const seed_old *o) { return o->pm ? pmtiles_archive_fd(o->pm) : -1; }
+
+err_code seed_old_next_run(seed_old *o, uint64_t *tile_id, uint64_t *run_length,
+                           seed_old_bytes *out, int64_t *src_off, bool *done, err *e) {
+  *out = (seed_old_bytes){NULL, 0};
+  *src_off = -1;
   if (o->indexed) return next_cell_run(o, tile_id, run_length, out, done, e);
   if (!o->walking) {
     pmtiles_walk_init(&o->runs, o->pm);
@@ -213,15 +253,19 @@ err_code seed_old_next_run(seed_old *o, uint64_t *tile_id, uint64_t *run_length,
   *tile_id = en.tile_id;
   *run_length = en.run_length;
   pmtiles_tile_ref ref = {true, en.offset, en.length};
-  return read_ahead(o, &ref, out, e);
+  *src_off = en.offset <= INT64_MAX ? (int64_t)en.offset : -1;
+  out->len = en.length;
+  return read_view(o, &ref, &out->data, e);
 }
 
 void seed_old_close(seed_old *o) {
   if (o->walking) pmtiles_walk_free(&o->runs);
+  if (o->map) munmap((void *)o->map, o->map_len);
   if (o->pm) pmtiles_archive_close(o->pm);
   if (o->mb) store_mbtiles_reader_close(o->mb);
   free(o->cells);
   json_decref(o->meta);
   buf_free(&o->ahead);
+  buf_free(&o->alone);
   memset(o, 0, sizeof *o);
 }

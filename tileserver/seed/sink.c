@@ -46,6 +46,18 @@ err_code seed_sink_add_run(seed_sink *s, uint64_t tile_id, const buf *bytes, uin
   return rc;
 }
 
+void seed_sink_copy_from(seed_sink *s, int fd) {
+  if (s->type == SEED_SINK_PMTILES && fd >= 0) pmtiles_writer_copy_from(s->pm, fd);
+}
+
+err_code seed_sink_add_run_at(seed_sink *s, uint64_t tile_id, const buf *bytes, uint64_t n,
+                              int64_t src_off, err *e) {
+  if (s->type == SEED_SINK_PMTILES && src_off >= 0)
+    return pmtiles_writer_add_run_at(s->pm, tile_id, bytes->data, bytes->len, n, (uint64_t)src_off,
+                                     e);
+  return seed_sink_add_run(s, tile_id, bytes, n, e);
+}
+
 err_code seed_sink_copy(seed_sink *s, const char *old_path, const seed_range *range,
                         const uint64_t *skip, size_t n_skip, uint64_t *n_copied, bool *done,
                         err *e) {

@@ -24,6 +24,14 @@ err_code seed_sink_add(seed_sink *s, const seed_slot *t, err *e);
 /* The same bytes at n consecutive tile ids from tile_id on (n >= 1): as n calls of
  * seed_sink_add, in one step for PMTiles. */
 err_code seed_sink_add_run(seed_sink *s, uint64_t tile_id, const buf *bytes, uint64_t n, err *e);
+/* PMTiles: tiles added with a source offset (seed_sink_add_run's src_off) lie in the file fd (an
+ * earlier archive, borrowed: open and unchanged until seed_sink_finish), copied from it into the
+ * archive without being written twice. MBTiles: nothing. */
+void seed_sink_copy_from(seed_sink *s, int fd);
+/* As seed_sink_add_run, for bytes that lie at src_off of the seed_sink_copy_from file (src_off
+ * < 0: nowhere known). */
+err_code seed_sink_add_run_at(seed_sink *s, uint64_t tile_id, const buf *bytes, uint64_t n,
+                              int64_t src_off, err *e);
 /* MBTiles: copies, before any tile is added, the tiles of the earlier MBTiles file at old_path
  * at every address of range but the n_skip ids of skip (store_mbtiles_copy); *done false when
  * this sink or that file cannot (PMTiles, another layout): nothing copied, the caller copies tile
@@ -49,6 +57,9 @@ typedef struct seed_old {
   struct mbtiles_reader *mb;
   json_t *meta;   /* minzoom, maxzoom, bounds, format and teselas:seed, as seed_metadata wrote */
   buf ahead;      /* PMTiles: the data read ahead of the walk, from file offset ahead_off */
+  buf alone;      /* a tile read alone (behind the walk, larger than a window, MBTiles) */
+  const uint8_t *map;  /* PMTiles: the file mapped (read only), or NULL: read by windows */
+  size_t map_len;
   uint64_t ahead_off;
   pmtiles_walk runs;  /* PMTiles: the entries read in order by seed_old_next_run */
   bool walking;
@@ -71,9 +82,17 @@ err_code seed_old_index(seed_old *o, const seed_range *range, bool *out_ok, err 
  * seed_old_index. */
 bool seed_old_has_runs(const seed_old *o);
 /* The archive's next run of tiles in tile-id order: the ids tile_id .. tile_id+run_length-1 all
- * hold the bytes put into out (reset first); *done after the last. */
-err_code seed_old_next_run(seed_old *o, uint64_t *tile_id, uint64_t *run_length, buf *out,
-                           bool *done, err *e);
+ * hold the bytes of *out, which lie at *src_off of the archive's file (seed_old_fd; -1 for
+ * MBTiles); *done after the last. out's bytes are o's, valid until o is read again (they are
+ * not copied: most runs go on to the writer untouched). */
+typedef struct seed_old_bytes {
+  const uint8_t *data;
+  size_t len;
+} seed_old_bytes;
+err_code seed_old_next_run(seed_old *o, uint64_t *tile_id, uint64_t *run_length,
+                           seed_old_bytes *out, int64_t *src_off, bool *done, err *e);
+/* The PMTiles archive's descriptor (owned by o), or -1. */
+int seed_old_fd(const seed_old *o);
 void seed_old_close(seed_old *o);
 
 #endif

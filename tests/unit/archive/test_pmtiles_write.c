@@ -2,7 +2,8 @@
  * format functions and zlib alone (header, root, leaves, every tile), checking run-length entries
  * for repeated consecutive tiles, one stored copy of repeated contents, leaf directories when the
  * root would pass 16 KiB, tiles larger than the write buffer, refusal of ids out of order, and
- * runs added at once (pmtiles_writer_add_run) writing the same bytes as their tiles one by one.
+ * runs added at once (pmtiles_writer_add_run) writing the same bytes as their tiles one by one,
+ * and runs copied from an earlier archive (pmtiles_writer_add_run_at) as if given as bytes.
  * The npm `pmtiles` reader checks archives of real seeds (tests/http/test_seed_*.sh). */
 #include "check.h"
 
@@ -272,6 +273,82 @@ static void runs_equal_single_adds(void **state) {
   free(b.bytes);
 }
 
+/* An archive made from an earlier one, its runs copied from that file (pmtiles_writer_add_run_at)
+ * with some replaced by new contents, is the file the same runs given as bytes make: the earlier
+ * archive's stretches split around the new tiles, more of them in the second half than the
+ * writer remembers (PIECES_MAX), past which it keeps the bytes itself. */
+static void copied_runs_equal_added_runs(void **state) {
+  enum { RUNS = 200000 };
+  char src[256], path[2][256], tile[4096];
+  check_tmp_path("copy-src.pmtiles", src, sizeof src);
+  check_tmp_path("copy-bytes.pmtiles", path[0], sizeof path[0]);
+  check_tmp_path("copy-from.pmtiles", path[1], sizeof path[1]);
+  err e;
+  pmtiles_header h = descr();
+  pmtiles_writer *w;
+  assert_int_equal(pmtiles_writer_open(src, &w, &e), ERR_OK);
+  uint64_t id = 3;
+  for (unsigned i = 0; i < RUNS; i++) {
+    uint64_t n;
+    size_t len = run_of(i, tile, sizeof tile, &n);
+    assert_int_equal(pmtiles_writer_add_run(w, id, tile, len, n, &e), ERR_OK);
+    id += n + (i % 3 == 0);
+  }
+  assert_int_equal(pmtiles_writer_finish(w, &h, "{}", 2, &e), ERR_OK);
+  pmtiles_writer_free(w);
+  archive was;
+  load(src, &was);
+  pmtiles_archive *r;
+  assert_int_equal(pmtiles_archive_open(src, &r, &e), ERR_OK);
+  for (int way = 0; way < 2; way++) {
+    assert_int_equal(pmtiles_writer_open(path[way], &w, &e), ERR_OK);
+    if (way == 1) pmtiles_writer_copy_from(w, pmtiles_archive_fd(r));
+    pmtiles_walk walk;
+    pmtiles_walk_init(&walk, r);
+    pmtiles_entry en;
+    bool done = false;
+    for (uint64_t k = 0; pmtiles_walk_next(&walk, &en, &done, &e) == ERR_OK && !done; k++) {
+      const uint8_t *bytes = was.bytes + en.offset;
+      if (k % 50 == 3 || (k > RUNS / 2 && k % 3 == 1)) { /* a new content */
+        int len = snprintf(tile, sizeof tile, "new-%llu", (unsigned long long)(k % 1000));
+        assert_int_equal(pmtiles_writer_add_run(w, en.tile_id, tile, (size_t)len, en.run_length, &e),
+                         ERR_OK);
+      } else if (way == 0) {
+        assert_int_equal(pmtiles_writer_add_run(w, en.tile_id, bytes, en.length, en.run_length, &e),
+                         ERR_OK);
+      } else {
+        assert_int_equal(pmtiles_writer_add_run_at(w, en.tile_id, bytes, en.length, en.run_length,
+                                                   en.offset, &e),
+                         ERR_OK);
+      }
+    }
+    assert_true(done);
+    pmtiles_walk_free(&walk);
+    assert_int_equal(pmtiles_writer_finish(w, &h, "{}", 2, &e), ERR_OK);
+    pmtiles_writer_free(w);
+  }
+  pmtiles_archive_close(r);
+  archive a, b;
+  load(path[0], &a);
+  load(path[1], &b);
+  assert_int_equal(a.len, b.len);
+  assert_memory_equal(a.bytes, b.bytes, a.len);
+  free(a.bytes);
+  free(b.bytes);
+  free(was.bytes);
+}
+
+/* Runs said to lie in a source file, without one, are a programmer's error the writer reports. */
+static void copy_without_source_fails(void **state) {
+  char path[256];
+  check_tmp_path("copy-none.pmtiles", path, sizeof path);
+  pmtiles_writer *w;
+  err e;
+  assert_int_equal(pmtiles_writer_open(path, &w, &e), ERR_OK);
+  assert_int_equal(pmtiles_writer_add_run_at(w, 0, "x", 1, 1, 0, &e), ERR_INTERNAL);
+  pmtiles_writer_free(w);
+}
+
 static void unwritable_path_fails(void **state) {
   pmtiles_writer *w;
   err e;
@@ -284,6 +361,8 @@ int main(void) {
   const struct CMUnitTest tests[] = {cmocka_unit_test(small_archive_runs_and_dedup),
                                      cmocka_unit_test(many_tiles_need_leaves),
                                      cmocka_unit_test(runs_equal_single_adds),
+                                     cmocka_unit_test(copied_runs_equal_added_runs),
+                                     cmocka_unit_test(copy_without_source_fails),
                                      cmocka_unit_test(unwritable_path_fails)};
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
