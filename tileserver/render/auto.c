@@ -5,7 +5,7 @@
  *   single:     one colour per layer;
  * polygons as a translucent fill and an outline, lines widening with zoom, points as circles
  * (a clustered layer also as clusters sized by point_count, with the count), and a label layer
- * from the stored label field. The style layer that stands for the data carries the legend
+ * from the stored label field (a point's name just below its circle, others centred). The style layer that stands for the data carries the legend
  * ("teselas:legend": layer, title, kind, field, items with label, colour, colour name, value);
  * a context layer (a dimmed boundary for orientation) carries "teselas:context" instead.
  * A version stored before choices were recorded ("{}") is drawn in a single colour.
@@ -22,6 +22,11 @@
 static json_t *zoom_ramp(double lo, double hi) {
   return json_pack("[s,[s],[s],f,f,f,f]", "interpolate", "linear", "zoom", 8.0, lo, 16.0, hi);
 }
+
+/* A point's circle (radius from 3 px at z8 to 6 px at z16, its edge outside it) and the size of
+ * every label. */
+static const double POINT_RADIUS_Z8 = 3.0, POINT_RADIUS_Z16 = 6.0, POINT_STROKE = 1.0;
+static const double LABEL_SIZE = 12.0;
 
 static json_t *layer_base(const layer_info *l, const char *suffix, const char *type) {
   char id[160];
@@ -232,8 +237,9 @@ static void add_points(json_t *layers, const layer_info *l, json_t *color, json_
   if (clustered) add_clusters(layers, l, "#4d4d4d");
   json_t *pt = layer_base(l, "points", "circle");
   json_object_set_new(pt, "paint", json_pack("{s:o,s:O,s:f,s:o}", "circle-radius",
-                                             zoom_ramp(3.0, 6.0), "circle-color", color,
-                                             "circle-stroke-width", 1.0, "circle-stroke-color",
+                                             zoom_ramp(POINT_RADIUS_Z8, POINT_RADIUS_Z16),
+                                             "circle-color", color, "circle-stroke-width",
+                                             POINT_STROKE, "circle-stroke-color",
                                              auto_edge_expr(color, 1.0)));
   legend_edges(meta);
   if (clustered)
@@ -292,6 +298,27 @@ void auto_add_layer(json_t *layers, const catalog *c, const layer_info *l, auto_
   json_decref(choice);
 }
 
+/* Whatever is neither polygons nor lines is drawn as circles (auto_add_layer). */
+static bool drawn_as_points(const layer_info *l) {
+  return strcmp(l->geometry_type, "Polygon") != 0 && strcmp(l->geometry_type, "LineString") != 0;
+}
+
+/* A point's name hangs below its circle: the block's top centre ("top") moved down by the
+ * circle's radius and edge, in ems of the label. MapLibre evaluates a symbol's layout at the
+ * zoom of its tiles (the integer at or below the map's), the PNG renderer at the map's zoom, so
+ * the offset is that of the circle one zoom further in (stops at 7 and 15, not 8 and 16): it
+ * clears the circle in both, at most 3/8 px further down. Polygons and lines keep their names
+ * centred (polygons at a point inside, lines at their middle). */
+static void point_label_placement(json_t *layout) {
+  double near = (POINT_RADIUS_Z8 + POINT_STROKE) / LABEL_SIZE;
+  double far = (POINT_RADIUS_Z16 + POINT_STROKE) / LABEL_SIZE;
+  json_object_set_new(layout, "text-anchor", json_string("top"));
+  json_object_set_new(layout, "text-offset", json_pack("[s,[s],[s],f,[s,[f,f]],f,[s,[f,f]]]",
+                                                       "interpolate", "linear", "zoom", 7.0,
+                                                       "literal", 0.0, near, 15.0, "literal",
+                                                       0.0, far));
+}
+
 void auto_add_labels(json_t *layers, const layer_info *l) {
   const layer_field *field = layer_label_field(l);
   if (field) {
@@ -303,9 +330,11 @@ void auto_add_labels(json_t *layers, const layer_info *l) {
     if (gen_has_labels(l)) /* named once, from the one tile holding its label point */
       json_object_set_new(lab, "source-layer", json_sprintf("%s%s", l->id, GEN_LABELS_SUFFIX));
     json_object_set_new(lab, "minzoom", json_real(from));
-    json_object_set_new(lab, "layout", json_pack("{s:[s,s],s:f,s:[s],s:f}", "text-field", "get",
-                                                 name, "text-size", 12.0, "text-font",
-                                                 "Noto Sans Regular", "text-max-width", 8.0));
+    json_t *layout = json_pack("{s:[s,s],s:f,s:[s],s:f}", "text-field", "get", name, "text-size",
+                               LABEL_SIZE, "text-font", "Noto Sans Regular", "text-max-width",
+                               8.0);
+    if (drawn_as_points(l)) point_label_placement(layout);
+    json_object_set_new(lab, "layout", layout);
     json_object_set_new(lab, "paint", json_pack("{s:s,s:s,s:f}", "text-color", "#222222",
                                                 "text-halo-color", "#ffffff", "text-halo-width",
                                                 1.5));

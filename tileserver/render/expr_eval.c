@@ -140,7 +140,24 @@ static long stop_index(const rexpr *x, double in) {
   return lo;
 }
 
-static rval lerp(rval a, rval b, double t) {
+/* Arrays of numbers of one length interpolate item by item (text-offset on zoom), into the
+ * scratch arena; without room they step as other values do. */
+static bool lerp_array(rval a, rval b, double t, arena *scratch, rval *out) {
+  if (a.kind != RV_ARRAY || b.kind != RV_ARRAY || a.len != b.len || a.len == 0 || !scratch)
+    return false;
+  for (size_t i = 0; i < a.len; i++)
+    if (a.items[i].kind != RV_NUM || b.items[i].kind != RV_NUM) return false;
+  rval *items = arena_alloc(scratch, a.len * sizeof *items);
+  if (!items) return false;
+  for (size_t i = 0; i < a.len; i++)
+    items[i] = num(a.items[i].n + (b.items[i].n - a.items[i].n) * t);
+  *out = (rval){.kind = RV_ARRAY, .items = items, .len = a.len};
+  return true;
+}
+
+static rval lerp(rval a, rval b, double t, arena *scratch) {
+  rval arr;
+  if (lerp_array(a, b, t, scratch, &arr)) return arr;
   if (a.kind == RV_NUM && b.kind == RV_NUM) return num(a.n + (b.n - a.n) * t);
   if (a.kind == RV_COLOR && b.kind == RV_COLOR) {
     rcolor c = {a.c.r + (b.c.r - a.c.r) * t, a.c.g + (b.c.g - a.c.g) * t,
@@ -158,7 +175,8 @@ static rval eval_interp(const rexpr *x, const rctx *c) {
   if ((size_t)i + 1 >= x->n_stops) return render_expr_eval(x->args[x->n_stops], c);
   double lo = x->stops[i], hi = x->stops[i + 1], d = hi - lo, p = in.n - lo;
   double t = x->base == 1 ? p / d : (pow(x->base, p) - 1) / (pow(x->base, d) - 1);
-  return lerp(render_expr_eval(x->args[1 + i], c), render_expr_eval(x->args[2 + i], c), t);
+  return lerp(render_expr_eval(x->args[1 + i], c), render_expr_eval(x->args[2 + i], c), t,
+              c->scratch);
 }
 
 static rval eval_match(const rexpr *x, const rctx *c) {

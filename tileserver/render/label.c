@@ -1,6 +1,10 @@
 /* label.c — text labels of symbol layers: text-field, size, font, colour, halo, wrapping at
- * text-max-width, text-transform, padding and allow-overlap. Labels are horizontal and centred
- * on the anchor (line labels sit at the line's middle, not along it).
+ * text-max-width, text-transform, padding and allow-overlap. Labels are horizontal. A point's
+ * label is placed by text-anchor and text-offset as MapLibre's shaping places it: the wrapped
+ * lines form one block (each line centred in it, text-justify's default), the block's anchor
+ * point (its top centre for "top") sits on the feature's anchor moved by text-offset ems, and
+ * the collision box is the placed block's. Line labels (symbol-placement line) stay centred at
+ * the line's middle, not along it.
  *
  * Tiles of a mosaic agree on every label, so a label that crosses a tile edge is drawn whole
  * across it (the count of a large cluster on a seam used to be dropped by both tiles: 2 of 35
@@ -36,7 +40,8 @@ typedef struct placed {
   const rlayer *L;
   const rfeature *f;
   const rfont *font;
-  double size, x, y; /* device pixels; (x, y) is the centre */
+  double size, x, y; /* device pixels; (x, y) is the feature's anchor */
+  double cx, cy;     /* the centre of the placed block of lines */
   const char *lines[MAX_LINES];
   double widths[MAX_LINES];
   size_t n_lines;
@@ -158,6 +163,32 @@ static char *label_text(const rlayer *L, rctx *c, arena *a) {
   return t;
 }
 
+static bool along_line(const rlayer *L, rctx *c) {
+  const char *s;
+  size_t n;
+  return render_eval_text(L->props[RP_SYMBOL_PLACEMENT], c, &s, &n) && n >= 4 &&
+         strncmp(s, "line", 4) == 0;
+}
+
+/* Where the centre of a w x h block goes (style spec: text-anchor, text-offset in ems, positive
+ * right and down; an unknown anchor or a malformed offset draws as the default). */
+static void place_block(const rlayer *L, rctx *c, double w, double h, placed *p) {
+  ranchor at = {0.5, 0.5};
+  double dx = 0, dy = 0;
+  const char *s;
+  size_t n;
+  if (!along_line(L, c)) {
+    if (render_eval_text(L->props[RP_TEXT_ANCHOR], c, &s, &n)) render_anchor_parse(s, n, &at);
+    rval off = L->props[RP_TEXT_OFFSET] ? render_expr_eval(L->props[RP_TEXT_OFFSET], c)
+                                        : (rval){.kind = RV_NULL};
+    if (off.kind == RV_ARRAY && off.len == 2 && off.items[0].kind == RV_NUM &&
+        off.items[1].kind == RV_NUM)
+      dx = off.items[0].n * p->size, dy = off.items[1].n * p->size;
+  }
+  p->cx = p->x + dx + (0.5 - at.h) * w;
+  p->cy = p->y + dy + (0.5 - at.v) * h;
+}
+
 /* Text, font, lines and box of one label; false when it has nothing to show. */
 static bool measure(cairo_t *cr, rlabels *lb, const render_styles *reg, const rlayer *L,
                     size_t layer_index, const rgeom *it, rctx *c, const rview_px *v, cand *out) {
@@ -176,11 +207,12 @@ static bool measure(cairo_t *cr, rlabels *lb, const render_styles *reg, const rl
   if (p.n_lines == 0) return false;
   double w = 0, h = p.n_lines * 1.2 * p.size;
   for (size_t i = 0; i < p.n_lines; i++) w = p.widths[i] > w ? p.widths[i] : w;
+  place_block(L, c, w, h, &p);
   double pad = render_eval_num(L->props[RP_TEXT_PADDING], c, 2) * v->ratio;
   double halo = render_eval_num(L->props[RP_TEXT_HALO_W], c, 0) * v->ratio;
   *out = (cand){.p = p,
-                .b = {p.x - w / 2 - pad - halo, p.y - h / 2 - pad - halo, p.x + w / 2 + pad + halo,
-                      p.y + h / 2 + pad + halo},
+                .b = {p.cx - w / 2 - pad - halo, p.cy - h / 2 - pad - halo,
+                      p.cx + w / 2 + pad + halo, p.cy + h / 2 + pad + halo},
                 .mx = v->min_mx + p.x * v->res, .my = v->max_my - p.y * v->res,
                 .count = it->f.point_count,
                 .allow_overlap = render_eval_bool(L->props[RP_TEXT_ALLOW_OVERLAP], c, false)};
@@ -256,11 +288,11 @@ void render_labels_draw(cairo_t *cr, const rlabels *lb, size_t layer_index, cons
     cairo_font_extents_t fe;
     cairo_font_extents(cr, &fe);
     cairo_new_path(cr);
-    double top = p->y - p->n_lines * 1.2 * p->size / 2;
+    double top = p->cy - p->n_lines * 1.2 * p->size / 2;
     for (size_t k = 0; k < p->n_lines; k++) {
       /* the baseline sits so the line's ascent+descent is centred in its 1.2 em slot */
       double base = top + (k + 0.5) * 1.2 * p->size + (fe.ascent - fe.descent) / 2;
-      cairo_move_to(cr, p->x - p->widths[k] / 2, base);
+      cairo_move_to(cr, p->cx - p->widths[k] / 2, base);
       cairo_text_path(cr, p->lines[k]);
     }
     if (hw > 0 && halo.a > 0) {

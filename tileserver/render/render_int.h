@@ -127,6 +127,7 @@ typedef enum rprop {
   RP_CIRCLE_STROKE_O,
   RP_TEXT_FIELD, RP_TEXT_SIZE, RP_TEXT_FONT, RP_TEXT_COLOR, RP_TEXT_HALO_C, RP_TEXT_HALO_W,
   RP_TEXT_OPACITY, RP_TEXT_TRANSFORM, RP_TEXT_MAX_WIDTH, RP_TEXT_ALLOW_OVERLAP, RP_TEXT_PADDING,
+  RP_TEXT_ANCHOR, RP_TEXT_OFFSET,
   RP_SYMBOL_PLACEMENT,
   RP_RASTER_OPACITY,
   RP_COUNT
@@ -270,6 +271,14 @@ rlabels *render_labels_create(arena *a);
 void render_labels_place(cairo_t *cr, rlabels *lb, const render_styles *reg, const rlayer *L,
                          size_t layer_index, const rfeatures *fs, const rview_px *v);
 void render_labels_draw(cairo_t *cr, const rlabels *lb, size_t layer_index, const rview_px *v);
+/* A text-anchor of the style spec as the point of the text's box placed at the anchor (plus
+ * text-offset): fractions of the box's width and height from its top-left corner ("top" is
+ * 0.5, 0; "bottom-right" 1, 1), as MapLibre's shaping aligns the whole block of wrapped lines. */
+typedef struct ranchor {
+  double h, v;
+} ranchor;
+/* Parses one of the nine values into *out (may be NULL); false for anything else (style.c). */
+bool render_anchor_parse(const char *s, size_t len, ranchor *out);
 uint32_t render_labels_count(const rlabels *lb);
 
 bool render_layer_active(const rlayer *L, double zoom);

@@ -6,7 +6,7 @@
  * parse). Each problem names its JSON pointer (RFC 6901), e.g.
  * "/layers/4/paint/fill-color: not a colour 'verde'". Layer types the renderer does not draw
  * (raster, heatmap, fill-extrusion, hillshade) are accepted and skipped; so are properties it
- * does not draw (fill-pattern, line-offset, icon-*, text-anchor...), which the README lists. */
+ * does not draw (fill-pattern, line-offset, icon-*, text-justify...), which the README lists. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +49,8 @@ static const prop_def PROPS[] = {
     {"text-max-width", RP_TEXT_MAX_WIDTH, RT_NUM, RL_SYMBOL, true},
     {"text-allow-overlap", RP_TEXT_ALLOW_OVERLAP, RT_BOOL, RL_SYMBOL, true},
     {"text-padding", RP_TEXT_PADDING, RT_NUM, RL_SYMBOL, true},
+    {"text-anchor", RP_TEXT_ANCHOR, RT_STR, RL_SYMBOL, true},
+    {"text-offset", RP_TEXT_OFFSET, RT_ARRAY, RL_SYMBOL, true},
     {"symbol-placement", RP_SYMBOL_PLACEMENT, RT_STR, RL_SYMBOL, true},
     {"text-color", RP_TEXT_COLOR, RT_COLOR, RL_SYMBOL, false},
     {"text-halo-color", RP_TEXT_HALO_C, RT_COLOR, RL_SYMBOL, false},
@@ -91,6 +93,36 @@ static json_t *tokens_to_expr(const char *s) {
   return x;
 }
 
+bool render_anchor_parse(const char *s, size_t len, ranchor *out) {
+  static const struct {
+    const char *name;
+    ranchor at;
+  } ANCHORS[] = {{"center", {0.5, 0.5}},   {"left", {0, 0.5}},       {"right", {1, 0.5}},
+                 {"top", {0.5, 0}},        {"bottom", {0.5, 1}},     {"top-left", {0, 0}},
+                 {"top-right", {1, 0}},    {"bottom-left", {0, 1}},  {"bottom-right", {1, 1}}};
+  for (size_t i = 0; i < sizeof ANCHORS / sizeof *ANCHORS; i++) {
+    if (strlen(ANCHORS[i].name) != len || strncmp(ANCHORS[i].name, s, len) != 0) continue;
+    if (out) *out = ANCHORS[i].at;
+    return true;
+  }
+  return false;
+}
+
+/* A constant text-anchor names one of the spec's nine anchors, a constant text-offset is two
+ * numbers: a typo is refused at load instead of drawn centred. */
+static err_code check_literal(rprop slot, const rexpr *x, const char *path, err *e) {
+  if (x->op != RX_LITERAL) return ERR_OK;
+  const rval *v = &x->lit;
+  if (slot == RP_TEXT_ANCHOR && (v->kind != RV_STR || !render_anchor_parse(v->s, v->len, NULL)))
+    return err_set(e, ERR_INVALID, "%s: not an anchor (center, left, right, top, bottom, "
+                   "top-left, top-right, bottom-left, bottom-right)", path);
+  if (slot == RP_TEXT_OFFSET &&
+      (v->kind != RV_ARRAY || v->len != 2 || v->items[0].kind != RV_NUM ||
+       v->items[1].kind != RV_NUM))
+    return err_set(e, ERR_INVALID, "%s: must be two numbers (ems right and down)", path);
+  return ERR_OK;
+}
+
 static err_code compile_prop(const prop_def *d, json_t *v, arena *a, const char *path,
                              rexpr **out, err *e) {
   json_t *conv = NULL;
@@ -104,7 +136,7 @@ static err_code compile_prop(const prop_def *d, json_t *v, arena *a, const char 
   }
   err_code rc = render_expr_compile(v, d->type, a, path, out, e);
   json_decref(conv);
-  return rc;
+  return rc == ERR_OK ? check_literal(d->slot, *out, path, e) : rc;
 }
 
 static err_code compile_props(rlayer *L, json_t *obj, bool layout, arena *a, const char *path,
