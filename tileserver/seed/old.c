@@ -1,8 +1,7 @@
 /* old.c — the archive an incremental seed starts from, PMTiles or MBTiles, read through one
  * interface: its metadata as seed_metadata wrote it (MBTiles keeps it as text rows, rebuilt here
  * into the same JSON fields) and its tiles as stored (gzip'd vector tiles stay gzip'd, so a tile
- * no change reaches is copied without being decoded). A PMTiles archive is mapped (seed_old_open
- * says why), or, when it cannot be, read ahead in windows of
+ * no change reaches is copied without being decoded). A PMTiles archive is read ahead in windows of
  * 256 KiB (as the writer's buffer, for its page faults): the walk asks for its tiles in tile-id
  * order, the order a clustered archive stores them in, so one read serves hundreds of tiles (a
  * read per tile: 139 ms of CPU against 130 for an
@@ -72,9 +71,8 @@ err_code seed_old_open(seed_old *o, const char *path, err *e) {
     return err_set(e, ERR_INVALID, "%s: its metadata is not a JSON object", path);
   /* Mapped, the walk touches only the tiles it hashes (the small ones) and the candidates, and
    * the rest goes from file to file in the kernel (pmtiles_writer_copy_from): read by windows,
-   * the archive's 4.6 MB were copied into this process (bench/seed/incremental.sh), and a small
-   * tile stored once for many runs, behind the window, was read again at each (423 reads). The
-   * file must not shrink meanwhile, as for any open archive (pmtiles_read.h); when it cannot be
+   * the archive's 4.6 MB were copied into this process (bench/seed/incremental.sh). The file
+   * must not shrink meanwhile, as for any open archive (pmtiles_read.h); when it cannot be
    * mapped, windows. */
   uint64_t size = pmtiles_archive_file_id(o->pm).size;
   if (size > 0 && size <= SIZE_MAX) {
@@ -84,8 +82,45 @@ err_code seed_old_open(seed_old *o, const char *path, err *e) {
   return ERR_OK;
 }
 
-/* The tile's bytes (*out, o's until it reads again): from the mapping, or from the window read
- * ahead, reading the next window when it is not there. */
+/* Small tiles behind the walk, kept by offset: a content stored once for many addresses (the
+ * empty sea, a park's fill) is read again at each of its runs, 423 reads of the earlier archive
+ * in bench/seed/incremental.sh for 18 windows, and a writer deduplicates only small contents, so
+ * a content behind is small. Direct-mapped: a slot holds the last tile of its offset's hash. */
+enum { BEHIND_SLOTS = 64, BEHIND_MAX_LEN = 2048 };
+typedef struct seed_old_behind {
+  uint64_t offset[BEHIND_SLOTS];
+  uint32_t length[BEHIND_SLOTS]; /* 0: empty */
+  uint8_t bytes[BEHIND_SLOTS][BEHIND_MAX_LEN];
+} seed_old_behind;
+
+/* A small tile behind the walk from the cache, read into it when it is not there. */
+static err_code read_behind(seed_old *o, const pmtiles_tile_ref *ref, const uint8_t **out, err *e) {
+  if (!o->behind && !(o->behind = calloc(1, sizeof *o->behind)))
+    return err_set(e, ERR_NOMEM, "out of memory");
+  seed_old_behind *b = o->behind;
+  size_t i = (size_t)((ref->offset * 0x9e3779b97f4a7c15ull) >> 58); /* 6 bits: BEHIND_SLOTS */
+  if (b->length[i] != ref->length || b->offset[i] != ref->offset) {
+    b->length[i] = 0;
+    ssize_t r;
+    size_t done = 0;
+    while (done < ref->length) {
+      r = pread(pmtiles_archive_fd(o->pm), b->bytes[i] + done, ref->length - done,
+                (off_t)(ref->offset + done));
+      if (r < 0 && errno == EINTR) continue;
+      if (r <= 0)
+        return err_set(e, ERR_IO, "%s: cannot read: %s", pmtiles_archive_path(o->pm),
+                       r < 0 ? strerror(errno) : "the file is shorter than when it was opened");
+      done += (size_t)r;
+    }
+    b->offset[i] = ref->offset;
+    b->length[i] = ref->length;
+  }
+  *out = b->bytes[i];
+  return ERR_OK;
+}
+
+/* The tile's bytes (*out, o's until it reads again) from the window read ahead, reading the next
+ * window when it is not there. */
 static err_code read_view(seed_old *o, const pmtiles_tile_ref *ref, const uint8_t **out, err *e) {
   if (o->map) {
     if (ref->offset > o->map_len || ref->length > o->map_len - ref->offset)
@@ -94,8 +129,10 @@ static err_code read_view(seed_old *o, const pmtiles_tile_ref *ref, const uint8_
     *out = o->map + ref->offset;
     return ERR_OK;
   }
-  /* a tile stored once for many addresses lies behind the walk: read alone */
-  if (ref->length > READ_AHEAD || (o->ahead.len && ref->offset < o->ahead_off)) {
+  bool behind = o->ahead.len && ref->offset < o->ahead_off;
+  if (behind && ref->length && ref->length <= BEHIND_MAX_LEN) return read_behind(o, ref, out, e);
+  /* a tile larger than a window, or a large one behind: read alone */
+  if (ref->length > READ_AHEAD || behind) {
     buf_reset(&o->alone);
     *out = NULL;
     err_code rc = pmtiles_archive_read(o->pm, ref, &o->alone, e);
@@ -267,5 +304,6 @@ void seed_old_close(seed_old *o) {
   json_decref(o->meta);
   buf_free(&o->ahead);
   buf_free(&o->alone);
+  free(o->behind);
   memset(o, 0, sizeof *o);
 }
