@@ -224,6 +224,14 @@ rc=0
 "$TESELAS" seed --db "$DB" --since 7 --out "$TEST_TMP/old.pmtiles" 2> "$TEST_TMP/err" || rc=$?
 [ "$rc" = 1 ] && grep -q "made from version 1" "$TEST_TMP/err" || fail "--since a wrong version: $(cat "$TEST_TMP/err")"
 ok
+# an earlier archive cut short (its tile data ends early): an error naming it, nothing written
+size=$(stat -c %s "$TEST_TMP/old.pmtiles")
+head -c $((size - 1000)) "$TEST_TMP/old.pmtiles" > "$TEST_TMP/cut.pmtiles"
+rc=0
+"$TESELAS" seed --db "$DB" --since "$TEST_TMP/cut.pmtiles" --out "$TEST_TMP/y.pmtiles" 2> "$TEST_TMP/err" || rc=$?
+[ "$rc" = 1 ] && grep -q "cut.pmtiles" "$TEST_TMP/err" && [ ! -e "$TEST_TMP/y.pmtiles" ] ||
+  fail "an earlier archive cut short: exit $rc, $(cat "$TEST_TMP/err")"
+ok
 
 # --- a database made only from third-party files: SSP-CDMX police cuadrantes ---
 TP="$TEST_TMP/tp.db"

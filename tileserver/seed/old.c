@@ -1,18 +1,19 @@
 /* old.c — the archive an incremental seed starts from, PMTiles or MBTiles, read through one
  * interface: its metadata as seed_metadata wrote it (MBTiles keeps it as text rows, rebuilt here
  * into the same JSON fields) and its tiles as stored (gzip'd vector tiles stay gzip'd, so a tile
- * no change reaches is copied without being decoded). A PMTiles archive is read ahead in windows of
- * 256 KiB (as the writer's buffer, for its page faults): the walk asks for its tiles in tile-id
+ * no change reaches is copied without being decoded). A PMTiles archive is read ahead in
+ * windows of 256 KiB (as the writer's buffer, for its page faults): the walk asks for its tiles in tile-id
  * order, the order a clustered archive stores them in, so one read serves hundreds of tiles (a
  * read per tile: 139 ms of CPU against 130 for an
  * incremental seed of 120,000 addresses). An MBTiles archive written into PMTiles is read as
  * runs too, from its tile map read in one scan per zoom and sorted by tile id (seed_old_index):
- * a query per address was most of such a seed. */
+ * a query per address was most of such a seed. The archive is not mapped: a file shortened by
+ * another process meanwhile (a copy over it) would kill the seed with SIGBUS, where a read gives
+ * an error naming the file. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include "archive/pmtiles.h"
@@ -69,16 +70,6 @@ err_code seed_old_open(seed_old *o, const char *path, err *e) {
   o->meta = json_loadb(text, n, 0, NULL);
   if (!json_is_object(o->meta))
     return err_set(e, ERR_INVALID, "%s: its metadata is not a JSON object", path);
-  /* Mapped, the walk touches only the tiles it hashes (the small ones) and the candidates, and
-   * the rest goes from file to file in the kernel (pmtiles_writer_copy_from): read by windows,
-   * the archive's 4.6 MB were copied into this process (bench/seed/incremental.sh). The file
-   * must not shrink meanwhile, as for any open archive (pmtiles_read.h); when it cannot be
-   * mapped, windows. */
-  uint64_t size = pmtiles_archive_file_id(o->pm).size;
-  if (size > 0 && size <= SIZE_MAX) {
-    void *m = mmap(NULL, (size_t)size, PROT_READ, MAP_SHARED, pmtiles_archive_fd(o->pm), 0);
-    if (m != MAP_FAILED) o->map = m, o->map_len = (size_t)size;
-  }
   return ERR_OK;
 }
 
@@ -122,13 +113,6 @@ static err_code read_behind(seed_old *o, const pmtiles_tile_ref *ref, const uint
 /* The tile's bytes (*out, o's until it reads again) from the window read ahead, reading the next
  * window when it is not there. */
 static err_code read_view(seed_old *o, const pmtiles_tile_ref *ref, const uint8_t **out, err *e) {
-  if (o->map) {
-    if (ref->offset > o->map_len || ref->length > o->map_len - ref->offset)
-      return err_set(e, ERR_IO, "%s: the file is shorter than when it was opened",
-                     pmtiles_archive_path(o->pm));
-    *out = o->map + ref->offset;
-    return ERR_OK;
-  }
   bool behind = o->ahead.len && ref->offset < o->ahead_off;
   if (behind && ref->length && ref->length <= BEHIND_MAX_LEN) return read_behind(o, ref, out, e);
   /* a tile larger than a window, or a large one behind: read alone */
@@ -297,7 +281,6 @@ err_code seed_old_next_run(seed_old *o, uint64_t *tile_id, uint64_t *run_length,
 
 void seed_old_close(seed_old *o) {
   if (o->walking) pmtiles_walk_free(&o->runs);
-  if (o->map) munmap((void *)o->map, o->map_len);
   if (o->pm) pmtiles_archive_close(o->pm);
   if (o->mb) store_mbtiles_reader_close(o->mb);
   free(o->cells);

@@ -59,8 +59,6 @@ typedef struct seed_old {
   buf ahead;      /* PMTiles: the data read ahead of the walk, from file offset ahead_off */
   buf alone;      /* a tile read alone (behind the walk, larger than a window, MBTiles) */
   struct seed_old_behind *behind; /* PMTiles: small tiles behind the walk, by offset (old.c) */
-  const uint8_t *map;  /* PMTiles: the file mapped (read only), or NULL: read by windows */
-  size_t map_len;
   uint64_t ahead_off;
   pmtiles_walk runs;  /* PMTiles: the entries read in order by seed_old_next_run */
   bool walking;
