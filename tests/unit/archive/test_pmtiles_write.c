@@ -276,7 +276,8 @@ static void runs_equal_single_adds(void **state) {
 /* An archive made from an earlier one, its runs copied from that file (pmtiles_writer_add_run_at)
  * with some replaced by new contents, is the file the same runs given as bytes make: the earlier
  * archive's stretches split around the new tiles, more of them in the second half than the
- * writer remembers (PIECES_MAX), past which it keeps the bytes itself. */
+ * writer remembers (PIECES_MAX), past which it keeps the bytes itself, and new contents enough
+ * to pass its buffer (8 MiB when copying) into its data file. */
 static void copied_runs_equal_added_runs(void **state) {
   enum { RUNS = 200000 };
   char src[256], path[2][256], tile[4096];
@@ -310,8 +311,12 @@ static void copied_runs_equal_added_runs(void **state) {
     for (uint64_t k = 0; pmtiles_walk_next(&walk, &en, &done, &e) == ERR_OK && !done; k++) {
       const uint8_t *bytes = was.bytes + en.offset;
       if (k % 50 == 3 || (k > RUNS / 2 && k % 3 == 1)) { /* a new content */
-        int len = snprintf(tile, sizeof tile, "new-%llu", (unsigned long long)(k % 1000));
-        assert_int_equal(pmtiles_writer_add_run(w, en.tile_id, tile, (size_t)len, en.run_length, &e),
+        /* unique (never deduplicated), some large: the writer's own bytes pass its buffer and
+           spill to its data file between copied stretches */
+        size_t len = k % 2 ? 2500 : 200;
+        memset(tile, (int)(k % 251), len);
+        snprintf(tile, sizeof tile, "new-%llu", (unsigned long long)k);
+        assert_int_equal(pmtiles_writer_add_run(w, en.tile_id, tile, len, en.run_length, &e),
                          ERR_OK);
       } else if (way == 0) {
         assert_int_equal(pmtiles_writer_add_run(w, en.tile_id, bytes, en.length, en.run_length, &e),
