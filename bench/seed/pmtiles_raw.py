@@ -7,19 +7,12 @@ directories), not with teselas.
     python3 pmtiles_raw.py ARCHIVE.pmtiles PURGE.txt [REPEAT] > tiles.bin
 """
 import gzip
+import os
 import re
 import sys
 
-
-def varint(b, i):
-    v = s = 0
-    while True:
-        c = b[i]
-        i += 1
-        v |= (c & 0x7F) << s
-        s += 7
-        if c < 0x80:
-            return v, i
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tiles"))
+from mvtstat import _varint as varint  # noqa: E402  (protobuf's varint, as PMTiles uses it)
 
 
 def directory(raw):
