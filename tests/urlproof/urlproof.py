@@ -65,15 +65,18 @@ def fetch(port, method, path, headers):
             conn.close()
 
 
-def run_side(teselas, dbs, lines, out_dir):
+def run_side(teselas, dbs, lines, out_dir, ready=None):
     """Asks every line of one build; bodies to out_dir/N. Returns the answers' status and
-    headers, the time taken, and what went wrong with the servers (exit status, sanitizers)."""
+    headers, the time taken, and what went wrong with the servers (exit status, sanitizers).
+    ready, when given, is called with {name: port} once the servers listen, before any line."""
     os.makedirs(out_dir, exist_ok=True)
     logs = {name: os.path.join(out_dir, f"{name}.log") for name in dbs}
     servers = {name: Server(teselas, db, logs[name]) for name, db in dbs.items()}
     meta = []
     t0 = time.monotonic()
     try:
+        if ready:
+            ready({name: s.port for name, s in servers.items()})
         for i, line in enumerate(lines):
             db, method, path, headers = parse_line(line)
             status, hdrs, etag, body = fetch(servers[db].port, method, path, headers)
