@@ -66,3 +66,22 @@ bench_teselas() {
   cmake --build "$ROOT/build-bench" -j"$(nproc)" --target teselas >/dev/null
   TESELAS=$ROOT/build-bench/teselas
 }
+
+# bench_callgrind_serve BIN DB OUT [serve flags...]: BIN serve on DB with one worker thread under
+# callgrind, counting off until a client switches it on (dumps OUT/cg.PID.N); stopped on exit.
+# Sets VPID and PORT once it listens.
+bench_callgrind_serve() {
+  local bin=$1 db=$2 out=$3
+  shift 3
+  valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$out/cg.%p" "$bin" serve \
+    --db "$db" --port 0 --bind 127.0.0.1 --threads 1 --quiet "$@" 2> "$out/server.log" &
+  VPID=$!
+  trap 'kill $VPID 2>/dev/null || true' EXIT
+  PORT=""
+  for _ in $(seq 600); do
+    PORT=$(sed -n 's|.*serving .* at http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$out/server.log")
+    [ -n "$PORT" ] && break
+    sleep 0.5
+  done
+  [ -n "$PORT" ] || { echo "the server did not start under valgrind: $out/server.log" >&2; exit 1; }
+}

@@ -25,17 +25,10 @@ for z in (8, 10, 12, 14, 16):
                 f.write("/collections/incidentes/items?bbox=%.6f,%.6f,%.6f,%.6f&limit=100\n"
                         % (lon(x), lat(y + 1), lon(x + 1), lat(y)))
 PY
-valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$OUT/cg.%p" "$T" serve \
-  --db "$DB" --port 0 --bind 127.0.0.1 --threads 1 --quiet 2> "$OUT/server.log" &
-VPID=$!
-trap 'kill $VPID 2>/dev/null || true' EXIT
-PORT=""
-for _ in $(seq 600); do
-  PORT=$(sed -n 's|.*serving .* at http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$OUT/server.log")
-  [ -n "$PORT" ] && break
-  sleep 0.5
-done
-[ -n "$PORT" ] || { echo "the server did not start under valgrind: $OUT/server.log" >&2; exit 1; }
+ROOT=$PWD  # the script runs from the repository (cd above)
+# shellcheck source=../lib.sh
+source "$ROOT/bench/lib.sh"
+bench_callgrind_serve "$T" "$DB" "$OUT"
 for z in 8 10 12 14 16; do
   /usr/bin/python3 - "$PORT" "$OUT/bbox.z$z.txt" "$VPID" "$z" <<'PY'
 import http.client, subprocess, sys

@@ -15,17 +15,10 @@ shift 4
 REPEAT=${CG_REPEAT:-5}
 mkdir -p "$OUT"
 rm -f "$OUT"/cg.*
-valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$OUT/cg.%p" "$T" serve \
-  --db "$DB" --port 0 --bind 127.0.0.1 --threads 1 --tile-cache-mb 0 --quiet 2> "$OUT/server.log" &
-VPID=$!
-trap 'kill $VPID 2>/dev/null || true' EXIT
-PORT=""
-for _ in $(seq 600); do
-  PORT=$(sed -n 's|.*serving .* at http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$OUT/server.log")
-  [ -n "$PORT" ] && break
-  sleep 0.5
-done
-[ -n "$PORT" ] || { echo "the server did not start under valgrind: $OUT/server.log" >&2; exit 1; }
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=../lib.sh
+source "$ROOT/bench/lib.sh"
+bench_callgrind_serve "$T" "$DB" "$OUT" --tile-cache-mb 0
 for t in "$@"; do
   /usr/bin/python3 - "$PORT" "/tiles/$LAYER/$t.pbf" "$VPID" "$t" "$REPEAT" "$OUT/bytes" <<'PY'
 import http.client, subprocess, sys
