@@ -12,7 +12,8 @@
 #     SSP-CDMX crimes);
 #   - `teselas-seed` (the command without GDAL loaded, nor cairo until it draws) writes the same
 #     bytes as `teselas seed`, vector and PNG;
-#   - a seed killed with -9 leaves nothing under the final name, SIGTERM removes the partial file,
+#   - a seed killed with -9 leaves nothing under the final name, SIGTERM removes the partial file
+#     (a full seed and an incremental one, whose earlier archive stays as it was),
 #     and bad requests (unknown layer, zooms, a box outside the data, an unwritable path) fail
 #     cleanly with a message and no file.
 source "$(dirname "$0")/lib.sh"
@@ -167,6 +168,40 @@ rc=0; wait $PID || rc=$?
 [ "$rc" = 1 ] && [ ! -e "$OUT" ] && ! ls "$OUT".partial-* >/dev/null 2>&1 ||
   fail "SIGTERM: exit $rc, left $(ls "$TEST_TMP")"
 ok
+# an incremental seed killed the same two ways: every incident moved 100 m, so it makes about as
+# many tiles as a full seed; the earlier archive stays as it was, nothing under the final name
+OLD="$TEST_TMP/before.pmtiles"
+"$TESELAS" seed --db "$DB" --layers incidentes,colonias --zoom 0-18 --out "$OLD" --jobs 1 --quiet ||
+  fail "seed of the earlier archive"
+OLD_SUM=$(sha256sum < "$OLD")
+mkdir -p "$TEST_TMP/src-moved"
+cp "$(dirname "$DB")"/leon-sources/* "$TEST_TMP/src-moved/"
+python3 - "$(dirname "$DB")/leon-sources/incidentes.csv" "$TEST_TMP/src-moved/incidentes.csv" <<'PY' || fail "moving the incidents"
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1], newline="", encoding="utf-8")))
+assert rows, "no incidents"
+for r in rows:
+    r["longitud"] = repr(float(r["longitud"]) + 0.001)
+w = csv.DictWriter(open(sys.argv[2], "w", newline="", encoding="utf-8"), fieldnames=list(rows[0]))
+w.writeheader(); w.writerows(rows)
+PY
+"$TESELAS" publish "$(dirname "$0")/../../layers/leon" --db "$DB" --sources "$TEST_TMP/src-moved" --quiet \
+  > "$TEST_TMP/pub.log" 2>&1 || fail "publish the moved incidents: $(tail -5 "$TEST_TMP/pub.log")"
+for sig in KILL TERM; do
+  OUT="$TEST_TMP/after-$sig.pmtiles"
+  "$TESELAS" seed --db "$DB" --since "$OLD" --out "$OUT" --changes "$TEST_TMP/urls-$sig.txt" --jobs 1 --quiet &
+  PID=$!
+  underway "$OUT" $PID
+  kill -$sig $PID
+  kill -CONT $PID 2>/dev/null || true
+  rc=0; wait $PID 2>/dev/null || rc=$?
+  [ ! -e "$OUT" ] && ! ls "$OUT".partial-* >/dev/null 2>&1 || [ $sig = KILL ] ||
+    fail "incremental seed, SIG$sig: exit $rc, left $(ls "$TEST_TMP")"
+  [ ! -e "$OUT" ] || fail "an incremental seed killed with SIG$sig left $OUT"
+  [ $sig = KILL ] || [ "$rc" = 1 ] || fail "incremental seed, SIGTERM: exit $rc"
+  [ "$(sha256sum < "$OLD")" = "$OLD_SUM" ] || fail "SIG$sig: the earlier archive changed"
+  ok
+done
 bad() { # bad EXIT MESSAGE-PATTERN ARGS...
   local want=$1 pat=$2; shift 2
   local rc=0

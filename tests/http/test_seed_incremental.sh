@@ -252,4 +252,45 @@ start_server "$TP" --quiet
 http_list cuadrantes 1 2 8-15
 stop_server
 
+# --- lines across the one-pixel rule: the cuadrantes' boundaries as lines (third-party), one of
+# them shrunk around its centre to 0.9 px at z12 in the first version and to 1.2 px in the
+# second, so that at z12 it is dropped before and drawn after (and drawn, changed, above) ---
+ogr2ogr -f GeoJSON -nlt MULTILINESTRING "$TEST_TMP/lin0.geojson" "$TEST_TMP/cuad1.geojson" \
+  > "$TEST_TMP/ogr.log" 2>&1 || fail "ogr2ogr lines: $(cat "$TEST_TMP/ogr.log")"
+python3 - "$TEST_TMP/lin0.geojson" "$TEST_TMP" <<'PY' || fail "making the line versions"
+import json, math, sys
+d = json.load(open(sys.argv[1])); f = d["features"]
+def pts(c): return [c] if isinstance(c[0], (int, float)) else [p for x in c for p in pts(x)]
+def wx(lon): return (lon + 180) / 360
+def wy(lat): return (1 - math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)) / math.pi) / 2
+def px(c, z=12):  # the larger side of the box in pixels of a 256-px tile at zoom z
+    p = pts(c)
+    xs = [wx(q[0]) for q in p]; ys = [wy(q[1]) for q in p]
+    return max(max(xs) - min(xs), max(ys) - min(ys)) * (1 << z) * 256
+def scaled(c, k, cx, cy):
+    return [cx + (c[0] - cx) * k, cy + (c[1] - cy) * k] if isinstance(c[0], (int, float)) else [scaled(x, k, cx, cy) for x in c]
+g = f[300]["geometry"]; c = g["coordinates"]; p = pts(c)
+cx = (min(q[0] for q in p) + max(q[0] for q in p)) / 2; cy = (min(q[1] for q in p) + max(q[1] for q in p)) / 2
+for name, target in (("lin1", 0.9), ("lin2", 1.2)):
+    k = target / px(c)
+    g["coordinates"] = scaled(c, k, cx, cy)
+    assert abs(px(g["coordinates"]) - target) < 0.02, px(g["coordinates"])
+    json.dump(d, open(f"{sys.argv[2]}/{name}.geojson", "w"))
+PY
+for f in lin1 lin2; do
+  "$TESELAS" import "$TEST_TMP/$f.geojson" --db "$TP" --layer lineas --quiet > "$TEST_TMP/imp.log" 2>&1 ||
+    fail "import $f: $(tail -5 "$TEST_TMP/imp.log")"
+  if [ $f = lin1 ]; then
+    seed --db "$TP" --layers lineas --zoom 8-15 --out "$TEST_TMP/lin-old.pmtiles"
+    seed --db "$TP" --layers lineas --zoom 8-15 --out "$TEST_TMP/lin-old.mbtiles"
+    BOX=$(sqlite3 "$TP" "SELECT minx||' '||miny||' '||maxx||' '||maxy FROM teselas_layers WHERE id='lineas'")
+  fi
+done
+[ "$(sqlite3 "$TP" "SELECT minx||' '||miny||' '||maxx||' '||maxy FROM teselas_layers WHERE id='lineas'")" = "$BOX" ] ||
+  fail "the shrunk line moved the layer's bounds"
+check_incremental "$TP" lineas 8 15 "$TEST_TMP/lin-old.pmtiles"
+# the line is in the z12 tiles of the second version only: the list names z12 tiles
+grep -q '^/tiles/lineas/12/' "$TEST_TMP/purge.txt" || fail "no z12 tile listed for the line that crossed a pixel"
+ok
+
 echo "ok: $N_CHECKS checks"

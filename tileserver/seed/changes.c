@@ -31,8 +31,9 @@ static bool may_show(const marker *m, unsigned z, const double w[4]) {
   if (m->points) return true;
   if (!gen_shown(m->layer, z)) return false;
   if (!gen_drops_small(m->layer, z)) return true;
-  double px = ldexp(1.0, (int)z) * GEN_TILE_PX; /* pixels of a 256-px tile per world unit */
-  return (w[2] - w[0]) * px >= 0.99 || (w[3] - w[1]) * px >= 0.99;
+  /* the rule itself (gen_below_pixel), with a pixel 1 % smaller: world units of a 256-px tile */
+  double pixel = 0.99 / (ldexp(1.0, (int)z) * GEN_TILE_PX);
+  return !gen_below_pixel(&(geom_bbox){w[0], w[1], w[2], w[3]}, pixel);
 }
 
 /* Marks the addresses of zoom z whose area grown by pad tiles meets box (world coordinates,
