@@ -14,7 +14,8 @@
 #     by the server before and after, compared by bytes at the vector list's addresses);
 #   - on the demo (parks, renumbered by the removal; and an archive of three layers, where the
 #     tiles keep the unchanged layers' bytes from the earlier archive) and on a database made only from the
-#     SSP-CDMX police cuadrantes (tests/data/cdmx-ssp);
+#     SSP-CDMX police cuadrantes (tests/data/cdmx-ssp), and their boundaries as lines with one
+#     shrunk from under a pixel at z12 to over it (the small-feature rule's edge);
 #   - a version no longer kept is an error naming it; bad HTTP parameters are 4xx JSON.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/../tiles/lib.sh"
