@@ -3,7 +3,8 @@
  *
  * Why text parameters and binary results: a parameter sent as text with no declared type takes
  * the type PostgreSQL infers from where it stands (a bbox bound is a double, a filter literal
- * the type of its column), so one code path binds every kind; results come back in binary
+ * the type of its column), so one code path binds every kind; a box query's four bounds alone go
+ * in binary (store_pg_arg_f64), as every tile sends them; results come back in binary
  * (resultFormat 1), which spares parsing numbers and geometries from text on every row.
  * Statements are prepared once per connection (PQprepare) and named teselas_s<N>; the cache is
  * the reader's (reader.c) in size and eviction.
@@ -30,24 +31,58 @@
 enum { OID_BOOL = 16, OID_BYTEA = 17, OID_INT8 = 20, OID_INT2 = 21, OID_INT4 = 23,
        OID_FLOAT4 = 700, OID_FLOAT8 = 701 };
 
-int store_pg_arg(store_pg_args *a, const char *text) {
-  if (a->nomem) return 0;
-  if (a->n == a->cap) {
-    size_t cap = a->cap ? a->cap * 2 : 16;
-    char **v = realloc(a->v, cap * sizeof *v);
-    if (!v) {
-      a->nomem = true;
-      return 0;
-    }
-    a->v = v;
-    a->cap = cap;
+/* Room for one more parameter in a (and in its lengths and formats once it has them). */
+static bool args_room(store_pg_args *a) {
+  if (a->nomem) return false;
+  if (a->n < a->cap) return true;
+  size_t cap = a->cap ? a->cap * 2 : 16;
+  char **v = realloc(a->v, cap * sizeof *v);
+  if (v) a->v = v;
+  int *lens = v && a->lens ? realloc(a->lens, cap * sizeof *lens) : NULL;
+  if (lens) a->lens = lens;
+  int *formats = lens ? realloc(a->formats, cap * sizeof *formats) : NULL;
+  if (formats) a->formats = formats;
+  if (!v || (a->lens && !formats)) {
+    a->nomem = true;
+    return false;
   }
+  a->cap = cap;
+  return true;
+}
+
+int store_pg_arg(store_pg_args *a, const char *text) {
+  if (!args_room(a)) return 0;
   char *copy = NULL;
   if (text && !(copy = strdup(text))) {
     a->nomem = true;
     return 0;
   }
+  if (a->lens) a->lens[a->n] = a->formats[a->n] = 0;
   a->v[a->n++] = copy;
+  return (int)a->n;
+}
+
+int store_pg_arg_f64(store_pg_args *a, double d) {
+  if (!args_room(a)) return 0;
+  if (!a->lens) { /* the first binary one: every parameter before it is text */
+    a->lens = calloc(a->cap, sizeof *a->lens);
+    a->formats = calloc(a->cap, sizeof *a->formats);
+    if (!a->lens || !a->formats) {
+      a->nomem = true;
+      return 0;
+    }
+  }
+  char *b = malloc(8);
+  if (!b) {
+    a->nomem = true;
+    return 0;
+  }
+  uint64_t u;
+  memcpy(&u, &d, sizeof u);
+  for (int i = 7; i >= 0; i--, u >>= 8) b[i] = (char)(u & 0xff);
+  a->lens[a->n] = 8;
+  a->formats[a->n] = 1;
+  a->v[a->n++] = b;
   return (int)a->n;
 }
 
@@ -63,6 +98,8 @@ int store_pg_argf(store_pg_args *a, const char *fmt, ...) {
 void store_pg_args_free(store_pg_args *a) {
   for (size_t i = 0; i < a->n; i++) free(a->v[i]);
   free(a->v);
+  free(a->lens);
+  free(a->formats);
   memset(a, 0, sizeof *a);
 }
 
@@ -209,8 +246,11 @@ PGresult *store_pg_next_result(store_pg *p) {
      * every row of a streamed result copied a tile's ~260 kB of lines once per row (a third of
      * the server's CPU at z16, perf) */
     if (!PQisBusy(p->conn)) break;
-    /* a result (or a row) read now, or a broken connection: PQgetResult says which */
-    if (!PQconsumeInput(p->conn) || !PQisBusy(p->conn)) break;
+    /* a result (or a row) read now, or a broken connection: PQgetResult says which; right
+     * after a statement is sent its answer cannot be in yet, so the wait comes first (a read
+     * then found nothing: one system call a request) */
+    if (!p->sent && (!PQconsumeInput(p->conn) || !PQisBusy(p->conn))) break;
+    p->sent = false;
     struct pollfd pfd = {.fd = PQsocket(p->conn), .events = POLLIN};
     if (poll(&pfd, 1, (int)(left * 1000) + 1) < 0 && errno != EINTR) break;
   }
@@ -232,11 +272,18 @@ static PGresult *last_result(store_pg *p) {
   return res;
 }
 
+/* Sends a's values to prepared statement `name`, binary results asked; p->sent the answer
+ * unread. */
+static int send_prepared(store_pg *p, const char *name, const store_pg_args *a) {
+  int ok = PQsendQueryPrepared(p->conn, name, a ? (int)a->n : 0,
+                               a ? (const char *const *)a->v : NULL, a ? a->lens : NULL,
+                               a ? a->formats : NULL, 1);
+  p->sent = ok != 0;
+  return ok;
+}
+
 static PGresult *exec_prepared(store_pg *p, const char *name, const store_pg_args *a) {
-  return PQsendQueryPrepared(p->conn, name, a ? (int)a->n : 0,
-                             a ? (const char *const *)a->v : NULL, NULL, NULL, 1)
-             ? last_result(p)
-             : NULL;
+  return send_prepared(p, name, a) ? last_result(p) : NULL;
 }
 
 /* The name of sql's prepared statement on p's connection, preparing it (and evicting the least
@@ -263,7 +310,11 @@ static err_code stmt_name(store_pg *p, const char *sql, const char **out, err *e
   char name[24];
   snprintf(name, sizeof name, "teselas_s%llu", (unsigned long long)++p->n_prepared);
   /* preparing takes the locks of the tables it names: awaited within the deadline too */
-  PGresult *res = PQsendPrepare(p->conn, name, sql, 0, NULL) ? last_result(p) : NULL;
+  PGresult *res = NULL;
+  if (PQsendPrepare(p->conn, name, sql, 0, NULL)) {
+    p->sent = true;
+    res = last_result(p);
+  }
   err_code rc = PQresultStatus(res) == PGRES_COMMAND_OK ? ERR_OK
                                                          : store_pg_result_error(res, "query", e);
   PQclear(res);
@@ -358,8 +409,7 @@ err_code store_pg_send(store_pg *p, const char *sql, const store_pg_args *a, err
   const char *name = NULL;
   err_code rc = exec_ready(p, sql, a, &name, e);
   if (rc != ERR_OK) return rc;
-  if (!PQsendQueryPrepared(p->conn, name, (int)a->n, (const char *const *)a->v, NULL, NULL, 1) ||
-      !PQsetSingleRowMode(p->conn)) {
+  if (!send_prepared(p, name, a) || !PQsetSingleRowMode(p->conn)) {
     const char *m = PQerrorMessage(p->conn);
     rc = PQstatus(p->conn) == CONNECTION_BAD
              ? err_set(e, ERR_IO, "PostgreSQL is unreachable")

@@ -22,9 +22,11 @@
 #include "store/store_int.h"
 
 /* Bound parameters of one statement, as text (PostgreSQL infers each one's type from where it
- * stands; casts in the SQL fix it where it cannot). Sticky nomem. */
+ * stands; casts in the SQL fix it where it cannot), or a double in binary (store_pg_arg_f64).
+ * Sticky nomem. */
 typedef struct store_pg_args {
   char **v;
+  int *lens, *formats;    /* per parameter: bytes and 1 for a binary one; NULL while none is */
   size_t n, cap;
   bool nomem;
 } store_pg_args;
@@ -32,6 +34,9 @@ typedef struct store_pg_args {
 /* Appends a parameter (NULL: SQL NULL; text is copied) and returns its number ($n). */
 int store_pg_arg(store_pg_args *a, const char *text);
 int store_pg_argf(store_pg_args *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Appends d as a binary float8 (8 bytes, big-endian): its SQL must read it as $n::float8. It
+ * spares a tile's bounds their printing to 17 digits here and their parsing by PostgreSQL. */
+int store_pg_arg_f64(store_pg_args *a, double d);
 void store_pg_args_free(store_pg_args *a);
 
 enum { STORE_PG_STMTS = 48, STORE_PG_TIMES = 16 };
@@ -59,6 +64,7 @@ typedef struct store_pg {
   bool busy;              /* a row-by-row query is running */
   double deadline;        /* monotonic seconds: a statement still running then is cancelled; 0 none */
   bool cancelled;         /* the running statement was cancelled at the deadline */
+  bool sent;              /* a statement was sent and nothing of its answer read since */
   bool own_path;          /* the URI sets search_path itself (session_setup leaves it) */
   double retry_at;        /* monotonic seconds: no reconnection attempt before (backoff) */
   double backoff;         /* seconds to wait after the next failed attempt */

@@ -217,7 +217,7 @@ static void where_bbox(buf *sql, pg_plan *p) {
   const store_query *q = p->q;
   char (*v)[16] = p->box;
   for (int i = 0; i < 4; i++)
-    snprintf(v[i], sizeof v[i], "$%d::float8", store_pg_argf(&p->args, "%.17g", p->bbox[i]));
+    snprintf(v[i], sizeof v[i], "$%d::float8", store_pg_arg_f64(&p->args, p->bbox[i]));
   bool across = p->bbox[0] > p->bbox[2];
   for (int exact = 0; exact < 1 + (q->bbox_exact && p->bbox == q->bbox); exact++) {
     const char *fn = exact ? "ST_Intersects(t.geom, " : "t.geom && ";
