@@ -90,14 +90,6 @@ static void mark_box(marker *m, const double *bbox) {
   on_change(m, &c);
 }
 
-/* Compares two rows of the id walk (key text as store_diff_open orders it: bytes, then length). */
-static int key_cmp(const store_diff_row *x, const store_diff_row *y) {
-  size_t n = x->key_len < y->key_len ? x->key_len : y->key_len;
-  int c = memcmp(x->key, y->key, n);
-  if (c) return c;
-  return x->key_len < y->key_len ? -1 : x->key_len > y->key_len;
-}
-
 /* The feature ids. A tile carries each feature's id (fid), and an import numbers features in the
  * source's order, so removing one record renumbers every later one: their tiles change though
  * the diff, which matches features by their id field or content, sees them unchanged. So both
@@ -108,8 +100,8 @@ static err_code walk_ids(store_reader *r, const layer_info *from, const layer_in
   const char *names[256];
   size_t n = to->n_fields < 256 ? to->n_fields : 256;
   for (size_t i = 0; i < n; i++) names[i] = to->fields[i].name;
-  store_diff_spec sf = {from->table_name, "fid", names, n, true},
-                  st = {to->table_name, "fid", names, n, true};
+  store_diff_spec sf = {from->table_name, NULL, names, n, true, .fid_order = true},
+                  st = {to->table_name, NULL, names, n, true, .fid_order = true};
   store_diff_cursor *cf = NULL, *ct = NULL;
   err_code rc = store_diff_open(r, &sf, &cf, e);
   if (rc == ERR_OK) rc = store_diff_open(r, &st, &ct, e);
@@ -117,7 +109,7 @@ static err_code walk_ids(store_reader *r, const layer_info *from, const layer_in
   int hx = rc == ERR_OK ? store_diff_next(cf, &x, e) : -1;
   int hy = hx < 0 ? -1 : store_diff_next(ct, &y, e);
   while (hx >= 0 && hy >= 0 && (hx > 0 || hy > 0) && !m->out->all) {
-    int c = hx == 0 ? 1 : hy == 0 ? -1 : key_cmp(&x, &y);
+    int c = hx == 0 ? 1 : hy == 0 ? -1 : (x.fid > y.fid) - (x.fid < y.fid);
     if (c <= 0 && (c < 0 || x.content_hash != y.content_hash) && x.has_bbox) mark_box(m, x.bbox);
     if (c >= 0 && (c > 0 || x.content_hash != y.content_hash) && y.has_bbox) mark_box(m, y.bbox);
     if (c <= 0) hx = store_diff_next(cf, &x, e);

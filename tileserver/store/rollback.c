@@ -95,8 +95,9 @@ static err_code column_list(sqlite3 *db, const char *table, bool typed, buf *out
   return out->failed ? err_set(e, ERR_NOMEM, "out of memory") : ERR_OK;
 }
 
-/* The new table, registered with SpatiaLite and indexed, its triggers parked in *triggers. */
-static err_code create_copy(sqlite3 *db, const char *from, const char *to, buf *triggers, err *e) {
+/* The new table, registered with SpatiaLite and indexed, without SpatiaLite's triggers (never
+ * written once published: writer.c). */
+static err_code create_copy(sqlite3 *db, const char *from, const char *to, err *e) {
   buf sql;
   buf_init(&sql, 0);
   buf_puts(&sql, "CREATE TABLE ");
@@ -114,7 +115,7 @@ static err_code create_copy(sqlite3 *db, const char *from, const char *to, buf *
                to, to, to, to);
     rc = store_exec(db, buf_cstr(&sql), "geometry of the copy", e);
   }
-  if (rc == ERR_OK) rc = store_triggers_park(db, to, triggers, e);
+  if (rc == ERR_OK) rc = store_triggers_drop(db, to, e);
   buf_free(&sql);
   return rc;
 }
@@ -134,10 +135,9 @@ static err_code count_rows(sqlite3 *db, const char *table, int64_t *out, err *e)
 
 /* Rows in their order (the curve's), then the same packed index an import builds. */
 static err_code copy_table(sqlite3 *db, const char *from, const char *to, err *e) {
-  buf triggers, sql;
-  buf_init(&triggers, 0);
+  buf sql;
   buf_init(&sql, 0);
-  err_code rc = create_copy(db, from, to, &triggers, e);
+  err_code rc = create_copy(db, from, to, e);
   if (rc == ERR_OK) {
     buf cols;
     buf_init(&cols, 0);
@@ -156,9 +156,6 @@ static err_code copy_table(sqlite3 *db, const char *from, const char *to, err *e
   if (rc == ERR_OK)
     rc = store_rtree_bulk_load(db, to, (size_t)n, STORE_RTREE_BULK_CAP, &done, &scan, e);
   if (rc == ERR_OK && !done) rc = store_rtree_fill_rows(db, to, e);
-  if (rc == ERR_OK && triggers.len)
-    rc = store_exec(db, buf_cstr(&triggers), "restore triggers", e);
-  buf_free(&triggers);
   buf_free(&sql);
   return rc;
 }

@@ -522,13 +522,16 @@ err_code store_versions_scan(store_reader *r, const char *layer_id, int64_t only
                              store_version_fn fn, void *ctx, err *e);
 
 /* A version table read for a diff: rows ordered by key_field's value as text (NULL first), then
- * by content; by content alone when key_field is NULL. fields: those compared. */
+ * by content; by content alone when key_field is NULL; by fid alone with fid_order (key_field
+ * then ignored). fields: those compared. */
 typedef struct store_diff_spec {
   const char *table;
   const char *key_field;
   const char *const *fields;
   size_t n_fields;
   bool content_only;  /* rows' content_hash alone (geom_hash and attr_hash 0): one hash a row */
+  bool fid_order;     /* rows by their fid, unique in a version table: no key, and no sort where
+                         the table has its fid index (an import's and a rollback's have) */
 } store_diff_spec;
 
 /* One row of a diff scan; key points into the cursor, valid until the next call. */

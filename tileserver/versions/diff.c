@@ -204,8 +204,8 @@ err_code versions_diff_run(store_reader *r, const char *layer_id, int64_t from, 
   bool keyed = f.id_field[0] && strcmp(f.id_field, t.id_field) == 0 && find(&f, f.id_field) >= 0 &&
                find(&t, t.id_field) >= 0;
   out->key_field = keyed ? f.id_field : NULL;
-  store_diff_spec sf = {f.table, out->key_field, common, n_common, false};
-  store_diff_spec st = {t.table, out->key_field, common, n_common, false};
+  store_diff_spec sf = {f.table, out->key_field, common, n_common, false, false};
+  store_diff_spec st = {t.table, out->key_field, common, n_common, false, false};
   store_diff_cursor *cf = NULL, *ct = NULL;
   rc = store_diff_open(r, &sf, &cf, e);
   if (rc == ERR_OK) rc = store_diff_open(r, &st, &ct, e);

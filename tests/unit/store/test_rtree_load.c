@@ -1,7 +1,9 @@
 /* The packed spatial index (store/rtree_load.c) against SQLite's own R*Tree: the same layer
  * written twice, once bulk-loaded and once filled row by row (the path past the row cap), must
  * give identical boxes, identical answers to bbox queries, pass rtreecheck(), and leave a regular
- * SpatiaLite table whose triggers keep the index up to date afterwards. */
+ * SpatiaLite table with its index, without SpatiaLite's per-row triggers: a published version is
+ * never written again (store/writer.c), and a file of earlier teselas loses them on its next
+ * write. */
 #include <sqlite3.h>
 #include <spatialite.h>
 
@@ -103,59 +105,72 @@ static void packed_index_equals_row_by_row_index(void **state) {
     text(db, sql, b, sizeof b);
     assert_string_equal(a, b);
   }
-  /* the triggers are back: the table is a regular SpatiaLite table */
+  /* no per-row triggers on either: nothing writes a published version */
   assert_int_equal(scalar(db, "SELECT count(*) FROM sqlite_master WHERE type='trigger' AND"
-                              " tbl_name='lyr_packed_v1'"),
-                   scalar(db, "SELECT count(*) FROM sqlite_master WHERE type='trigger' AND"
-                              " tbl_name='lyr_rowwise_v1'"));
-  assert_true(scalar(db, "SELECT count(*) FROM sqlite_master WHERE type='trigger' AND"
-                         " tbl_name='lyr_packed_v1' AND name LIKE 'gii_%'") == 1);
+                              " tbl_name IN ('lyr_packed_v1', 'lyr_rowwise_v1')"),
+                   0);
   sqlite3_close(db);
 }
 
-static void index_triggers_work_after_the_load(void **state) {
+/* What SpatiaLite's readers ask of the table (GDAL and QGIS find the index through
+ * geometry_columns): the column registered with its index enabled, and the index whole. */
+static void published_table_is_a_spatialite_layer(void **state) {
   (void)state;
-  char path[256], out[64];
+  char path[256];
   check_tmp_path("rtree.db", path, sizeof path);
   write_layer(path, "packed", 500, STORE_RTREE_BULK_CAP);
   sqlite3 *db = open_db(path);
   void *cache = spatialite_alloc_connection();
   spatialite_init_ex(db, cache, 0);
-  /* the index is keyed by row number (teselas_row), the feature id is a column */
-  int64_t row_of_1 = scalar(db, "SELECT teselas_row FROM lyr_packed_v1 WHERE fid = 1");
-  assert_int_equal(scalar(db, "SELECT count(*) FROM idx_lyr_packed_v1_geom WHERE pkid = (SELECT"
-                              " teselas_row FROM lyr_packed_v1 WHERE fid = 1)"),
+  assert_int_equal(scalar(db, "SELECT spatial_index_enabled FROM geometry_columns WHERE"
+                              " f_table_name='lyr_packed_v1' AND f_geometry_column='geom'"),
                    1);
-  assert_int_equal(sqlite3_exec(db,
-                                "INSERT INTO lyr_packed_v1(fid, n, geom) VALUES(9999, 1,"
-                                " MakePoint(-100.0, 25.0, 4326));"
-                                "DELETE FROM lyr_packed_v1 WHERE fid = 1;",
-                                NULL, NULL, NULL),
-                   SQLITE_OK);
-  assert_int_equal(scalar(db, "SELECT count(*) FROM idx_lyr_packed_v1_geom WHERE pkid = (SELECT"
-                              " teselas_row FROM lyr_packed_v1 WHERE fid = 9999) AND"
-                              " xmin <= -100.0 AND xmax >= -100.0"),
-                   1);
-  char sql[128];
-  snprintf(sql, sizeof sql, "SELECT count(*) FROM idx_lyr_packed_v1_geom WHERE pkid = %lld",
-           (long long)row_of_1);
-  assert_int_equal(scalar(db, sql), 0);
-  /* the feature id stays unique */
-  assert_int_not_equal(sqlite3_exec(db,
-                                    "INSERT INTO lyr_packed_v1(fid, n, geom) VALUES(9999, 2,"
-                                    " MakePoint(-100.0, 25.0, 4326))",
-                                    NULL, NULL, NULL),
-                       SQLITE_OK);
-  assert_string_equal(text(db, "SELECT rtreecheck('idx_lyr_packed_v1_geom')", out, sizeof out),
-                      "ok");
-  /* the geometry constraint trigger is back too: another SRID is refused */
-  assert_int_not_equal(sqlite3_exec(db,
-                                    "INSERT INTO lyr_packed_v1(fid, n, geom) VALUES(10000, 1,"
-                                    " MakePoint(500000.0, 2300000.0, 32614))",
-                                    NULL, NULL, NULL),
-                       SQLITE_OK);
+  assert_int_equal(scalar(db, "SELECT CheckSpatialIndex('lyr_packed_v1', 'geom')"), 1);
+  /* SpatiaLite's own spatial-index query answers as a scan does */
+  const char *box = "BuildMbr(-101.7, 21.0, -101.6, 21.1, 4326)";
+  char sql[512];
+  snprintf(sql, sizeof sql, "SELECT count(*) FROM lyr_packed_v1 WHERE MbrIntersects(geom, %s) AND"
+           " rowid IN (SELECT rowid FROM SpatialIndex WHERE f_table_name='lyr_packed_v1' AND"
+           " search_frame=%s)", box, box);
+  int64_t indexed = scalar(db, sql);
+  snprintf(sql, sizeof sql, "SELECT count(*) FROM lyr_packed_v1 WHERE MbrIntersects(geom, %s)", box);
+  assert_int_equal(indexed, scalar(db, sql));
+  assert_true(indexed > 0);
   sqlite3_close(db);
   spatialite_cleanup_ex(cache);
+}
+
+/* A file written by earlier teselas, its version tables with SpatiaLite's triggers: the next
+ * write's open drops them, and only them. */
+static void triggers_of_earlier_files_go_on_the_next_write(void **state) {
+  (void)state;
+  char path[256];
+  check_tmp_path("rtree.db", path, sizeof path);
+  write_layer(path, "packed", 50, STORE_RTREE_BULK_CAP);
+  sqlite3 *db = open_db(path);
+  assert_int_equal(sqlite3_exec(db,
+                                "CREATE TRIGGER \"gii_lyr_packed_v1_geom\" AFTER INSERT ON"
+                                " lyr_packed_v1 BEGIN SELECT 1; END;"
+                                "CREATE TRIGGER \"tmd_lyr_packed_v1_geom\" AFTER DELETE ON"
+                                " lyr_packed_v1 BEGIN SELECT 1; END",
+                                NULL, NULL, NULL),
+                   SQLITE_OK);
+  int64_t others = scalar(db, "SELECT count(*) FROM sqlite_master WHERE type='trigger' AND"
+                              " tbl_name<>'lyr_packed_v1'");
+  assert_true(others > 0); /* SpatiaLite's metadata triggers stay */
+  sqlite3_close(db);
+  sqlite3 *rw = NULL;
+  void *spl = NULL;
+  err e;
+  if (store_rw_open(path, &rw, &spl, &e) != ERR_OK) fail_msg("%s", e.msg);
+  sqlite3_close(rw);
+  store_spl_detach(spl);
+  db = open_db(path);
+  assert_int_equal(scalar(db, "SELECT count(*) FROM sqlite_master WHERE type='trigger' AND"
+                              " tbl_name='lyr_packed_v1'"),
+                   0);
+  assert_int_equal(scalar(db, "SELECT count(*) FROM sqlite_master WHERE type='trigger'"), others);
+  sqlite3_close(db);
 }
 
 static void single_node_tree(void **state) {
@@ -173,7 +188,8 @@ static void single_node_tree(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(packed_index_equals_row_by_row_index),
-      cmocka_unit_test(index_triggers_work_after_the_load),
+      cmocka_unit_test(published_table_is_a_spatialite_layer),
+      cmocka_unit_test(triggers_of_earlier_files_go_on_the_next_write),
       cmocka_unit_test(single_node_tree),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
