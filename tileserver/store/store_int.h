@@ -189,9 +189,6 @@ err_code store_begin_write(sqlite3 *db, const char *db_path, int wait_ms, const 
 int64_t store_next_version(sqlite3 *db, const char *layer_id);
 /* Drops SpatiaLite's triggers on a new version table (writer.c says why they do not come back). */
 err_code store_triggers_drop(sqlite3 *db, const char *table, err *e);
-/* Drops those left on committed version tables by earlier teselas, in a transaction of its own
- * (outside any other: store_rw_open_wait runs it). */
-err_code store_triggers_migrate(sqlite3 *db, err *e);
 /* Now, ISO 8601 UTC to the second. */
 void store_now_iso(char out[32]);
 /* A version table `from` copied as `to` (rollback.c): rows in teselas_row order, registered with

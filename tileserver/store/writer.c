@@ -10,6 +10,9 @@
  * import, a rollback or a purge makes or drops whole tables). Kept, they cost every connection
  * their parse at its first statement and their release at close, whoever never writes them: on
  * the demo's 7 version tables, 2.8 M of an incremental seed's 58.8 M instructions (callgrind).
+ * Versions written by earlier teselas keep theirs (dropping them would take the write lock on
+ * opens that only read). Version tables are read-only for other tools too: an edit made in
+ * QGIS or with ogr2ogr -update would leave the spatial index behind.
  *
  * Rows go first into a temporary table keyed by feature id (which refuses a repeated id as it
  * comes) and are copied into the version table at commit in curve order (curve.c): the version
@@ -93,8 +96,7 @@ err_code store_rw_open_wait(const char *path, int wait_ms, sqlite3 **out_db, voi
                                     e)) != ERR_OK)
     return rc;
   rc = store_exec(db, STORE_SCHEMA_SQL, "catalog schema", e);
-  if (rc == ERR_OK) rc = store_history_migrate(db, e);
-  return rc == ERR_OK ? store_triggers_migrate(db, e) : rc;
+  return rc == ERR_OK ? store_history_migrate(db, e) : rc;
 }
 
 int64_t store_next_version(sqlite3 *db, const char *id) {
@@ -135,27 +137,6 @@ static err_code drop_triggers(sqlite3 *db, const char *select, const char *param
 err_code store_triggers_drop(sqlite3 *db, const char *table, err *e) {
   return drop_triggers(db, "SELECT name FROM sqlite_master WHERE type='trigger' AND tbl_name=?",
                        table, e);
-}
-
-/* Files written before versions were published without triggers: every committed version table
- * is in geometry_columns under the lyr_ prefix that layer tables own (an import in progress
- * elsewhere holds the write lock, and its table is not visible before its commit). Nothing to
- * drop is one read of the schema. */
-err_code store_triggers_migrate(sqlite3 *db, err *e) {
-  static const char LEFT[] =
-      "SELECT t.name FROM sqlite_master t JOIN geometry_columns g ON t.tbl_name = g.f_table_name"
-      " WHERE t.type='trigger' AND g.f_table_name LIKE 'lyr\\_%' ESCAPE '\\'";
-  sqlite3_stmt *st = NULL;
-  if (sqlite3_prepare_v2(db, LEFT, -1, &st, NULL) != SQLITE_OK)
-    return err_set(e, ERR_DB, "triggers: %s", sqlite3_errmsg(db));
-  bool any = sqlite3_step(st) == SQLITE_ROW;
-  sqlite3_finalize(st);
-  if (!any) return ERR_OK;
-  err_code rc = store_exec(db, "BEGIN IMMEDIATE", "drop triggers", e);
-  if (rc == ERR_OK) rc = drop_triggers(db, LEFT, NULL, e);
-  if (rc == ERR_OK) rc = store_exec(db, "COMMIT", "drop triggers", e);
-  if (rc != ERR_OK && !sqlite3_get_autocommit(db)) sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-  return rc;
 }
 
 /* Appends ", name TYPE" for each field. */

@@ -140,38 +140,6 @@ static void published_table_is_a_spatialite_layer(void **state) {
   spatialite_cleanup_ex(cache);
 }
 
-/* A file written by earlier teselas, its version tables with SpatiaLite's triggers: the next
- * write's open drops them, and only them. */
-static void triggers_of_earlier_files_go_on_the_next_write(void **state) {
-  (void)state;
-  char path[256];
-  check_tmp_path("rtree.db", path, sizeof path);
-  write_layer(path, "packed", 50, STORE_RTREE_BULK_CAP);
-  sqlite3 *db = open_db(path);
-  assert_int_equal(sqlite3_exec(db,
-                                "CREATE TRIGGER \"gii_lyr_packed_v1_geom\" AFTER INSERT ON"
-                                " lyr_packed_v1 BEGIN SELECT 1; END;"
-                                "CREATE TRIGGER \"tmd_lyr_packed_v1_geom\" AFTER DELETE ON"
-                                " lyr_packed_v1 BEGIN SELECT 1; END",
-                                NULL, NULL, NULL),
-                   SQLITE_OK);
-  int64_t others = scalar(db, "SELECT count(*) FROM sqlite_master WHERE type='trigger' AND"
-                              " tbl_name<>'lyr_packed_v1'");
-  assert_true(others > 0); /* SpatiaLite's metadata triggers stay */
-  sqlite3_close(db);
-  sqlite3 *rw = NULL;
-  void *spl = NULL;
-  err e;
-  if (store_rw_open(path, &rw, &spl, &e) != ERR_OK) fail_msg("%s", e.msg);
-  sqlite3_close(rw);
-  store_spl_detach(spl);
-  db = open_db(path);
-  assert_int_equal(scalar(db, "SELECT count(*) FROM sqlite_master WHERE type='trigger' AND"
-                              " tbl_name='lyr_packed_v1'"),
-                   0);
-  assert_int_equal(scalar(db, "SELECT count(*) FROM sqlite_master WHERE type='trigger'"), others);
-  sqlite3_close(db);
-}
 
 static void single_node_tree(void **state) {
   (void)state;
@@ -189,7 +157,6 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(packed_index_equals_row_by_row_index),
       cmocka_unit_test(published_table_is_a_spatialite_layer),
-      cmocka_unit_test(triggers_of_earlier_files_go_on_the_next_write),
       cmocka_unit_test(single_node_tree),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
