@@ -292,7 +292,10 @@ static void python_reference(void **state) {
         fail_msg("case %zu part %zu: not what Python read (name '%s'/'%s', filename '%s'/'%s', "
                  "type '%s'/'%s', %zu/%zu bytes)", c, i, p->name, name, p->filename, fn, p->ctype,
                  pct, p->data_len, dlen);
-      free(name), free(fn), free(pct), free(data);
+      free(name);
+      free(fn);
+      free(pct);
+      free(data);
     }
     n_parts += g.n_parts;
     got_free(&g);
