@@ -31,6 +31,7 @@ enum {
   TIMER_SCAN_MS = 250,
   LINGER_MS = 5000,          /* a refused client may still be sending: read it this long */
   LINGER_BYTES = 64 << 20,   /* and at most this much, before the close */
+  LISTEN_PAUSE_MS = 500,     /* out of descriptors: how long a worker stops accepting */
   EVENTS = 64,
   ACCEPTS = 32               /* per wake-up, so a burst of connections spreads over workers */
 };
@@ -106,6 +107,25 @@ static void request_finished(engine_conn *c, bool completed) {
   c->pos = c->next;
 }
 
+/* Whether the head in [pos, in_len) may be whole (a blank line ends it) or has reached its bound:
+ * only then is it parsed. Parsing on every read would parse a head sent a byte at a time again
+ * from its start for each byte. c->scan remembers how far the search went. */
+static bool head_ready(engine_conn *c, const engine *en) {
+  if (c->in_len - c->pos >= head_cap(en)) return true; /* the parser answers 414 or 431 */
+  size_t i = c->scan > c->pos ? c->scan : c->pos;
+  for (; i < c->in_len; i++) {
+    if (c->in[i] != '\n') continue;
+    if (i + 1 >= c->in_len) break;
+    if (c->in[i + 1] == '\n') return true;
+    if (c->in[i + 1] == '\r') {
+      if (i + 2 >= c->in_len) break;
+      if (c->in[i + 2] == '\n') return true;
+    }
+  }
+  c->scan = i;
+  return false;
+}
+
 /* The head is parsed: the hooks decide between an answer now and the body. */
 static void start_request(engine_conn *c) {
   engine *en = c->w->en;
@@ -115,7 +135,17 @@ static void start_request(engine_conn *c) {
   c->responded = false;
   c->head_only = false;
   if (has_body && c->in_cap - c->next < BODY_ROOM) {
-    if (!grow_in(c, c->next + BODY_ROOM)) {
+    /* the answered requests' bytes go first: the buffer never holds more than one head and the
+     * body's room (a client keeping a byte of its next request waiting would otherwise move pos
+     * on by a head each request, and the buffer would grow with it) */
+    if (c->pos > 0) {
+      memmove(c->in, c->in + c->pos, c->in_len - c->pos);
+      c->in_len -= c->pos;
+      c->next -= c->pos;
+      c->pos = 0;
+      c->scan = 0;
+    }
+    if (c->in_cap - c->next < BODY_ROOM && !grow_in(c, c->next + BODY_ROOM)) {
       reply_refusal(c, 503, "out of memory");
       return;
     }
@@ -202,6 +232,7 @@ static void begin_linger(engine_conn *c) {
   c->in_len = c->pos = c->next = 0;
   c->body_left = 0; /* counts the bytes drained */
   c->last_ms = engine_now_ms();
+  c->linger_until = c->last_ms + LINGER_MS; /* from now, whatever the client still sends */
   c->dec.trailer_bytes = 0;
 }
 
@@ -245,8 +276,8 @@ static void conn_run(engine_conn *c) {
         continue;
       }
       case CONN_HEAD: {
-        if (c->pos == c->in_len) c->pos = c->in_len = 0;
-        if (c->in_len > c->pos) {
+        if (c->pos == c->in_len) c->pos = c->in_len = c->scan = 0;
+        if (c->in_len > c->pos && head_ready(c, en)) {
           int st = 400;
           const char *why = "malformed";
           wire_result r = wire_parse_head(c->in + c->pos, c->in_len - c->pos, en->cfg.url_max,
@@ -260,6 +291,7 @@ static void conn_run(engine_conn *c) {
             reply_refusal(c, st, why);
             continue;
           }
+          c->scan = c->in_len; /* not whole after all: parsed again once more bytes end it */
         }
         if (c->peer_eof) {
           conn_close(c, false);
@@ -269,6 +301,7 @@ static void conn_run(engine_conn *c) {
           if (c->pos > 0) {
             memmove(c->in, c->in + c->pos, c->in_len - c->pos);
             c->in_len -= c->pos;
+            c->scan = c->scan > c->pos ? c->scan - c->pos : 0;
             c->pos = 0;
           } else if (c->in_cap < head_cap(en)) {
             size_t cap = c->in_cap * 2 < head_cap(en) ? c->in_cap * 2 : head_cap(en);
@@ -346,6 +379,28 @@ fail:
   en->hooks.closed(en->hooks.ctx, (const struct sockaddr *)peer, len, false);
 }
 
+/* Out of descriptors: the listening socket stays readable, so epoll_wait would return at once,
+ * again and again. It leaves this worker's epoll for LISTEN_PAUSE_MS (scan_timers puts it back),
+ * with one warning a pause. */
+static void listen_pause(worker_ctx *w, int en_errno) {
+  if (w->listen_paused) return;
+  epoll_ctl(w->epfd, EPOLL_CTL_DEL, w->en->cfg.listen_fd, NULL);
+  w->listen_paused = true;
+  w->paused_ms = w->now_ms;
+  log_warn("accept: %s; new connections wait %d ms", strerror(en_errno), LISTEN_PAUSE_MS);
+}
+
+/* Back in the epoll, unless draining began: checked again after the add, since
+ * engine_stop_accepting sets draining before it removes the socket from every worker. */
+static void listen_resume(worker_ctx *w) {
+  engine *en = w->en;
+  w->listen_paused = false;
+  if (atomic_load(&en->draining)) return;
+  struct epoll_event lev = {.events = EPOLLIN | EPOLLEXCLUSIVE, .data.ptr = &w->listen_tag};
+  epoll_ctl(w->epfd, EPOLL_CTL_ADD, en->cfg.listen_fd, &lev);
+  if (atomic_load(&en->draining)) epoll_ctl(w->epfd, EPOLL_CTL_DEL, en->cfg.listen_fd, NULL);
+}
+
 static void accept_some(worker_ctx *w) {
   engine *en = w->en;
   for (int i = 0; i < ACCEPTS; i++) {
@@ -355,7 +410,7 @@ static void accept_some(worker_ctx *w) {
     int fd = accept4(en->cfg.listen_fd, (struct sockaddr *)&a, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) {
       if (errno == EINTR || errno == ECONNABORTED) continue;
-      if (errno == EMFILE || errno == ENFILE) log_warn("accept: %s", strerror(errno));
+      if (errno == EMFILE || errno == ENFILE) listen_pause(w, errno);
       return;
     }
     if (!en->hooks.admit(en->hooks.ctx, (struct sockaddr *)&a, len)) {
@@ -374,11 +429,12 @@ static void scan_timers(worker_ctx *w) {
     next = c->next_conn;
     int64_t quiet = w->now_ms - c->last_ms;
     if (c->state == CONN_LINGER) {
-      if (quiet >= LINGER_MS) conn_close(c, false);
+      if (w->now_ms >= c->linger_until) conn_close(c, false);
     } else if (idle_ms > 0 && quiet >= idle_ms) {
-      conn_close(c, true);
+      conn_close(c, !atomic_load(&en->draining)); /* a drain's closes are not timeouts */
     }
   }
+  if (w->listen_paused && w->now_ms - w->paused_ms >= LISTEN_PAUSE_MS) listen_resume(w);
   w->last_scan_ms = w->now_ms;
 }
 
@@ -459,6 +515,8 @@ engine *engine_start(const engine_config *cfg, const engine_hooks *hooks, err *e
   en->cfg = *cfg;
   en->hooks = *hooks;
   en->n_workers = n;
+  for (unsigned i = 0; i < n; i++) /* workers_free closes what was opened, and only that */
+    en->workers[i].epfd = en->workers[i].evfd = -1;
   int fl = fcntl(cfg->listen_fd, F_GETFL);
   fcntl(cfg->listen_fd, F_SETFL, fl | O_NONBLOCK);
   for (unsigned i = 0; i < n; i++) {

@@ -52,6 +52,7 @@ typedef struct engine_conn {
   size_t in_len, in_cap;
   size_t pos;              /* the current request's first byte in `in` */
   size_t next;             /* where the next request starts, once known */
+  size_t scan;             /* how far the search for the head's end went (engine.c head_ready) */
   bool readable;           /* epoll said readable and no read has come back short since */
   bool peer_eof;
   wire_head head;
@@ -66,6 +67,7 @@ typedef struct engine_conn {
   bool close_after;
   conn_out out;
   int64_t last_ms;         /* last byte read or written */
+  int64_t linger_until;    /* CONN_LINGER: closed then */
   struct engine_conn *prev, *next_conn;
 } engine_conn;
 
@@ -79,6 +81,8 @@ typedef struct worker_ctx {
   int64_t date_sec;
   char date[40];           /* "Date: ...\r\n" of date_sec */
   bool drained;            /* idle connections closed after draining began */
+  bool listen_paused;      /* out of descriptors: the listening socket is out of this epoll */
+  int64_t paused_ms;
   char listen_tag, event_tag;
 } worker_ctx;
 

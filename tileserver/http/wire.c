@@ -1,8 +1,11 @@
 /* wire.c — HTTP/1.1 request framing (see wire.h). Strict where a lax reading would let two
  * parties see two different requests (RFC 9112 §11.2, request smuggling): obs-fold, a bare CR,
  * a NUL, whitespace before a field's colon, two different Content-Lengths, Content-Length with
- * Transfer-Encoding, chunked framing in HTTP/1.0 are all refused. Lenient only where RFC 9112
- * allows it: a bare LF ends a line (§2.2), empty lines before the request line are skipped. */
+ * Transfer-Encoding, chunked framing in HTTP/1.0, two Host fields are all refused. Lenient only
+ * where RFC 9112 allows it: a bare LF ends a line of the head (§2.2), empty lines before the
+ * request line are skipped. A chunked body is read strictly (§7.1): CRLF ends each of its lines,
+ * and a chunk size is hex digits, then optional whitespace and ';' extensions of visible
+ * characters, so "0x5" or "5xyz" is refused, not read as 0 or 5 as a laxer reader might. */
 #include <string.h>
 
 #include "http/wire.h"
@@ -97,8 +100,10 @@ static wire_result field(parse *ps, wire_head *h, wire_str name, wire_str value)
     if (wire_str_is(value, "100-continue")) h->expect_continue = true;
   } else {
     for (int i = 0; i < WIRE_F_COUNT; i++)
-      if (!h->fields[i].s && wire_str_is(name, FIELD_NAMES[i])) {
-        h->fields[i] = value;
+      if (wire_str_is(name, FIELD_NAMES[i])) {
+        /* Host is echoed into links: two of them would leave the choice to each reader */
+        if (i == WIRE_F_HOST && h->fields[i].s) return fail(ps, 400, "two Host fields");
+        if (!h->fields[i].s) h->fields[i] = value;
         break;
       }
   }
@@ -292,7 +297,8 @@ size_t wire_pct_decode(char *dst, const char *src, size_t len, bool plus, bool *
 
 enum {
   C_SIZE,      /* hex digits of a chunk size */
-  C_EXT,       /* after the size: extensions up to the line's end */
+  C_SIZE_WS,   /* whitespace after them (BWS), up to ';' or CR */
+  C_EXT,       /* after ';': extensions up to the line's end */
   C_SIZE_LF,   /* the size line's CR seen */
   C_DATA,      /* chunk data */
   C_DATA_CR,   /* the CRLF after the data */
@@ -323,17 +329,22 @@ wire_result wire_chunked_step(wire_chunked *d, const char *in, size_t len, size_
         }
         if (d->digits == 0) goto bad;
         i--; /* read this byte again as the rest of the line */
-        d->state = C_EXT;
+        d->state = C_SIZE_WS;
         break;
       }
-      case C_EXT:
-        if (++d->line > WIRE_CHUNK_LINE_MAX || c == '\0') goto bad;
+      case C_SIZE_WS:
+        if (++d->line > WIRE_CHUNK_LINE_MAX) goto bad;
         if (c == '\r') d->state = C_SIZE_LF;
-        else if (c == '\n') goto size_done;
+        else if (c == ';') d->state = C_EXT;
+        else if (c != ' ' && c != '\t') goto bad;
+        break;
+      case C_EXT: /* names, values, quoted strings: visible characters and whitespace */
+        if (++d->line > WIRE_CHUNK_LINE_MAX) goto bad;
+        if (c == '\r') d->state = C_SIZE_LF;
+        else if (c != '\t' && (c < 0x20 || c > 0x7e)) goto bad;
         break;
       case C_SIZE_LF:
         if (c != '\n') goto bad;
-      size_done:
         d->line = 0;
         d->digits = 0;
         d->state = d->left ? C_DATA : C_TRAILER;
@@ -348,9 +359,8 @@ wire_result wire_chunked_step(wire_chunked *d, const char *in, size_t len, size_
         return WIRE_PARTIAL;
       }
       case C_DATA_CR:
-        if (c == '\n') d->state = C_SIZE;
-        else if (c == '\r') d->state = C_DATA_LF;
-        else goto bad;
+        if (c != '\r') goto bad;
+        d->state = C_DATA_LF;
         break;
       case C_DATA_LF:
         if (c != '\n') goto bad;
@@ -360,18 +370,16 @@ wire_result wire_chunked_step(wire_chunked *d, const char *in, size_t len, size_
         if (c == '\r') {
           d->state = C_END_LF;
         } else if (c == '\n') {
-          d->state = C_DONE;
-          *used = i + 1;
-          return WIRE_DONE;
+          goto bad;
         } else {
           d->state = C_TRAILER_LINE;
           i--;
         }
         break;
       case C_TRAILER_LINE:
-        if (++d->trailer_bytes > WIRE_TRAILERS_MAX || c == '\0') goto bad;
+        if (++d->trailer_bytes > WIRE_TRAILERS_MAX) goto bad;
         if (c == '\r') d->state = C_TRAILER_LF;
-        else if (c == '\n') d->state = C_TRAILER;
+        else if (c != '\t' && (c < 0x20 || c > 0x7e) && c < 0x80) goto bad;
         break;
       case C_TRAILER_LF:
         if (c != '\n') goto bad;

@@ -103,6 +103,7 @@ static void malformed_fields(void **state) {
   BAD("GET / HTTP/1.1\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n", 400);
   BAD("GET / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n", 501);
   BAD("GET / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n", 400);
+  BAD("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400);
   wire_head h;
   int st;
   const char *s = "GET / HTTP/1.1\r\nContent-Length: 5\r\ncontent-length: 5\r\n\r\n";
@@ -201,6 +202,19 @@ static void chunked(void **state) {
   memcpy(longline, "1;", 2);
   memset(longline + 2, 'e', sizeof longline - 2);
   assert_null(dechunk(longline, sizeof longline, 100, &rest));
+  /* strict framing (RFC 9112 §7.1): where a laxer reader sees another body end, an error */
+  assert_null(dechunk("0x5\r\n\r\n", 7, 7, &rest));            /* not the last chunk */
+  assert_null(dechunk("5xyz\r\nhello\r\n0\r\n\r\n", 19, 19, &rest)); /* ';' must come first */
+  assert_null(dechunk("5\nhello\r\n0\r\n\r\n", 16, 16, &rest)); /* a bare LF ends no line */
+  assert_null(dechunk("5\r\nhello\n0\r\n\r\n", 16, 16, &rest));
+  assert_null(dechunk("2;a\nxx\r\n0\r\n\r\n", 15, 15, &rest));
+  assert_null(dechunk("0\r\n\n", 4, 4, &rest));
+  assert_null(dechunk("0\r\nT: x\n\r\n", 11, 11, &rest));
+  /* whitespace before the extensions, a quoted value: read */
+  const char ws[] = "5 \t;a=\"b c\";d\r\nhello\r\n0\r\n\r\n";
+  const char *d = dechunk(ws, sizeof ws - 1, 1, &rest);
+  assert_non_null(d);
+  assert_string_equal(d, "hello");
 }
 
 int main(void) {
