@@ -11,17 +11,15 @@
 #    module that does not depend on store is "No such file or directory";
 #  - the system libraries in USES: for every other library of TESELAS_SYSTEM_LIBS, a "poison"
 #    header of the same name comes first in the module's search path and stops the compile with
-#    a message naming the module and the library (libmicrohttpd's and SQLite's headers live in
+#    a message naming the module and the library (SQLite's and GDAL's headers live in
 #    /usr/include, where any module would otherwise find them).
 # Links follow the same declaration: DEPS publicly (a dependent may use what its dependency's
 # headers show), USES privately. A new folder is one add_subdirectory() in the top CMakeLists.txt
 # and one teselas_module() line in the folder; tests/layering checks the rules hold.
 
 # The system libraries a module may be allowed, with the headers each one owns.
-set(TESELAS_SYSTEM_LIBS MHD GDAL GEOS PROJ SQLITE SPATIALITE CAIRO PNG ZLIB JANSSON NETTLE
+set(TESELAS_SYSTEM_LIBS GDAL GEOS PROJ SQLITE SPATIALITE CAIRO PNG ZLIB JANSSON NETTLE
   FONTCONFIG FREETYPE CURL PQ SODIUM MINIZIP SYSTEMD DEFLATE)
-set(TESELAS_LIB_NAME_MHD "libmicrohttpd")
-set(TESELAS_LIB_HEADERS_MHD microhttpd.h)
 set(TESELAS_LIB_NAME_GDAL "GDAL")
 set(TESELAS_LIB_HEADERS_GDAL gdal.h gdal_version.h ogr_api.h ogr_core.h ogr_srs_api.h cpl_conv.h
   cpl_error.h cpl_port.h cpl_string.h cpl_vsi.h)

@@ -10,7 +10,7 @@ set -euo pipefail
 # open on first use instead of linking: libpq5 (a postgresql:// database) and libspatialite7
 # (writing a SpatiaLite file).
 RUNTIME=(
-  libmicrohttpd12 libgdal32 libproj25 libgeos-c1v5 libsqlite3-0
+  libgdal32 libproj25 libgeos-c1v5 libsqlite3-0
   libpng16-16 zlib1g libcairo2 libfontconfig1 libfreetype6 libjansson4 libnettle8 libminizip1
   libsystemd0 libcurl4 libsodium23 libdeflate0 fonts-dejavu-core fontconfig fonts-noto-core
   libpq5 libspatialite7
@@ -20,7 +20,7 @@ PACKAGES=(
   # build
   build-essential cmake pkg-config git clang
   # libraries
-  libmicrohttpd-dev libgdal-dev libproj-dev libgeos-dev
+  libgdal-dev libproj-dev libgeos-dev
   libsqlite3-dev libspatialite-dev libsqlite3-mod-spatialite
   libpng-dev zlib1g-dev libcairo2-dev libfontconfig-dev libjansson-dev nettle-dev
   # a .zip or .kmz checked from its central directory before GDAL opens it (importers/guard_zip.c)

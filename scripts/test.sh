@@ -28,7 +28,7 @@ fi
 if [ "${TESELAS_SKIP_ASAN:-0}" != 1 ] && [ "${TESELAS_SKIP_FUZZ:-0}" != 1 ]; then
   # Every libFuzzer target (tests/fuzz) for a fixed budget under clang's ASan + UBSan, after the
   # replay of its corpus above: 18 s each keeps the phase, build included, under six minutes for
-  # seventeen targets. Any crash, leak or failed check fails. The seed is fixed so that a run is
+  # eighteen targets. Any crash, leak or failed check fails. The seed is fixed so that a run is
   # reproducible (TESELAS_FUZZ_SEED to choose another; tests/fuzz/run.sh alone explores at random).
   TESELAS_FUZZ_SEED=${TESELAS_FUZZ_SEED:-20261206} tests/fuzz/run.sh "${TESELAS_FUZZ_SECONDS:-18}"
 fi

@@ -1,5 +1,5 @@
 /* fuzz_http_headers.c — libFuzzer target for what teselas reads itself out of request headers
- * and bodies (libmicrohttpd splits the request; these read the values): the Range header
+ * and bodies (http/wire.c splits the request, fuzz_http_wire.c; these read the values): the Range header
  * (http/range.c), an urlencoded form body (http/form.c), the Cookie header, Accept and
  * Accept-Encoding (http/respond.c), a tile address segment (http_parse_index) and the CSRF token
  * check (auth/session.c). The input is split at the first two NUL bytes into a header value, a

@@ -89,7 +89,7 @@ etag() { sed -n 's/^ETag: *\(.*\)\r$/\1/Ip' "$TEST_TMP/headers"; }
 
 # expect_304 PATH ETAG LENGTH [curl args...]: If-None-Match: ETAG answers 304 with that ETag, no
 # body, no Content-Type, and a Content-Length, when there is one, equal to LENGTH, the 200's
-# (RFC 9110 §8.6; libmicrohttpd always writes one).
+# (RFC 9110 §8.6; the server writes the 200's).
 expect_304() {
   local path=$1 tag=$2 len=$3; shift 3
   rm -f "$TEST_TMP/body"

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # A NUL byte sent as such in the request line, on a database made only from a third-party file
 # (Natural Earth countries): a 400 JSON error, never the request the string before the NUL makes
-# (libmicrohttpd ends the target at the NUL: "/collections/paises/items?bbox=\0..." answered the
-# whole list with a 200, "/collections/pai\0ses/items" a 404 for "/collections/pai").
+# (a server that ends the target at the NUL answers "/collections/paises/items?bbox=\0..." with
+# the whole list, "/collections/pai\0ses/items" with a 404 for "/collections/pai").
 source "$(dirname "$0")/features_lib.sh"
 
 serve_countries

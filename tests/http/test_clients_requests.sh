@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # What third-party clients and scanners send at the edges of HTTP, on a database made only from a
 # third-party file (Natural Earth countries): every refusal is a JSON error of the right status,
-# never libmicrohttpd's HTML page, never a 200 for a path it did not ask for.
+# never an HTML page, never a 200 for a path it did not ask for.
 #  - an encoded NUL (%00) in the path or in a parameter is a 400 (it used to cut the decoded path
 #    short: /collections/{id}/items/%00%ff answered the list);
 #  - a URL over 16 KiB is a 414, headers over 32 KiB a 431, a body over 64 KiB a 413 (a 100 KB URL
-#    got libmicrohttpd's "Request too big" HTML), a method other than GET/HEAD/OPTIONS a 405, with
+#    once got an HTML "Request too big" page), a method other than GET/HEAD/OPTIONS a 405, with
 #    or without a body.
 source "$(dirname "$0")/features_lib.sh"
 
@@ -32,7 +32,7 @@ status_is 200
 get "/collections/paises/items?name=%2500"
 status_is 200
 
-req "oversized requests get JSON, not libmicrohttpd's HTML"
+req "oversized requests get JSON, not an HTML page"
 port=$SERVER_PORT
 raw() { python3 "$RAW" "$port" "$@" > "$TEST_TMP/body" || rfail "no answer to $*"; }
 raw_is() { # STATUS: the raw answer is that status with a JSON error body

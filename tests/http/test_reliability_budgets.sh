@@ -104,10 +104,8 @@ http_get "/tiles/$(seq -s, -f 'c%g' 1 48)/0/0/0.pbf"
 expect_status 400 "48 layers named in one tile URL"
 expect_json "'16' in d['description']"
 
-# 3. CQL2: 10,000 terms do not fit in a URL (16 KiB: 414). Percent-encoded they are ~170 KB, more
-# than libmicrohttpd's 128 KiB connection memory, so it is libmicrohttpd that answers 414 with its
-# own page (README: the requests it answers itself); compactly written (~110 KB: '=' and '+' need
-# no escape in a query) they reach teselas, whose 414 is JSON naming the bound. Either way the
+# 3. CQL2: 10,000 terms do not fit in a URL (16 KiB: 414), percent-encoded (~170 KB) or compactly
+# written (~110 KB: '=' and '+' need no escape in a query); the 414 is JSON naming the bound. The
 # server keeps serving (the other client's answers, checked below). The longest filter that fits
 # (~1,400 terms) answers within the time cap or 503 naming it, and with the defaults the count of
 # matching points computed here from the source file.

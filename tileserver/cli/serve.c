@@ -72,8 +72,8 @@ void serve_config_defaults(server_config *cfg) {
   cfg->request_arena_bytes = 256u * 1024 * 1024;
   cfg->response_max_bytes = 512u * 1024 * 1024;
   cfg->tile_buffer = 64;
-  /* 4096 connections: a descriptor each, and libmicrohttpd's per-connection pool is mapped only
-   * as a request touches it (a few pages for a tile request). 128 per address: a browser opens
+  /* 4096 connections: a descriptor each, and a 4 KiB read buffer that grows only for a larger
+   * request head. 128 per address: a browser opens
    * 6 per host, so an office behind one NAT address gets about twenty people. 30 s: a phone on
    * a poor link still finishes its request. 10 s of drain: under systemd's and Kubernetes'
    * default stop grace (90 s and 30 s), longer than any tile or page takes. */

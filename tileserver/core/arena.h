@@ -1,4 +1,4 @@
-/* arena.h — a region allocator with a byte cap, one per request (the h2o/libmicrohttpd habit).
+/* arena.h — a region allocator with a byte cap, one per request (the h2o habit).
  *
  * Everything a request parses or builds lives in its arena and is freed at once by
  * arena_destroy. When the cap is reached or memory runs out, the arena fails for good (sticky):

@@ -1,7 +1,7 @@
 /* conns.h — admission of client connections: the open-connection bound (--max-connections) and
- * the per-address bound (--per-ip-connections), checked in libmicrohttpd's accept policy callback
- * so that every refusal is counted (libmicrohttpd's own limits close the socket without telling
- * anyone). A connection admitted here is released when libmicrohttpd reports it closed.
+ * the per-address bound (--per-ip-connections), checked at accept (http/engine.h's admit hook)
+ * so that every refusal is counted. A connection admitted here is released when the engine
+ * reports it closed.
  *
  * Thread-safe: one mutex around a flat table of the addresses with connections open (at most
  * max_connections of them: a linear scan of a few thousand 20-byte entries costs about a

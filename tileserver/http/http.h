@@ -1,8 +1,9 @@
-/* http.h — the HTTP side of teselas: the only module that includes microhttpd.h (in its .c files).
+/* http.h — the HTTP side of teselas: its own HTTP/1.1 engine (engine.h, wire.h) and everything
+ * it serves.
  *
  * Handlers see an http_request (parsed path parameters, query arguments, a few headers, the
  * request's arena and the worker's store reader) and fill an http_response. They never see
- * libmicrohttpd, SQL, protobuf or geometry. */
+ * sockets, SQL, protobuf or geometry. */
 #ifndef TESELAS_HTTP_H
 #define TESELAS_HTTP_H
 
@@ -231,11 +232,9 @@ void http_cache_versioned(const http_request *req, http_response *resp, const ch
  * error; both JSON, with Retry-After. */
 void http_unavailable(const http_request *req, http_response *resp, const char *why);
 /* Makes resp, whose body (or external body) holds what a 200 to this request would carry, a 304
- * that keeps that body without sending it. Why: libmicrohttpd 0.9.75 (Debian 12) writes a
- * Content-Length on every 304, the length of the response's body (it cannot be left out: a
- * response of unknown size gets Transfer-Encoding: chunked and a stray "0\r\n\r\n" instead), and
- * RFC 9110 §8.6 allows a Content-Length on a 304 only when it equals the 200's. The body is never
- * sent. */
+ * that keeps that body without sending it. Why: the engine writes a Content-Length on a 304, the
+ * length of the response's body, and RFC 9110 §8.6 allows one only when it equals the 200's. The
+ * body is never sent. */
 void http_not_modified(http_response *resp);
 /* Answers 200 with doc as indented JSON and releases doc (NULL doc: a 500 for lack of memory). */
 struct json_t;

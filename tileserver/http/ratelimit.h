@@ -15,8 +15,8 @@
  * An address that ignores its 429s (http_rate_set_penalty, --per-ip-penalty): a 429 says when to
  * come back (Retry-After); an address that keeps asking over its rate anyway is refused at accept
  * for the penalty window, where a refusal costs the server a ninth of a 429 on a new connection
- * (9.4-10.3 against 84-85 µs in one sitting, and no page faults: libmicrohttpd maps and zeroes a
- * 128 KiB pool for each connection it accepts; bench/RESULTS.md). "Keeps asking": its 429s have come one within the Retry-After of
+ * (9.4-10.3 against 84-85 µs in one sitting, measured with libmicrohttpd, which mapped and zeroed
+ * a 128 KiB pool for each connection it accepted; bench/RESULTS.md). "Keeps asking": its 429s have come one within the Retry-After of
  * the one before for HTTP_RATE_GRACE_MS, HTTP_RATE_STRIKES of them at least. The grace lets the
  * requests a browser had queued or in flight when the first 429 went out arrive without penalty;
  * a flood from one address reaches both bounds within a second. An address whose window ended

@@ -1,18 +1,18 @@
-/* server.c — libmicrohttpd glue: the listening socket, the worker pool, one read-only store
- * connection per worker thread, the per-request arena, gzip, and the access log.
+/* server.c — the glue between the HTTP engine (http/engine.h) and the handlers: one read-only
+ * store connection per worker thread, the per-request arena, the request built from the wire
+ * (path and arguments decoded as handlers receive them), the refusals before routing, gzip, the
+ * access log, metrics, usage and the per-address rate.
  *
  * Shutdown: main blocks SIGINT/SIGTERM before the workers start and waits for them; then
  * http_server_drain stops accepting and waits, within --drain-seconds, for the requests in flight
  * to be answered, and http_server_stop joins the workers.
  *
- * Connections: the accept policy admits or refuses each one (http/conns.h) and the connection
- * notifications keep the open gauge and count the connections that libmicrohttpd closed for
- * being idle past --request-timeout (its timeout is an idle one: a byte resets it). */
+ * Connections: the accept policy admits or refuses each one (http/conns.h); the open gauge and
+ * the connections the engine closed for being idle past --request-timeout (an idle timeout: a
+ * byte resets it) are counted as they close. */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <microhttpd.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -26,6 +26,7 @@
 #include "core/gzip.h"
 #include "core/log.h"
 #include "http/conns.h"
+#include "http/engine.h"
 #include "http/form_int.h"
 #include "http/gate.h"
 #include "http/http.h"
@@ -34,9 +35,10 @@
 #include "http/sources.h"
 #include "http/usage_flush.h"
 #include "http/upload_int.h"
+#include "http/wire.h"
 
 struct http_server {
-  struct MHD_Daemon *daemon;
+  engine *engine;
   server_config cfg;
   pthread_key_t worker_key;
   int listen_fd;
@@ -49,13 +51,6 @@ struct http_server {
   http_sources *sources; /* the workers' databases and, over PostgreSQL, the catalog watch */
 };
 
-/* Per connection (libmicrohttpd's socket context), from its notification STARTED to CLOSED:
- * enough to tell, once it closes, whether libmicrohttpd closed it for being idle. */
-typedef struct conn_state {
-  struct timespec quiet_since; /* accept, request line seen, or last answer completed */
-  bool timed_out;              /* a request ended with MHD_REQUEST_TERMINATED_TIMEOUT_REACHED */
-} conn_state;
-
 /* Per worker thread: its own read-only connection (STYLE.md: per-thread resources hang off one
  * thread-local context), closed when the thread exits. */
 typedef struct worker {
@@ -65,38 +60,29 @@ typedef struct worker {
 } worker;
 
 /* Bounds on what a request may carry; past them teselas answers with a JSON error (414, 431, 413).
- * libmicrohttpd answers by itself, with an HTML page, a request line or header block that does
- * not fit its per-connection memory pool, and no hook runs before (tests/http/
- * test_clients_mhd_pages.sh): the pool holds the largest request within these bounds with room
- * to spare, so every request up to about POOL_BYTES reaches teselas and gets its JSON.
- * Why not larger: libmicrohttpd 0.9.75 zeroes the whole pool after every request of a kept-alive
- * connection (MHD_pool_reset), and that first touch commits every page of it. With 1 MiB that
- * memset was 28-41 % of the instructions of a dense bbox page (callgrind), and 1,000 idle
- * kept-alive connections held 1,000 fully committed MiB; at 128 KiB both are an eighth. */
+ * The engine reads a head into a buffer that starts at 4 KiB and grows only as far as these
+ * bounds; past them it stops reading the head and answers. */
 enum {
   URL_MAX = 16 * 1024,     /* raw request target, query included (nginx's default buffer: 8 KiB) */
-  HEADERS_MAX = 32 * 1024, /* names and values of every header */
+  HEADERS_MAX = 32 * 1024, /* the header block */
   BODY_MAX = 64 * 1024,    /* only uploads read a body (bounded by upload_max_bytes): elsewhere a
                               small one is ignored, a larger refused */
-  POOL_BYTES = 128 * 1024
+  STREAM_LOWAT = 128 * 1024 /* see engine_config.stream_lowat */
 };
 
-/* Per request: what the access log needs once the response has gone out, and what was learned
- * from the raw request before libmicrohttpd decoded it. Allocated by uri_seen. */
+/* Per request (the engine's engine_req.app, zeroed for each): what the access log needs once the
+ * answer has gone out, and the state of a body being received. */
 typedef struct req_log {
   struct timespec start;
   int status;
   size_t bytes;
-  bool seen;           /* the access handler has been called for this request */
-  bool encoded_nul;    /* the raw target holds %00: a decoded path or argument would hold a NUL */
-  bool raw_nul;        /* the request line holds a NUL byte (raw_nul_in_target) */
-  const char *target;  /* the raw target as uri_seen got it (libmicrohttpd's buffer) */
-  size_t target_len;   /* bytes of the raw request target up to its first NUL */
+  bool streamed;       /* the body is a stream: its bytes are counted as they are sent */
   uint64_t body_bytes; /* body bytes received so far */
   char method[8];
   char path[256];
   usage_mark usage;    /* the layers and kind it counts for, once routed */
   bool write_pending;  /* a POST or DELETE whose handler has not yet seen its headers */
+  bool bad_body;       /* its chunked framing was broken */
   http_sink *sink;     /* the body of an upload, streamed to a file */
   http_upload_file upload;
   bool form_body;      /* a urlencoded form (a page's POST): kept, at most BODY_MAX bytes */
@@ -135,21 +121,6 @@ static worker *worker_get(http_server *s, err *e) {
   }
   pthread_setspecific(s->worker_key, w);
   return w;
-}
-
-static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const char *key,
-                                    const char *val) {
-  http_request *req = cls;
-  if (req->n_args >= HTTP_MAX_ARGS) return MHD_NO;
-  req->args[req->n_args].key = arena_strdup(req->arena, key);
-  req->args[req->n_args].value = arena_strdup(req->arena, val ? val : "");
-  req->n_args++;
-  return MHD_YES;
-}
-
-static const char *header(struct MHD_Connection *c, const char *name) {
-  const char *v = MHD_lookup_connection_value(c, MHD_HEADER_KIND, name);
-  return v ? v : "";
 }
 
 static const char *base_url(http_request *req) {
@@ -263,158 +234,48 @@ static void dispatch(http_server *s, http_request *req, http_response *resp) {
   }
 }
 
-/* http_stream_fn returns 0 at the end and -1 to abort; MHD reads 0 as "nothing yet" and wants
- * its own END_OF_STREAM / END_WITH_ERROR codes, so a streamed body goes through this adapter. */
-typedef struct stream_adapter {
-  http_stream_fn fn;
-  http_stream_free_fn free_fn;
-  void *ctx;
-  size_t *sent;  /* the request's byte count: reads all happen before its completion callback */
-} stream_adapter;
-
-static ssize_t stream_read(void *cls, uint64_t pos, char *out, size_t max) {
-  stream_adapter *a = cls;
-  long n = a->fn(a->ctx, pos, out, max);
-  if (n > 0) *a->sent += (size_t)n;
-  if (n > 0) return n;
-  return n == 0 ? MHD_CONTENT_READER_END_OF_STREAM : MHD_CONTENT_READER_END_WITH_ERROR;
+static int64_t now_us(void) {
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return (int64_t)now.tv_sec * 1000000 + now.tv_nsec / 1000;
 }
 
-static void stream_done(void *cls) {
-  stream_adapter *a = cls;
-  if (a->free_fn) a->free_fn(a->ctx);
-  free(a);
+static const char *arena_field(arena *a, wire_str v) {
+  if (!v.s) return "";
+  const char *s = arena_strndup(a, v.s, v.len);
+  return s ? s : "";
 }
 
-/* A streamed body (a whole-layer download) to a slow client: libmicrohttpd counts a connection as
- * idle, and closes it after MHD_OPTION_CONNECTION_TIMEOUT, when it has not written for that long,
- * and it writes only when epoll says the socket is writable, which Linux says once a third of the
- * send buffer is free. The kernel grows that buffer to megabytes, so a client reading at 10 KB/s
- * drained it for over 30 s without one write, and its download was cut (seen: "aborted" after
- * 31 s while the client was reading). TCP_NOTSENT_LOWAT makes the socket writable whenever
- * fewer than STREAM_LOWAT bytes wait unsent, so every window the client opens is a write. */
-enum { STREAM_LOWAT = 128 * 1024 };
-
-static void stream_socket(struct MHD_Connection *conn) {
-  const union MHD_ConnectionInfo *ci =
-      MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
-  int lowat = STREAM_LOWAT;
-  if (ci) setsockopt(ci->connect_fd, IPPROTO_TCP, TCP_NOTSENT_LOWAT, &lowat, sizeof lowat);
-}
-
-/* NULL on failure, and then resp->stream_ctx still belongs to the caller. */
-static struct MHD_Response *stream_response(http_response *resp, size_t *sent) {
-  stream_adapter *a = malloc(sizeof *a);
-  if (!a) return NULL;
-  *sent = 0;
-  *a = (stream_adapter){resp->stream, resp->stream_free, resp->stream_ctx, sent};
-  struct MHD_Response *r =
-      MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 64 * 1024, stream_read, a, stream_done);
-  if (!r) free(a);
-  return r;
-}
-
-static struct MHD_Response *to_mhd(http_request *req, http_response *resp, size_t *out_len) {
-  struct MHD_Response *r;
-  if (resp->stream) {
-    r = stream_response(resp, out_len);
-  } else if (resp->file.set) {
-    /* MHD sends the slice with sendfile (or pread) and closes the descriptor with the response */
-    http_header_add(resp, "Vary", "Accept-Encoding");
-    *out_len = resp->status == 304 ? 0 : (size_t)resp->file.len;
-    r = MHD_create_response_from_fd_at_offset64(resp->file.len, resp->file.fd, resp->file.offset);
-    if (r) resp->file.set = false;
-  } else if (resp->external.release) {
-    /* zero copy: MHD sends the bytes where they are and calls release when it is done with the
-     * response (sent, or the connection closed); on failure the caller still owns them */
-    maybe_gzip(req, resp);
-    http_body_ref *x = &resp->external;
-    *out_len = resp->status == 304 ? 0 : x->len;
-    r = MHD_create_response_from_buffer_with_free_callback_cls(x->len, (void *)x->data,
-                                                               x->release, x->ctx);
-    if (r) *x = (http_body_ref){0};
-  } else {
-    maybe_gzip(req, resp);
-    size_t len = resp->body.len;
-    *out_len = resp->status == 304 ? 0 : len; /* a 304's body only sets its Content-Length */
-    uint8_t *data = buf_steal(&resp->body, NULL);
-    r = MHD_create_response_from_buffer_with_free_callback(len, data ? data : (void *)"", data ? free : NULL);
+/* The path and the query arguments of the raw target into req, decoded as handlers have always
+ * received them: %XX in both, '+' as a space in arguments only; an argument without '=' has the
+ * value "", at most HTTP_MAX_ARGS of them. True when a decoded byte is NUL. */
+static bool decode_target(http_request *req, wire_str target) {
+  bool nul = false;
+  const char *q = memchr(target.s, '?', target.len);
+  size_t plen = q ? (size_t)(q - target.s) : target.len;
+  char *path = arena_alloc(req->arena, plen + 1);
+  if (!path) {
+    req->path = "";
+    return false;
   }
-  if (!r) return NULL;
-  if (resp->content_type) MHD_add_response_header(r, "Content-Type", resp->content_type);
-  /* draining: the client takes its next request elsewhere (or to the restarted server) */
-  if (atomic_load(&req->services->draining)) MHD_add_response_header(r, "Connection", "close");
-  MHD_add_response_header(r, "Access-Control-Allow-Origin", "*");
-  for (size_t i = 0; i < resp->n_headers; i++)
-    MHD_add_response_header(r, resp->headers[i].name, resp->headers[i].value);
-  return r;
-}
-
-/* libmicrohttpd decodes %XX in the path and the arguments, and a decoded NUL ends the C string it
- * hands over: "/collections/x/items/%00%ff" arrived as "/collections/x/items/", the list. So the
- * raw target is looked at here, before decoding. Its unescaping turns "%00" into NUL wherever it
- * occurs and nowhere else (a '%' not followed by two hex digits stays as it is), so a substring
- * test is exact. */
-static bool has_encoded_nul(const char *target) {
-  for (const char *p = target; (p = strchr(p, '%')) != NULL; p++)
-    if (p[1] == '0' && p[2] == '0') return true;
-  return false;
-}
-
-/* A NUL byte sent as such in the request target ("GET /a\0b HTTP/1.1") ends the C string that
- * libmicrohttpd hands over, so "/collections/x/items?bbox=\0..." arrived as a shorter, valid
- * request (the list, a 200). No interface reports the target's length, but libmicrohttpd 0.9.75
- * (connection.c, parse_initial_message_line) parses the request line in place: the target handed
- * to uri_seen and the url handed to the access handler are the same pointer, the target ends
- * where it wrote a NUL over the space before the version, and `version` points just past that
- * NUL. So the target is clean exactly when version == target + strlen(target) + 1. Where that
- * layout does not hold (url is not the target's pointer, or version lies outside the request
- * line's bounds) nothing is concluded and the request is served as before. */
-static bool raw_nul_in_target(const req_log *lg, const char *url, const char *version) {
-  if (!lg->target || url != lg->target) return false;
-  uintptr_t t = (uintptr_t)lg->target, v = (uintptr_t)version;
-  return v > t + lg->target_len + 1 && v - t <= (uintptr_t)POOL_BYTES;
-}
-
-/* MHD_OPTION_URI_LOG_CALLBACK: called with the raw request target once the request line is in;
- * what it returns is the request's *con_cls, freed by on_completed. */
-static conn_state *conn_state_of(struct MHD_Connection *conn) {
-  const union MHD_ConnectionInfo *ci =
-      MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-  return ci ? ci->socket_context : NULL;
-}
-
-static void *uri_seen(void *cls, const char *target, struct MHD_Connection *conn) {
-  (void)cls;
-  conn_state *cs = conn_state_of(conn);
-  if (cs) clock_gettime(CLOCK_MONOTONIC, &cs->quiet_since);
-  req_log *lg = calloc(1, sizeof *lg);
-  if (!lg) return NULL;
-  clock_gettime(CLOCK_MONOTONIC, &lg->start);
-  lg->target = target;
-  lg->target_len = strlen(target);
-  lg->encoded_nul = has_encoded_nul(target);
-  return lg;
-}
-
-static enum MHD_Result add_len(void *cls, enum MHD_ValueKind kind, const char *key,
-                               const char *val) {
-  (void)kind;
-  *(size_t *)cls += strlen(key) + (val ? strlen(val) : 0) + 4; /* ": " and CRLF */
-  return MHD_YES;
-}
-
-static socklen_t addr_len(const struct sockaddr *a) {
-  return a && a->sa_family == AF_INET6 ? (socklen_t)sizeof(struct sockaddr_in6)
-                                       : (socklen_t)sizeof(struct sockaddr_in);
-}
-
-/* The client's address as text, for the sign-in throttle (never logged). */
-static const char *client_address(http_request *req, const req_log *lg) {
-  char *out = arena_alloc(req->arena, HTTP_ADDR_TEXT_MAX);
-  if (!out) return "";
-  http_addr_format(&lg->client, out);
-  return out;
+  path[wire_pct_decode(path, target.s, plen, false, &nul)] = '\0';
+  req->path = path;
+  if (!q) return nul;
+  const char *p = q + 1, *end = target.s + target.len;
+  while (p < end && req->n_args < HTTP_MAX_ARGS) {
+    const char *amp = memchr(p, '&', (size_t)(end - p));
+    const char *stop = amp ? amp : end;
+    const char *eq = memchr(p, '=', (size_t)(stop - p));
+    size_t klen = (size_t)((eq ? eq : stop) - p), vlen = eq ? (size_t)(stop - eq - 1) : 0;
+    char *k = arena_alloc(req->arena, klen + 1), *v = arena_alloc(req->arena, vlen + 1);
+    if (!k || !v) break;
+    k[wire_pct_decode(k, p, klen, true, &nul)] = '\0';
+    v[eq ? wire_pct_decode(v, eq + 1, vlen, true, &nul) : 0] = '\0';
+    req->args[req->n_args++] = (query_arg){k, v};
+    if (!amp) break;
+    p = amp + 1;
+  }
+  return nul;
 }
 
 /* Every X-Forwarded-For header's value joined by commas (RFC 9110 §5.3), the rightmost
@@ -445,44 +306,29 @@ static void xff_put(xff_join *j, const char *p, size_t n) {
   j->len += n;
 }
 
-static enum MHD_Result join_xff(void *cls, enum MHD_ValueKind kind, const char *key,
-                                const char *val) {
-  (void)kind;
-  xff_join *j = cls;
-  if (strcasecmp(key, "X-Forwarded-For") != 0 || !val) return MHD_YES;
-  if (j->len) xff_put(j, ",", 1);
-  xff_put(j, val, strlen(val));
-  j->s[j->len] = '\0';
-  return MHD_YES;
-}
-
 /* The peer's address, or with --trusted-proxy and a trusted peer, the client it names;
  * *out_is_peer says which (only a peer's connections can be refused at accept). */
-static http_addr request_client(const http_server *s, struct MHD_Connection *conn,
-                                bool *out_is_peer) {
+static http_addr request_client(const http_server *s, const engine_req *r, bool *out_is_peer) {
   http_addr peer = {0};
-  const union MHD_ConnectionInfo *ci =
-      MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-  *out_is_peer = ci && ci->client_addr &&
-                 http_addr_from_sockaddr(ci->client_addr, addr_len(ci->client_addr), &peer);
+  *out_is_peer = http_addr_from_sockaddr(r->peer, r->peer_len, &peer);
   const server_config *cfg = &s->cfg;
   if (!http_cidr_any_contains(cfg->trusted_proxies, cfg->n_trusted_proxies, &peer)) return peer;
   *out_is_peer = false;
   xff_join j = {.len = 0};
-  j.s[0] = '\0';
-  MHD_get_connection_values(conn, MHD_HEADER_KIND, join_xff, &j);
+  size_t pos = 0;
+  wire_str name, val;
+  while (wire_field_next(r->head_buf, r->head->head_len, &pos, &name, &val)) {
+    if (!wire_str_is(name, "X-Forwarded-For")) continue;
+    if (j.len) xff_put(&j, ",", 1);
+    xff_put(&j, val.s, val.len);
+  }
+  j.s[j.len] = '\0';
   const char *list = j.s;
   if (j.cut) { /* the leftmost element may be the end of an address: not read */
     const char *comma = strchr(list, ',');
     list = comma ? comma + 1 : "";
   }
   return http_addr_client(&peer, list, cfg->trusted_proxies, cfg->n_trusted_proxies);
-}
-
-static int64_t now_us(void) {
-  struct timespec now;
-  clock_gettime(CLOCK_MONOTONIC, &now);
-  return (int64_t)now.tv_sec * 1000000 + now.tv_nsec / 1000;
 }
 
 /* --per-ip-rate: true when the request is over its address's rate, with Retry-After ready, and
@@ -510,37 +356,34 @@ static bool answered_method(const char *m) {
 
 static bool is_write(const char *m) { return strcmp(m, "POST") == 0 || strcmp(m, "DELETE") == 0; }
 
-static bool early_body(struct MHD_Connection *conn) {
-  const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
-  return cl && strtoull(cl, NULL, 10) > BODY_MAX;
+static bool early_body(const wire_head *h) { return h->has_length && h->content_length > BODY_MAX; }
+
+static uint64_t upload_max(const http_server *s) {
+  return s->cfg.upload_max_bytes ? s->cfg.upload_max_bytes : HTTP_UPLOAD_MAX;
 }
 
 /* A request teselas refuses before routing (bounds, NULs): true with the JSON error in resp. */
-static bool refused(struct MHD_Connection *conn, const char *method, const req_log *lg,
-                    http_response *resp) {
-  size_t headers = 0;
-  MHD_get_connection_values(conn, MHD_HEADER_KIND, add_len, &headers);
+static bool refused(const engine_req *r, const http_request *req, bool encoded_nul,
+                    const req_log *lg, http_response *resp) {
+  const char *method = req->method;
   if (lg->limited) {
     http_refuse(resp, HTTP_REFUSE_TOO_MANY, "too many requests from this address; retry in %s s",
                 lg->retry_after);
     http_header_add(resp, "Retry-After", lg->retry_after);
     /* its next connection is refused at accept: this one ends with the answer */
     if (lg->penalised) http_header_add(resp, "Connection", "close");
-  } else if (is_write(method) && lg->target_len <= URL_MAX && !http_route_allows(method, lg->path)) {
+  } else if (is_write(method) && !http_route_allows(method, req->path)) {
     http_refuse(resp, HTTP_REFUSE_METHOD, "method %s is not allowed here", method);
-  } else if (lg->target_len > URL_MAX) {
-    http_refuse(resp, HTTP_REFUSE_URL, "the URL is longer than %d bytes", URL_MAX);
-  } else if (headers > HEADERS_MAX) {
-    http_refuse(resp, HTTP_REFUSE_HEADERS, "the request headers are larger than %d bytes",
-                HEADERS_MAX);
   } else if (answered_method(method) && !lg->sink &&
-             (lg->body_bytes > BODY_MAX || (early_body(conn) && !lg->write_pending))) {
+             (lg->body_bytes > BODY_MAX || (early_body(r->head) && !lg->write_pending))) {
     http_refuse(resp, HTTP_REFUSE_BODY, "no endpoint takes a request body; this one is larger "
                 "than %d bytes", BODY_MAX);
-  } else if (lg->encoded_nul) {
-    http_refuse(resp, HTTP_REFUSE_MALFORMED, "the path or a parameter holds an encoded NUL (%%00)");
-  } else if (lg->raw_nul) {
+  } else if (r->head->target_nul) {
     http_refuse(resp, HTTP_REFUSE_MALFORMED, "the request line holds a NUL byte");
+  } else if (encoded_nul) {
+    http_refuse(resp, HTTP_REFUSE_MALFORMED, "the path or a parameter holds an encoded NUL (%%00)");
+  } else if (lg->bad_body) {
+    http_refuse(resp, HTTP_REFUSE_MALFORMED, "the chunked body is malformed");
   } else {
     return false;
   }
@@ -548,91 +391,73 @@ static bool refused(struct MHD_Connection *conn, const char *method, const req_l
 }
 
 /* True when the method is not one teselas answers or the declared body is over BODY_MAX (an
- * upload's over its own bound). */
-static bool early_refusal(struct MHD_Connection *conn, const char *method, const char *url,
-                          uint64_t upload_max) {
+ * upload's over its own bound): answered at once, the body never read. */
+static bool early_refusal(const wire_head *h, const char *method, const char *url,
+                          uint64_t up_max) {
   if (!answered_method(method)) return true;
   if (is_write(method) && !http_route_allows(method, url)) return true; /* 405 before the body */
-  if (!http_route_takes_body(method, url)) return early_body(conn);
-  const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
-  return cl && strtoull(cl, NULL, 10) > upload_max;
-}
-
-static uint64_t upload_max(const http_server *s) {
-  return s->cfg.upload_max_bytes ? s->cfg.upload_max_bytes : HTTP_UPLOAD_MAX;
+  if (!http_route_takes_body(method, url)) return early_body(h);
+  return h->has_length && h->content_length > up_max;
 }
 
 /* A write, once its handler saw the headers (body_pending) and asked for the body: the body of a
  * route that takes one goes to a private file; false when that file cannot be made. */
-static bool start_body(http_server *s, struct MHD_Connection *conn, req_log *lg, const char *url,
+static bool start_body(http_server *s, req_log *lg, const http_request *req, const char *ct,
                        http_response *resp) {
-  if (!http_route_takes_body(lg->method, url)) return true; /* drained, at most BODY_MAX */
+  if (!http_route_takes_body(req->method, req->path)) return true; /* drained, at most BODY_MAX */
   err e = {0};
-  if ((lg->sink = http_sink_open(conn, upload_max(s), &e))) return true;
+  if ((lg->sink = http_sink_open(ct, upload_max(s), &e))) return true;
   log_error("upload: %s", e.msg);
   http_error(resp, ERR_INTERNAL, "the server cannot receive the upload now");
   return false;
 }
 
-static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-                                  const char *method, const char *version, const char *upload,
-                                  size_t *upload_size, void **con_cls) {
-  http_server *s = cls;
-  req_log *lg = *con_cls;
-  if (!lg) { /* uri_seen ran out of memory */
-    if (!(lg = calloc(1, sizeof *lg))) return MHD_NO;
-    clock_gettime(CLOCK_MONOTONIC, &lg->start);
-    *con_cls = lg;
+/* Gives the engine the answer: gzip when it pays, the body's length for the access log. */
+static void send_answer(engine_req *r, http_request *req, http_response *resp, req_log *lg) {
+  if (resp->stream) {
+    lg->streamed = true;
+  } else if (resp->file.set) {
+    http_header_add(resp, "Vary", "Accept-Encoding");
+    lg->bytes = resp->status == 304 ? 0 : (size_t)resp->file.len;
+  } else {
+    maybe_gzip(req, resp);
+    lg->bytes = resp->status == 304 ? 0 : http_body_len(resp); /* a 304's body only sets its length */
   }
-  if (!lg->seen) {
-    lg->seen = true;
-    atomic_fetch_add_explicit(&s->services->metrics.in_flight, 1, memory_order_relaxed);
-    snprintf(lg->method, sizeof lg->method, "%s", method);
-    snprintf(lg->path, sizeof lg->path, "%s", url);
-    lg->raw_nul = raw_nul_in_target(lg, url, version);
-    bool is_peer;
-    lg->client = request_client(s, conn, &is_peer);
-    lg->limited = over_rate(s, lg, url, is_peer);
-    /* Answer on a later call, once the whole request is in: answering now makes MHD close the
-     * connection, which defeats keep-alive. Except a request refused for its method or declared
-     * body size: libmicrohttpd lets a response be queued only now or once the body is in, and
-     * reading a body nobody wants is work for nothing. */
-    /* a write over its rate is answered now, its body never read */
-    if (!early_refusal(conn, method, url, upload_max(s)) && !(lg->limited && is_write(method))) {
-      if (!is_write(method)) return MHD_YES;
-      lg->write_pending = true; /* the handler sees the headers now: refusals go at once */
-      const char *ct = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type");
-      lg->form_body = ct && strncasecmp(ct, "application/x-www-form-urlencoded", 33) == 0;
-      buf_init(&lg->form, BODY_MAX);
-    }
-  }
-  if (*upload_size) { /* an upload's body to its file; elsewhere discarded, or refused once too large */
-    if (lg->sink) http_sink_feed(lg->sink, upload, *upload_size);
-    else lg->body_bytes += *upload_size;
-    if (!lg->sink && lg->form_body) buf_append(&lg->form, upload, *upload_size); /* capped */
-    *upload_size = 0;
-    if (lg->sink || lg->body_bytes <= BODY_MAX) return MHD_YES;
-  }
+  lg->status = resp->status ? resp->status : 200;
+  engine_respond(r, resp);
+}
+
+/* Builds the request, refuses or routes it, and answers; true instead when its handler asked for
+ * the body (body_pending and want_body): the hooks then receive it and call this again. */
+static bool answer(http_server *s, engine_req *r, req_log *lg) {
+  const wire_head *h = r->head;
   http_request req = {0};
   http_response resp = {0};
-  req.arena = arena_create(s->cfg.request_arena_bytes);
-  if (!req.arena) return MHD_NO;
   buf_init(&resp.body, s->cfg.response_max_bytes);
+  req.arena = arena_create(s->cfg.request_arena_bytes);
+  if (!req.arena) {
+    http_error(&resp, ERR_NOMEM, "out of memory");
+    send_answer(r, &req, &resp, lg);
+    buf_free(&resp.body);
+    return false;
+  }
   req.config = &s->cfg;
-  req.method = method;
-  req.path = url;
+  req.method = arena_field(req.arena, h->method);
+  bool encoded_nul = decode_target(&req, h->target);
   req.started_unix = s->started_unix;
   req.services = s->services;
-  req.accept = header(conn, "Accept");
-  req.accept_encoding = header(conn, "Accept-Encoding");
-  req.if_none_match = header(conn, "If-None-Match");
-  req.host = header(conn, "Host");
-  req.range = header(conn, "Range");
-  req.if_range = header(conn, "If-Range");
-  req.authorization = header(conn, "Authorization");
-  req.cookie = header(conn, "Cookie");
-  req.csrf_header = header(conn, "X-CSRF-Token");
-  req.client_addr = client_address(&req, lg);
+  req.accept = arena_field(req.arena, h->fields[WIRE_F_ACCEPT]);
+  req.accept_encoding = arena_field(req.arena, h->fields[WIRE_F_ACCEPT_ENCODING]);
+  req.if_none_match = arena_field(req.arena, h->fields[WIRE_F_IF_NONE_MATCH]);
+  req.host = arena_field(req.arena, h->fields[WIRE_F_HOST]);
+  req.range = arena_field(req.arena, h->fields[WIRE_F_RANGE]);
+  req.if_range = arena_field(req.arena, h->fields[WIRE_F_IF_RANGE]);
+  req.authorization = arena_field(req.arena, h->fields[WIRE_F_AUTHORIZATION]);
+  req.cookie = arena_field(req.arena, h->fields[WIRE_F_COOKIE]);
+  req.csrf_header = arena_field(req.arena, h->fields[WIRE_F_CSRF]);
+  char *addr = arena_alloc(req.arena, HTTP_ADDR_TEXT_MAX);
+  if (addr) http_addr_format(&lg->client, addr);
+  req.client_addr = addr ? addr : ""; /* for the sign-in throttle (never logged) */
   if (lg->form.len && !lg->form.failed) {
     query_arg *fields = arena_calloc(req.arena, HTTP_MAX_ARGS, sizeof *fields);
     if (fields) {
@@ -641,19 +466,19 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
       req.form = fields;
     }
   }
+  req.base_url = base_url(&req);
   err fe = {0};
   err_code fin = ERR_OK;
-  MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_arg, &req);
-  req.base_url = base_url(&req);
-  if (refused(conn, method, lg, &resp)) {
+  bool want_body = false;
+  if (refused(r, &req, encoded_nul, lg, &resp)) {
     /* answered above */
-  } else if (strcmp(method, "OPTIONS") == 0) {
+  } else if (strcmp(req.method, "OPTIONS") == 0) {
     resp.status = 204;
     http_header_add(&resp, "Access-Control-Allow-Methods", "GET, HEAD, OPTIONS");
     http_header_add(&resp, "Access-Control-Allow-Headers", "*");
     http_header_add(&resp, "Access-Control-Max-Age", "86400");
-  } else if (!answered_method(method)) {
-    http_refuse(&resp, HTTP_REFUSE_METHOD, "method %s is not allowed", method);
+  } else if (!answered_method(req.method)) {
+    http_refuse(&resp, HTTP_REFUSE_METHOD, "method %s is not allowed", req.method);
   } else if (lg->sink && (fin = http_sink_finish(lg->sink, &lg->upload, &fe)) != ERR_OK) {
     http_error(&resp, fin, "%s", fe.msg);
   } else {
@@ -661,56 +486,101 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     req.upload = lg->sink ? &lg->upload : NULL;
     dispatch(s, &req, &resp);
     lg->write_pending = false;
-    if (req.body_pending && resp.want_body && resp.status == 0 &&
-        start_body(s, conn, lg, url, &resp)) {
-      http_body_drop_file(&resp);
-      buf_free(&resp.body);
-      arena_destroy(req.arena);
-      return MHD_YES; /* the handler is called again with the body */
-    }
-    usage_mark_request(s->services->usage, req.usage, req.catalog, req.n_params ? req.params[0].s : "",
-                       req.n_params ? req.params[0].len : 0, &lg->usage);
+    want_body = req.body_pending && resp.want_body && resp.status == 0 &&
+                start_body(s, lg, &req, arena_field(req.arena, h->fields[WIRE_F_CONTENT_TYPE]), &resp);
+    if (!want_body)
+      usage_mark_request(s->services->usage, req.usage, req.catalog,
+                         req.n_params ? req.params[0].s : "", req.n_params ? req.params[0].len : 0,
+                         &lg->usage);
   }
-  if (resp.stream) stream_socket(conn);
-  struct MHD_Response *r = to_mhd(&req, &resp, &lg->bytes);
-  enum MHD_Result ok = MHD_NO;
-  if (r) {
-    lg->status = resp.status ? resp.status : 200;
-    ok = MHD_queue_response(conn, (unsigned)lg->status, r);
-    MHD_destroy_response(r);
-  } else if (resp.stream_free) {
-    resp.stream_free(resp.stream_ctx);
-  }
-  http_body_drop_external(&resp); /* not handed to MHD: released here */
+  if (!want_body) send_answer(r, &req, &resp, lg);
+  http_body_drop_external(&resp); /* not taken by the engine: released here */
   http_body_drop_file(&resp);
+  if (resp.stream_free) resp.stream_free(resp.stream_ctx);
   buf_free(&resp.body);
   arena_destroy(req.arena);
-  return ok;
+  return want_body;
 }
 
-static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
-                         enum MHD_RequestTerminationCode toe) {
-  http_server *s = cls;
-  req_log *lg = *con_cls;
-  if (!lg) return;
-  *con_cls = NULL;
+/* engine hook: a request's head is in. */
+static bool on_head(void *ctx, engine_req *r) {
+  http_server *s = ctx;
+  req_log *lg = r->app;
+  const wire_head *h = r->head;
+  clock_gettime(CLOCK_MONOTONIC, &lg->start);
+  atomic_fetch_add_explicit(&s->services->metrics.in_flight, 1, memory_order_relaxed);
+  char method[40];
+  snprintf(method, sizeof method, "%.*s", (int)h->method.len, h->method.s);
+  snprintf(lg->method, sizeof lg->method, "%.7s", method);
+  /* the decoded path, for the log and the checks before routing (the query left out) */
+  const char *q = memchr(h->target.s, '?', h->target.len);
+  size_t plen = q ? (size_t)(q - h->target.s) : h->target.len;
+  bool nul = false;
+  char path[sizeof lg->path];
+  size_t cut = plen < sizeof path - 1 ? plen : sizeof path - 1;
+  path[wire_pct_decode(path, h->target.s, cut, false, &nul)] = '\0';
+  snprintf(lg->path, sizeof lg->path, "%s", path);
+  bool is_peer;
+  lg->client = request_client(s, r, &is_peer);
+  lg->limited = over_rate(s, lg, path, is_peer);
+  bool has_body = h->chunked || (h->has_length && h->content_length > 0);
+  /* a refusal for the method or the declared body size goes at once, its body never read; a
+   * write over its rate too */
+  if (early_refusal(h, method, path, upload_max(s)) || (lg->limited && is_write(method)))
+    return answer(s, r, lg);
+  if (!is_write(method)) return has_body ? true : answer(s, r, lg); /* a small body: ignored */
+  lg->write_pending = true; /* the handler sees the headers now: refusals go at once */
+  wire_str ct = h->fields[WIRE_F_CONTENT_TYPE];
+  lg->form_body = ct.s && ct.len >= 33 && strncasecmp(ct.s, "application/x-www-form-urlencoded", 33) == 0;
+  buf_init(&lg->form, BODY_MAX);
+  return answer(s, r, lg);
+}
+
+/* engine hook: the next bytes of a body. */
+static bool on_body(void *ctx, engine_req *r, const char *data, size_t len) {
+  http_server *s = ctx;
+  req_log *lg = r->app;
+  if (lg->sink) http_sink_feed(lg->sink, data, len);
+  else lg->body_bytes += len;
+  if (!lg->sink && lg->form_body) buf_append(&lg->form, data, len); /* capped */
+  if (lg->sink || lg->body_bytes <= BODY_MAX) return true;
+  answer(s, r, lg); /* refused: over BODY_MAX */
+  return false;
+}
+
+/* engine hook: the body is in. */
+static void on_end(void *ctx, engine_req *r, bool ok) {
+  http_server *s = ctx;
+  req_log *lg = r->app;
+  lg->bad_body = !ok;
+  answer(s, r, lg); /* the handler sees the body: it asks for none again (else the engine's 500) */
+}
+
+/* engine hook: a request the engine could not frame. */
+static void on_refuse(void *ctx, int status, const char *why, http_response *resp) {
+  (void)ctx;
+  if (status == 414) http_refuse(resp, HTTP_REFUSE_URL, "the URL is longer than %d bytes", URL_MAX);
+  else if (status == 431)
+    http_refuse(resp, HTTP_REFUSE_HEADERS, "the request headers are larger than %d bytes", HEADERS_MAX);
+  else http_refuse(resp, HTTP_REFUSE_MALFORMED, "%s", why);
+}
+
+/* engine hook: the request's answer went out whole, or the connection ended first. */
+static void on_done(void *ctx, engine_req *r, bool completed, uint64_t streamed) {
+  http_server *s = ctx;
+  req_log *lg = r->app;
   struct timespec end;
   clock_gettime(CLOCK_MONOTONIC, &end);
   long long us = (end.tv_sec - lg->start.tv_sec) * 1000000LL +
                  (end.tv_nsec - lg->start.tv_nsec) / 1000;
-  bool completed = toe == MHD_REQUEST_TERMINATED_COMPLETED_OK;
-  conn_state *cs = conn_state_of(conn);
-  if (cs) {
-    cs->quiet_since = end;
-    if (toe == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED) cs->timed_out = true;
-  }
-  if (lg->seen) atomic_fetch_sub_explicit(&s->services->metrics.in_flight, 1, memory_order_relaxed);
+  if (lg->streamed) lg->bytes = (size_t)streamed;
+  atomic_fetch_sub_explicit(&s->services->metrics.in_flight, 1, memory_order_relaxed);
   http_sink_close(lg->sink, lg->upload.path ? &lg->upload : NULL);
+  lg->sink = NULL;
   buf_free(&lg->form);
   metrics_count(&s->services->metrics, completed ? lg->status : 0, (uint64_t)us, lg->bytes);
   usage_count(s->services->usage, &lg->usage, completed ? lg->status : 0, lg->bytes);
   if (!s->cfg.quiet) log_access(lg->method, lg->path, lg->status, lg->bytes, us, !completed);
-  free(lg);
 }
 
 /* True when the peer has ignored its 429s and is in its --per-ip-penalty window. A trusted
@@ -722,59 +592,31 @@ static bool penalised_peer(const http_server *s, const struct sockaddr *addr, so
   return http_rate_refuses(s->rate, &a, now_us());
 }
 
-/* MHD_OPTION_ACCEPT_POLICY_CALLBACK: the bounds of conns.h and the penalty of an address that
- * ignores its 429s, each refusal counted. libmicrohttpd closes a refused socket at once, before
- * it maps the connection's pool: the client sees the connection closed, not an HTTP answer (an
- * answer would mean reading its request, the work the bound is there to refuse). */
-static enum MHD_Result accept_policy(void *cls, const struct sockaddr *addr, socklen_t len) {
-  http_server *s = cls;
+/* engine hook, at accept: the bounds of conns.h and the penalty of an address that ignores its
+ * 429s, each refusal counted. A refused socket is closed at once: the client sees the connection
+ * closed, not an HTTP answer (an answer would mean reading its request, the work the bound is
+ * there to refuse). */
+static bool on_admit(void *ctx, const struct sockaddr *addr, socklen_t len) {
+  http_server *s = ctx;
   metrics_refusal why = METRICS_REFUSED_RATE_PENALTY;
-  if (!penalised_peer(s, addr, len) && http_conns_admit(s->conns, addr, len, &why)) return MHD_YES;
-  metrics_refuse(&s->services->metrics, why);
-  return MHD_NO;
-}
-
-/* True when libmicrohttpd closed the connection for its idle timeout: a request ended so, or
- * nothing happened on it for the timeout and the client has not closed its side (a client that
- * closed reads as end of file; the socket is still open during the CLOSED notification). */
-static bool closed_idle(const http_server *s, struct MHD_Connection *conn, const conn_state *cs) {
-  if (cs->timed_out) return true;
-  if (atomic_load(&s->services->draining)) return false;
-  struct timespec now;
-  clock_gettime(CLOCK_MONOTONIC, &now);
-  long long ms = (now.tv_sec - cs->quiet_since.tv_sec) * 1000LL +
-                 (now.tv_nsec - cs->quiet_since.tv_nsec) / 1000000;
-  if (ms + 500 < (long long)s->cfg.request_timeout_s * 1000) return false;
-  const union MHD_ConnectionInfo *ci =
-      MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
-  char b;
-  return ci && recv(ci->connect_fd, &b, 1, MSG_PEEK | MSG_DONTWAIT) != 0;
-}
-
-/* MHD_OPTION_NOTIFY_CONNECTION: the open gauge, the timeouts, and the release of what
- * accept_policy admitted. */
-static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
-                          enum MHD_ConnectionNotificationCode code) {
-  http_server *s = cls;
-  http_metrics *m = &s->services->metrics;
-  if (code == MHD_CONNECTION_NOTIFY_STARTED) {
-    conn_state *cs = calloc(1, sizeof *cs);
-    if (cs) clock_gettime(CLOCK_MONOTONIC, &cs->quiet_since);
-    *socket_context = cs;
-    atomic_fetch_add_explicit(&m->open_connections, 1, memory_order_relaxed);
-    return;
+  if (!penalised_peer(s, addr, len) && http_conns_admit(s->conns, addr, len, &why)) {
+    atomic_fetch_add_explicit(&s->services->metrics.open_connections, 1, memory_order_relaxed);
+    return true;
   }
-  conn_state *cs = *socket_context;
-  if (cs && closed_idle(s, conn, cs)) atomic_fetch_add_explicit(&m->timed_out, 1, memory_order_relaxed);
-  free(cs);
-  *socket_context = NULL;
-  atomic_fetch_sub_explicit(&m->open_connections, 1, memory_order_relaxed);
-  const union MHD_ConnectionInfo *ci =
-      MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-  if (ci && ci->client_addr) http_conns_release(s->conns, ci->client_addr, addr_len(ci->client_addr));
+  metrics_refuse(&s->services->metrics, why);
+  return false;
 }
 
-/* Binds the socket ourselves so "port taken" gets a precise message instead of MHD's NULL. */
+/* engine hook: an admitted connection closed. */
+static void on_closed(void *ctx, const struct sockaddr *addr, socklen_t len, bool timed_out) {
+  http_server *s = ctx;
+  http_metrics *m = &s->services->metrics;
+  if (timed_out) atomic_fetch_add_explicit(&m->timed_out, 1, memory_order_relaxed);
+  atomic_fetch_sub_explicit(&m->open_connections, 1, memory_order_relaxed);
+  http_conns_release(s->conns, addr, len);
+}
+
+/* Binds the socket here so "port taken" gets a precise message. */
 static err_code listen_socket(const server_config *cfg, int *out_fd, int *out_port, err *e) {
   struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)cfg->port)};
   if (inet_pton(AF_INET, cfg->bind, &addr.sin_addr) != 1)
@@ -856,21 +698,18 @@ err_code http_server_start(const server_config *cfg, http_server **out, err *e) 
   s->cfg.port = s->port;
   unsigned threads = cfg->threads > 0 ? (unsigned)cfg->threads : (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
   if (threads < 1) threads = 1;
-  /* The bounds are accept_policy's. libmicrohttpd splits its own connection limit evenly among
-   * the worker threads, so it is set to what each thread could ever be asked to hold: a backstop
-   * that never refuses first (its refusals are silent). ITC: MHD_quiesce_daemon needs it. */
-  unsigned mhd_limit = (unsigned)(cfg->max_connections * threads + threads);
-  s->daemon = MHD_start_daemon(
-      MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO | MHD_USE_ITC, 0,
-      accept_policy, s, on_request, s, MHD_OPTION_LISTEN_SOCKET, s->listen_fd,
-      MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-      MHD_OPTION_NOTIFY_CONNECTION, on_connection, s, MHD_OPTION_URI_LOG_CALLBACK, uri_seen, s,
-      MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)POOL_BYTES,
-      MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->request_timeout_s,
-      MHD_OPTION_CONNECTION_LIMIT, mhd_limit, MHD_OPTION_END);
-  if (!s->daemon) {
+  static const engine_hooks hooks = {.admit = on_admit, .closed = on_closed, .head = on_head,
+                                     .body = on_body, .end = on_end, .refuse = on_refuse,
+                                     .done = on_done};
+  engine_hooks h = hooks;
+  h.ctx = s;
+  engine_config ec = {.listen_fd = s->listen_fd, .threads = threads,
+                      .idle_timeout_s = cfg->request_timeout_s, .url_max = URL_MAX,
+                      .headers_max = HEADERS_MAX, .app_size = sizeof(req_log),
+                      .stream_lowat = STREAM_LOWAT};
+  if (!(s->engine = engine_start(&ec, &h, e))) {
     close(s->listen_fd);
-    rc = err_set(e, ERR_IO, "cannot start the HTTP server on %s:%d", cfg->bind, s->port);
+    rc = e->code;
     goto fail;
   }
   /* counts made before the thread runs wait in the counters */
@@ -890,16 +729,13 @@ fail:
   return rc;
 }
 
-/* Stops accepting: the listening socket is closed, so new clients get "connection refused" at
- * once (a load balancer moves on) rather than waiting in the backlog; any connection still
+/* Stops accepting: the listening socket is shut down, so new clients get "connection refused"
+ * at once (a load balancer moves on) rather than waiting in the backlog; any connection still
  * reaching the accept policy is refused as draining. Answers from now on close their connection. */
 static void stop_accepting(http_server *s) {
   if (atomic_exchange(&s->services->draining, true)) return;
   http_conns_drain(s->conns);
-  if (MHD_quiesce_daemon(s->daemon) != MHD_INVALID_SOCKET && s->listen_fd >= 0) {
-    close(s->listen_fd);
-    s->listen_fd = -1;
-  }
+  engine_stop_accepting(s->engine);
 }
 
 long http_server_drain(http_server *s, int seconds) {
@@ -921,7 +757,7 @@ err_code http_server_reload(http_server *s, err *e) {
 void http_server_stop(http_server *s) {
   if (!s) return;
   stop_accepting(s);
-  MHD_stop_daemon(s->daemon);
+  engine_stop(s->engine);
   usage_flusher_stop(s->usage); /* every request has completed: its count is in */
   http_sources_stop(s->sources); /* after the workers, whose readers follow its epoch */
   if (s->listen_fd >= 0) close(s->listen_fd);

@@ -3,7 +3,6 @@
  * or swap it for a link before the importer opens it. */
 #include <errno.h>
 #include <fcntl.h>
-#include <microhttpd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "http/multipart.h"
 #include "http/upload_int.h"
 
 enum { FIELDS_MAX = 16, FIELD_MAX = 512 };
@@ -19,9 +19,10 @@ struct http_sink {
   char dir[512], path[600];
   int fd;
   uint64_t max_bytes, received;
-  struct MHD_PostProcessor *pp;  /* multipart/form-data bodies */
+  mp_parser *mp;                 /* multipart/form-data bodies */
   bool got_file, file_done;      /* the first file part, and it ended */
-  char part_key[64];             /* the form field of that part */
+  bool in_file;                  /* the current part is that file */
+  int in_field;                  /* the current part is field n_fields - 1 (1), dropped (-1) */
   char filename[256];
   err_code failed;               /* sticky */
   int failed_errno;              /* the write's errno when failed is ERR_IO (ENOSPC: disk full) */
@@ -45,40 +46,55 @@ static void write_all(http_sink *s, const char *data, size_t len) {
   }
 }
 
-/* The post processor's callback: the bytes of the first part that carries a filename. */
-static enum MHD_Result on_part(void *cls, enum MHD_ValueKind kind, const char *key,
-                               const char *filename, const char *content_type,
-                               const char *transfer_encoding, const char *data, uint64_t off,
-                               size_t size) {
-  http_sink *s = cls;
-  if (!filename) { /* a plain field, in one or more pieces; past the bounds it is dropped */
-    size_t i = s->n_fields;
-    if (off == 0 && i < FIELDS_MAX && key && strlen(key) < sizeof s->field_keys[0]) {
-      snprintf(s->field_keys[i], sizeof s->field_keys[i], "%s", key);
-      s->n_fields++;
-    } else if (off == 0 || i == 0 || strcmp(key ? key : "", s->field_keys[i - 1]) != 0) {
-      return MHD_YES;
-    } else {
-      i--;
+/* The multipart parser's callbacks: the first part that carries a filename goes to the file
+ * (a second one is ignored); other fields are kept within FIELDS_MAX of FIELD_MAX bytes (past
+ * the bounds they are dropped). */
+static bool part_begin(void *ctx, const char *name, const char *filename, const char *type) {
+  (void)type;
+  http_sink *s = ctx;
+  s->in_file = false;
+  s->in_field = -1;
+  if (filename[0]) {
+    if (!s->got_file) {
+      s->got_file = s->in_file = true;
+      snprintf(s->filename, sizeof s->filename, "%s", filename);
     }
-    size_t have = strlen(s->field_values[i]);
-    if (off == have && have + size < FIELD_MAX) memcpy(s->field_values[i] + have, data, size);
-    return MHD_YES;
+    return true;
   }
-  if (s->file_done) return MHD_YES;
-  if (!s->got_file) {
-    s->got_file = true;
-    snprintf(s->part_key, sizeof s->part_key, "%s", key ? key : "");
-    snprintf(s->filename, sizeof s->filename, "%s", filename);
-  } else if (strcmp(key ? key : "", s->part_key) != 0 || off == 0) {
-    s->file_done = true; /* a second file: ignored */
-    return MHD_YES;
+  size_t i = s->n_fields;
+  if (i < FIELDS_MAX && strlen(name) < sizeof s->field_keys[0]) {
+    snprintf(s->field_keys[i], sizeof s->field_keys[i], "%s", name);
+    s->field_values[i][0] = '\0';
+    s->n_fields++;
+    s->in_field = 1;
   }
-  write_all(s, data, size);
-  return MHD_YES;
+  return true;
 }
 
-http_sink *http_sink_open(struct MHD_Connection *conn, uint64_t max_bytes, err *e) {
+static bool part_data(void *ctx, const char *data, size_t len) {
+  http_sink *s = ctx;
+  if (s->in_file) {
+    write_all(s, data, len);
+  } else if (s->in_field == 1) {
+    char *v = s->field_values[s->n_fields - 1];
+    size_t have = strlen(v);
+    if (have + len < FIELD_MAX) { /* a value past the bound is cut at its last whole piece */
+      memcpy(v + have, data, len);
+      v[have + len] = '\0';
+    }
+  }
+  return true;
+}
+
+static bool part_end(void *ctx) {
+  http_sink *s = ctx;
+  if (s->in_file) s->file_done = true;
+  s->in_file = false;
+  s->in_field = -1;
+  return true;
+}
+
+http_sink *http_sink_open(const char *content_type, uint64_t max_bytes, err *e) {
   http_sink *s = calloc(1, sizeof *s);
   if (!s) {
     err_set(e, ERR_NOMEM, "out of memory");
@@ -101,9 +117,12 @@ http_sink *http_sink_open(struct MHD_Connection *conn, uint64_t max_bytes, err *
     http_sink_close(s, NULL);
     return NULL;
   }
-  const char *ct = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type");
-  if (ct && strncasecmp(ct, "multipart/form-data", 19) == 0)
-    s->pp = MHD_create_post_processor(conn, 64 * 1024, on_part, s);
+  if (content_type && strncasecmp(content_type, "multipart/form-data", 19) == 0) {
+    static const mp_callbacks cb = {part_begin, part_data, part_end};
+    err me = {0};
+    /* a type without a usable boundary: the body cannot be read, the upload is refused */
+    if (!(s->mp = mp_create(content_type, &cb, s, &me))) s->failed = me.code == ERR_NOMEM ? ERR_NOMEM : ERR_INVALID;
+  }
   return s;
 }
 
@@ -111,16 +130,19 @@ void http_sink_feed(http_sink *s, const char *data, size_t len) {
   s->received += len;
   if (s->received > s->max_bytes && s->failed == ERR_OK) s->failed = ERR_LIMIT;
   if (s->failed != ERR_OK) return; /* the rest is drained, not written */
-  if (s->pp) {
-    if (MHD_post_process(s->pp, data, len) != MHD_YES && s->failed == ERR_OK)
-      s->failed = ERR_INVALID;
+  if (s->mp) {
+    err me = {0};
+    if (mp_feed(s->mp, data, len, &me) != ERR_OK && s->failed == ERR_OK) s->failed = ERR_INVALID;
   } else {
     write_all(s, data, len);
   }
 }
 
 err_code http_sink_finish(http_sink *s, http_upload_file *out, err *e) {
-  if (s->pp && s->failed == ERR_OK && !s->got_file) s->failed = ERR_INVALID;
+  if (s->mp && s->failed == ERR_OK) {
+    err me = {0};
+    if (mp_finish(s->mp, &me) != ERR_OK || !s->got_file) s->failed = ERR_INVALID;
+  }
   if (s->fd >= 0 && close(s->fd) != 0 && s->failed == ERR_OK) {
     s->failed = ERR_IO;
     s->failed_errno = errno;
@@ -128,6 +150,7 @@ err_code http_sink_finish(http_sink *s, http_upload_file *out, err *e) {
   s->fd = -1;
   switch (s->failed) {
     case ERR_OK: break;
+    case ERR_NOMEM: return err_set(e, ERR_NOMEM, "out of memory for the upload");
     case ERR_LIMIT:
       return err_set(e, ERR_LIMIT, "the upload is larger than this server takes (%llu MiB)",
                      (unsigned long long)(s->max_bytes >> 20));
@@ -151,7 +174,7 @@ err_code http_sink_finish(http_sink *s, http_upload_file *out, err *e) {
 
 void http_sink_close(http_sink *s, const http_upload_file *up) {
   if (!s) return;
-  if (s->pp) MHD_destroy_post_processor(s->pp);
+  mp_destroy(s->mp);
   if (s->fd >= 0) close(s->fd);
   if (!up || !up->taken) {
     if (up && up->path) unlink(up->path); /* the handler may have renamed the body */

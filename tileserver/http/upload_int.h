@@ -1,6 +1,6 @@
 /* upload_int.h — an upload's body streamed to a private file as it arrives (upload.c): the raw
- * body, or the first file part of a multipart/form-data body (libmicrohttpd's post processor
- * parses it chunk by chunk). Bounded: past max_bytes the rest is drained and dropped, and the
+ * body, or the first file part of a multipart/form-data body (http/multipart.h parses it piece
+ * by piece). Bounded: past max_bytes the rest is drained and dropped, and the
  * request answered 413. Nothing of the body is kept in memory beyond one chunk. */
 #ifndef TESELAS_HTTP_UPLOAD_INT_H
 #define TESELAS_HTTP_UPLOAD_INT_H
@@ -9,12 +9,12 @@
 
 #include "http/http.h"
 
-struct MHD_Connection;
 typedef struct http_sink http_sink;
 
-/* A new private directory (mode 0700, under $TMPDIR or /tmp) and the file of the body. NULL
- * with e set (ERR_IO, ERR_NOMEM). Caller owns: http_sink_close. */
-http_sink *http_sink_open(struct MHD_Connection *conn, uint64_t max_bytes, err *e);
+/* A new private directory (mode 0700, under $TMPDIR or /tmp) and the file of the body, whose
+ * Content-Type is content_type (NULL when absent: a raw body). NULL with e set (ERR_IO,
+ * ERR_NOMEM). Caller owns: http_sink_close. */
+http_sink *http_sink_open(const char *content_type, uint64_t max_bytes, err *e);
 /* The next bytes of the body. Errors are sticky and reported by http_sink_finish. */
 void http_sink_feed(http_sink *s, const char *data, size_t len);
 /* The whole body is in: fills *out (valid until http_sink_close). ERR_LIMIT (over max_bytes),

@@ -3,7 +3,7 @@
  * last write to its hour's bucket (store_usage_add). Request threads never wait for it: they only
  * add to atomics, and this thread reads them.
  *
- * Nothing is lost on a clean stop: the server stops the flusher after libmicrohttpd has finished
+ * Nothing is lost on a clean stop: the server stops the flusher after the HTTP engine has finished
  * every request (each counted in its completion callback), so the last write holds them all.
  * A write that fails (an import holding the write lock past the wait, a full disk) keeps its
  * counts for the next minute; only the last one at a stop gives up, after 10 s, and says how

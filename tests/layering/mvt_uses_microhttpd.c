@@ -1,2 +1,0 @@
-/* Must not compile: the encoders know no HTTP (only http links libmicrohttpd). */
-#include <microhttpd.h>

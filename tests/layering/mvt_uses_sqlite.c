@@ -1,0 +1,2 @@
+/* Must not compile: the encoders know no database (only store links SQLite). */
+#include <sqlite3.h>
