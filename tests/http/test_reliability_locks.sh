@@ -16,6 +16,7 @@ start_server "$DB" --quiet
 HELD="$TEST_TMP/held"
 outside_writer_hold
 (sleep 5; touch "$TEST_TMP/release") &
+RELEASER=$!
 "$TESELAS" import "$D/cdmx-ssp/crime-lat-long-2000.csv" --db "$DB" --layer delitos --privacy none \
   --quiet > "$TEST_TMP/imp.log" 2>&1 &
 IMPORT=$!
@@ -32,6 +33,10 @@ done
 [ -f "$HELD.done" ] && [ "$n" -lt 4 ] && fail "the lock was gone before any request was asked"
 echo "$n requests answered while the outside writer held the lock"
 outside_writer_release
+# (the 5 s releaser may still be asleep: stopped here, it cannot touch the test's directory
+# while the EXIT trap removes it)
+kill "$RELEASER" 2>/dev/null || true
+wait "$RELEASER" 2>/dev/null || true
 wait "$IMPORT" || fail "the import that met the lock: $(cat "$TEST_TMP/imp.log")"
 http_get "/collections/delitos/items?limit=1"
 expect_status 200 "the layer imported past the lock"
