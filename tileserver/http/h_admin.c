@@ -151,7 +151,9 @@ void h_admin_signin(http_request *req, http_response *resp) {
   const char *cfg = req->config->db_path;
   char acct_key[80], addr_key[80];
   snprintf(acct_key, sizeof acct_key, "a:%s", shaped ? name : "");
-  snprintf(addr_key, sizeof addr_key, "i:%s", req->client_addr);
+  char addr[HTTP_ADDR_TEXT_MAX];
+  http_addr_format(&req->client, addr);
+  snprintf(addr_key, sizeof addr_key, "i:%s", addr);
   int64_t now = (int64_t)time(NULL);
   http_services *sv = req->services;
   int64_t wait = auth_throttle_wait(sv->login_addrs, addr_key, now);

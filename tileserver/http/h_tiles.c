@@ -117,6 +117,18 @@ static bool parse_filters(http_request *req, http_response *resp, const features
 
 static void release_pin(void *entry) { cache_release(entry); }
 
+/* v's decimal digits at out (at most 20 bytes, no terminator); returns their count. Every tile
+ * answer writes its version: snprintf cost as much as the rest of a cached answer's headers. */
+static size_t put_decimal(char *out, long long v) {
+  char rev[20];
+  size_t n = 0, k = 0;
+  unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+  do rev[n++] = (char)('0' + u % 10); while ((u /= 10) != 0);
+  if (v < 0) out[k++] = '-';
+  while (n) out[k++] = rev[--n];
+  return k;
+}
+
 static void serve_tile(http_request *req, http_response *resp, tile_params *p) {
   p->extent = TILES_EXTENT;
   p->buffer = (uint32_t)req->config->tile_buffer;
@@ -126,9 +138,11 @@ static void serve_tile(http_request *req, http_response *resp, tile_params *p) {
   /* the tile's version is what TileJSON writes in ?v=: the layers' versions joined by '.' */
   char v[128];
   size_t n = 0;
-  for (size_t i = 0; i < p->n_layers && n < sizeof v - 24; i++)
-    n += (size_t)snprintf(v + n, sizeof v - n, "%s%lld", i ? "." : "",
-                          (long long)p->layers[i]->version);
+  for (size_t i = 0; i < p->n_layers && n < sizeof v - 24; i++) {
+    if (i) v[n++] = '.';
+    n += put_decimal(v + n, (long long)p->layers[i]->version);
+  }
+  v[n] = '\0';
   http_cache_versioned(req, resp, n < sizeof v - 24 ? v : NULL);
   /* headers keep pointers: the tag must live as long as the request */
   bool not_modified = http_etag_check(req, resp, arena_strdup(req->arena, etag));

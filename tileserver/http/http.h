@@ -117,7 +117,8 @@ typedef struct http_request {
   http_upload_file *upload;    /* the body, once received (POST routes that take one), or NULL */
   const char *cookie;          /* Cookie header, "" when absent; never logged or echoed */
   const char *csrf_header;     /* X-CSRF-Token header, "" when absent */
-  const char *client_addr;     /* the peer's IP address as text ("" when unknown) */
+  http_addr client;            /* the peer's address (behind a trusted proxy, the one it names);
+                                  formatted only where it is used: the sign-in throttle */
   const query_arg *form;       /* an application/x-www-form-urlencoded body's fields, once in */
   size_t n_form;
 } http_request;

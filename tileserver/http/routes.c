@@ -410,6 +410,10 @@ static bool match_segment(const char *p, size_t pn, const char *s, size_t n, htt
 
 static bool match(const char *pattern, const char *path, http_request *req) {
   req->n_params = 0;
+  /* the literal part before the first capture must be the path's own: most routes of a request
+   * are told apart here, in a few byte comparisons */
+  for (size_t i = 0; pattern[i] && pattern[i] != '{'; i++)
+    if (pattern[i] != path[i]) return false;
   const char *p = pattern, *s = path;
   for (;;) {
     if (*p != '/' || *s != '/') return false;

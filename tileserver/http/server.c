@@ -455,9 +455,7 @@ static bool answer(http_server *s, engine_req *r, req_log *lg) {
   req.authorization = arena_field(req.arena, h->fields[WIRE_F_AUTHORIZATION]);
   req.cookie = arena_field(req.arena, h->fields[WIRE_F_COOKIE]);
   req.csrf_header = arena_field(req.arena, h->fields[WIRE_F_CSRF]);
-  char *addr = arena_alloc(req.arena, HTTP_ADDR_TEXT_MAX);
-  if (addr) http_addr_format(&lg->client, addr);
-  req.client_addr = addr ? addr : ""; /* for the sign-in throttle (never logged) */
+  req.client = lg->client; /* for the sign-in throttle (never logged) */
   if (lg->form.len && !lg->form.failed) {
     query_arg *fields = arena_calloc(req.arena, HTTP_MAX_ARGS, sizeof *fields);
     if (fields) {
@@ -502,6 +500,13 @@ static bool answer(http_server *s, engine_req *r, req_log *lg) {
   return want_body;
 }
 
+/* dst = the first cap - 1 bytes of src[0..len), terminated (a log field's bound). */
+static void copy_text(char *dst, size_t cap, const char *src, size_t len) {
+  size_t n = len < cap - 1 ? len : cap - 1;
+  memcpy(dst, src, n);
+  dst[n] = '\0';
+}
+
 /* engine hook: a request's head is in. */
 static bool on_head(void *ctx, engine_req *r) {
   http_server *s = ctx;
@@ -510,8 +515,8 @@ static bool on_head(void *ctx, engine_req *r) {
   clock_gettime(CLOCK_MONOTONIC, &lg->start);
   atomic_fetch_add_explicit(&s->services->metrics.in_flight, 1, memory_order_relaxed);
   char method[40];
-  snprintf(method, sizeof method, "%.*s", (int)h->method.len, h->method.s);
-  snprintf(lg->method, sizeof lg->method, "%.7s", method);
+  copy_text(method, sizeof method, h->method.s, h->method.len);
+  copy_text(lg->method, sizeof lg->method, method, strlen(method)); /* at most 7 bytes */
   /* the decoded path, for the log and the checks before routing (the query left out) */
   const char *q = memchr(h->target.s, '?', h->target.len);
   size_t plen = q ? (size_t)(q - h->target.s) : h->target.len;
@@ -519,7 +524,7 @@ static bool on_head(void *ctx, engine_req *r) {
   char path[sizeof lg->path];
   size_t cut = plen < sizeof path - 1 ? plen : sizeof path - 1;
   path[wire_pct_decode(path, h->target.s, cut, false, &nul)] = '\0';
-  snprintf(lg->path, sizeof lg->path, "%s", path);
+  copy_text(lg->path, sizeof lg->path, path, strlen(path));
   bool is_peer;
   lg->client = request_client(s, r, &is_peer);
   lg->limited = over_rate(s, lg, path, is_peer);
