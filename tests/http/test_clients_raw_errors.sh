@@ -6,11 +6,22 @@
 # for an HTTP version other than 1.x), never a dropped connection or a page of another format;
 # the oversized ones are answered although the client is still sending (the engine stops reading
 # the head past its bound, answers, and drains the rest before it closes). The server then still
-# answers.
+# answers, and every case is counted in /metrics (a flood of malformed requests is visible).
 source "$(dirname "$0")/features_lib.sh"
 
 serve_countries
 CASES="$(dirname "$0")/../clients/raw_cases.py"
+
+# refused_answers: the 4xx and 5xx answers /metrics has counted so far
+refused_answers() {
+  get /metrics
+  status_is 200
+  python3 -c "
+import re, sys
+t = open(sys.argv[1]).read()
+print(sum(int(n) for n in re.findall(r'teselas_http_requests_total\{code=\"[45]xx\"\} (\d+)', t)))" "$TEST_TMP/body"
+}
+BEFORE=$(refused_answers)
 
 req "every raw case is a JSON 4xx (505 for a version teselas does not speak)"
 python3 "$CASES" "$SERVER_PORT" all > "$TEST_TMP/answers" || fail "raw_cases.py failed"
@@ -28,6 +39,10 @@ sys.exit(0 if ok_status and 'code' in b and 'description' in b else 1)" "$line" 
   ok
 done < "$TEST_TMP/answers"
 [ "$(wc -l < "$TEST_TMP/answers")" = "$N" ] || rfail "$N answers expected: $(cat "$TEST_TMP/answers")"
+req "every raw case is counted in /metrics"
+AFTER=$(refused_answers)
+[ "$((AFTER - BEFORE))" = "$N" ] || rfail "$N refusals answered, /metrics counted $((AFTER - BEFORE))"
+ok
 get /health
 status_is 200
 stop_server

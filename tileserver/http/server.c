@@ -561,13 +561,18 @@ static void on_end(void *ctx, engine_req *r, bool ok) {
   answer(s, r, lg); /* the handler sees the body: it asks for none again (else the engine's 500) */
 }
 
-/* engine hook: a request the engine could not frame. */
+/* engine hook: a request the engine could not frame. Counted and logged like every answer, so
+ * that a flood of malformed requests shows in /metrics and the log; its method and path are
+ * logged as "-" (they could not be read, and what was read is the client's, unbounded). */
 static void on_refuse(void *ctx, int status, const char *why, http_response *resp) {
-  (void)ctx;
+  http_server *s = ctx;
   if (status == 414) http_refuse(resp, HTTP_REFUSE_URL, "the URL is longer than %d bytes", URL_MAX);
   else if (status == 431)
     http_refuse(resp, HTTP_REFUSE_HEADERS, "the request headers are larger than %d bytes", HEADERS_MAX);
   else http_refuse(resp, HTTP_REFUSE_MALFORMED, "%s", why);
+  size_t bytes = http_body_len(resp);
+  metrics_count(&s->services->metrics, status, 0, bytes); /* the engine answers with status */
+  if (!s->cfg.quiet) log_access("-", "-", status, bytes, 0, false);
 }
 
 /* engine hook: the request's answer went out whole, or the connection ended first. */
