@@ -545,11 +545,14 @@ static bool on_head(void *ctx, engine_req *r) {
 static bool on_body(void *ctx, engine_req *r, const char *data, size_t len) {
   http_server *s = ctx;
   req_log *lg = r->app;
-  if (lg->sink) http_sink_feed(lg->sink, data, len);
-  else lg->body_bytes += len;
-  if (!lg->sink && lg->form_body) buf_append(&lg->form, data, len); /* capped */
-  if (lg->sink || lg->body_bytes <= BODY_MAX) return true;
-  answer(s, r, lg); /* refused: over BODY_MAX */
+  if (lg->sink) {
+    if (http_sink_feed(lg->sink, data, len)) return true;
+  } else {
+    lg->body_bytes += len;
+    if (lg->form_body) buf_append(&lg->form, data, len); /* capped */
+    if (lg->body_bytes <= BODY_MAX) return true;
+  }
+  answer(s, r, lg); /* refused: over BODY_MAX, or an upload over its bound (413 now) */
   return false;
 }
 

@@ -1,7 +1,8 @@
 /* upload_int.h — an upload's body streamed to a private file as it arrives (upload.c): the raw
  * body, or the first file part of a multipart/form-data body (http/multipart.h parses it piece
- * by piece). Bounded: past max_bytes the rest is drained and dropped, and the
- * request answered 413. Nothing of the body is kept in memory beyond one chunk. */
+ * by piece). Bounded: past max_bytes the request is answered 413 at once and the rest of the body
+ * is not read (a chunked body declares no length, so this is where an endless one stops).
+ * Nothing of the body is kept in memory beyond one chunk. */
 #ifndef TESELAS_HTTP_UPLOAD_INT_H
 #define TESELAS_HTTP_UPLOAD_INT_H
 
@@ -15,8 +16,9 @@ typedef struct http_sink http_sink;
  * Content-Type is content_type (NULL when absent: a raw body). NULL with e set (ERR_IO,
  * ERR_NOMEM). Caller owns: http_sink_close. */
 http_sink *http_sink_open(const char *content_type, uint64_t max_bytes, err *e);
-/* The next bytes of the body. Errors are sticky and reported by http_sink_finish. */
-void http_sink_feed(http_sink *s, const char *data, size_t len);
+/* The next bytes of the body. Errors are sticky and reported by http_sink_finish; false once the
+ * body is over max_bytes (answer now: http_sink_finish says ERR_LIMIT). */
+bool http_sink_feed(http_sink *s, const char *data, size_t len);
 /* The whole body is in: fills *out (valid until http_sink_close). ERR_LIMIT (over max_bytes),
  * ERR_INVALID (a multipart body without a file), ERR_IO. */
 err_code http_sink_finish(http_sink *s, http_upload_file *out, err *e);

@@ -1,0 +1,59 @@
+#!/usr/bin/env python3
+"""An upload whose chunked body never ends, as a client that ignores every bound would send it.
+
+endless_upload.py PORT PATH TOKEN LIMIT_BYTES: sends the request head (Transfer-Encoding: chunked,
+Authorization: Bearer TOKEN), then 64 KiB chunks, looking for an answer after each, and stops at
+the first answer or once 64 times LIMIT_BYTES are sent. Prints one JSON line: the status, the
+body, the bytes of body sent before the answer was seen, and whether the server then closed the
+connection."""
+import json
+import select
+import socket
+import sys
+import time
+
+port, path, token, limit = int(sys.argv[1]), sys.argv[2], sys.argv[3], int(sys.argv[4])
+s = socket.create_connection(("127.0.0.1", port), timeout=30)
+s.sendall((f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n"
+           "Content-Type: text/csv\r\nTransfer-Encoding: chunked\r\n\r\n").encode())
+chunk = b"10000\r\n" + b"a,b\n" * (0x10000 // 4) + b"\r\n"
+sent, answer = 0, b""
+deadline = time.monotonic() + 120
+while sent < 64 * limit and time.monotonic() < deadline:
+    readable, writable, _ = select.select([s], [s], [], 1.0)
+    if readable:
+        break
+    if writable:
+        try:
+            s.sendall(chunk)
+        except OSError:
+            break  # the server closed while we were sending: its answer may be there to read
+        sent += 0x10000
+s.settimeout(10)
+try:
+    while b"\r\n\r\n" not in answer:
+        part = s.recv(65536)
+        if not part:
+            break
+        answer += part
+    head, _, body = answer.partition(b"\r\n\r\n")
+    length = 0
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            length = int(value.strip())
+    while len(body) < length:
+        part = s.recv(65536)
+        if not part:
+            break
+        body += part
+    closed = False
+    try:
+        closed = s.recv(1) == b""
+    except OSError:
+        closed = True
+except OSError:
+    head, body, closed = b"", b"", True
+status = int(head.split(b" ")[1]) if head.startswith(b"HTTP/1.1 ") else 0
+print(json.dumps({"status": status, "body": body.decode("utf-8", "replace"), "sent": sent,
+                  "closed": closed}))
