@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """An upload whose chunked body never ends, as a client that ignores every bound would send it.
 
-endless_upload.py PORT PATH TOKEN LIMIT_BYTES: sends the request head (Transfer-Encoding: chunked,
-Authorization: Bearer TOKEN), then 64 KiB chunks, looking for an answer after each, and stops at
+endless_upload.py PORT PATH TOKEN LIMIT_BYTES [CONTENT_TYPE]: sends the request head
+(Transfer-Encoding: chunked, Authorization: Bearer TOKEN, Content-Type: CONTENT_TYPE, text/csv by
+default), then 64 KiB chunks, looking for an answer after each, and stops at
 the first answer or once 64 times LIMIT_BYTES are sent. Prints one JSON line: the status, the
 body, the bytes of body sent before the answer was seen, and whether the server then closed the
 connection."""
@@ -13,9 +14,10 @@ import sys
 import time
 
 port, path, token, limit = int(sys.argv[1]), sys.argv[2], sys.argv[3], int(sys.argv[4])
+content_type = sys.argv[5] if len(sys.argv) > 5 else "text/csv"
 s = socket.create_connection(("127.0.0.1", port), timeout=30)
 s.sendall((f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n"
-           "Content-Type: text/csv\r\nTransfer-Encoding: chunked\r\n\r\n").encode())
+           f"Content-Type: {content_type}\r\nTransfer-Encoding: chunked\r\n\r\n").encode())
 chunk = b"10000\r\n" + b"a,b\n" * (0x10000 // 4) + b"\r\n"
 sent, answer = 0, b""
 deadline = time.monotonic() + 120

@@ -43,12 +43,14 @@ typedef struct engine_hooks {
    * to receive the body (body, then end). */
   bool (*head)(void *ctx, engine_req *r);
   /* The next bytes of the body. False: the hook has answered (engine_respond) and the rest of
-   * the body is not read (the connection closes after the answer). */
+   * the body is not handed to the hooks (the connection closes after the answer; what the client
+   * still sends is discarded within the linger bounds). */
   bool (*body)(void *ctx, engine_req *r, const char *data, size_t len);
   /* The body is all in (ok), or its chunked framing was broken (!ok): answers (engine_respond). */
   void (*end)(void *ctx, engine_req *r, bool ok);
   /* A request the engine cannot frame (wire.h's errors): fills resp with the JSON error of
-   * status. The answer closes the connection; no other hook runs for it. */
+   * status. The answer closes the connection; no other hook runs for it. Also a request whose
+   * hooks gave no answer (status 500, after the head hook: done still runs for that one). */
   void (*refuse)(void *ctx, int status, const char *why, http_response *resp);
   /* Once for every request whose head hook ran: its answer was written whole (completed) or the
    * connection ended first. stream_bytes: a streamed body's bytes sent. */

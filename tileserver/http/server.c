@@ -573,6 +573,9 @@ static void on_refuse(void *ctx, int status, const char *why, http_response *res
   else if (status == 431)
     http_refuse(resp, HTTP_REFUSE_HEADERS, "the request headers are larger than %d bytes", HEADERS_MAX);
   else http_refuse(resp, HTTP_REFUSE_MALFORMED, "%s", why);
+  /* a 500 is the engine's answer to a request whose hooks gave none: the done hook counts and
+   * logs that request (as aborted) */
+  if (status == 500) return;
   size_t bytes = http_body_len(resp);
   metrics_count(&s->services->metrics, status, 0, bytes); /* the engine answers with status */
   if (!s->cfg.quiet) log_access("-", "-", status, bytes, 0, false);

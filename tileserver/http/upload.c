@@ -129,15 +129,14 @@ http_sink *http_sink_open(const char *content_type, uint64_t max_bytes, err *e) 
 bool http_sink_feed(http_sink *s, const char *data, size_t len) {
   s->received += len;
   if (s->received > s->max_bytes && s->failed == ERR_OK) s->failed = ERR_LIMIT;
-  if (s->failed == ERR_LIMIT) return false;
-  if (s->failed != ERR_OK) return true; /* the rest is drained, not written */
+  if (s->failed != ERR_OK) return false; /* the answer is known: given now, the rest unread */
   if (s->mp) {
     err me = {0};
     if (mp_feed(s->mp, data, len, &me) != ERR_OK && s->failed == ERR_OK) s->failed = ERR_INVALID;
   } else {
     write_all(s, data, len);
   }
-  return true;
+  return s->failed == ERR_OK;
 }
 
 err_code http_sink_finish(http_sink *s, http_upload_file *out, err *e) {
