@@ -13,13 +13,15 @@ import socket
 import sys
 import time
 
+from penalty_flood import read_answer
+
 port, path, token, limit = int(sys.argv[1]), sys.argv[2], sys.argv[3], int(sys.argv[4])
 content_type = sys.argv[5] if len(sys.argv) > 5 else "text/csv"
 s = socket.create_connection(("127.0.0.1", port), timeout=30)
 s.sendall((f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n"
            f"Content-Type: {content_type}\r\nTransfer-Encoding: chunked\r\n\r\n").encode())
 chunk = b"10000\r\n" + b"a,b\n" * (0x10000 // 4) + b"\r\n"
-sent, answer = 0, b""
+sent = 0
 deadline = time.monotonic() + 120
 while sent < 64 * limit and time.monotonic() < deadline:
     readable, writable, _ = select.select([s], [s], [], 1.0)
@@ -33,29 +35,7 @@ while sent < 64 * limit and time.monotonic() < deadline:
         sent += 0x10000
 s.settimeout(10)
 try:
-    while b"\r\n\r\n" not in answer:
-        part = s.recv(65536)
-        if not part:
-            break
-        answer += part
-    head, _, body = answer.partition(b"\r\n\r\n")
-    length = 0
-    for line in head.split(b"\r\n")[1:]:
-        name, _, value = line.partition(b":")
-        if name.strip().lower() == b"content-length":
-            length = int(value.strip())
-    while len(body) < length:
-        part = s.recv(65536)
-        if not part:
-            break
-        body += part
-    closed = False
-    try:
-        closed = s.recv(1) == b""
-    except OSError:
-        closed = True
+    status, _, body, closed = read_answer(s, 10)
 except OSError:
-    head, body, closed = b"", b"", True
-status = int(head.split(b" ")[1]) if head.startswith(b"HTTP/1.1 ") else 0
-print(json.dumps({"status": status, "body": body.decode("utf-8", "replace"), "sent": sent,
-                  "closed": closed}))
+    status, body, closed = 0, "", True
+print(json.dumps({"status": status, "body": body, "sent": sent, "closed": closed}))
