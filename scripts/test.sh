@@ -19,11 +19,15 @@ if [ "${TESELAS_SKIP_ASAN:-0}" != 1 ]; then
   cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DTESELAS_SANITIZE=ON >/dev/null
   cmake --build build-asan -j"$jobs"
   # The HTTP suite's repeat over PostgreSQL (label pg_suite) runs in the normal build only: the
-  # backend's code paths run here in its own tests (label postgis).
+  # backend's code paths run here in its own tests (label postgis). Also left to the normal build,
+  # to keep CI well inside its time: the soak (its own 2 minutes of load), the cluster of primary,
+  # standby and nginx (the same reads as http_test_pg_serve, which runs here) and the write API's
+  # repeats over PostgreSQL (the backend's writes run here in http_test_pg_write and _accounts).
   (cd build-asan && ASAN_OPTIONS=detect_leaks=1:detect_stack_use_after_return=1 UBSAN_OPTIONS=print_stacktrace=1 \
      LSAN_OPTIONS="suppressions=$PWD/../tests/lsan.supp:print_suppressions=0" \
      TESELAS_PROOF_STRIDE=15 \
-     ctest --output-on-failure -j"$jobs" -LE 'browser|pg_suite')
+     ctest --output-on-failure -j"$jobs" -LE 'browser|pg_suite|soak' \
+       -E '^http_test_pg_cluster$|^http_test_(publish_api|admin_signin|review_workflow)_pg$')
 fi
 if [ "${TESELAS_SKIP_ASAN:-0}" != 1 ] && [ "${TESELAS_SKIP_FUZZ:-0}" != 1 ]; then
   # Every libFuzzer target (tests/fuzz) for a fixed budget under clang's ASan + UBSan, after the
