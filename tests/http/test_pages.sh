@@ -115,5 +115,19 @@ http_get /assets/0000/no-such.js
 expect_status 404 "unknown asset"
 ok
 
+# --- /favicon.ico, where browsers look for the icon of a page that names none (the API's HTML):
+# the page's own icon, the same bytes, cached for a day ---
+http_get /maps/leon
+icon=$(grep -o '/assets/[0-9a-f]*/favicon.svg' "$TEST_TMP/body" | head -1 || true)
+[ -n "$icon" ] || fail "no icon link"
+http_get "$icon"
+cp "$TEST_TMP/body" "$TEST_TMP/icon.svg"
+http_get /favicon.ico
+expect_status 200 /favicon.ico
+expect_header Content-Type 'image/svg+xml'
+expect_header Cache-Control 'public, max-age=86400'
+cmp -s "$TEST_TMP/body" "$TEST_TMP/icon.svg" || fail "/favicon.ico is not the pages' icon"
+ok
+
 stop_server || fail "server did not stop cleanly"
 done_checks

@@ -194,6 +194,26 @@ void h_embed_page(http_request *req, http_response *resp) { map_page(req, resp, 
 /* The release of bytes that live as long as the program (http_body_external wants one). */
 static void embedded_bytes(void *ctx) { (void)ctx; }
 
+/* An embedded file with its Cache-Control: sent from where it is embedded, without a copy, and
+ * never compressed here (the build keeps a gzip copy of every type that compresses, unless it
+ * would not be smaller). A 304 keeps the bytes the 200 would send for its Content-Length
+ * (http_not_modified). */
+static void send_asset(http_request *req, http_response *resp, const www_asset *a,
+                       const char *cache_control) {
+  http_header_add(resp, "Cache-Control", cache_control);
+  http_header_add(resp, "X-Content-Type-Options", "nosniff");
+  bool not_modified = http_etag_check(req, resp, a->etag);
+  bool gz = a->gz && http_accepts_gzip(req);
+  http_body_external(resp, gz ? a->gz : a->data, gz ? a->gz_len : a->len, embedded_bytes, NULL);
+  if (not_modified) {
+    http_not_modified(resp);
+    return;
+  }
+  resp->status = 200;
+  resp->content_type = a->content_type;
+  resp->precompressed = gz;
+}
+
 /* GET /assets/{build}/{name}: any build id answers (an old page keeps working after an upgrade),
  * but only the current one may be cached forever. */
 void h_asset(http_request *req, http_response *resp) {
@@ -205,20 +225,17 @@ void h_asset(http_request *req, http_response *resp) {
   }
   bool current = req->params[0].len == strlen(WWW_BUILD_ID) &&
                  memcmp(req->params[0].s, WWW_BUILD_ID, req->params[0].len) == 0;
-  http_header_add(resp, "Cache-Control",
-                  current ? "public, max-age=31536000, immutable" : "no-cache");
-  http_header_add(resp, "X-Content-Type-Options", "nosniff");
-  bool not_modified = http_etag_check(req, resp, a->etag);
-  /* Sent from where they are embedded, without a copy, and never compressed here: the build
-   * keeps a gzip copy of every type that compresses, unless it would not be smaller. A 304 keeps
-   * the bytes the 200 would send for its Content-Length (http_not_modified). */
-  bool gz = a->gz && http_accepts_gzip(req);
-  http_body_external(resp, gz ? a->gz : a->data, gz ? a->gz_len : a->len, embedded_bytes, NULL);
-  if (not_modified) {
-    http_not_modified(resp);
+  send_asset(req, resp, a, current ? "public, max-age=31536000, immutable" : "no-cache");
+}
+
+/* GET /favicon.ico: browsers ask there for any page that names no icon (the API's HTML, the
+ * reports), and a 404 in every page's console hides the errors that matter. The site's SVG icon,
+ * cached for a day: this address stays the same from one build to the next. */
+void h_favicon(http_request *req, http_response *resp) {
+  const www_asset *a = www_asset_find("favicon.svg", strlen("favicon.svg"));
+  if (!a) {
+    http_error(resp, ERR_NOT_FOUND, "no icon in this build");
     return;
   }
-  resp->status = 200;
-  resp->content_type = a->content_type;
-  resp->precompressed = gz;
+  send_asset(req, resp, a, "public, max-age=86400");
 }

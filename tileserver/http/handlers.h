@@ -24,6 +24,7 @@ void h_catalog_page(http_request *req, http_response *resp);
 void h_map_page(http_request *req, http_response *resp);
 void h_embed_page(http_request *req, http_response *resp);
 void h_asset(http_request *req, http_response *resp);
+void h_favicon(http_request *req, http_response *resp);
 
 /* h_styles.c: MapLibre styles, raster tiles, static images, glyphs */
 void h_styles(http_request *req, http_response *resp);

@@ -38,6 +38,7 @@ static const char *const MVT[] = {"application/vnd.mapbox-vector-tile", NULL};
 static const char *const OPENAPI[] = {"application/vnd.oai.openapi+json;version=3.0", NULL};
 static const char *const HTML[] = {"text/html", NULL};
 static const char *const TEXT[] = {"text/plain", NULL};
+static const char *const SVG[] = {"image/svg+xml", NULL};
 static const char *const PNG[] = {"image/png", NULL};
 static const char *const OCTETS[] = {"application/octet-stream", NULL};
 static const char *const PROTOBUF[] = {"application/x-protobuf", NULL};
@@ -307,6 +308,8 @@ static const route ROUTES[] = {
     {"/maps/{style}", h_map_page, OP("getMap", "Mapa interactivo", NULL, HTML)},
     {"/embed/{style}", h_embed_page, OP("getEmbed", "Mapa para insertar con <iframe>", NULL, HTML)},
     {"/assets/{build}/{name}", h_asset, OP("getAsset", "Archivos de las páginas", NULL, OCTETS)},
+    {"/favicon.ico", h_favicon, OP("getFavicon", "El icono del sitio (SVG), para los navegadores "
+                                   "que lo piden ahí", NULL, SVG)},
     {"/styles", h_styles, OP("getStyles", "Estilos de mapa", NULL, JSON)},
     {"/styles/{style}/style.json", h_style_json, OP("getStyle", "Estilo MapLibre", NULL, JSON)},
     {"/styles/{style}/static/{view}/{size}.png", h_style_static,
