@@ -11,8 +11,11 @@
 enum { THUMB_W = 320, THUMB_H = 180 };
 
 /* Center and zoom that fit bounds b into the thumbnail with a margin, in the static image
- * endpoint's zooms (MapLibre's: the world is 512 CSS pixels wide at zoom 0). */
-static void thumb_view(const double b[4], double *lon, double *lat, int *zoom) {
+ * endpoint's zooms (MapLibre's: the world is 512 CSS pixels wide at zoom 0). The zoom is taken
+ * down to a quarter, not to a whole zoom: a whole one left the layer up to half the size the
+ * thumbnail has room for (CDMX's colonias filled 100 of its 180 pixels), and quarters keep the
+ * addresses few, so that caches keep them. */
+static void thumb_view(const double b[4], double *lon, double *lat, double *zoom) {
   *lon = (b[0] + b[2]) / 2;
   *lat = (b[1] + b[3]) / 2;
   double dlon = b[2] - b[0];
@@ -20,8 +23,8 @@ static void thumb_view(const double b[4], double *lon, double *lat, int *zoom) {
   double fy = fabs(y2 - y1) / (2 * M_PI);
   double zx = dlon > 1e-9 ? log2(THUMB_W * 0.9 * 360 / (512 * dlon)) : 15;
   double zy = fy > 1e-12 ? log2(THUMB_H * 0.9 / (512 * fy)) : 15;
-  double z = floor(fmin(zx, zy));
-  *zoom = z < 0 ? 0 : z > 15 ? 15 : (int)z;
+  double z = floor(4 * fmin(zx, zy)) / 4;
+  *zoom = z < 0 ? 0 : z > 15 ? 15 : z;
 }
 
 /* The style of a layer's thumbnail and map link, and the zoom it draws the layer from. A named
@@ -40,18 +43,17 @@ static void thumbnail(buf *b, const www_site *s, const layer_info *l) {
     buf_puts(b, "</span></div>\n");
     return;
   }
-  double lon, lat;
-  int zoom;
+  double lon, lat, zoom;
   thumb_view(l->bounds, &lon, &lat, &zoom);
   /* a layer the style draws only from zoom 11 (colonias) would show an empty thumbnail at the
    * zoom that fits the whole layer: show its centre where the map starts drawing it */
   double from = -1;
   const char *style = card_style(s, l, &from);
-  if (from > zoom) zoom = (int)fmin(ceil(from), 15);
+  if (from > zoom) zoom = fmin(ceil(from), 15);
   buf_printf(b, "<img class=\"thumb\" width=\"%d\" height=\"%d\" loading=\"lazy\" src=\"/styles/",
              THUMB_W, THUMB_H);
   www_html_put(b, style);
-  buf_printf(b, "/static/%.5f,%.5f,%d/%dx%d.png", lon, lat, zoom, THUMB_W, THUMB_H);
+  buf_printf(b, "/static/%.5f,%.5f,%g/%dx%d.png", lon, lat, zoom, THUMB_W, THUMB_H);
   if (strcmp(style, l->id) != 0) {
     buf_puts(b, "?layers=");
     www_html_put(b, l->id);
