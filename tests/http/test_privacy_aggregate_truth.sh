@@ -94,4 +94,20 @@ text = open(sys.argv[3]).read()
 assert "fuera de todo polígono" in text and " 6 fuera" not in text and "(6" not in text, text
 PY
 ok
+
+# A policy with neither by= nor date= keeps totals only: a grouping is a 400 that says so (it
+# used to read "publishes counts by " and stop).
+"$TESELAS" import "$TEST_TMP/casos.csv" --db "$TEST_TMP/z.db" --layer totales \
+  --privacy 'aggregate:layer=zonas,k=5' --quiet >/dev/null || fail "import totales"
+start_server "$TEST_TMP/z.db" --quiet
+for by in tipo month category; do
+  http_get "/collections/totales/aggregate?by=$by"
+  expect_status 400 "by=$by on a layer of totals"
+  expect_json 'd["code"] == "invalid_parameter" and "totals only" in d["description"] and "by=FIELD" in d["description"]'
+done
+http_get "/collections/totales/aggregate"
+expect_status 200 "the totals"
+expect_json 'd["total"] == 37'  # every record of the file: the whole area counts those outside every zone
+ok
+stop_server || fail "server exited non-zero"
 done_checks

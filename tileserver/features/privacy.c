@@ -56,6 +56,10 @@ static err_code parse_by(units_request *u, const char *v, err *e) {
   if (strcmp(v, "month") == 0 && p->date_field[0]) u->by = PRIVACY_BY_MONTH;
   else if ((strcmp(v, "category") == 0 && p->n_by) || (p->n_by == 1 && by_index(p, v) == 0))
     u->by = PRIVACY_BY_CATEGORY;
+  else if (!p->n_by && !p->date_field[0])
+    return err_set(e, ERR_INVALID,
+                   "by: this layer publishes totals only: its privacy policy keeps no counts by "
+                   "field or month (a policy with by=FIELD or date=FIELD does)");
   else
     return err_set(e, ERR_INVALID, "by: this layer publishes counts by %s%s%s",
                    p->n_by == 1 ? p->by[0] : p->n_by ? "category" : "",
