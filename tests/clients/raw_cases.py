@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """raw_cases.py — sends requests that no HTTP client library will send (a NUL byte in the request
 line or a header, a request line or header block over the server's per-connection memory, an HTTP
-version it does not speak, a malformed header, Content-Length or chunk) and prints one JSON line
+version it does not speak, a malformed header, Content-Length or chunk, an HTTP/1.1 request
+without Host) and prints one JSON line
 per case: {"case": NAME, "status": 400, "type": "application/json", "body": "..."}, status 0 when
 no answer came (the connection was closed, or the server died).
 
@@ -32,6 +33,8 @@ CASES = {
     "content-length-garbled": b"GET " + P + b" HTTP/1.1\r\n" + H + b"Content-Length: abc\r\n\r\n",
     "chunk-garbled": b"GET " + P + b" HTTP/1.1\r\n" + H +
                      b"Transfer-Encoding: chunked\r\n\r\nzz\r\n\r\n",
+    # RFC 9112 §3.2: an HTTP/1.1 request without Host is a 400
+    "no-host": b"GET " + P + b" HTTP/1.1\r\nConnection: close\r\n\r\n",
 }
 
 

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # What no HTTP client library sends (tests/clients/raw_cases.py: a NUL byte in the request line or
 # a header, a request line or header block of megabytes, an HTTP version teselas does not speak or
-# a garbled one, a header line without a colon, a garbled Content-Length or chunk size): each case
-# is answered by teselas itself, with a JSON error {"code", "description"} and a 4xx status (505
-# for an HTTP version other than 1.x), never a dropped connection or a page of another format;
+# a garbled one, a header line without a colon, a garbled Content-Length or chunk size, an HTTP/1.1
+# request without Host): each case is answered by teselas itself, with a JSON error {"code",
+# "description"} and a 4xx status (505 for an HTTP version other than 1.x), never a dropped
+# connection or a page of another format;
 # the oversized ones are answered although the client is still sending (the engine stops reading
 # the head past its bound, answers, and drains the rest before it closes). The server then still
 # answers, and every case is counted in /metrics (a flood of malformed requests is visible).
@@ -34,7 +35,8 @@ a = json.loads(sys.argv[1])
 want = 505 if a['case'] in ('version-2.0', 'version-0.9') else None
 ok_status = a['status'] == want if want else 400 <= a['status'] < 500
 b = json.loads(a['body']) if a['type'] == 'application/json' else {}
-sys.exit(0 if ok_status and 'code' in b and 'description' in b else 1)" "$line" ||
+named = a['case'] != 'no-host' or 'Host' in b.get('description', '')
+sys.exit(0 if ok_status and named and 'code' in b and 'description' in b else 1)" "$line" ||
     rfail "expected a JSON 4xx: $line"
   ok
 done < "$TEST_TMP/answers"
@@ -42,6 +44,17 @@ done < "$TEST_TMP/answers"
 req "every raw case is counted in /metrics"
 AFTER=$(refused_answers)
 [ "$((AFTER - BEFORE))" = "$N" ] || rfail "$N refusals answered, /metrics counted $((AFTER - BEFORE))"
+ok
+req "HTTP/1.0 needs no Host (RFC 9112 §3.2 asks it of HTTP/1.1 only)"
+python3 - "$SERVER_PORT" <<'PY' || rfail "an HTTP/1.0 request without Host was not answered 200"
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=20)
+s.sendall(b"GET /health HTTP/1.0\r\n\r\n")
+out = b""
+while chunk := s.recv(65536):
+    out += chunk
+sys.exit(0 if out.startswith(b"HTTP/1.1 200 ") else 1)
+PY
 ok
 get /health
 status_is 200

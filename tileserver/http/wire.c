@@ -1,9 +1,9 @@
 /* wire.c — HTTP/1.1 request framing (see wire.h). Strict where a lax reading would let two
  * parties see two different requests (RFC 9112 §11.2, request smuggling): obs-fold, a bare CR,
  * a NUL, whitespace before a field's colon, two different Content-Lengths, Content-Length with
- * Transfer-Encoding, chunked framing in HTTP/1.0, two Host fields are all refused. Lenient only
- * where RFC 9112 allows it: a bare LF ends a line of the head (§2.2), empty lines before the
- * request line are skipped. A chunked body is read strictly (§7.1): CRLF ends each of its lines,
+ * Transfer-Encoding, chunked framing in HTTP/1.0, two Host fields or none in HTTP/1.1 are all
+ * refused. Lenient only where RFC 9112 allows it: a bare LF ends a line of the head (§2.2), empty
+ * lines before the request line are skipped. A chunked body is read strictly (§7.1): CRLF ends each of its lines,
  * and a chunk size is hex digits, then optional whitespace and ';' extensions of visible
  * characters, so "0x5" or "5xyz" is refused, not read as 0 or 5 as a laxer reader might. */
 #include <string.h>
@@ -230,6 +230,11 @@ wire_result wire_parse_head(const char *buf, size_t len, size_t url_max, size_t 
   }
   if (h.chunked && h.minor == 0) {
     fail(&ps, 400, "Transfer-Encoding in an HTTP/1.0 request");
+    goto error;
+  }
+  /* RFC 9112 §3.2: a server MUST answer 400 to an HTTP/1.1 request that has no Host */
+  if (h.minor == 1 && !h.fields[WIRE_F_HOST].s) {
+    fail(&ps, 400, "an HTTP/1.1 request needs a Host field");
     goto error;
   }
   h.head_len = p;

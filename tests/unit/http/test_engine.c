@@ -157,8 +157,9 @@ static size_t read_all(int fd, char *out, size_t cap) {
 static void pipelined(void **state) {
   (void)state;
   int fd = client();
-  const char req[] = "GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /bb HTTP/1.1\r\n\r\n"
-                     "HEAD /ccc HTTP/1.1\r\n\r\nGET /d HTTP/1.1\r\nConnection: close\r\n\r\n";
+  const char req[] = "GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /bb HTTP/1.1\r\nHost: x\r\n\r\n"
+                     "HEAD /ccc HTTP/1.1\r\nHost: x\r\n\r\n"
+                     "GET /d HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
   send_str(fd, req, sizeof req - 1);
   static char out[8192];
   read_all(fd, out, sizeof out);
@@ -189,7 +190,7 @@ static void byte_by_byte(void **state) {
 static void expect_continue(void **state) {
   (void)state;
   int fd = client();
-  const char req[] = "POST /up HTTP/1.1\r\nContent-Length: 5\r\nExpect: 100-continue\r\n"
+  const char req[] = "POST /up HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\n"
                      "Connection: close\r\n\r\n";
   send_str(fd, req, sizeof req - 1);
   char out[4096];
@@ -206,9 +207,10 @@ static void expect_continue(void **state) {
 static void chunked_upload(void **state) {
   (void)state;
   int fd = client();
-  const char req[] = "POST /up HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+  const char req[] = "POST /up HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
                      "3\r\nabc\r\n4;x=y\r\ndefg\r\n0\r\nTrailer: 1\r\n\r\n"
-                     "POST /up HTTP/1.1\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+                     "POST /up HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+                     "Connection: close\r\n\r\n"
                      "zz\r\n";
   send_str(fd, req, sizeof req - 1);
   char out[4096];
@@ -221,7 +223,7 @@ static void chunked_upload(void **state) {
 static void streamed(void **state) {
   (void)state;
   int fd = client();
-  const char req[] = "GET /stream HTTP/1.1\r\nConnection: close\r\n\r\n";
+  const char req[] = "GET /stream HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
   send_str(fd, req, sizeof req - 1);
   static char out[300000];
   size_t n = read_all(fd, out, sizeof out);
@@ -251,7 +253,7 @@ static void client_leaves(void **state) {
   int fd = client();
   int small = 4096;
   setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
-  const char req[] = "GET /big HTTP/1.1\r\n\r\n";
+  const char req[] = "GET /big HTTP/1.1\r\nHost: x\r\n\r\n";
   send_str(fd, req, sizeof req - 1);
   char out[1024];
   if (recv(fd, out, sizeof out, 0) <= 0) fail_msg("no answer");
@@ -278,7 +280,7 @@ static void refusals_are_answered(void **state) {
   }
   /* after a kept-alive HEAD: the refusal still has its body */
   int kfd = client();
-  const char two[] = "HEAD /a HTTP/1.1\r\n\r\nGET / HTTP/2.0\r\n\r\n";
+  const char two[] = "HEAD /a HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/2.0\r\n\r\n";
   send_str(kfd, two, sizeof two - 1);
   char kout[4096];
   read_all(kfd, kout, sizeof kout);

@@ -46,8 +46,8 @@ static void simple_get(void **state) {
 
 static void split_anywhere(void **state) {
   (void)state;
-  const char *s = "\r\nPOST /upload HTTP/1.1\r\nContent-Length: 12\r\nExpect: 100-continue\r\n"
-                  "Connection: close\n\r\n";
+  const char *s = "\r\nPOST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 12\r\n"
+                  "Expect: 100-continue\r\nConnection: close\n\r\n";
   size_t len = strlen(s);
   wire_head h;
   int st;
@@ -71,10 +71,10 @@ static void versions_and_connection(void **state) {
   const char *b = "GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n";
   assert_int_equal(parse(b, strlen(b), &h, &st), WIRE_DONE);
   assert_true(h.keep_alive);
-  const char *c = "GET / HTTP/1.1\r\nConnection: foo, close\r\n\r\n";
+  const char *c = "GET / HTTP/1.1\r\nHost: x\r\nConnection: foo, close\r\n\r\n";
   assert_int_equal(parse(c, strlen(c), &h, &st), WIRE_DONE);
   assert_false(h.keep_alive);
-  const char *d = "GET / HTTP/1.2\r\n\r\n"; /* a higher minor: read as 1.1 */
+  const char *d = "GET / HTTP/1.2\r\nHost: x\r\n\r\n"; /* a higher minor: read as 1.1 */
   assert_int_equal(parse(d, strlen(d), &h, &st), WIRE_DONE);
   assert_int_equal(h.minor, 1);
   BAD("GET / HTTP/2.0\r\n\r\n", 505);
@@ -104,16 +104,23 @@ static void malformed_fields(void **state) {
   BAD("GET / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n", 501);
   BAD("GET / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n", 400);
   BAD("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400);
+  /* RFC 9112 §3.2: HTTP/1.1 needs a Host (empty is allowed); HTTP/1.0 does not */
+  BAD("GET / HTTP/1.1\r\n\r\n", 400);
+  BAD("GET / HTTP/1.1\r\nX-Host: a\r\n\r\n", 400);
+  BAD("GET / HTTP/1.2\r\n\r\n", 400);
   wire_head h;
   int st;
-  const char *s = "GET / HTTP/1.1\r\nContent-Length: 5\r\ncontent-length: 5\r\n\r\n";
+  const char *empty = "GET / HTTP/1.1\r\nHost:\r\n\r\n", *old = "GET / HTTP/1.0\r\n\r\n";
+  assert_int_equal(parse(empty, strlen(empty), &h, &st), WIRE_DONE);
+  assert_int_equal(parse(old, strlen(old), &h, &st), WIRE_DONE);
+  const char *s = "GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\ncontent-length: 5\r\n\r\n";
   assert_int_equal(parse(s, strlen(s), &h, &st), WIRE_DONE);
   assert_int_equal(h.content_length, 5);
 }
 
 static void nul_in_target(void **state) {
   (void)state;
-  static const char s[] = "GET /a\0b HTTP/1.1\r\n\r\n";
+  static const char s[] = "GET /a\0b HTTP/1.1\r\nHost: x\r\n\r\n";
   wire_head h;
   int st;
   assert_int_equal(parse(s, sizeof s - 1, &h, &st), WIRE_DONE);
@@ -129,14 +136,14 @@ static void limits_before_the_end(void **state) {
   expect_status(big, sizeof big, 414); /* no space yet: refused on what came */
   wire_head h;
   int st;
-  snprintf(big, sizeof big, "GET /%0*d HTTP/1.1\r\n\r\n", URLS - 1, 0);
+  snprintf(big, sizeof big, "GET /%0*d HTTP/1.1\r\nHost: x\r\n\r\n", URLS - 1, 0);
   assert_int_equal(parse(big, strlen(big), &h, &st), WIRE_DONE);
   snprintf(big, sizeof big, "GET /%0*d HTTP/1.1\r\n\r\n", URLS, 0);
   expect_status(big, strlen(big), 414);
   int n = snprintf(big, sizeof big, "GET / HTTP/1.1\r\nX: ");
   memset(big + n, 'b', sizeof big - (size_t)n);
   expect_status(big, sizeof big, 431);
-  n = snprintf(big, sizeof big, "GET / HTTP/1.1\r\nX: %0*d\r\n\r\n", HDRS - 5, 0);
+  n = snprintf(big, sizeof big, "GET / HTTP/1.1\r\nHost: x\r\nX: %0*d\r\n\r\n", HDRS - 14, 0);
   assert_int_equal(parse(big, (size_t)n, &h, &st), WIRE_DONE);
 }
 
