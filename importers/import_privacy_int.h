@@ -32,7 +32,7 @@ typedef struct import_privacy {
   bool inherited;            /* no --privacy: the published version's policy is kept */
   bool explicit_none;        /* --privacy none (or a JSON form naming mode none): exact on purpose */
   int *band;                 /* generalize with month: per schema field, 1 = time of day banded */
-  char (*band_text)[12];     /* the band of the current record, for text fields ("06:00-12:00") */
+  char (*band_text)[16];     /* the band of the current record, for text fields ("06:00-12:00") */
   int by_idx[PRIVACY_MAX_BY];/* schema index of each category field (aggregate) */
   int date_idx;              /* schema index of the date field (aggregate), -1 none */
   layer_field out_fields[2]; /* aggregate: what the layer publishes (celda, casos) */

@@ -163,7 +163,7 @@ static void gen_colonias(gj_file *g, buf *w, const demo_options *opt) {
       if (!demo_cell_is_urban(i, j)) continue;
       buf_reset(w);
       demo_colonia_wkb(w, opt->seed, i, j);
-      char name[96], cve[16];
+      char name[96], cve[32];
       demo_colonia_name(opt->seed, i, j, name, sizeof name);
       snprintf(cve, sizeof cve, "COL-%03d-%03d", i, j);
       value v[] = {text(name), text(cve), integer((int64_t)demo_range(&rng, 300, 12000)),

@@ -98,9 +98,10 @@ bool features_time_parse(const char *s, size_t n, features_time *out) {
   secs = (secs + 86400) % 86400;
   civil_from_days(day, &y, &m, &d);
   if (y < 0 || y > 9999) return false;
-  snprintf(out->text, sizeof out->text, "%04d-%02d-%02dT%02d:%02d:%02d%s%sZ", y, m, d,
-           (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60), frac[0] ? "." : "",
-           frac);
+  int k = snprintf(out->text, sizeof out->text, "%04d-%02d-%02dT%02d:%02d:%02d%s%sZ", y, m, d,
+                   (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60),
+                   frac[0] ? "." : "", frac);
+  if (k < 0 || (size_t)k >= sizeof out->text) return false; /* 33 bytes at most: never */
   out->has_time = true;
   return true;
 }
