@@ -101,7 +101,7 @@ bool features_time_parse(const char *s, size_t n, features_time *out) {
   int k = snprintf(out->text, sizeof out->text, "%04d-%02d-%02dT%02d:%02d:%02d%s%sZ", y, m, d,
                    (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60),
                    frac[0] ? "." : "", frac);
-  if (k < 0 || (size_t)k >= sizeof out->text) return false; /* 33 bytes at most: never */
+  if (k < 0 || (size_t)k >= sizeof out->text) return false; /* the longest fits: never */
   out->has_time = true;
   return true;
 }
