@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Quick start (2): install what is needed, build twice (normal, and with AddressSanitizer +
-# UndefinedBehaviorSanitizer) and run the whole test suite with ctest across both builds; then a third
-# build with ThreadSanitizer runs the concurrency tests (ctest label `tsan`: the tile cache's
-# threads, and the server under parallel load).
+# UndefinedBehaviorSanitizer) and run the whole test suite with ctest across both builds; then a
+# third build with ThreadSanitizer runs the concurrency tests (ctest label `tsan`: the tile
+# cache's threads, and the server under parallel load).
 # TESELAS_SKIP_ASAN=1 runs only the normal build; TESELAS_SKIP_TSAN=1 skips the ThreadSanitizer one;
 # TESELAS_SKIP_FUZZ=1 skips the libFuzzer phase (TESELAS_FUZZ_SECONDS: its budget per target).
 set -euo pipefail

@@ -103,11 +103,13 @@ start_server "$TEST_TMP/z.db" --quiet
 for by in tipo month category; do
   http_get "/collections/totales/aggregate?by=$by"
   expect_status 400 "by=$by on a layer of totals"
-  expect_json 'd["code"] == "invalid_parameter" and "totals only" in d["description"] and "by=FIELD" in d["description"]'
+  expect_json 'd["code"] == "invalid_parameter" and "totals only" in d["description"] and
+               "by=FIELD" in d["description"]'
 done
+# the whole area counts every record of the file, those outside every zone too
 http_get "/collections/totales/aggregate"
 expect_status 200 "the totals"
-expect_json 'd["total"] == 37'  # every record of the file: the whole area counts those outside every zone
+expect_json 'd["total"] == 37'
 ok
 stop_server || fail "server exited non-zero"
 done_checks

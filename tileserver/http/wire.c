@@ -3,9 +3,10 @@
  * a NUL, whitespace before a field's colon, two different Content-Lengths, Content-Length with
  * Transfer-Encoding, chunked framing in HTTP/1.0, two Host fields or none in HTTP/1.1 are all
  * refused. Lenient only where RFC 9112 allows it: a bare LF ends a line of the head (§2.2), empty
- * lines before the request line are skipped. A chunked body is read strictly (§7.1): CRLF ends each of its lines,
- * and a chunk size is hex digits, then optional whitespace and ';' extensions of visible
- * characters, so "0x5" or "5xyz" is refused, not read as 0 or 5 as a laxer reader might. */
+ * lines before the request line are skipped. A chunked body is read strictly (§7.1): CRLF ends
+ * each of its lines, and a chunk size is hex digits, then optional whitespace and ';' extensions
+ * of visible characters, so "0x5" or "5xyz" is refused, not read as 0 or 5 as a laxer reader
+ * might. */
 #include <string.h>
 
 #include "http/wire.h"
