@@ -12,12 +12,14 @@ source files with the standard library and numpy, never with teselas code:
 
     styles_auto_check.py BASE_URL TEST_DATA_DIR
 Exit 0 when every check passes, 1 with a message on the first failure."""
+import atexit
 import collections
 import csv
 import json
 import math
 import os
 import re
+import shutil
 import sys
 import tempfile
 import urllib.error
@@ -28,6 +30,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from imgcompare import read_png  # noqa: E402  (an independent PNG decoder, numpy only)
 
 TMP = tempfile.mkdtemp(prefix="teselas-styles-auto-")
+atexit.register(shutil.rmtree, TMP, True)  # every run left its folder behind
 
 BASE, DATA = sys.argv[1], sys.argv[2]
 N_CHECKS = 0
