@@ -6,7 +6,8 @@ without Host) and prints one JSON line
 per case: {"case": NAME, "status": 400, "type": "application/json", "body": "..."}, status 0 when
 no answer came (the connection was closed, or the server died).
 
-    raw_cases.py PORT CASE...      (CASE names: see CASES; "all" for every one)"""
+    raw_cases.py PORT CASE...      (CASE names: see CASES; "all" for every one)
+    raw_cases.py PORT --http10-no-host   (prints the status an HTTP/1.0 request without Host gets)"""
 import json
 import socket
 import sys
@@ -36,6 +37,8 @@ CASES = {
     # RFC 9112 §3.2: an HTTP/1.1 request without Host is a 400
     "no-host": b"GET " + P + b" HTTP/1.1\r\nConnection: close\r\n\r\n",
 }
+# Not an error: HTTP/1.0 needs no Host (RFC 9112 §3.2). Sent alone: --http10-no-host.
+HTTP10_NO_HOST = b"GET /collections HTTP/1.0\r\n\r\n"
 
 
 def exchange(data, port, src=None):
@@ -74,6 +77,9 @@ def send(data, port, src=None):
 
 if __name__ == "__main__":
     port = int(sys.argv[1])
+    if sys.argv[2:] == ["--http10-no-host"]:  # prints the status of HTTP10_NO_HOST
+        print(exchange(HTTP10_NO_HOST, port)[0])
+        sys.exit(0)
     names = list(CASES) if sys.argv[2:] == ["all"] else sys.argv[2:]
     for name in names:
         status, ctype, body = send(CASES[name], port)

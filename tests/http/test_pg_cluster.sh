@@ -95,15 +95,8 @@ done
 [ "$(fetch "$LB/health" "$TEST_TMP/h")" = 200 ] || fail "nginx does not answer: $(cat "$N_DIR/error.log")"
 # an HTTP/1.0 client that sends no Host is still served through nginx (teselas refuses HTTP/1.1
 # without Host, and nginx speaks HTTP/1.1 to it: the configuration gives one)
-python3 - "$N_PORT" <<'PY' || fail "HTTP/1.0 without Host through nginx was not answered 200"
-import socket, sys
-s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=20)
-s.sendall(b"GET /collections HTTP/1.0\r\n\r\n")
-out = b""
-while chunk := s.recv(65536):
-    out += chunk
-sys.exit(0 if out.split(b"\r\n", 1)[0].split(b" ")[1] == b"200" else 1)
-PY
+[ "$(python3 "$(dirname "$0")/../clients/raw_cases.py" "$N_PORT" --http10-no-host)" = 200 ] ||
+  fail "HTTP/1.0 without Host through nginx was not answered 200"
 ok
 
 # 1. The same bytes through nginx as from each server: tiles around the data, pages of items,
