@@ -317,6 +317,14 @@ for (const L of LAYERS) {
       await m.close();
     });
 
+    test(`the API's HTML page /collections/${L.id} loads without an error (its icon included)`, async () => {
+      await mustServe(`/collections/${L.id}`);
+      const p = await open(`/collections/${L.id}`);
+      await p.page.waitForLoadState('networkidle');
+      assert.deepEqual(p.problems, []);
+      await p.close();
+    });
+
     for (const path of [`/maps/${L.id}`, `/embed/${L.id}`]) {
       test(`axe-core: no serious or critical violation on ${path}`, async () => {
         await mustServe(path);

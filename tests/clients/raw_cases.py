@@ -2,9 +2,9 @@
 """raw_cases.py — sends requests that no HTTP client library will send (a NUL byte in the request
 line or a header, a request line or header block over the server's per-connection memory, an HTTP
 version it does not speak, a malformed header, Content-Length or chunk, an HTTP/1.1 request
-without Host) and prints one JSON line
-per case: {"case": NAME, "status": 400, "type": "application/json", "body": "..."}, status 0 when
-no answer came (the connection was closed, or the server died).
+without Host) and prints one JSON line per case: {"case": NAME, "status": 400, "type":
+"application/json", "body": "..."}, status 0 when no answer came (the connection was closed, or
+the server died).
 
     raw_cases.py PORT CASE...      (CASE names: see CASES; "all" for every one)
     raw_cases.py PORT --http10-no-host   (prints the status an HTTP/1.0 request without Host gets)"""
