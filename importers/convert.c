@@ -2,8 +2,9 @@
  * value "does not fit" its field (reported per field, stored as null).
  *
  * Integers keep leading zeros as text when inferring ("020", INEGI's municipal keys, are codes,
- * not numbers). Dates accept ISO 8601 and the day/month/year order used in Mexico, and are
- * stored as ISO 8601 text. */
+ * not numbers), and so does a column named as a code (cve_*, cp), whatever its first rows hold.
+ * Dates accept ISO 8601 and the day/month/year order used in Mexico, and are stored as ISO 8601
+ * text. */
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -178,7 +179,8 @@ static unsigned fits(const char *raw, bool *comma) {
   return bits;
 }
 
-field_type schema_infer_type(const char *const *samples, size_t n, bool *out_decimal_comma) {
+static field_type infer_from_values(const char *const *samples, size_t n,
+                                    bool *out_decimal_comma) {
   unsigned all = ~0u;
   bool any = false, comma = false;
   for (size_t k = 0; k < n; k++) {
@@ -197,4 +199,35 @@ field_type schema_infer_type(const char *const *samples, size_t n, bool *out_dec
   if (all & (1u << FIELD_DATETIME)) return FIELD_DATETIME;
   if (all & (1u << FIELD_BOOLEAN)) return FIELD_BOOLEAN;
   return FIELD_TEXT;
+}
+
+/* The names of codes: INEGI's keys (cve_agee, cvegeo, cvegeomuni), claves, codigos, folios,
+ * postal codes (cp, cod_post) and telephones. A code has a fixed width and its leading zeros are
+ * part of it: state 11's cvegeo "110200001" reads as a number and state 01's "010010001" does
+ * not, so a CSV of each would give the key two types and their layers would not join. A suffix
+ * counts only for the words that name nothing but a code, after an underscore: `otros_cp` holds
+ * a colonia's other postal codes ("10000", "-9999" for none). Deciding by name errs one way on
+ * purpose: a quantity kept as text is one --types away from a number, a code read as a number
+ * has lost its digits. */
+bool schema_code_name(const char *name) {
+  static const char *const PREFIX[] = {"cve", "clave", "cod", "folio", "cp", "tel"};
+  static const char *const SUFFIX[] = {"_cve", "_clave", "_cp"};
+  size_t n = strlen(name);
+  for (size_t i = 0; i < sizeof PREFIX / sizeof *PREFIX; i++)
+    if (strncasecmp(name, PREFIX[i], strlen(PREFIX[i])) == 0) return true;
+  for (size_t i = 0; i < sizeof SUFFIX / sizeof *SUFFIX; i++) {
+    size_t m = strlen(SUFFIX[i]);
+    if (n > m && strcasecmp(name + n - m, SUFFIX[i]) == 0) return true;
+  }
+  return false;
+}
+
+field_type schema_infer_type(const char *name, const char *const *samples, size_t n,
+                             bool *out_decimal_comma) {
+  field_type t = infer_from_values(samples, n, out_decimal_comma);
+  if ((t == FIELD_INTEGER || t == FIELD_REAL) && name && schema_code_name(name)) {
+    *out_decimal_comma = false;
+    return FIELD_TEXT;  /* digits of a code, even when none of the samples starts with 0 */
+  }
+  return t;
 }

@@ -10,8 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
-#include "importers/source_int.h"
+#include "importers/schema_int.h"
 
 typedef struct issue_info {
   const char *code;      /* stable key in the JSON report */
@@ -125,17 +126,13 @@ static json_t *issues_json(const import_report *r, json_t **out_list) {
   return counts;
 }
 
-/* Names of keys and codes, kept as text even when they hold only digits (INEGI's cve_*). */
+/* Names of codes (schema_code_name: the rule by which a CSV keeps them text) and of ids. An id
+ * a source wrote as text is left as it came; a CSV's id is a number when its values are: a row
+ * number has no width to keep, and filters such as id=5 compare it as one. */
 static bool key_like_name(const char *name) {
-  static const char *const PREFIX[] = {"cve", "clave", "cod", "folio", "id_", "cp", "tel"};
-  char low[64];
-  size_t n = 0;
-  for (; name[n] && n + 1 < sizeof low; n++)
-    low[n] = (char)((name[n] >= 'A' && name[n] <= 'Z') ? name[n] | 0x20 : name[n]);
-  low[n] = '\0';
-  for (size_t i = 0; i < sizeof PREFIX / sizeof *PREFIX; i++)
-    if (strncmp(low, PREFIX[i], strlen(PREFIX[i])) == 0) return true;
-  return strcmp(low, "id") == 0 || (n > 3 && strcmp(low + n - 3, "_id") == 0);
+  size_t n = strlen(name);
+  return schema_code_name(name) || strcasecmp(name, "id") == 0 ||
+         strncasecmp(name, "id_", 3) == 0 || (n > 3 && strcasecmp(name + n - 3, "_id") == 0);
 }
 
 const char *report_numeric_text(const report_field *f) {

@@ -163,7 +163,8 @@ static err_code add_field(import_schema *s, const candidate *c, const import_fie
   return ERR_OK;
 }
 
-/* CSV columns are all text to GDAL: their types come from the first rows. */
+/* CSV columns are all text to GDAL: their types come from the first rows and the column's name
+ * (a code stays text, as a GeoJSON that quotes it keeps it). A declared type (--types) wins. */
 static void infer_csv_types(import_schema *s, import_source *src, const import_options *opt) {
   OGRLayerH layer = src->layers[0];
   char **samples = calloc((size_t)SCHEMA_SAMPLE_ROWS * s->n, sizeof *samples);
@@ -183,7 +184,7 @@ static void infer_csv_types(import_schema *s, import_source *src, const import_o
   for (size_t i = 0; column && i < s->n; i++) {
     for (size_t r = 0; r < rows; r++) column[r] = samples[r * s->n + i];
     bool comma = false;
-    s->src[i].natural = schema_infer_type(column, rows, &comma);
+    s->src[i].natural = schema_infer_type(s->src[i].src_name, column, rows, &comma);
     const import_field_spec *spec = find_spec(opt, s->src[i].src_name);
     if (spec && spec->has_type) continue;
     s->fields[i].type = s->src[i].natural;

@@ -48,7 +48,12 @@ bool schema_convert_text(const char *s, field_type t, bool decimal_comma, buf *s
 /* "-", "NA", "N/D", "S/D", "null", "sin dato"...: how publishers write "no value" in a column
  * that is otherwise numeric or a date. Stored as null, not counted as a bad value. */
 bool schema_null_marker(const char *s);
-/* Guesses the type of a CSV column from sample values (NULL entries are empty). */
-field_type schema_infer_type(const char *const *samples, size_t n, bool *out_decimal_comma);
+/* True when a field's name is a code's (cve_*, clave, cod_post, cp, otros_cp...): its digits
+ * are text. The one rule for CSV inference and for the report's numbers-as-text advice. */
+bool schema_code_name(const char *name);
+/* Guesses the type of a CSV column from sample values (NULL entries are empty); a column whose
+ * name is a code's (schema_code_name; NULL: no name) is text where its values read as numbers. */
+field_type schema_infer_type(const char *name, const char *const *samples, size_t n,
+                             bool *out_decimal_comma);
 
 #endif

@@ -13,7 +13,7 @@ import json, re, sys
 rows = [json.loads(l.strip("\x1e \n"))["properties"] for l in open(sys.argv[1], encoding="utf-8")
         if l.strip("\x1e \n")]
 markers = {"-", "--", "na", "n/a", "nd", "n/d", "s/d", "sd", "null", "nan", "sin dato", "sin datos"}
-key = re.compile(r"^(cve|clave|cod|folio|id_|cp|tel)|^id$|_id$", re.I)
+key = re.compile(r"^(cve|clave|cod|folio|id_|cp|tel)|^id$|_(id|cve|clave|cp)$", re.I)
 want = {}
 for name in rows[0]:
     vals = [r[name] for r in rows if r.get(name) not in (None, "")]

@@ -59,7 +59,7 @@ static void numbers(void **state) {
 }
 
 static field_type infer(const char *const *v, size_t n, bool *comma) {
-  return schema_infer_type(v, n, comma);
+  return schema_infer_type(NULL, v, n, comma);
 }
 
 static void inference(void **state) {
@@ -87,6 +87,32 @@ static void inference(void **state) {
   const char *bad_date[] = {"2024-02-30"};
   assert_int_equal(infer(bad_date, 1, &comma), FIELD_TEXT);
   assert_int_equal(infer(NULL, 0, &comma), FIELD_TEXT);
+}
+
+/* A column named as a code stays text although its first rows read as numbers (INEGI's state 11:
+ * cvegeo "110200001", cve_agee "11"); other names, ids among them, keep their numbers. */
+static void code_names(void **state) {
+  bool comma = true;
+  const char *state_11[] = {"110200001", "110200261"};
+  assert_int_equal(schema_infer_type("cvegeo", state_11, 2, &comma), FIELD_TEXT);
+  assert_false(comma);
+  const char *agee[] = {"11", "11"};
+  assert_int_equal(schema_infer_type("CVE_AGEE", agee, 2, &comma), FIELD_TEXT);
+  const char *other_cp[] = {"-9999", "10000", "0"};
+  assert_int_equal(schema_infer_type("otros_cp", other_cp, 3, &comma), FIELD_TEXT);
+  assert_int_equal(schema_infer_type("pob", agee, 2, &comma), FIELD_INTEGER);
+  assert_int_equal(schema_infer_type("id", agee, 2, &comma), FIELD_INTEGER);
+  const char *dates[] = {"2024-01-31"};
+  assert_int_equal(schema_infer_type("cp_alta", dates, 1, &comma), FIELD_DATE);
+  static const struct {
+    const char *name;
+    bool code;
+  } N[] = {{"cvegeo", true},     {"cve_loc", true},  {"clave_escuela", true}, {"cod_post", true},
+           {"otros_cp", true},   {"mun_cve", true},  {"escuela_clave", true}, {"folio", true},
+           {"telefono", true},   {"pob", false},     {"id", false},           {"gid", false},
+           {"altitud", false},   {"mcp", false},     {"user_id", false}};
+  for (size_t i = 0; i < sizeof N / sizeof *N; i++)
+    assert_int_equal(schema_code_name(N[i].name), N[i].code);
 }
 
 static void conversion(void **state) {
@@ -172,7 +198,8 @@ static void wkb_walker(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(header_names), cmocka_unit_test(separators), cmocka_unit_test(utf8),
-      cmocka_unit_test(numbers),      cmocka_unit_test(inference),  cmocka_unit_test(conversion),
-      cmocka_unit_test(wkb_walker), cmocka_unit_test(sequence_cut_by_the_end_of_the_file)};
+      cmocka_unit_test(numbers),      cmocka_unit_test(inference),  cmocka_unit_test(code_names),
+      cmocka_unit_test(conversion),   cmocka_unit_test(wkb_walker),
+      cmocka_unit_test(sequence_cut_by_the_end_of_the_file)};
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
