@@ -2,7 +2,8 @@
 // (web/src/common.js, run by node without a browser): codes, ids, years and coordinates are
 // written as the data has them (a card wrote INEGI's CVEGEO 11016 as "11,016", a year as
 // "2,013", a latitude 21.1219719 as "21.12", the water bodies' IDBD 177543 as "177,543"); measures get the locale's thousands separators;
-// the status line says "1 elemento … es menor", not "1 elementos … son menores".
+// the status line says "1 elemento … es menor", not "1 elementos … son menores", and, when every
+// feature of a layer in view is smaller than a pixel, "acerque el mapa", not "aleje".
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
@@ -50,4 +51,17 @@ test('the status line agrees in number with one small feature', () => {
   assert.match(many, /11 elementos de Localidades son menores que un píxel/);
   const en = drawnStatus(cfg('en'), [{ id: 'loc', n: 160, small: 1, below: 0 }]);
   assert.match(en, /1 feature of Localidades is smaller than a pixel/);
+});
+
+test('a layer drawn nowhere because all its features are under a pixel says zoom in, not out', () => {
+  const all = drawnStatus(cfg('es'), [{ id: 'loc', n: 0, small: 362, below: 0 }]);
+  assert.equal(all, 'Mapa listo. 362 elementos de Localidades son menores que un píxel a este zoom y no se dibujan: acerque el mapa para verlos.');
+  assert.doesNotMatch(all, /Aleje|no tienen elementos/);
+  const en = drawnStatus(cfg('en'), [{ id: 'loc', n: 0, small: 1, below: 0 }]);
+  assert.equal(en, 'Map ready. 1 feature of Localidades is smaller than a pixel at this zoom and is not drawn: zoom in to see it.');
+  // beside a layer that is really empty here, each gets its own words
+  const es = cfg('es');
+  es.byId.set('pozos', { id: 'pozos', title: 'Pozos' });
+  const both = drawnStatus(es, [{ id: 'loc', n: 0, small: 5, below: 0 }, { id: 'pozos', n: 0, small: 0, below: 0 }]);
+  assert.match(both, /no tienen elementos en esta vista \(Pozos\)\. Aleje o mueva el mapa\. 5 elementos de Localidades son menores que un píxel/);
 });

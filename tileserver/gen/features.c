@@ -1,6 +1,7 @@
 /* features.c — the features of a box as a map at a zoom shows them: bbox (or id) query → decode
  * → drop what the rules drop (below minzoom; sub-pixel polygons and lines below the layer's
- * maxzoom) → project, into the space the encoder asks for (gen_space):
+ * maxzoom, gen_drops_small: never an aggregate's cells) → project, into the space the encoder
+ * asks for (gen_space):
  *   - metres (the renderer clips and simplifies in device pixels);
  *   - the vector tile's units through geom_to_tile, lon/lat straight to tile units, since that
  *     arithmetic is what the tiles' bytes are made of (through metres, the last bits of vertices

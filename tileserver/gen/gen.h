@@ -3,7 +3,8 @@
  * One module decides it for both encoders, the vector tiles (tiles/) and the raster renderer
  * (render/), so the two cannot drift apart:
  *   - dropping: below a layer's maxzoom, polygons and lines under one pixel of a 256-px tile on
- *     both axes are not shown (gen_drops_small, gen_below_pixel);
+ *     both axes are not shown (gen_drops_small, gen_below_pixel), save the cells of an
+ *     aggregate layer, each a published count;
  *   - clustering: dense point layers are merged per cell of a global pixel grid below
  *     gen_cluster_below, read from a per-version pyramid (gen/pyramid.h, gen_clusters_in_box);
  *   - ranked lines: line layers are read as the copy of the zoom (store_query.lod_zoom) and keep
@@ -64,8 +65,12 @@ double gen_tolerance(const layer_info *l, uint32_t z, uint32_t extent);
  * maxzoom, then two zooms further per zoom past it (the tolerance keeps shrinking). */
 int gen_lod_zoom(const layer_info *l, uint32_t z);
 
-/* True when the small-feature rule applies to l at zoom z: a layer of polygons or lines, below
- * its maxzoom (points have no size to judge). */
+/* The zoom below which the small-feature rule applies to l (0: at no zoom): its maxzoom for a
+ * layer of polygons or lines; 0 for points (no size to judge) and for aggregate layers (each
+ * cell a published count; rules.c says why). TileJSON and the map pages tell it from here. */
+int gen_small_below(const layer_info *l);
+
+/* True when the small-feature rule applies to l at zoom z (z < gen_small_below(l)). */
 bool gen_drops_small(const layer_info *l, uint32_t z);
 
 /* True when box b is under `pixel` on both axes: b and pixel in the same units (tile units with

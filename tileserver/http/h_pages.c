@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "gen/gen.h"
 #include "http/handlers.h"
 #include "http/services.h"
 #include "render/render.h"
@@ -157,6 +158,7 @@ static bool site_init(http_request *req, http_response *resp, const char *style,
   s->layer_min_zoom_ctx = rs;
   s->layer_style = style_registry(req) ? layer_style : NULL;
   s->layer_style_ctx = req;
+  s->layer_small_below = gen_small_below;
   return true;
 }
 

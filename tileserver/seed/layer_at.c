@@ -84,6 +84,7 @@ err_code seed_layer_at(store_reader *r, const layer_info *current, int64_t versi
   char *ptext = priv ? json_dumps(priv, JSON_COMPACT) : NULL;
   out->privacy = ptext ? arena_strdup(a, ptext) : current->privacy;
   free(ptext);
+  out->aggregate = layer_privacy_is_aggregate(out->privacy);
   rc = read_fields(json_object_get(c, "fields"), a, out, e);
   json_decref(c);
   return rc == ERR_OK && arena_failed(a) ? err_set(e, ERR_NOMEM, "out of memory") : rc;

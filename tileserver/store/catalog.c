@@ -111,6 +111,7 @@ static err_code read_row(sqlite3_stmt *st, layer_info *l, err *e) {
     return err_set(e, ERR_NOMEM, "out of memory reading the catalog");
   for (int i = 0; i < 15; i++)
     if (!*strs[i]) return err_set(e, ERR_NOMEM, "out of memory reading the catalog");
+  l->aggregate = layer_privacy_is_aggregate(l->privacy);
   const unsigned char *fields = sqlite3_column_text(st, 24);
   return store_catalog_parse_fields(l, fields ? (const char *)fields : "[]", e);
 }
@@ -186,6 +187,14 @@ const layer_field *layer_find_field(const layer_info *l, const char *name) {
   for (size_t i = 0; i < l->n_fields; i++)
     if (strcmp(l->fields[i].name, name) == 0) return &l->fields[i];
   return NULL;
+}
+
+bool layer_privacy_is_aggregate(const char *privacy) {
+  json_t *p = json_loads(privacy ? privacy : "{}", 0, NULL);
+  const char *mode = json_string_value(json_object_get(p, "mode"));
+  bool yes = mode && strcmp(mode, "aggregate") == 0;
+  json_decref(p);
+  return yes;
 }
 
 const layer_field *layer_label_field(const layer_info *l) {

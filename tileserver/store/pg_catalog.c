@@ -58,6 +58,7 @@ static err_code read_row(const PGresult *r, int row, layer_info *l, err *e) {
     if (!*strs[i]) return err_set(e, ERR_NOMEM, "out of memory reading the catalog");
   if (!l->delivered_at || !l->issued_at)
     return err_set(e, ERR_NOMEM, "out of memory reading the catalog");
+  l->aggregate = layer_privacy_is_aggregate(l->privacy);
   return store_catalog_parse_fields(l, store_pg_text(r, row, 24, "[]"), e);
 }
 

@@ -62,6 +62,8 @@ typedef struct layer_info {
   bool has_lod;          /* its table holds lighter copies of the geometries for low zooms */
   bool has_tile_lines;   /* its lines are also stored ranked for tiles (<table>_tile_lines) */
   bool tile_lines_inline; /* PostgreSQL: and in its version table's own teselas_g* columns */
+  bool aggregate;        /* derived from privacy (layer_privacy_is_aggregate): published as counts
+                            per cell, each feature a figure, never a record */
   layer_field *fields;
   size_t n_fields;
   layer_field_doc *field_docs; /* n_fields of them, in the order of fields */
@@ -87,6 +89,9 @@ const layer_field *layer_find_field(const layer_info *l, const char *name);
  * version stored before choices were recorded, its first text field of a usual name (nombre,
  * name, titulo, title, nom). NULL when it has none. Points into l. */
 const layer_field *layer_label_field(const layer_info *l);
+/* True when privacy, a layer's privacy JSON (layer_info.privacy), publishes it as counts per
+ * cell (mode "aggregate"). Every reader of a catalog entry sets layer_info.aggregate from it. */
+bool layer_privacy_is_aggregate(const char *privacy);
 void catalog_destroy(catalog *c);
 
 /* ---- read side: one connection per worker thread -------------------------------------------- */

@@ -82,9 +82,9 @@ static json_t *vector_layer(const layer_info *l) {
     json_object_set_new(gen, "dense_tiles",
                         json_sprintf("above %d points a tile is clustered on a 4 px grid",
                                      TILES_POINT_BUDGET));
-  } else if (strcmp(l->geometry_type, "Point") != 0 && l->maxzoom > l->minzoom) {
+  } else if (gen_small_below(l) > l->minzoom) { /* none for an aggregate's cells */
     json_object_set_new(gen, "subpixel_features_dropped_zooms",
-                        json_pack("[i,i]", l->minzoom, l->maxzoom - 1));
+                        json_pack("[i,i]", l->minzoom, gen_small_below(l) - 1));
   }
   json_object_set_new(vl, "generalization", gen);
   return vl;

@@ -42,7 +42,7 @@ static bool never_filled(json_t *report, const char *name) {
   return false;
 }
 
-static json_t *layer_json(const layer_info *l, www_lang lang) {
+static json_t *layer_json(const www_site *s, const layer_info *l) {
   json_t *fields = json_array();
   json_t *report = json_loads(l->report ? l->report : "{}", 0, NULL);
   for (size_t i = 0; i < l->n_fields; i++) {
@@ -61,7 +61,7 @@ static json_t *layer_json(const layer_info *l, www_lang lang) {
       l->sample, "publisher", l->publisher, "license", l->license, "fields", fields);
   buf privacy;
   buf_init(&privacy, 0);
-  www_privacy_text(lang, l, &privacy);
+  www_privacy_text(s->lang, l, &privacy);
   if (o) json_object_set_new(o, "privacy", json_stringn(privacy.len ? (const char *)privacy.data : "",
                                                          privacy.len));
   buf_free(&privacy);
@@ -69,6 +69,10 @@ static json_t *layer_json(const layer_info *l, www_lang lang) {
   /* the field the tiles label with names the feature in cards and search too (one rule) */
   const layer_field *lf = layer_label_field(l);
   if (o) json_object_set_new(o, "label_field", lf ? json_string(lf->name) : json_null());
+  /* below this zoom the tiles leave out what is smaller than a pixel: the status line counts
+   * those as "zoom in" rather than as nothing in view */
+  if (o) json_object_set_new(o, "small_below",
+                             json_integer(s->layer_small_below ? s->layer_small_below(l) : 0));
   return o;
 }
 
@@ -92,7 +96,7 @@ static json_t *page_config(const www_site *s, const catalog *c, bool embed) {
   buf_init(&ids, 0);
   buf_puts(&ids, "/tiles/");
   for (size_t i = 0; i < c->n_layers; i++) {
-    json_array_append_new(layers, layer_json(&c->layers[i], s->lang));
+    json_array_append_new(layers, layer_json(s, &c->layers[i]));
     if (i) buf_putc(&ids, ',');
     buf_puts(&ids, c->layers[i].id);
   }

@@ -78,6 +78,10 @@ typedef struct www_site {
    * catalog's thumbnails and "see on the map" links. NULL: the page's style for every layer. */
   const char *(*layer_style)(const void *ctx, const char *layer_id, double *out_min_zoom);
   const void *layer_style_ctx;
+  /* The zoom below which the vector tiles leave out a layer's features smaller than a pixel (0:
+   * at no zoom; gen_small_below), so the map pages say "zoom in" for them, never "zoom out".
+   * NULL: the pages claim no feature is left out. */
+  int (*layer_small_below)(const layer_info *l);
 } www_site;
 
 /* The full quality report of l's last import as JSON ({"id", "summary", "report", "links"}),

@@ -114,10 +114,12 @@ export function layerOfSource(sourceLayer) {
 
 // Per catalog layer in `ids`: how many of its features the map draws in the current view (a
 // cluster counts the cases it holds). A layer switched on whose tiles hold nothing here gets 0, so
-// the status line can say so instead of counting it as shown. With cfg, a polygon or line layer
-// whose whole extent is in view also gets `small`: its features the tiles of this zoom leave out
-// as smaller than a pixel (the layer's count less those drawn), so the line does not seem to lose
-// them (León's 962 colonias are 932 at the city's zoom).
+// the status line can say so instead of counting it as shown. With cfg, a layer whose whole
+// extent is in view, below the zoom from which its tiles keep every feature (`small_below`, the
+// server's rule: polygons and lines below their maxzoom, never an aggregate's cells), also gets
+// `small`: its features the tiles of this zoom leave out as smaller than a pixel (the layer's
+// count less those drawn), so the line does not seem to lose them (León's 962 colonias are 932
+// at the city's zoom), and says "zoom in" when every one is that small, not "nothing here".
 export function drawnSummary(map, ids, groups, cfg) {
   const b = map.getBounds();
   const inView = (l) => l && l.bounds && l.bounds[0] >= b.getWest() && l.bounds[1] >= b.getSouth() &&
@@ -144,8 +146,8 @@ export function drawnSummary(map, ids, groups, cfg) {
     const from = Math.max(layers.length ? Math.min(...layers.map((sl) => map.getLayer(sl).minzoom || 0)) : 0,
       Number(l && l.minzoom) || 0);
     const below = n === 0 && map.getZoom() < from ? Math.ceil(from) : 0;
-    const small = l && !/Point/.test(l.geometry || '') && inView(l) && n > 0 && n < l.count
-      && map.getZoom() < l.maxzoom ? l.count - n : 0;
+    const small = l && !below && map.getZoom() < (Number(l.small_below) || 0) && inView(l)
+      && n < l.count ? l.count - n : 0;
     return { id, n, small, below };
   });
 }
@@ -157,18 +159,20 @@ export function drawnStatus(cfg, summary) {
   const count = (n) => (n === 1 ? t('oneFeature') : t('nFeatures', { n: formatValue(null, n, cfg) }));
   const title = (id) => cfg.byId.get(id)?.title || id;
   const drawn = summary.filter((s) => s.n > 0);
-  const empty = summary.filter((s) => s.n === 0 && !s.below);
+  // nothing drawn of a layer whose features here are all smaller than a pixel: "zoom in" (its
+  // small note below), not "nothing in this view: zoom out"
+  const empty = summary.filter((s) => s.n === 0 && !s.below && !s.small);
   const later = summary.filter((s) => s.n === 0 && s.below);
   const zoomIn = later.map((s) => t('statusZoomIn', { layer: title(s.id), zoom: s.below })).join(' ');
-  if (!drawn.length && !empty.length) return `${t('statusReady')} ${zoomIn}`;
-  if (!drawn.length) return [t('statusNothing', { list: empty.map((s) => title(s.id)).join(', ') }), zoomIn].filter(Boolean).join(' ');
+  const small = summary.filter((s) => s.small > 0).map((s) => (s.small === 1
+    ? t('statusSmallOne', { layer: title(s.id) })
+    : t('statusSmall', { n: formatValue(null, s.small, cfg), layer: title(s.id) }))).join(' ');
+  if (!drawn.length && !empty.length) return [t('statusReady'), zoomIn, small].filter(Boolean).join(' ');
+  if (!drawn.length) return [t('statusNothing', { list: empty.map((s) => title(s.id)).join(', ') }), zoomIn, small].filter(Boolean).join(' ');
   let text = t('statusDrawn', { list: drawn.map((s) => `${title(s.id)} (${count(s.n)})`).join('; ') });
   if (empty.length) text += ` ${t('statusEmpty', { list: empty.map((s) => title(s.id)).join(', ') })}`;
   if (zoomIn) text += ` ${zoomIn}`;
-  for (const s of drawn.filter((d) => d.small > 0)) {
-    text += ` ${s.small === 1 ? t('statusSmallOne', { layer: title(s.id) })
-      : t('statusSmall', { n: formatValue(null, s.small, cfg), layer: title(s.id) })}`;
-  }
+  if (small) text += ` ${small}`;
   return text;
 }
 

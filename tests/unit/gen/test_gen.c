@@ -7,7 +7,10 @@
  *     envelope OGR gives;
  *   - clusters (gen_clusters_in_box): 2,000 CDMX crime events (44 without coordinates) binned on
  *     the 16-px grid of z10..z14 from the CSV's own columns: the same cells, counts and means;
- *   - by id (gen_query.only): exactly the ids asked for that the box holds. */
+ *   - by id (gen_query.only): exactly the ids asked for that the box holds;
+ *   - an aggregate layer (2,153 located crimes of tests/data/cdmx-ssp on a 500 m grid, k=2) keeps
+ *     every published cell at every zoom from its minzoom, where each is under a pixel: the same
+ *     cells as a layer without the flag loses all of them there. */
 #include <gdal.h>
 #include <math.h>
 #include <ogr_api.h>
@@ -28,13 +31,18 @@ static const char *data(const char *rel) {
   return path;
 }
 
-static void import(const char *path, const char *id, const char *lat, const char *lon) {
-  import_options o = {.path = path, .db_path = DB, .layer_id = id, .privacy = "none",
+static void import_with(const char *path, const char *id, const char *lat, const char *lon,
+                        const char *privacy) {
+  import_options o = {.path = path, .db_path = DB, .layer_id = id, .privacy = privacy,
                       .lat_col = lat, .lon_col = lon};
   import_result r;
   err e;
   if (import_run(&o, &r, &e) != ERR_OK) fail_msg("%s: %s", path, e.msg);
   import_result_free(&r);
+}
+
+static void import(const char *path, const char *id, const char *lat, const char *lon) {
+  import_with(path, id, lat, lon, "none");
 }
 
 static int setup(void **state) {
@@ -44,6 +52,8 @@ static int setup(void **state) {
   check_tmp_path("third-party.db", DB, sizeof DB);
   import(data("naturalearth/naturalearth_lowres.shp"), "paises", NULL, NULL);
   import(data("cdmx-ssp/crime-lat-long-2000.csv"), "delitos", "lat", "long");
+  import_with(data("cdmx-ssp/crime-lat-long-2200.csv"), "celdas", "lat", "long",
+              "aggregate:grid=500,k=2");
   return 0;
 }
 
@@ -299,11 +309,87 @@ static void only_reads_the_ids_asked(void **state) {
   store_reader_close(r);
 }
 
+/* ---- the cells of an aggregate layer ------------------------------------------------------- */
+
+enum { MAX_CELLS = 1024 };
+
+typedef struct cell_ids {
+  int64_t id[MAX_CELLS];
+  size_t n;
+} cell_ids;
+
+static err_code take_cell(void *ctx, const gen_feature *f, err *e) {
+  (void)e;
+  cell_ids *c = ctx;
+  for (size_t i = 0; i < c->n; i++)
+    if (c->id[i] == f->id) return ERR_OK; /* in two tiles' buffers */
+  assert_true(c->n < MAX_CELLS);
+  c->id[c->n++] = f->id;
+  return ERR_OK;
+}
+
+/* The distinct features of l at zoom z: as the renderer reads them (metres, the whole world) and
+ * as the vector tiles of z over l's bounds have them; *out_dropped: those the tiles dropped as
+ * smaller than a pixel after reading them. */
+static void cells_at(store_reader *r, const layer_info *l, uint32_t z, size_t *out_merc,
+                     size_t *out_tiles, uint32_t *out_dropped) {
+  err e;
+  static cell_ids merc, tiles;
+  merc.n = tiles.n = 0;
+  *out_dropped = 0;
+  gen_query m = {.layer = l, .zoom = z, .merc = {-HALF, -HALF, HALF, HALF}};
+  assert_int_equal(gen_features_each(r, &m, take_cell, &merc, &e), ERR_OK);
+  double n = pow(2, z);
+  uint32_t x0 = (uint32_t)((l->bounds[0] + 180) / 360 * n);
+  uint32_t x1 = (uint32_t)((l->bounds[2] + 180) / 360 * n);
+  uint32_t y0 = (uint32_t)((1 - asinh(tan(l->bounds[3] * PI / 180)) / PI) / 2 * n);
+  uint32_t y1 = (uint32_t)((1 - asinh(tan(l->bounds[1] * PI / 180)) / PI) / 2 * n);
+  for (uint32_t x = x0; x <= x1; x++)
+    for (uint32_t y = y0; y <= y1; y++) {
+      geom_tile_id t = {z, x, y};
+      gen_query q = {.layer = l, .merc = gen_tile_box(t, 64.0 / GEN_EXTENT),
+                     .space = GEN_SPACE_TILE, .tile = t, .extent = GEN_EXTENT, .buffer = 64,
+                     .n_dropped = out_dropped};
+      assert_int_equal(gen_features_each(r, &q, take_cell, &tiles, &e), ERR_OK);
+    }
+  *out_merc = merc.n;
+  *out_tiles = tiles.n;
+}
+
+static void aggregate_cells_are_never_dropped(void **state) {
+  store_reader *r = NULL;
+  err e;
+  assert_int_equal(store_reader_open(DB, &r, &e), ERR_OK);
+  const layer_info *l = layer(r, "celdas"), *paises = layer(r, "paises");
+  assert_true(l->aggregate && strcmp(l->geometry_type, "Polygon") == 0);
+  assert_true(!paises->aggregate && !layer(r, "delitos")->aggregate);
+  assert_int_equal(gen_small_below(l), 0);
+  assert_int_equal(gen_small_below(paises), paises->maxzoom);
+  assert_true(l->feature_count > 300 && l->feature_count < MAX_CELLS && l->minzoom <= 8);
+  layer_info plain = *l; /* the same cells as a layer of polygons without a policy */
+  plain.aggregate = false;
+  for (uint32_t z = (uint32_t)l->minzoom; z <= 8; z++) {
+    /* a 500 m cell is 530 m of Web Mercator at 19.4° N: under a pixel up to z8 (611 m) */
+    assert_true(530 < 2 * HALF / pow(2, z) / 256);
+    size_t merc, tiles;
+    uint32_t dropped;
+    cells_at(r, l, z, &merc, &tiles, &dropped);
+    assert_int_equal(merc, l->feature_count);
+    assert_int_equal(tiles, l->feature_count);
+    assert_int_equal(dropped, 0);
+    cells_at(r, &plain, z, &merc, &tiles, &dropped);
+    assert_int_equal(merc, 0);
+    assert_int_equal(tiles, 0); /* the size index skips most unread: `dropped` counts the rest */
+  }
+  store_reader_close(r);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(features_keep_what_spans_a_pixel),
       cmocka_unit_test(clusters_bin_the_source_points),
       cmocka_unit_test(only_reads_the_ids_asked),
+      cmocka_unit_test(aggregate_cells_are_never_dropped),
   };
   return cmocka_run_group_tests(tests, setup, NULL);
 }
