@@ -49,6 +49,19 @@ rgeom *rfeatures_sink_next(rfeatures_sink *s) {
   return g;
 }
 
+/* g with its offsets copied into arena a (its points are a's already: projected or clipped). A
+ * clip with nothing to cut returns its input, whose offsets are the decoded geometry's, which
+ * live only as long as the feature (gen's scratch arena): the item outlives it. */
+static bool own_offsets(const geom *g, arena *a, geom *out) {
+  *out = *g;
+  out->part_end = arena_alloc(a, (g->n_parts ? g->n_parts : 1) * sizeof *out->part_end);
+  out->poly_end = arena_alloc(a, (g->n_polys ? g->n_polys : 1) * sizeof *out->poly_end);
+  if (!out->part_end || !out->poly_end) return false;
+  if (g->n_parts) memcpy(out->part_end, g->part_end, g->n_parts * sizeof *out->part_end);
+  if (g->n_polys) memcpy(out->poly_end, g->poly_end, g->n_polys * sizeof *out->poly_end);
+  return true;
+}
+
 /* Projects, labels, clips and simplifies one decoded geometry into the next item. */
 static err_code add_geom(rfeatures_sink *s, const rview_px *v, const geom *g, bool with_labels,
                          rgeom **out) {
@@ -63,7 +76,8 @@ static err_code add_geom(rfeatures_sink *s, const rview_px *v, const geom *g, bo
    * MapLibre shades its pixel (fill-antialias): the 500 m cells of an aggregate layer are 0.4 px
    * at style zoom 6, and the image of the city was blank. Drawn as clipped, cairo's antialiasing
    * shades it too, at the cost of one small path. */
-  if (simple.n_pts == 0 && clipped.type == GEOM_POLYGON) simple = clipped;
+  if (simple.n_pts == 0 && clipped.type == GEOM_POLYGON && !own_offsets(&clipped, s->a, &simple))
+    return ERR_NOMEM;
   if (simple.n_pts == 0) return ERR_OK;
   rgeom *r = rfeatures_sink_next(s);
   if (!r) return ERR_NOMEM;
