@@ -251,6 +251,7 @@ static err_code read_layer(import_state *s, OGRLayerH layer, int64_t *record, er
 
 static err_code read_all(import_state *s, err *e) {
   int64_t record = 0;
+  s->rep->reading = true;
   s->total = source_count(&s->src);
   for (size_t i = 0; i < s->src.n_layers; i++) {
     err_code rc = read_layer(s, s->src.layers[i], &record, e);

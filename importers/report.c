@@ -202,6 +202,8 @@ char *report_to_json(const import_report *r) {
       fields_json(r), "notes", notes, "options_sha256", r->options_sha256, "elapsed_s",
       r->elapsed_s);
   if (!doc) return NULL;
+  /* counts.read 0 of an import stopped before its records is not an empty file */
+  if (!r->reading && !r->n_read) json_object_set_new(doc, "stopped_before_records", json_true());
   if (r->n_duplicate_ids)
     json_object_set_new(json_object_get(doc, "duplicate_ids"), "example",
                         json_string(r->duplicate_example));
@@ -269,9 +271,12 @@ static void text_header(buf *b, const import_report *r) {
   buf_printf(b, ")\n");
   if (r->sha256[0]) buf_printf(b, "  SHA-256 %s\n", r->sha256);
   if (r->crs[0]) buf_printf(b, "  Sistema de coordenadas de origen: %s\n", r->crs);
-  buf_printf(b, "Registros leídos: %lld · importados: %lld · rechazados: %lld · reparados: %lld\n",
-             (long long)r->n_read, (long long)r->n_imported, (long long)r->n_rejected,
-             (long long)r->counts[ISSUE_REPAIRED]);
+  if (!r->reading && !r->n_read) /* stopped before: an empty file is read, and says "0" */
+    buf_printf(b, "Registros: no se leyeron; la importación se detuvo antes (véase el resultado)\n");
+  else
+    buf_printf(b, "Registros leídos: %lld · importados: %lld · rechazados: %lld · reparados: %lld\n",
+               (long long)r->n_read, (long long)r->n_imported, (long long)r->n_rejected,
+               (long long)r->counts[ISSUE_REPAIRED]);
 }
 
 /* Fields of numbers the source wrote as text (a GeoJSON with "pob": "1069"): say so and give

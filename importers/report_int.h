@@ -75,6 +75,9 @@ typedef struct import_report {
   char csv_separator[8];
   bool decimal_comma;
   int64_t n_read, n_imported, n_rejected, n_swapped_fixed, n_lon_fixed, n_recoded;
+  /* the records were being read: false when the import stopped before (its fields, the privacy
+   * policy, the box), so "0 read" does not read as an empty file */
+  bool reading;
   int64_t counts[ISSUE_N];
   report_example examples[ISSUE_N][REPORT_EXAMPLES];
   size_t n_examples[ISSUE_N];

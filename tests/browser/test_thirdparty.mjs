@@ -35,6 +35,9 @@ const LAYERS = [
   { id: 'delitos', title: 'Delitos por celda', file: 'cdmx-ssp/crime-lat-long-2000.csv',
     args: ['--lat', 'lat', '--lon', 'long', '--privacy', 'aggregate:grid=500,k=5,by=crime,date=date'],
     kind: 'classes', charts: ['por mes', 'por crime'] },
+  // one well has no SISTEMA: drawn grey, and the legend's last entry names that grey "Sin dato"
+  { id: 'pozos', title: 'Pozos de SACMEX', file: 'cdmx-agua/Pozos_Sacmex2.geojson', args: ['--drop', 'CALLE'],
+    kind: 'categories', field: 'SISTEMA', rest: 'Sin dato' },
 ];
 
 function buildThirdParty(db) {
@@ -208,6 +211,10 @@ for (const L of LAYERS) {
       for (const it of items) {
         assert.ok(shown.some((s) => s.includes(it.label) && /\(.+\)/.test(s)),
           `legend entry "${it.label}" missing or without its colour name: ${shown.join(' | ')}`);
+      }
+      if (L.rest) {
+        assert.ok(items.at(-1).rest && shown.at(-1).includes(L.rest),
+          `the last legend entry is not "${L.rest}": ${shown.join(' | ')}`);
       }
       // what a screen reader reads: a list, named after the layer, one item per class or category
       const tree = await page.locator(`#legend-${L.id}`).ariaSnapshot();

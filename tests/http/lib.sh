@@ -7,6 +7,9 @@ TEST_TMP=$(mktemp -d /tmp/teselas-http-XXXXXX)
 SERVER_PID=""
 SERVER_PORT=""
 SERVER_LOG="$TEST_TMP/server.log"
+# the build's output id, which tile and image URLs carry after the layer versions (?v=1.2-<id>)
+OUTPUT_ID=$("$TESELAS" --version | sed -n 's/.*(output \([0-9a-f]\{8\}\)).*/\1/p')
+[ -n "$OUTPUT_ID" ] || { echo "teselas --version names no output id" >&2; exit 1; }
 N_CHECKS=0
 
 cleanup() {

@@ -153,6 +153,28 @@ def check_categories():
     ok(all(i.get("color_name") for i in lg["items"]), "legend items without a colour name")
 
 
+def check_missing_category():
+    """A well without a SISTEMA is drawn with the match's last colour; the legend names it."""
+    feats = json.load(open(f"{DATA}/cdmx-agua/Pozos_Sacmex2.geojson", encoding="utf-8"))["features"]
+    values = [(f["properties"].get("SISTEMA") or "").strip() for f in feats]
+    want = collections.Counter(v for v in values if v)
+    missing = sum(1 for v in values if not v)
+    st = get_json("/collections/pozos").get("style", {})
+    ok(st.get("kind") == "categories" and st.get("field") == "SISTEMA", f"pozos: {st}")
+    ok({c["value"]: c["count"] for c in st["categories"]} == dict(want) and st["other"] == 0
+       and st["missing"] == missing == 1, f"pozos categories {st} != from the GeoJSON {want}, {missing} missing")
+    doc = get_json("/styles/pozos/style.json")
+    lg = legend_of(doc, "pozos")
+    rest = lg["items"][-1]
+    ok(rest.get("rest") == "missing" and rest["label"] == "Sin dato" and rest["value"] is None
+       and len(lg["items"]) == len(want) + 1, f"pozos legend: {lg['items']}")
+    drawn = [L for L in doc["layers"]
+             if (L.get("metadata") or {}).get("teselas:legend", {}).get("kind") == "categories"][0]
+    colour = drawn["paint"]["circle-color"]
+    ok(colour[0] == "match" and colour[-1] == rest["color"],
+       f"the legend's grey {rest['color']} is not the match's last colour {colour}")
+
+
 def check_forced_categories():
     rows = list(csv.DictReader(open(f"{DATA}/cdmx-ssp/crime-lat-long-2000.csv", encoding="utf-8")))
 
@@ -241,7 +263,7 @@ def check_images():
     m = re.search(r'class="button primary" href="/maps/([^"?]+)', html)
     ok(m and m.group(1) == "todas", f"'all layers' link does not open todas: {m and m.group(1)}")
     thumbs = re.findall(r'<img class="thumb"[^>]* src="([^"]+)"', html)
-    ok(len(thumbs) == 8, f"expected 8 thumbnails, found {len(thumbs)}")
+    ok(len(thumbs) == 9, f"expected 9 thumbnails (one a layer), found {len(thumbs)}")
     for t in thumbs:
         not_flat(t.replace("&amp;", "&"))
         thumb_frames_layer(t.replace("&amp;", "&"))
@@ -300,6 +322,7 @@ def main():
     check_style_documents(styles)
     check_categories()
     check_forced_categories()
+    check_missing_category()
     check_classes()
     check_population_kml()
     check_context()

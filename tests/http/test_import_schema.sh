@@ -30,11 +30,19 @@ python3 -c "import json,sys; d=json.load(open(sys.argv[1])); sys.exit('schema_ch
 ok
 before=$(state)
 # --expect-schema same: refused, nothing written
-if "$TESELAS" import "$W/loc2.csv" --db "$DB" --layer loc --expect-schema same > "$W/out1" 2>&1; then
+if "$TESELAS" import "$W/loc2.csv" --db "$DB" --layer loc --expect-schema same --report "$W/refused.json" \
+     > "$W/out1" 2>&1; then
   fail "--expect-schema same accepted changed fields"
 fi
 grep -q "quitado 'viv'" "$W/out1" && grep -q "'altitud' cambió de integer a text" "$W/out1" \
   && grep -q "nuevo 'fuente'" "$W/out1" || fail "refusal names every change: $(cat "$W/out1")"
+# stopped before its records: the report does not say "0 read", as for an empty file
+grep -q "^Registros: no se leyeron" "$W/out1" && ! grep -q "Registros leídos: 0" "$W/out1" ||
+  fail "a refusal before the records reads as an empty file: $(grep Registros "$W/out1")"
+python3 -c "import json,sys; d=json.load(open(sys.argv[1])); sys.exit(not (d['status'] == 'rejected' and d.get('stopped_before_records') is True))" \
+  "$W/refused.json" || fail "the JSON report of the refusal: $(head -c 300 "$W/refused.json")"
+python3 -c "import json,sys; sys.exit('stopped_before_records' in json.load(open(sys.argv[1])))" "$W/v1.json" ||
+  fail "an import that read its records says it stopped before them"
 [ "$(state)" = "$before" ] || fail "the database changed after a refused import"
 ok
 # an explicit list that matches v1 is refused the same way; one that matches v2 passes

@@ -93,6 +93,12 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 [ "$(fetch "$LB/health" "$TEST_TMP/h")" = 200 ] || fail "nginx does not answer: $(cat "$N_DIR/error.log")"
+# both servers name the build whose output id their tile URLs carry: the one of --version
+for port in "$A_PORT" "$B_PORT"; do
+  fetch "http://127.0.0.1:$port/health" "$TEST_TMP/h" >/dev/null
+  python3 -c "import json,sys; sys.exit(json.load(open(sys.argv[1]))['output'] != sys.argv[2])" \
+    "$TEST_TMP/h" "$OUTPUT_ID" || fail "/health of :$port: $(cat "$TEST_TMP/h")"
+done
 # an HTTP/1.0 client that sends no Host is still served through nginx (teselas refuses HTTP/1.1
 # without Host, and nginx speaks HTTP/1.1 to it: the configuration gives one)
 [ "$(python3 "$(dirname "$0")/../clients/raw_cases.py" "$N_PORT" --http10-no-host)" = 200 ] ||
@@ -130,7 +136,7 @@ PY
   ok
 done
 # cache headers pass through nginx untouched: an immutable version URL stays immutable
-fetch "$LB/tiles/cuadrantes/$Z/$X/$Y.pbf?v=2" "$TEST_TMP/t" >/dev/null
+fetch "$LB/tiles/cuadrantes/$Z/$X/$Y.pbf?v=2-$OUTPUT_ID" "$TEST_TMP/t" >/dev/null
 [ "$(cc_of "$TEST_TMP/t")" = "public, max-age=31536000, immutable" ] || fail "nginx: $(cc_of "$TEST_TMP/t")"
 ok
 

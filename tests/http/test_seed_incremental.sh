@@ -233,6 +233,33 @@ rc=0
 [ "$rc" = 1 ] && grep -q "cut.pmtiles" "$TEST_TMP/err" && [ ! -e "$TEST_TMP/y.pmtiles" ] ||
   fail "an earlier archive cut short: exit $rc, $(cat "$TEST_TMP/err")"
 ok
+# an archive made by another build (its record names another output id, or none, as builds
+# before output ids wrote): its tiles may not be this build's, so nothing is copied from it
+python3 - "$TEST_TMP/old.mbtiles" "$OUTPUT_ID" <<'PY' || fail "the seed record does not name this build"
+import json, sqlite3, sys
+rec = json.loads(sqlite3.connect(sys.argv[1]).execute(
+    "SELECT value FROM metadata WHERE name = 'teselas:seed'").fetchone()[0])
+assert rec["output"] == sys.argv[2], rec
+PY
+for other in '"output": "00000000"' 'no output'; do
+  cp "$TEST_TMP/old.mbtiles" "$TEST_TMP/other.mbtiles"
+  python3 - "$TEST_TMP/other.mbtiles" "$other" <<'PY'
+import json, sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+rec = json.loads(db.execute("SELECT value FROM metadata WHERE name = 'teselas:seed'").fetchone()[0])
+if sys.argv[2] == "no output": del rec["output"]
+else: rec["output"] = "00000000"
+db.execute("UPDATE metadata SET value = ? WHERE name = 'teselas:seed'", (json.dumps(rec),))
+db.commit()
+PY
+  rc=0
+  "$TESELAS" seed --db "$DB" --since "$TEST_TMP/other.mbtiles" --out "$TEST_TMP/z.mbtiles" \
+    --changes "$TEST_TMP/z.txt" 2> "$TEST_TMP/err" || rc=$?
+  [ "$rc" = 1 ] && grep -q "another build of teselas" "$TEST_TMP/err" && grep -q "seed it in full" "$TEST_TMP/err" &&
+    [ ! -e "$TEST_TMP/z.mbtiles" ] && [ ! -e "$TEST_TMP/z.txt" ] ||
+    fail "an archive of another build ($other): exit $rc, $(cat "$TEST_TMP/err")"
+  ok
+done
 
 # --- a database made only from third-party files: SSP-CDMX police cuadrantes ---
 TP="$TEST_TMP/tp.db"

@@ -23,6 +23,8 @@ imp "$DATA/centrogeo/criminologia_capas_subset.gpkg" --source-layer colonias --l
 # their population `pob`
 imp "$DATA/inegi/AGLOC_11020_25.kml" --layer localidades-kml --title "Localidades (KML)" \
     --types latitud=real,longitud=real,altitud=integer,pob=integer,viv=integer
+# SACMEX's wells: categories of SISTEMA, one well without one (drawn grey, named in the legend)
+imp "$DATA/cdmx-agua/Pozos_Sacmex2.geojson" --layer pozos --title "Pozos" --drop CALLE
 imp "$DATA/cdmx-ssp/crime-lat-long-2000.csv" --layer delitos-agregados --lat lat --lon long \
     --privacy aggregate:grid=500,k=5,by=crime,date=date --title "Delitos por celda"
 ok

@@ -322,12 +322,12 @@ json 'd["numberMatched"] == 0'
 get "/tiles/incidentes.json?$A&v=7"
 status_is 200 "TileJSON with a filter"
 url=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['tiles'][0])" "$TEST_TMP/body")
-python3 - "$url" <<'EOF' || fail "TileJSON tile URL: $url"
+python3 - "$url" "$OUTPUT_ID" <<'EOF' || fail "TileJSON tile URL: $url"
 import sys, urllib.parse
 u = urllib.parse.urlsplit(sys.argv[1])
 assert u.path.endswith("/tiles/incidentes/{z}/{x}/{y}.pbf"), u.path
 q = urllib.parse.parse_qsl(u.query, keep_blank_values=True)
-assert q == [("v", "1"), ("datetime", "2025-01-01/2025-12-31"), ("filter", "hora>=20")], q
+assert q == [("v", "1-" + sys.argv[2]), ("datetime", "2025-01-01/2025-12-31"), ("filter", "hora>=20")], q
 assert "{" not in u.query and " " not in u.query
 EOF
 ok
@@ -335,9 +335,9 @@ curl -s -o "$TEST_TMP/tj.pbf" "$(echo "$url" | sed "s/{z}/14/; s/{x}/$X/; s/{y}/
 cmp -s "$TEST_TMP/tj.pbf" "$TEST_TMP/a.pbf" || fail "the TileJSON's tile URL serves another tile"
 ok
 get "/tiles/incidentes.json"
-json 'd["tiles"][0].endswith("/tiles/incidentes/{z}/{x}/{y}.pbf?v=1")'
+json 'd["tiles"][0].endswith("/tiles/incidentes/{z}/{x}/{y}.pbf?v=1-'"$OUTPUT_ID"'")'
 get "/tiles/colonias,incidentes.json?$M&v=2"
-json '__import__("urllib.parse").parse.parse_qsl(d["tiles"][0].split("?")[1]) == [("v", "1.1"), ("filter", "tipo IN (\x27urbana\x27,\x27lesiones\x27,\x27riña\x27)")]'
+json '__import__("urllib.parse").parse.parse_qsl(d["tiles"][0].split("?")[1]) == [("v", "1.1-'"$OUTPUT_ID"'"), ("filter", "tipo IN (\x27urbana\x27,\x27lesiones\x27,\x27riña\x27)")]'
 stop_server || fail "server exited non-zero"
 
 # ---- privacy: tiles take the filters the items take, on protected layers ---------------------------

@@ -134,7 +134,7 @@ get '/tiles/parques,incidentes.json'
 expect_status 200 TileJSON
 expect_header Content-Type application/json
 expect_json 'd["tilejson"] == "3.0.0" and d["scheme"] == "xyz"'
-expect_json 'd["tiles"] == ["'"$BASE"'/tiles/parques,incidentes/{z}/{x}/{y}.pbf?v=1.1"]'
+expect_json 'd["tiles"] == ["'"$BASE"'/tiles/parques,incidentes/{z}/{x}/{y}.pbf?v=1.1-'"$OUTPUT_ID"'"]'
 expect_json 'd["minzoom"] == 7 and d["maxzoom"] == 16 and 0 <= d["minzoom"] <= d["maxzoom"] <= 30'
 expect_json 'len(d["bounds"]) == 4 and -102 < d["bounds"][0] < d["bounds"][2] < -101.4 and 20.9 < d["bounds"][1] < d["bounds"][3] < 21.4'
 expect_json 'd["bounds"][0] <= d["center"][0] <= d["bounds"][2] and d["bounds"][1] <= d["center"][1] <= d["bounds"][3] and d["minzoom"] <= d["center"][2] <= d["maxzoom"]'
@@ -152,7 +152,7 @@ code=$(curl -s -o /dev/null -w '%{http_code}' "$(echo "$url" | sed "s/{z}/14/; s
 [ "$code" = 200 ] || fail "the TileJSON tile URL answers $code"
 ok
 get /tiles/rios-canales.json
-expect_json 'd["tiles"][0].endswith("/tiles/rios-canales/{z}/{x}/{y}.pbf?v=1") and d["vector_layers"][0]["fields"]["perenne"] == "Boolean"'
+expect_json 'd["tiles"][0].endswith("/tiles/rios-canales/{z}/{x}/{y}.pbf?v=1-'"$OUTPUT_ID"'") and d["vector_layers"][0]["fields"]["perenne"] == "Boolean"'
 head_req /tiles/parques.json
 expect_status 200 "HEAD TileJSON"
 
@@ -162,14 +162,14 @@ expect_status 200 "tilesets"
 expect_json 'd["tilesets"][0]["tileMatrixSetURI"].endswith("/WebMercatorQuad") and d["tilesets"][0]["dataType"] == "vector"'
 get /collections/parques/tiles/WebMercatorQuad
 expect_status 200 "tileset"
-expect_json 'any(l["rel"] == "item" and l["href"] == "'"$BASE"'/collections/parques/tiles/WebMercatorQuad/{tileMatrix}/{tileRow}/{tileCol}?v=1" for l in d["links"])'
+expect_json 'any(l["rel"] == "item" and l["href"] == "'"$BASE"'/collections/parques/tiles/WebMercatorQuad/{tileMatrix}/{tileRow}/{tileCol}?v=1-'"$OUTPUT_ID"'" for l in d["links"])'
 expect_json 'any(l["rel"] == "self" for l in d["links"])'
 stop_server
 
 # --- --public-url: every absolute URL starts with it (a trailing slash is not doubled) ---
 start_server "$DB" --quiet --public-url https://mapas.example.org/
 get '/tiles/parques,incidentes.json'
-expect_json 'd["tiles"] == ["https://mapas.example.org/tiles/parques,incidentes/{z}/{x}/{y}.pbf?v=1.1"]'
+expect_json 'd["tiles"] == ["https://mapas.example.org/tiles/parques,incidentes/{z}/{x}/{y}.pbf?v=1.1-'"$OUTPUT_ID"'"]'
 get /collections/parques/tiles/WebMercatorQuad
 expect_json 'all(l["href"].startswith("https://mapas.example.org/") or l["href"].startswith("http://www.opengis.net/") for l in d["links"])'
 stop_server

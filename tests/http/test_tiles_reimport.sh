@@ -18,7 +18,7 @@ print(sum(f['props'].get('point_count', 1) for f in l['features']))" "$1"
 
 # --- before: version 1 everywhere; fill the tile cache and the cluster structures ---
 http_get '/tiles/parques,incidentes.json'
-expect_json 'd["tiles"][0].endswith("/tiles/parques,incidentes/{z}/{x}/{y}.pbf?v=1.1")'
+expect_json 'd["tiles"][0].endswith("/tiles/parques,incidentes/{z}/{x}/{y}.pbf?v=1.1-'"$OUTPUT_ID"'")'
 check_tile "$DB" incidentes 14 "$X" "$Y"
 cp "$TILE" "$TEST_TMP/z14.before"
 ETAG14=$(sed -n 's/^ETag: *\(.*\)\r$/\1/Ip' "$TEST_TMP/headers")
@@ -47,9 +47,9 @@ PV=$(sqlite3 "$DB" "SELECT version FROM teselas_layers WHERE id = 'parques'")
 
 # --- after: no restart, new data ---
 http_get '/tiles/parques,incidentes.json'
-expect_json 'd["tiles"][0].endswith("/tiles/parques,incidentes/{z}/{x}/{y}.pbf?v='"$PV"'.2")'
+expect_json 'd["tiles"][0].endswith("/tiles/parques,incidentes/{z}/{x}/{y}.pbf?v='"$PV"'.2-'"$OUTPUT_ID"'")'
 http_get '/tiles/incidentes.json'
-expect_json 'd["tiles"][0].endswith("?v=2")'
+expect_json 'd["tiles"][0].endswith("?v=2-'"$OUTPUT_ID"'")'
 check_tile "$DB" incidentes 14 "$X" "$Y"     # ids and positions of the version-2 table
 E=$(sed -n 's/^ETag: *\(.*\)\r$/\1/Ip' "$TEST_TMP/headers")
 [ -n "$E" ] && [ "$E" != "$ETAG14" ] || fail "ETag did not change: $E"

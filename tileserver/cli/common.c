@@ -4,10 +4,12 @@
 #include <stdlib.h>
 
 #include "cli/cli.h"
+#include "core/output_id.h"
 #include "store/store.h"
 
 int cli_version(void) {
-  printf("teselas %s\n", TESELAS_VERSION);
+  /* the output id names the build in tiles' ETags and ?v= URLs (core/output_id.h) */
+  printf("teselas %s (output %s)\n", TESELAS_VERSION, TESELAS_OUTPUT_ID);
   return 0;
 }
 

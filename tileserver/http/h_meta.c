@@ -7,6 +7,7 @@
 
 #include "http/handlers.h"
 #include "http/services.h"
+#include "core/output_id.h"
 
 /* status "ok", or "degraded" with the layers whose published version is damaged (their requests
  * get 503; the others are served): health.h says how often each is probed. */
@@ -29,10 +30,11 @@ void h_health(http_request *req, http_response *resp) {
                                                "description", why));
   }
   bool degraded = damaged && json_array_size(damaged) > 0;
-  json_t *doc = json_pack("{s:s, s:I, s:I, s:s}", "status", degraded ? "degraded" : "ok",
+  /* output: the build in tiles' ETags and ?v= (servers behind one balancer should agree) */
+  json_t *doc = json_pack("{s:s, s:I, s:I, s:s, s:s}", "status", degraded ? "degraded" : "ok",
                           "layers", (json_int_t)c->n_layers, "uptime_s",
                           (json_int_t)(time(NULL) - req->started_unix), "version",
-                          TESELAS_VERSION);
+                          TESELAS_VERSION, "output", TESELAS_OUTPUT_ID);
   if (doc && degraded) json_object_set(doc, "damaged", damaged);
   json_decref(damaged);
   http_header_add(resp, "Cache-Control", "no-store");

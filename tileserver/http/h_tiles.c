@@ -16,6 +16,7 @@
 
 #include "http/h_ogc_int.h"
 #include "http/services.h"
+#include "core/output_id.h"
 #include "cache/cache.h"
 #include "tiles/tilejson.h"
 #include "tiles/tiles.h"
@@ -135,15 +136,22 @@ static void serve_tile(http_request *req, http_response *resp, tile_params *p) {
   p->pyramids = req->services->pyramids;
   char etag[160];
   tiles_etag(p, etag, sizeof etag);
-  /* the tile's version is what TileJSON writes in ?v=: the layers' versions joined by '.' */
+  /* the tile's version is what TileJSON writes in ?v=: the layers' versions joined by '.', then
+   * '-' and the output id of this build */
   char v[128];
   size_t n = 0;
   for (size_t i = 0; i < p->n_layers && n < sizeof v - 24; i++) {
     if (i) v[n++] = '.';
     n += put_decimal(v + n, (long long)p->layers[i]->version);
   }
+  bool fits = n < sizeof v - 24;
+  if (fits) {
+    v[n++] = '-';
+    memcpy(v + n, TESELAS_OUTPUT_ID, 8);
+    n += 8;
+  }
   v[n] = '\0';
-  http_cache_versioned(req, resp, n < sizeof v - 24 ? v : NULL);
+  http_cache_versioned(req, resp, fits ? v : NULL);
   /* headers keep pointers: the tag must live as long as the request */
   bool not_modified = http_etag_check(req, resp, arena_strdup(req->arena, etag));
   err e;

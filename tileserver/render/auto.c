@@ -67,8 +67,18 @@ static json_t *categories(json_t *choice, const char *field, json_t **color) {
     json_array_append_new(items, it);
   }
   json_array_append_new(match, json_string(auto_palette_other().hex));
-  if (json_integer_value(json_object_get(choice, "other")) > 0)
-    json_array_append_new(items, legend_item("Otros valores", auto_palette_other(), NULL));
+  /* the match's last colour draws the values not listed and the features without one: the
+   * legend names the colour when either exists ("rest" lets a page say it in its language) */
+  bool other = json_integer_value(json_object_get(choice, "other")) > 0;
+  bool missing = json_integer_value(json_object_get(choice, "missing")) > 0;
+  if (other || missing) {
+    json_t *it = legend_item(other && missing ? "Otros valores o sin dato"
+                             : other          ? "Otros valores"
+                                              : "Sin dato",
+                             auto_palette_other(), NULL);
+    json_object_set_new(it, "rest", json_string(other && missing ? "both" : other ? "other" : "missing"));
+    json_array_append_new(items, it);
+  }
   *color = match;
   return items;
 }

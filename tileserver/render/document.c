@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/hash.h"
+#include "core/output_id.h"
 #include "gen/gen.h"
 #include "render/render_int.h"
 
@@ -143,7 +144,7 @@ void render_etag(const render_style *s, const catalog *c, const char *address, c
                  size_t out_len) {
   const layer_info *ls[RENDER_MAX_LAYERS];
   size_t n = render_style_layers(s, c, ls, RENDER_MAX_LAYERS);
-  uint32_t h = s->hash ^ 0x9e3779b9u;
+  uint32_t h = hash_fnv32_str(s->hash ^ 0x9e3779b9u, TESELAS_OUTPUT_ID); /* the drawing code too */
   for (size_t i = 0; i < n; i++) {
     h = hash_fnv32_str(h, ls[i]->id);
     h = (h ^ (uint32_t)ls[i]->version) * 16777619u;

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/output_id.h"
 #include "render/render.h"
 #include "seed/changes.h"
 #include "seed/sink_int.h"
@@ -83,6 +84,14 @@ static err_code complete_options(incr *c, err *e) {
   const char *fmt = json_string_value(json_object_get(rec, "format"));
   const char *rl = json_string_value(json_object_get(rec, "layers"));
   const char *rs = json_string_value(json_object_get(rec, "style"));
+  /* The copied tiles must be what this build would make: an archive of another build (or of one
+   * from before builds were recorded) may encode the same versions otherwise. An archive without
+   * teselas:seed comes from elsewhere, and --since says what it holds. */
+  const char *made_by = json_string_value(json_object_get(rec, "output"));
+  if (rec && !same_text(made_by, TESELAS_OUTPUT_ID))
+    return err_set(e, ERR_INVALID, "the archive was made by another build of teselas (%s; this "
+                   "one is %s), whose tiles may differ from this build's: seed it in full, and "
+                   "purge all its tiles", made_by ? made_by : "an older one", TESELAS_OUTPUT_ID);
   bool explicit_source = o->layers || o->style;
   if (!explicit_source) o->layers = rl, o->style = rs;
   else if ((rl || rs) && !(same_text(o->layers, rl) && same_text(o->style, rs)))

@@ -1,6 +1,7 @@
 /* meta.c — an archive's metadata: the server's TileJSON of the same layers (so vector_layers,
  * fields, attribution and description are the ones clients already see), without what names
  * this server (tile URLs), and with the archive's own box, zooms and format. */
+#include "core/output_id.h"
 #include "seed/seed_int.h"
 #include "tiles/tilejson.h"
 
@@ -33,9 +34,11 @@ err_code seed_meta_record(json_t *meta, const seed_options *o, const layer_info 
   json_t *versions = json_object();
   for (size_t i = 0; versions && i < n_layers; i++)
     json_object_set_new(versions, layers[i]->id, json_integer(layers[i]->version));
-  json_t *rec = versions ? json_pack("{s:s?,s:s?,s:s,s:o}", "layers", o->style ? NULL : o->layers,
+  /* output: the build whose code made the tiles; an incremental seed by another build remakes
+   * nothing it would copy, so it refuses (incremental.c) */
+  json_t *rec = versions ? json_pack("{s:s?,s:s?,s:s,s:o,s:s}", "layers", o->style ? NULL : o->layers,
                                      "style", o->style, "format", FORMAT[o->format], "versions",
-                                     versions)
+                                     versions, "output", TESELAS_OUTPUT_ID)
                          : NULL;
   if (!rec || json_object_set_new(meta, "teselas:seed", rec) != 0)
     return err_set(e, ERR_NOMEM, "out of memory");

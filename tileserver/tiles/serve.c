@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core/hash.h"
+#include "core/output_id.h"
 #include "core/gzip.h"
 #include "cache/cache.h"
 #include "tiles/tiles.h"
@@ -95,7 +96,8 @@ void tiles_etag(const tile_params *p, char *out, size_t out_len) {
   size_t n = 0;
   tag[n++] = '"';
   tag[n++] = 't';
-  uint32_t h = HASH_FNV32_SEED;
+  /* the build that encodes the tile is part of its tag (core/output_id.h) */
+  uint32_t h = hash_fnv32_str(HASH_FNV32_SEED, TESELAS_OUTPUT_ID);
   /* versions joined by '.', up to about 96 characters (16 layers of small versions fit) */
   for (size_t i = 0, start = n; i < p->n_layers && n - start < 96; i++) {
     if (i) tag[n++] = '.';

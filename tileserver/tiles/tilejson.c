@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core/buf.h"
+#include "core/output_id.h"
 #include "gen/gen.h"
 #include "tiles/tiles.h"
 
@@ -145,8 +146,8 @@ json_t *tiles_tilejson(const layer_info *const *layers, size_t n_layers, const c
   json_decref(privacy);
   char *url = NULL;
   bool filtered = filter_query && *filter_query;
-  if (doc && asprintf(&url, "%s/tiles/%s/{z}/{x}/{y}.pbf?v=%s%s%s", base_url, ids_path,
-                      buf_cstr(&versions), filtered ? "&" : "", filtered ? filter_query : "") > 0) {
+  if (doc && asprintf(&url, "%s/tiles/%s/{z}/{x}/{y}.pbf?v=%s-%s%s%s", base_url,
+                      ids_path, buf_cstr(&versions), TESELAS_OUTPUT_ID, filtered ? "&" : "", filtered ? filter_query : "") > 0) {
     json_array_set_new(json_object_get(doc, "tiles"), 0, json_string(url));
     free(url);
   }
@@ -163,8 +164,8 @@ static json_t *link(const char *href, const char *rel, const char *type, const c
 json_t *tiles_ogc_tileset(const layer_info *l, const char *base_url) {
   char self[1024], tiles[1024], tj[1024];
   snprintf(self, sizeof self, "%s/collections/%s/tiles/WebMercatorQuad", base_url, l->id);
-  snprintf(tiles, sizeof tiles, "%s/collections/%s/tiles/WebMercatorQuad/{tileMatrix}/{tileRow}/{tileCol}?v=%lld",
-           base_url, l->id, (long long)l->version);
+  snprintf(tiles, sizeof tiles, "%s/collections/%s/tiles/WebMercatorQuad/{tileMatrix}/{tileRow}/{tileCol}?v=%lld-%s",
+           base_url, l->id, (long long)l->version, TESELAS_OUTPUT_ID);
   snprintf(tj, sizeof tj, "%s/tiles/%s.json", base_url, l->id);
   json_t *links = json_pack("[o,o,o,o]", link(self, "self", "application/json", "Este conjunto de teselas"),
                             link(tiles, "item", "application/vnd.mapbox-vector-tile", "Teselas vectoriales"),

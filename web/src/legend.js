@@ -149,6 +149,9 @@ function fmtNumber(v, lang) {
 
 // The label of one item of the metadata: the server's, else its value or class limits.
 function itemLabel(meta, item, t, lang) {
+  // the colour of values not listed and of features without one, in the page's language
+  const REST = { other: 'other', missing: 'restMissing', both: 'restBoth' };
+  if (REST[item.rest]) return t(REST[item.rest]);
   if (item.label !== undefined && item.label !== null && item.label !== '') return String(item.label);
   if (Array.isArray(item.value) && item.value.length === 2) {
     return t('classRange', { lo: fmtNumber(item.value[0], lang), hi: fmtNumber(item.value[1], lang) });
