@@ -363,4 +363,20 @@ describe('the map of every layer', () => {
     assert.deepEqual(p.problems, []);
     await p.close();
   });
+
+  test('the status of many layers is short: how many are drawn, each hint once', async () => {
+    const p = await open('/maps/todas');
+    assert.equal(await waitForMap(p.page, ['idle'], 120000), 'idle');
+    const status = await p.page.textContent('#status');
+    const m = /^Mapa listo\. Se dibujan (\d+) capas \(([\d,]+) elementos\)\./.exec(status);
+    assert.ok(m, `status: ${status}`);
+    // the layers the map itself shows features of, by MapLibre's rendered features
+    const shown = await p.page.evaluate(() => new Set(window.teselas.map.queryRenderedFeatures()
+      .map((f) => f.sourceLayer.replace(/:labels$/, ''))).size);
+    assert.equal(Number(m[1]), shown, `status: ${status}`);
+    assert.ok((status.match(/menores que un píxel/g) || []).length <= 1, `status: ${status}`);
+    assert.ok((status.match(/se dibuja desde el zoom|Acerque el mapa para ver/g) || []).length <= 1, `status: ${status}`);
+    assert.deepEqual(p.problems, []);
+    await p.close();
+  });
 });

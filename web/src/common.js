@@ -158,18 +158,30 @@ export function drawnStatus(cfg, summary) {
   if (!summary.length) return t('statusNoLayers');
   const count = (n) => (n === 1 ? t('oneFeature') : t('nFeatures', { n: formatValue(null, n, cfg) }));
   const title = (id) => cfg.byId.get(id)?.title || id;
+  const and = (names) => new Intl.ListFormat(cfg.lang === 'en' ? 'en' : 'es', { type: 'conjunction' }).format(names);
   const drawn = summary.filter((s) => s.n > 0);
   // nothing drawn of a layer whose features here are all smaller than a pixel: "zoom in" (its
   // small note below), not "nothing in this view: zoom out"
   const empty = summary.filter((s) => s.n === 0 && !s.below && !s.small);
   const later = summary.filter((s) => s.n === 0 && s.below);
-  const zoomIn = later.map((s) => t('statusZoomIn', { layer: title(s.id), zoom: s.below })).join(' ');
-  const small = summary.filter((s) => s.small > 0).map((s) => (s.small === 1
-    ? t('statusSmallOne', { layer: title(s.id) })
-    : t('statusSmall', { n: formatValue(null, s.small, cfg), layer: title(s.id) }))).join(' ');
+  const tiny = summary.filter((s) => s.small > 0);
+  // A map of many layers (the catalog's "all layers") says each thing once, not once a layer:
+  // a status of a sentence per layer filled four lines above the map and was read out whole.
+  const zoomIn = later.length > 1
+    ? t('statusZoomInMany', { list: and(later.map((s) => t('fromZoom', { layer: title(s.id), zoom: s.below }))) })
+    : later.map((s) => t('statusZoomIn', { layer: title(s.id), zoom: s.below })).join(' ');
+  const nSmall = tiny.reduce((a, s) => a + s.small, 0);
+  const small = tiny.length > 1
+    ? t('statusSmall', { n: formatValue(null, nSmall, cfg), layer: and(tiny.map((s) => title(s.id))) })
+    : tiny.map((s) => (s.small === 1
+      ? t('statusSmallOne', { layer: title(s.id) })
+      : t('statusSmall', { n: formatValue(null, s.small, cfg), layer: title(s.id) }))).join(' ');
   if (!drawn.length && !empty.length) return [t('statusReady'), zoomIn, small].filter(Boolean).join(' ');
   if (!drawn.length) return [t('statusNothing', { list: empty.map((s) => title(s.id)).join(', ') }), zoomIn, small].filter(Boolean).join(' ');
-  let text = t('statusDrawn', { list: drawn.map((s) => `${title(s.id)} (${count(s.n)})`).join('; ') });
+  const MANY = 3; // more drawn layers than this: their number and the features, not each one
+  let text = drawn.length > MANY
+    ? t('statusDrawnMany', { n: formatValue(null, drawn.length, cfg), features: count(drawn.reduce((a, s) => a + s.n, 0)) })
+    : t('statusDrawn', { list: drawn.map((s) => `${title(s.id)} (${count(s.n)})`).join('; ') });
   if (empty.length) text += ` ${t('statusEmpty', { list: empty.map((s) => title(s.id)).join(', ') })}`;
   if (zoomIn) text += ` ${zoomIn}`;
   if (small) text += ` ${small}`;
