@@ -15,9 +15,12 @@ void h_items(http_request *req, http_response *resp) {
   features_request r;
   err e = {0};
   if (!args || features_request_parse(l, FEATURES_USE_ITEMS, args, req->n_args,
-                                      h_ogc_negotiate(req, true), req->arena, &r, &e) != ERR_OK ||
-      features_items_write(req->reader, &r, req->base_url, req->arena, &resp->body, &e) !=
-          ERR_OK) {
+                                      h_ogc_negotiate(req, true), req->arena, &r, &e) != ERR_OK) {
+    h_ogc_fail(resp, &e);
+    return;
+  }
+  if (h_ogc_not_modified(req, resp, l, (int)r.format)) return;
+  if (features_items_write(req->reader, &r, req->base_url, req->arena, &resp->body, &e) != ERR_OK) {
     h_ogc_fail(resp, &e);
     return;
   }
@@ -36,8 +39,12 @@ void h_item(http_request *req, http_response *resp) {
   char *fid = arena_strndup(req->arena, req->params[1].s, req->params[1].len);
   if (!args || !fid ||
       features_request_parse(l, FEATURES_USE_ITEM, args, req->n_args,
-                             h_ogc_negotiate(req, false), req->arena, &r, &e) != ERR_OK ||
-      features_item_write(req->reader, l, fid, r.format, req->base_url, req->arena, &resp->body,
+                             h_ogc_negotiate(req, false), req->arena, &r, &e) != ERR_OK) {
+    h_ogc_fail(resp, &e);
+    return;
+  }
+  if (h_ogc_not_modified(req, resp, l, (int)r.format)) return;
+  if (features_item_write(req->reader, l, fid, r.format, req->base_url, req->arena, &resp->body,
                           &e) != ERR_OK) {
     h_ogc_fail(resp, &e);
     return;
@@ -52,6 +59,7 @@ void h_aggregate(http_request *req, http_response *resp) {
   features_request r;
   err e = {0};
   if (args && features_layer_is_aggregate(l)) { /* counts only from its published units */
+    if (h_ogc_not_modified(req, resp, l, -1)) return;
     if (features_units_write(req->reader, l, args, req->n_args, &resp->body, &e) != ERR_OK)
       h_ogc_fail(resp, &e);
     else
@@ -60,8 +68,12 @@ void h_aggregate(http_request *req, http_response *resp) {
   }
   if (!args ||
       features_request_parse(l, FEATURES_USE_AGGREGATE, args, req->n_args, FEATURES_GEOJSON,
-                             req->arena, &r, &e) != ERR_OK ||
-      features_aggregate_write(req->reader, &r, &resp->body, &e) != ERR_OK) {
+                             req->arena, &r, &e) != ERR_OK) {
+    h_ogc_fail(resp, &e);
+    return;
+  }
+  if (h_ogc_not_modified(req, resp, l, -1)) return;
+  if (features_aggregate_write(req->reader, &r, &resp->body, &e) != ERR_OK) {
     h_ogc_fail(resp, &e);
     return;
   }
@@ -94,8 +106,12 @@ void h_download(http_request *req, http_response *resp) {
   err e = {0};
   if (!args ||
       features_request_parse(l, FEATURES_USE_DOWNLOAD, args, req->n_args, f, req->arena, &r,
-                             &e) != ERR_OK ||
-      features_stream_open(&(features_download){req->config->db_path, l->id, f, args, req->n_args,
+                             &e) != ERR_OK) {
+    h_ogc_fail(resp, &e);
+    return;
+  }
+  if (h_ogc_not_modified(req, resp, l, (int)f)) return;
+  if (features_stream_open(&(features_download){req->config->db_path, l->id, f, args, req->n_args,
                                                 f == FEATURES_GPKG ? export_gpkg_write : NULL,
                                                 req->config->busy_timeout_ms},
                            &s, &e) != ERR_OK) {

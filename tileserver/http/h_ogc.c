@@ -3,6 +3,8 @@
  * OGC handlers share. Each handler: negotiate the format, call one features/ function, send. */
 #include <string.h>
 
+#include "core/hash.h"
+#include "core/output_id.h"
 #include "http/h_ogc_int.h"
 
 static const char SITE_TITLE[] = "teselas";
@@ -67,6 +69,31 @@ void h_ogc_ok(http_request *req, http_response *resp, const char *content_type) 
 
 static const char *doc_type(features_format f) {
   return f == FEATURES_HTML ? "text/html; charset=utf-8" : "application/json";
+}
+
+/* Weak, because an items page carries its own timeStamp: equal tags mean the same data and
+ * links, not the same bytes (RFC 9110 §8.8.1). Each argument is hashed with its length, so no
+ * two different queries run together into one text. */
+bool h_ogc_not_modified(http_request *req, http_response *resp, const layer_info *l, int format) {
+  uint64_t h = hash_fnv64_str(HASH_FNV64_SEED, TESELAS_OUTPUT_ID);
+  const char *parts[] = {l->id, req->path, req->base_url};
+  for (size_t i = 0; i < sizeof parts / sizeof *parts; i++) {
+    size_t n = strlen(parts[i]);
+    h = hash_fnv64(hash_fnv64(h, &n, sizeof n), parts[i], n);
+  }
+  int64_t v = l->version;
+  h = hash_fnv64(hash_fnv64(h, &v, sizeof v), &format, sizeof format);
+  for (size_t i = 0; i < req->n_args; i++) {
+    size_t k = strlen(req->args[i].key), n = strlen(req->args[i].value);
+    h = hash_fnv64(hash_fnv64(h, &k, sizeof k), req->args[i].key, k);
+    h = hash_fnv64(hash_fnv64(h, &n, sizeof n), req->args[i].value, n);
+  }
+  const char *tag = arena_sprintf(req->arena, "W/\"f%lld-%016llx\"", (long long)v,
+                                  (unsigned long long)hash_mix64(h));
+  if (!http_etag_check(req, resp, tag)) return false;
+  http_header_add(resp, "Cache-Control", req->config->cache_control);
+  http_not_modified(resp);
+  return true;
 }
 
 /* Called by h_landing when the client wants JSON (/req/core/root-success). */

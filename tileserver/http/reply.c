@@ -206,8 +206,9 @@ void engine_respond(engine_req *r, http_response *resp) {
   puts_(o, date_line(w));
   if (stream && !no_body && o->chunked) {
     puts_(o, "Transfer-Encoding: chunked\r\n");
-  } else if (!stream && status != 204 && status >= 200) {
-    /* HEAD: the GET's length; 304: the 200's (RFC 9110 §8.6, §15.4.5) */
+  } else if (!stream && status != 204 && status >= 200 && !(status == 304 && len == 0)) {
+    /* HEAD: the GET's length; 304: the 200's (RFC 9110 §8.6, §15.4.5), and none when the 200
+     * was not made (a data answer's tag matched before any work): 0 would be a false length */
     puts_(o, "Content-Length: ");
     put_u64(o, len);
     puts_(o, "\r\n");
