@@ -1,16 +1,17 @@
 # TeselasOutputId.cmake — run at build time (cmake -P) to write the output id: eight hex digits
-# of a SHA-256 over the server's sources, so that any change to the code that makes tiles and
-# images gives them new ETags and new ?v= URLs (a cached answer of an older build is never kept
-# as current by a browser or a CDN). Two builds of the same sources get the same id, so the
-# servers of one deployment agree.
+# of a SHA-256 over the sources that shape the bytes of tiles, images, archives and data answers
+# (the list tileserver/core/CMakeLists.txt writes), so that a build that would answer otherwise
+# gives them new ETags and new ?v= URLs: a cached answer of an older build is never kept as
+# current by a browser or a CDN. Two builds of the same sources get the same id, so the servers
+# of one deployment agree; a change to other modules (the admin pages, accounts) keeps it.
 #
-#   cmake -DROOT=<source root> -DOUT=<file.c> -P TeselasOutputId.cmake
-file(GLOB_RECURSE files RELATIVE ${ROOT} ${ROOT}/tileserver/*.c ${ROOT}/tileserver/*.h)
-list(SORT files)
+#   cmake -DROOT=<source root> -DLIST=<file of paths, one a line> -DOUT=<file.c> -P TeselasOutputId.cmake
+file(STRINGS ${LIST} files)
 set(acc "")
 foreach(f ${files})
-  file(SHA256 ${ROOT}/${f} h)
-  string(APPEND acc "${f} ${h}\n")
+  file(SHA256 ${f} h)
+  file(RELATIVE_PATH rel ${ROOT} ${f})
+  string(APPEND acc "${rel} ${h}\n")
 endforeach()
 string(SHA256 id "${acc}")
 string(SUBSTRING ${id} 0 8 id)

@@ -93,6 +93,12 @@ void report_schema_change(import_report *r, const char *name, const char *from, 
 
 /* {"added": [{name, type}], "removed": [...], "retyped": [{name, from, to}]}, or NULL when no
  * version was published before. */
+/* Refused before its records were read (its fields, the privacy policy, the box): "0 read" would
+ * read as an empty file. An unchanged source is not read either, and says so in its result. */
+static bool stopped_before_records(const import_report *r) {
+  return !r->reading && !r->n_read && (!r->status || strcmp(r->status, "rejected") == 0);
+}
+
 static json_t *changes_json(const import_report *r) {
   if (!r->has_previous) return NULL;
   json_t *added = json_array(), *removed = json_array(), *retyped = json_array();
@@ -203,7 +209,7 @@ char *report_to_json(const import_report *r) {
       r->elapsed_s);
   if (!doc) return NULL;
   /* counts.read 0 of an import stopped before its records is not an empty file */
-  if (!r->reading && !r->n_read) json_object_set_new(doc, "stopped_before_records", json_true());
+  if (stopped_before_records(r)) json_object_set_new(doc, "stopped_before_records", json_true());
   if (r->n_duplicate_ids)
     json_object_set_new(json_object_get(doc, "duplicate_ids"), "example",
                         json_string(r->duplicate_example));
@@ -271,7 +277,7 @@ static void text_header(buf *b, const import_report *r) {
   buf_printf(b, ")\n");
   if (r->sha256[0]) buf_printf(b, "  SHA-256 %s\n", r->sha256);
   if (r->crs[0]) buf_printf(b, "  Sistema de coordenadas de origen: %s\n", r->crs);
-  if (!r->reading && !r->n_read) /* stopped before: an empty file is read, and says "0" */
+  if (stopped_before_records(r)) /* an empty file is read, and says "0" */
     buf_printf(b, "Registros: no se leyeron; la importación se detuvo antes (véase el resultado)\n");
   else
     buf_printf(b, "Registros leídos: %lld · importados: %lld · rechazados: %lld · reparados: %lld\n",

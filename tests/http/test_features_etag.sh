@@ -46,6 +46,17 @@ ITEMS="/collections/delitos/items?limit=50"
 tag "$ITEMS"; T1=$TAG
 is304 "$ITEMS" "$T1"
 is304 "$ITEMS" "W/\"x\", $T1" "$T1"                 # one of a list
+is304 "$ITEMS" "${T1#W/}" "$T1"                       # weak comparison: the tag without W/
+http_get "$ITEMS"
+expect_header Vary Accept                            # the format is negotiated
+# an error never carries a data tag, and "*" does not stand for an answer not made
+http_get "/collections/delitos/items/no-such-feature" -H "If-None-Match: *"
+expect_status 404 "an unknown feature asked with If-None-Match: *"
+! grep -qi '^ETag' "$TEST_TMP/headers" || fail "a 404 with an ETag: $(grep -i '^ETag' "$TEST_TMP/headers")"
+http_get "/collections/delitos/items?limit=abc"
+expect_status 400 "a malformed limit"
+! grep -qi '^ETag' "$TEST_TMP/headers" || fail "a 400 with an ETag"
+ok
 tag "/collections/delitos/items?limit=50&offset=50"; T2=$TAG
 [ "$T1" != "$T2" ] || fail "two pages share a tag: $T1"
 no304 "/collections/delitos/items?limit=50&offset=50" "$T1"

@@ -19,12 +19,13 @@ void h_items(http_request *req, http_response *resp) {
     h_ogc_fail(resp, &e);
     return;
   }
-  if (h_ogc_not_modified(req, resp, l, (int)r.format)) return;
+  const char *tag = h_ogc_data_tag(req, l, (int)r.format);
+  if (h_ogc_not_modified(req, resp, tag)) return;
   if (features_items_write(req->reader, &r, req->base_url, req->arena, &resp->body, &e) != ERR_OK) {
     h_ogc_fail(resp, &e);
     return;
   }
-  h_ogc_ok(req, resp, features_format_mime(r.format));
+  h_ogc_ok_tagged(req, resp, features_format_mime(r.format), tag);
   if (r.format == FEATURES_CSV)
     http_header_add(resp, "Content-Disposition",
                     arena_sprintf(req->arena, "inline; filename=\"%s.csv\"", l->id));
@@ -43,13 +44,14 @@ void h_item(http_request *req, http_response *resp) {
     h_ogc_fail(resp, &e);
     return;
   }
-  if (h_ogc_not_modified(req, resp, l, (int)r.format)) return;
+  const char *tag = h_ogc_data_tag(req, l, (int)r.format);
+  if (h_ogc_not_modified(req, resp, tag)) return;
   if (features_item_write(req->reader, l, fid, r.format, req->base_url, req->arena, &resp->body,
                           &e) != ERR_OK) {
     h_ogc_fail(resp, &e);
     return;
   }
-  h_ogc_ok(req, resp, features_format_mime(r.format));
+  h_ogc_ok_tagged(req, resp, features_format_mime(r.format), tag);
 }
 
 void h_aggregate(http_request *req, http_response *resp) {
@@ -59,11 +61,12 @@ void h_aggregate(http_request *req, http_response *resp) {
   features_request r;
   err e = {0};
   if (args && features_layer_is_aggregate(l)) { /* counts only from its published units */
-    if (h_ogc_not_modified(req, resp, l, -1)) return;
+    const char *tag = h_ogc_data_tag(req, l, -1);
+    if (h_ogc_not_modified(req, resp, tag)) return; /* only a 200 had this tag: valid arguments */
     if (features_units_write(req->reader, l, args, req->n_args, &resp->body, &e) != ERR_OK)
       h_ogc_fail(resp, &e);
     else
-      h_ogc_ok(req, resp, "application/json");
+      h_ogc_ok_tagged(req, resp, "application/json", tag);
     return;
   }
   if (!args ||
@@ -72,12 +75,13 @@ void h_aggregate(http_request *req, http_response *resp) {
     h_ogc_fail(resp, &e);
     return;
   }
-  if (h_ogc_not_modified(req, resp, l, -1)) return;
+  const char *tag = h_ogc_data_tag(req, l, -1);
+  if (h_ogc_not_modified(req, resp, tag)) return;
   if (features_aggregate_write(req->reader, &r, &resp->body, &e) != ERR_OK) {
     h_ogc_fail(resp, &e);
     return;
   }
-  h_ogc_ok(req, resp, "application/json");
+  h_ogc_ok_tagged(req, resp, "application/json", tag);
 }
 
 static long download_read(void *ctx, uint64_t pos, char *out, size_t max) {
@@ -110,7 +114,8 @@ void h_download(http_request *req, http_response *resp) {
     h_ogc_fail(resp, &e);
     return;
   }
-  if (h_ogc_not_modified(req, resp, l, (int)f)) return;
+  const char *tag = h_ogc_data_tag(req, l, (int)f);
+  if (h_ogc_not_modified(req, resp, tag)) return;
   if (features_stream_open(&(features_download){req->config->db_path, l->id, f, args, req->n_args,
                                                 f == FEATURES_GPKG ? export_gpkg_write : NULL,
                                                 req->config->busy_timeout_ms},
@@ -127,4 +132,5 @@ void h_download(http_request *req, http_response *resp) {
                   arena_sprintf(req->arena, "attachment; filename=\"%s.%s\"", l->id,
                                 features_format_ext(f)));
   http_header_add(resp, "Cache-Control", req->config->cache_control);
+  if (tag) http_header_add(resp, "ETag", tag);
 }

@@ -65,6 +65,7 @@ void h_ogc_ok(http_request *req, http_response *resp, const char *content_type) 
   resp->content_type = content_type;
   resp->compressible = true;
   http_header_add(resp, "Cache-Control", req->config->cache_control);
+  http_header_add(resp, "Vary", "Accept"); /* HTML, CSV or JSON by the Accept header */
 }
 
 static const char *doc_type(features_format f) {
@@ -74,7 +75,7 @@ static const char *doc_type(features_format f) {
 /* Weak, because an items page carries its own timeStamp: equal tags mean the same data and
  * links, not the same bytes (RFC 9110 §8.8.1). Each argument is hashed with its length, so no
  * two different queries run together into one text. */
-bool h_ogc_not_modified(http_request *req, http_response *resp, const layer_info *l, int format) {
+const char *h_ogc_data_tag(http_request *req, const layer_info *l, int format) {
   uint64_t h = hash_fnv64_str(HASH_FNV64_SEED, TESELAS_OUTPUT_ID);
   const char *parts[] = {l->id, req->path, req->base_url};
   for (size_t i = 0; i < sizeof parts / sizeof *parts; i++) {
@@ -88,12 +89,23 @@ bool h_ogc_not_modified(http_request *req, http_response *resp, const layer_info
     h = hash_fnv64(hash_fnv64(h, &k, sizeof k), req->args[i].key, k);
     h = hash_fnv64(hash_fnv64(h, &n, sizeof n), req->args[i].value, n);
   }
-  const char *tag = arena_sprintf(req->arena, "W/\"f%lld-%016llx\"", (long long)v,
-                                  (unsigned long long)hash_mix64(h));
-  if (!http_etag_check(req, resp, tag)) return false;
+  return arena_sprintf(req->arena, "W/\"f%lld-%016llx\"", (long long)v,
+                       (unsigned long long)hash_mix64(h));
+}
+
+bool h_ogc_not_modified(http_request *req, http_response *resp, const char *tag) {
+  if (!http_etag_named(req, tag)) return false;
+  http_header_add(resp, "ETag", tag);
   http_header_add(resp, "Cache-Control", req->config->cache_control);
+  http_header_add(resp, "Vary", "Accept"); /* as the 200 would (RFC 9110 §15.4.5) */
   http_not_modified(resp);
   return true;
+}
+
+void h_ogc_ok_tagged(http_request *req, http_response *resp, const char *content_type,
+                     const char *tag) {
+  h_ogc_ok(req, resp, content_type);
+  if (tag) http_header_add(resp, "ETag", tag);
 }
 
 /* Called by h_landing when the client wants JSON (/req/core/root-success). */

@@ -20,10 +20,16 @@ features_site h_ogc_site(const http_request *req);
 void h_ogc_fail(http_response *resp, const err *e);
 /* Sets status 200, content type, gzip and the data Cache-Control. */
 void h_ogc_ok(http_request *req, http_response *resp, const char *content_type);
-/* Adds the ETag of a data answer of layer l in `format` (items, a feature, counts, a download):
- * weak, from the layer's version, the path, the arguments, the base URL and the build's output
- * id. When the client's If-None-Match holds it, answers 304 and returns true: the caller then
- * does no work. */
-bool h_ogc_not_modified(http_request *req, http_response *resp, const layer_info *l, int format);
+/* The ETag of a data answer of layer l in `format` (items, a feature, counts, a download): weak,
+ * from the layer's version, the path, the arguments, the base URL and the build's output id.
+ * NULL when the arena failed. */
+const char *h_ogc_data_tag(http_request *req, const layer_info *l, int format);
+/* When the client's If-None-Match names tag, answers 304 (with the tag) and returns true: the
+ * caller then does no work. Otherwise the caller adds the tag to its 200 (h_ogc_ok_tagged) and
+ * to nothing else: an error never carries the tag of an answer. */
+bool h_ogc_not_modified(http_request *req, http_response *resp, const char *tag);
+/* h_ogc_ok with the data answer's tag. */
+void h_ogc_ok_tagged(http_request *req, http_response *resp, const char *content_type,
+                     const char *tag);
 
 #endif

@@ -225,6 +225,9 @@ size_t http_accept_first(const http_request *req, const char *const *types, size
  * a 200 would carry and ends with http_not_modified, which turns the response into the 304: a
  * handler that stopped at the match would send a 304 with Content-Length: 0 (see below). */
 bool http_etag_check(const http_request *req, http_response *resp, const char *etag);
+/* True when If-None-Match names etag itself ("*" not counted: it matches only a representation
+ * known to exist, which a handler that has not done its work does not know). */
+bool http_etag_named(const http_request *req, const char *etag);
 /* Cache-Control of a tile or an image whose content is named by version v: immutable for a year
  * when the request's ?v= is v (a new version is a new URL), else the configured policy (an old
  * or wrong v gets today's content, kept only briefly). */

@@ -147,10 +147,11 @@ bool http_parse_index(str_view v, int64_t *out) {
  * §13.1.2 uses the weak comparison for If-None-Match). */
 static bool etag_listed(const char *header, const char *etag) {
   if (strcmp(header, "*") == 0) return true;
+  if (strncmp(etag, "W/", 2) == 0) etag += 2; /* the opaque tag, with or without W/ before it */
   size_t n = strlen(etag);
   for (const char *p = header; (p = strstr(p, etag)) != NULL; p += n) {
-    bool start_ok = p == header || p[-1] == ' ' || p[-1] == ',' || p[-1] == '/';
-    bool end_ok = p[n] == '\0' || p[n] == ',' || p[n] == ' ';
+    bool start_ok = p == header || p[-1] == ' ' || p[-1] == '\t' || p[-1] == ',' || p[-1] == '/';
+    bool end_ok = p[n] == '\0' || p[n] == ',' || p[n] == ' ' || p[n] == '\t';
     if (start_ok && end_ok) return true;
   }
   return false;
@@ -160,6 +161,11 @@ bool http_etag_check(const http_request *req, http_response *resp, const char *e
   if (!etag) return false; /* the request's arena failed: answer without a tag */
   http_header_add(resp, "ETag", etag);
   return req->if_none_match[0] && etag_listed(req->if_none_match, etag);
+}
+
+bool http_etag_named(const http_request *req, const char *etag) {
+  return etag && req->if_none_match[0] && strcmp(req->if_none_match, "*") != 0 &&
+         etag_listed(req->if_none_match, etag);
 }
 
 void http_cache_versioned(const http_request *req, http_response *resp, const char *v) {

@@ -103,6 +103,7 @@ void usage_mark_request(usage_table *t, int route_usage, const catalog *c, const
 
 void usage_count(usage_table *t, const usage_mark *m, int status, uint64_t bytes) {
   if (!t || m->kind < 0 || m->kind >= STORE_USAGE_KINDS || status <= 0 || status >= 400) return;
+  if (status == 304 && m->kind == STORE_USAGE_DOWNLOAD) return; /* revalidated: nothing sent */
   for (uint16_t i = 0; i < m->n; i++) {
     usage_slot *s = &t->slots[m->slot[i]];
     atomic_fetch_add_explicit(&s->requests[m->kind], 1, memory_order_relaxed);

@@ -46,10 +46,11 @@ static void thumbnail(buf *b, const www_site *s, const layer_info *l) {
   double lon, lat, zoom;
   thumb_view(l->bounds, &lon, &lat, &zoom);
   /* a layer the style draws only from zoom 11 (colonias) would show an empty thumbnail at the
-   * zoom that fits the whole layer: show its centre where the map starts drawing it */
+   * zoom that fits the whole layer: show its centre where the map starts drawing it (to the
+   * quarter above, as thumb_view's zooms: a style starting at 10.5 is drawn at 10.5, not 11) */
   double from = -1;
   const char *style = card_style(s, l, &from);
-  if (from > zoom) zoom = fmin(ceil(from), 15);
+  if (from > zoom) zoom = fmin(ceil(4 * from) / 4, 15);
   buf_printf(b, "<img class=\"thumb\" width=\"%d\" height=\"%d\" loading=\"lazy\" src=\"/styles/",
              THUMB_W, THUMB_H);
   www_html_put(b, style);
